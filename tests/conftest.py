@@ -1,0 +1,81 @@
+"""Shared fixtures: a real sandbox on loopback, and a qasync loop under pytest-qt.
+
+Read docs/ARCHITECTURE.md "Testing" before changing the loop fixture: the teardown order
+here is what keeps tests passing together, not only alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    """One demo-world sandbox for the whole session (shared: tests create their own data)."""
+    proc = start_sandbox(tmp_path_factory.mktemp("sandbox"))
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture()
+def fresh_sandbox(tmp_path: Path) -> Iterator[SandboxProcess]:
+    """A private sandbox for tests that stop, restart or fault it."""
+    proc = start_sandbox(tmp_path / "sandbox-data")
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture()
+def qloop(qapp):  # type: ignore[no-untyped-def]
+    """A qasync event loop driven by qtbot.waitUntil / waitSignal (no loop.run_forever)."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        _close_qasync_loop(qapp, loop)
+
+
+def _close_qasync_loop(qapp, loop) -> None:  # type: ignore[no-untyped-def]
+    # Never loop.stop(): it calls QApplication.exit() while no Qt loop runs and poisons every
+    # later waitSignal in the session.
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    for _ in range(5):
+        qapp.processEvents()
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    loop._QEventLoop__is_running = False  # qasync's private flag: "not running" for close()
+    try:
+        qapp.aboutToQuit.disconnect(loop._after_run_forever)
+    except (RuntimeError, TypeError, AttributeError):
+        pass
+    try:
+        loop.close()
+    except RuntimeError:
+        pass
+
+
+@pytest.fixture()
+def arun(qtbot, qloop):  # type: ignore[no-untyped-def]
+    """``arun(coro)`` runs a coroutine on the qasync loop from a sync test, returns its result.
+    (Never ``await`` inside an ``async def`` test with pytest-qt: see ARCHITECTURE.md.)"""
+
+    def run(coro, timeout: int = 15000):  # type: ignore[no-untyped-def]
+        task = asyncio.ensure_future(coro, loop=qloop)
+        qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+    return run
