@@ -1,0 +1,25 @@
+"""``python -m teller_app`` (and the frozen binary): the desktop app, or the sandbox.
+
+``--run-sandbox`` must be handled before Qt is imported: the frozen app re-enters itself as
+the embedded sandbox process (see core/embedded_sandbox.sandbox_command).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--run-sandbox":
+        # The only import of the sandbox anywhere in the client: a frozen bundle has no
+        # `python -m`, so the same binary runs the sandbox's CLI.
+        from teller_app.sandbox.__main__ import main as sandbox_main
+
+        return int(sandbox_main(sys.argv[2:]) or 0)
+    from teller_app.ui.app import main as app_main
+
+    return app_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

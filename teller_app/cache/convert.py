@@ -1,0 +1,157 @@
+"""Platform models (or their wire dicts) -> database values. Accepts pydantic models
+(``model_dump``) or plain mappings, so the cache depends only on wire field names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from teller_app.cache.text import sort_key
+
+CUSTOMER_FIELDS = (
+    "login",
+    "name",
+    "surname",
+    "paternal_name",
+    "phone_number",
+    "kyc_level",
+    "is_disabled",
+    "balance_allowed",
+    "segment",
+    "status",
+    "branch_guid",
+    "branch_name",
+    "created_at",
+    "updated_at",
+)
+_KNOWN = {"wallet_user_guid", "guid", "customer_guid", *CUSTOMER_FIELDS}
+
+
+def wire(obj: Any) -> dict[str, Any]:
+    """A model or mapping as a plain dict with wire names."""
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    dump = getattr(obj, "model_dump", None)
+    if dump is not None:
+        return dict(dump(mode="json", by_alias=True))
+    raise TypeError(f"cannot cache {type(obj).__name__}")
+
+
+def canonical_ts(value: Any) -> str:
+    """Any RFC 3339 string or datetime -> ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC), which sorts
+    correctly as text. Empty -> ''."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = str(value).strip().replace("Z", "+00:00").replace("z", "+00:00")
+        dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def decimal_text(value: Any) -> str:
+    if value in (None, ""):
+        return "0"
+    try:
+        return str(Decimal(str(value)))
+    except InvalidOperation:
+        return "0"
+
+
+def customer_guid(d: Mapping[str, Any]) -> str:
+    guid = d.get("wallet_user_guid") or d.get("guid") or d.get("customer_guid")
+    if not guid:
+        raise ValueError("customer without wallet_user_guid")
+    return str(guid)
+
+
+def customer_values(d: Mapping[str, Any], fetched_at: float) -> tuple[Any, ...]:
+    """Values for the customers upsert, in ``CUSTOMER_COLUMNS`` order."""
+
+    def s(key: str) -> str:
+        v = d.get(key)
+        return "" if v is None else str(v)
+
+    extra = {k: v for k, v in d.items() if k not in _KNOWN}
+    return (
+        customer_guid(d),
+        s("login"),
+        s("name"),
+        s("surname"),
+        s("paternal_name"),
+        s("phone_number"),
+        int(d.get("kyc_level") or 0),
+        1 if d.get("is_disabled") else 0,
+        decimal_text(d.get("balance_allowed")),
+        s("segment"),
+        s("status"),
+        s("branch_guid"),
+        s("branch_name"),
+        canonical_ts(d.get("created_at")),
+        canonical_ts(d.get("updated_at")),
+        fetched_at,
+        sort_key(s("surname"), s("name"), s("paternal_name")),
+        json.dumps(extra, default=str, ensure_ascii=False),
+    )
+
+
+CUSTOMER_COLUMNS = (
+    "guid",
+    "login",
+    "name",
+    "surname",
+    "paternal_name",
+    "phone_number",
+    "kyc_level",
+    "is_disabled",
+    "balance_allowed",
+    "segment",
+    "status",
+    "branch_guid",
+    "branch_name",
+    "created_at",
+    "updated_at",
+    "fetched_at",
+    "sort_key",
+    "extra",
+)
+
+
+def account_values(
+    customer: str, d: Mapping[str, Any], fetched_at: float
+) -> tuple[str, str, str, str, str, str, float]:
+    guid = d.get("wallet_account_guid") or d.get("guid")
+    if not guid:
+        raise ValueError("account without guid")
+    assets = []
+    for a in d.get("assets") or []:
+        a = wire(a)
+        assets.append(
+            {
+                "code": str(a.get("code") or ""),
+                "name": str(a.get("name") or ""),
+                "balance": decimal_text(a.get("balance")),
+                "minor_unit": int(a["minor_unit"]) if a.get("minor_unit") is not None else 2,
+                "stellar_code": str(a.get("stellar_code") or ""),
+                "stellar_issuer": str(a.get("stellar_issuer") or ""),
+            }
+        )
+    return (
+        str(guid),
+        customer,
+        str(d.get("iban") or ""),
+        str(d.get("name") or ""),
+        str(d.get("type") or ""),
+        json.dumps(assets, ensure_ascii=False),
+        fetched_at,
+    )

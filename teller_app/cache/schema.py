@@ -1,0 +1,93 @@
+"""Schema and migrations. ``PRAGMA user_version`` = number of migrations applied; each
+migration runs in its own transaction, in order. Add new ones at the end, never edit old ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from teller_app.cache.errors import CacheError
+from teller_app.cache.search import RANK
+
+Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
+
+
+def _m1_initial(conn: Connection) -> None:
+    conn.execute(
+        """CREATE TABLE customers(
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            login TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            surname TEXT NOT NULL DEFAULT '',
+            paternal_name TEXT NOT NULL DEFAULT '',
+            phone_number TEXT NOT NULL DEFAULT '',
+            kyc_level INTEGER NOT NULL DEFAULT 0,
+            is_disabled INTEGER NOT NULL DEFAULT 0,
+            balance_allowed TEXT NOT NULL DEFAULT '0',
+            segment TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT '',
+            branch_guid TEXT NOT NULL DEFAULT '',
+            branch_name TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL DEFAULT '',
+            fetched_at REAL NOT NULL DEFAULT 0,
+            sort_key TEXT NOT NULL DEFAULT '',
+            extra TEXT NOT NULL DEFAULT '{}'
+        )"""
+    )
+    conn.execute("CREATE INDEX customers_sort ON customers(sort_key, id)")
+    conn.execute("CREATE INDEX customers_updated ON customers(updated_at)")
+    conn.execute(
+        """CREATE TABLE accounts(
+            guid TEXT PRIMARY KEY,
+            customer_guid TEXT NOT NULL,
+            iban TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            type TEXT NOT NULL DEFAULT '',
+            assets TEXT NOT NULL DEFAULT '[]',
+            fetched_at REAL NOT NULL DEFAULT 0
+        )"""
+    )
+    conn.execute("CREATE INDEX accounts_customer ON accounts(customer_guid)")
+    conn.execute(
+        """CREATE TABLE sync_state(
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            cursor TEXT,
+            tie_skip INTEGER NOT NULL DEFAULT 0,
+            full_sync_done INTEGER NOT NULL DEFAULT 0,
+            full_sync_started_at REAL,
+            last_sync_at REAL
+        )"""
+    )
+    conn.execute("INSERT INTO sync_state(id) VALUES (1)")
+    # Contentless FTS5 (the text lives in `customers`); rowid = customers.id.
+    conn.execute(
+        """CREATE VIRTUAL TABLE customers_fts USING fts5(
+            surname, name, paternal, login, phone, iban,
+            content='', contentless_delete=1,
+            tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+        )"""
+    )
+    conn.execute("INSERT INTO customers_fts(customers_fts, rank) VALUES ('rank', ?)", (RANK,))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_m1_initial]
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the schema up to date; returns the resulting version."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise CacheError(f"cache schema {version} is newer than this app ({len(MIGRATIONS)})")
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return len(MIGRATIONS)

@@ -1,0 +1,422 @@
+"""``BranchCache``: the encrypted SQLite branch cache (one connection, one thread)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from teller_app.cache import convert, paths
+from teller_app.cache.errors import CacheError, CacheKeyError
+from teller_app.cache.rows import (
+    AccountRow,
+    AssetRow,
+    CacheStats,
+    CustomerRow,
+    SearchCount,
+    SyncState,
+)
+from teller_app.cache.schema import migrate
+from teller_app.cache.search import RANK_LIMIT, SearchPlan, build_plan
+from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
+
+KEY_BYTES = 32
+_COLS = ", ".join(convert.CUSTOMER_COLUMNS)
+_UPSERT = (
+    f"INSERT INTO customers({_COLS}) VALUES ({', '.join('?' * len(convert.CUSTOMER_COLUMNS))}) "
+    "ON CONFLICT(guid) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in convert.CUSTOMER_COLUMNS if c != "guid")
+    # An older copy (e.g. a sync page overlapping a teller's own fresh write) never wins.
+    + " WHERE excluded.updated_at >= customers.updated_at"
+)
+_ROW_COLS = (
+    "c.guid, c.login, c.name, c.surname, c.paternal_name, c.phone_number, c.kyc_level, "
+    "c.is_disabled, c.balance_allowed, c.segment, c.status, c.branch_guid, c.branch_name, "
+    "c.created_at, c.updated_at, c.fetched_at"
+)
+
+
+def _row(r: Sequence[Any]) -> CustomerRow:
+    return CustomerRow(
+        wallet_user_guid=r[0],
+        login=r[1],
+        name=r[2],
+        surname=r[3],
+        paternal_name=r[4],
+        phone_number=r[5],
+        kyc_level=int(r[6]),
+        is_disabled=bool(r[7]),
+        balance_allowed=Decimal(r[8]),
+        segment=r[9],
+        status=r[10],
+        branch_guid=r[11],
+        branch_name=r[12],
+        created_at=r[13],
+        updated_at=r[14],
+        fetched_at=float(r[15]),
+    )
+
+
+class BranchCache:
+    """One branch (or head-office) cache database. Not thread-safe: use from one thread
+    (``core.cache_worker.CacheWorker``)."""
+
+    def __init__(self, conn: Any, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def open(cls, path: Path | str, key: bytes | None) -> BranchCache:
+        """Open (creating/migrating) the cache. ``key``: 32 raw bytes (SQLCipher); None =
+        unencrypted (tests/dev). Raises ``CacheKeyError`` for a wrong key or a foreign file."""
+        db = Path(path)
+        if key is not None and len(key) != KEY_BYTES:
+            raise ValueError(f"cache key must be {KEY_BYTES} bytes")
+        if not db.exists():
+            paths.create_private_file(db)
+        else:
+            paths.ensure_private_dir(db.parent)
+        conn = sqlcipher3.connect(str(db), isolation_level=None, check_same_thread=True)
+        try:
+            if key is not None:
+                conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlcipher3.DatabaseError as exc:
+                raise CacheKeyError(
+                    f"cannot open cache {db.name}: wrong key or not a cache"
+                ) from exc
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -131072")  # 128 MiB of decrypted pages
+            conn.execute("PRAGMA temp_store = MEMORY")
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        paths.secure_files(db)
+        return cls(conn, db)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlcipher3.Error):
+                self._conn.execute("PRAGMA optimize")
+            self._conn.close()
+            self._conn = None
+            paths.secure_files(self.path)
+
+    def integrity_check(self) -> str:
+        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # ------------------------------------------------------------------ writes
+    def _begin(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _commit(self) -> None:
+        self._conn.execute("COMMIT")
+        paths.secure_files(self.path)
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def _upsert(self, customers: Iterable[Any], fetched_at: float) -> list[str]:
+        values = [convert.customer_values(convert.wire(c), fetched_at) for c in customers]
+        if not values:
+            return []
+        self._conn.executemany(_UPSERT, values)
+        guids = [v[0] for v in values]
+        self._reindex(guids)
+        return guids
+
+    def _reindex(self, guids: list[str]) -> None:
+        """Rebuild the FTS rows of these customers from the stored values."""
+        for start in range(0, len(guids), 500):
+            chunk = guids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            ibans: dict[str, list[str]] = {}
+            for cg, iban in self._conn.execute(
+                f"SELECT customer_guid, iban FROM accounts WHERE customer_guid IN ({marks})", chunk
+            ):
+                ibans.setdefault(cg, []).append(iban)
+            rows = self._conn.execute(
+                "SELECT id, guid, surname, name, paternal_name, login, phone_number "
+                f"FROM customers WHERE guid IN ({marks})",
+                chunk,
+            ).fetchall()
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO customers_fts(rowid, surname, name, paternal, login, "
+                "phone, iban) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r[0],
+                        name_tokens(r[2]),
+                        name_tokens(r[3]),
+                        name_tokens(r[4]),
+                        login_tokens(r[5]),
+                        phone_tokens(r[6]),
+                        iban_tokens(ibans.get(r[1], [])),
+                    )
+                    for r in rows
+                ],
+            )
+
+    def upsert_customers(self, customers: Iterable[Any], fetched_at: float | None = None) -> int:
+        """Insert or update customers (platform ``Customer`` models or wire dicts) by
+        ``wallet_user_guid``; a copy older than the stored one (``updated_at``) is ignored."""
+        self._begin()
+        try:
+            n = len(self._upsert(customers, time.time() if fetched_at is None else fetched_at))
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
+        return n
+
+    def upsert_accounts(
+        self, customer_guid: str, accounts: Iterable[Any], fetched_at: float | None = None
+    ) -> None:
+        """Replace the stored accounts (with balances) of one customer."""
+        at = time.time() if fetched_at is None else fetched_at
+        values = [convert.account_values(customer_guid, convert.wire(a), at) for a in accounts]
+        self._begin()
+        try:
+            self._conn.execute("DELETE FROM accounts WHERE customer_guid = ?", (customer_guid,))
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO accounts(guid, customer_guid, iban, name, type, assets, "
+                "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            self._reindex([customer_guid])
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
+
+    def delete_customers(self, guids: Iterable[str]) -> int:
+        """Forget customers (e.g. moved out of this branch)."""
+        guids = list(guids)
+        self._begin()
+        try:
+            n = 0
+            for guid in guids:
+                row = self._conn.execute("SELECT id FROM customers WHERE guid = ?", (guid,))
+                found = row.fetchone()
+                if found is None:
+                    continue
+                self._conn.execute("DELETE FROM customers_fts WHERE rowid = ?", (found[0],))
+                self._conn.execute("DELETE FROM customers WHERE id = ?", (found[0],))
+                self._conn.execute("DELETE FROM accounts WHERE customer_guid = ?", (guid,))
+                n += 1
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
+        return n
+
+    # ------------------------------------------------------------------ sync state
+    def sync_state(self) -> SyncState:
+        r = self._conn.execute(
+            "SELECT cursor, tie_skip, full_sync_done, full_sync_started_at, last_sync_at "
+            "FROM sync_state WHERE id = 1"
+        ).fetchone()
+        return SyncState(r[0], int(r[1]), bool(r[2]), r[3], r[4])
+
+    def _write_state(self, s: SyncState) -> None:
+        self._conn.execute(
+            "UPDATE sync_state SET cursor = ?, tie_skip = ?, full_sync_done = ?, "
+            "full_sync_started_at = ?, last_sync_at = ? WHERE id = 1",
+            (s.cursor, s.tie_skip, int(s.full_sync_done), s.full_sync_started_at, s.last_sync_at),
+        )
+
+    def set_sync_state(self, state: SyncState) -> None:
+        self._begin()
+        try:
+            self._write_state(state)
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
+
+    def store_page(self, customers: Sequence[Any], state: SyncState) -> None:
+        """Upsert one sync page and the new sync state in ONE transaction (a kill between
+        pages leaves a consistent cache and a cursor that matches it)."""
+        self._begin()
+        try:
+            self._upsert(customers, time.time())
+            self._write_state(state)
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
+
+    def mark_synced(self, at: float | None = None) -> None:
+        """Record a successful sync (the "age of the data")."""
+        self._conn.execute(
+            "UPDATE sync_state SET last_sync_at = ? WHERE id = 1",
+            (time.time() if at is None else at,),
+        )
+
+    # ------------------------------------------------------------------ reads
+    def search(self, query: str, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
+        """Ranked matches for ``query`` (see ``teller_app.cache`` docstring); blank query =
+        ``customers_page``. Rows ``offset .. offset+limit`` of the whole ranked list."""
+        plan = build_plan(query)
+        if plan is None:
+            return self.customers_page(offset, limit)
+        rows: list[CustomerRow] = []
+        n0 = 0
+        if plan.tier0 is not None:
+            n0 = self._tier0_count(plan)
+            if offset < n0:
+                rows += self._tier0_rows(plan, offset, limit)
+        want = limit - len(rows)
+        if want > 0:
+            rows += self._rest_rows(plan.rest, max(0, offset - n0), want)
+        return rows
+
+    def _fts_count(self, match: str, cap: int) -> int:
+        return int(
+            self._conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM customers_fts WHERE customers_fts MATCH ? "
+                "LIMIT ?)",
+                (match, cap),
+            ).fetchone()[0]
+        )
+
+    def _tier0_count(self, plan: SearchPlan) -> int:
+        if plan.ranges:
+            return sum(
+                int(
+                    self._conn.execute(
+                        "SELECT count(*) FROM customers WHERE sort_key >= ? AND sort_key < ?", r
+                    ).fetchone()[0]
+                )
+                for r in plan.ranges
+            )
+        return self._fts_count(f"({plan.match}) AND ({plan.tier0})", 1_000_000_000)
+
+    def _tier0_rows(self, plan: SearchPlan, offset: int, limit: int) -> list[CustomerRow]:
+        """Surname-prefix matches, alphabetical: straight from the sort index for one word."""
+        out: list[CustomerRow] = []
+        if not plan.ranges:
+            cur = self._conn.execute(
+                f"SELECT {_ROW_COLS} FROM customers c WHERE c.id IN (SELECT rowid FROM "
+                "customers_fts WHERE customers_fts MATCH ?) ORDER BY c.sort_key, c.id "
+                "LIMIT ? OFFSET ?",
+                (f"({plan.match}) AND ({plan.tier0})", limit, offset),
+            )
+            return [_row(r) for r in cur]
+        for lo, hi in plan.ranges:
+            if len(out) >= limit:
+                break
+            n = int(
+                self._conn.execute(
+                    "SELECT count(*) FROM customers WHERE sort_key >= ? AND sort_key < ?", (lo, hi)
+                ).fetchone()[0]
+            )
+            if offset >= n:
+                offset -= n
+                continue
+            cur = self._conn.execute(
+                f"SELECT {_ROW_COLS} FROM customers c WHERE c.sort_key >= ? AND c.sort_key < ? "
+                "ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?",
+                (lo, hi, limit - len(out), offset),
+            )
+            out += [_row(r) for r in cur]
+            offset = 0
+        return out
+
+    def _rest_rows(self, match: str, offset: int, limit: int) -> list[CustomerRow]:
+        """Other matches: bm25 when few enough to rank within a frame, else cache order."""
+        ranked = self._fts_count(match, RANK_LIMIT + 1) <= RANK_LIMIT
+        order = "ORDER BY rank" if ranked else ""
+        cur = self._conn.execute(
+            f"SELECT {_ROW_COLS} FROM (SELECT rowid AS id, rank FROM customers_fts "
+            f"WHERE customers_fts MATCH ? {order} LIMIT ? OFFSET ?) f "
+            "JOIN customers c ON c.id = f.id ORDER BY " + ("f.rank" if ranked else "f.id"),
+            (match, limit, offset),
+        )
+        return [_row(r) for r in cur]
+
+    def count(self, query: str, cap: int = 10_000) -> SearchCount:
+        """Number of matches, counted up to ``cap`` (``capped`` = "cap or more")."""
+        plan = build_plan(query)
+        if plan is None:
+            n = int(self._conn.execute("SELECT count(*) FROM customers").fetchone()[0])
+            return SearchCount(n, False)
+        n = self._fts_count(plan.match, cap + 1)
+        return SearchCount(min(n, cap), n > cap)
+
+    def customers_page(self, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
+        """All customers sorted by surname, name, paternal name (accent/case-folded)."""
+        cur = self._conn.execute(
+            f"SELECT {_ROW_COLS} FROM customers c ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_row(r) for r in cur]
+
+    def get_customer(self, guid: str) -> CustomerRow | None:
+        r = self._conn.execute(f"SELECT {_ROW_COLS} FROM customers c WHERE c.guid = ?", (guid,))
+        found = r.fetchone()
+        return None if found is None else _row(found)
+
+    def get_customer_extra(self, guid: str) -> dict[str, Any]:
+        """Wire fields the cache does not model (e.g. balance_asset_code)."""
+        r = self._conn.execute("SELECT extra FROM customers WHERE guid = ?", (guid,)).fetchone()
+        return {} if r is None else dict(json.loads(r[0]))
+
+    def get_accounts(self, guid: str) -> list[AccountRow]:
+        out: list[AccountRow] = []
+        for r in self._conn.execute(
+            "SELECT guid, customer_guid, iban, name, type, assets, fetched_at FROM accounts "
+            "WHERE customer_guid = ? ORDER BY iban, guid",
+            (guid,),
+        ):
+            assets = tuple(
+                AssetRow(
+                    code=a["code"],
+                    name=a["name"],
+                    balance=Decimal(a["balance"]),
+                    minor_unit=int(a["minor_unit"]),
+                    stellar_code=a["stellar_code"],
+                    stellar_issuer=a["stellar_issuer"],
+                )
+                for a in json.loads(r[5])
+            )
+            out.append(AccountRow(r[0], r[1], r[2], r[3], r[4], assets, float(r[6])))
+        return out
+
+    def accounts_fetched_at(self, guid: str) -> float | None:
+        r = self._conn.execute(
+            "SELECT max(fetched_at) FROM accounts WHERE customer_guid = ?", (guid,)
+        ).fetchone()
+        return None if r[0] is None else float(r[0])
+
+    def all_guids(self) -> set[str]:
+        return {r[0] for r in self._conn.execute("SELECT guid FROM customers")}
+
+    def stats(self) -> CacheStats:
+        n = int(self._conn.execute("SELECT count(*) FROM customers").fetchone()[0])
+        s = self.sync_state()
+        return CacheStats(n, s.last_sync_at, s.full_sync_done)
+
+    def is_cold(self) -> bool:
+        """True until a first full sync has completed (search then goes to the platform)."""
+        return not self.sync_state().full_sync_done
+
+    def __enter__(self) -> BranchCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["BranchCache", "CacheError", "CacheKeyError"]

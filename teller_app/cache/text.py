@@ -1,0 +1,107 @@
+"""Text folding and the tokens the search index stores for a customer.
+
+Everything indexed and every query goes through ``fold`` (NFKD, drop accents, casefold,
+drop apostrophes), so search is case- and accent-insensitive. Names are indexed with their
+transliteration (Cyrillic -> Latin, KMU 2010; Latin -> Cyrillic, best effort) as extra
+tokens in the same column, so either script finds either.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from teller_app.cache.translit import to_cyrillic, to_latin
+
+_APOS = re.compile(r"['’ʼ`´]")
+_WORD = re.compile(r"\w+")
+_LATIN = re.compile(r"[a-z]")
+_CYR = re.compile(r"[\u0400-\u04ff]")
+
+
+def fold(text: str) -> str:
+    """Casefold, strip accents/diacritics, remove apostrophes ("Мар'яна" -> "маряна")."""
+    text = _APOS.sub("", text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def name_variants(word: str) -> list[str]:
+    """``word`` (raw) and its transliterations, folded, unique, in that order."""
+    out: list[str] = []
+    raw = _APOS.sub("", word)
+    candidates = [raw]
+    if _CYR.search(raw.lower()):
+        candidates.append(to_latin(raw))
+    if _LATIN.search(fold(raw)):
+        candidates.append(to_cyrillic(fold(raw)))
+    for cand in candidates:
+        for w in words(cand):
+            if w not in out:
+                out.append(w)
+    return out
+
+
+def name_tokens(text: str) -> str:
+    """Index text for a name column: folded words plus transliterated forms."""
+    out: list[str] = []
+    for raw in _WORD.findall(_APOS.sub("", text)):
+        for w in name_variants(raw):
+            if w not in out:
+                out.append(w)
+    return " ".join(out)
+
+
+def phone_forms(phone: str) -> list[str]:
+    """Digit forms of a phone: full ("380671234567"), national ("0671234567"),
+    subscriber ("671234567")."""
+    d = digits(phone)
+    if not d:
+        return []
+    forms = [d]
+    if d.startswith("380") and len(d) > 3:
+        forms += [d[2:], d[3:]]
+    elif d.startswith("0") and len(d) == 10:
+        forms += ["38" + d, d[1:]]
+    return list(dict.fromkeys(forms))
+
+
+def phone_tokens(phone: str) -> str:
+    """Index text for the phone column: digit forms, plus the reversed digits behind an
+    ``r`` so a suffix ("4567") is a prefix query on ``r7654``."""
+    forms = phone_forms(phone)
+    if not forms:
+        return ""
+    return " ".join([*forms, "r" + forms[0][::-1]])
+
+
+def login_tokens(login: str) -> str:
+    """Login words (e-mail parts) plus its digits if it is a phone-like login."""
+    parts = words(login)
+    d = digits(login)
+    if len(d) >= 5:
+        parts += phone_forms(login)
+    return " ".join(dict.fromkeys(parts))
+
+
+def iban_tokens(ibans: list[str]) -> str:
+    """Compact IBAN (no spaces) and its BBAN (after country code + check digits)."""
+    out: list[str] = []
+    for iban in ibans:
+        compact = re.sub(r"\s+", "", iban).casefold()
+        if compact:
+            out += [compact, compact[4:]] if len(compact) > 8 else [compact]
+    return " ".join(dict.fromkeys(o for o in out if o))
+
+
+def sort_key(surname: str, name: str, paternal_name: str) -> str:
+    return " ".join(fold(p) for p in (surname, name, paternal_name))

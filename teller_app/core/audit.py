@@ -1,0 +1,238 @@
+"""Local, append-only, tamper-evident audit trail (one JSONL file per profile).
+
+Each line is one entry::
+
+    {"action": ..., "actor": employee guid, "at": RFC 3339 UTC, "details": {...},
+     "hash": hex, "prev": hex, "seq": n}
+
+``hash = SHA-256(canonical JSON of the entry without "hash")`` where canonical JSON is
+``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` in UTF-8, and
+``prev`` is the previous entry's hash (64 zeros for the first). Editing, deleting or
+reordering any line breaks the chain from that line on; ``verify()`` names the first broken
+entry. (Whoever can rewrite the whole file can also recompute the chain: tamper-EVIDENT
+against edits, not proof against a full rewrite. Export the head hash to detect that.)
+
+Personal data: details carry GUIDs and what the action needs (amounts, field names), never
+names, phones, logins or IBANs — those keys are dropped on append.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from teller_app.core.app_paths import data_dir
+
+GENESIS = "0" * 64
+# Keys that would put personal data into the trail; the log keeps GUIDs instead.
+PII_KEYS = frozenset(
+    {"name", "surname", "paternal_name", "phone_number", "phone", "login", "email", "iban",
+     "password", "token"}
+)
+
+
+class AuditAction:
+    """The actions the trail records (string constants so the file stays plain JSON)."""
+
+    SIGN_IN = "sign_in"
+    SIGN_OUT = "sign_out"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    SWITCH_EMPLOYEE = "switch_employee"
+    CUSTOMER_CREATE = "customer_create"
+    CUSTOMER_EDIT = "customer_edit"
+    CHANGE_REQUEST = "change_request"
+    APPROVAL = "approval"
+    REJECTION = "rejection"
+    REQUEST_WITHDRAWN = "request_withdrawn"
+    CASH_CREATE = "cash_create"
+    CASH_CONFIRM = "cash_confirm"
+
+    ALL = (
+        SIGN_IN, SIGN_OUT, LOCK, UNLOCK, SWITCH_EMPLOYEE, CUSTOMER_CREATE, CUSTOMER_EDIT,
+        CHANGE_REQUEST, APPROVAL, REJECTION, REQUEST_WITHDRAWN, CASH_CREATE, CASH_CONFIRM,
+    )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    action: str
+    actor: str
+    details: dict[str, Any]
+    prev: str
+    hash: str
+
+    @property
+    def customer_guid(self) -> str:
+        return str(self.details.get("customer_guid", ""))
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    entries: int
+    first_broken_seq: int | None = None  # 1-based line number of the first bad entry
+    reason: str = ""
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def entry_hash(body: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of the entry without its own "hash" (prev included)."""
+    unsigned = {k: v for k, v in body.items() if k != "hash"}
+    return hashlib.sha256(canonical_json(unsigned)).hexdigest()
+
+
+def audit_path(profile_name: str, base: Path | None = None) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in profile_name) or "default"
+    return (base or data_dir()) / "audit" / f"{safe}.jsonl"
+
+
+class AuditLog:
+    """Append-only hash chain in a JSONL file. ``append`` is safe from any thread."""
+
+    def __init__(self, path: Path, clock: Any = None) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._tail: tuple[int, str] | None = None  # (seq, hash) of the last entry
+
+    @classmethod
+    def for_profile(cls, profile_name: str, base: Path | None = None) -> AuditLog:
+        return cls(audit_path(profile_name, base))
+
+    def append(self, action: str, actor_guid: str, **details: Any) -> AuditEntry:
+        clean = {k: _plain(v) for k, v in details.items() if k not in PII_KEYS and v is not None}
+        with self._lock:
+            seq, prev = self._read_tail()
+            at = self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            body = {
+                "seq": seq + 1,
+                "at": at,
+                "action": str(action),
+                "actor": str(actor_guid or ""),
+                "details": clean,
+                "prev": prev,
+            }
+            body["hash"] = entry_hash(body)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("ab") as fh:
+                fh.write(canonical_json(body) + b"\n")
+                fh.flush()
+            self._tail = (seq + 1, body["hash"])
+        return _entry(body)
+
+    def entries(self) -> list[AuditEntry]:
+        return list(self._iter_entries())
+
+    def head_hash(self) -> str:
+        with self._lock:
+            return self._read_tail()[1]
+
+    def verify(self) -> VerifyResult:
+        prev = GENESIS
+        count = 0
+        if not self.path.exists():
+            return VerifyResult(True, 0)
+        with self.path.open("rb") as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                count = lineno
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    return VerifyResult(False, lineno, lineno, "not valid JSON")
+                if not isinstance(body, dict):
+                    return VerifyResult(False, lineno, lineno, "not an object")
+                if body.get("seq") != lineno:
+                    return VerifyResult(False, lineno, lineno, "sequence number out of order")
+                if body.get("prev") != prev:
+                    return VerifyResult(False, lineno, lineno, "previous hash does not match")
+                if body.get("hash") != entry_hash(body):
+                    return VerifyResult(False, lineno, lineno, "entry hash does not match")
+                prev = body["hash"]
+        return VerifyResult(True, count)
+
+    # -- internals --------------------------------------------------------------------
+    def _read_tail(self) -> tuple[int, str]:
+        if self._tail is None:
+            last: dict[str, Any] | None = None
+            if self.path.exists():
+                with self.path.open("rb") as fh:
+                    for raw in fh:
+                        if raw.strip():
+                            last = json.loads(raw)
+            self._tail = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS)
+        return self._tail
+
+    def _iter_entries(self) -> Iterator[AuditEntry]:
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as fh:
+            for raw in fh:
+                try:
+                    body = json.loads(raw)
+                    yield _entry(body)
+                except (ValueError, KeyError, TypeError):
+                    continue  # verify() reports it; the viewer shows what it can
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items() if k not in PII_KEYS}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)  # Decimal, UUID, enums: their text
+
+
+def _entry(body: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        seq=int(body["seq"]),
+        at=str(body["at"]),
+        action=str(body["action"]),
+        actor=str(body["actor"]),
+        details=dict(body.get("details") or {}),
+        prev=str(body["prev"]),
+        hash=str(body["hash"]),
+    )
+
+
+# -- CSV export ------------------------------------------------------------------------------
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = ("seq", "at", "action", "actor", "customer_guid", "details", "hash")
+
+
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ TAB CR gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def export_csv(entries: Iterable[AuditEntry], path: Path | None = None) -> str:
+    """The entries as CSV (and written to ``path`` when given)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in entries:
+        details = json.dumps(e.details, sort_keys=True, ensure_ascii=False)
+        row = (e.seq, e.at, e.action, e.actor, e.customer_guid, details, e.hash)
+        writer.writerow([csv_cell(v) for v in row])
+    text = buf.getvalue()
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8-sig", newline="")
+    return text

@@ -1,0 +1,121 @@
+"""``CacheWorker``: owns the ``BranchCache`` on ONE dedicated thread (SQLite connections are
+thread-bound), so the UI thread never touches disk. No Qt: awaitable from any asyncio loop
+(qasync included) via ``asyncio.wrap_future``.
+
+    worker = CacheWorker()
+    await worker.open(path, key)            # CacheKeyError -> wipe + reopen + full sync
+    rows = await worker.search("шевч", 0, 100)
+    await worker.call(some_function, arg)   # runs some_function(arg) on the cache thread
+    await worker.with_cache(fn, arg)        # runs fn(cache, arg) on the cache thread
+    await worker.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from teller_app.cache import (
+    AccountRow,
+    BranchCache,
+    CacheError,
+    CacheStats,
+    CustomerRow,
+    SearchCount,
+    SyncState,
+)
+
+T = TypeVar("T")
+
+
+class CacheWorker:
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="teller-cache")
+        self._cache: BranchCache | None = None
+
+    # -- plumbing ----------------------------------------------------------------------------
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(*args, **kwargs)`` on the cache thread and await its result."""
+        future = self._executor.submit(functools.partial(fn, *args, **kwargs))
+        return await asyncio.wrap_future(future)
+
+    async def with_cache(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(cache, *args)`` on the cache thread."""
+        return await self.call(lambda: fn(self.cache, *args))
+
+    @property
+    def cache(self) -> BranchCache:
+        """The open cache. Only touch it from functions run through ``call``."""
+        if self._cache is None:
+            raise CacheError("cache is not open")
+        return self._cache
+
+    @property
+    def is_open(self) -> bool:
+        return self._cache is not None
+
+    async def open(self, path: Path | str, key: bytes | None) -> None:
+        if self._cache is not None:
+            await self.call(self._cache.close)
+        self._cache = None
+        self._cache = await self.call(BranchCache.open, path, key)
+
+    async def close_cache(self) -> None:
+        if self._cache is not None:
+            cache, self._cache = self._cache, None
+            await self.call(cache.close)
+
+    async def close(self) -> None:
+        """Close the cache and stop the thread."""
+        await self.close_cache()
+        self._executor.shutdown(wait=False)
+
+    def shutdown(self) -> None:
+        """Blocking close (app exit without a running loop)."""
+        if self._cache is not None:
+            cache, self._cache = self._cache, None
+            self._executor.submit(cache.close).result()
+        self._executor.shutdown(wait=True)
+
+    # -- typed wrappers (same names as BranchCache) ------------------------------------------
+    async def search(self, query: str, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
+        return await self.with_cache(BranchCache.search, query, offset, limit)
+
+    async def count(self, query: str, cap: int = 10_000) -> SearchCount:
+        return await self.with_cache(BranchCache.count, query, cap)
+
+    async def customers_page(self, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
+        return await self.with_cache(BranchCache.customers_page, offset, limit)
+
+    async def get_customer(self, guid: str) -> CustomerRow | None:
+        return await self.with_cache(BranchCache.get_customer, guid)
+
+    async def get_accounts(self, guid: str) -> list[AccountRow]:
+        return await self.with_cache(BranchCache.get_accounts, guid)
+
+    async def stats(self) -> CacheStats:
+        return await self.with_cache(BranchCache.stats)
+
+    async def is_cold(self) -> bool:
+        return await self.with_cache(BranchCache.is_cold)
+
+    async def upsert_customers(self, customers: Iterable[Any]) -> int:
+        items = list(customers)
+        return await self.with_cache(BranchCache.upsert_customers, items)
+
+    async def upsert_accounts(self, customer_guid: str, accounts: Iterable[Any]) -> None:
+        items = list(accounts)
+        await self.with_cache(BranchCache.upsert_accounts, customer_guid, items)
+
+    async def sync_state(self) -> SyncState:
+        return await self.with_cache(BranchCache.sync_state)
+
+    async def set_sync_state(self, state: SyncState) -> None:
+        await self.with_cache(BranchCache.set_sync_state, state)
+
+    async def store_page(self, customers: Sequence[Any], state: SyncState) -> None:
+        await self.with_cache(BranchCache.store_page, customers, state)

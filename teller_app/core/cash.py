@@ -1,0 +1,225 @@
+"""Cash at the desk as two-step branch payments (§3.8, §3.12.4, routes §5.1).
+
+* deposit  — category "04": branch processing account → customer account;
+* withdrawal — category "02": customer account → branch processing account.
+
+The teller creates the draft. At or below the profile's ``cash_confirm_threshold`` the teller
+confirms it; above it a supervisor confirms — in place (their own short-lived client) or from
+their inbox, which finds drafts with ``list_payments(statuses=["CREATED"])``. The receipt
+reference is the payment guid plus the Stellar transaction hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from teller_app.platform.models import NewPayment, Payment, exact_amount
+
+
+class CashKind(StrEnum):
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+
+    @property
+    def category_code(self) -> str:
+        return "04" if self is CashKind.DEPOSIT else "02"
+
+
+CASH_CATEGORY_CODES = frozenset({"02", "04"})
+
+
+class CashError(Exception):
+    """A cash operation cannot go ahead (the message is for the teller)."""
+
+
+class AmountError(CashError, ValueError):
+    pass
+
+
+def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:
+    """A positive Decimal with at most ``minor_unit`` places; more precision is refused,
+    never rounded."""
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as exc:
+            raise AmountError("not a number") from exc
+    if not amount.is_finite() or amount <= 0:
+        raise AmountError("amount must be a positive number")
+    try:
+        return exact_amount(amount, minor_unit)
+    except ValueError as exc:
+        raise AmountError(f"at most {minor_unit} decimal places") from exc
+
+
+def needs_supervisor(amount: Decimal, threshold: Decimal, can_confirm_any_amount: bool) -> bool:
+    return not can_confirm_any_amount and amount > threshold
+
+
+@dataclass(frozen=True)
+class CashDraft:
+    payment_guid: str
+    kind: CashKind
+    amount: Decimal
+    asset_code: str
+    customer_guid: str
+    customer_account_guid: str
+    needs_supervisor: bool
+
+
+@dataclass(frozen=True)
+class CashReceipt:
+    payment_guid: str
+    stellar_hash: str
+    status: str
+    amount: Decimal
+    kind: CashKind | None
+    confirmed_by: str = ""  # employee guid, when a supervisor confirmed in place
+
+    @property
+    def reference(self) -> str:
+        return self.stellar_hash or self.payment_guid
+
+
+class CashService:
+    """Cash drafts and confirmations through one employee's ``PlatformClient``."""
+
+    def __init__(
+        self,
+        client: Any,
+        branch_guid: str,
+        processing_account_guid: str,
+        threshold: Decimal,
+        can_confirm_any_amount: bool = False,
+    ) -> None:
+        self.client = client
+        self.branch_guid = branch_guid or None
+        self.processing_account_guid = processing_account_guid
+        self.threshold = Decimal(threshold)
+        self.can_confirm_any_amount = can_confirm_any_amount
+        self._categories: dict[str, str] | None = None
+
+    async def category_guid(self, kind: CashKind) -> str:
+        if self._categories is None:
+            categories = await self.client.list_categories()
+            self._categories = {c.name: c.guid for c in categories}
+        try:
+            return self._categories[kind.category_code]
+        except KeyError:
+            raise CashError(f"payment category {kind.category_code} is missing") from None
+
+    async def customer_account(self, customer_guid: str) -> tuple[str, Any, Any]:
+        """(account guid, account, asset) of the customer's first account holding an asset."""
+        accounts = await self.client.get_customer_accounts(customer_guid)
+        for account in getattr(accounts, "accounts", accounts):
+            if account.assets:
+                return account.wallet_account_guid, account, account.assets[0]
+        raise CashError("the customer has no account")
+
+    async def create(
+        self, kind: CashKind, customer_guid: str, amount: Decimal | str, purpose: str = ""
+    ) -> CashDraft:
+        if not self.processing_account_guid:
+            raise CashError("the branch has no processing account")
+        account_guid, _account, asset = await self.customer_account(customer_guid)
+        value = parse_cash_amount(amount, int(asset.minor_unit))
+        if kind is CashKind.DEPOSIT:
+            sender, receiver = self.processing_account_guid, account_guid
+        else:
+            sender, receiver = account_guid, self.processing_account_guid
+        payment = NewPayment(
+            amount=value,
+            asset_code=asset.code,
+            asset_issuer=asset.stellar_issuer,
+            category_guid=await self.category_guid(kind),
+            purpose=purpose or None,
+            sender_id=sender,
+            receiver_id=receiver,
+            minor_unit=int(asset.minor_unit),
+        )
+        created = await self.client.create_payment(payment, branch_guid=self.branch_guid)
+        guid = created if isinstance(created, str) else created.guid
+        return CashDraft(
+            payment_guid=guid,
+            kind=kind,
+            amount=value,
+            asset_code=asset.code,
+            customer_guid=customer_guid,
+            customer_account_guid=account_guid,
+            needs_supervisor=needs_supervisor(value, self.threshold, self.can_confirm_any_amount),
+        )
+
+    async def confirm(self, payment_guid: str) -> CashReceipt:
+        await self.client.confirm_payment(payment_guid, branch_guid=self.branch_guid)
+        return await self.receipt(payment_guid)
+
+    async def receipt(self, payment_guid: str) -> CashReceipt:
+        payment: Payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
+        return receipt_of(payment, self._kind_of(payment))
+
+    async def pending_drafts(self) -> list[Payment]:
+        """Cash drafts awaiting confirmation in this branch (the supervisor's inbox)."""
+        await self.category_guid(CashKind.DEPOSIT)
+        known = self._categories or {}
+        cash_guids = {known[c] for c in CASH_CATEGORY_CODES if c in known}
+        page = await self.client.list_payments(statuses=["CREATED"], branch_guid=self.branch_guid)
+        payments = getattr(page, "payments", page)
+        return [
+            p for p in payments
+            if p.category_guid in cash_guids or p.category in CASH_CATEGORY_CODES
+        ]
+
+    def _kind_of(self, payment: Payment) -> CashKind | None:
+        code = payment.category
+        if not code and self._categories:
+            code = next((n for n, g in self._categories.items() if g == payment.category_guid), "")
+        return {"04": CashKind.DEPOSIT, "02": CashKind.WITHDRAWAL}.get(code)
+
+
+async def find_processing_account(client: Any, branch_guid: str | None) -> str:
+    """The processing account cash moves through: the branch's, or the bank's for head office."""
+    page = await client.list_accounts(account_kinds=["processing"], branch_guid=branch_guid)
+    accounts = [a for a in page.accounts if a.account_kind == "processing"]
+    if branch_guid:
+        accounts = [a for a in accounts if a.branch_guid in (branch_guid, None)] or accounts
+        accounts.sort(key=lambda a: a.branch_guid != branch_guid)
+    else:
+        accounts.sort(key=lambda a: a.branch_guid is not None)
+    if not accounts:
+        raise CashError("no processing account is visible to this employee")
+    return str(accounts[0].wallet_account_guid)
+
+
+async def confirm_with_credentials(
+    profile: Any, email: str, password: str, payment_guid: str, branch_guid: str | None
+) -> CashReceipt:
+    """A supervisor confirms a draft at the teller's desk with a short-lived session."""
+    from teller_app.core.roles import Capability
+    from teller_app.core.session import open_session
+    from teller_app.platform import PasswordLogin
+
+    session = await open_session(profile, PasswordLogin(email, password))
+    try:
+        if not session.can(Capability.CASH_CONFIRM_ANY_AMOUNT):
+            raise CashError("this employee may not confirm amounts above the teller's limit")
+        service = CashService(session.client, branch_guid or "", "", Decimal(0), True)
+        receipt = await service.confirm(payment_guid)
+        return replace(receipt, confirmed_by=str(session.employee.guid))
+    finally:
+        await session.close()
+
+
+def receipt_of(payment: Payment, kind: CashKind | None = None) -> CashReceipt:
+    return CashReceipt(
+        payment_guid=payment.guid,
+        stellar_hash=payment.stellar_hash,
+        status=str(payment.status_raw or payment.status),
+        amount=payment.amount,
+        kind=kind,
+    )

@@ -1,0 +1,106 @@
+"""Customer use cases: every write goes to the platform first, then into the branch cache at
+once, so the teller sees their own change without waiting for the next sync.
+
+No Qt here: the UI calls these through its async helper (ui/async_op.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from teller_app.platform import CustomerUpdate, NewCustomer, NotFound
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CustomerSnapshot:
+    """What the card shows: the customer and their accounts, with when they were fetched
+    (``fetched_at`` epoch seconds; None = straight from the platform just now)."""
+
+    customer: Any
+    accounts: list[Any] = field(default_factory=list)
+    fetched_at: float | None = None
+    from_cache: bool = False
+
+
+def _accounts_list(result: Any) -> list[Any]:
+    accounts = getattr(result, "accounts", result)
+    return list(accounts or [])
+
+
+class CustomerService:
+    """``client``: PlatformClient; ``cache``: CacheWorker or None (no cache yet / disabled)."""
+
+    def __init__(self, client: Any, cache: Any = None) -> None:
+        self.client = client
+        self.cache = cache
+
+    # -- reads ----------------------------------------------------------------------------
+    async def cached(self, guid: str) -> CustomerSnapshot | None:
+        """The cached customer and accounts (instant); None when the cache has no such row."""
+        if self.cache is None:
+            return None
+        customer = await self.cache.get_customer(guid)
+        if customer is None:
+            return None
+        accounts = list(await self.cache.get_accounts(guid))
+        fetched = [a.fetched_at for a in accounts if getattr(a, "fetched_at", 0)]
+        stamp = min(fetched) if fetched else getattr(customer, "fetched_at", None) or None
+        return CustomerSnapshot(customer, accounts, stamp, from_cache=True)
+
+    async def refresh(self, guid: str) -> CustomerSnapshot:
+        """Customer and accounts from the platform, written through to the cache."""
+        customer = await self.client.get_customer(guid)
+        accounts = _accounts_list(await self.client.get_customer_accounts(guid))
+        await self._remember(customer, accounts)
+        return CustomerSnapshot(customer, accounts, time.time())
+
+    async def login_taken(self, login: str) -> bool:
+        """Whether a customer already has this login (as far as this employee can see;
+        the platform still refuses a duplicate in another branch on create)."""
+        return await self.client.find_customer_by_login(login) is not None
+
+    # -- writes ---------------------------------------------------------------------------
+    async def create(self, new: NewCustomer) -> CustomerSnapshot:
+        created = await self.client.create_customer(new)
+        guid = created.customer_guid
+        try:
+            customer = await self.client.get_customer(guid)
+        except NotFound:
+            customer = None
+        accounts = [created]
+        if customer is not None:
+            await self._remember(customer, accounts)
+        return CustomerSnapshot(customer or created, accounts, time.time())
+
+    async def update(self, guid: str, update: CustomerUpdate) -> Any:
+        await self.client.update_customer(guid, update)
+        customer = await self.client.get_customer(guid)
+        if self.cache is not None:
+            await self._safe(self.cache.upsert_customers([customer]))
+        return customer
+
+    async def open_account(self, guid: str, iban: str | None = None) -> CustomerSnapshot:
+        await self.client.create_customer_account(guid, iban=iban or None)
+        return await self.refresh(guid)
+
+    # -- internals --------------------------------------------------------------------------
+    async def _remember(self, customer: Any, accounts: list[Any]) -> None:
+        if self.cache is None:
+            return
+        await self._safe(self.cache.upsert_customers([customer]))
+        guid = getattr(customer, "wallet_user_guid", "")
+        await self._safe(self.cache.upsert_accounts(guid, accounts))
+
+    @staticmethod
+    async def _safe(awaitable: Any) -> None:
+        # The platform write already happened: a cache hiccup must not turn it into an
+        # error for the teller (the next sync repairs the cache).
+        try:
+            await awaitable
+        except Exception:
+            log.exception("cache write-through failed")

@@ -1,0 +1,47 @@
+"""When to lock the session: N minutes without user input (Qt-free; the clock is injectable).
+
+The UI feeds input events into ``touch()`` (an application-wide event filter) and asks
+``due()`` on a coarse timer; tests drive a ``FakeClock`` instead of waiting.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+DEFAULT_IDLE_MINUTES = 5.0
+
+
+class FakeClock:
+    """A monotonic clock tests move by hand: ``clock.advance(seconds)``."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class IdleTracker:
+    def __init__(
+        self, idle_minutes: float = DEFAULT_IDLE_MINUTES, clock: Callable[[], float] | None = None
+    ) -> None:
+        self.clock = clock or time.monotonic
+        self.idle_seconds = max(0.0, float(idle_minutes)) * 60.0
+        self._last_input = self.clock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.idle_seconds > 0  # 0 minutes in the profile = never lock on idle
+
+    def touch(self) -> None:
+        self._last_input = self.clock()
+
+    def idle_for(self) -> float:
+        return self.clock() - self._last_input
+
+    def due(self) -> bool:
+        return self.enabled and self.idle_for() >= self.idle_seconds

@@ -1,0 +1,279 @@
+"""HTTP transport: timeouts, retries with backoff for idempotent calls, error mapping.
+
+Logs method, path (no query string), status and duration only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+import httpx
+
+from . import _json
+from .errors import (
+    AuthError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+    Timeout,
+    Unavailable,
+    ValidationError,
+)
+from .models import format_timestamp
+
+log = logging.getLogger("teller_app.platform.http")
+
+QueryScalar = str | int | bool | Decimal | datetime
+QueryValue = QueryScalar | Sequence[QueryScalar] | None
+HeaderFactory = Callable[[], Mapping[str, str]]
+Sleep = Callable[[float], Awaitable[None]]
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
+_MAX_MESSAGE = 500
+# The documented duplicate texts (HTTP 400): "failed to create wallet user: ... 409 ..."
+# and "create employee identity: 409 Conflict".
+_DUPLICATE_400 = re.compile(
+    r"(failed to create wallet user:.*\b409\b)|(create employee identity:\s*409)", re.I | re.S
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, for idempotent requests (GET, PUT) only."""
+
+    attempts: int = 3
+    base_delay: float = 0.25
+    max_delay: float = 4.0
+    jitter: bool = True
+
+    def delay(self, attempt: int) -> float:
+        """Delay before retry number ``attempt`` (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return random.uniform(0, ceiling) if self.jitter else ceiling
+
+
+def query_params(params: Mapping[str, QueryValue]) -> list[tuple[str, str]]:
+    """Repeatable parameters as ``name=a&name=b``; None and empty lists are left out."""
+    out: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, str | int | bool | Decimal | datetime):
+            out.append((key, _scalar(value)))
+        else:
+            out.extend((key, _scalar(item)) for item in value)
+    return out
+
+
+def _scalar(value: QueryScalar) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+class HttpCore:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        if timeout is None:
+            timeout = DEFAULT_TIMEOUT
+        elif not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(timeout)
+        self.retry = retry or RetryPolicy()
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "Teller/0.1"},
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        headers: HeaderFactory | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send one logical request and return the parsed JSON body ({} when empty).
+
+        Retried (backoff + jitter) on Unavailable/Timeout when idempotent (GET/PUT by
+        default). Any method is retried when the connection could not be opened at all
+        (nothing was sent)."""
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in ("GET", "PUT", "HEAD", "OPTIONS", "DELETE")
+        content: str | None = None
+        base_headers: dict[str, str] = {}
+        if json_body is not None:
+            content = _json.dumps(json_body)
+            base_headers["Content-Type"] = "application/json"
+        query = query_params(params or {})
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._once(method, path, query, content, form, base_headers, headers)
+            except Unavailable as exc:
+                not_sent = getattr(exc, "_not_sent", False)
+                if attempt >= self.retry.attempts or not (idempotent or not_sent):
+                    raise
+                delay = self.retry.delay(attempt)
+                log.debug("retry %s %s in %.2fs after %s", method, path, delay, type(exc).__name__)
+                await self._sleep(delay)
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        content: str | None,
+        form: Mapping[str, str] | None,
+        base_headers: Mapping[str, str],
+        headers: HeaderFactory | None,
+    ) -> Any:
+        all_headers = dict(base_headers)
+        if headers is not None:
+            all_headers.update(headers())
+        started = time.monotonic()
+        try:
+            response = await self._client.request(
+                method,
+                path,
+                params=cast(Any, query) or None,
+                content=content.encode("utf-8") if content is not None else None,
+                data=dict(form) if form is not None else None,
+                headers=all_headers,
+            )
+        except httpx.TimeoutException as exc:
+            err: Unavailable = Timeout(
+                f"no answer in time ({type(exc).__name__})", method=method, path=path
+            )
+            err._not_sent = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)  # type: ignore[attr-defined]
+            log.info("%s %s timed out after %.0f ms", method, path, _ms(started))
+            raise err from None
+        except httpx.ConnectError as exc:
+            err = Unavailable(f"cannot connect ({_short(exc)})", method=method, path=path)
+            err._not_sent = True  # type: ignore[attr-defined]
+            log.info("%s %s connect failed after %.0f ms", method, path, _ms(started))
+            raise err from None
+        except httpx.TransportError as exc:
+            log.info("%s %s transport error after %.0f ms", method, path, _ms(started))
+            raise Unavailable(
+                f"network error ({type(exc).__name__})", method=method, path=path
+            ) from None
+        log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code, _ms(started))
+        return _handle(response, method, path)
+
+
+def _ms(started: float) -> float:
+    return (time.monotonic() - started) * 1000
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text[:120]
+
+
+def _handle(response: httpx.Response, method: str, path: str) -> Any:
+    status = response.status_code
+    if 200 <= status < 300:
+        text = response.text
+        if not text.strip() or status == 204:
+            return {}
+        try:
+            return _json.loads(text)
+        except ValueError:
+            raise Unavailable(
+                "the platform sent an unreadable answer",
+                status_code=status,
+                method=method,
+                path=path,
+            ) from None
+    message = error_message(response)
+    kwargs: dict[str, Any] = {"status_code": status, "method": method, "path": path}
+    if status == 401:
+        raise AuthError(
+            message or "Access credentials are invalid", reason="unauthorized", **kwargs
+        )
+    if status == 403:
+        raise PermissionDenied(message or "forbidden", **kwargs)
+    if status == 404:
+        raise NotFound(message or "not found", **kwargs)
+    if status == 409 or (status == 400 and _DUPLICATE_400.search(message)):
+        raise Conflict(message or "conflict", **kwargs)
+    if status in (400, 422):
+        raise ValidationError(message or "bad request", **kwargs)
+    if status in (408, 429) or status >= 500:
+        raise Unavailable(message or f"server error {status}", **kwargs)
+    raise PlatformError(message or f"unexpected status {status}", **kwargs)
+
+
+def error_message(response: httpx.Response) -> str:
+    """The platform's error text, verbatim: ``{"error": ...}`` (documented), or
+    ``message``/``detail``/Kratos ``ui.messages``, else the plain body."""
+    text = response.text
+    try:
+        body = _json.loads(text)
+    except ValueError:
+        return text.strip()[:_MAX_MESSAGE]
+    found = _find_message(body)
+    return (found if found is not None else text.strip())[:_MAX_MESSAGE]
+
+
+def _find_message(body: Any) -> str | None:
+    if isinstance(body, str):
+        return body
+    if not isinstance(body, dict):
+        return None
+    for key in ("error", "message", "detail", "reason"):
+        value = body.get(key)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict | list):
+            nested = _find_message(value if isinstance(value, dict) else {"x": value})
+            if nested:
+                return nested
+    ui = body.get("ui")
+    if isinstance(ui, dict):
+        texts = [m.get("text", "") for m in ui.get("messages") or [] if isinstance(m, dict)]
+        for node in ui.get("nodes") or []:
+            if isinstance(node, dict):
+                texts += [
+                    m.get("text", "") for m in node.get("messages") or [] if isinstance(m, dict)
+                ]
+        if any(texts):
+            return "; ".join(t for t in texts if t)
+    x = body.get("x")
+    if isinstance(x, list):
+        parts = [str(i.get("msg", i)) if isinstance(i, dict) else str(i) for i in x]
+        return "; ".join(parts)
+    return None

@@ -1,0 +1,61 @@
+"""JSON with exact decimals: numbers with a fraction parse as ``Decimal`` and ``Decimal``
+values are written as JSON numbers (never floats, never strings)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+
+def loads(text: str | bytes) -> Any:
+    return json.loads(text, parse_float=Decimal)
+
+
+def dumps(value: Any) -> str:
+    return "".join(_encode(value))
+
+
+def _encode(value: Any) -> list[str]:
+    out: list[str] = []
+    _write(value, out)
+    return out
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if value is None or isinstance(value, bool | int | str):
+        if isinstance(value, Enum):
+            value = value.value
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("non-finite decimal cannot be sent")
+        text = format(value, "f")
+        out.append(text)
+    elif isinstance(value, float):
+        out.append(format(Decimal(repr(value)), "f"))
+    elif isinstance(value, Enum):
+        _write(value.value, out)
+    elif isinstance(value, datetime):
+        out.append(json.dumps(value.isoformat()))
+    elif isinstance(value, Mapping):
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            if i:
+                out.append(",")
+            out.append(json.dumps(str(key), ensure_ascii=False))
+            out.append(":")
+            _write(item, out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise TypeError(f"cannot encode {type(value).__name__} as JSON")

@@ -1,0 +1,245 @@
+"""Authentication modes.
+
+* ``PasswordLogin`` — Mode A: Ory Kratos native login flow, then ``Authorization: bearer``.
+  One transparent re-login on 401 (serialised by an asyncio.Lock so concurrent 401s log in once).
+* ``BankJwtLogin`` — Mode B: a fresh RS256 JWT (60 s) per request in ``CX-Authorization`` with
+  ``Authorization`` empty. Claims: ``sub`` = employee e-mail; ``flow``/``obj`` per operation:
+  customer/account creation -> ``sign-up`` with ``obj`` = the customer's login; payments and
+  all reads -> ``sign-in`` with ``obj`` = the counterparty GUID (our choice: a read acts on no
+  single customer, and the teller never knows the key keeper's login).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import jwt
+
+from ._sensitive import register_secret
+from .errors import AuthError, NotFound, PlatformError, ValidationError
+from .models._base import _parse_timestamp
+
+if TYPE_CHECKING:
+    from ._http import HttpCore
+
+KRATOS_FLOW_PATH = "/kratos/self-service/login/api"
+KRATOS_LOGIN_PATH = "/kratos/self-service/login"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What a request does, for bank-JWT claims. ``obj`` None = the counterparty."""
+
+    flow: str = "sign-in"
+    obj: str | None = None
+
+
+READ = Operation()
+
+
+class PasswordLogin:
+    """E-mail + password via Kratos. ``session_token`` may be given to re-use a saved session
+    (the password is then only needed when it has expired)."""
+
+    mode = "password"
+
+    def __init__(self, email: str, password: str | None, *, session_token: str | None = None):
+        self.email = email
+        self._password = password or ""
+        self.session_token: str | None = session_token
+        self.expires_at: datetime | None = None
+        self.identity_id: str | None = None
+        self._lock: asyncio.Lock | None = None
+        register_secret(password)
+        register_secret(session_token)
+
+    def __repr__(self) -> str:
+        return f"PasswordLogin(email={self.email!r}, password=***)"
+
+    # --- used by PlatformClient ----------------------------------------------------------
+    def headers(self, op: Operation, counterparty_guid: str) -> dict[str, str]:
+        if not self.session_token:
+            return {}
+        return {"Authorization": f"bearer {self.session_token}"}
+
+    def marker(self) -> str | None:
+        return self.session_token
+
+    async def ensure(self, http: HttpCore) -> None:
+        if not self.session_token:
+            await self._locked_login(http, None)
+
+    async def relogin(self, http: HttpCore, stale: str | None) -> bool:
+        """After a 401 with token ``stale``: log in again unless another task already did."""
+        if not self._password:
+            return False
+        await self._locked_login(http, stale)
+        return True
+
+    async def _locked_login(self, http: HttpCore, stale: str | None) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self.session_token and self.session_token != stale:
+                return  # refreshed by another task while we waited
+            await self.login(http)
+
+    async def login(self, http: HttpCore) -> None:
+        if not self._password:
+            raise AuthError("no password to sign in with", reason="invalid_credentials")
+        flow = await http.request("GET", KRATOS_FLOW_PATH, idempotent=True)
+        flow_id, csrf = _flow_fields(flow)
+        form = {
+            "identifier": self.email,
+            "password": self._password,
+            "method": "password",
+            "csrf_token": csrf,
+        }
+        try:
+            body = await http.request(
+                "POST", KRATOS_LOGIN_PATH, params={"flow": flow_id}, form=form, idempotent=True
+            )
+        except (AuthError, ValidationError) as exc:
+            raise _login_error(exc) from None
+        token = body.get("session_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise AuthError(
+                "login answer has no session token",
+                reason="invalid_credentials",
+                method="POST",
+                path=KRATOS_LOGIN_PATH,
+            )
+        register_secret(token)
+        self.session_token = token
+        session = body.get("session")
+        session = session if isinstance(session, dict) else {}
+        self.expires_at = _parse_timestamp(session.get("expires_at"))
+        identity = session.get("identity")
+        identity = identity if isinstance(identity, dict) else {}
+        ident = identity.get("id")
+        self.identity_id = ident if isinstance(ident, str) and ident else None
+
+
+def _flow_fields(flow: Any) -> tuple[str, str]:
+    if not isinstance(flow, dict) or not isinstance(flow.get("id"), str):
+        raise AuthError(
+            "login flow answer has no id",
+            reason="invalid_credentials",
+            method="GET",
+            path=KRATOS_FLOW_PATH,
+        )
+    csrf = ""
+    ui = flow.get("ui")
+    ui = ui if isinstance(ui, dict) else {}
+    for node in ui.get("nodes") or []:
+        attrs = node.get("attributes") if isinstance(node, dict) else None
+        if isinstance(attrs, dict) and attrs.get("name") == "csrf_token":
+            csrf = str(attrs.get("value") or "")
+    register_secret(csrf)
+    return flow["id"], csrf
+
+
+def _login_error(exc: PlatformError) -> AuthError:
+    text = exc.message.lower()
+    reason = "disabled" if ("disabled" in text or "inactive" in text) else "invalid_credentials"
+    return AuthError(
+        exc.message, status_code=exc.status_code, method=exc.method, path=exc.path, reason=reason
+    )
+
+
+class BankJwtLogin:
+    """Bank-signed RS256 JWTs (no login); see the module docstring for the claims."""
+
+    mode = "bank_jwt"
+
+    def __init__(
+        self, email: str, private_key_pem: bytes | str, kid: str, *, lifetime: int = 60
+    ) -> None:
+        self.email = email
+        self.kid = kid
+        self.lifetime = lifetime
+        pem = private_key_pem.encode() if isinstance(private_key_pem, str) else private_key_pem
+        register_secret(pem)
+        self._key_pem = pem
+        self._key: Any = None
+        self.session_token: str | None = None
+        self.expires_at: datetime | None = None
+        self.identity_id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"BankJwtLogin(email={self.email!r}, kid={self.kid!r}, key=***)"
+
+    def _private_key(self) -> Any:
+        if self._key is None:
+            from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+            try:
+                self._key = load_pem_private_key(self._key_pem, password=None)
+            except (ValueError, TypeError) as exc:
+                raise AuthError(
+                    f"the bank private key cannot be read ({type(exc).__name__})", reason="bad_key"
+                ) from None
+        return self._key
+
+    def token(self, op: Operation, counterparty_guid: str) -> str:
+        now = int(time.time())
+        claims = {
+            "sub": self.email,
+            "obj": op.obj or counterparty_guid,
+            "flow": op.flow,
+            "iat": now,
+            "exp": now + self.lifetime,
+        }
+        token = jwt.encode(
+            claims, self._private_key(), algorithm="RS256", headers={"kid": self.kid}
+        )
+        register_secret(token)
+        return token
+
+    def headers(self, op: Operation, counterparty_guid: str) -> dict[str, str]:
+        return {"CX-Authorization": self.token(op, counterparty_guid), "Authorization": ""}
+
+    def marker(self) -> str | None:
+        return None
+
+    async def ensure(self, http: HttpCore) -> None:
+        self._private_key()
+
+    async def relogin(self, http: HttpCore, stale: str | None) -> bool:
+        return False  # a fresh JWT is minted per request: a 401 is final
+
+    async def login(self, http: HttpCore, counterparty_guid: str = "") -> None:
+        """Check the key against the platform (``POST .../jwk/authenticate``, no side effects).
+        A server without that endpoint (404) is accepted."""
+        self._private_key()
+        if not counterparty_guid:
+            return
+        op = Operation("sign-in", counterparty_guid)
+        try:
+            body = await http.request(
+                "POST",
+                f"/api/v1/counterparty/{counterparty_guid}/jwk/authenticate",
+                headers=lambda: self.headers(op, counterparty_guid),
+                idempotent=True,
+            )
+        except NotFound:
+            return
+        except AuthError as exc:
+            raise AuthError(
+                exc.message,
+                status_code=exc.status_code,
+                method=exc.method,
+                path=exc.path,
+                reason="bank_auth",
+            ) from None
+        token = body.get("session_token") if isinstance(body, dict) else None
+        if isinstance(token, str):
+            register_secret(token)
+        self.expires_at = datetime.fromtimestamp(time.time() + self.lifetime, tz=UTC)
+
+
+Auth = PasswordLogin | BankJwtLogin

@@ -1,0 +1,617 @@
+"""``PlatformClient``: the async client of the DCM platform API (see PLATFORM_API.md)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+
+from ._http import HttpCore, QueryValue, RetryPolicy, Sleep
+from .auth import READ, Auth, BankJwtLogin, Operation, PasswordLogin
+from .errors import AuthError, Conflict, NotFound, PlatformError, Timeout, Unavailable
+from .models import (
+    AccountPage,
+    AccountWithAssets,
+    AmountLimit,
+    Branch,
+    BranchPage,
+    Category,
+    CreatedCustomer,
+    Customer,
+    CustomerPage,
+    CustomerUpdate,
+    Employee,
+    EmployeePage,
+    NewCustomer,
+    NewLimit,
+    NewPayment,
+    Payment,
+    PaymentLimit,
+    PaymentPage,
+    Segment,
+    SegmentAccountType,
+)
+
+log = logging.getLogger("teller_app.platform")
+M = TypeVar("M", bound=pydantic.BaseModel)
+TimeValue = datetime | str | None
+StrList = Sequence[str] | None
+
+
+class PlatformClient:
+    """Async client. Use as ``async with PlatformClient(...) as client`` (signs in on enter)
+    or call ``await client.login()`` / ``await client.aclose()`` yourself."""
+
+    def __init__(
+        self,
+        base_url: str,
+        counterparty_guid: str,
+        *,
+        auth: Auth,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.counterparty_guid = counterparty_guid
+        self.auth = auth
+        self._http = HttpCore(
+            self.base_url, timeout=timeout, retry=retry, transport=transport, sleep=sleep
+        )
+        self._cp = f"/api/v1/counterparty/{counterparty_guid}"
+
+    # --- lifecycle ---------------------------------------------------------------------
+    async def __aenter__(self) -> PlatformClient:
+        try:
+            await self.login()
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def login(self) -> None:
+        """Sign in now (Mode A: Kratos unless a saved session token was given; Mode B: checks
+        the key with ``jwk/authenticate``)."""
+        if isinstance(self.auth, BankJwtLogin):
+            await self.auth.login(self._http, self.counterparty_guid)
+        else:
+            await self.auth.ensure(self._http)
+
+    @property
+    def session_token(self) -> str | None:
+        """Mode A session token (save it to re-use the session); None in Mode B."""
+        return self.auth.session_token if isinstance(self.auth, PasswordLogin) else None
+
+    @property
+    def token_expires_at(self) -> datetime | None:
+        return self.auth.expires_at
+
+    @property
+    def employee_email(self) -> str:
+        return self.auth.email
+
+    # --- core call with one transparent re-login ----------------------------------------
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        op: Operation = READ,
+        params: Mapping[str, QueryValue] | None = None,
+        body: Any = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        auth = self.auth
+        await auth.ensure(self._http)
+        stale = auth.marker()
+
+        def headers() -> dict[str, str]:
+            return auth.headers(op, self.counterparty_guid)
+
+        try:
+            return await self._http.request(
+                method, path, params=params, json_body=body, headers=headers, idempotent=idempotent
+            )
+        except AuthError as exc:
+            log.info("%s %s: 401, signing in again", method, path)
+            if not await auth.relogin(self._http, stale):
+                raise AuthError(
+                    exc.message,
+                    status_code=exc.status_code,
+                    method=method,
+                    path=path,
+                    reason="expired",
+                ) from None
+        try:
+            return await self._http.request(
+                method, path, params=params, json_body=body, headers=headers, idempotent=idempotent
+            )
+        except AuthError as exc:
+            raise AuthError(
+                f"still not authorised after signing in again: {exc.message}",
+                status_code=exc.status_code,
+                method=method,
+                path=path,
+                reason="expired",
+            ) from None
+
+    def _parse(self, model: type[M], data: Any, method: str, path: str) -> M:
+        try:
+            return model.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise Unavailable(
+                f"unexpected answer shape ({exc.error_count()} problems)", method=method, path=path
+            ) from None
+
+    # --- who am I -------------------------------------------------------------------------
+    async def whoami(self) -> Employee:
+        """The signed-in employee (disabled ones included, check ``is_disabled``). No such
+        endpoint exists: the Kratos identity id (= employee GUID) or the login e-mail is looked
+        up in the employees list, and the match is checked here, not trusted to the filter."""
+        await self.auth.ensure(self._http)
+        email = self.auth.email.strip().lower()
+        ident = self.auth.identity_id
+        if ident:
+            page = await self.list_employees(guids=[ident], include_disabled=True)
+            for emp in page.employees:
+                if emp.guid == ident:
+                    return emp
+        page = await self.list_employees(logins=[self.auth.email], include_disabled=True)
+        for emp in page.employees:
+            if email in (emp.email.lower(), emp.login.lower()):
+                return emp
+        offset = 0
+        while True:  # filter names differ on this server: scan the list
+            page = await self.list_employees(include_disabled=True, offset=offset, limit=200)
+            for emp in page.employees:
+                if (ident and emp.guid == ident) or email in (emp.email.lower(), emp.login.lower()):
+                    return emp
+            offset += len(page.employees)
+            if not page.employees or offset >= page.total:
+                break
+        raise NotFound(
+            "the signed-in employee is not in the employees list",
+            method="GET",
+            path=f"{self._cp}/employees",
+        )
+
+    # --- employees, branches, roles, segments, categories ----------------------------------
+    async def list_employees(
+        self,
+        *,
+        guids: StrList = None,
+        logins: StrList = None,
+        names: StrList = None,
+        branch_guids: StrList = None,
+        include_disabled: bool | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        order: str | None = None,
+    ) -> EmployeePage:
+        path = f"{self._cp}/employees"
+        params: dict[str, QueryValue] = {
+            "guids": guids,
+            "logins": logins,
+            "names": names,
+            "branch_guids": branch_guids,
+            "include_disabled": include_disabled,
+            "offset": offset,
+            "limit": limit,
+            "order": order,
+        }
+        data = await self._call("GET", path, params=params)
+        return self._parse(EmployeePage, data, "GET", path)
+
+    async def list_branches(
+        self, *, names: StrList = None, guids: StrList = None, page_size: int = 200
+    ) -> list[Branch]:
+        """All branches (deleted ones included; check ``is_deleted``)."""
+        path = f"{self._cp}/branches"
+        out: list[Branch] = []
+        while True:
+            params: dict[str, QueryValue] = {
+                "names": names,
+                "guids": guids,
+                "offset": len(out),
+                "limit": page_size,
+            }
+            data = await self._call("GET", path, params=params)
+            page = self._parse(BranchPage, data, "GET", path)
+            out.extend(page.branches)
+            if not page.branches or len(out) >= page.total:
+                return out
+
+    async def get_branch(self, branch_guid: str) -> Branch:
+        path = f"{self._cp}/branches/{branch_guid}"
+        return self._parse(Branch, await self._call("GET", path), "GET", path)
+
+    async def list_roles(self) -> list[str]:
+        path = f"{self._cp}/roles"
+        data = await self._call("GET", path)
+        roles = data.get("roles") if isinstance(data, dict) else data
+        if not isinstance(roles, list):
+            raise Unavailable("unexpected answer shape", method="GET", path=path)
+        return [r if isinstance(r, str) else str(r.get("name", "")) for r in roles]
+
+    async def list_segments(self, segment_names: StrList = None) -> list[Segment]:
+        """Segments and their account types, flattened from the documented
+        ``[{"counterparty": …, "segments": {name: [account types]}}]`` shape."""
+        path = f"{self._cp}/segments"
+        data = await self._call("GET", path, params={"segment_names": segment_names})
+        groups = data if isinstance(data, list) else [data]
+        merged: dict[str, list[SegmentAccountType]] = {}
+        try:
+            for group in groups:
+                segments = group.get("segments") if isinstance(group, dict) else None
+                for name, types in (segments or {}).items():
+                    bucket = merged.setdefault(str(name), [])
+                    bucket.extend(SegmentAccountType.model_validate(t) for t in types or [])
+        except (pydantic.ValidationError, AttributeError, TypeError):
+            raise Unavailable("unexpected answer shape", method="GET", path=path) from None
+        return [Segment(name=n, account_types=t) for n, t in merged.items()]
+
+    async def list_categories(self) -> list[Category]:
+        path = "/api/v1/dictionary/payment/category"
+        data = await self._call("GET", path)
+        items = data.get("categories") if isinstance(data, dict) else data
+        try:
+            return [Category.model_validate(c) for c in items or []]
+        except (pydantic.ValidationError, TypeError):
+            raise Unavailable("unexpected answer shape", method="GET", path=path) from None
+
+    # --- customers ----------------------------------------------------------------------
+    async def list_customers(
+        self,
+        *,
+        wallet_user_guids: StrList = None,
+        logins: StrList = None,
+        kyc_levels: Sequence[str | int] | None = None,
+        is_disabled: bool | None = None,
+        min_balance_allowed: Decimal | int | None = None,
+        max_balance_allowed: Decimal | int | None = None,
+        balance_asset_codes: StrList = None,
+        balance_asset_issuers: StrList = None,
+        branch_guids: StrList = None,
+        names: StrList = None,
+        paternal_names: StrList = None,
+        surnames: StrList = None,
+        phone_numbers: StrList = None,
+        segments: StrList = None,
+        statuses: StrList = None,
+        search_string: str | None = None,
+        min_created_at: TimeValue = None,
+        max_created_at: TimeValue = None,
+        min_updated_at: TimeValue = None,
+        max_updated_at: TimeValue = None,
+        offset: int = 0,
+        limit: int = 50,
+        ordering: str | None = None,
+    ) -> CustomerPage:
+        """One page of customers. ``is_disabled`` is the documented "include disabled"."""
+        path = f"{self._cp}/customers"
+        params: dict[str, QueryValue] = {
+            "wallet_user_guids": wallet_user_guids,
+            "logins": logins,
+            "kyc_levels": [str(k) for k in kyc_levels] if kyc_levels is not None else None,
+            "is_disabled": is_disabled,
+            "min_balance_allowed": min_balance_allowed,
+            "max_balance_allowed": max_balance_allowed,
+            "balance_asset_codes": balance_asset_codes,
+            "balance_asset_issuers": balance_asset_issuers,
+            "branch_guids": branch_guids,
+            "names": names,
+            "paternal_names": paternal_names,
+            "surnames": surnames,
+            "phone_numbers": phone_numbers,
+            "segments": segments,
+            "statuses": statuses,
+            "search_string": search_string or None,
+            "min_created_at": min_created_at,
+            "max_created_at": max_created_at,
+            "min_updated_at": min_updated_at,
+            "max_updated_at": max_updated_at,
+            "offset": offset,
+            "limit": limit,
+            "ordering": ordering,
+        }
+        data = await self._call("GET", path, params=params)
+        return self._parse(CustomerPage, data, "GET", path)
+
+    async def iter_customers(
+        self, page_size: int = 500, *, ordering: str = "updated_at", **filters: Any
+    ) -> AsyncIterator[Customer]:
+        """Every customer matching ``filters`` (``list_customers`` keywords), paged by
+        offset/limit in a stable order (``updated_at`` ascending by default, for an
+        incremental sync with ``min_updated_at``)."""
+        offset = 0
+        while True:
+            page = await self.list_customers(
+                offset=offset, limit=page_size, ordering=ordering, **filters
+            )
+            for customer in page.customers:
+                yield customer
+            offset += len(page.customers)
+            if not page.customers or offset >= page.total:
+                return
+
+    async def get_customer(self, customer_guid: str) -> Customer:
+        """One customer (the list filtered by GUID; disabled ones too). NotFound if absent."""
+        for include_disabled in (None, True):
+            page = await self.list_customers(
+                wallet_user_guids=[customer_guid], is_disabled=include_disabled, limit=10
+            )
+            for customer in page.customers:
+                if customer.wallet_user_guid == customer_guid:
+                    return customer
+        raise NotFound(
+            "customer not found", status_code=404, method="GET", path=f"{self._cp}/customers"
+        )
+
+    async def find_customer_by_login(self, login: str) -> Customer | None:
+        """The customer with exactly this login (case-sensitive), disabled ones too."""
+        for include_disabled in (None, True):
+            page = await self.list_customers(logins=[login], is_disabled=include_disabled, limit=10)
+            for customer in page.customers:
+                if customer.login == login:
+                    return customer
+        return None
+
+    async def create_customer(self, new: NewCustomer) -> CreatedCustomer:
+        """Create a customer with its first account. A timeout or an unavailable platform is
+        reconciled: the login is looked up first (so a lost answer never makes a second
+        customer); if absent, the POST is sent once more."""
+        path = f"{self._cp}/customers"
+        op = Operation("sign-up", new.login or None)
+        body = new.wire()
+        try:
+            data = await self._call("POST", path, op=op, body=body)
+        except (Timeout, Unavailable) as first:
+            if not new.login:
+                raise
+            log.info("POST %s failed (%s): reconciling by login", path, type(first).__name__)
+            found = await self._reconcile_customer(new)
+            if found is not None:
+                return found
+            try:
+                data = await self._call("POST", path, op=op, body=body)
+            except Conflict:
+                found = await self._reconcile_customer(new)
+                if found is None:
+                    raise
+                return found
+            except (Timeout, Unavailable):
+                found = await self._reconcile_customer(new)
+                if found is None:
+                    raise
+                return found
+        return self._parse(CreatedCustomer, data, "POST", path)
+
+    async def _reconcile_customer(self, new: NewCustomer) -> CreatedCustomer | None:
+        assert new.login
+        customer = await self.find_customer_by_login(new.login)
+        if customer is None:
+            return None
+        accounts = await self.get_customer_accounts(customer.wallet_user_guid)
+        chosen = next(
+            (a for a in accounts for s in a.assets if new.asset_code in (s.code, s.stellar_code)),
+            accounts[0] if accounts else None,
+        )
+        fields = chosen.model_dump() if chosen else {}
+        return CreatedCustomer.model_validate(
+            {**fields, "customer_guid": customer.wallet_user_guid}
+        )
+
+    async def update_customer(self, customer_guid: str, update: CustomerUpdate) -> None:
+        path = f"{self._cp}/customers/{customer_guid}"
+        await self._call("PUT", path, body=update.wire(), op=Operation("sign-in", None))
+
+    async def get_customer_accounts(
+        self, customer_guid: str, iban: str | None = None
+    ) -> list[AccountWithAssets]:
+        path = f"{self._cp}/customers/{customer_guid}/accounts"
+        data = await self._call("GET", path, params={"iban": iban})
+        if isinstance(data, list):  # tolerate the accounts-list style [{"accounts": …}]
+            data = data[0] if data else {}
+        items = data.get("accounts") if isinstance(data, dict) else None
+        try:
+            return [AccountWithAssets.model_validate(a) for a in items or []]
+        except (pydantic.ValidationError, TypeError):
+            raise Unavailable("unexpected answer shape", method="GET", path=path) from None
+
+    async def create_customer_account(self, customer_guid: str, iban: str | None = None) -> str:
+        """Open an additional account; returns its ``wallet_account_guid``. Not retried."""
+        path = f"{self._cp}/customers/{customer_guid}/accounts"
+        obj: str | None = None
+        if isinstance(self.auth, BankJwtLogin):  # sign-up JWT names the customer's login
+            obj = (await self.get_customer(customer_guid)).login or customer_guid
+        body = {"iban": iban} if iban else {}
+        data = await self._call("POST", path, op=Operation("sign-up", obj), body=body)
+        return _guid(data, "wallet_account_guid", "POST", path)
+
+    # --- accounts -----------------------------------------------------------------------
+    async def list_accounts(
+        self,
+        *,
+        wallet_account_guids: StrList = None,
+        wallet_user_guids: StrList = None,
+        account_kinds: StrList = None,
+        iban: str | None = None,
+        search_string: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        order: str | None = None,
+        branch_guid: str | None = None,
+    ) -> AccountPage:
+        """Entities visible to the employee (no balances); ``branch_guid`` uses the branch
+        endpoint."""
+        path = (
+            f"{self._cp}/branch/{branch_guid}/accounts" if branch_guid else f"{self._cp}/accounts"
+        )
+        params: dict[str, QueryValue] = {
+            "wallet_account_guids": wallet_account_guids,
+            "wallet_user_guids": wallet_user_guids,
+            "account_kinds": account_kinds,
+            "iban": iban,
+            "search_string": search_string,
+            "offset": offset,
+            "limit": limit,
+            "order": order,
+        }
+        data = await self._call("GET", path, params=params)
+        if isinstance(data, list):  # documented: an array holding one {"accounts", "total"}
+            if not data:
+                return AccountPage()
+            if isinstance(data[0], dict) and "accounts" in data[0]:
+                data = data[0]
+            else:
+                data = {"accounts": data, "total": len(data)}
+        return self._parse(AccountPage, data, "GET", path)
+
+    async def get_account(self, account_guid: str) -> AccountWithAssets:
+        """One account with its balances."""
+        path = f"{self._cp}/accounts/{account_guid}"
+        return self._parse(AccountWithAssets, await self._call("GET", path), "GET", path)
+
+    # --- payments -----------------------------------------------------------------------
+    def _payments_path(self, branch_guid: str | None) -> str:
+        return (
+            f"{self._cp}/branch/{branch_guid}/payments" if branch_guid else f"{self._cp}/payments"
+        )
+
+    async def create_payment(self, payment: NewPayment, branch_guid: str | None = None) -> str:
+        """Create a draft (status CREATED); returns its GUID. Never retried blindly."""
+        path = self._payments_path(branch_guid)
+        data = await self._call("POST", path, body=payment.wire(), op=Operation("sign-in", None))
+        return _guid(data, "guid", "POST", path)
+
+    async def confirm_payment(
+        self, payment_guid: str, bank_guid: str | None = None, branch_guid: str | None = None
+    ) -> None:
+        """Confirm a draft. ``bank_guid`` = the receiver's counterparty, external only."""
+        path = self._payments_path(branch_guid) + "/confirm"
+        body = {"payment_guid": payment_guid}
+        if bank_guid:
+            body["bank_guid"] = bank_guid
+        await self._call("POST", path, body=body, op=Operation("sign-in", None))
+
+    async def get_payment(self, payment_guid: str, with_stellar_info: bool = True) -> Payment:
+        path = f"{self._cp}/payments/{payment_guid}"
+        data = await self._call("GET", path, params={"with_stellar_info": with_stellar_info})
+        return self._parse(Payment, data, "GET", path)
+
+    async def list_payments(
+        self,
+        *,
+        guids: StrList = None,
+        sender_ids: StrList = None,
+        receiver_ids: StrList = None,
+        statuses: StrList = None,
+        asset_codes: StrList = None,
+        asset_issuers: StrList = None,
+        category_guid: str | None = None,
+        min_amount: Decimal | None = None,
+        max_amount: Decimal | None = None,
+        created_at_min: TimeValue = None,
+        created_at_max: TimeValue = None,
+        updated_at_min: TimeValue = None,
+        updated_at_max: TimeValue = None,
+        sender_counterparty_guid: str | None = None,
+        receiver_counterparty_guid: str | None = None,
+        external_transaction_id: str | None = None,
+        order: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        branch_guid: str | None = None,
+    ) -> PaymentPage:
+        path = self._payments_path(branch_guid)
+        params: dict[str, QueryValue] = {
+            "guids": guids,
+            "sender_ids": sender_ids,
+            "receiver_ids": receiver_ids,
+            "statuses": statuses,
+            "asset_codes": asset_codes,
+            "asset_issuers": asset_issuers,
+            "category_guid": category_guid,
+            "min_amount": min_amount,
+            "max_amount": max_amount,
+            "created_at_min": created_at_min,
+            "created_at_max": created_at_max,
+            "updated_at_min": updated_at_min,
+            "updated_at_max": updated_at_max,
+            "sender_counterparty_guid": sender_counterparty_guid,
+            "receiver_counterparty_guid": receiver_counterparty_guid,
+            "external_transaction_id": external_transaction_id,
+            "order": order,
+            "offset": offset,
+            "limit": limit,
+        }
+        data = await self._call("GET", path, params=params)
+        return self._parse(PaymentPage, data, "GET", path)
+
+    async def iter_payments(self, page_size: int = 200, **filters: Any) -> AsyncIterator[Payment]:
+        offset = 0
+        while True:
+            page = await self.list_payments(offset=offset, limit=page_size, **filters)
+            for payment in page.payments:
+                yield payment
+            offset += len(page.payments)
+            if not page.payments or offset >= page.total:
+                return
+
+    # --- limits -------------------------------------------------------------------------
+    async def get_customer_payment_limits(self, customer_guid: str) -> list[PaymentLimit]:
+        """Per-operation limits (``…/limits/customer/payment``: min/max)."""
+        return await self._limits("payment", customer_guid, PaymentLimit)
+
+    async def get_customer_amount_limits(self, customer_guid: str) -> list[AmountLimit]:
+        """Per-period limits (``…/limits/customer/amount``: period → max)."""
+        return await self._limits("amount", customer_guid, AmountLimit)
+
+    async def _limits(self, kind: str, customer_guid: str, model: type[M]) -> list[M]:
+        path = f"{self._cp}/limits/customer/{kind}"
+        data = await self._call("GET", path, params={"customer_guid": customer_guid})
+        items = data.get("columns") if isinstance(data, dict) else data
+        try:
+            return [model.model_validate(c) for c in items or []]
+        except (pydantic.ValidationError, TypeError):
+            raise Unavailable("unexpected answer shape", method="GET", path=path) from None
+
+    async def set_customer_payment_limit(self, limit: NewLimit) -> None:
+        """Set a per-operation limit (``max``, optional ``min``; bounds are exclusive)."""
+        await self._call(
+            "POST", f"{self._cp}/limits/customer/payment", body=limit.wire(), idempotent=True
+        )
+
+    async def set_customer_amount_limit(self, limit: NewLimit) -> None:
+        """Set a per-period limit (``period`` day/week/month/year/custom, ``period_key``)."""
+        await self._call(
+            "POST", f"{self._cp}/limits/customer/amount", body=limit.wire(), idempotent=True
+        )
+
+
+def _guid(data: Any, key: str, method: str, path: str) -> str:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, str) or not value:
+        raise Unavailable(f"answer has no {key}", method=method, path=path)
+    return value
+
+
+__all__ = ["PlatformClient", "PlatformError", "RetryPolicy"]

@@ -1,0 +1,73 @@
+"""One exception tree for everything the platform client raises.
+
+``PlatformError`` -> ``AuthError`` (401 / login failure), ``PermissionDenied`` (403),
+``NotFound`` (404), ``Conflict`` (409 or the documented "... 409 ..." 400 texts),
+``ValidationError`` (400/422, platform message verbatim in ``.message``), ``Unavailable``
+(connection refused, DNS, 5xx, garbage body) and its subclass ``Timeout``.
+
+Every error carries ``status_code`` (None for network errors), ``method`` and ``path`` (never
+a query string, never headers). ``str()``/``repr()`` are passed through the secret masker.
+"""
+
+from __future__ import annotations
+
+from ._sensitive import redact
+
+
+class PlatformError(Exception):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.message = redact(message)
+        self.status_code = status_code
+        self.method = method
+        self.path = path.split("?", 1)[0] if path else path
+        self.reason = reason
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.path}" if self.method else ""
+        status = f" -> {self.status_code}" if self.status_code is not None else ""
+        suffix = f" ({where}{status})" if where or status else ""
+        return redact(f"{self.message}{suffix}")
+
+    def __repr__(self) -> str:
+        return redact(
+            f"{type(self).__name__}({self.message!r}, status_code={self.status_code!r}, "
+            f"method={self.method!r}, path={self.path!r}, reason={self.reason!r})"
+        )
+
+
+class AuthError(PlatformError):
+    """Not authenticated. ``reason``: "invalid_credentials", "disabled", "expired",
+    "bank_auth" (the bank's auth service refused), "bad_key" (bank JWT key unusable)."""
+
+
+class PermissionDenied(PlatformError):
+    pass
+
+
+class NotFound(PlatformError):
+    pass
+
+
+class Conflict(PlatformError):
+    pass
+
+
+class ValidationError(PlatformError):
+    """The platform refused the input; ``.message`` is its text, verbatim, for the UI."""
+
+
+class Unavailable(PlatformError):
+    """The platform cannot be reached or answered with a server error / unusable body."""
+
+
+class Timeout(Unavailable):
+    """No answer within the configured timeout (a kind of Unavailable)."""

@@ -1,0 +1,113 @@
+"""Shared model base and field types: tolerant of unknown fields, exact on known ones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+
+DEFAULT_MINOR_UNIT = 2  # [A] UAH kopiykas when the asset does not say
+
+
+class WireModel(BaseModel):
+    """A platform object. Field names are the wire names; unknown fields are kept."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False)
+
+
+class RequestModel(BaseModel):
+    """A request body. Unknown fields are refused (typos in our own code must fail)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _none_to_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _empty_to_none(value: Any) -> Any:
+    return None if value in ("", None) else value
+
+
+def _parse_timestamp(value: Any) -> datetime | None:
+    """RFC 3339 (with or without microseconds, "Z" or an offset). Anything unparseable
+    (e.g. the docs' placeholder "text") becomes None rather than failing the whole object."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def _to_decimal(value: Any) -> Any:
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            return value  # let pydantic report it
+    return value
+
+
+def _to_int(value: Any) -> Any:
+    if value is None or value == "":
+        return 0
+    return value
+
+
+Str = Annotated[str, BeforeValidator(_none_to_empty)]
+"""A string that may arrive as null (kept as "")."""
+
+OptGuid = Annotated[str | None, BeforeValidator(_empty_to_none)]
+"""A GUID where "" and null both mean "none" (e.g. a head-office employee's branch)."""
+
+Timestamp = Annotated[
+    datetime | None,
+    BeforeValidator(_parse_timestamp),
+    PlainSerializer(lambda v: format_timestamp(v) if v else None, return_type=str | None),
+]
+
+Money = Annotated[Decimal, BeforeValidator(_to_decimal)]
+"""An exact amount. JSON numbers are parsed as Decimal by the transport."""
+
+Int = Annotated[int, BeforeValidator(_to_int)]
+
+
+def format_timestamp(value: datetime | str) -> str:
+    """RFC 3339 in UTC with microseconds and "Z", as the platform writes them."""
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def quantize(amount: Decimal, minor_unit: int) -> Decimal:
+    """Round a received amount to the asset's minor unit (banker's rounding)."""
+    if minor_unit < 0:
+        return amount
+    return amount.quantize(Decimal(1).scaleb(-minor_unit), rounding=ROUND_HALF_EVEN)
+
+
+def exact_amount(amount: Decimal, minor_unit: int) -> Decimal:
+    """Quantize an amount we are about to send; refuse one with more precision than the asset
+    has (rounding money silently is never right)."""
+    if not amount.is_finite():
+        raise ValueError("amount must be a finite number")
+    quantized = quantize(amount, minor_unit)
+    if quantized != amount:
+        raise ValueError(f"amount {amount} has more than {minor_unit} decimal places")
+    return quantized

@@ -1,0 +1,107 @@
+"""Customers: list entries, create and update bodies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field, model_serializer
+
+from ._base import Int, Money, OptGuid, RequestModel, Str, Timestamp, WireModel
+
+
+class Customer(WireModel):
+    wallet_user_guid: str
+    counterparty_guid: Str = ""
+    login: Str = ""
+    kyc_level: Int = 0
+    is_disabled: bool = False
+    balance_allowed: Money = Decimal(0)
+    balance_asset_code: Str = ""
+    balance_asset_issuer: Str = ""
+    branch_guid: OptGuid = None
+    branch_name: Str = ""
+    name: Str = ""
+    paternal_name: Str = ""
+    phone_number: Str = ""
+    segment: Str = ""
+    status: Str = ""
+    surname: Str = ""
+    created_at: Timestamp = None
+    updated_at: Timestamp = None
+
+    @property
+    def customer_guid(self) -> str:
+        """The same GUID under the name the create/accounts endpoints use."""
+        return self.wallet_user_guid
+
+
+class CustomerPage(WireModel):
+    customers: list[Customer] = Field(default_factory=list)
+    total: Int = 0
+
+
+class NewCustomer(RequestModel):
+    """Body of "create customer with first account". Only set fields are sent."""
+
+    asset_code: str
+    asset_issuer: str
+    login: str | None = None
+    name: str | None = None
+    surname: str | None = None
+    paternal_name: str | None = None
+    phone_number: str | None = None
+    balance_allowed: Decimal | None = None
+    balance_asset_code: str | None = None
+    balance_asset_issuer: str | None = None
+    branch_guid: str | None = None
+    iban: str | None = None
+    is_disabled: bool | None = None
+    kyc_level: int | None = None
+    segment: str | None = None
+    status: str | None = None
+
+    def wire(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class NullableString(RequestModel):
+    """The platform's nullable wrapper: ``{"valid": false}`` clears the value."""
+
+    valid: bool
+    value: str = ""
+
+
+class CustomerUpdate(RequestModel):
+    """Partial update: only the fields that were set are sent (``None`` is sent as-is only
+    for ``branch_guid``, meaning "clear": ``{"valid": false, "value": ""}``)."""
+
+    balance_allowed: Decimal | None = None
+    balance_asset_code: str | None = None
+    balance_asset_issuer: str | None = None
+    branch_guid: str | None = None
+    is_disabled: bool | None = None
+    kyc_level: int | None = None
+    name: str | None = None
+    paternal_name: str | None = None
+    phone_number: str | None = None
+    segment: str | None = None
+    status: str | None = None
+    surname: str | None = None
+    wallet_user_guid: str | None = None
+
+    @model_serializer(mode="plain")
+    def _only_set(self) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            if name == "branch_guid":
+                body[name] = (
+                    {"valid": False, "value": ""} if not value else {"valid": True, "value": value}
+                )
+            elif value is not None:
+                body[name] = value
+        return body
+
+    def wire(self) -> dict[str, Any]:
+        return self.model_dump()

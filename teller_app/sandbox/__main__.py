@@ -1,0 +1,128 @@
+"""``teller-sandbox`` / ``python -m teller_app.sandbox``: start the DCM simulator.
+
+Binds the socket first (so ``--port 0`` picks a free port), prepares the data dir, writes
+``DIR/sandbox.json`` atomically, then serves with uvicorn and prints the base URL alone on a line
+once connections are accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from .app import Config, create_app
+from .db import Store
+from .world import DEFAULT_CUSTOMERS, ensure_world, top_up_customers
+
+MANIFEST_NAME = "sandbox.json"
+log = logging.getLogger("teller_sandbox")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="teller-sandbox", description=__doc__)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 = any free port")
+    p.add_argument("--data", required=True, help="data directory (persistent state)")
+    p.add_argument("--customers", type=int, default=None,
+                   help=f"ensure at least N synthetic customers (default {DEFAULT_CUSTOMERS})")
+    p.add_argument("--latency-ms", type=int, default=0)
+    p.add_argument("--error-rate", type=float, default=0.0)
+    p.add_argument("--session-ttl", type=float, default=900.0)
+    p.add_argument("--log-level", default="warning")
+    args = p.parse_args(argv)
+    if not 0.0 <= args.error_rate <= 1.0:
+        p.error("--error-rate must be between 0 and 1")
+    if args.latency_ms < 0 or args.session_ttl <= 0 or (args.customers or 0) < 0:
+        p.error("--latency-ms, --customers must be >= 0 and --session-ttl > 0")
+    return args
+
+
+def write_manifest(data_dir: Path, manifest: dict[str, Any]) -> None:
+    path = data_dir / MANIFEST_NAME
+    tmp = data_dir / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def build_manifest(store: Store, world: dict[str, Any], base_url: str) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "counterparty_guid": world["counterparty_guid"],
+        "asset": {
+            "code": store.meta("asset_code"),
+            "issuer": store.meta("asset_issuer"),
+            "stellar_code": store.meta("asset_stellar_code"),
+            "minor_unit": 2,
+        },
+        "branches": world["branches"],
+        "employees": world["employees"],
+        "bank_jwt": world["bank_jwt"],
+        "sim_admin_token": world["sim_admin_token"],
+        "segment": "retail",
+        "pid": os.getpid(),
+        "other_counterparty": world["other_counterparty"],
+    }
+
+
+class _Server(uvicorn.Server):
+    """Prints the base URL once uvicorn accepts connections."""
+
+    base_url = ""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            print(self.base_url, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    data_dir = Path(args.data).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    base_url = f"http://{host}:{port}"
+
+    store = Store(data_dir)
+    world = ensure_world(store, data_dir)
+    t0 = time.perf_counter()
+    wanted = args.customers if args.customers is not None else DEFAULT_CUSTOMERS
+    created = top_up_customers(store, world, wanted)
+    if created:
+        print(f"generated {created} customers in {time.perf_counter() - t0:.2f}s",
+              file=sys.stderr, flush=True)
+    config = Config(data_dir=data_dir, host=args.host, port=port, customers=args.customers,
+                    latency_ms=args.latency_ms, error_rate=args.error_rate,
+                    session_ttl=args.session_ttl)
+    app = create_app(store, config, world)
+    write_manifest(data_dir, build_manifest(store, world, base_url))
+
+    server = _Server(uvicorn.Config(app, log_level=args.log_level, access_log=False,
+                                    lifespan="off", timeout_graceful_shutdown=3))
+    server.base_url = base_url
+    try:
+        server.run(sockets=[sock])
+    finally:
+        store.close()
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

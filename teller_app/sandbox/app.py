@@ -1,0 +1,69 @@
+"""The FastAPI application: routers, error handlers and the fault-injection middleware."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from .db import Store
+from .errors import error_response, install_handlers
+
+
+@dataclass
+class Config:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    customers: int | None = None
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    session_ttl: float = 900.0
+
+
+def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
+    from . import (
+        routes_accounts,
+        routes_auth,
+        routes_customers,
+        routes_dictionary,
+        routes_emission,
+        routes_limits,
+        routes_org,
+        routes_payments,
+        routes_sim,
+    )
+
+    app = FastAPI(
+        title="DCM platform sandbox",
+        version="1.0",
+        description="Simulator of the Prozora/DCM API for the Teller app "
+        "(see teller_app/sandbox/README.md).",
+    )
+    app.state.store = store
+    app.state.config = config
+    app.state.world = world
+    app.state.flows = {}
+    app.state.rng = random.Random()
+    install_handlers(app)
+
+    @app.middleware("http")
+    async def faults(request: Request, call_next: Any) -> Response:
+        if not request.url.path.startswith("/__sim"):
+            cfg: Config = request.app.state.config
+            if cfg.latency_ms > 0:
+                await asyncio.sleep(cfg.latency_ms / 1000)
+            if cfg.error_rate > 0 and request.app.state.rng.random() < cfg.error_rate:
+                return error_response(503, "service unavailable")
+        response: Response = await call_next(request)
+        return response
+
+    for module in (routes_auth, routes_customers, routes_accounts, routes_org, routes_payments,
+                   routes_limits, routes_dictionary, routes_emission, routes_sim):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,122 @@
+"""Synthetic Ukrainian people: names (Cyrillic), patronymics, phones, logins and IBANs."""
+
+from __future__ import annotations
+
+import random
+
+MALE_NAMES = (
+    "Олександр Андрій Богдан Василь Віктор Володимир Дмитро Євген Іван Ігор Юрій Максим "
+    "Микола Михайло Назар Олег Остап Павло Петро Роман Сергій Степан Тарас Ярослав Артем "
+    "Денис Анатолій Григорій Костянтин Леонід Мирослав Орест Руслан Святослав Віталій"
+).split()
+FEMALE_NAMES = (
+    "Олена Анна Ганна Валентина Вікторія Галина Дарина Іванна Ірина Катерина Ксенія Лариса "
+    "Людмила Марія Мирослава Наталія Оксана Ольга Софія Соломія Тетяна Юлія Ярина Христина "
+    "Надія Зоряна Леся Алла Інна Світлана Уляна Оля Романа Богдана Вероніка Діана"
+).split()
+# (masculine, feminine) surname pairs; many Ukrainian surnames are the same for both.
+SURNAMES = [
+    (s, s)
+    for s in (
+        "Шевченко Коваленко Бондаренко Ткаченко Кравченко Олійник Шевчук Поліщук Лисенко "
+        "Руденко Савченко Петренко Мельник Бойко Коваль Ковальчук Марченко Мороз Павленко "
+        "Кравчук Гончаренко Литвиненко Мартинюк Клименко Дмитренко Кушнір Гнатюк Федоренко "
+        "Ярошенко Сидоренко Романюк Тимошенко Карпенко Кузьменко Пономаренко Левченко Костенко "
+        "Іваненко Гриценко Приходько Довженко Стельмах Гуменюк Захарченко Лук'яненко Остапчук"
+    ).split()
+] + [
+    ("Ковальський", "Ковальська"),
+    ("Вишневський", "Вишневська"),
+    ("Яворський", "Яворська"),
+    ("Заїка", "Заїка"),
+    ("Білий", "Біла"),
+    ("Сорокін", "Сорокіна"),
+    ("Грушевський", "Грушевська"),
+    ("Франко", "Франко"),
+    ("Стефаник", "Стефаник"),
+    ("Чорновіл", "Чорновіл"),
+    ("Височанський", "Височанська"),
+    ("Їжакевич", "Їжакевич"),
+]
+_PATRONYMIC_BASE = {
+    "Олександр": "Олександр", "Андрій": "Андрі", "Богдан": "Богдан", "Василь": "Василь",
+    "Віктор": "Віктор", "Володимир": "Володимир", "Дмитро": "Дмитр", "Євген": "Євген",
+    "Іван": "Іван", "Ігор": "Ігор", "Юрій": "Юрі", "Максим": "Максим", "Микола": "Миколай",
+    "Михайло": "Михайл", "Назар": "Назар", "Олег": "Олег", "Остап": "Остап", "Павло": "Павл",
+    "Петро": "Петр", "Роман": "Роман", "Сергій": "Сергі", "Степан": "Степан", "Тарас": "Тарас",
+    "Ярослав": "Ярослав", "Артем": "Артем", "Денис": "Денис", "Анатолій": "Анатолі",
+    "Григорій": "Григорі", "Костянтин": "Костянтин", "Леонід": "Леонід",
+    "Мирослав": "Мирослав", "Орест": "Орест", "Руслан": "Руслан", "Святослав": "Святослав",
+    "Віталій": "Віталі",
+}
+OPERATOR_CODES = ("50", "63", "66", "67", "68", "73", "93", "95", "96", "97", "98", "99")
+MAIL_DOMAINS = ("ukr.net", "gmail.com", "i.ua", "meta.ua", "example.ua")
+
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh",
+    "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n",
+    "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "'": "", "’": "",
+}
+
+
+def translit(text: str) -> str:
+    """Ukrainian → Latin (the official 2010 table, simplified)."""
+    return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
+
+
+def patronymic(father: str, female: bool) -> str:
+    base = _PATRONYMIC_BASE.get(father, father)
+    if base.endswith("і"):  # Андрі(й) -> Андрійович / Андріївна
+        return base + ("ївна" if female else "йович")
+    if base.endswith("й"):  # Миколай -> Миколайович / Миколаївна
+        return base + "ович" if not female else base[:-1] + "ївна"
+    if base.endswith("ь"):  # Василь -> Васильович / Василівна
+        return base + "ович" if not female else base[:-1] + "івна"
+    return base + ("івна" if female else "ович")
+
+
+def person(rng: random.Random) -> tuple[str, str, str]:
+    """(name, surname, paternal_name)."""
+    female = rng.random() < 0.5
+    name = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+    surname = rng.choice(SURNAMES)[1 if female else 0]
+    return name, surname, patronymic(rng.choice(MALE_NAMES), female)
+
+
+def phone(rng: random.Random) -> str:
+    return f"+380{rng.choice(OPERATOR_CODES)}{rng.randrange(10_000_000):07d}"
+
+
+def login_for(name: str, surname: str, seq: int, rng: random.Random) -> str:
+    """Unique because ``seq`` is unique per counterparty."""
+    return f"{translit(name)}.{translit(surname)}.{seq}@{rng.choice(MAIL_DOMAINS)}"
+
+
+def ua_iban(mfo: str, account_number: int) -> str:
+    """A valid Ukrainian IBAN: UA + check digits + 6-digit MFO + 19-digit account number."""
+    bban = f"{mfo}{account_number:019d}"
+    check = 98 - int(bban + "301000") % 97  # "UA" -> 30 10, then "00"
+    return f"UA{check:02d}{bban}"
+
+
+def iban_is_valid(iban: str) -> bool:
+    s = iban.replace(" ", "").upper()
+    if len(s) < 15 or not s.isalnum():
+        return False
+    moved = s[4:] + s[:4]
+    digits = "".join(str(int(ch, 36)) for ch in moved)
+    return int(digits) % 97 == 1
+
+
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def stellar_address(rng: random.Random) -> str:
+    """Looks like a Stellar G-address (56 chars); not a real key."""
+    return "G" + "".join(rng.choice(_B32) for _ in range(55))
+
+
+def search_key(*parts: str) -> str:
+    """The casefolded search column (SQLite LIKE only folds ASCII)."""
+    return "\x1f".join(p.casefold() for p in parts if p)

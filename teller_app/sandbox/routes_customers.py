@@ -1,0 +1,362 @@
+"""Customers (§3.4 and the seed page): create, update, list, accounts of a customer."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from . import ledger, names
+from .auth import Principal, current
+from .db import new_guid
+from .errors import DUPLICATE_CUSTOMER, FORBIDDEN, FORBIDDEN_BRANCH, NOT_FOUND, ApiError, bad_request
+from .models import CustomerUpdateBody, NewCustomerAccountBody, NewCustomerBody
+from .money import from_minor, to_minor
+from .query import (
+    guid,
+    in_clause,
+    list_params,
+    multi,
+    opt_bool,
+    opt_decimal,
+    opt_ts,
+    paging,
+    single,
+)
+
+router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}", tags=["customers"])
+
+MAX_STATUS = 2000
+MAX_TEXT = 500
+RESTRICTED_STATUSES = ("blocked", "closed")
+ORDERINGS = {
+    "created_at": "c.created_at ASC, c.guid ASC",
+    "-created_at": "c.created_at DESC, c.guid DESC",
+    "updated_at": "c.updated_at ASC, c.guid ASC",
+    "-updated_at": "c.updated_at DESC, c.guid DESC",
+    "surname": "c.surname ASC, c.guid ASC",
+    "-surname": "c.surname DESC, c.guid DESC",
+}
+LIST_FILTERS = (
+    "wallet_user_guids", "logins", "kyc_levels", "balance_asset_codes", "balance_asset_issuers",
+    "branch_guids", "names", "paternal_names", "phone_numbers", "segments", "statuses",
+    "surnames",
+)
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.store
+
+
+def _text(value: str | None, field: str, limit: int = MAX_TEXT) -> str | None:
+    if value is not None and len(value) > limit:
+        raise bad_request(f"{field} is too long (max {limit} characters)")
+    return value
+
+
+def customer_json(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "wallet_user_guid": row["guid"],
+        "counterparty_guid": row["counterparty_guid"],
+        "login": row["login"],
+        "kyc_level": row["kyc_level"],
+        "is_disabled": bool(row["is_disabled"]),
+        "balance_allowed": from_minor(row["balance_allowed"]),
+        "balance_asset_code": row["balance_asset_code"],
+        "balance_asset_issuer": row["balance_asset_issuer"],
+        "branch_guid": row["branch_guid"] or "",
+        "branch_name": row["branch_name"] or "",
+        "name": row["name"],
+        "paternal_name": row["paternal_name"],
+        "phone_number": row["phone_number"],
+        "segment": row["segment"],
+        "status": row["status"],
+        "surname": row["surname"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def load_customer(store: Any, who: Principal, cp: str, customer_guid: str) -> sqlite3.Row:
+    cguid = guid(customer_guid, "customer_guid")
+    row = store.one(
+        "SELECT c.*, b.name AS branch_name FROM customers c "
+        "LEFT JOIN branches b ON b.guid = c.branch_guid WHERE c.guid = ?",
+        (cguid,),
+    )
+    if row is None or row["counterparty_guid"] != cp:
+        raise ApiError(404, NOT_FOUND)
+    who.require_branch(row["branch_guid"])
+    return row
+
+
+def _check_branch(store: Any, who: Principal, cp: str, branch_guid: str | None) -> str | None:
+    """Branch for a new/moved customer: branch staff are pinned to their own branch."""
+    if branch_guid:
+        branch_guid = guid(branch_guid, "branch_guid")
+    mine = who.branch_guid
+    if mine is not None:
+        if branch_guid and branch_guid != mine:
+            raise ApiError(403, FORBIDDEN_BRANCH)
+        return mine
+    if branch_guid:
+        row = store.one(
+            "SELECT is_deleted FROM branches WHERE guid = ? AND counterparty_guid = ?",
+            (branch_guid, cp),
+        )
+        if row is None or row["is_deleted"]:
+            raise bad_request("branch not found")
+    return branch_guid or None
+
+
+def _teller_guard(who: Principal, is_disabled: bool | None, status: str | None) -> None:
+    if who.can("customers", "DISABLE"):
+        return
+    if is_disabled is not None:
+        raise ApiError(403, FORBIDDEN)
+    if status is not None and status.strip().casefold() in RESTRICTED_STATUSES:
+        raise ApiError(403, FORBIDDEN)
+
+
+def _clean_iban(store: Any, iban: str | None) -> str | None:
+    if iban is None or iban.strip() == "":
+        return None
+    value = iban.replace(" ", "").upper()
+    if not names.iban_is_valid(value):
+        raise bad_request(f"invalid IBAN {iban!r}")
+    if store.scalar("SELECT 1 FROM accounts WHERE iban = ?", (value,)):
+        raise bad_request("iban already in use")
+    return value
+
+
+@router.post("/customers", summary="Create customer with first account")
+async def create_customer(
+    counterparty_guid: str, body: NewCustomerBody, request: Request,
+    who: Principal = Depends(current),
+) -> dict[str, Any]:
+    store = _store(request)
+    who.require("customers", "POST")
+    who.check_cp(store, counterparty_guid)
+    cp = counterparty_guid
+    code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer)
+    _teller_guard(who, True if body.is_disabled else None, body.status)
+    for field in ("name", "surname", "paternal_name", "phone_number", "segment", "login",
+                  "balance_asset_code", "balance_asset_issuer"):
+        _text(getattr(body, field), field)
+    status = _text(body.status, "status", MAX_STATUS)
+    if body.kyc_level is not None and body.kyc_level < 0:
+        raise bad_request("kyc_level must not be negative")
+    allowed = 0
+    if body.balance_allowed is not None:
+        allowed = to_minor(body.balance_allowed, "balance_allowed", allow_zero=True)
+    with store.tx():
+        branch = _check_branch(store, who, cp, body.branch_guid)
+        iban = _clean_iban(store, body.iban)
+        cguid = new_guid()
+        login = (body.login or "").strip() or cguid
+        dup = store.scalar(
+            "SELECT 1 FROM customers WHERE counterparty_guid = ? AND lower(login) = lower(?)",
+            (cp, login),
+        )
+        if dup:
+            raise bad_request(DUPLICATE_CUSTOMER)
+        now = store.now()
+        name, surname = body.name or "", body.surname or ""
+        paternal = body.paternal_name or ""
+        store.conn.execute(
+            "INSERT INTO customers (guid, counterparty_guid, login, external_id, name, surname, "
+            "paternal_name, phone_number, branch_guid, segment, kyc_level, balance_allowed, "
+            "balance_asset_code, balance_asset_issuer, is_disabled, status, search, created_at, "
+            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                cguid, cp, login, login, name, surname, paternal, body.phone_number or "",
+                branch, body.segment if body.segment is not None else "retail",
+                body.kyc_level or 0, allowed, body.balance_asset_code or "",
+                body.balance_asset_issuer or "", int(bool(body.is_disabled)),
+                status if status is not None else "active",
+                names.search_key(name, surname, paternal, login), now, now,
+            ),
+        )
+        aguid = ledger.create_account(store, counterparty_guid=cp, owner_guid=cguid,
+                                      kind="customer", iban=iban)
+        acc = ledger.get_account(store, aguid)
+        assert acc is not None
+    out = ledger.account_full(store, acc)
+    out["customer_guid"] = cguid
+    assert code and issuer
+    return out
+
+
+@router.put("/customers/{customer_guid}", summary="Update customer (partial)")
+async def update_customer(
+    counterparty_guid: str, customer_guid: str, body: CustomerUpdateBody, request: Request,
+    who: Principal = Depends(current),
+) -> dict[str, Any]:
+    store = _store(request)
+    who.require("customers", "PUT")
+    who.check_cp(store, counterparty_guid)
+    fields = body.model_fields_set
+    row = load_customer(store, who, counterparty_guid, customer_guid)
+    if body.wallet_user_guid and guid(body.wallet_user_guid, "wallet_user_guid") != row["guid"]:
+        raise bad_request("wallet_user_guid does not match the path")
+    _teller_guard(who, body.is_disabled if "is_disabled" in fields else None,
+                  body.status if "status" in fields else None)
+    changes: dict[str, Any] = {}
+    for field in ("name", "surname", "paternal_name", "phone_number", "segment",
+                  "balance_asset_code", "balance_asset_issuer"):
+        if field in fields and getattr(body, field) is not None:
+            changes[field] = _text(getattr(body, field), field)
+    if "status" in fields and body.status is not None:
+        changes["status"] = _text(body.status, "status", MAX_STATUS)
+    if "kyc_level" in fields and body.kyc_level is not None:
+        if body.kyc_level < 0:
+            raise bad_request("kyc_level must not be negative")
+        changes["kyc_level"] = body.kyc_level
+    if "is_disabled" in fields and body.is_disabled is not None:
+        changes["is_disabled"] = int(body.is_disabled)
+    if "balance_allowed" in fields and body.balance_allowed is not None:
+        changes["balance_allowed"] = to_minor(body.balance_allowed, "balance_allowed",
+                                              allow_zero=True)
+    with store.tx():
+        if "branch_guid" in fields and body.branch_guid is not None:
+            wrapped = body.branch_guid
+            if isinstance(wrapped, str):
+                target = wrapped or None
+            else:
+                target = wrapped.value if wrapped.valid and wrapped.value else None
+            if target is None and who.branch_guid is not None:
+                raise ApiError(403, FORBIDDEN_BRANCH)
+            changes["branch_guid"] = _check_branch(store, who, counterparty_guid, target) \
+                if target else None
+        merged = {k: row[k] for k in ("name", "surname", "paternal_name", "login")}
+        merged.update({k: v for k, v in changes.items() if k in merged})
+        changes["search"] = names.search_key(merged["name"], merged["surname"],
+                                             merged["paternal_name"], merged["login"])
+        changes["updated_at"] = store.now()
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        store.conn.execute(f"UPDATE customers SET {sets} WHERE guid = ?",
+                           (*changes.values(), row["guid"]))
+    return {}
+
+
+@router.get("/customers", summary="List customers",
+            openapi_extra=list_params(*LIST_FILTERS, scalars=(
+                "is_disabled", "min_balance_allowed", "max_balance_allowed", "search_string",
+                "min_created_at", "max_created_at", "min_updated_at", "max_updated_at",
+                "offset", "limit", "ordering")))
+async def list_customers(
+    counterparty_guid: str, request: Request, who: Principal = Depends(current),
+) -> dict[str, Any]:
+    store = _store(request)
+    who.require("customers", "GET")
+    who.check_cp(store, counterparty_guid)
+    where = ["c.counterparty_guid = ?"]
+    params: list[Any] = [counterparty_guid]
+    if who.branch_guid is not None:
+        where.append("c.branch_guid = ?")
+        params.append(who.branch_guid)
+    column = {
+        "wallet_user_guids": "c.guid", "logins": "c.login", "balance_asset_codes":
+        "c.balance_asset_code", "balance_asset_issuers": "c.balance_asset_issuer",
+        "branch_guids": "c.branch_guid", "names": "c.name", "paternal_names": "c.paternal_name",
+        "phone_numbers": "c.phone_number", "segments": "c.segment", "statuses": "c.status",
+        "surnames": "c.surname",
+    }
+    for param, col in column.items():
+        in_clause(col, multi(request, param), where, params)
+    kyc = multi(request, "kyc_levels")
+    try:
+        in_clause("c.kyc_level", [int(k) for k in kyc], where, params)
+    except ValueError:
+        raise bad_request("kyc_levels: expected integers") from None
+    disabled = opt_bool(request, "is_disabled")
+    if disabled is not None:
+        where.append("c.is_disabled = ?")
+        params.append(int(disabled))
+    for name, op in (("min_balance_allowed", ">="), ("max_balance_allowed", "<=")):
+        dec = opt_decimal(request, name)
+        if dec is not None:
+            where.append(f"c.balance_allowed {op} ?")
+            params.append(int(dec * 100))
+    for name, col, op in (("min_created_at", "created_at", ">="),
+                          ("max_created_at", "created_at", "<="),
+                          ("min_updated_at", "updated_at", ">="),
+                          ("max_updated_at", "updated_at", "<=")):
+        ts = opt_ts(request, name)
+        if ts is not None:
+            where.append(f"c.{col} {op} ?")
+            params.append(ts)
+    search = single(request, "search_string")
+    if search and search.strip():
+        term = search.strip().casefold()
+        term = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("c.search LIKE ? ESCAPE '\\'")
+        params.append(f"%{term}%")
+    ordering = single(request, "ordering") or "created_at"
+    if ordering not in ORDERINGS:
+        raise bad_request(f"ordering must be one of {', '.join(ORDERINGS)}")
+    offset, limit = paging(request)
+    clause = " AND ".join(where)
+    total = store.scalar(f"SELECT COUNT(*) FROM customers c WHERE {clause}", params)
+    rows = store.all(
+        "SELECT c.*, b.name AS branch_name FROM customers c "
+        f"LEFT JOIN branches b ON b.guid = c.branch_guid WHERE {clause} "
+        f"ORDER BY {ORDERINGS[ordering]} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return {"customers": [customer_json(r) for r in rows], "total": int(total)}
+
+
+@router.get("/customers/{customer_guid}", summary="Get one customer (simulator extension)")
+async def get_customer(
+    counterparty_guid: str, customer_guid: str, request: Request,
+    who: Principal = Depends(current),
+) -> dict[str, Any]:
+    store = _store(request)
+    who.require("customers", "GET")
+    who.check_cp(store, counterparty_guid)
+    return customer_json(load_customer(store, who, counterparty_guid, customer_guid))
+
+
+@router.get("/customers/{customer_guid}/accounts", summary="Customer's accounts")
+async def customer_accounts(
+    counterparty_guid: str, customer_guid: str, request: Request,
+    who: Principal = Depends(current),
+) -> dict[str, Any]:
+    store = _store(request)
+    who.require("customers", "GET")
+    who.check_cp(store, counterparty_guid)
+    row = load_customer(store, who, counterparty_guid, customer_guid)
+    sql = ledger.ACCOUNT_SELECT + "WHERE a.wallet_user_guid = ?"
+    params: list[Any] = [row["guid"]]
+    iban = single(request, "iban")
+    if iban:
+        sql += " AND a.iban = ?"
+        params.append(iban.replace(" ", "").upper())
+    rows = store.all(sql + " ORDER BY a.created_at", params)
+    return {"accounts": [ledger.account_full(store, r) for r in rows], "total": len(rows)}
+
+
+@router.post("/customers/{customer_guid}/accounts", summary="Create customer's account")
+async def create_customer_account(
+    counterparty_guid: str, customer_guid: str, request: Request,
+    body: NewCustomerAccountBody | None = None, who: Principal = Depends(current),
+) -> dict[str, Any]:
+    store = _store(request)
+    who.require("accounts", "POST")
+    who.check_cp(store, counterparty_guid)
+    row = load_customer(store, who, counterparty_guid, customer_guid)
+    asset = ledger.asset_info(store)
+    with store.tx():
+        have = store.scalar(
+            "SELECT 1 FROM accounts WHERE wallet_user_guid = ? AND asset_code = ? "
+            "AND asset_issuer = ?",
+            (row["guid"], asset["code"], asset["issuer"]),
+        )
+        if have:
+            raise bad_request(f"customer already has an account for asset {asset['code']}")
+        iban = _clean_iban(store, body.iban if body else None)
+        aguid = ledger.create_account(store, counterparty_guid=counterparty_guid,
+                                      owner_guid=row["guid"], kind="customer", iban=iban)
+    return {"wallet_account_guid": aguid}

@@ -1,0 +1,131 @@
+"""Connection profiles and app settings, in a JSON file under the user's config dir.
+
+No secret ever goes in this file (passwords, tokens and keys live in ``SecretStore``).
+``TELLER_CONFIG_DIR`` overrides the directory (tests)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SETTINGS_FILE = "profiles.json"
+FILE_VERSION = 1
+
+
+def config_dir() -> Path:
+    override = os.environ.get("TELLER_CONFIG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("Teller", "Prozora"))
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=1, max_length=100)
+    base_url: str
+    counterparty_guid: str
+    auth_mode: Literal["password", "bank_jwt"] = "password"
+    email: str = ""
+    jwt_kid: str | None = None
+    is_sandbox: bool = False
+    # app settings
+    idle_lock_minutes: int = Field(default=5, ge=1, le=240)
+    sensitive_changes: list[str] = Field(
+        default_factory=lambda: ["is_disabled", "status_blocked", "kyc_down"]
+    )
+    cash_confirm_threshold: Decimal = Decimal("10000.00")
+    language: str = "uk"
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        if "/" in value or value != value.strip():
+            raise ValueError("profile name must not contain '/' or surrounding spaces")
+        return value
+
+    @property
+    def keyring_service(self) -> str:
+        return f"Teller/{self.name}"
+
+
+class ProfileStore:
+    """Profiles file: load/save/list/delete; written atomically with mode 0600."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or config_dir() / SETTINGS_FILE
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"version": FILE_VERSION, "profiles": [], "last_profile": None}
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.path} is not a profiles file")
+        data.setdefault("profiles", [])
+        return data
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        fd, tmp = tempfile.mkstemp(prefix=".profiles-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, 0o600)
+
+    def list(self) -> list[Profile]:
+        return [Profile.model_validate(p) for p in self._read()["profiles"]]
+
+    def load(self, name: str) -> Profile:
+        for profile in self.list():
+            if profile.name == name:
+                return profile
+        raise KeyError(name)
+
+    def save(self, profile: Profile) -> None:
+        data = self._read()
+        items = [p for p in data["profiles"] if p.get("name") != profile.name]
+        items.append(profile.model_dump(mode="json"))
+        data["profiles"] = items
+        self._write(data)
+
+    def delete(self, name: str) -> bool:
+        data = self._read()
+        items = [p for p in data["profiles"] if p.get("name") != name]
+        if len(items) == len(data["profiles"]):
+            return False
+        data["profiles"] = items
+        if data.get("last_profile") == name:
+            data["last_profile"] = None
+        self._write(data)
+        return True
+
+    @property
+    def last_profile(self) -> str | None:
+        value = self._read().get("last_profile")
+        return value if isinstance(value, str) else None
+
+    def set_last_profile(self, name: str | None) -> None:
+        data = self._read()
+        data["last_profile"] = name
+        self._write(data)

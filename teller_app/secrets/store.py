@@ -1,0 +1,165 @@
+"""Secrets (passwords, session tokens, private keys, the cache key) in the OS keyring only.
+
+Every keyring call runs off the calling thread (``asyncio.to_thread``) with a timeout. When no
+usable keyring exists — the fail/null backend, an empty chainer, a keyrings.alt file backend
+(plain text or weakly encrypted: refused), a timeout, any KeyringError — secrets are kept in
+memory for this session only, ``persistent`` is False and ``unavailable_reason`` says why (for
+the UI banner). Nothing is ever written to a file by this module."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from teller_app.platform._sensitive import register_secret
+
+log = logging.getLogger("teller_app.secrets")
+
+PASSWORD = "password"
+SESSION_TOKEN = "session_token"
+PRIVATE_KEY = "private_key"
+CACHE_KEY = "cache_key"
+
+
+
+def _refusal(backend: Any) -> str | None:
+    """Why ``backend`` must not be used, or None if it is acceptable."""
+    module = type(backend).__module__
+    name = type(backend).__name__
+    if module.startswith("keyring.backends.fail") or module.startswith("keyring.backends.null"):
+        return "no OS keyring is available"
+    if module.startswith("keyrings.alt"):
+        return f"the only keyring found ({name}) stores secrets in a file; refused"
+    return None
+
+
+def _pick_backend(backend: Any) -> tuple[Any | None, str | None]:
+    """Resolve a chainer to an acceptable member; return (backend, reason-if-none)."""
+    from keyring.backends import chainer
+
+    if isinstance(backend, chainer.ChainerBackend):
+        members = [b for b in backend.backends if _refusal(b) is None]
+        if not members:
+            return None, "no OS keyring is available"
+        return members[0], None
+    reason = _refusal(backend)
+    return (None, reason) if reason else (backend, None)
+
+
+class SecretStore:
+    """Async secret storage for one profile (keyring service ``Teller/<profile>``)."""
+
+    def __init__(self, profile_name: str, *, backend: Any = None, timeout: float = 5.0) -> None:
+        self.service = f"Teller/{profile_name}"
+        self.timeout = timeout
+        self._requested = backend
+        self._backend: Any = None
+        self._probed = False
+        self._memory: dict[str, str] = {}
+        self.unavailable_reason: str | None = None
+
+    @classmethod
+    async def open(
+        cls, profile_name: str, *, backend: Any = None, timeout: float = 5.0
+    ) -> SecretStore:
+        store = cls(profile_name, backend=backend, timeout=timeout)
+        await store.probe()
+        return store
+
+    @property
+    def persistent(self) -> bool:
+        return self._backend is not None and self.unavailable_reason is None
+
+    @property
+    def backend_name(self) -> str:
+        if self._backend is None:
+            return "memory (this session only)"
+        backend = self._backend
+        return f"{type(backend).__module__}.{type(backend).__name__}"
+
+    # --- backend selection ---------------------------------------------------------------
+    async def probe(self) -> None:
+        """Choose the backend and check it answers (one read of a probe entry)."""
+        if self._probed:
+            return
+        self._probed = True
+        try:
+            backend = await self._thread(self._resolve)
+            picked, reason = _pick_backend(backend)
+            if picked is None:
+                self._fallback(reason or "no OS keyring is available")
+                return
+            self._backend = picked
+            await self._thread(picked.get_password, self.service, "__probe__")
+        except Exception as exc:  # timeout, KeyringError, D-Bus errors...
+            self._fallback(_describe(exc))
+
+    def _resolve(self) -> Any:
+        if self._requested is not None:
+            return self._requested
+        import keyring
+
+        return keyring.get_keyring()
+
+    def _fallback(self, reason: str) -> None:
+        if self.unavailable_reason is None:
+            log.warning(
+                "OS keyring unavailable (%s): secrets are kept for this session only", reason
+            )
+        self.unavailable_reason = reason
+        self._backend = None
+
+    async def _thread(self, func: Any, *args: Any) -> Any:
+        return await asyncio.wait_for(asyncio.to_thread(func, *args), self.timeout)
+
+    # --- API -------------------------------------------------------------------------------
+    async def get(self, key: str) -> str | None:
+        await self.probe()
+        if key in self._memory or self._backend is None:
+            value = self._memory.get(key)
+        else:
+            try:
+                value = await self._thread(self._backend.get_password, self.service, key)
+            except Exception as exc:
+                self._fallback(_describe(exc))
+                value = self._memory.get(key)
+        if value is not None:
+            register_secret(value)
+        return value
+
+    async def set(self, key: str, value: str) -> None:
+        register_secret(value)
+        await self.probe()
+        if self._backend is not None:
+            try:
+                await self._thread(self._backend.set_password, self.service, key, value)
+                self._memory.pop(key, None)
+                return
+            except Exception as exc:
+                self._fallback(_describe(exc))
+        self._memory[key] = value
+
+    async def delete(self, key: str) -> None:
+        await self.probe()
+        self._memory.pop(key, None)
+        if self._backend is None:
+            return
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            await self._thread(self._backend.delete_password, self.service, key)
+        except PasswordDeleteError:
+            pass  # nothing stored
+        except Exception as exc:
+            self._fallback(_describe(exc))
+
+    async def delete_all(self) -> None:
+        for key in (PASSWORD, SESSION_TOKEN, PRIVATE_KEY, CACHE_KEY):
+            await self.delete(key)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
+        return "the OS keyring did not answer in time"
+    return f"the OS keyring failed ({type(exc).__name__})"

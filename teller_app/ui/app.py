@@ -1,0 +1,54 @@
+"""``teller-app`` entry point: arguments, start-up timing, and the sandbox re-dispatch.
+
+No Qt import at module level: ``--run-sandbox`` (the frozen app re-entering itself as the
+embedded sandbox) must not pay for, or be disturbed by, Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+# Fallback start time when psutil is absent: as early as this module is imported.
+_IMPORT_TIME = time.time()
+
+
+def process_start_time() -> float:
+    """When this process was created (epoch seconds): what "ready in N ms" counts from."""
+    try:
+        import psutil
+
+        return float(psutil.Process().create_time())
+    except Exception:
+        return _IMPORT_TIME
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="teller-app", description="Teller: the branch desktop app")
+    p.add_argument("--profile", help="connect to this saved platform profile")
+    p.add_argument("--lang", choices=("uk", "en"), help="interface language")
+    p.add_argument("--data-dir", help="data directory (default: the per-user data dir)")
+    p.add_argument("--smoke-test", action="store_true",
+                   help="start against the sandbox, sign in, show results, print the time, exit")
+    p.add_argument("--smoke-timeout", type=float, default=120.0, help=argparse.SUPPRESS)
+    args, qt_args = p.parse_known_args(argv)
+    args.qt_args = qt_args
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--run-sandbox"]:
+        # The only import of the sandbox in the client (frozen bundle re-entry).
+        from teller_app.sandbox.__main__ import main as sandbox_main
+
+        return int(sandbox_main(argv[1:]) or 0)
+    args = parse_args(argv)
+    from teller_app.ui.startup import run
+
+    return run(args, started_at=process_start_time())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

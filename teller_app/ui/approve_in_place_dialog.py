@@ -1,0 +1,74 @@
+"""A supervisor approves at the teller's desk with their own credentials.
+
+The credentials go straight into a short-lived client (see supervision.py) and are cleared
+from the fields right after use; nothing is stored and the teller's session is untouched.
+``decided(outcome, email, password, comment)`` with outcome "approved" or "rejected".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+
+class ApproveInPlaceDialog(QDialog):
+    decided = Signal(str, str, str, str)  # outcome, email, password, comment
+
+    def __init__(self, summary: str, parent: QWidget | None = None, *,
+                 allow_reject: bool = True) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Supervisor approval"))
+        self.summary = QLabel(summary)
+        self.summary.setWordWrap(True)
+        self.email = QLineEdit()
+        self.email.setPlaceholderText(self.tr("supervisor's e-mail"))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.comment = QLineEdit()
+        self.comment.setMaxLength(300)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.approve_button = QPushButton(self.tr("Approve"))
+        self.reject_button = QPushButton(self.tr("Reject"))
+        self.buttons.addButton(self.approve_button, QDialogButtonBox.ButtonRole.ActionRole)
+        if allow_reject:
+            self.buttons.addButton(self.reject_button, QDialogButtonBox.ButtonRole.ActionRole)
+        form = QFormLayout(self)
+        form.addRow(self.summary)
+        form.addRow(self.tr("E-mail"), self.email)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("Comment"), self.comment)
+        form.addRow(self.error)
+        form.addRow(self.buttons)
+        self.buttons.rejected.connect(self.reject)
+        self.approve_button.clicked.connect(lambda: self._decide("approved"))
+        self.reject_button.clicked.connect(lambda: self._decide("rejected"))
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.set_busy(False)
+
+    def set_busy(self, busy: bool) -> None:
+        for widget in (self.email, self.password, self.comment, self.approve_button,
+                       self.reject_button):
+            widget.setEnabled(not busy)
+
+    def _decide(self, outcome: str) -> None:
+        email, password = self.email.text().strip(), self.password.text()
+        if not email or not password:
+            self.error.setText(self.tr("Enter the supervisor's e-mail and password."))
+            return
+        self.password.clear()  # never kept in the widget
+        self.error.clear()
+        self.set_busy(True)
+        self.decided.emit(outcome, email, password, self.comment.text().strip())

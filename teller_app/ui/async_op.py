@@ -1,0 +1,176 @@
+"""The one way the UI runs platform/cache work: ``ops.run(factory, on_success=..., ...)``.
+
+Anki's QueryOp/CollectionOp idea on qasync: the coroutine runs as a task on the Qt-driven
+asyncio loop (the UI thread never waits), the status bar shows what is running, the widget's
+submit controls are disabled meanwhile, an op with the same ``key`` cancels the one before it
+(search-as-you-type: the newest query always wins), and errors become translated messages.
+Unavailable/Timeout are reported to Connectivity so the offline banner appears.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
+
+from teller_app.ui.error_text import friendly_message, is_connectivity_error
+
+log = logging.getLogger(__name__)
+
+ErrorHandler = Callable[[BaseException], None]
+
+
+class Op:
+    """A running operation: ``cancel()`` it, or ask ``done()``."""
+
+    def __init__(self, task: asyncio.Task[Any], label: str, key: str | None) -> None:
+        self.task = task
+        self.label = label
+        self.key = key
+
+    def cancel(self) -> None:
+        self.task.cancel()
+
+    def done(self) -> bool:
+        return self.task.done()
+
+
+class OpRunner(QObject):
+    activity_changed = Signal(list)  # labels of the ops now running (for the status bar)
+    connectivity_error = Signal(object)  # Unavailable / Timeout seen by any op
+    platform_reached = Signal()  # any op that talked to the platform succeeded
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running: set[Op] = set()
+        self._by_key: dict[str, Op] = {}
+        self.connectivity: Any = None  # core Connectivity, set once the cache layer exists
+        # Where errors nobody handled go (the main window points it at its banner).
+        self.default_error_handler: ErrorHandler | None = None
+
+    # -- public -----------------------------------------------------------------------
+    def run(
+        self,
+        factory: Callable[[], Awaitable[Any]],
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_error: ErrorHandler | None = None,
+        parent: QWidget | None = None,
+        label: str = "",
+        key: str | None = None,
+        disable: Iterable[QWidget] = (),
+        network: bool = True,
+    ) -> Op:
+        """Start ``factory()`` as a task. Callbacks run on the UI thread, and not at all
+        when the op was cancelled or ``parent`` was deleted meanwhile."""
+        if key is not None and (previous := self._by_key.get(key)) is not None:
+            previous.cancel()
+        widgets = [w for w in disable if w is not None and w.isEnabled()]
+        for widget in widgets:
+            widget.setEnabled(False)
+        loop = asyncio.get_event_loop()
+        task = loop.create_task(self._guard(factory))
+        op = Op(task, label, key)
+        self._running.add(op)
+        if key is not None:
+            self._by_key[key] = op
+        self._emit_activity()
+        task.add_done_callback(
+            lambda t: self._finished(op, t, on_success, on_error, parent, widgets, network)
+        )
+        return op
+
+    def running_labels(self) -> list[str]:
+        return [op.label for op in self._running if op.label]
+
+    def is_busy(self, key: str | None = None) -> bool:
+        if key is None:
+            return bool(self._running)
+        op = self._by_key.get(key)
+        return op is not None and not op.done()
+
+    def cancel_all(self) -> None:
+        for op in list(self._running):
+            op.cancel()
+
+    # -- internals --------------------------------------------------------------------
+    @staticmethod
+    async def _guard(factory: Callable[[], Awaitable[Any]]) -> Any:
+        return await factory()
+
+    def _finished(
+        self,
+        op: Op,
+        task: asyncio.Task[Any],
+        on_success: Callable[[Any], None] | None,
+        on_error: ErrorHandler | None,
+        parent: QWidget | None,
+        widgets: list[QWidget],
+        network: bool,
+    ) -> None:
+        self._running.discard(op)
+        if op.key is not None and self._by_key.get(op.key) is op:
+            del self._by_key[op.key]
+        for widget in widgets:
+            if isValid(widget):
+                widget.setEnabled(True)
+        if isValid(self):
+            self._emit_activity()
+        if task.cancelled():
+            return
+        if parent is not None and not isValid(parent):
+            return  # the widget that asked is gone: nobody to tell
+        exc = task.exception()
+        if exc is None:
+            if network:
+                self._report_reached()
+            if on_success is not None:
+                self._call(on_success, task.result())
+            return
+        if is_connectivity_error(exc):
+            self._report_unreachable(exc)
+        else:
+            log.info("op %r failed: %s: %s", op.label, type(exc).__name__, exc)
+        handler = on_error or self.default_error_handler
+        if handler is not None:
+            self._call(handler, exc)
+        else:
+            log.warning("unhandled op error: %s", friendly_message(exc))
+
+    def _call(self, callback: Callable[[Any], None], value: Any) -> None:
+        # A bug in a callback must not vanish inside the loop: hand it to the excepthook.
+        try:
+            callback(value)
+        except Exception as exc:
+            from teller_app.ui.crash_handler import report_exception
+
+            report_exception(type(exc), exc, exc.__traceback__)
+
+    def _report_unreachable(self, exc: BaseException) -> None:
+        self.connectivity_error.emit(exc)
+        conn = self.connectivity
+        for name in ("report_failure", "report_unavailable", "mark_offline", "set_offline"):
+            method = getattr(conn, name, None)
+            if callable(method):
+                try:
+                    method(exc) if name != "set_offline" else method()
+                except TypeError:
+                    method()
+                break
+
+    def _report_reached(self) -> None:
+        self.platform_reached.emit()
+        conn = self.connectivity
+        for name in ("report_success", "mark_online"):
+            method = getattr(conn, name, None)
+            if callable(method):
+                method()
+                break
+
+    def _emit_activity(self) -> None:
+        self.activity_changed.emit(self.running_labels())

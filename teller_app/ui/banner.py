@@ -1,0 +1,52 @@
+"""A one-line message strip above the working area (offline, refusals, successes)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+LEVEL_STYLES = {
+    "info": "background:#e8f1fb;color:#0b3d6b;border:1px solid #9cc3ea;",
+    "success": "background:#e7f6ea;color:#14521f;border:1px solid #8fd19e;",
+    "warning": "background:#fff5d6;color:#5c4400;border:1px solid #e7c65c;",
+    "error": "background:#fde8e8;color:#7a1010;border:1px solid #eb9a9a;",
+}
+
+
+class Banner(QFrame):
+    """``show_message(text, level)`` with level in info/success/warning/error; hidden when
+    empty. Other engineers' code calls it, so the signature stays stable."""
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.level = "info"
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QToolButton(self)
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        self.close_button.clicked.connect(self.clear)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button)
+        self.hide()
+
+    def show_message(self, text: str, level: str = "info") -> None:
+        self.level = level if level in LEVEL_STYLES else "info"
+        self.setStyleSheet(f"QFrame#banner{{{LEVEL_STYLES[self.level]}border-radius:3px;}}")
+        self.label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return "" if self.isHidden() else self.label.text()
+
+    def clear(self) -> None:
+        self.label.clear()
+        self.hide()
+        self.closed.emit()

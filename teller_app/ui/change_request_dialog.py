@@ -1,0 +1,136 @@
+"""A teller's request for a sensitive change: what (exact change) and why (required reason).
+
+The dialog only collects; the supervision controller files it on the platform or hands it to
+an in-place approval. ``submitted(change, reason, in_place)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from teller_app.core.approval_codec import REASON_MAX_CHARS, real_status
+from teller_app.platform.models import Customer
+
+
+def change_choices(customer: Customer, translate: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(label, change) pairs that make sense for this customer now."""
+    tr = translate
+    real = real_status(customer.status).strip().lower()
+    out: list[tuple[str, dict[str, Any]]] = []
+    if customer.is_disabled:
+        out.append((tr("Re-enable the customer"), {"is_disabled": False}))
+    else:
+        out.append((tr("Disable the customer"), {"is_disabled": True}))
+    if real in ("blocked", "closed"):
+        out.append((tr("Set the status back to active"), {"status": "active"}))
+    else:
+        out.append((tr("Set the status to blocked"), {"status": "blocked"}))
+    if customer.kyc_level > 0:
+        out.append((tr("Lower the KYC level"), {"kyc_level": customer.kyc_level - 1}))
+    return out
+
+
+def describe_change(change: dict[str, Any], translate: Any) -> str:
+    tr = translate
+    parts = []
+    for key, value in change.items():
+        if key == "is_disabled":
+            parts.append(tr("disable the customer") if value else tr("re-enable the customer"))
+        elif key == "status":
+            parts.append(tr("set status to “%1”").replace("%1", str(value)))
+        elif key == "kyc_level":
+            parts.append(tr("set KYC level to %1").replace("%1", str(value)))
+        else:
+            parts.append(f"{key} → {value}")
+    return "; ".join(parts)
+
+
+class ChangeRequestDialog(QDialog):
+    submitted = Signal(dict, str, bool)  # change, reason, in_place (supervisor is here)
+
+    def __init__(self, customer: Customer, preset: dict[str, Any] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Request a change"))
+        self.customer = customer
+        self.what = QComboBox()
+        for label, change in change_choices(customer, self.tr):
+            self.what.addItem(label, change)
+        if preset is not None:
+            for i in range(self.what.count()):
+                if self.what.itemData(i) == preset:
+                    self.what.setCurrentIndex(i)
+        self.kyc = QSpinBox()
+        self.kyc.setRange(0, max(0, customer.kyc_level - 1))
+        self.kyc.setValue(max(0, customer.kyc_level - 1))
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText(self.tr("Why (required; the supervisor reads this)"))
+        self.counter = QLabel()
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.send_button = QPushButton(self.tr("Send for approval"))
+        self.in_place_button = QPushButton(self.tr("Supervisor approves here…"))
+        self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.in_place_button, QDialogButtonBox.ButtonRole.ActionRole)
+
+        form = QFormLayout(self)
+        form.addRow(self.tr("Change"), self.what)
+        form.addRow(self.tr("New KYC level"), self.kyc)
+        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow("", self.counter)
+        form.addRow(self.error)
+        form.addRow(self.buttons)
+
+        self.what.currentIndexChanged.connect(self._update)
+        self.reason.textChanged.connect(self._update)
+        self.buttons.rejected.connect(self.reject)
+        self.send_button.clicked.connect(lambda: self._submit(False))
+        self.in_place_button.clicked.connect(lambda: self._submit(True))
+        self._update()
+
+    def change(self) -> dict[str, Any]:
+        change = dict(self.what.currentData() or {})
+        if "kyc_level" in change:
+            change["kyc_level"] = self.kyc.value()
+        return change
+
+    def reason_text(self) -> str:
+        return self.reason.toPlainText().strip()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.set_busy(False)
+
+    def set_busy(self, busy: bool) -> None:
+        self.what.setEnabled(not busy)
+        self.reason.setReadOnly(busy)
+        self._update(busy=busy)
+
+    def _update(self, *_args: Any, busy: bool = False) -> None:
+        n = len(self.reason_text())
+        self.counter.setText(f"{n}/{REASON_MAX_CHARS}")
+        self.kyc.setVisible("kyc_level" in (self.what.currentData() or {}))
+        ok = 0 < n <= REASON_MAX_CHARS and not busy
+        self.send_button.setEnabled(ok)
+        self.in_place_button.setEnabled(ok)
+
+    def _submit(self, in_place: bool) -> None:
+        self.error.clear()
+        self.set_busy(True)
+        self.submitted.emit(self.change(), self.reason_text(), in_place)

@@ -1,0 +1,75 @@
+"""Uncaught exceptions (a slot, a callback, a loop task) are logged and shown; the app goes on.
+
+The dialog is opened with ``open()`` (never ``exec()``: a nested loop inside a qasync callback
+would re-enter the event loop) and only one is shown at a time so a failing timer cannot
+flood the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import traceback
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+log = logging.getLogger("teller_app.crash")
+
+_open_dialog: QMessageBox | None = None
+reported: list[BaseException] = []  # tests look here
+
+
+def report_exception(
+    exc_type: type[BaseException],
+    exc: BaseException,
+    tb: TracebackType | None,
+) -> None:
+    global _open_dialog
+    reported.append(exc)
+    del reported[:-20]
+    log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+    if QApplication.instance() is None or issubclass(exc_type, KeyboardInterrupt):
+        return
+    if _open_dialog is not None and _open_dialog.isVisible():
+        return
+    parent = QApplication.activeWindow()
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle(QCoreApplication.translate("CrashHandler", "Something went wrong"))
+    box.setText(
+        QCoreApplication.translate(
+            "CrashHandler",
+            "An unexpected error happened. Your work is kept and Teller keeps running.\n"
+            "If it happens again, tell support what you were doing.",
+        )
+    )
+    box.setDetailedText("".join(traceback.format_exception_only(exc_type, exc)))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    _open_dialog = box
+    box.open()
+
+
+def _excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    report_exception(exc_type, exc, tb)
+
+
+def _loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    exc = context.get("exception")
+    if isinstance(exc, asyncio.CancelledError):
+        return
+    if exc is None:
+        log.error("event loop: %s", context.get("message"))
+        return
+    report_exception(type(exc), exc, exc.__traceback__)
+
+
+def install(loop: asyncio.AbstractEventLoop | None = None) -> None:
+    sys.excepthook = _excepthook
+    if loop is not None:
+        loop.set_exception_handler(_loop_exception_handler)

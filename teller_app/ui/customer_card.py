@@ -1,0 +1,317 @@
+"""The customer card: personal data, flags, one panel per account, and actions.
+
+Cached values are painted at once (marked with their age) and then refreshed from the
+platform in the background, so the card never waits for the network to show something.
+Public for the supervision module: ``customer``, ``actions_layout``, ``refresh()``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.core.customers import CustomerService, CustomerSnapshot
+from teller_app.ui.account_panel import AccountPanel, _selectable
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.banner import Banner
+from teller_app.ui.customer_table_model import full_name, row_guid
+from teller_app.ui.error_text import friendly_message, is_connectivity_error
+from teller_app.ui.money import format_number
+from teller_app.ui.validators import check_iban
+
+
+def describe_age(seconds: float, tr: Any) -> str:
+    if seconds < 60:
+        return tr("just now")
+    if seconds < 3600:
+        return tr("%n min ago", "", int(seconds // 60))
+    if seconds < 86400:
+        return tr("%n h ago", "", int(seconds // 3600))
+    return tr("%n day(s) ago", "", int(seconds // 86400))
+
+
+class CustomerCard(QWidget):
+    back_requested = Signal()
+    edit_requested = Signal(object)  # the customer
+    customer_changed = Signal(object)  # after a refresh or a write
+    refreshed = Signal()  # platform data painted (tests, supervision)
+
+    def __init__(
+        self,
+        customer: Any,
+        service: CustomerService,
+        ops: OpRunner,
+        parent: QWidget | None = None,
+        *,
+        can_edit: bool = True,
+        can_open_account: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("customerCard")
+        self.customer = customer
+        self.guid = row_guid(customer)
+        self.service = service
+        self.ops = ops
+        self.accounts: list[Any] = []
+        self.account_panels: list[AccountPanel] = []
+        self.fetched_at: float | None = None
+
+        self.banner = Banner(self)
+        self.title = QLabel(self)
+        self.title.setObjectName("cardTitle")
+        self.title.setStyleSheet("font-size: 17pt; font-weight: 600;")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.flags = QLabel(self)
+        self.flags.setObjectName("cardFlags")
+        self.freshness = QLabel(self)
+        self.freshness.setObjectName("freshness")
+        self.freshness.setStyleSheet("color: #666;")
+
+        # Actions: other modules add buttons here (supervision.install).
+        self.actions_layout = QHBoxLayout()
+        self.back_button = QPushButton(self.tr("← Search (Esc)"), self)
+        self.back_button.clicked.connect(self.back_requested.emit)
+        self.refresh_button = QPushButton(self.tr("Refresh (Ctrl+R)"), self)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.edit_button = QPushButton(self.tr("Edit (Ctrl+E)"), self)
+        self.edit_button.setObjectName("editCustomer")
+        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.customer))
+        self.edit_button.setVisible(can_edit)
+        self.open_account_button = QPushButton(self.tr("Open additional account…"), self)
+        self.open_account_button.setObjectName("openAccount")
+        self.open_account_button.clicked.connect(self.show_open_account)
+        self.open_account_button.setVisible(can_open_account)
+        for button in (self.back_button, self.refresh_button, self.edit_button,
+                       self.open_account_button):
+            self.actions_layout.addWidget(button)
+        self.actions_layout.addStretch(1)
+
+        self.details = QFormLayout()
+        self.details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.detail_labels: dict[str, QLabel] = {}
+        for key, caption in (
+            ("surname", self.tr("Surname")),
+            ("name", self.tr("Name")),
+            ("paternal_name", self.tr("Paternal name")),
+            ("login", self.tr("Login")),
+            ("phone_number", self.tr("Phone")),
+            ("segment", self.tr("Segment")),
+            ("branch_name", self.tr("Branch")),
+            ("balance_allowed", self.tr("Balance allowed")),
+            ("wallet_user_guid", self.tr("Customer GUID")),
+        ):
+            label = _selectable("", self, f"detail_{key}")
+            self.detail_labels[key] = label
+            self.details.addRow(caption, label)
+
+        self.open_account_frame = self._build_open_account_frame()
+        self.accounts_box = QVBoxLayout()
+        self.accounts_box.setSpacing(8)
+        accounts_title = QLabel(self.tr("Accounts"), self)
+        accounts_title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+
+        left = QVBoxLayout()
+        left.addLayout(self.details)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(accounts_title)
+        right.addWidget(self.open_account_frame)
+        right.addLayout(self.accounts_box)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 2)
+        columns.addSpacing(16)
+        columns.addLayout(right, 3)
+
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.addWidget(self.title)
+        body_layout.addWidget(self.flags)
+        body_layout.addWidget(self.freshness)
+        body_layout.addLayout(columns)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addLayout(self.actions_layout)
+        layout.addWidget(scroll, 1)
+
+        QShortcut(QKeySequence("Ctrl+R"), self, self.refresh,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("Ctrl+E"), self,
+                  lambda: self.edit_button.isVisible() and self.edit_requested.emit(self.customer),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        self._paint_customer()
+        self._load()
+
+    # -- public -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read customer and accounts from the platform (the cached view stays)."""
+        self.freshness.setText(self._age_text() + " · " + self.tr("refreshing…"))
+        self.ops.run(
+            lambda: self.service.refresh(self.guid),
+            on_success=self._apply_platform,
+            on_error=self._refresh_failed,
+            parent=self,
+            label=self.tr("Refreshing customer…"),
+            key=f"card-refresh:{self.guid}",
+            disable=[self.refresh_button],
+        )
+
+    def set_customer(self, customer: Any) -> None:
+        self.customer = customer
+        self._paint_customer()
+        self.customer_changed.emit(customer)
+
+    def show_open_account(self) -> None:
+        self.open_account_frame.setVisible(True)
+        self.open_account_iban.setFocus()
+
+    def balance_texts(self) -> list[str]:
+        return [t for panel in self.account_panels for t in panel.balance_texts()]
+
+    # -- loading ------------------------------------------------------------------------
+    def _load(self) -> None:
+        self.freshness.setText(self.tr("Loading…"))
+        self.ops.run(
+            lambda: self.service.cached(self.guid),
+            on_success=self._apply_cached,
+            on_error=lambda _exc: self.refresh(),
+            parent=self,
+            label=self.tr("Opening customer…"),
+            network=False,
+        )
+
+    def _apply_cached(self, snapshot: CustomerSnapshot | None) -> None:
+        if snapshot is not None:
+            self.customer = snapshot.customer
+            self.fetched_at = snapshot.fetched_at
+            self._paint_customer()
+            if snapshot.accounts:
+                self._paint_accounts(snapshot.accounts)
+        self.refresh()
+
+    def _apply_platform(self, snapshot: CustomerSnapshot) -> None:
+        self.banner.clear()
+        self.fetched_at = snapshot.fetched_at or time.time()
+        self.set_customer(snapshot.customer)
+        self._paint_accounts(snapshot.accounts)
+        self.freshness.setText(self.tr("Up to date"))
+        self.refreshed.emit()
+
+    def _refresh_failed(self, exc: BaseException) -> None:
+        if is_connectivity_error(exc) and self.fetched_at:
+            self.freshness.setText(self.tr("Offline — showing saved data from {age}")
+                                   .format(age=self._age_text(bare=True)))
+        else:
+            self.freshness.setText(self._age_text())
+        self.banner.show_message(friendly_message(exc), "error")
+
+    def _age_text(self, bare: bool = False) -> str:
+        if not self.fetched_at:
+            return "" if bare else self.tr("Not yet loaded")
+        age = describe_age(max(0.0, time.time() - self.fetched_at), self.tr)
+        return age if bare else self.tr("Saved {age}").format(age=age)
+
+    # -- painting -----------------------------------------------------------------------
+    def _paint_customer(self) -> None:
+        c = self.customer
+        self.title.setText(full_name(c) or getattr(c, "login", "") or self.guid)
+        for key, label in self.detail_labels.items():
+            value = getattr(c, key, "")
+            if key == "balance_allowed":
+                code = getattr(c, "balance_asset_code", "") or ""
+                value = f"{format_number(value or 0, 2)} {code}".strip()
+            label.setText("" if value is None else str(value))
+        chips = []
+        if getattr(c, "is_disabled", False):
+            chips.append(f"<span style='color:#fff;background:#b3261e;'>&nbsp;"
+                         f"{self.tr('DISABLED')}&nbsp;</span>")
+        status = getattr(c, "status", "")
+        if status:
+            chips.append(self.tr("Status: <b>{status}</b>").format(status=status))
+        chips.append(self.tr("KYC level: <b>{level}</b>")
+                     .format(level=getattr(c, "kyc_level", 0)))
+        self.flags.setText(" &nbsp; ".join(chips))
+
+    def _paint_accounts(self, accounts: list[Any]) -> None:
+        self.accounts = list(accounts)
+        for panel in self.account_panels:
+            panel.setParent(None)
+            panel.deleteLater()
+        self.account_panels = []
+        for account in self.accounts:
+            panel = AccountPanel(account, self)
+            self.accounts_box.addWidget(panel)
+            self.account_panels.append(panel)
+
+    # -- open additional account --------------------------------------------------------
+    def _build_open_account_frame(self) -> QFrame:
+        frame = QFrame(self)
+        frame.setObjectName("openAccountFrame")
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        self.open_account_iban = QLineEdit(frame)
+        self.open_account_iban.setObjectName("newAccountIban")
+        self.open_account_iban.setPlaceholderText(self.tr("IBAN (optional)"))
+        self.open_account_error = QLabel(frame)
+        self.open_account_error.setObjectName("newAccountError")
+        self.open_account_error.setStyleSheet("color: #b3261e;")
+        self.open_account_error.setWordWrap(True)
+        self.open_account_submit = QPushButton(self.tr("Open account"), frame)
+        self.open_account_submit.setObjectName("submitOpenAccount")
+        self.open_account_submit.clicked.connect(self._submit_open_account)
+        self.open_account_iban.returnPressed.connect(self._submit_open_account)
+        cancel = QPushButton(self.tr("Cancel"), frame)
+        cancel.clicked.connect(lambda: frame.setVisible(False))
+        row = QHBoxLayout()
+        row.addWidget(self.open_account_iban, 1)
+        row.addWidget(self.open_account_submit)
+        row.addWidget(cancel)
+        layout = QVBoxLayout(frame)
+        layout.addWidget(QLabel(self.tr("Open an additional account"), frame))
+        layout.addLayout(row)
+        layout.addWidget(self.open_account_error)
+        frame.setVisible(False)
+        return frame
+
+    def _submit_open_account(self) -> None:
+        iban, error = check_iban(self.open_account_iban.text())
+        self.open_account_error.setText(error)
+        if error:
+            return
+        self.ops.run(
+            lambda: self.service.open_account(self.guid, iban or None),
+            on_success=self._account_opened,
+            on_error=lambda exc: self.open_account_error.setText(friendly_message(exc)),
+            parent=self,
+            label=self.tr("Opening account…"),
+            disable=[self.open_account_submit],
+        )
+
+    def _account_opened(self, snapshot: CustomerSnapshot) -> None:
+        self.open_account_iban.clear()
+        self.open_account_error.clear()
+        self.open_account_frame.setVisible(False)
+        self._apply_platform(snapshot)
+        self.banner.show_message(self.tr("The account is open."), "success")

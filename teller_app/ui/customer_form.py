@@ -1,0 +1,470 @@
+"""Create-customer and edit-customer form (one widget, two modes).
+
+Every field of the platform's create call has its own widget and an inline error under it.
+Nothing typed is ever cleared by a failure: a refusal shows the platform's message in the
+form's banner, a lost connection says so, and the teller presses Save again.
+Edit mode sends only the fields that changed; login, asset and IBAN are read-only there,
+and is_disabled / a "blocked" status are left to the supervisor change requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.core.customers import CustomerService
+from teller_app.platform import Conflict, CustomerUpdate, NewCustomer, ValidationError
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.banner import Banner
+from teller_app.ui.customer_table_model import row_guid
+from teller_app.ui.error_text import friendly_message, is_connectivity_error, platform_message
+from teller_app.ui.money import format_number, parse_amount
+from teller_app.ui.validators import check_iban, check_login, check_phone
+
+LOGIN_CHECK_DEBOUNCE_MS = 400
+STATUS_SUGGESTIONS = ("active", "pending", "inactive")
+SUPERVISED_STATUSES = ("blocked",)
+
+
+@dataclass(frozen=True)
+class AssetChoice:
+    code: str
+    issuer: str
+    minor_unit: int = 2
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.code})" if self.name and self.name != self.code else self.code
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the pickers offer. ``fixed_branch``: a branch employee's own (guid, name)."""
+
+    assets: tuple[AssetChoice, ...]
+    segments: tuple[str, ...] = ()
+    branches: tuple[tuple[str, str], ...] = ()
+    fixed_branch: tuple[str, str] | None = None
+
+
+class CustomerForm(QWidget):
+    saved = Signal(object)  # create: CustomerSnapshot; edit: the updated customer
+    cancelled = Signal()
+    login_checked = Signal(str, bool)  # (login, taken) — tests wait on it
+
+    def __init__(
+        self,
+        service: CustomerService,
+        ops: OpRunner,
+        choices: FormChoices,
+        customer: Any = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("customerForm")
+        self.service = service
+        self.ops = ops
+        self.choices = choices
+        self.customer = customer
+        self.editing = customer is not None
+        self.sent_update: dict[str, Any] | None = None  # last update body (tests, audit)
+        self.errors: dict[str, QLabel] = {}
+        self._login_taken: str | None = None
+
+        self.banner = Banner(self)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+
+        self.asset = QComboBox(self)
+        for asset in choices.assets:
+            self.asset.addItem(asset.label, asset)
+        self.login = QLineEdit(self)
+        self.login.setPlaceholderText(self.tr("phone, e-mail or another unique name"))
+        self.surname = QLineEdit(self)
+        self.name = QLineEdit(self)
+        self.paternal_name = QLineEdit(self)
+        self.phone = QLineEdit(self)
+        self.phone.setPlaceholderText(self.tr("+380 67 123 45 67"))
+        self.iban = QLineEdit(self)
+        self.iban.setPlaceholderText(self.tr("optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1"))
+        self.branch = QComboBox(self)
+        self.segment = QComboBox(self)
+        self.segment.addItem(self.tr("(none)"), "")
+        for name in choices.segments:
+            self.segment.addItem(name, name)
+        self.kyc_level = QSpinBox(self)
+        self.kyc_level.setRange(0, 10)
+        self.balance_allowed = QLineEdit(self)
+        self.balance_allowed.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.balance_asset = QComboBox(self)
+        self.balance_asset.addItem(self.tr("(same as the account's asset)"), None)
+        for asset in choices.assets:
+            self.balance_asset.addItem(asset.label, asset)
+        self.status = QComboBox(self)
+        self.status.setEditable(True)
+        self.status.addItems(["", *STATUS_SUGGESTIONS])
+        self.is_disabled = QCheckBox(self.tr("Create the customer disabled"), self)
+
+        self._fill_branches()
+        for key, caption, widget in (
+            ("asset", self.tr("Asset"), self.asset),
+            ("login", self.tr("Login"), self.login),
+            ("surname", self.tr("Surname"), self.surname),
+            ("name", self.tr("Name"), self.name),
+            ("paternal_name", self.tr("Paternal name"), self.paternal_name),
+            ("phone_number", self.tr("Phone"), self.phone),
+            ("iban", self.tr("IBAN"), self.iban),
+            ("branch", self.tr("Branch"), self.branch),
+            ("segment", self.tr("Segment"), self.segment),
+            ("kyc_level", self.tr("KYC level"), self.kyc_level),
+            ("balance_allowed", self.tr("Balance allowed"), self.balance_allowed),
+            ("balance_asset", self.tr("Balance asset"), self.balance_asset),
+            ("status", self.tr("Status"), self.status),
+            ("is_disabled", "", self.is_disabled),
+        ):
+            widget.setObjectName(f"field_{key}")
+            error = QLabel(self)
+            error.setObjectName(f"error_{key}")
+            error.setStyleSheet("color: #b3261e;")
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[key] = error
+            cell = QVBoxLayout()
+            cell.setSpacing(1)
+            cell.addWidget(widget)
+            cell.addWidget(error)
+            self.form.addRow(caption, cell)
+
+        self.submit_button = QPushButton(
+            self.tr("Save changes (Ctrl+Enter)") if self.editing
+            else self.tr("Create customer (Ctrl+Enter)"), self)
+        self.submit_button.setObjectName("submitCustomer")
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.clicked.connect(self.cancelled.emit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.submit_button)
+
+        title = QLabel(self.tr("Edit customer") if self.editing else self.tr("New customer"),
+                       self)
+        title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.addWidget(title)
+        body_layout.addLayout(self.form)
+        body_layout.addStretch(1)
+        body.setMaximumWidth(720)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, self.submit,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancelled.emit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        self.login_timer = QTimer(self)
+        self.login_timer.setSingleShot(True)
+        self.login_timer.setInterval(LOGIN_CHECK_DEBOUNCE_MS)
+        self.login_timer.timeout.connect(self._check_login_now)
+        self.phone.editingFinished.connect(self._validate_phone)
+        self.iban.editingFinished.connect(self._validate_iban)
+        self.balance_allowed.editingFinished.connect(self._validate_balance)
+        self.asset.currentIndexChanged.connect(lambda _i: self._validate_balance())
+
+        if self.editing:
+            self._fill_from(customer)
+        else:
+            self.login.textEdited.connect(self._login_edited)
+            self.balance_allowed.setText(format_number(0, self._minor_unit()))
+
+    # -- public ---------------------------------------------------------------------------
+    def first_field(self) -> QWidget:
+        return self.surname if self.editing else self.login
+
+    def error_text(self, key: str) -> str:
+        label = self.errors[key]
+        return "" if label.isHidden() else label.text()
+
+    def set_error(self, key: str, text: str) -> None:
+        label = self.errors[key]
+        label.setText(text)
+        label.setVisible(bool(text))
+
+    def submit(self) -> None:
+        if self.ops.is_busy(self._submit_key()):
+            return
+        self.banner.clear()
+        if not self._validate_all():
+            self.banner.show_message(self.tr("Check the highlighted fields."), "warning")
+            return
+        if self.editing:
+            body = self._changed_fields()
+            if not body:
+                self.banner.show_message(self.tr("Nothing has changed."), "info")
+                return
+            update = CustomerUpdate(**body)
+            self.sent_update = update.wire()
+            guid = row_guid(self.customer)
+            factory = lambda: self.service.update(guid, update)  # noqa: E731
+            label = self.tr("Saving customer…")
+        else:
+            new = self._new_customer()
+            factory = lambda: self.service.create(new)  # noqa: E731
+            label = self.tr("Creating customer…")
+        self.ops.run(factory, on_success=self._saved, on_error=self._refused, parent=self,
+                     label=label, key=self._submit_key(), disable=[self.submit_button])
+
+    # -- building requests ----------------------------------------------------------------
+    def _submit_key(self) -> str:
+        return f"customer-form:{id(self)}"
+
+    def _asset(self) -> AssetChoice | None:
+        data = self.asset.currentData()
+        return data if isinstance(data, AssetChoice) else None
+
+    def _minor_unit(self) -> int:
+        asset = self._asset()
+        return asset.minor_unit if asset else 2
+
+    def _branch_guid(self) -> str | None:
+        data = self.branch.currentData()
+        return str(data) if data else None
+
+    def _values(self) -> dict[str, Any]:
+        """Normalised values of the editable fields (as the platform will store them)."""
+        balance = parse_amount(self.balance_allowed.text(), self._minor_unit()) or Decimal(0)
+        balance_asset = self.balance_asset.currentData()
+        values: dict[str, Any] = {
+            "name": self.name.text().strip(),
+            "surname": self.surname.text().strip(),
+            "paternal_name": self.paternal_name.text().strip(),
+            "phone_number": check_phone(self.phone.text())[0],
+            "segment": self.segment.currentData() or "",
+            "kyc_level": self.kyc_level.value(),
+            "balance_allowed": balance,
+            "status": self.status.currentText().strip(),
+            "branch_guid": self._branch_guid(),
+        }
+        if isinstance(balance_asset, AssetChoice):
+            values["balance_asset_code"] = balance_asset.code
+            values["balance_asset_issuer"] = balance_asset.issuer
+        return values
+
+    def _new_customer(self) -> NewCustomer:
+        asset = self._asset()
+        assert asset is not None
+        values = self._values()
+        body: dict[str, Any] = {
+            "asset_code": asset.code,
+            "asset_issuer": asset.issuer,
+            "login": check_login(self.login.text())[0],
+            "iban": check_iban(self.iban.text())[0] or None,
+            "is_disabled": self.is_disabled.isChecked() or None,
+        }
+        for key, value in values.items():
+            if value not in ("", None):
+                body[key] = value
+        if body.get("balance_allowed") == 0:
+            body.pop("balance_allowed")
+        if body.get("kyc_level") == 0:
+            body.pop("kyc_level")
+        return NewCustomer(**body)
+
+    def _changed_fields(self) -> dict[str, Any]:
+        original = self.customer
+        changed: dict[str, Any] = {}
+        for key, value in self._values().items():
+            before = getattr(original, key, None)
+            if key == "balance_allowed":
+                if Decimal(str(before or 0)) != value:
+                    changed[key] = value
+            elif key == "branch_guid":
+                if (before or None) != value:
+                    changed[key] = value
+            elif key in ("balance_asset_code", "balance_asset_issuer"):
+                if value != (before or ""):
+                    changed[key] = value
+            elif (before if before is not None else "") != value:
+                changed[key] = value
+        return changed
+
+    # -- validation -------------------------------------------------------------------------
+    def _validate_all(self) -> bool:
+        ok = True
+        if not self.editing:
+            if self._asset() is None:
+                self.set_error("asset", self.tr("Choose the asset."))
+                ok = False
+            login, error = check_login(self.login.text())
+            if not error and self._login_taken == login:
+                error = self.tr("A customer with this login already exists.")
+            self.set_error("login", error)
+            ok = ok and not error
+            ok = self._validate_iban() and ok
+        ok = self._validate_phone(required=True) and ok
+        ok = self._validate_balance() and ok
+        status = self.status.currentText().strip().lower()
+        if status in SUPERVISED_STATUSES and (
+            not self.editing or (getattr(self.customer, "status", "") or "").lower() != status
+        ):
+            self.set_error("status", self.tr("Blocking needs a supervisor's approval."))
+            ok = False
+        else:
+            self.set_error("status", "")
+        return ok
+
+    def _validate_phone(self, required: bool = False) -> bool:
+        original = getattr(self.customer, "phone_number", None) if self.editing else None
+        if original is not None and self.phone.text().strip() == original:
+            self.set_error("phone_number", "")
+            return True  # an unchanged stored number is the platform's business
+        value, error = check_phone(self.phone.text())
+        if not error and required and not value:
+            error = self.tr("Phone number is required.")
+        self.set_error("phone_number", error)
+        if not error and value and value != self.phone.text():
+            self.phone.setText(value)  # show the E.164 form that will be stored
+        return not error
+
+    def _validate_iban(self) -> bool:
+        if self.editing:
+            return True
+        _value, error = check_iban(self.iban.text())
+        self.set_error("iban", error)
+        return not error
+
+    def _validate_balance(self) -> bool:
+        places = self._minor_unit()
+        value = parse_amount(self.balance_allowed.text(), places)
+        if value is None:
+            self.set_error("balance_allowed",
+                           self.tr("Enter an amount with at most %n decimal place(s).", "",
+                                   places))
+            return False
+        if value < 0:
+            self.set_error("balance_allowed", self.tr("The amount cannot be negative."))
+            return False
+        self.set_error("balance_allowed", "")
+        return True
+
+    # -- login uniqueness (debounced, cancelled while typing) ----------------------------
+    def _login_edited(self, _text: str) -> None:
+        self.set_error("login", "")
+        self._login_taken = None
+        self.login_timer.start()
+
+    def _check_login_now(self) -> None:
+        login, error = check_login(self.login.text())
+        if error or not login:
+            return
+        self.ops.run(
+            lambda: self.service.login_taken(login),
+            on_success=lambda taken: self._login_answer(login, taken),
+            on_error=lambda _exc: None,  # best effort: the platform checks again on create
+            parent=self,
+            label=self.tr("Checking login…"),
+            key=f"login-check:{id(self)}",
+        )
+
+    def _login_answer(self, login: str, taken: bool) -> None:
+        if login != self.login.text().strip():
+            return
+        if taken:
+            self._login_taken = login
+            self.set_error("login", self.tr("A customer with this login already exists."))
+        self.login_checked.emit(login, taken)
+
+    # -- results ----------------------------------------------------------------------------
+    def _saved(self, result: Any) -> None:
+        self.saved.emit(result)
+
+    def _refused(self, exc: BaseException) -> None:
+        if is_connectivity_error(exc):
+            self.banner.show_message(
+                self.tr("The platform cannot be reached. Nothing was lost: press Save again "
+                        "when the connection is back."), "error")
+            return
+        text = platform_message(exc)
+        duplicate = isinstance(exc, Conflict) or (
+            isinstance(exc, ValidationError) and "409" in text)
+        if duplicate and not self.editing:
+            self._login_taken = self.login.text().strip()
+            self.set_error("login", self.tr("A customer with this login already exists."))
+        self.banner.show_message(friendly_message(exc), "error")
+
+    # -- filling ----------------------------------------------------------------------------
+    def _fill_branches(self) -> None:
+        if self.choices.fixed_branch is not None:
+            guid, name = self.choices.fixed_branch
+            self.branch.addItem(name, guid)
+            self.branch.setEnabled(False)
+            return
+        self.branch.addItem(self.tr("(head office — no branch)"), None)
+        for guid, name in self.choices.branches:
+            self.branch.addItem(name, guid)
+
+    def _fill_from(self, customer: Any) -> None:
+        self.login.setText(getattr(customer, "login", ""))
+        for widget in (self.login, self.iban):
+            widget.setReadOnly(True)
+        self.iban.setPlaceholderText(self.tr("see the accounts on the card"))
+        self.asset.setEnabled(False)
+        code = getattr(customer, "balance_asset_code", "")
+        index = next((i for i in range(self.asset.count())
+                      if self.asset.itemData(i).code == code), 0)
+        self.asset.setCurrentIndex(index)
+        self.is_disabled.setChecked(bool(getattr(customer, "is_disabled", False)))
+        self.is_disabled.setEnabled(False)
+        self.is_disabled.setText(self.tr("Disabled (changed by a supervisor's request)"))
+        self.surname.setText(getattr(customer, "surname", ""))
+        self.name.setText(getattr(customer, "name", ""))
+        self.paternal_name.setText(getattr(customer, "paternal_name", ""))
+        self.phone.setText(getattr(customer, "phone_number", ""))
+        segment = getattr(customer, "segment", "")
+        if segment and self.segment.findData(segment) < 0:
+            self.segment.addItem(segment, segment)
+        self.segment.setCurrentIndex(max(0, self.segment.findData(segment)))
+        self.kyc_level.setValue(int(getattr(customer, "kyc_level", 0) or 0))
+        self.balance_allowed.setText(
+            format_number(getattr(customer, "balance_allowed", 0) or 0, self._minor_unit()))
+        balance_code = getattr(customer, "balance_asset_code", "")
+        for i in range(1, self.balance_asset.count()):
+            if self.balance_asset.itemData(i).code == balance_code:
+                self.balance_asset.setCurrentIndex(i)
+        status = getattr(customer, "status", "") or ""
+        self.status.setCurrentText(status)
+        if status.lower() in SUPERVISED_STATUSES:
+            self.status.setEnabled(False)  # unblocking is a supervisor's change request
+        branch = getattr(customer, "branch_guid", None)
+        if branch and self.branch.findData(branch) < 0:
+            self.branch.addItem(getattr(customer, "branch_name", "") or branch, branch)
+        self.branch.setCurrentIndex(max(0, self.branch.findData(branch)))

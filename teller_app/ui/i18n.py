@@ -1,0 +1,53 @@
+"""Ukrainian or English: ``--lang`` beats the profile, which beats the system locale.
+
+Loads ``resources/i18n/teller_<lang>.qm`` (compiled by packaging/build_translations.py) and
+Qt's own ``qtbase_<lang>`` so standard buttons ("Cancel", "OK") match.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
+SUPPORTED = ("uk", "en")
+
+
+def resources_dir() -> Path:
+    frozen = getattr(sys, "_MEIPASS", None)  # PyInstaller puts data files here
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def choose_language(cli: str | None, profile: str | None, system: QLocale | None = None) -> str:
+    for candidate in (cli, profile):
+        if candidate and candidate.lower()[:2] in SUPPORTED:
+            return candidate.lower()[:2]
+    system_locale = system or QLocale.system()
+    return "uk" if system_locale.language() == QLocale.Language.Ukrainian else "en"
+
+
+def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
+    """Installs translators and sets the default QLocale (money formatting follows it)."""
+    locale = QLocale(QLocale.Language.Ukrainian if lang == "uk" else QLocale.Language.English,
+                     QLocale.Country.Ukraine if lang == "uk" else QLocale.Country.UnitedStates)
+    QLocale.setDefault(locale)
+    installed: list[QTranslator] = []
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    qt_translator = QTranslator(app)
+    if lang != "en" and qt_translator.load(locale, "qtbase", "_", qt_dir):
+        app.installTranslator(qt_translator)
+        installed.append(qt_translator)
+    ours = QTranslator(app)
+    qm = resources_dir() / "i18n" / f"teller_{lang}.qm"
+    if qm.exists() and ours.load(str(qm)):
+        app.installTranslator(ours)
+        installed.append(ours)
+    elif lang != "en":
+        log.info("no compiled translation at %s; showing English", qm)
+    return installed

@@ -1,0 +1,294 @@
+"""Session lock: a password screen stacked over the work, after N idle minutes or Ctrl+L.
+
+Locking never destroys anything: the central page underneath, open dialogs and docks are only
+hidden (so half-filled forms come back exactly as they were) and shown again on unlock. If a
+different employee signs in instead, the first employee's hidden windows stay parked under
+their guid and come back only when that employee unlocks again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.core.idle import IdleTracker
+
+INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+VerifyPassword = Callable[[str], Awaitable[bool]]
+SwitchEmployee = Callable[[str, str], Awaitable[Any]]
+
+
+class LockScreen(QWidget):
+    """The page shown while locked: no customer data, only who is signed in."""
+
+    unlock_requested = Signal(str)  # password
+    switch_requested = Signal(str, str)  # email, password
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockScreen")
+        self.title = QLabel(self.tr("The session is locked"))
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.who = QLabel()
+        self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("Your password"))
+        self.unlock_button = QPushButton(self.tr("Unlock"))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+
+        self.other_email = QLineEdit()
+        self.other_email.setPlaceholderText(self.tr("name@bank"))
+        self.other_password = QLineEdit()
+        self.other_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.switch_button = QPushButton(self.tr("Sign in as this employee"))
+        other = self.other_box = QGroupBox(self.tr("A different employee"))
+        form = QFormLayout(other)
+        form.addRow(self.tr("E-mail"), self.other_email)
+        form.addRow(self.tr("Password"), self.other_password)
+        form.addRow(self.switch_button)
+
+        row = QHBoxLayout()
+        row.addWidget(self.password, 1)
+        row.addWidget(self.unlock_button)
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        box.addWidget(self.title)
+        box.addWidget(self.who)
+        box.addLayout(row)
+        box.addWidget(self.error)
+        box.addWidget(other)
+        box.addStretch(2)
+
+        self.unlock_button.clicked.connect(self._unlock)
+        self.password.returnPressed.connect(self._unlock)
+        self.switch_button.clicked.connect(self._switch)
+        self.other_password.returnPressed.connect(self._switch)
+
+    def set_employee(self, label: str) -> None:
+        self.who.setText(self.tr("Signed in: %1").replace("%1", label))
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.set_busy(False)
+
+    def set_busy(self, busy: bool) -> None:
+        for widget in (self.unlock_button, self.switch_button, self.password,
+                       self.other_email, self.other_password):
+            widget.setEnabled(not busy)
+
+    def reset(self) -> None:
+        """Forget every typed secret (called on lock and unlock)."""
+        for field in (self.password, self.other_password, self.other_email):
+            field.clear()
+        self.error.clear()
+        self.set_busy(False)
+
+    def _unlock(self) -> None:
+        if self.password.text():
+            self.set_busy(True)
+            self.unlock_requested.emit(self.password.text())
+
+    def _switch(self) -> None:
+        if self.other_email.text().strip() and self.other_password.text():
+            self.set_busy(True)
+            self.switch_requested.emit(self.other_email.text().strip(), self.other_password.text())
+
+
+class IdleEventFilter(QObject):
+    """Application-wide: any keyboard/mouse input counts as activity."""
+
+    def __init__(self, tracker: IdleTracker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.tracker = tracker
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS:
+            self.tracker.touch()
+        return False
+
+
+class SessionLocker(QObject):
+    """Locks ``stack`` behind a ``LockScreen``; unlocks after ``verify(password)``.
+
+    ``employee_guid()`` names who is signed in (parking is per employee); ``switch(email,
+    password)`` signs a different employee in (returns their session or raises) and
+    ``on_switched(session)`` hands it to the main window.
+    """
+
+    locked = Signal()
+    unlocked = Signal(str)  # employee guid
+    switched = Signal(object)  # the new session
+
+    def __init__(
+        self,
+        stack: QStackedWidget,
+        tracker: IdleTracker,
+        verify: VerifyPassword,
+        ops: Any,
+        *,
+        window: QWidget | None = None,
+        employee_guid: Callable[[], str] = lambda: "",
+        employee_label: Callable[[], str] = lambda: "",
+        switch: SwitchEmployee | None = None,
+        on_switched: Callable[[Any], None] | None = None,
+        check_interval_ms: int = 15_000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent or stack)
+        self.stack = stack
+        self.tracker = tracker
+        self.verify = verify
+        self.ops = ops
+        self.window = window
+        self.employee_guid = employee_guid
+        self.employee_label = employee_label
+        self.switch = switch
+        self.on_switched = on_switched
+        self.screen = LockScreen()
+        self.screen.other_box.setVisible(switch is not None)
+        self.stack.addWidget(self.screen)
+        self.screen.unlock_requested.connect(self._verify_and_unlock)
+        self.screen.switch_requested.connect(self._switch_employee)
+        self.filter = IdleEventFilter(tracker, self)
+        self.timer = QTimer(self)
+        self.timer.setInterval(check_interval_ms)
+        self.timer.timeout.connect(self.check_idle)
+        self._locked = False
+        self._locked_by = ""
+        # employee guid -> (page under the lock, hidden windows, hidden docks)
+        self._parked: dict[str, tuple[QWidget | None, list[QWidget], list[QWidget]]] = {}
+
+    # -- wiring -------------------------------------------------------------------------
+    def start(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.filter)
+        self.tracker.touch()
+        self.timer.start()
+
+    def stop(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.filter)
+        self.timer.stop()
+
+    @property
+    def is_locked(self) -> bool:
+        return self._locked
+
+    def check_idle(self) -> None:
+        if not self._locked and self.tracker.due():
+            self.lock()
+
+    # -- lock / unlock ------------------------------------------------------------------
+    def lock(self) -> None:
+        if self._locked:
+            return
+        self._locked = True
+        self._locked_by = self.employee_guid()
+        page = self.stack.currentWidget()
+        windows = [
+            w for w in QApplication.topLevelWidgets()
+            if w.isVisible() and w is not self.window and w.isWindow()
+            and not isinstance(w, QStackedWidget) and w is not self.stack.window()
+        ]
+        docks = []
+        if self.window is not None:
+            docks = [d for d in self.window.findChildren(QDockWidget) if d.isVisible()]
+        for widget in [*windows, *docks]:
+            widget.hide()
+        # Merge with what this employee already had parked (e.g. from before a switch).
+        old_page, old_windows, old_docks = self._parked.get(self._locked_by, (None, [], []))
+        self._parked[self._locked_by] = (
+            page if page is not self.screen else old_page,
+            [*old_windows, *windows],
+            [*old_docks, *docks],
+        )
+        self._set_menus_enabled(False)
+        self.screen.reset()
+        self.screen.set_employee(self.employee_label())
+        self.stack.setCurrentWidget(self.screen)
+        self.screen.password.setFocus()
+        self.locked.emit()
+
+    def unlock(self) -> None:
+        """Back to work as whoever is signed in now; their parked windows reappear."""
+        guid = self.employee_guid()
+        page, windows, docks = self._parked.pop(guid, (None, [], []))
+        if page is not None and self.stack.indexOf(page) >= 0:
+            self.stack.setCurrentWidget(page)
+        elif self.stack.currentWidget() is self.screen:
+            self.stack.setCurrentIndex(0 if self.stack.widget(0) is not self.screen else 1)
+        for widget in [*windows, *docks]:
+            widget.show()
+        self._set_menus_enabled(True)
+        self.screen.reset()
+        self._locked = False
+        self.tracker.touch()
+        self.unlocked.emit(guid)
+
+    def _set_menus_enabled(self, enabled: bool) -> None:
+        bar = getattr(self.window, "menuBar", None)
+        if callable(bar):
+            bar().setEnabled(enabled)
+
+    def _verify_and_unlock(self, password: str) -> None:
+        def done(ok: object) -> None:
+            if ok:
+                self.unlock()
+            else:
+                self.screen.show_error(self.tr("Wrong password."))
+
+        def failed(exc: BaseException) -> None:
+            self.screen.show_error(self.tr("Could not check the password: %1").replace(
+                "%1", str(exc)))
+
+        self.ops.run(lambda: self.verify(password), on_success=done, on_error=failed,
+                     parent=self.screen, label=self.tr("Checking password"))
+
+    def _switch_employee(self, email: str, password: str) -> None:
+        if self.switch is None:
+            return
+        switch = self.switch
+
+        def done(session: object) -> None:
+            # The first employee's page and windows stay parked under their guid.
+            if self.on_switched is not None:
+                self.on_switched(session)
+            self.switched.emit(session)
+            self.unlock()
+
+        def failed(exc: BaseException) -> None:
+            from teller_app.ui.error_text import sign_in_message
+
+            self.screen.show_error(sign_in_message(exc))
+
+        self.ops.run(lambda: switch(email, password), on_success=done, on_error=failed,
+                     parent=self.screen, label=self.tr("Signing in"))

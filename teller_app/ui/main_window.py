@@ -1,0 +1,413 @@
+"""The main window: search on top, cards and forms in tabs, a banner, a status bar.
+
+Stable public surface (used by ui/supervision.py, owned by the approvals engineer):
+``session``, ``cache_worker``, ``ops``, ``menu_customer``, ``menu_tools``, ``status_bar``,
+``banner``, ``central_stack``, signals ``customer_card_opened(card)`` and ``signed_out``,
+and ``switch_session(session)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QStackedWidget,
+    QStatusBar,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.core.customers import CustomerService, CustomerSnapshot
+from teller_app.core.roles import Capability
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.banner import Banner
+from teller_app.ui.customer_card import CustomerCard
+from teller_app.ui.customer_form import AssetChoice, CustomerForm, FormChoices
+from teller_app.ui.customer_table_model import full_name, row_guid
+from teller_app.ui.error_text import friendly_message
+from teller_app.ui.search_panel import SearchPanel
+from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
+from teller_app.ui.session_info import describe_employee, session_branch, session_client
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    customer_card_opened = Signal(object)  # CustomerCard
+    signed_out = Signal()
+    closed = Signal()  # the window was closed (not a sign-out): the app ends
+    session_switched = Signal(object)
+
+    def __init__(
+        self,
+        session: Any,
+        ops: OpRunner,
+        *,
+        profile_name: str = "",
+        sandbox_asset: dict[str, Any] | None = None,
+        branch_cache: Any = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``branch_cache``: the opened cache bundle (ui/cache_wiring.py) or None."""
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.session = session
+        self.ops = ops
+        self.profile_name = profile_name
+        self.sandbox_asset = sandbox_asset
+        self.branch_cache = branch_cache
+        self.cache_worker = getattr(branch_cache, "worker", None)
+        self.sync_engine = getattr(branch_cache, "sync", None)
+        self.connectivity = getattr(branch_cache, "connectivity", None)
+        self._cache_warm = False
+        self.service = CustomerService(session_client(session), self.cache_worker)
+        self.choices = FormChoices(assets=self._manifest_assets())
+        self._closing_for_sign_out = False
+        self.setWindowTitle(self.tr("Teller"))
+        self.resize(1200, 760)
+
+        self.banner = Banner(self)
+        self.search_panel = SearchPanel(ops, self._source_for, self)
+        self.search_panel.open_requested.connect(self.open_customer)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("workTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.tabs.addTab(self.search_panel, self.tr("Search"))
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+
+        # The working UI lives in page 0; a lock screen can be stacked over it.
+        self.central_stack = QStackedWidget(self)
+        self.central_stack.addWidget(self.tabs)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.central_stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_menus()
+        self.ops.default_error_handler = self._show_error
+        self.ops.activity_changed.connect(self._activity_changed)
+        self.ops.connectivity_error.connect(lambda _exc: self._set_online(False))
+        self.ops.platform_reached.connect(lambda: self._set_online(True))
+        self._apply_session()
+        self._load_choices()
+        self._wire_cache()
+
+        try:  # supervisor features (issue 6) plug in here, when that module exists
+            from teller_app.ui import supervision  # type: ignore[attr-defined]
+        except ImportError:
+            supervision = None
+        if supervision is not None:
+            supervision.install(self)
+
+    # -- public ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """First paint: focus the search box and show the first results."""
+        self.search_panel.focus_search()
+        self.search_panel.run_search()
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search_panel.focus_search()
+
+    def open_customer(self, customer: Any) -> CustomerCard:
+        guid = row_guid(customer)
+        for i in range(1, self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, CustomerCard) and widget.guid == guid:
+                self.tabs.setCurrentIndex(i)
+                widget.setFocus()
+                return widget
+        card = CustomerCard(customer, self.service, self.ops, self.tabs,
+                            can_edit=self._can("EDIT_CUSTOMER", True),
+                            can_open_account=self._can("OPEN_ACCOUNT", True))
+        card.back_requested.connect(self.focus_search)
+        card.edit_requested.connect(self.edit_customer)
+        card.customer_changed.connect(self._customer_changed)
+        index = self.tabs.addTab(card, self._tab_title(card.customer))
+        self.tabs.setCurrentIndex(index)
+        card.setFocus()
+        self.customer_card_opened.emit(card)
+        return card
+
+    def new_customer(self) -> CustomerForm | None:
+        if not self._can("CREATE_CUSTOMER", True):
+            self.banner.show_message(self.tr("You may not create customers."), "warning")
+            return None
+        form = CustomerForm(self.service, self.ops, self.choices, parent=self.tabs)
+        form.saved.connect(lambda result: self._created(form, result))
+        form.cancelled.connect(lambda: self._close_widget(form))
+        index = self.tabs.addTab(form, self.tr("New customer"))
+        self.tabs.setCurrentIndex(index)
+        form.first_field().setFocus()
+        return form
+
+    def edit_customer(self, customer: Any) -> CustomerForm:
+        guid = row_guid(customer)
+        for i in range(1, self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, CustomerForm) and widget.editing and \
+                    row_guid(widget.customer) == guid:
+                self.tabs.setCurrentIndex(i)
+                return widget
+        form = CustomerForm(self.service, self.ops, self.choices, customer=customer,
+                            parent=self.tabs)
+        form.saved.connect(lambda updated: self._edited(form, updated))
+        form.cancelled.connect(lambda: self._close_widget(form))
+        index = self.tabs.addTab(form, self.tr("Edit: {name}").format(
+            name=self._tab_title(customer)))
+        self.tabs.setCurrentIndex(index)
+        form.first_field().setFocus()
+        return form
+
+    def sync_now(self) -> None:
+        if self.sync_engine is None:
+            self.search_panel.run_search()  # no cache: "sync" = re-ask the platform
+            return
+        self.sync_label.setText(self.tr("Syncing…"))
+        self.ops.run(
+            lambda: self.sync_engine.sync_now(progress=self._sync_progress),
+            on_success=lambda _r: self._synced(),
+            on_error=self._sync_failed,
+            label=self.tr("Syncing customers…"),
+            key="sync",
+        )
+
+    def switch_session(self, session: Any) -> None:
+        """Another employee (or the same one, re-authenticated) takes over this window.
+        A different employee never sees the previous one's open cards and forms."""
+        same = describe_employee(session) == describe_employee(self.session)
+        self.session = session
+        self.service.client = session_client(session)
+        if not same:
+            while self.tabs.count() > 1:
+                self._close_tab(1)
+        self._apply_session()
+        self._load_choices()
+        self.search_panel.run_search()
+        self.session_switched.emit(session)
+
+    def sign_out(self) -> None:
+        self._closing_for_sign_out = True
+        self.ops.cancel_all()
+        self.signed_out.emit()
+        self.close()
+
+    # -- session, choices -------------------------------------------------------------------
+    def _can(self, capability: str, default: bool) -> bool:
+        can = getattr(self.session, "can", None)
+        cap = getattr(Capability, capability, None)
+        return default if can is None or cap is None else bool(can(cap))
+
+    def _apply_session(self) -> None:
+        self.employee_label.setText(describe_employee(self.session))
+        branch = session_branch(self.session)
+        self.search_panel.set_branches(None if branch else [])
+
+    def _manifest_assets(self) -> tuple[AssetChoice, ...]:
+        a = self.sandbox_asset
+        if not a:
+            return ()
+        return (AssetChoice(code=str(a.get("code", "")), issuer=str(a.get("issuer", "")),
+                            minor_unit=int(a.get("minor_unit", 2)),
+                            name=str(a.get("name", "")) or str(a.get("code", ""))),)
+
+    def _load_choices(self) -> None:
+        client = session_client(self.session)
+
+        async def load() -> tuple[list[Any], list[Any]]:
+            segments = await client.list_segments()
+            branches = [] if session_branch(self.session) else await client.list_branches()
+            return segments, branches
+
+        self.ops.run(load, on_success=self._choices_loaded,
+                     on_error=lambda exc: log.info("choices not loaded: %s", exc),
+                     label=self.tr("Loading segments…"))
+
+    def _choices_loaded(self, result: tuple[list[Any], list[Any]]) -> None:
+        segments, branches = result
+        assets = list(self._manifest_assets())
+        known = {(a.code, a.issuer) for a in assets}
+        minor = {a.code: a.minor_unit for a in assets}
+        for segment in segments:
+            for account_type in getattr(segment, "account_types", ()):
+                if getattr(account_type, "kind", "") not in ("", "customer"):
+                    continue
+                key = (account_type.asset_code, account_type.asset_issuer)
+                if account_type.asset_code and key not in known:
+                    known.add(key)
+                    assets.append(AssetChoice(account_type.asset_code, account_type.asset_issuer,
+                                              minor.get(account_type.asset_code, 2)))
+        live = [(b.guid, b.name) for b in branches if not getattr(b, "is_deleted", False)]
+        branch = session_branch(self.session)
+        fixed = (branch[0], branch[1]) if branch else None
+        self.choices = FormChoices(assets=tuple(assets),
+                                   segments=tuple(s.name for s in segments),
+                                   branches=tuple(live), fixed_branch=fixed)
+        if not branch:
+            self.search_panel.set_branches(live)
+
+    # -- search source ----------------------------------------------------------------------
+    def _source_for(self, branch_guid: str | None) -> Any:
+        # The cache holds this employee's scope; a head-office branch filter asks the platform
+        # (the cache search has no branch filter).
+        if self.cache_worker is not None and branch_guid is None and self._cache_ready():
+            return CacheSearchSource(self.cache_worker)
+        return PlatformSearchSource(session_client(self.session), branch_guid)
+
+    def _cache_ready(self) -> bool:
+        return self._cache_warm
+
+    # -- cache / sync / connectivity (filled in by ui/cache_wiring.py) -----------------------
+    def _wire_cache(self) -> None:
+        from teller_app.ui.cache_wiring import wire_cache
+
+        wire_cache(self)
+
+    def _sync_progress(self, *args: Any) -> None:
+        done = args[0] if args else None
+        text = self.tr("Syncing… {count}").format(count=done) if done is not None \
+            else self.tr("Syncing…")
+        QTimer.singleShot(0, lambda: self.sync_label.setText(text))
+
+    def _synced(self) -> None:
+        self._cache_warm = True
+        self.sync_label.setText(self.tr("Synced {time}").format(
+            time=time.strftime("%H:%M")))
+        self.search_panel.run_search()
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self.sync_label.setText(self.tr("Sync failed"))
+        self._show_error(exc)
+
+    # -- tabs -------------------------------------------------------------------------------
+    def _tab_title(self, customer: Any) -> str:
+        name = full_name(customer) or getattr(customer, "login", "") or row_guid(customer)
+        return name if len(name) <= 28 else name[:27] + "…"
+
+    def _close_tab(self, index: int) -> None:
+        if index <= 0:
+            return
+        widget = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        if widget is not None:
+            widget.deleteLater()
+        if self.tabs.currentIndex() == 0:
+            self.search_panel.focus_search()
+
+    def _close_current_tab(self) -> None:
+        self._close_tab(self.tabs.currentIndex())
+
+    def _close_widget(self, widget: QWidget) -> None:
+        self._close_tab(self.tabs.indexOf(widget))
+
+    def _created(self, form: CustomerForm, snapshot: CustomerSnapshot) -> None:
+        self._close_widget(form)
+        self.banner.show_message(self.tr("Customer {name} created.").format(
+            name=full_name(snapshot.customer) or getattr(snapshot.customer, "login", "")),
+            "success")
+        self.search_panel.run_search()
+        self.open_customer(snapshot.customer)
+
+    def _edited(self, form: CustomerForm, customer: Any) -> None:
+        self._close_widget(form)
+        self.banner.show_message(self.tr("Changes saved."), "success")
+        self._customer_changed(customer)
+        card = self.open_customer(customer)
+        card.set_customer(customer)
+
+    def _customer_changed(self, customer: Any) -> None:
+        self.search_panel.model.replace_row(customer)
+        guid = row_guid(customer)
+        for i in range(1, self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, CustomerCard) and widget.guid == guid:
+                self.tabs.setTabText(i, self._tab_title(customer))
+
+    # -- chrome -----------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        self.status_bar = QStatusBar(self)
+        self.setStatusBar(self.status_bar)
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(90)
+        self.busy_bar.setMaximumHeight(12)
+        self.busy_bar.hide()
+        self.busy_label = QLabel(self)
+        self.online_label = QLabel(self)
+        self.online_label.setObjectName("onlineLabel")
+        self.sync_label = QLabel(self)
+        self.sync_label.setObjectName("syncLabel")
+        self.employee_label = QLabel(self)
+        self.employee_label.setObjectName("employeeLabel")
+        self.status_bar.addWidget(self.busy_bar)
+        self.status_bar.addWidget(self.busy_label)
+        self.status_bar.addPermanentWidget(self.sync_label)
+        self.status_bar.addPermanentWidget(self.online_label)
+        self.status_bar.addPermanentWidget(self.employee_label)
+        self._set_online(True)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menu_customer = bar.addMenu(self.tr("&Customer"))
+        self.menu_tools = bar.addMenu(self.tr("&Tools"))
+
+        def action(menu: Any, text: str, keys: list[str], slot: Callable[[], Any]) -> QAction:
+            act = QAction(text, self)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _checked=False: slot())
+            menu.addAction(act)
+            return act
+
+        self.action_new = action(self.menu_customer, self.tr("&New customer…"), ["Ctrl+N"],
+                                 self.new_customer)
+        self.action_find = action(self.menu_customer, self.tr("&Find customer"),
+                                  ["Ctrl+F", "F3"], self.focus_search)
+        self.action_close = action(self.menu_customer, self.tr("&Close tab"), ["Ctrl+W"],
+                                   self._close_current_tab)
+        self.action_sync = action(self.menu_tools, self.tr("&Sync now"), ["F5"], self.sync_now)
+        self.menu_tools.addSeparator()
+        self.action_sign_out = action(self.menu_tools, self.tr("Sign &out"), [],
+                                      self.sign_out)
+        self.action_quit = action(self.menu_tools, self.tr("&Quit"), ["Ctrl+Q"], self.close)
+
+    def _activity_changed(self, labels: list[str]) -> None:
+        self.busy_bar.setVisible(bool(labels))
+        self.busy_label.setText(labels[-1] if labels else "")
+
+    def _set_online(self, online: bool) -> None:
+        was_offline = getattr(self, "_offline", False)
+        self._offline = not online
+        if online:
+            self.online_label.setText(self.tr("● online"))
+            self.online_label.setStyleSheet("color: #1b7a2e;")
+            if was_offline and self.banner.level == "warning":
+                self.banner.clear()
+        else:
+            self.online_label.setText(self.tr("● offline"))
+            self.online_label.setStyleSheet("color: #b3261e;")
+            self.banner.show_message(self.tr(
+                "The platform cannot be reached. Search shows saved data; changes wait "
+                "until the connection is back."), "warning")
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.banner.show_message(friendly_message(exc), "error")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ops.cancel_all()
+        super().closeEvent(event)

@@ -1,0 +1,92 @@
+"""Amounts as a teller reads them: "1 234,56 ₴" in Ukrainian, "1,234.56 UAH" in English.
+
+Amounts are Decimal end to end; QLocale only formats the integer part's grouping so no float
+ever touches a balance.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from PySide6.QtCore import QLocale
+
+NBSP = "\u00a0"
+CURRENCY_SIGNS = {"UAH": "₴", "EUAH": "₴"}
+
+
+def app_locale() -> QLocale:
+    return QLocale()
+
+
+def is_ukrainian(locale: QLocale | None = None) -> bool:
+    return (locale or app_locale()).language() == QLocale.Language.Ukrainian
+
+
+def to_decimal(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def format_number(amount: object, minor_unit: int, locale: QLocale | None = None) -> str:
+    loc = locale or app_locale()
+    value = to_decimal(amount)
+    places = max(0, int(minor_unit))
+    quant = Decimal(1).scaleb(-places)
+    value = value.quantize(quant, rounding=ROUND_HALF_EVEN)
+    sign = "-" if value < 0 else ""
+    digits = f"{abs(value):.{places}f}"
+    integer, _, fraction = digits.partition(".")
+    if is_ukrainian(loc):
+        group, decimal_point = NBSP, ","
+    else:
+        group = loc.groupSeparator() or ","
+        decimal_point = loc.decimalPoint() or "."
+        if group.isspace():  # a locale that groups with spaces: keep it unbreakable
+            group = NBSP
+    grouped = _group(integer, group)
+    return f"{sign}{grouped}{decimal_point}{fraction}" if places else f"{sign}{grouped}"
+
+
+def format_money(
+    amount: object, minor_unit: int, code: str, locale: QLocale | None = None
+) -> str:
+    """The balance with its currency: the hryvnia sign in Ukrainian, the code otherwise."""
+    loc = locale or app_locale()
+    number = format_number(amount, minor_unit, loc)
+    if is_ukrainian(loc):
+        return f"{number}{NBSP}{CURRENCY_SIGNS.get(code.upper(), code)}"
+    return f"{number}{NBSP}{code}"
+
+
+def parse_amount(text: str, minor_unit: int) -> Decimal | None:
+    """Accepts "1 234,56", "1234.56", "1,234.56"; None when not a number or too many places."""
+    cleaned = text.strip().replace(NBSP, "").replace(" ", "").replace("\u202f", "")
+    if not cleaned:
+        return Decimal(0)
+    if "," in cleaned and "." in cleaned:
+        cleaned = cleaned.replace(",", "")  # "1,234.56": comma is grouping
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > max(0, minor_unit):
+        return None
+    return value
+
+
+def _group(integer: str, separator: str) -> str:
+    parts = []
+    while len(integer) > 3:
+        parts.insert(0, integer[-3:])
+        integer = integer[:-3]
+    parts.insert(0, integer)
+    return separator.join(parts)

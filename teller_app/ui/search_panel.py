@@ -1,0 +1,192 @@
+"""The search box, branch filter and results table: the teller's home screen.
+
+Cache searches run on every keystroke (they answer in milliseconds on the DB thread);
+platform searches wait ~150 ms of quiet typing. Either way a newer query cancels the older
+one (the model's ops key "search"), so results never arrive out of order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.customer_table_model import CustomerTableModel, SearchSource
+from teller_app.ui.error_text import friendly_message
+
+PLATFORM_DEBOUNCE_MS = 150
+
+
+class SearchPanel(QWidget):
+    open_requested = Signal(object)  # the row (customer) to open
+    results_shown = Signal(str)
+
+    def __init__(
+        self,
+        ops: OpRunner,
+        source_for: Callable[[str | None], SearchSource],
+        parent: QWidget | None = None,
+    ) -> None:
+        """``source_for(branch_guid)`` picks where to search (cache or platform)."""
+        super().__init__(parent)
+        self.ops = ops
+        self.source_for = source_for
+        self.model = CustomerTableModel(ops, self)
+
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setPlaceholderText(
+            self.tr("Search: surname, name, login, phone or IBAN (Ctrl+F)")
+        )
+        self.search_box.installEventFilter(self)
+
+        self.branch_filter = QComboBox(self)
+        self.branch_filter.setObjectName("branchFilter")
+        self.branch_filter.setToolTip(self.tr("Show customers of one branch"))
+        self.branch_filter.hide()  # only head-office staff get it (set_branches)
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("searchSummary")
+
+        self.table = QTableView(self)
+        self.table.setObjectName("resultsTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((260, 140, 200, 50, 110, 90, 80)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(lambda _index: self.open_current())
+        self.table.installEventFilter(self)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.branch_filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(PLATFORM_DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.run_search)
+        self.search_box.textChanged.connect(self._text_changed)
+        self.branch_filter.currentIndexChanged.connect(lambda _i: self.run_search())
+        self.model.results_shown.connect(self._shown)
+        self.model.total_changed.connect(lambda *_: self._update_summary())
+        self.model.search_failed.connect(self._failed)
+
+    # -- public -----------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def set_branches(self, branches: list[tuple[str, str]] | None) -> None:
+        """Head office: a filter of (guid, name); None for branch staff (fixed to theirs)."""
+        self.branch_filter.blockSignals(True)
+        self.branch_filter.clear()
+        if branches:
+            self.branch_filter.addItem(self.tr("All branches"), None)
+            for guid, name in branches:
+                self.branch_filter.addItem(name, guid)
+            self.branch_filter.show()
+        else:
+            self.branch_filter.hide()
+        self.branch_filter.blockSignals(False)
+
+    def selected_branch(self) -> str | None:
+        if self.branch_filter.isHidden():
+            return None
+        data = self.branch_filter.currentData()
+        return str(data) if data else None
+
+    def run_search(self) -> None:
+        self.debounce.stop()
+        source = self.source_for(self.selected_branch())
+        self.model.search(source, self.search_box.text().strip())
+
+    def current_row(self) -> Any | None:
+        index = self.table.currentIndex()
+        if not index.isValid() and self.model.rowCount() > 0:
+            return self.model.row_at(0)
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def open_current(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.open_requested.emit(row)
+
+    # -- internals --------------------------------------------------------------------
+    def _text_changed(self, _text: str) -> None:
+        source_is_fast = self.source_for(self.selected_branch()).immediate
+        if source_is_fast:
+            self.run_search()
+        else:
+            self.debounce.start()
+
+    def _to_table(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
+
+    def _shown(self, query: str) -> None:
+        self._update_summary()
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        self.results_shown.emit(query)
+
+    def _update_summary(self) -> None:
+        total, capped = self.model.total, self.model.capped
+        if total == 0:
+            text = self.tr("No customers found.") if self.model.query else ""
+        else:
+            count = f"{total:,}".replace(",", "\u00a0") + ("+" if capped else "")
+            text = self.tr("%n customer(s)", "", total).replace(str(total), count)
+        self.summary.setText(text)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.summary.setText(friendly_message(exc))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.open_current()
+                return True
+            if watched is self.search_box and key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
+                self._to_table()
+                return True
+            if watched is self.table and key == Qt.Key.Key_Escape:
+                self.focus_search()
+                return True
+            if watched is self.search_box and key == Qt.Key.Key_Escape and self.search_box.text():
+                self.search_box.clear()
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,82 @@
+"""Where the search box looks: the branch cache (instant, offline) or the platform.
+
+The platform's ``search_string`` matches names and logins only, so the platform source sends
+phone numbers, IBANs and GUIDs to the filters that match them exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from teller_app.ui.validators import check_iban, check_phone
+
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                     r"[0-9a-fA-F]{12}$")
+PHONE_RE = re.compile(r"^\+?[\d\s()\-]{7,}$")
+IBAN_RE = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z ]{10,}$")
+
+
+class PlatformSearchSource:
+    immediate = False
+    label = "platform"
+
+    def __init__(self, client: Any, branch_guid: str | None = None) -> None:
+        self.client = client
+        self.branch_guid = branch_guid
+
+    async def _filters(self, query: str) -> dict[str, Any] | None:
+        """list_customers keywords for ``query``; None = nothing can match."""
+        filters: dict[str, Any] = {}
+        if self.branch_guid:
+            filters["branch_guids"] = [self.branch_guid]
+        q = query.strip()
+        if not q:
+            return filters
+        if GUID_RE.match(q):
+            filters["wallet_user_guids"] = [q]
+        elif IBAN_RE.match(q) and not check_iban(q)[1]:
+            page = await self.client.list_accounts(search_string=q.replace(" ", "").upper())
+            owners = sorted({a.wallet_user_guid for a in page.accounts if a.wallet_user_guid})
+            if not owners:
+                return None
+            filters["wallet_user_guids"] = owners
+        elif PHONE_RE.match(q) and not check_phone(q)[1]:
+            filters["phone_numbers"] = [check_phone(q)[0]]
+        else:
+            filters["search_string"] = q
+        return filters
+
+    async def first_page(self, query: str, limit: int) -> tuple[list[Any], int, bool]:
+        filters = await self._filters(query)
+        if filters is None:
+            return [], 0, False
+        page = await self.client.list_customers(offset=0, limit=limit, **filters)
+        return list(page.customers), int(page.total), False
+
+    async def page(self, query: str, offset: int, limit: int) -> list[Any]:
+        filters = await self._filters(query)
+        if filters is None:
+            return []
+        page = await self.client.list_customers(offset=offset, limit=limit, **filters)
+        return list(page.customers)
+
+
+class CacheSearchSource:
+    """Search in the branch cache through the CacheWorker (its DB thread)."""
+
+    immediate = True
+    label = "cache"
+
+    def __init__(self, worker: Any) -> None:
+        self.worker = worker
+
+    async def first_page(self, query: str, limit: int) -> tuple[list[Any], int, bool]:
+        rows = list(await self.worker.search(query, offset=0, limit=limit))
+        if len(rows) < limit:
+            return rows, len(rows), False
+        count = await self.worker.count(query)
+        return rows, int(count.n), bool(count.capped)
+
+    async def page(self, query: str, offset: int, limit: int) -> list[Any]:
+        return list(await self.worker.search(query, offset=offset, limit=limit))

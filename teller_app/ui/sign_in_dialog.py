@@ -1,0 +1,256 @@
+"""Sign-in: profile, e-mail, password (or the bank's key), "remember on this workstation".
+
+Errors are shown inline and nothing typed is cleared except the password after a wrong
+password. The embedded sandbox's demo employees are offered in a list that fills the form.
+Opened with show()/open(), never exec(): sign-in awaits the network on the qasync loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.platform import AuthError
+from teller_app.secrets import ProfileStore, SecretStore
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.error_text import sign_in_message
+from teller_app.ui.sign_in import SignInTarget, read_remembered, sign_in
+
+
+class SignInDialog(QDialog):
+    signed_in = Signal(object, object)  # (Session, SignInTarget)
+
+    def __init__(
+        self,
+        targets: list[SignInTarget],
+        ops: OpRunner,
+        *,
+        profiles: ProfileStore | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInDialog")
+        self.setWindowTitle(self.tr("Teller — sign in"))
+        self.targets = targets
+        self.ops = ops
+        self.profiles = profiles
+        self.store: SecretStore | None = None
+        self.session: Any = None
+
+        self.profile_combo = QComboBox(self)
+        self.profile_combo.setObjectName("profileCombo")
+        for target in targets:
+            label = target.profile.name
+            if target.is_sandbox:
+                label = self.tr("Sandbox (demo data, not a real bank)")
+            self.profile_combo.addItem(label)
+
+        self.sandbox_box = QGroupBox(self.tr("Sandbox — demo accounts"), self)
+        self.sandbox_box.setObjectName("sandboxBox")
+        self.demo_list = QListWidget(self.sandbox_box)
+        self.demo_list.setObjectName("demoEmployees")
+        self.demo_list.setMaximumHeight(130)
+        self.demo_list.itemActivated.connect(self._demo_chosen)
+        self.demo_list.itemClicked.connect(self._demo_chosen)
+        note = QLabel(self.tr("This is the built-in sandbox: a simulated platform with "
+                              "made-up customers. Choose an employee to fill the form."),
+                      self.sandbox_box)
+        note.setWordWrap(True)
+        sandbox_layout = QVBoxLayout(self.sandbox_box)
+        sandbox_layout.addWidget(note)
+        sandbox_layout.addWidget(self.demo_list)
+
+        self.email = QLineEdit(self)
+        self.email.setObjectName("email")
+        self.email.setPlaceholderText(self.tr("name@bank.ua"))
+        self.secret = QLineEdit(self)
+        self.secret.setObjectName("password")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.browse_key = QPushButton(self.tr("Key file…"), self)
+        self.browse_key.clicked.connect(self._browse_key)
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.secret, 1)
+        secret_row.addWidget(self.browse_key)
+        self.secret_caption = QLabel(self.tr("Password"), self)
+        self.remember = QCheckBox(self.tr("Remember on this workstation"), self)
+        self.remember.setObjectName("remember")
+        self.keyring_note = QLabel(self)
+        self.keyring_note.setObjectName("keyringNote")
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setStyleSheet("color: #666;")
+        self.keyring_note.hide()
+
+        self.error = QLabel(self)
+        self.error.setObjectName("signInError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.error.hide()
+
+        self.sign_in_button = QPushButton(self.tr("Sign in"), self)
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.submit)
+        self.quit_button = QPushButton(self.tr("Quit"), self)
+        self.quit_button.clicked.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Platform"), self.profile_combo)
+        form.addRow(self.tr("E-mail"), self.email)
+        form.addRow(self.secret_caption, secret_row)
+        form.addRow("", self.remember)
+        form.addRow("", self.keyring_note)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.quit_button)
+        buttons.addWidget(self.sign_in_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sandbox_box)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(460)
+
+        self.profile_combo.currentIndexChanged.connect(self._target_changed)
+        self.email.returnPressed.connect(self.secret.setFocus)
+        self.secret.returnPressed.connect(self.submit)
+        self._target_changed(0)
+
+    # -- public ---------------------------------------------------------------------------
+    @property
+    def target(self) -> SignInTarget:
+        return self.targets[max(0, self.profile_combo.currentIndex())]
+
+    def choose_demo(self, email: str) -> None:
+        """Fill the form with the demo employee ``email`` (sandbox only)."""
+        for i in range(self.demo_list.count()):
+            item = self.demo_list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole)["email"] == email:
+                self.demo_list.setCurrentItem(item)
+                self._demo_chosen(item)
+                return
+        raise KeyError(email)
+
+    def error_text(self) -> str:
+        return "" if self.error.isHidden() else self.error.text()
+
+    def submit(self) -> None:
+        email = self.email.text().strip()
+        secret = self.secret.text()
+        if not email or not secret:
+            self._show_error(self.tr("Enter your e-mail and password."))
+            return
+        self.error.hide()
+        target = self.target
+        remember = self.remember.isChecked()
+        self.ops.run(
+            lambda: sign_in(target, email, secret, remember=remember, store=self.store,
+                            profiles=self.profiles),
+            on_success=lambda session: self._signed_in(session, target),
+            on_error=self._failed,
+            parent=self,
+            label=self.tr("Signing in…"),
+            key="sign-in",
+            disable=[self.sign_in_button, self.profile_combo],
+        )
+
+    # -- internals ------------------------------------------------------------------------
+    def _target_changed(self, _index: int) -> None:
+        target = self.target
+        self.sandbox_box.setVisible(target.is_sandbox)
+        self.demo_list.clear()
+        for employee in target.demo_employees:
+            branch = target.branch_names.get(employee.get("branch_guid") or "", "") or \
+                self.tr("head office")
+            name = f"{employee.get('name', '')} {employee.get('surname', '')}".strip()
+            text = f"{employee['email']} — {', '.join(employee.get('roles', []))} — {branch}"
+            if name:
+                text = f"{name}: {text}"
+            item = QListWidgetItem(text, self.demo_list)
+            item.setData(Qt.ItemDataRole.UserRole, employee)
+        jwt = target.uses_bank_jwt
+        self.secret_caption.setText(self.tr("Bank key (PEM)") if jwt else self.tr("Password"))
+        self.secret.setPlaceholderText(self.tr("path to the private key file") if jwt else "")
+        self.browse_key.setVisible(jwt)
+        self.email.setText(target.profile.email)
+        self.secret.clear()
+        self.error.hide()
+        self.store = None
+        profile_name = target.profile.name
+        self.ops.run(
+            lambda: self._open_store(target),
+            on_success=lambda result: self._store_opened(profile_name, result),
+            parent=self,
+            label=self.tr("Opening the keyring…"),
+            key="sign-in-store",
+            network=False,
+        )
+        (self.secret if target.profile.email else self.email).setFocus()
+
+    @staticmethod
+    async def _open_store(target: SignInTarget) -> tuple[SecretStore, str | None]:
+        store = await SecretStore.open(target.profile.name)
+        return store, await read_remembered(store, target)
+
+    def _store_opened(self, profile_name: str, result: tuple[SecretStore, str | None]) -> None:
+        if profile_name != self.target.profile.name:
+            return
+        store, remembered = result
+        self.store = store
+        if store.persistent:
+            self.keyring_note.hide()
+            self.remember.setEnabled(True)
+        else:
+            self.remember.setChecked(False)
+            self.remember.setEnabled(False)
+            self.keyring_note.setText(self.tr(
+                "No OS keyring is available ({reason}): the password is kept for this "
+                "session only.").format(reason=store.unavailable_reason or "?"))
+            self.keyring_note.show()
+        if remembered and not self.secret.text():
+            self.secret.setText(remembered)
+            self.remember.setChecked(True)
+
+    def _demo_chosen(self, item: QListWidgetItem) -> None:
+        employee = item.data(Qt.ItemDataRole.UserRole)
+        self.email.setText(employee["email"])
+        self.secret.setText(employee.get("password", ""))
+        self.error.hide()
+        self.sign_in_button.setFocus()
+
+    def _browse_key(self) -> None:
+        dialog = QFileDialog(self, self.tr("The bank's private key"))
+        dialog.setNameFilter(self.tr("PEM keys (*.pem *.key);;All files (*)"))
+        dialog.fileSelected.connect(self.secret.setText)
+        dialog.open()
+
+    def _signed_in(self, session: Any, target: SignInTarget) -> None:
+        self.session = session
+        self.signed_in.emit(session, target)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, AuthError) and getattr(exc, "reason", None) != "disabled":
+            self.secret.clear()  # a wrong password is retyped; the e-mail stays
+            self.secret.setFocus()
+        self._show_error(sign_in_message(exc))
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()

@@ -1,0 +1,279 @@
+"""Application start-up and lifetime: Qt + qasync, language, embedded sandbox, sign-in,
+main window, sign-out, and a clean exit (sandbox stopped, sessions closed).
+
+Sign-in flow: profiles are read off the UI thread -> with ``--profile`` that profile, else
+the saved profiles, else the embedded sandbox is started (a child process, in a thread) and
+its demo employees are offered -> SignInDialog runs ``ui/sign_in.sign_in`` through the ops
+runner (core.session.open_session: login + whoami + branch) -> the branch cache is opened
+for the employee's scope -> MainWindow. Sign-out closes the session and shows sign-in again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import atexit
+import logging
+import logging.handlers
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from teller_app.core import app_paths
+from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
+from teller_app.secrets import Profile, ProfileStore, install_redaction
+from teller_app.ui import crash_handler
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.i18n import choose_language, install_translators
+from teller_app.ui.sign_in import SignInTarget, sandbox_target
+from teller_app.ui.sign_in_dialog import SignInDialog
+
+log = logging.getLogger("teller_app")
+SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
+
+
+def configure_logging(log_dir: Path | None) -> logging.handlers.QueueListener | None:
+    """Log records go through a queue; a listener thread writes the file (no disk I/O on the
+    UI thread). The redaction filter sits on every handler."""
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers[0].setLevel(logging.WARNING)
+    if log_dir is not None:
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            handlers.append(logging.handlers.RotatingFileHandler(
+                log_dir / "teller.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"))
+        except OSError:
+            pass
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    records: queue.Queue[logging.LogRecord] = queue.Queue()
+    root.addHandler(logging.handlers.QueueHandler(records))
+    listener = logging.handlers.QueueListener(records, *handlers, respect_handler_level=True)
+    for handler in handlers:
+        root.addHandler(handler)  # so install_redaction finds them...
+    install_redaction(root)
+    for handler in handlers:
+        root.removeHandler(handler)  # ...but only the queue writes from this thread
+    listener.start()
+    return listener
+
+
+class AppController(QObject):
+    """Owns the windows, the sandbox process and the session for one app run."""
+
+    def __init__(self, app: QApplication, args: argparse.Namespace, started_at: float) -> None:
+        super().__init__(app)
+        self.app = app
+        self.args = args
+        self.started_at = started_at
+        self.ops = OpRunner(self)
+        self.sandbox: SandboxProcess | None = None
+        self.dialog: SignInDialog | None = None
+        self.window: Any = None
+        self.splash: QWidget | None = None
+        self.targets: list[SignInTarget] = []
+        self.profiles: ProfileStore | None = None
+        self.done: asyncio.Future[int] = asyncio.get_event_loop().create_future()
+        self.temp_dir: Path | None = None
+
+    # -- start ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        data = self._data_dir()
+        self.profiles = ProfileStore()
+        profiles = await asyncio.to_thread(self._read_profiles)
+        chosen = self._chosen_profile(profiles)
+        lang = choose_language(self.args.lang, chosen.language if chosen else None)
+        install_translators(self.app, lang)
+        if self.args.profile and chosen is None:
+            self._fatal(self.tr("There is no profile named {name}.").format(
+                name=self.args.profile))
+            return
+        if chosen is not None:
+            self.targets = [SignInTarget(chosen)] + [
+                SignInTarget(p) for p in profiles if p.name != chosen.name and
+                not self.args.profile]
+        else:
+            self._show_splash(self.tr("Starting the sandbox…"))
+            try:
+                self.sandbox = await asyncio.to_thread(start_sandbox,
+                                                       app_paths.sandbox_dir(data))
+            except Exception as exc:
+                log.exception("embedded sandbox did not start")
+                self._fatal(self.tr("The sandbox did not start: {error}").format(error=exc))
+                return
+            finally:
+                self._close_splash()
+            atexit.register(self.sandbox.stop)
+            self.targets = [sandbox_target(self.sandbox.manifest)]
+        self.show_sign_in()
+
+    def _data_dir(self) -> Path:
+        if self.args.data_dir:
+            os.environ["TELLER_DATA_DIR"] = str(Path(self.args.data_dir).resolve())
+        elif self.args.smoke_test:
+            self.temp_dir = Path(tempfile.mkdtemp(prefix="teller-smoke-"))
+            os.environ["TELLER_DATA_DIR"] = str(self.temp_dir / "data")
+        if self.args.smoke_test and not os.environ.get("TELLER_CONFIG_DIR"):
+            # The smoke test never reads or writes the real profiles.
+            self.temp_dir = self.temp_dir or Path(tempfile.mkdtemp(prefix="teller-smoke-"))
+            os.environ["TELLER_CONFIG_DIR"] = str(self.temp_dir / "config")
+        return app_paths.data_dir()
+
+    def _read_profiles(self) -> list[Profile]:
+        assert self.profiles is not None
+        try:
+            profiles = self.profiles.list()
+            last = self.profiles.last_profile()
+        except (OSError, ValueError) as exc:
+            log.warning("profiles file unreadable: %s", exc)
+            return []
+        profiles.sort(key=lambda p: p.name != last)
+        return profiles
+
+    def _chosen_profile(self, profiles: list[Profile]) -> Profile | None:
+        if self.args.profile:
+            return next((p for p in profiles if p.name == self.args.profile), None)
+        return profiles[0] if profiles else None
+
+    # -- sign-in and main window ----------------------------------------------------------
+    def show_sign_in(self) -> None:
+        dialog = SignInDialog(self.targets, self.ops, profiles=self.profiles)
+        dialog.signed_in.connect(self._signed_in)
+        dialog.rejected.connect(lambda: self.quit(0) if self.window is None else None)
+        self.dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        if self.args.smoke_test:
+            dialog.choose_demo(SMOKE_EMPLOYEE)
+            dialog.submit()
+
+    def _signed_in(self, session: Any, target: SignInTarget) -> None:
+        from teller_app.ui.cache_wiring import open_branch_cache
+
+        self.ops.run(
+            lambda: open_branch_cache(session),
+            on_success=lambda cache: self._open_main(session, target, cache),
+            on_error=lambda exc: self._open_main(session, target, None, exc),
+            label=self.tr("Opening the branch cache…"),
+            network=False,
+        )
+
+    def _open_main(self, session: Any, target: SignInTarget, cache: Any,
+                   cache_error: BaseException | None = None) -> None:
+        from teller_app.ui.main_window import MainWindow
+
+        window = MainWindow(session, self.ops, profile_name=target.profile.name,
+                            sandbox_asset=target.asset, branch_cache=cache)
+        if cache_error is not None:
+            window.banner.show_message(self.tr(
+                "The local cache could not be opened; searching the platform directly."),
+                "warning")
+        window.signed_out.connect(lambda: self._signed_out(window))
+        window.destroyed.connect(lambda: None)
+        window.closed.connect(lambda: self._window_closed(window))
+        if target.is_sandbox:
+            window.setWindowTitle(window.tr("Teller — SANDBOX (demo data)"))
+        self.window = window
+        if self.args.smoke_test:
+            window.search_panel.results_shown.connect(lambda _q: self._smoke_ready(window))
+        window.show()
+        window.start()
+        self.dialog = None
+
+    def _signed_out(self, window: Any) -> None:
+        self.window = None
+        self.ops.run(lambda: window.shutdown(), label="", network=False)
+        self.show_sign_in()
+
+    def _window_closed(self, window: Any) -> None:
+        if self.window is window:  # closed, not signed out: the app ends
+            self.ops.run(lambda: window.shutdown(), on_success=lambda _r: self.quit(0),
+                         on_error=lambda _e: self.quit(0), network=False)
+
+    # -- smoke test -----------------------------------------------------------------------
+    def _smoke_ready(self, window: Any) -> None:
+        if window.search_panel.model.rowCount() == 0 or self.done.done():
+            return
+        window.search_panel.table.viewport().repaint()  # the rows are painted now
+        elapsed = (time.time() - self.started_at) * 1000
+        print(f"ready in {elapsed:.0f} ms", flush=True)
+        QTimer.singleShot(0, window.close)
+
+    # -- ending ---------------------------------------------------------------------------
+    def _show_splash(self, text: str) -> None:
+        label = QLabel(text)
+        label.setMargin(24)
+        label.setWindowTitle(self.tr("Teller"))
+        label.show()
+        self.splash = label
+
+    def _close_splash(self) -> None:
+        if self.splash is not None:
+            self.splash.close()
+            self.splash.deleteLater()
+            self.splash = None
+
+    def _fatal(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Critical, self.tr("Teller"), text)
+        box.finished.connect(lambda _r: self.quit(2))
+        if self.args.smoke_test:
+            self.quit(2)
+        else:
+            box.open()
+            self._fatal_box = box
+
+    def quit(self, code: int) -> None:
+        if not self.done.done():
+            self.done.set_result(code)
+
+    def cleanup(self) -> None:
+        self.ops.cancel_all()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+        if self.temp_dir is not None:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, started_at: float) -> int:
+    import qasync
+
+    listener = configure_logging(None if args.smoke_test else app_paths.log_dir())
+    app = QApplication.instance() or QApplication([sys.argv[0], *args.qt_args])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Teller")
+    app.setOrganizationName("Prozora")
+    app.setQuitOnLastWindowClosed(False)  # between sign-in and main window no window shows
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    crash_handler.install(loop)
+    controller = AppController(app, args, started_at)
+    timeout: asyncio.TimerHandle | None = None
+    if args.smoke_test:
+        timeout = loop.call_later(args.smoke_timeout, lambda: (
+            print("smoke test timed out", file=sys.stderr, flush=True), controller.quit(1)))
+    code = 1
+    try:
+        with loop:
+            loop.create_task(controller.start())
+            code = loop.run_until_complete(controller.done)
+    finally:
+        if timeout is not None:
+            timeout.cancel()
+        controller.cleanup()
+        if listener is not None:
+            listener.stop()
+    return int(code)

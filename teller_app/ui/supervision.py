@@ -1,0 +1,429 @@
+"""Roles-aware supervision on the main window: ``install(window)`` adds, by capability,
+
+* Tools → Lock (Ctrl+L) for everyone, plus the idle lock (profile ``idle_lock_minutes``);
+* Tools → Approvals inbox (a dock, polled on a timer; a status-bar/tray note on new requests)
+  for ``DECIDE_APPROVALS``; Tools → Audit trail for ``VIEW_AUDIT``;
+* on every customer card: "Request a change…" (tellers: a request, never an edit) or direct
+  Disable/Enable (``APPLY_SENSITIVE_CHANGE``), a pending-request note with Withdraw, and cash
+  deposit/withdrawal buttons (``CASH_CREATE``);
+* audit entries for lock/unlock, sign-out, switch of employee, requests, decisions and cash.
+
+A teller never sees an action that would only fail; the platform enforces the same rules.
+The window is read lazily (``window.session`` may change through ``switch_session``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QPushButton, QSystemTrayIcon
+
+from teller_app.core.approval_codec import ChangeRequest, Decision
+from teller_app.core.approvals import (
+    ApprovalService,
+    actor_from_session,
+    decide_with_credentials,
+    pending_request,
+    sensitive_fields,
+)
+from teller_app.core.audit import AuditAction, AuditLog
+from teller_app.core.cash import (
+    CashKind,
+    CashReceipt,
+    CashService,
+    confirm_with_credentials,
+    find_processing_account,
+)
+from teller_app.core.idle import IdleTracker
+from teller_app.core.roles import Capability
+from teller_app.platform import AuthError, PasswordLogin, PlatformClient
+from teller_app.platform.models import CustomerUpdate
+from teller_app.ui.approvals_inbox import ApprovalsInbox, approval_error_text
+from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.audit_view import AuditView
+from teller_app.ui.cash_dialog import CashDialog
+from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
+from teller_app.ui.lock_screen import SessionLocker
+
+log = logging.getLogger(__name__)
+
+
+def install(window: Any) -> Supervision:
+    supervision = Supervision(window)
+    supervision.install()
+    window.supervision = supervision
+    return supervision
+
+
+async def verify_password(profile: Any, email: str, password: str) -> bool:
+    """True when the platform accepts ``password`` for ``email`` (a throwaway login)."""
+    client = PlatformClient(profile.base_url, profile.counterparty_guid,
+                            auth=PasswordLogin(email, password))
+    try:
+        await client.login()
+        return True
+    except AuthError:
+        return False
+    finally:
+        await client.aclose()
+
+
+class Supervision(QObject):
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.audit = AuditLog.for_profile(window.session.profile.name)
+        self.inbox: ApprovalsInbox | None = None
+        self.inbox_dock: QDockWidget | None = None
+        self.audit_dock: QDockWidget | None = None
+        self.locker: SessionLocker | None = None
+        self._processing: dict[str, str] = {}  # branch guid -> processing account guid
+        self._dialogs: list[Any] = []  # open dialogs (kept referenced)
+
+    # -- session helpers ----------------------------------------------------------------
+    @property
+    def session(self) -> Any:
+        return self.window.session
+
+    def can(self, capability: Capability) -> bool:
+        session = self.session
+        return session is not None and session.can(capability)
+
+    def employee_guid(self) -> str:
+        session = self.session
+        return str(session.employee.guid) if session is not None else ""
+
+    def record(self, action: str, **details: Any) -> None:
+        # A few hundred bytes appended per user action: cheap enough for the UI thread.
+        try:
+            self.audit.append(action, self.employee_guid(), **details)
+        except OSError:
+            log.exception("audit append failed")
+            self._say(self.tr("The audit trail could not be written."), "error")
+
+    def approvals(self) -> ApprovalService:
+        return ApprovalService(self.session.client, actor_from_session(self.session))
+
+    # -- install ------------------------------------------------------------------------
+    def install(self) -> None:
+        tools = self.window.menu_tools
+        self.lock_action = QAction(self.tr("Lock the session"), self.window)
+        self.lock_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(self.lock_now)
+        self.inbox_action = QAction(self.tr("Approvals inbox"), self.window)
+        self.inbox_action.triggered.connect(self.show_inbox)
+        self.audit_action = QAction(self.tr("Audit trail"), self.window)
+        self.audit_action.triggered.connect(self.show_audit)
+        tools.addSeparator()
+        for action in (self.lock_action, self.inbox_action, self.audit_action):
+            tools.addAction(action)
+        self.window.addAction(self.lock_action)  # Ctrl+L even with the menu bar disabled
+
+        session = self.session
+        tracker = IdleTracker(session.profile.idle_lock_minutes)
+        self.locker = SessionLocker(
+            self.window.central_stack, tracker, self._verify_current, self.window.ops,
+            window=self.window, employee_guid=self.employee_guid,
+            employee_label=self._employee_label, switch=self._open_other_session,
+            on_switched=self._switched,
+        )
+        self.locker.locked.connect(lambda: self.record(AuditAction.LOCK))
+        self.locker.unlocked.connect(lambda _guid: self.record(AuditAction.UNLOCK))
+        self.locker.start()
+
+        self.window.customer_card_opened.connect(self.decorate_card)
+        self.window.signed_out.connect(self._signed_out)
+        changed = getattr(self.window, "session_changed", None)
+        if changed is not None:
+            changed.connect(lambda *_: self.apply_capabilities())
+        self.apply_capabilities()
+
+    def apply_capabilities(self) -> None:
+        """Show exactly what the signed-in employee's roles allow."""
+        decide = self.can(Capability.DECIDE_APPROVALS)
+        self.inbox_action.setVisible(decide)
+        self.audit_action.setVisible(self.can(Capability.VIEW_AUDIT))
+        if decide:
+            self.show_inbox()
+        elif self.inbox_dock is not None:
+            self._drop_dock("inbox")
+        if not self.can(Capability.VIEW_AUDIT) and self.audit_dock is not None:
+            self._drop_dock("audit")
+
+    def _drop_dock(self, which: str) -> None:
+        if which == "inbox" and self.inbox_dock is not None:
+            if self.inbox is not None:
+                self.inbox.timer.stop()
+            self.inbox_dock.deleteLater()
+            self.inbox_dock = self.inbox = None
+        if which == "audit" and self.audit_dock is not None:
+            self.audit_dock.deleteLater()
+            self.audit_dock = None
+
+    # -- lock ---------------------------------------------------------------------------
+    def lock_now(self) -> None:
+        if self.locker is not None:
+            self.locker.lock()
+
+    def _employee_label(self) -> str:
+        session = self.session
+        return session.employee.display_name if session is not None else ""
+
+    async def _verify_current(self, password: str) -> bool:
+        session = self.session
+        email = session.employee.email or session.client.employee_email
+        return await verify_password(session.profile, email, password)
+
+    async def _open_other_session(self, email: str, password: str) -> Any:
+        from teller_app.core.session import open_session
+
+        return await open_session(self.session.profile, PasswordLogin(email, password))
+
+    def _switched(self, new_session: Any) -> None:
+        old = self.employee_guid()
+        self.record(AuditAction.SWITCH_EMPLOYEE, to_employee=str(new_session.employee.guid))
+        self.window.switch_session(new_session)  # the window parks the first one's work
+        self.audit.append(AuditAction.SIGN_IN, str(new_session.employee.guid),
+                          previous_employee=old)
+        self.apply_capabilities()
+
+    def _signed_out(self, *_args: Any) -> None:
+        self.record(AuditAction.SIGN_OUT)
+        if self.inbox is not None:
+            self.inbox.timer.stop()
+        if self.locker is not None:
+            self.locker.stop()
+
+    # -- inbox / audit docks ------------------------------------------------------------
+    def show_inbox(self) -> None:
+        if self.inbox_dock is None:
+            self.inbox = ApprovalsInbox(
+                self.window.ops, self.approvals,
+                branch_guid=self.session.branch_guid or "", cash=self._cash_service,
+            )
+            self.inbox.new_requests.connect(self._notify_new_requests)
+            self.inbox.decided.connect(self._record_decision)
+            self.inbox.cash_confirmed.connect(
+                lambda r: self.record(AuditAction.CASH_CONFIRM, payment_guid=r.payment_guid,
+                                      amount=str(r.amount), stellar_hash=r.stellar_hash))
+            self.inbox.message.connect(lambda text: self._say(text, "info"))
+            self.inbox_dock = QDockWidget(self.tr("Approvals"), self.window)
+            self.inbox_dock.setObjectName("approvalsDock")
+            self.inbox_dock.setWidget(self.inbox)
+            self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inbox_dock)
+            self.inbox.start()
+        self.inbox_dock.show()
+
+    def show_audit(self) -> None:
+        if self.audit_dock is None:
+            view = AuditView(self.audit, self.window.ops)
+            self.audit_dock = QDockWidget(self.tr("Audit trail"), self.window)
+            self.audit_dock.setObjectName("auditDock")
+            self.audit_dock.setWidget(view)
+            self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.audit_dock)
+        self.audit_dock.show()
+        self.audit_dock.widget().refresh()
+
+    def _notify_new_requests(self, requests: list[ChangeRequest]) -> None:
+        text = self.tr("%n new change request(s) to decide", "", len(requests))
+        self.window.status_bar.showMessage(text, 15_000)
+        self.window.banner.show_message(text, "info")
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            tray = getattr(self, "_tray", None) or QSystemTrayIcon(self.window.windowIcon(), self)
+            self._tray = tray
+            tray.show()
+            tray.showMessage(self.tr("Teller"), text)
+
+    def _record_decision(self, decision: Decision) -> None:
+        action = {"approved": AuditAction.APPROVAL, "rejected": AuditAction.REJECTION}.get(
+            decision.outcome, AuditAction.REQUEST_WITHDRAWN)
+        self.audit.append(action, decision.decider_guid, customer_guid=decision.customer_guid,
+                          request_id=decision.request_id, comment=decision.comment or None)
+
+    def _say(self, text: str, level: str = "info") -> None:
+        banner = getattr(self.window, "banner", None)
+        if banner is not None:
+            banner.show_message(text, level)
+
+    # -- customer card ------------------------------------------------------------------
+    def decorate_card(self, card: Any) -> None:
+        customer = card.customer
+        layout = card.actions_layout
+        request = pending_request(customer)
+        if request is not None:
+            note = QLabel(self.tr("Awaiting approval: %1").replace(
+                "%1", describe_change(request.change, self.tr)))
+            note.setObjectName("pendingRequestNote")
+            layout.addWidget(note)
+            if request.maker_guid == self.employee_guid():
+                withdraw = QPushButton(self.tr("Withdraw request"))
+                withdraw.setObjectName("withdrawRequestButton")
+                withdraw.clicked.connect(lambda: self.withdraw(card, request))
+                layout.addWidget(withdraw)
+        if self.can(Capability.APPLY_SENSITIVE_CHANGE):
+            label = self.tr("Enable customer") if customer.is_disabled else self.tr(
+                "Disable customer")
+            toggle = QPushButton(label)
+            toggle.setObjectName("toggleDisabledButton")
+            toggle.clicked.connect(lambda: self.apply_directly(card))
+            layout.addWidget(toggle)
+        elif self.can(Capability.REQUEST_SENSITIVE_CHANGE) and request is None:
+            ask = QPushButton(self.tr("Request a change…"))
+            ask.setObjectName("requestChangeButton")
+            ask.clicked.connect(lambda: self.open_change_request(card))
+            layout.addWidget(ask)
+        if self.can(Capability.CASH_CREATE):
+            for kind, text in ((CashKind.DEPOSIT, self.tr("Cash deposit…")),
+                               (CashKind.WITHDRAWAL, self.tr("Cash withdrawal…"))):
+                button = QPushButton(text)
+                button.setObjectName(f"cash_{kind.value}_button")
+                button.clicked.connect(lambda _=False, k=kind: self.open_cash(card, k))
+                layout.addWidget(button)
+
+    def apply_directly(self, card: Any) -> None:
+        """A supervisor's own change: applied, audited, no request."""
+        customer = card.customer
+        target = not customer.is_disabled
+
+        def done(_result: Any) -> None:
+            self.record(AuditAction.CUSTOMER_EDIT, customer_guid=customer.wallet_user_guid,
+                        fields=["is_disabled"], is_disabled=target)
+            card.refresh()
+
+        self.window.ops.run(
+            lambda: self.session.client.update_customer(
+                customer.wallet_user_guid, CustomerUpdate(is_disabled=target)),
+            on_success=done, parent=card, label=self.tr("Saving"))
+
+    def open_change_request(self, card: Any, preset: dict[str, Any] | None = None) -> None:
+        dialog = ChangeRequestDialog(card.customer, preset, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda change, reason, in_place: self.file_request(
+            card, dialog, change, reason, in_place))
+        dialog.open()
+
+    def file_request(self, card: Any, dialog: ChangeRequestDialog, change: dict[str, Any],
+                     reason: str, in_place: bool) -> None:
+        customer = card.customer
+        marked = self.session.profile.sensitive_changes
+        if not sensitive_fields(customer, change, marked):
+            dialog.show_error(self.tr("This change does not need approval; edit it directly."))
+            return
+        service = self.approvals()
+
+        def filed(request: ChangeRequest) -> None:
+            self.record(AuditAction.CHANGE_REQUEST, customer_guid=customer.wallet_user_guid,
+                        request_id=request.id, change=request.change)
+            if in_place:
+                dialog.hide()
+                self.open_in_place(card, request, dialog)
+            else:
+                dialog.accept()
+                self._say(self.tr("Sent to a supervisor for approval."))
+                card.refresh()
+
+        self.window.ops.run(
+            lambda: service.file_request(customer.wallet_user_guid, change, reason),
+            on_success=filed, on_error=lambda exc: dialog.show_error(
+                approval_error_text(exc, self.tr)),
+            parent=dialog, label=self.tr("Sending the request"))
+
+    def open_in_place(self, card: Any, request: ChangeRequest, parent: Any = None) -> None:
+        summary = self.tr("%1\nReason: %2").replace(
+            "%1", describe_change(request.change, self.tr)).replace("%2", request.reason)
+        dialog = ApproveInPlaceDialog(summary, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        profile = self.session.profile
+
+        def decided(outcome: str, email: str, password: str, comment: str) -> None:
+            def done(decision: Decision) -> None:
+                self._record_decision(decision)
+                dialog.accept()
+                if parent is not None:
+                    parent.accept()
+                self._say(self.tr("Approved and applied.") if outcome == "approved"
+                          else self.tr("Rejected."))
+                card.refresh()
+
+            self.window.ops.run(
+                lambda: decide_with_credentials(profile, email, password,
+                                                request.customer_guid, request.id, outcome,
+                                                comment),
+                on_success=done,
+                on_error=lambda exc: dialog.show_error(approval_error_text(exc, self.tr)),
+                parent=dialog, label=self.tr("Supervisor deciding"))
+
+        def cancelled() -> None:
+            # The request stays filed: a supervisor can still decide it from the inbox.
+            if parent is not None:
+                parent.accept()
+            card.refresh()
+
+        dialog.decided.connect(decided)
+        dialog.rejected.connect(cancelled)
+        dialog.open()
+
+    def withdraw(self, card: Any, request: ChangeRequest) -> None:
+        service = self.approvals()
+
+        def done(decision: Decision) -> None:
+            self._record_decision(decision)
+            card.refresh()
+
+        self.window.ops.run(
+            lambda: service.withdraw(request.customer_guid, request.id), on_success=done,
+            on_error=lambda exc: self._say(approval_error_text(exc, self.tr), "error"),
+            parent=card, label=self.tr("Withdrawing"))
+
+    # -- cash ---------------------------------------------------------------------------
+    async def _cash_service_async(self) -> CashService:
+        session = self.session
+        branch = session.branch_guid or ""
+        if branch not in self._processing:
+            self._processing[branch] = await find_processing_account(session.client,
+                                                                     session.branch_guid)
+        return self._cash_for(session, self._processing[branch])
+
+    def _cash_for(self, session: Any, processing: str) -> CashService:
+        return CashService(
+            session.client, session.branch_guid or "", processing,
+            session.profile.cash_confirm_threshold,
+            session.can(Capability.CASH_CONFIRM_ANY_AMOUNT),
+        )
+
+    def _cash_service(self) -> CashService | None:
+        """For the inbox's drafts list (confirming needs no processing account)."""
+        session = self.session
+        processing = self._processing.get(session.branch_guid or "", "")
+        return self._cash_for(session, processing)
+
+    def open_cash(self, card: Any, kind: CashKind) -> None:
+        def ready(service: CashService) -> None:
+            profile = self.session.profile
+            branch = self.session.branch_guid
+
+            async def supervisor_confirm(email: str, password: str, guid: str) -> CashReceipt:
+                return await confirm_with_credentials(profile, email, password, guid, branch)
+
+            dialog = CashDialog(self.window.ops, service, card.customer, kind,
+                                supervisor_confirm=supervisor_confirm, parent=self.window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.draft_created.connect(lambda d: self.record(
+                AuditAction.CASH_CREATE, customer_guid=d.customer_guid,
+                payment_guid=d.payment_guid, kind=d.kind.value, amount=str(d.amount)))
+            dialog.confirmed.connect(lambda r: self._cash_confirmed(card, r))
+            dialog.open()
+
+        self.window.ops.run(self._cash_service_async, on_success=ready, parent=card,
+                            label=self.tr("Preparing the cash desk"))
+
+    def _cash_confirmed(self, card: Any, receipt: CashReceipt) -> None:
+        self.audit.append(AuditAction.CASH_CONFIRM, receipt.confirmed_by or self.employee_guid(),
+                          customer_guid=card.customer.wallet_user_guid,
+                          payment_guid=receipt.payment_guid, amount=str(receipt.amount),
+                          stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid())
+        card.refresh()

@@ -1,0 +1,95 @@
+"""Audit trail: hash chain, tamper detection, PII stripping, CSV escaping."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from teller_app.core.audit import (
+    GENESIS,
+    AuditAction,
+    AuditLog,
+    audit_path,
+    csv_cell,
+    entry_hash,
+    export_csv,
+)
+
+
+def _log(tmp_path: Path) -> AuditLog:
+    log = AuditLog(tmp_path / "audit" / "p.jsonl")
+    log.append(AuditAction.SIGN_IN, "emp-1")
+    log.append(
+        AuditAction.CHANGE_REQUEST, "emp-1", customer_guid="c-1", change={"is_disabled": True}
+    )
+    log.append(AuditAction.APPROVAL, "emp-2", customer_guid="c-1", request_id="r1")
+    return log
+
+
+def test_chain_links_and_verifies(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    entries = log.entries()
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert entries[0].prev == GENESIS
+    assert entries[1].prev == entries[0].hash and entries[2].prev == entries[1].hash
+    assert log.verify().ok and log.verify().entries == 3
+    # A new AuditLog on the same file continues the chain.
+    again = AuditLog(log.path)
+    again.append(AuditAction.SIGN_OUT, "emp-1")
+    assert again.verify().ok and again.entries()[-1].prev == entries[2].hash
+
+
+def test_edit_is_detected_at_the_edited_entry(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    lines = log.path.read_text(encoding="utf-8").splitlines()
+    body = json.loads(lines[1])
+    body["actor"] = "emp-9"
+    lines[1] = json.dumps(body)
+    log.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = log.verify()
+    assert not result.ok and result.first_broken_seq == 2 and "hash" in result.reason
+
+
+def test_recomputed_hash_still_breaks_the_next_link(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    lines = log.path.read_text(encoding="utf-8").splitlines()
+    body = json.loads(lines[0])
+    body["details"] = {"forged": True}
+    body["hash"] = entry_hash(body)
+    lines[0] = json.dumps(body)
+    log.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert log.verify().first_broken_seq == 2
+
+
+def test_deleted_line_is_detected(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    lines = log.path.read_text(encoding="utf-8").splitlines()
+    del lines[1]
+    log.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert log.verify().first_broken_seq == 2
+
+
+def test_personal_data_keys_are_dropped(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "a.jsonl")
+    entry = log.append("customer_create", "e", customer_guid="c", name="Іван", phone_number="+380")
+    assert entry.details == {"customer_guid": "c"}
+
+
+def test_audit_path_is_per_profile(tmp_path: Path) -> None:
+    assert audit_path("Kyiv desk/1", tmp_path) == tmp_path / "audit" / "Kyiv_desk_1.jsonl"
+
+
+def test_csv_escapes_formula_cells(tmp_path: Path) -> None:
+    for dangerous in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert csv_cell(dangerous) == "'" + dangerous
+    assert csv_cell("safe") == "safe"
+    log = AuditLog(tmp_path / "a.jsonl")
+    log.append("approval", "=HYPERLINK(\"http://x\")", customer_guid="@evil")
+    out = tmp_path / "out.csv"
+    text = export_csv(log.entries(), out)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:4] == ["seq", "at", "action", "actor"]
+    assert rows[1][3] == "'=HYPERLINK(\"http://x\")" and rows[1][4] == "'@evil"
+    assert out.read_bytes().decode("utf-8-sig") == text
