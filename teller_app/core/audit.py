@@ -22,8 +22,11 @@ import csv
 import hashlib
 import io
 import json
+import os
+import sys
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,7 +112,6 @@ class AuditLog:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._tail: tuple[int, str] | None = None  # (seq, hash) of the last entry
 
     @classmethod
     def for_profile(cls, profile_name: str, base: Path | None = None) -> AuditLog:
@@ -117,8 +119,11 @@ class AuditLog:
 
     def append(self, action: str, actor_guid: str, **details: Any) -> AuditEntry:
         clean = {k: _plain(v) for k, v in details.items() if k not in PII_KEYS and v is not None}
-        with self._lock:
-            seq, prev = self._read_tail()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Two app instances may share a profile: the tail is re-read under an OS file lock so
+        # both extend one chain instead of forking it.
+        with self._lock, self.path.open("a+b") as fh, _file_lock(fh):
+            seq, prev = _tail(fh)
             at = self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             body = {
                 "seq": seq + 1,
@@ -129,19 +134,20 @@ class AuditLog:
                 "prev": prev,
             }
             body["hash"] = entry_hash(body)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("ab") as fh:
-                fh.write(canonical_json(body) + b"\n")
-                fh.flush()
-            self._tail = (seq + 1, body["hash"])
+            fh.seek(0, os.SEEK_END)
+            fh.write(canonical_json(body) + b"\n")
+            fh.flush()
         return _entry(body)
 
     def entries(self) -> list[AuditEntry]:
         return list(self._iter_entries())
 
     def head_hash(self) -> str:
-        with self._lock:
-            return self._read_tail()[1]
+        """The newest entry's hash: write it down elsewhere to detect a full rewrite."""
+        if not self.path.exists():
+            return GENESIS
+        with self.path.open("rb") as fh:
+            return _tail(fh)[1]
 
     def verify(self) -> VerifyResult:
         prev = GENESIS
@@ -167,17 +173,6 @@ class AuditLog:
         return VerifyResult(True, count)
 
     # -- internals --------------------------------------------------------------------
-    def _read_tail(self) -> tuple[int, str]:
-        if self._tail is None:
-            last: dict[str, Any] | None = None
-            if self.path.exists():
-                with self.path.open("rb") as fh:
-                    for raw in fh:
-                        if raw.strip():
-                            last = json.loads(raw)
-            self._tail = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS)
-        return self._tail
-
     def _iter_entries(self) -> Iterator[AuditEntry]:
         if not self.path.exists():
             return
@@ -188,6 +183,48 @@ class AuditLog:
                     yield _entry(body)
                 except (ValueError, KeyError, TypeError):
                     continue  # verify() reports it; the viewer shows what it can
+
+
+def _tail(fh: Any) -> tuple[int, str]:
+    """(seq, hash) of the last entry, read backwards from the end (no full scan)."""
+    fh.seek(0, os.SEEK_END)
+    end = fh.tell()
+    if end == 0:
+        return 0, GENESIS
+    block = b""
+    pos = end
+    while pos > 0:
+        step = min(4096, pos)
+        pos -= step
+        fh.seek(pos)
+        block = fh.read(step) + block
+        lines = block.rstrip(b"\n").split(b"\n")
+        if len(lines) > 1 or pos == 0:
+            last = json.loads(lines[-1])
+            return int(last["seq"]), str(last["hash"])
+    return 0, GENESIS
+
+
+@contextmanager
+def _file_lock(fh: Any) -> Iterator[None]:
+    if sys.platform == "win32":
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _plain(value: Any) -> Any:

@@ -125,7 +125,7 @@ class SyncEngine:
             if last_page:
                 new_state = replace(new_state, full_sync_done=True, last_sync_at=time.time())
             await self.worker.store_page(rows, new_state)
-            state = new_state if not last_page else replace(new_state)
+            state = new_state
             received += len(rows)
             self._report(base + received, total)
             if last_page:

@@ -64,9 +64,15 @@ CREATE TABLE IF NOT EXISTS customers (
     UNIQUE (counterparty_guid, login));
 CREATE INDEX IF NOT EXISTS ix_customers_created ON customers (counterparty_guid, created_at, guid);
 CREATE INDEX IF NOT EXISTS ix_customers_updated ON customers (counterparty_guid, updated_at, guid);
-CREATE INDEX IF NOT EXISTS ix_customers_branch ON customers (branch_guid, created_at, guid);
+CREATE INDEX IF NOT EXISTS ix_customers_branch
+    ON customers (counterparty_guid, branch_guid, created_at, guid);
+CREATE INDEX IF NOT EXISTS ix_customers_branch_upd
+    ON customers (counterparty_guid, branch_guid, updated_at, guid);
 CREATE INDEX IF NOT EXISTS ix_customers_surname ON customers (counterparty_guid, surname, guid);
 CREATE INDEX IF NOT EXISTS ix_customers_phone ON customers (phone_number);
+-- Substring search over the casefolded search column (rowid = customers.seq). Trigram FTS5
+-- answers LIKE '%term%' from its index (terms of 3+ characters).
+CREATE VIRTUAL TABLE IF NOT EXISTS customer_search USING fts5(search, tokenize='trigram');
 CREATE TABLE IF NOT EXISTS accounts (
     guid TEXT PRIMARY KEY, counterparty_guid TEXT, wallet_user_guid TEXT NOT NULL,
     account_kind TEXT NOT NULL, iban TEXT NOT NULL DEFAULT '', stellar_address TEXT NOT NULL,
@@ -166,10 +172,34 @@ class Store:
         self.conn.executescript(SCHEMA)
         self._last = datetime(2000, 1, 1, tzinfo=UTC)
         self._depth = 0
+        self.version = 0  # bumped on every committed write transaction
+        self._counts: dict[tuple[str, tuple[Any, ...]], tuple[int, int]] = {}
+        self._sync_search()
         for table in ("customers", "payments", "employees", "branches", "accounts"):
             row = self.conn.execute(f"SELECT MAX(updated_at) FROM {table}").fetchone()
             if row[0]:
                 self._last = max(self._last, datetime.fromisoformat(row[0]))
+
+    def _sync_search(self) -> None:
+        """Rebuild the search index if it is out of step with the customers table."""
+        have = self.scalar("SELECT COUNT(*) FROM customer_search")
+        want = self.scalar("SELECT COUNT(*) FROM customers")
+        if have != want:
+            with self.tx():
+                self.conn.execute("DELETE FROM customer_search")
+                self.conn.execute("INSERT INTO customer_search (rowid, search) "
+                                  "SELECT seq, search FROM customers")
+
+    def index_customer_search(self, since_seq: int = 0, guid: str | None = None) -> None:
+        """(Re)index customers with seq > since_seq, or the one customer ``guid``."""
+        if guid is not None:
+            seq = self.scalar("SELECT seq FROM customers WHERE guid = ?", (guid,))
+            self.conn.execute("DELETE FROM customer_search WHERE rowid = ?", (seq,))
+            self.conn.execute("INSERT INTO customer_search (rowid, search) "
+                              "SELECT seq, search FROM customers WHERE seq = ?", (seq,))
+            return
+        self.conn.execute("INSERT INTO customer_search (rowid, search) "
+                          "SELECT seq, search FROM customers WHERE seq > ?", (since_seq,))
 
     def close(self) -> None:
         try:
@@ -184,6 +214,11 @@ class Store:
             now = self._last + timedelta(microseconds=1)
         self._last = now
         return now
+
+    def advance_clock(self, at_least: datetime) -> None:
+        """Bulk writers that stamp rows themselves move the clock past their last stamp."""
+        if at_least > self._last:
+            self._last = at_least
 
     def now(self) -> str:
         """A timestamp strictly greater than every one handed out before (also across
@@ -210,6 +245,7 @@ class Store:
             raise
         self._depth = 0
         self.conn.execute("COMMIT")
+        self.version += 1
 
     # -- helpers -----------------------------------------------------------------------------
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
@@ -221,6 +257,18 @@ class Store:
     def scalar(self, sql: str, params: Any = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def cached_count(self, sql: str, params: Any = ()) -> int:
+        """COUNT(*) results cached until the next write (paging re-asks the same total)."""
+        key = (sql, tuple(params))
+        hit = self._counts.get(key)
+        if hit is not None and hit[0] == self.version:
+            return hit[1]
+        total = int(self.scalar(sql, params) or 0)
+        if len(self._counts) > 256:
+            self._counts.clear()
+        self._counts[key] = (self.version, total)
+        return total
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))

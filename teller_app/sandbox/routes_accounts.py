@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from . import ledger
 from .auth import Principal, current
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}", tags=["acc
 KINDS = ("customer", "processing", "emission")
 
 
-def _list(request: Request, who: Principal, cp: str, branch: str | None) -> list[dict[str, Any]]:
+def _list(request: Request, who: Principal, cp: str, branch: str | None) -> JSONResponse:
     store = request.app.state.store
     where = ["a.counterparty_guid = ?"]
     params: list[Any] = [cp]
@@ -50,7 +51,8 @@ def _list(request: Request, who: Principal, cp: str, branch: str | None) -> list
         "LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
-    return [{"accounts": [ledger.account_brief(r) for r in rows], "total": int(total)}]
+    return JSONResponse([{"accounts": [ledger.account_brief(r) for r in rows],
+                          "total": int(total)}])
 
 
 @router.get("/accounts", summary="List digital entities",
@@ -59,7 +61,7 @@ def _list(request: Request, who: Principal, cp: str, branch: str | None) -> list
                                       scalars=("iban", "search_string", "offset", "limit",
                                                "order")))
 async def list_accounts(counterparty_guid: str, request: Request,
-                        who: Principal = Depends(current)) -> list[dict[str, Any]]:
+                        who: Principal = Depends(current)) -> Any:
     who.require("accounts", "GET")
     who.check_cp(request.app.state.store, counterparty_guid)
     return _list(request, who, counterparty_guid, None)
@@ -71,7 +73,7 @@ async def list_accounts(counterparty_guid: str, request: Request,
                                       scalars=("iban", "search_string", "offset", "limit",
                                                "order")))
 async def list_branch_accounts(counterparty_guid: str, branch_guid: str, request: Request,
-                               who: Principal = Depends(current)) -> list[dict[str, Any]]:
+                               who: Principal = Depends(current)) -> Any:
     store = request.app.state.store
     who.require("accounts", "GET")
     who.check_cp(store, counterparty_guid)

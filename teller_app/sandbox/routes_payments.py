@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from . import ledger, limits
 from .auth import Principal, current
@@ -160,7 +161,7 @@ def _get(request: Request, who: Principal, cp: str, payment_guid: str) -> dict[s
     return out
 
 
-def _list(request: Request, who: Principal, cp: str, branch: str | None) -> dict[str, Any]:
+def _list(request: Request, who: Principal, cp: str, branch: str | None) -> JSONResponse:
     store = request.app.state.store
     who.require("payments", "GET")
     who.check_cp(store, cp)
@@ -205,7 +206,8 @@ def _list(request: Request, who: Principal, cp: str, branch: str | None) -> dict
     total = store.scalar(f"SELECT COUNT(*) FROM payments p WHERE {clause}", params)
     rows = store.all(f"SELECT * FROM payments p WHERE {clause} ORDER BY p.created_at {d}, "
                      f"p.seq {d} LIMIT ? OFFSET ?", [*params, limit, offset])
-    return {"payments": [ledger.payment_json(r) for r in rows], "total": int(total)}
+    return JSONResponse({"payments": [ledger.payment_json(r) for r in rows],
+                         "total": int(total)})
 
 
 _LIST_DOC = list_params(*PAYMENT_FILTERS, scalars=PAYMENT_SCALARS)
@@ -225,7 +227,7 @@ async def confirm_payment(counterparty_guid: str, body: ConfirmPaymentBody, requ
 
 @router.get("/payments", summary="List payments", openapi_extra=_LIST_DOC)
 async def list_payments(counterparty_guid: str, request: Request,
-                        who: Principal = Depends(current)) -> dict[str, Any]:
+                        who: Principal = Depends(current)) -> Any:
     return _list(request, who, counterparty_guid, None)
 
 
@@ -252,5 +254,5 @@ async def confirm_branch_payment(counterparty_guid: str, branch_guid: str,
 @router.get("/branch/{branch_guid}/payments", summary="List payments of a branch",
             openapi_extra=_LIST_DOC)
 async def list_branch_payments(counterparty_guid: str, branch_guid: str, request: Request,
-                               who: Principal = Depends(current)) -> dict[str, Any]:
+                               who: Principal = Depends(current)) -> Any:
     return _list(request, who, counterparty_guid, branch_guid)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -10,6 +9,7 @@ import random
 import secrets
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -329,33 +329,43 @@ def generate_customers(
     customers = []
     accounts = []
     out = []
-    weights = [0.6, 0.4] if len(branch_guids) == 2 else None
+    two = len(branch_guids) == 2
+    base = store.now_dt()
+    base_us = int(base.timestamp()) * 1_000_000 + base.microsecond
+    prefixes: dict[int, str] = {}
     for i in range(count):
         name, surname, paternal = names.person(rng)
         login = names.login_for(name, surname, start + i, rng)
         phone = names.phone(rng)
-        branch = rng.choices(branch_guids, weights=weights)[0] if weights else branch_guids[0]
+        branch = branch_guids[0 if rng.random() < 0.6 else 1] if two else branch_guids[0]
         cguid = str(uuid.uuid4())
         aguid = str(uuid.uuid4())
-        ts = store.now()
+        sec, frac = divmod(base_us + i, 1_000_000)
+        prefix = prefixes.get(sec)
+        if prefix is None:
+            prefix = datetime.fromtimestamp(sec, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            prefixes[sec] = prefix
+        ts = f"{prefix}.{frac:06d}Z"
         customers.append((
             cguid, cp, login, login, name, surname, paternal, phone, branch, "retail",
             rng.choice((0, 1, 1, 2)), names.search_key(name, surname, paternal, login), ts, ts,
         ))
         iban = names.ua_iban(mfo, rng.randrange(10**18))
         accounts.append((
-            aguid, cp, cguid, iban, "G" + base64.b32encode(os.urandom(35)).decode()[:55],
+            aguid, cp, cguid, iban, names.stellar_address(),
             None, ASSET_CODE, ASSET_ISSUER, type_guid, ts, ts,
         ))
         if fund_from is not None:
             out.append({"wallet_user_guid": cguid, "wallet_account_guid": aguid, "iban": iban,
                         "branch_guid": branch})
+    store.advance_clock(datetime.fromtimestamp((base_us + count) / 1_000_000, UTC))
     store.conn.executemany(
         "INSERT OR IGNORE INTO customers (guid, counterparty_guid, login, external_id, name, "
         "surname, paternal_name, phone_number, branch_guid, segment, kyc_level, search, "
         "synthetic, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)",
         customers,
     )
+    store.index_customer_search(since_seq=start - 1)
     store.conn.executemany(
         "INSERT INTO accounts (guid, counterparty_guid, wallet_user_guid, account_kind, iban, "
         "stellar_address, branch_guid, asset_code, asset_issuer, balance, account_type_guid, "
@@ -386,6 +396,7 @@ def top_up_customers(store: Store, world: dict[str, Any], wanted: int) -> int:
     rng = random.Random()
     branches = world["branches"]
     fund = have == 0
+    store.conn.execute("PRAGMA cache_size=-262144")  # 256 MB while bulk-inserting
     with store.tx():
         t0 = time.perf_counter()
         funded = min(missing, DEFAULT_CUSTOMERS) if fund else 0
@@ -396,4 +407,6 @@ def top_up_customers(store: Store, world: dict[str, Any], wanted: int) -> int:
             )
         generate_customers(store, cp, [b["guid"] for b in branches], missing - funded, rng)
         store.set_meta("last_generation_seconds", f"{time.perf_counter() - t0:.3f}")
+    store.conn.execute("PRAGMA cache_size=-32000")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return missing

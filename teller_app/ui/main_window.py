@@ -408,6 +408,19 @@ class MainWindow(QMainWindow):
     def _show_error(self, exc: BaseException) -> None:
         self.banner.show_message(friendly_message(exc), "error")
 
+    async def shutdown(self) -> None:
+        """Close what this window opened: the cache (its DB thread) and the session."""
+        from teller_app.ui.cache_wiring import close_branch_cache
+
+        await close_branch_cache(self.branch_cache)
+        close = getattr(self.session, "close", None)
+        if close is not None:
+            await close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.ops.cancel_all()
+        for key in ("search", "search-page"):
+            if self.ops.is_busy(key):
+                self.ops._by_key[key].cancel()
         super().closeEvent(event)
+        if not self._closing_for_sign_out:
+            self.closed.emit()

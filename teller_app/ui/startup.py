@@ -88,6 +88,13 @@ class AppController(QObject):
 
     # -- start ----------------------------------------------------------------------------
     async def start(self) -> None:
+        try:
+            await self._start()
+        except Exception as exc:
+            log.exception("start-up failed")
+            self._fatal(self.tr("Teller could not start: {error}").format(error=exc))
+
+    async def _start(self) -> None:
         data = self._data_dir()
         self.profiles = ProfileStore()
         profiles = await asyncio.to_thread(self._read_profiles)
@@ -133,7 +140,7 @@ class AppController(QObject):
         assert self.profiles is not None
         try:
             profiles = self.profiles.list()
-            last = self.profiles.last_profile()
+            last = self.profiles.last_profile
         except (OSError, ValueError) as exc:
             log.warning("profiles file unreadable: %s", exc)
             return []

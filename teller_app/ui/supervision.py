@@ -19,7 +19,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QPushButton, QSystemTrayIcon
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSystemTrayIcon,
+    QWidget,
+)
 
 from teller_app.core.approval_codec import ChangeRequest, Decision
 from teller_app.core.approvals import (
@@ -49,6 +56,11 @@ from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_ch
 from teller_app.ui.lock_screen import SessionLocker
 
 log = logging.getLogger(__name__)
+
+
+def _guid(customer: Any) -> str:
+    """Customer cards may hold a platform Customer or a cache row: same attribute names."""
+    return str(getattr(customer, "wallet_user_guid", "") or getattr(customer, "guid", ""))
 
 
 def install(window: Any) -> Supervision:
@@ -81,7 +93,8 @@ class Supervision(QObject):
         self.audit_dock: QDockWidget | None = None
         self.locker: SessionLocker | None = None
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
-        self._dialogs: list[Any] = []  # open dialogs (kept referenced)
+        # employee guid -> [(tab widget, title)] parked while another employee works
+        self._parked_tabs: dict[str, list[tuple[Any, str]]] = {}
 
     # -- session helpers ----------------------------------------------------------------
     @property
@@ -137,7 +150,7 @@ class Supervision(QObject):
 
         self.window.customer_card_opened.connect(self.decorate_card)
         self.window.signed_out.connect(self._signed_out)
-        changed = getattr(self.window, "session_changed", None)
+        changed = getattr(self.window, "session_switched", None)
         if changed is not None:
             changed.connect(lambda *_: self.apply_capabilities())
         self.apply_capabilities()
@@ -185,11 +198,35 @@ class Supervision(QObject):
 
     def _switched(self, new_session: Any) -> None:
         old = self.employee_guid()
-        self.record(AuditAction.SWITCH_EMPLOYEE, to_employee=str(new_session.employee.guid))
-        self.window.switch_session(new_session)  # the window parks the first one's work
-        self.audit.append(AuditAction.SIGN_IN, str(new_session.employee.guid),
-                          previous_employee=old)
+        old_session = self.session
+        new = str(new_session.employee.guid)
+        self.record(AuditAction.SWITCH_EMPLOYEE, to_employee=new)
+        self._park_tabs(old)
+        self.window.switch_session(new_session)
+        if old_session is not None and old_session is not new_session:
+            # Parked work resumes with a fresh sign-in; the old platform session is closed.
+            self.window.ops.run(old_session.close, network=False)
+        self._unpark_tabs(new)
+        self.audit.append(AuditAction.SIGN_IN, new, previous_employee=old)
         self.apply_capabilities()
+
+    def _park_tabs(self, employee: str) -> None:
+        """Keep the leaving employee's open cards/forms (unsaved input included), unseen."""
+        tabs = getattr(self.window, "tabs", None)
+        if tabs is None or not employee:
+            return
+        parked = self._parked_tabs.setdefault(employee, [])
+        while tabs.count() > 1:  # tab 0 is the search page, shared
+            widget, title = tabs.widget(1), tabs.tabText(1)
+            tabs.removeTab(1)  # removed, not deleted
+            widget.hide()
+            widget.setParent(None)
+            parked.append((widget, title))
+
+    def _unpark_tabs(self, employee: str) -> None:
+        tabs = getattr(self.window, "tabs", None)
+        for widget, title in self._parked_tabs.pop(employee, []) if tabs is not None else []:
+            tabs.addTab(widget, title)
 
     def _signed_out(self, *_args: Any) -> None:
         self.record(AuditAction.SIGN_OUT)
@@ -251,8 +288,23 @@ class Supervision(QObject):
 
     # -- customer card ------------------------------------------------------------------
     def decorate_card(self, card: Any) -> None:
+        """Add this module's buttons to a customer card; rebuilt when the card's data changes."""
+        box = QWidget(card)
+        box.setObjectName("supervisionActions")
+        QHBoxLayout(box).setContentsMargins(0, 0, 0, 0)
+        card.actions_layout.addWidget(box)
+        self._fill_card_actions(card, box)
+        changed = getattr(card, "customer_changed", None)
+        if changed is not None:
+            changed.connect(lambda _c: self._fill_card_actions(card, box))
+
+    def _fill_card_actions(self, card: Any, box: QWidget) -> None:
+        layout = box.layout()
+        while layout.count():
+            item = layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
         customer = card.customer
-        layout = card.actions_layout
         request = pending_request(customer)
         if request is not None:
             note = QLabel(self.tr("Awaiting approval: %1").replace(
@@ -290,13 +342,13 @@ class Supervision(QObject):
         target = not customer.is_disabled
 
         def done(_result: Any) -> None:
-            self.record(AuditAction.CUSTOMER_EDIT, customer_guid=customer.wallet_user_guid,
+            self.record(AuditAction.CUSTOMER_EDIT, customer_guid=_guid(customer),
                         fields=["is_disabled"], is_disabled=target)
             card.refresh()
 
         self.window.ops.run(
             lambda: self.session.client.update_customer(
-                customer.wallet_user_guid, CustomerUpdate(is_disabled=target)),
+                _guid(customer), CustomerUpdate(is_disabled=target)),
             on_success=done, parent=card, label=self.tr("Saving"))
 
     def open_change_request(self, card: Any, preset: dict[str, Any] | None = None) -> None:
@@ -316,7 +368,7 @@ class Supervision(QObject):
         service = self.approvals()
 
         def filed(request: ChangeRequest) -> None:
-            self.record(AuditAction.CHANGE_REQUEST, customer_guid=customer.wallet_user_guid,
+            self.record(AuditAction.CHANGE_REQUEST, customer_guid=_guid(customer),
                         request_id=request.id, change=request.change)
             if in_place:
                 dialog.hide()
@@ -327,7 +379,7 @@ class Supervision(QObject):
                 card.refresh()
 
         self.window.ops.run(
-            lambda: service.file_request(customer.wallet_user_guid, change, reason),
+            lambda: service.file_request(_guid(customer), change, reason),
             on_success=filed, on_error=lambda exc: dialog.show_error(
                 approval_error_text(exc, self.tr)),
             parent=dialog, label=self.tr("Sending the request"))
@@ -423,7 +475,7 @@ class Supervision(QObject):
 
     def _cash_confirmed(self, card: Any, receipt: CashReceipt) -> None:
         self.audit.append(AuditAction.CASH_CONFIRM, receipt.confirmed_by or self.employee_guid(),
-                          customer_guid=card.customer.wallet_user_guid,
+                          customer_guid=_guid(card.customer),
                           payment_guid=receipt.payment_guid, amount=str(receipt.amount),
                           stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid())
         card.refresh()

@@ -3,6 +3,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from teller_app.cache import BranchCache, SyncState
 from teller_app.cache.schema import MIGRATIONS
 from tests.cache.conftest import cust
@@ -69,10 +71,8 @@ def test_store_page_is_atomic_with_state(cache: BranchCache) -> None:
     state = SyncState(cursor="2024-01-01T00:00:00.000000Z", tie_skip=1)
     cache.store_page([cust("g1", "Бойко")], state)
     assert cache.sync_state().cursor == state.cursor
-    try:
+    with pytest.raises(ValueError):
         cache.store_page([cust("g2", "Мороз"), {"surname": "no guid"}], SyncState(cursor="x"))
-    except ValueError:
-        pass
     assert cache.stats().count == 1
     assert cache.sync_state().cursor == state.cursor
     assert cache.integrity_check() == "ok"

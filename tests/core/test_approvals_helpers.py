@@ -43,7 +43,8 @@ async def new_customer(client: PlatformClient, sandbox: SandboxProcess, status: 
     created = await client.create_customer(NewCustomer(
         asset_code=asset["code"], asset_issuer=asset["issuer"],
         login=f"sup-test-{uuid.uuid4().hex[:12]}@example.com", name="Тест", surname="Нагляд",
-        phone_number="+380500000000", branch_guid=sandbox.manifest["branches"][branch_index]["guid"],
+        phone_number="+380500000000",
+        branch_guid=sandbox.manifest["branches"][branch_index]["guid"],
         status=status,
     ))
     return created.customer_guid

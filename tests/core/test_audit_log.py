@@ -93,3 +93,12 @@ def test_csv_escapes_formula_cells(tmp_path: Path) -> None:
     assert rows[0][:4] == ["seq", "at", "action", "actor"]
     assert rows[1][3] == "'=HYPERLINK(\"http://x\")" and rows[1][4] == "'@evil"
     assert out.read_bytes().decode("utf-8-sig") == text
+
+
+def test_two_instances_on_one_profile_extend_one_chain(tmp_path: Path) -> None:
+    first, second = AuditLog(tmp_path / "p.jsonl"), AuditLog(tmp_path / "p.jsonl")
+    for i in range(3):
+        first.append("lock", f"a{i}")
+        second.append("unlock", f"b{i}")
+    assert first.verify().ok and first.verify().entries == 6
+    assert first.head_hash() == second.entries()[-1].hash

@@ -1,0 +1,99 @@
+"""Cash desk: deposit/withdrawal drafts, the confirm threshold, supervisor confirm, receipts."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+from test_approvals_helpers import (
+    SUPERVISOR,
+    TELLER,
+    client_for,
+    employee,
+    new_customer,
+    profile_for,
+)
+
+from teller_app.core.cash import (
+    AmountError,
+    CashKind,
+    CashService,
+    confirm_with_credentials,
+    find_processing_account,
+    needs_supervisor,
+    parse_cash_amount,
+)
+from teller_app.platform import PermissionDenied
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "1.001", "abc", "NaN", "1e-5"])
+def test_amounts_refuse_sign_and_extra_precision(text: str) -> None:
+    with pytest.raises(AmountError):
+        parse_cash_amount(text, 2)
+
+
+def test_amount_parsing_and_threshold() -> None:
+    assert parse_cash_amount("1 234,50", 2) == Decimal("1234.50")
+    assert parse_cash_amount("10", 0) == Decimal("10")
+    assert not needs_supervisor(Decimal("10000.00"), Decimal("10000.00"), False)
+    assert needs_supervisor(Decimal("10000.01"), Decimal("10000.00"), False)
+    assert not needs_supervisor(Decimal("99999"), Decimal("10000.00"), True)
+
+
+def test_deposit_under_threshold_teller_confirms(sandbox) -> None:  # type: ignore[no-untyped-def]
+    async def scenario() -> None:
+        client = await client_for(sandbox, TELLER)
+        try:
+            branch = sandbox.manifest["branches"][0]
+            processing = await find_processing_account(client, branch["guid"])
+            assert processing == branch["processing_account_guid"]
+            service = CashService(client, branch["guid"], processing, Decimal("10000.00"))
+            customer = await new_customer(client, sandbox)
+            before = (await client.get_customer_accounts(customer))[0].assets[0].balance
+            draft = await service.create(CashKind.DEPOSIT, customer, "150.25", "cash in")
+            assert not draft.needs_supervisor
+            receipt = await service.confirm(draft.payment_guid)
+            assert receipt.status == "CONFIRMED" and len(receipt.stellar_hash) == 64
+            assert receipt.kind is CashKind.DEPOSIT
+            after = (await client.get_customer_accounts(customer))[0].assets[0].balance
+            assert after - before == Decimal("150.25")
+
+            out = await service.create(CashKind.WITHDRAWAL, customer, Decimal("50.25"))
+            assert (await service.confirm(out.payment_guid)).kind is CashKind.WITHDRAWAL
+            final = (await client.get_customer_accounts(customer))[0].assets[0].balance
+            assert final - after == Decimal("-50.25")
+        finally:
+            await client.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_deposit_over_threshold_needs_a_supervisor(sandbox) -> None:  # type: ignore[no-untyped-def]
+    async def scenario() -> None:
+        client = await client_for(sandbox, TELLER)
+        sup = await client_for(sandbox, SUPERVISOR)
+        try:
+            branch = sandbox.manifest["branches"][0]
+            service = CashService(client, branch["guid"], branch["processing_account_guid"],
+                                  Decimal("10000.00"))
+            customer = await new_customer(client, sandbox)
+            draft = await service.create(CashKind.DEPOSIT, customer, "12000.00")
+            assert draft.needs_supervisor
+            with pytest.raises(PermissionDenied):  # the platform agrees with the UI
+                await service.confirm(draft.payment_guid)
+            # The supervisor's inbox finds the draft...
+            sup_service = CashService(sup, branch["guid"], "", Decimal(0), True)
+            assert draft.payment_guid in {p.guid for p in await sup_service.pending_drafts()}
+            # ...and a supervisor confirms in place with their own credentials.
+            password = employee(sandbox, SUPERVISOR)["password"]
+            receipt = await confirm_with_credentials(profile_for(sandbox), SUPERVISOR, password,
+                                                     draft.payment_guid, branch["guid"])
+            assert receipt.status == "CONFIRMED" and receipt.stellar_hash
+            assert receipt.confirmed_by == employee(sandbox, SUPERVISOR)["guid"]
+            assert draft.payment_guid not in {p.guid for p in await sup_service.pending_drafts()}
+        finally:
+            await client.aclose()
+            await sup.aclose()
+
+    asyncio.run(scenario())

@@ -1,0 +1,268 @@
+"""Two main windows on one sandbox: a teller requests a block, a supervisor's inbox approves;
+role-aware actions; audit entries; cash above the threshold confirmed in place."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "core"))  # shared sandbox helpers
+
+from test_approvals_helpers import (
+    SUPERVISOR,
+    TELLER,
+    client_for,
+    employee,
+    new_customer,
+    profile_for,
+)
+
+from teller_app.core.audit import AuditAction
+from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.cash_dialog import CashDialog
+from teller_app.ui.change_request_dialog import ChangeRequestDialog
+
+
+@pytest.fixture()
+def windows(sandbox, qtbot, arun, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TELLER_DATA_DIR", str(tmp_path / "data"))
+    from teller_app.core.session import open_session
+    from teller_app.platform import PasswordLogin
+    from teller_app.ui.async_op import OpRunner
+    from teller_app.ui.main_window import MainWindow
+
+    made = []
+
+    def make(email: str):  # type: ignore[no-untyped-def]
+        profile = profile_for(sandbox)
+        session = arun(open_session(profile, PasswordLogin(email, employee(sandbox, email)[
+            "password"])))
+        window = MainWindow(session, OpRunner(), profile_name="test",
+                            sandbox_asset=sandbox.manifest["asset"])
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.supervision.locker.stop()
+        if window.supervision.inbox is not None:
+            window.supervision.inbox.timer.stop()
+        window.ops.cancel_all()
+
+
+def _card(window, guid, qtbot):  # type: ignore[no-untyped-def]
+    customer = _customer(window, guid)
+    card = window.open_customer(customer)
+    qtbot.waitUntil(lambda: card.findChild(object, "supervisionActions") is not None)
+    return card
+
+
+def _customer(window, guid):  # type: ignore[no-untyped-def]
+    from teller_app.platform.models import Customer
+
+    return Customer(wallet_user_guid=guid, status="active")
+
+
+def _button(card, name):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QPushButton
+
+    return card.findChild(QPushButton, name)
+
+
+def test_roles_decide_what_is_shown(windows, qtbot, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    teller_window = windows(TELLER)
+    sup_window = windows(SUPERVISOR)
+    sup = teller_window.supervision
+    assert not sup.inbox_action.isVisible() and not sup.audit_action.isVisible()
+    assert sup_window.supervision.inbox_action.isVisible()
+    assert sup_window.supervision.audit_action.isVisible()
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    arun(client.aclose())
+    card = _card(teller_window, guid, qtbot)
+    assert _button(card, "requestChangeButton") is not None
+    assert _button(card, "toggleDisabledButton") is None  # a teller never sees a direct block
+    sup_card = _card(sup_window, guid, qtbot)
+    assert _button(sup_card, "toggleDisabledButton") is not None
+    assert _button(sup_card, "requestChangeButton") is None
+
+
+def test_request_from_teller_window_approved_in_supervisors_inbox(  # type: ignore[no-untyped-def]
+    windows, qtbot, sandbox, arun
+) -> None:
+    teller_window = windows(TELLER)
+    sup_window = windows(SUPERVISOR)
+    inbox = sup_window.supervision.inbox
+    qtbot.waitUntil(lambda: inbox._watermark is not None, timeout=10000)  # first scan done
+
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    card = _card(teller_window, guid, qtbot)
+    _button(card, "requestChangeButton").click()
+    dialog = teller_window.findChild(ChangeRequestDialog)
+    assert dialog is not None and not dialog.send_button.isEnabled()  # reason is required
+    dialog.reason.setPlainText("Клієнт повідомив про шахрайство")
+    assert dialog.change() == {"is_disabled": True}
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: card.findChild(object, "pendingRequestNote") is not None,
+                    timeout=10000)
+
+    with qtbot.waitSignal(inbox.new_requests, timeout=10000) as news:
+        inbox.poll()
+    assert any(r.customer_guid == guid for r in news.args[0])
+    assert "new change request" in sup_window.status_bar.currentMessage()
+    row = next(i for i, (r, _l) in enumerate(inbox.model.rows) if r.customer_guid == guid)
+    inbox.table.selectRow(row)
+    inbox.comment.setText("=cmd|' /C calc'!A0")
+    with qtbot.waitSignal(inbox.decided, timeout=10000):
+        inbox.approve_button.click()
+    customer = arun(client.get_customer(guid))
+    assert customer.is_disabled and customer.status == "active"
+    arun(client.aclose())
+
+    teller_actions = [e.action for e in teller_window.supervision.audit.entries()]
+    assert AuditAction.CHANGE_REQUEST in teller_actions
+    sup_log = sup_window.supervision.audit
+    assert sup_log.entries()[-1].action == AuditAction.APPROVAL
+    assert sup_log.verify().ok
+    import csv
+    import io
+
+    from teller_app.core.audit import export_csv
+
+    text = export_csv(sup_log.entries())
+    assert "=cmd|" in text  # the comment is kept...
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)  # ...inert
+
+
+def test_in_place_approval_on_the_tellers_screen(windows, qtbot, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    teller_window = windows(TELLER)
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    card = _card(teller_window, guid, qtbot)
+    _button(card, "requestChangeButton").click()
+    dialog = teller_window.findChild(ChangeRequestDialog)
+    dialog.reason.setPlainText("Customer asks to block")
+    dialog.in_place_button.click()
+    qtbot.waitUntil(lambda: teller_window.findChild(ApproveInPlaceDialog) is not None,
+                    timeout=10000)
+    approve = teller_window.findChild(ApproveInPlaceDialog)
+    approve.email.setText(SUPERVISOR)
+    approve.password.setText("wrong password")
+    approve.approve_button.click()
+    qtbot.waitUntil(lambda: approve.error.text() != "", timeout=10000)
+    assert not arun(client.get_customer(guid)).is_disabled
+    approve.email.setText(SUPERVISOR)
+    approve.password.setText(employee(sandbox, SUPERVISOR)["password"])
+    approve.approve_button.click()
+    assert approve.password.text() == ""  # handed to the throwaway session, not kept
+    audit = teller_window.supervision.audit
+    qtbot.waitUntil(lambda: audit.entries()[-1].action == AuditAction.APPROVAL, timeout=10000)
+    assert arun(client.get_customer(guid)).is_disabled
+    entries = audit.entries()
+    assert entries[-1].action == AuditAction.APPROVAL
+    assert entries[-1].actor == employee(sandbox, SUPERVISOR)["guid"]
+    arun(client.aclose())
+
+
+def test_cash_deposit_over_threshold_confirmed_in_place(windows, qtbot, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    teller_window = windows(TELLER)
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    card = _card(teller_window, guid, qtbot)
+    _button(card, "cash_deposit_button").click()
+    qtbot.waitUntil(lambda: teller_window.findChild(CashDialog) is not None, timeout=10000)
+    dialog = teller_window.findChild(CashDialog)
+    dialog.amount.setText("100.001")
+    assert not dialog.create_button.isEnabled() and dialog.error.text()
+    dialog.amount.setText("12000.50")
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10000)
+    assert dialog.draft.needs_supervisor and not dialog.confirm_button.isVisible()
+    dialog.supervisor_button.click()
+    approve = dialog.in_place
+    approve.email.setText(SUPERVISOR)
+    approve.password.setText(employee(sandbox, SUPERVISOR)["password"])
+    with qtbot.waitSignal(dialog.confirmed, timeout=10000):
+        approve.approve_button.click()
+    assert len(dialog.receipt.stellar_hash) == 64
+    assert dialog.receipt.stellar_hash in dialog.reference.text()
+    balance = arun(client.get_customer_accounts(guid))[0].assets[0].balance
+    assert str(balance) == "12000.50"
+    actions = [e.action for e in teller_window.supervision.audit.entries()]
+    assert actions[-2:] == [AuditAction.CASH_CREATE, AuditAction.CASH_CONFIRM]
+    arun(client.aclose())
+
+
+def test_cash_withdrawal_under_threshold_teller_confirms(windows, qtbot, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    teller_window = windows(TELLER)
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    card = _card(teller_window, guid, qtbot)
+    for button, amount in (("cash_deposit_button", "500"), ("cash_withdrawal_button", "200.10")):
+        _button(card, button).click()
+        qtbot.waitUntil(lambda: any(d.isVisible() for d in teller_window.findChildren(CashDialog)),
+                        timeout=10000)
+        dialog = next(d for d in teller_window.findChildren(CashDialog) if d.isVisible())
+        dialog.amount.setText(amount)
+        dialog.create_button.click()
+        qtbot.waitUntil(lambda d=dialog: d.confirm_button.isVisible(), timeout=10000)
+        with qtbot.waitSignal(dialog.confirmed, timeout=10000):
+            dialog.confirm_button.click()
+        dialog.close()
+    balance = arun(client.get_customer_accounts(guid))[0].assets[0].balance
+    assert str(balance) == "299.90"
+    arun(client.aclose())
+
+
+def test_idle_lock_switch_employee_and_back_keeps_the_form(windows, qtbot, sandbox) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.core.idle import FakeClock
+
+    window = windows(TELLER)
+    locker = window.supervision.locker
+    clock = FakeClock()
+    locker.tracker.clock = clock
+    locker.tracker.touch()
+    form = window.new_customer()
+    field = form.first_field()
+    field.setText("Половинчаста")
+
+    clock.advance(5 * 60 + 1)  # profile default: 5 idle minutes
+    locker.check_idle()
+    assert locker.is_locked and window.central_stack.currentWidget() is locker.screen
+    assert not window.menuBar().isEnabled()
+
+    # A supervisor signs in on the lock screen: the teller's form is parked, not shown.
+    locker.screen.other_email.setText(SUPERVISOR)
+    locker.screen.other_password.setText(employee(sandbox, SUPERVISOR)["password"])
+    with qtbot.waitSignal(locker.unlocked, timeout=10000):
+        locker.screen.switch_button.click()
+    assert window.session.employee.email == SUPERVISOR
+    assert window.tabs.indexOf(form) == -1
+    assert window.supervision.inbox_action.isVisible()
+
+    # The teller comes back: the half-filled form is exactly as it was.
+    window.supervision.lock_now()
+    locker.screen.other_email.setText(TELLER)
+    locker.screen.other_password.setText(employee(sandbox, TELLER)["password"])
+    with qtbot.waitSignal(locker.unlocked, timeout=10000):
+        locker.screen.switch_button.click()
+    assert window.tabs.indexOf(form) > 0 and field.text() == "Половинчаста"
+    assert not window.supervision.inbox_action.isVisible()
+
+    # Plain unlock re-verifies the password against the platform.
+    window.supervision.lock_now()
+    locker.screen.password.setText(employee(sandbox, TELLER)["password"])
+    with qtbot.waitSignal(locker.unlocked, timeout=10000):
+        locker.screen.unlock_button.click()
+    assert window.menuBar().isEnabled() and field.text() == "Половинчаста"
+    actions = [e.action for e in window.supervision.audit.entries()]
+    for expected in (AuditAction.LOCK, AuditAction.SWITCH_EMPLOYEE, AuditAction.SIGN_IN,
+                     AuditAction.UNLOCK):
+        assert expected in actions
+    assert window.supervision.audit.verify().ok
