@@ -48,17 +48,22 @@ def run_checks(args: argparse.Namespace) -> None:
             raise RuntimeError("not running from a PyInstaller bundle")
         return f"sys._MEIPASS={getattr(sys, '_MEIPASS', '?')}"
 
-    @check("keyring backends registered")
+    @check("keyring platform backend bundled")
     def _registered() -> str:
+        import importlib
+
         from keyring.backend import get_all_keyring
 
-        names = sorted(_backend_name(b) for b in get_all_keyring())
-        want = {"linux": "SecretService", "win32": "Windows", "darwin": "macOS"}.get(
-            sys.platform, ""
-        )
-        if want and not any(want in n for n in names):
-            raise RuntimeError(f"no {want} backend among viable backends {names}")
-        return ", ".join(names) or "(none viable)"
+        module, deps = {
+            "linux": ("keyring.backends.SecretService", ("secretstorage", "jeepney")),
+            "win32": ("keyring.backends.Windows", ("win32ctypes.pywin32.win32cred",)),
+            "darwin": ("keyring.backends.macOS", ("keyring.backends.macOS.api",)),
+        }.get(sys.platform, ("keyring.backends.chainer", ()))
+        backend_cls = importlib.import_module(module).Keyring
+        for dep in deps:
+            importlib.import_module(dep)
+        viable = sorted(_backend_name(b) for b in get_all_keyring())
+        return f"{module}.{backend_cls.__name__} importable; viable here: {viable}"
 
     @check("keyring entry points")
     def _entry_points() -> str:

@@ -13,9 +13,10 @@ succeeds exactly once. That marker is the decision:
 
 1. re-read the customer; the request must still be in its status (else ``RequestGone``);
 2. four-eyes: approver guid != maker guid (``SelfApprovalRefused``), here in the service;
-3. create the marker customer (status = encoded decision). A duplicate login means someone
-   decided first: read their marker and raise ``AlreadyDecided`` — unless the marker is our
-   own identical decision (a retry after a crash/timeout), which resumes;
+3. create the marker customer (status = encoded decision), then ALWAYS read it back (the
+   client reconciles a lost POST answer by login, so "created" alone proves nothing). A
+   marker holding someone else's decision raises ``AlreadyDecided``; our own identical
+   decision (first attempt, or a retry after a crash/timeout) goes on;
 4. apply: approve → one PUT with the change and the status rewritten to the real status
    (or to the requested status); reject/withdraw → PUT status back to the real status.
 
@@ -24,10 +25,12 @@ uniqueness. If step 4 fails, the request stays visible with its marker present; 
 the same decision (or ``finish_decided``) completes it, and nobody can decide differently.
 Limits, stated honestly: the maker guid inside the status is written by the client, so the
 platform cannot authenticate it (a teller's own PUT of ``is_disabled`` is refused by the
-platform itself, which is the real control). Two requests filed for one customer at the same
-moment: last write wins; ``file_request`` re-reads and reports ``RequestSuperseded`` to the
-loser. Marker customers are real (empty) customers of the branch: the app must hide customers
-whose login starts with ``approval-lock:`` (``is_lock_marker``).
+platform itself, which is the real control). Filing is best effort: two requests written to one
+customer at nearly the same moment — last write wins; ``file_request`` re-reads and reports
+``RequestSuperseded`` when it sees the other one, but a write landing after that re-read is
+not noticed (the overwritten maker's card then shows no pending request). Marker customers
+are real (empty) customers of the branch: the app must hide customers whose login starts
+with ``approval-lock:`` (``is_lock_marker``).
 """
 
 from __future__ import annotations

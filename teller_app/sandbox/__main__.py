@@ -83,6 +83,12 @@ class _Server(uvicorn.Server):
         if self.started:
             print(self.base_url, flush=True)
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets=sockets)
+        # uvicorn re-raises SIGTERM/SIGINT after serving, which would kill us before the
+        # database is closed; we exit cleanly (status 0) instead.
+        self._captured_signals.clear()
+
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
@@ -121,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         store.close()
         sock.close()
+    print("sandbox stopped", file=sys.stderr, flush=True)
     return 0
 
 

@@ -8,10 +8,10 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
-from fastapi import Request
+from fastapi import Depends, Request
 from jwt.algorithms import RSAAlgorithm
 
 from .db import Store
@@ -167,3 +167,6 @@ def principal_from_request(store: Store, request: Request) -> Principal:
 def current(request: Request) -> Principal:
     """FastAPI dependency."""
     return principal_from_request(request.app.state.store, request)
+
+
+Who = Annotated[Principal, Depends(current)]

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS counterparties (
     asset_issuer TEXT NOT NULL, auto_issue INTEGER NOT NULL DEFAULT 0,
     auto_burn INTEGER NOT NULL DEFAULT 0, teller_confirm_limit INTEGER NOT NULL,
     key_keeper_guid TEXT NOT NULL, key_keeper_login TEXT NOT NULL,
-    emission_account_guid TEXT NOT NULL DEFAULT '', processing_account_guid TEXT NOT NULL DEFAULT '',
+    emission_account_guid TEXT NOT NULL DEFAULT '',
+    processing_account_guid TEXT NOT NULL DEFAULT '',
     mfo TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS branches (
     guid TEXT PRIMARY KEY, counterparty_guid TEXT NOT NULL, name TEXT NOT NULL,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from . import ledger
-from .auth import Principal, current
+from .auth import Principal, Who
 from .errors import FORBIDDEN_BRANCH, INVALID_KIND, NOT_FOUND, ApiError, bad_request
 from .models import NewAccountBody
 from .query import guid, in_clause, list_params, multi, order_dir, paging, single
@@ -61,7 +61,7 @@ def _list(request: Request, who: Principal, cp: str, branch: str | None) -> JSON
                                       scalars=("iban", "search_string", "offset", "limit",
                                                "order")))
 async def list_accounts(counterparty_guid: str, request: Request,
-                        who: Principal = Depends(current)) -> Any:
+                        who: Who) -> Any:
     who.require("accounts", "GET")
     who.check_cp(request.app.state.store, counterparty_guid)
     return _list(request, who, counterparty_guid, None)
@@ -73,7 +73,7 @@ async def list_accounts(counterparty_guid: str, request: Request,
                                       scalars=("iban", "search_string", "offset", "limit",
                                                "order")))
 async def list_branch_accounts(counterparty_guid: str, branch_guid: str, request: Request,
-                               who: Principal = Depends(current)) -> Any:
+                               who: Who) -> Any:
     store = request.app.state.store
     who.require("accounts", "GET")
     who.check_cp(store, counterparty_guid)
@@ -87,7 +87,7 @@ async def list_branch_accounts(counterparty_guid: str, branch_guid: str, request
 
 @router.get("/accounts/{account_guid}", summary="Get one digital entity with balances")
 async def get_account(counterparty_guid: str, account_guid: str, request: Request,
-                      who: Principal = Depends(current)) -> dict[str, Any]:
+                      who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("accounts", "GET")
     who.check_cp(store, counterparty_guid)
@@ -100,7 +100,7 @@ async def get_account(counterparty_guid: str, account_guid: str, request: Reques
 
 @router.post("/accounts", summary="Create a processing or emission entity")
 async def create_account(counterparty_guid: str, body: NewAccountBody, request: Request,
-                         who: Principal = Depends(current)) -> dict[str, Any]:
+                         who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("accounts", "POST")
     cp = who.check_cp(store, counterparty_guid)

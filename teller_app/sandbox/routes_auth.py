@@ -10,12 +10,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from cryptography.hazmat.primitives import serialization
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from jwt.algorithms import RSAAlgorithm
 
 from . import auth
-from .auth import Principal, current
+from .auth import Who
 from .db import fmt_ts, new_guid
 from .errors import INVALID_CREDENTIALS, NOT_FOUND, ApiError, bad_request
 from .models import JwkBody
@@ -148,7 +148,7 @@ def _check_jwk(data: dict[str, Any] | None) -> tuple[str, str]:
         raise bad_request("data.alg must be RS256")
     try:
         RSAAlgorithm.from_jwk(json.dumps(data))
-    except Exception:  # noqa: BLE001 - any parse failure is a bad request
+    except Exception:
         raise bad_request("data is not a valid RSA public JWK") from None
     return kid, json.dumps(data)
 
@@ -156,7 +156,7 @@ def _check_jwk(data: dict[str, Any] | None) -> tuple[str, str]:
 @router.post("/api/v1/counterparty/{counterparty_guid}/jwk", tags=["auth"],
              summary="Register a bank JWK")
 async def add_jwk(counterparty_guid: str, body: JwkBody, request: Request,
-                  who: Principal = Depends(current)) -> dict[str, Any]:
+                  who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("jwk", "POST")
     who.check_cp(store, counterparty_guid)
@@ -178,7 +178,7 @@ async def add_jwk(counterparty_guid: str, body: JwkBody, request: Request,
 @router.get("/api/v1/counterparty/{counterparty_guid}/jwk", tags=["auth"],
             summary="List the bank's JWKs")
 async def list_jwk(counterparty_guid: str, request: Request,
-                   who: Principal = Depends(current)) -> dict[str, Any]:
+                   who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("jwk", "GET")
     who.check_cp(store, counterparty_guid)
@@ -192,7 +192,7 @@ async def list_jwk(counterparty_guid: str, request: Request,
 @router.put("/api/v1/counterparty/{counterparty_guid}/jwk/{jwk_guid}", tags=["auth"],
             summary="Replace a bank JWK")
 async def put_jwk(counterparty_guid: str, jwk_guid: str, body: JwkBody, request: Request,
-                  who: Principal = Depends(current)) -> dict[str, Any]:
+                  who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("jwk", "PUT")
     who.check_cp(store, counterparty_guid)

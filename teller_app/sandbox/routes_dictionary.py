@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from .auth import Principal, current
+from .auth import Who
 from .db import new_guid
 from .errors import NOT_FOUND, ApiError, bad_request
 from .models import CategoryBody, SegmentPatchBody
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["dictionary"])
 @router.get("/counterparty/{counterparty_guid}/segments", summary="Segments",
             openapi_extra=list_params("segment_names"))
 async def get_segments(counterparty_guid: str, request: Request,
-                       who: Principal = Depends(current)) -> list[dict[str, Any]]:
+                       who: Who) -> list[dict[str, Any]]:
     store = request.app.state.store
     who.require("segments", "GET")
     cp = who.check_cp(store, counterparty_guid)
@@ -39,7 +39,7 @@ async def get_segments(counterparty_guid: str, request: Request,
 
 @router.patch("/counterparty/{counterparty_guid}/segments", summary="Move/rename a segment")
 async def patch_segment(counterparty_guid: str, body: SegmentPatchBody, request: Request,
-                        who: Principal = Depends(current)) -> dict[str, Any]:
+                        who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("segments", "PATCH")
     who.check_cp(store, counterparty_guid)
@@ -63,7 +63,7 @@ def _category_json(r: sqlite3.Row) -> dict[str, Any]:
 
 @router.get("/dictionary/payment/category", summary="Payment categories")
 async def list_categories(request: Request,
-                          who: Principal = Depends(current)) -> dict[str, Any]:
+                          who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("categories", "GET")
     rows = store.all("SELECT * FROM categories WHERE deleted_at IS NULL ORDER BY name")
@@ -81,7 +81,7 @@ def _category_fields(body: CategoryBody) -> tuple[str, str]:
 
 @router.post("/dictionary/payment/category", summary="Create payment category")
 async def create_category(body: CategoryBody, request: Request,
-                          who: Principal = Depends(current)) -> Any:
+                          who: Who) -> Any:
     store = request.app.state.store
     who.require("categories", "POST")
     name, desc = _category_fields(body)
@@ -98,7 +98,7 @@ async def create_category(body: CategoryBody, request: Request,
 
 @router.put("/dictionary/payment/category/{category_guid}", summary="Update payment category")
 async def update_category(category_guid: str, body: CategoryBody, request: Request,
-                          who: Principal = Depends(current)) -> Any:
+                          who: Who) -> Any:
     store = request.app.state.store
     who.require("categories", "PUT")
     cg = guid(category_guid, "category_guid")
@@ -118,7 +118,7 @@ async def update_category(category_guid: str, body: CategoryBody, request: Reque
 @router.delete("/dictionary/payment/category/{category_guid}",
                summary="Delete payment category")
 async def delete_category(category_guid: str, request: Request,
-                          who: Principal = Depends(current)) -> dict[str, Any]:
+                          who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("categories", "DELETE")
     cg = guid(category_guid, "category_guid")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from . import emission, ledger
-from .auth import Principal, current
+from .auth import Principal, Who
 from .errors import bad_request
 from .models import EmissionBody
 from .money import to_minor
@@ -36,13 +36,13 @@ def _request(request: Request, who: Principal, cp: str, body: EmissionBody,
 
 @router.post("/issue", summary="Request identifier issue")
 async def issue(counterparty_guid: str, body: EmissionBody, request: Request,
-                who: Principal = Depends(current)) -> dict[str, Any]:
+                who: Who) -> dict[str, Any]:
     return _request(request, who, counterparty_guid, body, "issue")
 
 
 @router.post("/burn", summary="Request identifier burn")
 async def burn(counterparty_guid: str, body: EmissionBody, request: Request,
-               who: Principal = Depends(current)) -> dict[str, Any]:
+               who: Who) -> dict[str, Any]:
     return _request(request, who, counterparty_guid, body, "burn")
 
 
@@ -54,7 +54,7 @@ async def burn(counterparty_guid: str, body: EmissionBody, request: Request,
                 "created_by", "updated_by", "min_created_at", "max_created_at",
                 "min_updated_at", "max_updated_at", "order", "offset", "limit")))
 async def history(counterparty_guid: str, request: Request,
-                  who: Principal = Depends(current)) -> dict[str, Any]:
+                  who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("emission", "GET")
     who.check_cp(store, counterparty_guid)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from . import ledger, limits
-from .auth import Principal, current
+from .auth import Principal, Who
 from .db import new_guid
 from .errors import bad_request
 from .models import LimitBody
@@ -83,47 +83,47 @@ def _set(request: Request, who: Principal, cp: str, scope: str, kind: str,
 
 @router.get("/customer/amount", summary="Customer period limits")
 async def get_customer_amount(counterparty_guid: str, request: Request,
-                              who: Principal = Depends(current)) -> dict[str, Any]:
+                              who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, "customer", "period")
 
 
 @router.post("/customer/amount", summary="Set a customer period limit", status_code=204)
 async def set_customer_amount(counterparty_guid: str, body: LimitBody, request: Request,
-                              who: Principal = Depends(current)) -> Response:
+                              who: Who) -> Response:
     return _set(request, who, counterparty_guid, "customer", "period", body)
 
 
 @router.get("/customer/payment", summary="Customer per-operation limits")
 async def get_customer_payment(counterparty_guid: str, request: Request,
-                               who: Principal = Depends(current)) -> dict[str, Any]:
+                               who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, "customer", "operation")
 
 
 @router.post("/customer/payment", summary="Set a customer per-operation limit", status_code=204)
 async def set_customer_payment(counterparty_guid: str, body: LimitBody, request: Request,
-                               who: Principal = Depends(current)) -> Response:
+                               who: Who) -> Response:
     return _set(request, who, counterparty_guid, "customer", "operation", body)
 
 
 @router.get("/segment/amount", summary="Segment period limits")
 async def get_segment_amount(counterparty_guid: str, request: Request,
-                             who: Principal = Depends(current)) -> dict[str, Any]:
+                             who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, "segment", "period")
 
 
 @router.post("/segment/amount", summary="Set a segment period limit", status_code=204)
 async def set_segment_amount(counterparty_guid: str, body: LimitBody, request: Request,
-                             who: Principal = Depends(current)) -> Response:
+                             who: Who) -> Response:
     return _set(request, who, counterparty_guid, "segment", "period", body)
 
 
 @router.get("/segment/payment", summary="Segment per-operation limits")
 async def get_segment_payment(counterparty_guid: str, request: Request,
-                              who: Principal = Depends(current)) -> dict[str, Any]:
+                              who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, "segment", "operation")
 
 
 @router.post("/segment/payment", summary="Set a segment per-operation limit", status_code=204)
 async def set_segment_payment(counterparty_guid: str, body: LimitBody, request: Request,
-                              who: Principal = Depends(current)) -> Response:
+                              who: Who) -> Response:
     return _set(request, who, counterparty_guid, "segment", "operation", body)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from .auth import Principal, current, employee_roles
+from .auth import Who, employee_roles
 from .db import new_guid
 from .errors import DUPLICATE_EMPLOYEE, NOT_FOUND, ApiError, bad_request
 from .models import (
@@ -59,7 +59,7 @@ def _name(value: str | None, field: str = "name") -> str:
 @router.get(CP + "/branches", summary="List branches",
             openapi_extra=list_params("names", "guids", scalars=("limit", "offset", "order")))
 async def list_branches(counterparty_guid: str, request: Request,
-                        who: Principal = Depends(current)) -> dict[str, Any]:
+                        who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("branches", "GET")
     who.check_cp(store, counterparty_guid)
@@ -77,7 +77,7 @@ async def list_branches(counterparty_guid: str, request: Request,
 
 @router.post(CP + "/branches", summary="Create branch")
 async def create_branch(counterparty_guid: str, body: BranchBody, request: Request,
-                        who: Principal = Depends(current)) -> Any:
+                        who: Who) -> Any:
     store = request.app.state.store
     who.require("branches", "POST")
     who.check_cp(store, counterparty_guid)
@@ -89,7 +89,8 @@ async def create_branch(counterparty_guid: str, body: BranchBody, request: Reque
         bg = new_guid()
         now = store.now()
         store.conn.execute("INSERT INTO branches (guid, counterparty_guid, name, created_at, "
-                           "updated_at) VALUES (?,?,?,?,?)", (bg, counterparty_guid, name, now, now))
+                           "updated_at) VALUES (?,?,?,?,?)",
+                           (bg, counterparty_guid, name, now, now))
     return {"guid": bg}
 
 
@@ -103,7 +104,7 @@ def _branch(store: Any, cp: str, branch_guid: str) -> sqlite3.Row:
 
 @router.get(CP + "/branches/{branch_guid}", summary="Get branch")
 async def get_branch(counterparty_guid: str, branch_guid: str, request: Request,
-                     who: Principal = Depends(current)) -> dict[str, Any]:
+                     who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("branches", "GET")
     who.check_cp(store, counterparty_guid)
@@ -112,7 +113,7 @@ async def get_branch(counterparty_guid: str, branch_guid: str, request: Request,
 
 @router.put(CP + "/branches/{branch_guid}", summary="Update (rename / soft-delete) branch")
 async def update_branch(counterparty_guid: str, branch_guid: str, body: BranchUpdateBody,
-                        request: Request, who: Principal = Depends(current)) -> Any:
+                        request: Request, who: Who) -> Any:
     store = request.app.state.store
     who.require("branches", "PUT")
     who.check_cp(store, counterparty_guid)
@@ -180,7 +181,7 @@ def _check_roles(store: Any, cp: str, roles: list[str]) -> None:
 
 @router.post(CP + "/employees", summary="Create employee")
 async def create_employee_route(counterparty_guid: str, body: NewEmployeeBody, request: Request,
-                                who: Principal = Depends(current)) -> dict[str, Any]:
+                                who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("employees", "POST")
     who.check_cp(store, counterparty_guid)
@@ -203,7 +204,7 @@ async def create_employee_route(counterparty_guid: str, body: NewEmployeeBody, r
 
 @router.put(CP + "/employees/{employee_guid}", summary="Update employee")
 async def update_employee(counterparty_guid: str, employee_guid: str, body: EmployeeUpdateBody,
-                          request: Request, who: Principal = Depends(current)) -> dict[str, Any]:
+                          request: Request, who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("employees", "PUT")
     who.check_cp(store, counterparty_guid)
@@ -242,7 +243,7 @@ async def update_employee(counterparty_guid: str, employee_guid: str, body: Empl
             openapi_extra=list_params("guids", "logins", "names", "branch_guids",
                                       scalars=("include_disabled", "offset", "limit", "order")))
 async def list_employees(counterparty_guid: str, request: Request,
-                         who: Principal = Depends(current)) -> dict[str, Any]:
+                         who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("employees", "GET")
     who.check_cp(store, counterparty_guid)
@@ -282,7 +283,7 @@ def _perm_json(row: sqlite3.Row) -> dict[str, Any]:
             openapi_extra=list_params("guids", "keto_kinds", "keto_permissions", "scope_names",
                                       scalars=("offset", "limit", "order")))
 async def list_permissions(request: Request,
-                           who: Principal = Depends(current)) -> dict[str, Any]:
+                           who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "GET")
     where, params = ["1 = 1"], []
@@ -299,7 +300,7 @@ async def list_permissions(request: Request,
 
 @router.get(CP + "/roles", summary="Roles of the counterparty")
 async def list_roles(counterparty_guid: str, request: Request,
-                     who: Principal = Depends(current)) -> dict[str, Any]:
+                     who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "GET")
     who.check_cp(store, counterparty_guid)
@@ -310,7 +311,7 @@ async def list_roles(counterparty_guid: str, request: Request,
 
 @router.post(CP + "/roles", summary="Create role")
 async def create_role(counterparty_guid: str, body: RoleBody, request: Request,
-                      who: Principal = Depends(current)) -> Any:
+                      who: Who) -> Any:
     store = request.app.state.store
     who.require("roles", "POST")
     who.check_cp(store, counterparty_guid)
@@ -326,7 +327,7 @@ async def create_role(counterparty_guid: str, body: RoleBody, request: Request,
 
 @router.delete(CP + "/roles", summary="Delete role")
 async def delete_role(counterparty_guid: str, body: RoleBody, request: Request,
-                      who: Principal = Depends(current)) -> dict[str, Any]:
+                      who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "DELETE")
     who.check_cp(store, counterparty_guid)
@@ -361,7 +362,7 @@ def _role_perm(store: Any, cp: str, body: RolePermissionBody) -> tuple[str, str]
 @router.post(CP + "/roles/permission", summary="Add permission to role")
 async def add_role_permission(counterparty_guid: str, body: RolePermissionBody,
                               request: Request,
-                              who: Principal = Depends(current)) -> dict[str, Any]:
+                              who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "POST")
     who.check_cp(store, counterparty_guid)
@@ -375,7 +376,7 @@ async def add_role_permission(counterparty_guid: str, body: RolePermissionBody,
 @router.delete(CP + "/roles/permission", summary="Remove permission from role")
 async def remove_role_permission(counterparty_guid: str, body: RolePermissionBody,
                                  request: Request,
-                                 who: Principal = Depends(current)) -> dict[str, Any]:
+                                 who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "DELETE")
     who.check_cp(store, counterparty_guid)
@@ -388,7 +389,7 @@ async def remove_role_permission(counterparty_guid: str, body: RolePermissionBod
 
 @router.get(CP + "/permission/table", summary="Roles with permissions (table)")
 async def permission_table(counterparty_guid: str, request: Request,
-                           who: Principal = Depends(current)) -> dict[str, Any]:
+                           who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "GET")
     who.check_cp(store, counterparty_guid)
@@ -425,7 +426,7 @@ def _role_user(store: Any, cp: str, body: RoleUserBody) -> tuple[str, str]:
 
 @router.get(CP + "/roles/users", summary="Users of a role")
 async def role_users(counterparty_guid: str, request: Request,
-                     who: Principal = Depends(current)) -> dict[str, Any]:
+                     who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "GET")
     who.check_cp(store, counterparty_guid)
@@ -443,7 +444,7 @@ async def role_users(counterparty_guid: str, request: Request,
 
 @router.post(CP + "/roles/users", summary="Add user to role")
 async def add_role_user(counterparty_guid: str, body: RoleUserBody, request: Request,
-                        who: Principal = Depends(current)) -> dict[str, Any]:
+                        who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "POST")
     who.check_cp(store, counterparty_guid)
@@ -455,7 +456,7 @@ async def add_role_user(counterparty_guid: str, body: RoleUserBody, request: Req
 
 @router.delete(CP + "/roles/users", summary="Remove user from role")
 async def remove_role_user(counterparty_guid: str, body: RoleUserBody, request: Request,
-                           who: Principal = Depends(current)) -> dict[str, Any]:
+                           who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("roles", "DELETE")
     who.check_cp(store, counterparty_guid)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from . import ledger, limits
-from .auth import Principal, current
+from .auth import Principal, Who
 from .errors import FORBIDDEN, FORBIDDEN_BRANCH, MISSING_UUID, NOT_FOUND, ApiError, bad_request
 from .models import ConfirmPaymentBody, NewPaymentBody
 from .money import to_minor
@@ -23,7 +23,6 @@ from .query import (
     opt_ts,
     order_dir,
     paging,
-    single,
 )
 
 router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}", tags=["payments"])
@@ -215,44 +214,44 @@ _LIST_DOC = list_params(*PAYMENT_FILTERS, scalars=PAYMENT_SCALARS)
 
 @router.post("/payments", summary="Create payment (draft)")
 async def create_payment(counterparty_guid: str, body: NewPaymentBody, request: Request,
-                         who: Principal = Depends(current)) -> dict[str, Any]:
+                         who: Who) -> dict[str, Any]:
     return _create(request, who, counterparty_guid, body, None)
 
 
 @router.post("/payments/confirm", summary="Confirm payment")
 async def confirm_payment(counterparty_guid: str, body: ConfirmPaymentBody, request: Request,
-                          who: Principal = Depends(current)) -> dict[str, Any]:
+                          who: Who) -> dict[str, Any]:
     return _confirm(request, who, counterparty_guid, body, None)
 
 
 @router.get("/payments", summary="List payments", openapi_extra=_LIST_DOC)
 async def list_payments(counterparty_guid: str, request: Request,
-                        who: Principal = Depends(current)) -> Any:
+                        who: Who) -> Any:
     return _list(request, who, counterparty_guid, None)
 
 
 @router.get("/payments/{payment_guid}", summary="Get payment")
 async def get_payment(counterparty_guid: str, payment_guid: str, request: Request,
-                      who: Principal = Depends(current)) -> dict[str, Any]:
+                      who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, payment_guid)
 
 
 @router.post("/branch/{branch_guid}/payments", summary="Create payment in a branch")
 async def create_branch_payment(counterparty_guid: str, branch_guid: str, body: NewPaymentBody,
                                 request: Request,
-                                who: Principal = Depends(current)) -> dict[str, Any]:
+                                who: Who) -> dict[str, Any]:
     return _create(request, who, counterparty_guid, body, branch_guid)
 
 
 @router.post("/branch/{branch_guid}/payments/confirm", summary="Confirm payment in a branch")
 async def confirm_branch_payment(counterparty_guid: str, branch_guid: str,
                                  body: ConfirmPaymentBody, request: Request,
-                                 who: Principal = Depends(current)) -> dict[str, Any]:
+                                 who: Who) -> dict[str, Any]:
     return _confirm(request, who, counterparty_guid, body, branch_guid)
 
 
 @router.get("/branch/{branch_guid}/payments", summary="List payments of a branch",
             openapi_extra=_LIST_DOC)
 async def list_branch_payments(counterparty_guid: str, branch_guid: str, request: Request,
-                               who: Principal = Depends(current)) -> Any:
+                               who: Who) -> Any:
     return _list(request, who, counterparty_guid, branch_guid)

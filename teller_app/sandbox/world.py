@@ -117,7 +117,8 @@ def _seed_permissions(store: Store) -> None:
 
 def seed_roles(store: Store, cp: str) -> None:
     now = store.now()
-    all_endpoint = [r[0] for r in store.all("SELECT guid FROM permissions WHERE keto_kind = 'endpoint'")]
+    all_endpoint = [r[0] for r in store.all(
+        "SELECT guid FROM permissions WHERE keto_kind = 'endpoint'")]
     roles = {
         "Administrator": all_endpoint,
         "Supervisor": [_perm_guid("endpoint", v, s) for s, v in SUPERVISOR],
@@ -150,7 +151,8 @@ def _create_counterparty(store: Store, name: str, mfo: str) -> dict[str, str]:
         store.conn.execute(
             "INSERT INTO account_types (guid, counterparty_guid, kind, asset_code, asset_issuer, "
             "segment_name) VALUES (?,?,?,?,?,?)",
-            (new_guid(), cp, kind, ASSET_CODE, ASSET_ISSUER, "retail" if kind == "customer" else ""),
+            (new_guid(), cp, kind, ASSET_CODE, ASSET_ISSUER,
+             "retail" if kind == "customer" else ""),
         )
     emission_acc = ledger.create_account(store, counterparty_guid=cp, owner_guid=keeper,
                                          kind="emission")

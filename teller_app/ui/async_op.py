@@ -49,7 +49,7 @@ class OpRunner(QObject):
         super().__init__(parent)
         self._running: set[Op] = set()
         self._by_key: dict[str, Op] = {}
-        self.connectivity: Any = None  # core Connectivity, set once the cache layer exists
+        self.connectivity: Any = None  # core Connectivity (set when a branch cache is open)
         # Where errors nobody handled go (the main window points it at its banner).
         self.default_error_handler: ErrorHandler | None = None
 
@@ -153,24 +153,13 @@ class OpRunner(QObject):
 
     def _report_unreachable(self, exc: BaseException) -> None:
         self.connectivity_error.emit(exc)
-        conn = self.connectivity
-        for name in ("report_failure", "report_unavailable", "mark_offline", "set_offline"):
-            method = getattr(conn, name, None)
-            if callable(method):
-                try:
-                    method(exc) if name != "set_offline" else method()
-                except TypeError:
-                    method()
-                break
+        if self.connectivity is not None:
+            self.connectivity.report_failure(exc)
 
     def _report_reached(self) -> None:
         self.platform_reached.emit()
-        conn = self.connectivity
-        for name in ("report_success", "mark_online"):
-            method = getattr(conn, name, None)
-            if callable(method):
-                method()
-                break
+        if self.connectivity is not None:
+            self.connectivity.report_success()
 
     def _emit_activity(self) -> None:
         self.activity_changed.emit(self.running_labels())

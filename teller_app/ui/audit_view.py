@@ -99,11 +99,17 @@ class AuditFilterProxy(QSortFilterProxyModel):
 
     def set_filters(self, *, action: str = "", employee: str = "", customer: str = "",
                     date_from: date | None = None, date_to: date | None = None) -> None:
+        begin = getattr(self, "beginFilterChange", None)  # Qt >= 6.9; invalidateFilter older
+        if begin is not None:
+            begin()
         self.action = action
         self.employee = employee.strip().lower()
         self.customer = customer.strip().lower()
         self.date_from, self.date_to = date_from, date_to
-        self.invalidateFilter()
+        if begin is not None:
+            self.endFilterChange()
+        else:
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:
         model = self.sourceModel()

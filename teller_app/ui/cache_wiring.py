@@ -1,27 +1,118 @@
 """Connecting the main window to the branch cache: open it for the employee's scope, search
-it, sync it (F5 and in the background), and follow connectivity for the offline banner.
+it, sync it (F5, on start, every few minutes, and when the platform comes back), and follow
+Connectivity for the offline banner.
 
 Search flow with the cache: keystroke -> CacheSearchSource.first_page on the CacheWorker's
-DB thread (no debounce) -> the model shows page 1 and the count; scrolling calls fetchMore
-for the next page. Until the first full sync completes the platform is searched instead.
+DB thread (no debounce; the newest query cancels the older one) -> page 1 and the count are
+shown; scrolling calls fetchMore for the next page. Until the first full sync completes
+(``is_cold``) the platform is searched instead. A head-office branch filter, GUIDs and the
+"no cache" case also go to the platform.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
+
+from teller_app.cache import HEAD_OFFICE, CacheKeyError, prepare_cache_for, wipe_cache_file
+from teller_app.core import app_paths
+from teller_app.core.cache_worker import CacheWorker
+from teller_app.core.connectivity import Connectivity
+from teller_app.core.sync import SyncEngine
+from teller_app.secrets import CACHE_KEY, SecretStore
+
 log = logging.getLogger(__name__)
+BACKGROUND_SYNC_MS = 5 * 60 * 1000
 
 
-async def open_branch_cache(session: Any) -> Any:
-    """The opened cache bundle for this session, or None when no cache layer exists."""
-    return None
+@dataclass
+class BranchCacheBundle:
+    worker: CacheWorker
+    sync: SyncEngine
+    connectivity: Connectivity
+    path: Path
+    warm: bool  # a full sync has completed: searching the cache is complete
 
 
-async def close_branch_cache(bundle: Any) -> None:
-    return None
+async def _cache_key(profile_name: str) -> bytes:
+    """The cache's SQLCipher key lives in the OS keyring. Without a keyring it lives in
+    memory only, so the next start cannot read the file: it is wiped and synced again."""
+    store = await SecretStore.open(profile_name)
+    stored = await store.get(CACHE_KEY)
+    if stored:
+        with contextlib.suppress(ValueError):
+            key = bytes.fromhex(stored)
+            if len(key) == 32:
+                return key
+    key = secrets.token_bytes(32)
+    await store.set(CACHE_KEY, key.hex())
+    return key
+
+
+async def open_branch_cache(session: Any) -> BranchCacheBundle:
+    profile_name = session.profile.name
+    scope = session.branch_guid or HEAD_OFFICE
+    path = await asyncio.to_thread(prepare_cache_for, app_paths.data_dir(), profile_name, scope)
+    key = await _cache_key(profile_name)
+    worker = CacheWorker()
+    try:
+        await worker.open(path, key)
+    except CacheKeyError:
+        log.warning("cache key lost or file unreadable: wiping the branch cache")
+        await asyncio.to_thread(wipe_cache_file, path)
+        await worker.open(path, key)
+    client = session.client
+    connectivity = Connectivity(lambda: client.list_customers(limit=1))
+    branches = [session.branch_guid] if session.branch_guid else None
+    sync = SyncEngine(client, worker, branches, connectivity=connectivity)
+    warm = not await worker.is_cold()
+    stats = await worker.stats()
+    if stats.last_sync_at:
+        connectivity.last_sync_at = stats.last_sync_at
+    return BranchCacheBundle(worker, sync, connectivity, path, warm)
+
+
+async def close_branch_cache(bundle: BranchCacheBundle | None) -> None:
+    if bundle is None:
+        return
+    await bundle.connectivity.stop()
+    with contextlib.suppress(Exception):
+        await bundle.worker.close()
 
 
 def wire_cache(window: Any) -> None:
-    return None
+    """Hook the opened cache into the window (no-op without one)."""
+    bundle: BranchCacheBundle | None = window.branch_cache
+    if bundle is None:
+        return
+    window.ops.connectivity = bundle.connectivity
+    window._cache_warm = bundle.warm
+    bundle.sync.on_progress = window._sync_progress
+
+    def online_changed(online: bool) -> None:
+        window._set_online(online)
+        if online:  # back: catch up with what changed meanwhile
+            window.sync_now()
+
+    unsubscribe = bundle.connectivity.add_listener(online_changed)
+    window.destroyed.connect(lambda *_: unsubscribe())
+    if bundle.connectivity.last_sync_at:
+        window.sync_label.setText(describe_sync(window, bundle.connectivity.last_sync_at))
+    timer = QTimer(window)
+    timer.setInterval(BACKGROUND_SYNC_MS)
+    timer.timeout.connect(lambda: bundle.connectivity.online and window.sync_now())
+    timer.start()
+    window.background_sync_timer = timer
+    QTimer.singleShot(0, window.sync_now)  # first sync (full, or catching up) right away
+
+
+def describe_sync(window: Any, at: float) -> str:
+    return window.tr("Synced {time}").format(time=time.strftime("%H:%M", time.localtime(at)))

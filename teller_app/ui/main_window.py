@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -33,7 +33,7 @@ from teller_app.ui.banner import Banner
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.customer_form import AssetChoice, CustomerForm, FormChoices
 from teller_app.ui.customer_table_model import full_name, row_guid
-from teller_app.ui.error_text import friendly_message
+from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.search_panel import SearchPanel
 from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
 from teller_app.ui.session_info import describe_employee, session_branch, session_client
@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
             return
         self.sync_label.setText(self.tr("Syncing…"))
         self.ops.run(
-            lambda: self.sync_engine.sync_now(progress=self._sync_progress),
+            self.sync_engine.sync_now,
             on_success=lambda _r: self._synced(),
             on_error=self._sync_failed,
             label=self.tr("Syncing customers…"),
@@ -278,21 +278,22 @@ class MainWindow(QMainWindow):
 
         wire_cache(self)
 
-    def _sync_progress(self, *args: Any) -> None:
-        done = args[0] if args else None
-        text = self.tr("Syncing… {count}").format(count=done) if done is not None \
-            else self.tr("Syncing…")
-        QTimer.singleShot(0, lambda: self.sync_label.setText(text))
+    def _sync_progress(self, done: int, total: int) -> None:
+        self.sync_label.setText(self.tr("Syncing… {done} of {total}").format(
+            done=done, total=total))
 
     def _synced(self) -> None:
-        self._cache_warm = True
-        self.sync_label.setText(self.tr("Synced {time}").format(
-            time=time.strftime("%H:%M")))
-        self.search_panel.run_search()
+        from teller_app.ui.cache_wiring import describe_sync
+
+        was_warm, self._cache_warm = self._cache_warm, True
+        self.sync_label.setText(describe_sync(self, time.time()))
+        if not was_warm or not self.search_panel.search_box.text():
+            self.search_panel.run_search()  # from now on the cache answers
 
     def _sync_failed(self, exc: BaseException) -> None:
         self.sync_label.setText(self.tr("Sync failed"))
-        self._show_error(exc)
+        if not is_connectivity_error(exc):  # offline already has its own banner
+            self._show_error(exc)
 
     # -- tabs -------------------------------------------------------------------------------
     def _tab_title(self, customer: Any) -> str:

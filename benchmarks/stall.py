@@ -1,0 +1,110 @@
+"""UI-thread stalls during a full sync: ``max_stall_ms``.
+
+A child process runs a QApplication (offscreen) with a qasync event loop, as the app does,
+and a 5 ms QTimer that records the gap between its ticks, while the real ``SyncEngine`` fills
+a fresh encrypted cache (``CacheWorker`` thread) from the 100 000-customer sandbox. The stall
+of a tick is ``gap - 5 ms``; ``max_stall_ms`` is the median over runs of each run's worst
+stall (``stall_p99_ms`` the same for the 99th percentile). Network I/O, JSON decoding and the
+pydantic models of each 500-row page run on the UI thread; SQLite runs on the cache thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import WORK, Context, Sandbox, emit, median, percentile, rnd, run_child
+
+TICK_MS = 5
+ADMIN = "admin@demo.bank"
+MAX_RUNS = 3
+
+
+def child(data_dir: Path, cache_dir: Path) -> dict[str, Any]:
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from benchmarks.common import open_client
+    from teller_app.core.cache_worker import CacheWorker
+    from teller_app.core.sync import SyncEngine
+
+    app = QApplication([sys.argv[0]])
+    window = QLabel("sync")  # something on screen, as in the app
+    window.show()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+    slowest_at: list[float] = [0.0]
+    progress = [0]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gap = (now - last[0]) * 1000
+        if gaps and gap > max(gaps):
+            slowest_at[0] = progress[0]
+        gaps.append(gap)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(tick)
+
+    async def main() -> dict[str, Any]:
+        if cache_dir.exists():
+            shutil.rmtree(cache_dir)
+        cache_dir.mkdir(parents=True)
+        client = await open_client(data_dir, ADMIN)
+        worker = CacheWorker()
+        await worker.open(cache_dir / "branch.db", os.urandom(32))
+        engine = SyncEngine(client, worker, None,
+                            on_progress=lambda done, _total: progress.__setitem__(0, done))
+        await asyncio.sleep(0.2)
+        gaps.clear()
+        last[0] = time.perf_counter()
+        timer.start()
+        t0 = time.perf_counter()
+        received = await engine.sync_now()
+        elapsed = time.perf_counter() - t0
+        timer.stop()
+        await worker.close()
+        await client.aclose()
+        stalls = [max(0.0, g - TICK_MS) for g in gaps]
+        return {"received": received, "sync_s": elapsed, "ticks": len(gaps),
+                "max_stall_ms": max(stalls), "p99_stall_ms": percentile(stalls, 99),
+                "stalls_over_50": sum(1 for s in stalls if s > 50),
+                "worst_at_row": slowest_at[0]}
+
+    with loop:
+        result = loop.run_until_complete(main())
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    return result
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    worst, p99 = [], []
+    with Sandbox(ctx) as sandbox:
+        for _ in range(max(1, min(ctx.runs, MAX_RUNS))):
+            r = run_child("benchmarks.stall", "--child", str(sandbox.data_dir),
+                          str(WORK / f"stall-cache-{ctx.customers}"), timeout=1800)
+            worst.append(r["max_stall_ms"])
+            p99.append(r["p99_stall_ms"])
+            ctx.log(f"stall: max {r['max_stall_ms']:.1f} ms, p99 {r['p99_stall_ms']:.1f} ms, "
+                    f"{r['stalls_over_50']} ticks > 50 ms, worst near row {r['worst_at_row']}, "
+                    f"sync under Qt {r['sync_s']:.1f} s")
+    return {"max_stall_ms": rnd(median(worst)), "stall_p99_ms": rnd(median(p99))}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        emit(child(Path(sys.argv[2]), Path(sys.argv[3])))
+        os._exit(0)  # skip Qt/qasync teardown noise
+    print("use: python -m benchmarks --only stall", file=sys.stderr)
+    sys.exit(2)

@@ -1,0 +1,103 @@
+"""Create and edit customers through the form, against the sandbox."""
+
+from __future__ import annotations
+
+from teller_app.ui.customer_card import CustomerCard
+
+from .conftest import new_customer, unique
+
+
+def _fill(form, login: str, phone: str = "067 123 45 67", iban: str = "") -> None:  # type: ignore[no-untyped-def]
+    form.login.setText(login)
+    form.surname.setText("Коваленко")
+    form.name.setText("Ірина")
+    form.paternal_name.setText("Петрівна")
+    form.phone.setText(phone)
+    form.iban.setText(iban)
+    form.kyc_level.setValue(1)
+    form.balance_allowed.setText("1 500,50")
+
+
+def test_create_customer_opens_its_card(qtbot, main_window, arun):  # type: ignore[no-untyped-def]
+    form = main_window.new_customer()
+    login = unique("ira.")
+    _fill(form, login)
+    with qtbot.waitSignal(main_window.customer_card_opened, timeout=15000) as opened:
+        form.submit()
+    card = opened.args[0]
+    assert isinstance(card, CustomerCard)
+    stored = arun(main_window.session.client.find_customer_by_login(login))
+    assert stored.surname == "Коваленко"
+    assert stored.phone_number == "+380671234567"  # normalised to E.164
+    assert str(stored.balance_allowed) == "1500.50"
+    assert stored.kyc_level == 1
+    assert stored.branch_guid == main_window.session.branch_guid
+
+
+def test_invalid_fields_are_shown_inline_and_nothing_is_lost(qtbot, main_window):  # type: ignore[no-untyped-def]
+    form = main_window.new_customer()
+    _fill(form, unique("bad."), phone="12345", iban="UA21 3223 1300 0002 6007 2335 6600 2")
+    form.submit()
+    assert form.error_text("phone_number")
+    assert "checksum" in form.error_text("iban")
+    assert form.banner.text()
+    assert form.phone.text() == "12345" and form.surname.text() == "Коваленко"
+    assert not main_window.ops.is_busy()  # nothing was sent
+    form.phone.setText("+380 67 123 45 67")
+    form.iban.setText("UA21 3223 1300 0002 6007 2335 6600 1")
+    form.balance_allowed.setText("1,005")  # three decimals for a 2-place asset
+    form.submit()
+    assert not form.error_text("phone_number") and not form.error_text("iban")
+    assert form.error_text("balance_allowed")
+
+
+def test_duplicate_login_is_flagged_before_and_on_submit(qtbot, main_window, sandbox, arun):  # type: ignore[no-untyped-def]
+    session = main_window.session
+    login = unique("dup.")
+    arun(session.client.create_customer(new_customer(sandbox, session, login=login)))
+    form = main_window.new_customer()
+    _fill(form, "")
+    with qtbot.waitSignal(form.login_checked, timeout=10000) as checked:
+        qtbot.keyClicks(form.login, login)
+    assert checked.args == [login, True]
+    assert "already exists" in form.error_text("login")
+    form.submit()
+    assert "already exists" in form.error_text("login")
+    assert form.login.text() == login and form.surname.text() == "Коваленко"
+    # the platform's own refusal, when our lookup did not know yet
+    form._login_taken = None
+    form.submit()
+    qtbot.waitUntil(lambda: "already exists" in form.error_text("login")
+                    and bool(form.banner.text()), timeout=10000)
+    assert form.login.text() == login
+
+
+def test_edit_sends_only_the_changed_field(qtbot, main_window, sandbox, arun):  # type: ignore[no-untyped-def]
+    session = main_window.session
+    login = unique("edit.")
+    created = arun(session.client.create_customer(new_customer(
+        sandbox, session, login=login, surname="Бондар", name="Олег", phone_number="+380671112233",
+        kyc_level=1, segment="retail", status="active")))
+    customer = arun(session.client.get_customer(created.customer_guid))
+    form = main_window.edit_customer(customer)
+    assert form.login.isReadOnly() and not form.asset.isEnabled() and form.iban.isReadOnly()
+    assert not form.is_disabled.isEnabled()
+    form.name.setText("Олександр")
+    with qtbot.waitSignal(form.saved, timeout=10000):
+        form.submit()
+    assert form.sent_update == {"name": "Олександр"}
+    after = arun(session.client.get_customer(created.customer_guid))
+    assert after.name == "Олександр"
+    assert (after.surname, after.phone_number, after.kyc_level, after.segment, after.status) == (
+        "Бондар", "+380671112233", 1, "retail", "active")
+
+
+def test_blocking_is_not_an_edit(qtbot, main_window, sandbox, arun):  # type: ignore[no-untyped-def]
+    session = main_window.session
+    created = arun(session.client.create_customer(new_customer(sandbox, session,
+                                                               status="active")))
+    form = main_window.edit_customer(arun(session.client.get_customer(created.customer_guid)))
+    form.status.setCurrentText("blocked")
+    form.submit()
+    assert "supervisor" in form.error_text("status")
+    assert not main_window.ops.is_busy()

@@ -1,0 +1,69 @@
+"""Search as you type against the sandbox, open a card, see balances, open an account."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from teller_app.ui.customer_card import CustomerCard
+
+from .conftest import new_customer, unique
+
+
+def test_typing_a_surname_shows_the_matching_rows(qtbot, main_window, sandbox, arun):  # type: ignore[no-untyped-def]
+    session = main_window.session
+    surname = unique("Шевчук")
+    arun(session.client.create_customer(new_customer(sandbox, session, surname=surname,
+                                                      name="Тарас")))
+    panel = main_window.search_panel
+    assert panel.search_box.hasFocus() or panel.search_box.isActiveWindow() is not None
+    qtbot.keyClicks(panel.search_box, surname[:12])
+    qtbot.waitUntil(lambda: panel.model.query == surname[:12]
+                    and panel.model.rowCount() == 1, timeout=10000)
+    row = panel.model.row_at(0)
+    assert row.surname == surname
+    assert panel.model.data(panel.model.index(0, 0)).startswith(surname)
+
+
+def test_newest_query_wins(qtbot, main_window):  # type: ignore[no-untyped-def]
+    panel = main_window.search_panel
+    for text in ("a", "ab", "zzzz-no-such-customer"):
+        panel.search_box.setText(text)
+        panel.run_search()
+    qtbot.waitUntil(lambda: not main_window.ops.is_busy("search"), timeout=10000)
+    assert panel.model.query == "zzzz-no-such-customer"
+    assert panel.model.rowCount() == 0
+
+
+def test_enter_opens_card_with_balance_and_esc_goes_back(qtbot, main_window):  # type: ignore[no-untyped-def]
+    panel = main_window.search_panel
+    panel.table.setFocus()
+    panel.table.selectRow(0)
+    with qtbot.waitSignal(main_window.customer_card_opened, timeout=5000) as opened:
+        qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    card = opened.args[0]
+    assert isinstance(card, CustomerCard)
+    assert card.customer is not None and card.actions_layout is not None
+    qtbot.waitUntil(lambda: card.freshness.text() == "Up to date", timeout=10000)
+    balances = card.balance_texts()
+    assert balances and all("UAH" in b for b in balances)
+    assert card.account_panels[0].iban_label.text().startswith("UA")
+    card.account_panels[0].copy_iban()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == card.account_panels[0].account.iban
+    qtbot.keyClick(card, Qt.Key.Key_Escape)
+    assert main_window.tabs.currentIndex() == 0
+
+
+def test_second_account_of_same_asset_shows_platform_message(qtbot, main_window):  # type: ignore[no-untyped-def]
+    card = main_window.open_customer(main_window.search_panel.model.row_at(0))
+    qtbot.waitUntil(lambda: card.freshness.text() == "Up to date", timeout=10000)
+    card.show_open_account()
+    card.open_account_iban.setText("UA21 3223 1300 0002 6007 2335 6600 2")  # bad checksum
+    card._submit_open_account()
+    assert "checksum" in card.open_account_error.text()
+    card.open_account_iban.clear()
+    card._submit_open_account()
+    qtbot.waitUntil(lambda: card.open_account_error.text() != "", timeout=10000)
+    assert "already has an account" in card.open_account_error.text()
+    assert card.open_account_frame.isVisibleTo(card)
