@@ -24,7 +24,8 @@ WORDS_PER_SCRIPT = 8
 async def pick_words(client: Any, n: int, seed: int = 5) -> tuple[list[str], list[str]]:
     """(Cyrillic surnames/names, Latin login stems) of real customers."""
     rng = random.Random(seed)
-    page = await client.list_customers(limit=500, offset=rng.randrange(0, 5000))
+    total = (await client.list_customers(limit=1)).total
+    page = await client.list_customers(limit=500, offset=rng.randrange(0, max(1, total - 500)))
     cyr: list[str] = []
     lat: list[str] = []
     for c in page.customers:

@@ -127,8 +127,9 @@ def run_checks(args: argparse.Namespace) -> None:
     def _sandbox() -> str:
         import importlib
 
-        import teller_app.sandbox.app  # noqa: F401
         import uvicorn
+
+        import teller_app.sandbox.app  # noqa: F401
 
         for mod in (
             "uvicorn.loops.auto",
@@ -175,7 +176,8 @@ def run_checks(args: argparse.Namespace) -> None:
         if not uk:
             raise RuntimeError(f"qtbase_uk.qm not loadable from {path}")
         plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
-        found = sorted(p.name for p in (plugins / "platforms").glob("*")) if plugins.is_dir() else []
+        platforms = plugins / "platforms"
+        found = sorted(p.name for p in platforms.glob("*")) if platforms.is_dir() else []
         return f"platform {app.platformName()}, platforms {found}, qtbase_uk OK"
 
 

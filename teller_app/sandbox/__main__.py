@@ -96,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(args.data).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
 
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+    # is TCP; without it keep-alive clients see ~40 ms Nagle/delayed-ACK stalls per request.
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     sock.listen(2048)

@@ -271,6 +271,15 @@ class Store:
         self._counts[key] = (self.version, total)
         return total
 
+    def drop_secondary_indexes(self, tables: tuple[str, ...]) -> list[str]:
+        """Drop the named (non-unique, explicit) indexes of ``tables``; return their SQL."""
+        marks = ",".join("?" * len(tables))
+        rows = self.all(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                        f"tbl_name IN ({marks}) AND sql IS NOT NULL", tables)
+        for row in rows:
+            self.conn.execute(f'DROP INDEX "{row["name"]}"')
+        return [str(row["sql"]) for row in rows]
+
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
         return default if row is None else str(row[0])

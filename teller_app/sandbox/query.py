@@ -15,6 +15,8 @@ from .errors import bad_request
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
+MAX_INT = 2**53  # SQLite integers are 64-bit: refuse anything near that
+MAX_NUMBER = Decimal(10**15)
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
                       r"[0-9a-fA-F]{12}$")
 
@@ -60,9 +62,12 @@ def opt_int(request: Request, name: str) -> int | None:
     if v is None:
         return None
     try:
-        return int(v)
+        value = int(v)
     except ValueError:
         raise bad_request(f"{name}: expected an integer, got {v!r}") from None
+    if abs(value) > MAX_INT:
+        raise bad_request(f"{name}: out of range")
+    return value
 
 
 def opt_decimal(request: Request, name: str) -> Decimal | None:
@@ -73,8 +78,8 @@ def opt_decimal(request: Request, name: str) -> Decimal | None:
         d = Decimal(v)
     except InvalidOperation:
         raise bad_request(f"{name}: expected a number, got {v!r}") from None
-    if not d.is_finite():
-        raise bad_request(f"{name}: expected a number, got {v!r}")
+    if not d.is_finite() or abs(d) > MAX_NUMBER:
+        raise bad_request(f"{name}: expected a number in range, got {v!r}")
     return d
 
 
@@ -105,6 +110,19 @@ def order_dir(request: Request) -> str:
     if v not in ("asc", "desc"):
         raise bad_request("order must be asc or desc")
     return v.upper()
+
+
+def int_list(request: Request, name: str) -> list[int]:
+    out = []
+    for v in multi(request, name):
+        try:
+            value = int(v)
+        except ValueError:
+            raise bad_request(f"{name}: expected integers, got {v!r}") from None
+        if abs(value) > MAX_INT:
+            raise bad_request(f"{name}: out of range")
+        out.append(value)
+    return out
 
 
 def in_clause(column: str, values: list[Any], where: list[str], params: list[Any]) -> None:

@@ -24,6 +24,7 @@ from .money import from_minor, to_minor
 from .query import (
     guid,
     in_clause,
+    int_list,
     list_params,
     multi,
     opt_bool,
@@ -118,10 +119,16 @@ def _check_branch(store: Any, who: Principal, cp: str, branch_guid: str | None) 
     return branch_guid or None
 
 
-def _teller_guard(who: Principal, is_disabled: bool | None, status: str | None) -> None:
+def _check_kyc(level: int | None) -> None:
+    if level is not None and not 0 <= level <= 1_000_000:
+        raise bad_request("kyc_level must be between 0 and 1000000")
+
+
+def _teller_guard(who: Principal, touches_disabled: bool, status: str | None) -> None:
+    """Tellers may not block/unblock/close customers (supervisor approval in the app)."""
     if who.can("customers", "DISABLE"):
         return
-    if is_disabled is not None:
+    if touches_disabled:
         raise ApiError(403, FORBIDDEN)
     if status is not None and status.strip().casefold() in RESTRICTED_STATUSES:
         raise ApiError(403, FORBIDDEN)
@@ -148,13 +155,12 @@ async def create_customer(
     who.check_cp(store, counterparty_guid)
     cp = counterparty_guid
     code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer)
-    _teller_guard(who, True if body.is_disabled else None, body.status)
+    _teller_guard(who, bool(body.is_disabled), body.status)
     for field in ("name", "surname", "paternal_name", "phone_number", "segment", "login",
                   "balance_asset_code", "balance_asset_issuer"):
         _text(getattr(body, field), field)
     status = _text(body.status, "status", MAX_STATUS)
-    if body.kyc_level is not None and body.kyc_level < 0:
-        raise bad_request("kyc_level must not be negative")
+    _check_kyc(body.kyc_level)
     allowed = 0
     if body.balance_allowed is not None:
         allowed = to_minor(body.balance_allowed, "balance_allowed", allow_zero=True)
@@ -209,8 +215,7 @@ async def update_customer(
     row = load_customer(store, who, counterparty_guid, customer_guid)
     if body.wallet_user_guid and guid(body.wallet_user_guid, "wallet_user_guid") != row["guid"]:
         raise bad_request("wallet_user_guid does not match the path")
-    _teller_guard(who, body.is_disabled if "is_disabled" in fields else None,
-                  body.status if "status" in fields else None)
+    _teller_guard(who, "is_disabled" in fields, body.status if "status" in fields else None)
     changes: dict[str, Any] = {}
     for field in ("name", "surname", "paternal_name", "phone_number", "segment",
                   "balance_asset_code", "balance_asset_issuer"):
@@ -219,8 +224,7 @@ async def update_customer(
     if "status" in fields and body.status is not None:
         changes["status"] = _text(body.status, "status", MAX_STATUS)
     if "kyc_level" in fields and body.kyc_level is not None:
-        if body.kyc_level < 0:
-            raise bad_request("kyc_level must not be negative")
+        _check_kyc(body.kyc_level)
         changes["kyc_level"] = body.kyc_level
     if "is_disabled" in fields and body.is_disabled is not None:
         changes["is_disabled"] = int(body.is_disabled)
@@ -279,11 +283,7 @@ async def list_customers(
     }
     for param, col in column.items():
         in_clause(col, multi(request, param), where, params)
-    kyc = multi(request, "kyc_levels")
-    try:
-        in_clause("c.kyc_level", [int(k) for k in kyc], where, params)
-    except ValueError:
-        raise bad_request("kyc_levels: expected integers") from None
+    in_clause("c.kyc_level", int_list(request, "kyc_levels"), where, params)
     disabled = opt_bool(request, "is_disabled")
     if disabled is not None:
         where.append("c.is_disabled = ?")

@@ -58,6 +58,8 @@ def _set(request: Request, who: Principal, cp: str, scope: str, kind: str,
         if period not in limits.PERIODS:
             raise bad_request(f"period must be one of {', '.join(limits.PERIODS)}")
         pkey = body.period_key if body.period_key is not None else 1
+        if not 0 < pkey <= 3660:
+            raise bad_request("period_key must be between 1 and 3660 days")
         if period == "custom" and pkey <= 1:
             raise bad_request("period_key must be greater than 1 for a custom period")
         if period != "custom":

@@ -84,8 +84,13 @@ async def close_branch_cache(bundle: BranchCacheBundle | None) -> None:
     if bundle is None:
         return
     await bundle.connectivity.stop()
+    sync_task = getattr(bundle.sync, "_task", None)
+    if sync_task is not None and not sync_task.done():
+        sync_task.cancel()
+        with contextlib.suppress(BaseException):
+            await sync_task
     with contextlib.suppress(Exception):
-        await bundle.worker.close()
+        await bundle.worker.close()  # runs after any in-flight DB job on the same thread
 
 
 def wire_cache(window: Any) -> None:

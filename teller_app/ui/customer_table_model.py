@@ -94,13 +94,12 @@ class CustomerTableModel(QAbstractTableModel):
     def search(self, source: SearchSource, query: str) -> None:
         self._generation += 1
         generation = self._generation
-        self._source = source
-        self._query = query
         self._fetching = False
         self.loading_changed.emit(True)
         self.ops.run(
             lambda: source.first_page(query, PAGE_SIZE),
-            on_success=lambda result: self._first_page_arrived(generation, result),
+            on_success=lambda result: self._first_page_arrived(generation, source, query,
+                                                               result),
             on_error=lambda exc: self._failed(generation, exc),
             label=_t("Searching…"),
             key="search",
@@ -117,6 +116,7 @@ class CustomerTableModel(QAbstractTableModel):
 
     @property
     def query(self) -> str:
+        """The query whose results are shown (a newer one may be on its way)."""
         return self._query
 
     @property
@@ -141,11 +141,13 @@ class CustomerTableModel(QAbstractTableModel):
                 self._rows[i] = customer
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
-    def _first_page_arrived(self, generation: int, result: tuple[list[Any], int, bool]) -> None:
+    def _first_page_arrived(self, generation: int, source: SearchSource, query: str,
+                            result: tuple[list[Any], int, bool]) -> None:
         if generation != self._generation:
             return
         rows, total, capped = result
         self.beginResetModel()
+        self._source, self._query = source, query
         self._rows = list(rows)
         self._total = max(total, len(self._rows))
         self._capped = capped

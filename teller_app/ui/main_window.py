@@ -423,5 +423,9 @@ class MainWindow(QMainWindow):
             if self.ops.is_busy(key):
                 self.ops._by_key[key].cancel()
         super().closeEvent(event)
+        # Plug-ins with app-wide hooks (the idle event filter) must unhook with the window.
+        shutdown = getattr(getattr(self, "supervision", None), "shutdown", None)
+        if shutdown is not None:
+            shutdown()
         if not self._closing_for_sign_out:
             self.closed.emit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from teller_app.ui.customer_card import CustomerCard
 
 from .conftest import new_customer, unique
@@ -29,7 +31,7 @@ def test_create_customer_opens_its_card(qtbot, main_window, arun):  # type: igno
     stored = arun(main_window.session.client.find_customer_by_login(login))
     assert stored.surname == "Коваленко"
     assert stored.phone_number == "+380671234567"  # normalised to E.164
-    assert str(stored.balance_allowed) == "1500.50"
+    assert stored.balance_allowed == Decimal("1500.50")
     assert stored.kyc_level == 1
     assert stored.branch_guid == main_window.session.branch_guid
 
@@ -42,7 +44,7 @@ def test_invalid_fields_are_shown_inline_and_nothing_is_lost(qtbot, main_window)
     assert "checksum" in form.error_text("iban")
     assert form.banner.text()
     assert form.phone.text() == "12345" and form.surname.text() == "Коваленко"
-    assert not main_window.ops.is_busy()  # nothing was sent
+    assert not form.ops.is_busy(form._submit_key())  # nothing was sent
     form.phone.setText("+380 67 123 45 67")
     form.iban.setText("UA21 3223 1300 0002 6007 2335 6600 1")
     form.balance_allowed.setText("1,005")  # three decimals for a 2-place asset
@@ -100,4 +102,4 @@ def test_blocking_is_not_an_edit(qtbot, main_window, sandbox, arun):  # type: ig
     form.status.setCurrentText("blocked")
     form.submit()
     assert "supervisor" in form.error_text("status")
-    assert not main_window.ops.is_busy()
+    assert not form.ops.is_busy(form._submit_key())

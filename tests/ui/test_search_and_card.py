@@ -11,17 +11,24 @@ from .conftest import new_customer, unique
 
 def test_typing_a_surname_shows_the_matching_rows(qtbot, main_window, sandbox, arun):  # type: ignore[no-untyped-def]
     session = main_window.session
-    surname = unique("Шевчук")
-    arun(session.client.create_customer(new_customer(sandbox, session, surname=surname,
-                                                      name="Тарас")))
+    # QTest types Latin-1 only: type a Latin surname, and set a Cyrillic one as text.
+    surname = unique("Shevchuk")
+    cyrillic = "Шевчук" + unique("")
+    for last in (surname, cyrillic):
+        arun(session.client.create_customer(new_customer(sandbox, session, surname=last,
+                                                          name="Тарас")))
     panel = main_window.search_panel
-    assert panel.search_box.hasFocus() or panel.search_box.isActiveWindow() is not None
-    qtbot.keyClicks(panel.search_box, surname[:12])
-    qtbot.waitUntil(lambda: panel.model.query == surname[:12]
+    assert panel.search_box.hasFocus()
+    qtbot.keyClicks(panel.search_box, surname[:14])
+    qtbot.waitUntil(lambda: panel.model.query == surname[:14]
                     and panel.model.rowCount() == 1, timeout=10000)
     row = panel.model.row_at(0)
     assert row.surname == surname
     assert panel.model.data(panel.model.index(0, 0)).startswith(surname)
+    panel.search_box.setText(cyrillic)
+    qtbot.waitUntil(lambda: panel.model.query == cyrillic and panel.model.rowCount() == 1,
+                    timeout=10000)
+    assert panel.model.row_at(0).surname == cyrillic
 
 
 def test_newest_query_wins(qtbot, main_window):  # type: ignore[no-untyped-def]

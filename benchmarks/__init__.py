@@ -1,0 +1,1 @@
+"""Teller benchmarks: ``python -m benchmarks`` (see benchmarks/README.md)."""

@@ -1,0 +1,104 @@
+"""``python -m benchmarks`` (from the repository root): run the benchmarks, write
+benchmarks/results.json and print a table with each figure's goal.
+
+    python -m benchmarks                       # everything, 100 000 customers, 5 runs
+    python -m benchmarks --only search_cache   # one benchmark (repeatable: --only a --only b)
+    python -m benchmarks --customers 5000 --runs 3   # a quicker run
+    python -m benchmarks --app dist/teller/teller    # start/memory against the frozen bundle
+
+Exit code 0 even when a goal is missed (the table says FAIL); 1 only if a benchmark crashed.
+results.json is merged: figures of benchmarks not run this time are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from typing import Any
+
+from benchmarks import common
+
+ORDER = ("start", "search_server", "sync", "search_cache", "stall", "memory")
+
+
+def table(results: dict[str, Any], only: list[str]) -> str:
+    lines = [f"{'figure':<32} {'value':>10}  {'goal':>10}  result"]
+    for name, value in results.items():
+        if name.startswith("_") or not isinstance(value, int | float):
+            continue
+        goal = common.GOALS.get(name)
+        if goal is None:
+            lines.append(f"{name:<32} {value:>10}")
+            continue
+        limit, unit = goal
+        verdict = "pass" if value <= limit else "FAIL"
+        lines.append(f"{name:<32} {value:>10}  {'≤ ' + str(limit) + ' ' + unit:>10}  {verdict}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", action="append", choices=ORDER, help="run only this benchmark")
+    p.add_argument("--runs", type=int, default=5, help="timed runs per figure (default 5)")
+    p.add_argument("--customers", type=int, default=100_000)
+    p.add_argument("--app", help="app executable for start/memory (default: python -m "
+                   "teller_app), e.g. dist/teller/teller")
+    p.add_argument("--output", default=str(common.RESULTS))
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args(argv)
+
+    os.chdir(common.ROOT)
+    common.WORK.mkdir(parents=True, exist_ok=True)
+    ctx = common.Context(customers=args.customers, runs=max(1, args.runs), verbose=args.verbose)
+    ctx.app = args.app  # type: ignore[attr-defined]
+    only = args.only or list(ORDER)
+    try:
+        with open(args.output, encoding="utf-8") as f:
+            results: dict[str, Any] = json.load(f)
+    except (OSError, ValueError):
+        results = {}
+    crashed = []
+    for name in ORDER:
+        if name not in only:
+            continue
+        print(f"== {name}", file=sys.stderr, flush=True)
+        module = __import__(f"benchmarks.{name}", fromlist=["run"])
+        t0 = time.perf_counter()
+        try:
+            figures = module.run(ctx)
+        except Exception:
+            traceback.print_exc()
+            crashed.append(name)
+            continue
+        results.update(figures)
+        print(f"   {name}: {figures}  ({time.perf_counter() - t0:.0f} s)", file=sys.stderr,
+              flush=True)
+    results["_customers"] = ctx.customers
+    results["_runs"] = ctx.runs
+    results["_measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    results["_machine"] = f"{platform.platform()}, {os.cpu_count()} cpu, Python " \
+                          f"{platform.python_version()}"
+    if args.app:
+        results["_app"] = args.app
+    if ctx.notes:
+        results["_notes"] = "; ".join(ctx.notes)
+    with open(args.output, "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    print(table(results, only))
+    for note in ctx.notes:
+        print(f"note: {note}")
+    if crashed:
+        print(f"crashed: {', '.join(crashed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

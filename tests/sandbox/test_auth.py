@@ -1,0 +1,161 @@
+"""Mode A (Kratos sessions) and Mode B (bank-signed JWT), JWK endpoints, session expiry."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from sandbox_helpers import ADMIN, TELLER_KYIV, Api
+
+INVALID = {"error": "Access credentials are invalid"}
+
+
+def test_login_flow_shape_and_session(api: Api) -> None:
+    flow = api.http.get("/kratos/self-service/login/api").json()
+    assert flow["id"]
+    assert flow["ui"]["nodes"][0]["attributes"]["name"] == "csrf_token"
+    resp = api.login(TELLER_KYIV)
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["session_token"]
+    ident = body["session"]["identity"]
+    assert ident["id"] == api.emp(TELLER_KYIV)["guid"]
+    assert ident["traits"]["email"] == TELLER_KYIV
+    assert body["session"]["expires_at"].endswith("Z")
+
+
+def test_login_errors(api: Api) -> None:
+    wrong = api.login(TELLER_KYIV, password="nope")
+    assert wrong.status_code == 401
+    assert "error" in wrong.json()
+    unknown = api.login("nobody@demo.bank", password="x")
+    assert unknown.status_code == 401
+    resp = api.http.post("/kratos/self-service/login?flow=00000000-0000-0000-0000-000000000000",
+                         data={"identifier": ADMIN, "method": "password",
+                               "password": api.emp(ADMIN)["password"]})
+    assert resp.status_code == 401
+    assert "error" in resp.json()
+
+
+def test_flow_is_single_use(api: Api) -> None:
+    flow = api.http.get("/kratos/self-service/login/api").json()
+    form = {"identifier": ADMIN, "method": "password", "password": api.emp(ADMIN)["password"]}
+    url = f"/kratos/self-service/login?flow={flow['id']}"
+    assert api.http.post(url, data=form).status_code == 200
+    assert api.http.post(url, data=form).status_code == 401
+
+
+def test_bearer_scheme_case_insensitive(api: Api) -> None:
+    token = api.token(ADMIN)
+    for scheme in ("bearer", "Bearer", "BEARER"):
+        resp = api.http.get(api.url("branches"), headers={"Authorization": f"{scheme} {token}"})
+        assert resp.status_code == 200, scheme
+
+
+def test_missing_and_garbage_credentials(api: Api) -> None:
+    assert api.get("customers", who=None).json() == INVALID
+    assert api.get("customers", who=None).status_code == 401
+    for header in ({"Authorization": "bearer nope"}, {"Authorization": "Basic abc"},
+                   {"CX-Authorization": "not.a.jwt"}):
+        resp = api.http.get(api.url("customers"), headers=header)
+        assert resp.status_code == 401
+        assert resp.json() == INVALID
+
+
+def test_mode_b_jwt(api: Api) -> None:
+    resp = api.get("customers", who=f"jwt:{ADMIN}")
+    assert resp.status_code == 200
+    # A teller's JWT: no permission rules (Mode B), but branch scoping follows sub.
+    resp = api.get("customers", who=f"jwt:{TELLER_KYIV}", params={"limit": 1000})
+    assert resp.status_code == 200
+    kyiv = api.branch(0)["guid"]
+    assert {c["branch_guid"] for c in resp.json()["customers"]} == {kyiv}
+
+
+def test_mode_b_expired_and_forged(api: Api, tmp_path: Path) -> None:
+    expired = api.bank_jwt(ADMIN, exp_in=-30)
+    resp = api.http.get(api.url("customers"), headers={"CX-Authorization": expired})
+    assert (resp.status_code, resp.json()) == (401, INVALID)
+    within_skew = api.bank_jwt(ADMIN, exp_in=-2)
+    resp = api.http.get(api.url("branches"), headers={"CX-Authorization": within_skew})
+    assert resp.status_code == 200
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = tmp_path / "other.pem"
+    pem.write_bytes(other.private_bytes(serialization.Encoding.PEM,
+                                        serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()))
+    forged = api.bank_jwt(ADMIN, key_path=str(pem))
+    resp = api.http.get(api.url("customers"), headers={"CX-Authorization": forged})
+    assert (resp.status_code, resp.json()) == (401, INVALID)
+    unknown_kid = api.bank_jwt(ADMIN, kid="nope")
+    resp = api.http.get(api.url("customers"), headers={"CX-Authorization": unknown_kid})
+    assert resp.status_code == 401
+
+
+def test_authorization_takes_precedence_over_cx(api: Api) -> None:
+    headers = {"Authorization": "bearer nope", "CX-Authorization": api.bank_jwt(ADMIN)}
+    assert api.http.get(api.url("customers"), headers=headers).status_code == 401
+    headers = {"Authorization": "", "CX-Authorization": api.bank_jwt(ADMIN)}
+    assert api.http.get(api.url("customers"), headers=headers).status_code == 200
+
+
+def test_jwk_register_list_update_and_use(api: Api) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    kid = f"test-{time.time_ns()}"
+    import json
+
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update({"kid": kid, "alg": "RS256"})
+    resp = api.post("jwk", json={"data": jwk})
+    assert resp.status_code == 200, resp.text
+    jguid = resp.json()["guid"]
+    assert api.post("jwk", json={"data": jwk}).status_code == 400  # duplicate kid
+    keys = api.get("jwk").json()["keys"]
+    assert any(k["guid"] == jguid and k["created_at"] for k in keys)
+    now = int(time.time())
+    token = jwt.encode({"sub": ADMIN, "obj": "1", "flow": "sign-in", "iat": now,
+                        "exp": now + 60}, key, algorithm="RS256", headers={"kid": kid})
+    assert api.http.get(api.url("branches"),
+                        headers={"CX-Authorization": token}).status_code == 200
+    auth = api.http.post(api.url("jwk/authenticate"), headers={"CX-Authorization": token})
+    assert auth.status_code == 200 and auth.json()["session_token"]
+    assert api.http.get(api.url("branches"), headers={
+        "Authorization": f"bearer {auth.json()['session_token']}"}).status_code == 200
+    # PUT replaces the key; the old signature no longer verifies.
+    key2 = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk2 = json.loads(RSAAlgorithm.to_jwk(key2.public_key()))
+    jwk2.update({"kid": kid, "alg": "RS256"})
+    assert api.put(f"jwk/{jguid}", json={"data": jwk2}).json() == {}
+    assert api.http.get(api.url("branches"),
+                        headers={"CX-Authorization": token}).status_code == 401
+    assert api.post("jwk", json={"data": {"kty": "EC"}}).status_code == 400
+    assert api.post("jwk/authenticate", who=None).status_code == 401
+
+
+def test_dcm_jwks(api: Api) -> None:
+    keys = api.http.get("/api/v1/.well-known/jwks.json").json()["keys"]
+    assert keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and keys[0]["kid"]
+
+
+def test_session_expiry_via_sim_and_relogin(fresh_api: Api) -> None:
+    api = fresh_api
+    assert api.get("branches").status_code == 200
+    resp = api.http.post("/__sim/sessions/expire", headers=api.sim)
+    assert resp.json()["expired"] >= 1
+    resp = api.get("branches")
+    assert (resp.status_code, resp.json()) == (401, INVALID)
+    api.token(ADMIN, fresh=True)
+    assert api.get("branches").status_code == 200
+
+
+def test_session_ttl_in_expires_at(api: Api) -> None:
+    from datetime import UTC, datetime
+
+    body = api.login(ADMIN).json()
+    expires = datetime.fromisoformat(body["session"]["expires_at"].replace("Z", "+00:00"))
+    left = (expires - datetime.now(UTC)).total_seconds()
+    assert 850 < left <= 901  # default --session-ttl 900

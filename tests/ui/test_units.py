@@ -1,0 +1,95 @@
+"""Small pieces: money formatting, validators, the async helper, the crash handler."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+from PySide6.QtCore import QLocale
+
+from teller_app.platform import Unavailable, ValidationError
+from teller_app.ui import crash_handler
+from teller_app.ui.error_text import friendly_message
+from teller_app.ui.money import NBSP, format_money, parse_amount
+from teller_app.ui.validators import check_iban, check_phone
+
+UK = QLocale(QLocale.Language.Ukrainian, QLocale.Country.Ukraine)
+EN = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+
+
+def test_money_in_ukrainian_and_english() -> None:
+    assert format_money(Decimal("1234.5"), 2, "UAH", UK) == f"1{NBSP}234,50{NBSP}₴"
+    assert format_money(Decimal("-1234567.891"), 2, "UAH", EN) == f"-1,234,567.89{NBSP}UAH"
+    assert format_money(7, 0, "XYZ", UK) == f"7{NBSP}XYZ"
+    assert parse_amount("1 234,56", 2) == Decimal("1234.56")
+    assert parse_amount("1,234.56", 2) == Decimal("1234.56")
+    assert parse_amount("1,005", 2) is None
+    assert parse_amount("abc", 2) is None
+
+
+def test_phone_and_iban() -> None:
+    assert check_phone("067 123 45 67") == ("+380671234567", "")
+    assert check_phone("12345")[1]
+    assert check_iban("UA21 3223 1300 0002 6007 2335 6600 1") == (
+        "UA213223130000026007233566001", "")
+    assert "checksum" in check_iban("UA21 3223 1300 0002 6007 2335 6600 2")[1]
+
+
+def test_platform_refusal_is_quoted_verbatim() -> None:
+    text = friendly_message(ValidationError("customer already has an account for asset UAH"))
+    assert "customer already has an account for asset UAH" in text
+
+
+def test_same_key_cancels_the_older_op(qtbot, ops) -> None:  # type: ignore[no-untyped-def]
+    results: list[str] = []
+
+    async def slow(value: str, delay: float) -> str:
+        await asyncio.sleep(delay)
+        return value
+
+    ops.run(lambda: slow("old", 0.3), on_success=results.append, key="k")
+    ops.run(lambda: slow("new", 0.01), on_success=results.append, key="k")
+    qtbot.waitUntil(lambda: not ops.is_busy(), timeout=3000)
+    assert results == ["new"]
+
+
+def test_unavailable_reaches_connectivity_and_error_handler(qtbot, ops) -> None:  # type: ignore[no-untyped-def]
+    seen: list[BaseException] = []
+
+    class FakeConnectivity:
+        def __init__(self) -> None:
+            self.failures: list[BaseException] = []
+
+        def report_failure(self, exc: BaseException) -> bool:
+            self.failures.append(exc)
+            return True
+
+        def report_success(self) -> None:
+            pass
+
+    ops.connectivity = FakeConnectivity()
+
+    async def down() -> None:
+        raise Unavailable("connection refused")
+
+    ops.run(down, on_error=seen.append)
+    qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    assert isinstance(seen[0], Unavailable)
+    assert ops.connectivity.failures == seen
+
+
+def test_a_failing_callback_is_reported_not_fatal(qtbot, ops, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    reported: list[BaseException] = []
+    monkeypatch.setattr(crash_handler, "report_exception",
+                        lambda t, e, tb: reported.append(e))
+
+    async def fine() -> int:
+        return 1
+
+    def broken(_value: int) -> None:
+        raise RuntimeError("bug in a slot")
+
+    ops.run(fine, on_success=broken, network=False)
+    qtbot.waitUntil(lambda: bool(reported), timeout=3000)
+    assert str(reported[0]) == "bug in a slot"
+    assert not ops.is_busy()
