@@ -163,6 +163,9 @@ def test_list_filters(api: Api) -> None:
     assert guids(search_string=f"ярина{tag}", segments=f"seg{tag}") == {ga, gb}
     assert ga in guids(search_string="їжакевич", segments=f"seg{tag}")
     assert guids(search_string="ОСТАПІВНА", segments=f"seg{tag}") == {ga}
+    assert guids(search_string="ЇЖ", segments=f"seg{tag}") == {ga}  # 2 Cyrillic characters
+    assert guids(search_string="ї", segments=f"seg{tag}") == {ga}
+    assert guids(search_string="жакевич остап", segments=f"seg{tag}") == set()
     assert guids(search_string=f"YARYNA.{tag}") == {ga}
     assert guids(search_string="%", segments=f"seg{tag}") == set()
     api.put(f"customers/{gb}", ADMIN, json={"is_disabled": True})

@@ -53,6 +53,16 @@ def test_hundred_thousand_customers(tmp_path: Path) -> None:
         assert found["total"] > 0
         assert all("шевченко" in (c["surname"] + c["name"] + c["login"]).casefold()
                    for c in found["customers"])
+        for term in ("Ш", "ко", "шев", "ivan.p", "ОЛЕКСАНДР"):
+            t = time.perf_counter()
+            got = api.get("customers", ADMIN, params={"search_string": term, "limit": 50})
+            ms = (time.perf_counter() - t) * 1000
+            body = got.json()
+            print(f"search {term!r}: {body['total']} in {ms:.0f} ms")
+            assert body["total"] > 0
+            assert all(term.casefold() in "\x1f".join(
+                (c["name"], c["surname"], c["paternal_name"], c["login"])).casefold()
+                for c in body["customers"])
         assert api.get("customers", ADMIN, params={"limit": 1}).json()["total"] == N
     finally:
         sb.stop()

@@ -1,0 +1,1488 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="uk">
+<context>
+    <name></name>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
+        <source>Someone else has already decided this request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="293"/>
+        <source>Already decided (%1) by %2 at %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
+        <source>You cannot decide your own request: another supervisor must.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="298"/>
+        <source>This request is no longer pending.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="300"/>
+        <source>Your role does not allow this.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
+        <source>The request could not be processed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="34"/>
+        <source>Re-enable the customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="36"/>
+        <source>Disable the customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="38"/>
+        <source>Set the status back to active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
+        <source>Set the status to blocked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="42"/>
+        <source>Lower the KYC level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
+        <source>disable the customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
+        <source>re-enable the customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
+        <source>set status to “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="55"/>
+        <source>set KYC level to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="39"/>
+        <source>just now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_card.py" line="41"/>
+        <source>%n min ago</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
+        <source>%n h ago</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
+        <source>%n day(s) ago</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>AccountPanel</name>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="41"/>
+        <source>account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="42"/>
+        <source>Account: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="48"/>
+        <source>—</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="52"/>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="53"/>
+        <source>Copy the IBAN without spaces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="58"/>
+        <source>IBAN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="73"/>
+        <source>Asset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="74"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="76"/>
+        <source>Balance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="76"/>
+        <source>no assets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
+        <source>Account GUID</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AppController</name>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="95"/>
+        <source>Teller could not start: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="105"/>
+        <source>There is no profile named {name}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="113"/>
+        <source>Starting the sandbox…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="119"/>
+        <source>The sandbox did not start: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="175"/>
+        <source>Opening the branch cache…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="187"/>
+        <source>The local cache could not be opened; searching the platform directly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="224"/>
+        <location filename="../../teller_app/ui/startup.py" line="238"/>
+        <source>Teller</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalsInbox</name>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="153"/>
+        <source>Comment (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="154"/>
+        <source>Approve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="155"/>
+        <source>Reject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="156"/>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <source>Cash draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <source>Category</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <source>Amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <source>Created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="166"/>
+        <source>Confirm cash operation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="173"/>
+        <source>Change requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="176"/>
+        <source>Cash operations awaiting a supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="210"/>
+        <source>Checking approvals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="219"/>
+        <source>Checking cash drafts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="225"/>
+        <source>deposit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="225"/>
+        <source>withdrawal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
+        <source>Select a request first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
+        <source>Approved and applied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
+        <source>Rejected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="259"/>
+        <source>Deciding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="266"/>
+        <source>Select a cash draft first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="271"/>
+        <source>Confirmed. Receipt reference: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="276"/>
+        <source>Confirming</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ApproveInPlaceDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="28"/>
+        <source>Supervisor approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="32"/>
+        <source>supervisor&apos;s e-mail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41"/>
+        <source>Approve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42"/>
+        <source>Reject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
+        <source>E-mail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
+        <source>Comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="69"/>
+        <source>Enter the supervisor&apos;s e-mail and password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AuditTableModel</name>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="45"/>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="45"/>
+        <source>When (UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="45"/>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="45"/>
+        <source>Employee</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="46"/>
+        <source>Customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="46"/>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AuditView</name>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="154"/>
+        <source>All actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="158"/>
+        <source>Employee guid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="160"/>
+        <source>Customer guid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="166"/>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="167"/>
+        <source>Verify chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="168"/>
+        <source>Export CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="178"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="179"/>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="211"/>
+        <source>Reading the audit trail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="217"/>
+        <source>Chain intact: %1 entries.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="220"/>
+        <source>Chain broken at entry %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="225"/>
+        <source>Verifying the audit trail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="228"/>
+        <source>Export audit trail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="229"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="240"/>
+        <source>Exporting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="243"/>
+        <source>Exported to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Banner</name>
+    <message>
+        <location filename="../../teller_app/ui/banner.py" line="34"/>
+        <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CashDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="55"/>
+        <source>Cash deposit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="56"/>
+        <source>Cash withdrawal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="72"/>
+        <source>Create</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="73"/>
+        <source>Confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="74"/>
+        <source>Supervisor confirms here…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="82"/>
+        <source>Amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="83"/>
+        <source>Purpose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
+        <source>Enter a positive amount with at most %1 decimal places.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="125"/>
+        <source>Draft: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="127"/>
+        <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
+        <source>Creating the cash operation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="149"/>
+        <source>Confirming</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <source>Confirm %1 of %2 %3 for the customer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="169"/>
+        <source>Supervisor confirming</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
+        <source>Done: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="180"/>
+        <source>Receipt reference: %1
+Payment: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChangeRequestDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
+        <source>Request a change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="80"/>
+        <source>Why (required; the supervisor reads this)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="87"/>
+        <source>Send for approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="88"/>
+        <source>Supervisor approves here…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="93"/>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="94"/>
+        <source>New KYC level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="95"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CrashHandler</name>
+    <message>
+        <location filename="../../teller_app/ui/crash_handler.py" line="42"/>
+        <source>Something went wrong</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/crash_handler.py" line="44"/>
+        <source>An unexpected error happened. Your work is kept and Teller keeps running.
+If it happens again, tell support what you were doing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CustomerCard</name>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="86"/>
+        <source>← Search (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="88"/>
+        <source>Refresh (Ctrl+R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="90"/>
+        <source>Edit (Ctrl+E)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="94"/>
+        <source>Open additional account…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="107"/>
+        <source>Surname</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="108"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="109"/>
+        <source>Paternal name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="110"/>
+        <source>Login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="111"/>
+        <source>Phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
+        <source>Segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
+        <source>Branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
+        <source>Balance allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
+        <source>Customer GUID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="124"/>
+        <source>Accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="171"/>
+        <source>refreshing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <source>Refreshing customer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="196"/>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="202"/>
+        <source>Opening customer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="220"/>
+        <source>Up to date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="225"/>
+        <source>Offline — showing saved data from {age}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="233"/>
+        <source>Not yet loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="235"/>
+        <source>Saved {age}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="253"/>
+        <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="254"/>
+        <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="276"/>
+        <source>IBAN (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="281"/>
+        <source>Open account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="285"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="292"/>
+        <source>Open an additional account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="308"/>
+        <source>Opening account…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="317"/>
+        <source>The account is open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CustomerForm</name>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="101"/>
+        <source>phone, e-mail or another unique name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="106"/>
+        <source>+380 67 123 45 67</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="108"/>
+        <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="111"/>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="119"/>
+        <source>(same as the account&apos;s asset)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
+        <source>Create the customer disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="129"/>
+        <source>Asset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="130"/>
+        <source>Login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="131"/>
+        <source>Surname</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
+        <source>Paternal name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="134"/>
+        <source>Phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="135"/>
+        <source>IBAN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
+        <source>Branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="137"/>
+        <source>Segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="138"/>
+        <source>KYC level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="139"/>
+        <source>Balance allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="140"/>
+        <source>Balance asset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="141"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="158"/>
+        <source>Save changes (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="159"/>
+        <source>Create customer (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="163"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="170"/>
+        <source>Edit customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="170"/>
+        <source>New customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="228"/>
+        <source>Check the highlighted fields.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
+        <source>Nothing has changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="239"/>
+        <source>Saving customer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="243"/>
+        <source>Creating customer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="326"/>
+        <source>Choose the asset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="330"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="404"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="422"/>
+        <source>A customer with this login already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="340"/>
+        <source>Blocking needs a supervisor&apos;s approval.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="353"/>
+        <source>Phone number is required.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_form.py" line="371"/>
+        <source>Enter an amount with at most %n decimal place(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="375"/>
+        <source>The amount cannot be negative.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="395"/>
+        <source>Checking login…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="414"/>
+        <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="432"/>
+        <source>(head office — no branch)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="440"/>
+        <source>see the accounts on the card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="448"/>
+        <source>Disabled (changed by a supervisor&apos;s request)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LockScreen</name>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="54"/>
+        <source>The session is locked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="60"/>
+        <source>Your password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="61"/>
+        <source>Unlock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="67"/>
+        <source>name@bank</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="70"/>
+        <source>Sign in as this employee</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="71"/>
+        <source>A different employee</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="73"/>
+        <source>E-mail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="74"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="95"/>
+        <source>Signed in: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="75"/>
+        <source>Teller</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="86"/>
+        <source>Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="149"/>
+        <source>You may not create customers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="154"/>
+        <source>New customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="171"/>
+        <source>Edit: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="181"/>
+        <source>Syncing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="186"/>
+        <source>Syncing customers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="239"/>
+        <source>Loading segments…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="282"/>
+        <source>Syncing… {done} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="294"/>
+        <source>Sync failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="321"/>
+        <source>Customer {name} created.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="329"/>
+        <source>Changes saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="367"/>
+        <source>&amp;Customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="368"/>
+        <source>&amp;Tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="378"/>
+        <source>&amp;New customer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="380"/>
+        <source>&amp;Find customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="382"/>
+        <source>&amp;Close tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="384"/>
+        <source>&amp;Sync now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="386"/>
+        <source>Sign &amp;out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="388"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="398"/>
+        <source>● online</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="403"/>
+        <source>● offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="406"/>
+        <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PendingRequestsModel</name>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
+        <source>Requested (UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
+        <source>Customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="61"/>
+        <source>Maker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="61"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="54"/>
+        <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="60"/>
+        <source>Show customers of one branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="115"/>
+        <source>All branches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="168"/>
+        <source>No customers found.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/search_panel.py" line="171"/>
+        <source>%n customer(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SessionInfo</name>
+    <message>
+        <location filename="../../teller_app/ui/session_info.py" line="36"/>
+        <source>Head office</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SessionLocker</name>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="267"/>
+        <source>Wrong password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="270"/>
+        <source>Could not check the password: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="274"/>
+        <source>Checking password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="294"/>
+        <source>Signing in</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="50"/>
+        <source>Teller — sign in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62"/>
+        <source>Sandbox (demo data, not a real bank)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="65"/>
+        <source>Sandbox — demo accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
+        <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="82"/>
+        <source>name@bank.ua</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="86"/>
+        <source>Key file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
+        <source>Remember on this workstation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
+        <source>Sign in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
+        <source>Platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="115"/>
+        <source>E-mail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="157"/>
+        <source>Enter your e-mail and password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="168"/>
+        <source>Signing in…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="180"/>
+        <source>head office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
+        <source>Bank key (PEM)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="189"/>
+        <source>path to the private key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="200"/>
+        <source>Opening the keyring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="223"/>
+        <source>No OS keyring is available ({reason}): the password is kept for this session only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
+        <source>The bank&apos;s private key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="239"/>
+        <source>PEM keys (*.pem *.key);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Supervision</name>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="118"/>
+        <source>The audit trail could not be written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="126"/>
+        <source>Lock the session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="130"/>
+        <source>Approvals inbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="132"/>
+        <location filename="../../teller_app/ui/supervision.py" line="261"/>
+        <source>Audit trail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="251"/>
+        <source>Approvals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/supervision.py" line="269"/>
+        <source>%n new change request(s) to decide</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="276"/>
+        <source>Teller</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="310"/>
+        <source>Awaiting approval: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="315"/>
+        <source>Withdraw request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="320"/>
+        <source>Enable customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="321"/>
+        <source>Disable customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="327"/>
+        <source>Request a change…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="332"/>
+        <source>Cash deposit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="333"/>
+        <source>Cash withdrawal…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="352"/>
+        <source>Saving</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="366"/>
+        <source>This change does not need approval; edit it directly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="378"/>
+        <source>Sent to a supervisor for approval.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="385"/>
+        <source>Sending the request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="388"/>
+        <source>%1
+Reason: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="400"/>
+        <source>Approved and applied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="401"/>
+        <source>Rejected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="410"/>
+        <source>Supervisor deciding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="432"/>
+        <source>Withdrawing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="474"/>
+        <source>Preparing the cash desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="123"/>
+        <source>Synced {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="193"/>
+        <source>Teller — SANDBOX (demo data)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
