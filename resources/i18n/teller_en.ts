@@ -6,25 +6,25 @@
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_card.py" line="41"/>
         <source>%n min ago</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_card.py" line="43"/>
         <source>%n h ago</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n h ago</numerusform>
+            <numerusform>%n h ago</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_card.py" line="44"/>
         <source>%n day(s) ago</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n day ago</numerusform>
+            <numerusform>%n days ago</numerusform>
         </translation>
     </message>
 </context>
@@ -33,9 +33,9 @@
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_form.py" line="371"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Enter an amount with at most %n decimal place.</numerusform>
+            <numerusform>Enter an amount with at most %n decimal places.</numerusform>
         </translation>
     </message>
 </context>
@@ -44,9 +44,9 @@
     <message numerus="yes">
         <location filename="../../teller_app/ui/search_panel.py" line="171"/>
         <source>%n customer(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n customer</numerusform>
+            <numerusform>%n customers</numerusform>
         </translation>
     </message>
 </context>
@@ -55,9 +55,9 @@
     <message numerus="yes">
         <location filename="../../teller_app/ui/supervision.py" line="269"/>
         <source>%n new change request(s) to decide</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n new change request to decide</numerusform>
+            <numerusform>%n new change requests to decide</numerusform>
         </translation>
     </message>
 </context>

@@ -6,108 +6,108 @@
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
         <source>Someone else has already decided this request.</source>
-        <translation type="unfinished"></translation>
+        <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="293"/>
         <source>Already decided (%1) by %2 at %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
         <source>You cannot decide your own request: another supervisor must.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="298"/>
         <source>This request is no longer pending.</source>
-        <translation type="unfinished"></translation>
+        <translation>Цей запит більше не очікує рішення.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="300"/>
         <source>Your role does not allow this.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
         <source>The request could not be processed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="34"/>
         <source>Re-enable the customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="36"/>
         <source>Disable the customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Вимкнути клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="38"/>
         <source>Set the status back to active</source>
-        <translation type="unfinished"></translation>
+        <translation>Повернути статус «активний»</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
         <source>Set the status to blocked</source>
-        <translation type="unfinished"></translation>
+        <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="42"/>
         <source>Lower the KYC level</source>
-        <translation type="unfinished"></translation>
+        <translation>Знизити рівень KYC</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
         <source>disable the customer</source>
-        <translation type="unfinished"></translation>
+        <translation>вимкнути клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
         <source>re-enable the customer</source>
-        <translation type="unfinished"></translation>
+        <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
         <source>set status to “%1”</source>
-        <translation type="unfinished"></translation>
+        <translation>встановити статус «%1»</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="55"/>
         <source>set KYC level to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="39"/>
         <source>just now</source>
-        <translation type="unfinished"></translation>
+        <translation>щойно</translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_card.py" line="41"/>
         <source>%n min ago</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n хв тому</numerusform>
+            <numerusform>%n хв тому</numerusform>
+            <numerusform>%n хв тому</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_card.py" line="43"/>
         <source>%n h ago</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n год тому</numerusform>
+            <numerusform>%n год тому</numerusform>
+            <numerusform>%n год тому</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_card.py" line="44"/>
         <source>%n day(s) ago</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n день тому</numerusform>
+            <numerusform>%n дні тому</numerusform>
+            <numerusform>%n днів тому</numerusform>
         </translation>
     </message>
 </context>
@@ -116,53 +116,53 @@
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="41"/>
         <source>account</source>
-        <translation type="unfinished"></translation>
+        <translation>рахунок</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="42"/>
         <source>Account: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>Рахунок: {name}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="48"/>
         <source>—</source>
-        <translation type="unfinished"></translation>
+        <translation>—</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="52"/>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Копіювати</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="53"/>
         <source>Copy the IBAN without spaces</source>
-        <translation type="unfinished"></translation>
+        <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="58"/>
         <source>IBAN</source>
-        <translation type="unfinished"></translation>
+        <translation>IBAN</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="73"/>
         <source>Asset</source>
-        <translation type="unfinished"></translation>
+        <translation>Актив</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="74"/>
         <location filename="../../teller_app/ui/account_panel.py" line="76"/>
         <source>Balance</source>
-        <translation type="unfinished"></translation>
+        <translation>Баланс</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="76"/>
         <source>no assets</source>
-        <translation type="unfinished"></translation>
+        <translation>немає активів</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="81"/>
         <source>Account GUID</source>
-        <translation type="unfinished"></translation>
+        <translation>GUID рахунку</translation>
     </message>
 </context>
 <context>
@@ -170,38 +170,38 @@
     <message>
         <location filename="../../teller_app/ui/startup.py" line="95"/>
         <source>Teller could not start: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/startup.py" line="105"/>
         <source>There is no profile named {name}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/startup.py" line="113"/>
         <source>Starting the sandbox…</source>
-        <translation type="unfinished"></translation>
+        <translation>Запуск пісочниці…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/startup.py" line="119"/>
         <source>The sandbox did not start: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/startup.py" line="175"/>
         <source>Opening the branch cache…</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/startup.py" line="187"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/startup.py" line="224"/>
         <location filename="../../teller_app/ui/startup.py" line="238"/>
         <source>Teller</source>
-        <translation type="unfinished"></translation>
+        <translation>Teller</translation>
     </message>
 </context>
 <context>
@@ -209,112 +209,112 @@
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="153"/>
         <source>Comment (optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>Коментар (необов’язково)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="154"/>
         <source>Approve</source>
-        <translation type="unfinished"></translation>
+        <translation>Погодити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="155"/>
         <source>Reject</source>
-        <translation type="unfinished"></translation>
+        <translation>Відхилити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="156"/>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Оновити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
         <source>Cash draft</source>
-        <translation type="unfinished"></translation>
+        <translation>Чернетка операції</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
         <source>Category</source>
-        <translation type="unfinished"></translation>
+        <translation>Категорія</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation>Сума</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
         <source>Created</source>
-        <translation type="unfinished"></translation>
+        <translation>Створено</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="166"/>
         <source>Confirm cash operation</source>
-        <translation type="unfinished"></translation>
+        <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="173"/>
         <source>Change requests</source>
-        <translation type="unfinished"></translation>
+        <translation>Запити на зміну</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="176"/>
         <source>Cash operations awaiting a supervisor</source>
-        <translation type="unfinished"></translation>
+        <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="210"/>
         <source>Checking approvals</source>
-        <translation type="unfinished"></translation>
+        <translation>Перевірка запитів на погодження</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="219"/>
         <source>Checking cash drafts</source>
-        <translation type="unfinished"></translation>
+        <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="225"/>
         <source>deposit</source>
-        <translation type="unfinished"></translation>
+        <translation>внесення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="225"/>
         <source>withdrawal</source>
-        <translation type="unfinished"></translation>
+        <translation>видача</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
         <source>Select a request first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
         <source>Approved and applied.</source>
-        <translation type="unfinished"></translation>
+        <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
         <source>Rejected.</source>
-        <translation type="unfinished"></translation>
+        <translation>Відхилено.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="259"/>
         <source>Deciding</source>
-        <translation type="unfinished"></translation>
+        <translation>Ухвалення рішення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="266"/>
         <source>Select a cash draft first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="271"/>
         <source>Confirmed. Receipt reference: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="276"/>
         <source>Confirming</source>
-        <translation type="unfinished"></translation>
+        <translation>Підтвердження</translation>
     </message>
 </context>
 <context>
@@ -322,42 +322,42 @@
     <message>
         <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="28"/>
         <source>Supervisor approval</source>
-        <translation type="unfinished"></translation>
+        <translation>Погодження контролера</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="32"/>
         <source>supervisor&apos;s e-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>e-mail контролера</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41"/>
         <source>Approve</source>
-        <translation type="unfinished"></translation>
+        <translation>Погодити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42"/>
         <source>Reject</source>
-        <translation type="unfinished"></translation>
+        <translation>Відхилити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
         <source>E-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>E-mail</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Пароль</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
         <source>Comment</source>
-        <translation type="unfinished"></translation>
+        <translation>Коментар</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="69"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
 </context>
 <context>
@@ -365,32 +365,32 @@
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="45"/>
         <source>#</source>
-        <translation type="unfinished"></translation>
+        <translation>№</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="45"/>
         <source>When (UTC)</source>
-        <translation type="unfinished"></translation>
+        <translation>Час (UTC)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="45"/>
         <source>Action</source>
-        <translation type="unfinished"></translation>
+        <translation>Дія</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="45"/>
         <source>Employee</source>
-        <translation type="unfinished"></translation>
+        <translation>Працівник</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="46"/>
         <source>Customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="46"/>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>Подробиці</translation>
     </message>
 </context>
 <context>
@@ -398,82 +398,82 @@
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="154"/>
         <source>All actions</source>
-        <translation type="unfinished"></translation>
+        <translation>Усі дії</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="158"/>
         <source>Employee guid</source>
-        <translation type="unfinished"></translation>
+        <translation>GUID працівника</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="160"/>
         <source>Customer guid</source>
-        <translation type="unfinished"></translation>
+        <translation>GUID клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="166"/>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Оновити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="167"/>
         <source>Verify chain</source>
-        <translation type="unfinished"></translation>
+        <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="168"/>
         <source>Export CSV…</source>
-        <translation type="unfinished"></translation>
+        <translation>Експорт у CSV…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="178"/>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>З</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="179"/>
         <source>to</source>
-        <translation type="unfinished"></translation>
+        <translation>по</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="211"/>
         <source>Reading the audit trail</source>
-        <translation type="unfinished"></translation>
+        <translation>Читання журналу аудиту</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="217"/>
         <source>Chain intact: %1 entries.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="220"/>
         <source>Chain broken at entry %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="225"/>
         <source>Verifying the audit trail</source>
-        <translation type="unfinished"></translation>
+        <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="228"/>
         <source>Export audit trail</source>
-        <translation type="unfinished"></translation>
+        <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="229"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="240"/>
         <source>Exporting</source>
-        <translation type="unfinished"></translation>
+        <translation>Експорт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="243"/>
         <source>Exported to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Експортовано у файл %1</translation>
     </message>
 </context>
 <context>
@@ -481,7 +481,7 @@
     <message>
         <location filename="../../teller_app/ui/banner.py" line="34"/>
         <source>Dismiss</source>
-        <translation type="unfinished"></translation>
+        <translation>Закрити</translation>
     </message>
 </context>
 <context>
@@ -489,83 +489,84 @@
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="55"/>
         <source>Cash deposit</source>
-        <translation type="unfinished"></translation>
+        <translation>Внесення готівки</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="56"/>
         <source>Cash withdrawal</source>
-        <translation type="unfinished"></translation>
+        <translation>Видача готівки</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="72"/>
         <source>Create</source>
-        <translation type="unfinished"></translation>
+        <translation>Створити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="73"/>
         <source>Confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>Підтвердити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="74"/>
         <source>Supervisor confirms here…</source>
-        <translation type="unfinished"></translation>
+        <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="82"/>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation>Сума</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="83"/>
         <source>Purpose</source>
-        <translation type="unfinished"></translation>
+        <translation>Призначення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
-        <translation type="unfinished"></translation>
+        <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="125"/>
         <source>Draft: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Чернетка: %1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="127"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
-        <translation type="unfinished"></translation>
+        <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
         <source>Creating the cash operation</source>
-        <translation type="unfinished"></translation>
+        <translation>Створення касової операції</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="149"/>
         <source>Confirming</source>
-        <translation type="unfinished"></translation>
+        <translation>Підтвердження</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Confirm %1 of %2 %3 for the customer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Підтвердити %1 на суму %2 %3 для клієнта.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="169"/>
         <source>Supervisor confirming</source>
-        <translation type="unfinished"></translation>
+        <translation>Підтвердження контролером</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
         <source>Done: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Виконано: %1.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="180"/>
         <source>Receipt reference: %1
 Payment: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Референс квитанції: %1
+Платіж: %2</translation>
     </message>
 </context>
 <context>
@@ -573,37 +574,37 @@ Payment: %2</source>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
         <source>Request a change</source>
-        <translation type="unfinished"></translation>
+        <translation>Запит на зміну</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="80"/>
         <source>Why (required; the supervisor reads this)</source>
-        <translation type="unfinished"></translation>
+        <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="87"/>
         <source>Send for approval</source>
-        <translation type="unfinished"></translation>
+        <translation>Надіслати на погодження</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="88"/>
         <source>Supervisor approves here…</source>
-        <translation type="unfinished"></translation>
+        <translation>Погодження контролера тут…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="93"/>
         <source>Change</source>
-        <translation type="unfinished"></translation>
+        <translation>Зміна</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="94"/>
         <source>New KYC level</source>
-        <translation type="unfinished"></translation>
+        <translation>Новий рівень KYC</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="95"/>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>Причина</translation>
     </message>
 </context>
 <context>
@@ -611,13 +612,14 @@ Payment: %2</source>
     <message>
         <location filename="../../teller_app/ui/crash_handler.py" line="42"/>
         <source>Something went wrong</source>
-        <translation type="unfinished"></translation>
+        <translation>Щось пішло не так</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/crash_handler.py" line="44"/>
         <source>An unexpected error happened. Your work is kept and Teller keeps running.
 If it happens again, tell support what you were doing.</source>
-        <translation type="unfinished"></translation>
+        <translation>Сталася неочікувана помилка. Вашу роботу збережено, Teller продовжує працювати.
+Якщо це повториться, повідомте службу підтримки, що саме ви робили.</translation>
     </message>
 </context>
 <context>
@@ -625,152 +627,152 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="86"/>
         <source>← Search (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>← Пошук (Esc)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="88"/>
         <source>Refresh (Ctrl+R)</source>
-        <translation type="unfinished"></translation>
+        <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="90"/>
         <source>Edit (Ctrl+E)</source>
-        <translation type="unfinished"></translation>
+        <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="94"/>
         <source>Open additional account…</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="107"/>
         <source>Surname</source>
-        <translation type="unfinished"></translation>
+        <translation>Прізвище</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="108"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Ім’я</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="109"/>
         <source>Paternal name</source>
-        <translation type="unfinished"></translation>
+        <translation>По батькові</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="110"/>
         <source>Login</source>
-        <translation type="unfinished"></translation>
+        <translation>Логін</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="111"/>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>Телефон</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="112"/>
         <source>Segment</source>
-        <translation type="unfinished"></translation>
+        <translation>Сегмент</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="113"/>
         <source>Branch</source>
-        <translation type="unfinished"></translation>
+        <translation>Відділення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="114"/>
         <source>Balance allowed</source>
-        <translation type="unfinished"></translation>
+        <translation>Дозволений баланс</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="115"/>
         <source>Customer GUID</source>
-        <translation type="unfinished"></translation>
+        <translation>GUID клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="124"/>
         <source>Accounts</source>
-        <translation type="unfinished"></translation>
+        <translation>Рахунки</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="171"/>
         <source>refreshing…</source>
-        <translation type="unfinished"></translation>
+        <translation>оновлення…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="177"/>
         <source>Refreshing customer…</source>
-        <translation type="unfinished"></translation>
+        <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="196"/>
         <source>Loading…</source>
-        <translation type="unfinished"></translation>
+        <translation>Завантаження…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="202"/>
         <source>Opening customer…</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="220"/>
         <source>Up to date</source>
-        <translation type="unfinished"></translation>
+        <translation>Дані актуальні</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="225"/>
         <source>Offline — showing saved data from {age}</source>
-        <translation type="unfinished"></translation>
+        <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="233"/>
         <source>Not yet loaded</source>
-        <translation type="unfinished"></translation>
+        <translation>Ще не завантажено</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="235"/>
         <source>Saved {age}</source>
-        <translation type="unfinished"></translation>
+        <translation>Збережено {age}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="253"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="254"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="276"/>
         <source>IBAN (optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="281"/>
         <source>Open account</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкрити рахунок</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="285"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Скасувати</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="292"/>
         <source>Open an additional account</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="308"/>
         <source>Opening account…</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкриття рахунку…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="317"/>
         <source>The account is open.</source>
-        <translation type="unfinished"></translation>
+        <translation>Рахунок відкрито.</translation>
     </message>
 </context>
 <context>
@@ -778,203 +780,203 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="101"/>
         <source>phone, e-mail or another unique name</source>
-        <translation type="unfinished"></translation>
+        <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="106"/>
         <source>+380 67 123 45 67</source>
-        <translation type="unfinished"></translation>
+        <translation>+380 67 123 45 67</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="108"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
-        <translation type="unfinished"></translation>
+        <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="111"/>
         <source>(none)</source>
-        <translation type="unfinished"></translation>
+        <translation>(немає)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="119"/>
         <source>(same as the account&apos;s asset)</source>
-        <translation type="unfinished"></translation>
+        <translation>(як актив рахунку)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="125"/>
         <source>Create the customer disabled</source>
-        <translation type="unfinished"></translation>
+        <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="129"/>
         <source>Asset</source>
-        <translation type="unfinished"></translation>
+        <translation>Актив</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="130"/>
         <source>Login</source>
-        <translation type="unfinished"></translation>
+        <translation>Логін</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="131"/>
         <source>Surname</source>
-        <translation type="unfinished"></translation>
+        <translation>Прізвище</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="132"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Ім’я</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="133"/>
         <source>Paternal name</source>
-        <translation type="unfinished"></translation>
+        <translation>По батькові</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="134"/>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>Телефон</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="135"/>
         <source>IBAN</source>
-        <translation type="unfinished"></translation>
+        <translation>IBAN</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="136"/>
         <source>Branch</source>
-        <translation type="unfinished"></translation>
+        <translation>Відділення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="137"/>
         <source>Segment</source>
-        <translation type="unfinished"></translation>
+        <translation>Сегмент</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="138"/>
         <source>KYC level</source>
-        <translation type="unfinished"></translation>
+        <translation>Рівень KYC</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="139"/>
         <source>Balance allowed</source>
-        <translation type="unfinished"></translation>
+        <translation>Дозволений баланс</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="140"/>
         <source>Balance asset</source>
-        <translation type="unfinished"></translation>
+        <translation>Актив балансу</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="141"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>Статус</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="158"/>
         <source>Save changes (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="159"/>
         <source>Create customer (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="163"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Скасувати</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="170"/>
         <source>Edit customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Редагування клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="170"/>
         <source>New customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Новий клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="228"/>
         <source>Check the highlighted fields.</source>
-        <translation type="unfinished"></translation>
+        <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="233"/>
         <source>Nothing has changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Нічого не змінено.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="239"/>
         <source>Saving customer…</source>
-        <translation type="unfinished"></translation>
+        <translation>Збереження клієнта…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="243"/>
         <source>Creating customer…</source>
-        <translation type="unfinished"></translation>
+        <translation>Створення клієнта…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="326"/>
         <source>Choose the asset.</source>
-        <translation type="unfinished"></translation>
+        <translation>Виберіть актив.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="330"/>
         <location filename="../../teller_app/ui/customer_form.py" line="404"/>
         <location filename="../../teller_app/ui/customer_form.py" line="422"/>
         <source>A customer with this login already exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="340"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
-        <translation type="unfinished"></translation>
+        <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="353"/>
         <source>Phone number is required.</source>
-        <translation type="unfinished"></translation>
+        <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_form.py" line="371"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
+            <numerusform>Введіть суму, у якій не більше %n знаків після коми.</numerusform>
+            <numerusform>Введіть суму, у якій не більше %n знаків після коми.</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="375"/>
         <source>The amount cannot be negative.</source>
-        <translation type="unfinished"></translation>
+        <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="395"/>
         <source>Checking login…</source>
-        <translation type="unfinished"></translation>
+        <translation>Перевірка логіна…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="414"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="432"/>
         <source>(head office — no branch)</source>
-        <translation type="unfinished"></translation>
+        <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="440"/>
         <source>see the accounts on the card</source>
-        <translation type="unfinished"></translation>
+        <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="448"/>
         <source>Disabled (changed by a supervisor&apos;s request)</source>
-        <translation type="unfinished"></translation>
+        <translation>Вимкнений (змінюється лише через запит до контролера)</translation>
     </message>
 </context>
 <context>
@@ -982,47 +984,47 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="54"/>
         <source>The session is locked</source>
-        <translation type="unfinished"></translation>
+        <translation>Сеанс заблоковано</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="60"/>
         <source>Your password</source>
-        <translation type="unfinished"></translation>
+        <translation>Ваш пароль</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="61"/>
         <source>Unlock</source>
-        <translation type="unfinished"></translation>
+        <translation>Розблокувати</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="67"/>
         <source>name@bank</source>
-        <translation type="unfinished"></translation>
+        <translation>name@bank</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="70"/>
         <source>Sign in as this employee</source>
-        <translation type="unfinished"></translation>
+        <translation>Увійти як цей працівник</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="71"/>
         <source>A different employee</source>
-        <translation type="unfinished"></translation>
+        <translation>Інший працівник</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="73"/>
         <source>E-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>E-mail</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="74"/>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Пароль</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="95"/>
         <source>Signed in: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>У системі: %1</translation>
     </message>
 </context>
 <context>
@@ -1030,117 +1032,117 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="75"/>
         <source>Teller</source>
-        <translation type="unfinished"></translation>
+        <translation>Teller</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="86"/>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>Пошук</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="149"/>
         <source>You may not create customers.</source>
-        <translation type="unfinished"></translation>
+        <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="154"/>
         <source>New customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Новий клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="171"/>
         <source>Edit: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>Редагування: {name}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="181"/>
         <source>Syncing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Синхронізація…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="186"/>
         <source>Syncing customers…</source>
-        <translation type="unfinished"></translation>
+        <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="239"/>
         <source>Loading segments…</source>
-        <translation type="unfinished"></translation>
+        <translation>Завантаження сегментів…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="282"/>
         <source>Syncing… {done} of {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="294"/>
         <source>Sync failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Помилка синхронізації</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="321"/>
         <source>Customer {name} created.</source>
-        <translation type="unfinished"></translation>
+        <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="329"/>
         <source>Changes saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>Зміни збережено.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="367"/>
         <source>&amp;Customer</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="368"/>
         <source>&amp;Tools</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Інструменти</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="378"/>
         <source>&amp;New customer…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="380"/>
         <source>&amp;Find customer</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="382"/>
         <source>&amp;Close tab</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="384"/>
         <source>&amp;Sync now</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="386"/>
         <source>Sign &amp;out</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Вийти</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="388"/>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Закрити програму</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="398"/>
         <source>● online</source>
-        <translation type="unfinished"></translation>
+        <translation>● онлайн</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="403"/>
         <source>● offline</source>
-        <translation type="unfinished"></translation>
+        <translation>● офлайн</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/main_window.py" line="406"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
 </context>
 <context>
@@ -1148,27 +1150,27 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
         <source>Requested (UTC)</source>
-        <translation type="unfinished"></translation>
+        <translation>Запитано (UTC)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
         <source>Customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
         <source>Change</source>
-        <translation type="unfinished"></translation>
+        <translation>Зміна</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="61"/>
         <source>Maker</source>
-        <translation type="unfinished"></translation>
+        <translation>Ініціатор</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="61"/>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>Причина</translation>
     </message>
 </context>
 <context>
@@ -1176,30 +1178,30 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/search_panel.py" line="54"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
-        <translation type="unfinished"></translation>
+        <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/search_panel.py" line="60"/>
         <source>Show customers of one branch</source>
-        <translation type="unfinished"></translation>
+        <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/search_panel.py" line="115"/>
         <source>All branches</source>
-        <translation type="unfinished"></translation>
+        <translation>Усі відділення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/search_panel.py" line="168"/>
         <source>No customers found.</source>
-        <translation type="unfinished"></translation>
+        <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/search_panel.py" line="171"/>
         <source>%n customer(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n клієнт</numerusform>
+            <numerusform>%n клієнти</numerusform>
+            <numerusform>%n клієнтів</numerusform>
         </translation>
     </message>
 </context>
@@ -1208,7 +1210,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/session_info.py" line="36"/>
         <source>Head office</source>
-        <translation type="unfinished"></translation>
+        <translation>Головний офіс</translation>
     </message>
 </context>
 <context>
@@ -1216,22 +1218,22 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="267"/>
         <source>Wrong password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Неправильний пароль.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="270"/>
         <source>Could not check the password: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="274"/>
         <source>Checking password</source>
-        <translation type="unfinished"></translation>
+        <translation>Перевірка пароля</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="294"/>
         <source>Signing in</source>
-        <translation type="unfinished"></translation>
+        <translation>Вхід</translation>
     </message>
 </context>
 <context>
@@ -1239,108 +1241,108 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="50"/>
         <source>Teller — sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="62"/>
         <source>Sandbox (demo data, not a real bank)</source>
-        <translation type="unfinished"></translation>
+        <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="65"/>
         <source>Sandbox — demo accounts</source>
-        <translation type="unfinished"></translation>
+        <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
-        <translation type="unfinished"></translation>
+        <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="82"/>
         <source>name@bank.ua</source>
-        <translation type="unfinished"></translation>
+        <translation>name@bank.ua</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="86"/>
         <source>Key file…</source>
-        <translation type="unfinished"></translation>
+        <translation>Файл ключа…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Пароль</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
         <source>Remember on this workstation</source>
-        <translation type="unfinished"></translation>
+        <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>Увійти</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>Закрити програму</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
         <source>Platform</source>
-        <translation type="unfinished"></translation>
+        <translation>Платформа</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="115"/>
         <source>E-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>E-mail</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="157"/>
         <source>Enter your e-mail and password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="168"/>
         <source>Signing in…</source>
-        <translation type="unfinished"></translation>
+        <translation>Вхід…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="180"/>
         <source>head office</source>
-        <translation type="unfinished"></translation>
+        <translation>головний офіс</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
         <source>Bank key (PEM)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ключ банку (PEM)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="189"/>
         <source>path to the private key file</source>
-        <translation type="unfinished"></translation>
+        <translation>шлях до файлу закритого ключа</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="200"/>
         <source>Opening the keyring…</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="223"/>
         <source>No OS keyring is available ({reason}): the password is kept for this session only.</source>
-        <translation type="unfinished"></translation>
+        <translation>Системне сховище паролів недоступне ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
         <source>The bank&apos;s private key</source>
-        <translation type="unfinished"></translation>
+        <translation>Закритий ключ банку</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="239"/>
         <source>PEM keys (*.pem *.key);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ключі PEM (*.pem *.key);;Усі файли (*)</translation>
     </message>
 </context>
 <context>
@@ -1348,128 +1350,129 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="118"/>
         <source>The audit trail could not be written.</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="126"/>
         <source>Lock the session</source>
-        <translation type="unfinished"></translation>
+        <translation>Заблокувати екран</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="130"/>
         <source>Approvals inbox</source>
-        <translation type="unfinished"></translation>
+        <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="132"/>
         <location filename="../../teller_app/ui/supervision.py" line="261"/>
         <source>Audit trail</source>
-        <translation type="unfinished"></translation>
+        <translation>Журнал аудиту</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="251"/>
         <source>Approvals</source>
-        <translation type="unfinished"></translation>
+        <translation>Погодження</translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/supervision.py" line="269"/>
         <source>%n new change request(s) to decide</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n новий запит на зміну очікує рішення</numerusform>
+            <numerusform>%n нові запити на зміну очікують рішення</numerusform>
+            <numerusform>%n нових запитів на зміну очікують рішення</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="276"/>
         <source>Teller</source>
-        <translation type="unfinished"></translation>
+        <translation>Teller</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="310"/>
         <source>Awaiting approval: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Очікує погодження: %1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="315"/>
         <source>Withdraw request</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкликати запит</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="320"/>
         <source>Enable customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Увімкнути клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="321"/>
         <source>Disable customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Вимкнути клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="327"/>
         <source>Request a change…</source>
-        <translation type="unfinished"></translation>
+        <translation>Запит на зміну…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="332"/>
         <source>Cash deposit…</source>
-        <translation type="unfinished"></translation>
+        <translation>Внесення готівки…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="333"/>
         <source>Cash withdrawal…</source>
-        <translation type="unfinished"></translation>
+        <translation>Видача готівки…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="352"/>
         <source>Saving</source>
-        <translation type="unfinished"></translation>
+        <translation>Збереження</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="366"/>
         <source>This change does not need approval; edit it directly.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="378"/>
         <source>Sent to a supervisor for approval.</source>
-        <translation type="unfinished"></translation>
+        <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="385"/>
         <source>Sending the request</source>
-        <translation type="unfinished"></translation>
+        <translation>Надсилання запиту</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="388"/>
         <source>%1
 Reason: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1
+Причина: %2</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="400"/>
         <source>Approved and applied.</source>
-        <translation type="unfinished"></translation>
+        <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="401"/>
         <source>Rejected.</source>
-        <translation type="unfinished"></translation>
+        <translation>Відхилено.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="410"/>
         <source>Supervisor deciding</source>
-        <translation type="unfinished"></translation>
+        <translation>Рішення контролера</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="432"/>
         <source>Withdrawing</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкликання</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="474"/>
         <source>Preparing the cash desk</source>
-        <translation type="unfinished"></translation>
+        <translation>Підготовка каси</translation>
     </message>
 </context>
 <context>
@@ -1477,12 +1480,12 @@ Reason: %2</source>
     <message>
         <location filename="../../teller_app/ui/cache_wiring.py" line="123"/>
         <source>Synced {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>Синхронізовано о {time}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/startup.py" line="193"/>
         <source>Teller — SANDBOX (demo data)</source>
-        <translation type="unfinished"></translation>
+        <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
 </context>
 </TS>

@@ -30,6 +30,7 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
     from . import (
         routes_accounts,
         routes_auth,
+        routes_branch_access,
         routes_customers,
         routes_dictionary,
         routes_emission,
@@ -64,6 +65,7 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
         return response
 
     for module in (routes_auth, routes_customers, routes_accounts, routes_org, routes_payments,
-                   routes_limits, routes_dictionary, routes_emission, routes_sim):
+                   routes_limits, routes_dictionary, routes_emission, routes_branch_access,
+                   routes_sim):
         app.include_router(module.router)
     return app

@@ -162,3 +162,40 @@ def test_categories(api: Api) -> None:
     assert api.delete(f"{path}/{cg}").json() == {}
     assert name not in {c["name"] for c in api.get(path).json()["categories"]}
     assert api.delete(f"{path}/{cg}").status_code == 404
+
+
+def test_branch_access_roles_move_employees(fresh_api: Api) -> None:
+    api = fresh_api
+    lviv = api.branch(1)["guid"]
+    assert api.get("branches-access/scopes").json() == {"scopes": ["customers", "employees"]}
+    assert api.post("branches-access/role", json={"branch_guid": lviv, "role_name": "Львів"}
+                    ).json() == {}
+    assert api.post("branches-access/role", json={"branch_guid": lviv, "role_name": "Львів"}
+                    ).status_code == 409
+    perms = api.get("/api/v1/permissions", params={"keto_kinds": "branch"}).json()["permissions"]
+    pg = next(p["guid"] for p in perms if p["scope"] == "customers" and
+              p["keto_permission"] == "GET")
+    assert api.post("branches-access/permission", json={"role_name": "Львів",
+                                                        "permission_guid": pg}).json() == {}
+    table = api.get(f"branch/{lviv}/permission/table").json()
+    assert table["roles"] == ["Львів"]
+    assert any(r["allowed"] for row in table["rows"] for p in row["permissions"]
+               for r in p["roles"])
+    teller = api.emp(TELLER_KYIV)["guid"]
+    assert api.post("branches-access/users", json={"role_name": "Львів",
+                                                   "employee_guid": teller}).json() == {}
+    me = api.get("employees", params={"guids": teller}).json()["employees"][0]
+    assert me["branch_guid"] == lviv
+    assert api.post("branches-access/check", json={"employee_guid": teller,
+                                                   "permission": "GET"}).json() == {
+        "allowed": True}
+    users = api.get("branches-access/users", params={"role_name": "Львів"}).json()["users"]
+    assert [u["guid"] for u in users] == [teller]
+    # the teller now sees Lviv's customers
+    rows = api.get("customers", TELLER_KYIV, params={"limit": 1000}).json()["customers"]
+    assert {c["branch_guid"] for c in rows} == {lviv}
+    assert api.delete("branches-access/users", json={"role_name": "Львів",
+                                                     "employee_guid": teller}).json() == {}
+    assert api.get("employees", params={"guids": teller}).json()["employees"][0][
+        "branch_guid"] == ""
+    assert api.delete("branches-access/role", json={"role_name": "Львів"}).json() == {}

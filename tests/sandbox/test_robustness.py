@@ -116,3 +116,33 @@ def test_fault_injection_at_runtime(fresh_api: Api) -> None:
     till = api.branch(0)["processing_account_guid"]
     resp = api.pay(till, c["guid"], 5.01, who="teller.kyiv@demo.bank")
     assert resp.status_code == 403
+
+
+def test_concurrent_writes_are_serialised(api: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    c = api.new_customer()
+    till = api.branch(0)["processing_account_guid"]
+    before = api.balance(c["guid"])
+    headers = api.headers(ADMIN)
+    issuer = api.m["asset"]["issuer"]
+
+    def work(i: int) -> tuple[int, int]:
+        with httpx.Client(base_url=api.sb.base_url, headers=headers, timeout=30) as http:
+            made = http.post(api.url("customers"), json={
+                "asset_code": "UAH", "asset_issuer": issuer,
+                "login": f"conc-{uuid.uuid4().hex}@test.ua"})
+            pay = http.post(api.url("payments"), json={
+                "amount": 1.5, "asset_code": "UAH", "asset_issuer": issuer,
+                "sender_id": till, "receiver_id": c["guid"]})
+            conf = http.post(api.url("payments/confirm"),
+                             json={"payment_guid": pay.json()["guid"]})
+            return made.status_code, conf.status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(24)))
+    assert results == [(200, 200)] * 24
+    assert api.balance(c["guid"]) == before + 36
+    assert api.conservation()["conserved"]
