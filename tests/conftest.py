@@ -66,6 +66,27 @@ def _close_qasync_loop(qapp, loop) -> None:  # type: ignore[no-untyped-def]
         loop.close()
     except RuntimeError:
         pass
+    _kill_qasync_timers(loop)
+
+
+def _kill_qasync_timers(loop) -> None:  # type: ignore[no-untyped-def]
+    """Unregister the closed loop's pending Qt timers now, on the GUI thread.
+
+    qasync's ``close()`` only flags its timer object (a parentless, Python-owned QObject) as
+    stopped; the Qt timers of every pending ``call_later`` (httpx/anyio timeouts, cancelled
+    handles: ~30 per UI test) stay registered. That object lives in a reference cycle with the
+    loop, so the cyclic GC frees it, and the GC runs in whichever thread allocates at the
+    time: often a qasync executor QThread (``asyncio.to_thread``). ``~QObject`` off the GUI
+    thread cannot unregister the timers, and the next one that fires delivers a QTimerEvent
+    to freed memory: a segfault in ``QApplication::notify`` in some later test.
+    """
+    timer = getattr(loop, "_timer", None)
+    callbacks = getattr(timer, "_SimpleTimer__callbacks", None)
+    if timer is None or callbacks is None:
+        return
+    for timer_id in list(callbacks):
+        timer.killTimer(timer_id)
+    callbacks.clear()
 
 
 @pytest.fixture()

@@ -25,16 +25,22 @@ Opening
         (tests / dev only). cache.close().
 
 Search (for the lazy QAbstractTableModel)
-    cache.search(query, offset=0, limit=100) -> list[CustomerRow]
+    cache.search(query, offset=0, limit=100, branch_guid=None) -> list[CustomerRow]
         Ranked: surname exact > surname prefix > other fields (bm25 with column weights).
         Empty/blank query -> same as customers_page(offset, limit).
         Multi-word queries are AND-ed; every word is a prefix; case-, accent- and
         script-insensitive (Ukrainian KMU-2010 transliteration both ways); digits match
         phone prefix/suffix ("067123", "380671234567", "+380 67 123 45 67", "4567");
         IBAN with or without spaces.
-    cache.count(query, cap=10_000) -> SearchCount(n: int, capped: bool)
+        ``branch_guid``: only that branch's customers (head office with a chosen branch;
+        same for count and customers_page).
+    cache.count(query, cap=10_000, branch_guid=None) -> SearchCount(n: int, capped: bool)
         ``capped`` True means "n+" (at least n); display "10 000+".
-    cache.customers_page(offset=0, limit=100) -> list[CustomerRow]   all, by surname, name
+    cache.customers_page(offset=0, limit=100, branch_guid=None) -> list[CustomerRow]
+        all, by surname, name
+    Approval marker customers (login ``approval-lock:…``, ``teller_app.markers``) are never
+    stored (upserts skip them; migration 2 deletes old copies): no search/count/page shows
+    them.
     cache.get_customer(guid) -> CustomerRow | None
     cache.get_accounts(guid) -> list[AccountRow]   (each with .assets: list[AssetRow],
         .fetched_at); [] if never fetched -> the caller fetches lazily from the platform

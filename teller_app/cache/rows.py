@@ -77,10 +77,14 @@ class SyncState:
     """Where sync stands. ``cursor`` is the greatest ``updated_at`` stored (canonical RFC 3339,
     microseconds, Z); ``tie_skip`` how many rows with exactly that ``updated_at`` are stored
     (keyset paging: the next page asks ``min_updated_at=cursor`` with ``offset=tie_skip``).
-    ``full_sync_done`` False with a cursor means a full sync was interrupted and resumes."""
+    ``full_sync_done`` False with a cursor means a full sync was interrupted and resumes.
+    ``read_at``: the platform's clock (its HTTP ``Date``, canonical like ``cursor``) when the
+    last completed sync (or the interrupted full sync) began reading; every row stamped
+    ``overlap`` seconds before it was visible to that sync (see ``core.sync``)."""
 
     cursor: str | None = None
     tie_skip: int = 0
     full_sync_done: bool = False
     full_sync_started_at: float | None = None
     last_sync_at: float | None = None
+    read_at: str | None = None

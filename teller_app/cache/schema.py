@@ -9,6 +9,7 @@ from typing import Any
 
 from teller_app.cache.errors import CacheError
 from teller_app.cache.search import RANK
+from teller_app.markers import HIDDEN_LOGIN_PREFIXES
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
 
@@ -73,7 +74,33 @@ def _m1_initial(conn: Connection) -> None:
     conn.execute("INSERT INTO customers_fts(customers_fts, rank) VALUES ('rank', ?)", (RANK,))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_m1_initial]
+def _m2_branch_index_and_hidden(conn: Connection) -> None:
+    """Head office filters by branch (sorted); approval marker customers are never kept."""
+    conn.execute("CREATE INDEX customers_branch_sort ON customers(branch_guid, sort_key, id)")
+    hidden = [
+        r[0]
+        for prefix in HIDDEN_LOGIN_PREFIXES
+        for r in conn.execute(
+            "SELECT id FROM customers WHERE substr(login, 1, ?) = ?", (len(prefix), prefix)
+        ).fetchall()
+    ]
+    for rowid in hidden:
+        conn.execute("DELETE FROM customers_fts WHERE rowid = ?", (rowid,))
+        conn.execute("DELETE FROM customers WHERE id = ?", (rowid,))
+
+
+def _m3_sync_read_at_fts_pending(conn: Connection) -> None:
+    """The platform's clock when the last sync began reading (incremental sync start), and
+    the customers a full sync stored but has not indexed for search yet (batched)."""
+    conn.execute("ALTER TABLE sync_state ADD COLUMN read_at TEXT")
+    conn.execute("CREATE TABLE fts_pending(id INTEGER PRIMARY KEY)")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _m1_initial,
+    _m2_branch_index_and_hidden,
+    _m3_sync_read_at_fts_pending,
+]
 
 
 def migrate(conn: Connection) -> int:

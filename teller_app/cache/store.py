@@ -25,8 +25,10 @@ from teller_app.cache.rows import (
 from teller_app.cache.schema import migrate
 from teller_app.cache.search import RANK_LIMIT, SearchPlan, build_plan
 from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
+from teller_app.markers import is_hidden_login
 
 KEY_BYTES = 32
+FTS_BATCH = 20_000  # full sync: rows indexed per search-index batch (see store_page)
 _COLS = ", ".join(convert.CUSTOMER_COLUMNS)
 _UPSERT = (
     f"INSERT INTO customers({_COLS}) VALUES ({', '.join('?' * len(convert.CUSTOMER_COLUMNS))}) "
@@ -63,6 +65,13 @@ def _row(r: Sequence[Any]) -> CustomerRow:
     )
 
 
+def _in_branch(branch_guid: str | None, alias: str = "c.") -> tuple[str, tuple[str, ...]]:
+    """SQL ``AND`` clause + parameters restricting to one branch (head office's filter)."""
+    if branch_guid is None:
+        return "", ()
+    return f" AND {alias}branch_guid = ?", (branch_guid,)
+
+
 class BranchCache:
     """One branch (or head-office) cache database. Not thread-safe: use from one thread
     (``core.cache_worker.CacheWorker``)."""
@@ -70,6 +79,7 @@ class BranchCache:
     def __init__(self, conn: Any, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._secured = False
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -121,20 +131,60 @@ class BranchCache:
 
     def _commit(self) -> None:
         self._conn.execute("COMMIT")
-        paths.secure_files(self.path)
+        if not self._secured:
+            # Once per connection, not per commit (4 chmods a sync page): SQLite creates the
+            # -wal/-shm files with the database file's (0600) mode anyway; close() re-checks.
+            paths.secure_files(self.path)
+            self._secured = True
 
     def _rollback(self) -> None:
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
 
-    def _upsert(self, customers: Iterable[Any], fetched_at: float) -> list[str]:
-        values = [convert.customer_values(convert.wire(c), fetched_at) for c in customers]
+    def _upsert(
+        self, customers: Iterable[Any], fetched_at: float, index: bool = True
+    ) -> list[str]:
+        # Approval marker customers (teller_app/markers.py) are never stored: no search,
+        # count or page can show them.
+        wires = [convert.customer_wire(c) for c in customers]
+        values = [convert.customer_values(w, fetched_at) for w in wires
+                  if not is_hidden_login(w.get("login"))]
         if not values:
             return []
         self._conn.executemany(_UPSERT, values)
         guids = [v[0] for v in values]
-        self._reindex(guids)
+        if index:
+            self._reindex(guids)
+        else:
+            self._defer_index(guids)
         return guids
+
+    def _defer_index(self, guids: list[str]) -> None:
+        """Queue these customers for ``_index_pending`` (same transaction as their rows)."""
+        for start in range(0, len(guids), 500):
+            chunk = guids[start : start + 500]
+            self._conn.execute(
+                "INSERT OR IGNORE INTO fts_pending(id) SELECT id FROM customers "
+                f"WHERE guid IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+
+    def _index_pending(self, at_least: int = 1) -> None:
+        """Index the queued customers if there are ``at_least`` of them."""
+        if at_least > 1:
+            n = int(self._conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0])
+        else:
+            n = len(self._conn.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchall())
+        if n < at_least:
+            return
+        guids = [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT c.guid FROM fts_pending p JOIN customers c ON c.id = p.id ORDER BY p.id"
+            )
+        ]
+        self._reindex(guids)
+        self._conn.execute("DELETE FROM fts_pending")
 
     def _reindex(self, guids: list[str]) -> None:
         """Rebuild the FTS rows of these customers from the stored values."""
@@ -224,16 +274,23 @@ class BranchCache:
     # ------------------------------------------------------------------ sync state
     def sync_state(self) -> SyncState:
         r = self._conn.execute(
-            "SELECT cursor, tie_skip, full_sync_done, full_sync_started_at, last_sync_at "
-            "FROM sync_state WHERE id = 1"
+            "SELECT cursor, tie_skip, full_sync_done, full_sync_started_at, last_sync_at, "
+            "read_at FROM sync_state WHERE id = 1"
         ).fetchone()
-        return SyncState(r[0], int(r[1]), bool(r[2]), r[3], r[4])
+        return SyncState(r[0], int(r[1]), bool(r[2]), r[3], r[4], r[5])
 
     def _write_state(self, s: SyncState) -> None:
         self._conn.execute(
             "UPDATE sync_state SET cursor = ?, tie_skip = ?, full_sync_done = ?, "
-            "full_sync_started_at = ?, last_sync_at = ? WHERE id = 1",
-            (s.cursor, s.tie_skip, int(s.full_sync_done), s.full_sync_started_at, s.last_sync_at),
+            "full_sync_started_at = ?, last_sync_at = ?, read_at = ? WHERE id = 1",
+            (
+                s.cursor,
+                s.tie_skip,
+                int(s.full_sync_done),
+                s.full_sync_started_at,
+                s.last_sync_at,
+                s.read_at,
+            ),
         )
 
     def set_sync_state(self, state: SyncState) -> None:
@@ -250,7 +307,12 @@ class BranchCache:
         pages leaves a consistent cache and a cursor that matches it)."""
         self._begin()
         try:
-            self._upsert(customers, time.time())
+            # An unfinished full sync (cache cold: search goes to the platform) indexes the
+            # search in batches of FTS_BATCH rows: FTS5 costs ~2x per row in 1000-row commits
+            # (segment flushes and merges). The queue is a table, so a kill loses nothing.
+            bulk = not state.full_sync_done
+            self._upsert(customers, time.time(), index=not bulk)
+            self._index_pending(FTS_BATCH if bulk else 1)
             self._write_state(state)
         except BaseException:
             self._rollback()
@@ -265,78 +327,99 @@ class BranchCache:
         )
 
     # ------------------------------------------------------------------ reads
-    def search(self, query: str, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
+    def search(
+        self, query: str, offset: int = 0, limit: int = 100, branch_guid: str | None = None
+    ) -> list[CustomerRow]:
         """Ranked matches for ``query`` (see ``teller_app.cache`` docstring); blank query =
-        ``customers_page``. Rows ``offset .. offset+limit`` of the whole ranked list."""
+        ``customers_page``. Rows ``offset .. offset+limit`` of the whole ranked list.
+        ``branch_guid``: only that branch's customers (head office with a chosen branch)."""
         plan = build_plan(query)
         if plan is None:
-            return self.customers_page(offset, limit)
+            return self.customers_page(offset, limit, branch_guid=branch_guid)
         rows: list[CustomerRow] = []
         n0 = 0
         if plan.tier0 is not None:
-            n0 = self._tier0_count(plan)
+            n0 = self._tier0_count(plan, branch_guid)
             if offset < n0:
-                rows += self._tier0_rows(plan, offset, limit)
+                rows += self._tier0_rows(plan, offset, limit, branch_guid)
         want = limit - len(rows)
         if want > 0:
-            rows += self._rest_rows(plan.rest, max(0, offset - n0), want)
+            rows += self._rest_rows(plan.rest, max(0, offset - n0), want, branch_guid)
         return rows
 
-    def _fts_count(self, match: str, cap: int) -> int:
+    def _fts_count(self, match: str, cap: int, branch_guid: str | None = None) -> int:
+        if branch_guid is None:
+            sql = (
+                "SELECT count(*) FROM (SELECT 1 FROM customers_fts WHERE customers_fts MATCH ? "
+                "LIMIT ?)"
+            )
+            return int(self._conn.execute(sql, (match, cap)).fetchone()[0])
         return int(
             self._conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM customers_fts WHERE customers_fts MATCH ? "
-                "LIMIT ?)",
-                (match, cap),
+                "SELECT count(*) FROM (SELECT 1 FROM customers c WHERE c.id IN (SELECT rowid "
+                "FROM customers_fts WHERE customers_fts MATCH ?) AND c.branch_guid = ? LIMIT ?)",
+                (match, branch_guid, cap),
             ).fetchone()[0]
         )
 
-    def _tier0_count(self, plan: SearchPlan) -> int:
-        if plan.ranges:
-            return sum(
-                int(
-                    self._conn.execute(
-                        "SELECT count(*) FROM customers WHERE sort_key >= ? AND sort_key < ?", r
-                    ).fetchone()[0]
-                )
-                for r in plan.ranges
-            )
-        return self._fts_count(f"({plan.match}) AND ({plan.tier0})", 1_000_000_000)
+    def _range_count(self, lo: str, hi: str, branch_guid: str | None) -> int:
+        where, params = _in_branch(branch_guid, "")
+        return int(
+            self._conn.execute(
+                f"SELECT count(*) FROM customers WHERE sort_key >= ? AND sort_key < ?{where}",
+                (lo, hi, *params),
+            ).fetchone()[0]
+        )
 
-    def _tier0_rows(self, plan: SearchPlan, offset: int, limit: int) -> list[CustomerRow]:
+    def _tier0_count(self, plan: SearchPlan, branch_guid: str | None = None) -> int:
+        if plan.ranges:
+            return sum(self._range_count(lo, hi, branch_guid) for lo, hi in plan.ranges)
+        return self._fts_count(f"({plan.match}) AND ({plan.tier0})", 1_000_000_000, branch_guid)
+
+    def _tier0_rows(
+        self, plan: SearchPlan, offset: int, limit: int, branch_guid: str | None = None
+    ) -> list[CustomerRow]:
         """Surname-prefix matches, alphabetical: straight from the sort index for one word."""
+        where, params = _in_branch(branch_guid)
         out: list[CustomerRow] = []
         if not plan.ranges:
             cur = self._conn.execute(
                 f"SELECT {_ROW_COLS} FROM customers c WHERE c.id IN (SELECT rowid FROM "
-                "customers_fts WHERE customers_fts MATCH ?) ORDER BY c.sort_key, c.id "
+                f"customers_fts WHERE customers_fts MATCH ?){where} ORDER BY c.sort_key, c.id "
                 "LIMIT ? OFFSET ?",
-                (f"({plan.match}) AND ({plan.tier0})", limit, offset),
+                (f"({plan.match}) AND ({plan.tier0})", *params, limit, offset),
             )
             return [_row(r) for r in cur]
         for lo, hi in plan.ranges:
             if len(out) >= limit:
                 break
-            n = int(
-                self._conn.execute(
-                    "SELECT count(*) FROM customers WHERE sort_key >= ? AND sort_key < ?", (lo, hi)
-                ).fetchone()[0]
-            )
+            n = self._range_count(lo, hi, branch_guid)
             if offset >= n:
                 offset -= n
                 continue
             cur = self._conn.execute(
-                f"SELECT {_ROW_COLS} FROM customers c WHERE c.sort_key >= ? AND c.sort_key < ? "
-                "ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?",
-                (lo, hi, limit - len(out), offset),
+                f"SELECT {_ROW_COLS} FROM customers c WHERE c.sort_key >= ? AND c.sort_key < ?"
+                f"{where} ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?",
+                (lo, hi, *params, limit - len(out), offset),
             )
             out += [_row(r) for r in cur]
             offset = 0
         return out
 
-    def _rest_rows(self, match: str, offset: int, limit: int) -> list[CustomerRow]:
+    def _rest_rows(
+        self, match: str, offset: int, limit: int, branch_guid: str | None = None
+    ) -> list[CustomerRow]:
         """Other matches: bm25 when few enough to rank within a frame, else cache order."""
-        ranked = self._fts_count(match, RANK_LIMIT + 1) <= RANK_LIMIT
+        ranked = self._fts_count(match, RANK_LIMIT + 1, branch_guid) <= RANK_LIMIT
+        if branch_guid is not None:
+            order = "ORDER BY f.rank, c.id" if ranked else "ORDER BY c.id"
+            cur = self._conn.execute(
+                f"SELECT {_ROW_COLS} FROM (SELECT rowid AS id, rank FROM customers_fts "
+                "WHERE customers_fts MATCH ?) f JOIN customers c ON c.id = f.id "
+                f"WHERE c.branch_guid = ? {order} LIMIT ? OFFSET ?",
+                (match, branch_guid, limit, offset),
+            )
+            return [_row(r) for r in cur]
         order = "ORDER BY rank" if ranked else ""
         cur = self._conn.execute(
             f"SELECT {_ROW_COLS} FROM (SELECT rowid AS id, rank FROM customers_fts "
@@ -346,20 +429,29 @@ class BranchCache:
         )
         return [_row(r) for r in cur]
 
-    def count(self, query: str, cap: int = 10_000) -> SearchCount:
+    def count(
+        self, query: str, cap: int = 10_000, branch_guid: str | None = None
+    ) -> SearchCount:
         """Number of matches, counted up to ``cap`` (``capped`` = "cap or more")."""
         plan = build_plan(query)
         if plan is None:
-            n = int(self._conn.execute("SELECT count(*) FROM customers").fetchone()[0])
+            where, params = _in_branch(branch_guid, "")
+            sql = "SELECT count(*) FROM customers WHERE 1" + where
+            n = int(self._conn.execute(sql, params).fetchone()[0])
             return SearchCount(n, False)
-        n = self._fts_count(plan.match, cap + 1)
+        n = self._fts_count(plan.match, cap + 1, branch_guid)
         return SearchCount(min(n, cap), n > cap)
 
-    def customers_page(self, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
-        """All customers sorted by surname, name, paternal name (accent/case-folded)."""
+    def customers_page(
+        self, offset: int = 0, limit: int = 100, branch_guid: str | None = None
+    ) -> list[CustomerRow]:
+        """All customers sorted by surname, name, paternal name (accent/case-folded);
+        ``branch_guid``: only that branch's."""
+        where, params = _in_branch(branch_guid)
         cur = self._conn.execute(
-            f"SELECT {_ROW_COLS} FROM customers c ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?",
-            (limit, offset),
+            f"SELECT {_ROW_COLS} FROM customers c WHERE 1{where} ORDER BY c.sort_key, c.id "
+            "LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return [_row(r) for r in cur]
 

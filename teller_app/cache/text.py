@@ -8,6 +8,7 @@ tokens in the same column, so either script finds either.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -17,11 +18,17 @@ _APOS = re.compile(r"['’ʼ`´]")
 _WORD = re.compile(r"\w+")
 _LATIN = re.compile(r"[a-z]")
 _CYR = re.compile(r"[\u0400-\u04ff]")
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
 
 
+# Names repeat a lot (a branch has thousands of "Шевченко"): memoised, as these run for every
+# synced row. Pure functions of their argument, so the caches are always right.
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Casefold, strip accents/diacritics, remove apostrophes ("Мар'яна" -> "маряна")."""
     text = _APOS.sub("", text)
+    if text.isascii():
+        return text.lower()  # NFKD/NFC leave ASCII alone; casefold == lower for ASCII
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).casefold()
@@ -32,6 +39,8 @@ def words(text: str) -> list[str]:
 
 
 def digits(text: str) -> str:
+    if text.isascii():
+        return _NOT_ASCII_DIGIT.sub("", text)  # str.isdigit == 0-9 for ASCII
     return "".join(ch for ch in text if ch.isdigit())
 
 
@@ -51,6 +60,7 @@ def name_variants(word: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def name_tokens(text: str) -> str:
     """Index text for a name column: folded words plus transliterated forms."""
     out: list[str] = []

@@ -52,10 +52,11 @@ from teller_app.core.approval_codec import (
     utc_now_text,
     validate_change,
 )
+from teller_app.markers import APPROVAL_LOCK_LOGIN_PREFIX
 from teller_app.platform.errors import Conflict, ValidationError
 from teller_app.platform.models import Customer, CustomerUpdate, NewCustomer
 
-LOCK_LOGIN_PREFIX = "approval-lock:"
+LOCK_LOGIN_PREFIX = APPROVAL_LOCK_LOGIN_PREFIX  # shared with the cache: teller_app/markers.py
 BLOCKING_STATUSES = frozenset({"blocked", "closed"})
 LIST_PAGE = 200
 

@@ -58,10 +58,12 @@ class AuditAction:
     REQUEST_WITHDRAWN = "request_withdrawn"
     CASH_CREATE = "cash_create"
     CASH_CONFIRM = "cash_confirm"
+    OPEN_ACCOUNT = "open_account"
 
     ALL = (
         SIGN_IN, SIGN_OUT, LOCK, UNLOCK, SWITCH_EMPLOYEE, CUSTOMER_CREATE, CUSTOMER_EDIT,
         CHANGE_REQUEST, APPROVAL, REJECTION, REQUEST_WITHDRAWN, CASH_CREATE, CASH_CONFIRM,
+        OPEN_ACCOUNT,
     )
 
 

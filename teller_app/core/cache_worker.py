@@ -82,14 +82,20 @@ class CacheWorker:
         self._executor.shutdown(wait=True)
 
     # -- typed wrappers (same names as BranchCache) ------------------------------------------
-    async def search(self, query: str, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
-        return await self.with_cache(BranchCache.search, query, offset, limit)
+    async def search(
+        self, query: str, offset: int = 0, limit: int = 100, branch_guid: str | None = None
+    ) -> list[CustomerRow]:
+        return await self.with_cache(BranchCache.search, query, offset, limit, branch_guid)
 
-    async def count(self, query: str, cap: int = 10_000) -> SearchCount:
-        return await self.with_cache(BranchCache.count, query, cap)
+    async def count(
+        self, query: str, cap: int = 10_000, branch_guid: str | None = None
+    ) -> SearchCount:
+        return await self.with_cache(BranchCache.count, query, cap, branch_guid)
 
-    async def customers_page(self, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
-        return await self.with_cache(BranchCache.customers_page, offset, limit)
+    async def customers_page(
+        self, offset: int = 0, limit: int = 100, branch_guid: str | None = None
+    ) -> list[CustomerRow]:
+        return await self.with_cache(BranchCache.customers_page, offset, limit, branch_guid)
 
     async def get_customer(self, guid: str) -> CustomerRow | None:
         return await self.with_cache(BranchCache.get_customer, guid)

@@ -6,13 +6,14 @@ Logs method, path (no query string), status and duration only.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import logging
 import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -39,6 +40,9 @@ HeaderFactory = Callable[[], Mapping[str, str]]
 Sleep = Callable[[float], Awaitable[None]]
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
+# Answers bigger than this (a 1000-customer page is ~600 KB) are decoded on a worker thread so
+# the event loop (the UI thread under qasync) never spends tens of ms in json.loads.
+BIG_BODY = 64 * 1024
 _MAX_MESSAGE = 500
 # The documented duplicate texts (HTTP 400): "failed to create wallet user: ... 409 ..."
 # and "create employee identity: 409 Conflict".
@@ -122,8 +126,10 @@ class HttpCore:
         form: Mapping[str, str] | None = None,
         headers: HeaderFactory | None = None,
         idempotent: bool | None = None,
+        with_date: bool = False,
     ) -> Any:
-        """Send one logical request and return the parsed JSON body ({} when empty).
+        """Send one logical request and return the parsed JSON body ({} when empty); with
+        ``with_date``, ``(body, server_date)`` (the answer's HTTP ``Date``, None if absent).
 
         Retried (backoff + jitter) on Unavailable/Timeout when idempotent (GET/PUT by
         default). Any method is retried when the connection could not be opened at all
@@ -141,7 +147,10 @@ class HttpCore:
         while True:
             attempt += 1
             try:
-                return await self._once(method, path, query, content, form, base_headers, headers)
+                body, date = await self._once(
+                    method, path, query, content, form, base_headers, headers
+                )
+                return (body, date) if with_date else body
             except Unavailable as exc:
                 not_sent = getattr(exc, "_not_sent", False)
                 if attempt >= self.retry.attempts or not (idempotent or not_sent):
@@ -159,7 +168,7 @@ class HttpCore:
         form: Mapping[str, str] | None,
         base_headers: Mapping[str, str],
         headers: HeaderFactory | None,
-    ) -> Any:
+    ) -> tuple[Any, datetime | None]:
         all_headers = dict(base_headers)
         if headers is not None:
             all_headers.update(headers())
@@ -191,7 +200,21 @@ class HttpCore:
                 f"network error ({type(exc).__name__})", method=method, path=path
             ) from None
         log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code, _ms(started))
-        return _handle(response, method, path)
+        if len(response.content) > BIG_BODY:
+            return await asyncio.to_thread(_handle, response, method, path), _date(response)
+        return _handle(response, method, path), _date(response)
+
+
+def _date(response: httpx.Response) -> datetime | None:
+    """The server's clock from the ``Date`` header (whole seconds, UTC), or None."""
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _ms(started: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
@@ -39,6 +40,7 @@ from .models import (
 )
 
 log = logging.getLogger("teller_app.platform")
+BIG_PAGE = 100  # customer pages longer than this are validated off the event loop
 M = TypeVar("M", bound=pydantic.BaseModel)
 TimeValue = datetime | str | None
 StrList = Sequence[str] | None
@@ -118,6 +120,7 @@ class PlatformClient:
         params: Mapping[str, QueryValue] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        with_date: bool = False,
     ) -> Any:
         auth = self.auth
         await auth.ensure(self._http)
@@ -128,7 +131,13 @@ class PlatformClient:
 
         try:
             return await self._http.request(
-                method, path, params=params, json_body=body, headers=headers, idempotent=idempotent
+                method,
+                path,
+                params=params,
+                json_body=body,
+                headers=headers,
+                idempotent=idempotent,
+                with_date=with_date,
             )
         except AuthError as exc:
             log.info("%s %s: 401, signing in again", method, path)
@@ -142,7 +151,13 @@ class PlatformClient:
                 ) from None
         try:
             return await self._http.request(
-                method, path, params=params, json_body=body, headers=headers, idempotent=idempotent
+                method,
+                path,
+                params=params,
+                json_body=body,
+                headers=headers,
+                idempotent=idempotent,
+                with_date=with_date,
             )
         except AuthError as exc:
             raise AuthError(
@@ -332,8 +347,15 @@ class PlatformClient:
             "limit": limit,
             "ordering": ordering,
         }
-        data = await self._call("GET", path, params=params)
-        return self._parse(CustomerPage, data, "GET", path)
+        data, server_time = await self._call("GET", path, params=params, with_date=True)
+        customers = data.get("customers") if isinstance(data, dict) else None
+        if isinstance(customers, list) and len(customers) > BIG_PAGE:
+            # a sync page: validate ~1000 models on a worker thread, not on the UI loop
+            page = await asyncio.to_thread(self._parse, CustomerPage, data, "GET", path)
+        else:
+            page = self._parse(CustomerPage, data, "GET", path)
+        page.server_time = server_time
+        return page
 
     async def iter_customers(
         self, page_size: int = 500, *, ordering: str = "updated_at", **filters: Any

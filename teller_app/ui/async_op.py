@@ -5,6 +5,13 @@ asyncio loop (the UI thread never waits), the status bar shows what is running, 
 submit controls are disabled meanwhile, an op with the same ``key`` cancels the one before it
 (search-as-you-type: the newest query always wins), and errors become translated messages.
 Unavailable/Timeout are reported to Connectivity so the offline banner appears.
+
+Session expiry: the platform client signs in again by itself on a 401. When even that fails
+(``AuthError``), an op started with ``reauth=True`` (the default) is handed to
+``ops.reauthenticate(exc, retry, give_up)`` (the main window asks for the password in a small
+dialog): ``retry()`` runs the same op again with the same callbacks, so the form that asked
+keeps everything; ``give_up()`` reports the original error. Ops whose credentials the user
+types (sign-in, lock screen, a supervisor's in-place approval) pass ``reauth=False``.
 """
 
 from __future__ import annotations
@@ -18,11 +25,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
+from teller_app.platform.errors import AuthError
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 
 log = logging.getLogger(__name__)
 
 ErrorHandler = Callable[[BaseException], None]
+# (the AuthError, retry, give up) -> True when a password prompt takes care of it
+Reauthenticate = Callable[[BaseException, Callable[[], None], Callable[[], None]], bool]
 
 
 class Op:
@@ -52,6 +62,7 @@ class OpRunner(QObject):
         self.connectivity: Any = None  # core Connectivity (set when a branch cache is open)
         # Where errors nobody handled go (the main window points it at its banner).
         self.default_error_handler: ErrorHandler | None = None
+        self.reauthenticate: Reauthenticate | None = None  # set by the main window
 
     # -- public -----------------------------------------------------------------------
     def run(
@@ -65,9 +76,13 @@ class OpRunner(QObject):
         key: str | None = None,
         disable: Iterable[QWidget] = (),
         network: bool = True,
+        reauth: bool = True,
     ) -> Op:
         """Start ``factory()`` as a task. Callbacks run on the UI thread, and not at all
         when the op was cancelled or ``parent`` was deleted meanwhile."""
+        disable = [w for w in disable if w is not None]
+        again = dict(on_success=on_success, on_error=on_error, parent=parent, label=label,
+                     key=key, disable=disable, network=network, reauth=reauth)
         if key is not None and (previous := self._by_key.get(key)) is not None:
             previous.cancel()
         widgets = [w for w in disable if w is not None and w.isEnabled()]
@@ -80,8 +95,10 @@ class OpRunner(QObject):
         if key is not None:
             self._by_key[key] = op
         self._emit_activity()
+        retry = (lambda: self.run(factory, **again)) if reauth else None  # type: ignore[arg-type]
         task.add_done_callback(
-            lambda t: self._finished(op, t, on_success, on_error, parent, widgets, network)
+            lambda t: self._finished(op, t, on_success, on_error, parent, widgets, network,
+                                     retry)
         )
         return op
 
@@ -112,6 +129,7 @@ class OpRunner(QObject):
         parent: QWidget | None,
         widgets: list[QWidget],
         network: bool,
+        retry: Callable[[], Any] | None = None,
     ) -> None:
         self._running.discard(op)
         if op.key is not None and self._by_key.get(op.key) is op:
@@ -137,10 +155,21 @@ class OpRunner(QObject):
         else:
             log.info("op %r failed: %s: %s", op.label, type(exc).__name__, exc)
         handler = on_error or self.default_error_handler
-        if handler is not None:
-            self._call(handler, exc)
-        else:
-            log.warning("unhandled op error: %s", friendly_message(exc))
+
+        def give_up() -> None:
+            if handler is not None and (parent is None or isValid(parent)):
+                self._call(handler, exc)
+            elif handler is None:
+                log.warning("unhandled op error: %s", friendly_message(exc))
+
+        if retry is not None and isinstance(exc, AuthError) and self.reauthenticate is not None:
+            try:
+                if self.reauthenticate(exc, lambda: None if parent is not None and not
+                                       isValid(parent) else retry(), give_up):
+                    return  # a password prompt is open; the op runs again after it
+            except Exception:
+                log.exception("re-authentication prompt failed")
+        give_up()
 
     def _call(self, callback: Callable[[Any], None], value: Any) -> None:
         # A bug in a callback must not vanish inside the loop: hand it to the excepthook.

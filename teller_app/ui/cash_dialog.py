@@ -166,7 +166,7 @@ class CashDialog(QDialog):
 
             self.ops.run(lambda: confirm(email, password, draft.payment_guid), on_success=done,
                          on_error=lambda exc: dialog.show_error(_error_text(exc)),
-                         parent=dialog, label=self.tr("Supervisor confirming"))
+                         parent=dialog, label=self.tr("Supervisor confirming"), reauth=False)
 
         dialog.decided.connect(decided)
         dialog.open()

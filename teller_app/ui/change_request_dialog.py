@@ -70,6 +70,9 @@ class ChangeRequestDialog(QDialog):
         for label, change in change_choices(customer, self.tr):
             self.what.addItem(label, change)
         if preset is not None:
+            if all(self.what.itemData(i) != preset for i in range(self.what.count())):
+                # e.g. "closed" typed in the edit form: offered as it was asked for
+                self.what.addItem(describe_change(preset, self.tr), dict(preset))
             for i in range(self.what.count()):
                 if self.what.itemData(i) == preset:
                     self.what.setCurrentIndex(i)

@@ -7,6 +7,7 @@ Public for the supervision module: ``customer``, ``actions_layout``, ``refresh()
 
 from __future__ import annotations
 
+import html
 import time
 from typing import Any
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.approval_codec import split_status
 from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.ui.account_panel import AccountPanel, _selectable
 from teller_app.ui.async_op import OpRunner
@@ -49,6 +51,7 @@ class CustomerCard(QWidget):
     edit_requested = Signal(object)  # the customer
     customer_changed = Signal(object)  # after a refresh or a write
     refreshed = Signal()  # platform data painted (tests, supervision)
+    account_opened = Signal(str)  # customer guid (audit)
 
     def __init__(
         self,
@@ -248,9 +251,12 @@ class CustomerCard(QWidget):
         if getattr(c, "is_disabled", False):
             chips.append(f"<span style='color:#fff;background:#b3261e;'>&nbsp;"
                          f"{self.tr('DISABLED')}&nbsp;</span>")
-        status = getattr(c, "status", "")
+        status, request = split_status(getattr(c, "status", "") or "")
         if status:
-            chips.append(self.tr("Status: <b>{status}</b>").format(status=status))
+            chips.append(self.tr("Status: <b>{status}</b>").format(status=html.escape(status)))
+        if request is not None:
+            chips.append(f"<span style='color:#000;background:#f6c343;'>&nbsp;"
+                         f"{self.tr('PENDING APPROVAL')}&nbsp;</span>")
         chips.append(self.tr("KYC level: <b>{level}</b>")
                      .format(level=getattr(c, "kyc_level", 0)))
         self.flags.setText(" &nbsp; ".join(chips))
@@ -315,3 +321,4 @@ class CustomerCard(QWidget):
         self.open_account_frame.setVisible(False)
         self._apply_platform(snapshot)
         self.banner.show_message(self.tr("The account is open."), "success")
+        self.account_opened.emit(self.guid)

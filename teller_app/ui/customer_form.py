@@ -3,12 +3,17 @@
 Every field of the platform's create call has its own widget and an inline error under it.
 Nothing typed is ever cleared by a failure: a refusal shows the platform's message in the
 form's banner, a lost connection says so, and the teller presses Save again.
-Edit mode sends only the fields that changed; login, asset and IBAN are read-only there,
-and is_disabled / a "blocked" status are left to the supervisor change requests.
+Edit mode sends only the fields that changed; login, asset and IBAN are read-only there.
+The status shown and edited is the customer's real status: a pending change request encoded
+behind it survives the edit (``replace_real_status``). When the employee may not apply a
+sensitive change (``needs_approval`` given: e.g. a teller disabling a customer or moving the
+status to blocked/closed), that part becomes ``approval_requested(preset)`` (the main window
+opens the supervisor change request) instead of a PUT the platform would refuse.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.approval_codec import real_status, replace_real_status
 from teller_app.core.customers import CustomerService
 from teller_app.platform import Conflict, CustomerUpdate, NewCustomer, ValidationError
 from teller_app.ui.async_op import OpRunner
@@ -40,7 +46,7 @@ from teller_app.ui.validators import check_iban, check_login, check_phone
 
 LOGIN_CHECK_DEBOUNCE_MS = 400
 STATUS_SUGGESTIONS = ("active", "pending", "inactive")
-SUPERVISED_STATUSES = ("blocked",)
+SUPERVISED_STATUSES = ("blocked", "closed")  # a new customer is never created blocked
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class CustomerForm(QWidget):
     saved = Signal(object)  # create: CustomerSnapshot; edit: the updated customer
     cancelled = Signal()
     login_checked = Signal(str, bool)  # (login, taken) — tests wait on it
+    approval_requested = Signal(dict)  # the sensitive change, as a change-request preset
 
     def __init__(
         self,
@@ -77,9 +84,13 @@ class CustomerForm(QWidget):
         choices: FormChoices,
         customer: Any = None,
         parent: QWidget | None = None,
+        needs_approval: Callable[[Any, dict[str, Any]], list[str]] | None = None,
     ) -> None:
+        """``needs_approval(customer, change)``: the fields of ``change`` this employee may
+        not apply directly (None: a supervisor, everything is applied)."""
         super().__init__(parent)
         self.setObjectName("customerForm")
+        self.needs_approval = needs_approval
         self.service = service
         self.ops = ops
         self.choices = choices
@@ -232,6 +243,9 @@ class CustomerForm(QWidget):
             if not body:
                 self.banner.show_message(self.tr("Nothing has changed."), "info")
                 return
+            body = self._route_sensitive(body)
+            if not body:
+                return
             update = CustomerUpdate(**body)
             self.sent_update = update.wire()
             guid = row_guid(self.customer)
@@ -243,6 +257,23 @@ class CustomerForm(QWidget):
             label = self.tr("Creating customer…")
         self.ops.run(factory, on_success=self._saved, on_error=self._refused, parent=self,
                      label=label, key=self._submit_key(), disable=[self.submit_button])
+
+    def _route_sensitive(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Send what needs a supervisor to a change request; return what may be saved."""
+        if self.needs_approval is None:
+            return body
+        change = dict(body)
+        if "status" in change:  # the request is about the real status
+            change["status"] = self._values()["status"]
+        sensitive = [k for k in self.needs_approval(self.customer, change) if k in change]
+        if not sensitive:
+            return body
+        preset = {sensitive[0]: change[sensitive[0]]}
+        rest = {k: v for k, v in body.items() if k not in sensitive}
+        self.banner.show_message(self.tr(
+            "This change needs a supervisor's approval: a change request opens."), "info")
+        self.approval_requested.emit(preset)
+        return rest
 
     # -- building requests ----------------------------------------------------------------
     def _submit_key(self) -> str:
@@ -314,8 +345,13 @@ class CustomerForm(QWidget):
             elif key in ("balance_asset_code", "balance_asset_issuer"):
                 if value != (before or ""):
                     changed[key] = value
+            elif key == "status":
+                if value != real_status(before):  # keep a pending request behind it
+                    changed[key] = replace_real_status(before, value)
             elif (before if before is not None else "") != value:
                 changed[key] = value
+        if self.is_disabled.isChecked() != bool(getattr(original, "is_disabled", False)):
+            changed["is_disabled"] = self.is_disabled.isChecked()
         return changed
 
     # -- validation -------------------------------------------------------------------------
@@ -334,9 +370,7 @@ class CustomerForm(QWidget):
         ok = self._validate_phone(required=True) and ok
         ok = self._validate_balance() and ok
         status = self.status.currentText().strip().lower()
-        if status in SUPERVISED_STATUSES and (
-            not self.editing or (getattr(self.customer, "status", "") or "").lower() != status
-        ):
+        if status in SUPERVISED_STATUSES and not self.editing:
             self.set_error("status", self.tr("Blocking needs a supervisor's approval."))
             ok = False
         else:
@@ -443,9 +477,8 @@ class CustomerForm(QWidget):
         index = next((i for i in range(self.asset.count())
                       if self.asset.itemData(i).code == code), 0)
         self.asset.setCurrentIndex(index)
+        self.is_disabled.setText(self.tr("Disabled"))
         self.is_disabled.setChecked(bool(getattr(customer, "is_disabled", False)))
-        self.is_disabled.setEnabled(False)
-        self.is_disabled.setText(self.tr("Disabled (changed by a supervisor's request)"))
         self.surname.setText(getattr(customer, "surname", ""))
         self.name.setText(getattr(customer, "name", ""))
         self.paternal_name.setText(getattr(customer, "paternal_name", ""))
@@ -461,10 +494,7 @@ class CustomerForm(QWidget):
         for i in range(1, self.balance_asset.count()):
             if self.balance_asset.itemData(i).code == balance_code:
                 self.balance_asset.setCurrentIndex(i)
-        status = getattr(customer, "status", "") or ""
-        self.status.setCurrentText(status)
-        if status.lower() in SUPERVISED_STATUSES:
-            self.status.setEnabled(False)  # unblocking is a supervisor's change request
+        self.status.setCurrentText(real_status(getattr(customer, "status", "") or ""))
         branch = getattr(customer, "branch_guid", None)
         if branch and self.branch.findData(branch) < 0:
             self.branch.addItem(getattr(customer, "branch_name", "") or branch, branch)

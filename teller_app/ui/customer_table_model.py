@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from teller_app.core.approval_codec import real_status, split_status
 from teller_app.ui.async_op import OpRunner
 
 PAGE_SIZE = 100
@@ -61,6 +62,7 @@ COLUMNS: Sequence[tuple[str, str]] = (
     ("kyc_level", "KYC"),
     ("segment", "Segment"),
     ("status", "Status"),
+    ("pending", "Approval"),
     ("is_disabled", "Disabled"),
     ("branch_name", "Branch"),
 )
@@ -69,7 +71,16 @@ COLUMNS: Sequence[tuple[str, str]] = (
 def cell_value(row: Any, attribute: str) -> Any:
     if attribute == "full_name":
         return full_name(row)
+    if attribute == "status":  # never the encoded change request riding in the status text
+        return real_status(getattr(row, "status", "") or "")
+    if attribute == "pending":
+        return has_pending_request(row)
     return getattr(row, attribute, "")
+
+
+def has_pending_request(row: Any) -> bool:
+    """A supervisor change request is encoded in the customer's status."""
+    return split_status(getattr(row, "status", "") or "")[1] is not None
 
 
 class CustomerTableModel(QAbstractTableModel):
@@ -227,6 +238,8 @@ class CustomerTableModel(QAbstractTableModel):
             value = cell_value(row, attribute)
             if attribute == "is_disabled":
                 return _t("disabled") if value else ""
+            if attribute == "pending":
+                return _t("pending approval") if value else ""
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole and attribute == "full_name":
             return row_guid(row)

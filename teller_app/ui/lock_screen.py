@@ -8,10 +8,12 @@ their guid and come back only when that employee unlocks again.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from teller_app.core.idle import IdleTracker
 
@@ -122,15 +125,27 @@ class LockScreen(QWidget):
 
 
 class IdleEventFilter(QObject):
-    """Application-wide: any keyboard/mouse input counts as activity."""
+    """Counts keyboard/mouse input on the windows it is installed on as activity.
+
+    It is installed on top-level ``QWindow`` objects (the main window and every dialog that
+    takes focus), never on the application: every input event passes through its window
+    first, so nothing is missed, while the filter only ever sees live windows (never widgets
+    in the middle of their destruction) and no other object's events. Its C++ parent is the
+    ``SessionLocker`` (so Qt, not a garbage collection on some worker thread, destroys it, on
+    the GUI thread), which also keeps the Python reference and removes it from every window
+    deterministically in ``stop()``.
+    """
 
     def __init__(self, tracker: IdleTracker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.tracker = tracker
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in INPUT_EVENTS:
-            self.tracker.touch()
+        try:
+            if event.type() in INPUT_EVENTS:
+                self.tracker.touch()
+        except Exception:  # an event filter must never raise into Qt's dispatch
+            pass
         return False
 
 
@@ -177,6 +192,8 @@ class SessionLocker(QObject):
         self.screen.unlock_requested.connect(self._verify_and_unlock)
         self.screen.switch_requested.connect(self._switch_employee)
         self.filter = IdleEventFilter(tracker, self)
+        self._watched: list[QWindow] = []  # windows the filter is installed on
+        self._started = False
         self.timer = QTimer(self)
         self.timer.setInterval(check_interval_ms)
         self.timer.timeout.connect(self.check_idle)
@@ -187,17 +204,45 @@ class SessionLocker(QObject):
 
     # -- wiring -------------------------------------------------------------------------
     def start(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.filter)
+        """Watch input on our top-level window and on every window that takes focus."""
+        if not self._started:
+            self._started = True
+            app = QGuiApplication.instance()
+            if isinstance(app, QGuiApplication):
+                app.focusWindowChanged.connect(self._watch_window)
+            top = self.window if self.window is not None else self.stack.window()
+            if top is not None:
+                top.winId()  # make sure the top-level QWindow exists (before the first show)
+                self._watch_window(top.windowHandle())
+            focus = QGuiApplication.focusWindow()
+            if focus is not None:
+                self._watch_window(focus)
         self.tracker.touch()
         self.timer.start()
 
     def stop(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.filter)
-        self.timer.stop()
+        """Unhook everything (idempotent; safe while the windows are being destroyed)."""
+        if self._started:
+            self._started = False
+            app = QGuiApplication.instance()
+            if isinstance(app, QGuiApplication):
+                with contextlib.suppress(RuntimeError, TypeError):
+                    app.focusWindowChanged.disconnect(self._watch_window)
+            for window in self._watched:
+                if isValid(window):
+                    window.removeEventFilter(self.filter)
+            self._watched.clear()
+        if isValid(self.timer):
+            self.timer.stop()
+
+    def _watch_window(self, window: QWindow | None) -> None:
+        if window is None or not isValid(window) or not isValid(self.filter):
+            return
+        self._watched = [w for w in self._watched if isValid(w)]
+        if any(w is window for w in self._watched):
+            return
+        window.installEventFilter(self.filter)
+        self._watched.append(window)
 
     @property
     def is_locked(self) -> bool:
@@ -271,7 +316,7 @@ class SessionLocker(QObject):
                 "%1", str(exc)))
 
         self.ops.run(lambda: self.verify(password), on_success=done, on_error=failed,
-                     parent=self.screen, label=self.tr("Checking password"))
+                     parent=self.screen, label=self.tr("Checking password"), reauth=False)
 
     def _switch_employee(self, email: str, password: str) -> None:
         if self.switch is None:
@@ -291,4 +336,4 @@ class SessionLocker(QObject):
             self.screen.show_error(sign_in_message(exc))
 
         self.ops.run(lambda: switch(email, password), on_success=done, on_error=failed,
-                     parent=self.screen, label=self.tr("Signing in"))
+                     parent=self.screen, label=self.tr("Signing in"), reauth=False)

@@ -1,9 +1,10 @@
 """The main window: search on top, cards and forms in tabs, a banner, a status bar.
 
-Stable public surface (used by ui/supervision.py, owned by the approvals engineer):
-``session``, ``cache_worker``, ``ops``, ``menu_customer``, ``menu_tools``, ``status_bar``,
-``banner``, ``central_stack``, signals ``customer_card_opened(card)`` and ``signed_out``,
-and ``switch_session(session)``.
+Stable public surface (used by ui/supervision.py):
+``session``, ``cache_worker``, ``ops``, ``tabs`` (tab 0 = search; cards and forms after it),
+``menu_customer``, ``menu_tools``, ``status_bar``, ``banner``, ``central_stack``, signals
+``customer_card_opened(card)``, ``signed_out`` and ``session_switched(session)``,
+``switch_session(session)`` (parks the leaving employee's tabs) and ``audit(action, ...)``.
 """
 
 from __future__ import annotations
@@ -25,20 +26,30 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from teller_app.core.approvals import sensitive_fields
+from teller_app.core.audit import AuditAction
 from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.core.roles import Capability
+from teller_app.platform import PasswordLogin
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.customer_form import AssetChoice, CustomerForm, FormChoices
 from teller_app.ui.customer_table_model import full_name, row_guid
-from teller_app.ui.error_text import friendly_message, is_connectivity_error
+from teller_app.ui.error_text import friendly_message, is_connectivity_error, sign_in_message
 from teller_app.ui.search_panel import SearchPanel
 from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
 from teller_app.ui.session_info import describe_employee, session_branch, session_client
 
 log = logging.getLogger(__name__)
+
+
+def _employee_key(session: Any) -> str:
+    employee = getattr(session, "employee", None)
+    guid = getattr(employee, "guid", None)
+    return str(guid) if guid else describe_employee(session)
 
 
 class MainWindow(QMainWindow):
@@ -72,6 +83,9 @@ class MainWindow(QMainWindow):
         self.service = CustomerService(session_client(session), self.cache_worker)
         self.choices = FormChoices(assets=self._manifest_assets())
         self._closing_for_sign_out = False
+        self._signed_in_recorded = False
+        # employee (describe_employee) -> [(tab widget, title)] kept while another works
+        self._parked_tabs: dict[str, list[tuple[QWidget, str]]] = {}
         self.setWindowTitle(self.tr("Teller"))
         self.resize(1200, 760)
 
@@ -100,6 +114,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self.ops.default_error_handler = self._show_error
+        self.ops.reauthenticate = self._reauthenticate
+        self._reauth_dialog: Any = None
+        self._reauth_waiting: list[tuple[Callable[[], None], Callable[[], None]]] = []
         self.ops.activity_changed.connect(self._activity_changed)
         self.ops.connectivity_error.connect(lambda _exc: self._set_online(False))
         self.ops.platform_reached.connect(lambda: self._set_online(True))
@@ -113,12 +130,25 @@ class MainWindow(QMainWindow):
             supervision = None
         if supervision is not None:
             supervision.install(self)
+            # Unhook app-level hooks even when the window is deleted without being closed.
+            hooks = self.supervision
+            self.destroyed.connect(lambda *_: hooks.shutdown())
 
     # -- public ---------------------------------------------------------------------------
     def start(self) -> None:
-        """First paint: focus the search box and show the first results."""
+        """First paint after a sign-in: focus the search box and show the first results.
+        The one place the sign-in is written to the audit trail."""
+        if not self._signed_in_recorded:
+            self._signed_in_recorded = True
+            self.audit(AuditAction.SIGN_IN)
         self.search_panel.focus_search()
         self.search_panel.run_search()
+
+    def audit(self, action: str, **details: Any) -> None:
+        """Append to the audit trail as the signed-in employee (no personal values)."""
+        supervision = getattr(self, "supervision", None)
+        if supervision is not None:
+            supervision.record(action, **details)
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)
@@ -138,6 +168,8 @@ class MainWindow(QMainWindow):
         card.back_requested.connect(self.focus_search)
         card.edit_requested.connect(self.edit_customer)
         card.customer_changed.connect(self._customer_changed)
+        card.account_opened.connect(
+            lambda g: self.audit(AuditAction.OPEN_ACCOUNT, customer_guid=g))
         index = self.tabs.addTab(card, self._tab_title(card.customer))
         self.tabs.setCurrentIndex(index)
         card.setFocus()
@@ -165,8 +197,9 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(i)
                 return widget
         form = CustomerForm(self.service, self.ops, self.choices, customer=customer,
-                            parent=self.tabs)
+                            parent=self.tabs, needs_approval=self._approval_rule())
         form.saved.connect(lambda updated: self._edited(form, updated))
+        form.approval_requested.connect(lambda preset: self._request_approval(form, preset))
         form.cancelled.connect(lambda: self._close_widget(form))
         index = self.tabs.addTab(form, self.tr("Edit: {name}").format(
             name=self._tab_title(customer)))
@@ -189,21 +222,40 @@ class MainWindow(QMainWindow):
 
     def switch_session(self, session: Any) -> None:
         """Another employee (or the same one, re-authenticated) takes over this window.
-        A different employee never sees the previous one's open cards and forms."""
-        same = describe_employee(session) == describe_employee(self.session)
+        A different employee never sees the previous one's open cards and forms: they are
+        parked (unsaved input included) and come back when that employee signs in again."""
+        leaving, arriving = _employee_key(self.session), _employee_key(session)
         self.session = session
         self.service.client = session_client(session)
-        if not same:
-            while self.tabs.count() > 1:
-                self._close_tab(1)
+        if leaving != arriving:
+            self._park_tabs(leaving)
+            self._unpark_tabs(arriving)
         self._apply_session()
         self._load_choices()
         self.search_panel.run_search()
         self.session_switched.emit(session)
 
+    def _park_tabs(self, employee: str) -> None:
+        parked = self._parked_tabs.setdefault(employee, [])
+        while self.tabs.count() > 1:  # tab 0 is the search page, shared
+            widget, title = self.tabs.widget(1), self.tabs.tabText(1)
+            self.tabs.removeTab(1)  # removed, not deleted
+            widget.hide()
+            widget.setParent(self.central_stack)  # owned by the window, never shown
+            widget.hide()
+            parked.append((widget, title))
+        self.tabs.setCurrentIndex(0)
+
+    def _unpark_tabs(self, employee: str) -> None:
+        for widget, title in self._parked_tabs.pop(employee, []):
+            if isValid(widget):
+                self.tabs.addTab(widget, title)
+                widget.show()
+
     def sign_out(self) -> None:
         self._closing_for_sign_out = True
         self.ops.cancel_all()
+        self._shutdown_plugins()
         self.signed_out.emit()
         self.close()
 
@@ -263,10 +315,10 @@ class MainWindow(QMainWindow):
 
     # -- search source ----------------------------------------------------------------------
     def _source_for(self, branch_guid: str | None) -> Any:
-        # The cache holds this employee's scope; a head-office branch filter asks the platform
-        # (the cache search has no branch filter).
-        if self.cache_worker is not None and branch_guid is None and self._cache_ready():
-            return CacheSearchSource(self.cache_worker)
+        # The cache holds this employee's scope (head office: every branch), and filters by
+        # branch itself; the platform answers only until the first sync is done.
+        if self.cache_worker is not None and self._cache_ready():
+            return CacheSearchSource(self.cache_worker, branch_guid)
         return PlatformSearchSource(session_client(self.session), branch_guid)
 
     def _cache_ready(self) -> bool:
@@ -316,7 +368,25 @@ class MainWindow(QMainWindow):
     def _close_widget(self, widget: QWidget) -> None:
         self._close_tab(self.tabs.indexOf(widget))
 
+    def _approval_rule(self) -> Callable[[Any, dict[str, Any]], list[str]] | None:
+        """None when this employee applies sensitive changes directly (a supervisor)."""
+        if self._can("APPLY_SENSITIVE_CHANGE", True):
+            return None
+        marked = tuple(getattr(getattr(self.session, "profile", None), "sensitive_changes",
+                               ()) or ())
+        return lambda customer, change: sensitive_fields(customer, change, marked)
+
+    def _request_approval(self, form: CustomerForm, preset: dict[str, Any]) -> None:
+        supervision = getattr(self, "supervision", None)
+        if supervision is None:
+            form.banner.show_message(self.tr("This change needs a supervisor's approval."),
+                                     "warning")
+            return
+        card = self.open_customer(form.customer)
+        supervision.open_change_request(card, preset)
+
     def _created(self, form: CustomerForm, snapshot: CustomerSnapshot) -> None:
+        self.audit(AuditAction.CUSTOMER_CREATE, customer_guid=row_guid(snapshot.customer))
         self._close_widget(form)
         self.banner.show_message(self.tr("Customer {name} created.").format(
             name=full_name(snapshot.customer) or getattr(snapshot.customer, "login", "")),
@@ -325,6 +395,9 @@ class MainWindow(QMainWindow):
         self.open_customer(snapshot.customer)
 
     def _edited(self, form: CustomerForm, customer: Any) -> None:
+        # Field names only: the values may be personal data.
+        self.audit(AuditAction.CUSTOMER_EDIT, customer_guid=row_guid(customer),
+                   fields=sorted(form.sent_update or {}))
         self._close_widget(form)
         self.banner.show_message(self.tr("Changes saved."), "success")
         self._customer_changed(customer)
@@ -406,6 +479,56 @@ class MainWindow(QMainWindow):
                 "The platform cannot be reached. Search shows saved data; changes wait "
                 "until the connection is back."), "warning")
 
+    # -- session expiry: ask for the password in place, then run the pending ops again ------
+    def _reauthenticate(self, _exc: BaseException, retry: Callable[[], None],
+                        give_up: Callable[[], None]) -> bool:
+        client = session_client(self.session)
+        if not isinstance(getattr(client, "auth", None), PasswordLogin):
+            return False  # bank JWT logins have no password to ask for
+        self._reauth_waiting.append((retry, give_up))
+        if self._reauth_dialog is not None:
+            return True  # one prompt for every op that hit the expiry
+        from teller_app.ui.reauth_dialog import ReauthDialog
+
+        dialog = self._reauth_dialog = ReauthDialog(describe_employee(self.session), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.password_entered.connect(self._reauth_with)
+        dialog.rejected.connect(self._reauth_cancelled)
+        dialog.open()
+        return True
+
+    def _reauth_with(self, password: str) -> None:
+        client = session_client(self.session)
+        email = client.auth.email
+
+        async def login() -> None:
+            stale, client.auth = client.auth, PasswordLogin(email, password)
+            try:
+                await client.login()
+            except BaseException:
+                client.auth = stale
+                raise
+
+        dialog = self._reauth_dialog
+        self.ops.run(login, on_success=lambda _r: self._reauth_done(),
+                     on_error=lambda exc: dialog.show_error(sign_in_message(exc)),
+                     parent=dialog, label=self.tr("Signing in again…"), reauth=False)
+
+    def _reauth_done(self) -> None:
+        dialog, self._reauth_dialog = self._reauth_dialog, None
+        waiting, self._reauth_waiting = self._reauth_waiting, []
+        if dialog is not None:
+            dialog.rejected.disconnect(self._reauth_cancelled)
+            dialog.accept()
+        for retry, _give_up in waiting:
+            retry()
+
+    def _reauth_cancelled(self) -> None:
+        self._reauth_dialog = None
+        waiting, self._reauth_waiting = self._reauth_waiting, []
+        for _retry, give_up in waiting:
+            give_up()
+
     def _show_error(self, exc: BaseException) -> None:
         self.banner.show_message(friendly_message(exc), "error")
 
@@ -418,14 +541,17 @@ class MainWindow(QMainWindow):
         if close is not None:
             await close()
 
+    def _shutdown_plugins(self) -> None:
+        # Plug-ins with hooks outside this window (the idle filter, timers) unhook with it.
+        shutdown = getattr(getattr(self, "supervision", None), "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         for key in ("search", "search-page"):
             if self.ops.is_busy(key):
                 self.ops._by_key[key].cancel()
         super().closeEvent(event)
-        # Plug-ins with app-wide hooks (the idle event filter) must unhook with the window.
-        shutdown = getattr(getattr(self, "supervision", None), "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        self._shutdown_plugins()
         if not self._closing_for_sign_out:
             self.closed.emit()

@@ -9,12 +9,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from teller_app.markers import is_hidden_login
 from teller_app.ui.validators import check_iban, check_phone
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                      r"[0-9a-fA-F]{12}$")
 PHONE_RE = re.compile(r"^\+?[\d\s()\-]{7,}$")
 IBAN_RE = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z ]{10,}$")
+
+
+def visible(customers: Any) -> list[Any]:
+    """Without approval marker customers (bookkeeping records, not people)."""
+    return [c for c in customers if not is_hidden_login(getattr(c, "login", ""))]
 
 
 class PlatformSearchSource:
@@ -52,14 +58,16 @@ class PlatformSearchSource:
         if filters is None:
             return [], 0, False
         page = await self.client.list_customers(offset=0, limit=limit, **filters)
-        return list(page.customers), int(page.total), False
+        shown = visible(page.customers)
+        hidden = len(page.customers) - len(shown)
+        return shown, max(0, int(page.total) - hidden), False
 
     async def page(self, query: str, offset: int, limit: int) -> list[Any]:
         filters = await self._filters(query)
         if filters is None:
             return []
         page = await self.client.list_customers(offset=offset, limit=limit, **filters)
-        return list(page.customers)
+        return visible(page.customers)
 
 
 class CacheSearchSource:
@@ -68,15 +76,18 @@ class CacheSearchSource:
     immediate = True
     label = "cache"
 
-    def __init__(self, worker: Any) -> None:
+    def __init__(self, worker: Any, branch_guid: str | None = None) -> None:
         self.worker = worker
+        self.branch_guid = branch_guid  # head office: only this branch's customers
 
     async def first_page(self, query: str, limit: int) -> tuple[list[Any], int, bool]:
-        rows = list(await self.worker.search(query, offset=0, limit=limit))
+        rows = list(await self.worker.search(query, offset=0, limit=limit,
+                                             branch_guid=self.branch_guid))
         if len(rows) < limit:
             return rows, len(rows), False
-        count = await self.worker.count(query)
+        count = await self.worker.count(query, branch_guid=self.branch_guid)
         return rows, int(count.n), bool(count.capped)
 
     async def page(self, query: str, offset: int, limit: int) -> list[Any]:
-        return list(await self.worker.search(query, offset=offset, limit=limit))
+        return list(await self.worker.search(query, offset=offset, limit=limit,
+                                             branch_guid=self.branch_guid))

@@ -168,6 +168,7 @@ class SignInDialog(QDialog):
             label=self.tr("Signing in…"),
             key="sign-in",
             disable=[self.sign_in_button, self.profile_combo],
+            reauth=False,  # the credentials are being typed right here
         )
 
     # -- internals ------------------------------------------------------------------------

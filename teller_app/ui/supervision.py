@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QSystemTrayIcon,
     QWidget,
 )
+from shiboken6 import isValid
 
 from teller_app.core.approval_codec import ChangeRequest, Decision
 from teller_app.core.approvals import (
@@ -93,8 +94,6 @@ class Supervision(QObject):
         self.audit_dock: QDockWidget | None = None
         self.locker: SessionLocker | None = None
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
-        # employee guid -> [(tab widget, title)] parked while another employee works
-        self._parked_tabs: dict[str, list[tuple[Any, str]]] = {}
 
     # -- session helpers ----------------------------------------------------------------
     @property
@@ -201,39 +200,27 @@ class Supervision(QObject):
         old_session = self.session
         new = str(new_session.employee.guid)
         self.record(AuditAction.SWITCH_EMPLOYEE, to_employee=new)
-        self._park_tabs(old)
+        # The window parks the leaving employee's tabs and restores the arriving one's.
         self.window.switch_session(new_session)
         if old_session is not None and old_session is not new_session:
             # Parked work resumes with a fresh sign-in; the old platform session is closed.
             self.window.ops.run(old_session.close, network=False)
-        self._unpark_tabs(new)
         self.audit.append(AuditAction.SIGN_IN, new, previous_employee=old)
         self.apply_capabilities()
 
-    def _park_tabs(self, employee: str) -> None:
-        """Keep the leaving employee's open cards/forms (unsaved input included), unseen."""
-        tabs = getattr(self.window, "tabs", None)
-        if tabs is None or not employee:
-            return
-        parked = self._parked_tabs.setdefault(employee, [])
-        while tabs.count() > 1:  # tab 0 is the search page, shared
-            widget, title = tabs.widget(1), tabs.tabText(1)
-            tabs.removeTab(1)  # removed, not deleted
-            widget.hide()
-            widget.setParent(None)
-            parked.append((widget, title))
-
-    def _unpark_tabs(self, employee: str) -> None:
-        tabs = getattr(self.window, "tabs", None)
-        for widget, title in self._parked_tabs.pop(employee, []) if tabs is not None else []:
-            tabs.addTab(widget, title)
-
     def _signed_out(self, *_args: Any) -> None:
         self.record(AuditAction.SIGN_OUT)
-        if self.inbox is not None:
-            self.inbox.timer.stop()
-        if self.locker is not None:
-            self.locker.stop()
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """Unhook what outlives a window: the idle filter on windows, the lock/inbox timers.
+        Idempotent; called on close, sign-out and when the window is destroyed."""
+        locker = self.locker
+        if locker is not None and isValid(locker):
+            locker.stop()
+        inbox = self.inbox
+        if inbox is not None and isValid(inbox) and isValid(inbox.timer):
+            inbox.timer.stop()
 
     # -- inbox / audit docks ------------------------------------------------------------
     def show_inbox(self) -> None:
@@ -407,7 +394,7 @@ class Supervision(QObject):
                                                 comment),
                 on_success=done,
                 on_error=lambda exc: dialog.show_error(approval_error_text(exc, self.tr)),
-                parent=dialog, label=self.tr("Supervisor deciding"))
+                parent=dialog, label=self.tr("Supervisor deciding"), reauth=False)
 
         def cancelled() -> None:
             # The request stays filed: a supervisor can still decide it from the inbox.

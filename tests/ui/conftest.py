@@ -75,13 +75,8 @@ def main_window(qtbot, ops, teller_session, sandbox):  # type: ignore[no-untyped
 
 
 def _shutdown_supervision(window: Any) -> None:
-    """Windows closed by qtbot otherwise leave supervision's app-wide idle event filter
-    installed, and a later test segfaults in processEvents. Until Supervision has a
-    shutdown hook (asked of the issue-6 engineer; MainWindow.closeEvent calls it when it
-    exists), stop its locker here."""
+    """Unhook supervision (idle filter on windows, lock/inbox timers) before qtbot closes the
+    window (MainWindow.closeEvent does it too; this also covers windows never shown)."""
     supervision = getattr(window, "supervision", None)
-    shutdown = getattr(supervision, "shutdown", None)
-    if shutdown is not None:
-        shutdown()
-    elif getattr(supervision, "locker", None) is not None:
-        supervision.locker.stop()
+    if supervision is not None:
+        supervision.shutdown()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QStackedWidget, QVBoxLayout
 
 from teller_app.core.idle import FakeClock, IdleTracker
@@ -52,10 +52,10 @@ def test_idle_lock_and_unlock_keep_the_half_filled_form(qtbot, qloop) -> None:  
     clock.advance(4 * 60)
     locker.check_idle()
     assert not locker.is_locked
-    # Input counts as activity (application-wide event filter).
-    QApplication.sendEvent(form, QMouseEvent(QEvent.Type.MouseMove, QPointF(1, 1), QPointF(1, 1),
-                           Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
-                           Qt.KeyboardModifier.NoModifier))
+    # Input counts as activity: it reaches the widgets through their top-level QWindow.
+    QApplication.sendEvent(stack.windowHandle(), QMouseEvent(
+        QEvent.Type.MouseMove, QPointF(1, 1), QPointF(1, 1), Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
     clock.advance(4 * 60)
     locker.check_idle()
     assert not locker.is_locked
@@ -110,3 +110,48 @@ def test_other_employee_signs_in_and_first_ones_work_stays_parked(qtbot, qloop) 
         locker.screen.switch_button.click()
     assert who.guid == "emp-a" and dialog.isVisible()
     locker.stop()
+
+
+def _key_press() -> QKeyEvent:
+    return QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+
+
+def test_typing_in_a_focused_dialog_counts_and_stop_unhooks_every_window(qtbot, qloop) -> None:  # type: ignore[no-untyped-def]
+    stack, _form, clock, locker, _who = _setup(qtbot)
+    dialog = QDialog(stack)
+    QVBoxLayout(dialog).addWidget(QLineEdit(dialog))
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle())
+    assert dialog.windowHandle() in locker._watched and stack.windowHandle() in locker._watched
+
+    clock.advance(4 * 60)
+    QApplication.sendEvent(dialog.windowHandle(), _key_press())
+    clock.advance(4 * 60)
+    locker.check_idle()
+    assert not locker.is_locked  # the key press in the dialog reset the idle clock
+
+    locker.stop()
+    locker.stop()  # idempotent
+    assert locker._watched == [] and not locker.timer.isActive()
+    clock.advance(4 * 60)
+    QApplication.sendEvent(dialog.windowHandle(), _key_press())  # no longer watched
+    assert locker.tracker.idle_for() >= 8 * 60
+    dialog.close()
+
+
+def test_main_window_close_and_sign_out_unhook_supervision(qtbot, ops, teller_session,  # type: ignore[no-untyped-def]
+                                                           sandbox) -> None:
+    from .conftest import make_window
+
+    window = make_window(qtbot, ops, teller_session, sandbox)
+    locker = window.supervision.locker
+    assert locker._started and locker.timer.isActive() and locker._watched
+    window._closing_for_sign_out = True
+    window.close()
+    assert not locker._started and not locker.timer.isActive() and locker._watched == []
+
+    window2 = make_window(qtbot, ops, teller_session, sandbox)
+    locker2 = window2.supervision.locker
+    window2.sign_out()
+    assert not locker2._started and not locker2.timer.isActive()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, model_serializer
+from pydantic import Field, PrivateAttr, model_serializer
 
 from ._base import Int, Money, OptGuid, RequestModel, Str, Timestamp, WireModel
 
@@ -39,6 +40,16 @@ class Customer(WireModel):
 class CustomerPage(WireModel):
     customers: list[Customer] = Field(default_factory=list)
     total: Int = 0
+    # The platform's clock when it answered (HTTP Date, whole seconds); not a wire field.
+    _server_time: datetime | None = PrivateAttr(default=None)
+
+    @property
+    def server_time(self) -> datetime | None:
+        return self._server_time
+
+    @server_time.setter
+    def server_time(self, value: datetime | None) -> None:
+        self._server_time = value
 
 
 class NewCustomer(RequestModel):

@@ -1,0 +1,57 @@
+"""The small "your session has expired" password prompt (opened with ``open()``, never
+``exec()``): the work underneath stays as it is, and the pending actions run again after it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class ReauthDialog(QDialog):
+    password_entered = Signal(str)
+
+    def __init__(self, employee: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reauthDialog")
+        self.setWindowTitle(self.tr("Sign in again"))
+        self.message = QLabel(self.tr(
+            "Your session with the platform has ended. Enter the password of %1 to continue: "
+            "nothing you typed is lost.").replace("%1", employee))
+        self.message.setWordWrap(True)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setObjectName("reauthPassword")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (self.message, self.password, self.error, self.buttons):
+            layout.addWidget(widget)
+
+    def _submit(self) -> None:
+        if self.password.text():
+            self.set_busy(True)
+            self.password_entered.emit(self.password.text())
+
+    def set_busy(self, busy: bool) -> None:
+        self.buttons.setEnabled(not busy)
+        self.password.setEnabled(not busy)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        self.password.clear()
+        self.set_busy(False)
+        self.password.setFocus()
