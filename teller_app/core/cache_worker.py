@@ -123,5 +123,11 @@ class CacheWorker:
     async def set_sync_state(self, state: SyncState) -> None:
         await self.with_cache(BranchCache.set_sync_state, state)
 
-    async def store_page(self, customers: Sequence[Any], state: SyncState) -> None:
-        await self.with_cache(BranchCache.store_page, customers, state)
+    async def store_page(
+        self, customers: Sequence[Any], state: SyncState, commit: bool = True
+    ) -> None:
+        await self.with_cache(BranchCache.store_page, customers, state, commit)
+
+    async def flush(self) -> None:
+        """Commit a sync batch left open by ``store_page(..., commit=False)``."""
+        await self.with_cache(BranchCache.flush)

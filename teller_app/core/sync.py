@@ -43,6 +43,7 @@ from teller_app.core.connectivity import Connectivity
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 1000  # the platform's maximum ``limit``
 OVERLAP_SECONDS = 2.0
+BATCH_ROWS = 10_000  # full sync: rows per cache transaction (BranchCache.store_page)
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports (the first and last always sent)
 _ONE_US = timedelta(microseconds=1)
 
@@ -148,6 +149,7 @@ class SyncEngine:
         self._reported_at = 0.0
         fetching: asyncio.Future[Any] | None = self._fetch(cursor, skip)
         storing: asyncio.Future[None] | None = None
+        uncommitted = 0
         try:
             while fetching is not None:
                 page = await fetching
@@ -173,7 +175,11 @@ class SyncEngine:
                 if storing is not None:
                     await storing  # page N-1 (one transaction at a time, in order)
                     self._report(base + received, total)  # rows up to page N-1
-                storing = asyncio.ensure_future(self.worker.store_page(rows, new_state))
+                uncommitted += len(rows)
+                commit = last_page or incremental or uncommitted >= BATCH_ROWS
+                if commit:
+                    uncommitted = 0
+                storing = asyncio.ensure_future(self.worker.store_page(rows, new_state, commit))
                 state = new_state
                 received += len(rows)  # reported once stored
             assert storing is not None
@@ -185,6 +191,9 @@ class SyncEngine:
             if storing is not None:  # a failed fetch: let the stored-in-order page land
                 with contextlib.suppress(Exception):
                     await storing
+            if uncommitted:  # keep what was stored (each page came with its cursor)
+                with contextlib.suppress(Exception):
+                    await self.worker.flush()
         self._report(base + received, total or 0, final=True)
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
