@@ -150,20 +150,17 @@ def test_compiled_ukrainian_translates_known_strings(qapp, extracted, tmp_path) 
 
 
 def _runtime_contexts() -> set[str]:
-    """PySide's self.tr() uses the Python class name as the context."""
+    """PySide's self.tr() uses the Python class name as the context; module-level code
+    passes a literal one (QCoreApplication.translate("Ctx", …), QT_TRANSLATE_NOOP("Ctx", …))."""
     names = set()
     for path in bt.source_files():
         text = (bt.ROOT / path).read_text(encoding="utf-8")
         names.update(re.findall(r"^\s*class\s+(\w+)", text, re.MULTILINE))
+        names.update(re.findall(
+            r"\b(?:QCoreApplication\.translate|QT_TRANSLATE_NOOP3?)\(\s*[\"'](\w+)[\"']", text))
     return names
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known: helpers that get `tr` as an argument (describe_age, change_choices, "
-    "describe_change, approval_error_text) are extracted into the empty context, and "
-    "`window.tr(...)` in startup.py/cache_wiring.py into a context named 'window'; at run "
-    "time PySide looks them up under the caller's class name, so they stay English. "
-    "Remove this marker once those call sites use a literal context."))
 def test_every_context_is_a_class_that_calls_tr(extracted) -> None:  # type: ignore[no-untyped-def]
     _ts, tree = extracted["uk"]
     classes = _runtime_contexts()

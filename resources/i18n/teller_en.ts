@@ -2,9 +2,9 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
-    <name></name>
+    <name>CustomerCard</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="41"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n h ago</numerusform>
@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -31,7 +31,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="371"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="405"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="171"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="172"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="269"/>
+        <location filename="../../teller_app/ui/supervision.py" line="256"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -2,116 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="uk">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
-        <source>Someone else has already decided this request.</source>
-        <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="293"/>
-        <source>Already decided (%1) by %2 at %3.</source>
-        <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
-        <source>You cannot decide your own request: another supervisor must.</source>
-        <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="298"/>
-        <source>This request is no longer pending.</source>
-        <translation>Цей запит більше не очікує рішення.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="300"/>
-        <source>Your role does not allow this.</source>
-        <translation>Ваша роль цього не дозволяє.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
-        <source>The request could not be processed: %1</source>
-        <translation>Не вдалося обробити запит: %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="34"/>
-        <source>Re-enable the customer</source>
-        <translation>Знову ввімкнути клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="36"/>
-        <source>Disable the customer</source>
-        <translation>Вимкнути клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="38"/>
-        <source>Set the status back to active</source>
-        <translation>Повернути статус «активний»</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
-        <source>Set the status to blocked</source>
-        <translation>Встановити статус «заблокований»</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="42"/>
-        <source>Lower the KYC level</source>
-        <translation>Знизити рівень KYC</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
-        <source>disable the customer</source>
-        <translation>вимкнути клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
-        <source>re-enable the customer</source>
-        <translation>знову ввімкнути клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
-        <source>set status to “%1”</source>
-        <translation>встановити статус «%1»</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="55"/>
-        <source>set KYC level to %1</source>
-        <translation>встановити рівень KYC %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="39"/>
-        <source>just now</source>
-        <translation>щойно</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="41"/>
-        <source>%n min ago</source>
-        <translation>
-            <numerusform>%n хв тому</numerusform>
-            <numerusform>%n хв тому</numerusform>
-            <numerusform>%n хв тому</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
-        <source>%n h ago</source>
-        <translation>
-            <numerusform>%n год тому</numerusform>
-            <numerusform>%n год тому</numerusform>
-            <numerusform>%n год тому</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
-        <source>%n day(s) ago</source>
-        <translation>
-            <numerusform>%n день тому</numerusform>
-            <numerusform>%n дні тому</numerusform>
-            <numerusform>%n днів тому</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
     <name>AccountPanel</name>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="41"/>
@@ -198,6 +88,11 @@
         <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/startup.py" line="193"/>
+        <source>Teller — SANDBOX (demo data)</source>
+        <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
+    </message>
+    <message>
         <location filename="../../teller_app/ui/startup.py" line="224"/>
         <location filename="../../teller_app/ui/startup.py" line="238"/>
         <source>Teller</source>
@@ -207,114 +102,144 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="153"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="155"/>
         <source>Comment (optional)</source>
         <translation>Коментар (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="154"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="156"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="155"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="157"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="156"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="158"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
         <source>Cash draft</source>
         <translation>Чернетка операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="166"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="168"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="173"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="175"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="176"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="178"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="210"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="212"/>
         <source>Checking approvals</source>
         <translation>Перевірка запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="219"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="221"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="225"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="227"/>
         <source>deposit</source>
         <translation>внесення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="225"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="227"/>
         <source>withdrawal</source>
         <translation>видача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="259"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="261"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="266"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="268"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="271"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="273"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="276"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="278"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="294"/>
+        <source>Someone else has already decided this request.</source>
+        <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
+        <source>Already decided (%1) by %2 at %3.</source>
+        <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="301"/>
+        <source>You cannot decide your own request: another supervisor must.</source>
+        <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="304"/>
+        <source>This request is no longer pending.</source>
+        <translation>Цей запит більше не очікує рішення.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="306"/>
+        <source>Your role does not allow this.</source>
+        <translation>Ваша роль цього не дозволяє.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="308"/>
+        <source>The request could not be processed: %1</source>
+        <translation>Не вдалося обробити запит: %1</translation>
     </message>
 </context>
 <context>
@@ -572,37 +497,82 @@ Payment: %2</source>
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="34"/>
+        <source>Re-enable the customer</source>
+        <translation>Знову ввімкнути клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="37"/>
+        <source>Disable the customer</source>
+        <translation>Вимкнути клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
+        <source>Set the status back to active</source>
+        <translation>Повернути статус «активний»</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="44"/>
+        <source>Set the status to blocked</source>
+        <translation>Встановити статус «заблокований»</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="48"/>
+        <source>Lower the KYC level</source>
+        <translation>Знизити рівень KYC</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="58"/>
+        <source>disable the customer</source>
+        <translation>вимкнути клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="60"/>
+        <source>re-enable the customer</source>
+        <translation>знову ввімкнути клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="62"/>
+        <source>set status to “%1”</source>
+        <translation>встановити статус «%1»</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
+        <source>set KYC level to %1</source>
+        <translation>встановити рівень KYC %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="80"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="94"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="87"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="101"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="88"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="102"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="93"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="107"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="94"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="108"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="95"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="109"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -625,152 +595,194 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="86"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="42"/>
+        <source>just now</source>
+        <translation>щойно</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n хв тому</numerusform>
+            <numerusform>%n хв тому</numerusform>
+            <numerusform>%n хв тому</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>%n год тому</numerusform>
+            <numerusform>%n год тому</numerusform>
+            <numerusform>%n год тому</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>%n день тому</numerusform>
+            <numerusform>%n дні тому</numerusform>
+            <numerusform>%n днів тому</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="91"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="88"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="93"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="90"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="95"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="94"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="99"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="107"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="108"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="109"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="110"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="111"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="119"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="120"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="124"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="129"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="171"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>refreshing…</source>
         <translation>оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="196"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="201"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="202"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="207"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="220"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="225"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="225"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="230"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="233"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="238"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="235"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="253"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="256"/>
+        <source>DISABLED</source>
+        <translation>ВИМКНЕНИЙ</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="261"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="254"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="264"/>
+        <source>PENDING APPROVAL</source>
+        <translation>ОЧІКУЄ ПОГОДЖЕННЯ</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="267"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="276"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="281"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="294"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="285"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="298"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="292"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="305"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="308"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="321"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="317"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="330"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -778,169 +790,174 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="101"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="112"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="106"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="117"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="108"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="119"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="111"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="119"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="130"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="129"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="140"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="130"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="141"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="131"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="142"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="143"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="144"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="134"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="135"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="137"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="138"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="139"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="140"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="141"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="158"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="169"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="159"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="170"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="163"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="174"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="170"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="181"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="170"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="181"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="228"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="239"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="244"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="239"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="253"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="243"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="257"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="326"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="274"/>
+        <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
+        <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="362"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="330"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="404"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="422"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="366"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="438"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="456"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="340"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="374"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="353"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="387"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="371"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="405"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -949,80 +966,286 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="375"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="409"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="395"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="429"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="414"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="448"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="432"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="466"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="440"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="474"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="448"/>
-        <source>Disabled (changed by a supervisor&apos;s request)</source>
-        <translation>Вимкнений (змінюється лише через запит до контролера)</translation>
+        <location filename="../../teller_app/ui/customer_form.py" line="480"/>
+        <source>Disabled</source>
+        <translation>Вимкнений</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerTableModel</name>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="58"/>
+        <source>Name</source>
+        <translation>ПІБ</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="59"/>
+        <source>Phone</source>
+        <translation>Телефон</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="60"/>
+        <source>Login</source>
+        <translation>Логін</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="61"/>
+        <source>KYC</source>
+        <translation>KYC</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="62"/>
+        <source>Segment</source>
+        <translation>Сегмент</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="63"/>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="64"/>
+        <source>Approval</source>
+        <translation>Погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="65"/>
+        <source>Disabled</source>
+        <translation>Вимкнений</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="66"/>
+        <source>Branch</source>
+        <translation>Відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="114"/>
+        <source>Searching…</source>
+        <translation>Пошук…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="195"/>
+        <source>Loading more results…</source>
+        <translation>Завантаження наступних результатів…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="239"/>
+        <source>disabled</source>
+        <translation>вимкнений</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="241"/>
+        <source>pending approval</source>
+        <translation>очікує погодження</translation>
+    </message>
+</context>
+<context>
+    <name>DataValues</name>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="15"/>
+        <source>active</source>
+        <translation>активний</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="16"/>
+        <source>inactive</source>
+        <translation>неактивний</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="17"/>
+        <source>pending</source>
+        <translation>на розгляді</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="18"/>
+        <source>blocked</source>
+        <translation>заблокований</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="19"/>
+        <source>closed</source>
+        <translation>закритий</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="22"/>
+        <source>retail</source>
+        <translation>роздрібний</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="25"/>
+        <source>Teller</source>
+        <translation>Операціоніст</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="26"/>
+        <source>Supervisor</source>
+        <translation>Контролер</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="27"/>
+        <source>Administrator</source>
+        <translation>Адміністратор</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="31"/>
+        <source>approved</source>
+        <translation>погоджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="32"/>
+        <source>rejected</source>
+        <translation>відхилено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="33"/>
+        <source>withdrawn</source>
+        <translation>відкликано</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorText</name>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="44"/>
+        <location filename="../../teller_app/ui/error_text.py" line="52"/>
+        <source>This employee account is disabled. Ask your administrator.</source>
+        <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="47"/>
+        <source>The bank&apos;s sign-in service refused this token.</source>
+        <translation>Служба входу банку відхилила цей токен.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="49"/>
+        <source>Wrong e-mail or password.</source>
+        <translation>Неправильний e-mail або пароль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="54"/>
+        <source>This employee may not use Teller.</source>
+        <translation>Цей працівник не має доступу до Teller.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="56"/>
+        <source>The platform cannot be reached. Check the network and try again.</source>
+        <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="59"/>
+        <source>The platform did not answer in time. Try again.</source>
+        <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="66"/>
+        <source>The platform cannot be reached. Your work is kept; try again later.</source>
+        <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="69"/>
+        <source>The platform did not answer in time. Your work is kept; try again.</source>
+        <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="72"/>
+        <source>Your session has expired. Sign in again.</source>
+        <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="74"/>
+        <source>You are not allowed to do this.</source>
+        <translation>Вам не дозволено виконувати цю дію.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="76"/>
+        <source>Not found on the platform.</source>
+        <translation>Не знайдено на платформі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="78"/>
+        <location filename="../../teller_app/ui/error_text.py" line="81"/>
+        <source>The platform refused: {message}</source>
+        <translation>Платформа відхилила запит: {message}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="84"/>
+        <source>Platform error: {message}</source>
+        <translation>Помилка платформи: {message}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="86"/>
+        <source>Unexpected error: {message}</source>
+        <translation>Неочікувана помилка: {message}</translation>
     </message>
 </context>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="54"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="57"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="60"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="63"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="61"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="64"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="67"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="70"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="70"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="73"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="71"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="74"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="73"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="76"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="74"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="77"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="95"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="98"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
@@ -1030,147 +1253,175 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="75"/>
+        <location filename="../../teller_app/ui/main_window.py" line="89"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="86"/>
+        <location filename="../../teller_app/ui/main_window.py" line="100"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="149"/>
+        <location filename="../../teller_app/ui/main_window.py" line="181"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="154"/>
+        <location filename="../../teller_app/ui/main_window.py" line="186"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="171"/>
+        <location filename="../../teller_app/ui/main_window.py" line="204"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="181"/>
+        <location filename="../../teller_app/ui/main_window.py" line="214"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="186"/>
+        <location filename="../../teller_app/ui/main_window.py" line="219"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="239"/>
+        <location filename="../../teller_app/ui/main_window.py" line="291"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="282"/>
+        <location filename="../../teller_app/ui/main_window.py" line="334"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="294"/>
+        <location filename="../../teller_app/ui/main_window.py" line="346"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="321"/>
+        <location filename="../../teller_app/ui/main_window.py" line="382"/>
+        <source>This change needs a supervisor&apos;s approval.</source>
+        <translation>Ця зміна потребує погодження контролера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="391"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="329"/>
+        <location filename="../../teller_app/ui/main_window.py" line="402"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="367"/>
+        <location filename="../../teller_app/ui/main_window.py" line="440"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="368"/>
+        <location filename="../../teller_app/ui/main_window.py" line="441"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="378"/>
+        <location filename="../../teller_app/ui/main_window.py" line="451"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="380"/>
+        <location filename="../../teller_app/ui/main_window.py" line="453"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="382"/>
+        <location filename="../../teller_app/ui/main_window.py" line="455"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="384"/>
+        <location filename="../../teller_app/ui/main_window.py" line="457"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="386"/>
+        <location filename="../../teller_app/ui/main_window.py" line="459"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="388"/>
+        <location filename="../../teller_app/ui/main_window.py" line="461"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="398"/>
+        <location filename="../../teller_app/ui/main_window.py" line="471"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="403"/>
+        <location filename="../../teller_app/ui/main_window.py" line="476"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="406"/>
+        <location filename="../../teller_app/ui/main_window.py" line="479"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="515"/>
+        <source>Signing in again…</source>
+        <translation>Повторний вхід…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="123"/>
+        <source>Synced {time}</source>
+        <translation>Синхронізовано о {time}</translation>
     </message>
 </context>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="62"/>
         <source>Requested (UTC)</source>
         <translation>Запитано (UTC)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="62"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="60"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="62"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="61"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="63"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="61"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="63"/>
         <source>Reason</source>
         <translation>Причина</translation>
+    </message>
+</context>
+<context>
+    <name>ReauthDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="23"/>
+        <source>Sign in again</source>
+        <translation>Повторний вхід</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="25"/>
+        <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
+        <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
     </message>
 </context>
 <context>
@@ -1186,17 +1437,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="115"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="116"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="168"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="169"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="171"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="172"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -1208,7 +1459,7 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionInfo</name>
     <message>
-        <location filename="../../teller_app/ui/session_info.py" line="36"/>
+        <location filename="../../teller_app/ui/session_info.py" line="39"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -1216,22 +1467,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="267"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="312"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="270"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="315"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="274"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="319"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="294"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="339"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -1239,108 +1490,108 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="50"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="51"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="66"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="73"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="82"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="83"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="86"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="87"/>
         <source>Key file…</source>
         <translation>Файл ключа…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="191"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="107"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="111"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="115"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="115"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="116"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="158"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="168"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="169"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="180"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="182"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="191"/>
         <source>Bank key (PEM)</source>
         <translation>Ключ банку (PEM)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="189"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="192"/>
         <source>path to the private key file</source>
         <translation>шлях до файлу закритого ключа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="200"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="203"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="223"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="226"/>
         <source>No OS keyring is available ({reason}): the password is kept for this session only.</source>
         <translation>Системне сховище паролів недоступне ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="241"/>
         <source>The bank&apos;s private key</source>
         <translation>Закритий ключ банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="239"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="242"/>
         <source>PEM keys (*.pem *.key);;All files (*)</source>
         <translation>Ключі PEM (*.pem *.key);;Усі файли (*)</translation>
     </message>
@@ -1348,33 +1599,33 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="118"/>
+        <location filename="../../teller_app/ui/supervision.py" line="117"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="126"/>
+        <location filename="../../teller_app/ui/supervision.py" line="125"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="130"/>
+        <location filename="../../teller_app/ui/supervision.py" line="129"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="132"/>
-        <location filename="../../teller_app/ui/supervision.py" line="261"/>
+        <location filename="../../teller_app/ui/supervision.py" line="131"/>
+        <location filename="../../teller_app/ui/supervision.py" line="248"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="251"/>
+        <location filename="../../teller_app/ui/supervision.py" line="238"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="269"/>
+        <location filename="../../teller_app/ui/supervision.py" line="256"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -1383,109 +1634,134 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="276"/>
+        <location filename="../../teller_app/ui/supervision.py" line="263"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="310"/>
+        <location filename="../../teller_app/ui/supervision.py" line="297"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="315"/>
+        <location filename="../../teller_app/ui/supervision.py" line="302"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="320"/>
+        <location filename="../../teller_app/ui/supervision.py" line="307"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="321"/>
+        <location filename="../../teller_app/ui/supervision.py" line="308"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="327"/>
+        <location filename="../../teller_app/ui/supervision.py" line="314"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="332"/>
+        <location filename="../../teller_app/ui/supervision.py" line="319"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="333"/>
+        <location filename="../../teller_app/ui/supervision.py" line="320"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="352"/>
+        <location filename="../../teller_app/ui/supervision.py" line="339"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="366"/>
+        <location filename="../../teller_app/ui/supervision.py" line="353"/>
         <source>This change does not need approval; edit it directly.</source>
         <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="378"/>
+        <location filename="../../teller_app/ui/supervision.py" line="365"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="385"/>
+        <location filename="../../teller_app/ui/supervision.py" line="372"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="388"/>
+        <location filename="../../teller_app/ui/supervision.py" line="375"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="400"/>
+        <location filename="../../teller_app/ui/supervision.py" line="387"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="401"/>
+        <location filename="../../teller_app/ui/supervision.py" line="388"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="410"/>
+        <location filename="../../teller_app/ui/supervision.py" line="397"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="432"/>
+        <location filename="../../teller_app/ui/supervision.py" line="419"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="474"/>
+        <location filename="../../teller_app/ui/supervision.py" line="461"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
 </context>
 <context>
-    <name>window</name>
+    <name>Validators</name>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="123"/>
-        <source>Synced {time}</source>
-        <translation>Синхронізовано о {time}</translation>
+        <location filename="../../teller_app/ui/validators.py" line="24"/>
+        <source>Not a phone number.</source>
+        <translation>Це не номер телефону.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="193"/>
-        <source>Teller — SANDBOX (demo data)</source>
-        <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
+        <location filename="../../teller_app/ui/validators.py" line="26"/>
+        <source>This phone number is not valid.</source>
+        <translation>Цей номер телефону недійсний.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="39"/>
+        <source>The IBAN checksum is wrong: check the digits.</source>
+        <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="41"/>
+        <source>This is not a valid IBAN.</source>
+        <translation>Це недійсний IBAN.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="48"/>
+        <source>Login is required.</source>
+        <translation>Логін обов’язковий.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="50"/>
+        <source>Use 3–128 letters, digits or . _ @ + -</source>
+        <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="57"/>
+        <source>{field} is required.</source>
+        <translation>Поле «{field}» обов’язкове.</translation>
     </message>
 </context>
 </TS>

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 DB_NAME = "sandbox.db"
 
@@ -175,6 +177,8 @@ class Store:
         self._depth = 0
         self.version = 0  # bumped on every committed write transaction
         self._counts: dict[tuple[str, tuple[Any, ...]], tuple[int, int]] = {}
+        self._derived: dict[Any, tuple[int, Any]] = {}
+        self._asked: dict[Any, int] = {}
         self._sync_search()
         for table in ("customers", "payments", "employees", "branches", "accounts"):
             row = self.conn.execute(f"SELECT MAX(updated_at) FROM {table}").fetchone()
@@ -270,6 +274,27 @@ class Store:
             self._counts.clear()
         self._counts[key] = (self.version, total)
         return total
+
+    def cached(self, key: Any, build: Callable[[], T]) -> T:
+        """``build()`` (a value derived from the data), kept until the next write."""
+        hit = self._derived.get(key)
+        if hit is not None and hit[0] == self.version:
+            return cast(T, hit[1])
+        value = build()
+        if len(self._derived) >= 8:
+            self._derived.pop(next(iter(self._derived)))
+        self._derived[key] = (self.version, value)
+        return value
+
+    def cached_if_repeated(self, key: Any, build: Callable[[], T]) -> T | None:
+        """Like ``cached``, but None the first time ``key`` is asked at this version (a
+        one-off question is cheaper to answer directly than to build for)."""
+        if self._asked.get(key) != self.version:
+            if len(self._asked) > 256:
+                self._asked.clear()
+            self._asked[key] = self.version
+            return None
+        return self.cached(key, build)
 
     def drop_secondary_indexes(self, tables: tuple[str, ...]) -> list[str]:
         """Drop the named (non-unique, explicit) indexes of ``tables``; return their SQL."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request, Response
 
 from . import ledger, names
 from .auth import Principal, Who
@@ -279,6 +279,7 @@ async def list_customers(
     if who.branch_guid is not None:
         where.append("{p}c.branch_guid = ?")
         params.append(who.branch_guid)
+    plain_filters = len(where)
     column = {
         "wallet_user_guids": "c.guid", "logins": "c.login", "balance_asset_codes":
         "c.balance_asset_code", "balance_asset_issuers": "c.balance_asset_issuer",
@@ -300,12 +301,32 @@ async def list_customers(
             params.append(int(dec * 100))
     for name, col, op in (("min_created_at", "created_at", ">="),
                           ("max_created_at", "created_at", "<="),
-                          ("min_updated_at", "updated_at", ">="),
                           ("max_updated_at", "updated_at", "<=")):
         ts = opt_ts(request, name)
         if ts is not None:
             where.append(f"c.{col} {op} ?")
             params.append(ts)
+    ordering = single(request, "ordering") or "created_at"
+    if ordering not in ORDERINGS:
+        raise bad_request(f"ordering must be one of {', '.join(ORDERINGS)}")
+    offset, limit = paging(request)
+    order = ORDERINGS[ordering]
+    min_updated = opt_ts(request, "min_updated_at")
+    if search and min_updated is None and len(where) == plain_filters:
+        # Search-as-you-type (no other filter): one pass over an in-memory list of the
+        # caller's customers (casefolded search key, in this ordering), kept until the next
+        # write: exact count and page for any term length in ~10 ms, where SQLite needs a
+        # full scan for 1-2 characters (no trigram) and sorts every trigram match.
+        shape = " AND ".join(where).replace("{p}", "")
+        seqs, keys = store.cached(
+            ("search", shape, tuple(params), order),
+            lambda: _search_list(store, shape, params, order),
+        )
+        matched = [seq for seq, key in zip(seqs, keys, strict=True) if search in key]
+        return _page_response(store, matched[offset:offset + limit], order, len(matched))
+    if min_updated is not None:
+        where.append("c.updated_at >= ?")
+        params.append(min_updated)
     if trigram:
         where.append("c.seq IN (SELECT rowid FROM customer_search WHERE search LIKE ?)")
         params.append(f"%{search}%")
@@ -313,26 +334,79 @@ async def list_customers(
         term = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append("c.search LIKE ? ESCAPE '\\'")
         params.append(f"%{term}%")
-    ordering = single(request, "ordering") or "created_at"
-    if ordering not in ORDERINGS:
-        raise bad_request(f"ordering must be one of {', '.join(ORDERINGS)}")
-    offset, limit = paging(request)
     joined = " AND ".join(where)
     count_clause = joined.replace("{p}", "+" if search else "")
     clause = joined.replace("{p}", "+" if trigram else "")
-    total = store.cached_count(f"SELECT COUNT(*) FROM customers c WHERE {count_clause}", params)
+    if min_updated is not None and not search:
+        # Keyset paging (sync): the same filters with a moving min_updated_at. From the
+        # second page of a shape on, count with a bisect over its sorted updated_at values
+        # (kept until the next write) instead of a COUNT per page.
+        shape = " AND ".join(where[:-1]).replace("{p}", "")
+        stamps = store.cached_if_repeated(
+            ("updated", shape, tuple(params[:-1])),
+            lambda: [r[0] for r in store.conn.execute(
+                f"SELECT c.updated_at FROM customers c WHERE {shape} ORDER BY c.updated_at",
+                params[:-1])],
+        )
+        if stamps is not None:
+            total = len(stamps) - bisect.bisect_left(stamps, min_updated)
+        else:
+            total = store.cached_count(
+                f"SELECT COUNT(*) FROM customers c WHERE {count_clause}", params)
+    else:
+        total = store.cached_count(
+            f"SELECT COUNT(*) FROM customers c WHERE {count_clause}", params)
     # Page over the (covering) index first, then fetch only the page's rows: SQLite's OFFSET
     # otherwise materialises every skipped row.
-    order = ORDERINGS[ordering]
-    rows = store.all(
-        "SELECT c.*, b.name AS branch_name FROM customers c "
+    rows = store.conn.execute(
+        f"SELECT {_JSON_ROW} FROM customers c "
         "LEFT JOIN branches b ON b.guid = c.branch_guid WHERE c.seq IN ("
         f"SELECT c.seq FROM customers c WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?) "
         f"ORDER BY {order}",
         [*params, limit, offset],
-    )
-    # JSONResponse directly: skips FastAPI's per-field re-validation of 500-row pages.
-    return JSONResponse({"customers": [customer_json(r) for r in rows], "total": int(total)})
+    ).fetchall()
+    return _json_page(rows, int(total))
+
+
+# One customer as JSON, built by SQLite: the same fields and values as ``customer_json``
+# (``balance_allowed`` an integer when whole, else a number with <= 2 decimals), without a
+# sqlite3.Row, a dict and json.dumps per row (a 1000-row sync page: ~10 ms instead of ~22).
+_JSON_ROW = (
+    "json_object('wallet_user_guid', c.guid, 'counterparty_guid', c.counterparty_guid, "
+    "'login', c.login, 'kyc_level', c.kyc_level, "
+    "'is_disabled', json(CASE WHEN c.is_disabled THEN 'true' ELSE 'false' END), "
+    "'balance_allowed', CASE WHEN c.balance_allowed % 100 = 0 THEN c.balance_allowed / 100 "
+    "ELSE c.balance_allowed / 100.0 END, "
+    "'balance_asset_code', c.balance_asset_code, 'balance_asset_issuer', c.balance_asset_issuer, "
+    "'branch_guid', coalesce(c.branch_guid, ''), 'branch_name', coalesce(b.name, ''), "
+    "'name', c.name, 'paternal_name', c.paternal_name, 'phone_number', c.phone_number, "
+    "'segment', c.segment, 'status', c.status, 'surname', c.surname, "
+    "'created_at', c.created_at, 'updated_at', c.updated_at)"
+)
+
+
+def _json_page(rows: list[Any], total: int) -> Response:
+    body = '{"customers":[' + ",".join(r[0] for r in rows) + '],"total":' + str(total) + "}"
+    return Response(body.encode("utf-8"), media_type="application/json")
+
+
+def _search_list(store: Any, shape: str, params: list[Any],
+                 order: str) -> tuple[list[int], list[str]]:
+    rows = store.conn.execute(
+        f"SELECT c.seq, c.search FROM customers c WHERE {shape} ORDER BY {order}", params
+    ).fetchall()
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def _page_response(store: Any, seqs: list[int], order: str, total: int) -> Response:
+    rows = []
+    if seqs:
+        rows = store.conn.execute(
+            f"SELECT {_JSON_ROW} FROM customers c LEFT JOIN branches b ON b.guid = c.branch_guid "
+            f"WHERE c.seq IN ({','.join('?' * len(seqs))}) ORDER BY {order}",
+            seqs,
+        ).fetchall()
+    return _json_page(rows, total)
 
 
 @router.get("/customers/{customer_guid}", summary="Get one customer (simulator extension)")

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -46,6 +47,7 @@ from teller_app.core.approvals import (
 from teller_app.core.cash import CashReceipt, CashService
 from teller_app.platform.models import Customer
 from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.data_text import outcome_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -112,7 +114,7 @@ class PendingRequestsModel(QAbstractTableModel):
         return (
             request.created_at[:19].replace("T", " "),
             label,
-            describe_change(request.change, self.tr),
+            describe_change(request.change),
             self.employee_names.get(request.maker_guid, request.maker_guid),
             request.reason,
         )[index.column()]
@@ -281,25 +283,30 @@ class ApprovalsInbox(QWidget):
         self.message.emit(text)
 
     def _failed(self, exc: BaseException) -> None:
-        self._say(approval_error_text(exc, self.tr))
+        self._say(approval_error_text(exc))
 
 
-def approval_error_text(exc: BaseException, tr: Callable[[str], str]) -> str:
+def approval_error_text(exc: BaseException) -> str:
     """What to tell the user about an approval-protocol outcome or any other error."""
     if isinstance(exc, AlreadyDecided):
         d = exc.decision
         if d is None:
-            return tr("Someone else has already decided this request.")
-        return tr("Already decided (%1) by %2 at %3.").replace("%1", d.outcome).replace(
+            return QCoreApplication.translate(
+                "ApprovalsInbox", "Someone else has already decided this request.")
+        return QCoreApplication.translate(
+            "ApprovalsInbox", "Already decided (%1) by %2 at %3.").replace(
+            "%1", outcome_text(d.outcome)).replace(
             "%2", d.decider_guid).replace("%3", d.decided_at[:19].replace("T", " "))
     if isinstance(exc, SelfApprovalRefused):
-        return tr("You cannot decide your own request: another supervisor must.")
+        return QCoreApplication.translate(
+            "ApprovalsInbox", "You cannot decide your own request: another supervisor must.")
     if isinstance(exc, RequestGone):
-        return tr("This request is no longer pending.")
+        return QCoreApplication.translate("ApprovalsInbox", "This request is no longer pending.")
     if isinstance(exc, NotAllowed):
-        return tr("Your role does not allow this.")
+        return QCoreApplication.translate("ApprovalsInbox", "Your role does not allow this.")
     if isinstance(exc, ApprovalError):
-        return tr("The request could not be processed: %1").replace("%1", str(exc))
+        return QCoreApplication.translate(
+            "ApprovalsInbox", "The request could not be processed: %1").replace("%1", str(exc))
     from teller_app.ui.error_text import friendly_message
 
     return friendly_message(exc)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 
 from teller_app.cache import HEAD_OFFICE, CacheKeyError, prepare_cache_for, wipe_cache_file
 from teller_app.core import app_paths
@@ -120,4 +120,5 @@ def wire_cache(window: Any) -> None:
 
 
 def describe_sync(window: Any, at: float) -> str:
-    return window.tr("Synced {time}").format(time=time.strftime("%H:%M", time.localtime(at)))
+    return QCoreApplication.translate("MainWindow", "Synced {time}").format(
+        time=time.strftime("%H:%M", time.localtime(at)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,36 +23,47 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.approval_codec import REASON_MAX_CHARS, real_status
 from teller_app.platform.models import Customer
+from teller_app.ui.data_text import status_text
 
 
-def change_choices(customer: Customer, translate: Any) -> list[tuple[str, dict[str, Any]]]:
+def change_choices(customer: Customer) -> list[tuple[str, dict[str, Any]]]:
     """(label, change) pairs that make sense for this customer now."""
-    tr = translate
     real = real_status(customer.status).strip().lower()
     out: list[tuple[str, dict[str, Any]]] = []
     if customer.is_disabled:
-        out.append((tr("Re-enable the customer"), {"is_disabled": False}))
+        out.append((QCoreApplication.translate("ChangeRequestDialog", "Re-enable the customer"),
+                    {"is_disabled": False}))
     else:
-        out.append((tr("Disable the customer"), {"is_disabled": True}))
+        out.append((QCoreApplication.translate("ChangeRequestDialog", "Disable the customer"),
+                    {"is_disabled": True}))
     if real in ("blocked", "closed"):
-        out.append((tr("Set the status back to active"), {"status": "active"}))
+        out.append((QCoreApplication.translate("ChangeRequestDialog",
+                                               "Set the status back to active"),
+                    {"status": "active"}))
     else:
-        out.append((tr("Set the status to blocked"), {"status": "blocked"}))
+        out.append((QCoreApplication.translate("ChangeRequestDialog",
+                                               "Set the status to blocked"),
+                    {"status": "blocked"}))
     if customer.kyc_level > 0:
-        out.append((tr("Lower the KYC level"), {"kyc_level": customer.kyc_level - 1}))
+        out.append((QCoreApplication.translate("ChangeRequestDialog", "Lower the KYC level"),
+                    {"kyc_level": customer.kyc_level - 1}))
     return out
 
 
-def describe_change(change: dict[str, Any], translate: Any) -> str:
-    tr = translate
+def describe_change(change: dict[str, Any]) -> str:
     parts = []
     for key, value in change.items():
         if key == "is_disabled":
-            parts.append(tr("disable the customer") if value else tr("re-enable the customer"))
+            parts.append(
+                QCoreApplication.translate("ChangeRequestDialog", "disable the customer")
+                if value else
+                QCoreApplication.translate("ChangeRequestDialog", "re-enable the customer"))
         elif key == "status":
-            parts.append(tr("set status to “%1”").replace("%1", str(value)))
+            parts.append(QCoreApplication.translate("ChangeRequestDialog", "set status to “%1”")
+                         .replace("%1", status_text(value)))
         elif key == "kyc_level":
-            parts.append(tr("set KYC level to %1").replace("%1", str(value)))
+            parts.append(QCoreApplication.translate("ChangeRequestDialog", "set KYC level to %1")
+                         .replace("%1", str(value)))
         else:
             parts.append(f"{key} → {value}")
     return "; ".join(parts)
@@ -67,12 +78,12 @@ class ChangeRequestDialog(QDialog):
         self.setWindowTitle(self.tr("Request a change"))
         self.customer = customer
         self.what = QComboBox()
-        for label, change in change_choices(customer, self.tr):
+        for label, change in change_choices(customer):
             self.what.addItem(label, change)
         if preset is not None:
             if all(self.what.itemData(i) != preset for i in range(self.what.count())):
                 # e.g. "closed" typed in the edit form: offered as it was asked for
-                self.what.addItem(describe_change(preset, self.tr), dict(preset))
+                self.what.addItem(describe_change(preset), dict(preset))
             for i in range(self.what.count()):
                 if self.what.itemData(i) == preset:
                     self.what.setCurrentIndex(i)

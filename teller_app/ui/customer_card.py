@@ -11,7 +11,7 @@ import html
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -31,19 +31,21 @@ from teller_app.ui.account_panel import AccountPanel, _selectable
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_table_model import full_name, row_guid
+from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.money import format_number
 from teller_app.ui.validators import check_iban
 
 
-def describe_age(seconds: float, tr: Any) -> str:
+def describe_age(seconds: float) -> str:
     if seconds < 60:
-        return tr("just now")
+        return QCoreApplication.translate("CustomerCard", "just now")
     if seconds < 3600:
-        return tr("%n min ago", "", int(seconds // 60))
+        return QCoreApplication.translate("CustomerCard", "%n min ago", "", int(seconds // 60))
     if seconds < 86400:
-        return tr("%n h ago", "", int(seconds // 3600))
-    return tr("%n day(s) ago", "", int(seconds // 86400))
+        return QCoreApplication.translate("CustomerCard", "%n h ago", "", int(seconds // 3600))
+    return QCoreApplication.translate("CustomerCard", "%n day(s) ago", "",
+                                      int(seconds // 86400))
 
 
 class CustomerCard(QWidget):
@@ -234,7 +236,7 @@ class CustomerCard(QWidget):
     def _age_text(self, bare: bool = False) -> str:
         if not self.fetched_at:
             return "" if bare else self.tr("Not yet loaded")
-        age = describe_age(max(0.0, time.time() - self.fetched_at), self.tr)
+        age = describe_age(max(0.0, time.time() - self.fetched_at))
         return age if bare else self.tr("Saved {age}").format(age=age)
 
     # -- painting -----------------------------------------------------------------------
@@ -246,17 +248,22 @@ class CustomerCard(QWidget):
             if key == "balance_allowed":
                 code = getattr(c, "balance_asset_code", "") or ""
                 value = f"{format_number(value or 0, 2)} {code}".strip()
+            elif key == "segment":
+                value = segment_text(value)
             label.setText("" if value is None else str(value))
         chips = []
         if getattr(c, "is_disabled", False):
+            disabled = self.tr("DISABLED")
             chips.append(f"<span style='color:#fff;background:#b3261e;'>&nbsp;"
-                         f"{self.tr('DISABLED')}&nbsp;</span>")
+                         f"{disabled}&nbsp;</span>")
         status, request = split_status(getattr(c, "status", "") or "")
         if status:
-            chips.append(self.tr("Status: <b>{status}</b>").format(status=html.escape(status)))
+            chips.append(self.tr("Status: <b>{status}</b>")
+                         .format(status=html.escape(status_text(status))))
         if request is not None:
+            pending = self.tr("PENDING APPROVAL")
             chips.append(f"<span style='color:#000;background:#f6c343;'>&nbsp;"
-                         f"{self.tr('PENDING APPROVAL')}&nbsp;</span>")
+                         f"{pending}&nbsp;</span>")
         chips.append(self.tr("KYC level: <b>{level}</b>")
                      .format(level=getattr(c, "kyc_level", 0)))
         self.flags.setText(" &nbsp; ".join(chips))

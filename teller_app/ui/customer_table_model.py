@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -22,6 +23,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from teller_app.core.approval_codec import real_status, split_status
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.data_text import segment_text, status_text
 
 PAGE_SIZE = 100
 Index = QModelIndex | QPersistentModelIndex
@@ -40,10 +42,6 @@ class SearchSource(Protocol):
     async def page(self, query: str, offset: int, limit: int) -> list[Any]: ...
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("CustomerTableModel", text)
-
-
 def full_name(row: Any) -> str:
     parts = (getattr(row, "surname", ""), getattr(row, "name", ""),
              getattr(row, "paternal_name", ""))
@@ -54,17 +52,18 @@ def row_guid(row: Any) -> str:
     return str(getattr(row, "wallet_user_guid", "") or getattr(row, "guid", ""))
 
 
-# (attribute, header) — headers are translated when asked for, not at import.
+# (attribute, header) — headers are translated when asked for (context "CustomerTableModel"),
+# not at import.
 COLUMNS: Sequence[tuple[str, str]] = (
-    ("full_name", "Name"),
-    ("phone_number", "Phone"),
-    ("login", "Login"),
-    ("kyc_level", "KYC"),
-    ("segment", "Segment"),
-    ("status", "Status"),
-    ("pending", "Approval"),
-    ("is_disabled", "Disabled"),
-    ("branch_name", "Branch"),
+    ("full_name", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Name"))),
+    ("phone_number", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Phone"))),
+    ("login", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Login"))),
+    ("kyc_level", str(QT_TRANSLATE_NOOP("CustomerTableModel", "KYC"))),
+    ("segment", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Segment"))),
+    ("status", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Status"))),
+    ("pending", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Approval"))),
+    ("is_disabled", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Disabled"))),
+    ("branch_name", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Branch"))),
 )
 
 
@@ -112,7 +111,7 @@ class CustomerTableModel(QAbstractTableModel):
             on_success=lambda result: self._first_page_arrived(generation, source, query,
                                                                result),
             on_error=lambda exc: self._failed(generation, exc),
-            label=_t("Searching…"),
+            label=QCoreApplication.translate("CustomerTableModel", "Searching…"),
             key="search",
             network=not source.immediate,
         )
@@ -193,7 +192,7 @@ class CustomerTableModel(QAbstractTableModel):
             lambda: source.page(query, offset, PAGE_SIZE),
             on_success=lambda rows: self._page_arrived(generation, rows),
             on_error=lambda exc: self._failed(generation, exc),
-            label=_t("Loading more results…"),
+            label=QCoreApplication.translate("CustomerTableModel", "Loading more results…"),
             key="search-page",
             network=not source.immediate,
         )
@@ -226,7 +225,7 @@ class CustomerTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _t(COLUMNS[section][1])
+            return QCoreApplication.translate("CustomerTableModel", COLUMNS[section][1])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -237,9 +236,14 @@ class CustomerTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             value = cell_value(row, attribute)
             if attribute == "is_disabled":
-                return _t("disabled") if value else ""
+                return QCoreApplication.translate("CustomerTableModel", "disabled") if value else ""
             if attribute == "pending":
-                return _t("pending approval") if value else ""
+                return (QCoreApplication.translate("CustomerTableModel", "pending approval")
+                        if value else "")
+            if attribute == "status":
+                return status_text(value)
+            if attribute == "segment":
+                return segment_text(value)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole and attribute == "full_name":
             return row_guid(row)

@@ -20,10 +20,6 @@ from teller_app.platform import (
 )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ErrorText", text)
-
-
 def is_connectivity_error(exc: BaseException) -> bool:
     return isinstance(exc, Unavailable | Timeout)
 
@@ -45,36 +41,47 @@ def sign_in_message(exc: BaseException) -> str:
     """Sign-in has its own wording: wrong password vs. disabled employee vs. no platform."""
     if isinstance(exc, AuthError):
         if _looks_disabled(exc):
-            return _tr("This employee account is disabled. Ask your administrator.")
+            return QCoreApplication.translate(
+                "ErrorText", "This employee account is disabled. Ask your administrator.")
         if getattr(exc, "reason", None) in ("bank_auth", "bad_key"):
-            return _tr("The bank's sign-in service refused this token.")
-        return _tr("Wrong e-mail or password.")
+            return QCoreApplication.translate(
+                "ErrorText", "The bank's sign-in service refused this token.")
+        return QCoreApplication.translate("ErrorText", "Wrong e-mail or password.")
     if isinstance(exc, PermissionDenied):
         if _looks_disabled(exc):
-            return _tr("This employee account is disabled. Ask your administrator.")
-        return _tr("This employee may not use Teller.")
+            return QCoreApplication.translate(
+                "ErrorText", "This employee account is disabled. Ask your administrator.")
+        return QCoreApplication.translate("ErrorText", "This employee may not use Teller.")
     if isinstance(exc, Unavailable):
-        return _tr("The platform cannot be reached. Check the network and try again.")
+        return QCoreApplication.translate(
+            "ErrorText", "The platform cannot be reached. Check the network and try again.")
     if isinstance(exc, Timeout):
-        return _tr("The platform did not answer in time. Try again.")
+        return QCoreApplication.translate(
+            "ErrorText", "The platform did not answer in time. Try again.")
     return friendly_message(exc)
 
 
 def friendly_message(exc: BaseException) -> str:
     if isinstance(exc, Unavailable):
-        return _tr("The platform cannot be reached. Your work is kept; try again later.")
+        return QCoreApplication.translate(
+            "ErrorText", "The platform cannot be reached. Your work is kept; try again later.")
     if isinstance(exc, Timeout):
-        return _tr("The platform did not answer in time. Your work is kept; try again.")
+        return QCoreApplication.translate(
+            "ErrorText", "The platform did not answer in time. Your work is kept; try again.")
     if isinstance(exc, AuthError):
-        return _tr("Your session has expired. Sign in again.")
+        return QCoreApplication.translate("ErrorText", "Your session has expired. Sign in again.")
     if isinstance(exc, PermissionDenied):
-        return _tr("You are not allowed to do this.")
+        return QCoreApplication.translate("ErrorText", "You are not allowed to do this.")
     if isinstance(exc, NotFound):
-        return _tr("Not found on the platform.")
+        return QCoreApplication.translate("ErrorText", "Not found on the platform.")
     if isinstance(exc, Conflict):
-        return _tr("The platform refused: {message}").format(message=platform_message(exc))
+        return QCoreApplication.translate(
+            "ErrorText", "The platform refused: {message}").format(message=platform_message(exc))
     if isinstance(exc, ValidationError):
-        return _tr("The platform refused: {message}").format(message=platform_message(exc))
+        return QCoreApplication.translate(
+            "ErrorText", "The platform refused: {message}").format(message=platform_message(exc))
     if isinstance(exc, PlatformError):
-        return _tr("Platform error: {message}").format(message=platform_message(exc))
-    return _tr("Unexpected error: {message}").format(message=str(exc) or type(exc).__name__)
+        return QCoreApplication.translate(
+            "ErrorText", "Platform error: {message}").format(message=platform_message(exc))
+    return QCoreApplication.translate(
+        "ErrorText", "Unexpected error: {message}").format(message=str(exc) or type(exc).__name__)

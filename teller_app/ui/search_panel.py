@@ -79,7 +79,8 @@ class SearchPanel(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((260, 140, 200, 50, 110, 90, 80)):
-            self.table.setColumnWidth(column, width)
+            # never narrower than the (translated) header text
+            self.table.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
         self.table.doubleClicked.connect(lambda _index: self.open_current())
         self.table.installEventFilter(self)
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from teller_app.ui.data_text import role_text
+
 
 def session_client(session: Any) -> Any:
     return getattr(session, "client", None)
@@ -30,8 +32,9 @@ def employee_name(session: Any) -> str:
 
 def describe_employee(session: Any) -> str:
     """"Olena Petrenko · Teller · Kyiv" for the status bar."""
-    roles = ", ".join(getattr(session, "roles", None) or
-                      getattr(getattr(session, "employee", None), "roles", None) or [])
+    roles = ", ".join(role_text(r) for r in (
+        getattr(session, "roles", None) or
+        getattr(getattr(session, "employee", None), "roles", None) or []))
     branch = session_branch(session)
     place = branch[1] if branch else QCoreApplication.translate("SessionInfo", "Head office")
     return " · ".join(p for p in (employee_name(session), roles, place) if p)

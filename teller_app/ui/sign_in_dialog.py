@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from teller_app.platform import AuthError
 from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.sign_in import SignInTarget, read_remembered, sign_in
 
@@ -180,7 +181,8 @@ class SignInDialog(QDialog):
             branch = target.branch_names.get(employee.get("branch_guid") or "", "") or \
                 self.tr("head office")
             name = f"{employee.get('name', '')} {employee.get('surname', '')}".strip()
-            text = f"{employee['email']} — {', '.join(employee.get('roles', []))} — {branch}"
+            roles = ", ".join(role_text(r) for r in employee.get("roles", []))
+            text = f"{employee['email']} — {roles} — {branch}"
             if name:
                 text = f"{name}: {text}"
             item = QListWidgetItem(text, self.demo_list)

@@ -190,7 +190,7 @@ class AppController(QObject):
         window.destroyed.connect(lambda: None)
         window.closed.connect(lambda: self._window_closed(window))
         if target.is_sandbox:
-            window.setWindowTitle(window.tr("Teller — SANDBOX (demo data)"))
+            window.setWindowTitle(self.tr("Teller — SANDBOX (demo data)"))
         self.window = window
         if self.args.smoke_test:
             window.search_panel.results_shown.connect(lambda _q: self._smoke_ready(window))

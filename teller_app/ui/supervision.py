@@ -295,7 +295,7 @@ class Supervision(QObject):
         request = pending_request(customer)
         if request is not None:
             note = QLabel(self.tr("Awaiting approval: %1").replace(
-                "%1", describe_change(request.change, self.tr)))
+                "%1", describe_change(request.change)))
             note.setObjectName("pendingRequestNote")
             layout.addWidget(note)
             if request.maker_guid == self.employee_guid():
@@ -368,12 +368,12 @@ class Supervision(QObject):
         self.window.ops.run(
             lambda: service.file_request(_guid(customer), change, reason),
             on_success=filed, on_error=lambda exc: dialog.show_error(
-                approval_error_text(exc, self.tr)),
+                approval_error_text(exc)),
             parent=dialog, label=self.tr("Sending the request"))
 
     def open_in_place(self, card: Any, request: ChangeRequest, parent: Any = None) -> None:
         summary = self.tr("%1\nReason: %2").replace(
-            "%1", describe_change(request.change, self.tr)).replace("%2", request.reason)
+            "%1", describe_change(request.change)).replace("%2", request.reason)
         dialog = ApproveInPlaceDialog(summary, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         profile = self.session.profile
@@ -393,7 +393,7 @@ class Supervision(QObject):
                                                 request.customer_guid, request.id, outcome,
                                                 comment),
                 on_success=done,
-                on_error=lambda exc: dialog.show_error(approval_error_text(exc, self.tr)),
+                on_error=lambda exc: dialog.show_error(approval_error_text(exc)),
                 parent=dialog, label=self.tr("Supervisor deciding"), reauth=False)
 
         def cancelled() -> None:
@@ -415,7 +415,7 @@ class Supervision(QObject):
 
         self.window.ops.run(
             lambda: service.withdraw(request.customer_guid, request.id), on_success=done,
-            on_error=lambda exc: self._say(approval_error_text(exc, self.tr), "error"),
+            on_error=lambda exc: self._say(approval_error_text(exc), "error"),
             parent=card, label=self.tr("Withdrawing"))
 
     # -- cash ---------------------------------------------------------------------------

@@ -13,10 +13,6 @@ DEFAULT_REGION = "UA"
 LOGIN_RE = re.compile(r"^[\w.@+\-]{3,128}$")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Validators", text)
-
-
 def check_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str]:
     """A valid phone number in E.164 ("+380671234567"); Ukrainian numbers need no prefix."""
     raw = text.strip()
@@ -25,9 +21,9 @@ def check_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str]:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        return raw, _tr("Not a phone number.")
+        return raw, QCoreApplication.translate("Validators", "Not a phone number.")
     if not phonenumbers.is_valid_number(number):
-        return raw, _tr("This phone number is not valid.")
+        return raw, QCoreApplication.translate("Validators", "This phone number is not valid.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
 
 
@@ -40,20 +36,23 @@ def check_iban(text: str) -> tuple[str, str]:
         iban = IBAN(raw)
     except SchwiftyException as exc:
         if "checksum" in str(exc).lower():
-            return raw, _tr("The IBAN checksum is wrong: check the digits.")
-        return raw, _tr("This is not a valid IBAN.")
+            return raw, QCoreApplication.translate(
+                "Validators", "The IBAN checksum is wrong: check the digits.")
+        return raw, QCoreApplication.translate("Validators", "This is not a valid IBAN.")
     return iban.compact, ""
 
 
 def check_login(text: str) -> tuple[str, str]:
     value = text.strip()
     if not value:
-        return "", _tr("Login is required.")
+        return "", QCoreApplication.translate("Validators", "Login is required.")
     if not LOGIN_RE.match(value):
-        return value, _tr("Use 3–128 letters, digits or . _ @ + -")
+        return value, QCoreApplication.translate(
+            "Validators", "Use 3–128 letters, digits or . _ @ + -")
     return value, ""
 
 
 def check_required(text: str, label: str) -> tuple[str, str]:
     value = text.strip()
-    return value, "" if value else _tr("{field} is required.").format(field=label)
+    return value, "" if value else QCoreApplication.translate(
+        "Validators", "{field} is required.").format(field=label)
