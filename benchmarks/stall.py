@@ -4,8 +4,8 @@ A child process runs a QApplication (offscreen) with a qasync event loop, as the
 and a 5 ms QTimer that records the gap between its ticks, while the real ``SyncEngine`` fills
 a fresh encrypted cache (``CacheWorker`` thread) from the 100 000-customer sandbox. The stall
 of a tick is ``gap - 5 ms``; ``max_stall_ms`` is the median over runs of each run's worst
-stall (``stall_p99_ms`` the same for the 99th percentile). Network I/O, JSON decoding and the
-pydantic models of each 500-row page run on the UI thread; SQLite runs on the cache thread.
+stall (``stall_p99_ms`` the same for the 99th percentile). Network I/O runs on the UI thread;
+the JSON decoding and validation of each 1000-row page and SQLite run on the cache thread.
 """
 
 from __future__ import annotations

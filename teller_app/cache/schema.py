@@ -93,7 +93,7 @@ def _m3_sync_read_at_fts_pending(conn: Connection) -> None:
     """The platform's clock when the last sync began reading (incremental sync start), and
     the customers a full sync stored but has not indexed for search yet (batched)."""
     conn.execute("ALTER TABLE sync_state ADD COLUMN read_at TEXT")
-    conn.execute("CREATE TABLE fts_pending(id INTEGER PRIMARY KEY)")
+    conn.execute("CREATE TABLE IF NOT EXISTS fts_pending(id INTEGER PRIMARY KEY)")
 
 
 MIGRATIONS: list[Callable[[Connection], None]] = [

@@ -21,14 +21,18 @@ _CYR = re.compile(r"[\u0400-\u04ff]")
 _NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
 
 
-# Names repeat a lot (a branch has thousands of "Шевченко"): memoised, as these run for every
-# synced row. Pure functions of their argument, so the caches are always right.
-@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Casefold, strip accents/diacritics, remove apostrophes ("Мар'яна" -> "маряна")."""
     text = _APOS.sub("", text)
     if text.isascii():
         return text.lower()  # NFKD/NFC leave ASCII alone; casefold == lower for ASCII
+    return _fold_unicode(text)
+
+
+# Names repeat a lot (a branch has thousands of "Шевченко"): memoised, as these run for every
+# synced row. Pure functions of their argument, so the caches are always right.
+@functools.lru_cache(maxsize=16384)
+def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).casefold()
@@ -60,7 +64,7 @@ def name_variants(word: str) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def name_tokens(text: str) -> str:
     """Index text for a name column: folded words plus transliterated forms."""
     out: list[str] = []

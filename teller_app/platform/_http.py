@@ -38,6 +38,8 @@ QueryScalar = str | int | bool | Decimal | datetime
 QueryValue = QueryScalar | Sequence[QueryScalar] | None
 HeaderFactory = Callable[[], Mapping[str, str]]
 Sleep = Callable[[float], Awaitable[None]]
+Offload = Callable[..., Awaitable[Any]]
+"""Runs ``fn(*args)`` off the event loop and awaits it (default ``asyncio.to_thread``)."""
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
 # Answers bigger than this (a 1000-customer page is ~600 KB) are decoded on a worker thread so
@@ -127,6 +129,7 @@ class HttpCore:
         headers: HeaderFactory | None = None,
         idempotent: bool | None = None,
         with_date: bool = False,
+        offload: Offload | None = None,
     ) -> Any:
         """Send one logical request and return the parsed JSON body ({} when empty); with
         ``with_date``, ``(body, server_date)`` (the answer's HTTP ``Date``, None if absent).
@@ -148,7 +151,7 @@ class HttpCore:
             attempt += 1
             try:
                 body, date = await self._once(
-                    method, path, query, content, form, base_headers, headers
+                    method, path, query, content, form, base_headers, headers, offload
                 )
                 return (body, date) if with_date else body
             except Unavailable as exc:
@@ -168,6 +171,7 @@ class HttpCore:
         form: Mapping[str, str] | None,
         base_headers: Mapping[str, str],
         headers: HeaderFactory | None,
+        offload: Offload | None = None,
     ) -> tuple[Any, datetime | None]:
         all_headers = dict(base_headers)
         if headers is not None:
@@ -201,7 +205,8 @@ class HttpCore:
             ) from None
         log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code, _ms(started))
         if len(response.content) > BIG_BODY:
-            return await asyncio.to_thread(_handle, response, method, path), _date(response)
+            run = offload or asyncio.to_thread
+            return await run(_handle, response, method, path), _date(response)
         return _handle(response, method, path), _date(response)
 
 

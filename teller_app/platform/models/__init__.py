@@ -10,7 +10,16 @@ from .assets import (
     CustomerAccount,
     CustomerAccounts,
 )
-from .customers import Customer, CustomerPage, CustomerUpdate, NewCustomer, NullableString
+from .customers import (
+    CUSTOMER_RECORDS,
+    Customer,
+    CustomerPage,
+    CustomerRecord,
+    CustomerRecordPage,
+    CustomerUpdate,
+    NewCustomer,
+    NullableString,
+)
 from .org import (
     Branch,
     BranchPage,
@@ -33,6 +42,7 @@ from .payments import (
 )
 
 __all__ = [
+    "CUSTOMER_RECORDS",
     "Account",
     "AccountPage",
     "AccountWithAssets",
@@ -46,6 +56,8 @@ __all__ = [
     "CustomerAccount",
     "CustomerAccounts",
     "CustomerPage",
+    "CustomerRecord",
+    "CustomerRecordPage",
     "CustomerUpdate",
     "Employee",
     "EmployeePage",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Required
 
-from pydantic import Field, PrivateAttr, model_serializer
+from pydantic import ConfigDict, Field, PrivateAttr, TypeAdapter, model_serializer
+from typing_extensions import TypedDict
 
 from ._base import Int, Money, OptGuid, RequestModel, Str, Timestamp, WireModel
 
@@ -50,6 +52,51 @@ class CustomerPage(WireModel):
     @server_time.setter
     def server_time(self, value: datetime | None) -> None:
         self._server_time = value
+
+
+class CustomerRecord(TypedDict, total=False):
+    """A ``Customer`` as a validated plain dict: the same fields, types and tolerances (keep
+    the two in step), unknown fields kept, absent ones absent. For bulk reads (sync): one
+    object a row instead of a model's five, so a 1000-row page validates faster and leaves
+    far less for the garbage collector, whose full collections stall the UI thread."""
+
+    __pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[misc]
+
+    wallet_user_guid: Required[str]
+    counterparty_guid: Str
+    login: Str
+    kyc_level: Int
+    is_disabled: bool
+    balance_allowed: Money
+    balance_asset_code: Str
+    balance_asset_issuer: Str
+    branch_guid: OptGuid
+    branch_name: Str
+    name: Str
+    paternal_name: Str
+    phone_number: Str
+    segment: Str
+    status: Str
+    surname: Str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class _CustomerRecordList(TypedDict, total=False):
+    customers: list[CustomerRecord]
+    total: Int
+
+
+CUSTOMER_RECORDS: TypeAdapter[_CustomerRecordList] = TypeAdapter(_CustomerRecordList)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecordPage:
+    """``list_customer_records``: the customers as ``CustomerRecord`` dicts."""
+
+    customers: list[CustomerRecord]
+    total: int
+    server_time: datetime | None = None  # the platform's clock (HTTP Date, whole seconds)
 
 
 class NewCustomer(RequestModel):
