@@ -4,53 +4,53 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="41"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="45"/>
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="42"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="46"/>
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="48"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="53"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="52"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="57"/>
         <source>Copy</source>
         <translation>Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="53"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="58"/>
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="58"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="63"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="73"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="78"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="74"/>
-        <location filename="../../teller_app/ui/account_panel.py" line="76"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="79"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="76"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="86"/>
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -102,142 +102,147 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="155"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="205"/>
         <source>Comment (optional)</source>
         <translation>Коментар (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="156"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="206"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="157"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="207"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="158"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="208"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="214"/>
         <source>Cash draft</source>
         <translation>Чернетка операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="214"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="214"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="214"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="168"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="218"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="175"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="225"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="178"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="228"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="212"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="264"/>
         <source>Checking approvals</source>
         <translation>Перевірка запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="221"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="285"/>
+        <source>Looking up employee names</source>
+        <translation>Пошук імен працівників</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="304"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="227"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="310"/>
         <source>deposit</source>
         <translation>внесення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="227"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="310"/>
         <source>withdrawal</source>
         <translation>видача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="324"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="334"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="335"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="261"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="346"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="268"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="353"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="273"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="358"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="278"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="363"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="294"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="379"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="381"/>
         <source>Already decided (%1) by %2 at %3.</source>
         <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="301"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="386"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="304"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="389"/>
         <source>This request is no longer pending.</source>
         <translation>Цей запит більше не очікує рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="306"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="391"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="308"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="393"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
@@ -790,174 +795,174 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="114"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="117"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="119"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="119"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="121"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="124"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="130"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="138"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="140"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="142"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="141"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="143"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="142"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="144"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="143"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="144"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="169"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="171"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="170"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="172"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="176"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="183"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="183"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="239"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="241"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="244"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="246"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="253"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="255"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="257"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="259"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="274"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="276"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="362"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="364"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="366"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="438"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="456"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="368"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="440"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="458"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="374"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="376"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="387"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="389"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="405"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="407"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -966,32 +971,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="409"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="411"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="429"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="431"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="448"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="450"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="466"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="468"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="474"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="476"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="480"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="482"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
@@ -1067,64 +1072,99 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DataValues</name>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="15"/>
+        <location filename="../../teller_app/ui/data_text.py" line="16"/>
         <source>active</source>
         <translation>активний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="16"/>
+        <location filename="../../teller_app/ui/data_text.py" line="17"/>
         <source>inactive</source>
         <translation>неактивний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="17"/>
+        <location filename="../../teller_app/ui/data_text.py" line="18"/>
         <source>pending</source>
         <translation>на розгляді</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="18"/>
+        <location filename="../../teller_app/ui/data_text.py" line="19"/>
         <source>blocked</source>
         <translation>заблокований</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="19"/>
+        <location filename="../../teller_app/ui/data_text.py" line="20"/>
         <source>closed</source>
         <translation>закритий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="22"/>
+        <location filename="../../teller_app/ui/data_text.py" line="23"/>
         <source>retail</source>
         <translation>роздрібний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="25"/>
+        <location filename="../../teller_app/ui/data_text.py" line="26"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="26"/>
+        <location filename="../../teller_app/ui/data_text.py" line="27"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="27"/>
+        <location filename="../../teller_app/ui/data_text.py" line="28"/>
         <source>Administrator</source>
         <translation>Адміністратор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="31"/>
+        <location filename="../../teller_app/ui/data_text.py" line="32"/>
         <source>approved</source>
         <translation>погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="32"/>
+        <location filename="../../teller_app/ui/data_text.py" line="33"/>
         <source>rejected</source>
         <translation>відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="33"/>
+        <location filename="../../teller_app/ui/data_text.py" line="34"/>
         <source>withdrawn</source>
         <translation>відкликано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="38"/>
+        <source>Ukraine Hryvnia</source>
+        <translation>Українська гривня</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="41"/>
+        <source>customer</source>
+        <translation>клієнтський</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="42"/>
+        <source>processing</source>
+        <translation>процесинговий</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="43"/>
+        <source>emission</source>
+        <translation>емісійний</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="47"/>
+        <source>Customer account</source>
+        <translation>Рахунок клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="48"/>
+        <source>Processing account</source>
+        <translation>Процесинговий рахунок</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="49"/>
+        <source>Emission account</source>
+        <translation>Емісійний рахунок</translation>
     </message>
 </context>
 <context>
@@ -1386,27 +1426,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="62"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="85"/>
         <source>Requested (UTC)</source>
         <translation>Запитано (UTC)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="62"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="85"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="62"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="85"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="63"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="63"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -1490,108 +1530,128 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="51"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="52"/>
+        <source>No OS keyring is available: the password is kept for this session only.</source>
+        <translation>Системне сховище паролів недоступне: пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="55"/>
+        <source>The OS keyring did not answer in time: the password is kept for this session only.</source>
+        <translation>Системне сховище паролів не відповіло вчасно: пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="58"/>
+        <source>The only keyring found ({name}) keeps secrets in a plain file, so it is not used: the password is kept for this session only.</source>
+        <translation>Знайдене сховище паролів ({name}) зберігає секрети у звичайному файлі, тому воно не використовується: пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62"/>
+        <source>The OS keyring reported an error ({error}): the password is kept for this session only.</source>
+        <translation>Системне сховище паролів повідомило про помилку ({error}): пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="64"/>
+        <source>The OS keyring cannot be used ({reason}): the password is kept for this session only.</source>
+        <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="81"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="66"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="73"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="103"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="83"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="87"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
         <source>Key file…</source>
         <translation>Файл ключа…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="191"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="122"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="123"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="107"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="137"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="111"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="115"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="145"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="116"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="146"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="169"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="199"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="182"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="212"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="191"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
         <source>Bank key (PEM)</source>
         <translation>Ключ банку (PEM)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="192"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225"/>
         <source>path to the private key file</source>
         <translation>шлях до файлу закритого ключа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="203"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="236"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="226"/>
-        <source>No OS keyring is available ({reason}): the password is kept for this session only.</source>
-        <translation>Системне сховище паролів недоступне ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="241"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="312"/>
         <source>The bank&apos;s private key</source>
         <translation>Закритий ключ банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="242"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="313"/>
         <source>PEM keys (*.pem *.key);;All files (*)</source>
         <translation>Ключі PEM (*.pem *.key);;Усі файли (*)</translation>
     </message>
@@ -1599,33 +1659,33 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="117"/>
+        <location filename="../../teller_app/ui/supervision.py" line="120"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="125"/>
+        <location filename="../../teller_app/ui/supervision.py" line="128"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="129"/>
+        <location filename="../../teller_app/ui/supervision.py" line="132"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="131"/>
-        <location filename="../../teller_app/ui/supervision.py" line="248"/>
+        <location filename="../../teller_app/ui/supervision.py" line="134"/>
+        <location filename="../../teller_app/ui/supervision.py" line="252"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="238"/>
+        <location filename="../../teller_app/ui/supervision.py" line="242"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="256"/>
+        <location filename="../../teller_app/ui/supervision.py" line="271"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -1634,94 +1694,94 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="263"/>
+        <location filename="../../teller_app/ui/supervision.py" line="268"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="297"/>
+        <location filename="../../teller_app/ui/supervision.py" line="332"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="302"/>
+        <location filename="../../teller_app/ui/supervision.py" line="337"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="307"/>
+        <location filename="../../teller_app/ui/supervision.py" line="342"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="308"/>
+        <location filename="../../teller_app/ui/supervision.py" line="343"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="314"/>
+        <location filename="../../teller_app/ui/supervision.py" line="349"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="319"/>
+        <location filename="../../teller_app/ui/supervision.py" line="354"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="320"/>
+        <location filename="../../teller_app/ui/supervision.py" line="355"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="339"/>
+        <location filename="../../teller_app/ui/supervision.py" line="374"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="353"/>
+        <location filename="../../teller_app/ui/supervision.py" line="388"/>
         <source>This change does not need approval; edit it directly.</source>
         <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="365"/>
+        <location filename="../../teller_app/ui/supervision.py" line="400"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="372"/>
+        <location filename="../../teller_app/ui/supervision.py" line="407"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="375"/>
+        <location filename="../../teller_app/ui/supervision.py" line="410"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="387"/>
+        <location filename="../../teller_app/ui/supervision.py" line="422"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="388"/>
+        <location filename="../../teller_app/ui/supervision.py" line="423"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="397"/>
+        <location filename="../../teller_app/ui/supervision.py" line="432"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="419"/>
+        <location filename="../../teller_app/ui/supervision.py" line="454"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="461"/>
+        <location filename="../../teller_app/ui/supervision.py" line="496"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>

@@ -160,26 +160,7 @@ def _extra_json(extra: dict[str, Any]) -> str:
         return _dump_extra(extra)
 
 
-CUSTOMER_COLUMNS = (
-    "guid",
-    "login",
-    "name",
-    "surname",
-    "paternal_name",
-    "phone_number",
-    "kyc_level",
-    "is_disabled",
-    "balance_allowed",
-    "segment",
-    "status",
-    "branch_guid",
-    "branch_name",
-    "created_at",
-    "updated_at",
-    "fetched_at",
-    "sort_key",
-    "extra",
-)
+CUSTOMER_COLUMNS = ("guid", *CUSTOMER_FIELDS, "fetched_at", "sort_key", "extra")
 
 
 def account_values(

@@ -133,7 +133,7 @@ class PlatformClient:
         def headers() -> dict[str, str]:
             return auth.headers(op, self.counterparty_guid)
 
-        try:
+        async def send() -> Any:
             return await self._http.request(
                 method,
                 path,
@@ -144,6 +144,9 @@ class PlatformClient:
                 with_date=with_date,
                 offload=offload,
             )
+
+        try:
+            return await send()
         except AuthError as exc:
             log.info("%s %s: 401, signing in again", method, path)
             if not await auth.relogin(self._http, stale):
@@ -155,16 +158,7 @@ class PlatformClient:
                     reason="expired",
                 ) from None
         try:
-            return await self._http.request(
-                method,
-                path,
-                params=params,
-                json_body=body,
-                headers=headers,
-                idempotent=idempotent,
-                with_date=with_date,
-                offload=offload,
-            )
+            return await send()
         except AuthError as exc:
             raise AuthError(
                 f"still not authorised after signing in again: {exc.message}",

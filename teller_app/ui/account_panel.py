@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.ui.data_text import account_name_text, account_title, asset_name_text
 from teller_app.ui.money import format_money
 
 
@@ -38,8 +39,12 @@ class AccountPanel(QGroupBox):
         super().__init__(parent)
         self.account = account
         self.setObjectName("accountPanel")
-        name = getattr(account, "name", "") or self.tr("account")
-        self.setTitle(self.tr("Account: {name}").format(name=name))
+        name = getattr(account, "name", "") or ""
+        title = account_title(name)
+        if title is None:
+            shown = account_name_text(name) if name else self.tr("account")
+            title = self.tr("Account: {name}").format(name=shown)
+        self.setTitle(title)
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
@@ -60,7 +65,7 @@ class AccountPanel(QGroupBox):
         self.balance_labels: list[QLabel] = []
         for asset in getattr(account, "assets", ()) or ():
             code = getattr(asset, "code", "") or getattr(asset, "stellar_code", "")
-            title = getattr(asset, "name", "") or code
+            title = asset_name_text(getattr(asset, "name", "")) or code
             balance = format_money(getattr(asset, "balance", 0),
                                    getattr(asset, "minor_unit", 2), code)
             label = _selectable(balance, self, "balance")

@@ -2,12 +2,17 @@
 first, approve/reject with a comment; plus cash drafts waiting for a supervisor's confirm.
 
 Requests are found by an incremental scan of customers (``min_updated_at`` watermark) on a
-timer, through the ops helper; new ones raise ``new_requests`` for the notification.
+timer, through the ops helper; new ones raise ``new_requests`` for the notification, and
+every change of the pending set raises ``pending_changed`` (so a notification can shrink or
+go away as soon as requests are decided). Makers are shown by name: their GUIDs are looked up
+in the platform's employees list (once per session; the GUID is shown until the name is known
+or when the lookup fails).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -50,9 +55,27 @@ from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.data_text import outcome_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+EmployeeLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
+log = logging.getLogger(__name__)
+LOOKUP_PAGE = 100  # the employees list's page size limit
+
+
+async def lookup_employee_names(client: Any, guids: list[str]) -> dict[str, str]:
+    """guid -> display name for ``guids`` (disabled employees too); unknown GUIDs are absent."""
+    names: dict[str, str] = {}
+    for start in range(0, len(guids), LOOKUP_PAGE):
+        chunk = guids[start : start + LOOKUP_PAGE]
+        page = await client.list_employees(guids=chunk, include_disabled=True,
+                                           limit=len(chunk))
+        for employee in page.employees:
+            if employee.guid and employee.display_name:
+                names[employee.guid] = employee.display_name
+    return names
 
 
 class PendingRequestsModel(QAbstractTableModel):
+    MAKER_COLUMN = 3
+
     def __init__(self, branch_guid: str = "", parent: Any = None) -> None:
         super().__init__(parent)
         self.branch_guid = branch_guid
@@ -83,13 +106,30 @@ class PendingRequestsModel(QAbstractTableModel):
         self.endResetModel()
         return fresh
 
-    def remove(self, request_id: str) -> None:
+    def remove(self, request_id: str) -> bool:
         for i, (request, _label) in enumerate(self.rows):
             if request.id == request_id:
                 self.beginRemoveRows(QModelIndex(), i, i)
                 del self.rows[i]
                 self.endRemoveRows()
-                return
+                return True
+        return False
+
+    def pending_ids(self) -> list[str]:
+        return [request.id for request, _label in self.rows]
+
+    def maker_guids(self) -> set[str]:
+        return {request.maker_guid for request, _label in self.rows if request.maker_guid}
+
+    def set_employee_names(self, names: dict[str, str]) -> None:
+        """Add resolved maker names; repaints the Maker column."""
+        if not names:
+            return
+        self.employee_names.update(names)
+        if self.rows:
+            column = self.MAKER_COLUMN
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column),
+                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole])
 
     def request_at(self, row: int) -> ChangeRequest | None:
         return self.rows[row][0] if 0 <= row < len(self.rows) else None
@@ -111,17 +151,22 @@ class PendingRequestsModel(QAbstractTableModel):
                                                Qt.ItemDataRole.ToolTipRole):
             return None
         request, label = self.rows[index.row()]
+        maker = self.employee_names.get(request.maker_guid, request.maker_guid)
+        if (index.column() == self.MAKER_COLUMN and role == Qt.ItemDataRole.ToolTipRole
+                and maker != request.maker_guid):
+            return f"{maker}\n{request.maker_guid}"
         return (
             request.created_at[:19].replace("T", " "),
             label,
             describe_change(request.change),
-            self.employee_names.get(request.maker_guid, request.maker_guid),
+            maker,
             request.reason,
         )[index.column()]
 
 
 class ApprovalsInbox(QWidget):
     new_requests = Signal(list)  # [ChangeRequest] first seen by this poll
+    pending_changed = Signal(list)  # [request id] still pending, after any change
     decided = Signal(object)  # Decision
     cash_confirmed = Signal(object)  # CashReceipt
     message = Signal(str)  # a line for the banner / status bar
@@ -133,6 +178,7 @@ class ApprovalsInbox(QWidget):
         *,
         branch_guid: str = "",
         cash: Callable[[], CashService | None] | None = None,
+        employee_names: EmployeeLookup | None = None,
         poll_interval_ms: int = 20_000,
         parent: QWidget | None = None,
     ) -> None:
@@ -143,6 +189,10 @@ class ApprovalsInbox(QWidget):
         self.cash = cash
         self.model = PendingRequestsModel(branch_guid, self)
         self._watermark: datetime | None = None
+        # Maker names: ``employee_names`` (default: the approvals client's employees list).
+        self._lookup = employee_names
+        self._unknown_makers: set[str] = set()  # the platform has no such employee
+        self._pending_ids: list[str] = []
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -205,6 +255,8 @@ class ApprovalsInbox(QWidget):
             if newest is not None:
                 self._watermark = newest
             fresh = self.model.merge(customers)
+            self._pending_maybe_changed()
+            self.resolve_makers()
             if fresh and since is not None:  # the first full scan is not "news"
                 self.new_requests.emit(fresh)
 
@@ -212,6 +264,37 @@ class ApprovalsInbox(QWidget):
                      parent=self, key="approvals-poll", label=self.tr("Checking approvals"))
         if self.cash is not None:
             self.refresh_drafts()
+
+    # -- maker names ----------------------------------------------------------------------
+    def resolve_makers(self) -> None:
+        """Look up the names of makers not known yet (one call; failures keep the GUID)."""
+        wanted = sorted(self.model.maker_guids() - self.model.employee_names.keys()
+                        - self._unknown_makers)
+        if not wanted:
+            return
+        lookup = self._lookup or self._lookup_with_session_client
+
+        def resolved(names: dict[str, str]) -> None:
+            self._unknown_makers.update(g for g in wanted if g not in names)
+            self.model.set_employee_names(names)
+
+        def failed(exc: BaseException) -> None:  # GUIDs stay; the next poll tries again
+            log.info("maker names could not be looked up: %s", type(exc).__name__)
+
+        self.ops.run(lambda: lookup(wanted), on_success=resolved, on_error=failed, parent=self,
+                     key="approvals-makers", label=self.tr("Looking up employee names"))
+
+    async def _lookup_with_session_client(self, guids: list[str]) -> dict[str, str]:
+        return await lookup_employee_names(self.approvals().client, guids)
+
+    def _pending_maybe_changed(self) -> None:
+        ids = self.model.pending_ids()
+        if set(ids) != set(self._pending_ids):
+            self._pending_ids = ids
+            self.pending_changed.emit(list(ids))
+
+    def pending_ids(self) -> list[str]:
+        return list(self._pending_ids)
 
     def refresh_drafts(self) -> None:
         cash = self.cash() if self.cash else None
@@ -246,6 +329,7 @@ class ApprovalsInbox(QWidget):
 
         def done(decision: Decision) -> None:
             self.model.remove(request.id)
+            self._pending_maybe_changed()
             self.comment.clear()
             text = (self.tr("Approved and applied.") if outcome == "approved"
                     else self.tr("Rejected."))
@@ -255,6 +339,7 @@ class ApprovalsInbox(QWidget):
         def failed(exc: BaseException) -> None:
             if isinstance(exc, AlreadyDecided | RequestGone):
                 self.model.remove(request.id)
+                self._pending_maybe_changed()
             self._failed(exc)
 
         self.ops.run(lambda: call(request.customer_guid, request.id, comment), on_success=done,

@@ -40,6 +40,7 @@ from teller_app.platform import Conflict, CustomerUpdate, NewCustomer, Validatio
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_table_model import row_guid
+from teller_app.ui.data_text import asset_name_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error, platform_message
 from teller_app.ui.money import format_number, parse_amount
 from teller_app.ui.validators import check_iban, check_login, check_phone
@@ -58,7 +59,8 @@ class AssetChoice:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.code})" if self.name and self.name != self.code else self.code
+        name = asset_name_text(self.name)
+        return f"{name} ({self.code})" if self.name and self.name != self.code else self.code
 
 
 @dataclass(frozen=True)

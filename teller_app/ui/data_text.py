@@ -1,4 +1,5 @@
-"""Display text for data values the platform sends in English (statuses, segments, roles).
+"""Display text for data values the platform sends in English (statuses, segments, roles,
+asset names, account type names).
 
 Only the values Teller knows are translated; anything else (a bank's own segment, a new
 status) is shown exactly as the platform sent it. Translate at display time only: the raw
@@ -33,6 +34,21 @@ OUTCOMES = frozenset({  # a supervisor's decision on a change request
     str(QT_TRANSLATE_NOOP("DataValues", "withdrawn")),
 })
 
+ASSET_NAMES = frozenset({  # an asset's ``name`` (its code is never translated)
+    str(QT_TRANSLATE_NOOP("DataValues", "Ukraine Hryvnia")),
+})
+ACCOUNT_NAMES = frozenset({  # an account type's name, as in "Account: customer"
+    str(QT_TRANSLATE_NOOP("DataValues", "customer")),
+    str(QT_TRANSLATE_NOOP("DataValues", "processing")),
+    str(QT_TRANSLATE_NOOP("DataValues", "emission")),
+})
+# A whole title for the well-known account types reads better than "Account: customer".
+ACCOUNT_TITLES = {
+    "customer": QT_TRANSLATE_NOOP("DataValues", "Customer account"),
+    "processing": QT_TRANSLATE_NOOP("DataValues", "Processing account"),
+    "emission": QT_TRANSLATE_NOOP("DataValues", "Emission account"),
+}
+
 
 def _known(value: object, known: frozenset[str]) -> str:
     text = "" if value is None else str(value)
@@ -53,3 +69,17 @@ def role_text(value: object) -> str:
 
 def outcome_text(value: object) -> str:
     return _known(value, OUTCOMES)
+
+
+def asset_name_text(value: object) -> str:
+    return _known(value, ASSET_NAMES)
+
+
+def account_name_text(value: object) -> str:
+    return _known(value, ACCOUNT_NAMES)
+
+
+def account_title(name: object) -> str | None:
+    """"Customer account" etc. for a well-known account type name, else None."""
+    title = ACCOUNT_TITLES.get("" if name is None else str(name).strip().lower())
+    return QCoreApplication.translate(CONTEXT, str(title)) if title else None

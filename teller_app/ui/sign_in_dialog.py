@@ -7,9 +7,11 @@ Opened with show()/open(), never exec(): sign-in awaits the network on the qasyn
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +35,34 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.sign_in import SignInTarget, read_remembered, sign_in
+
+FULL_TEXT_ROLE = Qt.ItemDataRole.UserRole + 1  # a demo line before any eliding
+DEMO_ROWS_SHOWN = 6  # more demo employees scroll
+
+# SecretStore.unavailable_reason is English text for the log; these are the known ones.
+_FILE_KEYRING = re.compile(r"^the only keyring found \((?P<name>[^)]*)\) stores secrets in a file")
+_KEYRING_FAILED = re.compile(r"^the OS keyring failed \((?P<error>[^)]*)\)")
+
+
+def keyring_note_text(reason: str | None) -> str:
+    """The sign-in dialog's note when secrets can only be kept in memory, by reason."""
+    translate = QCoreApplication.translate
+    reason = (reason or "").strip()
+    if not reason or reason == "no OS keyring is available":
+        return translate("SignInDialog", "No OS keyring is available: the password is kept "
+                         "for this session only.")
+    if reason == "the OS keyring did not answer in time":
+        return translate("SignInDialog", "The OS keyring did not answer in time: the password "
+                         "is kept for this session only.")
+    if match := _FILE_KEYRING.match(reason):
+        return translate("SignInDialog", "The only keyring found ({name}) keeps secrets in a "
+                         "plain file, so it is not used: the password is kept for this session "
+                         "only.").format(name=match["name"])
+    if match := _KEYRING_FAILED.match(reason):
+        return translate("SignInDialog", "The OS keyring reported an error ({error}): the "
+                         "password is kept for this session only.").format(error=match["error"])
+    return translate("SignInDialog", "The OS keyring cannot be used ({reason}): the password "
+                     "is kept for this session only.").format(reason=reason)
 
 
 class SignInDialog(QDialog):
@@ -67,14 +97,14 @@ class SignInDialog(QDialog):
         self.sandbox_box.setObjectName("sandboxBox")
         self.demo_list = QListWidget(self.sandbox_box)
         self.demo_list.setObjectName("demoEmployees")
-        self.demo_list.setMaximumHeight(130)
+        self.demo_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.demo_list.itemActivated.connect(self._demo_chosen)
         self.demo_list.itemClicked.connect(self._demo_chosen)
         note = QLabel(self.tr("This is the built-in sandbox: a simulated platform with "
                               "made-up customers. Choose an employee to fill the form."),
                       self.sandbox_box)
         note.setWordWrap(True)
-        sandbox_layout = QVBoxLayout(self.sandbox_box)
+        self.sandbox_layout = sandbox_layout = QVBoxLayout(self.sandbox_box)
         sandbox_layout.addWidget(note)
         sandbox_layout.addWidget(self.demo_list)
 
@@ -121,7 +151,7 @@ class SignInDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.quit_button)
         buttons.addWidget(self.sign_in_button)
-        layout = QVBoxLayout(self)
+        self.main_layout = layout = QVBoxLayout(self)
         layout.addWidget(self.sandbox_box)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -187,6 +217,9 @@ class SignInDialog(QDialog):
                 text = f"{name}: {text}"
             item = QListWidgetItem(text, self.demo_list)
             item.setData(Qt.ItemDataRole.UserRole, employee)
+            item.setData(FULL_TEXT_ROLE, text)
+            item.setToolTip(text)
+        self._fit_demo_list()
         jwt = target.uses_bank_jwt
         self.secret_caption.setText(self.tr("Bank key (PEM)") if jwt else self.tr("Password"))
         self.secret.setPlaceholderText(self.tr("path to the private key file") if jwt else "")
@@ -222,13 +255,51 @@ class SignInDialog(QDialog):
         else:
             self.remember.setChecked(False)
             self.remember.setEnabled(False)
-            self.keyring_note.setText(self.tr(
-                "No OS keyring is available ({reason}): the password is kept for this "
-                "session only.").format(reason=store.unavailable_reason or "?"))
+            self.keyring_note.setText(keyring_note_text(store.unavailable_reason))
             self.keyring_note.show()
+            self._fit_height()
         if remembered and not self.secret.text():
             self.secret.setText(remembered)
             self.remember.setChecked(True)
+
+    def _fit_demo_list(self) -> None:
+        """Size the demo list to its lines (the dialog widens with it), up to most of the
+        screen; past that a line is elided at the end and its tooltip has the whole text."""
+        demo = self.demo_list
+        rows = demo.count()
+        if not rows:
+            return
+        frame = 2 * demo.frameWidth()
+        shown_rows = min(rows, DEMO_ROWS_SHOWN)
+        scrollbar = demo.verticalScrollBar().sizeHint().width() if rows > shown_rows else 0
+        row_height = max(demo.sizeHintForRow(i) for i in range(rows))
+        demo.setFixedHeight(row_height * shown_rows + frame + 2 * demo.spacing() + 2)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        # What the dialog, the group box and their margins take around the list.
+        around = 2 * (self.main_layout.contentsMargins().left()
+                      + self.sandbox_layout.contentsMargins().left()) + 8
+        cap = (int(screen.availableGeometry().width() * 0.9) if screen else 1200) - around
+        spacing = 2 * demo.spacing() + 8  # the item's own text margins
+        fits = cap - frame - scrollbar - spacing
+        metrics = demo.fontMetrics()
+        for i in range(rows):
+            item = demo.item(i)
+            full = str(item.data(FULL_TEXT_ROLE))
+            item.setText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, fits))
+        demo.setMinimumWidth(min(cap, demo.sizeHintForColumn(0) + frame + scrollbar + spacing))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fit_demo_list()  # polished now: the real font, style and screen
+        super().showEvent(event)
+
+    def _fit_height(self) -> None:
+        """Grow (never shrink) to show a note that appeared after the dialog was laid out."""
+        width = self.width()
+        layout = self.main_layout
+        need = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        need = max(need, layout.totalMinimumSize().height())
+        if need > self.height():
+            self.resize(width, need)
 
     def _demo_chosen(self, item: QListWidgetItem) -> None:
         employee = item.data(Qt.ItemDataRole.UserRole)

@@ -94,6 +94,9 @@ class Supervision(QObject):
         self.audit_dock: QDockWidget | None = None
         self.locker: SessionLocker | None = None
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
+        # The "N new change requests" notice: which requests it counts, the text shown.
+        self._notice_ids: set[str] = set()
+        self._notice_text = ""
 
     # -- session helpers ----------------------------------------------------------------
     @property
@@ -230,6 +233,7 @@ class Supervision(QObject):
                 branch_guid=self.session.branch_guid or "", cash=self._cash_service,
             )
             self.inbox.new_requests.connect(self._notify_new_requests)
+            self.inbox.pending_changed.connect(self._pending_changed)
             self.inbox.decided.connect(self._record_decision)
             self.inbox.cash_confirmed.connect(
                 lambda r: self.record(AuditAction.CASH_CONFIRM, payment_guid=r.payment_guid,
@@ -253,7 +257,8 @@ class Supervision(QObject):
         self.audit_dock.widget().refresh()
 
     def _notify_new_requests(self, requests: list[ChangeRequest]) -> None:
-        text = self.tr("%n new change request(s) to decide", "", len(requests))
+        self._notice_ids = {r.id for r in requests}
+        text = self._notice()
         self.window.status_bar.showMessage(text, 15_000)
         self.window.banner.show_message(text, "info")
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -261,6 +266,36 @@ class Supervision(QObject):
             self._tray = tray
             tray.show()
             tray.showMessage(self.tr("Teller"), text)
+
+    def _notice(self) -> str:
+        self._notice_text = self.tr("%n new change request(s) to decide", "",
+                                    len(self._notice_ids))
+        return self._notice_text
+
+    def _pending_changed(self, pending_ids: list[str]) -> None:
+        """Requests decided (here or elsewhere) leave the notice at once: it shows the new
+        count, or goes away when none of the announced requests is left."""
+        remaining = self._notice_ids & set(pending_ids)
+        if remaining == self._notice_ids:
+            return
+        shown = self._notice_text
+        self._notice_ids = remaining
+        status_bar = self.window.status_bar
+        banner = getattr(self.window, "banner", None)
+        ours_in_status = bool(shown) and status_bar.currentMessage() == shown
+        ours_in_banner = bool(shown) and banner is not None and banner.text() == shown
+        if not remaining:
+            self._notice_text = ""
+            if ours_in_status:
+                status_bar.clearMessage()
+            if ours_in_banner and banner is not None:
+                banner.clear()
+            return
+        text = self._notice()
+        if ours_in_status:
+            status_bar.showMessage(text, 15_000)
+        if ours_in_banner and banner is not None:
+            banner.show_message(text, "info")
 
     def _record_decision(self, decision: Decision) -> None:
         action = {"approved": AuditAction.APPROVAL, "rejected": AuditAction.REJECTION}.get(

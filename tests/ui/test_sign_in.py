@@ -57,3 +57,35 @@ def test_unreachable_platform_message(qtbot, ops, sandbox):  # type: ignore[no-u
     qtbot.waitUntil(lambda: dialog.error_text() != "", timeout=30000)
     assert "cannot be reached" in dialog.error_text()
     assert dialog.email.text() == TELLER
+
+
+def test_demo_list_fits_its_lines_and_keyring_reason_is_explained(qtbot, ops, sandbox):  # type: ignore[no-untyped-def]
+    import os
+    from pathlib import Path
+
+    dialog = _dialog(qtbot, ops, sandbox)
+    qtbot.waitUntil(lambda: dialog.keyring_note.isVisible(), timeout=10000)  # fail backend
+    demo = dialog.demo_list
+    assert demo.horizontalScrollBar().maximum() == 0
+    for i in range(demo.count()):
+        item = demo.item(i)
+        assert demo.visualItemRect(item).right() <= demo.viewport().width()
+        assert item.toolTip() == item.text()  # nothing elided at this size
+    assert demo.visualItemRect(demo.item(demo.count() - 1)).bottom() <= demo.viewport().height()
+    # The store's reason is not repeated in English inside the sentence.
+    assert dialog.keyring_note.text() == (
+        "No OS keyring is available: the password is kept for this session only.")
+    if out := os.environ.get("TELLER_SCREENSHOT_DIR"):
+        dialog.grab().save(str(Path(out) / "en-sign-in.png"))
+
+
+def test_keyring_reasons_map_to_sentences() -> None:
+    from teller_app.ui.sign_in_dialog import keyring_note_text
+
+    assert keyring_note_text(None).startswith("No OS keyring is available:")
+    assert keyring_note_text("the OS keyring did not answer in time").startswith(
+        "The OS keyring did not answer in time:")
+    assert "(PlaintextKeyring)" in keyring_note_text(
+        "the only keyring found (PlaintextKeyring) stores secrets in a file; refused")
+    assert "(KeyringLocked)" in keyring_note_text("the OS keyring failed (KeyringLocked)")
+    assert "(something new)" in keyring_note_text("something new")

@@ -116,10 +116,14 @@ def test_request_from_teller_window_approved_in_supervisors_inbox(  # type: igno
     assert any(r.customer_guid == guid for r in news.args[0])
     assert "new change request" in sup_window.status_bar.currentMessage()
     row = next(i for i, (r, _l) in enumerate(inbox.model.rows) if r.customer_guid == guid)
+    maker = inbox.model.index(row, inbox.model.MAKER_COLUMN)
+    teller_name = teller_window.session.employee.display_name
+    qtbot.waitUntil(lambda: inbox.model.data(maker) == teller_name, timeout=10000)
     inbox.table.selectRow(row)
     inbox.comment.setText("=cmd|' /C calc'!A0")
     with qtbot.waitSignal(inbox.decided, timeout=10000):
         inbox.approve_button.click()
+    assert "new change request" not in sup_window.status_bar.currentMessage()  # at once
     customer = arun(client.get_customer(guid))
     assert customer.is_disabled and customer.status == "active"
     arun(client.aclose())
