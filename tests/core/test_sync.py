@@ -53,7 +53,8 @@ def test_full_and_incremental_sync_against_sandbox(sandbox: SandboxProcess, tmp_
             assert stats.last_sync_at is not None
             rows = await worker.customers_page(0, 10_000)
             assert {r.branch_guid for r in rows} == {kyiv}  # no Lviv customers
-            assert progress[-1][0] == progress[-1][1] == stats.count
+            # progress counts what the server sent (approval markers too); the cache skips those
+            assert progress[-1][0] == progress[-1][1] >= stats.count
 
             # Another client creates, updates and disables; incremental sync picks it up.
             tag = uuid.uuid4().hex[:6]

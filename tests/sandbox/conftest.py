@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sandbox_helpers import Api
+from sandbox_api import Api
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 

@@ -9,7 +9,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-from sandbox_helpers import ADMIN, TELLER_KYIV, Api
+from sandbox_api import ADMIN, TELLER_KYIV, Api
 
 INVALID = {"error": "Access credentials are invalid"}
 

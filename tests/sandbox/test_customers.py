@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sandbox_helpers import ADMIN, SUPER_KYIV, TELLER_KYIV, TELLER_LVIV, Api
+from sandbox_api import ADMIN, SUPER_KYIV, TELLER_KYIV, TELLER_LVIV, Api
 
 DUPLICATE = ('failed to create wallet user: failed to sign up: response status code is not 2xx '
              'but 409; error was "{\\"error\\":\\"logic error\\"}\\n"')

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox_helpers import ADMIN, SUPER_KYIV, TELLER_KYIV, Api
+from sandbox_api import ADMIN, SUPER_KYIV, TELLER_KYIV, Api
 
 
 def test_issue_burn_lifecycle(fresh_api: Api) -> None:

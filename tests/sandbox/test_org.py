@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sandbox_helpers import ADMIN, SUPER_KYIV, TELLER_KYIV, TELLER_LVIV, Api
+from sandbox_api import ADMIN, SUPER_KYIV, TELLER_KYIV, TELLER_LVIV, Api
 
 
 def test_branches_crud(api: Api) -> None:

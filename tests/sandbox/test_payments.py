@@ -7,7 +7,7 @@ import random
 import uuid
 from typing import Any
 
-from sandbox_helpers import ADMIN, SUPER_KYIV, SUPER_LVIV, TELLER_KYIV, TELLER_LVIV, Api
+from sandbox_api import ADMIN, SUPER_KYIV, SUPER_LVIV, TELLER_KYIV, TELLER_LVIV, Api
 
 PAYMENT_KEYS = {"amount", "asset_code", "asset_issuer", "category", "category_guid",
                 "created_at", "deleted_at", "fee", "guid", "purpose",

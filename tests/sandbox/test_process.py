@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 import httpx
-from sandbox_helpers import ADMIN, TELLER_KYIV, Api
+from sandbox_api import ADMIN, TELLER_KYIV, Api
 
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 

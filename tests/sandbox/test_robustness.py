@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sandbox_helpers import ADMIN, Api
+from sandbox_api import ADMIN, Api
 
 GARBAGE: list[bytes] = [
     b"", b"{", b"[]", b"null", b'"text"', b"123", b"\xff\xfe\x00", b'{"amount": NaN}',

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import ADMIN, TELLER_KYIV, Api
+from sandbox_api import ADMIN, TELLER_KYIV, Api
 
 from teller_app.core.embedded_sandbox import start_sandbox
 
