@@ -20,7 +20,17 @@ def teller_dirs(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     """Tests never touch the real home: profiles, caches and logs go to tmp_path."""
     monkeypatch.setenv("TELLER_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("TELLER_DATA_DIR", str(tmp_path / "data"))
+    # UI tests run with no usable keyring (session-only secrets). keyring reads the variable
+    # once per process, and other tests may already have picked the real Secret Service, so
+    # set the backend itself too.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture()
