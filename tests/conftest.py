@@ -7,6 +7,7 @@ here is what keeps tests passing together, not only alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox  # noqa: E402
+from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 
 
 @pytest.fixture(scope="session")
@@ -58,14 +59,10 @@ def _close_qasync_loop(qapp, loop) -> None:  # type: ignore[no-untyped-def]
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     loop._QEventLoop__is_running = False  # qasync's private flag: "not running" for close()
-    try:
+    with contextlib.suppress(RuntimeError, TypeError, AttributeError):
         qapp.aboutToQuit.disconnect(loop._after_run_forever)
-    except (RuntimeError, TypeError, AttributeError):
-        pass
-    try:
+    with contextlib.suppress(RuntimeError):
         loop.close()
-    except RuntimeError:
-        pass
     _kill_qasync_timers(loop)
 
 

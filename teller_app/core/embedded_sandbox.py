@@ -121,7 +121,8 @@ def start_sandbox(
     manifest = json.loads((data / MANIFEST_NAME).read_text(encoding="utf-8"))
     if manifest.get("base_url") != url:
         proc.kill()
-        raise SandboxStartError(f"manifest base_url {manifest.get('base_url')!r} != printed {url!r}")
+        printed = manifest.get("base_url")
+        raise SandboxStartError(f"manifest base_url {printed!r} != printed {url!r}")
     return SandboxProcess(data, proc, manifest, output)
 
 
