@@ -59,6 +59,10 @@ Sync state (used by core/sync.py; one transaction per page)
     cache.sync_state() -> SyncState(cursor, tie_skip, full_sync_done, last_sync_at, ...)
     cache.store_page(customers, state) -> None   upsert page + new state atomically
     cache.set_sync_state(state) / cache.mark_synced(at)
+    cache.store_reconcile_page(customers) -> list[str]   reconcile pass: upsert new/changed
+        rows, return the GUIDs seen; cache.reconcile_candidates(seen, fetched_before);
+        cache.finish_reconcile(guids, fetched_before, at) deletes (+ accounts) the ones not
+        stored since ``fetched_before`` and sets ``SyncState.reconciled_at``, atomically
 
 Rows are frozen dataclasses (``teller_app.cache.rows``): CustomerRow (wire field names:
 wallet_user_guid, login, name, surname, paternal_name, phone_number, kyc_level,

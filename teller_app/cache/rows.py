@@ -80,7 +80,9 @@ class SyncState:
     ``full_sync_done`` False with a cursor means a full sync was interrupted and resumes.
     ``read_at``: the platform's clock (its HTTP ``Date``, canonical like ``cursor``) when the
     last completed sync (or the interrupted full sync) began reading; every row stamped
-    ``overlap`` seconds before it was visible to that sync (see ``core.sync``)."""
+    ``overlap`` seconds before it was visible to that sync (see ``core.sync``).
+    ``reconciled_at``: local epoch seconds when the last completed reconcile pass (or a full
+    sync into an empty cache) began; the next one is due ``reconcile_hours`` later."""
 
     cursor: str | None = None
     tie_skip: int = 0
@@ -88,3 +90,4 @@ class SyncState:
     full_sync_started_at: float | None = None
     last_sync_at: float | None = None
     read_at: str | None = None
+    reconciled_at: float | None = None

@@ -96,10 +96,17 @@ def _m3_sync_read_at_fts_pending(conn: Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS fts_pending(id INTEGER PRIMARY KEY)")
 
 
+def _m4_sync_reconciled_at(conn: Connection) -> None:
+    """When the last completed reconcile pass began (``core.sync``: customers that left the
+    scope are deleted by a periodic full re-read, throttled on this)."""
+    conn.execute("ALTER TABLE sync_state ADD COLUMN reconciled_at REAL")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _m1_initial,
     _m2_branch_index_and_hidden,
     _m3_sync_read_at_fts_pending,
+    _m4_sync_reconciled_at,
 ]
 
 

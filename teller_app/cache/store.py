@@ -292,18 +292,83 @@ class BranchCache:
         self._commit()
         return n
 
+    # ------------------------------------------------------------------ reconcile
+    def store_reconcile_page(self, customers: Sequence[Any]) -> list[str]:
+        """One page of a reconcile pass (``core.sync``): upsert the customers that are new or
+        changed (a different ``updated_at``; an older copy still never wins) in one
+        transaction, and return the GUIDs of every (non-hidden) customer of the page, seen.
+        Unchanged rows are not rewritten: a pass over 100 000 known rows writes ~nothing."""
+        wires = [convert.customer_wire(c) for c in customers]
+        wires = [w for w in wires if not is_hidden_login(w.get("login"))]
+        seen = [convert.customer_guid(w) for w in wires]
+        stored: dict[str, str] = {}
+        for start in range(0, len(seen), 500):
+            chunk = seen[start : start + 500]
+            stored.update(
+                self._conn.execute(
+                    "SELECT guid, updated_at FROM customers "
+                    f"WHERE guid IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+        changed = [
+            w
+            for g, w in zip(seen, wires, strict=True)
+            if stored.get(g) != convert.canonical_ts(w.get("updated_at"))
+        ]
+        if changed:
+            self.upsert_customers(changed)
+        return seen
+
+    def reconcile_candidates(self, seen: set[str], fetched_before: float) -> list[str]:
+        """Cached customers a completed reconcile pass did not see, fetched before it began
+        (a row stored since, e.g. by an incremental sync during the pass, is never one)."""
+        return [
+            g
+            for g, at in self._conn.execute("SELECT guid, fetched_at FROM customers")
+            if g not in seen and float(at) < fetched_before
+        ]
+
+    def finish_reconcile(self, guids: Iterable[str], fetched_before: float, at: float) -> int:
+        """Delete these customers (with their accounts and search rows) unless stored again
+        since ``fetched_before``, and record ``at`` as ``reconciled_at``: one transaction, so
+        a killed pass deletes nothing and is simply due again."""
+        guids = list(guids)
+        self._begin()
+        try:
+            n = 0
+            for guid in guids:
+                found = self._conn.execute(
+                    "SELECT id FROM customers WHERE guid = ? AND fetched_at < ?",
+                    (guid, fetched_before),
+                ).fetchone()
+                if found is None:
+                    continue
+                self._conn.execute("DELETE FROM customers_fts WHERE rowid = ?", (found[0],))
+                self._conn.execute("DELETE FROM fts_pending WHERE id = ?", (found[0],))
+                self._conn.execute("DELETE FROM customers WHERE id = ?", (found[0],))
+                self._conn.execute("DELETE FROM accounts WHERE customer_guid = ?", (guid,))
+                n += 1
+            self._conn.execute("UPDATE sync_state SET reconciled_at = ? WHERE id = 1", (at,))
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
+        return n
+
     # ------------------------------------------------------------------ sync state
     def sync_state(self) -> SyncState:
         r = self._conn.execute(
             "SELECT cursor, tie_skip, full_sync_done, full_sync_started_at, last_sync_at, "
-            "read_at FROM sync_state WHERE id = 1"
+            "read_at, reconciled_at FROM sync_state WHERE id = 1"
         ).fetchone()
-        return SyncState(r[0], int(r[1]), bool(r[2]), r[3], r[4], r[5])
+        return SyncState(r[0], int(r[1]), bool(r[2]), r[3], r[4], r[5], r[6])
 
     def _write_state(self, s: SyncState) -> None:
         self._conn.execute(
             "UPDATE sync_state SET cursor = ?, tie_skip = ?, full_sync_done = ?, "
-            "full_sync_started_at = ?, last_sync_at = ?, read_at = ? WHERE id = 1",
+            "full_sync_started_at = ?, last_sync_at = ?, read_at = ?, reconciled_at = ? "
+            "WHERE id = 1",
             (
                 s.cursor,
                 s.tie_skip,
@@ -311,6 +376,7 @@ class BranchCache:
                 s.full_sync_started_at,
                 s.last_sync_at,
                 s.read_at,
+                s.reconciled_at,
             ),
         )
 

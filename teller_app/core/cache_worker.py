@@ -131,3 +131,16 @@ class CacheWorker:
     async def flush(self) -> None:
         """Commit a sync batch left open by ``store_page(..., commit=False)``."""
         await self.with_cache(BranchCache.flush)
+
+    async def store_reconcile_page(self, customers: Sequence[Any]) -> list[str]:
+        """Upsert a reconcile page's new/changed customers; the GUIDs it saw."""
+        return await self.with_cache(BranchCache.store_reconcile_page, customers)
+
+    async def reconcile_candidates(self, seen: set[str], fetched_before: float) -> list[str]:
+        return await self.with_cache(BranchCache.reconcile_candidates, seen, fetched_before)
+
+    async def finish_reconcile(
+        self, guids: Iterable[str], fetched_before: float, at: float
+    ) -> int:
+        items = list(guids)
+        return await self.with_cache(BranchCache.finish_reconcile, items, fetched_before, at)

@@ -21,6 +21,19 @@ of rows within 2 s of the newest) is therefore not re-read after the first full 
 ``Date`` header the old rule applies (``cursor - overlap``). Upserts by ``wallet_user_guid``
 make re-read rows harmless; the stored cursor never moves backwards.
 
+Reconcile. A customer that leaves the scope (moved to another branch by head office, or gone
+for any other reason) no longer appears in the scope's list, so no incremental run can see it.
+At most every ``reconcile_hours`` (after a ``sync_now()`` run, in the background; or
+``reconcile_now()``) a reconcile pass re-reads the whole scope keyset-paged on ``created_at``
+(``min_created_at`` + tie offset: a row's position never moves), pipelined and parsed off the
+event loop like the full sync, upserting only new or changed rows and collecting the GUIDs it
+saw. Only once the pass has COMPLETED are the cached customers it did not see, and that were
+fetched before it began (rows stored meanwhile, e.g. by an incremental run, are kept), asked
+for again by GUID (same scope; disabled ones too): those still in scope are refreshed (a row a
+paging race made the pass skip), the rest are deleted with their accounts, together with the
+new ``reconciled_at`` in one transaction. A killed or failed pass deletes nothing and is due
+again. A full sync into an empty cache counts as a reconcile (it stored only what it saw).
+
 Accounts and balances are NOT synced here (100 000 account calls): ``refresh_accounts(guid)``
 fetches one customer's accounts when a card opens.
 """
@@ -30,8 +43,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -41,12 +55,33 @@ from teller_app.cache.convert import canonical_ts, parse_ts
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 1000  # the platform's maximum ``limit``
 OVERLAP_SECONDS = 2.0
 BATCH_PAGES = 10  # full sync: pages per cache transaction (BranchCache.store_page)
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports (the first and last always sent)
+RECONCILE_HOURS = 24.0  # at most one automatic reconcile pass per this many hours
+VERIFY_CHUNK = 100  # reconcile: GUIDs per "still in scope?" request
 _ONE_US = timedelta(microseconds=1)
+
+
+@contextlib.contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """A full sync (or reconcile pass) allocates ~100 000 short-lived rows; enough of them
+    outlive the young generations to trigger several full garbage collections, each
+    rescanning every long-lived object of the app (Qt wrappers, modules: 50-70 ms with the UI
+    thread blocked). Frozen, those are skipped until the run ends; only collection of cycles
+    among them is delayed, nothing is lost. (Not when something else froze objects, e.g. a
+    concurrent run: our unfreeze would undo that.)"""
+    frozen = gc.isenabled() and gc.get_freeze_count() == 0
+    if frozen:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if frozen:
+            gc.unfreeze()
 
 
 class SyncEngine:
@@ -60,6 +95,7 @@ class SyncEngine:
         on_progress: Progress | None = None,
         page_size: int = PAGE_SIZE,
         overlap: float = OVERLAP_SECONDS,
+        reconcile_hours: float = RECONCILE_HOURS,
     ) -> None:
         self.client = client
         self.worker = cache_worker
@@ -68,20 +104,51 @@ class SyncEngine:
         self.on_progress = on_progress
         self.page_size = page_size
         self.overlap = overlap
+        self.reconcile_hours = reconcile_hours
         self._task: asyncio.Task[int] | None = None
+        self._reconcile_task: asyncio.Task[int] | None = None
         self._reported_at = 0.0
 
     # -- public ------------------------------------------------------------------------------
     async def sync_now(self) -> int:
         """Full sync if none completed yet (resuming an interrupted one), else incremental.
-        Returns the number of customer rows received. Concurrent calls share one run."""
+        Returns the number of customer rows received. Concurrent calls share one run. When a
+        reconcile pass is due, the run starts one in the background (not awaited here)."""
         if self._task is None or self._task.done():
             self._task = asyncio.ensure_future(self._run())
         return await asyncio.shield(self._task)
 
+    async def reconcile_now(self) -> int:
+        """Run a reconcile pass now, whether due or not (or join the one running). Returns
+        the number of customers deleted from the cache."""
+        return await asyncio.shield(self._start_reconcile())
+
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    @property
+    def reconcile_task(self) -> asyncio.Task[int] | None:
+        """The latest reconcile pass (running or done), if any."""
+        return self._reconcile_task
+
+    def reconcile_due(self, state: SyncState, now: float | None = None) -> bool:
+        if not state.full_sync_done:
+            return False
+        if state.reconciled_at is None:
+            return True
+        now = time.time() if now is None else now
+        # a clock set back (reconciled "in the future") must not postpone it for days
+        return now < state.reconciled_at or now - state.reconciled_at >= self.reconcile_hours * 3600
+
+    async def stop(self) -> None:
+        """Cancel a running sync and reconcile pass (sign-out, close) and wait for them."""
+        for attr in ("_task", "_reconcile_task"):  # the sync first: its end may start a
+            task: asyncio.Task[int] | None = getattr(self, attr)  # pass, cancelled next
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
 
     async def refresh_accounts(self, customer_guid: str) -> list[Any]:
         """Fetch one customer's accounts (with balances) and store them with fetched_at."""
@@ -108,6 +175,12 @@ class SyncEngine:
         self._reported_at = now
         self.on_progress(done, max(total, done))
 
+    def _start_reconcile(self) -> asyncio.Task[int]:
+        if self._reconcile_task is None or self._reconcile_task.done():
+            self._reconcile_task = asyncio.ensure_future(self._reconcile())
+            self._reconcile_task.add_done_callback(_log_reconcile)
+        return self._reconcile_task
+
     def _fetch(self, cursor: str | None, skip: int) -> asyncio.Future[Any]:
         return asyncio.ensure_future(
             self._platform(
@@ -132,20 +205,11 @@ class SyncEngine:
         return canonical_ts(min(newest + _ONE_US, safe))
 
     async def _run(self) -> int:
-        # A full sync allocates ~100 000 short-lived rows; enough of them outlive the young
-        # generations to trigger several full garbage collections, each rescanning every
-        # long-lived object of the app (Qt wrappers, modules: 50-70 ms with the UI thread
-        # blocked). Frozen, those are skipped until the run ends; only collection of cycles
-        # among them is delayed, nothing is lost. (Not when something else froze objects: our
-        # unfreeze would undo that.)
-        frozen = gc.isenabled() and gc.get_freeze_count() == 0
-        if frozen:
-            gc.freeze()
-        try:
-            return await self._run_frozen()
-        finally:
-            if frozen:
-                gc.unfreeze()
+        with _gc_frozen():
+            received = await self._run_frozen()
+        if self.reconcile_due(await self.worker.sync_state()):
+            self._start_reconcile()  # in the background: sync_now() returns now
+        return received
 
     async def _run_frozen(self) -> int:
         state = await self.worker.sync_state()
@@ -157,7 +221,11 @@ class SyncEngine:
             base = 0
         else:
             if state.full_sync_started_at is None:
-                state = replace(state, full_sync_started_at=time.time())
+                started = time.time()
+                state = replace(state, full_sync_started_at=started)
+                if not state.cursor and (await self.worker.stats()).count == 0:
+                    # into an empty cache: it will hold only rows this sync saw in scope
+                    state = replace(state, reconciled_at=started)
             cursor, skip = state.cursor, state.tie_skip
             base = (await self.worker.stats()).count if cursor else 0
             if cursor:
@@ -219,17 +287,101 @@ class SyncEngine:
             self.connectivity.set_last_sync(state.last_sync_at)
         return received
 
+    async def _reconcile(self) -> int:
+        """One reconcile pass (see the module docstring); returns the customers deleted."""
+        with _gc_frozen():
+            started = time.time()  # same clock as the cache's fetched_at
+            seen = await self._reconcile_read()
+        # Only a COMPLETED read gets here (a cancel or failure above raised).
+        candidates = await self.worker.reconcile_candidates(seen, started)
+        gone = await self._still_gone(candidates)
+        removed = await self.worker.finish_reconcile(gone, started, started)
+        log.info("reconcile pass: %d seen, %d removed from the cache", len(seen), removed)
+        return removed
 
-def _advance(rows: list[Any], cursor: str | None, skip: int) -> tuple[str | None, int]:
-    """Keyset position after ``rows`` (sorted by updated_at): the last row's timestamp and how
-    many rows at exactly that timestamp were read. Scans from the end: a few timestamp
-    conversions per page instead of one per row."""
+    async def _reconcile_read(self) -> set[str]:
+        """Page through the whole scope by created_at (fetch N+1 while N is stored)."""
+        seen: set[str] = set()
+        cursor: str | None = None
+        skip = 0
+        fetching: asyncio.Future[Any] | None = self._fetch_created(cursor, skip)
+        storing: asyncio.Future[list[str]] | None = None
+        try:
+            while fetching is not None:
+                page = await fetching
+                fetching = None
+                rows = list(page.customers)
+                cursor, skip = _advance(rows, cursor, skip, _created_at)
+                if len(rows) >= self.page_size:
+                    fetching = self._fetch_created(cursor, skip)
+                if storing is not None:
+                    seen.update(await storing)
+                storing = asyncio.ensure_future(self.worker.store_reconcile_page(rows))
+            assert storing is not None
+            seen.update(await storing)
+            storing = None
+        finally:
+            if fetching is not None:
+                fetching.cancel()
+            if storing is not None:  # let a page in flight land (upserts are harmless)
+                with contextlib.suppress(BaseException):
+                    await storing
+        return seen
+
+    def _fetch_created(self, cursor: str | None, skip: int) -> asyncio.Future[Any]:
+        return asyncio.ensure_future(
+            self._platform(
+                self.client.list_customer_records(
+                    branch_guids=self.branch_guids,
+                    min_created_at=cursor,
+                    ordering="created_at",
+                    offset=skip,
+                    limit=self.page_size,
+                    offload=self.worker.call,
+                )
+            )
+        )
+
+    async def _still_gone(self, candidates: list[str]) -> list[str]:
+        """The candidates the platform does not return by GUID in this scope (with disabled
+        ones asked for separately, as ``get_customer`` does); those it returns are stored."""
+        gone: list[str] = []
+        for start in range(0, len(candidates), VERIFY_CHUNK):
+            chunk = candidates[start : start + VERIFY_CHUNK]
+            present: set[str] = set()
+            for include_disabled in (None, True):
+                ask = [g for g in chunk if g not in present]
+                if not ask:
+                    break
+                page = await self._platform(
+                    self.client.list_customer_records(
+                        branch_guids=self.branch_guids,
+                        wallet_user_guids=ask,
+                        is_disabled=include_disabled,
+                        limit=len(ask),
+                        offload=self.worker.call,
+                    )
+                )
+                found = [r for r in page.customers if _guid(r) in ask]
+                if found:
+                    present.update(await self.worker.store_reconcile_page(found))
+            gone += [g for g in chunk if g not in present]
+        return gone
+
+
+def _advance(
+    rows: list[Any], cursor: str | None, skip: int, key: Callable[[Any], Any] | None = None
+) -> tuple[str | None, int]:
+    """Keyset position after ``rows`` (sorted by ``key``, default updated_at): the last row's
+    timestamp and how many rows at exactly that timestamp were read. Scans from the end: a
+    few timestamp conversions per page instead of one per row."""
     if not rows:
         return cursor, skip
-    last = canonical_ts(_updated_at(rows[-1]))
+    key = key or _updated_at
+    last = canonical_ts(key(rows[-1]))
     tail = 1
     for row in reversed(rows[:-1]):
-        if canonical_ts(_updated_at(row)) != last:
+        if canonical_ts(key(row)) != last:
             break
         tail += 1
     if tail == len(rows) and last == cursor:
@@ -240,3 +392,20 @@ def _advance(rows: list[Any], cursor: str | None, skip: int) -> tuple[str | None
 def _updated_at(row: Any) -> Any:
     """A ``CustomerRecord`` dict's or a ``Customer`` model's ``updated_at``."""
     return row.get("updated_at") if isinstance(row, dict) else row.updated_at
+
+
+def _created_at(row: Any) -> Any:
+    return row.get("created_at") if isinstance(row, dict) else row.created_at
+
+
+def _guid(row: Any) -> str:
+    guid = row.get("wallet_user_guid") if isinstance(row, dict) else row.wallet_user_guid
+    return str(guid)
+
+
+def _log_reconcile(task: asyncio.Task[int]) -> None:
+    """A background pass's outcome is logged (and its exception retrieved)."""
+    if task.cancelled():
+        log.info("reconcile pass cancelled: nothing deleted")
+    elif task.exception() is not None:
+        log.warning("reconcile pass failed, nothing deleted: %r", task.exception())

@@ -84,11 +84,7 @@ async def close_branch_cache(bundle: BranchCacheBundle | None) -> None:
     if bundle is None:
         return
     await bundle.connectivity.stop()
-    sync_task = getattr(bundle.sync, "_task", None)
-    if sync_task is not None and not sync_task.done():
-        sync_task.cancel()
-        with contextlib.suppress(BaseException):
-            await sync_task
+    await bundle.sync.stop()  # a running sync and reconcile pass (it deletes nothing then)
     with contextlib.suppress(Exception):
         await bundle.worker.close()  # runs after any in-flight DB job on the same thread
 

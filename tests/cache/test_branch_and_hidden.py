@@ -55,6 +55,8 @@ def test_migration_drops_markers_from_an_older_cache(db_path: Path, key: bytes) 
     columns = [r[1] for r in conn.execute("PRAGMA table_info(sync_state)")]
     if "read_at" in columns:  # added by migration 3
         conn.execute("ALTER TABLE sync_state DROP COLUMN read_at")
+    if "reconciled_at" in columns:  # added by migration 4
+        conn.execute("ALTER TABLE sync_state DROP COLUMN reconciled_at")
     conn.execute("DROP TABLE IF EXISTS fts_pending")  # migration 3
     conn.execute("INSERT INTO customers(guid, login, surname) VALUES ('m9', ?, 'approval-lock')",
                  (APPROVAL_LOCK_LOGIN_PREFIX + "b" * 32,))

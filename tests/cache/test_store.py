@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,19 @@ def test_migration_from_older_version(tmp_path: Path) -> None:
         assert c._conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         c.upsert_customers([cust("g1", "Бойко")])
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_migration_4_adds_reconciled_at(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    with BranchCache.open(path, None) as c:
+        c.set_sync_state(SyncState(cursor="2024-01-01T00:00:00.000000Z", full_sync_done=True))
+        c._conn.execute("ALTER TABLE sync_state DROP COLUMN reconciled_at")
+        c._conn.execute("PRAGMA user_version = 3")
+    with BranchCache.open(path, None) as c:  # 3 -> 4 keeps the state, nothing reconciled yet
+        state = c.sync_state()
+        assert state.full_sync_done and state.cursor and state.reconciled_at is None
+        c.set_sync_state(replace(state, reconciled_at=123.5))
+        assert c.sync_state().reconciled_at == 123.5
 
 
 def test_upsert_no_duplicates_and_updates_index(cache: BranchCache) -> None:
