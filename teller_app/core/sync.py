@@ -223,9 +223,9 @@ class SyncEngine:
             if state.full_sync_started_at is None:
                 started = time.time()
                 state = replace(state, full_sync_started_at=started)
-                if not state.cursor and (await self.worker.stats()).count == 0:
-                    # into an empty cache: it will hold only rows this sync saw in scope
-                    state = replace(state, reconciled_at=started)
+                # Not counted as a reconcile: paging by the mutable updated_at with a tie
+                # offset can skip a row that another row's update shifted between two pages,
+                # so a background pass by the immutable created_at follows the first sync.
             cursor, skip = state.cursor, state.tie_skip
             base = (await self.worker.stats()).count if cursor else 0
             if cursor:
