@@ -74,6 +74,7 @@ def child(data_dir: Path, cache_dir: Path) -> dict[str, Any]:
         received = await engine.sync_now()
         elapsed = time.perf_counter() - t0
         timer.stop()
+        await engine.stop()  # the background reconcile pass that follows a first sync
         await worker.close()
         await client.aclose()
         stalls = [max(0.0, g - TICK_MS) for g in gaps]
