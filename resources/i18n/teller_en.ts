@@ -31,11 +31,19 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="407"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="435"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
             <numerusform>Enter an amount with at most %n decimal places.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_form.py" line="541"/>
+        <source>%n customer form(s) have unsaved changes. Discard them?</source>
+        <translation>
+            <numerusform>%n customer form has unsaved changes. Discard it?</numerusform>
+            <numerusform>%n customer forms have unsaved changes. Discard them?</numerusform>
         </translation>
     </message>
 </context>
@@ -53,7 +61,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="271"/>
+        <location filename="../../teller_app/ui/supervision.py" line="302"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -58,43 +58,43 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="95"/>
+        <location filename="../../teller_app/ui/startup.py" line="96"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="105"/>
+        <location filename="../../teller_app/ui/startup.py" line="106"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="113"/>
+        <location filename="../../teller_app/ui/startup.py" line="114"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="119"/>
+        <location filename="../../teller_app/ui/startup.py" line="120"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="175"/>
+        <location filename="../../teller_app/ui/startup.py" line="177"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="187"/>
+        <location filename="../../teller_app/ui/startup.py" line="189"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="193"/>
+        <location filename="../../teller_app/ui/startup.py" line="195"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="224"/>
-        <location filename="../../teller_app/ui/startup.py" line="238"/>
+        <location filename="../../teller_app/ui/startup.py" line="226"/>
+        <location filename="../../teller_app/ui/startup.py" line="240"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -242,7 +242,7 @@
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="393"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="395"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
@@ -417,82 +417,87 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="55"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="66"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="56"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="67"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="83"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="73"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="84"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="74"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="85"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="82"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="93"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="83"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="94"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="119"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="125"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="142"/>
         <source>Draft: %1</source>
         <translation>Чернетка: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="127"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="144"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
+        <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="170"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="149"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="186"/>
         <source>Confirm %1 of %2 %3 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 %3 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="169"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="198"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="207"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="180"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="209"/>
         <source>Receipt reference: %1
 Payment: %2</source>
         <translation>Референс квитанції: %1
@@ -552,32 +557,32 @@ Payment: %2</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="94"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="96"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="101"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="103"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="102"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="104"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="107"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="109"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="108"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="110"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="111"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -585,12 +590,12 @@ Payment: %2</source>
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="42"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="44"/>
         <source>Something went wrong</source>
         <translation>Щось пішло не так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="44"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="46"/>
         <source>An unexpected error happened. Your work is kept and Teller keeps running.
 If it happens again, tell support what you were doing.</source>
         <translation>Сталася неочікувана помилка. Вашу роботу збережено, Teller продовжує працювати.
@@ -795,174 +800,174 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="114"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="115"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="119"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="120"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="121"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="124"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="138"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="139"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="142"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="143"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="143"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="144"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="144"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="171"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="172"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="172"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="173"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="177"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="184"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="184"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="241"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="258"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="246"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="263"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="255"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="272"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="259"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="276"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="276"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="294"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="364"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="392"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="368"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="440"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="458"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="396"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="468"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="486"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="376"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="404"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="389"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="417"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="407"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="435"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -971,34 +976,58 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="411"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="439"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="431"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="459"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="450"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="478"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="468"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="496"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="476"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="504"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="482"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="510"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="540"/>
+        <source>Unsaved changes</source>
+        <translation>Незбережені зміни</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/customer_form.py" line="541"/>
+        <source>%n customer form(s) have unsaved changes. Discard them?</source>
+        <translation>
+            <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
+            <numerusform>%n форми клієнтів мають незбережені зміни. Відкинути їх?</numerusform>
+            <numerusform>%n форм клієнтів мають незбережені зміни. Відкинути їх?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="543"/>
+        <source>Discard</source>
+        <translation>Відкинути</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="545"/>
+        <source>Keep editing</source>
+        <translation>Продовжити редагування</translation>
     </message>
 </context>
 <context>
@@ -1170,74 +1199,79 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="44"/>
         <location filename="../../teller_app/ui/error_text.py" line="52"/>
+        <location filename="../../teller_app/ui/error_text.py" line="65"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="47"/>
+        <location filename="../../teller_app/ui/error_text.py" line="55"/>
+        <source>The private key is neither a PEM key nor a readable PEM file. Paste the whole key including the BEGIN/END lines, or give the path to the key file.</source>
+        <translation>Закритий ключ не є ні ключем PEM, ні доступним для читання файлом PEM. Вставте весь ключ разом із рядками BEGIN/END або вкажіть шлях до файлу ключа.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="60"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="49"/>
+        <location filename="../../teller_app/ui/error_text.py" line="62"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="54"/>
+        <location filename="../../teller_app/ui/error_text.py" line="67"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="56"/>
+        <location filename="../../teller_app/ui/error_text.py" line="69"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="59"/>
+        <location filename="../../teller_app/ui/error_text.py" line="72"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="66"/>
+        <location filename="../../teller_app/ui/error_text.py" line="79"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="69"/>
+        <location filename="../../teller_app/ui/error_text.py" line="82"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="72"/>
+        <location filename="../../teller_app/ui/error_text.py" line="85"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="74"/>
+        <location filename="../../teller_app/ui/error_text.py" line="87"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="76"/>
+        <location filename="../../teller_app/ui/error_text.py" line="89"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="78"/>
-        <location filename="../../teller_app/ui/error_text.py" line="81"/>
+        <location filename="../../teller_app/ui/error_text.py" line="91"/>
+        <location filename="../../teller_app/ui/error_text.py" line="94"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="84"/>
+        <location filename="../../teller_app/ui/error_text.py" line="97"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="86"/>
+        <location filename="../../teller_app/ui/error_text.py" line="99"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -1245,47 +1279,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="57"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="58"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="63"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="64"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="64"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="65"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="70"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="71"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="73"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="74"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="74"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="75"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="76"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="77"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="77"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="78"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="98"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="99"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
@@ -1293,132 +1327,132 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="89"/>
+        <location filename="../../teller_app/ui/main_window.py" line="97"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="100"/>
+        <location filename="../../teller_app/ui/main_window.py" line="108"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="181"/>
+        <location filename="../../teller_app/ui/main_window.py" line="189"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="186"/>
+        <location filename="../../teller_app/ui/main_window.py" line="194"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="204"/>
+        <location filename="../../teller_app/ui/main_window.py" line="212"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="214"/>
+        <location filename="../../teller_app/ui/main_window.py" line="222"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="219"/>
+        <location filename="../../teller_app/ui/main_window.py" line="227"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="291"/>
+        <location filename="../../teller_app/ui/main_window.py" line="303"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="334"/>
+        <location filename="../../teller_app/ui/main_window.py" line="346"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="346"/>
+        <location filename="../../teller_app/ui/main_window.py" line="358"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="382"/>
+        <location filename="../../teller_app/ui/main_window.py" line="428"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="391"/>
+        <location filename="../../teller_app/ui/main_window.py" line="437"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="402"/>
+        <location filename="../../teller_app/ui/main_window.py" line="448"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="440"/>
+        <location filename="../../teller_app/ui/main_window.py" line="486"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="441"/>
+        <location filename="../../teller_app/ui/main_window.py" line="487"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="451"/>
+        <location filename="../../teller_app/ui/main_window.py" line="497"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="453"/>
+        <location filename="../../teller_app/ui/main_window.py" line="499"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="455"/>
+        <location filename="../../teller_app/ui/main_window.py" line="501"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="457"/>
+        <location filename="../../teller_app/ui/main_window.py" line="503"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="459"/>
+        <location filename="../../teller_app/ui/main_window.py" line="505"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="461"/>
+        <location filename="../../teller_app/ui/main_window.py" line="507"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="471"/>
+        <location filename="../../teller_app/ui/main_window.py" line="517"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="476"/>
+        <location filename="../../teller_app/ui/main_window.py" line="522"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="479"/>
+        <location filename="../../teller_app/ui/main_window.py" line="525"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="515"/>
+        <location filename="../../teller_app/ui/main_window.py" line="561"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="123"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="119"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -1507,22 +1541,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="312"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="313"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="315"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="316"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="319"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="320"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="339"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="340"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -1659,33 +1693,33 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="120"/>
+        <location filename="../../teller_app/ui/supervision.py" line="151"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="128"/>
+        <location filename="../../teller_app/ui/supervision.py" line="159"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="132"/>
+        <location filename="../../teller_app/ui/supervision.py" line="163"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="134"/>
-        <location filename="../../teller_app/ui/supervision.py" line="252"/>
+        <location filename="../../teller_app/ui/supervision.py" line="165"/>
+        <location filename="../../teller_app/ui/supervision.py" line="283"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="242"/>
+        <location filename="../../teller_app/ui/supervision.py" line="273"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="271"/>
+        <location filename="../../teller_app/ui/supervision.py" line="302"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -1694,94 +1728,94 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="268"/>
+        <location filename="../../teller_app/ui/supervision.py" line="299"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="332"/>
+        <location filename="../../teller_app/ui/supervision.py" line="365"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="337"/>
+        <location filename="../../teller_app/ui/supervision.py" line="370"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="342"/>
+        <location filename="../../teller_app/ui/supervision.py" line="375"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="343"/>
+        <location filename="../../teller_app/ui/supervision.py" line="376"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="349"/>
+        <location filename="../../teller_app/ui/supervision.py" line="382"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="354"/>
+        <location filename="../../teller_app/ui/supervision.py" line="387"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="355"/>
+        <location filename="../../teller_app/ui/supervision.py" line="388"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="374"/>
+        <location filename="../../teller_app/ui/supervision.py" line="407"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="388"/>
+        <location filename="../../teller_app/ui/supervision.py" line="421"/>
         <source>This change does not need approval; edit it directly.</source>
         <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="400"/>
+        <location filename="../../teller_app/ui/supervision.py" line="433"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="407"/>
+        <location filename="../../teller_app/ui/supervision.py" line="440"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="410"/>
+        <location filename="../../teller_app/ui/supervision.py" line="443"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="422"/>
+        <location filename="../../teller_app/ui/supervision.py" line="455"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="423"/>
+        <location filename="../../teller_app/ui/supervision.py" line="456"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="432"/>
+        <location filename="../../teller_app/ui/supervision.py" line="465"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="454"/>
+        <location filename="../../teller_app/ui/supervision.py" line="487"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="496"/>
+        <location filename="../../teller_app/ui/supervision.py" line="529"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>

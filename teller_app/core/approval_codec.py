@@ -31,6 +31,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 MARKER_OPEN = "[[tr1:"
@@ -108,15 +109,23 @@ def _unb64(text: str) -> dict[str, Any] | None:
 
 
 def validate_change(change: dict[str, Any]) -> dict[str, Any]:
+    """The change as plain JSON values; a ``Decimal`` (an amount) becomes its exact text,
+    e.g. ``"1500.50"`` (never a float)."""
     if not change:
         raise CodecError("empty change")
     unknown = set(change) - CHANGE_FIELDS
     if unknown:
         raise CodecError(f"fields not allowed in a change request: {sorted(unknown)}")
+    plain: dict[str, Any] = {}
     for key, value in change.items():
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise CodecError(f"unsupported value for {key}")
+            value = format(value, "f")
         if not isinstance(value, str | bool | int | float) or value is None:
             raise CodecError(f"unsupported value for {key}")
-    return dict(change)
+        plain[key] = value
+    return plain
 
 
 def encode_status(real_status: str, request: ChangeRequest) -> str:
@@ -128,8 +137,8 @@ def encode_status(real_status: str, request: ChangeRequest) -> str:
         raise CodecError(f"reason longer than {REASON_MAX_CHARS} characters")
     if not _ID.match(request.id):
         raise CodecError("request id must be 32 lowercase hex digits")
-    validate_change(request.change)
-    marker = f"{MARKER_OPEN}{_b64(request.payload())}{MARKER_CLOSE}"
+    payload = {**request.payload(), "ch": validate_change(request.change)}
+    marker = f"{MARKER_OPEN}{_b64(payload)}{MARKER_CLOSE}"
     text = f"{real_status} {marker}" if real_status else marker
     if len(text) > STATUS_MAX_CHARS:
         raise CodecError(f"status would exceed {STATUS_MAX_CHARS} characters")

@@ -38,7 +38,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from teller_app.core.approval_codec import (
@@ -59,6 +59,7 @@ from teller_app.platform.models import Customer, CustomerUpdate, NewCustomer
 LOCK_LOGIN_PREFIX = APPROVAL_LOCK_LOGIN_PREFIX  # shared with the cache: teller_app/markers.py
 BLOCKING_STATUSES = frozenset({"blocked", "closed"})
 LIST_PAGE = 200
+SCAN_OVERLAP = timedelta(seconds=5)  # incremental inbox scans re-read this much
 
 
 class ApprovalError(Exception):
@@ -321,14 +322,18 @@ class ApprovalService:
         return customer
 
     # listing (inbox / notifications) ---------------------------------------------------
-    async def scan(self, min_updated_at: datetime | None = None) -> tuple[list[Customer], Any]:
+    async def scan(
+        self, min_updated_at: datetime | None = None, overlap: timedelta = SCAN_OVERLAP,
+    ) -> tuple[list[Customer], Any]:
         """Customers changed since ``min_updated_at`` (all when None), paged; returns them and
-        the newest ``updated_at`` seen, for the next incremental scan."""
+        the newest ``updated_at`` seen, for the next incremental scan. The scan starts
+        ``overlap`` earlier: a request committed late with an older ``updated_at`` is still
+        caught (re-reading a customer is harmless, the inbox merges by customer)."""
         customers: list[Customer] = []
         offset = 0
         filters: dict[str, Any] = {}
         if min_updated_at is not None:
-            filters["min_updated_at"] = min_updated_at
+            filters["min_updated_at"] = min_updated_at - overlap
         if self.actor.branch_guid:
             filters["branch_guids"] = [self.actor.branch_guid]
         while True:
@@ -339,8 +344,10 @@ class ApprovalService:
             offset += len(batch)
             if not batch or len(batch) < LIST_PAGE or (total is not None and offset >= total):
                 break
-        newest = max((c.updated_at for c in customers if c.updated_at), default=min_updated_at)
-        return customers, newest
+        seen = [c.updated_at for c in customers if c.updated_at]
+        if min_updated_at is not None:
+            seen.append(min_updated_at)  # the overlap never moves the watermark back
+        return customers, max(seen, default=None)
 
 
 async def decide_with_credentials(

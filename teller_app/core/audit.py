@@ -26,6 +26,8 @@ import os
 import sys
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,13 +109,44 @@ def audit_path(profile_name: str, base: Path | None = None) -> Path:
     return (base or data_dir()) / "audit" / f"{safe}.jsonl"
 
 
+_writer: ThreadPoolExecutor | None = None
+_writer_lock = threading.Lock()
+
+
+def _audit_writer() -> ThreadPoolExecutor:
+    """One thread writes every audit entry, in the order they were submitted."""
+    global _writer
+    with _writer_lock:
+        if _writer is None:
+            _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-writer")
+        return _writer
+
+
 class AuditLog:
-    """Append-only hash chain in a JSONL file. ``append`` is safe from any thread."""
+    """Append-only hash chain in a JSONL file. ``append`` is safe from any thread (and blocks:
+    mkdir, open, OS file lock); the UI thread uses ``submit``, which never blocks."""
 
     def __init__(self, path: Path, clock: Any = None) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._last: Future[AuditEntry] | None = None
+
+    def submit(self, action: str, actor_guid: str, **details: Any) -> Future[AuditEntry]:
+        """``append`` on the audit writer thread; returns at once. Entries are written in the
+        order they were submitted; the future carries the entry or the error."""
+        future = _audit_writer().submit(self.append, action, actor_guid, **details)
+        self._last = future
+        return future
+
+    def flush(self, timeout: float | None = 10.0) -> None:
+        """Wait until everything submitted so far is written (or failed): reads see it."""
+        last = self._last
+        if last is None or last.done():
+            return
+        if threading.current_thread().name.startswith("audit-writer"):
+            return  # would wait for itself
+        wait_futures([last], timeout=timeout)
 
     @classmethod
     def for_profile(cls, profile_name: str, base: Path | None = None) -> AuditLog:
@@ -126,6 +159,14 @@ class AuditLog:
         # both extend one chain instead of forking it.
         with self._lock, self.path.open("a+b") as fh, _file_lock(fh):
             seq, prev = _tail(fh)
+            fh.seek(0, os.SEEK_END)
+            end = fh.tell()
+            if end:
+                fh.seek(end - 1)
+                if fh.read(1) != b"\n":
+                    # A torn last line (crash mid-write): the new entry starts on its own
+                    # line; verify() names the torn one.
+                    fh.write(b"\n")
             at = self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             body = {
                 "seq": seq + 1,
@@ -142,16 +183,19 @@ class AuditLog:
         return _entry(body)
 
     def entries(self) -> list[AuditEntry]:
+        self.flush()
         return list(self._iter_entries())
 
     def head_hash(self) -> str:
         """The newest entry's hash: write it down elsewhere to detect a full rewrite."""
+        self.flush()
         if not self.path.exists():
             return GENESIS
         with self.path.open("rb") as fh:
             return _tail(fh)[1]
 
     def verify(self) -> VerifyResult:
+        self.flush()
         prev = GENESIS
         count = 0
         if not self.path.exists():
@@ -188,23 +232,32 @@ class AuditLog:
 
 
 def _tail(fh: Any) -> tuple[int, str]:
-    """(seq, hash) of the last entry, read backwards from the end (no full scan)."""
+    """(seq, hash) of the last readable entry, read backwards from the end (no full scan).
+    A broken line at the end (a torn write) is skipped, not fatal: ``verify()`` reports it."""
     fh.seek(0, os.SEEK_END)
-    end = fh.tell()
-    if end == 0:
-        return 0, GENESIS
+    pos = fh.tell()
     block = b""
-    pos = end
     while pos > 0:
         step = min(4096, pos)
         pos -= step
         fh.seek(pos)
         block = fh.read(step) + block
-        lines = block.rstrip(b"\n").split(b"\n")
-        if len(lines) > 1 or pos == 0:
-            last = json.loads(lines[-1])
-            return int(last["seq"]), str(last["hash"])
+        lines = block.split(b"\n")
+        # Unless the block reaches the start of the file, its first piece may be partial.
+        partial, complete = (b"", lines) if pos == 0 else (lines[0], lines[1:])
+        for raw in reversed(complete):
+            if raw.strip() and (parsed := _parse_tail_line(raw)) is not None:
+                return parsed
+        block = partial
     return 0, GENESIS
+
+
+def _parse_tail_line(raw: bytes) -> tuple[int, str] | None:
+    try:
+        body = json.loads(raw)
+        return int(body["seq"]), str(body["hash"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 @contextmanager

@@ -7,15 +7,22 @@ The teller creates the draft. At or below the profile's ``cash_confirm_threshold
 confirms it; above it a supervisor confirms — in place (their own short-lived client) or from
 their inbox, which finds drafts with ``list_payments(statuses=["CREATED"])``. The receipt
 reference is the payment guid plus the Stellar transaction hash.
+
+A create that times out may still have made the draft: every draft carries a client nonce in
+its purpose (``… [ref:<8 hex>]``). After Timeout/Unavailable the draft is looked up by that
+nonce, and a retry with the same nonce looks it up again before it POSTs, so one click on
+Create makes at most one draft however often it is retried.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from teller_app.platform.errors import Timeout, Unavailable
 from teller_app.platform.models import NewPayment, Payment, exact_amount
 
 
@@ -29,6 +36,19 @@ class CashKind(StrEnum):
 
 
 CASH_CATEGORY_CODES = frozenset({"02", "04"})
+
+
+def new_cash_nonce() -> str:
+    """A client reference for one draft (kept across retries of the same create)."""
+    return secrets.token_hex(4)
+
+
+def _ref_tag(nonce: str) -> str:
+    return f"[ref:{nonce}]"
+
+
+def purpose_with_ref(purpose: str, nonce: str) -> str:
+    return f"{purpose.strip()} {_ref_tag(nonce)}".strip()
 
 
 class CashError(Exception):
@@ -123,8 +143,19 @@ class CashService:
         raise CashError("the customer has no account")
 
     async def create(
-        self, kind: CashKind, customer_guid: str, amount: Decimal | str, purpose: str = ""
+        self,
+        kind: CashKind,
+        customer_guid: str,
+        amount: Decimal | str,
+        purpose: str = "",
+        *,
+        nonce: str | None = None,
+        retry: bool = False,
     ) -> CashDraft:
+        """Create a draft tagged with ``nonce`` (a new one when None). ``retry``: an earlier
+        create with this nonce failed with Timeout/Unavailable, so the draft may exist: it is
+        looked up first and only created when absent. A Timeout/Unavailable raised from here
+        means "unknown": retry with the same nonce, never a new one."""
         if not self.processing_account_guid:
             raise CashError("the branch has no processing account")
         account_guid, _account, asset = await self.customer_account(customer_guid)
@@ -133,18 +164,34 @@ class CashService:
             sender, receiver = self.processing_account_guid, account_guid
         else:
             sender, receiver = account_guid, self.processing_account_guid
+        nonce = nonce or new_cash_nonce()
         payment = NewPayment(
             amount=value,
             asset_code=asset.code,
             asset_issuer=asset.stellar_issuer,
             category_guid=await self.category_guid(kind),
-            purpose=purpose or None,
+            purpose=purpose_with_ref(purpose, nonce),
             sender_id=sender,
             receiver_id=receiver,
             minor_unit=int(asset.minor_unit),
         )
-        created = await self.client.create_payment(payment, branch_guid=self.branch_guid)
-        guid = created if isinstance(created, str) else created.guid
+        existing = await self.find_draft(nonce, sender, receiver) if retry else None
+        if existing is not None:
+            guid = existing.guid
+        else:
+            try:
+                created = await self.client.create_payment(payment,
+                                                           branch_guid=self.branch_guid)
+                guid = created if isinstance(created, str) else created.guid
+            except (Timeout, Unavailable):
+                # The POST may have landed: look before anyone may create again.
+                try:
+                    existing = await self.find_draft(nonce, sender, receiver)
+                except (Timeout, Unavailable):
+                    existing = None
+                if existing is None:
+                    raise
+                guid = existing.guid
         return CashDraft(
             payment_guid=guid,
             kind=kind,
@@ -154,6 +201,23 @@ class CashService:
             customer_account_guid=account_guid,
             needs_supervisor=needs_supervisor(value, self.threshold, self.can_confirm_any_amount),
         )
+
+    async def find_draft(self, nonce: str, sender: str, receiver: str) -> Payment | None:
+        """The CREATED draft between these accounts tagged with ``nonce``, if any."""
+        tag = _ref_tag(nonce)
+        offset, limit = 0, 100
+        while True:
+            page = await self.client.list_payments(
+                statuses=["CREATED"], sender_ids=[sender], receiver_ids=[receiver],
+                offset=offset, limit=limit, branch_guid=self.branch_guid)
+            payments = list(getattr(page, "payments", page))
+            for payment in payments:
+                if tag in (payment.purpose or ""):
+                    return payment
+            offset += len(payments)
+            total = getattr(page, "total", None)
+            if len(payments) < limit or (total is not None and offset >= total):
+                return None
 
     async def confirm(self, payment_guid: str) -> CashReceipt:
         await self.client.confirm_payment(payment_guid, branch_guid=self.branch_guid)

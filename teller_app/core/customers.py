@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from teller_app.core.approval_codec import real_status, replace_real_status
 from teller_app.platform import CustomerUpdate, NewCustomer, NotFound
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,14 @@ class CustomerService:
         return CustomerSnapshot(customer or created, accounts, time.time())
 
     async def update(self, guid: str, update: CustomerUpdate) -> Any:
+        """PUT the set fields. A new status replaces only the real part of the status as it
+        is on the platform now: a change request filed (or decided) since the form opened is
+        kept (or stays gone), never revived or erased from a stale copy."""
+        if update.status is not None:
+            fresh = await self.client.get_customer(guid)
+            fields = {k: getattr(update, k) for k in update.model_fields_set}
+            fields["status"] = replace_real_status(fresh.status, real_status(update.status))
+            update = CustomerUpdate(**fields)
         await self.client.update_customer(guid, update)
         customer = await self.client.get_customer(guid)
         if self.cache is not None:

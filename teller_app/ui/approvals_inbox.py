@@ -389,9 +389,11 @@ def approval_error_text(exc: BaseException) -> str:
         return QCoreApplication.translate("ApprovalsInbox", "This request is no longer pending.")
     if isinstance(exc, NotAllowed):
         return QCoreApplication.translate("ApprovalsInbox", "Your role does not allow this.")
+    from teller_app.ui.error_text import friendly_message, safe_text
+
     if isinstance(exc, ApprovalError):
         return QCoreApplication.translate(
-            "ApprovalsInbox", "The request could not be processed: %1").replace("%1", str(exc))
-    from teller_app.ui.error_text import friendly_message
+            "ApprovalsInbox", "The request could not be processed: %1").replace(
+            "%1", safe_text(exc))
 
     return friendly_message(exc)

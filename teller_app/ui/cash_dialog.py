@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.cash import AmountError, CashDraft, CashKind, CashReceipt, CashService
+from teller_app.core.cash import (
+    AmountError,
+    CashDraft,
+    CashKind,
+    CashReceipt,
+    CashService,
+    new_cash_nonce,
+)
 from teller_app.platform.models import Customer
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 
@@ -52,6 +59,10 @@ class CashDialog(QDialog):
         self.draft: CashDraft | None = None
         self.receipt: CashReceipt | None = None
         self.in_place: ApproveInPlaceDialog | None = None
+        # The client reference of the draft being created; kept after a Timeout/Unavailable
+        # (the draft may exist) so the next Create finds it instead of making a second one.
+        self._nonce: str | None = None
+        self._uncertain = False
         self.setWindowTitle(self.tr("Cash deposit") if kind is CashKind.DEPOSIT
                             else self.tr("Cash withdrawal"))
 
@@ -118,8 +129,14 @@ class CashDialog(QDialog):
             return
         purpose = self.purpose.text().strip()
         self.amount.setReadOnly(True)
+        self.purpose.setReadOnly(True)
+        nonce = self._nonce = self._nonce or new_cash_nonce()
+        retry = self._uncertain
 
         def done(draft: CashDraft) -> None:
+            self._nonce, self._uncertain = None, False
+            self.error.clear()
+            self.note.clear()
             self.draft = draft
             self.create_button.hide()
             self.reference.setText(self.tr("Draft: %1").replace("%1", draft.payment_guid))
@@ -132,11 +149,23 @@ class CashDialog(QDialog):
             self.draft_created.emit(draft)
 
         def failed(exc: BaseException) -> None:
-            self.amount.setReadOnly(False)
+            from teller_app.ui.error_text import is_connectivity_error
+
             self._show_error(exc)
+            if is_connectivity_error(exc):
+                # Unknown whether the draft exists: amount and reference stay as sent, and
+                # Create looks the draft up before it makes one.
+                self._uncertain = True
+                self.note.setText(self.tr(
+                    "It is not known whether the draft was created. Press Create again: it "
+                    "finds the draft if it exists and never makes a second one."))
+                return
+            self._nonce, self._uncertain = None, False
+            self.amount.setReadOnly(False)
+            self.purpose.setReadOnly(False)
 
         self.ops.run(lambda: self.service.create(self.kind, self.customer.wallet_user_guid,
-                                                 value, purpose),
+                                                 value, purpose, nonce=nonce, retry=retry),
                      on_success=done, on_error=failed, parent=self,
                      label=self.tr("Creating the cash operation"),
                      disable=(self.create_button,))

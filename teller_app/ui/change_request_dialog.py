@@ -90,6 +90,8 @@ class ChangeRequestDialog(QDialog):
         self.kyc = QSpinBox()
         self.kyc.setRange(0, max(0, customer.kyc_level - 1))
         self.kyc.setValue(max(0, customer.kyc_level - 1))
+        if preset is not None and "kyc_level" in preset:
+            self.kyc.setValue(int(preset["kyc_level"]))  # what was asked for, not a default
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText(self.tr("Why (required; the supervisor reads this)"))
         self.counter = QLabel()

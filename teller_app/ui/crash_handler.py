@@ -17,6 +17,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from teller_app.ui.error_text import safe_text
+
 log = logging.getLogger("teller_app.crash")
 
 _open_dialog: QMessageBox | None = None
@@ -47,7 +49,7 @@ def report_exception(
             "If it happens again, tell support what you were doing.",
         )
     )
-    box.setDetailedText("".join(traceback.format_exception_only(exc_type, exc)))
+    box.setDetailedText(safe_text("".join(traceback.format_exception_only(exc_type, exc))))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     _open_dialog = box
     box.open()

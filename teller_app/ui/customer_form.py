@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -174,7 +175,7 @@ class CustomerForm(QWidget):
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
-        self.cancel_button.clicked.connect(self.cancelled.emit)
+        self.cancel_button.clicked.connect(self.request_cancel)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -202,7 +203,7 @@ class CustomerForm(QWidget):
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, self.submit,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancelled.emit,
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_cancel,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self.login_timer = QTimer(self)
@@ -219,8 +220,24 @@ class CustomerForm(QWidget):
         else:
             self.login.textEdited.connect(self._login_edited)
             self.balance_allowed.setText(format_number(0, self._minor_unit()))
+        self._pristine = self._state()
+        self._discard_box: QMessageBox | None = None
 
     # -- public ---------------------------------------------------------------------------
+    def is_dirty(self) -> bool:
+        """Something typed that closing would lose (edit: any field changed; new: anything
+        entered into the blank form)."""
+        return self._state() != self._pristine
+
+    def request_cancel(self) -> None:
+        """Cancel / Esc: close at once when nothing was typed, else ask first."""
+        if not self.is_dirty():
+            self.cancelled.emit()
+            return
+        if self._discard_box is not None and self._discard_box.isVisible():
+            return
+        self._discard_box = confirm_discard(self, 1, self.cancelled.emit)
+
     def first_field(self) -> QWidget:
         return self.surname if self.editing else self.login
 
@@ -270,7 +287,8 @@ class CustomerForm(QWidget):
         sensitive = [k for k in self.needs_approval(self.customer, change) if k in change]
         if not sensitive:
             return body
-        preset = {sensitive[0]: change[sensitive[0]]}
+        # Every sensitive field goes into the one request (the codec carries several).
+        preset = {k: change[k] for k in sensitive}
         rest = {k: v for k, v in body.items() if k not in sensitive}
         self.banner.show_message(self.tr(
             "This change needs a supervisor's approval: a change request opens."), "info")
@@ -278,6 +296,16 @@ class CustomerForm(QWidget):
         return rest
 
     # -- building requests ----------------------------------------------------------------
+    def _state(self) -> tuple[Any, ...]:
+        """What the teller can change, raw (as typed: no normalisation that could differ)."""
+        texts = tuple(w.text() for w in (
+            self.login, self.surname, self.name, self.paternal_name, self.phone, self.iban,
+            self.balance_allowed))
+        combos = tuple(w.currentIndex() for w in (
+            self.asset, self.branch, self.segment, self.balance_asset))
+        return (texts, combos, self.status.currentText(), self.kyc_level.value(),
+                self.is_disabled.isChecked())
+
     def _submit_key(self) -> str:
         return f"customer-form:{id(self)}"
 
@@ -501,3 +529,29 @@ class CustomerForm(QWidget):
         if branch and self.branch.findData(branch) < 0:
             self.branch.addItem(getattr(customer, "branch_name", "") or branch, branch)
         self.branch.setCurrentIndex(max(0, self.branch.findData(branch)))
+
+
+def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None]) -> QMessageBox:
+    """Ask (window-modal, ``open()``: never a nested loop) before ``count`` customer forms with
+    unsaved input are thrown away; ``on_discard`` runs only when the teller agrees."""
+    box = QMessageBox(parent)
+    box.setObjectName("discardChangesBox")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(QCoreApplication.translate("CustomerForm", "Unsaved changes"))
+    box.setText(QCoreApplication.translate(
+        "CustomerForm", "%n customer form(s) have unsaved changes. Discard them?", "", count))
+    discard = box.addButton(QCoreApplication.translate("CustomerForm", "Discard"),
+                            QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(QCoreApplication.translate("CustomerForm", "Keep editing"),
+                         QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished(_result: int) -> None:
+        if box.clickedButton() is discard:
+            on_discard()
+
+    box.finished.connect(finished)
+    box.open()
+    return box

@@ -18,6 +18,14 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
+from teller_app.secrets import redact_text
+
+
+def safe_text(exc: BaseException | str) -> str:
+    """Exception (or any) text fit for a dialog, banner or detail box: every registered secret
+    and anything token-, PEM- or JWT-shaped masked, URL query strings stripped."""
+    text = exc if isinstance(exc, str) else (str(exc) or type(exc).__name__)
+    return redact_text(text)
 
 
 def is_connectivity_error(exc: BaseException) -> bool:
@@ -27,7 +35,7 @@ def is_connectivity_error(exc: BaseException) -> bool:
 def platform_message(exc: BaseException) -> str:
     """The platform's own words (``.message`` when present), else ``str(exc)``."""
     message = getattr(exc, "message", None)
-    return str(message) if message else str(exc)
+    return safe_text(str(message) if message else str(exc))
 
 
 def _looks_disabled(exc: BaseException) -> bool:
@@ -43,7 +51,12 @@ def sign_in_message(exc: BaseException) -> str:
         if _looks_disabled(exc):
             return QCoreApplication.translate(
                 "ErrorText", "This employee account is disabled. Ask your administrator.")
-        if getattr(exc, "reason", None) in ("bank_auth", "bad_key"):
+        if getattr(exc, "reason", None) == "bad_key":
+            return QCoreApplication.translate(
+                "ErrorText",
+                "The private key is neither a PEM key nor a readable PEM file. Paste the whole "
+                "key including the BEGIN/END lines, or give the path to the key file.")
+        if getattr(exc, "reason", None) == "bank_auth":
             return QCoreApplication.translate(
                 "ErrorText", "The bank's sign-in service refused this token.")
         return QCoreApplication.translate("ErrorText", "Wrong e-mail or password.")
@@ -84,4 +97,4 @@ def friendly_message(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "ErrorText", "Platform error: {message}").format(message=platform_message(exc))
     return QCoreApplication.translate(
-        "ErrorText", "Unexpected error: {message}").format(message=str(exc) or type(exc).__name__)
+        "ErrorText", "Unexpected error: {message}").format(message=safe_text(exc))

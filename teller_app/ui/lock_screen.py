@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from teller_app.core.idle import IdleTracker
+from teller_app.ui.error_text import safe_text
 
 INPUT_EVENTS = frozenset(
     {
@@ -313,7 +314,7 @@ class SessionLocker(QObject):
 
         def failed(exc: BaseException) -> None:
             self.screen.show_error(self.tr("Could not check the password: %1").replace(
-                "%1", str(exc)))
+                "%1", safe_text(exc)))
 
         self.ops.run(lambda: self.verify(password), on_success=done, on_error=failed,
                      parent=self.screen, label=self.tr("Checking password"), reauth=False)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QStatusBar,
@@ -36,7 +37,12 @@ from teller_app.platform import PasswordLogin
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_card import CustomerCard
-from teller_app.ui.customer_form import AssetChoice, CustomerForm, FormChoices
+from teller_app.ui.customer_form import (
+    AssetChoice,
+    CustomerForm,
+    FormChoices,
+    confirm_discard,
+)
 from teller_app.ui.customer_table_model import full_name, row_guid
 from teller_app.ui.error_text import friendly_message, is_connectivity_error, sign_in_message
 from teller_app.ui.search_panel import SearchPanel
@@ -83,6 +89,8 @@ class MainWindow(QMainWindow):
         self.service = CustomerService(session_client(session), self.cache_worker)
         self.choices = FormChoices(assets=self._manifest_assets())
         self._closing_for_sign_out = False
+        self._discard_confirmed = False  # the teller agreed to lose unsaved forms
+        self._discard_box: QMessageBox | None = None
         self._signed_in_recorded = False
         # employee (describe_employee) -> [(tab widget, title)] kept while another works
         self._parked_tabs: dict[str, list[tuple[QWidget, str]]] = {}
@@ -253,6 +261,10 @@ class MainWindow(QMainWindow):
                 widget.show()
 
     def sign_out(self) -> None:
+        """Sign out: every open and parked form (other employees' too) goes, so unsaved
+        input is confirmed first."""
+        if self._ask_before_discarding(self.sign_out):
+            return
         self._closing_for_sign_out = True
         self.ops.cancel_all()
         self._shutdown_plugins()
@@ -352,7 +364,40 @@ class MainWindow(QMainWindow):
         name = full_name(customer) or getattr(customer, "login", "") or row_guid(customer)
         return name if len(name) <= 28 else name[:27] + "…"
 
+    def dirty_forms(self) -> list[CustomerForm]:
+        """Customer forms with unsaved input: open tabs and every employee's parked tabs."""
+        widgets = [self.tabs.widget(i) for i in range(1, self.tabs.count())]
+        widgets += [w for parked in self._parked_tabs.values() for w, _title in parked]
+        return [w for w in widgets
+                if isinstance(w, CustomerForm) and isValid(w) and w.is_dirty()]
+
+    def _ask_before_discarding(self, proceed: Callable[[], None]) -> bool:
+        """True when dirty forms exist and a confirmation is now open; ``proceed`` runs again
+        (and goes through) once the teller agrees to discard them."""
+        if self._discard_confirmed:
+            return False
+        dirty = self.dirty_forms()
+        if not dirty:
+            return False
+        box = self._discard_box
+        if box is None or not isValid(box) or not box.isVisible():
+
+            def agreed() -> None:
+                self._discard_confirmed = True
+                proceed()
+
+            self._discard_box = confirm_discard(self, len(dirty), agreed)
+        return True
+
     def _close_tab(self, index: int) -> None:
+        """Ctrl+W / the tab's ×: a form with unsaved input asks first."""
+        widget = self.tabs.widget(index) if index > 0 else None
+        if isinstance(widget, CustomerForm) and widget.is_dirty():
+            confirm_discard(self, 1, lambda: self._close_widget(widget))
+            return
+        self._remove_tab(index)
+
+    def _remove_tab(self, index: int) -> None:
         if index <= 0:
             return
         widget = self.tabs.widget(index)
@@ -366,7 +411,8 @@ class MainWindow(QMainWindow):
         self._close_tab(self.tabs.currentIndex())
 
     def _close_widget(self, widget: QWidget) -> None:
-        self._close_tab(self.tabs.indexOf(widget))
+        if isValid(widget):
+            self._remove_tab(self.tabs.indexOf(widget))
 
     def _approval_rule(self) -> Callable[[Any, dict[str, Any]], list[str]] | None:
         """None when this employee applies sensitive changes directly (a supervisor)."""
@@ -548,6 +594,9 @@ class MainWindow(QMainWindow):
             shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing_for_sign_out and self._ask_before_discarding(self.close):
+            event.ignore()  # closes once the teller agrees to lose the unsaved forms
+            return
         for key in ("search", "search-page"):
             if self.ops.is_busy(key):
                 self.ops._by_key[key].cancel()

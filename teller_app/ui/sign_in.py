@@ -11,8 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from teller_app.core.session import Session, open_session
-from teller_app.platform import BankJwtLogin, PasswordLogin
-from teller_app.secrets import PASSWORD, PRIVATE_KEY, Profile, ProfileStore, SecretStore
+from teller_app.platform import AuthError, BankJwtLogin, PasswordLogin
+from teller_app.secrets import (
+    PASSWORD,
+    PRIVATE_KEY,
+    Profile,
+    ProfileStore,
+    SecretStore,
+    register_secret,
+)
 
 SANDBOX_PROFILE_NAME = "sandbox"
 
@@ -59,10 +66,12 @@ async def sign_in(
     """Sign in and resolve the employee. ``secret``: the password, or for a bank-JWT profile
     the private key in PEM (or a path to a PEM file). The secret is remembered in the OS
     keyring only after a successful sign-in, and forgotten when ``remember`` is off."""
+    register_secret(secret)  # masked in every log line and error text from now on
     profile = target.profile
     key_name = PRIVATE_KEY if target.uses_bank_jwt else PASSWORD
     if target.uses_bank_jwt:
         pem = await _read_pem(secret)
+        register_secret(pem)
         auth: PasswordLogin | BankJwtLogin = BankJwtLogin(email, pem, profile.jwt_kid or "")
         secret = pem
     else:
@@ -82,8 +91,13 @@ async def sign_in(
 async def _read_pem(secret: str) -> str:
     if "-----BEGIN" in secret:
         return secret
-    path = Path(secret.strip()).expanduser()
-    return await asyncio.to_thread(path.read_text, encoding="utf-8")
+    # Not a PEM: maybe a path. A pasted bare key must never reach an error message (OSError
+    # and UnicodeDecodeError quote the "file name" or the bytes), so raise a text-free error.
+    try:
+        path = Path(secret.strip()).expanduser()
+        return await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, ValueError):
+        raise AuthError("the key is neither a PEM nor a readable file", reason="bad_key") from None
 
 
 def _save_profile(profiles: ProfileStore, profile: Profile) -> None:

@@ -32,6 +32,7 @@ from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 from teller_app.secrets import Profile, ProfileStore, install_redaction
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.error_text import safe_text
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
@@ -92,7 +93,7 @@ class AppController(QObject):
             await self._start()
         except Exception as exc:
             log.exception("start-up failed")
-            self._fatal(self.tr("Teller could not start: {error}").format(error=exc))
+            self._fatal(self.tr("Teller could not start: {error}").format(error=safe_text(exc)))
 
     async def _start(self) -> None:
         data = self._data_dir()
@@ -116,7 +117,8 @@ class AppController(QObject):
                                                        app_paths.sandbox_dir(data))
             except Exception as exc:
                 log.exception("embedded sandbox did not start")
-                self._fatal(self.tr("The sandbox did not start: {error}").format(error=exc))
+                self._fatal(self.tr("The sandbox did not start: {error}").format(
+                    error=safe_text(exc)))
                 return
             finally:
                 self._close_splash()

@@ -15,9 +15,10 @@ The window is read lazily (``window.session`` may change through ``switch_sessio
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -85,6 +86,9 @@ async def verify_password(profile: Any, email: str, password: str) -> bool:
 
 
 class Supervision(QObject):
+    # Emitted from the audit writer thread; a queued connection brings it to the UI thread.
+    _audit_write_failed = Signal()
+
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
@@ -97,6 +101,9 @@ class Supervision(QObject):
         # The "N new change requests" notice: which requests it counts, the text shown.
         self._notice_ids: set[str] = set()
         self._notice_text = ""
+        self._audit_failure_reported = False
+        self._audit_write_failed.connect(self._report_audit_failure,
+                                         Qt.ConnectionType.QueuedConnection)
 
     # -- session helpers ----------------------------------------------------------------
     @property
@@ -112,12 +119,36 @@ class Supervision(QObject):
         return str(session.employee.guid) if session is not None else ""
 
     def record(self, action: str, **details: Any) -> None:
-        # A few hundred bytes appended per user action: cheap enough for the UI thread.
+        """Audit ``action`` as the signed-in employee."""
+        self.record_as(action, self.employee_guid(), **details)
+
+    def record_as(self, action: str, actor_guid: str, **details: Any) -> None:
+        """Append off the UI thread (the file lock may block), in order; a failure is logged
+        and told once in the banner."""
         try:
-            self.audit.append(action, self.employee_guid(), **details)
-        except OSError:
+            future = self.audit.submit(action, actor_guid, **details)
+        except Exception:  # the writer is gone (interpreter shutting down)
             log.exception("audit append failed")
-            self._say(self.tr("The audit trail could not be written."), "error")
+            self._report_audit_failure()
+            return
+        future.add_done_callback(self._audit_written)
+
+    def _audit_written(self, future: Future[Any]) -> None:  # on the audit writer thread
+        exc = future.exception()
+        if exc is None:
+            return
+        log.error("audit append failed", exc_info=(type(exc), exc, exc.__traceback__))
+        try:
+            if isValid(self):
+                self._audit_write_failed.emit()
+        except RuntimeError:
+            pass  # the window (and this object) was deleted meanwhile
+
+    def _report_audit_failure(self) -> None:
+        if self._audit_failure_reported:
+            return
+        self._audit_failure_reported = True
+        self._say(self.tr("The audit trail could not be written."), "error")
 
     def approvals(self) -> ApprovalService:
         return ApprovalService(self.session.client, actor_from_session(self.session))
@@ -208,7 +239,7 @@ class Supervision(QObject):
         if old_session is not None and old_session is not new_session:
             # Parked work resumes with a fresh sign-in; the old platform session is closed.
             self.window.ops.run(old_session.close, network=False)
-        self.audit.append(AuditAction.SIGN_IN, new, previous_employee=old)
+        self.record_as(AuditAction.SIGN_IN, new, previous_employee=old)
         self.apply_capabilities()
 
     def _signed_out(self, *_args: Any) -> None:
@@ -300,8 +331,10 @@ class Supervision(QObject):
     def _record_decision(self, decision: Decision) -> None:
         action = {"approved": AuditAction.APPROVAL, "rejected": AuditAction.REJECTION}.get(
             decision.outcome, AuditAction.REQUEST_WITHDRAWN)
-        self.audit.append(action, decision.decider_guid, customer_guid=decision.customer_guid,
-                          request_id=decision.request_id, comment=decision.comment or None)
+        # The comment is free text (it may name the customer): only whether there was one.
+        self.record_as(action, decision.decider_guid, customer_guid=decision.customer_guid,
+                       request_id=decision.request_id, has_comment=bool(decision.comment),
+                       comment_length=len(decision.comment or ""))
 
     def _say(self, text: str, level: str = "info") -> None:
         banner = getattr(self.window, "banner", None)
@@ -496,8 +529,8 @@ class Supervision(QObject):
                             label=self.tr("Preparing the cash desk"))
 
     def _cash_confirmed(self, card: Any, receipt: CashReceipt) -> None:
-        self.audit.append(AuditAction.CASH_CONFIRM, receipt.confirmed_by or self.employee_guid(),
-                          customer_guid=_guid(card.customer),
-                          payment_guid=receipt.payment_guid, amount=str(receipt.amount),
-                          stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid())
+        self.record_as(AuditAction.CASH_CONFIRM, receipt.confirmed_by or self.employee_guid(),
+                       customer_guid=_guid(card.customer),
+                       payment_guid=receipt.payment_guid, amount=str(receipt.amount),
+                       stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid())
         card.refresh()

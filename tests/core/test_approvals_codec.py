@@ -80,3 +80,19 @@ def test_decision_round_trip() -> None:
     assert decode_decision("active") is None
     with pytest.raises(CodecError):
         encode_decision(Decision(REQ.id, "c", "maybe", "s", "t"))
+
+
+def test_a_decimal_amount_is_carried_as_exact_text() -> None:
+    from decimal import Decimal
+
+    from teller_app.core.approval_codec import validate_change
+
+    change = {"balance_allowed": Decimal("1500.50"), "kyc_level": 1}
+    assert validate_change(change) == {"balance_allowed": "1500.50", "kyc_level": 1}
+    assert validate_change({"balance_allowed": Decimal("1E+3")}) == {"balance_allowed": "1000"}
+    with pytest.raises(CodecError):
+        validate_change({"balance_allowed": Decimal("NaN")})
+    request = ChangeRequest(id="c" * 32, maker_guid="m", branch_guid="b", created_at="t",
+                            reason="limit", change=change)
+    _real, back = split_status(encode_status("active", request))
+    assert back is not None and back.change == {"balance_allowed": "1500.50", "kyc_level": 1}

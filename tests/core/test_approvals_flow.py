@@ -28,7 +28,7 @@ from teller_app.core.approvals import (
     decide_with_credentials,
     requests_in,
 )
-from teller_app.platform import CustomerUpdate, PermissionDenied
+from teller_app.platform import CustomerUpdate, NotFound, PermissionDenied
 
 
 async def _close(*services: ApprovalService) -> None:
@@ -221,7 +221,8 @@ def test_other_branch_supervisor_cannot_see_or_decide(sandbox) -> None:  # type:
             request = await teller.file_request(guid, {"is_disabled": True}, "branch")
             changed, _ = await lviv.scan()
             assert request.id not in {r.id for r in requests_in(changed)}
-            with pytest.raises(Exception):  # noqa: B017 - 403 or 404, the platform's choice
+            # 403 or 404, the platform's choice; never a decision
+            with pytest.raises((PermissionDenied, NotFound)):
                 await lviv.approve(guid, request.id)
         finally:
             await _close(teller, lviv)
@@ -257,3 +258,32 @@ def test_tellers_cache_shows_the_approved_block_after_sync(sandbox, tmp_path) ->
             await _close(teller, supervisor)
 
     asyncio.run(scenario())
+
+
+def test_incremental_scan_overlaps_the_previous_one() -> None:
+    """A request committed late (its updated_at older than the newest row already seen) is
+    still found: the next scan starts an overlap before the watermark, which never moves
+    back."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from teller_app.core.approvals import SCAN_OVERLAP, Actor
+
+    asked: list[dict] = []  # type: ignore[type-arg]
+    t0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+
+    class Client:
+        async def list_customers(self, **kwargs):  # type: ignore[no-untyped-def]
+            asked.append(kwargs)
+            since = kwargs.get("min_updated_at")
+            rows = [SimpleNamespace(updated_at=t0 - timedelta(seconds=2)),
+                    SimpleNamespace(updated_at=t0)]
+            return [r for r in rows if since is None or r.updated_at >= since]
+
+    service = ApprovalService(Client(), Actor("emp", "branch"))  # type: ignore[arg-type]
+    changed, newest = asyncio.run(service.scan(t0))
+    assert asked[0]["min_updated_at"] == t0 - SCAN_OVERLAP
+    assert len(changed) == 2  # the late one (t0 - 2 s) is caught
+    assert newest == t0
+    _changed, newest = asyncio.run(service.scan(t0 + timedelta(seconds=1)))
+    assert newest == t0 + timedelta(seconds=1)  # rows from the overlap do not move it back

@@ -102,3 +102,41 @@ def test_two_instances_on_one_profile_extend_one_chain(tmp_path: Path) -> None:
         second.append("unlock", f"b{i}")
     assert first.verify().ok and first.verify().entries == 6
     assert first.head_hash() == second.entries()[-1].hash
+
+
+def test_a_torn_last_line_is_skipped_and_the_next_entry_starts_on_a_new_line(
+    tmp_path: Path,
+) -> None:
+    log = _log(tmp_path)
+    head = log.head_hash()
+    with log.path.open("ab") as fh:
+        fh.write(b'{"seq": 4, "action": "lo')  # the app died mid-write
+    assert log.head_hash() == head  # the torn line does not break reading the tail
+    entry = log.append(AuditAction.SIGN_OUT, "emp-1")
+    assert entry.seq == 4 and entry.prev == head
+    lines = log.path.read_bytes().split(b"\n")
+    assert lines[3] == b'{"seq": 4, "action": "lo'
+    assert json.loads(lines[4])["hash"] == entry.hash
+    result = log.verify()
+    assert not result.ok and result.first_broken_seq == 4 and "JSON" in result.reason
+    assert [e.seq for e in log.entries()] == [1, 2, 3, 4]
+
+
+def test_submit_appends_in_order_on_the_writer_thread(tmp_path: Path) -> None:
+    import threading
+    from datetime import UTC, datetime
+
+    threads: list[str] = []
+
+    def clock() -> datetime:
+        threads.append(threading.current_thread().name)
+        return datetime.now(UTC)
+
+    log = AuditLog(tmp_path / "p.jsonl", clock=clock)
+    futures = [log.submit(AuditAction.LOCK, f"emp-{i}") for i in range(30)]
+    entries = log.entries()  # waits for what was submitted before it
+    assert all(f.done() for f in futures)
+    assert [e.actor for e in entries] == [f"emp-{i}" for i in range(30)]
+    assert log.verify().ok
+    assert threads and all(name.startswith("audit-writer") for name in threads)
+    assert threading.current_thread().name not in threads

@@ -97,3 +97,88 @@ def test_deposit_over_threshold_needs_a_supervisor(sandbox) -> None:  # type: ig
             await sup.aclose()
 
     asyncio.run(scenario())
+
+
+class _LostAnswers:
+    """The real client, but create_payment's answer is lost (the POST lands, then Timeout),
+    and while ``down`` even the look-up fails."""
+
+    def __init__(self, client, post_lands: bool = True) -> None:  # type: ignore[no-untyped-def]
+        self._client = client
+        self.post_lands = post_lands
+        self.down = False
+        self.posts = 0
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._client, name)
+
+    async def create_payment(self, payment, branch_guid=None):  # type: ignore[no-untyped-def]
+        from teller_app.platform import Timeout
+
+        self.posts += 1
+        if self.post_lands:
+            await self._client.create_payment(payment, branch_guid=branch_guid)
+        raise Timeout("read timed out", method="POST", path="/payments")
+
+    async def list_payments(self, **kwargs):  # type: ignore[no-untyped-def]
+        from teller_app.platform import Unavailable
+
+        if self.down:
+            raise Unavailable("connection refused")
+        return await self._client.list_payments(**kwargs)
+
+
+def test_a_timed_out_create_is_reconciled_never_duplicated(sandbox) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.core.cash import new_cash_nonce
+    from teller_app.platform import Timeout
+
+    async def drafts_with(client, service, nonce: str) -> list:  # type: ignore[no-untyped-def]
+        page = await client.list_payments(statuses=["CREATED"], limit=1000,
+                                          branch_guid=service.branch_guid)
+        return [p for p in page.payments if f"[ref:{nonce}]" in p.purpose]
+
+    async def scenario() -> None:
+        client = await client_for(sandbox, TELLER)
+        try:
+            branch = sandbox.manifest["branches"][0]
+            processing = await find_processing_account(client, branch["guid"])
+            customer = await new_customer(client, sandbox)
+            lossy = _LostAnswers(client)
+            service = CashService(lossy, branch["guid"], processing, Decimal("10000.00"))
+
+            # The answer is lost but the draft exists: it is found, not reported as failed.
+            nonce = new_cash_nonce()
+            draft = await service.create(CashKind.DEPOSIT, customer, "10.00", "cash in",
+                                         nonce=nonce)
+            found = await drafts_with(client, service, nonce)
+            assert [p.guid for p in found] == [draft.payment_guid]
+            assert found[0].purpose == f"cash in [ref:{nonce}]"
+
+            # The look-up fails too: unknown. The retry with the same nonce finds the draft
+            # instead of posting a second one.
+            nonce = new_cash_nonce()
+            lossy.down = True
+            with pytest.raises(Timeout):
+                await service.create(CashKind.DEPOSIT, customer, "11.00", nonce=nonce)
+            lossy.down = False
+            posts = lossy.posts
+            again = await service.create(CashKind.DEPOSIT, customer, "11.00", nonce=nonce,
+                                         retry=True)
+            assert lossy.posts == posts  # no second POST
+            found = await drafts_with(client, service, nonce)
+            assert [p.guid for p in found] == [again.payment_guid]
+
+            # Nothing landed: the retry does create it (once).
+            nonce = new_cash_nonce()
+            lossy.post_lands = False
+            with pytest.raises(Timeout):
+                await service.create(CashKind.DEPOSIT, customer, "12.00", nonce=nonce)
+            again = await CashService(client, branch["guid"], processing,
+                                      Decimal("10000.00")).create(
+                CashKind.DEPOSIT, customer, "12.00", nonce=nonce, retry=True)
+            assert [p.guid for p in await drafts_with(client, service, nonce)] == [
+                again.payment_guid]
+        finally:
+            await client.aclose()
+
+    asyncio.run(scenario())

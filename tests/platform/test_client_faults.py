@@ -349,3 +349,14 @@ async def test_unknown_fields_and_statuses_are_tolerated() -> None:
     assert got.status.value == "UNKNOWN" and got.status_raw == "PENDING_SIGNATURES"
     assert got.amount == Decimal("100.00") and got.stellar_hash == "ab" * 32
     assert got.created_at is None and got.model_extra == {"new_field": [1]}
+
+
+async def test_received_payment_amounts_follow_the_assets_minor_unit() -> None:
+    from teller_app.platform.models import Payment
+
+    exact = Payment.model_validate({"guid": "p", "amount": "1.005", "fee": "0.125"})
+    assert exact.amount == Decimal("1.005") and str(exact.fee) == "0.125"  # not rounded to 2
+    no_cents = Payment.model_validate({"guid": "p", "amount": "7", "minor_unit": 0})
+    assert str(no_cents.amount) == "7"
+    three = Payment.model_validate({"guid": "p", "amount": "1.2", "minor_unit": 3})
+    assert str(three.amount) == "1.200"

@@ -143,3 +143,95 @@ def test_a_pending_request_survives_an_edit_of_the_status(qtbot, main_window, sa
         form.submit()
     real, pending = split_status(arun(session.client.get_customer(guid)).status)
     assert real == "inactive" and pending is not None and pending.id == "a" * 32
+
+
+def _discard_box(window):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes = [b for b in window.findChildren(QMessageBox, "discardChangesBox") if b.isVisible()]
+    assert len(boxes) <= 1
+    return boxes[0] if boxes else None
+
+
+def _press(box, text: str) -> None:  # type: ignore[no-untyped-def]
+    next(b for b in box.buttons() if b.text() == text).click()
+
+
+def test_unsaved_forms_are_not_thrown_away_without_asking(qtbot, main_window, sandbox, arun):  # type: ignore[no-untyped-def]
+    window = main_window
+    blank = window.new_customer()
+    assert not blank.is_dirty()
+    blank.cancel_button.click()  # nothing typed: closes at once
+    assert window.tabs.indexOf(blank) < 0 and _discard_box(window) is None
+
+    form = window.new_customer()
+    form.surname.setText("Незбереженко")
+    assert form.is_dirty()
+    for close in (form.cancel_button.click, window._close_current_tab,
+                  lambda: window._close_tab(window.tabs.indexOf(form))):
+        close()
+        box = _discard_box(window)
+        assert box is not None and window.tabs.indexOf(form) > 0
+        _press(box, "Keep editing")
+        assert window.tabs.indexOf(form) > 0 and form.surname.text() == "Незбереженко"
+
+    # Sign-out also drops other employees' parked forms: asked, and kept on "Keep editing".
+    window._park_tabs("someone-else")
+    signed_out = []
+    window.signed_out.connect(lambda: signed_out.append(True))
+    window.sign_out()
+    _press(_discard_box(window), "Keep editing")
+    assert not signed_out and window.isVisible()
+    window._unpark_tabs("someone-else")
+
+    # Closing the window (Ctrl+Q) waits for the answer.
+    window.close()
+    assert window.isVisible()
+    _press(_discard_box(window), "Keep editing")
+    assert window.isVisible() and window.tabs.indexOf(form) > 0
+
+    form.cancel_button.click()
+    _press(_discard_box(window), "Discard")
+    assert window.tabs.indexOf(form) < 0
+
+    # Edit mode: dirty only once a field differs from the customer as loaded.
+    session = window.session
+    created = arun(session.client.create_customer(new_customer(sandbox, session)))
+    edit = window.edit_customer(arun(session.client.get_customer(created.customer_guid)))
+    assert not edit.is_dirty()
+    edit.kyc_level.setValue(edit.kyc_level.value() + 1)
+    assert edit.is_dirty()
+    window.close()
+    assert window.isVisible()
+    _press(_discard_box(window), "Discard")
+    assert not window.isVisible()
+
+
+def test_every_sensitive_field_goes_into_the_change_request(qtbot, main_window, sandbox, arun):  # type: ignore[no-untyped-def]
+    from teller_app.ui.change_request_dialog import ChangeRequestDialog
+
+    session = main_window.session
+    created = arun(session.client.create_customer(new_customer(sandbox, session,
+                                                               status="active")))
+    form = main_window.edit_customer(arun(session.client.get_customer(created.customer_guid)))
+    form.status.setCurrentText("blocked")
+    form.is_disabled.setChecked(True)
+    with qtbot.waitSignal(form.approval_requested, timeout=2000) as blocker:
+        form.submit()
+    assert blocker.args == [{"status": "blocked", "is_disabled": True}]
+    dialog = main_window.findChild(ChangeRequestDialog)
+    assert dialog.change() == {"status": "blocked", "is_disabled": True}
+    assert not form.ops.is_busy(form._submit_key())  # nothing else to save
+    dialog.reject()
+
+
+def test_a_kyc_preset_is_not_replaced_by_the_spin_box_default(qtbot, main_window, sandbox, arun):  # type: ignore[no-untyped-def]
+    from teller_app.ui.change_request_dialog import ChangeRequestDialog
+
+    session = main_window.session
+    created = arun(session.client.create_customer(new_customer(sandbox, session, kyc_level=3)))
+    customer = arun(session.client.get_customer(created.customer_guid))
+    dialog = ChangeRequestDialog(customer, {"kyc_level": 1})
+    qtbot.addWidget(dialog)
+    assert dialog.change() == {"kyc_level": 1}
+    assert ChangeRequestDialog(customer, {"kyc_level": 2}, dialog).change() == {"kyc_level": 2}

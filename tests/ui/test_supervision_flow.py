@@ -139,9 +139,11 @@ def test_request_from_teller_window_approved_in_supervisors_inbox(  # type: igno
     from teller_app.core.audit import export_csv
 
     text = export_csv(sup_log.entries())
-    assert "=cmd|" in text  # the comment is kept...
+    # The free-text comment stays out of the trail: only that there was one.
+    assert "=cmd|" not in text and "calc" not in text
+    assert sup_log.entries()[-1].details["has_comment"] is True
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
-    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)  # ...inert
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)  # inert
 
 
 def test_in_place_approval_on_the_tellers_screen(windows, qtbot, sandbox, arun) -> None:  # type: ignore[no-untyped-def]

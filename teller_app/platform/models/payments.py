@@ -28,6 +28,16 @@ class PaymentStatus(StrEnum):
     UNKNOWN = "UNKNOWN"  # anything else; the raw value is kept in Payment.status_raw
 
 
+def _minor_unit_of(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        unit = int(value)
+    except (TypeError, ValueError):
+        return None
+    return unit if 0 <= unit <= 18 else None
+
+
 class StellarInfo(WireModel):
     hash: Str = ""
 
@@ -73,10 +83,15 @@ class Payment(WireModel):
 
     @model_validator(mode="after")
     def _quantize(self) -> Payment:
-        self.amount = quantize(self.amount, DEFAULT_MINOR_UNIT)
-        self.fee = quantize(self.fee, DEFAULT_MINOR_UNIT)
+        # Quantised by the asset's minor unit when the payment says it; otherwise exact as
+        # received (guessing 2 places would round a 0- or 3-place asset's amounts).
+        minor_unit = _minor_unit_of((self.model_extra or {}).get("minor_unit"))
+        if minor_unit is None:
+            return self
+        self.amount = quantize(self.amount, minor_unit)
+        self.fee = quantize(self.fee, minor_unit)
         if self.target_balance is not None:
-            self.target_balance = quantize(self.target_balance, DEFAULT_MINOR_UNIT)
+            self.target_balance = quantize(self.target_balance, minor_unit)
         return self
 
     @property
