@@ -32,7 +32,9 @@ fetched before it began (rows stored meanwhile, e.g. by an incremental run, are 
 for again by GUID (same scope; disabled ones too): those still in scope are refreshed (a row a
 paging race made the pass skip), the rest are deleted with their accounts, together with the
 new ``reconciled_at`` in one transaction. A killed or failed pass deletes nothing and is due
-again. A full sync into an empty cache counts as a reconcile (it stored only what it saw).
+again. The first full sync is followed by one pass: it pages by the immutable created_at,
+so it also stores a row that updated_at paging with a tie offset skipped when another row
+of the group was updated between two pages.
 
 Accounts and balances are NOT synced here (100 000 account calls): ``refresh_accounts(guid)``
 fetches one customer's accounts when a card opens.
