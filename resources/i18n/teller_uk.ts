@@ -102,147 +102,152 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="205"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="232"/>
         <source>Comment (optional)</source>
         <translation>Коментар (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="206"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="207"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="234"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="208"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="235"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="214"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Cash draft</source>
         <translation>Чернетка операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="214"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="214"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="214"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="218"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="245"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="225"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="228"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="264"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
         <source>Checking approvals</source>
         <translation>Перевірка запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="285"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="313"/>
         <source>Looking up employee names</source>
         <translation>Пошук імен працівників</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="304"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="332"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="310"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="338"/>
         <source>deposit</source>
         <translation>внесення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="310"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="338"/>
         <source>withdrawal</source>
         <translation>видача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="324"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="351"/>
+        <source>Reason: %1</source>
+        <translation>Причина: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="357"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="334"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="367"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="335"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="368"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="346"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="379"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="353"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="386"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="358"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="391"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="363"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="396"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="379"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="412"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="381"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="414"/>
         <source>Already decided (%1) by %2 at %3.</source>
         <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="386"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="419"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="389"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="422"/>
         <source>This request is no longer pending.</source>
         <translation>Цей запит більше не очікує рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="391"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="424"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="395"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="428"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
@@ -1392,62 +1397,62 @@ If it happens again, tell support what you were doing.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="486"/>
+        <location filename="../../teller_app/ui/main_window.py" line="490"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="487"/>
+        <location filename="../../teller_app/ui/main_window.py" line="491"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="497"/>
+        <location filename="../../teller_app/ui/main_window.py" line="501"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="499"/>
+        <location filename="../../teller_app/ui/main_window.py" line="503"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="501"/>
+        <location filename="../../teller_app/ui/main_window.py" line="505"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="503"/>
+        <location filename="../../teller_app/ui/main_window.py" line="507"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="505"/>
+        <location filename="../../teller_app/ui/main_window.py" line="509"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="507"/>
+        <location filename="../../teller_app/ui/main_window.py" line="511"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="517"/>
+        <location filename="../../teller_app/ui/main_window.py" line="522"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="522"/>
+        <location filename="../../teller_app/ui/main_window.py" line="527"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="525"/>
+        <location filename="../../teller_app/ui/main_window.py" line="530"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="561"/>
+        <location filename="../../teller_app/ui/main_window.py" line="566"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
@@ -1460,27 +1465,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="85"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
         <source>Requested (UTC)</source>
         <translation>Запитано (UTC)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="85"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="85"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -1709,7 +1714,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="165"/>
-        <location filename="../../teller_app/ui/supervision.py" line="283"/>
+        <location filename="../../teller_app/ui/supervision.py" line="286"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
@@ -1719,7 +1724,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="302"/>
+        <location filename="../../teller_app/ui/supervision.py" line="305"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -1728,94 +1733,94 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="299"/>
+        <location filename="../../teller_app/ui/supervision.py" line="302"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="365"/>
+        <location filename="../../teller_app/ui/supervision.py" line="368"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="370"/>
+        <location filename="../../teller_app/ui/supervision.py" line="373"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="375"/>
+        <location filename="../../teller_app/ui/supervision.py" line="378"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="376"/>
+        <location filename="../../teller_app/ui/supervision.py" line="379"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="382"/>
+        <location filename="../../teller_app/ui/supervision.py" line="385"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="387"/>
+        <location filename="../../teller_app/ui/supervision.py" line="390"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="388"/>
+        <location filename="../../teller_app/ui/supervision.py" line="391"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="407"/>
+        <location filename="../../teller_app/ui/supervision.py" line="410"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="421"/>
+        <location filename="../../teller_app/ui/supervision.py" line="424"/>
         <source>This change does not need approval; edit it directly.</source>
         <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="433"/>
+        <location filename="../../teller_app/ui/supervision.py" line="436"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="440"/>
+        <location filename="../../teller_app/ui/supervision.py" line="443"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="443"/>
+        <location filename="../../teller_app/ui/supervision.py" line="446"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="455"/>
+        <location filename="../../teller_app/ui/supervision.py" line="458"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="456"/>
+        <location filename="../../teller_app/ui/supervision.py" line="459"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="465"/>
+        <location filename="../../teller_app/ui/supervision.py" line="468"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="487"/>
+        <location filename="../../teller_app/ui/supervision.py" line="490"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="529"/>
+        <location filename="../../teller_app/ui/supervision.py" line="532"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>

@@ -5,8 +5,9 @@ Requests are found by an incremental scan of customers (``min_updated_at`` water
 timer, through the ops helper; new ones raise ``new_requests`` for the notification, and
 every change of the pending set raises ``pending_changed`` (so a notification can shrink or
 go away as soon as requests are decided). Makers are shown by name: their GUIDs are looked up
-in the platform's employees list (once per session; the GUID is shown until the name is known
-or when the lookup fails).
+in the platform's employees list (once per session; the GUID, shortened, is shown until the
+name is known or when the lookup fails; the whole GUID is in the tooltip). The reason of the
+selected request is shown under the table.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ async def lookup_employee_names(client: Any, guids: list[str]) -> dict[str, str]
 
 
 class PendingRequestsModel(QAbstractTableModel):
-    MAKER_COLUMN = 3
+    TIME_COLUMN, CUSTOMER_COLUMN, CHANGE_COLUMN, MAKER_COLUMN, REASON_COLUMN = range(5)
 
     def __init__(self, branch_guid: str = "", parent: Any = None) -> None:
         super().__init__(parent)
@@ -151,17 +152,23 @@ class PendingRequestsModel(QAbstractTableModel):
                                                Qt.ItemDataRole.ToolTipRole):
             return None
         request, label = self.rows[index.row()]
-        maker = self.employee_names.get(request.maker_guid, request.maker_guid)
-        if (index.column() == self.MAKER_COLUMN and role == Qt.ItemDataRole.ToolTipRole
-                and maker != request.maker_guid):
-            return f"{maker}\n{request.maker_guid}"
+        guid = request.maker_guid
+        name = self.employee_names.get(guid)
+        if index.column() == self.MAKER_COLUMN and role == Qt.ItemDataRole.ToolTipRole:
+            return f"{name}\n{guid}" if name else guid
         return (
             request.created_at[:19].replace("T", " "),
             label,
             describe_change(request.change),
-            maker,
+            name or short_guid(guid),  # the whole GUID is in the tooltip
             request.reason,
         )[index.column()]
+
+
+def short_guid(guid: str) -> str:
+    """A GUID's first group for a narrow column ("c94eb2af…"); short strings as they are."""
+    head = guid.split("-", 1)[0]
+    return f"{head}…" if len(head) < len(guid) else guid
 
 
 class ApprovalsInbox(QWidget):
@@ -198,8 +205,28 @@ class ApprovalsInbox(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, mode in (
+            (PendingRequestsModel.TIME_COLUMN, QHeaderView.ResizeMode.ResizeToContents),
+            (PendingRequestsModel.CUSTOMER_COLUMN, QHeaderView.ResizeMode.Stretch),
+            (PendingRequestsModel.CHANGE_COLUMN, QHeaderView.ResizeMode.ResizeToContents),
+            (PendingRequestsModel.MAKER_COLUMN, QHeaderView.ResizeMode.ResizeToContents),
+        ):
+            header.setSectionResizeMode(column, mode)
+        # The reason is free text: shown for the selected request under the table instead.
+        self.table.setColumnHidden(PendingRequestsModel.REASON_COLUMN, True)
+        # Rows grow to fit wrapped text.
+        self.table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.reason = QLabel()
+        self.reason.setObjectName("requestReason")
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table.selectionModel().selectionChanged.connect(self._show_reason)
+        self.model.modelReset.connect(self._show_reason)
+        self.model.rowsRemoved.connect(self._show_reason)
         self.comment = QLineEdit()
         self.comment.setMaxLength(300)
         self.comment.setPlaceholderText(self.tr("Comment (optional)"))
@@ -218,12 +245,13 @@ class ApprovalsInbox(QWidget):
         self.confirm_cash_button = QPushButton(self.tr("Confirm cash operation"))
 
         decide = QHBoxLayout()
-        decide.addWidget(self.comment, 1)
         for widget in (self.approve_button, self.reject_button, self.refresh_button):
             decide.addWidget(widget)
         box = QVBoxLayout(self)
         box.addWidget(QLabel(self.tr("Change requests")))
         box.addWidget(self.table, 2)
+        box.addWidget(self.reason)
+        box.addWidget(self.comment)  # its own full-width row, above the buttons
         box.addLayout(decide)
         self.cash_title = QLabel(self.tr("Cash operations awaiting a supervisor"))
         box.addWidget(self.cash_title)
@@ -317,6 +345,11 @@ class ApprovalsInbox(QWidget):
     def selected_request(self) -> ChangeRequest | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.request_at(rows[0].row()) if rows else None
+
+    def _show_reason(self, *_args: Any) -> None:
+        request = self.selected_request()
+        self.reason.setText(self.tr("Reason: %1").replace("%1", request.reason)
+                            if request is not None and request.reason else "")
 
     def decide_selected(self, outcome: str) -> None:
         request = self.selected_request()

@@ -468,14 +468,18 @@ class MainWindow(QMainWindow):
         self.busy_bar.setMaximumHeight(12)
         self.busy_bar.hide()
         self.busy_label = QLabel(self)
+        self.busy_label.setObjectName("busyLabel")
+        self.busy_label.hide()
         self.online_label = QLabel(self)
         self.online_label.setObjectName("onlineLabel")
         self.sync_label = QLabel(self)
         self.sync_label.setObjectName("syncLabel")
         self.employee_label = QLabel(self)
         self.employee_label.setObjectName("employeeLabel")
-        self.status_bar.addWidget(self.busy_bar)
-        self.status_bar.addWidget(self.busy_label)
+        # Permanent (right-hand) widgets: the left part is the message area, where
+        # showMessage() text would otherwise be painted under a visible busy bar.
+        self.status_bar.addPermanentWidget(self.busy_bar)
+        self.status_bar.addPermanentWidget(self.busy_label)
         self.status_bar.addPermanentWidget(self.sync_label)
         self.status_bar.addPermanentWidget(self.online_label)
         self.status_bar.addPermanentWidget(self.employee_label)
@@ -508,6 +512,7 @@ class MainWindow(QMainWindow):
 
     def _activity_changed(self, labels: list[str]) -> None:
         self.busy_bar.setVisible(bool(labels))
+        self.busy_label.setVisible(bool(labels))
         self.busy_label.setText(labels[-1] if labels else "")
 
     def _set_online(self, online: bool) -> None:

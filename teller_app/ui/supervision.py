@@ -274,6 +274,9 @@ class Supervision(QObject):
             self.inbox_dock.setObjectName("approvalsDock")
             self.inbox_dock.setWidget(self.inbox)
             self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inbox_dock)
+            # A default width its table fits in (the user can still drag the splitter).
+            self.window.resizeDocks([self.inbox_dock], [self.window.width() * 9 // 20],
+                                    Qt.Orientation.Horizontal)
             self.inbox.start()
         self.inbox_dock.show()
 

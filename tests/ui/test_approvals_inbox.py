@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QStatusBar
 
 from teller_app.core.approval_codec import ChangeRequest, Decision, encode_status
 from teller_app.platform.models import Customer
-from teller_app.ui.approvals_inbox import ApprovalsInbox, lookup_employee_names
+from teller_app.ui.approvals_inbox import ApprovalsInbox, lookup_employee_names, short_guid
 from teller_app.ui.banner import Banner
 
 MAKER = "11111111-1111-4111-8111-111111111111"
@@ -64,7 +64,7 @@ def test_maker_names_are_resolved_once_and_cached(qtbot, ops) -> None:  # type: 
     qtbot.waitUntil(lambda: "Мельник Оксана" in {_maker_text(inbox, r) for r in range(2)},
                     timeout=5000)
     makers = {_maker_text(inbox, r) for r in range(2)}
-    assert makers == {"Мельник Оксана", OTHER_MAKER}  # unknown: the GUID stays
+    assert makers == {"Мельник Оксана", short_guid(OTHER_MAKER)}  # unknown: the GUID stays
     row = next(r for r in range(2) if _maker_text(inbox, r) == "Мельник Оксана")
     tooltip = inbox.model.data(inbox.model.index(row, inbox.model.MAKER_COLUMN),
                                Qt.ItemDataRole.ToolTipRole)
@@ -94,7 +94,9 @@ def test_failed_lookup_keeps_the_guid_and_is_retried(qtbot, ops) -> None:  # typ
     inbox.poll()
     qtbot.waitUntil(lambda: len(calls) == 1 and not ops.is_busy("approvals-makers"),
                     timeout=5000)
-    assert _maker_text(inbox) == MAKER
+    assert _maker_text(inbox) == short_guid(MAKER)
+    assert inbox.model.data(inbox.model.index(0, inbox.model.MAKER_COLUMN),
+                            Qt.ItemDataRole.ToolTipRole) == MAKER  # the whole GUID
     inbox.poll()
     qtbot.waitUntil(lambda: _maker_text(inbox) == "Мельник Оксана", timeout=5000)
 
