@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from .auth import Who
 from .errors import NOT_FOUND, ApiError, bad_request
 from .models import Body
+from .permission_table import permission_table
 from .query import guid, multi, paging
 from .routes_org import employee_json
 
@@ -140,20 +141,7 @@ async def table(counterparty_guid: str, branch_guid: str, request: Request,
     roles = [r[0] for r in store.all("SELECT name FROM roles WHERE counterparty_guid = ? AND "
                                      "branch_guid = ? ORDER BY created_at, name",
                                      (counterparty_guid, bg)) if not wanted or r[0] in wanted]
-    granted = {(r[0], r[1]) for r in store.all(
-        "SELECT role_name, permission_guid FROM role_permissions WHERE counterparty_guid = ?",
-        (counterparty_guid,))}
-    groups: dict[str, dict[str, Any]] = {}
-    for p in store.all("SELECT * FROM permissions WHERE keto_kind = 'branch' "
-                       "ORDER BY group_sort_number, sort_number"):
-        g = groups.setdefault(p["group_name"], {
-            "group_lang_key": p["group_lang_key"], "group_name": p["group_name"],
-            "permissions": [], "sort_number": p["group_sort_number"]})
-        g["permissions"].append({
-            "guid": p["guid"], "name": p["name"], "name_lang_key": p["name_lang_key"],
-            "sort_number": p["sort_number"],
-            "roles": [{"allowed": (r, p["guid"]) in granted, "name": r} for r in roles]})
-    return {"roles": roles, "rows": list(groups.values())}
+    return permission_table(store, counterparty_guid, roles, "branch")
 
 
 @router.get("/branches-access/users", summary="Users of a branch role")

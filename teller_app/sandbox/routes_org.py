@@ -20,6 +20,7 @@ from .models import (
     RolePermissionBody,
     RoleUserBody,
 )
+from .permission_table import permission_table as build_table
 from .query import guid, in_clause, list_params, multi, opt_bool, order_dir, paging
 from .world import create_employee, hash_password
 
@@ -395,21 +396,8 @@ async def permission_table(counterparty_guid: str, request: Request,
     who.check_cp(store, counterparty_guid)
     roles = [r[0] for r in store.all("SELECT name FROM roles WHERE counterparty_guid = ? "
                                      "ORDER BY created_at, name", (counterparty_guid,))]
-    granted = {(r[0], r[1]) for r in store.all(
-        "SELECT role_name, permission_guid FROM role_permissions WHERE counterparty_guid = ?",
-        (counterparty_guid,))}
-    groups: dict[str, dict[str, Any]] = {}
-    for p in store.all("SELECT * FROM permissions WHERE keto_kind = 'endpoint' "
-                       "ORDER BY group_sort_number, sort_number"):
-        g = groups.setdefault(p["group_name"], {
-            "group_lang_key": p["group_lang_key"], "group_name": p["group_name"],
-            "permissions": [], "sort_number": p["group_sort_number"]})
-        g["permissions"].append({
-            "guid": p["guid"], "name": p["name"], "name_lang_key": p["name_lang_key"],
-            "sort_number": p["sort_number"], "scope": p["scope"],
-            "keto_permission": p["keto_permission"],
-            "roles": [{"allowed": (r, p["guid"]) in granted, "name": r} for r in roles]})
-    return {"roles": roles, "rows": list(groups.values())}
+    return build_table(store, counterparty_guid, roles, "endpoint",
+                       extra=("scope", "keto_permission"))
 
 
 def _role_user(store: Any, cp: str, body: RoleUserBody) -> tuple[str, str]:
