@@ -108,8 +108,8 @@ class OpRunner(QObject):
     def is_busy(self, key: str | None = None) -> bool:
         if key is None:
             return bool(self._running)
-        op = self._by_key.get(key)
-        return op is not None and not op.done()
+        # Busy until its callbacks have run (the task is done a loop turn before that).
+        return key in self._by_key
 
     def cancel_all(self) -> None:
         for op in list(self._running):
