@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from jwt.algorithms import RSAAlgorithm
 
-from . import auth
+from . import auth, kratos
 from .auth import Who
-from .db import fmt_ts, new_guid
+from .db import new_guid
 from .errors import INVALID_CREDENTIALS, NOT_FOUND, ApiError, bad_request
 from .models import JwkBody
 from .query import guid
@@ -31,13 +30,21 @@ BAD_CREDENTIALS = (
 )
 
 
-def _kratos_error(message: str, flow_id: str | None = None) -> JSONResponse:
+def _kratos_error(message: str, flow_id: str | None = None,
+                  request: Request | None = None) -> JSONResponse:
+    """A failed login: ``{"error": text}`` (what the project's client reads) plus, for a known
+    flow, the flow itself with the message in ``ui.messages`` (what Kratos sends)."""
     body: dict[str, Any] = {"error": message}
-    if flow_id:
-        body["id"] = flow_id
-        body["ui"] = {"messages": [{"id": 4000006, "text": message, "type": "error"}],
-                      "nodes": []}
+    if flow_id and request is not None:
+        issued, expires = time.time(), time.time() + FLOW_TTL
+        body.update(kratos.login_flow(_base(request), flow_id, "", issued, expires,
+                                      [{"id": 4000006, "text": message, "type": "error"}]))
+        body["error"] = message
     return JSONResponse(body, status_code=401)
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
 
 
 @router.get("/kratos/self-service/login/api", tags=["auth"], summary="Create a login flow")
@@ -49,31 +56,7 @@ async def login_flow(request: Request) -> dict[str, Any]:
     flow_id = new_guid()
     csrf = secrets.token_urlsafe(24)
     flows[flow_id] = (csrf, now + FLOW_TTL)
-    base = str(request.base_url).rstrip("/")
-    expires = fmt_ts(datetime.fromtimestamp(now + FLOW_TTL, UTC))
-    return {
-        "id": flow_id,
-        "type": "api",
-        "expires_at": expires,
-        "issued_at": fmt_ts(datetime.fromtimestamp(now, UTC)),
-        "request_url": f"{base}/kratos/self-service/login/api",
-        "ui": {
-            "action": f"{base}/kratos/self-service/login?flow={flow_id}",
-            "method": "POST",
-            "nodes": [
-                {"type": "input", "group": "default",
-                 "attributes": {"name": "csrf_token", "type": "hidden", "value": csrf,
-                                "required": True}},
-                {"type": "input", "group": "default",
-                 "attributes": {"name": "identifier", "type": "text", "value": "",
-                                "required": True}},
-                {"type": "input", "group": "password",
-                 "attributes": {"name": "password", "type": "password", "required": True}},
-                {"type": "input", "group": "password",
-                 "attributes": {"name": "method", "type": "submit", "value": "password"}},
-            ],
-        },
-    }
+    return kratos.login_flow(_base(request), flow_id, csrf, now, now + FLOW_TTL)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -102,35 +85,62 @@ async def login(request: Request) -> Any:
     form = await _form(request)
     method = form.get("method", "password")
     if method != "password":
-        return _kratos_error(f"unsupported login method {method!r}", flow_id)
+        return _kratos_error(f"unsupported login method {method!r}", flow_id, request)
     identifier = form.get("identifier", "").strip()
     password = form.get("password", "")
     emp = store.one("SELECT * FROM employees WHERE lower(email) = lower(?)", (identifier,))
     if emp is None or not check_password(password, emp["password_hash"]):
-        return _kratos_error(BAD_CREDENTIALS, flow_id)
+        return _kratos_error(BAD_CREDENTIALS, flow_id, request)
     if emp["is_disabled"]:
-        return _kratos_error("the account is disabled (employee is_disabled)", flow_id)
+        return _kratos_error("the account is disabled (employee is_disabled)", flow_id,
+                             request)
     del flows[flow_id]
     with store.tx():
         token, expires = auth.create_session(store, emp, emp["counterparty_guid"], "A",
                                              request.app.state.config.session_ttl)
-    now = fmt_ts(datetime.now(UTC))
-    return {
-        "session_token": token,
-        "session": {
-            "id": new_guid(),
-            "active": True,
-            "expires_at": fmt_ts(datetime.fromtimestamp(expires, UTC)),
-            "authenticated_at": now,
-            "issued_at": now,
-            "identity": {
-                "id": emp["guid"],
-                "schema_id": "employee",
-                "state": "active",
-                "traits": {"email": emp["email"]},
-            },
-        },
-    }
+    return {"session_token": token,
+            "session": kratos.session(_base(request), token, emp, store.now(), expires)}
+
+
+@router.get("/kratos/sessions/whoami", tags=["auth"], summary="Who the session belongs to")
+async def whoami(request: Request) -> Any:
+    """``X-Session-Token`` (or ``Authorization: Bearer``) -> the Kratos session, else 401."""
+    store = request.app.state.store
+    token = request.headers.get("x-session-token", "").strip()
+    if not token:
+        scheme, _, rest = request.headers.get("authorization", "").strip().partition(" ")
+        token = rest.strip() if scheme.lower() == "bearer" else ""
+    row = store.one("SELECT * FROM sessions WHERE token = ?", (token,)) if token else None
+    emp = None
+    if row is not None and row["mode"] == "A" and row["expires_at"] >= time.time():
+        emp = store.one("SELECT * FROM employees WHERE guid = ?", (row["employee_guid"],))
+    if row is None or emp is None or emp["is_disabled"]:
+        return kratos.generic_error(401, "session_inactive",
+                                    "No active session was found in this request.",
+                                    "request does not have a valid authentication session")
+    return kratos.session(_base(request), token, emp, row["created_at"], row["expires_at"])
+
+
+@router.delete("/kratos/self-service/logout/api", tags=["auth"], status_code=204,
+               summary="Revoke a session token (native logout)")
+async def logout(request: Request) -> Response:
+    store = request.app.state.store
+    try:
+        data = json.loads(await request.body() or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    token = data.get("session_token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        return kratos.generic_error(400, "bad_request", "session_token is required",
+                                    "The request was malformed or contained invalid parameters")
+    with store.tx():
+        gone = store.conn.execute("DELETE FROM sessions WHERE token = ? AND mode = 'A'",
+                                  (token,)).rowcount
+    if not gone:
+        return kratos.generic_error(403, "security_identity_mismatch",
+                                    "The session token is invalid or was revoked.",
+                                    "The requested action was forbidden")
+    return Response(status_code=204)
 
 
 # -- JWK -----------------------------------------------------------------------------------
