@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from teller_app.core.approval_codec import real_status, replace_real_status
+from teller_app.core.session import HubLink
 from teller_app.platform import CustomerUpdate, NewCustomer, NotFound
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,13 @@ def _accounts_list(result: Any) -> list[Any]:
 
 
 class CustomerService:
-    """``client``: PlatformClient; ``cache``: CacheWorker or None (no cache yet / disabled)."""
+    """``client``: PlatformClient; ``cache``: CacheWorker or None (no cache yet / disabled);
+    ``hub``: the session's ``HubLink`` (None: no hub configured, secrets are not issued)."""
 
-    def __init__(self, client: Any, cache: Any = None) -> None:
+    def __init__(self, client: Any, cache: Any = None, hub: HubLink | None = None) -> None:
         self.client = client
         self.cache = cache
+        self.hub = hub
 
     # -- reads ----------------------------------------------------------------------------
     async def cached(self, guid: str) -> CustomerSnapshot | None:
@@ -67,6 +70,18 @@ class CustomerService:
 
     # -- writes ---------------------------------------------------------------------------
     async def create(self, new: NewCustomer) -> CustomerSnapshot:
+        """The hub issues the customer's secret first (external id = login; DCM asks the
+        bank's Auth Service for it while creating), then DCM creates the customer.
+
+        Raises ``HubUnavailable`` when the hub cannot be reached (nothing was created) and
+        ``BankAuthDeclined`` when DCM says the Auth Service refused. A retry is safe: the
+        secret issue is idempotent (the same secret is kept) and the create reconciles a lost
+        answer by login, so there is never a second customer."""
+        if self.hub is not None and new.login:
+            issued = await self.hub.issue_secret(
+                new.login, new.branch_guid, first_name=new.name, last_name=new.surname,
+                phone=new.phone_number)
+            log.info("customer secret %s", "issued" if issued.created else "already held")
         created = await self.client.create_customer(new)
         guid = created.customer_guid
         try:

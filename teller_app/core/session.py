@@ -2,25 +2,88 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 from teller_app.core.roles import Capability, capabilities_for
 from teller_app.platform import (
     AuthError,
-    BankJwtLogin,
     Employee,
+    HubLogin,
+    HubUnavailable,
     NotFound,
-    PasswordLogin,
     PermissionDenied,
     PlatformClient,
+    PlatformError,
     RetryPolicy,
+    Unavailable,
 )
+from teller_app.platform.auth import Auth
+from teller_app.platform.hub_client import HubClient, SecretIssued
 from teller_app.secrets import Profile
 
+HUB_TIMEOUT = httpx.Timeout(connect=2.0, read=10.0, write=10.0, pool=5.0)
+
 log = logging.getLogger("teller_app.core.session")
+
+
+class HubLink:
+    """The session's link to the Teller Hub. Mode A opens a hub session with the platform's
+    session token (again when the hub was down at sign-in, or its session expired); Mode B
+    shares the token the hub gave at sign-in (``HubLogin``)."""
+
+    def __init__(self, hub: HubClient, client: PlatformClient) -> None:
+        self.hub = hub
+        self.client = client
+        self._lock = asyncio.Lock()
+
+    @property
+    def connected(self) -> bool:
+        return self.hub.token is not None
+
+    async def connect(self, *, force: bool = False) -> None:
+        """Open (or, with ``force``, renew) the hub session. Raises ``HubUnavailable``."""
+        async with self._lock:
+            if self.hub.token and not force:
+                return
+            auth = self.client.auth
+            if isinstance(auth, HubLogin):
+                if force:
+                    await auth.relogin(_NO_HTTP, auth.session_token)
+                else:
+                    await auth.ensure(_NO_HTTP)
+                self.hub.token = auth.session_token
+                return
+            token = self.client.session_token
+            if not token:
+                raise AuthError("no platform session to open a hub session with",
+                                reason="expired")
+            await self.hub.open_platform_session(token)
+
+    async def issue_secret(self, external_id: str, branch_guid: str | None,
+                           **fields: str | None) -> SecretIssued:
+        """Have the hub hold ``external_id``'s secret (idempotent); renews the hub session
+        once on 401."""
+        await self.connect()
+        try:
+            return await self.hub.issue_secret(external_id, branch_guid, **fields)
+        except AuthError:
+            await self.connect(force=True)
+            return await self.hub.issue_secret(external_id, branch_guid, **fields)
+
+    async def aclose(self) -> None:
+        if self.hub.token:
+            with contextlib.suppress(PlatformError, TimeoutError):
+                await asyncio.wait_for(self.hub.close_session(), 3)
+        await self.hub.aclose()
+
+
+_NO_HTTP: Any = None  # HubLogin logs in through its own HubClient, not the DCM transport
 
 
 @dataclass
@@ -32,6 +95,8 @@ class Session:
     branch_guid: str | None  # None = head office (sees every branch)
     branch_name: str = ""
     capabilities: frozenset[Capability] = field(default_factory=frozenset)
+    hub: HubLink | None = None
+    hub_problem: str | None = None  # why the hub is not usable now (English, for the log)
 
     def __post_init__(self) -> None:
         if not self.capabilities:
@@ -47,25 +112,45 @@ class Session:
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
+    @property
+    def hub_available(self) -> bool:
+        return self.hub is not None and self.hub.connected
+
     async def close(self) -> None:
+        if self.hub is not None:
+            await self.hub.aclose()
         await self.client.aclose()
 
 
 async def open_session(
     profile: Profile,
-    auth: PasswordLogin | BankJwtLogin,
+    auth: Auth,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     timeout: httpx.Timeout | float | None = None,
     retry: RetryPolicy | None = None,
+    hub_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Session:
     """Sign in with ``auth`` against ``profile``'s platform and resolve who we are.
 
+    Mode B (``HubLogin``): DCM is reached through the hub's ``/dcm`` proxy and the hub's
+    employee record (roles, branch) is the authority. Mode A with a ``hub_url``: a hub session
+    is opened with the platform token; a hub that cannot be reached does not stop the sign-in
+    (``session.hub_problem`` says why; four-eyes and secrets are then unavailable).
+
     Raises ``AuthError`` (``reason == "disabled"`` for a disabled employee, else
-    "invalid_credentials"/"bank_auth"/"bad_key"), ``Unavailable``/``Timeout`` when the platform
-    cannot be reached, ``NotFound`` when the employee is not in the employees list."""
+    "invalid_credentials"/"bank_auth"), ``Unavailable``/``Timeout`` when the platform (or, in
+    Mode B, the hub) cannot be reached, ``NotFound`` when the employee is unknown."""
+    hub: HubClient | None
+    if isinstance(auth, HubLogin):
+        hub = auth.hub
+        base_url = hub.base_url + "/dcm"
+    else:
+        hub = (HubClient(profile.hub_url, timeout=HUB_TIMEOUT, transport=hub_transport)
+               if profile.hub_url else None)
+        base_url = profile.base_url
     client = PlatformClient(
-        profile.base_url,
+        base_url,
         profile.counterparty_guid,
         auth=auth,
         timeout=timeout,
@@ -73,8 +158,15 @@ async def open_session(
         transport=transport,
     )
     try:
-        await client.login()
-        employee = await client.whoami()
+        try:
+            await client.login()
+        except HubUnavailable as exc:  # Mode B: no hub, no platform
+            raise Unavailable(exc.message, status_code=exc.status_code, method=exc.method,
+                              path=exc.path) from None
+        if isinstance(auth, HubLogin):
+            employee = await _hub_employee(client, auth)
+        else:
+            employee = await client.whoami()
         if employee.is_disabled:
             raise AuthError("this employee is disabled", reason="disabled")
         branch_name = employee.branch_name
@@ -85,7 +177,18 @@ async def open_session(
                 branch_name = ""
     except BaseException:
         await client.aclose()
+        if hub is not None:
+            await hub.aclose()
         raise
+    link = HubLink(hub, client) if hub is not None else None
+    problem: str | None = None if hub is not None else "no hub configured"
+    if link is not None and not isinstance(auth, HubLogin):
+        try:
+            await link.connect()
+        except PlatformError as exc:
+            problem = str(exc)
+            log.warning("hub session not opened (%s): four-eyes and secrets unavailable",
+                        type(exc).__name__)
     session = Session(
         profile=profile,
         client=client,
@@ -93,6 +196,8 @@ async def open_session(
         roles=frozenset(employee.roles),
         branch_guid=employee.branch_guid,
         branch_name=branch_name,
+        hub=link,
+        hub_problem=problem,
     )
     log.info(
         "signed in: %d role(s), %s",
@@ -100,3 +205,22 @@ async def open_session(
         "head office" if session.is_head_office else "branch",
     )
     return session
+
+
+async def _hub_employee(client: PlatformClient, auth: HubLogin) -> Employee:
+    """Mode B: roles and branch are the hub's (it enforces them); the DCM record, when DCM
+    knows this e-mail, only adds the GUID and the name."""
+    who = auth.employee
+    if who is None:
+        raise AuthError("the hub did not say who signed in", reason="invalid_credentials")
+    branch = None if who.head_office else who.branch_guid
+    fields: dict[str, Any] = {"guid": f"hub:{who.email}", "name": who.name}
+    try:
+        found = await client.whoami()
+        fields = {"guid": found.guid, "name": found.name, "surname": found.surname,
+                  "paternal_name": found.paternal_name,
+                  "branch_name": found.branch_name if found.branch_guid == branch else ""}
+    except (NotFound, PermissionDenied):
+        pass
+    return Employee.model_validate({**fields, "email": who.email, "login": who.email,
+                                    "roles": list(who.roles), "branch_guid": branch})

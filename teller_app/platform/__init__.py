@@ -2,11 +2,13 @@
 
 from ._http import DEFAULT_TIMEOUT, RetryPolicy
 from ._sensitive import redact, register_secret
-from .auth import BankJwtLogin, Operation, PasswordLogin
+from .auth import BankJwtLogin, HubLogin, Operation, PasswordLogin
 from .client import PlatformClient
 from .errors import (
     AuthError,
+    BankAuthDeclined,
     Conflict,
+    HubUnavailable,
     NotFound,
     PermissionDenied,
     PlatformError,
@@ -49,6 +51,7 @@ __all__ = [
     "AmountLimit",
     "AssetBalance",
     "AuthError",
+    "BankAuthDeclined",
     "BankJwtLogin",
     "Branch",
     "Category",
@@ -60,6 +63,8 @@ __all__ = [
     "CustomerUpdate",
     "Employee",
     "EmployeePage",
+    "HubLogin",
+    "HubUnavailable",
     "NewCustomer",
     "NewLimit",
     "NewPayment",

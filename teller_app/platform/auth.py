@@ -25,6 +25,7 @@ from .models._base import _parse_timestamp
 
 if TYPE_CHECKING:
     from ._http import HttpCore
+    from .hub_client import HubClient, HubEmployee
 
 KRATOS_FLOW_PATH = "/kratos/self-service/login/api"
 KRATOS_LOGIN_PATH = "/kratos/self-service/login"
@@ -242,4 +243,64 @@ class BankJwtLogin:
         self.expires_at = datetime.fromtimestamp(time.time() + self.lifetime, tz=UTC)
 
 
-Auth = PasswordLogin | BankJwtLogin
+class HubLogin:
+    """Mode B through the Teller Hub: e-mail + password to the hub (``POST /api/v1/sessions``,
+    mode password), then ``Authorization: Bearer <hub token>`` on every request to the hub's
+    ``/dcm`` proxy, which checks role and branch and mints the bank JWT (the bank key never
+    reaches the desk). One transparent re-login on 401, like ``PasswordLogin``.
+
+    ``hub`` is the ``HubClient`` of the hub the PlatformClient's base URL proxies through."""
+
+    mode = "hub"
+
+    def __init__(self, hub: HubClient, email: str, password: str | None) -> None:
+        self.hub = hub
+        self.email = email
+        self._password = password or ""
+        self.session_token: str | None = None
+        self.expires_at: datetime | None = None
+        self.identity_id: str | None = None
+        self.employee: HubEmployee | None = None
+        self._lock: asyncio.Lock | None = None
+        register_secret(password)
+
+    def __repr__(self) -> str:
+        return f"HubLogin(email={self.email!r}, password=***)"
+
+    def headers(self, op: Operation, counterparty_guid: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.session_token}"} if self.session_token else {}
+
+    def marker(self) -> str | None:
+        return self.session_token
+
+    async def ensure(self, http: HttpCore) -> None:
+        if not self.session_token:
+            await self._locked_login(None)
+
+    async def relogin(self, http: HttpCore, stale: str | None) -> bool:
+        if not self._password:
+            return False
+        await self._locked_login(stale)
+        return True
+
+    async def _locked_login(self, stale: str | None) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self.session_token and self.session_token != stale:
+                return
+            await self.login()
+
+    async def login(self) -> None:
+        if not self._password:
+            raise AuthError("no password to sign in with", reason="invalid_credentials")
+        try:
+            session = await self.hub.open_password_session(self.email, self._password)
+        except (AuthError, ValidationError) as exc:
+            raise _login_error(exc) from None
+        self.session_token = session.token
+        self.expires_at = session.expires_at
+        self.employee = session.employee
+
+
+Auth = PasswordLogin | BankJwtLogin | HubLogin

@@ -16,7 +16,15 @@ import pydantic
 
 from ._http import HttpCore, Offload, QueryValue, RetryPolicy, Sleep
 from .auth import READ, Auth, BankJwtLogin, Operation, PasswordLogin
-from .errors import AuthError, Conflict, NotFound, PlatformError, Timeout, Unavailable
+from .errors import (
+    AuthError,
+    BankAuthDeclined,
+    Conflict,
+    NotFound,
+    PlatformError,
+    Timeout,
+    Unavailable,
+)
 from .models import (
     CUSTOMER_RECORDS,
     AccountPage,
@@ -125,7 +133,11 @@ class PlatformClient:
         idempotent: bool | None = None,
         with_date: bool = False,
         offload: Offload | None = None,
+        bank_auth: bool = False,
     ) -> Any:
+        """``bank_auth``: a write DCM checks with the bank's Auth Service (customer create,
+        additional account, payment confirm); a 401 that DCM says is the Auth Service's, or
+        that persists after signing in again, is then ``BankAuthDeclined``, not "expired"."""
         auth = self.auth
         await auth.ensure(self._http)
         stale = auth.marker()
@@ -148,6 +160,8 @@ class PlatformClient:
         try:
             return await send()
         except AuthError as exc:
+            if bank_auth and _says_bank_auth(exc):
+                raise _declined(exc, method, path) from None
             log.info("%s %s: 401, signing in again", method, path)
             if not await auth.relogin(self._http, stale):
                 raise AuthError(
@@ -160,6 +174,8 @@ class PlatformClient:
         try:
             return await send()
         except AuthError as exc:
+            if bank_auth:  # the session was just renewed: the refusal is about the customer
+                raise _declined(exc, method, path) from None
             raise AuthError(
                 f"still not authorised after signing in again: {exc.message}",
                 status_code=exc.status_code,
@@ -442,7 +458,7 @@ class PlatformClient:
         op = Operation("sign-up", new.login or None)
         body = new.wire()
         try:
-            data = await self._call("POST", path, op=op, body=body)
+            data = await self._call("POST", path, op=op, body=body, bank_auth=True)
         except (Timeout, Unavailable) as first:
             if not new.login:
                 raise
@@ -451,7 +467,7 @@ class PlatformClient:
             if found is not None:
                 return found
             try:
-                data = await self._call("POST", path, op=op, body=body)
+                data = await self._call("POST", path, op=op, body=body, bank_auth=True)
             except Conflict:
                 found = await self._reconcile_customer(new)
                 if found is None:
@@ -503,7 +519,9 @@ class PlatformClient:
         if isinstance(self.auth, BankJwtLogin):  # sign-up JWT names the customer's login
             obj = (await self.get_customer(customer_guid)).login or customer_guid
         body = {"iban": iban} if iban else {}
-        data = await self._call("POST", path, op=Operation("sign-up", obj), body=body)
+        data = await self._call(
+            "POST", path, op=Operation("sign-up", obj), body=body, bank_auth=True
+        )
         return _guid(data, "wallet_account_guid", "POST", path)
 
     # --- accounts -----------------------------------------------------------------------
@@ -570,7 +588,9 @@ class PlatformClient:
         body = {"payment_guid": payment_guid}
         if bank_guid:
             body["bank_guid"] = bank_guid
-        await self._call("POST", path, body=body, op=Operation("sign-in", None))
+        await self._call(
+            "POST", path, body=body, op=Operation("sign-in", None), bank_auth=True
+        )
 
     async def get_payment(self, payment_guid: str, with_stellar_info: bool = True) -> Payment:
         path = f"{self._cp}/payments/{payment_guid}"
@@ -665,6 +685,16 @@ class PlatformClient:
         await self._call(
             "POST", f"{self._cp}/limits/customer/amount", body=limit.wire(), idempotent=True
         )
+
+
+def _says_bank_auth(exc: AuthError) -> bool:
+    text = exc.message.lower()
+    return "bank auth" in text or "auth service" in text
+
+
+def _declined(exc: AuthError, method: str, path: str) -> BankAuthDeclined:
+    return BankAuthDeclined(exc.message, status_code=exc.status_code, method=method, path=path,
+                            reason="bank_auth")
 
 
 def _guid(data: Any, key: str, method: str, path: str) -> str:

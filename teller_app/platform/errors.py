@@ -71,3 +71,14 @@ class Unavailable(PlatformError):
 
 class Timeout(Unavailable):
     """No answer within the configured timeout (a kind of Unavailable)."""
+
+
+class BankAuthDeclined(PlatformError):
+    """DCM declined a write (customer create, additional account, payment confirm) because the
+    bank's Auth Service refused or holds no secret for the customer: a 401 that is not about
+    the employee's session (it persisted after signing in again, or DCM said so)."""
+
+
+class HubUnavailable(PlatformError):
+    """The Teller Hub cannot be reached or answered with a server error. Not an
+    ``Unavailable``: the platform itself may be fine, so the desk stays online."""

@@ -34,9 +34,13 @@ class Profile(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     base_url: str
     counterparty_guid: str
-    auth_mode: Literal["password", "bank_jwt"] = "password"
+    # "password": Mode A (DCM Kratos); "hub": Mode B through the Teller Hub (e-mail + password
+    # to the hub, which holds the bank key). "bank_jwt" is read as "hub": the desk no longer
+    # holds the bank's key.
+    auth_mode: Literal["password", "hub", "bank_jwt"] = "password"
     email: str = ""
-    jwt_kid: str | None = None
+    jwt_kid: str | None = None  # unused since Mode B goes through the hub; kept for old files
+    hub_url: str | None = None  # the bank's Teller Hub (Auth Service, secrets, Mode-B proxy)
     is_sandbox: bool = False
     # app settings
     idle_lock_minutes: int = Field(default=5, ge=1, le=240)
@@ -52,6 +56,11 @@ class Profile(BaseModel):
         if "/" in value or value != value.strip():
             raise ValueError("profile name must not contain '/' or surrounding spaces")
         return value
+
+    @property
+    def uses_hub_login(self) -> bool:
+        """Mode B: employees sign in to the hub, DCM calls go through its proxy."""
+        return self.auth_mode in ("hub", "bank_jwt")
 
     @property
     def keyring_service(self) -> str:

@@ -37,7 +37,14 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.approval_codec import real_status, replace_real_status
 from teller_app.core.customers import CustomerService
-from teller_app.platform import Conflict, CustomerUpdate, NewCustomer, ValidationError
+from teller_app.platform import (
+    BankAuthDeclined,
+    Conflict,
+    CustomerUpdate,
+    HubUnavailable,
+    NewCustomer,
+    ValidationError,
+)
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_table_model import row_guid
@@ -473,6 +480,10 @@ class CustomerForm(QWidget):
         self.saved.emit(result)
 
     def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, BankAuthDeclined | HubUnavailable):
+            # not a session or network problem of the platform: say whose refusal it is
+            self.banner.show_message(friendly_message(exc), "error")
+            return
         if is_connectivity_error(exc):
             self.banner.show_message(
                 self.tr("The platform cannot be reached. Nothing was lost: press Save again "

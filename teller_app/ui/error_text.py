@@ -10,7 +10,9 @@ from PySide6.QtCore import QCoreApplication
 
 from teller_app.platform import (
     AuthError,
+    BankAuthDeclined,
     Conflict,
+    HubUnavailable,
     NotFound,
     PermissionDenied,
     PlatformError,
@@ -51,11 +53,10 @@ def sign_in_message(exc: BaseException) -> str:
         if _looks_disabled(exc):
             return QCoreApplication.translate(
                 "ErrorText", "This employee account is disabled. Ask your administrator.")
-        if getattr(exc, "reason", None) == "bad_key":
+        if getattr(exc, "reason", None) == "no_hub":
             return QCoreApplication.translate(
-                "ErrorText",
-                "The private key is neither a PEM key nor a readable PEM file. Paste the whole "
-                "key including the BEGIN/END lines, or give the path to the key file.")
+                "ErrorText", "This profile signs in through the bank's Teller Hub, but no hub "
+                "address is set. Ask your administrator.")
         if getattr(exc, "reason", None) == "bank_auth":
             return QCoreApplication.translate(
                 "ErrorText", "The bank's sign-in service refused this token.")
@@ -74,7 +75,23 @@ def sign_in_message(exc: BaseException) -> str:
     return friendly_message(exc)
 
 
+def bank_auth_declined_text() -> str:
+    return QCoreApplication.translate(
+        "ErrorText", "The bank's Auth Service refused or has no secret for this customer. "
+        "Your work is kept.")
+
+
+def hub_unavailable_text() -> str:
+    return QCoreApplication.translate(
+        "ErrorText", "The bank's Teller Hub cannot be reached, so the customer's secret could "
+        "not be issued and nothing was created. Your work is kept; try again later.")
+
+
 def friendly_message(exc: BaseException) -> str:
+    if isinstance(exc, BankAuthDeclined):
+        return bank_auth_declined_text()
+    if isinstance(exc, HubUnavailable):
+        return hub_unavailable_text()
     if isinstance(exc, Unavailable):
         return QCoreApplication.translate(
             "ErrorText", "The platform cannot be reached. Your work is kept; try again later.")

@@ -86,7 +86,8 @@ class MainWindow(QMainWindow):
         self.sync_engine = getattr(branch_cache, "sync", None)
         self.connectivity = getattr(branch_cache, "connectivity", None)
         self._cache_warm = False
-        self.service = CustomerService(session_client(session), self.cache_worker)
+        self.service = CustomerService(session_client(session), self.cache_worker,
+                                       hub=getattr(session, "hub", None))
         self.choices = FormChoices(assets=self._manifest_assets())
         self._closing_for_sign_out = False
         self._discard_confirmed = False  # the teller agreed to lose unsaved forms

@@ -1,4 +1,5 @@
-"""Sign-in: profile, e-mail, password (or the bank's key), "remember on this workstation".
+"""Sign-in: profile, e-mail, password, "remember on this workstation". A hub profile (Mode B)
+signs in to the bank's Teller Hub; the desk never holds the bank's key.
 
 Errors are shown inline and nothing typed is cleared except the password after a wrong
 password. The embedded sandbox's demo employees are offered in a list that fills the form.
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -114,11 +114,6 @@ class SignInDialog(QDialog):
         self.secret = QLineEdit(self)
         self.secret.setObjectName("password")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.browse_key = QPushButton(self.tr("Key file…"), self)
-        self.browse_key.clicked.connect(self._browse_key)
-        secret_row = QHBoxLayout()
-        secret_row.addWidget(self.secret, 1)
-        secret_row.addWidget(self.browse_key)
         self.secret_caption = QLabel(self.tr("Password"), self)
         self.remember = QCheckBox(self.tr("Remember on this workstation"), self)
         self.remember.setObjectName("remember")
@@ -144,7 +139,7 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Platform"), self.profile_combo)
         form.addRow(self.tr("E-mail"), self.email)
-        form.addRow(self.secret_caption, secret_row)
+        form.addRow(self.secret_caption, self.secret)
         form.addRow("", self.remember)
         form.addRow("", self.keyring_note)
         buttons = QHBoxLayout()
@@ -220,10 +215,8 @@ class SignInDialog(QDialog):
             item.setData(FULL_TEXT_ROLE, text)
             item.setToolTip(text)
         self._fit_demo_list()
-        jwt = target.uses_bank_jwt
-        self.secret_caption.setText(self.tr("Bank key (PEM)") if jwt else self.tr("Password"))
-        self.secret.setPlaceholderText(self.tr("path to the private key file") if jwt else "")
-        self.browse_key.setVisible(jwt)
+        self.secret_caption.setText(
+            self.tr("Teller Hub password") if target.uses_hub_login else self.tr("Password"))
         self.email.setText(target.profile.email)
         self.secret.clear()
         self.error.hide()
@@ -307,12 +300,6 @@ class SignInDialog(QDialog):
         self.secret.setText(employee.get("password", ""))
         self.error.hide()
         self.sign_in_button.setFocus()
-
-    def _browse_key(self) -> None:
-        dialog = QFileDialog(self, self.tr("The bank's private key"))
-        dialog.setNameFilter(self.tr("PEM keys (*.pem *.key);;All files (*)"))
-        dialog.fileSelected.connect(self.secret.setText)
-        dialog.open()
 
     def _signed_in(self, session: Any, target: SignInTarget) -> None:
         self.session = session

@@ -11,23 +11,22 @@ from teller_app.ui import crash_handler
 from teller_app.ui.error_text import friendly_message, safe_text, sign_in_message
 from teller_app.ui.sign_in import SignInTarget, sign_in
 
-# A bare base64 private key body (no BEGIN/END lines): far longer than a file name may be.
-BARE_KEY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + "Kx7q" * 120
+PASSWORD = "Kx7q-hub-password-" + "z" * 20
 
 
-def test_a_pasted_bare_key_is_refused_without_quoting_it(arun) -> None:  # type: ignore[no-untyped-def]
+def test_a_hub_profile_without_hub_url_is_refused_without_quoting_the_password(arun) -> None:  # type: ignore[no-untyped-def]
+    """Mode B goes through the hub (the desk holds no bank key): without a hub address the
+    sign-in stops before any network call, and the typed password is masked from then on."""
     profile = Profile(name="bank", base_url="http://127.0.0.1:9", counterparty_guid="cp",
-                      auth_mode="bank_jwt", jwt_kid="kid")
+                      auth_mode="hub")
     with pytest.raises(AuthError) as info:
-        arun(sign_in(SignInTarget(profile), "teller@bank", BARE_KEY, remember=False,
+        arun(sign_in(SignInTarget(profile), "teller@bank", PASSWORD, remember=False,
                      store=None))
     exc = info.value
-    assert exc.reason == "bad_key"
-    assert exc.__cause__ is None and exc.__suppress_context__
-    assert BARE_KEY[:40] not in f"{exc!s} {exc!r}"
-    # Registered first thing: any later log line or error text with the key is masked.
-    assert BARE_KEY not in safe_text(f"file not found: {BARE_KEY}")
-    assert "PEM" in sign_in_message(exc) and BARE_KEY[:40] not in sign_in_message(exc)
+    assert exc.reason == "no_hub"
+    assert PASSWORD not in f"{exc!s} {exc!r}"
+    assert PASSWORD not in safe_text(f"login failed: {PASSWORD}")
+    assert "Teller Hub" in sign_in_message(exc)
 
 
 def test_dialogs_and_banners_show_masked_exception_text(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,257 @@
+"""Mode B through the hub: ``ANY /dcm/{path}`` forwards the desk's DCM calls.
+
+Why a proxy and not per-operation tokens: in Mode B DCM applies *no* permission rules, and a
+bank JWT is not bound to a path or a body — a token minted "to read" can be replayed by a
+modified desktop to write, in any branch. Only a proxy that sees every request is preventive:
+it checks the employee's role (verb × scope, §3.3) and branch on each request, then forwards
+with a hub-minted RS256 JWT (≤ 60 s, single-use ``jti``, ``aud``) that never reaches the desk.
+
+Branch rules for an employee who is not head office: customer lists are forced to their
+branch; a customer addressed by GUID (read, update, accounts, limits) is read first and must
+be theirs; a create names their branch; branch paths name their branch; confirmation reads the
+payment and its sender must be in their branch. The request body is forwarded as the hub
+parsed it (re-serialised), so DCM sees exactly what was checked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+from fastapi import APIRouter, Depends, Request, Response
+
+from teller_app.hub.authn import current_employee
+from teller_app.hub.models import HubEmployee
+from teller_app.hub.proxy_rules import Refusal, Target, allowed, classify
+from teller_app.hub.proxy_tokens import Minter, minter_for
+
+log = logging.getLogger("teller_app.hub.proxy")
+router = APIRouter()
+
+MAX_BODY = 1_000_000
+FORWARD_TIMEOUT = httpx.Timeout(connect=3.0, read=30.0, write=10.0, pool=5.0)
+SIGN_IN = "sign-in"
+SIGN_UP = "sign-up"
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(json.dumps({"error": message}), status_code=status,
+                    media_type="application/json")
+
+
+@router.api_route("/dcm/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+                  include_in_schema=False)
+async def dcm_proxy(path: str, request: Request,
+                    employee: HubEmployee = Depends(current_employee)) -> Response:  # noqa: B008
+    state = request.app.state.hub
+    settings = state.settings
+    if not settings.dcm_url or settings.bank_key_file is None:
+        return _error(503, "this hub is not configured for Mode B (dcm_url, bank_key_file)")
+    if employee.source != "hub":  # a Mode-A desk talks to DCM itself, under DCM's rules
+        return _error(403, "the DCM proxy serves Mode-B (hub) sign-ins only")
+    try:
+        target = classify(request.method, path, settings.dcm_counterparty)
+        if not allowed(employee.roles, target):
+            raise Refusal(403, "your role does not allow this operation")
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            raise Refusal(413, "request body too large")
+        body = _json_body(raw)
+        query = parse_qsl(request.url.query, keep_blank_values=True)
+        call = _Dcm(state.http, settings.dcm_url, minter_for(settings), employee)
+        flow, obj, query, early = await _authorise(call, target, employee, body, query)
+        if early is not None:
+            return early
+        content = json.dumps(body).encode() if body is not None else None
+        upstream = await call.send(request.method, target.dcm_path, query, content, flow, obj)
+    except Refusal as exc:
+        log.info("proxy refused %s %s (%s): %d", request.method, _scope(path), employee.email,
+                 exc.status)
+        return _error(exc.status, exc.message)
+    except httpx.TimeoutException:
+        return _error(504, "DCM did not answer in time")
+    except httpx.TransportError:
+        return _error(502, "DCM cannot be reached")
+    log.info("proxy %s %s %s (%s) -> %d", request.method, target.scope, target.kind,
+             employee.email, upstream.status_code)
+    return Response(upstream.content, status_code=upstream.status_code,
+                    media_type=upstream.headers.get("content-type", "application/json"))
+
+
+def _scope(path: str) -> str:
+    parts = path.strip("/").split("/")
+    return parts[4] if len(parts) > 4 else "?"
+
+
+def _json_body(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise Refusal(400, "the request body is not JSON") from None
+
+
+class _Dcm:
+    """Calls to DCM on behalf of one employee, each with a fresh hub-minted token."""
+
+    def __init__(self, http: httpx.AsyncClient, base: str, minter: Minter,
+                 employee: HubEmployee) -> None:
+        self.http = http
+        self.base = base.rstrip("/")
+        self.minter = minter
+        self.employee = employee
+
+    async def send(self, method: str, path: str, query: list[tuple[str, str]],
+                   content: bytes | None, flow: str, obj: str) -> httpx.Response:
+        token = self.minter.mint(self.employee.email, flow, obj)
+        headers = {"CX-Authorization": token, "Authorization": "", "Accept": "application/json"}
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        url = self.base + path + (("?" + urlencode(query)) if query else "")
+        return await self.http.request(method, url, content=content, headers=headers,
+                                       timeout=FORWARD_TIMEOUT)
+
+    async def read(self, path: str, query: list[tuple[str, str]]) -> Any:
+        """A GET for a check; None when DCM has no such thing (404 or empty)."""
+        resp = await self.send("GET", path, query, None, SIGN_IN, self.employee.email)
+        if resp.status_code == 404:
+            return None
+        if resp.status_code >= 400:
+            raise Refusal(502 if resp.status_code >= 500 else resp.status_code,
+                          "DCM refused the hub's check")
+        try:
+            return resp.json()
+        except ValueError:
+            raise Refusal(502, "DCM sent an unreadable answer") from None
+
+
+def _cp_path(target: Target, *tail: str) -> str:
+    return "/api/v1/" + "/".join((*target.segments[:2], *tail))
+
+
+async def _customer(call: _Dcm, target: Target, guid: str) -> dict[str, Any]:
+    for extra in ([], [("is_disabled", "true")]):
+        data = await call.read(_cp_path(target, "customers"),
+                               [("wallet_user_guids", guid), ("limit", "10"), *extra])
+        for row in (data or {}).get("customers") or []:
+            if isinstance(row, dict) and row.get("wallet_user_guid") == guid:
+                return row
+    raise Refusal(404, "customer not found")
+
+
+def _own_branch(employee: HubEmployee, branch_guid: Any) -> None:
+    if not employee.head_office and (branch_guid or None) != employee.branch_guid:
+        raise Refusal(403, "this is another branch's customer or operation")
+
+
+async def _authorise(
+    call: _Dcm, target: Target, emp: HubEmployee, body: Any, query: list[tuple[str, str]],
+) -> tuple[str, str, list[tuple[str, str]], Response | None]:
+    """Branch checks; returns (flow, obj, query to forward, an early answer or None)."""
+    me = emp.email
+    kind = target.kind
+    head = emp.head_office
+    if target.branch_guid is not None:
+        _own_branch(emp, target.branch_guid)
+    if kind == "customers_list" and not head:
+        asked = [v for k, v in query if k == "branch_guids"]
+        if any(v != emp.branch_guid for v in asked):
+            raise Refusal(403, "you can list your own branch's customers only")
+        query = [(k, v) for k, v in query if k != "branch_guids"]
+        query.append(("branch_guids", emp.branch_guid or ""))
+    elif kind == "customer_create":
+        if not isinstance(body, dict):
+            raise Refusal(400, "a customer is a JSON object")
+        login = body.get("login")
+        if not isinstance(login, str) or not login.strip():
+            raise Refusal(400, "a new customer needs a login (the bank's external id)")
+        _own_branch(emp, body.get("branch_guid"))
+        return SIGN_UP, login, query, None
+    elif kind in ("customer_item", "customer_update", "customer_accounts",
+                  "customer_account_create"):
+        assert target.item_guid is not None
+        customer = await _customer(call, target, target.item_guid)
+        _own_branch(emp, customer.get("branch_guid"))
+        if kind == "customer_update" and isinstance(body, dict) and "branch_guid" in body:
+            _own_branch(emp, body.get("branch_guid"))
+        if kind == "customer_account_create":
+            return SIGN_UP, str(customer.get("login") or target.item_guid), query, None
+    elif kind == "limits" and not head:
+        guid = (body or {}).get("customer_guid") if isinstance(body, dict) else None
+        guid = guid or next((v for k, v in query if k == "customer_guid"), None)
+        if not isinstance(guid, str) or not guid:
+            raise Refusal(403, "limits are read and set per customer")
+        _own_branch(emp, (await _customer(call, target, guid)).get("branch_guid"))
+    elif kind == "accounts_list" and not head:
+        guids = [v for k, v in query if k == "wallet_user_guids"]
+        if not guids:
+            raise Refusal(403, "list your branch's accounts (branch/{guid}/accounts)")
+        for guid in guids:
+            _own_branch(emp, (await _customer(call, target, guid)).get("branch_guid"))
+    elif kind == "account_item" and not head:
+        assert target.item_guid is not None
+        resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
+        if resp.status_code == 200:
+            await _check_account(call, target, emp, resp.json())
+        return SIGN_IN, me, query, _relay(resp)
+    elif kind in ("payments_list", "payment_create", "payment_confirm") and not head:
+        raise Refusal(403, "use your branch's payment endpoints")
+    elif kind == "payment_item" and not head:
+        resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
+        if resp.status_code == 200:
+            pay = resp.json()
+            branches = {pay.get("sender_branch_guid"), pay.get("receiver_branch_guid")}
+            if emp.branch_guid not in branches:
+                raise Refusal(403, "this is another branch's payment")
+        return SIGN_IN, me, query, _relay(resp)
+    if kind in ("payment_confirm", "branch_payment_confirm"):
+        return SIGN_IN, await _payer(call, target, emp, body), query, None
+    return SIGN_IN, me, query, None
+
+
+async def _check_account(call: _Dcm, target: Target, emp: HubEmployee, account: Any) -> None:
+    if not isinstance(account, dict):
+        raise Refusal(502, "DCM sent an unreadable answer")
+    owner = account.get("wallet_user_guid") or account.get("customer_guid")
+    if owner:
+        _own_branch(emp, (await _customer(call, target, str(owner))).get("branch_guid"))
+    elif "branch_guid" in account:
+        _own_branch(emp, account.get("branch_guid"))
+
+
+async def _payer(call: _Dcm, target: Target, emp: HubEmployee, body: Any) -> str:
+    """The payer's external id for the ``sign-in`` token of a confirmation: the customer's
+    login, or ``keykeeper:<branch>`` (``keykeeper:<counterparty>`` at head office) when a
+    bank entity pays (cash-in). The payment is read first; a branch employee's payment must
+    leave their branch."""
+    guid = body.get("payment_guid") if isinstance(body, dict) else None
+    if not isinstance(guid, str) or not guid:
+        raise Refusal(400, "payment_guid is required")
+    pay = await call.read(_cp_path(target, "payments", guid), [("with_stellar_info", "false")])
+    if not isinstance(pay, dict):
+        raise Refusal(404, "payment not found")
+    sender_branch = pay.get("sender_branch_guid") or None
+    customer_guid = pay.get("sender_customer_guid") or None
+    if customer_guid is None and pay.get("sender_id"):
+        account = await call.read(_cp_path(target, "accounts", str(pay["sender_id"])), [])
+        if isinstance(account, dict):
+            customer_guid = account.get("wallet_user_guid") or account.get("customer_guid")
+            sender_branch = sender_branch or account.get("branch_guid")
+    if customer_guid:
+        customer = await _customer(call, target, str(customer_guid))
+        _own_branch(emp, customer.get("branch_guid"))
+        login = customer.get("login")
+        if not isinstance(login, str) or not login:
+            raise Refusal(403, "the paying customer has no login (external id)")
+        return login
+    _own_branch(emp, sender_branch)
+    return f"keykeeper:{sender_branch or target.segments[1]}"
+
+
+def _relay(resp: httpx.Response) -> Response:
+    return Response(resp.content, status_code=resp.status_code,
+                    media_type=resp.headers.get("content-type", "application/json"))
