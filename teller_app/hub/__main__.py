@@ -1,0 +1,274 @@
+"""``teller-hub`` / ``python -m teller_app.hub``: serve, migrate, administer employees and
+secrets.
+
+``serve`` binds first (so ``--port 0`` picks a free port), migrates an embedded SQLite
+database, writes ``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a line once
+connections are accepted. SIGTERM stops it cleanly (exit 0). On PostgreSQL run
+``teller-hub migrate`` once per database before starting processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from . import logs, migrate
+from .db import make_engine
+from .files import create_private_once, private_dir, write_private
+from .settings import HubSettings, SettingsError, load_settings
+
+MANIFEST_NAME = "hub.json"
+log = logging.getLogger("teller_hub")
+
+
+class CliError(RuntimeError):
+    pass
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", help="data directory (hub.db, master.key, hub.json)")
+    common.add_argument("--config", help="TOML settings file")
+    p = argparse.ArgumentParser(prog="teller-hub", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", parents=[common], help="run the hub")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--log-level")
+    sub.add_parser("migrate", parents=[common], help="bring the database to the newest schema")
+    emp = sub.add_parser("employees", help="the hub's own employees (Mode B)")
+    emp_sub = emp.add_subparsers(dest="action", required=True)
+    add = emp_sub.add_parser("add", parents=[common])
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", default="")
+    add.add_argument("--role", action="append", required=True,
+                     choices=["Teller", "Supervisor", "Administrator"])
+    where = add.add_mutually_exclusive_group(required=True)
+    where.add_argument("--branch", help="branch guid")
+    where.add_argument("--head-office", action="store_true")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input (else prompt)")
+    for action in ("disable", "enable", "reset"):
+        a = emp_sub.add_parser(action, parents=[common])
+        a.add_argument("--email", required=True)
+        if action == "reset":
+            a.add_argument("--password-stdin", action="store_true")
+    emp_sub.add_parser("list", parents=[common])
+    sec = sub.add_parser("secrets", help="customer and key-keeper secrets")
+    sec_sub = sec.add_subparsers(dest="action", required=True)
+    imp = sec_sub.add_parser("import", parents=[common],
+                             help="issue secrets for existing customers (onboarding)")
+    imp.add_argument("--file", required=True, help="JSON lines: {external_id, branch_guid, ...}")
+    return p.parse_args(argv)
+
+
+def settings_from(args: argparse.Namespace) -> HubSettings:
+    overrides: dict[str, Any] = {"data_dir": Path(args.data).resolve() if args.data else None}
+    for name in ("host", "port", "log_level"):
+        overrides[name] = getattr(args, name, None)
+    config = Path(args.config) if args.config else None
+    if config is None and os.environ.get("TELLER_HUB_CONFIG"):
+        config = Path(os.environ["TELLER_HUB_CONFIG"])
+    return load_settings(config, overrides)
+
+
+async def _ensure_schema(settings: HubSettings, *, auto: bool) -> None:
+    engine = make_engine(settings)
+    try:
+        if auto:
+            await migrate.upgrade(engine)
+        elif await migrate.current_revision(engine) != migrate.head_revision():
+            raise CliError("the database is not migrated: run `teller-hub migrate` first")
+    finally:
+        await engine.dispose()
+
+
+def _with_engine(settings: HubSettings, fn: Callable[[Any], Awaitable[Any]]) -> Any:
+    async def run() -> Any:
+        await _ensure_schema(settings, auto=settings.is_sqlite)
+        engine = make_engine(settings)
+        try:
+            return await fn(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise CliError("passwords differ")
+    else:
+        raise CliError("no terminal: pass --password-stdin and pipe the password")
+    if not 8 <= len(password) <= 1024:
+        raise CliError("the password must be 8..1024 characters")
+    return password
+
+
+def cmd_employees(args: argparse.Namespace, settings: HubSettings) -> int:
+    from .employees import PasswordStore
+    from .models import EmployeeIn
+
+    email = args.email.strip().lower() if hasattr(args, "email") else ""
+    if args.action == "add":
+        body = EmployeeIn(email=args.email, name=args.name, password=_read_password(
+            args.password_stdin), roles=args.role, branch_guid=args.branch,
+            head_office=args.head_office)
+
+        async def add(engine: Any) -> bool:
+            return await PasswordStore(engine).add(body.email, body.name, body.password,
+                                                   list(body.roles), body.branch_guid,
+                                                   body.head_office)
+
+        created = _with_engine(settings, add)
+        print(json.dumps({"email": body.email, "created": created}))
+        return 0 if created else 1
+    if args.action in ("disable", "enable"):
+        _with_engine(settings, lambda e: PasswordStore(e).set_disabled(
+            email, args.action == "disable"))
+        print(json.dumps({"email": email, "disabled": args.action == "disable"}))
+        return 0
+    if args.action == "reset":
+        password = _read_password(args.password_stdin)
+        _with_engine(settings, lambda e: PasswordStore(e).reset_password(email, password))
+        print(json.dumps({"email": email, "reset": True}))
+        return 0
+    rows = _with_engine(settings, lambda e: PasswordStore(e).list())
+    for r in rows:
+        print(json.dumps({"email": r.email, "name": r.name, "roles": list(r.roles),
+                          "branch_guid": r.branch_guid, "head_office": r.head_office,
+                          "disabled": r.disabled}, ensure_ascii=False))
+    return 0
+
+
+def cmd_secrets_import(args: argparse.Namespace, settings: HubSettings) -> int:
+    from pydantic import ValidationError
+
+    from . import vault
+    from .crypto import load_master_key
+    from .models import SecretIn
+
+    items: list[SecretIn] = []
+    with open(args.file, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                items.append(SecretIn.model_validate_json(line))
+            except ValidationError as exc:
+                raise CliError(f"{args.file}:{n}: {exc.error_count()} problems "
+                               f"({exc.errors()[0]['loc']}: {exc.errors()[0]['msg']})") from None
+    master = load_master_key(settings)
+
+    async def run(engine: Any) -> int:
+        created = 0
+        for item in items:
+            created += await vault.issue(engine, master, item, created_by="import",
+                                         counterparty_guid=settings.dcm_counterparty)
+        return created
+
+    created = _with_engine(settings, run)
+    print(json.dumps({"created": created, "existing": len(items) - created}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = settings_from(args)
+        logs.setup(settings.log_level)
+        if args.command == "serve":
+            return serve(settings)
+        if args.command == "migrate":
+            asyncio.run(_ensure_schema(settings, auto=True))
+            print(json.dumps({"migrated": migrate.head_revision()}))
+            return 0
+        if args.command == "employees":
+            return cmd_employees(args, settings)
+        return cmd_secrets_import(args, settings)
+    except (SettingsError, CliError, OSError) as exc:
+        print(f"teller-hub: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # EmployeeError and pydantic ValidationError
+        print(f"teller-hub: {exc}", file=sys.stderr)
+        return 2
+
+
+def serve(settings: HubSettings) -> int:
+    from .app import create_app
+
+    if settings.data_dir is None:
+        raise CliError("serve needs --data DIR (hub.json, and by default hub.db and master.key)")
+    data_dir = private_dir(settings.data_dir)
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, see sandbox
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    base_url = f"http://{host}:{port}"
+
+    if settings.is_sqlite:  # embedded default: migrate on start; PostgreSQL: `migrate` first
+        asyncio.run(_ensure_schema(settings, auto=True))
+    admin_token = _admin_token(settings, data_dir)
+    app = create_app(settings, admin_token=admin_token)
+    write_private(data_dir / MANIFEST_NAME, json.dumps({
+        "base_url": base_url, "pid": os.getpid(), "admin_token": admin_token,
+        "database": "sqlite" if settings.is_sqlite else "postgresql",
+    }, indent=2).encode())
+
+    server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                    timeout_graceful_shutdown=3))
+    server.base_url = base_url
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    log.info("hub stopped")
+    return 0 if server.started else 1
+
+
+def _admin_token(settings: HubSettings, data_dir: Path) -> str:
+    if settings.admin_token is not None:
+        return settings.admin_token.get_secret_value()
+    path = data_dir / "admin.token"
+    create_private_once(path, secrets.token_urlsafe(32).encode())
+    return path.read_text(encoding="ascii").strip()
+
+
+class _Server(uvicorn.Server):
+    """Prints the base URL once uvicorn accepts connections."""
+
+    base_url = ""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            print(self.base_url, flush=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets=sockets)
+        self._captured_signals.clear()  # exit 0 on SIGTERM instead of re-raising it
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""The hub's ASGI app: ``create_app(settings)`` builds the process state in its lifespan."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import migrate
+from .crypto import load_master_key
+from .db import make_engine
+from .directory import DcmDirectory, Directory
+from .employees import PasswordStore
+from .errors import HubError
+from .jwks import JwksCache
+from .routes_api import router as api_router
+from .routes_bank_auth import router as bank_auth_router
+from .settings import HubSettings
+from .state import HubState
+
+log = logging.getLogger("teller_hub")
+MAX_BODY = 4 * 1024 * 1024  # the largest request is an onboarding import
+
+
+def _optional_routers() -> list[APIRouter]:
+    """The Mode-B proxy (``hub/proxy.py``) plugs in here when present."""
+    try:
+        module = importlib.import_module("teller_app.hub.proxy")
+    except ModuleNotFoundError:
+        return []
+    router = getattr(module, "router", None)
+    return [router] if isinstance(router, APIRouter) else []
+
+
+def create_app(settings: HubSettings, *, admin_token: str | None = None,
+               extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+    token = admin_token or (settings.admin_token.get_secret_value() if settings.admin_token
+                            else secrets.token_urlsafe(32))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        http = httpx.AsyncClient(timeout=5.0, limits=httpx.Limits(max_connections=50))
+        store = PasswordStore(engine)
+        dcm = DcmDirectory(settings)
+        app.state.hub = HubState(
+            settings=settings, engine=engine, master=load_master_key(settings), http=http,
+            store=store, dcm=dcm, directory=Directory(store, dcm),
+            jwks=JwksCache(settings.dcm_url, http) if settings.dcm_url else None,
+            admin_token=token,
+        )
+        dcm.start()
+        try:
+            yield
+        finally:
+            await dcm.close()
+            await http.aclose()
+            await engine.dispose()
+
+    app = FastAPI(title="Teller Hub", version="1", lifespan=lifespan)
+    _install_error_handlers(app)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz(request: Request) -> JSONResponse:
+        state: HubState = request.app.state.hub
+        try:
+            rev = await migrate.current_revision(state.engine)
+        except (sa.exc.SQLAlchemyError, OSError):
+            return JSONResponse({"status": "unavailable", "error": "database does not answer"},
+                                503)
+        if rev != migrate.head_revision():
+            return JSONResponse({"status": "unavailable",
+                                 "error": "database is not migrated (run teller-hub migrate)"},
+                                503)
+        return JSONResponse({"status": "ready", "revision": rev})
+
+    app.include_router(bank_auth_router)
+    app.include_router(api_router)
+    for router in [*extra_routers, *_optional_routers()]:
+        app.include_router(router)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(AccessLog)  # added last = outermost: times everything
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HubError)
+    async def hub_error(_: Request, exc: HubError) -> JSONResponse:
+        return JSONResponse({"error": exc.message}, exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": _describe(exc.errors())}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, exc.status_code)
+
+    @app.exception_handler(sa.exc.SQLAlchemyError)
+    async def db_error(_: Request, exc: sa.exc.SQLAlchemyError) -> JSONResponse:
+        log.error("database error", extra={"error": type(exc).__name__})
+        return JSONResponse({"error": "the hub database is unavailable"}, 503)
+
+    @app.exception_handler(OSError)
+    async def os_error(_: Request, exc: OSError) -> JSONResponse:
+        log.error("database or network error", extra={"error": type(exc).__name__})
+        return JSONResponse({"error": "the hub database is unavailable"}, 503)
+
+
+def _describe(errors: Sequence[Any]) -> str:
+    """``body.email: String should match pattern`` — field paths and rules, never the values."""
+    parts = []
+    for err in list(errors)[:5]:
+        if err.get("type") == "json_invalid":
+            return "invalid request: the body is not valid JSON"
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(parts)
+
+
+class BodyLimit:
+    """413 for bodies larger than MAX_BODY (declared or streamed), before anything parses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and (not value.isdigit() or int(value) > MAX_BODY):
+                await JSONResponse({"error": "request body too large"}, 413)(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY:
+                raise HubError(413, "request body too large")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class AccessLog:
+    """One JSON line per request: method, route path, status, milliseconds (no headers)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("teller_hub.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            if self.log.isEnabledFor(logging.INFO):
+                self.log.info("request", extra={
+                    "method": scope["method"], "path": scope["path"][:200], "status": status,
+                    "ms": round((time.perf_counter() - t0) * 1000, 2)})

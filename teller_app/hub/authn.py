@@ -1,0 +1,57 @@
+"""``current_employee``: the FastAPI dependency every desk-facing route uses.
+
+Reads ``Authorization: Bearer <hub token>``, finds the session in the database and re-checks
+the employee on every request (a disabled employee loses access at once, not at expiry).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from . import sessions
+from .errors import HubError, unauthorized
+from .models import HubEmployee
+from .state import HubState
+
+
+def hub_state(request: Request) -> HubState:
+    state: HubState = request.app.state.hub
+    return state
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 512:
+        raise unauthorized("missing or malformed Authorization: Bearer <hub token>")
+    return token
+
+
+async def current_employee(request: Request) -> HubEmployee:
+    state = hub_state(request)
+    snapshot = await sessions.find(state.engine, bearer_token(request))
+    if snapshot is None:
+        raise unauthorized("hub session is unknown or has expired: sign in again")
+    if snapshot.source == "hub":
+        emp = await state.store.lookup(snapshot.email)
+    else:
+        emp = await state.dcm.lookup(snapshot.email)
+        if emp is None and not state.dcm.loaded:
+            emp = snapshot  # DCM unreachable since this process started: trust sign-in's view
+    if emp is None or emp.disabled:
+        raise unauthorized("employee is disabled or no longer exists")
+    return emp
+
+
+async def require_admin(request: Request) -> None:
+    token = bearer_token(request)
+    if not hmac.compare_digest(token.encode(), hub_state(request).admin_token.encode()):
+        raise HubError(403, "admin token required")
+
+
+# ``async def route(emp: CurrentEmployee)`` — the annotated form of ``Depends(current_employee)``.
+CurrentEmployee = Annotated[HubEmployee, Depends(current_employee)]

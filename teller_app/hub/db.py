@@ -1,0 +1,103 @@
+"""Tables (SQLAlchemy Core), the async engine and the migration helpers.
+
+Times are integer Unix seconds so SQLite and PostgreSQL compare them the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from .files import private_dir
+from .settings import HubSettings, SettingsError
+
+metadata = sa.MetaData()
+
+employees = sa.Table(
+    "employees", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("roles", sa.String(200), nullable=False),  # comma-separated
+    sa.Column("branch_guid", sa.String(64), nullable=True),
+    sa.Column("head_office", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 hex of the bearer token
+    sa.Column("email", sa.String(254), nullable=False, index=True),
+    sa.Column("source", sa.String(16), nullable=False),  # hub | dcm
+    sa.Column("employee", sa.Text, nullable=False),  # JSON snapshot at sign-in
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False, index=True),
+)
+
+customer_secrets = sa.Table(
+    "customer_secrets", metadata,
+    sa.Column("external_id", sa.String(500), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # customer | keykeeper
+    sa.Column("branch_guid", sa.String(64), nullable=True),  # None: head office
+    sa.Column("key_id", sa.String(32), nullable=False),
+    sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
+    sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    sa.Column("created_by", sa.String(254), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def make_engine(settings: HubSettings) -> AsyncEngine:
+    url_text = settings.effective_database_url
+    try:
+        url = make_url(url_text)
+    except sa.exc.ArgumentError:
+        raise SettingsError("database_url is not a valid SQLAlchemy URL") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingsError("database_url must be sqlite+aiosqlite:// or postgresql+asyncpg://")
+    if url.get_backend_name() == "sqlite":
+        if url.drivername != "sqlite+aiosqlite":
+            url = url.set(drivername="sqlite+aiosqlite")
+        if url.database and url.database != ":memory:":
+            db_path = Path(url.database)
+            private_dir(db_path.parent)
+            if not db_path.exists():
+                db_path.touch(mode=0o600)
+        engine = create_async_engine(url, connect_args={"timeout": 15})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.drivername != "postgresql+asyncpg":
+        url = url.set(drivername="postgresql+asyncpg")
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.close()
+
+
+def dialect_insert(conn: AsyncConnection, table: sa.Table) -> Any:
+    """INSERT with ``on_conflict_do_nothing`` for the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the hub (run through ``teller_app.hub.migrate``)."""

@@ -1,0 +1,104 @@
+"""Hub settings: defaults < TOML file < environment (``TELLER_HUB_*``) < command line."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+ENV_PREFIX = "TELLER_HUB_"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed (the message names it, never its value)."""
+
+
+class HubSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path | None = None
+    database_url: str = ""
+    master_key_file: Path | None = None
+    master_key: SecretStr | None = None  # base64 of 32 bytes; env only in practice
+    dcm_url: str = ""
+    dcm_counterparty: str = ""
+    dcm_tech_login: str = ""
+    dcm_tech_password: SecretStr | None = None
+    bank_key_file: Path | None = None
+    bank_key_kid: str = ""
+    token_audience: str = "dcm"
+    admin_token: SecretStr | None = None
+    session_ttl: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
+    directory_refresh_s: float = Field(default=30.0, gt=0)
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)
+    log_level: str = "info"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        if self.data_dir is None:
+            raise SettingsError("database_url is not set and there is no data dir (--data)")
+        return f"sqlite+aiosqlite:///{self.data_dir / 'hub.db'}"
+
+    @property
+    def effective_master_key_file(self) -> Path | None:
+        if self.master_key_file is not None:
+            return self.master_key_file
+        return self.data_dir / "master.key" if self.data_dir is not None else None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def dcm_configured(self) -> bool:
+        return bool(self.dcm_url)
+
+    @property
+    def tech_account_configured(self) -> bool:
+        return bool(self.dcm_url and self.dcm_counterparty and self.dcm_tech_login
+                    and self.dcm_tech_password is not None)
+
+
+_FIELDS = tuple(HubSettings.model_fields)
+
+
+def load_settings(
+    config_file: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> HubSettings:
+    """Merge TOML (top level or a ``[hub]`` table), environment and explicit overrides."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SettingsError(f"cannot read config file {config_file}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {config_file} is not valid TOML: {exc}") from None
+        table = data.get("hub", data)
+        if not isinstance(table, dict):
+            raise SettingsError("config file: [hub] must be a table")
+        unknown = sorted(set(table) - set(_FIELDS))
+        if unknown:
+            raise SettingsError(f"config file: unknown settings {', '.join(unknown)}")
+        values.update(table)
+    env = os.environ if environ is None else environ
+    for name in _FIELDS:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = raw
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return HubSettings.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from None

@@ -1,0 +1,96 @@
+"""Customer and key-keeper secrets: issued once per external id, sealed at rest.
+
+The plaintext secret (and the profile DCM reads through ``/user_auth``) leaves this module only
+through ``read`` — which only the Bank Auth Service routes call.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .crypto import MasterKey, Sealed
+from .db import customer_secrets, dialect_insert, now
+from .models import KEYKEEPER_PREFIX, SecretIn
+
+
+@dataclass(frozen=True)
+class SecretOwner:
+    """Who may act on a secret's owner: its branch (None = head office)."""
+
+    external_id: str
+    kind: str
+    branch_guid: str | None
+
+
+@dataclass(frozen=True)
+class Opened:
+    external_id: str
+    key: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+
+
+def owner_branch(item: SecretIn, counterparty_guid: str) -> tuple[str, str | None]:
+    """(kind, branch) of a new record: key keepers' branch comes from their id, and the
+    counterparty's own key keeper belongs to the head office."""
+    if item.external_id.startswith(KEYKEEPER_PREFIX):
+        guid = item.external_id[len(KEYKEEPER_PREFIX):]
+        return "keykeeper", (None if guid == counterparty_guid else guid)
+    return "customer", item.branch_guid
+
+
+async def issue(engine: AsyncEngine, master: MasterKey, item: SecretIn, *, created_by: str,
+                counterparty_guid: str) -> bool:
+    """Create the secret unless one exists for this external id. True if this call created
+    it. ``ON CONFLICT DO NOTHING`` makes concurrent issuers (any process) agree on one."""
+    kind, branch = owner_branch(item, counterparty_guid)
+    payload = json.dumps({
+        "key": secrets.token_urlsafe(32),
+        "first_name": item.first_name, "last_name": item.last_name,
+        "email": item.email, "phone": item.phone,
+    }).encode()
+    sealed = master.seal(item.external_id, payload)
+    async with engine.begin() as conn:
+        stmt = dialect_insert(conn, customer_secrets).values(
+            external_id=item.external_id, kind=kind, branch_guid=branch, key_id=sealed.key_id,
+            wrapped_key=sealed.wrapped_key, ciphertext=sealed.ciphertext,
+            created_by=created_by, created_at=now(),
+        ).on_conflict_do_nothing(index_elements=["external_id"])
+        result = await conn.execute(stmt)
+        return bool(result.rowcount == 1)
+
+
+async def owner(engine: AsyncEngine, external_id: str) -> SecretOwner | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(
+            sa.select(customer_secrets.c.kind, customer_secrets.c.branch_guid)
+            .where(customer_secrets.c.external_id == external_id)
+        )).first()
+    if row is None:
+        return None
+    return SecretOwner(external_id, row.kind, row.branch_guid)
+
+
+async def read(engine: AsyncEngine, master: MasterKey,
+               external_id: str) -> tuple[SecretOwner, Opened] | None:
+    """The owner and the opened secret, or None when there is none. Auth Service only."""
+    async with engine.connect() as conn:
+        row = (await conn.execute(
+            sa.select(customer_secrets).where(customer_secrets.c.external_id == external_id)
+        )).first()
+    if row is None:
+        return None
+    plain = master.open(external_id, Sealed(row.key_id, bytes(row.wrapped_key),
+                                            bytes(row.ciphertext)))
+    data = json.loads(plain)
+    opened = Opened(external_id, str(data["key"]), str(data.get("first_name", "")),
+                    str(data.get("last_name", "")), str(data.get("email", "")),
+                    str(data.get("phone", "")))
+    return SecretOwner(external_id, row.kind, row.branch_guid), opened
