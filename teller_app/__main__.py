@@ -1,4 +1,4 @@
-"""``python -m teller_app`` (and the frozen binary): the desktop app, or the sandbox.
+"""``python -m teller_app`` (and the frozen binary): the desktop app, the sandbox or the hub.
 
 ``--run-sandbox`` must be handled before Qt is imported: the frozen app re-enters itself as
 the embedded sandbox process (see core/embedded_sandbox.sandbox_command).
@@ -16,6 +16,11 @@ def main() -> int:
         from teller_app.sandbox.__main__ import main as sandbox_main
 
         return int(sandbox_main(sys.argv[2:]) or 0)
+    if len(sys.argv) > 1 and sys.argv[1] == "--run-hub":
+        # Likewise the embedded Teller Hub (core/embedded_hub.hub_command).
+        from teller_app.hub.__main__ import main as hub_main
+
+        return int(hub_main(sys.argv[2:]) or 0)
     from teller_app.ui.app import main as app_main
 
     return app_main(sys.argv[1:])

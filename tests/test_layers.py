@@ -18,9 +18,13 @@ FORBIDDEN = {
     "cache": ("PySide6", "qasync", "teller_app.core", "teller_app.ui", "teller_app.secrets",
               "teller_app.sandbox"),
     "core": ("PySide6.QtWidgets", "PySide6.QtGui", "teller_app.ui", "teller_app.sandbox"),
-    "ui": ("teller_app.sandbox",),
+    "ui": ("teller_app.sandbox", "teller_app.hub"),
+    # The hub is a DCM client of its own: the wire layer only.
+    "hub": ("PySide6", "qasync", "teller_app.cache", "teller_app.core", "teller_app.ui",
+            "teller_app.secrets", "teller_app.sandbox"),
 }
-# The frozen bundle re-enters as the sandbox: the only allowed import of it from the app.
+# The frozen bundle re-enters as the sandbox or the hub: the only allowed imports of them
+# from the app.
 SANDBOX_DISPATCH = {PKG / "__main__.py", PKG / "ui" / "app.py"}
 
 
@@ -57,6 +61,22 @@ def test_sandbox_stands_apart() -> None:
             continue
         for name in _imports(path):
             if name.startswith("teller_app.sandbox"):
+                problems.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not problems, "\n".join(problems)
+
+
+def test_nothing_imports_the_hub() -> None:
+    problems = []
+    for path in sorted(PKG.rglob("*.py")):
+        if "hub" in path.relative_to(PKG).parts or path in SANDBOX_DISPATCH:
+            continue
+        for name in _imports(path):
+            if name.startswith("teller_app.hub"):
+                problems.append(f"{path.relative_to(ROOT)} imports {name}")
+    for path in sorted((PKG / "hub").rglob("*.py")):
+        for name in _imports(path):
+            if name.startswith("teller_app") and not name.startswith(
+                    ("teller_app.hub", "teller_app.platform")):
                 problems.append(f"{path.relative_to(ROOT)} imports {name}")
     assert not problems, "\n".join(problems)
 

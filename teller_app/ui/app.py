@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         from teller_app.sandbox.__main__ import main as sandbox_main
 
         return int(sandbox_main(argv[1:]) or 0)
+    if argv[:1] == ["--run-hub"]:
+        # Likewise the embedded Teller Hub (core/embedded_hub.hub_command).
+        from teller_app.hub.__main__ import main as hub_main
+
+        return int(hub_main(argv[1:]) or 0)
     args = parse_args(argv)
     from teller_app.ui.startup import run
 

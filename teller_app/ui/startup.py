@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.core import app_paths
-from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
+from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
 from teller_app.secrets import Profile, ProfileStore, install_redaction
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
@@ -78,7 +78,7 @@ class AppController(QObject):
         self.args = args
         self.started_at = started_at
         self.ops = OpRunner(self)
-        self.sandbox: SandboxProcess | None = None
+        self.sandbox: EmbeddedStack | None = None  # embedded sandbox + hub
         self.dialog: SignInDialog | None = None
         self.window: Any = None
         self.splash: QWidget | None = None
@@ -113,8 +113,12 @@ class AppController(QObject):
         else:
             self._show_splash(self.tr("Starting the sandbox…"))
             try:
-                self.sandbox = await asyncio.to_thread(start_sandbox,
-                                                       app_paths.sandbox_dir(data))
+                self.sandbox = stack = await asyncio.to_thread(start_embedded, data)
+                atexit.register(stack.stop)
+                try:
+                    await onboard(stack)
+                except Exception as exc:  # sign-in still works; creates may be declined
+                    log.warning("hub onboarding failed: %s", safe_text(exc))
             except Exception as exc:
                 log.exception("embedded sandbox did not start")
                 self._fatal(self.tr("The sandbox did not start: {error}").format(
@@ -122,8 +126,7 @@ class AppController(QObject):
                 return
             finally:
                 self._close_splash()
-            atexit.register(self.sandbox.stop)
-            self.targets = [sandbox_target(self.sandbox.manifest)]
+            self.targets = [sandbox_target(stack.sandbox.manifest, stack.hub_url)]
         self.show_sign_in()
 
     def _data_dir(self) -> Path:
@@ -187,6 +190,11 @@ class AppController(QObject):
         if cache_error is not None:
             window.banner.show_message(self.tr(
                 "The local cache could not be opened; searching the platform directly."),
+                "warning")
+        elif session.profile.hub_url and not session.hub_available:
+            window.banner.show_message(self.tr(
+                "The bank's Teller Hub cannot be reached: four-eyes approvals and customer "
+                "secrets are unavailable, so new customers cannot be created for now."),
                 "warning")
         window.signed_out.connect(lambda: self._signed_out(window))
         window.destroyed.connect(lambda: None)
