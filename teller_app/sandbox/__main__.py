@@ -19,6 +19,7 @@ from typing import Any
 
 import uvicorn
 
+from . import bankauth
 from .app import Config, create_app
 from .db import Store
 from .world import DEFAULT_CUSTOMERS, ensure_world, top_up_customers
@@ -37,8 +38,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--error-rate", type=float, default=0.0)
     p.add_argument("--session-ttl", type=float, default=900.0)
+    p.add_argument("--bank-auth-url", default=None, metavar="URL",
+                   help="the bank's Auth Service (PLATFORM_API §2.5), called at step 3 of "
+                   "customer create, additional account and payment confirm; stored with the "
+                   "counterparty (a restart without the flag keeps it; \"\" removes it)")
     p.add_argument("--log-level", default="warning")
     args = p.parse_args(argv)
+    url = args.bank_auth_url
+    if url and not url.startswith(("http://", "https://")):
+        p.error("--bank-auth-url must be an http(s) URL")
     if not 0.0 <= args.error_rate <= 1.0:
         p.error("--error-rate must be between 0 and 1")
     if args.latency_ms < 0 or args.session_ttl <= 0 or (args.customers or 0) < 0:
@@ -70,6 +78,8 @@ def build_manifest(store: Store, world: dict[str, Any], base_url: str) -> dict[s
         "segment": "retail",
         "pid": os.getpid(),
         "other_counterparty": world["other_counterparty"],
+        "bank_auth_url": bankauth.configured_base(store, world["counterparty_guid"]),
+        "dcm_jwks_url": f"{base_url}/api/v1/.well-known/jwks.json",
     }
 
 
@@ -110,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
 
     store = Store(data_dir)
     world = ensure_world(store, data_dir)
+    if args.bank_auth_url is not None:
+        bankauth.configure(store, world["counterparty_guid"], args.bank_auth_url)
     t0 = time.perf_counter()
     wanted = args.customers if args.customers is not None else DEFAULT_CUSTOMERS
     created = top_up_customers(store, world, wanted)

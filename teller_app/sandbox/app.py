@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .bankauth import BankAuth
 from .db import Store
 from .errors import error_response, install_handlers
 
@@ -70,6 +71,7 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
     app.state.config = config
     app.state.world = world
     app.state.flows = {}
+    app.state.bank_auth = BankAuth(store)
     app.state.rng = random.Random()
     install_handlers(app)
 

@@ -26,12 +26,20 @@ class Principal:
     counterparty_guid: str
     employee: sqlite3.Row | None
     perms: set[tuple[str, str]] = field(default_factory=set)
+    claims: dict[str, Any] = field(default_factory=dict)  # Mode B: the bank JWT's claims
 
     @property
     def branch_guid(self) -> str | None:
         if self.employee is None:
             return None
         return self.employee["branch_guid"] or None
+
+    @property
+    def subject(self) -> str:
+        """Who acts, as the Auth Service callback's ``sub``: the employee's e-mail."""
+        if self.employee is not None:
+            return str(self.employee["email"])
+        return str(self.claims.get("sub", ""))
 
     @property
     def who(self) -> str:
@@ -146,7 +154,7 @@ def _from_bank_jwt(store: Store, token: str) -> Principal:
     )
     if emp is not None and emp["is_disabled"]:
         raise ApiError(401, "Access credentials are invalid: employee account is disabled")
-    return Principal("B", cp, emp)
+    return Principal("B", cp, emp, claims=claims)
 
 
 def principal_from_request(store: Store, request: Request) -> Principal:

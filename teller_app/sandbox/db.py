@@ -18,6 +18,8 @@ from typing import Any, TypeVar, cast
 T = TypeVar("T")
 
 DB_NAME = "sandbox.db"
+# The bank's Auth Service URLs (§2.5), stored as counterparty attributes; NULL = none.
+BANK_AUTH_COLUMNS = ("user_auth_url", "user_key_url", "user_id_url")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -173,6 +175,7 @@ class Store:
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.execute("PRAGMA cache_size=-32000")
         self.conn.executescript(SCHEMA)
+        self._add_columns("counterparties", BANK_AUTH_COLUMNS)
         self._last = datetime(2000, 1, 1, tzinfo=UTC)
         self._depth = 0
         self.version = 0  # bumped on every committed write transaction
@@ -184,6 +187,13 @@ class Store:
             row = self.conn.execute(f"SELECT MAX(updated_at) FROM {table}").fetchone()
             if row[0]:
                 self._last = max(self._last, datetime.fromisoformat(row[0]))
+
+    def _add_columns(self, table: str, columns: tuple[str, ...]) -> None:
+        """Columns added after a data dir was created (an older sandbox.db keeps working)."""
+        have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+        for col in columns:
+            if col not in have:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {col} TEXT")
 
     def _sync_search(self) -> None:
         """Rebuild the search index if it is out of step with the customers table."""

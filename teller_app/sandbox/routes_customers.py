@@ -145,6 +145,15 @@ def _clean_iban(store: Any, iban: str | None) -> str | None:
     return value
 
 
+def _check_duplicate(store: Any, cp: str, login: str) -> None:
+    dup = store.scalar(
+        "SELECT 1 FROM customers WHERE counterparty_guid = ? AND lower(login) = lower(?)",
+        (cp, login),
+    )
+    if dup:
+        raise bad_request(DUPLICATE_CUSTOMER)
+
+
 @router.post("/customers", summary="Create customer with first account")
 async def create_customer(
     counterparty_guid: str, body: NewCustomerBody, request: Request,
@@ -152,7 +161,7 @@ async def create_customer(
 ) -> dict[str, Any]:
     store = _store(request)
     who.require("customers", "POST")
-    who.check_cp(store, counterparty_guid)
+    counterparty = who.check_cp(store, counterparty_guid)
     cp = counterparty_guid
     code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer)
     _teller_guard(who, bool(body.is_disabled), body.status)
@@ -164,17 +173,18 @@ async def create_customer(
     allowed = 0
     if body.balance_allowed is not None:
         allowed = to_minor(body.balance_allowed, "balance_allowed", allow_zero=True)
+    cguid = new_guid()
+    login = (body.login or "").strip() or cguid
+    _check_branch(store, who, cp, body.branch_guid)
+    _check_duplicate(store, cp, login)
+    # Step 3 (§2.5): the bank's Auth Service must know the new customer and hold its secret.
+    auth = await request.app.state.bank_auth.call(
+        counterparty, "user_auth", sub=who.subject, obj=login, flow="sign-up")
+    external_id = str(auth["external_id"]) if auth else login
     with store.tx():
         branch = _check_branch(store, who, cp, body.branch_guid)
         iban = _clean_iban(store, body.iban)
-        cguid = new_guid()
-        login = (body.login or "").strip() or cguid
-        dup = store.scalar(
-            "SELECT 1 FROM customers WHERE counterparty_guid = ? AND lower(login) = lower(?)",
-            (cp, login),
-        )
-        if dup:
-            raise bad_request(DUPLICATE_CUSTOMER)
+        _check_duplicate(store, cp, login)
         now = store.now()
         name, surname = body.name or "", body.surname or ""
         paternal = body.paternal_name or ""
@@ -184,7 +194,7 @@ async def create_customer(
             "balance_asset_code, balance_asset_issuer, is_disabled, status, search, created_at, "
             "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                cguid, cp, login, login, name, surname, paternal, body.phone_number or "",
+                cguid, cp, login, external_id, name, surname, paternal, body.phone_number or "",
                 branch, body.segment if body.segment is not None else "retail",
                 body.kyc_level or 0, allowed, body.balance_asset_code or "",
                 body.balance_asset_issuer or "", int(bool(body.is_disabled)),
@@ -439,6 +449,18 @@ async def customer_accounts(
     return {"accounts": [ledger.account_full(store, r) for r in rows], "total": len(rows)}
 
 
+def _check_new_account(store: Any, row: sqlite3.Row, asset: dict[str, Any],
+                       body: NewCustomerAccountBody | None) -> str | None:
+    have = store.scalar(
+        "SELECT 1 FROM accounts WHERE wallet_user_guid = ? AND asset_code = ? "
+        "AND asset_issuer = ?",
+        (row["guid"], asset["code"], asset["issuer"]),
+    )
+    if have:
+        raise bad_request(f"customer already has an account for asset {asset['code']}")
+    return _clean_iban(store, body.iban if body else None)
+
+
 @router.post("/customers/{customer_guid}/accounts", summary="Create customer's account")
 async def create_customer_account(
     counterparty_guid: str, customer_guid: str, request: Request, who: Who,
@@ -446,18 +468,15 @@ async def create_customer_account(
 ) -> dict[str, Any]:
     store = _store(request)
     who.require("accounts", "POST")
-    who.check_cp(store, counterparty_guid)
+    counterparty = who.check_cp(store, counterparty_guid)
     row = load_customer(store, who, counterparty_guid, customer_guid)
     asset = ledger.asset_info(store)
+    _check_new_account(store, row, asset, body)
+    # Step 3 (§2.5): the customer's one secret serves the new account too.
+    await request.app.state.bank_auth.call(
+        counterparty, "key", sub=who.subject, obj=row["external_id"], flow="sign-up")
     with store.tx():
-        have = store.scalar(
-            "SELECT 1 FROM accounts WHERE wallet_user_guid = ? AND asset_code = ? "
-            "AND asset_issuer = ?",
-            (row["guid"], asset["code"], asset["issuer"]),
-        )
-        if have:
-            raise bad_request(f"customer already has an account for asset {asset['code']}")
-        iban = _clean_iban(store, body.iban if body else None)
+        iban = _check_new_account(store, row, asset, body)
         aguid = ledger.create_account(store, counterparty_guid=counterparty_guid,
                                       owner_guid=row["guid"], kind="customer", iban=iban)
     return {"wallet_account_guid": aguid}

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from . import ledger, limits
+from . import bankauth, ledger, limits
 from .auth import Principal, Who
 from .errors import FORBIDDEN, FORBIDDEN_BRANCH, MISSING_UUID, NOT_FOUND, ApiError, bad_request
 from .models import ConfirmPaymentBody, NewPaymentBody
@@ -105,41 +105,54 @@ def _create(request: Request, who: Principal, cp: str, body: NewPaymentBody,
     return {"guid": pg}
 
 
-def _confirm(request: Request, who: Principal, cp: str, body: ConfirmPaymentBody,
-             branch: str | None) -> dict[str, Any]:
+def _check_confirm(store: Any, who: Principal, cp: str, counterparty: sqlite3.Row,
+                   branch: str | None, pg: str, bank: str | None) -> sqlite3.Row:
+    """Every check of a confirm; returns the sender account."""
+    pay = store.one("SELECT * FROM payments WHERE guid = ?", (pg,))
+    if pay is None or pay["counterparty_guid"] != cp:
+        raise ApiError(404, NOT_FOUND)
+    for scope in (who.branch_guid, branch):
+        if scope is not None and pay["sender_branch_guid"] != scope:
+            raise ApiError(403, FORBIDDEN_BRANCH)
+    if pay["status"] != "CREATED":
+        raise bad_request("payment is not in CREATED status")
+    if who.mode == "A" and not who.can("payments", "CONFIRM_OVER_LIMIT") and \
+            pay["amount"] > counterparty["teller_confirm_limit"]:
+        raise ApiError(403, FORBIDDEN)
+    sender = ledger.get_account(store, pay["sender_id"])
+    receiver = ledger.get_account(store, pay["receiver_id"])
+    if sender is None or receiver is None:
+        raise bad_request("account not found")
+    ledger.check_route(sender, receiver)
+    ledger.check_bank_guid(sender, receiver, bank)
+    ledger.check_not_disabled(sender, receiver)
+    if sender["balance"] < pay["amount"] + pay["fee"]:
+        raise bad_request("insufficient balance")
+    if pay["target_balance"] is not None and \
+            sender["balance"] - pay["amount"] - pay["fee"] != pay["target_balance"]:
+        raise bad_request("target balance mismatch")
+    ledger.check_receiver_allowance(receiver, pay["amount"])
+    if sender["customer_guid"] is not None:
+        limits.check(store, sender, pay["amount"])
+    return sender
+
+
+async def _confirm(request: Request, who: Principal, cp: str, body: ConfirmPaymentBody,
+                   branch: str | None) -> dict[str, Any]:
     store = request.app.state.store
     who.require("payments", "POST")
     counterparty = who.check_cp(store, cp)
     branch = _branch_path(store, who, cp, branch)
     pg = guid(body.payment_guid, "payment_guid")
     bank = guid(body.bank_guid, "bank_guid") if body.bank_guid else None
+    sender = _check_confirm(store, who, cp, counterparty, branch, pg, bank)
+    # Step 3 (§2.5): DCM needs the payer's secret to sign. The call awaits, so every check
+    # runs again inside the transaction.
+    await request.app.state.bank_auth.call(
+        counterparty, "key", sub=who.subject, obj=bankauth.payer_external_id(sender),
+        flow="sign-in")
     with store.tx():
-        pay = store.one("SELECT * FROM payments WHERE guid = ?", (pg,))
-        if pay is None or pay["counterparty_guid"] != cp:
-            raise ApiError(404, NOT_FOUND)
-        for scope in (who.branch_guid, branch):
-            if scope is not None and pay["sender_branch_guid"] != scope:
-                raise ApiError(403, FORBIDDEN_BRANCH)
-        if pay["status"] != "CREATED":
-            raise bad_request("payment is not in CREATED status")
-        if who.mode == "A" and not who.can("payments", "CONFIRM_OVER_LIMIT") and \
-                pay["amount"] > counterparty["teller_confirm_limit"]:
-            raise ApiError(403, FORBIDDEN)
-        sender = ledger.get_account(store, pay["sender_id"])
-        receiver = ledger.get_account(store, pay["receiver_id"])
-        if sender is None or receiver is None:
-            raise bad_request("account not found")
-        ledger.check_route(sender, receiver)
-        ledger.check_bank_guid(sender, receiver, bank)
-        ledger.check_not_disabled(sender, receiver)
-        if sender["balance"] < pay["amount"] + pay["fee"]:
-            raise bad_request("insufficient balance")
-        if pay["target_balance"] is not None and \
-                sender["balance"] - pay["amount"] - pay["fee"] != pay["target_balance"]:
-            raise bad_request("target balance mismatch")
-        ledger.check_receiver_allowance(receiver, pay["amount"])
-        if sender["customer_guid"] is not None:
-            limits.check(store, sender, pay["amount"])
+        _check_confirm(store, who, cp, counterparty, branch, pg, bank)
         ledger.execute_payment(store, pg)
     return {}
 
@@ -221,7 +234,7 @@ async def create_payment(counterparty_guid: str, body: NewPaymentBody, request: 
 @router.post("/payments/confirm", summary="Confirm payment")
 async def confirm_payment(counterparty_guid: str, body: ConfirmPaymentBody, request: Request,
                           who: Who) -> dict[str, Any]:
-    return _confirm(request, who, counterparty_guid, body, None)
+    return await _confirm(request, who, counterparty_guid, body, None)
 
 
 @router.get("/payments", summary="List payments", openapi_extra=_LIST_DOC)
@@ -247,7 +260,7 @@ async def create_branch_payment(counterparty_guid: str, branch_guid: str, body: 
 async def confirm_branch_payment(counterparty_guid: str, branch_guid: str,
                                  body: ConfirmPaymentBody, request: Request,
                                  who: Who) -> dict[str, Any]:
-    return _confirm(request, who, counterparty_guid, body, branch_guid)
+    return await _confirm(request, who, counterparty_guid, body, branch_guid)
 
 
 @router.get("/branch/{branch_guid}/payments", summary="List payments of a branch",
