@@ -173,18 +173,14 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         t0 = time.perf_counter()
-        status = 500
 
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
+        async def send_logged(message: Message) -> None:
+            # Logged as the answer starts, so the line exists once the client has the status.
+            if message["type"] == "http.response.start" and self.log.isEnabledFor(logging.INFO):
+                self.log.info("request", extra={
+                    "method": scope["method"], "path": scope["path"][:200],
+                    "status": int(message["status"]),
+                    "ms": round((time.perf_counter() - t0) * 1000, 2)})
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            if self.log.isEnabledFor(logging.INFO):
-                self.log.info("request", extra={
-                    "method": scope["method"], "path": scope["path"][:200], "status": status,
-                    "ms": round((time.perf_counter() - t0) * 1000, 2)})
+        await self.app(scope, receive, send_logged)

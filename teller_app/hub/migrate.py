@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -42,7 +42,12 @@ def _upgrade_sync(sync_conn: Any) -> None:
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    """The database's revision, None if never migrated. A plain query (no alembic context):
+    /readyz calls this on every probe."""
     async with engine.connect() as conn:
-        return await conn.run_sync(
-            lambda c: MigrationContext.configure(c).get_current_revision()
-        )
+        has_table = await conn.run_sync(
+            lambda c: sa.inspect(c).has_table("alembic_version"))
+        if not has_table:
+            return None
+        row = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).first()
+    return None if row is None else str(row[0])
