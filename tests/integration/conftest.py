@@ -1,0 +1,66 @@
+"""Integration fixtures: the sandbox (as DCM) and the Teller Hub (as the bank's Auth Service
+and Mode-B proxy), wired over loopback exactly as the embedded default wires them.
+
+``hub_stack`` (session): ``core.embedded_stack.start_embedded`` + ``onboard`` in a temp dir.
+``slow_hub_stack`` (module): the same, but DCM calls the hub's Auth Service through a
+``DelayingProxy`` (``stack.delay``) so a test can make the hub answer DCM late.
+Helpers (``hub_employee`` adds a Mode-B hub employee, …) are in ``hub_stack_helpers.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from hub_stack_helpers import SlowStack
+from tcp_delay import DelayingProxy
+
+from teller_app.core.embedded_hub import free_port, start_hub
+from teller_app.core.embedded_sandbox import start_sandbox
+from teller_app.core.embedded_stack import (
+    EmbeddedStack,
+    hub_settings,
+    onboard,
+    start_embedded,
+)
+
+
+@pytest.fixture(scope="session")
+def hub_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
+    stack = start_embedded(tmp_path_factory.mktemp("hub-stack"))
+    try:
+        assert stack.hub is not None, stack.hub_problem
+        # in a thread: a UI test may already have a (qasync) loop running on this one
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, onboard(stack)).result()
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def slow_hub_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlowStack]:
+    base = tmp_path_factory.mktemp("slow-hub")
+    hub_port = free_port()
+    relay_port = free_port()
+    sandbox = start_sandbox(base / "sandbox", "--bank-auth-url",
+                            f"http://127.0.0.1:{relay_port}")
+    try:
+        hub = start_hub(base / "hub", port=hub_port, settings=hub_settings(sandbox))
+        relay = DelayingProxy(hub_port, port=relay_port)
+        try:
+            yield SlowStack(sandbox, hub, relay)
+        finally:
+            relay.close()
+            hub.stop()
+    finally:
+        sandbox.stop()
+
+

@@ -1,0 +1,50 @@
+"""Helpers for the hub integration tests (see conftest.py for the fixtures)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from tcp_delay import DelayingProxy
+
+from teller_app.core.embedded_hub import HubProcess
+from teller_app.core.embedded_sandbox import SandboxProcess
+
+
+@dataclass
+class SlowStack:
+    sandbox: SandboxProcess
+    hub: HubProcess
+    delay: DelayingProxy
+
+    @property
+    def hub_url(self) -> str:
+        return self.hub.base_url
+
+
+def branch_guid(sandbox: SandboxProcess, index: int) -> str:
+    return str(sandbox.manifest["branches"][index]["guid"])
+
+
+def password_of(sandbox: SandboxProcess, email: str) -> str:
+    return str(next(e["password"] for e in sandbox.manifest["employees"]
+                    if e["email"] == email))
+
+
+def hub_employee(hub: HubProcess, sandbox: SandboxProcess, email: str, roles: list[str],
+                 branch_index: int | None) -> str:
+    """Add a Mode-B employee to the hub (idempotent by e-mail); returns the password."""
+    password = "pw-" + secrets.token_urlsafe(12)
+    body: dict[str, Any] = {"email": email, "name": email.split("@")[0], "password": password,
+                            "roles": roles}
+    if branch_index is None:
+        body["head_office"] = True
+    else:
+        body["branch_guid"] = branch_guid(sandbox, branch_index)
+    resp = httpx.post(hub.base_url + "/api/v1/admin/employees", json=body, timeout=10,
+                      headers={"Authorization": f"Bearer {hub.admin_token}"})
+    resp.raise_for_status()
+    assert resp.json()["created"], f"{email} already existed: use a fresh e-mail"
+    return password

@@ -1,0 +1,156 @@
+"""Mode B through the hub: a modified desktop (plain HTTP to the proxy) cannot do what the
+employee's role or branch forbids; what they may do works end to end (hub-minted JWTs)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from hub_stack_helpers import branch_guid, hub_employee, password_of
+
+from teller_app.core.embedded_stack import EmbeddedStack
+from teller_app.platform import HubLogin, NewCustomer, PlatformClient
+from teller_app.platform.hub_client import HubClient
+
+pytestmark = pytest.mark.slow
+
+
+def _email(role: str) -> str:
+    return f"{role}.{uuid.uuid4().hex[:8]}@hub.bank"
+
+
+def _login(stack: EmbeddedStack, email: str, password: str) -> httpx.Client:
+    assert stack.hub is not None
+    resp = httpx.post(stack.hub.base_url + "/api/v1/sessions", timeout=10,
+                      json={"mode": "password", "email": email, "password": password})
+    assert resp.status_code == 200, resp.text
+    token = resp.json()["token"]
+    return httpx.Client(base_url=stack.hub.base_url + "/dcm/api/v1/counterparty/"
+                        + stack.sandbox.counterparty_guid, timeout=20,
+                        headers={"Authorization": f"Bearer {token}"})
+
+
+def _as(stack: EmbeddedStack, roles: list[str], branch_index: int | None) -> httpx.Client:
+    assert stack.hub is not None
+    email = _email(roles[0].lower())
+    password = hub_employee(stack.hub, stack.sandbox, email, roles, branch_index)
+    return _login(stack, email, password)
+
+
+def _customer_in(stack: EmbeddedStack, branch_index: int) -> dict[str, Any]:
+    """A customer of that branch, read straight from the sandbox as its administrator."""
+    sb = stack.sandbox
+    http = httpx.Client(base_url=sb.base_url, timeout=20)
+    flow = http.get("/kratos/self-service/login/api").json()
+    csrf = next((n["attributes"].get("value") for n in flow["ui"]["nodes"]
+                 if n["attributes"].get("name") == "csrf_token"), "")
+    login = http.post("/kratos/self-service/login", params={"flow": flow["id"]},
+                      data={"identifier": "admin@demo.bank", "method": "password",
+                            "password": password_of(sb, "admin@demo.bank"),
+                            "csrf_token": csrf})
+    token = login.json()["session_token"]
+    page = http.get(f"/api/v1/counterparty/{sb.counterparty_guid}/customers",
+                    params={"branch_guids": branch_guid(sb, branch_index), "limit": 1},
+                    headers={"Authorization": f"bearer {token}"}).json()
+    return dict(page["customers"][0])
+
+
+@pytest.fixture(scope="module")
+def kyiv_teller(hub_stack: EmbeddedStack) -> httpx.Client:
+    return _as(hub_stack, ["Teller"], 0)
+
+
+def test_branch_teller_lists_only_their_branch(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    kyiv = branch_guid(hub_stack.sandbox, 0)
+    page = kyiv_teller.get("/customers", params={"limit": 200}).json()
+    assert page["customers"] and {c["branch_guid"] for c in page["customers"]} == {kyiv}
+    lviv = branch_guid(hub_stack.sandbox, 1)
+    refused = kyiv_teller.get("/customers", params={"branch_guids": lviv})
+    assert refused.status_code == 403 and "branch" in refused.json()["error"]
+
+
+def test_kyiv_teller_cannot_touch_a_lviv_customer(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    lviv_customer = _customer_in(hub_stack, 1)
+    guid = lviv_customer["wallet_user_guid"]
+    assert kyiv_teller.get(f"/customers/{guid}/accounts").status_code == 403
+    put = kyiv_teller.put(f"/customers/{guid}", json={"status": "hacked"})
+    assert put.status_code == 403
+    assert _customer_in(hub_stack, 1)["status"] != "hacked"
+    assert kyiv_teller.post(f"/customers/{guid}/accounts", json={}).status_code == 403
+    limits = kyiv_teller.get("/limits/customer/payment", params={"customer_guid": guid})
+    assert limits.status_code == 403
+
+
+def test_kyiv_teller_cannot_create_in_lviv_or_move_a_customer_there(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    sb = hub_stack.sandbox
+    asset = sb.manifest["asset"]
+    body = {"asset_code": asset["code"], "asset_issuer": asset["issuer"],
+            "login": "x" + uuid.uuid4().hex[:10], "branch_guid": branch_guid(sb, 1)}
+    assert kyiv_teller.post("/customers", json=body).status_code == 403
+    kyiv_customer = _customer_in(hub_stack, 0)
+    moved = kyiv_teller.put(f"/customers/{kyiv_customer['wallet_user_guid']}",
+                            json={"branch_guid": branch_guid(sb, 1)})
+    assert moved.status_code == 403
+
+
+def test_teller_role_cannot_confirm_or_set_limits(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    kyiv = branch_guid(hub_stack.sandbox, 0)
+    confirm = kyiv_teller.post(f"/branch/{kyiv}/payments/confirm",
+                               json={"payment_guid": str(uuid.uuid4())})
+    assert confirm.status_code == 403 and "role" in confirm.json()["error"]
+    limit = kyiv_teller.post("/limits/customer/payment", json={"customer_guid": "x"})
+    assert limit.status_code == 403
+
+
+def test_other_branch_paths_and_undesk_paths_are_refused(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    lviv = branch_guid(hub_stack.sandbox, 1)
+    assert kyiv_teller.get(f"/branch/{lviv}/payments").status_code == 403
+    assert kyiv_teller.get(f"/branch/{lviv}/accounts").status_code == 403
+    assert kyiv_teller.get("/accounts").status_code == 403  # unfiltered: every branch
+    assert kyiv_teller.post("/employees", json={"email": "x@y.z"}).status_code == 404
+    assert kyiv_teller.post("/roles/users", json={}).status_code == 404
+    dotted = kyiv_teller.get("/customers/%2e%2e/%2e%2e/other/customers")  # decoded by the hub
+    assert dotted.status_code == 404
+    other = kyiv_teller.get(kyiv_teller.base_url.join("../" + str(uuid.uuid4()) + "/customers"))
+    assert other.status_code in (403, 404)
+
+
+def test_head_office_administrator_reads_any_branch(hub_stack) -> None:  # type: ignore[no-untyped-def]
+    admin = _as(hub_stack, ["Administrator"], None)
+    guid = _customer_in(hub_stack, 1)["wallet_user_guid"]
+    resp = admin.get(f"/customers/{guid}/accounts")
+    assert resp.status_code == 200 and resp.json()
+
+
+def test_proxy_needs_a_hub_password_session(hub_stack) -> None:  # type: ignore[no-untyped-def]
+    assert hub_stack.hub is not None
+    url = hub_stack.hub.base_url + "/dcm/api/v1/counterparty/" + \
+        hub_stack.sandbox.counterparty_guid + "/customers"
+    assert httpx.get(url, timeout=10).status_code == 401
+    assert httpx.get(url, timeout=10, headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+@pytest.mark.asyncio
+async def test_mode_b_desk_client_creates_a_customer_through_the_hub(hub_stack) -> None:  # type: ignore[no-untyped-def]
+    """PlatformClient with HubLogin: the hub mints the bank JWT; DCM calls the hub's Auth
+    Service, which holds the secret the desk had issued first."""
+    assert hub_stack.hub is not None
+    sb = hub_stack.sandbox
+    email = _email("teller")
+    password = hub_employee(hub_stack.hub, sb, email, ["Teller"], 0)
+    hub = HubClient(hub_stack.hub.base_url)
+    auth = HubLogin(hub, email, password)
+    asset = sb.manifest["asset"]
+    login = "mb" + uuid.uuid4().hex[:10]
+    async with PlatformClient(hub.base_url + "/dcm", sb.counterparty_guid, auth=auth) as client:
+        assert auth.employee is not None and auth.employee.branch_guid == branch_guid(sb, 0)
+        issued = await hub.issue_secret(login, branch_guid(sb, 0))
+        assert issued.created
+        created = await client.create_customer(NewCustomer(
+            asset_code=asset["code"], asset_issuer=asset["issuer"], login=login,
+            branch_guid=branch_guid(sb, 0)))
+        found = await client.find_customer_by_login(login)
+        assert found is not None and found.wallet_user_guid == created.customer_guid
+    await hub.aclose()
