@@ -122,6 +122,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.error("database or network error", extra={"error": type(exc).__name__})
         return JSONResponse({"error": "the hub database is unavailable"}, 503)
 
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"error": "internal error in the hub (see its log)"}, 500)
+
 
 def _describe(errors: Sequence[Any]) -> str:
     """``body.email: String should match pattern`` — field paths and rules, never the values."""

@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 import time
+import traceback
 from typing import Any
 
 _STD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
@@ -29,7 +30,9 @@ class JsonFormatter(logging.Formatter):
             if key not in _STD and not key.startswith("_"):
                 out[key] = value if isinstance(value, int | float | bool | None) else str(value)
         if record.exc_info and record.exc_info[0] is not None:
+            # Frames only: an exception's message may quote data, so it is left out.
             out["exc_type"] = record.exc_info[0].__name__
+            out["traceback"] = "".join(traceback.format_tb(record.exc_info[2]))[-4000:]
         return json.dumps(out, ensure_ascii=False)
 
 

@@ -126,7 +126,7 @@ async def import_secrets(body: SecretImportIn, request: Request) -> dict[str, An
         if await vault.issue(state.engine, state.master, item, created_by="admin",
                              counterparty_guid=state.settings.dcm_counterparty):
             created += 1
-    log.info("secrets imported", extra={"created": created, "items": len(body.items)})
+    log.info("secrets imported", extra={"n_created": created, "n_items": len(body.items)})
     return {"created": created, "existing": len(body.items) - created}
 
 

@@ -1,0 +1,119 @@
+"""Bank Auth Service (PLATFORM_API §2.5) with X-Session-ID tokens signed by the sandbox's
+real DCM key, verified by the hub against the sandbox's JWKS."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from hub_proc import DcmSigner, HubProc, add_employee, branches
+
+from teller_app.core.embedded_sandbox import SandboxProcess
+
+KYIV_TELLER = "teller.kyiv@demo.bank"
+LVIV_TELLER = "teller.lviv@demo.bank"
+ADMIN = "admin@demo.bank"
+
+
+@pytest.fixture(scope="module")
+def kyiv_customer(hub: HubProc, sandbox: SandboxProcess) -> str:
+    ext = f"cust.{uuid.uuid4().hex[:10]}@example.ua"
+    with hub.client() as http:
+        r = http.post("/api/v1/admin/secrets/import", headers={
+            "Authorization": f"Bearer {hub.admin_token}"}, json={"items": [
+                {"external_id": ext, "branch_guid": branches(sandbox)[0], "first_name": "Іван",
+                 "last_name": "Петренко", "email": ext, "phone": "+380671112233"},
+                {"external_id": f"keykeeper:{branches(sandbox)[0]}"},
+                {"external_id": f"keykeeper:{sandbox.counterparty_guid}"}]})
+        assert r.status_code == 200, r.text
+    return ext
+
+
+def ask(http: httpx.Client, path: str, token: str | None) -> httpx.Response:
+    headers = {} if token is None else {"X-Session-ID": token}
+    return http.get(path, headers=headers)
+
+
+def test_user_auth_key_external_id(http: httpx.Client, dcm: DcmSigner,
+                                   kyiv_customer: str) -> None:
+    t0 = time.perf_counter()
+    r = ask(http, "/user_auth", dcm.token(KYIV_TELLER, kyiv_customer, "sign-up"))
+    assert time.perf_counter() - t0 < 1.0
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["external_id"] == kyiv_customer and len(body["key"]) >= 43
+    assert (body["first_name"], body["last_name"], body["phone"]) == \
+        ("Іван", "Петренко", "+380671112233")
+    key = ask(http, "/key", dcm.token(KYIV_TELLER, kyiv_customer))
+    assert key.json() == {"key": body["key"]}
+    ext = ask(http, "/external_id", dcm.token(KYIV_TELLER, kyiv_customer))
+    assert ext.json() == {"external_id": kyiv_customer}
+
+
+def test_branch_rule(http: httpx.Client, dcm: DcmSigner, kyiv_customer: str) -> None:
+    r = ask(http, "/key", dcm.token(LVIV_TELLER, kyiv_customer))
+    assert r.status_code == 401 and "another branch" in r.json()["error"]
+    assert ask(http, "/key", dcm.token(ADMIN, kyiv_customer)).status_code == 200
+
+
+def test_key_keepers(http: httpx.Client, dcm: DcmSigner, sandbox: SandboxProcess,
+                     kyiv_customer: str) -> None:
+    branch_kk = f"keykeeper:{branches(sandbox)[0]}"
+    bank_kk = f"keykeeper:{sandbox.counterparty_guid}"
+    assert ask(http, "/key", dcm.token(KYIV_TELLER, branch_kk)).status_code == 200
+    assert ask(http, "/key", dcm.token(LVIV_TELLER, branch_kk)).status_code == 401
+    assert ask(http, "/key", dcm.token(KYIV_TELLER, bank_kk)).status_code == 401
+    assert ask(http, "/key", dcm.token(ADMIN, bank_kk)).status_code == 200
+    keys = {ask(http, "/key", dcm.token(ADMIN, kk)).json()["key"] for kk in (branch_kk, bank_kk)}
+    assert len(keys) == 2
+
+
+def test_hub_store_employee_is_a_subject(http: httpx.Client, hub: HubProc, dcm: DcmSigner,
+                                         sandbox: SandboxProcess, kyiv_customer: str) -> None:
+    """Mode B: the acting employee exists only in the hub's own store."""
+    email = add_employee(http, hub, branch_guid=branches(sandbox)[0])
+    assert ask(http, "/key", dcm.token(email, kyiv_customer)).status_code == 200
+    assert hub.cli("employees", "disable", "--email", email).returncode == 0
+    r = ask(http, "/key", dcm.token(email, kyiv_customer))
+    assert r.status_code == 401 and "enabled employee" in r.json()["error"]
+
+
+def test_refusals(http: httpx.Client, dcm: DcmSigner, kyiv_customer: str) -> None:
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other_pem = other.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+    cases = {
+        "missing": None,
+        "garbage": "not.a.jwt",
+        "no such employee": dcm.token("ghost@demo.bank", kyiv_customer),
+        "no secret": dcm.token(KYIV_TELLER, "never-issued@example.ua"),
+        "expired": dcm.token(KYIV_TELLER, kyiv_customer, iat=int(time.time()) - 120, ttl=60),
+        "forged (same kid, other key)": dcm.token(KYIV_TELLER, kyiv_customer, key=other_pem),
+        "unknown kid": dcm.token(KYIV_TELLER, kyiv_customer, kid="dcm-unknown",
+                                 key=other_pem),
+        "bad flow": dcm.token(KYIV_TELLER, kyiv_customer, flow="sign-anything"),
+    }
+    for name, token in cases.items():
+        for path in ("/user_auth", "/key", "/external_id"):
+            r = ask(http, path, token)
+            assert r.status_code == 401, (name, path, r.text)
+            assert r.json()["error"], name
+
+
+def test_hs256_and_none_algorithms_refused(http: httpx.Client, dcm: DcmSigner,
+                                           kyiv_customer: str) -> None:
+    import jwt
+
+    now = int(time.time())
+    claims = {"sub": KYIV_TELLER, "obj": kyiv_customer, "flow": "sign-in", "iat": now,
+              "exp": now + 60}
+    for token in (jwt.encode(claims, "secret-" * 6, algorithm="HS256",
+                             headers={"kid": dcm.kid}),
+                  jwt.encode(claims, None, algorithm="none", headers={"kid": dcm.kid})):
+        r = ask(http, "/key", token)
+        assert r.status_code == 401 and "RS256" in r.json()["error"]
