@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -158,11 +159,18 @@ class BankJwtLogin:
     mode = "bank_jwt"
 
     def __init__(
-        self, email: str, private_key_pem: bytes | str, kid: str, *, lifetime: int = 60
+        self,
+        email: str,
+        private_key_pem: bytes | str,
+        kid: str,
+        *,
+        lifetime: int = 60,
+        audience: str = "dcm",
     ) -> None:
         self.email = email
         self.kid = kid
         self.lifetime = lifetime
+        self.audience = audience
         pem = private_key_pem.encode() if isinstance(private_key_pem, str) else private_key_pem
         register_secret(pem)
         self._key_pem = pem
@@ -194,6 +202,8 @@ class BankJwtLogin:
             "flow": op.flow,
             "iat": now,
             "exp": now + self.lifetime,
+            "jti": secrets.token_urlsafe(16),  # single use: DCM refuses a replay
+            "aud": self.audience,
         }
         token = jwt.encode(
             claims, self._private_key(), algorithm="RS256", headers={"kid": self.kid}

@@ -42,6 +42,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the bank's Auth Service (PLATFORM_API §2.5), called at step 3 of "
                    "customer create, additional account and payment confirm; stored with the "
                    "counterparty (a restart without the flag keeps it; \"\" removes it)")
+    p.add_argument("--jwt-audience", default="dcm",
+                   help="the aud every Mode-B bank JWT must carry (default: dcm)")
     p.add_argument("--log-level", default="warning")
     args = p.parse_args(argv)
     url = args.bank_auth_url
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)
     config = Config(data_dir=data_dir, host=args.host, port=port, customers=args.customers,
                     latency_ms=args.latency_ms, error_rate=args.error_rate,
-                    session_ttl=args.session_ttl)
+                    session_ttl=args.session_ttl, jwt_audience=args.jwt_audience)
     app = create_app(store, config, world)
     write_manifest(data_dir, build_manifest(store, world, base_url))
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .auth import JwtPolicy
 from .bankauth import BankAuth
 from .db import Store
 from .errors import error_response, install_handlers
@@ -25,6 +26,7 @@ class Config:
     latency_ms: int = 0
     error_rate: float = 0.0
     session_ttl: float = 900.0
+    jwt_audience: str = "dcm"
 
 
 class FaultMiddleware:
@@ -72,6 +74,7 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
     app.state.world = world
     app.state.flows = {}
     app.state.bank_auth = BankAuth(store)
+    app.state.jwt_policy = JwtPolicy(config.jwt_audience)
     app.state.rng = random.Random()
     install_handlers(app)
 

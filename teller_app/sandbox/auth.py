@@ -52,6 +52,18 @@ class Principal:
         if not self.can(scope, verb):
             raise ApiError(403, FORBIDDEN)
 
+    def require_operation(self, flow: str, *objs: str) -> None:
+        """Mode B (§2.4): the bank JWT must name this operation: its ``flow`` and, as
+        ``obj``, one of ``objs`` (the customer's login / external id, or the key keeper).
+        Mode-B sessions from ``jwk/authenticate`` carry no claims and are not checked."""
+        if self.mode != "B" or not self.claims:
+            return
+        obj = self.claims.get("obj")
+        if self.claims.get("flow") != flow or not isinstance(obj, str) or \
+                obj.casefold() not in {o.casefold() for o in objs if o}:
+            raise ApiError(403, f"{FORBIDDEN}: the token's flow/obj do not match the operation "
+                                f"(want flow={flow}, obj={objs[0] if objs else ''})")
+
     def check_cp(self, store: Store, cp: str) -> sqlite3.Row:
         row = store.one("SELECT * FROM counterparties WHERE guid = ?", (cp,))
         if row is None:
@@ -123,8 +135,41 @@ def _from_session(store: Store, token: str) -> Principal:
     return Principal("A", row["counterparty_guid"], emp, employee_perms(store, emp))
 
 
-def verify_bank_jwt(store: Store, token: str) -> tuple[str, dict[str, Any]]:
-    """Return (counterparty_guid, claims) or raise 401."""
+MAX_LIFETIME = 300  # exp - iat above this is refused (the hub mints <= 60 s)
+MAX_JTIS = 100_000
+
+
+class JtiCache:
+    """``jti`` values seen, each kept until its token's ``exp`` (plus leeway), bounded: a
+    replayed token is refused; when full of live entries, new tokens are refused too
+    (fail closed) rather than forgetting one that could then be replayed."""
+
+    def __init__(self, limit: int = MAX_JTIS) -> None:
+        self.limit = limit
+        self._seen: dict[str, float] = {}
+
+    def add(self, jti: str, exp: float) -> bool:
+        """False when ``jti`` was already used (or no room is left)."""
+        now = time.time()
+        if jti in self._seen and self._seen[jti] >= now:
+            return False
+        if len(self._seen) >= self.limit:
+            self._seen = {k: v for k, v in self._seen.items() if v >= now}
+            if len(self._seen) >= self.limit:
+                return False
+        self._seen[jti] = exp + JWT_LEEWAY
+        return True
+
+
+@dataclass
+class JwtPolicy:
+    audience: str = "dcm"
+    jtis: JtiCache = field(default_factory=JtiCache)
+
+
+def verify_bank_jwt(store: Store, token: str, policy: JwtPolicy) -> tuple[str, dict[str, Any]]:
+    """Return (counterparty_guid, claims) or raise 401. Required: ``sub``, ``iat``, ``exp``,
+    ``jti`` (single use), ``aud`` (= the configured audience), ``exp - iat`` <= 300 s."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -138,16 +183,34 @@ def verify_bank_jwt(store: Store, token: str) -> tuple[str, dict[str, Any]]:
             key = RSAAlgorithm.from_jwk(row["data"])
             claims = jwt.decode(
                 token, key=key, algorithms=["RS256"], leeway=JWT_LEEWAY,  # type: ignore[arg-type]
-                options={"require": ["exp", "iat", "sub"], "verify_aud": False},
+                audience=policy.audience,
+                options={"require": ["exp", "iat", "sub", "jti", "aud"]},
             )
+        except jwt.MissingRequiredClaimError as exc:
+            raise ApiError(401, f"{INVALID_CREDENTIALS}: the token has no {exc.claim!r}"
+                           ) from None
+        except jwt.InvalidAudienceError:
+            raise ApiError(401, f"{INVALID_CREDENTIALS}: wrong audience (aud)") from None
         except (jwt.PyJWTError, ValueError, TypeError, json.JSONDecodeError):
             continue
-        return str(row["counterparty_guid"]), dict(claims)
+        return str(row["counterparty_guid"]), _checked(dict(claims), policy)
     raise _invalid()
 
 
-def _from_bank_jwt(store: Store, token: str) -> Principal:
-    cp, claims = verify_bank_jwt(store, token)
+def _checked(claims: dict[str, Any], policy: JwtPolicy) -> dict[str, Any]:
+    jti, iat, exp = claims.get("jti"), claims.get("iat"), claims.get("exp")
+    if not isinstance(jti, str) or not jti or len(jti) > 200:
+        raise ApiError(401, f"{INVALID_CREDENTIALS}: jti must be a non-empty string")
+    if not isinstance(iat, int | float) or not isinstance(exp, int | float) or \
+            exp - iat > MAX_LIFETIME:
+        raise ApiError(401, f"{INVALID_CREDENTIALS}: token lifetime over {MAX_LIFETIME} s")
+    if not policy.jtis.add(jti, float(exp)):
+        raise ApiError(401, f"{INVALID_CREDENTIALS}: token already used (jti replay)")
+    return claims
+
+
+def _from_bank_jwt(store: Store, token: str, policy: JwtPolicy) -> Principal:
+    cp, claims = verify_bank_jwt(store, token, policy)
     emp = store.one(
         "SELECT * FROM employees WHERE counterparty_guid = ? AND lower(email) = lower(?)",
         (cp, str(claims.get("sub", ""))),
@@ -168,7 +231,7 @@ def principal_from_request(store: Store, request: Request) -> Principal:
     if cx:
         if cx.lower().startswith("bearer "):
             cx = cx[7:].strip()
-        return _from_bank_jwt(store, cx)
+        return _from_bank_jwt(store, cx, request.app.state.jwt_policy)
     raise _invalid()
 
 

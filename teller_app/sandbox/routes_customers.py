@@ -175,6 +175,7 @@ async def create_customer(
         allowed = to_minor(body.balance_allowed, "balance_allowed", allow_zero=True)
     cguid = new_guid()
     login = (body.login or "").strip() or cguid
+    who.require_operation("sign-up", login)
     _check_branch(store, who, cp, body.branch_guid)
     _check_duplicate(store, cp, login)
     # Step 3 (§2.5): the bank's Auth Service must know the new customer and hold its secret.
@@ -470,6 +471,7 @@ async def create_customer_account(
     who.require("accounts", "POST")
     counterparty = who.check_cp(store, counterparty_guid)
     row = load_customer(store, who, counterparty_guid, customer_guid)
+    who.require_operation("sign-up", row["login"], row["external_id"])
     asset = ledger.asset_info(store)
     _check_new_account(store, row, asset, body)
     # Step 3 (§2.5): the customer's one secret serves the new account too.

@@ -146,11 +146,12 @@ async def _confirm(request: Request, who: Principal, cp: str, body: ConfirmPayme
     pg = guid(body.payment_guid, "payment_guid")
     bank = guid(body.bank_guid, "bank_guid") if body.bank_guid else None
     sender = _check_confirm(store, who, cp, counterparty, branch, pg, bank)
+    payer = bankauth.payer_external_id(sender)
+    who.require_operation("sign-in", payer)
     # Step 3 (§2.5): DCM needs the payer's secret to sign. The call awaits, so every check
     # runs again inside the transaction.
     await request.app.state.bank_auth.call(
-        counterparty, "key", sub=who.subject, obj=bankauth.payer_external_id(sender),
-        flow="sign-in")
+        counterparty, "key", sub=who.subject, obj=payer, flow="sign-in")
     with store.tx():
         _check_confirm(store, who, cp, counterparty, branch, pg, bank)
         ledger.execute_payment(store, pg)

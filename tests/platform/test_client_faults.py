@@ -30,6 +30,7 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
+from teller_app.platform.auth import READ
 
 ISSUER = "GC63UKIHPPR4F74IZ6BU24ZCJXHO4Y4C2KAUATDAQQFXKRW5FT6AJKYS"
 NO_WAIT = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0)
@@ -310,13 +311,17 @@ async def test_bank_jwt_headers_and_claims() -> None:
         assert req is not None and req.headers["authorization"] == ""
         token = req.headers["cx-authorization"]
         assert jwt.get_unverified_header(token)["kid"] == "54321"
-        claims = jwt.decode(token, public, algorithms=["RS256"])  # type: ignore[arg-type]
+        claims = jwt.decode(token, public, algorithms=["RS256"],  # type: ignore[arg-type]
+                            audience="dcm")
         assert claims["sub"] == EMAIL and claims["flow"] == "sign-in" and claims["obj"] == CP
-        assert claims["exp"] - claims["iat"] == 60
+        assert claims["exp"] - claims["iat"] == 60 and claims["aud"] == "dcm"
+        assert claims["jti"] and claims["jti"] != jwt.decode(
+            auth.token(READ, CP), public, algorithms=["RS256"],  # type: ignore[arg-type]
+            audience="dcm")["jti"]
         await client.create_customer(new_customer("jwt-login"))
         post = next(r for r in [fake.last_request] if r)  # last = the POST
         claims = jwt.decode(post.headers["cx-authorization"], public,  # type: ignore[arg-type]
-                            algorithms=["RS256"])
+                            algorithms=["RS256"], audience="dcm")
         assert claims["flow"] == "sign-up" and claims["obj"] == "jwt-login"
     assert fake.logins == 0
 

@@ -51,13 +51,18 @@ class Api:
         return {"Authorization": f"bearer {self.token(who)}"}
 
     def bank_jwt(self, sub: str, *, exp_in: int = 60, key_path: str | None = None,
-                 kid: str | None = None) -> str:
+                 kid: str | None = None, flow: str = "sign-in", obj: str | None = None,
+                 **claims: Any) -> str:
+        """A Mode-B token as the hub mints it: fresh ``jti``, ``aud`` "dcm", ``flow``/``obj``
+        (obj defaults to ``sub``); ``claims`` override or (value None) drop any claim."""
         bank = self.m["bank_jwt"]
         key = Path(key_path or bank["private_key_pem"]).read_bytes()
         now = int(time.time())
-        claims = {"sub": sub, "obj": "123456789", "flow": "sign-in", "iat": now,
-                  "exp": now + exp_in}
-        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid or bank["kid"]})
+        body: dict[str, Any] = {"sub": sub, "obj": obj or sub, "flow": flow, "iat": now,
+                                "exp": now + exp_in, "jti": uuid.uuid4().hex, "aud": "dcm"}
+        body.update(claims)
+        body = {k: v for k, v in body.items() if v is not None}
+        return jwt.encode(body, key, algorithm="RS256", headers={"kid": kid or bank["kid"]})
 
     @property
     def sim(self) -> dict[str, str]:

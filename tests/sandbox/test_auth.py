@@ -116,12 +116,15 @@ def test_jwk_register_list_update_and_use(api: Api) -> None:
     assert api.post("jwk", json={"data": jwk}).status_code == 400  # duplicate kid
     keys = api.get("jwk").json()["keys"]
     assert any(k["guid"] == jguid and k["created_at"] for k in keys)
-    now = int(time.time())
-    token = jwt.encode({"sub": ADMIN, "obj": "1", "flow": "sign-in", "iat": now,
-                        "exp": now + 60}, key, algorithm="RS256", headers={"kid": kid})
+    def token() -> str:
+        now = int(time.time())
+        return jwt.encode({"sub": ADMIN, "obj": "1", "flow": "sign-in", "iat": now,
+                           "exp": now + 60, "jti": f"{time.time_ns()}", "aud": "dcm"},
+                          key, algorithm="RS256", headers={"kid": kid})
+
     assert api.http.get(api.url("branches"),
-                        headers={"CX-Authorization": token}).status_code == 200
-    auth = api.http.post(api.url("jwk/authenticate"), headers={"CX-Authorization": token})
+                        headers={"CX-Authorization": token()}).status_code == 200
+    auth = api.http.post(api.url("jwk/authenticate"), headers={"CX-Authorization": token()})
     assert auth.status_code == 200 and auth.json()["session_token"]
     assert api.http.get(api.url("branches"), headers={
         "Authorization": f"bearer {auth.json()['session_token']}"}).status_code == 200
@@ -131,7 +134,7 @@ def test_jwk_register_list_update_and_use(api: Api) -> None:
     jwk2.update({"kid": kid, "alg": "RS256"})
     assert api.put(f"jwk/{jguid}", json={"data": jwk2}).json() == {}
     assert api.http.get(api.url("branches"),
-                        headers={"CX-Authorization": token}).status_code == 401
+                        headers={"CX-Authorization": token()}).status_code == 401
     assert api.post("jwk", json={"data": {"kty": "EC"}}).status_code == 400
     assert api.post("jwk/authenticate", who=None).status_code == 401
 
@@ -159,3 +162,108 @@ def test_session_ttl_in_expires_at(api: Api) -> None:
     expires = datetime.fromisoformat(body["session"]["expires_at"].replace("Z", "+00:00"))
     left = (expires - datetime.now(UTC)).total_seconds()
     assert 850 < left <= 901  # default --session-ttl 900
+
+
+# -- Mode-B token rules (hub contract): jti single use, aud, lifetime, flow/obj ---------------
+
+
+def _cx(token: str) -> dict[str, str]:
+    return {"CX-Authorization": token, "Authorization": ""}
+
+
+def test_mode_b_jti_is_single_use(api: Api) -> None:
+    token = api.bank_jwt(ADMIN)
+    assert api.http.get(api.url("branches"), headers=_cx(token)).status_code == 200
+    again = api.http.get(api.url("branches"), headers=_cx(token))
+    assert again.status_code == 401 and "replay" in again.json()["error"]
+    # jwk/authenticate consumes the jti too.
+    token = api.bank_jwt(ADMIN)
+    assert api.http.post(api.url("jwk/authenticate"), headers=_cx(token)).status_code == 200
+    assert api.http.post(api.url("jwk/authenticate"), headers=_cx(token)).status_code == 401
+
+
+def test_mode_b_requires_jti_aud_and_short_lifetime(api: Api) -> None:
+    cases = {
+        "jti": api.bank_jwt(ADMIN, jti=None),
+        "aud": api.bank_jwt(ADMIN, aud=None),
+        "wrong aud": api.bank_jwt(ADMIN, aud="someone-else"),
+        "lifetime": api.bank_jwt(ADMIN, exp_in=301),
+    }
+    for why, token in cases.items():
+        resp = api.http.get(api.url("branches"), headers=_cx(token))
+        assert resp.status_code == 401, why
+        assert resp.json()["error"].startswith("Access credentials are invalid"), why
+    assert api.http.get(api.url("branches"),
+                        headers=_cx(api.bank_jwt(ADMIN, exp_in=300))).status_code == 200
+
+
+def test_jti_cache_is_bounded_and_fails_closed() -> None:
+    from teller_app.sandbox.auth import JtiCache
+
+    cache = JtiCache(limit=3)
+    now = time.time()
+    assert cache.add("a", now - 60)  # already expired: purged when room is needed
+    assert cache.add("b", now + 60) and cache.add("c", now + 60)
+    assert not cache.add("b", now + 60)  # replay
+    assert cache.add("d", now + 60)  # "a" made room
+    assert not cache.add("e", now + 60)  # full of live entries: refuse, never forget one
+
+
+def _new_customer_body(api: Api, login: str) -> dict[str, object]:
+    return {"asset_code": "UAH", "asset_issuer": api.m["asset"]["issuer"], "login": login,
+            "name": "Тест", "surname": "Тестенко", "phone_number": "+380501112233",
+            "branch_guid": api.branch(0)["guid"]}
+
+
+def test_mode_b_flow_and_obj_on_create_and_confirm(api: Api) -> None:
+    login = f"b-{time.time_ns()}@test.ua"
+    body = _new_customer_body(api, login)
+    wrong = [api.bank_jwt(TELLER_KYIV, flow="sign-in", obj=login),
+             api.bank_jwt(TELLER_KYIV, flow="sign-up", obj="someone-else@test.ua"),
+             api.bank_jwt(TELLER_KYIV, flow="sign-up")]  # obj = the employee
+    for token in wrong:
+        resp = api.http.post(api.url("customers"), json=body, headers=_cx(token))
+        assert resp.status_code == 403, resp.text
+        assert "flow/obj" in resp.json()["error"]
+    ok = api.http.post(api.url("customers"), json=body,
+                       headers=_cx(api.bank_jwt(TELLER_KYIV, flow="sign-up", obj=login)))
+    assert ok.status_code == 200, ok.text
+    customer = ok.json()
+
+    branch = api.branch(0)
+    draft = api.pay(branch["processing_account_guid"], customer["guid"], "20.00",
+                    who=TELLER_KYIV, confirm=False)
+    confirm = {"payment_guid": draft.json()["guid"]}
+    for token in (api.bank_jwt(TELLER_KYIV, flow="sign-in", obj=login),  # not the payer
+                  api.bank_jwt(TELLER_KYIV, flow="sign-up",
+                               obj=f"keykeeper:{branch['guid']}")):
+        resp = api.http.post(api.url("payments/confirm"), json=confirm, headers=_cx(token))
+        assert resp.status_code == 403, resp.text
+    token = api.bank_jwt(TELLER_KYIV, flow="sign-in", obj=f"keykeeper:{branch['guid']}")
+    resp = api.http.post(api.url("payments/confirm"), json=confirm, headers=_cx(token))
+    assert resp.status_code == 200, resp.text
+    # The customer now pays: obj = their external id (the login).
+    other = api.new_customer(branch_guid=branch["guid"])
+    draft = api.pay(customer["guid"], other["guid"], "5.00", who=TELLER_KYIV, confirm=False)
+    token = api.bank_jwt(TELLER_KYIV, flow="sign-in", obj=login.upper())  # case-insensitive
+    resp = api.http.post(api.url("payments/confirm"), json={"payment_guid":
+                         draft.json()["guid"]}, headers=_cx(token))
+    assert resp.status_code == 200, resp.text
+    # Reads and updates need no particular obj.
+    assert api.http.get(api.url("branches"), headers=_cx(
+        api.bank_jwt(TELLER_KYIV, obj="anything"))).status_code == 200
+
+
+def test_jwt_audience_flag(tmp_path: Path) -> None:
+    from teller_app.core.embedded_sandbox import start_sandbox
+
+    sb = start_sandbox(tmp_path / "sb", "--jwt-audience", "bank-x", customers=0)
+    try:
+        api = Api(sb)
+        default = api.http.get(api.url("branches"), headers=_cx(api.bank_jwt(ADMIN)))
+        assert default.status_code == 401
+        mine = api.http.get(api.url("branches"), headers=_cx(api.bank_jwt(ADMIN, aud="bank-x")))
+        assert mine.status_code == 200
+        api.http.close()
+    finally:
+        sb.stop()
