@@ -37,9 +37,12 @@ class HubLink:
     session token (again when the hub was down at sign-in, or its session expired); Mode B
     shares the token the hub gave at sign-in (``HubLogin``)."""
 
-    def __init__(self, hub: HubClient, client: PlatformClient) -> None:
+    def __init__(self, hub: HubClient, client: PlatformClient,
+                 branch_guid: str | None = None) -> None:
         self.hub = hub
         self.client = client
+        # the employee's branch: where DCM puts a customer created without one
+        self.branch_guid = branch_guid
         self._lock = asyncio.Lock()
 
     @property
@@ -180,7 +183,7 @@ async def open_session(
         if hub is not None:
             await hub.aclose()
         raise
-    link = HubLink(hub, client) if hub is not None else None
+    link = HubLink(hub, client, employee.branch_guid) if hub is not None else None
     problem: str | None = None if hub is not None else "no hub configured"
     if link is not None and not isinstance(auth, HubLogin):
         try:
