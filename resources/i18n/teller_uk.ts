@@ -73,28 +73,33 @@
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="120"/>
+        <location filename="../../teller_app/ui/startup.py" line="124"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="177"/>
+        <location filename="../../teller_app/ui/startup.py" line="180"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="189"/>
+        <location filename="../../teller_app/ui/startup.py" line="192"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="195"/>
+        <location filename="../../teller_app/ui/startup.py" line="196"/>
+        <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
+        <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="203"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="226"/>
-        <location filename="../../teller_app/ui/startup.py" line="240"/>
+        <location filename="../../teller_app/ui/startup.py" line="234"/>
+        <location filename="../../teller_app/ui/startup.py" line="248"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -805,174 +810,174 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="120"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="127"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="129"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="140"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="139"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="143"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="144"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="157"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="158"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="159"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="160"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="161"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="162"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="172"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="179"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="173"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="180"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="184"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="191"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="191"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="258"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="265"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="263"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="270"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="272"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="279"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="276"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="283"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="294"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="301"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="392"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="399"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="396"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="468"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="486"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="403"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="475"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="497"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="404"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="411"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="417"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="424"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="435"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="442"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -981,42 +986,42 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="439"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="446"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="459"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="466"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="478"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="489"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="496"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="507"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="504"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="515"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="510"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="521"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="540"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="551"/>
         <source>Unsaved changes</source>
         <translation>Незбережені зміни</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="541"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="552"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
@@ -1025,12 +1030,12 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="543"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="554"/>
         <source>Discard</source>
         <translation>Відкинути</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="545"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="556"/>
         <source>Keep editing</source>
         <translation>Продовжити редагування</translation>
     </message>
@@ -1204,79 +1209,89 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="52"/>
-        <location filename="../../teller_app/ui/error_text.py" line="65"/>
+        <location filename="../../teller_app/ui/error_text.py" line="54"/>
+        <location filename="../../teller_app/ui/error_text.py" line="66"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="55"/>
-        <source>The private key is neither a PEM key nor a readable PEM file. Paste the whole key including the BEGIN/END lines, or give the path to the key file.</source>
-        <translation>Закритий ключ не є ні ключем PEM, ні доступним для читання файлом PEM. Вставте весь ключ разом із рядками BEGIN/END або вкажіть шлях до файлу ключа.</translation>
+        <location filename="../../teller_app/ui/error_text.py" line="57"/>
+        <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
+        <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="60"/>
+        <location filename="../../teller_app/ui/error_text.py" line="61"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="62"/>
+        <location filename="../../teller_app/ui/error_text.py" line="63"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="67"/>
+        <location filename="../../teller_app/ui/error_text.py" line="68"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="69"/>
+        <location filename="../../teller_app/ui/error_text.py" line="70"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="72"/>
+        <location filename="../../teller_app/ui/error_text.py" line="73"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="79"/>
+        <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
+        <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="85"/>
+        <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
+        <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="96"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="82"/>
+        <location filename="../../teller_app/ui/error_text.py" line="99"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="85"/>
+        <location filename="../../teller_app/ui/error_text.py" line="102"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="87"/>
+        <location filename="../../teller_app/ui/error_text.py" line="104"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="89"/>
+        <location filename="../../teller_app/ui/error_text.py" line="106"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="91"/>
-        <location filename="../../teller_app/ui/error_text.py" line="94"/>
+        <location filename="../../teller_app/ui/error_text.py" line="108"/>
+        <location filename="../../teller_app/ui/error_text.py" line="111"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="97"/>
+        <location filename="../../teller_app/ui/error_text.py" line="114"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99"/>
+        <location filename="../../teller_app/ui/error_text.py" line="116"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -1332,127 +1347,127 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="97"/>
+        <location filename="../../teller_app/ui/main_window.py" line="98"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="108"/>
+        <location filename="../../teller_app/ui/main_window.py" line="109"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="189"/>
+        <location filename="../../teller_app/ui/main_window.py" line="190"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="194"/>
+        <location filename="../../teller_app/ui/main_window.py" line="195"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="212"/>
+        <location filename="../../teller_app/ui/main_window.py" line="213"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="222"/>
+        <location filename="../../teller_app/ui/main_window.py" line="223"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="227"/>
+        <location filename="../../teller_app/ui/main_window.py" line="228"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="303"/>
+        <location filename="../../teller_app/ui/main_window.py" line="304"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="346"/>
+        <location filename="../../teller_app/ui/main_window.py" line="347"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="358"/>
+        <location filename="../../teller_app/ui/main_window.py" line="359"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="428"/>
+        <location filename="../../teller_app/ui/main_window.py" line="429"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="437"/>
+        <location filename="../../teller_app/ui/main_window.py" line="438"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="448"/>
+        <location filename="../../teller_app/ui/main_window.py" line="449"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="490"/>
+        <location filename="../../teller_app/ui/main_window.py" line="491"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="491"/>
+        <location filename="../../teller_app/ui/main_window.py" line="492"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="501"/>
+        <location filename="../../teller_app/ui/main_window.py" line="502"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="503"/>
+        <location filename="../../teller_app/ui/main_window.py" line="504"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="505"/>
+        <location filename="../../teller_app/ui/main_window.py" line="506"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="507"/>
+        <location filename="../../teller_app/ui/main_window.py" line="508"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="509"/>
+        <location filename="../../teller_app/ui/main_window.py" line="510"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="511"/>
+        <location filename="../../teller_app/ui/main_window.py" line="512"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="522"/>
+        <location filename="../../teller_app/ui/main_window.py" line="523"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="527"/>
+        <location filename="../../teller_app/ui/main_window.py" line="528"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="530"/>
+        <location filename="../../teller_app/ui/main_window.py" line="531"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="566"/>
+        <location filename="../../teller_app/ui/main_window.py" line="567"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
@@ -1619,80 +1634,60 @@ If it happens again, tell support what you were doing.</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
-        <source>Key file…</source>
-        <translation>Файл ключа…</translation>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219"/>
+        <source>Teller Hub password</source>
+        <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="122"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="123"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="132"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="136"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="145"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="140"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="146"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="183"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="199"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="194"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="212"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="207"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
-        <source>Bank key (PEM)</source>
-        <translation>Ключ банку (PEM)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225"/>
-        <source>path to the private key file</source>
-        <translation>шлях до файлу закритого ключа</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="236"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="229"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="312"/>
-        <source>The bank&apos;s private key</source>
-        <translation>Закритий ключ банку</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="313"/>
-        <source>PEM keys (*.pem *.key);;All files (*)</source>
-        <translation>Ключі PEM (*.pem *.key);;Усі файли (*)</translation>
     </message>
 </context>
 <context>
