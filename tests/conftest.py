@@ -19,6 +19,24 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which databases the hub suite runs on (tests/hub runs every module on each)."""
+    import shutil
+    import sqlite3
+    import subprocess
+
+    pg = None
+    root = Path("/usr/lib/postgresql")
+    found = sorted(root.glob("*/bin/postgres")) if root.is_dir() else []
+    binary = str(found[-1]) if found else shutil.which("postgres")
+    if binary:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True,
+                             check=False).stdout.strip()
+        pg = out.split("(PostgreSQL)")[-1].split()[0] if "(PostgreSQL)" in out else None
+    pg_text = f"postgresql {pg}" if pg else "postgresql: not available"
+    return f"hub database: sqlite {sqlite3.sqlite_version}, {pg_text}"
+
+
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
     """One demo-world sandbox for the whole session (shared: tests create their own data)."""

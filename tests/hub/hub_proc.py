@@ -39,15 +39,6 @@ def pg_bindir() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
-def pg_version() -> str | None:
-    bindir = pg_bindir()
-    if bindir is None:
-        return None
-    out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True,
-                         text=True, check=False).stdout
-    return out.strip().rsplit(" ", 1)[-1] if out else None
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -65,7 +56,8 @@ class PgCluster:
         full = [str(self.bindir / cmd[0]), *cmd[1:]]
         if os.geteuid() == 0:  # postgres refuses to run as root: use the package's user
             full = ["runuser", "-u", "postgres", "--", *full]
-        return subprocess.run(full, capture_output=True, text=True, check=False, timeout=60)
+        return subprocess.run(full, capture_output=True, text=True, check=False, timeout=60,
+                              cwd=self.root)  # the postgres user may not enter our cwd
 
     def start(self) -> None:
         if os.geteuid() == 0:
