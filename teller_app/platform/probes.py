@@ -7,6 +7,7 @@ Used by the sync (``learn_traits``: only what is still unknown) and by ``teller-
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -95,8 +96,8 @@ async def probe_ordering(client: PlatformClient, scope: dict[str, Any]) -> Findi
     if len(a) < 2 or a[0] == a[-1]:
         return Finding(name, "ok", evidence + ": too few distinct rows to tell; every sync "
                        "page's order is checked")
-    ascending = all(x <= y for x, y in zip(a, a[1:], strict=False))
-    descending = all(x >= y for x, y in zip(d, d[1:], strict=False))
+    ascending = all(x <= y for x, y in itertools.pairwise(a))
+    descending = all(x >= y for x, y in itertools.pairwise(d))
     if ascending and descending and d[0] >= a[-1]:
         return Finding(name, "ok", evidence + ": updated_at and -updated_at honoured",
                        {"ordering": "supported"})
