@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 import httpx
 import pydantic
 
-from ._http import HttpCore, Offload, QueryValue, RetryPolicy, Sleep
+from . import _json
+from ._http import HttpCore, Offload, QueryValue, RetryPolicy, Sleep, query_params
 from .auth import READ, Auth, BankJwtLogin, Operation, PasswordLogin
 from .errors import (
     AuthError,
@@ -82,6 +83,7 @@ class PlatformClient:
             self.base_url, timeout=timeout, retry=retry, transport=transport, sleep=sleep
         )
         self._cp = f"/api/v1/counterparty/{counterparty_guid}"
+        self._transport = transport
         # What this server does where the docs leave a choice open (learnt, then stored per
         # profile by the app); ``on_traits_changed`` is told of every change.
         self.traits = ServerTraits()
@@ -191,6 +193,29 @@ class PlatformClient:
                 path=path,
                 reason="expired",
             ) from None
+
+    @property
+    def cp_path(self) -> str:
+        """``/api/v1/counterparty/{cp}``: the prefix of the counterparty's endpoints."""
+        return self._cp
+
+    async def raw_get(
+        self, path: str, params: Mapping[str, QueryValue] | None = None
+    ) -> tuple[int, Any]:
+        """One read-only GET answered as (status, JSON body or text), without error mapping,
+        retries or re-login: what ``teller-app doctor`` shows as evidence."""
+        await self.auth.ensure(self._http)
+        headers = self.auth.headers(READ, self.counterparty_guid)
+        async with httpx.AsyncClient(
+            base_url=self.base_url, timeout=15.0, transport=self._transport
+        ) as http:
+            query = tuple(query_params(params or {}))
+            response = await http.get(path, params=query, headers=headers)
+        try:
+            body: Any = _json.loads(response.text)
+        except ValueError:
+            body = response.text[:500]
+        return response.status_code, body
 
     def _parse(self, model: type[M], data: Any, method: str, path: str) -> M:
         try:
