@@ -21,6 +21,10 @@ def main() -> int:
         from teller_app.hub.__main__ import main as hub_main
 
         return int(hub_main(sys.argv[2:]) or 0)
+    if len(sys.argv) > 1 and sys.argv[1] == "doctor":  # before anything imports Qt
+        from teller_app.core.doctor_cli import main as doctor_main
+
+        return doctor_main(sys.argv[2:])
     from teller_app.ui.app import main as app_main
 
     return app_main(sys.argv[1:])

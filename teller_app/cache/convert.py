@@ -14,6 +14,7 @@ from typing import Any
 import pydantic
 
 from teller_app.cache.text import sort_key
+from teller_app.platform.models import minor_unit_of
 
 CUSTOMER_FIELDS = (
     "login",
@@ -177,7 +178,7 @@ def account_values(
                 "code": str(a.get("code") or ""),
                 "name": str(a.get("name") or ""),
                 "balance": decimal_text(a.get("balance")),
-                "minor_unit": int(a["minor_unit"]) if a.get("minor_unit") is not None else 2,
+                "minor_unit": minor_unit_of(a.get("minor_unit")),
                 "stellar_code": str(a.get("stellar_code") or ""),
                 "stellar_issuer": str(a.get("stellar_issuer") or ""),
             }

@@ -342,7 +342,9 @@ class ApprovalService:
             customers.extend(batch)
             total = getattr(page, "total", None)
             offset += len(batch)
-            if not batch or len(batch) < LIST_PAGE or (total is not None and offset >= total):
+            # never on a short page: a server may cap pages below LIST_PAGE (a bare list
+            # carries no total: one page)
+            if not batch or total is None or offset >= total:
                 break
         seen = [c.updated_at for c in customers if c.updated_at]
         if min_updated_at is not None:

@@ -84,14 +84,18 @@ def start_sandbox(
     customers: int | None = None,
     timeout: float = 120.0,
     env: dict[str, str] | None = None,
+    dialects: list[str] | tuple[str, ...] | None = None,
 ) -> SandboxProcess:
     """Start a sandbox on 127.0.0.1 and block until it prints its base URL (blocking: call it
-    off the UI thread). Extra ``args`` are passed through (e.g. ``--latency-ms``)."""
+    off the UI thread). Extra ``args`` are passed through (e.g. ``--latency-ms``);
+    ``dialects`` are sandbox dialect names (tests: ``["all"]``)."""
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
     cmd = [*sandbox_command(), "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
     if customers is not None:
         cmd += ["--customers", str(customers)]
+    if dialects:
+        cmd += ["--dialect", ",".join(dialects)]
     cmd += list(args)
     proc = subprocess.Popen(
         cmd,

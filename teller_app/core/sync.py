@@ -36,6 +36,15 @@ again. The first full sync is followed by one pass: it pages by the immutable cr
 so it also stores a row that updated_at paging with a tie offset skipped when another row
 of the group was updated between two pages.
 
+Servers that differ where the docs are silent (``platform/traits.py``; learnt by
+``platform/probes.learn_traits`` before a run, remembered per profile by the app): paging ends
+on ``total`` or an empty page, never on a short page (a server may cap pages). Where
+``ordering`` is ignored or refused, or a page comes back out of ``updated_at`` order, or rows
+lack a usable ``updated_at``, a run pages by offset in the server's own order instead
+("scan": the window ``min_updated_at`` = the same start as above, cursor = the newest row
+seen). Either way a run is verified by counts: fewer distinct customers than the first
+page's ``total`` promised (rows shifted under the offset) and the window is read again once.
+
 Accounts and balances are NOT synced here (100 000 account calls): ``refresh_accounts(guid)``
 fetches one customer's accounts when a card opens.
 """
@@ -56,6 +65,8 @@ from teller_app.cache import SyncState
 from teller_app.cache.convert import canonical_ts, parse_ts
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
+from teller_app.platform import PlatformClient
+from teller_app.platform.probes import learn_traits
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -66,6 +77,15 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress reports (the first and last 
 RECONCILE_HOURS = 24.0  # at most one automatic reconcile pass per this many hours
 VERIFY_CHUNK = 100  # reconcile: GUIDs per "still in scope?" request
 _ONE_US = timedelta(microseconds=1)
+
+
+class _KeysetUnusable(Exception):
+    """The rows cannot be paged by updated_at (wrong order, no timestamps, or fewer rows
+    than promised): scan instead. ``unordered``: the server does not honour ``ordering``."""
+
+    def __init__(self, why: str, *, unordered: bool = False) -> None:
+        super().__init__(why)
+        self.unordered = unordered
 
 
 @contextlib.contextmanager
@@ -183,13 +203,13 @@ class SyncEngine:
             self._reconcile_task.add_done_callback(_log_reconcile)
         return self._reconcile_task
 
-    def _fetch(self, cursor: str | None, skip: int) -> asyncio.Future[Any]:
+    def _fetch(self, cursor: str | None, skip: int, ordered: bool = True) -> asyncio.Future[Any]:
         return asyncio.ensure_future(
             self._platform(
                 self.client.list_customer_records(
                     branch_guids=self.branch_guids,
                     min_updated_at=cursor,
-                    ordering="updated_at",
+                    ordering="updated_at" if ordered else None,
                     offset=skip,
                     limit=self.page_size,
                     offload=self.worker.call,
@@ -206,9 +226,28 @@ class SyncEngine:
         safe = parse_ts(state.read_at) - timedelta(seconds=self.overlap)
         return canonical_ts(min(newest + _ONE_US, safe))
 
+    def _scope(self) -> dict[str, Any]:
+        return {"branch_guids": self.branch_guids} if self.branch_guids else {}
+
+    def _keyset(self) -> bool:
+        return not isinstance(self.client, PlatformClient) or (
+            self.client.traits.keyset_by_updated_at
+        )
+
     async def _run(self) -> int:
+        if isinstance(self.client, PlatformClient):
+            await self._platform(learn_traits(self.client, self._scope()))
         with _gc_frozen():
-            received = await self._run_frozen()
+            state = await self.worker.sync_state()
+            try:
+                if not self._keyset():
+                    raise _KeysetUnusable("ordering not honoured by this server")
+                received = await self._run_frozen()
+            except _KeysetUnusable as exc:
+                log.warning("sync: %s; paging by offset", exc)
+                if exc.unordered and isinstance(self.client, PlatformClient):
+                    self.client.learn(ordering="ignored")
+                received = await self._run_scan(state)
         if self.reconcile_due(await self.worker.sync_state()):
             self._start_reconcile()  # in the background: sync_now() returns now
         return received
@@ -234,7 +273,10 @@ class SyncEngine:
                 read_at = state.read_at
         received = 0
         total: int | None = None
+        expected: int | None = None  # rows the first page's total promised (count check)
+        seen: set[str] = set()
         self._reported_at = 0.0
+        sent_skip = skip
         fetching: asyncio.Future[Any] | None = self._fetch(cursor, skip)
         storing: asyncio.Future[None] | None = None
         uncommitted = 0  # pages stored in the open cache transaction
@@ -248,10 +290,14 @@ class SyncEngine:
                     read_at = canonical_ts(server_time) if server_time is not None else None
                 if total is None:
                     total = base + max(0, int(page.total) - skip)
+                    expected = max(0, int(page.total) - skip)
                 rows = list(page.customers)
+                _check_order(rows, cursor)
+                seen.update(_guid(r) for r in rows)
+                last_page = not rows or sent_skip + len(rows) >= int(page.total)
                 cursor, skip = _advance(rows, cursor, skip)
-                last_page = len(rows) < self.page_size
                 if not last_page:  # the next page travels while this one is stored
+                    sent_skip = skip
                     fetching = self._fetch(cursor, skip)
                 new_state = replace(state, cursor=cursor, tie_skip=skip)
                 if incremental and state.cursor and cursor and cursor < state.cursor:
@@ -284,10 +330,74 @@ class SyncEngine:
             if uncommitted:  # keep what was stored (each page came with its cursor)
                 with contextlib.suppress(Exception):
                     await self.worker.flush()
+        if expected is not None and len(seen) < expected:
+            # e.g. a row whose update moved it between two pages of a tie offset
+            log.warning("sync saw %d of %d customers: reading the window by offset",
+                        len(seen), expected)
+            raise _KeysetUnusable("fewer customers than the total promised")
         self._report(base + received, total or 0, final=True)
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
         return received
+
+    async def _run_scan(self, state: SyncState) -> int:
+        """A run paged by offset in the server's order (see the module docstring)."""
+        incremental = state.full_sync_done and bool(state.cursor)
+        start = self._start(state) if incremental else None
+        received = 0
+        for attempt in (1, 2):
+            got, seen, expected, state = await self._scan_pass(state, start)
+            received += got
+            if len(seen) >= expected:
+                break
+            log.warning("sync pass %d saw %d of %d customers: reading again", attempt,
+                        len(seen), expected)
+        if self.connectivity is not None and state.last_sync_at is not None:
+            self.connectivity.set_last_sync(state.last_sync_at)
+        return received
+
+    async def _scan_pass(
+        self, state: SyncState, start: str | None
+    ) -> tuple[int, set[str], int, SyncState]:
+        offset = received = uncommitted = 0
+        seen: set[str] = set()
+        expected: int | None = None
+        newest = state.cursor or ""
+        read_at: str | None = None
+        self._reported_at = 0.0
+        try:
+            while True:
+                page = await self._fetch(start, offset, ordered=False)
+                if read_at is None and page.server_time is not None:
+                    read_at = canonical_ts(page.server_time)
+                total = int(page.total)
+                expected = total if expected is None else expected
+                rows = list(page.customers)
+                seen.update(_guid(r) for r in rows)
+                for row in rows:
+                    stamp = _updated_at(row)
+                    if stamp:
+                        newest = max(newest, canonical_ts(stamp))
+                offset += len(rows)
+                last_page = not rows or offset >= total
+                new_state = state
+                if last_page:
+                    new_state = replace(state, cursor=newest or state.cursor, tie_skip=0,
+                                        full_sync_done=True, last_sync_at=time.time(),
+                                        read_at=read_at or state.read_at)
+                uncommitted += 1
+                commit = last_page or uncommitted >= BATCH_PAGES
+                uncommitted = 0 if commit else uncommitted
+                await self.worker.store_page(rows, new_state, commit)
+                state = new_state
+                received += len(rows)
+                self._report(received, expected, final=last_page)
+                if last_page:
+                    return received, seen, expected, state
+        finally:
+            if uncommitted:
+                with contextlib.suppress(Exception):
+                    await self.worker.flush()
 
     async def _reconcile(self) -> int:
         """One reconcile pass (see the module docstring); returns the customers deleted."""
@@ -304,6 +414,8 @@ class SyncEngine:
     async def _reconcile_read(self) -> set[str]:
         """Page through the whole scope by created_at (fetch N+1 while N is stored)."""
         seen: set[str] = set()
+        if not self._keyset():
+            return await self._reconcile_scan()
         cursor: str | None = None
         skip = 0
         fetching: asyncio.Future[Any] | None = self._fetch_created(cursor, skip)
@@ -313,8 +425,9 @@ class SyncEngine:
                 page = await fetching
                 fetching = None
                 rows = list(page.customers)
+                more = bool(rows) and skip + len(rows) < int(page.total)
                 cursor, skip = _advance(rows, cursor, skip, _created_at)
-                if len(rows) >= self.page_size:
+                if more:
                     fetching = self._fetch_created(cursor, skip)
                 if storing is not None:
                     seen.update(await storing)
@@ -329,6 +442,25 @@ class SyncEngine:
                 with contextlib.suppress(BaseException):
                     await storing
         return seen
+
+    async def _reconcile_scan(self) -> set[str]:
+        """The reconcile read by offset in the server's order (ordering not honoured). A row
+        an offset shift skips is not lost: unseen rows are asked for by GUID before any
+        deletion."""
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            page = await self._platform(
+                self.client.list_customer_records(
+                    branch_guids=self.branch_guids, offset=offset, limit=self.page_size,
+                    offload=self.worker.call,
+                )
+            )
+            rows = list(page.customers)
+            seen.update(await self.worker.store_reconcile_page(rows))
+            offset += len(rows)
+            if not rows or offset >= int(page.total):
+                return seen
 
     def _fetch_created(self, cursor: str | None, skip: int) -> asyncio.Future[Any]:
         return asyncio.ensure_future(
@@ -380,6 +512,8 @@ def _advance(
     if not rows:
         return cursor, skip
     key = key or _updated_at
+    if not key(rows[-1]):  # never "": an empty bound would mean "from the beginning"
+        raise _KeysetUnusable("a row without a usable timestamp")
     last = canonical_ts(key(rows[-1]))
     tail = 1
     for row in reversed(rows[:-1]):
@@ -389,6 +523,19 @@ def _advance(
     if tail == len(rows) and last == cursor:
         return cursor, skip + tail
     return last, tail
+
+
+def _check_order(rows: list[Any], cursor: str | None) -> None:
+    """A keyset page must come sorted by updated_at, from the cursor on."""
+    previous = cursor or ""
+    for row in rows:
+        stamp = _updated_at(row)
+        if not stamp:
+            raise _KeysetUnusable("a row without a usable updated_at")
+        text = canonical_ts(stamp)
+        if text < previous:
+            raise _KeysetUnusable("rows not in updated_at order", unordered=True)
+        previous = text
 
 
 def _updated_at(row: Any) -> Any:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, TypeVar
@@ -14,7 +15,8 @@ from typing import Any, TypeVar
 import httpx
 import pydantic
 
-from ._http import HttpCore, Offload, QueryValue, RetryPolicy, Sleep
+from . import _json
+from ._http import HttpCore, Offload, QueryValue, RetryPolicy, Sleep, query_params
 from .auth import READ, Auth, BankJwtLogin, Operation, PasswordLogin
 from .errors import (
     AuthError,
@@ -24,6 +26,7 @@ from .errors import (
     PlatformError,
     Timeout,
     Unavailable,
+    ValidationError,
 )
 from .models import (
     CUSTOMER_RECORDS,
@@ -49,6 +52,8 @@ from .models import (
     Segment,
     SegmentAccountType,
 )
+from .models._base import _parse_timestamp
+from .traits import ServerTraits
 
 log = logging.getLogger("teller_app.platform")
 BIG_PAGE = 100  # customer pages longer than this are validated off the event loop
@@ -79,6 +84,20 @@ class PlatformClient:
             self.base_url, timeout=timeout, retry=retry, transport=transport, sleep=sleep
         )
         self._cp = f"/api/v1/counterparty/{counterparty_guid}"
+        self._transport = transport
+        # What this server does where the docs leave a choice open (learnt, then stored per
+        # profile by the app); ``on_traits_changed`` is told of every change.
+        self.traits = ServerTraits()
+        self.on_traits_changed: Callable[[ServerTraits], None] | None = None
+
+    def learn(self, **changes: Any) -> None:
+        """Record something learnt about the server (``ServerTraits`` field values)."""
+        new = replace(self.traits, **changes)
+        if new != self.traits:
+            log.info("server traits: %s", {k: v for k, v in changes.items()})
+            self.traits = new
+            if self.on_traits_changed is not None:
+                self.on_traits_changed(new)
 
     # --- lifecycle ---------------------------------------------------------------------
     async def __aenter__(self) -> PlatformClient:
@@ -184,6 +203,29 @@ class PlatformClient:
                 reason="expired",
             ) from None
 
+    @property
+    def cp_path(self) -> str:
+        """``/api/v1/counterparty/{cp}``: the prefix of the counterparty's endpoints."""
+        return self._cp
+
+    async def raw_get(
+        self, path: str, params: Mapping[str, QueryValue] | None = None
+    ) -> tuple[int, Any]:
+        """One read-only GET answered as (status, JSON body or text), without error mapping,
+        retries or re-login: what ``teller-app doctor`` shows as evidence."""
+        await self.auth.ensure(self._http)
+        headers = self.auth.headers(READ, self.counterparty_guid)
+        async with httpx.AsyncClient(
+            base_url=self.base_url, timeout=15.0, transport=self._transport
+        ) as http:
+            query = tuple(query_params(params or {}))
+            response = await http.get(path, params=query, headers=headers)
+        try:
+            body: Any = _json.loads(response.text)
+        except ValueError:
+            body = response.text[:500]
+        return response.status_code, body
+
     def _parse(self, model: type[M], data: Any, method: str, path: str) -> M:
         try:
             return model.model_validate(data)
@@ -278,6 +320,7 @@ class PlatformClient:
         path = f"{self._cp}/roles"
         data = await self._call("GET", path)
         roles = data.get("roles") if isinstance(data, dict) else data
+        roles = [] if roles is None else roles  # null = empty
         if not isinstance(roles, list):
             raise Unavailable("unexpected answer shape", method="GET", path=path)
         return [r if isinstance(r, str) else str(r.get("name", "")) for r in roles]
@@ -367,9 +410,7 @@ class PlatformClient:
             "limit": limit,
             "ordering": ordering,
         }
-        data, server_time = await self._call(
-            "GET", path, params=params, with_date=True, offload=offload
-        )
+        data, server_time = await self._customers_call(path, params, offload)
         customers = data.get("customers") if isinstance(data, dict) else None
         if isinstance(customers, list) and len(customers) > BIG_PAGE:
             # a sync page: validate ~1000 models off the event loop (the UI thread)
@@ -377,8 +418,73 @@ class PlatformClient:
             page = await run(self._parse, CustomerPage, data, "GET", path)
         else:
             page = self._parse(CustomerPage, data, "GET", path)
+        page.total = self._page_total(params, data, len(page.customers))
         page.server_time = server_time
         return page
+
+    async def _customers_call(
+        self, path: str, params: dict[str, QueryValue], offload: Offload | None
+    ) -> tuple[Any, datetime | None]:
+        """GET the customers list with ``params`` adapted to this server's traits (see
+        ``_adapt``); a 400 on ``ordering`` teaches that the server refuses it."""
+        self._adapt(params)
+        try:
+            data, server_time = await self._call(
+                "GET", path, params=params, with_date=True, offload=offload
+            )
+        except ValidationError as exc:
+            if params.get("ordering") is None or "order" not in exc.message.lower():
+                raise
+            self.learn(ordering="strict")
+            params["ordering"] = None
+            data, server_time = await self._call(
+                "GET", path, params=params, with_date=True, offload=offload
+            )
+        return data, server_time
+
+    def _adapt(self, params: dict[str, QueryValue]) -> None:
+        """The caller's meaning, in this server's dialect: ``is_disabled`` absent = everyone
+        (``true`` where it reads "include disabled"); time bounds inclusive (moved by 1 us
+        where the server's are strict); no ``ordering`` where it is ignored or refused;
+        ``limit`` no larger than the server's page cap. An empty or unparseable time bound
+        is refused here: it must never turn into "no bound"."""
+        traits = self.traits
+        if params.get("is_disabled") is None and traits.disabled_reading == "include":
+            params["is_disabled"] = True
+        for name in ("min_created_at", "max_created_at", "min_updated_at", "max_updated_at"):
+            value = params.get(name)
+            if value is None:
+                continue
+            when = _parse_timestamp(value)
+            if when is None:
+                raise ValueError(f"{name}: not a timestamp: {value!r}")
+            if traits.bounds == "exclusive":
+                step = timedelta(microseconds=1)
+                when = when - step if name.startswith("min_") else when + step
+            params[name] = when
+        if traits.ordering in ("ignored", "strict"):
+            params["ordering"] = None
+        limit = params.get("limit")
+        if traits.page_cap and isinstance(limit, int) and limit > traits.page_cap:
+            params["limit"] = traits.page_cap
+
+    def _page_total(self, params: Mapping[str, QueryValue], data: Any, rows: int) -> int:
+        """The page's ``total``; learns a page cap (fewer rows than asked while more exist).
+        Without a ``total`` the answer says "maybe more" until an empty page."""
+        offset = params.get("offset")
+        offset = offset if isinstance(offset, int) else 0
+        raw = data.get("total") if isinstance(data, dict) else None
+        try:
+            total = int(str(raw)) if raw is not None else None
+        except ValueError:
+            total = None
+        if total is None:
+            return offset + rows + (1 if rows else 0)
+        limit = params.get("limit")
+        capped = isinstance(limit, int) and 0 < rows < limit and offset + rows < total
+        if capped and (self.traits.page_cap is None or rows < self.traits.page_cap):
+            self.learn(page_cap=rows)
+        return total
 
     async def list_customer_records(
         self, *, offload: Offload | None = None, **filters: Any
@@ -397,9 +503,7 @@ class PlatformClient:
             "limit": filters.get("limit", 50),
         }
         path = f"{self._cp}/customers"
-        data, server_time = await self._call(
-            "GET", path, params=params, with_date=True, offload=offload
-        )
+        data, server_time = await self._customers_call(path, params, offload)
         run = offload or asyncio.to_thread
         try:
             parsed = await run(_validate_records, data)
@@ -407,9 +511,8 @@ class PlatformClient:
             raise Unavailable(
                 f"unexpected answer shape ({exc.error_count()} problems)", method="GET", path=path
             ) from None
-        return CustomerRecordPage(
-            parsed.get("customers", []), int(parsed.get("total", 0)), server_time
-        )
+        rows = parsed.get("customers") or []
+        return CustomerRecordPage(rows, self._page_total(params, data, len(rows)), server_time)
 
     async def iter_customers(
         self, page_size: int = 500, *, ordering: str = "updated_at", **filters: Any
@@ -478,6 +581,12 @@ class PlatformClient:
                 if found is None:
                     raise
                 return found
+        if not (isinstance(data, dict) and data.get("customer_guid")):
+            # Created, but the answer does not say whom: never carry on with "".
+            found = await self._reconcile_customer(new) if new.login else None
+            if found is None:
+                raise Unavailable("answer has no customer_guid", method="POST", path=path)
+            return found
         return self._parse(CreatedCustomer, data, "POST", path)
 
     async def _reconcile_customer(self, new: NewCustomer) -> CreatedCustomer | None:
@@ -506,6 +615,7 @@ class PlatformClient:
         data = await self._call("GET", path, params={"iban": iban})
         if isinstance(data, list):  # tolerate the accounts-list style [{"accounts": …}]
             data = data[0] if data else {}
+        data = {} if data is None else data  # null = empty
         items = data.get("accounts") if isinstance(data, dict) else None
         try:
             return [AccountWithAssets.model_validate(a) for a in items or []]
@@ -554,6 +664,8 @@ class PlatformClient:
             "order": order,
         }
         data = await self._call("GET", path, params=params)
+        if data is None:  # null = empty
+            return AccountPage()
         if isinstance(data, list):  # documented: an array holding one {"accounts", "total"}
             if not data:
                 return AccountPage()

@@ -20,6 +20,7 @@ from typing import Any
 import uvicorn
 
 from . import bankauth
+from . import dialects
 from .app import Config, create_app
 from .db import Store
 from .world import DEFAULT_CUSTOMERS, ensure_world, top_up_customers
@@ -45,10 +46,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--jwt-audience", default="dcm",
                    help="the aud every Mode-B bank JWT must carry (default: dcm)")
     p.add_argument("--log-level", default="warning")
+    p.add_argument("--dialect", action="append", default=[], metavar="NAME[,NAME...]",
+                   help="documented readings of open choices (README 'Dialects'; 'all')")
+    p.add_argument("--dialect-file", metavar="FILE.json",
+                   help='{"dialects": [names]} (added to --dialect)')
     args = p.parse_args(argv)
     url = args.bank_auth_url
     if url and not url.startswith(("http://", "https://")):
         p.error("--bank-auth-url must be an http(s) URL")
+    try:
+        args.dialects = dialects.parse_names(args.dialect)
+        if args.dialect_file:
+            args.dialects |= dialects.load_file(args.dialect_file)
+    except (OSError, ValueError) as exc:
+        p.error(str(exc))
     if not 0.0 <= args.error_rate <= 1.0:
         p.error("--error-rate must be between 0 and 1")
     if args.latency_ms < 0 or args.session_ttl <= 0 or (args.customers or 0) < 0:
@@ -132,9 +143,12 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)
     config = Config(data_dir=data_dir, host=args.host, port=port, customers=args.customers,
                     latency_ms=args.latency_ms, error_rate=args.error_rate,
-                    session_ttl=args.session_ttl, jwt_audience=args.jwt_audience)
+                    session_ttl=args.session_ttl, jwt_audience=args.jwt_audience,
+                    dialects=args.dialects)
     app = create_app(store, config, world)
-    write_manifest(data_dir, build_manifest(store, world, base_url))
+    manifest = build_manifest(store, world, base_url)
+    manifest["dialects"] = sorted(args.dialects)
+    write_manifest(data_dir, manifest)
 
     server = _Server(uvicorn.Config(app, log_level=args.log_level, access_log=False,
                                     lifespan="off", timeout_graceful_shutdown=3))

@@ -27,6 +27,7 @@ class Config:
     error_rate: float = 0.0
     session_ttl: float = 900.0
     jwt_audience: str = "dcm"
+    dialects: frozenset[str] = frozenset()  # see dialects.py
 
 
 class FaultMiddleware:
@@ -79,6 +80,10 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
     install_handlers(app)
 
     app.add_middleware(FaultMiddleware)
+    if config.dialects:
+        from .dialects import DialectMiddleware
+
+        app.add_middleware(DialectMiddleware, dialects=config.dialects)
 
     for module in (routes_auth, routes_customers, routes_accounts, routes_org, routes_payments,
                    routes_limits, routes_dictionary, routes_emission, routes_branch_access,

@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         from teller_app.hub.__main__ import main as hub_main
 
         return int(hub_main(argv[1:]) or 0)
+    if argv[:1] == ["doctor"]:  # the integration-day check: no Qt at all
+        from teller_app.core.doctor_cli import main as doctor_main
+
+        return doctor_main(argv[1:])
     args = parse_args(argv)
     from teller_app.ui.startup import run
 

@@ -26,6 +26,7 @@ from teller_app.cache import HEAD_OFFICE, CacheKeyError, prepare_cache_for, wipe
 from teller_app.core import app_paths
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
+from teller_app.core.server_traits import attach_traits
 from teller_app.core.sync import SyncEngine
 from teller_app.secrets import CACHE_KEY, SecretStore
 
@@ -70,6 +71,7 @@ async def open_branch_cache(session: Any) -> BranchCacheBundle:
         await asyncio.to_thread(wipe_cache_file, path)
         await worker.open(path, key)
     client = session.client
+    await attach_traits(client, session.profile)  # what we learnt about this server before
     connectivity = Connectivity(lambda: client.list_customers(limit=1))
     branches = [session.branch_guid] if session.branch_guid else None
     sync = SyncEngine(client, worker, branches, connectivity=connectivity)

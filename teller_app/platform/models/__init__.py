@@ -1,6 +1,13 @@
 """Pydantic v2 models of the platform's requests and responses (wire field names)."""
 
-from ._base import WireModel, exact_amount, format_timestamp, quantize
+from ._base import (
+    DEFAULT_MINOR_UNIT,
+    WireModel,
+    exact_amount,
+    format_timestamp,
+    minor_unit_of,
+    quantize,
+)
 from .assets import (
     Account,
     AccountPage,
@@ -43,6 +50,7 @@ from .payments import (
 
 __all__ = [
     "CUSTOMER_RECORDS",
+    "DEFAULT_MINOR_UNIT",
     "Account",
     "AccountPage",
     "AccountWithAssets",
@@ -76,5 +84,6 @@ __all__ = [
     "WireModel",
     "exact_amount",
     "format_timestamp",
+    "minor_unit_of",
     "quantize",
 ]

@@ -24,7 +24,35 @@ class RequestModel(BaseModel):
 
 
 def _none_to_empty(value: Any) -> Any:
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)  # a number where a string is expected (e.g. a phone number)
+    return value
+
+
+def _none_to_list(value: Any) -> Any:
+    return [] if value is None else value  # Go marshals an empty slice as null
+
+
+def _none_to_false(value: Any) -> Any:
+    return False if value is None else value
+
+
+def _minor_unit(value: Any) -> int:
+    """The one place where a missing or unusable ``minor_unit`` becomes the default."""
+    if value is None or isinstance(value, bool):
+        return DEFAULT_MINOR_UNIT
+    try:
+        unit = int(str(value).strip())
+    except ValueError:
+        return DEFAULT_MINOR_UNIT
+    return unit if 0 <= unit <= 18 else DEFAULT_MINOR_UNIT
+
+
+def minor_unit_of(value: Any) -> int:
+    """``minor_unit`` as sent (null, missing, a string, garbage) -> decimal places."""
+    return _minor_unit(value)
 
 
 def _empty_to_none(value: Any) -> Any:
@@ -70,6 +98,14 @@ def _to_int(value: Any) -> Any:
 
 Str = Annotated[str, BeforeValidator(_none_to_empty)]
 """A string that may arrive as null (kept as "")."""
+
+NullList = BeforeValidator(_none_to_list)
+"""For list fields: ``Annotated[list[X], NullList]`` takes null as an empty list."""
+
+Bool = Annotated[bool, BeforeValidator(_none_to_false)]
+"""A boolean that may arrive as null (kept as False, the documented defaults)."""
+
+MinorUnit = Annotated[int, BeforeValidator(_minor_unit)]
 
 OptGuid = Annotated[str | None, BeforeValidator(_empty_to_none)]
 """A GUID where "" and null both mean "none" (e.g. a head-office employee's branch)."""

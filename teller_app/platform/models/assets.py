@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from ._base import DEFAULT_MINOR_UNIT, Int, Money, OptGuid, Str, Timestamp, WireModel, quantize
+from ._base import (
+    DEFAULT_MINOR_UNIT,
+    Bool,
+    Int,
+    MinorUnit,
+    Money,
+    NullList,
+    OptGuid,
+    Str,
+    Timestamp,
+    WireModel,
+    quantize,
+)
 
 
 class AssetBalance(WireModel):
-    activated: bool = False
+    activated: Bool = False
     balance: Money = Decimal(0)
     code: Str = ""
-    minor_unit: Int = DEFAULT_MINOR_UNIT
+    minor_unit: MinorUnit = DEFAULT_MINOR_UNIT
     name: Str = ""
     platform: Str = ""
     stellar_code: Str = ""
@@ -29,16 +42,16 @@ class AccountWithAssets(WireModel):
     """A customer's account as returned by customer accounts, create customer and the
     single-account GET. ``guid`` == ``wallet_account_guid``; ``type`` is the account type GUID."""
 
-    activated: bool = False
-    assets: list[AssetBalance] = Field(default_factory=list)
+    activated: Bool = False
+    assets: Annotated[list[AssetBalance], NullList] = Field(default_factory=list)
     assets_total: Int = 0
-    blocked: bool = False
+    blocked: Bool = False
     guid: Str = ""
     wallet_account_guid: Str = ""
     iban: Str = ""
     name: Str = ""
     platform: Str = ""
-    registered: bool = False
+    registered: Bool = False
     type: Str = ""
 
     @model_validator(mode="after")
@@ -61,13 +74,14 @@ CustomerAccount = AccountWithAssets
 
 
 class CreatedCustomer(AccountWithAssets):
-    """Create-customer response: the new customer's GUID and its first account."""
+    """Create-customer response: the new customer's GUID and its first account. A missing
+    or empty ``customer_guid`` is an error (the answer is unusable), never ""."""
 
-    customer_guid: Str = ""
+    customer_guid: str = Field(min_length=1)
 
 
 class CustomerAccounts(WireModel):
-    accounts: list[AccountWithAssets] = Field(default_factory=list)
+    accounts: Annotated[list[AccountWithAssets], NullList] = Field(default_factory=list)
     total: Int = 0
 
 
@@ -87,5 +101,5 @@ class Account(WireModel):
 
 
 class AccountPage(WireModel):
-    accounts: list[Account] = Field(default_factory=list)
+    accounts: Annotated[list[Account], NullList] = Field(default_factory=list)
     total: Int = 0

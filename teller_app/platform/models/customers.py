@@ -5,12 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Required
+from typing import Annotated, Any, Required
 
 from pydantic import ConfigDict, Field, PrivateAttr, TypeAdapter, model_serializer
 from typing_extensions import TypedDict
 
-from ._base import Int, Money, OptGuid, RequestModel, Str, Timestamp, WireModel
+from ._base import (
+    Bool,
+    Int,
+    Money,
+    NullList,
+    OptGuid,
+    RequestModel,
+    Str,
+    Timestamp,
+    WireModel,
+)
 
 
 class Customer(WireModel):
@@ -18,7 +28,7 @@ class Customer(WireModel):
     counterparty_guid: Str = ""
     login: Str = ""
     kyc_level: Int = 0
-    is_disabled: bool = False
+    is_disabled: Bool = False
     balance_allowed: Money = Decimal(0)
     balance_asset_code: Str = ""
     balance_asset_issuer: Str = ""
@@ -40,7 +50,7 @@ class Customer(WireModel):
 
 
 class CustomerPage(WireModel):
-    customers: list[Customer] = Field(default_factory=list)
+    customers: Annotated[list[Customer], NullList] = Field(default_factory=list)
     total: Int = 0
     # The platform's clock when it answered (HTTP Date, whole seconds); not a wire field.
     _server_time: datetime | None = PrivateAttr(default=None)
@@ -66,7 +76,7 @@ class CustomerRecord(TypedDict, total=False):
     counterparty_guid: Str
     login: Str
     kyc_level: Int
-    is_disabled: bool
+    is_disabled: Bool
     balance_allowed: Money
     balance_asset_code: Str
     balance_asset_issuer: Str
@@ -83,7 +93,7 @@ class CustomerRecord(TypedDict, total=False):
 
 
 class _CustomerRecordList(TypedDict, total=False):
-    customers: list[CustomerRecord]
+    customers: Annotated[list[CustomerRecord], NullList]
     total: Int
 
 

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Any
 
-from ._base import Int, OptGuid, Str, Timestamp, WireModel
+from pydantic import Field, model_validator
+
+from ._base import Bool, Int, NullList, OptGuid, Str, Timestamp, WireModel
 
 
 class Branch(WireModel):
     guid: str
     counterparty_guid: Str = ""
     name: Str = ""
-    is_deleted: bool = False
+    is_deleted: Bool = False
     created_at: Timestamp = None
     updated_at: Timestamp = None
 
 
 class BranchPage(WireModel):
-    branches: list[Branch] = Field(default_factory=list, alias="list")
+    branches: Annotated[list[Branch], NullList] = Field(default_factory=list, alias="list")
     total: Int = 0
 
 
@@ -32,11 +34,19 @@ class Employee(WireModel):
     phone: Str = ""
     branch_guid: OptGuid = None
     branch_name: Str = ""
-    roles: list[str] = Field(default_factory=list)
-    is_disabled: bool = False
-    verified: bool = False
+    roles: Annotated[list[str], NullList] = Field(default_factory=list)
+    is_disabled: Bool = False
+    verified: Bool = False
     created_at: Timestamp = None
     updated_at: Timestamp = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _guid_key(cls, data: Any) -> Any:
+        # The docs' create answer names it employee_guid; a list may too.
+        if isinstance(data, dict) and not data.get("guid") and data.get("employee_guid"):
+            data = {**data, "guid": data["employee_guid"]}
+        return data
 
     @property
     def display_name(self) -> str:
@@ -45,7 +55,7 @@ class Employee(WireModel):
 
 
 class EmployeePage(WireModel):
-    employees: list[Employee] = Field(default_factory=list)
+    employees: Annotated[list[Employee], NullList] = Field(default_factory=list)
     total: Int = 0
 
 
@@ -62,7 +72,7 @@ class Segment(WireModel):
     """One segment of the counterparty and the account types it allows."""
 
     name: str
-    account_types: list[SegmentAccountType] = Field(default_factory=list)
+    account_types: Annotated[list[SegmentAccountType], NullList] = Field(default_factory=list)
 
 
 class Category(WireModel):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ._base import (
     DEFAULT_MINOR_UNIT,
     Int,
     Money,
+    NullList,
     RequestModel,
     Str,
     Timestamp,
@@ -100,7 +101,7 @@ class Payment(WireModel):
 
 
 class PaymentPage(WireModel):
-    payments: list[Payment] = Field(default_factory=list)
+    payments: Annotated[list[Payment], NullList] = Field(default_factory=list)
     total: Int = 0
 
 
@@ -145,7 +146,9 @@ class AmountLimit(WireModel):
     asset_code: Str = ""
     asset_issuer: Str = ""
     customer_guid: Str = ""
-    period: dict[str, PeriodLimit] = Field(default_factory=dict)
+    period: Annotated[dict[str, PeriodLimit], BeforeValidator(lambda v: v or {})] = Field(
+        default_factory=dict
+    )
 
 
 class PaymentLimit(WireModel):
