@@ -1204,79 +1204,99 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="52"/>
-        <location filename="../../teller_app/ui/error_text.py" line="65"/>
+        <location filename="../../teller_app/ui/error_text.py" line="53"/>
+        <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
+        <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="57"/>
+        <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
+        <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="61"/>
+        <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
+        <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="63"/>
+        <source>The profile&apos;s connection settings are not valid: {message}</source>
+        <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="73"/>
+        <location filename="../../teller_app/ui/error_text.py" line="86"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="55"/>
+        <location filename="../../teller_app/ui/error_text.py" line="76"/>
         <source>The private key is neither a PEM key nor a readable PEM file. Paste the whole key including the BEGIN/END lines, or give the path to the key file.</source>
         <translation>Закритий ключ не є ні ключем PEM, ні доступним для читання файлом PEM. Вставте весь ключ разом із рядками BEGIN/END або вкажіть шлях до файлу ключа.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="60"/>
+        <location filename="../../teller_app/ui/error_text.py" line="81"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="62"/>
+        <location filename="../../teller_app/ui/error_text.py" line="83"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="67"/>
+        <location filename="../../teller_app/ui/error_text.py" line="88"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="69"/>
+        <location filename="../../teller_app/ui/error_text.py" line="90"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="72"/>
+        <location filename="../../teller_app/ui/error_text.py" line="93"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="79"/>
+        <location filename="../../teller_app/ui/error_text.py" line="102"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="82"/>
+        <location filename="../../teller_app/ui/error_text.py" line="105"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="85"/>
+        <location filename="../../teller_app/ui/error_text.py" line="108"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="87"/>
+        <location filename="../../teller_app/ui/error_text.py" line="110"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="89"/>
+        <location filename="../../teller_app/ui/error_text.py" line="112"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="91"/>
-        <location filename="../../teller_app/ui/error_text.py" line="94"/>
+        <location filename="../../teller_app/ui/error_text.py" line="114"/>
+        <location filename="../../teller_app/ui/error_text.py" line="117"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="97"/>
+        <location filename="../../teller_app/ui/error_text.py" line="120"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99"/>
+        <location filename="../../teller_app/ui/error_text.py" line="122"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>

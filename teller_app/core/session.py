@@ -71,6 +71,7 @@ async def open_session(
         timeout=timeout,
         retry=retry,
         transport=transport,
+        settings=profile.transport(),
     )
     try:
         await client.login()

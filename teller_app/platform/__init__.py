@@ -40,6 +40,7 @@ from .models import (
     Segment,
     SegmentAccountType,
 )
+from .transport import TransportSecurityError, TransportSettings
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -78,6 +79,8 @@ __all__ = [
     "Segment",
     "SegmentAccountType",
     "Timeout",
+    "TransportSecurityError",
+    "TransportSettings",
     "Unavailable",
     "ValidationError",
     "redact",
