@@ -41,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--run-sandbox"]:
         # The only import of the sandbox in the client (frozen bundle re-entry).
+        from teller_app.core.child_guard import start_parent_watchdog
         from teller_app.sandbox.__main__ import main as sandbox_main
 
+        start_parent_watchdog()  # ends this child when the app is gone (macOS has no pdeathsig)
         return int(sandbox_main(argv[1:]) or 0)
     args = parse_args(argv)
     from teller_app.ui.startup import run
