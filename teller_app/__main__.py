@@ -14,8 +14,10 @@ def main() -> int:
         # The only import of the sandbox anywhere in the client: a frozen bundle has no
         # `python -m`, so the same binary runs the sandbox's CLI.
         from teller_app.core.child_guard import start_parent_watchdog
+        from teller_app.core.hardening import harden_process
         from teller_app.sandbox.__main__ import main as sandbox_main
 
+        harden_process()  # umask 077, no core dumps
         start_parent_watchdog()  # ends this child when the app is gone (macOS has no pdeathsig)
         return int(sandbox_main(sys.argv[2:]) or 0)
     from teller_app.ui.app import main as app_main
