@@ -13,8 +13,12 @@ def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--run-sandbox":
         # The only import of the sandbox anywhere in the client: a frozen bundle has no
         # `python -m`, so the same binary runs the sandbox's CLI.
+        from teller_app.core.child_guard import start_parent_watchdog
+        from teller_app.core.hardening import harden_process
         from teller_app.sandbox.__main__ import main as sandbox_main
 
+        harden_process()  # umask 077, no core dumps
+        start_parent_watchdog()  # ends this child when the app is gone (macOS has no pdeathsig)
         return int(sandbox_main(sys.argv[2:]) or 0)
     if len(sys.argv) > 1 and sys.argv[1] == "--run-hub":
         # Likewise the embedded Teller Hub (core/embedded_hub.hub_command).

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from teller_app.core.child_guard import guarded_command, guarded_popen, stop_leftover
+
 MANIFEST_NAME = "sandbox.json"
 
 
@@ -27,7 +29,7 @@ class SandboxStartError(RuntimeError):
 def sandbox_command() -> list[str]:
     if getattr(sys, "frozen", False):  # PyInstaller bundle: the app binary re-enters as sandbox
         return [sys.executable, "--run-sandbox"]
-    return [sys.executable, "-m", "teller_app.sandbox"]
+    return guarded_command("teller_app.sandbox")  # dies with the app (core/child_guard.py)
 
 
 @dataclass
@@ -91,13 +93,14 @@ def start_sandbox(
     ``dialects`` are sandbox dialect names (tests: ``["all"]``)."""
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
+    stop_leftover_sandbox(data)
     cmd = [*sandbox_command(), "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
     if customers is not None:
         cmd += ["--customers", str(customers)]
     if dialects:
         cmd += ["--dialect", ",".join(dialects)]
     cmd += list(args)
-    proc = subprocess.Popen(
+    proc = guarded_popen(
         cmd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -128,6 +131,16 @@ def start_sandbox(
         printed = manifest.get("base_url")
         raise SandboxStartError(f"manifest base_url {printed!r} != printed {url!r}")
     return SandboxProcess(data, proc, manifest, output)
+
+
+def stop_leftover_sandbox(data: Path) -> bool:
+    """A sandbox an earlier run left on ``data`` (the app was killed before the guard could
+    act, or a guard-less version ran) is stopped, so only one process ever owns the data."""
+    try:
+        pid = int(json.loads((data / MANIFEST_NAME).read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return stop_leftover(pid, f"--data {data} ")
 
 
 def _drain(proc: subprocess.Popen[str], sink: list[str]) -> None:

@@ -159,6 +159,7 @@ async def open_session(
         timeout=timeout,
         retry=retry,
         transport=transport,
+        settings=profile.transport(),
     )
     try:
         try:

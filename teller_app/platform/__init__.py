@@ -42,6 +42,7 @@ from .models import (
     Segment,
     SegmentAccountType,
 )
+from .transport import TransportSecurityError, TransportSettings
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -83,6 +84,8 @@ __all__ = [
     "Segment",
     "SegmentAccountType",
     "Timeout",
+    "TransportSecurityError",
+    "TransportSettings",
     "Unavailable",
     "ValidationError",
     "redact",

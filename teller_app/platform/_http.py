@@ -31,6 +31,7 @@ from .errors import (
     ValidationError,
 )
 from .models import format_timestamp
+from .transport import TransportSettings, client_options, security_error
 
 log = logging.getLogger("teller_app.platform.http")
 
@@ -100,7 +101,10 @@ class HttpCore:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        settings: TransportSettings | None = None,
     ) -> None:
+        # Checked first: a plain-http non-loopback URL or a bad pin raises before any traffic.
+        options = client_options(base_url, settings)
         if timeout is None:
             timeout = DEFAULT_TIMEOUT
         elif not isinstance(timeout, httpx.Timeout):
@@ -112,7 +116,7 @@ class HttpCore:
             timeout=timeout,
             transport=transport,
             headers={"Accept": "application/json", "User-Agent": "Teller/0.1"},
-            follow_redirects=False,
+            **options,
         )
 
     async def aclose(self) -> None:
@@ -194,6 +198,10 @@ class HttpCore:
             log.info("%s %s timed out after %.0f ms", method, path, _ms(started))
             raise err from None
         except httpx.ConnectError as exc:
+            insecure = security_error(exc)
+            if insecure is not None:  # a wrong pin or certificate: final, never retried
+                log.warning("%s %s refused: %s", method, path, insecure.reason)
+                raise insecure from None
             err = Unavailable(f"cannot connect ({_short(exc)})", method=method, path=path)
             err._not_sent = True  # type: ignore[attr-defined]
             log.info("%s %s connect failed after %.0f ms", method, path, _ms(started))

@@ -54,6 +54,7 @@ from .models import (
 )
 from .models._base import _parse_timestamp
 from .traits import ServerTraits
+from .transport import TransportSettings
 
 log = logging.getLogger("teller_app.platform")
 BIG_PAGE = 100  # customer pages longer than this are validated off the event loop
@@ -76,12 +77,14 @@ class PlatformClient:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        settings: TransportSettings | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.counterparty_guid = counterparty_guid
         self.auth = auth
         self._http = HttpCore(
-            self.base_url, timeout=timeout, retry=retry, transport=transport, sleep=sleep
+            self.base_url, timeout=timeout, retry=retry, transport=transport, sleep=sleep,
+            settings=settings,
         )
         self._cp = f"/api/v1/counterparty/{counterparty_guid}"
         self._transport = transport

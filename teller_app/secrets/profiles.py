@@ -15,6 +15,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from teller_app.platform.transport import (
+    TransportSecurityError,
+    TransportSettings,
+    check_proxy,
+    check_url,
+    parse_pin,
+)
+
 SETTINGS_FILE = "profiles.json"
 FILE_VERSION = 1
 
@@ -49,6 +57,42 @@ class Profile(BaseModel):
     )
     cash_confirm_threshold: Decimal = Decimal("10000.00")
     language: str = "uk"
+    # transport (see teller_app.platform.transport): the environment's proxy is never used
+    proxy: str | None = None
+    ca_bundle: str | None = None
+    spki_pins: list[str] = Field(default_factory=list)
+
+    @field_validator("base_url")
+    @classmethod
+    def _secure_url(cls, value: str) -> str:
+        try:
+            check_url(value)
+        except TransportSecurityError as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                check_proxy(value)
+            except TransportSecurityError as exc:
+                raise ValueError(exc.message) from None
+        return value or None
+
+    @field_validator("spki_pins")
+    @classmethod
+    def _pins(cls, value: list[str]) -> list[str]:
+        try:
+            for pin in value:
+                parse_pin(pin)
+        except TransportSecurityError as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+    def transport(self) -> TransportSettings:
+        return TransportSettings(self.proxy, self.ca_bundle, tuple(self.spki_pins))
 
     @field_validator("name")
     @classmethod

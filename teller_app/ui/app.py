@@ -39,10 +39,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from teller_app.core.hardening import harden_process
+
+    harden_process()  # umask 077 + no core dumps, before any file is written (children too)
     if argv[:1] == ["--run-sandbox"]:
         # The only import of the sandbox in the client (frozen bundle re-entry).
+        from teller_app.core.child_guard import start_parent_watchdog
         from teller_app.sandbox.__main__ import main as sandbox_main
 
+        start_parent_watchdog()  # ends this child when the app is gone (macOS has no pdeathsig)
         return int(sandbox_main(argv[1:]) or 0)
     if argv[:1] == ["--run-hub"]:
         # Likewise the embedded Teller Hub (core/embedded_hub.hub_command).
@@ -54,9 +59,22 @@ def main(argv: list[str] | None = None) -> int:
 
         return doctor_main(argv[1:])
     args = parse_args(argv)
+    _secure_dirs(args)
     from teller_app.ui.startup import run
 
     return run(args, started_at=process_start_time())
+
+
+def _secure_dirs(args: argparse.Namespace) -> None:
+    """Files an older version wrote readable by others are made owner-only (0600 / 0700)."""
+    from pathlib import Path
+
+    from teller_app.core import app_paths
+    from teller_app.core.hardening import secure_tree
+
+    data = Path(args.data_dir) if args.data_dir else app_paths.data_dir()
+    for root in (app_paths.config_dir(), data):
+        secure_tree(root)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from teller_app.platform import (
     PermissionDenied,
     PlatformError,
     Timeout,
+    TransportSecurityError,
     Unavailable,
     ValidationError,
 )
@@ -47,8 +48,28 @@ def _looks_disabled(exc: BaseException) -> bool:
     return "disabled" in text or "inactive" in text or "blocked" in text
 
 
+def transport_message(exc: TransportSecurityError) -> str:
+    """Why a connection was refused for safety: never retried, the profile must change."""
+    translate = QCoreApplication.translate
+    if exc.reason == "https_required":
+        return translate("ErrorText", "This platform address must start with https:// (plain "
+                         "http:// is allowed only for this computer). Ask your administrator "
+                         "to fix the profile.")
+    if exc.reason == "pin_mismatch":
+        return translate("ErrorText", "The server's key does not match the key pinned in the "
+                         "profile: the connection was refused and nothing was sent. Tell your "
+                         "administrator.")
+    if exc.reason == "untrusted_certificate":
+        return translate("ErrorText", "The server's certificate is not trusted: the connection "
+                         "was refused and nothing was sent. Tell your administrator.")
+    return translate("ErrorText", "The profile's connection settings are not valid: "
+                     "{message}").format(message=platform_message(exc))
+
+
 def sign_in_message(exc: BaseException) -> str:
     """Sign-in has its own wording: wrong password vs. disabled employee vs. no platform."""
+    if isinstance(exc, TransportSecurityError):
+        return transport_message(exc)
     if isinstance(exc, AuthError):
         if _looks_disabled(exc):
             return QCoreApplication.translate(
@@ -92,6 +113,8 @@ def friendly_message(exc: BaseException) -> str:
         return bank_auth_declined_text()
     if isinstance(exc, HubUnavailable):
         return hub_unavailable_text()
+    if isinstance(exc, TransportSecurityError):
+        return transport_message(exc)
     if isinstance(exc, Unavailable):
         return QCoreApplication.translate(
             "ErrorText", "The platform cannot be reached. Your work is kept; try again later.")

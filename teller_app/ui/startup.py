@@ -268,7 +268,10 @@ class AppController(QObject):
 def run(args: argparse.Namespace, started_at: float) -> int:
     import qasync
 
-    listener = configure_logging(None if args.smoke_test else app_paths.log_dir())
+    # A smoke test logs to a file only when it was given its own data dir.
+    log_base = Path(args.data_dir).resolve() if args.data_dir else None
+    listener = configure_logging(
+        None if args.smoke_test and log_base is None else app_paths.log_dir(log_base))
     app = QApplication.instance() or QApplication([sys.argv[0], *args.qt_args])
     assert isinstance(app, QApplication)
     app.setApplicationName("Teller")

@@ -22,7 +22,7 @@ from teller_app.secrets import Profile
 NO_WAIT = RetryPolicy(attempts=2, base_delay=0.0)
 
 
-def profile(base_url: str = "http://platform.test", cp: str = CP, **kw: object) -> Profile:
+def profile(base_url: str = "https://platform.test", cp: str = CP, **kw: object) -> Profile:
     return Profile(name="t", base_url=base_url, counterparty_guid=cp, **kw)  # type: ignore[arg-type]
 
 

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.asyncio
 
 
 def client_for(fake: FakePlatform, **kw: object) -> PlatformClient:
-    return PlatformClient("http://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
+    return PlatformClient("https://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
                           transport=fake.transport(), retry=NO_WAIT, timeout=0.05, **kw)  # type: ignore[arg-type]
 
 
@@ -229,7 +229,7 @@ async def test_401_after_relogin_is_auth_error() -> None:
 
 async def test_wrong_password_is_auth_error_without_the_password() -> None:
     fake = FakePlatform()
-    client = PlatformClient("http://platform.test", CP,
+    client = PlatformClient("https://platform.test", CP,
                             auth=PasswordLogin(EMAIL, "Wrong-Secret-Password-1"),
                             transport=fake.transport(), retry=NO_WAIT)
     with pytest.raises(AuthError) as info:
@@ -244,7 +244,7 @@ async def test_saved_session_token_is_reused_then_refreshed() -> None:
     fake = FakePlatform()
     fake.tokens.add("ory_st_saved_token_value")
     auth = PasswordLogin(EMAIL, PASSWORD, session_token="ory_st_saved_token_value")
-    async with PlatformClient("http://platform.test", CP, auth=auth, transport=fake.transport(),
+    async with PlatformClient("https://platform.test", CP, auth=auth, transport=fake.transport(),
                               retry=NO_WAIT) as client:
         await client.list_customers()
         assert fake.logins == 0
@@ -304,7 +304,7 @@ async def test_bank_jwt_headers_and_claims() -> None:
     pem, public = _rsa_pem()
     fake = FakePlatform()
     auth = BankJwtLogin(EMAIL, pem, kid="54321")
-    async with PlatformClient("http://platform.test", CP, auth=auth, transport=fake.transport(),
+    async with PlatformClient("https://platform.test", CP, auth=auth, transport=fake.transport(),
                               retry=NO_WAIT) as client:
         await client.list_customers()
         req = fake.last_request
@@ -327,7 +327,7 @@ async def test_bank_jwt_headers_and_claims() -> None:
 
 
 async def test_bank_jwt_bad_key_is_auth_error() -> None:
-    client = PlatformClient("http://platform.test", CP,
+    client = PlatformClient("https://platform.test", CP,
                             auth=BankJwtLogin(EMAIL, b"-----BEGIN PRIVATE KEY-----\nxx", "k"),
                             transport=FakePlatform().transport())
     with pytest.raises(AuthError) as info:

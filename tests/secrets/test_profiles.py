@@ -55,7 +55,8 @@ def test_file_is_private_and_written_atomically(tmp_path: Path) -> None:
 
 def test_secrets_never_reach_the_file(tmp_path: Path) -> None:
     store = ProfileStore(tmp_path / "p.json")
-    store.save(Profile.model_validate({"name": "x", "base_url": "u", "counterparty_guid": "c",
+    store.save(Profile.model_validate({"name": "x", "base_url": "https://u.example",
+                                       "counterparty_guid": "c",
                                        "password": "hunter2-secret", "session_token": "tok"}))
     text = (tmp_path / "p.json").read_text()
     assert "hunter2-secret" not in text and "tok" not in text
