@@ -30,6 +30,7 @@ from typing import Any
 from teller_app.core.cash_checks import (
     CashFacts,
     CashPolicy,
+    CashRefused,
     CustomerLimits,
     PolicyRequest,
     RefusalKind,
@@ -38,7 +39,13 @@ from teller_app.core.cash_checks import (
     classify_refusal,
     read_limits,
 )
-from teller_app.platform.errors import PlatformError, Timeout, Unavailable, ValidationError
+from teller_app.platform.errors import (
+    AuthError,
+    PlatformError,
+    Timeout,
+    Unavailable,
+    ValidationError,
+)
 from teller_app.platform.models import NewPayment, Payment, PaymentStatus, exact_amount
 
 
@@ -303,6 +310,11 @@ class CashService:
         ``ConfirmNotDone``; nothing is re-sent from here."""
         try:
             await self.client.confirm_payment(payment_guid, branch_guid=self.branch_guid)
+        except AuthError as exc:
+            refusal = classify_refusal(exc)
+            if refusal is not None and refusal.kind is RefusalKind.NO_SECRET:
+                raise CashRefused(refusal) from None
+            raise
         except (Timeout, Unavailable, ValidationError) as exc:
             if isinstance(exc, ValidationError):
                 refusal = classify_refusal(exc)

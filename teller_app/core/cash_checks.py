@@ -198,6 +198,15 @@ class Refusal:
     message: str = ""  # the platform's words, when it said something
 
 
+class CashRefused(Exception):
+    """The platform refused for a reason that is no session problem (e.g. no signing secret
+    for the payer: a 401 from confirm that signing in again does not cure)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message or refusal.kind.value)
+        self.refusal = refusal
+
+
 @dataclass(frozen=True)
 class CashFacts:
     """What a pre-check needs about the customer's side of the operation."""
@@ -249,6 +258,8 @@ _NO_SECRET = ("bank auth service declined", "bank authorization failed")
 def classify_refusal(exc: BaseException) -> Refusal | None:
     """The platform's refusal of a create/confirm as a ``Refusal``; None when it is not one
     (connectivity, permissions, a real session expiry)."""
+    if isinstance(exc, CashRefused):
+        return exc.refusal
     if not isinstance(exc, PlatformError):
         return None
     text = (exc.message or "").lower()

@@ -150,3 +150,27 @@ def history_csv(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     return buf.getvalue()
+
+
+class HistoryService:
+    """What the history view needs from one session: pagers, categories, the offline copy."""
+
+    def __init__(self, client: Any, branch_guid: str | None,
+                 memory: HistoryMemory | None = None) -> None:
+        self.client = client
+        self.branch_guid = branch_guid or None
+        self.memory = memory or HistoryMemory()
+        self._categories: list[tuple[str, str, str]] | None = None
+
+    def pager(self, account_guid: str, filters: HistoryFilter,
+              page_size: int = 50) -> HistoryPager:
+        return HistoryPager(self.client, account_guid, filters, self.branch_guid, page_size)
+
+    async def categories(self) -> list[tuple[str, str, str]]:
+        """(guid, code, description) of the payment categories, cash first."""
+        if self._categories is None:
+            items = await self.client.list_categories()
+            rows = [(str(c.guid), str(c.name), str(c.description)) for c in items]
+            rows.sort(key=lambda r: (r[1] not in ("04", "02"), r[1]))
+            self._categories = rows
+        return list(self._categories)
