@@ -21,10 +21,6 @@ from teller_app.ui.cash_text import category_text, kind_text, status_text
 from teller_app.ui.money import format_money, is_ukrainian
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Receipt", text)
-
-
 def ui_language() -> str:
     """"uk" or "en": the receipt's language follows the UI."""
     return "uk" if is_ukrainian() else "en"
@@ -41,20 +37,22 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
     amount = format_money(receipt.amount, receipt.minor_unit, receipt.asset_code,
                           receipt_locale(receipt))
     return [
-        (_t("Bank"), receipt.bank),
-        (_t("Branch"), receipt.branch or "—"),
-        (_t("Operation"), kind_text(receipt.kind)),
-        (_t("Date and time (Kyiv)"), receipt.at.strftime("%d.%m.%Y %H:%M:%S")),
-        (_t("Customer"), receipt.customer),
-        (_t("Account (IBAN)"), receipt.iban_masked or "—"),
-        (_t("Amount"), amount),
-        (_t("Amount in words"), receipt.amount_words),
-        (_t("Payment category"), category_text(receipt.category)),
-        (_t("Purpose"), receipt.purpose or "—"),
-        (_t("Status"), status_text(receipt.status)),
-        (_t("Payment ID"), receipt.payment_guid),
-        (_t("Stellar transaction"), receipt.stellar_hash or "—"),
-        (_t("Teller"), receipt.teller),
+        (QCoreApplication.translate("Receipt", "Bank"), receipt.bank),
+        (QCoreApplication.translate("Receipt", "Branch"), receipt.branch or "—"),
+        (QCoreApplication.translate("Receipt", "Operation"), kind_text(receipt.kind)),
+        (QCoreApplication.translate("Receipt", "Date and time (Kyiv)"),
+         receipt.at.strftime("%d.%m.%Y %H:%M:%S")),
+        (QCoreApplication.translate("Receipt", "Customer"), receipt.customer),
+        (QCoreApplication.translate("Receipt", "Account (IBAN)"), receipt.iban_masked or "—"),
+        (QCoreApplication.translate("Receipt", "Amount"), amount),
+        (QCoreApplication.translate("Receipt", "Amount in words"), receipt.amount_words),
+        (QCoreApplication.translate("Receipt", "Payment category"),
+         category_text(receipt.category)),
+        (QCoreApplication.translate("Receipt", "Purpose"), receipt.purpose or "—"),
+        (QCoreApplication.translate("Receipt", "Status"), status_text(receipt.status)),
+        (QCoreApplication.translate("Receipt", "Payment ID"), receipt.payment_guid),
+        (QCoreApplication.translate("Receipt", "Stellar transaction"), receipt.stellar_hash or "—"),
+        (QCoreApplication.translate("Receipt", "Teller"), receipt.teller),
     ]
 
 
@@ -69,10 +67,10 @@ def receipt_html(receipt: Receipt) -> str:
                                   for i in range(0, len(value), half)) + "</span>")
         rows.append(f"<tr><td style='color:#555; padding:3px 12px 3px 0'>"
                     f"{html.escape(label)}</td><td style='padding:3px 0'>{text}</td></tr>")
-    title = html.escape(_t("Receipt"))
+    title = html.escape(QCoreApplication.translate("Receipt", "Receipt"))
     bank = html.escape(receipt.bank)
-    sign_teller = html.escape(_t("Teller's signature"))
-    sign_customer = html.escape(_t("Customer's signature"))
+    sign_teller = html.escape(QCoreApplication.translate("Receipt", "Teller's signature"))
+    sign_customer = html.escape(QCoreApplication.translate("Receipt", "Customer's signature"))
     return (
         "<html><body style='font-family: sans-serif; font-size: 9pt'>"
         f"<h2 style='margin-bottom:0'>{title}</h2>"
@@ -107,7 +105,8 @@ def write_pdf(receipt: Receipt, path: Path | str) -> Path:
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A5),
                                      QPageLayout.Orientation.Portrait,
                                      QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
-    writer.setTitle(f"{_t('Receipt')} {receipt.payment_guid}")
+    title = QCoreApplication.translate("Receipt", "Receipt")
+    writer.setTitle(f"{title} {receipt.payment_guid}")
     writer.setCreator("Teller")
     receipt_document(receipt).print_(writer)
     del writer  # finishes the file
@@ -121,7 +120,7 @@ def print_receipt(receipt: Receipt, parent: QWidget | None = None) -> QPrintDial
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
     printer.setDocName(receipt.file_stem)
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(_t("Print receipt"))
+    dialog.setWindowTitle(QCoreApplication.translate("Receipt", "Print receipt"))
     dialog.printer_ref = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
 
     def accepted() -> None:
