@@ -61,20 +61,19 @@ def receipt_html(receipt: Receipt) -> str:
     for label, value in receipt_rows(receipt):
         text = html.escape(value)
         if value in (receipt.stellar_hash, receipt.payment_guid) and value:
-            half = (len(value) + 1) // 2 if len(value) > 40 else len(value)
+            # a 64-hex hash on three lines, a GUID on two (never cut mid-group by the layout)
+            half = 22 if len(value) > 40 else 19 if len(value) > 24 else len(value)
             text = ("<span style='font-family: monospace; font-size: 8pt'>"
                     + "<br>".join(html.escape(value[i:i + half])
                                   for i in range(0, len(value), half)) + "</span>")
         rows.append(f"<tr><td style='color:#555; padding:3px 12px 3px 0'>"
                     f"{html.escape(label)}</td><td style='padding:3px 0'>{text}</td></tr>")
     title = html.escape(QCoreApplication.translate("Receipt", "Receipt"))
-    bank = html.escape(receipt.bank)
     sign_teller = html.escape(QCoreApplication.translate("Receipt", "Teller's signature"))
     sign_customer = html.escape(QCoreApplication.translate("Receipt", "Customer's signature"))
     return (
         "<html><body style='font-family: sans-serif; font-size: 9pt'>"
-        f"<h2 style='margin-bottom:0'>{title}</h2>"
-        f"<p style='margin-top:2px; color:#555'>{bank}</p>"
+        f"<h2>{title}</h2>"
         f"<table cellspacing='0'>{''.join(rows)}</table>"
         "<p><br></p><table width='100%'><tr>"
         f"<td>{sign_teller}: ____________</td>"
