@@ -15,10 +15,12 @@ qt_libs=(libgl1 libegl1 libglib2.0-0 libx11-6 libxkbcommon0 libfontconfig1 libfr
 gui_libs=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
           libxcb-render-util0 libxcb-shape0 libxcb-xkb1)
 keyring_tools=(gnome-keyring dbus dbus-x11)
+# pdftotext / pdftoppm: the receipt tests read the PDF's text back (skipped without them)
+pdf_tools=(poppler-utils)
 want=("${qt_libs[@]}")
 case "$mode" in
   # postgresql: the hub suite also runs on a real PostgreSQL (a throwaway cluster per session)
-  test) want+=("${keyring_tools[@]}" postgresql) ;;
+  test) want+=("${keyring_tools[@]}" "${pdf_tools[@]}" postgresql) ;;
   app)  want+=("${gui_libs[@]}") ;;
 esac
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>CashText</name>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/cash_text.py" line="83"/>
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>CustomerCard</name>
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_card.py" line="44"/>
@@ -61,7 +72,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="305"/>
+        <location filename="../../teller_app/ui/supervision.py" line="307"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -512,7 +512,72 @@ Payment: %2</source>
         <translation>Референс квитанції: %1
 Платіж: %2</translation>
     </message>
-</context>
+<message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="130" />
+        <source>Receipt…</source>
+        <translation>Квитанція…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="147" />
+        <source>Customer</source>
+        <translation>Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="148" />
+        <source>Account</source>
+        <translation>Рахунок</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="149" />
+        <source>Balance</source>
+        <translation>Залишок</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="150" />
+        <source>Limits</source>
+        <translation>Ліміти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="152" />
+        <source>Balance after</source>
+        <translation>Залишок після операції</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="153" />
+        <source>Supervisor needed</source>
+        <translation>Потрібен контролер</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="170" />
+        <source>Loading…</source>
+        <translation>Завантаження…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="186" />
+        <source>Reading the account and limits</source>
+        <translation>Читання рахунку й лімітів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="263" />
+        <source>Checking the policy</source>
+        <translation>Перевірка правил</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="290" />
+        <source>Draft created (payment %1…).</source>
+        <translation>Чернетку створено (платіж %1…).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="338" />
+        <source>Confirm %1 of %2 for the customer.</source>
+        <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="362" />
+        <source>The platform's answer was lost; its status shows the payment went through, so it was not sent again.</source>
+        <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
+    </message>
+    </context>
 <context>
     <name>ChangeRequestDialog</name>
     <message>
@@ -1868,7 +1933,12 @@ Reason: %2</source>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
-</context>
+<message>
+        <location filename="../../teller_app/ui/supervision.py" line="398" />
+        <source>Account history…</source>
+        <translation>Історія рахунку…</translation>
+    </message>
+    </context>
 <context>
     <name>Validators</name>
     <message>
@@ -1905,6 +1975,522 @@ Reason: %2</source>
         <location filename="../../teller_app/ui/validators.py" line="57" />
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
+    </message>
+</context>
+<context>
+    <name>CashDesk</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_desk.py" line="19" />
+        <source>Demo Bank (sandbox)</source>
+        <translation>Демо-банк (пісочниця)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_desk.py" line="27" />
+        <source>Head office</source>
+        <translation>Головний офіс</translation>
+    </message>
+</context>
+<context>
+    <name>CashText</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="25" />
+        <source>Confirmed</source>
+        <translation>Підтверджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="27" />
+        <source>Draft, not confirmed</source>
+        <translation>Чернетка, не підтверджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="29" />
+        <source>Failed</source>
+        <translation>Не виконано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="30" />
+        <source>Unknown status</source>
+        <translation>Невідомий статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="35" />
+        <source>Cash deposit</source>
+        <translation>Внесення готівки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="37" />
+        <source>Cash withdrawal</source>
+        <translation>Видача готівки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="38" />
+        <source>Payment</source>
+        <translation>Платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="43" />
+        <source>cash replenishment at the bank's cash desk</source>
+        <translation>поповнення готівкою в касі банку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="44" />
+        <source>cash withdrawal at the bank's cash desk</source>
+        <translation>видача готівки в касі банку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="52" />
+        <source>per operation</source>
+        <translation>на одну операцію</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="53" />
+        <source>per day</source>
+        <translation>на день</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="54" />
+        <source>per week</source>
+        <translation>на тиждень</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="55" />
+        <source>per month</source>
+        <translation>на місяць</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="56" />
+        <source>per year</source>
+        <translation>на рік</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="57" />
+        <source>per custom period</source>
+        <translation>на власний період</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="68" />
+        <source>No limits set.</source>
+        <translation>Ліміти не встановлено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="73" />
+        <source>more than {amount}</source>
+        <translation>більше ніж {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="76" />
+        <source>less than {amount}</source>
+        <translation>менше ніж {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="78" />
+        <source> and </source>
+        <translation> і </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="79" />
+        <source>Per operation: {bounds}</source>
+        <translation>На одну операцію: {bounds}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/cash_text.py" line="83" />
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n день</numerusform>
+            <numerusform>%n дні</numerusform>
+            <numerusform>%n днів</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="86" />
+        <source>{period}: less than {max} in total; {spent} used, {left} left</source>
+        <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="91" />
+        <source>Limits apply to the customer's outgoing payments (withdrawals).</source>
+        <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="98" />
+        <source>No: the teller confirms.</source>
+        <translation>Ні: підтверджує операціоніст.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="100" />
+        <source>Yes: above {amount}, a supervisor confirms.</source>
+        <translation>Так: понад {amount} підтверджує контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="104" />
+        <source>Yes: {reason}</source>
+        <translation>Так: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="105" />
+        <source>Yes: a supervisor confirms.</source>
+        <translation>Так: підтверджує контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="111" />
+        <source>Below the customer's per-operation minimum: must be more than {amount}.</source>
+        <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="115" />
+        <source>Above the customer's per-operation maximum: must be less than {amount}.</source>
+        <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="119" />
+        <source>The customer's limit {period} would be exceeded (less than {amount} in total).</source>
+        <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="122" />
+        <source>The customer's limit {period} would be exceeded.</source>
+        <translation>Буде перевищено ліміт клієнта {period}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="131" />
+        <source>Not enough money on the account.</source>
+        <translation>На рахунку недостатньо коштів.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="134" />
+        <source>The account may hold at most {amount}.</source>
+        <translation>На рахунку може бути щонайбільше {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="137" />
+        <source>The account would hold more than the customer's balance cap.</source>
+        <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="140" />
+        <source>The customer is disabled: no payments.</source>
+        <translation>Клієнта вимкнено: платежі неможливі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="142" />
+        <source>The platform does not allow a payment between these accounts.</source>
+        <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="145" />
+        <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer's key.</source>
+        <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="149" />
+        <source>The payment is no longer a draft.</source>
+        <translation>Платіж уже не є чернеткою.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="161" />
+        <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
+        <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="103" />
+        <source>Account history: {account}</source>
+        <translation>Історія рахунку: {account}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="107" />
+        <source>Dates</source>
+        <translation>Дати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="116" />
+        <source>All categories</source>
+        <translation>Усі категорії</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="119" />
+        <source>Any status</source>
+        <translation>Будь-який статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="122" />
+        <source>Refresh</source>
+        <translation>Оновити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="123" />
+        <source>Export CSV…</source>
+        <translation>Експорт CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="172" />
+        <source>Reading payment categories</source>
+        <translation>Читання категорій платежів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="196" />
+        <source>Offline: as of {time}, as last fetched</source>
+        <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="201" />
+        <source>{shown} of {total} payments, fetched at {time}</source>
+        <translation>{shown} з {total} платежів, отримано о {time}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="214" />
+        <source>Export history</source>
+        <translation>Експорт історії</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="215" />
+        <source>CSV files (*.csv)</source>
+        <translation>Файли CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="225" />
+        <source>Payment ID</source>
+        <translation>Ідентифікатор платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="226" />
+        <source>Stellar transaction</source>
+        <translation>Транзакція Stellar</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="235" />
+        <source>Exported to {path}</source>
+        <translation>Експортовано до {path}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="239" />
+        <source>Exporting</source>
+        <translation>Експорт</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="41" />
+        <source>Date (Kyiv)</source>
+        <translation>Дата (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="41" />
+        <source>Operation</source>
+        <translation>Операція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="41" />
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="42" />
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="42" />
+        <source>Purpose</source>
+        <translation>Призначення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="42" />
+        <source>Payment</source>
+        <translation>Платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="143" />
+        <source>Reading the account history</source>
+        <translation>Читання історії рахунку</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentDetailDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="56" />
+        <source>Payment</source>
+        <translation>Платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="63" />
+        <source>Payment ID</source>
+        <translation>Ідентифікатор платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="64" />
+        <source>Created (Kyiv)</source>
+        <translation>Створено (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="65" />
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="66" />
+        <source>Category</source>
+        <translation>Категорія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="67" />
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="68" />
+        <source>Purpose</source>
+        <translation>Призначення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="69" />
+        <source>Stellar transaction</source>
+        <translation>Транзакція Stellar</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="76" />
+        <source>Receipt…</source>
+        <translation>Квитанція…</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="40" />
+        <source>Bank</source>
+        <translation>Банк</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="41" />
+        <source>Branch</source>
+        <translation>Відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="42" />
+        <source>Operation</source>
+        <translation>Операція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="43" />
+        <source>Date and time (Kyiv)</source>
+        <translation>Дата й час (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="45" />
+        <source>Customer</source>
+        <translation>Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="46" />
+        <source>Account (IBAN)</source>
+        <translation>Рахунок (IBAN)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="47" />
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="48" />
+        <source>Amount in words</source>
+        <translation>Сума прописом</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="49" />
+        <source>Payment category</source>
+        <translation>Категорія платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="51" />
+        <source>Purpose</source>
+        <translation>Призначення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="52" />
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="53" />
+        <source>Payment ID</source>
+        <translation>Ідентифікатор платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="54" />
+        <source>Stellar transaction</source>
+        <translation>Транзакція Stellar</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="55" />
+        <source>Teller</source>
+        <translation>Операціоніст</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="70" />
+        <location filename="../../teller_app/ui/receipt.py" line="108" />
+        <source>Receipt</source>
+        <translation>Квитанція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="72" />
+        <source>Teller's signature</source>
+        <translation>Підпис операціоніста</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="73" />
+        <source>Customer's signature</source>
+        <translation>Підпис клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="123" />
+        <source>Print receipt</source>
+        <translation>Друк квитанції</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="31" />
+        <source>Receipt</source>
+        <translation>Квитанція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="38" />
+        <source>Print…</source>
+        <translation>Друк…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="40" />
+        <source>Save as PDF…</source>
+        <translation>Зберегти як PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="60" />
+        <source>Sent to the printer.</source>
+        <translation>Надіслано на друк.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="65" />
+        <source>Save the receipt</source>
+        <translation>Зберегти квитанцію</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="66" />
+        <source>PDF files (*.pdf)</source>
+        <translation>Файли PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="76" />
+        <source>Could not save: {error}</source>
+        <translation>Не вдалося зберегти: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="79" />
+        <source>Saved to {path}</source>
+        <translation>Збережено до {path}</translation>
     </message>
 </context>
 </TS>

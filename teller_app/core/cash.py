@@ -8,6 +8,11 @@ confirms it; above it a supervisor confirms — in place (their own short-lived 
 their inbox, which finds drafts with ``list_payments(statuses=["CREATED"])``. The receipt
 reference is the payment guid plus the Stellar transaction hash.
 
+A confirm that times out, or is refused as "not in CREATED status", is never re-sent blindly:
+the payment's status is read; CONFIRMED means it went through (receipt, audit), CREATED means
+it did not (``ConfirmNotDone``: the teller may confirm again; the platform confirms a draft at
+most once).
+
 A create that times out may still have made the draft: every draft carries a client nonce in
 its purpose (``… [ref:<8 hex>]``). After Timeout/Unavailable the draft is looked up by that
 nonce, and a retry with the same nonce looks it up again before it POSTs, so one click on
@@ -17,13 +22,31 @@ Create makes at most one draft however often it is retried.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from teller_app.platform.errors import Timeout, Unavailable
-from teller_app.platform.models import NewPayment, Payment, exact_amount
+from teller_app.core.cash_checks import (
+    CashFacts,
+    CashPolicy,
+    CashRefused,
+    CustomerLimits,
+    PolicyRequest,
+    RefusalKind,
+    SupervisorNeed,
+    ThresholdPolicy,
+    classify_refusal,
+    read_limits,
+)
+from teller_app.platform.errors import (
+    AuthError,
+    PlatformError,
+    Timeout,
+    Unavailable,
+    ValidationError,
+)
+from teller_app.platform.models import NewPayment, Payment, PaymentStatus, exact_amount
 
 
 class CashKind(StrEnum):
@@ -57,6 +80,15 @@ class CashError(Exception):
 
 class AmountError(CashError, ValueError):
     pass
+
+
+class ConfirmNotDone(CashError):
+    """After a lost or refused confirm the payment is still CREATED: it did not go through."""
+
+    def __init__(self, payment_guid: str, cause: BaseException) -> None:
+        super().__init__("the payment is not confirmed")
+        self.payment_guid = payment_guid
+        self.cause = cause
 
 
 def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:
@@ -94,6 +126,26 @@ class CashDraft:
 
 
 @dataclass(frozen=True)
+class CashContext:
+    """What the cash dialog shows before submit: the customer's account, its asset and
+    balance, and the facts a pre-check needs (limits, disabled, balance cap)."""
+
+    kind: CashKind
+    customer: Any
+    account: Any
+    asset: Any
+    facts: CashFacts
+
+    @property
+    def minor_unit(self) -> int:
+        return int(self.asset.minor_unit)
+
+    @property
+    def asset_code(self) -> str:
+        return str(self.asset.code)
+
+
+@dataclass(frozen=True)
 class CashReceipt:
     payment_guid: str
     stellar_hash: str
@@ -101,6 +153,8 @@ class CashReceipt:
     amount: Decimal
     kind: CashKind | None
     confirmed_by: str = ""  # employee guid, when a supervisor confirmed in place
+    reconciled: bool = False  # the confirm's answer was lost; the status said CONFIRMED
+    payment: Payment | None = field(default=None, compare=False, repr=False)
 
     @property
     def reference(self) -> str:
@@ -117,13 +171,43 @@ class CashService:
         processing_account_guid: str,
         threshold: Decimal,
         can_confirm_any_amount: bool = False,
+        policy: CashPolicy | None = None,
     ) -> None:
         self.client = client
         self.branch_guid = branch_guid or None
         self.processing_account_guid = processing_account_guid
         self.threshold = Decimal(threshold)
         self.can_confirm_any_amount = can_confirm_any_amount
+        # The hub's policy replaces the profile threshold when it is there.
+        self.policy: CashPolicy = policy or ThresholdPolicy(self.threshold,
+                                                            can_confirm_any_amount)
         self._categories: dict[str, str] | None = None
+
+    async def prepare(self, kind: CashKind, customer_guid: str) -> CashContext:
+        """Fresh customer, account, balance and limits for the dialog (before submit)."""
+        customer = await self.client.get_customer(customer_guid)
+        accounts = await self.client.get_customer_accounts(customer_guid)
+        items = list(getattr(accounts, "accounts", accounts))
+        account = next((a for a in items if a.assets), None)
+        if account is None:
+            raise CashError("the customer has no account")
+        asset = account.assets[0]
+        same_asset = [a.wallet_account_guid for a in items
+                      if any(x.code == asset.code for x in a.assets)]
+        try:
+            limits = await read_limits(self.client, customer_guid, customer.segment or "",
+                                       same_asset, asset.code, asset.stellar_code)
+        except PlatformError:
+            # Limits are advice before submit; the platform still enforces them.
+            limits = CustomerLimits()
+        facts = CashFacts(kind.value, asset.balance, bool(customer.is_disabled),
+                          customer.balance_allowed or Decimal(0), limits)
+        return CashContext(kind, customer, account, asset, facts)
+
+    async def assess(self, context: CashContext, amount: Decimal) -> SupervisorNeed:
+        return await self.policy.assess(PolicyRequest(
+            context.kind.value, amount, context.asset_code,
+            str(context.customer.wallet_user_guid), str(context.account.wallet_account_guid)))
 
     async def category_guid(self, kind: CashKind) -> str:
         if self._categories is None:
@@ -199,7 +283,8 @@ class CashService:
             asset_code=asset.code,
             customer_guid=customer_guid,
             customer_account_guid=account_guid,
-            needs_supervisor=needs_supervisor(value, self.threshold, self.can_confirm_any_amount),
+            needs_supervisor=(await self.policy.assess(PolicyRequest(
+                kind.value, value, asset.code, customer_guid, account_guid))).needed,
         )
 
     async def find_draft(self, nonce: str, sender: str, receiver: str) -> Payment | None:
@@ -210,7 +295,7 @@ class CashService:
             page = await self.client.list_payments(
                 statuses=["CREATED"], sender_ids=[sender], receiver_ids=[receiver],
                 offset=offset, limit=limit, branch_guid=self.branch_guid)
-            payments = list(getattr(page, "payments", page))
+            payments: list[Payment] = list(getattr(page, "payments", page))
             for payment in payments:
                 if tag in (payment.purpose or ""):
                     return payment
@@ -220,7 +305,30 @@ class CashService:
                 return None
 
     async def confirm(self, payment_guid: str) -> CashReceipt:
-        await self.client.confirm_payment(payment_guid, branch_guid=self.branch_guid)
+        """Confirm once. A lost answer or a "not in CREATED status" refusal is settled by
+        reading the payment: CONFIRMED gives the receipt (``reconciled``), CREATED raises
+        ``ConfirmNotDone``; nothing is re-sent from here."""
+        try:
+            await self.client.confirm_payment(payment_guid, branch_guid=self.branch_guid)
+        except AuthError as exc:
+            refusal = classify_refusal(exc)
+            if refusal is not None and refusal.kind is RefusalKind.NO_SECRET:
+                raise CashRefused(refusal) from None
+            raise
+        except (Timeout, Unavailable, ValidationError) as exc:
+            if isinstance(exc, ValidationError):
+                refusal = classify_refusal(exc)
+                if refusal is None or refusal.kind is not RefusalKind.NOT_CREATED:
+                    raise
+            try:
+                payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
+            except (Timeout, Unavailable):
+                raise exc from None
+            if payment.status is PaymentStatus.CONFIRMED:
+                return replace(receipt_of(payment, self._kind_of(payment)), reconciled=True)
+            if payment.status is PaymentStatus.CREATED:
+                raise ConfirmNotDone(payment_guid, exc) from exc
+            raise
         return await self.receipt(payment_guid)
 
     async def receipt(self, payment_guid: str) -> CashReceipt:
@@ -286,4 +394,5 @@ def receipt_of(payment: Payment, kind: CashKind | None = None) -> CashReceipt:
         status=str(payment.status_raw or payment.status),
         amount=payment.amount,
         kind=kind,
+        payment=payment,
     )

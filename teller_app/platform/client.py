@@ -780,9 +780,20 @@ class PlatformClient:
         """Per-period limits (``…/limits/customer/amount``: period → max)."""
         return await self._limits("amount", customer_guid, AmountLimit)
 
-    async def _limits(self, kind: str, customer_guid: str, model: type[M]) -> list[M]:
-        path = f"{self._cp}/limits/customer/{kind}"
-        data = await self._call("GET", path, params={"customer_guid": customer_guid})
+    async def get_segment_payment_limits(self, segment_name: str) -> list[PaymentLimit]:
+        """A segment's standard per-operation limits ([A] path ``…/limits/segment/payment``)."""
+        return await self._limits("payment", segment_name, PaymentLimit, scope="segment")
+
+    async def get_segment_amount_limits(self, segment_name: str) -> list[AmountLimit]:
+        """A segment's standard period limits ([A] path ``…/limits/segment/amount``)."""
+        return await self._limits("amount", segment_name, AmountLimit, scope="segment")
+
+    async def _limits(
+        self, kind: str, key: str, model: type[M], scope: str = "customer"
+    ) -> list[M]:
+        path = f"{self._cp}/limits/{scope}/{kind}"
+        field = "customer_guid" if scope == "customer" else "segment_name"
+        data = await self._call("GET", path, params={field: key})
         items = data.get("columns") if isinstance(data, dict) else data
         try:
             return [model.model_validate(c) for c in items or []]

@@ -1,63 +1,101 @@
-"""Cash deposit / withdrawal at the desk: create the draft, then confirm it — by the teller up
-to the threshold, above it by a supervisor (here with their credentials, or later from the
-supervisor's inbox). Shows the receipt reference (payment guid, Stellar hash)."""
+"""Cash deposit / withdrawal at the desk.
+
+Before submit the dialog shows the customer, the account (masked IBAN), the balance, the
+customer's limits, the balance after the operation and whether a supervisor will be needed
+(a ``CashPolicy``: the profile threshold today, the hub's policy later), and names every
+reason the platform would refuse. Then: create the draft, confirm it (by the teller up to the
+policy's limit, else by a supervisor here or from their inbox), and show the receipt.
+Enter submits the next step. The dialog grows with its content.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QWidget,
 )
 
 from teller_app.core.cash import (
-    AmountError,
+    CashContext,
     CashDraft,
     CashKind,
     CashReceipt,
     CashService,
     new_cash_nonce,
 )
-from teller_app.platform.models import Customer
+from teller_app.core.cash_checks import SupervisorNeed, balance_after, precheck
+from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt, mask_iban
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.cash_text import (
+    cash_error_text,
+    limits_lines,
+    refusal_text,
+    status_text,
+    supervisor_text,
+)
+from teller_app.ui.customer_table_model import full_name
+from teller_app.ui.money import format_money, format_number, parse_amount
+from teller_app.ui.receipt import ui_language
+from teller_app.ui.receipt_dialog import ReceiptDialog
 
 # (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
 SupervisorConfirm = Callable[[str, str, str], Awaitable[CashReceipt]]
 
 
+def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 class CashDialog(QDialog):
     draft_created = Signal(object)  # CashDraft
     confirmed = Signal(object)  # CashReceipt
+    prepared = Signal(object)  # CashContext (tests)
+    receipt_shown = Signal(object)  # Receipt
 
     def __init__(
         self,
         ops: Any,
         service: CashService,
-        customer: Customer,
+        customer: Any,
         kind: CashKind,
         *,
         supervisor_confirm: SupervisorConfirm | None = None,
+        desk: ReceiptContext | None = None,
         minor_unit: int = 2,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setObjectName("cashDialog")
         self.ops = ops
         self.service = service
         self.customer = customer
         self.kind = kind
         self.supervisor_confirm = supervisor_confirm
+        self.desk = desk or ReceiptContext("", "", "", "", "")
         self.minor_unit = minor_unit
+        self.asset_code = "UAH"
+        self.context: CashContext | None = None
+        self.need: SupervisorNeed | None = None
         self.draft: CashDraft | None = None
         self.receipt: CashReceipt | None = None
+        self.receipt_dialog: ReceiptDialog | None = None
         self.in_place: ApproveInPlaceDialog | None = None
         # The client reference of the draft being created; kept after a Timeout/Unavailable
         # (the draft may exist) so the next Create finds it instead of making a second one.
@@ -65,73 +103,183 @@ class CashDialog(QDialog):
         self._uncertain = False
         self.setWindowTitle(self.tr("Cash deposit") if kind is CashKind.DEPOSIT
                             else self.tr("Cash withdrawal"))
+        self.setMinimumWidth(520)
 
-        self.amount = QLineEdit()
-        self.amount.setPlaceholderText("0.00")
+        self.customer_label = _selectable(self, "cashCustomer")
+        self.customer_label.setText(full_name(customer) or str(
+            getattr(customer, "login", "") or ""))
+        self.account_label = _selectable(self, "cashAccount")
+        self.balance_label = _selectable(self, "cashBalance")
+        self.limits_label = _selectable(self, "cashLimits")
+        self.amount = QLineEdit(self)
+        self.amount.setObjectName("cashAmount")
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.purpose = QLineEdit()
+        self.after_label = _selectable(self, "cashBalanceAfter")
+        self.supervisor_label = _selectable(self, "cashSupervisor")
+        self.purpose = QLineEdit(self)
+        self.purpose.setObjectName("cashPurpose")
         self.purpose.setMaxLength(200)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.error = QLabel()
+        self.note = _selectable(self, "cashNote")
+        self.error = _selectable(self, "cashError")
         self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
-        self.reference = QLabel()
-        self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reference.setWordWrap(True)
+        self.reference = _selectable(self, "cashReference")
 
-        self.create_button = QPushButton(self.tr("Create"))
-        self.confirm_button = QPushButton(self.tr("Confirm"))
-        self.supervisor_button = QPushButton(self.tr("Supervisor confirms here…"))
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        for button in (self.create_button, self.confirm_button, self.supervisor_button):
+        self.create_button = QPushButton(self.tr("Create"), self)
+        self.confirm_button = QPushButton(self.tr("Confirm"), self)
+        self.supervisor_button = QPushButton(self.tr("Supervisor confirms here…"), self)
+        self.receipt_button = QPushButton(self.tr("Receipt…"), self)
+        self.receipt_button.setObjectName("cashReceiptButton")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        for button in (self.create_button, self.confirm_button, self.supervisor_button,
+                       self.receipt_button):
             self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.confirm_button.hide()
-        self.supervisor_button.hide()
+        for button in self.buttons.buttons():
+            # Enter is handled by the line edits (submit), never by a default button.
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+                button.setDefault(False)
+        for button in (self.confirm_button, self.supervisor_button, self.receipt_button):
+            button.hide()
 
         form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with content
+        form.addRow(self.tr("Customer"), self.customer_label)
+        form.addRow(self.tr("Account"), self.account_label)
+        form.addRow(self.tr("Balance"), self.balance_label)
+        form.addRow(self.tr("Limits"), self.limits_label)
         form.addRow(self.tr("Amount"), self.amount)
+        form.addRow(self.tr("Balance after"), self.after_label)
+        form.addRow(self.tr("Supervisor needed"), self.supervisor_label)
         form.addRow(self.tr("Purpose"), self.purpose)
         form.addRow(self.note)
         form.addRow(self.error)
         form.addRow(self.reference)
         form.addRow(self.buttons)
 
+        self._set_minor_unit(minor_unit)
         self.amount.textChanged.connect(self._validate)
+        self.amount.editingFinished.connect(self._reformat_amount)
+        self.amount.returnPressed.connect(self.submit)
+        self.purpose.returnPressed.connect(self.submit)
         self.create_button.clicked.connect(self.create_draft)
         self.confirm_button.clicked.connect(self.confirm_draft)
         self.supervisor_button.clicked.connect(self.open_supervisor_confirm)
+        self.receipt_button.clicked.connect(self.show_receipt)
         self.buttons.rejected.connect(self.reject)
+        self.account_label.setText(self.tr("Loading…"))
         self._validate()
+        self._prepare()
 
+    # -- context ------------------------------------------------------------------------
+    def _set_minor_unit(self, minor_unit: int) -> None:
+        self.minor_unit = max(0, int(minor_unit))
+        places = f"([.,][0-9]{{0,{self.minor_unit}}})?" if self.minor_unit else ""
+        pattern = QRegularExpression(f"^[0-9][0-9 \u00a0,]*{places}$|^$")
+        self.amount.setValidator(QRegularExpressionValidator(pattern, self.amount))
+        self.amount.setPlaceholderText(format_number(0, self.minor_unit))
+
+    def _prepare(self) -> None:
+        guid = str(getattr(self.customer, "wallet_user_guid", "") or "")
+        self.ops.run(lambda: self.service.prepare(self.kind, guid), on_success=self._prepared,
+                     on_error=self._prepare_failed, parent=self,
+                     label=self.tr("Reading the account and limits"))
+
+    def _prepared(self, context: CashContext) -> None:
+        self.context = context
+        self.asset_code = context.asset_code
+        self._set_minor_unit(context.minor_unit)
+        self.customer_label.setText(full_name(context.customer) or self.customer_label.text())
+        account = context.account
+        self.account_label.setText(mask_iban(account.iban) or account.wallet_account_guid)
+        self.balance_label.setText(self._money(context.facts.balance))
+        self.limits_label.setText("\n".join(limits_lines(
+            context.facts.limits, self.minor_unit, self.asset_code, self.kind.value)))
+        self._validate()
+        self.adjustSize()
+        self.prepared.emit(context)
+
+    def _prepare_failed(self, exc: BaseException) -> None:
+        # The platform still checks everything at create/confirm: the teller may go on.
+        self.account_label.setText("—")
+        self.error.setText(cash_error_text(exc))
+        self.adjustSize()
+
+    def _money(self, value: Decimal) -> str:
+        return format_money(value, self.minor_unit, self.asset_code)
+
+    # -- amount -------------------------------------------------------------------------
     def amount_value(self) -> Decimal | None:
-        from teller_app.core.cash import parse_cash_amount
-
-        try:
-            return parse_cash_amount(self.amount.text(), self.minor_unit)
-        except AmountError:
+        value = parse_amount(self.amount.text(), self.minor_unit)
+        if value is None or not value.is_finite() or value <= 0:
             return None
+        return value
+
+    def _reformat_amount(self) -> None:
+        value = self.amount_value()
+        if value is not None and not self.amount.isReadOnly():
+            self.amount.setText(format_number(value, self.minor_unit))
 
     def _validate(self) -> None:
+        if self.draft is not None:
+            return
         text = self.amount.text().strip()
         value = self.amount_value()
+        problems: list[str] = []
         if text and value is None:
-            self.error.setText(self.tr("Enter a positive amount with at most %1 decimal places.")
-                               .replace("%1", str(self.minor_unit)))
+            problems.append(self.tr("Enter a positive amount with at most %1 decimal places.")
+                            .replace("%1", str(self.minor_unit)))
+        context = self.context
+        if value is not None and context is not None:
+            self.after_label.setText(self._money(balance_after(context.facts, value)))
+            problems += [refusal_text(r, self.minor_unit, self.asset_code)
+                         for r in precheck(context.facts, value)]
+            self._assess(value)
         else:
-            self.error.clear()
-        self.create_button.setEnabled(value is not None and self.draft is None)
+            self.after_label.setText("—")
+            self.supervisor_label.setText("—" if value is None else self.supervisor_label.text())
+        self.error.setText("\n".join(problems))
+        self.create_button.setEnabled(value is not None and not problems
+                                      and not self.ops.is_busy(self._policy_key()))
+        self.adjustSize()
+
+    def _policy_key(self) -> str:
+        return f"cash-policy:{id(self)}"
+
+    def _assess(self, value: Decimal) -> None:
+        context = self.context
+        if context is None:
+            return
+
+        def shown(need: SupervisorNeed) -> None:
+            self.need = need
+            self.supervisor_label.setText(supervisor_text(need, self.minor_unit,
+                                                          self.asset_code))
+            self.create_button.setEnabled(self.draft is None and not self.error.text()
+                                          and self.amount_value() is not None)
+
+        self.ops.run(lambda: self.service.assess(context, value), on_success=shown,
+                     on_error=lambda exc: self.supervisor_label.setText(cash_error_text(exc)),
+                     parent=self, key=self._policy_key(), label=self.tr("Checking the policy"))
 
     # -- steps --------------------------------------------------------------------------
+    def submit(self) -> None:
+        """Enter: the next step (create, then confirm) when it is available."""
+        if self.draft is None and self.create_button.isEnabled():
+            self.create_draft()
+        elif self.confirm_button.isVisible() and self.confirm_button.isEnabled():
+            self.confirm_draft()
+
     def create_draft(self) -> None:
         value = self.amount_value()
-        if value is None:
+        if value is None or self.draft is not None:
             return
         purpose = self.purpose.text().strip()
         self.amount.setReadOnly(True)
         self.purpose.setReadOnly(True)
         nonce = self._nonce = self._nonce or new_cash_nonce()
         retry = self._uncertain
+        guid = str(getattr(self.customer, "wallet_user_guid", "") or "")
 
         def done(draft: CashDraft) -> None:
             self._nonce, self._uncertain = None, False
@@ -139,19 +287,21 @@ class CashDialog(QDialog):
             self.note.clear()
             self.draft = draft
             self.create_button.hide()
-            self.reference.setText(self.tr("Draft: %1").replace("%1", draft.payment_guid))
+            self.reference.setText(self.tr("Draft created (payment %1…).")
+                                   .replace("%1", draft.payment_guid[:8]))
             if draft.needs_supervisor:
                 self.note.setText(self.tr("Above the teller's limit: a supervisor confirms it "
                                           "here or from their inbox."))
                 self.supervisor_button.setVisible(self.supervisor_confirm is not None)
             else:
                 self.confirm_button.show()
+            self.adjustSize()
             self.draft_created.emit(draft)
 
         def failed(exc: BaseException) -> None:
             from teller_app.ui.error_text import is_connectivity_error
 
-            self._show_error(exc)
+            self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
             if is_connectivity_error(exc):
                 # Unknown whether the draft exists: amount and reference stay as sent, and
                 # Create looks the draft up before it makes one.
@@ -159,13 +309,15 @@ class CashDialog(QDialog):
                 self.note.setText(self.tr(
                     "It is not known whether the draft was created. Press Create again: it "
                     "finds the draft if it exists and never makes a second one."))
+                self.adjustSize()
                 return
             self._nonce, self._uncertain = None, False
             self.amount.setReadOnly(False)
             self.purpose.setReadOnly(False)
+            self.adjustSize()
 
-        self.ops.run(lambda: self.service.create(self.kind, self.customer.wallet_user_guid,
-                                                 value, purpose, nonce=nonce, retry=retry),
+        self.ops.run(lambda: self.service.create(self.kind, guid, value, purpose, nonce=nonce,
+                                                 retry=retry),
                      on_success=done, on_error=failed, parent=self,
                      label=self.tr("Creating the cash operation"),
                      disable=(self.create_button,))
@@ -183,9 +335,8 @@ class CashDialog(QDialog):
         if draft is None or self.supervisor_confirm is None:
             return
         confirm = self.supervisor_confirm
-        summary = self.tr("Confirm %1 of %2 %3 for the customer.").replace(
-            "%1", self.windowTitle().lower()).replace("%2", str(draft.amount)).replace(
-            "%3", draft.asset_code)
+        summary = self.tr("Confirm %1 of %2 for the customer.").replace(
+            "%1", self.windowTitle().lower()).replace("%2", self._money(draft.amount))
         dialog = self.in_place = ApproveInPlaceDialog(summary, self, allow_reject=False)
 
         def decided(_outcome: str, email: str, password: str, _comment: str) -> None:
@@ -194,7 +345,7 @@ class CashDialog(QDialog):
                 self._confirmed(receipt)
 
             self.ops.run(lambda: confirm(email, password, draft.payment_guid), on_success=done,
-                         on_error=lambda exc: dialog.show_error(_error_text(exc)),
+                         on_error=lambda exc: dialog.show_error(cash_error_text(exc)),
                          parent=dialog, label=self.tr("Supervisor confirming"), reauth=False)
 
         dialog.decided.connect(decided)
@@ -202,19 +353,42 @@ class CashDialog(QDialog):
 
     def _confirmed(self, receipt: CashReceipt) -> None:
         self.receipt = receipt
+        self.error.clear()
         self.confirm_button.hide()
         self.supervisor_button.hide()
-        self.note.setText(self.tr("Done: %1.").replace("%1", receipt.status))
-        self.reference.setText(
-            self.tr("Receipt reference: %1\nPayment: %2").replace(
-                "%1", receipt.stellar_hash or "—").replace("%2", receipt.payment_guid))
+        self.receipt_button.show()
+        done = self.tr("Done: %1.").replace("%1", status_text(receipt.status))
+        if receipt.reconciled:
+            done += " " + self.tr("The platform's answer was lost; its status shows the "
+                                  "payment went through, so it was not sent again.")
+        self.note.setText(done)
+        self.reference.clear()
+        self.adjustSize()
         self.confirmed.emit(receipt)
+        self.show_receipt()
 
     def _show_error(self, exc: BaseException) -> None:
-        self.error.setText(_error_text(exc))
+        self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
+        self.adjustSize()
 
+    # -- receipt ------------------------------------------------------------------------
+    def build_receipt(self) -> Receipt | None:
+        receipt = self.receipt
+        if receipt is None or receipt.payment is None:
+            return None
+        context = self.context
+        customer = context.customer if context is not None else self.customer
+        iban = str(context.account.iban) if context is not None else ""
+        desk = replace(self.desk, customer=full_name(customer) or self.desk.customer,
+                       iban=iban or self.desk.iban)
+        return build_receipt(receipt.payment, desk, ui_language(),
+                             minor_unit=self.minor_unit,
+                             category_code=self.kind.category_code)
 
-def _error_text(exc: BaseException) -> str:
-    from teller_app.ui.error_text import friendly_message
-
-    return friendly_message(exc)
+    def show_receipt(self) -> None:
+        receipt = self.build_receipt()
+        if receipt is None:
+            return
+        dialog = self.receipt_dialog = ReceiptDialog(receipt, self)
+        dialog.open()
+        self.receipt_shown.emit(receipt)

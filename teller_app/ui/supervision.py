@@ -53,6 +53,7 @@ from teller_app.platform.models import CustomerUpdate
 from teller_app.ui.approvals_inbox import ApprovalsInbox, approval_error_text
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.audit_view import AuditView
+from teller_app.ui.cash_desk import HistoryWindows, desk_context
 from teller_app.ui.cash_dialog import CashDialog
 from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
 from teller_app.ui.lock_screen import SessionLocker
@@ -98,6 +99,7 @@ class Supervision(QObject):
         self.audit_dock: QDockWidget | None = None
         self.locker: SessionLocker | None = None
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
+        self.history = HistoryWindows()
         # The "N new change requests" notice: which requests it counts, the text shown.
         self._notice_ids: set[str] = set()
         self._notice_text = ""
@@ -393,6 +395,11 @@ class Supervision(QObject):
                 button.setObjectName(f"cash_{kind.value}_button")
                 button.clicked.connect(lambda _=False, k=kind: self.open_cash(card, k))
                 layout.addWidget(button)
+        history = QPushButton(self.tr("Account history…"))
+        history.setObjectName("accountHistoryButton")
+        history.clicked.connect(lambda: self.history.open(self.window.ops, self.session, card,
+                                                          self.window))
+        layout.addWidget(history)
 
     def apply_directly(self, card: Any) -> None:
         """A supervisor's own change: applied, audited, no request."""
@@ -520,7 +527,9 @@ class Supervision(QObject):
                 return await confirm_with_credentials(profile, email, password, guid, branch)
 
             dialog = CashDialog(self.window.ops, service, card.customer, kind,
-                                supervisor_confirm=supervisor_confirm, parent=self.window)
+                                supervisor_confirm=supervisor_confirm,
+                                desk=desk_context(self.session, card.customer),
+                                parent=self.window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.draft_created.connect(lambda d: self.record(
                 AuditAction.CASH_CREATE, customer_guid=d.customer_guid,
@@ -535,5 +544,6 @@ class Supervision(QObject):
         self.record_as(AuditAction.CASH_CONFIRM, receipt.confirmed_by or self.employee_guid(),
                        customer_guid=_guid(card.customer),
                        payment_guid=receipt.payment_guid, amount=str(receipt.amount),
-                       stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid())
+                       stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid(),
+                       reconciled=receipt.reconciled)
         card.refresh()

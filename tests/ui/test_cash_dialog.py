@@ -6,7 +6,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from teller_app.core.cash import CashDraft, CashKind
+from teller_app.core.cash import CashContext, CashDraft, CashKind
+from teller_app.core.cash_checks import CashFacts, SupervisorNeed
 from teller_app.platform import Timeout, ValidationError
 from teller_app.ui.cash_dialog import CashDialog
 
@@ -15,6 +16,17 @@ class FakeCash:
     def __init__(self, failures: list[BaseException]) -> None:
         self.failures = failures
         self.calls: list[dict[str, Any]] = []
+
+    async def prepare(self, kind, customer_guid):  # type: ignore[no-untyped-def]
+        asset = SimpleNamespace(code="UAH", minor_unit=2, balance=Decimal("500.00"))
+        account = SimpleNamespace(iban="UA213223130000026007233566001",
+                                  wallet_account_guid="acc", assets=[asset])
+        customer = SimpleNamespace(wallet_user_guid=customer_guid, surname="Тест", name="Ігор")
+        return CashContext(kind, customer, account, asset,
+                           CashFacts(kind.value, Decimal("500.00")))
+
+    async def assess(self, context, amount):  # type: ignore[no-untyped-def]
+        return SupervisorNeed(False)
 
     async def create(self, kind, customer_guid, amount, purpose="", *, nonce=None,  # type: ignore[no-untyped-def]
                      retry=False):
@@ -28,7 +40,9 @@ def _dialog(qtbot, ops, service):  # type: ignore[no-untyped-def]
     dialog = CashDialog(ops, service, SimpleNamespace(wallet_user_guid="c1"),  # type: ignore[arg-type]
                         CashKind.DEPOSIT)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=3000)
     dialog.amount.setText("100.00")
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=3000)
     return dialog
 
 

@@ -187,6 +187,7 @@ def test_cash_deposit_over_threshold_confirmed_in_place(windows, qtbot, sandbox,
     dialog.amount.setText("100.001")
     assert not dialog.create_button.isEnabled() and dialog.error.text()
     dialog.amount.setText("12000.50")
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)  # after the policy check
     dialog.create_button.click()
     qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10000)
     assert dialog.draft.needs_supervisor and not dialog.confirm_button.isVisible()
@@ -197,7 +198,9 @@ def test_cash_deposit_over_threshold_confirmed_in_place(windows, qtbot, sandbox,
     with qtbot.waitSignal(dialog.confirmed, timeout=10000):
         approve.approve_button.click()
     assert len(dialog.receipt.stellar_hash) == 64
-    assert dialog.receipt.stellar_hash in dialog.reference.text()
+    # The hash is on the receipt (labelled), not a bare reference in the dialog.
+    assert dialog.receipt.stellar_hash not in dialog.reference.text()
+    assert dialog.receipt.stellar_hash[:32] in dialog.receipt_dialog.preview.toPlainText()
     balance = arun(client.get_customer_accounts(guid))[0].assets[0].balance
     assert str(balance) == "12000.50"
     actions = [e.action for e in teller_window.supervision.audit.entries()]
@@ -216,6 +219,7 @@ def test_cash_withdrawal_under_threshold_teller_confirms(windows, qtbot, sandbox
                         timeout=10000)
         dialog = next(d for d in teller_window.findChildren(CashDialog) if d.isVisible())
         dialog.amount.setText(amount)
+        qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
         dialog.create_button.click()
         qtbot.waitUntil(lambda d=dialog: d.confirm_button.isVisible(), timeout=10000)
         with qtbot.waitSignal(dialog.confirmed, timeout=10000):

@@ -1,0 +1,278 @@
+"""What the teller knows before a cash operation is sent: the customer's limits, the balance
+after it, whether a supervisor is needed, and why the platform would refuse it.
+
+Limits (§3.10) restrict a customer's *outgoing* payments, so they bind withdrawals; a deposit
+is bounded by the customer's ``balance_allowed``. Both limit bounds are exclusive: an operation
+passes iff ``min < amount < max``, a period limit iff ``spent_in_window + amount < max``. An
+individual limit replaces the segment's standard one for the same kind and period.
+
+The supervisor decision is a ``CashPolicy``: today the profile's threshold
+(``ThresholdPolicy``); the hub implements the same protocol with tills and cumulative limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from teller_app.platform.errors import AuthError, PlatformError, ValidationError
+from teller_app.platform.models import AmountLimit, Payment, PaymentLimit
+
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+# -- the supervisor policy -----------------------------------------------------------------
+class NeedReason(StrEnum):
+    NONE = "none"
+    OVER_THRESHOLD = "over_threshold"  # the profile's per-operation threshold
+    HUB_POLICY = "hub_policy"  # the hub's rule (cumulative limit, till ...): see ``detail``
+
+
+@dataclass(frozen=True)
+class PolicyRequest:
+    kind: str  # "deposit" | "withdrawal"
+    amount: Decimal
+    asset_code: str
+    customer_guid: str
+    account_guid: str
+
+
+@dataclass(frozen=True)
+class SupervisorNeed:
+    needed: bool
+    reason: NeedReason = NeedReason.NONE
+    threshold: Decimal | None = None
+    detail: str = ""  # the hub's own words, shown after a translated lead-in
+
+
+class CashPolicy(Protocol):
+    """Decides whether a supervisor must confirm. Async: the hub answers over HTTP."""
+
+    async def assess(self, request: PolicyRequest) -> SupervisorNeed: ...
+
+
+@dataclass(frozen=True)
+class ThresholdPolicy:
+    """Above the profile's ``cash_confirm_threshold`` a supervisor confirms, unless the
+    employee may confirm any amount."""
+
+    threshold: Decimal
+    can_confirm_any_amount: bool = False
+
+    async def assess(self, request: PolicyRequest) -> SupervisorNeed:
+        return self.assess_now(request.amount)
+
+    def assess_now(self, amount: Decimal) -> SupervisorNeed:
+        if self.can_confirm_any_amount or amount <= self.threshold:
+            return SupervisorNeed(False, NeedReason.NONE, self.threshold)
+        return SupervisorNeed(True, NeedReason.OVER_THRESHOLD, self.threshold)
+
+
+# -- limits ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PeriodUsage:
+    period: str  # day | week | month | year | custom
+    days: int
+    max: Decimal
+    spent: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        """The most a next operation could be is just under this (exclusive bound)."""
+        return max(Decimal(0), self.max - self.spent)
+
+
+@dataclass(frozen=True)
+class CustomerLimits:
+    operation_min: Decimal | None = None
+    operation_max: Decimal | None = None
+    periods: tuple[PeriodUsage, ...] = ()
+    from_segment: bool = False  # True when a segment's standard limit applies
+
+    @property
+    def empty(self) -> bool:
+        return self.operation_min is None and self.operation_max is None and not self.periods
+
+
+def _matches(asset: str, stellar: str, code: str) -> bool:
+    return not code or code in (asset, stellar)
+
+
+def effective_limits(
+    customer_ops: Sequence[PaymentLimit],
+    customer_periods: Sequence[AmountLimit],
+    segment_ops: Sequence[PaymentLimit],
+    segment_periods: Sequence[AmountLimit],
+    asset_code: str,
+    stellar_code: str,
+) -> tuple[Decimal | None, Decimal | None, dict[str, tuple[Decimal, int]], bool]:
+    """(op min, op max, {period: (max, days)}, any from segment): individual over segment."""
+    op_min: Decimal | None = None
+    op_max: Decimal | None = None
+    from_segment = False
+    ops = [x for x in customer_ops if _matches(asset_code, stellar_code, x.asset_code)]
+    if not ops:
+        ops = [x for x in segment_ops if _matches(asset_code, stellar_code, x.asset_code)]
+        from_segment = bool(ops)
+    for item in ops:
+        op_min = item.min if item.min else None  # 0 / absent: no lower bound
+        op_max = item.max if item.max else None
+    periods: dict[str, tuple[Decimal, int]] = {}
+    for source, is_segment in ((segment_periods, True), (customer_periods, False)):
+        for column in source:
+            if not _matches(asset_code, stellar_code, column.asset_code):
+                continue
+            for period, limit in column.period.items():
+                days = limit.period_key if period == "custom" else PERIOD_DAYS.get(period, 0)
+                if days > 0 and limit.max > 0:
+                    periods[period] = (limit.max, days)
+                    from_segment = from_segment or is_segment
+    return op_min, op_max, periods, from_segment
+
+
+def spent_since(payments: Iterable[Payment], since: datetime) -> Decimal:
+    """Sum of confirmed payments whose last change (the confirm) is after ``since``."""
+    total = Decimal(0)
+    for p in payments:
+        stamp = p.updated_at or p.created_at
+        if p.status_raw.upper() == "CONFIRMED" and stamp is not None and stamp > since:
+            total += p.amount
+    return total
+
+
+async def read_limits(
+    client: Any,
+    customer_guid: str,
+    segment: str,
+    account_guids: Sequence[str],
+    asset_code: str,
+    stellar_code: str,
+    now: datetime | None = None,
+) -> CustomerLimits:
+    """The customer's effective limits for the asset and what the rolling windows already
+    hold (their confirmed outgoing payments, read from the payments list)."""
+    customer_ops = await client.get_customer_payment_limits(customer_guid)
+    customer_periods = await client.get_customer_amount_limits(customer_guid)
+    segment_ops: list[PaymentLimit] = []
+    segment_periods: list[AmountLimit] = []
+    if segment:
+        segment_ops = await client.get_segment_payment_limits(segment)
+        segment_periods = await client.get_segment_amount_limits(segment)
+    op_min, op_max, periods, from_segment = effective_limits(
+        customer_ops, customer_periods, segment_ops, segment_periods, asset_code, stellar_code)
+    usages: list[PeriodUsage] = []
+    if periods and account_guids:
+        now = now or datetime.now(UTC)
+        longest = max(days for _max, days in periods.values())
+        since = now - timedelta(days=longest)
+        outgoing = [p async for p in client.iter_payments(
+            sender_ids=list(account_guids), statuses=["CONFIRMED"], updated_at_min=since)]
+        for period, (limit, days) in sorted(periods.items(), key=lambda kv: kv[1][1]):
+            spent = spent_since(outgoing, now - timedelta(days=days))
+            usages.append(PeriodUsage(period, days, limit, spent))
+    return CustomerLimits(op_min, op_max, tuple(usages), from_segment)
+
+
+# -- refusals -------------------------------------------------------------------------------
+class RefusalKind(StrEnum):
+    INSUFFICIENT_BALANCE = "insufficient_balance"
+    LIMIT = "limit"  # ``period`` says which: operation | day | week | month | year | custom
+    BALANCE_ALLOWED = "balance_allowed"  # a deposit would pass the customer's balance cap
+    CUSTOMER_DISABLED = "customer_disabled"
+    ROUTE_NOT_ALLOWED = "route_not_allowed"
+    NO_SECRET = "no_secret"  # the bank's auth service has no key for the payer (401)
+    NOT_CREATED = "not_created"  # the draft is no longer CREATED
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    kind: RefusalKind
+    period: str = ""
+    bound: str = ""  # "min" | "max" for an operation limit, when known
+    limit: Decimal | None = None
+    message: str = ""  # the platform's words, when it said something
+
+
+class CashRefused(Exception):
+    """The platform refused for a reason that is no session problem (e.g. no signing secret
+    for the payer: a 401 from confirm that signing in again does not cure)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message or refusal.kind.value)
+        self.refusal = refusal
+
+
+@dataclass(frozen=True)
+class CashFacts:
+    """What a pre-check needs about the customer's side of the operation."""
+
+    kind: str
+    balance: Decimal
+    customer_disabled: bool = False
+    balance_allowed: Decimal = Decimal(0)  # 0 = no cap
+    limits: CustomerLimits = field(default_factory=CustomerLimits)
+
+
+def balance_after(facts: CashFacts, amount: Decimal) -> Decimal:
+    return facts.balance + amount if facts.kind == "deposit" else facts.balance - amount
+
+
+def precheck(facts: CashFacts, amount: Decimal) -> list[Refusal]:
+    """Every reason the platform would refuse this operation, as far as can be known here."""
+    out: list[Refusal] = []
+    if facts.customer_disabled:
+        out.append(Refusal(RefusalKind.CUSTOMER_DISABLED))
+    if facts.kind == "deposit":
+        cap = facts.balance_allowed
+        if cap > 0 and facts.balance + amount > cap:
+            out.append(Refusal(RefusalKind.BALANCE_ALLOWED, limit=cap))
+        return out
+    if amount > facts.balance:
+        out.append(Refusal(RefusalKind.INSUFFICIENT_BALANCE))
+    lim = facts.limits
+    if lim.operation_min is not None and not amount > lim.operation_min:
+        out.append(Refusal(RefusalKind.LIMIT, "operation", "min", lim.operation_min))
+    if lim.operation_max is not None and not amount < lim.operation_max:
+        out.append(Refusal(RefusalKind.LIMIT, "operation", "max", lim.operation_max))
+    for usage in lim.periods:
+        if not usage.spent + amount < usage.max:
+            out.append(Refusal(RefusalKind.LIMIT, usage.period, "max", usage.max))
+    return out
+
+
+_TEXTS = (
+    ("insufficient balance", RefusalKind.INSUFFICIENT_BALANCE),
+    ("balance allowed exceeded", RefusalKind.BALANCE_ALLOWED),
+    ("customer is disabled", RefusalKind.CUSTOMER_DISABLED),
+    ("transfer route is not allowed", RefusalKind.ROUTE_NOT_ALLOWED),
+    ("not in created status", RefusalKind.NOT_CREATED),
+)
+_NO_SECRET = ("bank auth service declined", "bank authorization failed")
+
+
+def classify_refusal(exc: BaseException) -> Refusal | None:
+    """The platform's refusal of a create/confirm as a ``Refusal``; None when it is not one
+    (connectivity, permissions, a real session expiry)."""
+    if isinstance(exc, CashRefused):
+        return exc.refusal
+    if not isinstance(exc, PlatformError):
+        return None
+    text = (exc.message or "").lower()
+    if isinstance(exc, AuthError):
+        if any(marker in text for marker in _NO_SECRET) or exc.reason == "bank_auth":
+            return Refusal(RefusalKind.NO_SECRET, message=exc.message)
+        return None
+    if not isinstance(exc, ValidationError):
+        return None
+    if "limit exceeded" in text:
+        period = text.rsplit(":", 1)[-1].strip() if ":" in text else ""
+        return Refusal(RefusalKind.LIMIT, period=period, message=exc.message)
+    for marker, kind in _TEXTS:
+        if marker in text:
+            return Refusal(kind, message=exc.message)
+    return Refusal(RefusalKind.OTHER, message=exc.message)

@@ -1,0 +1,176 @@
+"""An account's payment history from the platform, paged, newest first.
+
+The documented list filters (§3.8) have ``sender_ids`` and ``receiver_ids`` but no "either
+side", so the history is two lists (outgoing, incoming) merged by ``created_at``; a payment
+never has the same account on both sides (§5.1), so nothing appears twice. Each side is read
+one page ahead of need. What was fetched is kept per (account, filters) so the card can show
+it offline, marked with when it was fetched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from teller_app.core.audit import csv_cell
+from teller_app.platform.models import Payment
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    date_from: datetime | None = None  # inclusive
+    date_to: datetime | None = None  # inclusive
+    category_guid: str = ""
+    status: str = ""  # "" = any, else a platform status such as "CONFIRMED"
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.date_from is not None:
+            out["created_at_min"] = self.date_from
+        if self.date_to is not None:
+            out["created_at_max"] = self.date_to
+        if self.category_guid:
+            out["category_guid"] = self.category_guid
+        if self.status:
+            out["statuses"] = [self.status]
+        return out
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    payment: Payment
+    incoming: bool  # True: money came into the account
+
+    @property
+    def signed_amount(self) -> Decimal:
+        return self.payment.amount if self.incoming else -self.payment.amount
+
+    @property
+    def created_at(self) -> datetime:
+        return self.payment.created_at or EPOCH
+
+
+def _key(row: HistoryRow) -> tuple[datetime, str]:
+    return row.created_at, row.payment.guid
+
+
+@dataclass
+class _Side:
+    incoming: bool
+    offset: int = 0
+    total: int | None = None
+    buffer: list[HistoryRow] = field(default_factory=list)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.total is not None and self.offset >= self.total and not self.buffer
+
+    @property
+    def needs_fetch(self) -> bool:
+        return not self.buffer and (self.total is None or self.offset < self.total)
+
+
+class HistoryPager:
+    """Pages of one account's history, newest first (``next_page`` until ``at_end``)."""
+
+    def __init__(self, client: Any, account_guid: str, filters: HistoryFilter | None = None,
+                 branch_guid: str | None = None, page_size: int = 50) -> None:
+        self.client = client
+        self.account_guid = account_guid
+        self.filters = filters or HistoryFilter()
+        self.branch_guid = branch_guid
+        self.page_size = page_size
+        self._sides = (_Side(incoming=False), _Side(incoming=True))
+        self.fetched_at: float | None = None
+
+    @property
+    def total(self) -> int | None:
+        """Both sides' totals once both have answered."""
+        totals = [side.total for side in self._sides]
+        return None if None in totals else sum(t or 0 for t in totals)
+
+    @property
+    def at_end(self) -> bool:
+        return all(side.exhausted for side in self._sides)
+
+    async def _fill(self, side: _Side) -> None:
+        ids = {"receiver_ids" if side.incoming else "sender_ids": [self.account_guid]}
+        page = await self.client.list_payments(
+            **ids, **self.filters.params(), order="desc", offset=side.offset,
+            limit=self.page_size, branch_guid=self.branch_guid)
+        side.total = int(page.total)
+        side.offset += len(page.payments)
+        if not page.payments:
+            side.total = side.offset  # a short answer ends the side whatever total says
+        side.buffer.extend(HistoryRow(p, side.incoming) for p in page.payments)
+
+    async def next_page(self) -> list[HistoryRow]:
+        out: list[HistoryRow] = []
+        while len(out) < self.page_size:
+            for side in self._sides:
+                if side.needs_fetch:
+                    await self._fill(side)
+            heads = [side for side in self._sides if side.buffer]
+            if not heads:
+                break
+            newest = max(heads, key=lambda s: _key(s.buffer[0]))
+            out.append(newest.buffer.pop(0))
+        self.fetched_at = time.time()
+        return out
+
+
+class HistoryMemory:
+    """The last fetched rows per (account, filters), for showing offline."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, HistoryFilter], tuple[float, list[HistoryRow]]] = {}
+
+    def remember(self, account_guid: str, filters: HistoryFilter, rows: Sequence[HistoryRow],
+                 fetched_at: float | None = None) -> None:
+        self._rows[(account_guid, filters)] = (fetched_at or time.time(), list(rows))
+
+    def recall(self, account_guid: str,
+               filters: HistoryFilter) -> tuple[float, list[HistoryRow]] | None:
+        return self._rows.get((account_guid, filters))
+
+
+def history_csv(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    """Rows as CSV, each cell made formula-safe the same way the audit export does it."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([csv_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return buf.getvalue()
+
+
+class HistoryService:
+    """What the history view needs from one session: pagers, categories, the offline copy."""
+
+    def __init__(self, client: Any, branch_guid: str | None,
+                 memory: HistoryMemory | None = None) -> None:
+        self.client = client
+        self.branch_guid = branch_guid or None
+        self.memory = memory or HistoryMemory()
+        self._categories: list[tuple[str, str, str]] | None = None
+
+    def pager(self, account_guid: str, filters: HistoryFilter,
+              page_size: int = 50) -> HistoryPager:
+        return HistoryPager(self.client, account_guid, filters, self.branch_guid, page_size)
+
+    async def categories(self) -> list[tuple[str, str, str]]:
+        """(guid, code, description) of the payment categories, cash first."""
+        if self._categories is None:
+            items = await self.client.list_categories()
+            rows = [(str(c.guid), str(c.name), str(c.description)) for c in items]
+            rows.sort(key=lambda r: (r[1] not in ("04", "02"), r[1]))
+            self._categories = rows
+        return list(self._categories)

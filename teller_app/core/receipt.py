@@ -1,0 +1,164 @@
+"""The customer's receipt for a cash operation, as typed data (the UI renders and prints it).
+
+Amounts in words follow Ukrainian payment documents: hryvnias in words, kopiyky as two digits
+("Одна тисяча двісті тридцять чотири гривні, 56 копійок"). ``num2words`` does Ukrainian;
+English has no hryvnia forms there, so the unit words are ours. Always a ``Decimal``:
+``num2words`` reads an ``int`` as kopiyky.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from num2words import num2words
+
+from teller_app.platform.models import Payment
+
+KYIV_ZONE = "Europe/Kyiv"
+
+
+def kyiv_tz() -> tzinfo:
+    """Kyiv's zone (summer time included); a fixed +02:00 only if no tz database exists."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in (KYIV_ZONE, "Europe/Kiev"):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return timezone(timedelta(hours=2), "EET")
+
+
+def kyiv_time(moment: datetime | None) -> datetime:
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(kyiv_tz())
+
+
+def _plural_en(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def _split(amount: Decimal) -> tuple[int, int]:
+    cents = int((abs(amount) * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    return divmod(cents, 100)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def amount_in_words(amount: Decimal, lang: str = "uk") -> str:
+    """A hryvnia amount in words with its kopiyky as digits, first letter capitalised."""
+    amount = Decimal(amount)
+    if lang == "uk":
+        exact = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        words = num2words(abs(exact), lang="uk", to="currency", currency="UAH", cents=False)
+        return _capitalised(str(words))
+    units, kopiyky = _split(amount)
+    words = str(num2words(units, lang="en"))
+    hryvnia = _plural_en(units, "hryvnia", "hryvnias")
+    kopiyka = _plural_en(kopiyky, "kopiyka", "kopiykas")
+    return _capitalised(f"{words} {hryvnia}, {kopiyky:02d} {kopiyka}")
+
+
+def mask_iban(iban: str) -> str:
+    """Country, check digits and the last four: "UA21 •••• 4567" (enough to recognise)."""
+    compact = (iban or "").replace(" ", "").upper()
+    if len(compact) < 10:
+        return compact
+    return f"{compact[:4]} •••• {compact[-4:]}"
+
+
+@dataclass(frozen=True)
+class ReceiptContext:
+    """Who and where, as the desk knows it (names, not GUIDs)."""
+
+    bank: str
+    branch: str
+    teller: str
+    customer: str
+    iban: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    bank: str
+    branch: str
+    teller: str
+    customer: str
+    iban_masked: str
+    kind: str  # "deposit" | "withdrawal" | "" (not a cash category)
+    category: str  # the platform's category code, e.g. "04"
+    amount: Decimal
+    minor_unit: int
+    asset_code: str
+    amount_words: str
+    payment_guid: str
+    stellar_hash: str
+    status: str  # the platform's status, e.g. "CONFIRMED" (translated by the UI)
+    at: datetime  # Kyiv local time of the confirmation
+    lang: str  # "uk" | "en"
+    purpose: str = ""
+
+    @property
+    def file_stem(self) -> str:
+        return f"receipt-{self.at:%Y%m%d-%H%M%S}-{self.payment_guid[:8]}"
+
+
+_KINDS = {"04": "deposit", "02": "withdrawal"}
+
+
+def strip_ref(purpose: str) -> str:
+    """The purpose without the desk's client reference tag (``[ref:…]``)."""
+    text = purpose or ""
+    start = text.rfind("[ref:")
+    if start >= 0 and text.endswith("]"):
+        text = text[:start]
+    return text.strip()
+
+
+def confirmed_at(payment: Payment) -> datetime | None:
+    extra: dict[str, Any] = payment.model_extra or {}
+    raw = extra.get("confirmed_at")
+    if isinstance(raw, str) and raw:
+        try:
+            return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return payment.updated_at or payment.created_at
+
+
+def build_receipt(
+    payment: Payment,
+    context: ReceiptContext,
+    lang: str = "uk",
+    *,
+    minor_unit: int = 2,
+    category_code: str = "",
+) -> Receipt:
+    lang = "uk" if lang.lower().startswith("uk") else "en"
+    code = payment.category or category_code
+    return Receipt(
+        bank=context.bank,
+        branch=context.branch,
+        teller=context.teller,
+        customer=context.customer,
+        iban_masked=mask_iban(context.iban),
+        kind=_KINDS.get(code, ""),
+        category=code,
+        amount=payment.amount,
+        minor_unit=minor_unit,
+        asset_code=payment.asset_code or "UAH",
+        amount_words=amount_in_words(payment.amount, lang),
+        payment_guid=payment.guid,
+        stellar_hash=payment.stellar_hash,
+        status=payment.status_raw or str(payment.status),
+        at=kyiv_time(confirmed_at(payment)),
+        lang=lang,
+        purpose=strip_ref(payment.purpose),
+    )

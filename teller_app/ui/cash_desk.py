@@ -1,0 +1,56 @@
+"""Glue between the main window's session and the cash-day views: who and where the desk is
+(for receipts) and the account history window of a customer card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QWidget
+
+from teller_app.core.history import HistoryMemory, HistoryService
+from teller_app.core.receipt import ReceiptContext
+from teller_app.ui.customer_table_model import full_name
+from teller_app.ui.history import HistoryDialog
+
+
+def bank_name(profile: Any) -> str:
+    if profile.is_sandbox:
+        return QCoreApplication.translate("CashDesk", "Demo Bank (sandbox)")
+    return str(profile.name)
+
+
+def desk_context(session: Any, customer: Any = None, iban: str = "") -> ReceiptContext:
+    employee = session.employee
+    teller = " ".join(p for p in (employee.surname, employee.name) if p) or employee.email
+    branch = session.branch_name or (
+        QCoreApplication.translate("CashDesk", "Head office") if session.is_head_office
+        else "")
+    return ReceiptContext(bank_name(session.profile), branch, teller,
+                          full_name(customer) if customer is not None else "", iban)
+
+
+class HistoryWindows:
+    """One history service (and offline copy) per signed-in employee; opens the window."""
+
+    def __init__(self) -> None:
+        self._memories: dict[str, HistoryMemory] = {}
+
+    def service(self, session: Any) -> HistoryService:
+        memory = self._memories.setdefault(str(session.employee.guid), HistoryMemory())
+        return HistoryService(session.client, session.branch_guid, memory)
+
+    def open(self, ops: Any, session: Any, card: Any, parent: QWidget) -> HistoryDialog | None:
+        accounts = [a for a in card.accounts if getattr(a, "assets", None)] or card.accounts
+        if not accounts:
+            return None
+        account = accounts[0]
+        assets = account.assets or []
+        minor_unit = int(assets[0].minor_unit) if assets else 2
+        guid = str(account.wallet_account_guid)
+        dialog = HistoryDialog(ops, self.service(session), guid,
+                               desk_context(session, card.customer, str(account.iban or "")),
+                               minor_unit, parent=parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog

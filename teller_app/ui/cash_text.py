@@ -1,0 +1,167 @@
+"""Translated words of the cash day: payment statuses, operation kinds, limit periods,
+refusals and the supervisor line. Never the platform's raw enum text on screen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QCoreApplication
+
+from teller_app.core.cash import ConfirmNotDone
+from teller_app.core.cash_checks import (
+    CustomerLimits,
+    NeedReason,
+    Refusal,
+    RefusalKind,
+    SupervisorNeed,
+    classify_refusal,
+)
+from teller_app.ui.money import format_money
+
+
+def status_text(status: str) -> str:
+    key = (status or "").upper()
+    if key == "CONFIRMED":
+        return QCoreApplication.translate("CashText", "Confirmed")
+    if key == "CREATED":
+        return QCoreApplication.translate("CashText", "Draft, not confirmed")
+    if key == "FAILED":
+        return QCoreApplication.translate("CashText", "Failed")
+    return QCoreApplication.translate("CashText", "Unknown status")
+
+
+def kind_text(kind: str) -> str:
+    if kind == "deposit":
+        return QCoreApplication.translate("CashText", "Cash deposit")
+    if kind == "withdrawal":
+        return QCoreApplication.translate("CashText", "Cash withdrawal")
+    return QCoreApplication.translate("CashText", "Payment")
+
+
+def category_text(code: str) -> str:
+    names = {
+        "04": QCoreApplication.translate("CashText", "cash replenishment at the bank's cash desk"),
+        "02": QCoreApplication.translate("CashText", "cash withdrawal at the bank's cash desk"),
+    }
+    name = names.get(code)
+    return f"{code} — {name}" if name else code or "—"
+
+
+def period_text(period: str) -> str:
+    return {
+        "operation": QCoreApplication.translate("CashText", "per operation"),
+        "day": QCoreApplication.translate("CashText", "per day"),
+        "week": QCoreApplication.translate("CashText", "per week"),
+        "month": QCoreApplication.translate("CashText", "per month"),
+        "year": QCoreApplication.translate("CashText", "per year"),
+        "custom": QCoreApplication.translate("CashText", "per custom period"),
+    }.get(period, period)
+
+
+def limits_lines(limits: CustomerLimits, minor_unit: int, code: str, kind: str) -> list[str]:
+    """Each limit on its own line; bounds are exclusive, so say "more than"/"less than"."""
+    def money(value: Decimal) -> str:
+        return format_money(value, minor_unit, code)
+
+    lines: list[str] = []
+    if limits.empty:
+        return [QCoreApplication.translate("CashText", "No limits set.")]
+    low, high = limits.operation_min, limits.operation_max
+    if low is not None or high is not None:
+        parts = []
+        if low is not None:
+            parts.append(QCoreApplication.translate("CashText", "more than {amount}").format(
+                amount=money(low)))
+        if high is not None:
+            parts.append(QCoreApplication.translate("CashText", "less than {amount}").format(
+                amount=money(high)))
+        joined = QCoreApplication.translate("CashText", " and ").join(parts)
+        lines.append(QCoreApplication.translate(
+            "CashText", "Per operation: {bounds}").format(bounds=joined))
+    for usage in limits.periods:
+        if usage.period == "custom":
+            title = QCoreApplication.translate("CashText", "%n day(s)", "", usage.days)
+        else:
+            title = period_text(usage.period)
+        lines.append(QCoreApplication.translate(
+            "CashText", "{period}: less than {max} in total; {spent} used, {left} left").format(
+            period=title[:1].upper() + title[1:], max=money(usage.max),
+            spent=money(usage.spent), left=money(usage.left)))
+    if kind == "deposit":
+        lines.append(QCoreApplication.translate(
+            "CashText", "Limits apply to the customer's outgoing payments (withdrawals)."))
+    return lines
+
+
+def supervisor_text(need: SupervisorNeed, minor_unit: int, code: str) -> str:
+    if not need.needed:
+        return QCoreApplication.translate("CashText", "No: the teller confirms.")
+    if need.reason is NeedReason.OVER_THRESHOLD and need.threshold is not None:
+        return QCoreApplication.translate(
+            "CashText", "Yes: above {amount}, a supervisor confirms.").format(
+            amount=format_money(need.threshold, minor_unit, code))
+    if need.detail:
+        return QCoreApplication.translate("CashText", "Yes: {reason}").format(reason=need.detail)
+    return QCoreApplication.translate("CashText", "Yes: a supervisor confirms.")
+
+
+def _limit_text(refusal: Refusal, limit: str) -> str:
+    period = period_text(refusal.period)
+    if refusal.period == "operation" and refusal.bound == "min" and limit:
+        return QCoreApplication.translate(
+            "CashText", "Below the customer's per-operation minimum: must be more than "
+            "{amount}.").format(amount=limit)
+    if refusal.period == "operation" and limit:
+        return QCoreApplication.translate(
+            "CashText", "Above the customer's per-operation maximum: must be less than "
+            "{amount}.").format(amount=limit)
+    if limit:
+        return QCoreApplication.translate(
+            "CashText", "The customer's limit {period} would be exceeded (less than {amount} "
+            "in total).").format(period=period, amount=limit)
+    return QCoreApplication.translate(
+        "CashText", "The customer's limit {period} would be exceeded.").format(
+        period=period)
+
+
+def refusal_text(refusal: Refusal, minor_unit: int = 2, code: str = "UAH") -> str:
+    kind = refusal.kind
+    limit = "" if refusal.limit is None else format_money(refusal.limit, minor_unit, code)
+    if kind is RefusalKind.INSUFFICIENT_BALANCE:
+        return QCoreApplication.translate("CashText", "Not enough money on the account.")
+    if kind is RefusalKind.BALANCE_ALLOWED:
+        if limit:
+            return QCoreApplication.translate(
+                "CashText", "The account may hold at most {amount}.").format(
+                amount=limit)
+        return QCoreApplication.translate(
+            "CashText", "The account would hold more than the customer's balance cap.")
+    if kind is RefusalKind.CUSTOMER_DISABLED:
+        return QCoreApplication.translate("CashText", "The customer is disabled: no payments.")
+    if kind is RefusalKind.ROUTE_NOT_ALLOWED:
+        return QCoreApplication.translate(
+            "CashText", "The platform does not allow a payment between these accounts.")
+    if kind is RefusalKind.NO_SECRET:
+        return QCoreApplication.translate(
+            "CashText", "The bank holds no signing secret for this customer: the platform "
+            "cannot sign the payment. Ask the administrator to register the customer's key.")
+    if kind is RefusalKind.NOT_CREATED:
+        return QCoreApplication.translate("CashText", "The payment is no longer a draft.")
+    if kind is RefusalKind.LIMIT:
+        return _limit_text(refusal, limit)
+    return QCoreApplication.translate("ErrorText", "The platform refused: {message}").format(
+        message=refusal.message)
+
+
+def cash_error_text(exc: BaseException, minor_unit: int = 2, code: str = "UAH") -> str:
+    """A specific, translated text for a failed create/confirm."""
+    from teller_app.ui.error_text import friendly_message
+
+    if isinstance(exc, ConfirmNotDone):
+        return QCoreApplication.translate(
+            "CashText", "The payment was not confirmed (its status is still a draft). Press "
+            "Confirm again: the platform confirms a draft only once.")
+    refusal = classify_refusal(exc)
+    if refusal is not None:
+        return refusal_text(refusal, minor_unit, code)
+    return friendly_message(exc)

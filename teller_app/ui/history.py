@@ -1,0 +1,239 @@
+"""One account's history on the card: filters (dates, category, status), a lazy table, the
+payment's detail with a receipt reprint, formula-safe CSV export, and an "as of" line that
+says when the rows were fetched (offline: the last copy)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from datetime import datetime
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.core.history import HistoryFilter, HistoryRow, HistoryService, history_csv
+from teller_app.core.receipt import (
+    ReceiptContext,
+    build_receipt,
+    kyiv_time,
+    kyiv_tz,
+    mask_iban,
+)
+from teller_app.ui.cash_text import category_text, status_text
+from teller_app.ui.history_model import HistoryModel
+from teller_app.ui.money import format_money
+from teller_app.ui.receipt import ui_language
+from teller_app.ui.receipt_dialog import ReceiptDialog
+
+
+class PaymentDetailDialog(QDialog):
+    """A payment's fields; Receipt… reprints it when it is confirmed."""
+
+    def __init__(self, row: HistoryRow, desk: ReceiptContext, minor_unit: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paymentDetail")
+        self.setWindowTitle(self.tr("Payment"))
+        self.row, self.desk, self.minor_unit = row, desk, minor_unit
+        self.receipt_dialog: ReceiptDialog | None = None
+        p = row.payment
+        form = QFormLayout(self)
+        amount = format_money(row.signed_amount, minor_unit, p.asset_code or "UAH")
+        for label, value in (
+            (self.tr("Payment ID"), p.guid),
+            (self.tr("Created (Kyiv)"), kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M:%S")),
+            (self.tr("Amount"), amount),
+            (self.tr("Category"), category_text(p.category)),
+            (self.tr("Status"), status_text(p.status_raw or str(p.status))),
+            (self.tr("Purpose"), p.purpose or "—"),
+            (self.tr("Stellar transaction"), p.stellar_hash or "—"),
+        ):
+            text = QLabel(value, self)
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label, text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.receipt_button = QPushButton(self.tr("Receipt…"), self)
+        self.receipt_button.setObjectName("reprintReceipt")
+        self.receipt_button.setVisible((p.status_raw or "").upper() == "CONFIRMED")
+        buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.receipt_button.clicked.connect(self.reprint)
+        form.addRow(buttons)
+
+    def reprint(self) -> None:
+        receipt = build_receipt(self.row.payment, self.desk, ui_language(),
+                                minor_unit=self.minor_unit)
+        self.receipt_dialog = ReceiptDialog(receipt, self)
+        self.receipt_dialog.open()
+
+
+class HistoryDialog(QDialog):
+    exported = Signal(str)
+
+    def __init__(self, ops: Any, service: HistoryService, account_guid: str,
+                 desk: ReceiptContext, minor_unit: int = 2, page_size: int = 50,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyDialog")
+        self.ops, self.service, self.desk = ops, service, desk
+        self.minor_unit = minor_unit
+        self.detail: PaymentDetailDialog | None = None
+        self.file_dialog: QFileDialog | None = None
+        self.setWindowTitle(self.tr("Account history: {account}").format(
+            account=mask_iban(desk.iban) or account_guid))
+        self.model = HistoryModel(ops, service, account_guid, minor_unit, page_size)
+
+        self.use_dates = QCheckBox(self.tr("Dates"), self)
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addMonths(-1), self)
+        self.date_to = QDateEdit(today, self)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setEnabled(False)
+        self.category = QComboBox(self)
+        self.category.setObjectName("historyCategory")
+        self.category.addItem(self.tr("All categories"), "")
+        self.status = QComboBox(self)
+        self.status.setObjectName("historyStatus")
+        self.status.addItem(self.tr("Any status"), "")
+        self.status.addItem(status_text("CONFIRMED"), "CONFIRMED")
+        self.status.addItem(status_text("CREATED"), "CREATED")
+        self.refresh_button = QPushButton(self.tr("Refresh"), self)
+        self.export_button = QPushButton(self.tr("Export CSV…"), self)
+        self.export_button.setObjectName("exportHistory")
+        filters = QHBoxLayout()
+        for widget in (self.use_dates, self.date_from, QLabel("—", self), self.date_to,
+                       self.category, self.status, self.refresh_button, self.export_button):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("historyTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            4, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda index: self.open_payment(index.row()))
+        self.table.activated.connect(lambda index: self.open_payment(index.row()))
+        self.as_of = QLabel(self)
+        self.as_of.setObjectName("historyAsOf")
+        self.as_of.setStyleSheet("color: #666;")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.as_of)
+        self.resize(860, 480)
+
+        self.use_dates.toggled.connect(self._dates_toggled)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _d: self.apply_filters())
+        self.category.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.status.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.refresh_button.clicked.connect(lambda: self.model.reload())
+        self.export_button.clicked.connect(self.choose_export_path)
+        self.model.loaded.connect(self._paint_state)
+        self.model.failed.connect(lambda text: self.as_of.setText(text))
+        self._load_categories()
+        self.model.reload()
+
+    # -- filters ------------------------------------------------------------------------
+    def _load_categories(self) -> None:
+        def shown(items: list[tuple[str, str, str]]) -> None:
+            for guid, code, description in items:
+                self.category.addItem(category_text(code) if code in ("04", "02")
+                                      else f"{code} — {description}", guid)
+
+        self.ops.run(self.service.categories, on_success=shown,
+                     on_error=lambda _exc: None, parent=self,
+                     label=self.tr("Reading payment categories"))
+
+    def _dates_toggled(self, on: bool) -> None:
+        self.date_from.setEnabled(on)
+        self.date_to.setEnabled(on)
+        self.apply_filters()
+
+    def current_filters(self) -> HistoryFilter:
+        start = end = None
+        if self.use_dates.isChecked():
+            tz = kyiv_tz()
+            start = datetime.combine(self.date_from.date().toPython(), dtime.min, tz)
+            end = datetime.combine(self.date_to.date().toPython(), dtime.max, tz)
+        return HistoryFilter(start, end, str(self.category.currentData() or ""),
+                             str(self.status.currentData() or ""))
+
+    def apply_filters(self) -> None:
+        filters = self.current_filters()
+        if filters != self.model.filters:
+            self.model.reload(filters)
+
+    def _paint_state(self) -> None:
+        if self.model.offline_as_of is not None:
+            stamp = time.strftime("%d.%m.%Y %H:%M", time.localtime(self.model.offline_as_of))
+            self.as_of.setText(self.tr("Offline: as of {time}, as last fetched").format(
+                time=stamp))
+        else:
+            stamp = time.strftime("%H:%M:%S", time.localtime(self.model.fetched_at or 0))
+            total = self.model.pager.total if self.model.pager else None
+            self.as_of.setText(self.tr("{shown} of {total} payments, fetched at {time}").format(
+                shown=len(self.model.rows), total=total if total is not None else "?",
+                time=stamp))
+
+    # -- detail / export ----------------------------------------------------------------
+    def open_payment(self, row: int) -> None:
+        if not 0 <= row < len(self.model.rows):
+            return
+        self.detail = PaymentDetailDialog(self.model.rows[row], self.desk, self.minor_unit,
+                                          self)
+        self.detail.open()
+
+    def choose_export_path(self) -> None:
+        dialog = self.file_dialog = QFileDialog(self, self.tr("Export history"),
+                                                "history.csv", self.tr("CSV files (*.csv)"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("csv")
+        dialog.fileSelected.connect(self.export_to)
+        dialog.open()
+
+    def export_to(self, path: str) -> None:
+        """The fetched rows as CSV (formula-safe cells), 0600."""
+        rows = [[*self.model.cells(r)[:5], r.payment.guid, r.payment.stellar_hash]
+                for r in self.model.rows]
+        headers = [*self.model.headers()[:5], self.tr("Payment ID"),
+                   self.tr("Stellar transaction")]
+        text = history_csv(rows, headers)
+
+        def write() -> None:
+            target = Path(path)
+            target.write_text(text, encoding="utf-8-sig", newline="")
+            os.chmod(target, 0o600)
+
+        def done(_result: object) -> None:
+            self.as_of.setText(self.tr("Exported to {path}").format(path=path))
+            self.exported.emit(path)
+
+        self.ops.run(lambda: asyncio.to_thread(write), on_success=done,
+                     parent=self, label=self.tr("Exporting"), network=False)

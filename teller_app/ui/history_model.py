@@ -1,0 +1,143 @@
+"""A lazy table of one account's payments: pages are fetched as the view scrolls
+(``canFetchMore``/``fetchMore``); offline it shows what was last fetched, marked "as of"."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from teller_app.core.history import HistoryFilter, HistoryPager, HistoryRow, HistoryService
+from teller_app.core.receipt import kyiv_time, strip_ref
+from teller_app.ui.cash_text import kind_text, status_text
+from teller_app.ui.error_text import friendly_message, is_connectivity_error
+from teller_app.ui.money import format_money
+
+Index = QModelIndex | QPersistentModelIndex
+_KINDS = {"04": "deposit", "02": "withdrawal"}
+
+
+class HistoryModel(QAbstractTableModel):
+    loaded = Signal()  # a page arrived (or the offline copy was shown)
+    failed = Signal(str)  # translated text
+
+    def __init__(self, ops: Any, service: HistoryService, account_guid: str,
+                 minor_unit: int = 2, page_size: int = 50) -> None:
+        super().__init__()
+        self.ops = ops
+        self.service = service
+        self.account_guid = account_guid
+        self.minor_unit = minor_unit
+        self.page_size = page_size
+        self.filters = HistoryFilter()
+        self.rows: list[HistoryRow] = []
+        self.pager: HistoryPager | None = None
+        self.offline_as_of: float | None = None  # set while showing the offline copy
+        self.fetched_at: float | None = None
+        self._generation = 0
+
+    def headers(self) -> list[str]:
+        return [self.tr("Date (Kyiv)"), self.tr("Operation"), self.tr("Amount"),
+                self.tr("Status"), self.tr("Purpose"), self.tr("Payment")]
+
+    # -- Qt model -----------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 6
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(row)[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
+            from PySide6.QtGui import QColor
+
+            return QColor("#1b5e20") if row.incoming else QColor("#b00020")
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+    def cells(self, row: HistoryRow) -> list[str]:
+        p = row.payment
+        code = p.category
+        kind = kind_text(_KINDS.get(code, "")) if code in _KINDS else (code or "—")
+        amount = format_money(row.signed_amount, self.minor_unit, p.asset_code or "UAH")
+        return [kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M"), kind, amount,
+                status_text(p.status_raw or str(p.status)), strip_ref(p.purpose),
+                p.guid[:8]]
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        pager = self.pager
+        return (not parent.isValid() and pager is not None and not pager.at_end
+                and self.offline_as_of is None and not self.loading)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._fetch()
+
+    # -- loading ------------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        return bool(self.ops.is_busy(self._key()))
+
+    def _key(self) -> str:
+        return f"history:{self.account_guid}:{id(self)}"
+
+    def reload(self, filters: HistoryFilter | None = None) -> None:
+        """Start over (new filters, or a refresh)."""
+        if filters is not None:
+            self.filters = filters
+        self._generation += 1
+        self.beginResetModel()
+        self.rows = []
+        self.offline_as_of = None
+        self.pager = self.service.pager(self.account_guid, self.filters, self.page_size)
+        self.endResetModel()
+        self._fetch()
+
+    def _fetch(self) -> None:
+        pager = self.pager
+        if pager is None:
+            return
+        generation = self._generation
+
+        def arrived(page: list[HistoryRow]) -> None:
+            if generation != self._generation:
+                return  # a newer reload started
+            if page:
+                start = len(self.rows)
+                self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+                self.rows.extend(page)
+                self.endInsertRows()
+            self.fetched_at = pager.fetched_at or time.time()
+            self.service.memory.remember(self.account_guid, self.filters, self.rows,
+                                         self.fetched_at)
+            self.loaded.emit()
+
+        def failed(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
+            saved = self.service.memory.recall(self.account_guid, self.filters)
+            if is_connectivity_error(exc) and saved is not None and not self.rows:
+                self.beginResetModel()
+                self.offline_as_of, self.rows = saved[0], list(saved[1])
+                self.endResetModel()
+                self.loaded.emit()
+                return
+            self.failed.emit(friendly_message(exc))
+
+        self.ops.run(pager.next_page, on_success=arrived, on_error=failed,
+                     key=self._key(), label=self.tr("Reading the account history"))

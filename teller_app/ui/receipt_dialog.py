@@ -1,0 +1,80 @@
+"""The receipt on screen: a preview, Print… (system dialog) and Save as PDF…."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.core.receipt import Receipt
+from teller_app.ui.receipt import print_receipt, receipt_html, write_pdf
+
+
+class ReceiptDialog(QDialog):
+    saved = Signal(str)  # the PDF's path
+    printed = Signal()
+
+    def __init__(self, receipt: Receipt, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.receipt = receipt
+        self.setObjectName("receiptDialog")
+        self.setWindowTitle(self.tr("Receipt"))
+        self.preview = QTextBrowser(self)
+        self.preview.setObjectName("receiptPreview")
+        self.preview.setHtml(receipt_html(receipt))
+        self.preview.setMinimumSize(460, 520)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.print_button = QPushButton(self.tr("Print…"), self)
+        self.print_button.setObjectName("printReceipt")
+        self.save_button = QPushButton(self.tr("Save as PDF…"), self)
+        self.save_button.setObjectName("saveReceipt")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.print_button.clicked.connect(self.print_it)
+        self.save_button.clicked.connect(self.choose_pdf_path)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.print_dialog: QDialog | None = None
+        self.file_dialog: QFileDialog | None = None
+
+    def print_it(self) -> None:
+        self.print_dialog = print_receipt(self.receipt, self)
+        self.print_dialog.accepted.connect(self._printed)
+
+    def _printed(self) -> None:
+        self.status.setText(self.tr("Sent to the printer."))
+        self.printed.emit()
+
+    def choose_pdf_path(self) -> None:
+        dialog = self.file_dialog = QFileDialog(
+            self, self.tr("Save the receipt"), f"{self.receipt.file_stem}.pdf",
+            self.tr("PDF files (*.pdf)"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+        dialog.fileSelected.connect(self.save_pdf)
+        dialog.open()
+
+    def save_pdf(self, path: str) -> None:
+        try:
+            written = write_pdf(self.receipt, Path(path))
+        except OSError as exc:
+            self.status.setText(self.tr("Could not save: {error}").format(
+                error=exc.strerror or type(exc).__name__))
+            return
+        self.status.setText(self.tr("Saved to {path}").format(path=str(written)))
+        self.saved.emit(str(written))
