@@ -1245,53 +1245,58 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="79"/>
+        <location filename="../../teller_app/ui/error_text.py" line="81"/>
         <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="85"/>
+        <location filename="../../teller_app/ui/error_text.py" line="86"/>
+        <source>{message} (The platform said: {detail})</source>
+        <translation>{message} (Відповідь платформи: {detail})</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="91"/>
         <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="96"/>
+        <location filename="../../teller_app/ui/error_text.py" line="102"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99"/>
+        <location filename="../../teller_app/ui/error_text.py" line="105"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="102"/>
+        <location filename="../../teller_app/ui/error_text.py" line="108"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="104"/>
+        <location filename="../../teller_app/ui/error_text.py" line="110"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="106"/>
+        <location filename="../../teller_app/ui/error_text.py" line="112"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="108"/>
-        <location filename="../../teller_app/ui/error_text.py" line="111"/>
+        <location filename="../../teller_app/ui/error_text.py" line="114"/>
+        <location filename="../../teller_app/ui/error_text.py" line="117"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="114"/>
+        <location filename="../../teller_app/ui/error_text.py" line="120"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="116"/>
+        <location filename="../../teller_app/ui/error_text.py" line="122"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
