@@ -235,12 +235,15 @@ async def _payer(call: _Dcm, target: Target, emp: HubEmployee, body: Any) -> str
     if not isinstance(pay, dict):
         raise Refusal(404, "payment not found")
     sender_branch = pay.get("sender_branch_guid") or None
+    kind = str(pay.get("sender_account_account_kind") or "").lower()
     customer_guid = pay.get("sender_customer_guid") or None
-    if customer_guid is None and pay.get("sender_id"):
+    if customer_guid is None and kind in ("", "customer") and pay.get("sender_id"):
         account = await call.read(_cp_path(target, "accounts", str(pay["sender_id"])), [])
         if isinstance(account, dict):
-            customer_guid = account.get("wallet_user_guid") or account.get("customer_guid")
-            sender_branch = sender_branch or account.get("branch_guid")
+            kind = kind or str(account.get("account_kind") or account.get("kind") or "")
+            if kind.lower() == "customer":
+                customer_guid = account.get("wallet_user_guid") or None
+            sender_branch = sender_branch or account.get("branch_guid") or None
     if customer_guid:
         customer = await _customer(call, target, str(customer_guid))
         _own_branch(emp, customer.get("branch_guid"))

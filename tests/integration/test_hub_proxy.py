@@ -4,6 +4,7 @@ employee's role or branch forbids; what they may do works end to end (hub-minted
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -11,7 +12,13 @@ import pytest
 from hub_stack_helpers import branch_guid, hub_employee, password_of
 
 from teller_app.core.embedded_stack import EmbeddedStack
-from teller_app.platform import HubLogin, NewCustomer, PlatformClient
+from teller_app.platform import (
+    HubLogin,
+    NewCustomer,
+    NewPayment,
+    PaymentStatus,
+    PlatformClient,
+)
 from teller_app.platform.hub_client import HubClient
 
 pytestmark = pytest.mark.slow
@@ -153,4 +160,37 @@ async def test_mode_b_desk_client_creates_a_customer_through_the_hub(hub_stack) 
             branch_guid=branch_guid(sb, 0)))
         found = await client.find_customer_by_login(login)
         assert found is not None and found.wallet_user_guid == created.customer_guid
+    await hub.aclose()
+
+
+@pytest.mark.asyncio
+async def test_mode_b_supervisor_confirms_cash_in_with_the_key_keeper_token(hub_stack) -> None:  # type: ignore[no-untyped-def]
+    """The hub reads the draft, names its payer (the branch's key keeper) in the sign-in
+    token, and DCM (which checks flow/obj and asks the hub's Auth Service for that key)
+    executes it. The same draft may not be confirmed by a teller."""
+    assert hub_stack.hub is not None
+    sb = hub_stack.sandbox
+    kyiv = branch_guid(sb, 0)
+    asset = sb.manifest["asset"]
+    email = _email("supervisor")
+    password = hub_employee(hub_stack.hub, sb, email, ["Supervisor"], 0)
+    hub = HubClient(hub_stack.hub.base_url)
+    async with PlatformClient(hub.base_url + "/dcm", sb.counterparty_guid,
+                              auth=HubLogin(hub, email, password)) as client:
+        login = "ci" + uuid.uuid4().hex[:10]
+        await hub.issue_secret(login, kyiv)
+        created = await client.create_customer(NewCustomer(
+            asset_code=asset["code"], asset_issuer=asset["issuer"], login=login,
+            branch_guid=kyiv))
+        till = (await client.list_accounts(account_kinds=["processing"], branch_guid=kyiv))
+        assert till.accounts
+        draft = await client.create_payment(NewPayment(
+            amount=Decimal("12.34"), asset_code=asset["code"], asset_issuer=asset["issuer"],
+            sender_id=till.accounts[0].wallet_account_guid,
+            receiver_id=created.wallet_account_guid), branch_guid=kyiv)
+        teller = _as(hub_stack, ["Teller"], 0)
+        refused = teller.post(f"/branch/{kyiv}/payments/confirm", json={"payment_guid": draft})
+        assert refused.status_code == 403
+        await client.confirm_payment(draft, branch_guid=kyiv)
+        assert (await client.get_payment(draft)).status == PaymentStatus.CONFIRMED
     await hub.aclose()
