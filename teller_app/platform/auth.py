@@ -307,7 +307,10 @@ class HubLogin:
         try:
             session = await self.hub.open_password_session(self.email, self._password)
         except (AuthError, ValidationError) as exc:
-            raise _login_error(exc) from None
+            # The hub does not tell a wrong password from a disabled employee (no account
+            # enumeration): never guess "disabled" from its text.
+            raise AuthError(exc.message, status_code=exc.status_code, method=exc.method,
+                            path=exc.path, reason="invalid_credentials") from None
         self.session_token = session.token
         self.expires_at = session.expires_at
         self.employee = session.employee
