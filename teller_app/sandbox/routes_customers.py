@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from . import ledger, names
-from .auth import Principal, Who
+from .auth import Principal, Who, needs
 from .db import new_guid
 from .errors import (
     DUPLICATE_CUSTOMER,
@@ -155,6 +155,7 @@ def _check_duplicate(store: Any, cp: str, login: str) -> None:
 
 
 @router.post("/customers", summary="Create customer with first account")
+@needs("customers", "POST")
 async def create_customer(
     counterparty_guid: str, body: NewCustomerBody, request: Request,
     who: Who,
@@ -215,6 +216,7 @@ async def create_customer(
 
 
 @router.put("/customers/{customer_guid}", summary="Update customer (partial)")
+@needs("customers", "PUT")
 async def update_customer(
     counterparty_guid: str, customer_guid: str, body: CustomerUpdateBody, request: Request,
     who: Who,
@@ -463,6 +465,7 @@ def _check_new_account(store: Any, row: sqlite3.Row, asset: dict[str, Any],
 
 
 @router.post("/customers/{customer_guid}/accounts", summary="Create customer's account")
+@needs("accounts", "POST")
 async def create_customer_account(
     counterparty_guid: str, customer_guid: str, request: Request, who: Who,
     body: NewCustomerAccountBody | None = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -19,6 +18,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from . import emission, ledger, names
 from .db import Store, new_guid
+from .passwords import hash_password
 
 WORLD_VERSION = "1"
 ASSET_CODE = "UAH"
@@ -71,19 +71,6 @@ TELLER = [
 ]
 SUPERVISOR = [*TELLER, ("limits", "POST"), ("emission", "GET"),
               ("customers", "DISABLE"), ("payments", "CONFIRM_OVER_LIMIT")]
-
-
-def hash_password(password: str, salt: str | None = None) -> str:
-    salt = salt or secrets.token_hex(8)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 5000).hex()
-    return f"{salt}${digest}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    if "$" not in stored:
-        return False
-    salt = stored.split("$", 1)[0]
-    return secrets.compare_digest(hash_password(password, salt), stored)
 
 
 def new_password() -> str:
