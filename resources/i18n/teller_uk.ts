@@ -58,48 +58,48 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="96"/>
+        <location filename="../../teller_app/ui/startup.py" line="106"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="106"/>
+        <location filename="../../teller_app/ui/startup.py" line="116"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="114"/>
+        <location filename="../../teller_app/ui/startup.py" line="124"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="124"/>
+        <location filename="../../teller_app/ui/startup.py" line="134"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="180"/>
+        <location filename="../../teller_app/ui/startup.py" line="190"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="192"/>
+        <location filename="../../teller_app/ui/startup.py" line="202"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="196"/>
+        <location filename="../../teller_app/ui/startup.py" line="77"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="203"/>
+        <location filename="../../teller_app/ui/startup.py" line="210"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="234"/>
-        <location filename="../../teller_app/ui/startup.py" line="248"/>
+        <location filename="../../teller_app/ui/startup.py" line="241"/>
+        <location filename="../../teller_app/ui/startup.py" line="255"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>

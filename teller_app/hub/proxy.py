@@ -56,6 +56,8 @@ async def dcm_proxy(path: str, request: Request,
         target = classify(request.method, path, settings.dcm_counterparty)
         if not allowed(employee.roles, target):
             raise Refusal(403, "your role does not allow this operation")
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            raise Refusal(413, "request body too large")
         raw = await request.body()
         if len(raw) > MAX_BODY:
             raise Refusal(413, "request body too large")

@@ -84,3 +84,26 @@ def test_the_dialog_offers_no_bank_key(qtbot, ops, stack) -> None:  # type: igno
     assert not hasattr(dialog, "browse_key")
     source = (Path(sys.modules[SignInDialog.__module__].__file__ or "")).read_text("utf-8")
     assert "PEM" not in source and "QFileDialog" not in source
+
+
+def test_mode_a_sign_in_with_the_hub_down_still_works_and_says_so(arun, stack) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.ui.sign_in import sandbox_target
+    from teller_app.ui.startup import hub_notice
+
+    target = sandbox_target(stack.sandbox.manifest, "http://127.0.0.1:9")  # nothing there
+    email = "teller.kyiv@demo.bank"
+    password = next(e["password"] for e in stack.sandbox.manifest["employees"]
+                    if e["email"] == email)
+    session = arun(sign_in(target, email, password, remember=False, store=None))
+    try:
+        assert not session.hub_available
+        notice = hub_notice(session)
+        assert notice and "Teller Hub" in notice and "secrets" in notice
+    finally:
+        arun(session.close())
+    up = arun(sign_in(sandbox_target(stack.sandbox.manifest, stack.hub_url), email, password,
+                      remember=False, store=None))
+    try:
+        assert up.hub_available and hub_notice(up) is None
+    finally:
+        arun(up.close())
