@@ -33,6 +33,7 @@ from .query import (
     paging,
     single,
 )
+from .textcheck import check_text
 
 router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}", tags=["customers"])
 
@@ -61,6 +62,7 @@ def _store(request: Request) -> Any:
 def _text(value: str | None, field: str, limit: int = MAX_TEXT) -> str | None:
     if value is not None and len(value) > limit:
         raise bad_request(f"{field} is too long (max {limit} characters)")
+    check_text(value, field)
     return value
 
 
