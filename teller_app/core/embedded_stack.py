@@ -99,7 +99,9 @@ async def onboard(stack: EmbeddedStack, *, transport: httpx.AsyncBaseTransport |
     marker = hub.data_dir / ONBOARDED_FILE
     auth = PasswordLogin(ADMIN_EMAIL, str(admin["password"]))
     async with PlatformClient(sandbox.base_url, cp, auth=auth, transport=transport) as client:
-        total = (await client.list_customers(is_disabled=True, limit=1)).total
+        # the filter is "disabled or not", not "include disabled": count and read both
+        total = sum([(await client.list_customers(is_disabled=flag, limit=1)).total
+                     for flag in (False, True)])
         if _recorded(marker) == {"counterparty_guid": cp, "customers": total}:
             return 0
         items: list[dict[str, Any]] = [
@@ -107,10 +109,11 @@ async def onboard(stack: EmbeddedStack, *, transport: httpx.AsyncBaseTransport |
             for b in manifest.get("branches", [])
         ]
         items.append({"external_id": f"keykeeper:{cp}", "branch_guid": None})
-        async for customer in client.iter_customers(is_disabled=True):
-            if customer.login:
-                items.append({"external_id": customer.login,
-                              "branch_guid": customer.branch_guid or None})
+        for flag in (False, True):
+            async for customer in client.iter_customers(is_disabled=flag):
+                if customer.login:
+                    items.append({"external_id": customer.login,
+                                  "branch_guid": customer.branch_guid or None})
     created = 0
     async with httpx.AsyncClient(base_url=hub.base_url, transport=transport,
                                  timeout=30.0) as http:
