@@ -198,14 +198,16 @@ async def _authorise(
         assert target.item_guid is not None
         resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
         if resp.status_code == 200:
-            await _check_account(call, target, emp, resp.json())
+            await _check_account(call, target, emp, _json_answer(resp))
         return SIGN_IN, me, query, _relay(resp)
     elif kind in ("payments_list", "payment_create", "payment_confirm") and not head:
         raise Refusal(403, "use your branch's payment endpoints")
     elif kind == "payment_item" and not head:
         resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
         if resp.status_code == 200:
-            pay = resp.json()
+            pay = _json_answer(resp)
+            if not isinstance(pay, dict):
+                raise Refusal(502, "DCM sent an unreadable answer")
             branches = {pay.get("sender_branch_guid"), pay.get("receiver_branch_guid")}
             if emp.branch_guid not in branches:
                 raise Refusal(403, "this is another branch's payment")
@@ -216,12 +218,15 @@ async def _authorise(
 
 
 async def _check_account(call: _Dcm, target: Target, emp: HubEmployee, account: Any) -> None:
+    """A customer's account is checked by its customer's branch; a bank entity (processing,
+    emission) by its own branch."""
     if not isinstance(account, dict):
         raise Refusal(502, "DCM sent an unreadable answer")
+    kind = str(account.get("account_kind") or account.get("name") or "").lower()
     owner = account.get("wallet_user_guid") or account.get("customer_guid")
-    if owner:
+    if kind == "customer" and owner:
         _own_branch(emp, (await _customer(call, target, str(owner))).get("branch_guid"))
-    elif "branch_guid" in account:
+    else:
         _own_branch(emp, account.get("branch_guid"))
 
 
@@ -255,6 +260,13 @@ async def _payer(call: _Dcm, target: Target, emp: HubEmployee, body: Any) -> str
         return login
     _own_branch(emp, sender_branch)
     return f"keykeeper:{sender_branch or target.segments[1]}"
+
+
+def _json_answer(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        raise Refusal(502, "DCM sent an unreadable answer") from None
 
 
 def _relay(resp: httpx.Response) -> Response:

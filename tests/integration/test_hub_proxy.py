@@ -194,3 +194,19 @@ async def test_mode_b_supervisor_confirms_cash_in_with_the_key_keeper_token(hub_
         await client.confirm_payment(draft, branch_guid=kyiv)
         assert (await client.get_payment(draft)).status == PaymentStatus.CONFIRMED
     await hub.aclose()
+
+
+def test_single_accounts_are_checked_by_their_owners_branch(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    sb = hub_stack.sandbox
+    admin = _as(hub_stack, ["Administrator"], None)
+
+    def first(branch_index: int, kind: str) -> str:
+        page = admin.get(f"/branch/{branch_guid(sb, branch_index)}/accounts",
+                         params={"account_kinds": kind, "limit": 1}).json()
+        rows = page[0]["accounts"] if isinstance(page, list) else page["accounts"]
+        return str(rows[0]["wallet_account_guid"])
+
+    assert kyiv_teller.get(f"/accounts/{first(0, 'processing')}").status_code == 200
+    assert kyiv_teller.get(f"/accounts/{first(1, 'processing')}").status_code == 403
+    assert kyiv_teller.get(f"/accounts/{first(0, 'customer')}").status_code == 200
+    assert kyiv_teller.get(f"/accounts/{first(1, 'customer')}").status_code == 403
