@@ -8,9 +8,10 @@ with a hub-minted RS256 JWT (≤ 60 s, single-use ``jti``, ``aud``) that never r
 
 Branch rules for an employee who is not head office: customer lists are forced to their
 branch; a customer addressed by GUID (read, update, accounts, limits) is read first and must
-be theirs; a create names their branch; branch paths name their branch; confirmation reads the
-payment and its sender must be in their branch. The request body is forwarded as the hub
-parsed it (re-serialised), so DCM sees exactly what was checked.
+be theirs; a create names their branch; branch paths name their branch; a payment draft's
+sender account is theirs; confirmation reads the payment and its payer must be theirs.
+The request body is forwarded as the hub parsed it (re-serialised), so DCM sees exactly
+what was checked.
 """
 
 from __future__ import annotations
@@ -212,6 +213,14 @@ async def _authorise(
             if emp.branch_guid not in branches:
                 raise Refusal(403, "this is another branch's payment")
         return SIGN_IN, me, query, _relay(resp)
+    if kind == "branch_payment_create" and not head:
+        sender = body.get("sender_id") if isinstance(body, dict) else None
+        if not isinstance(sender, str) or not sender:
+            raise Refusal(403, "a branch payment names its sender account (sender_id)")
+        account = await call.read(_cp_path(target, "accounts", sender), [])
+        if account is None:
+            raise Refusal(404, "sender account not found")
+        await _check_account(call, target, emp, account)
     if kind in ("payment_confirm", "branch_payment_confirm"):
         return SIGN_IN, await _payer(call, target, emp, body), query, None
     return SIGN_IN, me, query, None

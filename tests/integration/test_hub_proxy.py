@@ -210,3 +210,19 @@ def test_single_accounts_are_checked_by_their_owners_branch(hub_stack, kyiv_tell
     assert kyiv_teller.get(f"/accounts/{first(1, 'processing')}").status_code == 403
     assert kyiv_teller.get(f"/accounts/{first(0, 'customer')}").status_code == 200
     assert kyiv_teller.get(f"/accounts/{first(1, 'customer')}").status_code == 403
+
+
+def test_kyiv_teller_cannot_draft_a_payment_from_a_lviv_account(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    sb = hub_stack.sandbox
+    admin = _as(hub_stack, ["Administrator"], None)
+    page = admin.get(f"/branch/{branch_guid(sb, 1)}/accounts",
+                     params={"account_kinds": "customer", "limit": 2}).json()
+    rows = page[0]["accounts"] if isinstance(page, list) else page["accounts"]
+    asset = sb.manifest["asset"]
+    body = {"amount": "1.00", "asset_code": asset["code"], "asset_issuer": asset["issuer"],
+            "sender_id": rows[0]["wallet_account_guid"],
+            "receiver_id": rows[1]["wallet_account_guid"]}
+    kyiv = branch_guid(sb, 0)
+    assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=body).status_code == 403
+    no_sender = {k: v for k, v in body.items() if k != "sender_id"}
+    assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=no_sender).status_code == 403
