@@ -15,6 +15,7 @@ from teller_app.platform.auth import Auth
 from teller_app.platform.hub_client import HubClient
 from teller_app.secrets import (
     PASSWORD,
+    PRIVATE_KEY,
     Profile,
     ProfileStore,
     SecretStore,
@@ -85,6 +86,8 @@ async def sign_in(
             await store.set(PASSWORD, secret)
         else:
             await store.delete(PASSWORD)
+        await store.delete(PRIVATE_KEY)  # an older Teller kept a bank key here: the hub has it
+
     if profiles is not None and not target.is_sandbox:
         remembered = profile.model_copy(update={"email": email})
         await asyncio.to_thread(_save_profile, profiles, remembered)
