@@ -19,7 +19,7 @@ from typing import Any
 
 import uvicorn
 
-from . import bankauth
+from . import bankauth, ledger
 from .app import Config, create_app
 from .db import Store
 from .world import DEFAULT_CUSTOMERS, ensure_world, top_up_customers
@@ -86,6 +86,7 @@ def build_manifest(store: Store, world: dict[str, Any], base_url: str) -> dict[s
             "stellar_code": store.meta("asset_stellar_code"),
             "minor_unit": 2,
         },
+        "assets": ledger.assets(store),
         "branches": world["branches"],
         "employees": world["employees"],
         "bank_jwt": world["bank_jwt"],

@@ -71,7 +71,8 @@ def _create(request: Request, who: Principal, cp: str, body: NewPaymentBody,
     amount = to_minor(body.amount)
     target = None if body.target_balance is None else to_minor(
         body.target_balance, "target_balance", allow_zero=True)
-    code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer)
+    code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer,
+                                          any_asset=True)
     purpose = body.purpose or ""
     if len(purpose) > 1000:
         raise bad_request("purpose is too long")
