@@ -40,10 +40,15 @@ class EmbeddedStack:
     sandbox: SandboxProcess
     hub: HubProcess | None
     hub_problem: str | None = None  # why the hub is not running (English, for the log)
+    hub_port: int = 0  # where the sandbox expects the hub's Auth Service
 
     @property
     def hub_url(self) -> str | None:
-        return self.hub.base_url if self.hub is not None else None
+        """The hub's URL; when it did not start, where it should be, so that the desk finds
+        it unreachable and says so (rather than not knowing there is a hub)."""
+        if self.hub is not None:
+            return self.hub.base_url
+        return f"http://127.0.0.1:{self.hub_port}" if self.hub_port else None
 
     def stop(self) -> None:
         if self.hub is not None:
@@ -81,8 +86,9 @@ def start_embedded(data: Path, *, customers: int | None = None,
         hub = start_hub(hub_dir(data), port=port, settings=hub_settings(sandbox))
     except Exception as exc:
         log.exception("embedded hub did not start")
-        return EmbeddedStack(sandbox, None, f"the hub did not start ({type(exc).__name__})")
-    return EmbeddedStack(sandbox, hub)
+        return EmbeddedStack(sandbox, None, f"the hub did not start ({type(exc).__name__})",
+                             port)
+    return EmbeddedStack(sandbox, hub, None, port)
 
 
 async def onboard(stack: EmbeddedStack, *, transport: httpx.AsyncBaseTransport | None = None
