@@ -107,3 +107,12 @@ def test_mode_a_sign_in_with_the_hub_down_still_works_and_says_so(arun, stack) -
         assert up.hub_available and hub_notice(up) is None
     finally:
         arun(up.close())
+
+
+def test_lock_screen_and_in_place_checks_use_the_hub_for_a_hub_profile(arun, stack) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.ui.supervision import verify_password
+
+    email, password = _hub_teller(stack)
+    profile = _profile(stack)
+    assert arun(verify_password(profile, email, password))
+    assert not arun(verify_password(profile, email, "wrong-password"))
