@@ -6,7 +6,11 @@
   ``Authorization`` empty. Claims: ``sub`` = employee e-mail; ``flow``/``obj`` per operation:
   customer/account creation -> ``sign-up`` with ``obj`` = the customer's login; payments and
   all reads -> ``sign-in`` with ``obj`` = the counterparty GUID (our choice: a read acts on no
-  single customer, and the teller never knows the key keeper's login).
+  single customer, and the teller never knows the key keeper's login). Used by bank-side
+  services (the hub) that hold the key; the desk never does.
+* ``HubLogin`` — Mode B from the desk: e-mail + password to the Teller Hub, then
+  ``Authorization: Bearer <hub token>`` to the hub's ``/dcm`` proxy, which checks role and
+  branch and mints the bank JWT. One transparent re-login on 401, like ``PasswordLogin``.
 """
 
 from __future__ import annotations
