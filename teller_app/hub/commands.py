@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import audit, events
-from .db import now
+from .db import dialect_insert, now
 from .fe_tables import commands
 from .models import HubEmployee
 
@@ -95,16 +95,17 @@ async def file(engine: AsyncEngine, *, command_id: str | None, kind: str, custom
     change returns the stored one; any other reuse of an id is refused by the caller."""
     cid = command_id or str(uuid.uuid4())
     async with engine.begin() as conn:
-        existing = await get(conn, cid)
-        if existing is not None:
-            return existing, False
-        await conn.execute(commands.insert().values(
+        # INSERT first (no read before the write: SQLite would refuse to upgrade the snapshot)
+        done = await conn.execute(dialect_insert(conn, commands).values(
             id=cid, kind=kind, customer_guid=customer_guid, branch_guid=branch_guid,
             change_json=change_json, change_sha256=sha256,
             before_json=json.dumps(before, ensure_ascii=False), maker=maker.email,
-            reason=reason, created_at=now(), state=PENDING))
+            reason=reason, created_at=now(), state=PENDING).on_conflict_do_nothing(
+                index_elements=["id"]))
         cmd = await get(conn, cid)
         assert cmd is not None
+        if done.rowcount != 1:
+            return cmd, False
         await events.emit(conn, "request.filed", summary(cmd), branch_guid=branch_guid,
                           to_supervisors=True, to_email=maker.email)
         await audit.append(conn, audit.Entry(
