@@ -23,7 +23,8 @@ from typing import Any
 
 from benchmarks import common
 
-ORDER = ("start", "search_server", "sync", "search_cache", "stall", "memory")
+ORDER = ("start", "search_server", "sync", "search_cache", "stall", "memory",
+         "approval_notify")
 
 
 def table(results: dict[str, Any], only: list[str]) -> str:

@@ -1384,6 +1384,11 @@ If it happens again, tell support what you were doing.</source>
         <source>The private key is neither a PEM key nor a readable PEM file. Paste the whole key including the BEGIN/END lines, or give the path to the key file.</source>
         <translation>Закритий ключ не є ні ключем PEM, ні доступним для читання файлом PEM. Вставте весь ключ разом із рядками BEGIN/END або вкажіть шлях до файлу ключа.</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="86" />
+        <source>{message} (The platform said: {detail})</source>
+        <translation>{message} (Відповідь платформи: {detail})</translation>
+    </message>
     </context>
 <context>
     <name>LockScreen</name>

@@ -79,8 +79,8 @@ class CustomerService:
         answer by login, so there is never a second customer."""
         if self.hub is not None and new.login:
             issued = await self.hub.issue_secret(
-                new.login, new.branch_guid or self.hub.branch_guid, first_name=new.name, last_name=new.surname,
-                phone=new.phone_number)
+                new.login, new.branch_guid or self.hub.branch_guid, first_name=new.name,
+                last_name=new.surname, phone=new.phone_number)
             log.info("customer secret %s", "issued" if issued.created else "already held")
         created = await self.client.create_customer(new)
         guid = created.customer_guid

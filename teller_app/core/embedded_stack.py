@@ -40,10 +40,15 @@ class EmbeddedStack:
     sandbox: SandboxProcess
     hub: HubProcess | None
     hub_problem: str | None = None  # why the hub is not running (English, for the log)
+    hub_port: int = 0  # where the sandbox expects the hub's Auth Service
 
     @property
     def hub_url(self) -> str | None:
-        return self.hub.base_url if self.hub is not None else None
+        """The hub's URL; when it did not start, where it should be, so that the desk finds
+        it unreachable and says so (rather than not knowing there is a hub)."""
+        if self.hub is not None:
+            return self.hub.base_url
+        return f"http://127.0.0.1:{self.hub_port}" if self.hub_port else None
 
     def stop(self) -> None:
         if self.hub is not None:
@@ -81,8 +86,9 @@ def start_embedded(data: Path, *, customers: int | None = None,
         hub = start_hub(hub_dir(data), port=port, settings=hub_settings(sandbox))
     except Exception as exc:
         log.exception("embedded hub did not start")
-        return EmbeddedStack(sandbox, None, f"the hub did not start ({type(exc).__name__})")
-    return EmbeddedStack(sandbox, hub)
+        return EmbeddedStack(sandbox, None, f"the hub did not start ({type(exc).__name__})",
+                             port)
+    return EmbeddedStack(sandbox, hub, None, port)
 
 
 async def onboard(stack: EmbeddedStack, *, transport: httpx.AsyncBaseTransport | None = None
@@ -99,7 +105,9 @@ async def onboard(stack: EmbeddedStack, *, transport: httpx.AsyncBaseTransport |
     marker = hub.data_dir / ONBOARDED_FILE
     auth = PasswordLogin(ADMIN_EMAIL, str(admin["password"]))
     async with PlatformClient(sandbox.base_url, cp, auth=auth, transport=transport) as client:
-        total = (await client.list_customers(is_disabled=True, limit=1)).total
+        # the filter is "disabled or not", not "include disabled": count and read both
+        total = sum([(await client.list_customers(is_disabled=flag, limit=1)).total
+                     for flag in (False, True)])
         if _recorded(marker) == {"counterparty_guid": cp, "customers": total}:
             return 0
         items: list[dict[str, Any]] = [
@@ -107,10 +115,11 @@ async def onboard(stack: EmbeddedStack, *, transport: httpx.AsyncBaseTransport |
             for b in manifest.get("branches", [])
         ]
         items.append({"external_id": f"keykeeper:{cp}", "branch_guid": None})
-        async for customer in client.iter_customers(is_disabled=True):
-            if customer.login:
-                items.append({"external_id": customer.login,
-                              "branch_guid": customer.branch_guid or None})
+        for flag in (False, True):
+            async for customer in client.iter_customers(is_disabled=flag):
+                if customer.login:
+                    items.append({"external_id": customer.login,
+                                  "branch_guid": customer.branch_guid or None})
     created = 0
     async with httpx.AsyncClient(base_url=hub.base_url, transport=transport,
                                  timeout=30.0) as http:

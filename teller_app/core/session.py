@@ -17,6 +17,7 @@ from teller_app.platform import (
     HubLogin,
     HubUnavailable,
     NotFound,
+    PasswordLogin,
     PermissionDenied,
     PlatformClient,
     PlatformError,
@@ -123,6 +124,42 @@ class Session:
         if self.hub is not None:
             await self.hub.aclose()
         await self.client.aclose()
+
+
+def make_auth(profile: Profile, email: str, password: str,
+              *, hub_transport: httpx.AsyncBaseTransport | None = None) -> Auth:
+    """The sign-in for this profile: DCM's Kratos (Mode A) or the hub (Mode B, ``HubLogin``:
+    the desk never holds the bank's key)."""
+    if profile.uses_hub_login:
+        if not profile.hub_url:
+            raise AuthError("this profile signs in through the Teller Hub but has no hub_url",
+                            reason="no_hub")
+        return HubLogin(HubClient(profile.hub_url, transport=hub_transport), email, password)
+    return PasswordLogin(email, password)
+
+
+async def verify_password(profile: Profile, email: str, password: str) -> bool:
+    """True when the profile's sign-in service accepts ``password`` for ``email`` (a
+    throwaway login: lock screen, a supervisor's in-place approval)."""
+    auth = make_auth(profile, email, password)
+    if isinstance(auth, HubLogin):
+        try:
+            await auth.login()
+            return True
+        except AuthError:
+            return False
+        finally:
+            with contextlib.suppress(PlatformError):
+                await auth.hub.close_session()
+            await auth.hub.aclose()
+    client = PlatformClient(profile.base_url, profile.counterparty_guid, auth=auth)
+    try:
+        await client.login()
+        return True
+    except AuthError:
+        return False
+    finally:
+        await client.aclose()
 
 
 async def open_session(

@@ -24,7 +24,7 @@ from typing import Any
 
 import uvicorn
 
-from . import logs, migrate
+from . import audit_cli, logs, migrate
 from .db import make_engine
 from .files import create_private_once, private_dir, write_private
 from .settings import HubSettings, SettingsError, load_settings
@@ -72,6 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     imp = sec_sub.add_parser("import", parents=[common],
                              help="issue secrets for existing customers (onboarding)")
     imp.add_argument("--file", required=True, help="JSON lines: {external_id, branch_guid, ...}")
+    audit_cli.add_parser(sub, common)
     return p.parse_args(argv)
 
 
@@ -202,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "employees":
             return cmd_employees(args, settings)
+        if args.command == "audit":
+            return audit_cli.run(args, settings)
         return cmd_secrets_import(args, settings)
     except (SettingsError, CliError, OSError) as exc:
         print(f"teller-hub: {exc}", file=sys.stderr)

@@ -35,13 +35,17 @@ MAX_BODY = 4 * 1024 * 1024  # the largest request is an onboarding import
 
 
 def _optional_routers() -> list[APIRouter]:
-    """The Mode-B proxy (``hub/proxy.py``) plugs in here when present."""
-    try:
-        module = importlib.import_module("teller_app.hub.proxy")
-    except ModuleNotFoundError:
-        return []
-    router = getattr(module, "router", None)
-    return [router] if isinstance(router, APIRouter) else []
+    """The Mode-B proxy (``hub/proxy.py``) and four-eyes (``hub/four_eyes.py``) plug in here."""
+    found = []
+    for name in ("teller_app.hub.proxy", "teller_app.hub.four_eyes"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
 
 
 def create_app(settings: HubSettings, *, admin_token: str | None = None,

@@ -8,9 +8,10 @@ with a hub-minted RS256 JWT (≤ 60 s, single-use ``jti``, ``aud``) that never r
 
 Branch rules for an employee who is not head office: customer lists are forced to their
 branch; a customer addressed by GUID (read, update, accounts, limits) is read first and must
-be theirs; a create names their branch; branch paths name their branch; confirmation reads the
-payment and its sender must be in their branch. The request body is forwarded as the hub
-parsed it (re-serialised), so DCM sees exactly what was checked.
+be theirs; a create names their branch; branch paths name their branch; a payment draft's
+sender account is theirs; confirmation reads the payment and its payer must be theirs.
+The request body is forwarded as the hub parsed it (re-serialised), so DCM sees exactly
+what was checked.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ async def dcm_proxy(path: str, request: Request,
         target = classify(request.method, path, settings.dcm_counterparty)
         if not allowed(employee.roles, target):
             raise Refusal(403, "your role does not allow this operation")
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            raise Refusal(413, "request body too large")
         raw = await request.body()
         if len(raw) > MAX_BODY:
             raise Refusal(413, "request body too large")
@@ -196,30 +199,43 @@ async def _authorise(
         assert target.item_guid is not None
         resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
         if resp.status_code == 200:
-            await _check_account(call, target, emp, resp.json())
+            await _check_account(call, target, emp, _json_answer(resp))
         return SIGN_IN, me, query, _relay(resp)
     elif kind in ("payments_list", "payment_create", "payment_confirm") and not head:
         raise Refusal(403, "use your branch's payment endpoints")
     elif kind == "payment_item" and not head:
         resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
         if resp.status_code == 200:
-            pay = resp.json()
+            pay = _json_answer(resp)
+            if not isinstance(pay, dict):
+                raise Refusal(502, "DCM sent an unreadable answer")
             branches = {pay.get("sender_branch_guid"), pay.get("receiver_branch_guid")}
             if emp.branch_guid not in branches:
                 raise Refusal(403, "this is another branch's payment")
         return SIGN_IN, me, query, _relay(resp)
+    if kind == "branch_payment_create" and not head:
+        sender = body.get("sender_id") if isinstance(body, dict) else None
+        if not isinstance(sender, str) or not sender:
+            raise Refusal(403, "a branch payment names its sender account (sender_id)")
+        account = await call.read(_cp_path(target, "accounts", sender), [])
+        if account is None:
+            raise Refusal(404, "sender account not found")
+        await _check_account(call, target, emp, account)
     if kind in ("payment_confirm", "branch_payment_confirm"):
         return SIGN_IN, await _payer(call, target, emp, body), query, None
     return SIGN_IN, me, query, None
 
 
 async def _check_account(call: _Dcm, target: Target, emp: HubEmployee, account: Any) -> None:
+    """A customer's account is checked by its customer's branch; a bank entity (processing,
+    emission) by its own branch."""
     if not isinstance(account, dict):
         raise Refusal(502, "DCM sent an unreadable answer")
+    kind = str(account.get("account_kind") or account.get("name") or "").lower()
     owner = account.get("wallet_user_guid") or account.get("customer_guid")
-    if owner:
+    if kind == "customer" and owner:
         _own_branch(emp, (await _customer(call, target, str(owner))).get("branch_guid"))
-    elif "branch_guid" in account:
+    else:
         _own_branch(emp, account.get("branch_guid"))
 
 
@@ -235,12 +251,15 @@ async def _payer(call: _Dcm, target: Target, emp: HubEmployee, body: Any) -> str
     if not isinstance(pay, dict):
         raise Refusal(404, "payment not found")
     sender_branch = pay.get("sender_branch_guid") or None
+    kind = str(pay.get("sender_account_account_kind") or "").lower()
     customer_guid = pay.get("sender_customer_guid") or None
-    if customer_guid is None and pay.get("sender_id"):
+    if customer_guid is None and kind in ("", "customer") and pay.get("sender_id"):
         account = await call.read(_cp_path(target, "accounts", str(pay["sender_id"])), [])
         if isinstance(account, dict):
-            customer_guid = account.get("wallet_user_guid") or account.get("customer_guid")
-            sender_branch = sender_branch or account.get("branch_guid")
+            kind = kind or str(account.get("account_kind") or account.get("kind") or "")
+            if kind.lower() == "customer":
+                customer_guid = account.get("wallet_user_guid") or None
+            sender_branch = sender_branch or account.get("branch_guid") or None
     if customer_guid:
         customer = await _customer(call, target, str(customer_guid))
         _own_branch(emp, customer.get("branch_guid"))
@@ -250,6 +269,13 @@ async def _payer(call: _Dcm, target: Target, emp: HubEmployee, body: Any) -> str
         return login
     _own_branch(emp, sender_branch)
     return f"keykeeper:{sender_branch or target.segments[1]}"
+
+
+def _json_answer(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        raise Refusal(502, "DCM sent an unreadable answer") from None
 
 
 def _relay(resp: httpx.Response) -> Response:

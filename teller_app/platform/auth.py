@@ -6,7 +6,11 @@
   ``Authorization`` empty. Claims: ``sub`` = employee e-mail; ``flow``/``obj`` per operation:
   customer/account creation -> ``sign-up`` with ``obj`` = the customer's login; payments and
   all reads -> ``sign-in`` with ``obj`` = the counterparty GUID (our choice: a read acts on no
-  single customer, and the teller never knows the key keeper's login).
+  single customer, and the teller never knows the key keeper's login). Used by bank-side
+  services (the hub) that hold the key; the desk never does.
+* ``HubLogin`` — Mode B from the desk: e-mail + password to the Teller Hub, then
+  ``Authorization: Bearer <hub token>`` to the hub's ``/dcm`` proxy, which checks role and
+  branch and mints the bank JWT. One transparent re-login on 401, like ``PasswordLogin``.
 """
 
 from __future__ import annotations
@@ -307,7 +311,10 @@ class HubLogin:
         try:
             session = await self.hub.open_password_session(self.email, self._password)
         except (AuthError, ValidationError) as exc:
-            raise _login_error(exc) from None
+            # The hub does not tell a wrong password from a disabled employee (no account
+            # enumeration): never guess "disabled" from its text.
+            raise AuthError(exc.message, status_code=exc.status_code, method=exc.method,
+                            path=exc.path, reason="invalid_credentials") from None
         self.session_token = session.token
         self.expires_at = session.expires_at
         self.employee = session.employee

@@ -19,8 +19,7 @@ from typing import Any
 
 import uvicorn
 
-from . import bankauth
-from . import dialects
+from . import bankauth, dialects, ledger
 from .app import Config, create_app
 from .db import Store
 from .world import DEFAULT_CUSTOMERS, ensure_world, top_up_customers
@@ -70,8 +69,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def write_manifest(data_dir: Path, manifest: dict[str, Any]) -> None:
     path = data_dir / MANIFEST_NAME
     tmp = data_dir / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(manifest, ensure_ascii=False, indent=2))
     os.replace(tmp, path)
+
+
+def make_private(data_dir: Path) -> None:
+    """The data dir holds every demo password, the admin token and the keys: 0700, and every
+    file in it 0600 (also those an older sandbox left 0644). New files follow the umask."""
+    os.umask(0o077)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for path in [data_dir, *data_dir.rglob("*")]:
+        if path.is_symlink():
+            continue
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def build_manifest(store: Store, world: dict[str, Any], base_url: str) -> dict[str, Any]:
@@ -84,6 +96,7 @@ def build_manifest(store: Store, world: dict[str, Any], base_url: str) -> dict[s
             "stellar_code": store.meta("asset_stellar_code"),
             "minor_unit": 2,
         },
+        "assets": ledger.assets(store),
         "branches": world["branches"],
         "employees": world["employees"],
         "bank_jwt": world["bank_jwt"],
@@ -117,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
     data_dir = Path(args.data).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(data_dir)
 
     # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto
     # is TCP; without it keep-alive clients see ~40 ms Nagle/delayed-ACK stalls per request.

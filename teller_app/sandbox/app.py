@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import JwtPolicy
 from .bankauth import BankAuth
+from .bodylimit import BodyLimitMiddleware
 from .db import Store
 from .errors import error_response, install_handlers
 
@@ -84,6 +85,7 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
         from .dialects import DialectMiddleware
 
         app.add_middleware(DialectMiddleware, dialects=config.dialects)
+    app.add_middleware(BodyLimitMiddleware)  # outermost: nothing reads a body before it
 
     for module in (routes_auth, routes_customers, routes_accounts, routes_org, routes_payments,
                    routes_limits, routes_dictionary, routes_emission, routes_branch_access,

@@ -7,8 +7,9 @@ import json
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import jwt
 from fastapi import Depends, Request
@@ -241,3 +242,30 @@ def current(request: Request) -> Principal:
 
 
 Who = Annotated[Principal, Depends(current)]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def needs(scope: str, verb: str) -> Callable[[F], F]:
+    """Mark a route that takes a body with the permission its handler requires, so a caller
+    without it gets 403 even when the body is invalid: FastAPI validates bodies before the
+    handler runs, and a 400 naming fields would tell a teller what an admin form holds."""
+    def mark(fn: F) -> F:
+        fn.__dict__["sandbox_needs"] = (scope, verb)
+        return fn
+    return mark
+
+
+def refusal_before_body(request: Request) -> ApiError | None:
+    """For a request whose body failed validation: the 401/403 the handler would have given
+    (credentials, then the route's ``needs`` permission), else None."""
+    endpoint = request.scope.get("endpoint")
+    want = getattr(endpoint, "sandbox_needs", None)
+    if want is None:
+        return None
+    try:
+        who = principal_from_request(request.app.state.store, request)
+        who.require(*want)
+    except ApiError as exc:
+        return exc
+    return None

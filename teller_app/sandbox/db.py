@@ -170,6 +170,10 @@ class Store:
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
+        for suffix in ("", "-wal", "-shm"):  # private whatever the caller's umask
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.chmod(0o600)
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=OFF")
         self.conn.execute("PRAGMA temp_store=MEMORY")

@@ -61,7 +61,12 @@ def install_handlers(app: FastAPI) -> None:
         return error_response(exc.status, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        from .auth import refusal_before_body  # auth imports this module
+
+        refused = refusal_before_body(request)
+        if refused is not None:  # permission before body validation
+            return error_response(refused.status, refused.message)
         return error_response(400, _describe_validation(list(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)

@@ -7,6 +7,7 @@ what was issued minus burned, so the sum over every other account equals issued 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import sqlite3
 from datetime import timedelta
@@ -24,22 +25,40 @@ _rng = random.SystemRandom()
 
 
 def asset_info(store: Store) -> dict[str, Any]:
+    """The primary asset (UAH): emission, limits and the manifest's ``asset``."""
     return {
         "code": store.meta("asset_code"),
         "issuer": store.meta("asset_issuer"),
         "stellar_code": store.meta("asset_stellar_code"),
         "minor_unit": 2,
+        "name": ASSET_NAME,
     }
 
 
-def normalize_asset(store: Store, code: str | None, issuer: str | None) -> tuple[str, str]:
-    """Accept the API code (UAH) or the on-chain code (eUAH); 400 for any other asset."""
-    asset = asset_info(store)
+def assets(store: Store) -> list[dict[str, Any]]:
+    """Every asset customers may hold, the primary first (meta ``extra_assets``)."""
+    extra = json.loads(store.meta("extra_assets") or "[]")
+    return [asset_info(store), *extra]
+
+
+def find_asset(store: Store, code: str | None, issuer: str | None) -> dict[str, Any] | None:
+    """The asset with API code or on-chain code ``code`` and ``issuer``."""
+    for asset in assets(store):
+        if code in (asset["code"], asset["stellar_code"]) and issuer == asset["issuer"]:
+            return asset
+    return None
+
+
+def normalize_asset(store: Store, code: str | None, issuer: str | None,
+                    *, any_asset: bool = False) -> tuple[str, str]:
+    """Accept the API code (UAH) or the on-chain code (eUAH) of the primary asset (with
+    ``any_asset``: of any asset); 400 for any other asset."""
     if not code:
         raise bad_request("asset_code is required")
     if not issuer:
         raise bad_request("asset_issuer is required")
-    if code not in (asset["code"], asset["stellar_code"]) or issuer != asset["issuer"]:
+    asset = find_asset(store, code, issuer)
+    if asset is None or (not any_asset and asset["code"] != store.meta("asset_code")):
         raise bad_request(f"unknown asset {code}/{issuer}")
     return str(asset["code"]), str(asset["issuer"])
 
@@ -49,10 +68,12 @@ def new_iban(store: Store, counterparty_guid: str) -> str:
     return names.ua_iban(str(mfo or "300000"), _rng.randrange(10**18))
 
 
-def account_type_guid(store: Store, counterparty_guid: str, kind: str) -> str:
+def account_type_guid(store: Store, counterparty_guid: str, kind: str,
+                      asset_code: str | None = None) -> str:
     row = store.one(
-        "SELECT guid FROM account_types WHERE counterparty_guid = ? AND kind = ?",
-        (counterparty_guid, kind),
+        "SELECT guid FROM account_types WHERE counterparty_guid = ? AND kind = ? "
+        "AND asset_code = ?",
+        (counterparty_guid, kind, asset_code or store.meta("asset_code")),
     )
     return "" if row is None else str(row[0])
 
@@ -66,8 +87,9 @@ def create_account(
     branch_guid: str | None = None,
     iban: str | None = None,
     guid: str | None = None,
+    asset: dict[str, Any] | None = None,
 ) -> str:
-    asset = asset_info(store)
+    asset = asset or asset_info(store)
     guid = guid or new_guid()
     now = store.now()
     if iban is None:
@@ -86,7 +108,8 @@ def create_account(
             branch_guid,
             asset["code"],
             asset["issuer"],
-            account_type_guid(store, counterparty_guid, kind) if counterparty_guid else "",
+            account_type_guid(store, counterparty_guid, kind, asset["code"])
+            if counterparty_guid else "",
             now,
             now,
         ),
@@ -121,14 +144,14 @@ def get_account_by_iban(store: Store, iban: str) -> sqlite3.Row | None:
 
 
 def account_assets(store: Store, row: sqlite3.Row) -> list[dict[str, Any]]:
-    asset = asset_info(store)
+    asset = find_asset(store, row["asset_code"], row["asset_issuer"]) or asset_info(store)
     return [
         {
             "activated": True,
             "balance": from_minor(int(row["balance"])),
             "platform": "",
             "code": row["asset_code"],
-            "name": ASSET_NAME,
+            "name": asset["name"],
             "stellar_code": asset["stellar_code"],
             "stellar_issuer": row["asset_issuer"],
             "minor_unit": 2,

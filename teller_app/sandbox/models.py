@@ -57,6 +57,10 @@ class CustomerUpdateBody(Body):
 
 class NewCustomerAccountBody(Body):
     iban: StrictStr | None = None
+    # Extensions (the docs name only iban): which asset; default the first one the customer's
+    # segment offers that the customer does not hold yet.
+    asset_code: StrictStr | None = None
+    asset_issuer: StrictStr | None = None
 
 
 class NewAccountBody(Body):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from . import ledger
-from .auth import Principal, Who
+from .auth import Principal, Who, needs
 from .errors import FORBIDDEN_BRANCH, INVALID_KIND, NOT_FOUND, ApiError, bad_request
 from .models import NewAccountBody
 from .query import guid, in_clause, list_params, multi, order_dir, paging, single
@@ -99,6 +99,7 @@ async def get_account(counterparty_guid: str, account_guid: str, request: Reques
 
 
 @router.post("/accounts", summary="Create a processing or emission entity")
+@needs("accounts", "POST")
 async def create_account(counterparty_guid: str, body: NewAccountBody, request: Request,
                          who: Who) -> dict[str, Any]:
     store = request.app.state.store

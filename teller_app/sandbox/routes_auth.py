@@ -10,20 +10,23 @@ from urllib.parse import parse_qs
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from jwt.algorithms import RSAAlgorithm
 
 from . import auth, kratos
-from .auth import Who
+from .auth import Who, needs
 from .db import new_guid
 from .errors import INVALID_CREDENTIALS, NOT_FOUND, ApiError, bad_request
 from .models import JwkBody
+from .passwords import check_password, hash_password, needs_upgrade
 from .query import guid
-from .world import check_password, public_jwk
+from .world import public_jwk
 
 router = APIRouter()
 
-FLOW_TTL = 3600.0
+FLOW_TTL = 600.0
+MAX_FLOWS = 10_000
 BAD_CREDENTIALS = (
     "The provided credentials are invalid, check for spelling mistakes in your password or "
     "username, email address, or phone number."
@@ -53,6 +56,9 @@ async def login_flow(request: Request) -> dict[str, Any]:
     now = time.time()
     for fid in [k for k, (_, exp) in flows.items() if exp < now]:
         del flows[fid]
+    # Unauthenticated callers create flows: past the cap the oldest go (dicts keep order).
+    while len(flows) >= MAX_FLOWS:
+        del flows[next(iter(flows))]
     flow_id = new_guid()
     csrf = secrets.token_urlsafe(24)
     flows[flow_id] = (csrf, now + FLOW_TTL)
@@ -79,7 +85,8 @@ async def login(request: Request) -> Any:
     store = request.app.state.store
     flow_id = request.query_params.get("flow", "")
     flows: dict[str, tuple[str, float]] = request.app.state.flows
-    flow = flows.get(flow_id)
+    # Every attempt consumes the flow, right or wrong: one password guess per flow.
+    flow = flows.pop(flow_id, None)
     if flow is None or flow[1] < time.time():
         return _kratos_error("login flow not found or expired")
     form = await _form(request)
@@ -89,13 +96,19 @@ async def login(request: Request) -> Any:
     identifier = form.get("identifier", "").strip()
     password = form.get("password", "")
     emp = store.one("SELECT * FROM employees WHERE lower(email) = lower(?)", (identifier,))
-    if emp is None or not check_password(password, emp["password_hash"]):
+    stored = emp["password_hash"] if emp is not None else None
+    # The hash (also a dummy one for an unknown e-mail: same time) runs off the event loop.
+    if not await run_in_threadpool(check_password, password, stored) or emp is None:
         return _kratos_error(BAD_CREDENTIALS, flow_id, request)
     if emp["is_disabled"]:
         return _kratos_error("the account is disabled (employee is_disabled)", flow_id,
                              request)
-    del flows[flow_id]
+    upgraded = await run_in_threadpool(hash_password, password) \
+        if needs_upgrade(str(stored)) else None  # an older data dir's PBKDF2 hash
     with store.tx():
+        if upgraded is not None:
+            store.conn.execute("UPDATE employees SET password_hash = ? WHERE guid = ?",
+                               (upgraded, emp["guid"]))
         token, expires = auth.create_session(store, emp, emp["counterparty_guid"], "A",
                                              request.app.state.config.session_ttl)
     return {"session_token": token,
@@ -165,6 +178,7 @@ def _check_jwk(data: dict[str, Any] | None) -> tuple[str, str]:
 
 @router.post("/api/v1/counterparty/{counterparty_guid}/jwk", tags=["auth"],
              summary="Register a bank JWK")
+@needs("jwk", "POST")
 async def add_jwk(counterparty_guid: str, body: JwkBody, request: Request,
                   who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -201,6 +215,7 @@ async def list_jwk(counterparty_guid: str, request: Request,
 
 @router.put("/api/v1/counterparty/{counterparty_guid}/jwk/{jwk_guid}", tags=["auth"],
             summary="Replace a bank JWK")
+@needs("jwk", "PUT")
 async def put_jwk(counterparty_guid: str, jwk_guid: str, body: JwkBody, request: Request,
                   who: Who) -> dict[str, Any]:
     store = request.app.state.store

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from .auth import Who
+from .auth import Who, needs
 from .errors import NOT_FOUND, ApiError, bad_request
 from .models import Body
 from .permission_table import permission_table
@@ -55,6 +55,7 @@ async def scopes(counterparty_guid: str, request: Request, who: Who) -> dict[str
 
 
 @router.post("/branches-access/role", summary="Create a branch-access role")
+@needs("branches", "POST")
 async def create_role(counterparty_guid: str, body: BranchRoleBody, request: Request,
                       who: Who) -> Any:
     store = request.app.state.store
@@ -73,6 +74,7 @@ async def create_role(counterparty_guid: str, body: BranchRoleBody, request: Req
 
 
 @router.delete("/branches-access/role", summary="Delete a branch-access role")
+@needs("branches", "DELETE")
 async def delete_role(counterparty_guid: str, body: BranchRoleBody, request: Request,
                       who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -99,6 +101,7 @@ def _permission(store: Any, permission_guid: str | None) -> str:
 
 
 @router.post("/branches-access/permission", summary="Add a permission to a branch role")
+@needs("branches", "POST")
 async def add_permission(counterparty_guid: str, body: BranchRoleBody, request: Request,
                          who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -113,6 +116,7 @@ async def add_permission(counterparty_guid: str, body: BranchRoleBody, request: 
 
 
 @router.delete("/branches-access/permission", summary="Remove a permission from a branch role")
+@needs("branches", "DELETE")
 async def remove_permission(counterparty_guid: str, body: BranchRoleBody, request: Request,
                             who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -170,6 +174,7 @@ def _employee(store: Any, cp: str, body: BranchRoleBody) -> str:
 
 
 @router.post("/branches-access/users", summary="Add a user to a branch role (joins the branch)")
+@needs("branches", "POST")
 async def add_user(counterparty_guid: str, body: BranchRoleBody, request: Request,
                    who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -186,6 +191,7 @@ async def add_user(counterparty_guid: str, body: BranchRoleBody, request: Reques
 
 
 @router.delete("/branches-access/users", summary="Remove a user from a branch role")
+@needs("branches", "DELETE")
 async def remove_user(counterparty_guid: str, body: BranchRoleBody, request: Request,
                       who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -203,6 +209,7 @@ async def remove_user(counterparty_guid: str, body: BranchRoleBody, request: Req
 
 
 @router.post("/branches-access/check", summary="Check a user's branch permission")
+@needs("branches", "GET")
 async def check(counterparty_guid: str, body: BranchRoleBody, request: Request,
                 who: Who) -> dict[str, Any]:
     store = request.app.state.store

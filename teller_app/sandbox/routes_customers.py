@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from . import ledger, names
-from .auth import Principal, Who
+from .auth import Principal, Who, needs
 from .db import new_guid
 from .errors import (
     DUPLICATE_CUSTOMER,
@@ -33,6 +33,7 @@ from .query import (
     paging,
     single,
 )
+from .textcheck import check_text
 
 router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}", tags=["customers"])
 
@@ -61,6 +62,7 @@ def _store(request: Request) -> Any:
 def _text(value: str | None, field: str, limit: int = MAX_TEXT) -> str | None:
     if value is not None and len(value) > limit:
         raise bad_request(f"{field} is too long (max {limit} characters)")
+    check_text(value, field)
     return value
 
 
@@ -155,6 +157,7 @@ def _check_duplicate(store: Any, cp: str, login: str) -> None:
 
 
 @router.post("/customers", summary="Create customer with first account")
+@needs("customers", "POST")
 async def create_customer(
     counterparty_guid: str, body: NewCustomerBody, request: Request,
     who: Who,
@@ -163,7 +166,8 @@ async def create_customer(
     who.require("customers", "POST")
     counterparty = who.check_cp(store, counterparty_guid)
     cp = counterparty_guid
-    code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer)
+    code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer,
+                                          any_asset=True)
     _teller_guard(who, bool(body.is_disabled), body.status)
     for field in ("name", "surname", "paternal_name", "phone_number", "segment", "login",
                   "balance_asset_code", "balance_asset_issuer"):
@@ -205,16 +209,19 @@ async def create_customer(
         )
         store.index_customer_search(guid=cguid)
         aguid = ledger.create_account(store, counterparty_guid=cp, owner_guid=cguid,
-                                      kind="customer", iban=iban)
+                                      kind="customer", iban=iban,
+                                      asset=ledger.find_asset(store, code, issuer))
         acc = ledger.get_account(store, aguid)
         assert acc is not None
     out = ledger.account_full(store, acc)
     out["customer_guid"] = cguid
+    out["registered"] = False  # as the seed page's create example; later reads say true
     assert code and issuer
     return out
 
 
 @router.put("/customers/{customer_guid}", summary="Update customer (partial)")
+@needs("customers", "PUT")
 async def update_customer(
     counterparty_guid: str, customer_guid: str, body: CustomerUpdateBody, request: Request,
     who: Who,
@@ -450,35 +457,51 @@ async def customer_accounts(
     return {"accounts": [ledger.account_full(store, r) for r in rows], "total": len(rows)}
 
 
-def _check_new_account(store: Any, row: sqlite3.Row, asset: dict[str, Any],
-                       body: NewCustomerAccountBody | None) -> str | None:
-    have = store.scalar(
-        "SELECT 1 FROM accounts WHERE wallet_user_guid = ? AND asset_code = ? "
-        "AND asset_issuer = ?",
-        (row["guid"], asset["code"], asset["issuer"]),
-    )
-    if have:
-        raise bad_request(f"customer already has an account for asset {asset['code']}")
-    return _clean_iban(store, body.iban if body else None)
+def _new_account_asset(store: Any, cp: str, row: sqlite3.Row,
+                       body: NewCustomerAccountBody | None) -> dict[str, Any]:
+    """The asset of an additional account: the one asked for (extension), else the first asset
+    the customer's segment offers that the customer does not hold. One account per asset."""
+    held = {(r[0], r[1]) for r in store.all(
+        "SELECT asset_code, asset_issuer FROM accounts WHERE wallet_user_guid = ?",
+        (row["guid"],))}
+    if body is not None and (body.asset_code or body.asset_issuer):
+        code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer,
+                                              any_asset=True)
+        if (code, issuer) in held:
+            raise bad_request(f"customer already has an account for asset {code}")
+        return dict(ledger.find_asset(store, code, issuer) or {})
+    offered = {(r[0], r[1]) for r in store.all(
+        "SELECT asset_code, asset_issuer FROM account_types WHERE counterparty_guid = ? AND "
+        "kind = 'customer' AND segment_name = ?", (cp, row["segment"]))}
+    for asset in ledger.assets(store):
+        key = (asset["code"], asset["issuer"])
+        if key not in held and (not offered or key in offered):
+            return asset
+    raise bad_request("customer already has an account for every asset "
+                      f"({', '.join(sorted(c for c, _ in held))})")
 
 
 @router.post("/customers/{customer_guid}/accounts", summary="Create customer's account")
+@needs("customers", "POST")
 async def create_customer_account(
     counterparty_guid: str, customer_guid: str, request: Request, who: Who,
     body: NewCustomerAccountBody | None = None,
 ) -> dict[str, Any]:
+    # Scope by the documented rule (§3.3): verb × the first path segment after {cp}.
     store = _store(request)
-    who.require("accounts", "POST")
+    who.require("customers", "POST")
     counterparty = who.check_cp(store, counterparty_guid)
     row = load_customer(store, who, counterparty_guid, customer_guid)
     who.require_operation("sign-up", row["login"], row["external_id"])
-    asset = ledger.asset_info(store)
-    _check_new_account(store, row, asset, body)
+    _new_account_asset(store, counterparty_guid, row, body)
+    _clean_iban(store, body.iban if body else None)
     # Step 3 (§2.5): the customer's one secret serves the new account too.
     await request.app.state.bank_auth.call(
         counterparty, "key", sub=who.subject, obj=row["external_id"], flow="sign-up")
     with store.tx():
-        iban = _check_new_account(store, row, asset, body)
+        asset = _new_account_asset(store, counterparty_guid, row, body)
+        iban = _clean_iban(store, body.iban if body else None)
         aguid = ledger.create_account(store, counterparty_guid=counterparty_guid,
-                                      owner_guid=row["guid"], kind="customer", iban=iban)
+                                      owner_guid=row["guid"], kind="customer", iban=iban,
+                                      asset=asset)
     return {"wallet_account_guid": aguid}

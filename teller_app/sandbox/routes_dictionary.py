@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from .auth import Who
+from .auth import Who, needs
 from .db import new_guid
 from .errors import NOT_FOUND, ApiError, bad_request
 from .models import CategoryBody, SegmentPatchBody
@@ -38,6 +38,7 @@ async def get_segments(counterparty_guid: str, request: Request,
 
 
 @router.patch("/counterparty/{counterparty_guid}/segments", summary="Move/rename a segment")
+@needs("segments", "PATCH")
 async def patch_segment(counterparty_guid: str, body: SegmentPatchBody, request: Request,
                         who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -80,6 +81,7 @@ def _category_fields(body: CategoryBody) -> tuple[str, str]:
 
 
 @router.post("/dictionary/payment/category", summary="Create payment category")
+@needs("categories", "POST")
 async def create_category(body: CategoryBody, request: Request,
                           who: Who) -> Any:
     store = request.app.state.store
@@ -97,6 +99,7 @@ async def create_category(body: CategoryBody, request: Request,
 
 
 @router.put("/dictionary/payment/category/{category_guid}", summary="Update payment category")
+@needs("categories", "PUT")
 async def update_category(category_guid: str, body: CategoryBody, request: Request,
                           who: Who) -> Any:
     store = request.app.state.store

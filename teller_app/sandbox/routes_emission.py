@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from . import emission, ledger
-from .auth import Principal, Who
+from .auth import Principal, Who, needs
 from .errors import bad_request
 from .models import EmissionBody
 from .money import to_minor
@@ -35,12 +35,14 @@ def _request(request: Request, who: Principal, cp: str, body: EmissionBody,
 
 
 @router.post("/issue", summary="Request identifier issue")
+@needs("emission", "POST")
 async def issue(counterparty_guid: str, body: EmissionBody, request: Request,
                 who: Who) -> dict[str, Any]:
     return _request(request, who, counterparty_guid, body, "issue")
 
 
 @router.post("/burn", summary="Request identifier burn")
+@needs("emission", "POST")
 async def burn(counterparty_guid: str, body: EmissionBody, request: Request,
                who: Who) -> dict[str, Any]:
     return _request(request, who, counterparty_guid, body, "burn")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from . import ledger, limits
-from .auth import Principal, Who
+from .auth import Principal, Who, needs
 from .db import new_guid
 from .errors import bad_request
 from .models import LimitBody
@@ -90,6 +90,7 @@ async def get_customer_amount(counterparty_guid: str, request: Request,
 
 
 @router.post("/customer/amount", summary="Set a customer period limit", status_code=204)
+@needs("limits", "POST")
 async def set_customer_amount(counterparty_guid: str, body: LimitBody, request: Request,
                               who: Who) -> Response:
     return _set(request, who, counterparty_guid, "customer", "period", body)
@@ -102,6 +103,7 @@ async def get_customer_payment(counterparty_guid: str, request: Request,
 
 
 @router.post("/customer/payment", summary="Set a customer per-operation limit", status_code=204)
+@needs("limits", "POST")
 async def set_customer_payment(counterparty_guid: str, body: LimitBody, request: Request,
                                who: Who) -> Response:
     return _set(request, who, counterparty_guid, "customer", "operation", body)
@@ -114,6 +116,7 @@ async def get_segment_amount(counterparty_guid: str, request: Request,
 
 
 @router.post("/segment/amount", summary="Set a segment period limit", status_code=204)
+@needs("limits", "POST")
 async def set_segment_amount(counterparty_guid: str, body: LimitBody, request: Request,
                              who: Who) -> Response:
     return _set(request, who, counterparty_guid, "segment", "period", body)
@@ -126,6 +129,7 @@ async def get_segment_payment(counterparty_guid: str, request: Request,
 
 
 @router.post("/segment/payment", summary="Set a segment per-operation limit", status_code=204)
+@needs("limits", "POST")
 async def set_segment_payment(counterparty_guid: str, body: LimitBody, request: Request,
                               who: Who) -> Response:
     return _set(request, who, counterparty_guid, "segment", "operation", body)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from .auth import Who, employee_roles
+from .auth import Who, employee_roles, needs
 from .db import new_guid
 from .errors import DUPLICATE_EMPLOYEE, NOT_FOUND, ApiError, bad_request
 from .models import (
@@ -20,9 +20,10 @@ from .models import (
     RolePermissionBody,
     RoleUserBody,
 )
+from .passwords import hash_password
 from .permission_table import permission_table as build_table
 from .query import guid, in_clause, list_params, multi, opt_bool, order_dir, paging
-from .world import create_employee, hash_password
+from .world import create_employee
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"])
 CP = "/counterparty/{counterparty_guid}"
@@ -77,6 +78,7 @@ async def list_branches(counterparty_guid: str, request: Request,
 
 
 @router.post(CP + "/branches", summary="Create branch")
+@needs("branches", "POST")
 async def create_branch(counterparty_guid: str, body: BranchBody, request: Request,
                         who: Who) -> Any:
     store = request.app.state.store
@@ -113,6 +115,7 @@ async def get_branch(counterparty_guid: str, branch_guid: str, request: Request,
 
 
 @router.put(CP + "/branches/{branch_guid}", summary="Update (rename / soft-delete) branch")
+@needs("branches", "PUT")
 async def update_branch(counterparty_guid: str, branch_guid: str, body: BranchUpdateBody,
                         request: Request, who: Who) -> Any:
     store = request.app.state.store
@@ -181,6 +184,7 @@ def _check_roles(store: Any, cp: str, roles: list[str]) -> None:
 
 
 @router.post(CP + "/employees", summary="Create employee")
+@needs("employees", "POST")
 async def create_employee_route(counterparty_guid: str, body: NewEmployeeBody, request: Request,
                                 who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -204,6 +208,7 @@ async def create_employee_route(counterparty_guid: str, body: NewEmployeeBody, r
 
 
 @router.put(CP + "/employees/{employee_guid}", summary="Update employee")
+@needs("employees", "PUT")
 async def update_employee(counterparty_guid: str, employee_guid: str, body: EmployeeUpdateBody,
                           request: Request, who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -311,6 +316,7 @@ async def list_roles(counterparty_guid: str, request: Request,
 
 
 @router.post(CP + "/roles", summary="Create role")
+@needs("roles", "POST")
 async def create_role(counterparty_guid: str, body: RoleBody, request: Request,
                       who: Who) -> Any:
     store = request.app.state.store
@@ -327,6 +333,7 @@ async def create_role(counterparty_guid: str, body: RoleBody, request: Request,
 
 
 @router.delete(CP + "/roles", summary="Delete role")
+@needs("roles", "DELETE")
 async def delete_role(counterparty_guid: str, body: RoleBody, request: Request,
                       who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -361,6 +368,7 @@ def _role_perm(store: Any, cp: str, body: RolePermissionBody) -> tuple[str, str]
 
 
 @router.post(CP + "/roles/permission", summary="Add permission to role")
+@needs("roles", "POST")
 async def add_role_permission(counterparty_guid: str, body: RolePermissionBody,
                               request: Request,
                               who: Who) -> dict[str, Any]:
@@ -375,6 +383,7 @@ async def add_role_permission(counterparty_guid: str, body: RolePermissionBody,
 
 
 @router.delete(CP + "/roles/permission", summary="Remove permission from role")
+@needs("roles", "DELETE")
 async def remove_role_permission(counterparty_guid: str, body: RolePermissionBody,
                                  request: Request,
                                  who: Who) -> dict[str, Any]:
@@ -431,6 +440,7 @@ async def role_users(counterparty_guid: str, request: Request,
 
 
 @router.post(CP + "/roles/users", summary="Add user to role")
+@needs("roles", "POST")
 async def add_role_user(counterparty_guid: str, body: RoleUserBody, request: Request,
                         who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -443,6 +453,7 @@ async def add_role_user(counterparty_guid: str, body: RoleUserBody, request: Req
 
 
 @router.delete(CP + "/roles/users", summary="Remove user from role")
+@needs("roles", "DELETE")
 async def remove_role_user(counterparty_guid: str, body: RoleUserBody, request: Request,
                            who: Who) -> dict[str, Any]:
     store = request.app.state.store

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from . import bankauth, ledger, limits
-from .auth import Principal, Who
+from .auth import Principal, Who, needs
 from .errors import FORBIDDEN, FORBIDDEN_BRANCH, MISSING_UUID, NOT_FOUND, ApiError, bad_request
 from .models import ConfirmPaymentBody, NewPaymentBody
 from .money import to_minor
@@ -71,7 +71,8 @@ def _create(request: Request, who: Principal, cp: str, body: NewPaymentBody,
     amount = to_minor(body.amount)
     target = None if body.target_balance is None else to_minor(
         body.target_balance, "target_balance", allow_zero=True)
-    code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer)
+    code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer,
+                                          any_asset=True)
     purpose = body.purpose or ""
     if len(purpose) > 1000:
         raise bad_request("purpose is too long")
@@ -227,12 +228,14 @@ _LIST_DOC = list_params(*PAYMENT_FILTERS, scalars=PAYMENT_SCALARS)
 
 
 @router.post("/payments", summary="Create payment (draft)")
+@needs("payments", "POST")
 async def create_payment(counterparty_guid: str, body: NewPaymentBody, request: Request,
                          who: Who) -> dict[str, Any]:
     return _create(request, who, counterparty_guid, body, None)
 
 
 @router.post("/payments/confirm", summary="Confirm payment")
+@needs("payments", "POST")
 async def confirm_payment(counterparty_guid: str, body: ConfirmPaymentBody, request: Request,
                           who: Who) -> dict[str, Any]:
     return await _confirm(request, who, counterparty_guid, body, None)
@@ -251,6 +254,7 @@ async def get_payment(counterparty_guid: str, payment_guid: str, request: Reques
 
 
 @router.post("/branch/{branch_guid}/payments", summary="Create payment in a branch")
+@needs("payments", "POST")
 async def create_branch_payment(counterparty_guid: str, branch_guid: str, body: NewPaymentBody,
                                 request: Request,
                                 who: Who) -> dict[str, Any]:
@@ -258,6 +262,7 @@ async def create_branch_payment(counterparty_guid: str, branch_guid: str, body: 
 
 
 @router.post("/branch/{branch_guid}/payments/confirm", summary="Confirm payment in a branch")
+@needs("payments", "POST")
 async def confirm_branch_payment(counterparty_guid: str, branch_guid: str,
                                  body: ConfirmPaymentBody, request: Request,
                                  who: Who) -> dict[str, Any]:

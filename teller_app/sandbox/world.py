@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -19,11 +18,15 @@ from jwt.algorithms import RSAAlgorithm
 
 from . import emission, ledger, names
 from .db import Store, new_guid
+from .passwords import hash_password
 
 WORLD_VERSION = "1"
 ASSET_CODE = "UAH"
 ASSET_ISSUER = "GC63UKIHPPR4F74IZ6BU24ZCJXHO4Y4C2KAUATDAQQFXKRW5FT6AJKYS"
 STELLAR_CODE = "eUAH"
+# A second asset customers may hold (an additional account, §3.4), never issued in the demo.
+SECOND_ASSET = {"code": "EUR", "issuer": "GCT443CRT464B5C43R7RERBTBE6TCBQ7C7B5FF2C52F76TF3A6A4FFB2",
+                "stellar_code": "eEUR", "minor_unit": 2, "name": "Euro"}
 DEFAULT_CUSTOMERS = 40
 DEFAULT_TELLER_CONFIRM_LIMIT = 10_000_00  # 10 000.00 UAH in kopiykas
 PRIVATE_KEY_FILE = "bank_jwt_private.pem"
@@ -71,19 +74,6 @@ TELLER = [
 ]
 SUPERVISOR = [*TELLER, ("limits", "POST"), ("emission", "GET"),
               ("customers", "DISABLE"), ("payments", "CONFIRM_OVER_LIMIT")]
-
-
-def hash_password(password: str, salt: str | None = None) -> str:
-    salt = salt or secrets.token_hex(8)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 5000).hex()
-    return f"{salt}${digest}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    if "$" not in stored:
-        return False
-    salt = stored.split("$", 1)[0]
-    return secrets.compare_digest(hash_password(password, salt), stored)
 
 
 def new_password() -> str:
@@ -229,6 +219,7 @@ def ensure_world(store: Store, data_dir: Path) -> dict[str, Any]:
     """Create the demo world on the first start of a data dir; return the world description."""
     raw = store.meta("world")
     if raw is not None:
+        ensure_second_asset(store)  # also for a data dir made before it existed
         return dict(json.loads(raw))
     rng = random.Random()
     with store.tx():
@@ -308,7 +299,22 @@ def ensure_world(store: Store, data_dir: Path) -> dict[str, Any]:
         world["other_counterparty"]["customers"] = other_customers
         store.set_meta("world", json.dumps(world))
         store.set_meta("world_version", WORLD_VERSION)
+        ensure_second_asset(store)
     return world
+
+
+def ensure_second_asset(store: Store) -> None:
+    """The second asset and, for every counterparty, a retail customer account type in it."""
+    with store.tx():
+        store.set_meta("extra_assets", json.dumps([SECOND_ASSET]))
+        for (cp,) in store.all("SELECT guid FROM counterparties"):
+            if not store.scalar("SELECT 1 FROM account_types WHERE counterparty_guid = ? AND "
+                                "kind = 'customer' AND asset_code = ?",
+                                (cp, SECOND_ASSET["code"])):
+                store.conn.execute(
+                    "INSERT INTO account_types (guid, counterparty_guid, kind, asset_code, "
+                    "asset_issuer, segment_name) VALUES (?,?,'customer',?,?,'retail')",
+                    (new_guid(), cp, SECOND_ASSET["code"], SECOND_ASSET["issuer"]))
 
 
 def generate_customers(

@@ -96,10 +96,16 @@ def sign_in_message(exc: BaseException) -> str:
     return friendly_message(exc)
 
 
-def bank_auth_declined_text() -> str:
-    return QCoreApplication.translate(
+def bank_auth_declined_text(detail: str = "") -> str:
+    """DCM declined because of the bank's Auth Service; ``detail`` is DCM's own reason
+    (e.g. it did not answer within 1 s), shown verbatim like other platform refusals."""
+    text = QCoreApplication.translate(
         "ErrorText", "The bank's Auth Service refused or has no secret for this customer. "
         "Your work is kept.")
+    if not detail:
+        return text
+    return QCoreApplication.translate("ErrorText", "{message} (The platform said: {detail})"
+                                      ).format(message=text, detail=detail)
 
 
 def hub_unavailable_text() -> str:
@@ -110,7 +116,7 @@ def hub_unavailable_text() -> str:
 
 def friendly_message(exc: BaseException) -> str:
     if isinstance(exc, BankAuthDeclined):
-        return bank_auth_declined_text()
+        return bank_auth_declined_text(platform_message(exc))
     if isinstance(exc, HubUnavailable):
         return hub_unavailable_text()
     if isinstance(exc, TransportSecurityError):

@@ -33,7 +33,7 @@ from teller_app.core.approvals import sensitive_fields
 from teller_app.core.audit import AuditAction
 from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.core.roles import Capability
-from teller_app.platform import PasswordLogin
+from teller_app.platform import HubLogin, PasswordLogin
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_card import CustomerCard
@@ -535,7 +535,7 @@ class MainWindow(QMainWindow):
     def _reauthenticate(self, _exc: BaseException, retry: Callable[[], None],
                         give_up: Callable[[], None]) -> bool:
         client = session_client(self.session)
-        if not isinstance(getattr(client, "auth", None), PasswordLogin):
+        if not isinstance(getattr(client, "auth", None), PasswordLogin | HubLogin):
             return False  # bank JWT logins have no password to ask for
         self._reauth_waiting.append((retry, give_up))
         if self._reauth_dialog is not None:
@@ -554,7 +554,9 @@ class MainWindow(QMainWindow):
         email = client.auth.email
 
         async def login() -> None:
-            stale, client.auth = client.auth, PasswordLogin(email, password)
+            stale = client.auth
+            client.auth = (HubLogin(stale.hub, email, password) if isinstance(stale, HubLogin)
+                           else PasswordLogin(email, password))
             try:
                 await client.login()
             except BaseException:

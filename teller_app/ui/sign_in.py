@@ -9,12 +9,10 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from teller_app.core.session import Session, open_session
-from teller_app.platform import AuthError, HubLogin, PasswordLogin
-from teller_app.platform.auth import Auth
-from teller_app.platform.hub_client import HubClient
+from teller_app.core.session import Session, make_auth, open_session
 from teller_app.secrets import (
     PASSWORD,
+    PRIVATE_KEY,
     Profile,
     ProfileStore,
     SecretStore,
@@ -71,20 +69,14 @@ async def sign_in(
     keyring only after a successful sign-in, and forgotten when ``remember`` is off."""
     register_secret(secret)  # masked in every log line and error text from now on
     profile = target.profile
-    auth: Auth
-    if target.uses_hub_login:
-        if not profile.hub_url:
-            raise AuthError("this profile signs in through the Teller Hub but has no hub_url",
-                            reason="no_hub")
-        auth = HubLogin(HubClient(profile.hub_url), email, secret)
-    else:
-        auth = PasswordLogin(email, secret)
-    session = await open_session(profile, auth)
+    session = await open_session(profile, make_auth(profile, email, secret))
     if store is not None:
         if remember:
             await store.set(PASSWORD, secret)
         else:
             await store.delete(PASSWORD)
+        await store.delete(PRIVATE_KEY)  # an older Teller kept a bank key here: the hub has it
+
     if profiles is not None and not target.is_sandbox:
         remembered = profile.model_copy(update={"email": email})
         await asyncio.to_thread(_save_profile, profiles, remembered)

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.core import app_paths
@@ -67,6 +67,16 @@ def configure_logging(log_dir: Path | None) -> logging.handlers.QueueListener | 
         root.removeHandler(handler)  # ...but only the queue writes from this thread
     listener.start()
     return listener
+
+
+def hub_notice(session: Any) -> str | None:
+    """What the main window says when the session's hub could not be reached at sign-in
+    (Mode A only: without the hub a Mode-B sign-in fails)."""
+    if not getattr(session.profile, "hub_url", None) or session.hub_available:
+        return None
+    return QCoreApplication.translate(
+        "AppController", "The bank's Teller Hub cannot be reached: four-eyes approvals and "
+        "customer secrets are unavailable, so new customers cannot be created for now.")
 
 
 class AppController(QObject):
@@ -191,11 +201,8 @@ class AppController(QObject):
             window.banner.show_message(self.tr(
                 "The local cache could not be opened; searching the platform directly."),
                 "warning")
-        elif session.profile.hub_url and not session.hub_available:
-            window.banner.show_message(self.tr(
-                "The bank's Teller Hub cannot be reached: four-eyes approvals and customer "
-                "secrets are unavailable, so new customers cannot be created for now."),
-                "warning")
+        elif notice := hub_notice(session):
+            window.banner.show_message(notice, "warning")
         window.signed_out.connect(lambda: self._signed_out(window))
         window.destroyed.connect(lambda: None)
         window.closed.connect(lambda: self._window_closed(window))

@@ -48,7 +48,6 @@ from teller_app.core.cash import (
 )
 from teller_app.core.idle import IdleTracker
 from teller_app.core.roles import Capability
-from teller_app.platform import AuthError, PasswordLogin, PlatformClient
 from teller_app.platform.models import CustomerUpdate
 from teller_app.ui.approvals_inbox import ApprovalsInbox, approval_error_text
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
@@ -74,16 +73,11 @@ def install(window: Any) -> Supervision:
 
 
 async def verify_password(profile: Any, email: str, password: str) -> bool:
-    """True when the platform accepts ``password`` for ``email`` (a throwaway login)."""
-    client = PlatformClient(profile.base_url, profile.counterparty_guid,
-                            auth=PasswordLogin(email, password))
-    try:
-        await client.login()
-        return True
-    except AuthError:
-        return False
-    finally:
-        await client.aclose()
+    """True when the platform (or, for a Mode-B profile, the hub) accepts ``password`` for
+    ``email`` (a throwaway login)."""
+    from teller_app.core.session import verify_password as verify
+
+    return await verify(profile, email, password)
 
 
 class Supervision(QObject):
@@ -227,9 +221,10 @@ class Supervision(QObject):
         return await verify_password(session.profile, email, password)
 
     async def _open_other_session(self, email: str, password: str) -> Any:
-        from teller_app.core.session import open_session
+        from teller_app.core.session import make_auth, open_session
 
-        return await open_session(self.session.profile, PasswordLogin(email, password))
+        profile = self.session.profile
+        return await open_session(profile, make_auth(profile, email, password))
 
     def _switched(self, new_session: Any) -> None:
         old = self.employee_guid()

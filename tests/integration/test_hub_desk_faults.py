@@ -11,7 +11,7 @@ import pytest
 from hub_stack_helpers import SlowStack, password_of
 
 from teller_app.core.customers import CustomerService
-from teller_app.core.embedded_stack import EmbeddedStack
+from teller_app.core.embedded_stack import EmbeddedStack, onboard
 from teller_app.core.session import HubLink, Session, open_session
 from teller_app.platform import (
     BankAuthDeclined,
@@ -151,5 +151,27 @@ async def test_hub_link_reopens_an_expired_hub_session(hub_stack: EmbeddedStack)
         link.hub.token = "stale-token-" + uuid.uuid4().hex  # as if the hub session expired
         issued = await link.issue_secret("c" + uuid.uuid4().hex[:11], session.branch_guid)
         assert issued.created and link.hub.token and not link.hub.token.startswith("stale")
+    finally:
+        await session.close()
+
+
+async def test_onboarding_gave_demo_customers_and_key_keepers_secrets(
+        hub_stack: EmbeddedStack) -> None:
+    sb = hub_stack.sandbox
+    admin = "admin@demo.bank"
+    session = await open_session(_profile(sb, hub_stack.hub_url),
+                                 PasswordLogin(admin, password_of(sb, admin)))
+    try:
+        assert session.hub is not None and session.is_head_office
+        logins = [c.login async for c in session.client.iter_customers() if c.login]
+        logins += [c.login async for c in session.client.iter_customers(is_disabled=True)
+                   if c.login]
+        assert len(logins) >= 10
+        for login in logins[:5] + logins[-5:]:
+            assert await session.hub.hub.secret_exists(login), login
+        for branch in sb.manifest["branches"]:
+            assert await session.hub.hub.secret_exists(f"keykeeper:{branch['guid']}")
+        assert await session.hub.hub.secret_exists(f"keykeeper:{sb.counterparty_guid}")
+        assert await onboard(hub_stack) == 0  # idempotent, and skipped when nothing changed
     finally:
         await session.close()

@@ -4,6 +4,7 @@ employee's role or branch forbids; what they may do works end to end (hub-minted
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -11,7 +12,13 @@ import pytest
 from hub_stack_helpers import branch_guid, hub_employee, password_of
 
 from teller_app.core.embedded_stack import EmbeddedStack
-from teller_app.platform import HubLogin, NewCustomer, PlatformClient
+from teller_app.platform import (
+    HubLogin,
+    NewCustomer,
+    NewPayment,
+    PaymentStatus,
+    PlatformClient,
+)
 from teller_app.platform.hub_client import HubClient
 
 pytestmark = pytest.mark.slow
@@ -154,3 +161,68 @@ async def test_mode_b_desk_client_creates_a_customer_through_the_hub(hub_stack) 
         found = await client.find_customer_by_login(login)
         assert found is not None and found.wallet_user_guid == created.customer_guid
     await hub.aclose()
+
+
+@pytest.mark.asyncio
+async def test_mode_b_supervisor_confirms_cash_in_with_the_key_keeper_token(hub_stack) -> None:  # type: ignore[no-untyped-def]
+    """The hub reads the draft, names its payer (the branch's key keeper) in the sign-in
+    token, and DCM (which checks flow/obj and asks the hub's Auth Service for that key)
+    executes it. The same draft may not be confirmed by a teller."""
+    assert hub_stack.hub is not None
+    sb = hub_stack.sandbox
+    kyiv = branch_guid(sb, 0)
+    asset = sb.manifest["asset"]
+    email = _email("supervisor")
+    password = hub_employee(hub_stack.hub, sb, email, ["Supervisor"], 0)
+    hub = HubClient(hub_stack.hub.base_url)
+    async with PlatformClient(hub.base_url + "/dcm", sb.counterparty_guid,
+                              auth=HubLogin(hub, email, password)) as client:
+        login = "ci" + uuid.uuid4().hex[:10]
+        await hub.issue_secret(login, kyiv)
+        created = await client.create_customer(NewCustomer(
+            asset_code=asset["code"], asset_issuer=asset["issuer"], login=login,
+            branch_guid=kyiv))
+        till = (await client.list_accounts(account_kinds=["processing"], branch_guid=kyiv))
+        assert till.accounts
+        draft = await client.create_payment(NewPayment(
+            amount=Decimal("12.34"), asset_code=asset["code"], asset_issuer=asset["issuer"],
+            sender_id=till.accounts[0].wallet_account_guid,
+            receiver_id=created.wallet_account_guid), branch_guid=kyiv)
+        teller = _as(hub_stack, ["Teller"], 0)
+        refused = teller.post(f"/branch/{kyiv}/payments/confirm", json={"payment_guid": draft})
+        assert refused.status_code == 403
+        await client.confirm_payment(draft, branch_guid=kyiv)
+        assert (await client.get_payment(draft)).status == PaymentStatus.CONFIRMED
+    await hub.aclose()
+
+
+def test_single_accounts_are_checked_by_their_owners_branch(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    sb = hub_stack.sandbox
+    admin = _as(hub_stack, ["Administrator"], None)
+
+    def first(branch_index: int, kind: str) -> str:
+        page = admin.get(f"/branch/{branch_guid(sb, branch_index)}/accounts",
+                         params={"account_kinds": kind, "limit": 1}).json()
+        rows = page[0]["accounts"] if isinstance(page, list) else page["accounts"]
+        return str(rows[0]["wallet_account_guid"])
+
+    assert kyiv_teller.get(f"/accounts/{first(0, 'processing')}").status_code == 200
+    assert kyiv_teller.get(f"/accounts/{first(1, 'processing')}").status_code == 403
+    assert kyiv_teller.get(f"/accounts/{first(0, 'customer')}").status_code == 200
+    assert kyiv_teller.get(f"/accounts/{first(1, 'customer')}").status_code == 403
+
+
+def test_kyiv_teller_cannot_draft_a_payment_from_a_lviv_account(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    sb = hub_stack.sandbox
+    admin = _as(hub_stack, ["Administrator"], None)
+    page = admin.get(f"/branch/{branch_guid(sb, 1)}/accounts",
+                     params={"account_kinds": "customer", "limit": 2}).json()
+    rows = page[0]["accounts"] if isinstance(page, list) else page["accounts"]
+    asset = sb.manifest["asset"]
+    body = {"amount": "1.00", "asset_code": asset["code"], "asset_issuer": asset["issuer"],
+            "sender_id": rows[0]["wallet_account_guid"],
+            "receiver_id": rows[1]["wallet_account_guid"]}
+    kyiv = branch_guid(sb, 0)
+    assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=body).status_code == 403
+    no_sender = {k: v for k, v in body.items() if k != "sender_id"}
+    assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=no_sender).status_code == 403

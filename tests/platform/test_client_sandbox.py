@@ -89,15 +89,24 @@ async def test_customer_lifecycle(sandbox: SandboxProcess) -> None:
 
 
 async def test_additional_account(sandbox: SandboxProcess) -> None:
-    async with password_client(sandbox) as client:
-        created = await client.create_customer(new_customer(sandbox))
-        try:
+    """End to end with the client: the first account is UAH, the additional one opens in the
+    sandbox's second asset (EUR); a third is refused (one account per asset). Mode A and
+    Mode B (whose sign-up token must name the customer's login)."""
+    for auth in (None, bank_jwt_auth(sandbox)):
+        client = password_client(sandbox) if auth is None else PlatformClient(
+            sandbox.base_url, sandbox.counterparty_guid, auth=auth)
+        async with client:
+            created = await client.create_customer(new_customer(sandbox))
             guid = await client.create_customer_account(created.customer_guid)
-        except ValidationError as exc:  # [A] one account per asset: refused with 400
-            assert exc.message and exc.status_code == 400
-        else:
             accounts = await client.get_customer_accounts(created.customer_guid)
-            assert guid in {a.wallet_account_guid for a in accounts}
+            by_guid = {a.wallet_account_guid: a for a in accounts}
+            assert set(by_guid) == {created.wallet_account_guid, guid}
+            extra = by_guid[guid].asset("EUR")
+            assert extra is not None and extra.stellar_code == "eEUR" and extra.minor_unit == 2
+            assert by_guid[created.wallet_account_guid].asset("UAH") is not None
+            with pytest.raises(ValidationError) as info:
+                await client.create_customer_account(created.customer_guid)
+            assert info.value.status_code == 400
 
 
 async def test_branch_clear_and_set(sandbox: SandboxProcess) -> None:

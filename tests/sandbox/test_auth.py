@@ -249,6 +249,13 @@ def test_mode_b_flow_and_obj_on_create_and_confirm(api: Api) -> None:
     resp = api.http.post(api.url("payments/confirm"), json={"payment_guid":
                          draft.json()["guid"]}, headers=_cx(token))
     assert resp.status_code == 200, resp.text
+    # An additional account: sign-up for the customer's login.
+    path = api.url(f"customers/{customer['customer_guid']}/accounts")
+    for token in (api.bank_jwt(TELLER_KYIV, flow="sign-in", obj=login),
+                  api.bank_jwt(TELLER_KYIV, flow="sign-up", obj="other@test.ua")):
+        assert api.http.post(path, json={}, headers=_cx(token)).status_code == 403
+    token = api.bank_jwt(TELLER_KYIV, flow="sign-up", obj=login)
+    assert api.http.post(path, json={}, headers=_cx(token)).status_code == 200
     # Reads and updates need no particular obj.
     assert api.http.get(api.url("branches"), headers=_cx(
         api.bank_jwt(TELLER_KYIV, obj="anything"))).status_code == 200

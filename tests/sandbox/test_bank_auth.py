@@ -198,3 +198,18 @@ class socketless_port:
 
     def __exit__(self, *exc: object) -> None:
         self.sock.close()
+
+
+def test_additional_account_calls_key(bapi: Api, auth: BankAuthStub) -> None:
+    login = f"acc-{uuid.uuid4().hex[:8]}@test.ua"
+    guid = bapi.post("customers", TELLER_KYIV, json=_body(bapi, login)).json()["customer_guid"]
+    auth.reset("deny")
+    refused = bapi.post(f"customers/{guid}/accounts", TELLER_KYIV, json={})
+    assert refused.status_code == 401
+    assert refused.json()["error"] == DECLINED + "/key answered 401"
+    assert len(bapi.get(f"customers/{guid}/accounts").json()["accounts"]) == 1
+    auth.reset("ok")
+    resp = bapi.post(f"customers/{guid}/accounts", TELLER_KYIV, json={})
+    assert resp.status_code == 200, resp.text
+    assert [(c.path, c.claims["sub"], c.claims["obj"], c.claims["flow"]) for c in auth.calls] \
+        == [("key", TELLER_KYIV, login, "sign-up")]

@@ -5,12 +5,16 @@ what it is, never as "session expired", and the form keeps everything typed."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
+from teller_app.core.embedded_hub import free_port, start_hub
+from teller_app.core.embedded_sandbox import start_sandbox
+from teller_app.core.embedded_stack import EmbeddedStack, hub_settings, onboard, start_embedded
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.ui.customer_card import CustomerCard
@@ -32,6 +36,28 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture(scope="module")
+def slow(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Sandbox + hub, DCM calling the hub through a delaying TCP relay (the fault injector)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "integration"))
+    from tcp_delay import DelayingProxy
+
+    base = tmp_path_factory.mktemp("ui-slow-hub")
+    hub_port, relay_port = free_port(), free_port()
+    sandbox = start_sandbox(base / "sandbox", "--bank-auth-url",
+                            f"http://127.0.0.1:{relay_port}")
+    try:
+        hub = start_hub(base / "hub", port=hub_port, settings=hub_settings(sandbox))
+        relay = DelayingProxy(hub_port, port=relay_port)
+        try:
+            yield sandbox, hub, relay
+        finally:
+            relay.close()
+            hub.stop()
+    finally:
+        sandbox.stop()
 
 
 @pytest.fixture()
@@ -77,10 +103,37 @@ def test_customer_without_a_secret_is_refused_with_the_auth_service_message(
     login = unique("nosecret.")
     _fill(form, login)
     _submit_and_wait(qtbot, form)
-    assert form.banner.text() == bank_auth_declined_text()
-    assert "session" not in form.banner.text().lower()
+    text = form.banner.text()
+    assert text.startswith(bank_auth_declined_text()) and "declined" in text
+    assert "session" not in text.lower()
     assert form.login.text() == login and form.surname.text() == "Шевченко"
     assert arun(window.session.client.find_customer_by_login(login)) is None
+
+
+def test_hub_slow_dcm_declines_and_teller_says_why(qtbot, ops, arun, slow) -> None:  # type: ignore[no-untyped-def]
+    sandbox, hub, relay = slow
+    target = sandbox_target(sandbox.manifest, hub.base_url)
+    session = arun(sign_in(target, TELLER, password_of(sandbox, TELLER), remember=False,
+                           store=None))
+    win = make_window(qtbot, ops, session, sandbox)
+    try:
+        form = win.new_customer()
+        login = unique("slow.")
+        _fill(form, login)
+        relay.delay = 1.5  # the hub answers DCM's Auth Service call after DCM's 1 s limit
+        _submit_and_wait(qtbot, form)
+        text = form.banner.text()
+        assert text.startswith(bank_auth_declined_text()) and "within 1 s" in text
+        assert form.login.text() == login
+        relay.delay = 0.0
+        with qtbot.waitSignal(win.customer_card_opened, timeout=20000):
+            form.submit()  # the retry reuses the secret issued the first time
+        assert arun(session.client.find_customer_by_login(login)) is not None
+    finally:
+        relay.delay = 0.0
+        win._closing_for_sign_out = True
+        ops.cancel_all()
+        arun(session.close())
 
 
 def test_hub_down_during_create_keeps_the_form(qtbot, window, arun) -> None:  # type: ignore[no-untyped-def]

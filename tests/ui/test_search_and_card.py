@@ -62,14 +62,24 @@ def test_enter_opens_card_with_balance_and_esc_goes_back(qtbot, main_window):  #
     assert main_window.tabs.currentIndex() == 0
 
 
-def test_second_account_of_same_asset_shows_platform_message(qtbot, main_window):  # type: ignore[no-untyped-def]
+def test_additional_account_opens_then_platform_message(qtbot, main_window):  # type: ignore[no-untyped-def]
+    """End to end: the additional account opens in the sandbox's second asset (EUR); asking
+    again shows the platform's one-account-per-asset message."""
     card = main_window.open_customer(main_window.search_panel.model.row_at(0))
     qtbot.waitUntil(lambda: card.freshness.text() == "Up to date", timeout=10000)
+    before = len(card.account_panels)
     card.show_open_account()
     card.open_account_iban.setText("UA21 3223 1300 0002 6007 2335 6600 2")  # bad checksum
     card._submit_open_account()
     assert "checksum" in card.open_account_error.text()
     card.open_account_iban.clear()
+    assert before == 1  # only UAH so far: the EUR account opens
+    with qtbot.waitSignal(card.account_opened, timeout=10000):
+        card._submit_open_account()
+    assert len(card.account_panels) == 2
+    assert any("EUR" in text for text in card.balance_texts())
+    assert not card.open_account_frame.isVisibleTo(card)
+    card.show_open_account()
     card._submit_open_account()
     qtbot.waitUntil(lambda: card.open_account_error.text() != "", timeout=10000)
     assert "already has an account" in card.open_account_error.text()

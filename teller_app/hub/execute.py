@@ -1,0 +1,231 @@
+"""The hub executes exactly the stored change of an approved command on DCM.
+
+Mode A (approver signed in with DCM): the approver's DCM session token, passed in the
+approve call for that call only — never stored, never logged. Mode B (hub employee): a
+bank JWT minted with the hub's own key for the approver (``sub`` = their e-mail).
+
+A crash between the decision and the result leaves ``approved`` with
+``execution_started_at``; ``resume`` (at start-up, periodically, or via the endpoint) first
+re-reads DCM: a change already there is marked applied (never applied twice), otherwise it
+is applied (Mode B, or Mode A with a fresh token) or reported to supervisors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+
+from teller_app.platform import (
+    BankJwtLogin,
+    CustomerUpdate,
+    PasswordLogin,
+    PlatformClient,
+    PlatformError,
+    Timeout,
+    Unavailable,
+)
+from teller_app.platform.models import Customer, PaymentStatus
+
+from . import commands
+from .commands import Command
+from .db import now
+from .errors import HubError
+from .state import HubState
+
+log = logging.getLogger("teller_hub.four_eyes")
+CRASH_AFTER_DECISION = "TELLER_HUB_TEST_CRASH_AFTER_DECISION"  # fault injector (tests only)
+CRASH_AFTER_EXECUTION = "TELLER_HUB_TEST_CRASH_AFTER_EXECUTION"
+
+
+def stale_seconds() -> int:
+    """How long an execution may run before another process may take it over."""
+    try:
+        return max(0, int(os.environ.get("TELLER_HUB_EXECUTION_STALE_S", "60")))
+    except ValueError:
+        return 60
+
+
+def crash_point(name: str) -> None:
+    if os.environ.get(name) == "1":
+        os._exit(99)  # a fault injector: the process dies as if killed -9
+
+
+class Reader:
+    """The hub's technical DCM account (Mode A) or, without one, the bank key (Mode B):
+    reads customers for filing, resuming and the watcher. One client per process."""
+
+    def __init__(self, state: HubState) -> None:
+        self.state = state
+        self._client: PlatformClient | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def available(self) -> bool:
+        s = self.state.settings
+        return bool(s.dcm_url and s.dcm_counterparty and (
+            s.tech_account_configured or s.bank_key_file is not None))
+
+    async def client(self) -> PlatformClient:
+        async with self._lock:
+            if self._client is None:
+                s = self.state.settings
+                if not self.available:
+                    raise HubError(503, "the hub cannot read DCM (no technical account or key)")
+                if s.tech_account_configured:
+                    assert s.dcm_tech_password is not None
+                    auth: Any = PasswordLogin(s.dcm_tech_login,
+                                              s.dcm_tech_password.get_secret_value())
+                else:
+                    auth = _bank_auth(self.state, "teller-hub")
+                self._client = PlatformClient(s.dcm_url, s.dcm_counterparty, auth=auth,
+                                              timeout=10.0)
+            return self._client
+
+    async def customer(self, guid: str) -> Customer:
+        return await (await self.client()).get_customer(guid)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _bank_auth(state: HubState, email: str) -> BankJwtLogin:
+    s = state.settings
+    if s.bank_key_file is None:
+        raise HubError(503, "the hub has no bank key (bank_key_file): cannot act in Mode B")
+    pem = s.bank_key_file.read_bytes()
+    return BankJwtLogin(email, pem, s.bank_key_kid, audience=s.token_audience)
+
+
+async def check_platform_token(state: HubState, email: str, token: str) -> None:
+    """Mode A: the token must be a live DCM session of the approver themself."""
+    url = f"{state.settings.dcm_url.rstrip('/')}/kratos/sessions/whoami"
+    try:
+        resp = await state.http.get(url, headers={"X-Session-Token": token}, timeout=5.0)
+    except httpx.HTTPError:
+        raise HubError(503, "DCM is unreachable: cannot check your platform session") from None
+    if resp.status_code != 200:
+        raise HubError(401, "DCM says your platform session is not valid: sign in again")
+    try:
+        data = resp.json()
+        who = str(data["identity"]["traits"]["email"]).strip().lower()
+    except (ValueError, KeyError, TypeError):
+        raise HubError(503, "DCM whoami answered an unexpected shape") from None
+    if data.get("active") is not True or who != email:
+        raise HubError(403, "the platform session given is not the approver's own")
+
+
+def _same(field: str, want: Any, have: Any) -> bool:
+    if field == "balance_allowed":
+        try:
+            return Decimal(str(want)) == Decimal(str(have))
+        except (InvalidOperation, ValueError):
+            return False
+    if field == "branch_guid":
+        return (want or None) == (have or None)
+    if field == "is_disabled":
+        return bool(want) == bool(have)
+    if field == "kyc_level":
+        return str(want) == str(have)
+    return str(want if want is not None else "") == str(have if have is not None else "")
+
+
+def already_applied(change: dict[str, Any], customer: Customer) -> bool:
+    data = customer.model_dump()
+    return all(_same(k, v, data.get(k)) for k, v in change.items())
+
+
+class Executor:
+    def __init__(self, state: HubState, reader: Reader) -> None:
+        self.state = state
+        self.reader = reader
+
+    def _client(self, cmd: Command, session_token: str | None) -> PlatformClient:
+        s = self.state.settings
+        assert cmd.checker is not None
+        if cmd.checker_source == "dcm":
+            if not session_token:
+                raise HubError(422, "Mode A: give your platform session_token to execute")
+            auth: Any = PasswordLogin(cmd.checker, None, session_token=session_token)
+        else:
+            auth = _bank_auth(self.state, cmd.checker)
+        return PlatformClient(s.dcm_url, s.dcm_counterparty, auth=auth, timeout=10.0)
+
+    async def _apply(self, client: PlatformClient, cmd: Command) -> None:
+        change = cmd.change
+        if cmd.kind == "customer_update":
+            await client.update_customer(cmd.customer_guid,
+                                         CustomerUpdate.model_validate(change))
+        elif cmd.kind == "cash_confirm":
+            await client.confirm_payment(str(change["payment_guid"]),
+                                         branch_guid=change.get("branch_guid") or None)
+        else:
+            raise HubError(422, f"unknown request kind {cmd.kind}")
+
+    async def _is_done(self, cmd: Command) -> bool:
+        if cmd.kind == "customer_update":
+            return already_applied(cmd.change, await self.reader.customer(cmd.customer_guid))
+        client = await self.reader.client()
+        payment = await client.get_payment(str(cmd.change["payment_guid"]), False)
+        return payment.status == PaymentStatus.CONFIRMED
+
+    async def execute(self, cmd: Command, session_token: str | None) -> Command:
+        """Run an approved command now (the caller decided or claimed it)."""
+        try:
+            client = self._client(cmd, session_token)
+        except HubError as exc:
+            return await self._finish(cmd, False, f"not executed: {exc.message}")
+        try:
+            await self._apply(client, cmd)
+        except (Timeout, Unavailable) as exc:
+            # the write may or may not have happened: look before saying anything
+            with contextlib.suppress(PlatformError, HubError):
+                if await self._is_done(cmd):
+                    return await self._finish(cmd, True, "applied")
+            return await self._finish(cmd, False, f"DCM unreachable, not applied: {exc.message}")
+        except PlatformError as exc:
+            return await self._finish(cmd, False, exc.message or type(exc).__name__)
+        finally:
+            await client.aclose()
+        crash_point(CRASH_AFTER_EXECUTION)
+        return await self._finish(cmd, True, "applied")
+
+    async def _finish(self, cmd: Command, applied: bool, result: str) -> Command:
+        actor = cmd.checker or "teller-hub"
+        new = await commands.finish(self.state.engine, cmd, applied=applied, result=result,
+                                    actor=actor)
+        log.info("request executed", extra={"request_id": cmd.id, "applied": applied})
+        return new or (await commands.get(self.state.engine, cmd.id) or cmd)
+
+    async def resume(self, cmd: Command, session_token: str | None = None) -> Command:
+        """Take over an interrupted execution (see the module docstring)."""
+        stale_before = now() - stale_seconds()
+        if not await commands.claim_execution(self.state.engine, cmd.id, stale_before):
+            return await commands.get(self.state.engine, cmd.id) or cmd
+        try:
+            done = await self._is_done(cmd)
+        except (PlatformError, HubError) as exc:
+            await commands.report_interrupted(
+                self.state.engine, cmd, f"interrupted; DCM cannot be read: {exc}")
+            return await commands.get(self.state.engine, cmd.id) or cmd
+        if done:
+            return await self._finish(cmd, True, "applied (found on DCM when resuming)")
+        if cmd.checker_source == "dcm" and not session_token:
+            await commands.report_interrupted(
+                self.state.engine, cmd,
+                "interrupted before execution; not applied yet: an approver must resume it")
+            return await commands.get(self.state.engine, cmd.id) or cmd
+        return await self.execute(cmd, session_token)
+
+    async def resume_all(self) -> int:
+        n = 0
+        for cmd in await commands.stale_approved(self.state.engine, now() - stale_seconds()):
+            new = await self.resume(cmd)
+            n += new.state != commands.APPROVED
+        return n

@@ -1,0 +1,122 @@
+"""Request bodies of the four-eyes API (extra fields refused: a body cannot name a maker,
+a checker or a state)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+
+from .models import GUID_RE
+
+Guid = Annotated[str, StringConstraints(strip_whitespace=True, pattern=GUID_RE)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+DeskId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                          pattern=r"^[0-9a-fA-F]{64}$")]
+Text = Annotated[str, StringConstraints(max_length=300)]
+Kind = Literal["customer_update", "cash_confirm"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=4096)
+
+
+class CustomerChange(_In):
+    """The fields of ``CustomerUpdate`` a request may change (at least one)."""
+
+    balance_allowed: Decimal | None = Field(default=None, ge=0, max_digits=30,
+                                            decimal_places=7)
+    balance_asset_code: Annotated[str, StringConstraints(max_length=12)] | None = None
+    balance_asset_issuer: Annotated[str, StringConstraints(max_length=64)] | None = None
+    branch_guid: Guid | None = None
+    is_disabled: bool | None = None
+    kyc_level: int | None = Field(default=None, ge=0, le=10)
+    name: Text | None = None
+    paternal_name: Text | None = None
+    phone_number: Annotated[str, StringConstraints(max_length=32)] | None = None
+    segment: Text | None = None
+    status: Text | None = None
+    surname: Text | None = None
+
+    def canonical_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name in sorted(self.model_fields_set):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            data[name] = format(value, "f") if isinstance(value, Decimal) else value
+        return data
+
+
+class CashChange(_In):
+    payment_guid: Guid
+    amount: Decimal = Field(gt=0, max_digits=30, decimal_places=7)
+    currency: Annotated[str, StringConstraints(min_length=3, max_length=12)] = "UAH"
+    branch_guid: Guid | None = None
+
+    def canonical_dict(self) -> dict[str, Any]:
+        data = {"payment_guid": self.payment_guid, "amount": format(self.amount, "f"),
+                "currency": self.currency}
+        if self.branch_guid:
+            data["branch_guid"] = self.branch_guid
+        return data
+
+
+class RequestIn(_In):
+    id: uuid.UUID | None = None  # optional, for an idempotent retry of the same filing
+    kind: Kind
+    customer_guid: Guid
+    change: dict[str, Any]
+    reason: Reason = ""
+    desk_id: DeskId = ""
+
+
+class ApproveIn(_In):
+    sha256: Sha256  # the hash of the change the approver was shown
+    comment: Reason = ""
+    session_token: SecretStr | None = Field(default=None, max_length=2048)  # Mode A only
+    desk_id: DeskId = ""
+
+
+class RejectIn(_In):
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                              max_length=300)]
+    sha256: Sha256 | None = None
+    desk_id: DeskId = ""
+
+
+class WithdrawIn(_In):
+    desk_id: DeskId = ""
+
+
+class ResumeIn(_In):
+    session_token: SecretStr | None = Field(default=None, max_length=2048)
+
+
+class EvaluateIn(_In):
+    kind: Kind
+    change: dict[str, Any]
+    customer_guid: Guid | None = None  # the hub reads the current values from DCM
+    current: dict[str, Any] | None = None  # or the desk's displayed values
+
+
+class AckIn(_In):
+    comment: Reason = ""
+
+
+class AuditItem(_In):
+    action: Literal["sign_in", "sign_out", "lock", "unlock", "create", "edit", "request",
+                    "decision", "execution", "cash", "till", "other"]
+    entity: Annotated[str, StringConstraints(max_length=200)] = ""
+    detail: dict[str, Any] = Field(default_factory=dict)
+    client_id: Annotated[str, StringConstraints(min_length=8, max_length=64,
+                                                pattern=r"^[0-9A-Za-z_.:-]+$")] | None = None
+    desk_ts: Annotated[str, StringConstraints(max_length=40)] = ""
+
+
+class AuditIn(_In):
+    desk_id: DeskId = ""
+    entries: list[AuditItem] = Field(min_length=1, max_length=500)

@@ -1,0 +1,70 @@
+"""Per-process four-eyes runtime: the DCM reader, the executor and background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request
+
+from .execute import Executor, Reader
+from .state import HubState
+from .watcher import Watcher, stop
+
+log = logging.getLogger("teller_hub.four_eyes")
+
+
+@dataclass
+class FourEyes:
+    state: HubState
+    reader: Reader
+    executor: Executor
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+def runtime(request: Request) -> FourEyes:
+    fe: FourEyes = request.app.state.four_eyes
+    return fe
+
+
+def _resume_interval() -> float:
+    try:
+        return max(0.2, float(os.environ.get("TELLER_HUB_RESUME_INTERVAL_S", "15")))
+    except ValueError:
+        return 15.0
+
+
+async def _resume_loop(fe: FourEyes) -> None:
+    while True:
+        try:
+            n = await fe.executor.resume_all()
+            if n:
+                log.info("interrupted executions resumed", extra={"n_resumed": n})
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("resume failed", extra={"error": type(exc).__name__})
+        await asyncio.sleep(_resume_interval())
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: HubState = app.state.hub
+    reader = Reader(state)
+    fe = FourEyes(state, reader, Executor(state, reader))
+    app.state.four_eyes = fe
+    if reader.available:
+        fe.tasks.append(asyncio.create_task(_resume_loop(fe), name="four-eyes-resume"))
+    if state.settings.tech_account_configured and os.environ.get("TELLER_HUB_WATCH") != "0":
+        watcher = Watcher(state, reader)
+        fe.tasks.append(asyncio.create_task(watcher.run_forever(), name="four-eyes-watcher"))
+    try:
+        yield
+    finally:
+        for task in fe.tasks:
+            await stop(task)
+        await reader.close()

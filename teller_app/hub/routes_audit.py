@@ -1,0 +1,190 @@
+"""Audit chain, live events (SSE with Last-Event-ID resume) and unapproved-change alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Request
+from sse_starlette import EventSourceResponse
+
+from . import audit, events
+from .authn import CurrentEmployee, bearer_token, current_employee, hub_state
+from .db import now
+from .errors import HubError
+from .events import is_checker
+from .fe_models import AckIn, AuditIn
+from .fe_tables import alerts, audit_log
+from .models import HubEmployee
+
+router = APIRouter(prefix="/api/v1", tags=["audit and events"])
+POLL_S = 0.2  # cross-process delivery: a new row shows within this (p95 goal 1 s)
+RECHECK_S = 30.0  # a stream ends within this after sign-out or disabling
+
+
+@router.post("/audit", summary="Append a desk's actions (in order; client_id dedupes retries)")
+async def append_audit(body: AuditIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    out = []
+    async with hub_state(request).engine.begin() as conn:
+        for item in body.entries:
+            detail = dict(item.detail)
+            if item.desk_ts:
+                detail["desk_ts"] = item.desk_ts
+            seq, digest = await audit.append(conn, audit.Entry(
+                actor=emp.email, action=item.action, entity=item.entity, detail=detail,
+                desk_id=body.desk_id, branch_guid=emp.branch_guid, client_id=item.client_id))
+            out.append({"client_id": item.client_id, "seq": seq, "hash": digest})
+    return {"appended": out}
+
+
+def _audit_scope(emp: HubEmployee) -> sa.ColumnElement[bool]:
+    if not is_checker(emp):
+        return audit_log.c.actor == emp.email
+    if emp.head_office:
+        return sa.true()
+    return audit_log.c.branch_guid == emp.branch_guid
+
+
+@router.get("/audit", summary="Audit entries (checkers: branch; head office: all; else own)")
+async def list_audit(
+    request: Request, emp: CurrentEmployee,
+    branch_guid: str | None = None, actor: str | None = None,
+    action: Annotated[list[str] | None, Query()] = None,
+    since_ms: int | None = None, until_ms: int | None = None, after_seq: int = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    cond = [_audit_scope(emp), audit_log.c.seq > after_seq]
+    if branch_guid:
+        cond.append(audit_log.c.branch_guid == branch_guid)
+    if actor:
+        cond.append(audit_log.c.actor == actor.strip().lower())
+    if action:
+        cond.append(audit_log.c.action.in_(action))
+    if since_ms is not None:
+        cond.append(audit_log.c.ts_ms >= since_ms)
+    if until_ms is not None:
+        cond.append(audit_log.c.ts_ms < until_ms)
+    async with hub_state(request).engine.connect() as conn:
+        rows = (await conn.execute(sa.select(audit_log).where(*cond)
+                                   .order_by(audit_log.c.seq).limit(limit))).all()
+    return {"entries": [audit.row_out(r) for r in rows]}
+
+
+async def _auditor(request: Request) -> None:
+    """The admin token (IT's archive job) or a Supervisor/Administrator session."""
+    token = bearer_token(request)
+    if hmac.compare_digest(token.encode(), hub_state(request).admin_token.encode()):
+        return
+    emp = await current_employee(request)
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor, an Administrator or IT may verify the audit")
+
+
+@router.get("/audit/verify", summary="Walk the chain; optionally against an archived head")
+async def verify_audit(request: Request, head_seq: int | None = None,
+                       head_hash: str | None = None) -> dict[str, Any]:
+    await _auditor(request)
+    archived = (head_seq, head_hash.lower()) if head_seq is not None and head_hash else None
+    return (await audit.verify(hub_state(request).engine, archived)).out()
+
+
+@router.get("/audit/head", summary="The chain head at the end of a UTC day, for IT to archive")
+async def audit_head(request: Request, date_: Annotated[str | None, Query(alias="date")] = None
+                     ) -> dict[str, Any]:
+    await _auditor(request)
+    try:
+        day = date.fromisoformat(date_) if date_ else None
+    except ValueError:
+        raise HubError(422, "date must be YYYY-MM-DD") from None
+    return await audit.head(hub_state(request).engine, day)
+
+
+# --- events --------------------------------------------------------------------------------
+def _start_id(request: Request, after: int | None) -> int | None:
+    raw = request.headers.get("last-event-id", "").strip()
+    if raw:
+        if not raw.isdigit() or len(raw) > 18:
+            raise HubError(422, "Last-Event-ID must be an event id")
+        return int(raw)
+    return after
+
+
+@router.get("/events", summary="Server-sent events for you (resume with Last-Event-ID)")
+async def stream_events(request: Request, emp: CurrentEmployee,
+                        after: int | None = None) -> EventSourceResponse:
+    state = hub_state(request)
+    start = _start_id(request, after)
+    last = start if start is not None else await events.last_id(state.engine)
+
+    async def gen() -> AsyncIterator[dict[str, str]]:
+        nonlocal last, emp
+        checked = time.monotonic()
+        yield {"event": "ready", "data": json.dumps({"last_event_id": last})}
+        while True:
+            found = await events.after(state.engine, emp, last)
+            for ev in found:
+                last = ev.id
+                yield ev.sse()
+            if time.monotonic() - checked > RECHECK_S:
+                try:
+                    emp = await current_employee(request)
+                except HubError:
+                    return  # signed out or disabled: the stream ends
+                checked = time.monotonic()
+            if not found:
+                await asyncio.sleep(POLL_S)
+
+    return EventSourceResponse(gen(), ping=15, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/events/list", summary="The same events as JSON (clients that cannot stream)")
+async def list_events(request: Request, emp: CurrentEmployee, after: int = 0,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 200) -> dict[str, Any]:
+    found = await events.after(hub_state(request).engine, emp, after, limit)
+    return {"events": [e.out() for e in found],
+            "last_event_id": found[-1].id if found else after}
+
+
+# --- alerts --------------------------------------------------------------------------------
+def _alert_scope(emp: HubEmployee) -> sa.ColumnElement[bool]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator sees alerts")
+    return sa.true() if emp.head_office else alerts.c.branch_guid == emp.branch_guid
+
+
+@router.get("/alerts", summary="Changed-without-approval alerts (checkers: their branch)")
+async def list_alerts(request: Request, emp: CurrentEmployee,
+                      state: str | None = "open",
+                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    cond = [_alert_scope(emp)]
+    if state:
+        cond.append(alerts.c.state == state)
+    async with hub_state(request).engine.connect() as conn:
+        rows = (await conn.execute(sa.select(alerts).where(*cond)
+                                   .order_by(alerts.c.id.desc()).limit(limit))).all()
+    return {"alerts": [{"id": r.id, "customer_guid": r.customer_guid,
+                        "branch_guid": r.branch_guid, "detected_at": r.detected_at,
+                        "state": r.state, "acknowledged_by": r.acknowledged_by,
+                        "comment": r.comment, **json.loads(r.detail)} for r in rows]}
+
+
+@router.post("/alerts/{alert_id}/ack", summary="Acknowledge an alert")
+async def ack_alert(alert_id: int, body: AckIn, request: Request,
+                    emp: CurrentEmployee) -> dict[str, Any]:
+    async with hub_state(request).engine.begin() as conn:
+        done = await conn.execute(alerts.update().where(
+            alerts.c.id == alert_id, alerts.c.state == "open", _alert_scope(emp)).values(
+                state="acknowledged", acknowledged_by=emp.email, acknowledged_at=now(),
+                comment=body.comment))
+        if done.rowcount != 1:
+            raise HubError(409, "no such open alert in your branch")
+        await audit.append(conn, audit.Entry(
+            actor=emp.email, action="alert", entity=f"alert:{alert_id}",
+            branch_guid=emp.branch_guid, detail={"acknowledged": True, "comment": body.comment}))
+    return {"id": alert_id, "state": "acknowledged"}

@@ -1,0 +1,234 @@
+"""Four-eyes requests and the approval policy (issue 10 items 1-2).
+
+Maker = the authenticated employee, never the body. Only Supervisor/Administrator decide,
+in their own branch unless head office, never on their own request. Approve carries the
+SHA-256 of the change the approver was shown: any difference is refused (409), never
+applied. The decision is one conditional UPDATE: of two racing approvers exactly one wins.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Annotated, Any
+
+import pydantic
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from teller_app.platform import NotFound, PlatformError
+
+from . import commands, policy
+from .authn import CurrentEmployee, hub_state
+from .canon import canonical, sha256_hex
+from .commands import Command
+from .errors import HubError
+from .events import is_checker
+from .execute import CRASH_AFTER_DECISION, check_platform_token, crash_point
+from .fe_models import (
+    ApproveIn,
+    CashChange,
+    CustomerChange,
+    EvaluateIn,
+    RejectIn,
+    RequestIn,
+    ResumeIn,
+    WithdrawIn,
+)
+from .fe_runtime import FourEyes, runtime
+from .models import HubEmployee
+from .watcher import fields_of
+
+router = APIRouter(prefix="/api/v1", tags=["four-eyes"])
+log = logging.getLogger("teller_hub.four_eyes")
+
+
+def canonical_change(kind: str, change: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+    """(normalised change, canonical JSON, SHA-256) or 422."""
+    model: type[CustomerChange] | type[CashChange] = (
+        CustomerChange if kind == "customer_update" else CashChange)
+    try:
+        parsed = model.model_validate(change)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        raise HubError(422, f"invalid change: {where}: {err.get('msg', 'invalid')}") from None
+    data = parsed.canonical_dict()
+    if not data:
+        raise HubError(422, "invalid change: nothing to change")
+    text = canonical(data)
+    return data, text, sha256_hex(text)
+
+
+async def _customer(fe: FourEyes, guid: str) -> Any:
+    try:
+        return await fe.reader.customer(guid)
+    except NotFound:
+        raise HubError(404, "customer not found on DCM") from None
+    except PlatformError as exc:
+        raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+
+
+def _require_checker(emp: HubEmployee, cmd: Command) -> None:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator may decide requests")
+    if not emp.may_act_in(cmd.branch_guid):
+        raise HubError(403, "you may decide only your own branch's requests")
+    if emp.email == cmd.maker:
+        raise HubError(403, "the maker of a request may not decide it (four eyes)")
+
+
+async def _visible(request: Request, emp: HubEmployee, command_id: str) -> Command:
+    cmd = await commands.get(hub_state(request).engine, command_id)
+    if cmd is None or not (cmd.maker == emp.email or (
+            is_checker(emp) and emp.may_act_in(cmd.branch_guid))):
+        raise HubError(404, "no such request")
+    return cmd
+
+
+@router.post("/requests", status_code=201, summary="File a request (maker = you)")
+async def file_request(body: RequestIn, request: Request, emp: CurrentEmployee) -> Any:
+    fe = runtime(request)
+    change, text, digest = canonical_change(body.kind, body.change)
+    customer = await _customer(fe, body.customer_guid)
+    branch = customer.branch_guid or None
+    if not emp.may_act_in(branch):
+        raise HubError(403, "you may file requests only for your own branch's customers")
+    current = fields_of(customer)
+    before = {"login": customer.login, "name": customer.name, "surname": customer.surname,
+              **{k: v for k, v in customer.model_dump(mode="json").items() if k in change},
+              **{k: current[k] for k in change if k in current}}
+    cmd, created = await commands.file(
+        fe.state.engine, command_id=str(body.id) if body.id else None, kind=body.kind,
+        customer_guid=body.customer_guid, branch_guid=branch, change_json=text, sha256=digest,
+        before=before, maker=emp, reason=body.reason, desk_id=body.desk_id)
+    if not created and (cmd.maker != emp.email or cmd.sha256 != digest
+                        or cmd.customer_guid != body.customer_guid or cmd.kind != body.kind):
+        raise HubError(409, "this request id is taken: a filed request never changes")
+    pol = (await policy.load(fe.state.engine))[0]
+    reasons = policy.evaluate(pol, body.kind, change, current)
+    log.info("request filed", extra={"request_id": cmd.id, "new": created})
+    return JSONResponse(cmd.out(reasons), 201 if created else 200)
+
+
+@router.get("/requests", summary="Requests you may see (checkers: branch; head office: all)")
+async def list_requests(
+    request: Request, emp: CurrentEmployee,
+    state: Annotated[list[str] | None, Query()] = None,
+    mine: bool = False, customer_guid: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: int | None = None,
+) -> dict[str, Any]:
+    states = [s for s in state or [] if s]
+    if any(s not in commands.STATES for s in states):
+        raise HubError(422, f"state must be one of {', '.join(commands.STATES)}")
+    found = await commands.listing(hub_state(request).engine, emp, states=states, mine=mine,
+                                   customer_guid=customer_guid, limit=limit, before=before)
+    return {"requests": [c.out() for c in found]}
+
+
+@router.get("/requests/{command_id}", summary="One request")
+async def get_request(command_id: str, request: Request, emp: CurrentEmployee) -> Any:
+    return (await _visible(request, emp, command_id)).out()
+
+
+@router.post("/requests/{command_id}/approve", summary="Approve what you were shown; the hub "
+             "executes it on DCM")
+async def approve(command_id: str, body: ApproveIn, request: Request,
+                  emp: CurrentEmployee) -> Any:
+    fe = runtime(request)
+    cmd = await _visible(request, emp, command_id)
+    _require_checker(emp, cmd)
+    if cmd.state != commands.PENDING:
+        raise HubError(409, f"the request is already {cmd.state}"
+                       + (f" by {cmd.checker}" if cmd.checker else ""))
+    if not hmac.compare_digest(body.sha256, cmd.sha256):
+        raise HubError(409, "the request differs from what you were shown: refused, "
+                       "nothing applied")
+    token = body.session_token.get_secret_value() if body.session_token else None
+    if emp.source == "dcm":
+        if not token:
+            raise HubError(422, "give your platform session_token: the hub executes the "
+                           "change with it for this call only")
+        await check_platform_token(fe.state, emp.email, token)
+    elif fe.state.settings.bank_key_file is None:
+        raise HubError(503, "the hub has no bank key: it cannot execute in Mode B")
+    new = await commands.decide(fe.state.engine, cmd, emp, approve=True, sha256=body.sha256,
+                                comment=body.comment, desk_id=body.desk_id)
+    if new is None:
+        again = await commands.get(fe.state.engine, cmd.id)
+        state = again.state if again else "gone"
+        by = f" by {again.checker}" if again and again.checker else ""
+        raise HubError(409, f"the request is already {state}{by}")
+    crash_point(CRASH_AFTER_DECISION)
+    done = await fe.executor.execute(new, token)
+    return done.out()
+
+
+@router.post("/requests/{command_id}/reject", summary="Reject with a comment")
+async def reject(command_id: str, body: RejectIn, request: Request,
+                 emp: CurrentEmployee) -> Any:
+    cmd = await _visible(request, emp, command_id)
+    _require_checker(emp, cmd)
+    if body.sha256 is not None and not hmac.compare_digest(body.sha256, cmd.sha256):
+        raise HubError(409, "the request differs from what you were shown")
+    new = await commands.decide(hub_state(request).engine, cmd, emp, approve=False,
+                                sha256=None, comment=body.comment, desk_id=body.desk_id)
+    if new is None:
+        again = await commands.get(hub_state(request).engine, cmd.id)
+        raise HubError(409, f"the request is already {again.state if again else 'gone'}")
+    return new.out()
+
+
+@router.post("/requests/{command_id}/withdraw", summary="The maker withdraws a pending request")
+async def withdraw(command_id: str, request: Request, emp: CurrentEmployee,
+                   body: WithdrawIn | None = None) -> Any:
+    cmd = await _visible(request, emp, command_id)
+    if cmd.maker != emp.email:
+        raise HubError(403, "only the maker may withdraw a request")
+    new = await commands.withdraw(hub_state(request).engine, cmd, emp,
+                                  body.desk_id if body else "")
+    if new is None:
+        raise HubError(409, f"the request is already {cmd.state}")
+    return new.out()
+
+
+@router.post("/requests/{command_id}/resume", summary="Resume an interrupted execution")
+async def resume(command_id: str, request: Request, emp: CurrentEmployee,
+                 body: ResumeIn | None = None) -> Any:
+    fe = runtime(request)
+    cmd = await _visible(request, emp, command_id)
+    _require_checker(emp, cmd)
+    if cmd.state != commands.APPROVED:
+        return cmd.out()
+    token = body.session_token.get_secret_value() if body and body.session_token else None
+    if cmd.checker_source == "dcm" and token:
+        await check_platform_token(fe.state, emp.email, token)
+    return (await fe.executor.resume(cmd, token)).out()
+
+
+@router.get("/policy", summary="Which changes need a second person")
+async def get_policy(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    pol, by, at = await policy.load(hub_state(request).engine)
+    return {"policy": pol.public(), "updated_by": by or None, "updated_at": at or None}
+
+
+@router.put("/policy", summary="Change the policy (Administrator)")
+async def put_policy(body: policy.Policy, request: Request,
+                     emp: CurrentEmployee) -> dict[str, Any]:
+    if "Administrator" not in emp.roles:
+        raise HubError(403, "only an Administrator may change the approval policy")
+    await policy.save(hub_state(request).engine, body, emp.email)
+    return await get_policy(request, emp)
+
+
+@router.post("/policy/evaluate", summary="Does this change need approval (before submit)")
+async def evaluate(body: EvaluateIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    change, text, digest = canonical_change(body.kind, body.change)
+    current = body.current
+    if body.customer_guid and body.kind == "customer_update":
+        current = fields_of(await _customer(runtime(request), body.customer_guid))
+    pol = (await policy.load(hub_state(request).engine))[0]
+    reasons = policy.evaluate(pol, body.kind, change, current)
+    return {"needs_approval": bool(reasons), "reasons": reasons, "change": change,
+            "change_json": text, "sha256": digest}

@@ -1,0 +1,182 @@
+"""Detective control for Mode A when tellers may PUT customers on DCM themselves: read
+customer changes with the technical account (incremental by ``min_updated_at``) and raise
+"changed without approval" alerts when a policy-sensitive field changed and no approved
+command explains it.
+
+Two hub processes: only the holder of the ``watcher`` lease row works; the cursor lives in
+that row, so a take-over continues where the previous holder stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from teller_app.platform import PlatformError
+from teller_app.platform.models import Customer
+
+from . import audit, commands, events, policy
+from .db import dialect_insert, now
+from .execute import Reader, _same
+from .fe_tables import alerts, customer_snapshots, leases
+from .state import HubState
+
+log = logging.getLogger("teller_hub.watcher")
+LEASE = "watcher"
+WATCHED = ("is_disabled", "status", "kyc_level", "balance_allowed")
+PAGE = 500
+PAGES_PER_TICK = 20
+EXPLAIN_SLACK_S = 120  # a command decided this long before the snapshot still explains it
+
+
+def interval_s() -> float:
+    try:
+        return max(0.05, float(os.environ.get("TELLER_HUB_WATCH_INTERVAL_S", "10")))
+    except ValueError:
+        return 10.0
+
+
+def fields_of(c: Customer) -> dict[str, Any]:
+    return {"is_disabled": bool(c.is_disabled), "status": c.status or "",
+            "kyc_level": int(c.kyc_level or 0),
+            "balance_allowed": format(Decimal(c.balance_allowed or 0), "f")}
+
+
+class Watcher:
+    def __init__(self, state: HubState, reader: Reader) -> None:
+        self.state = state
+        self.reader = reader
+        self.holder = uuid.uuid4().hex
+        self.interval = interval_s()
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep watching; the next tick retries
+                log.warning("watcher tick failed", extra={"error": type(exc).__name__})
+            await asyncio.sleep(self.interval)
+
+    async def _lease(self) -> str | bool | None:
+        """Take or renew the lease; its cursor (None: first run) or False if another holds."""
+        t = time.time()
+        ttl = self.interval * 3 + 10
+        async with self.state.engine.begin() as conn:
+            done = await conn.execute(leases.update().where(
+                leases.c.name == LEASE,
+                sa.or_(leases.c.holder == self.holder, leases.c.expires_at < t)).values(
+                    holder=self.holder, expires_at=t + ttl))
+            if done.rowcount != 1:
+                ins = dialect_insert(conn, leases).values(
+                    name=LEASE, holder=self.holder, expires_at=t + ttl, cursor=None)
+                got = await conn.execute(ins.on_conflict_do_nothing())
+                if got.rowcount != 1:
+                    return False
+            cursor = (await conn.execute(sa.select(leases.c.cursor)
+                                         .where(leases.c.name == LEASE))).scalar()
+        return cursor
+
+    async def tick(self) -> int:
+        """One pass; returns the number of alerts raised (0 when not the leader)."""
+        cursor = await self._lease()
+        if cursor is False:
+            return 0
+        first_run = cursor is None
+        client = await self.reader.client()
+        pol = (await policy.load(self.state.engine))[0]
+        since = datetime.fromisoformat(str(cursor)) if cursor else None
+        newest: datetime | None = since
+        raised = 0
+        # DCM's is_disabled filter: None may leave the disabled out, True may be only them
+        for disabled in (None, True):
+            offset = 0
+            for _ in range(PAGES_PER_TICK):
+                try:
+                    page = await client.list_customers(
+                        min_updated_at=since, ordering="updated_at", is_disabled=disabled,
+                        offset=offset, limit=PAGE)
+                except PlatformError as exc:
+                    log.warning("watcher read failed", extra={"error": type(exc).__name__})
+                    return raised
+                for customer in page.customers:
+                    raised += await self._check(customer, pol, first_run)
+                    if customer.updated_at is not None and (
+                            newest is None or customer.updated_at > newest):
+                        newest = customer.updated_at
+                offset += len(page.customers)
+                if not page.customers or offset >= page.total:
+                    break
+        async with self.state.engine.begin() as conn:
+            await conn.execute(leases.update().where(
+                leases.c.name == LEASE, leases.c.holder == self.holder).values(
+                    cursor=newest.isoformat() if newest else "1970-01-01T00:00:00+00:00"))
+        return raised
+
+    async def _check(self, customer: Customer, pol: policy.Policy, first_run: bool) -> int:
+        guid = customer.wallet_user_guid
+        new = fields_of(customer)
+        engine = self.state.engine
+        async with engine.connect() as conn:
+            row = (await conn.execute(sa.select(customer_snapshots)
+                                      .where(customer_snapshots.c.customer_guid == guid))).first()
+        old = json.loads(row.fields) if row is not None else None
+        raised = 0
+        if row is not None and old is not None and old != new:
+            diff = {k: new[k] for k in WATCHED if not _same(k, new[k], old.get(k))}
+            reasons = policy.evaluate(pol, "customer_update", diff, old)
+            if diff and reasons and not await self._explained(guid, diff, row.seen_at):
+                await self._alert(customer, old, new, diff, reasons)
+                raised = 1
+        if old != new:
+            async with engine.begin() as conn:
+                ins = dialect_insert(conn, customer_snapshots).values(
+                    customer_guid=guid, fields=json.dumps(new), seen_at=now())
+                await conn.execute(ins.on_conflict_do_update(
+                    index_elements=["customer_guid"],
+                    set_={"fields": json.dumps(new), "seen_at": now()}))
+        return raised
+
+    async def _explained(self, guid: str, diff: dict[str, Any], seen_at: int) -> bool:
+        for cmd in await commands.explaining(self.state.engine, guid, seen_at - EXPLAIN_SLACK_S):
+            change = cmd.change
+            if all(k in change and _same(k, change[k], v) for k, v in diff.items()):
+                return True
+        return False
+
+    async def _alert(self, customer: Customer, old: dict[str, Any], new: dict[str, Any],
+                     diff: dict[str, Any], reasons: list[str]) -> None:
+        detail = {"customer_guid": customer.wallet_user_guid, "login": customer.login,
+                  "fields": {k: {"before": old.get(k), "after": new[k]} for k in diff},
+                  "reasons": reasons,
+                  "updated_at": customer.updated_at.isoformat() if customer.updated_at else None}
+        branch = customer.branch_guid or None
+        async with self.state.engine.begin() as conn:
+            result = await conn.execute(alerts.insert().values(
+                customer_guid=customer.wallet_user_guid, branch_guid=branch,
+                detected_at=now(), detail=json.dumps(detail, ensure_ascii=False)))
+            alert_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+            await events.emit(conn, "alert.unapproved_change", {"alert_id": alert_id, **detail},
+                              branch_guid=branch, to_supervisors=True)
+            await audit.append(conn, audit.Entry(
+                actor="teller-hub", action="alert", entity=f"customer:{customer.wallet_user_guid}",
+                branch_guid=branch, detail=detail))
+        log.info("unapproved change", extra={"alert_id": alert_id})
+
+
+async def stop(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task

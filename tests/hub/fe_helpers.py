@@ -1,0 +1,158 @@
+"""Helpers for the four-eyes tests: DCM (sandbox) access with the real platform client, and a
+hub with the bank key (Mode B execution) and a fast watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from hub_proc import HubProc, hub_env, start_hub
+
+from teller_app.platform import CustomerUpdate, NewCustomer, PasswordLogin, PlatformClient
+from teller_app.platform.models import Customer
+
+ADMIN = "admin@demo.bank"
+
+
+def password_of(sandbox: Any, email: str) -> str:
+    return str(next(e["password"] for e in sandbox.manifest["employees"] if e["email"] == email))
+
+
+def fe_env(sandbox: Any, db_url: str | None, **extra: str) -> dict[str, str]:
+    bank = sandbox.manifest["bank_jwt"]
+    env = hub_env(sandbox, db_url)
+    env.update({"TELLER_HUB_BANK_KEY_FILE": str(bank["private_key_pem"]),
+                "TELLER_HUB_BANK_KEY_KID": str(bank["kid"]),
+                "TELLER_HUB_WATCH_INTERVAL_S": "0.3",
+                "TELLER_HUB_RESUME_INTERVAL_S": "0.5"})
+    env.update(extra)
+    return env
+
+
+def start_fe_hub(data_dir: Path, sandbox: Any, db_url: str | None, **extra: str) -> HubProc:
+    return start_hub(data_dir, fe_env(sandbox, db_url, **extra))
+
+
+def _client(sandbox: Any, email: str = ADMIN) -> PlatformClient:
+    return PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
+                          auth=PasswordLogin(email, password_of(sandbox, email)))
+
+
+def new_customer(sandbox: Any, branch_guid: str, **fields: Any) -> str:
+    async def run() -> str:
+        asset = sandbox.manifest["asset"]
+        async with _client(sandbox) as c:
+            created = await c.create_customer(NewCustomer(
+                asset_code=asset["code"], asset_issuer=asset["issuer"],
+                login="fe" + uuid.uuid4().hex[:10], name="Ірина", surname="Коваль",
+                branch_guid=branch_guid, kyc_level=2, balance_allowed=Decimal(1000),
+                status="active", **fields))
+            return created.customer_guid
+    return asyncio.run(run())
+
+
+def read_customer(sandbox: Any, guid: str) -> Customer:
+    async def run() -> Customer:
+        async with _client(sandbox) as c:
+            return await c.get_customer(guid)
+    return asyncio.run(run())
+
+
+def put_customer(sandbox: Any, email: str, guid: str, **fields: Any) -> None:
+    """A direct DCM change by ``email`` (Mode A teller with customers PUT)."""
+    async def run() -> None:
+        async with _client(sandbox, email) as c:
+            await c.update_customer(guid, CustomerUpdate(**fields))
+    asyncio.run(run())
+
+
+def platform_token(sandbox: Any, email: str) -> str:
+    async def run() -> str:
+        async with _client(sandbox, email) as c:
+            assert c.session_token
+            return c.session_token
+    return asyncio.run(run())
+
+
+def platform_session(http: httpx.Client, token: str) -> dict[str, str]:
+    r = http.post("/api/v1/sessions", json={"mode": "platform", "session_token": token})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
+    """Poll a condition (another process's state) until it holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+class SseReader:
+    """Reads ``GET /api/v1/events`` in a thread; ``events`` grows as they arrive."""
+
+    def __init__(self, base_url: str, headers: dict[str, str],
+                 last_event_id: int | None = None) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.arrived: list[float] = []
+        self.ready = threading.Event()
+        self.changed = threading.Condition()
+        self._stop = False
+        hdrs = dict(headers)
+        if last_event_id is not None:
+            hdrs["Last-Event-ID"] = str(last_event_id)
+        self._client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(10, read=None))
+        self._thread = threading.Thread(target=self._run, args=(hdrs,), daemon=True)
+        self._thread.start()
+        assert self.ready.wait(10), "event stream did not open"
+
+    def _run(self, headers: dict[str, str]) -> None:
+        kind = ""
+        try:
+            with self._client.stream("GET", "/api/v1/events", headers=headers) as resp:
+                assert resp.status_code == 200
+                for line in resp.iter_lines():
+                    if self._stop:
+                        return
+                    if line.startswith("event:"):
+                        kind = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data = json.loads(line[5:].strip())
+                        if kind == "ready":
+                            self.ready.set()
+                            continue
+                        with self.changed:
+                            self.events.append(data)
+                            self.arrived.append(time.perf_counter())
+                            self.changed.notify_all()
+        except (httpx.HTTPError, RuntimeError):
+            return
+
+    def wait(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+             ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                for ev in self.events:
+                    if pred(ev):
+                        return ev
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no such event; got {[e['kind'] for e in self.events]}")
+                self.changed.wait(left)
+
+    def close(self) -> None:
+        self._stop = True
+        self._client.close()

@@ -1,0 +1,118 @@
+"""Mode B from the desk: a hub profile signs in with the hub's e-mail + password (no bank key
+anywhere on the desk) and every DCM call goes through the hub's proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
+from teller_app.platform import AuthError, HubLogin
+from teller_app.secrets import Profile
+from teller_app.ui.sign_in import SignInTarget, sign_in
+from teller_app.ui.sign_in_dialog import SignInDialog
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
+    started = start_embedded(tmp_path_factory.mktemp("ui-hub-b"))
+    try:
+        assert started.hub is not None, started.hub_problem
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, onboard(started)).result()
+        yield started
+    finally:
+        started.stop()
+
+
+def _hub_teller(stack: EmbeddedStack) -> tuple[str, str]:
+    assert stack.hub is not None
+    email = f"teller.{uuid.uuid4().hex[:8]}@hub.bank"
+    password = "pw-" + secrets.token_urlsafe(12)
+    resp = httpx.post(stack.hub.base_url + "/api/v1/admin/employees", timeout=10, json={
+        "email": email, "name": "Hub Teller", "password": password, "roles": ["Teller"],
+        "branch_guid": stack.sandbox.manifest["branches"][0]["guid"]},
+        headers={"Authorization": f"Bearer {stack.hub.admin_token}"})
+    resp.raise_for_status()
+    return email, password
+
+
+def _profile(stack: EmbeddedStack) -> Profile:
+    return Profile(name="bank-b", base_url=stack.sandbox.base_url, auth_mode="hub",
+                   counterparty_guid=stack.sandbox.counterparty_guid, hub_url=stack.hub_url)
+
+
+def test_hub_profile_signs_in_through_the_hub(arun, stack) -> None:  # type: ignore[no-untyped-def]
+    email, password = _hub_teller(stack)
+    session = arun(sign_in(SignInTarget(_profile(stack)), email, password, remember=False,
+                           store=None))
+    try:
+        assert isinstance(session.client.auth, HubLogin)
+        assert session.client.base_url == f"{stack.hub_url}/dcm"
+        assert session.roles == {"Teller"}
+        assert session.branch_guid == stack.sandbox.manifest["branches"][0]["guid"]
+        assert session.hub_available
+        page = arun(session.client.list_customers(limit=5))  # through the proxy
+        assert page.customers and all(c.branch_guid == session.branch_guid
+                                      for c in page.customers)
+    finally:
+        arun(session.close())
+
+
+def test_wrong_hub_password_is_a_sign_in_error(arun, stack) -> None:  # type: ignore[no-untyped-def]
+    email, _password = _hub_teller(stack)
+    with pytest.raises(AuthError) as info:
+        arun(sign_in(SignInTarget(_profile(stack)), email, "wrong-password", remember=False,
+                     store=None))
+    assert info.value.reason == "invalid_credentials"
+
+
+def test_the_dialog_offers_no_bank_key(qtbot, ops, stack) -> None:  # type: ignore[no-untyped-def]
+    dialog = SignInDialog([SignInTarget(_profile(stack))], ops)
+    qtbot.addWidget(dialog)
+    assert dialog.secret_caption.text() == dialog.tr("Teller Hub password")
+    assert not hasattr(dialog, "browse_key")
+    source = (Path(sys.modules[SignInDialog.__module__].__file__ or "")).read_text("utf-8")
+    assert "PEM" not in source and "QFileDialog" not in source
+
+
+def test_mode_a_sign_in_with_the_hub_down_still_works_and_says_so(arun, stack) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.ui.sign_in import sandbox_target
+    from teller_app.ui.startup import hub_notice
+
+    target = sandbox_target(stack.sandbox.manifest, "http://127.0.0.1:9")  # nothing there
+    email = "teller.kyiv@demo.bank"
+    password = next(e["password"] for e in stack.sandbox.manifest["employees"]
+                    if e["email"] == email)
+    session = arun(sign_in(target, email, password, remember=False, store=None))
+    try:
+        assert not session.hub_available
+        notice = hub_notice(session)
+        assert notice and "Teller Hub" in notice and "secrets" in notice
+    finally:
+        arun(session.close())
+    up = arun(sign_in(sandbox_target(stack.sandbox.manifest, stack.hub_url), email, password,
+                      remember=False, store=None))
+    try:
+        assert up.hub_available and hub_notice(up) is None
+    finally:
+        arun(up.close())
+
+
+def test_lock_screen_and_in_place_checks_use_the_hub_for_a_hub_profile(arun, stack) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.ui.supervision import verify_password
+
+    email, password = _hub_teller(stack)
+    profile = _profile(stack)
+    assert arun(verify_password(profile, email, password))
+    assert not arun(verify_password(profile, email, "wrong-password"))
