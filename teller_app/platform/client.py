@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -88,6 +89,18 @@ class PlatformClient:
         # profile by the app); ``on_traits_changed`` is told of every change.
         self.traits = ServerTraits()
         self.on_traits_changed: Callable[[ServerTraits], None] | None = None
+        self._literal_disabled = False  # probing: send is_disabled exactly as given
+        self._disabled_probed = False  # once per client while the reading is unknown
+
+    @contextlib.contextmanager
+    def literal_is_disabled(self) -> Iterator[None]:
+        """Within: ``is_disabled`` is sent exactly as given (probes compare the readings)."""
+        previous = self._literal_disabled
+        self._literal_disabled = True
+        try:
+            yield
+        finally:
+            self._literal_disabled = previous
 
     def learn(self, **changes: Any) -> None:
         """Record something learnt about the server (``ServerTraits`` field values)."""
@@ -417,7 +430,20 @@ class PlatformClient:
         self, path: str, params: dict[str, QueryValue], offload: Offload | None
     ) -> tuple[Any, datetime | None]:
         """GET the customers list with ``params`` adapted to this server's traits (see
-        ``_adapt``); a 400 on ``ordering`` teaches that the server refuses it."""
+        ``_adapt``); a 400 on ``ordering`` teaches that the server refuses it. "Everyone"
+        (``is_disabled`` absent) needs the server's reading of ``is_disabled``: while it is
+        unknown, it is probed first (once per client)."""
+        if (
+            params.get("is_disabled") is None
+            and self.traits.disabled_reading is None
+            and not (self._disabled_probed or self._literal_disabled)
+        ):
+            self._disabled_probed = True
+            from .probes import probe_disabled
+
+            finding = await probe_disabled(self, {})
+            if finding.learnt:
+                self.learn(**finding.learnt)
         self._adapt(params)
         try:
             data, server_time = await self._call(
@@ -440,7 +466,8 @@ class PlatformClient:
         ``limit`` no larger than the server's page cap. An empty or unparseable time bound
         is refused here: it must never turn into "no bound"."""
         traits = self.traits
-        if params.get("is_disabled") is None and traits.disabled_reading == "include":
+        include = traits.disabled_reading == "include" and not self._literal_disabled
+        if params.get("is_disabled") is None and include:
             params["is_disabled"] = True
         for name in ("min_created_at", "max_created_at", "min_updated_at", "max_updated_at"):
             value = params.get(name)

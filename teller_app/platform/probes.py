@@ -60,9 +60,10 @@ async def probe_page_cap(client: PlatformClient, scope: dict[str, Any]) -> Findi
 async def probe_disabled(client: PlatformClient, scope: dict[str, Any]) -> Finding:
     """Totals for is_disabled absent / true / false tell the two documented readings apart."""
     totals: dict[str, int] = {}
-    for label, value in (("absent", None), ("true", True), ("false", False)):
-        page = await client.list_customers(limit=1, is_disabled=value, **scope)
-        totals[label] = page.total
+    with client.literal_is_disabled():
+        for label, value in (("absent", None), ("true", True), ("false", False)):
+            page = await client.list_customers(limit=1, is_disabled=value, **scope)
+            totals[label] = page.total
     none_, true_, false_ = totals["absent"], totals["true"], totals["false"]
     evidence = (f"{_q(limit=1)} -> total {none_}; {_q(is_disabled=True, limit=1)} -> total "
                 f"{true_}; {_q(is_disabled=False, limit=1)} -> total {false_}")
