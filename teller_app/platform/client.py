@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -56,6 +57,10 @@ from .models._base import _parse_timestamp
 from .traits import ServerTraits
 
 log = logging.getLogger("teller_app.platform")
+# Set by ``PlatformClient.literal_is_disabled`` in the probing task only.
+_LITERAL_DISABLED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "literal_is_disabled", default=False
+)
 BIG_PAGE = 100  # customer pages longer than this are validated off the event loop
 M = TypeVar("M", bound=pydantic.BaseModel)
 TimeValue = datetime | str | None
@@ -89,18 +94,40 @@ class PlatformClient:
         # profile by the app); ``on_traits_changed`` is told of every change.
         self.traits = ServerTraits()
         self.on_traits_changed: Callable[[ServerTraits], None] | None = None
-        self._literal_disabled = False  # probing: send is_disabled exactly as given
-        self._disabled_probed = False  # once per client while the reading is unknown
+        # the is_disabled probe, shared by concurrent callers (once per client)
+        self._disabled_probe: asyncio.Future[None] | None = None
 
     @contextlib.contextmanager
     def literal_is_disabled(self) -> Iterator[None]:
-        """Within: ``is_disabled`` is sent exactly as given (probes compare the readings)."""
-        previous = self._literal_disabled
-        self._literal_disabled = True
+        """Within (this task only): ``is_disabled`` is sent exactly as given, for probes
+        that compare the readings while other tasks keep using the adapted form."""
+        token = _LITERAL_DISABLED.set(True)
         try:
             yield
         finally:
-            self._literal_disabled = previous
+            _LITERAL_DISABLED.reset(token)
+
+    async def _ensure_disabled_reading(self) -> None:
+        """Learn the server's is_disabled reading before listing "everyone" (every
+        concurrent caller waits for the same probe; a failed probe is tried again later)."""
+        if self.traits.disabled_reading is not None or _LITERAL_DISABLED.get():
+            return
+        if self._disabled_probe is None:
+            self._disabled_probe = asyncio.ensure_future(self._probe_disabled())
+        probe = self._disabled_probe
+        try:
+            await asyncio.shield(probe)
+        except PlatformError:
+            if self._disabled_probe is probe:
+                self._disabled_probe = None
+            raise
+
+    async def _probe_disabled(self) -> None:
+        from .probes import probe_disabled
+
+        finding = await probe_disabled(self, {})
+        if finding.learnt:
+            self.learn(**finding.learnt)
 
     def learn(self, **changes: Any) -> None:
         """Record something learnt about the server (``ServerTraits`` field values)."""
@@ -433,17 +460,8 @@ class PlatformClient:
         ``_adapt``); a 400 on ``ordering`` teaches that the server refuses it. "Everyone"
         (``is_disabled`` absent) needs the server's reading of ``is_disabled``: while it is
         unknown, it is probed first (once per client)."""
-        if (
-            params.get("is_disabled") is None
-            and self.traits.disabled_reading is None
-            and not (self._disabled_probed or self._literal_disabled)
-        ):
-            self._disabled_probed = True
-            from .probes import probe_disabled
-
-            finding = await probe_disabled(self, {})
-            if finding.learnt:
-                self.learn(**finding.learnt)
+        if params.get("is_disabled") is None:
+            await self._ensure_disabled_reading()
         self._adapt(params)
         try:
             data, server_time = await self._call(
@@ -466,7 +484,7 @@ class PlatformClient:
         ``limit`` no larger than the server's page cap. An empty or unparseable time bound
         is refused here: it must never turn into "no bound"."""
         traits = self.traits
-        include = traits.disabled_reading == "include" and not self._literal_disabled
+        include = traits.disabled_reading == "include" and not _LITERAL_DISABLED.get()
         if params.get("is_disabled") is None and include:
             params["is_disabled"] = True
         for name in ("min_created_at", "max_created_at", "min_updated_at", "max_updated_at"):

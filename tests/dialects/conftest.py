@@ -18,6 +18,7 @@ from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 from teller_app.markers import is_hidden_login
 from teller_app.platform import CustomerUpdate
 from tests.platform.sandbox_helpers import admin_client
+from tests.ui.conftest import ops, teller_dirs  # noqa: F401  (private dirs, OpRunner)
 
 # Kept in step with teller_app/sandbox/dialects.py (tests never import the sandbox).
 DIALECTS = (
@@ -69,3 +70,14 @@ def dialect_sb(request: pytest.FixtureRequest,
     proc = start_dialect_sandbox(tmp_path_factory.mktemp(f"sb-{request.param}"), request.param)
     yield proc
     proc.stop()
+
+
+def disabled_customer(proc: SandboxProcess, branch: str) -> tuple[str, str]:
+    """(guid, surname) of a disabled customer of the branch, from the sandbox's database."""
+    db = sqlite3.connect(f"file:{proc.data_dir / 'sandbox.db'}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT guid, surname FROM customers WHERE branch_guid = ? AND "
+                         "is_disabled = 1 ORDER BY seq LIMIT 1", (branch,)).fetchone()
+    finally:
+        db.close()
+    return str(row[0]), str(row[1])

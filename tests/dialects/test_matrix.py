@@ -15,7 +15,7 @@ from teller_app.core.sync import SyncEngine
 from teller_app.platform import CustomerUpdate
 from tests.platform.sandbox_helpers import admin_client, new_customer, password_client
 
-from .conftest import DISABLED, scope_count
+from .conftest import DISABLED, disabled_customer, scope_count
 
 
 def test_client_and_sync_match_the_server(dialect_sb: SandboxProcess, tmp_path: Path) -> None:
@@ -67,3 +67,42 @@ def test_client_and_sync_match_the_server(dialect_sb: SandboxProcess, tmp_path: 
             await worker.close()
 
     asyncio.run(scenario())
+
+
+def test_ui_smoke_search_finds_a_disabled_customer_and_a_card_opens(  # type: ignore[no-untyped-def]
+    dialect_sb, qtbot, ops, arun, tmp_path
+):
+    from teller_app.ui.cache_wiring import close_branch_cache, open_branch_cache
+    from tests.ui.conftest import make_window, open_session
+
+    kyiv = dialect_sb.manifest["branches"][0]["guid"]
+    guid, surname = disabled_customer(dialect_sb, kyiv)
+    session = open_session(arun, dialect_sb)
+    bundle = arun(open_branch_cache(session))
+    window = make_window(qtbot, ops, session, dialect_sb, branch_cache=bundle)
+    try:
+        panel = window.search_panel
+        qtbot.waitUntil(lambda: window._cache_warm, timeout=30000)  # the UI's own full sync
+        panel.search_box.setText(surname)
+        panel.run_search()
+
+        def found() -> bool:
+            model = panel.model
+            return model.query == surname and any(
+                model.row_at(i).wallet_user_guid == guid for i in range(model.rowCount()))
+
+        qtbot.waitUntil(found, timeout=15000)
+        row = next(panel.model.row_at(i) for i in range(panel.model.rowCount())
+                   if panel.model.row_at(i).wallet_user_guid == guid)
+        card = window.open_customer(row)
+        qtbot.waitUntil(lambda: card.freshness.text() == "Up to date", timeout=15000)
+        assert card.balance_texts() and all("UAH" in b for b in card.balance_texts())
+        # what the client learnt is remembered for the profile (written off the UI thread)
+        traits = Path(os.environ["TELLER_CONFIG_DIR"]) / "server-traits.json"
+        qtbot.waitUntil(traits.exists, timeout=10000)
+        assert oct(traits.stat().st_mode & 0o777) == "0o600"
+    finally:
+        window._closing_for_sign_out = True
+        ops.cancel_all()
+        arun(close_branch_cache(bundle))
+        arun(session.close())
