@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from teller_app.cache import cache_path
 from teller_app.core.cache_worker import CacheWorker
+from teller_app.core.cash import CashKind, CashService
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.core.sync import SyncEngine
 from teller_app.platform import CustomerUpdate
@@ -65,6 +67,28 @@ def test_client_and_sync_match_the_server(dialect_sb: SandboxProcess, tmp_path: 
                 assert sum(r.is_disabled for r in rows.values()) == disabled2
         finally:
             await worker.close()
+
+    asyncio.run(scenario())
+
+
+def test_cash_deposit_is_exact(dialect_sb: SandboxProcess) -> None:
+    """A cash deposit (draft, confirm, receipt) and the balance after it, to the kopiyka."""
+    branch = dialect_sb.manifest["branches"][0]
+
+    async def scenario() -> None:
+        async with password_client(dialect_sb) as teller:
+            service = CashService(teller, branch["guid"], branch["processing_account_guid"],
+                                  Decimal("10000.00"))
+            customer = (await teller.list_customers(limit=1, is_disabled=False)).customers[0]
+            guid = customer.wallet_user_guid
+            before = (await service.customer_account(guid))[2].balance
+            draft = await service.create(CashKind.DEPOSIT, guid, "12.34")
+            assert not draft.needs_supervisor
+            receipt = await service.confirm(draft.payment_guid)
+            assert receipt.status == "CONFIRMED" and receipt.amount == Decimal("12.34")
+            after = (await service.customer_account(guid))[2].balance
+            assert after - before == Decimal("12.34")
+            assert [p.guid for p in await service.pending_drafts()].count(draft.payment_guid) == 0
 
     asyncio.run(scenario())
 
