@@ -50,8 +50,11 @@ async def probe_page_cap(client: PlatformClient, scope: dict[str, Any]) -> Findi
     got, total = len(page.customers), page.total
     sent = _q(limit=1000)
     if got >= min(1000, total):
-        return Finding("list paging and cap", "ok",
-                       f"{sent} -> {got} rows of total {total}: no cap below 1000")
+        seen = ("no cap below 1000" if got >= 1000 else
+                f"one page holds them all (a cap above {got} cannot show here; paging never "
+                "relies on a page's length)")
+        return Finding("list paging and cap", "ok", f"{sent} -> {got} rows of total {total}: "
+                       + seen)
     return Finding("list paging and cap", "adapted",
                    f"{sent} -> {got} rows of total {total}: pages are capped at {got}; "
                    "paging goes on until total or an empty page", {"page_cap": got})
