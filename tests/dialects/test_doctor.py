@@ -97,3 +97,30 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_doctor_with_a_profile_remembers_what_it_learnt(
+        doctor_sb: SandboxProcess, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from teller_app.secrets import Profile, ProfileStore
+
+    emp = doctor_sb.employee("Teller", 0)
+    env = {**os.environ, "TELLER_CONFIG_DIR": str(tmp_path),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    ProfileStore(tmp_path / "profiles.json").save(Profile(
+        name="stage", base_url=doctor_sb.base_url, counterparty_guid=doctor_sb.counterparty_guid,
+        email=emp["email"]))
+    done = subprocess.run([sys.executable, "-m", "teller_app", "doctor", "--profile", "stage",
+                           "--password-stdin", "--json"], input=emp["password"] + "\n",
+                          text=True, capture_output=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    learnt = json.loads(done.stdout)["learnt"]
+    stored = tmp_path / "server-traits.json"
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert json.loads(stored.read_text())["profiles"]["stage"]["traits"] == learnt
+    # without a saved secret (no keyring) and no --password-stdin: a usage error
+    done = subprocess.run([sys.executable, "-m", "teller_app", "doctor", "--profile", "stage"],
+                          text=True, capture_output=True, timeout=120, env=env, input="")
+    assert done.returncode == 2 and "no saved secret" in done.stderr
