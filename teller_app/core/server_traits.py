@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import tempfile
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,12 @@ async def attach_traits(
     """Give ``client`` what was learnt about this profile's server before, and store what
     it learns from now on (file work off the event loop)."""
     store = store or TraitsStore()
-    client.traits = await asyncio.to_thread(store.load, profile)
+    stored = await asyncio.to_thread(store.load, profile)
+    # what this client already learnt (e.g. at sign-in) is newer than the file
+    live = {k: v for k, v in asdict(client.traits).items() if v is not None}
+    client.traits = replace(stored, **live)
+    if client.traits != stored:
+        await asyncio.to_thread(store.save, profile, client.traits)
     loop = asyncio.get_running_loop()
 
     def changed(traits: ServerTraits) -> None:

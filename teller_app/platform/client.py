@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -57,6 +59,10 @@ from .traits import ServerTraits
 from .transport import TransportSettings
 
 log = logging.getLogger("teller_app.platform")
+# Set by ``PlatformClient.literal_is_disabled`` in the probing task only.
+_LITERAL_DISABLED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "literal_is_disabled", default=False
+)
 BIG_PAGE = 100  # customer pages longer than this are validated off the event loop
 M = TypeVar("M", bound=pydantic.BaseModel)
 TimeValue = datetime | str | None
@@ -92,6 +98,40 @@ class PlatformClient:
         # profile by the app); ``on_traits_changed`` is told of every change.
         self.traits = ServerTraits()
         self.on_traits_changed: Callable[[ServerTraits], None] | None = None
+        # the is_disabled probe, shared by concurrent callers (once per client)
+        self._disabled_probe: asyncio.Future[None] | None = None
+
+    @contextlib.contextmanager
+    def literal_is_disabled(self) -> Iterator[None]:
+        """Within (this task only): ``is_disabled`` is sent exactly as given, for probes
+        that compare the readings while other tasks keep using the adapted form."""
+        token = _LITERAL_DISABLED.set(True)
+        try:
+            yield
+        finally:
+            _LITERAL_DISABLED.reset(token)
+
+    async def _ensure_disabled_reading(self) -> None:
+        """Learn the server's is_disabled reading before listing "everyone" (every
+        concurrent caller waits for the same probe; a failed probe is tried again later)."""
+        if self.traits.disabled_reading is not None or _LITERAL_DISABLED.get():
+            return
+        if self._disabled_probe is None:
+            self._disabled_probe = asyncio.ensure_future(self._probe_disabled())
+        probe = self._disabled_probe
+        try:
+            await asyncio.shield(probe)
+        except PlatformError:
+            if self._disabled_probe is probe:
+                self._disabled_probe = None
+            raise
+
+    async def _probe_disabled(self) -> None:
+        from .probes import probe_disabled
+
+        finding = await probe_disabled(self, {})
+        if finding.learnt:
+            self.learn(**finding.learnt)
 
     def learn(self, **changes: Any) -> None:
         """Record something learnt about the server (``ServerTraits`` field values)."""
@@ -429,7 +469,11 @@ class PlatformClient:
         self, path: str, params: dict[str, QueryValue], offload: Offload | None
     ) -> tuple[Any, datetime | None]:
         """GET the customers list with ``params`` adapted to this server's traits (see
-        ``_adapt``); a 400 on ``ordering`` teaches that the server refuses it."""
+        ``_adapt``); a 400 on ``ordering`` teaches that the server refuses it. "Everyone"
+        (``is_disabled`` absent) needs the server's reading of ``is_disabled``: while it is
+        unknown, it is probed first (once per client)."""
+        if params.get("is_disabled") is None:
+            await self._ensure_disabled_reading()
         self._adapt(params)
         try:
             data, server_time = await self._call(
@@ -452,7 +496,8 @@ class PlatformClient:
         ``limit`` no larger than the server's page cap. An empty or unparseable time bound
         is refused here: it must never turn into "no bound"."""
         traits = self.traits
-        if params.get("is_disabled") is None and traits.disabled_reading == "include":
+        include = traits.disabled_reading == "include" and not _LITERAL_DISABLED.get()
+        if params.get("is_disabled") is None and include:
             params["is_disabled"] = True
         for name in ("min_created_at", "max_created_at", "min_updated_at", "max_updated_at"):
             value = params.get(name)

@@ -50,8 +50,11 @@ async def probe_page_cap(client: PlatformClient, scope: dict[str, Any]) -> Findi
     got, total = len(page.customers), page.total
     sent = _q(limit=1000)
     if got >= min(1000, total):
-        return Finding("list paging and cap", "ok",
-                       f"{sent} -> {got} rows of total {total}: no cap below 1000")
+        seen = ("no cap below 1000" if got >= 1000 else
+                f"one page holds them all (a cap above {got} cannot show here; paging never "
+                "relies on a page's length)")
+        return Finding("list paging and cap", "ok", f"{sent} -> {got} rows of total {total}: "
+                       + seen)
     return Finding("list paging and cap", "adapted",
                    f"{sent} -> {got} rows of total {total}: pages are capped at {got}; "
                    "paging goes on until total or an empty page", {"page_cap": got})
@@ -60,9 +63,10 @@ async def probe_page_cap(client: PlatformClient, scope: dict[str, Any]) -> Findi
 async def probe_disabled(client: PlatformClient, scope: dict[str, Any]) -> Finding:
     """Totals for is_disabled absent / true / false tell the two documented readings apart."""
     totals: dict[str, int] = {}
-    for label, value in (("absent", None), ("true", True), ("false", False)):
-        page = await client.list_customers(limit=1, is_disabled=value, **scope)
-        totals[label] = page.total
+    with client.literal_is_disabled():
+        for label, value in (("absent", None), ("true", True), ("false", False)):
+            page = await client.list_customers(limit=1, is_disabled=value, **scope)
+            totals[label] = page.total
     none_, true_, false_ = totals["absent"], totals["true"], totals["false"]
     evidence = (f"{_q(limit=1)} -> total {none_}; {_q(is_disabled=True, limit=1)} -> total "
                 f"{true_}; {_q(is_disabled=False, limit=1)} -> total {false_}")
