@@ -255,6 +255,16 @@ def test_history_pages_filters_offline_and_export(qtbot, ops, sandbox, arun, tmp
     qtbot.waitUntil(lambda: len(model.rows) == 3 and model.rows[0].payment.amount
                     == Decimal("105.00"), timeout=10000)
 
+    # A date range: up to today (Kyiv) keeps them, a range in the past has none.
+    dialog.use_dates.setChecked(True)
+    qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3, timeout=10000)
+    dialog.date_from.setDate(dialog.date_to.date().addDays(-401))
+    dialog.date_to.setDate(dialog.date_to.date().addDays(-400))
+    qtbot.waitUntil(lambda: not model.loading and model.rows == [], timeout=10000)
+    assert model.pager.total == 0
+    dialog.use_dates.setChecked(False)
+    qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3, timeout=10000)
+
     # Open a confirmed payment and reprint its receipt.
     dialog.open_payment(0)
     dialog.detail.receipt_button.click()
