@@ -515,57 +515,62 @@
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="230"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="200"/>
+        <source>The account may hold at most %1.</source>
+        <translation>На рахунку може бути щонайбільше %1.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="235"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="263"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="268"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="290"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="295"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="338"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="343"/>
         <source>Confirm %1 of %2 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="367"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="293"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="298"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="310"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="315"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="322"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="327"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="330"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="335"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="354"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="360"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="365"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
@@ -1558,67 +1563,67 @@ If it happens again, tell support what you were doing.</source>
         <translation>Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="116"/>
+        <location filename="../../teller_app/ui/history.py" line="117"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="119"/>
+        <location filename="../../teller_app/ui/history.py" line="120"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="122"/>
+        <location filename="../../teller_app/ui/history.py" line="123"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="123"/>
+        <location filename="../../teller_app/ui/history.py" line="124"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="172"/>
+        <location filename="../../teller_app/ui/history.py" line="173"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="196"/>
+        <location filename="../../teller_app/ui/history.py" line="197"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="201"/>
+        <location filename="../../teller_app/ui/history.py" line="202"/>
         <source>{shown} of {total} payments, fetched at {time}</source>
         <translation>{shown} з {total} платежів, отримано о {time}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="214"/>
+        <location filename="../../teller_app/ui/history.py" line="215"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="215"/>
+        <location filename="../../teller_app/ui/history.py" line="216"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="225"/>
+        <location filename="../../teller_app/ui/history.py" line="226"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="226"/>
+        <location filename="../../teller_app/ui/history.py" line="227"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="235"/>
+        <location filename="../../teller_app/ui/history.py" line="236"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="239"/>
+        <location filename="../../teller_app/ui/history.py" line="240"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -2004,8 +2009,8 @@ If it happens again, tell support what you were doing.</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="70"/>
-        <location filename="../../teller_app/ui/receipt.py" line="108"/>
+        <location filename="../../teller_app/ui/receipt.py" line="71"/>
+        <location filename="../../teller_app/ui/receipt.py" line="107"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
@@ -2020,7 +2025,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="123"/>
+        <location filename="../../teller_app/ui/receipt.py" line="122"/>
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>

@@ -193,8 +193,13 @@ class CashDialog(QDialog):
         account = context.account
         self.account_label.setText(mask_iban(account.iban) or account.wallet_account_guid)
         self.balance_label.setText(self._money(context.facts.balance))
-        self.limits_label.setText("\n".join(limits_lines(
-            context.facts.limits, self.minor_unit, self.asset_code, self.kind.value)))
+        lines = limits_lines(context.facts.limits, self.minor_unit, self.asset_code,
+                             self.kind.value)
+        cap = context.facts.balance_allowed
+        if self.kind is CashKind.DEPOSIT and cap > 0:
+            lines.append(self.tr("The account may hold at most %1.").replace(
+                "%1", self._money(cap)))
+        self.limits_label.setText("\n".join(lines))
         self._validate()
         self.adjustSize()
         self.prepared.emit(context)

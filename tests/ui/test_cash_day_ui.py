@@ -291,3 +291,26 @@ def test_history_pages_filters_offline_and_export(qtbot, ops, sandbox, arun, tmp
     assert not offline.model.canFetchMore()
     arun(down.aclose())
     arun(client.aclose())
+
+
+def test_the_card_opens_the_account_history(qtbot, main_window, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QPushButton
+
+    from teller_app.platform.models import Customer
+
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    service = _service(client, sandbox)
+    draft = arun(service.create(CashKind.DEPOSIT, guid, "12.34"))
+    arun(service.confirm(draft.payment_guid))
+    card = main_window.open_customer(Customer(wallet_user_guid=guid, status="active"))
+    qtbot.waitUntil(lambda: card.findChild(QPushButton, "accountHistoryButton") is not None
+                    and len(card.accounts) == 1, timeout=10000)
+    card.findChild(QPushButton, "accountHistoryButton").click()
+    qtbot.waitUntil(lambda: main_window.findChild(HistoryDialog) is not None, timeout=5000)
+    dialog = main_window.findChild(HistoryDialog)
+    qtbot.waitUntil(lambda: len(dialog.model.rows) == 1, timeout=10000)
+    assert dialog.model.rows[0].payment.guid == draft.payment_guid
+    assert dialog.desk.customer == "Нагляд Тест" and dialog.desk.teller
+    dialog.close()
+    arun(client.aclose())
