@@ -257,6 +257,18 @@ def test_history_pages_filters_offline_and_export(qtbot, ops, sandbox, arun, tmp
     qtbot.waitUntil(lambda: len(model.rows) == 3 and model.rows[0].payment.amount
                     == Decimal("105.00"), timeout=10000)
 
+    # Category: cash withdrawals (02) only.
+    qtbot.waitUntil(lambda: dialog.category.count() > 2, timeout=10000)
+    dialog.category.setCurrentIndex(next(
+        i for i in range(dialog.category.count())
+        if dialog.category.itemText(i).startswith("02 ")))
+    qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3
+                    and all(not r.incoming for r in model.rows), timeout=10000)
+    assert {r.payment.category for r in model.rows} == {"02"}
+    dialog.category.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3
+                    and model.rows[0].payment.amount == Decimal("105.00"), timeout=10000)
+
     # A date range: up to today (Kyiv) keeps them, a range in the past has none.
     dialog.use_dates.setChecked(True)
     qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3, timeout=10000)
