@@ -577,6 +577,11 @@ Payment: %2</source>
         <source>The platform's answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="200" />
+        <source>The account may hold at most %1.</source>
+        <translation>На рахунку може бути щонайбільше %1.</translation>
+    </message>
     </context>
 <context>
     <name>ChangeRequestDialog</name>

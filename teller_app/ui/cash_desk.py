@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from teller_app.core.history import HistoryMemory, HistoryService
-from teller_app.core.receipt import ReceiptContext
+from teller_app.core.receipt import ReceiptContext, mask_iban
 from teller_app.ui.customer_table_model import full_name
 from teller_app.ui.history import HistoryDialog
 
@@ -40,14 +40,25 @@ class HistoryWindows:
         memory = self._memories.setdefault(str(session.employee.guid), HistoryMemory())
         return HistoryService(session.client, session.branch_guid, memory)
 
-    def open(self, ops: Any, session: Any, card: Any, parent: QWidget) -> HistoryDialog | None:
-        accounts = [a for a in card.accounts if getattr(a, "assets", None)] or card.accounts
-        if not accounts:
+    def open(self, ops: Any, session: Any, card: Any, parent: QWidget,
+             button: QWidget | None = None) -> HistoryDialog | None:
+        """The history of the card's account; with several accounts, a menu asks which."""
+        accounts = list(card.accounts)
+        if len(accounts) > 1 and button is not None:
+            menu = QMenu(button)
+            for account in accounts:
+                menu.addAction(mask_iban(str(account.iban or "")) or account.guid,
+                               lambda a=account: self.open_account(ops, session, card, a,
+                                                                   parent))
+            menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
             return None
-        account = accounts[0]
+        return self.open_account(ops, session, card, accounts[0], parent) if accounts else None
+
+    def open_account(self, ops: Any, session: Any, card: Any, account: Any,
+                     parent: QWidget) -> HistoryDialog:
         assets = account.assets or []
         minor_unit = int(assets[0].minor_unit) if assets else 2
-        guid = str(account.wallet_account_guid)
+        guid = str(account.guid)  # AccountWithAssets and the cache's AccountRow both have it
         dialog = HistoryDialog(ops, self.service(session), guid,
                                desk_context(session, card.customer, str(account.iban or "")),
                                minor_unit, parent=parent)

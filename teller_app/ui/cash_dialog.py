@@ -193,17 +193,28 @@ class CashDialog(QDialog):
         account = context.account
         self.account_label.setText(mask_iban(account.iban) or account.wallet_account_guid)
         self.balance_label.setText(self._money(context.facts.balance))
-        self.limits_label.setText("\n".join(limits_lines(
-            context.facts.limits, self.minor_unit, self.asset_code, self.kind.value)))
+        lines = limits_lines(context.facts.limits, self.minor_unit, self.asset_code,
+                             self.kind.value)
+        cap = context.facts.balance_allowed
+        if self.kind is CashKind.DEPOSIT and cap > 0:
+            lines.append(self.tr("The account may hold at most %1.").replace(
+                "%1", self._money(cap)))
+        self.limits_label.setText("\n".join(lines))
         self._validate()
-        self.adjustSize()
+        self._grow()
         self.prepared.emit(context)
 
     def _prepare_failed(self, exc: BaseException) -> None:
         # The platform still checks everything at create/confirm: the teller may go on.
         self.account_label.setText("—")
         self.error.setText(cash_error_text(exc))
-        self.adjustSize()
+        self._grow()
+
+    def _grow(self) -> None:
+        """Grow to fit new lines; never shrink what the teller made larger."""
+        hint = self.sizeHint()
+        if hint.height() > self.height() or hint.width() > self.width():
+            self.resize(max(hint.width(), self.width()), max(hint.height(), self.height()))
 
     def _money(self, value: Decimal) -> str:
         return format_money(value, self.minor_unit, self.asset_code)
@@ -241,7 +252,7 @@ class CashDialog(QDialog):
         self.error.setText("\n".join(problems))
         self.create_button.setEnabled(value is not None and not problems
                                       and not self.ops.is_busy(self._policy_key()))
-        self.adjustSize()
+        self._grow()
 
     def _policy_key(self) -> str:
         return f"cash-policy:{id(self)}"
@@ -295,7 +306,7 @@ class CashDialog(QDialog):
                 self.supervisor_button.setVisible(self.supervisor_confirm is not None)
             else:
                 self.confirm_button.show()
-            self.adjustSize()
+            self._grow()
             self.draft_created.emit(draft)
 
         def failed(exc: BaseException) -> None:
@@ -309,12 +320,12 @@ class CashDialog(QDialog):
                 self.note.setText(self.tr(
                     "It is not known whether the draft was created. Press Create again: it "
                     "finds the draft if it exists and never makes a second one."))
-                self.adjustSize()
+                self._grow()
                 return
             self._nonce, self._uncertain = None, False
             self.amount.setReadOnly(False)
             self.purpose.setReadOnly(False)
-            self.adjustSize()
+            self._grow()
 
         self.ops.run(lambda: self.service.create(self.kind, guid, value, purpose, nonce=nonce,
                                                  retry=retry),
@@ -363,13 +374,13 @@ class CashDialog(QDialog):
                                   "payment went through, so it was not sent again.")
         self.note.setText(done)
         self.reference.clear()
-        self.adjustSize()
+        self._grow()
         self.confirmed.emit(receipt)
         self.show_receipt()
 
     def _show_error(self, exc: BaseException) -> None:
         self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
-        self.adjustSize()
+        self._grow()
 
     # -- receipt ------------------------------------------------------------------------
     def build_receipt(self) -> Receipt | None:

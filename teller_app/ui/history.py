@@ -105,7 +105,8 @@ class HistoryDialog(QDialog):
         self.model = HistoryModel(ops, service, account_guid, minor_unit, page_size)
 
         self.use_dates = QCheckBox(self.tr("Dates"), self)
-        today = QDate.currentDate()
+        kyiv_today = kyiv_time(None).date()  # the table and the filter speak Kyiv time
+        today = QDate(kyiv_today.year, kyiv_today.month, kyiv_today.day)
         self.date_from = QDateEdit(today.addMonths(-1), self)
         self.date_to = QDateEdit(today, self)
         for edit in (self.date_from, self.date_to):

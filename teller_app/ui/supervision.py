@@ -393,7 +393,7 @@ class Supervision(QObject):
         history = QPushButton(self.tr("Account history…"))
         history.setObjectName("accountHistoryButton")
         history.clicked.connect(lambda: self.history.open(self.window.ops, self.session, card,
-                                                          self.window))
+                                                          self.window, history))
         layout.addWidget(history)
 
     def apply_directly(self, card: Any) -> None:

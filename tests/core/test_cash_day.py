@@ -252,3 +252,41 @@ def test_history_pages_merge_both_sides_newest_first(sandbox) -> None:  # type: 
             await client.aclose()
 
     asyncio.run(scenario())
+
+
+def test_a_policy_object_decides_who_confirms(sandbox) -> None:  # type: ignore[no-untyped-def]
+    """The hub plugs in through ``CashPolicy``: here a stand-in that asks for a supervisor on
+    any withdrawal, whatever the amount (a cumulative limit would look the same)."""
+    from teller_app.core.cash_checks import NeedReason, PolicyRequest, SupervisorNeed
+
+    class HubLike:
+        def __init__(self) -> None:
+            self.seen: list[PolicyRequest] = []
+
+        async def assess(self, request: PolicyRequest) -> SupervisorNeed:
+            self.seen.append(request)
+            needed = request.kind == "withdrawal"
+            return SupervisorNeed(needed, NeedReason.HUB_POLICY if needed else NeedReason.NONE,
+                                  detail="daily cash limit of this teller")
+
+    async def scenario() -> None:
+        client = await client_for(sandbox, TELLER)
+        try:
+            branch = sandbox.manifest["branches"][0]
+            policy = HubLike()
+            service = CashService(client, branch["guid"], branch["processing_account_guid"],
+                                  Decimal("10000.00"), policy=policy)
+            customer = await new_customer(client, sandbox)
+            deposit = await service.create(CashKind.DEPOSIT, customer, "20.00")
+            await service.confirm(deposit.payment_guid)
+            withdrawal = await service.create(CashKind.WITHDRAWAL, customer, "1.00")
+            assert not deposit.needs_supervisor and withdrawal.needs_supervisor
+            context = await service.prepare(CashKind.WITHDRAWAL, customer)
+            need = await service.assess(context, Decimal("1.00"))
+            assert need.needed and need.detail == "daily cash limit of this teller"
+            assert policy.seen[-1].customer_guid == customer
+            assert policy.seen[-1].account_guid == withdrawal.customer_account_guid
+        finally:
+            await client.aclose()
+
+    asyncio.run(scenario())

@@ -112,6 +112,8 @@ def test_over_threshold_says_a_supervisor_is_needed(qtbot, ops, sandbox, arun) -
     client = arun(client_for(sandbox, TELLER))
     guid = arun(new_customer(client, sandbox))
     dialog = _dialog(qtbot, ops, _service(client, sandbox), guid, CashKind.DEPOSIT)
+    _type(qtbot, dialog, "12.345")  # typed with the asset's minor unit: the third place stops
+    assert dialog.amount.text() == "12.34"
     _type(qtbot, dialog, "10000.01")
     assert dialog.supervisor_label.text() == "Yes: above 10,000.00\u00a0UAH, a supervisor confirms."
     dialog.create_button.click()
@@ -255,6 +257,28 @@ def test_history_pages_filters_offline_and_export(qtbot, ops, sandbox, arun, tmp
     qtbot.waitUntil(lambda: len(model.rows) == 3 and model.rows[0].payment.amount
                     == Decimal("105.00"), timeout=10000)
 
+    # Category: cash withdrawals (02) only.
+    qtbot.waitUntil(lambda: dialog.category.count() > 2, timeout=10000)
+    dialog.category.setCurrentIndex(next(
+        i for i in range(dialog.category.count())
+        if dialog.category.itemText(i).startswith("02 ")))
+    qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3
+                    and all(not r.incoming for r in model.rows), timeout=10000)
+    assert {r.payment.category for r in model.rows} == {"02"}
+    dialog.category.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3
+                    and model.rows[0].payment.amount == Decimal("105.00"), timeout=10000)
+
+    # A date range: up to today (Kyiv) keeps them, a range in the past has none.
+    dialog.use_dates.setChecked(True)
+    qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3, timeout=10000)
+    dialog.date_from.setDate(dialog.date_to.date().addDays(-401))
+    dialog.date_to.setDate(dialog.date_to.date().addDays(-400))
+    qtbot.waitUntil(lambda: not model.loading and model.rows == [], timeout=10000)
+    assert model.pager.total == 0
+    dialog.use_dates.setChecked(False)
+    qtbot.waitUntil(lambda: not model.loading and len(model.rows) == 3, timeout=10000)
+
     # Open a confirmed payment and reprint its receipt.
     dialog.open_payment(0)
     dialog.detail.receipt_button.click()
@@ -280,4 +304,27 @@ def test_history_pages_filters_offline_and_export(qtbot, ops, sandbox, arun, tmp
     assert len(offline.model.rows) == 3 and offline.as_of.text().startswith("Offline: as of")
     assert not offline.model.canFetchMore()
     arun(down.aclose())
+    arun(client.aclose())
+
+
+def test_the_card_opens_the_account_history(qtbot, main_window, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QPushButton
+
+    from teller_app.platform.models import Customer
+
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    service = _service(client, sandbox)
+    draft = arun(service.create(CashKind.DEPOSIT, guid, "12.34"))
+    arun(service.confirm(draft.payment_guid))
+    card = main_window.open_customer(Customer(wallet_user_guid=guid, status="active"))
+    qtbot.waitUntil(lambda: card.findChild(QPushButton, "accountHistoryButton") is not None
+                    and len(card.accounts) == 1, timeout=10000)
+    card.findChild(QPushButton, "accountHistoryButton").click()
+    qtbot.waitUntil(lambda: main_window.findChild(HistoryDialog) is not None, timeout=5000)
+    dialog = main_window.findChild(HistoryDialog)
+    qtbot.waitUntil(lambda: len(dialog.model.rows) == 1, timeout=10000)
+    assert dialog.model.rows[0].payment.guid == draft.payment_guid
+    assert dialog.desk.customer == "Нагляд Тест" and dialog.desk.teller
+    dialog.close()
     arun(client.aclose())
