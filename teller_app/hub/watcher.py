@@ -58,6 +58,7 @@ class Watcher:
         self.reader = reader
         self.holder = uuid.uuid4().hex
         self.interval = interval_s()
+        self.leading = False
 
     async def run_forever(self) -> None:
         while True:
@@ -83,7 +84,11 @@ class Watcher:
                     name=LEASE, holder=self.holder, expires_at=t + ttl, cursor=None)
                 got = await conn.execute(ins.on_conflict_do_nothing())
                 if got.rowcount != 1:
+                    self.leading = False
                     return False
+            if not self.leading:
+                log.info("watcher lease taken", extra={"holder": self.holder})
+                self.leading = True
             cursor = (await conn.execute(sa.select(leases.c.cursor)
                                          .where(leases.c.name == LEASE))).scalar()
         return cursor

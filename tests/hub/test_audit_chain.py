@@ -176,3 +176,21 @@ def test_append_only_and_tampering_detected(pair: tuple[HubProc, HubProc], scrat
     sql(scratch, *_untriggered(scratch, ["DELETE FROM audit_log WHERE seq = 7"]))
     deleted = _verify(a)
     assert not deleted["ok"] and deleted["bad_seq"] == 7
+
+
+def test_pg_migration_revokes_update_delete_from_the_app_role(pg_cluster: PgCluster) -> None:
+    """Set ``TELLER_HUB_DB_APP_ROLE`` at ``migrate``: the hub's runtime role keeps INSERT and
+    SELECT on the audit table but loses UPDATE, DELETE and TRUNCATE (even when the bank grants
+    it everything by default)."""
+    url = pg_cluster.create_database("grants")
+    role = "hub_app_" + uuid.uuid4().hex[:8]
+    sql(url, f"CREATE ROLE {role} LOGIN",
+        f"ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO {role}")
+    r = hub_cli("migrate", env={"TELLER_HUB_DATABASE_URL": url, "TELLER_HUB_DB_APP_ROLE": role})
+    assert r.returncode == 0, r.stderr
+    rows = sql(url, *(f"SELECT has_table_privilege('{role}', '{table}', '{p}')"
+                      for table in ("audit_log", "commands")
+                      for p in ("INSERT", "SELECT", "UPDATE", "DELETE", "TRUNCATE")))
+    audit_privs = [row[0][0] for row in rows[:5]]
+    assert audit_privs == [True, True, False, False, False]
+    assert all(row[0][0] for row in rows[5:])  # other tables: as the bank granted
