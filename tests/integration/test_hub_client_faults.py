@@ -79,7 +79,7 @@ async def test_hub_login_relogs_in_once_on_401_through_the_proxy() -> None:
     transport = httpx.MockTransport(handler)
     hub = HubClient("http://hub.test", transport=transport, retry=NO_WAIT)
     auth = HubLogin(hub, "t@bank", "pw")
-    async with PlatformClient("http://hub.test/dcm", "cp", auth=auth, transport=transport,
+    async with PlatformClient("http://127.0.0.1:9/dcm", "cp", auth=auth, transport=transport,
                               retry=NO_WAIT) as client:
         page = await client.list_customers()
     assert page.total == 0
