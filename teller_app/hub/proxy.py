@@ -8,7 +8,8 @@ with a hub-minted RS256 JWT (≤ 60 s, single-use ``jti``, ``aud``) that never r
 
 Branch rules for an employee who is not head office: customer lists are forced to their
 branch; a customer addressed by GUID (read, update, accounts, limits) is read first and must
-be theirs; a create names their branch; branch paths name their branch; a payment draft's
+be theirs (the counterparty-wide accounts list is answered from their branch's); a create
+names their branch; branch paths name their branch; a payment draft's
 sender account is theirs; confirmation reads the payment and its payer must be theirs.
 The request body is forwarded as the hub parsed it (re-serialised), so DCM sees exactly
 what was checked.
@@ -190,11 +191,10 @@ async def _authorise(
             raise Refusal(403, "limits are read and set per customer")
         _own_branch(emp, (await _customer(call, target, guid)).get("branch_guid"))
     elif kind == "accounts_list" and not head:
-        guids = [v for k, v in query if k == "wallet_user_guids"]
-        if not guids:
-            raise Refusal(403, "list your branch's accounts (branch/{guid}/accounts)")
-        for guid in guids:
-            _own_branch(emp, (await _customer(call, target, guid)).get("branch_guid"))
+        # the counterparty-wide list would show every branch: the branch endpoint takes the
+        # same filters (IBAN search, customers) limited to the employee's branch
+        path = _cp_path(target, "branch", emp.branch_guid or "", "accounts")
+        return SIGN_IN, me, query, _relay(await call.send("GET", path, query, None, SIGN_IN, me))
     elif kind == "account_item" and not head:
         assert target.item_guid is not None
         resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
