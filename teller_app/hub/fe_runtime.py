@@ -51,6 +51,16 @@ async def _resume_loop(fe: FourEyes) -> None:
         await asyncio.sleep(_resume_interval())
 
 
+def _watch(state: HubState) -> bool:
+    """The watcher is the detective control of Mode A (DCM technical account, no bank key:
+    in Mode B the hub is the only key holder, which is preventive). ``TELLER_HUB_WATCH``
+    = 1 / 0 forces it on / off."""
+    forced = os.environ.get("TELLER_HUB_WATCH", "")
+    if not state.settings.tech_account_configured or forced == "0":
+        return False
+    return forced == "1" or state.settings.bank_key_file is None
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: HubState = app.state.hub
@@ -59,7 +69,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.four_eyes = fe
     if reader.available:
         fe.tasks.append(asyncio.create_task(_resume_loop(fe), name="four-eyes-resume"))
-    if state.settings.tech_account_configured and os.environ.get("TELLER_HUB_WATCH") != "0":
+    if _watch(state):
         watcher = Watcher(state, reader)
         fe.tasks.append(asyncio.create_task(watcher.run_forever(), name="four-eyes-watcher"))
     try:

@@ -31,7 +31,7 @@ def fe_env(sandbox: Any, db_url: str | None, **extra: str) -> dict[str, str]:
     env = hub_env(sandbox, db_url)
     env.update({"TELLER_HUB_BANK_KEY_FILE": str(bank["private_key_pem"]),
                 "TELLER_HUB_BANK_KEY_KID": str(bank["kid"]),
-                "TELLER_HUB_WATCH_INTERVAL_S": "0.3",
+                "TELLER_HUB_WATCH": "1", "TELLER_HUB_WATCH_INTERVAL_S": "0.3",
                 "TELLER_HUB_RESUME_INTERVAL_S": "0.5"})
     env.update(extra)
     return env
