@@ -9,8 +9,9 @@ with a hub-minted RS256 JWT (≤ 60 s, single-use ``jti``, ``aud``) that never r
 Branch rules for an employee who is not head office: customer lists are forced to their
 branch; a customer addressed by GUID (read, update, accounts, limits) is read first and must
 be theirs (the counterparty-wide accounts list is answered from their branch's); a create
-names their branch; branch paths name their branch; a payment draft's
-sender account is theirs; confirmation reads the payment and its payer must be theirs.
+names their branch; branch paths name their branch (counterparty-wide payment calls are sent
+to their branch's endpoints); a payment draft's sender account is theirs; confirmation reads
+the payment and its payer must be theirs.
 The request body is forwarded as the hub parsed it (re-serialised), so DCM sees exactly
 what was checked.
 """
@@ -58,6 +59,7 @@ async def dcm_proxy(path: str, request: Request,
         target = classify(request.method, path, settings.dcm_counterparty)
         if not allowed(employee.roles, target):
             raise Refusal(403, "your role does not allow this operation")
+        target = _branch_scoped(target, employee)
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
             raise Refusal(413, "request body too large")
         raw = await request.body()
@@ -83,6 +85,21 @@ async def dcm_proxy(path: str, request: Request,
              employee.email, upstream.status_code)
     return Response(upstream.content, status_code=upstream.status_code,
                     media_type=upstream.headers.get("content-type", "application/json"))
+
+
+_TO_BRANCH = {"payments_list": ("branch_payments_list", ("payments",)),
+              "payment_create": ("branch_payment_create", ("payments",)),
+              "payment_confirm": ("branch_payment_confirm", ("payments", "confirm"))}
+
+
+def _branch_scoped(target: Target, emp: HubEmployee) -> Target:
+    """A branch employee's counterparty-wide payment call goes to their branch's endpoint
+    (same body and filters, limited to the branch, with the branch checks below)."""
+    if emp.head_office or target.kind not in _TO_BRANCH or not emp.branch_guid:
+        return target
+    kind, tail = _TO_BRANCH[target.kind]
+    segments = (*target.segments[:2], "branch", emp.branch_guid, *tail)
+    return Target(target.scope, target.verb, kind, segments, branch_guid=emp.branch_guid)
 
 
 def _scope(path: str) -> str:
@@ -201,8 +218,6 @@ async def _authorise(
         if resp.status_code == 200:
             await _check_account(call, target, emp, _json_answer(resp))
         return SIGN_IN, me, query, _relay(resp)
-    elif kind in ("payments_list", "payment_create", "payment_confirm") and not head:
-        raise Refusal(403, "use your branch's payment endpoints")
     elif kind == "payment_item" and not head:
         resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
         if resp.status_code == 200:

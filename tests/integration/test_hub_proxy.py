@@ -228,5 +228,10 @@ def test_kyiv_teller_cannot_draft_a_payment_from_a_lviv_account(hub_stack, kyiv_
             "receiver_id": rows[1]["wallet_account_guid"]}
     kyiv = branch_guid(sb, 0)
     assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=body).status_code == 403
+    assert kyiv_teller.post("/payments", json=body).status_code == 403  # sent as Kyiv's
+    listed = kyiv_teller.get("/payments", params={"limit": 100})
+    assert listed.status_code == 200
+    assert all(kyiv in (p.get("sender_branch_guid"), p.get("receiver_branch_guid"))
+               for p in listed.json()["payments"])
     no_sender = {k: v for k, v in body.items() if k != "sender_id"}
     assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=no_sender).status_code == 403
