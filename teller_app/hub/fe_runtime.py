@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 
 from .execute import Executor, Reader
+from .fe_tables import events
 from .state import HubState
 from .watcher import Watcher, stop
 
@@ -38,12 +40,31 @@ def _resume_interval() -> float:
         return 15.0
 
 
+def _events_keep_ms() -> int:
+    try:
+        days = max(1.0, float(os.environ.get("TELLER_HUB_EVENTS_KEEP_DAYS", "30")))
+    except ValueError:
+        days = 30.0
+    return int(days * 86_400_000)
+
+
+async def _prune_events(fe: FourEyes) -> None:
+    """Events are notifications, not records (the audit chain is): old ones go."""
+    cutoff = int(time.time() * 1000) - _events_keep_ms()
+    async with fe.state.engine.begin() as conn:
+        await conn.execute(events.delete().where(events.c.ts_ms < cutoff))
+
+
 async def _resume_loop(fe: FourEyes) -> None:
+    pruned = 0.0
     while True:
         try:
             n = await fe.executor.resume_all()
             if n:
                 log.info("interrupted executions resumed", extra={"n_resumed": n})
+            if time.monotonic() - pruned > 3600:
+                await _prune_events(fe)
+                pruned = time.monotonic()
         except asyncio.CancelledError:
             raise
         except Exception as exc:

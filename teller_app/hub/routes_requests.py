@@ -218,7 +218,7 @@ async def put_policy(body: policy.Policy, request: Request,
                      emp: CurrentEmployee) -> dict[str, Any]:
     if "Administrator" not in emp.roles:
         raise HubError(403, "only an Administrator may change the approval policy")
-    await policy.save(hub_state(request).engine, body, emp.email)
+    await policy.save(hub_state(request).engine, body, emp.email, emp.branch_guid)
     return await get_policy(request, emp)
 
 

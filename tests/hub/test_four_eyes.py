@@ -244,6 +244,8 @@ def test_policy_defaults_evaluate_and_admin_only_edit(world: World) -> None:
         r = w.http.put("/api/v1/policy", headers=w.admin, json={**got, "cash_threshold": "500"})
         assert r.status_code == 200 and r.json()["policy"]["cash_threshold"] == "500.00"
         assert needs("cash_confirm", {"payment_guid": "p1", "amount": "600"})
+        trail = w.http.get("/api/v1/audit", headers=w.admin, params={"action": "policy"})
+        assert trail.json()["entries"][-1]["detail"]["cash_threshold"] == "500.00"
     finally:
         w.http.put("/api/v1/policy", headers=w.admin, json=got)
 
