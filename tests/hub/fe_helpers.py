@@ -156,3 +156,32 @@ class SseReader:
     def close(self) -> None:
         self._stop = True
         self._client.close()
+
+
+def cash_draft(sandbox: Any, amount: str) -> tuple[str, str]:
+    """A cash-in draft (branch 0 till → a new customer): (customer guid, payment guid)."""
+    from teller_app.platform import NewPayment, PaymentStatus
+
+    async def run() -> tuple[str, str]:
+        kyiv = sandbox.manifest["branches"][0]
+        asset = sandbox.manifest["asset"]
+        async with _client(sandbox) as c:
+            created = await c.create_customer(NewCustomer(
+                asset_code=asset["code"], asset_issuer=asset["issuer"],
+                login="fc" + uuid.uuid4().hex[:10], branch_guid=kyiv["guid"],
+                balance_allowed=Decimal(100000)))
+            guid = await c.create_payment(NewPayment(
+                amount=Decimal(amount), asset_code=asset["code"], asset_issuer=asset["issuer"],
+                sender_id=kyiv["processing_account_guid"],
+                receiver_id=created.wallet_account_guid, purpose="cash in"),
+                branch_guid=kyiv["guid"])
+            assert (await c.get_payment(guid)).status is PaymentStatus.CREATED
+            return created.customer_guid, guid
+    return asyncio.run(run())
+
+
+def payment_status(sandbox: Any, guid: str) -> str:
+    async def run() -> str:
+        async with _client(sandbox) as c:
+            return str((await c.get_payment(guid)).status)
+    return asyncio.run(run())

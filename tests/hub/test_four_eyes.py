@@ -16,7 +16,9 @@ import httpx
 import pytest
 from fe_helpers import (
     SseReader,
+    cash_draft,
     new_customer,
+    payment_status,
     platform_session,
     platform_token,
     put_customer,
@@ -107,6 +109,21 @@ def test_request_approve_applied_seen_live(world: World, sandbox: SandboxProcess
     trail = w.http.get("/api/v1/audit", headers=w.admin).json()["entries"]
     mine = [e["action"] for e in trail if e["entity"] == f"request:{req['id']}"]
     assert mine == ["request", "decision", "execution"]
+
+
+def test_cash_over_threshold_confirmed_by_the_hub(world: World, sandbox: SandboxProcess) -> None:
+    w = world
+    customer, payment = cash_draft(sandbox, "12000.00")
+    r = w.http.post("/api/v1/requests", headers=w.teller, json={
+        "kind": "cash_confirm", "customer_guid": customer, "reason": "cash in",
+        "change": {"payment_guid": payment, "amount": "12000.00", "branch_guid": w.b0}})
+    assert r.status_code == 201, r.text
+    req = r.json()
+    assert req["policy_reasons"] == ["cash_over_threshold"]
+    assert payment_status(sandbox, payment).endswith("CREATED")
+    done = approve(w, req)
+    assert done.status_code == 200 and done.json()["state"] == "applied", done.text
+    assert payment_status(sandbox, payment).endswith("CONFIRMED")
 
 
 def test_reject_and_then_nothing_applies(world: World, sandbox: SandboxProcess) -> None:
