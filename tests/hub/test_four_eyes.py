@@ -17,6 +17,7 @@ import pytest
 from fe_helpers import (
     SseReader,
     cash_draft,
+    dcm_employee,
     new_customer,
     payment_status,
     platform_session,
@@ -29,6 +30,7 @@ from hub_proc import HubProc, add_employee, branches, sign_in
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.canon import canonical, sha256_hex
+from teller_app.platform import PermissionDenied
 
 
 @dataclass
@@ -312,6 +314,21 @@ def test_mode_a_approval_with_the_approvers_platform_token(world: World,
     assert r.status_code == 200 and r.json()["state"] == "applied", r.text
     assert read_customer(sandbox, guid).is_disabled is True
     assert sup_token not in w.hub.log()
+
+
+def test_mode_a_role_without_put_is_preventive(world: World, sandbox: SandboxProcess) -> None:
+    """Mode A, a teller role without customers PUT: DCM refuses the direct change, so the
+    only way is a request on the hub, which a supervisor approves and the hub applies."""
+    w = world
+    email, password = dcm_employee(sandbox, ["Auditor"], w.b0)
+    guid = new_customer(sandbox, w.b0)
+    with pytest.raises(PermissionDenied):
+        put_customer(sandbox, email, guid, password, kyc_level=0)
+    maker = platform_session(w.http, platform_token(sandbox, email, password))
+    req = file(w, guid, {"kyc_level": 0}, headers=maker)
+    assert req["maker"] == email and req["policy_reasons"] == ["kyc_down"]
+    assert approve(w, req).json()["state"] == "applied"
+    assert read_customer(sandbox, guid).kyc_level == 0
 
 
 def test_mode_a_direct_change_raises_alert(world: World, sandbox: SandboxProcess) -> None:
