@@ -30,6 +30,8 @@ RECHECK_S = 30.0  # a stream ends within this after sign-out or disabling
 
 @router.post("/audit", summary="Append a desk's actions (in order; client_id dedupes retries)")
 async def append_audit(body: AuditIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    if body.desk_id.casefold() == audit.HUB:
+        raise HubError(422, f"desk_id {audit.HUB!r} is reserved for the hub's own entries")
     out = []
     async with hub_state(request).engine.begin() as conn:
         for item in body.entries:

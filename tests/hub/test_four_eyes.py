@@ -109,8 +109,12 @@ def test_request_approve_applied_seen_live(world: World, sandbox: SandboxProcess
         sup_stream.close()
         teller_stream.close()
     trail = w.http.get("/api/v1/audit", headers=w.admin).json()["entries"]
-    mine = [e["action"] for e in trail if e["entity"] == f"request:{req['id']}"]
-    assert mine == ["request", "decision", "execution"]
+    mine = [e for e in trail if e["entity"] == f"request:{req['id']}"]
+    assert [e["action"] for e in mine] == ["request", "decision", "execution"]
+    assert {e["desk_id"] for e in mine} == {"hub"}  # written by the hub itself
+    forged = w.http.post("/api/v1/audit", headers=w.teller, json={
+        "desk_id": "hub", "entries": [{"action": "decision", "entity": f"request:{req['id']}"}]})
+    assert forged.status_code == 422
 
 
 def test_cash_over_threshold_confirmed_by_the_hub(world: World, sandbox: SandboxProcess) -> None:
