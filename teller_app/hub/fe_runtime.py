@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 
+from .events import EventBus
 from .execute import Executor, Reader
 from .fe_tables import events
 from .state import HubState
@@ -25,6 +26,7 @@ class FourEyes:
     state: HubState
     reader: Reader
     executor: Executor
+    bus: EventBus
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -86,8 +88,9 @@ def _watch(state: HubState) -> bool:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: HubState = app.state.hub
     reader = Reader(state)
-    fe = FourEyes(state, reader, Executor(state, reader))
+    fe = FourEyes(state, reader, Executor(state, reader), EventBus(state.engine))
     app.state.four_eyes = fe
+    await fe.bus.start()
     if reader.available:
         fe.tasks.append(asyncio.create_task(_resume_loop(fe), name="four-eyes-resume"))
     if _watch(state):
@@ -98,4 +101,5 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         for task in fe.tasks:
             await stop(task)
+        await fe.bus.close()
         await reader.close()
