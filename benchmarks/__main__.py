@@ -23,7 +23,7 @@ from typing import Any
 
 from benchmarks import common
 
-ORDER = ("start", "search_server", "sync", "search_cache", "stall", "memory")
+ORDER = ("start", "search_server", "sync", "search_cache", "stall", "memory", "redaction")
 
 
 def table(results: dict[str, Any], only: list[str]) -> str:
