@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 KRATOS_FLOW_PATH = "/kratos/self-service/login/api"
 KRATOS_LOGIN_PATH = "/kratos/self-service/login"
+KRATOS_LOGOUT_PATH = "/kratos/self-service/logout/api"
+log = logging.getLogger("teller_app.platform.auth")
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,19 @@ class PasswordLogin:
         identity = identity if isinstance(identity, dict) else {}
         ident = identity.get("id")
         self.identity_id = ident if isinstance(ident, str) and ident else None
+
+    async def logout(self, http: HttpCore) -> bool:
+        """Kratos native logout (revokes the token). Best effort, never raises."""
+        token, self.session_token = self.session_token, None
+        if not token:
+            return False
+        try:
+            await http.request("DELETE", KRATOS_LOGOUT_PATH,
+                               json_body={"session_token": token}, idempotent=True)
+        except PlatformError as exc:  # already gone (403/404) or platform down
+            log.info("logout not confirmed: %s", type(exc).__name__)
+            return False
+        return True
 
 
 def _flow_fields(flow: Any) -> tuple[str, str]:

@@ -78,6 +78,7 @@ async def verify_password(profile: Any, email: str, password: str) -> bool:
                             auth=PasswordLogin(email, password))
     try:
         await client.login()
+        await client.logout()  # only a check: the session is revoked at once
         return True
     except AuthError:
         return False
