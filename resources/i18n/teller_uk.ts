@@ -83,18 +83,13 @@
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="189"/>
-        <source>The local cache could not be opened; searching the platform directly.</source>
-        <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/startup.py" line="195"/>
+        <location filename="../../teller_app/ui/startup.py" line="193"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="226"/>
-        <location filename="../../teller_app/ui/startup.py" line="240"/>
+        <location filename="../../teller_app/ui/startup.py" line="224"/>
+        <location filename="../../teller_app/ui/startup.py" line="238"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -1204,99 +1199,129 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="53"/>
+        <location filename="../../teller_app/ui/error_text.py" line="55"/>
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="57"/>
+        <location filename="../../teller_app/ui/error_text.py" line="59"/>
         <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="61"/>
+        <location filename="../../teller_app/ui/error_text.py" line="63"/>
         <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="63"/>
+        <location filename="../../teller_app/ui/error_text.py" line="65"/>
         <source>The profile&apos;s connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="73"/>
-        <location filename="../../teller_app/ui/error_text.py" line="86"/>
+        <location filename="../../teller_app/ui/error_text.py" line="74"/>
+        <source>Teller is already running for this profile on this computer. Switch to that window, or close it and sign in again here.</source>
+        <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="79"/>
+        <location filename="../../teller_app/ui/error_text.py" line="92"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="76"/>
+        <location filename="../../teller_app/ui/error_text.py" line="82"/>
         <source>The private key is neither a PEM key nor a readable PEM file. Paste the whole key including the BEGIN/END lines, or give the path to the key file.</source>
         <translation>Закритий ключ не є ні ключем PEM, ні доступним для читання файлом PEM. Вставте весь ключ разом із рядками BEGIN/END або вкажіть шлях до файлу ключа.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="81"/>
+        <location filename="../../teller_app/ui/error_text.py" line="87"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="83"/>
+        <location filename="../../teller_app/ui/error_text.py" line="89"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="88"/>
+        <location filename="../../teller_app/ui/error_text.py" line="94"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="90"/>
+        <location filename="../../teller_app/ui/error_text.py" line="96"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="93"/>
+        <location filename="../../teller_app/ui/error_text.py" line="99"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="102"/>
+        <location filename="../../teller_app/ui/error_text.py" line="108"/>
+        <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
+        <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="113"/>
+        <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
+        <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="117"/>
+        <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
+        <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="119"/>
+        <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
+        <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="121"/>
+        <source>The local cache could not be opened; searching the platform directly.</source>
+        <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="133"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="105"/>
+        <location filename="../../teller_app/ui/error_text.py" line="136"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="108"/>
+        <location filename="../../teller_app/ui/error_text.py" line="139"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="110"/>
+        <location filename="../../teller_app/ui/error_text.py" line="141"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="112"/>
+        <location filename="../../teller_app/ui/error_text.py" line="143"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="114"/>
-        <location filename="../../teller_app/ui/error_text.py" line="117"/>
+        <location filename="../../teller_app/ui/error_text.py" line="145"/>
+        <location filename="../../teller_app/ui/error_text.py" line="148"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="120"/>
+        <location filename="../../teller_app/ui/error_text.py" line="151"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="122"/>
+        <location filename="../../teller_app/ui/error_text.py" line="153"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -1477,7 +1502,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="119"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="116"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -1718,33 +1743,33 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="151"/>
+        <location filename="../../teller_app/ui/supervision.py" line="152"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="159"/>
+        <location filename="../../teller_app/ui/supervision.py" line="160"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="163"/>
+        <location filename="../../teller_app/ui/supervision.py" line="164"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="165"/>
-        <location filename="../../teller_app/ui/supervision.py" line="286"/>
+        <location filename="../../teller_app/ui/supervision.py" line="166"/>
+        <location filename="../../teller_app/ui/supervision.py" line="287"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="273"/>
+        <location filename="../../teller_app/ui/supervision.py" line="274"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="305"/>
+        <location filename="../../teller_app/ui/supervision.py" line="306"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -1753,94 +1778,94 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="302"/>
+        <location filename="../../teller_app/ui/supervision.py" line="303"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="368"/>
+        <location filename="../../teller_app/ui/supervision.py" line="369"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="373"/>
+        <location filename="../../teller_app/ui/supervision.py" line="374"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="378"/>
+        <location filename="../../teller_app/ui/supervision.py" line="379"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="379"/>
+        <location filename="../../teller_app/ui/supervision.py" line="380"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="385"/>
+        <location filename="../../teller_app/ui/supervision.py" line="386"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="390"/>
+        <location filename="../../teller_app/ui/supervision.py" line="391"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="391"/>
+        <location filename="../../teller_app/ui/supervision.py" line="392"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="410"/>
+        <location filename="../../teller_app/ui/supervision.py" line="411"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="424"/>
+        <location filename="../../teller_app/ui/supervision.py" line="425"/>
         <source>This change does not need approval; edit it directly.</source>
         <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="436"/>
+        <location filename="../../teller_app/ui/supervision.py" line="437"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="443"/>
+        <location filename="../../teller_app/ui/supervision.py" line="444"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="446"/>
+        <location filename="../../teller_app/ui/supervision.py" line="447"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="458"/>
+        <location filename="../../teller_app/ui/supervision.py" line="459"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="459"/>
+        <location filename="../../teller_app/ui/supervision.py" line="460"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="468"/>
+        <location filename="../../teller_app/ui/supervision.py" line="469"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="490"/>
+        <location filename="../../teller_app/ui/supervision.py" line="491"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="532"/>
+        <location filename="../../teller_app/ui/supervision.py" line="533"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from teller_app.core import instance_lock
 from teller_app.core.session import Session, open_session
 from teller_app.platform import AuthError, BankJwtLogin, PasswordLogin
 from teller_app.secrets import (
@@ -76,6 +77,8 @@ async def sign_in(
         secret = pem
     else:
         auth = PasswordLogin(email, secret)
+    # One Teller per profile per OS user: a second one would fight over the same cache.
+    await asyncio.to_thread(instance_lock.acquire, profile.name)
     session = await open_session(profile, auth)
     if store is not None:
         if remember:
