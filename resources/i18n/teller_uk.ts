@@ -97,152 +97,152 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="232"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
         <source>Comment (optional)</source>
         <translation>Коментар (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="234"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="234"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="235"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="235"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="236"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
         <source>Cash draft</source>
         <translation>Чернетка операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="245"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="246"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="257"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="293"/>
         <source>Checking approvals</source>
         <translation>Перевірка запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="313"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
         <source>Looking up employee names</source>
         <translation>Пошук імен працівників</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="332"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="333"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="338"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="339"/>
         <source>deposit</source>
         <translation>внесення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="338"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="339"/>
         <source>withdrawal</source>
         <translation>видача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="351"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="352"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="357"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="358"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="367"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="368"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="368"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="369"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="379"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="380"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="386"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="387"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="391"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="392"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="396"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="397"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="412"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="413"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="414"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="415"/>
         <source>Already decided (%1) by %2 at %3.</source>
         <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="419"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="420"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="422"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="423"/>
         <source>This request is no longer pending.</source>
         <translation>Цей запит більше не очікує рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="424"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="425"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="428"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="429"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
@@ -250,42 +250,43 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="28"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="30"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="32"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="34"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="43"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="44"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="51"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="52"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="73"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="69"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="71"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
@@ -507,82 +508,83 @@ Payment: %2</source>
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="34"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="35"/>
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="37"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="38"/>
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="41"/>
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="44"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="45"/>
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="48"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="49"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="58"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="59"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="60"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="61"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="62"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="66"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="79"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="96"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="97"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="103"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="104"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="104"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="105"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="110"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="111"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="111"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="112"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="151"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -747,52 +749,52 @@ If it happens again, tell support what you were doing.</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="256"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="258"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="261"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="263"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="264"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="266"/>
         <source>PENDING APPROVAL</source>
         <translation>ОЧІКУЄ ПОГОДЖЕННЯ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="267"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="291"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="294"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="296"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="298"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="300"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="305"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="307"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="321"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="323"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="330"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="332"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -800,174 +802,178 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="116"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="120"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="121"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="123"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="126"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="134"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="139"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="140"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="143"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="144"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="144"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="420"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="421"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="422"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="406"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="172"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="173"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="173"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="174"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="178"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="185"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="185"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="258"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="259"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="263"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="264"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="272"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="274"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="276"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="278"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="294"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="296"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="392"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="394"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="396"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="468"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="486"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="398"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="487"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="513"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="404"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="411"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="417"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="436"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="435"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="454"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -976,42 +982,52 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="439"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="458"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="459"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="478"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="478"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="497"/>
+        <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
+        <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="501"/>
+        <source>The customer changed meanwhile.</source>
+        <translation>Тим часом клієнта змінили.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="505"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="496"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="523"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="504"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="531"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="510"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="537"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="540"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="575"/>
         <source>Unsaved changes</source>
         <translation>Незбережені зміни</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="541"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="576"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
@@ -1020,12 +1036,12 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="543"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="578"/>
         <source>Discard</source>
         <translation>Відкинути</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="545"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="580"/>
         <source>Keep editing</source>
         <translation>Продовжити редагування</translation>
     </message>
@@ -1033,67 +1049,67 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="58"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="59"/>
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="59"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="60"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="60"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="61"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="61"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="62"/>
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="62"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="63"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="63"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="64"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="64"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="65"/>
         <source>Approval</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="65"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="66"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="66"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="67"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="114"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="115"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="195"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="196"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="239"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="240"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="241"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="242"/>
         <source>pending approval</source>
         <translation>очікує погодження</translation>
     </message>
@@ -1510,27 +1526,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87"/>
         <source>Requested (UTC)</source>
         <translation>Запитано (UTC)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="87"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="88"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="87"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="88"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -1873,37 +1889,48 @@ Reason: %2</source>
 <context>
     <name>Validators</name>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="24"/>
+        <location filename="../../teller_app/ui/validators.py" line="45"/>
+        <source>{field} must not contain control characters or text-direction marks (they can disguise the text). Retype it.</source>
+        <translation>Поле «{field}» не може містити керівних символів чи позначок напрямку тексту (вони можуть маскувати текст). Введіть його заново.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="49"/>
+        <source>{field} must not start with =, +, - or @.</source>
+        <translation>Поле «{field}» не може починатися з =, +, - чи @.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="68"/>
         <source>Not a phone number.</source>
         <translation>Це не номер телефону.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="26"/>
+        <location filename="../../teller_app/ui/validators.py" line="70"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="39"/>
+        <location filename="../../teller_app/ui/validators.py" line="83"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="41"/>
+        <location filename="../../teller_app/ui/validators.py" line="85"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="48"/>
+        <location filename="../../teller_app/ui/validators.py" line="92"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="50"/>
+        <location filename="../../teller_app/ui/validators.py" line="94"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="57"/>
+        <location filename="../../teller_app/ui/validators.py" line="43"/>
+        <location filename="../../teller_app/ui/validators.py" line="101"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
     </message>
