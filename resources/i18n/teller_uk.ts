@@ -1241,7 +1241,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="79"/>
-        <location filename="../../teller_app/ui/error_text.py" line="92"/>
+        <location filename="../../teller_app/ui/error_text.py" line="96"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
@@ -1252,92 +1252,97 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="87"/>
+        <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
+        <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="91"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="89"/>
+        <location filename="../../teller_app/ui/error_text.py" line="93"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="94"/>
+        <location filename="../../teller_app/ui/error_text.py" line="98"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="96"/>
+        <location filename="../../teller_app/ui/error_text.py" line="100"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99"/>
+        <location filename="../../teller_app/ui/error_text.py" line="103"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="108"/>
+        <location filename="../../teller_app/ui/error_text.py" line="112"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="113"/>
+        <location filename="../../teller_app/ui/error_text.py" line="117"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="117"/>
+        <location filename="../../teller_app/ui/error_text.py" line="121"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="119"/>
+        <location filename="../../teller_app/ui/error_text.py" line="123"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="121"/>
+        <location filename="../../teller_app/ui/error_text.py" line="125"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="133"/>
+        <location filename="../../teller_app/ui/error_text.py" line="137"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="136"/>
+        <location filename="../../teller_app/ui/error_text.py" line="140"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="139"/>
+        <location filename="../../teller_app/ui/error_text.py" line="143"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="141"/>
+        <location filename="../../teller_app/ui/error_text.py" line="145"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="143"/>
+        <location filename="../../teller_app/ui/error_text.py" line="147"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="145"/>
-        <location filename="../../teller_app/ui/error_text.py" line="148"/>
+        <location filename="../../teller_app/ui/error_text.py" line="149"/>
+        <location filename="../../teller_app/ui/error_text.py" line="152"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="151"/>
+        <location filename="../../teller_app/ui/error_text.py" line="155"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="153"/>
+        <location filename="../../teller_app/ui/error_text.py" line="157"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -1686,7 +1691,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="122"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="231"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
@@ -1716,42 +1721,47 @@ If it happens again, tell support what you were doing.</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="188"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="195"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="199"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="206"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="212"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="231"/>
         <source>Bank key (PEM)</source>
         <translation>Ключ банку (PEM)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="232"/>
         <source>path to the private key file</source>
         <translation>шлях до файлу закритого ключа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="236"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="244"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="312"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="275"/>
+        <source>Remembered on this workstation: leave empty to sign in</source>
+        <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="340"/>
         <source>The bank&apos;s private key</source>
         <translation>Закритий ключ банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="313"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="341"/>
         <source>PEM keys (*.pem *.key);;All files (*)</source>
         <translation>Ключі PEM (*.pem *.key);;Усі файли (*)</translation>
     </message>

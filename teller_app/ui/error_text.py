@@ -83,6 +83,10 @@ def sign_in_message(exc: BaseException) -> str:
                 "ErrorText",
                 "The private key is neither a PEM key nor a readable PEM file. Paste the whole "
                 "key including the BEGIN/END lines, or give the path to the key file.")
+        if getattr(exc, "reason", None) == "remembered_expired":
+            return QCoreApplication.translate(
+                "ErrorText", "The remembered sign-in has expired or was revoked. Enter your "
+                "password.")
         if getattr(exc, "reason", None) == "bank_auth":
             return QCoreApplication.translate(
                 "ErrorText", "The bank's sign-in service refused this token.")

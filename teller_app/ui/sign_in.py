@@ -16,6 +16,7 @@ from teller_app.platform import AuthError, BankJwtLogin, PasswordLogin
 from teller_app.secrets import (
     PASSWORD,
     PRIVATE_KEY,
+    SESSION_TOKEN,
     Profile,
     ProfileStore,
     SecretStore,
@@ -50,9 +51,17 @@ def sandbox_target(manifest: dict[str, Any]) -> SignInTarget:
                         dict(manifest.get("asset") or {}) or None)
 
 
-async def read_remembered(store: SecretStore, target: SignInTarget) -> str | None:
-    """The remembered password (or bank key) of this profile, if any."""
-    return await store.get(PRIVATE_KEY if target.uses_bank_jwt else PASSWORD)
+def remember_key(email: str) -> str:
+    """Keyring entry of one employee's remembered session (never shared between e-mails)."""
+    return f"{SESSION_TOKEN}:{email.strip().lower()}"
+
+
+async def read_remembered(store: SecretStore, target: SignInTarget, email: str) -> str | None:
+    """The remembered (revocable) session token of this employee, if any. Only Mode A has
+    one; a password or a bank key is never remembered."""
+    if target.uses_bank_jwt or not email.strip():
+        return None
+    return await store.get(remember_key(email))
 
 
 async def sign_in(
@@ -65,29 +74,44 @@ async def sign_in(
     profiles: ProfileStore | None = None,
 ) -> Session:
     """Sign in and resolve the employee. ``secret``: the password, or for a bank-JWT profile
-    the private key in PEM (or a path to a PEM file). The secret is remembered in the OS
-    keyring only after a successful sign-in, and forgotten when ``remember`` is off."""
+    the private key in PEM (or a path to a PEM file). An empty password signs in with the
+    employee's remembered session token. With ``remember`` the new session token (revocable,
+    never the password) is kept in the OS keyring under this e-mail only; without, it is
+    forgotten."""
     register_secret(secret)  # masked in every log line and error text from now on
     profile = target.profile
-    key_name = PRIVATE_KEY if target.uses_bank_jwt else PASSWORD
+    remembered: str | None = None
     if target.uses_bank_jwt:
         pem = await _read_pem(secret)
         register_secret(pem)
         auth: PasswordLogin | BankJwtLogin = BankJwtLogin(email, pem, profile.jwt_kid or "")
-        secret = pem
     else:
-        auth = PasswordLogin(email, secret)
+        if not secret and store is not None:
+            remembered = await read_remembered(store, target, email)
+        if not secret and not remembered:
+            raise AuthError("no password and nothing remembered", reason="invalid_credentials")
+        auth = PasswordLogin(email, secret or None, session_token=remembered)
     # One Teller per profile per OS user: a second one would fight over the same cache.
     await asyncio.to_thread(instance_lock.acquire, profile.name)
-    session = await open_session(profile, auth)
+    try:
+        session = await open_session(profile, auth)
+    except AuthError as exc:
+        if remembered and store is not None:  # expired or revoked: forget it, ask again
+            await store.delete(remember_key(email))
+            raise AuthError("the remembered sign-in has expired",
+                            reason="remembered_expired") from exc
+        raise
     if store is not None:
-        if remember:
-            await store.set(key_name, secret)
+        for legacy in (PASSWORD, PRIVATE_KEY):  # older versions kept these: never again
+            await store.delete(legacy)
+        token = session.client.session_token
+        if remember and token:
+            await store.set(remember_key(email), token)
         else:
-            await store.delete(key_name)
+            await store.delete(remember_key(email))
     if profiles is not None and not target.is_sandbox:
-        remembered = profile.model_copy(update={"email": email})
-        await asyncio.to_thread(_save_profile, profiles, remembered)
+        remembered_profile = profile.model_copy(update={"email": email})
+        await asyncio.to_thread(_save_profile, profiles, remembered_profile)
     return session
 
 
