@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from conftest import password_of
+from conftest import new_customer, password_of
 
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
@@ -141,3 +142,68 @@ def test_kill_9_while_creating_customers(sandbox: SandboxProcess) -> None:
     found = asyncio.run(counts())
     assert all(found[login] == 1 for login in created)  # nothing lost, nothing twice
     assert found[in_flight] in (0, 1)  # the killed one: applied fully or not at all
+
+
+CONFIRM_CHILD = textwrap.dedent("""
+    import asyncio, sys
+    from decimal import Decimal
+    from teller_app.core.cash import CashKind, CashService
+    from teller_app.platform import PasswordLogin, PlatformClient
+    url, cp, email, password, branch, processing, customer = sys.argv[1:8]
+
+    async def main():
+        async with PlatformClient(url, cp, auth=PasswordLogin(email, password)) as client:
+            cash = CashService(client, branch, processing, Decimal("10000.00"))
+            for i in range(1000):
+                draft = await cash.create(CashKind.DEPOSIT, customer, "1.00")
+                print("confirming", draft.payment_guid, flush=True)
+                await cash.confirm(draft.payment_guid)
+                print("confirmed", draft.payment_guid, flush=True)
+
+    asyncio.run(main())
+""")
+
+
+def test_kill_9_while_confirming_cash(sandbox: SandboxProcess) -> None:
+    sb = sandbox
+    branch = sb.manifest["branches"][0]
+
+    async def customer_and_balance(guid: str | None = None) -> tuple[str, Any]:
+        async with PlatformClient(sb.base_url, sb.counterparty_guid,
+                                  auth=PasswordLogin(TELLER, password_of(sb, TELLER))) as c:
+            if guid is None:
+                guid = (await c.create_customer(new_customer(sb, branch["guid"]))).customer_guid
+            balance = (await c.get_customer_accounts(guid))[0].assets[0].balance
+            return guid, balance
+
+    customer, start = asyncio.run(customer_and_balance())
+    proc = child(CONFIRM_CHILD, sb.base_url, sb.counterparty_guid, TELLER,
+                 password_of(sb, TELLER), branch["guid"], branch["processing_account_guid"],
+                 customer)
+    assert proc.stdout is not None
+    confirmed: list[str] = []
+    in_flight = ""
+    for line in proc.stdout:
+        word, guid = line.split()
+        if word == "confirmed":
+            confirmed.append(guid)
+        elif len(confirmed) >= 3:
+            in_flight = guid
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(10)
+
+    async def statuses() -> dict[str, str]:
+        async with PlatformClient(sb.base_url, sb.counterparty_guid,
+                                  auth=PasswordLogin(TELLER, password_of(sb, TELLER))) as c:
+            return {g: (await c.get_payment(g, with_stellar_info=False)).status
+                    for g in [*confirmed, in_flight]}
+
+    found = asyncio.run(statuses())
+    _, end = asyncio.run(customer_and_balance(customer))
+    assert all(found[g] == "CONFIRMED" for g in confirmed)
+    applied = len(confirmed) + (1 if found[in_flight] == "CONFIRMED" else 0)
+    assert end - start == applied  # each deposit of 1.00 applied exactly once
+    conservation = httpx.get(f"{sb.base_url}/__sim/conservation", timeout=30,
+                             headers={"X-Sim-Admin": sb.manifest["sim_admin_token"]}).json()
+    assert conservation["conserved"] is True
