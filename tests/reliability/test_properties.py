@@ -193,8 +193,8 @@ def test_change_requests_round_trip_in_the_status(real: str, request: ChangeRequ
         return
     found_real, found = split_status(text)
     assert found_real == real and found is not None
-    assert (found.id, found.reason, found.change) == (request.id, request.reason.strip(),
-                                                      request.change)
+    assert (found.id, found.reason.strip(), found.change) == (
+        request.id, request.reason.strip(), request.change)
     assert real_status(replace_real_status(text, "active")) == "active"
     assert split_status(replace_real_status(text, "active"))[1] is not None
 
