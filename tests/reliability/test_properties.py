@@ -28,12 +28,19 @@ from teller_app.platform.models import format_timestamp
 from teller_app.platform.models._base import _parse_timestamp
 from teller_app.secrets.redaction import MASK, redact_text
 
-SETTINGS = settings(max_examples=120, deadline=None,
+SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,  # reproducible in CI
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=30) | st.floats()
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
                            | st.dictionaries(st.text(max_size=10), inner, max_size=4),
                            max_leaves=20)
+
+finite_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
+                                                                max_size=4),
+    max_leaves=20)
 
 
 # --- UI validators (Qt translate works without showing anything) ---------------------------
@@ -152,7 +159,7 @@ def test_json_loads_raises_only_value_error(text: str) -> None:
 
 
 @SETTINGS
-@given(json_values.filter(lambda v: "NaN" not in repr(v) and "inf" not in repr(v)))
+@given(finite_json_values)
 def test_json_round_trip(value: Any) -> None:
     assert _json.loads(_json.dumps(value)) == json.loads(json.dumps(value),
                                                         parse_float=Decimal)
