@@ -54,6 +54,7 @@ from teller_app.core.cash import CashReceipt, CashService
 from teller_app.platform.models import Customer
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.data_text import outcome_text
+from teller_app.ui.validators import isolate
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EmployeeLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
@@ -158,10 +159,10 @@ class PendingRequestsModel(QAbstractTableModel):
             return f"{name}\n{guid}" if name else guid
         return (
             request.created_at[:19].replace("T", " "),
-            label,
+            isolate(label),  # names and reasons: direction-isolated, never reordering
             describe_change(request.change),
             name or short_guid(guid),  # the whole GUID is in the tooltip
-            request.reason,
+            isolate(request.reason),
         )[index.column()]
 
 

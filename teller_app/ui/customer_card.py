@@ -34,7 +34,7 @@ from teller_app.ui.customer_table_model import full_name, row_guid
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.money import format_number
-from teller_app.ui.validators import check_iban
+from teller_app.ui.validators import check_iban, isolate
 
 
 def describe_age(seconds: float) -> str:
@@ -242,7 +242,7 @@ class CustomerCard(QWidget):
     # -- painting -----------------------------------------------------------------------
     def _paint_customer(self) -> None:
         c = self.customer
-        self.title.setText(full_name(c) or getattr(c, "login", "") or self.guid)
+        self.title.setText(isolate(full_name(c) or getattr(c, "login", "") or self.guid))
         for key, label in self.detail_labels.items():
             value = getattr(c, key, "")
             if key == "balance_allowed":
@@ -250,6 +250,8 @@ class CustomerCard(QWidget):
                 value = f"{format_number(value or 0, 2)} {code}".strip()
             elif key == "segment":
                 value = segment_text(value)
+            elif key in ("surname", "name", "paternal_name", "login"):
+                value = isolate(str(value or ""))
             label.setText("" if value is None else str(value))
         chips = []
         if getattr(c, "is_disabled", False):

@@ -24,6 +24,7 @@ from PySide6.QtGui import QBrush, QColor
 from teller_app.core.approval_codec import real_status, split_status
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.validators import isolate
 
 PAGE_SIZE = 100
 Index = QModelIndex | QPersistentModelIndex
@@ -244,6 +245,8 @@ class CustomerTableModel(QAbstractTableModel):
                 return status_text(value)
             if attribute == "segment":
                 return segment_text(value)
+            if attribute == "full_name":  # a right-to-left name cannot reorder the row
+                return isolate(str(value))
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole and attribute == "full_name":
             return row_guid(row)

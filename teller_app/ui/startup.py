@@ -32,7 +32,7 @@ from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedde
 from teller_app.secrets import Profile, ProfileStore, install_redaction
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.error_text import safe_text
+from teller_app.ui.error_text import cache_message, safe_text
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
@@ -198,9 +198,7 @@ class AppController(QObject):
         window = MainWindow(session, self.ops, profile_name=target.profile.name,
                             sandbox_asset=target.asset, branch_cache=cache)
         if cache_error is not None:
-            window.banner.show_message(self.tr(
-                "The local cache could not be opened; searching the platform directly."),
-                "warning")
+            window.banner.show_message(cache_message(cache_error), "warning")
         elif notice := hub_notice(session):
             window.banner.show_message(notice, "warning")
         window.signed_out.connect(lambda: self._signed_out(window))
