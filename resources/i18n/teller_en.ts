@@ -42,7 +42,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="442"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="461"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -50,7 +50,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="552"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="587"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n customer form has unsaved changes. Discard it?</numerusform>
