@@ -21,7 +21,7 @@ def private_dir(path: Path) -> Path:
 def _parent_dir(path: Path) -> None:
     """Create a missing parent privately; an existing one is the caller's choice, not ours."""
     if not path.parent.is_dir():
-        _parent_dir(path)
+        private_dir(path.parent)
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -11,6 +11,7 @@ shown; scrolling calls fetchMore for the next page. Until the first full sync co
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -108,7 +109,12 @@ def wire_cache(window: Any) -> None:
         window.sync_label.setText(describe_sync(window, bundle.connectivity.last_sync_at))
     timer = QTimer(window)
     timer.setInterval(BACKGROUND_SYNC_MS)
-    timer.timeout.connect(lambda: bundle.connectivity.online and window.sync_now())
+    def background_sync() -> None:
+        # A window outliving its event loop (app shutdown, a finished test) starts nothing.
+        if bundle.connectivity.online and _loop_alive():
+            window.sync_now()
+
+    timer.timeout.connect(background_sync)
     timer.start()
     window.background_sync_timer = timer
     QTimer.singleShot(0, window.sync_now)  # first sync (full, or catching up) right away
@@ -117,3 +123,10 @@ def wire_cache(window: Any) -> None:
 def describe_sync(window: Any, at: float) -> str:
     return QCoreApplication.translate("MainWindow", "Synced {time}").format(
         time=time.strftime("%H:%M", time.localtime(at)))
+
+
+def _loop_alive() -> bool:
+    try:
+        return not asyncio.get_event_loop().is_closed()
+    except RuntimeError:  # no event loop any more
+        return False
