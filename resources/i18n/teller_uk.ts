@@ -62,43 +62,43 @@
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="106" />
+        <location filename="../../teller_app/ui/startup.py" line="113" />
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="114" />
+        <location filename="../../teller_app/ui/startup.py" line="121" />
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="124" />
+        <location filename="../../teller_app/ui/startup.py" line="131" />
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="180" />
+        <location filename="../../teller_app/ui/startup.py" line="187" />
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="192" />
+        <location filename="../../teller_app/ui/startup.py" line="199" />
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="196" />
+        <location filename="../../teller_app/ui/startup.py" line="203" />
         <source>The bank's Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="203" />
+        <location filename="../../teller_app/ui/startup.py" line="210" />
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="234" />
-        <location filename="../../teller_app/ui/startup.py" line="248" />
+        <location filename="../../teller_app/ui/startup.py" line="241" />
+        <location filename="../../teller_app/ui/startup.py" line="255" />
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -424,95 +424,91 @@
     </message>
 </context>
 <context>
+    <name>CashDesk</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_desk.py" line="19" />
+        <source>Demo Bank (sandbox)</source>
+        <translation>Демо-банк (пісочниця)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_desk.py" line="27" />
+        <source>Head office</source>
+        <translation>Головний офіс</translation>
+    </message>
+</context>
+<context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="66" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="104" />
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="67" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="105" />
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="83" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="127" />
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="84" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="128" />
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="85" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="129" />
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="93" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="151" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="94" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="154" />
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="119" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="230" />
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="142" />
-        <source>Draft: %1</source>
-        <translation>Чернетка: %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="144" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="293" />
         <source>Above the teller's limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="310" />
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="170" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="322" />
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="178" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="330" />
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="186" />
-        <source>Confirm %1 of %2 %3 for the customer.</source>
-        <translation>Підтвердити %1 на суму %2 %3 для клієнта.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="198" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="349" />
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="207" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="360" />
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="209" />
-        <source>Receipt reference: %1
-Payment: %2</source>
-        <translation>Референс квитанції: %1
-Платіж: %2</translation>
-    </message>
-<message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="130" />
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
@@ -577,7 +573,209 @@ Payment: %2</source>
         <source>The platform's answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
-    </context>
+</context>
+<context>
+    <name>CashText</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="25" />
+        <source>Confirmed</source>
+        <translation>Підтверджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="27" />
+        <source>Draft, not confirmed</source>
+        <translation>Чернетка, не підтверджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="29" />
+        <source>Failed</source>
+        <translation>Не виконано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="30" />
+        <source>Unknown status</source>
+        <translation>Невідомий статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="35" />
+        <source>Cash deposit</source>
+        <translation>Внесення готівки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="37" />
+        <source>Cash withdrawal</source>
+        <translation>Видача готівки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="38" />
+        <source>Payment</source>
+        <translation>Платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="43" />
+        <source>cash replenishment at the bank's cash desk</source>
+        <translation>поповнення готівкою в касі банку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="44" />
+        <source>cash withdrawal at the bank's cash desk</source>
+        <translation>видача готівки в касі банку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="52" />
+        <source>per operation</source>
+        <translation>на одну операцію</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="53" />
+        <source>per day</source>
+        <translation>на день</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="54" />
+        <source>per week</source>
+        <translation>на тиждень</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="55" />
+        <source>per month</source>
+        <translation>на місяць</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="56" />
+        <source>per year</source>
+        <translation>на рік</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="57" />
+        <source>per custom period</source>
+        <translation>на власний період</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="68" />
+        <source>No limits set.</source>
+        <translation>Ліміти не встановлено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="73" />
+        <source>more than {amount}</source>
+        <translation>більше ніж {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="76" />
+        <source>less than {amount}</source>
+        <translation>менше ніж {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="78" />
+        <source> and </source>
+        <translation> і </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="79" />
+        <source>Per operation: {bounds}</source>
+        <translation>На одну операцію: {bounds}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/cash_text.py" line="83" />
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n день</numerusform>
+            <numerusform>%n дні</numerusform>
+            <numerusform>%n днів</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="86" />
+        <source>{period}: less than {max} in total; {spent} used, {left} left</source>
+        <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="91" />
+        <source>Limits apply to the customer's outgoing payments (withdrawals).</source>
+        <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="98" />
+        <source>No: the teller confirms.</source>
+        <translation>Ні: підтверджує операціоніст.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="100" />
+        <source>Yes: above {amount}, a supervisor confirms.</source>
+        <translation>Так: понад {amount} підтверджує контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="104" />
+        <source>Yes: {reason}</source>
+        <translation>Так: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="105" />
+        <source>Yes: a supervisor confirms.</source>
+        <translation>Так: підтверджує контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="111" />
+        <source>Below the customer's per-operation minimum: must be more than {amount}.</source>
+        <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="115" />
+        <source>Above the customer's per-operation maximum: must be less than {amount}.</source>
+        <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="119" />
+        <source>The customer's limit {period} would be exceeded (less than {amount} in total).</source>
+        <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="122" />
+        <source>The customer's limit {period} would be exceeded.</source>
+        <translation>Буде перевищено ліміт клієнта {period}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="131" />
+        <source>Not enough money on the account.</source>
+        <translation>На рахунку недостатньо коштів.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="134" />
+        <source>The account may hold at most {amount}.</source>
+        <translation>На рахунку може бути щонайбільше {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="137" />
+        <source>The account would hold more than the customer's balance cap.</source>
+        <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="140" />
+        <source>The customer is disabled: no payments.</source>
+        <translation>Клієнта вимкнено: платежі неможливі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="142" />
+        <source>The platform does not allow a payment between these accounts.</source>
+        <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="145" />
+        <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer's key.</source>
+        <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="149" />
+        <source>The payment is no longer a draft.</source>
+        <translation>Платіж уже не є чернеткою.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="161" />
+        <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
+        <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
+    </message>
+</context>
 <context>
     <name>ChangeRequestDialog</name>
     <message>
@@ -1271,925 +1469,147 @@ If it happens again, tell support what you were doing.</source>
     </message>
 </context>
 <context>
+    <name>DeskHooks</name>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="54" />
+        <source>&amp;Help</source>
+        <translation>&amp;Довідка</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="55" />
+        <source>&amp;Profiles…</source>
+        <translation>&amp;Профілі…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="56" />
+        <source>S&amp;ettings…</source>
+        <translation>&amp;Налаштування…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="57" />
+        <source>Save &amp;diagnostics…</source>
+        <translation>Зберегти &amp;діагностику…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="58" />
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Клавіатурні скорочення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="59" />
+        <source>&amp;About Teller</source>
+        <translation>&amp;Про Teller</translation>
+    </message>
+</context>
+<context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="54" />
-        <location filename="../../teller_app/ui/error_text.py" line="66" />
+        <location filename="../../teller_app/ui/error_text.py" line="75" />
+        <location filename="../../teller_app/ui/error_text.py" line="87" />
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="57" />
+        <location filename="../../teller_app/ui/error_text.py" line="78" />
         <source>This profile signs in through the bank's Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="61" />
+        <location filename="../../teller_app/ui/error_text.py" line="82" />
         <source>The bank's sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="63" />
+        <location filename="../../teller_app/ui/error_text.py" line="84" />
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="68" />
+        <location filename="../../teller_app/ui/error_text.py" line="89" />
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="70" />
+        <location filename="../../teller_app/ui/error_text.py" line="91" />
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="73" />
+        <location filename="../../teller_app/ui/error_text.py" line="94" />
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="79" />
+        <location filename="../../teller_app/ui/error_text.py" line="100" />
         <source>The bank's Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="85" />
+        <location filename="../../teller_app/ui/error_text.py" line="106" />
         <source>The bank's Teller Hub cannot be reached, so the customer's secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="96" />
+        <location filename="../../teller_app/ui/error_text.py" line="119" />
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99" />
+        <location filename="../../teller_app/ui/error_text.py" line="122" />
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="102" />
+        <location filename="../../teller_app/ui/error_text.py" line="125" />
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="104" />
+        <location filename="../../teller_app/ui/error_text.py" line="127" />
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="106" />
+        <location filename="../../teller_app/ui/error_text.py" line="129" />
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="108" />
-        <location filename="../../teller_app/ui/error_text.py" line="111" />
+        <location filename="../../teller_app/ui/cash_text.py" line="152" />
+        <location filename="../../teller_app/ui/error_text.py" line="131" />
+        <location filename="../../teller_app/ui/error_text.py" line="134" />
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="114" />
+        <location filename="../../teller_app/ui/error_text.py" line="137" />
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="116" />
+        <location filename="../../teller_app/ui/error_text.py" line="139" />
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/error_text.py" line="53" />
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="55" />
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="57" />
+        <location filename="../../teller_app/ui/error_text.py" line="59" />
         <source>The server's key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="61" />
+        <location filename="../../teller_app/ui/error_text.py" line="63" />
         <source>The server's certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="63" />
+        <location filename="../../teller_app/ui/error_text.py" line="65" />
         <source>The profile's connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/error_text.py" line="76" />
-        <source>The private key is neither a PEM key nor a readable PEM file. Paste the whole key including the BEGIN/END lines, or give the path to the key file.</source>
-        <translation>Закритий ключ не є ні ключем PEM, ні доступним для читання файлом PEM. Вставте весь ключ разом із рядками BEGIN/END або вкажіть шлях до файлу ключа.</translation>
-    </message>
-    </context>
-<context>
-    <name>LockScreen</name>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="58" />
-        <source>The session is locked</source>
-        <translation>Сеанс заблоковано</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="64" />
-        <source>Your password</source>
-        <translation>Ваш пароль</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="65" />
-        <source>Unlock</source>
-        <translation>Розблокувати</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="71" />
-        <source>name@bank</source>
-        <translation>name@bank</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="74" />
-        <source>Sign in as this employee</source>
-        <translation>Увійти як цей працівник</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="75" />
-        <source>A different employee</source>
-        <translation>Інший працівник</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="77" />
-        <source>E-mail</source>
-        <translation>E-mail</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="78" />
-        <source>Password</source>
-        <translation>Пароль</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="99" />
-        <source>Signed in: %1</source>
-        <translation>У системі: %1</translation>
-    </message>
-</context>
-<context>
-    <name>MainWindow</name>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="98" />
-        <source>Teller</source>
-        <translation>Teller</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="109" />
-        <source>Search</source>
-        <translation>Пошук</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="190" />
-        <source>You may not create customers.</source>
-        <translation>Вам не дозволено створювати клієнтів.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="195" />
-        <source>New customer</source>
-        <translation>Новий клієнт</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="213" />
-        <source>Edit: {name}</source>
-        <translation>Редагування: {name}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="223" />
-        <source>Syncing…</source>
-        <translation>Синхронізація…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="228" />
-        <source>Syncing customers…</source>
-        <translation>Синхронізація клієнтів…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="304" />
-        <source>Loading segments…</source>
-        <translation>Завантаження сегментів…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="347" />
-        <source>Syncing… {done} of {total}</source>
-        <translation>Синхронізація… {done} з {total}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="359" />
-        <source>Sync failed</source>
-        <translation>Помилка синхронізації</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="429" />
-        <source>This change needs a supervisor's approval.</source>
-        <translation>Ця зміна потребує погодження контролера.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="438" />
-        <source>Customer {name} created.</source>
-        <translation>Клієнта {name} створено.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="449" />
-        <source>Changes saved.</source>
-        <translation>Зміни збережено.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="491" />
-        <source>&amp;Customer</source>
-        <translation>&amp;Клієнт</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="492" />
-        <source>&amp;Tools</source>
-        <translation>&amp;Інструменти</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="502" />
-        <source>&amp;New customer…</source>
-        <translation>&amp;Новий клієнт…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="504" />
-        <source>&amp;Find customer</source>
-        <translation>&amp;Пошук клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="506" />
-        <source>&amp;Close tab</source>
-        <translation>&amp;Закрити вкладку</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="508" />
-        <source>&amp;Sync now</source>
-        <translation>&amp;Синхронізувати зараз</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="510" />
-        <source>Sign &amp;out</source>
-        <translation>&amp;Вийти</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="512" />
-        <source>&amp;Quit</source>
-        <translation>&amp;Закрити програму</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="523" />
-        <source>● online</source>
-        <translation>● онлайн</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="528" />
-        <source>● offline</source>
-        <translation>● офлайн</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="531" />
-        <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
-        <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/main_window.py" line="567" />
-        <source>Signing in again…</source>
-        <translation>Повторний вхід…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="119" />
-        <source>Synced {time}</source>
-        <translation>Синхронізовано о {time}</translation>
-    </message>
-</context>
-<context>
-    <name>PendingRequestsModel</name>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
-        <source>Requested (UTC)</source>
-        <translation>Запитано (UTC)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
-        <source>Customer</source>
-        <translation>Клієнт</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
-        <source>Change</source>
-        <translation>Зміна</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
-        <source>Maker</source>
-        <translation>Ініціатор</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
-        <source>Reason</source>
-        <translation>Причина</translation>
-    </message>
-</context>
-<context>
-    <name>ReauthDialog</name>
-    <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="23" />
-        <source>Sign in again</source>
-        <translation>Повторний вхід</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="25" />
-        <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
-        <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
-    </message>
-</context>
-<context>
-    <name>SearchPanel</name>
-    <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="54" />
-        <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
-        <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="60" />
-        <source>Show customers of one branch</source>
-        <translation>Показати клієнтів одного відділення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="116" />
-        <source>All branches</source>
-        <translation>Усі відділення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="169" />
-        <source>No customers found.</source>
-        <translation>Клієнтів не знайдено.</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="172" />
-        <source>%n customer(s)</source>
-        <translation>
-            <numerusform>%n клієнт</numerusform>
-            <numerusform>%n клієнти</numerusform>
-            <numerusform>%n клієнтів</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>SessionInfo</name>
-    <message>
-        <location filename="../../teller_app/ui/session_info.py" line="39" />
-        <source>Head office</source>
-        <translation>Головний офіс</translation>
-    </message>
-</context>
-<context>
-    <name>SessionLocker</name>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="313" />
-        <source>Wrong password.</source>
-        <translation>Неправильний пароль.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="316" />
-        <source>Could not check the password: %1</source>
-        <translation>Не вдалося перевірити пароль: %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="320" />
-        <source>Checking password</source>
-        <translation>Перевірка пароля</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="340" />
-        <source>Signing in</source>
-        <translation>Вхід</translation>
-    </message>
-</context>
-<context>
-    <name>SignInDialog</name>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="52" />
-        <source>No OS keyring is available: the password is kept for this session only.</source>
-        <translation>Системне сховище паролів недоступне: пароль зберігатиметься лише до кінця сеансу.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="55" />
-        <source>The OS keyring did not answer in time: the password is kept for this session only.</source>
-        <translation>Системне сховище паролів не відповіло вчасно: пароль зберігатиметься лише до кінця сеансу.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="58" />
-        <source>The only keyring found ({name}) keeps secrets in a plain file, so it is not used: the password is kept for this session only.</source>
-        <translation>Знайдене сховище паролів ({name}) зберігає секрети у звичайному файлі, тому воно не використовується: пароль зберігатиметься лише до кінця сеансу.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62" />
-        <source>The OS keyring reported an error ({error}): the password is kept for this session only.</source>
-        <translation>Системне сховище паролів повідомило про помилку ({error}): пароль зберігатиметься лише до кінця сеансу.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="64" />
-        <source>The OS keyring cannot be used ({reason}): the password is kept for this session only.</source>
-        <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="81" />
-        <source>Teller — sign in</source>
-        <translation>Teller — вхід</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93" />
-        <source>Sandbox (demo data, not a real bank)</source>
-        <translation>Пісочниця (демодані, не справжній банк)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96" />
-        <source>Sandbox — demo accounts</source>
-        <translation>Пісочниця — демонстраційні облікові записи</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="103" />
-        <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
-        <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113" />
-        <source>name@bank.ua</source>
-        <translation>name@bank.ua</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219" />
-        <source>Teller Hub password</source>
-        <translation>Пароль Teller Hub</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117" />
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219" />
-        <source>Password</source>
-        <translation>Пароль</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118" />
-        <source>Remember on this workstation</source>
-        <translation>Запам’ятати на цьому робочому місці</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="132" />
-        <source>Sign in</source>
-        <translation>Увійти</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="136" />
-        <source>Quit</source>
-        <translation>Закрити програму</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="140" />
-        <source>Platform</source>
-        <translation>Платформа</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141" />
-        <source>E-mail</source>
-        <translation>E-mail</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="183" />
-        <source>Enter your e-mail and password.</source>
-        <translation>Введіть e-mail і пароль.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="194" />
-        <source>Signing in…</source>
-        <translation>Вхід…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="207" />
-        <source>head office</source>
-        <translation>головний офіс</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="229" />
-        <source>Opening the keyring…</source>
-        <translation>Відкриття сховища паролів…</translation>
-    </message>
-<message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117" />
-        <source>Key file…</source>
-        <translation>Файл ключа…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224" />
-        <source>Bank key (PEM)</source>
-        <translation>Ключ банку (PEM)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225" />
-        <source>path to the private key file</source>
-        <translation>шлях до файлу закритого ключа</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="312" />
-        <source>The bank's private key</source>
-        <translation>Закритий ключ банку</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="313" />
-        <source>PEM keys (*.pem *.key);;All files (*)</source>
-        <translation>Ключі PEM (*.pem *.key);;Усі файли (*)</translation>
-    </message>
-</context>
-<context>
-    <name>Supervision</name>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="151" />
-        <source>The audit trail could not be written.</source>
-        <translation>Не вдалося записати журнал аудиту.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="159" />
-        <source>Lock the session</source>
-        <translation>Заблокувати екран</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="163" />
-        <source>Approvals inbox</source>
-        <translation>Вхідні запити на погодження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="165" />
-        <location filename="../../teller_app/ui/supervision.py" line="286" />
-        <source>Audit trail</source>
-        <translation>Журнал аудиту</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="273" />
-        <source>Approvals</source>
-        <translation>Погодження</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="305" />
-        <source>%n new change request(s) to decide</source>
-        <translation>
-            <numerusform>%n новий запит на зміну очікує рішення</numerusform>
-            <numerusform>%n нові запити на зміну очікують рішення</numerusform>
-            <numerusform>%n нових запитів на зміну очікують рішення</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="302" />
-        <source>Teller</source>
-        <translation>Teller</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="368" />
-        <source>Awaiting approval: %1</source>
-        <translation>Очікує погодження: %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="373" />
-        <source>Withdraw request</source>
-        <translation>Відкликати запит</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="378" />
-        <source>Enable customer</source>
-        <translation>Увімкнути клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="379" />
-        <source>Disable customer</source>
-        <translation>Вимкнути клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="385" />
-        <source>Request a change…</source>
-        <translation>Запит на зміну…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="390" />
-        <source>Cash deposit…</source>
-        <translation>Внесення готівки…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="391" />
-        <source>Cash withdrawal…</source>
-        <translation>Видача готівки…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="410" />
-        <source>Saving</source>
-        <translation>Збереження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="424" />
-        <source>This change does not need approval; edit it directly.</source>
-        <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="436" />
-        <source>Sent to a supervisor for approval.</source>
-        <translation>Надіслано контролеру на погодження.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="443" />
-        <source>Sending the request</source>
-        <translation>Надсилання запиту</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="446" />
-        <source>%1
-Reason: %2</source>
-        <translation>%1
-Причина: %2</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="458" />
-        <source>Approved and applied.</source>
-        <translation>Погоджено й застосовано.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="459" />
-        <source>Rejected.</source>
-        <translation>Відхилено.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="468" />
-        <source>Supervisor deciding</source>
-        <translation>Рішення контролера</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="490" />
-        <source>Withdrawing</source>
-        <translation>Відкликання</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="532" />
-        <source>Preparing the cash desk</source>
-        <translation>Підготовка каси</translation>
-    </message>
-<message>
-        <location filename="../../teller_app/ui/supervision.py" line="398" />
-        <source>Account history…</source>
-        <translation>Історія рахунку…</translation>
-    </message>
-    </context>
-<context>
-    <name>Validators</name>
-    <message>
-        <location filename="../../teller_app/ui/validators.py" line="24" />
-        <source>Not a phone number.</source>
-        <translation>Це не номер телефону.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/validators.py" line="26" />
-        <source>This phone number is not valid.</source>
-        <translation>Цей номер телефону недійсний.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/validators.py" line="39" />
-        <source>The IBAN checksum is wrong: check the digits.</source>
-        <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/validators.py" line="41" />
-        <source>This is not a valid IBAN.</source>
-        <translation>Це недійсний IBAN.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/validators.py" line="48" />
-        <source>Login is required.</source>
-        <translation>Логін обов’язковий.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/validators.py" line="50" />
-        <source>Use 3–128 letters, digits or . _ @ + -</source>
-        <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/validators.py" line="57" />
-        <source>{field} is required.</source>
-        <translation>Поле «{field}» обов’язкове.</translation>
-    </message>
-</context>
-<context>
-    <name>CashDesk</name>
-    <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="19" />
-        <source>Demo Bank (sandbox)</source>
-        <translation>Демо-банк (пісочниця)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="27" />
-        <source>Head office</source>
-        <translation>Головний офіс</translation>
-    </message>
-</context>
-<context>
-    <name>CashText</name>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="25" />
-        <source>Confirmed</source>
-        <translation>Підтверджено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="27" />
-        <source>Draft, not confirmed</source>
-        <translation>Чернетка, не підтверджено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="29" />
-        <source>Failed</source>
-        <translation>Не виконано</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="30" />
-        <source>Unknown status</source>
-        <translation>Невідомий статус</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="35" />
-        <source>Cash deposit</source>
-        <translation>Внесення готівки</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="37" />
-        <source>Cash withdrawal</source>
-        <translation>Видача готівки</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="38" />
-        <source>Payment</source>
-        <translation>Платіж</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="43" />
-        <source>cash replenishment at the bank's cash desk</source>
-        <translation>поповнення готівкою в касі банку</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="44" />
-        <source>cash withdrawal at the bank's cash desk</source>
-        <translation>видача готівки в касі банку</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="52" />
-        <source>per operation</source>
-        <translation>на одну операцію</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="53" />
-        <source>per day</source>
-        <translation>на день</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="54" />
-        <source>per week</source>
-        <translation>на тиждень</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="55" />
-        <source>per month</source>
-        <translation>на місяць</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="56" />
-        <source>per year</source>
-        <translation>на рік</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="57" />
-        <source>per custom period</source>
-        <translation>на власний період</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="68" />
-        <source>No limits set.</source>
-        <translation>Ліміти не встановлено.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="73" />
-        <source>more than {amount}</source>
-        <translation>більше ніж {amount}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="76" />
-        <source>less than {amount}</source>
-        <translation>менше ніж {amount}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="78" />
-        <source> and </source>
-        <translation> і </translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="79" />
-        <source>Per operation: {bounds}</source>
-        <translation>На одну операцію: {bounds}</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="83" />
-        <source>%n day(s)</source>
-        <translation>
-            <numerusform>%n день</numerusform>
-            <numerusform>%n дні</numerusform>
-            <numerusform>%n днів</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="86" />
-        <source>{period}: less than {max} in total; {spent} used, {left} left</source>
-        <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="91" />
-        <source>Limits apply to the customer's outgoing payments (withdrawals).</source>
-        <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="98" />
-        <source>No: the teller confirms.</source>
-        <translation>Ні: підтверджує операціоніст.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="100" />
-        <source>Yes: above {amount}, a supervisor confirms.</source>
-        <translation>Так: понад {amount} підтверджує контролер.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="104" />
-        <source>Yes: {reason}</source>
-        <translation>Так: {reason}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="105" />
-        <source>Yes: a supervisor confirms.</source>
-        <translation>Так: підтверджує контролер.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="111" />
-        <source>Below the customer's per-operation minimum: must be more than {amount}.</source>
-        <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="115" />
-        <source>Above the customer's per-operation maximum: must be less than {amount}.</source>
-        <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="119" />
-        <source>The customer's limit {period} would be exceeded (less than {amount} in total).</source>
-        <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="122" />
-        <source>The customer's limit {period} would be exceeded.</source>
-        <translation>Буде перевищено ліміт клієнта {period}.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="131" />
-        <source>Not enough money on the account.</source>
-        <translation>На рахунку недостатньо коштів.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="134" />
-        <source>The account may hold at most {amount}.</source>
-        <translation>На рахунку може бути щонайбільше {amount}.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="137" />
-        <source>The account would hold more than the customer's balance cap.</source>
-        <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="140" />
-        <source>The customer is disabled: no payments.</source>
-        <translation>Клієнта вимкнено: платежі неможливі.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="142" />
-        <source>The platform does not allow a payment between these accounts.</source>
-        <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="145" />
-        <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer's key.</source>
-        <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="149" />
-        <source>The payment is no longer a draft.</source>
-        <translation>Платіж уже не є чернеткою.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="161" />
-        <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
-        <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
 </context>
 <context>
@@ -2309,6 +1729,187 @@ Reason: %2</source>
     </message>
 </context>
 <context>
+    <name>LockScreen</name>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="58" />
+        <source>The session is locked</source>
+        <translation>Сеанс заблоковано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="64" />
+        <source>Your password</source>
+        <translation>Ваш пароль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="65" />
+        <source>Unlock</source>
+        <translation>Розблокувати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="71" />
+        <source>name@bank</source>
+        <translation>name@bank</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="74" />
+        <source>Sign in as this employee</source>
+        <translation>Увійти як цей працівник</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="75" />
+        <source>A different employee</source>
+        <translation>Інший працівник</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="77" />
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="78" />
+        <source>Password</source>
+        <translation>Пароль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="99" />
+        <source>Signed in: %1</source>
+        <translation>У системі: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="98" />
+        <source>Teller</source>
+        <translation>Teller</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="109" />
+        <source>Search</source>
+        <translation>Пошук</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="193" />
+        <source>You may not create customers.</source>
+        <translation>Вам не дозволено створювати клієнтів.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="198" />
+        <source>New customer</source>
+        <translation>Новий клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="216" />
+        <source>Edit: {name}</source>
+        <translation>Редагування: {name}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="226" />
+        <source>Syncing…</source>
+        <translation>Синхронізація…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="231" />
+        <source>Syncing customers…</source>
+        <translation>Синхронізація клієнтів…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="307" />
+        <source>Loading segments…</source>
+        <translation>Завантаження сегментів…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="350" />
+        <source>Syncing… {done} of {total}</source>
+        <translation>Синхронізація… {done} з {total}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="362" />
+        <source>Sync failed</source>
+        <translation>Помилка синхронізації</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="432" />
+        <source>This change needs a supervisor's approval.</source>
+        <translation>Ця зміна потребує погодження контролера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="441" />
+        <source>Customer {name} created.</source>
+        <translation>Клієнта {name} створено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="452" />
+        <source>Changes saved.</source>
+        <translation>Зміни збережено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="494" />
+        <source>&amp;Customer</source>
+        <translation>&amp;Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="495" />
+        <source>&amp;Tools</source>
+        <translation>&amp;Інструменти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="505" />
+        <source>&amp;New customer…</source>
+        <translation>&amp;Новий клієнт…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="507" />
+        <source>&amp;Find customer</source>
+        <translation>&amp;Пошук клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="509" />
+        <source>&amp;Close tab</source>
+        <translation>&amp;Закрити вкладку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="511" />
+        <source>&amp;Sync now</source>
+        <translation>&amp;Синхронізувати зараз</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="513" />
+        <source>Sign &amp;out</source>
+        <translation>&amp;Вийти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="515" />
+        <source>&amp;Quit</source>
+        <translation>&amp;Закрити програму</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="526" />
+        <source>● online</source>
+        <translation>● онлайн</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="531" />
+        <source>● offline</source>
+        <translation>● офлайн</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="534" />
+        <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
+        <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window.py" line="570" />
+        <source>Signing in again…</source>
+        <translation>Повторний вхід…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="121" />
+        <source>Synced {time}</source>
+        <translation>Синхронізовано о {time}</translation>
+    </message>
+</context>
+<context>
     <name>PaymentDetailDialog</name>
     <message>
         <location filename="../../teller_app/ui/history.py" line="56" />
@@ -2354,6 +1955,404 @@ Reason: %2</source>
         <location filename="../../teller_app/ui/history.py" line="76" />
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
+    </message>
+</context>
+<context>
+    <name>PendingRequestsModel</name>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
+        <source>Requested (UTC)</source>
+        <translation>Запитано (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
+        <source>Customer</source>
+        <translation>Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
+        <source>Change</source>
+        <translation>Зміна</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
+        <source>Maker</source>
+        <translation>Ініціатор</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
+        <source>Reason</source>
+        <translation>Причина</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileForm</name>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="37" />
+        <source>e.g. bank-production</source>
+        <translation>напр. bank-production</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="42" />
+        <source>Platform password (Mode A)</source>
+        <translation>Пароль платформи (режим A)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="43" />
+        <source>Teller Hub (Mode B)</source>
+        <translation>Teller Hub (режим B)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="45" />
+        <source>name@bank.ua</source>
+        <translation>name@bank.ua</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="48" />
+        <source>kept in the OS keyring only</source>
+        <translation>зберігається лише у сховищі ключів ОС</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="49" />
+        <source>system certificates</source>
+        <translation>системні сертифікати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="50" />
+        <source>&amp;Browse…</source>
+        <translation>&amp;Огляд…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="52" />
+        <source>Choose a CA bundle file</source>
+        <translation>Виберіть файл сертифікатів CA</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="67" />
+        <source>&amp;Name:</source>
+        <translation>&amp;Назва:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="68" />
+        <source>Platform &amp;URL:</source>
+        <translation>&amp;URL платформи:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="69" />
+        <source>&amp;Counterparty GUID:</source>
+        <translation>GUID &amp;контрагента:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="70" />
+        <source>Sign-in &amp;mode:</source>
+        <translation>&amp;Режим входу:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="71" />
+        <source>Teller &amp;Hub URL:</source>
+        <translation>URL Teller &amp;Hub:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="72" />
+        <source>&amp;E-mail:</source>
+        <translation>&amp;Ел. пошта:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="73" />
+        <source>Pass&amp;word:</source>
+        <translation>Па&amp;роль:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="74" />
+        <source>CA &amp;bundle:</source>
+        <translation>Сертифікати &amp;CA:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="75" />
+        <source>SPKI p&amp;ins:</source>
+        <translation>SPKI-&amp;піни:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="76" />
+        <source>Pro&amp;xy:</source>
+        <translation>Пр&amp;оксі:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="77" />
+        <source>&amp;Language:</source>
+        <translation>&amp;Мова:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="107" />
+        <source>Sign-in through the Teller Hub needs the hub's URL.</source>
+        <translation>Для входу через Teller Hub потрібна URL-адреса хаба.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="122" />
+        <source>Give the profile a name.</source>
+        <translation>Дайте профілю назву.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="124" />
+        <source>Enter the counterparty GUID.</source>
+        <translation>Введіть GUID контрагента.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="131" />
+        <source>{field}: {problem}</source>
+        <translation>{field}: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="142" />
+        <source>The Teller Hub password</source>
+        <translation>Пароль Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="142" />
+        <source>The platform password</source>
+        <translation>Пароль платформи</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="145" />
+        <source>CA bundle (PEM)</source>
+        <translation>Сертифікати CA (PEM)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="146" />
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>Сертифікати (*.pem *.crt *.cer);;Усі файли (*)</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileManager</name>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="45" />
+        <source>ok</source>
+        <translation>гаразд</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="46" />
+        <source>adapted</source>
+        <translation>адаптовано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="47" />
+        <source>failed</source>
+        <translation>помилка</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileManagerDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="59" />
+        <source>Teller — profiles</source>
+        <translation>Teller — профілі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="69" />
+        <source>Profiles</source>
+        <translation>Профілі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="71" />
+        <source>&amp;Add</source>
+        <translation>&amp;Додати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="72" />
+        <source>D&amp;uplicate</source>
+        <translation>&amp;Копіювати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="74" />
+        <source>&amp;Delete</source>
+        <translation>&amp;Видалити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="77" />
+        <source>&amp;Save</source>
+        <translation>&amp;Зберегти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="79" />
+        <source>&amp;Test connection</source>
+        <translation>&amp;Перевірити з'єднання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="81" />
+        <source>&amp;Import…</source>
+        <translation>&amp;Імпорт…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="83" />
+        <source>E&amp;xport…</source>
+        <translation>&amp;Експорт…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="85" />
+        <source>Close</source>
+        <translation>Закрити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="92" />
+        <source>Connection test results</source>
+        <translation>Результати перевірки з'єднання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="94" />
+        <source>Check</source>
+        <translation>Перевірка</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="94" />
+        <source>Result</source>
+        <translation>Результат</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="94" />
+        <source>Evidence</source>
+        <translation>Докази</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="142" />
+        <source>The profiles file cannot be read: {error}</source>
+        <translation>Файл профілів не вдається прочитати: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="163" />
+        <source>A copy of {name}: change what differs and save.</source>
+        <translation>Копія {name}: змініть те, що відрізняється, і збережіть.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="172" />
+        <source>Delete profile</source>
+        <translation>Видалити профіль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="173" />
+        <source>Delete the profile {name} and its saved password?</source>
+        <translation>Видалити профіль {name} і збережений пароль?</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="187" />
+        <source>Profile {name} deleted.</source>
+        <translation>Профіль {name} видалено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="198" />
+        <source>A profile named {name} exists already.</source>
+        <translation>Профіль з назвою {name} уже існує.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="216" />
+        <source>Profile {name} saved.</source>
+        <translation>Профіль {name} збережено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="229" />
+        <source>Enter the e-mail to test the sign-in with.</source>
+        <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="238" />
+        <source>Enter the password to test the sign-in with.</source>
+        <translation>Введіть пароль, з яким перевірити вхід.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="242" />
+        <source>Testing {url}…</source>
+        <translation>Перевірка {url}…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="244" />
+        <source>Testing the connection…</source>
+        <translation>Перевірка з'єднання…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="251" />
+        <source>{count} profiles exported to {path} (no passwords).</source>
+        <translation>Профілів експортовано: {count}, до {path} (без паролів).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="262" />
+        <source>Imported: {names}. Passwords are typed at sign-in.</source>
+        <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="331" />
+        <source>{failed} of {total} checks failed.</source>
+        <translation>Не пройдено перевірок: {failed} з {total}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="334" />
+        <source>All {total} checks passed: this profile works.</source>
+        <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="353" />
+        <source>Export profiles</source>
+        <translation>Експорт профілів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="355" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="364" />
+        <source>Teller profiles (*.json)</source>
+        <translation>Профілі Teller (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="362" />
+        <source>Import profiles</source>
+        <translation>Імпорт профілів</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileRecovery</name>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="23" />
+        <source>The profiles file {path} cannot be read, so Teller does not know which platform to connect to. It will not fall back to the sandbox.
+
+{error}</source>
+        <translation>Файл профілів {path} не вдається прочитати, тож Teller не знає, до якої платформи підключатися. Перехід до пісочниці не відбудеться.
+
+{error}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="27" />
+        <source>Teller — profiles file unreadable</source>
+        <translation>Teller — файл профілів не читається</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="32" />
+        <source>&amp;Reset and manage profiles…</source>
+        <translation>&amp;Скинути та керувати профілями…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="35" />
+        <source>&amp;Try again</source>
+        <translation>&amp;Спробувати ще</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="38" />
+        <source>&amp;Quit</source>
+        <translation>&amp;Вийти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="64" />
+        <source>The unreadable file was kept as {path}. Add or import the profiles, then close this window to sign in.</source>
+        <translation>Непрочитаний файл збережено як {path}. Додайте або імпортуйте профілі, потім закрийте це вікно, щоб увійти.</translation>
+    </message>
+</context>
+<context>
+    <name>ReauthDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="23" />
+        <source>Sign in again</source>
+        <translation>Повторний вхід</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="25" />
+        <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
+        <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
     </message>
 </context>
 <context>
@@ -2429,8 +2428,8 @@ Reason: %2</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="70" />
-        <location filename="../../teller_app/ui/receipt.py" line="108" />
+        <location filename="../../teller_app/ui/receipt.py" line="71" />
+        <location filename="../../teller_app/ui/receipt.py" line="107" />
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
@@ -2445,7 +2444,7 @@ Reason: %2</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="123" />
+        <location filename="../../teller_app/ui/receipt.py" line="122" />
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -2491,6 +2490,357 @@ Reason: %2</source>
         <location filename="../../teller_app/ui/receipt_dialog.py" line="79" />
         <source>Saved to {path}</source>
         <translation>Збережено до {path}</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="54" />
+        <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
+        <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="60" />
+        <source>Show customers of one branch</source>
+        <translation>Показати клієнтів одного відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="116" />
+        <source>All branches</source>
+        <translation>Усі відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="169" />
+        <source>No customers found.</source>
+        <translation>Клієнтів не знайдено.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/search_panel.py" line="172" />
+        <source>%n customer(s)</source>
+        <translation>
+            <numerusform>%n клієнт</numerusform>
+            <numerusform>%n клієнти</numerusform>
+            <numerusform>%n клієнтів</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SessionInfo</name>
+    <message>
+        <location filename="../../teller_app/ui/session_info.py" line="39" />
+        <source>Head office</source>
+        <translation>Головний офіс</translation>
+    </message>
+</context>
+<context>
+    <name>SessionLocker</name>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="313" />
+        <source>Wrong password.</source>
+        <translation>Неправильний пароль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="316" />
+        <source>Could not check the password: %1</source>
+        <translation>Не вдалося перевірити пароль: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="320" />
+        <source>Checking password</source>
+        <translation>Перевірка пароля</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen.py" line="340" />
+        <source>Signing in</source>
+        <translation>Вхід</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="52" />
+        <source>No OS keyring is available: the password is kept for this session only.</source>
+        <translation>Системне сховище паролів недоступне: пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="55" />
+        <source>The OS keyring did not answer in time: the password is kept for this session only.</source>
+        <translation>Системне сховище паролів не відповіло вчасно: пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="58" />
+        <source>The only keyring found ({name}) keeps secrets in a plain file, so it is not used: the password is kept for this session only.</source>
+        <translation>Знайдене сховище паролів ({name}) зберігає секрети у звичайному файлі, тому воно не використовується: пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62" />
+        <source>The OS keyring reported an error ({error}): the password is kept for this session only.</source>
+        <translation>Системне сховище паролів повідомило про помилку ({error}): пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="64" />
+        <source>The OS keyring cannot be used ({reason}): the password is kept for this session only.</source>
+        <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="81" />
+        <source>Teller — sign in</source>
+        <translation>Teller — вхід</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="405" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93" />
+        <source>Sandbox (demo data, not a real bank)</source>
+        <translation>Пісочниця (демодані, не справжній банк)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96" />
+        <source>Sandbox — demo accounts</source>
+        <translation>Пісочниця — демонстраційні облікові записи</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="103" />
+        <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
+        <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113" />
+        <source>name@bank.ua</source>
+        <translation>name@bank.ua</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="230" />
+        <source>Teller Hub password</source>
+        <translation>Пароль Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="230" />
+        <source>Password</source>
+        <translation>Пароль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118" />
+        <source>Remember on this workstation</source>
+        <translation>Запам’ятати на цьому робочому місці</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="132" />
+        <source>Sign in</source>
+        <translation>Увійти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="136" />
+        <source>Quit</source>
+        <translation>Закрити програму</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="140" />
+        <source>Platform</source>
+        <translation>Платформа</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141" />
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="145" />
+        <source>&amp;Profiles…</source>
+        <translation>&amp;Профілі…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="194" />
+        <source>Enter your e-mail and password.</source>
+        <translation>Введіть e-mail і пароль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="205" />
+        <source>Signing in…</source>
+        <translation>Вхід…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="218" />
+        <source>head office</source>
+        <translation>головний офіс</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="240" />
+        <source>Opening the keyring…</source>
+        <translation>Відкриття сховища паролів…</translation>
+    </message>
+</context>
+<context>
+    <name>Supervision</name>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="153" />
+        <source>The audit trail could not be written.</source>
+        <translation>Не вдалося записати журнал аудиту.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="161" />
+        <source>Lock the session</source>
+        <translation>Заблокувати екран</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="165" />
+        <source>Approvals inbox</source>
+        <translation>Вхідні запити на погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="167" />
+        <location filename="../../teller_app/ui/supervision.py" line="288" />
+        <source>Audit trail</source>
+        <translation>Журнал аудиту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="275" />
+        <source>Approvals</source>
+        <translation>Погодження</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/supervision.py" line="307" />
+        <source>%n new change request(s) to decide</source>
+        <translation>
+            <numerusform>%n новий запит на зміну очікує рішення</numerusform>
+            <numerusform>%n нові запити на зміну очікують рішення</numerusform>
+            <numerusform>%n нових запитів на зміну очікують рішення</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="304" />
+        <source>Teller</source>
+        <translation>Teller</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="370" />
+        <source>Awaiting approval: %1</source>
+        <translation>Очікує погодження: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="375" />
+        <source>Withdraw request</source>
+        <translation>Відкликати запит</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="380" />
+        <source>Enable customer</source>
+        <translation>Увімкнути клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="381" />
+        <source>Disable customer</source>
+        <translation>Вимкнути клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="387" />
+        <source>Request a change…</source>
+        <translation>Запит на зміну…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="392" />
+        <source>Cash deposit…</source>
+        <translation>Внесення готівки…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="393" />
+        <source>Cash withdrawal…</source>
+        <translation>Видача готівки…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="417" />
+        <source>Saving</source>
+        <translation>Збереження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="431" />
+        <source>This change does not need approval; edit it directly.</source>
+        <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="443" />
+        <source>Sent to a supervisor for approval.</source>
+        <translation>Надіслано контролеру на погодження.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="450" />
+        <source>Sending the request</source>
+        <translation>Надсилання запиту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="453" />
+        <source>%1
+Reason: %2</source>
+        <translation>%1
+Причина: %2</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="465" />
+        <source>Approved and applied.</source>
+        <translation>Погоджено й застосовано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="466" />
+        <source>Rejected.</source>
+        <translation>Відхилено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="475" />
+        <source>Supervisor deciding</source>
+        <translation>Рішення контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="497" />
+        <source>Withdrawing</source>
+        <translation>Відкликання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="541" />
+        <source>Preparing the cash desk</source>
+        <translation>Підготовка каси</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="398" />
+        <source>Account history…</source>
+        <translation>Історія рахунку…</translation>
+    </message>
+</context>
+<context>
+    <name>Validators</name>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="24" />
+        <source>Not a phone number.</source>
+        <translation>Це не номер телефону.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="26" />
+        <source>This phone number is not valid.</source>
+        <translation>Цей номер телефону недійсний.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="39" />
+        <source>The IBAN checksum is wrong: check the digits.</source>
+        <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="41" />
+        <source>This is not a valid IBAN.</source>
+        <translation>Це недійсний IBAN.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="48" />
+        <source>Login is required.</source>
+        <translation>Логін обов’язковий.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="50" />
+        <source>Use 3–128 letters, digits or . _ @ + -</source>
+        <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="57" />
+        <source>{field} is required.</source>
+        <translation>Поле «{field}» обов’язкове.</translation>
     </message>
 </context>
 </TS>

@@ -122,6 +122,9 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
+        from teller_app.ui import desk  # profiles, settings, help, title, window state
+
+        desk.install(self)
         self.ops.default_error_handler = self._show_error
         self.ops.reauthenticate = self._reauthenticate
         self._reauth_dialog: Any = None

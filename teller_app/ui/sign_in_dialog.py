@@ -142,7 +142,12 @@ class SignInDialog(QDialog):
         form.addRow(self.secret_caption, self.secret)
         form.addRow("", self.remember)
         form.addRow("", self.keyring_note)
+        self.profiles_button = QPushButton(self.tr("&Profiles…"), self)
+        self.profiles_button.setObjectName("profilesButton")
+        self.profiles_button.setAutoDefault(False)
+        self.profiles_button.clicked.connect(self.manage_profiles)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.profiles_button)
         buttons.addStretch(1)
         buttons.addWidget(self.quit_button)
         buttons.addWidget(self.sign_in_button)
@@ -172,6 +177,12 @@ class SignInDialog(QDialog):
                 self._demo_chosen(item)
                 return
         raise KeyError(email)
+
+    def manage_profiles(self) -> QDialog:
+        """The profile manager (ui/profile_manager.py); saved profiles join the list."""
+        from teller_app.ui.profile_manager import open_for_sign_in
+
+        return open_for_sign_in(self)
 
     def error_text(self) -> str:
         return "" if self.error.isHidden() else self.error.text()

@@ -98,7 +98,14 @@ class AppController(QObject):
     async def _start(self) -> None:
         data = self._data_dir()
         self.profiles = ProfileStore()
-        profiles = await asyncio.to_thread(self._read_profiles)
+        try:
+            profiles = await asyncio.to_thread(self._read_profiles)
+        except (OSError, ValueError) as exc:  # never a silent fallback to the sandbox
+            from teller_app.ui.profile_manager_recovery import unreadable_profiles
+
+            install_translators(self.app, choose_language(self.args.lang, None))
+            unreadable_profiles(self, self.profiles, exc)
+            return
         chosen = self._chosen_profile(profiles)
         lang = choose_language(self.args.lang, chosen.language if chosen else None)
         install_translators(self.app, lang)
@@ -148,7 +155,7 @@ class AppController(QObject):
             last = self.profiles.last_profile
         except (OSError, ValueError) as exc:
             log.warning("profiles file unreadable: %s", exc)
-            return []
+            raise
         profiles.sort(key=lambda p: p.name != last)
         return profiles
 
