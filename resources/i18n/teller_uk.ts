@@ -1471,32 +1471,42 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="54" />
+        <location filename="../../teller_app/ui/desk.py" line="82" />
+        <source>SANDBOX — demo data</source>
+        <translation>ПІСОЧНИЦЯ — демодані</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="104" />
+        <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
+        <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="108" />
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="55" />
+        <location filename="../../teller_app/ui/desk.py" line="109" />
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="56" />
+        <location filename="../../teller_app/ui/desk.py" line="110" />
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="57" />
+        <location filename="../../teller_app/ui/desk.py" line="111" />
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="58" />
+        <location filename="../../teller_app/ui/desk.py" line="112" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="59" />
+        <location filename="../../teller_app/ui/desk.py" line="113" />
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
@@ -1784,6 +1794,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="103" />
         <location filename="../../teller_app/ui/main_window.py" line="109" />
         <source>Search</source>
         <translation>Пошук</translation>
@@ -1844,41 +1855,49 @@ If it happens again, tell support what you were doing.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="95" />
         <location filename="../../teller_app/ui/main_window.py" line="494" />
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="96" />
         <location filename="../../teller_app/ui/main_window.py" line="495" />
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="97" />
         <location filename="../../teller_app/ui/main_window.py" line="505" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="98" />
         <location filename="../../teller_app/ui/main_window.py" line="507" />
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="99" />
         <location filename="../../teller_app/ui/main_window.py" line="509" />
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="100" />
         <location filename="../../teller_app/ui/main_window.py" line="511" />
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="101" />
         <location filename="../../teller_app/ui/main_window.py" line="513" />
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="102" />
         <location filename="../../teller_app/ui/main_window.py" line="515" />
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
@@ -2553,6 +2572,109 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/lock_screen.py" line="340" />
         <source>Signing in</source>
         <translation>Вхід</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="157" />
+        <source>Teller — settings</source>
+        <translation>Teller — налаштування</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="158" />
+        <source>This desk</source>
+        <translation>Це робоче місце</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="159" />
+        <source>The bank's settings (read-only)</source>
+        <translation>Налаштування банку (лише перегляд)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="160" />
+        <source>&amp;Language:</source>
+        <translation>&amp;Мова:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="160" />
+        <source>&amp;Theme:</source>
+        <translation>&amp;Тема:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="161" />
+        <source>&amp;Lock after idle (minutes):</source>
+        <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="161" />
+        <source>S&amp;ync every (minutes):</source>
+        <translation>&amp;Синхронізувати кожні (хвилин):</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="166" />
+        <source>Cash needing a supervisor above:</source>
+        <translation>Касові операції, що потребують контролера, понад:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="167" />
+        <source>Changes needing a second person:</source>
+        <translation>Зміни, що потребують другої особи:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="172" />
+        <source>&amp;Sounds</source>
+        <translation>&amp;Звуки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="173" />
+        <source>&amp;Notifications</source>
+        <translation>&amp;Сповіщення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="175" />
+        <source>The profile's language</source>
+        <translation>Мова профілю</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="177" />
+        <source>Follow the system</source>
+        <translation>Як у системі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="177" />
+        <source>Light</source>
+        <translation>Світла</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="177" />
+        <source>Dark</source>
+        <translation>Темна</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="239" />
+        <source>From the bank's Teller Hub.</source>
+        <translation>З Teller Hub банку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="244" />
+        <source>From this desk's profile: the Teller Hub did not give a policy.</source>
+        <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="264" />
+        <source>disabling a customer</source>
+        <translation>вимкнення клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="265" />
+        <source>blocking or closing</source>
+        <translation>блокування чи закриття</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="266" />
+        <source>lowering the KYC level</source>
+        <translation>зниження рівня KYC</translation>
     </message>
 </context>
 <context>

@@ -5,12 +5,20 @@ re-translation of the window's menus."""
 
 from __future__ import annotations
 
+import base64
+import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QWidget
+
+from teller_app.ui import theme
+from teller_app.ui.settings_store import DeskSettings, load_settings, save_settings
+
+log = logging.getLogger(__name__)
 
 
 class DeskHooks(QObject):
@@ -38,8 +46,22 @@ class DeskHooks(QObject):
         self.menu_help.addAction(self.action_shortcuts)
         self.menu_help.addSeparator()
         self.menu_help.addAction(self.action_about)
+        self.strip = QLabel(window)
+        self.strip.setObjectName("sandboxStrip")
+        self.strip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.strip.setStyleSheet(theme.sandbox_strip_style())
+        self.strip.setVisible(self.is_sandbox)
+        central = window.centralWidget().layout()
+        if central is not None:
+            central.insertWidget(0, self.strip)
+        self.settings: DeskSettings = load_settings()  # a few hundred bytes, before showing
+        self._restored = False
+        self._restore_geometry()
         window.installEventFilter(self)
         self.retranslate()
+        from teller_app.ui.settings import apply_settings
+
+        apply_settings(self.settings, window, window.session, language_changed=False)
 
     def _action(self, object_name: str, keys: list[str], slot: Callable[[], Any]) -> QAction:
         act = QAction(self.window)
@@ -49,8 +71,40 @@ class DeskHooks(QObject):
         act.triggered.connect(lambda _checked=False: slot())
         return act
 
+    @property
+    def is_sandbox(self) -> bool:
+        profile = getattr(self.window.session, "profile", None)
+        return bool(profile is not None and profile.is_sandbox)
+
+    def environment(self) -> str:
+        profile = getattr(self.window.session, "profile", None)
+        if self.is_sandbox or profile is None:
+            return self.tr("SANDBOX — demo data")
+        return urlsplit(profile.base_url).hostname or profile.base_url
+
+    def apply_title(self) -> None:
+        profile = getattr(self.window.session, "profile", None)
+        name = self.window.profile_name or (profile.name if profile is not None else "")
+        parts = ["Teller", name, self.environment()]
+        self.window.setWindowTitle(" — ".join(p for p in parts if p))
+
     # -- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
+        w = self.window
+        translate = QCoreApplication.translate
+        w.menu_customer.setTitle(translate("MainWindow", "&Customer"))
+        w.menu_tools.setTitle(translate("MainWindow", "&Tools"))
+        w.action_new.setText(translate("MainWindow", "&New customer…"))
+        w.action_find.setText(translate("MainWindow", "&Find customer"))
+        w.action_close.setText(translate("MainWindow", "&Close tab"))
+        w.action_sync.setText(translate("MainWindow", "&Sync now"))
+        w.action_sign_out.setText(translate("MainWindow", "Sign &out"))
+        w.action_quit.setText(translate("MainWindow", "&Quit"))
+        w.tabs.setTabText(0, translate("MainWindow", "Search"))
+        self.strip.setText(self.tr("SANDBOX — demo data. Nothing here is a real bank, "
+                                   "customer or payment."))
+        self.strip.setAccessibleName(self.strip.text())
+        self.apply_title()
         self.menu_help.setTitle(self.tr("&Help"))
         self.action_profiles.setText(self.tr("&Profiles…"))
         self.action_settings.setText(self.tr("S&ettings…"))
@@ -59,9 +113,49 @@ class DeskHooks(QObject):
         self.action_about.setText(self.tr("&About Teller"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+        if watched is self.window:
+            kind = event.type()
+            if kind == QEvent.Type.LanguageChange:
+                self.retranslate()
+            elif kind == QEvent.Type.Show:
+                self.apply_title()  # after start-up's own title
+                self._restore_columns()
+            elif kind == QEvent.Type.Close:
+                self.remember_window()
         return False
+
+    # -- window state ---------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        saved = self.settings.window
+        if geometry := saved.get("geometry"):
+            self.window.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+        if state := saved.get("state"):
+            self.window.restoreState(QByteArray(base64.b64decode(state)))
+
+    def _restore_columns(self) -> None:
+        if self._restored:
+            return
+        self._restored = True
+        if header := self.settings.window.get("results_header"):
+            self.window.search_panel.table.horizontalHeader().restoreState(
+                QByteArray(base64.b64decode(header)))
+
+    def window_state(self) -> dict[str, str]:
+        def b64(data: QByteArray) -> str:
+            return base64.b64encode(bytes(data.data())).decode("ascii")
+
+        w = self.window
+        return {"geometry": b64(w.saveGeometry()), "state": b64(w.saveState()),
+                "results_header": b64(w.search_panel.table.horizontalHeader().saveState())}
+
+    def remember_window(self) -> None:
+        """Written when the window closes (a small file; the app is ending anyway)."""
+        try:
+            settings = load_settings()
+            settings.window = self.window_state()
+            save_settings(settings)
+        except OSError as exc:
+            log.warning("window state not saved: %s", type(exc).__name__)
 
     # -- dialogs --------------------------------------------------------------------------
     def _single(self, key: str, make: Callable[[], QWidget]) -> QWidget:
@@ -87,8 +181,21 @@ class DeskHooks(QObject):
 
         return self._single("profiles", make)
 
-    def open_settings(self) -> QWidget | None:
-        return None
+    def open_settings(self) -> QWidget:
+        from teller_app.ui.settings import SettingsDialog
+
+        def make() -> QWidget:
+            dialog = SettingsDialog(self.window.ops, self.window.session, self.window,
+                                    parent=self.window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.applied.connect(self._settings_applied)
+            return dialog
+
+        return self._single("settings", make)
+
+    def _settings_applied(self, settings: DeskSettings) -> None:
+        settings.window = self.settings.window
+        self.settings = settings
 
     def save_diagnostics(self) -> None:
         return None
