@@ -1,6 +1,50 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="uk">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="43" />
+        <location filename="../../teller_app/ui/about.py" line="63" />
+        <source>About Teller</source>
+        <translation>Про Teller</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="46" />
+        <source>Teller icon</source>
+        <translation>Значок Teller</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="49" />
+        <source>Version</source>
+        <translation>Версія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="51" />
+        <source>Profile</source>
+        <translation>Профіль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="52" />
+        <source>Platform</source>
+        <translation>Платформа</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="53" />
+        <source>Teller Hub</source>
+        <translation>Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="53" />
+        <source>none</source>
+        <translation>немає</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="58" />
+        <source>Branch desk for the e-hryvnia platform.</source>
+        <translation>Робоче місце відділення для платформи е-гривні.</translation>
+    </message>
+</context>
+<context>
     <name>AccountPanel</name>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="45" />
@@ -106,152 +150,152 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="232" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="233" />
         <source>Comment (optional)</source>
         <translation>Коментар (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="233" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="234" />
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="234" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="235" />
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="235" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="236" />
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242" />
         <source>Cash draft</source>
         <translation>Чернетка операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242" />
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242" />
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="245" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="246" />
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252" />
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="256" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="257" />
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="292" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="293" />
         <source>Checking approvals</source>
         <translation>Перевірка запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="313" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="314" />
         <source>Looking up employee names</source>
         <translation>Пошук імен працівників</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="332" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="333" />
         <source>Checking cash drafts</source>
         <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="338" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="339" />
         <source>deposit</source>
         <translation>внесення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="338" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="339" />
         <source>withdrawal</source>
         <translation>видача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="351" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="352" />
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="357" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="358" />
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="367" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="368" />
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="368" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="369" />
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="379" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="380" />
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="386" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="387" />
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="391" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="392" />
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="396" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="397" />
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="412" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="413" />
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="414" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="415" />
         <source>Already decided (%1) by %2 at %3.</source>
         <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="419" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="420" />
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="422" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="423" />
         <source>This request is no longer pending.</source>
         <translation>Цей запит більше не очікує рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="424" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="425" />
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="428" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="429" />
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
@@ -259,42 +303,42 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="28" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="30" />
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="32" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="34" />
         <source>supervisor's e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="43" />
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="44" />
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="51" />
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="52" />
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="69" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="71" />
         <source>Enter the supervisor's e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
@@ -302,32 +346,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="45" />
+        <location filename="../../teller_app/ui/audit_view.py" line="46" />
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="45" />
-        <source>When (UTC)</source>
-        <translation>Час (UTC)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="45" />
+        <location filename="../../teller_app/ui/audit_view.py" line="46" />
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="45" />
+        <location filename="../../teller_app/ui/audit_view.py" line="46" />
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_view.py" line="46" />
+        <source>When (Kyiv)</source>
+        <translation>Час (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="47" />
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="46" />
+        <location filename="../../teller_app/ui/audit_view.py" line="47" />
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
@@ -335,82 +379,82 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="154" />
+        <location filename="../../teller_app/ui/audit_view.py" line="155" />
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="158" />
+        <location filename="../../teller_app/ui/audit_view.py" line="159" />
         <source>Employee guid</source>
         <translation>GUID працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="160" />
+        <location filename="../../teller_app/ui/audit_view.py" line="161" />
         <source>Customer guid</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="166" />
+        <location filename="../../teller_app/ui/audit_view.py" line="167" />
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="167" />
+        <location filename="../../teller_app/ui/audit_view.py" line="168" />
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="168" />
+        <location filename="../../teller_app/ui/audit_view.py" line="169" />
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="178" />
+        <location filename="../../teller_app/ui/audit_view.py" line="179" />
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="179" />
+        <location filename="../../teller_app/ui/audit_view.py" line="180" />
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="211" />
+        <location filename="../../teller_app/ui/audit_view.py" line="212" />
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="217" />
+        <location filename="../../teller_app/ui/audit_view.py" line="218" />
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="220" />
+        <location filename="../../teller_app/ui/audit_view.py" line="221" />
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="225" />
+        <location filename="../../teller_app/ui/audit_view.py" line="226" />
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="228" />
+        <location filename="../../teller_app/ui/audit_view.py" line="229" />
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="229" />
+        <location filename="../../teller_app/ui/audit_view.py" line="230" />
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="240" />
+        <location filename="../../teller_app/ui/audit_view.py" line="241" />
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="243" />
+        <location filename="../../teller_app/ui/audit_view.py" line="244" />
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
@@ -779,82 +823,82 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="34" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="35" />
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="37" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="38" />
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="40" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="41" />
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="44" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="45" />
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="48" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="49" />
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="58" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="59" />
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="60" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="61" />
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="62" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="63" />
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="65" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="66" />
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="78" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="79" />
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="96" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="97" />
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="103" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="104" />
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="104" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="105" />
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="109" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="110" />
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="110" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="111" />
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="111" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="112" />
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -877,12 +921,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="42" />
+        <location filename="../../teller_app/ui/customer_card.py" line="43" />
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="44" />
+        <location filename="../../teller_app/ui/customer_card.py" line="45" />
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -891,7 +935,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46" />
+        <location filename="../../teller_app/ui/customer_card.py" line="47" />
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -900,7 +944,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47" />
+        <location filename="../../teller_app/ui/customer_card.py" line="48" />
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -909,162 +953,162 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="91" />
+        <location filename="../../teller_app/ui/customer_card.py" line="92" />
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="93" />
+        <location filename="../../teller_app/ui/customer_card.py" line="94" />
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="95" />
+        <location filename="../../teller_app/ui/customer_card.py" line="96" />
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="99" />
+        <location filename="../../teller_app/ui/customer_card.py" line="100" />
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="112" />
+        <location filename="../../teller_app/ui/customer_card.py" line="113" />
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="113" />
+        <location filename="../../teller_app/ui/customer_card.py" line="114" />
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="114" />
+        <location filename="../../teller_app/ui/customer_card.py" line="115" />
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="115" />
+        <location filename="../../teller_app/ui/customer_card.py" line="116" />
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="116" />
+        <location filename="../../teller_app/ui/customer_card.py" line="117" />
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="117" />
+        <location filename="../../teller_app/ui/customer_card.py" line="118" />
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="118" />
+        <location filename="../../teller_app/ui/customer_card.py" line="119" />
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="119" />
+        <location filename="../../teller_app/ui/customer_card.py" line="120" />
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="120" />
+        <location filename="../../teller_app/ui/customer_card.py" line="121" />
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="129" />
+        <location filename="../../teller_app/ui/customer_card.py" line="130" />
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176" />
+        <location filename="../../teller_app/ui/customer_card.py" line="177" />
         <source>refreshing…</source>
         <translation>оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182" />
+        <location filename="../../teller_app/ui/customer_card.py" line="183" />
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="201" />
+        <location filename="../../teller_app/ui/customer_card.py" line="202" />
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="207" />
+        <location filename="../../teller_app/ui/customer_card.py" line="208" />
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="225" />
+        <location filename="../../teller_app/ui/customer_card.py" line="226" />
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="230" />
+        <location filename="../../teller_app/ui/customer_card.py" line="231" />
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="238" />
+        <location filename="../../teller_app/ui/customer_card.py" line="239" />
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="240" />
+        <location filename="../../teller_app/ui/customer_card.py" line="241" />
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="256" />
+        <location filename="../../teller_app/ui/customer_card.py" line="257" />
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="261" />
+        <location filename="../../teller_app/ui/customer_card.py" line="262" />
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="264" />
+        <location filename="../../teller_app/ui/customer_card.py" line="265" />
         <source>PENDING APPROVAL</source>
         <translation>ОЧІКУЄ ПОГОДЖЕННЯ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="267" />
+        <location filename="../../teller_app/ui/customer_card.py" line="268" />
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="289" />
+        <location filename="../../teller_app/ui/customer_card.py" line="290" />
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="294" />
+        <location filename="../../teller_app/ui/customer_card.py" line="295" />
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="298" />
+        <location filename="../../teller_app/ui/customer_card.py" line="299" />
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="305" />
+        <location filename="../../teller_app/ui/customer_card.py" line="306" />
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="321" />
+        <location filename="../../teller_app/ui/customer_card.py" line="322" />
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="330" />
+        <location filename="../../teller_app/ui/customer_card.py" line="331" />
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -1305,67 +1349,67 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="58" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="59" />
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="59" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="60" />
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="60" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="61" />
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="61" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="62" />
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="62" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="63" />
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="63" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="64" />
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="64" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="65" />
         <source>Approval</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="65" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="66" />
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="66" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="67" />
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="114" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="115" />
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="195" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="196" />
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="239" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="240" />
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="241" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="242" />
         <source>pending approval</source>
         <translation>очікує погодження</translation>
     </message>
@@ -1471,44 +1515,94 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="82" />
+        <location filename="../../teller_app/ui/desk.py" line="97" />
         <source>SANDBOX — demo data</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="104" />
+        <location filename="../../teller_app/ui/desk.py" line="119" />
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="108" />
+        <location filename="../../teller_app/ui/desk.py" line="123" />
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="109" />
+        <location filename="../../teller_app/ui/desk.py" line="124" />
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="110" />
+        <location filename="../../teller_app/ui/desk.py" line="125" />
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="111" />
+        <location filename="../../teller_app/ui/desk.py" line="126" />
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="112" />
+        <location filename="../../teller_app/ui/desk.py" line="127" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="113" />
+        <location filename="../../teller_app/ui/desk.py" line="128" />
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="129" />
+        <source>Cash &amp;deposit…</source>
+        <translation>&amp;Внесення готівки…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="130" />
+        <source>Cash &amp;withdrawal…</source>
+        <translation>В&amp;идача готівки…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="131" />
+        <source>&amp;Approve the selected request</source>
+        <translation>&amp;Погодити вибраний запит</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="132" />
+        <source>&amp;Reject the selected request</source>
+        <translation>Від&amp;хилити вибраний запит</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="185" />
+        <source>Open a customer card to take or pay out cash.</source>
+        <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="192" />
+        <source>Select a request in the approvals inbox first.</source>
+        <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="237" />
+        <source>Save diagnostics</source>
+        <translation>Зберегти діагностику</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="239" />
+        <source>Zip archives (*.zip)</source>
+        <translation>Zip-архіви (*.zip)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="253" />
+        <source>Diagnostics saved to {path} (no passwords or tokens).</source>
+        <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="255" />
+        <source>Saving diagnostics…</source>
+        <translation>Збереження діагностики…</translation>
     </message>
 </context>
 <context>
@@ -1741,47 +1835,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="58" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="59" />
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="64" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="65" />
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="65" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="66" />
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="71" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="72" />
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="74" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="75" />
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="75" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="76" />
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="77" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="78" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="78" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="79" />
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="99" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="100" />
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
@@ -1789,136 +1883,136 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="98" />
+        <location filename="../../teller_app/ui/main_window.py" line="99" />
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="103" />
-        <location filename="../../teller_app/ui/main_window.py" line="109" />
+        <location filename="../../teller_app/ui/desk.py" line="118" />
+        <location filename="../../teller_app/ui/main_window.py" line="110" />
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="193" />
+        <location filename="../../teller_app/ui/main_window.py" line="194" />
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="198" />
+        <location filename="../../teller_app/ui/main_window.py" line="199" />
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="216" />
+        <location filename="../../teller_app/ui/main_window.py" line="217" />
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="226" />
+        <location filename="../../teller_app/ui/main_window.py" line="227" />
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="231" />
+        <location filename="../../teller_app/ui/main_window.py" line="232" />
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="307" />
+        <location filename="../../teller_app/ui/main_window.py" line="308" />
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="350" />
+        <location filename="../../teller_app/ui/main_window.py" line="351" />
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="362" />
+        <location filename="../../teller_app/ui/main_window.py" line="363" />
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="432" />
+        <location filename="../../teller_app/ui/main_window.py" line="433" />
         <source>This change needs a supervisor's approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="441" />
+        <location filename="../../teller_app/ui/main_window.py" line="442" />
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="452" />
+        <location filename="../../teller_app/ui/main_window.py" line="453" />
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="95" />
-        <location filename="../../teller_app/ui/main_window.py" line="494" />
+        <location filename="../../teller_app/ui/desk.py" line="110" />
+        <location filename="../../teller_app/ui/main_window.py" line="495" />
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="96" />
-        <location filename="../../teller_app/ui/main_window.py" line="495" />
+        <location filename="../../teller_app/ui/desk.py" line="111" />
+        <location filename="../../teller_app/ui/main_window.py" line="496" />
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="97" />
-        <location filename="../../teller_app/ui/main_window.py" line="505" />
+        <location filename="../../teller_app/ui/desk.py" line="112" />
+        <location filename="../../teller_app/ui/main_window.py" line="506" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="98" />
-        <location filename="../../teller_app/ui/main_window.py" line="507" />
+        <location filename="../../teller_app/ui/desk.py" line="113" />
+        <location filename="../../teller_app/ui/main_window.py" line="508" />
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="99" />
-        <location filename="../../teller_app/ui/main_window.py" line="509" />
+        <location filename="../../teller_app/ui/desk.py" line="114" />
+        <location filename="../../teller_app/ui/main_window.py" line="510" />
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="100" />
-        <location filename="../../teller_app/ui/main_window.py" line="511" />
+        <location filename="../../teller_app/ui/desk.py" line="115" />
+        <location filename="../../teller_app/ui/main_window.py" line="512" />
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="101" />
-        <location filename="../../teller_app/ui/main_window.py" line="513" />
+        <location filename="../../teller_app/ui/desk.py" line="116" />
+        <location filename="../../teller_app/ui/main_window.py" line="514" />
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="102" />
-        <location filename="../../teller_app/ui/main_window.py" line="515" />
+        <location filename="../../teller_app/ui/desk.py" line="117" />
+        <location filename="../../teller_app/ui/main_window.py" line="516" />
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="526" />
+        <location filename="../../teller_app/ui/main_window.py" line="527" />
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="531" />
+        <location filename="../../teller_app/ui/main_window.py" line="532" />
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="534" />
+        <location filename="../../teller_app/ui/main_window.py" line="535" />
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="570" />
+        <location filename="../../teller_app/ui/main_window.py" line="571" />
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
@@ -1979,27 +2073,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
-        <source>Requested (UTC)</source>
-        <translation>Запитано (UTC)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
+        <source>Requested (Kyiv)</source>
+        <translation>Запитано (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="88" />
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="88" />
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -2364,12 +2458,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReauthDialog</name>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="23" />
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="25" />
         <source>Sign in again</source>
         <translation>Повторний вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="25" />
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="27" />
         <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
         <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
     </message>
@@ -2554,22 +2648,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="313" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="314" />
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="316" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="317" />
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="320" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="321" />
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="340" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="341" />
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -2675,6 +2769,35 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/settings.py" line="266" />
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsSheet</name>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="53" />
+        <source>Window</source>
+        <translation>Вікно</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="68" />
+        <location filename="../../teller_app/ui/shortcuts.py" line="72" />
+        <source>Keyboard shortcuts</source>
+        <translation>Клавіатурні скорочення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="73" />
+        <source>Menu</source>
+        <translation>Меню</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="73" />
+        <source>Action</source>
+        <translation>Дія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="74" />
+        <source>Keys</source>
+        <translation>Клавіші</translation>
     </message>
 </context>
 <context>

@@ -5,17 +5,19 @@ re-translation of the window's menus."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QWidget
 
-from teller_app.ui import theme
+from teller_app.ui import diagnostics, theme
 from teller_app.ui.settings_store import DeskSettings, load_settings, save_settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,19 @@ class DeskHooks(QObject):
             tools.insertAction(first, act)
         if first is not None:
             tools.insertSeparator(first)
+        self.action_cash_in = self._action("actionCashIn", ["Ctrl+Shift+D"],
+                                           lambda: self._cash("cash_deposit_button"))
+        self.action_cash_out = self._action("actionCashOut", ["Ctrl+Shift+W"],
+                                            lambda: self._cash("cash_withdrawal_button"))
+        self.action_approve = self._action("actionApprove", ["Ctrl+Shift+A"],
+                                           lambda: self._decide("approve_button"))
+        self.action_reject = self._action("actionReject", ["Ctrl+Shift+R"],
+                                          lambda: self._decide("reject_button"))
+        customer = window.menu_customer
+        customer.addSeparator()
+        for act in (self.action_cash_in, self.action_cash_out, self.action_approve,
+                    self.action_reject):
+            customer.addAction(act)
         self.menu_help.addAction(self.action_shortcuts)
         self.menu_help.addSeparator()
         self.menu_help.addAction(self.action_about)
@@ -111,6 +126,10 @@ class DeskHooks(QObject):
         self.action_diagnostics.setText(self.tr("Save &diagnostics…"))
         self.action_shortcuts.setText(self.tr("&Keyboard shortcuts"))
         self.action_about.setText(self.tr("&About Teller"))
+        self.action_cash_in.setText(self.tr("Cash &deposit…"))
+        self.action_cash_out.setText(self.tr("Cash &withdrawal…"))
+        self.action_approve.setText(self.tr("&Approve the selected request"))
+        self.action_reject.setText(self.tr("&Reject the selected request"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window:
@@ -157,6 +176,21 @@ class DeskHooks(QObject):
         except OSError as exc:
             log.warning("window state not saved: %s", type(exc).__name__)
 
+    # -- keyboard -------------------------------------------------------------------------
+    def _cash(self, button: str) -> None:
+        from teller_app.ui.shortcuts import click_in_current_card
+
+        if not click_in_current_card(self.window, button):
+            self.window.statusBar().showMessage(self.tr(
+                "Open a customer card to take or pay out cash."), 5000)
+
+    def _decide(self, button: str) -> None:
+        from teller_app.ui.shortcuts import click_in_inbox
+
+        if not click_in_inbox(self.window, button):
+            self.window.statusBar().showMessage(self.tr(
+                "Select a request in the approvals inbox first."), 5000)
+
     # -- dialogs --------------------------------------------------------------------------
     def _single(self, key: str, make: Callable[[], QWidget]) -> QWidget:
         """One dialog of a kind at a time: shown again rather than opened twice."""
@@ -197,14 +231,48 @@ class DeskHooks(QObject):
         settings.window = self.settings.window
         self.settings = settings
 
-    def save_diagnostics(self) -> None:
-        return None
+    def save_diagnostics(self, path: Path | None = None) -> None:
+        """Asks where (a non-blocking file dialog) unless ``path`` is given."""
+        if path is None:
+            dialog = QFileDialog(self.window, self.tr("Save diagnostics"))
+            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            dialog.setNameFilter(self.tr("Zip archives (*.zip)"))
+            dialog.setDefaultSuffix("zip")
+            dialog.selectFile(str(Path.home() / diagnostics.default_name()))
+            dialog.fileSelected.connect(lambda f: self.save_diagnostics(Path(f)))
+            dialog.open()
+            self.dialogs["diagnostics-file"] = dialog
+            return
+        from teller_app.ui.about import versions
 
-    def open_shortcuts(self) -> QWidget | None:
-        return None
+        facts = diagnostics.session_facts(self.window.session)
+        self.window.ops.run(
+            lambda: asyncio.to_thread(diagnostics.build_zip, path, versions=versions(),
+                                      session=facts),
+            on_success=lambda p: self.window.banner.show_message(self.tr(
+                "Diagnostics saved to {path} (no passwords or tokens).").format(path=str(p)),
+                "success"),
+            label=self.tr("Saving diagnostics…"), network=False, key="diagnostics")
 
-    def open_about(self) -> QWidget | None:
-        return None
+    def open_shortcuts(self) -> QWidget:
+        from teller_app.ui.shortcuts import ShortcutsSheet
+
+        def make() -> QWidget:
+            sheet = ShortcutsSheet(self.window)
+            sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            return sheet
+
+        return self._single("shortcuts", make)
+
+    def open_about(self) -> QWidget:
+        from teller_app.ui.about import AboutDialog
+
+        def make() -> QWidget:
+            dialog = AboutDialog(self.window.session, self.window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            return dialog
+
+        return self._single("about", make)
 
 
 def install(window: Any) -> DeskHooks:

@@ -279,8 +279,13 @@ def run(args: argparse.Namespace, started_at: float) -> int:
     log_base = Path(args.data_dir).resolve() if args.data_dir else None
     listener = configure_logging(
         None if args.smoke_test and log_base is None else app_paths.log_dir(log_base))
+    from teller_app.ui import theme
+
+    if QApplication.instance() is None:
+        theme.set_high_dpi_policy()  # only before the application exists
     app = QApplication.instance() or QApplication([sys.argv[0], *args.qt_args])
     assert isinstance(app, QApplication)
+    app.setWindowIcon(theme.app_icon())  # windows, dialogs and the tray
     app.setApplicationName("Teller")
     app.setOrganizationName("Prozora")
     app.setQuitOnLastWindowClosed(False)  # between sign-in and main window no window shows

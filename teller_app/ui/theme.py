@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 THEMES = ("system", "light", "dark")
@@ -26,7 +26,15 @@ def error_color(palette: QPalette | None = None) -> QColor:
 
 def muted_color(palette: QPalette | None = None) -> QColor:
     palette = palette or QGuiApplication.palette()
-    return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+    return palette.color(QPalette.ColorRole.PlaceholderText)
+
+
+def muted_style(palette: QPalette | None = None) -> str:
+    return f"color: {muted_color(palette).name()};"
+
+
+def ok_color(palette: QPalette | None = None) -> QColor:
+    return QColor("#81c784") if is_dark(palette) else QColor("#1b7a2e")
 
 
 def error_style(palette: QPalette | None = None) -> str:
@@ -100,3 +108,26 @@ def _reapply(app: QApplication) -> None:
 
 def _refresh(widget: QWidget) -> None:
     widget.setPalette(QGuiApplication.palette())
+
+
+def app_icon() -> QIcon:
+    """The application icon (resources/icons, rendered by packaging/build_icons.py; the SVG
+    itself when the PNGs were not built)."""
+    from teller_app.ui.i18n import resources_dir
+
+    icons = resources_dir() / "icons"
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        path = icons / f"teller-{size}.png"
+        if path.exists():
+            icon.addFile(str(path), QSize(size, size))
+    if icon.isNull() and (icons / "teller.svg").exists():
+        icon.addFile(str(icons / "teller.svg"))
+    return icon
+
+
+def set_high_dpi_policy() -> None:
+    """Before the QApplication exists: fractional scales (125 %, 150 %) pass through
+    unrounded, so text and icons are neither blurry nor oversized."""
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
