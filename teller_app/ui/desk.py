@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QWidget
 
-from teller_app.ui import diagnostics, theme
+from teller_app.ui import a11y, diagnostics, theme
 from teller_app.ui.settings_store import DeskSettings, load_settings, save_settings
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ class DeskHooks(QObject):
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
-        self.window = window
         self.dialogs: dict[str, QWidget] = {}
         bar = window.menuBar()
         self.menu_help = QMenu(window)
@@ -73,6 +72,9 @@ class DeskHooks(QObject):
         self._restored = False
         self._restore_geometry()
         window.installEventFilter(self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            a11y.install(app)
         self.retranslate()
         from teller_app.ui.settings import apply_settings
 
@@ -85,6 +87,11 @@ class DeskHooks(QObject):
         act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         act.triggered.connect(lambda _checked=False: slot())
         return act
+
+    @property
+    def window(self) -> Any:
+        """The main window (the parent; not kept in an attribute: no reference cycle)."""
+        return self.parent()
 
     @property
     def is_sandbox(self) -> bool:
@@ -119,6 +126,8 @@ class DeskHooks(QObject):
         self.strip.setText(self.tr("SANDBOX — demo data. Nothing here is a real bank, "
                                    "customer or payment."))
         self.strip.setAccessibleName(self.strip.text())
+        w.search_panel.table.setAccessibleName(self.tr("Customers found"))
+        w.tabs.setAccessibleName(self.tr("Work tabs"))
         self.apply_title()
         self.menu_help.setTitle(self.tr("&Help"))
         self.action_profiles.setText(self.tr("&Profiles…"))
@@ -141,7 +150,7 @@ class DeskHooks(QObject):
                 self._restore_columns()
             elif kind == QEvent.Type.Close:
                 self.remember_window()
-        return False
+        return super().eventFilter(watched, event)
 
     # -- window state ---------------------------------------------------------------------
     def _restore_geometry(self) -> None:

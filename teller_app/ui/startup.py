@@ -286,6 +286,9 @@ def run(args: argparse.Namespace, started_at: float) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *args.qt_args])
     assert isinstance(app, QApplication)
     app.setWindowIcon(theme.app_icon())  # windows, dialogs and the tray
+    from teller_app.ui import a11y
+
+    a11y.install(app)  # buddy labels and accessible names on every window shown
     app.setApplicationName("Teller")
     app.setOrganizationName("Prozora")
     app.setQuitOnLastWindowClosed(False)  # between sign-in and main window no window shows

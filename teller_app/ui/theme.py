@@ -9,7 +9,7 @@ import contextlib
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 THEMES = ("system", "light", "dark")
 _state: dict[str, object] = {"mode": "system", "hooked": False}
@@ -91,10 +91,21 @@ def apply_theme(app: QApplication, mode: str) -> None:
         with contextlib.suppress(AttributeError):  # Qt < 6.5
             app.styleHints().colorSchemeChanged.connect(lambda _s: _reapply(app))
     dark = mode == "dark" or (mode == "system" and system_is_dark(app))
-    app.setStyle("Fusion")  # the one style that honours a custom palette everywhere
-    app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    if not _state.get("styled"):
+        # Fusion honours a custom palette everywhere. Set once: replacing the style again
+        # deletes the one Python may still reference.
+        _state["styled"] = True
+        app.setStyle(QStyleFactory.create("Fusion"))
+    app.setPalette(dark_palette() if dark else _light_palette())
     for widget in app.topLevelWidgets():
         _refresh(widget)
+
+
+def _light_palette() -> QPalette:
+    style = QStyleFactory.create("Fusion")
+    palette = style.standardPalette()
+    style.deleteLater()
+    return palette
 
 
 def current_mode() -> str:
