@@ -1515,102 +1515,102 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="100" />
+        <location filename="../../teller_app/ui/desk.py" line="107" />
         <source>SANDBOX — demo data</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="122" />
+        <location filename="../../teller_app/ui/desk.py" line="129" />
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="125" />
+        <location filename="../../teller_app/ui/desk.py" line="132" />
         <source>Customers found</source>
         <translation>Знайдені клієнти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="126" />
+        <location filename="../../teller_app/ui/desk.py" line="133" />
         <source>Work tabs</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="128" />
+        <location filename="../../teller_app/ui/desk.py" line="136" />
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="129" />
+        <location filename="../../teller_app/ui/desk.py" line="137" />
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="130" />
+        <location filename="../../teller_app/ui/desk.py" line="138" />
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="131" />
+        <location filename="../../teller_app/ui/desk.py" line="139" />
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="132" />
+        <location filename="../../teller_app/ui/desk.py" line="140" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="133" />
+        <location filename="../../teller_app/ui/desk.py" line="141" />
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="134" />
+        <location filename="../../teller_app/ui/desk.py" line="142" />
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="135" />
+        <location filename="../../teller_app/ui/desk.py" line="143" />
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="136" />
+        <location filename="../../teller_app/ui/desk.py" line="144" />
         <source>&amp;Approve the selected request</source>
         <translation>&amp;Погодити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="137" />
+        <location filename="../../teller_app/ui/desk.py" line="145" />
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="190" />
+        <location filename="../../teller_app/ui/desk.py" line="198" />
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="197" />
+        <location filename="../../teller_app/ui/desk.py" line="205" />
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="242" />
+        <location filename="../../teller_app/ui/desk.py" line="250" />
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="244" />
+        <location filename="../../teller_app/ui/desk.py" line="252" />
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="258" />
+        <location filename="../../teller_app/ui/desk.py" line="266" />
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="260" />
+        <location filename="../../teller_app/ui/desk.py" line="268" />
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -1724,6 +1724,83 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/error_text.py" line="65" />
         <source>The profile's connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="97" />
+        <source>&amp;Status:</source>
+        <translation>&amp;Статус:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="97" />
+        <source>Se&amp;gment:</source>
+        <translation>С&amp;егмент:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="98" />
+        <source>&amp;KYC:</source>
+        <translation>&amp;KYC:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="98" />
+        <source>&amp;Disabled:</source>
+        <translation>&amp;Вимкнені:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="99" />
+        <source>Created &amp;from:</source>
+        <translation>Створено &amp;з:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="99" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="100" />
+        <source>to:</source>
+        <translation>по:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="100" />
+        <source>&amp;Updated from:</source>
+        <translation>&amp;Оновлено з:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="101" />
+        <source>Created to</source>
+        <translation>Створено по</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="101" />
+        <source>Updated to</source>
+        <translation>Оновлено по</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="107" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="113" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="115" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="117" />
+        <source>any</source>
+        <translation>будь-який</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="108" />
+        <source>C&amp;lear filters</source>
+        <translation>С&amp;кинути фільтри</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="109" />
+        <source>all</source>
+        <translation>усі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="109" />
+        <source>enabled only</source>
+        <translation>лише ввімкнені</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="110" />
+        <source>disabled only</source>
+        <translation>лише вимкнені</translation>
     </message>
 </context>
 <context>
@@ -1898,7 +1975,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="121" />
+        <location filename="../../teller_app/ui/desk.py" line="128" />
         <location filename="../../teller_app/ui/main_window.py" line="110" />
         <source>Search</source>
         <translation>Пошук</translation>
@@ -1959,49 +2036,49 @@ If it happens again, tell support what you were doing.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="113" />
+        <location filename="../../teller_app/ui/desk.py" line="120" />
         <location filename="../../teller_app/ui/main_window.py" line="495" />
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="114" />
+        <location filename="../../teller_app/ui/desk.py" line="121" />
         <location filename="../../teller_app/ui/main_window.py" line="496" />
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="115" />
+        <location filename="../../teller_app/ui/desk.py" line="122" />
         <location filename="../../teller_app/ui/main_window.py" line="506" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="116" />
+        <location filename="../../teller_app/ui/desk.py" line="123" />
         <location filename="../../teller_app/ui/main_window.py" line="508" />
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="117" />
+        <location filename="../../teller_app/ui/desk.py" line="124" />
         <location filename="../../teller_app/ui/main_window.py" line="510" />
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="118" />
+        <location filename="../../teller_app/ui/desk.py" line="125" />
         <location filename="../../teller_app/ui/main_window.py" line="512" />
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="119" />
+        <location filename="../../teller_app/ui/desk.py" line="126" />
         <location filename="../../teller_app/ui/main_window.py" line="514" />
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="120" />
+        <location filename="../../teller_app/ui/desk.py" line="127" />
         <location filename="../../teller_app/ui/main_window.py" line="516" />
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>

@@ -68,6 +68,9 @@ class DeskHooks(QObject):
         central = window.centralWidget().layout()
         if central is not None:
             central.insertWidget(0, self.strip)
+        from teller_app.ui import filter_bar
+
+        self.filter_bar = filter_bar.install(window)
         self.settings: DeskSettings = load_settings()  # a few hundred bytes, before showing
         self._restored = False
         self._restore_geometry()
@@ -128,6 +131,7 @@ class DeskHooks(QObject):
         self.strip.setAccessibleName(self.strip.text())
         w.search_panel.table.setAccessibleName(self.tr("Customers found"))
         w.tabs.setAccessibleName(self.tr("Work tabs"))
+        self.filter_bar.retranslate()
         self.apply_title()
         self.menu_help.setTitle(self.tr("&Help"))
         self.action_profiles.setText(self.tr("&Profiles…"))
