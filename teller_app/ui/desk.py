@@ -132,6 +132,12 @@ class DeskHooks(QObject):
         w.search_panel.table.setAccessibleName(self.tr("Customers found"))
         w.tabs.setAccessibleName(self.tr("Work tabs"))
         self.filter_bar.retranslate()
+        panel = w.search_panel  # texts SearchPanel/MainWindow set once, in their contexts
+        panel.search_box.setPlaceholderText(translate(
+            "SearchPanel", "Search: surname, name, login, phone or IBAN (Ctrl+F)"))
+        panel.branch_filter.setToolTip(translate("SearchPanel", "Show customers of one branch"))
+        panel._update_summary()
+        w._set_online(not getattr(w, "_offline", False))
         self.apply_title()
         self.menu_help.setTitle(self.tr("&Help"))
         self.action_profiles.setText(self.tr("&Profiles…"))

@@ -79,7 +79,9 @@ class FilterBar(QWidget):
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(9)
         combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
         return combo
 
@@ -108,8 +110,11 @@ class FilterBar(QWidget):
         self.clear_button.setText(self.tr("C&lear filters"))
         self._fill(self.disabled, [(None, self.tr("all")), (False, self.tr("enabled only")),
                                    (True, self.tr("disabled only"))])
+        if hasattr(self, "choices"):
+            self.set_choices(*self.choices)
 
     def set_choices(self, statuses: list[str], segments: list[str], kyc: list[int]) -> None:
+        self.choices = (statuses, segments, kyc)
         self._fill(self.status, [(None, self.tr("any")), *[(s, status_text(s))
                                                            for s in statuses]])
         self._fill(self.segment, [(None, self.tr("any")), *[(s, segment_text(s))
@@ -185,6 +190,8 @@ def install(window: Any) -> FilterBar:
     bar.changed.connect(panel.run_search)
     header = panel.table.horizontalHeader()
     header.setSortIndicatorShown(True)
+    # The default order (name, ascending) is what the cache and platform give unsorted.
+    panel.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     header.sortIndicatorChanged.connect(bar.set_sort)
     worker = window.cache_worker
     if worker is not None:
