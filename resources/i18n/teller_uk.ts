@@ -1535,82 +1535,82 @@ If it happens again, tell support what you were doing.</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="136" />
+        <location filename="../../teller_app/ui/desk.py" line="142" />
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="137" />
+        <location filename="../../teller_app/ui/desk.py" line="143" />
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="138" />
+        <location filename="../../teller_app/ui/desk.py" line="144" />
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="139" />
+        <location filename="../../teller_app/ui/desk.py" line="145" />
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="140" />
+        <location filename="../../teller_app/ui/desk.py" line="146" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="141" />
+        <location filename="../../teller_app/ui/desk.py" line="147" />
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="142" />
+        <location filename="../../teller_app/ui/desk.py" line="148" />
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="143" />
+        <location filename="../../teller_app/ui/desk.py" line="149" />
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="144" />
+        <location filename="../../teller_app/ui/desk.py" line="150" />
         <source>&amp;Approve the selected request</source>
         <translation>&amp;Погодити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="145" />
+        <location filename="../../teller_app/ui/desk.py" line="151" />
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="198" />
+        <location filename="../../teller_app/ui/desk.py" line="207" />
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="205" />
+        <location filename="../../teller_app/ui/desk.py" line="214" />
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="250" />
+        <location filename="../../teller_app/ui/desk.py" line="259" />
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="252" />
+        <location filename="../../teller_app/ui/desk.py" line="261" />
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="266" />
+        <location filename="../../teller_app/ui/desk.py" line="275" />
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="268" />
+        <location filename="../../teller_app/ui/desk.py" line="277" />
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -1729,76 +1729,76 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="97" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="99" />
         <source>&amp;Status:</source>
         <translation>&amp;Статус:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="97" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="99" />
         <source>Se&amp;gment:</source>
         <translation>С&amp;егмент:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="98" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="100" />
         <source>&amp;KYC:</source>
         <translation>&amp;KYC:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="98" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="100" />
         <source>&amp;Disabled:</source>
         <translation>&amp;Вимкнені:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="99" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="101" />
         <source>Created &amp;from:</source>
         <translation>Створено &amp;з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="99" />
-        <location filename="../../teller_app/ui/filter_bar.py" line="100" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="101" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="102" />
         <source>to:</source>
         <translation>по:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="100" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="102" />
         <source>&amp;Updated from:</source>
         <translation>&amp;Оновлено з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="101" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="103" />
         <source>Created to</source>
         <translation>Створено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="101" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="103" />
         <source>Updated to</source>
         <translation>Оновлено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="107" />
-        <location filename="../../teller_app/ui/filter_bar.py" line="113" />
-        <location filename="../../teller_app/ui/filter_bar.py" line="115" />
-        <location filename="../../teller_app/ui/filter_bar.py" line="117" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="109" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="118" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="120" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="122" />
         <source>any</source>
         <translation>будь-який</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="108" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="110" />
         <source>C&amp;lear filters</source>
         <translation>С&amp;кинути фільтри</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="109" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="111" />
         <source>all</source>
         <translation>усі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="109" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="111" />
         <source>enabled only</source>
         <translation>лише ввімкнені</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="110" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="112" />
         <source>disabled only</source>
         <translation>лише вимкнені</translation>
     </message>
@@ -1965,6 +1965,11 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/lock_screen.py" line="100" />
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_modes.py" line="61" />
+        <source>Sign &amp;out</source>
+        <translation>&amp;Вийти</translation>
     </message>
 </context>
 <context>
@@ -2695,11 +2700,13 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="136" />
         <location filename="../../teller_app/ui/search_panel.py" line="54" />
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="138" />
         <location filename="../../teller_app/ui/search_panel.py" line="60" />
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
@@ -3021,17 +3028,17 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="167" />
-        <location filename="../../teller_app/ui/supervision.py" line="288" />
+        <location filename="../../teller_app/ui/supervision.py" line="290" />
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="275" />
+        <location filename="../../teller_app/ui/supervision.py" line="277" />
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="307" />
+        <location filename="../../teller_app/ui/supervision.py" line="309" />
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -3040,99 +3047,99 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="304" />
+        <location filename="../../teller_app/ui/supervision.py" line="306" />
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="370" />
+        <location filename="../../teller_app/ui/supervision.py" line="372" />
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="375" />
+        <location filename="../../teller_app/ui/supervision.py" line="377" />
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="380" />
+        <location filename="../../teller_app/ui/supervision.py" line="382" />
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="381" />
+        <location filename="../../teller_app/ui/supervision.py" line="383" />
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="387" />
+        <location filename="../../teller_app/ui/supervision.py" line="389" />
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="392" />
+        <location filename="../../teller_app/ui/supervision.py" line="394" />
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="393" />
+        <location filename="../../teller_app/ui/supervision.py" line="395" />
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="417" />
+        <location filename="../../teller_app/ui/supervision.py" line="419" />
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="431" />
+        <location filename="../../teller_app/ui/supervision.py" line="433" />
         <source>This change does not need approval; edit it directly.</source>
         <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="443" />
+        <location filename="../../teller_app/ui/supervision.py" line="445" />
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="450" />
+        <location filename="../../teller_app/ui/supervision.py" line="452" />
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="453" />
+        <location filename="../../teller_app/ui/supervision.py" line="455" />
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="465" />
+        <location filename="../../teller_app/ui/supervision.py" line="467" />
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="466" />
+        <location filename="../../teller_app/ui/supervision.py" line="468" />
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="475" />
+        <location filename="../../teller_app/ui/supervision.py" line="477" />
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="497" />
+        <location filename="../../teller_app/ui/supervision.py" line="499" />
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="541" />
+        <location filename="../../teller_app/ui/supervision.py" line="543" />
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="398" />
+        <location filename="../../teller_app/ui/supervision.py" line="400" />
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>

@@ -157,6 +157,9 @@ class DeskHooks(QObject):
                 self.retranslate()
             elif kind == QEvent.Type.Show:
                 self.apply_title()  # after start-up's own title
+                from teller_app.ui.lock_modes import add_sign_out
+
+                add_sign_out(self.window)  # the lock screen exists once supervision is in
                 self._restore_columns()
             elif kind == QEvent.Type.Close:
                 self.remember_window()

@@ -42,8 +42,10 @@ def test_window_geometry_and_columns_are_remembered(qtbot, ops, main_window, san
     window.desk.remember_window()
     saved = load_settings().window
     assert {"geometry", "state", "results_header"} <= set(saved)
+    size = (window.width(), window.height())
+    assert size != (1200, 760)  # not the default any more
     again = make_window(qtbot, ops, teller_session, sandbox)
-    assert (again.width(), again.height()) == (710, 530)
+    assert (again.width(), again.height()) == size
     assert again.search_panel.table.horizontalHeader().sectionSize(0) == 333
     again._closing_for_sign_out = True
 
