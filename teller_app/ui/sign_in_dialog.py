@@ -34,7 +34,8 @@ from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
-from teller_app.ui.sign_in import SignInTarget, read_remembered, sign_in
+from teller_app.ui.offline_start import sign_in_or_offline
+from teller_app.ui.sign_in import SignInTarget, read_remembered
 
 FULL_TEXT_ROLE = Qt.ItemDataRole.UserRole + 1  # a demo line before any eliding
 DEMO_ROWS_SHOWN = 6  # more demo employees scroll
@@ -197,8 +198,8 @@ class SignInDialog(QDialog):
         target = self.target
         remember = self.remember.isChecked()
         self.ops.run(
-            lambda: sign_in(target, email, secret, remember=remember, store=self.store,
-                            profiles=self.profiles),
+            lambda: sign_in_or_offline(target, email, secret, remember=remember,
+                                       store=self.store, profiles=self.profiles),
             on_success=lambda session: self._signed_in(session, target),
             on_error=self._failed,
             parent=self,
