@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.ui import theme
 from teller_app.ui.validators import check_text
 
 
@@ -37,7 +38,7 @@ class ApproveInPlaceDialog(QDialog):
         self.comment = QLineEdit()
         self.comment.setMaxLength(300)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(theme.error_style())
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.approve_button = QPushButton(self.tr("Approve"))

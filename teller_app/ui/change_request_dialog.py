@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.approval_codec import REASON_MAX_CHARS, real_status
 from teller_app.platform.models import Customer
+from teller_app.ui import theme
 from teller_app.ui.data_text import status_text
 from teller_app.ui.validators import check_text
 
@@ -97,7 +98,7 @@ class ChangeRequestDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("Why (required; the supervisor reads this)"))
         self.counter = QLabel()
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(theme.error_style())
         self.error.setWordWrap(True)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

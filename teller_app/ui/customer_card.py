@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.approval_codec import split_status
 from teller_app.core.customers import CustomerService, CustomerSnapshot
+from teller_app.ui import theme
 from teller_app.ui.account_panel import AccountPanel, _selectable
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
@@ -84,7 +85,7 @@ class CustomerCard(QWidget):
         self.flags.setObjectName("cardFlags")
         self.freshness = QLabel(self)
         self.freshness.setObjectName("freshness")
-        self.freshness.setStyleSheet("color: #666;")
+        self.freshness.setStyleSheet(theme.muted_style())
 
         # Actions: other modules add buttons here (supervision.install).
         self.actions_layout = QHBoxLayout()
@@ -291,7 +292,7 @@ class CustomerCard(QWidget):
         self.open_account_iban.setPlaceholderText(self.tr("IBAN (optional)"))
         self.open_account_error = QLabel(frame)
         self.open_account_error.setObjectName("newAccountError")
-        self.open_account_error.setStyleSheet("color: #b3261e;")
+        self.open_account_error.setStyleSheet(theme.error_style())
         self.open_account_error.setWordWrap(True)
         self.open_account_submit = QPushButton(self.tr("Open account"), frame)
         self.open_account_submit.setObjectName("submitOpenAccount")

@@ -34,7 +34,8 @@ from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
-from teller_app.ui.sign_in import SignInTarget, read_remembered, sign_in
+from teller_app.ui.offline_start import sign_in_or_offline
+from teller_app.ui.sign_in import SignInTarget, read_remembered
 
 FULL_TEXT_ROLE = Qt.ItemDataRole.UserRole + 1  # a demo line before any eliding
 DEMO_ROWS_SHOWN = 6  # more demo employees scroll
@@ -142,7 +143,12 @@ class SignInDialog(QDialog):
         form.addRow(self.secret_caption, self.secret)
         form.addRow("", self.remember)
         form.addRow("", self.keyring_note)
+        self.profiles_button = QPushButton(self.tr("&Profiles…"), self)
+        self.profiles_button.setObjectName("profilesButton")
+        self.profiles_button.setAutoDefault(False)
+        self.profiles_button.clicked.connect(self.manage_profiles)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.profiles_button)
         buttons.addStretch(1)
         buttons.addWidget(self.quit_button)
         buttons.addWidget(self.sign_in_button)
@@ -179,6 +185,12 @@ class SignInDialog(QDialog):
                 return
         raise KeyError(email)
 
+    def manage_profiles(self) -> QDialog:
+        """The profile manager (ui/profile_manager.py); saved profiles join the list."""
+        from teller_app.ui.profile_manager import open_for_sign_in
+
+        return open_for_sign_in(self)
+
     def error_text(self) -> str:
         return "" if self.error.isHidden() else self.error.text()
 
@@ -193,8 +205,8 @@ class SignInDialog(QDialog):
         target = self.target
         remember = self.remember.isChecked()
         self.ops.run(
-            lambda: sign_in(target, email, secret, remember=remember, store=self.store,
-                            profiles=self.profiles),
+            lambda: sign_in_or_offline(target, email, secret, remember=remember,
+                                       store=self.store, profiles=self.profiles),
             on_success=lambda session: self._signed_in(session, target),
             on_error=self._failed,
             parent=self,

@@ -108,7 +108,14 @@ class AppController(QObject):
     async def _start(self) -> None:
         data = self._data_dir()
         self.profiles = ProfileStore()
-        profiles = await asyncio.to_thread(self._read_profiles)
+        try:
+            profiles = await asyncio.to_thread(self._read_profiles)
+        except (OSError, ValueError) as exc:  # never a silent fallback to the sandbox
+            from teller_app.ui.profile_manager_recovery import unreadable_profiles
+
+            install_translators(self.app, choose_language(self.args.lang, None))
+            unreadable_profiles(self, self.profiles, exc)
+            return
         chosen = self._chosen_profile(profiles)
         lang = choose_language(self.args.lang, chosen.language if chosen else None)
         install_translators(self.app, lang)
@@ -158,7 +165,7 @@ class AppController(QObject):
             last = self.profiles.last_profile
         except (OSError, ValueError) as exc:
             log.warning("profiles file unreadable: %s", exc)
-            return []
+            raise
         profiles.sort(key=lambda p: p.name != last)
         return profiles
 
@@ -277,8 +284,16 @@ def run(args: argparse.Namespace, started_at: float) -> int:
     log_base = Path(args.data_dir).resolve() if args.data_dir else None
     listener = configure_logging(
         None if args.smoke_test and log_base is None else app_paths.log_dir(log_base))
+    from teller_app.ui import theme
+
+    if QApplication.instance() is None:
+        theme.set_high_dpi_policy()  # only before the application exists
     app = QApplication.instance() or QApplication([sys.argv[0], *args.qt_args])
     assert isinstance(app, QApplication)
+    app.setWindowIcon(theme.app_icon())  # windows, dialogs and the tray
+    from teller_app.ui import a11y
+
+    a11y.install(app)  # buddy labels and accessible names on every window shown
     app.setApplicationName("Teller")
     app.setOrganizationName("Prozora")
     app.setQuitOnLastWindowClosed(False)  # between sign-in and main window no window shows
