@@ -2271,8 +2271,8 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="48"/>
-        <source>kept in the OS keyring only</source>
-        <translation>зберігається лише у сховищі ключів ОС</translation>
+        <source>only to test the connection; never saved</source>
+        <translation>лише для перевірки з’єднання; не зберігається</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="49"/>
@@ -2492,8 +2492,8 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="173"/>
-        <source>Delete the profile {name} and its saved password?</source>
-        <translation>Видалити профіль {name} і збережений пароль?</translation>
+        <source>Delete the profile {name}?</source>
+        <translation>Видалити профіль {name}?</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="187"/>
@@ -2506,63 +2506,63 @@ If it happens again, tell support what you were doing.</source>
         <translation>Профіль з назвою {name} уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="216"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="209"/>
         <source>Profile {name} saved.</source>
         <translation>Профіль {name} збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="229"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="222"/>
         <source>Enter the e-mail to test the sign-in with.</source>
         <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="238"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="228"/>
         <source>Enter the password to test the sign-in with.</source>
         <translation>Введіть пароль, з яким перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="232"/>
         <source>Testing {url}…</source>
         <translation>Перевірка {url}…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="244"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="234"/>
         <source>Testing the connection…</source>
         <translation>Перевірка з&apos;єднання…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="251"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="241"/>
         <source>{count} profiles exported to {path} (no passwords).</source>
         <translation>Профілів експортовано: {count}, до {path} (без паролів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="262"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="252"/>
         <source>Imported: {names}. Passwords are typed at sign-in.</source>
         <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="331"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="321"/>
         <source>{failed} of {total} checks failed.</source>
         <translation>Не пройдено перевірок: {failed} з {total}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="334"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="324"/>
         <source>All {total} checks passed: this profile works.</source>
         <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="353"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="343"/>
         <source>Export profiles</source>
         <translation>Експорт профілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="355"/>
-        <location filename="../../teller_app/ui/profile_manager.py" line="364"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="345"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="354"/>
         <source>Teller profiles (*.json)</source>
         <translation>Профілі Teller (*.json)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="362"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="352"/>
         <source>Import profiles</source>
         <translation>Імпорт профілів</translation>
     </message>
@@ -2984,7 +2984,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="405"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="395"/>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="94"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>

@@ -3,7 +3,7 @@ without secrets, and "Test connection" with the integration doctor's checks.
 
 Reachable from the sign-in window ("Profiles…") and the main window (Tools menu). The profiles
 file is read and written off the UI thread, the checks run through ``ops`` (never blocking),
-passwords go to the OS keyring (``SecretStore``) and nowhere else. Opened with show()/open().
+the password typed here only tests the connection and is never kept. Opened with show()/open().
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.doctor_checks import Check
-from teller_app.secrets import PASSWORD, Profile, ProfileStore, SecretStore
+from teller_app.secrets import Profile, ProfileStore, SecretStore
 from teller_app.ui import profile_manager_io as pio
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import name
@@ -170,7 +170,7 @@ class ProfileManagerDialog(QDialog):
         if current is None:
             return
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete profile"),
-                          self.tr("Delete the profile {name} and its saved password?").format(
+                          self.tr("Delete the profile {name}?").format(
                               name=current.name),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setDefaultButton(QMessageBox.StandardButton.No)
@@ -198,17 +198,10 @@ class ProfileManagerDialog(QDialog):
             self._show(self.tr("A profile named {name} exists already.").format(
                 name=profile.name), error=True)
             return
-        password = self.form.password()
-
         async def save() -> None:
+            # The password typed here only tests the connection: a password is never kept
+            # (sign-in remembers a revocable session token per employee instead).
             await asyncio.to_thread(self._write, profile, old)
-            store = await SecretStore.open(profile.name)
-            if password:
-                await store.set(PASSWORD, password)
-            elif old and old != profile.name:  # renamed: the saved password moves with it
-                previous = await SecretStore.open(old)
-                if kept := await previous.get(PASSWORD):
-                    await store.set(PASSWORD, kept)
             if old and old != profile.name:
                 await (await SecretStore.open(old)).delete_all()
 
@@ -228,12 +221,9 @@ class ProfileManagerDialog(QDialog):
         if not email:
             self._show(self.tr("Enter the e-mail to test the sign-in with."), error=True)
             return
-        saved_name = self.editing
 
         async def run() -> list[Check]:
             password = typed
-            if not password and saved_name:
-                password = await (await SecretStore.open(saved_name)).get(PASSWORD) or ""
             if not password:
                 raise ValueError(self.tr("Enter the password to test the sign-in with."))
             return await test_profile(profile, email, password)

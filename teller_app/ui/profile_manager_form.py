@@ -1,6 +1,6 @@
 """The profile manager's editor: one profile's fields (platform URL, counterparty, hub URL,
 sign-in mode, CA bundle, SPKI pins, proxy, language), the e-mail remembered on this desk and
-a password that only ever goes to the OS keyring."""
+a password used only to test the connection (never saved)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class ProfileForm(QWidget):
         self.email_edit = line("profileEmail", self.tr("name@bank.ua"))
         self.password_edit = line("profilePassword")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText(self.tr("kept in the OS keyring only"))
+        self.password_edit.setPlaceholderText(self.tr("only to test the connection; never saved"))
         self.ca_edit = line("profileCaBundle", self.tr("system certificates"))
         self.ca_browse = QPushButton(self.tr("&Browse…"), self)
         self.ca_browse.setObjectName("profileCaBrowse")

@@ -94,18 +94,19 @@ def test_new_user_adds_tests_and_signs_in_without_an_editor(  # type: ignore[no-
     manager.save_button.click()
     qtbot.waitUntil(lambda: manager.message.text().startswith(("Profile", "E")), timeout=5000)
     assert manager.message.text() == "Profile bank-test saved."
-    # The file has no secret; the keyring has the password.
+    # Neither the file nor the keyring keeps the password (only a session token, at sign-in).
     text = store.path.read_text(encoding="utf-8")
     assert password not in text and "bank-test" in text
     assert oct(os.stat(store.path).st_mode & 0o777) == "0o600"
-    assert memory_keyring.items[("Teller/bank-test", "password")] == password
+    assert password not in memory_keyring.items.values()
 
-    # The sign-in window lists the new profile (chosen), with the remembered password.
+    # The sign-in window lists the new profile (chosen) with its e-mail; the password is typed.
     qtbot.waitUntil(lambda: dialog.profile_combo.count() == 2, timeout=10000)
     assert dialog.target.profile.name == "bank-test" and not dialog.target.is_sandbox
     manager.close()
-    qtbot.waitUntil(lambda: dialog.secret.text() == password, timeout=10000)
-    assert dialog.email.text() == TELLER
+    assert dialog.secret.text() == ""  # never pre-filled
+    qtbot.waitUntil(lambda: dialog.email.text() == TELLER, timeout=10000)
+    dialog.secret.setText(password)
     with qtbot.waitSignal(dialog.signed_in, timeout=20000) as signed:
         dialog.sign_in_button.click()
     session, target = signed.args
