@@ -276,7 +276,8 @@ async def update_customer(
             openapi_extra=list_params(*LIST_FILTERS, scalars=(
                 "is_disabled", "min_balance_allowed", "max_balance_allowed", "search_string",
                 "min_created_at", "max_created_at", "min_updated_at", "max_updated_at",
-                "offset", "limit", "ordering")))
+                "offset", "limit", "ordering"),
+                schemas={"ordering": {"type": "string", "enum": list(ORDERINGS)}}))
 async def list_customers(
     counterparty_guid: str, request: Request, who: Who,
 ) -> Any:
