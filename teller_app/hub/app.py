@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import migrate
+from .contract import install as install_contract
 from .crypto import load_master_key
 from .db import make_engine
 from .directory import DcmDirectory, Directory
@@ -98,6 +99,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
     app.include_router(api_router)
     for router in [*extra_routers, *_optional_routers()]:
         app.include_router(router)
+    install_contract(app)
     app.add_middleware(BodyLimit)
     app.add_middleware(AccessLog)  # added last = outermost: times everything
     return app
