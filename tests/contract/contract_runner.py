@@ -52,21 +52,26 @@ class Stats:
 
 
 def run(base_url: str, headers: dict[str, str], *, examples: int,
-        exclude: Iterable[str] = (), fixed_path: dict[str, str] | None = None,
+        exclude: Iterable[str] = (), include: Iterable[str] = (),
+        fixed_path: dict[str, str] | None = None,
         prepare: Callable[[Case], None] | None = None, seed: int = SEED,
         modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE,)) -> Stats:
     """Fuzz every operation of ``{base_url}/openapi.json`` not matching an ``exclude`` regex
-    (matched against ``"METHOD /path"``). ``fixed_path`` pins path parameters by name (e.g. the
-    sandbox's own counterparty, so cases get past the 404 and reach the handler's checks)."""
+    (matched against ``"METHOD /path"``) and, when ``include`` is given, matching one of
+    those. ``fixed_path`` pins path parameters by name (e.g. the sandbox's own counterparty,
+    so cases get past the 404 and reach the handler's checks); ``prepare`` edits a case
+    before it is sent."""
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     skip = [re.compile(p) for p in exclude]
+    only = [re.compile(p) for p in include]
     stats = Stats()
     t0 = time.perf_counter()
     with requests.Session() as session:
         for result in schema.get_all_operations():
             operation = result.ok()
             label = f"{operation.method.upper()} {operation.path}"
-            if any(p.search(label) for p in skip):
+            if any(p.search(label) for p in skip) or (only and not any(
+                    p.search(label) for p in only)):
                 stats.skipped.append(label)
                 continue
             stats.operations += 1
