@@ -116,6 +116,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body": a validation error
+            return JSONResponse({"error": "invalid request: the body cannot be parsed"}, 422)
         return JSONResponse({"error": str(exc.detail)}, exc.status_code)
 
     @app.exception_handler(sa.exc.SQLAlchemyError)
