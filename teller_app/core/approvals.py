@@ -373,6 +373,7 @@ async def decide_with_credentials(
             return await service.approve(customer_guid, request_id, comment)
         return await service.reject(customer_guid, request_id, comment)
     finally:
+        await session.client.logout()  # short-lived: never left valid on the platform
         await session.close()
 
 

@@ -384,6 +384,7 @@ async def confirm_with_credentials(
         receipt = await service.confirm(payment_guid)
         return replace(receipt, confirmed_by=str(session.employee.guid))
     finally:
+        await session.client.logout()  # short-lived: never left valid on the platform
         await session.close()
 
 

@@ -18,6 +18,16 @@ from teller_app.platform import CustomerUpdate, NewCustomer, NotFound
 log = logging.getLogger(__name__)
 
 
+class StaleStatus(Exception):
+    """The customer's status changed on the platform since the form was opened: writing the
+    form's status would overwrite (or resurrect) a newer one. Nothing was sent."""
+
+    def __init__(self, current: str, full: str) -> None:
+        super().__init__("the status changed since the form was opened")
+        self.current = current  # the real status now
+        self.full = full  # the whole status text (with any change request riding in it)
+
+
 @dataclass
 class CustomerSnapshot:
     """What the card shows: the customer and their accounts, with when they were fetched
@@ -93,12 +103,16 @@ class CustomerService:
             await self._remember(customer, accounts)
         return CustomerSnapshot(customer or created, accounts, time.time())
 
-    async def update(self, guid: str, update: CustomerUpdate) -> Any:
+    async def update(self, guid: str, update: CustomerUpdate, *,
+                     status_was: str | None = None) -> Any:
         """PUT the set fields. A new status replaces only the real part of the status as it
         is on the platform now: a change request filed (or decided) since the form opened is
-        kept (or stays gone), never revived or erased from a stale copy."""
+        kept (or stays gone), never revived or erased from a stale copy. ``status_was``: the
+        real status the form started from; if the platform's differs now, ``StaleStatus``."""
         if update.status is not None:
-            fresh = await self.client.get_customer(guid)
+            fresh = await self.client.get_customer(guid)  # re-read right before writing
+            if status_was is not None and real_status(fresh.status) != status_was:
+                raise StaleStatus(real_status(fresh.status), fresh.status or "")
             fields = {k: getattr(update, k) for k in update.model_fields_set}
             fields["status"] = replace_real_status(fresh.status, real_status(update.status))
             update = CustomerUpdate(**fields)

@@ -162,6 +162,14 @@ class PlatformClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def logout(self) -> bool:
+        """Revoke the Mode A session on the platform (Kratos native logout) so a short-lived
+        session (an unlock check, a supervisor's approval at a teller's desk) is not left
+        valid. Best effort: True when the platform confirmed; never raises."""
+        if isinstance(self.auth, PasswordLogin):
+            return await self.auth.logout(self._http)
+        return False
+
     async def login(self) -> None:
         """Sign in now (Mode A: Kratos unless a saved session token was given; Mode B: checks
         the key with ``jwk/authenticate``)."""

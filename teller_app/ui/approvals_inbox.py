@@ -54,6 +54,8 @@ from teller_app.core.cash import CashReceipt, CashService
 from teller_app.platform.models import Customer
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.data_text import outcome_text
+from teller_app.ui.local_time import local_text
+from teller_app.ui.validators import isolate
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EmployeeLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
@@ -83,7 +85,7 @@ class PendingRequestsModel(QAbstractTableModel):
         self.rows: list[tuple[ChangeRequest, str]] = []  # (request, customer label)
         self.employee_names: dict[str, str] = {}
         self._seen: set[str] = set()
-        self.headers = (self.tr("Requested (UTC)"), self.tr("Customer"), self.tr("Change"),
+        self.headers = (self.tr("Requested (Kyiv)"), self.tr("Customer"), self.tr("Change"),
                         self.tr("Maker"), self.tr("Reason"))
 
     def merge(self, customers: list[Customer]) -> list[ChangeRequest]:
@@ -157,11 +159,11 @@ class PendingRequestsModel(QAbstractTableModel):
         if index.column() == self.MAKER_COLUMN and role == Qt.ItemDataRole.ToolTipRole:
             return f"{name}\n{guid}" if name else guid
         return (
-            request.created_at[:19].replace("T", " "),
-            label,
+            local_text(request.created_at),
+            isolate(label),  # names and reasons: direction-isolated, never reordering
             describe_change(request.change),
             name or short_guid(guid),  # the whole GUID is in the tooltip
-            request.reason,
+            isolate(request.reason),
         )[index.column()]
 
 
@@ -334,7 +336,7 @@ class ApprovalsInbox(QWidget):
     def _show_drafts(self, payments: list[Any]) -> None:
         self.drafts.setRowCount(len(payments))
         for row, p in enumerate(payments):
-            created = p.created_at.strftime("%Y-%m-%d %H:%M") if p.created_at else ""
+            created = local_text(p.created_at)
             kind = self.tr("deposit") if p.category == "04" else self.tr("withdrawal")
             for col, text in enumerate((p.guid, kind, str(p.amount), created)):
                 item = QTableWidgetItem(text)

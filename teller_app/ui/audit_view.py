@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.audit import AuditAction, AuditEntry, AuditLog, VerifyResult, export_csv
+from teller_app.ui.local_time import local_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("seq", "at", "action", "actor", "customer", "details")
@@ -42,7 +43,7 @@ class AuditTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.entries: list[AuditEntry] = []
         self.headers = (
-            self.tr("#"), self.tr("When (UTC)"), self.tr("Action"), self.tr("Employee"),
+            self.tr("#"), self.tr("When (Kyiv)"), self.tr("Action"), self.tr("Employee"),
             self.tr("Customer"), self.tr("Details"),
         )
 
@@ -75,7 +76,7 @@ class AuditTableModel(QAbstractTableModel):
         if col == "seq":
             return entry.seq
         if col == "at":
-            return entry.at[:19].replace("T", " ")
+            return local_text(entry.at, seconds=True)
         if col == "action":
             return entry.action
         if col == "actor":
