@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from jwt.algorithms import RSAAlgorithm
 
 from . import auth, kratos
+from .answers import KratosLogin, KratosSession
 from .auth import Who, needs
 from .contract import KratosError, errors
 from .db import new_guid
@@ -82,7 +83,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.post("/kratos/self-service/login", tags=["auth"], summary="Submit a login flow",
-             responses=errors(400, 401), openapi_extra={
+             responses={200: {"model": KratosLogin}, **errors(400, 401)}, openapi_extra={
                  "parameters": [{"name": "flow", "in": "query", "required": True,
                                  "schema": {"type": "string", "format": "uuid"}}],
                  "requestBody": {"required": True, "content": {"application/json": {
@@ -126,7 +127,7 @@ async def login(request: Request) -> Any:
 
 
 @router.get("/kratos/sessions/whoami", tags=["auth"], summary="Who the session belongs to",
-            responses=errors(401, model=KratosError))
+            responses={200: {"model": KratosSession}, **errors(401, model=KratosError)})
 async def whoami(request: Request) -> Any:
     """``X-Session-Token`` (or ``Authorization: Bearer``) -> the Kratos session, else 401."""
     store = request.app.state.store

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+import schemathesis
 from conftest import hub_headers, kratos_token, record
 from contract_runner import Stats, run
 from hub_proc import HubProc, sign_in
@@ -109,6 +110,36 @@ def test_hub_answers_an_unparseable_body_as_a_validation_error(
                       headers=headers)
     assert r.status_code == 422, r.text
     assert r.json() == {"error": "invalid request: the body cannot be parsed"}
+
+
+def test_sandbox_sign_in_and_customer_answers_match_their_documented_bodies(
+        contract_sandbox: SandboxProcess) -> None:
+    """The answers the fuzz rarely reaches with a 200 (a real sign-in, a page of customers,
+    one customer) against the schemas the document gives them."""
+    schema = schemathesis.openapi.from_url(f"{contract_sandbox.base_url}/openapi.json")
+    email = SANDBOX_PEOPLE["admin"]
+    password = next(e["password"] for e in contract_sandbox.manifest["employees"]
+                    if e["email"] == email)
+    cp = f"/api/v1/counterparty/{contract_sandbox.counterparty_guid}"
+    with httpx.Client(base_url=contract_sandbox.base_url, timeout=10) as http:
+        flow = http.get("/kratos/self-service/login/api").json()["id"]
+        login = http.post(f"/kratos/self-service/login?flow={flow}",
+                          json={"method": "password", "identifier": email,
+                                "password": password})
+        headers = {"Authorization": f"Bearer {login.json()['session_token']}"}
+        page = http.get(f"{cp}/customers", params={"limit": 5}, headers=headers)
+        one = http.get(f"{cp}/customers/{page.json()['customers'][0]['wallet_user_guid']}",
+                       headers=headers)
+        whoami = http.get("/kratos/sessions/whoami", headers=headers)
+    answers = [("/kratos/self-service/login", "POST", login),
+               ("/api/v1/counterparty/{counterparty_guid}/customers", "GET", page),
+               ("/api/v1/counterparty/{counterparty_guid}/customers/{customer_guid}", "GET",
+                one),
+               ("/kratos/sessions/whoami", "GET", whoami)]
+    for path, method, response in answers:
+        assert response.status_code == 200, response.text
+        schema[path][method].validate_response(response)  # raises on a mismatch
+    assert len(page.json()["customers"]) == 5
 
 
 def _documents(url: str) -> dict[str, dict[str, object]]:
