@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import migrate
+from .contract import install as install_contract
 from .crypto import load_master_key
 from .db import make_engine
 from .directory import DcmDirectory, Directory
@@ -105,6 +106,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
     app.include_router(api_router)
     for router in [*extra_routers, *_optional_routers()]:
         app.include_router(router)
+    install_contract(app)
     app.add_middleware(BodyLimit)
     app.add_middleware(AccessLog)  # added last = outermost: times everything
     return app
@@ -129,6 +131,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body": a validation error
+            return JSONResponse({"error": "invalid request: the body cannot be parsed"}, 422)
         return JSONResponse({"error": str(exc.detail)}, exc.status_code)
 
     @app.exception_handler(sa.exc.SQLAlchemyError)

@@ -10,11 +10,18 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from . import sessions
 from .errors import HubError, unauthorized
 from .models import HubEmployee
 from .state import HubState
+
+# Declared, not enforced (``bearer_token`` decides): the OpenAPI document names the scheme, and
+# contract.py documents 401/403 for every operation that has it.
+HUB_TOKEN = HTTPBearer(auto_error=False, scheme_name="HubToken",
+                       description="Hub session token (POST /api/v1/sessions) or admin token")
+Declared = Annotated[HTTPAuthorizationCredentials | None, Depends(HUB_TOKEN)]
 
 
 def hub_state(request: Request) -> HubState:
@@ -31,7 +38,7 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-async def current_employee(request: Request) -> HubEmployee:
+async def current_employee(request: Request, _token: Declared = None) -> HubEmployee:
     state = hub_state(request)
     snapshot = await sessions.find(state.engine, bearer_token(request))
     if snapshot is None:
@@ -47,7 +54,7 @@ async def current_employee(request: Request) -> HubEmployee:
     return emp
 
 
-async def require_admin(request: Request) -> None:
+async def require_admin(request: Request, _token: Declared = None) -> None:
     token = bearer_token(request)
     if not hmac.compare_digest(token.encode(), hub_state(request).admin_token.encode()):
         raise HubError(403, "admin token required")

@@ -9,7 +9,8 @@ import httpx
 from fastapi import APIRouter, Depends, Request
 
 from . import sessions, vault
-from .authn import CurrentEmployee, bearer_token, hub_state, require_admin
+from .authn import HUB_TOKEN, CurrentEmployee, bearer_token, hub_state, require_admin
+from .contract import errors
 from .errors import HubError, unauthorized
 from .models import (
     EmployeeIn,
@@ -29,7 +30,8 @@ router = APIRouter(prefix="/api/v1", tags=["desk api"])
 log = logging.getLogger("teller_hub.api")
 
 
-@router.post("/sessions", summary="Sign in (mode password: hub store; platform: DCM Kratos)")
+@router.post("/sessions", summary="Sign in (mode password: hub store; platform: DCM Kratos)",
+             responses=errors(400, 401))
 async def create_session(body: SessionIn, request: Request) -> SessionOut:
     state = hub_state(request)
     if isinstance(body, PasswordSessionIn):
@@ -74,7 +76,7 @@ async def _platform_employee(state: HubState, body: PlatformSessionIn) -> HubEmp
     return emp
 
 
-@router.delete("/sessions", summary="Sign out")
+@router.delete("/sessions", summary="Sign out", dependencies=[Depends(HUB_TOKEN)])
 async def delete_session(request: Request) -> dict[str, bool]:
     deleted = await sessions.delete(hub_state(request).engine, bearer_token(request))
     if not deleted:

@@ -10,11 +10,12 @@ from datetime import date
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette import EventSourceResponse
 
 from . import audit, events
-from .authn import CurrentEmployee, bearer_token, current_employee, hub_state
+from .authn import HUB_TOKEN, CurrentEmployee, bearer_token, current_employee, hub_state
+from .contract import PathInt, QueryInt, errors
 from .db import now
 from .errors import HubError
 from .events import is_checker
@@ -58,7 +59,8 @@ async def list_audit(
     request: Request, emp: CurrentEmployee,
     branch_guid: str | None = None, actor: str | None = None,
     action: Annotated[list[str] | None, Query()] = None,
-    since_ms: int | None = None, until_ms: int | None = None, after_seq: int = 0,
+    since_ms: QueryInt | None = None, until_ms: QueryInt | None = None,
+    after_seq: QueryInt = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     cond = [_audit_scope(emp), audit_log.c.seq > after_seq]
@@ -88,15 +90,17 @@ async def _auditor(request: Request) -> None:
         raise HubError(403, "only a Supervisor, an Administrator or IT may verify the audit")
 
 
-@router.get("/audit/verify", summary="Walk the chain; optionally against an archived head")
-async def verify_audit(request: Request, head_seq: int | None = None,
+@router.get("/audit/verify", summary="Walk the chain; optionally against an archived head",
+            dependencies=[Depends(HUB_TOKEN)])
+async def verify_audit(request: Request, head_seq: QueryInt | None = None,
                        head_hash: str | None = None) -> dict[str, Any]:
     await _auditor(request)
     archived = (head_seq, head_hash.lower()) if head_seq is not None and head_hash else None
     return (await audit.verify(hub_state(request).engine, archived)).out()
 
 
-@router.get("/audit/head", summary="The chain head at the end of a UTC day, for IT to archive")
+@router.get("/audit/head", summary="The chain head at the end of a UTC day, for IT to archive",
+            dependencies=[Depends(HUB_TOKEN)])
 async def audit_head(request: Request, date_: Annotated[str | None, Query(alias="date")] = None
                      ) -> dict[str, Any]:
     await _auditor(request)
@@ -119,7 +123,7 @@ def _start_id(request: Request, after: int | None) -> int | None:
 
 @router.get("/events", summary="Server-sent events for you (resume with Last-Event-ID)")
 async def stream_events(request: Request, emp: CurrentEmployee,
-                        after: int | None = None) -> EventSourceResponse:
+                        after: QueryInt | None = None) -> EventSourceResponse:
     state = hub_state(request)
     start = _start_id(request, after)
     last = start if start is not None else await events.last_id(state.engine)
@@ -150,7 +154,7 @@ async def stream_events(request: Request, emp: CurrentEmployee,
 
 
 @router.get("/events/list", summary="The same events as JSON (clients that cannot stream)")
-async def list_events(request: Request, emp: CurrentEmployee, after: int = 0,
+async def list_events(request: Request, emp: CurrentEmployee, after: QueryInt = 0,
                       limit: Annotated[int, Query(ge=1, le=500)] = 200) -> dict[str, Any]:
     found = await events.after(hub_state(request).engine, emp, after, limit)
     return {"events": [e.out() for e in found],
@@ -180,8 +184,9 @@ async def list_alerts(request: Request, emp: CurrentEmployee,
                         "comment": r.comment, **json.loads(r.detail)} for r in rows]}
 
 
-@router.post("/alerts/{alert_id}/ack", summary="Acknowledge an alert")
-async def ack_alert(alert_id: int, body: AckIn, request: Request,
+@router.post("/alerts/{alert_id}/ack", summary="Acknowledge an alert",
+             responses=errors(409))
+async def ack_alert(alert_id: PathInt, body: AckIn, request: Request,
                     emp: CurrentEmployee) -> dict[str, Any]:
     async with hub_state(request).engine.begin() as conn:
         done = await conn.execute(alerts.update().where(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import APIKeyHeader
 
 from . import vault
 from .authn import hub_state
@@ -20,7 +21,10 @@ from .jwks import TokenError
 from .models import AuthUser
 from .state import HubState
 
-router = APIRouter(tags=["bank auth service"])
+# Declared for the OpenAPI document (``_checked`` verifies the header).
+DCM_SESSION = APIKeyHeader(name="X-Session-ID", auto_error=False, scheme_name="DcmSession",
+                           description="DCM-signed RS256 JWT naming sub, obj and flow")
+router = APIRouter(tags=["bank auth service"], dependencies=[Depends(DCM_SESSION)])
 log = logging.getLogger("teller_hub.auth_service")
 
 

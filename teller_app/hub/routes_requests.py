@@ -22,6 +22,7 @@ from . import commands, policy
 from .authn import CurrentEmployee, hub_state
 from .canon import canonical, sha256_hex
 from .commands import Command
+from .contract import QueryInt, errors
 from .errors import HubError
 from .events import is_checker
 from .execute import CRASH_AFTER_DECISION, check_platform_token, crash_point
@@ -86,7 +87,9 @@ async def _visible(request: Request, emp: HubEmployee, command_id: str) -> Comma
     return cmd
 
 
-@router.post("/requests", status_code=201, summary="File a request (maker = you)")
+@router.post("/requests", status_code=201, summary="File a request (maker = you)",
+             responses={200: {"description": "Filed before with this id (idempotent retry)"},
+                        **errors(404, 409)})
 async def file_request(body: RequestIn, request: Request, emp: CurrentEmployee) -> Any:
     fe = runtime(request)
     change, text, digest = canonical_change(body.kind, body.change)
@@ -118,7 +121,7 @@ async def list_requests(
     state: Annotated[list[str] | None, Query()] = None,
     mine: bool = False, customer_guid: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: int | None = None,
+    before: QueryInt | None = None,
 ) -> dict[str, Any]:
     states = [s for s in state or [] if s]
     if any(s not in commands.STATES for s in states):
@@ -134,7 +137,7 @@ async def get_request(command_id: str, request: Request, emp: CurrentEmployee) -
 
 
 @router.post("/requests/{command_id}/approve", summary="Approve what you were shown; the hub "
-             "executes it on DCM")
+             "executes it on DCM", responses=errors(409))
 async def approve(command_id: str, body: ApproveIn, request: Request,
                   emp: CurrentEmployee) -> Any:
     fe = runtime(request)
@@ -168,7 +171,8 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
     return done.out()
 
 
-@router.post("/requests/{command_id}/reject", summary="Reject with a comment")
+@router.post("/requests/{command_id}/reject", summary="Reject with a comment",
+             responses=errors(409))
 async def reject(command_id: str, body: RejectIn, request: Request,
                  emp: CurrentEmployee) -> Any:
     cmd = await _visible(request, emp, command_id)
@@ -184,7 +188,8 @@ async def reject(command_id: str, body: RejectIn, request: Request,
     return new.out()
 
 
-@router.post("/requests/{command_id}/withdraw", summary="The maker withdraws a pending request")
+@router.post("/requests/{command_id}/withdraw", summary="The maker withdraws a pending request",
+             responses=errors(409))
 async def withdraw(command_id: str, request: Request, emp: CurrentEmployee,
                    body: WithdrawIn | None = None) -> Any:
     cmd = await _visible(request, emp, command_id)
@@ -227,7 +232,8 @@ async def put_policy(body: policy.Policy, request: Request,
     return await get_policy(request, emp)
 
 
-@router.post("/policy/evaluate", summary="Does this change need approval (before submit)")
+@router.post("/policy/evaluate", summary="Does this change need approval (before submit)",
+             responses=errors(404))
 async def evaluate(body: EvaluateIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     change, text, digest = canonical_change(body.kind, body.change)
     current = body.current

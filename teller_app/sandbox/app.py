@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .auth import JwtPolicy
 from .bankauth import BankAuth
 from .bodylimit import BodyLimitMiddleware
+from .contract import install as install_contract
 from .db import Store
 from .errors import error_response, install_handlers
 
@@ -91,4 +92,5 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
                    routes_limits, routes_dictionary, routes_emission, routes_branch_access,
                    routes_sim):
         app.include_router(module.router)
+    install_contract(app)
     return app

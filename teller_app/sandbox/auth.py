@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
 from jwt.algorithms import RSAAlgorithm
 
 from .db import Store
@@ -236,7 +237,16 @@ def principal_from_request(store: Store, request: Request) -> Principal:
     raise _invalid()
 
 
-def current(request: Request) -> Principal:
+# Declared (not enforced: ``principal_from_request`` decides) so the OpenAPI document names
+# the two ways in: a Kratos session token (Mode A) or a bank-signed JWT (Mode B).
+_SESSION = HTTPBearer(auto_error=False, scheme_name="SessionToken",
+                      description="Kratos session token (Mode A)")
+_BANK_JWT = APIKeyHeader(name="CX-Authorization", auto_error=False, scheme_name="BankJwt",
+                         description="Bank-signed RS256 JWT (Mode B)")
+
+
+def current(request: Request, _session: Annotated[Any, Depends(_SESSION)] = None,
+            _bank_jwt: Annotated[Any, Depends(_BANK_JWT)] = None) -> Principal:
     """FastAPI dependency."""
     return principal_from_request(request.app.state.store, request)
 

@@ -131,15 +131,46 @@ def in_clause(column: str, values: list[Any], where: list[str], params: list[Any
         params.extend(values)
 
 
-def list_params(*names: str, scalars: tuple[str, ...] = ()) -> dict[str, Any]:
-    """openapi_extra documenting manually parsed query params."""
+def _scalar_schema(name: str) -> dict[str, Any]:
+    """The schema of a manually parsed scalar, by the naming the handlers follow."""
+    if name == "offset":
+        return {"type": "integer", "minimum": 0, "maximum": MAX_INT}
+    if name == "limit":
+        return {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT}
+    if name == "order":
+        return {"type": "string", "enum": ["asc", "desc"]}
+    if name.endswith("_guid"):
+        return {"type": "string", "format": "uuid"}
+    if "created_at" in name or "updated_at" in name:
+        return {"type": "string", "format": "date-time"}
+    if name.startswith(("min_", "max_")):
+        return {"type": "number", "minimum": -int(MAX_NUMBER), "maximum": int(MAX_NUMBER)}
+    if name.startswith(("is_", "include_")):
+        return {"type": "boolean"}
+    return {"type": "string"}
+
+
+def _item_schema(name: str) -> dict[str, Any]:
+    if name.endswith("_guids") or name == "guids":
+        return {"type": "string", "format": "uuid"}
+    if name == "kyc_levels":
+        return {"type": "integer", "minimum": -MAX_INT, "maximum": MAX_INT}
+    return {"type": "string"}
+
+
+def list_params(*names: str, scalars: tuple[str, ...] = (),
+                schemas: dict[str, dict[str, Any]] | None = None,
+                required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """openapi_extra documenting manually parsed query params (types by name; ``schemas``
+    overrides one; ``required`` scalars are answered 400 when missing)."""
+    extra = schemas or {}
     params: list[dict[str, Any]] = [
         {"name": n, "in": "query", "required": False,
-         "schema": {"type": "array", "items": {"type": "string"}},
+         "schema": {"type": "array", "items": extra.get(n, _item_schema(n))},
          "style": "form", "explode": True,
          "description": f"repeatable; {n}=a&{n}=b or {n}[]=a"}
         for n in names
     ]
-    params += [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-               for n in scalars]
+    params += [{"name": n, "in": "query", "required": n in required,
+                "schema": extra.get(n, _scalar_schema(n))} for n in scalars]
     return {"parameters": params}

@@ -15,7 +15,9 @@ from fastapi.responses import JSONResponse, Response
 from jwt.algorithms import RSAAlgorithm
 
 from . import auth, kratos
+from .answers import KratosLogin, KratosSession
 from .auth import Who, needs
+from .contract import KratosError, errors
 from .db import new_guid
 from .errors import INVALID_CREDENTIALS, NOT_FOUND, ApiError, bad_request
 from .models import JwkBody
@@ -80,7 +82,16 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[-1] for k, v in parsed.items()}
 
 
-@router.post("/kratos/self-service/login", tags=["auth"], summary="Submit a login flow")
+@router.post("/kratos/self-service/login", tags=["auth"], summary="Submit a login flow",
+             responses={200: {"model": KratosLogin}, **errors(400, 401)}, openapi_extra={
+                 "parameters": [{"name": "flow", "in": "query", "required": True,
+                                 "schema": {"type": "string", "format": "uuid"}}],
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"type": "object", "required": ["identifier", "password"],
+                                "properties": {
+                                    "method": {"type": "string", "enum": ["password"]},
+                                    "identifier": {"type": "string", "format": "email"},
+                                    "password": {"type": "string"}}}}}}})
 async def login(request: Request) -> Any:
     store = request.app.state.store
     flow_id = request.query_params.get("flow", "")
@@ -115,7 +126,8 @@ async def login(request: Request) -> Any:
             "session": kratos.session(_base(request), token, emp, store.now(), expires)}
 
 
-@router.get("/kratos/sessions/whoami", tags=["auth"], summary="Who the session belongs to")
+@router.get("/kratos/sessions/whoami", tags=["auth"], summary="Who the session belongs to",
+            responses={200: {"model": KratosSession}, **errors(401, model=KratosError)})
 async def whoami(request: Request) -> Any:
     """``X-Session-Token`` (or ``Authorization: Bearer``) -> the Kratos session, else 401."""
     store = request.app.state.store
@@ -135,6 +147,10 @@ async def whoami(request: Request) -> Any:
 
 
 @router.delete("/kratos/self-service/logout/api", tags=["auth"], status_code=204,
+               responses=errors(400, 403, model=KratosError), openapi_extra={
+                   "requestBody": {"required": True, "content": {"application/json": {
+                       "schema": {"type": "object", "required": ["session_token"],
+                                  "properties": {"session_token": {"type": "string"}}}}}}},
                summary="Revoke a session token (native logout)")
 async def logout(request: Request) -> Response:
     store = request.app.state.store
@@ -234,6 +250,7 @@ async def put_jwk(counterparty_guid: str, jwk_guid: str, body: JwkBody, request:
 
 
 @router.post("/api/v1/counterparty/{counterparty_guid}/jwk/authenticate", tags=["auth"],
+             responses=errors(401),
              summary="Check a bank JWT (CX-Authorization)")
 async def jwk_authenticate(counterparty_guid: str, request: Request) -> dict[str, Any]:
     store = request.app.state.store

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from .auth import Who, needs
+from .contract import errors
 from .errors import NOT_FOUND, ApiError, bad_request
 from .models import Body
 from .permission_table import permission_table
-from .query import guid, multi, paging
+from .query import guid, list_params, multi, paging
 from .routes_org import employee_json
 
 router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}", tags=["branch access"])
@@ -54,7 +55,8 @@ async def scopes(counterparty_guid: str, request: Request, who: Who) -> dict[str
     return {"scopes": SCOPES}
 
 
-@router.post("/branches-access/role", summary="Create a branch-access role")
+@router.post("/branches-access/role", summary="Create a branch-access role",
+             responses=errors(409))
 @needs("branches", "POST")
 async def create_role(counterparty_guid: str, body: BranchRoleBody, request: Request,
                       who: Who) -> Any:
@@ -131,7 +133,8 @@ async def remove_permission(counterparty_guid: str, body: BranchRoleBody, reques
     return {}
 
 
-@router.get("/branch/{branch_guid}/permission/table", summary="Branch roles × permissions")
+@router.get("/branch/{branch_guid}/permission/table", summary="Branch roles × permissions",
+            openapi_extra=list_params("role_names"))
 async def table(counterparty_guid: str, branch_guid: str, request: Request,
                 who: Who) -> dict[str, Any]:
     store = request.app.state.store
@@ -148,7 +151,11 @@ async def table(counterparty_guid: str, branch_guid: str, request: Request,
     return permission_table(store, counterparty_guid, roles, "branch")
 
 
-@router.get("/branches-access/users", summary="Users of a branch role")
+@router.get("/branches-access/users", summary="Users of a branch role",
+            openapi_extra=list_params(scalars=("role_name", "page_token", "limit"),
+                                      required=("role_name",),
+                                      schemas={"role_name": {"type": "string",
+                                                             "minLength": 1}}))
 async def users(counterparty_guid: str, request: Request, who: Who) -> dict[str, Any]:
     store = request.app.state.store
     who.require("branches", "GET")

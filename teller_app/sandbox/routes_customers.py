@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from . import ledger, names
+from .answers import Customer, CustomerPage
 from .auth import Principal, Who, needs
 from .db import new_guid
 from .errors import (
@@ -273,10 +274,12 @@ async def update_customer(
 
 
 @router.get("/customers", summary="List customers",
+            responses={200: {"model": CustomerPage}},
             openapi_extra=list_params(*LIST_FILTERS, scalars=(
                 "is_disabled", "min_balance_allowed", "max_balance_allowed", "search_string",
                 "min_created_at", "max_created_at", "min_updated_at", "max_updated_at",
-                "offset", "limit", "ordering")))
+                "offset", "limit", "ordering"),
+                schemas={"ordering": {"type": "string", "enum": list(ORDERINGS)}}))
 async def list_customers(
     counterparty_guid: str, request: Request, who: Who,
 ) -> Any:
@@ -427,7 +430,8 @@ def _page_response(store: Any, seqs: list[int], order: str, total: int) -> Respo
     return _json_page(rows, total)
 
 
-@router.get("/customers/{customer_guid}", summary="Get one customer (simulator extension)")
+@router.get("/customers/{customer_guid}", summary="Get one customer (simulator extension)",
+            responses={200: {"model": Customer}})
 async def get_customer(
     counterparty_guid: str, customer_guid: str, request: Request,
     who: Who,

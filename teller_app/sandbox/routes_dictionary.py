@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from .auth import Who, needs
+from .contract import errors
 from .db import new_guid
 from .errors import NOT_FOUND, ApiError, bad_request
 from .models import CategoryBody, SegmentPatchBody
@@ -80,7 +81,8 @@ def _category_fields(body: CategoryBody) -> tuple[str, str]:
     return name, body.description or ""
 
 
-@router.post("/dictionary/payment/category", summary="Create payment category")
+@router.post("/dictionary/payment/category", summary="Create payment category",
+             responses=errors(409))
 @needs("categories", "POST")
 async def create_category(body: CategoryBody, request: Request,
                           who: Who) -> Any:
@@ -98,7 +100,8 @@ async def create_category(body: CategoryBody, request: Request,
     return {"guid": cg}
 
 
-@router.put("/dictionary/payment/category/{category_guid}", summary="Update payment category")
+@router.put("/dictionary/payment/category/{category_guid}", summary="Update payment category",
+            responses=errors(409))
 @needs("categories", "PUT")
 async def update_category(category_guid: str, body: CategoryBody, request: Request,
                           who: Who) -> Any:

@@ -13,7 +13,7 @@ from .db import new_guid
 from .errors import bad_request
 from .models import LimitBody
 from .money import to_minor
-from .query import guid
+from .query import guid, list_params
 from .routes_customers import load_customer
 
 router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}/limits", tags=["limits"])
@@ -83,7 +83,8 @@ def _set(request: Request, who: Principal, cp: str, scope: str, kind: str,
     return Response(status_code=204)
 
 
-@router.get("/customer/amount", summary="Customer period limits")
+@router.get("/customer/amount", summary="Customer period limits",
+            openapi_extra=list_params(scalars=("customer_guid",), required=("customer_guid",)))
 async def get_customer_amount(counterparty_guid: str, request: Request,
                               who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, "customer", "period")
@@ -96,7 +97,8 @@ async def set_customer_amount(counterparty_guid: str, body: LimitBody, request: 
     return _set(request, who, counterparty_guid, "customer", "period", body)
 
 
-@router.get("/customer/payment", summary="Customer per-operation limits")
+@router.get("/customer/payment", summary="Customer per-operation limits",
+            openapi_extra=list_params(scalars=("customer_guid",), required=("customer_guid",)))
 async def get_customer_payment(counterparty_guid: str, request: Request,
                                who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, "customer", "operation")
@@ -109,7 +111,9 @@ async def set_customer_payment(counterparty_guid: str, body: LimitBody, request:
     return _set(request, who, counterparty_guid, "customer", "operation", body)
 
 
-@router.get("/segment/amount", summary="Segment period limits")
+@router.get("/segment/amount", summary="Segment period limits",
+            openapi_extra=list_params(scalars=("segment_name",), required=("segment_name",),
+                                      schemas={"segment_name": {"type": "string", "minLength": 1}}))
 async def get_segment_amount(counterparty_guid: str, request: Request,
                              who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, "segment", "period")
@@ -122,7 +126,9 @@ async def set_segment_amount(counterparty_guid: str, body: LimitBody, request: R
     return _set(request, who, counterparty_guid, "segment", "period", body)
 
 
-@router.get("/segment/payment", summary="Segment per-operation limits")
+@router.get("/segment/payment", summary="Segment per-operation limits",
+            openapi_extra=list_params(scalars=("segment_name",), required=("segment_name",),
+                                      schemas={"segment_name": {"type": "string", "minLength": 1}}))
 async def get_segment_payment(counterparty_guid: str, request: Request,
                               who: Who) -> dict[str, Any]:
     return _get(request, who, counterparty_guid, "segment", "operation")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from .auth import Who, employee_roles, needs
+from .contract import errors
 from .db import new_guid
 from .errors import DUPLICATE_EMPLOYEE, NOT_FOUND, ApiError, bad_request
 from .models import (
@@ -77,7 +78,8 @@ async def list_branches(counterparty_guid: str, request: Request,
     return {"list": [branch_json(store, r) for r in rows], "total": int(total)}
 
 
-@router.post(CP + "/branches", summary="Create branch")
+@router.post(CP + "/branches", summary="Create branch",
+             responses=errors(409))
 @needs("branches", "POST")
 async def create_branch(counterparty_guid: str, body: BranchBody, request: Request,
                         who: Who) -> Any:
@@ -114,7 +116,8 @@ async def get_branch(counterparty_guid: str, branch_guid: str, request: Request,
     return branch_json(store, _branch(store, counterparty_guid, branch_guid))
 
 
-@router.put(CP + "/branches/{branch_guid}", summary="Update (rename / soft-delete) branch")
+@router.put(CP + "/branches/{branch_guid}", summary="Update (rename / soft-delete) branch",
+            responses=errors(409))
 @needs("branches", "PUT")
 async def update_branch(counterparty_guid: str, branch_guid: str, body: BranchUpdateBody,
                         request: Request, who: Who) -> Any:
@@ -315,7 +318,8 @@ async def list_roles(counterparty_guid: str, request: Request,
     return {"roles": [r[0] for r in rows]}
 
 
-@router.post(CP + "/roles", summary="Create role")
+@router.post(CP + "/roles", summary="Create role",
+             responses=errors(409))
 @needs("roles", "POST")
 async def create_role(counterparty_guid: str, body: RoleBody, request: Request,
                       who: Who) -> Any:
@@ -421,7 +425,8 @@ def _role_user(store: Any, cp: str, body: RoleUserBody) -> tuple[str, str]:
     return name, eg
 
 
-@router.get(CP + "/roles/users", summary="Users of a role")
+@router.get(CP + "/roles/users", summary="Users of a role",
+            openapi_extra=list_params(scalars=("role_name", "page_token", "limit")))
 async def role_users(counterparty_guid: str, request: Request,
                      who: Who) -> dict[str, Any]:
     store = request.app.state.store
