@@ -145,6 +145,8 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
     if not hmac.compare_digest(body.sha256, cmd.sha256):
         raise HubError(409, "the request differs from what you were shown: refused, "
                        "nothing applied")
+    if cmd.kind == "cash_confirm" and await _voided(fe, cmd):
+        raise HubError(409, "the draft was voided at the hub: it is never confirmed")
     token = body.session_token.get_secret_value() if body.session_token else None
     if emp.source == "dcm":
         if not token:
@@ -163,6 +165,13 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
     crash_point(CRASH_AFTER_DECISION)
     done = await fe.executor.execute(new, token)
     return done.out()
+
+
+async def _voided(fe: FourEyes, cmd: Command) -> bool:
+    from .cash_limits import is_voided  # tills (issue 15): a voided draft is never confirmed
+
+    async with fe.state.engine.connect() as conn:
+        return await is_voided(conn, str(cmd.change.get("payment_guid", "")))
 
 
 @router.post("/requests/{command_id}/reject", summary="Reject with a comment")
