@@ -72,7 +72,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="307"/>
+        <location filename="../../teller_app/ui/supervision.py" line="302"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -22,6 +22,7 @@ Create makes at most one draft however often it is retried.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -34,6 +35,7 @@ from teller_app.core.cash_checks import (
     CashRefused,
     CustomerLimits,
     PolicyRequest,
+    Refusal,
     RefusalKind,
     SupervisorNeed,
     ThresholdPolicy,
@@ -334,6 +336,16 @@ class CashService:
         """The hub's till counts a confirmed payment (idempotent; no hub: nothing)."""
         if self.gate is not None:
             await self.gate.confirmed(payment_guid)
+
+    async def supervised(self, payment_guid: str,
+                         confirm: Callable[[], Awaitable[CashReceipt]]) -> CashReceipt:
+        """A supervisor confirms in place (``confirm``): never a voided draft; the teller's
+        till then counts the payment."""
+        if self.gate is not None and payment_guid in await self.gate.voided([payment_guid]):
+            raise CashRefused(Refusal(RefusalKind.HUB, period="voided"))
+        receipt = await confirm()
+        await self.count(payment_guid)
+        return receipt
 
     async def void(self, payment_guid: str, reason: str) -> None:
         """The teller voids their own unconfirmed draft (recorded by the hub)."""

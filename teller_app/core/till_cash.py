@@ -11,7 +11,7 @@ draft, the teller's daily limit, no open till … A hub that cannot be reached r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -112,3 +112,38 @@ class HubCash:
         await self.hub.call("POST", "/api/v1/cash/reject", idempotent=True, json_body={
             "payment_guid": payment_guid, "comment": comment.strip(),
             "desk_id": self.desk_id})
+
+
+class LinkCalls:
+    """``HubCalls`` over the session's ``HubLink``: opens (or renews, once, after a 401) the
+    hub session before the call."""
+
+    def __init__(self, link: Any) -> None:
+        self.link = link
+
+    async def call(self, method: str, path: str, *, json_body: Any = None,
+                   params: Any = None, desk_id: str | None = None,
+                   idempotent: bool | None = None) -> Any:
+        from teller_app.platform.errors import AuthError
+
+        await self.link.connect()
+        try:
+            return await self.link.hub.call(method, path, json_body=json_body, params=params,
+                                            desk_id=desk_id, idempotent=idempotent)
+        except AuthError:
+            await self.link.connect(force=True)
+            return await self.link.hub.call(method, path, json_body=json_body, params=params,
+                                            desk_id=desk_id, idempotent=idempotent)
+
+
+def best_effort_voided(cash: HubCash) -> Callable[[Sequence[str]], Awaitable[set[str]]]:
+    """For history: voided drafts when the hub answers, none when it does not (the history
+    still shows, the drafts as the platform has them)."""
+    from teller_app.platform.errors import PlatformError
+
+    async def lookup(guids: Sequence[str]) -> set[str]:
+        try:
+            return await cash.voided(guids)
+        except PlatformError:
+            return set()
+    return lookup

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
+from PySide6.QtCore import QMarginsF, QObject, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
@@ -24,10 +24,6 @@ from teller_app.core.till import DENOMINATIONS, EndOfDay, face_value
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.money import format_money
 from teller_app.ui.till_text import denomination_text, till_kind_text, till_state_text
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("TillReport", text)
 
 
 @dataclass(frozen=True)
@@ -71,56 +67,81 @@ def count_rows(counts: dict[str, int]) -> list[list[str]]:
             for key, _v, _n in DENOMINATIONS if counts.get(key)]
 
 
+class ReportLabels(QObject):
+    """The report's words (``self.tr``: extracted by lupdate under this class's name)."""
+
+    def texts(self) -> dict[str, str]:
+        return {
+            "title": self.tr("End-of-day till report"), "bank": self.tr("Bank"),
+            "branch": self.tr("Branch"), "teller": self.tr("Teller"), "till": self.tr("Till"),
+            "state": self.tr("State"), "opened": self.tr("Opened"), "closed": self.tr("Closed"),
+            "cosigned": self.tr("Opening count co-signed by"),
+            "opening_count": self.tr("Opening count"), "closing_count": self.tr("Closing count"),
+            "denomination": self.tr("Denomination"), "pieces": self.tr("Pieces"),
+            "sum": self.tr("Sum"), "operations": self.tr("Operations"), "time": self.tr("Time"),
+            "operation": self.tr("Operation"), "category": self.tr("Category"),
+            "amount": self.tr("Amount"), "payment": self.tr("Payment"),
+            "totals": self.tr("Totals by category"), "count": self.tr("Count"),
+            "none": self.tr("No operations."), "balance": self.tr("Balance"),
+            "opening_cash": self.tr("Opening cash"), "cash_in": self.tr("Cash in"),
+            "cash_out": self.tr("Cash out"), "expected": self.tr("Expected cash"),
+            "counted": self.tr("Counted cash"), "over_short": self.tr("Over/short"),
+            "reason": self.tr("Reason"), "balanced": self.tr("balanced"),
+            "over": self.tr("over"), "short": self.tr("short"),
+            "supervisor": self.tr("Supervisor"),
+            "print": self.tr("Print the end-of-day report"),
+        }
+
+
 def report_html(report: EndOfDay, ctx: ReportContext) -> str:
+    t = ReportLabels().texts()
     till = report.till
     over_short = till.over_short if till.over_short is not None else Decimal(0)
-    verdict = (_t("balanced") if over_short == 0 else _t("over") if over_short > 0
-               else _t("short"))
+    verdict = t["balanced"] if over_short == 0 else t["over"] if over_short > 0 else t["short"]
     head = _rows([
-        (_t("Bank"), ctx.bank), (_t("Branch"), ctx.branch or "—"), (_t("Teller"), ctx.teller),
-        (_t("Till"), till.till_code), (_t("State"), till_state_text(till.state)),
-        (_t("Opened"), _when(till.opened_at)), (_t("Closed"), _when(till.closed_at)),
-        (_t("Opening count co-signed by"), till.cosigned_by or "—"),
+        (t["bank"], ctx.bank), (t["branch"], ctx.branch or "—"), (t["teller"], ctx.teller),
+        (t["till"], till.till_code), (t["state"], till_state_text(till.state)),
+        (t["opened"], _when(till.opened_at)), (t["closed"], _when(till.closed_at)),
+        (t["cosigned"], till.cosigned_by or "—"),
     ])
     ops = [[_time(o.at), till_kind_text(o.kind), o.category or "—", _money(o.amount),
             (o.payment_guid or "")[:8]] for o in report.operations]
     codes = sorted({o.category for o in report.operations if o.category})
-    legend = "".join(f"<p style='color:#555'>{html.escape(category_text(c))}</p>"
-                     for c in codes)
+    legend = ("<p style='color:#555; margin:2px 0'>"
+              + html.escape("; ".join(category_text(c) for c in codes)) + "</p>")
     codes_of = {"deposit": " (04)", "withdrawal": " (02)"}
     totals = [[till_kind_text(kind) + codes_of.get(kind, ""), str(count), _money(amount)]
               for kind, (count, amount) in sorted(report.totals.items())]
+    counted = _money(till.counted) if till.counted is not None else "—"
     balance = _rows([
-        (_t("Opening cash"), _money(till.open_total)),
-        (_t("Cash in"), _money(report.cash_in)),
-        (_t("Cash out"), _money(report.cash_out)),
-        (_t("Expected cash"), _money(till.expected)),
-        (_t("Counted cash"), _money(till.counted) if till.counted is not None else "—"),
-        (_t("Over/short"), f"{_money(over_short)} ({verdict})"),
-        (_t("Reason"), till.close_reason or "—"),
+        (t["opening_cash"], _money(till.open_total)), (t["cash_in"], _money(report.cash_in)),
+        (t["cash_out"], _money(report.cash_out)), (t["expected"], _money(till.expected)),
+        (t["counted"], counted), (t["over_short"], f"{_money(over_short)} ({verdict})"),
+        (t["reason"], till.close_reason or "—"),
     ])
-    empty = f"<p>{html.escape(_t('No operations.'))}</p>"
+    empty = f"<p>{html.escape(t['none'])}</p>"
+    count_head = [t["denomination"], t["pieces"], t["sum"]]
+
+    def h(level: int, key: str) -> str:
+        margin = "margin:8px 0 3px 0" if level == 3 else "margin:0 0 6px 0"
+        return f"<h{level} style='{margin}'>{html.escape(t[key])}</h{level}>"
+
     return (
         "<html><body style='font-family: sans-serif; font-size: 9pt'>"
-        f"<h2>{html.escape(_t('End-of-day till report'))}</h2>"
-        f"<table cellspacing='0'>{head}</table>"
-        f"<h3>{html.escape(_t('Opening count'))}</h3>"
-        + _table([_t("Denomination"), _t("Pieces"), _t("Sum")],
-                 count_rows(till.open_counts), {1, 2})
-        + f"<h3>{html.escape(_t('Operations'))}</h3>"
-        + (_table([_t("Time"), _t("Operation"), _t("Category"), _t("Amount"), _t("Payment")],
+        + h(2, "title") + f"<table cellspacing='0'>{head}</table>"
+        + h(3, "opening_count") + _table(count_head, count_rows(till.open_counts), {1, 2})
+        + h(3, "operations")
+        + (_table([t["time"], t["operation"], t["category"], t["amount"], t["payment"]],
                   ops, {3}) + legend if ops else empty)
-        + f"<h3>{html.escape(_t('Totals by category'))}</h3>"
-        + (_table([_t("Operation"), _t("Count"), _t("Amount")], totals, {1, 2})
+        + h(3, "totals")
+        + (_table([t["operation"], t["count"], t["amount"]], totals, {1, 2})
            if totals else empty)
-        + f"<h3>{html.escape(_t('Closing count'))}</h3>"
-        + _table([_t("Denomination"), _t("Pieces"), _t("Sum")],
-                 count_rows(till.close_counts), {1, 2})
-        + f"<h3>{html.escape(_t('Balance'))}</h3><table cellspacing='0'>{balance}</table>"
-        "<p><br></p><table width='100%'><tr>"
-        f"<td>{html.escape(_t('Teller'))}: ____________</td>"
-        f"<td>{html.escape(_t('Supervisor'))}: ____________</td></tr></table>"
-        "</body></html>"
+        + h(3, "closing_count") + _table(count_head, count_rows(till.close_counts), {1, 2})
+        + h(3, "balance") + f"<table cellspacing='0'>{balance}</table>"
+        + "<table width='100%' style='margin-top:14px'><tr>"
+        + f"<td>{html.escape(t['teller'])}: ____________</td>"
+        + f"<td>{html.escape(t['supervisor'])}: ____________</td></tr></table>"
+        + "</body></html>"
     )
 
 
@@ -144,7 +165,7 @@ def write_report_pdf(report: EndOfDay, ctx: ReportContext, path: Path | str) -> 
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
                                      QPageLayout.Orientation.Portrait,
                                      QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-    writer.setTitle(f"{_t('End-of-day till report')} {report.till.till_code}")
+    writer.setTitle(f"{ReportLabels().texts()['title']} {report.till.till_code}")
     writer.setCreator("Teller")
     report_document(report, ctx).print_(writer)
     del writer  # finishes the file
@@ -159,7 +180,7 @@ def print_report(report: EndOfDay, ctx: ReportContext,
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     printer.setDocName(f"till-{report.till.till_code}")
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(_t("Print the end-of-day report"))
+    dialog.setWindowTitle(ReportLabels().texts()["print"])
     dialog.printer_ref = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
     dialog.accepted.connect(lambda: report_document(report, ctx).print_(printer))
     dialog.open()

@@ -104,7 +104,7 @@ async def _teller_day(w: World, sandbox: SandboxProcess, cust: str) -> tuple[End
 
         with pytest.raises(ValidationError):  # short without a reason
             await till.close(CLOSE)
-        closed = await till.close(CLOSE, "25 kopiyky short: coin jar recount")
+        closed = await till.close(CLOSE, "Нестача 25 коп.: монети перераховано двічі")
         assert (closed.counted, closed.expected, closed.over_short) == (
             Decimal("1131.50"), Decimal("1131.75"), Decimal("-0.25"))
         report = await till.end_of_day(opened.id)
@@ -143,12 +143,22 @@ def test_teller_day_at_the_desk(world: World, sandbox: SandboxProcess, qapp: Any
         QLocale.setDefault(before)
     assert path.stat().st_mode & 0o777 == 0o600
     text = " ".join(_pdf_text(path).split())
-    for expected in ("Касир Олена", "Київ, Хрещатик", "T1", "25 kopiyky short: coin jar recount",
+    for expected in ("Касир Олена", "Київ, Хрещатик", "T1", "Нестача 25 коп.: монети перераховано двічі",
                      dep[:8], wd[:8], "____________"):
         assert expected in text, (expected, text)
     for amount in ("1,001.50 UAH", "150.50 UAH", "20.25 UAH", "1,131.75 UAH", "1,131.50 UAH",
                    "-0.25 UAH (short)", "500 UAH note 2 1,000.00 UAH"):
         assert amount in text.replace("\u00a0", " "), (amount, text)
     out = os.environ.get("TELLER_EOD_PDF_OUT")
-    if out:  # the closing note's PNG: see the module docstring of ui/till_report.py
-        shutil.copyfile(path, out)
+    if out:  # the closing note's Ukrainian report (then: pdftoppm -png -singlefile …)
+        from teller_app.ui.i18n import install_translators
+
+        installed = install_translators(qapp, "uk")
+        try:
+            uk = write_report_pdf(report, ctx, out)
+        finally:
+            for translator in installed:
+                qapp.removeTranslator(translator)
+            QLocale.setDefault(before)
+        uk_text = " ".join(_pdf_text(uk).split())
+        assert "Звіт каси на кінець дня" in uk_text and "нестача" in uk_text, uk_text

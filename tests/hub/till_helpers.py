@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from fe_helpers import ADMIN, password_of
 
 from teller_app.core.cash import find_processing_account
 from teller_app.platform import NewCustomer, PasswordLogin, PlatformClient
 from teller_app.platform.models import NewPayment
+
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run on a fresh loop in a worker thread: also from tests whose thread runs qasync."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _client(sandbox: Any) -> PlatformClient:
@@ -33,7 +43,7 @@ def customer(sandbox: Any, branch_guid: str) -> tuple[str, str]:
             accounts = await c.get_customer_accounts(created.customer_guid)
             items = list(getattr(accounts, "accounts", accounts))
             return created.customer_guid, items[0].wallet_account_guid
-    return asyncio.run(run())
+    return _run(run())
 
 
 def draft(sandbox: Any, branch_guid: str, account_guid: str, amount: str,
@@ -50,18 +60,18 @@ def draft(sandbox: Any, branch_guid: str, account_guid: str, amount: str,
                 amount=Decimal(amount), asset_code=asset["code"], asset_issuer=asset["issuer"],
                 category_guid=cats["04" if kind == "deposit" else "02"], purpose="till test",
                 sender_id=sender, receiver_id=receiver), branch_guid=branch_guid)
-    return asyncio.run(run())
+    return _run(run())
 
 
 def confirm(sandbox: Any, branch_guid: str, payment_guid: str) -> None:
     async def run() -> None:
         async with _client(sandbox) as c:
             await c.confirm_payment(payment_guid, branch_guid=branch_guid)
-    asyncio.run(run())
+    _run(run())
 
 
 def status(sandbox: Any, payment_guid: str) -> str:
     async def run() -> str:
         async with _client(sandbox) as c:
             return (await c.get_payment(payment_guid, False)).status_raw.upper()
-    return asyncio.run(run())
+    return _run(run())
