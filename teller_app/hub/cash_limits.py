@@ -34,7 +34,7 @@ from .db import now
 from .errors import HubError
 from .models import HubEmployee
 from .till_money import cash_day, money, to_minor
-from .till_tables import cash_authorizations, cash_limits, cash_voids, tills
+from .till_tables import cash_authorizations, cash_limits, cash_voids, till_ops, tills
 
 CASH_KINDS = {"04": "deposit", "02": "withdrawal"}
 _categories: dict[str, str] = {}  # category guid → code, per process
@@ -209,3 +209,14 @@ async def owner_of(conn: AsyncConnection, payment_guid: str) -> str | None:
     value = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
         cash_authorizations.c.payment_guid == payment_guid))).scalar_one_or_none()
     return None if value is None else str(value)
+
+
+async def uncounted(conn: AsyncConnection, till_id: str) -> list[str]:
+    """Drafts authorized for this till, not voided and not yet counted in any till."""
+    a = cash_authorizations.c
+    rows = await conn.execute(sa.select(a.payment_guid).where(
+        a.till_id == till_id,
+        a.payment_guid.not_in(sa.select(cash_voids.c.payment_guid)),
+        a.payment_guid.not_in(sa.select(till_ops.c.payment_guid).where(
+            till_ops.c.payment_guid.is_not(None)))).order_by(a.created_at))
+    return [str(r.payment_guid) for r in rows]

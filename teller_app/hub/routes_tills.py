@@ -21,6 +21,7 @@ from .cash_limits import CashLimits, Draft, read_draft
 from .errors import HubError
 from .events import is_checker
 from .fe_runtime import runtime
+from .models import HubEmployee
 from .till_money import count_total, to_minor
 
 router = APIRouter(prefix="/api/v1", tags=["tills"])
@@ -182,8 +183,32 @@ async def open_till(body: OpenIn, request: Request, emp: CurrentEmployee,
                                  total=count_total(body.counts))
 
 
-@router.get("/tills/current", summary="Your live till")
+async def reconcile(request: Request, emp: HubEmployee) -> int:
+    """Count what this teller authorized, DCM now shows CONFIRMED and the till has not
+    counted yet (a desk that crashed before reporting, a supervisor's approval executed by
+    the hub). The expected cash never depends on the desk having reported."""
+    engine = hub_state(request).engine
+    async with engine.connect() as conn:
+        row = await tills.live_till(conn, emp, None, renew=False)
+        pending = await cash_limits.uncounted(conn, row.id)
+    if not pending:
+        return 0
+    client = await runtime(request).reader.client()
+    counted = 0
+    for guid in pending:
+        draft = await read_draft(client, guid)
+        if draft.status is not PaymentStatus.CONFIRMED or not draft.kind:
+            continue
+        async with engine.begin() as conn:
+            counted += await tills.record_operation(
+                conn, row, payment_guid=guid, kind=draft.kind, category=draft.category,
+                amount_minor=draft.amount_minor, customer_guid=draft.customer_guid)
+    return counted
+
+
+@router.get("/tills/current", summary="Your live till (confirmed operations counted first)")
 async def current(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    await reconcile(request, emp)
     async with hub_state(request).engine.connect() as conn:
         row = await tills.live_till(conn, emp, None, renew=False)
         return await tills.till_out(conn, row)
@@ -229,6 +254,7 @@ async def transfer(body: TransferIn, request: Request, emp: CurrentEmployee,
 @router.post("/tills/current/close", summary="Close: counted vs expected → over/short")
 async def close(body: CloseIn, request: Request, emp: CurrentEmployee,
                 desk_id: DeskId) -> dict[str, Any]:
+    await reconcile(request, emp)
     return await tills.close_till(hub_state(request).engine, emp, desk_id, body.counts,
                                   count_total(body.counts), body.reason)
 

@@ -272,3 +272,28 @@ def test_void_and_reject(world: World, sandbox: SandboxProcess) -> None:
     r = w.post("/api/v1/cash/void", teller, payment_guid=done, reason="late")
     assert r.status_code == 409
     w.post("/api/v1/tills/current/close", teller, "desk-A", counts=OPEN)
+
+
+def test_unreported_and_supervised_operations_are_counted(world: World,
+                                                         sandbox: SandboxProcess) -> None:
+    """The expected cash follows DCM, not the desk's reports: a confirm the desk never
+    reported and a supervisor's confirm at the teller's desk both move the till."""
+    w = world
+    _, teller = w.teller()
+    open_till(w, teller, "T-sync", OPEN, cosigner=w.sup)
+    _, account = customer(sandbox, w.b0)
+    quiet = draft(sandbox, w.b0, account, "100.00")
+    assert authorize(w, teller, quiet)["decision"] == "allow"
+    confirm(sandbox, w.b0, quiet)  # the desk crashed before telling the hub
+    now = w.http.get("/api/v1/tills/current", headers=teller).json()
+    assert now["expected"] == "600.80"
+    big = draft(sandbox, w.b0, account, "15000.00")
+    assert authorize(w, teller, big)["decision"] == "needs_approval"
+    confirm(sandbox, w.b0, big)  # a supervisor confirmed it in place, with their own session
+    assert status(sandbox, big) == "CONFIRMED"
+    counts = {"note_500": 31, "note_100": 1, "coin_0.50": 1, "coin_0.10": 3}  # 15 600.80
+    r = w.post("/api/v1/tills/current/close", teller, "desk-A", counts=counts)
+    assert r.status_code == 200, r.text
+    assert (r.json()["expected"], r.json()["over_short"]) == ("15600.80", "0.00")
+    rep = w.http.get(f"/api/v1/tills/{r.json()['id']}/report", headers=w.sup).json()
+    assert rep["totals"] == {"deposit": {"count": 2, "amount": "15100.00"}}
