@@ -479,61 +479,66 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="61"/>
+        <source>Count the vault…</source>
+        <translation>Перерахувати сховище…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="64"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="71"/>
+        <location filename="../../teller_app/ui/till_position.py" line="75"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="72"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="73"/>
+        <location filename="../../teller_app/ui/till_position.py" line="77"/>
         <source>Tills</source>
         <translation>Каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="74"/>
+        <location filename="../../teller_app/ui/till_position.py" line="78"/>
         <source>Transfers waiting</source>
         <translation>Передачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="82"/>
+        <location filename="../../teller_app/ui/till_position.py" line="86"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <location filename="../../teller_app/ui/till_position.py" line="99"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <location filename="../../teller_app/ui/till_position.py" line="100"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="110"/>
+        <location filename="../../teller_app/ui/till_position.py" line="114"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="113"/>
+        <location filename="../../teller_app/ui/till_position.py" line="117"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="118"/>
+        <location filename="../../teller_app/ui/till_position.py" line="122"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="123"/>
+        <location filename="../../teller_app/ui/till_position.py" line="127"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -3171,6 +3176,24 @@ Reason: %2</source>
         <location filename="../../teller_app/ui/validators.py" line="57"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
+    </message>
+</context>
+<context>
+    <name>VaultCountDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="152"/>
+        <source>Count the vault</source>
+        <translation>Перерахунок сховища</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="157"/>
+        <source>Save the count</source>
+        <translation>Зберегти перерахунок</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="181"/>
+        <source>Saving the vault count</source>
+        <translation>Збереження перерахунку сховища</translation>
     </message>
 </context>
 </TS>

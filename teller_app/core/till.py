@@ -202,6 +202,14 @@ class TillService:
     async def end_of_day(self, till_id: str) -> EndOfDay:
         return EndOfDay.of(await self.hub.call("GET", f"/api/v1/tills/{till_id}/report"))
 
+    async def count_vault(self, counts: dict[str, int],
+                          branch_guid: str | None = None) -> BranchPosition:
+        """A supervisor records the vault's count (the hub keeps its balance)."""
+        body: dict[str, Any] = {"counts": _clean(counts)}
+        if branch_guid:
+            body["branch_guid"] = branch_guid
+        return BranchPosition.of(await self.hub.call("PUT", "/api/v1/vault", json_body=body))
+
     async def position(self, branch_guid: str | None = None) -> BranchPosition:
         params = {"branch_guid": branch_guid} if branch_guid else None
         return BranchPosition.of(await self.hub.call("GET", "/api/v1/cash/position",

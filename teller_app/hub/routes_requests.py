@@ -186,6 +186,10 @@ async def reject(command_id: str, body: RejectIn, request: Request,
     if new is None:
         again = await commands.get(hub_state(request).engine, cmd.id)
         raise HubError(409, f"the request is already {again.state if again else 'gone'}")
+    if new.kind == "cash_confirm":  # tills (issue 15): a rejected draft is voided too
+        from .voids import record_rejected_request
+
+        await record_rejected_request(hub_state(request).engine, emp, new)
     return new.out()
 
 

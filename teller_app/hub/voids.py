@@ -10,6 +10,7 @@ mark the draft in history.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from .errors import HubError
 from .events import is_checker
 from .fe_tables import commands as commands_table
 from .models import HubEmployee
-from .till_money import money
+from .till_money import money, to_minor
 from .till_tables import cash_authorizations, cash_voids
 
 
@@ -111,3 +112,30 @@ async def listing(engine: AsyncEngine, emp: HubEmployee, payment_guids: list[str
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     return [void_out(r) for r in rows]
+
+
+async def record_rejected_request(engine: AsyncEngine, emp: HubEmployee, cmd: Any) -> None:
+    """A supervisor rejected a ``cash_confirm`` request (the inbox): its draft is voided too,
+    so no desk and no later approval can confirm it."""
+    guid = str(cmd.change.get("payment_guid", ""))
+    if not guid:
+        return
+    try:
+        amount_minor = to_minor(Decimal(str(cmd.change.get("amount", "0"))))
+    except (HubError, InvalidOperation):
+        amount_minor = 0
+    async with engine.begin() as conn:
+        owner = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
+            cash_authorizations.c.payment_guid == guid))).scalar_one_or_none()
+        found = (await conn.execute(sa.select(cash_voids.c.kind).where(
+            cash_voids.c.payment_guid == guid))).first()
+        if found is not None:
+            return
+        await conn.execute(cash_voids.insert().values(
+            payment_guid=guid, kind="reject", actor=emp.email, owner=owner or cmd.maker,
+            reason=(cmd.comment or "rejected")[:300], branch_guid=cmd.branch_guid,
+            customer_guid=cmd.customer_guid, amount_minor=amount_minor, created_at=now()))
+        await audit.append(conn, audit.Entry(
+            actor=emp.email, action="cash", entity=f"payment:{guid}",
+            branch_guid=cmd.branch_guid,
+            detail={"payment_guid": guid, "kind": "reject", "request": cmd.id}))

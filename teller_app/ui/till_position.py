@@ -58,9 +58,13 @@ class BranchCashView(QDialog):
         self.cosign_button = QPushButton(self.tr("Co-sign the opening count"), self)
         self.approve_button = QPushButton(self.tr("Approve the transfer"), self)
         self.reject_button = QPushButton(self.tr("Reject the transfer"), self)
+        self.vault_button = QPushButton(self.tr("Count the vault…"), self)
+        self.vault_button.clicked.connect(self.count_vault)
+        self.vault_dialog: VaultCountDialog | None = None
         refresh = QPushButton(self.tr("Refresh"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        for button in (self.cosign_button, self.approve_button, self.reject_button, refresh):
+        for button in (self.cosign_button, self.approve_button, self.reject_button,
+                       self.vault_button, refresh):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         refresh.clicked.connect(self.refresh)
@@ -122,7 +126,56 @@ class BranchCashView(QDialog):
                      on_success=lambda _t: self.refresh(), on_error=self._failed, parent=self,
                      label=self.tr("Deciding the transfer"))
 
+    def count_vault(self) -> None:
+        dialog = self.vault_dialog = VaultCountDialog(self.ops, self.service, self.branch_guid,
+                                                      self)
+        dialog.saved.connect(self._show)
+        dialog.open()
+
     def _failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import friendly_message
 
         self.status.setText(friendly_message(exc))
+
+
+class VaultCountDialog(QDialog):
+    """The supervisor counts the vault by denomination; the hub keeps the balance."""
+
+    saved = Signal(object)  # BranchPosition
+
+    def __init__(self, ops: Any, service: TillService, branch_guid: str | None,
+                 parent: QWidget | None = None) -> None:
+        from teller_app.ui.till_dialog import CountGrid
+
+        super().__init__(parent)
+        self.setObjectName("vaultCountDialog")
+        self.setWindowTitle(self.tr("Count the vault"))
+        self.ops, self.service, self.branch_guid = ops, service, branch_guid
+        self.grid = CountGrid(self)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.save = QPushButton(self.tr("Save the count"), self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.save, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.save.clicked.connect(self.save_count)
+        form = QFormLayout(self)
+        form.addRow(self.grid)
+        form.addRow(self.status)
+        form.addRow(buttons)
+
+    def save_count(self) -> None:
+        counts = self.grid.counts()
+
+        def done(position: BranchPosition) -> None:
+            self.saved.emit(position)
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            from teller_app.ui.error_text import friendly_message
+
+            self.status.setText(friendly_message(exc))
+
+        self.ops.run(lambda: self.service.count_vault(counts, self.branch_guid),
+                     on_success=done, on_error=failed, parent=self,
+                     label=self.tr("Saving the vault count"), disable=(self.save,))

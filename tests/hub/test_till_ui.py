@@ -56,7 +56,8 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
                                      arun: Any, ops: OpRunner) -> None:
     from teller_app.ui.cash_dialog import CashDialog
     from teller_app.ui.history_model import HistoryModel
-    from teller_app.ui.till_dialog import TillCloseDialog, TillOpenDialog
+    from teller_app.ui.till_dialog import TillCloseDialog, TillOpenDialog, TransferDialog
+    from teller_app.ui.till_position import BranchCashView
     from teller_app.ui.till_report import ReportContext
     from teller_app.ui.till_text import voided_text
 
@@ -79,10 +80,41 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         qtbot.waitUntil(lambda: dialog.till is not None, timeout=10000)
         assert dialog.till is not None and dialog.till.needs_cosign
         assert dialog.refresh_button.isVisibleTo(dialog)
-        arun(TillService(sup_hub, "sup").cosign(dialog.till.id))
+        # the supervisor's branch view: co-sign the count, count the vault
+        view = BranchCashView(ops, TillService(sup_hub, "sup"))
+        qtbot.addWidget(view)
+        qtbot.waitUntil(lambda: view.position is not None, timeout=10000)
+        assert view.position is not None
+        row = next(i for i, t in enumerate(view.position.tills) if t.id == dialog.till.id)
+        view.tills.selectRow(row)
+        with qtbot.waitSignal(view.loaded, timeout=10000) as loaded:
+            view.cosign()
+        assert next(t for t in loaded.args[0].tills if t.id == dialog.till.id).state == "open"
+        view.count_vault()
+        assert view.vault_dialog is not None
+        view.vault_dialog.grid.spins["note_1000"].setValue(10)
+        with qtbot.waitSignal(view.vault_dialog.saved, timeout=10000) as saved:
+            view.vault_dialog.save_count()
+        assert saved.args[0].vault == Decimal("10000.00")
         with qtbot.waitSignal(dialog.opened, timeout=10000) as opened:
             dialog.refresh_button.click()
         assert opened.args[0].state == "open"
+
+        # a vault transfer asked at the desk, approved in the branch view
+        transfer = TransferDialog(ops, till)
+        qtbot.addWidget(transfer)
+        transfer.direction.setCurrentIndex(0)  # vault → till
+        transfer.amount.setText("500,00")
+        with qtbot.waitSignal(transfer.requested, timeout=10000):
+            transfer.request()
+        with qtbot.waitSignal(view.loaded, timeout=10000) as loaded:
+            view.refresh()
+        assert [t.amount for t in loaded.args[0].pending_transfers] == [Decimal("500.00")]
+        view.transfers.selectRow(0)
+        with qtbot.waitSignal(view.loaded, timeout=10000) as loaded:
+            view.decide(True)
+        assert loaded.args[0].vault == Decimal("9500.00")
+        assert loaded.args[0].pending_transfers == ()
 
         # the cash dialog: create a draft, void it with a reason
         hub_cash = HubCash(teller_hub, till)
@@ -113,9 +145,10 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
 
         # close: 10 kopiyky short needs a reason; then the report opens
         current = arun(till.current())
-        assert current is not None and current.expected == Decimal("300.50")
+        assert current is not None and current.expected == Decimal("800.50")
         close = TillCloseDialog(ops, till, current, ReportContext("Demo Bank", "Kyiv", "Olena"))
         qtbot.addWidget(close)
+        close.grid.spins["note_500"].setValue(1)
         close.grid.spins["note_100"].setValue(3)
         close.grid.spins["coin_0.10"].setValue(4)
         assert close.difference() == Decimal("-0.10")
@@ -126,7 +159,7 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
             close.close_button.click()
         assert closed.args[0].over_short == Decimal("-0.10")
         qtbot.waitUntil(lambda: close.report_dialog is not None, timeout=10000)
-        assert close.report is not None and close.report.till.counted == Decimal("300.40")
+        assert close.report is not None and close.report.till.counted == Decimal("800.40")
     finally:
         for c in (teller_hub, sup_hub, dcm):
             arun(c.aclose())

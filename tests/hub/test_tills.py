@@ -265,6 +265,19 @@ def test_void_and_reject(world: World, sandbox: SandboxProcess) -> None:
     pending = w.http.get("/api/v1/requests", headers=w.sup, params={"state": "pending"}).json()
     assert request_id not in [x["id"] for x in pending["requests"]]
     assert authorize(w, teller, big)["reasons"] == ["voided"]
+    # rejected from the inbox (the requests API): the draft is voided as well
+    other = draft(sandbox, w.b0, account, "12000.00")
+    assert authorize(w, teller, other)["decision"] == "needs_approval"
+    req = w.post("/api/v1/requests", teller, kind="cash_confirm", customer_guid=cust,
+                 reason="over threshold",
+                 change={"payment_guid": other, "amount": "12000.00"}).json()
+    r = w.post(f"/api/v1/requests/{req['id']}/reject", w.sup, comment="wrong customer")
+    assert r.status_code == 200 and r.json()["state"] == "rejected"
+    assert authorize(w, teller, other)["reasons"] == ["voided"]
+    listed = w.http.get("/api/v1/cash/voids", headers=teller,
+                        params={"payment_guid": other}).json()["voids"]
+    assert [(v["kind"], v["reason"], v["amount"]) for v in listed] == [
+        ("reject", "wrong customer", "12000.00")]
     # a confirmed payment cannot be voided
     done = draft(sandbox, w.b0, account, "1.00")
     authorize(w, teller, done)
