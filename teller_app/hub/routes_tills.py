@@ -134,8 +134,10 @@ async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> di
 @router.post("/cash/void", summary="The teller voids their own unconfirmed draft")
 async def void(body: VoidIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     draft = await _draft(request, body.payment_guid)
-    return await voids.record(hub_state(request).engine, emp, draft, body.reason, reject=False,
-                              desk_id=body.desk_id)
+    out = await voids.record(hub_state(request).engine, emp, draft, body.reason, reject=False,
+                             desk_id=body.desk_id)
+    await runtime(request).bus.poke()  # the cash.voided event reaches streams at once
+    return out
 
 
 @router.post("/cash/reject", summary="A supervisor rejects a draft waiting for them")
@@ -143,8 +145,10 @@ async def reject(body: RejectDraftIn, request: Request, emp: CurrentEmployee) ->
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator rejects a draft")
     draft = await _draft(request, body.payment_guid)
-    return await voids.record(hub_state(request).engine, emp, draft, body.comment, reject=True,
-                              desk_id=body.desk_id)
+    out = await voids.record(hub_state(request).engine, emp, draft, body.comment, reject=True,
+                             desk_id=body.desk_id)
+    await runtime(request).bus.poke()
+    return out
 
 
 @router.get("/cash/voids", summary="Voided drafts (your branch; head office: all)")
