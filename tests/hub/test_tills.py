@@ -290,11 +290,12 @@ def test_void_and_reject(world: World, sandbox: SandboxProcess) -> None:
 def test_unreported_and_supervised_operations_are_counted(world: World,
                                                          sandbox: SandboxProcess) -> None:
     """The expected cash follows DCM, not the desk's reports: a confirm the desk never
-    reported and a supervisor's confirm at the teller's desk both move the till."""
+    reported, a supervisor's confirm at the teller's desk and an inbox approval executed by
+    the hub all move the till."""
     w = world
     _, teller = w.teller()
     open_till(w, teller, "T-sync", OPEN, cosigner=w.sup)
-    _, account = customer(sandbox, w.b0)
+    cust, account = customer(sandbox, w.b0)
     quiet = draft(sandbox, w.b0, account, "100.00")
     assert authorize(w, teller, quiet)["decision"] == "allow"
     confirm(sandbox, w.b0, quiet)  # the desk crashed before telling the hub
@@ -303,10 +304,19 @@ def test_unreported_and_supervised_operations_are_counted(world: World,
     big = draft(sandbox, w.b0, account, "15000.00")
     assert authorize(w, teller, big)["decision"] == "needs_approval"
     confirm(sandbox, w.b0, big)  # a supervisor confirmed it in place, with their own session
+    # approved from the inbox: the hub itself confirms on DCM (Mode B, its bank key)
+    inbox = draft(sandbox, w.b0, account, "12000.00")
+    assert authorize(w, teller, inbox)["decision"] == "needs_approval"
+    req = w.post("/api/v1/requests", teller, kind="cash_confirm", customer_guid=cust,
+                 reason="over threshold",
+                 change={"payment_guid": inbox, "amount": "12000.00", "branch_guid": w.b0}).json()
+    r = w.post(f"/api/v1/requests/{req['id']}/approve", w.sup, sha256=req["sha256"])
+    assert r.status_code == 200 and r.json()["state"] == "applied", r.text
     assert status(sandbox, big) == "CONFIRMED"
-    counts = {"note_500": 31, "note_100": 1, "coin_0.50": 1, "coin_0.10": 3}  # 15 600.80
+    counts = {"note_1000": 27, "note_500": 1, "note_100": 1, "coin_0.50": 1,
+              "coin_0.10": 3}  # 27 600.80
     r = w.post("/api/v1/tills/current/close", teller, "desk-A", counts=counts)
     assert r.status_code == 200, r.text
-    assert (r.json()["expected"], r.json()["over_short"]) == ("15600.80", "0.00")
+    assert (r.json()["expected"], r.json()["over_short"]) == ("27600.80", "0.00")
     rep = w.http.get(f"/api/v1/tills/{r.json()['id']}/report", headers=w.sup).json()
-    assert rep["totals"] == {"deposit": {"count": 2, "amount": "15100.00"}}
+    assert rep["totals"] == {"deposit": {"count": 3, "amount": "27100.00"}}
