@@ -37,7 +37,7 @@ from teller_app.core.cash import (
     CashService,
     new_cash_nonce,
 )
-from teller_app.core.cash_checks import SupervisorNeed, balance_after, precheck
+from teller_app.core.cash_checks import CashRefused, SupervisorNeed, balance_after, precheck
 from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt, mask_iban
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.cash_text import (
@@ -276,9 +276,14 @@ class CashDialog(QDialog):
             self.create_button.setEnabled(self.draft is None and not self.error.text()
                                           and self.amount_value() is not None)
 
+        def refused(exc: BaseException) -> None:
+            self.supervisor_label.setText(cash_error_text(exc))
+            if isinstance(exc, CashRefused):  # the hub refuses (no open till, daily limit …)
+                self.create_button.setEnabled(False)
+
         self.ops.run(lambda: self.service.assess(context, value), on_success=shown,
-                     on_error=lambda exc: self.supervisor_label.setText(cash_error_text(exc)),
-                     parent=self, key=self._policy_key(), label=self.tr("Checking the policy"))
+                     on_error=refused, parent=self, key=self._policy_key(),
+                     label=self.tr("Checking the policy"))
 
     # -- steps --------------------------------------------------------------------------
     def submit(self) -> None:

@@ -124,7 +124,11 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         cash = CashDialog(ops, service, arun(dcm.get_customer(cust_guid)), CashKind.DEPOSIT)
         qtbot.addWidget(cash)
         qtbot.waitUntil(lambda: cash.context is not None, timeout=10000)
+        cash.amount.setText("15000")  # the hub previews its decision before the draft
+        qtbot.waitUntil(lambda: "threshold" in cash.supervisor_label.text(), timeout=10000)
         cash.amount.setText("99.99")
+        qtbot.waitUntil(lambda: "threshold" not in cash.supervisor_label.text()
+                        and cash.supervisor_label.text() != "", timeout=10000)
         with qtbot.waitSignal(cash.draft_created, timeout=10000) as created:
             cash.create_draft()
         guid = created.args[0].payment_guid
@@ -160,6 +164,14 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         assert closed.args[0].over_short == Decimal("-0.10")
         qtbot.waitUntil(lambda: close.report_dialog is not None, timeout=10000)
         assert close.report is not None and close.report.till.counted == Decimal("800.40")
+
+        # the till is closed: the hub refuses cash before the draft exists
+        late = CashDialog(ops, service, arun(dcm.get_customer(cust_guid)), CashKind.DEPOSIT)
+        qtbot.addWidget(late)
+        qtbot.waitUntil(lambda: late.context is not None, timeout=10000)
+        late.amount.setText("10.00")
+        qtbot.waitUntil(lambda: "till" in late.supervisor_label.text(), timeout=10000)
+        assert not late.create_button.isEnabled()
     finally:
         for c in (teller_hub, sup_hub, dcm):
             arun(c.aclose())
