@@ -320,3 +320,20 @@ def test_unreported_and_supervised_operations_are_counted(world: World,
     assert (r.json()["expected"], r.json()["over_short"]) == ("27600.80", "0.00")
     rep = w.http.get(f"/api/v1/tills/{r.json()['id']}/report", headers=w.sup).json()
     assert rep["totals"] == {"deposit": {"count": 3, "amount": "27100.00"}}
+
+
+def test_parallel_authorizations_cannot_split_the_threshold(world: World,
+                                                            sandbox: SandboxProcess) -> None:
+    """Three desks of one teller racing: the day total is checked and recorded in one
+    transaction per teller, so exactly two 9 999.99 deposits pass unsupervised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    w = world
+    _, teller = w.teller()
+    open_till(w, teller, "T-race", OPEN, cosigner=w.sup)
+    guids = [draft(sandbox, w.b0, customer(sandbox, w.b0)[1], "9999.99") for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda g: authorize(w, teller, g), guids))
+    decisions = sorted(a["decision"] for a in answers)
+    assert decisions == ["allow", "allow", "needs_approval"], answers
+    w.post("/api/v1/tills/current/close", teller, "desk-A", counts=OPEN)
