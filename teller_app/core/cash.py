@@ -22,6 +22,7 @@ Create makes at most one draft however often it is retried.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -29,10 +30,12 @@ from typing import Any
 
 from teller_app.core.cash_checks import (
     CashFacts,
+    CashGate,
     CashPolicy,
     CashRefused,
     CustomerLimits,
     PolicyRequest,
+    Refusal,
     RefusalKind,
     SupervisorNeed,
     ThresholdPolicy,
@@ -80,6 +83,15 @@ class CashError(Exception):
 
 class AmountError(CashError, ValueError):
     pass
+
+
+class SupervisorRequired(CashError):
+    """The hub says a supervisor must confirm this draft (not the teller)."""
+
+    def __init__(self, payment_guid: str, need: SupervisorNeed) -> None:
+        super().__init__("a supervisor must confirm this payment")
+        self.payment_guid = payment_guid
+        self.need = need
 
 
 class ConfirmNotDone(CashError):
@@ -172,6 +184,7 @@ class CashService:
         threshold: Decimal,
         can_confirm_any_amount: bool = False,
         policy: CashPolicy | None = None,
+        gate: CashGate | None = None,
     ) -> None:
         self.client = client
         self.branch_guid = branch_guid or None
@@ -181,6 +194,7 @@ class CashService:
         # The hub's policy replaces the profile threshold when it is there.
         self.policy: CashPolicy = policy or ThresholdPolicy(self.threshold,
                                                             can_confirm_any_amount)
+        self.gate = gate  # the hub: voids, cumulative limits, the till
         self._categories: dict[str, str] | None = None
 
     async def prepare(self, kind: CashKind, customer_guid: str) -> CashContext:
@@ -284,7 +298,7 @@ class CashService:
             customer_guid=customer_guid,
             customer_account_guid=account_guid,
             needs_supervisor=(await self.policy.assess(PolicyRequest(
-                kind.value, value, asset.code, customer_guid, account_guid))).needed,
+                kind.value, value, asset.code, customer_guid, account_guid, guid))).needed,
         )
 
     async def find_draft(self, nonce: str, sender: str, receiver: str) -> Payment | None:
@@ -307,7 +321,39 @@ class CashService:
     async def confirm(self, payment_guid: str) -> CashReceipt:
         """Confirm once. A lost answer or a "not in CREATED status" refusal is settled by
         reading the payment: CONFIRMED gives the receipt (``reconciled``), CREATED raises
-        ``ConfirmNotDone``; nothing is re-sent from here."""
+        ``ConfirmNotDone``; nothing is re-sent from here. With a hub ``gate`` the hub is
+        asked first (a voided draft or a passed limit is refused, ``SupervisorRequired``
+        when a supervisor must confirm) and told after (the till counts the payment)."""
+        if self.gate is not None:
+            need = await self.gate.before_confirm(payment_guid)
+            if need.needed:
+                raise SupervisorRequired(payment_guid, need)
+        receipt = await self._confirm(payment_guid)
+        await self.count(payment_guid)
+        return receipt
+
+    async def count(self, payment_guid: str) -> None:
+        """The hub's till counts a confirmed payment (idempotent; no hub: nothing)."""
+        if self.gate is not None:
+            await self.gate.confirmed(payment_guid)
+
+    async def supervised(self, payment_guid: str,
+                         confirm: Callable[[], Awaitable[CashReceipt]]) -> CashReceipt:
+        """A supervisor confirms in place (``confirm``): never a voided draft; the teller's
+        till then counts the payment."""
+        if self.gate is not None and payment_guid in await self.gate.voided([payment_guid]):
+            raise CashRefused(Refusal(RefusalKind.HUB, period="voided"))
+        receipt = await confirm()
+        await self.count(payment_guid)
+        return receipt
+
+    async def void(self, payment_guid: str, reason: str) -> None:
+        """The teller voids their own unconfirmed draft (recorded by the hub)."""
+        if self.gate is None:
+            raise CashError("voiding a draft needs the Teller Hub")
+        await self.gate.void(payment_guid, reason)
+
+    async def _confirm(self, payment_guid: str) -> CashReceipt:
         try:
             await self.client.confirm_payment(payment_guid, branch_guid=self.branch_guid)
         except AuthError as exc:
@@ -342,10 +388,14 @@ class CashService:
         cash_guids = {known[c] for c in CASH_CATEGORY_CODES if c in known}
         page = await self.client.list_payments(statuses=["CREATED"], branch_guid=self.branch_guid)
         payments = getattr(page, "payments", page)
-        return [
+        drafts = [
             p for p in payments
             if p.category_guid in cash_guids or p.category in CASH_CATEGORY_CODES
         ]
+        if self.gate is not None and drafts:  # voided drafts leave every queue
+            voided = await self.gate.voided([p.guid for p in drafts])
+            drafts = [p for p in drafts if p.guid not in voided]
+        return drafts
 
     def _kind_of(self, payment: Payment) -> CashKind | None:
         code = payment.category

@@ -39,6 +39,7 @@ class PolicyRequest:
     asset_code: str
     customer_guid: str
     account_guid: str
+    payment_guid: str = ""  # set once the draft exists (the hub then reads it on DCM)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,19 @@ class CashPolicy(Protocol):
     """Decides whether a supervisor must confirm. Async: the hub answers over HTTP."""
 
     async def assess(self, request: PolicyRequest) -> SupervisorNeed: ...
+
+
+class CashGate(Protocol):
+    """The hub's side of a draft's life (``core/till_cash.py``): asked right before a confirm
+    (voided? limits?), told after it (the till moves), and it records voids."""
+
+    async def before_confirm(self, payment_guid: str) -> SupervisorNeed: ...
+
+    async def confirmed(self, payment_guid: str) -> None: ...
+
+    async def voided(self, payment_guids: Sequence[str]) -> set[str]: ...
+
+    async def void(self, payment_guid: str, reason: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -186,6 +200,7 @@ class RefusalKind(StrEnum):
     ROUTE_NOT_ALLOWED = "route_not_allowed"
     NO_SECRET = "no_secret"  # the bank's auth service has no key for the payer (401)
     NOT_CREATED = "not_created"  # the draft is no longer CREATED
+    HUB = "hub"  # the hub refused (``period`` holds its reason code: voided, daily limit …)
     OTHER = "other"
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,8 @@ from teller_app.core.audit import csv_cell
 from teller_app.platform.models import Payment
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The hub's voided drafts among these guids (``core.till_cash.HubCash.voided``).
+VoidedLookup = Callable[[Sequence[str]], Awaitable[set[str]]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class HistoryFilter:
 class HistoryRow:
     payment: Payment
     incoming: bool  # True: money came into the account
+    voided: bool = False  # a draft voided at the hub (the platform still says CREATED)
 
     @property
     def signed_amount(self) -> Decimal:
@@ -82,8 +85,10 @@ class HistoryPager:
     """Pages of one account's history, newest first (``next_page`` until ``at_end``)."""
 
     def __init__(self, client: Any, account_guid: str, filters: HistoryFilter | None = None,
-                 branch_guid: str | None = None, page_size: int = 50) -> None:
+                 branch_guid: str | None = None, page_size: int = 50,
+                 voided: VoidedLookup | None = None) -> None:
         self.client = client
+        self.voided = voided
         self.account_guid = account_guid
         self.filters = filters or HistoryFilter()
         self.branch_guid = branch_guid
@@ -124,6 +129,10 @@ class HistoryPager:
             newest = max(heads, key=lambda s: _key(s.buffer[0]))
             out.append(newest.buffer.pop(0))
         self.fetched_at = time.time()
+        drafts = [r.payment.guid for r in out if r.payment.status_raw.upper() == "CREATED"]
+        if self.voided is not None and drafts:
+            gone = await self.voided(drafts)
+            out = [replace(r, voided=True) if r.payment.guid in gone else r for r in out]
         return out
 
 
@@ -156,15 +165,18 @@ class HistoryService:
     """What the history view needs from one session: pagers, categories, the offline copy."""
 
     def __init__(self, client: Any, branch_guid: str | None,
-                 memory: HistoryMemory | None = None) -> None:
+                 memory: HistoryMemory | None = None,
+                 voided: VoidedLookup | None = None) -> None:
         self.client = client
+        self.voided = voided
         self.branch_guid = branch_guid or None
         self.memory = memory or HistoryMemory()
         self._categories: list[tuple[str, str, str]] | None = None
 
     def pager(self, account_guid: str, filters: HistoryFilter,
               page_size: int = 50) -> HistoryPager:
-        return HistoryPager(self.client, account_guid, filters, self.branch_guid, page_size)
+        return HistoryPager(self.client, account_guid, filters, self.branch_guid, page_size,
+                            self.voided)
 
     async def categories(self) -> list[tuple[str, str, str]]:
         """(guid, code, description) of the payment categories, cash first."""

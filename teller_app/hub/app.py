@@ -41,7 +41,8 @@ MAX_BODY = 4 * 1024 * 1024  # the largest request is an onboarding import
 def _optional_routers() -> list[APIRouter]:
     """The Mode-B proxy (``hub/proxy.py``) and four-eyes (``hub/four_eyes.py``) plug in here."""
     found = []
-    for name in ("teller_app.hub.proxy", "teller_app.hub.four_eyes"):
+    for name in ("teller_app.hub.proxy", "teller_app.hub.four_eyes",
+                 "teller_app.hub.till_api"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:

@@ -149,6 +149,8 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
     if not hmac.compare_digest(body.sha256, cmd.sha256):
         raise HubError(409, "the request differs from what you were shown: refused, "
                        "nothing applied")
+    if cmd.kind == "cash_confirm" and await _voided(fe, cmd):
+        raise HubError(409, "the draft was voided at the hub: it is never confirmed")
     token = body.session_token.get_secret_value() if body.session_token else None
     if emp.source == "dcm":
         if not token:
@@ -171,6 +173,13 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
     return done.out()
 
 
+async def _voided(fe: FourEyes, cmd: Command) -> bool:
+    from .cash_limits import is_voided  # tills (issue 15): a voided draft is never confirmed
+
+    async with fe.state.engine.connect() as conn:
+        return await is_voided(conn, str(cmd.change.get("payment_guid", "")))
+
+
 @router.post("/requests/{command_id}/reject", summary="Reject with a comment",
              responses=errors(409))
 async def reject(command_id: str, body: RejectIn, request: Request,
@@ -184,6 +193,10 @@ async def reject(command_id: str, body: RejectIn, request: Request,
     if new is None:
         again = await commands.get(hub_state(request).engine, cmd.id)
         raise HubError(409, f"the request is already {again.state if again else 'gone'}")
+    if new.kind == "cash_confirm":  # tills (issue 15): a rejected draft is voided too
+        from .voids import record_rejected_request
+
+        await record_rejected_request(hub_state(request).engine, emp, new)
     await runtime(request).bus.poke()
     return new.out()
 

@@ -11,6 +11,7 @@ backoff; a session POST only when the connection could not be opened at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -19,7 +20,7 @@ import httpx
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._http import HttpCore, RetryPolicy, Sleep
+from ._http import HttpCore, QueryValue, RetryPolicy, Sleep
 from ._sensitive import register_secret
 from .errors import HubUnavailable, PlatformError, Unavailable
 
@@ -157,16 +158,39 @@ class HubClient:
         data = await self._request("GET", path)
         return self._parse(_Exists, data, "GET", SECRETS_PATH).exists
 
+    # --- other hub APIs (tills, cash limits, voids: ``core/till*.py``) -------------------
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, QueryValue] | None = None,
+        desk_id: str | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """One JSON call with the session's Bearer token (and ``X-Desk-ID`` when given)."""
+        return await self._request(method, path, json_body=json_body, params=params,
+                                   desk_id=desk_id, idempotent=idempotent)
+
     # --- internals ----------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     async def _request(
-        self, method: str, path: str, *, json_body: Any = None, idempotent: bool | None = None
+        self, method: str, path: str, *, json_body: Any = None, idempotent: bool | None = None,
+        params: Mapping[str, QueryValue] | None = None, desk_id: str | None = None,
     ) -> Any:
+        def headers() -> dict[str, str]:
+            out = self._headers()
+            if desk_id:
+                out["X-Desk-ID"] = desk_id
+            return out
+
         try:
             return await self._http.request(
-                method, path, json_body=json_body, headers=self._headers, idempotent=idempotent
+                method, path, json_body=json_body, params=params, headers=headers,
+                idempotent=idempotent
             )
         except PlatformError as exc:
             if not isinstance(exc, Unavailable):

@@ -37,8 +37,11 @@ class HistoryWindows:
         self._memories: dict[str, HistoryMemory] = {}
 
     def service(self, session: Any) -> HistoryService:
+        from teller_app.ui.till_desk import voided_lookup
+
         memory = self._memories.setdefault(str(session.employee.guid), HistoryMemory())
-        return HistoryService(session.client, session.branch_guid, memory)
+        return HistoryService(session.client, session.branch_guid, memory,
+                              voided_lookup(session))
 
     def open(self, ops: Any, session: Any, card: Any, parent: QWidget,
              button: QWidget | None = None) -> HistoryDialog | None:

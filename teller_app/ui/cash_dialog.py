@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QInputDialog,
     QLabel,
     QLayout,
     QLineEdit,
@@ -36,7 +37,7 @@ from teller_app.core.cash import (
     CashService,
     new_cash_nonce,
 )
-from teller_app.core.cash_checks import SupervisorNeed, balance_after, precheck
+from teller_app.core.cash_checks import CashRefused, SupervisorNeed, balance_after, precheck
 from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt, mask_iban
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.cash_text import (
@@ -68,6 +69,7 @@ class CashDialog(QDialog):
     confirmed = Signal(object)  # CashReceipt
     prepared = Signal(object)  # CashContext (tests)
     receipt_shown = Signal(object)  # Receipt
+    voided = Signal(object)  # CashDraft voided at the hub
 
     def __init__(
         self,
@@ -128,17 +130,21 @@ class CashDialog(QDialog):
         self.confirm_button = QPushButton(self.tr("Confirm"), self)
         self.supervisor_button = QPushButton(self.tr("Supervisor confirms here…"), self)
         self.receipt_button = QPushButton(self.tr("Receipt…"), self)
+        self.void_button = QPushButton(self.tr("Void the draft…"), self)
+        self.void_button.setObjectName("cashVoidButton")
+        self.void_prompt: QInputDialog | None = None
         self.receipt_button.setObjectName("cashReceiptButton")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         for button in (self.create_button, self.confirm_button, self.supervisor_button,
-                       self.receipt_button):
+                       self.receipt_button, self.void_button):
             self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         for button in self.buttons.buttons():
             # Enter is handled by the line edits (submit), never by a default button.
             if isinstance(button, QPushButton):
                 button.setAutoDefault(False)
                 button.setDefault(False)
-        for button in (self.confirm_button, self.supervisor_button, self.receipt_button):
+        for button in (self.confirm_button, self.supervisor_button, self.receipt_button,
+                       self.void_button):
             button.hide()
 
         form = QFormLayout(self)
@@ -166,6 +172,7 @@ class CashDialog(QDialog):
         self.confirm_button.clicked.connect(self.confirm_draft)
         self.supervisor_button.clicked.connect(self.open_supervisor_confirm)
         self.receipt_button.clicked.connect(self.show_receipt)
+        self.void_button.clicked.connect(self.ask_void_reason)
         self.buttons.rejected.connect(self.reject)
         self.account_label.setText(self.tr("Loading…"))
         self._validate()
@@ -269,9 +276,14 @@ class CashDialog(QDialog):
             self.create_button.setEnabled(self.draft is None and not self.error.text()
                                           and self.amount_value() is not None)
 
+        def refused(exc: BaseException) -> None:
+            self.supervisor_label.setText(cash_error_text(exc))
+            if isinstance(exc, CashRefused):  # the hub refuses (no open till, daily limit …)
+                self.create_button.setEnabled(False)
+
         self.ops.run(lambda: self.service.assess(context, value), on_success=shown,
-                     on_error=lambda exc: self.supervisor_label.setText(cash_error_text(exc)),
-                     parent=self, key=self._policy_key(), label=self.tr("Checking the policy"))
+                     on_error=refused, parent=self, key=self._policy_key(),
+                     label=self.tr("Checking the policy"))
 
     # -- steps --------------------------------------------------------------------------
     def submit(self) -> None:
@@ -306,6 +318,7 @@ class CashDialog(QDialog):
                 self.supervisor_button.setVisible(self.supervisor_confirm is not None)
             else:
                 self.confirm_button.show()
+            self.void_button.setVisible(self.service.gate is not None)  # the hub records voids
             self._grow()
             self.draft_created.emit(draft)
 
@@ -355,16 +368,47 @@ class CashDialog(QDialog):
                 dialog.accept()
                 self._confirmed(receipt)
 
-            self.ops.run(lambda: confirm(email, password, draft.payment_guid), on_success=done,
+            self.ops.run(lambda: self.service.supervised(
+                draft.payment_guid, lambda: confirm(email, password, draft.payment_guid)),
+                on_success=done,
                          on_error=lambda exc: dialog.show_error(cash_error_text(exc)),
                          parent=dialog, label=self.tr("Supervisor confirming"), reauth=False)
 
         dialog.decided.connect(decided)
         dialog.open()
 
+    def ask_void_reason(self) -> None:
+        """Void the unconfirmed draft: the reason is asked without blocking."""
+        prompt = self.void_prompt = QInputDialog(self)
+        prompt.setWindowTitle(self.tr("Void the draft"))
+        prompt.setLabelText(self.tr("Why is the draft voided? (required)"))
+        prompt.textValueSelected.connect(self.void_draft)
+        prompt.open()
+
+    def void_draft(self, reason: str) -> None:
+        draft = self.draft
+        if draft is None:
+            return
+        if not reason.strip():
+            self.error.setText(self.tr("A reason is required to void a draft."))
+            return
+
+        def done(_result: object) -> None:
+            self.error.clear()
+            for button in (self.confirm_button, self.supervisor_button, self.void_button):
+                button.hide()
+            self.note.setText(self.tr("Voided: this draft is never confirmed."))
+            self._grow()
+            self.voided.emit(draft)
+
+        self.ops.run(lambda: self.service.void(draft.payment_guid, reason), on_success=done,
+                     on_error=self._show_error, parent=self, label=self.tr("Voiding"),
+                     disable=(self.void_button,))
+
     def _confirmed(self, receipt: CashReceipt) -> None:
         self.receipt = receipt
         self.error.clear()
+        self.void_button.hide()
         self.confirm_button.hide()
         self.supervisor_button.hide()
         self.receipt_button.show()

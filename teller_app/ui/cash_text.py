@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication
 
-from teller_app.core.cash import ConfirmNotDone
+from teller_app.core.cash import ConfirmNotDone, SupervisorRequired
 from teller_app.core.cash_checks import (
     CustomerLimits,
     NeedReason,
@@ -100,6 +100,10 @@ def supervisor_text(need: SupervisorNeed, minor_unit: int, code: str) -> str:
         return QCoreApplication.translate(
             "CashText", "Yes: above {amount}, a supervisor confirms.").format(
             amount=format_money(need.threshold, minor_unit, code))
+    if need.reason is NeedReason.HUB_POLICY:
+        from teller_app.ui.till_text import hub_need_text
+
+        return hub_need_text(need)
     if need.detail:
         return QCoreApplication.translate("CashText", "Yes: {reason}").format(reason=need.detail)
     return QCoreApplication.translate("CashText", "Yes: a supervisor confirms.")
@@ -149,6 +153,10 @@ def refusal_text(refusal: Refusal, minor_unit: int = 2, code: str = "UAH") -> st
         return QCoreApplication.translate("CashText", "The payment is no longer a draft.")
     if kind is RefusalKind.LIMIT:
         return _limit_text(refusal, limit)
+    if kind is RefusalKind.HUB:
+        from teller_app.ui.till_text import hub_refusal_text
+
+        return hub_refusal_text(refusal)
     return QCoreApplication.translate("ErrorText", "The platform refused: {message}").format(
         message=refusal.message)
 
@@ -157,6 +165,9 @@ def cash_error_text(exc: BaseException, minor_unit: int = 2, code: str = "UAH") 
     """A specific, translated text for a failed create/confirm."""
     from teller_app.ui.error_text import friendly_message
 
+    if isinstance(exc, SupervisorRequired):
+        return QCoreApplication.translate(
+            "CashText", "A supervisor must confirm this payment (here or from their inbox).")
     if isinstance(exc, ConfirmNotDone):
         return QCoreApplication.translate(
             "CashText", "The payment was not confirmed (its status is still a draft). Press "

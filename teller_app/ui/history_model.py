@@ -13,6 +13,7 @@ from teller_app.core.receipt import kyiv_time, strip_ref
 from teller_app.ui.cash_text import kind_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.money import format_money
+from teller_app.ui.till_text import voided_text
 
 Index = QModelIndex | QPersistentModelIndex
 _KINDS = {"04": "deposit", "02": "withdrawal"}
@@ -76,7 +77,8 @@ class HistoryModel(QAbstractTableModel):
         kind = kind_text(_KINDS.get(code, "")) if code in _KINDS else (code or "—")
         amount = format_money(row.signed_amount, self.minor_unit, p.asset_code or "UAH")
         return [kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M"), kind, amount,
-                status_text(p.status_raw or str(p.status)), strip_ref(p.purpose),
+                voided_text() if row.voided else status_text(p.status_raw or str(p.status)),
+                strip_ref(p.purpose),
                 p.guid[:8]]
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008

@@ -146,6 +146,9 @@ class MainWindow(QMainWindow):
             # Unhook app-level hooks even when the window is deleted without being closed.
             hooks = self.supervision
             self.destroyed.connect(lambda *_: hooks.shutdown())
+        from teller_app.ui import till_desk  # the till and the hub's cash controls (issue 15)
+
+        till_desk.install(self)
 
     # -- public ---------------------------------------------------------------------------
     def start(self) -> None:

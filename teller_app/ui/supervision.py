@@ -502,10 +502,13 @@ class Supervision(QObject):
         return self._cash_for(session, self._processing[branch])
 
     def _cash_for(self, session: Any, processing: str) -> CashService:
+        from teller_app.ui.till_desk import hub_cash  # the hub's limits, voids, till
+
+        cash = hub_cash(session)
         return CashService(
             session.client, session.branch_guid or "", processing,
             session.profile.cash_confirm_threshold,
-            session.can(Capability.CASH_CONFIRM_ANY_AMOUNT),
+            session.can(Capability.CASH_CONFIRM_ANY_AMOUNT), policy=cash, gate=cash,
         )
 
     def _cash_service(self) -> CashService | None:

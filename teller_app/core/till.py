@@ -1,0 +1,220 @@
+"""The teller's till at the Teller Hub (issue 15 item 6): open with a count by denomination,
+vault transfers, close with over/short, the branch's cash position and the end-of-day report.
+
+The hub holds the till (its lease binds it to this desk: ``desk_id``); amounts travel as
+decimal strings and are computed here in integer kopiyky, never floats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+# (key, value in kopiyky, is a note) in the order of the count grid: UAH notes then coins.
+DENOMINATIONS: tuple[tuple[str, int, bool], ...] = (
+    ("note_1000", 100000, True), ("note_500", 50000, True), ("note_200", 20000, True),
+    ("note_100", 10000, True), ("note_50", 5000, True), ("note_20", 2000, True),
+    ("note_10", 1000, True), ("note_5", 500, True), ("note_2", 200, True),
+    ("note_1", 100, True), ("coin_10", 1000, False), ("coin_5", 500, False),
+    ("coin_2", 200, False), ("coin_1", 100, False), ("coin_0.50", 50, False),
+    ("coin_0.10", 10, False),
+)
+VALUES = {key: value for key, value, _note in DENOMINATIONS}
+
+
+def count_total(counts: dict[str, int]) -> Decimal:
+    """The sum of a count, exact (kopiyky)."""
+    minor = sum(VALUES[k] * int(n) for k, n in counts.items() if k in VALUES)
+    return Decimal(minor) / 100
+
+
+def face_value(key: str) -> Decimal:
+    return Decimal(VALUES[key]) / 100
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+class HubCalls(Protocol):
+    """What the till needs of ``platform.hub_client.HubClient``."""
+
+    async def call(self, method: str, path: str, *, json_body: Any = None,
+                   params: Any = None, desk_id: str | None = None,
+                   idempotent: bool | None = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Till:
+    id: str
+    till_code: str
+    state: str  # cosign | open | closed
+    teller: str
+    branch_guid: str | None
+    open_total: Decimal
+    expected: Decimal
+    previous_close: Decimal | None = None
+    cosigned_by: str | None = None
+    counted: Decimal | None = None
+    over_short: Decimal | None = None
+    close_reason: str | None = None
+    opened_at: int = 0
+    closed_at: int | None = None
+    open_counts: dict[str, int] = field(default_factory=dict)
+    close_counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Till:
+        return cls(
+            id=str(data["id"]), till_code=str(data["till_code"]), state=str(data["state"]),
+            teller=str(data["teller"]), branch_guid=data.get("branch_guid"),
+            open_total=Decimal(str(data["open_total"])), expected=Decimal(str(data["expected"])),
+            previous_close=_dec(data.get("previous_close")), cosigned_by=data.get("cosigned_by"),
+            counted=_dec(data.get("counted")), over_short=_dec(data.get("over_short")),
+            close_reason=data.get("close_reason"), opened_at=int(data.get("opened_at") or 0),
+            closed_at=data.get("closed_at"), open_counts=dict(data.get("open_counts") or {}),
+            close_counts=dict(data.get("close_counts") or {}))
+
+    @property
+    def needs_cosign(self) -> bool:
+        return self.state == "cosign"
+
+
+@dataclass(frozen=True)
+class TillOperation:
+    kind: str  # deposit | withdrawal | to_till | to_vault
+    category: str
+    amount: Decimal
+    payment_guid: str | None
+    customer_guid: str
+    at: int
+
+
+@dataclass(frozen=True)
+class EndOfDay:
+    """The end-of-day report's data (the hub's ``/tills/{id}/report``)."""
+
+    till: Till
+    operations: tuple[TillOperation, ...]
+    totals: dict[str, tuple[int, Decimal]]  # kind → (count, amount)
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> EndOfDay:
+        ops = tuple(TillOperation(str(o["kind"]), str(o.get("category") or ""),
+                                  Decimal(str(o["amount"])), o.get("payment_guid"),
+                                  str(o.get("customer_guid") or ""), int(o.get("at") or 0))
+                    for o in data.get("operations", []))
+        totals = {str(k): (int(v["count"]), Decimal(str(v["amount"])))
+                  for k, v in dict(data.get("totals", {})).items()}
+        return cls(Till.of(data), ops, totals)
+
+    @property
+    def cash_in(self) -> Decimal:
+        return sum((self.totals.get(k, (0, Decimal(0)))[1] for k in ("deposit", "to_till")),
+                   Decimal(0))
+
+    @property
+    def cash_out(self) -> Decimal:
+        return sum((self.totals.get(k, (0, Decimal(0)))[1] for k in ("withdrawal", "to_vault")),
+                   Decimal(0))
+
+
+@dataclass(frozen=True)
+class Transfer:
+    id: str
+    direction: str  # to_till | to_vault
+    amount: Decimal
+    state: str
+    requested_by: str
+    decided_by: str | None = None
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Transfer:
+        return cls(str(data["id"]), str(data["direction"]), Decimal(str(data["amount"])),
+                   str(data["state"]), str(data["requested_by"]), data.get("decided_by"))
+
+
+@dataclass(frozen=True)
+class BranchPosition:
+    branch_guid: str | None
+    vault: Decimal
+    total: Decimal
+    tills: tuple[Till, ...]
+    pending_transfers: tuple[Transfer, ...]
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> BranchPosition:
+        return cls(data.get("branch_guid"), Decimal(str(data["vault"])),
+                   Decimal(str(data["total"])), tuple(Till.of(t) for t in data["tills"]),
+                   tuple(Transfer.of(t) for t in data.get("pending_transfers", [])))
+
+
+class TillService:
+    """One desk's calls about its teller's till (``desk_id`` holds the lease)."""
+
+    def __init__(self, hub: HubCalls, desk_id: str) -> None:
+        self.hub = hub
+        self.desk_id = desk_id
+
+    async def _post(self, path: str, body: dict[str, Any] | None = None,
+                    desk: bool = True) -> Any:
+        return await self.hub.call("POST", path, json_body=body or {},
+                                   desk_id=self.desk_id if desk else None, idempotent=False)
+
+    async def current(self) -> Till | None:
+        from teller_app.platform.errors import Conflict
+
+        try:
+            return Till.of(await self.hub.call("GET", "/api/v1/tills/current"))
+        except Conflict:
+            return None  # no open till
+
+    async def open(self, till_code: str, counts: dict[str, int]) -> Till:
+        return Till.of(await self._post("/api/v1/tills/open",
+                                        {"till_code": till_code, "counts": _clean(counts)}))
+
+    async def heartbeat(self) -> Till:
+        return Till.of(await self._post("/api/v1/tills/current/heartbeat"))
+
+    async def cosign(self, till_id: str) -> Till:
+        return Till.of(await self._post(f"/api/v1/tills/{till_id}/cosign", desk=False))
+
+    async def count_operation(self, payment_guid: str) -> Till:
+        """Tell the hub a payment was confirmed; it checks DCM before the till moves."""
+        data = await self._post("/api/v1/tills/current/operations",
+                                {"payment_guid": payment_guid})
+        return Till.of(data["till"])
+
+    async def request_transfer(self, direction: str, amount: Decimal) -> Transfer:
+        return Transfer.of(await self._post("/api/v1/tills/current/transfers",
+                                            {"direction": direction, "amount": f"{amount:.2f}"}))
+
+    async def decide_transfer(self, transfer_id: str, approve: bool, comment: str = "") -> Transfer:
+        verb = "approve" if approve else "reject"
+        return Transfer.of(await self._post(f"/api/v1/transfers/{transfer_id}/{verb}",
+                                            {"comment": comment}, desk=False))
+
+    async def close(self, counts: dict[str, int], reason: str = "") -> Till:
+        return Till.of(await self._post("/api/v1/tills/current/close",
+                                        {"counts": _clean(counts), "reason": reason.strip()}))
+
+    async def end_of_day(self, till_id: str) -> EndOfDay:
+        return EndOfDay.of(await self.hub.call("GET", f"/api/v1/tills/{till_id}/report"))
+
+    async def count_vault(self, counts: dict[str, int],
+                          branch_guid: str | None = None) -> BranchPosition:
+        """A supervisor records the vault's count (the hub keeps its balance)."""
+        body: dict[str, Any] = {"counts": _clean(counts)}
+        if branch_guid:
+            body["branch_guid"] = branch_guid
+        return BranchPosition.of(await self.hub.call("PUT", "/api/v1/vault", json_body=body))
+
+    async def position(self, branch_guid: str | None = None) -> BranchPosition:
+        params = {"branch_guid": branch_guid} if branch_guid else None
+        return BranchPosition.of(await self.hub.call("GET", "/api/v1/cash/position",
+                                                     params=params))
+
+
+def _clean(counts: dict[str, int]) -> dict[str, int]:
+    return {k: int(v) for k, v in counts.items() if k in VALUES and int(v)}

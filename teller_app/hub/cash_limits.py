@@ -1,0 +1,222 @@
+"""Cumulative cash limits, enforced before a confirm (issue 15 item 6).
+
+``authorize(payment_guid)``: the hub reads the draft on DCM with its own account — never the
+desk's amount — and answers allow / needs_approval / refuse:
+
+* refuse: voided, not a CREATED cash draft, the customer is outside the teller's branch, the
+  teller has no open till, a withdrawal larger than the till holds, or the teller's day total
+  would pass ``teller_daily_limit``;
+* needs_approval: the amount is over the four-eyes ``cash_threshold``, or the threshold is
+  being split — the teller's unsupervised total today (any customers, any branches) would pass
+  ``teller_unapproved_daily``, or the customer's total today (any tellers) would pass
+  ``customer_daily_threshold``.
+
+The first teller to authorize a draft owns it (voids, till). Per teller, the check and the
+record are one transaction serialised on the teller's till row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from teller_app.platform import NotFound, PlatformClient, PlatformError
+from teller_app.platform.models import PaymentStatus
+
+from . import policy
+from .db import now
+from .errors import HubError
+from .models import HubEmployee
+from .till_money import cash_day, money, to_minor
+from .till_tables import cash_authorizations, cash_limits, cash_voids, till_ops, tills
+
+CASH_KINDS = {"04": "deposit", "02": "withdrawal"}
+_categories: dict[str, str] = {}  # category guid → code, per process
+
+
+class CashLimits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    teller_daily_limit: Decimal = Field(default=Decimal("500000.00"), ge=0)
+    teller_unapproved_daily: Decimal = Field(default=Decimal("20000.00"), ge=0)
+    customer_daily_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0)  # 0 = off
+
+    def public(self) -> dict[str, str]:
+        return {k: f"{v:.2f}" for k, v in self.model_dump().items()}
+
+
+async def load_limits(engine: AsyncEngine) -> CashLimits:
+    async with engine.connect() as conn:
+        row = (await conn.execute(sa.select(cash_limits.c.body)
+                                  .where(cash_limits.c.id == 1))).first()
+    return CashLimits.model_validate_json(row.body) if row else CashLimits()
+
+
+async def save_limits(engine: AsyncEngine, limits: CashLimits, by: str) -> None:
+    body = json.dumps(limits.public())
+    async with engine.begin() as conn:
+        done = await conn.execute(cash_limits.update().where(cash_limits.c.id == 1)
+                                  .values(body=body, updated_by=by, updated_at=now()))
+        if done.rowcount == 0:
+            await conn.execute(cash_limits.insert().values(id=1, body=body, updated_by=by,
+                                                           updated_at=now()))
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A cash payment as DCM has it."""
+
+    payment_guid: str
+    status: PaymentStatus
+    kind: str  # deposit | withdrawal | "" (not cash)
+    category: str
+    amount_minor: int
+    customer_guid: str
+    branch_guid: str | None
+
+
+async def read_draft(client: PlatformClient, payment_guid: str) -> Draft:
+    try:
+        payment = await client.get_payment(payment_guid, False)
+    except NotFound:
+        raise HubError(404, "no such payment on DCM") from None
+    except PlatformError as exc:
+        raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+    code = payment.category
+    if code not in CASH_KINDS and payment.category_guid:
+        if payment.category_guid not in _categories:
+            for cat in await client.list_categories():
+                _categories[cat.guid] = cat.name
+        code = _categories.get(payment.category_guid, code)
+    kind = CASH_KINDS.get(code, "")
+    account = payment.receiver_id if kind == "deposit" else payment.sender_id
+    customer, branch = "", None
+    if kind:
+        page = await client.list_accounts(wallet_account_guids=[account])
+        found = next((a for a in page.accounts if a.wallet_account_guid == account), None)
+        if found is not None:
+            customer, branch = found.wallet_user_guid, found.branch_guid
+    return Draft(payment_guid, payment.status, kind, code, to_minor(payment.amount), customer,
+                 branch)
+
+
+async def is_voided(conn: AsyncConnection, payment_guid: str) -> bool:
+    row = (await conn.execute(sa.select(cash_voids.c.kind)
+                              .where(cash_voids.c.payment_guid == payment_guid))).first()
+    return row is not None
+
+
+async def _sum(conn: AsyncConnection, *cond: Any) -> int:
+    voided = sa.select(cash_voids.c.payment_guid)
+    value = (await conn.execute(sa.select(sa.func.coalesce(
+        sa.func.sum(cash_authorizations.c.amount_minor), 0)).where(
+        *cond, cash_authorizations.c.payment_guid.not_in(voided)))).scalar_one()
+    return int(value)
+
+
+def refuse(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"decision": "refuse", "reasons": [code], "message": message, **extra}
+
+
+async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: CashLimits,
+                 threshold: Decimal, *, till: Any, record: bool) -> dict[str, Any]:
+    """The decision for ``draft`` by ``emp`` inside the caller's (locked) transaction."""
+    from .tills import expected_minor  # the till module imports this one
+
+    base = {"payment_guid": draft.payment_guid, "kind": draft.kind,
+            "amount": money(draft.amount_minor), "customer_guid": draft.customer_guid,
+            "branch_guid": draft.branch_guid, "threshold": f"{threshold:.2f}"}
+    if draft.payment_guid and await is_voided(conn, draft.payment_guid):
+        return refuse("voided", "the draft was voided: it is never confirmed", **base)
+    if draft.payment_guid and draft.status is not PaymentStatus.CREATED:
+        return refuse("not_created", f"the payment is {draft.status.value}, not a draft", **base)
+    if not draft.kind:
+        return refuse("not_cash", "not a cash deposit or withdrawal", **base)
+    if not emp.may_act_in(draft.branch_guid):
+        return refuse("other_branch", "the customer is not in your branch", **base)
+    if till is None or till.state != "open":
+        return refuse("no_open_till", "open your till first (and have it co-signed)", **base)
+    day = cash_day()
+    owner = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
+        cash_authorizations.c.payment_guid == draft.payment_guid))).scalar_one_or_none()
+    if owner is not None and owner != emp.email:
+        return refuse("other_teller", "another teller's draft", **base)
+    if draft.kind == "withdrawal":
+        held = await expected_minor(conn, till.id)
+        if draft.amount_minor > held:
+            return refuse("till_short", f"the till holds {money(held)}", **base)
+    a = cash_authorizations.c
+    others = a.payment_guid != draft.payment_guid
+    mine_today = [a.teller == emp.email, a.day == day, others]
+    day_total = await _sum(conn, *mine_today)
+    after = day_total + draft.amount_minor
+    limit = to_minor(limits.teller_daily_limit)
+    base.update(day_total=money(after), teller_daily_limit=money(limit))
+    if after > limit:
+        return refuse("teller_daily_limit", "the teller's daily cash limit would be passed",
+                      **base)
+    reasons = []
+    if draft.amount_minor > to_minor(threshold):
+        reasons.append("over_threshold")
+    unsupervised = await _sum(conn, *mine_today, a.decision == "allow")
+    if unsupervised + draft.amount_minor > to_minor(limits.teller_unapproved_daily):
+        reasons.append("teller_cumulative")
+    cap = to_minor(limits.customer_daily_threshold)
+    if cap and draft.customer_guid:
+        customer_total = await _sum(conn, a.customer_guid == draft.customer_guid, a.day == day,
+                                    others)
+        if customer_total + draft.amount_minor > cap:
+            reasons.append("customer_cumulative")
+    decision = "needs_approval" if reasons else "allow"
+    if record and draft.payment_guid:
+        values = {"teller": emp.email, "till_id": till.id, "branch_guid": draft.branch_guid,
+                  "customer_guid": draft.customer_guid, "kind": draft.kind,
+                  "amount_minor": draft.amount_minor, "decision": decision,
+                  "reasons": ",".join(reasons), "day": day, "created_at": now()}
+        if owner is None:
+            await conn.execute(cash_authorizations.insert().values(
+                payment_guid=draft.payment_guid, **values))
+        else:
+            await conn.execute(cash_authorizations.update().where(
+                a.payment_guid == draft.payment_guid).values(**values))
+    return {"decision": decision, "reasons": reasons, "message": "", **base}
+
+
+async def lock_till(conn: AsyncConnection, teller: str) -> Any:
+    """The teller's live till, row-locked (PG) / write-locked (SQLite) for this transaction."""
+    t = tills.c
+    await conn.execute(tills.update().where(t.active_teller == teller)
+                       .values(version=t.version + 1))
+    return (await conn.execute(sa.select(tills).where(t.active_teller == teller))).first()
+
+
+async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
+                    record: bool = True) -> dict[str, Any]:
+    limits = await load_limits(engine)
+    threshold = (await policy.load(engine))[0].cash_threshold
+    async with engine.begin() as conn:
+        till = await lock_till(conn, emp.email)
+        return await decide(conn, emp, draft, limits, threshold, till=till, record=record)
+
+
+async def owner_of(conn: AsyncConnection, payment_guid: str) -> str | None:
+    value = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
+        cash_authorizations.c.payment_guid == payment_guid))).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+async def uncounted(conn: AsyncConnection, till_id: str) -> list[str]:
+    """Drafts authorized for this till, not voided and not yet counted in any till."""
+    a = cash_authorizations.c
+    rows = await conn.execute(sa.select(a.payment_guid).where(
+        a.till_id == till_id,
+        a.payment_guid.not_in(sa.select(cash_voids.c.payment_guid)),
+        a.payment_guid.not_in(sa.select(till_ops.c.payment_guid).where(
+            till_ops.c.payment_guid.is_not(None)))).order_by(a.created_at))
+    return [str(r.payment_guid) for r in rows]

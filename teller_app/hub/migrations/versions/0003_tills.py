@@ -1,0 +1,135 @@
+"""Tills, vault transfers, cash authorizations (cumulative limits), voids (issue 15).
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+TABLES = ("tills", "till_ops", "till_transfers", "vaults", "cash_authorizations", "cash_voids",
+          "cash_limits")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "tills",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("till_code", sa.String(32), nullable=False),
+        sa.Column("branch_guid", sa.String(64), nullable=True),
+        sa.Column("teller", sa.String(254), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),  # cosign | open | closed
+        # Set while not closed, NULL after: one live session per till and per teller.
+        sa.Column("active_key", sa.String(100), nullable=True, unique=True),
+        sa.Column("active_teller", sa.String(254), nullable=True, unique=True),
+        sa.Column("opened_at", sa.BigInteger, nullable=False),
+        sa.Column("open_counts", sa.Text, nullable=False),
+        sa.Column("open_minor", sa.BigInteger, nullable=False),
+        sa.Column("prev_close_minor", sa.BigInteger, nullable=True),
+        sa.Column("cosigned_by", sa.String(254), nullable=True),
+        sa.Column("cosigned_at", sa.BigInteger, nullable=True),
+        sa.Column("desk_id", sa.String(64), nullable=False),
+        sa.Column("lease_until", sa.BigInteger, nullable=False),
+        sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
+        sa.Column("closed_at", sa.BigInteger, nullable=True),
+        sa.Column("close_counts", sa.Text, nullable=True),
+        sa.Column("close_minor", sa.BigInteger, nullable=True),
+        sa.Column("expected_minor", sa.BigInteger, nullable=True),
+        sa.Column("over_short_minor", sa.BigInteger, nullable=True),
+        sa.Column("close_reason", sa.String(300), nullable=True),
+    )
+
+    op.create_table(
+        "till_ops",
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("till_id", sa.String(36), nullable=False),
+        sa.Column("payment_guid", sa.String(64), nullable=True, unique=True),  # counted once
+        sa.Column("transfer_id", sa.String(36), nullable=True, unique=True),
+        sa.Column("kind", sa.String(16), nullable=False),  # deposit|withdrawal|to_till|to_vault
+        sa.Column("category", sa.String(8), nullable=False, server_default=""),
+        sa.Column("amount_minor", sa.BigInteger, nullable=False),
+        sa.Column("delta_minor", sa.BigInteger, nullable=False),
+        sa.Column("customer_guid", sa.String(64), nullable=False, server_default=""),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+
+    op.create_table(
+        "till_transfers",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("till_id", sa.String(36), nullable=False),
+        sa.Column("branch_guid", sa.String(64), nullable=True),
+        sa.Column("direction", sa.String(16), nullable=False),  # to_till | to_vault
+        sa.Column("amount_minor", sa.BigInteger, nullable=False),
+        sa.Column("requested_by", sa.String(254), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),  # pending | approved | rejected
+        sa.Column("decided_by", sa.String(254), nullable=True),
+        sa.Column("decided_at", sa.BigInteger, nullable=True),
+        sa.Column("comment", sa.String(300), nullable=True),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+
+    op.create_table(
+        "vaults",
+        sa.Column("branch_key", sa.String(64), primary_key=True),  # branch guid, "" = head office
+        sa.Column("balance_minor", sa.BigInteger, nullable=False),
+        sa.Column("updated_by", sa.String(254), nullable=False),
+        sa.Column("updated_at", sa.BigInteger, nullable=False),
+    )
+
+    op.create_table(
+        "cash_authorizations",
+        sa.Column("payment_guid", sa.String(64), primary_key=True),
+        sa.Column("teller", sa.String(254), nullable=False),
+        sa.Column("till_id", sa.String(36), nullable=True),
+        sa.Column("branch_guid", sa.String(64), nullable=True),  # the customer's branch
+        sa.Column("customer_guid", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("amount_minor", sa.BigInteger, nullable=False),
+        sa.Column("decision", sa.String(16), nullable=False),  # allow | needs_approval
+        sa.Column("reasons", sa.String(300), nullable=False, server_default=""),
+        sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+
+    op.create_table(
+        "cash_voids",
+        sa.Column("payment_guid", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(8), nullable=False),  # void (teller) | reject (supervisor)
+        sa.Column("actor", sa.String(254), nullable=False),
+        sa.Column("owner", sa.String(254), nullable=False),  # the teller whose draft it was
+        sa.Column("reason", sa.String(300), nullable=False),
+        sa.Column("branch_guid", sa.String(64), nullable=True),
+        sa.Column("customer_guid", sa.String(64), nullable=False, server_default=""),
+        sa.Column("amount_minor", sa.BigInteger, nullable=False, server_default="0"),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+
+    op.create_table(
+        "cash_limits",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("updated_by", sa.String(254), nullable=False),
+        sa.Column("updated_at", sa.BigInteger, nullable=False),
+    )
+    op.create_index("ix_tills_branch_guid", "tills", ["branch_guid"])
+    op.create_index("ix_tills_teller", "tills", ["teller"])
+    op.create_index("ix_till_ops_till_id", "till_ops", ["till_id"])
+    op.create_index("ix_till_transfers_till_id", "till_transfers", ["till_id"])
+    op.create_index("ix_cash_authorizations_teller", "cash_authorizations", ["teller"])
+    op.create_index("ix_cash_authorizations_customer_guid", "cash_authorizations",
+                    ["customer_guid"])
+    op.create_index("ix_cash_authorizations_day", "cash_authorizations", ["day"])
+    op.create_index("ix_cash_voids_branch_guid", "cash_voids", ["branch_guid"])
+
+
+def downgrade() -> None:
+    for name in reversed(TABLES):
+        op.drop_table(name)

@@ -1,0 +1,293 @@
+"""Routes for tills, vault transfers, cash authorization and voids (issue 15).
+
+Till calls that change something carry ``X-Desk-ID`` (the desk holding the till's lease).
+Amounts travel as decimal strings; the hub computes in integer kopiyky.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from teller_app.platform import NotFound, PlatformError
+from teller_app.platform.models import PaymentStatus
+
+from . import cash_limits, tills, voids
+from .authn import CurrentEmployee, hub_state
+from .cash_limits import CashLimits, Draft, read_draft
+from .errors import HubError
+from .events import is_checker
+from .fe_runtime import runtime
+from .models import HubEmployee
+from .till_money import count_total, to_minor
+
+router = APIRouter(prefix="/api/v1", tags=["tills"])
+
+Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
+                                        pattern=r"^[A-Za-z0-9._:-]+$")]
+Reason = Annotated[str, StringConstraints(max_length=300)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+DeskId = Annotated[str, Header(alias="X-Desk-ID", min_length=1, max_length=64)]
+Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
+                   Field(max_length=32)]
+Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OpenIn(_In):
+    till_code: Annotated[str, StringConstraints(min_length=1, max_length=32,
+                                                pattern=r"^[\w.-]+$")]
+    counts: Counts
+
+
+class CloseIn(_In):
+    counts: Counts
+    reason: Reason = ""
+
+
+class PaymentIn(_In):
+    payment_guid: Guid
+
+
+class PreviewIn(_In):
+    kind: Literal["deposit", "withdrawal"]
+    amount: Amount
+    customer_guid: Guid | None = None
+
+
+class VoidIn(_In):
+    payment_guid: Guid
+    reason: Text
+    desk_id: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class RejectDraftIn(_In):
+    payment_guid: Guid
+    comment: Text
+    desk_id: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class TransferIn(_In):
+    direction: Literal["to_till", "to_vault"]
+    amount: Amount
+
+
+class DecideIn(_In):
+    comment: Reason = ""
+
+
+class VaultIn(_In):
+    branch_guid: Guid | None = None
+    counts: Counts
+
+
+async def _draft(request: Request, payment_guid: str) -> Draft:
+    client = await runtime(request).reader.client()
+    return await read_draft(client, payment_guid)
+
+
+# -- cash: limits, authorize, voids -------------------------------------------------------
+@router.get("/cash/limits", summary="The cumulative cash limits")
+async def get_limits(request: Request, emp: CurrentEmployee) -> dict[str, str]:
+    return (await cash_limits.load_limits(hub_state(request).engine)).public()
+
+
+@router.put("/cash/limits", summary="Change the cumulative cash limits (Administrator)")
+async def put_limits(body: CashLimits, request: Request, emp: CurrentEmployee) -> dict[str, str]:
+    if "Administrator" not in emp.roles:
+        raise HubError(403, "only an Administrator may change the cash limits")
+    await cash_limits.save_limits(hub_state(request).engine, body, emp.email)
+    return body.public()
+
+
+@router.post("/cash/authorize", summary="May this draft be confirmed now (allow / "
+             "needs_approval / refuse); the hub reads the draft on DCM")
+async def authorize(body: PaymentIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    draft = await _draft(request, body.payment_guid)
+    return await cash_limits.authorize(hub_state(request).engine, emp, draft)
+
+
+@router.post("/cash/preview", summary="The decision for an amount before the draft exists "
+             "(nothing recorded)")
+async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    branch: str | None = emp.branch_guid
+    if body.customer_guid:
+        try:
+            customer = await (await runtime(request).reader.client()).get_customer(
+                body.customer_guid)
+        except NotFound:
+            raise HubError(404, "customer not found on DCM") from None
+        except PlatformError as exc:
+            raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+        branch = customer.branch_guid or None
+    draft = Draft("", PaymentStatus.CREATED, body.kind, "", to_minor(body.amount),
+                  body.customer_guid or "", branch)
+    return await cash_limits.authorize(hub_state(request).engine, emp, draft, record=False)
+
+
+@router.post("/cash/void", summary="The teller voids their own unconfirmed draft")
+async def void(body: VoidIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    draft = await _draft(request, body.payment_guid)
+    out = await voids.record(hub_state(request).engine, emp, draft, body.reason, reject=False,
+                             desk_id=body.desk_id)
+    await runtime(request).bus.poke()  # the cash.voided event reaches streams at once
+    return out
+
+
+@router.post("/cash/reject", summary="A supervisor rejects a draft waiting for them")
+async def reject(body: RejectDraftIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator rejects a draft")
+    draft = await _draft(request, body.payment_guid)
+    out = await voids.record(hub_state(request).engine, emp, draft, body.comment, reject=True,
+                             desk_id=body.desk_id)
+    await runtime(request).bus.poke()
+    return out
+
+
+@router.get("/cash/voids", summary="Voided drafts (your branch; head office: all)")
+async def list_voids(request: Request, emp: CurrentEmployee,
+                     payment_guid: Annotated[list[str] | None, Query()] = None,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
+    found = await voids.listing(hub_state(request).engine, emp, payment_guid or [], limit)
+    return {"voids": found}
+
+
+@router.get("/cash/position", summary="A branch's cash: every live till and the vault")
+async def position(request: Request, emp: CurrentEmployee,
+                   branch_guid: str | None = None) -> dict[str, Any]:
+    branch = branch_guid if branch_guid is not None else emp.branch_guid
+    return await tills.position(hub_state(request).engine, emp, branch or None)
+
+
+@router.put("/vault", summary="Record the vault's count (Supervisor)")
+async def put_vault(body: VaultIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator counts the vault")
+    branch = body.branch_guid if body.branch_guid is not None else emp.branch_guid
+    if not emp.may_act_in(branch):
+        raise HubError(403, "you may count only your own branch's vault")
+    await tills.set_vault(hub_state(request).engine, emp, branch, body.counts,
+                          count_total(body.counts))
+    return await tills.position(hub_state(request).engine, emp, branch)
+
+
+# -- tills --------------------------------------------------------------------------------
+@router.post("/tills/open", summary="Open a till with the cash counted by denomination")
+async def open_till(body: OpenIn, request: Request, emp: CurrentEmployee,
+                    desk_id: DeskId) -> dict[str, Any]:
+    return await tills.open_till(hub_state(request).engine, emp, till_code=body.till_code,
+                                 desk_id=desk_id, counts=body.counts,
+                                 total=count_total(body.counts))
+
+
+async def reconcile(request: Request, emp: HubEmployee) -> int:
+    """Count what this teller authorized, DCM now shows CONFIRMED and the till has not
+    counted yet (a desk that crashed before reporting, a supervisor's approval executed by
+    the hub). The expected cash never depends on the desk having reported."""
+    engine = hub_state(request).engine
+    async with engine.connect() as conn:
+        row = await tills.live_till(conn, emp, None, renew=False)
+        pending = await cash_limits.uncounted(conn, row.id)
+    if not pending:
+        return 0
+    client = await runtime(request).reader.client()
+    counted = 0
+    for guid in pending:
+        draft = await read_draft(client, guid)
+        if draft.status is not PaymentStatus.CONFIRMED or not draft.kind:
+            continue
+        async with engine.begin() as conn:
+            counted += await tills.record_operation(
+                conn, row, payment_guid=guid, kind=draft.kind, category=draft.category,
+                amount_minor=draft.amount_minor, customer_guid=draft.customer_guid)
+    return counted
+
+
+@router.get("/tills/current", summary="Your live till (confirmed operations counted first)")
+async def current(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    await reconcile(request, emp)
+    async with hub_state(request).engine.connect() as conn:
+        row = await tills.live_till(conn, emp, None, renew=False)
+        return await tills.till_out(conn, row)
+
+
+@router.post("/tills/current/heartbeat", summary="Keep this desk's lease on the till")
+async def heartbeat(request: Request, emp: CurrentEmployee, desk_id: DeskId) -> dict[str, Any]:
+    async with hub_state(request).engine.begin() as conn:
+        row = await tills.live_till(conn, emp, desk_id)
+        return await tills.till_out(conn, row)
+
+
+@router.post("/tills/current/operations", summary="Count a confirmed cash payment (the hub "
+             "verifies it on DCM)")
+async def operation(body: PaymentIn, request: Request, emp: CurrentEmployee,
+                    desk_id: DeskId) -> dict[str, Any]:
+    draft = await _draft(request, body.payment_guid)
+    if draft.status is not PaymentStatus.CONFIRMED:
+        raise HubError(409, f"the payment is {draft.status.value} on DCM, not CONFIRMED")
+    if not draft.kind:
+        raise HubError(409, "not a cash deposit or withdrawal")
+    engine = hub_state(request).engine
+    async with engine.begin() as conn:
+        till = await tills.live_till(conn, emp, desk_id)
+        owner = await cash_limits.owner_of(conn, draft.payment_guid)
+        if owner != emp.email:
+            raise HubError(409, "this payment was not authorized by you at this hub")
+        added = await tills.record_operation(
+            conn, till, payment_guid=draft.payment_guid, kind=draft.kind,
+            category=draft.category, amount_minor=draft.amount_minor,
+            customer_guid=draft.customer_guid)
+        out = await tills.till_out(conn, till)
+    return {"counted": added, "till": out}
+
+
+@router.post("/tills/current/transfers", summary="Ask for cash from / to the vault")
+async def transfer(body: TransferIn, request: Request, emp: CurrentEmployee,
+                   desk_id: DeskId) -> dict[str, Any]:
+    return await tills.request_transfer(hub_state(request).engine, emp, desk_id, body.direction,
+                                        to_minor(body.amount))
+
+
+@router.post("/tills/current/close", summary="Close: counted vs expected → over/short")
+async def close(body: CloseIn, request: Request, emp: CurrentEmployee,
+                desk_id: DeskId) -> dict[str, Any]:
+    await reconcile(request, emp)
+    return await tills.close_till(hub_state(request).engine, emp, desk_id, body.counts,
+                                  count_total(body.counts), body.reason)
+
+
+@router.post("/tills/{till_id}/cosign", summary="A supervisor co-signs an opening count")
+async def cosign(till_id: str, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator co-signs")
+    return await tills.cosign(hub_state(request).engine, emp, till_id)
+
+
+@router.get("/tills/{till_id}/report", summary="The end-of-day report's data")
+async def report(till_id: str, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    return await tills.report(hub_state(request).engine, emp, till_id)
+
+
+@router.post("/transfers/{transfer_id}/approve", summary="A supervisor approves a transfer")
+async def approve_transfer(transfer_id: str, request: Request, emp: CurrentEmployee,
+                           body: DecideIn | None = None) -> dict[str, Any]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator approves transfers")
+    return await tills.decide_transfer(hub_state(request).engine, emp, transfer_id,
+                                       approve=True, comment=body.comment if body else "")
+
+
+@router.post("/transfers/{transfer_id}/reject", summary="A supervisor rejects a transfer")
+async def reject_transfer(transfer_id: str, body: DecideIn, request: Request,
+                          emp: CurrentEmployee) -> dict[str, Any]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator rejects transfers")
+    return await tills.decide_transfer(hub_state(request).engine, emp, transfer_id,
+                                       approve=False, comment=body.comment)

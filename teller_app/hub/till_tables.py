@@ -1,0 +1,111 @@
+"""Till tables (issue 15): till sessions with their lease, cash operations, vault transfers,
+the branch vaults, cash authorizations (the cumulative limits), voids and the limits row.
+Revision 0003 creates them. Money is integer kopiyky (``*_minor``): exact on both databases."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .db import metadata
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+tills = sa.Table(  # one row per till session (open → closed)
+    "tills", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("till_code", sa.String(32), nullable=False),
+    sa.Column("branch_guid", sa.String(64), nullable=True, index=True),
+    sa.Column("teller", sa.String(254), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),  # cosign | open | closed
+    # Set while not closed, NULL after: one live session per till and per teller.
+    sa.Column("active_key", sa.String(100), nullable=True, unique=True),
+    sa.Column("active_teller", sa.String(254), nullable=True, unique=True),
+    sa.Column("opened_at", sa.BigInteger, nullable=False),
+    sa.Column("open_counts", sa.Text, nullable=False),
+    sa.Column("open_minor", sa.BigInteger, nullable=False),
+    sa.Column("prev_close_minor", sa.BigInteger, nullable=True),
+    sa.Column("cosigned_by", sa.String(254), nullable=True),
+    sa.Column("cosigned_at", sa.BigInteger, nullable=True),
+    sa.Column("desk_id", sa.String(64), nullable=False),
+    sa.Column("lease_until", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("closed_at", sa.BigInteger, nullable=True),
+    sa.Column("close_counts", sa.Text, nullable=True),
+    sa.Column("close_minor", sa.BigInteger, nullable=True),
+    sa.Column("expected_minor", sa.BigInteger, nullable=True),
+    sa.Column("over_short_minor", sa.BigInteger, nullable=True),
+    sa.Column("close_reason", sa.String(300), nullable=True),
+)
+
+till_ops = sa.Table(  # what moved the expected cash position
+    "till_ops", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("till_id", sa.String(36), nullable=False, index=True),
+    sa.Column("payment_guid", sa.String(64), nullable=True, unique=True),  # counted once
+    sa.Column("transfer_id", sa.String(36), nullable=True, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # deposit|withdrawal|to_till|to_vault
+    sa.Column("category", sa.String(8), nullable=False, server_default=""),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("delta_minor", sa.BigInteger, nullable=False),
+    sa.Column("customer_guid", sa.String(64), nullable=False, server_default=""),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+till_transfers = sa.Table(
+    "till_transfers", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("till_id", sa.String(36), nullable=False, index=True),
+    sa.Column("branch_guid", sa.String(64), nullable=True),
+    sa.Column("direction", sa.String(16), nullable=False),  # to_till | to_vault
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("requested_by", sa.String(254), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # pending | approved | rejected
+    sa.Column("decided_by", sa.String(254), nullable=True),
+    sa.Column("decided_at", sa.BigInteger, nullable=True),
+    sa.Column("comment", sa.String(300), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+vaults = sa.Table(
+    "vaults", metadata,
+    sa.Column("branch_key", sa.String(64), primary_key=True),  # branch guid, "" = head office
+    sa.Column("balance_minor", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", sa.String(254), nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+cash_authorizations = sa.Table(
+    "cash_authorizations", metadata,
+    sa.Column("payment_guid", sa.String(64), primary_key=True),
+    sa.Column("teller", sa.String(254), nullable=False, index=True),
+    sa.Column("till_id", sa.String(36), nullable=True),
+    sa.Column("branch_guid", sa.String(64), nullable=True),  # the customer's branch
+    sa.Column("customer_guid", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),  # allow | needs_approval
+    sa.Column("reasons", sa.String(300), nullable=False, server_default=""),
+    sa.Column("day", sa.String(10), nullable=False, index=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+cash_voids = sa.Table(
+    "cash_voids", metadata,
+    sa.Column("payment_guid", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(8), nullable=False),  # void (teller) | reject (supervisor)
+    sa.Column("actor", sa.String(254), nullable=False),
+    sa.Column("owner", sa.String(254), nullable=False),  # the teller whose draft it was
+    sa.Column("reason", sa.String(300), nullable=False),
+    sa.Column("branch_guid", sa.String(64), nullable=True, index=True),
+    sa.Column("customer_guid", sa.String(64), nullable=False, server_default=""),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+cash_limits = sa.Table(
+    "cash_limits", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.String(254), nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)

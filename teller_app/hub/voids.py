@@ -1,0 +1,141 @@
+"""Voids and rejections of cash drafts (issue 15 item 4). DCM has no cancel endpoint, so the
+hub records them: a voided draft is refused by ``authorize`` (never confirmed), its pending
+``cash_confirm`` request is withdrawn or rejected (out of every queue), and desks list voids to
+mark the draft in history.
+
+* void: the teller who owns the draft (the first to authorize it; a never-authorized draft
+  belongs to whoever voids it first in its branch), with a reason;
+* reject: a supervisor of the draft's branch, not on their own draft, with a comment.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from teller_app.platform.models import PaymentStatus
+
+from . import audit, commands, events
+from .cash_limits import Draft
+from .db import now
+from .errors import HubError
+from .events import is_checker
+from .fe_tables import commands as commands_table
+from .models import HubEmployee
+from .till_money import money, to_minor
+from .till_tables import cash_authorizations, cash_voids
+
+
+def void_out(r: Any) -> dict[str, Any]:
+    return {"payment_guid": r.payment_guid, "kind": r.kind, "actor": r.actor, "owner": r.owner,
+            "reason": r.reason, "branch_guid": r.branch_guid, "customer_guid": r.customer_guid,
+            "amount": money(r.amount_minor), "created_at": r.created_at}
+
+
+async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: str, *,
+                 reject: bool, desk_id: str) -> dict[str, Any]:
+    if draft.status is not PaymentStatus.CREATED:
+        raise HubError(409, f"the payment is {draft.status.value}: only a draft can be voided")
+    if not reason.strip():
+        raise HubError(422, "a reason is required")
+    v = cash_voids.c
+    async with engine.begin() as conn:
+        found = (await conn.execute(sa.select(cash_voids).where(
+            v.payment_guid == draft.payment_guid))).first()
+        if found is not None:
+            return void_out(found)
+        owner = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
+            cash_authorizations.c.payment_guid == draft.payment_guid))).scalar_one_or_none()
+        if not emp.may_act_in(draft.branch_guid):
+            raise HubError(403, "the draft is not in your branch")
+        if reject:
+            if not is_checker(emp):
+                raise HubError(403, "only a Supervisor or Administrator rejects a draft")
+            if owner == emp.email:
+                raise HubError(403, "void your own draft; rejecting is for someone else's")
+        elif owner is not None and owner != emp.email:
+            raise HubError(403, "only the teller who made the draft voids it "
+                           "(a supervisor may reject it)")
+        try:
+            await conn.execute(cash_voids.insert().values(
+                payment_guid=draft.payment_guid, kind="reject" if reject else "void",
+                actor=emp.email, owner=owner or emp.email, reason=reason.strip()[:300],
+                branch_guid=draft.branch_guid, customer_guid=draft.customer_guid,
+                amount_minor=draft.amount_minor, created_at=now()))
+        except sa.exc.IntegrityError:
+            raise HubError(409, "the draft was voided at the same moment") from None
+        data = {"payment_guid": draft.payment_guid, "kind": "reject" if reject else "void",
+                "actor": emp.email, "owner": owner or emp.email,
+                "amount": money(draft.amount_minor), "customer_guid": draft.customer_guid}
+        await events.emit(conn, "cash.voided", data, branch_guid=draft.branch_guid,
+                          to_supervisors=True, to_email=owner or emp.email)
+        await audit.append(conn, audit.Entry(
+            actor=emp.email, action="cash", entity=f"payment:{draft.payment_guid}",
+            desk_id=desk_id, branch_guid=draft.branch_guid,
+            detail={**data, "reason": reason.strip()[:300]}))
+        row = (await conn.execute(sa.select(cash_voids).where(
+            v.payment_guid == draft.payment_guid))).one()
+    await _close_requests(engine, emp, draft.payment_guid, reason, reject, desk_id)
+    return void_out(row)
+
+
+async def _close_requests(engine: AsyncEngine, emp: HubEmployee, payment_guid: str,
+                          reason: str, reject: bool, desk_id: str) -> None:
+    """Take the draft's pending cash_confirm requests out of the supervisors' queue."""
+    c = commands_table.c
+    async with engine.connect() as conn:
+        ids = (await conn.execute(sa.select(c.id).where(
+            c.kind == "cash_confirm", c.state == commands.PENDING,
+            c.change_json.contains(f'"payment_guid":"{payment_guid}"')))).scalars().all()
+    for command_id in ids:
+        cmd = await commands.get(engine, command_id)
+        if cmd is None:
+            continue
+        if cmd.maker == emp.email:
+            await commands.withdraw(engine, cmd, emp, desk_id)
+        elif reject or is_checker(emp):
+            await commands.decide(engine, cmd, emp, approve=False, sha256=None,
+                                  comment=f"voided: {reason.strip()}"[:300], desk_id=desk_id)
+
+
+async def listing(engine: AsyncEngine, emp: HubEmployee, payment_guids: list[str],
+                  limit: int) -> list[dict[str, Any]]:
+    v = cash_voids.c
+    query = sa.select(cash_voids).order_by(v.created_at.desc()).limit(limit)
+    if payment_guids:
+        query = query.where(v.payment_guid.in_(payment_guids))
+    if not emp.head_office:
+        query = query.where(sa.or_(v.branch_guid == emp.branch_guid, v.owner == emp.email))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [void_out(r) for r in rows]
+
+
+async def record_rejected_request(engine: AsyncEngine, emp: HubEmployee, cmd: Any) -> None:
+    """A supervisor rejected a ``cash_confirm`` request (the inbox): its draft is voided too,
+    so no desk and no later approval can confirm it."""
+    guid = str(cmd.change.get("payment_guid", ""))
+    if not guid:
+        return
+    try:
+        amount_minor = to_minor(Decimal(str(cmd.change.get("amount", "0"))))
+    except (HubError, InvalidOperation):
+        amount_minor = 0
+    async with engine.begin() as conn:
+        owner = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
+            cash_authorizations.c.payment_guid == guid))).scalar_one_or_none()
+        found = (await conn.execute(sa.select(cash_voids.c.kind).where(
+            cash_voids.c.payment_guid == guid))).first()
+        if found is not None:
+            return
+        await conn.execute(cash_voids.insert().values(
+            payment_guid=guid, kind="reject", actor=emp.email, owner=owner or cmd.maker,
+            reason=(cmd.comment or "rejected")[:300], branch_guid=cmd.branch_guid,
+            customer_guid=cmd.customer_guid, amount_minor=amount_minor, created_at=now()))
+        await audit.append(conn, audit.Entry(
+            actor=emp.email, action="cash", entity=f"payment:{guid}",
+            branch_guid=cmd.branch_guid,
+            detail={"payment_guid": guid, "kind": "reject", "request": cmd.id}))

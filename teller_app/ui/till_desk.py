@@ -1,0 +1,178 @@
+"""The till on the main window: a Till menu (open, vault transfer, close with the
+end-of-day report; the branch cash position for supervisors), the lease heartbeat, and the
+hub's cash controls handed to the cash dialog (``hub_cash``) and to history
+(``voided_lookup``). Without a Teller Hub the menu says so and the desk works as before."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import socket
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
+
+from teller_app.core.history import VoidedLookup
+from teller_app.core.roles import Capability
+from teller_app.core.till import Till, TillService
+from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
+from teller_app.ui.till_dialog import ReportDialog, TillCloseDialog, TillOpenDialog, TransferDialog
+from teller_app.ui.till_position import BranchCashView
+from teller_app.ui.till_report import ReportContext
+
+log = logging.getLogger(__name__)
+# This desk, as the hub's till lease knows it (a restart is a new desk: the old lease lapses).
+DESK_ID = f"{socket.gethostname()[:40]}-{secrets.token_hex(3)}"
+HEARTBEAT_MS = 30_000
+_CACHE: dict[int, tuple[Any, HubCash]] = {}
+
+
+def hub_cash(session: Any) -> HubCash | None:
+    """The hub's cash policy/gate for this session (None without a Teller Hub)."""
+    link = session.hub
+    if link is None:
+        return None
+    cached = _CACHE.get(id(session))
+    if cached is not None and cached[0] is session:
+        return cached[1]
+    calls = LinkCalls(link)
+    cash = HubCash(calls, TillService(calls, DESK_ID))
+    _CACHE[id(session)] = (session, cash)
+    return cash
+
+
+def voided_lookup(session: Any) -> VoidedLookup | None:
+    cash = hub_cash(session)
+    return best_effort_voided(cash) if cash is not None else None
+
+
+def report_context(session: Any) -> ReportContext:
+    from teller_app.ui.cash_desk import desk_context
+
+    ctx = desk_context(session)
+    return ReportContext(ctx.bank, ctx.branch, ctx.teller)
+
+
+class TillDesk(QObject):
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.till: Till | None = None
+        self.last_closed: str | None = None
+        self.dialog: Any = None
+        menu = window.menuBar().addMenu(self.tr("T&ill"))
+        self.open_action = QAction(self.tr("Open the till…"), window)
+        self.transfer_action = QAction(self.tr("Vault transfer…"), window)
+        self.close_action = QAction(self.tr("Close the till…"), window)
+        self.report_action = QAction(self.tr("End-of-day report…"), window)
+        self.position_action = QAction(self.tr("Branch cash position…"), window)
+        for action, slot in ((self.open_action, self.open_till),
+                             (self.transfer_action, self.transfer),
+                             (self.close_action, self.close_till),
+                             (self.report_action, self.report),
+                             (self.position_action, self.position)):
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        self.timer = QTimer(self)
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self.heartbeat)
+        window.session_switched.connect(lambda *_: self.apply())
+        self.apply()
+
+    def service(self) -> TillService | None:
+        cash = hub_cash(self.window.session)
+        return cash.till if cash is not None else None
+
+    def apply(self) -> None:
+        session = self.window.session
+        has_hub = session.hub is not None
+        teller = has_hub and session.can(Capability.CASH_CREATE)
+        for action in (self.open_action, self.transfer_action, self.close_action,
+                       self.report_action):
+            action.setVisible(teller)
+        self.position_action.setVisible(has_hub and session.can(Capability.DECIDE_APPROVALS))
+        self.till = None
+        self.timer.stop()
+        if teller:
+            service = self.service()
+            if service is not None:
+                self.window.ops.run(service.current, on_success=self._set_till,
+                                    on_error=lambda exc: log.info("no till state: %s", exc),
+                                    parent=self.window, network=False)
+
+    def _set_till(self, till: Till | None) -> None:
+        self.till = till
+        if till is not None and till.state != "closed":
+            self.timer.start()
+        else:
+            self.timer.stop()
+        self.transfer_action.setEnabled(till is not None and till.state == "open")
+        self.close_action.setEnabled(till is not None and till.state != "closed")
+        self.open_action.setEnabled(till is None or till.state == "closed")
+        self.report_action.setEnabled(self.last_closed is not None)
+
+    def heartbeat(self) -> None:
+        service = self.service()
+        if service is None or self.till is None:
+            return
+        self.window.ops.run(service.heartbeat, on_success=self._set_till,
+                            on_error=lambda exc: log.info("till heartbeat failed: %s", exc),
+                            parent=self.window, network=False, reauth=False)
+
+    def _show(self, dialog: Any) -> None:
+        self.dialog = dialog
+        dialog.open()
+
+    def open_till(self) -> None:
+        service = self.service()
+        if service is not None:
+            dialog = TillOpenDialog(self.window.ops, service, parent=self.window)
+            dialog.opened.connect(self._set_till)
+            self._show(dialog)
+
+    def transfer(self) -> None:
+        service = self.service()
+        if service is not None:
+            self._show(TransferDialog(self.window.ops, service, parent=self.window))
+
+    def close_till(self) -> None:
+        service = self.service()
+        if service is None:
+            return
+
+        def ready(till: Till | None) -> None:
+            if till is None:
+                self._set_till(None)
+                return
+            dialog = TillCloseDialog(self.window.ops, service, till,
+                                     report_context(self.window.session), parent=self.window)
+            dialog.closed.connect(self._closed)
+            self._show(dialog)
+
+        self.window.ops.run(service.current, on_success=ready, parent=self.window,
+                            label=self.tr("Reading the till"))
+
+    def _closed(self, till: Till) -> None:
+        self.last_closed = till.id
+        self._set_till(None)
+
+    def report(self) -> None:
+        service, till_id = self.service(), self.last_closed
+        if service is None or till_id is None:
+            return
+        ctx = report_context(self.window.session)
+        self.window.ops.run(lambda: service.end_of_day(till_id),
+                            on_success=lambda r: self._show(ReportDialog(r, ctx, self.window)),
+                            parent=self.window, label=self.tr("Reading the report"))
+
+    def position(self) -> None:
+        service = self.service()
+        if service is not None:
+            self._show(BranchCashView(self.window.ops, service,
+                                      self.window.session.branch_guid, parent=self.window))
+
+
+def install(window: Any) -> TillDesk:
+    window.till_desk = TillDesk(window)
+    return window.till_desk

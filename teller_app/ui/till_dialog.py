@@ -1,0 +1,348 @@
+"""Till dialogs: open with a count by denomination, close with over/short (a reason is
+required when the count differs), a vault transfer request, and the end-of-day report
+preview with Print… and Save as PDF…. The hub decides; these show and send."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.core.till import DENOMINATIONS, EndOfDay, Till, TillService, count_total, face_value
+from teller_app.ui.money import format_money, parse_amount
+from teller_app.ui.till_report import ReportContext, print_report, report_html, write_report_pdf
+from teller_app.ui.till_text import denomination_text, till_state_text
+
+
+def _money(value: Decimal) -> str:
+    return format_money(value, 2, "UAH")
+
+
+class CountGrid(QWidget):
+    """Pieces per denomination (notes left, coins right) with row sums and the total."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spins: dict[str, QSpinBox] = {}
+        self.sums: dict[str, QLabel] = {}
+        grid = QGridLayout(self)
+        notes = [d for d in DENOMINATIONS if d[2]]
+        coins = [d for d in DENOMINATIONS if not d[2]]
+        for column, group in ((0, notes), (3, coins)):
+            for row, (key, _value, _note) in enumerate(group):
+                spin = QSpinBox(self)
+                spin.setObjectName(f"count_{key}")
+                spin.setRange(0, 1_000_000)
+                spin.setAccelerated(True)
+                spin.valueChanged.connect(self._update)
+                total = QLabel(self)
+                self.spins[key], self.sums[key] = spin, total
+                grid.addWidget(QLabel(denomination_text(key), self), row, column)
+                grid.addWidget(spin, row, column + 1)
+                grid.addWidget(total, row, column + 2)
+        self.total = QLabel(self)
+        self.total.setObjectName("countTotal")
+        grid.addWidget(QLabel(self.tr("Total"), self), len(notes), 0)
+        grid.addWidget(self.total, len(notes), 1, 1, 2)
+        self._update()
+
+    def counts(self) -> dict[str, int]:
+        return {k: s.value() for k, s in self.spins.items() if s.value()}
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        for key, spin in self.spins.items():
+            spin.setValue(int(counts.get(key, 0)))
+
+    def value(self) -> Decimal:
+        return count_total(self.counts())
+
+    def _update(self) -> None:
+        for key, spin in self.spins.items():
+            self.sums[key].setText(_money(face_value(key) * spin.value()) if spin.value() else "")
+        self.total.setText(_money(self.value()))
+        self.changed.emit()
+
+
+class TillOpenDialog(QDialog):
+    """Count the drawer and open the till; a differing count waits for a co-sign."""
+
+    opened = Signal(object)  # Till, once it is open (co-signed when needed)
+
+    def __init__(self, ops: Any, service: TillService, till_code: str = "T1",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tillOpenDialog")
+        self.setWindowTitle(self.tr("Open the till"))
+        self.ops, self.service = ops, service
+        self.till: Till | None = None
+        self.code = QLineEdit(till_code, self)
+        self.code.setObjectName("tillCode")
+        self.code.setMaxLength(32)
+        self.grid = CountGrid(self)
+        self.status = QLabel(self)
+        self.status.setObjectName("tillStatus")
+        self.status.setWordWrap(True)
+        self.open_button = QPushButton(self.tr("Open the till"), self)
+        self.open_button.setObjectName("tillOpenButton")
+        self.refresh_button = QPushButton(self.tr("Check the co-sign"), self)
+        self.refresh_button.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.refresh_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.open_button.clicked.connect(self.open_till)
+        self.refresh_button.clicked.connect(self.refresh)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Till"), self.code)
+        form.addRow(self.grid)
+        form.addRow(self.status)
+        form.addRow(buttons)
+
+    def open_till(self) -> None:
+        code, counts = self.code.text().strip(), self.grid.counts()
+        if not code:
+            self.status.setText(self.tr("Name the till (for example T1)."))
+            return
+        self.ops.run(lambda: self.service.open(code, counts), on_success=self._shown,
+                     on_error=self._failed, parent=self, label=self.tr("Opening the till"),
+                     disable=(self.open_button,))
+
+    def refresh(self) -> None:
+        self.ops.run(self.service.current, on_success=self._shown, on_error=self._failed,
+                     parent=self, label=self.tr("Checking the till"))
+
+    def _shown(self, till: Till | None) -> None:
+        if till is None:
+            self.status.setText(self.tr("No till is open."))
+            return
+        self.till = till
+        self.open_button.hide()
+        self.code.setReadOnly(True)
+        self.grid.setEnabled(False)
+        if till.needs_cosign:
+            previous = (_money(till.previous_close) if till.previous_close is not None
+                        else self.tr("none"))
+            self.status.setText(self.tr(
+                "The count ({count}) differs from the last close ({previous}): a supervisor "
+                "co-signs it from the branch cash position. Then press Check the co-sign.")
+                .format(count=_money(till.open_total), previous=previous))
+            self.refresh_button.show()
+            return
+        self.refresh_button.hide()
+        self.status.setText(self.tr("Till {code} is open with {amount}.").format(
+            code=till.till_code, amount=_money(till.open_total)))
+        self.opened.emit(till)
+
+    def _failed(self, exc: BaseException) -> None:
+        from teller_app.ui.error_text import friendly_message
+
+        self.status.setText(friendly_message(exc))
+
+
+class TillCloseDialog(QDialog):
+    """Count the drawer at the end of the day: over/short against the hub's expected cash."""
+
+    closed = Signal(object)  # Till (closed)
+
+    def __init__(self, ops: Any, service: TillService, till: Till, context: ReportContext,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tillCloseDialog")
+        self.setWindowTitle(self.tr("Close the till"))
+        self.ops, self.service, self.till, self.context = ops, service, till, context
+        self.report: EndOfDay | None = None
+        self.report_dialog: ReportDialog | None = None
+        self.expected = QLabel(_money(till.expected), self)
+        self.expected.setObjectName("tillExpected")
+        self.grid = CountGrid(self)
+        self.over_short = QLabel(self)
+        self.over_short.setObjectName("tillOverShort")
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("tillReason")
+        self.reason.setMaxLength(300)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.close_button = QPushButton(self.tr("Close the till"), self)
+        self.close_button.setObjectName("tillCloseButton")
+        self.report_button = QPushButton(self.tr("End-of-day report…"), self)
+        self.report_button.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.report_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.close_button.clicked.connect(self.close_till)
+        self.report_button.clicked.connect(self.show_report)
+        self.grid.changed.connect(self._validate)
+        self.reason.textChanged.connect(self._validate)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Till"), QLabel(till.till_code, self))
+        form.addRow(self.tr("Expected cash"), self.expected)
+        form.addRow(self.grid)
+        form.addRow(self.tr("Over/short"), self.over_short)
+        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(self.status)
+        form.addRow(buttons)
+        self._validate()
+
+    def difference(self) -> Decimal:
+        return self.grid.value() - self.till.expected
+
+    def _validate(self) -> None:
+        diff = self.difference()
+        word = (self.tr("balanced") if diff == 0 else self.tr("over") if diff > 0
+                else self.tr("short"))
+        self.over_short.setText(f"{_money(diff)} ({word})")
+        needs_reason = diff != 0 and not self.reason.text().strip()
+        self.close_button.setEnabled(not needs_reason)
+        self.status.setText(self.tr("The count differs from the expected cash: give the "
+                                    "reason.") if needs_reason else "")
+
+    def close_till(self) -> None:
+        counts, reason = self.grid.counts(), self.reason.text()
+
+        async def close_and_report() -> EndOfDay:
+            closed = await self.service.close(counts, reason)
+            return await self.service.end_of_day(closed.id)
+
+        def done(report: EndOfDay) -> None:
+            self.report = report
+            self.close_button.hide()
+            self.grid.setEnabled(False)
+            self.reason.setReadOnly(True)
+            self.report_button.show()
+            self.status.setText(self.tr("The till is closed ({state}).").format(
+                state=till_state_text(report.till.state)))
+            self.closed.emit(report.till)
+            self.show_report()
+
+        self.ops.run(close_and_report, on_success=done, on_error=self._failed, parent=self,
+                     label=self.tr("Closing the till"), disable=(self.close_button,))
+
+    def show_report(self) -> None:
+        if self.report is not None:
+            self.report_dialog = ReportDialog(self.report, self.context, self)
+            self.report_dialog.open()
+
+    def _failed(self, exc: BaseException) -> None:
+        from teller_app.ui.error_text import friendly_message
+
+        self.status.setText(friendly_message(exc))
+
+
+class TransferDialog(QDialog):
+    """Ask for cash from the vault (or hand cash back); a supervisor approves it."""
+
+    requested = Signal(object)  # Transfer
+
+    def __init__(self, ops: Any, service: TillService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tillTransferDialog")
+        self.setWindowTitle(self.tr("Vault transfer"))
+        self.ops, self.service = ops, service
+        self.direction = QComboBox(self)
+        self.direction.addItem(self.tr("From the vault to my till"), "to_till")
+        self.direction.addItem(self.tr("From my till to the vault"), "to_vault")
+        self.amount = QLineEdit(self)
+        self.amount.setObjectName("transferAmount")
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.send = QPushButton(self.tr("Ask a supervisor"), self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.send, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.send.clicked.connect(self.request)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Direction"), self.direction)
+        form.addRow(self.tr("Amount"), self.amount)
+        form.addRow(self.status)
+        form.addRow(buttons)
+
+    def request(self) -> None:
+        value = parse_amount(self.amount.text(), 2)
+        if value is None or value <= 0:
+            self.status.setText(self.tr("Type a positive amount with at most 2 decimals."))
+            return
+        direction = str(self.direction.currentData())
+
+        def done(transfer: Any) -> None:
+            self.status.setText(self.tr("Requested: a supervisor approves it from the branch "
+                                        "cash position."))
+            self.send.setEnabled(False)
+            self.requested.emit(transfer)
+
+        def failed(exc: BaseException) -> None:
+            from teller_app.ui.error_text import friendly_message
+
+            self.status.setText(friendly_message(exc))
+
+        self.ops.run(lambda: self.service.request_transfer(direction, value), on_success=done,
+                     on_error=failed, parent=self, label=self.tr("Asking for a transfer"),
+                     disable=(self.send,))
+
+
+class ReportDialog(QDialog):
+    """The end-of-day report: preview, Print… and Save as PDF…."""
+
+    saved = Signal(str)
+
+    def __init__(self, report: EndOfDay, context: ReportContext,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tillReportDialog")
+        self.setWindowTitle(self.tr("End-of-day report"))
+        self.report, self.context = report, context
+        preview = QTextBrowser(self)
+        preview.setHtml(report_html(report, context))
+        preview.setMinimumSize(560, 600)
+        self.status = QLabel(self)
+        print_button = QPushButton(self.tr("Print…"), self)
+        save_button = QPushButton(self.tr("Save as PDF…"), self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        print_button.clicked.connect(lambda: print_report(report, context, self))
+        save_button.clicked.connect(self.choose_path)
+        layout = QVBoxLayout(self)
+        layout.addWidget(preview, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.file_dialog: QFileDialog | None = None
+
+    def choose_path(self) -> None:
+        dialog = self.file_dialog = QFileDialog(
+            self, self.tr("Save the end-of-day report"), f"till-{self.report.till.till_code}.pdf",
+            self.tr("PDF files (*.pdf)"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+        dialog.fileSelected.connect(self.save_pdf)
+        dialog.open()
+
+    def save_pdf(self, path: str) -> None:
+        try:
+            written = write_report_pdf(self.report, self.context, Path(path))
+        except OSError as exc:
+            self.status.setText(self.tr("Could not save: {error}").format(
+                error=exc.strerror or type(exc).__name__))
+            return
+        self.status.setText(self.tr("Saved to {path}").format(path=str(written)))
+        self.saved.emit(str(written))

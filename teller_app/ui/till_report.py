@@ -1,0 +1,187 @@
+"""The end-of-day report of a till: HTML for the preview, a PDF through ``QPdfWriter`` and
+paper through the system print dialog — the receipt's machinery (``ui/receipt.py``) on A4.
+
+Sections: who/where/when, the opening count by denomination, every operation, totals by
+category, expected vs counted with over/short and its reason, and signature lines.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QObject, QSizeF
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QWidget
+
+from teller_app.core.receipt import kyiv_time
+from teller_app.core.till import DENOMINATIONS, EndOfDay, face_value
+from teller_app.ui.cash_text import category_text
+from teller_app.ui.money import format_money
+from teller_app.ui.till_text import denomination_text, till_kind_text, till_state_text
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    bank: str
+    branch: str
+    teller: str
+
+
+def _money(value: Decimal) -> str:
+    return format_money(value, 2, "UAH")
+
+
+def _when(ts: int | None) -> str:
+    if not ts:
+        return "—"
+    return kyiv_time(datetime.fromtimestamp(ts, UTC)).strftime("%d.%m.%Y %H:%M")
+
+
+def _time(ts: int) -> str:
+    return kyiv_time(datetime.fromtimestamp(ts, UTC)).strftime("%H:%M:%S") if ts else "—"
+
+
+def _rows(pairs: list[tuple[str, str]]) -> str:
+    return "".join(f"<tr><td style='color:#555; padding:2px 12px 2px 0'>{html.escape(a)}</td>"
+                   f"<td style='padding:2px 0'>{html.escape(b)}</td></tr>" for a, b in pairs)
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
+    head = "".join(f"<th align='{'right' if i in right else 'left'}' "
+                   f"style='padding:2px 8px; border-bottom:1px solid #999'>{html.escape(h)}</th>"
+                   for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(
+        f"<td align='{'right' if i in right else 'left'}' style='padding:2px 8px'>"
+        f"{html.escape(c)}</td>" for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table cellspacing='0' width='100%'><tr>{head}</tr>{body}</table>"
+
+
+def count_rows(counts: dict[str, int]) -> list[list[str]]:
+    return [[denomination_text(key), str(counts[key]), _money(face_value(key) * counts[key])]
+            for key, _v, _n in DENOMINATIONS if counts.get(key)]
+
+
+class ReportLabels(QObject):
+    """The report's words (``self.tr``: extracted by lupdate under this class's name)."""
+
+    def texts(self) -> dict[str, str]:
+        return {
+            "title": self.tr("End-of-day till report"), "bank": self.tr("Bank"),
+            "branch": self.tr("Branch"), "teller": self.tr("Teller"), "till": self.tr("Till"),
+            "state": self.tr("State"), "opened": self.tr("Opened"), "closed": self.tr("Closed"),
+            "cosigned": self.tr("Opening count co-signed by"),
+            "opening_count": self.tr("Opening count"), "closing_count": self.tr("Closing count"),
+            "denomination": self.tr("Denomination"), "pieces": self.tr("Pieces"),
+            "sum": self.tr("Sum"), "operations": self.tr("Operations"), "time": self.tr("Time"),
+            "operation": self.tr("Operation"), "category": self.tr("Category"),
+            "amount": self.tr("Amount"), "payment": self.tr("Payment"),
+            "totals": self.tr("Totals by category"), "count": self.tr("Count"),
+            "none": self.tr("No operations."), "balance": self.tr("Balance"),
+            "opening_cash": self.tr("Opening cash"), "cash_in": self.tr("Cash in"),
+            "cash_out": self.tr("Cash out"), "expected": self.tr("Expected cash"),
+            "counted": self.tr("Counted cash"), "over_short": self.tr("Over/short"),
+            "reason": self.tr("Reason"), "balanced": self.tr("balanced"),
+            "over": self.tr("over"), "short": self.tr("short"),
+            "supervisor": self.tr("Supervisor"),
+            "print": self.tr("Print the end-of-day report"),
+        }
+
+
+def report_html(report: EndOfDay, ctx: ReportContext) -> str:
+    t = ReportLabels().texts()
+    till = report.till
+    over_short = till.over_short if till.over_short is not None else Decimal(0)
+    verdict = t["balanced"] if over_short == 0 else t["over"] if over_short > 0 else t["short"]
+    head = _rows([
+        (t["bank"], ctx.bank), (t["branch"], ctx.branch or "—"), (t["teller"], ctx.teller),
+        (t["till"], till.till_code), (t["state"], till_state_text(till.state)),
+        (t["opened"], _when(till.opened_at)), (t["closed"], _when(till.closed_at)),
+        (t["cosigned"], till.cosigned_by or "—"),
+    ])
+    ops = [[_time(o.at), till_kind_text(o.kind), o.category or "—", _money(o.amount),
+            (o.payment_guid or "")[:8]] for o in report.operations]
+    codes = sorted({o.category for o in report.operations if o.category})
+    legend = ("<p style='color:#555; margin:2px 0'>"
+              + html.escape("; ".join(category_text(c) for c in codes)) + "</p>")
+    codes_of = {"deposit": " (04)", "withdrawal": " (02)"}
+    totals = [[till_kind_text(kind) + codes_of.get(kind, ""), str(count), _money(amount)]
+              for kind, (count, amount) in sorted(report.totals.items())]
+    counted = _money(till.counted) if till.counted is not None else "—"
+    balance = _rows([
+        (t["opening_cash"], _money(till.open_total)), (t["cash_in"], _money(report.cash_in)),
+        (t["cash_out"], _money(report.cash_out)), (t["expected"], _money(till.expected)),
+        (t["counted"], counted), (t["over_short"], f"{_money(over_short)} ({verdict})"),
+        (t["reason"], till.close_reason or "—"),
+    ])
+    empty = f"<p>{html.escape(t['none'])}</p>"
+    count_head = [t["denomination"], t["pieces"], t["sum"]]
+
+    def h(level: int, key: str) -> str:
+        margin = "margin:8px 0 3px 0" if level == 3 else "margin:0 0 6px 0"
+        return f"<h{level} style='{margin}'>{html.escape(t[key])}</h{level}>"
+
+    return (
+        "<html><body style='font-family: sans-serif; font-size: 9pt'>"
+        + h(2, "title") + f"<table cellspacing='0'>{head}</table>"
+        + h(3, "opening_count") + _table(count_head, count_rows(till.open_counts), {1, 2})
+        + h(3, "operations")
+        + (_table([t["time"], t["operation"], t["category"], t["amount"], t["payment"]],
+                  ops, {3}) + legend if ops else empty)
+        + h(3, "totals")
+        + (_table([t["operation"], t["count"], t["amount"]], totals, {1, 2})
+           if totals else empty)
+        + h(3, "closing_count") + _table(count_head, count_rows(till.close_counts), {1, 2})
+        + h(3, "balance") + f"<table cellspacing='0'>{balance}</table>"
+        + "<table width='100%' style='margin-top:14px'><tr>"
+        + f"<td>{html.escape(t['teller'])}: ____________</td>"
+        + f"<td>{html.escape(t['supervisor'])}: ____________</td></tr></table>"
+        + "</body></html>"
+    )
+
+
+PAGE_POINTS = QSizeF((210 - 30) * 72 / 25.4, (297 - 30) * 72 / 25.4)  # A4 less 15 mm margins
+
+
+def report_document(report: EndOfDay, ctx: ReportContext) -> QTextDocument:
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    document.setHtml(report_html(report, ctx))
+    document.setPageSize(PAGE_POINTS)
+    return document
+
+
+def write_report_pdf(report: EndOfDay, ctx: ReportContext, path: Path | str) -> Path:
+    """The report as an A4 PDF (0600: it names customers' payments and the teller)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    writer = QPdfWriter(str(target))
+    writer.setResolution(300)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                     QPageLayout.Orientation.Portrait,
+                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+    writer.setTitle(f"{ReportLabels().texts()['title']} {report.till.till_code}")
+    writer.setCreator("Teller")
+    report_document(report, ctx).print_(writer)
+    del writer  # finishes the file
+    os.chmod(target, 0o600)
+    return target
+
+
+def print_report(report: EndOfDay, ctx: ReportContext,
+                 parent: QWidget | None = None) -> QPrintDialog:
+    """The system print dialog, opened without blocking."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setDocName(f"till-{report.till.till_code}")
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(ReportLabels().texts()["print"])
+    dialog.printer_ref = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
+    dialog.accepted.connect(lambda: report_document(report, ctx).print_(printer))
+    dialog.open()
+    return dialog

@@ -1,0 +1,87 @@
+"""Translated words of the till and the hub's cash controls (reason codes from the hub)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from teller_app.core.cash_checks import Refusal, SupervisorNeed
+from teller_app.core.till import DENOMINATIONS, face_value
+from teller_app.ui.money import format_number
+
+
+def hub_need_reason(code: str) -> str:
+    return {
+        "over_threshold": QCoreApplication.translate(
+            "TillText", "the amount is above the supervisor threshold"),
+        "teller_cumulative": QCoreApplication.translate(
+            "TillText", "your cash total today passes the supervisor threshold (amounts are "
+            "added up across customers and branches)"),
+        "customer_cumulative": QCoreApplication.translate(
+            "TillText", "the customer's cash total today passes the threshold"),
+    }.get(code, code)
+
+
+def hub_need_text(need: SupervisorNeed) -> str:
+    reasons = [hub_need_reason(c) for c in need.detail.split(",") if c]
+    rules = QCoreApplication.translate("TillText", "the bank's rules")
+    return QCoreApplication.translate("TillText", "Yes: {reasons}.").format(
+        reasons="; ".join(reasons) or rules)
+
+
+def hub_refusal_text(refusal: Refusal) -> str:
+    text = {
+        "voided": QCoreApplication.translate(
+            "TillText", "The draft was voided: it can never be confirmed."),
+        "not_created": QCoreApplication.translate(
+            "TillText", "The payment is no longer a draft."),
+        "not_cash": QCoreApplication.translate(
+            "TillText", "This is not a cash deposit or withdrawal."),
+        "other_branch": QCoreApplication.translate(
+            "TillText", "The customer is not in your branch."),
+        "no_open_till": QCoreApplication.translate(
+            "TillText", "Open your till first (a supervisor co-signs a differing count)."),
+        "other_teller": QCoreApplication.translate(
+            "TillText", "This draft belongs to another teller."),
+        "till_short": QCoreApplication.translate(
+            "TillText", "Your till does not hold that much cash."),
+        "teller_daily_limit": QCoreApplication.translate(
+            "TillText", "Your daily cash limit would be passed."),
+    }.get(refusal.period)
+    return text or QCoreApplication.translate(
+        "TillText", "The Teller Hub refused: {message}").format(message=refusal.message)
+
+
+def denomination_text(key: str) -> str:
+    value = face_value(key)
+    if value < 1:
+        return QCoreApplication.translate("TillText", "{n} kop. coin").format(
+            n=int(value * 100))
+    number = format_number(value, 0)
+    if key.startswith("note_"):
+        return QCoreApplication.translate("TillText", "{n} UAH note").format(n=number)
+    return QCoreApplication.translate("TillText", "{n} UAH coin").format(n=number)
+
+
+def till_kind_text(kind: str) -> str:
+    return {
+        "deposit": QCoreApplication.translate("TillText", "Cash deposit"),
+        "withdrawal": QCoreApplication.translate("TillText", "Cash withdrawal"),
+        "to_till": QCoreApplication.translate("TillText", "From the vault"),
+        "to_vault": QCoreApplication.translate("TillText", "To the vault"),
+    }.get(kind, kind)
+
+
+def voided_text() -> str:
+    return QCoreApplication.translate("TillText", "Voided (never confirmed)")
+
+
+def till_state_text(state: str) -> str:
+    return {
+        "cosign": QCoreApplication.translate("TillText", "waiting for a supervisor's co-sign"),
+        "open": QCoreApplication.translate("TillText", "open"),
+        "closed": QCoreApplication.translate("TillText", "closed"),
+    }.get(state, state)
+
+
+__all__ = ["DENOMINATIONS", "denomination_text", "hub_need_text", "hub_refusal_text",
+           "till_kind_text", "till_state_text", "voided_text"]
