@@ -1,9 +1,10 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
     <name>CashText</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="83" />
+        <location filename="../../teller_app/ui/cash_text.py" line="83"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>
@@ -14,7 +15,7 @@
 <context>
     <name>CustomerCard</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="45" />
+        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -22,7 +23,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47" />
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n h ago</numerusform>
@@ -30,7 +31,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48" />
+        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -41,7 +42,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="461" />
+        <location filename="../../teller_app/ui/customer_form.py" line="461"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -49,7 +50,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="587" />
+        <location filename="../../teller_app/ui/customer_form.py" line="587"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n customer form has unsaved changes. Discard it?</numerusform>
@@ -60,7 +61,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="172" />
+        <location filename="../../teller_app/ui/search_panel.py" line="172"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>
@@ -71,7 +72,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="303" />
+        <location filename="../../teller_app/ui/supervision.py" line="303"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>
