@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from teller_app.core.approval_codec import real_status, replace_real_status
+from teller_app.core.approvals import CUSTOMER_UPDATE, ApprovalGate
 from teller_app.core.session import HubLink
 from teller_app.platform import CustomerUpdate, NewCustomer, NotFound
 
@@ -38,10 +38,12 @@ class CustomerService:
     """``client``: PlatformClient; ``cache``: CacheWorker or None (no cache yet / disabled);
     ``hub``: the session's ``HubLink`` (None: no hub configured, secrets are not issued)."""
 
-    def __init__(self, client: Any, cache: Any = None, hub: HubLink | None = None) -> None:
+    def __init__(self, client: Any, cache: Any = None, hub: HubLink | None = None,
+                 gate: ApprovalGate | None = None) -> None:
         self.client = client
         self.cache = cache
         self.hub = hub
+        self.gate = gate  # None: no four-eyes check (tests, tools)
 
     # -- reads ----------------------------------------------------------------------------
     async def cached(self, guid: str) -> CustomerSnapshot | None:
@@ -93,15 +95,13 @@ class CustomerService:
             await self._remember(customer, accounts)
         return CustomerSnapshot(customer or created, accounts, time.time())
 
-    async def update(self, guid: str, update: CustomerUpdate) -> Any:
-        """PUT the set fields. A new status replaces only the real part of the status as it
-        is on the platform now: a change request filed (or decided) since the form opened is
-        kept (or stays gone), never revived or erased from a stale copy."""
-        if update.status is not None:
-            fresh = await self.client.get_customer(guid)
-            fields = {k: getattr(update, k) for k in update.model_fields_set}
-            fields["status"] = replace_real_status(fresh.status, real_status(update.status))
-            update = CustomerUpdate(**fields)
+    async def update(self, guid: str, update: CustomerUpdate, current: Any = None) -> Any:
+        """PUT the set fields — after the four-eyes gate (``gate``, the one command
+        pipeline): a change the hub's policy sends to a second person raises
+        ``NeedsApproval`` and nothing is written; the UI then files a request."""
+        if self.gate is not None:
+            change = {k: getattr(update, k) for k in update.model_fields_set}
+            await self.gate.check(CUSTOMER_UPDATE, guid, change, current)
         await self.client.update_customer(guid, update)
         customer = await self.client.get_customer(guid)
         if self.cache is not None:

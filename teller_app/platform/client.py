@@ -170,6 +170,16 @@ class PlatformClient:
         else:
             await self.auth.ensure(self._http)
 
+    async def logout(self) -> None:
+        """Mode A: revoke this session on the platform (Kratos native logout); the token is
+        forgotten either way. Mode B has no session to revoke."""
+        token = self.session_token
+        if not token or not isinstance(self.auth, PasswordLogin):
+            return
+        self.auth.session_token = None
+        await self._http.request("DELETE", "/kratos/self-service/logout/api",
+                                 json_body={"session_token": token}, idempotent=True)
+
     @property
     def session_token(self) -> str | None:
         """Mode A session token (save it to re-use the session); None in Mode B."""
