@@ -69,6 +69,10 @@ class ChangedAfterView(ApprovalError):
     """The stored request is not what this desk displayed: refused, nothing applied."""
 
 
+class RequestImmutable(ApprovalError):
+    """A filed request never changes: its id cannot carry another change."""
+
+
 class SelfApprovalRefused(ApprovalError):
     """Four eyes: the maker of a request may not decide it."""
 
@@ -154,6 +158,8 @@ def _translate(exc: Exception) -> Exception:
     if isinstance(exc, Conflict):
         if "differs from what you were shown" in text:
             return ChangedAfterView(text)
+        if "id is taken" in text:
+            return RequestImmutable(text)
         return AlreadyDecided(text)
     return exc
 
@@ -288,6 +294,6 @@ async def close_everywhere(session: Any) -> None:
 __all__ = [
     "Actor", "AlreadyDecided", "ApprovalError", "ApprovalGate", "ApprovalService",
     "ChangeRequest", "ChangedAfterView", "ExecutionFailed", "HubRequired", "NeedsApproval",
-    "NotAllowed", "SelfApprovalRefused", "actor_from_session", "close_everywhere",
+    "NotAllowed", "RequestImmutable", "SelfApprovalRefused", "actor_from_session", "close_everywhere",
     "decide_in_place", "display_hash", "wire_change",
 ]
