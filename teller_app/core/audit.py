@@ -132,6 +132,7 @@ class AuditOutbox:
         self.sent_path = self.path.with_suffix(".sent")
         self._aead = AESGCM(key)
         self._lock = threading.Lock()
+        self._unreadable = 0
 
     def append(self, entry: OutboxEntry) -> None:
         nonce = secrets.token_bytes(12)
@@ -163,7 +164,9 @@ class AuditOutbox:
             done = self._sent()
             while done < total and entries[done].client_id in acked:
                 done += 1
-            if done >= total:
+            # emptied only when every line was ours to read: lines another key wrote (a
+            # second instance without a shared keyring) stay for that instance
+            if done >= total and not self._unreadable:
                 fh.seek(0)
                 fh.truncate()
                 fh.flush()
@@ -191,25 +194,33 @@ class AuditOutbox:
     def _entries(self, fh: Any) -> list[OutboxEntry]:
         fh.seek(0)
         out: list[OutboxEntry] = []
-        for raw in fh.read().split(b"\n"):
-            if not raw.strip():
-                continue
+        lines = [raw for raw in fh.read().split(b"\n") if raw.strip()]
+        self._unreadable = 0
+        for raw in lines:
             entry = self._decode(raw)
-            if entry is not None:
+            if isinstance(entry, OutboxEntry):
                 out.append(entry)
+            elif entry == "foreign":  # whole, but sealed with another key
+                self._unreadable += 1
         return out
 
-    def _decode(self, raw: bytes) -> OutboxEntry | None:
+    def _decode(self, raw: bytes) -> OutboxEntry | str:
         try:
             blob = base64.b64decode(raw, validate=True)
-            data = json.loads(self._aead.decrypt(blob[:12], blob[12:], b"teller-audit"))
+            plain = self._aead.decrypt(blob[:12], blob[12:], b"teller-audit")
+        except InvalidTag:
+            log.warning("an audit outbox line sealed with another key was skipped")
+            return "foreign"
+        except ValueError:
+            log.warning("a torn audit outbox line (killed writer) was skipped")
+            return "torn"
+        try:
+            data = json.loads(plain)
             return OutboxEntry(str(data["client_id"]), str(data["action"]),
                                str(data.get("entity", "")), dict(data.get("detail") or {}),
                                str(data.get("desk_ts", "")))
-        except (ValueError, KeyError, TypeError, InvalidTag):
-            # a torn last line (killed mid-write: never acknowledged) or another key
-            log.warning("an unreadable audit outbox line was skipped")
-            return None
+        except (ValueError, KeyError, TypeError):
+            return "torn"
 
 
 Sender = Callable[[list[dict[str, Any]]], Any]  # async: POST a batch, raise when not stored

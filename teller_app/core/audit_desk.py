@@ -82,8 +82,11 @@ class DeskAudit:
             if task is not None:
                 task.cancel()
 
-    def pending(self) -> int:
-        return self._trail.outbox.pending() if self._trail is not None else 0
+    async def unsent(self) -> list[OutboxEntry]:
+        """What waits in the outbox for the hub (after everything recorded got there)."""
+        await self.drain()
+        trail = await self._get_trail()
+        return await asyncio.to_thread(trail.outbox.unsent)
 
     # -- internals ----------------------------------------------------------------------
     def _ensure_worker(self) -> None:
