@@ -179,10 +179,11 @@ class ApprovalGate:
         if not body:
             return
         if self.hub is None:
+            # no policy to ask: the platform-wide defaults decide; filing then needs the hub
             if kind == CUSTOMER_UPDATE and current is not None and \
                     not default_sensitive(current, body):
                 return
-            raise HubRequired("four eyes needs the Teller Hub, and none is configured")
+            raise NeedsApproval(customer_guid, body, None)
         verdict = await self.hub.call(lambda hub: hub.evaluate(
             kind, body, customer_guid=customer_guid or None))
         if verdict.needs_approval:
@@ -294,6 +295,6 @@ async def close_everywhere(session: Any) -> None:
 __all__ = [
     "Actor", "AlreadyDecided", "ApprovalError", "ApprovalGate", "ApprovalService",
     "ChangeRequest", "ChangedAfterView", "ExecutionFailed", "HubRequired", "NeedsApproval",
-    "NotAllowed", "RequestImmutable", "SelfApprovalRefused", "actor_from_session", "close_everywhere",
-    "decide_in_place", "display_hash", "wire_change",
+    "NotAllowed", "RequestImmutable", "SelfApprovalRefused", "actor_from_session",
+    "approval_gate", "close_everywhere", "decide_in_place", "display_hash", "wire_change",
 ]

@@ -19,7 +19,6 @@ from teller_app.cache import cache_path
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.core.sync import SyncEngine
-from teller_app.markers import is_hidden_login
 from teller_app.platform import CustomerUpdate, PlatformClient, Unavailable
 from tests.platform.sandbox_helpers import admin_client, new_customer, password_client
 
@@ -55,8 +54,7 @@ def _branch(sb: SandboxProcess, i: int) -> str:
 async def _server_guids(client: PlatformClient, branch: str) -> set[str]:
     out: set[str] = set()
     async for c in client.iter_customers(1000, branch_guids=[branch]):
-        if not is_hidden_login(c.login):
-            out.add(c.wallet_user_guid)
+        out.add(c.wallet_user_guid)
     return out
 
 
