@@ -1,55 +1,56 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="uk">
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="45" />
+        <location filename="../../teller_app/ui/account_panel.py" line="45"/>
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="46" />
+        <location filename="../../teller_app/ui/account_panel.py" line="46"/>
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="53" />
+        <location filename="../../teller_app/ui/account_panel.py" line="53"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="57" />
+        <location filename="../../teller_app/ui/account_panel.py" line="57"/>
         <source>Copy</source>
         <translation>Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="58" />
+        <location filename="../../teller_app/ui/account_panel.py" line="58"/>
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="63" />
+        <location filename="../../teller_app/ui/account_panel.py" line="63"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="78" />
+        <location filename="../../teller_app/ui/account_panel.py" line="78"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="79" />
-        <location filename="../../teller_app/ui/account_panel.py" line="81" />
+        <location filename="../../teller_app/ui/account_panel.py" line="79"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="81" />
+        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="86" />
+        <location filename="../../teller_app/ui/account_panel.py" line="86"/>
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -57,48 +58,48 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="96" />
+        <location filename="../../teller_app/ui/startup.py" line="106"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="106" />
+        <location filename="../../teller_app/ui/startup.py" line="116"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="114" />
+        <location filename="../../teller_app/ui/startup.py" line="124"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="124" />
+        <location filename="../../teller_app/ui/startup.py" line="134"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="180" />
+        <location filename="../../teller_app/ui/startup.py" line="190"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="192" />
+        <location filename="../../teller_app/ui/startup.py" line="202"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="196" />
-        <source>The bank's Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
+        <location filename="../../teller_app/ui/startup.py" line="77"/>
+        <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="203" />
+        <location filename="../../teller_app/ui/startup.py" line="210"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="234" />
-        <location filename="../../teller_app/ui/startup.py" line="248" />
+        <location filename="../../teller_app/ui/startup.py" line="241"/>
+        <location filename="../../teller_app/ui/startup.py" line="255"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -106,152 +107,192 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="232" />
-        <source>Comment (optional)</source>
-        <translation>Коментар (необов’язково)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="233" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="237"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="234" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="238"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="235" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="246"/>
+        <source>Changed without approval</source>
+        <translation>Змінено без погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Cash draft</source>
         <translation>Чернетка операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="245" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="254"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="260"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="256" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="268"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="292" />
-        <source>Checking approvals</source>
-        <translation>Перевірка запитів на погодження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="313" />
-        <source>Looking up employee names</source>
-        <translation>Пошук імен працівників</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="332" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="438"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="338" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="444"/>
         <source>deposit</source>
         <translation>внесення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="338" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="444"/>
         <source>withdrawal</source>
         <translation>видача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="351" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="395"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="357" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="236"/>
+        <source>Comment (required to reject)</source>
+        <translation>Коментар (обов’язковий для відхилення)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="297"/>
+        <source>Reading approvals</source>
+        <translation>Читання запитів на погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="300"/>
+        <source>Reading alerts</source>
+        <translation>Читання сповіщень</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="312"/>
+        <source>Live</source>
+        <translation>Наживо</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="313"/>
+        <source>Reconnecting to the Teller Hub…</source>
+        <translation>Повторне підключення до Teller Hub…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="334"/>
+        <source>Reading a new request</source>
+        <translation>Читання нового запиту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="361"/>
+        <source>Looking up names</source>
+        <translation>Пошук імен</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="383"/>
+        <source>%1: %2 (no approved request)</source>
+        <translation>%1: %2 (без погодженого запиту)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="401"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="367" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="405"/>
+        <source>A rejection needs a comment.</source>
+        <translation>Для відхилення потрібен коментар.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="418"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="368" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="419"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="379" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="429"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="386" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="454"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="391" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="459"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="396" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="464"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="412" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="479"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="414" />
-        <source>Already decided (%1) by %2 at %3.</source>
-        <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="481"/>
+        <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
+        <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="419" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="484"/>
         <source>You cannot decide your own request: another supervisor must.</source>
-        <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
+        <translation>Ви не можете ухвалити рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="422" />
-        <source>This request is no longer pending.</source>
-        <translation>Цей запит більше не очікує рішення.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="424" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="487"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="428" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="489"/>
+        <source>Four-eyes approval needs the Teller Hub.</source>
+        <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="493"/>
+        <source>Approved, but the platform refused the change: %1</source>
+        <translation>Погоджено, але платформа відхилила зміну: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="496"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
@@ -259,75 +300,153 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="28" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="30"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="32" />
-        <source>supervisor's e-mail</source>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="34"/>
+        <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="43"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="44"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="51"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="52"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="69" />
-        <source>Enter the supervisor's e-mail and password.</source>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="71"/>
+        <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="74"/>
+        <source>A rejection needs a comment.</source>
+        <translation>Для відхилення потрібен коментар.</translation>
+    </message>
+</context>
+<context>
+    <name>AuditActions</name>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="47"/>
+        <source>Signed in</source>
+        <translation>Вхід</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="48"/>
+        <source>Signed out</source>
+        <translation>Вихід</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="49"/>
+        <source>Locked</source>
+        <translation>Заблоковано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="50"/>
+        <source>Unlocked</source>
+        <translation>Розблоковано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
+        <source>Created</source>
+        <translation>Створено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
+        <source>Edited</source>
+        <translation>Змінено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
+        <source>Change requested</source>
+        <translation>Запит на зміну</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <source>Decision</source>
+        <translation>Рішення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <source>Executed</source>
+        <translation>Виконано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <source>Alert</source>
+        <translation>Сповіщення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <source>Policy changed</source>
+        <translation>Політику змінено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <source>Cash</source>
+        <translation>Каса</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <source>Till</source>
+        <translation>Каса відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <source>Other</source>
+        <translation>Інше</translation>
     </message>
 </context>
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="45" />
+        <location filename="../../teller_app/ui/audit_view.py" line="88"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="45" />
-        <source>When (UTC)</source>
-        <translation>Час (UTC)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="45" />
+        <location filename="../../teller_app/ui/audit_view.py" line="88"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="45" />
+        <location filename="../../teller_app/ui/audit_view.py" line="88"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="46" />
+        <location filename="../../teller_app/ui/audit_view.py" line="88"/>
+        <source>When</source>
+        <translation>Коли</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="46" />
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
@@ -335,82 +454,101 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="154" />
+        <location filename="../../teller_app/ui/audit_view.py" line="169"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="158" />
-        <source>Employee guid</source>
-        <translation>GUID працівника</translation>
+        <location filename="../../teller_app/ui/audit_view.py" line="164"/>
+        <source>All branches</source>
+        <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="160" />
-        <source>Customer guid</source>
-        <translation>GUID клієнта</translation>
+        <location filename="../../teller_app/ui/audit_view.py" line="173"/>
+        <source>Employee e-mail</source>
+        <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="166" />
+        <location filename="../../teller_app/ui/audit_view.py" line="179"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="167" />
+        <location filename="../../teller_app/ui/audit_view.py" line="180"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="168" />
+        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="178" />
+        <location filename="../../teller_app/ui/audit_view.py" line="191"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="179" />
+        <location filename="../../teller_app/ui/audit_view.py" line="192"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="211" />
+        <location filename="../../teller_app/ui/audit_view.py" line="228"/>
+        <source>The audit trail is on the Teller Hub, which is not configured.</source>
+        <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/audit_view.py" line="246"/>
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n запис</numerusform>
+            <numerusform>%n записи</numerusform>
+            <numerusform>%n записів</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="217" />
+        <location filename="../../teller_app/ui/audit_view.py" line="268"/>
+        <source>Looking up names</source>
+        <translation>Пошук імен</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="277"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="220" />
+        <location filename="../../teller_app/ui/audit_view.py" line="280"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="225" />
+        <location filename="../../teller_app/ui/audit_view.py" line="286"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="228" />
+        <location filename="../../teller_app/ui/audit_view.py" line="290"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="229" />
+        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="240" />
+        <location filename="../../teller_app/ui/audit_view.py" line="303"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="243" />
+        <location filename="../../teller_app/ui/audit_view.py" line="306"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
@@ -418,250 +556,463 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../teller_app/ui/banner.py" line="34" />
+        <location filename="../../teller_app/ui/banner.py" line="34"/>
         <source>Dismiss</source>
         <translation>Закрити</translation>
     </message>
 </context>
 <context>
+    <name>CashDesk</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_desk.py" line="19"/>
+        <source>Demo Bank (sandbox)</source>
+        <translation>Демо-банк (пісочниця)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_desk.py" line="27"/>
+        <source>Head office</source>
+        <translation>Головний офіс</translation>
+    </message>
+</context>
+<context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="66" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="104"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="67" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="105"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="83" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="127"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="84" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="128"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="85" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="93" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="151"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="94" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="154"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="119" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="241"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="142" />
-        <source>Draft: %1</source>
-        <translation>Чернетка: %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="144" />
-        <source>Above the teller's limit: a supervisor confirms it here or from their inbox.</source>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="304"/>
+        <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="321"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="170" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="333"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="178" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="341"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="186" />
-        <source>Confirm %1 of %2 %3 for the customer.</source>
-        <translation>Підтвердити %1 на суму %2 %3 для клієнта.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="198" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="360"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="207" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="371"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="209" />
-        <source>Receipt reference: %1
-Payment: %2</source>
-        <translation>Референс квитанції: %1
-Платіж: %2</translation>
-    </message>
-<message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="130" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="147" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="147"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="148" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="148"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="149" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="149"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="150" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="150"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="152" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="152"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="153" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="153"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="170" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="170"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="186" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="186"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="263" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="274"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="290" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="301"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="338" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
         <source>Confirm %1 of %2 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="362" />
-        <source>The platform's answer was lost; its status shows the payment went through, so it was not sent again.</source>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="373"/>
+        <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="200" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="200"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
-    </context>
+</context>
+<context>
+    <name>CashText</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="25"/>
+        <source>Confirmed</source>
+        <translation>Підтверджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="27"/>
+        <source>Draft, not confirmed</source>
+        <translation>Чернетка, не підтверджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="29"/>
+        <source>Failed</source>
+        <translation>Не виконано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="30"/>
+        <source>Unknown status</source>
+        <translation>Невідомий статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="35"/>
+        <source>Cash deposit</source>
+        <translation>Внесення готівки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="37"/>
+        <source>Cash withdrawal</source>
+        <translation>Видача готівки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="38"/>
+        <source>Payment</source>
+        <translation>Платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="43"/>
+        <source>cash replenishment at the bank&apos;s cash desk</source>
+        <translation>поповнення готівкою в касі банку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="44"/>
+        <source>cash withdrawal at the bank&apos;s cash desk</source>
+        <translation>видача готівки в касі банку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="52"/>
+        <source>per operation</source>
+        <translation>на одну операцію</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="53"/>
+        <source>per day</source>
+        <translation>на день</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="54"/>
+        <source>per week</source>
+        <translation>на тиждень</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="55"/>
+        <source>per month</source>
+        <translation>на місяць</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="56"/>
+        <source>per year</source>
+        <translation>на рік</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
+        <source>per custom period</source>
+        <translation>на власний період</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="68"/>
+        <source>No limits set.</source>
+        <translation>Ліміти не встановлено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="73"/>
+        <source>more than {amount}</source>
+        <translation>більше ніж {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="76"/>
+        <source>less than {amount}</source>
+        <translation>менше ніж {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="78"/>
+        <source> and </source>
+        <translation> і </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
+        <source>Per operation: {bounds}</source>
+        <translation>На одну операцію: {bounds}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/cash_text.py" line="83"/>
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n день</numerusform>
+            <numerusform>%n дні</numerusform>
+            <numerusform>%n днів</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="86"/>
+        <source>{period}: less than {max} in total; {spent} used, {left} left</source>
+        <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="91"/>
+        <source>Limits apply to the customer&apos;s outgoing payments (withdrawals).</source>
+        <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="98"/>
+        <source>No: the teller confirms.</source>
+        <translation>Ні: підтверджує операціоніст.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="100"/>
+        <source>Yes: above {amount}, a supervisor confirms.</source>
+        <translation>Так: понад {amount} підтверджує контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="104"/>
+        <source>Yes: {reason}</source>
+        <translation>Так: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="105"/>
+        <source>Yes: a supervisor confirms.</source>
+        <translation>Так: підтверджує контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="111"/>
+        <source>Below the customer&apos;s per-operation minimum: must be more than {amount}.</source>
+        <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="115"/>
+        <source>Above the customer&apos;s per-operation maximum: must be less than {amount}.</source>
+        <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
+        <source>The customer&apos;s limit {period} would be exceeded (less than {amount} in total).</source>
+        <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="122"/>
+        <source>The customer&apos;s limit {period} would be exceeded.</source>
+        <translation>Буде перевищено ліміт клієнта {period}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="131"/>
+        <source>Not enough money on the account.</source>
+        <translation>На рахунку недостатньо коштів.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="134"/>
+        <source>The account may hold at most {amount}.</source>
+        <translation>На рахунку може бути щонайбільше {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="137"/>
+        <source>The account would hold more than the customer&apos;s balance cap.</source>
+        <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="140"/>
+        <source>The customer is disabled: no payments.</source>
+        <translation>Клієнта вимкнено: платежі неможливі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="142"/>
+        <source>The platform does not allow a payment between these accounts.</source>
+        <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="145"/>
+        <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer&apos;s key.</source>
+        <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="149"/>
+        <source>The payment is no longer a draft.</source>
+        <translation>Платіж уже не є чернеткою.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="161"/>
+        <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
+        <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
+    </message>
+</context>
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="34" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="37"/>
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="37" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="40" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="43"/>
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="44" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="47"/>
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="48" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="58" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="61"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="60" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="62" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="65" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="78" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="71"/>
+        <source>set the allowed balance to %1</source>
+        <translation>встановити дозволений баланс %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="75"/>
+        <source>set the segment to “%1”</source>
+        <translation>встановити сегмент «%1»</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="80"/>
+        <source>confirm a cash payment of %1</source>
+        <translation>підтвердити касову операцію на %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="97"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="96" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="115"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="103" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="122"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="104" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="123"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="109" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="128"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="110" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="129"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="111" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="130"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -669,12 +1020,12 @@ Payment: %2</source>
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="44" />
+        <location filename="../../teller_app/ui/crash_handler.py" line="44"/>
         <source>Something went wrong</source>
         <translation>Щось пішло не так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="46" />
+        <location filename="../../teller_app/ui/crash_handler.py" line="46"/>
         <source>An unexpected error happened. Your work is kept and Teller keeps running.
 If it happens again, tell support what you were doing.</source>
         <translation>Сталася неочікувана помилка. Вашу роботу збережено, Teller продовжує працювати.
@@ -684,12 +1035,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="42" />
+        <location filename="../../teller_app/ui/customer_card.py" line="41"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="44" />
+        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -698,7 +1049,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46" />
+        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -707,7 +1058,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47" />
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -716,162 +1067,157 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="91" />
+        <location filename="../../teller_app/ui/customer_card.py" line="90"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="93" />
+        <location filename="../../teller_app/ui/customer_card.py" line="92"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="95" />
+        <location filename="../../teller_app/ui/customer_card.py" line="94"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="99" />
+        <location filename="../../teller_app/ui/customer_card.py" line="98"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="112" />
+        <location filename="../../teller_app/ui/customer_card.py" line="111"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="113" />
+        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="114" />
+        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="115" />
+        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="116" />
+        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="117" />
+        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="118" />
+        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="119" />
+        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="120" />
+        <location filename="../../teller_app/ui/customer_card.py" line="119"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="129" />
+        <location filename="../../teller_app/ui/customer_card.py" line="128"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176" />
+        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
         <source>refreshing…</source>
         <translation>оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182" />
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="201" />
+        <location filename="../../teller_app/ui/customer_card.py" line="200"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="207" />
+        <location filename="../../teller_app/ui/customer_card.py" line="206"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="225" />
+        <location filename="../../teller_app/ui/customer_card.py" line="224"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="230" />
+        <location filename="../../teller_app/ui/customer_card.py" line="229"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="238" />
+        <location filename="../../teller_app/ui/customer_card.py" line="237"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="240" />
+        <location filename="../../teller_app/ui/customer_card.py" line="239"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="256" />
+        <location filename="../../teller_app/ui/customer_card.py" line="255"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="261" />
+        <location filename="../../teller_app/ui/customer_card.py" line="260"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="264" />
-        <source>PENDING APPROVAL</source>
-        <translation>ОЧІКУЄ ПОГОДЖЕННЯ</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="267" />
+        <location filename="../../teller_app/ui/customer_card.py" line="262"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="289" />
+        <location filename="../../teller_app/ui/customer_card.py" line="284"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="294" />
+        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="298" />
+        <location filename="../../teller_app/ui/customer_card.py" line="293"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="305" />
+        <location filename="../../teller_app/ui/customer_card.py" line="300"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="321" />
+        <location filename="../../teller_app/ui/customer_card.py" line="316"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="330" />
+        <location filename="../../teller_app/ui/customer_card.py" line="325"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -879,174 +1225,174 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="122" />
+        <location filename="../../teller_app/ui/customer_form.py" line="117"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="127" />
+        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="129" />
+        <location filename="../../teller_app/ui/customer_form.py" line="124"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="132" />
+        <location filename="../../teller_app/ui/customer_form.py" line="127"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="140" />
-        <source>(same as the account's asset)</source>
+        <location filename="../../teller_app/ui/customer_form.py" line="135"/>
+        <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="146" />
+        <location filename="../../teller_app/ui/customer_form.py" line="141"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="150" />
+        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151" />
+        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152" />
+        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="153" />
+        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="154" />
+        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="155" />
+        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="156" />
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="157" />
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="158" />
+        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="159" />
+        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="160" />
+        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="161" />
+        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="162" />
+        <location filename="../../teller_app/ui/customer_form.py" line="157"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="179" />
+        <location filename="../../teller_app/ui/customer_form.py" line="174"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="180" />
+        <location filename="../../teller_app/ui/customer_form.py" line="175"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="184" />
+        <location filename="../../teller_app/ui/customer_form.py" line="179"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="191" />
+        <location filename="../../teller_app/ui/customer_form.py" line="186"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="191" />
+        <location filename="../../teller_app/ui/customer_form.py" line="186"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="265" />
+        <location filename="../../teller_app/ui/customer_form.py" line="260"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="270" />
+        <location filename="../../teller_app/ui/customer_form.py" line="265"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="279" />
+        <location filename="../../teller_app/ui/customer_form.py" line="272"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="283" />
+        <location filename="../../teller_app/ui/customer_form.py" line="276"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="301" />
-        <source>This change needs a supervisor's approval: a change request opens.</source>
+        <location filename="../../teller_app/ui/customer_form.py" line="458"/>
+        <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="399" />
+        <location filename="../../teller_app/ui/customer_form.py" line="371"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="403" />
-        <location filename="../../teller_app/ui/customer_form.py" line="475" />
-        <location filename="../../teller_app/ui/customer_form.py" line="497" />
+        <location filename="../../teller_app/ui/customer_form.py" line="375"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="447"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="480"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="411" />
-        <source>Blocking needs a supervisor's approval.</source>
+        <location filename="../../teller_app/ui/customer_form.py" line="383"/>
+        <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="424" />
+        <location filename="../../teller_app/ui/customer_form.py" line="396"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="442" />
+        <location filename="../../teller_app/ui/customer_form.py" line="414"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -1055,42 +1401,47 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="446" />
+        <location filename="../../teller_app/ui/customer_form.py" line="418"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="466" />
+        <location filename="../../teller_app/ui/customer_form.py" line="438"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="489" />
+        <location filename="../../teller_app/ui/customer_form.py" line="463"/>
+        <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
+        <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="472"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="507" />
+        <location filename="../../teller_app/ui/customer_form.py" line="490"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="515" />
+        <location filename="../../teller_app/ui/customer_form.py" line="498"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="521" />
+        <location filename="../../teller_app/ui/customer_form.py" line="504"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="551" />
+        <location filename="../../teller_app/ui/customer_form.py" line="534"/>
         <source>Unsaved changes</source>
         <translation>Незбережені зміни</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="552" />
+        <location filename="../../teller_app/ui/customer_form.py" line="535"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
@@ -1099,12 +1450,12 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="554" />
+        <location filename="../../teller_app/ui/customer_form.py" line="537"/>
         <source>Discard</source>
         <translation>Відкинути</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="556" />
+        <location filename="../../teller_app/ui/customer_form.py" line="539"/>
         <source>Keep editing</source>
         <translation>Продовжити редагування</translation>
     </message>
@@ -1112,165 +1463,155 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="58" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="57"/>
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="59" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="58"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="60" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="59"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="61" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="60"/>
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="62" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="61"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="63" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="62"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="64" />
-        <source>Approval</source>
-        <translation>Погодження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="65" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="63"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="66" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="64"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="114" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="103"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="195" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="184"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="239" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="228"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="241" />
-        <source>pending approval</source>
-        <translation>очікує погодження</translation>
     </message>
 </context>
 <context>
     <name>DataValues</name>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="16" />
+        <location filename="../../teller_app/ui/data_text.py" line="16"/>
         <source>active</source>
         <translation>активний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="17" />
+        <location filename="../../teller_app/ui/data_text.py" line="17"/>
         <source>inactive</source>
         <translation>неактивний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="18" />
+        <location filename="../../teller_app/ui/data_text.py" line="18"/>
         <source>pending</source>
         <translation>на розгляді</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="19" />
+        <location filename="../../teller_app/ui/data_text.py" line="19"/>
         <source>blocked</source>
         <translation>заблокований</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="20" />
+        <location filename="../../teller_app/ui/data_text.py" line="20"/>
         <source>closed</source>
         <translation>закритий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="23" />
+        <location filename="../../teller_app/ui/data_text.py" line="23"/>
         <source>retail</source>
         <translation>роздрібний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="26" />
+        <location filename="../../teller_app/ui/data_text.py" line="26"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="27" />
+        <location filename="../../teller_app/ui/data_text.py" line="27"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="28" />
+        <location filename="../../teller_app/ui/data_text.py" line="28"/>
         <source>Administrator</source>
         <translation>Адміністратор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="32" />
+        <location filename="../../teller_app/ui/data_text.py" line="32"/>
         <source>approved</source>
         <translation>погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="33" />
+        <location filename="../../teller_app/ui/data_text.py" line="33"/>
         <source>rejected</source>
         <translation>відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="34" />
+        <location filename="../../teller_app/ui/data_text.py" line="34"/>
         <source>withdrawn</source>
         <translation>відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="38" />
+        <location filename="../../teller_app/ui/data_text.py" line="38"/>
         <source>Ukraine Hryvnia</source>
         <translation>Українська гривня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="41" />
+        <location filename="../../teller_app/ui/data_text.py" line="41"/>
         <source>customer</source>
         <translation>клієнтський</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="42" />
+        <location filename="../../teller_app/ui/data_text.py" line="42"/>
         <source>processing</source>
         <translation>процесинговий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="43" />
+        <location filename="../../teller_app/ui/data_text.py" line="43"/>
         <source>emission</source>
         <translation>емісійний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="47" />
+        <location filename="../../teller_app/ui/data_text.py" line="47"/>
         <source>Customer account</source>
         <translation>Рахунок клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="48" />
+        <location filename="../../teller_app/ui/data_text.py" line="48"/>
         <source>Processing account</source>
         <translation>Процесинговий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="49" />
+        <location filename="../../teller_app/ui/data_text.py" line="49"/>
         <source>Emission account</source>
         <translation>Емісійний рахунок</translation>
     </message>
@@ -1278,167 +1619,279 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="54" />
-        <location filename="../../teller_app/ui/error_text.py" line="66" />
+        <location filename="../../teller_app/ui/error_text.py" line="75"/>
+        <location filename="../../teller_app/ui/error_text.py" line="87"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="57" />
-        <source>This profile signs in through the bank's Teller Hub, but no hub address is set. Ask your administrator.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="78"/>
+        <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="61" />
-        <source>The bank's sign-in service refused this token.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="82"/>
+        <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="63" />
+        <location filename="../../teller_app/ui/error_text.py" line="84"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="68" />
+        <location filename="../../teller_app/ui/error_text.py" line="89"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="70" />
+        <location filename="../../teller_app/ui/error_text.py" line="91"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="73" />
+        <location filename="../../teller_app/ui/error_text.py" line="94"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="79" />
-        <source>The bank's Auth Service refused or has no secret for this customer. Your work is kept.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="102"/>
+        <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="85" />
-        <source>The bank's Teller Hub cannot be reached, so the customer's secret could not be issued and nothing was created. Your work is kept; try again later.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="112"/>
+        <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="96" />
+        <location filename="../../teller_app/ui/error_text.py" line="125"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99" />
+        <location filename="../../teller_app/ui/error_text.py" line="128"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="102" />
+        <location filename="../../teller_app/ui/error_text.py" line="131"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="104" />
+        <location filename="../../teller_app/ui/error_text.py" line="133"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="106" />
+        <location filename="../../teller_app/ui/error_text.py" line="135"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="108" />
-        <location filename="../../teller_app/ui/error_text.py" line="111" />
+        <location filename="../../teller_app/ui/cash_text.py" line="152"/>
+        <location filename="../../teller_app/ui/error_text.py" line="137"/>
+        <location filename="../../teller_app/ui/error_text.py" line="140"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="114" />
+        <location filename="../../teller_app/ui/error_text.py" line="143"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="116" />
+        <location filename="../../teller_app/ui/error_text.py" line="145"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/error_text.py" line="53" />
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="55"/>
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="57" />
-        <source>The server's key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="59"/>
+        <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="61" />
-        <source>The server's certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="63"/>
+        <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="63" />
-        <source>The profile's connection settings are not valid: {message}</source>
+        <location filename="../../teller_app/ui/error_text.py" line="65"/>
+        <source>The profile&apos;s connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="76" />
-        <source>The private key is neither a PEM key nor a readable PEM file. Paste the whole key including the BEGIN/END lines, or give the path to the key file.</source>
-        <translation>Закритий ключ не є ні ключем PEM, ні доступним для читання файлом PEM. Вставте весь ключ разом із рядками BEGIN/END або вкажіть шлях до файлу ключа.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/error_text.py" line="86" />
+        <location filename="../../teller_app/ui/error_text.py" line="107"/>
         <source>{message} (The platform said: {detail})</source>
         <translation>{message} (Відповідь платформи: {detail})</translation>
     </message>
-    </context>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="103"/>
+        <source>Account history: {account}</source>
+        <translation>Історія рахунку: {account}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="107"/>
+        <source>Dates</source>
+        <translation>Дати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="117"/>
+        <source>All categories</source>
+        <translation>Усі категорії</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="120"/>
+        <source>Any status</source>
+        <translation>Будь-який статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="123"/>
+        <source>Refresh</source>
+        <translation>Оновити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="124"/>
+        <source>Export CSV…</source>
+        <translation>Експорт CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="173"/>
+        <source>Reading payment categories</source>
+        <translation>Читання категорій платежів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="197"/>
+        <source>Offline: as of {time}, as last fetched</source>
+        <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="202"/>
+        <source>{shown} of {total} payments, fetched at {time}</source>
+        <translation>{shown} з {total} платежів, отримано о {time}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="215"/>
+        <source>Export history</source>
+        <translation>Експорт історії</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <source>CSV files (*.csv)</source>
+        <translation>Файли CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="226"/>
+        <source>Payment ID</source>
+        <translation>Ідентифікатор платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="227"/>
+        <source>Stellar transaction</source>
+        <translation>Транзакція Stellar</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="236"/>
+        <source>Exported to {path}</source>
+        <translation>Експортовано до {path}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="240"/>
+        <source>Exporting</source>
+        <translation>Експорт</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="41"/>
+        <source>Date (Kyiv)</source>
+        <translation>Дата (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="41"/>
+        <source>Operation</source>
+        <translation>Операція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="41"/>
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="42"/>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="42"/>
+        <source>Purpose</source>
+        <translation>Призначення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="42"/>
+        <source>Payment</source>
+        <translation>Платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history_model.py" line="143"/>
+        <source>Reading the account history</source>
+        <translation>Читання історії рахунку</translation>
+    </message>
+</context>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="58" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="58"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="64" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="64"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="65" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="65"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="71" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="71"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="74" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="74"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="75" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="75"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="77" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="77"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="78" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="78"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="99" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="99"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
@@ -1446,160 +1899,208 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="98" />
+        <location filename="../../teller_app/ui/main_window.py" line="99"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="109" />
+        <location filename="../../teller_app/ui/main_window.py" line="110"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="190" />
+        <location filename="../../teller_app/ui/main_window.py" line="191"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="195" />
+        <location filename="../../teller_app/ui/main_window.py" line="196"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="213" />
+        <location filename="../../teller_app/ui/main_window.py" line="214"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="223" />
+        <location filename="../../teller_app/ui/main_window.py" line="224"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="228" />
+        <location filename="../../teller_app/ui/main_window.py" line="229"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="304" />
+        <location filename="../../teller_app/ui/main_window.py" line="307"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="347" />
+        <location filename="../../teller_app/ui/main_window.py" line="350"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="359" />
+        <location filename="../../teller_app/ui/main_window.py" line="362"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="429" />
-        <source>This change needs a supervisor's approval.</source>
+        <location filename="../../teller_app/ui/main_window.py" line="424"/>
+        <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="438" />
+        <location filename="../../teller_app/ui/main_window.py" line="433"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="449" />
+        <location filename="../../teller_app/ui/main_window.py" line="444"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="491" />
+        <location filename="../../teller_app/ui/main_window.py" line="486"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="492" />
+        <location filename="../../teller_app/ui/main_window.py" line="487"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="502" />
+        <location filename="../../teller_app/ui/main_window.py" line="497"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="504" />
+        <location filename="../../teller_app/ui/main_window.py" line="499"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="506" />
+        <location filename="../../teller_app/ui/main_window.py" line="501"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="508" />
+        <location filename="../../teller_app/ui/main_window.py" line="503"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="510" />
+        <location filename="../../teller_app/ui/main_window.py" line="505"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="512" />
+        <location filename="../../teller_app/ui/main_window.py" line="507"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="523" />
+        <location filename="../../teller_app/ui/main_window.py" line="518"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="528" />
+        <location filename="../../teller_app/ui/main_window.py" line="523"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="531" />
+        <location filename="../../teller_app/ui/main_window.py" line="526"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="567" />
+        <location filename="../../teller_app/ui/main_window.py" line="564"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="119" />
+        <location filename="../../teller_app/ui/cache_wiring.py" line="121"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
 </context>
 <context>
-    <name>PendingRequestsModel</name>
+    <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
-        <source>Requested (UTC)</source>
-        <translation>Запитано (UTC)</translation>
+        <location filename="../../teller_app/ui/history.py" line="56"/>
+        <source>Payment</source>
+        <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
+        <location filename="../../teller_app/ui/history.py" line="63"/>
+        <source>Payment ID</source>
+        <translation>Ідентифікатор платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="64"/>
+        <source>Created (Kyiv)</source>
+        <translation>Створено (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="65"/>
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="66"/>
+        <source>Category</source>
+        <translation>Категорія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="67"/>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="68"/>
+        <source>Purpose</source>
+        <translation>Призначення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="69"/>
+        <source>Stellar transaction</source>
+        <translation>Транзакція Stellar</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="76"/>
+        <source>Receipt…</source>
+        <translation>Квитанція…</translation>
+    </message>
+</context>
+<context>
+    <name>PendingRequestsModel</name>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="103"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="86" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="103"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="103"/>
+        <source>Requested</source>
+        <translation>Запитано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="104"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="87" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="104"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -1607,40 +2108,177 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReauthDialog</name>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="23" />
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="23"/>
         <source>Sign in again</source>
         <translation>Повторний вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="25" />
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="25"/>
         <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
         <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
     </message>
 </context>
 <context>
+    <name>Receipt</name>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="40"/>
+        <source>Bank</source>
+        <translation>Банк</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="41"/>
+        <source>Branch</source>
+        <translation>Відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="42"/>
+        <source>Operation</source>
+        <translation>Операція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="43"/>
+        <source>Date and time (Kyiv)</source>
+        <translation>Дата й час (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="45"/>
+        <source>Customer</source>
+        <translation>Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="46"/>
+        <source>Account (IBAN)</source>
+        <translation>Рахунок (IBAN)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="47"/>
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="48"/>
+        <source>Amount in words</source>
+        <translation>Сума прописом</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="49"/>
+        <source>Payment category</source>
+        <translation>Категорія платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="51"/>
+        <source>Purpose</source>
+        <translation>Призначення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="52"/>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="53"/>
+        <source>Payment ID</source>
+        <translation>Ідентифікатор платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="54"/>
+        <source>Stellar transaction</source>
+        <translation>Транзакція Stellar</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="55"/>
+        <source>Teller</source>
+        <translation>Операціоніст</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="71"/>
+        <location filename="../../teller_app/ui/receipt.py" line="107"/>
+        <source>Receipt</source>
+        <translation>Квитанція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="72"/>
+        <source>Teller&apos;s signature</source>
+        <translation>Підпис операціоніста</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="73"/>
+        <source>Customer&apos;s signature</source>
+        <translation>Підпис клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="122"/>
+        <source>Print receipt</source>
+        <translation>Друк квитанції</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="31"/>
+        <source>Receipt</source>
+        <translation>Квитанція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="38"/>
+        <source>Print…</source>
+        <translation>Друк…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="40"/>
+        <source>Save as PDF…</source>
+        <translation>Зберегти як PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="60"/>
+        <source>Sent to the printer.</source>
+        <translation>Надіслано на друк.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="65"/>
+        <source>Save the receipt</source>
+        <translation>Зберегти квитанцію</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="66"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>Файли PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="76"/>
+        <source>Could not save: {error}</source>
+        <translation>Не вдалося зберегти: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="79"/>
+        <source>Saved to {path}</source>
+        <translation>Збережено до {path}</translation>
+    </message>
+</context>
+<context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="54" />
+        <location filename="../../teller_app/ui/search_panel.py" line="54"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="60" />
+        <location filename="../../teller_app/ui/search_panel.py" line="60"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="116" />
+        <location filename="../../teller_app/ui/search_panel.py" line="116"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="169" />
+        <location filename="../../teller_app/ui/search_panel.py" line="169"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="172" />
+        <location filename="../../teller_app/ui/search_panel.py" line="172"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -1652,7 +2290,7 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionInfo</name>
     <message>
-        <location filename="../../teller_app/ui/session_info.py" line="39" />
+        <location filename="../../teller_app/ui/session_info.py" line="39"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -1660,22 +2298,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="313" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="313"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="316" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="316"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="320" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="320"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="340" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="340"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -1683,167 +2321,177 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="52" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="52"/>
         <source>No OS keyring is available: the password is kept for this session only.</source>
         <translation>Системне сховище паролів недоступне: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="55" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="55"/>
         <source>The OS keyring did not answer in time: the password is kept for this session only.</source>
         <translation>Системне сховище паролів не відповіло вчасно: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="58" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="58"/>
         <source>The only keyring found ({name}) keeps secrets in a plain file, so it is not used: the password is kept for this session only.</source>
         <translation>Знайдене сховище паролів ({name}) зберігає секрети у звичайному файлі, тому воно не використовується: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62"/>
         <source>The OS keyring reported an error ({error}): the password is kept for this session only.</source>
         <translation>Системне сховище паролів повідомило про помилку ({error}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="64" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="64"/>
         <source>The OS keyring cannot be used ({reason}): the password is kept for this session only.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="81" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="81"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="103" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="103"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117" />
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="132" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="132"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="136" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="136"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="140" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="140"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="183" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="183"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="194" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="194"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="207" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="207"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="229" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="229"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
-    </message>
-<message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117" />
-        <source>Key file…</source>
-        <translation>Файл ключа…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224" />
-        <source>Bank key (PEM)</source>
-        <translation>Ключ банку (PEM)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225" />
-        <source>path to the private key file</source>
-        <translation>шлях до файлу закритого ключа</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="312" />
-        <source>The bank's private key</source>
-        <translation>Закритий ключ банку</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="313" />
-        <source>PEM keys (*.pem *.key);;All files (*)</source>
-        <translation>Ключі PEM (*.pem *.key);;Усі файли (*)</translation>
     </message>
 </context>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="151" />
+        <location filename="../../teller_app/ui/supervision.py" line="157"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="159" />
+        <location filename="../../teller_app/ui/supervision.py" line="214"/>
+        <source>Your change request was approved and applied.</source>
+        <translation>Ваш запит на зміну погоджено й застосовано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="216"/>
+        <source>Your change request was approved.</source>
+        <translation>Ваш запит на зміну погоджено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="217"/>
+        <source>Your change request was rejected.</source>
+        <translation>Ваш запит на зміну відхилено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="218"/>
+        <source>Your change request was approved, but the platform refused it.</source>
+        <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="220"/>
+        <source>Your change request was withdrawn.</source>
+        <translation>Ваш запит на зміну відкликано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="236"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="163" />
+        <location filename="../../teller_app/ui/supervision.py" line="240"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="165" />
-        <location filename="../../teller_app/ui/supervision.py" line="286" />
+        <location filename="../../teller_app/ui/supervision.py" line="242"/>
+        <location filename="../../teller_app/ui/supervision.py" line="378"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="273" />
+        <location filename="../../teller_app/ui/supervision.py" line="354"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="377"/>
+        <source>Reading branches</source>
+        <translation>Читання відділень</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="391"/>
+        <source>Changed without approval: %1</source>
+        <translation>Змінено без погодження: %1</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="305" />
+        <location filename="../../teller_app/ui/supervision.py" line="403"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -1852,655 +2500,139 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="302" />
+        <location filename="../../teller_app/ui/supervision.py" line="400"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="368" />
+        <location filename="../../teller_app/ui/supervision.py" line="503"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="373" />
+        <location filename="../../teller_app/ui/supervision.py" line="507"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="378" />
+        <location filename="../../teller_app/ui/supervision.py" line="466"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="379" />
+        <location filename="../../teller_app/ui/supervision.py" line="467"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="385" />
+        <location filename="../../teller_app/ui/supervision.py" line="473"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="390" />
+        <location filename="../../teller_app/ui/supervision.py" line="478"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="391" />
+        <location filename="../../teller_app/ui/supervision.py" line="479"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="410" />
+        <location filename="../../teller_app/ui/supervision.py" line="515"/>
+        <source>Reading your requests</source>
+        <translation>Читання ваших запитів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="532"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="424" />
-        <source>This change does not need approval; edit it directly.</source>
-        <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="436" />
+        <location filename="../../teller_app/ui/supervision.py" line="554"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="443" />
+        <location filename="../../teller_app/ui/supervision.py" line="561"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="446" />
+        <location filename="../../teller_app/ui/supervision.py" line="564"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="458" />
+        <location filename="../../teller_app/ui/supervision.py" line="576"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="459" />
+        <location filename="../../teller_app/ui/supervision.py" line="577"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="468" />
+        <location filename="../../teller_app/ui/supervision.py" line="585"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="490" />
+        <location filename="../../teller_app/ui/supervision.py" line="608"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="532" />
+        <location filename="../../teller_app/ui/supervision.py" line="652"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/supervision.py" line="398" />
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="484"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
-    </context>
+</context>
 <context>
     <name>Validators</name>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="24" />
+        <location filename="../../teller_app/ui/validators.py" line="24"/>
         <source>Not a phone number.</source>
         <translation>Це не номер телефону.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="26" />
+        <location filename="../../teller_app/ui/validators.py" line="26"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="39" />
+        <location filename="../../teller_app/ui/validators.py" line="39"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="41" />
+        <location filename="../../teller_app/ui/validators.py" line="41"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="48" />
+        <location filename="../../teller_app/ui/validators.py" line="48"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="50" />
+        <location filename="../../teller_app/ui/validators.py" line="50"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="57" />
+        <location filename="../../teller_app/ui/validators.py" line="57"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
-    </message>
-</context>
-<context>
-    <name>CashDesk</name>
-    <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="19" />
-        <source>Demo Bank (sandbox)</source>
-        <translation>Демо-банк (пісочниця)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="27" />
-        <source>Head office</source>
-        <translation>Головний офіс</translation>
-    </message>
-</context>
-<context>
-    <name>CashText</name>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="25" />
-        <source>Confirmed</source>
-        <translation>Підтверджено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="27" />
-        <source>Draft, not confirmed</source>
-        <translation>Чернетка, не підтверджено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="29" />
-        <source>Failed</source>
-        <translation>Не виконано</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="30" />
-        <source>Unknown status</source>
-        <translation>Невідомий статус</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="35" />
-        <source>Cash deposit</source>
-        <translation>Внесення готівки</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="37" />
-        <source>Cash withdrawal</source>
-        <translation>Видача готівки</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="38" />
-        <source>Payment</source>
-        <translation>Платіж</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="43" />
-        <source>cash replenishment at the bank's cash desk</source>
-        <translation>поповнення готівкою в касі банку</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="44" />
-        <source>cash withdrawal at the bank's cash desk</source>
-        <translation>видача готівки в касі банку</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="52" />
-        <source>per operation</source>
-        <translation>на одну операцію</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="53" />
-        <source>per day</source>
-        <translation>на день</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="54" />
-        <source>per week</source>
-        <translation>на тиждень</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="55" />
-        <source>per month</source>
-        <translation>на місяць</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="56" />
-        <source>per year</source>
-        <translation>на рік</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="57" />
-        <source>per custom period</source>
-        <translation>на власний період</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="68" />
-        <source>No limits set.</source>
-        <translation>Ліміти не встановлено.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="73" />
-        <source>more than {amount}</source>
-        <translation>більше ніж {amount}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="76" />
-        <source>less than {amount}</source>
-        <translation>менше ніж {amount}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="78" />
-        <source> and </source>
-        <translation> і </translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="79" />
-        <source>Per operation: {bounds}</source>
-        <translation>На одну операцію: {bounds}</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="83" />
-        <source>%n day(s)</source>
-        <translation>
-            <numerusform>%n день</numerusform>
-            <numerusform>%n дні</numerusform>
-            <numerusform>%n днів</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="86" />
-        <source>{period}: less than {max} in total; {spent} used, {left} left</source>
-        <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="91" />
-        <source>Limits apply to the customer's outgoing payments (withdrawals).</source>
-        <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="98" />
-        <source>No: the teller confirms.</source>
-        <translation>Ні: підтверджує операціоніст.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="100" />
-        <source>Yes: above {amount}, a supervisor confirms.</source>
-        <translation>Так: понад {amount} підтверджує контролер.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="104" />
-        <source>Yes: {reason}</source>
-        <translation>Так: {reason}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="105" />
-        <source>Yes: a supervisor confirms.</source>
-        <translation>Так: підтверджує контролер.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="111" />
-        <source>Below the customer's per-operation minimum: must be more than {amount}.</source>
-        <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="115" />
-        <source>Above the customer's per-operation maximum: must be less than {amount}.</source>
-        <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="119" />
-        <source>The customer's limit {period} would be exceeded (less than {amount} in total).</source>
-        <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="122" />
-        <source>The customer's limit {period} would be exceeded.</source>
-        <translation>Буде перевищено ліміт клієнта {period}.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="131" />
-        <source>Not enough money on the account.</source>
-        <translation>На рахунку недостатньо коштів.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="134" />
-        <source>The account may hold at most {amount}.</source>
-        <translation>На рахунку може бути щонайбільше {amount}.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="137" />
-        <source>The account would hold more than the customer's balance cap.</source>
-        <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="140" />
-        <source>The customer is disabled: no payments.</source>
-        <translation>Клієнта вимкнено: платежі неможливі.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="142" />
-        <source>The platform does not allow a payment between these accounts.</source>
-        <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="145" />
-        <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer's key.</source>
-        <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="149" />
-        <source>The payment is no longer a draft.</source>
-        <translation>Платіж уже не є чернеткою.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="161" />
-        <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
-        <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
-    </message>
-</context>
-<context>
-    <name>HistoryDialog</name>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="103" />
-        <source>Account history: {account}</source>
-        <translation>Історія рахунку: {account}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="107" />
-        <source>Dates</source>
-        <translation>Дати</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="116" />
-        <source>All categories</source>
-        <translation>Усі категорії</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="119" />
-        <source>Any status</source>
-        <translation>Будь-який статус</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="122" />
-        <source>Refresh</source>
-        <translation>Оновити</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="123" />
-        <source>Export CSV…</source>
-        <translation>Експорт CSV…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="172" />
-        <source>Reading payment categories</source>
-        <translation>Читання категорій платежів</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="196" />
-        <source>Offline: as of {time}, as last fetched</source>
-        <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="201" />
-        <source>{shown} of {total} payments, fetched at {time}</source>
-        <translation>{shown} з {total} платежів, отримано о {time}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="214" />
-        <source>Export history</source>
-        <translation>Експорт історії</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="215" />
-        <source>CSV files (*.csv)</source>
-        <translation>Файли CSV (*.csv)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="225" />
-        <source>Payment ID</source>
-        <translation>Ідентифікатор платежу</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="226" />
-        <source>Stellar transaction</source>
-        <translation>Транзакція Stellar</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="235" />
-        <source>Exported to {path}</source>
-        <translation>Експортовано до {path}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="239" />
-        <source>Exporting</source>
-        <translation>Експорт</translation>
-    </message>
-</context>
-<context>
-    <name>HistoryModel</name>
-    <message>
-        <location filename="../../teller_app/ui/history_model.py" line="41" />
-        <source>Date (Kyiv)</source>
-        <translation>Дата (Київ)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history_model.py" line="41" />
-        <source>Operation</source>
-        <translation>Операція</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history_model.py" line="41" />
-        <source>Amount</source>
-        <translation>Сума</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42" />
-        <source>Status</source>
-        <translation>Статус</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42" />
-        <source>Purpose</source>
-        <translation>Призначення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42" />
-        <source>Payment</source>
-        <translation>Платіж</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history_model.py" line="143" />
-        <source>Reading the account history</source>
-        <translation>Читання історії рахунку</translation>
-    </message>
-</context>
-<context>
-    <name>PaymentDetailDialog</name>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="56" />
-        <source>Payment</source>
-        <translation>Платіж</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="63" />
-        <source>Payment ID</source>
-        <translation>Ідентифікатор платежу</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="64" />
-        <source>Created (Kyiv)</source>
-        <translation>Створено (Київ)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="65" />
-        <source>Amount</source>
-        <translation>Сума</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="66" />
-        <source>Category</source>
-        <translation>Категорія</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="67" />
-        <source>Status</source>
-        <translation>Статус</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="68" />
-        <source>Purpose</source>
-        <translation>Призначення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="69" />
-        <source>Stellar transaction</source>
-        <translation>Транзакція Stellar</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="76" />
-        <source>Receipt…</source>
-        <translation>Квитанція…</translation>
-    </message>
-</context>
-<context>
-    <name>Receipt</name>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="40" />
-        <source>Bank</source>
-        <translation>Банк</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="41" />
-        <source>Branch</source>
-        <translation>Відділення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="42" />
-        <source>Operation</source>
-        <translation>Операція</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="43" />
-        <source>Date and time (Kyiv)</source>
-        <translation>Дата й час (Київ)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="45" />
-        <source>Customer</source>
-        <translation>Клієнт</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="46" />
-        <source>Account (IBAN)</source>
-        <translation>Рахунок (IBAN)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="47" />
-        <source>Amount</source>
-        <translation>Сума</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="48" />
-        <source>Amount in words</source>
-        <translation>Сума прописом</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="49" />
-        <source>Payment category</source>
-        <translation>Категорія платежу</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="51" />
-        <source>Purpose</source>
-        <translation>Призначення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="52" />
-        <source>Status</source>
-        <translation>Статус</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="53" />
-        <source>Payment ID</source>
-        <translation>Ідентифікатор платежу</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="54" />
-        <source>Stellar transaction</source>
-        <translation>Транзакція Stellar</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="55" />
-        <source>Teller</source>
-        <translation>Операціоніст</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="70" />
-        <location filename="../../teller_app/ui/receipt.py" line="108" />
-        <source>Receipt</source>
-        <translation>Квитанція</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="72" />
-        <source>Teller's signature</source>
-        <translation>Підпис операціоніста</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="73" />
-        <source>Customer's signature</source>
-        <translation>Підпис клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt.py" line="123" />
-        <source>Print receipt</source>
-        <translation>Друк квитанції</translation>
-    </message>
-</context>
-<context>
-    <name>ReceiptDialog</name>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="31" />
-        <source>Receipt</source>
-        <translation>Квитанція</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="38" />
-        <source>Print…</source>
-        <translation>Друк…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="40" />
-        <source>Save as PDF…</source>
-        <translation>Зберегти як PDF…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="60" />
-        <source>Sent to the printer.</source>
-        <translation>Надіслано на друк.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="65" />
-        <source>Save the receipt</source>
-        <translation>Зберегти квитанцію</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="66" />
-        <source>PDF files (*.pdf)</source>
-        <translation>Файли PDF (*.pdf)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="76" />
-        <source>Could not save: {error}</source>
-        <translation>Не вдалося зберегти: {error}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="79" />
-        <source>Saved to {path}</source>
-        <translation>Збережено до {path}</translation>
     </message>
 </context>
 </TS>

@@ -474,25 +474,25 @@ class ApprovalsInbox(QWidget):
 
 def approval_error_text(exc: BaseException) -> str:
     """What to tell the user about a four-eyes outcome or any other error."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if isinstance(exc, AlreadyDecided):
-        return tr("ApprovalsInbox", "Someone else has already decided this request.")
+        return translate("ApprovalsInbox", "Someone else has already decided this request.")
     if isinstance(exc, ChangedAfterView):
-        return tr("ApprovalsInbox", "The request differs from what was shown: refused, "
-                  "nothing was changed. Refresh and look again.")
+        return translate("ApprovalsInbox", "The request differs from what was shown: "
+                                           "refused, nothing was changed. Look again.")
     if isinstance(exc, SelfApprovalRefused):
-        return tr("ApprovalsInbox", "You cannot decide your own request: another supervisor "
-                  "must.")
+        return translate("ApprovalsInbox",
+                         "You cannot decide your own request: another supervisor must.")
     if isinstance(exc, NotAllowed):
-        return tr("ApprovalsInbox", "Your role does not allow this.")
+        return translate("ApprovalsInbox", "Your role does not allow this.")
     if isinstance(exc, HubRequired):
-        return tr("ApprovalsInbox", "Four-eyes approval needs the Teller Hub.")
+        return translate("ApprovalsInbox", "Four-eyes approval needs the Teller Hub.")
     from teller_app.ui.error_text import friendly_message, safe_text
 
     if isinstance(exc, ExecutionFailed):
-        return tr("ApprovalsInbox", "Approved, but the platform refused the change: %1"
-                  ).replace("%1", safe_text(exc))
+        return translate("ApprovalsInbox", "Approved, but the platform refused the change: %1"
+                         ).replace("%1", safe_text(exc))
     if isinstance(exc, ApprovalError):
-        return tr("ApprovalsInbox", "The request could not be processed: %1").replace(
+        return translate("ApprovalsInbox", "The request could not be processed: %1").replace(
             "%1", safe_text(exc))
     return friendly_message(exc)

@@ -173,13 +173,23 @@ class Supervision(QObject):
         loop = asyncio.get_event_loop()
         self._feed_task = loop.create_task(feed.run(self._on_event, self._on_feed_state))
 
-    def stop_feed(self) -> None:
+    def stop_feed(self) -> asyncio.Task[None] | None:
+        """Stop the stream; returns the task to await when the caller can (app exit)."""
+        task = self._feed_task
         if self.feed is not None:
             self.feed.stop()
-        if self._feed_task is not None and not self._feed_task.done():
-            self._feed_task.cancel()
+        if task is not None and not task.done():
+            task.cancel()
         self.feed = None
         self._feed_task = None
+        return task
+
+    async def aclose(self) -> None:
+        """Stop the stream and send what the outbox holds (bounded): before the loop ends."""
+        task = self.stop_feed()
+        if task is not None:
+            await asyncio.wait([task], timeout=5)
+        await self.audit.aclose()
 
     def _on_feed_state(self, connected: bool) -> None:
         if not isValid(self):
