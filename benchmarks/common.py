@@ -30,6 +30,7 @@ GOALS: dict[str, tuple[float, str]] = {
     "incremental_sync_ms": (300, "ms"),
     "max_stall_ms": (50, "ms"),
     "rss_cached_mb": (250, "MB"),
+    "hub_auth_p99_ms": (50, "ms"),
     "approval_notify_p95_ms": (1000, "ms"),
 }
 

@@ -179,11 +179,8 @@ def cmd_secrets_import(args: argparse.Namespace, settings: HubSettings) -> int:
     master = load_master_key(settings)
 
     async def run(engine: Any) -> int:
-        created = 0
-        for item in items:
-            created += await vault.issue(engine, master, item, created_by="import",
-                                         counterparty_guid=settings.dcm_counterparty)
-        return created
+        return await vault.issue_many(engine, master, items, created_by="import",
+                                      counterparty_guid=settings.dcm_counterparty)
 
     created = _with_engine(settings, run)
     print(json.dumps({"created": created, "existing": len(items) - created}))

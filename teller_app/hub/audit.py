@@ -24,6 +24,7 @@ from .events import AUDIT_LOCK, pg_lock
 from .fe_tables import audit_lock, audit_log
 
 GENESIS = "0" * 64
+HUB = "hub"  # desk_id of the entries the hub writes itself; desks may not use it
 ACTIONS = ("sign_in", "sign_out", "lock", "unlock", "create", "edit", "request", "decision",
            "execution", "cash", "till", "alert", "policy", "other")
 
@@ -34,7 +35,7 @@ class Entry:
     action: str
     entity: str = ""
     detail: dict[str, Any] | None = None
-    desk_id: str = ""
+    desk_id: str = HUB
     branch_guid: str | None = None
     client_id: str | None = None
     ts_ms: int | None = None

@@ -109,9 +109,10 @@ async def file(engine: AsyncEngine, *, command_id: str | None, kind: str, custom
         await events.emit(conn, "request.filed", summary(cmd), branch_guid=branch_guid,
                           to_supervisors=True, to_email=maker.email)
         await audit.append(conn, audit.Entry(
-            actor=maker.email, action="request", entity=f"request:{cid}", desk_id=desk_id,
+            actor=maker.email, action="request", entity=f"request:{cid}",
             branch_guid=branch_guid, detail={"kind": kind, "customer_guid": customer_guid,
-                                             "sha256": sha256, "reason": reason}))
+                                             "sha256": sha256, "reason": reason,
+                                             "desk_id": desk_id}))
     return cmd, True
 
 
@@ -139,9 +140,9 @@ async def decide(engine: AsyncEngine, cmd: Command, checker: HubEmployee, *, app
                           to_supervisors=True, to_email=new.maker)
         await audit.append(conn, audit.Entry(
             actor=checker.email, action="decision", entity=f"request:{cmd.id}",
-            desk_id=desk_id, branch_guid=new.branch_guid,
+            branch_guid=new.branch_guid,
             detail={"decision": "approved" if approve else "rejected", "sha256": new.sha256,
-                    "comment": comment, "maker": new.maker}))
+                    "comment": comment, "maker": new.maker, "desk_id": desk_id}))
     return new
 
 
@@ -158,8 +159,8 @@ async def withdraw(engine: AsyncEngine, cmd: Command, maker: HubEmployee,
         await events.emit(conn, "request.withdrawn", summary(new), branch_guid=new.branch_guid,
                           to_supervisors=True, to_email=new.maker)
         await audit.append(conn, audit.Entry(
-            actor=maker.email, action="request", entity=f"request:{cmd.id}", desk_id=desk_id,
-            branch_guid=new.branch_guid, detail={"withdrawn": True}))
+            actor=maker.email, action="request", entity=f"request:{cmd.id}",
+            branch_guid=new.branch_guid, detail={"withdrawn": True, "desk_id": desk_id}))
     return new
 
 

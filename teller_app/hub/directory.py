@@ -118,15 +118,31 @@ class DcmDirectory:
         log.info("dcm directory refreshed", extra={"employees": len(found)})
 
 
+STORE_TTL_S = 1.0  # a hub-store change reaches the Auth Service within this (any process)
+
+
 class Directory:
-    """Hub store first (it is authoritative where it knows the e-mail), then DCM."""
+    """Hub store first (it is authoritative where it knows the e-mail), then DCM.
+
+    Store answers are kept for ``STORE_TTL_S`` so the Auth Service usually needs no database
+    round trip for the subject; desk sessions (``authn``) read the store uncached."""
 
     def __init__(self, store: PasswordStore, dcm: DcmDirectory) -> None:
         self.store = store
         self.dcm = dcm
+        self._store_seen: dict[str, tuple[float, HubEmployee | None]] = {}
 
     async def lookup(self, email: str) -> HubEmployee | None:
-        emp = await self.store.lookup(email)
+        email = email.strip().lower()
+        t = time.monotonic()
+        seen = self._store_seen.get(email)
+        if seen is not None and t - seen[0] < STORE_TTL_S:
+            emp = seen[1]
+        else:
+            emp = await self.store.lookup(email)
+            if len(self._store_seen) > 10_000:
+                self._store_seen.clear()
+            self._store_seen[email] = (t, emp)
         if emp is not None:
             return emp
         return await self.dcm.lookup(email)

@@ -32,7 +32,7 @@ from teller_app.platform import (
 )
 from teller_app.platform.models import Customer, PaymentStatus
 
-from . import commands
+from . import commands, execute_cash
 from .commands import Command
 from .db import now
 from .errors import HubError
@@ -162,6 +162,9 @@ class Executor:
         if cmd.kind == "customer_update":
             await client.update_customer(cmd.customer_guid,
                                          CustomerUpdate.model_validate(change))
+        elif cmd.kind == "cash_confirm" and cmd.checker_source != "dcm":
+            assert cmd.checker is not None
+            await execute_cash.confirm(self.state, cmd.checker, change)
         elif cmd.kind == "cash_confirm":
             await client.confirm_payment(str(change["payment_guid"]),
                                          branch_guid=change.get("branch_guid") or None)

@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 
+from .events import EventBus
 from .execute import Executor, Reader
+from .fe_tables import events
 from .state import HubState
 from .watcher import Watcher, stop
 
@@ -23,6 +26,7 @@ class FourEyes:
     state: HubState
     reader: Reader
     executor: Executor
+    bus: EventBus
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -38,12 +42,31 @@ def _resume_interval() -> float:
         return 15.0
 
 
+def _events_keep_ms() -> int:
+    try:
+        days = max(1.0, float(os.environ.get("TELLER_HUB_EVENTS_KEEP_DAYS", "30")))
+    except ValueError:
+        days = 30.0
+    return int(days * 86_400_000)
+
+
+async def _prune_events(fe: FourEyes) -> None:
+    """Events are notifications, not records (the audit chain is): old ones go."""
+    cutoff = int(time.time() * 1000) - _events_keep_ms()
+    async with fe.state.engine.begin() as conn:
+        await conn.execute(events.delete().where(events.c.ts_ms < cutoff))
+
+
 async def _resume_loop(fe: FourEyes) -> None:
+    pruned = 0.0
     while True:
         try:
             n = await fe.executor.resume_all()
             if n:
                 log.info("interrupted executions resumed", extra={"n_resumed": n})
+            if time.monotonic() - pruned > 3600:
+                await _prune_events(fe)
+                pruned = time.monotonic()
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -51,15 +74,26 @@ async def _resume_loop(fe: FourEyes) -> None:
         await asyncio.sleep(_resume_interval())
 
 
+def _watch(state: HubState) -> bool:
+    """The watcher is the detective control of Mode A (DCM technical account, no bank key:
+    in Mode B the hub is the only key holder, which is preventive). ``TELLER_HUB_WATCH``
+    = 1 / 0 forces it on / off."""
+    forced = os.environ.get("TELLER_HUB_WATCH", "")
+    if not state.settings.tech_account_configured or forced == "0":
+        return False
+    return forced == "1" or state.settings.bank_key_file is None
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: HubState = app.state.hub
     reader = Reader(state)
-    fe = FourEyes(state, reader, Executor(state, reader))
+    fe = FourEyes(state, reader, Executor(state, reader), EventBus(state.engine))
     app.state.four_eyes = fe
+    await fe.bus.start()
     if reader.available:
         fe.tasks.append(asyncio.create_task(_resume_loop(fe), name="four-eyes-resume"))
-    if state.settings.tech_account_configured and os.environ.get("TELLER_HUB_WATCH") != "0":
+    if _watch(state):
         watcher = Watcher(state, reader)
         fe.tasks.append(asyncio.create_task(watcher.run_forever(), name="four-eyes-watcher"))
     try:
@@ -67,4 +101,5 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         for task in fe.tasks:
             await stop(task)
+        await fe.bus.close()
         await reader.close()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from . import audit
 from .canon import normalise
 from .db import now
 from .fe_tables import policy as policy_table
@@ -108,7 +109,8 @@ async def load(engine: AsyncEngine) -> tuple[Policy, str, int]:
     return Policy.model_validate(json.loads(row.body)), row.updated_by, row.updated_at
 
 
-async def save(engine: AsyncEngine, pol: Policy, by: str) -> None:
+async def save(engine: AsyncEngine, pol: Policy, by: str, branch_guid: str | None) -> None:
+    """Store the policy and its audit entry in one transaction."""
     body = json.dumps(pol.public())
     async with engine.begin() as conn:
         done = await conn.execute(policy_table.update().where(policy_table.c.id == 1)
@@ -116,3 +118,5 @@ async def save(engine: AsyncEngine, pol: Policy, by: str) -> None:
         if not done.rowcount:
             await conn.execute(policy_table.insert().values(id=1, body=body, updated_by=by,
                                                             updated_at=now()))
+        await audit.append(conn, audit.Entry(actor=by, action="policy", entity="policy",
+                                             branch_guid=branch_guid, detail=pol.public()))

@@ -8,8 +8,10 @@ with a hub-minted RS256 JWT (≤ 60 s, single-use ``jti``, ``aud``) that never r
 
 Branch rules for an employee who is not head office: customer lists are forced to their
 branch; a customer addressed by GUID (read, update, accounts, limits) is read first and must
-be theirs; a create names their branch; branch paths name their branch; a payment draft's
-sender account is theirs; confirmation reads the payment and its payer must be theirs.
+be theirs (the counterparty-wide accounts list is answered from their branch's); a create
+names their branch; branch paths name their branch (counterparty-wide payment calls are sent
+to their branch's endpoints); a payment draft's sender account is theirs; confirmation reads
+the payment and its payer must be theirs.
 The request body is forwarded as the hub parsed it (re-serialised), so DCM sees exactly
 what was checked.
 """
@@ -57,6 +59,7 @@ async def dcm_proxy(path: str, request: Request,
         target = classify(request.method, path, settings.dcm_counterparty)
         if not allowed(employee.roles, target):
             raise Refusal(403, "your role does not allow this operation")
+        target = _branch_scoped(target, employee)
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
             raise Refusal(413, "request body too large")
         raw = await request.body()
@@ -82,6 +85,21 @@ async def dcm_proxy(path: str, request: Request,
              employee.email, upstream.status_code)
     return Response(upstream.content, status_code=upstream.status_code,
                     media_type=upstream.headers.get("content-type", "application/json"))
+
+
+_TO_BRANCH = {"payments_list": ("branch_payments_list", ("payments",)),
+              "payment_create": ("branch_payment_create", ("payments",)),
+              "payment_confirm": ("branch_payment_confirm", ("payments", "confirm"))}
+
+
+def _branch_scoped(target: Target, emp: HubEmployee) -> Target:
+    """A branch employee's counterparty-wide payment call goes to their branch's endpoint
+    (same body and filters, limited to the branch, with the branch checks below)."""
+    if emp.head_office or target.kind not in _TO_BRANCH or not emp.branch_guid:
+        return target
+    kind, tail = _TO_BRANCH[target.kind]
+    segments = (*target.segments[:2], "branch", emp.branch_guid, *tail)
+    return Target(target.scope, target.verb, kind, segments, branch_guid=emp.branch_guid)
 
 
 def _scope(path: str) -> str:
@@ -190,19 +208,16 @@ async def _authorise(
             raise Refusal(403, "limits are read and set per customer")
         _own_branch(emp, (await _customer(call, target, guid)).get("branch_guid"))
     elif kind == "accounts_list" and not head:
-        guids = [v for k, v in query if k == "wallet_user_guids"]
-        if not guids:
-            raise Refusal(403, "list your branch's accounts (branch/{guid}/accounts)")
-        for guid in guids:
-            _own_branch(emp, (await _customer(call, target, guid)).get("branch_guid"))
+        # the counterparty-wide list would show every branch: the branch endpoint takes the
+        # same filters (IBAN search, customers) limited to the employee's branch
+        path = _cp_path(target, "branch", emp.branch_guid or "", "accounts")
+        return SIGN_IN, me, query, _relay(await call.send("GET", path, query, None, SIGN_IN, me))
     elif kind == "account_item" and not head:
         assert target.item_guid is not None
         resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
         if resp.status_code == 200:
             await _check_account(call, target, emp, _json_answer(resp))
         return SIGN_IN, me, query, _relay(resp)
-    elif kind in ("payments_list", "payment_create", "payment_confirm") and not head:
-        raise Refusal(403, "use your branch's payment endpoints")
     elif kind == "payment_item" and not head:
         resp = await call.send("GET", target.dcm_path, query, None, SIGN_IN, me)
         if resp.status_code == 200:

@@ -121,11 +121,8 @@ async def secret_exists(external_id: str, request: Request,
              dependencies=[Depends(require_admin)])
 async def import_secrets(body: SecretImportIn, request: Request) -> dict[str, Any]:
     state = hub_state(request)
-    created = 0
-    for item in body.items:
-        if await vault.issue(state.engine, state.master, item, created_by="admin",
-                             counterparty_guid=state.settings.dcm_counterparty):
-            created += 1
+    created = await vault.issue_many(state.engine, state.master, body.items, created_by="admin",
+                                     counterparty_guid=state.settings.dcm_counterparty)
     log.info("secrets imported", extra={"n_created": created, "n_items": len(body.items)})
     return {"created": created, "existing": len(body.items) - created}
 

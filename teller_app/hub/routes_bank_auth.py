@@ -14,9 +14,9 @@ from fastapi import APIRouter, Request
 
 from . import vault
 from .authn import hub_state
-from .crypto import DecryptError
+from .crypto import DecryptError, Sealed
 from .errors import unauthorized
-from .jwks import DcmClaims, TokenError
+from .jwks import TokenError
 from .models import AuthUser
 from .state import HubState
 
@@ -24,7 +24,7 @@ router = APIRouter(tags=["bank auth service"])
 log = logging.getLogger("teller_hub.auth_service")
 
 
-async def _checked(request: Request) -> tuple[HubState, DcmClaims, vault.SecretOwner]:
+async def _checked(request: Request) -> tuple[HubState, vault.SecretOwner, Sealed]:
     state = hub_state(request)
     if state.jwks is None:
         raise unauthorized("the hub has no DCM url configured: cannot verify X-Session-ID")
@@ -35,40 +35,37 @@ async def _checked(request: Request) -> tuple[HubState, DcmClaims, vault.SecretO
     emp = await state.directory.lookup(claims.sub)
     if emp is None or emp.disabled:
         raise unauthorized("subject is not an enabled employee of this bank")
-    owner = await vault.owner(state.engine, claims.obj)
-    if owner is None:
-        raise unauthorized("no secret is registered for this object")
-    if not emp.may_act_in(owner.branch_guid):
-        raise unauthorized("subject may not act on this object (another branch)")
-    return state, claims, owner
-
-
-async def _opened(state: HubState, claims: DcmClaims) -> vault.Opened:
-    try:
-        found = await vault.read(state.engine, state.master, claims.obj)
-    except DecryptError:
-        log.error("secret does not open with this master key", extra={"obj_len": len(claims.obj)})
-        raise unauthorized("the secret cannot be opened by this hub") from None
+    found = await vault.sealed(state.engine, claims.obj, state.sealed_cache)
     if found is None:
         raise unauthorized("no secret is registered for this object")
-    return found[1]
+    owner, record = found
+    if not emp.may_act_in(owner.branch_guid):
+        raise unauthorized("subject may not act on this object (another branch)")
+    return state, owner, record
+
+
+def _opened(state: HubState, owner: vault.SecretOwner, record: Sealed) -> vault.Opened:
+    try:
+        return vault.open_sealed(state.master, owner.external_id, record)
+    except DecryptError:
+        log.error("secret does not open with this master key",
+                  extra={"obj_len": len(owner.external_id)})
+        raise unauthorized("the secret cannot be opened by this hub") from None
 
 
 @router.get("/user_auth", summary="User data and secret for obj (a customer's login)")
 async def user_auth(request: Request) -> dict[str, Any]:
-    state, claims, _ = await _checked(request)
-    o = await _opened(state, claims)
+    o = _opened(*await _checked(request))
     return AuthUser(external_id=o.external_id, first_name=o.first_name, last_name=o.last_name,
                     email=o.email, phone=o.phone, key=o.key).model_dump()
 
 
 @router.get("/key", summary="The secret of obj (an external id)")
 async def key(request: Request) -> dict[str, str]:
-    state, claims, _ = await _checked(request)
-    return {"key": (await _opened(state, claims)).key}
+    return {"key": _opened(*await _checked(request)).key}
 
 
 @router.get("/external_id", summary="Identity check of obj (an external id)")
 async def external_id(request: Request) -> dict[str, str]:
-    _, _, owner = await _checked(request)
+    _, owner, _ = await _checked(request)
     return {"external_id": owner.external_id}

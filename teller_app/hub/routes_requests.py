@@ -105,6 +105,7 @@ async def file_request(body: RequestIn, request: Request, emp: CurrentEmployee) 
     if not created and (cmd.maker != emp.email or cmd.sha256 != digest
                         or cmd.customer_guid != body.customer_guid or cmd.kind != body.kind):
         raise HubError(409, "this request id is taken: a filed request never changes")
+    await fe.bus.poke()  # streams of this process see it at once (others: next poll)
     pol = (await policy.load(fe.state.engine))[0]
     reasons = policy.evaluate(pol, body.kind, change, current)
     log.info("request filed", extra={"request_id": cmd.id, "new": created})
@@ -161,7 +162,9 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
         by = f" by {again.checker}" if again and again.checker else ""
         raise HubError(409, f"the request is already {state}{by}")
     crash_point(CRASH_AFTER_DECISION)
+    await fe.bus.poke()
     done = await fe.executor.execute(new, token)
+    await fe.bus.poke()
     return done.out()
 
 
@@ -177,6 +180,7 @@ async def reject(command_id: str, body: RejectIn, request: Request,
     if new is None:
         again = await commands.get(hub_state(request).engine, cmd.id)
         raise HubError(409, f"the request is already {again.state if again else 'gone'}")
+    await runtime(request).bus.poke()
     return new.out()
 
 
@@ -190,6 +194,7 @@ async def withdraw(command_id: str, request: Request, emp: CurrentEmployee,
                                   body.desk_id if body else "")
     if new is None:
         raise HubError(409, f"the request is already {cmd.state}")
+    await runtime(request).bus.poke()
     return new.out()
 
 
@@ -218,7 +223,7 @@ async def put_policy(body: policy.Policy, request: Request,
                      emp: CurrentEmployee) -> dict[str, Any]:
     if "Administrator" not in emp.roles:
         raise HubError(403, "only an Administrator may change the approval policy")
-    await policy.save(hub_state(request).engine, body, emp.email)
+    await policy.save(hub_state(request).engine, body, emp.email, emp.branch_guid)
     return await get_policy(request, emp)
 
 

@@ -12,6 +12,7 @@ from .directory import DcmDirectory, Directory
 from .employees import PasswordStore
 from .jwks import JwksCache
 from .settings import HubSettings
+from .vault import SealedCache
 
 
 @dataclass
@@ -25,3 +26,4 @@ class HubState:
     directory: Directory
     jwks: JwksCache | None
     admin_token: str
+    sealed_cache: SealedCache

@@ -1,13 +1,14 @@
 """Customer and key-keeper secrets: issued once per external id, sealed at rest.
 
-The plaintext secret (and the profile DCM reads through ``/user_auth``) leaves this module only
-through ``read`` — which only the Bank Auth Service routes call.
+The plaintext secret (and the profile DCM reads through ``/user_auth``) comes out only through
+``open_sealed`` — which only the Bank Auth Service routes call.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -51,12 +52,7 @@ async def issue(engine: AsyncEngine, master: MasterKey, item: SecretIn, *, creat
     """Create the secret unless one exists for this external id. True if this call created
     it. ``ON CONFLICT DO NOTHING`` makes concurrent issuers (any process) agree on one."""
     kind, branch = owner_branch(item, counterparty_guid)
-    payload = json.dumps({
-        "key": secrets.token_urlsafe(32),
-        "first_name": item.first_name, "last_name": item.last_name,
-        "email": item.email, "phone": item.phone,
-    }).encode()
-    sealed = master.seal(item.external_id, payload)
+    sealed = master.seal(item.external_id, _payload(item))
     async with engine.begin() as conn:
         stmt = dialect_insert(conn, customer_secrets).values(
             external_id=item.external_id, kind=kind, branch_guid=branch, key_id=sealed.key_id,
@@ -65,6 +61,31 @@ async def issue(engine: AsyncEngine, master: MasterKey, item: SecretIn, *, creat
         ).on_conflict_do_nothing(index_elements=["external_id"])
         result = await conn.execute(stmt)
         return bool(result.rowcount == 1)
+
+
+async def issue_many(engine: AsyncEngine, master: MasterKey, items: list[SecretIn], *,
+                     created_by: str, counterparty_guid: str) -> int:
+    """Onboarding: ``issue`` for many items in one transaction; returns how many were new."""
+    created = 0
+    async with engine.begin() as conn:
+        for item in items:
+            kind, branch = owner_branch(item, counterparty_guid)
+            sealed = master.seal(item.external_id, _payload(item))
+            result = await conn.execute(dialect_insert(conn, customer_secrets).values(
+                external_id=item.external_id, kind=kind, branch_guid=branch,
+                key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
+                ciphertext=sealed.ciphertext, created_by=created_by, created_at=now(),
+            ).on_conflict_do_nothing(index_elements=["external_id"]))
+            created += result.rowcount == 1
+    return created
+
+
+def _payload(item: SecretIn) -> bytes:
+    return json.dumps({
+        "key": secrets.token_urlsafe(32),
+        "first_name": item.first_name, "last_name": item.last_name,
+        "email": item.email, "phone": item.phone,
+    }).encode()
 
 
 async def owner(engine: AsyncEngine, external_id: str) -> SecretOwner | None:
@@ -78,19 +99,51 @@ async def owner(engine: AsyncEngine, external_id: str) -> SecretOwner | None:
     return SecretOwner(external_id, row.kind, row.branch_guid)
 
 
-async def read(engine: AsyncEngine, master: MasterKey,
-               external_id: str) -> tuple[SecretOwner, Opened] | None:
-    """The owner and the opened secret, or None when there is none. Auth Service only."""
+class SealedCache:
+    """Sealed records by external id (LRU). Records are never updated or deleted once issued,
+    so every process may keep them: the Auth Service then answers a known object without a
+    database round trip. Only ciphertext is held; misses are not cached (another process may
+    issue the secret a moment later)."""
+
+    def __init__(self, max_entries: int = 50_000) -> None:
+        self._max = max_entries
+        self._items: OrderedDict[str, tuple[SecretOwner, Sealed]] = OrderedDict()
+
+    def get(self, external_id: str) -> tuple[SecretOwner, Sealed] | None:
+        item = self._items.get(external_id)
+        if item is not None:
+            self._items.move_to_end(external_id)
+        return item
+
+    def put(self, external_id: str, item: tuple[SecretOwner, Sealed]) -> None:
+        self._items[external_id] = item
+        self._items.move_to_end(external_id)
+        while len(self._items) > self._max:
+            self._items.popitem(last=False)
+
+
+async def sealed(engine: AsyncEngine, external_id: str,
+                 cache: SealedCache | None = None) -> tuple[SecretOwner, Sealed] | None:
+    """The owner and the still-sealed record (one query, or none when cached)."""
+    item = cache.get(external_id) if cache is not None else None
+    if item is not None:
+        return item
     async with engine.connect() as conn:
         row = (await conn.execute(
             sa.select(customer_secrets).where(customer_secrets.c.external_id == external_id)
         )).first()
     if row is None:
         return None
-    plain = master.open(external_id, Sealed(row.key_id, bytes(row.wrapped_key),
-                                            bytes(row.ciphertext)))
-    data = json.loads(plain)
-    opened = Opened(external_id, str(data["key"]), str(data.get("first_name", "")),
-                    str(data.get("last_name", "")), str(data.get("email", "")),
-                    str(data.get("phone", "")))
-    return SecretOwner(external_id, row.kind, row.branch_guid), opened
+    item = (SecretOwner(external_id, row.kind, row.branch_guid),
+            Sealed(row.key_id, bytes(row.wrapped_key), bytes(row.ciphertext)))
+    if cache is not None:
+        cache.put(external_id, item)
+    return item
+
+
+def open_sealed(master: MasterKey, external_id: str, record: Sealed) -> Opened:
+    """The plaintext secret and profile. Auth Service only."""
+    data = json.loads(master.open(external_id, record))
+    return Opened(external_id, str(data["key"]), str(data.get("first_name", "")),
+                  str(data.get("last_name", "")), str(data.get("email", "")),
+                  str(data.get("phone", "")))

@@ -98,7 +98,6 @@ class Watcher:
         cursor = await self._lease()
         if cursor is False:
             return 0
-        first_run = cursor is None
         client = await self.reader.client()
         pol = (await policy.load(self.state.engine))[0]
         since = datetime.fromisoformat(str(cursor)) if cursor else None
@@ -115,8 +114,8 @@ class Watcher:
                 except PlatformError as exc:
                     log.warning("watcher read failed", extra={"error": type(exc).__name__})
                     return raised
+                raised += await self._check_page(page.customers, pol)
                 for customer in page.customers:
-                    raised += await self._check(customer, pol, first_run)
                     if customer.updated_at is not None and (
                             newest is None or customer.updated_at > newest):
                         newest = customer.updated_at
@@ -129,28 +128,38 @@ class Watcher:
                     cursor=newest.isoformat() if newest else "1970-01-01T00:00:00+00:00"))
         return raised
 
-    async def _check(self, customer: Customer, pol: policy.Policy, first_run: bool) -> int:
-        guid = customer.wallet_user_guid
-        new = fields_of(customer)
+    async def _check_page(self, customers: list[Customer], pol: policy.Policy) -> int:
+        """Compare a page with the snapshots (one read, one bulk upsert); alert on changes."""
+        if not customers:
+            return 0
         engine = self.state.engine
+        guids = [c.wallet_user_guid for c in customers]
         async with engine.connect() as conn:
-            row = (await conn.execute(sa.select(customer_snapshots)
-                                      .where(customer_snapshots.c.customer_guid == guid))).first()
-        old = json.loads(row.fields) if row is not None else None
+            rows = {r.customer_guid: r for r in (await conn.execute(
+                sa.select(customer_snapshots)
+                .where(customer_snapshots.c.customer_guid.in_(guids)))).all()}
         raised = 0
-        if row is not None and old is not None and old != new:
-            diff = {k: new[k] for k in WATCHED if not _same(k, new[k], old.get(k))}
-            reasons = policy.evaluate(pol, "customer_update", diff, old)
-            if diff and reasons and not await self._explained(guid, diff, row.seen_at):
-                await self._alert(customer, old, new, diff, reasons)
-                raised = 1
-        if old != new:
+        changed: dict[str, dict[str, Any]] = {}
+        for customer in customers:
+            guid = customer.wallet_user_guid
+            new = fields_of(customer)
+            row = rows.get(guid)
+            old = json.loads(row.fields) if row is not None else None
+            if old == new:
+                continue
+            if row is not None and old is not None:
+                diff = {k: new[k] for k in WATCHED if not _same(k, new[k], old.get(k))}
+                reasons = policy.evaluate(pol, "customer_update", diff, old)
+                if diff and reasons and not await self._explained(guid, diff, row.seen_at):
+                    await self._alert(customer, old, new, diff, reasons)
+                    raised += 1
+            changed[guid] = {"customer_guid": guid, "fields": json.dumps(new), "seen_at": now()}
+        if changed:
             async with engine.begin() as conn:
-                ins = dialect_insert(conn, customer_snapshots).values(
-                    customer_guid=guid, fields=json.dumps(new), seen_at=now())
+                ins = dialect_insert(conn, customer_snapshots).values(list(changed.values()))
                 await conn.execute(ins.on_conflict_do_update(
                     index_elements=["customer_guid"],
-                    set_={"fields": json.dumps(new), "seen_at": now()}))
+                    set_={"fields": ins.excluded.fields, "seen_at": ins.excluded.seen_at}))
         return raised
 
     async def _explained(self, guid: str, diff: dict[str, Any], seen_at: int) -> bool:

@@ -31,7 +31,7 @@ def fe_env(sandbox: Any, db_url: str | None, **extra: str) -> dict[str, str]:
     env = hub_env(sandbox, db_url)
     env.update({"TELLER_HUB_BANK_KEY_FILE": str(bank["private_key_pem"]),
                 "TELLER_HUB_BANK_KEY_KID": str(bank["kid"]),
-                "TELLER_HUB_WATCH_INTERVAL_S": "0.3",
+                "TELLER_HUB_WATCH": "1", "TELLER_HUB_WATCH_INTERVAL_S": "0.3",
                 "TELLER_HUB_RESUME_INTERVAL_S": "0.5"})
     env.update(extra)
     return env
@@ -41,9 +41,9 @@ def start_fe_hub(data_dir: Path, sandbox: Any, db_url: str | None, **extra: str)
     return start_hub(data_dir, fe_env(sandbox, db_url, **extra))
 
 
-def _client(sandbox: Any, email: str = ADMIN) -> PlatformClient:
+def _client(sandbox: Any, email: str = ADMIN, password: str | None = None) -> PlatformClient:
     return PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
-                          auth=PasswordLogin(email, password_of(sandbox, email)))
+                          auth=PasswordLogin(email, password or password_of(sandbox, email)))
 
 
 def new_customer(sandbox: Any, branch_guid: str, **fields: Any) -> str:
@@ -66,25 +66,31 @@ def read_customer(sandbox: Any, guid: str) -> Customer:
     return asyncio.run(run())
 
 
-def put_customer(sandbox: Any, email: str, guid: str, **fields: Any) -> None:
+def put_customer(sandbox: Any, email: str, guid: str, password: str | None = None,
+                 **fields: Any) -> None:
     """A direct DCM change by ``email`` (Mode A teller with customers PUT)."""
     async def run() -> None:
-        async with _client(sandbox, email) as c:
+        async with _client(sandbox, email, password) as c:
             await c.update_customer(guid, CustomerUpdate(**fields))
     asyncio.run(run())
 
 
-def platform_token(sandbox: Any, email: str) -> str:
+def platform_token(sandbox: Any, email: str, password: str | None = None) -> str:
     async def run() -> str:
-        async with _client(sandbox, email) as c:
+        async with _client(sandbox, email, password) as c:
             assert c.session_token
             return c.session_token
     return asyncio.run(run())
 
 
 def platform_session(http: httpx.Client, token: str) -> dict[str, str]:
-    r = http.post("/api/v1/sessions", json={"mode": "platform", "session_token": token})
-    assert r.status_code == 200, r.text
+    """A hub session for a DCM session (Mode A). A new DCM employee shows in the hub's
+    directory at its next refresh (at most one per 2 s on a miss), so 401 is retried."""
+    def attempt() -> httpx.Response | None:
+        r = http.post("/api/v1/sessions", json={"mode": "platform", "session_token": token})
+        assert r.status_code in (200, 401), r.text
+        return r if r.status_code == 200 else None
+    r = wait_for(attempt, timeout=15, interval=0.5)
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
@@ -156,3 +162,45 @@ class SseReader:
     def close(self) -> None:
         self._stop = True
         self._client.close()
+
+
+def cash_draft(sandbox: Any, amount: str) -> tuple[str, str]:
+    """A cash-in draft (branch 0 till → a new customer): (customer guid, payment guid)."""
+    from teller_app.platform import NewPayment, PaymentStatus
+
+    async def run() -> tuple[str, str]:
+        kyiv = sandbox.manifest["branches"][0]
+        asset = sandbox.manifest["asset"]
+        async with _client(sandbox) as c:
+            created = await c.create_customer(NewCustomer(
+                asset_code=asset["code"], asset_issuer=asset["issuer"],
+                login="fc" + uuid.uuid4().hex[:10], branch_guid=kyiv["guid"],
+                balance_allowed=Decimal(100000)))
+            guid = await c.create_payment(NewPayment(
+                amount=Decimal(amount), asset_code=asset["code"], asset_issuer=asset["issuer"],
+                sender_id=kyiv["processing_account_guid"],
+                receiver_id=created.wallet_account_guid, purpose="cash in"),
+                branch_guid=kyiv["guid"])
+            assert (await c.get_payment(guid)).status is PaymentStatus.CREATED
+            return created.customer_guid, guid
+    return asyncio.run(run())
+
+
+def payment_status(sandbox: Any, guid: str) -> str:
+    async def run() -> str:
+        async with _client(sandbox) as c:
+            return str((await c.get_payment(guid)).status)
+    return asyncio.run(run())
+
+
+def dcm_employee(sandbox: Any, roles: list[str], branch_guid: str) -> tuple[str, str]:
+    """A new DCM employee (created by the sandbox's administrator): (e-mail, password)."""
+    email = f"fe.{uuid.uuid4().hex[:8]}@demo.bank"
+    password = "pw-" + uuid.uuid4().hex
+    r = httpx.post(f"{sandbox.base_url}/api/v1/counterparty/{sandbox.counterparty_guid}/employees",
+                   headers={"Authorization": f"bearer {platform_token(sandbox, ADMIN)}"},
+                   json={"email": email, "password": password, "roles": roles,
+                         "branch_guid": branch_guid, "name": "Read", "surname": "Only"},
+                   timeout=10)
+    assert r.status_code == 200, r.text
+    return email, password

@@ -16,7 +16,10 @@ import httpx
 import pytest
 from fe_helpers import (
     SseReader,
+    cash_draft,
+    dcm_employee,
     new_customer,
+    payment_status,
     platform_session,
     platform_token,
     put_customer,
@@ -27,6 +30,7 @@ from hub_proc import HubProc, add_employee, branches, sign_in
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.canon import canonical, sha256_hex
+from teller_app.platform import PermissionDenied
 
 
 @dataclass
@@ -105,8 +109,27 @@ def test_request_approve_applied_seen_live(world: World, sandbox: SandboxProcess
         sup_stream.close()
         teller_stream.close()
     trail = w.http.get("/api/v1/audit", headers=w.admin).json()["entries"]
-    mine = [e["action"] for e in trail if e["entity"] == f"request:{req['id']}"]
-    assert mine == ["request", "decision", "execution"]
+    mine = [e for e in trail if e["entity"] == f"request:{req['id']}"]
+    assert [e["action"] for e in mine] == ["request", "decision", "execution"]
+    assert {e["desk_id"] for e in mine} == {"hub"}  # written by the hub itself
+    forged = w.http.post("/api/v1/audit", headers=w.teller, json={
+        "desk_id": "hub", "entries": [{"action": "decision", "entity": f"request:{req['id']}"}]})
+    assert forged.status_code == 422
+
+
+def test_cash_over_threshold_confirmed_by_the_hub(world: World, sandbox: SandboxProcess) -> None:
+    w = world
+    customer, payment = cash_draft(sandbox, "12000.00")
+    r = w.http.post("/api/v1/requests", headers=w.teller, json={
+        "kind": "cash_confirm", "customer_guid": customer, "reason": "cash in",
+        "change": {"payment_guid": payment, "amount": "12000.00", "branch_guid": w.b0}})
+    assert r.status_code == 201, r.text
+    req = r.json()
+    assert req["policy_reasons"] == ["cash_over_threshold"]
+    assert payment_status(sandbox, payment).endswith("CREATED")
+    done = approve(w, req)
+    assert done.status_code == 200 and done.json()["state"] == "applied", done.text
+    assert payment_status(sandbox, payment).endswith("CONFIRMED")
 
 
 def test_reject_and_then_nothing_applies(world: World, sandbox: SandboxProcess) -> None:
@@ -244,6 +267,8 @@ def test_policy_defaults_evaluate_and_admin_only_edit(world: World) -> None:
         r = w.http.put("/api/v1/policy", headers=w.admin, json={**got, "cash_threshold": "500"})
         assert r.status_code == 200 and r.json()["policy"]["cash_threshold"] == "500.00"
         assert needs("cash_confirm", {"payment_guid": "p1", "amount": "600"})
+        trail = w.http.get("/api/v1/audit", headers=w.admin, params={"action": "policy"})
+        assert trail.json()["entries"][-1]["detail"]["cash_threshold"] == "500.00"
     finally:
         w.http.put("/api/v1/policy", headers=w.admin, json=got)
 
@@ -293,6 +318,21 @@ def test_mode_a_approval_with_the_approvers_platform_token(world: World,
     assert r.status_code == 200 and r.json()["state"] == "applied", r.text
     assert read_customer(sandbox, guid).is_disabled is True
     assert sup_token not in w.hub.log()
+
+
+def test_mode_a_role_without_put_is_preventive(world: World, sandbox: SandboxProcess) -> None:
+    """Mode A, a teller role without customers PUT: DCM refuses the direct change, so the
+    only way is a request on the hub, which a supervisor approves and the hub applies."""
+    w = world
+    email, password = dcm_employee(sandbox, ["Auditor"], w.b0)
+    guid = new_customer(sandbox, w.b0)
+    with pytest.raises(PermissionDenied):
+        put_customer(sandbox, email, guid, password, kyc_level=0)
+    maker = platform_session(w.http, platform_token(sandbox, email, password))
+    req = file(w, guid, {"kyc_level": 0}, headers=maker)
+    assert req["maker"] == email and req["policy_reasons"] == ["kyc_down"]
+    assert approve(w, req).json()["state"] == "applied"
+    assert read_customer(sandbox, guid).kyc_level == 0
 
 
 def test_mode_a_direct_change_raises_alert(world: World, sandbox: SandboxProcess) -> None:

@@ -115,7 +115,11 @@ def test_other_branch_paths_and_undesk_paths_are_refused(hub_stack, kyiv_teller)
     lviv = branch_guid(hub_stack.sandbox, 1)
     assert kyiv_teller.get(f"/branch/{lviv}/payments").status_code == 403
     assert kyiv_teller.get(f"/branch/{lviv}/accounts").status_code == 403
-    assert kyiv_teller.get("/accounts").status_code == 403  # unfiltered: every branch
+    listed = kyiv_teller.get("/accounts", params={"limit": 200})  # answered from Kyiv's list
+    assert listed.status_code == 200
+    rows = listed.json()[0]["accounts"] if isinstance(listed.json(), list) else \
+        listed.json()["accounts"]
+    assert rows and {r["branch_guid"] for r in rows} == {branch_guid(hub_stack.sandbox, 0)}
     assert kyiv_teller.post("/employees", json={"email": "x@y.z"}).status_code == 404
     assert kyiv_teller.post("/roles/users", json={}).status_code == 404
     dotted = kyiv_teller.get("/customers/%2e%2e/%2e%2e/other/customers")  # decoded by the hub
@@ -224,5 +228,10 @@ def test_kyiv_teller_cannot_draft_a_payment_from_a_lviv_account(hub_stack, kyiv_
             "receiver_id": rows[1]["wallet_account_guid"]}
     kyiv = branch_guid(sb, 0)
     assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=body).status_code == 403
+    assert kyiv_teller.post("/payments", json=body).status_code == 403  # sent as Kyiv's
+    listed = kyiv_teller.get("/payments", params={"limit": 100})
+    assert listed.status_code == 200
+    assert all(kyiv in (p.get("sender_branch_guid"), p.get("receiver_branch_guid"))
+               for p in listed.json()["payments"])
     no_sender = {k: v for k, v in body.items() if k != "sender_id"}
     assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=no_sender).status_code == 403

@@ -1,0 +1,76 @@
+"""Mode B cash confirmation by the hub: DCM wants the confirm token's ``obj`` to be the
+payer's external id (§2.4: the customer's login, or ``keykeeper:<branch>`` when a bank
+entity pays, i.e. cash-in), which ``PlatformClient.confirm_payment`` does not name; so the
+hub reads the payment and mints the token itself, like the Mode-B proxy does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from teller_app.platform import NotFound, PlatformError, Unavailable
+
+from .proxy_tokens import minter_for
+from .state import HubState
+
+
+async def _request(state: HubState, method: str, path: str, sub: str, obj: str,
+                   body: Any = None) -> Any:
+    s = state.settings
+    token = minter_for(s).mint(sub, "sign-in", obj)
+    url = f"{s.dcm_url.rstrip('/')}/api/v1/counterparty/{s.dcm_counterparty}{path}"
+    try:
+        resp = await state.http.request(method, url, json=body, timeout=10.0, headers={
+            "CX-Authorization": token, "Authorization": ""})
+    except httpx.HTTPError as exc:
+        raise Unavailable(f"DCM unreachable ({type(exc).__name__})", method=method,
+                          path=path) from None
+    if resp.status_code == 404:
+        raise NotFound("not found", status_code=404, method=method, path=path)
+    if resp.status_code >= 500:
+        raise Unavailable(f"DCM answered HTTP {resp.status_code}", status_code=resp.status_code,
+                          method=method, path=path)
+    try:
+        data = resp.json() if resp.content else {}
+    except ValueError:
+        data = {}
+    if resp.status_code >= 400:
+        message = data.get("message") or data.get("error") if isinstance(data, dict) else None
+        raise PlatformError(str(message or f"HTTP {resp.status_code}"),
+                            status_code=resp.status_code, method=method, path=path)
+    return data
+
+
+async def payer_external_id(state: HubState, sub: str, payment_guid: str,
+                            branch_guid: str | None) -> str:
+    pay = await _request(state, "GET", f"/payments/{payment_guid}?with_stellar_info=false",
+                         sub, sub)
+    if not isinstance(pay, dict):
+        raise NotFound("payment not found", status_code=404)
+    sender_branch = pay.get("sender_branch_guid") or None
+    kind = str(pay.get("sender_account_account_kind") or "").lower()
+    customer_guid = pay.get("sender_customer_guid") or None
+    if customer_guid is None and kind in ("", "customer") and pay.get("sender_id"):
+        account = await _request(state, "GET", f"/accounts/{pay['sender_id']}", sub, sub)
+        if isinstance(account, dict):
+            kind = kind or str(account.get("account_kind") or "")
+            if kind.lower() == "customer":
+                customer_guid = account.get("wallet_user_guid") or None
+            sender_branch = sender_branch or account.get("branch_guid") or None
+    if customer_guid:
+        page = await _request(state, "GET", f"/customers?wallet_user_guids={customer_guid}",
+                              sub, sub)
+        for c in (page.get("customers") or []) if isinstance(page, dict) else []:
+            if c.get("wallet_user_guid") == customer_guid and c.get("login"):
+                return str(c["login"])
+        raise PlatformError("the paying customer has no login (external id)", status_code=403)
+    return f"keykeeper:{sender_branch or branch_guid or state.settings.dcm_counterparty}"
+
+
+async def confirm(state: HubState, sub: str, change: dict[str, Any]) -> None:
+    guid = str(change["payment_guid"])
+    branch = change.get("branch_guid") or None
+    payer = await payer_external_id(state, sub, guid, branch)
+    path = f"/branch/{branch}/payments/confirm" if branch else "/payments/confirm"
+    await _request(state, "POST", path, sub, payer, {"payment_guid": guid})
