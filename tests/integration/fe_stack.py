@@ -1,5 +1,7 @@
 """A sandbox + hub pair for the four-eyes desk tests (module scope): like ``hub_stack`` but
-the hub's watcher looks every 0.3 s, so "changed without approval" shows in a test's time."""
+the hub's watcher runs (the Mode-A detective control; forced on although the embedded hub
+also holds the Mode-B key) and looks every 0.3 s, so "changed without approval" shows in a
+test's time."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def start_fe_stack(base: Path) -> EmbeddedStack:
     port = free_port()
     sandbox = start_sandbox(base / "sandbox", "--bank-auth-url", f"http://127.0.0.1:{port}")
     try:
-        settings = {**hub_settings(sandbox), "watch_interval_s": "0.3",
+        settings = {**hub_settings(sandbox), "watch": "1", "watch_interval_s": "0.3",
                     "resume_interval_s": "1"}
         hub = start_hub(base / "hub", port=port, settings=settings)
     except Exception:

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 import pytest
-from fe_stack import SUPERVISOR, TELLER, workaround_leftovers
+from fe_stack import SUPERVISOR, TELLER, start_fe_stack, workaround_leftovers
 from hub_stack_helpers import password_of
 
 from teller_app.core.embedded_stack import EmbeddedStack
@@ -38,6 +38,15 @@ def private_dirs(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(scope="module")
+def watched_stack(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A stack whose hub runs the watcher (the embedded hub holds the Mode-B key, so its
+    watcher is off by default)."""
+    stack = start_fe_stack(tmp_path_factory.mktemp("fe-ui"))
+    yield stack
+    stack.stop()
+
+
 @pytest.fixture()
 def windows(hub_stack: EmbeddedStack, qtbot, arun):  # type: ignore[no-untyped-def]
     from teller_app.core.session import open_session
@@ -45,13 +54,13 @@ def windows(hub_stack: EmbeddedStack, qtbot, arun):  # type: ignore[no-untyped-d
     from teller_app.ui.async_op import OpRunner
     from teller_app.ui.main_window import MainWindow
 
-    sandbox = hub_stack.sandbox
     made = []
 
-    def make(email: str, name: str = "desk"):  # type: ignore[no-untyped-def]
+    def make(email: str, name: str = "desk", stack: EmbeddedStack = hub_stack):  # type: ignore[no-untyped-def]
+        sandbox = stack.sandbox
         profile = Profile(name=name, base_url=sandbox.base_url,
                           counterparty_guid=sandbox.counterparty_guid,
-                          hub_url=hub_stack.hub_url)
+                          hub_url=stack.hub_url)
         session = arun(open_session(profile, PasswordLogin(email, password_of(sandbox, email))))
         assert session.hub_available
         window = MainWindow(session, OpRunner(), profile_name=name,
@@ -136,9 +145,11 @@ def test_request_reaches_the_inbox_live_is_approved_and_the_teller_sees_it(  # t
                     timeout=10000)
 
     inbox.comment.setText("=cmd|' /C calc'!A0")
-    with qtbot.waitSignal(teller.supervision.request_decided, timeout=10000) as told:
+    told: list[Any] = []
+    teller.supervision.request_decided.connect(told.append)
+    with qtbot.waitSignals([teller.supervision.request_decided, inbox.decided], timeout=10000):
         inbox.approve_button.click()
-    assert told.args[0].kind in ("request.applied", "request.approved")
+    assert told[0].kind in ("request.applied", "request.approved")
     qtbot.waitUntil(lambda: "approved" in teller.status_bar.currentMessage(), timeout=10000)
     assert "new change request" not in sup.status_bar.currentMessage()
     assert arun(teller.session.client.get_customer(guid)).is_disabled
@@ -204,9 +215,9 @@ def test_in_place_approval_at_the_tellers_desk(  # type: ignore[no-untyped-def]
 
 
 def test_an_unapproved_change_alerts_the_supervisor(  # type: ignore[no-untyped-def]
-        windows, qtbot, arun) -> None:
-    sup = windows(SUPERVISOR, "alert-desk")
-    teller = windows(TELLER, "forger-desk")
+        windows, qtbot, arun, watched_stack) -> None:
+    sup = windows(SUPERVISOR, "alert-desk", watched_stack)
+    teller = windows(TELLER, "forger-desk", watched_stack)
     _live(sup, qtbot)
     customer = _customer(teller, arun)
     inbox = sup.supervision.inbox
