@@ -39,6 +39,7 @@ from teller_app.core.approvals import (
     actor_from_session,
     decide_in_place,
 )
+from teller_app.core.approvals_cash import HubCashPolicy
 from teller_app.core.approvals_feed import EventFeed
 from teller_app.core.audit import AuditAction
 from teller_app.core.audit_desk import DeskAudit
@@ -49,6 +50,7 @@ from teller_app.core.cash import (
     confirm_with_credentials,
     find_processing_account,
 )
+from teller_app.core.cash_checks import ThresholdPolicy
 from teller_app.core.idle import IdleTracker
 from teller_app.core.roles import Capability
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
@@ -617,11 +619,15 @@ class Supervision(QObject):
         return self._cash_for(session, self._processing[branch])
 
     def _cash_for(self, session: Any, processing: str) -> CashService:
-        return CashService(
-            session.client, session.branch_guid or "", processing,
-            session.profile.cash_confirm_threshold,
-            session.can(Capability.CASH_CONFIRM_ANY_AMOUNT),
-        )
+        threshold = session.profile.cash_confirm_threshold
+        any_amount = session.can(Capability.CASH_CONFIRM_ANY_AMOUNT)
+        policy = None
+        if getattr(session, "hub", None) is not None:
+            # the bank's one rule from the hub; the profile threshold while it is down
+            policy = HubCashPolicy(session.hub, ThresholdPolicy(threshold, any_amount),
+                                   is_checker=any_amount)
+        return CashService(session.client, session.branch_guid or "", processing, threshold,
+                           any_amount, policy=policy)
 
     def _cash_service(self) -> CashService | None:
         """For the inbox's drafts list (confirming needs no processing account)."""
