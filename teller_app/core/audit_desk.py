@@ -76,11 +76,16 @@ class DeskAudit:
             self._trail.send = self._sender()
 
     async def aclose(self) -> None:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.drain(), 5)
+        """Wait (bounded) until what was recorded is in the outbox, then stop the worker;
+        unsent entries stay in the outbox for the next start."""
+        if self._queue is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._queue.join(), 5)
         for task in (self._worker, self._retry):
-            if task is not None:
+            if task is not None and not task.done():
                 task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
     async def unsent(self) -> list[OutboxEntry]:
         """What waits in the outbox for the hub (after everything recorded got there)."""

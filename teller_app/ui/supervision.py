@@ -18,6 +18,7 @@ same rules. The window is read lazily (``window.session`` may change: ``switch_s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 from typing import Any
@@ -122,6 +123,7 @@ class Supervision(QObject):
         self._notice_text = ""
         self._audit_failure_reported = False
         self._cards: list[Any] = []  # decorated customer cards (to refresh on a decision)
+        self._closing = False
         self._audit_write_failed.connect(self._report_audit_failure,
                                          Qt.ConnectionType.QueuedConnection)
 
@@ -334,12 +336,17 @@ class Supervision(QObject):
         self.shutdown()
 
     def shutdown(self) -> None:
-        """Unhook what outlives a window: the idle filter on windows, the lock/inbox timers.
+        """Unhook what outlives a window: the idle filter on windows, the event stream, the
+        audit worker (after what it holds is in the outbox and, if it can be, on the hub).
         Idempotent; called on close, sign-out and when the window is destroyed."""
         locker = self.locker
         if locker is not None and isValid(locker):
             locker.stop()
         self.stop_feed()
+        if not self._closing:
+            self._closing = True
+            with contextlib.suppress(RuntimeError):  # no event loop any more
+                asyncio.get_event_loop().create_task(self.audit.aclose())
 
     # -- inbox / audit docks ------------------------------------------------------------
     def show_inbox(self) -> None:
