@@ -26,7 +26,13 @@ from decimal import Decimal
 from typing import Any
 
 from teller_app.core.session import HubLink
-from teller_app.platform import Conflict, PermissionDenied, PlatformClient, ValidationError
+from teller_app.platform import (
+    Conflict,
+    HubUnavailable,
+    PermissionDenied,
+    PlatformClient,
+    ValidationError,
+)
 from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
 
 CUSTOMER_UPDATE = "customer_update"
@@ -137,14 +143,27 @@ def wire_change(change: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def default_sensitive(current: Any, change: Mapping[str, Any]) -> bool:
-    """The platform-wide default when no hub answers: is_disabled, blocked/closed moves."""
+    """The hub's default policy, for when no hub answers: is_disabled, moves to/from
+    blocked/closed, KYC down, allowed balance up. (The hub may be stricter: with the hub
+    down, a change these defaults let through is written and the hub's watcher still sees
+    it in Mode A.)"""
     if "is_disabled" in change and bool(change["is_disabled"]) != bool(
             getattr(current, "is_disabled", False)):
         return True
     if "status" in change:
         old = str(getattr(current, "status", "") or "").strip().casefold()
         new = str(change["status"] or "").strip().casefold()
-        return old != new and bool({old, new} & BLOCKING_STATUSES)
+        if old != new and {old, new} & BLOCKING_STATUSES:
+            return True
+    try:
+        if "kyc_level" in change and \
+                int(change["kyc_level"]) < int(getattr(current, "kyc_level", 0) or 0):
+            return True
+        if "balance_allowed" in change and Decimal(str(change["balance_allowed"])) > \
+                Decimal(str(getattr(current, "balance_allowed", 0) or 0)):
+            return True
+    except (ValueError, ArithmeticError):
+        return True  # cannot judge: ask
     return False
 
 
@@ -184,8 +203,14 @@ class ApprovalGate:
                     not default_sensitive(current, body):
                 return
             raise NeedsApproval(customer_guid, body, None)
-        verdict = await self.hub.call(lambda hub: hub.evaluate(
-            kind, body, customer_guid=customer_guid or None))
+        try:
+            verdict = await self.hub.call(lambda hub: hub.evaluate(
+                kind, body, customer_guid=customer_guid or None))
+        except HubUnavailable:
+            if kind == CUSTOMER_UPDATE and current is not None and \
+                    not default_sensitive(current, body):
+                return  # the defaults let it through (see default_sensitive)
+            raise
         if verdict.needs_approval:
             raise NeedsApproval(customer_guid, body, verdict)
 

@@ -67,3 +67,22 @@ def test_a_checker_writes_directly() -> None:
     service = CustomerService(client, gate=ApprovalGate(None, Actor("sup@x", is_checker=True)))
     asyncio.run(service.update("g1", CustomerUpdate(is_disabled=True)))
     assert client.puts == [{"is_disabled": True}]
+
+
+def test_hub_down_harmless_changes_go_through_sensitive_ones_wait() -> None:
+    from teller_app.platform import HubUnavailable
+
+    class DownLink:
+        async def call(self, fn: Any) -> Any:
+            raise HubUnavailable("the Teller Hub cannot be reached")
+
+    client = FakeClient()
+    current = SimpleNamespace(status="active", is_disabled=False, kyc_level=2,
+                              balance_allowed="1000")
+    service = CustomerService(client, gate=ApprovalGate(DownLink(), Actor("teller@x")))  # type: ignore[arg-type]
+    asyncio.run(service.update("g1", CustomerUpdate(phone_number="+380501112233"), current))
+    for change in (CustomerUpdate(kyc_level=1), CustomerUpdate(balance_allowed="1000.01"),
+                   CustomerUpdate(status="closed")):
+        with pytest.raises(HubUnavailable):
+            asyncio.run(service.update("g1", change, current))
+    assert client.puts == [{"phone_number": "+380501112233"}]
