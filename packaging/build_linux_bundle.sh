@@ -23,6 +23,7 @@ tarball="dist/teller-linux-${arch}.tar.gz"
 if [ "${1:-}" != "--no-build" ]; then
   "$py" -c "import PyInstaller" 2>/dev/null || "$py" -m pip install -q "pyinstaller>=6.5"
   "$py" packaging/build_translations.py
+  "$py" packaging/build_icons.py
   start=$(date +%s)
   "$py" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/teller.spec

@@ -210,7 +210,7 @@ async def supervisor_scenario(controller: Any, args: argparse.Namespace, stdin: 
     emit("shown", request_id=request.id, shown_ms=shown_ms)
     row = inbox.model.pending_ids().index(request.id)
     model = inbox.model
-    await wait_for(lambda: model.data(model.index(row, model.MAKER_COLUMN)) != request.maker,
+    await wait_for(lambda: request.maker not in model.data(model.index(row, model.MAKER_COLUMN)),
                    "the maker's and customer's names", 15)
     await settle()
     texts = [model.data(model.index(row, c)) for c in range(model.columnCount())]

@@ -25,6 +25,9 @@ app="dist/Teller.app"
 dmg="dist/teller-${version}-macos-${arch}.dmg"
 
 "$py" packaging/build_translations.py
+"$py" packaging/build_icons.py --iconset
+# teller.icns for the .app and the DMG (PyInstaller's spec picks it up)
+iconutil -c icns resources/icons/teller.iconset -o resources/icons/teller.icns
 "$py" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/teller.spec
 [ -d "$app" ] || { echo "PyInstaller did not produce $app" >&2; exit 1; }

@@ -33,6 +33,8 @@ Compression=lzma2/max
 SolidCompression=yes
 WizardStyle=modern
 UninstallDisplayIcon={app}\{#AppExe}
+; resources\icons\teller.ico comes from packaging/build_icons.py (SVG source)
+SetupIconFile={#Root}\resources\icons\teller.ico
 UninstallDisplayName={#AppName}
 CloseApplications=yes
 ; SignTool=... (code signing: configure on the release runner; see packaging/README.md)

@@ -2,6 +2,50 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="uk">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="43"/>
+        <location filename="../../teller_app/ui/about.py" line="63"/>
+        <source>About Teller</source>
+        <translation>Про Teller</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="46"/>
+        <source>Teller icon</source>
+        <translation>Значок Teller</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="49"/>
+        <source>Version</source>
+        <translation>Версія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="51"/>
+        <source>Profile</source>
+        <translation>Профіль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="52"/>
+        <source>Platform</source>
+        <translation>Платформа</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="53"/>
+        <source>Teller Hub</source>
+        <translation>Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="53"/>
+        <source>none</source>
+        <translation>немає</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/about.py" line="58"/>
+        <source>Branch desk for the e-hryvnia platform.</source>
+        <translation>Робоче місце відділення для платформи е-гривні.</translation>
+    </message>
+</context>
+<context>
     <name>AccountPanel</name>
     <message>
         <location filename="../../teller_app/ui/account_panel.py" line="45"/>
@@ -63,29 +107,24 @@
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="116"/>
+        <location filename="../../teller_app/ui/startup.py" line="123"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="124"/>
+        <location filename="../../teller_app/ui/startup.py" line="131"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="134"/>
+        <location filename="../../teller_app/ui/startup.py" line="141"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="190"/>
+        <location filename="../../teller_app/ui/startup.py" line="197"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/startup.py" line="202"/>
-        <source>The local cache could not be opened; searching the platform directly.</source>
-        <translation>Не вдалося відкрити локальний кеш; пошук виконується безпосередньо на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/startup.py" line="77"/>
@@ -93,13 +132,13 @@
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="210"/>
+        <location filename="../../teller_app/ui/startup.py" line="215"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="241"/>
-        <location filename="../../teller_app/ui/startup.py" line="255"/>
+        <location filename="../../teller_app/ui/startup.py" line="246"/>
+        <location filename="../../teller_app/ui/startup.py" line="260"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -107,192 +146,192 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="237"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="238"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="246"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Cash draft</source>
         <translation>Чернетка операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="254"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="260"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="262"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="268"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="270"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="438"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="440"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="444"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="446"/>
         <source>deposit</source>
         <translation>внесення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="444"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="446"/>
         <source>withdrawal</source>
         <translation>видача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="395"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="397"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="236"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="238"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="297"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="299"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="300"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="312"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="313"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="315"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="334"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="336"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="361"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="363"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="383"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="385"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="401"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="403"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="405"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="407"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="418"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="420"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="419"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="421"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="429"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="431"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="454"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="456"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="459"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="461"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="464"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="466"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="479"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="481"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="481"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="483"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="484"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="486"/>
         <source>You cannot decide your own request: another supervisor must.</source>
-        <translation>Ви не можете ухвалити рішення щодо власного запиту: це має зробити інший контролер.</translation>
+        <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="487"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="489"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="489"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="491"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="493"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="495"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="496"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="498"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
@@ -300,47 +339,48 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="30"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="33"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="34"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="37"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="43"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="46"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="44"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="47"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="53"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="51"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="54"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="52"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="79"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="71"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="74"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="74"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="77"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -348,72 +388,72 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="48"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="49"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="50"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
@@ -421,85 +461,85 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="88"/>
-        <source>When</source>
-        <translation>Коли</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
         <source>Details</source>
         <translation>Подробиці</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <source>When (Kyiv)</source>
+        <translation>Час (Київ)</translation>
     </message>
 </context>
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="169"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="170"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="164"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="165"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="174"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="179"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="180"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="180"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="182"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="191"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="192"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="192"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="193"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="228"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="229"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="246"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -508,47 +548,47 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="268"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="269"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="277"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="278"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="280"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="286"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="287"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="290"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="292"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="303"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="304"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="306"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
@@ -922,97 +962,98 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="37"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="39"/>
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="42"/>
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="43"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="45"/>
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="47"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="49"/>
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="61"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="70"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="71"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="73"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="75"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="77"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="80"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="82"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="97"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="99"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="115"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="117"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="122"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="124"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="123"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="125"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="128"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="130"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="131"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="171"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -1035,12 +1076,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="41"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="42"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -1049,7 +1090,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -1058,7 +1099,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -1067,157 +1108,157 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="90"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="91"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="92"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="93"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="94"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="95"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="98"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="99"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="111"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="119"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="119"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="120"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="128"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="129"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>refreshing…</source>
         <translation>оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="200"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="201"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="206"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="207"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="224"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="225"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="229"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="230"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="237"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="238"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="239"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="255"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="258"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="260"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="263"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="262"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="265"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="284"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="292"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="293"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="296"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="300"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="303"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="316"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="319"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="325"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="328"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -1225,174 +1266,178 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="117"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="118"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="123"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="124"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="127"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="128"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="135"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="141"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="142"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="145"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="400"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="401"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="402"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="157"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="157"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="158"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="386"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="175"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="175"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="176"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="180"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="186"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="187"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="186"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="187"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="260"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="261"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="265"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="266"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="272"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="275"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="276"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="279"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="458"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="478"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="371"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="374"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="375"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="447"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="480"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="378"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="467"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="508"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="383"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="391"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="396"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="416"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="414"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="434"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -1401,47 +1446,47 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="418"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="438"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="438"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="458"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="463"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="483"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="472"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="500"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="490"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="518"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="498"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="526"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="504"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="532"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="534"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="570"/>
         <source>Unsaved changes</source>
         <translation>Незбережені зміни</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="535"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="571"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
@@ -1450,70 +1495,80 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="537"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="573"/>
         <source>Discard</source>
         <translation>Відкинути</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="539"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="575"/>
         <source>Keep editing</source>
         <translation>Продовжити редагування</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="492"/>
+        <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
+        <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="496"/>
+        <source>The customer changed meanwhile.</source>
+        <translation>Тим часом клієнта змінили.</translation>
     </message>
 </context>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="57"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="59"/>
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="58"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="60"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="59"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="61"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="60"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="62"/>
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="61"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="63"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="62"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="64"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="63"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="65"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="64"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="66"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="103"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="105"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="186"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="228"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="230"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
@@ -1617,119 +1672,334 @@ If it happens again, tell support what you were doing.</source>
     </message>
 </context>
 <context>
+    <name>DeskHooks</name>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="107"/>
+        <source>SANDBOX — demo data</source>
+        <translation>ПІСОЧНИЦЯ — демодані</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="129"/>
+        <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
+        <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="132"/>
+        <source>Customers found</source>
+        <translation>Знайдені клієнти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="133"/>
+        <source>Work tabs</source>
+        <translation>Робочі вкладки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="142"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Довідка</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="143"/>
+        <source>&amp;Profiles…</source>
+        <translation>&amp;Профілі…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="144"/>
+        <source>S&amp;ettings…</source>
+        <translation>&amp;Налаштування…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="145"/>
+        <source>Save &amp;diagnostics…</source>
+        <translation>Зберегти &amp;діагностику…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="146"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Клавіатурні скорочення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="147"/>
+        <source>&amp;About Teller</source>
+        <translation>&amp;Про Teller</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="148"/>
+        <source>Cash &amp;deposit…</source>
+        <translation>&amp;Внесення готівки…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="149"/>
+        <source>Cash &amp;withdrawal…</source>
+        <translation>В&amp;идача готівки…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="150"/>
+        <source>&amp;Approve the selected request</source>
+        <translation>&amp;Погодити вибраний запит</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="151"/>
+        <source>&amp;Reject the selected request</source>
+        <translation>Від&amp;хилити вибраний запит</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="207"/>
+        <source>Open a customer card to take or pay out cash.</source>
+        <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="214"/>
+        <source>Select a request in the approvals inbox first.</source>
+        <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="259"/>
+        <source>Save diagnostics</source>
+        <translation>Зберегти діагностику</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="261"/>
+        <source>Zip archives (*.zip)</source>
+        <translation>Zip-архіви (*.zip)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="275"/>
+        <source>Diagnostics saved to {path} (no passwords or tokens).</source>
+        <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="277"/>
+        <source>Saving diagnostics…</source>
+        <translation>Збереження діагностики…</translation>
+    </message>
+</context>
+<context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="75"/>
-        <location filename="../../teller_app/ui/error_text.py" line="87"/>
+        <location filename="../../teller_app/ui/error_text.py" line="81"/>
+        <location filename="../../teller_app/ui/error_text.py" line="97"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="78"/>
+        <location filename="../../teller_app/ui/error_text.py" line="84"/>
         <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="82"/>
+        <location filename="../../teller_app/ui/error_text.py" line="92"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="84"/>
+        <location filename="../../teller_app/ui/error_text.py" line="94"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="89"/>
+        <location filename="../../teller_app/ui/error_text.py" line="99"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="91"/>
+        <location filename="../../teller_app/ui/error_text.py" line="101"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="94"/>
+        <location filename="../../teller_app/ui/error_text.py" line="104"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="102"/>
+        <location filename="../../teller_app/ui/error_text.py" line="112"/>
         <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="112"/>
+        <location filename="../../teller_app/ui/error_text.py" line="122"/>
         <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="125"/>
+        <location filename="../../teller_app/ui/error_text.py" line="160"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="128"/>
+        <location filename="../../teller_app/ui/error_text.py" line="163"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="131"/>
+        <location filename="../../teller_app/ui/error_text.py" line="166"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="133"/>
+        <location filename="../../teller_app/ui/error_text.py" line="168"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="135"/>
+        <location filename="../../teller_app/ui/error_text.py" line="170"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="152"/>
-        <location filename="../../teller_app/ui/error_text.py" line="137"/>
-        <location filename="../../teller_app/ui/error_text.py" line="140"/>
+        <location filename="../../teller_app/ui/error_text.py" line="172"/>
+        <location filename="../../teller_app/ui/error_text.py" line="175"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="143"/>
+        <location filename="../../teller_app/ui/error_text.py" line="178"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="145"/>
+        <location filename="../../teller_app/ui/error_text.py" line="180"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="55"/>
+        <location filename="../../teller_app/ui/error_text.py" line="57"/>
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="59"/>
+        <location filename="../../teller_app/ui/error_text.py" line="61"/>
         <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="63"/>
+        <location filename="../../teller_app/ui/error_text.py" line="65"/>
         <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="65"/>
+        <location filename="../../teller_app/ui/error_text.py" line="67"/>
         <source>The profile&apos;s connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="107"/>
+        <location filename="../../teller_app/ui/error_text.py" line="117"/>
         <source>{message} (The platform said: {detail})</source>
         <translation>{message} (Відповідь платформи: {detail})</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="76"/>
+        <source>Teller is already running for this profile on this computer. Switch to that window, or close it and sign in again here.</source>
+        <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="88"/>
+        <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
+        <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="131"/>
+        <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
+        <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="136"/>
+        <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
+        <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="140"/>
+        <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
+        <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="142"/>
+        <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
+        <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="144"/>
+        <source>The local cache could not be opened; searching the platform directly.</source>
+        <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="99"/>
+        <source>&amp;Status:</source>
+        <translation>&amp;Статус:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="99"/>
+        <source>Se&amp;gment:</source>
+        <translation>С&amp;егмент:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="100"/>
+        <source>&amp;KYC:</source>
+        <translation>&amp;KYC:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="100"/>
+        <source>&amp;Disabled:</source>
+        <translation>&amp;Вимкнені:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="101"/>
+        <source>Created &amp;from:</source>
+        <translation>Створено &amp;з:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="101"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="102"/>
+        <source>to:</source>
+        <translation>по:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="102"/>
+        <source>&amp;Updated from:</source>
+        <translation>&amp;Оновлено з:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="103"/>
+        <source>Created to</source>
+        <translation>Створено по</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="103"/>
+        <source>Updated to</source>
+        <translation>Оновлено по</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="109"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="118"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="120"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="122"/>
+        <source>any</source>
+        <translation>будь-який</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="110"/>
+        <source>C&amp;lear filters</source>
+        <translation>С&amp;кинути фільтри</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="111"/>
+        <source>all</source>
+        <translation>усі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="111"/>
+        <source>enabled only</source>
+        <translation>лише ввімкнені</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/filter_bar.py" line="112"/>
+        <source>disabled only</source>
+        <translation>лише вимкнені</translation>
     </message>
 </context>
 <context>
@@ -1851,180 +2121,194 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="58"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="59"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="64"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="65"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="65"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="66"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="71"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="72"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="74"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="75"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="75"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="76"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="77"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="78"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="78"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="79"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="99"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="100"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_modes.py" line="38"/>
+        <source>Sign &amp;out</source>
+        <translation>&amp;Вийти</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="99"/>
+        <location filename="../../teller_app/ui/main_window.py" line="100"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="110"/>
+        <location filename="../../teller_app/ui/desk.py" line="128"/>
+        <location filename="../../teller_app/ui/main_window.py" line="111"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="191"/>
+        <location filename="../../teller_app/ui/main_window.py" line="195"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="196"/>
+        <location filename="../../teller_app/ui/main_window.py" line="200"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="214"/>
+        <location filename="../../teller_app/ui/main_window.py" line="218"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="224"/>
+        <location filename="../../teller_app/ui/main_window.py" line="228"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="229"/>
+        <location filename="../../teller_app/ui/main_window.py" line="233"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="307"/>
+        <location filename="../../teller_app/ui/main_window.py" line="311"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="350"/>
+        <location filename="../../teller_app/ui/main_window.py" line="354"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="362"/>
+        <location filename="../../teller_app/ui/main_window.py" line="366"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="424"/>
+        <location filename="../../teller_app/ui/main_window.py" line="428"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="433"/>
+        <location filename="../../teller_app/ui/main_window.py" line="437"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="444"/>
+        <location filename="../../teller_app/ui/main_window.py" line="448"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="486"/>
+        <location filename="../../teller_app/ui/desk.py" line="120"/>
+        <location filename="../../teller_app/ui/main_window.py" line="490"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="487"/>
+        <location filename="../../teller_app/ui/desk.py" line="121"/>
+        <location filename="../../teller_app/ui/main_window.py" line="491"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="497"/>
+        <location filename="../../teller_app/ui/desk.py" line="122"/>
+        <location filename="../../teller_app/ui/main_window.py" line="501"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="499"/>
+        <location filename="../../teller_app/ui/desk.py" line="123"/>
+        <location filename="../../teller_app/ui/main_window.py" line="503"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="501"/>
+        <location filename="../../teller_app/ui/desk.py" line="124"/>
+        <location filename="../../teller_app/ui/main_window.py" line="505"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="503"/>
+        <location filename="../../teller_app/ui/desk.py" line="125"/>
+        <location filename="../../teller_app/ui/main_window.py" line="507"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="505"/>
+        <location filename="../../teller_app/ui/desk.py" line="126"/>
+        <location filename="../../teller_app/ui/main_window.py" line="509"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="507"/>
+        <location filename="../../teller_app/ui/desk.py" line="127"/>
+        <location filename="../../teller_app/ui/main_window.py" line="511"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="518"/>
+        <location filename="../../teller_app/ui/main_window.py" line="522"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="523"/>
+        <location filename="../../teller_app/ui/main_window.py" line="527"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="526"/>
+        <location filename="../../teller_app/ui/main_window.py" line="530"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="564"/>
+        <location filename="../../teller_app/ui/main_window.py" line="568"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="121"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="124"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -2080,40 +2364,397 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="103"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="103"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="103"/>
-        <source>Requested</source>
-        <translation>Запитано</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="104"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="106"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="104"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="106"/>
         <source>Reason</source>
         <translation>Причина</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
+        <source>Requested (Kyiv)</source>
+        <translation>Запитано (Київ)</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileForm</name>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="37"/>
+        <source>e.g. bank-production</source>
+        <translation>напр. bank-production</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="42"/>
+        <source>Platform password (Mode A)</source>
+        <translation>Пароль платформи (режим A)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="43"/>
+        <source>Teller Hub (Mode B)</source>
+        <translation>Teller Hub (режим B)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="45"/>
+        <source>name@bank.ua</source>
+        <translation>name@bank.ua</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="48"/>
+        <source>only to test the connection; never saved</source>
+        <translation>лише для перевірки з’єднання; не зберігається</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="49"/>
+        <source>system certificates</source>
+        <translation>системні сертифікати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="50"/>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Огляд…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="52"/>
+        <source>Choose a CA bundle file</source>
+        <translation>Виберіть файл сертифікатів CA</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="67"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Назва:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="68"/>
+        <source>Platform &amp;URL:</source>
+        <translation>&amp;URL платформи:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="69"/>
+        <source>&amp;Counterparty GUID:</source>
+        <translation>GUID &amp;контрагента:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="70"/>
+        <source>Sign-in &amp;mode:</source>
+        <translation>&amp;Режим входу:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="71"/>
+        <source>Teller &amp;Hub URL:</source>
+        <translation>URL Teller &amp;Hub:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="72"/>
+        <source>&amp;E-mail:</source>
+        <translation>&amp;Ел. пошта:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="73"/>
+        <source>Pass&amp;word:</source>
+        <translation>Па&amp;роль:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="74"/>
+        <source>CA &amp;bundle:</source>
+        <translation>Сертифікати &amp;CA:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
+        <source>SPKI p&amp;ins:</source>
+        <translation>SPKI-&amp;піни:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
+        <source>Pro&amp;xy:</source>
+        <translation>Пр&amp;оксі:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="77"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Мова:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="107"/>
+        <source>Sign-in through the Teller Hub needs the hub&apos;s URL.</source>
+        <translation>Для входу через Teller Hub потрібна URL-адреса хаба.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="122"/>
+        <source>Give the profile a name.</source>
+        <translation>Дайте профілю назву.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="124"/>
+        <source>Enter the counterparty GUID.</source>
+        <translation>Введіть GUID контрагента.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="131"/>
+        <source>{field}: {problem}</source>
+        <translation>{field}: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="142"/>
+        <source>The Teller Hub password</source>
+        <translation>Пароль Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="142"/>
+        <source>The platform password</source>
+        <translation>Пароль платформи</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="145"/>
+        <source>CA bundle (PEM)</source>
+        <translation>Сертифікати CA (PEM)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="146"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>Сертифікати (*.pem *.crt *.cer);;Усі файли (*)</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileManager</name>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="45"/>
+        <source>ok</source>
+        <translation>гаразд</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="46"/>
+        <source>adapted</source>
+        <translation>адаптовано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="47"/>
+        <source>failed</source>
+        <translation>помилка</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileManagerDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="59"/>
+        <source>Teller — profiles</source>
+        <translation>Teller — профілі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="69"/>
+        <source>Profiles</source>
+        <translation>Профілі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="71"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Додати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="72"/>
+        <source>D&amp;uplicate</source>
+        <translation>&amp;Копіювати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="74"/>
+        <source>&amp;Delete</source>
+        <translation>&amp;Видалити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="77"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Зберегти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="79"/>
+        <source>&amp;Test connection</source>
+        <translation>&amp;Перевірити з&apos;єднання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="81"/>
+        <source>&amp;Import…</source>
+        <translation>&amp;Імпорт…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="83"/>
+        <source>E&amp;xport…</source>
+        <translation>&amp;Експорт…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="85"/>
+        <source>Close</source>
+        <translation>Закрити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="92"/>
+        <source>Connection test results</source>
+        <translation>Результати перевірки з&apos;єднання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
+        <source>Check</source>
+        <translation>Перевірка</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
+        <source>Result</source>
+        <translation>Результат</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
+        <source>Evidence</source>
+        <translation>Докази</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="142"/>
+        <source>The profiles file cannot be read: {error}</source>
+        <translation>Файл профілів не вдається прочитати: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="163"/>
+        <source>A copy of {name}: change what differs and save.</source>
+        <translation>Копія {name}: змініть те, що відрізняється, і збережіть.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="172"/>
+        <source>Delete profile</source>
+        <translation>Видалити профіль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="173"/>
+        <source>Delete the profile {name}?</source>
+        <translation>Видалити профіль {name}?</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="187"/>
+        <source>Profile {name} deleted.</source>
+        <translation>Профіль {name} видалено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="198"/>
+        <source>A profile named {name} exists already.</source>
+        <translation>Профіль з назвою {name} уже існує.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="209"/>
+        <source>Profile {name} saved.</source>
+        <translation>Профіль {name} збережено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="222"/>
+        <source>Enter the e-mail to test the sign-in with.</source>
+        <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="228"/>
+        <source>Enter the password to test the sign-in with.</source>
+        <translation>Введіть пароль, з яким перевірити вхід.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="232"/>
+        <source>Testing {url}…</source>
+        <translation>Перевірка {url}…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="234"/>
+        <source>Testing the connection…</source>
+        <translation>Перевірка з&apos;єднання…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="241"/>
+        <source>{count} profiles exported to {path} (no passwords).</source>
+        <translation>Профілів експортовано: {count}, до {path} (без паролів).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="252"/>
+        <source>Imported: {names}. Passwords are typed at sign-in.</source>
+        <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="321"/>
+        <source>{failed} of {total} checks failed.</source>
+        <translation>Не пройдено перевірок: {failed} з {total}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="324"/>
+        <source>All {total} checks passed: this profile works.</source>
+        <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="343"/>
+        <source>Export profiles</source>
+        <translation>Експорт профілів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="345"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="354"/>
+        <source>Teller profiles (*.json)</source>
+        <translation>Профілі Teller (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="352"/>
+        <source>Import profiles</source>
+        <translation>Імпорт профілів</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileRecovery</name>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="23"/>
+        <source>The profiles file {path} cannot be read, so Teller does not know which platform to connect to. It will not fall back to the sandbox.
+
+{error}</source>
+        <translation>Файл профілів {path} не вдається прочитати, тож Teller не знає, до якої платформи підключатися. Перехід до пісочниці не відбудеться.
+
+{error}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="27"/>
+        <source>Teller — profiles file unreadable</source>
+        <translation>Teller — файл профілів не читається</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="32"/>
+        <source>&amp;Reset and manage profiles…</source>
+        <translation>&amp;Скинути та керувати профілями…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="35"/>
+        <source>&amp;Try again</source>
+        <translation>&amp;Спробувати ще</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="38"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Вийти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="64"/>
+        <source>The unreadable file was kept as {path}. Add or import the profiles, then close this window to sign in.</source>
+        <translation>Непрочитаний файл збережено як {path}. Додайте або імпортуйте профілі, потім закрийте це вікно, щоб увійти.</translation>
     </message>
 </context>
 <context>
     <name>ReauthDialog</name>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="23"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="25"/>
         <source>Sign in again</source>
         <translation>Повторний вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="25"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="27"/>
         <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
         <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
     </message>
@@ -2258,11 +2899,13 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="136"/>
         <location filename="../../teller_app/ui/search_panel.py" line="54"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/desk.py" line="138"/>
         <location filename="../../teller_app/ui/search_panel.py" line="60"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
@@ -2298,200 +2941,343 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="313"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="314"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="316"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="317"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="320"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="321"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="340"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="341"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="157"/>
+        <source>Teller — settings</source>
+        <translation>Teller — налаштування</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="158"/>
+        <source>This desk</source>
+        <translation>Це робоче місце</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="159"/>
+        <source>The bank&apos;s settings (read-only)</source>
+        <translation>Налаштування банку (лише перегляд)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="160"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Мова:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="160"/>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Тема:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="161"/>
+        <source>&amp;Lock after idle (minutes):</source>
+        <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="161"/>
+        <source>S&amp;ync every (minutes):</source>
+        <translation>&amp;Синхронізувати кожні (хвилин):</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="166"/>
+        <source>Cash needing a supervisor above:</source>
+        <translation>Касові операції, що потребують контролера, понад:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="167"/>
+        <source>Changes needing a second person:</source>
+        <translation>Зміни, що потребують другої особи:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="172"/>
+        <source>&amp;Sounds</source>
+        <translation>&amp;Звуки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="173"/>
+        <source>&amp;Notifications</source>
+        <translation>&amp;Сповіщення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="175"/>
+        <source>The profile&apos;s language</source>
+        <translation>Мова профілю</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <source>Follow the system</source>
+        <translation>Як у системі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <source>Light</source>
+        <translation>Світла</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <source>Dark</source>
+        <translation>Темна</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="239"/>
+        <source>From the bank&apos;s Teller Hub.</source>
+        <translation>З Teller Hub банку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="244"/>
+        <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
+        <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="264"/>
+        <source>disabling a customer</source>
+        <translation>вимкнення клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="265"/>
+        <source>blocking or closing</source>
+        <translation>блокування чи закриття</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="266"/>
+        <source>lowering the KYC level</source>
+        <translation>зниження рівня KYC</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsSheet</name>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="53"/>
+        <source>Window</source>
+        <translation>Вікно</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="68"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="72"/>
+        <source>Keyboard shortcuts</source>
+        <translation>Клавіатурні скорочення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="73"/>
+        <source>Menu</source>
+        <translation>Меню</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="73"/>
+        <source>Action</source>
+        <translation>Дія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="74"/>
+        <source>Keys</source>
+        <translation>Клавіші</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="52"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="53"/>
         <source>No OS keyring is available: the password is kept for this session only.</source>
         <translation>Системне сховище паролів недоступне: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="55"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="56"/>
         <source>The OS keyring did not answer in time: the password is kept for this session only.</source>
         <translation>Системне сховище паролів не відповіло вчасно: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="58"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="59"/>
         <source>The only keyring found ({name}) keeps secrets in a plain file, so it is not used: the password is kept for this session only.</source>
         <translation>Знайдене сховище паролів ({name}) зберігає секрети у звичайному файлі, тому воно не використовується: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
         <source>The OS keyring reported an error ({error}): the password is kept for this session only.</source>
         <translation>Системне сховище паролів повідомило про помилку ({error}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="64"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="65"/>
         <source>The OS keyring cannot be used ({reason}): the password is kept for this session only.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="81"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="82"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="395"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="94"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="97"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="103"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="104"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="219"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="119"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="133"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="136"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="137"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="140"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="142"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="183"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="202"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="194"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="213"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="207"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="226"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="229"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="249"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="280"/>
+        <source>Remembered on this workstation: leave empty to sign in</source>
+        <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="146"/>
+        <source>&amp;Profiles…</source>
+        <translation>&amp;Профілі…</translation>
     </message>
 </context>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="157"/>
+        <location filename="../../teller_app/ui/supervision.py" line="161"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="214"/>
+        <location filename="../../teller_app/ui/supervision.py" line="218"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="216"/>
+        <location filename="../../teller_app/ui/supervision.py" line="220"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="217"/>
+        <location filename="../../teller_app/ui/supervision.py" line="221"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="218"/>
+        <location filename="../../teller_app/ui/supervision.py" line="222"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="220"/>
+        <location filename="../../teller_app/ui/supervision.py" line="224"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="236"/>
+        <location filename="../../teller_app/ui/supervision.py" line="240"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="240"/>
+        <location filename="../../teller_app/ui/supervision.py" line="244"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="242"/>
-        <location filename="../../teller_app/ui/supervision.py" line="378"/>
+        <location filename="../../teller_app/ui/supervision.py" line="246"/>
+        <location filename="../../teller_app/ui/supervision.py" line="388"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="354"/>
+        <location filename="../../teller_app/ui/supervision.py" line="364"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="377"/>
+        <location filename="../../teller_app/ui/supervision.py" line="387"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="391"/>
+        <location filename="../../teller_app/ui/supervision.py" line="401"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="403"/>
+        <location filename="../../teller_app/ui/supervision.py" line="413"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -2500,99 +3286,99 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="400"/>
+        <location filename="../../teller_app/ui/supervision.py" line="410"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="503"/>
+        <location filename="../../teller_app/ui/supervision.py" line="513"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="507"/>
+        <location filename="../../teller_app/ui/supervision.py" line="517"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="466"/>
+        <location filename="../../teller_app/ui/supervision.py" line="476"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="467"/>
+        <location filename="../../teller_app/ui/supervision.py" line="477"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="473"/>
+        <location filename="../../teller_app/ui/supervision.py" line="483"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="478"/>
+        <location filename="../../teller_app/ui/supervision.py" line="488"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="479"/>
+        <location filename="../../teller_app/ui/supervision.py" line="489"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="515"/>
+        <location filename="../../teller_app/ui/supervision.py" line="525"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="532"/>
+        <location filename="../../teller_app/ui/supervision.py" line="542"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="554"/>
+        <location filename="../../teller_app/ui/supervision.py" line="564"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="561"/>
+        <location filename="../../teller_app/ui/supervision.py" line="571"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="564"/>
+        <location filename="../../teller_app/ui/supervision.py" line="574"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="576"/>
+        <location filename="../../teller_app/ui/supervision.py" line="586"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="577"/>
+        <location filename="../../teller_app/ui/supervision.py" line="587"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="585"/>
+        <location filename="../../teller_app/ui/supervision.py" line="595"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="608"/>
+        <location filename="../../teller_app/ui/supervision.py" line="618"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="652"/>
+        <location filename="../../teller_app/ui/supervision.py" line="666"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="484"/>
+        <location filename="../../teller_app/ui/supervision.py" line="494"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -2600,39 +3386,50 @@ Reason: %2</source>
 <context>
     <name>Validators</name>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="24"/>
+        <location filename="../../teller_app/ui/validators.py" line="68"/>
         <source>Not a phone number.</source>
         <translation>Це не номер телефону.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="26"/>
+        <location filename="../../teller_app/ui/validators.py" line="70"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="39"/>
+        <location filename="../../teller_app/ui/validators.py" line="83"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="41"/>
+        <location filename="../../teller_app/ui/validators.py" line="85"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="48"/>
+        <location filename="../../teller_app/ui/validators.py" line="92"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="50"/>
+        <location filename="../../teller_app/ui/validators.py" line="94"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="57"/>
+        <location filename="../../teller_app/ui/validators.py" line="43"/>
+        <location filename="../../teller_app/ui/validators.py" line="101"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="45"/>
+        <source>{field} must not contain control characters or text-direction marks (they can disguise the text). Retype it.</source>
+        <translation>Поле «{field}» не може містити керівних символів чи позначок напрямку тексту (вони можуть маскувати текст). Введіть його заново.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="49"/>
+        <source>{field} must not start with =, +, - or @.</source>
+        <translation>Поле «{field}» не може починатися з =, +, - чи @.</translation>
     </message>
 </context>
 </TS>

@@ -68,10 +68,12 @@ created_at, updated_at (RFC 3339 str), fetched_at (epoch float); properties ``gu
 ``full_name``), AccountRow(guid, iban, assets, fetched_at), AssetRow(code, name, balance:
 Decimal, minor_unit, stellar_code, stellar_issuer).
 
-Errors: CacheError (base), CacheKeyError (wrong/lost key or not a database).
+Errors: CacheError (base), CacheKeyError (wrong/lost key or not a database: wipe + re-sync),
+CacheLockedError (another connection holds it: wait or tell the user; never wipe),
+CacheIOError (read-only, disk full, I/O: a clear error; never wipe).
 """
 
-from teller_app.cache.errors import CacheError, CacheKeyError
+from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
 from teller_app.cache.paths import (
     HEAD_OFFICE,
     cache_path,
@@ -96,7 +98,9 @@ __all__ = [
     "AssetRow",
     "BranchCache",
     "CacheError",
+    "CacheIOError",
     "CacheKeyError",
+    "CacheLockedError",
     "CacheStats",
     "CustomerRow",
     "SearchCount",

@@ -11,3 +11,17 @@ class CacheKeyError(CacheError):
     """The cache file cannot be opened with this key (wrong or lost key, or not a database).
 
     The caller wipes the file (``wipe_cache_file``) and re-syncs from the platform."""
+
+
+class CacheLockedError(CacheError):
+    """Another connection holds the cache (another Teller on this profile is using it). Nothing
+    is wiped: wait and retry, or tell the user another Teller is running."""
+
+
+class CacheIOError(CacheError):
+    """The cache cannot be read or written (read-only directory, full disk, I/O error,
+    permissions). Nothing is wiped; ``kind`` is "read_only", "disk_full" or "io"."""
+
+    def __init__(self, message: str, kind: str = "io") -> None:
+        super().__init__(message)
+        self.kind = kind

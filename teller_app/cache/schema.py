@@ -92,11 +92,21 @@ def _m4_sync_reconciled_at(conn: Connection) -> None:
     conn.execute("ALTER TABLE sync_state ADD COLUMN reconciled_at REAL")
 
 
+def _m5_filter_indexes(conn: Connection) -> None:
+    """The filter bar filters and sorts the whole result in SQL (``cache/filters.py``)."""
+    for name, columns in (("status", "status"), ("segment", "segment, sort_key"),
+                          ("kyc", "kyc_level, sort_key"), ("disabled", "is_disabled, sort_key"),
+                          ("created", "created_at"), ("login", "login"),
+                          ("phone", "phone_number"), ("branch_name", "branch_name, sort_key")):
+        conn.execute(f"CREATE INDEX IF NOT EXISTS customers_f_{name} ON customers({columns})")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _m1_initial,
     _m2_branch_index_and_hidden,
     _m3_sync_read_at_fts_pending,
     _m4_sync_reconciled_at,
+    _m5_filter_indexes,
 ]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import sqlcipher3
 
 from teller_app.cache import convert, paths
-from teller_app.cache.errors import CacheError, CacheKeyError
+from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
 from teller_app.cache.rows import (
     AccountRow,
     AssetRow,
@@ -64,6 +64,57 @@ def _row(r: Sequence[Any]) -> CustomerRow:
     )
 
 
+# SQLite primary result codes (https://sqlite.org/rescode.html).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
+
+
+def classify_error(db: Path, exc: BaseException) -> CacheError:
+    """The cache error class for a SQLite/SQLCipher failure while opening ``db``."""
+    code = int(getattr(exc, "sqlite_errorcode", -1) or -1) & 0xFF
+    text = str(exc).lower()
+    name = db.name
+    if code == _SQLITE_NOTADB or "not a database" in text:
+        return CacheKeyError(f"cannot open cache {name}: wrong key or not a cache")
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
+        return CacheLockedError(f"cache {name} is locked by another connection")
+    if code == _SQLITE_FULL or "disk is full" in text:
+        return CacheIOError(f"cache {name}: the disk is full", "disk_full")
+    if code == _SQLITE_READONLY or "readonly" in text or "read-only" in text:
+        return CacheIOError(f"cache {name}: the file or folder is read-only", "read_only")
+    if code == _SQLITE_CORRUPT:
+        return CacheKeyError(f"cannot open cache {name}: the file is damaged")
+    if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN) or isinstance(exc, OSError):
+        kind = _disk_state(db.parent)
+        return CacheIOError(f"cache {name}: cannot read or write the file ({text[:80]})", kind)
+    return CacheError(f"cache {name} cannot be opened ({text[:80]})")
+
+
+def _disk_state(folder: Path) -> str:
+    """"read_only" / "disk_full" when the folder's filesystem says so, else "io"."""
+    import os
+
+    try:
+        vfs = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: Windows has no statvfs
+        return "io"
+    if vfs.f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK):
+        return "read_only"
+    if vfs.f_bavail == 0:
+        return "disk_full"
+    return "io"
+
+
+def _os_error(db: Path, exc: OSError) -> CacheIOError:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return CacheIOError(f"cache {db.name}: the disk is full", "disk_full")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return CacheIOError(f"cache {db.name}: the folder is read-only", "read_only")
+    return CacheIOError(f"cache {db.name}: cannot create the file ({exc.strerror})")
+
+
 def _in_branch(branch_guid: str | None, alias: str = "c.") -> tuple[str, tuple[str, ...]]:
     """SQL ``AND`` clause + parameters restricting to one branch (head office's filter)."""
     if branch_guid is None:
@@ -84,31 +135,40 @@ class BranchCache:
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(cls, path: Path | str, key: bytes | None) -> BranchCache:
+    def open(cls, path: Path | str, key: bytes | None, *, busy_timeout: float = 5.0
+             ) -> BranchCache:
         """Open (creating/migrating) the cache. ``key``: 32 raw bytes (SQLCipher); None =
-        unencrypted (tests/dev). Raises ``CacheKeyError`` for a wrong key or a foreign file."""
+        unencrypted (tests/dev). Errors are classified (the caller wipes only on the first):
+        ``CacheKeyError`` wrong key or a foreign file; ``CacheLockedError`` still locked by
+        another connection after ``busy_timeout`` s; ``CacheIOError`` read-only, full disk,
+        permissions or I/O."""
         db = Path(path)
         if key is not None and len(key) != KEY_BYTES:
             raise ValueError(f"cache key must be {KEY_BYTES} bytes")
-        if not db.exists():
-            paths.create_private_file(db)
-        else:
-            paths.ensure_private_dir(db.parent)
-        conn = sqlcipher3.connect(str(db), isolation_level=None, check_same_thread=True)
+        try:
+            if not db.exists():
+                paths.create_private_file(db)
+            else:
+                paths.ensure_private_dir(db.parent)
+        except OSError as exc:
+            raise _os_error(db, exc) from exc
+        try:
+            conn = sqlcipher3.connect(str(db), isolation_level=None, check_same_thread=True,
+                                      timeout=busy_timeout)
+        except sqlcipher3.Error as exc:
+            raise classify_error(db, exc) from exc
         try:
             if key is not None:
                 conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-            try:
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            except sqlcipher3.DatabaseError as exc:
-                raise CacheKeyError(
-                    f"cannot open cache {db.name}: wrong key or not a cache"
-                ) from exc
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -131072")  # 128 MiB of decrypted pages
             conn.execute("PRAGMA temp_store = MEMORY")
             migrate(conn)
+        except sqlcipher3.Error as exc:
+            conn.close()
+            raise classify_error(db, exc) from exc
         except BaseException:
             conn.close()
             raise

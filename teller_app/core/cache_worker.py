@@ -58,11 +58,11 @@ class CacheWorker:
     def is_open(self) -> bool:
         return self._cache is not None
 
-    async def open(self, path: Path | str, key: bytes | None) -> None:
+    async def open(self, path: Path | str, key: bytes | None, **options: Any) -> None:
         if self._cache is not None:
             await self.call(self._cache.close)
         self._cache = None
-        self._cache = await self.call(BranchCache.open, path, key)
+        self._cache = await self.call(BranchCache.open, path, key, **options)
 
     async def close_cache(self) -> None:
         if self._cache is not None:

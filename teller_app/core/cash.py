@@ -385,7 +385,7 @@ async def confirm_with_credentials(
         receipt = await service.confirm(payment_guid)
         return replace(receipt, confirmed_by=str(session.employee.guid))
     finally:
-        await close_everywhere(session)
+        await close_everywhere(session)  # logged out on the platform and the hub
 
 
 def receipt_of(payment: Payment, kind: CashKind | None = None) -> CashReceipt:

@@ -18,6 +18,16 @@ from teller_app.platform import CustomerUpdate, NewCustomer, NotFound
 log = logging.getLogger(__name__)
 
 
+class StaleStatus(Exception):
+    """The customer's status changed on the platform since the form was opened: writing the
+    form's status would overwrite (or resurrect) a newer one. Nothing was sent."""
+
+    def __init__(self, current: str, full: str) -> None:
+        super().__init__("the status changed since the form was opened")
+        self.current = current  # the real status now
+        self.full = full  # the whole status text now
+
+
 @dataclass
 class CustomerSnapshot:
     """What the card shows: the customer and their accounts, with when they were fetched
@@ -95,13 +105,20 @@ class CustomerService:
             await self._remember(customer, accounts)
         return CustomerSnapshot(customer or created, accounts, time.time())
 
-    async def update(self, guid: str, update: CustomerUpdate, current: Any = None) -> Any:
+    async def update(self, guid: str, update: CustomerUpdate, current: Any = None, *,
+                     status_was: str | None = None) -> Any:
         """PUT the set fields — after the four-eyes gate (``gate``, the one command
         pipeline): a change the hub's policy sends to a second person raises
-        ``NeedsApproval`` and nothing is written; the UI then files a request."""
+        ``NeedsApproval`` and nothing is written; the UI then files a request.
+        ``status_was``: the status the form started from; if the platform's differs now,
+        ``StaleStatus`` (a newer status is never overwritten from a stale copy)."""
         if self.gate is not None:
             change = {k: getattr(update, k) for k in update.model_fields_set}
             await self.gate.check(CUSTOMER_UPDATE, guid, change, current)
+        if update.status is not None and status_was is not None:
+            fresh = await self.client.get_customer(guid)  # re-read right before writing
+            if (fresh.status or "") != status_was:
+                raise StaleStatus(fresh.status or "", fresh.status or "")
         await self.client.update_customer(guid, update)
         customer = await self.client.get_customer(guid)
         if self.cache is not None:

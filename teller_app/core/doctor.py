@@ -37,6 +37,7 @@ from teller_app.platform.probes import (
     probe_page_cap,
 )
 from teller_app.platform.traits import ServerTraits
+from teller_app.platform.transport import TransportSettings
 
 
 class SignInFailed(Exception):
@@ -82,11 +83,13 @@ async def run_doctor(
     sync: bool = False,
     auth_service_url: str | None = None,
     timeout: float = 30.0,
+    settings: TransportSettings | None = None,
 ) -> DoctorReport:
     """All checks. Raises ``SignInFailed`` (with the report so far) when sign-in or the
     employee lookup fails; otherwise returns the report (``compatible`` or not)."""
     report = DoctorReport(server=base_url)
-    client = PlatformClient(base_url, counterparty_guid, auth=auth, timeout=timeout)
+    client = PlatformClient(base_url, counterparty_guid, auth=auth, timeout=timeout,
+                            settings=settings)
     try:
         employee = await _sign_in(client, auth, report)
         scope = {"branch_guids": [employee.branch_guid]} if employee.branch_guid else {}

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -80,10 +81,12 @@ class HubProcess:
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (0700) and tighten it if it already existed."""
+    """Create ``path`` (0700) and tighten it if it already existed, unless it is a shared
+    directory (sticky bit, e.g. /tmp): as root a chmod there locks every other user out."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     with contextlib.suppress(OSError):
-        os.chmod(path, 0o700)
+        if not path.stat().st_mode & stat.S_ISVTX:
+            os.chmod(path, 0o700)
     return path
 
 

@@ -163,9 +163,11 @@ async def verify_password(profile: Profile, email: str, password: str) -> bool:
             with contextlib.suppress(PlatformError):
                 await auth.hub.close_session()
             await auth.hub.aclose()
-    client = PlatformClient(profile.base_url, profile.counterparty_guid, auth=auth)
+    client = PlatformClient(profile.base_url, profile.counterparty_guid, auth=auth,
+                            settings=profile.transport())
     try:
         await client.login()
+        await client.logout()  # only a check: the session is revoked at once
         return True
     except AuthError:
         return False

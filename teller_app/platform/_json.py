@@ -12,7 +12,16 @@ from typing import Any
 
 
 def loads(text: str | bytes) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    """Parse; anything that is not plain JSON raises ValueError: NaN/Infinity (not JSON, and
+    not an amount), and nesting too deep for the parser (RecursionError otherwise)."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def dumps(value: Any) -> str:

@@ -162,6 +162,14 @@ class PlatformClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def logout(self) -> bool:
+        """Revoke the Mode A session on the platform (Kratos native logout) so a short-lived
+        session (an unlock check, a supervisor's approval at a teller's desk) is not left
+        valid. Best effort: True when the platform confirmed; never raises."""
+        if isinstance(self.auth, PasswordLogin):
+            return await self.auth.logout(self._http)
+        return False
+
     async def login(self) -> None:
         """Sign in now (Mode A: Kratos unless a saved session token was given; Mode B: checks
         the key with ``jwk/authenticate``)."""
@@ -169,16 +177,6 @@ class PlatformClient:
             await self.auth.login(self._http, self.counterparty_guid)
         else:
             await self.auth.ensure(self._http)
-
-    async def logout(self) -> None:
-        """Mode A: revoke this session on the platform (Kratos native logout); the token is
-        forgotten either way. Mode B has no session to revoke."""
-        token = self.session_token
-        if not token or not isinstance(self.auth, PasswordLogin):
-            return
-        self.auth.session_token = None
-        await self._http.request("DELETE", "/kratos/self-service/logout/api",
-                                 json_body={"session_token": token}, idempotent=True)
 
     @property
     def session_token(self) -> str | None:

@@ -57,6 +57,9 @@ class Profile(BaseModel):
     )
     cash_confirm_threshold: Decimal = Decimal("10000.00")
     language: str = "uk"
+    # A head-office workstation keeps a head-office cache after sign-out; a branch desk
+    # (the default) wipes it, key included, so the next employee cannot read the whole bank.
+    head_office_desk: bool = False
     # transport (see teller_app.platform.transport): the environment's proxy is never used
     proxy: str | None = None
     ca_bundle: str | None = None

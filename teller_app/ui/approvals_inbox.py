@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -50,6 +50,8 @@ from teller_app.core.approvals import (
 from teller_app.core.cash import CashReceipt, CashService
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.local_time import local_text
+from teller_app.ui.validators import isolate
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
@@ -100,7 +102,7 @@ class PendingRequestsModel(QAbstractTableModel):
         self.rows: list[ChangeRequest] = []
         self.employee_names: dict[str, str] = {}
         self.customer_names: dict[str, str] = {}
-        self.headers = (self.tr("Requested"), self.tr("Customer"), self.tr("Change"),
+        self.headers = (self.tr("Requested (Kyiv)"), self.tr("Customer"), self.tr("Change"),
                         self.tr("Maker"), self.tr("Reason"))
 
     def replace(self, requests: list[ChangeRequest]) -> None:
@@ -163,13 +165,13 @@ class PendingRequestsModel(QAbstractTableModel):
             if column == self.CUSTOMER_COLUMN:
                 return r.customer_guid
             return None
-        when = datetime.fromtimestamp(r.created_at).strftime("%Y-%m-%d %H:%M")
         return (
-            when,
-            self.customer_names.get(r.customer_guid) or short_guid(r.customer_guid),
+            local_text(datetime.fromtimestamp(r.created_at, UTC)),
+            # names and reasons: direction-isolated, never reordering the text around them
+            isolate(self.customer_names.get(r.customer_guid) or short_guid(r.customer_guid)),
             describe_change(r.displayed_change()),
-            self.employee_names.get(r.maker.lower()) or r.maker,
-            r.reason,
+            isolate(self.employee_names.get(r.maker.lower()) or r.maker),
+            isolate(r.reason),
         )[column]
 
 
@@ -440,7 +442,7 @@ class ApprovalsInbox(QWidget):
     def _show_drafts(self, payments: list[Any]) -> None:
         self.drafts.setRowCount(len(payments))
         for row, p in enumerate(payments):
-            created = p.created_at.strftime("%Y-%m-%d %H:%M") if p.created_at else ""
+            created = local_text(p.created_at)
             kind = self.tr("deposit") if p.category == "04" else self.tr("withdrawal")
             for col, text in enumerate((p.guid, kind, str(p.amount), created)):
                 item = QTableWidgetItem(text)

@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.ui import theme
+from teller_app.ui.validators import check_text
+
 
 class ApproveInPlaceDialog(QDialog):
     decided = Signal(str, str, str, str)  # outcome, email, password, comment
@@ -37,7 +40,7 @@ class ApproveInPlaceDialog(QDialog):
         self.comment = QLineEdit()
         self.comment.setMaxLength(300)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(theme.error_style())
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.approve_button = QPushButton(self.tr("Approve"))
@@ -72,6 +75,10 @@ class ApproveInPlaceDialog(QDialog):
             return
         if outcome == "rejected" and not self.comment.text().strip():
             self.error.setText(self.tr("A rejection needs a comment."))
+            return
+        _value, problem = check_text(self.comment.text(), self.tr("Comment"))
+        if problem:
+            self.error.setText(problem)
             return
         self.password.clear()  # never kept in the widget
         self.error.clear()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from teller_app.core.audit import HUB_ACTIONS, export_rows
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_models import AuditRecord, AuditVerify
+from teller_app.ui.local_time import local_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
@@ -75,7 +76,7 @@ def customer_of(entry: AuditRecord) -> str:
 
 
 def when(entry: AuditRecord) -> str:
-    return datetime.fromtimestamp(entry.ts_ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+    return local_text(datetime.fromtimestamp(entry.ts_ms / 1000, UTC), seconds=True)
 
 
 class AuditTableModel(QAbstractTableModel):
@@ -85,7 +86,7 @@ class AuditTableModel(QAbstractTableModel):
         self.employee_names: dict[str, str] = {}
         self.customer_names: dict[str, str] = {}
         self.headers = (
-            self.tr("#"), self.tr("When"), self.tr("Action"), self.tr("Employee"),
+            self.tr("#"), self.tr("When (Kyiv)"), self.tr("Action"), self.tr("Employee"),
             self.tr("Customer"), self.tr("Details"),
         )
 

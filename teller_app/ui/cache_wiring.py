@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +21,19 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QTimer
 
-from teller_app.cache import HEAD_OFFICE, CacheKeyError, prepare_cache_for, wipe_cache_file
+from teller_app.cache import HEAD_OFFICE
 from teller_app.core import app_paths
+from teller_app.core.cache_open import (
+    CacheScope,
+    open_scoped_cache,
+    wipe_on_sign_out,
+    wipe_scoped_cache,
+)
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
 from teller_app.core.server_traits import attach_traits
 from teller_app.core.sync import SyncEngine
-from teller_app.secrets import CACHE_KEY, SecretStore
+from teller_app.secrets import SecretStore
 
 log = logging.getLogger(__name__)
 BACKGROUND_SYNC_MS = 5 * 60 * 1000
@@ -41,35 +46,24 @@ class BranchCacheBundle:
     connectivity: Connectivity
     path: Path
     warm: bool  # a full sync has completed: searching the cache is complete
-
-
-async def _cache_key(profile_name: str) -> bytes:
-    """The cache's SQLCipher key lives in the OS keyring. Without a keyring it lives in
-    memory only, so the next start cannot read the file: it is wiped and synced again."""
-    store = await SecretStore.open(profile_name)
-    stored = await store.get(CACHE_KEY)
-    if stored:
-        with contextlib.suppress(ValueError):
-            key = bytes.fromhex(stored)
-            if len(key) == 32:
-                return key
-    key = secrets.token_bytes(32)
-    await store.set(CACHE_KEY, key.hex())
-    return key
+    scope: CacheScope | None = None
+    store: SecretStore | None = None
+    wipe_on_close: bool = False  # a head-office cache on a branch desk
 
 
 async def open_branch_cache(session: Any) -> BranchCacheBundle:
-    profile_name = session.profile.name
-    scope = session.branch_guid or HEAD_OFFICE
-    path = await asyncio.to_thread(prepare_cache_for, app_paths.data_dir(), profile_name, scope)
-    key = await _cache_key(profile_name)
+    """The cache of this employee and scope. A wrong key wipes and re-syncs; a locked cache
+    or an I/O failure raises (CacheLockedError / CacheIOError) and nothing is deleted."""
+    profile = session.profile
+    scope = CacheScope(profile.name, str(session.employee.guid),
+                       session.branch_guid or HEAD_OFFICE)
+    store = await SecretStore.open(profile.name)
     worker = CacheWorker()
     try:
-        await worker.open(path, key)
-    except CacheKeyError:
-        log.warning("cache key lost or file unreadable: wiping the branch cache")
-        await asyncio.to_thread(wipe_cache_file, path)
-        await worker.open(path, key)
+        opened = await open_scoped_cache(worker, app_paths.data_dir(), scope, store)
+    except BaseException:
+        await worker.close()
+        raise
     client = session.client
     await attach_traits(client, session.profile)  # what we learnt about this server before
     connectivity = Connectivity(lambda: client.list_customers(limit=1))
@@ -79,7 +73,8 @@ async def open_branch_cache(session: Any) -> BranchCacheBundle:
     stats = await worker.stats()
     if stats.last_sync_at:
         connectivity.last_sync_at = stats.last_sync_at
-    return BranchCacheBundle(worker, sync, connectivity, path, warm)
+    return BranchCacheBundle(worker, sync, connectivity, opened.path, warm, scope, store,
+                             wipe_on_sign_out(scope, profile.head_office_desk))
 
 
 async def close_branch_cache(bundle: BranchCacheBundle | None) -> None:
@@ -89,6 +84,9 @@ async def close_branch_cache(bundle: BranchCacheBundle | None) -> None:
     await bundle.sync.stop()  # a running sync and reconcile pass (it deletes nothing then)
     with contextlib.suppress(Exception):
         await bundle.worker.close()  # runs after any in-flight DB job on the same thread
+    if bundle.wipe_on_close and bundle.scope is not None and bundle.store is not None:
+        log.info("head-office cache wiped at sign-out (branch desk)")
+        await wipe_scoped_cache(app_paths.data_dir(), bundle.scope, bundle.store)
 
 
 def wire_cache(window: Any) -> None:
@@ -111,7 +109,12 @@ def wire_cache(window: Any) -> None:
         window.sync_label.setText(describe_sync(window, bundle.connectivity.last_sync_at))
     timer = QTimer(window)
     timer.setInterval(BACKGROUND_SYNC_MS)
-    timer.timeout.connect(lambda: bundle.connectivity.online and window.sync_now())
+    def background_sync() -> None:
+        # A window outliving its event loop (app shutdown, a finished test) starts nothing.
+        if bundle.connectivity.online and _loop_alive():
+            window.sync_now()
+
+    timer.timeout.connect(background_sync)
     timer.start()
     window.background_sync_timer = timer
     QTimer.singleShot(0, window.sync_now)  # first sync (full, or catching up) right away
@@ -120,3 +123,10 @@ def wire_cache(window: Any) -> None:
 def describe_sync(window: Any, at: float) -> str:
     return QCoreApplication.translate("MainWindow", "Synced {time}").format(
         time=time.strftime("%H:%M", time.localtime(at)))
+
+
+def _loop_alive() -> bool:
+    try:
+        return not asyncio.get_event_loop().is_closed()
+    except RuntimeError:  # no event loop any more
+        return False

@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.approvals import REASON_MAX_CHARS
 from teller_app.platform.models import Customer
+from teller_app.ui import theme
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.money import format_number
+from teller_app.ui.validators import check_text
 
 
 def change_choices(customer: Customer) -> list[tuple[str, dict[str, Any]]]:
@@ -115,7 +117,7 @@ class ChangeRequestDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("Why (required; the supervisor reads this)"))
         self.counter = QLabel()
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(theme.error_style())
         self.error.setWordWrap(True)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -166,6 +168,11 @@ class ChangeRequestDialog(QDialog):
         self.in_place_button.setEnabled(ok)
 
     def _submit(self, in_place: bool) -> None:
+        _value, problem = check_text(self.reason_text(), self.tr("Reason"), required=True,
+                                     multiline=True)
+        if problem:
+            self.error.setText(problem)  # next to the reason; nothing is sent
+            return
         self.error.clear()
         self.set_busy(True)
         self.submitted.emit(self.change(), self.reason_text(), in_place)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.customers import CustomerService, CustomerSnapshot
+from teller_app.ui import theme
 from teller_app.ui.account_panel import AccountPanel, _selectable
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
@@ -33,7 +34,7 @@ from teller_app.ui.customer_table_model import full_name, row_guid
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.money import format_number
-from teller_app.ui.validators import check_iban
+from teller_app.ui.validators import check_iban, isolate
 
 
 def describe_age(seconds: float) -> str:
@@ -83,7 +84,7 @@ class CustomerCard(QWidget):
         self.flags.setObjectName("cardFlags")
         self.freshness = QLabel(self)
         self.freshness.setObjectName("freshness")
-        self.freshness.setStyleSheet("color: #666;")
+        self.freshness.setStyleSheet(theme.muted_style())
 
         # Actions: other modules add buttons here (supervision.install).
         self.actions_layout = QHBoxLayout()
@@ -241,7 +242,7 @@ class CustomerCard(QWidget):
     # -- painting -----------------------------------------------------------------------
     def _paint_customer(self) -> None:
         c = self.customer
-        self.title.setText(full_name(c) or getattr(c, "login", "") or self.guid)
+        self.title.setText(isolate(full_name(c) or getattr(c, "login", "") or self.guid))
         for key, label in self.detail_labels.items():
             value = getattr(c, key, "")
             if key == "balance_allowed":
@@ -249,6 +250,8 @@ class CustomerCard(QWidget):
                 value = f"{format_number(value or 0, 2)} {code}".strip()
             elif key == "segment":
                 value = segment_text(value)
+            elif key in ("surname", "name", "paternal_name", "login"):
+                value = isolate(str(value or ""))
             label.setText("" if value is None else str(value))
         chips = []
         if getattr(c, "is_disabled", False):
@@ -284,7 +287,7 @@ class CustomerCard(QWidget):
         self.open_account_iban.setPlaceholderText(self.tr("IBAN (optional)"))
         self.open_account_error = QLabel(frame)
         self.open_account_error.setObjectName("newAccountError")
-        self.open_account_error.setStyleSheet("color: #b3261e;")
+        self.open_account_error.setStyleSheet(theme.error_style())
         self.open_account_error.setWordWrap(True)
         self.open_account_submit = QPushButton(self.tr("Open account"), frame)
         self.open_account_submit.setObjectName("submitOpenAccount")

@@ -12,6 +12,7 @@ remote or in-place approval) for exactly that change.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.approvals import ApprovalError, NeedsApproval
-from teller_app.core.customers import CustomerService
+from teller_app.core.customers import CustomerService, StaleStatus
 from teller_app.platform import (
     BankAuthDeclined,
     Conflict,
@@ -47,10 +48,10 @@ from teller_app.platform import (
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_table_model import row_guid
-from teller_app.ui.data_text import asset_name_text
+from teller_app.ui.data_text import asset_name_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error, platform_message
 from teller_app.ui.money import format_number, parse_amount
-from teller_app.ui.validators import check_iban, check_login, check_phone
+from teller_app.ui.validators import check_iban, check_login, check_phone, check_text
 
 LOGIN_CHECK_DEBOUNCE_MS = 400
 STATUS_SUGGESTIONS = ("active", "pending", "inactive")
@@ -268,7 +269,9 @@ class CustomerForm(QWidget):
             self.sent_update = update.wire()
             guid = row_guid(self.customer)
             current = self.customer
-            factory = lambda: self.service.update(guid, update, current)  # noqa: E731
+            was = getattr(self.customer, "status", "") or ""
+            factory = lambda: self.service.update(  # noqa: E731
+                guid, update, current, status_was=was)
             label = self.tr("Saving customer…")
         else:
             new = self._new_customer()
@@ -376,14 +379,31 @@ class CustomerForm(QWidget):
             self.set_error("login", error)
             ok = ok and not error
             ok = self._validate_iban() and ok
+        ok = self._validate_names() and ok
         ok = self._validate_phone(required=True) and ok
         ok = self._validate_balance() and ok
         status = self.status.currentText().strip().lower()
-        if status in SUPERVISED_STATUSES and not self.editing:
+        _value, status_error = check_text(self.status.currentText(), self.tr("Status"))
+        if status_error:
+            self.set_error("status", status_error)
+            ok = False
+        elif status in SUPERVISED_STATUSES and not self.editing:
             self.set_error("status", self.tr("Blocking needs a supervisor's approval."))
             ok = False
         else:
             self.set_error("status", "")
+        return ok
+
+    def _validate_names(self) -> bool:
+        """No control characters, direction overrides or formula leads in any name."""
+        ok = True
+        for key, caption, widget in (("surname", self.tr("Surname"), self.surname),
+                                     ("name", self.tr("Name"), self.name),
+                                     ("paternal_name", self.tr("Paternal name"),
+                                      self.paternal_name)):
+            _value, error = check_text(widget.text(), caption, name=True)
+            self.set_error(key, error)
+            ok = ok and not error
         return ok
 
     def _validate_phone(self, required: bool = False) -> bool:
@@ -467,6 +487,14 @@ class CustomerForm(QWidget):
             # not a session or network problem of the platform: say whose refusal it is
             self.banner.show_message(friendly_message(exc), "error")
             return
+        if isinstance(exc, StaleStatus):
+            self.set_error("status", self.tr(
+                "Someone changed the status to \u201c{status}\u201d meanwhile. Nothing was "
+                "saved: check it and save again.").format(status=status_text(exc.current)))
+            self.customer = _with_status(self.customer, exc.full)  # compare with the new one
+            self.status.setCurrentText(exc.current)
+            self.banner.show_message(self.tr("The customer changed meanwhile."), "warning")
+            return
         if is_connectivity_error(exc):
             self.banner.show_message(
                 self.tr("The platform cannot be reached. Nothing was lost: press Save again "
@@ -523,6 +551,14 @@ class CustomerForm(QWidget):
         if branch and self.branch.findData(branch) < 0:
             self.branch.addItem(getattr(customer, "branch_name", "") or branch, branch)
         self.branch.setCurrentIndex(max(0, self.branch.findData(branch)))
+
+
+def _with_status(customer: Any, status: str) -> Any:
+    if dataclasses.is_dataclass(customer) and not isinstance(customer, type):
+        return dataclasses.replace(customer, status=status)
+    if hasattr(customer, "model_copy"):
+        return customer.model_copy(update={"status": status})
+    return customer
 
 
 def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None]) -> QMessageBox:

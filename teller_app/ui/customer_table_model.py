@@ -19,10 +19,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
+from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.validators import isolate
 
 PAGE_SIZE = 100
 Index = QModelIndex | QPersistentModelIndex
@@ -230,11 +232,13 @@ class CustomerTableModel(QAbstractTableModel):
                 return status_text(value)
             if attribute == "segment":
                 return segment_text(value)
+            if attribute == "full_name":  # a right-to-left name cannot reorder the row
+                return isolate(str(value))
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole and attribute == "full_name":
             return row_guid(row)
         if role == Qt.ItemDataRole.ForegroundRole and getattr(row, "is_disabled", False):
-            return QBrush(QColor("#9a1b1b"))
+            return QBrush(theme.error_color())
         if role == Qt.ItemDataRole.UserRole:
             return row_guid(row)
         return None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from teller_app.cache import CacheIOError, CacheLockedError
+from teller_app.core.instance_lock import AnotherInstanceRunning
 from teller_app.platform import (
     AuthError,
     BankAuthDeclined,
@@ -70,6 +72,10 @@ def sign_in_message(exc: BaseException) -> str:
     """Sign-in has its own wording: wrong password vs. disabled employee vs. no platform."""
     if isinstance(exc, TransportSecurityError):
         return transport_message(exc)
+    if isinstance(exc, AnotherInstanceRunning):
+        return QCoreApplication.translate(
+            "ErrorText", "Teller is already running for this profile on this computer. Switch "
+            "to that window, or close it and sign in again here.")
     if isinstance(exc, AuthError):
         if _looks_disabled(exc):
             return QCoreApplication.translate(
@@ -78,6 +84,10 @@ def sign_in_message(exc: BaseException) -> str:
             return QCoreApplication.translate(
                 "ErrorText", "This profile signs in through the bank's Teller Hub, but no hub "
                 "address is set. Ask your administrator.")
+        if getattr(exc, "reason", None) == "remembered_expired":
+            return QCoreApplication.translate(
+                "ErrorText", "The remembered sign-in has expired or was revoked. Enter your "
+                "password.")
         if getattr(exc, "reason", None) == "bank_auth":
             return QCoreApplication.translate(
                 "ErrorText", "The bank's sign-in service refused this token.")
@@ -114,6 +124,27 @@ def hub_unavailable_text() -> str:
         "not be issued and nothing was created. Your work is kept; try again later.")
 
 
+def cache_message(exc: BaseException) -> str:
+    """Why the local cache could not be opened (nothing was deleted in these cases)."""
+    translate = QCoreApplication.translate
+    if isinstance(exc, CacheLockedError):
+        return translate("ErrorText", "The local cache is in use by another Teller on this "
+                         "computer; searching the platform directly. Close the other Teller "
+                         "to use the cache.")
+    if isinstance(exc, CacheIOError):
+        if exc.kind == "disk_full":
+            return translate("ErrorText", "The disk is full, so the local cache cannot be "
+                             "opened; searching the platform directly. Nothing was deleted. "
+                             "Free some disk space and sign in again.")
+        if exc.kind == "read_only":
+            return translate("ErrorText", "The local cache folder is read-only; searching the "
+                             "platform directly. Nothing was deleted. Ask your administrator.")
+        return translate("ErrorText", "The local cache cannot be read or written (a disk "
+                         "error); searching the platform directly. Nothing was deleted.")
+    return translate("ErrorText", "The local cache could not be opened; searching the "
+                     "platform directly.")
+
+
 def friendly_message(exc: BaseException) -> str:
     if isinstance(exc, BankAuthDeclined):
         return bank_auth_declined_text(platform_message(exc))
@@ -121,6 +152,10 @@ def friendly_message(exc: BaseException) -> str:
         return hub_unavailable_text()
     if isinstance(exc, TransportSecurityError):
         return transport_message(exc)
+    if isinstance(exc, AnotherInstanceRunning):
+        return sign_in_message(exc)
+    if isinstance(exc, CacheLockedError | CacheIOError):
+        return cache_message(exc)
     if isinstance(exc, Unavailable):
         return QCoreApplication.translate(
             "ErrorText", "The platform cannot be reached. Your work is kept; try again later.")

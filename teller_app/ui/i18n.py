@@ -25,11 +25,21 @@ def resources_dir() -> Path:
 
 
 def choose_language(cli: str | None, profile: str | None, system: QLocale | None = None) -> str:
-    for candidate in (cli, profile):
+    for candidate in (cli, _desk_language(), profile):
         if candidate and candidate.lower()[:2] in SUPPORTED:
             return candidate.lower()[:2]
     system_locale = system or QLocale.system()
     return "uk" if system_locale.language() == QLocale.Language.Ukrainian else "en"
+
+
+def _desk_language() -> str | None:
+    """The language picked in Settings (ui/settings_store.py) beats the profile's."""
+    try:
+        from teller_app.ui.settings_store import desk_language
+
+        return desk_language()
+    except Exception:  # settings never stop the app from starting
+        return None
 
 
 def install_translators(app: QApplication, lang: str) -> list[QTranslator]:

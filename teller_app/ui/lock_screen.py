@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from teller_app.core.idle import IdleTracker
+from teller_app.ui import theme
 from teller_app.ui.error_text import safe_text
 
 INPUT_EVENTS = frozenset(
@@ -64,7 +65,7 @@ class LockScreen(QWidget):
         self.password.setPlaceholderText(self.tr("Your password"))
         self.unlock_button = QPushButton(self.tr("Unlock"))
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(theme.error_style())
         self.error.setWordWrap(True)
 
         self.other_email = QLineEdit()

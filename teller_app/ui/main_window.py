@@ -34,6 +34,7 @@ from teller_app.core.audit import AuditAction
 from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.core.roles import Capability
 from teller_app.platform import HubLogin, PasswordLogin
+from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_card import CustomerCard
@@ -123,6 +124,9 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
+        from teller_app.ui import desk  # profiles, settings, help, title, window state
+
+        desk.install(self)
         self.ops.default_error_handler = self._show_error
         self.ops.reauthenticate = self._reauthenticate
         self._reauth_dialog: Any = None
@@ -516,12 +520,12 @@ class MainWindow(QMainWindow):
         self._offline = not online
         if online:
             self.online_label.setText(self.tr("● online"))
-            self.online_label.setStyleSheet("color: #1b7a2e;")
+            self.online_label.setStyleSheet(f"color: {theme.ok_color().name()};")
             if was_offline and self.banner.level == "warning":
                 self.banner.clear()
         else:
             self.online_label.setText(self.tr("● offline"))
-            self.online_label.setStyleSheet("color: #b3261e;")
+            self.online_label.setStyleSheet(theme.error_style())
             self.banner.show_message(self.tr(
                 "The platform cannot be reached. Search shows saved data; changes wait "
                 "until the connection is back."), "warning")

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.ui import theme
+
 
 class ReauthDialog(QDialog):
     password_entered = Signal(str)
@@ -29,7 +31,7 @@ class ReauthDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setObjectName("reauthPassword")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(theme.error_style())
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = QDialogButtonBox(

@@ -9,10 +9,14 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from teller_app.core import instance_lock
 from teller_app.core.session import Session, make_auth, open_session
+from teller_app.platform import AuthError, PasswordLogin
+from teller_app.platform.auth import Auth
 from teller_app.secrets import (
     PASSWORD,
     PRIVATE_KEY,
+    SESSION_TOKEN,
     Profile,
     ProfileStore,
     SecretStore,
@@ -49,9 +53,17 @@ def sandbox_target(manifest: dict[str, Any], hub_url: str | None = None) -> Sign
                         dict(manifest.get("asset") or {}) or None)
 
 
-async def read_remembered(store: SecretStore, target: SignInTarget) -> str | None:
-    """The remembered password of this profile, if any."""
-    return await store.get(PASSWORD)
+def remember_key(email: str) -> str:
+    """Keyring entry of one employee's remembered session (never shared between e-mails)."""
+    return f"{SESSION_TOKEN}:{email.strip().lower()}"
+
+
+async def read_remembered(store: SecretStore, target: SignInTarget, email: str) -> str | None:
+    """The remembered (revocable) Kratos session token of this employee, if any. Only Mode A
+    has one; a password is never remembered."""
+    if target.uses_hub_login or not email.strip():
+        return None
+    return await store.get(remember_key(email))
 
 
 async def sign_in(
@@ -65,21 +77,39 @@ async def sign_in(
 ) -> Session:
     """Sign in and resolve the employee. ``secret`` is the password: the platform's (Mode A,
     Kratos), or for a hub profile the hub's (Mode B: the hub holds the bank's key and
-    forwards DCM calls after checking role and branch). The password is remembered in the OS
-    keyring only after a successful sign-in, and forgotten when ``remember`` is off."""
+    forwards DCM calls after checking role and branch). An empty password signs in with the
+    employee's remembered session token (Mode A). With ``remember`` the new session token
+    (revocable, never the password) is kept in the OS keyring under this e-mail only."""
     register_secret(secret)  # masked in every log line and error text from now on
     profile = target.profile
-    session = await open_session(profile, make_auth(profile, email, secret))
+    remembered: str | None = None
+    if not secret and store is not None:
+        remembered = await read_remembered(store, target, email)
+    if not secret and not remembered:
+        raise AuthError("no password and nothing remembered", reason="invalid_credentials")
+    auth: Auth = (PasswordLogin(email, None, session_token=remembered) if remembered
+                  else make_auth(profile, email, secret))
+    # One Teller per profile per OS user: a second one would fight over the same cache.
+    await asyncio.to_thread(instance_lock.acquire, profile.name)
+    try:
+        session = await open_session(profile, auth)
+    except AuthError as exc:
+        if remembered and store is not None:  # expired or revoked: forget it, ask again
+            await store.delete(remember_key(email))
+            raise AuthError("the remembered sign-in has expired",
+                            reason="remembered_expired") from exc
+        raise
     if store is not None:
-        if remember:
-            await store.set(PASSWORD, secret)
+        for legacy in (PASSWORD, PRIVATE_KEY):  # older versions kept these (the hub has keys)
+            await store.delete(legacy)
+        token = session.client.session_token
+        if remember and token:
+            await store.set(remember_key(email), token)
         else:
-            await store.delete(PASSWORD)
-        await store.delete(PRIVATE_KEY)  # an older Teller kept a bank key here: the hub has it
-
+            await store.delete(remember_key(email))
     if profiles is not None and not target.is_sandbox:
-        remembered = profile.model_copy(update={"email": email})
-        await asyncio.to_thread(_save_profile, profiles, remembered)
+        remembered_profile = profile.model_copy(update={"email": email})
+        await asyncio.to_thread(_save_profile, profiles, remembered_profile)
     return session
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,7 +34,8 @@ from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
-from teller_app.ui.sign_in import SignInTarget, read_remembered, sign_in
+from teller_app.ui.offline_start import sign_in_or_offline
+from teller_app.ui.sign_in import SignInTarget, read_remembered
 
 FULL_TEXT_ROLE = Qt.ItemDataRole.UserRole + 1  # a demo line before any eliding
 DEMO_ROWS_SHOWN = 6  # more demo employees scroll
@@ -142,7 +143,12 @@ class SignInDialog(QDialog):
         form.addRow(self.secret_caption, self.secret)
         form.addRow("", self.remember)
         form.addRow("", self.keyring_note)
+        self.profiles_button = QPushButton(self.tr("&Profiles…"), self)
+        self.profiles_button.setObjectName("profilesButton")
+        self.profiles_button.setAutoDefault(False)
+        self.profiles_button.clicked.connect(self.manage_profiles)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.profiles_button)
         buttons.addStretch(1)
         buttons.addWidget(self.quit_button)
         buttons.addWidget(self.sign_in_button)
@@ -153,6 +159,12 @@ class SignInDialog(QDialog):
         layout.addLayout(buttons)
         self.setMinimumWidth(460)
 
+        self._remembered_for: str | None = None
+        self.remembered_timer = QTimer(self)
+        self.remembered_timer.setSingleShot(True)
+        self.remembered_timer.setInterval(250)
+        self.remembered_timer.timeout.connect(self._look_up_remembered)
+        self.email.textChanged.connect(lambda _t: self.remembered_timer.start())
         self.profile_combo.currentIndexChanged.connect(self._target_changed)
         self.email.returnPressed.connect(self.secret.setFocus)
         self.secret.returnPressed.connect(self.submit)
@@ -173,21 +185,28 @@ class SignInDialog(QDialog):
                 return
         raise KeyError(email)
 
+    def manage_profiles(self) -> QDialog:
+        """The profile manager (ui/profile_manager.py); saved profiles join the list."""
+        from teller_app.ui.profile_manager import open_for_sign_in
+
+        return open_for_sign_in(self)
+
     def error_text(self) -> str:
         return "" if self.error.isHidden() else self.error.text()
 
     def submit(self) -> None:
         email = self.email.text().strip()
         secret = self.secret.text()
-        if not email or not secret:
+        remembered = self._remembered_for == email.lower() and bool(email)
+        if not email or not (secret or remembered):
             self._show_error(self.tr("Enter your e-mail and password."))
             return
         self.error.hide()
         target = self.target
         remember = self.remember.isChecked()
         self.ops.run(
-            lambda: sign_in(target, email, secret, remember=remember, store=self.store,
-                            profiles=self.profiles),
+            lambda: sign_in_or_offline(target, email, secret, remember=remember,
+                                       store=self.store, profiles=self.profiles),
             on_success=lambda session: self._signed_in(session, target),
             on_error=self._failed,
             parent=self,
@@ -221,6 +240,7 @@ class SignInDialog(QDialog):
         self.secret.clear()
         self.error.hide()
         self.store = None
+        self._remembered_for = None
         profile_name = target.profile.name
         self.ops.run(
             lambda: self._open_store(target),
@@ -233,14 +253,36 @@ class SignInDialog(QDialog):
         (self.secret if target.profile.email else self.email).setFocus()
 
     @staticmethod
-    async def _open_store(target: SignInTarget) -> tuple[SecretStore, str | None]:
-        store = await SecretStore.open(target.profile.name)
-        return store, await read_remembered(store, target)
+    async def _open_store(target: SignInTarget) -> SecretStore:
+        return await SecretStore.open(target.profile.name)
 
-    def _store_opened(self, profile_name: str, result: tuple[SecretStore, str | None]) -> None:
+    def _look_up_remembered(self) -> None:
+        """Whether the employee typed has a remembered session here (nothing is pre-filled:
+        the secret field stays empty, and another employee's entry is never read)."""
+        store, target, email = self.store, self.target, self.email.text().strip()
+        if store is None:
+            return
+        self.ops.run(
+            lambda: read_remembered(store, target, email),
+            on_success=lambda token: self._remembered_known(email, bool(token)),
+            parent=self,
+            label="",
+            key="sign-in-remembered",
+            network=False,
+        )
+
+    def _remembered_known(self, email: str, remembered: bool) -> None:
+        if email != self.email.text().strip():
+            return  # typed on meanwhile: a newer look-up follows
+        self._remembered_for = email.lower() if remembered else None
+        self.remember.setChecked(remembered)  # off unless this employee chose it before
+        self.secret.setPlaceholderText(
+            self.tr("Remembered on this workstation: leave empty to sign in")
+            if remembered else "")
+
+    def _store_opened(self, profile_name: str, store: SecretStore) -> None:
         if profile_name != self.target.profile.name:
             return
-        store, remembered = result
         self.store = store
         if store.persistent:
             self.keyring_note.hide()
@@ -251,9 +293,7 @@ class SignInDialog(QDialog):
             self.keyring_note.setText(keyring_note_text(store.unavailable_reason))
             self.keyring_note.show()
             self._fit_height()
-        if remembered and not self.secret.text():
-            self.secret.setText(remembered)
-            self.remember.setChecked(True)
+        self._look_up_remembered()
 
     def _fit_demo_list(self) -> None:
         """Size the demo list to its lines (the dialog widens with it), up to most of the

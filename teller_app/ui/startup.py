@@ -32,7 +32,7 @@ from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedde
 from teller_app.secrets import Profile, ProfileStore, install_redaction
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.error_text import safe_text
+from teller_app.ui.error_text import cache_message, safe_text
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
@@ -108,7 +108,14 @@ class AppController(QObject):
     async def _start(self) -> None:
         data = self._data_dir()
         self.profiles = ProfileStore()
-        profiles = await asyncio.to_thread(self._read_profiles)
+        try:
+            profiles = await asyncio.to_thread(self._read_profiles)
+        except (OSError, ValueError) as exc:  # never a silent fallback to the sandbox
+            from teller_app.ui.profile_manager_recovery import unreadable_profiles
+
+            install_translators(self.app, choose_language(self.args.lang, None))
+            unreadable_profiles(self, self.profiles, exc)
+            return
         chosen = self._chosen_profile(profiles)
         lang = choose_language(self.args.lang, chosen.language if chosen else None)
         install_translators(self.app, lang)
@@ -158,7 +165,7 @@ class AppController(QObject):
             last = self.profiles.last_profile
         except (OSError, ValueError) as exc:
             log.warning("profiles file unreadable: %s", exc)
-            return []
+            raise
         profiles.sort(key=lambda p: p.name != last)
         return profiles
 
@@ -198,9 +205,7 @@ class AppController(QObject):
         window = MainWindow(session, self.ops, profile_name=target.profile.name,
                             sandbox_asset=target.asset, branch_cache=cache)
         if cache_error is not None:
-            window.banner.show_message(self.tr(
-                "The local cache could not be opened; searching the platform directly."),
-                "warning")
+            window.banner.show_message(cache_message(cache_error), "warning")
         elif notice := hub_notice(session):
             window.banner.show_message(notice, "warning")
         window.signed_out.connect(lambda: self._signed_out(window))
@@ -279,8 +284,16 @@ def run(args: argparse.Namespace, started_at: float) -> int:
     log_base = Path(args.data_dir).resolve() if args.data_dir else None
     listener = configure_logging(
         None if args.smoke_test and log_base is None else app_paths.log_dir(log_base))
+    from teller_app.ui import theme
+
+    if QApplication.instance() is None:
+        theme.set_high_dpi_policy()  # only before the application exists
     app = QApplication.instance() or QApplication([sys.argv[0], *args.qt_args])
     assert isinstance(app, QApplication)
+    app.setWindowIcon(theme.app_icon())  # windows, dialogs and the tray
+    from teller_app.ui import a11y
+
+    a11y.install(app)  # buddy labels and accessible names on every window shown
     app.setApplicationName("Teller")
     app.setOrganizationName("Prozora")
     app.setQuitOnLastWindowClosed(False)  # between sign-in and main window no window shows

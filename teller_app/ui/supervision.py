@@ -302,13 +302,14 @@ class Supervision(QObject):
     async def _verify_current(self, password: str) -> bool:
         session = self.session
         email = session.employee.email or session.client.employee_email
-        return await verify_password(session.profile, email, password)
+        from teller_app.ui import lock_modes  # platform or hub, as this profile signs in
+
+        return await lock_modes.verify_password(session.profile, email, password)
 
     async def _open_other_session(self, email: str, password: str) -> Any:
-        from teller_app.core.session import make_auth, open_session
+        from teller_app.ui import lock_modes
 
-        profile = self.session.profile
-        return await open_session(profile, make_auth(profile, email, password))
+        return await lock_modes.open_other_session(self.session.profile, email, password)
 
     def _switched(self, new_session: Any) -> None:
         old = self.employee_guid()

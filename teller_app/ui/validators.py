@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from PySide6.QtCore import QCoreApplication
@@ -11,6 +12,49 @@ from schwifty.exceptions import SchwiftyException
 
 DEFAULT_REGION = "UA"
 LOGIN_RE = re.compile(r"^[\w.@+\-]{3,128}$")
+# Text-direction controls: an override can make "Іван" display as something else and
+# disguise an inbox entry. Embeddings, overrides, isolates and the invisible marks.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                          "\u200e\u200f\u061c")
+FORMULA_LEADS = ("=", "+", "-", "@")  # a spreadsheet would run the cell as a formula
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
+
+
+def unsafe_char(text: str, *, multiline: bool = False) -> str | None:
+    """The first character a name or free text must not contain: control characters (NUL,
+    newline unless ``multiline``, DEL, C1), line/paragraph separators, direction controls and
+    other invisible format characters; None if the text is clean."""
+    for ch in text:
+        if multiline and ch == "\n":
+            continue
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs", "Co"):
+            return ch
+        if unicodedata.category(ch) == "Cf" and ch not in ("\u200d", "\u00ad"):  # ZWJ, SHY ok
+            return ch
+    return None
+
+
+def check_text(text: str, label: str, *, required: bool = False, multiline: bool = False,
+               name: bool = False) -> tuple[str, str]:
+    """A name (``name``: no leading =, +, - or @ either) or free-text field."""
+    value = text.strip()
+    translate = QCoreApplication.translate
+    if required and not value:
+        return value, translate("Validators", "{field} is required.").format(field=label)
+    if unsafe_char(value, multiline=multiline) is not None:
+        return value, translate(
+            "Validators", "{field} must not contain control characters or text-direction "
+            "marks (they can disguise the text). Retype it.").format(field=label)
+    if name and value.startswith(FORMULA_LEADS):
+        return value, translate(
+            "Validators", "{field} must not start with =, +, - or @.").format(field=label)
+    return value, ""
+
+
+def isolate(text: str) -> str:
+    """``text`` wrapped in a direction isolate for display, so a right-to-left name cannot
+    reorder the text around it (tables, inbox, card)."""
+    return f"{FSI}{text}{PDI}" if text else text
 
 
 def check_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str]:

@@ -15,7 +15,7 @@ import pytest
 def _loose(root: Path) -> list[str]:
     """Every path under ``root`` that group or others can read, write or enter."""
     loose = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         for name in [dirpath, *(os.path.join(dirpath, f) for f in filenames)]:
             mode = stat.S_IMODE(os.lstat(name).st_mode)
             if mode & 0o077:

@@ -81,7 +81,7 @@ def test_keyset_never_advances_to_an_empty_bound() -> None:
 
 def _client(handler: object) -> PlatformClient:
     auth = PasswordLogin("e@x", None, session_token="tok")
-    return PlatformClient("http://p", "cp", auth=auth,
+    return PlatformClient("http://127.0.0.1:9", "cp", auth=auth,
                           transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
 
 

@@ -205,6 +205,9 @@ class DcmSigner:
                 "SELECT key, value FROM meta WHERE key IN ('dcm_private_pem', 'dcm_kid')"))
         return cls(meta["dcm_private_pem"], meta["dcm_kid"])
 
+    def raw(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+
     def token(self, sub: str, obj: str, flow: str = "sign-in", *, ttl: int = 60,
               kid: str | None = None, key: str | None = None, iat: int | None = None) -> str:
         t = int(time.time()) if iat is None else iat

@@ -89,6 +89,10 @@ def test_refusals(http: httpx.Client, dcm: DcmSigner, kyiv_customer: str) -> Non
     other_pem = other.private_bytes(serialization.Encoding.PEM,
                                     serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption()).decode()
+    now = int(time.time())
+    good = dcm.token(KYIV_TELLER, kyiv_customer)
+    assert ask(http, "/key", good).status_code == 200
+    other_obj = dcm.token(ADMIN, kyiv_customer)
     cases = {
         "missing": None,
         "garbage": "not.a.jwt",
@@ -99,6 +103,16 @@ def test_refusals(http: httpx.Client, dcm: DcmSigner, kyiv_customer: str) -> Non
         "unknown kid": dcm.token(KYIV_TELLER, kyiv_customer, kid="dcm-unknown",
                                  key=other_pem),
         "bad flow": dcm.token(KYIV_TELLER, kyiv_customer, flow="sign-anything"),
+        "tampered payload": ".".join([good.split(".")[0], other_obj.split(".")[1],
+                                      good.split(".")[2]]),
+        "two segments": good.rsplit(".", 1)[0],
+        "not base64url": good.replace(".", ".*", 1),
+        "no exp": dcm.raw({"sub": KYIV_TELLER, "obj": kyiv_customer}),
+        "exp not a number": dcm.raw({"sub": KYIV_TELLER, "obj": kyiv_customer, "exp": True}),
+        "not yet valid": dcm.raw({"sub": KYIV_TELLER, "obj": kyiv_customer,
+                                  "exp": now + 600, "nbf": now + 300}),
+        "sub not a string": dcm.raw({"sub": ["x"], "obj": kyiv_customer, "exp": now + 60}),
+        "obj too long": dcm.raw({"sub": KYIV_TELLER, "obj": "x" * 501, "exp": now + 60}),
     }
     for name, token in cases.items():
         for path in ("/user_auth", "/key", "/external_id"):

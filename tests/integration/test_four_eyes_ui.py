@@ -132,11 +132,12 @@ def test_request_reaches_the_inbox_live_is_approved_and_the_teller_sees_it(  # t
     row = inbox.model.pending_ids().index(request.id)
     model = inbox.model
     teller_name = teller.session.employee.display_name
-    qtbot.waitUntil(lambda: model.data(model.index(row, model.MAKER_COLUMN)) == teller_name,
-                    timeout=10000)
+    def shown(column: int) -> str:  # names are direction-isolated (FSI … PDI)
+        return str(model.data(model.index(row, column))).strip("\u2068\u2069")
+
+    qtbot.waitUntil(lambda: shown(model.MAKER_COLUMN) == teller_name, timeout=10000)
     customer_label = f"{customer.surname} {customer.name}"
-    qtbot.waitUntil(lambda: model.data(model.index(row, model.CUSTOMER_COLUMN))
-                    == customer_label, timeout=10000)
+    qtbot.waitUntil(lambda: shown(model.CUSTOMER_COLUMN) == customer_label, timeout=10000)
     assert model.data(model.index(row, model.CHANGE_COLUMN)) == "disable the customer"
     inbox.table.selectRow(row)
     assert "шахрайство" in inbox.reason.text()

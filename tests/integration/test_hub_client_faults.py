@@ -11,6 +11,7 @@ import pytest
 from teller_app.platform import AuthError, HubLogin, HubUnavailable, PlatformClient, Unavailable
 from teller_app.platform._http import RetryPolicy
 from teller_app.platform.hub_client import HubClient
+from teller_app.platform.traits import ServerTraits
 
 pytestmark = pytest.mark.asyncio
 SESSION = {"token": "hub-token-1", "expires_at": "2030-01-01T00:00:00Z",
@@ -20,7 +21,7 @@ NO_WAIT = RetryPolicy(attempts=3, base_delay=0, jitter=False)
 
 
 def _client(handler, **kw) -> HubClient:  # type: ignore[no-untyped-def]
-    return HubClient("http://hub.test", transport=httpx.MockTransport(handler), retry=NO_WAIT,
+    return HubClient("http://127.0.0.1:9", transport=httpx.MockTransport(handler), retry=NO_WAIT,
                      **kw)
 
 
@@ -77,10 +78,11 @@ async def test_hub_login_relogs_in_once_on_401_through_the_proxy() -> None:
         return httpx.Response(200, json={"customers": [], "total": 0})
 
     transport = httpx.MockTransport(handler)
-    hub = HubClient("http://hub.test", transport=transport, retry=NO_WAIT)
+    hub = HubClient("http://127.0.0.1:9", transport=transport, retry=NO_WAIT)
     auth = HubLogin(hub, "t@bank", "pw")
-    async with PlatformClient("http://hub.test/dcm", "cp", auth=auth, transport=transport,
+    async with PlatformClient("http://127.0.0.1:9/dcm", "cp", auth=auth, transport=transport,
                               retry=NO_WAIT) as client:
+        client.traits = ServerTraits(disabled_reading="exact")  # no probe requests
         page = await client.list_customers()
     assert page.total == 0
     assert seen == ["Bearer hub-token-1", "Bearer hub-token-2"]

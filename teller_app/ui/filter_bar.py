@@ -1,0 +1,204 @@
+"""The filter bar over the search results: status, segment, KYC level, disabled, created and
+updated date ranges (Kyiv days); head office keeps its branch filter next to the search box.
+Filters combine with as-you-type search; clicking a column header sorts the whole result
+(the cache's ORDER BY, or the platform's ``ordering``), with the sort indicator shown.
+
+``install(window)`` puts the bar into the search panel and wraps its source choice, so
+``SearchPanel``/``MainWindow`` need no change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+
+from teller_app.cache.filters import CustomerFilter, SortSpec, distinct_values
+from teller_app.core.receipt import kyiv_tz
+from teller_app.ui.customer_table_model import COLUMNS
+from teller_app.ui.data_text import SEGMENTS, STATUSES, segment_text, status_text
+from teller_app.ui.filter_sources import FilteredCacheSource, FilteredPlatformSource, FilterState
+from teller_app.ui.search_sources import CacheSearchSource
+
+NO_DATE = QDate(2000, 1, 1)  # the minimum shows as "any"
+
+
+def day_start_utc(day: QDate) -> str:
+    """Kyiv midnight of ``day`` as an RFC 3339 UTC bound (what the cache and platform hold)."""
+    local = datetime(day.year(), day.month(), day.day(), tzinfo=kyiv_tz())
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def next_day_start_utc(day: QDate) -> str:
+    return day_start_utc(day.addDays(1))
+
+
+class FilterBar(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterBar")
+        self.sort: SortSpec | None = None
+        self.status = self._combo("filterStatus")
+        self.segment = self._combo("filterSegment")
+        self.kyc = self._combo("filterKyc")
+        self.disabled = self._combo("filterDisabled")
+        self.created_from = self._date("filterCreatedFrom")
+        self.created_to = self._date("filterCreatedTo")
+        self.updated_from = self._date("filterUpdatedFrom")
+        self.updated_to = self._date("filterUpdatedTo")
+        self.clear_button = QPushButton(self)
+        self.clear_button.setObjectName("filterClear")
+        self.clear_button.clicked.connect(self.clear)
+        self.labels: dict[str, QLabel] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for key, widget in (("status", self.status), ("segment", self.segment),
+                            ("kyc", self.kyc), ("disabled", self.disabled),
+                            ("created", self.created_from), ("created_to", self.created_to),
+                            ("updated", self.updated_from), ("updated_to", self.updated_to)):
+            label = QLabel(self)
+            label.setBuddy(widget)
+            self.labels[key] = label
+            layout.addWidget(label)
+            layout.addWidget(widget)
+        layout.addWidget(self.clear_button)
+        layout.addStretch(1)
+        self.set_choices(sorted(STATUSES), sorted(SEGMENTS), [0, 1, 2, 3])
+        self.retranslate()
+
+    def _combo(self, name: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(9)
+        combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        return combo
+
+    def _date(self, name: str) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setObjectName(name)
+        edit.setCalendarPopup(True)
+        edit.setMinimumDate(NO_DATE)
+        edit.setDate(NO_DATE)
+        edit.dateChanged.connect(lambda _d: self.changed.emit())
+        return edit
+
+    # -- texts and choices ----------------------------------------------------------------
+    def retranslate(self) -> None:
+        texts = {"status": self.tr("&Status:"), "segment": self.tr("Se&gment:"),
+                 "kyc": self.tr("&KYC:"), "disabled": self.tr("&Disabled:"),
+                 "created": self.tr("Created &from:"), "created_to": self.tr("to:"),
+                 "updated": self.tr("&Updated from:"), "updated_to": self.tr("to:")}
+        names = {"created_to": self.tr("Created to"), "updated_to": self.tr("Updated to")}
+        for key, label in self.labels.items():
+            label.setText(texts[key])
+            label.buddy().setAccessibleName(names.get(key, texts[key].replace("&", "")
+                                                      .rstrip(":")))
+        for edit in (self.created_from, self.created_to, self.updated_from, self.updated_to):
+            edit.setSpecialValueText(self.tr("any"))
+        self.clear_button.setText(self.tr("C&lear filters"))
+        self._fill(self.disabled, [(None, self.tr("all")), (False, self.tr("enabled only")),
+                                   (True, self.tr("disabled only"))])
+        if hasattr(self, "choices"):
+            self.set_choices(*self.choices)
+
+    def set_choices(self, statuses: list[str], segments: list[str], kyc: list[int]) -> None:
+        self.choices = (statuses, segments, kyc)
+        self._fill(self.status, [(None, self.tr("any")), *[(s, status_text(s))
+                                                           for s in statuses]])
+        self._fill(self.segment, [(None, self.tr("any")), *[(s, segment_text(s))
+                                                            for s in segments]])
+        self._fill(self.kyc, [(None, self.tr("any")), *[(k, str(k)) for k in kyc]])
+
+    @staticmethod
+    def _fill(combo: QComboBox, items: list[tuple[Any, str]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for value, text in items:
+            combo.addItem(text, value)
+        index = next((i for i, (v, _t) in enumerate(items) if v == current), 0)
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+    # -- state ----------------------------------------------------------------------------
+    def customer_filter(self) -> CustomerFilter:
+        def one(combo: QComboBox) -> tuple[Any, ...]:
+            value = combo.currentData()
+            return () if value is None else (value,)
+
+        def low(edit: QDateEdit) -> str | None:
+            return None if edit.date() == NO_DATE else day_start_utc(edit.date())
+
+        def high(edit: QDateEdit) -> str | None:
+            return None if edit.date() == NO_DATE else next_day_start_utc(edit.date())
+
+        return CustomerFilter(
+            statuses=one(self.status), segments=one(self.segment),
+            kyc_levels=tuple(int(k) for k in one(self.kyc)),
+            disabled=self.disabled.currentData(),
+            created_from=low(self.created_from), created_to=high(self.created_to),
+            updated_from=low(self.updated_from), updated_to=high(self.updated_to))
+
+    def state(self) -> FilterState:
+        return FilterState(self.customer_filter(), self.sort)
+
+    def clear(self) -> None:
+        for combo in (self.status, self.segment, self.kyc, self.disabled):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        for edit in (self.created_from, self.created_to, self.updated_from, self.updated_to):
+            edit.blockSignals(True)
+            edit.setDate(NO_DATE)
+            edit.blockSignals(False)
+        self.changed.emit()
+
+    def set_sort(self, column: int, order: Qt.SortOrder) -> None:
+        self.sort = SortSpec(COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
+        self.changed.emit()
+
+
+def install(window: Any) -> FilterBar:
+    panel = window.search_panel
+    bar = FilterBar(panel)
+    layout = panel.layout()
+    layout.insertWidget(1, bar)
+    plain_source = panel.source_for
+
+    def source_for(branch_guid: str | None) -> Any:
+        base = plain_source(branch_guid)
+        state = bar.state()
+        if not state.active:
+            return base
+        if isinstance(base, CacheSearchSource):
+            return FilteredCacheSource(base.worker, branch_guid, state)
+        return FilteredPlatformSource(base.client, branch_guid, state)
+
+    panel.source_for = source_for
+    bar.changed.connect(panel.run_search)
+    header = panel.table.horizontalHeader()
+    header.setSortIndicatorShown(True)
+    # The default order (name, ascending) is what the cache and platform give unsorted.
+    panel.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    header.sortIndicatorChanged.connect(bar.set_sort)
+    worker = window.cache_worker
+    if worker is not None:
+        window.ops.run(lambda: worker.with_cache(distinct_values),
+                       on_success=lambda v: bar.set_choices(
+                           sorted(set(v["statuses"]) | STATUSES),
+                           sorted(set(v["segments"]) | SEGMENTS),
+                           sorted(set(v["kyc_levels"]) | {0, 1, 2, 3})),
+                       on_error=lambda _e: None, parent=bar, network=False)
+    return bar

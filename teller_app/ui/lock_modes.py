@@ -1,0 +1,49 @@
+"""The lock screen for every sign-in mode, and "Sign out" on it.
+
+Unlocking checks the password where this profile signs in: the platform (Mode A, a throwaway
+Kratos login) or the Teller Hub (Mode B, a throwaway hub session, closed at once). Another
+employee signing in on the locked desk opens a session the same way the sign-in window does.
+``add_sign_out(window)`` puts a "Sign out" button on the lock screen: the desk can be handed
+over without unlocking (unsaved forms are given up, as the locked employee is not there)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QPushButton
+
+
+async def verify_password(profile: Any, email: str, password: str) -> bool:
+    """True when this profile's sign-in accepts ``password`` for ``email`` (one place:
+    ``core.session.verify_password``, which also revokes the throwaway session)."""
+    from teller_app.core.session import verify_password as verify
+
+    return await verify(profile, email, password)
+
+
+async def open_other_session(profile: Any, email: str, password: str) -> Any:
+    from teller_app.core.session import make_auth, open_session
+
+    return await open_session(profile, make_auth(profile, email, password))
+
+
+def add_sign_out(window: Any) -> QPushButton | None:
+    """A "Sign out" button under the lock screen's unlock row (once)."""
+    from teller_app.ui.lock_screen import LockScreen
+
+    screen = window.findChild(LockScreen)
+    if screen is None or screen.findChild(QPushButton, "lockSignOut") is not None:
+        return None
+    button = QPushButton(QCoreApplication.translate("LockScreen", "Sign &out"), screen)
+    button.setObjectName("lockSignOut")
+    button.setAccessibleName(button.text().replace("&", ""))
+
+    def sign_out() -> None:
+        window._discard_confirmed = True  # nobody is there to confirm: the desk is locked
+        window.sign_out()
+
+    button.clicked.connect(sign_out)
+    layout = screen.layout()
+    layout.insertWidget(layout.indexOf(screen.error) + 1, button)
+    return button

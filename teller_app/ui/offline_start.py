@@ -1,0 +1,99 @@
+"""Offline start (the branch-offline case): when the platform cannot be reached at sign-in
+and this employee signed in successfully on this desk within the last ``OFFLINE_HOURS``, the
+desk opens anyway, against a verifier kept in the OS keyring.
+
+The verifier is an argon2id hash of the password plus the employee record of that sign-in
+(never the password itself), stored only in a persistent keyring. The offline session's
+client holds the typed password like any sign-in, so once the platform answers again (the
+connectivity probe, the next sync) it signs in by itself, in place, and the desk is online:
+nothing to re-type. Until then the cache is what the desk shows, with the offline banner and
+the data's age, and writes are disabled (``core/connectivity.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from teller_app.core.session import Session
+from teller_app.platform import Employee, PasswordLogin, PlatformClient, Timeout, Unavailable
+from teller_app.secrets import ProfileStore, SecretStore
+from teller_app.ui.sign_in import SignInTarget, sign_in
+
+VERIFIER = "offline_verifier"
+OFFLINE_HOURS = 12.0
+
+
+def _hash(password: str) -> str:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(password)  # argon2id, random salt
+
+
+def _matches(stored: str, password: str) -> bool:
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return bool(PasswordHasher().verify(stored, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def remember_for_offline(store: SecretStore, session: Session, password: str) -> None:
+    if not store.persistent:
+        return  # a memory-only verifier would not outlive this run
+    record = {"v": 1, "email": session.employee.email.casefold(), "at": time.time(),
+              "hash": await asyncio.to_thread(_hash, password),
+              "employee": session.employee.model_dump(mode="json"),
+              "branch_name": session.branch_name}
+    await store.set(VERIFIER, json.dumps(record))
+
+
+async def offline_session(target: SignInTarget, email: str, password: str,
+                          store: SecretStore, *, now: float | None = None) -> Session | None:
+    """A session that starts offline, or None when this desk cannot vouch for ``email``."""
+    raw = await store.get(VERIFIER)
+    if not raw:
+        return None
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return None
+    age = (time.time() if now is None else now) - float(record.get("at", 0))
+    if record.get("email") != email.strip().casefold() or not 0 <= age <= OFFLINE_HOURS * 3600:
+        return None
+    if not await asyncio.to_thread(_matches, str(record.get("hash", "")), password):
+        return None
+    profile = target.profile
+    employee = Employee.model_validate(record["employee"])
+    client = PlatformClient(profile.base_url, profile.counterparty_guid,
+                            auth=PasswordLogin(email.strip(), password),
+                            settings=profile.transport())
+    return Session(profile=profile, client=client, employee=employee,
+                   roles=frozenset(employee.roles), branch_guid=employee.branch_guid,
+                   branch_name=str(record.get("branch_name") or ""),
+                   hub_problem="offline start: the platform was unreachable")
+
+
+async def sign_in_or_offline(target: SignInTarget, email: str, secret: str, *,
+                             remember: bool, store: SecretStore | None,
+                             profiles: ProfileStore | None = None) -> Any:
+    """``ui/sign_in.sign_in``, plus the offline verifier: kept after a successful sign-in,
+    used when the platform cannot be reached (Mode A profiles, not the sandbox)."""
+    offline_ok = store is not None and not target.is_sandbox and not target.uses_hub_login
+    try:
+        session = await sign_in(target, email, secret, remember=remember, store=store,
+                                 profiles=profiles)
+    except (Unavailable, Timeout):
+        if not offline_ok or store is None:
+            raise
+        offline = await offline_session(target, email, secret, store)
+        if offline is None:
+            raise
+        return offline
+    if offline_ok and store is not None:
+        await remember_for_offline(store, session, secret)
+    return session

@@ -1,0 +1,149 @@
+"""The profile manager's editor: one profile's fields (platform URL, counterparty, hub URL,
+sign-in mode, CA bundle, SPKI pins, proxy, language), the e-mail remembered on this desk and
+a password used only to test the connection (never saved)."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from teller_app.secrets import Profile
+from teller_app.ui.a11y_form import add_row, name
+
+AUTH_MODES = ("password", "hub")
+LANGUAGES = ("uk", "en")
+
+
+class ProfileForm(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("profileForm")
+        self._base: Profile | None = None  # what was loaded: unknown fields are kept
+
+        def line(object_name: str, placeholder: str = "") -> QLineEdit:
+            edit = QLineEdit(self)
+            edit.setObjectName(object_name)
+            edit.setPlaceholderText(placeholder)
+            return edit
+
+        self.name_edit = line("profileName", self.tr("e.g. bank-production"))
+        self.url_edit = line("profileUrl", "https://dcm.bank.ua")
+        self.counterparty_edit = line("profileCounterparty", "00000000-0000-0000-0000-…")
+        self.auth_combo = QComboBox(self)
+        self.auth_combo.setObjectName("profileAuthMode")
+        self.auth_combo.addItem(self.tr("Platform password (Mode A)"), "password")
+        self.auth_combo.addItem(self.tr("Teller Hub (Mode B)"), "hub")
+        self.hub_edit = line("profileHubUrl", "https://teller-hub.bank.ua")
+        self.email_edit = line("profileEmail", self.tr("name@bank.ua"))
+        self.password_edit = line("profilePassword")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText(self.tr("only to test the connection; never saved"))
+        self.ca_edit = line("profileCaBundle", self.tr("system certificates"))
+        self.ca_browse = QPushButton(self.tr("&Browse…"), self)
+        self.ca_browse.setObjectName("profileCaBrowse")
+        name(self.ca_browse, self.tr("Choose a CA bundle file"))
+        self.ca_browse.clicked.connect(self._browse_ca)
+        self.pins_edit = line("profilePins", "sha256/BASE64…, sha256/BASE64…")
+        self.proxy_edit = line("profileProxy", "http://proxy.bank.ua:3128")
+        self.language_combo = QComboBox(self)
+        self.language_combo.setObjectName("profileLanguage")
+        self.language_combo.addItem("Українська", "uk")
+        self.language_combo.addItem("English", "en")
+
+        ca_row = QHBoxLayout()
+        ca_row.setContentsMargins(0, 0, 0, 0)
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(self.ca_browse)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        add_row(form, self.tr("&Name:"), self.name_edit)
+        add_row(form, self.tr("Platform &URL:"), self.url_edit)
+        add_row(form, self.tr("&Counterparty GUID:"), self.counterparty_edit)
+        add_row(form, self.tr("Sign-in &mode:"), self.auth_combo)
+        add_row(form, self.tr("Teller &Hub URL:"), self.hub_edit)
+        add_row(form, self.tr("&E-mail:"), self.email_edit)
+        add_row(form, self.tr("Pass&word:"), self.password_edit)
+        add_row(form, self.tr("CA &bundle:"), ca_row, self.ca_edit)
+        add_row(form, self.tr("SPKI p&ins:"), self.pins_edit)
+        add_row(form, self.tr("Pro&xy:"), self.proxy_edit)
+        add_row(form, self.tr("&Language:"), self.language_combo)
+        self.auth_combo.currentIndexChanged.connect(self._mode_changed)
+        self._mode_changed()
+
+    # -- public ---------------------------------------------------------------------------
+    def load(self, profile: Profile | None) -> None:
+        self._base = profile
+        p = profile
+        self.name_edit.setText(p.name if p else "")
+        self.url_edit.setText(p.base_url if p else "")
+        self.counterparty_edit.setText(p.counterparty_guid if p else "")
+        mode = "hub" if p is not None and p.uses_hub_login else "password"
+        self.auth_combo.setCurrentIndex(AUTH_MODES.index(mode))
+        self.hub_edit.setText((p.hub_url or "") if p else "")
+        self.email_edit.setText(p.email if p else "")
+        self.password_edit.clear()
+        self.ca_edit.setText((p.ca_bundle or "") if p else "")
+        self.pins_edit.setText(", ".join(p.spki_pins) if p else "")
+        self.proxy_edit.setText((p.proxy or "") if p else "")
+        lang = p.language if p and p.language in LANGUAGES else "uk"
+        self.language_combo.setCurrentIndex(LANGUAGES.index(lang))
+        self._mode_changed()
+
+    def profile(self) -> Profile:
+        """The profile as typed. Raises ``ValueError`` with a message for the user."""
+        pins = [p.strip() for p in self.pins_edit.text().replace(";", ",").split(",")
+                if p.strip()]
+        mode = str(self.auth_combo.currentData())
+        hub = self.hub_edit.text().strip() or None
+        if mode == "hub" and not hub:
+            raise ValueError(self.tr("Sign-in through the Teller Hub needs the hub's URL."))
+        fields = {
+            "name": self.name_edit.text().strip(),
+            "base_url": self.url_edit.text().strip(),
+            "counterparty_guid": self.counterparty_edit.text().strip(),
+            "auth_mode": mode,
+            "hub_url": hub,
+            "email": self.email_edit.text().strip(),
+            "ca_bundle": self.ca_edit.text().strip() or None,
+            "spki_pins": pins,
+            "proxy": self.proxy_edit.text().strip() or None,
+            "language": str(self.language_combo.currentData()),
+            "is_sandbox": False,
+        }
+        if not fields["name"]:
+            raise ValueError(self.tr("Give the profile a name."))
+        if not fields["counterparty_guid"]:
+            raise ValueError(self.tr("Enter the counterparty GUID."))
+        base = self._base.model_dump() if self._base is not None else {}
+        try:
+            return Profile.model_validate({**base, **fields})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ())) or "?"
+            raise ValueError(self.tr("{field}: {problem}").format(
+                field=where, problem=str(first.get("msg", "")).removeprefix("Value error, ")
+            )) from None
+
+    def password(self) -> str:
+        return self.password_edit.text()
+
+    # -- internals ------------------------------------------------------------------------
+    def _mode_changed(self) -> None:
+        hub_mode = self.auth_combo.currentData() == "hub"
+        self.password_edit.setAccessibleDescription(
+            self.tr("The Teller Hub password") if hub_mode else self.tr("The platform password"))
+
+    def _browse_ca(self) -> None:
+        dialog = QFileDialog(self, self.tr("CA bundle (PEM)"))
+        dialog.setNameFilter(self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.ca_edit.setText)
+        dialog.open()

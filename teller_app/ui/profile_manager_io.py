@@ -1,0 +1,123 @@
+"""Profile export/import (no secrets) and the corrupt-file way out, for the profile manager.
+
+No Qt here: plain functions the dialog runs off the UI thread. An export holds profiles only
+(``Profile`` has no secret fields; the keyring keeps passwords), so IT can roll one file out
+to every desk; each workstation then types or remembers its own password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from teller_app.secrets import Profile, ProfileStore
+
+EXPORT_KIND = "teller-profiles"
+EXPORT_VERSION = 1
+# Never exported: per-desk state, not part of a bank's roll-out.
+_PER_DESK = ("email", "is_sandbox")
+
+
+def check_readable(store: ProfileStore) -> str | None:
+    """None when the profiles file reads and validates, else why not (for the error box)."""
+    try:
+        store.list()
+        _ = store.last_profile
+    except (OSError, ValueError) as exc:
+        return f"{type(exc).__name__}: {str(exc)[:300]}"
+    return None
+
+
+def backup_and_reset(store: ProfileStore) -> Path:
+    """Move an unreadable profiles file aside (``profiles.json.broken-<time>``, kept for IT)
+    so the next start begins with no profiles. Returns the backup's path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    backup = store.path.with_name(f"{store.path.name}.broken-{stamp}")
+    n = 1
+    while backup.exists():
+        backup = store.path.with_name(f"{store.path.name}.broken-{stamp}-{n}")
+        n += 1
+    os.replace(store.path, backup)
+    with contextlib.suppress(OSError):
+        os.chmod(backup, 0o600)
+    return backup
+
+
+def export_profiles(profiles: list[Profile], path: Path) -> int:
+    """Write ``profiles`` (no secrets, no per-desk e-mail) to ``path``, 0600, atomically."""
+    items = []
+    for profile in profiles:
+        if profile.is_sandbox:
+            continue
+        data = profile.model_dump(mode="json")
+        for key in _PER_DESK:
+            data.pop(key, None)
+        items.append(data)
+    text = json.dumps({"kind": EXPORT_KIND, "version": EXPORT_VERSION, "profiles": items},
+                      ensure_ascii=False, indent=2)
+    _write_private(path, text)
+    return len(items)
+
+
+def read_export(path: Path) -> list[Profile]:
+    """Profiles from an export file. Raises ``ValueError`` naming what is wrong."""
+    data: Any = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and data.get("kind") == EXPORT_KIND:
+        items = data.get("profiles")
+    elif isinstance(data, dict) and "profiles" in data:  # a copy of profiles.json itself
+        items = data["profiles"]
+    else:
+        raise ValueError("not a Teller profiles export")
+    if not isinstance(items, list):
+        raise ValueError("'profiles' is not a list")
+    out: list[Profile] = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError("a profile is not an object")
+        clean = {k: v for k, v in item.items() if k not in _PER_DESK}
+        out.append(Profile.model_validate(clean))
+    return out
+
+
+def import_profiles(store: ProfileStore, profiles: list[Profile]) -> list[str]:
+    """Save every profile (same name = replaced, keeping this desk's remembered e-mail).
+    Returns the names saved."""
+    existing = {p.name: p for p in store.list()}
+    names = []
+    for profile in profiles:
+        old = existing.get(profile.name)
+        if old is not None and old.email:
+            profile = profile.model_copy(update={"email": old.email})
+        store.save(profile)
+        names.append(profile.name)
+    return names
+
+
+def unique_name(base: str, taken: set[str]) -> str:
+    """``base (2)``, ``base (3)``... the first name not taken (for Duplicate)."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base} ({n})" in taken:
+        n += 1
+    return f"{base} ({n})"
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
+    try:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

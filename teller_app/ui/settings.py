@@ -1,0 +1,289 @@
+"""Settings: this desk's language (switched live, no restart), theme, idle lock, sync
+interval, sounds and notifications; the bank's settings (cash approval threshold, changes
+that need a second person) shown read-only, from the Teller Hub's ``GET /api/v1/policy``
+when it answers, else from the profile.
+
+Saved to ``desk-settings.json`` (0600) off the UI thread; applied at once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+from PySide6.QtCore import QCoreApplication, QEvent, QTranslator, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.ui import theme
+from teller_app.ui.a11y_form import add_row
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.settings_store import (
+    LANGUAGES,
+    THEMES,
+    DeskSettings,
+    load_settings,
+    save_settings,
+)
+
+log = logging.getLogger(__name__)
+
+
+def switch_language(lang: str) -> None:
+    """Replace the installed translators; Qt then sends LanguageChange to every widget,
+    which re-translates itself (changeEvent / the desk hooks)."""
+    from teller_app.ui.i18n import install_translators
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    for old in app.findChildren(QTranslator):
+        app.removeTranslator(old)
+        old.deleteLater()
+    install_translators(app, lang)
+    if lang == "en":  # nothing installed: still tell every widget the language changed
+        for widget in app.allWidgets():
+            QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
+
+
+def current_language() -> str:
+    from PySide6.QtCore import QLocale
+
+    return "uk" if QLocale().language() == QLocale.Language.Ukrainian else "en"
+
+
+async def fetch_policy(session: Any) -> dict[str, Any] | None:
+    """The bank's policy from the hub, or None when there is no hub or it has none."""
+    link = getattr(session, "hub", None)
+    hub = getattr(link, "hub", None)
+    base = getattr(hub, "base_url", None)
+    token = getattr(hub, "token", None)
+    if not base:
+        return None
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        async with httpx.AsyncClient(timeout=5.0, trust_env=False) as http:
+            response = await http.get(f"{base.rstrip('/')}/api/v1/policy", headers=headers)
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    body = response.json()
+    return body if isinstance(body, dict) else None
+
+
+class SettingsDialog(QDialog):
+    applied = Signal(object)  # DeskSettings
+
+    def __init__(self, ops: OpRunner, session: Any = None, window: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.ops = ops
+        self.session = session
+        self.window_ref = window
+        self.settings = DeskSettings()
+
+        self.language = QComboBox(self)
+        self.language.setObjectName("settingsLanguage")
+        self.theme = QComboBox(self)
+        self.theme.setObjectName("settingsTheme")
+        self.idle = QSpinBox(self)
+        self.idle.setObjectName("settingsIdle")
+        self.idle.setRange(1, 240)
+        self.sync = QSpinBox(self)
+        self.sync.setObjectName("settingsSync")
+        self.sync.setRange(1, 120)
+        self.sounds = QCheckBox(self)
+        self.sounds.setObjectName("settingsSounds")
+        self.notifications = QCheckBox(self)
+        self.notifications.setObjectName("settingsNotifications")
+        self.desk_box = QGroupBox(self)
+        form = QFormLayout(self.desk_box)
+        self.labels = [
+            add_row(form, "", self.language), add_row(form, "", self.theme),
+            add_row(form, "", self.idle), add_row(form, "", self.sync),
+        ]
+        form.addRow("", self.sounds)
+        form.addRow("", self.notifications)
+
+        self.bank_box = QGroupBox(self)
+        bank = QFormLayout(self.bank_box)
+        self.threshold_value = QLabel(self)
+        self.threshold_value.setObjectName("bankThreshold")
+        self.sensitive_value = QLabel(self)
+        self.sensitive_value.setObjectName("bankSensitive")
+        self.sensitive_value.setWordWrap(True)
+        self.policy_source = QLabel(self)
+        self.policy_source.setObjectName("bankPolicySource")
+        self.policy_source.setWordWrap(True)
+        self.bank_labels = [add_row(bank, "", self.threshold_value),
+                            add_row(bank, "", self.sensitive_value)]
+        bank.addRow(self.policy_source)
+        self.policy: dict[str, Any] | None = None
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply, self)
+        self.buttons.accepted.connect(lambda: self.apply(close=True))
+        self.buttons.rejected.connect(self.reject)
+        apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
+        apply_button.setObjectName("settingsApply")
+        apply_button.clicked.connect(lambda: self.apply(close=False))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.desk_box)
+        layout.addWidget(self.bank_box)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+        self.ops.run(lambda: asyncio.to_thread(load_settings), on_success=self._loaded,
+                     parent=self, network=False, key="settings-read")
+        self.ops.run(lambda: fetch_policy(self.session), on_success=self._policy,
+                     on_error=lambda _e: self._policy(None), parent=self, network=False)
+
+    # -- texts ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Teller — settings"))
+        self.desk_box.setTitle(self.tr("This desk"))
+        self.bank_box.setTitle(self.tr("The bank's settings (read-only)"))
+        texts = [self.tr("&Language:"), self.tr("&Theme:"),
+                 self.tr("&Lock after idle (minutes):"), self.tr("S&ync every (minutes):")]
+        for label, text in zip(self.labels, texts, strict=True):
+            label.setText(text)
+            if label.buddy() is not None:
+                label.buddy().setAccessibleName(text.replace("&", "").rstrip(":"))
+        for label, text in zip(self.bank_labels, [self.tr("Cash needing a supervisor above:"),
+                                                  self.tr("Changes needing a second person:")],
+                               strict=True):
+            label.setText(text)
+            if label.buddy() is not None:
+                label.buddy().setAccessibleName(text.rstrip(":"))
+        self.sounds.setText(self.tr("&Sounds"))
+        self.notifications.setText(self.tr("&Notifications"))
+        self._fill_combo(self.language, LANGUAGES, [
+            self.tr("The profile's language"), "Українська", "English"])
+        self._fill_combo(self.theme, THEMES, [
+            self.tr("Follow the system"), self.tr("Light"), self.tr("Dark")])
+        self._show_policy()
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, values: tuple[str, ...], texts: list[str]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for value, text in zip(values, texts, strict=True):
+            combo.addItem(text, value)
+        if current is not None:
+            combo.setCurrentIndex(max(0, values.index(current)))
+        combo.blockSignals(False)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- values ---------------------------------------------------------------------------
+    def _loaded(self, settings: DeskSettings) -> None:
+        self.settings = settings
+        self.language.setCurrentIndex(LANGUAGES.index(settings.language))
+        self.theme.setCurrentIndex(THEMES.index(settings.theme))
+        self.idle.setValue(settings.idle_lock_minutes)
+        self.sync.setValue(settings.sync_interval_minutes)
+        self.sounds.setChecked(settings.sounds)
+        self.notifications.setChecked(settings.notifications)
+
+    def values(self) -> DeskSettings:
+        s = self.settings
+        return DeskSettings(
+            language=str(self.language.currentData() or ""),
+            theme=str(self.theme.currentData() or "system"),
+            idle_lock_minutes=self.idle.value(), sync_interval_minutes=self.sync.value(),
+            sounds=self.sounds.isChecked(), notifications=self.notifications.isChecked(),
+            window=dict(s.window)).clean()
+
+    def apply(self, *, close: bool) -> DeskSettings:
+        new = self.values()
+        old = self.settings
+        self.settings = new
+        self.ops.run(lambda: asyncio.to_thread(save_settings, new), network=False,
+                     key="settings-write")
+        apply_settings(new, self.window_ref, self.session, language_changed=(
+            new.language != old.language))
+        self.applied.emit(new)
+        if close:
+            self.accept()
+        return new
+
+    # -- the bank's settings --------------------------------------------------------------
+    def _policy(self, policy: dict[str, Any] | None) -> None:
+        self.policy = policy
+        self._show_policy()
+
+    def _show_policy(self) -> None:
+        profile = getattr(self.session, "profile", None)
+        policy = self.policy
+        if policy is not None:
+            threshold = policy.get("cash_confirm_threshold", policy.get("approval_threshold"))
+            sensitive = policy.get("sensitive_changes", [])
+            self.policy_source.setText(self.tr("From the bank's Teller Hub."))
+        else:
+            threshold = getattr(profile, "cash_confirm_threshold", None)
+            sensitive = getattr(profile, "sensitive_changes", [])
+            self.policy_source.setText(self.tr(
+                "From this desk's profile: the Teller Hub did not give a policy."))
+        self.threshold_value.setText(_amount(threshold))
+        self.sensitive_value.setText(", ".join(sensitive_text(s) for s in sensitive) or "—")
+
+
+def _amount(value: Any) -> str:
+    if value is None:
+        return "—"
+    from decimal import Decimal, InvalidOperation
+
+    from PySide6.QtCore import QLocale
+
+    try:
+        return QLocale().toString(float(Decimal(str(value))), "f", 2)
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def sensitive_text(key: str) -> str:
+    return {
+        "is_disabled": QCoreApplication.translate("SettingsDialog", "disabling a customer"),
+        "status_blocked": QCoreApplication.translate("SettingsDialog", "blocking or closing"),
+        "kyc_down": QCoreApplication.translate("SettingsDialog", "lowering the KYC level"),
+    }.get(key, key)
+
+
+def apply_settings(settings: DeskSettings, window: Any, session: Any = None, *,
+                   language_changed: bool = True) -> None:
+    """Apply to the running app: theme, language, idle lock, background sync interval."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        theme.apply_theme(app, settings.theme)
+    if language_changed:
+        profile = getattr(session, "profile", None)
+        lang = settings.language or getattr(profile, "language", "") or current_language()
+        switch_language(lang)
+    if window is None:
+        return
+    timer = getattr(window, "background_sync_timer", None)
+    if timer is not None:
+        timer.setInterval(settings.sync_interval_minutes * 60_000)
+    supervision = getattr(window, "supervision", None)
+    locker = getattr(supervision, "locker", None)
+    tracker = getattr(locker, "tracker", None)
+    if tracker is not None:
+        tracker.idle_seconds = settings.idle_lock_minutes * 60.0

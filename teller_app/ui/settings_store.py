@@ -1,0 +1,73 @@
+"""This desk's own settings (not the bank's): language, theme, idle lock, sync interval,
+sounds and notifications, window state. A small JSON file next to the profiles, 0600, written
+atomically; an unreadable file means defaults (nothing in it matters for safety).
+
+No Qt here; ``ui/settings.py`` is the dialog and applies the values live."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from teller_app.secrets import config_dir
+from teller_app.ui.profile_manager_io import _write_private
+
+log = logging.getLogger(__name__)
+FILE = "desk-settings.json"
+LANGUAGES = ("", "uk", "en")  # "" = the profile's (or the system's)
+THEMES = ("system", "light", "dark")
+
+
+@dataclass
+class DeskSettings:
+    language: str = ""
+    theme: str = "system"
+    idle_lock_minutes: int = 5
+    sync_interval_minutes: int = 5
+    sounds: bool = True
+    notifications: bool = True
+    window: dict[str, str] = field(default_factory=dict)  # geometry/state, base64
+
+    def clean(self) -> DeskSettings:
+        self.language = self.language if self.language in LANGUAGES else ""
+        self.theme = self.theme if self.theme in THEMES else "system"
+        self.idle_lock_minutes = min(240, max(1, int(self.idle_lock_minutes)))
+        self.sync_interval_minutes = min(120, max(1, int(self.sync_interval_minutes)))
+        self.window = {str(k): str(v) for k, v in dict(self.window).items()}
+        return self
+
+
+def settings_path() -> Path:
+    return config_dir() / FILE
+
+
+def load_settings(path: Path | None = None) -> DeskSettings:
+    path = path or settings_path()
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return DeskSettings()
+    except (OSError, ValueError) as exc:
+        log.warning("desk settings unreadable (%s): defaults used", type(exc).__name__)
+        return DeskSettings()
+    if not isinstance(data, dict):
+        return DeskSettings()
+    known = {f.name for f in fields(DeskSettings)}
+    try:
+        return DeskSettings(**{k: v for k, v in data.items() if k in known}).clean()
+    except (TypeError, ValueError):
+        return DeskSettings()
+
+
+def save_settings(settings: DeskSettings, path: Path | None = None) -> None:
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _write_private(path, json.dumps(asdict(settings.clean()), ensure_ascii=False, indent=2))
+
+
+def desk_language() -> str | None:
+    """The language chosen in Settings, if any (start-up reads it before the profile's)."""
+    return load_settings().language or None

@@ -1,0 +1,118 @@
+"""F1: every keyboard shortcut of the main window, read from its actions (menus, the window's
+own actions) and QShortcuts at the moment the sheet opens, so it cannot go out of date.
+Also the window-level shortcuts for cash in/out, approve and reject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QMenu,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.ui.a11y_form import plain
+
+
+def collect(window: QWidget) -> list[tuple[str, str, str]]:
+    """(group, what, keys) for every action/QShortcut with a key, menus first."""
+    seen: set[int] = set()
+    rows: list[tuple[str, str, str]] = []
+
+    def add(group: str, text: str, keys: list[QKeySequence]) -> None:
+        shown = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                          for k in keys if not k.isEmpty())
+        if shown and text:
+            rows.append((group, plain(text).replace("…", "").strip(), shown))
+
+    def walk(menu: QMenu, group: str) -> None:
+        for action in menu.actions():
+            if action.menu() is not None:
+                walk(action.menu(), f"{group} › {plain(action.menu().title())}")
+                continue
+            if id(action) in seen or action.isSeparator():
+                continue
+            seen.add(id(action))
+            add(group, action.text(), action.shortcuts())
+
+    bar = window.menuBar() if hasattr(window, "menuBar") else None
+    if bar is not None:
+        for top in bar.actions():
+            if top.menu() is not None:
+                walk(top.menu(), plain(top.menu().title()))
+    other = QCoreApplication.translate("ShortcutsSheet", "Window")
+    for action in window.findChildren(QAction):
+        if id(action) not in seen and not action.isSeparator():
+            seen.add(id(action))
+            add(other, action.text(), action.shortcuts())
+    for shortcut in window.findChildren(QShortcut):
+        if shortcut.isEnabled():
+            add(other, shortcut.whatsThis() or shortcut.objectName(), [shortcut.key()])
+    return rows
+
+
+class ShortcutsSheet(QDialog):
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("shortcutsSheet")
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
+        self.rows = collect(window)
+        self.table = QTableWidget(len(self.rows), 3, self)
+        self.table.setObjectName("shortcutsTable")
+        self.table.setAccessibleName(self.tr("Keyboard shortcuts"))
+        self.table.setHorizontalHeaderLabels([self.tr("Menu"), self.tr("Action"),
+                                              self.tr("Keys")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        for row, values in enumerate(self.rows):
+            for col, value in enumerate(values):
+                self.table.setItem(row, col, QTableWidgetItem(value))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(560, min(720, 80 + 30 * max(6, len(self.rows))))
+
+    def keys_for(self, what: str) -> str | None:
+        return next((keys for _g, text, keys in self.rows if text == what), None)
+
+
+# -- cash and approval shortcuts ---------------------------------------------------------
+def click_in_current_card(window: Any, object_name: str) -> bool:
+    """Press the current customer card's button ``object_name`` if it is there and enabled."""
+    card = window.tabs.currentWidget()
+    if card is None:
+        return False
+    button = card.findChild(QPushButton, object_name)
+    if button is None or not button.isVisible() or not button.isEnabled():
+        return False
+    button.click()
+    return True
+
+
+def click_in_inbox(window: Any, attribute: str) -> bool:
+    supervision = getattr(window, "supervision", None)
+    inbox = getattr(supervision, "inbox", None)
+    button = getattr(inbox, attribute, None)
+    if not isinstance(button, QPushButton) or not button.isEnabled():
+        return False
+    button.click()
+    return True
+
+
+SHORTCUT_CONTEXT = Qt.ShortcutContext.WindowShortcut

@@ -1,0 +1,125 @@
+"""In the middle of a form: the platform goes down, or the session expires. The form keeps
+everything; once the platform is back (or the employee re-enters the password) one Save
+creates the customer exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from conftest import TELLER, password_of, unique
+
+from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
+from teller_app.core.session import open_session
+from teller_app.platform import PasswordLogin
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.sign_in import sandbox_target
+
+
+def window_for(qtbot: Any, session: Any, proc: SandboxProcess) -> Any:
+    from teller_app.ui.main_window import MainWindow
+
+    window = MainWindow(session, OpRunner(), sandbox_asset=proc.manifest["asset"])
+    qtbot.addWidget(window, before_close_func=lambda w: getattr(w, "supervision", None)
+                    and w.supervision.shutdown())
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.search_panel.model.rowCount() > 0, timeout=15000)
+    return window
+
+
+def fill(form: Any, login: str) -> None:
+    form.login.setText(login)
+    form.surname.setText("Стійкий")
+    form.phone.setText("+380671230000")
+
+
+def on_platform(arun: Any, session: Any, login: str) -> int:
+    page = arun(session.client.list_customers(logins=[login], limit=5))
+    return len(page.customers)
+
+
+def close(window: Any, arun: Any, session: Any) -> None:
+    window._closing_for_sign_out = True
+    window.ops.cancel_all()
+    arun(session.close())
+
+
+@pytest.mark.slow
+def test_platform_down_mid_form_then_back(qtbot, qloop, arun, fresh_sandbox) -> None:  # type: ignore[no-untyped-def]
+    profile = sandbox_target(fresh_sandbox.manifest).profile
+    session = arun(open_session(profile, PasswordLogin(TELLER, password_of(fresh_sandbox,
+                                                                           TELLER))))
+    window = window_for(qtbot, session, fresh_sandbox)
+    form = window.new_customer()
+    login = unique("down.")
+    fill(form, login)
+    port = urlparse(fresh_sandbox.base_url).port
+    fresh_sandbox.stop()
+    form.submit()
+    qtbot.waitUntil(lambda: "cannot be reached" in form.banner.text(), timeout=30000)
+    assert form.login.text() == login and form.surname.text() == "Стійкий"
+    back = arun(asyncio.to_thread(start_sandbox, fresh_sandbox.data_dir, port=port),
+                timeout=60000)
+    try:
+        with qtbot.waitSignal(form.saved, timeout=30000):
+            form.submit()
+        assert on_platform(arun, session, login) == 1
+    finally:
+        close(window, arun, session)
+        back.stop()
+
+
+def expire_sessions(proc: SandboxProcess) -> None:
+    httpx.post(f"{proc.base_url}/__sim/sessions/expire",
+               headers={"X-Sim-Admin": proc.manifest["sim_admin_token"]}, timeout=10)
+
+
+def test_session_expiry_mid_form_is_transparent(qtbot, qloop, arun, sandbox) -> None:  # type: ignore[no-untyped-def]
+    profile = sandbox_target(sandbox.manifest).profile
+    session = arun(open_session(profile, PasswordLogin(TELLER, password_of(sandbox, TELLER))))
+    window = window_for(qtbot, session, sandbox)
+    try:
+        form = window.new_customer()
+        login = unique("exp.")
+        fill(form, login)
+        before = session.client.session_token
+        expire_sessions(sandbox)
+        with qtbot.waitSignal(form.saved, timeout=20000):
+            form.submit()
+        assert session.client.session_token != before  # signed in again behind the scenes
+        assert on_platform(arun, session, login) == 1
+    finally:
+        close(window, arun, session)
+
+
+def test_session_expiry_with_a_remembered_token_asks_for_the_password(
+        qtbot, qloop, arun, sandbox) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.ui.reauth_dialog import ReauthDialog
+
+    profile = sandbox_target(sandbox.manifest).profile
+    first = arun(open_session(profile, PasswordLogin(TELLER, password_of(sandbox, TELLER))))
+    token = first.client.session_token
+    # Signed in with the remembered token only: no password in memory.
+    session = arun(open_session(profile, PasswordLogin(TELLER, None, session_token=token)))
+    window = window_for(qtbot, session, sandbox)
+    try:
+        form = window.new_customer()
+        login = unique("reauth.")
+        fill(form, login)
+        expire_sessions(sandbox)
+        form.submit()
+        qtbot.waitUntil(lambda: window.findChild(ReauthDialog) is not None
+                        and window.findChild(ReauthDialog).isVisible(), timeout=20000)
+        dialog = window.findChild(ReauthDialog)
+        assert form.login.text() == login  # nothing lost while asking
+        with qtbot.waitSignal(form.saved, timeout=20000):
+            dialog.password.setText(password_of(sandbox, TELLER))
+            dialog._submit()
+        assert on_platform(arun, session, login) == 1
+    finally:
+        close(window, arun, session)
+        arun(first.close())

@@ -1,0 +1,66 @@
+"""A slow platform (2 s per call): the UI keeps painting (a 20 ms timer never stalls), and a
+newer search cancels the older one still waiting, whose late answer is never shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from conftest import TELLER, password_of
+from PySide6.QtCore import QTimer
+
+from teller_app.core.session import open_session
+from teller_app.platform import PasswordLogin
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.sign_in import sandbox_target
+
+
+@pytest.mark.slow
+def test_slow_platform_keeps_the_ui_responsive_and_cancels_stale_searches(
+        qtbot, qloop, arun, fresh_sandbox) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.ui.main_window import MainWindow
+
+    sb = fresh_sandbox
+    profile = sandbox_target(sb.manifest).profile
+    session = arun(open_session(profile, PasswordLogin(TELLER, password_of(sb, TELLER))))
+    window = MainWindow(session, OpRunner(), sandbox_asset=sb.manifest["asset"])  # no cache
+    qtbot.addWidget(window, before_close_func=lambda w: w.supervision.shutdown())
+    window.show()
+    window.start()
+    panel = window.search_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=15000)
+    httpx.post(f"{sb.base_url}/__sim/faults", json={"latency_ms": 2000}, timeout=10,
+               headers={"X-Sim-Admin": sb.manifest["sim_admin_token"]})
+    gaps: list[float] = []
+    import time
+
+    last = [time.monotonic()]
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(tick)
+    timer.start()
+    try:
+        panel.search_box.setText("Шев")
+        qtbot.waitUntil(lambda: window.ops.is_busy("search"), timeout=5000)
+        stale: Any = window.ops._by_key["search"]
+        panel.search_box.setText("Ко")
+        qtbot.waitUntil(lambda: stale.task.done(), timeout=5000)
+        assert stale.task.cancelled()  # the older request was cancelled, not awaited
+        qtbot.waitUntil(lambda: panel.model.query == "Ко" and not window.ops.is_busy("search"),
+                        timeout=20000)
+        rows = [panel.model.row_at(i) for i in range(panel.model.rowCount())]
+        assert all("шев" not in (r.surname or "").lower() or "ко" in
+                   f"{r.surname} {r.name}".lower() for r in rows)  # no stale rows
+    finally:
+        timer.stop()
+        window._closing_for_sign_out = True
+        window.ops.cancel_all()
+        arun(session.close(), timeout=30000)
+    assert len(gaps) > 50 and max(gaps) < 0.5, f"the UI stalled {max(gaps):.2f}s"

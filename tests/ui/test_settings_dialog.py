@@ -1,0 +1,84 @@
+"""Settings: live language switch (menus, title, the dialog's own labels), theme, idle lock
+and sync interval applied at once, persisted 0600; the bank's settings read-only."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from teller_app.ui import theme
+from teller_app.ui.settings import SettingsDialog, switch_language
+from teller_app.ui.settings_store import LANGUAGES, THEMES, load_settings, settings_path
+
+
+def _open(qtbot, window) -> SettingsDialog:  # type: ignore[no-untyped-def]
+    dialog = window.desk.open_settings()
+    assert isinstance(dialog, SettingsDialog) and dialog.isVisible()
+    qtbot.waitUntil(lambda: not window.ops.is_busy("settings-read"), timeout=5000)
+    return dialog
+
+
+def test_language_switches_live_and_settings_persist(qtbot, main_window):  # type: ignore[no-untyped-def]
+    window = main_window
+    dialog = _open(qtbot, window)
+    assert window.menu_customer.title() == "&Customer"
+    assert dialog.desk_box.title() == "This desk"
+    try:
+        dialog.language.setCurrentIndex(LANGUAGES.index("uk"))
+        dialog.idle.setValue(7)
+        dialog.sync.setValue(3)
+        dialog.sounds.setChecked(False)
+        dialog.apply(close=False)
+        # Re-translated without a restart: the window's menus and the dialog's labels.
+        qtbot.waitUntil(lambda: window.menu_customer.title() == "&Клієнт", timeout=5000)
+        assert dialog.desk_box.title() != "This desk" and dialog.isVisible()
+        assert window.desk.menu_help.title() == "&Довідка"
+        assert window.tabs.tabText(0) != "Search"
+        tracker = window.supervision.locker.tracker
+        assert tracker.idle_seconds == 7 * 60
+        timer = getattr(window, "background_sync_timer", None)
+        if timer is not None:
+            assert timer.interval() == 3 * 60_000
+        qtbot.waitUntil(lambda: not window.ops.is_busy("settings-write"), timeout=5000)
+        path = settings_path()
+        assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        assert saved["language"] == "uk" and saved["idle_lock_minutes"] == 7
+        assert saved["sounds"] is False and load_settings().sync_interval_minutes == 3
+    finally:
+        dialog.language.setCurrentIndex(LANGUAGES.index("en"))
+        dialog.apply(close=True)
+        switch_language("en")
+    qtbot.waitUntil(lambda: window.menu_customer.title() == "&Customer", timeout=5000)
+
+
+def test_theme_dark_and_light(qtbot, main_window):  # type: ignore[no-untyped-def]
+    dialog = _open(qtbot, main_window)
+    try:
+        dialog.theme.setCurrentIndex(THEMES.index("dark"))
+        dialog.apply(close=False)
+        assert theme.is_dark(QGuiApplication.palette())
+        assert main_window.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        dialog.theme.setCurrentIndex(THEMES.index("light"))
+        dialog.apply(close=False)
+        assert not theme.is_dark(QGuiApplication.palette())
+    finally:
+        app = QApplication.instance()
+        theme.apply_theme(app, "light")  # type: ignore[arg-type]
+        dialog.close()
+
+
+def test_bank_settings_are_read_only_from_the_profile_without_a_hub_policy(  # type: ignore[no-untyped-def]
+        qtbot, main_window):
+    dialog = _open(qtbot, main_window)
+    qtbot.waitUntil(lambda: dialog.policy_source.text() != "", timeout=5000)
+    assert "profile" in dialog.policy_source.text()
+    assert dialog.threshold_value.text().replace("\u00a0", "").replace(",", "") in (
+        "10000.00", "1000000")
+    assert "disabling a customer" in dialog.sensitive_value.text()
+    # Labels, not inputs: nothing there can be edited.
+    assert dialog.bank_box.findChildren(type(dialog.idle)) == []
+    dialog.close()
