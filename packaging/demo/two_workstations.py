@@ -1,26 +1,28 @@
 #!/usr/bin/env python3
-"""Four eyes across two workstations: ONE sandbox, two SEPARATE Teller app processes.
+"""Four eyes across two workstations through the Teller Hub: ONE sandbox + hub, two SEPARATE
+Teller app processes.
 
     packaging/demo/two_workstations.sh             # under xvfb-run (Qt xcb), the usual way
     .venv/bin/python packaging/demo/two_workstations.py --platform offscreen
 
-The parent starts one platform sandbox (``core/embedded_sandbox.start_sandbox``) and writes a
-connection profile for it into each workstation's own config dir. Then it runs two real app
-processes (``teller_app.ui.startup.run`` through ``drive_app.run_app``: real sign-in dialog,
-real MainWindow, branch cache, sync, Supervision), each with its own TELLER_DATA_DIR and
-TELLER_CONFIG_DIR, talking to the sandbox only over HTTP:
+The parent starts the embedded stack (``core/embedded_stack.start_embedded``: the sandbox as
+DCM and the hub as the bank's service, onboarded) and writes a connection profile with the
+hub's URL into each workstation's own config dir. Then it runs two real app processes
+(``teller_app.ui.startup.run`` through ``drive_app.run_app``: real sign-in dialog, real
+MainWindow, branch cache, sync, Supervision), each with its own TELLER_DATA_DIR and
+TELLER_CONFIG_DIR, talking to the sandbox and the hub only over HTTP:
 
+* B (supervisor.kyiv@demo.bank) signs in; its Approvals inbox is live on the hub's event
+  stream (SSE) — no polling, no Refresh.
 * A (teller.kyiv@demo.bank): search -> Enter opens a customer card -> "Request a change…" ->
-  the change-request dialog: "Disable the customer" + a reason -> Send for approval.
-* B (supervisor.kyiv@demo.bank): told the request id, refreshes its Approvals inbox
-  (``ApprovalsInbox.poll()``, what the Refresh button does) until the request is listed,
-  selects it, comments, Approve.
-* A: Tools -> Sync now (F5, ``action_sync``) until its branch cache (searched by the
-  customer's login) shows the customer disabled.
+  "Disable the customer" + a reason -> Send for approval: a command row on the hub.
+* B: the request appears in the inbox by itself; the time from A's click to B's row is
+  printed as ``notified in N ms``; B selects it, comments, Approve (the hub executes it).
+* A: the decision arrives live (status bar), the card shows the customer disabled.
 
-The parent only relays "what happened" lines between the processes (their stdout/stdin) and
-finally checks both audit trails (A: change_request, B: approval, same request id; both hash
-chains verify). Every wait is bounded. Screenshots: OUT-A-*.png, OUT-B-*.png.
+The parent only relays "what happened" lines, then checks the platform (customer disabled,
+no marker customers, no request in any status) and the hub's audit log (A's request and B's
+decision, same request id). Every wait is bounded. Screenshots: OUT-A-*.png, OUT-B-*.png.
 """
 
 from __future__ import annotations
@@ -116,8 +118,6 @@ async def teller_scenario(controller: Any, args: argparse.Namespace, stdin: Stdi
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QLabel, QPushButton
 
-    from teller_app.core.approval_codec import split_status
-    from teller_app.core.audit import AuditAction
     from teller_app.ui.change_request_dialog import ChangeRequestDialog
     from teller_app.ui.customer_table_model import row_guid
 
@@ -125,11 +125,10 @@ async def teller_scenario(controller: Any, args: argparse.Namespace, stdin: Stdi
     emit("signed_in", employee=TELLER)
     await wait_first_results(window)
 
-    # A customer of the branch, enabled, with no request pending: found by login.
+    # A customer of the branch, enabled, found by login.
     model = window.search_panel.model
     rows = [model.row_at(i) for i in range(model.rowCount())]
-    target = next(r for r in rows if not r.is_disabled and getattr(r, "login", None) and
-                  split_status(r.status or "")[1] is None)
+    target = next(r for r in rows if not r.is_disabled and getattr(r, "login", None))
     guid, login = row_guid(target), target.login
     say(f"chosen customer {guid} (login {login})")
     panel = window.search_panel
@@ -138,12 +137,9 @@ async def teller_scenario(controller: Any, args: argparse.Namespace, stdin: Stdi
     await wait_for(lambda: panel.model.query == login and panel.model.rowCount() > 0 and
                    row_guid(panel.model.row_at(0)) == guid, f"search results for {login}",
                    30, signals=[panel.results_shown])
-    say(f"typed the login: {panel.model.rowCount()} row(s)")
-
     card = await press_enter_open_card(window)  # Enter: the first (only) row's card
     if card.guid != guid:
         raise AssertionError(f"opened {card.guid}, expected {guid}")
-
     ask = await wait_for(lambda: card.findChild(QPushButton, "requestChangeButton"),
                          "the Request a change… button", 30)
     QTest.mouseClick(ask, Qt.MouseButton.LeftButton)
@@ -157,68 +153,37 @@ async def teller_scenario(controller: Any, args: argparse.Namespace, stdin: Stdi
     type_text(dialog.reason, REASON)
     await settle()
     if dialog.change() != {"is_disabled": True} or not dialog.send_button.isEnabled():
-        raise AssertionError(f"dialog not ready: change {dialog.change()}, send enabled "
-                             f"{dialog.send_button.isEnabled()}")
+        raise AssertionError(f"dialog not ready: change {dialog.change()}")
     save_window(dialog, _out(args, "1-request-dialog"))
-    say(f"change-request dialog: '{dialog.what.currentText()}', reason typed "
-        f"({len(dialog.reason_text())} chars) -> Send for approval")
+    await stdin.expect("go", args.step_timeout)  # the supervisor's inbox is live
+    decisions: list[Any] = []
+    window.supervision.request_decided.connect(decisions.append)
+    sent_ms = time.time() * 1000
     QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
-
-    audit = window.supervision.audit
-
-    def filed() -> Any:
-        entries = audit.entries()
-        last = entries[-1] if entries else None
-        return last if last is not None and last.action == AuditAction.CHANGE_REQUEST and \
-            last.customer_guid == guid else None
-
-    entry = await wait_for(filed, "the request to be filed (audit entry)", 60)
-    await wait_for(lambda: card.findChild(QLabel, "pendingRequestNote"),
-                   "the card's 'awaiting approval' note", 60, signals=[card.customer_changed])
-    request_id = entry.details["request_id"]
+    say("Send for approval clicked")
+    note = await wait_for(lambda: card.findChild(QLabel, "pendingRequestNote"),
+                          "the card's 'awaiting approval' note", 60,
+                          signals=[card.customer_changed])
+    mine = await window.supervision.approvals().mine(guid)
+    request_id = mine[0].id
     save_window(window, _out(args, "2-request-filed"))
-    say(f"request {request_id} filed: card shows "
-        f"'{card.findChild(QLabel, 'pendingRequestNote').text()}'")
-    emit("request_filed", request_id=request_id, customer_guid=guid, login=login)
+    say(f"request {request_id} filed on the hub: card shows '{note.text()}'")
+    emit("request_filed", request_id=request_id, customer_guid=guid, login=login,
+         sent_ms=sent_ms)
 
-    await stdin.expect("approved", args.step_timeout)
-    say("parent says the supervisor approved: Tools -> Sync now (F5)")
-
-    def disabled_in_results() -> bool:
-        row = panel.model.row_at(0) if panel.model.rowCount() else None
-        return bool(row is not None and row_guid(row) == guid and row.is_disabled and
-                    panel.model.query == login and not window.ops.is_busy("search"))
-
-    deadline = time.monotonic() + args.step_timeout
-    attempt = 0
-    while True:
-        attempt += 1
-        window.action_sync.trigger()  # the F5 action: SyncEngine.sync_now on the cache
-        await wait_for(lambda: not window.ops.is_busy("sync"), "the sync to finish", 60)
-        window.tabs.setCurrentIndex(0)
-        panel.run_search()  # the search box still holds the login: the cache answers
-        try:
-            await wait_for(disabled_in_results, "the cache to show the customer disabled",
-                           min(10.0, max(1.0, deadline - time.monotonic())),
-                           signals=[panel.results_shown])
-            break
-        except TimeoutError:
-            if time.monotonic() > deadline:
-                raise
-            say(f"sync #{attempt}: not disabled yet in the cache; syncing again")
-    row = panel.model.row_at(0)
-    say(f"after sync #{attempt} ('{window.sync_label.text()}'): cache row {row_guid(row)} "
-        f"is_disabled={row.is_disabled}, status '{row.status}'")
-    await settle()
-    save_window(window, _out(args, "3-disabled-in-results"))
-    window.tabs.setCurrentWidget(card)
+    event = await wait_for(lambda: decisions[-1] if decisions else None,
+                           "the decision to arrive live", args.step_timeout,
+                           signals=[window.supervision.request_decided])
+    seen_ms = time.time() * 1000
+    say(f"decision arrived live: {event.kind}; status bar: "
+        f"'{window.status_bar.currentMessage()}'")
     card.refresh()
     await wait_for(lambda: card.customer.is_disabled, "the card to show DISABLED", 30,
                    signals=[card.customer_changed])
     await settle()
-    save_window(window, _out(args, "4-card-disabled"))
-    say(f"card flags now: {card.flags.text()!r}")
-    emit("disabled_seen", customer_guid=guid, syncs=attempt)
+    save_window(window, _out(args, "3-card-disabled"))
+    emit("decision_seen", customer_guid=guid, kind=event.kind, seen_ms=seen_ms)
+    await window.supervision.aclose()  # the stream stops, the outbox is flushed to the hub
     return 0
 
 
@@ -226,39 +191,30 @@ async def supervisor_scenario(controller: Any, args: argparse.Namespace, stdin: 
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from teller_app.core.audit import AuditAction
-
     window = await sign_in(controller, SUPERVISOR, os.environ["TELLER_DEMO_PASSWORD"])
     emit("signed_in", employee=SUPERVISOR)
     await wait_first_results(window)
     inbox = await wait_for(lambda: window.supervision.inbox, "the Approvals inbox dock", 30)
-    await wait_for(lambda: not window.ops.is_busy("approvals-poll"),
-                   "the inbox's first scan", 60)
-    say(f"Approvals inbox open, {inbox.model.rowCount()} request(s) pending")
+    feed = window.supervision.feed
+    await wait_for(lambda: feed is not None and feed.connected, "the live event stream", 60)
+    before = set(inbox.model.pending_ids())
+    say(f"Approvals inbox live, {len(before)} request(s) pending")
     emit("ready")
 
-    request_id = json.loads(await stdin.expect("expect", args.step_timeout))["request_id"]
-    say(f"parent says request {request_id} was filed: refreshing the inbox")
+    def arrived() -> Any:
+        fresh = [r for r in inbox.model.rows if r.id not in before]
+        return (time.time() * 1000, fresh[0]) if fresh else None
 
-    def row_of_request() -> int | None:
-        for i, (request, _label) in enumerate(inbox.model.rows):
-            if request.id == request_id:
-                return i
-        return None
-
-    deadline = time.monotonic() + args.step_timeout
-    polls = 0
-    while row_of_request() is None:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"request {request_id} never reached the inbox")
-        polls += 1
-        inbox.poll()  # what the inbox's Refresh button does
-        await wait_for(lambda: not window.ops.is_busy("approvals-poll"), "an inbox scan", 30)
-    row = row_of_request()
-    request, label = inbox.model.rows[row]
-    say(f"inbox lists it after {polls} refresh(es): customer '{label}', change "
-        f"{request.change}, reason {request.reason!r}, maker {request.maker_guid}")
-
+    shown_ms, request = await wait_for(arrived, "a request to arrive live",
+                                       args.step_timeout, signals=[inbox.new_requests])
+    emit("shown", request_id=request.id, shown_ms=shown_ms)
+    row = inbox.model.pending_ids().index(request.id)
+    model = inbox.model
+    await wait_for(lambda: request.maker not in model.data(model.index(row, model.MAKER_COLUMN)),
+                   "the maker's and customer's names", 15)
+    await settle()
+    texts = [model.data(model.index(row, c)) for c in range(model.columnCount())]
+    say(f"inbox row: {texts}")
     inbox.table.selectRow(row)
     inbox.comment.setFocus()
     type_text(inbox.comment, COMMENT)
@@ -267,17 +223,15 @@ async def supervisor_scenario(controller: Any, args: argparse.Namespace, stdin: 
     decisions: list[Any] = []
     inbox.decided.connect(decisions.append)
     QTest.mouseClick(inbox.approve_button, Qt.MouseButton.LeftButton)
-    decision = await wait_for(lambda: decisions[-1] if decisions else None,
-                              "the approval to be applied", 60, signals=[inbox.decided])
-    if decision.outcome != "approved" or decision.request_id != request_id:
-        raise AssertionError(f"unexpected decision {decision}")
-    entries = window.supervision.audit.entries()
-    if entries[-1].action != AuditAction.APPROVAL:
-        raise AssertionError(f"last audit entry is {entries[-1].action}")
+    decided = await wait_for(lambda: decisions[-1] if decisions else None,
+                             "the approval to be applied", 60, signals=[inbox.decided])
+    if decided.state != "applied" or decided.id != request.id:
+        raise AssertionError(f"unexpected result {decided.state} for {decided.id}")
     await settle()
     save_window(window, _out(args, "2-approved"))
     say(f"approved: inbox says '{inbox.status.text()}'")
-    emit("approved", request_id=request_id, customer_guid=decision.customer_guid)
+    emit("approved", request_id=request.id, customer_guid=decided.customer_guid)
+    await window.supervision.aclose()
     return 0
 
 
@@ -291,7 +245,12 @@ def worker_main(args: argparse.Namespace, app_argv: list[str]) -> int:
 
     code = run_app(["--profile", PROFILE, *app_argv], scenario, args.worker_timeout)
     say(f"app exited with {code}")
-    return code
+    # KNOWN ISSUE (reported): the supervisor's process can abort in CPython's finalization
+    # ("bool_dealloc") after the app has ended cleanly; everything is written by then, so the
+    # worker leaves without interpreter teardown.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 # =============================================================================================
@@ -366,58 +325,68 @@ class Worker:
             self.proc.wait(10)
 
 
-def write_profile(config: Path, sandbox: Any) -> None:
+def write_profile(config: Path, stack: Any) -> None:
     from teller_app.secrets import Profile
     from teller_app.secrets.profiles import SETTINGS_FILE, ProfileStore
 
+    sandbox = stack.sandbox
     store = ProfileStore(config / SETTINGS_FILE)
     store.save(Profile(name=PROFILE, base_url=sandbox.base_url,
                        counterparty_guid=sandbox.counterparty_guid, is_sandbox=True,
-                       language="en"))
+                       language="en", hub_url=stack.hub_url))
     store.set_last_profile(PROFILE)
 
 
-def check_audit(data: Path, expect: dict[str, Any]) -> tuple[bool, str]:
-    from teller_app.core.audit import AuditLog
-
-    log = AuditLog.for_profile(PROFILE, data)
-    verified = log.verify()
-    actions = [e.action for e in log.entries()]
-    hits = [e for e in log.entries() if e.action == expect["action"] and
-            e.details.get("request_id") == expect["request_id"] and
-            e.customer_guid == expect["customer_guid"] and e.actor == expect["actor"]]
-    ok = verified.ok and "sign_in" in actions and len(hits) == 1
-    text = (f"{log.path}: {verified.entries} entries {actions}; chain "
-            f"{'verifies' if verified.ok else 'BROKEN: ' + verified.reason}; "
-            f"'{expect['action']}' for request {expect['request_id']} by "
-            f"{expect['actor']}: {'found' if hits else 'MISSING'}")
-    return ok, text
-
-
-def platform_view(sandbox: Any, email: str, password: str, guid: str) -> Any:
-    """The customer as the platform has it (the parent's own HTTP read, as the supervisor)."""
+def hub_and_platform_view(stack: Any, password: str, guid: str,
+                          request_id: str) -> tuple[Any, list[Any]]:
+    """The customer as the platform has it and the hub's audit entries for the request (the
+    parent's own reads, as the supervisor)."""
     import asyncio
 
-    from teller_app.platform import PasswordLogin, PlatformClient
+    from teller_app.core.session import open_session
+    from teller_app.platform import PasswordLogin
+    from teller_app.secrets import Profile
 
-    async def read() -> Any:
-        client = PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
-                                auth=PasswordLogin(email, password))
+    async def read() -> tuple[Any, list[Any]]:
+        sandbox = stack.sandbox
+        profile = Profile(name="check", base_url=sandbox.base_url,
+                          counterparty_guid=sandbox.counterparty_guid, hub_url=stack.hub_url)
+        session = await open_session(profile, PasswordLogin(SUPERVISOR, password))
         try:
-            await client.login()
-            return await client.get_customer(guid)
+            customer = await session.client.get_customer(guid)
+            link = session.hub
+            assert link is not None
+            page = await link.call(lambda hub: hub.audit(limit=1000))
+            hits = [e for e in page.entries if e.detail.get("request_id") == request_id
+                    or e.entity.endswith(request_id)]
+            return customer, hits
         finally:
-            await client.aclose()
+            await session.close()
 
     return asyncio.run(read())
 
 
+def leftovers(stack: Any) -> list[Any]:
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{stack.sandbox.data_dir / 'sandbox.db'}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT login, status FROM customers WHERE login LIKE "
+                          "'approval-lock:%' OR instr(coalesce(status, ''), '[[') > 0"
+                          ).fetchall()
+    finally:
+        db.close()
+
+
 def parent_main(args: argparse.Namespace, app_argv: list[str]) -> int:
     sys.path.insert(0, str(REPO))
-    from teller_app.core.embedded_sandbox import start_sandbox
+    import asyncio
+
+    from teller_app.core.embedded_stack import onboard, start_embedded
 
     t0 = time.monotonic()
     checks: list[tuple[str, bool, str]] = []
+    notified = ""
 
     def check(name: str, ok: bool, detail: str = "") -> None:
         checks.append((name, ok, detail))
@@ -425,15 +394,19 @@ def parent_main(args: argparse.Namespace, app_argv: list[str]) -> int:
             f"{': ' + detail if detail else ''}")
 
     root = Path(tempfile.mkdtemp(prefix="teller-2ws-"))
-    sandbox = None
+    stack = None
     workers: list[Worker] = []
     try:
-        out(f"[{stamp()}] parent: starting ONE sandbox in {root / 'sandbox'}")
-        sandbox = start_sandbox(root / "sandbox")
+        out(f"[{stamp()}] parent: starting ONE sandbox + Teller Hub in {root}")
+        stack = start_embedded(root)
+        if stack.hub is None:
+            raise RuntimeError(stack.hub_problem or "the hub did not start")
+        asyncio.run(onboard(stack))
+        sandbox = stack.sandbox
         employees = {e["email"]: e for e in sandbox.manifest["employees"]}
-        check("sandbox started", True, sandbox.base_url)
+        check("sandbox + hub started", True, f"{sandbox.base_url}, hub {stack.hub_url}")
         for tag in ("A", "B"):
-            write_profile(root / tag / "config", sandbox)
+            write_profile(root / tag / "config", stack)
         env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
         env.update(QT_QPA_PLATFORM=args.platform,
                    PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
@@ -447,50 +420,55 @@ def parent_main(args: argparse.Namespace, app_argv: list[str]) -> int:
         out(f"[{stamp()}] parent: A = pid {a.proc.pid} (data {a.data}), "
             f"B = pid {b.proc.pid} (data {b.data})")
 
-        filed = a.wait_event("request_filed", args.step_timeout + 60)
-        check("A filed a 'disable customer' request", True,
-              f"request {filed['request_id']} for customer {filed['customer_guid']}")
         b.wait_event("ready", args.step_timeout + 60)
-        b.send("expect " + json.dumps({"request_id": filed["request_id"]}))
+        a.send("go")
+        filed = a.wait_event("request_filed", args.step_timeout + 60)
+        check("A filed a 'disable customer' request on the hub", True,
+              f"request {filed['request_id']} for customer {filed['customer_guid']}")
+        shown = b.wait_event("shown", args.step_timeout + 30)
+        ms = max(0, round(shown["shown_ms"] - filed["sent_ms"]))
+        notified = f"notified in {ms} ms"
+        out(notified)
+        check("B's inbox showed it live (no poll)", shown["request_id"] == filed["request_id"]
+              and ms <= 1000, notified)
         approved = b.wait_event("approved", args.step_timeout + 30)
-        check("B saw it in the Approvals inbox and approved it",
+        check("B approved it; the hub applied it",
               approved["request_id"] == filed["request_id"] and
               approved["customer_guid"] == filed["customer_guid"], json.dumps(approved))
-        a.send("approved")
-        seen = a.wait_event("disabled_seen", args.step_timeout + 30)
-        check("A synced and its cache shows the customer disabled",
+        seen = a.wait_event("decision_seen", args.step_timeout + 30)
+        check("A saw the decision live and the card shows the customer disabled",
               seen["customer_guid"] == filed["customer_guid"], json.dumps(seen))
-        customer = platform_view(sandbox, SUPERVISOR, employees[SUPERVISOR]["password"],
-                                 filed["customer_guid"])
-        check("the platform has the customer disabled, real status restored",
-              customer.is_disabled and "[[" not in (customer.status or ""),
-              f"is_disabled={customer.is_disabled}, status={customer.status!r}")
         for w in workers:
             code = w.finish(60)
             check(f"{w.tag} ({w.role}) exited cleanly", code == 0, f"exit code {code}")
-        ok_a, text_a = check_audit(a.data, {
-            "action": "change_request", "request_id": filed["request_id"],
-            "customer_guid": filed["customer_guid"], "actor": employees[TELLER]["guid"]})
-        check("A's audit trail: change_request, chain verifies", ok_a, text_a)
-        ok_b, text_b = check_audit(b.data, {
-            "action": "approval", "request_id": filed["request_id"],
-            "customer_guid": filed["customer_guid"], "actor": employees[SUPERVISOR]["guid"]})
-        check("B's audit trail: approval, chain verifies", ok_b, text_b)
+        customer, hits = hub_and_platform_view(stack, employees[SUPERVISOR]["password"],
+                                               filed["customer_guid"], filed["request_id"])
+        check("the platform has the customer disabled, status untouched",
+              customer.is_disabled and "[[" not in (customer.status or ""),
+              f"is_disabled={customer.is_disabled}, status={customer.status!r}")
+        check("nothing of the old workaround on the ledger", leftovers(stack) == [],
+              "no approval-lock: customers, no request in any status")
+        got = {(e.actor, e.action) for e in hits}
+        check("the hub's audit log: A's request and B's decision",
+              (TELLER, "request") in got and (SUPERVISOR, "decision") in got,
+              f"{sorted(got)}")
     except Exception as exc:
         check("the run", False, f"{type(exc).__name__}: {exc}")
     finally:
         for w in workers:
             w.kill()
-        if sandbox is not None:
-            sandbox.stop()
+        if stack is not None:
+            stack.stop()
         if args.keep:
             out(f"[{stamp()}] parent: kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
 
     passed = bool(checks) and all(ok for _n, ok, _d in checks)
-    out("\n== two workstations, one sandbox: " + ("PASS" if passed else "FAIL") +
+    out("\n== two workstations, one sandbox + hub: " + ("PASS" if passed else "FAIL") +
         f" ({time.monotonic() - t0:.1f} s)")
+    if notified:
+        out(notified)
     for name, ok, _detail in checks:
         out(f"   {'PASS' if ok else 'FAIL'}  {name}")
     shots = sorted(str(p) for p in Path(args.out).parent.glob(Path(args.out).name + "-[AB]-*.png"))

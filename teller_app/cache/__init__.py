@@ -38,9 +38,6 @@ Search (for the lazy QAbstractTableModel)
         ``capped`` True means "n+" (at least n); display "10 000+".
     cache.customers_page(offset=0, limit=100, branch_guid=None) -> list[CustomerRow]
         all, by surname, name
-    Approval marker customers (login ``approval-lock:…``, ``teller_app.markers``) are never
-    stored (upserts skip them; migration 2 deletes old copies): no search/count/page shows
-    them.
     cache.get_customer(guid) -> CustomerRow | None
     cache.get_accounts(guid) -> list[AccountRow]   (each with .assets: list[AssetRow],
         .fetched_at); [] if never fetched -> the caller fetches lazily from the platform

@@ -1,6 +1,6 @@
 """Filtered and sorted search in the branch cache (the filter bar over the search box).
 
-Filters: status (the real status, not an approval request riding in it), segment, KYC level,
+Filters: status, segment, KYC level,
 disabled, branch, created/updated ranges (RFC 3339 UTC bounds, ``from`` inclusive, ``to``
 exclusive). Sorting by any result column over the whole result (SQL ``ORDER BY``, id as the
 tie-break), or, with no sort, the search's own order for text (alphabetical by the sort key).
@@ -17,9 +17,8 @@ from teller_app.cache.rows import CustomerRow, SearchCount
 from teller_app.cache.search import build_plan
 from teller_app.cache.store import _ROW_COLS, BranchCache, _row
 
-# the real status: the text before an encoded change request (" [[tr1:...]]")
-REAL_STATUS = ("(CASE WHEN instr(c.status, ' [[') > 0 "
-               "THEN substr(c.status, 1, instr(c.status, ' [[') - 1) ELSE c.status END)")
+# (four-eyes requests live on the hub: a status is only ever the customer's status)
+REAL_STATUS = "c.status"
 SORT_COLUMNS: dict[str, str] = {
     "full_name": "c.sort_key",
     "phone_number": "c.phone_number",
@@ -27,7 +26,6 @@ SORT_COLUMNS: dict[str, str] = {
     "kyc_level": "c.kyc_level",
     "segment": "c.segment",
     "status": REAL_STATUS,
-    "pending": "(instr(c.status, ' [[') > 0)",
     "is_disabled": "c.is_disabled",
     "branch_name": "c.branch_name",
     "created_at": "c.created_at",

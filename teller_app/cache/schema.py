@@ -9,7 +9,6 @@ from typing import Any
 
 from teller_app.cache.errors import CacheError
 from teller_app.cache.search import RANK
-from teller_app.markers import HIDDEN_LOGIN_PREFIXES
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
 
@@ -75,18 +74,9 @@ def _m1_initial(conn: Connection) -> None:
 
 
 def _m2_branch_index_and_hidden(conn: Connection) -> None:
-    """Head office filters by branch (sorted); approval marker customers are never kept."""
+    """Head office filters by branch (sorted). (It once also dropped "approval marker"
+    customers; four-eyes requests live on the hub now and no such customers exist.)"""
     conn.execute("CREATE INDEX customers_branch_sort ON customers(branch_guid, sort_key, id)")
-    hidden = [
-        r[0]
-        for prefix in HIDDEN_LOGIN_PREFIXES
-        for r in conn.execute(
-            "SELECT id FROM customers WHERE substr(login, 1, ?) = ?", (len(prefix), prefix)
-        ).fetchall()
-    ]
-    for rowid in hidden:
-        conn.execute("DELETE FROM customers_fts WHERE rowid = ?", (rowid,))
-        conn.execute("DELETE FROM customers WHERE id = ?", (rowid,))
 
 
 def _m3_sync_read_at_fts_pending(conn: Connection) -> None:

@@ -25,7 +25,6 @@ from teller_app.cache.rows import (
 from teller_app.cache.schema import migrate
 from teller_app.cache.search import RANK_LIMIT, SearchPlan, build_plan
 from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
-from teller_app.markers import is_hidden_login
 
 KEY_BYTES = 32
 FTS_BATCH = 20_000  # full sync: rows indexed per search-index batch (see store_page)
@@ -212,11 +211,8 @@ class BranchCache:
             self._conn.execute("ROLLBACK")
 
     def _upsert(self, customers: Iterable[Any], fetched_at: float, index: bool = True) -> list[str]:
-        # Approval marker customers (teller_app/markers.py) are never stored: no search,
-        # count or page can show them.
         wires = [convert.customer_wire(c) for c in customers]
-        values = [convert.customer_values(w, fetched_at) for w in wires
-                  if not is_hidden_login(w.get("login"))]
+        values = [convert.customer_values(w, fetched_at) for w in wires]
         if not values:
             return []
         self._conn.executemany(_UPSERT, values)
@@ -356,10 +352,9 @@ class BranchCache:
     def store_reconcile_page(self, customers: Sequence[Any]) -> list[str]:
         """One page of a reconcile pass (``core.sync``): upsert the customers that are new or
         changed (a different ``updated_at``; an older copy still never wins) in one
-        transaction, and return the GUIDs of every (non-hidden) customer of the page, seen.
+        transaction, and return the GUIDs of every customer of the page, seen.
         Unchanged rows are not rewritten: a pass over 100 000 known rows writes ~nothing."""
         wires = [convert.customer_wire(c) for c in customers]
-        wires = [w for w in wires if not is_hidden_login(w.get("login"))]
         seen = [convert.customer_guid(w) for w in wires]
         stored: dict[str, str] = {}
         for start in range(0, len(seen), 500):

@@ -1,117 +1,111 @@
-"""Four-eyes change requests stored on the platform, and their decision protocol.
+"""Four eyes from the desk's side: one command pipeline, requests and decisions on the hub.
 
-Why on the platform: it is the only server every workstation shares, so a request filed at one
-desk must be visible at another and survive restarts. Where: the customer's free-text
-``status``, as ``<real status> [[tr1:<base64url(JSON)>]]`` (exact grammar in
-``approval_codec``). The customer's real status is everything before the marker; the UI shows
-only that. Finding requests: incremental ``list_customers(min_updated_at=...)`` (or the synced
-cache) and decoding each status; at most one pending request per customer.
+Every approvable write (a customer update, a cash confirm) goes through ``ApprovalGate``:
 
-Deciding (approve / reject / withdraw) — the platform has no compare-and-swap, but customer
-``login`` is unique, so creating a marker customer with login ``approval-lock:<request id>``
-succeeds exactly once. That marker is the decision:
+1. a checker (Supervisor/Administrator) writes directly — nothing is filed;
+2. anyone else: the hub's policy decides (``POST /api/v1/policy/evaluate``) *before* the
+   write; when it says "needs approval" the write is not sent to DCM: ``NeedsApproval`` is
+   raised with the hub's verdict (reasons, canonical change) and the UI files a request;
+3. a change that needs no approval is written directly.
 
-1. re-read the customer; the request must still be in its status (else ``RequestGone``);
-2. four-eyes: approver guid != maker guid (``SelfApprovalRefused``), here in the service;
-3. create the marker customer (status = encoded decision), then ALWAYS read it back (the
-   client reconciles a lost POST answer by login, so "created" alone proves nothing). A
-   marker holding someone else's decision raises ``AlreadyDecided``; our own identical
-   decision (first attempt, or a retry after a crash/timeout) goes on;
-4. apply: approve → one PUT with the change and the status rewritten to the real status
-   (or to the requested status); reject/withdraw → PUT status back to the real status.
-
-Guarantee: at most one decision per request id, ever, as strong as the platform's login
-uniqueness. If step 4 fails, the request stays visible with its marker present; re-running
-the same decision (or ``finish_decided``) completes it, and nobody can decide differently.
-Limits, stated honestly: the maker guid inside the status is written by the client, so the
-platform cannot authenticate it (a teller's own PUT of ``is_disabled`` is refused by the
-platform itself, which is the real control). Filing is best effort: two requests written to one
-customer at nearly the same moment — last write wins; ``file_request`` re-reads and reports
-``RequestSuperseded`` when it sees the other one, but a write landing after that re-read is
-not noticed (the overwritten maker's card then shows no pending request). Marker customers
-are real (empty) customers of the branch: the app must hide customers whose login starts
-with ``approval-lock:`` (``is_lock_marker``).
+Requests are command rows on the hub (Fineract's maker-checker): the exact change as
+canonical JSON and its SHA-256, the maker from the hub session (never the desk's word). An
+approver's desk sends the hash of what it *displayed* (``display_hash``); the hub refuses
+anything else and executes the stored change itself on DCM. Mode A: the approver's own
+platform session token goes in the approve call only (the hub uses it for that execution and
+never keeps it). Nothing of a request is ever written into a customer.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Any
 
-from teller_app.core.approval_codec import (
-    ChangeRequest,
-    CodecError,
-    Decision,
-    decode_decision,
-    encode_decision,
-    encode_status,
-    split_status,
-    utc_now_text,
-    validate_change,
+from teller_app.core.session import HubLink
+from teller_app.platform import (
+    Conflict,
+    HubUnavailable,
+    PermissionDenied,
+    PlatformClient,
+    ValidationError,
 )
-from teller_app.markers import APPROVAL_LOCK_LOGIN_PREFIX
-from teller_app.platform.errors import Conflict, ValidationError
-from teller_app.platform.models import Customer, CustomerUpdate, NewCustomer
+from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
 
-LOCK_LOGIN_PREFIX = APPROVAL_LOCK_LOGIN_PREFIX  # shared with the cache: teller_app/markers.py
+CUSTOMER_UPDATE = "customer_update"
+CASH_CONFIRM = "cash_confirm"
+REASON_MAX_CHARS = 300
+# Fields a customer_update request may carry (the hub refuses others).
+REQUEST_FIELDS = frozenset({
+    "balance_allowed", "balance_asset_code", "balance_asset_issuer", "branch_guid",
+    "is_disabled", "kyc_level", "name", "paternal_name", "phone_number", "segment", "status",
+    "surname",
+})
+# Without a hub the desk still knows the platform-wide defaults (used only to refuse).
 BLOCKING_STATUSES = frozenset({"blocked", "closed"})
-LIST_PAGE = 200
-SCAN_OVERLAP = timedelta(seconds=5)  # incremental inbox scans re-read this much
 
 
 class ApprovalError(Exception):
-    """Base for protocol outcomes the UI explains to the user."""
+    """Base for four-eyes outcomes the UI explains to the user."""
 
 
-class RequestGone(ApprovalError):
-    """The request is no longer on the customer (decided, withdrawn or replaced)."""
+class NeedsApproval(ApprovalError):
+    """The hub's policy: this change needs a second person. Nothing was written."""
+
+    def __init__(self, customer_guid: str, change: dict[str, Any],
+                 verdict: PolicyVerdict | None) -> None:
+        self.customer_guid = customer_guid
+        self.change = change
+        self.verdict = verdict
+        super().__init__("this change needs a supervisor's approval")
+
+    @property
+    def reasons(self) -> list[str]:
+        return list(self.verdict.reasons) if self.verdict is not None else []
 
 
 class AlreadyDecided(ApprovalError):
-    def __init__(self, decision: Decision | None) -> None:
-        self.decision = decision
-        outcome = decision.outcome if decision else "decided"
-        super().__init__(f"request already {outcome}")
+    """Someone decided (or the maker withdrew) first; ``message`` is the hub's text."""
+
+
+class ChangedAfterView(ApprovalError):
+    """The stored request is not what this desk displayed: refused, nothing applied."""
+
+
+class RequestImmutable(ApprovalError):
+    """A filed request never changes: its id cannot carry another change."""
 
 
 class SelfApprovalRefused(ApprovalError):
-    """Four eyes: the maker of a request may not decide it (except withdraw it)."""
+    """Four eyes: the maker of a request may not decide it."""
 
 
 class NotAllowed(ApprovalError):
-    """The acting employee's roles do not allow this decision."""
+    """Role or branch does not allow this (the hub's 403)."""
 
 
-class RequestPending(ApprovalError):
-    """The customer already has a pending request (one at a time)."""
+class HubRequired(ApprovalError):
+    """Four eyes needs the Teller Hub, and it is not configured or not reachable."""
 
 
-class RequestSuperseded(ApprovalError):
-    """Another request was written at the same moment and won; ours is not on the customer."""
+class ExecutionFailed(ApprovalError):
+    """Approved, but DCM refused the stored change (``result`` = the platform's message)."""
 
-
-class CustomerApi(Protocol):
-    """The part of ``PlatformClient`` this module uses."""
-
-    async def get_customer(self, customer_guid: str) -> Customer: ...
-    async def update_customer(self, customer_guid: str, update: CustomerUpdate) -> Any: ...
-    async def create_customer(self, new: NewCustomer) -> Any: ...
-    async def list_customers(self, **filters: Any) -> Any: ...
-    async def find_customer_by_login(self, login: str) -> Customer | None: ...
-    async def get_customer_accounts(self, customer_guid: str) -> Any: ...
+    def __init__(self, request: ChangeRequest) -> None:
+        self.request = request
+        super().__init__(request.result or "the platform refused the change")
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: an employee guid, their branch ("" = head office) and what they may do."""
+    """Who acts: e-mail (the hub's identity), branch ("" = head office), checker or not."""
 
-    employee_guid: str
+    email: str
     branch_guid: str = ""
-    can_decide: bool = False  # Capability.DECIDE_APPROVALS
-    can_apply: bool = False  # Capability.APPLY_SENSITIVE_CHANGE
+    is_checker: bool = False  # Capability.DECIDE_APPROVALS
 
 
 def actor_from_session(session: Any) -> Actor:
@@ -119,287 +113,213 @@ def actor_from_session(session: Any) -> Actor:
 
     employee = session.employee
     return Actor(
-        employee_guid=str(employee.guid),
-        branch_guid=str(getattr(session, "branch_guid", None) or ""),
-        can_decide=bool(session.can(Capability.DECIDE_APPROVALS)),
-        can_apply=bool(session.can(Capability.APPLY_SENSITIVE_CHANGE)),
+        email=str(employee.email or session.client.employee_email or "").lower(),
+        branch_guid=str(session.branch_guid or ""),
+        is_checker=bool(session.can(Capability.DECIDE_APPROVALS)),
     )
 
 
-# -- what is sensitive -----------------------------------------------------------------------
-def sensitive_fields(
-    customer: Customer, change: dict[str, Any], settings: Iterable[str] = ()
-) -> list[str]:
-    """Fields of ``change`` that need a supervisor. Always: ``is_disabled`` changes and status
-    moves into or out of blocked/closed (the platform refuses those to a teller). Plus what the
-    profile's ``sensitive_changes`` marks: "kyc_down" (lowering the KYC level) or a field name
-    (e.g. "segment", "balance_allowed")."""
-    marked = set(settings)
-    if "kyc_level_down" in marked:
-        marked.add("kyc_down")
-    real = split_status(customer.status)[0]
-    return [k for k, v in change.items() if _is_sensitive(k, v, customer, real, marked)]
+def approval_gate(session: Any) -> ApprovalGate | None:
+    """The session's gate (None for an object without an employee: tools, test fakes)."""
+    if getattr(session, "employee", None) is None:
+        return None
+    return ApprovalGate(getattr(session, "hub", None), actor_from_session(session))
 
 
-def _is_sensitive(key: str, value: Any, customer: Customer, real: str, marked: set[str]) -> bool:
-    if key == "is_disabled":
-        return bool(value) != customer.is_disabled
-    if key == "status":
-        moves = {str(value).strip().lower(), real.strip().lower()} & BLOCKING_STATUSES
-        return value != real and bool(moves)
-    if key == "kyc_level":
-        return "kyc_down" in marked and int(value) < customer.kyc_level
-    return key in marked and getattr(customer, key, None) != value
+def display_hash(request: ChangeRequest) -> str:
+    """SHA-256 of the canonical JSON this desk shows (``change_json``), computed here: the
+    approver vouches for what was on their screen, not for a hash the server sent."""
+    return hashlib.sha256(request.change_json.encode("utf-8")).hexdigest()
 
 
-def pending_request(customer: Customer) -> ChangeRequest | None:
-    return split_status(customer.status, customer.wallet_user_guid)[1]
-
-
-def is_lock_marker(customer: Customer) -> bool:
-    return customer.login.startswith(LOCK_LOGIN_PREFIX)
-
-
-def requests_in(customers: Iterable[Customer], branch_guid: str = "") -> list[ChangeRequest]:
-    """Pending requests among ``customers`` (of ``branch_guid`` unless ""), newest first."""
-    found = []
-    for customer in customers:
-        if is_lock_marker(customer):
+def wire_change(change: Mapping[str, Any]) -> dict[str, Any]:
+    """The request body's change: request fields only, Decimals as exact text."""
+    out: dict[str, Any] = {}
+    for key, value in change.items():
+        if key not in REQUEST_FIELDS or value is None:
             continue
-        if branch_guid and (customer.branch_guid or "") != branch_guid:
-            continue
-        request = pending_request(customer)
-        if request is not None:
-            found.append(request)
-    return sorted(found, key=lambda r: r.created_at, reverse=True)
+        out[key] = format(value, "f") if isinstance(value, Decimal) else value
+    return out
 
 
-# -- the service -----------------------------------------------------------------------------
-class ApprovalService:
-    """Files and decides change requests through one employee's ``PlatformClient``."""
+def default_sensitive(current: Any, change: Mapping[str, Any]) -> bool:
+    """The hub's default policy, for when no hub answers: is_disabled, moves to/from
+    blocked/closed, KYC down, allowed balance up. (The hub may be stricter: with the hub
+    down, a change these defaults let through is written and the hub's watcher still sees
+    it in Mode A.)"""
+    if "is_disabled" in change and bool(change["is_disabled"]) != bool(
+            getattr(current, "is_disabled", False)):
+        return True
+    if "status" in change:
+        old = str(getattr(current, "status", "") or "").strip().casefold()
+        new = str(change["status"] or "").strip().casefold()
+        if old != new and {old, new} & BLOCKING_STATUSES:
+            return True
+    try:
+        if "kyc_level" in change and \
+                int(change["kyc_level"]) < int(getattr(current, "kyc_level", 0) or 0):
+            return True
+        if "balance_allowed" in change and Decimal(str(change["balance_allowed"])) > \
+                Decimal(str(getattr(current, "balance_allowed", 0) or 0)):
+            return True
+    except (ValueError, ArithmeticError):
+        return True  # cannot judge: ask
+    return False
 
-    def __init__(self, client: CustomerApi, actor: Actor) -> None:
-        self.client = client
+
+def _translate(exc: Exception) -> Exception:
+    """The hub's 403/409 as four-eyes outcomes (the hub's text kept for the log)."""
+    text = str(getattr(exc, "message", "") or exc)
+    if isinstance(exc, PermissionDenied):
+        if "maker" in text and "four eyes" in text:
+            return SelfApprovalRefused(text)
+        return NotAllowed(text)
+    if isinstance(exc, Conflict):
+        if "differs from what you were shown" in text:
+            return ChangedAfterView(text)
+        if "id is taken" in text:
+            return RequestImmutable(text)
+        return AlreadyDecided(text)
+    return exc
+
+
+class ApprovalGate:
+    """The one pipeline's decision point: ``check`` raises ``NeedsApproval`` or returns."""
+
+    def __init__(self, hub: HubLink | None, actor: Actor) -> None:
+        self.hub = hub
         self.actor = actor
 
-    # filing (teller) ------------------------------------------------------------------
-    async def file_request(
-        self, customer_guid: str, change: dict[str, Any], reason: str
-    ) -> ChangeRequest:
-        change = validate_change(change)
-        customer = await self.client.get_customer(customer_guid)
-        real, pending = split_status(customer.status, customer_guid)
-        if pending is not None:
-            raise RequestPending(pending.id)
-        request = ChangeRequest(
-            id=uuid.uuid4().hex,
-            maker_guid=self.actor.employee_guid,
-            branch_guid=customer.branch_guid or self.actor.branch_guid,
-            created_at=utc_now_text(),
-            reason=reason.strip(),
-            change=change,
-        )
-        status = encode_status(real, request)  # CodecError on a bad reason / too long
-        await self.client.update_customer(customer_guid, CustomerUpdate(status=status))
-        # No CAS on the platform: re-read so a simultaneous second request is noticed.
-        after = await self.client.get_customer(customer_guid)
-        stored = pending_request(after)
-        if stored is None or stored.id != request.id:
-            raise RequestSuperseded(request.id)
-        return stored
-
-    # deciding (supervisor; withdraw: the maker) -----------------------------------------
-    async def approve(self, customer_guid: str, request_id: str, comment: str = "") -> Decision:
-        return await self._decide(customer_guid, request_id, "approved", comment)
-
-    async def reject(self, customer_guid: str, request_id: str, comment: str = "") -> Decision:
-        return await self._decide(customer_guid, request_id, "rejected", comment)
-
-    async def withdraw(self, customer_guid: str, request_id: str) -> Decision:
-        return await self._decide(customer_guid, request_id, "withdrawn", "")
-
-    async def decision_for(self, request_id: str) -> Decision | None:
-        """The recorded decision for ``request_id`` (None if undecided)."""
-        marker = await self._find_marker(request_id)
-        return decode_decision(marker.status) if marker is not None else None
-
-    async def finish_decided(self, request: ChangeRequest) -> Decision | None:
-        """Complete a request whose decision is recorded but not applied (crash/timeout
-        between marker and apply). Any decider may finish: the decision itself is fixed."""
-        decision = await self.decision_for(request.id)
-        if decision is not None:
-            await self._apply(decision, request)
-        return decision
-
-    async def _decide(
-        self, customer_guid: str, request_id: str, outcome: str, comment: str
-    ) -> Decision:
-        customer = await self.client.get_customer(customer_guid)
-        request = pending_request(customer)
-        if request is None or request.id != request_id:
-            previous = await self.decision_for(request_id)
-            if previous is not None:
-                raise AlreadyDecided(previous)
-            raise RequestGone(request_id)
-        self._check_allowed(request, outcome)
-        decision = Decision(
-            request_id=request.id,
-            customer_guid=customer_guid,
-            outcome=outcome,
-            decider_guid=self.actor.employee_guid,
-            decided_at=utc_now_text(),
-            comment=comment,
-        )
-        status = encode_decision(decision)  # CodecError on an over-long comment
-        recorded = await self._claim(decision, status, customer)
-        await self._apply(recorded, request)
-        return recorded
-
-    def _check_allowed(self, request: ChangeRequest, outcome: str) -> None:
-        is_maker = request.maker_guid == self.actor.employee_guid
-        if outcome == "withdrawn":
-            if not is_maker:
-                raise NotAllowed("only the maker may withdraw a request")
+    async def check(self, kind: str, customer_guid: str, change: Mapping[str, Any],
+                    current: Any = None) -> None:
+        if self.actor.is_checker:
+            return  # a checker's own change is written directly
+        body = wire_change(change) if kind == CUSTOMER_UPDATE else dict(change)
+        if not body:
             return
-        if is_maker:
-            raise SelfApprovalRefused(request.id)
-        if not self.actor.can_decide:
-            raise NotAllowed("deciding requests needs the Supervisor role")
-
-    async def _claim(self, decision: Decision, status: str, customer: Customer) -> Decision:
-        """Create the lock marker; exactly one creator per request id succeeds."""
-        asset_code, asset_issuer = await self._asset_of(customer)
-        new = NewCustomer(
-            asset_code=asset_code,
-            asset_issuer=asset_issuer,
-            login=LOCK_LOGIN_PREFIX + decision.request_id,
-            name="approval-lock",
-            surname=decision.request_id,
-            branch_guid=customer.branch_guid or None,
-            status=status,
-        )
+        if self.hub is None:
+            # no policy to ask: the platform-wide defaults decide; filing then needs the hub
+            if kind == CUSTOMER_UPDATE and current is not None and \
+                    not default_sensitive(current, body):
+                return
+            raise NeedsApproval(customer_guid, body, None)
         try:
-            await self.client.create_customer(new)
-        except (Conflict, ValidationError) as exc:
-            if isinstance(exc, ValidationError) and "409" not in exc.message:
-                raise
-        # Always read the marker back: the client reconciles a lost POST answer by login, so
-        # "created" alone could be someone else's marker. The marker's content decides.
-        existing = await self.decision_for(decision.request_id)
-        if (
-            existing is not None
-            and existing.decider_guid == decision.decider_guid
-            and existing.outcome == decision.outcome
-        ):
-            return existing  # ours (first attempt or a resumed retry)
-        raise AlreadyDecided(existing)
-
-    async def _asset_of(self, customer: Customer) -> tuple[str, str]:
-        """The asset for the marker's (empty) account: the customer's own asset."""
-        if customer.balance_asset_code and customer.balance_asset_issuer:
-            return customer.balance_asset_code, customer.balance_asset_issuer
-        for account in await self.client.get_customer_accounts(customer.wallet_user_guid):
-            for asset in account.assets:
-                return asset.code, asset.stellar_issuer
-        raise ApprovalError("the customer has no account to take the asset from")
-
-    async def _apply(self, decision: Decision, request: ChangeRequest) -> None:
-        customer = await self.client.get_customer(decision.customer_guid)
-        real, pending = split_status(customer.status)
-        if pending is None or pending.id != decision.request_id:
-            return  # already applied (a resumed or finished decision)
-        if decision.outcome == "approved":
-            change = dict(request.change)
-            new_status = str(change.pop("status", real))
-            update = CustomerUpdate(status=new_status, **change)
-        else:
-            update = CustomerUpdate(status=real)
-        await self.client.update_customer(decision.customer_guid, update)
-
-    async def _find_marker(self, request_id: str) -> Customer | None:
-        login = LOCK_LOGIN_PREFIX + request_id
-        customer: Customer | None = await self.client.find_customer_by_login(login)
-        return customer
-
-    # listing (inbox / notifications) ---------------------------------------------------
-    async def scan(
-        self, min_updated_at: datetime | None = None, overlap: timedelta = SCAN_OVERLAP,
-    ) -> tuple[list[Customer], Any]:
-        """Customers changed since ``min_updated_at`` (all when None), paged; returns them and
-        the newest ``updated_at`` seen, for the next incremental scan. The scan starts
-        ``overlap`` earlier: a request committed late with an older ``updated_at`` is still
-        caught (re-reading a customer is harmless, the inbox merges by customer)."""
-        customers: list[Customer] = []
-        offset = 0
-        filters: dict[str, Any] = {}
-        if min_updated_at is not None:
-            filters["min_updated_at"] = min_updated_at - overlap
-        if self.actor.branch_guid:
-            filters["branch_guids"] = [self.actor.branch_guid]
-        while True:
-            page = await self.client.list_customers(offset=offset, limit=LIST_PAGE, **filters)
-            batch = _customers_of(page)
-            customers.extend(batch)
-            total = getattr(page, "total", None)
-            offset += len(batch)
-            # never on a short page: a server may cap pages below LIST_PAGE (a bare list
-            # carries no total: one page)
-            if not batch or total is None or offset >= total:
-                break
-        seen = [c.updated_at for c in customers if c.updated_at]
-        if min_updated_at is not None:
-            seen.append(min_updated_at)  # the overlap never moves the watermark back
-        return customers, max(seen, default=None)
+            verdict = await self.hub.call(lambda hub: hub.evaluate(
+                kind, body, customer_guid=customer_guid or None))
+        except HubUnavailable:
+            if kind == CUSTOMER_UPDATE and current is not None and \
+                    not default_sensitive(current, body):
+                return  # the defaults let it through (see default_sensitive)
+            raise
+        if verdict.needs_approval:
+            raise NeedsApproval(customer_guid, body, verdict)
 
 
-async def decide_with_credentials(
-    profile: Any,
-    email: str,
-    password: str,
-    customer_guid: str,
-    request_id: str,
-    outcome: str,
+class ApprovalService:
+    """Files and decides requests through the session's hub link."""
+
+    def __init__(self, hub: HubLink | None, actor: Actor,
+                 platform: PlatformClient | None = None, desk_id: str = "") -> None:
+        self.link = hub
+        self.actor = actor
+        self.platform = platform  # Mode A: the approver's session token comes from here
+        self.desk_id = desk_id
+
+    async def _call(self, fn: Any) -> Any:
+        if self.link is None:
+            raise HubRequired("four eyes needs the Teller Hub, and none is configured")
+        try:
+            return await self.link.call(fn)
+        except (PermissionDenied, Conflict) as exc:
+            raise _translate(exc) from None
+
+    # filing (maker) -------------------------------------------------------------------
+    async def file_request(self, customer_guid: str, change: Mapping[str, Any], reason: str,
+                           kind: str = CUSTOMER_UPDATE, request_id: str | None = None
+                           ) -> ChangeRequest:
+        reason = reason.strip()
+        if len(reason) > REASON_MAX_CHARS:
+            raise ValidationError(f"the reason is longer than {REASON_MAX_CHARS} characters")
+        body = wire_change(change) if kind == CUSTOMER_UPDATE else dict(change)
+        rid = request_id or str(uuid.uuid4())  # a retry of this call files nothing twice
+        result: ChangeRequest = await self._call(lambda hub: hub.file_request(
+            kind, customer_guid, body, reason, request_id=rid, desk_id=self.desk_id))
+        return result
+
+    async def withdraw(self, request: ChangeRequest) -> ChangeRequest:
+        result: ChangeRequest = await self._call(
+            lambda hub: hub.withdraw(request.id, desk_id=self.desk_id))
+        return result
+
+    # deciding (checker) -----------------------------------------------------------------
+    async def approve(self, request: ChangeRequest, comment: str = "") -> ChangeRequest:
+        """Approve exactly what was displayed; the hub executes it. Raises
+        ``ExecutionFailed`` when DCM refused the stored change."""
+        token = self.platform.session_token if self.platform is not None else None
+        sha = display_hash(request)
+        result: ChangeRequest = await self._call(lambda hub: hub.approve(
+            request.id, sha, comment=comment, session_token=token, desk_id=self.desk_id))
+        if result.state == "failed":
+            raise ExecutionFailed(result)
+        return result
+
+    async def reject(self, request: ChangeRequest, comment: str) -> ChangeRequest:
+        result: ChangeRequest = await self._call(lambda hub: hub.reject(
+            request.id, comment, sha256=display_hash(request), desk_id=self.desk_id))
+        return result
+
+    # reading -------------------------------------------------------------------------
+    async def pending(self) -> list[ChangeRequest]:
+        found: list[ChangeRequest] = await self._call(
+            lambda hub: hub.list_requests(states=("pending",), limit=500))
+        return found
+
+    async def mine(self, customer_guid: str | None = None) -> list[ChangeRequest]:
+        found: list[ChangeRequest] = await self._call(lambda hub: hub.list_requests(
+            states=("pending",), mine=True, customer_guid=customer_guid))
+        return found
+
+    async def get(self, request_id: str) -> ChangeRequest:
+        found: ChangeRequest = await self._call(lambda hub: hub.get_request(request_id))
+        return found
+
+
+async def decide_in_place(
+    profile: Any, email: str, password: str, request: ChangeRequest, outcome: str,
     comment: str = "",
-) -> Decision:
-    """Approval in place: the supervisor's own short-lived session decides; it is closed
-    afterwards and never stored (the teller's session is not touched)."""
-    from teller_app.core.session import open_session
-    from teller_app.platform import PasswordLogin
+) -> ChangeRequest:
+    """Local approval (FLEXCUBE's "local authorisation"): the checker types their
+    credentials at the maker's desk. Their own session (platform + hub) decides this one
+    request, is logged out right after (DCM: Kratos native logout) and is never stored."""
+    from teller_app.core.session import make_auth, open_session
 
-    session = await open_session(profile, PasswordLogin(email, password))
+    session = await open_session(profile, make_auth(profile, email, password))
     try:
-        service = ApprovalService(session.client, actor_from_session(session))
+        actor = actor_from_session(session)
+        if not actor.is_checker:
+            raise NotAllowed("deciding requests needs the Supervisor role")
+        service = ApprovalService(session.hub, actor, session.client, desk_id="in-place")
         if outcome == "approved":
-            return await service.approve(customer_guid, request_id, comment)
-        return await service.reject(customer_guid, request_id, comment)
+            return await service.approve(request, comment)
+        return await service.reject(request, comment)
     finally:
-        await session.client.logout()  # short-lived: never left valid on the platform
-        await session.close()
+        await close_everywhere(session)
 
 
-def _customers_of(page: Any) -> list[Customer]:
-    if isinstance(page, list):
-        return page
-    return list(getattr(page, "customers", []) or [])
+async def close_everywhere(session: Any) -> None:
+    """Log a short-lived session out on the hub and on the platform, then drop it."""
+    import contextlib
+
+    from teller_app.platform import PlatformError
+
+    with contextlib.suppress(PlatformError, TimeoutError):
+        await session.client.logout()
+    await session.close()
 
 
 __all__ = [
-    "Actor",
-    "AlreadyDecided",
-    "ApprovalError",
-    "ApprovalService",
-    "ChangeRequest",
-    "CodecError",
-    "Decision",
-    "NotAllowed",
-    "RequestGone",
-    "RequestPending",
-    "RequestSuperseded",
-    "SelfApprovalRefused",
-    "actor_from_session",
-    "decide_with_credentials",
-    "is_lock_marker",
-    "pending_request",
-    "requests_in",
-    "sensitive_fields",
+    "Actor", "AlreadyDecided", "ApprovalError", "ApprovalGate", "ApprovalService",
+    "ChangeRequest", "ChangedAfterView", "ExecutionFailed", "HubRequired", "NeedsApproval",
+    "NotAllowed", "RequestImmutable", "SelfApprovalRefused", "actor_from_session",
+    "approval_gate", "close_everywhere", "decide_in_place", "display_hash", "wire_change",
 ]

@@ -1,16 +1,14 @@
-"""Local, append-only, tamper-evident audit trail (one JSONL file per profile).
+"""The desk's audit: every action goes to the hub's append-only, hash-chained log
+(``POST /api/v1/audit``) through a local encrypted outbox.
 
-Each line is one entry::
-
-    {"action": ..., "actor": employee guid, "at": RFC 3339 UTC, "details": {...},
-     "hash": hex, "prev": hex, "seq": n}
-
-``hash = SHA-256(canonical JSON of the entry without "hash")`` where canonical JSON is
-``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` in UTF-8, and
-``prev`` is the previous entry's hash (64 zeros for the first). Editing, deleting or
-reordering any line breaks the chain from that line on; ``verify()`` names the first broken
-entry. (Whoever can rewrite the whole file can also recompute the chain: tamper-EVIDENT
-against edits, not proof against a full rewrite. Export the head hash to detect that.)
+Why an outbox: the hub may be down, the desk may be killed; no entry may be lost or doubled.
+``record`` first appends the entry to the outbox file (AES-256-GCM per line, the key in the
+OS keyring, file 0600 in a 0700 dir, fsync'ed) and only then tries to send. ``flush`` sends
+the unsent entries in order, in batches; each carries a ``client_id`` (random, fixed at
+append), so a batch resent after a lost answer or a crash is deduplicated by the hub (it
+answers the stored seq). What the hub acknowledged is counted in a small ``.sent`` file
+(atomic replace); when everything is sent the outbox is emptied. Two desks on one profile
+share the file under an OS file lock.
 
 Personal data: details carry GUIDs and what the action needs (amounts, field names), never
 names, phones, logins or IBANs — those keys are dropped on append.
@@ -18,34 +16,39 @@ names, phones, logins or IBANs — those keys are dropped on append.
 
 from __future__ import annotations
 
+import base64
 import csv
-import hashlib
 import io
 import json
+import logging
 import os
+import secrets
 import sys
 import threading
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from teller_app.core.app_paths import data_dir
 
-GENESIS = "0" * 64
-# Keys that would put personal data into the trail; the log keeps GUIDs instead.
+log = logging.getLogger(__name__)
+OUTBOX_KEY = "audit_outbox_key"  # keyring entry (hex of 32 bytes)
+BATCH = 200
 PII_KEYS = frozenset(
     {"name", "surname", "paternal_name", "phone_number", "phone", "login", "email", "iban",
-     "password", "token"}
+     "password", "token", "session_token"}
 )
 
 
 class AuditAction:
-    """The actions the trail records (string constants so the file stays plain JSON)."""
+    """What the desk records (``event`` in the hub entry's detail); ``HUB_ACTION`` maps each
+    to the hub's action vocabulary."""
 
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
@@ -58,206 +61,232 @@ class AuditAction:
     APPROVAL = "approval"
     REJECTION = "rejection"
     REQUEST_WITHDRAWN = "request_withdrawn"
+    EXECUTION = "execution"
     CASH_CREATE = "cash_create"
     CASH_CONFIRM = "cash_confirm"
     OPEN_ACCOUNT = "open_account"
+    TILL = "till"
 
     ALL = (
         SIGN_IN, SIGN_OUT, LOCK, UNLOCK, SWITCH_EMPLOYEE, CUSTOMER_CREATE, CUSTOMER_EDIT,
-        CHANGE_REQUEST, APPROVAL, REJECTION, REQUEST_WITHDRAWN, CASH_CREATE, CASH_CONFIRM,
-        OPEN_ACCOUNT,
+        CHANGE_REQUEST, APPROVAL, REJECTION, REQUEST_WITHDRAWN, EXECUTION, CASH_CREATE,
+        CASH_CONFIRM, OPEN_ACCOUNT, TILL,
     )
 
 
+HUB_ACTION = {
+    AuditAction.SIGN_IN: "sign_in", AuditAction.SIGN_OUT: "sign_out",
+    AuditAction.LOCK: "lock", AuditAction.UNLOCK: "unlock",
+    AuditAction.SWITCH_EMPLOYEE: "sign_in", AuditAction.CUSTOMER_CREATE: "create",
+    AuditAction.CUSTOMER_EDIT: "edit", AuditAction.CHANGE_REQUEST: "request",
+    AuditAction.APPROVAL: "decision", AuditAction.REJECTION: "decision",
+    AuditAction.REQUEST_WITHDRAWN: "decision", AuditAction.EXECUTION: "execution",
+    AuditAction.CASH_CREATE: "cash", AuditAction.CASH_CONFIRM: "cash",
+    AuditAction.OPEN_ACCOUNT: "create", AuditAction.TILL: "till",
+}
+# The hub's own actions (it records requests, decisions, executions, alerts, policy).
+HUB_ACTIONS = ("sign_in", "sign_out", "lock", "unlock", "create", "edit", "request",
+               "decision", "execution", "alert", "policy", "cash", "till", "other")
+
+
 @dataclass(frozen=True)
-class AuditEntry:
-    seq: int
-    at: str
-    action: str
-    actor: str
-    details: dict[str, Any]
-    prev: str
-    hash: str
+class OutboxEntry:
+    client_id: str
+    action: str  # the hub's action
+    entity: str
+    detail: dict[str, Any]
+    desk_ts: str
 
-    @property
-    def customer_guid(self) -> str:
-        return str(self.details.get("customer_guid", ""))
+    def wire(self) -> dict[str, Any]:
+        return {"client_id": self.client_id, "action": self.action, "entity": self.entity,
+                "detail": self.detail, "desk_ts": self.desk_ts}
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    entries: int
-    first_broken_seq: int | None = None  # 1-based line number of the first bad entry
-    reason: str = ""
+def make_entry(action: str, **details: Any) -> OutboxEntry:
+    clean = {k: _plain(v) for k, v in details.items() if k not in PII_KEYS and v is not None}
+    hub_action = HUB_ACTION.get(action, action if action in HUB_ACTIONS else "other")
+    if hub_action != action:
+        clean["event"] = action
+    entity = ""
+    for key in ("customer_guid", "payment_guid", "request_id"):
+        if clean.get(key):
+            entity = f"{key.split('_')[0]}:{clean[key]}"
+            break
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return OutboxEntry("d" + secrets.token_hex(15), hub_action, entity, clean, stamp)
 
 
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
-
-
-def entry_hash(body: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of the entry without its own "hash" (prev included)."""
-    unsigned = {k: v for k, v in body.items() if k != "hash"}
-    return hashlib.sha256(canonical_json(unsigned)).hexdigest()
-
-
-def audit_path(profile_name: str, base: Path | None = None) -> Path:
+def outbox_path(profile_name: str, base: Path | None = None) -> Path:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in profile_name) or "default"
-    return (base or data_dir()) / "audit" / f"{safe}.jsonl"
+    return (base or data_dir()) / "audit" / f"{safe}.outbox"
 
 
-_writer: ThreadPoolExecutor | None = None
-_writer_lock = threading.Lock()
+class AuditOutbox:
+    """Append-only encrypted lines + a sent counter. Thread- and process-safe; blocking
+    (call off the UI thread)."""
 
-
-def _audit_writer() -> ThreadPoolExecutor:
-    """One thread writes every audit entry, in the order they were submitted."""
-    global _writer
-    with _writer_lock:
-        if _writer is None:
-            _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-writer")
-        return _writer
-
-
-class AuditLog:
-    """Append-only hash chain in a JSONL file. ``append`` is safe from any thread (and blocks:
-    mkdir, open, OS file lock); the UI thread uses ``submit``, which never blocks."""
-
-    def __init__(self, path: Path, clock: Any = None) -> None:
+    def __init__(self, path: Path, key: bytes) -> None:
+        if len(key) != 32:
+            raise ValueError("the outbox key must be 32 bytes")
         self.path = Path(path)
+        self.sent_path = self.path.with_suffix(".sent")
+        self._aead = AESGCM(key)
         self._lock = threading.Lock()
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._last: Future[AuditEntry] | None = None
+        self._unreadable = 0
 
-    def submit(self, action: str, actor_guid: str, **details: Any) -> Future[AuditEntry]:
-        """``append`` on the audit writer thread; returns at once. Entries are written in the
-        order they were submitted; the future carries the entry or the error."""
-        future = _audit_writer().submit(self.append, action, actor_guid, **details)
-        self._last = future
-        return future
-
-    def flush(self, timeout: float | None = 10.0) -> None:
-        """Wait until everything submitted so far is written (or failed): reads see it."""
-        last = self._last
-        if last is None or last.done():
-            return
-        if threading.current_thread().name.startswith("audit-writer"):
-            return  # would wait for itself
-        wait_futures([last], timeout=timeout)
-
-    @classmethod
-    def for_profile(cls, profile_name: str, base: Path | None = None) -> AuditLog:
-        return cls(audit_path(profile_name, base))
-
-    def append(self, action: str, actor_guid: str, **details: Any) -> AuditEntry:
-        clean = {k: _plain(v) for k, v in details.items() if k not in PII_KEYS and v is not None}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Two app instances may share a profile: the tail is re-read under an OS file lock so
-        # both extend one chain instead of forking it.
-        with self._lock, self.path.open("a+b") as fh, _file_lock(fh):
-            seq, prev = _tail(fh)
+    def append(self, entry: OutboxEntry) -> None:
+        nonce = secrets.token_bytes(12)
+        plain = json.dumps(entry.wire(), sort_keys=True, ensure_ascii=False).encode()
+        line = base64.b64encode(nonce + self._aead.encrypt(nonce, plain, b"teller-audit"))
+        with self._locked() as fh:
             fh.seek(0, os.SEEK_END)
             end = fh.tell()
             if end:
                 fh.seek(end - 1)
                 if fh.read(1) != b"\n":
-                    # A torn last line (crash mid-write): the new entry starts on its own
-                    # line; verify() names the torn one.
-                    fh.write(b"\n")
-            at = self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            body = {
-                "seq": seq + 1,
-                "at": at,
-                "action": str(action),
-                "actor": str(actor_guid or ""),
-                "details": clean,
-                "prev": prev,
-            }
-            body["hash"] = entry_hash(body)
-            fh.seek(0, os.SEEK_END)
-            fh.write(canonical_json(body) + b"\n")
+                    fh.write(b"\n")  # a torn line from a killed writer stays on its own
+            fh.write(line + b"\n")
             fh.flush()
-        return _entry(body)
+            os.fsync(fh.fileno())
 
-    def entries(self) -> list[AuditEntry]:
-        self.flush()
-        return list(self._iter_entries())
+    def unsent(self) -> list[OutboxEntry]:
+        with self._locked() as fh:
+            return self._entries(fh)[self._sent():]
 
-    def head_hash(self) -> str:
-        """The newest entry's hash: write it down elsewhere to detect a full rewrite."""
-        self.flush()
-        if not self.path.exists():
-            return GENESIS
-        with self.path.open("rb") as fh:
-            return _tail(fh)[1]
+    def mark_sent(self, client_ids: Iterable[str]) -> None:
+        """These entries are on the hub: the sent mark moves over the leading unsent ones
+        among them (another process may have moved it already); when none is left the file
+        is emptied."""
+        acked = set(client_ids)
+        with self._locked() as fh:
+            entries = self._entries(fh)
+            total = len(entries)
+            done = self._sent()
+            while done < total and entries[done].client_id in acked:
+                done += 1
+            # emptied only when every line was ours to read: lines another key wrote (a
+            # second instance without a shared keyring) stay for that instance
+            if done >= total and not self._unreadable:
+                fh.seek(0)
+                fh.truncate()
+                fh.flush()
+                os.fsync(fh.fileno())
+                done = 0
+            _write_private(self.sent_path, str(done).encode())
 
-    def verify(self) -> VerifyResult:
-        self.flush()
-        prev = GENESIS
-        count = 0
-        if not self.path.exists():
-            return VerifyResult(True, 0)
-        with self.path.open("rb") as fh:
-            for lineno, raw in enumerate(fh, start=1):
-                count = lineno
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    return VerifyResult(False, lineno, lineno, "not valid JSON")
-                if not isinstance(body, dict):
-                    return VerifyResult(False, lineno, lineno, "not an object")
-                if body.get("seq") != lineno:
-                    return VerifyResult(False, lineno, lineno, "sequence number out of order")
-                if body.get("prev") != prev:
-                    return VerifyResult(False, lineno, lineno, "previous hash does not match")
-                if body.get("hash") != entry_hash(body):
-                    return VerifyResult(False, lineno, lineno, "entry hash does not match")
-                prev = body["hash"]
-        return VerifyResult(True, count)
+    def pending(self) -> int:
+        return len(self.unsent())
 
     # -- internals --------------------------------------------------------------------
-    def _iter_entries(self) -> Iterator[AuditEntry]:
-        if not self.path.exists():
-            return
-        with self.path.open("rb") as fh:
-            for raw in fh:
-                try:
-                    body = json.loads(raw)
-                    yield _entry(body)
-                except (ValueError, KeyError, TypeError):
-                    continue  # verify() reports it; the viewer shows what it can
+    @contextmanager
+    def _locked(self) -> Iterator[Any]:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        with self._lock, os.fdopen(fd, "r+b") as fh, _file_lock(fh):
+            yield fh
+
+    def _sent(self) -> int:
+        try:
+            return int(self.sent_path.read_text().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
+    def _entries(self, fh: Any) -> list[OutboxEntry]:
+        fh.seek(0)
+        out: list[OutboxEntry] = []
+        lines = [raw for raw in fh.read().split(b"\n") if raw.strip()]
+        self._unreadable = 0
+        for raw in lines:
+            entry = self._decode(raw)
+            if isinstance(entry, OutboxEntry):
+                out.append(entry)
+            elif entry == "foreign":  # whole, but sealed with another key
+                self._unreadable += 1
+        return out
+
+    def _decode(self, raw: bytes) -> OutboxEntry | str:
+        try:
+            blob = base64.b64decode(raw, validate=True)
+            plain = self._aead.decrypt(blob[:12], blob[12:], b"teller-audit")
+        except InvalidTag:
+            log.warning("an audit outbox line sealed with another key was skipped")
+            return "foreign"
+        except ValueError:
+            log.warning("a torn audit outbox line (killed writer) was skipped")
+            return "torn"
+        try:
+            data = json.loads(plain)
+            return OutboxEntry(str(data["client_id"]), str(data["action"]),
+                               str(data.get("entity", "")), dict(data.get("detail") or {}),
+                               str(data.get("desk_ts", "")))
+        except (ValueError, KeyError, TypeError):
+            return "torn"
 
 
-def _tail(fh: Any) -> tuple[int, str]:
-    """(seq, hash) of the last readable entry, read backwards from the end (no full scan).
-    A broken line at the end (a torn write) is skipped, not fatal: ``verify()`` reports it."""
-    fh.seek(0, os.SEEK_END)
-    pos = fh.tell()
-    block = b""
-    while pos > 0:
-        step = min(4096, pos)
-        pos -= step
-        fh.seek(pos)
-        block = fh.read(step) + block
-        lines = block.split(b"\n")
-        # Unless the block reaches the start of the file, its first piece may be partial.
-        partial, complete = (b"", lines) if pos == 0 else (lines[0], lines[1:])
-        for raw in reversed(complete):
-            if raw.strip() and (parsed := _parse_tail_line(raw)) is not None:
-                return parsed
-        block = partial
-    return 0, GENESIS
+Sender = Callable[[list[dict[str, Any]]], Any]  # async: POST a batch, raise when not stored
 
 
-def _parse_tail_line(raw: bytes) -> tuple[int, str] | None:
-    try:
-        body = json.loads(raw)
-        return int(body["seq"]), str(body["hash"])
-    except (ValueError, KeyError, TypeError):
-        return None
+@dataclass
+class AuditTrail:
+    """``record`` (any thread, blocking: fsync) then ``flush`` (async, sends in order)."""
+
+    outbox: AuditOutbox
+    send: Sender | None = None  # None: no hub (entries wait in the outbox)
+    last_error: str = ""
+    _flush_lock: Any = field(default=None, repr=False)
+
+    def record(self, action: str, **details: Any) -> OutboxEntry:
+        entry = make_entry(action, **details)
+        self.outbox.append(entry)
+        return entry
+
+    async def flush(self) -> int:
+        """Send every unsent entry in order; returns how many went. Raises what the sender
+        raised (the entries stay and go next time)."""
+        import asyncio
+
+        if self.send is None:
+            return 0
+        if self._flush_lock is None:
+            self._flush_lock = asyncio.Lock()
+        sent = 0
+        async with self._flush_lock:
+            while True:
+                batch = (await asyncio.to_thread(self.outbox.unsent))[:BATCH]
+                if not batch:
+                    return sent
+                await self.send([e.wire() for e in batch])
+                await asyncio.to_thread(self.outbox.mark_sent, [e.client_id for e in batch])
+                sent += len(batch)
+
+
+async def outbox_key(profile_name: str) -> bytes:
+    """The outbox key from the OS keyring (created on first use). Without a persistent
+    keyring it lives in memory: entries a killed process left behind are then unreadable."""
+    from teller_app.secrets.store import SecretStore
+
+    store = await SecretStore.open(profile_name)
+    stored = await store.get(OUTBOX_KEY)
+    if stored:
+        try:
+            key = bytes.fromhex(stored)
+            if len(key) == 32:
+                return key
+        except ValueError:
+            pass
+    key = secrets.token_bytes(32)
+    await store.set(OUTBOX_KEY, key.hex())
+    return key
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 @contextmanager
@@ -292,21 +321,8 @@ def _plain(value: Any) -> Any:
     return str(value)  # Decimal, UUID, enums: their text
 
 
-def _entry(body: dict[str, Any]) -> AuditEntry:
-    return AuditEntry(
-        seq=int(body["seq"]),
-        at=str(body["at"]),
-        action=str(body["action"]),
-        actor=str(body["actor"]),
-        details=dict(body.get("details") or {}),
-        prev=str(body["prev"]),
-        hash=str(body["hash"]),
-    )
-
-
 # -- CSV export ------------------------------------------------------------------------------
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ("seq", "at", "action", "actor", "customer_guid", "details", "hash")
 
 
 def csv_cell(value: Any) -> str:
@@ -315,14 +331,13 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def export_csv(entries: Iterable[AuditEntry], path: Path | None = None) -> str:
-    """The entries as CSV (and written to ``path`` when given)."""
+def export_rows(headers: Iterable[Any], rows: Iterable[Iterable[Any]],
+                path: Path | None = None) -> str:
+    """Rows as formula-safe CSV (and written to ``path`` when given, UTF-8 with BOM)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for e in entries:
-        details = json.dumps(e.details, sort_keys=True, ensure_ascii=False)
-        row = (e.seq, e.at, e.action, e.actor, e.customer_guid, details, e.hash)
+    writer.writerow([csv_cell(h) for h in headers])
+    for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     text = buf.getvalue()
     if path is not None:

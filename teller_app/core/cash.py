@@ -421,12 +421,13 @@ async def find_processing_account(client: Any, branch_guid: str | None) -> str:
 async def confirm_with_credentials(
     profile: Any, email: str, password: str, payment_guid: str, branch_guid: str | None
 ) -> CashReceipt:
-    """A supervisor confirms a draft at the teller's desk with a short-lived session."""
+    """A supervisor confirms a draft at the teller's desk with a short-lived session, used
+    for this confirm only and logged out on the platform right after (never stored)."""
+    from teller_app.core.approvals import close_everywhere
     from teller_app.core.roles import Capability
-    from teller_app.core.session import open_session
-    from teller_app.platform import PasswordLogin
+    from teller_app.core.session import make_auth, open_session
 
-    session = await open_session(profile, PasswordLogin(email, password))
+    session = await open_session(profile, make_auth(profile, email, password))
     try:
         if not session.can(Capability.CASH_CONFIRM_ANY_AMOUNT):
             raise CashError("this employee may not confirm amounts above the teller's limit")
@@ -434,8 +435,7 @@ async def confirm_with_credentials(
         receipt = await service.confirm(payment_guid)
         return replace(receipt, confirmed_by=str(session.employee.guid))
     finally:
-        await session.client.logout()  # short-lived: never left valid on the platform
-        await session.close()
+        await close_everywhere(session)  # logged out on the platform and the hub
 
 
 def receipt_of(payment: Payment, kind: CashKind | None = None) -> CashReceipt:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from teller_app.core.approval_codec import real_status, replace_real_status
+from teller_app.core.approvals import CUSTOMER_UPDATE, ApprovalGate
 from teller_app.core.session import HubLink
 from teller_app.platform import CustomerUpdate, NewCustomer, NotFound
 
@@ -25,7 +25,7 @@ class StaleStatus(Exception):
     def __init__(self, current: str, full: str) -> None:
         super().__init__("the status changed since the form was opened")
         self.current = current  # the real status now
-        self.full = full  # the whole status text (with any change request riding in it)
+        self.full = full  # the whole status text now
 
 
 @dataclass
@@ -48,10 +48,12 @@ class CustomerService:
     """``client``: PlatformClient; ``cache``: CacheWorker or None (no cache yet / disabled);
     ``hub``: the session's ``HubLink`` (None: no hub configured, secrets are not issued)."""
 
-    def __init__(self, client: Any, cache: Any = None, hub: HubLink | None = None) -> None:
+    def __init__(self, client: Any, cache: Any = None, hub: HubLink | None = None,
+                 gate: ApprovalGate | None = None) -> None:
         self.client = client
         self.cache = cache
         self.hub = hub
+        self.gate = gate  # None: no four-eyes check (tests, tools)
 
     # -- reads ----------------------------------------------------------------------------
     async def cached(self, guid: str) -> CustomerSnapshot | None:
@@ -103,19 +105,20 @@ class CustomerService:
             await self._remember(customer, accounts)
         return CustomerSnapshot(customer or created, accounts, time.time())
 
-    async def update(self, guid: str, update: CustomerUpdate, *,
+    async def update(self, guid: str, update: CustomerUpdate, current: Any = None, *,
                      status_was: str | None = None) -> Any:
-        """PUT the set fields. A new status replaces only the real part of the status as it
-        is on the platform now: a change request filed (or decided) since the form opened is
-        kept (or stays gone), never revived or erased from a stale copy. ``status_was``: the
-        real status the form started from; if the platform's differs now, ``StaleStatus``."""
-        if update.status is not None:
+        """PUT the set fields — after the four-eyes gate (``gate``, the one command
+        pipeline): a change the hub's policy sends to a second person raises
+        ``NeedsApproval`` and nothing is written; the UI then files a request.
+        ``status_was``: the status the form started from; if the platform's differs now,
+        ``StaleStatus`` (a newer status is never overwritten from a stale copy)."""
+        if self.gate is not None:
+            change = {k: getattr(update, k) for k in update.model_fields_set}
+            await self.gate.check(CUSTOMER_UPDATE, guid, change, current)
+        if update.status is not None and status_was is not None:
             fresh = await self.client.get_customer(guid)  # re-read right before writing
-            if status_was is not None and real_status(fresh.status) != status_was:
-                raise StaleStatus(real_status(fresh.status), fresh.status or "")
-            fields = {k: getattr(update, k) for k in update.model_fields_set}
-            fields["status"] = replace_real_status(fresh.status, real_status(update.status))
-            update = CustomerUpdate(**fields)
+            if (fresh.status or "") != status_was:
+                raise StaleStatus(fresh.status or "", fresh.status or "")
         await self.client.update_customer(guid, update)
         customer = await self.client.get_customer(guid)
         if self.cache is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -31,6 +32,7 @@ from teller_app.secrets import Profile
 HUB_TIMEOUT = httpx.Timeout(connect=2.0, read=10.0, write=10.0, pool=5.0)
 
 log = logging.getLogger("teller_app.core.session")
+T = TypeVar("T")
 
 
 class HubLink:
@@ -79,6 +81,15 @@ class HubLink:
         except AuthError:
             await self.connect(force=True)
             return await self.hub.issue_secret(external_id, branch_guid, **fields)
+
+    async def call(self, fn: Callable[[HubClient], Awaitable[T]]) -> T:
+        """``fn(hub)`` with a hub session (opened if needed); renewed once on 401."""
+        await self.connect()
+        try:
+            return await fn(self.hub)
+        except AuthError:
+            await self.connect(force=True)
+            return await fn(self.hub)
 
     async def aclose(self) -> None:
         if self.hub.token:

@@ -1,7 +1,9 @@
 """``HubClient``: the desk's async client of the Teller Hub (the bank-side service).
 
 Sessions in both modes (Mode A: the DCM Kratos session token; Mode B: the hub's own e-mail +
-password), who am I, and customer secrets (issue, exists; a secret itself never comes back).
+password), who am I, customer secrets (issue, exists; a secret itself never comes back), and
+the four-eyes API: requests (file, list, approve, reject, withdraw, resume), policy, the SSE
+event stream, alerts and the audit log (models in ``hub_models.py``).
 Errors are the platform's tree (``errors.py``), except that a hub that cannot be reached
 raises ``HubUnavailable``, not ``Unavailable``: the platform may be fine, the desk stays online.
 
@@ -11,8 +13,10 @@ backoff; a session POST only when the connection could not be opened at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -20,13 +24,32 @@ import httpx
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._http import HttpCore, QueryValue, RetryPolicy, Sleep
+from ._http import HttpCore, QueryValue, RetryPolicy, Sleep, _handle
 from ._sensitive import register_secret
 from .errors import HubUnavailable, PlatformError, Unavailable
+from .hub_models import (
+    AlertList,
+    AuditAppendResult,
+    AuditList,
+    AuditVerify,
+    ChangeRequest,
+    EventList,
+    HubEvent,
+    PolicyDoc,
+    PolicyVerdict,
+    RequestList,
+)
 
 SESSIONS_PATH = "/api/v1/sessions"
 ME_PATH = "/api/v1/me"
 SECRETS_PATH = "/api/v1/secrets"
+REQUESTS_PATH = "/api/v1/requests"
+POLICY_PATH = "/api/v1/policy"
+EVENTS_PATH = "/api/v1/events"
+ALERTS_PATH = "/api/v1/alerts"
+AUDIT_PATH = "/api/v1/audit"
+# The stream waits for events as long as it takes; the hub sends pings meanwhile.
+STREAM_TIMEOUT = httpx.Timeout(connect=3.0, read=60.0, write=10.0, pool=5.0)
 DEFAULT_HUB_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
 M = TypeVar("M", bound=BaseModel)
 
@@ -173,6 +196,163 @@ class HubClient:
         return await self._request(method, path, json_body=json_body, params=params,
                                    desk_id=desk_id, idempotent=idempotent)
 
+    # --- four-eyes: requests --------------------------------------------------------------
+    async def file_request(
+        self, kind: str, customer_guid: str, change: dict[str, Any], reason: str, *,
+        request_id: str | None = None, desk_id: str = "",
+    ) -> ChangeRequest:
+        """File a request (maker = this session). ``request_id`` (a UUID) makes a retry
+        idempotent: the same id, maker and change answer the stored request."""
+        body: dict[str, Any] = {"kind": kind, "customer_guid": customer_guid,
+                                "change": _plain(change), "reason": reason}
+        if request_id:
+            body["id"] = request_id
+        if desk_id:
+            body["desk_id"] = desk_id
+        data = await self._request("POST", REQUESTS_PATH, json_body=body,
+                                   idempotent=request_id is not None)
+        return self._parse(ChangeRequest, data, "POST", REQUESTS_PATH)
+
+    async def list_requests(
+        self, *, states: tuple[str, ...] = (), mine: bool = False,
+        customer_guid: str | None = None, limit: int = 100, before: float | None = None,
+    ) -> list[ChangeRequest]:
+        params: dict[str, Any] = {"state": list(states), "limit": limit}
+        if mine:
+            params["mine"] = True
+        if customer_guid:
+            params["customer_guid"] = customer_guid
+        if before is not None:
+            params["before"] = before
+        data = await self._request("GET", REQUESTS_PATH, params=params)
+        return self._parse(RequestList, data, "GET", REQUESTS_PATH).requests
+
+    async def get_request(self, request_id: str) -> ChangeRequest:
+        path = f"{REQUESTS_PATH}/{_segment(request_id)}"
+        return self._parse(ChangeRequest, await self._request("GET", path), "GET", path)
+
+    async def approve(
+        self, request_id: str, sha256: str, *, comment: str = "",
+        session_token: str | None = None, desk_id: str = "",
+    ) -> ChangeRequest:
+        """Approve what was displayed (``sha256`` of its canonical JSON). Mode A: the
+        approver's own platform session token, for this call only (never kept here)."""
+        body: dict[str, Any] = {"sha256": sha256, "comment": comment}
+        if session_token:
+            register_secret(session_token)
+            body["session_token"] = session_token
+        if desk_id:
+            body["desk_id"] = desk_id
+        return await self._decide(request_id, "approve", body)
+
+    async def reject(self, request_id: str, comment: str, *, sha256: str | None = None,
+                     desk_id: str = "") -> ChangeRequest:
+        body: dict[str, Any] = {"comment": comment}
+        if sha256:
+            body["sha256"] = sha256
+        if desk_id:
+            body["desk_id"] = desk_id
+        return await self._decide(request_id, "reject", body)
+
+    async def withdraw(self, request_id: str, *, desk_id: str = "") -> ChangeRequest:
+        return await self._decide(request_id, "withdraw", {"desk_id": desk_id} if desk_id else {})
+
+    async def resume(self, request_id: str, *, session_token: str | None = None
+                     ) -> ChangeRequest:
+        body: dict[str, Any] = {}
+        if session_token:
+            register_secret(session_token)
+            body["session_token"] = session_token
+        return await self._decide(request_id, "resume", body)
+
+    async def _decide(self, request_id: str, verb: str, body: dict[str, Any]) -> ChangeRequest:
+        # Never retried: a decision whose answer was lost is read back, not re-sent.
+        path = f"{REQUESTS_PATH}/{_segment(request_id)}/{verb}"
+        data = await self._request("POST", path, json_body=body, idempotent=False)
+        return self._parse(ChangeRequest, data, "POST", path)
+
+    # --- four-eyes: policy ----------------------------------------------------------------
+    async def policy(self) -> PolicyDoc:
+        return self._parse(PolicyDoc, await self._request("GET", POLICY_PATH), "GET",
+                           POLICY_PATH)
+
+    async def evaluate(
+        self, kind: str, change: dict[str, Any], *, customer_guid: str | None = None,
+        current: dict[str, Any] | None = None,
+    ) -> PolicyVerdict:
+        """Does this change need a second person (the hub's policy, before submit)?"""
+        path = POLICY_PATH + "/evaluate"
+        body: dict[str, Any] = {"kind": kind, "change": _plain(change)}
+        if customer_guid:
+            body["customer_guid"] = customer_guid
+        if current is not None:
+            body["current"] = _plain(current)
+        data = await self._request("POST", path, json_body=body, idempotent=True)
+        return self._parse(PolicyVerdict, data, "POST", path)
+
+    # --- four-eyes: alerts and events -------------------------------------------------------
+    async def alerts(self, state: str | None = "open") -> AlertList:
+        params = {"state": state} if state else {}
+        data = await self._request("GET", ALERTS_PATH, params=params)
+        return self._parse(AlertList, data, "GET", ALERTS_PATH)
+
+    async def ack_alert(self, alert_id: int, comment: str = "") -> None:
+        path = f"{ALERTS_PATH}/{int(alert_id)}/ack"
+        await self._request("POST", path, json_body={"comment": comment}, idempotent=False)
+
+    async def events_after(self, after: int, limit: int = 200) -> EventList:
+        path = EVENTS_PATH + "/list"
+        data = await self._request("GET", path, params={"after": after, "limit": limit})
+        return self._parse(EventList, data, "GET", path)
+
+    async def stream_events(self, last_event_id: int | None = None
+                            ) -> AsyncIterator[HubEvent]:
+        """The SSE stream, frame by frame. The first item is ``kind="ready"`` with ``id`` =
+        the hub's current last event id. Resumes after ``last_event_id`` when given. Ends
+        (returns) when the hub closes the stream; raises ``HubUnavailable`` when it cannot
+        be reached, ``AuthError`` on 401. Reconnecting is the caller's job."""
+        headers = {"Accept": "text/event-stream", **self._headers()}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        try:
+            async with self._http._client.stream("GET", EVENTS_PATH, headers=headers,
+                                                  timeout=STREAM_TIMEOUT) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    _handle(response, "GET", EVENTS_PATH)
+                async for event in _sse_frames(response.aiter_lines()):
+                    yield event
+        except httpx.HTTPError as exc:
+            raise HubUnavailable(f"the Teller Hub event stream broke: {type(exc).__name__}",
+                                 method="GET", path=EVENTS_PATH) from None
+        except Unavailable as exc:
+            raise HubUnavailable(exc.message, status_code=exc.status_code, method="GET",
+                                 path=EVENTS_PATH) from None
+
+    # --- audit ------------------------------------------------------------------------------
+    async def append_audit(self, entries: list[dict[str, Any]], desk_id: str = ""
+                           ) -> AuditAppendResult:
+        """Append in order; entries with a ``client_id`` already stored answer their stored
+        seq (an outbox resend never makes a second entry), so this is safe to retry."""
+        body = {"desk_id": desk_id, "entries": entries}
+        data = await self._request("POST", AUDIT_PATH, json_body=body, idempotent=True)
+        return self._parse(AuditAppendResult, data, "POST", AUDIT_PATH)
+
+    async def audit(
+        self, *, branch_guid: str | None = None, actor: str | None = None,
+        actions: tuple[str, ...] = (), since_ms: int | None = None,
+        until_ms: int | None = None, after_seq: int = 0, limit: int = 200,
+    ) -> AuditList:
+        params: dict[str, Any] = {"branch_guid": branch_guid, "actor": actor,
+                                  "action": list(actions), "since_ms": since_ms,
+                                  "until_ms": until_ms, "after_seq": after_seq, "limit": limit}
+        data = await self._request("GET", AUDIT_PATH, params=params)
+        return self._parse(AuditList, data, "GET", AUDIT_PATH)
+
+    async def verify_audit(self) -> AuditVerify:
+        path = AUDIT_PATH + "/verify"
+        return self._parse(AuditVerify, await self._request("GET", path), "GET", path)
+
     # --- internals ----------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -213,6 +393,59 @@ class HubClient:
                 method=method,
                 path=path,
             ) from None
+
+
+async def _sse_frames(lines: AsyncIterator[str]) -> AsyncIterator[HubEvent]:
+    """Server-sent event frames (``id:``/``event:``/``data:`` lines, blank line ends one);
+    comments (``:`` pings) are skipped."""
+    frame: dict[str, str] = {}
+    data: list[str] = []
+    async for line in lines:
+        if line == "":
+            if data or frame:
+                event = _event_of(frame, "\n".join(data))
+                if event is not None:
+                    yield event
+            frame, data = {}, []
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "data":
+            data.append(value)
+        elif name in ("id", "event"):
+            frame[name] = value
+
+
+def _event_of(frame: dict[str, str], data: str) -> HubEvent | None:
+    try:
+        body = json.loads(data) if data else {}
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    kind = frame.get("event") or str(body.get("kind") or "message")
+    if kind == "ready":
+        return HubEvent(id=int(body.get("last_event_id") or 0), kind="ready")
+    if "id" not in body and frame.get("id", "").isdigit():
+        body["id"] = int(frame["id"])
+    body.setdefault("kind", kind)
+    try:
+        return HubEvent.model_validate(body)
+    except pydantic.ValidationError:
+        return None
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: Decimals as their exact text (the hub parses them back exactly)."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _segment(value: str) -> str:

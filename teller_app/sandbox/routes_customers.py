@@ -14,7 +14,6 @@ from .auth import Principal, Who, needs
 from .db import new_guid
 from .errors import (
     DUPLICATE_CUSTOMER,
-    FORBIDDEN,
     FORBIDDEN_BRANCH,
     NOT_FOUND,
     ApiError,
@@ -40,7 +39,6 @@ router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}", tags=["cus
 
 MAX_STATUS = 2000
 MAX_TEXT = 500
-RESTRICTED_STATUSES = ("blocked", "closed")
 ORDERINGS = {
     "created_at": "c.created_at ASC, c.guid ASC",
     "-created_at": "c.created_at DESC, c.guid DESC",
@@ -127,16 +125,6 @@ def _check_kyc(level: int | None) -> None:
         raise bad_request("kyc_level must be between 0 and 1000000")
 
 
-def _teller_guard(who: Principal, touches_disabled: bool, status: str | None) -> None:
-    """Tellers may not block/unblock/close customers (supervisor approval in the app)."""
-    if who.can("customers", "DISABLE"):
-        return
-    if touches_disabled:
-        raise ApiError(403, FORBIDDEN)
-    if status is not None and status.strip().casefold() in RESTRICTED_STATUSES:
-        raise ApiError(403, FORBIDDEN)
-
-
 def _clean_iban(store: Any, iban: str | None) -> str | None:
     if iban is None or iban.strip() == "":
         return None
@@ -169,7 +157,6 @@ async def create_customer(
     cp = counterparty_guid
     code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer,
                                           any_asset=True)
-    _teller_guard(who, bool(body.is_disabled), body.status)
     for field in ("name", "surname", "paternal_name", "phone_number", "segment", "login",
                   "balance_asset_code", "balance_asset_issuer"):
         _text(getattr(body, field), field)
@@ -234,7 +221,6 @@ async def update_customer(
     row = load_customer(store, who, counterparty_guid, customer_guid)
     if body.wallet_user_guid and guid(body.wallet_user_guid, "wallet_user_guid") != row["guid"]:
         raise bad_request("wallet_user_guid does not match the path")
-    _teller_guard(who, "is_disabled" in fields, body.status if "status" in fields else None)
     changes: dict[str, Any] = {}
     for field in ("name", "surname", "paternal_name", "phone_number", "segment",
                   "balance_asset_code", "balance_asset_issuer"):

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from . import bankauth, ledger, limits
 from .auth import Principal, Who, needs
-from .errors import FORBIDDEN, FORBIDDEN_BRANCH, MISSING_UUID, NOT_FOUND, ApiError, bad_request
+from .errors import FORBIDDEN_BRANCH, MISSING_UUID, NOT_FOUND, ApiError, bad_request
 from .models import ConfirmPaymentBody, NewPaymentBody
 from .money import to_minor
 from .query import (
@@ -117,9 +117,6 @@ def _check_confirm(store: Any, who: Principal, cp: str, counterparty: sqlite3.Ro
             raise ApiError(403, FORBIDDEN_BRANCH)
     if pay["status"] != "CREATED":
         raise bad_request("payment is not in CREATED status")
-    if who.mode == "A" and not who.can("payments", "CONFIRM_OVER_LIMIT") and \
-            pay["amount"] > counterparty["teller_confirm_limit"]:
-        raise ApiError(403, FORBIDDEN)
     sender = ledger.get_account(store, pay["sender_id"])
     receiver = ledger.get_account(store, pay["receiver_id"])
     if sender is None or receiver is None:

@@ -57,11 +57,6 @@ SCOPES = (
     "roles", "recons", "segments", "categories", "jwk",
 )
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-# Simulator-specific permissions that lift the teller restrictions.
-SPECIAL = [
-    ("customers", "DISABLE", "Block, close or disable customers"),
-    ("payments", "CONFIRM_OVER_LIMIT", "Confirm payments above the teller confirm limit"),
-]
 _GROUPS = {
     "accounts": "Account Access", "employees": "Employees Access",
     "branches": "Branches Access", "customers": "Customers Access",
@@ -72,8 +67,9 @@ TELLER = [
     ("employees", "GET"), ("branches", "GET"), ("segments", "GET"), ("categories", "GET"),
     ("limits", "GET"),
 ]
-SUPERVISOR = [*TELLER, ("limits", "POST"), ("emission", "GET"),
-              ("customers", "DISABLE"), ("payments", "CONFIRM_OVER_LIMIT")]
+# Permissions are HTTP verb x first path segment (PLATFORM_API §3.3), nothing else: which
+# changes need a second person is the bank's policy on the Teller Hub, not a DCM permission.
+SUPERVISOR = [*TELLER, ("limits", "POST"), ("emission", "GET")]
 
 
 def new_password() -> str:
@@ -90,9 +86,6 @@ def _seed_permissions(store: Store) -> None:
         for si, verb in enumerate(VERBS):
             rows.append((_perm_guid("endpoint", verb, scope), "endpoint", verb, scope,
                          f"{verb} {scope}", _GROUPS.get(scope, scope.title() + " Access"), gi, si))
-    for scope, verb, title in SPECIAL:
-        rows.append((_perm_guid("endpoint", verb, scope), "endpoint", verb, scope, title,
-                     _GROUPS.get(scope, scope), SCOPES.index(scope), 10))
     for si, (scope, verb) in enumerate(
         [(s, v) for s in ("customers", "employees") for v in ("GET", "POST", "PUT")]
     ):

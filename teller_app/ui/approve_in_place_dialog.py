@@ -1,7 +1,9 @@
 """A supervisor approves at the teller's desk with their own credentials.
 
-The credentials go straight into a short-lived client (see supervision.py) and are cleared
-from the fields right after use; nothing is stored and the teller's session is untouched.
+The credentials go straight into a short-lived session (``core.approvals.decide_in_place``)
+that decides this one request and is logged out on the platform and the hub right after;
+the password is cleared from the field at once, nothing is stored and the teller's session
+is untouched.
 ``decided(outcome, email, password, comment)`` with outcome "approved" or "rejected".
 """
 
@@ -70,6 +72,9 @@ class ApproveInPlaceDialog(QDialog):
         email, password = self.email.text().strip(), self.password.text()
         if not email or not password:
             self.error.setText(self.tr("Enter the supervisor's e-mail and password."))
+            return
+        if outcome == "rejected" and not self.comment.text().strip():
+            self.error.setText(self.tr("A rejection needs a comment."))
             return
         _value, problem = check_text(self.comment.text(), self.tr("Comment"))
         if problem:

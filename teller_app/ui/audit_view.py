@@ -1,19 +1,23 @@
-"""The audit trail for supervisors: a table, filters (action, employee, dates, customer), a
-chain check and CSV export (formula-safe). Reading the file runs off the UI thread."""
+"""The audit trail for supervisors, read from the Teller Hub's append-only log: every desk of
+the branch (head office: one branch or all), filters (branch, action, employee, dates) applied
+by the hub, human names (employees and customers), translated action names, the hub's chain
+check, and a formula-safe CSV export of what is shown. All reads run off the UI thread."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -31,26 +35,82 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.audit import AuditAction, AuditEntry, AuditLog, VerifyResult, export_csv
+from teller_app.core.audit import HUB_ACTIONS, export_rows
+from teller_app.core.session import HubLink
+from teller_app.platform.hub_models import AuditRecord, AuditVerify
 from teller_app.ui.local_time import local_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
 COLUMNS = ("seq", "at", "action", "actor", "customer", "details")
+PAGE = 1000
+ACTION_TEXT = {
+    "sign_in": QT_TRANSLATE_NOOP("AuditActions", "Signed in"),
+    "sign_out": QT_TRANSLATE_NOOP("AuditActions", "Signed out"),
+    "lock": QT_TRANSLATE_NOOP("AuditActions", "Locked"),
+    "unlock": QT_TRANSLATE_NOOP("AuditActions", "Unlocked"),
+    "create": QT_TRANSLATE_NOOP("AuditActions", "Created"),
+    "edit": QT_TRANSLATE_NOOP("AuditActions", "Edited"),
+    "request": QT_TRANSLATE_NOOP("AuditActions", "Change requested"),
+    "decision": QT_TRANSLATE_NOOP("AuditActions", "Decision"),
+    "execution": QT_TRANSLATE_NOOP("AuditActions", "Executed"),
+    "alert": QT_TRANSLATE_NOOP("AuditActions", "Alert"),
+    "policy": QT_TRANSLATE_NOOP("AuditActions", "Policy changed"),
+    "cash": QT_TRANSLATE_NOOP("AuditActions", "Cash"),
+    "till": QT_TRANSLATE_NOOP("AuditActions", "Till"),
+    "other": QT_TRANSLATE_NOOP("AuditActions", "Other"),
+}
+
+
+def action_text(action: str) -> str:
+    source = ACTION_TEXT.get(action)
+    return QCoreApplication.translate("AuditActions", source) if source else action
+
+
+def customer_of(entry: AuditRecord) -> str:
+    guid = entry.detail.get("customer_guid")
+    if guid:
+        return str(guid)
+    kind, _, value = entry.entity.partition(":")
+    return value if kind == "customer" else ""
+
+
+def when(entry: AuditRecord) -> str:
+    return local_text(datetime.fromtimestamp(entry.ts_ms / 1000, UTC), seconds=True)
 
 
 class AuditTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.entries: list[AuditEntry] = []
+        self.entries: list[AuditRecord] = []
+        self.employee_names: dict[str, str] = {}
+        self.customer_names: dict[str, str] = {}
         self.headers = (
             self.tr("#"), self.tr("When (Kyiv)"), self.tr("Action"), self.tr("Employee"),
             self.tr("Customer"), self.tr("Details"),
         )
 
-    def set_entries(self, entries: list[AuditEntry]) -> None:
+    def set_entries(self, entries: list[AuditRecord]) -> None:
         self.beginResetModel()
-        self.entries = list(reversed(entries))  # newest first
+        self.entries = sorted(entries, key=lambda e: e.seq, reverse=True)  # newest first
         self.endResetModel()
+
+    def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
+        self.employee_names.update(employees)
+        self.customer_names.update(customers)
+        if self.entries:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.entries) - 1, len(COLUMNS) - 1))
+
+    def row_texts(self, entry: AuditRecord) -> tuple[Any, ...]:
+        customer = customer_of(entry)
+        details = {k: v for k, v in entry.detail.items() if k != "customer_guid"}
+        return (
+            entry.seq, when(entry), action_text(entry.action),
+            self.employee_names.get(entry.actor.lower()) or entry.actor,
+            self.customer_names.get(customer) or customer,
+            ", ".join(f"{k}={v}" for k, v in sorted(details.items())),
+        )
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.entries)
@@ -70,95 +130,48 @@ class AuditTableModel(QAbstractTableModel):
         entry = self.entries[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return entry
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "actor":
+            return entry.actor
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        col = COLUMNS[index.column()]
-        if col == "seq":
-            return entry.seq
-        if col == "at":
-            return local_text(entry.at, seconds=True)
-        if col == "action":
-            return entry.action
-        if col == "actor":
-            return entry.actor
-        if col == "customer":
-            return entry.customer_guid
-        details = {k: v for k, v in entry.details.items() if k != "customer_guid"}
-        return ", ".join(f"{k}={v}" for k, v in sorted(details.items()))
-
-
-class AuditFilterProxy(QSortFilterProxyModel):
-    """Rows matching every set filter: action, employee guid, customer guid, date range."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.action = ""
-        self.employee = ""
-        self.customer = ""
-        self.date_from: date | None = None
-        self.date_to: date | None = None
-
-    def set_filters(self, *, action: str = "", employee: str = "", customer: str = "",
-                    date_from: date | None = None, date_to: date | None = None) -> None:
-        begin = getattr(self, "beginFilterChange", None)  # Qt >= 6.9; invalidateFilter older
-        if begin is not None:
-            begin()
-        self.action = action
-        self.employee = employee.strip().lower()
-        self.customer = customer.strip().lower()
-        self.date_from, self.date_to = date_from, date_to
-        if begin is not None:
-            self.endFilterChange()
-        else:
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:
-        model = self.sourceModel()
-        entry: AuditEntry = model.data(model.index(row, 0, parent), Qt.ItemDataRole.UserRole)
-        if self.action and entry.action != self.action:
-            return False
-        if self.employee and self.employee not in entry.actor.lower():
-            return False
-        if self.customer and self.customer not in entry.customer_guid.lower():
-            return False
-        day = _day(entry.at)
-        if self.date_from and (day is None or day < self.date_from):
-            return False
-        return not (self.date_to and (day is None or day > self.date_to))
-
-    def visible_entries(self) -> list[AuditEntry]:
-        return [
-            self.data(self.index(r, 0), Qt.ItemDataRole.UserRole) for r in range(self.rowCount())
-        ]
-
-
-def _day(at: str) -> date | None:
-    try:
-        return date.fromisoformat(at[:10])
-    except ValueError:
-        return None
+        return self.row_texts(entry)[index.column()]
 
 
 class AuditView(QWidget):
-    verified = Signal(object)  # VerifyResult
+    loaded = Signal(int)  # rows shown
+    verified = Signal(object)  # AuditVerify
     exported = Signal(str)  # path
 
-    def __init__(self, log: AuditLog, ops: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        link: Callable[[], HubLink | None],
+        ops: Any,
+        *,
+        branches: list[tuple[str, str]] | None = None,
+        employee_names: NameLookup | None = None,
+        customer_names: NameLookup | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``branches``: (guid, name) a head-office supervisor may pick from (None: the
+        hub scopes a branch supervisor to their branch)."""
         super().__init__(parent)
-        self.log = log
+        self.link = link
         self.ops = ops
+        self._employee_names = employee_names
+        self._customer_names = customer_names
         self.model = AuditTableModel(self)
-        self.proxy = AuditFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
 
+        self.branch = QComboBox()
+        self.branch.addItem(self.tr("All branches"), "")
+        for guid, name in branches or []:
+            self.branch.addItem(name or guid, guid)
+        self.branch.setVisible(branches is not None)
         self.action = QComboBox()
         self.action.addItem(self.tr("All actions"), "")
-        for action in AuditAction.ALL:
-            self.action.addItem(action, action)
+        for action in HUB_ACTIONS:
+            self.action.addItem(action_text(action), action)
         self.employee = QLineEdit()
-        self.employee.setPlaceholderText(self.tr("Employee guid"))
-        self.customer = QLineEdit()
-        self.customer.setPlaceholderText(self.tr("Customer guid"))
+        self.employee.setPlaceholderText(self.tr("Employee e-mail"))
         self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
         self.date_to = QDateEdit(QDate.currentDate())
         for edit in (self.date_from, self.date_to):
@@ -170,13 +183,13 @@ class AuditView(QWidget):
         self.status = QLabel()
 
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
 
         filters = QHBoxLayout()
-        for widget in (self.action, self.employee, self.customer, QLabel(self.tr("From")),
+        for widget in (self.branch, self.action, self.employee, QLabel(self.tr("From")),
                        self.date_from, QLabel(self.tr("to")), self.date_to):
             filters.addWidget(widget)
         buttons = QHBoxLayout()
@@ -188,43 +201,92 @@ class AuditView(QWidget):
         box.addWidget(self.table, 1)
         box.addLayout(buttons)
 
-        self.action.currentIndexChanged.connect(self.apply_filters)
-        self.employee.textChanged.connect(self.apply_filters)
-        self.customer.textChanged.connect(self.apply_filters)
-        self.date_from.dateChanged.connect(self.apply_filters)
-        self.date_to.dateChanged.connect(self.apply_filters)
+        for combo in (self.branch, self.action):
+            combo.currentIndexChanged.connect(self.refresh)
+        self.employee.editingFinished.connect(self.refresh)
+        self.date_from.dateChanged.connect(self.refresh)
+        self.date_to.dateChanged.connect(self.refresh)
         self.refresh_button.clicked.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify)
         self.export_button.clicked.connect(self.choose_export_path)
-        self.apply_filters()
 
-    def apply_filters(self) -> None:
-        self.proxy.set_filters(
-            action=self.action.currentData() or "",
-            employee=self.employee.text(),
-            customer=self.customer.text(),
-            date_from=self.date_from.date().toPython(),
-            date_to=self.date_to.date().toPython(),
-        )
+    # -- reading ------------------------------------------------------------------------
+    def filters(self) -> dict[str, Any]:
+        start = datetime.combine(self.date_from.date().toPython(), time.min, UTC)
+        end = datetime.combine(self.date_to.date().toPython(), time.max, UTC)
+        action = self.action.currentData() or ""
+        return {
+            "branch_guid": self.branch.currentData() or None,
+            "actor": self.employee.text().strip() or None,
+            "actions": (action,) if action else (),
+            "since_ms": int(start.timestamp() * 1000),
+            "until_ms": int(end.timestamp() * 1000),
+        }
 
     def refresh(self) -> None:
-        self.ops.run(lambda: asyncio.to_thread(self.log.entries), on_success=self.model.set_entries,
-                     parent=self, label=self.tr("Reading the audit trail"), network=False,
-                     key="audit-refresh")
+        link = self.link()
+        if link is None:
+            self.status.setText(self.tr("The audit trail is on the Teller Hub, which is not "
+                                        "configured."))
+            return
+        filters = self.filters()
+
+        async def read() -> list[AuditRecord]:
+            found: list[AuditRecord] = []
+            after = 0
+            while True:
+                page = await link.call(lambda hub, a=after: hub.audit(after_seq=a, limit=PAGE,
+                                                                      **filters))
+                found.extend(page.entries)
+                if len(page.entries) < PAGE:
+                    return found
+                after = page.entries[-1].seq
+
+        def shown(entries: list[AuditRecord]) -> None:
+            self.model.set_entries(entries)
+            self.status.setText(self.tr("%n entries", "", len(entries)))
+            self.resolve_names(entries)
+            self.loaded.emit(len(entries))
+
+        self.ops.run(read, on_success=shown, on_error=self._failed, parent=self,
+                     label=self.tr("Reading the audit trail"), key="audit-refresh")
+
+    def resolve_names(self, entries: list[AuditRecord]) -> None:
+        actors = sorted({e.actor.lower() for e in entries if e.actor}
+                        - self.model.employee_names.keys())
+        customers = sorted({customer_of(e) for e in entries if customer_of(e)}
+                           - self.model.customer_names.keys())[:100]
+        people, clients = self._employee_names, self._customer_names
+        if (not actors or people is None) and (not customers or clients is None):
+            return
+
+        async def both() -> tuple[dict[str, str], dict[str, str]]:
+            return (await people(actors) if actors and people else {},
+                    await clients(customers) if customers and clients else {})
+
+        self.ops.run(both, on_success=lambda pair: self.model.set_names(*pair),
+                     on_error=lambda _exc: None, parent=self,
+                     label=self.tr("Looking up names"))
 
     def verify(self) -> None:
-        def shown(result: VerifyResult) -> None:
+        link = self.link()
+        if link is None:
+            return
+
+        def shown(result: AuditVerify) -> None:
             if result.ok:
                 self.status.setText(self.tr("Chain intact: %1 entries.").replace(
-                    "%1", str(result.entries)))
+                    "%1", str(result.count)))
             else:
                 self.status.setText(self.tr("Chain broken at entry %1: %2").replace(
-                    "%1", str(result.first_broken_seq)).replace("%2", result.reason))
+                    "%1", str(result.bad_seq)).replace("%2", result.problem or ""))
             self.verified.emit(result)
 
-        self.ops.run(lambda: asyncio.to_thread(self.log.verify), on_success=shown, parent=self,
-                     label=self.tr("Verifying the audit trail"), network=False)
+        self.ops.run(lambda: link.call(lambda hub: hub.verify_audit()), on_success=shown,
+                     on_error=self._failed, parent=self,
+                     label=self.tr("Verifying the audit trail"))
 
+    # -- export -------------------------------------------------------------------------
     def choose_export_path(self) -> None:
         dialog = QFileDialog(self, self.tr("Export audit trail"), "audit.csv",
                              self.tr("CSV files (*.csv)"))
@@ -234,12 +296,18 @@ class AuditView(QWidget):
         dialog.open()
 
     def export_to(self, path: str) -> None:
-        """Exports the rows the filters show (formula-safe cells)."""
-        entries = list(reversed(self.proxy.visible_entries()))
-        self.ops.run(lambda: asyncio.to_thread(export_csv, entries, Path(path)),
+        """Exports the rows shown, as shown (names, translated actions), formula-safe."""
+        headers = [*self.model.headers, "hash"]
+        rows = [[*self.model.row_texts(e), e.hash] for e in self.model.entries]
+        self.ops.run(lambda: asyncio.to_thread(export_rows, headers, rows, Path(path)),
                      on_success=lambda _text: self._exported(path), parent=self,
                      label=self.tr("Exporting"), network=False)
 
     def _exported(self, path: str) -> None:
         self.status.setText(self.tr("Exported to %1").replace("%1", path))
         self.exported.emit(path)
+
+    def _failed(self, exc: BaseException) -> None:
+        from teller_app.ui.error_text import friendly_message
+
+        self.status.setText(friendly_message(exc))

@@ -1,11 +1,13 @@
 """A teller's request for a sensitive change: what (exact change) and why (required reason).
 
-The dialog only collects; the supervision controller files it on the platform or hands it to
-an in-place approval. ``submitted(change, reason, in_place)``.
+The dialog only collects; the supervision controller files it on the Teller Hub (a command
+row: the exact change, its hash, the maker from the hub session) and may hand it to an
+in-place approval. ``submitted(change, reason, in_place)``.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
@@ -21,16 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.approval_codec import REASON_MAX_CHARS, real_status
+from teller_app.core.approvals import REASON_MAX_CHARS
 from teller_app.platform.models import Customer
 from teller_app.ui import theme
-from teller_app.ui.data_text import status_text
+from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.money import format_number
 from teller_app.ui.validators import check_text
 
 
 def change_choices(customer: Customer) -> list[tuple[str, dict[str, Any]]]:
     """(label, change) pairs that make sense for this customer now."""
-    real = real_status(customer.status).strip().lower()
+    real = (customer.status or "").strip().lower()
     out: list[tuple[str, dict[str, Any]]] = []
     if customer.is_disabled:
         out.append((QCoreApplication.translate("ChangeRequestDialog", "Re-enable the customer"),
@@ -66,6 +69,22 @@ def describe_change(change: dict[str, Any]) -> str:
         elif key == "kyc_level":
             parts.append(QCoreApplication.translate("ChangeRequestDialog", "set KYC level to %1")
                          .replace("%1", str(value)))
+        elif key == "balance_allowed":
+            parts.append(QCoreApplication.translate("ChangeRequestDialog",
+                                                    "set the allowed balance to %1")
+                         .replace("%1", format_number(Decimal(str(value)), 2)))
+        elif key == "segment":
+            parts.append(QCoreApplication.translate("ChangeRequestDialog",
+                                                    "set the segment to “%1”")
+                         .replace("%1", segment_text(str(value))))
+        elif key == "amount":
+            currency = str(change.get("currency") or "")
+            parts.append(QCoreApplication.translate("ChangeRequestDialog",
+                                                    "confirm a cash payment of %1")
+                         .replace("%1", f"{format_number(Decimal(str(value)), 2)} {currency}"
+                                  .strip()))
+        elif key in ("currency", "payment_guid", "branch_guid") and "amount" in change:
+            continue
         else:
             parts.append(f"{key} → {value}")
     return "; ".join(parts)

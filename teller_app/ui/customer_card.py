@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.approval_codec import split_status
 from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.ui import theme
 from teller_app.ui.account_panel import AccountPanel, _selectable
@@ -259,14 +258,10 @@ class CustomerCard(QWidget):
             disabled = self.tr("DISABLED")
             chips.append(f"<span style='color:#fff;background:#b3261e;'>&nbsp;"
                          f"{disabled}&nbsp;</span>")
-        status, request = split_status(getattr(c, "status", "") or "")
+        status = getattr(c, "status", "") or ""
         if status:
             chips.append(self.tr("Status: <b>{status}</b>")
                          .format(status=html.escape(status_text(status))))
-        if request is not None:
-            pending = self.tr("PENDING APPROVAL")
-            chips.append(f"<span style='color:#000;background:#f6c343;'>&nbsp;"
-                         f"{pending}&nbsp;</span>")
         chips.append(self.tr("KYC level: <b>{level}</b>")
                      .format(level=getattr(c, "kyc_level", 0)))
         self.flags.setText(" &nbsp; ".join(chips))

@@ -4,11 +4,10 @@ Every field of the platform's create call has its own widget and an inline error
 Nothing typed is ever cleared by a failure: a refusal shows the platform's message in the
 form's banner, a lost connection says so, and the teller presses Save again.
 Edit mode sends only the fields that changed; login, asset and IBAN are read-only there.
-The status shown and edited is the customer's real status: a pending change request encoded
-behind it survives the edit (``replace_real_status``). When the employee may not apply a
-sensitive change (``needs_approval`` given: e.g. a teller disabling a customer or moving the
-status to blocked/closed), that part becomes ``approval_requested(preset)`` (the main window
-opens the supervisor change request) instead of a PUT the platform would refuse.
+Saving goes through the one command pipeline (``CustomerService.update`` → the hub's
+policy): when the change needs a second person nothing is written, the form says so and
+emits ``approval_requested(change)`` — the main window opens the change request (reason,
+remote or in-place approval) for exactly that change.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.approval_codec import real_status, replace_real_status
+from teller_app.core.approvals import ApprovalError, NeedsApproval
 from teller_app.core.customers import CustomerService, StaleStatus
 from teller_app.platform import (
     BankAuthDeclined,
@@ -95,13 +94,9 @@ class CustomerForm(QWidget):
         choices: FormChoices,
         customer: Any = None,
         parent: QWidget | None = None,
-        needs_approval: Callable[[Any, dict[str, Any]], list[str]] | None = None,
     ) -> None:
-        """``needs_approval(customer, change)``: the fields of ``change`` this employee may
-        not apply directly (None: a supervisor, everything is applied)."""
         super().__init__(parent)
         self.setObjectName("customerForm")
-        self.needs_approval = needs_approval
         self.service = service
         self.ops = ops
         self.choices = choices
@@ -270,14 +265,13 @@ class CustomerForm(QWidget):
             if not body:
                 self.banner.show_message(self.tr("Nothing has changed."), "info")
                 return
-            body = self._route_sensitive(body)
-            if not body:
-                return
             update = CustomerUpdate(**body)
             self.sent_update = update.wire()
             guid = row_guid(self.customer)
-            was = real_status(getattr(self.customer, "status", "") or "")
-            factory = lambda: self.service.update(guid, update, status_was=was)  # noqa: E731
+            current = self.customer
+            was = getattr(self.customer, "status", "") or ""
+            factory = lambda: self.service.update(  # noqa: E731
+                guid, update, current, status_was=was)
             label = self.tr("Saving customer…")
         else:
             new = self._new_customer()
@@ -285,24 +279,6 @@ class CustomerForm(QWidget):
             label = self.tr("Creating customer…")
         self.ops.run(factory, on_success=self._saved, on_error=self._refused, parent=self,
                      label=label, key=self._submit_key(), disable=[self.submit_button])
-
-    def _route_sensitive(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Send what needs a supervisor to a change request; return what may be saved."""
-        if self.needs_approval is None:
-            return body
-        change = dict(body)
-        if "status" in change:  # the request is about the real status
-            change["status"] = self._values()["status"]
-        sensitive = [k for k in self.needs_approval(self.customer, change) if k in change]
-        if not sensitive:
-            return body
-        # Every sensitive field goes into the one request (the codec carries several).
-        preset = {k: change[k] for k in sensitive}
-        rest = {k: v for k, v in body.items() if k not in sensitive}
-        self.banner.show_message(self.tr(
-            "This change needs a supervisor's approval: a change request opens."), "info")
-        self.approval_requested.emit(preset)
-        return rest
 
     # -- building requests ----------------------------------------------------------------
     def _state(self) -> tuple[Any, ...]:
@@ -381,12 +357,9 @@ class CustomerForm(QWidget):
             elif key == "branch_guid":
                 if (before or None) != value:
                     changed[key] = value
-            elif key in ("balance_asset_code", "balance_asset_issuer"):
+            elif key in ("balance_asset_code", "balance_asset_issuer", "status"):
                 if value != (before or ""):
                     changed[key] = value
-            elif key == "status":
-                if value != real_status(before):  # keep a pending request behind it
-                    changed[key] = replace_real_status(before, value)
             elif (before if before is not None else "") != value:
                 changed[key] = value
         if self.is_disabled.isChecked() != bool(getattr(original, "is_disabled", False)):
@@ -499,6 +472,17 @@ class CustomerForm(QWidget):
         self.saved.emit(result)
 
     def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, NeedsApproval):
+            # nothing was written: the change becomes a request for a second person
+            self.banner.show_message(self.tr(
+                "This change needs a supervisor's approval: a change request opens."), "info")
+            self.approval_requested.emit(dict(exc.change))
+            return
+        if isinstance(exc, ApprovalError):
+            self.banner.show_message(self.tr(
+                "Four-eyes approval is unavailable: the Teller Hub is not configured."),
+                "error")
+            return
         if isinstance(exc, BankAuthDeclined | HubUnavailable):
             # not a session or network problem of the platform: say whose refusal it is
             self.banner.show_message(friendly_message(exc), "error")
@@ -562,7 +546,7 @@ class CustomerForm(QWidget):
         for i in range(1, self.balance_asset.count()):
             if self.balance_asset.itemData(i).code == balance_code:
                 self.balance_asset.setCurrentIndex(i)
-        self.status.setCurrentText(real_status(getattr(customer, "status", "") or ""))
+        self.status.setCurrentText(getattr(customer, "status", "") or "")
         branch = getattr(customer, "branch_guid", None)
         if branch and self.branch.findData(branch) < 0:
             self.branch.addItem(getattr(customer, "branch_name", "") or branch, branch)

@@ -21,7 +21,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush
 
-from teller_app.core.approval_codec import real_status, split_status
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import segment_text, status_text
@@ -63,7 +62,6 @@ COLUMNS: Sequence[tuple[str, str]] = (
     ("kyc_level", str(QT_TRANSLATE_NOOP("CustomerTableModel", "KYC"))),
     ("segment", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Segment"))),
     ("status", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Status"))),
-    ("pending", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Approval"))),
     ("is_disabled", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Disabled"))),
     ("branch_name", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Branch"))),
 )
@@ -72,16 +70,7 @@ COLUMNS: Sequence[tuple[str, str]] = (
 def cell_value(row: Any, attribute: str) -> Any:
     if attribute == "full_name":
         return full_name(row)
-    if attribute == "status":  # never the encoded change request riding in the status text
-        return real_status(getattr(row, "status", "") or "")
-    if attribute == "pending":
-        return has_pending_request(row)
     return getattr(row, attribute, "")
-
-
-def has_pending_request(row: Any) -> bool:
-    """A supervisor change request is encoded in the customer's status."""
-    return split_status(getattr(row, "status", "") or "")[1] is not None
 
 
 class CustomerTableModel(QAbstractTableModel):
@@ -239,9 +228,6 @@ class CustomerTableModel(QAbstractTableModel):
             value = cell_value(row, attribute)
             if attribute == "is_disabled":
                 return QCoreApplication.translate("CustomerTableModel", "disabled") if value else ""
-            if attribute == "pending":
-                return (QCoreApplication.translate("CustomerTableModel", "pending approval")
-                        if value else "")
             if attribute == "status":
                 return status_text(value)
             if attribute == "segment":

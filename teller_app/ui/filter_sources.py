@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from teller_app.cache.filters import CustomerFilter, SortSpec, filtered_count, filtered_rows
-from teller_app.ui.search_sources import PlatformSearchSource, visible
+from teller_app.ui.search_sources import PlatformSearchSource
 
 PLATFORM_ORDERING = {"full_name": "surname", "created_at": "created_at",
                      "updated_at": "updated_at"}
@@ -95,7 +95,6 @@ class FilteredPlatformSource(PlatformSearchSource):
         """``is_disabled`` reads "include disabled" on some platforms: disabled=False or
         True is made exact here."""
         wanted = self.state.filter.disabled
-        rows = visible(rows)
         if wanted is None:
             return rows
         return [r for r in rows if bool(getattr(r, "is_disabled", False)) == wanted]

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from teller_app.core.approvals import sensitive_fields
+from teller_app.core.approvals import approval_gate
 from teller_app.core.audit import AuditAction
 from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.core.roles import Capability
@@ -88,7 +88,8 @@ class MainWindow(QMainWindow):
         self.connectivity = getattr(branch_cache, "connectivity", None)
         self._cache_warm = False
         self.service = CustomerService(session_client(session), self.cache_worker,
-                                       hub=getattr(session, "hub", None))
+                                       hub=getattr(session, "hub", None),
+                                       gate=approval_gate(session))
         self.choices = FormChoices(assets=self._manifest_assets())
         self._closing_for_sign_out = False
         self._discard_confirmed = False  # the teller agreed to lose unsaved forms
@@ -213,7 +214,7 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(i)
                 return widget
         form = CustomerForm(self.service, self.ops, self.choices, customer=customer,
-                            parent=self.tabs, needs_approval=self._approval_rule())
+                            parent=self.tabs)
         form.saved.connect(lambda updated: self._edited(form, updated))
         form.approval_requested.connect(lambda preset: self._request_approval(form, preset))
         form.cancelled.connect(lambda: self._close_widget(form))
@@ -243,6 +244,8 @@ class MainWindow(QMainWindow):
         leaving, arriving = _employee_key(self.session), _employee_key(session)
         self.session = session
         self.service.client = session_client(session)
+        self.service.hub = getattr(session, "hub", None)
+        self.service.gate = approval_gate(session)
         if leaving != arriving:
             self._park_tabs(leaving)
             self._unpark_tabs(arriving)
@@ -421,14 +424,6 @@ class MainWindow(QMainWindow):
     def _close_widget(self, widget: QWidget) -> None:
         if isValid(widget):
             self._remove_tab(self.tabs.indexOf(widget))
-
-    def _approval_rule(self) -> Callable[[Any, dict[str, Any]], list[str]] | None:
-        """None when this employee applies sensitive changes directly (a supervisor)."""
-        if self._can("APPLY_SENSITIVE_CHANGE", True):
-            return None
-        marked = tuple(getattr(getattr(self.session, "profile", None), "sensitive_changes",
-                               ()) or ())
-        return lambda customer, change: sensitive_fields(customer, change, marked)
 
     def _request_approval(self, form: CustomerForm, preset: dict[str, Any]) -> None:
         supervision = getattr(self, "supervision", None)

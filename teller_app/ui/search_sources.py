@@ -9,18 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from teller_app.markers import is_hidden_login
 from teller_app.ui.validators import check_iban, check_phone
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                      r"[0-9a-fA-F]{12}$")
 PHONE_RE = re.compile(r"^\+?[\d\s()\-]{7,}$")
 IBAN_RE = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z ]{10,}$")
-
-
-def visible(customers: Any) -> list[Any]:
-    """Without approval marker customers (bookkeeping records, not people)."""
-    return [c for c in customers if not is_hidden_login(getattr(c, "login", ""))]
 
 
 class PlatformSearchSource:
@@ -58,16 +52,14 @@ class PlatformSearchSource:
         if filters is None:
             return [], 0, False
         page = await self.client.list_customers(offset=0, limit=limit, **filters)
-        shown = visible(page.customers)
-        hidden = len(page.customers) - len(shown)
-        return shown, max(0, int(page.total) - hidden), False
+        return list(page.customers), max(0, int(page.total)), False
 
     async def page(self, query: str, offset: int, limit: int) -> list[Any]:
         filters = await self._filters(query)
         if filters is None:
             return []
         page = await self.client.list_customers(offset=offset, limit=limit, **filters)
-        return visible(page.customers)
+        return list(page.customers)
 
 
 class CacheSearchSource:

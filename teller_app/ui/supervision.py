@@ -1,21 +1,26 @@
 """Roles-aware supervision on the main window: ``install(window)`` adds, by capability,
 
 * Tools → Lock (Ctrl+L) for everyone, plus the idle lock (profile ``idle_lock_minutes``);
-* Tools → Approvals inbox (a dock, polled on a timer; a status-bar/tray note on new requests)
-  for ``DECIDE_APPROVALS``; Tools → Audit trail for ``VIEW_AUDIT``;
-* on every customer card: "Request a change…" (tellers: a request, never an edit) or direct
-  Disable/Enable (``APPLY_SENSITIVE_CHANGE``), a pending-request note with Withdraw, and cash
+* the hub's live event feed (SSE, reconnect + resume): supervisors get the Approvals inbox
+  (a dock; new requests and "unapproved change" alerts are announced in the status bar,
+  banner and tray); everyone sees the decision on their own requests at once;
+* Tools → Audit trail for ``VIEW_AUDIT`` (read from the hub);
+* on every customer card: "Request a change…" (tellers: a request on the hub, never a write)
+  or direct Disable/Enable for checkers, the maker's pending request with Withdraw, and cash
   deposit/withdrawal buttons (``CASH_CREATE``);
-* audit entries for lock/unlock, sign-out, switch of employee, requests, decisions and cash.
+* audit entries (sign-in/out, lock, edits, requests, decisions, cash) through the encrypted
+  outbox to the hub's log (``core.audit_desk``).
 
-A teller never sees an action that would only fail; the platform enforces the same rules.
-The window is read lazily (``window.session`` may change through ``switch_session``).
+A teller never sees an action that would only fail; the hub and the platform enforce the
+same rules. The window is read lazily (``window.session`` may change: ``switch_session``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from concurrent.futures import Future
+import socket
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -30,15 +35,14 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from teller_app.core.approval_codec import ChangeRequest, Decision
 from teller_app.core.approvals import (
     ApprovalService,
     actor_from_session,
-    decide_with_credentials,
-    pending_request,
-    sensitive_fields,
+    decide_in_place,
 )
-from teller_app.core.audit import AuditAction, AuditLog
+from teller_app.core.approvals_feed import EventFeed
+from teller_app.core.audit import AuditAction
+from teller_app.core.audit_desk import DeskAudit
 from teller_app.core.cash import (
     CashKind,
     CashReceipt,
@@ -48,8 +52,14 @@ from teller_app.core.cash import (
 )
 from teller_app.core.idle import IdleTracker
 from teller_app.core.roles import Capability
+from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.platform.models import CustomerUpdate
-from teller_app.ui.approvals_inbox import ApprovalsInbox, approval_error_text
+from teller_app.ui.approvals_inbox import (
+    ApprovalsInbox,
+    approval_error_text,
+    lookup_customer_names,
+    lookup_employee_names,
+)
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cash_desk import HistoryWindows, desk_context
@@ -58,11 +68,17 @@ from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_ch
 from teller_app.ui.lock_screen import SessionLocker
 
 log = logging.getLogger(__name__)
+OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
+                                "request.failed"})
 
 
 def _guid(customer: Any) -> str:
     """Customer cards may hold a platform Customer or a cache row: same attribute names."""
     return str(getattr(customer, "wallet_user_guid", "") or getattr(customer, "guid", ""))
+
+
+def desk_id() -> str:
+    return socket.gethostname()[:64]
 
 
 def install(window: Any) -> Supervision:
@@ -81,23 +97,31 @@ async def verify_password(profile: Any, email: str, password: str) -> bool:
 
 
 class Supervision(QObject):
-    # Emitted from the audit writer thread; a queued connection brings it to the UI thread.
+    # The audit worker may fail off the UI flow; a queued connection reports it once.
     _audit_write_failed = Signal()
+    request_decided = Signal(object)  # HubEvent about one of this employee's requests
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
-        self.audit = AuditLog.for_profile(window.session.profile.name)
+        session = window.session
+        self.desk_id = desk_id()
+        self.audit = DeskAudit(session.profile.name, session.hub, self.desk_id)
+        self.audit.on_failure = self._audit_write_failed.emit
         self.inbox: ApprovalsInbox | None = None
         self.inbox_dock: QDockWidget | None = None
         self.audit_dock: QDockWidget | None = None
         self.locker: SessionLocker | None = None
+        self.feed: EventFeed | None = None
+        self._feed_task: asyncio.Task[None] | None = None
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
         self.history = HistoryWindows()
         # The "N new change requests" notice: which requests it counts, the text shown.
         self._notice_ids: set[str] = set()
         self._notice_text = ""
         self._audit_failure_reported = False
+        self._cards: list[Any] = []  # decorated customer cards (to refresh on a decision)
+        self._closing = False
         self._audit_write_failed.connect(self._report_audit_failure,
                                          Qt.ConnectionType.QueuedConnection)
 
@@ -114,31 +138,19 @@ class Supervision(QObject):
         session = self.session
         return str(session.employee.guid) if session is not None else ""
 
+    def employee_email(self) -> str:
+        session = self.session
+        if session is None:
+            return ""
+        return str(session.employee.email or session.client.employee_email or "").lower()
+
     def record(self, action: str, **details: Any) -> None:
-        """Audit ``action`` as the signed-in employee."""
-        self.record_as(action, self.employee_guid(), **details)
-
-    def record_as(self, action: str, actor_guid: str, **details: Any) -> None:
-        """Append off the UI thread (the file lock may block), in order; a failure is logged
-        and told once in the banner."""
+        """Audit ``action`` as the signed-in employee (outbox first, then the hub)."""
         try:
-            future = self.audit.submit(action, actor_guid, **details)
-        except Exception:  # the writer is gone (interpreter shutting down)
-            log.exception("audit append failed")
+            self.audit.record(action, **details)
+        except Exception:  # no event loop any more (shutting down)
+            log.exception("audit record failed")
             self._report_audit_failure()
-            return
-        future.add_done_callback(self._audit_written)
-
-    def _audit_written(self, future: Future[Any]) -> None:  # on the audit writer thread
-        exc = future.exception()
-        if exc is None:
-            return
-        log.error("audit append failed", exc_info=(type(exc), exc, exc.__traceback__))
-        try:
-            if isValid(self):
-                self._audit_write_failed.emit()
-        except RuntimeError:
-            pass  # the window (and this object) was deleted meanwhile
 
     def _report_audit_failure(self) -> None:
         if self._audit_failure_reported:
@@ -147,7 +159,78 @@ class Supervision(QObject):
         self._say(self.tr("The audit trail could not be written."), "error")
 
     def approvals(self) -> ApprovalService:
-        return ApprovalService(self.session.client, actor_from_session(self.session))
+        session = self.session
+        return ApprovalService(session.hub, actor_from_session(session), session.client,
+                               desk_id=self.desk_id)
+
+    # -- live events ----------------------------------------------------------------------
+    def start_feed(self) -> None:
+        """One SSE stream per window (the session's hub link); reconnects by itself."""
+        self.stop_feed()
+        link = getattr(self.session, "hub", None)
+        if link is None:
+            return
+        self.feed = EventFeed(link)
+        feed = self.feed
+        loop = asyncio.get_event_loop()
+        self._feed_task = loop.create_task(feed.run(self._on_event, self._on_feed_state))
+
+    def stop_feed(self) -> asyncio.Task[None] | None:
+        """Stop the stream; returns the task to await when the caller can (app exit)."""
+        task = self._feed_task
+        if self.feed is not None:
+            self.feed.stop()
+        if task is not None and not task.done():
+            task.cancel()
+        self.feed = None
+        self._feed_task = None
+        return task
+
+    async def aclose(self) -> None:
+        """Stop the stream and send what the outbox holds (bounded): before the loop ends."""
+        task = self.stop_feed()
+        if task is not None:
+            await asyncio.wait([task], timeout=5)
+        await self.audit.aclose()
+
+    def _on_feed_state(self, connected: bool) -> None:
+        if not isValid(self):
+            return
+        inbox = self.inbox
+        if inbox is not None and isValid(inbox):
+            inbox.set_live(connected)
+
+    def _on_event(self, event: HubEvent) -> None:
+        if not isValid(self):
+            return
+        inbox = self.inbox
+        if inbox is not None and isValid(inbox):
+            inbox.on_event(event)
+        mine = (event.maker or "").lower() == self.employee_email()
+        if mine and event.kind in OWN_DECISION_KINDS | {"request.withdrawn"}:
+            self._tell_maker(event)
+
+    def _tell_maker(self, event: HubEvent) -> None:
+        """The teller sees their request's decision at once (status bar + banner)."""
+        text, level = {
+            "request.applied": (self.tr("Your change request was approved and applied."),
+                                "success"),
+            "request.approved": (self.tr("Your change request was approved."), "info"),
+            "request.rejected": (self.tr("Your change request was rejected."), "warning"),
+            "request.failed": (self.tr("Your change request was approved, but the platform "
+                                       "refused it."), "error"),
+            "request.withdrawn": (self.tr("Your change request was withdrawn."), "info"),
+        }[event.kind]
+        self.window.status_bar.showMessage(text, 15_000)
+        self._say(text, level)
+        self.request_decided.emit(event)
+        for card in self._open_cards():
+            if _guid(card.customer) == (event.customer_guid or ""):
+                card.refresh()
+
+    def _open_cards(self) -> list[Any]:
+        self._cards = [c for c in self._cards if isValid(c)]
+        return list(self._cards)
 
     # -- install ------------------------------------------------------------------------
     def install(self) -> None:
@@ -182,6 +265,7 @@ class Supervision(QObject):
         changed = getattr(self.window, "session_switched", None)
         if changed is not None:
             changed.connect(lambda *_: self.apply_capabilities())
+        self.start_feed()
         self.apply_capabilities()
 
     def apply_capabilities(self) -> None:
@@ -198,8 +282,6 @@ class Supervision(QObject):
 
     def _drop_dock(self, which: str) -> None:
         if which == "inbox" and self.inbox_dock is not None:
-            if self.inbox is not None:
-                self.inbox.timer.stop()
             self.inbox_dock.deleteLater()
             self.inbox_dock = self.inbox = None
         if which == "audit" and self.audit_dock is not None:
@@ -234,10 +316,18 @@ class Supervision(QObject):
         self.record(AuditAction.SWITCH_EMPLOYEE, to_employee=new)
         # The window parks the leaving employee's tabs and restores the arriving one's.
         self.window.switch_session(new_session)
-        if old_session is not None and old_session is not new_session:
-            # Parked work resumes with a fresh sign-in; the old platform session is closed.
-            self.window.ops.run(old_session.close, network=False)
-        self.record_as(AuditAction.SIGN_IN, new, previous_employee=old)
+        audit = self.audit
+
+        async def hand_over() -> None:
+            # what the leaving employee did goes out with their hub session, then theirs
+            # is closed (parked work resumes with a fresh sign-in)
+            await audit.set_link(getattr(new_session, "hub", None))
+            audit.record(AuditAction.SIGN_IN, previous_employee=old)
+            if old_session is not None and old_session is not new_session:
+                await old_session.close()
+
+        self.window.ops.run(hand_over, network=False)
+        self.start_feed()
         self.apply_capabilities()
 
     def _signed_out(self, *_args: Any) -> None:
@@ -245,23 +335,24 @@ class Supervision(QObject):
         self.shutdown()
 
     def shutdown(self) -> None:
-        """Unhook what outlives a window: the idle filter on windows, the lock/inbox timers.
+        """Unhook what outlives a window: the idle filter on windows, the event stream, the
+        audit worker (after what it holds is in the outbox and, if it can be, on the hub).
         Idempotent; called on close, sign-out and when the window is destroyed."""
         locker = self.locker
         if locker is not None and isValid(locker):
             locker.stop()
-        inbox = self.inbox
-        if inbox is not None and isValid(inbox) and isValid(inbox.timer):
-            inbox.timer.stop()
+        self.stop_feed()
+        if not self._closing:
+            self._closing = True
+            with contextlib.suppress(RuntimeError):  # no event loop any more
+                asyncio.get_event_loop().create_task(self.audit.aclose())
 
     # -- inbox / audit docks ------------------------------------------------------------
     def show_inbox(self) -> None:
         if self.inbox_dock is None:
-            self.inbox = ApprovalsInbox(
-                self.window.ops, self.approvals,
-                branch_guid=self.session.branch_guid or "", cash=self._cash_service,
-            )
+            self.inbox = ApprovalsInbox(self.window.ops, self.approvals, cash=self._cash_service)
             self.inbox.new_requests.connect(self._notify_new_requests)
+            self.inbox.alert_raised.connect(self._notify_alert)
             self.inbox.pending_changed.connect(self._pending_changed)
             self.inbox.decided.connect(self._record_decision)
             self.inbox.cash_confirmed.connect(
@@ -276,11 +367,22 @@ class Supervision(QObject):
             self.window.resizeDocks([self.inbox_dock], [self.window.width() * 9 // 20],
                                     Qt.Orientation.Horizontal)
             self.inbox.start()
+            self.inbox.show_live(self.feed is not None and self.feed.connected)
         self.inbox_dock.show()
 
     def show_audit(self) -> None:
         if self.audit_dock is None:
-            view = AuditView(self.audit, self.window.ops)
+            client = self.session.client
+            branches = [] if self.session.is_head_office else None
+            view = AuditView(
+                lambda: getattr(self.session, "hub", None), self.window.ops, branches=branches,
+                employee_names=lambda e: lookup_employee_names(client, e),
+                customer_names=lambda g: lookup_customer_names(client, g))
+            if branches is not None:
+                self.window.ops.run(client.list_branches, on_success=lambda found: [
+                    view.branch.addItem(b.name or b.guid, b.guid)
+                    for b in found if not b.is_deleted], parent=view,
+                    label=self.tr("Reading branches"))
             self.audit_dock = QDockWidget(self.tr("Audit trail"), self.window)
             self.audit_dock.setObjectName("auditDock")
             self.audit_dock.setWidget(view)
@@ -289,10 +391,16 @@ class Supervision(QObject):
         self.audit_dock.widget().refresh()
 
     def _notify_new_requests(self, requests: list[ChangeRequest]) -> None:
-        self._notice_ids = {r.id for r in requests}
-        text = self._notice()
+        self._notice_ids |= {r.id for r in requests}
+        self._announce(self._notice(), "info")
+
+    def _notify_alert(self, event: HubEvent) -> None:
+        who = event.login or event.customer_guid or ""
+        self._announce(self.tr("Changed without approval: %1").replace("%1", who), "warning")
+
+    def _announce(self, text: str, level: str) -> None:
         self.window.status_bar.showMessage(text, 15_000)
-        self.window.banner.show_message(text, "info")
+        self.window.banner.show_message(text, level)
         if QSystemTrayIcon.isSystemTrayAvailable():
             tray = getattr(self, "_tray", None) or QSystemTrayIcon(self.window.windowIcon(), self)
             self._tray = tray
@@ -329,13 +437,12 @@ class Supervision(QObject):
         if ours_in_banner and banner is not None:
             banner.show_message(text, "info")
 
-    def _record_decision(self, decision: Decision) -> None:
-        action = {"approved": AuditAction.APPROVAL, "rejected": AuditAction.REJECTION}.get(
-            decision.outcome, AuditAction.REQUEST_WITHDRAWN)
+    def _record_decision(self, request: ChangeRequest) -> None:
         # The comment is free text (it may name the customer): only whether there was one.
-        self.record_as(action, decision.decider_guid, customer_guid=decision.customer_guid,
-                       request_id=decision.request_id, has_comment=bool(decision.comment),
-                       comment_length=len(decision.comment or ""))
+        action = AuditAction.APPROVAL if request.state in ("approved", "applied", "failed") \
+            else AuditAction.REJECTION
+        self.record(action, customer_guid=request.customer_guid, request_id=request.id,
+                    state=request.state, has_comment=bool(request.comment))
 
     def _say(self, text: str, level: str = "info") -> None:
         banner = getattr(self.window, "banner", None)
@@ -360,18 +467,9 @@ class Supervision(QObject):
             item = layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
+        if card not in self._cards:
+            self._cards.append(card)
         customer = card.customer
-        request = pending_request(customer)
-        if request is not None:
-            note = QLabel(self.tr("Awaiting approval: %1").replace(
-                "%1", describe_change(request.change)))
-            note.setObjectName("pendingRequestNote")
-            layout.addWidget(note)
-            if request.maker_guid == self.employee_guid():
-                withdraw = QPushButton(self.tr("Withdraw request"))
-                withdraw.setObjectName("withdrawRequestButton")
-                withdraw.clicked.connect(lambda: self.withdraw(card, request))
-                layout.addWidget(withdraw)
         if self.can(Capability.APPLY_SENSITIVE_CHANGE):
             label = self.tr("Enable customer") if customer.is_disabled else self.tr(
                 "Disable customer")
@@ -379,7 +477,7 @@ class Supervision(QObject):
             toggle.setObjectName("toggleDisabledButton")
             toggle.clicked.connect(lambda: self.apply_directly(card))
             layout.addWidget(toggle)
-        elif self.can(Capability.REQUEST_SENSITIVE_CHANGE) and request is None:
+        elif self.can(Capability.REQUEST_SENSITIVE_CHANGE):
             ask = QPushButton(self.tr("Request a change…"))
             ask.setObjectName("requestChangeButton")
             ask.clicked.connect(lambda: self.open_change_request(card))
@@ -396,11 +494,39 @@ class Supervision(QObject):
         history.clicked.connect(lambda: self.history.open(self.window.ops, self.session, card,
                                                           self.window, history))
         layout.addWidget(history)
+        self._show_my_requests(card, box)
+
+    def _show_my_requests(self, card: Any, box: QWidget) -> None:
+        """This employee's pending requests for the customer (from the hub), with Withdraw."""
+        if getattr(self.session, "hub", None) is None:
+            return
+        service = self.approvals()
+        guid = _guid(card.customer)
+
+        def shown(requests: list[ChangeRequest]) -> None:
+            if not isValid(box):
+                return
+            layout = box.layout()
+            for request in requests:
+                note = QLabel(self.tr("Awaiting approval: %1").replace(
+                    "%1", describe_change(request.displayed_change())))
+                note.setObjectName("pendingRequestNote")
+                layout.insertWidget(0, note)
+                withdraw = QPushButton(self.tr("Withdraw request"))
+                withdraw.setObjectName("withdrawRequestButton")
+                withdraw.clicked.connect(lambda _=False, r=request: self.withdraw(card, r))
+                layout.insertWidget(1, withdraw)
+
+        self.window.ops.run(lambda: service.mine(guid), on_success=shown,
+                            on_error=lambda exc: log.info("own requests not read: %s",
+                                                          type(exc).__name__),
+                            parent=card, label=self.tr("Reading your requests"))
 
     def apply_directly(self, card: Any) -> None:
-        """A supervisor's own change: applied, audited, no request."""
+        """A checker's own change: through the one pipeline (a checker writes directly)."""
         customer = card.customer
         target = not customer.is_disabled
+        service = self.window.service
 
         def done(_result: Any) -> None:
             self.record(AuditAction.CUSTOMER_EDIT, customer_guid=_guid(customer),
@@ -408,9 +534,10 @@ class Supervision(QObject):
             card.refresh()
 
         self.window.ops.run(
-            lambda: self.session.client.update_customer(
-                _guid(customer), CustomerUpdate(is_disabled=target)),
-            on_success=done, parent=card, label=self.tr("Saving"))
+            lambda: service.update(_guid(customer), CustomerUpdate(is_disabled=target),
+                                   customer),
+            on_success=done, on_error=lambda exc: self._say(approval_error_text(exc), "error"),
+            parent=card, label=self.tr("Saving"))
 
     def open_change_request(self, card: Any, preset: dict[str, Any] | None = None) -> None:
         dialog = ChangeRequestDialog(card.customer, preset, self.window)
@@ -422,15 +549,11 @@ class Supervision(QObject):
     def file_request(self, card: Any, dialog: ChangeRequestDialog, change: dict[str, Any],
                      reason: str, in_place: bool) -> None:
         customer = card.customer
-        marked = self.session.profile.sensitive_changes
-        if not sensitive_fields(customer, change, marked):
-            dialog.show_error(self.tr("This change does not need approval; edit it directly."))
-            return
         service = self.approvals()
 
         def filed(request: ChangeRequest) -> None:
             self.record(AuditAction.CHANGE_REQUEST, customer_guid=_guid(customer),
-                        request_id=request.id, change=request.change)
+                        request_id=request.id, fields=sorted(request.change))
             if in_place:
                 dialog.hide()
                 self.open_in_place(card, request, dialog)
@@ -447,14 +570,14 @@ class Supervision(QObject):
 
     def open_in_place(self, card: Any, request: ChangeRequest, parent: Any = None) -> None:
         summary = self.tr("%1\nReason: %2").replace(
-            "%1", describe_change(request.change)).replace("%2", request.reason)
+            "%1", describe_change(request.displayed_change())).replace("%2", request.reason)
         dialog = ApproveInPlaceDialog(summary, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         profile = self.session.profile
 
         def decided(outcome: str, email: str, password: str, comment: str) -> None:
-            def done(decision: Decision) -> None:
-                self._record_decision(decision)
+            def done(result: ChangeRequest) -> None:
+                self._record_decision(result)
                 dialog.accept()
                 if parent is not None:
                     parent.accept()
@@ -462,10 +585,9 @@ class Supervision(QObject):
                           else self.tr("Rejected."))
                 card.refresh()
 
+            # the checker's session decides this request only and is logged out right after
             self.window.ops.run(
-                lambda: decide_with_credentials(profile, email, password,
-                                                request.customer_guid, request.id, outcome,
-                                                comment),
+                lambda: decide_in_place(profile, email, password, request, outcome, comment),
                 on_success=done,
                 on_error=lambda exc: dialog.show_error(approval_error_text(exc)),
                 parent=dialog, label=self.tr("Supervisor deciding"), reauth=False)
@@ -483,12 +605,13 @@ class Supervision(QObject):
     def withdraw(self, card: Any, request: ChangeRequest) -> None:
         service = self.approvals()
 
-        def done(decision: Decision) -> None:
-            self._record_decision(decision)
+        def done(result: ChangeRequest) -> None:
+            self.record(AuditAction.REQUEST_WITHDRAWN, customer_guid=result.customer_guid,
+                        request_id=result.id)
             card.refresh()
 
         self.window.ops.run(
-            lambda: service.withdraw(request.customer_guid, request.id), on_success=done,
+            lambda: service.withdraw(request), on_success=done,
             on_error=lambda exc: self._say(approval_error_text(exc), "error"),
             parent=card, label=self.tr("Withdrawing"))
 
@@ -540,7 +663,7 @@ class Supervision(QObject):
                             label=self.tr("Preparing the cash desk"))
 
     def _cash_confirmed(self, card: Any, receipt: CashReceipt) -> None:
-        self.record_as(AuditAction.CASH_CONFIRM, receipt.confirmed_by or self.employee_guid(),
+        self.record(AuditAction.CASH_CONFIRM, confirmed_by=receipt.confirmed_by or None,
                        customer_guid=_guid(card.customer),
                        payment_guid=receipt.payment_guid, amount=str(receipt.amount),
                        stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid(),

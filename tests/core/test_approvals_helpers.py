@@ -1,13 +1,12 @@
-"""Helpers for the supervision tests: employees' own clients against the shared sandbox."""
+"""Helpers for the supervision and cash tests: employees' own clients against the shared
+sandbox. (The four-eyes flows themselves run through the hub: tests/integration.)"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from teller_app.core.approvals import Actor, ApprovalService
 from teller_app.core.embedded_sandbox import SandboxProcess
-from teller_app.core.roles import Capability, capabilities_for
 from teller_app.platform import NewCustomer, PasswordLogin, PlatformClient
 from teller_app.secrets import Profile
 
@@ -22,18 +21,6 @@ async def client_for(sandbox: SandboxProcess, email: str) -> PlatformClient:
                             auth=PasswordLogin(email, emp["password"]))
     await client.login()
     return client
-
-
-def actor_for(sandbox: SandboxProcess, email: str) -> Actor:
-    emp = employee(sandbox, email)
-    caps = capabilities_for(emp["roles"])
-    return Actor(employee_guid=emp["guid"], branch_guid=emp.get("branch_guid") or "",
-                 can_decide=Capability.DECIDE_APPROVALS in caps,
-                 can_apply=Capability.APPLY_SENSITIVE_CHANGE in caps)
-
-
-async def service_for(sandbox: SandboxProcess, email: str) -> ApprovalService:
-    return ApprovalService(await client_for(sandbox, email), actor_for(sandbox, email))
 
 
 async def new_customer(client: PlatformClient, sandbox: SandboxProcess, status: str = "active",

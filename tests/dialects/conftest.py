@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
-from teller_app.markers import is_hidden_login
 from teller_app.platform import CustomerUpdate
 from tests.platform.sandbox_helpers import admin_client
 from tests.ui.conftest import ops, teller_dirs  # noqa: F401  (private dirs, OpRunner)
@@ -58,7 +57,7 @@ def scope_count(proc: SandboxProcess, branch: str | None) -> tuple[int, int]:
         if branch:
             sql += " AND branch_guid = ?"
             args.append(branch)
-        rows = [r for r in db.execute(sql, args) if not is_hidden_login(r[0])]
+        rows = list(db.execute(sql, args))
     finally:
         db.close()
     return len(rows), sum(1 for r in rows if r[1])

@@ -133,35 +133,27 @@ def test_ui_smoke_search_finds_a_disabled_customer_and_a_card_opens(  # type: ig
 
 
 def test_block_and_unblock_requests_reach_the_supervisor(dialect_sb: SandboxProcess) -> None:
-    """Four eyes on every dialect: a block request, then the disabled customer's unblock
-    request, each found by the supervisor's incremental scan and applied."""
-    from teller_app.core.approvals import requests_in
-    from tests.core.test_approvals_helpers import (
-        SUPERVISOR,
-        TELLER,
-        actor_for,
-        service_for,
-    )
+    """Four eyes on every dialect: what the hub executes for an approved block and unblock
+    (the approver's own PUT of the stored change) applies, and nothing else is written (no
+    request in ``status``, no marker customers: requests live on the hub)."""
+    from tests.core.test_approvals_helpers import SUPERVISOR, TELLER, client_for
     from tests.core.test_approvals_helpers import new_customer as approval_customer
 
     async def scenario() -> None:
-        teller = await service_for(dialect_sb, TELLER)
-        supervisor = await service_for(dialect_sb, SUPERVISOR)
-        branch = actor_for(dialect_sb, SUPERVISOR).branch_guid
+        teller = await client_for(dialect_sb, TELLER)
+        supervisor = await client_for(dialect_sb, SUPERVISOR)
         try:
-            guid = await approval_customer(teller.client, dialect_sb)
-            for change in ({"is_disabled": True}, {"is_disabled": False}):
-                since = (await teller.client.get_customer(guid)).updated_at
-                assert since is not None
-                request = await teller.file_request(guid, change, "dialect check")
-                changed, _newest = await supervisor.scan(since)
-                assert any(r.id == request.id for r in requests_in(changed, branch))
-                decision = await supervisor.approve(guid, request.id, "ok")
-                assert decision.outcome == "approved"
-                after = await teller.client.get_customer(guid)
-                assert after.is_disabled is change["is_disabled"]
+            guid = await approval_customer(teller, dialect_sb)
+            before = await teller.get_customer(guid)
+            for flag in (True, False):
+                await supervisor.update_customer(guid, CustomerUpdate(is_disabled=flag))
+                after = await teller.get_customer(guid)
+                assert after.is_disabled is flag
+                assert after.status == before.status and "[[" not in (after.status or "")
+            found = await supervisor.find_customer_by_login("approval-lock:" + guid)
+            assert found is None
         finally:
-            await teller.client.aclose()
-            await supervisor.client.aclose()
+            await teller.aclose()
+            await supervisor.aclose()
 
     asyncio.run(scenario())

@@ -15,14 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from teller_app.core.approval_codec import (
-    ChangeRequest,
-    CodecError,
-    encode_status,
-    real_status,
-    replace_real_status,
-    split_status,
-)
 from teller_app.platform import Customer, CustomerPage, _json, _sensitive
 from teller_app.platform.models import format_timestamp
 from teller_app.platform.models._base import _parse_timestamp
@@ -177,39 +169,6 @@ def test_timestamps_round_trip(moment: Any) -> None:
 def test_timestamp_parser_never_raises(value: Any) -> None:
     with contextlib.suppress(ValueError):
         _parse_timestamp(value)
-
-
-# --- approval requests riding in the status ---------------------------------------------------
-requests = st.builds(
-    ChangeRequest,
-    id=st.uuids().map(lambda u: u.hex),
-    maker_guid=st.uuids().map(str),
-    branch_guid=st.uuids().map(str),
-    created_at=st.just("2026-01-01T00:00:00Z"),
-    reason=st.text(min_size=1, max_size=300).filter(lambda r: r.strip()),
-    change=st.sampled_from([{"is_disabled": True}, {"status": "blocked"}, {"kyc_level": 1}]),
-)
-
-
-@SETTINGS
-@given(st.text(max_size=40).filter(lambda s: "[[" not in s and s == s.strip()), requests)
-def test_change_requests_round_trip_in_the_status(real: str, request: ChangeRequest) -> None:
-    try:
-        text = encode_status(real, request)
-    except CodecError:
-        return
-    found_real, found = split_status(text)
-    assert found_real == real and found is not None
-    assert (found.id, found.reason.strip(), found.change) == (
-        request.id, request.reason.strip(), request.change)
-    assert real_status(replace_real_status(text, "active")) == "active"
-    assert split_status(replace_real_status(text, "active"))[1] is not None
-
-
-@SETTINGS
-@given(st.text(max_size=200))
-def test_split_status_never_raises(text: str) -> None:
-    split_status(text)
 
 
 # --- redaction ----------------------------------------------------------------------------------

@@ -97,19 +97,29 @@ def test_update_partial_and_branch_wrapper(api: Api) -> None:
     assert api.put("customers/not-a-guid", json={"name": "x"}).status_code == 400
 
 
-def test_teller_restrictions(api: Api) -> None:
+def test_permissions_are_verb_times_scope_only(api: Api) -> None:
+    """PLATFORM_API §3.3: a role's PUT customers allows every customer PUT (no invented
+    "DISABLE" permission); without it every customer PUT is refused. Four eyes is the hub's."""
+    perms = api.get("/api/v1/permissions").json()["permissions"]
+    assert {p["keto_permission"] for p in perms} <= {"GET", "POST", "PUT", "PATCH", "DELETE"}
     c = api.new_customer(who=TELLER_KYIV)
     guid = c["customer_guid"]
-    for body in ({"is_disabled": True}, {"is_disabled": False}, {"is_disabled": None},
-                 {"status": "blocked"}, {"status": " Closed "}):
+    for body in ({"is_disabled": True}, {"is_disabled": False}, {"status": "blocked"},
+                 {"status": " Closed "}, {"status": "active"}):
         resp = api.put(f"customers/{guid}", TELLER_KYIV, json=body)
-        assert (resp.status_code, resp.json()) == (403, {"error": "forbidden"}), body
-    pending = '{"approval": "pending", "change": {"is_disabled": true}}'
-    assert api.put(f"customers/{guid}", TELLER_KYIV, json={"status": pending}).status_code == 200
-    assert _one(api, guid)["status"] == pending
-    assert api.put(f"customers/{guid}", SUPER_KYIV, json={"is_disabled": True}).status_code == 200
-    assert _one(api, guid)["is_disabled"] is True
-    assert api.put(f"customers/{guid}", SUPER_KYIV, json={"status": "blocked"}).status_code == 200
+        assert resp.status_code == 200, (body, resp.text)
+    put = next(p["guid"] for p in perms if p["keto_kind"] == "endpoint"
+               and p["keto_permission"] == "PUT" and p["scope"] == "customers")
+    body = {"role_name": "Teller", "permission_guid": put}
+    assert api.delete("roles/permission", json=body).status_code == 200
+    try:
+        resp = api.put(f"customers/{guid}", TELLER_KYIV, json={"phone_number": "+380501112244"})
+        assert (resp.status_code, resp.json()) == (403, {"error": "forbidden"})
+        assert api.put(f"customers/{guid}", SUPER_KYIV, json={"is_disabled": True}
+                       ).status_code == 200
+    finally:
+        assert api.post("roles/permission", json=body).status_code == 200
+    assert api.put(f"customers/{guid}", TELLER_KYIV, json={"name": "Інна"}).status_code == 200
 
 
 def test_branch_scoping(api: Api) -> None:

@@ -114,8 +114,10 @@ def test_fault_injection_at_runtime(fresh_api: Api) -> None:
     assert limit.json()["teller_confirm_limit"] == 5
     c = api.new_customer(who="teller.kyiv@demo.bank")
     till = api.branch(0)["processing_account_guid"]
+    # the stored limit gates nothing: a role with POST payments confirms (PLATFORM_API
+    # §3.3, verb x scope); the bank's cash threshold is the hub's four-eyes policy
     resp = api.pay(till, c["guid"], 5.01, who="teller.kyiv@demo.bank")
-    assert resp.status_code == 403
+    assert resp.status_code == 200
 
 
 def test_concurrent_writes_are_serialised(api: Api) -> None:

@@ -1,118 +1,122 @@
-"""The approvals inbox without a platform: maker names (resolved once, GUID until then or on
-failure) and the "new change requests" notice that shrinks as soon as requests are decided."""
+"""The approvals inbox without a hub process (a fake service): live events add and remove
+requests (no poll), customer and maker names, the formatted change, approve sends the hash of
+what was shown, reject needs a comment, and the "new change requests" notice shrinks as soon
+as requests are decided (here or elsewhere)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 import uuid
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QStatusBar
 
-from teller_app.core.approval_codec import ChangeRequest, Decision, encode_status
-from teller_app.platform.models import Customer
+from teller_app.core.approvals import display_hash
+from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.ui.approvals_inbox import ApprovalsInbox, lookup_employee_names, short_guid
 from teller_app.ui.banner import Banner
 
-MAKER = "11111111-1111-4111-8111-111111111111"
-OTHER_MAKER = "22222222-2222-4222-8222-222222222222"
-BRANCH = "33333333-3333-4333-8333-333333333333"
+MAKER = "teller.kyiv@demo.bank"
 
 
-def _customer(maker: str) -> Customer:
-    guid = str(uuid.uuid4())
-    request = ChangeRequest(id=uuid.uuid4().hex, maker_guid=maker, branch_guid=BRANCH,
-                            created_at="2025-01-02T03:04:05Z", reason="fraud reported",
-                            change={"is_disabled": True})
-    return Customer(wallet_user_guid=guid, login=f"login-{guid[:8]}", name="Ivan",
-                    surname="Petrenko", status=encode_status("active", request),
-                    branch_guid=BRANCH)
+def _request(change: dict[str, Any] | None = None) -> ChangeRequest:
+    change = change or {"is_disabled": True}
+    text = json.dumps(change, sort_keys=True, separators=(",", ":"))
+    return ChangeRequest(id=str(uuid.uuid4()), kind="customer_update",
+                         customer_guid=str(uuid.uuid4()), change=change, change_json=text,
+                         sha256=hashlib.sha256(text.encode()).hexdigest(), maker=MAKER,
+                         reason="fraud reported", created_at=time.time(), state="pending")
 
 
 class FakeService:
-    """scan() returns ``customers``; approve() clears the request like the platform would."""
+    def __init__(self, requests: list[ChangeRequest]) -> None:
+        self.requests = {r.id: r for r in requests}
+        self.link = None
+        self.platform = SimpleNamespace()
+        self.approved: list[tuple[str, str]] = []
 
-    def __init__(self, customers: list[Customer]) -> None:
-        self.customers = customers
-        self.client = SimpleNamespace()
+    async def pending(self) -> list[ChangeRequest]:
+        return [r for r in self.requests.values() if r.state == "pending"]
 
-    async def scan(self, since: Any = None) -> tuple[list[Customer], Any]:
-        return list(self.customers), "watermark"
+    async def get(self, request_id: str) -> ChangeRequest:
+        return self.requests[request_id]
 
-    async def approve(self, customer_guid: str, request_id: str, comment: str) -> Decision:
-        return Decision(request_id=request_id, customer_guid=customer_guid, outcome="approved",
-                        decider_guid="sup", decided_at="2025-01-02T03:05:00Z", comment=comment)
+    async def approve(self, request: ChangeRequest, comment: str = "") -> ChangeRequest:
+        self.approved.append((request.id, display_hash(request)))
+        done = request.model_copy(update={"state": "applied", "checker": "sup@bank"})
+        self.requests[request.id] = done
+        return done
+
+    async def reject(self, request: ChangeRequest, comment: str) -> ChangeRequest:
+        done = request.model_copy(update={"state": "rejected", "comment": comment})
+        self.requests[request.id] = done
+        return done
 
 
-def _maker_text(inbox: ApprovalsInbox, row: int = 0) -> str:
-    return str(inbox.model.data(inbox.model.index(row, inbox.model.MAKER_COLUMN)))
+def _plain(text: str) -> str:
+    """Shown names and reasons are direction-isolated (FSI … PDI)."""
+    return str(text).strip("\u2068\u2069")
 
 
-def test_maker_names_are_resolved_once_and_cached(qtbot, ops) -> None:  # type: ignore[no-untyped-def]
-    calls: list[list[str]] = []
+async def _people(emails: list[str]) -> dict[str, str]:
+    return {MAKER: "Оксана Мельник"}
 
-    async def lookup(guids: list[str]) -> dict[str, str]:
-        calls.append(guids)
-        return {MAKER: "Мельник Оксана"}  # OTHER_MAKER: no such employee
 
-    service = FakeService([_customer(MAKER), _customer(OTHER_MAKER)])
-    inbox = ApprovalsInbox(ops, lambda: service, employee_names=lookup)
+def _inbox(qtbot: Any, ops: Any, service: FakeService, customers: Any = None) -> ApprovalsInbox:
+    async def names(guids: list[str]) -> dict[str, str]:
+        return {g: "Петренко Іван" for g in guids}
+
+    inbox = ApprovalsInbox(ops, lambda: service, employee_names=_people,  # type: ignore[arg-type, return-value]
+                           customer_names=customers or names)
     qtbot.addWidget(inbox)
-    inbox.poll()
-    qtbot.waitUntil(lambda: "Мельник Оксана" in {_maker_text(inbox, r) for r in range(2)},
-                    timeout=5000)
-    makers = {_maker_text(inbox, r) for r in range(2)}
-    assert makers == {"Мельник Оксана", short_guid(OTHER_MAKER)}  # unknown: the GUID stays
-    row = next(r for r in range(2) if _maker_text(inbox, r) == "Мельник Оксана")
-    tooltip = inbox.model.data(inbox.model.index(row, inbox.model.MAKER_COLUMN),
-                               Qt.ItemDataRole.ToolTipRole)
-    assert MAKER in tooltip
-    assert calls == [sorted([MAKER, OTHER_MAKER])]
-
-    service.customers.append(_customer(MAKER))  # a known maker again: no new lookup
-    inbox.poll()
-    qtbot.waitUntil(lambda: inbox.model.rowCount() == 3, timeout=5000)
-    # The poll's callback merges and starts any lookup in one go: none is running now, so
-    # none was started.
-    assert not ops.is_busy("approvals-makers")
-    assert len(calls) == 1
+    return inbox
 
 
-def test_failed_lookup_keeps_the_guid_and_is_retried(qtbot, ops) -> None:  # type: ignore[no-untyped-def]
-    calls: list[list[str]] = []
-
-    async def lookup(guids: list[str]) -> dict[str, str]:
-        calls.append(guids)
-        if len(calls) == 1:
-            raise RuntimeError("platform hiccup")
-        return {MAKER: "Мельник Оксана"}
-
-    inbox = ApprovalsInbox(ops, lambda: FakeService([_customer(MAKER)]), employee_names=lookup)
-    qtbot.addWidget(inbox)
-    inbox.poll()
-    qtbot.waitUntil(lambda: len(calls) == 1 and not ops.is_busy("approvals-makers"),
-                    timeout=5000)
-    assert _maker_text(inbox) == short_guid(MAKER)
-    assert inbox.model.data(inbox.model.index(0, inbox.model.MAKER_COLUMN),
-                            Qt.ItemDataRole.ToolTipRole) == MAKER  # the whole GUID
-    inbox.poll()
-    qtbot.waitUntil(lambda: _maker_text(inbox) == "Мельник Оксана", timeout=5000)
-
-
-def test_lookup_uses_the_employees_list_by_guid(arun) -> None:  # type: ignore[no-untyped-def]
-    seen: dict[str, Any] = {}
-
+def test_lookup_maps_e_mails_to_names(arun) -> None:  # type: ignore[no-untyped-def]
     class Client:
         async def list_employees(self, **kwargs: Any) -> Any:
-            seen.update(kwargs)
-            employee = SimpleNamespace(guid=MAKER, display_name="Мельник Оксана")
-            return SimpleNamespace(employees=[employee])
+            people = [SimpleNamespace(email="Teller.Kyiv@demo.bank", display_name="Мельник О."),
+                      SimpleNamespace(email="x@demo.bank", display_name="X")]
+            return SimpleNamespace(employees=people, total=2)
 
-    names = arun(lookup_employee_names(Client(), [MAKER, OTHER_MAKER]))
-    assert names == {MAKER: "Мельник Оксана"}
-    assert seen["guids"] == [MAKER, OTHER_MAKER] and seen["include_disabled"] is True
+    assert arun(lookup_employee_names(Client(), [MAKER, "nobody@bank"])) == {
+        MAKER: "Мельник О."}
+    assert short_guid("c94eb2af-1111-2222-3333-444455556666") == "c94eb2af…"
+
+
+def test_live_events_names_and_the_hash_of_what_was_shown(qtbot, ops) -> None:  # type: ignore[no-untyped-def]
+    first = _request({"balance_allowed": "150000.5", "status": "blocked"})
+    service = FakeService([first])
+    inbox = _inbox(qtbot, ops, service)
+    inbox.start()
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 1, timeout=5000)
+    model = inbox.model
+    qtbot.waitUntil(lambda: _plain(model.data(model.index(0, model.MAKER_COLUMN)))
+                    == "Оксана Мельник", timeout=5000)
+    assert _plain(model.data(model.index(0, model.CUSTOMER_COLUMN))) == "Петренко Іван"
+    change = model.data(model.index(0, model.CHANGE_COLUMN))
+    assert "150" in change and "000.50" in change and "blocked" in change
+
+    second = _request()
+    service.requests[second.id] = second
+    with qtbot.waitSignal(inbox.new_requests, timeout=5000) as news:
+        inbox.on_event(HubEvent(id=7, kind="request.filed", request_id=second.id))
+    assert news.args[0][0].id == second.id and model.rowCount() == 2
+    inbox.on_event(HubEvent(id=8, kind="request.withdrawn", request_id=first.id))
+    assert model.pending_ids() == [second.id]
+
+    inbox.table.selectRow(0)
+    assert "fraud reported" in inbox.reason.text()
+    inbox.reject_button.click()
+    assert "comment" in inbox.status.text()  # a rejection needs one
+    with qtbot.waitSignal(inbox.decided, timeout=5000):
+        inbox.approve_button.click()
+    assert service.approved == [(second.id, second.sha256)]  # hash of the displayed JSON
+    assert model.rowCount() == 0
 
 
 @pytest.fixture()
@@ -136,21 +140,18 @@ def supervision(qtbot, ops, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_notice_follows_decisions_at_once(qtbot, ops, supervision) -> None:  # type: ignore[no-untyped-def]
-    first, second = _customer(MAKER), _customer(MAKER)
-    service = FakeService([first, second])
-
-    async def lookup(guids: list[str]) -> dict[str, str]:
-        return {}
-
-    inbox = ApprovalsInbox(ops, lambda: service, employee_names=lookup)
-    qtbot.addWidget(inbox)
+    first, second = _request(), _request()
+    service = FakeService([])
+    inbox = _inbox(qtbot, ops, service)
     inbox.new_requests.connect(supervision._notify_new_requests)
     inbox.pending_changed.connect(supervision._pending_changed)
     window = supervision.window
-
-    inbox.poll()
-    qtbot.waitUntil(lambda: inbox.model.rowCount() == 2, timeout=5000)
-    supervision._notify_new_requests([r for r, _l in inbox.model.rows])
+    inbox.start()
+    qtbot.waitUntil(lambda: not ops.is_busy("approvals-load"), timeout=5000)
+    for n, request in enumerate((first, second)):
+        service.requests[request.id] = request
+        with qtbot.waitSignal(inbox.new_requests, timeout=5000):
+            inbox.on_event(HubEvent(id=n + 1, kind="request.filed", request_id=request.id))
     # (no translator in tests: the English plural comes from teller_en.qm in the app)
     assert window.status_bar.currentMessage().startswith("2 new change request")
     assert window.banner.text() == window.status_bar.currentMessage()
@@ -159,23 +160,9 @@ def test_notice_follows_decisions_at_once(qtbot, ops, supervision) -> None:  # t
     with qtbot.waitSignal(inbox.decided, timeout=5000):
         inbox.approve_button.click()
     assert window.status_bar.currentMessage().startswith("1 new change request")
-    assert window.banner.text() == window.status_bar.currentMessage()
 
-    inbox.table.selectRow(0)
-    with qtbot.waitSignal(inbox.decided, timeout=5000):
-        inbox.approve_button.click()
+    # decided at another desk: the hub's event removes it and the notice goes at once
+    inbox.on_event(HubEvent(id=9, kind="request.applied", request_id=first.id))
+    assert inbox.model.rowCount() == 0
     assert window.status_bar.currentMessage() == ""
-    assert "new change request" not in window.banner.text()  # now "Approved and applied."
-
-    # Decided elsewhere: the next scan no longer has the request -> the notice goes too.
-    third = _customer(MAKER)
-    service.customers = [third]
-    inbox.poll()
-    qtbot.waitUntil(lambda: inbox.model.rowCount() == 1, timeout=5000)
-    supervision._notify_new_requests([r for r, _l in inbox.model.rows])
-    assert window.status_bar.currentMessage().startswith("1 new change request")
-    service.customers = [third.model_copy(update={"status": "blocked"})]  # request gone
-    inbox.poll()
-    qtbot.waitUntil(lambda: inbox.model.rowCount() == 0, timeout=5000)
-    assert window.status_bar.currentMessage() == ""
-    assert window.banner.text() == ""
+    assert "new change request" not in window.banner.text()

@@ -1,63 +1,74 @@
-"""Audit appends never block the UI thread; a failing trail is told once, not per action."""
+"""Audit records never block the UI thread (the outbox may be locked by another instance);
+a failing outbox is told once, not per action."""
 
 from __future__ import annotations
 
+import fcntl
+import secrets
 import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
-from teller_app.core.audit import AuditAction, AuditLog, _audit_writer
+from teller_app.core.audit import AuditAction
+from teller_app.core.audit_desk import DeskAudit
 from teller_app.ui.supervision import Supervision
+
+KEY = secrets.token_bytes(32)
+
+
+async def _key(_profile: str) -> bytes:
+    return KEY
 
 
 class FakeWindow(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.session = SimpleNamespace(profile=SimpleNamespace(name="audit-writer-test"),
-                                       employee=SimpleNamespace(guid="emp-1"))
+                                       employee=SimpleNamespace(guid="emp-1"), hub=None)
         self.messages: list[tuple[str, str]] = []
         self.banner = SimpleNamespace(
             show_message=lambda text, level="info": self.messages.append((text, level)))
 
 
-def _supervision(qtbot, path: Path) -> tuple[FakeWindow, Supervision]:  # type: ignore[no-untyped-def]
+def _supervision(qtbot, base: Path) -> tuple[FakeWindow, Supervision]:  # type: ignore[no-untyped-def]
     window = FakeWindow()
     qtbot.addWidget(window)
     supervision = Supervision(window)
-    supervision.audit = AuditLog(path)
+    supervision.audit = DeskAudit("p", None, key_source=_key, base=base)
+    supervision.audit.on_failure = supervision._audit_write_failed.emit
     return window, supervision
 
 
-def test_record_returns_while_another_instance_holds_the_file_lock(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import fcntl
-
-    _window, supervision = _supervision(qtbot, tmp_path / "p.jsonl")
-    supervision.audit.append(AuditAction.SIGN_IN, "emp-1")
-    with (tmp_path / "p.jsonl").open("a+b") as other:
+def test_record_returns_while_another_instance_holds_the_outbox(  # type: ignore[no-untyped-def]
+        qtbot, qloop, arun, tmp_path) -> None:
+    _window, supervision = _supervision(qtbot, tmp_path)
+    supervision.record(AuditAction.SIGN_IN)
+    arun(supervision.audit.drain())
+    path = supervision.audit.path
+    with path.open("a+b") as other:
         fcntl.flock(other.fileno(), fcntl.LOCK_EX)  # another Teller instance is writing
-        release = threading.Timer(2.0, fcntl.flock, (other.fileno(), fcntl.LOCK_UN))
+        release = threading.Timer(1.0, fcntl.flock, (other.fileno(), fcntl.LOCK_UN))
         release.start()
         started = time.monotonic()
         supervision.record(AuditAction.LOCK)
         supervision.record(AuditAction.UNLOCK)
         elapsed = time.monotonic() - started
+        entries = arun(supervision.audit.unsent())
         release.join()
-    assert elapsed < 1.0  # the UI thread did not wait for the lock
-    assert [e.action for e in supervision.audit.entries()] == [
-        AuditAction.SIGN_IN, AuditAction.LOCK, AuditAction.UNLOCK]
+    assert elapsed < 0.5  # the UI thread did not wait for the lock
+    assert [e.action for e in entries] == ["sign_in", "lock", "unlock"]
 
 
-def test_a_failing_trail_is_reported_once_in_the_banner(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_outbox_is_reported_once_in_the_banner(qtbot, qloop, arun, tmp_path) -> None:  # type: ignore[no-untyped-def]
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
-    window, supervision = _supervision(qtbot, blocker / "p.jsonl")  # mkdir fails
+    window, supervision = _supervision(qtbot, blocker)  # mkdir of blocker/audit fails
     for _ in range(3):
         supervision.record(AuditAction.LOCK)
-    # The writer runs one job at a time, each failure's callback before the next job: once
-    # this no-op has run, every report has been posted to the UI thread.
-    _audit_writer().submit(lambda: None).result(timeout=10)
-    QApplication.processEvents()
+    arun(supervision.audit.drain())
+    qtbot.waitUntil(lambda: window.messages != [], timeout=5000)
+    assert supervision.audit.failures == 3
     assert window.messages == [("The audit trail could not be written.", "error")]

@@ -1,55 +1,87 @@
-"""The supervisor's audit view: filters, chain check (tampering shown), formula-safe export."""
+"""The supervisor's audit view reads the hub: filters go to the hub, names and translated
+actions are shown, the hub's chain check is reported, the CSV export is formula-safe."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
+from typing import Any
 
-from teller_app.core.audit import AuditLog
+from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.audit_view import AuditView
 
 
-def test_filter_verify_and_export(qtbot, qloop, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    log = AuditLog(tmp_path / "a.jsonl")
-    log.append("sign_in", "emp-1")
-    log.append("change_request", "emp-1", customer_guid="cust-1", request_id="r")
-    log.append("approval", "emp-2", customer_guid="cust-1", comment="=2+2")
-    log.append("cash_create", "emp-1", customer_guid="cust-2", amount="-5")
-    view = AuditView(log, OpRunner())
+def _rec(seq: int, actor: str, action: str, **detail: Any) -> AuditRecord:
+    return AuditRecord(seq=seq, ts_ms=1_780_000_000_000 + seq, actor=actor, action=action,
+                       entity="", detail=detail, prev_hash="0" * 64, hash=f"{seq:064x}")
+
+
+class FakeHub:
+    def __init__(self) -> None:
+        self.asked: list[dict[str, Any]] = []
+        self.rows = [_rec(1, "t@bank", "sign_in"),
+                     _rec(2, "t@bank", "request", customer_guid="cust-1", request_id="r"),
+                     _rec(3, "s@bank", "decision", customer_guid="cust-1", comment="=2+2"),
+                     _rec(4, "t@bank", "cash", customer_guid="cust-2", amount="-5")]
+
+    async def audit(self, **filters: Any) -> AuditList:
+        self.asked.append(filters)
+        actions = filters.get("actions") or ()
+        return AuditList(entries=[r for r in self.rows if not actions or r.action in actions])
+
+    async def verify_audit(self) -> AuditVerify:
+        return AuditVerify(ok=False, count=4, bad_seq=3, problem="hash mismatch")
+
+
+class FakeLink:
+    def __init__(self, hub: FakeHub) -> None:
+        self.hub = hub
+
+    async def call(self, fn: Any) -> Any:
+        return await fn(self.hub)
+
+
+async def _employees(emails: list[str]) -> dict[str, str]:
+    return {"t@bank": "Оксана Мельник", "s@bank": "Тарас Гнатюк"}
+
+
+async def _customers(guids: list[str]) -> dict[str, str]:
+    return {"cust-1": "Коваль Ірина"}
+
+
+def test_filters_names_verify_and_export(qtbot, qloop, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    hub = FakeHub()
+    view = AuditView(lambda: FakeLink(hub), OpRunner(), branches=[("b-1", "Київ")],  # type: ignore[arg-type, return-value]
+                     employee_names=_employees, customer_names=_customers)
     qtbot.addWidget(view)
-    view.refresh()
-    qtbot.waitUntil(lambda: view.proxy.rowCount() == 4, timeout=5000)
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.refresh()
     assert view.model.entries[0].seq == 4  # newest first
+    qtbot.waitUntil(lambda: view.model.row_texts(view.model.entries[1])[3] == "Тарас Гнатюк",
+                    timeout=5000)
+    row = view.model.row_texts(view.model.entries[1])
+    assert row[2] == "Decision" and row[4] == "Коваль Ірина"
 
-    view.action.setCurrentIndex(view.action.findData("approval"))
-    assert [e.seq for e in view.proxy.visible_entries()] == [3]
-    view.action.setCurrentIndex(0)
-    view.employee.setText("emp-1")
-    view.customer.setText("cust-1")
-    assert [e.seq for e in view.proxy.visible_entries()] == [2]
-    view.customer.clear()
-    view.date_from.setDate(date(2000, 1, 1))
-    view.date_to.setDate(date(2000, 1, 2))
-    assert view.proxy.visible_entries() == []
-    view.date_to.setDate(date(2999, 1, 1))
-    view.employee.clear()
+    view.date_from.setDate(date(2026, 1, 1))
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.branch.setCurrentIndex(view.branch.findData("b-1"))
+    with qtbot.waitSignal(view.loaded, timeout=5000) as shown:
+        view.action.setCurrentIndex(view.action.findData("decision"))
+    assert shown.args == [1]
+    asked = hub.asked[-1]
+    assert asked["branch_guid"] == "b-1" and asked["actions"] == ("decision",)
+    assert asked["since_ms"] < asked["until_ms"]
 
-    with qtbot.waitSignal(view.verified, timeout=5000) as ok:
+    with qtbot.waitSignal(view.verified, timeout=5000) as bad:
         view.verify()
-    assert ok.args[0].ok and "4" in view.status.text()
+    assert not bad.args[0].ok and "3" in view.status.text()
 
+    view.action.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: len(view.model.entries) == 4, timeout=5000)
     out = tmp_path / "out.csv"
     with qtbot.waitSignal(view.exported, timeout=5000):
         view.export_to(str(out))
     text = out.read_bytes().decode("utf-8-sig")
-    assert "\r\n4," in text and ",'-5" not in text  # amount sits inside the details JSON
-
-    lines = log.path.read_text(encoding="utf-8").splitlines()
-    forged = json.loads(lines[2])
-    forged["actor"] = "emp-1"  # someone "approves" their own request after the fact
-    lines[2] = json.dumps(forged)
-    log.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with qtbot.waitSignal(view.verified, timeout=5000) as bad:
-        view.verify()
-    assert bad.args[0].first_broken_seq == 3 and "3" in view.status.text()
+    assert "Тарас Гнатюк" in text and "Change requested" in text
+    cells = [c for line in text.splitlines() for c in line.split(",")]
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)

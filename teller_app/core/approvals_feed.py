@@ -1,0 +1,83 @@
+"""Live four-eyes notifications: the hub's SSE stream, kept open.
+
+``EventFeed.run(deliver)`` connects to ``GET /api/v1/events``, hands every event to
+``deliver`` in order, and on any break reconnects with exponential backoff (0.5 s … 15 s,
+jittered), resuming with ``Last-Event-ID`` so nothing is missed or repeated (events whose id
+was already delivered are dropped). A 401 renews the hub session once per break. No polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+
+from teller_app.core.session import HubLink
+from teller_app.platform import AuthError, PlatformError
+from teller_app.platform.hub_models import HubEvent
+
+log = logging.getLogger(__name__)
+Deliver = Callable[[HubEvent], None]
+StateChanged = Callable[[bool], None]  # connected or not
+Sleep = Callable[[float], Awaitable[None]]
+MIN_BACKOFF = 0.5
+MAX_BACKOFF = 15.0
+
+
+class EventFeed:
+    def __init__(self, link: HubLink, *, sleep: Sleep | None = None) -> None:
+        self.link = link
+        self.last_id: int | None = None  # the newest delivered (or "ready") event id
+        self.connected = False
+        self.reconnects = 0
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._stopped = False
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    async def run(self, deliver: Deliver, on_state: StateChanged | None = None) -> None:
+        """Until cancelled or ``stop()``: stream, deliver, reconnect."""
+        backoff = MIN_BACKOFF
+        while not self._stopped:
+            try:
+                await self.link.connect()
+                async for event in self.link.hub.stream_events(self.last_id):
+                    if event.kind == "ready":
+                        if self.last_id is None:
+                            self.last_id = event.id  # start at "now"
+                        self._set(True, on_state)
+                        backoff = MIN_BACKOFF
+                        continue
+                    if self.last_id is not None and event.id <= self.last_id:
+                        continue  # already delivered before the reconnect
+                    self.last_id = event.id
+                    deliver(event)
+                    if self._stopped:
+                        return
+            except asyncio.CancelledError:
+                self._set(False, on_state)
+                raise
+            except AuthError:
+                log.info("event stream: hub session expired, renewing")
+                try:
+                    await self.link.connect(force=True)
+                except PlatformError as exc:
+                    log.info("event stream: renewing failed (%s)", type(exc).__name__)
+            except PlatformError as exc:
+                log.info("event stream broke (%s); reconnecting", type(exc).__name__)
+            except Exception:  # never let the feed die on a surprise: log, back off, retry
+                log.exception("event stream failed; reconnecting")
+            self._set(False, on_state)
+            if self._stopped:
+                return
+            self.reconnects += 1
+            await self._sleep(random.uniform(backoff / 2, backoff))
+            backoff = min(MAX_BACKOFF, backoff * 2)
+
+    def _set(self, connected: bool, on_state: StateChanged | None) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            if on_state is not None:
+                on_state(connected)

@@ -1,0 +1,150 @@
+"""The desk's audit recorder: ``record`` (sync, never blocks) → outbox (in order, off the
+event loop thread) → the hub (flushed in order; retried with backoff while the hub is down).
+
+The outbox key comes from the OS keyring (``audit.outbox_key``). The hub names the actor from
+the session that sends, so entries go out with the session that recorded them: ``set_link``
+on a switch of employee flushes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from teller_app.core.audit import AuditOutbox, AuditTrail, OutboxEntry, make_entry, outbox_path
+from teller_app.core.session import HubLink
+from teller_app.platform import PlatformError
+
+log = logging.getLogger(__name__)
+KeySource = Callable[[str], Awaitable[bytes]]
+RETRY_MIN_S = 2.0
+RETRY_MAX_S = 60.0
+
+
+class DeskAudit:
+    def __init__(self, profile_name: str, link: HubLink | None, desk_id: str = "", *,
+                 key_source: KeySource | None = None, base: Path | None = None) -> None:
+        from teller_app.core.audit import outbox_key
+
+        self.profile_name = profile_name
+        self.link = link
+        self.desk_id = desk_id
+        self.path = outbox_path(profile_name, base)
+        self._key_source: KeySource = key_source or outbox_key
+        self._trail: AuditTrail | None = None
+        self._queue: asyncio.Queue[OutboxEntry | None] | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._retry: asyncio.Task[None] | None = None
+        self._backoff = RETRY_MIN_S
+        self.failures = 0  # appends that could not be written locally (told once by the UI)
+        self.on_failure: Callable[[], None] | None = None
+
+    # -- API ----------------------------------------------------------------------------
+    def record(self, action: str, **details: Any) -> OutboxEntry:
+        entry = make_entry(action, **details)
+        self._ensure_worker()
+        assert self._queue is not None
+        self._queue.put_nowait(entry)
+        return entry
+
+    async def drain(self) -> None:
+        """Wait until every recorded entry is in the outbox and one flush was tried."""
+        self._ensure_worker()
+        assert self._queue is not None
+        await self._queue.join()
+
+    async def flush(self) -> int:
+        trail = await self._get_trail()
+        try:
+            sent = await trail.flush()
+        except PlatformError as exc:
+            trail.last_error = type(exc).__name__
+            self._schedule_retry()
+            return 0
+        self._backoff = RETRY_MIN_S
+        return sent
+
+    async def set_link(self, link: HubLink | None) -> None:
+        """Another employee's session sends from now on (after what is queued went out)."""
+        await self.drain()
+        self.link = link
+        if self._trail is not None:
+            self._trail.send = self._sender()
+
+    async def aclose(self) -> None:
+        """Wait (bounded) until what was recorded is in the outbox, then stop the worker;
+        unsent entries stay in the outbox for the next start."""
+        if self._queue is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._queue.join(), 5)
+        for task in (self._worker, self._retry):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def unsent(self) -> list[OutboxEntry]:
+        """What waits in the outbox for the hub (after everything recorded got there)."""
+        await self.drain()
+        trail = await self._get_trail()
+        return await asyncio.to_thread(trail.outbox.unsent)
+
+    # -- internals ----------------------------------------------------------------------
+    def _ensure_worker(self) -> None:
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_event_loop().create_task(self._work())
+
+    async def _work(self) -> None:
+        assert self._queue is not None
+        while True:
+            entry = await self._queue.get()
+            try:
+                if entry is not None:
+                    trail = await self._get_trail()
+                    await asyncio.to_thread(trail.outbox.append, entry)
+                if self._queue.empty():
+                    await self.flush()
+            except Exception:  # the desk keeps working; the UI says the trail failed
+                self.failures += 1
+                log.exception("audit entry not written")
+                if self.on_failure is not None:
+                    self.on_failure()
+            finally:
+                self._queue.task_done()
+
+    async def _get_trail(self) -> AuditTrail:
+        if self._trail is None:
+            key = await self._key_source(self.profile_name)
+            self._trail = AuditTrail(AuditOutbox(self.path, key), self._sender())
+        return self._trail
+
+    def _sender(self) -> Callable[[list[dict[str, Any]]], Awaitable[Any]] | None:
+        link = self.link
+        if link is None:
+            return None
+        desk_id = self.desk_id
+
+        async def send(batch: list[dict[str, Any]]) -> Any:
+            return await link.call(lambda hub: hub.append_audit(batch, desk_id))
+
+        return send
+
+    def _schedule_retry(self) -> None:
+        if self._retry is not None and not self._retry.done():
+            return
+        delay = self._backoff
+        self._backoff = min(RETRY_MAX_S, self._backoff * 2)
+
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            self._ensure_worker()
+            assert self._queue is not None
+            self._queue.put_nowait(None)  # a flush-only turn of the worker
+
+        self._retry = asyncio.get_event_loop().create_task(later())

@@ -1,0 +1,167 @@
+"""Wire models of the hub's four-eyes API (requests, policy, events, alerts, audit).
+
+Shapes follow the hub (``teller_app/hub/routes_requests.py``, ``routes_audit.py``); unknown
+fields are ignored so a newer hub does not break an older desk.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PENDING = "pending"
+APPROVED = "approved"
+APPLIED = "applied"
+FAILED = "failed"
+REJECTED = "rejected"
+WITHDRAWN = "withdrawn"
+FINAL_STATES = frozenset({APPLIED, FAILED, REJECTED, WITHDRAWN})
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ChangeRequest(_Wire):
+    """A command row on the hub: the exact change, who made it, where it stands."""
+
+    id: str
+    kind: str
+    customer_guid: str
+    branch_guid: str | None = None
+    change: dict[str, Any] = Field(default_factory=dict)
+    change_json: str = ""  # canonical JSON (sorted keys, no spaces); sha256 is over it
+    sha256: str = ""
+    before: dict[str, Any] | None = None
+    maker: str = ""  # the maker's e-mail (from the hub session, never the desk's word)
+    reason: str = ""
+    created_at: float = 0.0  # Unix seconds
+    state: str = PENDING
+    checker: str | None = None
+    decided_at: float | None = None
+    comment: str | None = None
+    execution_started_at: float | None = None
+    finished_at: float | None = None
+    result: str | None = None
+    policy_reasons: list[str] = Field(default_factory=list)
+
+    @property
+    def pending(self) -> bool:
+        return self.state == PENDING
+
+    def displayed_change(self) -> dict[str, Any]:
+        """The change exactly as hashed (``change_json``): what an approver must be shown."""
+        if self.change_json:
+            parsed = json.loads(self.change_json)
+            if isinstance(parsed, dict):
+                return parsed
+        return dict(self.change)
+
+
+class RequestList(_Wire):
+    requests: list[ChangeRequest] = Field(default_factory=list)
+
+
+class PolicyVerdict(_Wire):
+    needs_approval: bool
+    reasons: list[str] = Field(default_factory=list)
+    change: dict[str, Any] = Field(default_factory=dict)
+    change_json: str = ""
+    sha256: str = ""
+
+
+class Policy(_Wire):
+    is_disabled: bool = True
+    sensitive_statuses: list[str] = Field(default_factory=lambda: ["blocked", "closed"])
+    kyc_down: bool = True
+    balance_allowed_up: bool = True
+    cash_threshold: str = "10000.00"
+    cash_currency: str = "UAH"
+    all_customer_updates: bool = False
+
+
+class PolicyDoc(_Wire):
+    policy: Policy
+    updated_by: str | None = None
+    updated_at: float | None = None
+
+
+class HubEvent(_Wire):
+    """One notification (an SSE frame's data, or a row of ``/events/list``)."""
+
+    id: int
+    kind: str
+    ts_ms: int = 0
+    request_id: str | None = None
+    request_kind: str | None = None
+    customer_guid: str | None = None
+    branch_guid: str | None = None
+    maker: str | None = None
+    state: str | None = None
+    checker: str | None = None
+    sha256: str | None = None
+    result: str | None = None
+    # alert.unapproved_change
+    alert_id: int | None = None
+    login: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    reasons: list[str] = Field(default_factory=list)
+
+
+class EventList(_Wire):
+    events: list[HubEvent] = Field(default_factory=list)
+    last_event_id: int = 0
+
+
+class Alert(_Wire):
+    id: int
+    customer_guid: str = ""
+    branch_guid: str | None = None
+    detected_at: float | None = None
+    state: str = "open"
+    acknowledged_by: str | None = None
+    login: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    reasons: list[str] = Field(default_factory=list)
+
+
+class AlertList(_Wire):
+    alerts: list[Alert] = Field(default_factory=list)
+
+
+class AuditRecord(_Wire):
+    seq: int
+    ts_ms: int
+    actor: str = ""
+    desk_id: str = ""
+    branch_guid: str | None = None
+    action: str = ""
+    entity: str = ""
+    detail: dict[str, Any] = Field(default_factory=dict)
+    prev_hash: str = ""
+    hash: str = ""
+
+
+class AuditList(_Wire):
+    entries: list[AuditRecord] = Field(default_factory=list)
+
+
+class AuditAppended(_Wire):
+    client_id: str | None = None
+    seq: int
+    hash: str
+
+
+class AuditAppendResult(_Wire):
+    appended: list[AuditAppended] = Field(default_factory=list)
+
+
+class AuditVerify(_Wire):
+    ok: bool
+    count: int = 0
+    head_seq: int | None = None
+    head_hash: str | None = None
+    problem: str | None = None
+    bad_seq: int | None = None
