@@ -1,45 +1,46 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="uk">
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="43" />
-        <location filename="../../teller_app/ui/about.py" line="63" />
+        <location filename="../../teller_app/ui/about.py" line="43"/>
+        <location filename="../../teller_app/ui/about.py" line="63"/>
         <source>About Teller</source>
         <translation>Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="46" />
+        <location filename="../../teller_app/ui/about.py" line="46"/>
         <source>Teller icon</source>
         <translation>Значок Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="49" />
+        <location filename="../../teller_app/ui/about.py" line="49"/>
         <source>Version</source>
         <translation>Версія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="51" />
+        <location filename="../../teller_app/ui/about.py" line="51"/>
         <source>Profile</source>
         <translation>Профіль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="52" />
+        <location filename="../../teller_app/ui/about.py" line="52"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="53" />
+        <location filename="../../teller_app/ui/about.py" line="53"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="53" />
+        <location filename="../../teller_app/ui/about.py" line="53"/>
         <source>none</source>
         <translation>немає</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="58" />
+        <location filename="../../teller_app/ui/about.py" line="58"/>
         <source>Branch desk for the e-hryvnia platform.</source>
         <translation>Робоче місце відділення для платформи е-гривні.</translation>
     </message>
@@ -47,53 +48,53 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="45" />
+        <location filename="../../teller_app/ui/account_panel.py" line="45"/>
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="46" />
+        <location filename="../../teller_app/ui/account_panel.py" line="46"/>
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="53" />
+        <location filename="../../teller_app/ui/account_panel.py" line="53"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="57" />
+        <location filename="../../teller_app/ui/account_panel.py" line="57"/>
         <source>Copy</source>
         <translation>Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="58" />
+        <location filename="../../teller_app/ui/account_panel.py" line="58"/>
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="63" />
+        <location filename="../../teller_app/ui/account_panel.py" line="63"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="78" />
+        <location filename="../../teller_app/ui/account_panel.py" line="78"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="79" />
-        <location filename="../../teller_app/ui/account_panel.py" line="81" />
+        <location filename="../../teller_app/ui/account_panel.py" line="79"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="81" />
+        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="86" />
+        <location filename="../../teller_app/ui/account_panel.py" line="86"/>
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -101,43 +102,43 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="106" />
+        <location filename="../../teller_app/ui/startup.py" line="106"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="123" />
+        <location filename="../../teller_app/ui/startup.py" line="123"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="131" />
+        <location filename="../../teller_app/ui/startup.py" line="131"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="141" />
+        <location filename="../../teller_app/ui/startup.py" line="141"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="197" />
+        <location filename="../../teller_app/ui/startup.py" line="197"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="77" />
-        <source>The bank's Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
+        <location filename="../../teller_app/ui/startup.py" line="77"/>
+        <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="215" />
+        <location filename="../../teller_app/ui/startup.py" line="215"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="246" />
-        <location filename="../../teller_app/ui/startup.py" line="260" />
+        <location filename="../../teller_app/ui/startup.py" line="246"/>
+        <location filename="../../teller_app/ui/startup.py" line="260"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -145,299 +146,347 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="234" />
-        <source>Comment (optional)</source>
-        <translation>Коментар (необов’язково)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="235" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="236" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="237" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="243" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Cash draft</source>
         <translation>Чернетка операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="243" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="243" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="243" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="247" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="253" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="262"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="258" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="270"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що очікують контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="294" />
-        <source>Checking approvals</source>
-        <translation>Перевірка запитів на погодження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="315" />
-        <source>Looking up employee names</source>
-        <translation>Пошук імен працівників</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="334" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="440"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка чернеток касових операцій</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="340" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="446"/>
         <source>deposit</source>
         <translation>внесення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="340" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="446"/>
         <source>withdrawal</source>
         <translation>видача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="353" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="397"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="359" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="403"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="369" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="420"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="370" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="421"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="381" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="431"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="388" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="456"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть чернетку касової операції.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="393" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="461"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Референс квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="398" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="466"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="414" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="481"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="416" />
-        <source>Already decided (%1) by %2 at %3.</source>
-        <translation>Рішення вже ухвалено (%1), працівник %2, час %3.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="421" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="486"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="424" />
-        <source>This request is no longer pending.</source>
-        <translation>Цей запит більше не очікує рішення.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="426" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="489"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="430" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="498"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="248" />
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="238" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="238"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="299" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="299"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="302" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="314" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="315" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="315"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="336" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="336"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="363" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="363"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="385" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="385"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="407" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="407"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="483" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="483"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="491" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="491"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="495" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="495"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
-    </context>
+</context>
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="31" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="33"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="35" />
-        <source>supervisor's e-mail</source>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="37"/>
+        <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="44" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="46"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="45" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="47"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="51" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="53"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="52" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="54"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="53" />
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="74" />
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="79"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="72" />
-        <source>Enter the supervisor's e-mail and password.</source>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="74"/>
+        <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="77" />
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="77"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
 </context>
 <context>
+    <name>AuditActions</name>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="48"/>
+        <source>Signed in</source>
+        <translation>Вхід</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="49"/>
+        <source>Signed out</source>
+        <translation>Вихід</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="50"/>
+        <source>Locked</source>
+        <translation>Заблоковано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
+        <source>Unlocked</source>
+        <translation>Розблоковано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
+        <source>Created</source>
+        <translation>Створено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
+        <source>Edited</source>
+        <translation>Змінено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <source>Change requested</source>
+        <translation>Запит на зміну</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <source>Decision</source>
+        <translation>Рішення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <source>Executed</source>
+        <translation>Виконано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <source>Alert</source>
+        <translation>Сповіщення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <source>Policy changed</source>
+        <translation>Політику змінено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <source>Cash</source>
+        <translation>Каса</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <source>Till</source>
+        <translation>Каса відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <source>Other</source>
+        <translation>Інше</translation>
+    </message>
+</context>
+<context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="46" />
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="46" />
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="46" />
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="47" />
+        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="47" />
+        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="46" />
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -445,102 +494,92 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="155" />
+        <location filename="../../teller_app/ui/audit_view.py" line="170"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="159" />
-        <source>Employee guid</source>
-        <translation>GUID працівника</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="161" />
-        <source>Customer guid</source>
-        <translation>GUID клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="167" />
+        <location filename="../../teller_app/ui/audit_view.py" line="180"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="168" />
+        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="169" />
+        <location filename="../../teller_app/ui/audit_view.py" line="182"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="179" />
+        <location filename="../../teller_app/ui/audit_view.py" line="192"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="180" />
+        <location filename="../../teller_app/ui/audit_view.py" line="193"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="212" />
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="218" />
+        <location filename="../../teller_app/ui/audit_view.py" line="278"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="221" />
+        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="226" />
+        <location filename="../../teller_app/ui/audit_view.py" line="287"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="229" />
+        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="230" />
+        <location filename="../../teller_app/ui/audit_view.py" line="292"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="241" />
+        <location filename="../../teller_app/ui/audit_view.py" line="304"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="244" />
+        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/audit_view.py" line="165" />
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="165"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="174" />
+        <location filename="../../teller_app/ui/audit_view.py" line="174"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="229" />
+        <location filename="../../teller_app/ui/audit_view.py" line="229"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="247" />
+        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -549,15 +588,15 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="269" />
+        <location filename="../../teller_app/ui/audit_view.py" line="269"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
-    </context>
+</context>
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../teller_app/ui/banner.py" line="34" />
+        <location filename="../../teller_app/ui/banner.py" line="34"/>
         <source>Dismiss</source>
         <translation>Закрити</translation>
     </message>
@@ -565,118 +604,118 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="37" />
+        <location filename="../../teller_app/ui/till_position.py" line="37"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="46" />
+        <location filename="../../teller_app/ui/till_position.py" line="46"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="46" />
-        <location filename="../../teller_app/ui/till_position.py" line="50" />
+        <location filename="../../teller_app/ui/till_position.py" line="46"/>
+        <location filename="../../teller_app/ui/till_position.py" line="50"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="47" />
+        <location filename="../../teller_app/ui/till_position.py" line="47"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="47" />
+        <location filename="../../teller_app/ui/till_position.py" line="47"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="50" />
+        <location filename="../../teller_app/ui/till_position.py" line="50"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="51" />
+        <location filename="../../teller_app/ui/till_position.py" line="51"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="58" />
+        <location filename="../../teller_app/ui/till_position.py" line="58"/>
         <source>Co-sign the opening count</source>
         <translation>Підписати перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="59" />
+        <location filename="../../teller_app/ui/till_position.py" line="59"/>
         <source>Approve the transfer</source>
         <translation>Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="60" />
+        <location filename="../../teller_app/ui/till_position.py" line="60"/>
         <source>Reject the transfer</source>
         <translation>Відхилити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="61" />
+        <location filename="../../teller_app/ui/till_position.py" line="61"/>
         <source>Count the vault…</source>
         <translation>Перерахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="64" />
+        <location filename="../../teller_app/ui/till_position.py" line="64"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="75" />
+        <location filename="../../teller_app/ui/till_position.py" line="75"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76" />
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="77" />
+        <location filename="../../teller_app/ui/till_position.py" line="77"/>
         <source>Tills</source>
         <translation>Каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="78" />
+        <location filename="../../teller_app/ui/till_position.py" line="78"/>
         <source>Transfers waiting</source>
         <translation>Передачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="86" />
+        <location filename="../../teller_app/ui/till_position.py" line="86"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="99" />
+        <location filename="../../teller_app/ui/till_position.py" line="99"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="100" />
+        <location filename="../../teller_app/ui/till_position.py" line="100"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="114" />
+        <location filename="../../teller_app/ui/till_position.py" line="114"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="117" />
+        <location filename="../../teller_app/ui/till_position.py" line="117"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="122" />
+        <location filename="../../teller_app/ui/till_position.py" line="122"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="127" />
+        <location filename="../../teller_app/ui/till_position.py" line="127"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -684,12 +723,12 @@
 <context>
     <name>CashDesk</name>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="19" />
+        <location filename="../../teller_app/ui/cash_desk.py" line="19"/>
         <source>Demo Bank (sandbox)</source>
         <translation>Демо-банк (пісочниця)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="27" />
+        <location filename="../../teller_app/ui/cash_desk.py" line="27"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -697,172 +736,172 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="106" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="106"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="107" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="107"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="129" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="130" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="248" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="248"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="316" />
-        <source>Above the teller's limit: a supervisor confirms it here or from their inbox.</source>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="316"/>
+        <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="334" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="334"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="346" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="346"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="354" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="354"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="375" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="375"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="415" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="415"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="153" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="153"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="154" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="154"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="155" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="156" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="177" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="177"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="193" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="193"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="286" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="286"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="313" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="313"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="362" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
         <source>Confirm %1 of %2 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="417" />
-        <source>The platform's answer was lost; its status shows the payment went through, so it was not sent again.</source>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="417"/>
+        <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="207" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="207"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="383" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="383"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="384" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="384"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="393" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="393"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="400" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="400"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="405" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="405"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
@@ -870,107 +909,107 @@
 <context>
     <name>CashText</name>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="25" />
+        <location filename="../../teller_app/ui/cash_text.py" line="25"/>
         <source>Confirmed</source>
         <translation>Підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="27" />
+        <location filename="../../teller_app/ui/cash_text.py" line="27"/>
         <source>Draft, not confirmed</source>
         <translation>Чернетка, не підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="29" />
+        <location filename="../../teller_app/ui/cash_text.py" line="29"/>
         <source>Failed</source>
         <translation>Не виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="30" />
+        <location filename="../../teller_app/ui/cash_text.py" line="30"/>
         <source>Unknown status</source>
         <translation>Невідомий статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="35" />
+        <location filename="../../teller_app/ui/cash_text.py" line="35"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="37" />
+        <location filename="../../teller_app/ui/cash_text.py" line="37"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="38" />
+        <location filename="../../teller_app/ui/cash_text.py" line="38"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="43" />
-        <source>cash replenishment at the bank's cash desk</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="43"/>
+        <source>cash replenishment at the bank&apos;s cash desk</source>
         <translation>поповнення готівкою в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="44" />
-        <source>cash withdrawal at the bank's cash desk</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="44"/>
+        <source>cash withdrawal at the bank&apos;s cash desk</source>
         <translation>видача готівки в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="52" />
+        <location filename="../../teller_app/ui/cash_text.py" line="52"/>
         <source>per operation</source>
         <translation>на одну операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="53" />
+        <location filename="../../teller_app/ui/cash_text.py" line="53"/>
         <source>per day</source>
         <translation>на день</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="54" />
+        <location filename="../../teller_app/ui/cash_text.py" line="54"/>
         <source>per week</source>
         <translation>на тиждень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="55" />
+        <location filename="../../teller_app/ui/cash_text.py" line="55"/>
         <source>per month</source>
         <translation>на місяць</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="56" />
+        <location filename="../../teller_app/ui/cash_text.py" line="56"/>
         <source>per year</source>
         <translation>на рік</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="57" />
+        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
         <source>per custom period</source>
         <translation>на власний період</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="68" />
+        <location filename="../../teller_app/ui/cash_text.py" line="68"/>
         <source>No limits set.</source>
         <translation>Ліміти не встановлено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="73" />
+        <location filename="../../teller_app/ui/cash_text.py" line="73"/>
         <source>more than {amount}</source>
         <translation>більше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="76" />
+        <location filename="../../teller_app/ui/cash_text.py" line="76"/>
         <source>less than {amount}</source>
         <translation>менше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="78" />
+        <location filename="../../teller_app/ui/cash_text.py" line="78"/>
         <source> and </source>
         <translation> і </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="79" />
+        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
         <source>Per operation: {bounds}</source>
         <translation>На одну операцію: {bounds}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="83" />
+        <location filename="../../teller_app/ui/cash_text.py" line="83"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n день</numerusform>
@@ -979,97 +1018,97 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="86" />
+        <location filename="../../teller_app/ui/cash_text.py" line="86"/>
         <source>{period}: less than {max} in total; {spent} used, {left} left</source>
         <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="91" />
-        <source>Limits apply to the customer's outgoing payments (withdrawals).</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="91"/>
+        <source>Limits apply to the customer&apos;s outgoing payments (withdrawals).</source>
         <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="98" />
+        <location filename="../../teller_app/ui/cash_text.py" line="98"/>
         <source>No: the teller confirms.</source>
         <translation>Ні: підтверджує операціоніст.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="100" />
+        <location filename="../../teller_app/ui/cash_text.py" line="100"/>
         <source>Yes: above {amount}, a supervisor confirms.</source>
         <translation>Так: понад {amount} підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="108" />
+        <location filename="../../teller_app/ui/cash_text.py" line="108"/>
         <source>Yes: {reason}</source>
         <translation>Так: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="109" />
+        <location filename="../../teller_app/ui/cash_text.py" line="109"/>
         <source>Yes: a supervisor confirms.</source>
         <translation>Так: підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="115" />
-        <source>Below the customer's per-operation minimum: must be more than {amount}.</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="115"/>
+        <source>Below the customer&apos;s per-operation minimum: must be more than {amount}.</source>
         <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="119" />
-        <source>Above the customer's per-operation maximum: must be less than {amount}.</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
+        <source>Above the customer&apos;s per-operation maximum: must be less than {amount}.</source>
         <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="123" />
-        <source>The customer's limit {period} would be exceeded (less than {amount} in total).</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="123"/>
+        <source>The customer&apos;s limit {period} would be exceeded (less than {amount} in total).</source>
         <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="126" />
-        <source>The customer's limit {period} would be exceeded.</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="126"/>
+        <source>The customer&apos;s limit {period} would be exceeded.</source>
         <translation>Буде перевищено ліміт клієнта {period}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="135" />
+        <location filename="../../teller_app/ui/cash_text.py" line="135"/>
         <source>Not enough money on the account.</source>
         <translation>На рахунку недостатньо коштів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="138" />
+        <location filename="../../teller_app/ui/cash_text.py" line="138"/>
         <source>The account may hold at most {amount}.</source>
         <translation>На рахунку може бути щонайбільше {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="141" />
-        <source>The account would hold more than the customer's balance cap.</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="141"/>
+        <source>The account would hold more than the customer&apos;s balance cap.</source>
         <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="144" />
+        <location filename="../../teller_app/ui/cash_text.py" line="144"/>
         <source>The customer is disabled: no payments.</source>
         <translation>Клієнта вимкнено: платежі неможливі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="146" />
+        <location filename="../../teller_app/ui/cash_text.py" line="146"/>
         <source>The platform does not allow a payment between these accounts.</source>
         <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="149" />
-        <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer's key.</source>
+        <location filename="../../teller_app/ui/cash_text.py" line="149"/>
+        <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer&apos;s key.</source>
         <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="153" />
+        <location filename="../../teller_app/ui/cash_text.py" line="153"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="172" />
+        <location filename="../../teller_app/ui/cash_text.py" line="172"/>
         <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
         <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="169" />
+        <location filename="../../teller_app/ui/cash_text.py" line="169"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
         <translation>Цей платіж має підтвердити контролер (тут або зі своїх вхідних).</translation>
     </message>
@@ -1077,106 +1116,106 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="36" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="39"/>
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="39" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="42"/>
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="42" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="45"/>
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="46" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="49"/>
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="50" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="60" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="62" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="64" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="67" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="70"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="80" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="99"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="98" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="117"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="105" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="124"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="106" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="125"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="111" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="130"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="112" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="131"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="113" />
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="152" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="171"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="73" />
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="73"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="77" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="77"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="82" />
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="82"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
-    </context>
+</context>
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="64" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="64"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -1184,12 +1223,12 @@
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="44" />
+        <location filename="../../teller_app/ui/crash_handler.py" line="44"/>
         <source>Something went wrong</source>
         <translation>Щось пішло не так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="46" />
+        <location filename="../../teller_app/ui/crash_handler.py" line="46"/>
         <source>An unexpected error happened. Your work is kept and Teller keeps running.
 If it happens again, tell support what you were doing.</source>
         <translation>Сталася неочікувана помилка. Вашу роботу збережено, Teller продовжує працювати.
@@ -1199,12 +1238,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="43" />
+        <location filename="../../teller_app/ui/customer_card.py" line="42"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="45" />
+        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -1213,7 +1252,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47" />
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -1222,7 +1261,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48" />
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -1231,162 +1270,157 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="92" />
+        <location filename="../../teller_app/ui/customer_card.py" line="91"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="94" />
+        <location filename="../../teller_app/ui/customer_card.py" line="93"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="96" />
+        <location filename="../../teller_app/ui/customer_card.py" line="95"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="100" />
+        <location filename="../../teller_app/ui/customer_card.py" line="99"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="113" />
+        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="114" />
+        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="115" />
+        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="116" />
+        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="117" />
+        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="118" />
+        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="119" />
+        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="120" />
+        <location filename="../../teller_app/ui/customer_card.py" line="119"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="121" />
+        <location filename="../../teller_app/ui/customer_card.py" line="120"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="130" />
+        <location filename="../../teller_app/ui/customer_card.py" line="129"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177" />
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>refreshing…</source>
         <translation>оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="183" />
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="202" />
+        <location filename="../../teller_app/ui/customer_card.py" line="201"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="208" />
+        <location filename="../../teller_app/ui/customer_card.py" line="207"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="226" />
+        <location filename="../../teller_app/ui/customer_card.py" line="225"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="231" />
+        <location filename="../../teller_app/ui/customer_card.py" line="230"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="239" />
+        <location filename="../../teller_app/ui/customer_card.py" line="238"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="241" />
+        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="259" />
+        <location filename="../../teller_app/ui/customer_card.py" line="258"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="264" />
+        <location filename="../../teller_app/ui/customer_card.py" line="263"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="267" />
-        <source>PENDING APPROVAL</source>
-        <translation>ОЧІКУЄ ПОГОДЖЕННЯ</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="270" />
+        <location filename="../../teller_app/ui/customer_card.py" line="265"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="292" />
+        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="297" />
+        <location filename="../../teller_app/ui/customer_card.py" line="292"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="301" />
+        <location filename="../../teller_app/ui/customer_card.py" line="296"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="308" />
+        <location filename="../../teller_app/ui/customer_card.py" line="303"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="324" />
+        <location filename="../../teller_app/ui/customer_card.py" line="319"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="333" />
+        <location filename="../../teller_app/ui/customer_card.py" line="328"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -1394,178 +1428,178 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="123" />
+        <location filename="../../teller_app/ui/customer_form.py" line="118"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="128" />
+        <location filename="../../teller_app/ui/customer_form.py" line="123"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="130" />
+        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="133" />
+        <location filename="../../teller_app/ui/customer_form.py" line="128"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="141" />
-        <source>(same as the account's asset)</source>
+        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
+        <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="147" />
+        <location filename="../../teller_app/ui/customer_form.py" line="142"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151" />
+        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152" />
+        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="153" />
-        <location filename="../../teller_app/ui/customer_form.py" line="427" />
+        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="400"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="154" />
-        <location filename="../../teller_app/ui/customer_form.py" line="428" />
+        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="401"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="155" />
-        <location filename="../../teller_app/ui/customer_form.py" line="429" />
+        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="402"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="156" />
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="157" />
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="158" />
+        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="159" />
+        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="160" />
+        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="161" />
+        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="162" />
+        <location filename="../../teller_app/ui/customer_form.py" line="157"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="163" />
-        <location filename="../../teller_app/ui/customer_form.py" line="413" />
+        <location filename="../../teller_app/ui/customer_form.py" line="158"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="386"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="180" />
+        <location filename="../../teller_app/ui/customer_form.py" line="175"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="181" />
+        <location filename="../../teller_app/ui/customer_form.py" line="176"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="185" />
+        <location filename="../../teller_app/ui/customer_form.py" line="180"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="192" />
+        <location filename="../../teller_app/ui/customer_form.py" line="187"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="192" />
+        <location filename="../../teller_app/ui/customer_form.py" line="187"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="266" />
+        <location filename="../../teller_app/ui/customer_form.py" line="261"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="271" />
+        <location filename="../../teller_app/ui/customer_form.py" line="266"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="281" />
+        <location filename="../../teller_app/ui/customer_form.py" line="275"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="285" />
+        <location filename="../../teller_app/ui/customer_form.py" line="279"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="303" />
-        <source>This change needs a supervisor's approval: a change request opens.</source>
+        <location filename="../../teller_app/ui/customer_form.py" line="478"/>
+        <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="401" />
+        <location filename="../../teller_app/ui/customer_form.py" line="374"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="405" />
-        <location filename="../../teller_app/ui/customer_form.py" line="494" />
-        <location filename="../../teller_app/ui/customer_form.py" line="524" />
+        <location filename="../../teller_app/ui/customer_form.py" line="378"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="467"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="508"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="418" />
-        <source>Blocking needs a supervisor's approval.</source>
+        <location filename="../../teller_app/ui/customer_form.py" line="391"/>
+        <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="443" />
+        <location filename="../../teller_app/ui/customer_form.py" line="416"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="461" />
+        <location filename="../../teller_app/ui/customer_form.py" line="434"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -1574,42 +1608,42 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="465" />
+        <location filename="../../teller_app/ui/customer_form.py" line="438"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="485" />
+        <location filename="../../teller_app/ui/customer_form.py" line="458"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="516" />
+        <location filename="../../teller_app/ui/customer_form.py" line="500"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="534" />
+        <location filename="../../teller_app/ui/customer_form.py" line="518"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="542" />
+        <location filename="../../teller_app/ui/customer_form.py" line="526"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="548" />
+        <location filename="../../teller_app/ui/customer_form.py" line="532"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="586" />
+        <location filename="../../teller_app/ui/customer_form.py" line="570"/>
         <source>Unsaved changes</source>
         <translation>Незбережені зміни</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="587" />
+        <location filename="../../teller_app/ui/customer_form.py" line="571"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
@@ -1618,193 +1652,183 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="589" />
+        <location filename="../../teller_app/ui/customer_form.py" line="573"/>
         <source>Discard</source>
         <translation>Відкинути</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="591" />
+        <location filename="../../teller_app/ui/customer_form.py" line="575"/>
         <source>Keep editing</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="508" />
+        <location filename="../../teller_app/ui/customer_form.py" line="492"/>
         <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
         <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="512" />
+        <location filename="../../teller_app/ui/customer_form.py" line="496"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/customer_form.py" line="483" />
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="483"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
-    </context>
+</context>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="60" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="59"/>
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="61" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="60"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="62" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="61"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="63" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="62"/>
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="64" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="63"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="65" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="64"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="66" />
-        <source>Approval</source>
-        <translation>Погодження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="67" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="65"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="68" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="66"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="116" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="105"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="197" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="186"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="241" />
+        <location filename="../../teller_app/ui/customer_table_model.py" line="230"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="243" />
-        <source>pending approval</source>
-        <translation>очікує погодження</translation>
     </message>
 </context>
 <context>
     <name>DataValues</name>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="16" />
+        <location filename="../../teller_app/ui/data_text.py" line="16"/>
         <source>active</source>
         <translation>активний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="17" />
+        <location filename="../../teller_app/ui/data_text.py" line="17"/>
         <source>inactive</source>
         <translation>неактивний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="18" />
+        <location filename="../../teller_app/ui/data_text.py" line="18"/>
         <source>pending</source>
         <translation>на розгляді</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="19" />
+        <location filename="../../teller_app/ui/data_text.py" line="19"/>
         <source>blocked</source>
         <translation>заблокований</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="20" />
+        <location filename="../../teller_app/ui/data_text.py" line="20"/>
         <source>closed</source>
         <translation>закритий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="23" />
+        <location filename="../../teller_app/ui/data_text.py" line="23"/>
         <source>retail</source>
         <translation>роздрібний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="26" />
+        <location filename="../../teller_app/ui/data_text.py" line="26"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="27" />
+        <location filename="../../teller_app/ui/data_text.py" line="27"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="28" />
+        <location filename="../../teller_app/ui/data_text.py" line="28"/>
         <source>Administrator</source>
         <translation>Адміністратор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="32" />
+        <location filename="../../teller_app/ui/data_text.py" line="32"/>
         <source>approved</source>
         <translation>погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="33" />
+        <location filename="../../teller_app/ui/data_text.py" line="33"/>
         <source>rejected</source>
         <translation>відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="34" />
+        <location filename="../../teller_app/ui/data_text.py" line="34"/>
         <source>withdrawn</source>
         <translation>відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="38" />
+        <location filename="../../teller_app/ui/data_text.py" line="38"/>
         <source>Ukraine Hryvnia</source>
         <translation>Українська гривня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="41" />
+        <location filename="../../teller_app/ui/data_text.py" line="41"/>
         <source>customer</source>
         <translation>клієнтський</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="42" />
+        <location filename="../../teller_app/ui/data_text.py" line="42"/>
         <source>processing</source>
         <translation>процесинговий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="43" />
+        <location filename="../../teller_app/ui/data_text.py" line="43"/>
         <source>emission</source>
         <translation>емісійний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="47" />
+        <location filename="../../teller_app/ui/data_text.py" line="47"/>
         <source>Customer account</source>
         <translation>Рахунок клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="48" />
+        <location filename="../../teller_app/ui/data_text.py" line="48"/>
         <source>Processing account</source>
         <translation>Процесинговий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="49" />
+        <location filename="../../teller_app/ui/data_text.py" line="49"/>
         <source>Emission account</source>
         <translation>Емісійний рахунок</translation>
     </message>
@@ -1812,102 +1836,102 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="107" />
+        <location filename="../../teller_app/ui/desk.py" line="107"/>
         <source>SANDBOX — demo data</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="129" />
+        <location filename="../../teller_app/ui/desk.py" line="129"/>
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="132" />
+        <location filename="../../teller_app/ui/desk.py" line="132"/>
         <source>Customers found</source>
         <translation>Знайдені клієнти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="133" />
+        <location filename="../../teller_app/ui/desk.py" line="133"/>
         <source>Work tabs</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="142" />
+        <location filename="../../teller_app/ui/desk.py" line="142"/>
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="143" />
+        <location filename="../../teller_app/ui/desk.py" line="143"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="144" />
+        <location filename="../../teller_app/ui/desk.py" line="144"/>
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="145" />
+        <location filename="../../teller_app/ui/desk.py" line="145"/>
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="146" />
+        <location filename="../../teller_app/ui/desk.py" line="146"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="147" />
+        <location filename="../../teller_app/ui/desk.py" line="147"/>
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="148" />
+        <location filename="../../teller_app/ui/desk.py" line="148"/>
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="149" />
+        <location filename="../../teller_app/ui/desk.py" line="149"/>
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="150" />
+        <location filename="../../teller_app/ui/desk.py" line="150"/>
         <source>&amp;Approve the selected request</source>
         <translation>&amp;Погодити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="151" />
+        <location filename="../../teller_app/ui/desk.py" line="151"/>
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="207" />
+        <location filename="../../teller_app/ui/desk.py" line="207"/>
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="214" />
+        <location filename="../../teller_app/ui/desk.py" line="214"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="259" />
+        <location filename="../../teller_app/ui/desk.py" line="259"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="261" />
+        <location filename="../../teller_app/ui/desk.py" line="261"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="275" />
+        <location filename="../../teller_app/ui/desk.py" line="275"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="277" />
+        <location filename="../../teller_app/ui/desk.py" line="277"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -1915,150 +1939,150 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="81" />
-        <location filename="../../teller_app/ui/error_text.py" line="97" />
+        <location filename="../../teller_app/ui/error_text.py" line="81"/>
+        <location filename="../../teller_app/ui/error_text.py" line="97"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="84" />
-        <source>This profile signs in through the bank's Teller Hub, but no hub address is set. Ask your administrator.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="84"/>
+        <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="92" />
-        <source>The bank's sign-in service refused this token.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="92"/>
+        <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="94" />
+        <location filename="../../teller_app/ui/error_text.py" line="94"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99" />
+        <location filename="../../teller_app/ui/error_text.py" line="99"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="101" />
+        <location filename="../../teller_app/ui/error_text.py" line="101"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="104" />
+        <location filename="../../teller_app/ui/error_text.py" line="104"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="112" />
-        <source>The bank's Auth Service refused or has no secret for this customer. Your work is kept.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="112"/>
+        <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="122" />
-        <source>The bank's Teller Hub cannot be reached, so the customer's secret could not be issued and nothing was created. Your work is kept; try again later.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="122"/>
+        <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="160" />
+        <location filename="../../teller_app/ui/error_text.py" line="160"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="163" />
+        <location filename="../../teller_app/ui/error_text.py" line="163"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="166" />
+        <location filename="../../teller_app/ui/error_text.py" line="166"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="168" />
+        <location filename="../../teller_app/ui/error_text.py" line="168"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="170" />
+        <location filename="../../teller_app/ui/error_text.py" line="170"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="160" />
-        <location filename="../../teller_app/ui/error_text.py" line="172" />
-        <location filename="../../teller_app/ui/error_text.py" line="175" />
+        <location filename="../../teller_app/ui/cash_text.py" line="160"/>
+        <location filename="../../teller_app/ui/error_text.py" line="172"/>
+        <location filename="../../teller_app/ui/error_text.py" line="175"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="178" />
+        <location filename="../../teller_app/ui/error_text.py" line="178"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="180" />
+        <location filename="../../teller_app/ui/error_text.py" line="180"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="57" />
+        <location filename="../../teller_app/ui/error_text.py" line="57"/>
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="61" />
-        <source>The server's key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="61"/>
+        <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="65" />
-        <source>The server's certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
+        <location filename="../../teller_app/ui/error_text.py" line="65"/>
+        <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="67" />
-        <source>The profile's connection settings are not valid: {message}</source>
+        <location filename="../../teller_app/ui/error_text.py" line="67"/>
+        <source>The profile&apos;s connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="117" />
+        <location filename="../../teller_app/ui/error_text.py" line="117"/>
         <source>{message} (The platform said: {detail})</source>
         <translation>{message} (Відповідь платформи: {detail})</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="76" />
+        <location filename="../../teller_app/ui/error_text.py" line="76"/>
         <source>Teller is already running for this profile on this computer. Switch to that window, or close it and sign in again here.</source>
         <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="88" />
+        <location filename="../../teller_app/ui/error_text.py" line="88"/>
         <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="131" />
+        <location filename="../../teller_app/ui/error_text.py" line="131"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="136" />
+        <location filename="../../teller_app/ui/error_text.py" line="136"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="140" />
+        <location filename="../../teller_app/ui/error_text.py" line="140"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="142" />
+        <location filename="../../teller_app/ui/error_text.py" line="142"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="144" />
+        <location filename="../../teller_app/ui/error_text.py" line="144"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
@@ -2066,76 +2090,76 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="99" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="99"/>
         <source>&amp;Status:</source>
         <translation>&amp;Статус:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="99" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="99"/>
         <source>Se&amp;gment:</source>
         <translation>С&amp;егмент:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="100" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="100"/>
         <source>&amp;KYC:</source>
         <translation>&amp;KYC:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="100" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="100"/>
         <source>&amp;Disabled:</source>
         <translation>&amp;Вимкнені:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="101" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="101"/>
         <source>Created &amp;from:</source>
         <translation>Створено &amp;з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="101" />
-        <location filename="../../teller_app/ui/filter_bar.py" line="102" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="101"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="102"/>
         <source>to:</source>
         <translation>по:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="102" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="102"/>
         <source>&amp;Updated from:</source>
         <translation>&amp;Оновлено з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="103" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="103"/>
         <source>Created to</source>
         <translation>Створено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="103" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="103"/>
         <source>Updated to</source>
         <translation>Оновлено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="109" />
-        <location filename="../../teller_app/ui/filter_bar.py" line="118" />
-        <location filename="../../teller_app/ui/filter_bar.py" line="120" />
-        <location filename="../../teller_app/ui/filter_bar.py" line="122" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="109"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="118"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="120"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="122"/>
         <source>any</source>
         <translation>будь-який</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="110" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="110"/>
         <source>C&amp;lear filters</source>
         <translation>С&amp;кинути фільтри</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="111" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="111"/>
         <source>all</source>
         <translation>усі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="111" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="111"/>
         <source>enabled only</source>
         <translation>лише ввімкнені</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="112" />
+        <location filename="../../teller_app/ui/filter_bar.py" line="112"/>
         <source>disabled only</source>
         <translation>лише вимкнені</translation>
     </message>
@@ -2143,77 +2167,77 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="103" />
+        <location filename="../../teller_app/ui/history.py" line="103"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="107" />
+        <location filename="../../teller_app/ui/history.py" line="107"/>
         <source>Dates</source>
         <translation>Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="117" />
+        <location filename="../../teller_app/ui/history.py" line="117"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="120" />
+        <location filename="../../teller_app/ui/history.py" line="120"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="123" />
+        <location filename="../../teller_app/ui/history.py" line="123"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="124" />
+        <location filename="../../teller_app/ui/history.py" line="124"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="173" />
+        <location filename="../../teller_app/ui/history.py" line="173"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="197" />
+        <location filename="../../teller_app/ui/history.py" line="197"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="202" />
+        <location filename="../../teller_app/ui/history.py" line="202"/>
         <source>{shown} of {total} payments, fetched at {time}</source>
         <translation>{shown} з {total} платежів, отримано о {time}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="215" />
+        <location filename="../../teller_app/ui/history.py" line="215"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="216" />
+        <location filename="../../teller_app/ui/history.py" line="216"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="226" />
+        <location filename="../../teller_app/ui/history.py" line="226"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="227" />
+        <location filename="../../teller_app/ui/history.py" line="227"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="236" />
+        <location filename="../../teller_app/ui/history.py" line="236"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="240" />
+        <location filename="../../teller_app/ui/history.py" line="240"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -2221,37 +2245,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42" />
+        <location filename="../../teller_app/ui/history_model.py" line="42"/>
         <source>Date (Kyiv)</source>
         <translation>Дата (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42" />
+        <location filename="../../teller_app/ui/history_model.py" line="42"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42" />
+        <location filename="../../teller_app/ui/history_model.py" line="42"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="43" />
+        <location filename="../../teller_app/ui/history_model.py" line="43"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="43" />
+        <location filename="../../teller_app/ui/history_model.py" line="43"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="43" />
+        <location filename="../../teller_app/ui/history_model.py" line="43"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="145" />
+        <location filename="../../teller_app/ui/history_model.py" line="145"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -2259,52 +2283,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="59" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="59"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="65" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="65"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="66" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="66"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="72" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="72"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="75" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="75"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="76" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="76"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="78" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="78"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="79" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="79"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="100" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="100"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_modes.py" line="38" />
+        <location filename="../../teller_app/ui/lock_modes.py" line="38"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
@@ -2312,141 +2336,141 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="99" />
+        <location filename="../../teller_app/ui/main_window.py" line="100"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="128" />
-        <location filename="../../teller_app/ui/main_window.py" line="110" />
+        <location filename="../../teller_app/ui/desk.py" line="128"/>
+        <location filename="../../teller_app/ui/main_window.py" line="111"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="197" />
+        <location filename="../../teller_app/ui/main_window.py" line="198"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="202" />
+        <location filename="../../teller_app/ui/main_window.py" line="203"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="220" />
+        <location filename="../../teller_app/ui/main_window.py" line="221"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="230" />
+        <location filename="../../teller_app/ui/main_window.py" line="231"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="235" />
+        <location filename="../../teller_app/ui/main_window.py" line="236"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="311" />
+        <location filename="../../teller_app/ui/main_window.py" line="314"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="354" />
+        <location filename="../../teller_app/ui/main_window.py" line="357"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="366" />
+        <location filename="../../teller_app/ui/main_window.py" line="369"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="436" />
-        <source>This change needs a supervisor's approval.</source>
+        <location filename="../../teller_app/ui/main_window.py" line="431"/>
+        <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="445" />
+        <location filename="../../teller_app/ui/main_window.py" line="440"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="456" />
+        <location filename="../../teller_app/ui/main_window.py" line="451"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="120" />
-        <location filename="../../teller_app/ui/main_window.py" line="498" />
+        <location filename="../../teller_app/ui/desk.py" line="120"/>
+        <location filename="../../teller_app/ui/main_window.py" line="493"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="121" />
-        <location filename="../../teller_app/ui/main_window.py" line="499" />
+        <location filename="../../teller_app/ui/desk.py" line="121"/>
+        <location filename="../../teller_app/ui/main_window.py" line="494"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="122" />
-        <location filename="../../teller_app/ui/main_window.py" line="509" />
+        <location filename="../../teller_app/ui/desk.py" line="122"/>
+        <location filename="../../teller_app/ui/main_window.py" line="504"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="123" />
-        <location filename="../../teller_app/ui/main_window.py" line="511" />
+        <location filename="../../teller_app/ui/desk.py" line="123"/>
+        <location filename="../../teller_app/ui/main_window.py" line="506"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="124" />
-        <location filename="../../teller_app/ui/main_window.py" line="513" />
+        <location filename="../../teller_app/ui/desk.py" line="124"/>
+        <location filename="../../teller_app/ui/main_window.py" line="508"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="125" />
-        <location filename="../../teller_app/ui/main_window.py" line="515" />
+        <location filename="../../teller_app/ui/desk.py" line="125"/>
+        <location filename="../../teller_app/ui/main_window.py" line="510"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="126" />
-        <location filename="../../teller_app/ui/main_window.py" line="517" />
+        <location filename="../../teller_app/ui/desk.py" line="126"/>
+        <location filename="../../teller_app/ui/main_window.py" line="512"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="127" />
-        <location filename="../../teller_app/ui/main_window.py" line="519" />
+        <location filename="../../teller_app/ui/desk.py" line="127"/>
+        <location filename="../../teller_app/ui/main_window.py" line="514"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="530" />
+        <location filename="../../teller_app/ui/main_window.py" line="525"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="535" />
+        <location filename="../../teller_app/ui/main_window.py" line="530"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="538" />
+        <location filename="../../teller_app/ui/main_window.py" line="533"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="576" />
+        <location filename="../../teller_app/ui/main_window.py" line="571"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="124" />
+        <location filename="../../teller_app/ui/cache_wiring.py" line="124"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -2454,47 +2478,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="56" />
+        <location filename="../../teller_app/ui/history.py" line="56"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="63" />
+        <location filename="../../teller_app/ui/history.py" line="63"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="64" />
+        <location filename="../../teller_app/ui/history.py" line="64"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="65" />
+        <location filename="../../teller_app/ui/history.py" line="65"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="66" />
+        <location filename="../../teller_app/ui/history.py" line="66"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="67" />
+        <location filename="../../teller_app/ui/history.py" line="67"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="68" />
+        <location filename="../../teller_app/ui/history.py" line="68"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="69" />
+        <location filename="../../teller_app/ui/history.py" line="69"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="76" />
+        <location filename="../../teller_app/ui/history.py" line="76"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
@@ -2502,27 +2526,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="88" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="88" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="89" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="106"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="89" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="106"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="88" />
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -2530,137 +2554,137 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileForm</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="37" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="37"/>
         <source>e.g. bank-production</source>
         <translation>напр. bank-production</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="42" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="42"/>
         <source>Platform password (Mode A)</source>
         <translation>Пароль платформи (режим A)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="43" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="43"/>
         <source>Teller Hub (Mode B)</source>
         <translation>Teller Hub (режим B)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="45" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="45"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="48" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="48"/>
         <source>only to test the connection; never saved</source>
         <translation>лише для перевірки з’єднання; не зберігається</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="49" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="49"/>
         <source>system certificates</source>
         <translation>системні сертифікати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="50" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="50"/>
         <source>&amp;Browse…</source>
         <translation>&amp;Огляд…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="52" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="52"/>
         <source>Choose a CA bundle file</source>
         <translation>Виберіть файл сертифікатів CA</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="67" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="67"/>
         <source>&amp;Name:</source>
         <translation>&amp;Назва:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="68" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="68"/>
         <source>Platform &amp;URL:</source>
         <translation>&amp;URL платформи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="69" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="69"/>
         <source>&amp;Counterparty GUID:</source>
         <translation>GUID &amp;контрагента:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="70" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="70"/>
         <source>Sign-in &amp;mode:</source>
         <translation>&amp;Режим входу:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="71" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="71"/>
         <source>Teller &amp;Hub URL:</source>
         <translation>URL Teller &amp;Hub:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="72" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="72"/>
         <source>&amp;E-mail:</source>
         <translation>&amp;Ел. пошта:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="73" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="73"/>
         <source>Pass&amp;word:</source>
         <translation>Па&amp;роль:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="74" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="74"/>
         <source>CA &amp;bundle:</source>
         <translation>Сертифікати &amp;CA:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="75" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
         <source>SPKI p&amp;ins:</source>
         <translation>SPKI-&amp;піни:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="76" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
         <source>Pro&amp;xy:</source>
         <translation>Пр&amp;оксі:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="77" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="77"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="107" />
-        <source>Sign-in through the Teller Hub needs the hub's URL.</source>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="107"/>
+        <source>Sign-in through the Teller Hub needs the hub&apos;s URL.</source>
         <translation>Для входу через Teller Hub потрібна URL-адреса хаба.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="122" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="122"/>
         <source>Give the profile a name.</source>
         <translation>Дайте профілю назву.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="124" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="124"/>
         <source>Enter the counterparty GUID.</source>
         <translation>Введіть GUID контрагента.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="131" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="131"/>
         <source>{field}: {problem}</source>
         <translation>{field}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="142" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="142"/>
         <source>The Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="142" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="142"/>
         <source>The platform password</source>
         <translation>Пароль платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="145" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="145"/>
         <source>CA bundle (PEM)</source>
         <translation>Сертифікати CA (PEM)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="146" />
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="146"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>Сертифікати (*.pem *.crt *.cer);;Усі файли (*)</translation>
     </message>
@@ -2668,17 +2692,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManager</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="45" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="45"/>
         <source>ok</source>
         <translation>гаразд</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="46" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="46"/>
         <source>adapted</source>
         <translation>адаптовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="47" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="47"/>
         <source>failed</source>
         <translation>помилка</translation>
     </message>
@@ -2686,163 +2710,163 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManagerDialog</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="59" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="59"/>
         <source>Teller — profiles</source>
         <translation>Teller — профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="69" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="69"/>
         <source>Profiles</source>
         <translation>Профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="71" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="71"/>
         <source>&amp;Add</source>
         <translation>&amp;Додати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="72" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="72"/>
         <source>D&amp;uplicate</source>
         <translation>&amp;Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="74" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="74"/>
         <source>&amp;Delete</source>
         <translation>&amp;Видалити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="77" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="77"/>
         <source>&amp;Save</source>
         <translation>&amp;Зберегти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="79" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="79"/>
         <source>&amp;Test connection</source>
-        <translation>&amp;Перевірити з'єднання</translation>
+        <translation>&amp;Перевірити з&apos;єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="81" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="81"/>
         <source>&amp;Import…</source>
         <translation>&amp;Імпорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="83" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="83"/>
         <source>E&amp;xport…</source>
         <translation>&amp;Експорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="85" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="85"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="92" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="92"/>
         <source>Connection test results</source>
-        <translation>Результати перевірки з'єднання</translation>
+        <translation>Результати перевірки з&apos;єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="94" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
         <source>Check</source>
         <translation>Перевірка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="94" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="94" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
         <source>Evidence</source>
         <translation>Докази</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="142" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="142"/>
         <source>The profiles file cannot be read: {error}</source>
         <translation>Файл профілів не вдається прочитати: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="163" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="163"/>
         <source>A copy of {name}: change what differs and save.</source>
         <translation>Копія {name}: змініть те, що відрізняється, і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="172" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="172"/>
         <source>Delete profile</source>
         <translation>Видалити профіль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="173" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="173"/>
         <source>Delete the profile {name}?</source>
         <translation>Видалити профіль {name}?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="187" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="187"/>
         <source>Profile {name} deleted.</source>
         <translation>Профіль {name} видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="198" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="198"/>
         <source>A profile named {name} exists already.</source>
         <translation>Профіль з назвою {name} уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="209" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="209"/>
         <source>Profile {name} saved.</source>
         <translation>Профіль {name} збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="222" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="222"/>
         <source>Enter the e-mail to test the sign-in with.</source>
         <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="228" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="228"/>
         <source>Enter the password to test the sign-in with.</source>
         <translation>Введіть пароль, з яким перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="232" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="232"/>
         <source>Testing {url}…</source>
         <translation>Перевірка {url}…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="234" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="234"/>
         <source>Testing the connection…</source>
-        <translation>Перевірка з'єднання…</translation>
+        <translation>Перевірка з&apos;єднання…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="241" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="241"/>
         <source>{count} profiles exported to {path} (no passwords).</source>
         <translation>Профілів експортовано: {count}, до {path} (без паролів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="252" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="252"/>
         <source>Imported: {names}. Passwords are typed at sign-in.</source>
         <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="321" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="321"/>
         <source>{failed} of {total} checks failed.</source>
         <translation>Не пройдено перевірок: {failed} з {total}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="324" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="324"/>
         <source>All {total} checks passed: this profile works.</source>
         <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="343" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="343"/>
         <source>Export profiles</source>
         <translation>Експорт профілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="345" />
-        <location filename="../../teller_app/ui/profile_manager.py" line="354" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="345"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="354"/>
         <source>Teller profiles (*.json)</source>
         <translation>Профілі Teller (*.json)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="352" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="352"/>
         <source>Import profiles</source>
         <translation>Імпорт профілів</translation>
     </message>
@@ -2850,7 +2874,7 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileRecovery</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="23" />
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="23"/>
         <source>The profiles file {path} cannot be read, so Teller does not know which platform to connect to. It will not fall back to the sandbox.
 
 {error}</source>
@@ -2859,27 +2883,27 @@ If it happens again, tell support what you were doing.</source>
 {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="27" />
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="27"/>
         <source>Teller — profiles file unreadable</source>
         <translation>Teller — файл профілів не читається</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="32" />
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="32"/>
         <source>&amp;Reset and manage profiles…</source>
         <translation>&amp;Скинути та керувати профілями…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="35" />
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="35"/>
         <source>&amp;Try again</source>
         <translation>&amp;Спробувати ще</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="38" />
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="38"/>
         <source>&amp;Quit</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="64" />
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="64"/>
         <source>The unreadable file was kept as {path}. Add or import the profiles, then close this window to sign in.</source>
         <translation>Непрочитаний файл збережено як {path}. Додайте або імпортуйте профілі, потім закрийте це вікно, щоб увійти.</translation>
     </message>
@@ -2887,12 +2911,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReauthDialog</name>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="25" />
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="25"/>
         <source>Sign in again</source>
         <translation>Повторний вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="27" />
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="27"/>
         <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
         <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
     </message>
@@ -2900,93 +2924,93 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="40" />
+        <location filename="../../teller_app/ui/receipt.py" line="40"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="41" />
+        <location filename="../../teller_app/ui/receipt.py" line="41"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="42" />
+        <location filename="../../teller_app/ui/receipt.py" line="42"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="43" />
+        <location filename="../../teller_app/ui/receipt.py" line="43"/>
         <source>Date and time (Kyiv)</source>
         <translation>Дата й час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="45" />
+        <location filename="../../teller_app/ui/receipt.py" line="45"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="46" />
+        <location filename="../../teller_app/ui/receipt.py" line="46"/>
         <source>Account (IBAN)</source>
         <translation>Рахунок (IBAN)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="47" />
+        <location filename="../../teller_app/ui/receipt.py" line="47"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="48" />
+        <location filename="../../teller_app/ui/receipt.py" line="48"/>
         <source>Amount in words</source>
         <translation>Сума прописом</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="49" />
+        <location filename="../../teller_app/ui/receipt.py" line="49"/>
         <source>Payment category</source>
         <translation>Категорія платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="51" />
+        <location filename="../../teller_app/ui/receipt.py" line="51"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="52" />
+        <location filename="../../teller_app/ui/receipt.py" line="52"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="53" />
+        <location filename="../../teller_app/ui/receipt.py" line="53"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="54" />
+        <location filename="../../teller_app/ui/receipt.py" line="54"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="55" />
+        <location filename="../../teller_app/ui/receipt.py" line="55"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="71" />
-        <location filename="../../teller_app/ui/receipt.py" line="107" />
+        <location filename="../../teller_app/ui/receipt.py" line="71"/>
+        <location filename="../../teller_app/ui/receipt.py" line="107"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="72" />
-        <source>Teller's signature</source>
+        <location filename="../../teller_app/ui/receipt.py" line="72"/>
+        <source>Teller&apos;s signature</source>
         <translation>Підпис операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="73" />
-        <source>Customer's signature</source>
+        <location filename="../../teller_app/ui/receipt.py" line="73"/>
+        <source>Customer&apos;s signature</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="122" />
+        <location filename="../../teller_app/ui/receipt.py" line="122"/>
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -2994,42 +3018,42 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReceiptDialog</name>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="31" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="31"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="38" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="38"/>
         <source>Print…</source>
         <translation>Друк…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="40" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="40"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="60" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="60"/>
         <source>Sent to the printer.</source>
         <translation>Надіслано на друк.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="65" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="65"/>
         <source>Save the receipt</source>
         <translation>Зберегти квитанцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="66" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="66"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="76" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="76"/>
         <source>Could not save: {error}</source>
         <translation>Не вдалося зберегти: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="79" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="79"/>
         <source>Saved to {path}</source>
         <translation>Збережено до {path}</translation>
     </message>
@@ -3037,37 +3061,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="311" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="317" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="317"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="318" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="318"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="333" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="333"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="334" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="334"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="344" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="344"/>
         <source>Could not save: {error}</source>
         <translation>Не вдалося зберегти: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="347" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="347"/>
         <source>Saved to {path}</source>
         <translation>Збережено у файл {path}</translation>
     </message>
@@ -3075,182 +3099,182 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="75" />
+        <location filename="../../teller_app/ui/till_report.py" line="75"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="75" />
+        <location filename="../../teller_app/ui/till_report.py" line="75"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="76" />
+        <location filename="../../teller_app/ui/till_report.py" line="76"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="76" />
+        <location filename="../../teller_app/ui/till_report.py" line="76"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="76" />
+        <location filename="../../teller_app/ui/till_report.py" line="76"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77" />
+        <location filename="../../teller_app/ui/till_report.py" line="77"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77" />
+        <location filename="../../teller_app/ui/till_report.py" line="77"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77" />
+        <location filename="../../teller_app/ui/till_report.py" line="77"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="78" />
+        <location filename="../../teller_app/ui/till_report.py" line="78"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="79" />
+        <location filename="../../teller_app/ui/till_report.py" line="79"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="79" />
+        <location filename="../../teller_app/ui/till_report.py" line="79"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="80" />
+        <location filename="../../teller_app/ui/till_report.py" line="80"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="80" />
+        <location filename="../../teller_app/ui/till_report.py" line="80"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="81" />
+        <location filename="../../teller_app/ui/till_report.py" line="81"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="81" />
+        <location filename="../../teller_app/ui/till_report.py" line="81"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="81" />
+        <location filename="../../teller_app/ui/till_report.py" line="81"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82" />
+        <location filename="../../teller_app/ui/till_report.py" line="82"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82" />
+        <location filename="../../teller_app/ui/till_report.py" line="82"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83" />
+        <location filename="../../teller_app/ui/till_report.py" line="83"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83" />
+        <location filename="../../teller_app/ui/till_report.py" line="83"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84" />
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84" />
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85" />
+        <location filename="../../teller_app/ui/till_report.py" line="85"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85" />
+        <location filename="../../teller_app/ui/till_report.py" line="85"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86" />
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86" />
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87" />
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87" />
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88" />
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88" />
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89" />
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89" />
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90" />
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90" />
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91" />
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="92" />
+        <location filename="../../teller_app/ui/till_report.py" line="92"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -3258,29 +3282,29 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="136" />
-        <location filename="../../teller_app/ui/search_panel.py" line="54" />
+        <location filename="../../teller_app/ui/desk.py" line="136"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="54"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="138" />
-        <location filename="../../teller_app/ui/search_panel.py" line="60" />
+        <location filename="../../teller_app/ui/desk.py" line="138"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="60"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="116" />
+        <location filename="../../teller_app/ui/search_panel.py" line="116"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="169" />
+        <location filename="../../teller_app/ui/search_panel.py" line="169"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="172" />
+        <location filename="../../teller_app/ui/search_panel.py" line="172"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -3292,7 +3316,7 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionInfo</name>
     <message>
-        <location filename="../../teller_app/ui/session_info.py" line="39" />
+        <location filename="../../teller_app/ui/session_info.py" line="39"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -3300,22 +3324,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="314" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="314"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="317" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="317"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="321" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="321"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="341" />
+        <location filename="../../teller_app/ui/lock_screen.py" line="341"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -3323,102 +3347,102 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="157" />
+        <location filename="../../teller_app/ui/settings.py" line="157"/>
         <source>Teller — settings</source>
         <translation>Teller — налаштування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="158" />
+        <location filename="../../teller_app/ui/settings.py" line="158"/>
         <source>This desk</source>
         <translation>Це робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="159" />
-        <source>The bank's settings (read-only)</source>
+        <location filename="../../teller_app/ui/settings.py" line="159"/>
+        <source>The bank&apos;s settings (read-only)</source>
         <translation>Налаштування банку (лише перегляд)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="160" />
+        <location filename="../../teller_app/ui/settings.py" line="160"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="160" />
+        <location filename="../../teller_app/ui/settings.py" line="160"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="161" />
+        <location filename="../../teller_app/ui/settings.py" line="161"/>
         <source>&amp;Lock after idle (minutes):</source>
         <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="161" />
+        <location filename="../../teller_app/ui/settings.py" line="161"/>
         <source>S&amp;ync every (minutes):</source>
         <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="166" />
+        <location filename="../../teller_app/ui/settings.py" line="166"/>
         <source>Cash needing a supervisor above:</source>
         <translation>Касові операції, що потребують контролера, понад:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="167" />
+        <location filename="../../teller_app/ui/settings.py" line="167"/>
         <source>Changes needing a second person:</source>
         <translation>Зміни, що потребують другої особи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="172" />
+        <location filename="../../teller_app/ui/settings.py" line="172"/>
         <source>&amp;Sounds</source>
         <translation>&amp;Звуки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="173" />
+        <location filename="../../teller_app/ui/settings.py" line="173"/>
         <source>&amp;Notifications</source>
         <translation>&amp;Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="175" />
-        <source>The profile's language</source>
+        <location filename="../../teller_app/ui/settings.py" line="175"/>
+        <source>The profile&apos;s language</source>
         <translation>Мова профілю</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177" />
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
         <source>Follow the system</source>
         <translation>Як у системі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177" />
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
         <source>Light</source>
         <translation>Світла</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177" />
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
         <source>Dark</source>
         <translation>Темна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="239" />
-        <source>From the bank's Teller Hub.</source>
+        <location filename="../../teller_app/ui/settings.py" line="239"/>
+        <source>From the bank&apos;s Teller Hub.</source>
         <translation>З Teller Hub банку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="244" />
-        <source>From this desk's profile: the Teller Hub did not give a policy.</source>
+        <location filename="../../teller_app/ui/settings.py" line="244"/>
+        <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
         <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="264" />
+        <location filename="../../teller_app/ui/settings.py" line="264"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="265" />
+        <location filename="../../teller_app/ui/settings.py" line="265"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="266" />
+        <location filename="../../teller_app/ui/settings.py" line="266"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
@@ -3426,28 +3450,28 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ShortcutsSheet</name>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="53" />
+        <location filename="../../teller_app/ui/shortcuts.py" line="53"/>
         <source>Window</source>
         <translation>Вікно</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="68" />
-        <location filename="../../teller_app/ui/shortcuts.py" line="72" />
+        <location filename="../../teller_app/ui/shortcuts.py" line="68"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="72"/>
         <source>Keyboard shortcuts</source>
         <translation>Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="73" />
+        <location filename="../../teller_app/ui/shortcuts.py" line="73"/>
         <source>Menu</source>
         <translation>Меню</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="73" />
+        <location filename="../../teller_app/ui/shortcuts.py" line="73"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="74" />
+        <location filename="../../teller_app/ui/shortcuts.py" line="74"/>
         <source>Keys</source>
         <translation>Клавіші</translation>
     </message>
@@ -3455,119 +3479,119 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="53" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="53"/>
         <source>No OS keyring is available: the password is kept for this session only.</source>
         <translation>Системне сховище паролів недоступне: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="56" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="56"/>
         <source>The OS keyring did not answer in time: the password is kept for this session only.</source>
         <translation>Системне сховище паролів не відповіло вчасно: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="59" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="59"/>
         <source>The only keyring found ({name}) keeps secrets in a plain file, so it is not used: the password is kept for this session only.</source>
         <translation>Знайдене сховище паролів ({name}) зберігає секрети у звичайному файлі, тому воно не використовується: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
         <source>The OS keyring reported an error ({error}): the password is kept for this session only.</source>
         <translation>Системне сховище паролів повідомило про помилку ({error}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="65" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="65"/>
         <source>The OS keyring cannot be used ({reason}): the password is kept for this session only.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="82" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="82"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="395" />
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="94" />
+        <location filename="../../teller_app/ui/profile_manager.py" line="395"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="94"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="97" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="97"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="104" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="104"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118" />
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="119" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="119"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="133" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="133"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="137" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="137"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="142" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="142"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="202" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="202"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="213" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="213"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="226" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="226"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="249" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="249"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="280" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="280"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="146" />
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="146"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -3575,33 +3599,33 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="147" />
+        <location filename="../../teller_app/ui/supervision.py" line="159"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="155" />
+        <location filename="../../teller_app/ui/supervision.py" line="238"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="159" />
+        <location filename="../../teller_app/ui/supervision.py" line="242"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="161" />
-        <location filename="../../teller_app/ui/supervision.py" line="284" />
+        <location filename="../../teller_app/ui/supervision.py" line="244"/>
+        <location filename="../../teller_app/ui/supervision.py" line="386"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="271" />
+        <location filename="../../teller_app/ui/supervision.py" line="362"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="303" />
+        <location filename="../../teller_app/ui/supervision.py" line="411"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -3610,203 +3634,198 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="300" />
+        <location filename="../../teller_app/ui/supervision.py" line="408"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="366" />
+        <location filename="../../teller_app/ui/supervision.py" line="511"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="371" />
+        <location filename="../../teller_app/ui/supervision.py" line="515"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="376" />
+        <location filename="../../teller_app/ui/supervision.py" line="474"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="377" />
+        <location filename="../../teller_app/ui/supervision.py" line="475"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="383" />
+        <location filename="../../teller_app/ui/supervision.py" line="481"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="388" />
+        <location filename="../../teller_app/ui/supervision.py" line="486"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="389" />
+        <location filename="../../teller_app/ui/supervision.py" line="487"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="413" />
+        <location filename="../../teller_app/ui/supervision.py" line="540"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="427" />
-        <source>This change does not need approval; edit it directly.</source>
-        <translation>Ця зміна не потребує погодження; внесіть її безпосередньо.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="439" />
+        <location filename="../../teller_app/ui/supervision.py" line="562"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="446" />
+        <location filename="../../teller_app/ui/supervision.py" line="569"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="449" />
+        <location filename="../../teller_app/ui/supervision.py" line="572"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="461" />
+        <location filename="../../teller_app/ui/supervision.py" line="584"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="462" />
+        <location filename="../../teller_app/ui/supervision.py" line="585"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="471" />
+        <location filename="../../teller_app/ui/supervision.py" line="593"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="493" />
+        <location filename="../../teller_app/ui/supervision.py" line="616"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="540" />
+        <location filename="../../teller_app/ui/supervision.py" line="663"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="394" />
+        <location filename="../../teller_app/ui/supervision.py" line="492"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
-<message>
-        <location filename="../../teller_app/ui/supervision.py" line="218" />
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="216"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="220" />
+        <location filename="../../teller_app/ui/supervision.py" line="218"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="221" />
+        <location filename="../../teller_app/ui/supervision.py" line="219"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="222" />
+        <location filename="../../teller_app/ui/supervision.py" line="220"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="224" />
+        <location filename="../../teller_app/ui/supervision.py" line="222"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="387" />
+        <location filename="../../teller_app/ui/supervision.py" line="385"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="401" />
+        <location filename="../../teller_app/ui/supervision.py" line="399"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="525" />
+        <location filename="../../teller_app/ui/supervision.py" line="523"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
-    </context>
+</context>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="170" />
-        <location filename="../../teller_app/ui/till_dialog.py" line="184" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="170"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="184"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="186" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="186"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="197" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="197"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="198" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="198"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="200" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="200"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="201" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="201"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="211" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="211"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="211" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="211"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="212" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="212"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="216" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="216"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="232" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="232"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="238" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="238"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -3814,42 +3833,42 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="64" />
+        <location filename="../../teller_app/ui/till_desk.py" line="64"/>
         <source>T&amp;ill</source>
         <translation>&amp;Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="65" />
+        <location filename="../../teller_app/ui/till_desk.py" line="65"/>
         <source>Open the till…</source>
         <translation>Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="66" />
+        <location filename="../../teller_app/ui/till_desk.py" line="66"/>
         <source>Vault transfer…</source>
         <translation>Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="67" />
+        <location filename="../../teller_app/ui/till_desk.py" line="67"/>
         <source>Close the till…</source>
         <translation>Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="68" />
+        <location filename="../../teller_app/ui/till_desk.py" line="68"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="69" />
+        <location filename="../../teller_app/ui/till_desk.py" line="69"/>
         <source>Branch cash position…</source>
         <translation>Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="154" />
+        <location filename="../../teller_app/ui/till_desk.py" line="154"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="167" />
+        <location filename="../../teller_app/ui/till_desk.py" line="167"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -3857,53 +3876,53 @@ Reason: %2</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="94" />
-        <location filename="../../teller_app/ui/till_dialog.py" line="104" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="94"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="104"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="106" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="106"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="115" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="115"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="123" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="123"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="126" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="126"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="131" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="131"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="135" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="143" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="143"/>
         <source>none</source>
         <translation>немає</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="145" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="145"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="151" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="151"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
@@ -3911,127 +3930,127 @@ Reason: %2</source>
 <context>
     <name>TillText</name>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="14" />
+        <location filename="../../teller_app/ui/till_text.py" line="14"/>
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="16" />
+        <location filename="../../teller_app/ui/till_text.py" line="16"/>
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="19" />
-        <source>the customer's cash total today passes the threshold</source>
+        <location filename="../../teller_app/ui/till_text.py" line="19"/>
+        <source>the customer&apos;s cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="26" />
-        <source>the bank's rules</source>
+        <location filename="../../teller_app/ui/till_text.py" line="26"/>
+        <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="27" />
+        <location filename="../../teller_app/ui/till_text.py" line="27"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="33" />
+        <location filename="../../teller_app/ui/till_text.py" line="33"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="35" />
+        <location filename="../../teller_app/ui/till_text.py" line="35"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="37" />
+        <location filename="../../teller_app/ui/till_text.py" line="37"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="39" />
+        <location filename="../../teller_app/ui/till_text.py" line="39"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="41" />
+        <location filename="../../teller_app/ui/till_text.py" line="41"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="43" />
+        <location filename="../../teller_app/ui/till_text.py" line="43"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="45" />
+        <location filename="../../teller_app/ui/till_text.py" line="45"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="47" />
+        <location filename="../../teller_app/ui/till_text.py" line="47"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="50" />
+        <location filename="../../teller_app/ui/till_text.py" line="50"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="57" />
+        <location filename="../../teller_app/ui/till_text.py" line="57"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="61" />
+        <location filename="../../teller_app/ui/till_text.py" line="61"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="62" />
+        <location filename="../../teller_app/ui/till_text.py" line="62"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="67" />
+        <location filename="../../teller_app/ui/till_text.py" line="67"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="68" />
+        <location filename="../../teller_app/ui/till_text.py" line="68"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="69" />
+        <location filename="../../teller_app/ui/till_text.py" line="69"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="70" />
+        <location filename="../../teller_app/ui/till_text.py" line="70"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="75" />
+        <location filename="../../teller_app/ui/till_text.py" line="75"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="80" />
-        <source>waiting for a supervisor's co-sign</source>
+        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81" />
+        <location filename="../../teller_app/ui/till_text.py" line="81"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="82" />
+        <location filename="../../teller_app/ui/till_text.py" line="82"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
@@ -4039,47 +4058,47 @@ Reason: %2</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="259" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="259"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="262" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="262"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="263" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="263"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="268" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="268"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="274" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="274"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="275" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="275"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="282" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="282"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="287" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="287"/>
         <source>Requested: a supervisor approves it from the branch cash position.</source>
         <translation>Запит надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="298" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="298"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>
@@ -4087,48 +4106,48 @@ Reason: %2</source>
 <context>
     <name>Validators</name>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="68" />
+        <location filename="../../teller_app/ui/validators.py" line="68"/>
         <source>Not a phone number.</source>
         <translation>Це не номер телефону.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="70" />
+        <location filename="../../teller_app/ui/validators.py" line="70"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="83" />
+        <location filename="../../teller_app/ui/validators.py" line="83"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="85" />
+        <location filename="../../teller_app/ui/validators.py" line="85"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="92" />
+        <location filename="../../teller_app/ui/validators.py" line="92"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="94" />
+        <location filename="../../teller_app/ui/validators.py" line="94"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="43" />
-        <location filename="../../teller_app/ui/validators.py" line="101" />
+        <location filename="../../teller_app/ui/validators.py" line="43"/>
+        <location filename="../../teller_app/ui/validators.py" line="101"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="45" />
+        <location filename="../../teller_app/ui/validators.py" line="45"/>
         <source>{field} must not contain control characters or text-direction marks (they can disguise the text). Retype it.</source>
         <translation>Поле «{field}» не може містити керівних символів чи позначок напрямку тексту (вони можуть маскувати текст). Введіть його заново.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="49" />
+        <location filename="../../teller_app/ui/validators.py" line="49"/>
         <source>{field} must not start with =, +, - or @.</source>
         <translation>Поле «{field}» не може починатися з =, +, - чи @.</translation>
     </message>
@@ -4136,92 +4155,19 @@ Reason: %2</source>
 <context>
     <name>VaultCountDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="152" />
+        <location filename="../../teller_app/ui/till_position.py" line="152"/>
         <source>Count the vault</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="157" />
+        <location filename="../../teller_app/ui/till_position.py" line="157"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="181" />
+        <location filename="../../teller_app/ui/till_position.py" line="181"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
-    </message>
-</context>
-<context>
-    <name>AuditActions</name>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="48" />
-        <source>Signed in</source>
-        <translation>Вхід</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="49" />
-        <source>Signed out</source>
-        <translation>Вихід</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="50" />
-        <source>Locked</source>
-        <translation>Заблоковано</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="51" />
-        <source>Unlocked</source>
-        <translation>Розблоковано</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="52" />
-        <source>Created</source>
-        <translation>Створено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="53" />
-        <source>Edited</source>
-        <translation>Змінено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="54" />
-        <source>Change requested</source>
-        <translation>Запит на зміну</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55" />
-        <source>Decision</source>
-        <translation>Рішення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56" />
-        <source>Executed</source>
-        <translation>Виконано</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57" />
-        <source>Alert</source>
-        <translation>Сповіщення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58" />
-        <source>Policy changed</source>
-        <translation>Політику змінено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59" />
-        <source>Cash</source>
-        <translation>Каса</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60" />
-        <source>Till</source>
-        <translation>Каса відділення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61" />
-        <source>Other</source>
-        <translation>Інше</translation>
     </message>
 </context>
 </TS>
