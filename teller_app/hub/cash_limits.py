@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from teller_app.platform import NotFound, PlatformClient, PlatformError
+from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
 from teller_app.platform.models import PaymentStatus
 
 from . import policy
@@ -84,7 +84,7 @@ class Draft:
 async def read_draft(client: PlatformClient, payment_guid: str) -> Draft:
     try:
         payment = await client.get_payment(payment_guid, False)
-    except NotFound:
+    except (NotFound, ValidationError):  # an unknown GUID may be a 400 on DCM (docs are open)
         raise HubError(404, "no such payment on DCM") from None
     except PlatformError as exc:
         raise HubError(503, f"DCM cannot be read: {exc.message}") from None

@@ -18,13 +18,15 @@ from teller_app.platform.models import PaymentStatus
 from . import cash_limits, tills, voids
 from .authn import CurrentEmployee, hub_state
 from .cash_limits import CashLimits, Draft, read_draft
+from .contract import errors
 from .errors import HubError
 from .events import is_checker
 from .fe_runtime import runtime
 from .models import HubEmployee
 from .till_money import count_total, to_minor
 
-router = APIRouter(prefix="/api/v1", tags=["tills"])
+# 404 (no such draft, customer or till) and 409 (state: in use, closed) on every route.
+router = APIRouter(prefix="/api/v1", tags=["tills"], responses=errors(404, 409))
 
 Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                         pattern=r"^[A-Za-z0-9._:-]+$")]
