@@ -60,6 +60,8 @@ class Profile(BaseModel):
     # A head-office workstation keeps a head-office cache after sign-out; a branch desk
     # (the default) wipes it, key included, so the next employee cannot read the whole bank.
     head_office_desk: bool = False
+    # Offline start: hours after this employee's last online sign-in on this desk (0 = never).
+    offline_hours: float = Field(default=12.0, ge=0, le=168)
     # transport (see teller_app.platform.transport): the environment's proxy is never used
     proxy: str | None = None
     ca_bundle: str | None = None

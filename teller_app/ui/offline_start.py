@@ -1,6 +1,6 @@
 """Offline start (the branch-offline case): when the platform cannot be reached at sign-in
-and this employee signed in successfully on this desk within the last ``OFFLINE_HOURS``, the
-desk opens anyway, against a verifier kept in the OS keyring.
+and this employee signed in successfully on this desk within the profile's ``offline_hours``
+(default 12), the desk opens anyway, against a verifier kept in the OS keyring.
 
 The verifier is an argon2id hash of the password plus the employee record of that sign-in
 (never the password itself), stored only in a persistent keyring. The offline session's
@@ -23,7 +23,6 @@ from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.sign_in import SignInTarget, sign_in
 
 VERIFIER = "offline_verifier"
-OFFLINE_HOURS = 12.0
 
 
 def _hash(password: str) -> str:
@@ -63,7 +62,8 @@ async def offline_session(target: SignInTarget, email: str, password: str,
     except ValueError:
         return None
     age = (time.time() if now is None else now) - float(record.get("at", 0))
-    if record.get("email") != email.strip().casefold() or not 0 <= age <= OFFLINE_HOURS * 3600:
+    window = target.profile.offline_hours * 3600  # the profile's window; 0 = never offline
+    if record.get("email") != email.strip().casefold() or not 0 <= age <= window:
         return None
     if not await asyncio.to_thread(_matches, str(record.get("hash", "")), password):
         return None

@@ -26,6 +26,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -401,7 +402,13 @@ class Supervision(QObject):
     def _announce(self, text: str, level: str) -> None:
         self.window.status_bar.showMessage(text, 15_000)
         self.window.banner.show_message(text, level)
-        if QSystemTrayIcon.isSystemTrayAvailable():
+        # The teller's Settings (sounds, notifications); a bare window (tests) has none.
+        desk = getattr(self.window, "desk", None)
+        sounds, notify = (desk.settings.sounds, desk.settings.notifications) if desk else (
+            False, True)
+        if sounds:
+            QApplication.beep()
+        if notify and QSystemTrayIcon.isSystemTrayAvailable():
             tray = getattr(self, "_tray", None) or QSystemTrayIcon(self.window.windowIcon(), self)
             self._tray = tray
             tray.show()

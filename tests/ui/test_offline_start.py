@@ -56,6 +56,12 @@ def test_offline_start_then_back_online_in_place(qtbot, ops, arun, fresh_sandbox
     # a verifier older than the window does not open the desk
     stale = arun(offline_session(target, TELLER, password, store, now=time.time() + 13 * 3600))
     assert stale is None
+    # the window is the profile's: 24 h accepts it, 0 turns offline start off
+    wide = SignInTarget(profile.model_copy(update={"offline_hours": 24}))
+    assert arun(offline_session(wide, TELLER, password, store,
+                                now=time.time() + 13 * 3600)) is not None
+    never = SignInTarget(profile.model_copy(update={"offline_hours": 0}))
+    assert arun(offline_session(never, TELLER, password, store, now=time.time() + 60)) is None
 
     again = start_sandbox(sandbox.data_dir, port=port or 0)
     try:
