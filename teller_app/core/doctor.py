@@ -223,9 +223,8 @@ async def _sync_check(
         report.synced_customers = stats.count
         page = await client.list_customers(limit=1, **scope)
         report.server_customers = page.total
-        detail = (f"{received} rows received, {stats.count} customers cached (approval "
-                  f"markers are not cached), the server lists {page.total}, "
-                  f"in {report.sync_seconds} s")
+        detail = (f"{received} rows received, {stats.count} customers cached, the server "
+                  f"lists {page.total}, in {report.sync_seconds} s")
         ok = received >= page.total and stats.full_sync_done
         report.checks.append(Check("full sync", "ok" if ok else "failed", detail))
     finally:
