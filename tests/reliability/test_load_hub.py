@@ -166,6 +166,26 @@ async def customers_exactly_once(stack: EmbeddedStack, logins: list[str]) -> lis
         return wrong
 
 
+async def create_without_secret(stack: EmbeddedStack) -> tuple[str, int]:
+    """Control: a create whose login the hub holds no secret for is declined by DCM (so the
+    creates above really went through the hub's Auth Service) and creates nothing."""
+    sb = stack.sandbox
+    email = EMAILS[0]
+    new = new_customer(sb, sb.manifest["branches"][0]["guid"], name="Контроль")
+    async with PlatformClient(sb.base_url, sb.counterparty_guid,
+                              auth=PasswordLogin(email, password_of(sb, email))) as c:
+        try:
+            await c.create_customer(new)
+        except PlatformError as exc:
+            outcome = type(exc).__name__
+        else:
+            outcome = "created"
+    async with PlatformClient(sb.base_url, sb.counterparty_guid,
+                              auth=PasswordLogin(ADMIN, password_of(sb, ADMIN))) as admin:
+        page = await admin.list_customers(logins=[new.login or ""], limit=10)
+    return outcome, page.total
+
+
 async def audit_on_hub(stack: EmbeddedStack) -> tuple[Counter[str], Any]:
     """Every ``load:`` entity on the hub (read by each teller: their own entries) and the
     chain verdict (with the hub's admin token, as IT's archive job)."""
@@ -241,3 +261,4 @@ def test_twenty_tellers_on_sandbox_and_hub(load_stack: EmbeddedStack, seconds: f
     assert (missing, doubled, strangers) == ([], [], [])
     assert verdict.ok, verdict
     assert verdict.count >= sum(after.values())
+    assert asyncio.run(create_without_secret(stack)) == ("BankAuthDeclined", 0)
