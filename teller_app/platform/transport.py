@@ -70,23 +70,18 @@ def check_proxy(proxy: str) -> None:
 
 
 def parse_pin(pin: str) -> bytes:
-    """32-byte digest from ``"sha256/BASE64"``, ``BASE64`` or 64 hex digits."""
+    """32-byte digest from ``"sha256//BASE64"`` (curl's form), ``"sha256/BASE64"``, ``BASE64``
+    or 64 hex digits. A base64 digest may itself start with "/", so each reading is tried."""
     text = pin.strip()
+    candidates = [text]
     for prefix in ("sha256//", "sha256/"):
         if text.lower().startswith(prefix):
-            text = text[len(prefix):]
-            break
+            candidates.insert(0, text[len(prefix):])
     raw: bytes | None = None
-    if len(text) == 64:
-        try:
-            raw = bytes.fromhex(text)
-        except ValueError:
-            raw = None
-    if raw is None:
-        try:
-            raw = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            raw = None
+    for candidate in candidates:
+        raw = _digest(candidate)
+        if raw is not None:
+            break
     if raw is None or len(raw) != 32:
         raise TransportSecurityError(
             "an SPKI pin must be the SHA-256 of the key, in base64 or hex", reason="bad_setting"
@@ -178,3 +173,17 @@ def security_error(exc: BaseException) -> TransportSecurityError | None:
             )
         cur = cur.__cause__ or cur.__context__
     return None
+
+
+def _digest(text: str) -> bytes | None:
+    """The 32-byte SHA-256 ``text`` spells in hex or base64, else None."""
+    if len(text) == 64:
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            pass
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == 32 else None

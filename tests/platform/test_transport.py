@@ -19,6 +19,7 @@ from teller_app.platform.transport import (
     TransportSecurityError,
     TransportSettings,
     check_url,
+    parse_pin,
     spki_pin_of,
 )
 from teller_app.secrets import Profile
@@ -201,3 +202,13 @@ async def test_redirects_are_not_followed(tmp_path: Path) -> None:
         assert info.value.status_code == 302
         assert target.recorded.requests == []
         assert [r[1] for r in server.recorded.requests] == ["/redirect"]
+
+
+@pytest.mark.parametrize("first", [0x00, 0xFB, 0xFC, 0xFF])
+async def test_every_pin_form_reads_back_whatever_the_digest_starts_with(first: int) -> None:
+    # A base64 digest starting with "/" (first byte >= 0xFC) once lost that "/" to the
+    # curl-style "sha256//" prefix: a 1-in-64 refusal of a correct pin.
+    raw = bytes([first]) + bytes(range(31))
+    b64 = base64.b64encode(raw).decode()
+    for form in (b64, f"sha256/{b64}", f"sha256//{b64}", f"SHA256/{b64}", raw.hex()):
+        assert parse_pin(form) == raw, form
