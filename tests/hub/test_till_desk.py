@@ -144,9 +144,11 @@ def test_teller_day_at_the_desk(world: World, sandbox: SandboxProcess, qapp: Any
     assert path.stat().st_mode & 0o777 == 0o600
     text = " ".join(_pdf_text(path).split())
     reason = "Нестача 25 коп.: монети перераховано двічі"
-    for expected in ("Касир Олена", "Київ, Хрещатик", "T1", reason, dep[:8], wd[:8],
-                     "____________"):
+    for expected in ("Касир Олена", "Київ, Хрещатик", "T1", reason, "____________"):
         assert expected in text, (expected, text)
+    compact = "".join(text.split())  # a narrow column may wrap a payment id inside the cell
+    for short_id in (dep[:8], wd[:8]):
+        assert short_id in compact, (short_id, text)
     for amount in ("1,001.50 UAH", "150.50 UAH", "20.25 UAH", "1,131.75 UAH", "1,131.50 UAH",
                    "-0.25 UAH (short)", "500 UAH note 2 1,000.00 UAH"):
         assert amount in text.replace("\u00a0", " "), (amount, text)
