@@ -20,20 +20,26 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from teller_app.core.session import HubLink
+from teller_app.core.session import HubLink, Session
+from teller_app.core.views import CustomerView
 from teller_app.platform import (
     Conflict,
     HubUnavailable,
     PermissionDenied,
     PlatformClient,
+    PlatformError,
     ValidationError,
 )
+from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
+from teller_app.secrets import Profile
+
+T = TypeVar("T")
 
 CUSTOMER_UPDATE = "customer_update"
 CASH_CONFIRM = "cash_confirm"
@@ -108,7 +114,7 @@ class Actor:
     is_checker: bool = False  # Capability.DECIDE_APPROVALS
 
 
-def actor_from_session(session: Any) -> Actor:
+def actor_from_session(session: Session) -> Actor:
     from teller_app.core.roles import Capability
 
     employee = session.employee
@@ -119,11 +125,9 @@ def actor_from_session(session: Any) -> Actor:
     )
 
 
-def approval_gate(session: Any) -> ApprovalGate | None:
-    """The session's gate (None for an object without an employee: tools, test fakes)."""
-    if getattr(session, "employee", None) is None:
-        return None
-    return ApprovalGate(getattr(session, "hub", None), actor_from_session(session))
+def approval_gate(session: Session) -> ApprovalGate:
+    """The session's gate: its hub link and who acts."""
+    return ApprovalGate(session.hub, actor_from_session(session))
 
 
 def display_hash(request: ChangeRequest) -> str:
@@ -142,25 +146,24 @@ def wire_change(change: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def default_sensitive(current: Any, change: Mapping[str, Any]) -> bool:
+def default_sensitive(current: CustomerView, change: Mapping[str, Any]) -> bool:
     """The hub's default policy, for when no hub answers: is_disabled, moves to/from
     blocked/closed, KYC down, allowed balance up. (The hub may be stricter: with the hub
     down, a change these defaults let through is written and the hub's watcher still sees
     it in Mode A.)"""
-    if "is_disabled" in change and bool(change["is_disabled"]) != bool(
-            getattr(current, "is_disabled", False)):
+    if "is_disabled" in change and bool(change["is_disabled"]) != current.is_disabled:
         return True
     if "status" in change:
-        old = str(getattr(current, "status", "") or "").strip().casefold()
+        old = current.status.strip().casefold()
         new = str(change["status"] or "").strip().casefold()
         if old != new and {old, new} & BLOCKING_STATUSES:
             return True
     try:
         if "kyc_level" in change and \
-                int(change["kyc_level"]) < int(getattr(current, "kyc_level", 0) or 0):
+                int(change["kyc_level"]) < current.kyc_level:
             return True
         if "balance_allowed" in change and Decimal(str(change["balance_allowed"])) > \
-                Decimal(str(getattr(current, "balance_allowed", 0) or 0)):
+                current.balance_allowed:
             return True
     except (ValueError, ArithmeticError):
         return True  # cannot judge: ask
@@ -169,7 +172,7 @@ def default_sensitive(current: Any, change: Mapping[str, Any]) -> bool:
 
 def _translate(exc: Exception) -> Exception:
     """The hub's 403/409 as four-eyes outcomes (the hub's text kept for the log)."""
-    text = str(getattr(exc, "message", "") or exc)
+    text = (exc.message if isinstance(exc, PlatformError) else "") or str(exc)
     if isinstance(exc, PermissionDenied):
         if "maker" in text and "four eyes" in text:
             return SelfApprovalRefused(text)
@@ -191,7 +194,7 @@ class ApprovalGate:
         self.actor = actor
 
     async def check(self, kind: str, customer_guid: str, change: Mapping[str, Any],
-                    current: Any = None) -> None:
+                    current: CustomerView | None = None) -> None:
         if self.actor.is_checker:
             return  # a checker's own change is written directly
         body = wire_change(change) if kind == CUSTOMER_UPDATE else dict(change)
@@ -225,7 +228,7 @@ class ApprovalService:
         self.platform = platform  # Mode A: the approver's session token comes from here
         self.desk_id = desk_id
 
-    async def _call(self, fn: Any) -> Any:
+    async def _call(self, fn: Callable[[HubClient], Awaitable[T]]) -> T:
         if self.link is None:
             raise HubRequired("four eyes needs the Teller Hub, and none is configured")
         try:
@@ -285,7 +288,7 @@ class ApprovalService:
 
 
 async def decide_in_place(
-    profile: Any, email: str, password: str, request: ChangeRequest, outcome: str,
+    profile: Profile, email: str, password: str, request: ChangeRequest, outcome: str,
     comment: str = "",
 ) -> ChangeRequest:
     """Local approval (FLEXCUBE's "local authorisation"): the checker types their
@@ -306,11 +309,9 @@ async def decide_in_place(
         await close_everywhere(session)
 
 
-async def close_everywhere(session: Any) -> None:
+async def close_everywhere(session: Session) -> None:
     """Log a short-lived session out on the hub and on the platform, then drop it."""
     import contextlib
-
-    from teller_app.platform import PlatformError
 
     with contextlib.suppress(PlatformError, TimeoutError):
         await session.client.logout()

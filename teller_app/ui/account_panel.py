@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -15,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.views import AccountView
 from teller_app.ui.data_text import account_name_text, account_title, asset_name_text
 from teller_app.ui.money import format_money
 
@@ -35,11 +34,11 @@ def group_iban(iban: str) -> str:
 
 
 class AccountPanel(QGroupBox):
-    def __init__(self, account: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, account: AccountView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.account = account
         self.setObjectName("accountPanel")
-        name = getattr(account, "name", "") or ""
+        name = account.name
         title = account_title(name)
         if title is None:
             shown = account_name_text(name) if name else self.tr("account")
@@ -48,7 +47,7 @@ class AccountPanel(QGroupBox):
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
-        iban = getattr(account, "iban", "") or ""
+        iban = account.iban
         iban_row = QHBoxLayout()
         self.iban_label = _selectable(group_iban(iban) if iban else self.tr("—"), self, "iban")
         self.iban_label.setStyleSheet("font-family: monospace;")
@@ -63,16 +62,15 @@ class AccountPanel(QGroupBox):
         form.addRow(self.tr("IBAN"), iban_row)
 
         self.balance_labels: list[QLabel] = []
-        for asset in getattr(account, "assets", ()) or ():
-            code = getattr(asset, "code", "") or getattr(asset, "stellar_code", "")
-            title = asset_name_text(getattr(asset, "name", "")) or code
-            balance = format_money(getattr(asset, "balance", 0),
-                                   getattr(asset, "minor_unit", 2), code)
+        for asset in account.assets:
+            code = asset.shown_code
+            title = asset_name_text(asset.name) or code
+            balance = format_money(asset.balance, asset.minor_unit, code)
             label = _selectable(balance, self, "balance")
             label.setStyleSheet("font-size: 15pt; font-weight: 600;")
             self.balance_labels.append(label)
             asset_text = f"{title} ({code})" if title != code else code
-            stellar = getattr(asset, "stellar_code", "")
+            stellar = asset.stellar_code
             if stellar and stellar != code:
                 asset_text += f" · {stellar}"
             form.addRow(self.tr("Asset"), _selectable(asset_text, self))
@@ -80,13 +78,12 @@ class AccountPanel(QGroupBox):
         if not self.balance_labels:
             form.addRow(self.tr("Balance"), QLabel(self.tr("no assets"), self))
 
-        guid = getattr(account, "wallet_account_guid", "") or getattr(account, "guid", "")
-        guid_label = _selectable(guid, self, "accountGuid")
+        guid_label = _selectable(account.guid, self, "accountGuid")
         guid_label.setStyleSheet("color: #666; font-family: monospace;")
         form.addRow(self.tr("Account GUID"), guid_label)
 
     def copy_iban(self) -> None:
-        iban = (getattr(self.account, "iban", "") or "").replace(" ", "")
+        iban = self.account.iban.replace(" ", "")
         if iban:
             QGuiApplication.clipboard().setText(iban)
 

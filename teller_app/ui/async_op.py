@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -28,7 +28,11 @@ from shiboken6 import isValid
 from teller_app.platform.errors import AuthError
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 
+if TYPE_CHECKING:
+    from teller_app.core.connectivity import Connectivity
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ErrorHandler = Callable[[BaseException], None]
 # (the AuthError, retry, give up) -> True when a password prompt takes care of it
@@ -38,7 +42,7 @@ Reauthenticate = Callable[[BaseException, Callable[[], None], Callable[[], None]
 class Op:
     """A running operation: ``cancel()`` it, or ask ``done()``."""
 
-    def __init__(self, task: asyncio.Task[Any], label: str, key: str | None) -> None:
+    def __init__(self, task: asyncio.Task[object], label: str, key: str | None) -> None:
         self.task = task
         self.label = label
         self.key = key
@@ -59,7 +63,7 @@ class OpRunner(QObject):
         super().__init__(parent)
         self._running: set[Op] = set()
         self._by_key: dict[str, Op] = {}
-        self.connectivity: Any = None  # core Connectivity (set when a branch cache is open)
+        self.connectivity: Connectivity | None = None  # set when a branch cache is open
         # Where errors nobody handled go (the main window points it at its banner).
         self.default_error_handler: ErrorHandler | None = None
         self.reauthenticate: Reauthenticate | None = None  # set by the main window
@@ -67,9 +71,9 @@ class OpRunner(QObject):
     # -- public -----------------------------------------------------------------------
     def run(
         self,
-        factory: Callable[[], Awaitable[Any]],
+        factory: Callable[[], Awaitable[T]],
         *,
-        on_success: Callable[[Any], None] | None = None,
+        on_success: Callable[[T], None] | None = None,
         on_error: ErrorHandler | None = None,
         parent: QWidget | None = None,
         label: str = "",
@@ -79,23 +83,26 @@ class OpRunner(QObject):
         reauth: bool = True,
     ) -> Op:
         """Start ``factory()`` as a task. Callbacks run on the UI thread, and not at all
-        when the op was cancelled or ``parent`` was deleted meanwhile."""
+        when the op was cancelled or ``parent`` was deleted meanwhile. ``on_success`` gets
+        what the coroutine returned (its type follows ``factory``'s)."""
         disable = [w for w in disable if w is not None]
-        again = dict(on_success=on_success, on_error=on_error, parent=parent, label=label,
-                     key=key, disable=disable, network=network, reauth=reauth)
         if key is not None and (previous := self._by_key.get(key)) is not None:
             previous.cancel()
         widgets = [w for w in disable if w is not None and w.isEnabled()]
         for widget in widgets:
             widget.setEnabled(False)
         loop = asyncio.get_event_loop()
-        task = loop.create_task(self._guard(factory))
+        task: asyncio.Task[T] = loop.create_task(self._guard(factory))
         op = Op(task, label, key)
         self._running.add(op)
         if key is not None:
             self._by_key[key] = op
         self._emit_activity()
-        retry = (lambda: self.run(factory, **again)) if reauth else None  # type: ignore[arg-type]
+        def again() -> None:
+            self.run(factory, on_success=on_success, on_error=on_error, parent=parent,
+                     label=label, key=key, disable=disable, network=network, reauth=reauth)
+
+        retry = again if reauth else None
         task.add_done_callback(
             lambda t: self._finished(op, t, on_success, on_error, parent, widgets, network,
                                      retry)
@@ -117,19 +124,19 @@ class OpRunner(QObject):
 
     # -- internals --------------------------------------------------------------------
     @staticmethod
-    async def _guard(factory: Callable[[], Awaitable[Any]]) -> Any:
+    async def _guard(factory: Callable[[], Awaitable[T]]) -> T:
         return await factory()
 
     def _finished(
         self,
         op: Op,
-        task: asyncio.Task[Any],
-        on_success: Callable[[Any], None] | None,
+        task: asyncio.Task[T],
+        on_success: Callable[[T], None] | None,
         on_error: ErrorHandler | None,
         parent: QWidget | None,
         widgets: list[QWidget],
         network: bool,
-        retry: Callable[[], Any] | None = None,
+        retry: Callable[[], None] | None = None,
     ) -> None:
         self._running.discard(op)
         if op.key is not None and self._by_key.get(op.key) is op:
@@ -171,7 +178,7 @@ class OpRunner(QObject):
                 log.exception("re-authentication prompt failed")
         give_up()
 
-    def _call(self, callback: Callable[[Any], None], value: Any) -> None:
+    def _call(self, callback: Callable[[T], None], value: T) -> None:
         # A bug in a callback must not vanish inside the loop: hand it to the excepthook.
         try:
             callback(value)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import time
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,11 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.customers import CustomerService, CustomerSnapshot
+from teller_app.core.views import AccountView, CustomerView
 from teller_app.ui import theme
 from teller_app.ui.account_panel import AccountPanel, _selectable
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
-from teller_app.ui.customer_table_model import full_name, row_guid
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.money import format_number
@@ -57,7 +56,7 @@ class CustomerCard(QWidget):
 
     def __init__(
         self,
-        customer: Any,
+        customer: CustomerView,
         service: CustomerService,
         ops: OpRunner,
         parent: QWidget | None = None,
@@ -68,10 +67,10 @@ class CustomerCard(QWidget):
         super().__init__(parent)
         self.setObjectName("customerCard")
         self.customer = customer
-        self.guid = row_guid(customer)
+        self.guid = customer.guid
         self.service = service
         self.ops = ops
-        self.accounts: list[Any] = []
+        self.accounts: list[AccountView] = []
         self.account_panels: list[AccountPanel] = []
         self.fetched_at: float | None = None
 
@@ -161,14 +160,17 @@ class CustomerCard(QWidget):
 
         QShortcut(QKeySequence("Ctrl+R"), self, self.refresh,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence("Ctrl+E"), self,
-                  lambda: self.edit_button.isVisible() and self.edit_requested.emit(self.customer),
+        QShortcut(QKeySequence("Ctrl+E"), self, self._edit_shortcut,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self._paint_customer()
         self._load()
+
+    def _edit_shortcut(self) -> None:
+        if self.edit_button.isVisible():
+            self.edit_requested.emit(self.customer)
 
     # -- public -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -184,7 +186,7 @@ class CustomerCard(QWidget):
             disable=[self.refresh_button],
         )
 
-    def set_customer(self, customer: Any) -> None:
+    def set_customer(self, customer: CustomerView) -> None:
         self.customer = customer
         self._paint_customer()
         self.customer_changed.emit(customer)
@@ -242,31 +244,32 @@ class CustomerCard(QWidget):
     # -- painting -----------------------------------------------------------------------
     def _paint_customer(self) -> None:
         c = self.customer
-        self.title.setText(isolate(full_name(c) or getattr(c, "login", "") or self.guid))
+        self.title.setText(isolate(c.full_name or c.login or self.guid))
+        texts = {
+            "surname": isolate(c.surname), "name": isolate(c.name),
+            "paternal_name": isolate(c.paternal_name), "login": isolate(c.login),
+            "phone_number": c.phone_number, "segment": segment_text(c.segment),
+            "branch_name": c.branch_name,
+            "balance_allowed":
+                f"{format_number(c.balance_allowed, 2)} {c.balance_asset_code}".strip(),
+            "wallet_user_guid": c.wallet_user_guid,
+        }
         for key, label in self.detail_labels.items():
-            value = getattr(c, key, "")
-            if key == "balance_allowed":
-                code = getattr(c, "balance_asset_code", "") or ""
-                value = f"{format_number(value or 0, 2)} {code}".strip()
-            elif key == "segment":
-                value = segment_text(value)
-            elif key in ("surname", "name", "paternal_name", "login"):
-                value = isolate(str(value or ""))
-            label.setText("" if value is None else str(value))
+            label.setText(texts[key])
         chips = []
-        if getattr(c, "is_disabled", False):
+        if c.is_disabled:
             disabled = self.tr("DISABLED")
             chips.append(f"<span style='color:#fff;background:#b3261e;'>&nbsp;"
                          f"{disabled}&nbsp;</span>")
-        status = getattr(c, "status", "") or ""
+        status = c.status
         if status:
             chips.append(self.tr("Status: <b>{status}</b>")
                          .format(status=html.escape(status_text(status))))
         chips.append(self.tr("KYC level: <b>{level}</b>")
-                     .format(level=getattr(c, "kyc_level", 0)))
+                     .format(level=c.kyc_level))
         self.flags.setText(" &nbsp; ".join(chips))
 
-    def _paint_accounts(self, accounts: list[Any]) -> None:
+    def _paint_accounts(self, accounts: list[AccountView]) -> None:
         self.accounts = list(accounts)
         for panel in self.account_panels:
             panel.setParent(None)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.approvals import ApprovalError, NeedsApproval
 from teller_app.core.customers import CustomerService, StaleStatus
+from teller_app.core.views import CustomerView
 from teller_app.platform import (
     BankAuthDeclined,
     Conflict,
@@ -47,7 +48,6 @@ from teller_app.platform import (
 )
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
-from teller_app.ui.customer_table_model import row_guid
 from teller_app.ui.data_text import asset_name_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error, platform_message
 from teller_app.ui.money import format_number, parse_amount
@@ -82,7 +82,7 @@ class FormChoices:
 
 
 class CustomerForm(QWidget):
-    saved = Signal(object)  # create: CustomerSnapshot; edit: the updated customer
+    saved = Signal(object)  # create: CustomerSnapshot; edit: the updated CustomerView
     cancelled = Signal()
     login_checked = Signal(str, bool)  # (login, taken) — tests wait on it
     approval_requested = Signal(dict)  # the sensitive change, as a change-request preset
@@ -92,7 +92,7 @@ class CustomerForm(QWidget):
         service: CustomerService,
         ops: OpRunner,
         choices: FormChoices,
-        customer: Any = None,
+        customer: CustomerView | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -218,7 +218,7 @@ class CustomerForm(QWidget):
         self.balance_allowed.editingFinished.connect(self._validate_balance)
         self.asset.currentIndexChanged.connect(lambda _i: self._validate_balance())
 
-        if self.editing:
+        if customer is not None:
             self._fill_from(customer)
         else:
             self.login.textEdited.connect(self._login_edited)
@@ -260,25 +260,24 @@ class CustomerForm(QWidget):
         if not self._validate_all():
             self.banner.show_message(self.tr("Check the highlighted fields."), "warning")
             return
-        if self.editing:
-            body = self._changed_fields()
+        if self.customer is not None:  # editing
+            body = self._changed_fields(self.customer)
             if not body:
                 self.banner.show_message(self.tr("Nothing has changed."), "info")
                 return
             update = CustomerUpdate(**body)
             self.sent_update = update.wire()
-            guid = row_guid(self.customer)
             current = self.customer
-            was = getattr(self.customer, "status", "") or ""
-            factory = lambda: self.service.update(  # noqa: E731
-                guid, update, current, status_was=was)
-            label = self.tr("Saving customer…")
-        else:
-            new = self._new_customer()
-            factory = lambda: self.service.create(new)  # noqa: E731
-            label = self.tr("Creating customer…")
-        self.ops.run(factory, on_success=self._saved, on_error=self._refused, parent=self,
-                     label=label, key=self._submit_key(), disable=[self.submit_button])
+            self.ops.run(lambda: self.service.update(current.guid, update, current,
+                                                     status_was=current.status),
+                         on_success=self._saved, on_error=self._refused, parent=self,
+                         label=self.tr("Saving customer…"), key=self._submit_key(),
+                         disable=[self.submit_button])
+            return
+        new = self._new_customer()
+        self.ops.run(lambda: self.service.create(new), on_success=self._saved,
+                     on_error=self._refused, parent=self, label=self.tr("Creating customer…"),
+                     key=self._submit_key(), disable=[self.submit_button])
 
     # -- building requests ----------------------------------------------------------------
     def _state(self) -> tuple[Any, ...]:
@@ -346,11 +345,11 @@ class CustomerForm(QWidget):
             body.pop("kyc_level")
         return NewCustomer(**body)
 
-    def _changed_fields(self) -> dict[str, Any]:
-        original = self.customer
+    def _changed_fields(self, original: CustomerView) -> dict[str, Any]:
+        stored = dataclasses.asdict(original)
         changed: dict[str, Any] = {}
         for key, value in self._values().items():
-            before = getattr(original, key, None)
+            before = stored.get(key)
             if key == "balance_allowed":
                 if Decimal(str(before or 0)) != value:
                     changed[key] = value
@@ -362,7 +361,7 @@ class CustomerForm(QWidget):
                     changed[key] = value
             elif (before if before is not None else "") != value:
                 changed[key] = value
-        if self.is_disabled.isChecked() != bool(getattr(original, "is_disabled", False)):
+        if self.is_disabled.isChecked() != original.is_disabled:
             changed["is_disabled"] = self.is_disabled.isChecked()
         return changed
 
@@ -407,7 +406,7 @@ class CustomerForm(QWidget):
         return ok
 
     def _validate_phone(self, required: bool = False) -> bool:
-        original = getattr(self.customer, "phone_number", None) if self.editing else None
+        original = self.customer.phone_number if self.customer is not None else None
         if original is not None and self.phone.text().strip() == original:
             self.set_error("phone_number", "")
             return True  # an unchanged stored number is the platform's business
@@ -468,7 +467,7 @@ class CustomerForm(QWidget):
         self.login_checked.emit(login, taken)
 
     # -- results ----------------------------------------------------------------------------
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: object) -> None:
         self.saved.emit(result)
 
     def _refused(self, exc: BaseException) -> None:
@@ -491,7 +490,8 @@ class CustomerForm(QWidget):
             self.set_error("status", self.tr(
                 "Someone changed the status to \u201c{status}\u201d meanwhile. Nothing was "
                 "saved: check it and save again.").format(status=status_text(exc.current)))
-            self.customer = _with_status(self.customer, exc.full)  # compare with the new one
+            if self.customer is not None:  # compare with the new one from now on
+                self.customer = dataclasses.replace(self.customer, status=exc.full)
             self.status.setCurrentText(exc.current)
             self.banner.show_message(self.tr("The customer changed meanwhile."), "warning")
             return
@@ -519,46 +519,37 @@ class CustomerForm(QWidget):
         for guid, name in self.choices.branches:
             self.branch.addItem(name, guid)
 
-    def _fill_from(self, customer: Any) -> None:
-        self.login.setText(getattr(customer, "login", ""))
+    def _fill_from(self, customer: CustomerView) -> None:
+        self.login.setText(customer.login)
         for widget in (self.login, self.iban):
             widget.setReadOnly(True)
         self.iban.setPlaceholderText(self.tr("see the accounts on the card"))
         self.asset.setEnabled(False)
-        code = getattr(customer, "balance_asset_code", "")
+        code = customer.balance_asset_code
         index = next((i for i in range(self.asset.count())
                       if self.asset.itemData(i).code == code), 0)
         self.asset.setCurrentIndex(index)
         self.is_disabled.setText(self.tr("Disabled"))
-        self.is_disabled.setChecked(bool(getattr(customer, "is_disabled", False)))
-        self.surname.setText(getattr(customer, "surname", ""))
-        self.name.setText(getattr(customer, "name", ""))
-        self.paternal_name.setText(getattr(customer, "paternal_name", ""))
-        self.phone.setText(getattr(customer, "phone_number", ""))
-        segment = getattr(customer, "segment", "")
+        self.is_disabled.setChecked(customer.is_disabled)
+        self.surname.setText(customer.surname)
+        self.name.setText(customer.name)
+        self.paternal_name.setText(customer.paternal_name)
+        self.phone.setText(customer.phone_number)
+        segment = customer.segment
         if segment and self.segment.findData(segment) < 0:
             self.segment.addItem(segment, segment)
         self.segment.setCurrentIndex(max(0, self.segment.findData(segment)))
-        self.kyc_level.setValue(int(getattr(customer, "kyc_level", 0) or 0))
-        self.balance_allowed.setText(
-            format_number(getattr(customer, "balance_allowed", 0) or 0, self._minor_unit()))
-        balance_code = getattr(customer, "balance_asset_code", "")
+        self.kyc_level.setValue(customer.kyc_level)
+        self.balance_allowed.setText(format_number(customer.balance_allowed, self._minor_unit()))
+        balance_code = customer.balance_asset_code
         for i in range(1, self.balance_asset.count()):
             if self.balance_asset.itemData(i).code == balance_code:
                 self.balance_asset.setCurrentIndex(i)
-        self.status.setCurrentText(getattr(customer, "status", "") or "")
-        branch = getattr(customer, "branch_guid", None)
+        self.status.setCurrentText(customer.status)
+        branch = customer.branch_guid or None
         if branch and self.branch.findData(branch) < 0:
-            self.branch.addItem(getattr(customer, "branch_name", "") or branch, branch)
+            self.branch.addItem(customer.branch_name or branch, branch)
         self.branch.setCurrentIndex(max(0, self.branch.findData(branch)))
-
-
-def _with_status(customer: Any, status: str) -> Any:
-    if dataclasses.is_dataclass(customer) and not isinstance(customer, type):
-        return dataclasses.replace(customer, status=status)
-    if hasattr(customer, "model_copy"):
-        return customer.model_copy(update={"status": status})
-    return customer
 
 
 def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None]) -> QMessageBox:

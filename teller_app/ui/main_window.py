@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QStackedWidget,
@@ -31,9 +32,12 @@ from shiboken6 import isValid
 
 from teller_app.core.approvals import approval_gate
 from teller_app.core.audit import AuditAction
+from teller_app.core.branch_cache import BranchCacheBundle
 from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.core.roles import Capability
-from teller_app.platform import HubLogin, PasswordLogin
+from teller_app.core.session import Session
+from teller_app.core.views import CustomerLike, CustomerView, customer_view
+from teller_app.platform import Branch, HubLogin, PasswordLogin, Segment
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
@@ -44,18 +48,21 @@ from teller_app.ui.customer_form import (
     FormChoices,
     confirm_discard,
 )
-from teller_app.ui.customer_table_model import full_name, row_guid
+from teller_app.ui.customer_table_model import SearchSource
 from teller_app.ui.error_text import friendly_message, is_connectivity_error, sign_in_message
 from teller_app.ui.search_panel import SearchPanel
 from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
 from teller_app.ui.session_info import describe_employee, session_branch, session_client
 
+if TYPE_CHECKING:
+    from teller_app.ui.reauth_dialog import ReauthDialog
+    from teller_app.ui.supervision import Supervision
+
 log = logging.getLogger(__name__)
 
 
-def _employee_key(session: Any) -> str:
-    employee = getattr(session, "employee", None)
-    guid = getattr(employee, "guid", None)
+def _employee_key(session: Session) -> str:
+    guid = session.employee.guid
     return str(guid) if guid else describe_employee(session)
 
 
@@ -67,15 +74,15 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        session: Any,
+        session: Session,
         ops: OpRunner,
         *,
         profile_name: str = "",
-        sandbox_asset: dict[str, Any] | None = None,
-        branch_cache: Any = None,
+        sandbox_asset: dict[str, Any] | None = None,  # the sandbox manifest's JSON asset
+        branch_cache: BranchCacheBundle | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """``branch_cache``: the opened cache bundle (ui/cache_wiring.py) or None."""
+        """``branch_cache``: the opened cache (core/branch_cache.py) or None."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.session = session
@@ -83,13 +90,15 @@ class MainWindow(QMainWindow):
         self.profile_name = profile_name
         self.sandbox_asset = sandbox_asset
         self.branch_cache = branch_cache
-        self.cache_worker = getattr(branch_cache, "worker", None)
-        self.sync_engine = getattr(branch_cache, "sync", None)
-        self.connectivity = getattr(branch_cache, "connectivity", None)
+        self.cache_worker = branch_cache.worker if branch_cache else None
+        self.sync_engine = branch_cache.sync if branch_cache else None
+        self.connectivity = branch_cache.connectivity if branch_cache else None
         self._cache_warm = False
+        self._offline = False
+        self.supervision: Supervision | None = None  # set by supervision.install
+        self.background_sync_timer: QTimer | None = None  # set by cache_wiring.wire_cache
         self.service = CustomerService(session_client(session), self.cache_worker,
-                                       hub=getattr(session, "hub", None),
-                                       gate=approval_gate(session))
+                                       hub=session.hub, gate=approval_gate(session))
         self.choices = FormChoices(assets=self._manifest_assets())
         self._closing_for_sign_out = False
         self._discard_confirmed = False  # the teller agreed to lose unsaved forms
@@ -129,7 +138,7 @@ class MainWindow(QMainWindow):
         desk.install(self)
         self.ops.default_error_handler = self._show_error
         self.ops.reauthenticate = self._reauthenticate
-        self._reauth_dialog: Any = None
+        self._reauth_dialog: ReauthDialog | None = None
         self._reauth_waiting: list[tuple[Callable[[], None], Callable[[], None]]] = []
         self.ops.activity_changed.connect(self._activity_changed)
         self.ops.connectivity_error.connect(lambda _exc: self._set_online(False))
@@ -138,15 +147,11 @@ class MainWindow(QMainWindow):
         self._load_choices()
         self._wire_cache()
 
-        try:  # supervisor features (issue 6) plug in here, when that module exists
-            from teller_app.ui import supervision  # type: ignore[attr-defined]
-        except ImportError:
-            supervision = None
-        if supervision is not None:
-            supervision.install(self)
-            # Unhook app-level hooks even when the window is deleted without being closed.
-            hooks = self.supervision
-            self.destroyed.connect(lambda *_: hooks.shutdown())
+        from teller_app.ui import supervision  # supervisor features (issue 6)
+
+        hooks = supervision.install(self)
+        # Unhook app-level hooks even when the window is deleted without being closed.
+        self.destroyed.connect(lambda *_: hooks.shutdown())
         from teller_app.ui import till_desk  # the till and the hub's cash controls (issue 15)
 
         till_desk.install(self)
@@ -163,16 +168,16 @@ class MainWindow(QMainWindow):
 
     def audit(self, action: str, **details: Any) -> None:
         """Append to the audit trail as the signed-in employee (no personal values)."""
-        supervision = getattr(self, "supervision", None)
-        if supervision is not None:
-            supervision.record(action, **details)
+        if self.supervision is not None:
+            self.supervision.record(action, **details)
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)
         self.search_panel.focus_search()
 
-    def open_customer(self, customer: Any) -> CustomerCard:
-        guid = row_guid(customer)
+    def open_customer(self, found: CustomerLike) -> CustomerCard:
+        customer = customer_view(found)
+        guid = customer.guid
         for i in range(1, self.tabs.count()):
             widget = self.tabs.widget(i)
             if isinstance(widget, CustomerCard) and widget.guid == guid:
@@ -180,8 +185,8 @@ class MainWindow(QMainWindow):
                 widget.setFocus()
                 return widget
         card = CustomerCard(customer, self.service, self.ops, self.tabs,
-                            can_edit=self._can("EDIT_CUSTOMER", True),
-                            can_open_account=self._can("OPEN_ACCOUNT", True))
+                            can_edit=self._can(Capability.EDIT_CUSTOMER),
+                            can_open_account=self._can(Capability.OPEN_ACCOUNT))
         card.back_requested.connect(self.focus_search)
         card.edit_requested.connect(self.edit_customer)
         card.customer_changed.connect(self._customer_changed)
@@ -194,7 +199,7 @@ class MainWindow(QMainWindow):
         return card
 
     def new_customer(self) -> CustomerForm | None:
-        if not self._can("CREATE_CUSTOMER", True):
+        if not self._can(Capability.CREATE_CUSTOMER):
             self.banner.show_message(self.tr("You may not create customers."), "warning")
             return None
         form = CustomerForm(self.service, self.ops, self.choices, parent=self.tabs)
@@ -205,12 +210,13 @@ class MainWindow(QMainWindow):
         form.first_field().setFocus()
         return form
 
-    def edit_customer(self, customer: Any) -> CustomerForm:
-        guid = row_guid(customer)
+    def edit_customer(self, found: CustomerLike) -> CustomerForm:
+        customer = customer_view(found)
+        guid = customer.guid
         for i in range(1, self.tabs.count()):
             widget = self.tabs.widget(i)
-            if isinstance(widget, CustomerForm) and widget.editing and \
-                    row_guid(widget.customer) == guid:
+            if isinstance(widget, CustomerForm) and widget.customer is not None and \
+                    widget.customer.guid == guid:
                 self.tabs.setCurrentIndex(i)
                 return widget
         form = CustomerForm(self.service, self.ops, self.choices, customer=customer,
@@ -237,14 +243,14 @@ class MainWindow(QMainWindow):
             key="sync",
         )
 
-    def switch_session(self, session: Any) -> None:
+    def switch_session(self, session: Session) -> None:
         """Another employee (or the same one, re-authenticated) takes over this window.
         A different employee never sees the previous one's open cards and forms: they are
         parked (unsaved input included) and come back when that employee signs in again."""
         leaving, arriving = _employee_key(self.session), _employee_key(session)
         self.session = session
         self.service.client = session_client(session)
-        self.service.hub = getattr(session, "hub", None)
+        self.service.hub = session.hub
         self.service.gate = approval_gate(session)
         if leaving != arriving:
             self._park_tabs(leaving)
@@ -259,6 +265,8 @@ class MainWindow(QMainWindow):
         while self.tabs.count() > 1:  # tab 0 is the search page, shared
             widget, title = self.tabs.widget(1), self.tabs.tabText(1)
             self.tabs.removeTab(1)  # removed, not deleted
+            if widget is None:
+                continue
             widget.hide()
             widget.setParent(self.central_stack)  # owned by the window, never shown
             widget.hide()
@@ -283,10 +291,8 @@ class MainWindow(QMainWindow):
         self.close()
 
     # -- session, choices -------------------------------------------------------------------
-    def _can(self, capability: str, default: bool) -> bool:
-        can = getattr(self.session, "can", None)
-        cap = getattr(Capability, capability, None)
-        return default if can is None or cap is None else bool(can(cap))
+    def _can(self, capability: Capability) -> bool:
+        return self.session.can(capability)
 
     def _apply_session(self) -> None:
         self.employee_label.setText(describe_employee(self.session))
@@ -304,7 +310,7 @@ class MainWindow(QMainWindow):
     def _load_choices(self) -> None:
         client = session_client(self.session)
 
-        async def load() -> tuple[list[Any], list[Any]]:
+        async def load() -> tuple[list[Segment], list[Branch]]:
             segments = await client.list_segments()
             branches = [] if session_branch(self.session) else await client.list_branches()
             return segments, branches
@@ -313,21 +319,21 @@ class MainWindow(QMainWindow):
                      on_error=lambda exc: log.info("choices not loaded: %s", exc),
                      label=self.tr("Loading segments…"))
 
-    def _choices_loaded(self, result: tuple[list[Any], list[Any]]) -> None:
+    def _choices_loaded(self, result: tuple[list[Segment], list[Branch]]) -> None:
         segments, branches = result
         assets = list(self._manifest_assets())
         known = {(a.code, a.issuer) for a in assets}
         minor = {a.code: a.minor_unit for a in assets}
         for segment in segments:
-            for account_type in getattr(segment, "account_types", ()):
-                if getattr(account_type, "kind", "") not in ("", "customer"):
+            for account_type in segment.account_types:
+                if account_type.kind not in ("", "customer"):
                     continue
                 key = (account_type.asset_code, account_type.asset_issuer)
                 if account_type.asset_code and key not in known:
                     known.add(key)
                     assets.append(AssetChoice(account_type.asset_code, account_type.asset_issuer,
                                               minor.get(account_type.asset_code, 2)))
-        live = [(b.guid, b.name) for b in branches if not getattr(b, "is_deleted", False)]
+        live = [(b.guid, b.name) for b in branches if not b.is_deleted]
         branch = session_branch(self.session)
         fixed = (branch[0], branch[1]) if branch else None
         self.choices = FormChoices(assets=tuple(assets),
@@ -337,7 +343,7 @@ class MainWindow(QMainWindow):
             self.search_panel.set_branches(live)
 
     # -- search source ----------------------------------------------------------------------
-    def _source_for(self, branch_guid: str | None) -> Any:
+    def _source_for(self, branch_guid: str | None) -> SearchSource:
         # The cache holds this employee's scope (head office: every branch), and filters by
         # branch itself; the platform answers only until the first sync is done.
         if self.cache_worker is not None and self._cache_ready():
@@ -371,8 +377,8 @@ class MainWindow(QMainWindow):
             self._show_error(exc)
 
     # -- tabs -------------------------------------------------------------------------------
-    def _tab_title(self, customer: Any) -> str:
-        name = full_name(customer) or getattr(customer, "login", "") or row_guid(customer)
+    def _tab_title(self, customer: CustomerView) -> str:
+        name = customer.display_name
         return name if len(name) <= 28 else name[:27] + "…"
 
     def dirty_forms(self) -> list[CustomerForm]:
@@ -425,9 +431,9 @@ class MainWindow(QMainWindow):
         if isValid(widget):
             self._remove_tab(self.tabs.indexOf(widget))
 
-    def _request_approval(self, form: CustomerForm, preset: dict[str, Any]) -> None:
-        supervision = getattr(self, "supervision", None)
-        if supervision is None:
+    def _request_approval(self, form: CustomerForm, preset: dict[str, object]) -> None:
+        supervision = self.supervision
+        if supervision is None or form.customer is None:
             form.banner.show_message(self.tr("This change needs a supervisor's approval."),
                                      "warning")
             return
@@ -435,17 +441,17 @@ class MainWindow(QMainWindow):
         supervision.open_change_request(card, preset)
 
     def _created(self, form: CustomerForm, snapshot: CustomerSnapshot) -> None:
-        self.audit(AuditAction.CUSTOMER_CREATE, customer_guid=row_guid(snapshot.customer))
+        self.audit(AuditAction.CUSTOMER_CREATE, customer_guid=snapshot.customer.guid)
         self._close_widget(form)
         self.banner.show_message(self.tr("Customer {name} created.").format(
-            name=full_name(snapshot.customer) or getattr(snapshot.customer, "login", "")),
+            name=snapshot.customer.full_name or snapshot.customer.login),
             "success")
         self.search_panel.run_search()
         self.open_customer(snapshot.customer)
 
-    def _edited(self, form: CustomerForm, customer: Any) -> None:
+    def _edited(self, form: CustomerForm, customer: CustomerView) -> None:
         # Field names only: the values may be personal data.
-        self.audit(AuditAction.CUSTOMER_EDIT, customer_guid=row_guid(customer),
+        self.audit(AuditAction.CUSTOMER_EDIT, customer_guid=customer.guid,
                    fields=sorted(form.sent_update or {}))
         self._close_widget(form)
         self.banner.show_message(self.tr("Changes saved."), "success")
@@ -453,9 +459,9 @@ class MainWindow(QMainWindow):
         card = self.open_customer(customer)
         card.set_customer(customer)
 
-    def _customer_changed(self, customer: Any) -> None:
+    def _customer_changed(self, customer: CustomerView) -> None:
         self.search_panel.model.replace_row(customer)
-        guid = row_guid(customer)
+        guid = customer.guid
         for i in range(1, self.tabs.count()):
             widget = self.tabs.widget(i)
             if isinstance(widget, CustomerCard) and widget.guid == guid:
@@ -493,7 +499,8 @@ class MainWindow(QMainWindow):
         self.menu_customer = bar.addMenu(self.tr("&Customer"))
         self.menu_tools = bar.addMenu(self.tr("&Tools"))
 
-        def action(menu: Any, text: str, keys: list[str], slot: Callable[[], Any]) -> QAction:
+        def action(menu: QMenu, text: str, keys: list[str],
+                   slot: Callable[[], object]) -> QAction:
             act = QAction(text, self)
             act.setShortcuts([QKeySequence(k) for k in keys])
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -519,7 +526,7 @@ class MainWindow(QMainWindow):
         self.busy_label.setText(labels[-1] if labels else "")
 
     def _set_online(self, online: bool) -> None:
-        was_offline = getattr(self, "_offline", False)
+        was_offline = self._offline
         self._offline = not online
         if online:
             self.online_label.setText(self.tr("● online"))
@@ -537,7 +544,7 @@ class MainWindow(QMainWindow):
     def _reauthenticate(self, _exc: BaseException, retry: Callable[[], None],
                         give_up: Callable[[], None]) -> bool:
         client = session_client(self.session)
-        if not isinstance(getattr(client, "auth", None), PasswordLogin | HubLogin):
+        if not isinstance(client.auth, PasswordLogin | HubLogin):
             return False  # bank JWT logins have no password to ask for
         self._reauth_waiting.append((retry, give_up))
         if self._reauth_dialog is not None:
@@ -553,7 +560,10 @@ class MainWindow(QMainWindow):
 
     def _reauth_with(self, password: str) -> None:
         client = session_client(self.session)
-        email = client.auth.email
+        auth = client.auth
+        if not isinstance(auth, PasswordLogin | HubLogin):
+            return  # _reauthenticate asked only for these
+        email = auth.email
 
         async def login() -> None:
             stale = client.auth
@@ -566,6 +576,8 @@ class MainWindow(QMainWindow):
                 raise
 
         dialog = self._reauth_dialog
+        if dialog is None:
+            return
         self.ops.run(login, on_success=lambda _r: self._reauth_done(),
                      on_error=lambda exc: dialog.show_error(sign_in_message(exc)),
                      parent=dialog, label=self.tr("Signing in again…"), reauth=False)
@@ -593,15 +605,12 @@ class MainWindow(QMainWindow):
         from teller_app.ui.cache_wiring import close_branch_cache
 
         await close_branch_cache(self.branch_cache)
-        close = getattr(self.session, "close", None)
-        if close is not None:
-            await close()
+        await self.session.close()
 
     def _shutdown_plugins(self) -> None:
         # Plug-ins with hooks outside this window (the idle filter, timers) unhook with it.
-        shutdown = getattr(getattr(self, "supervision", None), "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        if self.supervision is not None:
+            self.supervision.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing_for_sign_out and self._ask_before_discarding(self.close):

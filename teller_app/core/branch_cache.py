@@ -1,0 +1,77 @@
+"""The branch cache seam: what the desk opened for this employee and scope — the cache worker
+(DB thread), the sync engine and the connectivity monitor — and how it is opened and closed.
+``MainWindow`` takes one of these (or None: no cache); Qt wiring is ``ui/cache_wiring.py``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from teller_app.cache import HEAD_OFFICE
+from teller_app.core import app_paths
+from teller_app.core.cache_open import (
+    CacheScope,
+    open_scoped_cache,
+    wipe_on_sign_out,
+    wipe_scoped_cache,
+)
+from teller_app.core.cache_worker import CacheWorker
+from teller_app.core.connectivity import Connectivity
+from teller_app.core.server_traits import attach_traits
+from teller_app.core.session import Session
+from teller_app.core.sync import SyncEngine
+from teller_app.secrets import SecretStore
+
+log = logging.getLogger("teller_app.ui.cache_wiring")  # the name the log has always used
+
+
+@dataclass
+class BranchCacheBundle:
+    worker: CacheWorker
+    sync: SyncEngine
+    connectivity: Connectivity
+    path: Path
+    warm: bool  # a full sync has completed: searching the cache is complete
+    scope: CacheScope | None = None
+    store: SecretStore | None = None
+    wipe_on_close: bool = False  # a head-office cache on a branch desk
+
+
+async def open_branch_cache(session: Session) -> BranchCacheBundle:
+    """The cache of this employee and scope. A wrong key wipes and re-syncs; a locked cache
+    or an I/O failure raises (CacheLockedError / CacheIOError) and nothing is deleted."""
+    profile = session.profile
+    scope = CacheScope(profile.name, str(session.employee.guid),
+                       session.branch_guid or HEAD_OFFICE)
+    store = await SecretStore.open(profile.name)
+    worker = CacheWorker()
+    try:
+        opened = await open_scoped_cache(worker, app_paths.data_dir(), scope, store)
+    except BaseException:
+        await worker.close()
+        raise
+    client = session.client
+    await attach_traits(client, session.profile)  # what we learnt about this server before
+    connectivity = Connectivity(lambda: client.list_customers(limit=1))
+    branches = [session.branch_guid] if session.branch_guid else None
+    sync = SyncEngine(client, worker, branches, connectivity=connectivity)
+    warm = not await worker.is_cold()
+    stats = await worker.stats()
+    if stats.last_sync_at:
+        connectivity.last_sync_at = stats.last_sync_at
+    return BranchCacheBundle(worker, sync, connectivity, opened.path, warm, scope, store,
+                             wipe_on_sign_out(scope, profile.head_office_desk))
+
+
+async def close_branch_cache(bundle: BranchCacheBundle | None) -> None:
+    if bundle is None:
+        return
+    await bundle.connectivity.stop()
+    await bundle.sync.stop()  # a running sync and reconcile pass (it deletes nothing then)
+    with contextlib.suppress(Exception):
+        await bundle.worker.close()  # runs after any in-flight DB job on the same thread
+    if bundle.wipe_on_close and bundle.scope is not None and bundle.store is not None:
+        log.info("head-office cache wiped at sign-out (branch desk)")
+        await wipe_scoped_cache(app_paths.data_dir(), bundle.scope, bundle.store)
