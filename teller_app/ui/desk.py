@@ -10,15 +10,25 @@ import base64
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QBoxLayout,
+    QFileDialog,
+    QLabel,
+    QMenu,
+    QWidget,
+)
 
 from teller_app.ui import a11y, diagnostics, theme
 from teller_app.ui.settings_store import DeskSettings, load_settings, save_settings
+
+if TYPE_CHECKING:
+    from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +36,7 @@ log = logging.getLogger(__name__)
 class DeskHooks(QObject):
     """Owns the desk actions of one main window; re-translates them on LanguageChange."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.dialogs: dict[str, QWidget] = {}
         bar = window.menuBar()
@@ -41,7 +51,10 @@ class DeskHooks(QObject):
         self.action_shortcuts = self._action("actionShortcuts", ["F1"], self.open_shortcuts)
         self.action_about = self._action("actionAbout", [], self.open_about)
         for act in (self.action_profiles, self.action_settings, self.action_diagnostics):
-            tools.insertAction(first, act)
+            if first is None:
+                tools.addAction(act)
+            else:
+                tools.insertAction(first, act)
         if first is not None:
             tools.insertSeparator(first)
         self.action_cash_in = self._action("actionCashIn", ["Ctrl+Shift+D"],
@@ -65,9 +78,10 @@ class DeskHooks(QObject):
         self.strip.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.strip.setStyleSheet(theme.sandbox_strip_style())
         self.strip.setVisible(self.is_sandbox)
-        central = window.centralWidget().layout()
-        if central is not None:
-            central.insertWidget(0, self.strip)
+        central = window.centralWidget()
+        box = central.layout() if central is not None else None
+        if isinstance(box, QBoxLayout):
+            box.insertWidget(0, self.strip)
         from teller_app.ui import filter_bar
 
         self.filter_bar = filter_bar.install(window)
@@ -83,7 +97,8 @@ class DeskHooks(QObject):
 
         apply_settings(self.settings, window, window.session, language_changed=False)
 
-    def _action(self, object_name: str, keys: list[str], slot: Callable[[], Any]) -> QAction:
+    def _action(self, object_name: str, keys: list[str],
+                slot: Callable[[], object]) -> QAction:
         act = QAction(self.window)
         act.setObjectName(object_name)
         act.setShortcuts([QKeySequence(k) for k in keys])
@@ -92,24 +107,22 @@ class DeskHooks(QObject):
         return act
 
     @property
-    def window(self) -> Any:
+    def window(self) -> MainWindow:
         """The main window (the parent; not kept in an attribute: no reference cycle)."""
-        return self.parent()
+        return cast("MainWindow", self.parent())
 
     @property
     def is_sandbox(self) -> bool:
-        profile = getattr(self.window.session, "profile", None)
-        return bool(profile is not None and profile.is_sandbox)
+        return self.window.session.profile.is_sandbox
 
     def environment(self) -> str:
-        profile = getattr(self.window.session, "profile", None)
-        if self.is_sandbox or profile is None:
+        profile = self.window.session.profile
+        if self.is_sandbox:
             return self.tr("SANDBOX — demo data")
         return urlsplit(profile.base_url).hostname or profile.base_url
 
     def apply_title(self) -> None:
-        profile = getattr(self.window.session, "profile", None)
-        name = self.window.profile_name or (profile.name if profile is not None else "")
+        name = self.window.profile_name or self.window.session.profile.name
         parts = ["Teller", name, self.environment()]
         self.window.setWindowTitle(" — ".join(p for p in parts if p))
 
@@ -137,7 +150,7 @@ class DeskHooks(QObject):
             "SearchPanel", "Search: surname, name, login, phone or IBAN (Ctrl+F)"))
         panel.branch_filter.setToolTip(translate("SearchPanel", "Show customers of one branch"))
         panel._update_summary()
-        w._set_online(not getattr(w, "_offline", False))
+        w._set_online(not w._offline)
         self.apply_title()
         self.menu_help.setTitle(self.tr("&Help"))
         self.action_profiles.setText(self.tr("&Profiles…"))
@@ -297,7 +310,7 @@ class DeskHooks(QObject):
         return self._single("about", make)
 
 
-def install(window: Any) -> DeskHooks:
+def install(window: MainWindow) -> DeskHooks:
     hooks = DeskHooks(window)
     window.desk = hooks
     return hooks

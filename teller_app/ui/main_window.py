@@ -55,6 +55,7 @@ from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
 from teller_app.ui.session_info import describe_employee, session_branch, session_client
 
 if TYPE_CHECKING:
+    from teller_app.ui.desk import DeskHooks
     from teller_app.ui.reauth_dialog import ReauthDialog
     from teller_app.ui.supervision import Supervision
 
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
     signed_out = Signal()
     closed = Signal()  # the window was closed (not a sign-out): the app ends
     session_switched = Signal(object)
+    desk: DeskHooks  # set by desk.install (profiles, settings, help, title, window state)
 
     def __init__(
         self,
@@ -388,7 +390,7 @@ class MainWindow(QMainWindow):
         return [w for w in widgets
                 if isinstance(w, CustomerForm) and isValid(w) and w.is_dirty()]
 
-    def _ask_before_discarding(self, proceed: Callable[[], None]) -> bool:
+    def _ask_before_discarding(self, proceed: Callable[[], object]) -> bool:
         """True when dirty forms exist and a confirmation is now open; ``proceed`` runs again
         (and goes through) once the teller agrees to discard them."""
         if self._discard_confirmed:

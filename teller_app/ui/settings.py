@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from PySide6.QtCore import QCoreApplication, QEvent, QTranslator, Signal
@@ -41,6 +41,11 @@ from teller_app.ui.settings_store import (
 log = logging.getLogger(__name__)
 
 
+if TYPE_CHECKING:
+    from teller_app.core.session import Session
+    from teller_app.ui.main_window import MainWindow
+
+
 def switch_language(lang: str) -> None:
     """Replace the installed translators; Qt then sends LanguageChange to every widget,
     which re-translates itself (changeEvent / the desk hooks)."""
@@ -64,14 +69,12 @@ def current_language() -> str:
     return "uk" if QLocale().language() == QLocale.Language.Ukrainian else "en"
 
 
-async def fetch_policy(session: Any) -> dict[str, Any] | None:
-    """The bank's policy from the hub, or None when there is no hub or it has none."""
-    link = getattr(session, "hub", None)
-    hub = getattr(link, "hub", None)
-    base = getattr(hub, "base_url", None)
-    token = getattr(hub, "token", None)
-    if not base:
+async def fetch_policy(session: Session | None) -> dict[str, Any] | None:
+    """The bank's policy from the hub (JSON), or None when there is no hub or it has none."""
+    link = session.hub if session is not None else None
+    if link is None or not link.hub.base_url:
         return None
+    base, token = link.hub.base_url, link.hub.token
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         async with httpx.AsyncClient(timeout=5.0, trust_env=False) as http:
@@ -87,7 +90,8 @@ async def fetch_policy(session: Any) -> dict[str, Any] | None:
 class SettingsDialog(QDialog):
     applied = Signal(object)  # DeskSettings
 
-    def __init__(self, ops: OpRunner, session: Any = None, window: Any = None,
+    def __init__(self, ops: OpRunner, session: Session | None = None,
+                 window: MainWindow | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -226,27 +230,28 @@ class SettingsDialog(QDialog):
         return new
 
     # -- the bank's settings --------------------------------------------------------------
-    def _policy(self, policy: dict[str, Any] | None) -> None:
+    def _policy(self, policy: dict[str, Any] | None) -> None:  # the hub's JSON
         self.policy = policy
         self._show_policy()
 
     def _show_policy(self) -> None:
-        profile = getattr(self.session, "profile", None)
+        profile = self.session.profile if self.session is not None else None
         policy = self.policy
+        threshold: object
         if policy is not None:
             threshold = policy.get("cash_confirm_threshold", policy.get("approval_threshold"))
             sensitive = policy.get("sensitive_changes", [])
             self.policy_source.setText(self.tr("From the bank's Teller Hub."))
         else:
-            threshold = getattr(profile, "cash_confirm_threshold", None)
-            sensitive = getattr(profile, "sensitive_changes", [])
+            threshold = profile.cash_confirm_threshold if profile is not None else None
+            sensitive = profile.sensitive_changes if profile is not None else []
             self.policy_source.setText(self.tr(
                 "From this desk's profile: the Teller Hub did not give a policy."))
         self.threshold_value.setText(_amount(threshold))
         self.sensitive_value.setText(", ".join(sensitive_text(s) for s in sensitive) or "—")
 
 
-def _amount(value: Any) -> str:
+def _amount(value: object) -> str:
     if value is None:
         return "—"
     from decimal import Decimal, InvalidOperation
@@ -267,23 +272,23 @@ def sensitive_text(key: str) -> str:
     }.get(key, key)
 
 
-def apply_settings(settings: DeskSettings, window: Any, session: Any = None, *,
+def apply_settings(settings: DeskSettings, window: MainWindow | None,
+                   session: Session | None = None, *,
                    language_changed: bool = True) -> None:
     """Apply to the running app: theme, language, idle lock, background sync interval."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         theme.apply_theme(app, settings.theme)
     if language_changed:
-        profile = getattr(session, "profile", None)
-        lang = settings.language or getattr(profile, "language", "") or current_language()
+        profile = session.profile if session is not None else None
+        lang = settings.language or (profile.language if profile else "") or current_language()
         switch_language(lang)
     if window is None:
         return
-    timer = getattr(window, "background_sync_timer", None)
+    timer = window.background_sync_timer
     if timer is not None:
         timer.setInterval(settings.sync_interval_minutes * 60_000)
-    supervision = getattr(window, "supervision", None)
-    locker = getattr(supervision, "locker", None)
-    tracker = getattr(locker, "tracker", None)
-    if tracker is not None:
-        tracker.idle_seconds = settings.idle_lock_minutes * 60.0
+    supervision = window.supervision
+    locker = supervision.locker if supervision is not None else None
+    if locker is not None:
+        locker.tracker.idle_seconds = settings.idle_lock_minutes * 60.0
