@@ -41,10 +41,11 @@ def tie_labels(root: QWidget) -> None:
                 continue
             label = label_item.widget()
             field = field_item.widget()
-            if field is None and field_item.layout() is not None:
-                inner = field_item.layout()
-                field = next((inner.itemAt(i).widget() for i in range(inner.count())
-                              if isinstance(inner.itemAt(i).widget(), INPUTS)), None)
+            inner = field_item.layout()
+            if field is None and inner is not None:
+                found = (item.widget() for item in (inner.itemAt(i) for i in range(inner.count()))
+                         if item is not None)
+                field = next((w for w in found if isinstance(w, INPUTS)), None)
             if not isinstance(label, QLabel) or field is None:
                 continue
             if label.buddy() is None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +38,15 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.audit import HUB_ACTIONS, export_rows
 from teller_app.core.session import HubLink
-from teller_app.platform.hub_models import AuditRecord, AuditVerify
+from teller_app.platform.hub_client import HubClient
+from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
 from teller_app.ui.local_time import local_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
 COLUMNS = ("seq", "at", "action", "actor", "customer", "details")
 PAGE = 1000
-ACTION_TEXT = {
+ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values are str
     "sign_in": QT_TRANSLATE_NOOP("AuditActions", "Signed in"),
     "sign_out": QT_TRANSLATE_NOOP("AuditActions", "Signed out"),
     "lock": QT_TRANSLATE_NOOP("AuditActions", "Locked"),
@@ -64,7 +66,16 @@ ACTION_TEXT = {
 
 def action_text(action: str) -> str:
     source = ACTION_TEXT.get(action)
-    return QCoreApplication.translate("AuditActions", source) if source else action
+    return QCoreApplication.translate("AuditActions", str(source)) if source else action
+
+
+def _day(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+async def _audit_page(hub: HubClient, *, after: int,
+                      filters: dict[str, Any]) -> AuditList:  # the query's JSON-like filters
+    return await hub.audit(after_seq=after, limit=PAGE, **filters)
 
 
 def customer_of(entry: AuditRecord) -> str:
@@ -189,12 +200,14 @@ class AuditView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
 
         filters = QHBoxLayout()
-        for widget in (self.branch, self.action, self.employee, QLabel(self.tr("From")),
-                       self.date_from, QLabel(self.tr("to")), self.date_to):
+        filter_widgets: tuple[QWidget, ...] = (
+            self.branch, self.action, self.employee, QLabel(self.tr("From")), self.date_from,
+            QLabel(self.tr("to")), self.date_to)
+        for widget in filter_widgets:
             filters.addWidget(widget)
         buttons = QHBoxLayout()
-        for widget in (self.refresh_button, self.verify_button, self.export_button):
-            buttons.addWidget(widget)
+        for button in (self.refresh_button, self.verify_button, self.export_button):
+            buttons.addWidget(button)
         buttons.addWidget(self.status, 1)
         box = QVBoxLayout(self)
         box.addLayout(filters)
@@ -212,8 +225,8 @@ class AuditView(QWidget):
 
     # -- reading ------------------------------------------------------------------------
     def filters(self) -> dict[str, Any]:
-        start = datetime.combine(self.date_from.date().toPython(), time.min, UTC)
-        end = datetime.combine(self.date_to.date().toPython(), time.max, UTC)
+        start = datetime.combine(_day(self.date_from.date()), time.min, UTC)
+        end = datetime.combine(_day(self.date_to.date()), time.max, UTC)
         action = self.action.currentData() or ""
         return {
             "branch_guid": self.branch.currentData() or None,
@@ -235,8 +248,7 @@ class AuditView(QWidget):
             found: list[AuditRecord] = []
             after = 0
             while True:
-                page = await link.call(lambda hub, a=after: hub.audit(after_seq=a, limit=PAGE,
-                                                                      **filters))
+                page = await link.call(partial(_audit_page, after=after, filters=filters))
                 found.extend(page.entries)
                 if len(page.entries) < PAGE:
                     return found

@@ -24,16 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.approvals import REASON_MAX_CHARS
-from teller_app.platform.models import Customer
+from teller_app.core.views import CustomerLike, CustomerView, customer_view
 from teller_app.ui import theme
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.money import format_number
 from teller_app.ui.validators import check_text
 
 
-def change_choices(customer: Customer) -> list[tuple[str, dict[str, Any]]]:
+def change_choices(customer: CustomerView) -> list[tuple[str, dict[str, Any]]]:
     """(label, change) pairs that make sense for this customer now."""
-    real = (customer.status or "").strip().lower()
+    real = customer.status.strip().lower()
     out: list[tuple[str, dict[str, Any]]] = []
     if customer.is_disabled:
         out.append((QCoreApplication.translate("ChangeRequestDialog", "Re-enable the customer"),
@@ -93,11 +93,12 @@ def describe_change(change: dict[str, Any]) -> str:
 class ChangeRequestDialog(QDialog):
     submitted = Signal(dict, str, bool)  # change, reason, in_place (supervisor is here)
 
-    def __init__(self, customer: Customer, preset: dict[str, Any] | None = None,
+    def __init__(self, found: CustomerLike,
+                 preset: dict[str, Any] | None = None,  # a request change (JSON-like)
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Request a change"))
-        self.customer = customer
+        customer = self.customer = customer_view(found)
         self.what = QComboBox()
         for label, change in change_choices(customer):
             self.what.addItem(label, change)

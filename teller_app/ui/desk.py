@@ -29,6 +29,7 @@ from teller_app.ui.settings_store import DeskSettings, load_settings, save_setti
 
 if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
+    from teller_app.ui.shortcuts import InboxButton
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +220,7 @@ class DeskHooks(QObject):
             self.window.statusBar().showMessage(self.tr(
                 "Open a customer card to take or pay out cash."), 5000)
 
-    def _decide(self, button: str) -> None:
+    def _decide(self, button: InboxButton) -> None:
         from teller_app.ui.shortcuts import click_in_inbox
 
         if not click_in_inbox(self.window, button):

@@ -8,13 +8,18 @@ over without unlocking (unsaved forms are given up, as the locked employee is no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QBoxLayout, QPushButton
+
+if TYPE_CHECKING:
+    from teller_app.core.session import Session
+    from teller_app.secrets import Profile
+    from teller_app.ui.main_window import MainWindow
 
 
-async def verify_password(profile: Any, email: str, password: str) -> bool:
+async def verify_password(profile: Profile, email: str, password: str) -> bool:
     """True when this profile's sign-in accepts ``password`` for ``email`` (one place:
     ``core.session.verify_password``, which also revokes the throwaway session)."""
     from teller_app.core.session import verify_password as verify
@@ -22,13 +27,13 @@ async def verify_password(profile: Any, email: str, password: str) -> bool:
     return await verify(profile, email, password)
 
 
-async def open_other_session(profile: Any, email: str, password: str) -> Any:
+async def open_other_session(profile: Profile, email: str, password: str) -> Session:
     from teller_app.core.session import make_auth, open_session
 
     return await open_session(profile, make_auth(profile, email, password))
 
 
-def add_sign_out(window: Any) -> QPushButton | None:
+def add_sign_out(window: MainWindow) -> QPushButton | None:
     """A "Sign out" button under the lock screen's unlock row (once)."""
     from teller_app.ui.lock_screen import LockScreen
 
@@ -45,5 +50,6 @@ def add_sign_out(window: Any) -> QPushButton | None:
 
     button.clicked.connect(sign_out)
     layout = screen.layout()
-    layout.insertWidget(layout.indexOf(screen.error) + 1, button)
+    if isinstance(layout, QBoxLayout):
+        layout.insertWidget(layout.indexOf(screen.error) + 1, button)
     return button

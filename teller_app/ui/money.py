@@ -84,7 +84,7 @@ def parse_amount(text: str, minor_unit: int) -> Decimal | None:
 
 
 def _group(integer: str, separator: str) -> str:
-    parts = []
+    parts: list[str] = []
     while len(integer) > 3:
         parts.insert(0, integer[-3:])
         integer = integer[:-3]

@@ -126,5 +126,5 @@ def print_receipt(receipt: Receipt, parent: QWidget | None = None) -> QPrintDial
         receipt_document(receipt).print_(printer)
 
     dialog.accepted.connect(accepted)
-    dialog.open()
+    dialog.open()  # type: ignore[call-arg]  # PySide6's stub lists only open(receiver, member)
     return dialog

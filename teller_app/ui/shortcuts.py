@@ -4,7 +4,7 @@ Also the window-level shortcuts for cash in/out, approve and reject."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -23,6 +23,11 @@ from PySide6.QtWidgets import (
 
 from teller_app.ui.a11y_form import plain
 
+if TYPE_CHECKING:
+    from teller_app.ui.main_window import MainWindow
+
+InboxButton = Literal["approve_button", "reject_button"]
+
 
 def collect(window: QWidget) -> list[tuple[str, str, str]]:
     """(group, what, keys) for every action/QShortcut with a key, menus first."""
@@ -37,8 +42,9 @@ def collect(window: QWidget) -> list[tuple[str, str, str]]:
 
     def walk(menu: QMenu, group: str) -> None:
         for action in menu.actions():
-            if action.menu() is not None:
-                walk(action.menu(), f"{group} › {plain(action.menu().title())}")
+            sub = action.menu()
+            if isinstance(sub, QMenu):
+                walk(sub, f"{group} › {plain(sub.title())}")
                 continue
             if id(action) in seen or action.isSeparator():
                 continue
@@ -93,7 +99,7 @@ class ShortcutsSheet(QDialog):
 
 
 # -- cash and approval shortcuts ---------------------------------------------------------
-def click_in_current_card(window: Any, object_name: str) -> bool:
+def click_in_current_card(window: MainWindow, object_name: str) -> bool:
     """Press the current customer card's button ``object_name`` if it is there and enabled."""
     card = window.tabs.currentWidget()
     if card is None:
@@ -105,11 +111,14 @@ def click_in_current_card(window: Any, object_name: str) -> bool:
     return True
 
 
-def click_in_inbox(window: Any, attribute: str) -> bool:
-    supervision = getattr(window, "supervision", None)
-    inbox = getattr(supervision, "inbox", None)
-    button = getattr(inbox, attribute, None)
-    if not isinstance(button, QPushButton) or not button.isEnabled():
+def click_in_inbox(window: MainWindow, which: InboxButton) -> bool:
+    """Press the approvals inbox's Approve or Reject button when it is there and enabled."""
+    supervision = window.supervision
+    inbox = supervision.inbox if supervision is not None else None
+    if inbox is None:
+        return False
+    button = inbox.approve_button if which == "approve_button" else inbox.reject_button
+    if not button.isEnabled():
         return False
     button.click()
     return True

@@ -21,12 +21,14 @@ import asyncio
 import contextlib
 import logging
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
+    QDialog,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -53,8 +55,11 @@ from teller_app.core.cash import (
 )
 from teller_app.core.idle import IdleTracker
 from teller_app.core.roles import Capability
+from teller_app.core.session import Session
+from teller_app.platform import Branch
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.platform.models import CustomerUpdate
+from teller_app.secrets import Profile
 from teller_app.ui.approvals_inbox import (
     ApprovalsInbox,
     approval_error_text,
@@ -66,30 +71,29 @@ from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cash_desk import HistoryWindows, desk_context
 from teller_app.ui.cash_dialog import CashDialog
 from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
+from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.lock_screen import SessionLocker
+
+if TYPE_CHECKING:
+    from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
                                 "request.failed"})
 
 
-def _guid(customer: Any) -> str:
-    """Customer cards may hold a platform Customer or a cache row: same attribute names."""
-    return str(getattr(customer, "wallet_user_guid", "") or getattr(customer, "guid", ""))
-
-
 def desk_id() -> str:
     return socket.gethostname()[:64]
 
 
-def install(window: Any) -> Supervision:
+def install(window: MainWindow) -> Supervision:
     supervision = Supervision(window)
     supervision.install()
     window.supervision = supervision
     return supervision
 
 
-async def verify_password(profile: Any, email: str, password: str) -> bool:
+async def verify_password(profile: Profile, email: str, password: str) -> bool:
     """True when the platform (or, for a Mode-B profile, the hub) accepts ``password`` for
     ``email`` (a throwaway login)."""
     from teller_app.core.session import verify_password as verify
@@ -102,7 +106,7 @@ class Supervision(QObject):
     _audit_write_failed = Signal()
     request_decided = Signal(object)  # HubEvent about one of this employee's requests
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         session = window.session
@@ -121,31 +125,29 @@ class Supervision(QObject):
         self._notice_ids: set[str] = set()
         self._notice_text = ""
         self._audit_failure_reported = False
-        self._cards: list[Any] = []  # decorated customer cards (to refresh on a decision)
+        self._cards: list[CustomerCard] = []  # decorated cards (to refresh on a decision)
         self._closing = False
+        self._tray: QSystemTrayIcon | None = None
+        self._audit_view: AuditView | None = None
         self._audit_write_failed.connect(self._report_audit_failure,
                                          Qt.ConnectionType.QueuedConnection)
 
     # -- session helpers ----------------------------------------------------------------
     @property
-    def session(self) -> Any:
+    def session(self) -> Session:
         return self.window.session
 
     def can(self, capability: Capability) -> bool:
-        session = self.session
-        return session is not None and session.can(capability)
+        return self.session.can(capability)
 
     def employee_guid(self) -> str:
-        session = self.session
-        return str(session.employee.guid) if session is not None else ""
+        return str(self.session.employee.guid)
 
     def employee_email(self) -> str:
         session = self.session
-        if session is None:
-            return ""
         return str(session.employee.email or session.client.employee_email or "").lower()
 
-    def record(self, action: str, **details: Any) -> None:
+    def record(self, action: str, **details: object) -> None:
         """Audit ``action`` as the signed-in employee (outbox first, then the hub)."""
         try:
             self.audit.record(action, **details)
@@ -168,7 +170,7 @@ class Supervision(QObject):
     def start_feed(self) -> None:
         """One SSE stream per window (the session's hub link); reconnects by itself."""
         self.stop_feed()
-        link = getattr(self.session, "hub", None)
+        link = self.session.hub
         if link is None:
             return
         self.feed = EventFeed(link)
@@ -226,10 +228,10 @@ class Supervision(QObject):
         self._say(text, level)
         self.request_decided.emit(event)
         for card in self._open_cards():
-            if _guid(card.customer) == (event.customer_guid or ""):
+            if card.guid == (event.customer_guid or ""):
                 card.refresh()
 
-    def _open_cards(self) -> list[Any]:
+    def _open_cards(self) -> list[CustomerCard]:
         self._cards = [c for c in self._cards if isValid(c)]
         return list(self._cards)
 
@@ -263,9 +265,7 @@ class Supervision(QObject):
 
         self.window.customer_card_opened.connect(self.decorate_card)
         self.window.signed_out.connect(self._signed_out)
-        changed = getattr(self.window, "session_switched", None)
-        if changed is not None:
-            changed.connect(lambda *_: self.apply_capabilities())
+        self.window.session_switched.connect(lambda *_: self.apply_capabilities())
         self.start_feed()
         self.apply_capabilities()
 
@@ -295,8 +295,7 @@ class Supervision(QObject):
             self.locker.lock()
 
     def _employee_label(self) -> str:
-        session = self.session
-        return session.employee.display_name if session is not None else ""
+        return self.session.employee.display_name
 
     async def _verify_current(self, password: str) -> bool:
         session = self.session
@@ -305,12 +304,12 @@ class Supervision(QObject):
 
         return await lock_modes.verify_password(session.profile, email, password)
 
-    async def _open_other_session(self, email: str, password: str) -> Any:
+    async def _open_other_session(self, email: str, password: str) -> Session:
         from teller_app.ui import lock_modes
 
         return await lock_modes.open_other_session(self.session.profile, email, password)
 
-    def _switched(self, new_session: Any) -> None:
+    def _switched(self, new_session: Session) -> None:
         old = self.employee_guid()
         old_session = self.session
         new = str(new_session.employee.guid)
@@ -322,16 +321,16 @@ class Supervision(QObject):
         async def hand_over() -> None:
             # what the leaving employee did goes out with their hub session, then theirs
             # is closed (parked work resumes with a fresh sign-in)
-            await audit.set_link(getattr(new_session, "hub", None))
+            await audit.set_link(new_session.hub)
             audit.record(AuditAction.SIGN_IN, previous_employee=old)
-            if old_session is not None and old_session is not new_session:
+            if old_session is not new_session:
                 await old_session.close()
 
         self.window.ops.run(hand_over, network=False)
         self.start_feed()
         self.apply_capabilities()
 
-    def _signed_out(self, *_args: Any) -> None:
+    def _signed_out(self, *_args: object) -> None:
         self.record(AuditAction.SIGN_OUT)
         self.shutdown()
 
@@ -374,22 +373,27 @@ class Supervision(QObject):
     def show_audit(self) -> None:
         if self.audit_dock is None:
             client = self.session.client
-            branches = [] if self.session.is_head_office else None
+            branches: list[tuple[str, str]] | None = [] if self.session.is_head_office else None
             view = AuditView(
-                lambda: getattr(self.session, "hub", None), self.window.ops, branches=branches,
+                lambda: self.session.hub, self.window.ops, branches=branches,
                 employee_names=lambda e: lookup_employee_names(client, e),
                 customer_names=lambda g: lookup_customer_names(client, g))
             if branches is not None:
-                self.window.ops.run(client.list_branches, on_success=lambda found: [
-                    view.branch.addItem(b.name or b.guid, b.guid)
-                    for b in found if not b.is_deleted], parent=view,
-                    label=self.tr("Reading branches"))
+                def listed(found: list[Branch]) -> None:
+                    for b in found:
+                        if not b.is_deleted:
+                            view.branch.addItem(b.name or b.guid, b.guid)
+
+                self.window.ops.run(client.list_branches, on_success=listed, parent=view,
+                                    label=self.tr("Reading branches"))
             self.audit_dock = QDockWidget(self.tr("Audit trail"), self.window)
             self.audit_dock.setObjectName("auditDock")
             self.audit_dock.setWidget(view)
             self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.audit_dock)
+            self._audit_view = view
         self.audit_dock.show()
-        self.audit_dock.widget().refresh()
+        if self._audit_view is not None:
+            self._audit_view.refresh()
 
     def _notify_new_requests(self, requests: list[ChangeRequest]) -> None:
         self._notice_ids |= {r.id for r in requests}
@@ -403,13 +407,12 @@ class Supervision(QObject):
         self.window.status_bar.showMessage(text, 15_000)
         self.window.banner.show_message(text, level)
         # The teller's Settings (sounds, notifications); a bare window (tests) has none.
-        desk = getattr(self.window, "desk", None)
-        sounds, notify = (desk.settings.sounds, desk.settings.notifications) if desk else (
-            False, True)
+        desk = self.window.desk
+        sounds, notify = desk.settings.sounds, desk.settings.notifications
         if sounds:
             QApplication.beep()
         if notify and QSystemTrayIcon.isSystemTrayAvailable():
-            tray = getattr(self, "_tray", None) or QSystemTrayIcon(self.window.windowIcon(), self)
+            tray = self._tray or QSystemTrayIcon(self.window.windowIcon(), self)
             self._tray = tray
             tray.show()
             tray.showMessage(self.tr("Teller"), text)
@@ -428,20 +431,20 @@ class Supervision(QObject):
         shown = self._notice_text
         self._notice_ids = remaining
         status_bar = self.window.status_bar
-        banner = getattr(self.window, "banner", None)
+        banner = self.window.banner
         ours_in_status = bool(shown) and status_bar.currentMessage() == shown
-        ours_in_banner = bool(shown) and banner is not None and banner.text() == shown
+        ours_in_banner = bool(shown) and banner.text() == shown
         if not remaining:
             self._notice_text = ""
             if ours_in_status:
                 status_bar.clearMessage()
-            if ours_in_banner and banner is not None:
+            if ours_in_banner:
                 banner.clear()
             return
         text = self._notice()
         if ours_in_status:
             status_bar.showMessage(text, 15_000)
-        if ours_in_banner and banner is not None:
+        if ours_in_banner:
             banner.show_message(text, "info")
 
     def _record_decision(self, request: ChangeRequest) -> None:
@@ -452,28 +455,25 @@ class Supervision(QObject):
                     state=request.state, has_comment=bool(request.comment))
 
     def _say(self, text: str, level: str = "info") -> None:
-        banner = getattr(self.window, "banner", None)
-        if banner is not None:
-            banner.show_message(text, level)
+        self.window.banner.show_message(text, level)
 
     # -- customer card ------------------------------------------------------------------
-    def decorate_card(self, card: Any) -> None:
+    def decorate_card(self, card: CustomerCard) -> None:
         """Add this module's buttons to a customer card; rebuilt when the card's data changes."""
         box = QWidget(card)
         box.setObjectName("supervisionActions")
-        QHBoxLayout(box).setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
         card.actions_layout.addWidget(box)
-        self._fill_card_actions(card, box)
-        changed = getattr(card, "customer_changed", None)
-        if changed is not None:
-            changed.connect(lambda _c: self._fill_card_actions(card, box))
+        self._fill_card_actions(card, box, row)
+        card.customer_changed.connect(lambda _c: self._fill_card_actions(card, box, row))
 
-    def _fill_card_actions(self, card: Any, box: QWidget) -> None:
-        layout = box.layout()
+    def _fill_card_actions(self, card: CustomerCard, box: QWidget, layout: QBoxLayout) -> None:
         while layout.count():
             item = layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         if card not in self._cards:
             self._cards.append(card)
         customer = card.customer
@@ -501,19 +501,18 @@ class Supervision(QObject):
         history.clicked.connect(lambda: self.history.open(self.window.ops, self.session, card,
                                                           self.window, history))
         layout.addWidget(history)
-        self._show_my_requests(card, box)
+        self._show_my_requests(card, box, layout)
 
-    def _show_my_requests(self, card: Any, box: QWidget) -> None:
+    def _show_my_requests(self, card: CustomerCard, box: QWidget, layout: QBoxLayout) -> None:
         """This employee's pending requests for the customer (from the hub), with Withdraw."""
-        if getattr(self.session, "hub", None) is None:
+        if self.session.hub is None:
             return
         service = self.approvals()
-        guid = _guid(card.customer)
+        guid = card.guid
 
         def shown(requests: list[ChangeRequest]) -> None:
             if not isValid(box):
                 return
-            layout = box.layout()
             for request in requests:
                 note = QLabel(self.tr("Awaiting approval: %1").replace(
                     "%1", describe_change(request.displayed_change())))
@@ -529,37 +528,39 @@ class Supervision(QObject):
                                                           type(exc).__name__),
                             parent=card, label=self.tr("Reading your requests"))
 
-    def apply_directly(self, card: Any) -> None:
+    def apply_directly(self, card: CustomerCard) -> None:
         """A checker's own change: through the one pipeline (a checker writes directly)."""
         customer = card.customer
         target = not customer.is_disabled
         service = self.window.service
 
-        def done(_result: Any) -> None:
-            self.record(AuditAction.CUSTOMER_EDIT, customer_guid=_guid(customer),
+        def done(_result: object) -> None:
+            self.record(AuditAction.CUSTOMER_EDIT, customer_guid=customer.guid,
                         fields=["is_disabled"], is_disabled=target)
             card.refresh()
 
         self.window.ops.run(
-            lambda: service.update(_guid(customer), CustomerUpdate(is_disabled=target),
+            lambda: service.update(customer.guid, CustomerUpdate(is_disabled=target),
                                    customer),
             on_success=done, on_error=lambda exc: self._say(approval_error_text(exc), "error"),
             parent=card, label=self.tr("Saving"))
 
-    def open_change_request(self, card: Any, preset: dict[str, Any] | None = None) -> None:
+    def open_change_request(self, card: CustomerCard,
+                            preset: dict[str, Any] | None = None) -> None:  # JSON-like
         dialog = ChangeRequestDialog(card.customer, preset, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.submitted.connect(lambda change, reason, in_place: self.file_request(
             card, dialog, change, reason, in_place))
         dialog.open()
 
-    def file_request(self, card: Any, dialog: ChangeRequestDialog, change: dict[str, Any],
+    def file_request(self, card: CustomerCard, dialog: ChangeRequestDialog,
+                     change: dict[str, Any],  # the request body's change (JSON)
                      reason: str, in_place: bool) -> None:
         customer = card.customer
         service = self.approvals()
 
         def filed(request: ChangeRequest) -> None:
-            self.record(AuditAction.CHANGE_REQUEST, customer_guid=_guid(customer),
+            self.record(AuditAction.CHANGE_REQUEST, customer_guid=customer.guid,
                         request_id=request.id, fields=sorted(request.change))
             if in_place:
                 dialog.hide()
@@ -570,12 +571,13 @@ class Supervision(QObject):
                 card.refresh()
 
         self.window.ops.run(
-            lambda: service.file_request(_guid(customer), change, reason),
+            lambda: service.file_request(customer.guid, change, reason),
             on_success=filed, on_error=lambda exc: dialog.show_error(
                 approval_error_text(exc)),
             parent=dialog, label=self.tr("Sending the request"))
 
-    def open_in_place(self, card: Any, request: ChangeRequest, parent: Any = None) -> None:
+    def open_in_place(self, card: CustomerCard, request: ChangeRequest,
+                      parent: QDialog | None = None) -> None:
         summary = self.tr("%1\nReason: %2").replace(
             "%1", describe_change(request.displayed_change())).replace("%2", request.reason)
         dialog = ApproveInPlaceDialog(summary, self.window)
@@ -609,7 +611,7 @@ class Supervision(QObject):
         dialog.rejected.connect(cancelled)
         dialog.open()
 
-    def withdraw(self, card: Any, request: ChangeRequest) -> None:
+    def withdraw(self, card: CustomerCard, request: ChangeRequest) -> None:
         service = self.approvals()
 
         def done(result: ChangeRequest) -> None:
@@ -631,7 +633,7 @@ class Supervision(QObject):
                                                                      session.branch_guid)
         return self._cash_for(session, self._processing[branch])
 
-    def _cash_for(self, session: Any, processing: str) -> CashService:
+    def _cash_for(self, session: Session, processing: str) -> CashService:
         from teller_app.ui.till_desk import hub_cash  # the hub's limits, voids, till
 
         cash = hub_cash(session)
@@ -647,7 +649,7 @@ class Supervision(QObject):
         processing = self._processing.get(session.branch_guid or "", "")
         return self._cash_for(session, processing)
 
-    def open_cash(self, card: Any, kind: CashKind) -> None:
+    def open_cash(self, card: CustomerCard, kind: CashKind) -> None:
         def ready(service: CashService) -> None:
             profile = self.session.profile
             branch = self.session.branch_guid
@@ -669,9 +671,9 @@ class Supervision(QObject):
         self.window.ops.run(self._cash_service_async, on_success=ready, parent=card,
                             label=self.tr("Preparing the cash desk"))
 
-    def _cash_confirmed(self, card: Any, receipt: CashReceipt) -> None:
+    def _cash_confirmed(self, card: CustomerCard, receipt: CashReceipt) -> None:
         self.record(AuditAction.CASH_CONFIRM, confirmed_by=receipt.confirmed_by or None,
-                       customer_guid=_guid(card.customer),
+                       customer_guid=card.guid,
                        payment_guid=receipt.payment_guid, amount=str(receipt.amount),
                        stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid(),
                        reconciled=receipt.reconciled)

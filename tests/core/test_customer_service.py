@@ -4,14 +4,13 @@ PUT, and that nothing is PUT when a second person is needed)."""
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from teller_app.core.approvals import Actor, ApprovalGate, NeedsApproval
 from teller_app.core.customers import CustomerService
-from teller_app.platform import CustomerUpdate
+from teller_app.platform import Customer, CustomerUpdate
 
 
 class FakeClient:
@@ -20,7 +19,7 @@ class FakeClient:
         self.puts: list[dict[str, Any]] = []
 
     async def get_customer(self, guid: str) -> Any:
-        return SimpleNamespace(wallet_user_guid=guid, status=self.status, is_disabled=False)
+        return Customer(wallet_user_guid=guid, status=self.status, is_disabled=False)
 
     async def update_customer(self, guid: str, update: CustomerUpdate) -> None:
         self.puts.append(update.wire())
@@ -54,7 +53,7 @@ def test_needs_approval_writes_nothing() -> None:
 
 def test_without_a_hub_a_teller_may_make_harmless_changes_only() -> None:
     client = FakeClient()
-    current = SimpleNamespace(status="active", is_disabled=False)
+    current = Customer(wallet_user_guid="g1", status="active", is_disabled=False)
     service = CustomerService(client, gate=ApprovalGate(None, Actor("teller@x")))
     asyncio.run(service.update("g1", CustomerUpdate(name="N"), current))
     with pytest.raises(NeedsApproval):
@@ -77,8 +76,8 @@ def test_hub_down_harmless_changes_go_through_sensitive_ones_wait() -> None:
             raise HubUnavailable("the Teller Hub cannot be reached")
 
     client = FakeClient()
-    current = SimpleNamespace(status="active", is_disabled=False, kyc_level=2,
-                              balance_allowed="1000")
+    current = Customer(wallet_user_guid="g1", status="active", is_disabled=False,
+                       kyc_level=2, balance_allowed="1000")
     service = CustomerService(client, gate=ApprovalGate(DownLink(), Actor("teller@x")))  # type: ignore[arg-type]
     asyncio.run(service.update("g1", CustomerUpdate(phone_number="+380501112233"), current))
     for change in (CustomerUpdate(kyc_level=1), CustomerUpdate(balance_allowed="1000.01"),
