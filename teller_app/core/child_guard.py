@@ -140,6 +140,7 @@ def _windows_adopt(proc: subprocess.Popen[Any]) -> None:  # pragma: no cover - W
 
 
 def _last_error() -> int:  # pragma: no cover - Windows only
+    # a platform probe, not our object: ctypes has get_last_error on Windows only
     return int(getattr(ctypes, "get_last_error", lambda: 0)())
 
 
@@ -186,7 +187,7 @@ def _cmdline(pid: int) -> str | None:
     except OSError:
         pass
     with contextlib.suppress(ImportError, Exception):
-        import psutil  # type: ignore[import-untyped]
+        import psutil  # no stubs: ignore_missing_imports in pyproject.toml
 
         return " ".join(psutil.Process(pid).cmdline())
     return None

@@ -7,13 +7,16 @@ from __future__ import annotations
 import platform
 import sys
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from teller_app.ui import theme
+
+if TYPE_CHECKING:
+    from teller_app.core.session import Session
 
 LIBRARIES = ("httpx", "pydantic", "qasync", "keyring", "sqlcipher3-wheels", "cryptography")
 
@@ -37,14 +40,14 @@ def versions() -> dict[str, str]:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, session: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("aboutDialog")
         self.setWindowTitle(self.tr("About Teller"))
         icon = QLabel(self)
         icon.setPixmap(theme.app_icon().pixmap(64, 64))
         icon.setAccessibleName(self.tr("Teller icon"))
-        profile = getattr(session, "profile", None)
+        profile = session.profile if session is not None else None
         facts = versions()
         rows = [(self.tr("Version"), facts["Teller"])]
         if profile is not None:

@@ -39,12 +39,16 @@ def is_connectivity_error(exc: BaseException) -> bool:
 
 def platform_message(exc: BaseException) -> str:
     """The platform's own words (``.message`` when present), else ``str(exc)``."""
-    message = getattr(exc, "message", None)
+    message = exc.message if isinstance(exc, PlatformError) else None
     return safe_text(str(message) if message else str(exc))
 
 
+def _reason(exc: BaseException) -> str | None:
+    return exc.reason if isinstance(exc, PlatformError) else None
+
+
 def _looks_disabled(exc: BaseException) -> bool:
-    if getattr(exc, "reason", None) == "disabled":
+    if _reason(exc) == "disabled":
         return True
     text = platform_message(exc).lower()
     return "disabled" in text or "inactive" in text or "blocked" in text
@@ -80,15 +84,15 @@ def sign_in_message(exc: BaseException) -> str:
         if _looks_disabled(exc):
             return QCoreApplication.translate(
                 "ErrorText", "This employee account is disabled. Ask your administrator.")
-        if getattr(exc, "reason", None) == "no_hub":
+        if exc.reason == "no_hub":
             return QCoreApplication.translate(
                 "ErrorText", "This profile signs in through the bank's Teller Hub, but no hub "
                 "address is set. Ask your administrator.")
-        if getattr(exc, "reason", None) == "remembered_expired":
+        if exc.reason == "remembered_expired":
             return QCoreApplication.translate(
                 "ErrorText", "The remembered sign-in has expired or was revoked. Enter your "
                 "password.")
-        if getattr(exc, "reason", None) == "bank_auth":
+        if exc.reason == "bank_auth":
             return QCoreApplication.translate(
                 "ErrorText", "The bank's sign-in service refused this token.")
         return QCoreApplication.translate("ErrorText", "Wrong e-mail or password.")

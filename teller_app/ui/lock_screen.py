@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -302,9 +303,8 @@ class SessionLocker(QObject):
         self.unlocked.emit(guid)
 
     def _set_menus_enabled(self, enabled: bool) -> None:
-        bar = getattr(self.window, "menuBar", None)
-        if callable(bar):
-            bar().setEnabled(enabled)
+        if isinstance(self.window, QMainWindow):
+            self.window.menuBar().setEnabled(enabled)
 
     def _verify_and_unlock(self, password: str) -> None:
         def done(ok: object) -> None:
