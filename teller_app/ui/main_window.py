@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from teller_app.core.approvals import approval_gate
 from teller_app.core.audit import AuditAction
@@ -37,7 +35,7 @@ from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.core.views import CustomerLike, CustomerView, customer_view
-from teller_app.platform import Branch, HubLogin, PasswordLogin, Segment
+from teller_app.platform import Branch, Segment
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
@@ -46,10 +44,11 @@ from teller_app.ui.customer_form import (
     AssetChoice,
     CustomerForm,
     FormChoices,
-    confirm_discard,
 )
 from teller_app.ui.customer_table_model import SearchSource
-from teller_app.ui.error_text import friendly_message, is_connectivity_error, sign_in_message
+from teller_app.ui.error_text import friendly_message, is_connectivity_error
+from teller_app.ui.main_window_reauth import MainWindowReauth
+from teller_app.ui.main_window_tabs import MainWindowTabs
 from teller_app.ui.search_panel import SearchPanel
 from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
 from teller_app.ui.session_info import describe_employee, session_branch, session_client
@@ -67,7 +66,7 @@ def _employee_key(session: Session) -> str:
     return str(guid) if guid else describe_employee(session)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MainWindowTabs, MainWindowReauth):
     customer_card_opened = Signal(object)  # CustomerCard
     signed_out = Signal()
     closed = Signal()  # the window was closed (not a sign-out): the app ends
@@ -262,25 +261,6 @@ class MainWindow(QMainWindow):
         self.search_panel.run_search()
         self.session_switched.emit(session)
 
-    def _park_tabs(self, employee: str) -> None:
-        parked = self._parked_tabs.setdefault(employee, [])
-        while self.tabs.count() > 1:  # tab 0 is the search page, shared
-            widget, title = self.tabs.widget(1), self.tabs.tabText(1)
-            self.tabs.removeTab(1)  # removed, not deleted
-            if widget is None:
-                continue
-            widget.hide()
-            widget.setParent(self.central_stack)  # owned by the window, never shown
-            widget.hide()
-            parked.append((widget, title))
-        self.tabs.setCurrentIndex(0)
-
-    def _unpark_tabs(self, employee: str) -> None:
-        for widget, title in self._parked_tabs.pop(employee, []):
-            if isValid(widget):
-                self.tabs.addTab(widget, title)
-                widget.show()
-
     def sign_out(self) -> None:
         """Sign out: every open and parked form (other employees' too) goes, so unsaved
         input is confirmed first."""
@@ -377,61 +357,6 @@ class MainWindow(QMainWindow):
         self.sync_label.setText(self.tr("Sync failed"))
         if not is_connectivity_error(exc):  # offline already has its own banner
             self._show_error(exc)
-
-    # -- tabs -------------------------------------------------------------------------------
-    def _tab_title(self, customer: CustomerView) -> str:
-        name = customer.display_name
-        return name if len(name) <= 28 else name[:27] + "…"
-
-    def dirty_forms(self) -> list[CustomerForm]:
-        """Customer forms with unsaved input: open tabs and every employee's parked tabs."""
-        widgets = [self.tabs.widget(i) for i in range(1, self.tabs.count())]
-        widgets += [w for parked in self._parked_tabs.values() for w, _title in parked]
-        return [w for w in widgets
-                if isinstance(w, CustomerForm) and isValid(w) and w.is_dirty()]
-
-    def _ask_before_discarding(self, proceed: Callable[[], object]) -> bool:
-        """True when dirty forms exist and a confirmation is now open; ``proceed`` runs again
-        (and goes through) once the teller agrees to discard them."""
-        if self._discard_confirmed:
-            return False
-        dirty = self.dirty_forms()
-        if not dirty:
-            return False
-        box = self._discard_box
-        if box is None or not isValid(box) or not box.isVisible():
-
-            def agreed() -> None:
-                self._discard_confirmed = True
-                proceed()
-
-            self._discard_box = confirm_discard(self, len(dirty), agreed)
-        return True
-
-    def _close_tab(self, index: int) -> None:
-        """Ctrl+W / the tab's ×: a form with unsaved input asks first."""
-        widget = self.tabs.widget(index) if index > 0 else None
-        if isinstance(widget, CustomerForm) and widget.is_dirty():
-            confirm_discard(self, 1, lambda: self._close_widget(widget))
-            return
-        self._remove_tab(index)
-
-    def _remove_tab(self, index: int) -> None:
-        if index <= 0:
-            return
-        widget = self.tabs.widget(index)
-        self.tabs.removeTab(index)
-        if widget is not None:
-            widget.deleteLater()
-        if self.tabs.currentIndex() == 0:
-            self.search_panel.focus_search()
-
-    def _close_current_tab(self) -> None:
-        self._close_tab(self.tabs.currentIndex())
-
-    def _close_widget(self, widget: QWidget) -> None:
-        if isValid(widget):
-            self._remove_tab(self.tabs.indexOf(widget))
 
     def _request_approval(self, form: CustomerForm, preset: dict[str, object]) -> None:
         supervision = self.supervision
@@ -541,63 +466,6 @@ class MainWindow(QMainWindow):
             self.banner.show_message(self.tr(
                 "The platform cannot be reached. Search shows saved data; changes wait "
                 "until the connection is back."), "warning")
-
-    # -- session expiry: ask for the password in place, then run the pending ops again ------
-    def _reauthenticate(self, _exc: BaseException, retry: Callable[[], None],
-                        give_up: Callable[[], None]) -> bool:
-        client = session_client(self.session)
-        if not isinstance(client.auth, PasswordLogin | HubLogin):
-            return False  # bank JWT logins have no password to ask for
-        self._reauth_waiting.append((retry, give_up))
-        if self._reauth_dialog is not None:
-            return True  # one prompt for every op that hit the expiry
-        from teller_app.ui.reauth_dialog import ReauthDialog
-
-        dialog = self._reauth_dialog = ReauthDialog(describe_employee(self.session), self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.password_entered.connect(self._reauth_with)
-        dialog.rejected.connect(self._reauth_cancelled)
-        dialog.open()
-        return True
-
-    def _reauth_with(self, password: str) -> None:
-        client = session_client(self.session)
-        auth = client.auth
-        if not isinstance(auth, PasswordLogin | HubLogin):
-            return  # _reauthenticate asked only for these
-        email = auth.email
-
-        async def login() -> None:
-            stale = client.auth
-            client.auth = (HubLogin(stale.hub, email, password) if isinstance(stale, HubLogin)
-                           else PasswordLogin(email, password))
-            try:
-                await client.login()
-            except BaseException:
-                client.auth = stale
-                raise
-
-        dialog = self._reauth_dialog
-        if dialog is None:
-            return
-        self.ops.run(login, on_success=lambda _r: self._reauth_done(),
-                     on_error=lambda exc: dialog.show_error(sign_in_message(exc)),
-                     parent=dialog, label=self.tr("Signing in again…"), reauth=False)
-
-    def _reauth_done(self) -> None:
-        dialog, self._reauth_dialog = self._reauth_dialog, None
-        waiting, self._reauth_waiting = self._reauth_waiting, []
-        if dialog is not None:
-            dialog.rejected.disconnect(self._reauth_cancelled)
-            dialog.accept()
-        for retry, _give_up in waiting:
-            retry()
-
-    def _reauth_cancelled(self) -> None:
-        self._reauth_dialog = None
-        waiting, self._reauth_waiting = self._reauth_waiting, []
-        for _retry, give_up in waiting:
-            give_up()
 
     def _show_error(self, exc: BaseException) -> None:
         self.banner.show_message(friendly_message(exc), "error")

@@ -1,0 +1,97 @@
+"""The main window's work tabs: titles, closing (a form with unsaved input asks first), and
+parking one employee's tabs while another works at the desk. A mixin of ``MainWindow``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
+from shiboken6 import isValid
+
+from teller_app.core.views import CustomerView
+from teller_app.ui.customer_form import CustomerForm, confirm_discard
+from teller_app.ui.search_panel import SearchPanel
+
+
+class MainWindowTabs(QMainWindow):
+    # set by MainWindow.__init__
+    tabs: QTabWidget
+    central_stack: QStackedWidget
+    search_panel: SearchPanel
+    _parked_tabs: dict[str, list[tuple[QWidget, str]]]
+    _discard_confirmed: bool
+    _discard_box: QMessageBox | None
+
+    # -- tabs -------------------------------------------------------------------------------
+    def _tab_title(self, customer: CustomerView) -> str:
+        name = customer.display_name
+        return name if len(name) <= 28 else name[:27] + "…"
+
+    def dirty_forms(self) -> list[CustomerForm]:
+        """Customer forms with unsaved input: open tabs and every employee's parked tabs."""
+        widgets = [self.tabs.widget(i) for i in range(1, self.tabs.count())]
+        widgets += [w for parked in self._parked_tabs.values() for w, _title in parked]
+        return [w for w in widgets
+                if isinstance(w, CustomerForm) and isValid(w) and w.is_dirty()]
+
+    def _ask_before_discarding(self, proceed: Callable[[], object]) -> bool:
+        """True when dirty forms exist and a confirmation is now open; ``proceed`` runs again
+        (and goes through) once the teller agrees to discard them."""
+        if self._discard_confirmed:
+            return False
+        dirty = self.dirty_forms()
+        if not dirty:
+            return False
+        box = self._discard_box
+        if box is None or not isValid(box) or not box.isVisible():
+
+            def agreed() -> None:
+                self._discard_confirmed = True
+                proceed()
+
+            self._discard_box = confirm_discard(self, len(dirty), agreed)
+        return True
+
+    def _close_tab(self, index: int) -> None:
+        """Ctrl+W / the tab's ×: a form with unsaved input asks first."""
+        widget = self.tabs.widget(index) if index > 0 else None
+        if isinstance(widget, CustomerForm) and widget.is_dirty():
+            confirm_discard(self, 1, lambda: self._close_widget(widget))
+            return
+        self._remove_tab(index)
+
+    def _remove_tab(self, index: int) -> None:
+        if index <= 0:
+            return
+        widget = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        if widget is not None:
+            widget.deleteLater()
+        if self.tabs.currentIndex() == 0:
+            self.search_panel.focus_search()
+
+    def _close_current_tab(self) -> None:
+        self._close_tab(self.tabs.currentIndex())
+
+    def _close_widget(self, widget: QWidget) -> None:
+        if isValid(widget):
+            self._remove_tab(self.tabs.indexOf(widget))
+
+    def _park_tabs(self, employee: str) -> None:
+        parked = self._parked_tabs.setdefault(employee, [])
+        while self.tabs.count() > 1:  # tab 0 is the search page, shared
+            widget, title = self.tabs.widget(1), self.tabs.tabText(1)
+            self.tabs.removeTab(1)  # removed, not deleted
+            if widget is None:
+                continue
+            widget.hide()
+            widget.setParent(self.central_stack)  # owned by the window, never shown
+            widget.hide()
+            parked.append((widget, title))
+        self.tabs.setCurrentIndex(0)
+
+    def _unpark_tabs(self, employee: str) -> None:
+        for widget, title in self._parked_tabs.pop(employee, []):
+            if isValid(widget):
+                self.tabs.addTab(widget, title)
+                widget.show()
