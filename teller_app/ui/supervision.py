@@ -21,58 +21,36 @@ import asyncio
 import contextlib
 import logging
 import socket
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QBoxLayout,
-    QDialog,
     QDockWidget,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QSystemTrayIcon,
-    QWidget,
 )
 from shiboken6 import isValid
 
-from teller_app.core.approvals import (
-    ApprovalService,
-    actor_from_session,
-    decide_in_place,
-)
 from teller_app.core.approvals_feed import EventFeed
 from teller_app.core.audit import AuditAction
 from teller_app.core.audit_desk import DeskAudit
-from teller_app.core.cash import (
-    CashKind,
-    CashReceipt,
-    CashService,
-    confirm_with_credentials,
-    find_processing_account,
-)
 from teller_app.core.idle import IdleTracker
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.platform import Branch
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
-from teller_app.platform.models import CustomerUpdate
 from teller_app.secrets import Profile
 from teller_app.ui.approvals_inbox import (
     ApprovalsInbox,
-    approval_error_text,
     lookup_customer_names,
     lookup_employee_names,
 )
-from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.audit_view import AuditView
-from teller_app.ui.cash_desk import HistoryWindows, desk_context
-from teller_app.ui.cash_dialog import CashDialog
-from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
+from teller_app.ui.cash_desk import HistoryWindows
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.lock_screen import SessionLocker
+from teller_app.ui.supervision_cards import SupervisionCards
 
 if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
@@ -101,7 +79,7 @@ async def verify_password(profile: Profile, email: str, password: str) -> bool:
     return await verify(profile, email, password)
 
 
-class Supervision(QObject):
+class Supervision(SupervisionCards):
     # The audit worker may fail off the UI flow; a queued connection reports it once.
     _audit_write_failed = Signal()
     request_decided = Signal(object)  # HubEvent about one of this employee's requests
@@ -131,40 +109,6 @@ class Supervision(QObject):
         self._audit_view: AuditView | None = None
         self._audit_write_failed.connect(self._report_audit_failure,
                                          Qt.ConnectionType.QueuedConnection)
-
-    # -- session helpers ----------------------------------------------------------------
-    @property
-    def session(self) -> Session:
-        return self.window.session
-
-    def can(self, capability: Capability) -> bool:
-        return self.session.can(capability)
-
-    def employee_guid(self) -> str:
-        return str(self.session.employee.guid)
-
-    def employee_email(self) -> str:
-        session = self.session
-        return str(session.employee.email or session.client.employee_email or "").lower()
-
-    def record(self, action: str, **details: object) -> None:
-        """Audit ``action`` as the signed-in employee (outbox first, then the hub)."""
-        try:
-            self.audit.record(action, **details)
-        except Exception:  # no event loop any more (shutting down)
-            log.exception("audit record failed")
-            self._report_audit_failure()
-
-    def _report_audit_failure(self) -> None:
-        if self._audit_failure_reported:
-            return
-        self._audit_failure_reported = True
-        self._say(self.tr("The audit trail could not be written."), "error")
-
-    def approvals(self) -> ApprovalService:
-        session = self.session
-        return ApprovalService(session.hub, actor_from_session(session), session.client,
-                               desk_id=self.desk_id)
 
     # -- live events ----------------------------------------------------------------------
     def start_feed(self) -> None:
@@ -446,235 +390,3 @@ class Supervision(QObject):
             status_bar.showMessage(text, 15_000)
         if ours_in_banner:
             banner.show_message(text, "info")
-
-    def _record_decision(self, request: ChangeRequest) -> None:
-        # The comment is free text (it may name the customer): only whether there was one.
-        action = AuditAction.APPROVAL if request.state in ("approved", "applied", "failed") \
-            else AuditAction.REJECTION
-        self.record(action, customer_guid=request.customer_guid, request_id=request.id,
-                    state=request.state, has_comment=bool(request.comment))
-
-    def _say(self, text: str, level: str = "info") -> None:
-        self.window.banner.show_message(text, level)
-
-    # -- customer card ------------------------------------------------------------------
-    def decorate_card(self, card: CustomerCard) -> None:
-        """Add this module's buttons to a customer card; rebuilt when the card's data changes."""
-        box = QWidget(card)
-        box.setObjectName("supervisionActions")
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        card.actions_layout.addWidget(box)
-        self._fill_card_actions(card, box, row)
-        card.customer_changed.connect(lambda _c: self._fill_card_actions(card, box, row))
-
-    def _fill_card_actions(self, card: CustomerCard, box: QWidget, layout: QBoxLayout) -> None:
-        while layout.count():
-            item = layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        if card not in self._cards:
-            self._cards.append(card)
-        customer = card.customer
-        if self.can(Capability.APPLY_SENSITIVE_CHANGE):
-            label = self.tr("Enable customer") if customer.is_disabled else self.tr(
-                "Disable customer")
-            toggle = QPushButton(label)
-            toggle.setObjectName("toggleDisabledButton")
-            toggle.clicked.connect(lambda: self.apply_directly(card))
-            layout.addWidget(toggle)
-        elif self.can(Capability.REQUEST_SENSITIVE_CHANGE):
-            ask = QPushButton(self.tr("Request a change…"))
-            ask.setObjectName("requestChangeButton")
-            ask.clicked.connect(lambda: self.open_change_request(card))
-            layout.addWidget(ask)
-        if self.can(Capability.CASH_CREATE):
-            for kind, text in ((CashKind.DEPOSIT, self.tr("Cash deposit…")),
-                               (CashKind.WITHDRAWAL, self.tr("Cash withdrawal…"))):
-                button = QPushButton(text)
-                button.setObjectName(f"cash_{kind.value}_button")
-                button.clicked.connect(lambda _=False, k=kind: self.open_cash(card, k))
-                layout.addWidget(button)
-        history = QPushButton(self.tr("Account history…"))
-        history.setObjectName("accountHistoryButton")
-        history.clicked.connect(lambda: self.history.open(self.window.ops, self.session, card,
-                                                          self.window, history))
-        layout.addWidget(history)
-        self._show_my_requests(card, box, layout)
-
-    def _show_my_requests(self, card: CustomerCard, box: QWidget, layout: QBoxLayout) -> None:
-        """This employee's pending requests for the customer (from the hub), with Withdraw."""
-        if self.session.hub is None:
-            return
-        service = self.approvals()
-        guid = card.guid
-
-        def shown(requests: list[ChangeRequest]) -> None:
-            if not isValid(box):
-                return
-            for request in requests:
-                note = QLabel(self.tr("Awaiting approval: %1").replace(
-                    "%1", describe_change(request.displayed_change())))
-                note.setObjectName("pendingRequestNote")
-                layout.insertWidget(0, note)
-                withdraw = QPushButton(self.tr("Withdraw request"))
-                withdraw.setObjectName("withdrawRequestButton")
-                withdraw.clicked.connect(lambda _=False, r=request: self.withdraw(card, r))
-                layout.insertWidget(1, withdraw)
-
-        self.window.ops.run(lambda: service.mine(guid), on_success=shown,
-                            on_error=lambda exc: log.info("own requests not read: %s",
-                                                          type(exc).__name__),
-                            parent=card, label=self.tr("Reading your requests"))
-
-    def apply_directly(self, card: CustomerCard) -> None:
-        """A checker's own change: through the one pipeline (a checker writes directly)."""
-        customer = card.customer
-        target = not customer.is_disabled
-        service = self.window.service
-
-        def done(_result: object) -> None:
-            self.record(AuditAction.CUSTOMER_EDIT, customer_guid=customer.guid,
-                        fields=["is_disabled"], is_disabled=target)
-            card.refresh()
-
-        self.window.ops.run(
-            lambda: service.update(customer.guid, CustomerUpdate(is_disabled=target),
-                                   customer),
-            on_success=done, on_error=lambda exc: self._say(approval_error_text(exc), "error"),
-            parent=card, label=self.tr("Saving"))
-
-    def open_change_request(self, card: CustomerCard,
-                            preset: dict[str, Any] | None = None) -> None:  # JSON-like
-        dialog = ChangeRequestDialog(card.customer, preset, self.window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.submitted.connect(lambda change, reason, in_place: self.file_request(
-            card, dialog, change, reason, in_place))
-        dialog.open()
-
-    def file_request(self, card: CustomerCard, dialog: ChangeRequestDialog,
-                     change: dict[str, Any],  # the request body's change (JSON)
-                     reason: str, in_place: bool) -> None:
-        customer = card.customer
-        service = self.approvals()
-
-        def filed(request: ChangeRequest) -> None:
-            self.record(AuditAction.CHANGE_REQUEST, customer_guid=customer.guid,
-                        request_id=request.id, fields=sorted(request.change))
-            if in_place:
-                dialog.hide()
-                self.open_in_place(card, request, dialog)
-            else:
-                dialog.accept()
-                self._say(self.tr("Sent to a supervisor for approval."))
-                card.refresh()
-
-        self.window.ops.run(
-            lambda: service.file_request(customer.guid, change, reason),
-            on_success=filed, on_error=lambda exc: dialog.show_error(
-                approval_error_text(exc)),
-            parent=dialog, label=self.tr("Sending the request"))
-
-    def open_in_place(self, card: CustomerCard, request: ChangeRequest,
-                      parent: QDialog | None = None) -> None:
-        summary = self.tr("%1\nReason: %2").replace(
-            "%1", describe_change(request.displayed_change())).replace("%2", request.reason)
-        dialog = ApproveInPlaceDialog(summary, self.window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        profile = self.session.profile
-
-        def decided(outcome: str, email: str, password: str, comment: str) -> None:
-            def done(result: ChangeRequest) -> None:
-                self._record_decision(result)
-                dialog.accept()
-                if parent is not None:
-                    parent.accept()
-                self._say(self.tr("Approved and applied.") if outcome == "approved"
-                          else self.tr("Rejected."))
-                card.refresh()
-
-            # the checker's session decides this request only and is logged out right after
-            self.window.ops.run(
-                lambda: decide_in_place(profile, email, password, request, outcome, comment),
-                on_success=done,
-                on_error=lambda exc: dialog.show_error(approval_error_text(exc)),
-                parent=dialog, label=self.tr("Supervisor deciding"), reauth=False)
-
-        def cancelled() -> None:
-            # The request stays filed: a supervisor can still decide it from the inbox.
-            if parent is not None:
-                parent.accept()
-            card.refresh()
-
-        dialog.decided.connect(decided)
-        dialog.rejected.connect(cancelled)
-        dialog.open()
-
-    def withdraw(self, card: CustomerCard, request: ChangeRequest) -> None:
-        service = self.approvals()
-
-        def done(result: ChangeRequest) -> None:
-            self.record(AuditAction.REQUEST_WITHDRAWN, customer_guid=result.customer_guid,
-                        request_id=result.id)
-            card.refresh()
-
-        self.window.ops.run(
-            lambda: service.withdraw(request), on_success=done,
-            on_error=lambda exc: self._say(approval_error_text(exc), "error"),
-            parent=card, label=self.tr("Withdrawing"))
-
-    # -- cash ---------------------------------------------------------------------------
-    async def _cash_service_async(self) -> CashService:
-        session = self.session
-        branch = session.branch_guid or ""
-        if branch not in self._processing:
-            self._processing[branch] = await find_processing_account(session.client,
-                                                                     session.branch_guid)
-        return self._cash_for(session, self._processing[branch])
-
-    def _cash_for(self, session: Session, processing: str) -> CashService:
-        from teller_app.ui.till_desk import hub_cash  # the hub's limits, voids, till
-
-        cash = hub_cash(session)
-        return CashService(
-            session.client, session.branch_guid or "", processing,
-            session.profile.cash_confirm_threshold,
-            session.can(Capability.CASH_CONFIRM_ANY_AMOUNT), policy=cash, gate=cash,
-        )
-
-    def _cash_service(self) -> CashService | None:
-        """For the inbox's drafts list (confirming needs no processing account)."""
-        session = self.session
-        processing = self._processing.get(session.branch_guid or "", "")
-        return self._cash_for(session, processing)
-
-    def open_cash(self, card: CustomerCard, kind: CashKind) -> None:
-        def ready(service: CashService) -> None:
-            profile = self.session.profile
-            branch = self.session.branch_guid
-
-            async def supervisor_confirm(email: str, password: str, guid: str) -> CashReceipt:
-                return await confirm_with_credentials(profile, email, password, guid, branch)
-
-            dialog = CashDialog(self.window.ops, service, card.customer, kind,
-                                supervisor_confirm=supervisor_confirm,
-                                desk=desk_context(self.session, card.customer),
-                                parent=self.window)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.draft_created.connect(lambda d: self.record(
-                AuditAction.CASH_CREATE, customer_guid=d.customer_guid,
-                payment_guid=d.payment_guid, kind=d.kind.value, amount=str(d.amount)))
-            dialog.confirmed.connect(lambda r: self._cash_confirmed(card, r))
-            dialog.open()
-
-        self.window.ops.run(self._cash_service_async, on_success=ready, parent=card,
-                            label=self.tr("Preparing the cash desk"))
-
-    def _cash_confirmed(self, card: CustomerCard, receipt: CashReceipt) -> None:
-        self.record(AuditAction.CASH_CONFIRM, confirmed_by=receipt.confirmed_by or None,
-                       customer_guid=card.guid,
-                       payment_guid=receipt.payment_guid, amount=str(receipt.amount),
-                       stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid(),
-                       reconciled=receipt.reconciled)
-        card.refresh()

@@ -1,0 +1,274 @@
+"""Supervision on a customer card: "Request a change…" or a checker's direct toggle, the
+maker's pending request with Withdraw, approval at the maker's desk, cash and history."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from teller_app.core.approvals import (
+    decide_in_place,
+)
+from teller_app.core.audit import AuditAction
+from teller_app.core.cash import (
+    CashKind,
+    CashReceipt,
+    CashService,
+    confirm_with_credentials,
+    find_processing_account,
+)
+from teller_app.core.roles import Capability
+from teller_app.core.session import Session
+from teller_app.platform.hub_models import ChangeRequest
+from teller_app.platform.models import CustomerUpdate
+from teller_app.ui.approvals_inbox import (
+    approval_error_text,
+)
+from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.cash_desk import desk_context
+from teller_app.ui.cash_dialog import CashDialog
+from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
+from teller_app.ui.customer_card import CustomerCard
+
+if TYPE_CHECKING:
+    pass
+
+from teller_app.ui.supervision_base import SupervisionBase
+
+log = logging.getLogger("teller_app.ui.supervision")
+translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
+
+
+class SupervisionCards(SupervisionBase):
+    # -- customer card ------------------------------------------------------------------
+    def decorate_card(self, card: CustomerCard) -> None:
+        """Add this module's buttons to a customer card; rebuilt when the card's data changes."""
+        box = QWidget(card)
+        box.setObjectName("supervisionActions")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        card.actions_layout.addWidget(box)
+        self._fill_card_actions(card, box, row)
+        card.customer_changed.connect(lambda _c: self._fill_card_actions(card, box, row))
+
+    def _fill_card_actions(self, card: CustomerCard, box: QWidget, layout: QBoxLayout) -> None:
+        while layout.count():
+            item = layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        if card not in self._cards:
+            self._cards.append(card)
+        customer = card.customer
+        if self.can(Capability.APPLY_SENSITIVE_CHANGE):
+            label = (translate("Supervision", "Enable customer") if customer.is_disabled
+                     else translate("Supervision", "Disable customer"))
+            toggle = QPushButton(label)
+            toggle.setObjectName("toggleDisabledButton")
+            toggle.clicked.connect(lambda: self.apply_directly(card))
+            layout.addWidget(toggle)
+        elif self.can(Capability.REQUEST_SENSITIVE_CHANGE):
+            ask = QPushButton(translate("Supervision", "Request a change…"))
+            ask.setObjectName("requestChangeButton")
+            ask.clicked.connect(lambda: self.open_change_request(card))
+            layout.addWidget(ask)
+        if self.can(Capability.CASH_CREATE):
+            for kind, text in ((CashKind.DEPOSIT, translate("Supervision", "Cash deposit…")),
+                               (CashKind.WITHDRAWAL, translate("Supervision", "Cash withdrawal…"))):
+                button = QPushButton(text)
+                button.setObjectName(f"cash_{kind.value}_button")
+                button.clicked.connect(lambda _=False, k=kind: self.open_cash(card, k))
+                layout.addWidget(button)
+        history = QPushButton(translate("Supervision", "Account history…"))
+        history.setObjectName("accountHistoryButton")
+        history.clicked.connect(lambda: self.history.open(self.window.ops, self.session, card,
+                                                          self.window, history))
+        layout.addWidget(history)
+        self._show_my_requests(card, box, layout)
+
+    def _show_my_requests(self, card: CustomerCard, box: QWidget, layout: QBoxLayout) -> None:
+        """This employee's pending requests for the customer (from the hub), with Withdraw."""
+        if self.session.hub is None:
+            return
+        service = self.approvals()
+        guid = card.guid
+
+        def shown(requests: list[ChangeRequest]) -> None:
+            if not isValid(box):
+                return
+            for request in requests:
+                note = QLabel(translate("Supervision", "Awaiting approval: %1").replace(
+                    "%1", describe_change(request.displayed_change())))
+                note.setObjectName("pendingRequestNote")
+                layout.insertWidget(0, note)
+                withdraw = QPushButton(translate("Supervision", "Withdraw request"))
+                withdraw.setObjectName("withdrawRequestButton")
+                withdraw.clicked.connect(lambda _=False, r=request: self.withdraw(card, r))
+                layout.insertWidget(1, withdraw)
+
+        self.window.ops.run(lambda: service.mine(guid), on_success=shown,
+                            on_error=lambda exc: log.info("own requests not read: %s",
+                                                          type(exc).__name__),
+                            parent=card, label=translate("Supervision", "Reading your requests"))
+
+    def apply_directly(self, card: CustomerCard) -> None:
+        """A checker's own change: through the one pipeline (a checker writes directly)."""
+        customer = card.customer
+        target = not customer.is_disabled
+        service = self.window.service
+
+        def done(_result: object) -> None:
+            self.record(AuditAction.CUSTOMER_EDIT, customer_guid=customer.guid,
+                        fields=["is_disabled"], is_disabled=target)
+            card.refresh()
+
+        self.window.ops.run(
+            lambda: service.update(customer.guid, CustomerUpdate(is_disabled=target),
+                                   customer),
+            on_success=done, on_error=lambda exc: self._say(approval_error_text(exc), "error"),
+            parent=card, label=translate("Supervision", "Saving"))
+
+    def open_change_request(self, card: CustomerCard,
+                            preset: dict[str, Any] | None = None) -> None:  # JSON-like
+        dialog = ChangeRequestDialog(card.customer, preset, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda change, reason, in_place: self.file_request(
+            card, dialog, change, reason, in_place))
+        dialog.open()
+
+    def file_request(self, card: CustomerCard, dialog: ChangeRequestDialog,
+                     change: dict[str, Any],  # the request body's change (JSON)
+                     reason: str, in_place: bool) -> None:
+        customer = card.customer
+        service = self.approvals()
+
+        def filed(request: ChangeRequest) -> None:
+            self.record(AuditAction.CHANGE_REQUEST, customer_guid=customer.guid,
+                        request_id=request.id, fields=sorted(request.change))
+            if in_place:
+                dialog.hide()
+                self.open_in_place(card, request, dialog)
+            else:
+                dialog.accept()
+                self._say(translate("Supervision", "Sent to a supervisor for approval."))
+                card.refresh()
+
+        self.window.ops.run(
+            lambda: service.file_request(customer.guid, change, reason),
+            on_success=filed, on_error=lambda exc: dialog.show_error(
+                approval_error_text(exc)),
+            parent=dialog, label=translate("Supervision", "Sending the request"))
+
+    def open_in_place(self, card: CustomerCard, request: ChangeRequest,
+                      parent: QDialog | None = None) -> None:
+        summary = translate("Supervision", "%1\nReason: %2").replace(
+            "%1", describe_change(request.displayed_change())).replace("%2", request.reason)
+        dialog = ApproveInPlaceDialog(summary, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        profile = self.session.profile
+
+        def decided(outcome: str, email: str, password: str, comment: str) -> None:
+            def done(result: ChangeRequest) -> None:
+                self._record_decision(result)
+                dialog.accept()
+                if parent is not None:
+                    parent.accept()
+                self._say(translate("Supervision", "Approved and applied.") if outcome == "approved"
+                          else translate("Supervision", "Rejected."))
+                card.refresh()
+
+            # the checker's session decides this request only and is logged out right after
+            self.window.ops.run(
+                lambda: decide_in_place(profile, email, password, request, outcome, comment),
+                on_success=done,
+                on_error=lambda exc: dialog.show_error(approval_error_text(exc)),
+                parent=dialog, label=translate("Supervision", "Supervisor deciding"), reauth=False)
+
+        def cancelled() -> None:
+            # The request stays filed: a supervisor can still decide it from the inbox.
+            if parent is not None:
+                parent.accept()
+            card.refresh()
+
+        dialog.decided.connect(decided)
+        dialog.rejected.connect(cancelled)
+        dialog.open()
+
+    def withdraw(self, card: CustomerCard, request: ChangeRequest) -> None:
+        service = self.approvals()
+
+        def done(result: ChangeRequest) -> None:
+            self.record(AuditAction.REQUEST_WITHDRAWN, customer_guid=result.customer_guid,
+                        request_id=result.id)
+            card.refresh()
+
+        self.window.ops.run(
+            lambda: service.withdraw(request), on_success=done,
+            on_error=lambda exc: self._say(approval_error_text(exc), "error"),
+            parent=card, label=translate("Supervision", "Withdrawing"))
+
+    # -- cash ---------------------------------------------------------------------------
+    async def _cash_service_async(self) -> CashService:
+        session = self.session
+        branch = session.branch_guid or ""
+        if branch not in self._processing:
+            self._processing[branch] = await find_processing_account(session.client,
+                                                                     session.branch_guid)
+        return self._cash_for(session, self._processing[branch])
+
+    def _cash_for(self, session: Session, processing: str) -> CashService:
+        from teller_app.ui.till_desk import hub_cash  # the hub's limits, voids, till
+
+        cash = hub_cash(session)
+        return CashService(
+            session.client, session.branch_guid or "", processing,
+            session.profile.cash_confirm_threshold,
+            session.can(Capability.CASH_CONFIRM_ANY_AMOUNT), policy=cash, gate=cash,
+        )
+
+    def _cash_service(self) -> CashService | None:
+        """For the inbox's drafts list (confirming needs no processing account)."""
+        session = self.session
+        processing = self._processing.get(session.branch_guid or "", "")
+        return self._cash_for(session, processing)
+
+    def open_cash(self, card: CustomerCard, kind: CashKind) -> None:
+        def ready(service: CashService) -> None:
+            profile = self.session.profile
+            branch = self.session.branch_guid
+
+            async def supervisor_confirm(email: str, password: str, guid: str) -> CashReceipt:
+                return await confirm_with_credentials(profile, email, password, guid, branch)
+
+            dialog = CashDialog(self.window.ops, service, card.customer, kind,
+                                supervisor_confirm=supervisor_confirm,
+                                desk=desk_context(self.session, card.customer),
+                                parent=self.window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.draft_created.connect(lambda d: self.record(
+                AuditAction.CASH_CREATE, customer_guid=d.customer_guid,
+                payment_guid=d.payment_guid, kind=d.kind.value, amount=str(d.amount)))
+            dialog.confirmed.connect(lambda r: self._cash_confirmed(card, r))
+            dialog.open()
+
+        self.window.ops.run(self._cash_service_async, on_success=ready, parent=card,
+                            label=translate("Supervision", "Preparing the cash desk"))
+
+    def _cash_confirmed(self, card: CustomerCard, receipt: CashReceipt) -> None:
+        self.record(AuditAction.CASH_CONFIRM, confirmed_by=receipt.confirmed_by or None,
+                       customer_guid=card.guid,
+                       payment_guid=receipt.payment_guid, amount=str(receipt.amount),
+                       stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid(),
+                       reconciled=receipt.reconciled)
+        card.refresh()
