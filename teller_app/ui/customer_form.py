@@ -13,12 +13,10 @@ remote or in-place approval) for exactly that change.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,40 +46,19 @@ from teller_app.platform import (
 )
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
-from teller_app.ui.data_text import asset_name_text, status_text
+from teller_app.ui.customer_form_checks import SUPERVISED_STATUSES, CustomerFormChecks
+from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
+from teller_app.ui.data_text import status_text
+from teller_app.ui.discard_prompt import confirm_discard
 from teller_app.ui.error_text import friendly_message, is_connectivity_error, platform_message
 from teller_app.ui.money import format_number, parse_amount
-from teller_app.ui.validators import check_iban, check_login, check_phone, check_text
+from teller_app.ui.validators import check_iban, check_login, check_phone
 
 LOGIN_CHECK_DEBOUNCE_MS = 400
 STATUS_SUGGESTIONS = ("active", "pending", "inactive")
-SUPERVISED_STATUSES = ("blocked", "closed")  # a new customer is never created blocked
 
 
-@dataclass(frozen=True)
-class AssetChoice:
-    code: str
-    issuer: str
-    minor_unit: int = 2
-    name: str = ""
-
-    @property
-    def label(self) -> str:
-        name = asset_name_text(self.name)
-        return f"{name} ({self.code})" if self.name and self.name != self.code else self.code
-
-
-@dataclass(frozen=True)
-class FormChoices:
-    """What the pickers offer. ``fixed_branch``: a branch employee's own (guid, name)."""
-
-    assets: tuple[AssetChoice, ...]
-    segments: tuple[str, ...] = ()
-    branches: tuple[tuple[str, str], ...] = ()
-    fixed_branch: tuple[str, str] | None = None
-
-
-class CustomerForm(QWidget):
+class CustomerForm(CustomerFormChecks):
     saved = Signal(object)  # create: CustomerSnapshot; edit: the updated CustomerView
     cancelled = Signal()
     login_checked = Signal(str, bool)  # (login, taken) — tests wait on it
@@ -248,11 +225,6 @@ class CustomerForm(QWidget):
         label = self.errors[key]
         return "" if label.isHidden() else label.text()
 
-    def set_error(self, key: str, text: str) -> None:
-        label = self.errors[key]
-        label.setText(text)
-        label.setVisible(bool(text))
-
     def submit(self) -> None:
         if self.ops.is_busy(self._submit_key()):
             return
@@ -292,14 +264,6 @@ class CustomerForm(QWidget):
 
     def _submit_key(self) -> str:
         return f"customer-form:{id(self)}"
-
-    def _asset(self) -> AssetChoice | None:
-        data = self.asset.currentData()
-        return data if isinstance(data, AssetChoice) else None
-
-    def _minor_unit(self) -> int:
-        asset = self._asset()
-        return asset.minor_unit if asset else 2
 
     def _branch_guid(self) -> str | None:
         data = self.branch.currentData()
@@ -364,80 +328,6 @@ class CustomerForm(QWidget):
         if self.is_disabled.isChecked() != original.is_disabled:
             changed["is_disabled"] = self.is_disabled.isChecked()
         return changed
-
-    # -- validation -------------------------------------------------------------------------
-    def _validate_all(self) -> bool:
-        ok = True
-        if not self.editing:
-            if self._asset() is None:
-                self.set_error("asset", self.tr("Choose the asset."))
-                ok = False
-            login, error = check_login(self.login.text())
-            if not error and self._login_taken == login:
-                error = self.tr("A customer with this login already exists.")
-            self.set_error("login", error)
-            ok = ok and not error
-            ok = self._validate_iban() and ok
-        ok = self._validate_names() and ok
-        ok = self._validate_phone(required=True) and ok
-        ok = self._validate_balance() and ok
-        status = self.status.currentText().strip().lower()
-        _value, status_error = check_text(self.status.currentText(), self.tr("Status"))
-        if status_error:
-            self.set_error("status", status_error)
-            ok = False
-        elif status in SUPERVISED_STATUSES and not self.editing:
-            self.set_error("status", self.tr("Blocking needs a supervisor's approval."))
-            ok = False
-        else:
-            self.set_error("status", "")
-        return ok
-
-    def _validate_names(self) -> bool:
-        """No control characters, direction overrides or formula leads in any name."""
-        ok = True
-        for key, caption, widget in (("surname", self.tr("Surname"), self.surname),
-                                     ("name", self.tr("Name"), self.name),
-                                     ("paternal_name", self.tr("Paternal name"),
-                                      self.paternal_name)):
-            _value, error = check_text(widget.text(), caption, name=True)
-            self.set_error(key, error)
-            ok = ok and not error
-        return ok
-
-    def _validate_phone(self, required: bool = False) -> bool:
-        original = self.customer.phone_number if self.customer is not None else None
-        if original is not None and self.phone.text().strip() == original:
-            self.set_error("phone_number", "")
-            return True  # an unchanged stored number is the platform's business
-        value, error = check_phone(self.phone.text())
-        if not error and required and not value:
-            error = self.tr("Phone number is required.")
-        self.set_error("phone_number", error)
-        if not error and value and value != self.phone.text():
-            self.phone.setText(value)  # show the E.164 form that will be stored
-        return not error
-
-    def _validate_iban(self) -> bool:
-        if self.editing:
-            return True
-        _value, error = check_iban(self.iban.text())
-        self.set_error("iban", error)
-        return not error
-
-    def _validate_balance(self) -> bool:
-        places = self._minor_unit()
-        value = parse_amount(self.balance_allowed.text(), places)
-        if value is None:
-            self.set_error("balance_allowed",
-                           self.tr("Enter an amount with at most %n decimal place(s).", "",
-                                   places))
-            return False
-        if value < 0:
-            self.set_error("balance_allowed", self.tr("The amount cannot be negative."))
-            return False
-        self.set_error("balance_allowed", "")
-        return True
 
     # -- login uniqueness (debounced, cancelled while typing) ----------------------------
     def _login_edited(self, _text: str) -> None:
@@ -552,27 +442,5 @@ class CustomerForm(QWidget):
         self.branch.setCurrentIndex(max(0, self.branch.findData(branch)))
 
 
-def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None]) -> QMessageBox:
-    """Ask (window-modal, ``open()``: never a nested loop) before ``count`` customer forms with
-    unsaved input are thrown away; ``on_discard`` runs only when the teller agrees."""
-    box = QMessageBox(parent)
-    box.setObjectName("discardChangesBox")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(QCoreApplication.translate("CustomerForm", "Unsaved changes"))
-    box.setText(QCoreApplication.translate(
-        "CustomerForm", "%n customer form(s) have unsaved changes. Discard them?", "", count))
-    discard = box.addButton(QCoreApplication.translate("CustomerForm", "Discard"),
-                            QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton(QCoreApplication.translate("CustomerForm", "Keep editing"),
-                         QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-    def finished(_result: int) -> None:
-        if box.clickedButton() is discard:
-            on_discard()
-
-    box.finished.connect(finished)
-    box.open()
-    return box
+# importers of these from here (main window, tests) keep working
+__all__ = ["SUPERVISED_STATUSES", "AssetChoice", "CustomerForm", "FormChoices", "confirm_discard"]

@@ -1,0 +1,34 @@
+"""The one "discard unsaved changes?" question (window-modal, never a nested event loop)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None]) -> QMessageBox:
+    """Ask (window-modal, ``open()``: never a nested loop) before ``count`` customer forms with
+    unsaved input are thrown away; ``on_discard`` runs only when the teller agrees."""
+    box = QMessageBox(parent)
+    box.setObjectName("discardChangesBox")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(QCoreApplication.translate("CustomerForm", "Unsaved changes"))
+    box.setText(QCoreApplication.translate(
+        "CustomerForm", "%n customer form(s) have unsaved changes. Discard them?", "", count))
+    discard = box.addButton(QCoreApplication.translate("CustomerForm", "Discard"),
+                            QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(QCoreApplication.translate("CustomerForm", "Keep editing"),
+                         QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished(_result: int) -> None:
+        if box.clickedButton() is discard:
+            on_discard()
+
+    box.finished.connect(finished)
+    box.open()
+    return box
