@@ -24,7 +24,7 @@ from teller_app.core.session import Session
 from teller_app.core.sync import SyncEngine
 from teller_app.secrets import SecretStore
 
-log = logging.getLogger("teller_app.ui.cache_wiring")  # the name the log has always used
+log = logging.getLogger(__name__)
 
 
 @dataclass

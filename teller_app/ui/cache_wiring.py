@@ -12,7 +12,6 @@ shown; scrolling calls fetchMore for the next page. Until the first full sync co
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,6 @@ from teller_app.core.branch_cache import (
 if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
 
-log = logging.getLogger(__name__)
 __all__ = ["BACKGROUND_SYNC_MS", "BranchCacheBundle", "close_branch_cache", "describe_sync",
            "open_branch_cache", "wire_cache"]
 BACKGROUND_SYNC_MS = 5 * 60 * 1000
