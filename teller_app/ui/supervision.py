@@ -351,8 +351,11 @@ class Supervision(SupervisionCards):
         self.window.status_bar.showMessage(text, 15_000)
         self.window.banner.show_message(text, level)
         # The teller's Settings (sounds, notifications); a bare window (tests) has none.
-        desk = self.window.desk
-        sounds, notify = desk.settings.sounds, desk.settings.notifications
+        from teller_app.ui.desk import DeskHooks  # the teller's Settings (sounds, notices)
+
+        desk = self.window.findChild(DeskHooks)  # a bare window (tests) has none
+        sounds, notify = (desk.settings.sounds, desk.settings.notifications) if desk else (
+            False, True)
         if sounds:
             QApplication.beep()
         if notify and QSystemTrayIcon.isSystemTrayAvailable():

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QStatusBar
 
 from teller_app.core.approvals import display_hash
@@ -132,7 +133,7 @@ def supervision(qtbot, ops, monkeypatch):  # type: ignore[no-untyped-def]
     qtbot.addWidget(window)
     window.show()
     sup = module.Supervision.__new__(module.Supervision)
-    module.QObject.__init__(sup, window)
+    QObject.__init__(sup, window)
     sup.window = window
     sup._notice_ids = set()
     sup._notice_text = ""
