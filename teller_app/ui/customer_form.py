@@ -46,8 +46,9 @@ from teller_app.platform import (
 )
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
-from teller_app.ui.customer_form_checks import SUPERVISED_STATUSES, CustomerFormChecks
+from teller_app.ui.customer_form_checks import SUPERVISED_STATUSES
 from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
+from teller_app.ui.customer_form_fill import CustomerFormFill
 from teller_app.ui.data_text import status_text
 from teller_app.ui.discard_prompt import confirm_discard
 from teller_app.ui.error_text import friendly_message, is_connectivity_error, platform_message
@@ -58,7 +59,7 @@ LOGIN_CHECK_DEBOUNCE_MS = 400
 STATUS_SUGGESTIONS = ("active", "pending", "inactive")
 
 
-class CustomerForm(CustomerFormChecks):
+class CustomerForm(CustomerFormFill):
     saved = Signal(object)  # create: CustomerSnapshot; edit: the updated CustomerView
     cancelled = Signal()
     login_checked = Signal(str, bool)  # (login, taken) — tests wait on it
@@ -397,50 +398,6 @@ class CustomerForm(CustomerFormChecks):
             self._login_taken = self.login.text().strip()
             self.set_error("login", self.tr("A customer with this login already exists."))
         self.banner.show_message(friendly_message(exc), "error")
-
-    # -- filling ----------------------------------------------------------------------------
-    def _fill_branches(self) -> None:
-        if self.choices.fixed_branch is not None:
-            guid, name = self.choices.fixed_branch
-            self.branch.addItem(name, guid)
-            self.branch.setEnabled(False)
-            return
-        self.branch.addItem(self.tr("(head office — no branch)"), None)
-        for guid, name in self.choices.branches:
-            self.branch.addItem(name, guid)
-
-    def _fill_from(self, customer: CustomerView) -> None:
-        self.login.setText(customer.login)
-        for widget in (self.login, self.iban):
-            widget.setReadOnly(True)
-        self.iban.setPlaceholderText(self.tr("see the accounts on the card"))
-        self.asset.setEnabled(False)
-        code = customer.balance_asset_code
-        index = next((i for i in range(self.asset.count())
-                      if self.asset.itemData(i).code == code), 0)
-        self.asset.setCurrentIndex(index)
-        self.is_disabled.setText(self.tr("Disabled"))
-        self.is_disabled.setChecked(customer.is_disabled)
-        self.surname.setText(customer.surname)
-        self.name.setText(customer.name)
-        self.paternal_name.setText(customer.paternal_name)
-        self.phone.setText(customer.phone_number)
-        segment = customer.segment
-        if segment and self.segment.findData(segment) < 0:
-            self.segment.addItem(segment, segment)
-        self.segment.setCurrentIndex(max(0, self.segment.findData(segment)))
-        self.kyc_level.setValue(customer.kyc_level)
-        self.balance_allowed.setText(format_number(customer.balance_allowed, self._minor_unit()))
-        balance_code = customer.balance_asset_code
-        for i in range(1, self.balance_asset.count()):
-            if self.balance_asset.itemData(i).code == balance_code:
-                self.balance_asset.setCurrentIndex(i)
-        self.status.setCurrentText(customer.status)
-        branch = customer.branch_guid or None
-        if branch and self.branch.findData(branch) < 0:
-            self.branch.addItem(customer.branch_name or branch, branch)
-        self.branch.setCurrentIndex(max(0, self.branch.findData(branch)))
-
 
 # importers of these from here (main window, tests) keep working
 __all__ = ["SUPERVISED_STATUSES", "AssetChoice", "CustomerForm", "FormChoices", "confirm_discard"]

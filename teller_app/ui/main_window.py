@@ -40,10 +40,12 @@ from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_card import CustomerCard
-from teller_app.ui.customer_form import (
+from teller_app.ui.customer_form import CustomerForm
+from teller_app.ui.customer_form_choices import (
     AssetChoice,
-    CustomerForm,
     FormChoices,
+    form_choices,
+    manifest_assets,
 )
 from teller_app.ui.customer_table_model import SearchSource
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
@@ -282,12 +284,7 @@ class MainWindow(MainWindowTabs, MainWindowReauth):
         self.search_panel.set_branches(None if branch else [])
 
     def _manifest_assets(self) -> tuple[AssetChoice, ...]:
-        a = self.sandbox_asset
-        if not a:
-            return ()
-        return (AssetChoice(code=str(a.get("code", "")), issuer=str(a.get("issuer", "")),
-                            minor_unit=int(a.get("minor_unit", 2)),
-                            name=str(a.get("name", "")) or str(a.get("code", ""))),)
+        return manifest_assets(self.sandbox_asset)
 
     def _load_choices(self) -> None:
         client = session_client(self.session)
@@ -303,26 +300,10 @@ class MainWindow(MainWindowTabs, MainWindowReauth):
 
     def _choices_loaded(self, result: tuple[list[Segment], list[Branch]]) -> None:
         segments, branches = result
-        assets = list(self._manifest_assets())
-        known = {(a.code, a.issuer) for a in assets}
-        minor = {a.code: a.minor_unit for a in assets}
-        for segment in segments:
-            for account_type in segment.account_types:
-                if account_type.kind not in ("", "customer"):
-                    continue
-                key = (account_type.asset_code, account_type.asset_issuer)
-                if account_type.asset_code and key not in known:
-                    known.add(key)
-                    assets.append(AssetChoice(account_type.asset_code, account_type.asset_issuer,
-                                              minor.get(account_type.asset_code, 2)))
-        live = [(b.guid, b.name) for b in branches if not b.is_deleted]
         branch = session_branch(self.session)
-        fixed = (branch[0], branch[1]) if branch else None
-        self.choices = FormChoices(assets=tuple(assets),
-                                   segments=tuple(s.name for s in segments),
-                                   branches=tuple(live), fixed_branch=fixed)
+        self.choices = form_choices(self._manifest_assets(), segments, branches, branch)
         if not branch:
-            self.search_panel.set_branches(live)
+            self.search_panel.set_branches(list(self.choices.branches))
 
     # -- search source ----------------------------------------------------------------------
     def _source_for(self, branch_guid: str | None) -> SearchSource:
