@@ -40,6 +40,8 @@ from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
 from teller_app.secrets import Profile
 
 T = TypeVar("T")
+# A change (field -> value) is the JSON a change request carries to the hub and back: the one
+# place Any stays in this module (values are str, int, bool or Decimal until wire_change).
 
 CUSTOMER_UPDATE = "customer_update"
 CASH_CONFIRM = "cash_confirm"
