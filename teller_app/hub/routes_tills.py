@@ -161,6 +161,17 @@ async def list_voids(request: Request, emp: CurrentEmployee,
     return {"voids": found}
 
 
+@router.get("/cash/authorizations", summary="Who authorized these drafts (teller, customer, "
+            "amount): the supervisor's inbox names them")
+async def list_authorizations(request: Request, emp: CurrentEmployee,
+                              payment_guid: Annotated[list[str], Query(max_length=200)]
+                              ) -> dict[str, Any]:
+    from .cash_commands import authorizations
+
+    found = await authorizations(hub_state(request).engine, emp, payment_guid)
+    return {"authorizations": found}
+
+
 @router.get("/cash/position", summary="A branch's cash: every live till and the vault")
 async def position(request: Request, emp: CurrentEmployee,
                    branch_guid: str | None = None) -> dict[str, Any]:
