@@ -70,7 +70,8 @@ async def inbox_drafts(service: CashService, people: NameLookup,
     customer_of = {p.guid: made[p.guid].customer_guid if p.guid in made
                    else by_account.get(_customer_account(p, kinds[p.guid]), "")
                    for p in payments}
-    tellers = sorted({a.teller.lower() for a in made.values() if a.teller})
+    tellers = sorted({a.teller.lower() for a in made.values()
+                      if a.teller and not a.teller_name})
     guids = sorted({g for g in customer_of.values() if g})
     teller_names, customer_names = {}, {}
     with contextlib.suppress(PlatformError):
@@ -85,7 +86,8 @@ async def inbox_drafts(service: CashService, people: NameLookup,
             payment_guid=p.guid, kind=kinds[p.guid], amount=p.amount, asset_code=p.asset_code,
             created_at=p.created_at, customer_guid=customer_of[p.guid],
             customer_name=customer_names.get(customer_of[p.guid], ""), teller_email=teller,
-            teller_name=teller_names.get(teller.lower(), ""),
+            teller_name=(auth.teller_name if auth is not None else "")
+            or teller_names.get(teller.lower(), ""),
             reasons=auth.reasons if auth is not None else ()))
     rows.sort(key=lambda r: r.created_at.timestamp() if r.created_at else 0, reverse=True)
     return rows

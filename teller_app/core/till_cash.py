@@ -58,13 +58,15 @@ class DraftAuthorization:
     kind: str
     amount: Decimal
     reasons: tuple[str, ...]
+    teller_name: str = ""  # the hub's directory (hub store, then DCM's employees)
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> DraftAuthorization:
         return cls(str(data["payment_guid"]), str(data.get("teller") or ""),
                    str(data.get("customer_guid") or ""), str(data.get("kind") or ""),
                    Decimal(str(data.get("amount") or "0")),
-                   tuple(str(r) for r in data.get("reasons") or ()))
+                   tuple(str(r) for r in data.get("reasons") or ()),
+                   str(data.get("teller_name") or ""))
 
 
 def need_of(data: dict[str, Any]) -> SupervisorNeed:

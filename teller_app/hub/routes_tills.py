@@ -168,8 +168,14 @@ async def list_authorizations(request: Request, emp: CurrentEmployee,
                               ) -> dict[str, Any]:
     from .cash_commands import authorizations
 
-    found = await authorizations(hub_state(request).engine, emp, payment_guid)
-    return {"authorizations": found}
+    state = hub_state(request)
+    found = await authorizations(state.engine, emp, payment_guid)
+    names: dict[str, str] = {}
+    for email in {str(a["teller"]) for a in found}:
+        who = await state.directory.lookup(email)  # hub store, then DCM's employees
+        names[email] = who.name if who is not None else ""
+    return {"authorizations": [{**a, "teller_name": names.get(str(a["teller"]), "")}
+                               for a in found]}
 
 
 @router.get("/cash/position", summary="A branch's cash: every live till and the vault")

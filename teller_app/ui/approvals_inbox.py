@@ -313,7 +313,9 @@ class ApprovalsInbox(QWidget):
     async def _customers(self, guids: list[str]) -> dict[str, str]:
         if self._customer_names is not None:
             return await self._customer_names(guids)
-        return await lookup_customer_names(self.approvals().platform, guids)
+        client: Any = self.approvals().platform
+        service = self._cash_service() if client is None else None
+        return await lookup_customer_names(service.client if service else client, guids)
 
     def refresh_drafts(self) -> None:
         self.drafts.refresh()

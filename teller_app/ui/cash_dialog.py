@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.approvals import ApprovalService
 from teller_app.core.cash import (
     CashContext,
     CashDraft,
@@ -39,7 +40,9 @@ from teller_app.core.cash import (
 )
 from teller_app.core.cash_checks import CashRefused, SupervisorNeed, balance_after, precheck
 from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt, mask_iban
+from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
 from teller_app.ui.cash_text import (
     cash_error_text,
     limits_lines,
@@ -79,6 +82,8 @@ class CashDialog(QDialog):
         kind: CashKind,
         *,
         supervisor_confirm: SupervisorConfirm | None = None,
+        approvals: ApprovalService | None = None,
+        decide_in_place: DecideInPlace | None = None,
         desk: ReceiptContext | None = None,
         minor_unit: int = 2,
         parent: QWidget | None = None,
@@ -99,6 +104,9 @@ class CashDialog(QDialog):
         self.receipt: CashReceipt | None = None
         self.receipt_dialog: ReceiptDialog | None = None
         self.in_place: ApproveInPlaceDialog | None = None
+        # With the hub: an over-threshold draft becomes a four-eyes request, followed live.
+        self.approval = (CashApprovalFlow(self, ops, service, approvals, decide_in_place)
+                         if approvals is not None else None)
         # The client reference of the draft being created; kept after a Timeout/Unavailable
         # (the draft may exist) so the next Create finds it instead of making a second one.
         self._nonce: str | None = None
@@ -174,6 +182,13 @@ class CashDialog(QDialog):
         self.receipt_button.clicked.connect(self.show_receipt)
         self.void_button.clicked.connect(self.ask_void_reason)
         self.buttons.rejected.connect(self.reject)
+        if self.approval is not None:
+            self.approval.filed.connect(lambda _r: self.supervisor_button.setVisible(
+                self.approval is not None and self.approval.in_place is not None))
+            self.approval.status.connect(self._note)
+            self.approval.settled.connect(self._confirmed)
+            self.approval.ended.connect(self._approval_ended)
+            self.approval.error.connect(self._show_error)
         self.account_label.setText(self.tr("Loading…"))
         self._validate()
         self._prepare()
@@ -312,7 +327,9 @@ class CashDialog(QDialog):
             self.create_button.hide()
             self.reference.setText(self.tr("Draft created (payment %1…).")
                                    .replace("%1", draft.payment_guid[:8]))
-            if draft.needs_supervisor:
+            if draft.needs_supervisor and self.approval is not None:
+                self.approval.file(draft, purpose or self.tr("Cash above the teller's limit"))
+            elif draft.needs_supervisor:
                 self.note.setText(self.tr("Above the teller's limit: a supervisor confirms it "
                                           "here or from their inbox."))
                 self.supervisor_button.setVisible(self.supervisor_confirm is not None)
@@ -354,13 +371,32 @@ class CashDialog(QDialog):
                      on_error=self._show_error, parent=self, label=self.tr("Confirming"),
                      disable=(self.confirm_button,))
 
+    def on_hub_event(self, event: HubEvent) -> None:
+        """The hub's live events (the window's feed): the filed request's decision."""
+        if self.approval is not None:
+            self.approval.on_event(event)
+
+    def _note(self, text: str) -> None:
+        self.note.setText(text)
+        self._grow()
+
+    def _approval_ended(self, text: str) -> None:
+        for button in (self.confirm_button, self.supervisor_button, self.void_button):
+            button.hide()
+        self._note(text)
+
     def open_supervisor_confirm(self) -> None:
         draft = self.draft
-        if draft is None or self.supervisor_confirm is None:
+        if draft is None:
             return
-        confirm = self.supervisor_confirm
         summary = self.tr("Confirm %1 of %2 for the customer.").replace(
             "%1", self.windowTitle().lower()).replace("%2", self._money(draft.amount))
+        if self.approval is not None and self.approval.request is not None:
+            self.approval.open_in_place(summary)  # decides the filed request
+            return
+        if self.supervisor_confirm is None:
+            return
+        confirm = self.supervisor_confirm
         dialog = self.in_place = ApproveInPlaceDialog(summary, self, allow_reject=False)
 
         def decided(_outcome: str, email: str, password: str, _comment: str) -> None:
