@@ -57,15 +57,13 @@ async def approved_request(conn: AsyncConnection, payment_guid: str,
 
 async def check_filing(client: PlatformClient, engine: AsyncEngine, customer_guid: str,
                        change: dict[str, Any]) -> None:
-    """A ``cash_confirm`` request must name a live CREATED cash draft of that customer with
-    DCM's amount: a desk cannot get a smaller figure (or another payment) approved."""
+    """A ``cash_confirm`` request must name a live CREATED draft (a cash one: of that
+    customer) with DCM's amount: a desk cannot get a smaller figure approved."""
     guid = str(change.get("payment_guid") or "")
     draft = await read_draft(client, guid)
     if draft.status is not PaymentStatus.CREATED:
         raise HubError(409, f"the payment is {draft.status.value}, not a draft")
-    if not draft.kind:
-        raise HubError(422, "not a cash deposit or withdrawal")
-    if draft.customer_guid != customer_guid:
+    if draft.kind and draft.customer_guid != customer_guid:  # (other payments: no customer)
         raise HubError(422, "the draft is not this customer's")
     if _minor(change.get("amount")) != draft.amount_minor:
         raise HubError(422, f"the amount differs from the draft's {money(draft.amount_minor)}")

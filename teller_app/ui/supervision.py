@@ -116,7 +116,7 @@ class Supervision(QObject):
         self.feed: EventFeed | None = None
         self._feed_task: asyncio.Task[None] | None = None
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
-        self.history = HistoryWindows()
+        self.history = HistoryWindows(lambda: self.window.cache_worker)
         # The "N new change requests" notice: which requests it counts, the text shown.
         self._notice_ids: set[str] = set()
         self._notice_text = ""

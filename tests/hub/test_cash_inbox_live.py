@@ -176,3 +176,57 @@ def test_inbox_names_live_and_in_place_approval(world: World, sandbox: SandboxPr
         for c in (teller_hub, sup_hub, dcm):
             arun(c.aclose())
         QLocale.setDefault(QLocale.c())
+
+
+def test_till_cosign_in_place(world: World, qtbot: Any, arun: Any, ops: OpRunner) -> None:
+    """A differing opening count co-signed at the teller's desk: the supervisor's own hub
+    session co-signs (the hub checks the password and the role, not the desk)."""
+    from teller_app.core.till import Till
+    from teller_app.ui.till_dialog import TillOpenDialog
+
+    with world.hub.client() as http:
+        teller = add_employee(http, world.hub, roles=["Teller"], branch_guid=world.b0)
+        other = add_employee(http, world.hub, roles=["Teller"], branch_guid=world.b0)
+    teller_hub = HubClient(world.hub.base_url)
+
+    async def cosign_here(email: str, password: str, till_id: str) -> Till:
+        hub = HubClient(world.hub.base_url)
+        try:
+            await hub.open_password_session(email, password)
+            return await TillService(hub, "in-place").cosign(till_id)
+        finally:
+            await hub.aclose()
+
+    try:
+        arun(teller_hub.open_password_session(teller, PASSWORD))
+        dialog = TillOpenDialog(ops, TillService(teller_hub, "cosign-desk"), "T-here",
+                                cosign_here=cosign_here)
+        qtbot.addWidget(dialog)
+        dialog.grid.spins["note_100"].setValue(2)
+        dialog.open_button.click()
+        qtbot.waitUntil(lambda: dialog.till is not None, timeout=10000)
+        assert dialog.till is not None and dialog.till.needs_cosign
+        assert dialog.cosign_button.isVisibleTo(dialog)
+        for email, password in ((world.sup, "wrong-password"), (other, PASSWORD),
+                                (teller, PASSWORD)):
+            dialog.open_cosign_here()
+            place = dialog.cosign_dialog
+            assert place is not None
+            place.email.setText(email)
+            place.password.setText(password)
+            place.approve_button.click()
+            qtbot.waitUntil(lambda p=place: p.error.text() != "", timeout=10000)  # type: ignore[misc]
+            assert place.isVisible()
+            place.reject()
+            assert arun(TillService(teller_hub, "cosign-desk").current()).state == "cosign"
+        dialog.open_cosign_here()
+        place = dialog.cosign_dialog
+        assert place is not None
+        place.email.setText(world.sup)
+        place.password.setText(PASSWORD)
+        with qtbot.waitSignal(dialog.opened, timeout=10000) as opened:
+            place.approve_button.click()
+        assert opened.args[0].state == "open"
+        assert not dialog.cosign_button.isVisibleTo(dialog)
+    finally:
+        arun(teller_hub.aclose())
