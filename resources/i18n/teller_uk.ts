@@ -146,192 +146,132 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="115"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="116"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="117"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
-        <source>Cash draft</source>
-        <translation>Чернетка операції</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
-        <source>Category</source>
-        <translation>Категорія</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
-        <source>Amount</source>
-        <translation>Сума</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
-        <source>Created</source>
-        <translation>Створено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
-        <source>Confirm cash operation</source>
-        <translation>Підтвердити касову операцію</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="262"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="135"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="270"/>
-        <source>Cash operations awaiting a supervisor</source>
-        <translation>Касові операції, що очікують контролера</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="440"/>
-        <source>Checking cash drafts</source>
-        <translation>Перевірка чернеток касових операцій</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="446"/>
-        <source>deposit</source>
-        <translation>внесення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="446"/>
-        <source>withdrawal</source>
-        <translation>видача</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="397"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="267"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="403"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="273"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="420"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="290"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="421"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="291"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="431"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="301"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="456"/>
-        <source>Select a cash draft first.</source>
-        <translation>Спершу виберіть чернетку касової операції.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="461"/>
-        <source>Confirmed. Receipt reference: %1</source>
-        <translation>Підтверджено. Референс квитанції: %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="466"/>
-        <source>Confirming</source>
-        <translation>Підтвердження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="481"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="335"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="486"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="340"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="489"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="343"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="498"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="352"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="124"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="238"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="114"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="299"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="167"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="170"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="315"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="336"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="206"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="363"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="385"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="255"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="407"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="277"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="483"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="337"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="491"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="345"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="495"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="349"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
@@ -721,14 +661,57 @@
     </message>
 </context>
 <context>
+    <name>CashApprovalFlow</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="58"/>
+        <source>Sent to a supervisor for approval. This window updates by itself when they decide; a supervisor may also decide here.</source>
+        <translation>Надіслано контролеру на погодження. Це вікно оновиться саме, щойно він вирішить; контролер може вирішити й тут.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="64"/>
+        <source>Asking a supervisor</source>
+        <translation>Запит до контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="72"/>
+        <source>Approved by a supervisor; the platform is confirming…</source>
+        <translation>Погоджено контролером; платформа підтверджує…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="78"/>
+        <source>A supervisor rejected it: the draft is voided and is never confirmed.</source>
+        <translation>Контролер відхилив: чернетку анульовано, її ніколи не буде підтверджено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="81"/>
+        <source>The request was withdrawn.</source>
+        <translation>Запит відкликано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="83"/>
+        <source>Approved, but the platform refused the confirm: %1</source>
+        <translation>Погоджено, але платформа відмовила в підтвердженні: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="98"/>
+        <source>Reading the confirmed payment</source>
+        <translation>Читання підтвердженого платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="122"/>
+        <source>Supervisor deciding</source>
+        <translation>Рішення контролера</translation>
+    </message>
+</context>
+<context>
     <name>CashDesk</name>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="19"/>
+        <location filename="../../teller_app/ui/cash_desk.py" line="20"/>
         <source>Demo Bank (sandbox)</source>
         <translation>Демо-банк (пісочниця)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="27"/>
+        <location filename="../../teller_app/ui/cash_desk.py" line="28"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -736,174 +719,237 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="106"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="114"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="115"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="168"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="248"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="263"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="316"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="331"/>
+        <source>Cash above the teller&apos;s limit</source>
+        <translation>Готівка понад ліміт касира</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="333"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="334"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="351"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="346"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="363"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="354"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="371"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="375"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="411"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="415"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="451"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="153"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="154"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="177"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="192"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="193"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="208"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="286"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="301"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="313"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="328"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="392"/>
         <source>Confirm %1 of %2 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="417"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="453"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="207"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="222"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="383"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="419"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="384"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="420"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="393"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="429"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="400"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="436"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="405"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="441"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
+    </message>
+</context>
+<context>
+    <name>CashDraftsPanel</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="56"/>
+        <source>Cash operations awaiting a supervisor</source>
+        <translation>Касові операції, що чекають на контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="60"/>
+        <source>Customer</source>
+        <translation>Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="60"/>
+        <source>Teller</source>
+        <translation>Касир</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="60"/>
+        <source>Operation</source>
+        <translation>Операція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="60"/>
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="61"/>
+        <source>Created</source>
+        <translation>Створено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="68"/>
+        <source>Confirm cash operation</source>
+        <translation>Підтвердити касову операцію</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="83"/>
+        <source>Checking cash drafts</source>
+        <translation>Перевірка касових чернеток</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="129"/>
+        <source>Select a cash draft first.</source>
+        <translation>Спершу виберіть касову чернетку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="134"/>
+        <source>Confirmed. Receipt reference: %1</source>
+        <translation>Підтверджено. Номер квитанції: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="140"/>
+        <source>Confirming</source>
+        <translation>Підтвердження</translation>
     </message>
 </context>
 <context>
@@ -1215,7 +1261,7 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="64"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="69"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -2275,7 +2321,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="145"/>
+        <location filename="../../teller_app/ui/history_model.py" line="158"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -2526,27 +2572,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="106"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="65"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="106"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="65"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -3061,37 +3107,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="348"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="317"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="354"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="318"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="355"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="333"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="370"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="334"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="371"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="344"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="381"/>
         <source>Could not save: {error}</source>
         <translation>Не вдалося зберегти: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="347"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="384"/>
         <source>Saved to {path}</source>
         <translation>Збережено у файл {path}</translation>
     </message>
@@ -3599,33 +3645,33 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="159"/>
+        <location filename="../../teller_app/ui/supervision.py" line="160"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="238"/>
+        <location filename="../../teller_app/ui/supervision.py" line="239"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="242"/>
+        <location filename="../../teller_app/ui/supervision.py" line="243"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="244"/>
-        <location filename="../../teller_app/ui/supervision.py" line="386"/>
+        <location filename="../../teller_app/ui/supervision.py" line="245"/>
+        <location filename="../../teller_app/ui/supervision.py" line="387"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="362"/>
+        <location filename="../../teller_app/ui/supervision.py" line="363"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="411"/>
+        <location filename="../../teller_app/ui/supervision.py" line="418"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -3634,134 +3680,134 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="408"/>
+        <location filename="../../teller_app/ui/supervision.py" line="415"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="511"/>
+        <location filename="../../teller_app/ui/supervision.py" line="518"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="515"/>
+        <location filename="../../teller_app/ui/supervision.py" line="522"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="474"/>
+        <location filename="../../teller_app/ui/supervision.py" line="481"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="475"/>
+        <location filename="../../teller_app/ui/supervision.py" line="482"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="481"/>
+        <location filename="../../teller_app/ui/supervision.py" line="488"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="486"/>
+        <location filename="../../teller_app/ui/supervision.py" line="493"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="487"/>
+        <location filename="../../teller_app/ui/supervision.py" line="494"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="540"/>
+        <location filename="../../teller_app/ui/supervision.py" line="547"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="562"/>
+        <location filename="../../teller_app/ui/supervision.py" line="569"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="569"/>
+        <location filename="../../teller_app/ui/supervision.py" line="576"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="572"/>
+        <location filename="../../teller_app/ui/supervision.py" line="579"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="584"/>
+        <location filename="../../teller_app/ui/supervision.py" line="591"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="585"/>
+        <location filename="../../teller_app/ui/supervision.py" line="592"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="593"/>
+        <location filename="../../teller_app/ui/supervision.py" line="600"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="616"/>
+        <location filename="../../teller_app/ui/supervision.py" line="623"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="663"/>
+        <location filename="../../teller_app/ui/supervision.py" line="679"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="492"/>
+        <location filename="../../teller_app/ui/supervision.py" line="499"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="216"/>
+        <location filename="../../teller_app/ui/supervision.py" line="217"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="218"/>
+        <location filename="../../teller_app/ui/supervision.py" line="219"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="219"/>
+        <location filename="../../teller_app/ui/supervision.py" line="220"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="220"/>
+        <location filename="../../teller_app/ui/supervision.py" line="221"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="222"/>
+        <location filename="../../teller_app/ui/supervision.py" line="223"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="385"/>
+        <location filename="../../teller_app/ui/supervision.py" line="386"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="399"/>
+        <location filename="../../teller_app/ui/supervision.py" line="400"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="523"/>
+        <location filename="../../teller_app/ui/supervision.py" line="530"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -3769,63 +3815,63 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="170"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="184"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="207"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="221"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="186"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="223"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="197"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="234"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="198"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="235"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="200"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="237"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="201"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="238"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="211"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="248"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="211"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="248"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="212"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="249"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="216"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="253"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="232"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="269"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="238"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="275"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -3863,12 +3909,12 @@ Reason: %2</source>
         <translation>Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="154"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="162"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="167"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="175"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -3876,55 +3922,70 @@ Reason: %2</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="94"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="104"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="102"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="112"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="106"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="114"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="115"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="116"/>
+        <source>Supervisor co-signs here…</source>
+        <translation>Контролер підписує тут…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="127"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="123"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="126"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="138"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="143"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="147"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="143"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="155"/>
         <source>none</source>
         <translation>немає</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="145"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="157"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="151"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="165"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="179"/>
+        <source>Co-sign the opening count of till {code}: {amount}.</source>
+        <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="192"/>
+        <source>Supervisor co-signing</source>
+        <translation>Підпис контролера</translation>
     </message>
 </context>
 <context>
@@ -4058,47 +4119,47 @@ Reason: %2</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="259"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="296"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="262"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="299"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="263"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="300"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="268"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="305"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="274"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="275"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="312"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="282"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="319"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="287"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="324"/>
         <source>Requested: a supervisor approves it from the branch cash position.</source>
         <translation>Запит надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="298"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="335"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>
