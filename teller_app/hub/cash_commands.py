@@ -23,6 +23,7 @@ from teller_app.platform.models import PaymentStatus
 
 from . import commands
 from .cash_limits import is_voided, read_draft
+from .db import now
 from .errors import HubError
 from .fe_tables import commands as command_rows
 from .models import HubEmployee
@@ -87,3 +88,35 @@ async def authorizations(engine: AsyncEngine, emp: HubEmployee,
              "amount": money(int(r.amount_minor)), "decision": r.decision,
              "reasons": [x for x in str(r.reasons or "").split(",") if x],
              "branch_guid": r.branch_guid, "created_at": int(r.created_at)} for r in rows]
+
+
+async def check_supervised(conn: AsyncConnection, payment_guid: str, amount_minor: int,
+                           customer_guid: str) -> int | None:
+    """A cash payment just found CONFIRMED on DCM (counted in a till): if the hub had said
+    it needs a supervisor and no approved command exists (a desk or a script confirmed on
+    the platform directly, Mode A), raise an "unapproved cash" alert for the branch's
+    supervisors, with an audit row. Returns the alert id (None: nothing to report)."""
+    from . import audit, events
+    from .fe_tables import alerts
+
+    a = cash_authorizations.c
+    row = (await conn.execute(sa.select(cash_authorizations).where(
+        a.payment_guid == payment_guid))).first()
+    if row is None or row.decision != "needs_approval":
+        return None
+    if await approved_request(conn, payment_guid, amount_minor) is not None:
+        return None
+    detail = {"payment_guid": payment_guid, "teller": row.teller, "login": row.teller,
+              "customer_guid": customer_guid, "kind": row.kind, "amount": money(amount_minor),
+              "reasons": [x for x in str(row.reasons or "").split(",") if x],
+              "fields": {"amount": {"before": None, "after": money(amount_minor)}}}
+    result = await conn.execute(alerts.insert().values(
+        customer_guid=customer_guid, branch_guid=row.branch_guid, detected_at=now(),
+        detail=json.dumps(detail, ensure_ascii=False)))
+    alert_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    await events.emit(conn, "alert.unapproved_cash", {"alert_id": alert_id, **detail},
+                      branch_guid=row.branch_guid, to_supervisors=True)
+    await audit.append(conn, audit.Entry(
+        actor="teller-hub", action="alert", entity=f"payment:{payment_guid}",
+        branch_guid=row.branch_guid, detail=detail))
+    return int(alert_id) if alert_id is not None else None

@@ -207,7 +207,7 @@ class ApprovalsInbox(QWidget):
         elif event.kind in GONE_KINDS and event.request_id:
             if self.model.remove(event.request_id):
                 self._pending_maybe_changed()
-        elif event.kind == "alert.unapproved_change":
+        elif event.kind in ("alert.unapproved_change", "alert.unapproved_cash"):
             self._add_alert(event.customer_guid or "", event.login or "",
                             dict(event.fields), list(event.reasons))
             self.alert_raised.emit(event)

@@ -130,7 +130,20 @@ async def _scenario(w: World, sandbox: SandboxProcess, cust: str) -> dict[str, o
         with pytest.raises(CashRefused) as voided:
             await service.confirm(other.payment_guid)
         assert voided.value.refusal.period == "voided"
+        # Mode A's gap: confirmed on the platform directly, past the hub — an alert
+        sneaky = await service.create(CashKind.DEPOSIT, cust, "11000.00")
+        assert (await gate.authorize(sneaky.payment_guid))["decision"] == "needs_approval"
+        await dcm.confirm_payment(sneaky.payment_guid, branch_guid=w.b0)
+        await till.current()  # the hub counts what DCM shows CONFIRMED
+        open_alerts = (await sup_hub.call("GET", "/api/v1/alerts",
+                                          params={"state": "open"}))["alerts"]
+        flagged = [x.get("payment_guid") for x in open_alerts]
+        assert sneaky.payment_guid in flagged and big.payment_guid not in flagged
+        alert = next(x for x in open_alerts if x.get("payment_guid") == sneaky.payment_guid)
+        assert (alert["teller"], alert["amount"]) == (w.teller, "11000.00")
         trail = await sup_hub.call("GET", "/api/v1/audit", params={"limit": 1000})
+        assert any(e["action"] == "alert" and e["entity"] == f"payment:{sneaky.payment_guid}"
+                   for e in trail["entries"])
         actions = {rid: [e["action"] for e in trail["entries"]
                          if e["entity"] == f"request:{rid}"] for rid in (request.id, filed.id)}
         return {"actions": actions, "ids": (request.id, filed.id),
