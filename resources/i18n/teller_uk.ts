@@ -719,177 +719,177 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="114"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="112"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="113"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="168"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="263"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="261"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="331"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="329"/>
         <source>Cash above the teller&apos;s limit</source>
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="333"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="331"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="351"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="363"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="361"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="371"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="369"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="411"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="395"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="451"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="407"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="192"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="190"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="208"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="206"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="301"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="299"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="328"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="326"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="392"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="376"/>
         <source>Confirm %1 of %2 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="453"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="409"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="222"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="220"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="419"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="39"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="420"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="40"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="429"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="50"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="436"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="58"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="441"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="65"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>

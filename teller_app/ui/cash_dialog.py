@@ -11,7 +11,6 @@ Enter submits the next step. The dialog grows with its content.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -39,10 +38,10 @@ from teller_app.core.cash import (
     new_cash_nonce,
 )
 from teller_app.core.cash_checks import CashRefused, SupervisorNeed, balance_after, precheck
-from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt, mask_iban
-from teller_app.platform.hub_models import HubEvent
+from teller_app.core.receipt import ReceiptContext, mask_iban
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
+from teller_app.ui.cash_dialog_parts import CashDialogParts
 from teller_app.ui.cash_text import (
     cash_error_text,
     limits_lines,
@@ -52,7 +51,6 @@ from teller_app.ui.cash_text import (
 )
 from teller_app.ui.customer_table_model import full_name
 from teller_app.ui.money import format_money, format_number, parse_amount
-from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
 
 # (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
@@ -67,7 +65,7 @@ def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
     return label
 
 
-class CashDialog(QDialog):
+class CashDialog(CashDialogParts, QDialog):
     draft_created = Signal(object)  # CashDraft
     confirmed = Signal(object)  # CashReceipt
     prepared = Signal(object)  # CashContext (tests)
@@ -371,20 +369,6 @@ class CashDialog(QDialog):
                      on_error=self._show_error, parent=self, label=self.tr("Confirming"),
                      disable=(self.confirm_button,))
 
-    def on_hub_event(self, event: HubEvent) -> None:
-        """The hub's live events (the window's feed): the filed request's decision."""
-        if self.approval is not None:
-            self.approval.on_event(event)
-
-    def _note(self, text: str) -> None:
-        self.note.setText(text)
-        self._grow()
-
-    def _approval_ended(self, text: str) -> None:
-        for button in (self.confirm_button, self.supervisor_button, self.void_button):
-            button.hide()
-        self._note(text)
-
     def open_supervisor_confirm(self) -> None:
         draft = self.draft
         if draft is None:
@@ -413,34 +397,6 @@ class CashDialog(QDialog):
         dialog.decided.connect(decided)
         dialog.open()
 
-    def ask_void_reason(self) -> None:
-        """Void the unconfirmed draft: the reason is asked without blocking."""
-        prompt = self.void_prompt = QInputDialog(self)
-        prompt.setWindowTitle(self.tr("Void the draft"))
-        prompt.setLabelText(self.tr("Why is the draft voided? (required)"))
-        prompt.textValueSelected.connect(self.void_draft)
-        prompt.open()
-
-    def void_draft(self, reason: str) -> None:
-        draft = self.draft
-        if draft is None:
-            return
-        if not reason.strip():
-            self.error.setText(self.tr("A reason is required to void a draft."))
-            return
-
-        def done(_result: object) -> None:
-            self.error.clear()
-            for button in (self.confirm_button, self.supervisor_button, self.void_button):
-                button.hide()
-            self.note.setText(self.tr("Voided: this draft is never confirmed."))
-            self._grow()
-            self.voided.emit(draft)
-
-        self.ops.run(lambda: self.service.void(draft.payment_guid, reason), on_success=done,
-                     on_error=self._show_error, parent=self, label=self.tr("Voiding"),
-                     disable=(self.void_button,))
-
     def _confirmed(self, receipt: CashReceipt) -> None:
         self.receipt = receipt
         self.error.clear()
@@ -461,25 +417,3 @@ class CashDialog(QDialog):
     def _show_error(self, exc: BaseException) -> None:
         self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
         self._grow()
-
-    # -- receipt ------------------------------------------------------------------------
-    def build_receipt(self) -> Receipt | None:
-        receipt = self.receipt
-        if receipt is None or receipt.payment is None:
-            return None
-        context = self.context
-        customer = context.customer if context is not None else self.customer
-        iban = str(context.account.iban) if context is not None else ""
-        desk = replace(self.desk, customer=full_name(customer) or self.desk.customer,
-                       iban=iban or self.desk.iban)
-        return build_receipt(receipt.payment, desk, ui_language(),
-                             minor_unit=self.minor_unit,
-                             category_code=self.kind.category_code)
-
-    def show_receipt(self) -> None:
-        receipt = self.build_receipt()
-        if receipt is None:
-            return
-        dialog = self.receipt_dialog = ReceiptDialog(receipt, self)
-        dialog.open()
-        self.receipt_shown.emit(receipt)
