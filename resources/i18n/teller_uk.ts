@@ -897,59 +897,90 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="56"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="58"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="60"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="60"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="60"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="60"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="61"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="63"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="68"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="70"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="83"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="72"/>
+        <source>Reject the draft…</source>
+        <translation>Відхилити чернетку…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="166"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="153"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="159"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="169"/>
+        <source>Reject the draft</source>
+        <translation>Відхилення чернетки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="170"/>
+        <source>Why is the draft rejected? (required)</source>
+        <translation>Чому чернетку відхилено? (обов’язково)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="179"/>
+        <source>A rejection needs a comment.</source>
+        <translation>Для відхилення потрібен коментар.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="184"/>
+        <source>Rejected: the draft is voided.</source>
+        <translation>Відхилено: чернетку анульовано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="188"/>
+        <source>Rejecting</source>
+        <translation>Відхилення</translation>
     </message>
 </context>
 <context>

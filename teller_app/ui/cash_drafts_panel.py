@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.cash import CashReceipt, CashService
 from teller_app.core.cash_drafts import DRAFT_EVENT_KINDS, InboxDraft, NameLookup, inbox_drafts
+from teller_app.core.till_cash import HubCash
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.cash_text import kind_text
 from teller_app.ui.local_time import local_text
@@ -66,18 +68,35 @@ class CashDraftsPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.CUSTOMER, QHeaderView.ResizeMode.Stretch)
         self.confirm_button = QPushButton(self.tr("Confirm cash operation"))
+        # With the hub a supervisor decides the draft's request above, or rejects it here.
+        self.reject_button = QPushButton(self.tr("Reject the draft…"))
+        self.reject_prompt: QInputDialog | None = None
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.title)
         box.addWidget(self.table, 1)
         box.addWidget(self.confirm_button)
+        box.addWidget(self.reject_button)
         self.confirm_button.clicked.connect(self.confirm_selected)
+        self.reject_button.clicked.connect(self.ask_reject_comment)
+        self._show_buttons()
 
     # -- loading / live -------------------------------------------------------------------
+    def _hub(self) -> HubCash | None:
+        service = self.cash()
+        gate = service.gate if service is not None else None
+        return gate if isinstance(gate, HubCash) else None
+
+    def _show_buttons(self) -> None:
+        hub = self._hub() is not None
+        self.confirm_button.setVisible(not hub)
+        self.reject_button.setVisible(hub)
+
     def refresh(self) -> None:
         service = self.cash()
         if service is None:
             return
+        self._show_buttons()
         self.ops.run(lambda: inbox_drafts(service, self.people, self.customers),
                      on_success=self.show_drafts, on_error=self.failed.emit, parent=self,
                      key="cash-drafts", label=self.tr("Checking cash drafts"))
@@ -139,3 +158,32 @@ class CashDraftsPanel(QWidget):
         self.ops.run(lambda: service.confirm(guid), on_success=done, on_error=self.failed.emit,
                      parent=self, label=self.tr("Confirming"),
                      disable=(self.confirm_button,))
+
+    def ask_reject_comment(self) -> None:
+        """Reject the selected draft (the hub voids it): the comment is asked without
+        blocking."""
+        if self.selected() is None:
+            self.message.emit(self.tr("Select a cash draft first."))
+            return
+        prompt = self.reject_prompt = QInputDialog(self)
+        prompt.setWindowTitle(self.tr("Reject the draft"))
+        prompt.setLabelText(self.tr("Why is the draft rejected? (required)"))
+        prompt.textValueSelected.connect(self.reject_selected)
+        prompt.open()
+
+    def reject_selected(self, comment: str) -> None:
+        hub, draft = self._hub(), self.selected()
+        if hub is None or draft is None:
+            return
+        if not comment.strip():
+            self.message.emit(self.tr("A rejection needs a comment."))
+            return
+        guid = draft.payment_guid
+
+        def done(_result: object) -> None:
+            self.message.emit(self.tr("Rejected: the draft is voided."))
+            self.refresh()
+
+        self.ops.run(lambda: hub.reject(guid, comment), on_success=done,
+                     on_error=self.failed.emit, parent=self, label=self.tr("Rejecting"),
+                     disable=(self.reject_button,))

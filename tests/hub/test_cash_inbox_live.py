@@ -168,6 +168,21 @@ def test_inbox_names_live_and_in_place_approval(world: World, sandbox: SandboxPr
                         and request.id not in inbox.pending_ids(), timeout=15000)
         now = arun(till.current())
         assert now is not None and now.expected == Decimal("15100.01")
+
+        # a supervisor rejects a waiting draft from the panel: the hub voids it
+        assert drafts.reject_button.isVisibleTo(inbox) and not drafts.confirm_button.isVisibleTo(
+            inbox)
+        other = arun(service.create(CashKind.DEPOSIT, cust, "12000.00"))
+        drafts.refresh()
+        qtbot.waitUntil(lambda: any(d.payment_guid == other.payment_guid for d in drafts.rows),
+                        timeout=15000)
+        drafts.table.selectRow(next(i for i, d in enumerate(drafts.rows)
+                                    if d.payment_guid == other.payment_guid))
+        drafts.reject_selected("  ")
+        drafts.reject_selected("the customer left")
+        qtbot.waitUntil(lambda: all(d.payment_guid != other.payment_guid for d in drafts.rows),
+                        timeout=15000)
+        assert arun(gate.authorize(other.payment_guid))["reasons"] == ["voided"]
     finally:
         for feed in feeds:
             feed.stop()
