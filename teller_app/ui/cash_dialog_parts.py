@@ -58,6 +58,8 @@ class CashDialogParts:
             self.note.setText(QCoreApplication.translate(
                 "CashDialog", "Voided: this draft is never confirmed."))
             self._grow()
+            if self.approval is not None:
+                self.approval.request = None  # its withdrawal is this void: nothing more to say
             self.voided.emit(draft)
 
         self.ops.run(lambda: self.service.void(draft.payment_guid, reason), on_success=done,

@@ -120,6 +120,10 @@ async def _scenario(w: World, sandbox: SandboxProcess, cust: str) -> dict[str, o
         assert await _balance(dcm, cust) == before + Decimal("15000.01")
         now = await till.current()
         assert now is not None and now.expected == Decimal("16000.01")
+        # a retry of the filing after a lost answer: the same request, not a DCM check again
+        again = await request_approval(teller, big, w.b0, "cash in over the limit",
+                                       request_id=request.id)
+        assert (again.id, again.state) == (request.id, "applied")
 
         # reject: the teller's desk hears it, the draft is voided and never confirmed
         other = await service.create(CashKind.DEPOSIT, cust, "12000.00")
