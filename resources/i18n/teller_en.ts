@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="259"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -26,7 +26,7 @@
 <context>
     <name>CustomerCard</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -34,7 +34,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n h ago</numerusform>
@@ -42,7 +42,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="434"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="117"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -61,7 +61,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="571"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="18"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n customer form has unsaved changes. Discard it?</numerusform>
@@ -83,7 +83,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="411"/>
+        <location filename="../../teller_app/ui/supervision.py" line="364"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

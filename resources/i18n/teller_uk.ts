@@ -4,43 +4,43 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="43"/>
-        <location filename="../../teller_app/ui/about.py" line="63"/>
+        <location filename="../../teller_app/ui/about.py" line="46"/>
+        <location filename="../../teller_app/ui/about.py" line="66"/>
         <source>About Teller</source>
         <translation>Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="46"/>
+        <location filename="../../teller_app/ui/about.py" line="49"/>
         <source>Teller icon</source>
         <translation>Значок Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="49"/>
+        <location filename="../../teller_app/ui/about.py" line="52"/>
         <source>Version</source>
         <translation>Версія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="51"/>
+        <location filename="../../teller_app/ui/about.py" line="54"/>
         <source>Profile</source>
         <translation>Профіль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="52"/>
+        <location filename="../../teller_app/ui/about.py" line="55"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="53"/>
+        <location filename="../../teller_app/ui/about.py" line="56"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="53"/>
+        <location filename="../../teller_app/ui/about.py" line="56"/>
         <source>none</source>
         <translation>немає</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="58"/>
+        <location filename="../../teller_app/ui/about.py" line="61"/>
         <source>Branch desk for the e-hryvnia platform.</source>
         <translation>Робоче місце відділення для платформи е-гривні.</translation>
     </message>
@@ -48,53 +48,53 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="45"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="44"/>
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="46"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="45"/>
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="53"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="52"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="57"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="56"/>
         <source>Copy</source>
         <translation>Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="58"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="57"/>
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="63"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="62"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="78"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="76"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/account_panel.py" line="77"/>
         <location filename="../../teller_app/ui/account_panel.py" line="79"/>
-        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="81"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="79"/>
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="86"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="83"/>
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -146,192 +146,132 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="115"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="116"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="117"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
-        <source>Cash draft</source>
-        <translation>Чернетка операції</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
-        <source>Category</source>
-        <translation>Категорія</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
-        <source>Amount</source>
-        <translation>Сума</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
-        <source>Created</source>
-        <translation>Створено</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
-        <source>Confirm cash operation</source>
-        <translation>Підтвердити касову операцію</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="262"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="135"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="270"/>
-        <source>Cash operations awaiting a supervisor</source>
-        <translation>Касові операції, що очікують контролера</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="440"/>
-        <source>Checking cash drafts</source>
-        <translation>Перевірка чернеток касових операцій</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="446"/>
-        <source>deposit</source>
-        <translation>внесення</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="446"/>
-        <source>withdrawal</source>
-        <translation>видача</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="397"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="267"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="403"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="273"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="420"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="290"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="421"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="291"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="431"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="301"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="456"/>
-        <source>Select a cash draft first.</source>
-        <translation>Спершу виберіть чернетку касової операції.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="461"/>
-        <source>Confirmed. Receipt reference: %1</source>
-        <translation>Підтверджено. Референс квитанції: %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="466"/>
-        <source>Confirming</source>
-        <translation>Підтвердження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="481"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="335"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="486"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="340"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="489"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="343"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="498"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="352"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="124"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="238"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="114"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="299"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="167"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="170"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="315"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="336"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="206"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="363"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="385"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="255"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="407"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="277"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="483"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="337"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="491"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="345"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="495"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="349"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
@@ -388,72 +328,72 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="50"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
@@ -461,32 +401,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="100"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="100"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="100"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="101"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="101"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="100"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -494,92 +434,92 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="170"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="180"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="191"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="192"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="182"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="193"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="192"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="204"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="193"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="205"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="264"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="278"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="290"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="293"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="287"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="299"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="303"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="292"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="304"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="304"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="316"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="319"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="165"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="176"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="174"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="185"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="229"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="242"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="259"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -588,7 +528,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="269"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -721,14 +661,57 @@
     </message>
 </context>
 <context>
+    <name>CashApprovalFlow</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="58"/>
+        <source>Sent to a supervisor for approval. This window updates by itself when they decide; a supervisor may also decide here.</source>
+        <translation>Надіслано контролеру на погодження. Це вікно оновиться саме, щойно він вирішить; контролер може вирішити й тут.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="64"/>
+        <source>Asking a supervisor</source>
+        <translation>Запит до контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="72"/>
+        <source>Approved by a supervisor; the platform is confirming…</source>
+        <translation>Погоджено контролером; платформа підтверджує…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="78"/>
+        <source>A supervisor rejected it: the draft is voided and is never confirmed.</source>
+        <translation>Контролер відхилив: чернетку анульовано, її ніколи не буде підтверджено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="81"/>
+        <source>The request was withdrawn.</source>
+        <translation>Запит відкликано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="83"/>
+        <source>Approved, but the platform refused the confirm: %1</source>
+        <translation>Погоджено, але платформа відмовила в підтвердженні: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="98"/>
+        <source>Reading the confirmed payment</source>
+        <translation>Читання підтвердженого платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="122"/>
+        <source>Supervisor deciding</source>
+        <translation>Рішення контролера</translation>
+    </message>
+</context>
+<context>
     <name>CashDesk</name>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="19"/>
+        <location filename="../../teller_app/ui/cash_desk.py" line="20"/>
         <source>Demo Bank (sandbox)</source>
         <translation>Демо-банк (пісочниця)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="27"/>
+        <location filename="../../teller_app/ui/cash_desk.py" line="28"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -736,174 +719,268 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="106"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="112"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="113"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="248"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="261"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="316"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="329"/>
+        <source>Cash above the teller&apos;s limit</source>
+        <translation>Готівка понад ліміт касира</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="331"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="334"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="346"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="361"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="354"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="369"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="375"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="395"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="415"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="407"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="153"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="154"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="177"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="190"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="193"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="206"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="286"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="299"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="313"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="326"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="376"/>
         <source>Confirm %1 of %2 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="417"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="409"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="207"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="220"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="383"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="39"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="384"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="40"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="393"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="50"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="400"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="58"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="405"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="67"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
+    </message>
+</context>
+<context>
+    <name>CashDraftsPanel</name>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="58"/>
+        <source>Cash operations awaiting a supervisor</source>
+        <translation>Касові операції, що чекають на контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
+        <source>Customer</source>
+        <translation>Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
+        <source>Teller</source>
+        <translation>Касир</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
+        <source>Operation</source>
+        <translation>Операція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="63"/>
+        <source>Created</source>
+        <translation>Створено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="70"/>
+        <source>Confirm cash operation</source>
+        <translation>Підтвердити касову операцію</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="72"/>
+        <source>Reject the draft…</source>
+        <translation>Відхилити чернетку…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
+        <source>Checking cash drafts</source>
+        <translation>Перевірка касових чернеток</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="166"/>
+        <source>Select a cash draft first.</source>
+        <translation>Спершу виберіть касову чернетку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="153"/>
+        <source>Confirmed. Receipt reference: %1</source>
+        <translation>Підтверджено. Номер квитанції: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="159"/>
+        <source>Confirming</source>
+        <translation>Підтвердження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="169"/>
+        <source>Reject the draft</source>
+        <translation>Відхилення чернетки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="170"/>
+        <source>Why is the draft rejected? (required)</source>
+        <translation>Чому чернетку відхилено? (обов’язково)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="179"/>
+        <source>A rejection needs a comment.</source>
+        <translation>Для відхилення потрібен коментар.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="184"/>
+        <source>Rejected: the draft is voided.</source>
+        <translation>Відхилено: чернетку анульовано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="188"/>
+        <source>Rejecting</source>
+        <translation>Відхилення</translation>
     </message>
 </context>
 <context>
@@ -1161,38 +1238,38 @@
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="99"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="100"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="117"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="118"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="124"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="125"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="125"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="126"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="131"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="132"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="132"/>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="171"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="172"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -1215,7 +1292,7 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="64"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="69"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -1238,12 +1315,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="42"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="41"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -1252,7 +1329,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -1261,7 +1338,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -1270,157 +1347,157 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="91"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="90"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="93"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="92"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="95"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="94"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="99"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="98"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="111"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="119"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="120"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="119"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="129"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="128"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>refreshing…</source>
         <translation>оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="201"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="203"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="207"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="209"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="225"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="227"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="230"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="232"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="238"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="242"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="258"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="261"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="263"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="266"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="265"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="268"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="290"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="292"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="295"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="296"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="299"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="303"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="306"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="319"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="322"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="328"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="331"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -1428,178 +1505,178 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="118"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="96"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="123"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="101"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="103"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="128"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="106"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="114"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="142"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="120"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="146"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="124"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="147"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="148"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="400"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="126"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="82"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="149"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="401"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="127"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="84"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="150"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="402"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="128"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="85"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="129"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="130"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="131"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="155"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="134"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="157"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="135"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="158"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="386"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="67"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="175"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="180"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="158"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="187"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="165"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="187"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="165"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="261"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="234"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="266"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="239"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="275"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="247"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="279"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="252"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="478"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="368"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="374"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="54"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="378"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="467"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="508"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="357"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="399"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="58"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="391"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="72"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="416"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="99"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="434"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="117"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -1608,42 +1685,42 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="438"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="123"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="458"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="348"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="500"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="391"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="518"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="31"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="526"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="39"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="532"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="45"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="570"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="17"/>
         <source>Unsaved changes</source>
         <translation>Незбережені зміни</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form.py" line="571"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="18"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
@@ -1652,27 +1729,27 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="573"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="20"/>
         <source>Discard</source>
         <translation>Відкинути</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="575"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="22"/>
         <source>Keep editing</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="492"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="382"/>
         <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
         <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="496"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="387"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="483"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="373"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -1836,102 +1913,102 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="107"/>
+        <location filename="../../teller_app/ui/desk.py" line="122"/>
         <source>SANDBOX — demo data</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="129"/>
+        <location filename="../../teller_app/ui/desk.py" line="143"/>
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="132"/>
+        <location filename="../../teller_app/ui/desk.py" line="146"/>
         <source>Customers found</source>
         <translation>Знайдені клієнти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="133"/>
+        <location filename="../../teller_app/ui/desk.py" line="147"/>
         <source>Work tabs</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="142"/>
+        <location filename="../../teller_app/ui/desk.py" line="156"/>
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="143"/>
+        <location filename="../../teller_app/ui/desk.py" line="157"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="144"/>
+        <location filename="../../teller_app/ui/desk.py" line="158"/>
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="145"/>
+        <location filename="../../teller_app/ui/desk.py" line="159"/>
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="146"/>
+        <location filename="../../teller_app/ui/desk.py" line="160"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="147"/>
+        <location filename="../../teller_app/ui/desk.py" line="161"/>
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="148"/>
+        <location filename="../../teller_app/ui/desk.py" line="162"/>
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="149"/>
+        <location filename="../../teller_app/ui/desk.py" line="163"/>
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="150"/>
+        <location filename="../../teller_app/ui/desk.py" line="164"/>
         <source>&amp;Approve the selected request</source>
         <translation>&amp;Погодити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="151"/>
+        <location filename="../../teller_app/ui/desk.py" line="165"/>
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="207"/>
+        <location filename="../../teller_app/ui/desk.py" line="221"/>
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="214"/>
+        <location filename="../../teller_app/ui/desk.py" line="228"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="259"/>
+        <location filename="../../teller_app/ui/desk.py" line="273"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="261"/>
+        <location filename="../../teller_app/ui/desk.py" line="275"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="275"/>
+        <location filename="../../teller_app/ui/desk.py" line="289"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="277"/>
+        <location filename="../../teller_app/ui/desk.py" line="291"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -1939,150 +2016,150 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="81"/>
-        <location filename="../../teller_app/ui/error_text.py" line="97"/>
+        <location filename="../../teller_app/ui/error_text.py" line="85"/>
+        <location filename="../../teller_app/ui/error_text.py" line="101"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="84"/>
+        <location filename="../../teller_app/ui/error_text.py" line="88"/>
         <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="92"/>
+        <location filename="../../teller_app/ui/error_text.py" line="96"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="94"/>
+        <location filename="../../teller_app/ui/error_text.py" line="98"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99"/>
+        <location filename="../../teller_app/ui/error_text.py" line="103"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="101"/>
+        <location filename="../../teller_app/ui/error_text.py" line="105"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="104"/>
+        <location filename="../../teller_app/ui/error_text.py" line="108"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="112"/>
+        <location filename="../../teller_app/ui/error_text.py" line="116"/>
         <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="122"/>
+        <location filename="../../teller_app/ui/error_text.py" line="126"/>
         <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="160"/>
+        <location filename="../../teller_app/ui/error_text.py" line="164"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="163"/>
+        <location filename="../../teller_app/ui/error_text.py" line="167"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="166"/>
+        <location filename="../../teller_app/ui/error_text.py" line="170"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="168"/>
+        <location filename="../../teller_app/ui/error_text.py" line="172"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="170"/>
+        <location filename="../../teller_app/ui/error_text.py" line="174"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="160"/>
-        <location filename="../../teller_app/ui/error_text.py" line="172"/>
-        <location filename="../../teller_app/ui/error_text.py" line="175"/>
+        <location filename="../../teller_app/ui/error_text.py" line="176"/>
+        <location filename="../../teller_app/ui/error_text.py" line="179"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="178"/>
+        <location filename="../../teller_app/ui/error_text.py" line="182"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="180"/>
+        <location filename="../../teller_app/ui/error_text.py" line="184"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="57"/>
+        <location filename="../../teller_app/ui/error_text.py" line="61"/>
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="61"/>
+        <location filename="../../teller_app/ui/error_text.py" line="65"/>
         <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="65"/>
+        <location filename="../../teller_app/ui/error_text.py" line="69"/>
         <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="67"/>
+        <location filename="../../teller_app/ui/error_text.py" line="71"/>
         <source>The profile&apos;s connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="117"/>
+        <location filename="../../teller_app/ui/error_text.py" line="121"/>
         <source>{message} (The platform said: {detail})</source>
         <translation>{message} (Відповідь платформи: {detail})</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="76"/>
+        <location filename="../../teller_app/ui/error_text.py" line="80"/>
         <source>Teller is already running for this profile on this computer. Switch to that window, or close it and sign in again here.</source>
         <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="88"/>
+        <location filename="../../teller_app/ui/error_text.py" line="92"/>
         <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="131"/>
+        <location filename="../../teller_app/ui/error_text.py" line="135"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="136"/>
+        <location filename="../../teller_app/ui/error_text.py" line="140"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="140"/>
+        <location filename="../../teller_app/ui/error_text.py" line="144"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="142"/>
+        <location filename="../../teller_app/ui/error_text.py" line="146"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="144"/>
+        <location filename="../../teller_app/ui/error_text.py" line="148"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
@@ -2275,7 +2352,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="145"/>
+        <location filename="../../teller_app/ui/history_model.py" line="158"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -2283,52 +2360,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="59"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="60"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="65"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="66"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="66"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="67"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="72"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="73"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="75"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="76"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="76"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="77"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="78"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="79"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="79"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="80"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="100"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="101"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_modes.py" line="38"/>
+        <location filename="../../teller_app/ui/lock_modes.py" line="43"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
@@ -2336,141 +2413,141 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="100"/>
+        <location filename="../../teller_app/ui/main_window.py" line="112"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="128"/>
-        <location filename="../../teller_app/ui/main_window.py" line="111"/>
+        <location filename="../../teller_app/ui/desk.py" line="142"/>
+        <location filename="../../teller_app/ui/main_window.py" line="123"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="198"/>
+        <location filename="../../teller_app/ui/main_window.py" line="206"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="203"/>
+        <location filename="../../teller_app/ui/main_window.py" line="211"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="221"/>
+        <location filename="../../teller_app/ui/main_window.py" line="230"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="231"/>
+        <location filename="../../teller_app/ui/main_window.py" line="240"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="236"/>
+        <location filename="../../teller_app/ui/main_window.py" line="245"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="314"/>
+        <location filename="../../teller_app/ui/main_window.py" line="299"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="357"/>
+        <location filename="../../teller_app/ui/main_window.py" line="326"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="369"/>
+        <location filename="../../teller_app/ui/main_window.py" line="338"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="431"/>
+        <location filename="../../teller_app/ui/main_window.py" line="345"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="440"/>
+        <location filename="../../teller_app/ui/main_window.py" line="354"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="451"/>
+        <location filename="../../teller_app/ui/main_window.py" line="365"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="120"/>
-        <location filename="../../teller_app/ui/main_window.py" line="493"/>
+        <location filename="../../teller_app/ui/desk.py" line="134"/>
+        <location filename="../../teller_app/ui/main_window.py" line="407"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="121"/>
-        <location filename="../../teller_app/ui/main_window.py" line="494"/>
+        <location filename="../../teller_app/ui/desk.py" line="135"/>
+        <location filename="../../teller_app/ui/main_window.py" line="408"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="122"/>
-        <location filename="../../teller_app/ui/main_window.py" line="504"/>
+        <location filename="../../teller_app/ui/desk.py" line="136"/>
+        <location filename="../../teller_app/ui/main_window.py" line="419"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="123"/>
-        <location filename="../../teller_app/ui/main_window.py" line="506"/>
+        <location filename="../../teller_app/ui/desk.py" line="137"/>
+        <location filename="../../teller_app/ui/main_window.py" line="421"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="124"/>
-        <location filename="../../teller_app/ui/main_window.py" line="508"/>
+        <location filename="../../teller_app/ui/desk.py" line="138"/>
+        <location filename="../../teller_app/ui/main_window.py" line="423"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="125"/>
-        <location filename="../../teller_app/ui/main_window.py" line="510"/>
+        <location filename="../../teller_app/ui/desk.py" line="139"/>
+        <location filename="../../teller_app/ui/main_window.py" line="425"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="126"/>
-        <location filename="../../teller_app/ui/main_window.py" line="512"/>
+        <location filename="../../teller_app/ui/desk.py" line="140"/>
+        <location filename="../../teller_app/ui/main_window.py" line="427"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="127"/>
-        <location filename="../../teller_app/ui/main_window.py" line="514"/>
+        <location filename="../../teller_app/ui/desk.py" line="141"/>
+        <location filename="../../teller_app/ui/main_window.py" line="429"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="525"/>
+        <location filename="../../teller_app/ui/main_window.py" line="440"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="530"/>
+        <location filename="../../teller_app/ui/main_window.py" line="445"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="533"/>
+        <location filename="../../teller_app/ui/main_window.py" line="448"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="571"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="70"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="124"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="67"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -2526,27 +2603,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="106"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="65"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="106"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="65"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -3061,37 +3138,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="348"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="317"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="354"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="318"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="355"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="333"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="370"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="334"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="371"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="344"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="381"/>
         <source>Could not save: {error}</source>
         <translation>Не вдалося зберегти: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="347"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="384"/>
         <source>Saved to {path}</source>
         <translation>Збережено у файл {path}</translation>
     </message>
@@ -3282,13 +3359,13 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="136"/>
+        <location filename="../../teller_app/ui/desk.py" line="150"/>
         <location filename="../../teller_app/ui/search_panel.py" line="54"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="138"/>
+        <location filename="../../teller_app/ui/desk.py" line="152"/>
         <location filename="../../teller_app/ui/search_panel.py" line="60"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
@@ -3316,7 +3393,7 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionInfo</name>
     <message>
-        <location filename="../../teller_app/ui/session_info.py" line="39"/>
+        <location filename="../../teller_app/ui/session_info.py" line="34"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -3347,102 +3424,102 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="157"/>
+        <location filename="../../teller_app/ui/settings.py" line="161"/>
         <source>Teller — settings</source>
         <translation>Teller — налаштування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="158"/>
+        <location filename="../../teller_app/ui/settings.py" line="162"/>
         <source>This desk</source>
         <translation>Це робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="159"/>
+        <location filename="../../teller_app/ui/settings.py" line="163"/>
         <source>The bank&apos;s settings (read-only)</source>
         <translation>Налаштування банку (лише перегляд)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="160"/>
+        <location filename="../../teller_app/ui/settings.py" line="164"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="160"/>
+        <location filename="../../teller_app/ui/settings.py" line="164"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="161"/>
+        <location filename="../../teller_app/ui/settings.py" line="165"/>
         <source>&amp;Lock after idle (minutes):</source>
         <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="161"/>
+        <location filename="../../teller_app/ui/settings.py" line="165"/>
         <source>S&amp;ync every (minutes):</source>
         <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="166"/>
+        <location filename="../../teller_app/ui/settings.py" line="170"/>
         <source>Cash needing a supervisor above:</source>
         <translation>Касові операції, що потребують контролера, понад:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="167"/>
+        <location filename="../../teller_app/ui/settings.py" line="171"/>
         <source>Changes needing a second person:</source>
         <translation>Зміни, що потребують другої особи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="172"/>
+        <location filename="../../teller_app/ui/settings.py" line="176"/>
         <source>&amp;Sounds</source>
         <translation>&amp;Звуки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="173"/>
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
         <source>&amp;Notifications</source>
         <translation>&amp;Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="175"/>
+        <location filename="../../teller_app/ui/settings.py" line="179"/>
         <source>The profile&apos;s language</source>
         <translation>Мова профілю</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <location filename="../../teller_app/ui/settings.py" line="181"/>
         <source>Follow the system</source>
         <translation>Як у системі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <location filename="../../teller_app/ui/settings.py" line="181"/>
         <source>Light</source>
         <translation>Світла</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <location filename="../../teller_app/ui/settings.py" line="181"/>
         <source>Dark</source>
         <translation>Темна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="239"/>
+        <location filename="../../teller_app/ui/settings.py" line="244"/>
         <source>From the bank&apos;s Teller Hub.</source>
         <translation>З Teller Hub банку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="244"/>
+        <location filename="../../teller_app/ui/settings.py" line="249"/>
         <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
         <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="264"/>
+        <location filename="../../teller_app/ui/settings.py" line="269"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="265"/>
+        <location filename="../../teller_app/ui/settings.py" line="270"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="266"/>
+        <location filename="../../teller_app/ui/settings.py" line="271"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
@@ -3450,28 +3527,28 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ShortcutsSheet</name>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="53"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="59"/>
         <source>Window</source>
         <translation>Вікно</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="68"/>
-        <location filename="../../teller_app/ui/shortcuts.py" line="72"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="74"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="78"/>
         <source>Keyboard shortcuts</source>
         <translation>Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="73"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="79"/>
         <source>Menu</source>
         <translation>Меню</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="73"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="79"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="74"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="80"/>
         <source>Keys</source>
         <translation>Клавіші</translation>
     </message>
@@ -3599,33 +3676,33 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Supervision</name>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="159"/>
+        <location filename="../../teller_app/ui/supervision_base.py" line="68"/>
         <source>The audit trail could not be written.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="238"/>
+        <location filename="../../teller_app/ui/supervision.py" line="181"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="242"/>
+        <location filename="../../teller_app/ui/supervision.py" line="185"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="244"/>
-        <location filename="../../teller_app/ui/supervision.py" line="386"/>
+        <location filename="../../teller_app/ui/supervision.py" line="187"/>
+        <location filename="../../teller_app/ui/supervision.py" line="329"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="362"/>
+        <location filename="../../teller_app/ui/supervision.py" line="302"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="411"/>
+        <location filename="../../teller_app/ui/supervision.py" line="364"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -3634,134 +3711,134 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="408"/>
+        <location filename="../../teller_app/ui/supervision.py" line="361"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="511"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="515"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="115"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="474"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="75"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="475"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="76"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="481"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="82"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="486"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="87"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="487"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="88"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="540"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="140"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="562"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="164"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="569"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="572"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="175"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="584"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="187"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="585"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="593"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="196"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="616"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="219"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="663"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="275"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="492"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="93"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="216"/>
+        <location filename="../../teller_app/ui/supervision.py" line="159"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="218"/>
+        <location filename="../../teller_app/ui/supervision.py" line="161"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="219"/>
+        <location filename="../../teller_app/ui/supervision.py" line="162"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="220"/>
+        <location filename="../../teller_app/ui/supervision.py" line="163"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="222"/>
+        <location filename="../../teller_app/ui/supervision.py" line="165"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="385"/>
+        <location filename="../../teller_app/ui/supervision.py" line="328"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="399"/>
+        <location filename="../../teller_app/ui/supervision.py" line="344"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="523"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="123"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -3769,63 +3846,63 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="170"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="184"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="207"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="221"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="186"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="223"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="197"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="234"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="198"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="235"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="200"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="237"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="201"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="238"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="211"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="248"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="211"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="248"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="212"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="249"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="216"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="253"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="232"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="269"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="238"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="275"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -3863,12 +3940,12 @@ Reason: %2</source>
         <translation>Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="154"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="162"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="167"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="175"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -3876,55 +3953,70 @@ Reason: %2</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="94"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="104"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="102"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="112"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="106"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="114"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="115"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="116"/>
+        <source>Supervisor co-signs here…</source>
+        <translation>Контролер підписує тут…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="127"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="123"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="126"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="138"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="143"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="147"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="143"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="155"/>
         <source>none</source>
         <translation>немає</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="145"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="157"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="151"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="165"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="179"/>
+        <source>Co-sign the opening count of till {code}: {amount}.</source>
+        <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="192"/>
+        <source>Supervisor co-signing</source>
+        <translation>Підпис контролера</translation>
     </message>
 </context>
 <context>
@@ -4058,47 +4150,47 @@ Reason: %2</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="259"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="296"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="262"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="299"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="263"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="300"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="268"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="305"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="274"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="275"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="312"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="282"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="319"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="287"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="324"/>
         <source>Requested: a supervisor approves it from the branch cash position.</source>
         <translation>Запит надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="298"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="335"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>

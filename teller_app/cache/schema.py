@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from teller_app.cache.errors import CacheError
+from teller_app.cache.history import migration_history_copies
 from teller_app.cache.search import RANK
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
@@ -107,6 +108,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _m3_sync_read_at_fts_pending,
     _m4_sync_reconciled_at,
     _m5_filter_indexes,
+    migration_history_copies,  # 6: the account history's offline copy (issue 15)
 ]
 
 

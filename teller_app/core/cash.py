@@ -371,7 +371,7 @@ class CashService:
             except (Timeout, Unavailable):
                 raise exc from None
             if payment.status is PaymentStatus.CONFIRMED:
-                return replace(receipt_of(payment, self._kind_of(payment)), reconciled=True)
+                return replace(receipt_of(payment, self.kind_of(payment)), reconciled=True)
             if payment.status is PaymentStatus.CREATED:
                 raise ConfirmNotDone(payment_guid, exc) from exc
             raise
@@ -379,7 +379,7 @@ class CashService:
 
     async def receipt(self, payment_guid: str) -> CashReceipt:
         payment: Payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
-        return receipt_of(payment, self._kind_of(payment))
+        return receipt_of(payment, self.kind_of(payment))
 
     async def pending_drafts(self) -> list[Payment]:
         """Cash drafts awaiting confirmation in this branch (the supervisor's inbox)."""
@@ -397,7 +397,7 @@ class CashService:
             drafts = [p for p in drafts if p.guid not in voided]
         return drafts
 
-    def _kind_of(self, payment: Payment) -> CashKind | None:
+    def kind_of(self, payment: Payment) -> CashKind | None:
         code = payment.category
         if not code and self._categories:
             code = next((n for n, g in self._categories.items() if g == payment.category_guid), "")

@@ -166,12 +166,29 @@ class HistoryService:
 
     def __init__(self, client: Any, branch_guid: str | None,
                  memory: HistoryMemory | None = None,
-                 voided: VoidedLookup | None = None) -> None:
+                 voided: VoidedLookup | None = None, copies: Any = None) -> None:
         self.client = client
         self.voided = voided
+        # ``core.history_copy.HistoryCopies``: the copy in the branch cache (restarts)
+        self.copies = copies
         self.branch_guid = branch_guid or None
         self.memory = memory or HistoryMemory()
         self._categories: list[tuple[str, str, str]] | None = None
+
+    async def keep(self, account_guid: str, filters: HistoryFilter,
+                   rows: Sequence[HistoryRow], fetched_at: float) -> None:
+        """Remember what was fetched (memory now; the branch cache for after a restart)."""
+        self.memory.remember(account_guid, filters, rows, fetched_at)
+        if self.copies is not None:
+            await self.copies.save(account_guid, filters, rows, fetched_at)
+
+    async def offline_copy(self, account_guid: str, filters: HistoryFilter
+                           ) -> tuple[float, list[HistoryRow]] | None:
+        """The last fetched rows: this run's, else the branch cache's."""
+        found = self.memory.recall(account_guid, filters)
+        if found is None and self.copies is not None:
+            found = await self.copies.load(account_guid, filters)
+        return found
 
     def pager(self, account_guid: str, filters: HistoryFilter,
               page_size: int = 50) -> HistoryPager:

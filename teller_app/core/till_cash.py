@@ -48,6 +48,27 @@ class VoidRecord:
                    int(data.get("created_at") or 0))
 
 
+@dataclass(frozen=True)
+class DraftAuthorization:
+    """Who authorized a draft at the hub (the supervisor's inbox names it)."""
+
+    payment_guid: str
+    teller: str
+    customer_guid: str
+    kind: str
+    amount: Decimal
+    reasons: tuple[str, ...]
+    teller_name: str = ""  # the hub's directory (hub store, then DCM's employees)
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> DraftAuthorization:
+        return cls(str(data["payment_guid"]), str(data.get("teller") or ""),
+                   str(data.get("customer_guid") or ""), str(data.get("kind") or ""),
+                   Decimal(str(data.get("amount") or "0")),
+                   tuple(str(r) for r in data.get("reasons") or ()),
+                   str(data.get("teller_name") or ""))
+
+
 def need_of(data: dict[str, Any]) -> SupervisorNeed:
     """The hub's answer as a ``SupervisorNeed`` (or ``CashRefused`` for "refuse")."""
     reasons = [str(r) for r in data.get("reasons", [])]
@@ -101,6 +122,16 @@ class HubCash:
         guids = list(payment_guids)
         for start in range(0, len(guids), 100):
             found.update(v.payment_guid for v in await self.voids(guids[start:start + 100]))
+        return found
+
+    async def authorizations(self, payment_guids: Sequence[str]) -> dict[str, DraftAuthorization]:
+        found: dict[str, DraftAuthorization] = {}
+        guids = list(payment_guids)
+        for start in range(0, len(guids), 100):
+            data = await self.hub.call("GET", "/api/v1/cash/authorizations",
+                                       params={"payment_guid": guids[start:start + 100]})
+            for item in data.get("authorizations", []):
+                found[str(item["payment_guid"])] = DraftAuthorization.of(item)
         return found
 
     async def void(self, payment_guid: str, reason: str) -> None:

@@ -185,6 +185,14 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
         else:
             await conn.execute(cash_authorizations.update().where(
                 a.payment_guid == draft.payment_guid).values(**values))
+    if reasons and draft.payment_guid:
+        # four eyes: a supervisor's approved command for exactly this draft and amount
+        from .cash_commands import approved_request
+
+        approved = await approved_request(conn, draft.payment_guid, draft.amount_minor)
+        if approved is not None:
+            return {"decision": "allow", "reasons": reasons, "message": "",
+                    "approved_request": approved, **base}
     return {"decision": decision, "reasons": reasons, "message": "", **base}
 
 

@@ -97,6 +97,12 @@ async def file_request(body: RequestIn, request: Request, emp: CurrentEmployee) 
     branch = customer.branch_guid or None
     if not emp.may_act_in(branch):
         raise HubError(403, "you may file requests only for your own branch's customers")
+    if body.kind == "cash_confirm" and not (  # a retry of a filed id: compared below
+            body.id and await commands.get(fe.state.engine, str(body.id))):
+        from .cash_commands import check_filing  # tills (issue 15): the draft as DCM has it
+
+        await check_filing(await fe.reader.client(), fe.state.engine, body.customer_guid,
+                           change)
     current = fields_of(customer)
     before = {"login": customer.login, "name": customer.name, "surname": customer.surname,
               **{k: v for k, v in customer.model_dump(mode="json").items() if k in change},

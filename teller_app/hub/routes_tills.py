@@ -161,6 +161,23 @@ async def list_voids(request: Request, emp: CurrentEmployee,
     return {"voids": found}
 
 
+@router.get("/cash/authorizations", summary="Who authorized these drafts (teller, customer, "
+            "amount): the supervisor's inbox names them")
+async def list_authorizations(request: Request, emp: CurrentEmployee,
+                              payment_guid: Annotated[list[str], Query(max_length=200)]
+                              ) -> dict[str, Any]:
+    from .cash_commands import authorizations
+
+    state = hub_state(request)
+    found = await authorizations(state.engine, emp, payment_guid)
+    names: dict[str, str] = {}
+    for email in {str(a["teller"]) for a in found}:
+        who = await state.directory.lookup(email)  # hub store, then DCM's employees
+        names[email] = who.name if who is not None else ""
+    return {"authorizations": [{**a, "teller_name": names.get(str(a["teller"]), "")}
+                               for a in found]}
+
+
 @router.get("/cash/position", summary="A branch's cash: every live till and the vault")
 async def position(request: Request, emp: CurrentEmployee,
                    branch_guid: str | None = None) -> dict[str, Any]:

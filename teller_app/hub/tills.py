@@ -157,6 +157,9 @@ async def record_operation(conn: AsyncConnection, till: Any, *, payment_guid: st
         till_id=till.id, payment_guid=payment_guid, kind=kind, category=category,
         amount_minor=amount_minor, delta_minor=delta, customer_guid=customer_guid,
         created_at=now()))
+    from .cash_commands import check_supervised  # over the threshold without approval?
+
+    await check_supervised(conn, payment_guid, amount_minor, customer_guid)
     return True
 
 

@@ -11,15 +11,11 @@ drafts waiting for a supervisor's confirm are listed under the requests.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -31,8 +27,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -47,138 +41,20 @@ from teller_app.core.approvals import (
     NotAllowed,
     SelfApprovalRefused,
 )
-from teller_app.core.cash import CashReceipt, CashService
+from teller_app.core.cash import CashService
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
+from teller_app.ui.approvals_model import (
+    NameLookup,
+    PendingRequestsModel,
+    lookup_customer_names,
+    lookup_employee_names,
+)
+from teller_app.ui.cash_drafts_panel import CashDraftsPanel, short_guid
 from teller_app.ui.change_request_dialog import describe_change
-from teller_app.ui.local_time import local_text
-from teller_app.ui.validators import isolate
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
 log = logging.getLogger(__name__)
-LOOKUP_PAGE = 100  # the employees list's page size limit
-LOOKUP_PAGES = 20
 GONE_KINDS = frozenset({"request.approved", "request.rejected", "request.withdrawn",
                         "request.applied", "request.failed"})
-
-
-async def lookup_employee_names(client: Any, emails: list[str]) -> dict[str, str]:
-    """e-mail -> display name (disabled employees too) from the platform's employees list
-    (the hub names makers by e-mail); unknown e-mails are absent."""
-    wanted = {e.lower() for e in emails}
-    names: dict[str, str] = {}
-    offset = 0
-    for _ in range(LOOKUP_PAGES):
-        page = await client.list_employees(include_disabled=True, offset=offset,
-                                           limit=LOOKUP_PAGE)
-        for employee in page.employees:
-            key = (employee.email or "").lower()
-            if key in wanted and employee.display_name:
-                names[key] = employee.display_name
-        offset += len(page.employees)
-        if not page.employees or wanted <= names.keys() or offset >= (page.total or 0):
-            break
-    return names
-
-
-async def lookup_customer_names(client: Any, guids: list[str]) -> dict[str, str]:
-    """customer guid -> "Surname Name" (the login when nameless); unreadable ones absent."""
-    names: dict[str, str] = {}
-    for guid in guids:
-        try:
-            customer = await client.get_customer(guid)
-        except Exception:  # a name is decoration: the GUID stays
-            continue
-        label = " ".join(p for p in (customer.surname, customer.name) if p)
-        names[guid] = label or customer.login
-    return names
-
-
-class PendingRequestsModel(QAbstractTableModel):
-    TIME_COLUMN, CUSTOMER_COLUMN, CHANGE_COLUMN, MAKER_COLUMN, REASON_COLUMN = range(5)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[ChangeRequest] = []
-        self.employee_names: dict[str, str] = {}
-        self.customer_names: dict[str, str] = {}
-        self.headers = (self.tr("Requested (Kyiv)"), self.tr("Customer"), self.tr("Change"),
-                        self.tr("Maker"), self.tr("Reason"))
-
-    def replace(self, requests: list[ChangeRequest]) -> None:
-        self.beginResetModel()
-        self.rows = sorted((r for r in requests if r.pending), key=lambda r: r.created_at,
-                           reverse=True)
-        self.endResetModel()
-
-    def add(self, request: ChangeRequest) -> bool:
-        if not request.pending or any(r.id == request.id for r in self.rows):
-            return False
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self.rows.insert(0, request)
-        self.endInsertRows()
-        return True
-
-    def remove(self, request_id: str) -> bool:
-        for i, request in enumerate(self.rows):
-            if request.id == request_id:
-                self.beginRemoveRows(QModelIndex(), i, i)
-                del self.rows[i]
-                self.endRemoveRows()
-                return True
-        return False
-
-    def pending_ids(self) -> list[str]:
-        return [r.id for r in self.rows]
-
-    def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
-        self.employee_names.update(employees)
-        self.customer_names.update(customers)
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.rows) - 1, len(self.headers) - 1))
-
-    def request_at(self, row: int) -> ChangeRequest | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.ToolTipRole):
-            return None
-        r = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.MAKER_COLUMN:
-                return r.maker
-            if column == self.CUSTOMER_COLUMN:
-                return r.customer_guid
-            return None
-        return (
-            local_text(datetime.fromtimestamp(r.created_at, UTC)),
-            # names and reasons: direction-isolated, never reordering the text around them
-            isolate(self.customer_names.get(r.customer_guid) or short_guid(r.customer_guid)),
-            describe_change(r.displayed_change()),
-            isolate(self.employee_names.get(r.maker.lower()) or r.maker),
-            isolate(r.reason),
-        )[column]
-
-
-def short_guid(guid: str) -> str:
-    """A GUID's first group for a narrow column ("c94eb2af…"); short strings as they are."""
-    head = guid.split("-", 1)[0]
-    return f"{head}…" if len(head) < len(guid) else guid
 
 
 class ApprovalsInbox(QWidget):
@@ -247,13 +123,10 @@ class ApprovalsInbox(QWidget):
         self.alerts.setObjectName("unapprovedAlerts")
         self.alerts_title = QLabel(self.tr("Changed without approval"))
 
-        self.drafts = QTableWidget(0, 4)
-        self.drafts.setHorizontalHeaderLabels(
-            [self.tr("Cash draft"), self.tr("Category"), self.tr("Amount"), self.tr("Created")])
-        self.drafts.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.drafts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.drafts.horizontalHeader().setStretchLastSection(True)
-        self.confirm_cash_button = QPushButton(self.tr("Confirm cash operation"))
+        self.drafts = CashDraftsPanel(ops, self._cash_service, self._people, self._customers)
+        self.drafts.cash_confirmed.connect(self.cash_confirmed)
+        self.drafts.message.connect(self._say)
+        self.drafts.failed.connect(self._failed)
 
         decide = QHBoxLayout()
         for widget in (self.approve_button, self.reject_button, self.refresh_button):
@@ -267,20 +140,15 @@ class ApprovalsInbox(QWidget):
         box.addLayout(decide)
         box.addWidget(self.alerts_title)
         box.addWidget(self.alerts, 1)
-        self.cash_title = QLabel(self.tr("Cash operations awaiting a supervisor"))
-        box.addWidget(self.cash_title)
         box.addWidget(self.drafts, 1)
-        box.addWidget(self.confirm_cash_button)
         box.addWidget(self.status)
-        for widget in (self.cash_title, self.drafts, self.confirm_cash_button):
-            widget.setVisible(cash is not None)
+        self.drafts.setVisible(cash is not None)
         for widget in (self.alerts_title, self.alerts):
             widget.setVisible(False)
 
         self.approve_button.clicked.connect(lambda: self.decide_selected("approved"))
         self.reject_button.clicked.connect(lambda: self.decide_selected("rejected"))
         self.refresh_button.clicked.connect(self.reload)
-        self.confirm_cash_button.clicked.connect(self.confirm_selected_cash)
 
     # -- loading / live -----------------------------------------------------------------
     def start(self) -> None:
@@ -321,6 +189,8 @@ class ApprovalsInbox(QWidget):
 
     def on_event(self, event: HubEvent) -> None:
         """One hub event (from the supervision controller's feed)."""
+        if self.cash is not None:
+            self.drafts.on_event(event)  # cash drafts filed, decided or voided
         if event.kind == "request.filed" and event.request_id:
             request_id = event.request_id
             service = self.approvals()
@@ -337,7 +207,7 @@ class ApprovalsInbox(QWidget):
         elif event.kind in GONE_KINDS and event.request_id:
             if self.model.remove(event.request_id):
                 self._pending_maybe_changed()
-        elif event.kind == "alert.unapproved_change":
+        elif event.kind in ("alert.unapproved_change", "alert.unapproved_cash"):
             self._add_alert(event.customer_guid or "", event.login or "",
                             dict(event.fields), list(event.reasons))
             self.alert_raised.emit(event)
@@ -431,40 +301,24 @@ class ApprovalsInbox(QWidget):
                      label=self.tr("Deciding"), disable=(self.approve_button,
                                                          self.reject_button))
 
-    # -- cash drafts --------------------------------------------------------------------
+    # -- cash drafts (``CashDraftsPanel``) ---------------------------------------------------
+    def _cash_service(self) -> CashService | None:
+        return self.cash() if self.cash is not None else None
+
+    async def _people(self, emails: list[str]) -> dict[str, str]:
+        if self._employee_names is not None:
+            return await self._employee_names(emails)
+        return await lookup_employee_names(self.approvals().platform, emails)
+
+    async def _customers(self, guids: list[str]) -> dict[str, str]:
+        if self._customer_names is not None:
+            return await self._customer_names(guids)
+        client: Any = self.approvals().platform
+        service = self._cash_service() if client is None else None
+        return await lookup_customer_names(service.client if service else client, guids)
+
     def refresh_drafts(self) -> None:
-        cash = self.cash() if self.cash else None
-        if cash is None:
-            return
-        self.ops.run(cash.pending_drafts, on_success=self._show_drafts, on_error=self._failed,
-                     parent=self, key="cash-drafts", label=self.tr("Checking cash drafts"))
-
-    def _show_drafts(self, payments: list[Any]) -> None:
-        self.drafts.setRowCount(len(payments))
-        for row, p in enumerate(payments):
-            created = local_text(p.created_at)
-            kind = self.tr("deposit") if p.category == "04" else self.tr("withdrawal")
-            for col, text in enumerate((p.guid, kind, str(p.amount), created)):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, p.guid)
-                self.drafts.setItem(row, col, item)
-
-    def confirm_selected_cash(self) -> None:
-        cash = self.cash() if self.cash else None
-        items = self.drafts.selectedItems()
-        if cash is None or not items:
-            self.status.setText(self.tr("Select a cash draft first."))
-            return
-        guid = items[0].data(Qt.ItemDataRole.UserRole)
-
-        def done(receipt: CashReceipt) -> None:
-            self._say(self.tr("Confirmed. Receipt reference: %1").replace("%1", receipt.reference))
-            self.cash_confirmed.emit(receipt)
-            self.refresh_drafts()
-
-        self.ops.run(lambda: cash.confirm(guid), on_success=done, on_error=self._failed,
-                     parent=self, label=self.tr("Confirming"),
-                     disable=(self.confirm_cash_button,))
+        self.drafts.refresh()
 
     def _say(self, text: str) -> None:
         self.status.setText(text)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -33,15 +34,20 @@ def desk_context(session: Any, customer: Any = None, iban: str = "") -> ReceiptC
 class HistoryWindows:
     """One history service (and offline copy) per signed-in employee; opens the window."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_worker: Callable[[], Any] | None = None) -> None:
         self._memories: dict[str, HistoryMemory] = {}
+        self.cache_worker = cache_worker  # the window's branch cache (offline copies)
 
     def service(self, session: Any) -> HistoryService:
+        from teller_app.core.history_copy import HistoryCopies
         from teller_app.ui.till_desk import voided_lookup
 
-        memory = self._memories.setdefault(str(session.employee.guid), HistoryMemory())
+        employee = str(session.employee.guid)
+        memory = self._memories.setdefault(employee, HistoryMemory())
+        worker = self.cache_worker() if self.cache_worker is not None else None
+        copies = HistoryCopies(worker, employee) if worker is not None else None
         return HistoryService(session.client, session.branch_guid, memory,
-                              voided_lookup(session))
+                              voided_lookup(session), copies=copies)
 
     def open(self, ops: Any, session: Any, card: Any, parent: QWidget,
              button: QWidget | None = None) -> HistoryDialog | None:

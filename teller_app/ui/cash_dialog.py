@@ -11,7 +11,6 @@ Enter submits the next step. The dialog grows with its content.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.approvals import ApprovalService
 from teller_app.core.cash import (
     CashContext,
     CashDraft,
@@ -38,8 +38,10 @@ from teller_app.core.cash import (
     new_cash_nonce,
 )
 from teller_app.core.cash_checks import CashRefused, SupervisorNeed, balance_after, precheck
-from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt, mask_iban
+from teller_app.core.receipt import ReceiptContext, mask_iban
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
+from teller_app.ui.cash_dialog_parts import CashDialogParts
 from teller_app.ui.cash_text import (
     cash_error_text,
     limits_lines,
@@ -49,7 +51,6 @@ from teller_app.ui.cash_text import (
 )
 from teller_app.ui.customer_table_model import full_name
 from teller_app.ui.money import format_money, format_number, parse_amount
-from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
 
 # (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
@@ -64,7 +65,7 @@ def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
     return label
 
 
-class CashDialog(QDialog):
+class CashDialog(CashDialogParts, QDialog):
     draft_created = Signal(object)  # CashDraft
     confirmed = Signal(object)  # CashReceipt
     prepared = Signal(object)  # CashContext (tests)
@@ -79,6 +80,8 @@ class CashDialog(QDialog):
         kind: CashKind,
         *,
         supervisor_confirm: SupervisorConfirm | None = None,
+        approvals: ApprovalService | None = None,
+        decide_in_place: DecideInPlace | None = None,
         desk: ReceiptContext | None = None,
         minor_unit: int = 2,
         parent: QWidget | None = None,
@@ -99,6 +102,9 @@ class CashDialog(QDialog):
         self.receipt: CashReceipt | None = None
         self.receipt_dialog: ReceiptDialog | None = None
         self.in_place: ApproveInPlaceDialog | None = None
+        # With the hub: an over-threshold draft becomes a four-eyes request, followed live.
+        self.approval = (CashApprovalFlow(self, ops, service, approvals, decide_in_place)
+                         if approvals is not None else None)
         # The client reference of the draft being created; kept after a Timeout/Unavailable
         # (the draft may exist) so the next Create finds it instead of making a second one.
         self._nonce: str | None = None
@@ -174,6 +180,13 @@ class CashDialog(QDialog):
         self.receipt_button.clicked.connect(self.show_receipt)
         self.void_button.clicked.connect(self.ask_void_reason)
         self.buttons.rejected.connect(self.reject)
+        if self.approval is not None:
+            self.approval.filed.connect(lambda _r: self.supervisor_button.setVisible(
+                self.approval is not None and self.approval.in_place is not None))
+            self.approval.status.connect(self._note)
+            self.approval.settled.connect(self._confirmed)
+            self.approval.ended.connect(self._approval_ended)
+            self.approval.error.connect(self._show_error)
         self.account_label.setText(self.tr("Loading…"))
         self._validate()
         self._prepare()
@@ -312,7 +325,9 @@ class CashDialog(QDialog):
             self.create_button.hide()
             self.reference.setText(self.tr("Draft created (payment %1…).")
                                    .replace("%1", draft.payment_guid[:8]))
-            if draft.needs_supervisor:
+            if draft.needs_supervisor and self.approval is not None:
+                self.approval.file(draft, purpose or self.tr("Cash above the teller's limit"))
+            elif draft.needs_supervisor:
                 self.note.setText(self.tr("Above the teller's limit: a supervisor confirms it "
                                           "here or from their inbox."))
                 self.supervisor_button.setVisible(self.supervisor_confirm is not None)
@@ -356,11 +371,16 @@ class CashDialog(QDialog):
 
     def open_supervisor_confirm(self) -> None:
         draft = self.draft
-        if draft is None or self.supervisor_confirm is None:
+        if draft is None:
             return
-        confirm = self.supervisor_confirm
         summary = self.tr("Confirm %1 of %2 for the customer.").replace(
             "%1", self.windowTitle().lower()).replace("%2", self._money(draft.amount))
+        if self.approval is not None and self.approval.request is not None:
+            self.approval.open_in_place(summary)  # decides the filed request
+            return
+        if self.supervisor_confirm is None:
+            return
+        confirm = self.supervisor_confirm
         dialog = self.in_place = ApproveInPlaceDialog(summary, self, allow_reject=False)
 
         def decided(_outcome: str, email: str, password: str, _comment: str) -> None:
@@ -376,34 +396,6 @@ class CashDialog(QDialog):
 
         dialog.decided.connect(decided)
         dialog.open()
-
-    def ask_void_reason(self) -> None:
-        """Void the unconfirmed draft: the reason is asked without blocking."""
-        prompt = self.void_prompt = QInputDialog(self)
-        prompt.setWindowTitle(self.tr("Void the draft"))
-        prompt.setLabelText(self.tr("Why is the draft voided? (required)"))
-        prompt.textValueSelected.connect(self.void_draft)
-        prompt.open()
-
-    def void_draft(self, reason: str) -> None:
-        draft = self.draft
-        if draft is None:
-            return
-        if not reason.strip():
-            self.error.setText(self.tr("A reason is required to void a draft."))
-            return
-
-        def done(_result: object) -> None:
-            self.error.clear()
-            for button in (self.confirm_button, self.supervisor_button, self.void_button):
-                button.hide()
-            self.note.setText(self.tr("Voided: this draft is never confirmed."))
-            self._grow()
-            self.voided.emit(draft)
-
-        self.ops.run(lambda: self.service.void(draft.payment_guid, reason), on_success=done,
-                     on_error=self._show_error, parent=self, label=self.tr("Voiding"),
-                     disable=(self.void_button,))
 
     def _confirmed(self, receipt: CashReceipt) -> None:
         self.receipt = receipt
@@ -425,25 +417,3 @@ class CashDialog(QDialog):
     def _show_error(self, exc: BaseException) -> None:
         self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
         self._grow()
-
-    # -- receipt ------------------------------------------------------------------------
-    def build_receipt(self) -> Receipt | None:
-        receipt = self.receipt
-        if receipt is None or receipt.payment is None:
-            return None
-        context = self.context
-        customer = context.customer if context is not None else self.customer
-        iban = str(context.account.iban) if context is not None else ""
-        desk = replace(self.desk, customer=full_name(customer) or self.desk.customer,
-                       iban=iban or self.desk.iban)
-        return build_receipt(receipt.payment, desk, ui_language(),
-                             minor_unit=self.minor_unit,
-                             category_code=self.kind.category_code)
-
-    def show_receipt(self) -> None:
-        receipt = self.build_receipt()
-        if receipt is None:
-            return
-        dialog = self.receipt_dialog = ReceiptDialog(receipt, self)
-        dialog.open()
-        self.receipt_shown.emit(receipt)

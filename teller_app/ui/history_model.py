@@ -125,21 +125,34 @@ class HistoryModel(QAbstractTableModel):
                 self.rows.extend(page)
                 self.endInsertRows()
             self.fetched_at = pager.fetched_at or time.time()
-            self.service.memory.remember(self.account_guid, self.filters, self.rows,
-                                         self.fetched_at)
+            rows, filters, at = list(self.rows), self.filters, self.fetched_at
+            self.service.memory.remember(self.account_guid, filters, rows, at)
+            self.ops.run(lambda: self.service.keep(self.account_guid, filters, rows, at),
+                         key=f"history-keep:{id(self)}", network=False, reauth=False)
             self.loaded.emit()
 
         def failed(exc: BaseException) -> None:
             if generation != self._generation:
                 return
-            saved = self.service.memory.recall(self.account_guid, self.filters)
-            if is_connectivity_error(exc) and saved is not None and not self.rows:
+            if not is_connectivity_error(exc) or self.rows:
+                self.failed.emit(friendly_message(exc))
+                return
+
+            def offline(saved: tuple[float, list[HistoryRow]] | None) -> None:
+                if generation != self._generation:
+                    return
+                if saved is None:  # nothing fetched before, not even before a restart
+                    self.failed.emit(friendly_message(exc))
+                    return
                 self.beginResetModel()
                 self.offline_as_of, self.rows = saved[0], list(saved[1])
                 self.endResetModel()
                 self.loaded.emit()
-                return
-            self.failed.emit(friendly_message(exc))
+
+            self.ops.run(lambda: self.service.offline_copy(self.account_guid, self.filters),
+                         on_success=offline,
+                         on_error=lambda _e: self.failed.emit(friendly_message(exc)),
+                         network=False, reauth=False)
 
         self.ops.run(pager.next_page, on_success=arrived, on_error=failed,
                      key=self._key(), label=self.tr("Reading the account history"))

@@ -41,11 +41,8 @@ from teller_app.core.session import Session
 from teller_app.platform import Branch
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.secrets import Profile
-from teller_app.ui.approvals_inbox import (
-    ApprovalsInbox,
-    lookup_customer_names,
-    lookup_employee_names,
-)
+from teller_app.ui.approvals_inbox import ApprovalsInbox
+from teller_app.ui.approvals_model import lookup_customer_names, lookup_employee_names
 from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cash_desk import HistoryWindows
 from teller_app.ui.customer_card import CustomerCard
@@ -82,7 +79,6 @@ async def verify_password(profile: Profile, email: str, password: str) -> bool:
 class Supervision(SupervisionCards):
     # The audit worker may fail off the UI flow; a queued connection reports it once.
     _audit_write_failed = Signal()
-    request_decided = Signal(object)  # HubEvent about one of this employee's requests
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -98,7 +94,7 @@ class Supervision(SupervisionCards):
         self.feed: EventFeed | None = None
         self._feed_task: asyncio.Task[None] | None = None
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
-        self.history = HistoryWindows()
+        self.history = HistoryWindows(lambda: self.window.cache_worker)
         # The "N new change requests" notice: which requests it counts, the text shown.
         self._notice_ids: set[str] = set()
         self._notice_text = ""

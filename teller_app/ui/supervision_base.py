@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from teller_app.core.approvals import (
     ApprovalService,
@@ -28,6 +28,7 @@ translate = QCoreApplication.translate  # context "Supervision", as in Supervisi
 
 
 class SupervisionBase(QObject):
+    request_decided = Signal(object)  # HubEvent about one of this employee's requests
     # set by Supervision.__init__
     window: MainWindow
     audit: DeskAudit

@@ -251,10 +251,19 @@ class SupervisionCards(SupervisionBase):
             async def supervisor_confirm(email: str, password: str, guid: str) -> CashReceipt:
                 return await confirm_with_credentials(profile, email, password, guid, branch)
 
+            async def in_place(email: str, password: str, request: ChangeRequest,
+                               outcome: str, comment: str) -> ChangeRequest:
+                return await decide_in_place(profile, email, password, request, outcome,
+                                             comment)
+
+            # with the hub, an over-threshold draft is a four-eyes request (issue 15)
+            hub = self.approvals() if self.session.hub is not None else None
             dialog = CashDialog(self.window.ops, service, card.customer, kind,
-                                supervisor_confirm=supervisor_confirm,
+                                supervisor_confirm=supervisor_confirm, approvals=hub,
+                                decide_in_place=in_place,
                                 desk=desk_context(self.session, card.customer),
                                 parent=self.window)
+            self.request_decided.connect(dialog.on_hub_event)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.draft_created.connect(lambda d: self.record(
                 AuditAction.CASH_CREATE, customer_guid=d.customer_guid,

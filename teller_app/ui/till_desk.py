@@ -127,7 +127,15 @@ class TillDesk(QObject):
     def open_till(self) -> None:
         service = self.service()
         if service is not None:
-            dialog = TillOpenDialog(self.window.ops, service, parent=self.window)
+            profile = self.window.session.profile
+
+            async def cosign_here(email: str, password: str, till_id: str) -> Any:
+                from teller_app.core.till_cosign import cosign_with_credentials
+
+                return await cosign_with_credentials(profile, email, password, till_id)
+
+            dialog = TillOpenDialog(self.window.ops, service, parent=self.window,
+                                    cosign_here=cosign_here)
             dialog.opened.connect(self._set_till)
             self._show(dialog)
 

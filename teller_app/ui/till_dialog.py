@@ -4,6 +4,7 @@ preview with Print… and Save as PDF…. The hub decides; these show and send."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.till import DENOMINATIONS, EndOfDay, Till, TillService, count_total, face_value
+from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.money import format_money, parse_amount
 from teller_app.ui.till_report import ReportContext, print_report, report_html, write_report_pdf
 from teller_app.ui.till_text import denomination_text, till_state_text
+
+# (supervisor e-mail, password, till id) -> the till, co-signed by their own session
+CosignHere = Callable[[str, str, str], Awaitable[Till]]
 
 
 def _money(value: Decimal) -> str:
@@ -88,9 +93,12 @@ class TillOpenDialog(QDialog):
     opened = Signal(object)  # Till, once it is open (co-signed when needed)
 
     def __init__(self, ops: Any, service: TillService, till_code: str = "T1",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, cosign_here: CosignHere | None = None
+                 ) -> None:
         super().__init__(parent)
         self.setObjectName("tillOpenDialog")
+        self.cosign_here = cosign_here  # a supervisor co-signs at this desk (their session)
+        self.cosign_dialog: ApproveInPlaceDialog | None = None
         self.setWindowTitle(self.tr("Open the till"))
         self.ops, self.service = ops, service
         self.till: Till | None = None
@@ -105,9 +113,13 @@ class TillOpenDialog(QDialog):
         self.open_button.setObjectName("tillOpenButton")
         self.refresh_button = QPushButton(self.tr("Check the co-sign"), self)
         self.refresh_button.hide()
+        self.cosign_button = QPushButton(self.tr("Supervisor co-signs here…"), self)
+        self.cosign_button.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.refresh_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.cosign_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.cosign_button.clicked.connect(self.open_cosign_here)
         buttons.rejected.connect(self.reject)
         self.open_button.clicked.connect(self.open_till)
         self.refresh_button.clicked.connect(self.refresh)
@@ -146,8 +158,10 @@ class TillOpenDialog(QDialog):
                 "co-signs it from the branch cash position. Then press Check the co-sign.")
                 .format(count=_money(till.open_total), previous=previous))
             self.refresh_button.show()
+            self.cosign_button.setVisible(self.cosign_here is not None)
             return
         self.refresh_button.hide()
+        self.cosign_button.hide()
         self.status.setText(self.tr("Till {code} is open with {amount}.").format(
             code=till.till_code, amount=_money(till.open_total)))
         self.opened.emit(till)
@@ -156,6 +170,29 @@ class TillOpenDialog(QDialog):
         from teller_app.ui.error_text import friendly_message
 
         self.status.setText(friendly_message(exc))
+
+    def open_cosign_here(self) -> None:
+        """The supervisor types their credentials here (opened with ``open()``)."""
+        till, cosign = self.till, self.cosign_here
+        if till is None or cosign is None:
+            return
+        summary = self.tr("Co-sign the opening count of till {code}: {amount}.").format(
+            code=till.till_code, amount=_money(till.open_total))
+        dialog = self.cosign_dialog = ApproveInPlaceDialog(summary, self, allow_reject=False)
+
+        def decided(_outcome: str, email: str, password: str, _comment: str) -> None:
+            from teller_app.ui.error_text import friendly_message
+
+            def done(result: Till) -> None:
+                dialog.accept()
+                self._shown(result)
+
+            self.ops.run(lambda: cosign(email, password, till.id), on_success=done,
+                         on_error=lambda exc: dialog.show_error(friendly_message(exc)),
+                         parent=dialog, label=self.tr("Supervisor co-signing"), reauth=False)
+
+        dialog.decided.connect(decided)
+        dialog.open()
 
 
 class TillCloseDialog(QDialog):

@@ -1,0 +1,122 @@
+"""Over-threshold cash as a four-eyes command (issue 15): the teller files a ``cash_confirm``
+request for a draft the hub said "needs_approval"; a supervisor approves it (the hub then
+confirms on DCM) or rejects it (the draft is voided). The same command pipeline as customer
+changes: rows, events and audit are the four-eyes ones.
+
+Here: the filing is checked against DCM (the supervisor is shown what DCM holds, never the
+desk's word), ``/cash/authorize`` answers "allow" for an over-threshold draft only when an
+approved command for exactly that draft and amount exists, and desks read who made each
+draft (teller, customer, amount) for the supervisor's inbox.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from teller_app.platform import PlatformClient
+from teller_app.platform.models import PaymentStatus
+
+from . import commands
+from .cash_limits import is_voided, read_draft
+from .db import now
+from .errors import HubError
+from .fe_tables import commands as command_rows
+from .models import HubEmployee
+from .till_money import money, to_minor
+from .till_tables import cash_authorizations
+
+APPROVED_STATES = (commands.APPROVED, commands.APPLIED)
+
+
+def _minor(value: Any) -> int | None:
+    try:
+        return to_minor(Decimal(str(value)))
+    except (HubError, InvalidOperation):
+        return None
+
+
+async def approved_request(conn: AsyncConnection, payment_guid: str,
+                           amount_minor: int) -> str | None:
+    """The id of an approved (or applied) ``cash_confirm`` command for exactly this draft
+    and amount, if any."""
+    c = command_rows.c
+    rows = await conn.execute(sa.select(c.id, c.change_json).where(
+        c.kind == "cash_confirm", c.state.in_(APPROVED_STATES),
+        c.change_json.contains(f'"payment_guid":{json.dumps(payment_guid)}')))
+    for row in rows:
+        change = json.loads(row.change_json)
+        if change.get("payment_guid") == payment_guid and \
+                _minor(change.get("amount")) == amount_minor:
+            return str(row.id)
+    return None
+
+
+async def check_filing(client: PlatformClient, engine: AsyncEngine, customer_guid: str,
+                       change: dict[str, Any]) -> None:
+    """A ``cash_confirm`` request must name a live CREATED draft (a cash one: of that
+    customer) with DCM's amount: a desk cannot get a smaller figure approved."""
+    guid = str(change.get("payment_guid") or "")
+    draft = await read_draft(client, guid)
+    if draft.status is not PaymentStatus.CREATED:
+        raise HubError(409, f"the payment is {draft.status.value}, not a draft")
+    if draft.kind and draft.customer_guid != customer_guid:  # (other payments: no customer)
+        raise HubError(422, "the draft is not this customer's")
+    if _minor(change.get("amount")) != draft.amount_minor:
+        raise HubError(422, f"the amount differs from the draft's {money(draft.amount_minor)}")
+    async with engine.connect() as conn:
+        if await is_voided(conn, guid):
+            raise HubError(409, "the draft was voided at the hub: it is never confirmed")
+
+
+async def authorizations(engine: AsyncEngine, emp: HubEmployee,
+                         payment_guids: list[str]) -> list[dict[str, Any]]:
+    """Who authorized each draft (the teller, its customer, kind, amount, the hub's decision):
+    the supervisor's inbox names them. Branch scope (head office: all; a teller: own)."""
+    a = cash_authorizations.c
+    query = sa.select(cash_authorizations).where(a.payment_guid.in_(payment_guids))
+    if not emp.head_office:
+        query = query.where(sa.or_(a.branch_guid == emp.branch_guid, a.teller == emp.email))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [{"payment_guid": r.payment_guid, "teller": r.teller,
+             "customer_guid": r.customer_guid, "kind": r.kind,
+             "amount": money(int(r.amount_minor)), "decision": r.decision,
+             "reasons": [x for x in str(r.reasons or "").split(",") if x],
+             "branch_guid": r.branch_guid, "created_at": int(r.created_at)} for r in rows]
+
+
+async def check_supervised(conn: AsyncConnection, payment_guid: str, amount_minor: int,
+                           customer_guid: str) -> int | None:
+    """A cash payment just found CONFIRMED on DCM (counted in a till): if the hub had said
+    it needs a supervisor and no approved command exists (a desk or a script confirmed on
+    the platform directly, Mode A), raise an "unapproved cash" alert for the branch's
+    supervisors, with an audit row. Returns the alert id (None: nothing to report)."""
+    from . import audit, events
+    from .fe_tables import alerts
+
+    a = cash_authorizations.c
+    row = (await conn.execute(sa.select(cash_authorizations).where(
+        a.payment_guid == payment_guid))).first()
+    if row is None or row.decision != "needs_approval":
+        return None
+    if await approved_request(conn, payment_guid, amount_minor) is not None:
+        return None
+    detail = {"payment_guid": payment_guid, "teller": row.teller, "login": row.teller,
+              "customer_guid": customer_guid, "kind": row.kind, "amount": money(amount_minor),
+              "reasons": [x for x in str(row.reasons or "").split(",") if x],
+              "fields": {"amount": {"before": None, "after": money(amount_minor)}}}
+    result = await conn.execute(alerts.insert().values(
+        customer_guid=customer_guid, branch_guid=row.branch_guid, detected_at=now(),
+        detail=json.dumps(detail, ensure_ascii=False)))
+    alert_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    await events.emit(conn, "alert.unapproved_cash", {"alert_id": alert_id, **detail},
+                      branch_guid=row.branch_guid, to_supervisors=True)
+    await audit.append(conn, audit.Entry(
+        actor="teller-hub", action="alert", entity=f"payment:{payment_guid}",
+        branch_guid=row.branch_guid, detail=detail))
+    return int(alert_id) if alert_id is not None else None

@@ -1,0 +1,134 @@
+"""The inbox's table of pending four-eyes requests (``PendingRequestsModel``) and the name
+look-ups it shows: makers by e-mail from the platform's employees list, customers by GUID."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from teller_app.platform.hub_models import ChangeRequest
+from teller_app.ui.cash_drafts_panel import short_guid
+from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.local_time import local_text
+from teller_app.ui.validators import isolate
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
+LOOKUP_PAGE = 100  # the employees list's page size limit
+LOOKUP_PAGES = 20
+
+
+async def lookup_employee_names(client: Any, emails: list[str]) -> dict[str, str]:
+    """e-mail -> display name (disabled employees too) from the platform's employees list
+    (the hub names makers by e-mail); unknown e-mails are absent."""
+    wanted = {e.lower() for e in emails}
+    names: dict[str, str] = {}
+    offset = 0
+    for _ in range(LOOKUP_PAGES):
+        page = await client.list_employees(include_disabled=True, offset=offset,
+                                           limit=LOOKUP_PAGE)
+        for employee in page.employees:
+            key = (employee.email or "").lower()
+            if key in wanted and employee.display_name:
+                names[key] = employee.display_name
+        offset += len(page.employees)
+        if not page.employees or wanted <= names.keys() or offset >= (page.total or 0):
+            break
+    return names
+
+
+async def lookup_customer_names(client: Any, guids: list[str]) -> dict[str, str]:
+    """customer guid -> "Surname Name" (the login when nameless); unreadable ones absent."""
+    names: dict[str, str] = {}
+    for guid in guids:
+        try:
+            customer = await client.get_customer(guid)
+        except Exception:  # a name is decoration: the GUID stays
+            continue
+        label = " ".join(p for p in (customer.surname, customer.name) if p)
+        names[guid] = label or customer.login
+    return names
+
+
+class PendingRequestsModel(QAbstractTableModel):
+    TIME_COLUMN, CUSTOMER_COLUMN, CHANGE_COLUMN, MAKER_COLUMN, REASON_COLUMN = range(5)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[ChangeRequest] = []
+        self.employee_names: dict[str, str] = {}
+        self.customer_names: dict[str, str] = {}
+        self.headers = (self.tr("Requested (Kyiv)"), self.tr("Customer"), self.tr("Change"),
+                        self.tr("Maker"), self.tr("Reason"))
+
+    def replace(self, requests: list[ChangeRequest]) -> None:
+        self.beginResetModel()
+        self.rows = sorted((r for r in requests if r.pending), key=lambda r: r.created_at,
+                           reverse=True)
+        self.endResetModel()
+
+    def add(self, request: ChangeRequest) -> bool:
+        if not request.pending or any(r.id == request.id for r in self.rows):
+            return False
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self.rows.insert(0, request)
+        self.endInsertRows()
+        return True
+
+    def remove(self, request_id: str) -> bool:
+        for i, request in enumerate(self.rows):
+            if request.id == request_id:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self.rows[i]
+                self.endRemoveRows()
+                return True
+        return False
+
+    def pending_ids(self) -> list[str]:
+        return [r.id for r in self.rows]
+
+    def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
+        self.employee_names.update(employees)
+        self.customer_names.update(customers)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.rows) - 1, len(self.headers) - 1))
+
+    def request_at(self, row: int) -> ChangeRequest | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole):
+            return None
+        r = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.MAKER_COLUMN:
+                return r.maker
+            if column == self.CUSTOMER_COLUMN:
+                return r.customer_guid
+            return None
+        return (
+            local_text(datetime.fromtimestamp(r.created_at, UTC)),
+            # names and reasons: direction-isolated, never reordering the text around them
+            isolate(self.customer_names.get(r.customer_guid) or short_guid(r.customer_guid)),
+            describe_change(r.displayed_change()),
+            isolate(self.employee_names.get(r.maker.lower()) or r.maker),
+            isolate(r.reason),
+        )[column]

@@ -1,0 +1,125 @@
+"""The cash dialog's side of an over-threshold draft (issue 15): file it as a four-eyes
+``cash_confirm`` request, follow it live (the hub's event stream reaches the dialog through
+``on_event``), let a supervisor decide it in place at this desk (their credentials in a
+dialog opened with ``open()``; their own short-lived session decides, the hub checks them),
+and settle once the hub applied it: the receipt, the till count — never a second confirm."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from teller_app.core.approvals import ApprovalService
+from teller_app.core.cash import CashDraft, CashService
+from teller_app.core.cash_approval import (
+    END_KINDS,
+    SETTLE_KINDS,
+    concerns,
+    request_approval,
+    settle_approved,
+)
+from teller_app.platform.hub_models import ChangeRequest, HubEvent
+from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+
+# (supervisor e-mail, password, request, "approved"|"rejected", comment) -> the request
+DecideInPlace = Callable[[str, str, ChangeRequest, str, str], Awaitable[ChangeRequest]]
+
+
+class CashApprovalFlow(QObject):
+    filed = Signal(object)  # ChangeRequest
+    settled = Signal(object)  # CashReceipt
+    ended = Signal(str)  # rejected / withdrawn / failed: the line to show
+    status = Signal(str)  # progress for the dialog's note
+    error = Signal(object)  # an exception while filing or settling
+
+    def __init__(self, parent: QWidget, ops: Any, service: CashService,
+                 approvals: ApprovalService, in_place: DecideInPlace | None = None) -> None:
+        super().__init__(parent)
+        self.widget = parent
+        self.ops = ops
+        self.service = service
+        self.approvals = approvals
+        self.in_place = in_place
+        self.draft: CashDraft | None = None
+        self.request: ChangeRequest | None = None
+        self.dialog: ApproveInPlaceDialog | None = None
+        self._settling = False
+
+    def file(self, draft: CashDraft, reason: str) -> None:
+        self.draft = draft
+        branch = self.service.branch_guid
+
+        def done(request: ChangeRequest) -> None:
+            self.request = request
+            self.status.emit(self.tr(
+                "Sent to a supervisor for approval. This window updates by itself when they "
+                "decide; a supervisor may also decide here."))
+            self.filed.emit(request)
+
+        self.ops.run(lambda: request_approval(self.approvals, draft, branch, reason),
+                     on_success=done, on_error=self.error.emit, parent=self.widget,
+                     label=self.tr("Asking a supervisor"))
+
+    def on_event(self, event: HubEvent) -> None:
+        if not concerns(event, self.request):
+            return
+        if event.kind in SETTLE_KINDS:
+            self.settle()
+        elif event.kind == "request.approved":
+            self.status.emit(self.tr("Approved by a supervisor; the platform is confirming…"))
+        elif event.kind in END_KINDS:
+            self._end(event.kind, event.result or "")
+
+    def _end(self, kind: str, result: str) -> None:
+        if kind == "request.rejected":
+            self.ended.emit(self.tr("A supervisor rejected it: the draft is voided and is "
+                                    "never confirmed."))
+        elif kind == "request.withdrawn":
+            self.ended.emit(self.tr("The request was withdrawn."))
+        else:
+            self.ended.emit(self.tr("Approved, but the platform refused the confirm: %1")
+                            .replace("%1", result))
+
+    def settle(self) -> None:
+        draft = self.draft
+        if draft is None or self._settling:
+            return
+        self._settling = True
+
+        def failed(exc: BaseException) -> None:
+            self._settling = False
+            self.error.emit(exc)
+
+        self.ops.run(lambda: settle_approved(self.service, draft.payment_guid),
+                     on_success=self.settled.emit, on_error=failed, parent=self.widget,
+                     label=self.tr("Reading the confirmed payment"))
+
+    def open_in_place(self, summary: str) -> None:
+        """A supervisor decides the filed request here, with their own credentials."""
+        request, decide = self.request, self.in_place
+        if request is None or decide is None:
+            return
+        dialog = self.dialog = ApproveInPlaceDialog(summary, self.widget)
+
+        def decided(outcome: str, email: str, password: str, comment: str) -> None:
+            def done(result: ChangeRequest) -> None:
+                dialog.accept()
+                if result.state == "applied":
+                    self.settle()
+                elif result.state in ("rejected", "failed"):
+                    self._end(f"request.{result.state}", result.result or "")
+
+            def refused(exc: BaseException) -> None:
+                from teller_app.ui.approvals_inbox import approval_error_text
+
+                dialog.show_error(approval_error_text(exc))
+
+            self.ops.run(lambda: decide(email, password, request, outcome, comment),
+                         on_success=done, on_error=refused, parent=dialog,
+                         label=self.tr("Supervisor deciding"), reauth=False)
+
+        dialog.decided.connect(decided)
+        dialog.open()

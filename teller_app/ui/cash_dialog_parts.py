@@ -1,0 +1,90 @@
+"""The cash dialog's smaller steps, kept apart so ``cash_dialog.py`` stays readable: the
+hub's live events for a filed over-threshold draft, voiding a draft (the reason asked
+without blocking) and the receipt. Strings keep the ``CashDialog`` translation context."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QInputDialog
+
+from teller_app.core.receipt import Receipt, build_receipt
+from teller_app.platform.hub_models import HubEvent
+from teller_app.ui.customer_table_model import full_name
+from teller_app.ui.receipt import ui_language
+from teller_app.ui.receipt_dialog import ReceiptDialog
+
+
+class CashDialogParts:
+    """Mixed into ``CashDialog`` (a QDialog); uses its widgets and service."""
+
+    def on_hub_event(self, event: HubEvent) -> None:
+        """The hub's live events (the window's feed): the filed request's decision."""
+        if self.approval is not None:
+            self.approval.on_event(event)
+
+    def _note(self, text: str) -> None:
+        self.note.setText(text)
+        self._grow()
+
+    def _approval_ended(self, text: str) -> None:
+        for button in (self.confirm_button, self.supervisor_button, self.void_button):
+            button.hide()
+        self._note(text)
+
+    def ask_void_reason(self) -> None:
+        """Void the unconfirmed draft: the reason is asked without blocking."""
+        prompt = self.void_prompt = QInputDialog(self)
+        prompt.setWindowTitle(QCoreApplication.translate("CashDialog", "Void the draft"))
+        prompt.setLabelText(QCoreApplication.translate(
+            "CashDialog", "Why is the draft voided? (required)"))
+        prompt.textValueSelected.connect(self.void_draft)
+        prompt.open()
+
+    def void_draft(self, reason: str) -> None:
+        draft = self.draft
+        if draft is None:
+            return
+        if not reason.strip():
+            self.error.setText(QCoreApplication.translate(
+                "CashDialog", "A reason is required to void a draft."))
+            return
+
+        def done(_result: object) -> None:
+            self.error.clear()
+            for button in (self.confirm_button, self.supervisor_button, self.void_button):
+                button.hide()
+            self.note.setText(QCoreApplication.translate(
+                "CashDialog", "Voided: this draft is never confirmed."))
+            self._grow()
+            if self.approval is not None:
+                self.approval.request = None  # its withdrawal is this void: nothing more to say
+            self.voided.emit(draft)
+
+        self.ops.run(lambda: self.service.void(draft.payment_guid, reason), on_success=done,
+                     on_error=self._show_error, parent=self,
+                     label=QCoreApplication.translate("CashDialog", "Voiding"),
+                     disable=(self.void_button,))
+
+    # -- receipt ------------------------------------------------------------------------
+    def build_receipt(self) -> Receipt | None:
+        receipt = self.receipt
+        if receipt is None or receipt.payment is None:
+            return None
+        context = self.context
+        customer = context.customer if context is not None else self.customer
+        iban = str(context.account.iban) if context is not None else ""
+        desk = replace(self.desk, customer=full_name(customer) or self.desk.customer,
+                       iban=iban or self.desk.iban)
+        return build_receipt(receipt.payment, desk, ui_language(),
+                             minor_unit=self.minor_unit,
+                             category_code=self.kind.category_code)
+
+    def show_receipt(self) -> None:
+        receipt = self.build_receipt()
+        if receipt is None:
+            return
+        dialog = self.receipt_dialog = ReceiptDialog(receipt, self)
+        dialog.open()
+        self.receipt_shown.emit(receipt)

@@ -1,0 +1,189 @@
+"""The supervisor's cash drafts awaiting confirmation (part of the Approvals inbox): the
+customer's name, the teller who made the draft, the operation and the amount in the
+locale's money format. Kept live: the inbox hands every hub event here, and a draft filed,
+decided or voided re-reads the list (no Refresh needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.core.cash import CashReceipt, CashService
+from teller_app.core.cash_drafts import DRAFT_EVENT_KINDS, InboxDraft, NameLookup, inbox_drafts
+from teller_app.core.till_cash import HubCash
+from teller_app.platform.hub_models import HubEvent
+from teller_app.ui.cash_text import kind_text
+from teller_app.ui.local_time import local_text
+from teller_app.ui.money import format_money
+from teller_app.ui.till_text import hub_need_reason
+from teller_app.ui.validators import isolate
+
+MINOR_UNIT = 2  # hryvnia drafts: kopiyky
+
+
+def short_guid(guid: str) -> str:
+    """A GUID's first group for a narrow column ("c94eb2af…"); short strings as they are."""
+    head = guid.split("-", 1)[0]
+    return f"{head}…" if len(head) < len(guid) else guid
+
+
+class CashDraftsPanel(QWidget):
+    CUSTOMER, TELLER, OPERATION, AMOUNT, CREATED = range(5)
+    cash_confirmed = Signal(object)  # CashReceipt
+    shown = Signal(list)  # [InboxDraft] after every (re)load
+    message = Signal(str)
+    failed = Signal(object)  # the exception, for the inbox's wording
+
+    def __init__(self, ops: Any, cash: Callable[[], CashService | None], people: NameLookup,
+                 customers: NameLookup, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cashDraftsPanel")
+        self.ops = ops
+        self.cash = cash
+        self.people = people
+        self.customers = customers
+        self.rows: list[InboxDraft] = []
+        self.title = QLabel(self.tr("Cash operations awaiting a supervisor"))
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("cashDrafts")
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Customer"), self.tr("Teller"), self.tr("Operation"), self.tr("Amount"),
+            self.tr("Created")])
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        self.confirm_button = QPushButton(self.tr("Confirm cash operation"))
+        # With the hub a supervisor decides the draft's request above, or rejects it here.
+        self.reject_button = QPushButton(self.tr("Reject the draft…"))
+        self.reject_prompt: QInputDialog | None = None
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.title)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.confirm_button)
+        box.addWidget(self.reject_button)
+        self.confirm_button.clicked.connect(self.confirm_selected)
+        self.reject_button.clicked.connect(self.ask_reject_comment)
+        self._show_buttons()
+
+    # -- loading / live -------------------------------------------------------------------
+    def _hub(self) -> HubCash | None:
+        service = self.cash()
+        gate = service.gate if service is not None else None
+        return gate if isinstance(gate, HubCash) else None
+
+    def _show_buttons(self) -> None:
+        hub = self._hub() is not None
+        self.confirm_button.setVisible(not hub)
+        self.reject_button.setVisible(hub)
+
+    def refresh(self) -> None:
+        service = self.cash()
+        if service is None:
+            return
+        self._show_buttons()
+        self.ops.run(lambda: inbox_drafts(service, self.people, self.customers),
+                     on_success=self.show_drafts, on_error=self.failed.emit, parent=self,
+                     key="cash-drafts", label=self.tr("Checking cash drafts"))
+
+    def on_event(self, event: HubEvent) -> None:
+        """A cash request filed/decided or a draft voided: read the list again."""
+        if event.kind not in DRAFT_EVENT_KINDS:
+            return
+        if event.kind.startswith("request.") and event.request_kind != "cash_confirm":
+            return
+        self.refresh()
+
+    def show_drafts(self, drafts: list[InboxDraft]) -> None:
+        self.rows = list(drafts)
+        self.table.setRowCount(len(self.rows))
+        for row, d in enumerate(self.rows):
+            texts = (
+                isolate(d.customer_name or short_guid(d.customer_guid) or "—"),
+                isolate(d.teller_name or d.teller_email or "—"),
+                kind_text(d.kind.value if d.kind is not None else ""),
+                format_money(d.amount, MINOR_UNIT, d.asset_code or "UAH"),
+                local_text(d.created_at),
+            )
+            tips = (d.customer_guid, d.teller_email, self._reasons(d), d.payment_guid, "")
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, d.payment_guid)
+                if tips[column]:
+                    item.setToolTip(tips[column])
+                if column == self.AMOUNT:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        self.shown.emit(list(self.rows))
+
+    @staticmethod
+    def _reasons(draft: InboxDraft) -> str:
+        return "; ".join(hub_need_reason(code) for code in draft.reasons)
+
+    # -- confirming -----------------------------------------------------------------------
+    def selected(self) -> InboxDraft | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.rows[rows[0].row()] if rows and rows[0].row() < len(self.rows) else None
+
+    def confirm_selected(self) -> None:
+        service = self.cash()
+        draft = self.selected()
+        if service is None or draft is None:
+            self.message.emit(self.tr("Select a cash draft first."))
+            return
+        guid = draft.payment_guid
+
+        def done(receipt: CashReceipt) -> None:
+            self.message.emit(self.tr("Confirmed. Receipt reference: %1").replace(
+                "%1", receipt.reference))
+            self.cash_confirmed.emit(receipt)
+            self.refresh()
+
+        self.ops.run(lambda: service.confirm(guid), on_success=done, on_error=self.failed.emit,
+                     parent=self, label=self.tr("Confirming"),
+                     disable=(self.confirm_button,))
+
+    def ask_reject_comment(self) -> None:
+        """Reject the selected draft (the hub voids it): the comment is asked without
+        blocking."""
+        if self.selected() is None:
+            self.message.emit(self.tr("Select a cash draft first."))
+            return
+        prompt = self.reject_prompt = QInputDialog(self)
+        prompt.setWindowTitle(self.tr("Reject the draft"))
+        prompt.setLabelText(self.tr("Why is the draft rejected? (required)"))
+        prompt.textValueSelected.connect(self.reject_selected)
+        prompt.open()
+
+    def reject_selected(self, comment: str) -> None:
+        hub, draft = self._hub(), self.selected()
+        if hub is None or draft is None:
+            return
+        if not comment.strip():
+            self.message.emit(self.tr("A rejection needs a comment."))
+            return
+        guid = draft.payment_guid
+
+        def done(_result: object) -> None:
+            self.message.emit(self.tr("Rejected: the draft is voided."))
+            self.refresh()
+
+        self.ops.run(lambda: hub.reject(guid, comment), on_success=done,
+                     on_error=self.failed.emit, parent=self, label=self.tr("Rejecting"),
+                     disable=(self.reject_button,))
