@@ -21,12 +21,9 @@ Create makes at most one draft however often it is retried.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from typing import Any
+from dataclasses import replace
+from decimal import Decimal
 
 from teller_app.core.cash_checks import (
     CashFacts,
@@ -42,6 +39,25 @@ from teller_app.core.cash_checks import (
     classify_refusal,
     read_limits,
 )
+from teller_app.core.cash_types import (
+    CASH_CATEGORY_CODES,
+    AmountError,
+    CashContext,
+    CashDraft,
+    CashError,
+    CashKind,
+    CashReceipt,
+    ConfirmNotDone,
+    SupervisorRequired,
+    needs_supervisor,
+    new_cash_nonce,
+    parse_cash_amount,
+    purpose_with_ref,
+    receipt_of,
+    ref_tag,
+)
+from teller_app.core.views import account_from_platform, customer_from_platform
+from teller_app.platform import PlatformClient
 from teller_app.platform.errors import (
     AuthError,
     PlatformError,
@@ -49,128 +65,17 @@ from teller_app.platform.errors import (
     Unavailable,
     ValidationError,
 )
-from teller_app.platform.models import NewPayment, Payment, PaymentStatus, exact_amount
+from teller_app.platform.models import AccountWithAssets, NewPayment, Payment, PaymentStatus
+from teller_app.platform.models.assets import AssetBalance as WireAsset
+from teller_app.secrets import Profile
 
-
-class CashKind(StrEnum):
-    DEPOSIT = "deposit"
-    WITHDRAWAL = "withdrawal"
-
-    @property
-    def category_code(self) -> str:
-        return "04" if self is CashKind.DEPOSIT else "02"
-
-
-CASH_CATEGORY_CODES = frozenset({"02", "04"})
-
-
-def new_cash_nonce() -> str:
-    """A client reference for one draft (kept across retries of the same create)."""
-    return secrets.token_hex(4)
-
-
-def _ref_tag(nonce: str) -> str:
-    return f"[ref:{nonce}]"
-
-
-def purpose_with_ref(purpose: str, nonce: str) -> str:
-    return f"{purpose.strip()} {_ref_tag(nonce)}".strip()
-
-
-class CashError(Exception):
-    """A cash operation cannot go ahead (the message is for the teller)."""
-
-
-class AmountError(CashError, ValueError):
-    pass
-
-
-class SupervisorRequired(CashError):
-    """The hub says a supervisor must confirm this draft (not the teller)."""
-
-    def __init__(self, payment_guid: str, need: SupervisorNeed) -> None:
-        super().__init__("a supervisor must confirm this payment")
-        self.payment_guid = payment_guid
-        self.need = need
-
-
-class ConfirmNotDone(CashError):
-    """After a lost or refused confirm the payment is still CREATED: it did not go through."""
-
-    def __init__(self, payment_guid: str, cause: BaseException) -> None:
-        super().__init__("the payment is not confirmed")
-        self.payment_guid = payment_guid
-        self.cause = cause
-
-
-def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:
-    """A positive Decimal with at most ``minor_unit`` places; more precision is refused,
-    never rounded."""
-    if isinstance(value, Decimal):
-        amount = value
-    else:
-        text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:
-            raise AmountError("not a number") from exc
-    if not amount.is_finite() or amount <= 0:
-        raise AmountError("amount must be a positive number")
-    try:
-        return exact_amount(amount, minor_unit)
-    except ValueError as exc:
-        raise AmountError(f"at most {minor_unit} decimal places") from exc
-
-
-def needs_supervisor(amount: Decimal, threshold: Decimal, can_confirm_any_amount: bool) -> bool:
-    return not can_confirm_any_amount and amount > threshold
-
-
-@dataclass(frozen=True)
-class CashDraft:
-    payment_guid: str
-    kind: CashKind
-    amount: Decimal
-    asset_code: str
-    customer_guid: str
-    customer_account_guid: str
-    needs_supervisor: bool
-
-
-@dataclass(frozen=True)
-class CashContext:
-    """What the cash dialog shows before submit: the customer's account, its asset and
-    balance, and the facts a pre-check needs (limits, disabled, balance cap)."""
-
-    kind: CashKind
-    customer: Any
-    account: Any
-    asset: Any
-    facts: CashFacts
-
-    @property
-    def minor_unit(self) -> int:
-        return int(self.asset.minor_unit)
-
-    @property
-    def asset_code(self) -> str:
-        return str(self.asset.code)
-
-
-@dataclass(frozen=True)
-class CashReceipt:
-    payment_guid: str
-    stellar_hash: str
-    status: str
-    amount: Decimal
-    kind: CashKind | None
-    confirmed_by: str = ""  # employee guid, when a supervisor confirmed in place
-    reconciled: bool = False  # the confirm's answer was lost; the status said CONFIRMED
-    payment: Payment | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def reference(self) -> str:
-        return self.stellar_hash or self.payment_guid
+# The value types live in cash_types; this stays the one import path for all of cash.
+__all__ = [
+    "CASH_CATEGORY_CODES", "AmountError", "CashContext", "CashDraft", "CashError", "CashKind",
+    "CashReceipt", "CashService", "ConfirmNotDone", "SupervisorNeed", "SupervisorRequired",
+    "confirm_with_credentials", "find_processing_account", "needs_supervisor",
+    "new_cash_nonce", "parse_cash_amount", "purpose_with_ref", "receipt_of",
+]
 
 
 class CashService:
@@ -178,7 +83,7 @@ class CashService:
 
     def __init__(
         self,
-        client: Any,
+        client: PlatformClient,
         branch_guid: str,
         processing_account_guid: str,
         threshold: Decimal,
@@ -200,8 +105,7 @@ class CashService:
     async def prepare(self, kind: CashKind, customer_guid: str) -> CashContext:
         """Fresh customer, account, balance and limits for the dialog (before submit)."""
         customer = await self.client.get_customer(customer_guid)
-        accounts = await self.client.get_customer_accounts(customer_guid)
-        items = list(getattr(accounts, "accounts", accounts))
+        items = await self.client.get_customer_accounts(customer_guid)
         account = next((a for a in items if a.assets), None)
         if account is None:
             raise CashError("the customer has no account")
@@ -216,12 +120,13 @@ class CashService:
             limits = CustomerLimits()
         facts = CashFacts(kind.value, asset.balance, bool(customer.is_disabled),
                           customer.balance_allowed or Decimal(0), limits)
-        return CashContext(kind, customer, account, asset, facts)
+        view = account_from_platform(account)
+        return CashContext(kind, customer_from_platform(customer), view, view.assets[0], facts)
 
     async def assess(self, context: CashContext, amount: Decimal) -> SupervisorNeed:
         return await self.policy.assess(PolicyRequest(
             context.kind.value, amount, context.asset_code,
-            str(context.customer.wallet_user_guid), str(context.account.wallet_account_guid)))
+            context.customer.wallet_user_guid, context.account.guid))
 
     async def category_guid(self, kind: CashKind) -> str:
         if self._categories is None:
@@ -232,10 +137,11 @@ class CashService:
         except KeyError:
             raise CashError(f"payment category {kind.category_code} is missing") from None
 
-    async def customer_account(self, customer_guid: str) -> tuple[str, Any, Any]:
+    async def customer_account(
+        self, customer_guid: str
+    ) -> tuple[str, AccountWithAssets, WireAsset]:
         """(account guid, account, asset) of the customer's first account holding an asset."""
-        accounts = await self.client.get_customer_accounts(customer_guid)
-        for account in getattr(accounts, "accounts", accounts):
+        for account in await self.client.get_customer_accounts(customer_guid):
             if account.assets:
                 return account.wallet_account_guid, account, account.assets[0]
         raise CashError("the customer has no account")
@@ -278,9 +184,7 @@ class CashService:
             guid = existing.guid
         else:
             try:
-                created = await self.client.create_payment(payment,
-                                                           branch_guid=self.branch_guid)
-                guid = created if isinstance(created, str) else created.guid
+                guid = await self.client.create_payment(payment, branch_guid=self.branch_guid)
             except (Timeout, Unavailable):
                 # The POST may have landed: look before anyone may create again.
                 try:
@@ -303,19 +207,17 @@ class CashService:
 
     async def find_draft(self, nonce: str, sender: str, receiver: str) -> Payment | None:
         """The CREATED draft between these accounts tagged with ``nonce``, if any."""
-        tag = _ref_tag(nonce)
+        tag = ref_tag(nonce)
         offset, limit = 0, 100
         while True:
             page = await self.client.list_payments(
                 statuses=["CREATED"], sender_ids=[sender], receiver_ids=[receiver],
                 offset=offset, limit=limit, branch_guid=self.branch_guid)
-            payments: list[Payment] = list(getattr(page, "payments", page))
-            for payment in payments:
+            for payment in page.payments:
                 if tag in (payment.purpose or ""):
                     return payment
-            offset += len(payments)
-            total = getattr(page, "total", None)
-            if len(payments) < limit or (total is not None and offset >= total):
+            offset += len(page.payments)
+            if len(page.payments) < limit or offset >= page.total:
                 return None
 
     async def confirm(self, payment_guid: str) -> CashReceipt:
@@ -387,9 +289,8 @@ class CashService:
         known = self._categories or {}
         cash_guids = {known[c] for c in CASH_CATEGORY_CODES if c in known}
         page = await self.client.list_payments(statuses=["CREATED"], branch_guid=self.branch_guid)
-        payments = getattr(page, "payments", page)
         drafts = [
-            p for p in payments
+            p for p in page.payments
             if p.category_guid in cash_guids or p.category in CASH_CATEGORY_CODES
         ]
         if self.gate is not None and drafts:  # voided drafts leave every queue
@@ -404,7 +305,7 @@ class CashService:
         return {"04": CashKind.DEPOSIT, "02": CashKind.WITHDRAWAL}.get(code)
 
 
-async def find_processing_account(client: Any, branch_guid: str | None) -> str:
+async def find_processing_account(client: PlatformClient, branch_guid: str | None) -> str:
     """The processing account cash moves through: the branch's, or the bank's for head office."""
     page = await client.list_accounts(account_kinds=["processing"], branch_guid=branch_guid)
     accounts = [a for a in page.accounts if a.account_kind == "processing"]
@@ -419,7 +320,7 @@ async def find_processing_account(client: Any, branch_guid: str | None) -> str:
 
 
 async def confirm_with_credentials(
-    profile: Any, email: str, password: str, payment_guid: str, branch_guid: str | None
+    profile: Profile, email: str, password: str, payment_guid: str, branch_guid: str | None
 ) -> CashReceipt:
     """A supervisor confirms a draft at the teller's desk with a short-lived session, used
     for this confirm only and logged out on the platform right after (never stored)."""
@@ -437,13 +338,3 @@ async def confirm_with_credentials(
     finally:
         await close_everywhere(session)  # logged out on the platform and the hub
 
-
-def receipt_of(payment: Payment, kind: CashKind | None = None) -> CashReceipt:
-    return CashReceipt(
-        payment_guid=payment.guid,
-        stellar_hash=payment.stellar_hash,
-        status=str(payment.status_raw or payment.status),
-        amount=payment.amount,
-        kind=kind,
-        payment=payment,
-    )

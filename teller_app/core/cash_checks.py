@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from teller_app.platform.errors import AuthError, PlatformError, ValidationError
 from teller_app.platform.models import AmountLimit, Payment, PaymentLimit
+
+if TYPE_CHECKING:
+    from teller_app.platform import PlatformClient
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
@@ -159,7 +162,7 @@ def spent_since(payments: Iterable[Payment], since: datetime) -> Decimal:
 
 
 async def read_limits(
-    client: Any,
+    client: PlatformClient,
     customer_guid: str,
     segment: str,
     account_guids: Sequence[str],

@@ -16,10 +16,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teller_app.core.audit import csv_cell
+from teller_app.platform import PlatformClient
 from teller_app.platform.models import Payment
+
+if TYPE_CHECKING:  # history_copy imports this module
+    from teller_app.core.history_copy import HistoryCopies
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The hub's voided drafts among these guids (``core.till_cash.HubCash.voided``).
@@ -34,6 +38,7 @@ class HistoryFilter:
     status: str = ""  # "" = any, else a platform status such as "CONFIRMED"
 
     def params(self) -> dict[str, Any]:
+        """Keyword arguments of ``PlatformClient.list_payments`` (each a different type)."""
         out: dict[str, Any] = {}
         if self.date_from is not None:
             out["created_at_min"] = self.date_from
@@ -84,9 +89,9 @@ class _Side:
 class HistoryPager:
     """Pages of one account's history, newest first (``next_page`` until ``at_end``)."""
 
-    def __init__(self, client: Any, account_guid: str, filters: HistoryFilter | None = None,
-                 branch_guid: str | None = None, page_size: int = 50,
-                 voided: VoidedLookup | None = None) -> None:
+    def __init__(self, client: PlatformClient, account_guid: str,
+                 filters: HistoryFilter | None = None, branch_guid: str | None = None,
+                 page_size: int = 50, voided: VoidedLookup | None = None) -> None:
         self.client = client
         self.voided = voided
         self.account_guid = account_guid
@@ -107,9 +112,11 @@ class HistoryPager:
         return all(side.exhausted for side in self._sides)
 
     async def _fill(self, side: _Side) -> None:
-        ids = {"receiver_ids" if side.incoming else "sender_ids": [self.account_guid]}
+        mine = [self.account_guid]
         page = await self.client.list_payments(
-            **ids, **self.filters.params(), order="desc", offset=side.offset,
+            receiver_ids=mine if side.incoming else None,
+            sender_ids=None if side.incoming else mine,
+            **self.filters.params(), order="desc", offset=side.offset,
             limit=self.page_size, branch_guid=self.branch_guid)
         side.total = int(page.total)
         side.offset += len(page.payments)
@@ -151,7 +158,7 @@ class HistoryMemory:
         return self._rows.get((account_guid, filters))
 
 
-def history_csv(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+def history_csv(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
     """Rows as CSV, each cell made formula-safe the same way the audit export does it."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -164,12 +171,13 @@ def history_csv(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
 class HistoryService:
     """What the history view needs from one session: pagers, categories, the offline copy."""
 
-    def __init__(self, client: Any, branch_guid: str | None,
+    def __init__(self, client: PlatformClient, branch_guid: str | None,
                  memory: HistoryMemory | None = None,
-                 voided: VoidedLookup | None = None, copies: Any = None) -> None:
+                 voided: VoidedLookup | None = None,
+                 copies: HistoryCopies | None = None) -> None:
         self.client = client
         self.voided = voided
-        # ``core.history_copy.HistoryCopies``: the copy in the branch cache (restarts)
+        # the copy in the branch cache (restarts)
         self.copies = copies
         self.branch_guid = branch_guid or None
         self.memory = memory or HistoryMemory()

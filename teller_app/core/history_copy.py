@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from teller_app.cache.errors import CacheError
 from teller_app.cache.history import load_history, save_history
+from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.history import HistoryFilter, HistoryRow
 from teller_app.platform.models import Payment
 
@@ -36,9 +36,9 @@ def rows_of(text: str) -> list[HistoryRow]:
 
 
 class HistoryCopies:
-    """Save/load through the cache worker (``core.cache_worker.CacheWorker``)."""
+    """Save/load through the branch cache's worker."""
 
-    def __init__(self, worker: Any, employee: str) -> None:
+    def __init__(self, worker: CacheWorker, employee: str) -> None:
         self.worker = worker
         self.employee = employee
 

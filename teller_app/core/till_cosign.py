@@ -5,14 +5,13 @@ and never stored (like ``approvals.decide_in_place``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from teller_app.core.till import Till, TillService
+from teller_app.secrets import Profile
 
 IN_PLACE_DESK = "in-place"
 
 
-async def cosign_with_credentials(profile: Any, email: str, password: str,
+async def cosign_with_credentials(profile: Profile, email: str, password: str,
                                   till_id: str) -> Till:
     from teller_app.core.approvals import HubRequired, close_everywhere
     from teller_app.core.session import make_auth, open_session

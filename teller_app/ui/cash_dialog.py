@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QInputDialog,
@@ -39,7 +37,9 @@ from teller_app.core.cash import (
 )
 from teller_app.core.cash_checks import CashRefused, SupervisorNeed, balance_after, precheck
 from teller_app.core.receipt import ReceiptContext, mask_iban
+from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
 from teller_app.ui.cash_dialog_parts import CashDialogParts
 from teller_app.ui.cash_text import (
@@ -49,7 +49,6 @@ from teller_app.ui.cash_text import (
     status_text,
     supervisor_text,
 )
-from teller_app.ui.customer_table_model import full_name
 from teller_app.ui.money import format_money, format_number, parse_amount
 from teller_app.ui.receipt_dialog import ReceiptDialog
 
@@ -65,18 +64,16 @@ def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
     return label
 
 
-class CashDialog(CashDialogParts, QDialog):
+class CashDialog(CashDialogParts):
     draft_created = Signal(object)  # CashDraft
     confirmed = Signal(object)  # CashReceipt
     prepared = Signal(object)  # CashContext (tests)
-    receipt_shown = Signal(object)  # Receipt
-    voided = Signal(object)  # CashDraft voided at the hub
 
     def __init__(
         self,
-        ops: Any,
+        ops: OpRunner,
         service: CashService,
-        customer: Any,
+        customer: CustomerLike,
         kind: CashKind,
         *,
         supervisor_confirm: SupervisorConfirm | None = None,
@@ -90,7 +87,7 @@ class CashDialog(CashDialogParts, QDialog):
         self.setObjectName("cashDialog")
         self.ops = ops
         self.service = service
-        self.customer = customer
+        self.customer = customer_view(customer)
         self.kind = kind
         self.supervisor_confirm = supervisor_confirm
         self.desk = desk or ReceiptContext("", "", "", "", "")
@@ -114,8 +111,7 @@ class CashDialog(CashDialogParts, QDialog):
         self.setMinimumWidth(520)
 
         self.customer_label = _selectable(self, "cashCustomer")
-        self.customer_label.setText(full_name(customer) or str(
-            getattr(customer, "login", "") or ""))
+        self.customer_label.setText(self.customer.full_name or self.customer.login)
         self.account_label = _selectable(self, "cashAccount")
         self.balance_label = _selectable(self, "cashBalance")
         self.limits_label = _selectable(self, "cashLimits")
@@ -144,11 +140,11 @@ class CashDialog(CashDialogParts, QDialog):
         for button in (self.create_button, self.confirm_button, self.supervisor_button,
                        self.receipt_button, self.void_button):
             self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
-        for button in self.buttons.buttons():
+        for any_button in self.buttons.buttons():
             # Enter is handled by the line edits (submit), never by a default button.
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(False)
-                button.setDefault(False)
+            if isinstance(any_button, QPushButton):
+                any_button.setAutoDefault(False)
+                any_button.setDefault(False)
         for button in (self.confirm_button, self.supervisor_button, self.receipt_button,
                        self.void_button):
             button.hide()
@@ -200,7 +196,7 @@ class CashDialog(CashDialogParts, QDialog):
         self.amount.setPlaceholderText(format_number(0, self.minor_unit))
 
     def _prepare(self) -> None:
-        guid = str(getattr(self.customer, "wallet_user_guid", "") or "")
+        guid = self.customer.wallet_user_guid
         self.ops.run(lambda: self.service.prepare(self.kind, guid), on_success=self._prepared,
                      on_error=self._prepare_failed, parent=self,
                      label=self.tr("Reading the account and limits"))
@@ -209,9 +205,9 @@ class CashDialog(CashDialogParts, QDialog):
         self.context = context
         self.asset_code = context.asset_code
         self._set_minor_unit(context.minor_unit)
-        self.customer_label.setText(full_name(context.customer) or self.customer_label.text())
+        self.customer_label.setText(context.customer.full_name or self.customer_label.text())
         account = context.account
-        self.account_label.setText(mask_iban(account.iban) or account.wallet_account_guid)
+        self.account_label.setText(mask_iban(account.iban) or account.guid)
         self.balance_label.setText(self._money(context.facts.balance))
         lines = limits_lines(context.facts.limits, self.minor_unit, self.asset_code,
                              self.kind.value)
@@ -229,12 +225,6 @@ class CashDialog(CashDialogParts, QDialog):
         self.account_label.setText("—")
         self.error.setText(cash_error_text(exc))
         self._grow()
-
-    def _grow(self) -> None:
-        """Grow to fit new lines; never shrink what the teller made larger."""
-        hint = self.sizeHint()
-        if hint.height() > self.height() or hint.width() > self.width():
-            self.resize(max(hint.width(), self.width()), max(hint.height(), self.height()))
 
     def _money(self, value: Decimal) -> str:
         return format_money(value, self.minor_unit, self.asset_code)
@@ -315,7 +305,7 @@ class CashDialog(CashDialogParts, QDialog):
         self.purpose.setReadOnly(True)
         nonce = self._nonce = self._nonce or new_cash_nonce()
         retry = self._uncertain
-        guid = str(getattr(self.customer, "wallet_user_guid", "") or "")
+        guid = self.customer.wallet_user_guid
 
         def done(draft: CashDraft) -> None:
             self._nonce, self._uncertain = None, False
@@ -413,7 +403,3 @@ class CashDialog(CashDialogParts, QDialog):
         self._grow()
         self.confirmed.emit(receipt)
         self.show_receipt()
-
-    def _show_error(self, exc: BaseException) -> None:
-        self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
-        self._grow()

@@ -6,18 +6,55 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QPushButton
 
-from teller_app.core.receipt import Receipt, build_receipt
+from teller_app.core.cash import CashContext, CashDraft, CashKind, CashReceipt, CashService
+from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt
+from teller_app.core.views import CustomerView
 from teller_app.platform.hub_models import HubEvent
-from teller_app.ui.customer_table_model import full_name
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.cash_approval_flow import CashApprovalFlow
+from teller_app.ui.cash_text import cash_error_text
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
 
 
-class CashDialogParts:
-    """Mixed into ``CashDialog`` (a QDialog); uses its widgets and service."""
+class CashDialogParts(QDialog):
+    """The base of ``CashDialog``: these steps use the widgets, the service and the state
+    that ``CashDialog.__init__`` builds (declared here so both halves are type-checked)."""
+
+    receipt_shown = Signal(object)  # Receipt
+    voided = Signal(object)  # CashDraft voided at the hub
+
+    ops: OpRunner
+    service: CashService
+    customer: CustomerView
+    kind: CashKind
+    desk: ReceiptContext
+    minor_unit: int
+    asset_code: str
+    context: CashContext | None
+    draft: CashDraft | None
+    receipt: CashReceipt | None
+    receipt_dialog: ReceiptDialog | None
+    void_prompt: QInputDialog | None
+    approval: CashApprovalFlow | None
+    note: QLabel
+    error: QLabel
+    confirm_button: QPushButton
+    supervisor_button: QPushButton
+    void_button: QPushButton
+
+    def _grow(self) -> None:
+        """Grow to fit new lines; never shrink what the teller made larger."""
+        hint = self.sizeHint()
+        if hint.height() > self.height() or hint.width() > self.width():
+            self.resize(max(hint.width(), self.width()), max(hint.height(), self.height()))
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
+        self._grow()
 
     def on_hub_event(self, event: HubEvent) -> None:
         """The hub's live events (the window's feed): the filed request's decision."""
@@ -74,8 +111,8 @@ class CashDialogParts:
             return None
         context = self.context
         customer = context.customer if context is not None else self.customer
-        iban = str(context.account.iban) if context is not None else ""
-        desk = replace(self.desk, customer=full_name(customer) or self.desk.customer,
+        iban = context.account.iban if context is not None else ""
+        desk = replace(self.desk, customer=customer.full_name or self.desk.customer,
                        iban=iban or self.desk.iban)
         return build_receipt(receipt.payment, desk, ui_language(),
                              minor_unit=self.minor_unit,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from teller_app.core.cash import CashContext, CashDraft, CashKind
 from teller_app.core.cash_checks import CashFacts, SupervisorNeed
+from teller_app.core.views import AccountView, AssetBalance, CustomerView
 from teller_app.platform import Timeout, ValidationError
 from teller_app.ui.cash_dialog import CashDialog
 
@@ -18,10 +18,9 @@ class FakeCash:
         self.calls: list[dict[str, Any]] = []
 
     async def prepare(self, kind, customer_guid):  # type: ignore[no-untyped-def]
-        asset = SimpleNamespace(code="UAH", minor_unit=2, balance=Decimal("500.00"))
-        account = SimpleNamespace(iban="UA213223130000026007233566001",
-                                  wallet_account_guid="acc", assets=[asset])
-        customer = SimpleNamespace(wallet_user_guid=customer_guid, surname="Тест", name="Ігор")
+        asset = AssetBalance(code="UAH", minor_unit=2, balance=Decimal("500.00"))
+        account = AccountView("acc", iban="UA213223130000026007233566001", assets=(asset,))
+        customer = CustomerView(customer_guid, surname="Тест", name="Ігор")
         return CashContext(kind, customer, account, asset,
                            CashFacts(kind.value, Decimal("500.00")))
 
@@ -37,8 +36,7 @@ class FakeCash:
 
 
 def _dialog(qtbot, ops, service):  # type: ignore[no-untyped-def]
-    dialog = CashDialog(ops, service, SimpleNamespace(wallet_user_guid="c1"),  # type: ignore[arg-type]
-                        CashKind.DEPOSIT)
+    dialog = CashDialog(ops, service, CustomerView("c1"), CashKind.DEPOSIT)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.context is not None, timeout=3000)
     dialog.amount.setText("100.00")

@@ -1,0 +1,147 @@
+"""The cash desk's value types: the kind of operation, the draft, what the dialog shows before
+submit (``CashContext``, in the view types the UI sees), the receipt, the errors and the amount
+rule. ``core.cash`` re-exports every name here (its import path stays the one to use)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from teller_app.core.cash_checks import CashFacts, SupervisorNeed
+from teller_app.core.views import AccountView, AssetBalance, CustomerView
+from teller_app.platform.models import Payment, exact_amount
+
+
+class CashKind(StrEnum):
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+
+    @property
+    def category_code(self) -> str:
+        return "04" if self is CashKind.DEPOSIT else "02"
+
+
+CASH_CATEGORY_CODES = frozenset({"02", "04"})
+
+
+def new_cash_nonce() -> str:
+    """A client reference for one draft (kept across retries of the same create)."""
+    return secrets.token_hex(4)
+
+
+def ref_tag(nonce: str) -> str:
+    return f"[ref:{nonce}]"
+
+
+def purpose_with_ref(purpose: str, nonce: str) -> str:
+    return f"{purpose.strip()} {ref_tag(nonce)}".strip()
+
+
+class CashError(Exception):
+    """A cash operation cannot go ahead (the message is for the teller)."""
+
+
+class AmountError(CashError, ValueError):
+    pass
+
+
+class SupervisorRequired(CashError):
+    """The hub says a supervisor must confirm this draft (not the teller)."""
+
+    def __init__(self, payment_guid: str, need: SupervisorNeed) -> None:
+        super().__init__("a supervisor must confirm this payment")
+        self.payment_guid = payment_guid
+        self.need = need
+
+
+class ConfirmNotDone(CashError):
+    """After a lost or refused confirm the payment is still CREATED: it did not go through."""
+
+    def __init__(self, payment_guid: str, cause: BaseException) -> None:
+        super().__init__("the payment is not confirmed")
+        self.payment_guid = payment_guid
+        self.cause = cause
+
+
+def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:
+    """A positive Decimal with at most ``minor_unit`` places; more precision is refused,
+    never rounded."""
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as exc:
+            raise AmountError("not a number") from exc
+    if not amount.is_finite() or amount <= 0:
+        raise AmountError("amount must be a positive number")
+    try:
+        return exact_amount(amount, minor_unit)
+    except ValueError as exc:
+        raise AmountError(f"at most {minor_unit} decimal places") from exc
+
+
+def needs_supervisor(amount: Decimal, threshold: Decimal, can_confirm_any_amount: bool) -> bool:
+    return not can_confirm_any_amount and amount > threshold
+
+
+@dataclass(frozen=True)
+class CashDraft:
+    payment_guid: str
+    kind: CashKind
+    amount: Decimal
+    asset_code: str
+    customer_guid: str
+    customer_account_guid: str
+    needs_supervisor: bool
+
+
+@dataclass(frozen=True)
+class CashContext:
+    """What the cash dialog shows before submit: the customer's account, its asset and
+    balance, and the facts a pre-check needs (limits, disabled, balance cap)."""
+
+    kind: CashKind
+    customer: CustomerView
+    account: AccountView
+    asset: AssetBalance
+    facts: CashFacts
+
+    @property
+    def minor_unit(self) -> int:
+        return self.asset.minor_unit
+
+    @property
+    def asset_code(self) -> str:
+        return self.asset.code
+
+
+@dataclass(frozen=True)
+class CashReceipt:
+    payment_guid: str
+    stellar_hash: str
+    status: str
+    amount: Decimal
+    kind: CashKind | None
+    confirmed_by: str = ""  # employee guid, when a supervisor confirmed in place
+    reconciled: bool = False  # the confirm's answer was lost; the status said CONFIRMED
+    payment: Payment | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def reference(self) -> str:
+        return self.stellar_hash or self.payment_guid
+
+
+
+def receipt_of(payment: Payment, kind: CashKind | None = None) -> CashReceipt:
+    return CashReceipt(
+        payment_guid=payment.guid,
+        stellar_hash=payment.stellar_hash,
+        status=str(payment.status_raw or payment.status),
+        amount=payment.amount,
+        kind=kind,
+        payment=payment,
+    )
