@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -42,13 +41,14 @@ from teller_app.core.approvals import (
     SelfApprovalRefused,
 )
 from teller_app.core.cash import CashService
-from teller_app.platform.hub_models import ChangeRequest, HubEvent
+from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
 from teller_app.ui.approvals_model import (
     NameLookup,
     PendingRequestsModel,
     lookup_customer_names,
     lookup_employee_names,
 )
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel, short_guid
 from teller_app.ui.change_request_dialog import describe_change
 
@@ -67,7 +67,7 @@ class ApprovalsInbox(QWidget):
 
     def __init__(
         self,
-        ops: Any,
+        ops: OpRunner,
         approvals: Callable[[], ApprovalService],
         *,
         cash: Callable[[], CashService | None] | None = None,
@@ -143,8 +143,8 @@ class ApprovalsInbox(QWidget):
         box.addWidget(self.drafts, 1)
         box.addWidget(self.status)
         self.drafts.setVisible(cash is not None)
-        for widget in (self.alerts_title, self.alerts):
-            widget.setVisible(False)
+        for hidden in (self.alerts_title, self.alerts):
+            hidden.setVisible(False)
 
         self.approve_button.clicked.connect(lambda: self.decide_selected("approved"))
         self.reject_button.clicked.connect(lambda: self.decide_selected("rejected"))
@@ -172,7 +172,7 @@ class ApprovalsInbox(QWidget):
             self.refresh_drafts()
 
     @staticmethod
-    async def _open_alerts(service: ApprovalService) -> list[Any]:
+    async def _open_alerts(service: ApprovalService) -> list[Alert]:
         if service.link is None:
             return []
         found = await service.link.call(lambda hub: hub.alerts("open"))
@@ -219,13 +219,9 @@ class ApprovalsInbox(QWidget):
                            self.model.customer_names.keys())
         if not makers and not customers:
             return
-        client = self.approvals().platform
-        people = self._employee_names or (lambda e: lookup_employee_names(client, e))
-        clients = self._customer_names or (lambda g: lookup_customer_names(client, g))
-
         async def both() -> tuple[dict[str, str], dict[str, str]]:
-            return (await people(makers) if makers else {},
-                    await clients(customers) if customers else {})
+            return (await self._people(makers) if makers else {},
+                    await self._customers(customers) if customers else {})
 
         self.ops.run(both, on_success=lambda pair: self.model.set_names(*pair),
                      on_error=lambda exc: log.info("names not resolved: %s",
@@ -242,13 +238,13 @@ class ApprovalsInbox(QWidget):
         return list(self._pending_ids)
 
     # -- alerts -------------------------------------------------------------------------
-    def _show_alerts(self, alerts: list[Any]) -> None:
+    def _show_alerts(self, alerts: list[Alert]) -> None:
         self.alerts.clear()
         for alert in alerts:
             self._add_alert(alert.customer_guid, alert.login or "", dict(alert.fields),
                             list(alert.reasons))
 
-    def _add_alert(self, customer_guid: str, login: str, fields: dict[str, Any],
+    def _add_alert(self, customer_guid: str, login: str, fields: dict[str, object],
                    reasons: list[str]) -> None:
         after = {k: (v.get("after") if isinstance(v, dict) else v) for k, v in fields.items()}
         who = login or short_guid(customer_guid)
@@ -262,7 +258,7 @@ class ApprovalsInbox(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.request_at(rows[0].row()) if rows else None
 
-    def _show_reason(self, *_args: Any) -> None:
+    def _show_reason(self, *_args: object) -> None:
         request = self.selected_request()
         self.reason.setText(self.tr("Reason: %1").replace("%1", request.reason)
                             if request is not None and request.reason else "")
@@ -308,14 +304,19 @@ class ApprovalsInbox(QWidget):
     async def _people(self, emails: list[str]) -> dict[str, str]:
         if self._employee_names is not None:
             return await self._employee_names(emails)
-        return await lookup_employee_names(self.approvals().platform, emails)
+        platform = self.approvals().platform
+        if platform is None:  # no platform client: names are decoration, e-mails stay
+            return {}
+        return await lookup_employee_names(platform, emails)
 
     async def _customers(self, guids: list[str]) -> dict[str, str]:
         if self._customer_names is not None:
             return await self._customer_names(guids)
-        client: Any = self.approvals().platform
-        service = self._cash_service() if client is None else None
-        return await lookup_customer_names(service.client if service else client, guids)
+        client = self.approvals().platform
+        if client is None:
+            service = self._cash_service()
+            client = service.client if service is not None else None
+        return await lookup_customer_names(client, guids) if client is not None else {}
 
     def refresh_drafts(self) -> None:
         self.drafts.refresh()

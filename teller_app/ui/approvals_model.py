@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from teller_app.platform import PlatformClient
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.cash_drafts_panel import short_guid
 from teller_app.ui.change_request_dialog import describe_change
@@ -21,7 +21,7 @@ LOOKUP_PAGE = 100  # the employees list's page size limit
 LOOKUP_PAGES = 20
 
 
-async def lookup_employee_names(client: Any, emails: list[str]) -> dict[str, str]:
+async def lookup_employee_names(client: PlatformClient, emails: list[str]) -> dict[str, str]:
     """e-mail -> display name (disabled employees too) from the platform's employees list
     (the hub names makers by e-mail); unknown e-mails are absent."""
     wanted = {e.lower() for e in emails}
@@ -40,7 +40,7 @@ async def lookup_employee_names(client: Any, emails: list[str]) -> dict[str, str
     return names
 
 
-async def lookup_customer_names(client: Any, guids: list[str]) -> dict[str, str]:
+async def lookup_customer_names(client: PlatformClient, guids: list[str]) -> dict[str, str]:
     """customer guid -> "Surname Name" (the login when nameless); unreadable ones absent."""
     names: dict[str, str] = {}
     for guid in guids:
@@ -56,7 +56,7 @@ async def lookup_customer_names(client: Any, guids: list[str]) -> dict[str, str]
 class PendingRequestsModel(QAbstractTableModel):
     TIME_COLUMN, CUSTOMER_COLUMN, CHANGE_COLUMN, MAKER_COLUMN, REASON_COLUMN = range(5)
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[ChangeRequest] = []
         self.employee_names: dict[str, str] = {}
@@ -107,12 +107,12 @@ class PendingRequestsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.headers)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section]
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
                                                Qt.ItemDataRole.ToolTipRole):
             return None

@@ -7,7 +7,6 @@ and settle once the hub applied it: the receipt, the till count — never a seco
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -23,6 +22,7 @@ from teller_app.core.cash_approval import (
 )
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.async_op import OpRunner
 
 # (supervisor e-mail, password, request, "approved"|"rejected", comment) -> the request
 DecideInPlace = Callable[[str, str, ChangeRequest, str, str], Awaitable[ChangeRequest]]
@@ -35,7 +35,7 @@ class CashApprovalFlow(QObject):
     status = Signal(str)  # progress for the dialog's note
     error = Signal(object)  # an exception while filing or settling
 
-    def __init__(self, parent: QWidget, ops: Any, service: CashService,
+    def __init__(self, parent: QWidget, ops: OpRunner, service: CashService,
                  approvals: ApprovalService, in_place: DecideInPlace | None = None) -> None:
         super().__init__(parent)
         self.widget = parent

@@ -4,41 +4,46 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMenu, QWidget
 
+from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.history import HistoryMemory, HistoryService
 from teller_app.core.receipt import ReceiptContext, mask_iban
-from teller_app.ui.customer_table_model import full_name
+from teller_app.core.session import Session
+from teller_app.core.views import AccountView, CustomerView
+from teller_app.secrets import Profile
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.history import HistoryDialog
 
 
-def bank_name(profile: Any) -> str:
+def bank_name(profile: Profile) -> str:
     if profile.is_sandbox:
         return QCoreApplication.translate("CashDesk", "Demo Bank (sandbox)")
     return str(profile.name)
 
 
-def desk_context(session: Any, customer: Any = None, iban: str = "") -> ReceiptContext:
+def desk_context(session: Session, customer: CustomerView | None = None,
+                 iban: str = "") -> ReceiptContext:
     employee = session.employee
     teller = " ".join(p for p in (employee.surname, employee.name) if p) or employee.email
     branch = session.branch_name or (
         QCoreApplication.translate("CashDesk", "Head office") if session.is_head_office
         else "")
     return ReceiptContext(bank_name(session.profile), branch, teller,
-                          full_name(customer) if customer is not None else "", iban)
+                          customer.full_name if customer is not None else "", iban)
 
 
 class HistoryWindows:
     """One history service (and offline copy) per signed-in employee; opens the window."""
 
-    def __init__(self, cache_worker: Callable[[], Any] | None = None) -> None:
+    def __init__(self, cache_worker: Callable[[], CacheWorker | None] | None = None) -> None:
         self._memories: dict[str, HistoryMemory] = {}
         self.cache_worker = cache_worker  # the window's branch cache (offline copies)
 
-    def service(self, session: Any) -> HistoryService:
+    def service(self, session: Session) -> HistoryService:
         from teller_app.core.history_copy import HistoryCopies
         from teller_app.ui.till_desk import voided_lookup
 
@@ -49,27 +54,27 @@ class HistoryWindows:
         return HistoryService(session.client, session.branch_guid, memory,
                               voided_lookup(session), copies=copies)
 
-    def open(self, ops: Any, session: Any, card: Any, parent: QWidget,
+    def open(self, ops: OpRunner, session: Session, card: CustomerCard, parent: QWidget,
              button: QWidget | None = None) -> HistoryDialog | None:
         """The history of the card's account; with several accounts, a menu asks which."""
         accounts = list(card.accounts)
         if len(accounts) > 1 and button is not None:
             menu = QMenu(button)
+
+            def opener(chosen: AccountView) -> Callable[[], object]:
+                return lambda: self.open_account(ops, session, card, chosen, parent)
+
             for account in accounts:
-                menu.addAction(mask_iban(str(account.iban or "")) or account.guid,
-                               lambda a=account: self.open_account(ops, session, card, a,
-                                                                   parent))
+                menu.addAction(mask_iban(account.iban) or account.guid, opener(account))
             menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
             return None
         return self.open_account(ops, session, card, accounts[0], parent) if accounts else None
 
-    def open_account(self, ops: Any, session: Any, card: Any, account: Any,
-                     parent: QWidget) -> HistoryDialog:
-        assets = account.assets or []
-        minor_unit = int(assets[0].minor_unit) if assets else 2
-        guid = str(account.guid)  # AccountWithAssets and the cache's AccountRow both have it
-        dialog = HistoryDialog(ops, self.service(session), guid,
-                               desk_context(session, card.customer, str(account.iban or "")),
+    def open_account(self, ops: OpRunner, session: Session, card: CustomerCard,
+                     account: AccountView, parent: QWidget) -> HistoryDialog:
+        minor_unit = account.assets[0].minor_unit if account.assets else 2
+        dialog = HistoryDialog(ops, self.service(session), account.guid,
+                               desk_context(session, card.customer, account.iban),
                                minor_unit, parent=parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()

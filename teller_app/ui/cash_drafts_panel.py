@@ -6,7 +6,6 @@ decided or voided re-reads the list (no Refresh needed)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +23,7 @@ from teller_app.core.cash import CashReceipt, CashService
 from teller_app.core.cash_drafts import DRAFT_EVENT_KINDS, InboxDraft, NameLookup, inbox_drafts
 from teller_app.core.till_cash import HubCash
 from teller_app.platform.hub_models import HubEvent
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import kind_text
 from teller_app.ui.local_time import local_text
 from teller_app.ui.money import format_money
@@ -46,7 +46,7 @@ class CashDraftsPanel(QWidget):
     message = Signal(str)
     failed = Signal(object)  # the exception, for the inbox's wording
 
-    def __init__(self, ops: Any, cash: Callable[[], CashService | None], people: NameLookup,
+    def __init__(self, ops: OpRunner, cash: Callable[[], CashService | None], people: NameLookup,
                  customers: NameLookup, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cashDraftsPanel")

@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from datetime import datetime
+from datetime import date, datetime
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,11 +38,17 @@ from teller_app.core.receipt import (
     kyiv_tz,
     mask_iban,
 )
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import category_text, status_text
 from teller_app.ui.history_model import HistoryModel
 from teller_app.ui.money import format_money
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
+
+
+def _day(value: QDate) -> date:
+    """QDate as a date (PySide's ``toPython`` is typed ``object``)."""
+    return date(value.year(), value.month(), value.day())
 
 
 class PaymentDetailDialog(QDialog):
@@ -91,7 +96,7 @@ class PaymentDetailDialog(QDialog):
 class HistoryDialog(QDialog):
     exported = Signal(str)
 
-    def __init__(self, ops: Any, service: HistoryService, account_guid: str,
+    def __init__(self, ops: OpRunner, service: HistoryService, account_guid: str,
                  desk: ReceiptContext, minor_unit: int = 2, page_size: int = 50,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,8 +186,8 @@ class HistoryDialog(QDialog):
         start = end = None
         if self.use_dates.isChecked():
             tz = kyiv_tz()
-            start = datetime.combine(self.date_from.date().toPython(), dtime.min, tz)
-            end = datetime.combine(self.date_to.date().toPython(), dtime.max, tz)
+            start = datetime.combine(_day(self.date_from.date()), dtime.min, tz)
+            end = datetime.combine(_day(self.date_to.date()), dtime.max, tz)
         return HistoryFilter(start, end, str(self.category.currentData() or ""),
                              str(self.status.currentData() or ""))
 

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from teller_app.core.history import HistoryFilter, HistoryPager, HistoryRow, HistoryService
 from teller_app.core.receipt import kyiv_time, strip_ref
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import kind_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.money import format_money
@@ -23,7 +23,7 @@ class HistoryModel(QAbstractTableModel):
     loaded = Signal()  # a page arrived (or the offline copy was shown)
     failed = Signal(str)  # translated text
 
-    def __init__(self, ops: Any, service: HistoryService, account_guid: str,
+    def __init__(self, ops: OpRunner, service: HistoryService, account_guid: str,
                  minor_unit: int = 2, page_size: int = 50) -> None:
         super().__init__()
         self.ops = ops
@@ -50,12 +50,12 @@ class HistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else 6
 
     def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.headers()[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         row = self.rows[index.row()]

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from teller_app.ui.desk import DeskHooks
     from teller_app.ui.reauth_dialog import ReauthDialog
     from teller_app.ui.supervision import Supervision
+    from teller_app.ui.till_desk import TillDesk
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class MainWindow(MainWindowTabs, MainWindowReauth):
     closed = Signal()  # the window was closed (not a sign-out): the app ends
     session_switched = Signal(object)
     desk: DeskHooks  # set by desk.install (profiles, settings, help, title, window state)
+    till_desk: TillDesk  # set by till_desk.install (the till menu, the hub's cash controls)
 
     def __init__(
         self,

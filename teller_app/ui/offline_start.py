@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any
 
 from teller_app.core.session import Session
 from teller_app.platform import Employee, PasswordLogin, PlatformClient, Timeout, Unavailable
@@ -80,7 +79,7 @@ async def offline_session(target: SignInTarget, email: str, password: str,
 
 async def sign_in_or_offline(target: SignInTarget, email: str, secret: str, *,
                              remember: bool, store: SecretStore | None,
-                             profiles: ProfileStore | None = None) -> Any:
+                             profiles: ProfileStore | None = None) -> Session:
     """``ui/sign_in.sign_in``, plus the offline verifier: kept after a successful sign-in,
     used when the platform cannot be reached (Mode A profiles, not the sandbox)."""
     offline_ok = store is not None and not target.is_sandbox and not target.uses_hub_login

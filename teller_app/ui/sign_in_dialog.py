@@ -9,7 +9,6 @@ Opened with show()/open(), never exec(): sign-in awaits the network on the qasyn
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.session import Session
 from teller_app.platform import AuthError
 from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.async_op import OpRunner
@@ -84,7 +84,7 @@ class SignInDialog(QDialog):
         self.ops = ops
         self.profiles = profiles
         self.store: SecretStore | None = None
-        self.session: Any = None
+        self.session: Session | None = None
 
         self.profile_combo = QComboBox(self)
         self.profile_combo.setObjectName("profileCombo")
@@ -341,13 +341,13 @@ class SignInDialog(QDialog):
         self.error.hide()
         self.sign_in_button.setFocus()
 
-    def _signed_in(self, session: Any, target: SignInTarget) -> None:
+    def _signed_in(self, session: Session, target: SignInTarget) -> None:
         self.session = session
         self.signed_in.emit(session, target)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, AuthError) and getattr(exc, "reason", None) != "disabled":
+        if isinstance(exc, AuthError) and exc.reason != "disabled":
             self.secret.clear()  # a wrong password is retyped; the e-mail stays
             self.secret.setFocus()
         self._show_error(sign_in_message(exc))

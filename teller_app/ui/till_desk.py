@@ -8,27 +8,32 @@ from __future__ import annotations
 import logging
 import secrets
 import socket
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog
 
 from teller_app.core.history import VoidedLookup
 from teller_app.core.roles import Capability
+from teller_app.core.session import Session
 from teller_app.core.till import Till, TillService
 from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
 from teller_app.ui.till_dialog import ReportDialog, TillCloseDialog, TillOpenDialog, TransferDialog
 from teller_app.ui.till_position import BranchCashView
 from teller_app.ui.till_report import ReportContext
 
+if TYPE_CHECKING:  # the window installs this module
+    from teller_app.ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
 # This desk, as the hub's till lease knows it (a restart is a new desk: the old lease lapses).
 DESK_ID = f"{socket.gethostname()[:40]}-{secrets.token_hex(3)}"
 HEARTBEAT_MS = 30_000
-_CACHE: dict[int, tuple[Any, HubCash]] = {}
+_CACHE: dict[int, tuple[Session, HubCash]] = {}
 
 
-def hub_cash(session: Any) -> HubCash | None:
+def hub_cash(session: Session) -> HubCash | None:
     """The hub's cash policy/gate for this session (None without a Teller Hub)."""
     link = session.hub
     if link is None:
@@ -42,12 +47,12 @@ def hub_cash(session: Any) -> HubCash | None:
     return cash
 
 
-def voided_lookup(session: Any) -> VoidedLookup | None:
+def voided_lookup(session: Session) -> VoidedLookup | None:
     cash = hub_cash(session)
     return best_effort_voided(cash) if cash is not None else None
 
 
-def report_context(session: Any) -> ReportContext:
+def report_context(session: Session) -> ReportContext:
     from teller_app.ui.cash_desk import desk_context
 
     ctx = desk_context(session)
@@ -55,12 +60,12 @@ def report_context(session: Any) -> ReportContext:
 
 
 class TillDesk(QObject):
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.till: Till | None = None
         self.last_closed: str | None = None
-        self.dialog: Any = None
+        self.dialog: QDialog | None = None
         menu = window.menuBar().addMenu(self.tr("T&ill"))
         self.open_action = QAction(self.tr("Open the till…"), window)
         self.transfer_action = QAction(self.tr("Vault transfer…"), window)
@@ -120,7 +125,7 @@ class TillDesk(QObject):
                             on_error=lambda exc: log.info("till heartbeat failed: %s", exc),
                             parent=self.window, network=False, reauth=False)
 
-    def _show(self, dialog: Any) -> None:
+    def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog
         dialog.open()
 
@@ -129,7 +134,7 @@ class TillDesk(QObject):
         if service is not None:
             profile = self.window.session.profile
 
-            async def cosign_here(email: str, password: str, till_id: str) -> Any:
+            async def cosign_here(email: str, password: str, till_id: str) -> Till:
                 from teller_app.core.till_cosign import cosign_with_credentials
 
                 return await cosign_with_credentials(profile, email, password, till_id)
@@ -181,6 +186,6 @@ class TillDesk(QObject):
                                       self.window.session.branch_guid, parent=self.window))
 
 
-def install(window: Any) -> TillDesk:
-    window.till_desk = TillDesk(window)
-    return window.till_desk
+def install(window: MainWindow) -> TillDesk:
+    desk = window.till_desk = TillDesk(window)
+    return desk

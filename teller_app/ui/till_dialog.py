@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -26,8 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.till import DENOMINATIONS, EndOfDay, Till, TillService, count_total, face_value
+from teller_app.core.till import (
+    DENOMINATIONS,
+    EndOfDay,
+    Till,
+    TillService,
+    Transfer,
+    count_total,
+    face_value,
+)
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_money, parse_amount
 from teller_app.ui.till_report import ReportContext, print_report, report_html, write_report_pdf
 from teller_app.ui.till_text import denomination_text, till_state_text
@@ -92,7 +100,7 @@ class TillOpenDialog(QDialog):
 
     opened = Signal(object)  # Till, once it is open (co-signed when needed)
 
-    def __init__(self, ops: Any, service: TillService, till_code: str = "T1",
+    def __init__(self, ops: OpRunner, service: TillService, till_code: str = "T1",
                  parent: QWidget | None = None, *, cosign_here: CosignHere | None = None
                  ) -> None:
         super().__init__(parent)
@@ -200,7 +208,7 @@ class TillCloseDialog(QDialog):
 
     closed = Signal(object)  # Till (closed)
 
-    def __init__(self, ops: Any, service: TillService, till: Till, context: ReportContext,
+    def __init__(self, ops: OpRunner, service: TillService, till: Till, context: ReportContext,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tillCloseDialog")
@@ -290,7 +298,7 @@ class TransferDialog(QDialog):
 
     requested = Signal(object)  # Transfer
 
-    def __init__(self, ops: Any, service: TillService, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: OpRunner, service: TillService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tillTransferDialog")
         self.setWindowTitle(self.tr("Vault transfer"))
@@ -320,7 +328,7 @@ class TransferDialog(QDialog):
             return
         direction = str(self.direction.currentData())
 
-        def done(transfer: Any) -> None:
+        def done(transfer: Transfer) -> None:
             self.status.setText(self.tr("Requested: a supervisor approves it from the branch "
                                         "cash position."))
             self.send.setEnabled(False)

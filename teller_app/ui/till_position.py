@@ -4,7 +4,6 @@ the vault and the total, with the co-signs and vault transfers waiting for them.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.till import BranchPosition, TillService
+from teller_app.core.till import BranchPosition, Till, TillService
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_money
 from teller_app.ui.till_text import till_state_text
 
@@ -30,7 +30,7 @@ def _money(value: Decimal) -> str:
 class BranchCashView(QDialog):
     loaded = Signal(object)  # BranchPosition (tests)
 
-    def __init__(self, ops: Any, service: TillService, branch_guid: str | None = None,
+    def __init__(self, ops: OpRunner, service: TillService, branch_guid: str | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("branchCashView")
@@ -102,7 +102,7 @@ class BranchCashView(QDialog):
                 self.transfers.setItem(row, col, QTableWidgetItem(text))
         self.loaded.emit(position)
 
-    def _selected_till(self) -> Any:
+    def _selected_till(self) -> Till | None:
         row = self.tills.currentRow()
         if self.position is None or not 0 <= row < len(self.position.tills):
             return None
@@ -143,7 +143,7 @@ class VaultCountDialog(QDialog):
 
     saved = Signal(object)  # BranchPosition
 
-    def __init__(self, ops: Any, service: TillService, branch_guid: str | None,
+    def __init__(self, ops: OpRunner, service: TillService, branch_guid: str | None,
                  parent: QWidget | None = None) -> None:
         from teller_app.ui.till_dialog import CountGrid
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QObject, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from teller_app.core.receipt import kyiv_time
 from teller_app.core.till import DENOMINATIONS, EndOfDay, face_value
@@ -183,5 +183,5 @@ def print_report(report: EndOfDay, ctx: ReportContext,
     dialog.setWindowTitle(ReportLabels().texts()["print"])
     dialog.printer_ref = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
     dialog.accepted.connect(lambda: report_document(report, ctx).print_(printer))
-    dialog.open()
+    QDialog.open(dialog)  # the stubs list only QPrintDialog.open(receiver, member)
     return dialog
