@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol  # Any: the hub's JSON bodies and answers only
 
 # (key, value in kopiyky, is a note) in the order of the count grid: UAH notes then coins.
 DENOMINATIONS: tuple[tuple[str, int, bool], ...] = (

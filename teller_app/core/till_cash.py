@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any  # Any: the hub's JSON bodies and answers only
 
 from teller_app.core.cash_checks import (
     CashRefused,
@@ -25,6 +25,9 @@ from teller_app.core.cash_checks import (
     SupervisorNeed,
 )
 from teller_app.core.till import HubCalls, TillService
+
+if TYPE_CHECKING:
+    from teller_app.core.session import HubLink
 
 # The hub's reason codes (``cash_limits.py``); the UI translates them.
 HUB_NEED_REASONS = ("over_threshold", "teller_cumulative", "customer_cumulative")
@@ -149,7 +152,7 @@ class LinkCalls:
     """``HubCalls`` over the session's ``HubLink``: opens (or renews, once, after a 401) the
     hub session before the call."""
 
-    def __init__(self, link: Any) -> None:
+    def __init__(self, link: HubLink) -> None:
         self.link = link
 
     async def call(self, method: str, path: str, *, json_body: Any = None,

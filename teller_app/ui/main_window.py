@@ -17,12 +17,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel,
     QMenu,
     QMessageBox,
-    QProgressBar,
     QStackedWidget,
-    QStatusBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,7 +33,6 @@ from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.core.views import CustomerLike, CustomerView, customer_view
 from teller_app.platform import Branch, Segment
-from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_card import CustomerCard
@@ -48,7 +44,7 @@ from teller_app.ui.customer_form_choices import (
     manifest_assets,
 )
 from teller_app.ui.customer_table_model import SearchSource
-from teller_app.ui.error_text import friendly_message, is_connectivity_error
+from teller_app.ui.main_window_chrome import MainWindowChrome
 from teller_app.ui.main_window_reauth import MainWindowReauth
 from teller_app.ui.main_window_tabs import MainWindowTabs
 from teller_app.ui.search_panel import SearchPanel
@@ -69,7 +65,7 @@ def _employee_key(session: Session) -> str:
     return str(guid) if guid else describe_employee(session)
 
 
-class MainWindow(MainWindowTabs, MainWindowReauth):
+class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
     customer_card_opened = Signal(object)  # CustomerCard
     signed_out = Signal()
     closed = Signal()  # the window was closed (not a sign-out): the app ends
@@ -324,10 +320,6 @@ class MainWindow(MainWindowTabs, MainWindowReauth):
 
         wire_cache(self)
 
-    def _sync_progress(self, done: int, total: int) -> None:
-        self.sync_label.setText(self.tr("Syncing… {done} of {total}").format(
-            done=done, total=total))
-
     def _synced(self) -> None:
         from teller_app.ui.cache_wiring import describe_sync
 
@@ -335,11 +327,6 @@ class MainWindow(MainWindowTabs, MainWindowReauth):
         self.sync_label.setText(describe_sync(self, time.time()))
         if not was_warm or not self.search_panel.search_box.text():
             self.search_panel.run_search()  # from now on the cache answers
-
-    def _sync_failed(self, exc: BaseException) -> None:
-        self.sync_label.setText(self.tr("Sync failed"))
-        if not is_connectivity_error(exc):  # offline already has its own banner
-            self._show_error(exc)
 
     def _request_approval(self, form: CustomerForm, preset: dict[str, object]) -> None:
         supervision = self.supervision
@@ -377,33 +364,7 @@ class MainWindow(MainWindowTabs, MainWindowReauth):
             if isinstance(widget, CustomerCard) and widget.guid == guid:
                 self.tabs.setTabText(i, self._tab_title(customer))
 
-    # -- chrome -----------------------------------------------------------------------------
-    def _build_status_bar(self) -> None:
-        self.status_bar = QStatusBar(self)
-        self.setStatusBar(self.status_bar)
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setMaximumWidth(90)
-        self.busy_bar.setMaximumHeight(12)
-        self.busy_bar.hide()
-        self.busy_label = QLabel(self)
-        self.busy_label.setObjectName("busyLabel")
-        self.busy_label.hide()
-        self.online_label = QLabel(self)
-        self.online_label.setObjectName("onlineLabel")
-        self.sync_label = QLabel(self)
-        self.sync_label.setObjectName("syncLabel")
-        self.employee_label = QLabel(self)
-        self.employee_label.setObjectName("employeeLabel")
-        # Permanent (right-hand) widgets: the left part is the message area, where
-        # showMessage() text would otherwise be painted under a visible busy bar.
-        self.status_bar.addPermanentWidget(self.busy_bar)
-        self.status_bar.addPermanentWidget(self.busy_label)
-        self.status_bar.addPermanentWidget(self.sync_label)
-        self.status_bar.addPermanentWidget(self.online_label)
-        self.status_bar.addPermanentWidget(self.employee_label)
-        self._set_online(True)
-
+    # -- menus ----------------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.menu_customer = bar.addMenu(self.tr("&Customer"))
@@ -429,29 +390,6 @@ class MainWindow(MainWindowTabs, MainWindowReauth):
         self.action_sign_out = action(self.menu_tools, self.tr("Sign &out"), [],
                                       self.sign_out)
         self.action_quit = action(self.menu_tools, self.tr("&Quit"), ["Ctrl+Q"], self.close)
-
-    def _activity_changed(self, labels: list[str]) -> None:
-        self.busy_bar.setVisible(bool(labels))
-        self.busy_label.setVisible(bool(labels))
-        self.busy_label.setText(labels[-1] if labels else "")
-
-    def _set_online(self, online: bool) -> None:
-        was_offline = self._offline
-        self._offline = not online
-        if online:
-            self.online_label.setText(self.tr("● online"))
-            self.online_label.setStyleSheet(f"color: {theme.ok_color().name()};")
-            if was_offline and self.banner.level == "warning":
-                self.banner.clear()
-        else:
-            self.online_label.setText(self.tr("● offline"))
-            self.online_label.setStyleSheet(theme.error_style())
-            self.banner.show_message(self.tr(
-                "The platform cannot be reached. Search shows saved data; changes wait "
-                "until the connection is back."), "warning")
-
-    def _show_error(self, exc: BaseException) -> None:
-        self.banner.show_message(friendly_message(exc), "error")
 
     async def shutdown(self) -> None:
         """Close what this window opened: the cache (its DB thread) and the session."""
