@@ -9,6 +9,7 @@ Opened with show()/open(), never exec(): sign-in awaits the network on the qasyn
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.session import Session
 from teller_app.platform import AuthError
 from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.async_op import OpRunner
@@ -36,6 +36,9 @@ from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.offline_start import sign_in_or_offline
 from teller_app.ui.sign_in import SignInTarget, read_remembered
+
+if TYPE_CHECKING:  # the session stack is loaded at sign-in, not to paint the dialog
+    from teller_app.core.session import Session
 
 FULL_TEXT_ROLE = Qt.ItemDataRole.UserRole + 1  # a demo line before any eliding
 DEMO_ROWS_SHOWN = 6  # more demo employees scroll
