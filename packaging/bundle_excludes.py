@@ -1,0 +1,33 @@
+"""What the frozen bundle leaves out (packaging/teller.spec), in a module of its own so that
+tests/packaging/test_bundle_excludes.py can check that no module the app imports is dropped
+(a dropped QtPrintSupport once broke the bundle's smoke test at the main window)."""
+
+QT_UNUSED = [
+    "PySide6." + m
+    for m in (
+        "QtNetwork", "QtQml", "QtQuick", "QtQuickWidgets", "QtQuickControls2", "QtSql",
+        "QtSvg", "QtSvgWidgets", "QtDBus", "QtOpenGL", "QtOpenGLWidgets",
+        "QtTest", "QtConcurrent", "QtXml", "QtHelp", "QtUiTools", "QtDesigner",
+        "QtMultimedia", "QtMultimediaWidgets", "QtPdf", "QtPdfWidgets", "QtCharts",
+        "QtDataVisualization", "QtGraphs", "QtWebEngineCore", "QtWebEngineWidgets",
+        "QtWebChannel", "QtWebSockets", "QtPositioning", "QtLocation", "QtBluetooth", "QtNfc",
+        "QtSerialPort", "QtSerialBus", "QtSensors", "QtRemoteObjects", "QtScxml",
+        "QtStateMachine", "QtTextToSpeech", "QtSpatialAudio", "QtHttpServer", "QtNetworkAuth",
+        "Qt3DCore", "Qt3DRender", "Qt3DInput", "Qt3DLogic", "Qt3DAnimation", "Qt3DExtras",
+        "QtQuick3D", "QtAxContainer",
+    )
+]
+EXCLUDES = [
+    *QT_UNUSED,
+    "tkinter", "gi", "PyQt5", "PyQt6", "PySide2", "IPython", "matplotlib", "numpy",
+    "pytest", "pytestqt", "_pytest", "mypy", "ruff", "setuptools", "pip",
+    "keyrings.alt", "readline",
+    # test and dev tooling that optional imports would drag in
+    "hypothesis", "_hypothesis_ftz_detector", "schemathesis", "hypothesis_graphql",
+    "sqlalchemy.testing", "alembic.testing", "pygments", "rich", "mako.ext.pygmentplugin",
+    "doctest", "pydoc_data", "lib2to3", "ory_client", "PyInstaller",
+    # phonenumbers: geocoder/carrier/time-zone data (the app parses and validates only)
+    "phonenumbers.geodata", "phonenumbers.carrierdata", "phonenumbers.tzdata",
+    "phonenumbers.geocoder", "phonenumbers.carrier", "phonenumbers.timezone",
+]
+# psutil stays: the app's "ready in N ms" counts from the process's creation time with it
