@@ -26,8 +26,22 @@ EXCLUDES = [
     "hypothesis", "_hypothesis_ftz_detector", "schemathesis", "hypothesis_graphql",
     "sqlalchemy.testing", "alembic.testing", "pygments", "rich", "mako.ext.pygmentplugin",
     "doctest", "pydoc_data", "lib2to3", "ory_client", "PyInstaller",
+    # the embedded hub uses SQLite; a bank's PostgreSQL hub runs from the wheel, not the desk
+    "asyncpg",
     # phonenumbers: geocoder/carrier/time-zone data (the app parses and validates only)
     "phonenumbers.geodata", "phonenumbers.carrierdata", "phonenumbers.tzdata",
     "phonenumbers.geocoder", "phonenumbers.carrier", "phonenumbers.timezone",
 ]
 # psutil stays: the app's "ready in N ms" counts from the process's creation time with it
+
+# Host libraries taken from the system, not bundled (Linux). The first group is what Qt needs
+# on any machine anyway (the Debian list in packaging/README.md: libgl1 libegl1
+# libglib2.0-0 libx11-6 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3); a bundled,
+# older copy next to the host's newer Mesa/fontconfig is a known source of crashes. CUPS is
+# the host's printing stack (its client library follows the host's print server; without it
+# Qt still prints to PDF). Whatever only these pulled in (systemd, gcrypt, gnutls, krb5,
+# avahi...) is then pruned as unreferenced.
+HOST_LIBS = (
+    "libglib-2.0.so", "libgthread-2.0.so", "libX11.so", "libX11-xcb.so", "libxkbcommon.so",
+    "libfontconfig.so", "libfreetype.so", "libdbus-1.so", "libcups.so",
+)
