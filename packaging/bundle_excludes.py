@@ -44,4 +44,16 @@ EXCLUDES = [
 HOST_LIBS = (
     "libglib-2.0.so", "libgthread-2.0.so", "libX11.so", "libX11-xcb.so", "libxkbcommon.so",
     "libfontconfig.so", "libfreetype.so", "libdbus-1.so", "libcups.so",
+    # the xcb plugin's usual host libraries (bootstrap.sh `gui_libs`, QT-TESTING's list)
+    "libxcb", "libxkbcommon-x11.so",
 )
+
+# Data files left out: the app only validates IBANs (schwifty's IBAN registry, not its
+# per-country bank lists but Ukraine's) and looks up countries (pycountry's ISO 3166-1 and
+# currencies, not the 0.9 MB of languages or 0.5 MB of subdivisions).
+UNUSED_DATA = (
+    "/schwifty/bank_registry/",  # but *_ua.json, see KEEP_DATA
+    "/pycountry/databases/iso639-3", "/pycountry/databases/iso3166-2",
+    "/LC_MESSAGES/iso639-3", "/LC_MESSAGES/iso3166-2",
+)
+KEEP_DATA = ("_ua.json",)
