@@ -26,6 +26,8 @@ EXCLUDES = [
     "hypothesis", "_hypothesis_ftz_detector", "schemathesis", "hypothesis_graphql",
     "sqlalchemy.testing", "alembic.testing", "pygments", "rich", "mako.ext.pygmentplugin",
     "doctest", "pydoc_data", "lib2to3", "ory_client", "PyInstaller",
+    # CJK codecs (the app speaks UTF-8 only)
+    "_codecs_jp", "_codecs_kr", "_codecs_cn", "_codecs_hk", "_codecs_tw", "_codecs_iso2022",
     # the embedded hub uses SQLite; a bank's PostgreSQL hub runs from the wheel, not the desk
     "asyncpg",
     # phonenumbers: geocoder/carrier/time-zone data (the app parses and validates only)
@@ -46,6 +48,9 @@ HOST_LIBS = (
     "libfontconfig.so", "libfreetype.so", "libdbus-1.so", "libcups.so",
     # the xcb plugin's usual host libraries (bootstrap.sh `gui_libs`, QT-TESTING's list)
     "libxcb", "libxkbcommon-x11.so",
+    # C++ runtime: the host's Mesa drivers need the host's (newer) one, and a bundled older
+    # copy loaded first breaks them; the bundle is built on the oldest supported distribution
+    "libstdc++.so", "libgcc_s.so",
 )
 
 # Data files left out: the app only validates IBANs (schwifty's IBAN registry, not its
@@ -54,6 +59,7 @@ HOST_LIBS = (
 UNUSED_DATA = (
     "/schwifty/bank_registry/",  # but *_ua.json, see KEEP_DATA
     "/pycountry/databases/iso639-3", "/pycountry/databases/iso3166-2",
-    "/LC_MESSAGES/iso639-3", "/LC_MESSAGES/iso3166-2",
+    "/pycountry/locales/",  # translated country names: the app never shows them
+    "/imageformats/libqjpeg", "/imageformats/libqgif", "/imageformats/libqicns",  # PNG/ICO/SVG
 )
 KEEP_DATA = ("_ua.json",)
