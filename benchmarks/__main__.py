@@ -24,7 +24,7 @@ from typing import Any
 from benchmarks import common
 
 ORDER = ("start", "search_server", "sync", "search_cache", "stall", "memory",
-         "approval_notify", "hub_auth", "redaction")
+         "approval_notify", "hub_auth", "redaction", "bundle")
 
 
 def table(results: dict[str, Any], only: list[str]) -> str:

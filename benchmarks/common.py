@@ -32,6 +32,9 @@ GOALS: dict[str, tuple[float, str]] = {
     "rss_cached_mb": (250, "MB"),
     "hub_auth_p99_ms": (50, "ms"),
     "approval_notify_p95_ms": (1000, "ms"),
+    "bundle_mb": (150, "MB"),
+    "bundle_smoke_ms": (2000, "ms"),
+    "bundle_smoke_reuse_ms": (2000, "ms"),
 }
 
 
