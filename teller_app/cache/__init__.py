@@ -73,6 +73,8 @@ CacheLockedError (another connection holds it: wait or tell the user; never wipe
 CacheIOError (read-only, disk full, I/O: a clear error; never wipe).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
 from teller_app.cache.paths import (
     HEAD_OFFICE,
@@ -90,7 +92,19 @@ from teller_app.cache.rows import (
     SyncState,
 )
 from teller_app.cache.search import looks_like_guid
-from teller_app.cache.store import BranchCache
+
+if TYPE_CHECKING:
+    from teller_app.cache.store import BranchCache
+
+
+def __getattr__(name: str) -> Any:
+    # BranchCache (SQLCipher, the platform's pydantic models) loads on first use: the error
+    # classes above are needed before the sign-in window is painted, the store is not.
+    if name == "BranchCache":
+        from teller_app.cache.store import BranchCache
+
+        return BranchCache
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "HEAD_OFFICE",

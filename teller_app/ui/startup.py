@@ -21,14 +21,14 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.core import app_paths
-from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
 from teller_app.secrets import Profile, ProfileStore, install_redaction
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
@@ -36,6 +36,9 @@ from teller_app.ui.error_text import cache_message, safe_text
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
+
+if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it is started
+    from teller_app.core.embedded_stack import EmbeddedStack
 
 log = logging.getLogger("teller_app")
 SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
@@ -82,11 +85,12 @@ def hub_notice(session: Any) -> str | None:
 class AppController(QObject):
     """Owns the windows, the sandbox process and the session for one app run."""
 
-    def __init__(self, app: QApplication, args: argparse.Namespace, started_at: float) -> None:
+    def __init__(self, app: QApplication, args: argparse.Namespace,
+                 started_at: float | Callable[[], float]) -> None:
         super().__init__(app)
         self.app = app
         self.args = args
-        self.started_at = started_at
+        self._started_at = started_at
         self.ops = OpRunner(self)
         self.sandbox: EmbeddedStack | None = None  # embedded sandbox + hub
         self.dialog: SignInDialog | None = None
@@ -96,6 +100,13 @@ class AppController(QObject):
         self.profiles: ProfileStore | None = None
         self.done: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.temp_dir: Path | None = None
+
+    @property
+    def started_at(self) -> float:
+        """When the process started (epoch seconds); asked only by the smoke test."""
+        if callable(self._started_at):
+            self._started_at = self._started_at()
+        return self._started_at
 
     # -- start ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -129,6 +140,8 @@ class AppController(QObject):
                 not self.args.profile]
         else:
             self._show_splash(self.tr("Starting the sandbox…"))
+            from teller_app.core.embedded_stack import onboard, start_embedded
+
             try:
                 self.sandbox = stack = await asyncio.to_thread(start_embedded, data)
                 atexit.register(stack.stop)
@@ -277,7 +290,7 @@ class AppController(QObject):
             shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
-def run(args: argparse.Namespace, started_at: float) -> int:
+def run(args: argparse.Namespace, started_at: float | Callable[[], float]) -> int:
     import qasync
 
     # A smoke test logs to a file only when it was given its own data dir.
