@@ -503,8 +503,10 @@ class BranchCache:
         rows: list[CustomerRow] = []
         n0 = 0
         if plan.tier0 is not None:
-            n0 = self._tier0_count(plan, branch_guid)
-            if offset < n0:
+            # The first page (every keystroke) needs no count of tier 0: at 1 000 000
+            # customers counting a one-letter surname range costs more than a frame.
+            n0 = self._tier0_count(plan, branch_guid) if offset else 0
+            if offset < n0 or not offset:
                 rows += self._tier0_rows(plan, offset, limit, branch_guid)
         want = limit - len(rows)
         if want > 0:
@@ -557,10 +559,11 @@ class BranchCache:
         for lo, hi in plan.ranges:
             if len(out) >= limit:
                 break
-            n = self._range_count(lo, hi, branch_guid)
-            if offset >= n:
-                offset -= n
-                continue
+            if offset:  # skipping whole ranges needs their sizes; the first page does not
+                n = self._range_count(lo, hi, branch_guid)
+                if offset >= n:
+                    offset -= n
+                    continue
             cur = self._conn.execute(
                 f"SELECT {_ROW_COLS} FROM customers c WHERE c.sort_key >= ? AND c.sort_key < ?"
                 f"{where} ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?",
