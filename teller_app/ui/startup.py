@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.core import app_paths
@@ -80,6 +80,36 @@ def hub_notice(session: Any) -> str | None:
     return QCoreApplication.translate(
         "AppController", "The bank's Teller Hub cannot be reached: four-eyes approvals and "
         "customer secrets are unavailable, so new customers cannot be created for now.")
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once, on the next loop turn after ``widget``'s first paint."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
+
+
+def _warm_sign_in_imports() -> None:
+    """What signing in needs (session, HTTP client, the platform's models: ~300 ms) is not
+    imported before the sign-in window is painted, but right after it (the same work as
+    before, once the window is on screen; keys typed meanwhile wait in the queue), so the
+    Sign-in click does not pay for it. On the UI thread: imports racing on two threads can
+    deadlock."""
+    import importlib
+
+    for name in ("teller_app.ui.offline_start", "teller_app.cache.store"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # the click imports it again and reports what is wrong
+            log.debug("warm-up import of %s failed", name, exc_info=True)
 
 
 class AppController(QObject):
@@ -193,6 +223,7 @@ class AppController(QObject):
         dialog.signed_in.connect(self._signed_in)
         dialog.rejected.connect(lambda: self.quit(0) if self.window is None else None)
         self.dialog = dialog
+        _AfterFirstPaint(dialog, _warm_sign_in_imports)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
