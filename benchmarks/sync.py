@@ -1,4 +1,5 @@
-"""Branch cache sync (issue 5): ``full_sync_s`` and ``incremental_sync_ms``.
+"""Branch cache sync (issues 5, 12): ``full_sync_s``, ``paging_s``, ``sync_ratio`` and
+``incremental_sync_ms``.
 
 Each run is a fresh child process (``python -m benchmarks.sync --child ...``): a new
 encrypted cache (random 32-byte SQLCipher key) opened through the real ``CacheWorker``, then
@@ -7,6 +8,11 @@ encrypted cache (random 32-byte SQLCipher key) opened through the real ``CacheWo
 another client (its own PlatformClient and login) changes 100 customers, and the timed
 ``sync_now()`` is incremental. The last run's cache is kept in benchmarks/.work for the
 cache-search and memory benchmarks (with its key next to it).
+
+The floor, ``paging_s``: in the same child, before the sync, the platform client pages the
+same list the same way (keyset on ``updated_at``, the sync's page size, decoded and validated
+as the sync's pages are) one page after the other, storing nothing. ``sync_ratio`` =
+full sync / paging, each run's own pair, median over runs.
 """
 
 from __future__ import annotations
@@ -49,9 +55,29 @@ async def make_changes(client: Any, guids: list[str], round_no: int) -> None:
     await asyncio.gather(*(one(i, g) for i, g in enumerate(guids)))
 
 
+async def bare_paging(client: Any, page_size: int) -> tuple[float, int]:
+    """Page the whole customers list as the sync does, storing nothing: (seconds, rows)."""
+    from teller_app.cache.convert import canonical_ts
+
+    cursor: str | None = None
+    skip = rows = 0
+    t0 = time.perf_counter()
+    while True:
+        page = await client.list_customer_records(
+            min_updated_at=cursor, ordering="updated_at", offset=skip, limit=page_size)
+        got = list(page.customers)
+        rows += len(got)
+        if not got or skip + len(got) >= int(page.total):
+            return time.perf_counter() - t0, rows
+        last = canonical_ts(got[-1]["updated_at"])
+        tail = sum(1 for r in got if canonical_ts(r["updated_at"]) == last)
+        skip = skip + tail if last == cursor else tail
+        cursor = last
+
+
 async def child(data_dir: Path, cache_path: Path, rounds: int) -> dict[str, Any]:
     from teller_app.core.cache_worker import CacheWorker
-    from teller_app.core.sync import SyncEngine
+    from teller_app.core.sync import PAGE_SIZE, SyncEngine
 
     if cache_path.parent.exists():
         shutil.rmtree(cache_path.parent)
@@ -63,6 +89,7 @@ async def child(data_dir: Path, cache_path: Path, rounds: int) -> dict[str, Any]
     other = await open_client(data_dir, ADMIN)  # "another client": its own connection/login
     worker = CacheWorker()
     try:
+        paging_s, paged = await bare_paging(other, PAGE_SIZE)
         await worker.open(cache_path, key)
         engine = SyncEngine(client, worker, None)
         t0 = time.perf_counter()
@@ -77,6 +104,7 @@ async def child(data_dir: Path, cache_path: Path, rounds: int) -> dict[str, Any]
         stats = await worker.stats()
         rss_after = rss_mb()
         result: dict[str, Any] = {"full_sync_s": full_s, "reconcile_s": reconcile_s,
+                                  "paging_s": paging_s, "paged": paged,
                                   "received": received,
                                   "cached": stats.count, "rss_after_full_mb": rss_after,
                                   "incremental_ms": [], "incremental_received": []}
@@ -96,8 +124,24 @@ async def child(data_dir: Path, cache_path: Path, rounds: int) -> dict[str, Any]
         await other.aclose()
 
 
+def generation_seconds(data_dir: Path) -> float | None:
+    """How long the sandbox took to generate its customers (recorded once, in its db)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{data_dir / 'sandbox.db'}?mode=ro", uri=True)
+        try:
+            row = conn.execute(
+                "SELECT value FROM meta WHERE key = 'last_generation_seconds'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return float(row[0]) if row else None
+
+
 def run(ctx: Context) -> dict[str, Any]:
-    full, incr, first, rss = [], [], [], []
+    full, incr, first, rss, paging, ratio, cache_mb = [], [], [], [], [], [], []
     runs = max(1, min(ctx.runs, MAX_FULL_RUNS))
     with Sandbox(ctx) as sandbox:
         for _ in range(runs):
@@ -109,20 +153,31 @@ def run(ctx: Context) -> dict[str, Any]:
                 ctx.notes.append(f"incremental sync received {r['incremental_received']}, "
                                  f"expected >= {CHANGES} each")
             full.append(r["full_sync_s"])
+            paging.append(r["paging_s"])
+            ratio.append(r["full_sync_s"] / r["paging_s"])
+            cache_mb.append(r["cache_mb"])
             incr += r["incremental_ms"]
             first.append(r["incremental_ms"][0])
             rss.append(r["rss_after_full_mb"])
-            ctx.log(f"full {r['full_sync_s']:.1f} s ({r['received']} rows, cache "
+            ctx.log(f"paging {r['paging_s']:.1f} s ({r['paged']} rows), "
+                    f"full {r['full_sync_s']:.1f} s ({r['received']} rows, cache "
                     f"{r['cache_mb']:.0f} MB), incremental {[rnd(v) for v in r['incremental_ms']]}"
                     f" ms ({r['incremental_received']} rows)")
-    return {
+    out = {
         "full_sync_s": rnd(median(full), 2),
+        "paging_s": rnd(median(paging), 2),
+        "sync_ratio": rnd(median(ratio), 2),
+        "cache_mb": rnd(median(cache_mb)),
         "incremental_sync_ms": rnd(median(incr)),
         # the first incremental after a full sync re-reads the OVERLAP_SECONDS window before
         # the cursor: with bulk-created customers that is thousands of rows (reported apart)
         "incremental_first_after_full_ms": rnd(median(first)),
         "rss_sync_process_mb": rnd(median(rss)),
     }
+    generated = generation_seconds(ctx.sandbox_dir)
+    if generated is not None:
+        out["sandbox_generate_s"] = rnd(generated)
+    return out
 
 
 if __name__ == "__main__":
