@@ -75,7 +75,8 @@ async def bare_paging(client: Any, page_size: int) -> tuple[float, int]:
         cursor = last
 
 
-async def child(data_dir: Path, cache_path: Path, rounds: int) -> dict[str, Any]:
+async def child(data_dir: Path, cache_path: Path, rounds: int, reconcile: bool = True
+                ) -> dict[str, Any]:
     from teller_app.core.cache_worker import CacheWorker
     from teller_app.core.sync import PAGE_SIZE, SyncEngine
 
@@ -98,7 +99,9 @@ async def child(data_dir: Path, cache_path: Path, rounds: int) -> dict[str, Any]
         # The first full sync is followed by a background reconcile pass; let it finish so
         # the incremental rounds measure the steady state (its time is reported apart).
         t1 = time.perf_counter()
-        if engine.reconcile_task is not None:
+        if not reconcile:
+            await engine.stop()  # --scale: a second read of 1 000 000 rows, only once
+        elif engine.reconcile_task is not None:
             await engine.reconcile_task
         reconcile_s = time.perf_counter() - t1
         stats = await worker.stats()
@@ -144,12 +147,17 @@ def run(ctx: Context) -> dict[str, Any]:
     full, incr, first, rss, paging, ratio, cache_mb = [], [], [], [], [], [], []
     runs = max(1, min(ctx.runs, MAX_FULL_RUNS))
     with Sandbox(ctx) as sandbox:
-        for _ in range(runs):
+        for i in range(runs):
+            # --scale: the incremental rounds (and the reconcile pass before them) only in
+            # the last run, whose cache the search and memory benchmarks use
+            last = i == runs - 1
+            rounds = INCREMENTAL_ROUNDS if ctx.scale is None or last else 0
             r = run_child("benchmarks.sync", "--child", str(sandbox.data_dir),
-                          str(ctx.cache_path), str(INCREMENTAL_ROUNDS), timeout=1800)
+                          str(ctx.cache_path), str(rounds), str(int(rounds > 0)),
+                          timeout=3600)
             if r["cached"] < ctx.customers:
                 ctx.notes.append(f"sync cached {r['cached']} < {ctx.customers} customers")
-            if min(r["incremental_received"]) < CHANGES:
+            if r["incremental_received"] and min(r["incremental_received"]) < CHANGES:
                 ctx.notes.append(f"incremental sync received {r['incremental_received']}, "
                                  f"expected >= {CHANGES} each")
             full.append(r["full_sync_s"])
@@ -157,7 +165,7 @@ def run(ctx: Context) -> dict[str, Any]:
             ratio.append(r["full_sync_s"] / r["paging_s"])
             cache_mb.append(r["cache_mb"])
             incr += r["incremental_ms"]
-            first.append(r["incremental_ms"][0])
+            first += r["incremental_ms"][:1]
             rss.append(r["rss_after_full_mb"])
             ctx.log(f"paging {r['paging_s']:.1f} s ({r['paged']} rows), "
                     f"full {r['full_sync_s']:.1f} s ({r['received']} rows, cache "
@@ -183,7 +191,7 @@ def run(ctx: Context) -> dict[str, Any]:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         data, cache, rounds = Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
-        emit(asyncio.run(child(data, cache, rounds)))
+        emit(asyncio.run(child(data, cache, rounds, sys.argv[5:6] != ["0"])))
         sys.exit(0)
     print("use: python -m benchmarks --only sync", file=sys.stderr)
     sys.exit(2)
