@@ -149,8 +149,8 @@ def run(ctx: Context) -> dict[str, Any]:
     with Sandbox(ctx) as sandbox:
         for i in range(runs):
             # --scale: the incremental rounds (and the reconcile pass before them) only in
-            # the last run, whose cache the search and memory benchmarks use
-            last = i == runs - 1
+            # the last of 3 runs, whose cache the search and memory benchmarks use
+            last = i == runs - 1 and runs >= MAX_FULL_RUNS
             rounds = INCREMENTAL_ROUNDS if ctx.scale is None or last else 0
             r = run_child("benchmarks.sync", "--child", str(sandbox.data_dir),
                           str(ctx.cache_path), str(rounds), str(int(rounds > 0)),
