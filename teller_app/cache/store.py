@@ -493,8 +493,8 @@ class BranchCache:
         and their cursor together. Any other write, ``flush()`` and ``close()`` commit it.
 
         During a full sync the WAL is not checkpointed after every ~4 MB (each checkpoint
-        re-encrypts pages the next batch rewrites anyway: ~25 % of a 100 000-row sync); the
-        page that completes it checkpoints once."""
+        re-encrypts pages the next batch rewrites anyway: ~25 % of a 100 000-row sync), only
+        when it has grown past ``BULK_WAL_MAX``; the page that completes it checkpoints."""
         bulk = not state.full_sync_done
         if bulk and not self._bulk_wal:
             self._conn.execute("PRAGMA wal_autocheckpoint = 0")
