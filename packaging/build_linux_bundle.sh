@@ -3,6 +3,7 @@
 #   dist/teller/                      PyInstaller --onedir (packaging/teller.spec)
 #   dist/teller-linux-x86_64.tar.gz   the same folder, for distribution
 # then, inside the frozen app:
+#   0. ldd of every bundled ELF file: nothing "not found" (host libraries come from the OS)
 #   1. teller --frozen-check   keyring backends (a real Secret Service round trip when
 #                              dbus-run-session + gnome-keyring-daemon exist), SQLCipher+FTS5,
 #                              uvicorn modules, data files, Qt plugins/translations
@@ -39,6 +40,13 @@ tmp_home="$(mktemp -d)"
 trap 'rm -rf "$tmp_home"' EXIT
 export HOME="$tmp_home" XDG_CONFIG_HOME="$tmp_home/.config" XDG_DATA_HOME="$tmp_home/.local/share"
 export QT_QPA_PLATFORM=offscreen
+
+echo "--- shared libraries: every ELF file's dependencies resolve (bundle first, then host)"
+missing="$(find "$bundle" -type f \( -name '*.so*' -o -path "$bundle/teller" \) -print0 |
+  LD_LIBRARY_PATH="$root/$bundle/_internal:$root/$bundle/_internal/PySide6/Qt/lib" \
+  xargs -0 -n 50 ldd 2>/dev/null | grep 'not found' | sort -u || true)"
+if [ -n "$missing" ]; then echo "unresolved libraries:"; echo "$missing"; exit 1; fi
+echo "ok: no unresolved library"
 
 echo "--- frozen checks"
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then

@@ -123,6 +123,27 @@ def run_checks(args: argparse.Namespace) -> None:
                 raise RuntimeError("database file is not encrypted")
         return f"cipher {version[0]}, FTS5 OK, file encrypted"
 
+    @check("every teller_app module imports (nothing the app uses was excluded)")
+    def _modules() -> str:
+        import importlib
+        import pkgutil
+
+        import teller_app
+
+        names = [m.name for m in pkgutil.walk_packages(teller_app.__path__, "teller_app.")
+                 if ".migrations" not in m.name]  # Alembic's env.py runs only under Alembic
+        if len(names) < 100:  # a walk that finds (almost) nothing would prove nothing
+            raise RuntimeError(f"only {len(names)} teller_app modules found in the bundle")
+        failed = []
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # report them all
+                failed.append(f"{name}: {type(exc).__name__}: {exc}")
+        if failed:
+            raise RuntimeError("; ".join(failed[:5]) + (" ..." if len(failed) > 5 else ""))
+        return f"{len(names)} modules"
+
     @check("sandbox imports (uvicorn, fastapi, starlette)")
     def _sandbox() -> str:
         import importlib
@@ -155,6 +176,7 @@ def run_checks(args: argparse.Namespace) -> None:
         if not phonenumbers.is_valid_number(number):
             raise RuntimeError("phonenumbers metadata missing")
         IBAN("UA213223130000026007233566001")
+        IBAN("DE89370400440532013000")  # a foreign IBAN validates without its bank list
         res = Path(getattr(sys, "_MEIPASS", ".")) / "resources"
         qms = sorted(p.name for p in (res / "i18n").glob("*.qm")) if res.is_dir() else []
         return f"certifi OK, phonenumbers OK, schwifty OK, resources/i18n: {qms or 'none'}"

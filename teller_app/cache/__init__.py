@@ -73,24 +73,55 @@ CacheLockedError (another connection holds it: wait or tell the user; never wipe
 CacheIOError (read-only, disk full, I/O: a clear error; never wipe).
 """
 
-from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
-from teller_app.cache.paths import (
-    HEAD_OFFICE,
-    cache_path,
-    prepare_cache_for,
-    wipe_cache_file,
-    wipe_profile,
-)
-from teller_app.cache.rows import (
-    AccountRow,
-    AssetRow,
-    CacheStats,
-    CustomerRow,
-    SearchCount,
-    SyncState,
-)
-from teller_app.cache.search import looks_like_guid
-from teller_app.cache.store import BranchCache
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
+    from teller_app.cache.paths import (
+        HEAD_OFFICE,
+        cache_path,
+        prepare_cache_for,
+        wipe_cache_file,
+        wipe_profile,
+    )
+    from teller_app.cache.rows import (
+        AccountRow,
+        AssetRow,
+        CacheStats,
+        CustomerRow,
+        SearchCount,
+        SyncState,
+    )
+    from teller_app.cache.search import looks_like_guid
+    from teller_app.cache.store import BranchCache
+
+# Names load on first use (PEP 562): the error classes are needed before the sign-in window is
+# painted; the store (SQLCipher, the platform's pydantic models) and the rest are not.
+_EXPORTS = {
+    "CacheError": "errors", "CacheIOError": "errors", "CacheKeyError": "errors",
+    "CacheLockedError": "errors",
+    "HEAD_OFFICE": "paths", "cache_path": "paths", "prepare_cache_for": "paths",
+    "wipe_cache_file": "paths", "wipe_profile": "paths",
+    "AccountRow": "rows", "AssetRow": "rows", "CacheStats": "rows", "CustomerRow": "rows",
+    "SearchCount": "rows", "SyncState": "rows",
+    "looks_like_guid": "search",
+    "BranchCache": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "HEAD_OFFICE",

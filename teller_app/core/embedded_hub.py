@@ -9,18 +9,18 @@ developer's own hub settings never redirect the embedded hub.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
-import stat
 import subprocess
 import sys
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from teller_app.core.embedded_child import ChildProcess, private_dir, spawn, wait_ready
+
+__all__ = ["HubProcess", "HubStartError", "PendingHub", "free_port", "hub_command",
+           "private_dir", "spawn_hub", "start_hub"]
 
 MANIFEST_NAME = "hub.json"
 ENV_PREFIX = "TELLER_HUB_"
@@ -45,49 +45,60 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @dataclass
-class HubProcess:
-    data_dir: Path
-    process: subprocess.Popen[str]
-    manifest: dict[str, Any]
-    output: list[str] = field(default_factory=list)
-
+class HubProcess(ChildProcess):
     def __repr__(self) -> str:  # the manifest holds the admin token
         return f"HubProcess({self.base_url!r}, pid={self.process.pid})"
-
-    @property
-    def base_url(self) -> str:
-        return str(self.manifest["base_url"])
 
     @property
     def admin_token(self) -> str:
         return str(self.manifest["admin_token"])
 
-    def alive(self) -> bool:
-        return self.process.poll() is None
 
-    def stop(self, timeout: float = 10.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout)
+@dataclass
+class PendingHub:
+    """A hub process started before its settings are known (``serve --settings-stdin``): it
+    imports and builds its routes meanwhile, and serves once ``finish`` hands it the settings.
+    This lets the embedded stack start the hub in parallel with the sandbox it depends on."""
 
-    def kill(self) -> None:
+    data_dir: Path
+    process: subprocess.Popen[str]
+
+    def finish(self, settings: dict[str, str] | None = None,
+               timeout: float = 60.0) -> HubProcess:
+        """Send ``settings`` (names as in ``start_hub``) and block until the URL is printed."""
+        assert self.process.stdin is not None
+        line = json.dumps({k.lower(): v for k, v in (settings or {}).items()})
+        try:
+            self.process.stdin.write(line + "\n")
+            self.process.stdin.close()
+        except OSError:  # it already exited: wait_ready reports its output
+            pass
+        manifest, output = wait_ready(self.process, self.data_dir, MANIFEST_NAME,
+                                      timeout=timeout, what="hub", error=HubStartError)
+        return HubProcess(self.data_dir, self.process, manifest, output)
+
+    def cancel(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
 
 
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (0700) and tighten it if it already existed, unless it is a shared
-    directory (sticky bit, e.g. /tmp): as root a chmod there locks every other user out."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        if not path.stat().st_mode & stat.S_ISVTX:
-            os.chmod(path, 0o700)
-    return path
+def _hub_env() -> dict[str, str]:
+    # inherited TELLER_HUB_* never redirect the embedded hub
+    return {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+
+
+def _serve_command(data: Path, port: int, args: tuple[str, ...]) -> list[str]:
+    return [*hub_command(), "serve", "--data", str(data), "--host", "127.0.0.1",
+            "--port", str(port), *args]
+
+
+def spawn_hub(data_dir: Path | str, *args: str, port: int = 0) -> PendingHub:
+    """Start ``teller-hub serve --settings-stdin``; call ``finish(settings)`` on the result."""
+    data = private_dir(Path(data_dir))
+    proc = spawn(_serve_command(data, port, (*args, "--settings-stdin")), _hub_env(),
+                 guard=False, stdin=True)
+    return PendingHub(data, proc)
 
 
 def start_hub(
@@ -101,40 +112,9 @@ def start_hub(
     it off the UI thread). ``settings``: hub settings by name (``dcm_url`` …), passed as
     ``TELLER_HUB_*`` environment variables."""
     data = private_dir(Path(data_dir))
-    cmd = [*hub_command(), "serve", "--data", str(data), "--host", "127.0.0.1",
-           "--port", str(port), *args]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
-    env["PYTHONUNBUFFERED"] = "1"
+    env = _hub_env()
     env.update({ENV_PREFIX + k.upper(): v for k, v in (settings or {}).items()})
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            encoding="utf-8", env=env)
-    assert proc.stdout is not None
-    output: list[str] = []
-    deadline = time.monotonic() + timeout
-    url = None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        output.append(line.rstrip("\n"))
-        if line.startswith("http://"):
-            url = line.strip()
-            break
-    if url is None:
-        proc.kill()
-        proc.wait(10)
-        raise HubStartError("hub did not start:\n" + "\n".join(output[-30:]))
-    threading.Thread(target=_drain, args=(proc, output), daemon=True).start()
-    manifest = json.loads((data / MANIFEST_NAME).read_text(encoding="utf-8"))
-    if manifest.get("base_url") != url:
-        proc.kill()
-        proc.wait(10)
-        raise HubStartError(f"hub.json base_url {manifest.get('base_url')!r} != printed {url!r}")
+    proc = spawn(_serve_command(data, port, args), env, guard=False)
+    manifest, output = wait_ready(proc, data, MANIFEST_NAME, timeout=timeout, what="hub",
+                                  error=HubStartError)
     return HubProcess(data, proc, manifest, output)
-
-
-def _drain(proc: subprocess.Popen[str], sink: list[str]) -> None:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if len(sink) < 10_000:
-            sink.append(line.rstrip("\n"))

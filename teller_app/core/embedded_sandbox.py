@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from teller_app.core.child_guard import guarded_command, guarded_popen, stop_leftover
+from teller_app.core.child_guard import guarded_command, stop_leftover
+from teller_app.core.embedded_child import ChildProcess, spawn, wait_ready
 
 MANIFEST_NAME = "sandbox.json"
 
@@ -33,17 +31,8 @@ def sandbox_command() -> list[str]:
 
 
 @dataclass
-class SandboxProcess:
+class SandboxProcess(ChildProcess):
     """A running sandbox. ``manifest`` is the parsed ``DIR/sandbox.json``."""
-
-    data_dir: Path
-    process: subprocess.Popen[str]
-    manifest: dict[str, Any]
-    output: list[str] = field(default_factory=list)
-
-    @property
-    def base_url(self) -> str:
-        return str(self.manifest["base_url"])
 
     @property
     def counterparty_guid(self) -> str:
@@ -60,23 +49,6 @@ class SandboxProcess:
             if emp.get("branch_guid") == branches[branch_index]:
                 return dict(emp)
         raise KeyError(role)
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
 
 
 def start_sandbox(
@@ -100,36 +72,9 @@ def start_sandbox(
     if dialects:
         cmd += ["--dialect", ",".join(dialects)]
     cmd += list(args)
-    proc = guarded_popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )
-    assert proc.stdout is not None
-    output: list[str] = []
-    deadline = time.monotonic() + timeout
-    url = None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        output.append(line.rstrip("\n"))
-        if line.startswith("http://"):
-            url = line.strip()
-            break
-    if url is None:
-        proc.kill()
-        raise SandboxStartError("sandbox did not start:\n" + "\n".join(output[-30:]))
-    # Keep draining stdout so the child never blocks on a full pipe.
-    threading.Thread(target=_drain, args=(proc, output), daemon=True).start()
-    manifest = json.loads((data / MANIFEST_NAME).read_text(encoding="utf-8"))
-    if manifest.get("base_url") != url:
-        proc.kill()
-        printed = manifest.get("base_url")
-        raise SandboxStartError(f"manifest base_url {printed!r} != printed {url!r}")
+    proc = spawn(cmd, {**os.environ, **(env or {})}, guard=True)
+    manifest, output = wait_ready(proc, data, MANIFEST_NAME, timeout=timeout, what="sandbox",
+                                  error=SandboxStartError)
     return SandboxProcess(data, proc, manifest, output)
 
 
@@ -142,9 +87,3 @@ def stop_leftover_sandbox(data: Path) -> bool:
         return False
     return stop_leftover(pid, f"--data {data} ")
 
-
-def _drain(proc: subprocess.Popen[str], sink: list[str]) -> None:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if len(sink) < 10_000:
-            sink.append(line.rstrip("\n"))

@@ -1,10 +1,11 @@
 """The embedded default: sandbox (as DCM) and Teller Hub (as the bank's Auth Service), wired.
 
-Order: a free loopback port is picked for the hub; the sandbox starts with
-``--bank-auth-url http://127.0.0.1:PORT``; then the hub starts on that port with the sandbox
-as its DCM (``dcm_url``, counterparty), the sandbox's administrator as its technical account
-and the sandbox's bank key (Mode B) as its key. Both keep their data under the user data dir
-(0700) and are reused on the next start; both are stopped at exit.
+Order: a free loopback port is picked for the hub, and the hub process starts at once
+(``serve --settings-stdin``: it loads its code meanwhile); the sandbox starts in parallel with
+``--bank-auth-url http://127.0.0.1:PORT``; once the sandbox is up the hub gets its settings
+(over stdin): the sandbox as its DCM (``dcm_url``, counterparty), the sandbox's administrator
+as its technical account and the sandbox's bank key (Mode B) as its key. Both keep their
+data under the user data dir (0700) and are reused on the next start; both are stopped at exit.
 
 Onboarding (``onboard``): the hub gets a secret for every existing demo customer (external id
 = login) and for the key keepers (``keykeeper:<branch>``, ``keykeeper:<counterparty>``), through
@@ -24,7 +25,13 @@ from typing import Any
 import httpx
 
 from teller_app.core import app_paths
-from teller_app.core.embedded_hub import HubProcess, free_port, private_dir, start_hub
+from teller_app.core.embedded_hub import (
+    HubProcess,
+    PendingHub,
+    free_port,
+    private_dir,
+    spawn_hub,
+)
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 from teller_app.platform import PasswordLogin, PlatformClient
 
@@ -80,10 +87,23 @@ def start_embedded(data: Path, *, customers: int | None = None,
     """Start both (blocking: call off the UI thread). A hub that does not start leaves the
     sandbox running: sign-in works, creating customers is declined with a clear message."""
     port = free_port()
-    sandbox = start_sandbox(app_paths.sandbox_dir(data), "--bank-auth-url",
-                            f"http://127.0.0.1:{port}", *sandbox_args, customers=customers)
+    pending: PendingHub | None = None
     try:
-        hub = start_hub(hub_dir(data), port=port, settings=hub_settings(sandbox))
+        pending = spawn_hub(hub_dir(data), port=port)
+    except Exception as exc:
+        log.exception("embedded hub did not start")
+        problem = f"the hub did not start ({type(exc).__name__})"
+    try:
+        sandbox = start_sandbox(app_paths.sandbox_dir(data), "--bank-auth-url",
+                                f"http://127.0.0.1:{port}", *sandbox_args, customers=customers)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    if pending is None:
+        return EmbeddedStack(sandbox, None, problem, port)
+    try:
+        hub = pending.finish(hub_settings(sandbox))
     except Exception as exc:
         log.exception("embedded hub did not start")
         return EmbeddedStack(sandbox, None, f"the hub did not start ({type(exc).__name__})",

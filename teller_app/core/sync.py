@@ -55,6 +55,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -86,6 +87,31 @@ class _KeysetUnusable(Exception):
     def __init__(self, why: str, *, unordered: bool = False) -> None:
         super().__init__(why)
         self.unordered = unordered
+
+
+_SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
+_switch_users = 0
+_saved_interval = 0.005
+
+
+@contextlib.contextmanager
+def _gil_handover() -> Iterator[None]:
+    """While a sync runs, the cache thread (decoding, validating, storing) asks the
+    interpreter for the GIL all the time; the UI thread waits up to the switch interval each
+    time it wants it back, several times per Qt event. 1 ms instead of 5 keeps those waits
+    well inside a frame (issue 12: stalls during a sync). Process-wide, restored after the
+    last concurrent run (sync or reconcile pass) ends."""
+    global _switch_users, _saved_interval
+    if _switch_users == 0:
+        _saved_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(_SWITCH_INTERVAL, _saved_interval))
+    _switch_users += 1
+    try:
+        yield
+    finally:
+        _switch_users -= 1
+        if _switch_users == 0:
+            sys.setswitchinterval(_saved_interval)
 
 
 @contextlib.contextmanager
@@ -237,7 +263,7 @@ class SyncEngine:
     async def _run(self) -> int:
         if isinstance(self.client, PlatformClient):
             await self._platform(learn_traits(self.client, self._scope()))
-        with _gc_frozen():
+        with _gc_frozen(), _gil_handover():
             state = await self.worker.sync_state()
             try:
                 if not self._keyset():
@@ -401,7 +427,7 @@ class SyncEngine:
 
     async def _reconcile(self) -> int:
         """One reconcile pass (see the module docstring); returns the customers deleted."""
-        with _gc_frozen():
+        with _gc_frozen(), _gil_handover():
             started = time.time()  # same clock as the cache's fetched_at
             seen = await self._reconcile_read()
         # Only a COMPLETED read gets here (a cancel or failure above raised).

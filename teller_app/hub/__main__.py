@@ -27,7 +27,7 @@ import uvicorn
 from . import audit_cli, logs, migrate
 from .db import make_engine
 from .files import create_private_once, private_dir, write_private
-from .settings import HubSettings, SettingsError, load_settings
+from .settings import ENV_PREFIX, HubSettings, SettingsError, load_settings
 
 MANIFEST_NAME = "hub.json"
 log = logging.getLogger("teller_hub")
@@ -48,6 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--log-level")
+    serve.add_argument("--settings-stdin", action="store_true",
+                       help="read settings as one JSON object line from standard input, after "
+                       "loading the app (the embedded hub starts before its settings are known)")
     sub.add_parser("migrate", parents=[common], help="bring the database to the newest schema")
     emp = sub.add_parser("employees", help="the hub's own employees (Mode B)")
     emp_sub = emp.add_subparsers(dest="action", required=True)
@@ -190,6 +193,9 @@ def cmd_secrets_import(args: argparse.Namespace, settings: HubSettings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        if getattr(args, "settings_stdin", False):
+            _prewarm()
+            _settings_from_stdin()
         settings = settings_from(args)
         logs.setup(settings.log_level)
         if args.command == "serve":
@@ -211,6 +217,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _prewarm() -> None:
+    """Import the app and its routers (most of the start-up) while the parent still gathers
+    the settings."""
+    from . import app
+
+    app.optional_routers()
+
+
+def _settings_from_stdin() -> None:
+    """One JSON object line, ``{"dcm_url": "...", ...}``: into ``TELLER_HUB_*`` of this
+    process, where ``load_settings`` reads them (secrets stay off the command line)."""
+    line = sys.stdin.readline()
+    if not line.strip():
+        raise CliError("--settings-stdin: no settings line on standard input")
+    try:
+        values = json.loads(line)
+    except ValueError:
+        raise CliError("--settings-stdin: the line is not JSON") from None
+    if not isinstance(values, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in values.items()):
+        raise CliError("--settings-stdin: expected one JSON object of strings")
+    for name, value in values.items():
+        os.environ[ENV_PREFIX + name.upper()] = value
+
+
 def serve(settings: HubSettings) -> int:
     from .app import create_app
 
@@ -227,7 +258,9 @@ def serve(settings: HubSettings) -> int:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     base_url = f"http://{host}:{port}"
 
-    if settings.is_sqlite:  # embedded default: migrate on start; PostgreSQL: `migrate` first
+    # embedded default: migrate on start (not even Alembic is loaded when the database is
+    # already at head); PostgreSQL: `teller-hub migrate` first
+    if settings.is_sqlite and not migrate.sqlite_at_head(settings.effective_database_url):
         asyncio.run(_ensure_schema(settings, auto=True))
     admin_token = _admin_token(settings, data_dir)
     app = create_app(settings, admin_token=admin_token)

@@ -38,7 +38,7 @@ log = logging.getLogger("teller_hub")
 MAX_BODY = 4 * 1024 * 1024  # the largest request is an onboarding import
 
 
-def _optional_routers() -> list[APIRouter]:
+def optional_routers() -> list[APIRouter]:
     """The Mode-B proxy (``hub/proxy.py``) and four-eyes (``hub/four_eyes.py``) plug in here."""
     found = []
     for name in ("teller_app.hub.proxy", "teller_app.hub.four_eyes",
@@ -105,7 +105,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
 
     app.include_router(bank_auth_router)
     app.include_router(api_router)
-    for router in [*extra_routers, *_optional_routers()]:
+    for router in [*extra_routers, *optional_routers()]:
         app.include_router(router)
     install_contract(app)
     app.add_middleware(BodyLimit)

@@ -20,8 +20,11 @@ from .models import HubEmployee
 
 # argon2id (the library default type); a modest cost keeps sign-in ~tens of ms on 2 cores.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-# Verified against when the e-mail is unknown, so timing does not reveal who exists.
-_DUMMY_HASH = _HASHER.hash("not-a-real-password")
+# Verified against when the e-mail is unknown, so timing does not reveal who exists. A
+# constant (of a random, unrecorded password, same cost as _HASHER): hashing one at import
+# cost every hub start ~50-150 ms (tests/hub/test_dummy_hash.py keeps the cost in step).
+_DUMMY_HASH = ("$argon2id$v=19$m=19456,t=2,p=1$57nkhZQk7iJ9zHbvk3NEzg"
+               "$ylTqh7Dz13BTuguKAu1QZqUULnzmyZ2L9KeP52yR1sM")
 
 
 class EmployeeError(ValueError):

@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:  # Alembic is imported only when a migration runs (start-up time)
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(engine: AsyncEngine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -24,6 +29,8 @@ def alembic_config(engine: AsyncEngine | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -36,6 +43,8 @@ async def upgrade(engine: AsyncEngine) -> None:
 
 
 def _upgrade_sync(sync_conn: Any) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = sync_conn
     command.upgrade(cfg, "head")
@@ -51,3 +60,49 @@ async def current_revision(engine: AsyncEngine) -> str | None:
             return None
         row = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).first()
     return None if row is None else str(row[0])
+
+
+_REV = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"](\w+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(None|['\"](\w+)['\"])", re.M)
+
+
+def scripted_head() -> str | None:
+    """The head read from the scripts' ``revision``/``down_revision`` lines without Alembic;
+    None unless every script has exactly one plain pair and there is one head (then the
+    caller lets Alembic decide)."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        revs, dns = _REV.findall(text), _DOWN.findall(text)
+        if path.name == "__init__.py" and not revs and not dns:
+            continue
+        if len(revs) != 1 or len(dns) != 1:
+            return None
+        revisions.add(revs[0])
+        if dns[0][1]:
+            downs.add(dns[0][1])
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 and downs <= revisions else None
+
+
+def sqlite_at_head(database_url: str) -> bool:
+    """True when the SQLite file is already at the scripts' head: start-up then skips Alembic
+    entirely (importing it and running an idempotent upgrade cost ~0.5 s). Any doubt
+    (no file, no version table, several heads, unparsable script) says False: migrate."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return False
+    path = Path(url.database)
+    head = scripted_head()
+    if head is None or not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=15)
+        try:
+            rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return [tuple(r) for r in rows] == [(head,)]

@@ -246,7 +246,7 @@ def _handle(response: httpx.Response, method: str, path: str) -> Any:
         if not text.strip() or status == 204:
             return {}
         try:
-            return _json.loads(text)
+            return _json.loads_in_pieces(text)
         except ValueError:
             raise Unavailable(
                 "the platform sent an unreadable answer",

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import uvicorn
 
 from . import bankauth, dialects, ledger
-from .app import Config, create_app
+from .app import Config, create_app, preload_routes
 from .db import Store
 from .world import DEFAULT_CUSTOMERS, ensure_world, top_up_customers
 
@@ -144,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     base_url = f"http://{host}:{port}"
 
+    # The routes load on a thread while this one prepares the data (a first start hashes the
+    # demo passwords with argon2 and makes RSA keys: native code that releases the GIL).
+    preload = threading.Thread(target=preload_routes, name="preload-routes", daemon=True)
+    preload.start()
     store = Store(data_dir)
     world = ensure_world(store, data_dir)
     if args.bank_auth_url is not None:
@@ -154,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if created:
         print(f"generated {created} customers in {time.perf_counter() - t0:.2f}s",
               file=sys.stderr, flush=True)
+    preload.join()
     config = Config(data_dir=data_dir, host=args.host, port=port, customers=args.customers,
                     latency_ms=args.latency_ms, error_rate=args.error_rate,
                     session_ttl=args.session_ttl, jwt_audience=args.jwt_audience,

@@ -52,6 +52,20 @@ class FaultMiddleware:
         await self.app(scope, receive, send)
 
 
+ROUTE_MODULES = ("routes_accounts", "routes_auth", "routes_branch_access", "routes_customers",
+                 "routes_dictionary", "routes_emission", "routes_limits", "routes_org",
+                 "routes_payments", "routes_sim")
+
+
+def preload_routes() -> None:
+    """Import the route modules (FastAPI builds each route's validators at import: most of the
+    start-up). __main__ runs this on a thread while the data dir is prepared."""
+    import importlib
+
+    for name in ROUTE_MODULES:
+        importlib.import_module(f"{__package__}.{name}")
+
+
 def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
     from . import (
         routes_accounts,

@@ -75,6 +75,9 @@ CREATE INDEX IF NOT EXISTS ix_customers_branch_upd
     ON customers (counterparty_guid, branch_guid, updated_at, guid);
 CREATE INDEX IF NOT EXISTS ix_customers_surname ON customers (counterparty_guid, surname, guid);
 CREATE INDEX IF NOT EXISTS ix_customers_phone ON customers (phone_number);
+-- The clients' is_disabled probe counts disabled/enabled customers: a row lookup each
+-- without this (~5 s per count at 1 000 000 customers).
+CREATE INDEX IF NOT EXISTS ix_customers_disabled ON customers (counterparty_guid, is_disabled);
 -- Substring search over the casefolded search column (rowid = customers.seq). Trigram FTS5
 -- answers LIKE '%term%' from its index (terms of 3+ characters).
 CREATE VIRTUAL TABLE IF NOT EXISTS customer_search USING fts5(search, tokenize='trigram');

@@ -127,3 +127,44 @@ def stellar_address(rng: random.Random | None = None) -> str:
 def search_key(*parts: str) -> str:
     """The casefolded search column (SQLite LIKE only folds ASCII)."""
     return "\x1f".join(p.casefold() for p in parts if p)
+
+
+@functools.lru_cache(maxsize=2)
+def people(female: bool) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Every (name, surname, paternal_name, search key of the three, Latin "name.surname")
+    ``person`` can draw for one sex, each equally likely: the generator draws in bulk."""
+    out: list[tuple[str, str, str, str, str]] = []
+    for name in FEMALE_NAMES if female else MALE_NAMES:
+        for pair in SURNAMES:
+            surname = pair[1 if female else 0]
+            lat = f"{translit(name)}.{translit(surname)}"
+            for father in MALE_NAMES:
+                paternal = patronymic(father, female)
+                out.append((name, surname, paternal, search_key(name, surname, paternal), lat))
+    return tuple(out)
+
+
+def draw_people(rng: random.Random, count: int) -> list[tuple[str, str, str, str, str]]:
+    """``count`` draws from ``people``, half female on average (as ``person``)."""
+    women = rng.choices(people(True), k=count)
+    men = rng.choices(people(False), k=count)
+    return [w if rng.random() < 0.5 else m for w, m in zip(women, men, strict=True)]
+
+
+def uuid4s(count: int) -> list[str]:
+    """``count`` random (version 4) UUID strings from one urandom call."""
+    raw = os.urandom(16 * count).hex()
+    out = []
+    for i in range(0, 32 * count, 32):
+        h = raw[i : i + 32]
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    return out
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+def stellar_addresses(count: int) -> list[str]:
+    """``count`` ``stellar_address`` look-alikes from one urandom call."""
+    raw = os.urandom(28 * count).hex().upper().translate(_HEX_TO_B32)
+    return ["G" + raw[i : i + 55] for i in range(0, 56 * count, 56)]

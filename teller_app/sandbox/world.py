@@ -28,6 +28,7 @@ STELLAR_CODE = "eUAH"
 SECOND_ASSET = {"code": "EUR", "issuer": "GCT443CRT464B5C43R7RERBTBE6TCBQ7C7B5FF2C52F76TF3A6A4FFB2",
                 "stellar_code": "eEUR", "minor_unit": 2, "name": "Euro"}
 DEFAULT_CUSTOMERS = 40
+GENERATE_CHUNK = 100_000  # synthetic customers generated per executemany
 DEFAULT_TELLER_CONFIRM_LIMIT = 10_000_00  # 10 000.00 UAH in kopiykas
 PRIVATE_KEY_FILE = "bank_jwt_private.pem"
 
@@ -330,30 +331,44 @@ def generate_customers(
     customers = []
     accounts = []
     out = []
-    two = len(branch_guids) == 2
     base = store.now_dt()
     base_us = int(base.timestamp()) * 1_000_000 + base.microsecond
+    # Everything random is drawn in bulk (one urandom call, rng.choices): per-row calls
+    # were half of a 1 000 000-customer generation (issue 12).
+    people = names.draw_people(rng, count)
+    domains = rng.choices(names.MAIL_DOMAINS, k=count)
+    operators = rng.choices(names.OPERATOR_CODES, k=count)
+    kycs = rng.choices((0, 1, 1, 2), k=count)
+    if len(branch_guids) == 2:
+        branches = rng.choices(branch_guids, weights=(0.6, 0.4), k=count)
+    else:
+        branches = [branch_guids[0]] * count
+    # ascending: each unique index on a guid then grows at its end instead of at random
+    customer_guids = sorted(names.uuid4s(count))
+    account_guids = sorted(names.uuid4s(count))
+    stellar = names.stellar_addresses(count)
+    randbits = rng.getrandbits
     prefixes: dict[int, str] = {}
     for i in range(count):
-        name, surname, paternal = names.person(rng)
-        login = names.login_for(name, surname, start + i, rng)
-        phone = names.phone(rng)
-        branch = branch_guids[0 if rng.random() < 0.6 else 1] if two else branch_guids[0]
-        cguid = str(uuid.uuid4())
-        aguid = str(uuid.uuid4())
+        name, surname, paternal, key, lat = people[i]
+        login = f"{lat}.{start + i}@{domains[i]}"
+        cguid = customer_guids[i]
+        aguid = account_guids[i]
         sec, frac = divmod(base_us + i, 1_000_000)
         prefix = prefixes.get(sec)
         if prefix is None:
             prefix = datetime.fromtimestamp(sec, UTC).strftime("%Y-%m-%dT%H:%M:%S")
             prefixes[sec] = prefix
         ts = f"{prefix}.{frac:06d}Z"
+        branch = branches[i]
         customers.append((
-            cguid, cp, login, login, name, surname, paternal, phone, branch, "retail",
-            rng.choice((0, 1, 1, 2)), names.search_key(name, surname, paternal, login), ts, ts,
+            cguid, cp, login, login, name, surname, paternal,
+            f"+380{operators[i]}{randbits(24) % 10_000_000:07d}", branch, "retail", kycs[i],
+            f"{key}\x1f{login}", ts, ts,
         ))
-        iban = names.ua_iban(mfo, rng.randrange(10**18))
+        iban = names.ua_iban(mfo, randbits(60) % 10**18)
         accounts.append((
-            aguid, cp, cguid, iban, names.stellar_address(),
+            aguid, cp, cguid, iban, stellar[i],
             None, ASSET_CODE, ASSET_ISSUER, type_guid, ts, ts,
         ))
         if fund_from is not None:
@@ -400,8 +415,15 @@ def top_up_customers(store: Store, world: dict[str, Any], wanted: int) -> int:
     branches = world["branches"]
     fund = have == 0
     store.conn.execute("PRAGMA cache_size=-262144")  # 256 MB while bulk-inserting
+    bulk_journal = missing > 5000
+    if bulk_journal:
+        # Written once into the database file instead of into the WAL and again by its
+        # checkpoint; a new database's pages need no rollback copy (issue 12: 1 000 000
+        # customers). The sandbox holds the only connection while it starts.
+        store.conn.execute("PRAGMA journal_mode=DELETE")
+        store.conn.execute("PRAGMA synchronous=OFF")
+    t0 = time.perf_counter()
     with store.tx():
-        t0 = time.perf_counter()
         funded = min(missing, DEFAULT_CUSTOMERS) if fund else 0
         if funded:
             generate_customers(
@@ -411,11 +433,19 @@ def top_up_customers(store: Store, world: dict[str, Any], wanted: int) -> int:
         bulk = missing - funded > 5000
         if bulk:  # building indexes once after the insert beats maintaining them per row
             dropped = store.drop_secondary_indexes(("customers", "accounts"))
-        generate_customers(store, cp, [b["guid"] for b in branches], missing - funded, rng)
+        rest = missing - funded
+        while rest > 0:  # in chunks: 1 000 000 rows of tuples at once would need ~1 GB
+            chunk = min(rest, GENERATE_CHUNK)
+            generate_customers(store, cp, [b["guid"] for b in branches], chunk, rng)
+            rest -= chunk
         if bulk:
             for sql in dropped:
                 store.conn.execute(sql)
-        store.set_meta("last_generation_seconds", f"{time.perf_counter() - t0:.3f}")
     store.conn.execute("PRAGMA cache_size=-32000")
+    if bulk_journal:
+        store.conn.execute("PRAGMA synchronous=NORMAL")
+        store.conn.execute("PRAGMA journal_mode=WAL")
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with store.tx():  # the whole generation, its commit and checkpoint included
+        store.set_meta("last_generation_seconds", f"{time.perf_counter() - t0:.3f}")
     return missing

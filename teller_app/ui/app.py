@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     _secure_dirs(args)
     from teller_app.ui.startup import run
 
-    return run(args, started_at=process_start_time())
+    # psutil (the process start time) loads after the first paint: the time it reads is the
+    # kernel's, so asking later gives the same answer.
+    return run(args, started_at=process_start_time)
 
 
 def _secure_dirs(args: argparse.Namespace) -> None:

@@ -31,6 +31,28 @@ from teller_app.ui.error_text import friendly_message
 PLATFORM_DEBOUNCE_MS = 150
 
 
+def configure_results_table(table: QTableView) -> None:
+    """The results table's look. Nothing in it depends on the rows: fixed row heights and
+    fixed column widths, so a new page of results is laid out without measuring any text."""
+    table.setSortingEnabled(True)
+    table.horizontalHeader().setSortIndicatorShown(False)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(24)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column, width in enumerate((260, 140, 200, 50, 110, 90, 80)):
+        # never narrower than the (translated) header text
+        table.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
+
+
 class SearchPanel(QWidget):
     open_requested = Signal(object)  # the row (customer) to open
     results_shown = Signal(str)
@@ -66,21 +88,7 @@ class SearchPanel(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("resultsTable")
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicatorShown(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((260, 140, 200, 50, 110, 90, 80)):
-            # never narrower than the (translated) header text
-            self.table.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
+        configure_results_table(self.table)
         self.table.doubleClicked.connect(lambda _index: self.open_current())
         self.table.installEventFilter(self)
 

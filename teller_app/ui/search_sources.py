@@ -73,12 +73,15 @@ class CacheSearchSource:
         self.branch_guid = branch_guid  # head office: only this branch's customers
 
     async def first_page(self, query: str, limit: int) -> tuple[list[Any], int, bool]:
+        """The rows only: a full page is "limit+" until ``count`` (the model asks it after
+        the rows are painted, so the count never delays them)."""
         rows = list(await self.worker.search(query, offset=0, limit=limit,
                                              branch_guid=self.branch_guid))
-        if len(rows) < limit:
-            return rows, len(rows), False
+        return rows, len(rows), len(rows) >= limit
+
+    async def count(self, query: str) -> tuple[int, bool]:
         count = await self.worker.count(query, branch_guid=self.branch_guid)
-        return rows, int(count.n), bool(count.capped)
+        return int(count.n), bool(count.capped)
 
     async def page(self, query: str, offset: int, limit: int) -> list[Any]:
         return list(await self.worker.search(query, offset=offset, limit=limit,

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teller_app.core import instance_lock
-from teller_app.core.session import Session, make_auth, open_session
-from teller_app.platform import AuthError, PasswordLogin
-from teller_app.platform.auth import Auth
 from teller_app.secrets import (
     PASSWORD,
     PRIVATE_KEY,
@@ -22,6 +19,10 @@ from teller_app.secrets import (
     SecretStore,
     register_secret,
 )
+
+if TYPE_CHECKING:  # the session and HTTP stack load when signing in, not before the paint
+    from teller_app.core.session import Session
+    from teller_app.platform.auth import Auth
 
 SANDBOX_PROFILE_NAME = "sandbox"
 
@@ -80,6 +81,9 @@ async def sign_in(
     forwards DCM calls after checking role and branch). An empty password signs in with the
     employee's remembered session token (Mode A). With ``remember`` the new session token
     (revocable, never the password) is kept in the OS keyring under this e-mail only."""
+    from teller_app.core.session import make_auth, open_session
+    from teller_app.platform import AuthError, PasswordLogin
+
     register_secret(secret)  # masked in every log line and error text from now on
     profile = target.profile
     remembered: str | None = None

@@ -34,7 +34,6 @@ from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
-from teller_app.ui.offline_start import sign_in_or_offline
 from teller_app.ui.sign_in import SignInTarget, read_remembered
 
 if TYPE_CHECKING:  # the session stack is loaded at sign-in, not to paint the dialog
@@ -208,8 +207,8 @@ class SignInDialog(QDialog):
         target = self.target
         remember = self.remember.isChecked()
         self.ops.run(
-            lambda: sign_in_or_offline(target, email, secret, remember=remember,
-                                       store=self.store, profiles=self.profiles),
+            lambda: _sign_in_or_offline(target, email, secret, remember=remember,
+                                        store=self.store, profiles=self.profiles),
             on_success=lambda session: self._signed_in(session, target),
             on_error=self._failed,
             parent=self,
@@ -358,3 +357,11 @@ class SignInDialog(QDialog):
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
+
+
+async def _sign_in_or_offline(*args: Any, **kwargs: Any) -> Any:
+    # Imported when the teller signs in: it loads the session and HTTP stack, which the
+    # dialog does not need to be painted.
+    from teller_app.ui.offline_start import sign_in_or_offline
+
+    return await sign_in_or_offline(*args, **kwargs)

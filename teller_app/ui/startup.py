@@ -21,14 +21,14 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.core import app_paths
-from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
 from teller_app.secrets import Profile, ProfileStore, install_redaction
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
@@ -36,6 +36,9 @@ from teller_app.ui.error_text import cache_message, safe_text
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
+
+if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it is started
+    from teller_app.core.embedded_stack import EmbeddedStack
 
 log = logging.getLogger("teller_app")
 SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
@@ -79,14 +82,45 @@ def hub_notice(session: Any) -> str | None:
         "customer secrets are unavailable, so new customers cannot be created for now.")
 
 
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once, on the next loop turn after ``widget``'s first paint."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
+
+
+def _warm_sign_in_imports() -> None:
+    """What signing in needs (session, HTTP client, the platform's models: ~300 ms) is not
+    imported before the sign-in window is painted, but right after it (the same work as
+    before, once the window is on screen; keys typed meanwhile wait in the queue), so the
+    Sign-in click does not pay for it. On the UI thread: imports racing on two threads can
+    deadlock."""
+    import importlib
+
+    for name in ("teller_app.ui.offline_start", "teller_app.cache.store"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # the click imports it again and reports what is wrong
+            log.debug("warm-up import of %s failed", name, exc_info=True)
+
+
 class AppController(QObject):
     """Owns the windows, the sandbox process and the session for one app run."""
 
-    def __init__(self, app: QApplication, args: argparse.Namespace, started_at: float) -> None:
+    def __init__(self, app: QApplication, args: argparse.Namespace,
+                 started_at: float | Callable[[], float]) -> None:
         super().__init__(app)
         self.app = app
         self.args = args
-        self.started_at = started_at
+        self._started_at = started_at
         self.ops = OpRunner(self)
         self.sandbox: EmbeddedStack | None = None  # embedded sandbox + hub
         self.dialog: SignInDialog | None = None
@@ -96,6 +130,13 @@ class AppController(QObject):
         self.profiles: ProfileStore | None = None
         self.done: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.temp_dir: Path | None = None
+
+    @property
+    def started_at(self) -> float:
+        """When the process started (epoch seconds); asked only by the smoke test."""
+        if callable(self._started_at):
+            self._started_at = self._started_at()
+        return self._started_at
 
     # -- start ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -129,6 +170,8 @@ class AppController(QObject):
                 not self.args.profile]
         else:
             self._show_splash(self.tr("Starting the sandbox…"))
+            from teller_app.core.embedded_stack import onboard, start_embedded
+
             try:
                 self.sandbox = stack = await asyncio.to_thread(start_embedded, data)
                 atexit.register(stack.stop)
@@ -180,6 +223,7 @@ class AppController(QObject):
         dialog.signed_in.connect(self._signed_in)
         dialog.rejected.connect(lambda: self.quit(0) if self.window is None else None)
         self.dialog = dialog
+        _AfterFirstPaint(dialog, _warm_sign_in_imports)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -277,7 +321,7 @@ class AppController(QObject):
             shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
-def run(args: argparse.Namespace, started_at: float) -> int:
+def run(args: argparse.Namespace, started_at: float | Callable[[], float]) -> int:
     import qasync
 
     # A smoke test logs to a file only when it was given its own data dir.

@@ -97,3 +97,67 @@ def test_delete_customers(cache: BranchCache) -> None:
     assert cache.delete_customers(["g1", "zz"]) == 1
     assert cache.search("бойко") == []
     assert cache.stats().count == 1
+
+
+def _all_rows(c: BranchCache) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in c._conn.execute(
+        "SELECT guid, login, name, surname, kyc_level, is_disabled, status, updated_at, "
+        "fetched_at, sort_key, extra FROM customers ORDER BY guid")]
+
+
+@pytest.mark.parametrize("changed_only_max", [0, 2000])
+def test_small_upsert_writes_only_changed_columns_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed_only_max: int
+) -> None:
+    """An incremental page (few rows) is written column by column (issue 12: fewer dirty
+    index pages); the outcome is exactly the bulk upsert's: new rows inserted, changed ones
+    updated, older copies ignored, fetched_at refreshed, search index rebuilt."""
+    from teller_app.cache import store
+
+    first = [cust(f"g{i}", "Бойко", kyc_level=1, updated_at="2024-01-02T00:00:00Z")
+             for i in range(6)]
+    later = [
+        cust("g0", "Бойко", kyc_level=2, updated_at="2024-01-03T00:00:00Z"),  # KYC only
+        cust("g1", "Мороз", kyc_level=1, updated_at="2024-01-03T00:00:00Z"),  # surname
+        cust("g2", "Старий", kyc_level=0, updated_at="2024-01-01T00:00:00Z"),  # older copy
+        cust("g3", "Бойко", kyc_level=1, updated_at="2024-01-02T00:00:00Z"),  # same copy
+        cust("g9", "Новий", kyc_level=1, updated_at="2024-01-03T00:00:00Z"),  # new
+    ]
+    results = []
+    for limit in (0, changed_only_max):
+        monkeypatch.setattr(store, "CHANGED_ONLY_MAX", limit)
+        with BranchCache.open(tmp_path / f"c{limit}-{changed_only_max}.db", None) as c:
+            c.upsert_customers(first, fetched_at=100.0)
+            c.upsert_customers(later, fetched_at=200.0)
+            results.append(_all_rows(c))
+            assert [r.guid for r in c.search("мороз")] == ["g1"]
+            assert {r.guid for r in c.search("бойко")} == {"g0", "g2", "g3", "g4", "g5"}
+            assert c.search("старий") == [] and [r.guid for r in c.search("новий")] == ["g9"]
+            g0 = c.get_customer("g0")
+            assert g0 is not None and g0.kyc_level == 2 and g0.fetched_at == 200.0
+            g2 = c.get_customer("g2")
+            assert g2 is not None and g2.kyc_level == 1 and g2.fetched_at == 100.0
+    assert results[0] == results[1]
+
+
+def test_full_sync_checkpoints_a_big_wal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full sync does not checkpoint after every batch, but the WAL never grows past
+    BULK_WAL_MAX (issue 12: 10 GB at 1 000 000 customers); the data stays whole."""
+    from teller_app.cache import store
+
+    monkeypatch.setattr(store, "BULK_WAL_MAX", 256 * 1024)
+    path = tmp_path / "c.db"
+    wal = path.with_name(path.name + "-wal")
+    biggest = 0
+    with BranchCache.open(path, bytes(32)) as c:
+        for page in range(40):
+            rows = [cust(f"g{page:02d}-{i:03d}", f"Прізвище{page}", "Ім'я", login=f"l{page}.{i}",
+                         updated_at=f"2024-01-01T00:{page:02d}:{i % 60:02d}.{i:06d}Z")
+                    for i in range(200)]
+            last = page == 39
+            c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"], full_sync_done=last))
+            biggest = max(biggest, wal.stat().st_size)
+        assert c.stats().count == 40 * 200
+        assert len(c.search("прізвище7", 0, 1000)) == 200
+        assert c.integrity_check() == "ok"
+    assert biggest < 256 * 1024 + 4 * 2**20  # the limit plus one commit's pages

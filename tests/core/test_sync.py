@@ -187,3 +187,31 @@ def test_killed_full_sync_resumes_without_corruption(tmp_path: Path) -> None:
         sb.stop()
 
 
+
+
+def test_sync_shortens_the_gil_switch_interval_while_it_runs(
+    sandbox: SandboxProcess, tmp_path: Path
+) -> None:
+    """During a run the cache thread hands the GIL back to the UI thread within 1 ms (issue
+    12: stalls); the process's own interval is restored once the last run ends."""
+    kyiv = _branch(sandbox, 0)
+    seen: list[float] = []
+    before = sys.getswitchinterval()
+
+    async def scenario() -> None:
+        worker = CacheWorker()
+        await worker.open(cache_path(tmp_path, "demo", kyiv), None)
+        async with password_client(sandbox) as teller:
+            engine = SyncEngine(teller, worker, [kyiv], page_size=5,
+                                on_progress=lambda d, t: seen.append(sys.getswitchinterval()))
+            await asyncio.gather(engine.sync_now(), engine.sync_now())
+            await engine.reconcile_now()
+        await worker.close()
+
+    sys.setswitchinterval(0.004)
+    try:
+        asyncio.run(scenario())
+        assert seen and max(seen) <= 0.001
+        assert sys.getswitchinterval() == pytest.approx(0.004)
+    finally:
+        sys.setswitchinterval(before)

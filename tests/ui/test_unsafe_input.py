@@ -80,8 +80,9 @@ def test_the_change_request_reason_is_checked(qtbot, main_window, sandbox, arun)
 
 def test_the_table_shows_names_isolated(qtbot, main_window, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
     session = main_window.session
-    surname = unique("Rtl")
-    arun(session.client.create_customer(new_customer(sandbox, session, surname=surname)))
+    surname = unique("Rtl")  # a right-to-left first name: only such names are isolated
+    arun(session.client.create_customer(new_customer(sandbox, session, surname=surname,
+                                                      name="محمد")))
     panel = main_window.search_panel
     panel.search_box.setText(surname)
     qtbot.waitUntil(lambda: panel.model.query == surname and panel.model.rowCount() == 1,
