@@ -359,9 +359,12 @@ class SignInDialog(QDialog):
         self.error.show()
 
 
-async def _sign_in_or_offline(*args: Any, **kwargs: Any) -> Any:
+async def _sign_in_or_offline(target: SignInTarget, email: str, secret: str, *,
+                              remember: bool, store: SecretStore | None,
+                              profiles: ProfileStore | None = None) -> Session:
     # Imported when the teller signs in: it loads the session and HTTP stack, which the
     # dialog does not need to be painted.
     from teller_app.ui.offline_start import sign_in_or_offline
 
-    return await sign_in_or_offline(*args, **kwargs)
+    return await sign_in_or_offline(target, email, secret, remember=remember, store=store,
+                                    profiles=profiles)

@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -38,7 +38,10 @@ from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
 
 if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it is started
+    from teller_app.core.branch_cache import BranchCacheBundle
     from teller_app.core.embedded_stack import EmbeddedStack
+    from teller_app.core.session import Session
+    from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger("teller_app")
 SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
@@ -72,10 +75,10 @@ def configure_logging(log_dir: Path | None) -> logging.handlers.QueueListener | 
     return listener
 
 
-def hub_notice(session: Any) -> str | None:
+def hub_notice(session: Session) -> str | None:
     """What the main window says when the session's hub could not be reached at sign-in
     (Mode A only: without the hub a Mode-B sign-in fails)."""
-    if not getattr(session.profile, "hub_url", None) or session.hub_available:
+    if not session.profile.hub_url or session.hub_available:
         return None
     return QCoreApplication.translate(
         "AppController", "The bank's Teller Hub cannot be reached: four-eyes approvals and "
@@ -124,7 +127,7 @@ class AppController(QObject):
         self.ops = OpRunner(self)
         self.sandbox: EmbeddedStack | None = None  # embedded sandbox + hub
         self.dialog: SignInDialog | None = None
-        self.window: Any = None
+        self.window: MainWindow | None = None
         self.splash: QWidget | None = None
         self.targets: list[SignInTarget] = []
         self.profiles: ProfileStore | None = None
@@ -221,7 +224,7 @@ class AppController(QObject):
     def show_sign_in(self) -> None:
         dialog = SignInDialog(self.targets, self.ops, profiles=self.profiles)
         dialog.signed_in.connect(self._signed_in)
-        dialog.rejected.connect(lambda: self.quit(0) if self.window is None else None)
+        dialog.rejected.connect(self._sign_in_cancelled)
         self.dialog = dialog
         _AfterFirstPaint(dialog, _warm_sign_in_imports)
         dialog.show()
@@ -231,7 +234,11 @@ class AppController(QObject):
             dialog.choose_demo(SMOKE_EMPLOYEE)
             dialog.submit()
 
-    def _signed_in(self, session: Any, target: SignInTarget) -> None:
+    def _sign_in_cancelled(self) -> None:
+        if self.window is None:  # nobody is signed in: the app ends
+            self.quit(0)
+
+    def _signed_in(self, session: Session, target: SignInTarget) -> None:
         from teller_app.ui.cache_wiring import open_branch_cache
 
         self.ops.run(
@@ -242,7 +249,8 @@ class AppController(QObject):
             network=False,
         )
 
-    def _open_main(self, session: Any, target: SignInTarget, cache: Any,
+    def _open_main(self, session: Session, target: SignInTarget,
+                   cache: BranchCacheBundle | None,
                    cache_error: BaseException | None = None) -> None:
         from teller_app.ui.main_window import MainWindow
 
@@ -264,18 +272,18 @@ class AppController(QObject):
         window.start()
         self.dialog = None
 
-    def _signed_out(self, window: Any) -> None:
+    def _signed_out(self, window: MainWindow) -> None:
         self.window = None
         self.ops.run(lambda: window.shutdown(), label="", network=False)
         self.show_sign_in()
 
-    def _window_closed(self, window: Any) -> None:
+    def _window_closed(self, window: MainWindow) -> None:
         if self.window is window:  # closed, not signed out: the app ends
             self.ops.run(lambda: window.shutdown(), on_success=lambda _r: self.quit(0),
                          on_error=lambda _e: self.quit(0), network=False)
 
     # -- smoke test -----------------------------------------------------------------------
-    def _smoke_ready(self, window: Any) -> None:
+    def _smoke_ready(self, window: MainWindow) -> None:
         if window.search_panel.model.rowCount() == 0 or self.done.done():
             return
         window.search_panel.table.viewport().repaint()  # the rows are painted now
@@ -347,8 +355,11 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float]) -> in
     controller = AppController(app, args, started_at)
     timeout: asyncio.TimerHandle | None = None
     if args.smoke_test:
-        timeout = loop.call_later(args.smoke_timeout, lambda: (
-            print("smoke test timed out", file=sys.stderr, flush=True), controller.quit(1)))
+        def timed_out() -> None:
+            print("smoke test timed out", file=sys.stderr, flush=True)
+            controller.quit(1)
+
+        timeout = loop.call_later(args.smoke_timeout, timed_out)
     code = 1
     try:
         with loop:
