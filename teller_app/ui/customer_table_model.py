@@ -6,21 +6,23 @@ more than a screenful), a source that can count later (``LazyCountSource``) show
 and the exact count when it arrives, and ``data()`` answers from display strings made once per
 row (a paint asks ~10 roles per cell).
 
-Rows are whatever the source returns (cache ``CustomerRow`` or platform ``Customer``): both
-use the wire field names, so the model reads attributes by name.
+Rows are whatever the source returns (``SearchRow``: the cache's ``CustomerRow``, the platform's
+``Customer``, or an edited customer's ``CustomerView``); all three carry the wire field names
+the columns read, so no row is converted before it is painted.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -31,6 +33,13 @@ from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.validators import isolate
+
+if TYPE_CHECKING:  # typing only: the table is painted before pydantic is needed
+    from teller_app.cache.rows import CustomerRow
+    from teller_app.core.views import CustomerView
+    from teller_app.platform.models.customers import Customer
+
+    SearchRow = CustomerRow | Customer | CustomerView
 
 PAGE_SIZE = 100
 FIRST_PAGE = 50  # more rows than a maximised window shows; the rest come with fetchMore
@@ -43,11 +52,12 @@ class SearchSource(Protocol):
     immediate: bool
     label: str
 
-    async def first_page(self, query: str, limit: int) -> tuple[list[Any], int, bool]:
+    async def first_page(self, query: str, limit: int
+                         ) -> tuple[Sequence[SearchRow], int, bool]:
         """(rows, total, capped)."""
         ...
 
-    async def page(self, query: str, offset: int, limit: int) -> list[Any]: ...
+    async def page(self, query: str, offset: int, limit: int) -> Sequence[SearchRow]: ...
 
 
 @runtime_checkable
@@ -60,14 +70,12 @@ class LazyCountSource(Protocol):
         ...
 
 
-def full_name(row: Any) -> str:
-    parts = (getattr(row, "surname", ""), getattr(row, "name", ""),
-             getattr(row, "paternal_name", ""))
-    return " ".join(p for p in parts if p)
+def full_name(row: SearchRow) -> str:
+    return " ".join(p for p in (row.surname, row.name, row.paternal_name) if p)
 
 
-def row_guid(row: Any) -> str:
-    return str(getattr(row, "wallet_user_guid", "") or getattr(row, "guid", ""))
+def row_guid(row: SearchRow) -> str:
+    return row.wallet_user_guid
 
 
 # (attribute, header) — headers are translated when asked for (context "CustomerTableModel"),
@@ -84,13 +92,24 @@ COLUMNS: Sequence[tuple[str, str]] = (
 )
 
 
-def cell_value(row: Any, attribute: str) -> Any:
-    if attribute == "full_name":
-        return full_name(row)
-    return getattr(row, attribute, "")
+# attribute -> how a row gives it (the COLUMNS keys; also the sort keys)
+_CELLS: dict[str, Callable[[SearchRow], str | int | bool]] = {
+    "full_name": full_name,
+    "phone_number": lambda r: r.phone_number,
+    "login": lambda r: r.login,
+    "kyc_level": lambda r: r.kyc_level,
+    "segment": lambda r: r.segment,
+    "status": lambda r: r.status,
+    "is_disabled": lambda r: r.is_disabled,
+    "branch_name": lambda r: r.branch_name,
+}
 
 
-def display_texts(row: Any) -> tuple[str, ...]:
+def cell_value(row: SearchRow, attribute: str) -> str | int | bool:
+    return _CELLS[attribute](row)
+
+
+def display_texts(row: SearchRow) -> tuple[str, ...]:
     """The text of every column of ``row``, as shown, then "1" if the customer is disabled."""
     out: list[str] = []
     for attribute, _header in COLUMNS:
@@ -98,15 +117,15 @@ def display_texts(row: Any) -> tuple[str, ...]:
         if attribute == "is_disabled":
             text = QCoreApplication.translate("CustomerTableModel", "disabled") if value else ""
         elif attribute == "status":
-            text = status_text(value)
+            text = status_text(str(value))
         elif attribute == "segment":
-            text = segment_text(value)
+            text = segment_text(str(value))
         elif attribute == "full_name":  # a right-to-left name cannot reorder the row
             text = isolate(str(value)) if turns_direction(str(value)) else str(value)
         else:
             text = "" if value is None else str(value)
         out.append(text)
-    out.append("1" if getattr(row, "is_disabled", False) else "")
+    out.append("1" if row.is_disabled else "")
     return tuple(out)
 
 
@@ -136,10 +155,10 @@ class CustomerTableModel(QAbstractTableModel):
     loading_changed = Signal(bool)
     search_failed = Signal(object)  # the exception
 
-    def __init__(self, ops: OpRunner, parent: Any = None) -> None:
+    def __init__(self, ops: OpRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
-        self._rows: list[Any] = []
+        self._rows: list[SearchRow] = []
         self._total = 0
         self._capped = False
         self._query = ""
@@ -187,13 +206,13 @@ class CustomerTableModel(QAbstractTableModel):
     def capped(self) -> bool:
         return self._capped
 
-    def row_at(self, row: int) -> Any | None:
+    def row_at(self, row: int) -> SearchRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def loaded_count(self) -> int:
         return len(self._rows)
 
-    def replace_row(self, customer: Any) -> None:
+    def replace_row(self, customer: SearchRow) -> None:
         """An edited customer is shown changed at once, without re-running the search."""
         guid = row_guid(customer)
         for i, row in enumerate(self._rows):
@@ -203,7 +222,7 @@ class CustomerTableModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def _first_page_arrived(self, generation: int, source: SearchSource, query: str,
-                            result: tuple[list[Any], int, bool]) -> None:
+                            result: tuple[Sequence[SearchRow], int, bool]) -> None:
         if generation != self._generation:
             return
         rows, total, capped = result
@@ -269,7 +288,7 @@ class CustomerTableModel(QAbstractTableModel):
             network=not source.immediate,
         )
 
-    def _page_arrived(self, generation: int, rows: list[Any]) -> None:
+    def _page_arrived(self, generation: int, rows: Sequence[SearchRow]) -> None:
         if generation != self._generation:
             return
         self._fetching = False
@@ -295,12 +314,12 @@ class CustomerTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return QCoreApplication.translate("CustomerTableModel", COLUMNS[section][1])
         return None
 
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> object:
         if role in (_DISPLAY, _FOREGROUND):
             r = index.row()
             texts = self._texts.get(r)
@@ -337,7 +356,7 @@ class CustomerTableModel(QAbstractTableModel):
         column, order = self._sort
         attribute = COLUMNS[column][0]
 
-        def key(row: Any) -> tuple[int, Any]:
+        def key(row: SearchRow) -> tuple[int, int | str]:
             value = cell_value(row, attribute)
             if isinstance(value, bool | int):
                 return (0, int(value))

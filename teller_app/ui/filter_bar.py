@@ -9,10 +9,11 @@ Filters combine with as-you-type search; clicking a column header sorts the whol
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -26,7 +27,11 @@ from teller_app.core.receipt import kyiv_tz
 from teller_app.ui.customer_table_model import COLUMNS
 from teller_app.ui.data_text import SEGMENTS, STATUSES, segment_text, status_text
 from teller_app.ui.filter_sources import FilteredCacheSource, FilteredPlatformSource, FilterState
-from teller_app.ui.search_sources import CacheSearchSource
+from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
+
+if TYPE_CHECKING:
+    from teller_app.ui.customer_table_model import SearchSource
+    from teller_app.ui.main_window import MainWindow
 
 NO_DATE = QDate(2000, 1, 1)  # the minimum shows as "any"
 
@@ -122,7 +127,7 @@ class FilterBar(QWidget):
         self._fill(self.kyc, [(None, self.tr("any")), *[(k, str(k)) for k in kyc]])
 
     @staticmethod
-    def _fill(combo: QComboBox, items: list[tuple[Any, str]]) -> None:
+    def _fill(combo: QComboBox, items: list[tuple[Any, str]]) -> None:  # Any: Qt item data
         current = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
@@ -134,7 +139,7 @@ class FilterBar(QWidget):
 
     # -- state ----------------------------------------------------------------------------
     def customer_filter(self) -> CustomerFilter:
-        def one(combo: QComboBox) -> tuple[Any, ...]:
+        def one(combo: QComboBox) -> tuple[Any, ...]:  # Any: Qt item data (str or int)
             value = combo.currentData()
             return () if value is None else (value,)
 
@@ -170,21 +175,24 @@ class FilterBar(QWidget):
         self.changed.emit()
 
 
-def install(window: Any) -> FilterBar:
+def install(window: MainWindow) -> FilterBar:
     panel = window.search_panel
     bar = FilterBar(panel)
     layout = panel.layout()
-    layout.insertWidget(1, bar)
+    if isinstance(layout, QBoxLayout):  # the panel's column: search box, then this bar
+        layout.insertWidget(1, bar)
     plain_source = panel.source_for
 
-    def source_for(branch_guid: str | None) -> Any:
+    def source_for(branch_guid: str | None) -> SearchSource:
         base = plain_source(branch_guid)
         state = bar.state()
         if not state.active:
             return base
         if isinstance(base, CacheSearchSource):
             return FilteredCacheSource(base.worker, branch_guid, state)
-        return FilteredPlatformSource(base.client, branch_guid, state)
+        if isinstance(base, PlatformSearchSource):
+            return FilteredPlatformSource(base.client, branch_guid, state)
+        return base
 
     panel.source_for = source_for
     bar.changed.connect(panel.run_search)

@@ -7,9 +7,15 @@ phone numbers, IBANs and GUIDs to the filters that match them exactly.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teller_app.ui.validators import check_iban, check_phone
+
+if TYPE_CHECKING:  # typing only: loaded with the main window, not before
+    from teller_app.cache.rows import CustomerRow
+    from teller_app.core.cache_worker import CacheWorker
+    from teller_app.platform import PlatformClient
+    from teller_app.platform.models.customers import Customer
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                      r"[0-9a-fA-F]{12}$")
@@ -21,12 +27,13 @@ class PlatformSearchSource:
     immediate = False
     label = "platform"
 
-    def __init__(self, client: Any, branch_guid: str | None = None) -> None:
+    def __init__(self, client: PlatformClient, branch_guid: str | None = None) -> None:
         self.client = client
         self.branch_guid = branch_guid
 
     async def _filters(self, query: str) -> dict[str, Any] | None:
-        """list_customers keywords for ``query``; None = nothing can match."""
+        """list_customers keywords for ``query``; None = nothing can match. (Any: the
+        keywords' values differ in type.)"""
         filters: dict[str, Any] = {}
         if self.branch_guid:
             filters["branch_guids"] = [self.branch_guid]
@@ -47,14 +54,14 @@ class PlatformSearchSource:
             filters["search_string"] = q
         return filters
 
-    async def first_page(self, query: str, limit: int) -> tuple[list[Any], int, bool]:
+    async def first_page(self, query: str, limit: int) -> tuple[list[Customer], int, bool]:
         filters = await self._filters(query)
         if filters is None:
             return [], 0, False
         page = await self.client.list_customers(offset=0, limit=limit, **filters)
         return list(page.customers), max(0, int(page.total)), False
 
-    async def page(self, query: str, offset: int, limit: int) -> list[Any]:
+    async def page(self, query: str, offset: int, limit: int) -> list[Customer]:
         filters = await self._filters(query)
         if filters is None:
             return []
@@ -68,11 +75,11 @@ class CacheSearchSource:
     immediate = True
     label = "cache"
 
-    def __init__(self, worker: Any, branch_guid: str | None = None) -> None:
+    def __init__(self, worker: CacheWorker, branch_guid: str | None = None) -> None:
         self.worker = worker
         self.branch_guid = branch_guid  # head office: only this branch's customers
 
-    async def first_page(self, query: str, limit: int) -> tuple[list[Any], int, bool]:
+    async def first_page(self, query: str, limit: int) -> tuple[list[CustomerRow], int, bool]:
         """The rows only: a full page is "limit+" until ``count`` (the model asks it after
         the rows are painted, so the count never delays them)."""
         rows = list(await self.worker.search(query, offset=0, limit=limit,
@@ -83,6 +90,6 @@ class CacheSearchSource:
         count = await self.worker.count(query, branch_guid=self.branch_guid)
         return int(count.n), bool(count.capped)
 
-    async def page(self, query: str, offset: int, limit: int) -> list[Any]:
+    async def page(self, query: str, offset: int, limit: int) -> list[CustomerRow]:
         return list(await self.worker.search(query, offset=offset, limit=limit,
                                              branch_guid=self.branch_guid))
