@@ -53,20 +53,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from teller_app.cache import SyncState
 from teller_app.cache.convert import canonical_ts, parse_ts
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
+from teller_app.core.sync_paging import (
+    KeysetUnusable,
+    SyncClient,
+    advance_keyset,
+    check_order,
+    gc_frozen,
+    gil_handover,
+    record_guid,
+    updated_at_of,
+)
+from teller_app.core.sync_reconcile import SyncReconcile, log_reconcile
 from teller_app.platform import PlatformClient
+from teller_app.platform.models import AccountWithAssets
+from teller_app.platform.models.customers import CustomerRecordPage
 from teller_app.platform.probes import learn_traits
 
 log = logging.getLogger(__name__)
@@ -76,66 +86,13 @@ OVERLAP_SECONDS = 2.0
 BATCH_PAGES = 10  # full sync: pages per cache transaction (BranchCache.store_page)
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports (the first and last always sent)
 RECONCILE_HOURS = 24.0  # at most one automatic reconcile pass per this many hours
-VERIFY_CHUNK = 100  # reconcile: GUIDs per "still in scope?" request
 _ONE_US = timedelta(microseconds=1)
 
 
-class _KeysetUnusable(Exception):
-    """The rows cannot be paged by updated_at (wrong order, no timestamps, or fewer rows
-    than promised): scan instead. ``unordered``: the server does not honour ``ordering``."""
-
-    def __init__(self, why: str, *, unordered: bool = False) -> None:
-        super().__init__(why)
-        self.unordered = unordered
-
-
-_SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
-_switch_users = 0
-_saved_interval = 0.005
-
-
-@contextlib.contextmanager
-def _gil_handover() -> Iterator[None]:
-    """While a sync runs, the cache thread (decoding, validating, storing) asks the
-    interpreter for the GIL all the time; the UI thread waits up to the switch interval each
-    time it wants it back, several times per Qt event. 1 ms instead of 5 keeps those waits
-    well inside a frame (issue 12: stalls during a sync). Process-wide, restored after the
-    last concurrent run (sync or reconcile pass) ends."""
-    global _switch_users, _saved_interval
-    if _switch_users == 0:
-        _saved_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(_SWITCH_INTERVAL, _saved_interval))
-    _switch_users += 1
-    try:
-        yield
-    finally:
-        _switch_users -= 1
-        if _switch_users == 0:
-            sys.setswitchinterval(_saved_interval)
-
-
-@contextlib.contextmanager
-def _gc_frozen() -> Iterator[None]:
-    """A full sync (or reconcile pass) allocates ~100 000 short-lived rows; enough of them
-    outlive the young generations to trigger several full garbage collections, each
-    rescanning every long-lived object of the app (Qt wrappers, modules: 50-70 ms with the UI
-    thread blocked). Frozen, those are skipped until the run ends; only collection of cycles
-    among them is delayed, nothing is lost. (Not when something else froze objects, e.g. a
-    concurrent run: our unfreeze would undo that.)"""
-    frozen = gc.isenabled() and gc.get_freeze_count() == 0
-    if frozen:
-        gc.freeze()
-    try:
-        yield
-    finally:
-        if frozen:
-            gc.unfreeze()
-
-
-class SyncEngine:
+class SyncEngine(SyncReconcile):
     def __init__(
         self,
-        client: Any,
+        client: SyncClient,
         cache_worker: CacheWorker,
         branch_guids: list[str] | None,
         *,
@@ -191,14 +148,10 @@ class SyncEngine:
 
     async def stop(self) -> None:
         """Cancel a running sync and reconcile pass (sign-out, close) and wait for them."""
-        for attr in ("_task", "_reconcile_task"):  # the sync first: its end may start a
-            task: asyncio.Task[int] | None = getattr(self, attr)  # pass, cancelled next
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
+        await _cancelled(self._task)
+        await _cancelled(self._reconcile_task)  # read after: the sync's end may start one
 
-    async def refresh_accounts(self, customer_guid: str) -> list[Any]:
+    async def refresh_accounts(self, customer_guid: str) -> list[AccountWithAssets]:
         """Fetch one customer's accounts (with balances) and store them with fetched_at."""
         accounts = await self._platform(self.client.get_customer_accounts(customer_guid))
         await self.worker.upsert_accounts(customer_guid, accounts)
@@ -209,11 +162,6 @@ class SyncEngine:
         await self.worker.set_sync_state(SyncState())
 
     # -- internals ---------------------------------------------------------------------------
-    async def _platform(self, awaitable: Any) -> Any:
-        if self.connectivity is None:
-            return await awaitable
-        return await self.connectivity.track(awaitable)
-
     def _report(self, done: int, total: int, *, final: bool = False) -> None:
         if self.on_progress is None:
             return
@@ -226,10 +174,11 @@ class SyncEngine:
     def _start_reconcile(self) -> asyncio.Task[int]:
         if self._reconcile_task is None or self._reconcile_task.done():
             self._reconcile_task = asyncio.ensure_future(self._reconcile())
-            self._reconcile_task.add_done_callback(_log_reconcile)
+            self._reconcile_task.add_done_callback(log_reconcile)
         return self._reconcile_task
 
-    def _fetch(self, cursor: str | None, skip: int, ordered: bool = True) -> asyncio.Future[Any]:
+    def _fetch(self, cursor: str | None, skip: int, ordered: bool = True
+               ) -> asyncio.Future[CustomerRecordPage]:
         return asyncio.ensure_future(
             self._platform(
                 self.client.list_customer_records(
@@ -252,24 +201,19 @@ class SyncEngine:
         safe = parse_ts(state.read_at) - timedelta(seconds=self.overlap)
         return canonical_ts(min(newest + _ONE_US, safe))
 
-    def _scope(self) -> dict[str, Any]:
+    def _scope(self) -> dict[str, list[str]]:
         return {"branch_guids": self.branch_guids} if self.branch_guids else {}
-
-    def _keyset(self) -> bool:
-        return not isinstance(self.client, PlatformClient) or (
-            self.client.traits.keyset_by_updated_at
-        )
 
     async def _run(self) -> int:
         if isinstance(self.client, PlatformClient):
             await self._platform(learn_traits(self.client, self._scope()))
-        with _gc_frozen(), _gil_handover():
+        with gc_frozen(), gil_handover():
             state = await self.worker.sync_state()
             try:
                 if not self._keyset():
-                    raise _KeysetUnusable("ordering not honoured by this server")
+                    raise KeysetUnusable("ordering not honoured by this server")
                 received = await self._run_frozen()
-            except _KeysetUnusable as exc:
+            except KeysetUnusable as exc:
                 log.warning("sync: %s; paging by offset", exc)
                 if exc.unordered and isinstance(self.client, PlatformClient):
                     self.client.learn(ordering="ignored")
@@ -303,7 +247,7 @@ class SyncEngine:
         seen: set[str] = set()
         self._reported_at = 0.0
         sent_skip = skip
-        fetching: asyncio.Future[Any] | None = self._fetch(cursor, skip)
+        fetching: asyncio.Future[CustomerRecordPage] | None = self._fetch(cursor, skip)
         storing: asyncio.Future[None] | None = None
         uncommitted = 0  # pages stored in the open cache transaction
         committed_at = 0  # rows received up to the page the awaited store commits (or 0)
@@ -312,16 +256,16 @@ class SyncEngine:
                 page = await fetching
                 fetching = None
                 if read_at is None:
-                    server_time = getattr(page, "server_time", None)
+                    server_time = page.server_time
                     read_at = canonical_ts(server_time) if server_time is not None else None
                 if total is None:
                     total = base + max(0, int(page.total) - skip)
                     expected = max(0, int(page.total) - skip)
                 rows = list(page.customers)
-                _check_order(rows, cursor)
-                seen.update(_guid(r) for r in rows)
+                check_order(rows, cursor)
+                seen.update(record_guid(r) for r in rows)
                 last_page = not rows or sent_skip + len(rows) >= int(page.total)
-                cursor, skip = _advance(rows, cursor, skip)
+                cursor, skip = advance_keyset(rows, cursor, skip)
                 if not last_page:  # the next page travels while this one is stored
                     sent_skip = skip
                     fetching = self._fetch(cursor, skip)
@@ -360,7 +304,7 @@ class SyncEngine:
             # e.g. a row whose update moved it between two pages of a tie offset
             log.warning("sync saw %d of %d customers: reading the window by offset",
                         len(seen), expected)
-            raise _KeysetUnusable("fewer customers than the total promised")
+            raise KeysetUnusable("fewer customers than the total promised")
         self._report(base + received, total or 0, final=True)
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
@@ -399,9 +343,9 @@ class SyncEngine:
                 total = int(page.total)
                 expected = total if expected is None else expected
                 rows = list(page.customers)
-                seen.update(_guid(r) for r in rows)
+                seen.update(record_guid(r) for r in rows)
                 for row in rows:
-                    stamp = _updated_at(row)
+                    stamp = updated_at_of(row)
                     if stamp:
                         newest = max(newest, canonical_ts(stamp))
                 offset += len(rows)
@@ -425,162 +369,9 @@ class SyncEngine:
                 with contextlib.suppress(Exception):
                     await self.worker.flush()
 
-    async def _reconcile(self) -> int:
-        """One reconcile pass (see the module docstring); returns the customers deleted."""
-        with _gc_frozen(), _gil_handover():
-            started = time.time()  # same clock as the cache's fetched_at
-            seen = await self._reconcile_read()
-        # Only a COMPLETED read gets here (a cancel or failure above raised).
-        candidates = await self.worker.reconcile_candidates(seen, started)
-        gone = await self._still_gone(candidates)
-        removed = await self.worker.finish_reconcile(gone, started, started)
-        log.info("reconcile pass: %d seen, %d removed from the cache", len(seen), removed)
-        return removed
 
-    async def _reconcile_read(self) -> set[str]:
-        """Page through the whole scope by created_at (fetch N+1 while N is stored)."""
-        seen: set[str] = set()
-        if not self._keyset():
-            return await self._reconcile_scan()
-        cursor: str | None = None
-        skip = 0
-        fetching: asyncio.Future[Any] | None = self._fetch_created(cursor, skip)
-        storing: asyncio.Future[list[str]] | None = None
-        try:
-            while fetching is not None:
-                page = await fetching
-                fetching = None
-                rows = list(page.customers)
-                more = bool(rows) and skip + len(rows) < int(page.total)
-                cursor, skip = _advance(rows, cursor, skip, _created_at)
-                if more:
-                    fetching = self._fetch_created(cursor, skip)
-                if storing is not None:
-                    seen.update(await storing)
-                storing = asyncio.ensure_future(self.worker.store_reconcile_page(rows))
-            assert storing is not None
-            seen.update(await storing)
-            storing = None
-        finally:
-            if fetching is not None:
-                fetching.cancel()
-            if storing is not None:  # let a page in flight land (upserts are harmless)
-                with contextlib.suppress(BaseException):
-                    await storing
-        return seen
-
-    async def _reconcile_scan(self) -> set[str]:
-        """The reconcile read by offset in the server's order (ordering not honoured). A row
-        an offset shift skips is not lost: unseen rows are asked for by GUID before any
-        deletion."""
-        seen: set[str] = set()
-        offset = 0
-        while True:
-            page = await self._platform(
-                self.client.list_customer_records(
-                    branch_guids=self.branch_guids, offset=offset, limit=self.page_size,
-                    offload=self.worker.call,
-                )
-            )
-            rows = list(page.customers)
-            seen.update(await self.worker.store_reconcile_page(rows))
-            offset += len(rows)
-            if not rows or offset >= int(page.total):
-                return seen
-
-    def _fetch_created(self, cursor: str | None, skip: int) -> asyncio.Future[Any]:
-        return asyncio.ensure_future(
-            self._platform(
-                self.client.list_customer_records(
-                    branch_guids=self.branch_guids,
-                    min_created_at=cursor,
-                    ordering="created_at",
-                    offset=skip,
-                    limit=self.page_size,
-                    offload=self.worker.call,
-                )
-            )
-        )
-
-    async def _still_gone(self, candidates: list[str]) -> list[str]:
-        """The candidates the platform does not return by GUID in this scope (with disabled
-        ones asked for separately, as ``get_customer`` does); those it returns are stored."""
-        gone: list[str] = []
-        for start in range(0, len(candidates), VERIFY_CHUNK):
-            chunk = candidates[start : start + VERIFY_CHUNK]
-            present: set[str] = set()
-            for include_disabled in (None, True):
-                ask = [g for g in chunk if g not in present]
-                if not ask:
-                    break
-                page = await self._platform(
-                    self.client.list_customer_records(
-                        branch_guids=self.branch_guids,
-                        wallet_user_guids=ask,
-                        is_disabled=include_disabled,
-                        limit=len(ask),
-                        offload=self.worker.call,
-                    )
-                )
-                found = [r for r in page.customers if _guid(r) in ask]
-                if found:
-                    present.update(await self.worker.store_reconcile_page(found))
-            gone += [g for g in chunk if g not in present]
-        return gone
-
-
-def _advance(
-    rows: list[Any], cursor: str | None, skip: int, key: Callable[[Any], Any] | None = None
-) -> tuple[str | None, int]:
-    """Keyset position after ``rows`` (sorted by ``key``, default updated_at): the last row's
-    timestamp and how many rows at exactly that timestamp were read. Scans from the end: a
-    few timestamp conversions per page instead of one per row."""
-    if not rows:
-        return cursor, skip
-    key = key or _updated_at
-    if not key(rows[-1]):  # never "": an empty bound would mean "from the beginning"
-        raise _KeysetUnusable("a row without a usable timestamp")
-    last = canonical_ts(key(rows[-1]))
-    tail = 1
-    for row in reversed(rows[:-1]):
-        if canonical_ts(key(row)) != last:
-            break
-        tail += 1
-    if tail == len(rows) and last == cursor:
-        return cursor, skip + tail
-    return last, tail
-
-
-def _check_order(rows: list[Any], cursor: str | None) -> None:
-    """A keyset page must come sorted by updated_at, from the cursor on."""
-    previous = cursor or ""
-    for row in rows:
-        stamp = _updated_at(row)
-        if not stamp:
-            raise _KeysetUnusable("a row without a usable updated_at")
-        text = canonical_ts(stamp)
-        if text < previous:
-            raise _KeysetUnusable("rows not in updated_at order", unordered=True)
-        previous = text
-
-
-def _updated_at(row: Any) -> Any:
-    """A ``CustomerRecord`` dict's or a ``Customer`` model's ``updated_at``."""
-    return row.get("updated_at") if isinstance(row, dict) else row.updated_at
-
-
-def _created_at(row: Any) -> Any:
-    return row.get("created_at") if isinstance(row, dict) else row.created_at
-
-
-def _guid(row: Any) -> str:
-    guid = row.get("wallet_user_guid") if isinstance(row, dict) else row.wallet_user_guid
-    return str(guid)
-
-
-def _log_reconcile(task: asyncio.Task[int]) -> None:
-    """A background pass's outcome is logged (and its exception retrieved)."""
-    if task.cancelled():
-        log.info("reconcile pass cancelled: nothing deleted")
-    elif task.exception() is not None:
-        log.warning("reconcile pass failed, nothing deleted: %r", task.exception())
+async def _cancelled(task: asyncio.Task[int] | None) -> None:
+    if task is not None and not task.done():
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task

@@ -16,7 +16,7 @@ import pytest
 
 from teller_app.cache.convert import account_values
 from teller_app.core.server_traits import TraitsStore
-from teller_app.core.sync import _advance, _KeysetUnusable
+from teller_app.core.sync_paging import KeysetUnusable, advance_keyset
 from teller_app.platform import PasswordLogin, PlatformClient, Unavailable
 from teller_app.platform.models import (
     CUSTOMER_RECORDS,
@@ -75,8 +75,9 @@ def test_a_missing_customer_guid_is_an_error() -> None:
 
 
 def test_keyset_never_advances_to_an_empty_bound() -> None:
-    with pytest.raises(_KeysetUnusable):
-        _advance([{"wallet_user_guid": GUID, "updated_at": None}], "2024-01-01T00:00:00.000000Z", 0)
+    with pytest.raises(KeysetUnusable):
+        advance_keyset([{"wallet_user_guid": GUID, "updated_at": None}],
+                       "2024-01-01T00:00:00.000000Z", 0)
 
 
 def _client(handler: object) -> PlatformClient:
