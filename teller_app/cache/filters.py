@@ -15,7 +15,8 @@ from typing import Any
 
 from teller_app.cache.rows import CustomerRow, SearchCount
 from teller_app.cache.search import build_plan
-from teller_app.cache.store import _ROW_COLS, BranchCache, _row
+from teller_app.cache.store import BranchCache
+from teller_app.cache.store_read import _ROW_COLS, _row
 
 # (four-eyes requests live on the hub: a status is only ever the customer's status)
 REAL_STATUS = "c.status"

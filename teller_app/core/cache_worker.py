@@ -17,7 +17,7 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from teller_app.cache import (
     AccountRow,
@@ -28,8 +28,10 @@ from teller_app.cache import (
     SearchCount,
     SyncState,
 )
+from teller_app.cache.store_write import AccountIn, CustomerIn
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class CacheWorker:
@@ -38,14 +40,15 @@ class CacheWorker:
         self._cache: BranchCache | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
-    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn(*args, **kwargs)`` on the cache thread and await its result."""
         future = self._executor.submit(functools.partial(fn, *args, **kwargs))
         return await asyncio.wrap_future(future)
 
-    async def with_cache(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(cache, *args)`` on the cache thread."""
-        return await self.call(lambda: fn(self.cache, *args))
+    async def with_cache(self, fn: Callable[Concatenate[BranchCache, P], T],
+                         *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn(cache, *args, **kwargs)`` on the cache thread."""
+        return await self.call(lambda: fn(self.cache, *args, **kwargs))
 
     @property
     def cache(self) -> BranchCache:
@@ -58,11 +61,12 @@ class CacheWorker:
     def is_open(self) -> bool:
         return self._cache is not None
 
-    async def open(self, path: Path | str, key: bytes | None, **options: Any) -> None:
+    async def open(self, path: Path | str, key: bytes | None, *,
+                   busy_timeout: float = 5.0) -> None:
         if self._cache is not None:
             await self.call(self._cache.close)
         self._cache = None
-        self._cache = await self.call(BranchCache.open, path, key, **options)
+        self._cache = await self.call(BranchCache.open, path, key, busy_timeout=busy_timeout)
 
     async def close_cache(self) -> None:
         if self._cache is not None:
@@ -109,11 +113,11 @@ class CacheWorker:
     async def is_cold(self) -> bool:
         return await self.with_cache(BranchCache.is_cold)
 
-    async def upsert_customers(self, customers: Iterable[Any]) -> int:
+    async def upsert_customers(self, customers: Iterable[CustomerIn]) -> int:
         items = list(customers)
         return await self.with_cache(BranchCache.upsert_customers, items)
 
-    async def upsert_accounts(self, customer_guid: str, accounts: Iterable[Any]) -> None:
+    async def upsert_accounts(self, customer_guid: str, accounts: Iterable[AccountIn]) -> None:
         items = list(accounts)
         await self.with_cache(BranchCache.upsert_accounts, customer_guid, items)
 
@@ -124,7 +128,7 @@ class CacheWorker:
         await self.with_cache(BranchCache.set_sync_state, state)
 
     async def store_page(
-        self, customers: Sequence[Any], state: SyncState, commit: bool = True
+        self, customers: Sequence[CustomerIn], state: SyncState, commit: bool = True
     ) -> None:
         await self.with_cache(BranchCache.store_page, customers, state, commit)
 
@@ -132,7 +136,7 @@ class CacheWorker:
         """Commit a sync batch left open by ``store_page(..., commit=False)``."""
         await self.with_cache(BranchCache.flush)
 
-    async def store_reconcile_page(self, customers: Sequence[Any]) -> list[str]:
+    async def store_reconcile_page(self, customers: Sequence[CustomerIn]) -> list[str]:
         """Upsert a reconcile page's new/changed customers; the GUIDs it saw."""
         return await self.with_cache(BranchCache.store_reconcile_page, customers)
 
