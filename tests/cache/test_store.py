@@ -112,7 +112,7 @@ def test_small_upsert_writes_only_changed_columns_with_the_same_result(
     """An incremental page (few rows) is written column by column (issue 12: fewer dirty
     index pages); the outcome is exactly the bulk upsert's: new rows inserted, changed ones
     updated, older copies ignored, fetched_at refreshed, search index rebuilt."""
-    from teller_app.cache import store
+    from teller_app.cache import store_write as store  # where the limits are read
 
     first = [cust(f"g{i}", "Бойко", kyc_level=1, updated_at="2024-01-02T00:00:00Z")
              for i in range(6)]
@@ -143,7 +143,7 @@ def test_small_upsert_writes_only_changed_columns_with_the_same_result(
 def test_full_sync_checkpoints_a_big_wal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full sync does not checkpoint after every batch, but the WAL never grows past
     BULK_WAL_MAX (issue 12: 10 GB at 1 000 000 customers); the data stays whole."""
-    from teller_app.cache import store
+    from teller_app.cache import store_write as store  # where the limits are read
 
     monkeypatch.setattr(store, "BULK_WAL_MAX", 256 * 1024)
     path = tmp_path / "c.db"
