@@ -14,10 +14,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QMenu,
     QMessageBox,
     QStackedWidget,
     QTabWidget,
@@ -133,7 +132,9 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         self.setCentralWidget(central)
 
         self._build_status_bar()
-        self._build_menus()
+        self._build_menus(new_customer=self.new_customer, find=self.focus_search,
+                          close_tab=self._close_current_tab, sync_now=self.sync_now,
+                          sign_out=self.sign_out)
         from teller_app.ui import desk  # profiles, settings, help, title, window state
 
         desk.install(self)
@@ -363,33 +364,6 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
             widget = self.tabs.widget(i)
             if isinstance(widget, CustomerCard) and widget.guid == guid:
                 self.tabs.setTabText(i, self._tab_title(customer))
-
-    # -- menus ----------------------------------------------------------------------------
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self.menu_customer = bar.addMenu(self.tr("&Customer"))
-        self.menu_tools = bar.addMenu(self.tr("&Tools"))
-
-        def action(menu: QMenu, text: str, keys: list[str],
-                   slot: Callable[[], object]) -> QAction:
-            act = QAction(text, self)
-            act.setShortcuts([QKeySequence(k) for k in keys])
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.triggered.connect(lambda _checked=False: slot())
-            menu.addAction(act)
-            return act
-
-        self.action_new = action(self.menu_customer, self.tr("&New customer…"), ["Ctrl+N"],
-                                 self.new_customer)
-        self.action_find = action(self.menu_customer, self.tr("&Find customer"),
-                                  ["Ctrl+F", "F3"], self.focus_search)
-        self.action_close = action(self.menu_customer, self.tr("&Close tab"), ["Ctrl+W"],
-                                   self._close_current_tab)
-        self.action_sync = action(self.menu_tools, self.tr("&Sync now"), ["F5"], self.sync_now)
-        self.menu_tools.addSeparator()
-        self.action_sign_out = action(self.menu_tools, self.tr("Sign &out"), [],
-                                      self.sign_out)
-        self.action_quit = action(self.menu_tools, self.tr("&Quit"), ["Ctrl+Q"], self.close)
 
     async def shutdown(self) -> None:
         """Close what this window opened: the cache (its DB thread) and the session."""

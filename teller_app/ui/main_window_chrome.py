@@ -1,11 +1,15 @@
-"""The main window's status bar: what is running, online or offline (with the banner that
-says so), the sync state and who is signed in; errors nobody handled go to the banner.
-A mixin of ``MainWindow``; strings keep the ``MainWindow`` translation context."""
+"""The main window's chrome: the menus (Customer, Tools) and the status bar (what is running,
+online or offline with the banner that says so, the sync state, who is signed in); errors
+nobody handled go to the banner. A mixin of ``MainWindow``; strings keep the ``MainWindow``
+translation context."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QStatusBar
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QProgressBar, QStatusBar
 
 from teller_app.ui import theme
 from teller_app.ui.banner import Banner
@@ -42,6 +46,37 @@ class MainWindowChrome(QMainWindow):
         self.status_bar.addPermanentWidget(self.online_label)
         self.status_bar.addPermanentWidget(self.employee_label)
         self._set_online(True)
+
+    def _build_menus(self, *, new_customer: Callable[[], object], find: Callable[[], object],
+                     close_tab: Callable[[], object], sync_now: Callable[[], object],
+                     sign_out: Callable[[], object]) -> None:
+        bar = self.menuBar()
+        self.menu_customer = bar.addMenu(QCoreApplication.translate("MainWindow", "&Customer"))
+        self.menu_tools = bar.addMenu(QCoreApplication.translate("MainWindow", "&Tools"))
+
+        def action(menu: QMenu, text: str, keys: list[str],
+                   slot: Callable[[], object]) -> QAction:
+            act = QAction(text, self)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _checked=False: slot())
+            menu.addAction(act)
+            return act
+
+        customer, tools = self.menu_customer, self.menu_tools
+        self.action_new = action(customer, QCoreApplication.translate(
+            "MainWindow", "&New customer…"), ["Ctrl+N"], new_customer)
+        self.action_find = action(customer, QCoreApplication.translate(
+            "MainWindow", "&Find customer"), ["Ctrl+F", "F3"], find)
+        self.action_close = action(customer, QCoreApplication.translate(
+            "MainWindow", "&Close tab"), ["Ctrl+W"], close_tab)
+        self.action_sync = action(tools, QCoreApplication.translate(
+            "MainWindow", "&Sync now"), ["F5"], sync_now)
+        tools.addSeparator()
+        self.action_sign_out = action(tools, QCoreApplication.translate(
+            "MainWindow", "Sign &out"), [], sign_out)
+        self.action_quit = action(tools, QCoreApplication.translate(
+            "MainWindow", "&Quit"), ["Ctrl+Q"], self.close)
 
     def _activity_changed(self, labels: list[str]) -> None:
         self.busy_bar.setVisible(bool(labels))
