@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 HEAD_OFFICE = "head-office"
@@ -34,7 +35,8 @@ def ensure_private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     for p in (path, path.parent):
         with contextlib.suppress(OSError):  # Windows: per-user AppData ACLs instead
-            os.chmod(p, 0o700)
+            if not p.stat().st_mode & (stat.S_ISVTX | stat.S_IWOTH):  # never /tmp and the like
+                os.chmod(p, 0o700)
 
 
 def secure_files(db_path: Path) -> None:

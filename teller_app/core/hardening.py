@@ -40,6 +40,8 @@ def secure_tree(root: Path) -> int:
     are left alone. Returns how many modes were changed."""
     if sys.platform == "win32" or not root.is_dir():  # pragma: no cover - Windows
         return 0
+    if _shared(root):
+        return 0  # e.g. /tmp given as a data dir: not ours to tighten (root would lock others out)
     changed = 0
     for dirpath, dirnames, filenames in os.walk(root):
         for name, mode in [(dirpath, 0o700)] + [
@@ -52,5 +54,13 @@ def secure_tree(root: Path) -> int:
                 if stat.S_IMODE(st.st_mode) & 0o077:
                     os.chmod(name, stat.S_IMODE(st.st_mode) & mode)
                     changed += 1
-        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))
+                       and not _shared(Path(dirpath, d))]
     return changed
+
+
+def _shared(path: Path) -> bool:
+    """A sticky or world-writable directory (/tmp and the like) belongs to everyone."""
+    with contextlib.suppress(OSError):
+        return bool(os.stat(path).st_mode & (stat.S_ISVTX | stat.S_IWOTH))
+    return False

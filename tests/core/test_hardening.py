@@ -62,3 +62,35 @@ def test_core_dumps_are_off_and_umask_private_in_the_app() -> None:
     out = _run(["-c", script])
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "(0, 0) 0o77"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_a_shared_directory_is_never_tightened(tmp_path: Path) -> None:
+    """/tmp (sticky, world-writable) given as a data dir, or inside one: not ours to chmod.
+    Running as root, tightening it locked every other user (and PostgreSQL) out of /tmp."""
+    from teller_app.cache.paths import ensure_private_dir
+    from teller_app.core.hardening import secure_tree
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    (shared / "someone-else.txt").write_text("x")
+    os.chmod(shared / "someone-else.txt", 0o644)
+    ours = tmp_path / "ours"
+    (ours / "inner").mkdir(parents=True)
+    os.chmod(ours, 0o755)
+    os.chmod(ours / "inner", 0o755)
+    nested_shared = ours / "spool"
+    nested_shared.mkdir()
+    os.chmod(nested_shared, 0o1777)
+
+    assert secure_tree(shared) == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "someone-else.txt").stat().st_mode) == 0o644
+    assert secure_tree(ours) >= 2  # ours and ours/inner were loose
+    assert stat.S_IMODE(ours.stat().st_mode) == 0o700
+    assert stat.S_IMODE(nested_shared.stat().st_mode) == 0o1777
+
+    ensure_private_dir(shared / "profile")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "profile").stat().st_mode) == 0o700
