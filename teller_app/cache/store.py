@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlcipher3
 
-from teller_app.cache import convert, paths
+from teller_app.cache import bulk_load, convert, paths
 from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
 from teller_app.cache.rows import (
     AccountRow,
@@ -135,6 +135,7 @@ class BranchCache:
         self._secured = False
         self._batch_open = False
         self._bulk_wal = False  # wal_autocheckpoint off during a full sync (store_page)
+        self._loading: bool | None = None  # a bulk load is under way (bulk_load); None: ask
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -176,7 +177,20 @@ class BranchCache:
             conn.close()
             raise
         paths.secure_files(db)
-        return cls(conn, db)
+        cache = cls(conn, db)
+        cache._repair_bulk_load()
+        return cache
+
+    def _repair_bulk_load(self) -> None:
+        """A bulk load's indexes still missing although its full sync is done: build them."""
+        if bulk_load.pending(self._conn) and self.sync_state().full_sync_done:
+            self._begin()
+            try:
+                bulk_load.finish(self._conn, self._index_rows)
+            except BaseException:
+                self._rollback()
+                raise
+            self._commit()
 
     def close(self) -> None:
         if self._conn is not None:
@@ -213,7 +227,8 @@ class BranchCache:
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
 
-    def _upsert(self, customers: Iterable[Any], fetched_at: float, index: bool = True) -> list[str]:
+    def _upsert(self, customers: Iterable[Any], fetched_at: float, index: bool = True,
+                fts: bool = True) -> list[str]:
         wires = [convert.customer_wire(c) for c in customers]
         values = [convert.customer_values(w, fetched_at) for w in wires]
         if not values:
@@ -223,7 +238,9 @@ class BranchCache:
             self._upsert_changed(values)
         else:
             self._conn.executemany(_UPSERT, values)
-        if index:
+        if not fts:
+            pass  # a bulk load indexes every row at its end (bulk_load.finish)
+        elif index:
             self._reindex(guids)
         else:
             self._defer_index(guids)
@@ -506,12 +523,23 @@ class BranchCache:
             # An unfinished full sync (cache cold: search goes to the platform) indexes the
             # search in batches of FTS_BATCH rows: FTS5 costs ~2x per row in 1000-row commits
             # (segment flushes and merges). The queue is a table, so a kill loses nothing.
-            self._upsert(customers, time.time(), index=not bulk)
-            self._index_pending(FTS_BATCH if bulk else 1)
+            if self._loading is None:
+                self._loading = (bulk_load.start_if_empty(self._conn) if bulk
+                                 else bulk_load.pending(self._conn))
+            if self._loading:
+                self._upsert(customers, time.time(), fts=False)
+                if not bulk:
+                    bulk_load.finish(self._conn, self._index_rows)
+            else:
+                self._upsert(customers, time.time(), index=not bulk)
+                self._index_pending(FTS_BATCH if bulk else 1)
             self._write_state(state)
         except BaseException:
+            self._loading = None  # the drop or the build may have been rolled back
             self._rollback()
             raise
+        if not bulk:
+            self._loading = False
         if commit:
             self._commit()
             if self._bulk_wal and not bulk:
