@@ -9,7 +9,6 @@ from typing import Any
 
 from teller_app.cache import BranchCache, bulk_load
 from teller_app.cache.rows import SyncState
-
 from tests.cache.conftest import cust
 
 SURNAMES = ["Шевченко", "Бойко", "Мороз", "Shevchenko", "Яковенко", "Ющенко", "Zozulia"]
