@@ -24,7 +24,7 @@ from teller_app.cache.search import SearchPlan
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
 
-MAX_TERMS = 64
+MAX_TERMS = 16  # each costs one seek; names have 1-6 terms per prefix
 INDEXED = 3  # customers_fts has prefix='1 2 3': those are served from the prefix index
 _TOP = "\U0010ffff"
 # A prefix phrase of the match ("text"*), not a first-token one (^"text"*).
@@ -33,20 +33,28 @@ _VOCAB = "temp.customers_fts_terms"
 
 
 def _terms(conn: Connection, prefix: str) -> list[str] | None:
-    try:
-        cur = conn.execute(
-            f"SELECT term FROM {_VOCAB} WHERE term >= ? AND term < ? LIMIT ?",
-            (prefix, prefix + _TOP, MAX_TERMS + 1),
-        )
-    except sqlcipher3.OperationalError as exc:  # the vocab table not made yet
-        if "no such table" not in str(exc):
-            raise
-        conn.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {_VOCAB} USING fts5vocab(main, customers_fts, row)"
-        )
-        return _terms(conn, prefix)
-    terms = [str(r[0]) for r in cur]
-    return terms if 0 < len(terms) <= MAX_TERMS else None
+    """The indexed terms starting with ``prefix``, or None (none, or more than MAX_TERMS).
+    One ``LIMIT 1`` seek per term on the ``instance`` vocabulary: the ``row`` one counts each
+    term's whole doclist (~5 ms for a common first name at 1 000 000), the skip costs ~0.1."""
+    out: list[str] = []
+    low = prefix
+    while len(out) <= MAX_TERMS:
+        try:
+            row = conn.execute(
+                f"SELECT term FROM {_VOCAB} WHERE term >= ? AND term < ? LIMIT 1",
+                (low, prefix + _TOP),
+            ).fetchone()
+        except sqlcipher3.OperationalError as exc:  # the vocab table not made yet
+            if "no such table" not in str(exc):
+                raise
+            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_VOCAB} "
+                         "USING fts5vocab(main, customers_fts, instance)")
+            continue
+        if row is None:
+            break
+        out.append(str(row[0]))
+        low = out[-1] + "\x01"  # the least text after this term (no term holds a NUL)
+    return out if 0 < len(out) <= MAX_TERMS else None
 
 
 def _quote(term: str) -> str:
