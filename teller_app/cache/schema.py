@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from teller_app.cache.bulk_load import migration_cache_meta
 from teller_app.cache.errors import CacheError
 from teller_app.cache.history import migration_history_copies
 from teller_app.cache.search import RANK
@@ -109,6 +110,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _m4_sync_reconciled_at,
     _m5_filter_indexes,
     migration_history_copies,  # 6: the account history's offline copy (issue 15)
+    migration_cache_meta,  # 7: cache_meta (the first full sync's bulk load, bulk_load.py)
 ]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlcipher3
 
-from teller_app.cache import paths
+from teller_app.cache import bulk_load, paths
 from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
 from teller_app.cache.schema import migrate
 from teller_app.cache.store_write import CacheWrites
@@ -78,6 +78,7 @@ class BranchCache(CacheWrites):
         self._secured = False
         self._batch_open = False
         self._bulk_wal = False  # wal_autocheckpoint off during a full sync (store_page)
+        self._loading: bool | None = None  # a bulk load is under way (bulk_load); None: ask
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -119,7 +120,20 @@ class BranchCache(CacheWrites):
             conn.close()
             raise
         paths.secure_files(db)
-        return cls(conn, db)
+        cache = cls(conn, db)
+        cache._repair_bulk_load()
+        return cache
+
+    def _repair_bulk_load(self) -> None:
+        """A bulk load's indexes still missing although its full sync is done: build them."""
+        if bulk_load.pending(self._conn) and self.sync_state().full_sync_done:
+            self._begin()
+            try:
+                bulk_load.finish(self._conn, self._index_rows)
+            except BaseException:
+                self._rollback()
+                raise
+            self._commit()
 
     def close(self) -> None:
         if self._conn is not None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from teller_app.cache import prefix_terms
 from teller_app.cache.rows import (
     AccountRow,
     AssetRow,
@@ -61,6 +62,7 @@ class CacheReads:
     _secured: bool
     _batch_open: bool
     _bulk_wal: bool
+    _loading: bool | None
 
     # ------------------------------------------------------------------ reads
     def search(
@@ -69,8 +71,9 @@ class CacheReads:
         """Ranked matches for ``query`` (see ``teller_app.cache`` docstring); blank query =
         ``customers_page``. Rows ``offset .. offset+limit`` of the whole ranked list.
         ``branch_guid``: only that branch's customers (head office with a chosen branch)."""
-        plan = build_plan(query)
-        if plan is None:
+        plain = build_plan(query)
+        plan = prefix_terms.expand(self._conn, plain)  # same rows, no bm25 (prefix_terms)
+        if plan is None or plain is None:
             return self.customers_page(offset, limit, branch_guid=branch_guid)
         rows: list[CustomerRow] = []
         n0 = 0
@@ -85,7 +88,8 @@ class CacheReads:
             # No tier 0 at all (a first name typed): no NOT clause for FTS to evaluate.
             no_tier0 = n0 == 0 if offset else not rows
             rest = plan.match if no_tier0 else plan.rest
-            rows += self._rest_rows(rest, max(0, offset - n0), want, branch_guid)
+            rows += self._rest_rows(rest, max(0, offset - n0), want, branch_guid,
+                                    plain.match if no_tier0 else plain.rest)
         return rows
 
     def _fts_count(self, match: str, cap: int, branch_guid: str | None = None) -> int:
@@ -149,9 +153,11 @@ class CacheReads:
         return out
 
     def _rest_rows(
-        self, match: str, offset: int, limit: int, branch_guid: str | None = None
+        self, match: str, offset: int, limit: int, branch_guid: str | None = None,
+        ranked_match: str | None = None,
     ) -> list[CustomerRow]:
-        """Other matches: bm25 when few enough to rank within a frame, else cache order."""
+        """Other matches: bm25 when few enough to rank within a frame, else cache order.
+        ``ranked_match``: the same match as FTS5 prefixes, for bm25 (its scores differ)."""
         if branch_guid is None:
             # One pass over the match (a short prefix of a common name is ~100 000 matches
             # at 1 000 000 customers, ~10 ms a pass): its first ids both decide the ranking
@@ -169,6 +175,8 @@ class CacheReads:
             ranked = len(ids) <= RANK_LIMIT
         else:
             ranked = self._fts_count(match, RANK_LIMIT + 1, branch_guid) <= RANK_LIMIT
+        if ranked and ranked_match is not None:
+            match = ranked_match
         if branch_guid is not None:
             order = "ORDER BY f.rank, c.id" if ranked else "ORDER BY c.id"
             cur = self._conn.execute(
@@ -191,7 +199,7 @@ class CacheReads:
         self, query: str, cap: int = 10_000, branch_guid: str | None = None
     ) -> SearchCount:
         """Number of matches, counted up to ``cap`` (``capped`` = "cap or more")."""
-        plan = build_plan(query)
+        plan = prefix_terms.expand(self._conn, build_plan(query))
         if plan is None:
             where, params = _in_branch(branch_guid, "")
             sql = "SELECT count(*) FROM customers WHERE 1" + where

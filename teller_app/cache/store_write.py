@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from teller_app.cache import convert, paths
+from teller_app.cache import bulk_load, convert, paths
 from teller_app.cache.rows import SyncState
 from teller_app.cache.store_read import CacheReads
 from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
@@ -58,7 +58,7 @@ class CacheWrites(CacheReads):
             self._conn.execute("ROLLBACK")
 
     def _upsert(self, customers: Iterable[CustomerIn], fetched_at: float,
-                index: bool = True) -> list[str]:
+                index: bool = True, fts: bool = True) -> list[str]:
         wires = [convert.customer_wire(c) for c in customers]
         values = [convert.customer_values(w, fetched_at) for w in wires]
         if not values:
@@ -68,7 +68,9 @@ class CacheWrites(CacheReads):
             self._upsert_changed(values)
         else:
             self._conn.executemany(_UPSERT, values)
-        if index:
+        if not fts:
+            pass  # a bulk load indexes every row at its end (bulk_load.finish)
+        elif index:
             self._reindex(guids)
         else:
             self._defer_index(guids)
@@ -346,12 +348,23 @@ class CacheWrites(CacheReads):
             # An unfinished full sync (cache cold: search goes to the platform) indexes the
             # search in batches of FTS_BATCH rows: FTS5 costs ~2x per row in 1000-row commits
             # (segment flushes and merges). The queue is a table, so a kill loses nothing.
-            self._upsert(customers, time.time(), index=not bulk)
-            self._index_pending(FTS_BATCH if bulk else 1)
+            if self._loading is None:
+                self._loading = (bulk_load.start_if_empty(self._conn) if bulk
+                                 else bulk_load.pending(self._conn))
+            if self._loading:
+                self._upsert(customers, time.time(), fts=False)
+                if not bulk:
+                    bulk_load.finish(self._conn, self._index_rows)
+            else:
+                self._upsert(customers, time.time(), index=not bulk)
+                self._index_pending(FTS_BATCH if bulk else 1)
             self._write_state(state)
         except BaseException:
+            self._loading = None  # the drop or the build may have been rolled back
             self._rollback()
             raise
+        if not bulk:
+            self._loading = False
         if commit:
             self._commit()
             if self._bulk_wal and not bulk:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from conftest import new_customer, password_of
 
+from teller_app.cache import BranchCache, bulk_load
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 from teller_app.core.sync import SyncEngine
@@ -91,6 +92,8 @@ def test_kill_9_during_a_full_sync_then_resume(slow_sandbox: SandboxProcess,
         assert not line.startswith("finished"), "the sync ended before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
+    with BranchCache.open(path, key) as cache:  # killed mid bulk load (cache/bulk_load.py)
+        assert bulk_load.pending(cache._conn) and "customers_sort" not in indexes(cache)
 
     async def resume() -> tuple[int, int, int]:
         client = PlatformClient(sb.base_url, sb.counterparty_guid,
@@ -110,6 +113,18 @@ def test_kill_9_during_a_full_sync_then_resume(slow_sandbox: SandboxProcess,
     kept, final, total = asyncio.run(resume())
     assert 0 < kept < total  # the work done before the kill was kept...
     assert final == total  # ...and the resumed sync lost nothing (rows keyed by guid)
+    with BranchCache.open(path, key) as cache:  # the indexes were built once, at the end
+        assert not bulk_load.pending(cache._conn)
+        assert {"customers_sort", "customers_f_login"} <= indexes(cache)
+        some = cache.customers_page(500, 1)[0]
+        found = cache.search(f"{some.surname} {some.name}", 0, 1000)
+        assert some.wallet_user_guid in [r.wallet_user_guid for r in found]
+        assert cache.integrity_check() == "ok"
+
+
+def indexes(cache: BranchCache) -> set[str]:
+    return {r[0] for r in cache._conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers'")}
 
 
 def test_kill_9_while_creating_customers(sandbox: SandboxProcess) -> None:

@@ -1,0 +1,139 @@
+"""The first full sync into an empty cache loads in bulk (cache/bulk_load.py): secondary
+indexes dropped and built once at the end, the FTS index built once; a kill at any point
+leaves a cache that finishes the job and answers exactly as a row-by-row sync would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from teller_app.cache import BranchCache, bulk_load
+from teller_app.cache.rows import SyncState
+from tests.cache.conftest import cust
+
+SURNAMES = ["Шевченко", "Бойко", "Мороз", "Shevchenko", "Яковенко", "Ющенко", "Zozulia"]
+NAMES = ["Андрій", "Andrii", "Марія", "Олена", "Яна"]
+
+
+def pages(n_pages: int = 6, per: int = 50) -> list[list[dict[str, Any]]]:
+    out = []
+    for p in range(n_pages):
+        out.append([
+            cust(f"g{p:02d}-{i:03d}", SURNAMES[(p * per + i) % len(SURNAMES)],
+                 NAMES[(p + i) % len(NAMES)], paternal_name="Андрійович" if i % 3 else "",
+                 login=f"user{p}.{i}@bank.ua", phone_number=f"+38067{p:02d}{i:05d}",
+                 is_disabled=i % 7 == 0,
+                 updated_at=f"2024-01-01T00:{p:02d}:{i % 60:02d}.{i:06d}Z")
+            for i in range(per)
+        ])
+    return out
+
+
+def indexes(c: BranchCache) -> set[str]:
+    return {r[0] for r in c._conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' "
+        "AND sql IS NOT NULL")}
+
+
+QUERIES = ["андрій", "andrii", "шевч", "ю", "z", "Бойко Олена", "38067", "user3", "андрійович"]
+
+
+def answers(c: BranchCache) -> list[Any]:
+    def guids(rows: list[Any]) -> list[str]:
+        return [r.wallet_user_guid for r in rows]
+
+    out: list[Any] = [guids(c.customers_page(0, 1000))]
+    for q in QUERIES:
+        out += [guids(c.search(q, 0, 1000)), c.count(q), guids(c.search(q, 5, 7))]
+    return out
+
+
+def sync(c: BranchCache, data: list[list[dict[str, Any]]], upto: int | None = None) -> None:
+    for n, rows in enumerate(data[:upto]):
+        last = n == len(data) - 1
+        c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"], full_sync_done=last),
+                     commit=n % 2 == 1 or last)
+
+
+def reference(tmp_path: Path) -> tuple[set[str], list[Any]]:
+    """The same rows synced row by row (a cache that was not empty when the sync began)."""
+    with BranchCache.open(tmp_path / "ref.db", bytes(32)) as ref:
+        ref.upsert_customers([cust("zz", "Тимчасовий")])
+        ref.delete_customers(["zz"])
+        ref.upsert_customers([cust("zz2", "Тимчасовий")])  # not empty: no bulk load
+        sync(ref, pages())
+        ref.delete_customers(["zz2"])
+        assert not bulk_load.pending(ref._conn)
+        return indexes(ref), answers(ref)
+
+
+def test_a_full_sync_into_an_empty_cache_builds_the_same_cache(tmp_path: Path) -> None:
+    want_indexes, want = reference(tmp_path)
+    with BranchCache.open(tmp_path / "c.db", bytes(32)) as c:
+        data = pages()
+        sync(c, data, 2)
+        assert bulk_load.pending(c._conn)
+        assert indexes(c) == set()  # dropped while loading
+        for n, rows in enumerate(data[2:], start=2):
+            last = n == len(data) - 1
+            c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"], full_sync_done=last))
+        assert not bulk_load.pending(c._conn)
+        assert indexes(c) == want_indexes
+        assert answers(c) == want
+        assert c.integrity_check() == "ok"
+
+
+def test_killed_after_the_index_drop_the_cache_rebuilds_and_answers(tmp_path: Path) -> None:
+    want_indexes, want = reference(tmp_path)
+    path = tmp_path / "c.db"
+    data = pages()
+    c = BranchCache.open(path, bytes(32))
+    sync(c, data, 3)  # pages 0-1 committed, page 2 in the open batch
+    c._conn.close()  # kill -9: the open batch is lost, no close(), no flush()
+    with BranchCache.open(path, bytes(32)) as c:
+        assert bulk_load.pending(c._conn)  # marker and drop committed together
+        assert indexes(c) == set()
+        assert c.stats().count == 100 and c.integrity_check() == "ok"
+        assert len(c.customers_page(0, 1000)) == 100  # reads work without the indexes
+        # A teller's own write meanwhile (indexed for search at once, row by row).
+        c.upsert_customers([data[1][0]])
+        # The resumed full sync re-reads from the stored cursor and finishes the bulk load.
+        for n, rows in enumerate(data[2:], start=2):
+            last = n == len(data) - 1
+            c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"], full_sync_done=last))
+        assert not bulk_load.pending(c._conn)
+        assert indexes(c) == want_indexes
+        assert answers(c) == want
+
+
+def test_open_repairs_a_done_sync_whose_indexes_are_missing(tmp_path: Path) -> None:
+    want_indexes, want = reference(tmp_path)
+    path = tmp_path / "c.db"
+    data = pages()
+    with BranchCache.open(path, bytes(32)) as c:
+        for rows in data:  # every page stored, the sync's end not recorded yet
+            c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"]))
+        # e.g. an older app version (no bulk_load) finished the sync: state says done
+        c.set_sync_state(SyncState(cursor="x", full_sync_done=True))
+        assert bulk_load.pending(c._conn)
+    with BranchCache.open(path, bytes(32)) as c:
+        assert not bulk_load.pending(c._conn)
+        assert indexes(c) == want_indexes
+        assert answers(c) == want
+        assert c.integrity_check() == "ok"
+
+
+def test_a_full_sync_over_kept_rows_is_not_a_bulk_load(cache: BranchCache) -> None:
+    cache.upsert_customers([cust("g1", "Бойко")])
+    before = indexes(cache)
+    cache.store_page([cust("g2", "Мороз")], SyncState(cursor="a"), commit=False)
+    assert not bulk_load.pending(cache._conn)
+    assert indexes(cache) == before
+    cache.flush()
+    assert [r.surname for r in cache.search("мороз")] == ["Мороз"]
+
+
+def test_the_reference_answers_are_not_trivial(tmp_path: Path) -> None:
+    _, want = reference(tmp_path)
+    assert len(want[0]) == 300
+    assert all(len(want[1 + 3 * i]) > 0 for i in range(len(QUERIES)))
