@@ -147,8 +147,12 @@ class AppController(QObject):
         try:
             await self._start()
         except Exception as exc:
-            log.exception("start-up failed")
-            self._fatal(self.tr("Teller could not start: {error}").format(error=safe_text(exc)))
+            self.start_failed(exc)
+
+    def start_failed(self, exc: BaseException) -> None:
+        """Called in the ``except`` block of whatever part of the start failed."""
+        log.exception("start-up failed")
+        self._fatal(self.tr("Teller could not start: {error}").format(error=safe_text(exc)))
 
     def begin(self) -> bool:
         """With saved profiles, the sign-in window is shown from the plain profiles file (no
@@ -180,8 +184,7 @@ class AppController(QObject):
             assert self.data is not None
             filled = await self._start_validated(self.data, show=False)
         except Exception as exc:
-            log.exception("start-up failed")
-            self._fatal(self.tr("Teller could not start: {error}").format(error=safe_text(exc)))
+            self.start_failed(exc)
             filled = False
         if filled and self.dialog is not None:
             self.dialog.set_targets(self.targets)
@@ -411,9 +414,7 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float]) -> in
         # No loop callback before the first paint (see AppController.begin).
         shown = controller.begin()
     except Exception as exc:
-        log.exception("start-up failed")
-        controller._fatal(controller.tr("Teller could not start: {error}").format(
-            error=safe_text(exc)))
+        controller.start_failed(exc)
         shown = True  # nothing to start
     timeout: asyncio.TimerHandle | None = None
     if args.smoke_test:
