@@ -115,6 +115,15 @@ def _warm_sign_in_imports() -> None:
             log.debug("warm-up import of %s failed", name, exc_info=True)
 
 
+def _warm_embedded_imports() -> None:
+    """While the embedded sandbox starts: the sign-in imports and the main window's."""
+    _warm_sign_in_imports()
+    try:
+        import teller_app.ui.main_window  # noqa: F401
+    except Exception:  # opening it imports it again and reports what is wrong
+        log.debug("warm-up import of the main window failed", exc_info=True)
+
+
 class AppController(QObject):
     """Owns the windows, the sandbox process and the session for one app run."""
 
@@ -224,6 +233,10 @@ class AppController(QObject):
                 not self.args.profile]
         else:
             self._show_splash(self.tr("Starting the sandbox…"))
+            assert self.splash is not None
+            # The sandbox and hub take a second or more: what signing in and the main window
+            # need is imported meanwhile (once the splash is painted), not after them.
+            _AfterFirstPaint(self.splash, _warm_embedded_imports)
             from teller_app.core.embedded_stack import onboard, start_embedded
 
             try:
