@@ -72,7 +72,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="172"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="180"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>

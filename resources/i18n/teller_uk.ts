@@ -102,43 +102,43 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="106"/>
+        <location filename="../../teller_app/ui/startup.py" line="167"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="123"/>
+        <location filename="../../teller_app/ui/startup.py" line="230"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="131"/>
+        <location filename="../../teller_app/ui/startup.py" line="238"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="141"/>
+        <location filename="../../teller_app/ui/startup.py" line="254"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="197"/>
+        <location filename="../../teller_app/ui/startup.py" line="326"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="77"/>
+        <location filename="../../teller_app/ui/startup.py" line="86"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="215"/>
+        <location filename="../../teller_app/ui/startup.py" line="345"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="246"/>
-        <location filename="../../teller_app/ui/startup.py" line="260"/>
+        <location filename="../../teller_app/ui/startup.py" line="376"/>
+        <location filename="../../teller_app/ui/startup.py" line="390"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -166,47 +166,47 @@
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="267"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="263"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="273"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="269"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="290"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="286"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="291"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="287"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="301"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="297"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="335"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="336"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="340"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="341"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="343"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="344"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="352"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="353"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
@@ -246,32 +246,32 @@
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="229"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="255"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="277"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="273"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="337"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="338"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="345"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="346"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="349"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="350"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
@@ -706,12 +706,12 @@
 <context>
     <name>CashDesk</name>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="20"/>
+        <location filename="../../teller_app/ui/cash_desk.py" line="24"/>
         <source>Demo Bank (sandbox)</source>
         <translation>Демо-банк (пісочниця)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="28"/>
+        <location filename="../../teller_app/ui/cash_desk.py" line="33"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -719,177 +719,177 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="112"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="109"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="113"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="110"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="261"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="251"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="329"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="319"/>
         <source>Cash above the teller&apos;s limit</source>
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="331"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="321"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="339"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="361"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="351"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="369"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="359"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="395"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="385"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="407"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="397"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="190"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="186"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="206"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="202"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="299"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="289"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="326"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="316"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="376"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="366"/>
         <source>Confirm %1 of %2 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="409"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="399"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="220"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="216"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="39"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="76"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="40"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="77"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="50"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="87"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="58"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="95"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="67"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="104"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
@@ -1292,7 +1292,7 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="69"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="77"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -1757,57 +1757,57 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="59"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="84"/>
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="60"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="85"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="61"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="86"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="62"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="87"/>
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="63"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="88"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="64"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="89"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="65"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="90"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="66"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="91"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="105"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="182"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="186"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="286"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="230"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="118"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
@@ -2167,76 +2167,76 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="99"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="104"/>
         <source>&amp;Status:</source>
         <translation>&amp;Статус:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="99"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="104"/>
         <source>Se&amp;gment:</source>
         <translation>С&amp;егмент:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="100"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="105"/>
         <source>&amp;KYC:</source>
         <translation>&amp;KYC:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="100"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="105"/>
         <source>&amp;Disabled:</source>
         <translation>&amp;Вимкнені:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="101"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="106"/>
         <source>Created &amp;from:</source>
         <translation>Створено &amp;з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="101"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="102"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="106"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="107"/>
         <source>to:</source>
         <translation>по:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="102"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="107"/>
         <source>&amp;Updated from:</source>
         <translation>&amp;Оновлено з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="103"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="108"/>
         <source>Created to</source>
         <translation>Створено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="103"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="108"/>
         <source>Updated to</source>
         <translation>Оновлено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="109"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="118"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="120"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="122"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="114"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="123"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
         <source>any</source>
         <translation>будь-який</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="110"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="115"/>
         <source>C&amp;lear filters</source>
         <translation>С&amp;кинути фільтри</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="111"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="116"/>
         <source>all</source>
         <translation>усі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="111"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="116"/>
         <source>enabled only</source>
         <translation>лише ввімкнені</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="112"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="117"/>
         <source>disabled only</source>
         <translation>лише вимкнені</translation>
     </message>
@@ -2244,77 +2244,77 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="103"/>
+        <location filename="../../teller_app/ui/history.py" line="108"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="107"/>
+        <location filename="../../teller_app/ui/history.py" line="112"/>
         <source>Dates</source>
         <translation>Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="117"/>
+        <location filename="../../teller_app/ui/history.py" line="122"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="120"/>
+        <location filename="../../teller_app/ui/history.py" line="125"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="123"/>
+        <location filename="../../teller_app/ui/history.py" line="128"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="124"/>
+        <location filename="../../teller_app/ui/history.py" line="129"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="173"/>
+        <location filename="../../teller_app/ui/history.py" line="178"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="197"/>
+        <location filename="../../teller_app/ui/history.py" line="202"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="202"/>
+        <location filename="../../teller_app/ui/history.py" line="207"/>
         <source>{shown} of {total} payments, fetched at {time}</source>
         <translation>{shown} з {total} платежів, отримано о {time}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="215"/>
+        <location filename="../../teller_app/ui/history.py" line="220"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <location filename="../../teller_app/ui/history.py" line="221"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="226"/>
+        <location filename="../../teller_app/ui/history.py" line="231"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="227"/>
+        <location filename="../../teller_app/ui/history.py" line="232"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="236"/>
+        <location filename="../../teller_app/ui/history.py" line="241"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="240"/>
+        <location filename="../../teller_app/ui/history.py" line="245"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -2413,131 +2413,131 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="112"/>
+        <location filename="../../teller_app/ui/main_window.py" line="109"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="142"/>
-        <location filename="../../teller_app/ui/main_window.py" line="123"/>
+        <location filename="../../teller_app/ui/main_window.py" line="120"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="206"/>
+        <location filename="../../teller_app/ui/main_window.py" line="205"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="211"/>
+        <location filename="../../teller_app/ui/main_window.py" line="210"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="230"/>
+        <location filename="../../teller_app/ui/main_window.py" line="229"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="240"/>
+        <location filename="../../teller_app/ui/main_window.py" line="239"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="245"/>
+        <location filename="../../teller_app/ui/main_window.py" line="244"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="299"/>
+        <location filename="../../teller_app/ui/main_window.py" line="298"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="326"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="105"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="338"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="109"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="345"/>
+        <location filename="../../teller_app/ui/main_window.py" line="335"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="354"/>
+        <location filename="../../teller_app/ui/main_window.py" line="344"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="365"/>
+        <location filename="../../teller_app/ui/main_window.py" line="355"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="134"/>
-        <location filename="../../teller_app/ui/main_window.py" line="407"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="54"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="135"/>
-        <location filename="../../teller_app/ui/main_window.py" line="408"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="55"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="136"/>
-        <location filename="../../teller_app/ui/main_window.py" line="419"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="67"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="137"/>
-        <location filename="../../teller_app/ui/main_window.py" line="421"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="69"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="138"/>
-        <location filename="../../teller_app/ui/main_window.py" line="423"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="139"/>
-        <location filename="../../teller_app/ui/main_window.py" line="425"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="140"/>
-        <location filename="../../teller_app/ui/main_window.py" line="427"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="76"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="141"/>
-        <location filename="../../teller_app/ui/main_window.py" line="429"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="78"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="440"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="90"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="445"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="95"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="448"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="97"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
@@ -2555,47 +2555,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="56"/>
+        <location filename="../../teller_app/ui/history.py" line="61"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="63"/>
+        <location filename="../../teller_app/ui/history.py" line="68"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="64"/>
+        <location filename="../../teller_app/ui/history.py" line="69"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="65"/>
+        <location filename="../../teller_app/ui/history.py" line="70"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="66"/>
+        <location filename="../../teller_app/ui/history.py" line="71"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="67"/>
+        <location filename="../../teller_app/ui/history.py" line="72"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="68"/>
+        <location filename="../../teller_app/ui/history.py" line="73"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="69"/>
+        <location filename="../../teller_app/ui/history.py" line="74"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="76"/>
+        <location filename="../../teller_app/ui/history.py" line="81"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
@@ -3138,37 +3138,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="348"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="356"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="354"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="362"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="355"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="363"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="370"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="378"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="371"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="379"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="381"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="389"/>
         <source>Could not save: {error}</source>
         <translation>Не вдалося зберегти: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="384"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="392"/>
         <source>Saved to {path}</source>
         <translation>Збережено у файл {path}</translation>
     </message>
@@ -3360,28 +3360,28 @@ If it happens again, tell support what you were doing.</source>
     <name>SearchPanel</name>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="150"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="54"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="76"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="152"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="60"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="82"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="116"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="124"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="169"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="177"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="172"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="180"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -3556,119 +3556,119 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="53"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="60"/>
         <source>No OS keyring is available: the password is kept for this session only.</source>
         <translation>Системне сховище паролів недоступне: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="56"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
         <source>The OS keyring did not answer in time: the password is kept for this session only.</source>
         <translation>Системне сховище паролів не відповіло вчасно: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="59"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="66"/>
         <source>The only keyring found ({name}) keeps secrets in a plain file, so it is not used: the password is kept for this session only.</source>
         <translation>Знайдене сховище паролів ({name}) зберігає секрети у звичайному файлі, тому воно не використовується: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="70"/>
         <source>The OS keyring reported an error ({error}): the password is kept for this session only.</source>
         <translation>Системне сховище паролів повідомило про помилку ({error}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
         <source>The OS keyring cannot be used ({reason}): the password is kept for this session only.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="82"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="89"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="395"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="94"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="272"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="97"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="100"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="104"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="116"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="296"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="238"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="120"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="296"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="119"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="121"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="135"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="139"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="143"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="142"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="144"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="202"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="250"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="213"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="261"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="226"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="284"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="249"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="307"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="280"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="338"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="146"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="148"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -3846,63 +3846,63 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="207"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="221"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="215"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="229"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="223"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="231"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="234"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="242"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="235"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="243"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="237"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="245"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="238"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="246"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="248"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="248"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="249"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="257"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="253"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="261"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="269"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="277"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="275"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -3910,42 +3910,42 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="64"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="69"/>
         <source>T&amp;ill</source>
         <translation>&amp;Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="65"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="70"/>
         <source>Open the till…</source>
         <translation>Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="66"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="71"/>
         <source>Vault transfer…</source>
         <translation>Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="67"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="72"/>
         <source>Close the till…</source>
         <translation>Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="68"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="73"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="69"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="74"/>
         <source>Branch cash position…</source>
         <translation>Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="162"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="167"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="175"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="180"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -3953,68 +3953,68 @@ Reason: %2</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="102"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="112"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="120"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="114"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="122"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="116"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="124"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="127"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="143"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="138"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="146"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="143"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="151"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="147"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="155"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="155"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="163"/>
         <source>none</source>
         <translation>немає</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="165"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="165"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="173"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="179"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="187"/>
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="192"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="200"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
@@ -4150,47 +4150,47 @@ Reason: %2</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="296"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="304"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="299"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="307"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="300"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="308"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="305"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="313"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="319"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="312"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="320"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="319"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="327"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="324"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="332"/>
         <source>Requested: a supervisor approves it from the branch cash position.</source>
         <translation>Запит надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="335"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="343"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import ipaddress
 import ssl
@@ -118,10 +119,20 @@ class _PinnedSSLObject(ssl.SSLObject):
             raise PinMismatch("the server's public key does not match the pinned key")
 
 
-def ssl_context(settings: TransportSettings) -> ssl.SSLContext | bool:
-    """The context httpx should use (``True`` = httpx's default public roots)."""
+@functools.cache
+def _public_roots() -> ssl.SSLContext:
+    """What httpx builds for ``verify=True`` (certifi's roots), once per process: loading the
+    roots costs ~20-30 ms of CPU per client, and the app, hub and sandbox each make several.
+    A context is safe to share between clients and threads."""
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def ssl_context(settings: TransportSettings) -> ssl.SSLContext:
+    """The context httpx should use (no CA bundle and no pin: the public roots)."""
     if not settings.ca_bundle and not settings.spki_pins:
-        return True
+        return _public_roots()
     if settings.ca_bundle:
         try:
             ctx = ssl.create_default_context(cafile=settings.ca_bundle)

@@ -8,6 +8,7 @@ once connections are accepted.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -117,6 +118,12 @@ class _Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
+        if not gc.isenabled():
+            # The bundle's embedded sandbox starts with the collector off
+            # (teller_app/__main__.py): the start-up objects are frozen (never scanned again)
+            # and collection starts now.
+            gc.freeze()
+            gc.enable()
         if self.started:
             print(self.base_url, flush=True)
 

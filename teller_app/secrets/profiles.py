@@ -22,18 +22,10 @@ from teller_app.platform.transport import (
     check_url,
     parse_pin,
 )
+from teller_app.secrets.profiles_raw import SETTINGS_FILE, config_dir
 
-SETTINGS_FILE = "profiles.json"
 FILE_VERSION = 1
-
-
-def config_dir() -> Path:
-    override = os.environ.get("TELLER_CONFIG_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("Teller", "Prozora"))
+__all__ = ["SETTINGS_FILE", "Profile", "ProfileStore", "config_dir"]
 
 
 class Profile(BaseModel):

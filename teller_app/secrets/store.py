@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 from teller_app.platform._sensitive import register_secret
@@ -98,6 +99,11 @@ class SecretStore:
     def _resolve(self) -> Any:
         if self._requested is not None:
             return self._requested
+        if sys.platform != "darwin":
+            # keyring loads every backend; the macOS one's helper runs ctypes' find_library
+            # three times at import, which off macOS spawns gcc/ldconfig (~0.2 s of CPU). Its
+            # own guard then turns it down ("macOS required"): skip straight to that.
+            sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
         import keyring
 
         return keyring.get_keyring()

@@ -12,8 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from teller_app.secrets import config_dir
-from teller_app.ui.profile_manager_io import _write_private
+from teller_app.secrets.profiles_raw import config_dir  # no pydantic before the paint
 
 log = logging.getLogger(__name__)
 FILE = "desk-settings.json"
@@ -65,6 +64,8 @@ def load_settings(path: Path | None = None) -> DeskSettings:
 def save_settings(settings: DeskSettings, path: Path | None = None) -> None:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from teller_app.ui.profile_manager_io import _write_private  # loads the profile models
+
     _write_private(path, json.dumps(asdict(settings.clean()), ensure_ascii=False, indent=2))
 
 

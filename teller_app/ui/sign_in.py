@@ -10,19 +10,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from teller_app.core import instance_lock
-from teller_app.secrets import (
-    PASSWORD,
-    PRIVATE_KEY,
-    SESSION_TOKEN,
-    Profile,
-    ProfileStore,
-    SecretStore,
-    register_secret,
-)
+from teller_app.secrets import PASSWORD, PRIVATE_KEY, SESSION_TOKEN, SecretStore, register_secret
 
 if TYPE_CHECKING:  # the session and HTTP stack load when signing in, not before the paint
     from teller_app.core.session import Session
     from teller_app.platform.auth import Auth
+
+    # Profiles (pydantic) load after the sign-in window is painted.
+    from teller_app.secrets.profiles import Profile, ProfileStore
 
 SANDBOX_PROFILE_NAME = "sandbox"
 
@@ -46,6 +41,8 @@ class SignInTarget:
 def sandbox_target(manifest: dict[str, Any], hub_url: str | None = None) -> SignInTarget:
     """The embedded sandbox (and its hub, when running) as a sign-in target (never saved to
     the profiles file)."""
+    from teller_app.secrets.profiles import Profile
+
     profile = Profile(name=SANDBOX_PROFILE_NAME, base_url=str(manifest["base_url"]),
                       counterparty_guid=str(manifest["counterparty_guid"]), is_sandbox=True,
                       hub_url=hub_url)

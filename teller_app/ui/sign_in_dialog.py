@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,16 +31,20 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.platform import AuthError
-from teller_app.secrets import ProfileStore, SecretStore
+from teller_app.secrets import SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.sign_in import SignInTarget, read_remembered
 
-if TYPE_CHECKING:  # the session stack is loaded at sign-in, not to paint the dialog
+if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) after the paint
     from teller_app.core.session import Session
+    from teller_app.secrets.profiles import ProfileStore
 
-FULL_TEXT_ROLE = Qt.ItemDataRole.UserRole + 1  # a demo line before any eliding
+# USER_ROLE (0x0100) as plain ints, and ``QtCore.Qt`` only in methods: the Qt
+# namespace builds ~100 enums (~20 ms), which the sign-in window's first paint does not need.
+USER_ROLE = 0x0100
+FULL_TEXT_ROLE = USER_ROLE + 1  # a demo line before any eliding
 DEMO_ROWS_SHOWN = 6  # more demo employees scroll
 
 # SecretStore.unavailable_reason is English text for the log; these are the known ones.
@@ -90,17 +95,12 @@ class SignInDialog(QDialog):
 
         self.profile_combo = QComboBox(self)
         self.profile_combo.setObjectName("profileCombo")
-        for target in targets:
-            label = target.profile.name
-            if target.is_sandbox:
-                label = self.tr("Sandbox (demo data, not a real bank)")
-            self.profile_combo.addItem(label)
+        self._add_target_items(targets)
 
         self.sandbox_box = QGroupBox(self.tr("Sandbox — demo accounts"), self)
         self.sandbox_box.setObjectName("sandboxBox")
         self.demo_list = QListWidget(self.sandbox_box)
         self.demo_list.setObjectName("demoEmployees")
-        self.demo_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.demo_list.itemActivated.connect(self._demo_chosen)
         self.demo_list.itemClicked.connect(self._demo_chosen)
         note = QLabel(self.tr("This is the built-in sandbox: a simulated platform with "
@@ -170,18 +170,61 @@ class SignInDialog(QDialog):
         self.profile_combo.currentIndexChanged.connect(self._target_changed)
         self.email.returnPressed.connect(self.secret.setFocus)
         self.secret.returnPressed.connect(self.submit)
-        self._target_changed(0)
+        # Before set_targets/show_pending: what an unfilled form would show.
+        self._pending_email: str | None = None
+        self._submit_when_filled = False
+        self.sandbox_box.hide()
+        if targets:
+            self._target_changed(0)
 
     # -- public ---------------------------------------------------------------------------
     @property
     def target(self) -> SignInTarget:
         return self.targets[max(0, self.profile_combo.currentIndex())]
 
+    def show_pending(self, names: list[str], email: str) -> None:
+        """The form as it will be filled, shown before the profiles are validated (the app
+        paints this first, then calls set_targets): a Sign in meanwhile waits for it."""
+        self._pending_email = email
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.addItems(names)
+        self.profile_combo.blockSignals(False)
+        self.email.blockSignals(True)  # no remembered look-up before the store is open
+        self.email.setText(email)
+        self.email.blockSignals(False)
+        (self.secret if email else self.email).setFocus()
+
+    def set_targets(self, targets: list[SignInTarget]) -> None:
+        """Offer ``targets`` (the first is chosen). After show_pending, what the employee
+        typed meanwhile and where the keyboard focus is are kept."""
+        pending_email, self._pending_email = self._pending_email, None
+        typed_email, typed_secret = self.email.text(), self.secret.text()
+        focused = self.focusWidget()
+        self.targets = targets
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        self._add_target_items(targets)
+        self.profile_combo.blockSignals(False)
+        if not targets:
+            return
+        self._target_changed(0)
+        if pending_email is None:
+            return
+        if typed_email != pending_email:
+            self.email.setText(typed_email)
+        if typed_secret:
+            self.secret.setText(typed_secret)
+        if focused is not None:
+            focused.setFocus()
+        if self._submit_when_filled:
+            self._submit_when_filled = False
+            self.submit()
+
     def choose_demo(self, email: str) -> None:
         """Fill the form with the demo employee ``email`` (sandbox only)."""
         for i in range(self.demo_list.count()):
             item = self.demo_list.item(i)
-            if item.data(Qt.ItemDataRole.UserRole)["email"] == email:
+            if item.data(USER_ROLE)["email"] == email:
                 self.demo_list.setCurrentItem(item)
                 self._demo_chosen(item)
                 return
@@ -197,6 +240,9 @@ class SignInDialog(QDialog):
         return "" if self.error.isHidden() else self.error.text()
 
     def submit(self) -> None:
+        if not self.targets:  # shown before it was filled (show_pending): set_targets submits
+            self._submit_when_filled = True
+            return
         email = self.email.text().strip()
         secret = self.secret.text()
         remembered = self._remembered_for == email.lower() and bool(email)
@@ -219,8 +265,18 @@ class SignInDialog(QDialog):
         )
 
     # -- internals ------------------------------------------------------------------------
+    def _add_target_items(self, targets: list[SignInTarget]) -> None:
+        for target in targets:
+            label = target.profile.name
+            if target.is_sandbox:
+                label = self.tr("Sandbox (demo data, not a real bank)")
+            self.profile_combo.addItem(label)
+
     def _target_changed(self, _index: int) -> None:
         target = self.target
+        if target.is_sandbox:  # set here, not in __init__: see USER_ROLE
+            self.demo_list.setHorizontalScrollBarPolicy(
+                QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sandbox_box.setVisible(target.is_sandbox)
         self.demo_list.clear()
         for employee in target.demo_employees:
@@ -232,7 +288,7 @@ class SignInDialog(QDialog):
             if name:
                 text = f"{name}: {text}"
             item = QListWidgetItem(text, self.demo_list)
-            item.setData(Qt.ItemDataRole.UserRole, employee)
+            item.setData(USER_ROLE, employee)
             item.setData(FULL_TEXT_ROLE, text)
             item.setToolTip(text)
         self._fit_demo_list()
@@ -320,7 +376,7 @@ class SignInDialog(QDialog):
         for i in range(rows):
             item = demo.item(i)
             full = str(item.data(FULL_TEXT_ROLE))
-            item.setText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, fits))
+            item.setText(metrics.elidedText(full, QtCore.Qt.TextElideMode.ElideRight, fits))
         demo.setMinimumWidth(min(cap, demo.sizeHintForColumn(0) + frame + scrollbar + spacing))
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -337,7 +393,7 @@ class SignInDialog(QDialog):
             self.resize(width, need)
 
     def _demo_chosen(self, item: QListWidgetItem) -> None:
-        employee = item.data(Qt.ItemDataRole.UserRole)
+        employee = item.data(USER_ROLE)
         self.email.setText(employee["email"])
         self.secret.setText(employee.get("password", ""))
         self.error.hide()

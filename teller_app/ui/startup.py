@@ -29,7 +29,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.core import app_paths
-from teller_app.secrets import Profile, ProfileStore, install_redaction
+from teller_app.secrets import install_redaction
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.error_text import cache_message, safe_text
@@ -41,6 +41,9 @@ if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it
     from teller_app.core.branch_cache import BranchCacheBundle
     from teller_app.core.embedded_stack import EmbeddedStack
     from teller_app.core.session import Session
+
+    # Profiles (pydantic, ~110 ms) load right after the sign-in window is painted.
+    from teller_app.secrets.profiles import Profile, ProfileStore
     from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger("teller_app")
@@ -115,6 +118,15 @@ def _warm_sign_in_imports() -> None:
             log.debug("warm-up import of %s failed", name, exc_info=True)
 
 
+def _warm_embedded_imports() -> None:
+    """While the embedded sandbox starts: the sign-in imports and the main window's."""
+    _warm_sign_in_imports()
+    try:
+        import teller_app.ui.main_window  # noqa: F401
+    except Exception:  # opening it imports it again and reports what is wrong
+        log.debug("warm-up import of the main window failed", exc_info=True)
+
+
 class AppController(QObject):
     """Owns the windows, the sandbox process and the session for one app run."""
 
@@ -133,6 +145,7 @@ class AppController(QObject):
         self.profiles: ProfileStore | None = None
         self.done: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.temp_dir: Path | None = None
+        self.data: Path | None = None  # the data dir, once begin() ran
 
     @property
     def started_at(self) -> float:
@@ -146,33 +159,87 @@ class AppController(QObject):
         try:
             await self._start()
         except Exception as exc:
-            log.exception("start-up failed")
-            self._fatal(self.tr("Teller could not start: {error}").format(error=safe_text(exc)))
+            self.start_failed(exc)
+
+    def start_failed(self, exc: BaseException) -> None:
+        """Called in the ``except`` block of whatever part of the start failed."""
+        log.exception("start-up failed")
+        self._fatal(self.tr("Teller could not start: {error}").format(error=safe_text(exc)))
+
+    def begin(self) -> bool:
+        """With saved profiles, the sign-in window is shown from the plain profiles file (no
+        pydantic) and filled with the validated profiles after its first paint
+        (_fill_sign_in). run() calls this before the event loop turns, so the paint also
+        precedes the loop's first callback (qasync's timer calls build the Qt namespace's
+        enums, ~20 ms). True when the window is shown (the rest follows its paint)."""
+        if self.data is not None:
+            return self.dialog is not None
+        self.data = self._data_dir()
+        from teller_app.secrets.profiles_raw import read_preview
+
+        preview = read_preview(self.args.profile)
+        if preview is not None:
+            install_translators(self.app, choose_language(self.args.lang, preview.language))
+            self.show_sign_in(pending=(preview.names, preview.email))
+        return self.dialog is not None
 
     async def _start(self) -> None:
-        data = self._data_dir()
+        self.begin()
+        if self.dialog is None:  # no saved profiles (or not plainly readable)
+            assert self.data is not None
+            await self._start_validated(self.data, show=True)
+
+    async def _fill_sign_in(self) -> None:
+        """After the first paint: read and validate the profiles, then fill the window (or,
+        when they do not validate, what _start_validated says instead of it)."""
+        try:
+            assert self.data is not None
+            filled = await self._start_validated(self.data, show=False)
+        except Exception as exc:
+            self.start_failed(exc)
+            filled = False
+        if filled and self.dialog is not None:
+            self.dialog.set_targets(self.targets)
+        elif self.dialog is not None:
+            dialog, self.dialog = self.dialog, None
+            dialog.hide()
+            dialog.deleteLater()
+        _warm_sign_in_imports()
+
+    async def _start_validated(self, data: Path, *, show: bool) -> bool:
+        """The profiles file read the full way -> ``self.targets`` (the embedded sandbox's
+        when there are no profiles). With ``show``, the language is chosen and the sign-in
+        window shown here. True when the targets are set."""
+        from teller_app.secrets.profiles import ProfileStore
+
         self.profiles = ProfileStore()
         try:
             profiles = await asyncio.to_thread(self._read_profiles)
         except (OSError, ValueError) as exc:  # never a silent fallback to the sandbox
             from teller_app.ui.profile_manager_recovery import unreadable_profiles
 
-            install_translators(self.app, choose_language(self.args.lang, None))
+            if show:
+                install_translators(self.app, choose_language(self.args.lang, None))
             unreadable_profiles(self, self.profiles, exc)
-            return
+            return False
         chosen = self._chosen_profile(profiles)
-        lang = choose_language(self.args.lang, chosen.language if chosen else None)
-        install_translators(self.app, lang)
+        if show:
+            lang = choose_language(self.args.lang, chosen.language if chosen else None)
+            install_translators(self.app, lang)
         if self.args.profile and chosen is None:
             self._fatal(self.tr("There is no profile named {name}.").format(
                 name=self.args.profile))
-            return
+            return False
         if chosen is not None:
             self.targets = [SignInTarget(chosen)] + [
                 SignInTarget(p) for p in profiles if p.name != chosen.name and
                 not self.args.profile]
         else:
             self._show_splash(self.tr("Starting the sandbox…"))
+            assert self.splash is not None
+            # The sandbox and hub take a second or more: what signing in and the main window
+            # need is imported meanwhile (once the splash is painted), not after them.
+            _AfterFirstPaint(self.splash, _warm_embedded_imports)
             from teller_app.core.embedded_stack import onboard, start_embedded
 
             try:
@@ -186,11 +253,13 @@ class AppController(QObject):
                 log.exception("embedded sandbox did not start")
                 self._fatal(self.tr("The sandbox did not start: {error}").format(
                     error=safe_text(exc)))
-                return
+                return False
             finally:
                 self._close_splash()
             self.targets = [sandbox_target(stack.sandbox.manifest, stack.hub_url)]
-        self.show_sign_in()
+        if show:
+            self.show_sign_in()
+        return True
 
     def _data_dir(self) -> Path:
         if self.args.data_dir:
@@ -221,12 +290,18 @@ class AppController(QObject):
         return profiles[0] if profiles else None
 
     # -- sign-in and main window ----------------------------------------------------------
-    def show_sign_in(self) -> None:
+    def show_sign_in(self, pending: tuple[list[str], str] | None = None) -> None:
+        """The sign-in window; with ``pending`` (profile names, e-mail) it is painted before
+        the profiles are validated and filled right after the paint."""
         dialog = SignInDialog(self.targets, self.ops, profiles=self.profiles)
         dialog.signed_in.connect(self._signed_in)
         dialog.rejected.connect(self._sign_in_cancelled)
         self.dialog = dialog
-        _AfterFirstPaint(dialog, _warm_sign_in_imports)
+        if pending is not None:
+            dialog.show_pending(*pending)
+            _AfterFirstPaint(dialog, self._fill_after_paint)
+        else:
+            _AfterFirstPaint(dialog, _warm_sign_in_imports)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -237,6 +312,9 @@ class AppController(QObject):
     def _sign_in_cancelled(self) -> None:
         if self.window is None:  # nobody is signed in: the app ends
             self.quit(0)
+
+    def _fill_after_paint(self) -> None:
+        self._fill_task = asyncio.ensure_future(self._fill_sign_in())
 
     def _signed_in(self, session: Session, target: SignInTarget) -> None:
         from teller_app.ui.cache_wiring import open_branch_cache
@@ -353,6 +431,12 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float]) -> in
     asyncio.set_event_loop(loop)
     crash_handler.install(loop)
     controller = AppController(app, args, started_at)
+    try:
+        # No loop callback before the first paint (see AppController.begin).
+        shown = controller.begin()
+    except Exception as exc:
+        controller.start_failed(exc)
+        shown = True  # nothing to start
     timeout: asyncio.TimerHandle | None = None
     if args.smoke_test:
         def timed_out() -> None:
@@ -363,7 +447,8 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float]) -> in
     code = 1
     try:
         with loop:
-            loop.create_task(controller.start())
+            if not shown:
+                loop.create_task(controller.start())
             code = loop.run_until_complete(controller.done)
     finally:
         if timeout is not None:
