@@ -8,13 +8,15 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-from hub_proc import HubProc, hub_env, start_hub
+from hub_proc import PASSWORD, HubProc, add_employee, branches, hub_env, start_hub
 
 from teller_app.platform import CustomerUpdate, NewCustomer, PasswordLogin, PlatformClient
 from teller_app.platform.models import Customer
@@ -204,3 +206,35 @@ def dcm_employee(sandbox: Any, roles: list[str], branch_guid: str) -> tuple[str,
                    timeout=10)
     assert r.status_code == 200, r.text
     return email, password
+
+
+@dataclass
+class TillWorld:
+    """A four-eyes hub on the shared sandbox with one teller and one supervisor of branch 0."""
+    hub: HubProc
+    b0: str
+    teller: str
+    sup: str
+
+
+@contextmanager
+def till_world(data_dir: Path, sandbox: Any, db_url: str | None,
+               teller_name: str | None = None) -> Iterator[TillWorld]:
+    hub = start_fe_hub(data_dir, sandbox, db_url)
+    b0 = branches(sandbox)[0]
+    try:
+        with hub.client() as http:
+            if teller_name is None:
+                teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
+            else:  # a known display name (the inbox shows it)
+                teller = f"teller-{uuid.uuid4().hex[:8]}@bank.test"
+                r = http.post("/api/v1/admin/employees",
+                              headers={"Authorization": f"Bearer {hub.admin_token}"},
+                              json={"email": teller, "name": teller_name,
+                                    "password": PASSWORD, "roles": ["Teller"],
+                                    "branch_guid": b0})
+                assert r.status_code == 200, r.text
+            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
+            yield TillWorld(hub, b0, teller, sup)
+    finally:
+        assert hub.stop() == 0, hub.log()[-3000:]

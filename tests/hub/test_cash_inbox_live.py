@@ -8,15 +8,13 @@ receipt, and the balance right to the kopiyka. Real sandbox + hub, both database
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from fe_helpers import ADMIN, password_of, start_fe_hub
-from hub_proc import PASSWORD, HubProc, add_employee, branches
+from fe_helpers import ADMIN, TillWorld, password_of, till_world
+from hub_proc import PASSWORD, add_employee
 from till_helpers import customer, status
 
 from teller_app.core.approvals import Actor, ApprovalService
@@ -34,31 +32,15 @@ from teller_app.ui.async_op import OpRunner
 TELLER_NAME = "Оксана Касирська"
 
 
-@dataclass
-class World:
-    hub: HubProc
-    b0: str
-    teller: str
-    sup: str
+World = TillWorld
 
 
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("cash-inbox-hub"), sandbox, hub_db)
-    b0 = branches(sandbox)[0]
-    try:
-        with hub.client() as http:
-            teller = f"teller-{uuid.uuid4().hex[:8]}@bank.test"
-            r = http.post("/api/v1/admin/employees",
-                          headers={"Authorization": f"Bearer {hub.admin_token}"},
-                          json={"email": teller, "name": TELLER_NAME, "password": PASSWORD,
-                                "roles": ["Teller"], "branch_guid": b0})
-            assert r.status_code == 200, r.text
-            yield World(hub, b0, teller,
-                        add_employee(http, hub, roles=["Supervisor"], branch_guid=b0))
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with till_world(tmp_path_factory.mktemp("cash-inbox-hub"), sandbox, hub_db,
+                    teller_name=TELLER_NAME) as w:
+        yield w
 
 
 @pytest.fixture()

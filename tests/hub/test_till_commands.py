@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from fe_helpers import ADMIN, password_of, start_fe_hub
-from hub_proc import PASSWORD, HubProc, add_employee, branches
+from fe_helpers import ADMIN, TillWorld, password_of, till_world
+from hub_proc import PASSWORD
 from till_helpers import customer, status
 
 from teller_app.core.approvals import Actor, ApprovalService
@@ -30,27 +29,14 @@ from teller_app.platform import PasswordLogin, PlatformClient, PlatformError
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import HubEvent
 
-
-@dataclass
-class World:
-    hub: HubProc
-    b0: str
-    teller: str
-    sup: str
+World = TillWorld
 
 
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("till-cmd-hub"), sandbox, hub_db)
-    b0 = branches(sandbox)[0]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-        yield World(hub, b0, teller, sup)
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with till_world(tmp_path_factory.mktemp("till-cmd-hub"), sandbox, hub_db) as w:
+        yield w
 
 
 async def _balance(dcm: PlatformClient, cust: str) -> Decimal:

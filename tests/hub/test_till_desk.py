@@ -10,14 +10,13 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fe_helpers import ADMIN, password_of, start_fe_hub
-from hub_proc import PASSWORD, HubProc, add_employee, branches
+from fe_helpers import ADMIN, TillWorld, password_of, till_world
+from hub_proc import PASSWORD
 from till_helpers import customer, status
 
 from teller_app.core.cash import CashKind, CashService, SupervisorRequired, find_processing_account
@@ -28,27 +27,14 @@ from teller_app.core.till_cash import HubCash
 from teller_app.platform import Conflict, PasswordLogin, PlatformClient, ValidationError
 from teller_app.platform.hub_client import HubClient
 
-
-@dataclass
-class World:
-    hub: HubProc
-    b0: str
-    teller: str
-    sup: str
+World = TillWorld
 
 
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("till-desk-hub"), sandbox, hub_db)
-    b0 = branches(sandbox)[0]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-        yield World(hub, b0, teller, sup)
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with till_world(tmp_path_factory.mktemp("till-desk-hub"), sandbox, hub_db) as w:
+        yield w
 
 
 OPEN = {"note_500": 2, "coin_0.50": 3}  # 1 001.50
