@@ -48,9 +48,9 @@ def answers(c: BranchCache, q: str) -> list[Any]:
 @pytest.mark.parametrize("query", QUERIES)
 def test_spelled_out_prefixes_answer_like_the_plain_prefix(
         crowd: BranchCache, query: str, rank_limit: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from teller_app.cache import store
+    from teller_app.cache import store_read
 
-    monkeypatch.setattr(store, "RANK_LIMIT", rank_limit)
+    monkeypatch.setattr(store_read, "RANK_LIMIT", rank_limit)  # read there since the split
     got = answers(crowd, query)
     monkeypatch.setattr(prefix_terms, "MAX_TERMS", 0)  # every prefix keeps its * form
     assert got == answers(crowd, query)
