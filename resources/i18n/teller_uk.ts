@@ -1675,6 +1675,16 @@ If it happens again, tell support what you were doing.</source>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="117"/>
+        <source>Enter an amount with at most %n decimal place(s).</source>
+        <translation>Введіть суму, у якій не більше %n знаків після коми.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="18"/>
+        <source>%n customer form(s) have unsaved changes. Discard them?</source>
+        <translation>Форм клієнтів із незбереженими змінами: %n. Відкинути їх?</translation>
+    </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/customer_form_checks.py" line="117"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
