@@ -20,6 +20,7 @@ import pydantic
 
 from . import _json
 from ._http import HttpCore, Offload, QueryValue, RetryPolicy, Sleep, query_params
+from ._wire import parse_model
 from .auth import READ, Auth, BankJwtLogin, Operation, PasswordLogin
 from .errors import (
     AuthError,
@@ -258,12 +259,7 @@ class ClientBase:
         return response.status_code, body
 
     def _parse(self, model: type[M], data: Any, method: str, path: str) -> M:
-        try:
-            return model.model_validate(data)
-        except pydantic.ValidationError as exc:
-            raise Unavailable(
-                f"unexpected answer shape ({exc.error_count()} problems)", method=method, path=path
-            ) from None
+        return parse_model(model, data, method, path)
 
 
 def _says_bank_auth(exc: AuthError) -> bool:

@@ -13,19 +13,18 @@ backoff; a session POST only when the connection could not be opened at all.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from decimal import Decimal
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._http import HttpCore, QueryValue, RetryPolicy, Sleep, _handle
 from ._sensitive import register_secret
+from ._sse import sse_events
+from ._wire import M, exact_text, parse_model, path_segment
 from .errors import HubUnavailable, PlatformError, Unavailable
 from .hub_models import (
     AlertList,
@@ -51,7 +50,6 @@ AUDIT_PATH = "/api/v1/audit"
 # The stream waits for events as long as it takes; the hub sends pings meanwhile.
 STREAM_TIMEOUT = httpx.Timeout(connect=3.0, read=60.0, write=10.0, pool=5.0)
 DEFAULT_HUB_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
-M = TypeVar("M", bound=BaseModel)
 
 
 class HubEmployee(BaseModel):
@@ -177,7 +175,7 @@ class HubClient:
         return self._parse(SecretIssued, data, "POST", SECRETS_PATH)
 
     async def secret_exists(self, external_id: str) -> bool:
-        path = f"{SECRETS_PATH}/{_segment(external_id)}"
+        path = f"{SECRETS_PATH}/{path_segment(external_id)}"
         data = await self._request("GET", path)
         return self._parse(_Exists, data, "GET", SECRETS_PATH).exists
 
@@ -204,7 +202,7 @@ class HubClient:
         """File a request (maker = this session). ``request_id`` (a UUID) makes a retry
         idempotent: the same id, maker and change answer the stored request."""
         body: dict[str, Any] = {"kind": kind, "customer_guid": customer_guid,
-                                "change": _plain(change), "reason": reason}
+                                "change": exact_text(change), "reason": reason}
         if request_id:
             body["id"] = request_id
         if desk_id:
@@ -228,7 +226,7 @@ class HubClient:
         return self._parse(RequestList, data, "GET", REQUESTS_PATH).requests
 
     async def get_request(self, request_id: str) -> ChangeRequest:
-        path = f"{REQUESTS_PATH}/{_segment(request_id)}"
+        path = f"{REQUESTS_PATH}/{path_segment(request_id)}"
         return self._parse(ChangeRequest, await self._request("GET", path), "GET", path)
 
     async def approve(
@@ -267,7 +265,7 @@ class HubClient:
 
     async def _decide(self, request_id: str, verb: str, body: dict[str, Any]) -> ChangeRequest:
         # Never retried: a decision whose answer was lost is read back, not re-sent.
-        path = f"{REQUESTS_PATH}/{_segment(request_id)}/{verb}"
+        path = f"{REQUESTS_PATH}/{path_segment(request_id)}/{verb}"
         data = await self._request("POST", path, json_body=body, idempotent=False)
         return self._parse(ChangeRequest, data, "POST", path)
 
@@ -282,11 +280,11 @@ class HubClient:
     ) -> PolicyVerdict:
         """Does this change need a second person (the hub's policy, before submit)?"""
         path = POLICY_PATH + "/evaluate"
-        body: dict[str, Any] = {"kind": kind, "change": _plain(change)}
+        body: dict[str, Any] = {"kind": kind, "change": exact_text(change)}
         if customer_guid:
             body["customer_guid"] = customer_guid
         if current is not None:
-            body["current"] = _plain(current)
+            body["current"] = exact_text(current)
         data = await self._request("POST", path, json_body=body, idempotent=True)
         return self._parse(PolicyVerdict, data, "POST", path)
 
@@ -320,7 +318,7 @@ class HubClient:
                 if response.status_code != 200:
                     await response.aread()
                     _handle(response, "GET", EVENTS_PATH)
-                async for event in _sse_frames(response.aiter_lines()):
+                async for event in sse_events(response.aiter_lines()):
                     yield event
         except httpx.HTTPError as exc:
             raise HubUnavailable(f"the Teller Hub event stream broke: {type(exc).__name__}",
@@ -385,73 +383,7 @@ class HubClient:
 
     @staticmethod
     def _parse(model: type[M], data: Any, method: str, path: str) -> M:
-        try:
-            return model.model_validate(data)
-        except pydantic.ValidationError as exc:
-            raise HubUnavailable(
-                f"unexpected answer shape from the hub ({exc.error_count()} problems)",
-                method=method,
-                path=path,
-            ) from None
-
-
-async def _sse_frames(lines: AsyncIterator[str]) -> AsyncIterator[HubEvent]:
-    """Server-sent event frames (``id:``/``event:``/``data:`` lines, blank line ends one);
-    comments (``:`` pings) are skipped."""
-    frame: dict[str, str] = {}
-    data: list[str] = []
-    async for line in lines:
-        if line == "":
-            if data or frame:
-                event = _event_of(frame, "\n".join(data))
-                if event is not None:
-                    yield event
-            frame, data = {}, []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if name == "data":
-            data.append(value)
-        elif name in ("id", "event"):
-            frame[name] = value
-
-
-def _event_of(frame: dict[str, str], data: str) -> HubEvent | None:
-    try:
-        body = json.loads(data) if data else {}
-    except ValueError:
-        return None
-    if not isinstance(body, dict):
-        return None
-    kind = frame.get("event") or str(body.get("kind") or "message")
-    if kind == "ready":
-        return HubEvent(id=int(body.get("last_event_id") or 0), kind="ready")
-    if "id" not in body and frame.get("id", "").isdigit():
-        body["id"] = int(frame["id"])
-    body.setdefault("kind", kind)
-    try:
-        return HubEvent.model_validate(body)
-    except pydantic.ValidationError:
-        return None
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: Decimals as their exact text (the hub parses them back exactly)."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _segment(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value, safe="")
+        return parse_model(model, data, method, path, error=HubUnavailable, source="the hub")
 
 
 def _safe_path(path: str) -> str:
