@@ -98,16 +98,17 @@ if TYPE_CHECKING:
 
 # Names load on first use (PEP 562): the error classes are needed before the sign-in window is
 # painted; the store (SQLCipher, the platform's pydantic models) and the rest are not.
-_EXPORTS = {
-    "CacheError": "errors", "CacheIOError": "errors", "CacheKeyError": "errors",
-    "CacheLockedError": "errors",
-    "HEAD_OFFICE": "paths", "cache_path": "paths", "prepare_cache_for": "paths",
-    "wipe_cache_file": "paths", "wipe_profile": "paths",
-    "AccountRow": "rows", "AssetRow": "rows", "CacheStats": "rows", "CustomerRow": "rows",
-    "SearchCount": "rows", "SyncState": "rows",
-    "looks_like_guid": "search",
-    "BranchCache": "store",
+# Each name once, by module; ``_EXPORTS`` and ``__all__`` follow. The TYPE_CHECKING imports
+# above say the same for mypy (``implicit_reexport`` here); tests/test_lazy_exports.py keeps
+# the two equal.
+_MODULES: dict[str, tuple[str, ...]] = {
+    "errors": ("CacheError", "CacheIOError", "CacheKeyError", "CacheLockedError"),
+    "paths": ("HEAD_OFFICE", "cache_path", "prepare_cache_for", "wipe_cache_file", "wipe_profile"),
+    "rows": ("AccountRow", "AssetRow", "CacheStats", "CustomerRow", "SearchCount", "SyncState"),
+    "search": ("looks_like_guid",),
+    "store": ("BranchCache",),
 }
+_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
@@ -123,22 +124,4 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
 
 
-__all__ = [
-    "HEAD_OFFICE",
-    "AccountRow",
-    "AssetRow",
-    "BranchCache",
-    "CacheError",
-    "CacheIOError",
-    "CacheKeyError",
-    "CacheLockedError",
-    "CacheStats",
-    "CustomerRow",
-    "SearchCount",
-    "SyncState",
-    "cache_path",
-    "looks_like_guid",
-    "prepare_cache_for",
-    "wipe_cache_file",
-    "wipe_profile",
-]
+__all__ = sorted(_EXPORTS)
