@@ -19,53 +19,42 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
 import pytest
 from conftest import new_customer, password_of
+from load_helpers import (
+    ADMIN,
+    PREFIXES,
+    TELLERS,
+    Meter,
+    all_tellers,
+    conservation,
+    customers_exactly_once,
+    p50_95_99_ms,
+)
 
 from teller_app.core.cash import CashKind, CashService
 from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
 from teller_app.platform import PasswordLogin, PlatformClient, PlatformError
 from teller_app.platform.hub_client import HubClient
 
-T = TypeVar("T")
-TELLERS = 20
 DEFAULT_SECONDS = float(os.environ.get("TELLER_LOAD_SECONDS", "15"))
-PREFIXES = ["Ко", "Ше", "Бо", "Мел", "Tar", "Iv", "Пе", "Ли"]
 EMAILS = ["teller.kyiv@demo.bank", "teller.lviv@demo.bank"]
-ADMIN = "admin@demo.bank"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] if ordered else 0.0
 
 
 @dataclass
 class Run:
     stack: EmbeddedStack
     deadline: float
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    meter: Meter = field(default_factory=Meter)
     created: list[str] = field(default_factory=list)  # customer logins
     audited: list[str] = field(default_factory=list)  # audit entities (one per entry)
     resent: int = 0
     deposits: int = 0
-
-    async def timed(self, kind: str, awaitable: Awaitable[T]) -> T | None:
-        started = time.perf_counter()
-        try:
-            return await awaitable
-        except (PlatformError, httpx.HTTPError) as exc:
-            self.errors.append(f"{kind}: {type(exc).__name__}: {exc}")
-            return None
-        finally:
-            self.latencies.setdefault(kind, []).append(time.perf_counter() - started)
 
 
 async def teller(run: Run, n: int) -> int:
@@ -74,6 +63,7 @@ async def teller(run: Run, n: int) -> int:
     email = EMAILS[n % 2]
     branch = sb.manifest["branches"][n % 2]
     rng = random.Random(n)
+    timed = run.meter.timed
     desk = f"load-desk-{n:02d}"
     done = 0
     async with PlatformClient(sb.base_url, sb.counterparty_guid,
@@ -91,51 +81,50 @@ async def teller(run: Run, n: int) -> int:
             batch.append({"action": action, "entity": entity, "client_id": entity,
                           "detail": {"what": what}})
             sent = list(batch)
-            result = await run.timed("hub audit", hub.append_audit(sent, desk_id=desk))
+            result = await timed("hub audit", hub.append_audit(sent, desk_id=desk))
             if result is None:
                 return  # the entries stay in the batch: sent again next time (outbox)
             batch.clear()
             run.audited.extend(e["entity"] for e in sent)
             if rng.random() < 0.1:  # an outbox resend of an answered batch: no duplicates
-                again = await run.timed("hub audit", hub.append_audit(sent, desk_id=desk))
+                again = await timed("hub audit", hub.append_audit(sent, desk_id=desk))
                 if again is not None:
                     run.resent += 1
                     if [a.seq for a in again.appended] != [a.seq for a in result.appended]:
-                        run.errors.append(f"resend got new seqs for {len(sent)} entries")
+                        run.meter.errors.append(f"resend got new seqs for {len(sent)} entries")
 
         while time.monotonic() < run.deadline:
             roll = rng.random()
             if roll < 0.55:
-                page = await run.timed("dcm search", client.list_customers(
+                page = await timed("dcm search", client.list_customers(
                     search_string=rng.choice(PREFIXES), limit=50))
                 if page and page.customers:
                     guid = rng.choice(page.customers).wallet_user_guid
-                    await run.timed("dcm card", client.get_customer(guid))
-                    await run.timed("dcm accounts", client.get_customer_accounts(guid))
+                    await timed("dcm card", client.get_customer(guid))
+                    await timed("dcm accounts", client.get_customer_accounts(guid))
                 await audit("other", "search")
             else:
                 new = new_customer(sb, branch["guid"], name="Навантаж")
-                issued = await run.timed("hub secret", hub.issue_secret(
+                issued = await timed("hub secret", hub.issue_secret(
                     new.login or "", branch["guid"], first_name=new.name,
                     last_name=new.surname))
                 if issued is None:
                     continue
-                made = await run.timed("dcm create (+auth service)",
-                                       client.create_customer(new))
+                made = await timed("dcm create (+auth service)", client.create_customer(new))
                 if made is None:
                     continue
                 run.created.append(new.login or "")
                 await audit("create", "customer")
                 if roll > 0.85:
-                    draft = await run.timed("dcm cash", cash.create(
+                    draft = await timed("dcm cash", cash.create(
                         CashKind.DEPOSIT, made.customer_guid, "10.00"))
-                    if draft is not None and await run.timed(
+                    if draft is not None and await timed(
                             "dcm cash", cash.confirm(draft.payment_guid)) is not None:
                         run.deposits += 1
                         await audit("cash", "deposit")
             done += 1
         if batch:  # a last flush of anything still queued
-            flushed = await run.timed("hub audit", hub.append_audit(list(batch), desk_id=desk))
+            flushed = await timed("hub audit", hub.append_audit(list(batch), desk_id=desk))
             if flushed is not None:
                 run.audited.extend(e["entity"] for e in batch)
         await hub.close_session()
@@ -151,19 +140,6 @@ def load_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSta
         yield stack
     finally:
         stack.stop()
-
-
-async def customers_exactly_once(stack: EmbeddedStack, logins: list[str]) -> list[str]:
-    sb = stack.sandbox
-    async with PlatformClient(sb.base_url, sb.counterparty_guid,
-                              auth=PasswordLogin(ADMIN, password_of(sb, ADMIN))) as c:
-        wrong = []
-        for start in range(0, len(logins), 100):
-            batch = logins[start:start + 100]
-            page = await c.list_customers(logins=batch, limit=1000)
-            seen = [x.login for x in page.customers]
-            wrong += [login for login in batch if seen.count(login) != 1]
-        return wrong
 
 
 async def create_without_secret(stack: EmbeddedStack) -> tuple[str, int]:
@@ -223,15 +199,11 @@ def test_twenty_tellers_on_sandbox_and_hub(load_stack: EmbeddedStack, seconds: f
     before, _ = asyncio.run(audit_on_hub(stack))
     run = Run(stack, deadline=time.monotonic() + seconds)
 
-    async def all_tellers() -> int:
-        return sum(await asyncio.gather(*(teller(run, n) for n in range(TELLERS))))
-
     started = time.monotonic()
-    actions = asyncio.run(all_tellers())
+    actions = asyncio.run(all_tellers(lambda n: teller(run, n)))
     elapsed = time.monotonic() - started
-    conservation = httpx.get(f"{sb.base_url}/__sim/conservation", timeout=30,
-                             headers={"X-Sim-Admin": sb.manifest["sim_admin_token"]}).json()
-    wrong = asyncio.run(customers_exactly_once(stack, run.created))
+    money = conservation(sb)
+    wrong = asyncio.run(customers_exactly_once(sb, run.created))
     after, verdict = asyncio.run(audit_on_hub(stack))
     found = after - before
     mine = Counter(run.audited)
@@ -239,23 +211,23 @@ def test_twenty_tellers_on_sandbox_and_hub(load_stack: EmbeddedStack, seconds: f
     doubled = [e for e in mine if found[e] > 1]
     strangers = [e for e in found if e not in mine]
 
-    every = [x for values in run.latencies.values() for x in values]
-    p50, p95, p99 = (percentile(every, p) * 1000 for p in (0.5, 0.95, 0.99))
+    every = run.meter.every()
+    p50, p95, p99 = p50_95_99_ms(every)
     print(f"\nload+hub: {TELLERS} tellers x {seconds:.0f}s (ran {elapsed:.1f}s): {actions} "
-          f"actions, {len(every)} calls, {len(run.errors)} errors, p50 {p50:.0f} ms, "
+          f"actions, {len(every)} calls, {len(run.meter.errors)} errors, p50 {p50:.0f} ms, "
           f"p95 {p95:.0f} ms, p99 {p99:.0f} ms; {len(run.created)} customers created "
           f"(secret + DCM create via the hub's Auth Service), {run.deposits} deposits, "
-          f"money conserved: {conservation.get('conserved')}; audit: {len(mine)} appended, "
+          f"money conserved: {money.get('conserved')}; audit: {len(mine)} appended, "
           f"{run.resent} batches re-sent, {sum(found.values())} on the hub, "
           f"verify ok={verdict.ok} count={verdict.count}")
-    for kind, values in sorted(run.latencies.items()):
-        k50, k95, k99 = (percentile(values, p) * 1000 for p in (0.5, 0.95, 0.99))
+    for kind, values in sorted(run.meter.latencies.items()):
+        k50, k95, k99 = p50_95_99_ms(values)
         print(f"  {kind:28s} n={len(values):5d} p50 {k50:5.0f} ms  p95 {k95:5.0f} ms  "
               f"p99 {k99:5.0f} ms")
-    assert run.errors == [], run.errors[:5]
+    assert run.meter.errors == [], run.meter.errors[:5]
     assert elapsed < seconds + 60  # bounded: it stopped by itself
     assert actions > TELLERS and run.created and mine
-    assert conservation["conserved"] is True
+    assert money["conserved"] is True
     assert wrong == []
     assert all(n == 1 for n in mine.values())  # entity ids are unique per entry
     assert (missing, doubled, strangers) == ([], [], [])
