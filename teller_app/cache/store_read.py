@@ -4,7 +4,8 @@ state. A base class of ``BranchCache`` (``cache/store.py``), which holds the con
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,32 +21,23 @@ from teller_app.cache.rows import (
 )
 from teller_app.cache.search import RANK_LIMIT, SearchPlan, build_plan
 
-_ROW_COLS = (
-    "c.guid, c.login, c.name, c.surname, c.paternal_name, c.phone_number, c.kyc_level, "
-    "c.is_disabled, c.balance_allowed, c.segment, c.status, c.branch_guid, c.branch_name, "
-    "c.created_at, c.updated_at, c.fetched_at"
-)
+# One table: CustomerRow's fields in order are the ``customers`` columns read (``guid`` is
+# ``wallet_user_guid``); these few are not handed back by SQLite as the field's type.
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "kyc_level": int, "is_disabled": bool, "balance_allowed": Decimal, "fetched_at": float,
+}
+_FIELDS = tuple(f.name for f in fields(CustomerRow))
+_ROW_COLS = ", ".join("c.guid" if n == "wallet_user_guid" else f"c.{n}" for n in _FIELDS)
+_CONVERTERS = tuple((i, _CONVERT[n]) for i, n in enumerate(_FIELDS) if n in _CONVERT)
 
 
 def _row(r: Sequence[Any]) -> CustomerRow:
-    return CustomerRow(
-        wallet_user_guid=r[0],
-        login=r[1],
-        name=r[2],
-        surname=r[3],
-        paternal_name=r[4],
-        phone_number=r[5],
-        kyc_level=int(r[6]),
-        is_disabled=bool(r[7]),
-        balance_allowed=Decimal(r[8]),
-        segment=r[9],
-        status=r[10],
-        branch_guid=r[11],
-        branch_name=r[12],
-        created_at=r[13],
-        updated_at=r[14],
-        fetched_at=float(r[15]),
-    )
+    # Positional and converting in place: as fast as a hand-written call (a search page is
+    # built on every keystroke).
+    values = list(r)
+    for i, convert in _CONVERTERS:
+        values[i] = convert(values[i])
+    return CustomerRow(*values)
 
 
 def _in_branch(branch_guid: str | None, alias: str = "c.") -> tuple[str, tuple[str, ...]]:
