@@ -46,7 +46,6 @@ from teller_app.ui.cash_text import (
     cash_error_text,
     limits_lines,
     refusal_text,
-    status_text,
     supervisor_text,
 )
 from teller_app.ui.money import format_money, format_number, parse_amount
@@ -66,7 +65,6 @@ def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
 
 class CashDialog(CashDialogParts):
     draft_created = Signal(object)  # CashDraft
-    confirmed = Signal(object)  # CashReceipt
     prepared = Signal(object)  # CashContext (tests)
 
     def __init__(
@@ -386,20 +384,3 @@ class CashDialog(CashDialogParts):
 
         dialog.decided.connect(decided)
         dialog.open()
-
-    def _confirmed(self, receipt: CashReceipt) -> None:
-        self.receipt = receipt
-        self.error.clear()
-        self.void_button.hide()
-        self.confirm_button.hide()
-        self.supervisor_button.hide()
-        self.receipt_button.show()
-        done = self.tr("Done: %1.").replace("%1", status_text(receipt.status))
-        if receipt.reconciled:
-            done += " " + self.tr("The platform's answer was lost; its status shows the "
-                                  "payment went through, so it was not sent again.")
-        self.note.setText(done)
-        self.reference.clear()
-        self._grow()
-        self.confirmed.emit(receipt)
-        self.show_receipt()

@@ -1,6 +1,7 @@
 """The cash dialog's smaller steps, kept apart so ``cash_dialog.py`` stays readable: the
 hub's live events for a filed over-threshold draft, voiding a draft (the reason asked
-without blocking) and the receipt. Strings keep the ``CashDialog`` translation context."""
+without blocking), the confirmed result and the receipt. Strings keep the ``CashDialog``
+translation context."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from teller_app.core.views import CustomerView
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow
-from teller_app.ui.cash_text import cash_error_text
+from teller_app.ui.cash_text import cash_error_text, status_text
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
 
@@ -24,6 +25,7 @@ class CashDialogParts(QDialog):
     """The base of ``CashDialog``: these steps use the widgets, the service and the state
     that ``CashDialog.__init__`` builds (declared here so both halves are type-checked)."""
 
+    confirmed = Signal(object)  # CashReceipt
     receipt_shown = Signal(object)  # Receipt
     voided = Signal(object)  # CashDraft voided at the hub
 
@@ -45,6 +47,8 @@ class CashDialogParts(QDialog):
     confirm_button: QPushButton
     supervisor_button: QPushButton
     void_button: QPushButton
+    receipt_button: QPushButton
+    reference: QLabel
 
     def _grow(self) -> None:
         """Grow to fit new lines; never shrink what the teller made larger."""
@@ -104,7 +108,26 @@ class CashDialogParts(QDialog):
                      label=QCoreApplication.translate("CashDialog", "Voiding"),
                      disable=(self.void_button,))
 
-    # -- receipt ------------------------------------------------------------------------
+    # -- confirmed, receipt -------------------------------------------------------------
+    def _confirmed(self, receipt: CashReceipt) -> None:
+        self.receipt = receipt
+        self.error.clear()
+        self.void_button.hide()
+        self.confirm_button.hide()
+        self.supervisor_button.hide()
+        self.receipt_button.show()
+        done = QCoreApplication.translate("CashDialog", "Done: %1.").replace(
+            "%1", status_text(receipt.status))
+        if receipt.reconciled:
+            done += " " + QCoreApplication.translate(
+                "CashDialog", "The platform's answer was lost; its status shows the "
+                "payment went through, so it was not sent again.")
+        self.note.setText(done)
+        self.reference.clear()
+        self._grow()
+        self.confirmed.emit(receipt)
+        self.show_receipt()
+
     def build_receipt(self) -> Receipt | None:
         receipt = self.receipt
         if receipt is None or receipt.payment is None:
