@@ -13,7 +13,6 @@ remote or in-place approval) for exactly that change.
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -41,7 +40,6 @@ from teller_app.platform import (
     Conflict,
     CustomerUpdate,
     HubUnavailable,
-    NewCustomer,
     ValidationError,
 )
 from teller_app.ui.async_op import OpRunner
@@ -52,8 +50,8 @@ from teller_app.ui.customer_form_fill import CustomerFormFill
 from teller_app.ui.data_text import status_text
 from teller_app.ui.discard_prompt import confirm_discard
 from teller_app.ui.error_text import friendly_message, is_connectivity_error, platform_message
-from teller_app.ui.money import format_number, parse_amount
-from teller_app.ui.validators import check_iban, check_login, check_phone
+from teller_app.ui.money import format_number
+from teller_app.ui.validators import check_login
 
 LOGIN_CHECK_DEBOUNCE_MS = 400
 STATUS_SUGGESTIONS = ("active", "pending", "inactive")
@@ -252,7 +250,7 @@ class CustomerForm(CustomerFormFill):
                      on_error=self._refused, parent=self, label=self.tr("Creating customer…"),
                      key=self._submit_key(), disable=[self.submit_button])
 
-    # -- building requests ----------------------------------------------------------------
+    # -- form state ---------------------------------------------------------------------------
     def _state(self) -> tuple[Any, ...]:
         """What the teller can change, raw (as typed: no normalisation that could differ)."""
         texts = tuple(w.text() for w in (
@@ -265,70 +263,6 @@ class CustomerForm(CustomerFormFill):
 
     def _submit_key(self) -> str:
         return f"customer-form:{id(self)}"
-
-    def _branch_guid(self) -> str | None:
-        data = self.branch.currentData()
-        return str(data) if data else None
-
-    def _values(self) -> dict[str, Any]:
-        """Normalised values of the editable fields (as the platform will store them)."""
-        balance = parse_amount(self.balance_allowed.text(), self._minor_unit()) or Decimal(0)
-        balance_asset = self.balance_asset.currentData()
-        values: dict[str, Any] = {
-            "name": self.name.text().strip(),
-            "surname": self.surname.text().strip(),
-            "paternal_name": self.paternal_name.text().strip(),
-            "phone_number": check_phone(self.phone.text())[0],
-            "segment": self.segment.currentData() or "",
-            "kyc_level": self.kyc_level.value(),
-            "balance_allowed": balance,
-            "status": self.status.currentText().strip(),
-            "branch_guid": self._branch_guid(),
-        }
-        if isinstance(balance_asset, AssetChoice):
-            values["balance_asset_code"] = balance_asset.code
-            values["balance_asset_issuer"] = balance_asset.issuer
-        return values
-
-    def _new_customer(self) -> NewCustomer:
-        asset = self._asset()
-        assert asset is not None
-        values = self._values()
-        body: dict[str, Any] = {
-            "asset_code": asset.code,
-            "asset_issuer": asset.issuer,
-            "login": check_login(self.login.text())[0],
-            "iban": check_iban(self.iban.text())[0] or None,
-            "is_disabled": self.is_disabled.isChecked() or None,
-        }
-        for key, value in values.items():
-            if value not in ("", None):
-                body[key] = value
-        if body.get("balance_allowed") == 0:
-            body.pop("balance_allowed")
-        if body.get("kyc_level") == 0:
-            body.pop("kyc_level")
-        return NewCustomer(**body)
-
-    def _changed_fields(self, original: CustomerView) -> dict[str, Any]:
-        stored = dataclasses.asdict(original)
-        changed: dict[str, Any] = {}
-        for key, value in self._values().items():
-            before = stored.get(key)
-            if key == "balance_allowed":
-                if Decimal(str(before or 0)) != value:
-                    changed[key] = value
-            elif key == "branch_guid":
-                if (before or None) != value:
-                    changed[key] = value
-            elif key in ("balance_asset_code", "balance_asset_issuer", "status"):
-                if value != (before or ""):
-                    changed[key] = value
-            elif (before if before is not None else "") != value:
-                changed[key] = value
-        if self.is_disabled.isChecked() != original.is_disabled:
-            changed["is_disabled"] = self.is_disabled.isChecked()
-        return changed
 
     # -- login uniqueness (debounced, cancelled while typing) ----------------------------
     def _login_edited(self, _text: str) -> None:

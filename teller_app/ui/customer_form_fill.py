@@ -1,15 +1,22 @@
-"""Filling the customer form: the branch picker, and every field from the customer being edited
-(a mixin of ``CustomerForm``; strings stay in the "CustomerForm" context)."""
+"""Filling the customer form and reading it back: the branch picker, every field from the
+customer being edited, and the values typed as a create body or the changed fields of an
+edit (a mixin of ``CustomerForm``; strings stay in the "CustomerForm" context)."""
 
 from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox
 
 from teller_app.core.views import CustomerView
+from teller_app.platform import NewCustomer
 from teller_app.ui.customer_form_checks import CustomerFormChecks
-from teller_app.ui.customer_form_choices import FormChoices
-from teller_app.ui.money import format_number
+from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
+from teller_app.ui.money import format_number, parse_amount
+from teller_app.ui.validators import check_iban, check_login, check_phone
 
 translate = QCoreApplication.translate
 
@@ -63,3 +70,68 @@ class CustomerFormFill(CustomerFormChecks):
         if branch and self.branch.findData(branch) < 0:
             self.branch.addItem(customer.branch_name or branch, branch)
         self.branch.setCurrentIndex(max(0, self.branch.findData(branch)))
+
+    # -- reading back -----------------------------------------------------------------------
+    def _branch_guid(self) -> str | None:
+        data = self.branch.currentData()
+        return str(data) if data else None
+
+    def _values(self) -> dict[str, Any]:
+        """Normalised values of the editable fields (as the platform will store them)."""
+        balance = parse_amount(self.balance_allowed.text(), self._minor_unit()) or Decimal(0)
+        balance_asset = self.balance_asset.currentData()
+        values: dict[str, Any] = {
+            "name": self.name.text().strip(),
+            "surname": self.surname.text().strip(),
+            "paternal_name": self.paternal_name.text().strip(),
+            "phone_number": check_phone(self.phone.text())[0],
+            "segment": self.segment.currentData() or "",
+            "kyc_level": self.kyc_level.value(),
+            "balance_allowed": balance,
+            "status": self.status.currentText().strip(),
+            "branch_guid": self._branch_guid(),
+        }
+        if isinstance(balance_asset, AssetChoice):
+            values["balance_asset_code"] = balance_asset.code
+            values["balance_asset_issuer"] = balance_asset.issuer
+        return values
+
+    def _new_customer(self) -> NewCustomer:
+        asset = self._asset()
+        assert asset is not None
+        values = self._values()
+        body: dict[str, Any] = {
+            "asset_code": asset.code,
+            "asset_issuer": asset.issuer,
+            "login": check_login(self.login.text())[0],
+            "iban": check_iban(self.iban.text())[0] or None,
+            "is_disabled": self.is_disabled.isChecked() or None,
+        }
+        for key, value in values.items():
+            if value not in ("", None):
+                body[key] = value
+        if body.get("balance_allowed") == 0:
+            body.pop("balance_allowed")
+        if body.get("kyc_level") == 0:
+            body.pop("kyc_level")
+        return NewCustomer(**body)
+
+    def _changed_fields(self, original: CustomerView) -> dict[str, Any]:
+        stored = dataclasses.asdict(original)
+        changed: dict[str, Any] = {}
+        for key, value in self._values().items():
+            before = stored.get(key)
+            if key == "balance_allowed":
+                if Decimal(str(before or 0)) != value:
+                    changed[key] = value
+            elif key == "branch_guid":
+                if (before or None) != value:
+                    changed[key] = value
+            elif key in ("balance_asset_code", "balance_asset_issuer", "status"):
+                if value != (before or ""):
+                    changed[key] = value
+            elif (before if before is not None else "") != value:
+                changed[key] = value
+        if self.is_disabled.isChecked() != original.is_disabled:
+            changed["is_disabled"] = self.is_disabled.isChecked()
+        return changed
