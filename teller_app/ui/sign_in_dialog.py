@@ -231,8 +231,8 @@ class SignInDialog(QDialog):
         raise KeyError(email)
 
     def manage_profiles(self) -> QDialog:
-        """The profile manager (ui/profile_manager.py); saved profiles join the list."""
-        from teller_app.ui.profile_manager import open_for_sign_in
+        """The profile manager (ui/profile_manager*.py); saved profiles join the list."""
+        from teller_app.ui.profile_manager_sign_in import open_for_sign_in
 
         return open_for_sign_in(self)
 
