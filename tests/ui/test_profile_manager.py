@@ -231,7 +231,20 @@ def test_corrupt_profiles_file_is_an_error_with_a_way_out(qtbot, qloop, tmp_path
     backups = list(Path(store.path.parent).glob("profiles.json.broken-*"))
     assert len(backups) == 1 and "base_url" in backups[0].read_text(encoding="utf-8")
     assert not store.path.exists()
+
+    # As the message says: add a profile, close the manager, and start-up resumes with it.
+    # (Closed with no profile, start-up would start the embedded sandbox and hub; left to
+    # run after the test ends, that start would outlive it.)
+    store.save(Profile(name="prod", base_url="https://dcm.bank.example",
+                       counterparty_guid="cp-1", email="me@bank.ua", hub_url=None,
+                       spki_pins=[]))
     manager.close()
+    qtbot.waitUntil(lambda: controller.dialog is not None, timeout=5000)
+    sign_in = controller.dialog
+    assert [t.profile.name for t in sign_in.targets] == ["prod"]
+    assert controller.sandbox is None  # nothing was started
+    sign_in.rejected.disconnect()  # closing it here must not quit the test's application
+    sign_in.close()
     controller.ops.cancel_all()
     controller.cleanup()
 
