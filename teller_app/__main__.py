@@ -34,8 +34,10 @@ def main() -> int:
         return int(sandbox_main(sys.argv[2:]) or 0)
     if len(sys.argv) > 1 and sys.argv[1] == "--run-hub":
         # Likewise the embedded Teller Hub (core/embedded_hub.hub_command).
+        from teller_app.core.child_guard import start_parent_watchdog
         from teller_app.hub.__main__ import main as hub_main
 
+        start_parent_watchdog()  # ends this child when the app is gone (macOS has no pdeathsig)
         return int(hub_main(sys.argv[2:]) or 0)
     if len(sys.argv) > 1 and sys.argv[1] == "doctor":  # before anything imports Qt
         from teller_app.core.doctor_cli import main as doctor_main

@@ -1,7 +1,8 @@
 """Start the Teller Hub as a child process and read its manifest (``DIR/hub.json``).
 
 Like the sandbox, the hub is never imported by the desktop: it is run (``python -m
-teller_app.hub serve``, or the frozen app with ``--run-hub``) and spoken to over HTTP.
+teller_app.hub serve``, or the frozen app with ``--run-hub``) and spoken to over HTTP; like
+the sandbox, it never outlives the app that started it (``core/child_guard.py``).
 Settings reach it through ``TELLER_HUB_*`` environment variables (never the command line,
 which other local users can read); inherited ``TELLER_HUB_*`` variables are dropped so a
 developer's own hub settings never redirect the embedded hub.
@@ -17,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from teller_app.core.child_guard import guarded_command
 from teller_app.core.embedded_child import ChildProcess, private_dir, spawn, wait_ready
 
 __all__ = ["HubProcess", "HubStartError", "PendingHub", "free_port", "hub_command",
@@ -33,7 +35,7 @@ class HubStartError(RuntimeError):
 def hub_command() -> list[str]:
     if getattr(sys, "frozen", False):  # PyInstaller bundle: the app binary re-enters as hub
         return [sys.executable, "--run-hub"]
-    return [sys.executable, "-m", "teller_app.hub"]
+    return guarded_command("teller_app.hub")  # dies with the app (core/child_guard.py)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -97,7 +99,7 @@ def spawn_hub(data_dir: Path | str, *args: str, port: int = 0) -> PendingHub:
     """Start ``teller-hub serve --settings-stdin``; call ``finish(settings)`` on the result."""
     data = private_dir(Path(data_dir))
     proc = spawn(_serve_command(data, port, (*args, "--settings-stdin")), _hub_env(),
-                 guard=False, stdin=True)
+                 guard=True, stdin=True)
     return PendingHub(data, proc)
 
 
@@ -114,7 +116,7 @@ def start_hub(
     data = private_dir(Path(data_dir))
     env = _hub_env()
     env.update({ENV_PREFIX + k.upper(): v for k, v in (settings or {}).items()})
-    proc = spawn(_serve_command(data, port, args), env, guard=False)
+    proc = spawn(_serve_command(data, port, args), env, guard=True)
     manifest, output = wait_ready(proc, data, MANIFEST_NAME, timeout=timeout, what="hub",
                                   error=HubStartError)
     return HubProcess(data, proc, manifest, output)

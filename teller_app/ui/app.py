@@ -51,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(sandbox_main(argv[1:]) or 0)
     if argv[:1] == ["--run-hub"]:
         # Likewise the embedded Teller Hub (core/embedded_hub.hub_command).
+        from teller_app.core.child_guard import start_parent_watchdog
         from teller_app.hub.__main__ import main as hub_main
 
+        start_parent_watchdog()  # ends this child when the app is gone (macOS has no pdeathsig)
         return int(hub_main(argv[1:]) or 0)
     if argv[:1] == ["doctor"]:  # the integration-day check: no Qt at all
         from teller_app.core.doctor_cli import main as doctor_main

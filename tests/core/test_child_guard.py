@@ -1,7 +1,7 @@
 """Child processes never outlive the app: an app-like parent starts the embedded sandbox (from
 a short-lived worker thread, as the app does), then the parent is killed (SIGKILL, SIGTERM)
-and the sandbox must disappear. Also the child-side watchdog alone (the macOS path) and a
-restart replacing a leftover sandbox."""
+and the sandbox must disappear; likewise the whole embedded stack (sandbox and hub). Also
+the child-side watchdog alone (the macOS path) and a restart replacing a leftover sandbox."""
 
 from __future__ import annotations
 
@@ -33,6 +33,21 @@ PARENT = textwrap.dedent("""
     sb = box["sb"]
     httpx.get(sb.base_url + "/api/v1/dictionary/assets", timeout=10)  # still serving
     print(json.dumps({"pid": sb.process.pid, "alive": sb.alive()}), flush=True)
+    threading.Event().wait()
+""")
+
+STACK_PARENT = textwrap.dedent("""
+    import json, sys, threading
+    from pathlib import Path
+    from teller_app.core.embedded_stack import start_embedded
+
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(st=start_embedded(Path(sys.argv[1]))))
+    worker.start()
+    worker.join()
+    st = box["st"]
+    print(json.dumps({"pids": [st.sandbox.process.pid, st.hub.process.pid],
+                      "alive": st.sandbox.alive() and st.hub.alive()}), flush=True)
     threading.Event().wait()
 """)
 
@@ -87,6 +102,17 @@ def test_the_sandbox_dies_with_the_app(tmp_path: Path, sig: signal.Signals,
     parent.send_signal(sig)
     parent.wait(10)
     assert wait_until(lambda: not pid_alive(pid), 15), "the sandbox outlived the app"
+
+
+def test_the_embedded_hub_dies_with_the_app_too(tmp_path: Path, reap: list[int]) -> None:
+    parent, info = start_parent(STACK_PARENT, str(tmp_path / "data"))
+    pids = [int(p) for p in info["pids"]]  # type: ignore[attr-defined]
+    reap.extend(pids)
+    assert info["alive"] and all(pid_alive(p) for p in pids)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(10)
+    assert wait_until(lambda: not any(pid_alive(p) for p in pids), 15), \
+        "the sandbox or the hub outlived the app"
 
 
 def test_the_watchdog_alone_ends_the_child(reap: list[int]) -> None:
