@@ -8,6 +8,7 @@ import random
 import secrets
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -166,20 +167,37 @@ def _create_branch(store: Store, cp: dict[str, str], name: str) -> dict[str, str
 
 def create_employee(
     store: Store, cp: str, email: str, password: str, roles: list[str],
-    branch_guid: str | None, name: str = "", surname: str = "",
+    branch_guid: str | None, name: str = "", surname: str = "", *,
+    password_hash: str | None = None,
 ) -> str:
+    """``password_hash``: already hashed (``_first_start_secrets``), else hashed here."""
+    if password_hash is None:
+        password_hash = hash_password(password) if password else ""
     guid = new_guid()
     now = store.now()
     store.conn.execute(
         "INSERT INTO employees (guid, counterparty_guid, email, login, name, surname, "
         "branch_guid, password_hash, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (guid, cp, email, email, name, surname, branch_guid,
-         hash_password(password) if password else "", now, now),
+        (guid, cp, email, email, name, surname, branch_guid, password_hash, now, now),
     )
     store.conn.executemany(
         "INSERT OR IGNORE INTO employee_roles VALUES (?, ?)", [(guid, r) for r in roles]
     )
     return guid
+
+
+def _first_start_secrets(
+    count: int,
+) -> tuple[list[tuple[str, str]], rsa.RSAPrivateKey, rsa.RSAPrivateKey]:
+    """``count`` new (password, argon2 hash) pairs and two RSA keys (the bank's, DCM's),
+    made on threads: ~250 ms of a first start one after the other, about half on two cores
+    (argon2 and OpenSSL release the GIL)."""
+    passwords = [new_password() for _ in range(count)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = [pool.submit(_rsa_key) for _ in range(2)]
+        hashes = list(pool.map(hash_password, passwords))
+        bank, dcm = (k.result() for k in keys)
+    return list(zip(passwords, hashes, strict=True)), bank, dcm
 
 
 def _rsa_key() -> rsa.RSAPrivateKey:
@@ -239,11 +257,12 @@ def ensure_world(store: Store, data_dir: Path) -> dict[str, Any]:
             ("admin@demo.bank", ["Administrator"], None, "Ірина", "Коваль"),
         ]
         employees = []
-        for email, roles, bi, name, surname in staff:
-            password = new_password()
+        hashed, bank_key, dcm_key = _first_start_secrets(len(staff) + 1)
+        for (email, roles, bi, name, surname), (password, pw_hash) in zip(
+                staff, hashed[:-1], strict=True):
             branch = branches[bi]["guid"] if bi is not None else None
             guid = create_employee(store, demo["guid"], email, password, roles, branch,
-                                   name, surname)
+                                   name, surname, password_hash=pw_hash)
             employees.append({"email": email, "password": password, "roles": roles,
                               "branch_guid": branch, "guid": guid, "name": name,
                               "surname": surname})
@@ -251,12 +270,12 @@ def ensure_world(store: Store, data_dir: Path) -> dict[str, Any]:
 
         other = _create_counterparty(store, "Other Bank", "300002")
         _issue_and_fund(store, other, [], 1_000_000_00, 0)
-        other_admin_pw = new_password()
+        other_admin_pw, other_hash = hashed[-1]
         other_admin = create_employee(store, other["guid"], "admin@other.bank", other_admin_pw,
-                                      ["Administrator"], None, "Петро", "Франко")
+                                      ["Administrator"], None, "Петро", "Франко",
+                                      password_hash=other_hash)
 
         # Mode B: the bank's signing key (private part on disk, public part registered).
-        bank_key = _rsa_key()
         kid = "demo-bank-" + secrets.token_hex(4)
         key_path = data_dir / PRIVATE_KEY_FILE
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -268,7 +287,6 @@ def ensure_world(store: Store, data_dir: Path) -> dict[str, Any]:
             "VALUES (?,?,?,?,?,?)",
             (new_guid(), demo["guid"], kid, json.dumps(public_jwk(bank_key, kid)), now, now),
         )
-        dcm_key = _rsa_key()
         store.set_meta("dcm_private_pem", _pem(dcm_key).decode())
         store.set_meta("dcm_kid", "dcm-" + secrets.token_hex(4))
 
