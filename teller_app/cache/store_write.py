@@ -5,7 +5,7 @@ with its pages (``store_page``). A base class of ``BranchCache`` (``cache/store.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from teller_app.cache import bulk_load, convert, paths
@@ -261,7 +261,7 @@ class CacheWrites(CacheReads):
             self.upsert_customers(changed)
         return seen
 
-    def reconcile_candidates(self, seen: set[str], fetched_before: float) -> list[str]:
+    def reconcile_candidates(self, seen: Container[str], fetched_before: float) -> list[str]:
         """Cached customers a completed reconcile pass did not see, fetched before it began
         (a row stored since, e.g. by an incremental sync during the pass, is never one)."""
         return [

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -140,7 +140,8 @@ class CacheWorker:
         """Upsert a reconcile page's new/changed customers; the GUIDs it saw."""
         return await self.with_cache(BranchCache.store_reconcile_page, customers)
 
-    async def reconcile_candidates(self, seen: set[str], fetched_before: float) -> list[str]:
+    async def reconcile_candidates(self, seen: Container[str], fetched_before: float
+                                   ) -> list[str]:
         return await self.with_cache(BranchCache.reconcile_candidates, seen, fetched_before)
 
     async def finish_reconcile(

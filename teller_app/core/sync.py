@@ -64,8 +64,10 @@ from teller_app.cache.convert import canonical_ts, parse_ts
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
 from teller_app.core.sync_paging import (
+    GuidSet,
     KeysetUnusable,
     SyncClient,
+    add_guids,
     advance_keyset,
     check_order,
     gc_frozen,
@@ -244,7 +246,7 @@ class SyncEngine(SyncReconcile):
         received = 0
         total: int | None = None
         expected: int | None = None  # rows the first page's total promised (count check)
-        seen: set[str] = set()
+        seen: GuidSet = {}
         self._reported_at = 0.0
         sent_skip = skip
         fetching: asyncio.Future[CustomerRecordPage] | None = self._fetch(cursor, skip)
@@ -263,7 +265,7 @@ class SyncEngine(SyncReconcile):
                     expected = max(0, int(page.total) - skip)
                 rows = list(page.customers)
                 check_order(rows, cursor)
-                seen.update(record_guid(r) for r in rows)
+                add_guids(seen, (record_guid(r) for r in rows))
                 last_page = not rows or sent_skip + len(rows) >= int(page.total)
                 cursor, skip = advance_keyset(rows, cursor, skip)
                 if not last_page:  # the next page travels while this one is stored
@@ -328,9 +330,9 @@ class SyncEngine(SyncReconcile):
 
     async def _scan_pass(
         self, state: SyncState, start: str | None
-    ) -> tuple[int, set[str], int, SyncState]:
+    ) -> tuple[int, GuidSet, int, SyncState]:
         offset = received = uncommitted = 0
-        seen: set[str] = set()
+        seen: GuidSet = {}
         expected: int | None = None
         newest = state.cursor or ""
         read_at: str | None = None
@@ -343,7 +345,7 @@ class SyncEngine(SyncReconcile):
                 total = int(page.total)
                 expected = total if expected is None else expected
                 rows = list(page.customers)
-                seen.update(record_guid(r) for r in rows)
+                add_guids(seen, (record_guid(r) for r in rows))
                 for row in rows:
                     stamp = updated_at_of(row)
                     if stamp:

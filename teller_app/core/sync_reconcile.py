@@ -14,7 +14,9 @@ from typing import TypeVar
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
 from teller_app.core.sync_paging import (
+    GuidSet,
     SyncClient,
+    add_guids,
     advance_keyset,
     created_at_of,
     gc_frozen,
@@ -59,9 +61,9 @@ class SyncReconcile:
         log.info("reconcile pass: %d seen, %d removed from the cache", len(seen), removed)
         return removed
 
-    async def _reconcile_read(self) -> set[str]:
+    async def _reconcile_read(self) -> GuidSet:
         """Page through the whole scope by created_at (fetch N+1 while N is stored)."""
-        seen: set[str] = set()
+        seen: GuidSet = {}
         if not self._keyset():
             return await self._reconcile_scan()
         cursor: str | None = None
@@ -78,10 +80,10 @@ class SyncReconcile:
                 if more:
                     fetching = self._fetch_created(cursor, skip)
                 if storing is not None:
-                    seen.update(await storing)
+                    add_guids(seen, await storing)
                 storing = asyncio.ensure_future(self.worker.store_reconcile_page(rows))
             assert storing is not None
-            seen.update(await storing)
+            add_guids(seen, await storing)
             storing = None
         finally:
             if fetching is not None:
@@ -91,11 +93,11 @@ class SyncReconcile:
                     await storing
         return seen
 
-    async def _reconcile_scan(self) -> set[str]:
+    async def _reconcile_scan(self) -> GuidSet:
         """The reconcile read by offset in the server's order (ordering not honoured). A row
         an offset shift skips is not lost: unseen rows are asked for by GUID before any
         deletion."""
-        seen: set[str] = set()
+        seen: GuidSet = {}
         offset = 0
         while True:
             page = await self._platform(
@@ -105,7 +107,7 @@ class SyncReconcile:
                 )
             )
             rows = list(page.customers)
-            seen.update(await self.worker.store_reconcile_page(rows))
+            add_guids(seen, await self.worker.store_reconcile_page(rows))
             offset += len(rows)
             if not rows or offset >= int(page.total):
                 return seen
