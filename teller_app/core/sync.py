@@ -70,6 +70,7 @@ from teller_app.core.sync_paging import (
     add_guids,
     advance_keyset,
     check_order,
+    drop_guids,
     gc_frozen,
     gil_handover,
     record_guid,
@@ -307,6 +308,7 @@ class SyncEngine(SyncReconcile):
             log.warning("sync saw %d of %d customers: reading the window by offset",
                         len(seen), expected)
             raise KeysetUnusable("fewer customers than the total promised")
+        await self.worker.call(drop_guids, seen)
         self._report(base + received, total or 0, final=True)
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
@@ -324,6 +326,7 @@ class SyncEngine(SyncReconcile):
                 break
             log.warning("sync pass %d saw %d of %d customers: reading again", attempt,
                         len(seen), expected)
+        await self.worker.call(drop_guids, seen)
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
         return received

@@ -19,6 +19,7 @@ from teller_app.core.sync_paging import (
     add_guids,
     advance_keyset,
     created_at_of,
+    drop_guids,
     gc_frozen,
     gil_handover,
     record_guid,
@@ -56,6 +57,7 @@ class SyncReconcile:
             seen = await self._reconcile_read()
         # Only a COMPLETED read gets here (a cancel or failure above raised).
         candidates = await self.worker.reconcile_candidates(seen, started)
+        await self.worker.call(drop_guids, seen)
         gone = await self._still_gone(candidates)
         removed = await self.worker.finish_reconcile(gone, started, started)
         log.info("reconcile pass: %d seen, %d removed from the cache", len(seen), removed)

@@ -31,10 +31,12 @@ def test_the_guids_a_run_saw_are_not_walked_by_the_garbage_collector() -> None:
     in a head-office sync); a dict of str -> None is left untracked by CPython."""
     import gc
 
-    from teller_app.core.sync_paging import GuidSet, add_guids
+    from teller_app.core.sync_paging import GuidSet, add_guids, drop_guids
 
     seen: GuidSet = {}
     add_guids(seen, (f"guid-{i}" for i in range(10_000)))
     add_guids(seen, ["guid-1", "guid-x"])
     assert len(seen) == 10_001 and "guid-x" in seen and "guid-2" in seen
     assert not gc.is_tracked(seen)
+    drop_guids(seen)  # emptied entry by entry (a Python loop: the GIL changes hands)
+    assert seen == {}
