@@ -247,7 +247,7 @@ class SyncEngine(SyncReconcile):
         received = 0
         total: int | None = None
         expected: int | None = None  # rows the first page's total promised (count check)
-        seen: GuidSet = {}
+        seen = GuidSet()
         self._reported_at = 0.0
         sent_skip = skip
         fetching: asyncio.Future[CustomerRecordPage] | None = self._fetch(cursor, skip)
@@ -335,7 +335,7 @@ class SyncEngine(SyncReconcile):
         self, state: SyncState, start: str | None
     ) -> tuple[int, GuidSet, int, SyncState]:
         offset = received = uncommitted = 0
-        seen: GuidSet = {}
+        seen = GuidSet()
         expected: int | None = None
         newest = state.cursor or ""
         read_at: str | None = None

@@ -65,7 +65,7 @@ class SyncReconcile:
 
     async def _reconcile_read(self) -> GuidSet:
         """Page through the whole scope by created_at (fetch N+1 while N is stored)."""
-        seen: GuidSet = {}
+        seen = GuidSet()
         if not self._keyset():
             return await self._reconcile_scan()
         cursor: str | None = None
@@ -99,7 +99,7 @@ class SyncReconcile:
         """The reconcile read by offset in the server's order (ordering not honoured). A row
         an offset shift skips is not lost: unseen rows are asked for by GUID before any
         deletion."""
-        seen: GuidSet = {}
+        seen = GuidSet()
         offset = 0
         while True:
             page = await self._platform(
