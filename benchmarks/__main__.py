@@ -27,10 +27,10 @@ from benchmarks import common
 # --scale 1m: the benchmarks whose figures depend on the number of customers; their figures
 # are recorded with "_1m" in the name (full_sync_s -> full_sync_1m_s, next to the 100 000 ones)
 SCALES = {"1m": 1_000_000}
-SCALE_ORDER = ("sync", "search_cache", "stall", "memory")
+SCALE_ORDER = ("generate", "sync", "search_cache", "stall", "memory")
 _UNITS = {"p50", "p95", "p99", "s", "ms", "mb"}
 
-ORDER = ("start", "search_server", "sync", "search_cache", "stall", "memory",
+ORDER = ("start", "search_server", "generate", "sync", "search_cache", "stall", "memory",
          "approval_notify", "hub_auth", "redaction", "bundle")
 
 

@@ -127,22 +127,6 @@ async def child(data_dir: Path, cache_path: Path, rounds: int, reconcile: bool =
         await other.aclose()
 
 
-def generation_seconds(data_dir: Path) -> float | None:
-    """How long the sandbox took to generate its customers (recorded once, in its db)."""
-    import sqlite3
-
-    try:
-        conn = sqlite3.connect(f"file:{data_dir / 'sandbox.db'}?mode=ro", uri=True)
-        try:
-            row = conn.execute(
-                "SELECT value FROM meta WHERE key = 'last_generation_seconds'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return float(row[0]) if row else None
-
-
 def run(ctx: Context) -> dict[str, Any]:
     full, incr, first, rss, paging, ratio, cache_mb = [], [], [], [], [], [], []
     runs = max(1, min(ctx.runs, MAX_FULL_RUNS))
@@ -182,9 +166,6 @@ def run(ctx: Context) -> dict[str, Any]:
         "incremental_first_after_full_ms": rnd(median(first)),
         "rss_sync_process_mb": rnd(median(rss)),
     }
-    generated = generation_seconds(ctx.sandbox_dir)
-    if generated is not None:
-        out["sandbox_generate_s"] = rnd(generated)
     return out
 
 
