@@ -8,11 +8,10 @@ Opened with show()/open(), never exec(): sign-in awaits the network on the qasyn
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +34,7 @@ from teller_app.secrets import SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
 from teller_app.ui.error_text import sign_in_message
+from teller_app.ui.keyring_note import keyring_note_text
 from teller_app.ui.sign_in import SignInTarget, read_remembered
 
 if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) after the paint
@@ -46,32 +46,6 @@ if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) aft
 USER_ROLE = 0x0100
 FULL_TEXT_ROLE = USER_ROLE + 1  # a demo line before any eliding
 DEMO_ROWS_SHOWN = 6  # more demo employees scroll
-
-# SecretStore.unavailable_reason is English text for the log; these are the known ones.
-_FILE_KEYRING = re.compile(r"^the only keyring found \((?P<name>[^)]*)\) stores secrets in a file")
-_KEYRING_FAILED = re.compile(r"^the OS keyring failed \((?P<error>[^)]*)\)")
-
-
-def keyring_note_text(reason: str | None) -> str:
-    """The sign-in dialog's note when secrets can only be kept in memory, by reason."""
-    translate = QCoreApplication.translate
-    reason = (reason or "").strip()
-    if not reason or reason == "no OS keyring is available":
-        return translate("SignInDialog", "No OS keyring is available: the password is kept "
-                         "for this session only.")
-    if reason == "the OS keyring did not answer in time":
-        return translate("SignInDialog", "The OS keyring did not answer in time: the password "
-                         "is kept for this session only.")
-    if match := _FILE_KEYRING.match(reason):
-        return translate("SignInDialog", "The only keyring found ({name}) keeps secrets in a "
-                         "plain file, so it is not used: the password is kept for this session "
-                         "only.").format(name=match["name"])
-    if match := _KEYRING_FAILED.match(reason):
-        return translate("SignInDialog", "The OS keyring reported an error ({error}): the "
-                         "password is kept for this session only.").format(error=match["error"])
-    return translate("SignInDialog", "The OS keyring cannot be used ({reason}): the password "
-                     "is kept for this session only.").format(reason=reason)
-
 
 class SignInDialog(QDialog):
     signed_in = Signal(object, object)  # (Session, SignInTarget)

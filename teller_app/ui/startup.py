@@ -16,7 +16,6 @@ import atexit
 import logging
 import logging.handlers
 import os
-import queue
 import shutil
 import sys
 import tempfile
@@ -25,17 +24,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.core import app_paths
-from teller_app.secrets import install_redaction
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.error_text import cache_message, safe_text
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
+from teller_app.ui.start_logging import configure_logging
+from teller_app.ui.start_warmup import AfterFirstPaint, warm_embedded_imports, warm_sign_in_imports
 
 if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it is started
     from teller_app.core.branch_cache import BranchCacheBundle
@@ -50,34 +50,6 @@ log = logging.getLogger("teller_app")
 SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
 
 
-def configure_logging(log_dir: Path | None) -> logging.handlers.QueueListener | None:
-    """Log records go through a queue; a listener thread writes the file (no disk I/O on the
-    UI thread). The redaction filter sits on every handler."""
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    handlers[0].setLevel(logging.WARNING)
-    if log_dir is not None:
-        try:
-            log_dir.mkdir(parents=True, exist_ok=True)
-            handlers.append(logging.handlers.RotatingFileHandler(
-                log_dir / "teller.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"))
-        except OSError:
-            pass
-    for handler in handlers:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    records: queue.Queue[logging.LogRecord] = queue.Queue()
-    root.addHandler(logging.handlers.QueueHandler(records))
-    listener = logging.handlers.QueueListener(records, *handlers, respect_handler_level=True)
-    for handler in handlers:
-        root.addHandler(handler)  # so install_redaction finds them...
-    install_redaction(root)
-    for handler in handlers:
-        root.removeHandler(handler)  # ...but only the queue writes from this thread
-    listener.start()
-    return listener
-
-
 def hub_notice(session: Session) -> str | None:
     """What the main window says when the session's hub could not be reached at sign-in
     (Mode A only: without the hub a Mode-B sign-in fails)."""
@@ -86,45 +58,6 @@ def hub_notice(session: Session) -> str | None:
     return QCoreApplication.translate(
         "AppController", "The bank's Teller Hub cannot be reached: four-eyes approvals and "
         "customer secrets are unavailable, so new customers cannot be created for now.")
-
-
-class _AfterFirstPaint(QObject):
-    """Calls ``then`` once, on the next loop turn after ``widget``'s first paint."""
-
-    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
-        super().__init__(widget)
-        self.then = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.then)
-        return False
-
-
-def _warm_sign_in_imports() -> None:
-    """What signing in needs (session, HTTP client, the platform's models: ~300 ms) is not
-    imported before the sign-in window is painted, but right after it (the same work as
-    before, once the window is on screen; keys typed meanwhile wait in the queue), so the
-    Sign-in click does not pay for it. On the UI thread: imports racing on two threads can
-    deadlock."""
-    import importlib
-
-    for name in ("teller_app.ui.offline_start", "teller_app.cache.store"):
-        try:
-            importlib.import_module(name)
-        except Exception:  # the click imports it again and reports what is wrong
-            log.debug("warm-up import of %s failed", name, exc_info=True)
-
-
-def _warm_embedded_imports() -> None:
-    """While the embedded sandbox starts: the sign-in imports and the main window's."""
-    _warm_sign_in_imports()
-    try:
-        import teller_app.ui.main_window  # noqa: F401
-    except Exception:  # opening it imports it again and reports what is wrong
-        log.debug("warm-up import of the main window failed", exc_info=True)
 
 
 class AppController(QObject):
@@ -204,7 +137,7 @@ class AppController(QObject):
             dialog, self.dialog = self.dialog, None
             dialog.hide()
             dialog.deleteLater()
-        _warm_sign_in_imports()
+        warm_sign_in_imports()
 
     async def _start_validated(self, data: Path, *, show: bool) -> bool:
         """The profiles file read the full way -> ``self.targets`` (the embedded sandbox's
@@ -239,7 +172,7 @@ class AppController(QObject):
             assert self.splash is not None
             # The sandbox and hub take a second or more: what signing in and the main window
             # need is imported meanwhile (once the splash is painted), not after them.
-            _AfterFirstPaint(self.splash, _warm_embedded_imports)
+            AfterFirstPaint(self.splash, warm_embedded_imports)
             from teller_app.core.embedded_stack import onboard, start_embedded
 
             try:
@@ -299,9 +232,9 @@ class AppController(QObject):
         self.dialog = dialog
         if pending is not None:
             dialog.show_pending(*pending)
-            _AfterFirstPaint(dialog, self._fill_after_paint)
+            AfterFirstPaint(dialog, self._fill_after_paint)
         else:
-            _AfterFirstPaint(dialog, _warm_sign_in_imports)
+            AfterFirstPaint(dialog, warm_sign_in_imports)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()

@@ -80,7 +80,7 @@ def test_demo_list_fits_its_lines_and_keyring_reason_is_explained(qtbot, ops, sa
 
 
 def test_keyring_reasons_map_to_sentences() -> None:
-    from teller_app.ui.sign_in_dialog import keyring_note_text
+    from teller_app.ui.keyring_note import keyring_note_text
 
     assert keyring_note_text(None).startswith("No OS keyring is available:")
     assert keyring_note_text("the OS keyring did not answer in time").startswith(

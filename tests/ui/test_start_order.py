@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog
 
-from teller_app.ui.startup import _AfterFirstPaint
+from teller_app.ui.start_warmup import AfterFirstPaint
 
 
 def test_after_first_paint_runs_once_after_the_paint(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -19,7 +19,7 @@ def test_after_first_paint_runs_once_after_the_paint(qtbot) -> None:  # type: ig
 
     dialog = Dialog()
     qtbot.addWidget(dialog)
-    _AfterFirstPaint(dialog, lambda: calls.append(bool(painted)))
+    AfterFirstPaint(dialog, lambda: calls.append(bool(painted)))
     assert not calls
     dialog.show()
     qtbot.waitUntil(lambda: bool(calls), timeout=5000)

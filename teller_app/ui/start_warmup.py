@@ -1,0 +1,51 @@
+"""Work that can follow the sign-in window's first paint: a hook that runs after it, and the
+imports warmed meanwhile (see ui/startup.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger("teller_app")
+
+
+class AfterFirstPaint(QObject):
+    """Calls ``then`` once, on the next loop turn after ``widget``'s first paint."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
+
+
+def warm_sign_in_imports() -> None:
+    """What signing in needs (session, HTTP client, the platform's models: ~300 ms) is not
+    imported before the sign-in window is painted, but right after it (the same work as
+    before, once the window is on screen; keys typed meanwhile wait in the queue), so the
+    Sign-in click does not pay for it. On the UI thread: imports racing on two threads can
+    deadlock."""
+    import importlib
+
+    for name in ("teller_app.ui.offline_start", "teller_app.cache.store"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # the click imports it again and reports what is wrong
+            log.debug("warm-up import of %s failed", name, exc_info=True)
+
+
+def warm_embedded_imports() -> None:
+    """While the embedded sandbox starts: the sign-in imports and the main window's."""
+    warm_sign_in_imports()
+    try:
+        import teller_app.ui.main_window  # noqa: F401
+    except Exception:  # opening it imports it again and reports what is wrong
+        log.debug("warm-up import of the main window failed", exc_info=True)
