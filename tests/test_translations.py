@@ -138,6 +138,9 @@ def test_compiled_ukrainian_translates_known_strings(qapp, extracted, tmp_path) 
         assert tr("SessionInfo", "Head office") == "Головний офіс"
         assert tr("Supervision", "Audit trail") == "Журнал аудиту"
         assert tr("CustomerCard", "Status: <b>{status}</b>") == "Статус: <b>{status}</b>"
+        from teller_app.ui.plural import CashText
+
+        assert CashText.tr("%n day(s)", "", 5) == "5 днів"  # type: ignore[arg-type]
         # Ukrainian plural forms: one / few / many
         assert tr("SearchPanel", "%n customer(s)", "", 1) == "1 клієнт"
         assert tr("SearchPanel", "%n customer(s)", "", 3) == "3 клієнти"
@@ -168,3 +171,21 @@ def test_every_context_is_a_class_that_calls_tr(extracted) -> None:  # type: ign
                     for context, message in _messages(tree) if context not in classes})
     assert not stray, ("Messages whose context is no class in teller_app, so self.tr() "
                        "at run time never finds them:\n" + "\n".join(stray))
+
+
+def test_extraction_keeps_every_committed_message(extracted) -> None:  # type: ignore[no-untyped-def]
+    """Re-extracting (what ``build_translations.py --update`` does) neither drops a message
+    of the committed .ts nor turns a plural one plain: pyside6-lupdate reads
+    ``QCoreApplication.translate(context, text, "", n)`` as plain (or skips it), which once
+    dropped six Ukrainian plurals; plurals are written ``Context.tr(text, "", n)``
+    (ui/plural.py)."""
+
+    def keys(tree: ET.ElementTree) -> set[tuple[str, str, bool]]:
+        return {(context, message.findtext("source") or "", message.get("numerus") == "yes")
+                for context, message in _messages(tree)}
+
+    for lang, (_ts, tree) in extracted.items():
+        committed = keys(ET.parse(bt.ts_path(lang)))
+        lost = sorted(committed - keys(tree))
+        assert not lost, (f"teller_{lang}.ts messages the code no longer yields (run "
+                          f"packaging/build_translations.py --update): {lost}")

@@ -15,7 +15,7 @@
 <context>
     <name>CashText</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="83"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="117"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="118"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -61,7 +61,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/discard_prompt.py" line="18"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="20"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n customer form has unsaved changes. Discard it?</numerusform>

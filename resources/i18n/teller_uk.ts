@@ -102,43 +102,43 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="167"/>
+        <location filename="../../teller_app/ui/startup.py" line="100"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="230"/>
+        <location filename="../../teller_app/ui/startup.py" line="163"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="238"/>
+        <location filename="../../teller_app/ui/startup.py" line="171"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="254"/>
+        <location filename="../../teller_app/ui/startup.py" line="187"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="326"/>
+        <location filename="../../teller_app/ui/startup.py" line="259"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="86"/>
+        <location filename="../../teller_app/ui/startup.py" line="58"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="345"/>
+        <location filename="../../teller_app/ui/startup.py" line="278"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="376"/>
-        <location filename="../../teller_app/ui/startup.py" line="390"/>
+        <location filename="../../teller_app/ui/startup.py" line="309"/>
+        <location filename="../../teller_app/ui/startup.py" line="323"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -719,177 +719,177 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="107"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="251"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="249"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="319"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="317"/>
         <source>Cash above the teller&apos;s limit</source>
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="321"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="319"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="339"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="337"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="351"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="359"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="357"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="385"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="383"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="397"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="119"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="153"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="154"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="186"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="184"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="200"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="289"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="287"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="316"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="314"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="366"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="364"/>
         <source>Confirm %1 of %2 for the customer.</source>
         <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="399"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="122"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="216"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="214"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="76"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="80"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="77"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="81"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="87"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="91"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="95"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="99"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="108"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
@@ -986,107 +986,107 @@
 <context>
     <name>CashText</name>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="25"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="26"/>
         <source>Confirmed</source>
         <translation>Підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="27"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="28"/>
         <source>Draft, not confirmed</source>
         <translation>Чернетка, не підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="29"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="30"/>
         <source>Failed</source>
         <translation>Не виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="30"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="31"/>
         <source>Unknown status</source>
         <translation>Невідомий статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="35"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="36"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="37"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="38"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="38"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="39"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="43"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="44"/>
         <source>cash replenishment at the bank&apos;s cash desk</source>
         <translation>поповнення готівкою в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="44"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="45"/>
         <source>cash withdrawal at the bank&apos;s cash desk</source>
         <translation>видача готівки в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="52"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="53"/>
         <source>per operation</source>
         <translation>на одну операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="53"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="54"/>
         <source>per day</source>
         <translation>на день</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="54"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="55"/>
         <source>per week</source>
         <translation>на тиждень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="55"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="56"/>
         <source>per month</source>
         <translation>на місяць</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="56"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
         <source>per year</source>
         <translation>на рік</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="58"/>
         <source>per custom period</source>
         <translation>на власний період</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="68"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="69"/>
         <source>No limits set.</source>
         <translation>Ліміти не встановлено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="73"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="74"/>
         <source>more than {amount}</source>
         <translation>більше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="76"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="77"/>
         <source>less than {amount}</source>
         <translation>менше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="78"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
         <source> and </source>
         <translation> і </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="80"/>
         <source>Per operation: {bounds}</source>
         <translation>На одну операцію: {bounds}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="83"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n день</numerusform>
@@ -1095,97 +1095,97 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="86"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="87"/>
         <source>{period}: less than {max} in total; {spent} used, {left} left</source>
         <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="91"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="92"/>
         <source>Limits apply to the customer&apos;s outgoing payments (withdrawals).</source>
         <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="98"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="99"/>
         <source>No: the teller confirms.</source>
         <translation>Ні: підтверджує операціоніст.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="100"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="101"/>
         <source>Yes: above {amount}, a supervisor confirms.</source>
         <translation>Так: понад {amount} підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="109"/>
         <source>Yes: {reason}</source>
         <translation>Так: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="110"/>
         <source>Yes: a supervisor confirms.</source>
         <translation>Так: підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="116"/>
         <source>Below the customer&apos;s per-operation minimum: must be more than {amount}.</source>
         <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="120"/>
         <source>Above the customer&apos;s per-operation maximum: must be less than {amount}.</source>
         <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="123"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="124"/>
         <source>The customer&apos;s limit {period} would be exceeded (less than {amount} in total).</source>
         <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="126"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="127"/>
         <source>The customer&apos;s limit {period} would be exceeded.</source>
         <translation>Буде перевищено ліміт клієнта {period}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="136"/>
         <source>Not enough money on the account.</source>
         <translation>На рахунку недостатньо коштів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="139"/>
         <source>The account may hold at most {amount}.</source>
         <translation>На рахунку може бути щонайбільше {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="142"/>
         <source>The account would hold more than the customer&apos;s balance cap.</source>
         <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="144"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="145"/>
         <source>The customer is disabled: no payments.</source>
         <translation>Клієнта вимкнено: платежі неможливі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="146"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="147"/>
         <source>The platform does not allow a payment between these accounts.</source>
         <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="149"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="150"/>
         <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer&apos;s key.</source>
         <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="153"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="154"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="172"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="173"/>
         <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
         <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="169"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="170"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
         <translation>Цей платіж має підтвердити контролер (тут або зі своїх вхідних).</translation>
     </message>
@@ -1347,157 +1347,157 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="90"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="89"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="92"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="91"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="94"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="93"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="98"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="97"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="111"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="110"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="111"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="119"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="128"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="127"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
         <source>refreshing…</source>
         <translation>оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="203"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="202"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="208"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="227"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="226"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="232"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="231"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="239"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="242"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="241"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="261"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="260"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="266"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="265"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="268"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="267"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="290"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="295"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="294"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="299"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="298"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="306"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="305"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="322"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="321"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="331"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="330"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -1505,188 +1505,178 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="96"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="94"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="101"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="99"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="103"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="101"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="106"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="104"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="114"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="112"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="120"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="118"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="124"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="123"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="126"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="82"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="124"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="83"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="127"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="84"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="85"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="128"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="85"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="126"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="86"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="129"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="127"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="130"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="128"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="131"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="129"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="130"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="131"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="134"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="135"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="136"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="67"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="134"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="68"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="153"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="154"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="158"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="165"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="163"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="165"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="163"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="234"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="232"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="239"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="237"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="247"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="245"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="252"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="250"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="368"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="302"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="54"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="55"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="357"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="399"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="58"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="291"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="333"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="59"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="72"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="73"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="99"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="100"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="117"/>
-        <source>Enter an amount with at most %n decimal place(s).</source>
-        <translation>Введіть суму, у якій не більше %n знаків після коми.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/discard_prompt.py" line="18"/>
-        <source>%n customer form(s) have unsaved changes. Discard them?</source>
-        <translation>Форм клієнтів із незбереженими змінами: %n. Відкинути їх?</translation>
-    </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="117"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="118"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -1694,43 +1684,8 @@ If it happens again, tell support what you were doing.</source>
             <numerusform>Введіть суму, у якій не більше %n знаків після коми.</numerusform>
         </translation>
     </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="123"/>
-        <source>The amount cannot be negative.</source>
-        <translation>Сума не може бути від’ємною.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="348"/>
-        <source>Checking login…</source>
-        <translation>Перевірка логіна…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="391"/>
-        <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
-        <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="31"/>
-        <source>(head office — no branch)</source>
-        <translation>(головний офіс — без відділення)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="39"/>
-        <source>see the accounts on the card</source>
-        <translation>див. рахунки в картці клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="45"/>
-        <source>Disabled</source>
-        <translation>Вимкнений</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/discard_prompt.py" line="17"/>
-        <source>Unsaved changes</source>
-        <translation>Незбережені зміни</translation>
-    </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/discard_prompt.py" line="18"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="20"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
@@ -1739,27 +1694,62 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/discard_prompt.py" line="20"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="123"/>
+        <source>The amount cannot be negative.</source>
+        <translation>Сума не може бути від’ємною.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="282"/>
+        <source>Checking login…</source>
+        <translation>Перевірка логіна…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="325"/>
+        <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
+        <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="38"/>
+        <source>(head office — no branch)</source>
+        <translation>(головний офіс — без відділення)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="46"/>
+        <source>see the accounts on the card</source>
+        <translation>див. рахунки в картці клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="52"/>
+        <source>Disabled</source>
+        <translation>Вимкнений</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="19"/>
+        <source>Unsaved changes</source>
+        <translation>Незбережені зміни</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="22"/>
         <source>Discard</source>
         <translation>Відкинути</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/discard_prompt.py" line="22"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="24"/>
         <source>Keep editing</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="382"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="316"/>
         <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
         <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="387"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="321"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="373"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="307"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -2097,7 +2087,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="161"/>
         <location filename="../../teller_app/ui/error_text.py" line="176"/>
         <location filename="../../teller_app/ui/error_text.py" line="179"/>
         <source>The platform refused: {message}</source>
@@ -3566,119 +3556,119 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="60"/>
+        <location filename="../../teller_app/ui/keyring_note.py" line="19"/>
         <source>No OS keyring is available: the password is kept for this session only.</source>
         <translation>Системне сховище паролів недоступне: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
+        <location filename="../../teller_app/ui/keyring_note.py" line="22"/>
         <source>The OS keyring did not answer in time: the password is kept for this session only.</source>
         <translation>Системне сховище паролів не відповіло вчасно: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="66"/>
+        <location filename="../../teller_app/ui/keyring_note.py" line="25"/>
         <source>The only keyring found ({name}) keeps secrets in a plain file, so it is not used: the password is kept for this session only.</source>
         <translation>Знайдене сховище паролів ({name}) зберігає секрети у звичайному файлі, тому воно не використовується: пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="70"/>
+        <location filename="../../teller_app/ui/keyring_note.py" line="29"/>
         <source>The OS keyring reported an error ({error}): the password is kept for this session only.</source>
         <translation>Системне сховище паролів повідомило про помилку ({error}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/keyring_note.py" line="31"/>
         <source>The OS keyring cannot be used ({reason}): the password is kept for this session only.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="89"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="395"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="272"/>
+        <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="246"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="100"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="74"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="80"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="116"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="90"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="296"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="270"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="120"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="296"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="94"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="270"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="121"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="95"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="109"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="143"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="144"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="250"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="261"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="235"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="284"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="258"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="307"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="281"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="338"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="312"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="148"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="122"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>

@@ -17,6 +17,7 @@ from teller_app.core.cash_checks import (
     classify_refusal,
 )
 from teller_app.ui.money import format_money
+from teller_app.ui.plural import CashText
 
 
 def status_text(status: str) -> str:
@@ -80,7 +81,7 @@ def limits_lines(limits: CustomerLimits, minor_unit: int, code: str, kind: str) 
             "CashText", "Per operation: {bounds}").format(bounds=joined))
     for usage in limits.periods:
         if usage.period == "custom":
-            title = QCoreApplication.translate("CashText", "%n day(s)", "", usage.days)
+            title = CashText.tr("%n day(s)", "", usage.days)  # type: ignore[arg-type]  # ui/plural.py
         else:
             title = period_text(usage.period)
         lines.append(QCoreApplication.translate(

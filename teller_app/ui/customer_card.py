@@ -40,11 +40,10 @@ def describe_age(seconds: float) -> str:
     if seconds < 60:
         return QCoreApplication.translate("CustomerCard", "just now")
     if seconds < 3600:
-        return QCoreApplication.translate("CustomerCard", "%n min ago", "", int(seconds // 60))
+        return CustomerCard.tr("%n min ago", "", int(seconds // 60))  # type: ignore[arg-type]  # ui/plural.py
     if seconds < 86400:
-        return QCoreApplication.translate("CustomerCard", "%n h ago", "", int(seconds // 3600))
-    return QCoreApplication.translate("CustomerCard", "%n day(s) ago", "",
-                                      int(seconds // 86400))
+        return CustomerCard.tr("%n h ago", "", int(seconds // 3600))  # type: ignore[arg-type]  # ui/plural.py
+    return CustomerCard.tr("%n day(s) ago", "", int(seconds // 86400))  # type: ignore[arg-type]  # ui/plural.py
 
 
 class CustomerCard(QWidget):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox,
 from teller_app.core.views import CustomerView
 from teller_app.ui.customer_form_choices import AssetChoice
 from teller_app.ui.money import parse_amount
+from teller_app.ui.plural import CustomerForm
 from teller_app.ui.validators import check_iban, check_login, check_phone, check_text
 
 translate = QCoreApplication.translate
@@ -114,9 +115,8 @@ class CustomerFormChecks(QWidget):
         value = parse_amount(self.balance_allowed.text(), places)
         if value is None:
             self.set_error("balance_allowed",
-                           translate("CustomerForm",
-                                     "Enter an amount with at most %n decimal place(s).", "",
-                                     places))
+                           CustomerForm.tr(  # ui/plural.py
+                               "Enter an amount with at most %n decimal place(s).", "", places))  # type: ignore[arg-type]
             return False
         if value < 0:
             self.set_error("balance_allowed",

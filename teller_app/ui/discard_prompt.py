@@ -7,6 +7,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from teller_app.ui.plural import CustomerForm
+
 
 def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None]) -> QMessageBox:
     """Ask (window-modal, ``open()``: never a nested loop) before ``count`` customer forms with
@@ -15,8 +17,8 @@ def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None])
     box.setObjectName("discardChangesBox")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(QCoreApplication.translate("CustomerForm", "Unsaved changes"))
-    box.setText(QCoreApplication.translate(
-        "CustomerForm", "%n customer form(s) have unsaved changes. Discard them?", "", count))
+    box.setText(CustomerForm.tr(  # ui/plural.py
+        "%n customer form(s) have unsaved changes. Discard them?", "", count))  # type: ignore[arg-type]
     discard = box.addButton(QCoreApplication.translate("CustomerForm", "Discard"),
                             QMessageBox.ButtonRole.DestructiveRole)
     keep = box.addButton(QCoreApplication.translate("CustomerForm", "Keep editing"),
