@@ -11,6 +11,7 @@ the JSON decoding and validation of each 1000-row page and SQLite run on the cac
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import os
 import shutil
 import sys
@@ -23,7 +24,16 @@ from benchmarks.common import WORK, Context, Sandbox, emit, median, percentile, 
 TICK_MS = 5
 ADMIN = "admin@demo.bank"
 MAX_RUNS = 3
+LATE_S = 0.021  # STALL_TRACE: a tick this late (a stall over 16 ms) dumps every thread's stack
 IDLE_SECONDS = 3.0
+
+
+def _late_tick_trace() -> Any:
+    """``STALL_TRACE=FILE``: every thread's stack is appended to FILE whenever a tick is
+    ``LATE_S`` late. ``faulthandler`` dumps from its own C thread, without the GIL, so the
+    stacks show what holds the UI thread up while it does (how the 1M stalls were found)."""
+    path = os.environ.get("STALL_TRACE")
+    return open(path, "a", encoding="utf-8") if path else None  # open for the child's life
 
 
 def child(data_dir: Path, cache_dir: Path) -> dict[str, Any]:
@@ -46,6 +56,8 @@ def child(data_dir: Path, cache_dir: Path) -> dict[str, Any]:
     slowest_at: list[float] = [0.0]
     progress = [0]
 
+    trace = _late_tick_trace()
+
     def tick() -> None:
         now = time.perf_counter()
         gap = (now - last[0]) * 1000
@@ -53,6 +65,8 @@ def child(data_dir: Path, cache_dir: Path) -> dict[str, Any]:
             slowest_at[0] = progress[0]
         gaps.append(gap)
         last[0] = now
+        if trace is not None:
+            faulthandler.dump_traceback_later(LATE_S, file=trace)
 
     timer = QTimer()
     timer.setInterval(TICK_MS)
@@ -77,6 +91,7 @@ def child(data_dir: Path, cache_dir: Path) -> dict[str, Any]:
         received = await engine.sync_now()
         elapsed = time.perf_counter() - t0
         timer.stop()
+        faulthandler.cancel_dump_traceback_later()
         await engine.stop()  # the background reconcile pass that follows a first sync
         await worker.close()
         await client.aclose()
