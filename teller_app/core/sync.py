@@ -67,10 +67,8 @@ from teller_app.core.sync_paging import (
     GuidSet,
     KeysetUnusable,
     SyncClient,
-    add_guids,
     advance_keyset,
     check_order,
-    drop_guids,
     gc_frozen,
     gil_handover,
     record_guid,
@@ -266,7 +264,7 @@ class SyncEngine(SyncReconcile):
                     expected = max(0, int(page.total) - skip)
                 rows = list(page.customers)
                 check_order(rows, cursor)
-                add_guids(seen, (record_guid(r) for r in rows))
+                seen.update(record_guid(r) for r in rows)
                 last_page = not rows or sent_skip + len(rows) >= int(page.total)
                 cursor, skip = advance_keyset(rows, cursor, skip)
                 if not last_page:  # the next page travels while this one is stored
@@ -308,7 +306,7 @@ class SyncEngine(SyncReconcile):
             log.warning("sync saw %d of %d customers: reading the window by offset",
                         len(seen), expected)
             raise KeysetUnusable("fewer customers than the total promised")
-        await self.worker.call(drop_guids, seen)
+        await self.worker.call(seen.clear)
         self._report(base + received, total or 0, final=True)
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
@@ -326,7 +324,7 @@ class SyncEngine(SyncReconcile):
                 break
             log.warning("sync pass %d saw %d of %d customers: reading again", attempt,
                         len(seen), expected)
-        await self.worker.call(drop_guids, seen)
+        await self.worker.call(seen.clear)
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
         return received
@@ -348,7 +346,7 @@ class SyncEngine(SyncReconcile):
                 total = int(page.total)
                 expected = total if expected is None else expected
                 rows = list(page.customers)
-                add_guids(seen, (record_guid(r) for r in rows))
+                seen.update(record_guid(r) for r in rows)
                 for row in rows:
                     stamp = updated_at_of(row)
                     if stamp:

@@ -53,20 +53,17 @@ class GuidSet:
     def shards(self) -> list[dict[str, None]]:
         return self._shards
 
+    def update(self, guids: Iterable[str]) -> None:
+        shards, mask = self._shards, self.SHARDS - 1
+        for guid in guids:
+            shards[hash(guid) & mask][guid] = None
 
-def add_guids(seen: GuidSet, guids: Iterable[str]) -> None:
-    shards = seen.shards()
-    mask = GuidSet.SHARDS - 1
-    for guid in guids:
-        shards[hash(guid) & mask][guid] = None
-
-
-def drop_guids(seen: GuidSet) -> None:
-    """Empty ``seen`` a shard at a time (run on the cache thread once a run is done):
-    freeing 1 000 000 GUID strings in one go is one C call of 20-60 ms with the GIL held, a
-    UI stall at the very end of a head-office sync; a shard is ~4 000 of them."""
-    for shard in seen.shards():
-        shard.clear()
+    def clear(self) -> None:
+        """Empty it a shard at a time (run on the cache thread once a run is done): freeing
+        1 000 000 GUID strings in one go is one C call of 20-60 ms with the GIL held, a UI
+        stall at the very end of a head-office sync; a shard is ~4 000 of them."""
+        for shard in self._shards:
+            shard.clear()
 
 
 class KeysetUnusable(Exception):

@@ -16,10 +16,8 @@ from teller_app.core.connectivity import Connectivity
 from teller_app.core.sync_paging import (
     GuidSet,
     SyncClient,
-    add_guids,
     advance_keyset,
     created_at_of,
-    drop_guids,
     gc_frozen,
     gil_handover,
     record_guid,
@@ -57,7 +55,7 @@ class SyncReconcile:
             seen = await self._reconcile_read()
         # Only a COMPLETED read gets here (a cancel or failure above raised).
         candidates = await self.worker.reconcile_candidates(seen, started)
-        await self.worker.call(drop_guids, seen)
+        await self.worker.call(seen.clear)
         gone = await self._still_gone(candidates)
         removed = await self.worker.finish_reconcile(gone, started, started)
         log.info("reconcile pass: %d seen, %d removed from the cache", len(seen), removed)
@@ -82,10 +80,10 @@ class SyncReconcile:
                 if more:
                     fetching = self._fetch_created(cursor, skip)
                 if storing is not None:
-                    add_guids(seen, await storing)
+                    seen.update(await storing)
                 storing = asyncio.ensure_future(self.worker.store_reconcile_page(rows))
             assert storing is not None
-            add_guids(seen, await storing)
+            seen.update(await storing)
             storing = None
         finally:
             if fetching is not None:
@@ -109,7 +107,7 @@ class SyncReconcile:
                 )
             )
             rows = list(page.customers)
-            add_guids(seen, await self.worker.store_reconcile_page(rows))
+            seen.update(await self.worker.store_reconcile_page(rows))
             offset += len(rows)
             if not rows or offset >= int(page.total):
                 return seen

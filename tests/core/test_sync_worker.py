@@ -32,15 +32,15 @@ def test_the_guids_a_run_saw_are_not_walked_by_the_garbage_collector() -> None:
     GUIDs live in small dicts of str -> None, which CPython leaves untracked."""
     import gc
 
-    from teller_app.core.sync_paging import GuidSet, add_guids, drop_guids
+    from teller_app.core.sync_paging import GuidSet
 
     seen = GuidSet()
-    add_guids(seen, (f"guid-{i}" for i in range(100_000)))
-    add_guids(seen, ["guid-1", "guid-x"])
+    seen.update(f"guid-{i}" for i in range(100_000))
+    seen.update(["guid-1", "guid-x"])
     assert len(seen) == 100_001 and "guid-x" in seen and "guid-2" in seen
     assert "guid-100000" not in seen
     shards = seen.shards()
     assert not any(gc.is_tracked(shard) for shard in shards)
     assert max(map(len, shards)) < 1_000  # no dict big enough for a long rebuild
-    drop_guids(seen)  # a shard at a time (the GIL changes hands in between)
+    seen.clear()  # a shard at a time (the GIL changes hands in between)
     assert len(seen) == 0
