@@ -129,7 +129,7 @@ class BranchCache(CacheWrites):
         if bulk_load.pending(self._conn) and self.sync_state().full_sync_done:
             self._begin()
             try:
-                bulk_load.finish(self._conn, self._index_rows)
+                bulk_load.finish(self._conn, self._index_new_rows)
             except BaseException:
                 self._rollback()
                 raise

@@ -1,6 +1,7 @@
 """``BranchCache``'s writes: upserts (customers by ``wallet_user_guid``, an older copy never
-wins; accounts), deletes, the search index, the reconcile pass's pages and the sync state
-with its pages (``store_page``). A base class of ``BranchCache`` (``cache/store.py``)."""
+wins; accounts), deletes, the reconcile pass's pages and the sync state with its pages
+(``store_page``). A base class of ``BranchCache`` (``cache/store.py``); the search index's
+writes are ``store_index.py``."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from teller_app.cache import bulk_load, convert, paths
 from teller_app.cache.rows import SyncState
-from teller_app.cache.store_read import CacheReads
-from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
+from teller_app.cache.store_index import CacheIndexWrites
 
 if TYPE_CHECKING:
     from teller_app.platform.models import AccountWithAssets, Customer
@@ -33,7 +33,7 @@ _UPSERT = (
 _UPDATED = convert.CUSTOMER_COLUMNS.index("updated_at")
 
 
-class CacheWrites(CacheReads):
+class CacheWrites(CacheIndexWrites):
     # ------------------------------------------------------------------ writes
     def _begin(self) -> None:
         self.flush()  # any other write first ends an open sync batch (store_page)
@@ -107,78 +107,6 @@ class CacheWrites(CacheReads):
             sets = ", ".join(f"{convert.CUSTOMER_COLUMNS[i]} = ?" for i in changed)
             self._conn.executemany(
                 f"UPDATE customers SET {sets} WHERE guid = ? AND ? >= updated_at", params)
-
-    def _defer_index(self, guids: list[str]) -> None:
-        """Queue these customers for ``_index_pending`` (same transaction as their rows)."""
-        for start in range(0, len(guids), 500):
-            chunk = guids[start : start + 500]
-            self._conn.execute(
-                "INSERT OR IGNORE INTO fts_pending(id) SELECT id FROM customers "
-                f"WHERE guid IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-
-    def _index_pending(self, at_least: int = 1) -> None:
-        """Index the queued customers if there are ``at_least`` of them."""
-        if at_least > 1:
-            n = int(self._conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0])
-        else:
-            n = len(self._conn.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchall())
-        if n < at_least:
-            return
-        ibans: dict[str, list[str]] = {}
-        for cg, iban in self._conn.execute(
-            "SELECT a.customer_guid, a.iban FROM fts_pending p JOIN customers c ON c.id = p.id "
-            "JOIN accounts a ON a.customer_guid = c.guid"
-        ):
-            ibans.setdefault(cg, []).append(iban)
-        rows = self._conn.execute(
-            "SELECT c.id, c.guid, c.surname, c.name, c.paternal_name, c.login, c.phone_number "
-            "FROM fts_pending p JOIN customers c ON c.id = p.id ORDER BY p.id"
-        ).fetchall()
-        self._index_rows(rows, ibans)
-        self._conn.execute("DELETE FROM fts_pending")
-
-    def _reindex(self, guids: list[str]) -> None:
-        """Rebuild the FTS rows of these customers from the stored values, in rowid order:
-        FTS5 flushes its pending terms to a new segment whenever a rowid is not greater than
-        the previous one, so guid (random) order cost ~6x per row in segment merges."""
-        ibans: dict[str, list[str]] = {}
-        rows: list[Any] = []  # database rows
-        for start in range(0, len(guids), 500):
-            chunk = guids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for cg, iban in self._conn.execute(
-                f"SELECT customer_guid, iban FROM accounts WHERE customer_guid IN ({marks})", chunk
-            ):
-                ibans.setdefault(cg, []).append(iban)
-            rows += self._conn.execute(
-                "SELECT id, guid, surname, name, paternal_name, login, phone_number "
-                f"FROM customers WHERE guid IN ({marks})",
-                chunk,
-            ).fetchall()
-        rows.sort(key=lambda r: int(r[0]))
-        self._index_rows(rows, ibans)
-
-    def _index_rows(self, rows: list[Any], ibans: dict[str, list[str]]) -> None:
-        """(Re)write the FTS rows of ``(id, guid, surname, name, paternal_name, login,
-        phone_number)`` rows, given in id order."""
-        self._conn.executemany(
-            "INSERT OR REPLACE INTO customers_fts(rowid, surname, name, paternal, login, "
-            "phone, iban) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    r[0],
-                    name_tokens(r[2]),
-                    name_tokens(r[3]),
-                    name_tokens(r[4]),
-                    login_tokens(r[5]),
-                    phone_tokens(r[6]),
-                    iban_tokens(ibans.get(r[1], [])),
-                )
-                for r in rows
-            ],
-        )
 
     def upsert_customers(self, customers: Iterable[CustomerIn],
                          fetched_at: float | None = None) -> int:
@@ -354,7 +282,7 @@ class CacheWrites(CacheReads):
             if self._loading:
                 self._upsert(customers, time.time(), fts=False)
                 if not bulk:
-                    bulk_load.finish(self._conn, self._index_rows)
+                    bulk_load.finish(self._conn, self._index_new_rows)
             else:
                 self._upsert(customers, time.time(), index=not bulk)
                 self._index_pending(FTS_BATCH if bulk else 1)

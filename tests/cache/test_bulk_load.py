@@ -81,6 +81,9 @@ def test_a_full_sync_into_an_empty_cache_builds_the_same_cache(tmp_path: Path) -
         assert indexes(c) == want_indexes
         assert answers(c) == want
         assert c.integrity_check() == "ok"
+        hashsize = c._conn.execute(
+            "SELECT v FROM customers_fts_config WHERE k = 'hashsize'").fetchone()
+        assert hashsize == (bulk_load.FTS_HASHSIZE,)  # fewer segments to merge
 
 
 def test_killed_after_the_index_drop_the_cache_rebuilds_and_answers(tmp_path: Path) -> None:
