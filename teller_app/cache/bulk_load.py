@@ -26,8 +26,8 @@ IndexRows = Callable[[list[Any], dict[str, list[str]]], None]
 MARKER = "bulk_indexes"  # cache_meta key: JSON list of the dropped CREATE INDEX statements
 FTS_CHUNK = 50_000  # rows tokenised per FTS insert when the bulk load finishes
 # FTS5 flushes its in-memory terms to a new segment past this many bytes (default 1 MiB):
-# fewer, bigger segments to merge (with a plain INSERT, ``index_rows``) cut the 1 000 000-row
-# FTS build from 22 s to 16 s.
+# fewer, bigger segments to merge (with a plain INSERT, ``index_rows``) cut the FTS inserts
+# of 1 000 000 rows from 22 s to 16 s (the whole FTS build, tokens included: 34-35 -> 29 s).
 FTS_HASHSIZE = 8 * 2**20
 
 

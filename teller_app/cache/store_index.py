@@ -66,14 +66,15 @@ class CacheIndexWrites(CacheReads):
     def _index_new_rows(self, rows: list[Any], ibans: dict[str, list[str]]) -> None:
         """``_index_rows`` for rows not in the FTS index (the bulk load's build: a plain
         INSERT skips the lookup of a row to replace, ~10 % of that build)."""
-        self._index_rows(rows, ibans, verb="INSERT")
+        self._index_rows(rows, ibans, replace=False)
 
     def _index_rows(self, rows: list[Any], ibans: dict[str, list[str]],
-                    verb: str = "INSERT OR REPLACE") -> None:
+                    replace: bool = True) -> None:
         """(Re)write the FTS rows of ``(id, guid, surname, name, paternal_name, login,
-        phone_number)`` rows, given in id order."""
+        phone_number)`` rows, given in id order (``replace=False``: none is indexed yet)."""
         self._conn.executemany(
-            f"{verb} INTO customers_fts(rowid, surname, name, paternal, login, "
+            ("INSERT OR REPLACE" if replace else "INSERT")
+            + " INTO customers_fts(rowid, surname, name, paternal, login, "
             "phone, iban) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
