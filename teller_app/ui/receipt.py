@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
@@ -87,12 +87,22 @@ def receipt_html(receipt: Receipt) -> str:
 PAGE_POINTS = QSizeF((148 - 24) * 72 / 25.4, (210 - 24) * 72 / 25.4)
 
 
-def receipt_document(receipt: Receipt) -> QTextDocument:
+def print_document(html_text: str, page: QSizeF) -> QTextDocument:
+    """A document for a PDF or paper (receipts, the till report): no margin of its own, a
+    fixed page (a valid page size also drops Qt's page numbers), and no ligatures: with them a
+    PDF holds "ﬀ" (one glyph), so a payment id copied or searched in it ("ffe12ec4") is lost."""
     document = QTextDocument()
+    font = document.defaultFont()
+    font.setFeature(QFont.Tag("liga"), 0)
+    document.setDefaultFont(font)
     document.setDocumentMargin(0)
-    document.setHtml(receipt_html(receipt))
-    document.setPageSize(PAGE_POINTS)  # a valid page size also drops Qt's page numbers
+    document.setHtml(html_text)
+    document.setPageSize(page)
     return document
+
+
+def receipt_document(receipt: Receipt) -> QTextDocument:
+    return print_document(receipt_html(receipt), PAGE_POINTS)
 
 
 def write_pdf(receipt: Receipt, path: Path | str) -> Path:

@@ -23,6 +23,7 @@ from teller_app.core.receipt import kyiv_time
 from teller_app.core.till import DENOMINATIONS, EndOfDay, face_value
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.money import format_money
+from teller_app.ui.receipt import print_document
 from teller_app.ui.till_text import denomination_text, till_kind_text, till_state_text
 
 
@@ -149,11 +150,7 @@ PAGE_POINTS = QSizeF((210 - 30) * 72 / 25.4, (297 - 30) * 72 / 25.4)  # A4 less 
 
 
 def report_document(report: EndOfDay, ctx: ReportContext) -> QTextDocument:
-    document = QTextDocument()
-    document.setDocumentMargin(0)
-    document.setHtml(report_html(report, ctx))
-    document.setPageSize(PAGE_POINTS)
-    return document
+    return print_document(report_html(report, ctx), PAGE_POINTS)
 
 
 def write_report_pdf(report: EndOfDay, ctx: ReportContext, path: Path | str) -> Path:
