@@ -15,6 +15,10 @@ def _main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--frozen-check":
         from frozen_checks import main as checks_main
 
+        from teller_app.ui.app import release_qt
+
+        release_qt()  # held back by packaging/rthook_children.py
+
         return checks_main(sys.argv[2:])
     from teller_app.__main__ import main
 

@@ -129,6 +129,12 @@ def _public_roots() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def warm_tls() -> None:
+    """Build the shared context now (while the app waits on something else), not in the first
+    client."""
+    _public_roots()
+
+
 def ssl_context(settings: TransportSettings) -> ssl.SSLContext:
     """The context httpx should use (no CA bundle and no pin: the public roots)."""
     if not settings.ca_bundle and not settings.spki_pins:

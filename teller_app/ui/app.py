@@ -7,6 +7,7 @@ embedded sandbox) must not pay for, or be disturbed by, Qt.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -17,11 +18,31 @@ _IMPORT_TIME = time.time()
 def process_start_time() -> float:
     """When this process was created (epoch seconds): what "ready in N ms" counts from."""
     try:
+        return time.time() - _linux_process_age()
+    except (OSError, ValueError, AttributeError, IndexError):  # not Linux
+        pass
+    try:
         import psutil
 
         return float(psutil.Process().create_time())
     except Exception:
         return _IMPORT_TIME
+
+
+def _linux_process_age() -> float:
+    """Seconds since this process was created, from the kernel's clock since boot. (psutil's
+    create_time adds the boot time, which Linux gives in whole seconds: up to a second off.)"""
+    with open("/proc/self/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime, in ticks
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - started
+
+
+def release_qt() -> None:
+    """The frozen bundle holds Qt back until the embedded children are spawned
+    (packaging/rthook_children.py); from here on the desk imports it."""
+    if "PySide6.QtCore" in sys.modules and sys.modules["PySide6.QtCore"] is None:
+        del sys.modules["PySide6.QtCore"]
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -62,11 +83,16 @@ def main(argv: list[str] | None = None) -> int:
         return doctor_main(argv[1:])
     args = parse_args(argv)
     _secure_dirs(args)
+    from teller_app.ui.start_early import choose_dirs, start_embedded_early
+
+    dirs = choose_dirs(args)
+    early = start_embedded_early(args, dirs)  # before Qt loads: see ui/start_early.py
+    release_qt()
     from teller_app.ui.startup import run
 
     # psutil (the process start time) loads after the first paint: the time it reads is the
     # kernel's, so asking later gives the same answer.
-    return run(args, started_at=process_start_time)
+    return run(args, started_at=process_start_time, dirs=dirs, early=early)
 
 
 def _secure_dirs(args: argparse.Namespace) -> None:

@@ -15,10 +15,8 @@ import asyncio
 import atexit
 import logging
 import logging.handlers
-import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,16 +28,18 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from teller_app.core import app_paths
 from teller_app.ui import crash_handler
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.demo_onboarding import DemoOnboarding
 from teller_app.ui.error_text import cache_message, safe_text
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
+from teller_app.ui.start_early import StartDirs, choose_dirs
 from teller_app.ui.start_logging import configure_logging
 from teller_app.ui.start_warmup import AfterFirstPaint, warm_embedded_imports, warm_sign_in_imports
 
 if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it is started
     from teller_app.core.branch_cache import BranchCacheBundle
-    from teller_app.core.embedded_stack import EmbeddedStack
+    from teller_app.core.embedded_start import EarlyStart, EmbeddedStack
     from teller_app.core.session import Session
 
     # Profiles (pydantic, ~110 ms) load right after the sign-in window is painted.
@@ -64,8 +64,11 @@ class AppController(QObject):
     """Owns the windows, the sandbox process and the session for one app run."""
 
     def __init__(self, app: QApplication, args: argparse.Namespace,
-                 started_at: float | Callable[[], float]) -> None:
+                 started_at: float | Callable[[], float], *, dirs: StartDirs | None = None,
+                 early: EarlyStart | None = None) -> None:
         super().__init__(app)
+        self._dirs = dirs  # chosen before Qt loaded (ui/start_early.py), or by begin()
+        self.early = early  # the embedded stack, already starting
         self.app = app
         self.args = args
         self._started_at = started_at
@@ -79,6 +82,7 @@ class AppController(QObject):
         self.done: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.temp_dir: Path | None = None
         self.data: Path | None = None  # the data dir, once begin() ran
+        self.onboarding: DemoOnboarding | None = None  # the embedded stack's demo secrets
 
     @property
     def started_at(self) -> float:
@@ -151,6 +155,8 @@ class AppController(QObject):
         except (OSError, ValueError) as exc:  # never a silent fallback to the sandbox
             from teller_app.ui.profile_manager_recovery import unreadable_profiles
 
+            self._discard_early()
+
             if show:
                 install_translators(self.app, choose_language(self.args.lang, None))
             unreadable_profiles(self, self.profiles, exc)
@@ -164,6 +170,7 @@ class AppController(QObject):
                 name=self.args.profile))
             return False
         if chosen is not None:
+            self._discard_early()
             self.targets = [SignInTarget(chosen)] + [
                 SignInTarget(p) for p in profiles if p.name != chosen.name and
                 not self.args.profile]
@@ -173,15 +180,10 @@ class AppController(QObject):
             # The sandbox and hub take a second or more: what signing in and the main window
             # need is imported meanwhile (once the splash is painted), not after them.
             AfterFirstPaint(self.splash, warm_embedded_imports)
-            from teller_app.core.embedded_stack import onboard, start_embedded
-
             try:
-                self.sandbox = stack = await asyncio.to_thread(start_embedded, data)
+                self.sandbox = stack = await self._embedded_stack(data)
                 atexit.register(stack.stop)
-                try:
-                    await onboard(stack)
-                except Exception as exc:  # sign-in still works; creates may be declined
-                    log.warning("hub onboarding failed: %s", safe_text(exc))
+                self.onboarding = DemoOnboarding(stack)
             except Exception as exc:
                 log.exception("embedded sandbox did not start")
                 self._fatal(self.tr("The sandbox did not start: {error}").format(
@@ -194,17 +196,23 @@ class AppController(QObject):
             self.show_sign_in()
         return True
 
+    async def _embedded_stack(self, data: Path) -> EmbeddedStack:
+        if self.early is not None:
+            early, self.early = self.early, None
+            return await asyncio.wrap_future(early.future)
+        from teller_app.core.embedded_start import start_embedded
+
+        return await asyncio.to_thread(start_embedded, data)
+
+    def _discard_early(self) -> None:
+        if self.early is not None:
+            self.early.discard()
+            self.early = None
+
     def _data_dir(self) -> Path:
-        if self.args.data_dir:
-            os.environ["TELLER_DATA_DIR"] = str(Path(self.args.data_dir).resolve())
-        elif self.args.smoke_test:
-            self.temp_dir = Path(tempfile.mkdtemp(prefix="teller-smoke-"))
-            os.environ["TELLER_DATA_DIR"] = str(self.temp_dir / "data")
-        if self.args.smoke_test and not os.environ.get("TELLER_CONFIG_DIR"):
-            # The smoke test never reads or writes the real profiles.
-            self.temp_dir = self.temp_dir or Path(tempfile.mkdtemp(prefix="teller-smoke-"))
-            os.environ["TELLER_CONFIG_DIR"] = str(self.temp_dir / "config")
-        return app_paths.data_dir()
+        dirs = self._dirs or choose_dirs(self.args)
+        self.temp_dir = dirs.temp_dir
+        return dirs.data
 
     def _read_profiles(self) -> list[Profile]:
         assert self.profiles is not None
@@ -279,6 +287,8 @@ class AppController(QObject):
         self.window = window
         if self.args.smoke_test:
             window.search_panel.results_shown.connect(lambda _q: self._smoke_ready(window))
+        if self.onboarding is not None:
+            self.onboarding.after_desk_opens(window)
         window.show()
         window.start()
         self.dialog = None
@@ -334,13 +344,17 @@ class AppController(QObject):
 
     def cleanup(self) -> None:
         self.ops.cancel_all()
+        self._discard_early()
+        if self.onboarding is not None:
+            self.onboarding.cancel()
         if self.sandbox is not None:
             self.sandbox.stop()
         if self.temp_dir is not None:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
-def run(args: argparse.Namespace, started_at: float | Callable[[], float]) -> int:
+def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
+        dirs: StartDirs | None = None, early: EarlyStart | None = None) -> int:
     import qasync
 
     # A smoke test logs to a file only when it was given its own data dir.
@@ -363,7 +377,7 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float]) -> in
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     crash_handler.install(loop)
-    controller = AppController(app, args, started_at)
+    controller = AppController(app, args, started_at, dirs=dirs, early=early)
     try:
         # No loop callback before the first paint (see AppController.begin).
         shown = controller.begin()

@@ -68,3 +68,17 @@ def test_bulk_draws() -> None:
     addresses = names.stellar_addresses(100)
     assert len(set(addresses)) == 100 and all(a[0] == "G" and len(a) == 56 for a in addresses)
     assert all(set(a[1:]) <= set("ABCDEFGQRST234567") for a in addresses)
+
+
+def test_few_people_are_drawn_as_from_the_full_tables() -> None:
+    """The demo world's few draws skip building the tables: same RNG use, same people."""
+    import random
+
+    for count in (1, 40, 500):
+        few, bulk = random.Random(count), random.Random(count)
+        drawn = names.draw_people(few, count)
+        women = bulk.choices(names.people(True), k=count)
+        men = bulk.choices(names.people(False), k=count)
+        assert drawn == [w if bulk.random() < 0.5 else m for w, m in zip(women, men, strict=True)]
+        assert few.random() == bulk.random()  # the same numbers were drawn
+    assert names._person_at(False, len(names.people(False)) - 1) == names.people(False)[-1]

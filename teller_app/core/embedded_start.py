@@ -1,0 +1,126 @@
+"""Starting the embedded default: sandbox (as DCM) and Teller Hub (as the bank's Auth Service).
+
+Order: a free loopback port is picked for the hub, and the hub process starts at once
+(``serve --settings-stdin``: it loads its code meanwhile); the sandbox starts in parallel with
+``--bank-auth-url http://127.0.0.1:PORT``; once the sandbox is up the hub gets its settings
+(over stdin): the sandbox as its DCM (``dcm_url``, counterparty), the sandbox's administrator
+as its technical account and the sandbox's bank key (Mode B) as its key. Both keep their
+data under the user data dir (0700) and are reused on the next start; both are stopped at exit.
+
+Standard library and the child-process modules only: ``EarlyStart`` runs this on a thread
+while the app's main thread imports Qt, and imports racing on two threads can deadlock.
+Onboarding (HTTP, the platform client) is ``embedded_stack.onboard``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from teller_app.core import app_paths
+from teller_app.core.embedded_hub import HubProcess, PendingHub, free_port, spawn_hub
+from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
+
+log = logging.getLogger("teller_app.core.embedded")
+ADMIN_EMAIL = "admin@demo.bank"
+
+
+@dataclass
+class EmbeddedStack:
+    sandbox: SandboxProcess
+    hub: HubProcess | None
+    hub_problem: str | None = None  # why the hub is not running (English, for the log)
+    hub_port: int = 0  # where the sandbox expects the hub's Auth Service
+
+    @property
+    def hub_url(self) -> str | None:
+        """The hub's URL; when it did not start, where it should be, so that the desk finds
+        it unreachable and says so (rather than not knowing there is a hub)."""
+        if self.hub is not None:
+            return self.hub.base_url
+        return f"http://127.0.0.1:{self.hub_port}" if self.hub_port else None
+
+    def stop(self) -> None:
+        if self.hub is not None:
+            self.hub.stop()
+        self.sandbox.stop()
+
+
+def hub_dir(base: Path | None = None) -> Path:
+    return (base or app_paths.data_dir()) / "hub"
+
+
+def hub_settings(sandbox: SandboxProcess) -> dict[str, str]:
+    """The hub's settings for this sandbox (secrets go through the environment only)."""
+    manifest = sandbox.manifest
+    admin = next(e for e in manifest["employees"] if e["email"] == ADMIN_EMAIL)
+    bank = manifest["bank_jwt"]
+    return {
+        "dcm_url": sandbox.base_url,
+        "dcm_counterparty": sandbox.counterparty_guid,
+        "dcm_tech_login": ADMIN_EMAIL,
+        "dcm_tech_password": str(admin["password"]),
+        "bank_key_file": str(bank["private_key_pem"]),
+        "bank_key_kid": str(bank["kid"]),
+    }
+
+
+def start_embedded(data: Path, *, customers: int | None = None,
+                   sandbox_args: tuple[str, ...] = ()) -> EmbeddedStack:
+    """Start both (blocking: call off the UI thread). A hub that does not start leaves the
+    sandbox running: sign-in works, creating customers is declined with a clear message."""
+    port = free_port()
+    pending: PendingHub | None = None
+    try:
+        pending = spawn_hub(hub_dir(data), port=port)
+    except Exception as exc:
+        log.exception("embedded hub did not start")
+        problem = f"the hub did not start ({type(exc).__name__})"
+    try:
+        sandbox = start_sandbox(app_paths.sandbox_dir(data), "--bank-auth-url",
+                                f"http://127.0.0.1:{port}", *sandbox_args, customers=customers)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    if pending is None:
+        return EmbeddedStack(sandbox, None, problem, port)
+    try:
+        hub = pending.finish(hub_settings(sandbox))
+    except Exception as exc:
+        log.exception("embedded hub did not start")
+        return EmbeddedStack(sandbox, None, f"the hub did not start ({type(exc).__name__})",
+                             port)
+    return EmbeddedStack(sandbox, hub, None, port)
+
+
+class EarlyStart:
+    """``start_embedded`` on a thread of its own, begun by ``ui/app.py`` before Qt loads when
+    the embedded default will be needed: the children's start (a second or more, mostly their
+    imports) overlaps the app's own imports and first paint instead of following them.
+    ``future`` gives the stack (or the start's exception)."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.future: Future[EmbeddedStack] = Future()
+        threading.Thread(target=self._run, name="embedded-start", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            stack = start_embedded(self.data)
+        except BaseException as exc:  # handed to whoever awaits the future
+            self.future.set_exception(exc)
+        else:
+            self.future.set_result(stack)
+
+    def discard(self) -> None:
+        """Not needed after all (the app is ending, or profiles were found): the stack is
+        stopped once it has started."""
+        def stop(done: Future[EmbeddedStack]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                done.result().stop()
+
+        self.future.add_done_callback(stop)
