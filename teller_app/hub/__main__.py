@@ -221,9 +221,12 @@ def _prewarm(args: argparse.Namespace) -> None:
     """Import the app and its routers (most of the start-up) while the parent still gathers
     the settings; a first start also migrates its SQLite database meanwhile (Alembic, ~150 ms
     that would otherwise follow the settings)."""
+    from teller_app.platform.transport import public_roots
+
     from . import app
 
     app.optional_routers()
+    public_roots()  # its HTTP clients' TLS context (~30 ms of CPU)
     if args.command != "serve":
         return
     try:

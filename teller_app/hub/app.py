@@ -20,6 +20,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from teller_app.platform.transport import public_roots
+
 from . import migrate
 from .contract import install as install_contract
 from .crypto import load_master_key
@@ -61,7 +63,10 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
-        http = httpx.AsyncClient(timeout=5.0, limits=httpx.Limits(max_connections=50))
+        # verify: the process's shared context of the public roots (what httpx would build
+        # for verify=True), built once and, in the embedded hub, before its settings arrive
+        http = httpx.AsyncClient(timeout=5.0, limits=httpx.Limits(max_connections=50),
+                                 verify=public_roots())
         store = PasswordStore(engine)
         dcm = DcmDirectory(settings)
         app.state.hub = HubState(

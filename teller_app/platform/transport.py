@@ -129,10 +129,10 @@ def _public_roots() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def warm_tls() -> None:
-    """Build the shared context now (while the app waits on something else), not in the first
-    client."""
-    _public_roots()
+def public_roots() -> ssl.SSLContext:
+    """The shared context of the public roots; calling it early builds it while the process
+    waits on something else, not in its first client."""
+    return _public_roots()
 
 
 def ssl_context(settings: TransportSettings) -> ssl.SSLContext:

@@ -66,6 +66,6 @@ def warm_embedded_imports() -> None:
             importlib.import_module(name)
         except Exception:  # opening the window imports it again and reports what is wrong
             log.debug("warm-up import of %s failed", name, exc_info=True)
-    from teller_app.platform.transport import warm_tls
+    from teller_app.platform.transport import public_roots
 
-    warm_tls()
+    public_roots()
