@@ -73,8 +73,9 @@ CacheLockedError (another connection holds it: wait or tell the user; never wipe
 CacheIOError (read-only, disk full, I/O: a clear error; never wipe).
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from teller_app.lazy_exports import exports, lazy_getattr
 
 if TYPE_CHECKING:
     from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
@@ -108,16 +109,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "search": ("looks_like_guid",),
     "store": ("BranchCache",),
 }
-_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+_EXPORTS = exports(_MODULES)
+__getattr__ = lazy_getattr(__name__, globals(), _EXPORTS)
 
 
 def __dir__() -> list[str]:

@@ -6,8 +6,9 @@ not load httpx, pydantic models and PyJWT (~350 ms) before the sign-in window is
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from teller_app.lazy_exports import exports, lazy_getattr
 
 if TYPE_CHECKING:
     from ._http import DEFAULT_TIMEOUT, RetryPolicy
@@ -75,16 +76,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     ".transport": ("TransportSecurityError", "TransportSettings"),
 }
-_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # once
-    return value
+_EXPORTS = exports(_MODULES)
+__getattr__ = lazy_getattr(__name__, globals(), _EXPORTS)
 
 
 def __dir__() -> list[str]:

@@ -5,8 +5,9 @@ Every name loads on its first use (PEP 562), as in ``teller_app.cache``: the pro
 ``profiles_raw``, which the app reads before it starts the embedded sandbox
 (ui/start_early.py)."""
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from teller_app.lazy_exports import exports, lazy_getattr
 
 if TYPE_CHECKING:
     from .profiles import Profile, ProfileStore, config_dir
@@ -19,16 +20,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "redaction": ("RedactionFilter", "install_redaction", "redact_text", "register_secret"),
     "store": ("CACHE_KEY", "PASSWORD", "PRIVATE_KEY", "SESSION_TOKEN", "SecretStore"),
 }
-_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+_EXPORTS = exports(_MODULES)
+__getattr__ = lazy_getattr(__name__, globals(), _EXPORTS)
 
 
 __all__ = sorted(_EXPORTS)
