@@ -99,14 +99,7 @@ class SecretStore:
     def _resolve(self) -> Any:
         if self._requested is not None:
             return self._requested
-        if sys.platform != "darwin":
-            # keyring loads every backend; the macOS one's helper runs ctypes' find_library
-            # three times at import, which off macOS spawns gcc/ldconfig (~0.2 s of CPU). Its
-            # own guard then turns it down ("macOS required"): skip straight to that.
-            sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
-        import keyring
-
-        return keyring.get_keyring()
+        return os_keyring()
 
     def _fallback(self, reason: str) -> None:
         if self.unavailable_reason is None:
@@ -169,3 +162,17 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return "the OS keyring did not answer in time"
     return f"the OS keyring failed ({type(exc).__name__})"
+
+
+def os_keyring() -> Any:
+    """keyring's backend for this machine (blocking: call off the UI thread). The first call
+    loads every backend through the packages' metadata (~70 modules, ~0.1 s); keyring keeps
+    its choice, so later calls return at once."""
+    if sys.platform != "darwin":
+        # keyring loads every backend; the macOS one's helper runs ctypes' find_library
+        # three times at import, which off macOS spawns gcc/ldconfig (~0.2 s of CPU). Its
+        # own guard then turns it down ("macOS required"): skip straight to that.
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+    import keyring
+
+    return keyring.get_keyring()

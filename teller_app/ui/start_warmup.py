@@ -4,6 +4,7 @@ imports warmed meanwhile (see ui/startup.py)."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -43,7 +44,8 @@ def warm_sign_in_imports() -> None:
 
 
 # What building the main window loads (its desk, supervision and till parts import these
-# when the window is built, and they import the rest): ~150 ms after a sign-in otherwise.
+# when the window is built, and they import the rest): ~150 ms after a sign-in otherwise;
+# and what the first HTTP request loads.
 MAIN_WINDOW_PARTS = (
     "teller_app.ui.main_window",
     "teller_app.ui.desk",
@@ -52,6 +54,8 @@ MAIN_WINDOW_PARTS = (
     "teller_app.ui.supervision",
     "teller_app.ui.till_desk",
     "teller_app.ui.cache_wiring",
+    "teller_app.ui.lock_modes",
+    "httpcore", "h11", "anyio._backends._asyncio",  # httpx's transport, at the first client
 )
 
 
@@ -69,3 +73,17 @@ def warm_embedded_imports() -> None:
     from teller_app.platform.transport import public_roots
 
     public_roots()
+    # The OS keyring's backend (the sign-in reads the session's secrets there): chosen now on
+    # a thread of its own, once the imports above are done (imports racing on two threads can
+    # deadlock), while the app still waits for the sandbox.
+    from teller_app.secrets.store import os_keyring
+
+    threading.Thread(target=_choose_keyring, args=(os_keyring,), name="keyring-warm-up",
+                     daemon=True).start()
+
+
+def _choose_keyring(choose: Callable[[], object]) -> None:
+    try:
+        choose()
+    except Exception:  # the sign-in's own probe reports what is wrong
+        log.debug("keyring warm-up failed", exc_info=True)
