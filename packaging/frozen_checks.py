@@ -48,6 +48,14 @@ def run_checks(args: argparse.Namespace) -> None:
             raise RuntimeError("not running from a PyInstaller bundle")
         return f"sys._MEIPASS={getattr(sys, '_MEIPASS', '?')}"
 
+    @check("hub's empty database at the migrations' head (a first start copies it)")
+    def _hub_template() -> str:
+        from teller_app.hub import migrate
+
+        if not migrate.template_at_head():
+            raise RuntimeError(f"{migrate.TEMPLATE} missing or not at {migrate.scripted_head()}")
+        return f"{migrate.TEMPLATE.name} at {migrate.scripted_head()}"
+
     @check("keyring platform backend bundled")
     def _registered() -> str:
         import importlib

@@ -242,10 +242,19 @@ def _prewarm(args: argparse.Namespace) -> None:
         return
     try:
         settings = settings_from(args)  # without the settings still to come on stdin
-        if settings.is_sqlite and not migrate.sqlite_at_head(settings.effective_database_url):
-            asyncio.run(_ensure_schema(settings, auto=True))
+        _migrate_sqlite(settings)
     except Exception as exc:  # serve() migrates (or reports) with the final settings
         log.debug("early migration skipped: %s", type(exc).__name__)
+
+
+def _migrate_sqlite(settings: HubSettings) -> None:
+    """An SQLite hub (the embedded default) is brought to head on start: nothing when it is
+    there, the bundle's empty database at head for a new file, else Alembic."""
+    url = settings.effective_database_url
+    if not settings.is_sqlite or migrate.sqlite_at_head(url):
+        return
+    if not migrate.sqlite_from_template(url):
+        asyncio.run(_ensure_schema(settings, auto=True))
 
 
 def _settings_from_stdin() -> None:
@@ -283,8 +292,7 @@ def serve(settings: HubSettings) -> int:
 
     # embedded default: migrate on start (not even Alembic is loaded when the database is
     # already at head); PostgreSQL: `teller-hub migrate` first
-    if settings.is_sqlite and not migrate.sqlite_at_head(settings.effective_database_url):
-        asyncio.run(_ensure_schema(settings, auto=True))
+    _migrate_sqlite(settings)
     admin_token = _admin_token(settings, data_dir)
     app = create_app(settings, admin_token=admin_token)
     write_private(data_dir / MANIFEST_NAME, json.dumps({
