@@ -6,7 +6,7 @@ sandbox + hub started → demo teller signed in → first results painted).
     python -m benchmarks --only bundle --app dist/teller/teller --runs 5
 
 - ``bundle_smoke_ms``: first start, a fresh data dir each run (the sandbox generates its demo
-  world, the hub creates and migrates its database; the demo customers' secrets are issued
+  world, the hub copies its empty database at head; the demo customers' secrets are issued
   after the first results, so a smoke test that ends there does not wait for them);
 - ``bundle_smoke_reuse_ms``: second start, one data dir reused by every run (what a teller's
   machine does every morning);
