@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -356,6 +356,10 @@ class SignInDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         self._fit_demo_list()  # polished now: the real font, style and screen
         super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.remembered_timer.stop()  # no keyring look-up for a window that was closed
+        super().hideEvent(event)
 
     def _fit_height(self) -> None:
         """Grow (never shrink) to show a note that appeared after the dialog was laid out."""

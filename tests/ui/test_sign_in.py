@@ -89,3 +89,13 @@ def test_keyring_reasons_map_to_sentences() -> None:
         "the only keyring found (PlaintextKeyring) stores secrets in a file; refused")
     assert "(KeyringLocked)" in keyring_note_text("the OS keyring failed (KeyringLocked)")
     assert "(something new)" in keyring_note_text("something new")
+
+
+def test_closed_dialog_looks_nothing_up(qtbot, ops, sandbox):  # type: ignore[no-untyped-def]
+    """Typing restarts the remembered-session look-up timer; closing the window stops it, so
+    no keyring look-up runs for a closed window (nor after its event loop is gone)."""
+    dialog = _dialog(qtbot, ops, sandbox)
+    dialog.email.setText("someone@demo.bank")
+    assert dialog.remembered_timer.isActive()
+    dialog.close()
+    assert not dialog.remembered_timer.isActive()
