@@ -28,3 +28,11 @@ def lazy_getattr(package: str, namespace: dict[str, Any],
         return value
 
     return __getattr__
+
+
+def lazy_dir(namespace: dict[str, Any], table: dict[str, str]) -> Callable[[], list[str]]:
+    """The package's module ``__dir__``: what it holds and what it can load."""
+    def __dir__() -> list[str]:
+        return sorted([*namespace, *table])
+
+    return __dir__

@@ -75,7 +75,7 @@ CacheIOError (read-only, disk full, I/O: a clear error; never wipe).
 
 from typing import TYPE_CHECKING
 
-from teller_app.lazy_exports import exports, lazy_getattr
+from teller_app.lazy_exports import exports, lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
@@ -111,10 +111,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
 }
 _EXPORTS = exports(_MODULES)
 __getattr__ = lazy_getattr(__name__, globals(), _EXPORTS)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__dir__ = lazy_dir(globals(), _EXPORTS)
 
 
 __all__ = sorted(_EXPORTS)

@@ -118,9 +118,10 @@ class EarlyStart:
 
     def discard(self) -> None:
         """Not needed after all (the app is ending, or profiles were found): the stack is
-        stopped once it has started."""
+        stopped once it has started, on a thread of its own (stopping waits for the children
+        to exit: never on the UI thread); not a daemon, so an ending app still waits for it."""
         def stop(done: Future[EmbeddedStack]) -> None:
             if not done.cancelled() and done.exception() is None:
-                done.result().stop()
+                threading.Thread(target=done.result().stop, name="embedded-stop").start()
 
         self.future.add_done_callback(stop)

@@ -228,8 +228,8 @@ SERVING_IMPORTS = (
 
 def _prewarm(args: argparse.Namespace) -> None:
     """Import the app and its routers (most of the start-up) while the parent still gathers
-    the settings; a first start also migrates its SQLite database meanwhile (Alembic, ~150 ms
-    that would otherwise follow the settings)."""
+    the settings; a first start also brings its SQLite database to head meanwhile (the
+    bundle's template, else Alembic: ~150 ms that would otherwise follow the settings)."""
     from teller_app.platform.transport import public_roots
 
     from . import app

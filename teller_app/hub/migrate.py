@@ -94,10 +94,16 @@ def sqlite_at_head(database_url: str) -> bool:
     """True when the SQLite file is already at the scripts' head: start-up then skips Alembic
     entirely (importing it and running an idempotent upgrade cost ~0.5 s). Any doubt
     (no file, no version table, several heads, unparsable script) says False: migrate."""
+    path = _sqlite_file(database_url)
+    return path is not None and _file_at_head(path)
+
+
+def _sqlite_file(database_url: str) -> Path | None:
+    """The database file of an SQLite URL; None for another backend or an in-memory one."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return False
-    return _file_at_head(Path(url.database))
+        return None
+    return Path(url.database)
 
 
 def template_at_head(template: Path | None = None) -> bool:
@@ -128,11 +134,8 @@ def sqlite_from_template(database_url: str, template: Path | None = None) -> boo
     that does not exist yet (created exclusively, 0600) and a template at the scripts' head;
     False otherwise, and the caller migrates."""
     template = template or TEMPLATE
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return False
-    path = Path(url.database)
-    if path.exists() or not template_at_head(template):
+    path = _sqlite_file(database_url)
+    if path is None or path.exists() or not template_at_head(template):
         return False
     data = template.read_bytes()
     try:

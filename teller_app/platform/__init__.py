@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from teller_app.lazy_exports import exports, lazy_getattr
+from teller_app.lazy_exports import exports, lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._http import DEFAULT_TIMEOUT, RetryPolicy
@@ -78,10 +78,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
 }
 _EXPORTS = exports(_MODULES)
 __getattr__ = lazy_getattr(__name__, globals(), _EXPORTS)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__dir__ = lazy_dir(globals(), _EXPORTS)
 
 
 __all__ = sorted(_EXPORTS)

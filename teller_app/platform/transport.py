@@ -120,7 +120,7 @@ class _PinnedSSLObject(ssl.SSLObject):
 
 
 @functools.cache
-def _public_roots() -> ssl.SSLContext:
+def public_roots() -> ssl.SSLContext:
     """What httpx builds for ``verify=True`` (certifi's roots), once per process: loading the
     roots costs ~20-30 ms of CPU per client, and the app, hub and sandbox each make several.
     A context is safe to share between clients and threads."""
@@ -129,16 +129,10 @@ def _public_roots() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def public_roots() -> ssl.SSLContext:
-    """The shared context of the public roots; calling it early builds it while the process
-    waits on something else, not in its first client."""
-    return _public_roots()
-
-
 def ssl_context(settings: TransportSettings) -> ssl.SSLContext:
     """The context httpx should use (no CA bundle and no pin: the public roots)."""
     if not settings.ca_bundle and not settings.spki_pins:
-        return _public_roots()
+        return public_roots()
     if settings.ca_bundle:
         try:
             ctx = ssl.create_default_context(cafile=settings.ca_bundle)

@@ -133,15 +133,11 @@ def search_key(*parts: str) -> str:
 def people(female: bool) -> tuple[tuple[str, str, str, str, str], ...]:
     """Every (name, surname, paternal_name, search key of the three, Latin "name.surname")
     ``person`` can draw for one sex, each equally likely: the generator draws in bulk."""
-    out: list[tuple[str, str, str, str, str]] = []
-    for name in FEMALE_NAMES if female else MALE_NAMES:
-        for pair in SURNAMES:
-            surname = pair[1 if female else 0]
-            lat = f"{translit(name)}.{translit(surname)}"
-            for father in MALE_NAMES:
-                paternal = patronymic(father, female)
-                out.append((name, surname, paternal, search_key(name, surname, paternal), lat))
-    return tuple(out)
+    return tuple(_person_at(female, i) for i in range(_pool_size(female)))
+
+
+def _pool_size(female: bool) -> int:
+    return len(FEMALE_NAMES if female else MALE_NAMES) * len(SURNAMES) * len(MALE_NAMES)
 
 
 def _person_at(female: bool, index: int) -> tuple[str, str, str, str, str]:
@@ -159,11 +155,9 @@ def draw_people(rng: random.Random, count: int) -> list[tuple[str, str, str, str
     (the demo world's 40 customers) pick indices and build only those people: the tables
     (~144 000 entries, a third of a second) pay off for bulk generation only. The same
     random numbers are drawn either way, so a seed gives the same people."""
-    size = {female: (len(FEMALE_NAMES) if female else len(MALE_NAMES)) * len(SURNAMES)
-            * len(MALE_NAMES) for female in (True, False)}
-    if count * 16 < size[True]:
-        women_at = rng.choices(range(size[True]), k=count)
-        men_at = rng.choices(range(size[False]), k=count)
+    if count * 16 < _pool_size(True):
+        women_at = rng.choices(range(_pool_size(True)), k=count)
+        men_at = rng.choices(range(_pool_size(False)), k=count)
         return [_person_at(True, w) if rng.random() < 0.5 else _person_at(False, m)
                 for w, m in zip(women_at, men_at, strict=True)]
     women = rng.choices(people(True), k=count)

@@ -7,7 +7,7 @@ Every name loads on its first use (PEP 562), as in ``teller_app.cache``: the pro
 
 from typing import TYPE_CHECKING
 
-from teller_app.lazy_exports import exports, lazy_getattr
+from teller_app.lazy_exports import exports, lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from .profiles import Profile, ProfileStore, config_dir
@@ -22,6 +22,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
 }
 _EXPORTS = exports(_MODULES)
 __getattr__ = lazy_getattr(__name__, globals(), _EXPORTS)
+__dir__ = lazy_dir(globals(), _EXPORTS)
 
 
 __all__ = sorted(_EXPORTS)

@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     release_qt()
     from teller_app.ui.startup import run
 
-    # psutil (the process start time) loads after the first paint: the time it reads is the
-    # kernel's, so asking later gives the same answer.
+    # The process start time is asked for after the first paint: the kernel keeps it, so
+    # asking later gives the same answer.
     return run(args, started_at=process_start_time, dirs=dirs, early=early)
 
 

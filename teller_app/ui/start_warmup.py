@@ -34,12 +34,16 @@ def warm_sign_in_imports() -> None:
     before, once the window is on screen; keys typed meanwhile wait in the queue), so the
     Sign-in click does not pay for it. On the UI thread: imports racing on two threads can
     deadlock."""
+    _import_all(("teller_app.ui.offline_start", "teller_app.cache.store"))
+
+
+def _import_all(names: tuple[str, ...]) -> None:
     import importlib
 
-    for name in ("teller_app.ui.offline_start", "teller_app.cache.store"):
+    for name in names:
         try:
             importlib.import_module(name)
-        except Exception:  # the click imports it again and reports what is wrong
+        except Exception:  # its user imports it again and reports what is wrong
             log.debug("warm-up import of %s failed", name, exc_info=True)
 
 
@@ -63,13 +67,7 @@ def warm_embedded_imports() -> None:
     """While the embedded sandbox starts (a splash, nothing to type into): the sign-in imports,
     the main window's, and the shared TLS context (the first HTTP client's ~30 ms)."""
     warm_sign_in_imports()
-    import importlib
-
-    for name in MAIN_WINDOW_PARTS:
-        try:
-            importlib.import_module(name)
-        except Exception:  # opening the window imports it again and reports what is wrong
-            log.debug("warm-up import of %s failed", name, exc_info=True)
+    _import_all(MAIN_WINDOW_PARTS)
     from teller_app.platform.transport import public_roots
 
     public_roots()
