@@ -5,30 +5,28 @@ phone, created_at, ...) and the FTS index for every stored row: at 1 000 000 cus
 ~8x the time of paging the list. So when a full sync starts on an empty cache the secondary
 indexes of ``customers`` are dropped (their ``CREATE INDEX`` text kept in ``cache_meta``, in
 the SAME transaction as the drop and the first page), rows are appended with only the rowid
-and the ``guid`` key (the upsert needs it), no FTS rows are written, and the page that
-completes the full sync builds the indexes and the whole FTS index once, in id order.
+and the ``guid`` key (the upsert needs it), no FTS rows are written, and once the page that
+completes the full sync is committed the indexes and the whole FTS index are built once.
 
 A kill at any point leaves a consistent cache: the marker and the dropped indexes commit
 together; reads stay correct without them (slower: a cold cache searches on the platform
 anyway), the resumed full sync keeps loading in bulk and builds them at its end, and ``open``
-repairs a cache whose full sync is done but whose marker is still there.
+repairs a cache whose full sync is done but whose marker is still there. The end build runs
+on two threads: the secondary indexes on the cache's connection while ``fts_build`` builds the
+FTS index beside it; the marker is cleared with the FTS index's copy, the last step.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
+from teller_app.cache.fts_build import HASHSIZE as FTS_HASHSIZE
+from teller_app.cache.fts_build import FtsBuild
+
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
-IndexRows = Callable[[list[Any], dict[str, list[str]]], None]
 
 MARKER = "bulk_indexes"  # cache_meta key: JSON list of the dropped CREATE INDEX statements
-FTS_CHUNK = 50_000  # rows tokenised per FTS insert when the bulk load finishes
-# FTS5 flushes its in-memory terms to a new segment past this many bytes (default 1 MiB):
-# fewer, bigger segments to merge (with a plain INSERT, ``index_rows``) cut the FTS inserts
-# of 1 000 000 rows from 22 s to 16 s (the whole FTS build, tokens included: 34-35 -> 29 s).
-FTS_HASHSIZE = 8 * 2**20
 
 
 def migration_cache_meta(conn: Connection) -> None:
@@ -64,36 +62,28 @@ def start_if_empty(conn: Connection) -> bool:
     return True
 
 
-def finish(conn: Connection, index_rows: IndexRows) -> None:
-    """Inside the caller's transaction: build the dropped indexes, then the whole FTS index
-    (rows in id order, ``index_rows`` tokenises them and inserts them into an FTS index it
-    may assume empty), and clear the marker."""
+def finish(conn: Connection, build: FtsBuild) -> None:
+    """With no transaction open on ``conn`` (the cache's connection, its rows committed):
+    build the dropped indexes (one transaction) while ``build`` builds the FTS index of the
+    committed rows on its own thread, then let ``build`` replace the FTS index and clear the
+    marker (a second transaction). A failure or a kill in between leaves the marker: the
+    next ``finish`` (``open`` repairs) does what is missing."""
     row = conn.execute("SELECT value FROM cache_meta WHERE key = ?", (MARKER,)).fetchone()
     if row is None:
         return
-    for sql in json.loads(row[0]):
-        conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-    conn.execute("INSERT INTO customers_fts(customers_fts, rank) VALUES ('hashsize', ?)",
-                 (FTS_HASHSIZE,))
-    # Rows a teller's own write indexed meanwhile are indexed again: start from nothing.
-    conn.execute("INSERT INTO customers_fts(customers_fts) VALUES ('delete-all')")
-    conn.execute("DELETE FROM fts_pending")
-    last = 0
-    while True:
-        rows = conn.execute(
-            "SELECT id, guid, surname, name, paternal_name, login, phone_number FROM customers "
-            "WHERE id > ? ORDER BY id LIMIT ?",
-            (last, FTS_CHUNK),
-        ).fetchall()
-        if not rows:
-            break
-        last = int(rows[-1][0])
-        ibans: dict[str, list[str]] = {}
-        for cg, iban in conn.execute(
-            "SELECT a.customer_guid, a.iban FROM accounts a JOIN customers c "
-            "ON c.guid = a.customer_guid WHERE c.id BETWEEN ? AND ?",
-            (rows[0][0], last),
-        ):
-            ibans.setdefault(cg, []).append(iban)
-        index_rows(rows, ibans)
-    conn.execute("DELETE FROM cache_meta WHERE key = ?", (MARKER,))
+    build.start()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for sql in json.loads(row[0]):
+                conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+            conn.execute("INSERT INTO customers_fts(customers_fts, rank) VALUES ('hashsize', ?)",
+                         (FTS_HASHSIZE,))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        build.join()
+        build.copy_into_cache(MARKER)
+    finally:
+        build.close()

@@ -10,7 +10,8 @@ import stat
 from pathlib import Path
 
 HEAD_OFFICE = "head-office"
-_SUFFIXES = ("", "-wal", "-shm", "-journal")
+# "-ftsbuild": the bulk load's scratch search index (fts_build.py), removed after it
+_SUFFIXES = ("", "-wal", "-shm", "-journal", "-ftsbuild")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

@@ -10,12 +10,11 @@ from typing import Any
 
 import sqlcipher3
 
-from teller_app.cache import bulk_load, paths
+from teller_app.cache import bulk_load, fts_build, paths
+from teller_app.cache.connect import KEY_BYTES, connect
 from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
 from teller_app.cache.schema import migrate
 from teller_app.cache.store_write import CacheWrites
-
-KEY_BYTES = 32
 
 # SQLite primary result codes (https://sqlite.org/rescode.html).
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
@@ -79,6 +78,7 @@ class BranchCache(CacheWrites):
         self._batch_open = False
         self._bulk_wal = False  # wal_autocheckpoint off during a full sync (store_page)
         self._loading: bool | None = None  # a bulk load is under way (bulk_load); None: ask
+        self._key: bytes | None = None  # for the bulk load's second connection (fts_build)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -100,14 +100,10 @@ class BranchCache(CacheWrites):
         except OSError as exc:
             raise _os_error(db, exc) from exc
         try:
-            conn = sqlcipher3.connect(str(db), isolation_level=None, check_same_thread=True,
-                                      timeout=busy_timeout)
+            conn = connect(db, key, busy_timeout=busy_timeout)
         except sqlcipher3.Error as exc:
             raise classify_error(db, exc) from exc
         try:
-            if key is not None:
-                conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -131072")  # 128 MiB of decrypted pages
@@ -121,19 +117,17 @@ class BranchCache(CacheWrites):
             raise
         paths.secure_files(db)
         cache = cls(conn, db)
+        cache._key = key
         cache._repair_bulk_load()
         return cache
 
     def _repair_bulk_load(self) -> None:
         """A bulk load's indexes still missing although its full sync is done: build them."""
         if bulk_load.pending(self._conn) and self.sync_state().full_sync_done:
-            self._begin()
-            try:
-                bulk_load.finish(self._conn, self._index_new_rows)
-            except BaseException:
-                self._rollback()
-                raise
-            self._commit()
+            self._finish_bulk_load()
+        else:
+            with contextlib.suppress(OSError):  # a killed build's scratch file
+                paths.wipe_cache_file(fts_build.scratch_path(self.path))
 
     def close(self) -> None:
         if self._conn is not None:

@@ -1,13 +1,13 @@
 """The search index's writes (FTS5 ``customers_fts``, rowid = ``customers.id``): reindexing
-customers after an upsert, the full sync's queue of rows to index in batches
-(``fts_pending``) and the bulk load's build. A base class of ``CacheWrites``."""
+customers after an upsert and the full sync's queue of rows to index in batches
+(``fts_pending``); the bulk load's build is ``fts_build.py``. A base class of ``CacheWrites``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from teller_app.cache.fts_build import write_fts_rows
 from teller_app.cache.store_read import CacheReads
-from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
 
 
 class CacheIndexWrites(CacheReads):
@@ -63,29 +63,7 @@ class CacheIndexWrites(CacheReads):
         rows.sort(key=lambda r: int(r[0]))
         self._index_rows(rows, ibans)
 
-    def _index_new_rows(self, rows: list[Any], ibans: dict[str, list[str]]) -> None:
-        """``_index_rows`` for rows not in the FTS index (the bulk load's build: a plain
-        INSERT skips the lookup of a row to replace, ~10 % of that build)."""
-        self._index_rows(rows, ibans, replace=False)
-
-    def _index_rows(self, rows: list[Any], ibans: dict[str, list[str]],
-                    replace: bool = True) -> None:
+    def _index_rows(self, rows: list[Any], ibans: dict[str, list[str]]) -> None:
         """(Re)write the FTS rows of ``(id, guid, surname, name, paternal_name, login,
-        phone_number)`` rows, given in id order (``replace=False``: none is indexed yet)."""
-        self._conn.executemany(
-            ("INSERT OR REPLACE" if replace else "INSERT")
-            + " INTO customers_fts(rowid, surname, name, paternal, login, "
-            "phone, iban) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    r[0],
-                    name_tokens(r[2]),
-                    name_tokens(r[3]),
-                    name_tokens(r[4]),
-                    login_tokens(r[5]),
-                    phone_tokens(r[6]),
-                    iban_tokens(ibans.get(r[1], [])),
-                )
-                for r in rows
-            ],
-        )
+        phone_number)`` rows, given in id order."""
+        write_fts_rows(self._conn, rows, ibans)

@@ -55,6 +55,7 @@ class CacheReads:
     _batch_open: bool
     _bulk_wal: bool
     _loading: bool | None
+    _key: bytes | None
 
     # ------------------------------------------------------------------ reads
     def search(

@@ -5,11 +5,13 @@ writes are ``store_index.py``."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from teller_app.cache import bulk_load, convert, paths
+from teller_app.cache import bulk_load, convert, fts_build, paths
+from teller_app.cache.connect import connect, key_literal
 from teller_app.cache.rows import SyncState
 from teller_app.cache.store_index import CacheIndexWrites
 
@@ -272,6 +274,7 @@ class CacheWrites(CacheIndexWrites):
         if not self._batch_open:
             self._begin()
         self._batch_open = False
+        finishing = False
         try:
             # An unfinished full sync (cache cold: search goes to the platform) indexes the
             # search in batches of FTS_BATCH rows: FTS5 costs ~2x per row in 1000-row commits
@@ -281,20 +284,19 @@ class CacheWrites(CacheIndexWrites):
                                  else bulk_load.pending(self._conn))
             if self._loading:
                 self._upsert(customers, time.time(), fts=False)
-                if not bulk:
-                    bulk_load.finish(self._conn, self._index_new_rows)
+                finishing = not bulk  # built once these rows are committed
             else:
                 self._upsert(customers, time.time(), index=not bulk)
                 self._index_pending(FTS_BATCH if bulk else 1)
             self._write_state(state)
         except BaseException:
-            self._loading = None  # the drop or the build may have been rolled back
+            self._loading = None  # the drop may have been rolled back
             self._rollback()
             raise
-        if not bulk:
-            self._loading = False
-        if commit:
+        if commit or finishing:
             self._commit()
+            if finishing:
+                self._finish_bulk_load()
             if self._bulk_wal and not bulk:
                 self._bulk_wal = False
                 self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
@@ -305,6 +307,20 @@ class CacheWrites(CacheIndexWrites):
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             self._batch_open = True
+        if not bulk:
+            self._loading = False
+
+    def _finish_bulk_load(self) -> None:
+        """Build what the bulk load left out (``bulk_load.finish``), its rows committed: the
+        secondary indexes here, the search index on a second connection at the same time."""
+        key = self._key
+        build = fts_build.FtsBuild(
+            self.path, functools.partial(connect, key=key, any_thread=True),
+            None if key is None else key_literal(key))
+        try:
+            bulk_load.finish(self._conn, build)
+        finally:
+            self._loading = None  # ask again: done, or left for the next page or open
 
     def _wal_bytes(self) -> int:
         try:

@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from teller_app.cache import BranchCache, bulk_load
+import pytest
+
+from teller_app.cache import BranchCache, bulk_load, fts_build
 from teller_app.cache.rows import SyncState
+from teller_app.cache.search import build_match
 from tests.cache.conftest import cust
 
 SURNAMES = ["Шевченко", "Бойко", "Мороз", "Shevchenko", "Яковенко", "Ющенко", "Zozulia"]
@@ -140,3 +143,70 @@ def test_the_reference_answers_are_not_trivial(tmp_path: Path) -> None:
     _, want = reference(tmp_path)
     assert len(want[0]) == 300
     assert all(len(want[1 + 3 * i]) > 0 for i in range(len(QUERIES)))
+
+
+def fts_ok(c: BranchCache) -> bool:
+    """FTS5's own check of its index against its structure (raises when corrupt)."""
+    c._conn.execute("INSERT INTO customers_fts(customers_fts, rank) VALUES ('integrity-check', 0)")
+    return True
+
+
+def fts_matches(c: BranchCache, query: str) -> int:
+    return int(c._conn.execute("SELECT count(*) FROM customers_fts WHERE customers_fts MATCH ?",
+                               (build_match(query),)).fetchone()[0])
+
+
+def test_the_cache_connection_reads_and_writes_the_search_index_built_beside_it(
+        tmp_path: Path) -> None:
+    """The FTS index is built by a second connection (cache/fts_build.py). FTS5 caches its
+    index structure per connection: had the cache's own connection kept the structure it read
+    before the copy, it would answer from it and, on its next write, corrupt the index."""
+    with BranchCache.open(tmp_path / "c.db", bytes(32)) as c:
+        data = pages()
+        sync(c, data, 5)
+        assert fts_matches(c, "шевч") == 0  # read (and cached) while the index was empty
+        c.store_page(data[5], SyncState(cursor=data[5][-1]["updated_at"], full_sync_done=True))
+        assert not bulk_load.pending(c._conn)
+        assert fts_matches(c, "шевч") == 86
+        c.upsert_customers([cust("new-1", "Шевчук", "Олена")])
+        c.delete_customers([data[0][0]["wallet_user_guid"]])  # a Шевченко
+        assert fts_ok(c)
+        assert fts_matches(c, "шевч") == 86
+        assert [r.wallet_user_guid for r in c.search("шевчук олена")] == ["new-1"]
+    assert not fts_build.scratch_path(tmp_path / "c.db").exists()  # removed after the copy
+
+
+def test_a_failed_search_index_build_leaves_the_marker_and_open_builds_it(
+        tmp_path: Path) -> None:
+    want_indexes, want = reference(tmp_path)
+    path = tmp_path / "c.db"
+    fts_build.scratch_path(path).mkdir(parents=True)  # the scratch file cannot be created
+    data = pages()
+    with BranchCache.open(path, bytes(32)) as c:
+        with pytest.raises(OSError):
+            sync(c, data)
+        assert bulk_load.pending(c._conn)  # the rows and the end of the sync are committed
+        assert c.sync_state().full_sync_done and c.stats().count == 300
+        assert indexes(c) == want_indexes  # (the B-tree indexes were committed first)
+    fts_build.scratch_path(path).rmdir()
+    with BranchCache.open(path, bytes(32)) as c:
+        assert not bulk_load.pending(c._conn)
+        assert answers(c) == want and fts_ok(c)
+
+
+def test_open_removes_a_killed_builds_scratch_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    BranchCache.open(path, bytes(32)).close()
+    scratch = fts_build.scratch_path(path)
+    scratch.write_bytes(b"left by a build killed mid-way")
+    BranchCache.open(path, bytes(32)).close()
+    assert not scratch.exists()
+
+
+def test_an_unencrypted_cache_builds_its_search_index_beside_it_too(tmp_path: Path) -> None:
+    """Tests and dev caches have no key: the scratch file and its ATTACH have none either."""
+    _, want = reference(tmp_path)
+    with BranchCache.open(tmp_path / "plain.db", None) as c:
+        sync(c, pages())
+        assert not bulk_load.pending(c._conn)
+        assert answers(c) == want and fts_ok(c)
