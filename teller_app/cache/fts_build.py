@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from teller_app.cache import paths
+from teller_app.cache.connect import connect, key_literal
 from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
-Connect = Callable[[Path], Connection]  # a keyed connection to a file (store.connect)
 
 SUFFIX = "-ftsbuild"
 CHUNK = 50_000  # rows read and tokenised per FTS insert
@@ -74,11 +73,10 @@ class FtsBuild:
     then commits it into the cache (call it while the cache's connection has no transaction
     open); ``close()`` waits for the thread and removes the scratch file. Not reusable."""
 
-    def __init__(self, db: Path, connect: Connect, key_sql: str | None) -> None:
+    def __init__(self, db: Path, key: bytes | None) -> None:
         self._db = db
         self._scratch = scratch_path(db)
-        self._connect = connect
-        self._key_sql = key_sql  # the cache's key as SQLCipher's "x'..'" literal, or None
+        self._key = key  # the cache's (None: an unencrypted dev/test cache)
         self._conn: Connection = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="fts-build", daemon=True)
@@ -92,16 +90,17 @@ class FtsBuild:
             raise self._error
 
     def _attach_cache(self) -> None:
-        if self._key_sql is None:
+        if self._key is None:
             self._conn.execute("ATTACH DATABASE ? AS src", (str(self._db),))
         else:  # bound, so the key is never part of an SQL text
-            self._conn.execute("ATTACH DATABASE ? AS src KEY ?", (str(self._db), self._key_sql))
+            self._conn.execute("ATTACH DATABASE ? AS src KEY ?",
+                               (str(self._db), key_literal(self._key)))
 
     def _run(self) -> None:
         try:
             paths.wipe_cache_file(self._scratch)  # a crashed build's leftover
             paths.create_private_file(self._scratch)
-            self._conn = self._connect(self._scratch)
+            self._conn = connect(self._scratch, self._key, any_thread=True)
             conn = self._conn
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")

@@ -5,13 +5,11 @@ writes are ``store_index.py``."""
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from teller_app.cache import bulk_load, convert, fts_build, paths
-from teller_app.cache.connect import connect, key_literal
 from teller_app.cache.rows import SyncState
 from teller_app.cache.store_index import CacheIndexWrites
 
@@ -313,12 +311,8 @@ class CacheWrites(CacheIndexWrites):
     def _finish_bulk_load(self) -> None:
         """Build what the bulk load left out (``bulk_load.finish``), its rows committed: the
         secondary indexes here, the search index on a second connection at the same time."""
-        key = self._key
-        build = fts_build.FtsBuild(
-            self.path, functools.partial(connect, key=key, any_thread=True),
-            None if key is None else key_literal(key))
         try:
-            bulk_load.finish(self._conn, build)
+            bulk_load.finish(self._conn, fts_build.FtsBuild(self.path, self._key))
         finally:
             self._loading = None  # ask again: done, or left for the next page or open
 

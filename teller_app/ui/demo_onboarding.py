@@ -5,7 +5,6 @@ opened: never on the path from start to a usable desk."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from teller_app.ui.error_text import safe_text
 
 if TYPE_CHECKING:
     from teller_app.core.embedded_start import EmbeddedStack
+    from teller_app.ui.async_op import Op, OpRunner
     from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger("teller_app")
@@ -22,17 +22,21 @@ AFTER_MS = 3000  # when the first results take longer than this
 
 
 class DemoOnboarding:
-    def __init__(self, stack: EmbeddedStack) -> None:
+    """Runs ``onboard`` once, through the app's ``OpRunner`` (cancelled with its other ops).
+    A failure is logged only: it is the hub, not the platform, so no offline banner."""
+
+    def __init__(self, stack: EmbeddedStack, ops: OpRunner) -> None:
         self.stack = stack
-        self.task: asyncio.Future[None] | None = None
+        self.ops = ops
+        self.op: Op | None = None
 
     def after_desk_opens(self, window: MainWindow) -> None:
         window.search_panel.results_shown.connect(lambda _q: self.start())
         QTimer.singleShot(AFTER_MS, self.start)
 
     def start(self) -> None:
-        if self.task is None:
-            self.task = asyncio.ensure_future(self._run())
+        if self.op is None:
+            self.op = self.ops.run(self._run, label="", network=False, reauth=False)
 
     async def _run(self) -> None:
         from teller_app.core.embedded_stack import onboard
@@ -41,7 +45,3 @@ class DemoOnboarding:
             await onboard(self.stack)
         except Exception as exc:  # the desk still works; demo customers' logins may fail
             log.warning("hub onboarding failed: %s", safe_text(exc))
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()

@@ -183,7 +183,7 @@ class AppController(QObject):
             try:
                 self.sandbox = stack = await self._embedded_stack(data)
                 atexit.register(stack.stop)
-                self.onboarding = DemoOnboarding(stack)
+                self.onboarding = DemoOnboarding(stack, self.ops)
             except Exception as exc:
                 log.exception("embedded sandbox did not start")
                 self._fatal(self.tr("The sandbox did not start: {error}").format(
@@ -343,10 +343,8 @@ class AppController(QObject):
             self.done.set_result(code)
 
     def cleanup(self) -> None:
-        self.ops.cancel_all()
+        self.ops.cancel_all()  # the demo onboarding's op too
         self._discard_early()
-        if self.onboarding is not None:
-            self.onboarding.cancel()
         if self.sandbox is not None:
             self.sandbox.stop()
         if self.temp_dir is not None:

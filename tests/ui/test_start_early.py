@@ -68,16 +68,16 @@ def test_controller_signs_in_on_the_early_stack(qtbot, qloop, tmp_path: Path) ->
     assert [t.is_sandbox for t in controller.targets] == [True]
     assert controller.early is None
     onboarding = controller.onboarding
-    assert onboarding is not None and onboarding.task is None  # waits for the desk's results
+    assert onboarding is not None and onboarding.op is None  # waits for the desk's results
     from teller_app.ui.startup import SMOKE_EMPLOYEE
 
     controller.dialog.choose_demo(SMOKE_EMPLOYEE)
     controller.dialog.submit()
-    qtbot.waitUntil(lambda: onboarding.task is not None, timeout=60000)
+    qtbot.waitUntil(lambda: onboarding.op is not None, timeout=60000)
     window = controller.window
     assert window is not None
     qtbot.waitUntil(lambda: window.search_panel.model.rowCount() > 0, timeout=60000)
-    qtbot.waitUntil(lambda: onboarding.task is not None and onboarding.task.done(),
+    qtbot.waitUntil(lambda: onboarding.op is not None and onboarding.op.done(),
                     timeout=60000)
     assert stack.hub is not None and (stack.hub.data_dir / "onboarded.json").is_file()
     assert task.done()

@@ -1,0 +1,48 @@
+"""The embedded stack's demo secrets are issued once, after the desk opens, through the app's
+OpRunner; a failing hub is logged, never reported as the platform being offline."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from teller_app.core import embedded_stack
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.demo_onboarding import DemoOnboarding
+
+
+def test_onboarding_runs_once_as_an_op(qtbot, ops: OpRunner,  # type: ignore[no-untyped-def]
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Any] = []
+
+    async def onboard(stack: Any) -> int:
+        calls.append(stack)
+        return 0
+
+    monkeypatch.setattr(embedded_stack, "onboard", onboard)
+    onboarding = DemoOnboarding("the stack", ops)  # type: ignore[arg-type]
+    onboarding.start()
+    onboarding.start()  # the first results and the timer both ask
+    assert onboarding.op is not None
+    qtbot.waitUntil(onboarding.op.done)
+    assert calls == ["the stack"]
+
+
+def test_a_failing_hub_is_logged_not_reported_offline(  # type: ignore[no-untyped-def]
+        qtbot, ops: OpRunner, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def onboard(stack: Any) -> int:
+        raise ConnectionError("hub unreachable")
+
+    monkeypatch.setattr(embedded_stack, "onboard", onboard)
+    offline: list[BaseException] = []
+    ops.connectivity_error.connect(offline.append)
+    onboarding = DemoOnboarding("the stack", ops)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="teller_app"):
+        onboarding.start()
+        assert onboarding.op is not None
+        qtbot.waitUntil(onboarding.op.done)
+    assert "hub onboarding failed" in caplog.text
+    assert offline == []
