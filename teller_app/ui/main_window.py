@@ -369,6 +369,8 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         """Close what this window opened: the cache (its DB thread) and the session."""
         from teller_app.ui.cache_wiring import close_branch_cache
 
+        if self.supervision is not None:  # its audit flush still needs the session
+            await self.supervision.wait_closed()
         await close_branch_cache(self.branch_cache)
         await self.session.close()
 

@@ -101,6 +101,7 @@ class Supervision(SupervisionCards):
         self._audit_failure_reported = False
         self._cards: list[CustomerCard] = []  # decorated cards (to refresh on a decision)
         self._closing = False
+        self._audit_closing: asyncio.Task[None] | None = None
         self._tray: QSystemTrayIcon | None = None
         self._audit_view: AuditView | None = None
         self._audit_write_failed.connect(self._report_audit_failure,
@@ -285,7 +286,15 @@ class Supervision(SupervisionCards):
         if not self._closing:
             self._closing = True
             with contextlib.suppress(RuntimeError):  # no event loop any more
-                asyncio.get_event_loop().create_task(self.audit.aclose())
+                self._audit_closing = asyncio.get_event_loop().create_task(self.audit.aclose())
+
+    async def wait_closed(self) -> None:
+        """After ``shutdown``: until the audit worker has put what it holds in the outbox and
+        tried the hub (bounded by ``DeskAudit.aclose``). The window awaits it before its
+        session closes and the app's loop ends, so no flush is cut off mid-flight."""
+        task = self._audit_closing
+        if task is not None and not task.done():
+            await asyncio.wait([task])
 
     # -- inbox / audit docks ------------------------------------------------------------
     def show_inbox(self) -> None:

@@ -72,3 +72,21 @@ def test_a_failing_outbox_is_reported_once_in_the_banner(qtbot, qloop, arun, tmp
     qtbot.waitUntil(lambda: window.messages != [], timeout=5000)
     assert supervision.audit.failures == 3
     assert window.messages == [("The audit trail could not be written.", "error")]
+
+
+def test_shutdown_can_be_awaited_until_the_audit_worker_is_done(  # type: ignore[no-untyped-def]
+        qtbot, qloop, arun, tmp_path) -> None:
+    # The window awaits this before its session closes and the app's loop ends: a flush cut
+    # off there logged "audit entry not written" (no running event loop) at exit.
+    _window, supervision = _supervision(qtbot, tmp_path)
+    supervision.record(AuditAction.LOCK)
+    supervision.record(AuditAction.UNLOCK)
+    worker = supervision.audit._worker
+    assert worker is not None and not worker.done()
+    supervision.shutdown()
+    arun(supervision.wait_closed())
+    assert worker.done()
+    assert supervision.audit.failures == 0
+    reopened = DeskAudit("p", None, key_source=_key, base=tmp_path)
+    assert [e.action for e in arun(reopened.unsent())] == ["lock", "unlock"]
+    arun(reopened.aclose())
