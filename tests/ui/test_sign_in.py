@@ -31,7 +31,11 @@ def test_demo_employee_signs_in_and_status_bar_shows_them(qtbot, ops, sandbox, a
     text = window.employee_label.text()
     assert "Teller" in text and session.branch_name in text and session.employee.name in text
     window._closing_for_sign_out = True
-    arun(session.close())
+    window.close()  # as the app ends: the audit worker's close is awaited, then the session's
+    arun(window.shutdown())
+    supervision = window.supervision
+    assert supervision is not None and supervision.audit._worker is not None
+    assert supervision.audit._worker.done()  # no flush left running when the loop ends
 
 
 def test_wrong_password_is_explained_inline_and_email_kept(qtbot, ops, sandbox):  # type: ignore[no-untyped-def]
