@@ -180,18 +180,8 @@ class SyncEngine(SyncReconcile):
 
     def _fetch(self, cursor: str | None, skip: int, ordered: bool = True
                ) -> asyncio.Future[CustomerRecordPage]:
-        return asyncio.ensure_future(
-            self._platform(
-                self.client.list_customer_records(
-                    branch_guids=self.branch_guids,
-                    min_updated_at=cursor,
-                    ordering="updated_at" if ordered else None,
-                    offset=skip,
-                    limit=self.page_size,
-                    offload=self.worker.call,
-                )
-            )
-        )
+        return self._page_task(min_updated_at=cursor,
+                               ordering="updated_at" if ordered else None, offset=skip)
 
     def _start(self, state: SyncState) -> str:
         """Where an incremental run starts (see the module docstring)."""

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
@@ -42,6 +42,18 @@ class SyncReconcile:
         if self.connectivity is None:
             return await awaitable
         return await self.connectivity.track(awaitable)
+
+    def _page_task(self, **filters: Any) -> asyncio.Future[CustomerRecordPage]:
+        """A page of ``list_customer_records`` read in the background (the next page travels
+        while this one is stored). The call is made inside the task: a task cancelled before
+        it starts then leaves no never-awaited coroutine behind."""
+
+        async def read() -> CustomerRecordPage:
+            return await self._platform(self.client.list_customer_records(
+                branch_guids=self.branch_guids, limit=self.page_size,
+                offload=self.worker.call, **filters))
+
+        return asyncio.ensure_future(read())
 
     def _keyset(self) -> bool:
         return not isinstance(self.client, PlatformClient) or (
@@ -114,18 +126,7 @@ class SyncReconcile:
 
     def _fetch_created(self, cursor: str | None, skip: int
                        ) -> asyncio.Future[CustomerRecordPage]:
-        return asyncio.ensure_future(
-            self._platform(
-                self.client.list_customer_records(
-                    branch_guids=self.branch_guids,
-                    min_created_at=cursor,
-                    ordering="created_at",
-                    offset=skip,
-                    limit=self.page_size,
-                    offload=self.worker.call,
-                )
-            )
-        )
+        return self._page_task(min_created_at=cursor, ordering="created_at", offset=skip)
 
     async def _still_gone(self, candidates: list[str]) -> list[str]:
         """The candidates the platform does not return by GUID in this scope (with disabled

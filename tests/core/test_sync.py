@@ -215,3 +215,31 @@ def test_sync_shortens_the_gil_switch_interval_while_it_runs(
         assert sys.getswitchinterval() == pytest.approx(0.004)
     finally:
         sys.setswitchinterval(before)
+
+
+def test_a_page_read_cancelled_before_it_starts_leaves_no_unawaited_call(
+        sandbox: SandboxProcess, tmp_path: Path) -> None:
+    # The next page travels while this one is stored; a sync stopped (window closed) before
+    # that read started must not leave a never-awaited request coroutine (a RuntimeWarning).
+    import gc
+    import warnings
+
+    async def scenario() -> list[str]:
+        worker = CacheWorker()
+        await worker.open(cache_path(tmp_path, "demo", "b"), os.urandom(32))
+        try:
+            async with admin_client(sandbox) as admin:
+                engine = SyncEngine(admin, worker, None, page_size=5)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    for read in (engine._fetch(None, 0), engine._fetch_created(None, 0)):
+                        read.cancel()
+                        with pytest.raises(asyncio.CancelledError):
+                            await read
+                    del read
+                    gc.collect()
+                return [str(w.message) for w in caught]
+        finally:
+            await worker.close()
+
+    assert not [m for m in asyncio.run(scenario()) if "never awaited" in m]
