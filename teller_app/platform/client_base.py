@@ -97,6 +97,8 @@ class ClientBase:
             return
         if self._disabled_probe is None:
             self._disabled_probe = asyncio.ensure_future(self._probe_disabled())
+            # its callers may all be gone (cancelled) when it fails: its error is theirs
+            self._disabled_probe.add_done_callback(_retrieve)
         probe = self._disabled_probe
         try:
             await asyncio.shield(probe)
@@ -141,6 +143,12 @@ class ClientBase:
         await self.aclose()
 
     async def aclose(self) -> None:
+        # a probe whose callers were cancelled must not outlive the client (it would fail
+        # later, at garbage collection, on a closed connection pool)
+        probe, self._disabled_probe = self._disabled_probe, None
+        if probe is not None and not probe.done():
+            probe.cancel()
+            await asyncio.wait([probe])
         await self._http.aclose()
 
     async def logout(self) -> bool:
@@ -291,3 +299,9 @@ def _validate_records(data: Any) -> Any:
         chunk = {"customers": customers[start : start + 200]}
         head["customers"] += CUSTOMER_RECORDS.validate_python(chunk)["customers"]
     return head
+
+
+def _retrieve(task: asyncio.Future[None]) -> None:
+    """Mark a finished background task's error as seen (its awaiters, if any, still get it)."""
+    if not task.cancelled():
+        task.exception()

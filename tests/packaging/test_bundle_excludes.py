@@ -6,6 +6,7 @@ imports)."""
 from __future__ import annotations
 
 import ast
+import gc
 import importlib.util
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def _imports_of_the_app() -> dict[str, str]:
     for path in files:
         if "migrations" in path.parts:
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        tree = _parse(path)
         for node in ast.walk(tree):
             names: list[str] = []
             if isinstance(node, ast.Import):
@@ -40,6 +41,20 @@ def _imports_of_the_app() -> dict[str, str]:
             for name in names:
                 found.setdefault(name, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
+
+
+def _parse(path: Path) -> ast.Module:
+    # Python 3.11's ast.parse can fail with "AST constructor recursion depth mismatch" when
+    # a garbage collection inside it runs a finalizer that formats a traceback (which parses
+    # too: CPython gh-106905); the scan is short, so collections wait until it is done.
+    source = path.read_text(encoding="utf-8")
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return ast.parse(source, str(path))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _dropped(name: str, excludes: list[str]) -> str | None:

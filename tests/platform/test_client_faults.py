@@ -368,3 +368,29 @@ async def test_received_payment_amounts_follow_the_assets_minor_unit() -> None:
     assert str(no_cents.amount) == "7"
     three = Payment.model_validate({"guid": "p", "amount": "1.2", "minor_unit": 3})
     assert str(three.amount) == "1.200"
+
+
+async def test_closing_the_client_ends_a_disabled_probe_its_callers_left() -> None:
+    """A caller cancelled during the shared is_disabled probe leaves the probe running;
+    closing the client ends it, so it never fails later on a closed pool (CI once saw such
+    a task logged at garbage collection, inside another test's ast.parse)."""
+    fake = FakePlatform()
+    probing, never = asyncio.Event(), asyncio.Event()
+
+    async def slow_probe(request: httpx.Request) -> httpx.Response:
+        if "is_disabled" in request.url.params:
+            probing.set()
+            await never.wait()
+        return fake.handle(request)
+
+    client = PlatformClient("https://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
+                            transport=httpx.MockTransport(slow_probe), retry=NO_WAIT)
+    async with client:
+        listing = asyncio.ensure_future(client.list_customers())
+        await probing.wait()
+        listing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await listing
+        probe = client._disabled_probe
+        assert probe is not None and not probe.done()
+    assert probe.cancelled()
