@@ -83,6 +83,7 @@ class AppController(QObject):
         self.temp_dir: Path | None = None
         self.data: Path | None = None  # the data dir, once begin() ran
         self.onboarding: DemoOnboarding | None = None  # the embedded stack's demo secrets
+        self._smoke_said = False  # the smoke test's "ready" line is printed once
 
     @property
     def started_at(self) -> float:
@@ -305,8 +306,10 @@ class AppController(QObject):
 
     # -- smoke test -----------------------------------------------------------------------
     def _smoke_ready(self, window: MainWindow) -> None:
-        if window.search_panel.model.rowCount() == 0 or self.done.done():
+        # results_shown can fire again (cache, then server) before the close below lands
+        if window.search_panel.model.rowCount() == 0 or self.done.done() or self._smoke_said:
             return
+        self._smoke_said = True
         window.search_panel.table.viewport().repaint()  # the rows are painted now
         elapsed = (time.time() - self.started_at) * 1000
         print(f"ready in {elapsed:.0f} ms", flush=True)

@@ -127,3 +127,26 @@ def test_profiles_that_do_not_validate_replace_the_early_window(qtbot, qloop) ->
     controller.recovery_box.close()
     controller.ops.cancel_all()
     controller.cleanup()
+
+
+def test_smoke_ready_line_is_printed_once(qtbot, qloop, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Results can be shown twice (cache, then server) before the smoke test's close lands:
+    the "ready in N ms" line is still printed once (a fresh-clone start printed it twice)."""
+    import time
+    from types import SimpleNamespace
+
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from teller_app.ui.startup import AppController
+
+    controller = AppController(QApplication.instance(), _args(smoke_test=True), time.time())  # type: ignore[arg-type]
+    model = QStandardItemModel(3, 2)
+    table = QTableView()
+    table.setModel(model)
+    qtbot.addWidget(table)
+    window = SimpleNamespace(search_panel=SimpleNamespace(model=model, table=table),
+                             close=lambda: None)
+    controller._smoke_ready(window)  # type: ignore[arg-type]
+    controller._smoke_ready(window)  # type: ignore[arg-type]
+    assert capsys.readouterr().out.count("ready in") == 1
