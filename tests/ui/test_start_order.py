@@ -149,4 +149,5 @@ def test_smoke_ready_line_is_printed_once(qtbot, qloop, capsys) -> None:  # type
                              close=lambda: None)
     controller._smoke_ready(window)  # type: ignore[arg-type]
     controller._smoke_ready(window)  # type: ignore[arg-type]
+    controller.cleanup()
     assert capsys.readouterr().out.count("ready in") == 1
