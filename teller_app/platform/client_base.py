@@ -146,10 +146,12 @@ class ClientBase:
         # a probe whose callers were cancelled must not outlive the client (it would fail
         # later, at garbage collection, on a closed connection pool)
         probe, self._disabled_probe = self._disabled_probe, None
-        if probe is not None and not probe.done():
-            probe.cancel()
-            await asyncio.wait([probe])
-        await self._http.aclose()
+        try:
+            if probe is not None and not probe.done():
+                probe.cancel()
+                await asyncio.wait([probe])
+        finally:  # a close that is itself cancelled still closes the connection pool
+            await self._http.aclose()
 
     async def logout(self) -> bool:
         """Revoke the Mode A session on the platform (Kratos native logout) so a short-lived

@@ -394,3 +394,38 @@ async def test_closing_the_client_ends_a_disabled_probe_its_callers_left() -> No
         probe = client._disabled_probe
         assert probe is not None and not probe.done()
     assert probe.cancelled()
+
+
+async def test_a_close_cancelled_while_it_waits_for_the_probe_still_closes_the_pool() -> None:
+    """``aclose`` waits for the probe it cancelled; cancelled itself meanwhile (a window
+    closing on a timeout), it still closes the connection pool."""
+    fake = FakePlatform()
+    probing, release = asyncio.Event(), asyncio.Event()
+
+    async def stubborn_probe(request: httpx.Request) -> httpx.Response:
+        if "is_disabled" in request.url.params:
+            probing.set()
+            try:
+                await release.wait()
+            except asyncio.CancelledError:  # outlives one cancellation, like a slow socket
+                await release.wait()
+        return fake.handle(request)
+
+    client = PlatformClient("https://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
+                            transport=httpx.MockTransport(stubborn_probe), retry=NO_WAIT)
+    listing = asyncio.ensure_future(client.list_customers())
+    await probing.wait()
+    listing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await listing
+    probe = client._disabled_probe
+    assert probe is not None
+    closing = asyncio.ensure_future(client.aclose())
+    while not probe.cancelling():  # aclose has cancelled the probe and waits for it
+        await asyncio.sleep(0)
+    closing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+    assert client._http._client.is_closed
+    release.set()
+    await asyncio.wait([probe])
