@@ -1,0 +1,77 @@
+"""The shared ``is_disabled`` probe's lifetime: closing the client ends a probe its callers
+left, and closes the connection pool even when the close itself is cancelled (fault
+injection through httpx.MockTransport)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from platform_fakes import CP, EMAIL, PASSWORD, FakePlatform
+
+from teller_app.platform import PasswordLogin, PlatformClient, RetryPolicy
+
+NO_WAIT = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0)
+pytestmark = pytest.mark.asyncio
+
+
+async def test_closing_the_client_ends_a_disabled_probe_its_callers_left() -> None:
+    """A caller cancelled during the shared is_disabled probe leaves the probe running;
+    closing the client ends it, so it never fails later on a closed pool (CI once saw such
+    a task logged at garbage collection, inside another test's ast.parse)."""
+    fake = FakePlatform()
+    probing, never = asyncio.Event(), asyncio.Event()
+
+    async def slow_probe(request: httpx.Request) -> httpx.Response:
+        if "is_disabled" in request.url.params:
+            probing.set()
+            await never.wait()
+        return fake.handle(request)
+
+    client = PlatformClient("https://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
+                            transport=httpx.MockTransport(slow_probe), retry=NO_WAIT)
+    async with client:
+        listing = asyncio.ensure_future(client.list_customers())
+        await probing.wait()
+        listing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await listing
+        probe = client._disabled_probe
+        assert probe is not None and not probe.done()
+    assert probe.cancelled()
+
+
+async def test_a_close_cancelled_while_it_waits_for_the_probe_still_closes_the_pool() -> None:
+    """``aclose`` waits for the probe it cancelled; cancelled itself meanwhile (a window
+    closing on a timeout), it still closes the connection pool."""
+    fake = FakePlatform()
+    probing, release = asyncio.Event(), asyncio.Event()
+
+    async def stubborn_probe(request: httpx.Request) -> httpx.Response:
+        if "is_disabled" in request.url.params:
+            probing.set()
+            try:
+                await release.wait()
+            except asyncio.CancelledError:  # outlives one cancellation, like a slow socket
+                await release.wait()
+        return fake.handle(request)
+
+    client = PlatformClient("https://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
+                            transport=httpx.MockTransport(stubborn_probe), retry=NO_WAIT)
+    listing = asyncio.ensure_future(client.list_customers())
+    await probing.wait()
+    listing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await listing
+    probe = client._disabled_probe
+    assert probe is not None
+    closing = asyncio.ensure_future(client.aclose())
+    while not probe.cancelling():  # aclose has cancelled the probe and waits for it
+        await asyncio.sleep(0)
+    closing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+    assert client._http._client.is_closed
+    release.set()
+    await asyncio.wait([probe])
