@@ -52,9 +52,9 @@ class FaultMiddleware:
         await self.app(scope, receive, send)
 
 
-ROUTE_MODULES = ("routes_accounts", "routes_auth", "routes_branch_access", "routes_customers",
-                 "routes_dictionary", "routes_emission", "routes_limits", "routes_org",
-                 "routes_payments", "routes_sim")
+ROUTE_MODULES = ("routes_accounts", "routes_auth", "routes_branch_access",
+                 "routes_customer_accounts", "routes_customers", "routes_dictionary",
+                 "routes_emission", "routes_limits", "routes_org", "routes_payments", "routes_sim")
 
 
 def preload_routes() -> None:
@@ -71,6 +71,7 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
         routes_accounts,
         routes_auth,
         routes_branch_access,
+        routes_customer_accounts,
         routes_customers,
         routes_dictionary,
         routes_emission,
@@ -102,9 +103,9 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
         app.add_middleware(DialectMiddleware, dialects=config.dialects)
     app.add_middleware(BodyLimitMiddleware)  # outermost: nothing reads a body before it
 
-    for module in (routes_auth, routes_customers, routes_accounts, routes_org, routes_payments,
-                   routes_limits, routes_dictionary, routes_emission, routes_branch_access,
-                   routes_sim):
+    for module in (routes_auth, routes_customers, routes_customer_accounts, routes_accounts,
+                   routes_org, routes_payments, routes_limits, routes_dictionary,
+                   routes_emission, routes_branch_access, routes_sim):
         app.include_router(module.router)
     install_contract(app)
     return app

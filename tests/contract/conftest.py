@@ -8,17 +8,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "hub"))
 
-from contract_runner import Stats
-from hub_proc import HubProc, add_employee, hub_env, sign_in, start_hub
+from contract_helpers import TOTALS
+from hub_proc import HubProc, add_employee, hub_env, start_hub
 
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
-
-TOTALS = pytest.StashKey[dict[str, Stats]]()
 
 
 @pytest.fixture(scope="module")
@@ -26,18 +23,6 @@ def contract_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandb
     proc = start_sandbox(tmp_path_factory.mktemp("contract-sandbox"))
     yield proc
     proc.stop()
-
-
-def kratos_token(sandbox: SandboxProcess, email: str) -> str:
-    """A Mode-A session token: the native login flow, as a desk signs in."""
-    password = next(e["password"] for e in sandbox.manifest["employees"]
-                    if e["email"] == email)
-    with httpx.Client(base_url=sandbox.base_url, timeout=10) as http:
-        flow = http.get("/kratos/self-service/login/api").json()["id"]
-        r = http.post(f"/kratos/self-service/login?flow={flow}",
-                      json={"method": "password", "identifier": email, "password": password})
-        assert r.status_code == 200, r.text
-        return str(r.json()["session_token"])
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +43,6 @@ def hub_people(contract_hub: HubProc, contract_sandbox: SandboxProcess) -> dict[
                                       head_office=True),
                 "teller": add_employee(http, contract_hub, roles=["Teller"],
                                        branch_guid=branch)}
-
-
-def hub_headers(hub: HubProc, email: str) -> dict[str, str]:
-    with hub.client() as http:
-        return sign_in(http, email)
-
-
-def record(config: pytest.Config, name: str, stats: Stats) -> None:
-    config.stash.setdefault(TOTALS, {})[name] = stats
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,

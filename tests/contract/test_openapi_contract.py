@@ -12,7 +12,7 @@ from __future__ import annotations
 import httpx
 import pytest
 import schemathesis
-from conftest import hub_headers, kratos_token, record
+from contract_helpers import hub_headers, kratos_token, record
 from contract_runner import Stats, run
 from hub_proc import HubProc, sign_in
 from schemathesis import GenerationMode

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
-from conftest import password_of
+from reliability_helpers import password_of
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.platform import PasswordLogin, PlatformClient, PlatformError

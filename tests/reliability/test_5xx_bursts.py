@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import TELLER, FaultyTransport, new_customer, password_of
+from reliability_helpers import TELLER, FaultyTransport, new_customer, password_of
 
 from teller_app.platform import (
     PasswordLogin,

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import TELLER, FaultyTransport, password_of
+from reliability_helpers import TELLER, FaultyTransport, password_of
 
 from teller_app.platform import PasswordLogin, PlatformClient, PlatformError, RetryPolicy
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TELLER, password_of
 from fs_faults import fill, make_read_only, small_fs
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
+from reliability_helpers import TELLER, password_of
 
 from teller_app.cache import CacheIOError
 from teller_app.core.session import open_session

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from conftest import password_of
+from reliability_helpers import password_of
 
 from teller_app.core.embedded_hub import start_hub
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TELLER, password_of
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.compat import properties
 from keyring.errors import KeyringError
+from reliability_helpers import TELLER, password_of
 
 from teller_app.cache import HEAD_OFFICE
 from teller_app.core.cache_open import CacheScope, open_scoped_cache

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import new_customer, password_of
+from reliability_helpers import new_customer, password_of
 
 from teller_app.cache import BranchCache, bulk_load
 from teller_app.core.cache_worker import CacheWorker

@@ -12,7 +12,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from conftest import new_customer, password_of
 from load_helpers import (
     PREFIXES,
     TELLERS,
@@ -22,6 +21,7 @@ from load_helpers import (
     customers_exactly_once,
     p50_95_99_ms,
 )
+from reliability_helpers import new_customer, password_of
 
 from teller_app.core.cash import CashKind, CashService
 from teller_app.core.embedded_sandbox import SandboxProcess

@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import new_customer, password_of
 from load_helpers import (
     ADMIN,
     PREFIXES,
@@ -36,6 +35,7 @@ from load_helpers import (
     customers_exactly_once,
     p50_95_99_ms,
 )
+from reliability_helpers import new_customer, password_of
 
 from teller_app.core.cash import CashKind, CashService
 from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
-from conftest import TELLER, password_of, unique
+from reliability_helpers import TELLER, password_of, unique
 
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 from teller_app.core.session import open_session

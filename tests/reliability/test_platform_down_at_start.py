@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from conftest import TELLER, password_of
 from keyring.backends import fail
+from reliability_helpers import TELLER, password_of
 
 from teller_app.core.embedded_sandbox import start_sandbox
 from teller_app.platform import Unavailable

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import TELLER, password_of
 from PySide6.QtCore import QTimer
+from reliability_helpers import TELLER, password_of
 
 from teller_app.core.session import open_session
 from teller_app.platform import PasswordLogin
