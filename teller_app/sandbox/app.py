@@ -54,7 +54,8 @@ class FaultMiddleware:
 
 ROUTE_MODULES = ("routes_accounts", "routes_auth", "routes_branch_access",
                  "routes_customer_accounts", "routes_customers", "routes_dictionary",
-                 "routes_emission", "routes_limits", "routes_org", "routes_payments", "routes_sim")
+                 "routes_emission", "routes_limits", "routes_org", "routes_payments",
+                 "routes_roles", "routes_sim")
 
 
 def preload_routes() -> None:
@@ -78,6 +79,7 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
         routes_limits,
         routes_org,
         routes_payments,
+        routes_roles,
         routes_sim,
     )
 
@@ -105,7 +107,7 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
 
     for module in (routes_auth, routes_customers, routes_customer_accounts, routes_accounts,
                    routes_org, routes_payments, routes_limits, routes_dictionary,
-                   routes_emission, routes_branch_access, routes_sim):
+                   routes_emission, routes_branch_access, routes_roles, routes_sim):
         app.include_router(module.router)
     install_contract(app)
     return app
