@@ -5,6 +5,8 @@ injection through httpx.MockTransport)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +16,25 @@ from teller_app.platform import PasswordLogin, PlatformClient, RetryPolicy
 
 NO_WAIT = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0)
 pytestmark = pytest.mark.asyncio
+
+
+Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
+
+
+async def _probe_left_by_its_caller(
+        handler: Handler, probing: asyncio.Event) -> tuple[PlatformClient, asyncio.Task[Any]]:
+    """A client whose only caller was cancelled during the shared is_disabled probe (which
+    ``handler`` holds up, setting ``probing`` when it starts): the client and the probe."""
+    client = PlatformClient("https://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
+                            transport=httpx.MockTransport(handler), retry=NO_WAIT)
+    listing = asyncio.ensure_future(client.list_customers())
+    await probing.wait()
+    listing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await listing
+    probe = client._disabled_probe
+    assert probe is not None and not probe.done()
+    return client, probe
 
 
 async def test_closing_the_client_ends_a_disabled_probe_its_callers_left() -> None:
@@ -29,16 +50,8 @@ async def test_closing_the_client_ends_a_disabled_probe_its_callers_left() -> No
             await never.wait()
         return fake.handle(request)
 
-    client = PlatformClient("https://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
-                            transport=httpx.MockTransport(slow_probe), retry=NO_WAIT)
-    async with client:
-        listing = asyncio.ensure_future(client.list_customers())
-        await probing.wait()
-        listing.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await listing
-        probe = client._disabled_probe
-        assert probe is not None and not probe.done()
+    client, probe = await _probe_left_by_its_caller(slow_probe, probing)
+    await client.aclose()
     assert probe.cancelled()
 
 
@@ -57,15 +70,7 @@ async def test_a_close_cancelled_while_it_waits_for_the_probe_still_closes_the_p
                 await release.wait()
         return fake.handle(request)
 
-    client = PlatformClient("https://platform.test", CP, auth=PasswordLogin(EMAIL, PASSWORD),
-                            transport=httpx.MockTransport(stubborn_probe), retry=NO_WAIT)
-    listing = asyncio.ensure_future(client.list_customers())
-    await probing.wait()
-    listing.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await listing
-    probe = client._disabled_probe
-    assert probe is not None
+    client, probe = await _probe_left_by_its_caller(stubborn_probe, probing)
     closing = asyncio.ensure_future(client.aclose())
     while not probe.cancelling():  # aclose has cancelled the probe and waits for it
         await asyncio.sleep(0)
