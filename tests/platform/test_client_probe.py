@@ -5,7 +5,7 @@ injection through httpx.MockTransport)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -18,7 +18,7 @@ NO_WAIT = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0)
 pytestmark = pytest.mark.asyncio
 
 
-Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
+Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
 
 
 async def _probe_left_by_its_caller(
@@ -33,7 +33,7 @@ async def _probe_left_by_its_caller(
     with pytest.raises(asyncio.CancelledError):
         await listing
     probe = client._disabled_probe
-    assert probe is not None and not probe.done()
+    assert isinstance(probe, asyncio.Task) and not probe.done()
     return client, probe
 
 
