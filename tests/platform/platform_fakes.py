@@ -17,11 +17,14 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from teller_app.platform import RetryPolicy
+
 CP = "e8fd9c29-24d5-4af4-a6b9-933f59e5023d"
 EMAIL = "teller@bank.test"
 PASSWORD = "pässword-Very-Secret-42"
 EMPLOYEE_GUID = "d97ad667-d72c-4a93-b27d-568ca53c30c3"
 BRANCH = "0b8c6c1e-3a3a-4f0e-9a51-3c6a1c1f0b01"
+NO_WAIT = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0)  # retries with no delay
 
 Fault = Callable[[httpx.Request, "FakePlatform"], "httpx.Response | Exception | None"]
 

@@ -11,7 +11,16 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from platform_fakes import BRANCH, CP, EMAIL, EMPLOYEE_GUID, PASSWORD, FakePlatform, _json
+from platform_fakes import (
+    BRANCH,
+    CP,
+    EMAIL,
+    EMPLOYEE_GUID,
+    NO_WAIT,
+    PASSWORD,
+    FakePlatform,
+    _json,
+)
 
 from teller_app.platform import (
     AuthError,
@@ -25,7 +34,6 @@ from teller_app.platform import (
     PermissionDenied,
     PlatformClient,
     PlatformError,
-    RetryPolicy,
     Timeout,
     Unavailable,
     ValidationError,
@@ -34,7 +42,6 @@ from teller_app.platform.auth import READ
 from teller_app.platform.traits import ServerTraits
 
 ISSUER = "GC63UKIHPPR4F74IZ6BU24ZCJXHO4Y4C2KAUATDAQQFXKRW5FT6AJKYS"
-NO_WAIT = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0)
 pytestmark = pytest.mark.asyncio
 
 

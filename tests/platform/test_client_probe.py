@@ -10,11 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from platform_fakes import CP, EMAIL, PASSWORD, FakePlatform
+from platform_fakes import CP, EMAIL, NO_WAIT, PASSWORD, FakePlatform
 
-from teller_app.platform import PasswordLogin, PlatformClient, RetryPolicy
+from teller_app.platform import PasswordLogin, PlatformClient
 
-NO_WAIT = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0)
 pytestmark = pytest.mark.asyncio
 
 
@@ -59,7 +58,7 @@ async def test_a_close_cancelled_while_it_waits_for_the_probe_still_closes_the_p
     """``aclose`` waits for the probe it cancelled; cancelled itself meanwhile (a window
     closing on a timeout), it still closes the connection pool."""
     fake = FakePlatform()
-    probing, release = asyncio.Event(), asyncio.Event()
+    probing, cancelled, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def stubborn_probe(request: httpx.Request) -> httpx.Response:
         if "is_disabled" in request.url.params:
@@ -67,13 +66,13 @@ async def test_a_close_cancelled_while_it_waits_for_the_probe_still_closes_the_p
             try:
                 await release.wait()
             except asyncio.CancelledError:  # outlives one cancellation, like a slow socket
+                cancelled.set()
                 await release.wait()
         return fake.handle(request)
 
     client, probe = await _probe_left_by_its_caller(stubborn_probe, probing)
     closing = asyncio.ensure_future(client.aclose())
-    while not probe.cancelling():  # aclose has cancelled the probe and waits for it
-        await asyncio.sleep(0)
+    await cancelled.wait()  # aclose has cancelled the probe and waits for it
     closing.cancel()
     with pytest.raises(asyncio.CancelledError):
         await closing
