@@ -1,6 +1,6 @@
-"""Contract fixtures: a private sandbox (fuzzing writes to it) and a hub that uses it as DCM,
-plus credentials for each: Kratos sign-ins on the sandbox, hub sessions (``POST
-/api/v1/sessions``) on the hub. The terminal summary names the generated case counts."""
+"""Contract fixtures: a private sandbox (fuzzing writes to it), a hub that uses it as DCM and
+the hub's employees. The terminal summary names the generated case counts. Sign-ins (Kratos
+on the sandbox, hub sessions) are ``contract_helpers.py``."""
 
 from __future__ import annotations
 
