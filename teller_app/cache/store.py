@@ -79,7 +79,6 @@ class BranchCache(CacheWrites):
         self._bulk_wal = False  # wal_autocheckpoint off during a full sync (store_page)
         self._loading: bool | None = None  # a bulk load is under way (bulk_load); None: ask
         self._key: bytes | None = None  # for the bulk load's second connection (fts_build)
-        self._follow: fts_build.FtsBuild | None = None  # indexing a bulk load as it commits
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -131,9 +130,6 @@ class BranchCache(CacheWrites):
                 paths.wipe_cache_file(fts_build.scratch_path(self.path))
 
     def close(self) -> None:
-        if self._follow is not None:
-            self._follow.close()
-            self._follow = None
         if self._conn is not None:
             self.flush()
             with contextlib.suppress(sqlcipher3.Error):

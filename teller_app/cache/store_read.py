@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from teller_app.cache import prefix_terms
 from teller_app.cache.rows import (
@@ -20,9 +20,6 @@ from teller_app.cache.rows import (
     SyncState,
 )
 from teller_app.cache.search import RANK_LIMIT, SearchPlan, build_plan
-
-if TYPE_CHECKING:
-    from teller_app.cache.fts_build import FtsBuild
 
 # One table: CustomerRow's fields in order are the ``customers`` columns read (``guid`` is
 # ``wallet_user_guid``); these few are not handed back by SQLite as the field's type.
@@ -59,7 +56,6 @@ class CacheReads:
     _bulk_wal: bool
     _loading: bool | None
     _key: bytes | None
-    _follow: FtsBuild | None
 
     # ------------------------------------------------------------------ reads
     def search(

@@ -281,10 +281,6 @@ class CacheWrites(CacheIndexWrites):
                 self._loading = (bulk_load.start_if_empty(self._conn) if bulk
                                  else bulk_load.pending(self._conn))
             if self._loading:
-                fts_build.follow_changes(self._conn)
-                if self._follow is None:  # the search index follows the committed pages
-                    self._follow = fts_build.FtsBuild(self.path, self._key)
-                    self._follow.start()
                 self._upsert(customers, time.time(), fts=False)
                 finishing = not bulk  # built once these rows are committed
             else:
@@ -297,8 +293,6 @@ class CacheWrites(CacheIndexWrites):
             raise
         if commit or finishing:
             self._commit()
-            if self._follow is not None and not finishing:
-                self._follow.committed()
             if finishing:
                 self._finish_bulk_load()
             if self._bulk_wal and not bulk:
@@ -318,11 +312,9 @@ class CacheWrites(CacheIndexWrites):
         """Build what the bulk load left out (``bulk_load.finish``), its rows committed: the
         secondary indexes here, the search index on a second connection at the same time."""
         try:
-            build, self._follow = self._follow, None
-            bulk_load.finish(self._conn, build or fts_build.FtsBuild(self.path, self._key))
+            bulk_load.finish(self._conn, fts_build.FtsBuild(self.path, self._key))
         finally:
             self._loading = None  # ask again: done, or left for the next page or open
-            fts_build.stop_following(self._conn)
 
     def build_deferred_index(self) -> int:
         """Build one index the bulk load's end left for later (``bulk_load``); returns how

@@ -267,38 +267,3 @@ def test_nothing_is_built_later_while_a_full_sync_is_storing(tmp_path: Path) -> 
         assert c.deferred_indexes() == 8  # the one built and dropped again, and the 7
         build_deferred(c)
         assert indexes(c) == want_indexes and answers(c) == want
-
-
-def test_rows_changed_after_the_following_build_read_them_are_indexed_again(
-        tmp_path: Path) -> None:
-    """The search index follows the committed pages on its own thread (fts_build.py). What
-    changes after it read a row (a later page's update, a teller's edit, a deletion, an
-    account's IBAN) is indexed again at the end: the cache answers as a row-by-row sync."""
-    data = pages()
-    with BranchCache.open(tmp_path / "c.db", bytes(32)) as c:
-        sync(c, data, 2)  # pages 0-1 committed
-        assert c._follow is not None and c._follow.wait_read_through(100, timeout=30)
-        renamed = dict(data[0][3], surname="Перейменований", updated_at="2024-02-01T00:00:00Z")
-        c.store_page([renamed], SyncState(cursor=renamed["updated_at"]))  # a later page
-        c.upsert_customers([dict(data[0][4], name="Редагована")])  # a teller's own edit
-        c.delete_customers([data[1][0]["wallet_user_guid"]])
-        c.upsert_accounts(data[0][5]["wallet_user_guid"], [
-            {"wallet_account_guid": "acc-1", "iban": "UA213223130000026007233566001"}])
-        for n, rows in enumerate(data[2:], start=2):
-            c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"],
-                                         full_sync_done=n == len(data) - 1))
-        assert not bulk_load.pending(c._conn) and fts_ok(c)
-        assert [r.wallet_user_guid for r in c.search("перейменований")] == [
-            renamed["wallet_user_guid"]]
-        assert renamed["wallet_user_guid"] not in [r.wallet_user_guid for r in c.search(
-            data[0][3]["surname"], 0, 1000)]
-        assert [r.name for r in c.search("редагована")] == ["Редагована"]
-        assert data[1][0]["wallet_user_guid"] not in [
-            r.wallet_user_guid for r in c.search(data[1][0]["surname"], 0, 1000)]
-        # no index entry left behind for the deleted row
-        gone = data[1][0]["surname"]
-        assert fts_matches(c, gone) == len(c.search(gone, 0, 1000))
-        assert [r.wallet_user_guid for r in c.search("UA2132231300000260072335")] == [
-            data[0][5]["wallet_user_guid"]]
-        temp = c._conn.execute("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'")
-        assert temp.fetchone()[0] == 0  # following stopped with the bulk load
