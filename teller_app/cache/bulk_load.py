@@ -5,10 +5,8 @@ phone, created_at, ...) and the FTS index for every stored row: at 1 000 000 cus
 ~8x the time of paging the list. So when a full sync starts on an empty cache the secondary
 indexes of ``customers`` are dropped (their ``CREATE INDEX`` text kept in ``cache_meta``, in
 the SAME transaction as the drop and the first page), rows are appended with only the rowid
-and the ``guid`` key (the upsert needs it), no FTS rows are written by the cache's connection
-(``fts_build`` indexes the committed pages beside it, into a scratch file), and once the page
-that completes the full sync is committed the indexes are built once and the FTS index copied
-in.
+and the ``guid`` key (the upsert needs it), no FTS rows are written, and once the page that
+completes the full sync is committed the indexes and the whole FTS index are built once.
 
 The filter bar's indexes (``customers_f_*``, read only by ``cache/filters.py``) are not on
 the way to a searchable cache: ``finish`` leaves them to ``build_next_deferred``, one index
@@ -20,9 +18,9 @@ Until then a filter reads the table (correct, slower). ``DEFERRED`` lists those 
 A kill at any point leaves a consistent cache: the marker and the dropped indexes commit
 together; reads stay correct without them (slower: a cold cache searches on the platform
 anyway), the resumed full sync keeps loading in bulk and builds them at its end, and ``open``
-repairs a cache whose full sync is done but whose marker is still there. At the end the
-secondary indexes are built on the cache's connection while ``fts_build`` indexes the last
-rows beside it; the marker is cleared with the FTS index's copy, the last step.
+repairs a cache whose full sync is done but whose marker is still there. The end build runs
+on two threads: the secondary indexes on the cache's connection while ``fts_build`` builds the
+FTS index beside it; the marker is cleared with the FTS index's copy, the last step.
 """
 
 from __future__ import annotations
