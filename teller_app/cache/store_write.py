@@ -316,16 +316,6 @@ class CacheWrites(CacheIndexWrites):
         finally:
             self._loading = None  # ask again: done, or left for the next page or open
 
-    def build_deferred_index(self) -> int:
-        """Build one index the bulk load's end left for later (``bulk_load``); returns how
-        many are left (0 while a full sync batch or bulk load is under way)."""
-        if self._batch_open:
-            return 0  # a full sync is storing pages: it runs this again when it is done
-        return bulk_load.build_next_deferred(self._conn)
-
-    def deferred_indexes(self) -> int:
-        return bulk_load.deferred_count(self._conn)
-
     def _wal_bytes(self) -> int:
         try:
             return self.path.with_name(self.path.name + "-wal").stat().st_size

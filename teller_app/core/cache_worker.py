@@ -132,14 +132,6 @@ class CacheWorker:
     ) -> None:
         await self.with_cache(BranchCache.store_page, customers, state, commit)
 
-    async def build_deferred_indexes(self) -> None:
-        """Build the indexes a first full sync left for later, one job per index, so other
-        jobs (a search) wait for one index at most."""
-        if not await self.with_cache(BranchCache.deferred_indexes):
-            return
-        while await self.with_cache(BranchCache.build_deferred_index):
-            pass
-
     async def flush(self) -> None:
         """Commit a sync batch left open by ``store_page(..., commit=False)``."""
         await self.with_cache(BranchCache.flush)

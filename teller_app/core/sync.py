@@ -58,7 +58,6 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from teller_app.cache import SyncState
 from teller_app.cache.convert import canonical_ts, parse_ts
@@ -114,7 +113,6 @@ class SyncEngine(SyncReconcile):
         self.reconcile_hours = reconcile_hours
         self._task: asyncio.Task[int] | None = None
         self._reconcile_task: asyncio.Task[int] | None = None
-        self._index_task: asyncio.Task[None] | None = None
         self._reported_at = 0.0
 
     # -- public ------------------------------------------------------------------------------
@@ -140,11 +138,6 @@ class SyncEngine(SyncReconcile):
         """The latest reconcile pass (running or done), if any."""
         return self._reconcile_task
 
-    @property
-    def index_task(self) -> asyncio.Task[None] | None:
-        """The latest background build of the indexes a first sync left for later, if any."""
-        return self._index_task
-
     def reconcile_due(self, state: SyncState, now: float | None = None) -> bool:
         if not state.full_sync_done:
             return False
@@ -158,7 +151,6 @@ class SyncEngine(SyncReconcile):
         """Cancel a running sync and reconcile pass (sign-out, close) and wait for them."""
         await _cancelled(self._task)
         await _cancelled(self._reconcile_task)  # read after: the sync's end may start one
-        await _cancelled(self._index_task)
 
     async def refresh_accounts(self, customer_guid: str) -> list[AccountWithAssets]:
         """Fetch one customer's accounts (with balances) and store them with fetched_at."""
@@ -204,15 +196,6 @@ class SyncEngine(SyncReconcile):
         return {"branch_guids": self.branch_guids} if self.branch_guids else {}
 
     async def _run(self) -> int:
-        try:
-            received = await self._run_pass()
-        finally:  # a sync that failed (offline) may follow a first one whose end left them
-            self._start_index_build()
-        if self.reconcile_due(await self.worker.sync_state()):
-            self._start_reconcile()  # in the background: sync_now() returns now
-        return received
-
-    async def _run_pass(self) -> int:
         if isinstance(self.client, PlatformClient):
             await self._platform(learn_traits(self.client, self._scope()))
         with gc_frozen(), gil_handover():
@@ -220,19 +203,15 @@ class SyncEngine(SyncReconcile):
             try:
                 if not self._keyset():
                     raise KeysetUnusable("ordering not honoured by this server")
-                return await self._run_frozen()
+                received = await self._run_frozen()
             except KeysetUnusable as exc:
                 log.warning("sync: %s; paging by offset", exc)
                 if exc.unordered and isinstance(self.client, PlatformClient):
                     self.client.learn(ordering="ignored")
-                return await self._run_scan(state)
-
-    def _start_index_build(self) -> None:
-        """The filter indexes a first sync leaves for later (cache/bulk_load.py), in the
-        background: one cache job per index, so a search waits for one index at most."""
-        if self._index_task is None or self._index_task.done():
-            self._index_task = asyncio.ensure_future(self.worker.build_deferred_indexes())
-            self._index_task.add_done_callback(_log_index_build)
+                received = await self._run_scan(state)
+        if self.reconcile_due(await self.worker.sync_state()):
+            self._start_reconcile()  # in the background: sync_now() returns now
+        return received
 
     async def _run_frozen(self) -> int:
         state = await self.worker.sync_state()
@@ -384,12 +363,7 @@ class SyncEngine(SyncReconcile):
                     await self.worker.flush()
 
 
-def _log_index_build(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:  # retried after the next sync
-        log.warning("filter index build failed: %s", type(task.exception()).__name__)
-
-
-async def _cancelled(task: asyncio.Task[Any] | None) -> None:
+async def _cancelled(task: asyncio.Task[int] | None) -> None:
     if task is not None and not task.done():
         task.cancel()
         with contextlib.suppress(BaseException):

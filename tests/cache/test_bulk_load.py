@@ -38,20 +38,6 @@ def indexes(c: BranchCache) -> set[str]:
         "AND sql IS NOT NULL")}
 
 
-def without_filters(statements: set[str]) -> set[str]:
-    """Less the filter bar's indexes, which a bulk load leaves for later."""
-    return {sql for sql in statements if not sql.startswith(bulk_load.DEFERRED_NAMES)}
-
-
-def build_deferred(c: BranchCache) -> None:
-    """What the sync engine does once a sync is done: one index per call, each call one less."""
-    left = c.deferred_indexes()
-    while left:
-        assert c.build_deferred_index() == left - 1
-        left -= 1
-    assert c.deferred_indexes() == 0
-
-
 QUERIES = ["андрій", "andrii", "шевч", "ю", "z", "Бойко Олена", "38067", "user3", "андрійович"]
 
 
@@ -95,11 +81,8 @@ def test_a_full_sync_into_an_empty_cache_builds_the_same_cache(tmp_path: Path) -
             last = n == len(data) - 1
             c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"], full_sync_done=last))
         assert not bulk_load.pending(c._conn)
-        assert indexes(c) == without_filters(want_indexes) != want_indexes
-        assert c.deferred_indexes() == 8  # the filter bar's: built after the sync
-        assert answers(c) == want
-        build_deferred(c)
         assert indexes(c) == want_indexes
+        assert answers(c) == want
         assert c.integrity_check() == "ok"
         hashsize = c._conn.execute(
             "SELECT v FROM customers_fts_config WHERE k = 'hashsize'").fetchone()
@@ -125,9 +108,8 @@ def test_killed_after_the_index_drop_the_cache_rebuilds_and_answers(tmp_path: Pa
             last = n == len(data) - 1
             c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"], full_sync_done=last))
         assert not bulk_load.pending(c._conn)
-        assert answers(c) == want
-        build_deferred(c)
         assert indexes(c) == want_indexes
+        assert answers(c) == want
 
 
 def test_open_repairs_a_done_sync_whose_indexes_are_missing(tmp_path: Path) -> None:
@@ -142,9 +124,8 @@ def test_open_repairs_a_done_sync_whose_indexes_are_missing(tmp_path: Path) -> N
         assert bulk_load.pending(c._conn)
     with BranchCache.open(path, bytes(32)) as c:
         assert not bulk_load.pending(c._conn)
-        assert answers(c) == want
-        build_deferred(c)
         assert indexes(c) == want_indexes
+        assert answers(c) == want
         assert c.integrity_check() == "ok"
 
 
@@ -206,8 +187,7 @@ def test_a_failed_search_index_build_leaves_the_marker_and_open_builds_it(
             sync(c, data)
         assert bulk_load.pending(c._conn)  # the rows and the end of the sync are committed
         assert c.sync_state().full_sync_done and c.stats().count == 300
-        # (the B-tree indexes were committed first, the filter bar's left for later)
-        assert indexes(c) == without_filters(want_indexes)
+        assert indexes(c) == want_indexes  # (the B-tree indexes were committed first)
     fts_build.scratch_path(path).rmdir()
     with BranchCache.open(path, bytes(32)) as c:
         assert not bulk_load.pending(c._conn)
@@ -230,40 +210,3 @@ def test_an_unencrypted_cache_builds_its_search_index_beside_it_too(tmp_path: Pa
         sync(c, pages())
         assert not bulk_load.pending(c._conn)
         assert answers(c) == want and fts_ok(c)
-
-
-def test_the_filter_indexes_left_for_later_survive_a_kill_between_two(tmp_path: Path) -> None:
-    want_indexes, want = reference(tmp_path)
-    path = tmp_path / "c.db"
-    c = BranchCache.open(path, bytes(32))
-    sync(c, pages())
-    assert c.build_deferred_index() == 7
-    c._conn.close()  # kill -9 between two builds
-    with BranchCache.open(path, bytes(32)) as c:
-        assert c.deferred_indexes() == 7
-        assert len(indexes(c)) == len(without_filters(want_indexes)) + 1
-        build_deferred(c)
-        assert indexes(c) == want_indexes and answers(c) == want
-
-
-def test_nothing_is_built_later_while_a_full_sync_is_storing(tmp_path: Path) -> None:
-    """A new full sync into the emptied table: the indexes still left for later stay listed
-    with those it drops, and none is built while it loads (its end builds what it needs)."""
-    want_indexes, want = reference(tmp_path)
-    path, data = tmp_path / "c.db", pages()
-    with BranchCache.open(path, bytes(32)) as c:
-        sync(c, data)
-        assert c.build_deferred_index() == 7
-        c.delete_customers([r["wallet_user_guid"] for rows in data for r in rows])
-        c.set_sync_state(SyncState())  # a full sync again, from the start (after a restart)
-    with BranchCache.open(path, bytes(32)) as c:
-        sync(c, data, 1)  # page 0 stored in an open batch
-        assert c.build_deferred_index() == 0 and c.deferred_indexes() == 7
-        c.flush()
-        assert bulk_load.pending(c._conn) and c.build_deferred_index() == 0
-        for n, rows in enumerate(data[1:], start=1):
-            c.store_page(rows, SyncState(cursor=rows[-1]["updated_at"],
-                                         full_sync_done=n == len(data) - 1))
-        assert c.deferred_indexes() == 8  # the one built and dropped again, and the 7
-        build_deferred(c)
-        assert indexes(c) == want_indexes and answers(c) == want
