@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from typing import Any
 
 import pytest
@@ -122,10 +121,7 @@ def test_request_reaches_the_inbox_live_is_approved_and_the_teller_sees_it(  # t
     dialog.reason.setPlainText("Клієнт повідомив про шахрайство")
     assert dialog.change() == {"is_disabled": True}
     with qtbot.waitSignal(inbox.new_requests, timeout=10000) as news:
-        sent = time.monotonic()
-        dialog.send_button.click()
-    notified_ms = (time.monotonic() - sent) * 1000
-    assert notified_ms < 5000
+        dialog.send_button.click()  # pushed by the hub: the inbox has no poll timer (above)
     request = news.args[0][0]
     assert request.customer_guid == guid and request.maker == TELLER
     assert "new change request" in sup.status_bar.currentMessage()

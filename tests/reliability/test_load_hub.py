@@ -225,7 +225,6 @@ def test_twenty_tellers_on_sandbox_and_hub(load_stack: EmbeddedStack, seconds: f
         print(f"  {kind:28s} n={len(values):5d} p50 {k50:5.0f} ms  p95 {k95:5.0f} ms  "
               f"p99 {k99:5.0f} ms")
     assert run.meter.errors == [], run.meter.errors[:5]
-    assert elapsed < seconds + 60  # bounded: it stopped by itself
     assert actions > TELLERS and run.created and mine
     assert money["conserved"] is True
     assert wrong == []

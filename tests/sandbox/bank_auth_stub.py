@@ -53,8 +53,8 @@ class BankAuthStub:
         self.entered.set()
         if self.mode == "deny":
             return JSONResponse({"error": "not allowed"}, status_code=401)
-        if self.mode == "slow":
-            self.release.wait(1.6)  # longer than the 1 s DCM allows
+        if self.mode == "slow":  # answers after the 1 s DCM allows, once the test releases it
+            self.release.wait(30)
         if self.mode == "hold":
             self.release.wait(5)
         obj = str(claims["obj"])

@@ -4,7 +4,6 @@ payment confirm, with its own RS256 JWT, and declines on 401 / > 1 s / no key.""
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,13 +84,11 @@ def test_create_calls_user_auth_with_a_dcm_jwt(bapi: Api, auth: BankAuthStub) ->
 def test_create_declined(bapi: Api, auth: BankAuthStub, mode: str, why: str) -> None:
     auth.mode = mode
     login = f"{mode}-{uuid.uuid4().hex[:8]}@test.ua"
-    t0 = time.monotonic()
     resp = bapi.post("customers", ADMIN, json=_body(bapi, login))
-    elapsed = time.monotonic() - t0
+    # "slow": the stub answers only once released below, so this answer did not wait for it
     assert resp.status_code == 401
     error = resp.json()["error"]
     assert error.startswith(DECLINED) and why in error
-    assert elapsed < 1.5
     auth.release.set()
     assert _count(bapi, login) == 0  # nothing was created
 
@@ -148,10 +145,9 @@ def test_callback_does_not_block_the_event_loop(bapi: Api, auth: BankAuthStub) -
         headers={"Authorization": f"bearer {token}"}, timeout=10)))
     worker.start()
     assert auth.entered.wait(10)
-    t0 = time.monotonic()
     other = bapi.get("branches")
     assert other.status_code == 200
-    assert time.monotonic() - t0 < 0.5  # answered while the callback is still pending
+    assert not result and auth.entered.is_set()  # answered while the callback is held
     auth.release.set()
     worker.join(10)
     assert result and result[0].status_code in (200, 401)  # released before or after 1 s
