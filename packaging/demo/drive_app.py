@@ -5,7 +5,7 @@
                                                   # capture the X screen into PNGs
     .venv/bin/python packaging/demo/drive_app.py --out /tmp/teller-xvfb [--lang uk] [app args]
 
-How: ``teller_app.ui.startup.run`` is called exactly as ``teller-app`` calls it, with one
+How: ``teller_app.ui.start_run.run`` is called exactly as ``teller-app`` calls it, with one
 difference: its ``AppController`` is a subclass whose ``start()`` also starts a *driver*
 coroutine on the same event loop. The driver acts like a user through the widgets' public
 surface (the sign-in dialog's demo list and Sign-in button, key clicks into the search box,
@@ -250,7 +250,7 @@ def run_app(app_argv: list[str], scenario: Callable[[Any], Awaitable[int]],
     """Run ``teller-app`` (``teller_app.ui.app``/``startup``) with ``scenario(controller)``
     driving it. Returns the app's exit code: the scenario's result, 1 on error/timeout."""
     from teller_app.ui import app as app_module
-    from teller_app.ui import startup
+    from teller_app.ui import start_run, startup
 
     args = app_module.parse_args(app_argv)
     started_at = app_module.process_start_time()
@@ -283,8 +283,8 @@ def run_app(app_argv: list[str], scenario: Callable[[Any], Awaitable[int]],
         def quit(self, code: int) -> None:
             super().quit(self.final_code if self.final_code is not None else code)
 
-    startup.AppController = DrivenController  # type: ignore[misc]
-    return startup.run(args, started_at)
+    start_run.AppController = DrivenController  # type: ignore[misc]
+    return start_run.run(args, started_at)
 
 
 # -- the screenshot scenario -----------------------------------------------------------------

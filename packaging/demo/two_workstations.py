@@ -8,7 +8,7 @@ Teller app processes.
 The parent starts the embedded stack (``core/embedded_stack.start_embedded``: the sandbox as
 DCM and the hub as the bank's service, onboarded) and writes a connection profile with the
 hub's URL into each workstation's own config dir. Then it runs two real app processes
-(``teller_app.ui.startup.run`` through ``drive_app.run_app``: real sign-in dialog, real
+(``teller_app.ui.start_run.run`` through ``drive_app.run_app``: real sign-in dialog, real
 MainWindow, branch cache, sync, Supervision), each with its own TELLER_DATA_DIR and
 TELLER_CONFIG_DIR, talking to the sandbox and the hub only over HTTP:
 

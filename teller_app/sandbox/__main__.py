@@ -24,7 +24,8 @@ import uvicorn
 from . import bankauth, dialects, ledger
 from .app import Config, create_app, preload_routes
 from .db import Store
-from .world import DEFAULT_CUSTOMERS, ensure_world, top_up_customers
+from .generator import DEFAULT_CUSTOMERS, top_up_customers
+from .world import ensure_world
 
 MANIFEST_NAME = "sandbox.json"
 log = logging.getLogger("teller_sandbox")

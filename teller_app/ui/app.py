@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     dirs = choose_dirs(args)
     early = start_embedded_early(args, dirs)  # before Qt loads: see ui/start_early.py
     release_qt()
-    from teller_app.ui.startup import run
+    from teller_app.ui.start_run import run
 
     # The process start time is asked for after the first paint: the kernel keeps it, so
     # asking later gives the same answer.

@@ -144,5 +144,5 @@ def set_high_dpi_policy() -> None:
     unrounded, so text and icons are neither blurry nor oversized. Through the environment
     (read when the application is created; a value already set wins, as it does over the
     API): the API's enum would build the whole ``Qt`` namespace (~100 enums, ~20 ms) before
-    the sign-in window is painted (startup.run)."""
+    the sign-in window is painted (start_run.run)."""
     os.environ.setdefault("QT_SCALE_FACTOR_ROUNDING_POLICY", "PassThrough")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from teller_app.sandbox import names
 from teller_app.sandbox.db import Store
-from teller_app.sandbox.world import ensure_world, top_up_customers
+from teller_app.sandbox.generator import top_up_customers
+from teller_app.sandbox.world import ensure_world
 
 N = 6_000  # above the bulk threshold (indexes rebuilt, one journal write)
 
