@@ -27,6 +27,7 @@ from typing import Any
 from teller_app.cache import paths
 from teller_app.cache.connect import connect, key_literal
 from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
+from teller_app.cache.thread_priority import lower_this_thread
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
 
@@ -97,6 +98,7 @@ class FtsBuild:
                                (str(self._db), key_literal(self._key)))
 
     def _run(self) -> None:
+        lower_this_thread()  # below the UI thread, as the cache thread
         try:
             paths.wipe_cache_file(self._scratch)  # a crashed build's leftover
             paths.create_private_file(self._scratch)

@@ -29,6 +29,7 @@ from teller_app.cache import (
     SyncState,
 )
 from teller_app.cache.store_write import AccountIn, CustomerIn
+from teller_app.cache.thread_priority import lower_this_thread
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -36,7 +37,9 @@ P = ParamSpec("P")
 
 class CacheWorker:
     def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="teller-cache")
+        # Below the UI thread: a sync's work there never delays a frame (thread_priority).
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="teller-cache",
+                                            initializer=lower_this_thread)
         self._cache: BranchCache | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
