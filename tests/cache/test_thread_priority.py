@@ -47,10 +47,9 @@ def test_the_search_index_build_runs_below_the_ui_thread_too(
     seen: list[tuple[str, int]] = []
     real = fts_build.lower_this_thread
 
-    def lower_and_note() -> bool:
-        lowered = real()
+    def lower_and_note() -> None:
+        real()
         seen.append((threading.current_thread().name, _nice()))
-        return lowered
 
     monkeypatch.setattr(fts_build, "lower_this_thread", lower_and_note)
     with BranchCache.open(tmp_path / "c.db", bytes(32)) as c:
