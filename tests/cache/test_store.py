@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,3 +162,29 @@ def test_full_sync_checkpoints_a_big_wal(tmp_path: Path, monkeypatch: pytest.Mon
         assert len(c.search("прізвище7", 0, 1000)) == 200
         assert c.integrity_check() == "ok"
     assert biggest < 256 * 1024 + 4 * 2**20  # the limit plus one commit's pages
+
+
+def test_close_checkpoints_before_the_connection_closes(db_path: Path, key: bytes) -> None:
+    """The last connection's close() copies the WAL into the file, and sqlcipher3 holds the
+    GIL all the while (a sync cut mid-way: the UI frozen ~0.4 s). close() checkpoints first,
+    with execute(), which releases it: the connection's own close finds nothing to copy."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    at_close: list[int] = []
+
+    class ConnectionSpy:
+        def __init__(self, conn: Any) -> None:
+            self._conn = conn
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._conn, name)
+
+        def close(self) -> None:
+            at_close.append(wal.stat().st_size)
+            self._conn.close()
+
+    cache = BranchCache.open(db_path, key)
+    cache.upsert_customers([cust(f"g{i}", "Шевченко") for i in range(300)])
+    assert wal.stat().st_size > 0
+    cache._conn = ConnectionSpy(cache._conn)
+    cache.close()
+    assert at_close == [0]
