@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
+import uvicorn
+from fastapi import FastAPI
 from sandbox_api import ADMIN, TELLER_KYIV, Api
 
 from teller_app.sandbox import passwords, routes_auth
@@ -15,12 +18,14 @@ from teller_app.sandbox.app import Config, create_app
 from teller_app.sandbox.db import Store
 from teller_app.sandbox.world import ensure_world
 
+InProc = tuple[httpx.Client, dict, FastAPI]  # the in-process sandbox: client, world, app
 
-def _flow(http: httpx.Client | TestClient) -> str:
+
+def _flow(http: httpx.Client) -> str:
     return str(http.get("/kratos/self-service/login/api").json()["id"])
 
 
-def _submit(http: httpx.Client | TestClient, flow: str, email: str,
+def _submit(http: httpx.Client, flow: str, email: str,
             password: str) -> httpx.Response:
     return http.post(f"/kratos/self-service/login?flow={flow}",
                      data={"identifier": email, "password": password, "method": "password"})
@@ -56,11 +61,10 @@ class _CountingHasher:
         return getattr(self.real, name)
 
 
-def test_unknown_user_costs_a_hash(inproc: tuple[TestClient, dict],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_user_costs_a_hash(inproc: InProc, monkeypatch: pytest.MonkeyPatch) -> None:
     """An unknown e-mail verifies one argon2 hash at the real cost, as a wrong password
     does: no user enumeration by timing (without the dummy hash it verifies none)."""
-    client, _world = inproc
+    client, _world, _app = inproc
     hasher = _CountingHasher(passwords._HASHER)
     monkeypatch.setattr(passwords, "_HASHER", hasher)
     assert _submit(client, _flow(client), TELLER_KYIV, "wrong-password").status_code == 401
@@ -94,22 +98,35 @@ def test_legacy_pbkdf2_hash_still_verifies_and_upgrades() -> None:
 
 
 @pytest.fixture(scope="module")
-def inproc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict]]:
+def inproc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProc]:
+    """The sandbox served by uvicorn on 127.0.0.1 from a thread of this process: real HTTP,
+    and a test can still patch the sandbox's modules (its hasher, its flow limits)."""
     data = tmp_path_factory.mktemp("inproc")
     store = Store(data)
     world = ensure_world(store, data)
-    with TestClient(create_app(store, Config(data_dir=data), world)) as client:
-        yield client, world
-    store.close()
+    app = create_app(store, Config(data_dir=data), world)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)  # connections queue here until uvicorn accepts: no start-up wait
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
+                          timeout=30) as client:
+            yield client, world, app
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        store.close()
 
 
-def test_flows_table_is_bounded(inproc: tuple[TestClient, dict],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
-    client, world = inproc
+def test_flows_table_is_bounded(inproc: InProc, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, world, app = inproc
     admin = next(e for e in world["employees"] if e["email"] == ADMIN)
     monkeypatch.setattr(routes_auth, "MAX_FLOWS", 5)
     flows = [_flow(client) for _ in range(8)]
-    assert len(client.app.state.flows) <= 5  # type: ignore[attr-defined]
+    assert len(app.state.flows) <= 5
     evicted = _submit(client, flows[0], ADMIN, admin["password"])
     assert evicted.status_code == 401 and "flow not found" in evicted.json()["error"]
     assert _submit(client, flows[-1], ADMIN, admin["password"]).status_code == 200
@@ -118,7 +135,7 @@ def test_flows_table_is_bounded(inproc: tuple[TestClient, dict],
     stale = _flow(client)
     monkeypatch.setattr(routes_auth, "FLOW_TTL", 600.0)
     _flow(client)
-    assert stale not in client.app.state.flows  # type: ignore[attr-defined]
+    assert stale not in app.state.flows
     assert _submit(client, stale, ADMIN, admin["password"]).status_code == 401
 
 
