@@ -4,16 +4,15 @@ every call; ``mode`` picks the answer (ok, deny, nokey, slow, hold)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import jwt
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from thread_server import ThreadServer
 
 
 @dataclass
@@ -31,8 +30,7 @@ class BankAuthStub:
     entered: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     base_url: str = ""
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
+    _server: ThreadServer | None = None
     _jwks: jwt.PyJWKSet | None = None
 
     def _verify(self, token: str) -> tuple[str, dict[str, Any]]:
@@ -76,14 +74,8 @@ class BankAuthStub:
         def key(request: Request) -> Any:
             return self._answer("key", request)
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)  # connections queue here until uvicorn accepts: no start-up wait
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        daemon=True)
-        self._thread.start()
+        self._server = ThreadServer(app)
+        self.base_url = self._server.start()
         return self
 
     def reset(self, mode: str = "ok") -> None:
@@ -94,6 +86,5 @@ class BankAuthStub:
 
     def stop(self) -> None:
         self.release.set()
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(10)
+        if self._server is not None:
+            self._server.stop()

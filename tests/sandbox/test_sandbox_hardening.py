@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import sqlite3
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sandbox_api import ADMIN, TELLER_KYIV, Api
+from thread_server import ThreadServer
 
 from teller_app.sandbox import passwords, routes_auth
 from teller_app.sandbox.app import Config, create_app
@@ -99,25 +97,18 @@ def test_legacy_pbkdf2_hash_still_verifies_and_upgrades() -> None:
 
 @pytest.fixture(scope="module")
 def inproc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProc]:
-    """The sandbox served by uvicorn on 127.0.0.1 from a thread of this process: real HTTP,
-    and a test can still patch the sandbox's modules (its hasher, its flow limits)."""
+    """The sandbox on 127.0.0.1 in this process (``ThreadServer``): real HTTP, and a test
+    can still patch its modules (its hasher, its flow limits)."""
     data = tmp_path_factory.mktemp("inproc")
     store = Store(data)
     world = ensure_world(store, data)
     app = create_app(store, Config(data_dir=data), world)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)  # connections queue here until uvicorn accepts: no start-up wait
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
+    server = ThreadServer(app, lifespan="on")
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
-                          timeout=30) as client:
+        with httpx.Client(base_url=server.start(), timeout=30) as client:
             yield client, world, app
     finally:
-        server.should_exit = True
-        thread.join(10)
+        server.stop()
         store.close()
 
 
