@@ -1,5 +1,10 @@
 """Opening a (keyed) SQLCipher connection to one file: the cache's own (``store.py``) and the
-bulk load's second one (``fts_build.py``)."""
+bulk load's second one (``fts_build.py``).
+
+Pages are authenticated with HMAC-SHA256, not SQLCipher 4's default HMAC-SHA512: x86 (SHA-NI)
+and ARMv8 run SHA-256 in hardware, which checks a page in less than half the time, and the
+HMAC dominates reading an encrypted page (AES decrypts ~10x faster). A cache file written with
+the old default still opens: the first attempt fails on page 1 and the second uses it."""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from typing import Any
 import sqlcipher3
 
 KEY_BYTES = 32
+HMAC = "HMAC_SHA256"
+LEGACY_HMAC = "HMAC_SHA512"  # caches written before 2026-12-03
+_SQLITE_NOTADB = 26
 
 
 def key_literal(key: bytes) -> str:
@@ -16,15 +24,37 @@ def key_literal(key: bytes) -> str:
     return f"x'{key.hex()}'"
 
 
-def connect(db: Path, key: bytes | None, *, busy_timeout: float = 5.0,
-            any_thread: bool = False) -> Any:
+def connect(db: Path, key: bytes | None, *, hmac: str | None = None,
+            busy_timeout: float = 5.0, any_thread: bool = False) -> Any:
     """A connection to ``db`` keyed with ``key`` (None: unencrypted, tests/dev), read once so
-    a wrong key fails here. ``any_thread``: usable from a thread other than its creator's."""
+    a wrong key fails here. ``hmac``: the file's page HMAC when known (``page_hmac``), else
+    ``HMAC`` and then ``LEGACY_HMAC``. ``any_thread``: usable from a thread other than its
+    creator's."""
+    if key is None or hmac is not None:
+        return _open(db, key, hmac or HMAC, busy_timeout, any_thread)
+    try:
+        return _open(db, key, HMAC, busy_timeout, any_thread)
+    except sqlcipher3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _SQLITE_NOTADB:
+            raise  # locked, I/O...: the same with either HMAC
+    return _open(db, key, LEGACY_HMAC, busy_timeout, any_thread)  # a wrong key fails here too
+
+
+def page_hmac(conn: Any) -> str | None:
+    """The page HMAC of ``conn``'s main database (None: unencrypted)."""
+    row = conn.execute("PRAGMA cipher_hmac_algorithm").fetchone()
+    return str(row[0]) if row else None
+
+
+def _open(db: Path, key: bytes | None, hmac: str, busy_timeout: float, any_thread: bool) -> Any:
+    if hmac not in (HMAC, LEGACY_HMAC):  # it becomes part of an SQL text
+        raise ValueError(f"unknown page HMAC {hmac!r}")
     conn = sqlcipher3.connect(str(db), isolation_level=None, check_same_thread=not any_thread,
                               timeout=busy_timeout)
     try:
         if key is not None:
             conn.execute(f'PRAGMA key = "{key_literal(key)}"')
+            conn.execute(f"PRAGMA cipher_hmac_algorithm = {hmac}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except BaseException:
         conn.close()

@@ -2,11 +2,13 @@
 
 At 1 000 000 customers the end of a first full sync was ~90 s on ONE thread: the secondary
 indexes (~39 s of ``CREATE INDEX``) and then the FTS index (~46 s), while the other core sat
-idle. SQLite lets one connection write a database file at a time, so the FTS index is built
-by a second connection into a scratch file next to the cache (``<cache>-ftsbuild``, encrypted
+idle. SQLite lets one connection write a database file at a time, so a second connection to
+the cache builds the FTS index into a scratch file it attaches (``<cache>-ftsbuild``, encrypted
 with the same key, 0600), reading the committed rows through a WAL snapshot, while the cache's
 own connection builds the secondary indexes. Then that second connection copies the FTS
-shadow tables (``_data``, ``_idx``, ``_docsize``) into the cache in one transaction.
+shadow tables (``_data``, ``_idx``, ``_docsize``) into the cache in one transaction. (The
+scratch file is the attached one because ATTACH reads an existing file at once, with
+SQLCipher's default page HMAC, not the cache's: see ``connect.py``.)
 
 The copy MUST be committed by a connection other than the cache's: FTS5 caches its index
 structure per connection and notices a change only through ``PRAGMA data_version``, which
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from teller_app.cache import paths
-from teller_app.cache.connect import connect, key_literal
+from teller_app.cache.connect import HMAC, connect, key_literal
 from teller_app.cache.text import iban_tokens, login_tokens, name_tokens, phone_tokens
 from teller_app.cache.thread_priority import lower_this_thread
 
@@ -33,6 +35,7 @@ Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
 
 SUFFIX = "-ftsbuild"
 CHUNK = 50_000  # rows read and tokenised per FTS insert
+_FTS_DDL = "CREATE VIRTUAL TABLE customers_fts "  # as schema.py made it
 SHADOWS = ("data", "idx", "docsize")  # FTS5's tables of the index proper (not _config)
 # FTS5 flushes its in-memory terms to a new segment past this many bytes (default 1 MiB):
 # fewer, bigger segments to merge cut the FTS inserts of 1 000 000 rows from 22 s to 16 s.
@@ -74,10 +77,11 @@ class FtsBuild:
     then commits it into the cache (call it while the cache's connection has no transaction
     open); ``close()`` waits for the thread and removes the scratch file. Not reusable."""
 
-    def __init__(self, db: Path, key: bytes | None) -> None:
+    def __init__(self, db: Path, key: bytes | None, hmac: str | None = None) -> None:
         self._db = db
         self._scratch = scratch_path(db)
         self._key = key  # the cache's (None: an unencrypted dev/test cache)
+        self._hmac = hmac  # the cache's page HMAC (connect.page_hmac; None: find it)
         self._conn: Connection = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="fts-build", daemon=True)
@@ -90,35 +94,41 @@ class FtsBuild:
         if self._error is not None:
             raise self._error
 
-    def _attach_cache(self) -> None:
+    def _attach_scratch(self) -> None:
         if self._key is None:
-            self._conn.execute("ATTACH DATABASE ? AS src", (str(self._db),))
-        else:  # bound, so the key is never part of an SQL text
-            self._conn.execute("ATTACH DATABASE ? AS src KEY ?",
-                               (str(self._db), key_literal(self._key)))
+            self._conn.execute("ATTACH DATABASE ? AS build", (str(self._scratch),))
+            return
+        # bound, so the key is never part of an SQL text; the file is new (nothing read yet),
+        # so its HMAC can still be set
+        self._conn.execute("ATTACH DATABASE ? AS build KEY ?",
+                           (str(self._scratch), key_literal(self._key)))
+        self._conn.execute(f"PRAGMA build.cipher_hmac_algorithm = {HMAC}")
 
     def _run(self) -> None:
         lower_this_thread()  # below the UI thread, as the cache thread
         try:
             paths.wipe_cache_file(self._scratch)  # a crashed build's leftover
             paths.create_private_file(self._scratch)
-            self._conn = connect(self._scratch, self._key, any_thread=True)
+            self._conn = connect(self._db, self._key, hmac=self._hmac, any_thread=True)
             conn = self._conn
-            conn.execute("PRAGMA journal_mode = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
-            conn.execute(f"PRAGMA cache_size = -{_SCRATCH_CACHE_KIB}")
-            self._attach_cache()
+            self._attach_scratch()
+            conn.execute("PRAGMA build.journal_mode = OFF")
+            conn.execute("PRAGMA build.synchronous = OFF")
+            conn.execute(f"PRAGMA build.cache_size = -{_SCRATCH_CACHE_KIB}")
             ddl = conn.execute(
-                "SELECT sql FROM src.sqlite_master WHERE name = 'customers_fts'").fetchone()[0]
-            conn.execute(ddl)  # the very definition the cache's index has
-            conn.execute("INSERT INTO customers_fts(customers_fts, rank) VALUES ('hashsize', ?)",
-                         (HASHSIZE,))
+                "SELECT sql FROM main.sqlite_master WHERE name = 'customers_fts'").fetchone()[0]
+            if not ddl.startswith(_FTS_DDL):
+                raise RuntimeError("the cache's search index has an unexpected definition")
+            # the very definition the cache's index has, made in the scratch file
+            conn.execute(f"CREATE VIRTUAL TABLE build.customers_fts {ddl[len(_FTS_DDL):]}")
+            conn.execute("INSERT INTO build.customers_fts(customers_fts, rank) "
+                         "VALUES ('hashsize', ?)", (HASHSIZE,))
             conn.execute("BEGIN")  # one snapshot of the cache for the whole build
             last = 0
             while True:
                 rows = conn.execute(
                     "SELECT id, guid, surname, name, paternal_name, login, phone_number "
-                    "FROM src.customers WHERE id > ? ORDER BY id LIMIT ?",
+                    "FROM main.customers WHERE id > ? ORDER BY id LIMIT ?",
                     (last, CHUNK),
                 ).fetchall()
                 if not rows:
@@ -126,12 +136,12 @@ class FtsBuild:
                 last = int(rows[-1][0])
                 ibans: dict[str, list[str]] = {}
                 for cg, iban in conn.execute(
-                    "SELECT a.customer_guid, a.iban FROM src.accounts a JOIN src.customers c "
+                    "SELECT a.customer_guid, a.iban FROM main.accounts a JOIN main.customers c "
                     "ON c.guid = a.customer_guid WHERE c.id BETWEEN ? AND ?",
                     (rows[0][0], last),
                 ):
                     ibans.setdefault(cg, []).append(iban)
-                write_fts_rows(conn, rows, ibans, replace=False, table="main.customers_fts")
+                write_fts_rows(conn, rows, ibans, replace=False, table="build.customers_fts")
             conn.execute("COMMIT")
         except BaseException as exc:  # re-raised by join() on the cache thread
             self._error = exc
@@ -144,11 +154,11 @@ class FtsBuild:
         conn.execute("BEGIN IMMEDIATE")
         try:
             for table in SHADOWS:
-                conn.execute(f"DELETE FROM src.customers_fts_{table}")
-                conn.execute(f"INSERT INTO src.customers_fts_{table} "
-                             f"SELECT * FROM main.customers_fts_{table}")
-            conn.execute("DELETE FROM src.fts_pending")
-            conn.execute("DELETE FROM src.cache_meta WHERE key = ?", (marker,))
+                conn.execute(f"DELETE FROM main.customers_fts_{table}")
+                conn.execute(f"INSERT INTO main.customers_fts_{table} "
+                             f"SELECT * FROM build.customers_fts_{table}")
+            conn.execute("DELETE FROM main.fts_pending")
+            conn.execute("DELETE FROM main.cache_meta WHERE key = ?", (marker,))
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -10,6 +10,7 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from teller_app.cache import bulk_load, convert, fts_build, paths
+from teller_app.cache.connect import page_hmac
 from teller_app.cache.rows import SyncState
 from teller_app.cache.store_index import CacheIndexWrites
 
@@ -312,7 +313,8 @@ class CacheWrites(CacheIndexWrites):
         """Build what the bulk load left out (``bulk_load.finish``), its rows committed: the
         secondary indexes here, the search index on a second connection at the same time."""
         try:
-            bulk_load.finish(self._conn, fts_build.FtsBuild(self.path, self._key))
+            bulk_load.finish(self._conn, fts_build.FtsBuild(
+                self.path, self._key, page_hmac(self._conn)))
         finally:
             self._loading = None  # ask again: done, or left for the next page or open
 

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3
 
 from teller_app.cache import BranchCache, bulk_load, fts_build
+from teller_app.cache import connect as connect_module
+from teller_app.cache.connect import HMAC, LEGACY_HMAC, connect, page_hmac
 from teller_app.cache.rows import SyncState
 from teller_app.cache.search import build_match
 from tests.cache.conftest import cust
@@ -210,3 +213,32 @@ def test_an_unencrypted_cache_builds_its_search_index_beside_it_too(tmp_path: Pa
         sync(c, pages())
         assert not bulk_load.pending(c._conn)
         assert answers(c) == want and fts_ok(c)
+
+
+def test_a_new_cache_authenticates_its_pages_with_hmac_sha256(tmp_path: Path) -> None:
+    """SHA-256 runs in hardware (SHA-NI, ARMv8): cheaper page checks than SQLCipher 4's
+    default HMAC-SHA512 (cache/connect.py)."""
+    path, key = tmp_path / "c.db", bytes(range(32))
+    with BranchCache.open(path, key) as c:
+        sync(c, pages())
+        assert page_hmac(c._conn) == HMAC == "HMAC_SHA256"
+    with pytest.raises(sqlcipher3.DatabaseError):  # the old default cannot read it
+        connect(path, key, hmac=LEGACY_HMAC)
+    assert not fts_build.scratch_path(path).exists()
+
+
+def test_a_cache_written_with_the_old_hmac_opens_and_bulk_loads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, want = reference(tmp_path)
+    path, key = tmp_path / "old.db", bytes(range(32))
+    with monkeypatch.context() as m:
+        m.setattr(connect_module, "HMAC", LEGACY_HMAC)  # as written before HMAC_SHA256
+        BranchCache.open(path, key).close()
+    connect(path, key, hmac=LEGACY_HMAC).close()  # really the old format
+    with BranchCache.open(path, key) as c:
+        assert page_hmac(c._conn) == LEGACY_HMAC
+        sync(c, pages())  # the search index built by a second connection to this file
+        assert not bulk_load.pending(c._conn)
+        assert answers(c) == want and fts_ok(c)
+    with BranchCache.open(path, key) as c:
+        assert page_hmac(c._conn) == LEGACY_HMAC and answers(c) == want

@@ -9,10 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
-import sqlcipher3
 from fs_faults import fill, make_read_only, small_fs
 
 from teller_app.cache import BranchCache, CacheIOError, CacheKeyError, CacheLockedError
+from teller_app.cache.connect import connect
 
 
 def _make(path: Path, key: bytes) -> None:
@@ -34,8 +34,7 @@ def test_wrong_key_is_a_key_error(tmp_path: Path) -> None:
 def test_a_locked_database_is_not_a_key_error(tmp_path: Path) -> None:
     path, key = tmp_path / "c.db", os.urandom(32)
     _make(path, key)
-    holder = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
-    holder.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    holder = connect(path, key, any_thread=True)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
     holder.execute("DELETE FROM sync_state WHERE 0")
@@ -53,8 +52,7 @@ def test_a_locked_database_is_not_a_key_error(tmp_path: Path) -> None:
 def test_locked_waits_for_a_short_lock(tmp_path: Path) -> None:
     path, key = tmp_path / "c.db", os.urandom(32)
     _make(path, key)
-    holder = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
-    holder.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    holder = connect(path, key, any_thread=True)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
     holder.execute("DELETE FROM sync_state WHERE 0")

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlcipher3
 from fs_faults import fill, small_fs
 from keyring.backends import fail
 
 from teller_app.cache import HEAD_OFFICE, BranchCache, CacheIOError, CacheKeyError, CacheLockedError
+from teller_app.cache.connect import connect
 from teller_app.core.cache_open import (
     CacheScope,
     cache_key,
@@ -83,8 +83,7 @@ def test_a_locked_cache_is_reported_and_kept(tmp_path: Path) -> None:
         store = memory_store()
         path = await open_and_fill(tmp_path, TELLER, store)
         key = await cache_key(store, TELLER.key_name)
-        holder = sqlcipher3.connect(str(path), isolation_level=None)
-        holder.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        holder = connect(path, key)
         holder.execute("PRAGMA locking_mode = EXCLUSIVE")
         holder.execute("BEGIN EXCLUSIVE")
         holder.execute("DELETE FROM sync_state WHERE 0")
