@@ -28,20 +28,9 @@ from benchmarks import common
 # are recorded with "_1m" in the name (full_sync_s -> full_sync_1m_s, next to the 100 000 ones)
 SCALES = {"1m": 1_000_000}
 SCALE_ORDER = ("generate", "sync", "search_cache", "stall", "memory")
-_UNITS = {"p50", "p95", "p99", "s", "ms", "mb"}
 
 ORDER = ("start", "search_server", "generate", "sync", "search_cache", "stall", "memory",
          "approval_notify", "hub_auth", "redaction", "bundle")
-
-
-def scaled(name: str, tag: str) -> str:
-    """``full_sync_s`` -> ``full_sync_1m_s``: the tag goes before the first unit or
-    percentile word, else at the end (``sync_ratio`` -> ``sync_ratio_1m``)."""
-    if name.startswith("_"):
-        return f"_scale_{tag}_{name.lstrip('_')}"
-    words = name.split("_")
-    at = next((i for i, w in enumerate(words) if i and w in _UNITS), len(words))
-    return "_".join([*words[:at], tag, *words[at:]])
 
 
 def table(results: dict[str, Any], only: list[str]) -> str:
@@ -104,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             crashed.append(name)
             continue
         if tag:
-            figures = {scaled(k, tag): v for k, v in figures.items()}
+            figures = {common.scaled(k, tag): v for k, v in figures.items()}
         results.update(figures)
         print(f"   {name}: {figures}  ({time.perf_counter() - t0:.0f} s)", file=sys.stderr,
               flush=True)
@@ -119,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         meta["_app"] = args.app
     if ctx.notes:
         meta["_notes"] = "; ".join(ctx.notes)
-    results.update({scaled(k, tag): v for k, v in meta.items()} if tag else meta)
+    results.update({common.scaled(k, tag): v for k, v in meta.items()} if tag else meta)
     with open(args.output, "w", encoding="utf-8") as f:
         json.dump(results, f, indent=2, ensure_ascii=False)
         f.write("\n")

@@ -72,6 +72,20 @@ class Context:
 
 
 # --- statistics -------------------------------------------------------------------------------
+# a figure measured at a larger scale is named with its tag (full_sync_s -> full_sync_1m_s)
+_UNITS = {"p50", "p95", "p99", "s", "ms", "mb"}
+
+
+def scaled(name: str, tag: str) -> str:
+    """``full_sync_s`` -> ``full_sync_1m_s``: the tag goes before the first unit or
+    percentile word, else at the end (``sync_ratio`` -> ``sync_ratio_1m``)."""
+    if name.startswith("_"):
+        return f"_scale_{tag}_{name.lstrip('_')}"
+    words = name.split("_")
+    at = next((i for i, w in enumerate(words) if i and w in _UNITS), len(words))
+    return "_".join([*words[:at], tag, *words[at:]])
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of ``values``."""
     if not values:

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import WORK, Context, emit, median, percentile, rnd, run_child
+from benchmarks.common import WORK, Context, emit, median, percentile, rnd, run_child, scaled
 
 LENGTHS = (1, 3, 6)
 WORDS = 8
@@ -228,20 +228,21 @@ def build_synthetic_million(path: Path, n: int = MILLION, chunk: int = 50_000) -
     tmp.rename(path)
 
 
-def figures(r: dict[str, Any], suffix: str) -> dict[str, Any]:
-    out = {f"search_cache{suffix}_p50_ms": rnd(r["p50"], 2),
-           f"search_cache{suffix}_p95_ms": rnd(r["p95"], 2),
-           f"search_cache{suffix}_count_p95_ms": rnd(r["count_p95"], 2),
-           f"search_model{suffix}_p50_ms": rnd(r["model_p50"], 2),
-           f"search_model{suffix}_p95_ms": rnd(r["model_p95"], 2),
-           f"search_model{suffix}_shown_p95_ms": rnd(r["model_shown_p95"], 2),
-           f"search_cache{suffix}_cpu_p95_ms": rnd(r["cpu_p95"], 2),
-           f"search_model{suffix}_cpu_p95_ms": rnd(r["model_cpu_p95"], 2)}
+def figures(r: dict[str, Any], tag: str) -> dict[str, Any]:
+    """The figures of one cache; ``tag`` "1m" names them as ``--scale 1m`` does."""
+    out = {"search_cache_p50_ms": rnd(r["p50"], 2),
+           "search_cache_p95_ms": rnd(r["p95"], 2),
+           "search_cache_count_p95_ms": rnd(r["count_p95"], 2),
+           "search_model_p50_ms": rnd(r["model_p50"], 2),
+           "search_model_p95_ms": rnd(r["model_p95"], 2),
+           "search_model_shown_p95_ms": rnd(r["model_shown_p95"], 2),
+           "search_cache_cpu_p95_ms": rnd(r["cpu_p95"], 2),
+           "search_model_cpu_p95_ms": rnd(r["model_cpu_p95"], 2)}
     for group in r["queries"]:
         g = group.replace("-", "")
-        out[f"search_cache{suffix}_p95_{g}_ms"] = rnd(r[f"p95_{group}"], 2)
-        out[f"search_model{suffix}_p95_{g}_ms"] = rnd(r[f"model_p95_{group}"], 2)
-    return out
+        out[f"search_cache_p95_{g}_ms"] = rnd(r[f"p95_{group}"], 2)
+        out[f"search_model_p95_{g}_ms"] = rnd(r[f"model_p95_{group}"], 2)
+    return {scaled(k, tag): v for k, v in out.items()} if tag else out
 
 
 def run(ctx: Context) -> dict[str, Any]:
@@ -260,14 +261,14 @@ def run(ctx: Context) -> dict[str, Any]:
     caches = [(ctx.cache_path, "", "synced")]
     if ctx.customers != MILLION:
         path, how = million_cache(ctx)
-        caches.append((path, "_1m", how))
-    for path, suffix, how in caches:
+        caches.append((path, "1m", how))
+    for path, tag, how in caches:
         r = run_child("benchmarks.search_cache", "--child", str(path), str(runs), timeout=1800)
-        ctx.log(f"cache{suffix or ''}: {r['count']} customers ({how}), opened in "
+        ctx.log(f"cache {tag or ''}: {r['count']} customers ({how}), opened in "
                 f"{r['open_ms']:.0f} ms, cold max {r['cold_max_ms']:.1f} ms; queries "
                 f"{r['queries']['3-cyr'][:3]}, {r['queries']['6-lat'][:3]}...")
-        out.update(figures(r, suffix))
-        if suffix:
+        out.update(figures(r, tag))
+        if tag:
             ctx.notes.append(f"search_cache: 1M figures over a {r['count']}-customer cache, "
                              f"{how}")
     return out
