@@ -264,7 +264,7 @@ def run(ctx: Context) -> dict[str, Any]:
         caches.append((path, "1m", how))
     for path, tag, how in caches:
         r = run_child("benchmarks.search_cache", "--child", str(path), str(runs), timeout=1800)
-        ctx.log(f"cache {tag or ''}: {r['count']} customers ({how}), opened in "
+        ctx.log(f"cache{'_' + tag if tag else ''}: {r['count']} customers ({how}), opened in "
                 f"{r['open_ms']:.0f} ms, cold max {r['cold_max_ms']:.1f} ms; queries "
                 f"{r['queries']['3-cyr'][:3]}, {r['queries']['6-lat'][:3]}...")
         out.update(figures(r, tag))

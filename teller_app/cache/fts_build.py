@@ -77,11 +77,11 @@ class FtsBuild:
     then commits it into the cache (call it while the cache's connection has no transaction
     open); ``close()`` waits for the thread and removes the scratch file. Not reusable."""
 
-    def __init__(self, db: Path, key: bytes | None, hmac: str | None = None) -> None:
+    def __init__(self, db: Path, key: bytes | None, hmac: str | None) -> None:
         self._db = db
         self._scratch = scratch_path(db)
         self._key = key  # the cache's (None: an unencrypted dev/test cache)
-        self._hmac = hmac  # the cache's page HMAC (connect.page_hmac; None: find it)
+        self._hmac = hmac  # the cache's page HMAC (connect.page_hmac; None when unencrypted)
         self._conn: Connection = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="fts-build", daemon=True)
