@@ -12,6 +12,10 @@ Session expiry: the platform client signs in again by itself on a 401. When even
 dialog): ``retry()`` runs the same op again with the same callbacks, so the form that asked
 keeps everything; ``give_up()`` reports the original error. Ops whose credentials the user
 types (sign-in, lock screen, a supervisor's in-place approval) pass ``reauth=False``.
+
+Shutdown: ``await ops.aclose()`` while the loop still runs cancels every op and lets each
+unwind on it. A timer that fires later (a debounce, a delayed start) gets an op that never
+starts, not an exception from a closed or missing loop.
 """
 
 from __future__ import annotations
@@ -42,16 +46,17 @@ Reauthenticate = Callable[[BaseException, Callable[[], None], Callable[[], None]
 class Op:
     """A running operation: ``cancel()`` it, or ask ``done()``."""
 
-    def __init__(self, task: asyncio.Task[object], label: str, key: str | None) -> None:
-        self.task = task
+    def __init__(self, task: asyncio.Task[object] | None, label: str, key: str | None) -> None:
+        self.task = task  # None: never started (the runner or its loop was closed)
         self.label = label
         self.key = key
 
     def cancel(self) -> None:
-        self.task.cancel()
+        if self.task is not None:
+            self.task.cancel()
 
     def done(self) -> bool:
-        return self.task.done()
+        return self.task is None or self.task.done()
 
 
 class OpRunner(QObject):
@@ -67,6 +72,7 @@ class OpRunner(QObject):
         # Where errors nobody handled go (the main window points it at its banner).
         self.default_error_handler: ErrorHandler | None = None
         self.reauthenticate: Reauthenticate | None = None  # set by the main window
+        self._closed = False
 
     # -- public -----------------------------------------------------------------------
     def run(
@@ -85,13 +91,16 @@ class OpRunner(QObject):
         """Start ``factory()`` as a task. Callbacks run on the UI thread, and not at all
         when the op was cancelled or ``parent`` was deleted meanwhile. ``on_success`` gets
         what the coroutine returned (its type follows ``factory``'s)."""
+        loop = self._open_loop()
+        if loop is None:
+            log.debug("op %r not started: the app is shutting down", label)
+            return Op(None, label, key)
         disable = [w for w in disable if w is not None]
         if key is not None and (previous := self._by_key.get(key)) is not None:
             previous.cancel()
         widgets = [w for w in disable if w is not None and w.isEnabled()]
         for widget in widgets:
             widget.setEnabled(False)
-        loop = asyncio.get_event_loop()
         task: asyncio.Task[T] = loop.create_task(self._guard(factory))
         op = Op(task, label, key)
         self._running.add(op)
@@ -122,7 +131,26 @@ class OpRunner(QObject):
         for op in list(self._running):
             op.cancel()
 
+    async def aclose(self, timeout: float = 2.0) -> None:
+        """Start no more ops, cancel the running ones and wait (up to ``timeout`` s) until
+        they have unwound, so none is left to resume after the loop stops."""
+        self._closed = True
+        tasks = [op.task for op in self._running if op.task is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+
     # -- internals --------------------------------------------------------------------
+    def _open_loop(self) -> asyncio.AbstractEventLoop | None:
+        if self._closed:
+            return None
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:  # a Qt timer fired after the loop was taken down
+            return None
+        return None if loop.is_closed() else loop
+
     @staticmethod
     async def _guard(factory: Callable[[], Awaitable[T]]) -> T:
         return await factory()

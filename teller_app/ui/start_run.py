@@ -66,6 +66,8 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
             if not shown:
                 loop.create_task(controller.start())
             code = loop.run_until_complete(controller.done)
+            # Ops unwind on the loop while it still runs (none resumes after it stops).
+            loop.run_until_complete(controller.ops.aclose())
     finally:
         if timeout is not None:
             timeout.cancel()

@@ -103,3 +103,23 @@ def test_closed_dialog_looks_nothing_up(qtbot, ops, sandbox):  # type: ignore[no
     assert dialog.remembered_timer.isActive()
     dialog.close()
     assert not dialog.remembered_timer.isActive()
+
+
+def test_a_look_up_due_after_the_loop_is_gone_starts_nothing(qtbot, ops, sandbox):  # type: ignore[no-untyped-def]
+    """The e-mail's debounced keyring look-up can fire after the app's loop was taken down
+    (a quick failed sign-in, then teardown): it must start no op and raise nothing."""
+    import asyncio
+
+    dialog = _dialog(qtbot, ops, sandbox)
+    qtbot.waitUntil(lambda: dialog.store is not None, timeout=10000)
+    loop = asyncio.get_event_loop()
+    dialog.email.setText(TELLER)  # starts the 250 ms look-up timer
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    try:
+        with qtbot.waitSignal(dialog.remembered_timer.timeout, timeout=5000):
+            pass  # the slot runs here; an exception in it fails the test (pytest-qt)
+        assert not ops.is_busy("sign-in-remembered")
+    finally:
+        asyncio.set_event_loop(loop)
+        asyncio.events._set_running_loop(loop)
