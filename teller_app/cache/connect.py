@@ -8,6 +8,8 @@ the old default still opens: the first attempt fails on page 1 and the second us
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ KEY_BYTES = 32
 HMAC = "HMAC_SHA256"
 LEGACY_HMAC = "HMAC_SHA512"  # caches written before 2026-12-03
 _SQLITE_NOTADB = 26
+_LOG_LEVELS = ("NONE", "ERROR", "WARN", "INFO", "DEBUG", "TRACE")
 
 
 def key_literal(key: bytes) -> str:
@@ -33,7 +36,8 @@ def connect(db: Path, key: bytes | None, *, hmac: str | None = None,
     if key is None or hmac is not None:
         return _open(db, key, hmac or HMAC, busy_timeout, any_thread)
     try:
-        return _open(db, key, HMAC, busy_timeout, any_thread)
+        with _quiet_cipher_log():  # an old cache's page 1 failing here is expected, not news
+            return _open(db, key, HMAC, busy_timeout, any_thread)
     except sqlcipher3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _SQLITE_NOTADB:
             raise  # locked, I/O...: the same with either HMAC
@@ -44,6 +48,23 @@ def page_hmac(conn: Any) -> str | None:
     """The page HMAC of ``conn``'s main database (None: unencrypted)."""
     row = conn.execute("PRAGMA cipher_hmac_algorithm").fetchone()
     return str(row[0]) if row else None
+
+
+@contextmanager
+def _quiet_cipher_log() -> Iterator[None]:
+    """SQLCipher's own log (stderr, process-wide) silenced for one attempt, then restored."""
+    probe = sqlcipher3.connect(":memory:")
+    try:
+        level = str(probe.execute("PRAGMA cipher_log_level").fetchone()[0])
+        if level not in _LOG_LEVELS:  # it goes back into an SQL text
+            level = "WARN"
+        probe.execute("PRAGMA cipher_log_level = NONE")
+        try:
+            yield
+        finally:
+            probe.execute(f"PRAGMA cipher_log_level = {level}")
+    finally:
+        probe.close()
 
 
 def _open(db: Path, key: bytes | None, hmac: str, busy_timeout: float, any_thread: bool) -> Any:

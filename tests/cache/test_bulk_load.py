@@ -242,3 +242,20 @@ def test_a_cache_written_with_the_old_hmac_opens_and_bulk_loads(
         assert answers(c) == want and fts_ok(c)
     with BranchCache.open(path, key) as c:
         assert page_hmac(c._conn) == LEGACY_HMAC and answers(c) == want
+
+
+def test_opening_an_old_hmac_cache_writes_nothing_to_stderr(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """SQLCipher logs the expected first-attempt failure on page 1 to stderr unless told not
+    to; IT staff would read "hmac check failed" on every start as a damaged cache."""
+    path, key = tmp_path / "old.db", bytes(range(32))
+    with monkeypatch.context() as m:
+        m.setattr(connect_module, "HMAC", LEGACY_HMAC)
+        BranchCache.open(path, key).close()
+    capfd.readouterr()
+    with BranchCache.open(path, key) as c:
+        assert page_hmac(c._conn) == LEGACY_HMAC
+    assert "hmac check failed" not in capfd.readouterr().err
+    probe = sqlcipher3.connect(":memory:")
+    assert probe.execute("PRAGMA cipher_log_level").fetchone()[0] == "WARN"  # restored
+    probe.close()
