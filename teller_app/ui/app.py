@@ -31,7 +31,8 @@ def process_start_time() -> float:
 
 def _linux_process_age() -> float:
     """Seconds since this process was created, from the kernel's clock since boot. (psutil's
-    create_time adds the boot time, which Linux gives in whole seconds: up to a second off.)"""
+    create_time adds the boot time, which Linux gives in whole seconds: up to a second off.)
+    The start is rounded down to a clock tick (10 ms), so this is never less than the age."""
     with open("/proc/self/stat", encoding="ascii") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime, in ticks
