@@ -110,7 +110,7 @@ def child(data_dir: Path, cache_dir: Path) -> dict[str, Any]:
 
 
 def run(ctx: Context) -> dict[str, Any]:
-    worst, p99, idle = [], [], []
+    worst, p99, idle, late = [], [], [], []
     with Sandbox(ctx) as sandbox:
         for _ in range(max(1, min(ctx.runs, MAX_RUNS))):
             r = run_child("benchmarks.stall", "--child", str(sandbox.data_dir),
@@ -118,12 +118,13 @@ def run(ctx: Context) -> dict[str, Any]:
             worst.append(r["max_stall_ms"])
             p99.append(r["p99_stall_ms"])
             idle.append(r["idle_max_stall_ms"])
+            late.append(r["stalls_over_16"])
             ctx.log(f"stall: max {r['max_stall_ms']:.1f} ms, p99 {r['p99_stall_ms']:.1f} ms, "
                     f"{r['stalls_over_16']} of {r['ticks']} ticks > 16 ms, worst near row "
                     f"{r['worst_at_row']}, sync under Qt {r['sync_s']:.1f} s; idle floor max "
                     f"{r['idle_max_stall_ms']:.1f} ms; load {r['load']:.1f}")
     return {"max_stall_ms": rnd(median(worst)), "stall_p99_ms": rnd(median(p99)),
-            "stall_idle_ms": rnd(median(idle))}
+            "stall_idle_ms": rnd(median(idle)), "stall_late_ticks": median(late)}
 
 
 if __name__ == "__main__":
