@@ -343,7 +343,7 @@ class AppController(QObject):
             self.done.set_result(code)
 
     def cleanup(self) -> None:
-        self.ops.cancel_all()  # the demo onboarding's op too
+        self.ops.cancel_all()  # when the loop ended before start_run's ops.aclose()
         self._discard_early()
         if self.sandbox is not None:
             self.sandbox.stop()
