@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     os.chdir(common.ROOT)
-    common.WORK.mkdir(parents=True, exist_ok=True)
+    os.umask(0o077)  # keys, caches and hub data of the runs (and their children's) are private
+    common.WORK.mkdir(parents=True, exist_ok=True, mode=0o700)
     ctx = common.Context(customers=args.customers, runs=max(1, args.runs), verbose=args.verbose)
     ctx.app = args.app  # type: ignore[attr-defined]
     only = args.only or list(ORDER)

@@ -169,6 +169,15 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def write_key(key_file: Path, key: bytes) -> None:
+    """A benchmark cache's key, next to it, 0600 from the start (the cache is synthetic, but
+    a key is still a secret: the project's files are private)."""
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key.hex())
+    os.chmod(key_file, 0o600)  # a key file an older run left at 0644
+
+
 def run_child(module: str, *args: str, timeout: float = 600,
               env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``python -m module args`` from the repo root; it prints one JSON object as its

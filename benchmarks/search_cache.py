@@ -26,7 +26,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import WORK, Context, emit, median, percentile, rnd, run_child, scaled
+from benchmarks.common import (
+    WORK,
+    Context,
+    emit,
+    median,
+    percentile,
+    rnd,
+    run_child,
+    scaled,
+    write_key,
+)
 
 LENGTHS = (1, 3, 6)
 WORDS = 8
@@ -222,9 +232,7 @@ def build_synthetic_million(path: Path, n: int = MILLION, chunk: int = 50_000) -
                 cache.upsert_customers(data[s:s + 1000])
     finally:
         cache.close()
-    key_file = path.parent / "key.hex"
-    key_file.write_text(key.hex(), encoding="ascii")
-    key_file.chmod(0o600)
+    write_key(path.parent / "key.hex", key)
     tmp.rename(path)
 
 

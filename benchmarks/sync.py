@@ -34,6 +34,7 @@ from benchmarks.common import (
     rnd,
     rss_mb,
     run_child,
+    write_key,
 )
 
 ADMIN = "admin@demo.bank"
@@ -84,7 +85,7 @@ async def child(data_dir: Path, cache_path: Path, rounds: int, reconcile: bool =
         shutil.rmtree(cache_path.parent)
     cache_path.parent.mkdir(parents=True)
     key = os.urandom(32)
-    (cache_path.parent / "key.hex").write_text(key.hex(), encoding="ascii")
+    write_key(cache_path.parent / "key.hex", key)
 
     client = await open_client(data_dir, ADMIN)
     other = await open_client(data_dir, ADMIN)  # "another client": its own connection/login
