@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,7 @@ from teller_app.platform import AuthError
 from teller_app.secrets import SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
+from teller_app.ui.demo_list_fit import USER_ROLE, add_demo_item, fit_demo_list
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.keyring_note import keyring_note_text
 from teller_app.ui.sign_in import SignInTarget, read_remembered
@@ -41,11 +42,6 @@ if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) aft
     from teller_app.core.session import Session
     from teller_app.secrets.profiles import ProfileStore
 
-# USER_ROLE (0x0100) as plain ints, and ``QtCore.Qt`` only in methods: the Qt
-# namespace builds ~100 enums (~20 ms), which the sign-in window's first paint does not need.
-USER_ROLE = 0x0100
-FULL_TEXT_ROLE = USER_ROLE + 1  # a demo line before any eliding
-DEMO_ROWS_SHOWN = 6  # more demo employees scroll
 
 class SignInDialog(QDialog):
     signed_in = Signal(object, object)  # (Session, SignInTarget)
@@ -248,7 +244,7 @@ class SignInDialog(QDialog):
 
     def _target_changed(self, _index: int) -> None:
         target = self.target
-        if target.is_sandbox:  # set here, not in __init__: see USER_ROLE
+        if target.is_sandbox:  # set here, not in __init__: see demo_list_fit.USER_ROLE
             self.demo_list.setHorizontalScrollBarPolicy(
                 QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sandbox_box.setVisible(target.is_sandbox)
@@ -261,10 +257,7 @@ class SignInDialog(QDialog):
             text = f"{employee['email']} — {roles} — {branch}"
             if name:
                 text = f"{name}: {text}"
-            item = QListWidgetItem(text, self.demo_list)
-            item.setData(USER_ROLE, employee)
-            item.setData(FULL_TEXT_ROLE, text)
-            item.setToolTip(text)
+            add_demo_item(self.demo_list, employee, text)
         self._fit_demo_list()
         self.secret_caption.setText(
             self.tr("Teller Hub password") if target.uses_hub_login else self.tr("Password"))
@@ -328,30 +321,10 @@ class SignInDialog(QDialog):
         self._look_up_remembered()
 
     def _fit_demo_list(self) -> None:
-        """Size the demo list to its lines (the dialog widens with it), up to most of the
-        screen; past that a line is elided at the end and its tooltip has the whole text."""
-        demo = self.demo_list
-        rows = demo.count()
-        if not rows:
-            return
-        frame = 2 * demo.frameWidth()
-        shown_rows = min(rows, DEMO_ROWS_SHOWN)
-        scrollbar = demo.verticalScrollBar().sizeHint().width() if rows > shown_rows else 0
-        row_height = max(demo.sizeHintForRow(i) for i in range(rows))
-        demo.setFixedHeight(row_height * shown_rows + frame + 2 * demo.spacing() + 2)
-        screen = self.screen() or QGuiApplication.primaryScreen()
         # What the dialog, the group box and their margins take around the list.
         around = 2 * (self.main_layout.contentsMargins().left()
                       + self.sandbox_layout.contentsMargins().left()) + 8
-        cap = (int(screen.availableGeometry().width() * 0.9) if screen else 1200) - around
-        spacing = 2 * demo.spacing() + 8  # the item's own text margins
-        fits = cap - frame - scrollbar - spacing
-        metrics = demo.fontMetrics()
-        for i in range(rows):
-            item = demo.item(i)
-            full = str(item.data(FULL_TEXT_ROLE))
-            item.setText(metrics.elidedText(full, QtCore.Qt.TextElideMode.ElideRight, fits))
-        demo.setMinimumWidth(min(cap, demo.sizeHintForColumn(0) + frame + scrollbar + spacing))
+        fit_demo_list(self.demo_list, around)
 
     def showEvent(self, event: QShowEvent) -> None:
         self._fit_demo_list()  # polished now: the real font, style and screen
