@@ -222,6 +222,10 @@ class FaultsBody(Body):
     error_rate: float | None = wire({"type": "number", "minimum": 0, "maximum": 1})
 
 
+class ExpireSessionsBody(Body):
+    token: StrictStr | None = wire(text(200, 1))  # just this session; none: every session
+
+
 class AmountBody(Body):
     amount: WireDecimal | None = wire(AMOUNT_OR_ZERO)
     counterparty_guid: StrictStr | None = wire(UUID)

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Depends, Request
 
 from . import emission
 from .errors import NOT_FOUND, ApiError, bad_request
-from .models import AmountBody, CounterpartySettingsBody, FaultsBody, PasswordBody
+from .models import (
+    AmountBody,
+    CounterpartySettingsBody,
+    ExpireSessionsBody,
+    FaultsBody,
+    PasswordBody,
+)
 from .money import from_minor, to_minor
 from .query import guid
 from .routes_org import set_password
@@ -50,11 +56,18 @@ async def set_faults(body: FaultsBody, request: Request) -> dict[str, Any]:
     return _faults(request)
 
 
-@router.post("/sessions/expire", summary="Expire every session (forces re-login)")
-async def expire_sessions(request: Request) -> dict[str, Any]:
+@router.post("/sessions/expire", summary="Expire every session, or the one named (re-login)")
+async def expire_sessions(request: Request,
+                          body: ExpireSessionsBody | None = None) -> dict[str, Any]:
+    """``{"token": ...}`` ends just that session: a test on a shared sandbox must not sign
+    out everyone else's sessions."""
     store = request.app.state.store
+    token = body.token if body is not None else None
     with store.tx():
-        n = store.conn.execute("DELETE FROM sessions").rowcount
+        if token is None:
+            n = store.conn.execute("DELETE FROM sessions").rowcount
+        else:
+            n = store.conn.execute("DELETE FROM sessions WHERE token = ?", (token,)).rowcount
     return {"expired": n}
 
 

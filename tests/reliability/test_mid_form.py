@@ -73,9 +73,12 @@ def test_platform_down_mid_form_then_back(qtbot, qloop, arun, fresh_sandbox) -> 
         back.stop()
 
 
-def expire_sessions(proc: SandboxProcess) -> None:
-    httpx.post(f"{proc.base_url}/__sim/sessions/expire",
-               headers={"X-Sim-Admin": proc.manifest["sim_admin_token"]}, timeout=10)
+def expire_session(proc: SandboxProcess, token: str | None) -> None:
+    """End this one platform session: the sandbox is shared with other tests."""
+    assert token
+    answer = httpx.post(f"{proc.base_url}/__sim/sessions/expire", json={"token": token},
+                        headers={"X-Sim-Admin": proc.manifest["sim_admin_token"]}, timeout=10)
+    assert answer.json() == {"expired": 1}
 
 
 def test_session_expiry_mid_form_is_transparent(qtbot, qloop, arun, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -87,7 +90,7 @@ def test_session_expiry_mid_form_is_transparent(qtbot, qloop, arun, sandbox) -> 
         login = unique("exp.")
         fill(form, login)
         before = session.client.session_token
-        expire_sessions(sandbox)
+        expire_session(sandbox, before)
         with qtbot.waitSignal(form.saved, timeout=20000):
             form.submit()
         assert session.client.session_token != before  # signed in again behind the scenes
@@ -110,7 +113,7 @@ def test_session_expiry_with_a_remembered_token_asks_for_the_password(
         form = window.new_customer()
         login = unique("reauth.")
         fill(form, login)
-        expire_sessions(sandbox)
+        expire_session(sandbox, token)
         form.submit()
         qtbot.waitUntil(lambda: window.findChild(ReauthDialog) is not None
                         and window.findChild(ReauthDialog).isVisible(), timeout=20000)

@@ -155,6 +155,18 @@ def test_session_expiry_via_sim_and_relogin(fresh_api: Api) -> None:
     assert api.get("branches").status_code == 200
 
 
+def test_sim_expires_just_the_session_named(api: Api) -> None:
+    """Tests on the shared sandbox end their own session, never everyone's."""
+    mine, other = (api.login(ADMIN).json()["session_token"] for _ in range(2))
+    resp = api.http.post("/__sim/sessions/expire", headers=api.sim, json={"token": mine})
+    assert resp.json() == {"expired": 1}
+    branches = api.url("branches")
+    gone = api.http.get(branches, headers={"Authorization": f"bearer {mine}"})
+    assert (gone.status_code, gone.json()) == (401, INVALID)
+    assert api.http.get(branches, headers={"Authorization": f"bearer {other}"}).status_code == 200
+    assert api.get("branches").status_code == 200  # the fixture's cached session too
+
+
 def test_session_ttl_in_expires_at(api: Api) -> None:
     from datetime import UTC, datetime
 
