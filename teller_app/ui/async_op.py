@@ -43,6 +43,16 @@ ErrorHandler = Callable[[BaseException], None]
 Reauthenticate = Callable[[BaseException, Callable[[], None], Callable[[], None]], bool]
 
 
+def open_event_loop() -> asyncio.AbstractEventLoop | None:
+    """The app's event loop, or None once it is closed or gone (a Qt timer may fire after
+    the loop was taken down at exit)."""
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:  # no event loop any more
+        return None
+    return None if loop.is_closed() else loop
+
+
 class Op:
     """A running operation: ``cancel()`` it, or ask ``done()``."""
 
@@ -136,20 +146,13 @@ class OpRunner(QObject):
         they have unwound, so none is left to resume after the loop stops."""
         self._closed = True
         tasks = [op.task for op in self._running if op.task is not None]
-        for task in tasks:
-            task.cancel()
+        self.cancel_all()
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
 
     # -- internals --------------------------------------------------------------------
     def _open_loop(self) -> asyncio.AbstractEventLoop | None:
-        if self._closed:
-            return None
-        try:
-            loop = asyncio.get_event_loop()
-        except RuntimeError:  # a Qt timer fired after the loop was taken down
-            return None
-        return None if loop.is_closed() else loop
+        return None if self._closed else open_event_loop()
 
     @staticmethod
     async def _guard(factory: Callable[[], Awaitable[T]]) -> T:

@@ -11,7 +11,6 @@ shown; scrolling calls fetchMore for the next page. Until the first full sync co
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from teller_app.core.branch_cache import (
     close_branch_cache,
     open_branch_cache,
 )
+from teller_app.ui.async_op import open_event_loop
 
 if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
@@ -54,7 +54,7 @@ def wire_cache(window: MainWindow) -> None:
     timer.setInterval(BACKGROUND_SYNC_MS)
     def background_sync() -> None:
         # A window outliving its event loop (app shutdown, a finished test) starts nothing.
-        if bundle.connectivity.online and _loop_alive():
+        if bundle.connectivity.online and open_event_loop() is not None:
             window.sync_now()
 
     timer.timeout.connect(background_sync)
@@ -66,10 +66,3 @@ def wire_cache(window: MainWindow) -> None:
 def describe_sync(window: object, at: float) -> str:
     return QCoreApplication.translate("MainWindow", "Synced {time}").format(
         time=time.strftime("%H:%M", time.localtime(at)))
-
-
-def _loop_alive() -> bool:
-    try:
-        return not asyncio.get_event_loop().is_closed()
-    except RuntimeError:  # no event loop any more
-        return False
