@@ -40,6 +40,13 @@ def sim_admin(sb: SandboxProcess, path: str, body: dict[str, Any] | None = None)
     return response.json() if response.content else {}
 
 
+def expire_session(sb: SandboxProcess, token: str | None) -> None:
+    """End this one platform session: the sandbox is shared with other tests, whose cached
+    sessions must live on (never expire them all there)."""
+    assert token
+    assert sim_admin(sb, "sessions/expire", {"token": token}) == {"expired": 1}
+
+
 def new_customer(sb: SandboxProcess, branch_index: int | None = 0, **kw: Any) -> NewCustomer:
     asset = sb.manifest["asset"]
     login = kw.pop("login", f"+38050{uuid.uuid4().int % 10**7:07d}")

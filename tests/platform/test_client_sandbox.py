@@ -11,9 +11,9 @@ import pytest
 from sandbox_helpers import (
     admin_client,
     bank_jwt_auth,
+    expire_session,
     new_customer,
     password_client,
-    sim_admin,
 )
 
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -198,8 +198,7 @@ async def test_relogin_after_session_expiry(sandbox: SandboxProcess) -> None:
     async with password_client(sandbox) as client:
         await client.list_customers(limit=1)
         old = client.session_token
-        # Only this client's session: the sandbox is shared with other tests.
-        assert sim_admin(sandbox, "sessions/expire", {"token": old}) == {"expired": 1}
+        expire_session(sandbox, old)
         await client.list_customers(limit=1)
         assert client.session_token and client.session_token != old
 

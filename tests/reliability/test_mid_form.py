@@ -8,7 +8,6 @@ import asyncio
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 from reliability_helpers import TELLER, password_of, unique
 
@@ -17,6 +16,7 @@ from teller_app.core.session import open_session
 from teller_app.platform import PasswordLogin
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.sign_in import sandbox_target
+from tests.platform.sandbox_helpers import expire_session
 
 
 def window_for(qtbot: Any, session: Any, proc: SandboxProcess) -> Any:
@@ -71,14 +71,6 @@ def test_platform_down_mid_form_then_back(qtbot, qloop, arun, fresh_sandbox) -> 
     finally:
         close(window, arun, session)
         back.stop()
-
-
-def expire_session(proc: SandboxProcess, token: str | None) -> None:
-    """End this one platform session: the sandbox is shared with other tests."""
-    assert token
-    answer = httpx.post(f"{proc.base_url}/__sim/sessions/expire", json={"token": token},
-                        headers={"X-Sim-Admin": proc.manifest["sim_admin_token"]}, timeout=10)
-    assert answer.json() == {"expired": 1}
 
 
 def test_session_expiry_mid_form_is_transparent(qtbot, qloop, arun, sandbox) -> None:  # type: ignore[no-untyped-def]

@@ -12,9 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
 from sandbox_helpers import (
     bank_jwt_auth,
+    expire_session,
     new_customer,
     password_client,
-    sim_admin,
 )
 
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -49,7 +49,7 @@ async def test_full_session_log_has_no_secrets(sandbox: SandboxProcess, tmp_path
         async with client:
             secrets += [client.auth._password, client.session_token or ""]  # type: ignore[union-attr]
             created = await client.create_customer(new_customer(sandbox))
-            sim_admin(sandbox, "sessions/expire", {"token": client.session_token})
+            expire_session(sandbox, client.session_token)
             await client.list_customers(search_string="Шевченко")
             secrets.append(client.session_token or "")
             await client.update_customer(created.customer_guid, CustomerUpdate(name="Log"))

@@ -4,19 +4,9 @@ everything."""
 
 from __future__ import annotations
 
-import httpx
+from tests.platform.sandbox_helpers import expire_session
 
 from .conftest import make_window, new_customer, open_session, password_of
-
-
-def _expire_session(proc, session) -> None:  # type: ignore[no-untyped-def]
-    """End this session's platform session only: the sandbox is shared with other tests."""
-    token = session.client.session_token
-    assert token
-    response = httpx.post(f"{proc.base_url}/__sim/sessions/expire", json={"token": token},
-                          headers={"X-Sim-Admin": proc.manifest["sim_admin_token"]})
-    response.raise_for_status()
-    assert response.json() == {"expired": 1}
 
 
 def test_expired_session_prompts_for_the_password_and_retries(qtbot, ops, sandbox, arun):  # type: ignore[no-untyped-def]
@@ -32,7 +22,7 @@ def test_expired_session_prompts_for_the_password_and_retries(qtbot, ops, sandbo
 
     # The transparent re-login cannot succeed: the password it holds is stale.
     session.client.auth._password = "not-the-password-any-more"
-    _expire_session(sandbox, session)
+    expire_session(sandbox, session.client.session_token)
     form.submit()
     qtbot.waitUntil(lambda: window.findChild(ReauthDialog) is not None
                     and window.findChild(ReauthDialog).isVisible(), timeout=10000)
@@ -63,7 +53,7 @@ def test_cancelling_the_prompt_reports_the_error_and_keeps_the_form(qtbot, ops, 
     form = window.edit_customer(arun(session.client.get_customer(created.customer_guid)))
     form.surname.setText("Скасованенко")
     session.client.auth._password = "stale"
-    _expire_session(sandbox, session)
+    expire_session(sandbox, session.client.session_token)
     form.submit()
     qtbot.waitUntil(lambda: window.findChild(ReauthDialog) is not None, timeout=10000)
     window.findChild(ReauthDialog).reject()
