@@ -33,7 +33,7 @@ from teller_app.platform import AuthError
 from teller_app.secrets import SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
-from teller_app.ui.demo_list_fit import USER_ROLE, add_demo_item, fit_demo_list
+from teller_app.ui.demo_list import USER_ROLE, add_demo_item, fit_demo_list
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.keyring_note import keyring_note_text
 from teller_app.ui.sign_in import SignInTarget, read_remembered
@@ -244,7 +244,7 @@ class SignInDialog(QDialog):
 
     def _target_changed(self, _index: int) -> None:
         target = self.target
-        if target.is_sandbox:  # set here, not in __init__: see demo_list_fit.USER_ROLE
+        if target.is_sandbox:  # set here, not in __init__: see demo_list.USER_ROLE
             self.demo_list.setHorizontalScrollBarPolicy(
                 QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sandbox_box.setVisible(target.is_sandbox)
