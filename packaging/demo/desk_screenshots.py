@@ -47,10 +47,10 @@ async def main(out: str) -> list[Path]:
     shots: list[Path] = []
     window: Any = None
     session: Any = None
+    ops = OpRunner()
     try:
         password = next(e["password"] for e in proc.manifest["employees"]
                         if e["email"] == TELLER)
-        ops = OpRunner()
         session = await sign_in(sandbox_target(proc.manifest), TELLER, password,
                                 remember=False, store=None)
         store = ProfileStore()
@@ -106,11 +106,14 @@ async def main(out: str) -> list[Path]:
                 sheet.close()
     finally:
         if window is not None:
+            # The window's own close path: plug-ins unhook on close (the audit worker starts
+            # its flush), then shutdown awaits that flush and closes the cache and session.
             window._closing_for_sign_out = True
-            await window.shutdown()  # the window's own close path: cache, session, plugins
-            window.hide()
+            window.close()
+            await window.shutdown()
         elif session is not None:
             await session.close()
+        await ops.aclose()
         await asyncio.to_thread(proc.stop)
     return shots
 
@@ -131,6 +134,7 @@ def run() -> int:
     theme.set_high_dpi_policy()
     app = QApplication([sys.argv[0]])
     app.setWindowIcon(theme.app_icon())
+    app.setQuitOnLastWindowClosed(False)  # as the app: closing the window ends only main()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

@@ -6,14 +6,15 @@
     .venv/bin/python packaging/demo/drive_app.py --out /tmp/teller-xvfb [--lang uk] [app args]
 
 How: ``teller_app.ui.start_run.run`` is called exactly as ``teller-app`` calls it, with one
-difference: its ``AppController`` is a subclass whose ``start()`` also starts a *driver*
+difference: its ``AppController`` is a subclass whose ``begin()`` also starts a *driver*
 coroutine on the same event loop. The driver acts like a user through the widgets' public
 surface (the sign-in dialog's demo list and Sign-in button, key clicks into the search box,
 Enter, ...) and waits on conditions (signals plus a 50 ms re-check on the event loop, each
 with a timeout) — never a blind sleep. When the scenario is done it closes the main window,
 so the app ends through its own close path (cache + session closed, embedded sandbox stopped).
 
-Also imported by ``two_workstations.py`` (``run_app``, ``wait_for``, ``sign_in``...).
+Also imported by ``workstation.py`` (``run_app``, ``wait_for``, ``sign_in``...) and
+``two_workstations.py``.
 """
 
 from __future__ import annotations
@@ -257,10 +258,14 @@ def run_app(app_argv: list[str], scenario: Callable[[Any], Awaitable[int]],
 
     class DrivenController(startup.AppController):
         final_code: int | None = None
+        driver: asyncio.Task[None] | None = None
 
-        async def start(self) -> None:
-            asyncio.get_event_loop().create_task(self._drive())
-            await super().start()
+        def begin(self) -> bool:
+            # run() calls begin() before the loop turns; with a saved profile it shows the
+            # sign-in window there and start() never runs, so the driver starts here.
+            if self.driver is None:
+                self.driver = asyncio.get_event_loop().create_task(self._drive())
+            return super().begin()
 
         async def _drive(self) -> None:
             try:
