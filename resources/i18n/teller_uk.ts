@@ -102,17 +102,17 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="100"/>
+        <location filename="../../teller_app/ui/startup.py" line="102"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="163"/>
+        <location filename="../../teller_app/ui/startup.py" line="167"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="171"/>
+        <location filename="../../teller_app/ui/startup.py" line="176"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
@@ -122,23 +122,23 @@
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="259"/>
+        <location filename="../../teller_app/ui/startup.py" line="265"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="58"/>
+        <location filename="../../teller_app/ui/startup.py" line="55"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="278"/>
+        <location filename="../../teller_app/ui/startup.py" line="284"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="309"/>
-        <location filename="../../teller_app/ui/startup.py" line="323"/>
+        <location filename="../../teller_app/ui/startup.py" line="319"/>
+        <location filename="../../teller_app/ui/startup.py" line="333"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -3072,7 +3072,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt.py" line="71"/>
-        <location filename="../../teller_app/ui/receipt.py" line="107"/>
+        <location filename="../../teller_app/ui/receipt.py" line="117"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
@@ -3087,7 +3087,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="122"/>
+        <location filename="../../teller_app/ui/receipt.py" line="132"/>
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -3176,182 +3176,182 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="75"/>
+        <location filename="../../teller_app/ui/till_report.py" line="76"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="75"/>
+        <location filename="../../teller_app/ui/till_report.py" line="76"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="76"/>
+        <location filename="../../teller_app/ui/till_report.py" line="77"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="76"/>
+        <location filename="../../teller_app/ui/till_report.py" line="77"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="76"/>
+        <location filename="../../teller_app/ui/till_report.py" line="77"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77"/>
+        <location filename="../../teller_app/ui/till_report.py" line="78"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77"/>
+        <location filename="../../teller_app/ui/till_report.py" line="78"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77"/>
+        <location filename="../../teller_app/ui/till_report.py" line="78"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="78"/>
+        <location filename="../../teller_app/ui/till_report.py" line="79"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="79"/>
+        <location filename="../../teller_app/ui/till_report.py" line="80"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="79"/>
+        <location filename="../../teller_app/ui/till_report.py" line="80"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="80"/>
+        <location filename="../../teller_app/ui/till_report.py" line="81"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="80"/>
+        <location filename="../../teller_app/ui/till_report.py" line="81"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="81"/>
+        <location filename="../../teller_app/ui/till_report.py" line="82"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="81"/>
+        <location filename="../../teller_app/ui/till_report.py" line="82"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="81"/>
+        <location filename="../../teller_app/ui/till_report.py" line="82"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82"/>
+        <location filename="../../teller_app/ui/till_report.py" line="83"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82"/>
+        <location filename="../../teller_app/ui/till_report.py" line="83"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83"/>
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83"/>
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="85"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="85"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85"/>
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85"/>
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="92"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="92"/>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -3424,102 +3424,109 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="161"/>
+        <location filename="../../teller_app/ui/settings.py" line="168"/>
         <source>Teller — settings</source>
         <translation>Teller — налаштування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="162"/>
+        <location filename="../../teller_app/ui/settings.py" line="169"/>
         <source>This desk</source>
         <translation>Це робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="163"/>
+        <location filename="../../teller_app/ui/settings.py" line="170"/>
         <source>The bank&apos;s settings (read-only)</source>
         <translation>Налаштування банку (лише перегляд)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="164"/>
+        <location filename="../../teller_app/ui/settings.py" line="171"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="164"/>
+        <location filename="../../teller_app/ui/settings.py" line="171"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="165"/>
+        <location filename="../../teller_app/ui/settings.py" line="172"/>
         <source>&amp;Lock after idle (minutes):</source>
         <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="165"/>
+        <location filename="../../teller_app/ui/settings.py" line="172"/>
         <source>S&amp;ync every (minutes):</source>
         <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="170"/>
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
         <source>Cash needing a supervisor above:</source>
         <translation>Касові операції, що потребують контролера, понад:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="171"/>
+        <location filename="../../teller_app/ui/settings.py" line="178"/>
         <source>Changes needing a second person:</source>
         <translation>Зміни, що потребують другої особи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="176"/>
+        <location filename="../../teller_app/ui/settings.py" line="184"/>
+        <source>Menus, the search and the status bar switch at once;
+open customer tabs and the Approvals and Audit panels at the next sign-in.</source>
+        <translation>Меню, пошук і рядок стану перемикаються одразу;
+відкриті вкладки клієнтів і панелі «Погодження» та «Журнал аудиту» — після наступного входу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="186"/>
         <source>&amp;Sounds</source>
         <translation>&amp;Звуки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <location filename="../../teller_app/ui/settings.py" line="187"/>
         <source>&amp;Notifications</source>
         <translation>&amp;Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="179"/>
+        <location filename="../../teller_app/ui/settings.py" line="189"/>
         <source>The profile&apos;s language</source>
         <translation>Мова профілю</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="181"/>
+        <location filename="../../teller_app/ui/settings.py" line="191"/>
         <source>Follow the system</source>
         <translation>Як у системі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="181"/>
+        <location filename="../../teller_app/ui/settings.py" line="191"/>
         <source>Light</source>
         <translation>Світла</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="181"/>
+        <location filename="../../teller_app/ui/settings.py" line="191"/>
         <source>Dark</source>
         <translation>Темна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="244"/>
+        <location filename="../../teller_app/ui/settings.py" line="254"/>
         <source>From the bank&apos;s Teller Hub.</source>
         <translation>З Teller Hub банку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="249"/>
+        <location filename="../../teller_app/ui/settings.py" line="259"/>
         <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
         <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="269"/>
+        <location filename="../../teller_app/ui/settings.py" line="279"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="270"/>
+        <location filename="../../teller_app/ui/settings.py" line="280"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="271"/>
+        <location filename="../../teller_app/ui/settings.py" line="281"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
@@ -3581,94 +3588,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="63"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="59"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="246"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="242"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="74"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="70"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="80"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="76"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="90"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="86"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="270"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="263"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="94"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="270"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="90"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="263"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="95"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="105"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="109"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="220"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="235"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="231"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="258"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="254"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="281"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="274"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="312"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="305"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="122"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -3681,28 +3688,30 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="181"/>
+        <location filename="../../teller_app/ui/supervision.py" line="207"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="185"/>
+        <location filename="../../teller_app/ui/supervision.py" line="208"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="187"/>
-        <location filename="../../teller_app/ui/supervision.py" line="329"/>
+        <location filename="../../teller_app/ui/supervision.py" line="209"/>
+        <location filename="../../teller_app/ui/supervision.py" line="211"/>
+        <location filename="../../teller_app/ui/supervision.py" line="340"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="302"/>
+        <location filename="../../teller_app/ui/supervision.py" line="210"/>
+        <location filename="../../teller_app/ui/supervision.py" line="313"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="364"/>
+        <location filename="../../teller_app/ui/supervision.py" line="374"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -3711,7 +3720,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="361"/>
+        <location filename="../../teller_app/ui/supervision.py" line="371"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -3803,37 +3812,37 @@ Reason: %2</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="159"/>
+        <location filename="../../teller_app/ui/supervision.py" line="152"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="161"/>
+        <location filename="../../teller_app/ui/supervision.py" line="154"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="162"/>
+        <location filename="../../teller_app/ui/supervision.py" line="155"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="163"/>
+        <location filename="../../teller_app/ui/supervision.py" line="156"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="165"/>
+        <location filename="../../teller_app/ui/supervision.py" line="158"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="328"/>
+        <location filename="../../teller_app/ui/supervision.py" line="339"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="344"/>
+        <location filename="../../teller_app/ui/supervision.py" line="355"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
@@ -3910,42 +3919,42 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="69"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="92"/>
         <source>T&amp;ill</source>
         <translation>&amp;Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="70"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="93"/>
         <source>Open the till…</source>
         <translation>Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="71"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="94"/>
         <source>Vault transfer…</source>
         <translation>Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="72"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="95"/>
         <source>Close the till…</source>
         <translation>Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="73"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="96"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="74"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="97"/>
         <source>Branch cash position…</source>
         <translation>Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="167"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="178"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="180"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="191"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>

@@ -1,4 +1,6 @@
-"""Settings: this desk's language (switched live, no restart), theme, idle lock, sync
+"""Settings: this desk's language (no restart: the window's menus, search and status bar
+switch at once, each plug-in's through ``language_watch``; open customer tabs and the docks'
+contents at the next sign-in, so nothing typed in them is rebuilt away), theme, idle lock, sync
 interval, sounds and notifications; the bank's settings (cash approval threshold, changes
 that need a second person) shown read-only, from the Teller Hub's ``GET /api/v1/policy``
 when it answers, else from the profile.
@@ -120,6 +122,11 @@ class SettingsDialog(QDialog):
             add_row(form, "", self.language), add_row(form, "", self.theme),
             add_row(form, "", self.idle), add_row(form, "", self.sync),
         ]
+        # Open cards and the side panels keep their texts (and the teller's typing) as built.
+        self.language_note = QLabel(self)
+        self.language_note.setObjectName("settingsLanguageNote")
+        # Its lines are broken in the text: a wrapped label in a form can be cut off.
+        form.insertRow(1, self.language_note)
         form.addRow("", self.sounds)
         form.addRow("", self.notifications)
 
@@ -173,6 +180,9 @@ class SettingsDialog(QDialog):
             label.setText(text)
             if label.buddy() is not None:
                 label.buddy().setAccessibleName(text.rstrip(":"))
+        self.language_note.setText(self.tr(
+            "Menus, the search and the status bar switch at once;\nopen customer tabs and "
+            "the Approvals and Audit panels at the next sign-in."))
         self.sounds.setText(self.tr("&Sounds"))
         self.notifications.setText(self.tr("&Notifications"))
         self._fill_combo(self.language, LANGUAGES, [

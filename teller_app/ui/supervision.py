@@ -40,12 +40,12 @@ from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.platform import Branch
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
-from teller_app.secrets import Profile
 from teller_app.ui.approvals_inbox import ApprovalsInbox
 from teller_app.ui.approvals_model import lookup_customer_names, lookup_employee_names
 from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cash_desk import HistoryWindows
 from teller_app.ui.customer_card import CustomerCard
+from teller_app.ui.language_watch import watch_language
 from teller_app.ui.lock_screen import SessionLocker
 from teller_app.ui.supervision_cards import SupervisionCards
 
@@ -66,14 +66,6 @@ def install(window: MainWindow) -> Supervision:
     supervision.install()
     window.supervision = supervision
     return supervision
-
-
-async def verify_password(profile: Profile, email: str, password: str) -> bool:
-    """True when the platform (or, for a Mode-B profile, the hub) accepts ``password`` for
-    ``email`` (a throwaway login)."""
-    from teller_app.core.session import verify_password as verify
-
-    return await verify(profile, email, password)
 
 
 class Supervision(SupervisionCards):
@@ -179,14 +171,15 @@ class Supervision(SupervisionCards):
     # -- install ------------------------------------------------------------------------
     def install(self) -> None:
         tools = self.window.menu_tools
-        self.lock_action = QAction(self.tr("Lock the session"), self.window)
+        self.lock_action, self.inbox_action, self.audit_action = (
+            QAction(self.window), QAction(self.window), QAction(self.window))
         self.lock_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_now)
-        self.inbox_action = QAction(self.tr("Approvals inbox"), self.window)
         self.inbox_action.triggered.connect(self.show_inbox)
-        self.audit_action = QAction(self.tr("Audit trail"), self.window)
         self.audit_action.triggered.connect(self.show_audit)
+        self.retranslate()
+        watch_language(self.window, self.retranslate)
         tools.addSeparator()
         for action in (self.lock_action, self.inbox_action, self.audit_action):
             tools.addAction(action)
@@ -209,6 +202,15 @@ class Supervision(SupervisionCards):
         self.window.session_switched.connect(lambda *_: self.apply_capabilities())
         self.start_feed()
         self.apply_capabilities()
+
+    def retranslate(self) -> None:
+        self.lock_action.setText(self.tr("Lock the session"))
+        self.inbox_action.setText(self.tr("Approvals inbox"))
+        self.audit_action.setText(self.tr("Audit trail"))
+        for dock, title in ((self.inbox_dock, self.tr("Approvals")),
+                            (self.audit_dock, self.tr("Audit trail"))):
+            if dock is not None:
+                dock.setWindowTitle(title)
 
     def apply_capabilities(self) -> None:
         """Show exactly what the signed-in employee's roles allow."""
@@ -355,7 +357,6 @@ class Supervision(SupervisionCards):
     def _announce(self, text: str, level: str) -> None:
         self.window.status_bar.showMessage(text, 15_000)
         self.window.banner.show_message(text, level)
-        # The teller's Settings (sounds, notifications); a bare window (tests) has none.
         from teller_app.ui.desk import DeskHooks  # the teller's Settings (sounds, notices)
 
         desk = self.window.findChild(DeskHooks)  # a bare window (tests) has none

@@ -19,6 +19,7 @@ from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.core.till import Till, TillService
 from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
+from teller_app.ui.language_watch import watch_language
 from teller_app.ui.till_dialog import ReportDialog, TillCloseDialog, TillOpenDialog, TransferDialog
 from teller_app.ui.till_position import BranchCashView
 from teller_app.ui.till_report import ReportContext
@@ -66,12 +67,14 @@ class TillDesk(QObject):
         self.till: Till | None = None
         self.last_closed: str | None = None
         self.dialog: QDialog | None = None
-        menu = window.menuBar().addMenu(self.tr("T&ill"))
-        self.open_action = QAction(self.tr("Open the till…"), window)
-        self.transfer_action = QAction(self.tr("Vault transfer…"), window)
-        self.close_action = QAction(self.tr("Close the till…"), window)
-        self.report_action = QAction(self.tr("End-of-day report…"), window)
-        self.position_action = QAction(self.tr("Branch cash position…"), window)
+        self.menu = menu = window.menuBar().addMenu("")
+        self.open_action = QAction(window)
+        self.transfer_action = QAction(window)
+        self.close_action = QAction(window)
+        self.report_action = QAction(window)
+        self.position_action = QAction(window)
+        self.retranslate()
+        watch_language(window, self.retranslate)
         for action, slot in ((self.open_action, self.open_till),
                              (self.transfer_action, self.transfer),
                              (self.close_action, self.close_till),
@@ -84,6 +87,14 @@ class TillDesk(QObject):
         self.timer.timeout.connect(self.heartbeat)
         window.session_switched.connect(lambda *_: self.apply())
         self.apply()
+
+    def retranslate(self) -> None:
+        self.menu.setTitle(self.tr("T&ill"))
+        self.open_action.setText(self.tr("Open the till…"))
+        self.transfer_action.setText(self.tr("Vault transfer…"))
+        self.close_action.setText(self.tr("Close the till…"))
+        self.report_action.setText(self.tr("End-of-day report…"))
+        self.position_action.setText(self.tr("Branch cash position…"))
 
     def service(self) -> TillService | None:
         cash = hub_cash(self.window.session)

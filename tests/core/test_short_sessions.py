@@ -37,7 +37,7 @@ def logouts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_the_unlock_check_logs_its_session_out(sandbox: Any, logouts: list[str]) -> None:
-    from teller_app.ui.supervision import verify_password
+    from teller_app.core.session import verify_password  # the unlock check (ui/lock_modes)
 
     password = employee(sandbox, TELLER)["password"]
     assert asyncio.run(verify_password(profile_for(sandbox), TELLER, password))

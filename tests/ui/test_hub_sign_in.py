@@ -110,7 +110,7 @@ def test_mode_a_sign_in_with_the_hub_down_still_works_and_says_so(arun, stack) -
 
 
 def test_lock_screen_and_in_place_checks_use_the_hub_for_a_hub_profile(arun, stack) -> None:  # type: ignore[no-untyped-def]
-    from teller_app.ui.supervision import verify_password
+    from teller_app.ui.lock_modes import verify_password  # what the lock screen calls
 
     email, password = _hub_teller(stack)
     profile = _profile(stack)

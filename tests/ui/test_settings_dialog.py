@@ -35,6 +35,8 @@ def test_language_switches_live_and_settings_persist(qtbot, main_window):  # typ
         # Re-translated without a restart: the window's menus and the dialog's labels.
         qtbot.waitUntil(lambda: window.menu_customer.title() == "&Клієнт", timeout=5000)
         assert dialog.desk_box.title() != "This desk" and dialog.isVisible()
+        # what does not switch live is said next to the choice, in the new language
+        assert dialog.language_note.text().startswith("Меню, пошук")
         assert window.desk.menu_help.title() == "&Довідка"
         assert window.tabs.tabText(0) != "Search"
         tracker = window.supervision.locker.tracker
@@ -53,6 +55,39 @@ def test_language_switches_live_and_settings_persist(qtbot, main_window):  # typ
         dialog.apply(close=True)
         switch_language("en")
     qtbot.waitUntil(lambda: window.menu_customer.title() == "&Customer", timeout=5000)
+
+
+def _menu_texts(window) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    """Every menu title and action text of the menu bar, by the object's identity."""
+    texts: dict[int, str] = {}
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    while menus:
+        menu = menus.pop()
+        texts[id(menu)] = menu.title()
+        for action in menu.actions():
+            if action.menu() is not None:
+                menus.append(action.menu())
+            elif action.text():
+                texts[id(action)] = action.text()
+    return texts
+
+
+def test_language_switch_retranslates_every_menu(qtbot, main_window):  # type: ignore[no-untyped-def]
+    """Each plug-in's menus and actions follow a live switch, not only the desk's own."""
+    window = main_window
+    english = _menu_texts(window)
+    assert any(text == "T&ill" for text in english.values())  # the till plug-in's menu
+    try:
+        switch_language("uk")
+        qtbot.waitUntil(lambda: window.menu_customer.title() == "&Клієнт", timeout=5000)
+        ukrainian = _menu_texts(window)
+        assert ukrainian.keys() == english.keys()
+        left = sorted(text for key, text in ukrainian.items() if text == english[key])
+        assert left == [], " | ".join(left)
+    finally:
+        switch_language("en")
+    qtbot.waitUntil(lambda: window.menu_customer.title() == "&Customer", timeout=5000)
+    assert _menu_texts(window) == english
 
 
 def test_theme_dark_and_light(qtbot, main_window):  # type: ignore[no-untyped-def]

@@ -195,3 +195,19 @@ def test_idle_lock_switch_employee_and_back_keeps_the_form(windows, qtbot, sandb
     for expected in (AuditAction.LOCK, AuditAction.SWITCH_EMPLOYEE, AuditAction.SIGN_IN,
                      AuditAction.UNLOCK):
         assert expected in actions
+
+
+def test_supervision_chrome_follows_a_live_language_switch(windows, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.ui.settings import switch_language
+
+    sup = windows(SUPERVISOR).supervision
+    dock = sup.inbox_dock
+    assert dock is not None and dock.windowTitle() == "Approvals"
+    try:
+        switch_language("uk")
+        qtbot.waitUntil(lambda: dock.windowTitle() == "Погодження", timeout=5000)
+        assert sup.inbox_action.text() == "Вхідні запити на погодження"
+    finally:
+        switch_language("en")
+    qtbot.waitUntil(lambda: dock.windowTitle() == "Approvals", timeout=5000)
+    assert sup.lock_action.text() == "Lock the session"
