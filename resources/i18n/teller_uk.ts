@@ -48,53 +48,53 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="44"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="110"/>
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="45"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="111"/>
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="52"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="114"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="56"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="115"/>
         <source>Copy</source>
         <translation>Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="57"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="116"/>
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="62"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="117"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="76"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="120"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="77"/>
-        <location filename="../../teller_app/ui/account_panel.py" line="79"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="122"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="125"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="79"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="126"/>
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="83"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="127"/>
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -146,132 +146,132 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="115"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="161"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="116"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="117"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="163"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="135"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="159"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="263"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="297"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="269"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="303"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="286"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="320"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="287"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="321"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="297"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="331"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="336"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="377"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="341"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="382"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="344"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="385"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="353"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="394"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="124"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="114"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="160"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="167"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="170"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="211"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="212"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="206"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="235"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="229"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="258"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="287"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="273"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="307"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="338"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="379"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="346"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="387"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="350"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="391"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
@@ -328,72 +328,72 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
@@ -401,32 +401,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="107"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="107"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="107"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="107"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -434,92 +434,92 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="191"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="192"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="193"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="204"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="205"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="250"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="264"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="290"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="333"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="293"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="336"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="299"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="342"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="303"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="346"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="304"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="316"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="359"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="319"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="362"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="176"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="244"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="185"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="242"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="284"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="259"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="302"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -528,7 +528,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="324"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -536,7 +536,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../teller_app/ui/banner.py" line="34"/>
+        <location filename="../../teller_app/ui/banner.py" line="42"/>
         <source>Dismiss</source>
         <translation>Закрити</translation>
     </message>
@@ -897,88 +897,88 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="58"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="87"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="89"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="89"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="89"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="62"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="89"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="63"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="90"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="70"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="91"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="72"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="92"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="125"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="148"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="166"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="176"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="194"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="153"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="181"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="187"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="169"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="202"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="170"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="203"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="179"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="210"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="184"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="215"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="188"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="219"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -1315,12 +1315,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="41"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -1329,7 +1329,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -1338,7 +1338,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -1347,157 +1347,157 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="89"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="169"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="91"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="170"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="93"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="171"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="97"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="172"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="110"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="174"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="111"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="113"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="114"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="116"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="117"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="118"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="127"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
         <source>refreshing…</source>
         <translation>оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="215"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="202"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="208"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="226"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="231"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="239"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="283"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="241"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="285"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="260"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="304"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="265"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="309"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="267"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="311"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="294"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="298"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="305"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="321"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="371"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="330"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="380"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -1505,178 +1505,178 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="94"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="202"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="99"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="203"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="101"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="206"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="104"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="107"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="103"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="118"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="122"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="123"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="124"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="83"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="126"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="125"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="85"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="127"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="126"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="86"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="128"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="127"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="128"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="129"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="130"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="131"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="132"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="215"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="133"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="134"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="68"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="98"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="101"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="151"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="152"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="156"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="226"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="163"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="227"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="163"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="227"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="232"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="284"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="237"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="289"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="245"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="297"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="250"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="302"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="302"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="357"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="55"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="82"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="291"/>
-        <location filename="../../teller_app/ui/customer_form.py" line="333"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="59"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="347"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="87"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="73"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="104"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="100"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="141"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="118"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="160"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -1694,32 +1694,33 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="123"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="165"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="282"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="334"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="325"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="381"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="38"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="57"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="111"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="205"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="52"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="207"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
@@ -1739,17 +1740,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="316"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="372"/>
         <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
         <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="321"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="377"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="307"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="362"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -1802,7 +1803,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="286"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="295"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
@@ -1913,102 +1914,102 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="122"/>
+        <location filename="../../teller_app/ui/desk.py" line="123"/>
         <source>SANDBOX — demo data</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="143"/>
+        <location filename="../../teller_app/ui/desk.py" line="144"/>
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="146"/>
+        <location filename="../../teller_app/ui/desk.py" line="147"/>
         <source>Customers found</source>
         <translation>Знайдені клієнти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="147"/>
+        <location filename="../../teller_app/ui/desk.py" line="148"/>
         <source>Work tabs</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="156"/>
+        <location filename="../../teller_app/ui/desk.py" line="159"/>
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="157"/>
+        <location filename="../../teller_app/ui/desk.py" line="160"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="158"/>
+        <location filename="../../teller_app/ui/desk.py" line="161"/>
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="159"/>
+        <location filename="../../teller_app/ui/desk.py" line="162"/>
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="160"/>
+        <location filename="../../teller_app/ui/desk.py" line="163"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="161"/>
+        <location filename="../../teller_app/ui/desk.py" line="164"/>
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="162"/>
+        <location filename="../../teller_app/ui/desk.py" line="165"/>
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="163"/>
+        <location filename="../../teller_app/ui/desk.py" line="166"/>
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="164"/>
+        <location filename="../../teller_app/ui/desk.py" line="167"/>
         <source>&amp;Approve the selected request</source>
         <translation>&amp;Погодити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="165"/>
+        <location filename="../../teller_app/ui/desk.py" line="168"/>
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="221"/>
+        <location filename="../../teller_app/ui/desk.py" line="224"/>
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="228"/>
+        <location filename="../../teller_app/ui/desk.py" line="231"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="273"/>
+        <location filename="../../teller_app/ui/desk.py" line="276"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="275"/>
+        <location filename="../../teller_app/ui/desk.py" line="278"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="289"/>
+        <location filename="../../teller_app/ui/desk.py" line="292"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="291"/>
+        <location filename="../../teller_app/ui/desk.py" line="294"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -2418,7 +2419,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="142"/>
+        <location filename="../../teller_app/ui/desk.py" line="143"/>
         <location filename="../../teller_app/ui/main_window.py" line="120"/>
         <source>Search</source>
         <translation>Пошук</translation>
@@ -2429,11 +2430,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="237"/>
         <location filename="../../teller_app/ui/main_window.py" line="210"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="238"/>
         <location filename="../../teller_app/ui/main_window.py" line="229"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
@@ -2479,49 +2482,49 @@ If it happens again, tell support what you were doing.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="134"/>
+        <location filename="../../teller_app/ui/desk.py" line="135"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="54"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="135"/>
+        <location filename="../../teller_app/ui/desk.py" line="136"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="55"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="136"/>
+        <location filename="../../teller_app/ui/desk.py" line="137"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="67"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="137"/>
+        <location filename="../../teller_app/ui/desk.py" line="138"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="69"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="138"/>
+        <location filename="../../teller_app/ui/desk.py" line="139"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="139"/>
+        <location filename="../../teller_app/ui/desk.py" line="140"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="140"/>
+        <location filename="../../teller_app/ui/desk.py" line="141"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="76"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="141"/>
+        <location filename="../../teller_app/ui/desk.py" line="142"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="78"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
@@ -2603,27 +2606,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="71"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="71"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="65"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="72"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="65"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="72"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="64"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="71"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -3359,13 +3362,13 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="150"/>
+        <location filename="../../teller_app/ui/desk.py" line="151"/>
         <location filename="../../teller_app/ui/search_panel.py" line="76"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="152"/>
+        <location filename="../../teller_app/ui/desk.py" line="153"/>
         <location filename="../../teller_app/ui/search_panel.py" line="82"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
@@ -3470,10 +3473,10 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="184"/>
-        <source>Menus, the search and the status bar switch at once;
-open customer tabs and the Approvals and Audit panels at the next sign-in.</source>
-        <translation>Меню, пошук і рядок стану перемикаються одразу;
-відкриті вкладки клієнтів і панелі «Погодження» та «Журнал аудиту» — після наступного входу.</translation>
+        <source>The main window, its tabs and panels switch at once; other open windows
+(profiles, account history, reports) when they are opened again.</source>
+        <translation>Головне вікно, його вкладки й панелі перемикаються одразу; інші відкриті вікна
+(профілі, історія рахунку, звіти) — коли їх відкрити знову.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="186"/>
@@ -3725,89 +3728,89 @@ open customer tabs and the Approvals and Audit panels at the next sign-in.</sour
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="55"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="115"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="75"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="110"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="76"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="82"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="116"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="87"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="119"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="88"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="120"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="140"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="164"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="195"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="202"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="175"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="206"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="187"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="218"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="219"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="196"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="227"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="219"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="250"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="275"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="306"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="93"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="129"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -3847,7 +3850,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="123"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="154"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>

@@ -13,11 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -84,6 +80,9 @@ class ApprovalsInbox(QWidget):
         self._employee_names = employee_names
         self._customer_names = customer_names
         self._pending_ids: list[str] = []
+        self._connected: bool | None = None  # the live line's state (None: not shown yet)
+        self._status_text: Callable[[], str] | None = None  # made again on a switch
+        self._alert_facts: list[tuple[str, dict[str, object]]] = []  # (who, after), as listed
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -111,17 +110,17 @@ class ApprovalsInbox(QWidget):
         self.model.rowsRemoved.connect(self._show_reason)
         self.comment = QLineEdit()
         self.comment.setMaxLength(300)
-        self.comment.setPlaceholderText(self.tr("Comment (required to reject)"))
-        self.approve_button = QPushButton(self.tr("Approve"))
-        self.reject_button = QPushButton(self.tr("Reject"))
-        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.approve_button = QPushButton()
+        self.reject_button = QPushButton()
+        self.refresh_button = QPushButton()
         self.live = QLabel()
         self.live.setObjectName("inboxLive")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.alerts = QListWidget()
         self.alerts.setObjectName("unapprovedAlerts")
-        self.alerts_title = QLabel(self.tr("Changed without approval"))
+        self.alerts_title = QLabel()
+        self.title = QLabel()
 
         self.drafts = CashDraftsPanel(ops, self._cash_service, self._people, self._customers)
         self.drafts.cash_confirmed.connect(self.cash_confirmed)
@@ -132,7 +131,7 @@ class ApprovalsInbox(QWidget):
         for widget in (self.approve_button, self.reject_button, self.refresh_button):
             decide.addWidget(widget)
         box = QVBoxLayout(self)
-        box.addWidget(QLabel(self.tr("Change requests")))
+        box.addWidget(self.title)
         box.addWidget(self.live)
         box.addWidget(self.table, 2)
         box.addWidget(self.reason)
@@ -149,6 +148,35 @@ class ApprovalsInbox(QWidget):
         self.approve_button.clicked.connect(lambda: self.decide_selected("approved"))
         self.reject_button.clicked.connect(lambda: self.decide_selected("rejected"))
         self.refresh_button.clicked.connect(self.reload)
+        self.retranslate()
+
+    # -- texts ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Every text in the current language, made again from what is remembered (live
+        state, alerts, the selected request's reason, a status that states a fact); the
+        rows, the selection and the typed comment stay. The cash drafts panel gets its own
+        LanguageChange."""
+        self.title.setText(self.tr("Change requests"))
+        self.comment.setPlaceholderText(self.tr("Comment (required to reject)"))
+        self.approve_button.setText(self.tr("Approve"))
+        self.reject_button.setText(self.tr("Reject"))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.alerts_title.setText(self.tr("Changed without approval"))
+        self.model.retranslate()
+        if self._connected is not None:
+            self.show_live(self._connected)
+        for row, (who, after) in enumerate(self._alert_facts):
+            item = self.alerts.item(row)
+            if item is not None:
+                item.setText(self._alert_text(who, after))
+        self._show_reason()
+        if self._status_text is not None:
+            self.status.setText(self._status_text())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # -- loading / live -----------------------------------------------------------------
     def start(self) -> None:
@@ -179,6 +207,7 @@ class ApprovalsInbox(QWidget):
         return list(found.alerts)
 
     def show_live(self, connected: bool) -> None:
+        self._connected = connected
         self.live.setText(self.tr("Live") if connected else
                           self.tr("Reconnecting to the Teller Hub…"))
 
@@ -240,6 +269,7 @@ class ApprovalsInbox(QWidget):
     # -- alerts -------------------------------------------------------------------------
     def _show_alerts(self, alerts: list[Alert]) -> None:
         self.alerts.clear()
+        self._alert_facts.clear()
         for alert in alerts:
             self._add_alert(alert.customer_guid, alert.login or "", dict(alert.fields),
                             list(alert.reasons))
@@ -248,10 +278,14 @@ class ApprovalsInbox(QWidget):
                    reasons: list[str]) -> None:
         after = {k: (v.get("after") if isinstance(v, dict) else v) for k, v in fields.items()}
         who = login or short_guid(customer_guid)
-        self.alerts.insertItem(0, self.tr("%1: %2 (no approved request)").replace(
-            "%1", who).replace("%2", describe_change(after)))
+        self._alert_facts.insert(0, (who, after))
+        self.alerts.insertItem(0, self._alert_text(who, after))
         for widget in (self.alerts_title, self.alerts):
             widget.setVisible(True)
+
+    def _alert_text(self, who: str, after: dict[str, object]) -> str:
+        return self.tr("%1: %2 (no approved request)").replace(
+            "%1", who).replace("%2", describe_change(after))
 
     # -- deciding -----------------------------------------------------------------------
     def selected_request(self) -> ChangeRequest | None:
@@ -266,11 +300,11 @@ class ApprovalsInbox(QWidget):
     def decide_selected(self, outcome: str) -> None:
         request = self.selected_request()
         if request is None:
-            self.status.setText(self.tr("Select a request first."))
+            self._show_status(lambda: self.tr("Select a request first."), announce=False)
             return
         comment = self.comment.text().strip()
         if outcome == "rejected" and not comment:
-            self.status.setText(self.tr("A rejection needs a comment."))
+            self._show_status(lambda: self.tr("A rejection needs a comment."), announce=False)
             return
         service = self.approvals()
 
@@ -283,8 +317,8 @@ class ApprovalsInbox(QWidget):
             self.model.remove(request.id)
             self._pending_maybe_changed()
             self.comment.clear()
-            self._say(self.tr("Approved and applied.") if outcome == "approved"
-                      else self.tr("Rejected."))
+            self._show_status(lambda: self.tr("Approved and applied.") if outcome == "approved"
+                              else self.tr("Rejected."))
             self.decided.emit(result)
 
         def failed(exc: BaseException) -> None:
@@ -321,12 +355,19 @@ class ApprovalsInbox(QWidget):
     def refresh_drafts(self) -> None:
         self.drafts.refresh()
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str) -> None:  # the cash drafts' one-off reports: kept as said
+        self._show_status(lambda: text)
+
+    def _show_status(self, make: Callable[[], str], *, announce: bool = True) -> None:
+        """A status line ``retranslate`` makes again in the new language."""
+        text = make()
+        self._status_text = make
         self.status.setText(text)
-        self.message.emit(text)
+        if announce:
+            self.message.emit(text)
 
     def _failed(self, exc: BaseException) -> None:
-        self._say(approval_error_text(exc))
+        self._show_status(lambda: approval_error_text(exc))
 
 
 def approval_error_text(exc: BaseException) -> str:

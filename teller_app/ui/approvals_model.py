@@ -61,8 +61,17 @@ class PendingRequestsModel(QAbstractTableModel):
         self.rows: list[ChangeRequest] = []
         self.employee_names: dict[str, str] = {}
         self.customer_names: dict[str, str] = {}
+        self.headers: tuple[str, ...] = ()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The headers in the current language; the rows' texts (the change described,
+        translated) are made at display time, so the views only need to repaint them. Rows
+        and selection stay (no reset). The owning widget calls this on LanguageChange."""
         self.headers = (self.tr("Requested (Kyiv)"), self.tr("Customer"), self.tr("Change"),
                         self.tr("Maker"), self.tr("Reason"))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.headers) - 1)
+        self._all_changed()
 
     def replace(self, requests: list[ChangeRequest]) -> None:
         self.beginResetModel()
@@ -93,6 +102,9 @@ class PendingRequestsModel(QAbstractTableModel):
     def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
         self.employee_names.update(employees)
         self.customer_names.update(customers)
+        self._all_changed()
+
+    def _all_changed(self) -> None:
         if self.rows:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self.rows) - 1, len(self.headers) - 1))

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -96,10 +97,20 @@ class AuditTableModel(QAbstractTableModel):
         self.entries: list[AuditRecord] = []
         self.employee_names: dict[str, str] = {}
         self.customer_names: dict[str, str] = {}
+        self.headers: tuple[str, ...] = ()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Headers in the current language; the rows (translated action names) are made at
+        display time, so views just repaint: no reset, the selection stays."""
         self.headers = (
             self.tr("#"), self.tr("When (Kyiv)"), self.tr("Action"), self.tr("Employee"),
             self.tr("Customer"), self.tr("Details"),
         )
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self.entries:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.entries) - 1, len(COLUMNS) - 1))
 
     def set_entries(self, entries: list[AuditRecord]) -> None:
         self.beginResetModel()
@@ -171,27 +182,28 @@ class AuditView(QWidget):
         self._employee_names = employee_names
         self._customer_names = customer_names
         self.model = AuditTableModel(self)
+        self._status_text: Callable[[], str] | None = None  # made again on a switch
 
         self.branch = QComboBox()
-        self.branch.addItem(self.tr("All branches"), "")
+        self.branch.addItem("", "")  # "All branches" (retranslate)
         for guid, name in branches or []:
             self.branch.addItem(name or guid, guid)
         self.branch.setVisible(branches is not None)
         self.action = QComboBox()
-        self.action.addItem(self.tr("All actions"), "")
+        self.action.addItem("", "")  # "All actions" (retranslate)
         for action in HUB_ACTIONS:
-            self.action.addItem(action_text(action), action)
+            self.action.addItem(action, action)
         self.employee = QLineEdit()
-        self.employee.setPlaceholderText(self.tr("Employee e-mail"))
         self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
         self.date_to = QDateEdit(QDate.currentDate())
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-        self.refresh_button = QPushButton(self.tr("Refresh"))
-        self.verify_button = QPushButton(self.tr("Verify chain"))
-        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.refresh_button = QPushButton()
+        self.verify_button = QPushButton()
+        self.export_button = QPushButton()
         self.status = QLabel()
+        self.from_label, self.to_label = QLabel(), QLabel()
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -201,8 +213,8 @@ class AuditView(QWidget):
 
         filters = QHBoxLayout()
         filter_widgets: tuple[QWidget, ...] = (
-            self.branch, self.action, self.employee, QLabel(self.tr("From")), self.date_from,
-            QLabel(self.tr("to")), self.date_to)
+            self.branch, self.action, self.employee, self.from_label, self.date_from,
+            self.to_label, self.date_to)
         for widget in filter_widgets:
             filters.addWidget(widget)
         buttons = QHBoxLayout()
@@ -222,6 +234,36 @@ class AuditView(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify)
         self.export_button.clicked.connect(self.choose_export_path)
+        self.retranslate()
+
+    # -- texts ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Every text in the current language, in place: combo items by index (the picks
+        stay, no refresh), the table's headers and actions, a status that states a fact
+        (not configured, entries shown, the chain check); filters and rows stay."""
+        self.branch.setItemText(0, self.tr("All branches"))
+        self.action.setItemText(0, self.tr("All actions"))
+        for index in range(1, self.action.count()):
+            self.action.setItemText(index, action_text(str(self.action.itemData(index))))
+        self.employee.setPlaceholderText(self.tr("Employee e-mail"))
+        self.from_label.setText(self.tr("From"))
+        self.to_label.setText(self.tr("to"))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.verify_button.setText(self.tr("Verify chain"))
+        self.export_button.setText(self.tr("Export CSV…"))
+        self.model.retranslate()
+        if self._status_text is not None:
+            self.status.setText(self._status_text())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _show_status(self, make: Callable[[], str]) -> None:
+        """A status line ``retranslate`` makes again in the new language."""
+        self._status_text = make
+        self.status.setText(make())
 
     # -- reading ------------------------------------------------------------------------
     def filters(self) -> dict[str, Any]:
@@ -239,8 +281,8 @@ class AuditView(QWidget):
     def refresh(self) -> None:
         link = self.link()
         if link is None:
-            self.status.setText(self.tr("The audit trail is on the Teller Hub, which is not "
-                                        "configured."))
+            self._show_status(lambda: self.tr("The audit trail is on the Teller Hub, which is "
+                                              "not configured."))
             return
         filters = self.filters()
 
@@ -256,7 +298,8 @@ class AuditView(QWidget):
 
         def shown(entries: list[AuditRecord]) -> None:
             self.model.set_entries(entries)
-            self.status.setText(self.tr("%n entries", "", len(entries)))
+            count = len(entries)
+            self._show_status(lambda: self.tr("%n entries", "", count))
             self.resolve_names(entries)
             self.loaded.emit(len(entries))
 
@@ -287,10 +330,10 @@ class AuditView(QWidget):
 
         def shown(result: AuditVerify) -> None:
             if result.ok:
-                self.status.setText(self.tr("Chain intact: %1 entries.").replace(
+                self._show_status(lambda: self.tr("Chain intact: %1 entries.").replace(
                     "%1", str(result.count)))
             else:
-                self.status.setText(self.tr("Chain broken at entry %1: %2").replace(
+                self._show_status(lambda: self.tr("Chain broken at entry %1: %2").replace(
                     "%1", str(result.bad_seq)).replace("%2", result.problem or ""))
             self.verified.emit(result)
 
@@ -316,10 +359,10 @@ class AuditView(QWidget):
                      label=self.tr("Exporting"), network=False)
 
     def _exported(self, path: str) -> None:
-        self.status.setText(self.tr("Exported to %1").replace("%1", path))
+        self._show_status(lambda: self.tr("Exported to %1").replace("%1", path))
         self.exported.emit(path)
 
     def _failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import friendly_message
 
-        self.status.setText(friendly_message(exc))
+        self._show_status(lambda: friendly_message(exc))

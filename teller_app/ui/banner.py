@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 LEVEL_STYLES = {
@@ -31,11 +31,20 @@ class Banner(QFrame):
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip(self.tr("Dismiss"))
         self.close_button.clicked.connect(self.clear)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.close_button)
+        self.retranslate()
         self.hide()
+
+    def retranslate(self) -> None:
+        """The banner's own text; a message shown stays as it was (its caller's words)."""
+        self.close_button.setToolTip(self.tr("Dismiss"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def show_message(self, text: str, level: str = "info") -> None:
         self.level = level if level in LEVEL_STYLES else "info"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
@@ -55,21 +55,18 @@ class CashDraftsPanel(QWidget):
         self.people = people
         self.customers = customers
         self.rows: list[InboxDraft] = []
-        self.title = QLabel(self.tr("Cash operations awaiting a supervisor"))
+        self.title = QLabel()
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("cashDrafts")
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Customer"), self.tr("Teller"), self.tr("Operation"), self.tr("Amount"),
-            self.tr("Created")])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.CUSTOMER, QHeaderView.ResizeMode.Stretch)
-        self.confirm_button = QPushButton(self.tr("Confirm cash operation"))
+        self.confirm_button = QPushButton()
         # With the hub a supervisor decides the draft's request above, or rejects it here.
-        self.reject_button = QPushButton(self.tr("Reject the draft…"))
+        self.reject_button = QPushButton()
         self.reject_prompt: QInputDialog | None = None
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -80,6 +77,32 @@ class CashDraftsPanel(QWidget):
         self.confirm_button.clicked.connect(self.confirm_selected)
         self.reject_button.clicked.connect(self.ask_reject_comment)
         self._show_buttons()
+        self.retranslate()
+
+    # -- texts ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Title, headers, buttons and the rows' translated texts (operation, amount, the
+        reasons in the tooltip) in the current language, in place: rows and selection stay.
+        A message already sent (``message``) is the receiver's."""
+        self.title.setText(self.tr("Cash operations awaiting a supervisor"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Customer"), self.tr("Teller"), self.tr("Operation"), self.tr("Amount"),
+            self.tr("Created")])
+        self.confirm_button.setText(self.tr("Confirm cash operation"))
+        self.reject_button.setText(self.tr("Reject the draft…"))
+        for row, draft in enumerate(self.rows):
+            for column, (text, tip) in enumerate(zip(*self._cells(draft), strict=True)):
+                item = self.table.item(row, column)
+                if item is not None:
+                    item.setText(text)
+                    item.setToolTip(tip)
+        if self.reject_prompt is not None and self.reject_prompt.isVisible():
+            self._prompt_texts(self.reject_prompt)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # -- loading / live -------------------------------------------------------------------
     def _hub(self) -> HubCash | None:
@@ -113,14 +136,7 @@ class CashDraftsPanel(QWidget):
         self.rows = list(drafts)
         self.table.setRowCount(len(self.rows))
         for row, d in enumerate(self.rows):
-            texts = (
-                isolate(d.customer_name or short_guid(d.customer_guid) or "—"),
-                isolate(d.teller_name or d.teller_email or "—"),
-                kind_text(d.kind.value if d.kind is not None else ""),
-                format_money(d.amount, MINOR_UNIT, d.asset_code or "UAH"),
-                local_text(d.created_at),
-            )
-            tips = (d.customer_guid, d.teller_email, self._reasons(d), d.payment_guid, "")
+            texts, tips = self._cells(d)
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, d.payment_guid)
@@ -131,6 +147,18 @@ class CashDraftsPanel(QWidget):
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
         self.shown.emit(list(self.rows))
+
+    @classmethod
+    def _cells(cls, d: InboxDraft) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """A row's texts and tooltips, in the current language."""
+        texts = (
+            isolate(d.customer_name or short_guid(d.customer_guid) or "—"),
+            isolate(d.teller_name or d.teller_email or "—"),
+            kind_text(d.kind.value if d.kind is not None else ""),
+            format_money(d.amount, MINOR_UNIT, d.asset_code or "UAH"),
+            local_text(d.created_at),
+        )
+        return texts, (d.customer_guid, d.teller_email, cls._reasons(d), d.payment_guid, "")
 
     @staticmethod
     def _reasons(draft: InboxDraft) -> str:
@@ -166,10 +194,13 @@ class CashDraftsPanel(QWidget):
             self.message.emit(self.tr("Select a cash draft first."))
             return
         prompt = self.reject_prompt = QInputDialog(self)
-        prompt.setWindowTitle(self.tr("Reject the draft"))
-        prompt.setLabelText(self.tr("Why is the draft rejected? (required)"))
+        self._prompt_texts(prompt)
         prompt.textValueSelected.connect(self.reject_selected)
         prompt.open()
+
+    def _prompt_texts(self, prompt: QInputDialog) -> None:
+        prompt.setWindowTitle(self.tr("Reject the draft"))
+        prompt.setLabelText(self.tr("Why is the draft rejected? (required)"))
 
     def reject_selected(self, comment: str) -> None:
         hub, draft = self._hub(), self.selected()

@@ -3,14 +3,16 @@
 Cached values are painted at once (marked with their age) and then refreshed from the
 platform in the background, so the card never waits for the network to show something.
 Public for the supervision module: ``customer``, ``actions_layout``, ``refresh()``.
+A live language switch re-texts the card from its state (``retranslate``); nothing is rebuilt.
 """
 
 from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 from teller_app.core.customers import CustomerService, CustomerSnapshot
 from teller_app.core.views import AccountView, CustomerView
 from teller_app.ui import theme
-from teller_app.ui.account_panel import AccountPanel, _selectable
+from teller_app.ui.account_panel import AccountPanel, _selectable, caption_row, set_caption
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.data_text import segment_text, status_text
@@ -72,6 +74,9 @@ class CustomerCard(QWidget):
         self.accounts: list[AccountView] = []
         self.account_panels: list[AccountPanel] = []
         self.fetched_at: float | None = None
+        # what the freshness line says: loading | refreshing | fresh | offline | saved
+        self._freshness = "loading"
+        self._open_account_error: Callable[[], str] | None = None  # remade on a switch
 
         self.banner = Banner(self)
         self.title = QLabel(self)
@@ -86,15 +91,15 @@ class CustomerCard(QWidget):
 
         # Actions: other modules add buttons here (supervision.install).
         self.actions_layout = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("← Search (Esc)"), self)
+        self.back_button = QPushButton(self)
         self.back_button.clicked.connect(self.back_requested.emit)
-        self.refresh_button = QPushButton(self.tr("Refresh (Ctrl+R)"), self)
+        self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh)
-        self.edit_button = QPushButton(self.tr("Edit (Ctrl+E)"), self)
+        self.edit_button = QPushButton(self)
         self.edit_button.setObjectName("editCustomer")
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.customer))
         self.edit_button.setVisible(can_edit)
-        self.open_account_button = QPushButton(self.tr("Open additional account…"), self)
+        self.open_account_button = QPushButton(self)
         self.open_account_button.setObjectName("openAccount")
         self.open_account_button.clicked.connect(self.show_open_account)
         self.open_account_button.setVisible(can_open_account)
@@ -106,32 +111,24 @@ class CustomerCard(QWidget):
         self.details = QFormLayout()
         self.details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.detail_labels: dict[str, QLabel] = {}
-        for key, caption in (
-            ("surname", self.tr("Surname")),
-            ("name", self.tr("Name")),
-            ("paternal_name", self.tr("Paternal name")),
-            ("login", self.tr("Login")),
-            ("phone_number", self.tr("Phone")),
-            ("segment", self.tr("Segment")),
-            ("branch_name", self.tr("Branch")),
-            ("balance_allowed", self.tr("Balance allowed")),
-            ("wallet_user_guid", self.tr("Customer GUID")),
-        ):
+        self.detail_captions: dict[str, QLabel] = {}
+        for key in ("surname", "name", "paternal_name", "login", "phone_number", "segment",
+                    "branch_name", "balance_allowed", "wallet_user_guid"):
             label = _selectable("", self, f"detail_{key}")
             self.detail_labels[key] = label
-            self.details.addRow(caption, label)
+            self.detail_captions[key] = caption_row(self.details, label, self)
 
         self.open_account_frame = self._build_open_account_frame()
         self.accounts_box = QVBoxLayout()
         self.accounts_box.setSpacing(8)
-        accounts_title = QLabel(self.tr("Accounts"), self)
-        accounts_title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.accounts_title = QLabel(self)
+        self.accounts_title.setStyleSheet("font-size: 13pt; font-weight: 600;")
 
         left = QVBoxLayout()
         left.addLayout(self.details)
         left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(accounts_title)
+        right.addWidget(self.accounts_title)
         right.addWidget(self.open_account_frame)
         right.addLayout(self.accounts_box)
         right.addStretch(1)
@@ -164,8 +161,43 @@ class CustomerCard(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
-        self._paint_customer()
+        self.retranslate()
         self._load()
+
+    def retranslate(self) -> None:
+        """Every text from the card's state, in the current language (a live switch)."""
+        self.back_button.setText(self.tr("← Search (Esc)"))
+        self.refresh_button.setText(self.tr("Refresh (Ctrl+R)"))
+        self.edit_button.setText(self.tr("Edit (Ctrl+E)"))
+        self.open_account_button.setText(self.tr("Open additional account…"))
+        for key, caption in (
+            ("surname", self.tr("Surname")),
+            ("name", self.tr("Name")),
+            ("paternal_name", self.tr("Paternal name")),
+            ("login", self.tr("Login")),
+            ("phone_number", self.tr("Phone")),
+            ("segment", self.tr("Segment")),
+            ("branch_name", self.tr("Branch")),
+            ("balance_allowed", self.tr("Balance allowed")),
+            ("wallet_user_guid", self.tr("Customer GUID")),
+        ):
+            set_caption(self.detail_captions[key], caption)
+        self.accounts_title.setText(self.tr("Accounts"))
+        iban = self.open_account_iban
+        iban.setPlaceholderText(self.tr("IBAN (optional)"))
+        if iban.accessibleName():  # named from its placeholder (a11y.tie_labels)
+            iban.setAccessibleName(iban.placeholderText())
+        self.open_account_submit.setText(self.tr("Open account"))
+        self.open_account_cancel.setText(self.tr("Cancel"))
+        self.open_account_heading.setText(self.tr("Open an additional account"))
+        self._show_open_account_error(self._open_account_error)
+        self._show_freshness(self._freshness)
+        self._paint_customer()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()  # the account panels re-text themselves
+        super().changeEvent(event)
 
     def _edit_shortcut(self) -> None:
         if self.edit_button.isVisible():
@@ -174,7 +206,7 @@ class CustomerCard(QWidget):
     # -- public -------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read customer and accounts from the platform (the cached view stays)."""
-        self.freshness.setText(self._age_text() + " · " + self.tr("refreshing…"))
+        self._show_freshness("refreshing")
         self.ops.run(
             lambda: self.service.refresh(self.guid),
             on_success=self._apply_platform,
@@ -199,7 +231,7 @@ class CustomerCard(QWidget):
 
     # -- loading ------------------------------------------------------------------------
     def _load(self) -> None:
-        self.freshness.setText(self.tr("Loading…"))
+        self._show_freshness("loading")
         self.ops.run(
             lambda: self.service.cached(self.guid),
             on_success=self._apply_cached,
@@ -223,16 +255,28 @@ class CustomerCard(QWidget):
         self.fetched_at = snapshot.fetched_at or time.time()
         self.set_customer(snapshot.customer)
         self._paint_accounts(snapshot.accounts)
-        self.freshness.setText(self.tr("Up to date"))
+        self._show_freshness("fresh")
         self.refreshed.emit()
 
     def _refresh_failed(self, exc: BaseException) -> None:
-        if is_connectivity_error(exc) and self.fetched_at:
-            self.freshness.setText(self.tr("Offline — showing saved data from {age}")
-                                   .format(age=self._age_text(bare=True)))
-        else:
-            self.freshness.setText(self._age_text())
+        offline = is_connectivity_error(exc) and self.fetched_at
+        self._show_freshness("offline" if offline else "saved")
         self.banner.show_message(friendly_message(exc), "error")
+
+    def _show_freshness(self, state: str) -> None:
+        self._freshness = state
+        if state == "loading":
+            text = self.tr("Loading…")
+        elif state == "refreshing":
+            text = self._age_text() + " · " + self.tr("refreshing…")
+        elif state == "fresh":
+            text = self.tr("Up to date")
+        elif state == "offline":
+            text = self.tr("Offline — showing saved data from {age}").format(
+                age=self._age_text(bare=True))
+        else:
+            text = self._age_text()
+        self.freshness.setText(text)
 
     def _age_text(self, bare: bool = False) -> str:
         if not self.fetched_at:
@@ -286,37 +330,43 @@ class CustomerCard(QWidget):
         frame.setFrameShape(QFrame.Shape.StyledPanel)
         self.open_account_iban = QLineEdit(frame)
         self.open_account_iban.setObjectName("newAccountIban")
-        self.open_account_iban.setPlaceholderText(self.tr("IBAN (optional)"))
         self.open_account_error = QLabel(frame)
         self.open_account_error.setObjectName("newAccountError")
         self.open_account_error.setStyleSheet(theme.error_style())
         self.open_account_error.setWordWrap(True)
-        self.open_account_submit = QPushButton(self.tr("Open account"), frame)
+        self.open_account_submit = QPushButton(frame)
         self.open_account_submit.setObjectName("submitOpenAccount")
         self.open_account_submit.clicked.connect(self._submit_open_account)
         self.open_account_iban.returnPressed.connect(self._submit_open_account)
-        cancel = QPushButton(self.tr("Cancel"), frame)
-        cancel.clicked.connect(lambda: frame.setVisible(False))
+        self.open_account_cancel = QPushButton(frame)
+        self.open_account_cancel.clicked.connect(lambda: frame.setVisible(False))
         row = QHBoxLayout()
         row.addWidget(self.open_account_iban, 1)
         row.addWidget(self.open_account_submit)
-        row.addWidget(cancel)
+        row.addWidget(self.open_account_cancel)
         layout = QVBoxLayout(frame)
-        layout.addWidget(QLabel(self.tr("Open an additional account"), frame))
+        self.open_account_heading = QLabel(frame)
+        layout.addWidget(self.open_account_heading)
         layout.addLayout(row)
         layout.addWidget(self.open_account_error)
         frame.setVisible(False)
         return frame
 
+    def _show_open_account_error(self, make: Callable[[], str] | None) -> None:
+        """The frame's error, kept as how to make it (so a language switch re-makes it)."""
+        self._open_account_error = make
+        self.open_account_error.setText(make() if make is not None else "")
+
     def _submit_open_account(self) -> None:
-        iban, error = check_iban(self.open_account_iban.text())
-        self.open_account_error.setText(error)
+        text = self.open_account_iban.text()
+        iban, error = check_iban(text)
+        self._show_open_account_error((lambda: check_iban(text)[1]) if error else None)
         if error:
             return
         self.ops.run(
             lambda: self.service.open_account(self.guid, iban or None),
             on_success=self._account_opened,
-            on_error=lambda exc: self.open_account_error.setText(friendly_message(exc)),
+            on_error=lambda exc: self._show_open_account_error(lambda: friendly_message(exc)),
             parent=self,
             label=self.tr("Opening account…"),
             disable=[self.open_account_submit],
@@ -324,7 +374,7 @@ class CustomerCard(QWidget):
 
     def _account_opened(self, snapshot: CustomerSnapshot) -> None:
         self.open_account_iban.clear()
-        self.open_account_error.clear()
+        self._show_open_account_error(None)
         self.open_account_frame.setVisible(False)
         self._apply_platform(snapshot)
         self.banner.show_message(self.tr("The account is open."), "success")

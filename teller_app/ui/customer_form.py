@@ -13,9 +13,10 @@ remote or in-place approval) for exactly that change.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +44,7 @@ from teller_app.platform import (
     HubUnavailable,
     ValidationError,
 )
+from teller_app.ui.a11y_form import plain
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_form_checks import SUPERVISED_STATUSES
@@ -54,7 +57,12 @@ from teller_app.ui.money import format_number
 from teller_app.ui.validators import check_login
 
 LOGIN_CHECK_DEBOUNCE_MS = 400
-STATUS_SUGGESTIONS = ("active", "pending", "inactive")
+
+
+def short_name(customer: CustomerView) -> str:
+    """A customer's name as a tab title shows it (at most 28 characters)."""
+    name = customer.display_name
+    return name if len(name) <= 28 else name[:27] + "…"
 
 
 class CustomerForm(CustomerFormFill):
@@ -80,59 +88,44 @@ class CustomerForm(CustomerFormFill):
         self.editing = customer is not None
         self.sent_update: dict[str, Any] | None = None  # last update body (tests, audit)
         self.errors: dict[str, QLabel] = {}
+        self._error_makers: dict[str, Callable[[], str]] = {}
+        self._status_shown: dict[str, str] = {}
         self._login_taken: str | None = None
 
         self.banner = Banner(self)
+        self._banner_say: tuple[Callable[[], str], str, str] | None = None  # (make, level, shown)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
 
+        # Every text is set by retranslate(), here and again on a live language switch.
         self.asset = QComboBox(self)
-        for asset in choices.assets:
-            self.asset.addItem(asset.label, asset)
         self.login = QLineEdit(self)
-        self.login.setPlaceholderText(self.tr("phone, e-mail or another unique name"))
         self.surname = QLineEdit(self)
         self.name = QLineEdit(self)
         self.paternal_name = QLineEdit(self)
         self.phone = QLineEdit(self)
-        self.phone.setPlaceholderText(self.tr("+380 67 123 45 67"))
         self.iban = QLineEdit(self)
-        self.iban.setPlaceholderText(self.tr("optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1"))
         self.branch = QComboBox(self)
         self.segment = QComboBox(self)
-        self.segment.addItem(self.tr("(none)"), "")
-        for name in choices.segments:
-            self.segment.addItem(name, name)
         self.kyc_level = QSpinBox(self)
         self.kyc_level.setRange(0, 10)
         self.balance_allowed = QLineEdit(self)
         self.balance_allowed.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.balance_asset = QComboBox(self)
-        self.balance_asset.addItem(self.tr("(same as the account's asset)"), None)
-        for asset in choices.assets:
-            self.balance_asset.addItem(asset.label, asset)
         self.status = QComboBox(self)
         self.status.setEditable(True)
-        self.status.addItems(["", *STATUS_SUGGESTIONS])
-        self.is_disabled = QCheckBox(self.tr("Create the customer disabled"), self)
+        self.is_disabled = QCheckBox(self)
 
-        self._fill_branches()
-        for key, caption, widget in (
-            ("asset", self.tr("Asset"), self.asset),
-            ("login", self.tr("Login"), self.login),
-            ("surname", self.tr("Surname"), self.surname),
-            ("name", self.tr("Name"), self.name),
-            ("paternal_name", self.tr("Paternal name"), self.paternal_name),
-            ("phone_number", self.tr("Phone"), self.phone),
-            ("iban", self.tr("IBAN"), self.iban),
-            ("branch", self.tr("Branch"), self.branch),
-            ("segment", self.tr("Segment"), self.segment),
-            ("kyc_level", self.tr("KYC level"), self.kyc_level),
-            ("balance_allowed", self.tr("Balance allowed"), self.balance_allowed),
-            ("balance_asset", self.tr("Balance asset"), self.balance_asset),
-            ("status", self.tr("Status"), self.status),
-            ("is_disabled", "", self.is_disabled),
+        self._fill_choices()
+        self.captions: dict[str, QLabel] = {}
+        for key, widget in (
+            ("asset", self.asset), ("login", self.login), ("surname", self.surname),
+            ("name", self.name), ("paternal_name", self.paternal_name),
+            ("phone_number", self.phone), ("iban", self.iban), ("branch", self.branch),
+            ("segment", self.segment), ("kyc_level", self.kyc_level),
+            ("balance_allowed", self.balance_allowed), ("balance_asset", self.balance_asset),
+            ("status", self.status), ("is_disabled", self.is_disabled),
         ):
             widget.setObjectName(f"field_{key}")
             error = QLabel(self)
@@ -145,27 +138,26 @@ class CustomerForm(CustomerFormFill):
             cell.setSpacing(1)
             cell.addWidget(widget)
             cell.addWidget(error)
+            caption = QLabel(self)
+            self.captions[key] = caption
             self.form.addRow(caption, cell)
 
-        self.submit_button = QPushButton(
-            self.tr("Save changes (Ctrl+Enter)") if self.editing
-            else self.tr("Create customer (Ctrl+Enter)"), self)
+        self.submit_button = QPushButton(self)
         self.submit_button.setObjectName("submitCustomer")
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit)
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.request_cancel)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.submit_button)
 
-        title = QLabel(self.tr("Edit customer") if self.editing else self.tr("New customer"),
-                       self)
-        title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         body = QWidget(self)
         body_layout = QVBoxLayout(body)
-        body_layout.addWidget(title)
+        body_layout.addWidget(self.title)
         body_layout.addLayout(self.form)
         body_layout.addStretch(1)
         body.setMaximumWidth(720)
@@ -194,6 +186,7 @@ class CustomerForm(CustomerFormFill):
         self.balance_allowed.editingFinished.connect(self._validate_balance)
         self.asset.currentIndexChanged.connect(lambda _i: self._validate_balance())
 
+        self.retranslate()
         if customer is not None:
             self._fill_from(customer)
         else:
@@ -201,6 +194,65 @@ class CustomerForm(CustomerFormFill):
             self.balance_allowed.setText(format_number(0, self._minor_unit()))
         self._pristine = self._state()
         self._discard_box: QMessageBox | None = None
+
+    # -- language ---------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Every text of the form in the current language. Only texts change: what was typed
+        or picked, the errors shown (re-made from their checks) and the focus all stay."""
+        self.login.setPlaceholderText(self.tr("phone, e-mail or another unique name"))
+        self.phone.setPlaceholderText(self.tr("+380 67 123 45 67"))
+        self.iban.setPlaceholderText(
+            self.tr("see the accounts on the card") if self.editing
+            else self.tr("optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1"))
+        self.is_disabled.setText(self.tr("Disabled") if self.editing
+                                 else self.tr("Create the customer disabled"))
+        for key, caption in (
+            ("asset", self.tr("Asset")), ("login", self.tr("Login")),
+            ("surname", self.tr("Surname")), ("name", self.tr("Name")),
+            ("paternal_name", self.tr("Paternal name")), ("phone_number", self.tr("Phone")),
+            ("iban", self.tr("IBAN")), ("branch", self.tr("Branch")),
+            ("segment", self.tr("Segment")), ("kyc_level", self.tr("KYC level")),
+            ("balance_allowed", self.tr("Balance allowed")),
+            ("balance_asset", self.tr("Balance asset")), ("status", self.tr("Status")),
+            ("is_disabled", ""),
+        ):
+            label = self.captions[key]
+            field = self.findChild(QWidget, f"field_{key}")
+            if field is not None and field.accessibleName() == plain(label.text()) != "":
+                field.setAccessibleName(plain(caption))  # the name ui/a11y gave it
+            label.setText(caption)
+        self.submit_button.setText(self.tr("Save changes (Ctrl+Enter)") if self.editing
+                                   else self.tr("Create customer (Ctrl+Enter)"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.title.setText(self.tr("Edit customer") if self.editing else self.tr("New customer"))
+        self._retranslate_choices()
+        self._retranslate_errors()
+        said = self._banner_say
+        if said is not None and self.banner.text() == said[2]:
+            self._say(said[0], said[1])  # the form's own message, in the new language
+
+    def tab_title(self) -> str:
+        """The form's tab title ("MainWindow" context: the main window sets it first)."""
+        if self.customer is None:
+            return QCoreApplication.translate("MainWindow", "New customer")
+        return QCoreApplication.translate("MainWindow", "Edit: {name}").format(
+            name=short_name(self.customer))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            tabs = self.parentWidget()
+            while tabs is not None and not isinstance(tabs, QTabWidget):
+                tabs = tabs.parentWidget()
+            if tabs is not None and tabs.indexOf(self) >= 0:
+                tabs.setTabText(tabs.indexOf(self), self.tab_title())
+        super().changeEvent(event)
+
+    def _say(self, make: Callable[[], str], level: str) -> None:
+        """A banner message of the form's own, re-made on a language switch."""
+        text = make()
+        self._banner_say = (make, level, text)
+        self.banner.show_message(text, level)
 
     # -- public ---------------------------------------------------------------------------
     def is_dirty(self) -> bool:
@@ -229,12 +281,12 @@ class CustomerForm(CustomerFormFill):
             return
         self.banner.clear()
         if not self._validate_all():
-            self.banner.show_message(self.tr("Check the highlighted fields."), "warning")
+            self._say(lambda: self.tr("Check the highlighted fields."), "warning")
             return
         if self.customer is not None:  # editing
             body = self._changed_fields(self.customer)
             if not body:
-                self.banner.show_message(self.tr("Nothing has changed."), "info")
+                self._say(lambda: self.tr("Nothing has changed."), "info")
                 return
             update = CustomerUpdate(**body)
             self.sent_update = update.wire()
@@ -258,7 +310,7 @@ class CustomerForm(CustomerFormFill):
             self.balance_allowed))
         combos = tuple(w.currentIndex() for w in (
             self.asset, self.branch, self.segment, self.balance_asset))
-        return (texts, combos, self.status.currentText(), self.kyc_level.value(),
+        return (texts, combos, self._status_value(), self.kyc_level.value(),
                 self.is_disabled.isChecked())
 
     def _submit_key(self) -> str:
@@ -288,8 +340,11 @@ class CustomerForm(CustomerFormFill):
             return
         if taken:
             self._login_taken = login
-            self.set_error("login", self.tr("A customer with this login already exists."))
+            self.set_error("login", self._login_taken_text)
         self.login_checked.emit(login, taken)
+
+    def _login_taken_text(self) -> str:
+        return self.tr("A customer with this login already exists.")
 
     # -- results ----------------------------------------------------------------------------
     def _saved(self, result: object) -> None:
@@ -298,40 +353,41 @@ class CustomerForm(CustomerFormFill):
     def _refused(self, exc: BaseException) -> None:
         if isinstance(exc, NeedsApproval):
             # nothing was written: the change becomes a request for a second person
-            self.banner.show_message(self.tr(
+            self._say(lambda: self.tr(
                 "This change needs a supervisor's approval: a change request opens."), "info")
             self.approval_requested.emit(dict(exc.change))
             return
         if isinstance(exc, ApprovalError):
-            self.banner.show_message(self.tr(
+            self._say(lambda: self.tr(
                 "Four-eyes approval is unavailable: the Teller Hub is not configured."),
                 "error")
             return
         if isinstance(exc, BankAuthDeclined | HubUnavailable):
             # not a session or network problem of the platform: say whose refusal it is
-            self.banner.show_message(friendly_message(exc), "error")
+            self._say(lambda: friendly_message(exc), "error")
             return
         if isinstance(exc, StaleStatus):
-            self.set_error("status", self.tr(
+            current = exc.current
+            self.set_error("status", lambda: self.tr(
                 "Someone changed the status to \u201c{status}\u201d meanwhile. Nothing was "
-                "saved: check it and save again.").format(status=status_text(exc.current)))
+                "saved: check it and save again.").format(status=status_text(current)))
             if self.customer is not None:  # compare with the new one from now on
                 self.customer = dataclasses.replace(self.customer, status=exc.full)
-            self.status.setCurrentText(exc.current)
-            self.banner.show_message(self.tr("The customer changed meanwhile."), "warning")
+            self._show_status(current)
+            self._say(lambda: self.tr("The customer changed meanwhile."), "warning")
             return
         if is_connectivity_error(exc):
-            self.banner.show_message(
-                self.tr("The platform cannot be reached. Nothing was lost: press Save again "
-                        "when the connection is back."), "error")
+            self._say(lambda: self.tr(
+                "The platform cannot be reached. Nothing was lost: press Save again when the "
+                "connection is back."), "error")
             return
         text = platform_message(exc)
         duplicate = isinstance(exc, Conflict) or (
             isinstance(exc, ValidationError) and "409" in text)
         if duplicate and not self.editing:
             self._login_taken = self.login.text().strip()
-            self.set_error("login", self.tr("A customer with this login already exists."))
-        self.banner.show_message(friendly_message(exc), "error")
+            self.set_error("login", self._login_taken_text)
+        self._say(lambda: friendly_message(exc), "error")
 
 # importers of these from here (main window, tests) keep working
 __all__ = ["SUPERVISED_STATUSES", "AssetChoice", "CustomerForm", "FormChoices", "confirm_discard"]

@@ -1,7 +1,12 @@
 """The customer form's field checks: inline errors under each field (a mixin of
-``CustomerForm``; strings stay in the "CustomerForm" context)."""
+``CustomerForm``; strings stay in the "CustomerForm" context).
+
+An error is shown from a maker (``set_error(key, lambda: ...)``) that is remembered, so a live
+language switch re-makes the same error, for the same input, in the new language."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
@@ -14,6 +19,7 @@ from teller_app.ui.validators import check_iban, check_login, check_phone, check
 
 translate = QCoreApplication.translate
 SUPERVISED_STATUSES = ("blocked", "closed")  # a new customer is never created blocked
+ErrorText = str | Callable[[], str]  # a text, or what makes it in the current language
 
 
 class CustomerFormChecks(QWidget):
@@ -21,6 +27,8 @@ class CustomerFormChecks(QWidget):
     customer: CustomerView | None
     editing: bool
     errors: dict[str, QLabel]
+    _error_makers: dict[str, Callable[[], str]]
+    _status_shown: dict[str, str]  # a known status as shown now -> its value
     _login_taken: str | None
     asset: QComboBox
     login: QLineEdit
@@ -34,10 +42,29 @@ class CustomerFormChecks(QWidget):
     kyc_level: QSpinBox
     is_disabled: QCheckBox
 
-    def set_error(self, key: str, text: str) -> None:
+    def set_error(self, key: str, text: ErrorText) -> None:
+        """Show ``text`` under the field (hide the error when empty). A callable is kept and
+        called again on a language switch; a plain string is shown as it is."""
+        self._error_makers.pop(key, None)
+        if callable(text):
+            self._error_makers[key] = text
+            text = text()
         label = self.errors[key]
         label.setText(text)
         label.setVisible(bool(text))
+
+    def _retranslate_errors(self) -> None:
+        """Each error shown now, re-made in the current language (same input, same check)."""
+        for key, make in self._error_makers.items():
+            label = self.errors[key]
+            if label.text():
+                label.setText(make())
+
+    def _status_value(self) -> str:
+        """The status as the platform knows it: a suggestion shown translated ("активний")
+        reads back as its value ("active"); anything else is taken as typed."""
+        text = self.status.currentText().strip()
+        return self._status_shown.get(text, text)
 
     def _asset(self) -> AssetChoice | None:
         data = self.asset.currentData()
@@ -52,26 +79,30 @@ class CustomerFormChecks(QWidget):
         ok = True
         if not self.editing:
             if self._asset() is None:
-                self.set_error("asset", translate("CustomerForm", "Choose the asset."))
+                self.set_error("asset", lambda: translate("CustomerForm", "Choose the asset."))
                 ok = False
-            login, error = check_login(self.login.text())
+            typed = self.login.text()
+            login, error = check_login(typed)
             if not error and self._login_taken == login:
-                error = translate("CustomerForm", "A customer with this login already exists.")
-            self.set_error("login", error)
-            ok = ok and not error
+                self.set_error("login", lambda: translate(
+                    "CustomerForm", "A customer with this login already exists."))
+                ok = False
+            else:
+                self.set_error("login", lambda: check_login(typed)[1])
+                ok = ok and not error
             ok = self._validate_iban() and ok
         ok = self._validate_names() and ok
         ok = self._validate_phone(required=True) and ok
         ok = self._validate_balance() and ok
-        status = self.status.currentText().strip().lower()
-        _value, status_error = check_text(self.status.currentText(),
-                                          translate("CustomerForm", "Status"))
+        shown = self.status.currentText()
+        _value, status_error = check_text(shown, translate("CustomerForm", "Status"))
         if status_error:
-            self.set_error("status", status_error)
+            self.set_error("status", lambda: check_text(
+                shown, translate("CustomerForm", "Status"))[1])
             ok = False
-        elif status in SUPERVISED_STATUSES and not self.editing:
-            self.set_error("status", translate("CustomerForm",
-                                               "Blocking needs a supervisor's approval."))
+        elif self._status_value().lower() in SUPERVISED_STATUSES and not self.editing:
+            self.set_error("status", lambda: translate(
+                "CustomerForm", "Blocking needs a supervisor's approval."))
             ok = False
         else:
             self.set_error("status", "")
@@ -80,47 +111,58 @@ class CustomerFormChecks(QWidget):
     def _validate_names(self) -> bool:
         """No control characters, direction overrides or formula leads in any name."""
         ok = True
-        for key, caption, widget in (("surname", translate("CustomerForm", "Surname"),
-                                      self.surname),
-                                     ("name", translate("CustomerForm", "Name"), self.name),
-                                     ("paternal_name", translate("CustomerForm", "Paternal name"),
-                                      self.paternal_name)):
-            _value, error = check_text(widget.text(), caption, name=True)
-            self.set_error(key, error)
-            ok = ok and not error
+        for key, widget in (("surname", self.surname), ("name", self.name),
+                            ("paternal_name", self.paternal_name)):
+            make = self._name_check(key, widget.text())
+            self.set_error(key, make)
+            ok = ok and not self.errors[key].text()
         return ok
+
+    @staticmethod
+    def _name_check(key: str, text: str) -> Callable[[], str]:
+        """The error of a name field for ``text`` (empty when it is fine), when called."""
+
+        def make() -> str:
+            caption = {"surname": translate("CustomerForm", "Surname"),
+                       "name": translate("CustomerForm", "Name"),
+                       "paternal_name": translate("CustomerForm", "Paternal name")}[key]
+            return check_text(text, caption, name=True)[1]
+
+        return make
 
     def _validate_phone(self, required: bool = False) -> bool:
         original = self.customer.phone_number if self.customer is not None else None
-        if original is not None and self.phone.text().strip() == original:
+        typed = self.phone.text()
+        if original is not None and typed.strip() == original:
             self.set_error("phone_number", "")
             return True  # an unchanged stored number is the platform's business
-        value, error = check_phone(self.phone.text())
+        value, error = check_phone(typed)
         if not error and required and not value:
-            error = translate("CustomerForm", "Phone number is required.")
-        self.set_error("phone_number", error)
-        if not error and value and value != self.phone.text():
+            self.set_error("phone_number", lambda: translate(
+                "CustomerForm", "Phone number is required."))
+            return False
+        self.set_error("phone_number", lambda: check_phone(typed)[1])
+        if not error and value and value != typed:
             self.phone.setText(value)  # show the E.164 form that will be stored
         return not error
 
     def _validate_iban(self) -> bool:
         if self.editing:
             return True
-        _value, error = check_iban(self.iban.text())
-        self.set_error("iban", error)
-        return not error
+        typed = self.iban.text()
+        self.set_error("iban", lambda: check_iban(typed)[1])
+        return not self.errors["iban"].text()
 
     def _validate_balance(self) -> bool:
         places = self._minor_unit()
         value = parse_amount(self.balance_allowed.text(), places)
         if value is None:
-            self.set_error("balance_allowed",
-                           CustomerForm.tr(  # ui/plural.py
-                               "Enter an amount with at most %n decimal place(s).", "", places))  # type: ignore[arg-type]
+            self.set_error("balance_allowed", lambda: CustomerForm.tr(  # ui/plural.py
+                "Enter an amount with at most %n decimal place(s).", "", places))  # type: ignore[arg-type]
             return False
         if value < 0:
             self.set_error("balance_allowed",
-                           translate("CustomerForm", "The amount cannot be negative."))
+                           lambda: translate("CustomerForm", "The amount cannot be negative."))
             return False
         self.set_error("balance_allowed", "")
         return True

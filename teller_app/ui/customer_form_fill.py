@@ -1,6 +1,9 @@
 """Filling the customer form and reading it back: the branch picker, every field from the
 customer being edited, and the values typed as a create body or the changed fields of an
-edit (a mixin of ``CustomerForm``; strings stay in the "CustomerForm" context)."""
+edit (a mixin of ``CustomerForm``; strings stay in the "CustomerForm" context).
+
+The pickers show data values translated (``ui/data_text``) and keep the value as item data;
+``_retranslate_choices`` re-texts them in place, so a live language switch keeps every pick."""
 
 from __future__ import annotations
 
@@ -15,10 +18,12 @@ from teller_app.core.views import CustomerView
 from teller_app.platform import NewCustomer
 from teller_app.ui.customer_form_checks import CustomerFormChecks
 from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
+from teller_app.ui.data_text import STATUSES, segment_text, status_text
 from teller_app.ui.money import format_number, parse_amount
 from teller_app.ui.validators import check_iban, check_login, check_phone
 
 translate = QCoreApplication.translate
+STATUS_SUGGESTIONS = ("active", "pending", "inactive")
 
 
 class CustomerFormFill(CustomerFormChecks):
@@ -29,6 +34,20 @@ class CustomerFormFill(CustomerFormChecks):
     branch: QComboBox
 
     # -- filling ----------------------------------------------------------------------------
+    def _fill_choices(self) -> None:
+        """The pickers' items, each with its value as data (texts: ``_retranslate_choices``)."""
+        for asset in self.choices.assets:
+            self.asset.addItem(asset.label, asset)
+        self.segment.addItem("", "")  # "(none)"
+        for name in self.choices.segments:
+            self.segment.addItem(name, name)
+        self.balance_asset.addItem("", None)  # "(same as the account's asset)"
+        for asset in self.choices.assets:
+            self.balance_asset.addItem(asset.label, asset)
+        for value in ("", *STATUS_SUGGESTIONS):
+            self.status.addItem(value, value)  # shown translated, the value kept as data
+        self._fill_branches()
+
     def _fill_branches(self) -> None:
         if self.choices.fixed_branch is not None:
             guid, name = self.choices.fixed_branch
@@ -43,13 +62,11 @@ class CustomerFormFill(CustomerFormChecks):
         self.login.setText(customer.login)
         for widget in (self.login, self.iban):
             widget.setReadOnly(True)
-        self.iban.setPlaceholderText(translate("CustomerForm", "see the accounts on the card"))
         self.asset.setEnabled(False)
         code = customer.balance_asset_code
         index = next((i for i in range(self.asset.count())
                       if self.asset.itemData(i).code == code), 0)
         self.asset.setCurrentIndex(index)
-        self.is_disabled.setText(translate("CustomerForm", "Disabled"))
         self.is_disabled.setChecked(customer.is_disabled)
         self.surname.setText(customer.surname)
         self.name.setText(customer.name)
@@ -57,7 +74,7 @@ class CustomerFormFill(CustomerFormChecks):
         self.phone.setText(customer.phone_number)
         segment = customer.segment
         if segment and self.segment.findData(segment) < 0:
-            self.segment.addItem(segment, segment)
+            self.segment.addItem(segment_text(segment), segment)
         self.segment.setCurrentIndex(max(0, self.segment.findData(segment)))
         self.kyc_level.setValue(customer.kyc_level)
         self.balance_allowed.setText(format_number(customer.balance_allowed, self._minor_unit()))
@@ -65,11 +82,45 @@ class CustomerFormFill(CustomerFormChecks):
         for i in range(1, self.balance_asset.count()):
             if self.balance_asset.itemData(i).code == balance_code:
                 self.balance_asset.setCurrentIndex(i)
-        self.status.setCurrentText(customer.status)
+        self._show_status(customer.status)
         branch = customer.branch_guid or None
         if branch and self.branch.findData(branch) < 0:
             self.branch.addItem(customer.branch_name or branch, branch)
         self.branch.setCurrentIndex(max(0, self.branch.findData(branch)))
+
+    def _show_status(self, value: str) -> None:
+        """Put a status value in the (editable) status box, translated when it is known."""
+        self.status.setCurrentText(status_text(value))
+
+    # -- language ---------------------------------------------------------------------------
+    def _retranslate_choices(self) -> None:
+        """Re-text the pickers' items in place (``setItemText``: every current index and the
+        status typed or picked stay)."""
+        for combo in (self.asset, self.balance_asset):
+            for i in range(combo.count()):
+                data = combo.itemData(i)
+                _set_item_text(combo, i, data.label if isinstance(data, AssetChoice)
+                               else translate("CustomerForm", "(same as the account's asset)"))
+        for i in range(self.segment.count()):
+            data = self.segment.itemData(i)
+            _set_item_text(self.segment, i, segment_text(data) if data
+                           else translate("CustomerForm", "(none)"))
+        for i in range(self.branch.count()):
+            if self.branch.itemData(i) is None:  # a branch's own name is data: never re-texted
+                _set_item_text(self.branch, i,
+                               translate("CustomerForm", "(head office — no branch)"))
+        # The status box is editable: its text is what goes to the platform. Re-text the
+        # suggestions, then show the same status in the new language (anything typed stays).
+        typed = self.status.currentText()
+        value = self._status_value()  # read with the previous language's names
+        self._status_shown = {status_text(s): s for s in STATUSES}
+        for i in range(self.status.count()):
+            data = self.status.itemData(i)
+            if isinstance(data, str):
+                _set_item_text(self.status, i, status_text(data))
+        wanted = status_text(value) if typed.strip() and value in STATUSES else typed
+        if self.status.currentText() != wanted:
+            self.status.setEditText(wanted)
 
     # -- reading back -----------------------------------------------------------------------
     def _branch_guid(self) -> str | None:
@@ -88,7 +139,7 @@ class CustomerFormFill(CustomerFormChecks):
             "segment": self.segment.currentData() or "",
             "kyc_level": self.kyc_level.value(),
             "balance_allowed": balance,
-            "status": self.status.currentText().strip(),
+            "status": self._status_value(),
             "branch_guid": self._branch_guid(),
         }
         if isinstance(balance_asset, AssetChoice):
@@ -135,3 +186,8 @@ class CustomerFormFill(CustomerFormChecks):
         if self.is_disabled.isChecked() != original.is_disabled:
             changed["is_disabled"] = self.is_disabled.isChecked()
         return changed
+
+
+def _set_item_text(combo: QComboBox, index: int, text: str) -> None:
+    if combo.itemText(index) != text:
+        combo.setItemText(index, text)

@@ -221,6 +221,15 @@ class CustomerTableModel(QAbstractTableModel):
                 self._texts.pop(i, None)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
+    def retranslate(self) -> None:
+        """A live language switch: the cached display texts ("active", "disabled") are made
+        again when next painted; no reset, so the selection and the scroll position stay."""
+        self._texts.clear()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
     def _first_page_arrived(self, generation: int, source: SearchSource, query: str,
                             result: tuple[Sequence[SearchRow], int, bool]) -> None:
         if generation != self._generation:

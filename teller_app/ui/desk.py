@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.ui import a11y, diagnostics, theme
+from teller_app.ui.session_info import describe_employee
 from teller_app.ui.settings_store import DeskSettings, load_settings, save_settings
 
 if TYPE_CHECKING:
@@ -151,7 +152,9 @@ class DeskHooks(QObject):
             "SearchPanel", "Search: surname, name, login, phone or IBAN (Ctrl+F)"))
         panel.branch_filter.setToolTip(translate("SearchPanel", "Show customers of one branch"))
         panel._update_summary()
+        panel.model.retranslate()  # the results' cached texts ("active", "retail")
         w._set_online(not w._offline)
+        w.employee_label.setText(describe_employee(w.session))  # its role names
         self.apply_title()
         self.menu_help.setTitle(self.tr("&Help"))
         self.action_profiles.setText(self.tr("&Profiles…"))

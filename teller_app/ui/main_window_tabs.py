@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidg
 from shiboken6 import isValid
 
 from teller_app.core.views import CustomerView
-from teller_app.ui.customer_form import CustomerForm, confirm_discard
+from teller_app.ui.customer_form import CustomerForm, confirm_discard, short_name
 from teller_app.ui.search_panel import SearchPanel
 
 
@@ -24,8 +24,7 @@ class MainWindowTabs(QMainWindow):
 
     # -- tabs -------------------------------------------------------------------------------
     def _tab_title(self, customer: CustomerView) -> str:
-        name = customer.display_name
-        return name if len(name) <= 28 else name[:27] + "…"
+        return short_name(customer)
 
     def dirty_forms(self) -> list[CustomerForm]:
         """Customer forms with unsaved input: open tabs and every employee's parked tabs."""
@@ -93,5 +92,7 @@ class MainWindowTabs(QMainWindow):
     def _unpark_tabs(self, employee: str) -> None:
         for widget, title in self._parked_tabs.pop(employee, []):
             if isValid(widget):
+                if isinstance(widget, CustomerForm):  # the language may have changed since
+                    title = widget.tab_title()
                 self.tabs.addTab(widget, title)
                 widget.show()

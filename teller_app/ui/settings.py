@@ -1,8 +1,8 @@
-"""Settings: this desk's language (no restart: the window's menus, search and status bar
-switch at once, each plug-in's through ``language_watch``; open customer tabs and the docks'
-contents at the next sign-in, so nothing typed in them is rebuilt away), theme, idle lock, sync
-interval, sounds and notifications; the bank's settings (cash approval threshold, changes
-that need a second person) shown read-only, from the Teller Hub's ``GET /api/v1/policy``
+"""Settings: this desk's language (switched live, no restart: every widget of the main
+window re-texts itself on LanguageChange, keeping what was typed; plug-ins through
+``language_watch``; other open windows when opened again), theme, idle lock, sync interval,
+sounds and notifications; the bank's settings (cash approval threshold, changes that need a
+second person) shown read-only, from the Teller Hub's ``GET /api/v1/policy``
 when it answers, else from the profile.
 
 Saved to ``desk-settings.json`` (0600) off the UI thread; applied at once."""
@@ -122,7 +122,7 @@ class SettingsDialog(QDialog):
             add_row(form, "", self.language), add_row(form, "", self.theme),
             add_row(form, "", self.idle), add_row(form, "", self.sync),
         ]
-        # Open cards and the side panels keep their texts (and the teller's typing) as built.
+        # Windows other than the main one (and Settings) keep their texts until reopened.
         self.language_note = QLabel(self)
         self.language_note.setObjectName("settingsLanguageNote")
         # Its lines are broken in the text: a wrapped label in a form can be cut off.
@@ -181,8 +181,8 @@ class SettingsDialog(QDialog):
             if label.buddy() is not None:
                 label.buddy().setAccessibleName(text.rstrip(":"))
         self.language_note.setText(self.tr(
-            "Menus, the search and the status bar switch at once;\nopen customer tabs and "
-            "the Approvals and Audit panels at the next sign-in."))
+            "The main window, its tabs and panels switch at once; other open windows\n"
+            "(profiles, account history, reports) when they are opened again."))
         self.sounds.setText(self.tr("&Sounds"))
         self.notifications.setText(self.tr("&Notifications"))
         self._fill_combo(self.language, LANGUAGES, [

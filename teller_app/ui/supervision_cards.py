@@ -4,11 +4,12 @@ maker's pending request with Withdraw, approval at the maker's desk, cash and hi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -50,54 +51,85 @@ log = logging.getLogger("teller_app.ui.supervision")
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
 
 
+def awaiting_approval(request: ChangeRequest) -> str:
+    return translate("Supervision", "Awaiting approval: %1").replace(
+        "%1", describe_change(request.displayed_change()))
+
+
+class CardActions(QWidget):
+    """Supervision's buttons and notes on one card. Each keeps how its text is made, so a live
+    language switch (LanguageChange, which reaches every child of the card) re-texts them in
+    place: nothing is rebuilt, focus stays, and the card knows nothing of them."""
+
+    def __init__(self, card: QWidget) -> None:
+        super().__init__(card)
+        self.setObjectName("supervisionActions")
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self._texts: list[tuple[QLabel | QPushButton, Callable[[], str]]] = []
+
+    def add(self, widget: QLabel | QPushButton, text: Callable[[], str],
+            index: int = -1) -> None:
+        widget.setText(text())
+        self._texts.append((widget, text))
+        self.row.insertWidget(index, widget)
+
+    def clear(self) -> None:
+        self._texts.clear()
+        while self.row.count():
+            item = self.row.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            for widget, text in self._texts:
+                widget.setText(text())
+        super().changeEvent(event)
+
+
 class SupervisionCards(SupervisionBase):
     # -- customer card ------------------------------------------------------------------
     def decorate_card(self, card: CustomerCard) -> None:
         """Add this module's buttons to a customer card; rebuilt when the card's data changes."""
-        box = QWidget(card)
-        box.setObjectName("supervisionActions")
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
+        box = CardActions(card)
         card.actions_layout.addWidget(box)
-        self._fill_card_actions(card, box, row)
-        card.customer_changed.connect(lambda _c: self._fill_card_actions(card, box, row))
+        self._fill_card_actions(card, box)
+        card.customer_changed.connect(lambda _c: self._fill_card_actions(card, box))
 
-    def _fill_card_actions(self, card: CustomerCard, box: QWidget, layout: QBoxLayout) -> None:
-        while layout.count():
-            item = layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+    def _fill_card_actions(self, card: CustomerCard, box: CardActions) -> None:
+        box.clear()
         if card not in self._cards:
             self._cards.append(card)
-        customer = card.customer
         if self.can(Capability.APPLY_SENSITIVE_CHANGE):
-            label = (translate("Supervision", "Enable customer") if customer.is_disabled
-                     else translate("Supervision", "Disable customer"))
-            toggle = QPushButton(label)
+            disabled = card.customer.is_disabled
+            toggle = QPushButton()
             toggle.setObjectName("toggleDisabledButton")
             toggle.clicked.connect(lambda: self.apply_directly(card))
-            layout.addWidget(toggle)
+            box.add(toggle, lambda: translate("Supervision", "Enable customer") if disabled
+                    else translate("Supervision", "Disable customer"))
         elif self.can(Capability.REQUEST_SENSITIVE_CHANGE):
-            ask = QPushButton(translate("Supervision", "Request a change…"))
+            ask = QPushButton()
             ask.setObjectName("requestChangeButton")
             ask.clicked.connect(lambda: self.open_change_request(card))
-            layout.addWidget(ask)
+            box.add(ask, lambda: translate("Supervision", "Request a change…"))
         if self.can(Capability.CASH_CREATE):
-            for kind, text in ((CashKind.DEPOSIT, translate("Supervision", "Cash deposit…")),
-                               (CashKind.WITHDRAWAL, translate("Supervision", "Cash withdrawal…"))):
-                button = QPushButton(text)
+            for kind, text in (
+                    (CashKind.DEPOSIT, lambda: translate("Supervision", "Cash deposit…")),
+                    (CashKind.WITHDRAWAL, lambda: translate("Supervision", "Cash withdrawal…"))):
+                button = QPushButton()
                 button.setObjectName(f"cash_{kind.value}_button")
                 button.clicked.connect(lambda _=False, k=kind: self.open_cash(card, k))
-                layout.addWidget(button)
-        history = QPushButton(translate("Supervision", "Account history…"))
+                box.add(button, text)
+        history = QPushButton()
         history.setObjectName("accountHistoryButton")
         history.clicked.connect(lambda: self.history.open(self.window.ops, self.session, card,
                                                           self.window, history))
-        layout.addWidget(history)
-        self._show_my_requests(card, box, layout)
+        box.add(history, lambda: translate("Supervision", "Account history…"))
+        self._show_my_requests(card, box)
 
-    def _show_my_requests(self, card: CustomerCard, box: QWidget, layout: QBoxLayout) -> None:
+    def _show_my_requests(self, card: CustomerCard, box: CardActions) -> None:
         """This employee's pending requests for the customer (from the hub), with Withdraw."""
         if self.session.hub is None:
             return
@@ -108,14 +140,13 @@ class SupervisionCards(SupervisionBase):
             if not isValid(box):
                 return
             for request in requests:
-                note = QLabel(translate("Supervision", "Awaiting approval: %1").replace(
-                    "%1", describe_change(request.displayed_change())))
+                note = QLabel()
                 note.setObjectName("pendingRequestNote")
-                layout.insertWidget(0, note)
-                withdraw = QPushButton(translate("Supervision", "Withdraw request"))
+                box.add(note, partial(awaiting_approval, request), 0)
+                withdraw = QPushButton()
                 withdraw.setObjectName("withdrawRequestButton")
                 withdraw.clicked.connect(lambda _=False, r=request: self.withdraw(card, r))
-                layout.insertWidget(1, withdraw)
+                box.add(withdraw, lambda: translate("Supervision", "Withdraw request"), 1)
 
         self.window.ops.run(lambda: service.mine(guid), on_success=shown,
                             on_error=lambda exc: log.info("own requests not read: %s",

@@ -36,7 +36,7 @@ def test_language_switches_live_and_settings_persist(qtbot, main_window):  # typ
         qtbot.waitUntil(lambda: window.menu_customer.title() == "&Клієнт", timeout=5000)
         assert dialog.desk_box.title() != "This desk" and dialog.isVisible()
         # what does not switch live is said next to the choice, in the new language
-        assert dialog.language_note.text().startswith("Меню, пошук")
+        assert dialog.language_note.text().startswith("Головне вікно")
         assert window.desk.menu_help.title() == "&Довідка"
         assert window.tabs.tabText(0) != "Search"
         tracker = window.supervision.locker.tracker
