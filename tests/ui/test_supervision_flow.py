@@ -200,7 +200,11 @@ def test_idle_lock_switch_employee_and_back_keeps_the_form(windows, qtbot, sandb
 def test_supervision_chrome_follows_a_live_language_switch(windows, qtbot) -> None:  # type: ignore[no-untyped-def]
     from teller_app.ui.settings import switch_language
 
-    sup = windows(SUPERVISOR).supervision
+    window = windows(SUPERVISOR)
+    sup = window.supervision
+    # the inbox's first reads end here: one cancelled mid-connect at teardown leaks a
+    # never-awaited coroutine into a later test's warnings
+    qtbot.waitUntil(lambda: not window.ops.is_busy(), timeout=10000)
     dock = sup.inbox_dock
     assert dock is not None and dock.windowTitle() == "Approvals"
     try:
