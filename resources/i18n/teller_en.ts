@@ -53,7 +53,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="160"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="168"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -66,6 +66,17 @@
         <translation>
             <numerusform>%n customer form has unsaved changes. Discard it?</numerusform>
             <numerusform>%n customer forms have unsaved changes. Discard them?</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/history.py" line="209"/>
+        <source>%1 of %n payments, fetched at %2</source>
+        <translation>
+            <numerusform>%1 of %n payment, fetched at %2</numerusform>
+            <numerusform>%1 of %n payments, fetched at %2</numerusform>
         </translation>
     </message>
 </context>
@@ -83,7 +94,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="374"/>
+        <location filename="../../teller_app/ui/supervision.py" line="370"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

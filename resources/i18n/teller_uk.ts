@@ -663,42 +663,42 @@
 <context>
     <name>CashApprovalFlow</name>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="58"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="73"/>
         <source>Sent to a supervisor for approval. This window updates by itself when they decide; a supervisor may also decide here.</source>
         <translation>Надіслано контролеру на погодження. Це вікно оновиться саме, щойно він вирішить; контролер може вирішити й тут.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="64"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="85"/>
         <source>Asking a supervisor</source>
         <translation>Запит до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="72"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="93"/>
         <source>Approved by a supervisor; the platform is confirming…</source>
         <translation>Погоджено контролером; платформа підтверджує…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="78"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="99"/>
         <source>A supervisor rejected it: the draft is voided and is never confirmed.</source>
         <translation>Контролер відхилив: чернетку анульовано, її ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="81"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="102"/>
         <source>The request was withdrawn.</source>
         <translation>Запит відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="83"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="104"/>
         <source>Approved, but the platform refused the confirm: %1</source>
         <translation>Погоджено, але платформа відмовила в підтвердженні: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="98"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="120"/>
         <source>Reading the confirmed payment</source>
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="122"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="144"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
@@ -719,179 +719,219 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="109"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
+        <source>Ask a supervisor again</source>
+        <translation>Запросити контролера ще раз</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="249"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="247"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="317"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="315"/>
         <source>Cash above the teller&apos;s limit</source>
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="319"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="317"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="337"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="334"/>
+        <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
+        <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="344"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="356"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="357"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="366"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="383"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="373"/>
+        <source>Confirm a cash deposit of %1 for the customer.</source>
+        <translation>Підтвердити внесення готівки на суму %1 для клієнта.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="375"/>
+        <source>Confirm a cash withdrawal of %1 for the customer.</source>
+        <translation>Підтвердити видачу готівки на суму %1 для клієнта.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="395"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="156"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="153"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="154"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="184"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="182"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="200"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="198"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="287"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="285"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="314"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="312"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="364"/>
-        <source>Confirm %1 of %2 for the customer.</source>
-        <translation>Підтвердити %1 на суму %2 для клієнта.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="122"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="159"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="214"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="212"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="80"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="84"/>
+        <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
+        <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="116"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="81"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="117"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="91"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="127"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="99"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="136"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="145"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="163"/>
+        <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
+        <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="167"/>
+        <source>The receipt could not be read yet: press Receipt… to read it.</source>
+        <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="211"/>
+        <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
+        <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="218"/>
+        <source>Reading the receipt</source>
+        <translation>Читання квитанції</translation>
     </message>
 </context>
 <context>
@@ -1180,12 +1220,37 @@
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="173"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="175"/>
         <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
         <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="170"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="190"/>
+        <source>The customer has no account for cash: open an account first.</source>
+        <translation>У клієнта немає рахунку для готівки: спершу відкрийте рахунок.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="192"/>
+        <source>The platform has no payment category for this cash operation. Ask your administrator.</source>
+        <translation>На платформі немає категорії платежу для цієї касової операції. Зверніться до адміністратора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="194"/>
+        <source>No cash account of the branch is visible to you, so the platform cannot take this payment. Ask your administrator.</source>
+        <translation>Вам не видно жодного касового рахунку відділення, тому платформа не може прийняти цей платіж. Зверніться до адміністратора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="197"/>
+        <source>Voiding a draft needs the Teller Hub.</source>
+        <translation>Щоб анулювати чернетку, потрібен Teller Hub.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="198"/>
+        <source>This employee may not confirm amounts above the teller&apos;s limit.</source>
+        <translation>Цей працівник не може підтверджувати суми, більші за ліміт касира.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="172"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
         <translation>Цей платіж має підтвердити контролер (тут або зі своїх вхідних).</translation>
     </message>
@@ -1193,98 +1258,98 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="39"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="42"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="43"/>
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="45"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="46"/>
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="49"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="50"/>
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="54"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="64"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="66"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="70"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="71"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="100"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="101"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="118"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="119"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="125"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="129"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="126"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="130"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="135"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="136"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="133"/>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="172"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="181"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="73"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="74"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="77"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="82"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="83"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
@@ -1505,17 +1570,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="202"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="203"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="206"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
@@ -1530,153 +1595,163 @@ If it happens again, tell support what you were doing.</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="126"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="134"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="127"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="135"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="128"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="136"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="215"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="98"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="101"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="106"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="109"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="230"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="231"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="226"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="232"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="227"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="227"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="284"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="290"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="289"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="295"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="297"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="303"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="302"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="308"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="357"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="333"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="82"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="360"/>
+        <source>The platform did not answer: the customer may have been created. Nothing was lost: press Save again when the connection is back; it checks first and never creates the customer twice.</source>
+        <translation>Платформа не відповіла: клієнта, можливо, вже створено. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться; спершу буде перевірено, чи клієнт існує, і двічі його не буде створено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="377"/>
+        <source>A customer with this login exists and may be the one your earlier attempt created: search for the login before creating another.</source>
+        <translation>Клієнт із таким логіном існує, і, можливо, його створила ваша попередня спроба: знайдіть цей логін, перш ніж створювати іншого.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="90"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="347"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="87"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="95"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="213"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="104"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="112"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="141"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="149"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="160"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="168"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -1694,17 +1769,17 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="165"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="173"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="334"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="193"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="381"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="366"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
@@ -1715,12 +1790,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="205"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="207"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
@@ -1740,17 +1815,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="372"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="351"/>
         <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
         <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="377"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="356"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="362"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="338"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -2058,49 +2133,65 @@ If it happens again, tell support what you were doing.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="126"/>
+        <location filename="../../teller_app/ui/error_text.py" line="128"/>
         <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="164"/>
+        <location filename="../../teller_app/ui/error_text.py" line="143"/>
+        <source>The bank&apos;s Teller Hub cannot be reached. Try again later.</source>
+        <translation>Teller Hub банку недоступний. Спробуйте пізніше.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="145"/>
+        <source>The bank&apos;s Teller Hub did not answer, so it is not known whether this went through. Your work is kept; look at the current state before you try again.</source>
+        <translation>Teller Hub банку не відповів, тому невідомо, чи дію виконано. Введені дані збережено; перш ніж пробувати знову, перегляньте поточний стан.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="160"/>
+        <source>The Teller Hub refused: {message}</source>
+        <translation>Teller Hub відмовив: {message}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="197"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="167"/>
+        <location filename="../../teller_app/ui/error_text.py" line="200"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="170"/>
+        <location filename="../../teller_app/ui/error_text.py" line="203"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="172"/>
+        <location filename="../../teller_app/ui/error_text.py" line="159"/>
+        <location filename="../../teller_app/ui/error_text.py" line="207"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="174"/>
+        <location filename="../../teller_app/ui/error_text.py" line="209"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="161"/>
-        <location filename="../../teller_app/ui/error_text.py" line="176"/>
-        <location filename="../../teller_app/ui/error_text.py" line="179"/>
+        <location filename="../../teller_app/ui/error_text.py" line="211"/>
+        <location filename="../../teller_app/ui/error_text.py" line="214"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="182"/>
+        <location filename="../../teller_app/ui/error_text.py" line="217"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="184"/>
+        <location filename="../../teller_app/ui/error_text.py" line="219"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -2140,27 +2231,27 @@ If it happens again, tell support what you were doing.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="135"/>
+        <location filename="../../teller_app/ui/error_text.py" line="168"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="140"/>
+        <location filename="../../teller_app/ui/error_text.py" line="173"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="144"/>
+        <location filename="../../teller_app/ui/error_text.py" line="177"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="146"/>
+        <location filename="../../teller_app/ui/error_text.py" line="179"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="148"/>
+        <location filename="../../teller_app/ui/error_text.py" line="181"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
@@ -2285,37 +2376,46 @@ If it happens again, tell support what you were doing.</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="207"/>
-        <source>{shown} of {total} payments, fetched at {time}</source>
-        <translation>{shown} з {total} платежів, отримано о {time}</translation>
+        <location filename="../../teller_app/ui/history.py" line="208"/>
+        <source>%1 payments, fetched at %2</source>
+        <translation>Платежів: %1, отримано о %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/history.py" line="209"/>
+        <source>%1 of %n payments, fetched at %2</source>
+        <translation>
+            <numerusform>%1 з %n платежу, отримано о %2</numerusform>
+            <numerusform>%1 з %n платежів, отримано о %2</numerusform>
+            <numerusform>%1 з %n платежів, отримано о %2</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="220"/>
+        <location filename="../../teller_app/ui/history.py" line="221"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="221"/>
+        <location filename="../../teller_app/ui/history.py" line="222"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="231"/>
+        <location filename="../../teller_app/ui/history.py" line="232"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="232"/>
+        <location filename="../../teller_app/ui/history.py" line="233"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="241"/>
+        <location filename="../../teller_app/ui/history.py" line="242"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="245"/>
+        <location filename="../../teller_app/ui/history.py" line="246"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -2430,13 +2530,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="237"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="243"/>
         <location filename="../../teller_app/ui/main_window.py" line="210"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="238"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="244"/>
         <location filename="../../teller_app/ui/main_window.py" line="229"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
@@ -2604,6 +2704,24 @@ If it happens again, tell support what you were doing.</source>
     </message>
 </context>
 <context>
+    <name>PdfSave</name>
+    <message>
+        <location filename="../../teller_app/ui/pdf_save.py" line="24"/>
+        <source>Saved to {path}</source>
+        <translation>Збережено у файл {path}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/pdf_save.py" line="29"/>
+        <source>Could not save: {error}</source>
+        <translation>Не вдалося зберегти: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/pdf_save.py" line="33"/>
+        <source>Saving the PDF</source>
+        <translation>Збереження PDF</translation>
+    </message>
+</context>
+<context>
     <name>PendingRequestsModel</name>
     <message>
         <location filename="../../teller_app/ui/approvals_model.py" line="71"/>
@@ -2675,16 +2793,19 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="67"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="179"/>
         <source>&amp;Name:</source>
         <translation>&amp;Назва:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="68"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="179"/>
         <source>Platform &amp;URL:</source>
         <translation>&amp;URL платформи:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="69"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="180"/>
         <source>&amp;Counterparty GUID:</source>
         <translation>GUID &amp;контрагента:</translation>
     </message>
@@ -2695,11 +2816,13 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="71"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="181"/>
         <source>Teller &amp;Hub URL:</source>
         <translation>URL Teller &amp;Hub:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="72"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="181"/>
         <source>&amp;E-mail:</source>
         <translation>&amp;Ел. пошта:</translation>
     </message>
@@ -2710,16 +2833,19 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="74"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="182"/>
         <source>CA &amp;bundle:</source>
         <translation>Сертифікати &amp;CA:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="183"/>
         <source>SPKI p&amp;ins:</source>
         <translation>SPKI-&amp;піни:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="183"/>
         <source>Pro&amp;xy:</source>
         <translation>Пр&amp;оксі:</translation>
     </message>
@@ -2744,27 +2870,52 @@ If it happens again, tell support what you were doing.</source>
         <translation>Введіть GUID контрагента.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="131"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="132"/>
         <source>{field}: {problem}</source>
         <translation>{field}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="142"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="145"/>
+        <source>{field}: must not contain “/” or begin or end with a space.</source>
+        <translation>{field}: не може містити «/» або починатися чи закінчуватися пробілом.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="153"/>
+        <source>must start with https:// (plain http:// is allowed only for this computer, 127.0.0.1).</source>
+        <translation>має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера, 127.0.0.1).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="156"/>
+        <source>must be an address like https://dcm.bank.ua.</source>
+        <translation>має бути адресою на зразок https://dcm.bank.ua.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="163"/>
+        <source>{field}: must be an address like http://proxy.bank.ua:3128.</source>
+        <translation>{field}: має бути адресою на зразок http://proxy.bank.ua:3128.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="170"/>
+        <source>{field}: each pin is the SHA-256 of the server&apos;s key, in base64 or hex.</source>
+        <translation>{field}: кожен пін — це SHA-256 ключа сервера в base64 або hex.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="192"/>
         <source>The Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="142"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="192"/>
         <source>The platform password</source>
         <translation>Пароль платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="145"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="195"/>
         <source>CA bundle (PEM)</source>
         <translation>Сертифікати CA (PEM)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="146"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="196"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>Сертифікати (*.pem *.crt *.cer);;Усі файли (*)</translation>
     </message>
@@ -2925,28 +3076,53 @@ If it happens again, tell support what you were doing.</source>
         <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="321"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="262"/>
+        <source>it is not a JSON file.</source>
+        <translation>це не файл JSON.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="264"/>
+        <source>it is not a Teller profiles export.</source>
+        <translation>це не експорт профілів Teller.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="266"/>
+        <source>the profile {name} in it is not valid ({detail}).</source>
+        <translation>профіль {name} у ньому некоректний ({detail}).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="269"/>
+        <source>a profile in it is not valid ({detail}).</source>
+        <translation>один із профілів у ньому некоректний ({detail}).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="271"/>
+        <source>Nothing was imported: {why}</source>
+        <translation>Нічого не імпортовано: {why}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="338"/>
         <source>{failed} of {total} checks failed.</source>
         <translation>Не пройдено перевірок: {failed} з {total}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="324"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="341"/>
         <source>All {total} checks passed: this profile works.</source>
         <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="343"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="360"/>
         <source>Export profiles</source>
         <translation>Експорт профілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="345"/>
-        <location filename="../../teller_app/ui/profile_manager.py" line="354"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="362"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="371"/>
         <source>Teller profiles (*.json)</source>
         <translation>Профілі Teller (*.json)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="352"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="369"/>
         <source>Import profiles</source>
         <translation>Імпорт профілів</translation>
     </message>
@@ -3075,7 +3251,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt.py" line="71"/>
-        <location filename="../../teller_app/ui/receipt.py" line="117"/>
+        <location filename="../../teller_app/ui/receipt.py" line="128"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
@@ -3090,7 +3266,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="132"/>
+        <location filename="../../teller_app/ui/receipt.py" line="144"/>
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -3127,53 +3303,33 @@ If it happens again, tell support what you were doing.</source>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="76"/>
-        <source>Could not save: {error}</source>
-        <translation>Не вдалося зберегти: {error}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="79"/>
-        <source>Saved to {path}</source>
-        <translation>Збережено до {path}</translation>
-    </message>
 </context>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="356"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="305"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="362"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="363"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="312"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="378"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="327"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="379"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="328"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="389"/>
-        <source>Could not save: {error}</source>
-        <translation>Не вдалося зберегти: {error}</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="392"/>
-        <source>Saved to {path}</source>
-        <translation>Збережено у файл {path}</translation>
     </message>
 </context>
 <context>
@@ -3427,109 +3583,124 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="168"/>
+        <location filename="../../teller_app/ui/settings.py" line="165"/>
         <source>Teller — settings</source>
         <translation>Teller — налаштування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="169"/>
+        <location filename="../../teller_app/ui/settings.py" line="166"/>
         <source>This desk</source>
         <translation>Це робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="170"/>
+        <location filename="../../teller_app/ui/settings.py" line="167"/>
         <source>The bank&apos;s settings (read-only)</source>
         <translation>Налаштування банку (лише перегляд)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="171"/>
+        <location filename="../../teller_app/ui/settings.py" line="168"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="171"/>
+        <location filename="../../teller_app/ui/settings.py" line="168"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="172"/>
+        <location filename="../../teller_app/ui/settings.py" line="169"/>
         <source>&amp;Lock after idle (minutes):</source>
         <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="172"/>
+        <location filename="../../teller_app/ui/settings.py" line="169"/>
         <source>S&amp;ync every (minutes):</source>
         <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <location filename="../../teller_app/ui/settings.py" line="174"/>
         <source>Cash needing a supervisor above:</source>
         <translation>Касові операції, що потребують контролера, понад:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="178"/>
+        <location filename="../../teller_app/ui/settings.py" line="175"/>
         <source>Changes needing a second person:</source>
         <translation>Зміни, що потребують другої особи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="184"/>
+        <location filename="../../teller_app/ui/settings.py" line="181"/>
         <source>The main window, its tabs and panels switch at once; other open windows
 (profiles, account history, reports) when they are opened again.</source>
         <translation>Головне вікно, його вкладки й панелі перемикаються одразу; інші відкриті вікна
 (профілі, історія рахунку, звіти) — коли їх відкрити знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="186"/>
+        <location filename="../../teller_app/ui/settings.py" line="183"/>
         <source>&amp;Sounds</source>
         <translation>&amp;Звуки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="187"/>
+        <location filename="../../teller_app/ui/settings.py" line="184"/>
         <source>&amp;Notifications</source>
         <translation>&amp;Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="189"/>
+        <location filename="../../teller_app/ui/settings.py" line="186"/>
         <source>The profile&apos;s language</source>
         <translation>Мова профілю</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="191"/>
+        <location filename="../../teller_app/ui/settings.py" line="188"/>
         <source>Follow the system</source>
         <translation>Як у системі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="191"/>
+        <location filename="../../teller_app/ui/settings.py" line="188"/>
         <source>Light</source>
         <translation>Світла</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="191"/>
+        <location filename="../../teller_app/ui/settings.py" line="188"/>
         <source>Dark</source>
         <translation>Темна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="254"/>
+        <location filename="../../teller_app/ui/settings.py" line="250"/>
         <source>From the bank&apos;s Teller Hub.</source>
         <translation>З Teller Hub банку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="259"/>
+        <location filename="../../teller_app/ui/settings.py" line="256"/>
         <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
         <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="279"/>
+        <location filename="../../teller_app/ui/settings.py" line="280"/>
+        <source>every change to a customer</source>
+        <translation>будь-яка зміна клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="283"/>
+        <source>setting or leaving the status %1</source>
+        <translation>встановлення або зняття статусу %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="288"/>
+        <source>raising the balance cap</source>
+        <translation>підвищення дозволеного залишку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="294"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="280"/>
+        <location filename="../../teller_app/ui/settings.py" line="295"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="281"/>
+        <location filename="../../teller_app/ui/settings.py" line="296"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
@@ -3691,30 +3862,30 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="207"/>
+        <location filename="../../teller_app/ui/supervision.py" line="203"/>
         <source>Lock the session</source>
         <translation>Заблокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="208"/>
+        <location filename="../../teller_app/ui/supervision.py" line="204"/>
         <source>Approvals inbox</source>
         <translation>Вхідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="209"/>
-        <location filename="../../teller_app/ui/supervision.py" line="211"/>
-        <location filename="../../teller_app/ui/supervision.py" line="340"/>
+        <location filename="../../teller_app/ui/supervision.py" line="205"/>
+        <location filename="../../teller_app/ui/supervision.py" line="207"/>
+        <location filename="../../teller_app/ui/supervision.py" line="336"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="210"/>
-        <location filename="../../teller_app/ui/supervision.py" line="313"/>
+        <location filename="../../teller_app/ui/supervision.py" line="206"/>
+        <location filename="../../teller_app/ui/supervision.py" line="309"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="374"/>
+        <location filename="../../teller_app/ui/supervision.py" line="370"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -3723,134 +3894,144 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="371"/>
+        <location filename="../../teller_app/ui/supervision.py" line="367"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="55"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="56"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="150"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="110"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="112"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="116"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="117"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="119"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="120"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="120"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="121"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="172"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="195"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="193"/>
+        <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
+        <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="202"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="202"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="210"/>
+        <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
+        <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="222"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="206"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="226"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="218"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="238"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="219"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="239"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="227"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="247"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="250"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="270"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="306"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="326"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="129"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="130"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="152"/>
+        <location filename="../../teller_app/ui/supervision.py" line="148"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="154"/>
+        <location filename="../../teller_app/ui/supervision.py" line="150"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="155"/>
+        <location filename="../../teller_app/ui/supervision.py" line="151"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="156"/>
+        <location filename="../../teller_app/ui/supervision.py" line="152"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="158"/>
+        <location filename="../../teller_app/ui/supervision.py" line="154"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="339"/>
+        <location filename="../../teller_app/ui/supervision.py" line="335"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="355"/>
+        <location filename="../../teller_app/ui/supervision.py" line="351"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="154"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="155"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -3922,42 +4103,42 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="92"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="93"/>
         <source>T&amp;ill</source>
         <translation>&amp;Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="93"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="94"/>
         <source>Open the till…</source>
         <translation>Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="94"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="95"/>
         <source>Vault transfer…</source>
         <translation>Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="95"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="96"/>
         <source>Close the till…</source>
         <translation>Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="96"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="97"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="97"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="98"/>
         <source>Branch cash position…</source>
         <translation>Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="178"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="179"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="191"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="193"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -4034,127 +4215,197 @@ Reason: %2</source>
 <context>
     <name>TillText</name>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="14"/>
+        <location filename="../../teller_app/ui/till_text.py" line="16"/>
+        <source>You already hold another till: close it first.</source>
+        <translation>Ви вже тримаєте іншу касу: спершу закрийте її.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="17"/>
+        <source>This till is open at another desk.</source>
+        <translation>Цю касу відкрито на іншому робочому місці.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="18"/>
+        <source>Your till is open at another desk: close it there, or wait until that desk lets it go.</source>
+        <translation>Вашу касу відкрито на іншому робочому місці: закрийте її там або зачекайте, доки те місце її звільнить.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="20"/>
+        <source>A teller may not co-sign their own count.</source>
+        <translation>Касир не може підписувати власний перерахунок.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="21"/>
+        <source>This till has nothing to co-sign.</source>
+        <translation>Ця каса не потребує підпису.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="22"/>
+        <source>This payment is counted in another till.</source>
+        <translation>Цей платіж уже враховано в іншій касі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="23"/>
+        <source>The till waits for a supervisor to co-sign its opening count.</source>
+        <translation>Каса чекає, доки контролер підпише перерахунок на відкритті.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="25"/>
+        <source>The till does not hold that much.</source>
+        <translation>У касі немає такої суми.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="26"/>
+        <source>A teller may not approve their own transfer.</source>
+        <translation>Касир не може погоджувати власну передачу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="27"/>
+        <source>This transfer has already been decided.</source>
+        <translation>Щодо цієї передачі вже ухвалено рішення.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="28"/>
+        <source>The till is closed.</source>
+        <translation>Касу закрито.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="29"/>
+        <source>The vault does not hold that much.</source>
+        <translation>У сховищі немає такої суми.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="30"/>
+        <source>A vault transfer still waits for a supervisor: it must be decided before the till closes.</source>
+        <translation>Передача зі сховища чи до сховища ще чекає на контролера: рішення має бути ухвалено до закриття каси.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="32"/>
+        <source>The count differs from what is expected: give a reason for the over or short.</source>
+        <translation>Перелічена сума відрізняється від очікуваної: вкажіть причину надлишку чи нестачі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="39"/>
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="16"/>
+        <location filename="../../teller_app/ui/till_text.py" line="41"/>
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="19"/>
+        <location filename="../../teller_app/ui/till_text.py" line="44"/>
         <source>the customer&apos;s cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="26"/>
+        <location filename="../../teller_app/ui/till_text.py" line="51"/>
         <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="27"/>
+        <location filename="../../teller_app/ui/till_text.py" line="52"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="33"/>
+        <location filename="../../teller_app/ui/till_text.py" line="58"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="35"/>
+        <location filename="../../teller_app/ui/till_text.py" line="60"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="37"/>
+        <location filename="../../teller_app/ui/till_text.py" line="62"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="39"/>
+        <location filename="../../teller_app/ui/till_text.py" line="64"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="41"/>
+        <location filename="../../teller_app/ui/till_text.py" line="66"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="43"/>
+        <location filename="../../teller_app/ui/till_text.py" line="68"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="45"/>
+        <location filename="../../teller_app/ui/till_text.py" line="70"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="47"/>
+        <location filename="../../teller_app/ui/till_text.py" line="72"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="50"/>
+        <location filename="../../teller_app/ui/till_text.py" line="75"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="57"/>
+        <location filename="../../teller_app/ui/till_text.py" line="82"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="61"/>
+        <location filename="../../teller_app/ui/till_text.py" line="86"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="62"/>
+        <location filename="../../teller_app/ui/till_text.py" line="87"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="67"/>
+        <location filename="../../teller_app/ui/till_text.py" line="92"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="68"/>
+        <location filename="../../teller_app/ui/till_text.py" line="93"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="69"/>
+        <location filename="../../teller_app/ui/till_text.py" line="94"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="70"/>
+        <location filename="../../teller_app/ui/till_text.py" line="95"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="75"/>
+        <location filename="../../teller_app/ui/till_text.py" line="100"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <location filename="../../teller_app/ui/till_text.py" line="105"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81"/>
+        <location filename="../../teller_app/ui/till_text.py" line="106"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="82"/>
+        <location filename="../../teller_app/ui/till_text.py" line="107"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
@@ -4162,47 +4413,62 @@ Reason: %2</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="304"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="34"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="307"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="38"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="308"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="39"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="313"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="44"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="319"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="50"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="320"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="51"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="327"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="58"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="332"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="74"/>
+        <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
+        <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_transfer.py" line="87"/>
+        <source>A supervisor has already approved this transfer.</source>
+        <translation>Контролер уже погодив цю передачу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_transfer.py" line="89"/>
+        <source>A supervisor has already rejected this transfer.</source>
+        <translation>Контролер уже відхилив цю передачу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_transfer.py" line="90"/>
         <source>Requested: a supervisor approves it from the branch cash position.</source>
         <translation>Запит надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="343"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="82"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>
@@ -4269,7 +4535,12 @@ Reason: %2</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="181"/>
+        <location filename="../../teller_app/ui/till_position.py" line="180"/>
+        <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
+        <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="190"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>

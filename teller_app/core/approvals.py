@@ -242,11 +242,15 @@ class ApprovalService:
     async def file_request(self, customer_guid: str, change: Mapping[str, Any], reason: str,
                            kind: str = CUSTOMER_UPDATE, request_id: str | None = None
                            ) -> ChangeRequest:
+        """File a request. ``request_id`` belongs to the intended change (made once per
+        form or dialog: ``core/intent_id``), so sending it again after an error answers the
+        request the hub filed first. Without one, a fresh id covers this call's own retries
+        only, and a second call files a second request."""
         reason = reason.strip()
         if len(reason) > REASON_MAX_CHARS:
             raise ValidationError(f"the reason is longer than {REASON_MAX_CHARS} characters")
         body = wire_change(change) if kind == CUSTOMER_UPDATE else dict(change)
-        rid = request_id or str(uuid.uuid4())  # a retry of this call files nothing twice
+        rid = request_id or str(uuid.uuid4())
         result: ChangeRequest = await self._call(lambda hub: hub.file_request(
             kind, customer_guid, body, reason, request_id=rid, desk_id=self.desk_id))
         return result

@@ -36,6 +36,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from teller_app.core.app_paths import data_dir
+from teller_app.core.private_files import write_private
 
 log = logging.getLogger(__name__)
 OUTBOX_KEY = "audit_outbox_key"  # keyring entry (hex of 32 bytes)
@@ -172,7 +173,7 @@ class AuditOutbox:
                 fh.flush()
                 os.fsync(fh.fileno())
                 done = 0
-            _write_private(self.sent_path, str(done).encode())
+            write_private(self.sent_path, str(done).encode())
 
     def pending(self) -> int:
         return len(self.unsent())
@@ -279,14 +280,6 @@ async def outbox_key(profile_name: str) -> bytes:
     return key
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 @contextmanager

@@ -12,6 +12,9 @@ A confirm that times out, or is refused as "not in CREATED status", is never re-
 the payment's status is read; CONFIRMED means it went through (receipt, audit), CREATED means
 it did not (``ConfirmNotDone``: the teller may confirm again; the platform confirms a draft at
 most once).
+Once the platform confirmed, ``confirm``/``supervised`` never raise: the till's count is
+best-effort (the hub counts CONFIRMED payments itself) and an unreadable receipt comes without
+its body (``payment`` None). The hub's "no longer a draft" refusal is settled by reading, too.
 
 A create that times out may still have made the draft: every draft carries a client nonce in
 its purpose (``… [ref:<8 hex>]``). After Timeout/Unavailable the draft is looked up by that
@@ -21,6 +24,7 @@ Create makes at most one draft however often it is retried.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -37,6 +41,7 @@ from teller_app.core.cash_checks import (
     SupervisorNeed,
     ThresholdPolicy,
     classify_refusal,
+    no_longer_draft,
     read_limits,
 )
 from teller_app.core.cash_types import (
@@ -48,7 +53,9 @@ from teller_app.core.cash_types import (
     CashKind,
     CashReceipt,
     ConfirmNotDone,
+    DraftNotChecked,
     SupervisorRequired,
+    confirmed_receipt,
     needs_supervisor,
     new_cash_nonce,
     parse_cash_amount,
@@ -72,10 +79,13 @@ from teller_app.secrets import Profile
 # The value types live in cash_types; this stays the one import path for all of cash.
 __all__ = [
     "CASH_CATEGORY_CODES", "AmountError", "CashContext", "CashDraft", "CashError", "CashKind",
-    "CashReceipt", "CashService", "ConfirmNotDone", "SupervisorNeed", "SupervisorRequired",
-    "confirm_with_credentials", "find_processing_account", "needs_supervisor",
-    "new_cash_nonce", "parse_cash_amount", "purpose_with_ref", "receipt_of",
+    "CashReceipt", "CashService", "ConfirmNotDone", "DraftNotChecked", "SupervisorNeed",
+    "SupervisorRequired", "confirm_with_credentials", "confirmed_receipt",
+    "find_processing_account", "needs_supervisor", "new_cash_nonce", "parse_cash_amount",
+    "purpose_with_ref", "receipt_of",
 ]
+
+log = logging.getLogger(__name__)
 
 
 class CashService:
@@ -108,7 +118,7 @@ class CashService:
         items = await self.client.get_customer_accounts(customer_guid)
         account = next((a for a in items if a.assets), None)
         if account is None:
-            raise CashError("the customer has no account")
+            raise CashError("the customer has no account", "no_account")
         asset = account.assets[0]
         same_asset = [a.wallet_account_guid for a in items
                       if any(x.code == asset.code for x in a.assets)]
@@ -135,7 +145,7 @@ class CashService:
         try:
             return self._categories[kind.category_code]
         except KeyError:
-            raise CashError(f"payment category {kind.category_code} is missing") from None
+            raise CashError(f"no payment category {kind.category_code}", "no_category") from None
 
     async def customer_account(
         self, customer_guid: str
@@ -144,7 +154,7 @@ class CashService:
         for account in await self.client.get_customer_accounts(customer_guid):
             if account.assets:
                 return account.wallet_account_guid, account, account.assets[0]
-        raise CashError("the customer has no account")
+        raise CashError("the customer has no account", "no_account")
 
     async def create(
         self,
@@ -159,9 +169,10 @@ class CashService:
         """Create a draft tagged with ``nonce`` (a new one when None). ``retry``: an earlier
         create with this nonce failed with Timeout/Unavailable, so the draft may exist: it is
         looked up first and only created when absent. A Timeout/Unavailable raised from here
-        means "unknown": retry with the same nonce, never a new one."""
+        means "unknown": retry with the same nonce, never a new one. ``DraftNotChecked``: the
+        draft exists but the policy's check failed; retry with the same nonce, too."""
         if not self.processing_account_guid:
-            raise CashError("the branch has no processing account")
+            raise CashError("the branch has no processing account", "no_processing_account")
         account_guid, _account, asset = await self.customer_account(customer_guid)
         value = parse_cash_amount(amount, int(asset.minor_unit))
         if kind is CashKind.DEPOSIT:
@@ -194,6 +205,11 @@ class CashService:
                 if existing is None:
                     raise
                 guid = existing.guid
+        try:
+            need = await self.policy.assess(PolicyRequest(
+                kind.value, value, asset.code, customer_guid, account_guid, guid))
+        except Exception as exc:  # the draft exists: whatever failed, it is not forgotten
+            raise DraftNotChecked(guid, exc) from exc
         return CashDraft(
             payment_guid=guid,
             kind=kind,
@@ -201,8 +217,7 @@ class CashService:
             asset_code=asset.code,
             customer_guid=customer_guid,
             customer_account_guid=account_guid,
-            needs_supervisor=(await self.policy.assess(PolicyRequest(
-                kind.value, value, asset.code, customer_guid, account_guid, guid))).needed,
+            needs_supervisor=need.needed,
         )
 
     async def find_draft(self, nonce: str, sender: str, receiver: str) -> Payment | None:
@@ -220,42 +235,76 @@ class CashService:
             if len(page.payments) < limit or offset >= page.total:
                 return None
 
-    async def confirm(self, payment_guid: str) -> CashReceipt:
-        """Confirm once. A lost answer or a "not in CREATED status" refusal is settled by
-        reading the payment: CONFIRMED gives the receipt (``reconciled``), CREATED raises
-        ``ConfirmNotDone``; nothing is re-sent from here. With a hub ``gate`` the hub is
-        asked first (a voided draft or a passed limit is refused, ``SupervisorRequired``
-        when a supervisor must confirm) and told after (the till counts the payment)."""
+    async def confirm(self, payment_guid: str, *, amount: Decimal | None = None,
+                      kind: CashKind | None = None) -> CashReceipt:
+        """Confirm once. A lost answer or a "not in CREATED status" refusal (the platform's,
+        or the hub's before the confirm) is settled by reading the payment: CONFIRMED gives
+        the receipt (``reconciled``), CREATED raises ``ConfirmNotDone``; nothing is re-sent
+        from here. With a hub ``gate`` the hub is asked first (a voided draft or a passed
+        limit is refused, ``SupervisorRequired`` when a supervisor must confirm) and told
+        after (the till counts the payment, best-effort). Once confirmed this never raises;
+        ``amount``/``kind`` (the draft's) fill a receipt whose payment cannot be read."""
         if self.gate is not None:
-            need = await self.gate.before_confirm(payment_guid)
+            try:
+                need = await self.gate.before_confirm(payment_guid)
+            except CashRefused as refused:
+                if not no_longer_draft(refused.refusal):
+                    raise
+                return await self.counted(await self._settled(payment_guid, refused))
             if need.needed:
                 raise SupervisorRequired(payment_guid, need)
-        receipt = await self._confirm(payment_guid)
-        await self.count(payment_guid)
-        return receipt
+        return await self.counted(await self._confirm(payment_guid, amount, kind))
 
     async def count(self, payment_guid: str) -> None:
         """The hub's till counts a confirmed payment (idempotent; no hub: nothing)."""
         if self.gate is not None:
             await self.gate.confirmed(payment_guid)
 
+    async def counted(self, receipt: CashReceipt) -> CashReceipt:
+        """``count`` for a payment the platform confirmed: never raises. A failure (hub down,
+        a refusal, a timeout) is logged and flagged ``till_count_pending``; the hub counts
+        CONFIRMED payments itself when the till is next read or closed."""
+        try:
+            await self.count(receipt.payment_guid)
+        except Exception as exc:  # the money moved: never report this payment as failed
+            log.warning("payment %s confirmed; the till did not count it yet (%s)",
+                        receipt.payment_guid, type(exc).__name__)
+            return replace(receipt, till_count_pending=True)
+        return receipt
+
     async def supervised(self, payment_guid: str,
-                         confirm: Callable[[], Awaitable[CashReceipt]]) -> CashReceipt:
+                         confirm: Callable[[], Awaitable[CashReceipt]], *,
+                         amount: Decimal | None = None,
+                         kind: CashKind | None = None) -> CashReceipt:
         """A supervisor confirms in place (``confirm``): never a voided draft; the teller's
-        till then counts the payment."""
+        till then counts the payment (best-effort: once confirmed, this never raises)."""
         if self.gate is not None and payment_guid in await self.gate.voided([payment_guid]):
             raise CashRefused(Refusal(RefusalKind.HUB, period="voided"))
         receipt = await confirm()
-        await self.count(payment_guid)
-        return receipt
+        if receipt.payment is None:  # its body was not read: the draft's figures
+            receipt = replace(receipt, amount=receipt.amount or amount or Decimal(0),
+                              kind=receipt.kind or kind)
+        return await self.counted(receipt)
 
     async def void(self, payment_guid: str, reason: str) -> None:
         """The teller voids their own unconfirmed draft (recorded by the hub)."""
         if self.gate is None:
-            raise CashError("voiding a draft needs the Teller Hub")
+            raise CashError("voiding a draft needs the Teller Hub", "void_needs_hub")
         await self.gate.void(payment_guid, reason)
 
-    async def _confirm(self, payment_guid: str) -> CashReceipt:
+    async def _settled(self, payment_guid: str, refused: CashRefused) -> CashReceipt:
+        """The hub refused because the draft is no longer CREATED: a confirm whose answer was
+        lost may have gone through. CONFIRMED: the reconciled receipt; else the refusal."""
+        try:
+            payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
+        except PlatformError:
+            raise refused from None
+        if payment.status is not PaymentStatus.CONFIRMED:
+            raise refused
+        return replace(receipt_of(payment, self.kind_of(payment)), reconciled=True)
+
+    async def _confirm(self, payment_guid: str, amount: Decimal | None = None,
+                       kind: CashKind | None = None) -> CashReceipt:
         try:
             await self.client.confirm_payment(payment_guid, branch_guid=self.branch_guid)
         except AuthError as exc:
@@ -277,7 +326,12 @@ class CashService:
             if payment.status is PaymentStatus.CREATED:
                 raise ConfirmNotDone(payment_guid, exc) from exc
             raise
-        return await self.receipt(payment_guid)
+        try:
+            return await self.receipt(payment_guid)
+        except Exception as exc:  # confirmed: the receipt is read later, never a failure
+            log.warning("payment %s confirmed; its receipt could not be read (%s)",
+                        payment_guid, type(exc).__name__)
+            return confirmed_receipt(payment_guid, amount, kind)
 
     async def receipt(self, payment_guid: str) -> CashReceipt:
         payment: Payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
@@ -315,7 +369,7 @@ async def find_processing_account(client: PlatformClient, branch_guid: str | Non
     else:
         accounts.sort(key=lambda a: a.branch_guid is not None)
     if not accounts:
-        raise CashError("no processing account is visible to this employee")
+        raise CashError("no processing account is visible here", "no_processing_account")
     return str(accounts[0].wallet_account_guid)
 
 
@@ -331,10 +385,15 @@ async def confirm_with_credentials(
     session = await open_session(profile, make_auth(profile, email, password))
     try:
         if not session.can(Capability.CASH_CONFIRM_ANY_AMOUNT):
-            raise CashError("this employee may not confirm amounts above the teller's limit")
+            raise CashError("this employee may not confirm amounts above the teller's limit",
+                            "not_a_checker")
         service = CashService(session.client, branch_guid or "", "", Decimal(0), True)
         receipt = await service.confirm(payment_guid)
         return replace(receipt, confirmed_by=str(session.employee.guid))
     finally:
-        await close_everywhere(session)  # logged out on the platform and the hub
+        try:
+            await close_everywhere(session)  # logged out on the platform and the hub
+        except Exception as exc:  # a confirmed payment is never reported as failed
+            log.warning("the supervisor's short session did not close (%s)",
+                        type(exc).__name__)
 

@@ -11,7 +11,9 @@ confirm without an approved command, so the desk cannot skip this.
 
 from __future__ import annotations
 
+import logging
 import uuid
+from decimal import Decimal
 
 from teller_app.core.approvals import CASH_CONFIRM, ApprovalService
 from teller_app.core.cash import (
@@ -20,10 +22,14 @@ from teller_app.core.cash import (
     CashReceipt,
     CashService,
     ConfirmNotDone,
+    confirmed_receipt,
     receipt_of,
 )
+from teller_app.platform.errors import PlatformError
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.platform.models import PaymentStatus
+
+log = logging.getLogger(__name__)
 
 # What a filed cash request's events mean to the teller's open dialog.
 SETTLE_KINDS = frozenset({"request.applied"})
@@ -38,11 +44,17 @@ def cash_change(draft: CashDraft, branch_guid: str | None) -> dict[str, str]:
     return change
 
 
+def new_request_id() -> str:
+    """The id of one draft's request: made once per draft, sent again on every re-filing."""
+    return str(uuid.uuid4())
+
+
 async def request_approval(approvals: ApprovalService, draft: CashDraft,
                            branch_guid: str | None, reason: str,
                            request_id: str | None = None) -> ChangeRequest:
-    """File the draft for a supervisor (idempotent with ``request_id``: a retry after a lost
-    answer files nothing twice)."""
+    """File the draft for a supervisor (idempotent with ``request_id``: the hub answers a
+    re-filing with the same id with the request it stored, so a retry after a lost answer or
+    an error files nothing twice — pass the draft's one ``new_request_id()`` each time)."""
     return await approvals.file_request(
         draft.customer_guid, cash_change(draft, branch_guid), reason, kind=CASH_CONFIRM,
         request_id=request_id or str(uuid.uuid4()))
@@ -52,15 +64,23 @@ def concerns(event: HubEvent, request: ChangeRequest | None) -> bool:
     return request is not None and event.request_id == request.id
 
 
-async def settle_approved(service: CashService, payment_guid: str) -> CashReceipt:
-    """After the supervisor's approval: the hub confirmed on DCM, so read the payment (never
-    confirm twice) and count it in the till. A draft still CREATED (an approval whose
-    execution is pending) is confirmed through the gate, which now allows it."""
-    await service.category_guid(CashKind.DEPOSIT)  # the categories, to name the kind
-    payment = await service.client.get_payment(payment_guid, with_stellar_info=True)
+async def settle_approved(service: CashService, payment_guid: str, *,
+                          amount: Decimal | None = None,
+                          kind: CashKind | None = None) -> CashReceipt:
+    """After the supervisor's approval was applied: the hub confirmed on DCM, so read the
+    payment (never confirm twice) and count it in the till (best-effort). A draft still
+    CREATED (an approval whose execution is pending) is confirmed through the gate, which now
+    allows it. The hub said "applied": when the payment cannot be read, the receipt comes
+    without its body (``amount``/``kind``: the draft's), read later."""
+    try:
+        await service.category_guid(CashKind.DEPOSIT)  # the categories, to name the kind
+        payment = await service.client.get_payment(payment_guid, with_stellar_info=True)
+    except PlatformError as exc:
+        log.warning("approved payment %s could not be read (%s)", payment_guid,
+                    type(exc).__name__)
+        return await service.counted(confirmed_receipt(payment_guid, amount, kind))
     if payment.status is PaymentStatus.CONFIRMED:
-        await service.count(payment_guid)
-        return receipt_of(payment, service.kind_of(payment))
+        return await service.counted(receipt_of(payment, service.kind_of(payment)))
     if payment.status is PaymentStatus.CREATED:
-        return await service.confirm(payment_guid)
+        return await service.confirm(payment_guid, amount=amount, kind=kind)
     raise ConfirmNotDone(payment_guid, RuntimeError(f"the payment is {payment.status_raw}"))

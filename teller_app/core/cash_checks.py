@@ -294,3 +294,9 @@ def classify_refusal(exc: BaseException) -> Refusal | None:
         if marker in text:
             return Refusal(kind, message=exc.message)
     return Refusal(RefusalKind.OTHER, message=exc.message)
+
+
+def no_longer_draft(refusal: Refusal) -> bool:
+    """The platform's or the hub's "the payment is not CREATED any more"."""
+    return refusal.kind is RefusalKind.NOT_CREATED or (
+        refusal.kind is RefusalKind.HUB and refusal.period == "not_created")

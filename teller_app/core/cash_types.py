@@ -40,7 +40,13 @@ def purpose_with_ref(purpose: str, nonce: str) -> str:
 
 
 class CashError(Exception):
-    """A cash operation cannot go ahead (the message is for the teller)."""
+    """A cash operation cannot go ahead. ``reason`` is a code the desk words in the teller's
+    language (``no_account``, ``no_category``, ``no_processing_account``,
+    ``void_needs_hub``, ``not_a_checker``); the message is English, for the log."""
+
+    def __init__(self, message: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class AmountError(CashError, ValueError):
@@ -54,6 +60,17 @@ class SupervisorRequired(CashError):
         super().__init__("a supervisor must confirm this payment")
         self.payment_guid = payment_guid
         self.need = need
+
+
+class DraftNotChecked(CashError):
+    """The draft exists on the platform, but the policy's check of it (the hub) failed. A
+    create with the same nonce and ``retry=True`` finds this draft and checks it again: it is
+    never forgotten and no second one is made. ``cause``: the check's error."""
+
+    def __init__(self, payment_guid: str, cause: BaseException) -> None:
+        super().__init__("the draft exists but its check failed")
+        self.payment_guid = payment_guid
+        self.cause = cause
 
 
 class ConfirmNotDone(CashError):
@@ -128,12 +145,22 @@ class CashReceipt:
     kind: CashKind | None
     confirmed_by: str = ""  # employee guid, when a supervisor confirmed in place
     reconciled: bool = False  # the confirm's answer was lost; the status said CONFIRMED
+    # The hub's till did not count it yet; the hub counts it itself on its next read.
+    till_count_pending: bool = False
+    # None: confirmed, but the payment could not be read back yet (``CashService.receipt``).
     payment: Payment | None = field(default=None, compare=False, repr=False)
 
     @property
     def reference(self) -> str:
         return self.stellar_hash or self.payment_guid
 
+
+def confirmed_receipt(payment_guid: str, amount: Decimal | None = None,
+                      kind: CashKind | None = None) -> CashReceipt:
+    """A payment the platform confirmed whose body could not be read back (yet): no hash,
+    the amount the desk knows (the draft's), ``payment`` None."""
+    return CashReceipt(payment_guid=payment_guid, stellar_hash="", status="CONFIRMED",
+                       amount=amount if amount is not None else Decimal(0), kind=kind)
 
 
 def receipt_of(payment: Payment, kind: CashKind | None = None) -> CashReceipt:

@@ -6,6 +6,7 @@ No Qt here: the UI calls these through its async helper (ui/async_op.py).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable
@@ -26,11 +27,13 @@ from teller_app.core.views import (
 )
 from teller_app.platform import (
     AccountWithAssets,
+    CreatedCustomer,
     Customer,
     CustomerUpdate,
     NewCustomer,
-    NotFound,
     PlatformClient,
+    PlatformError,
+    Unavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,15 @@ class StaleStatus(Exception):
         super().__init__("the status changed since the form was opened")
         self.current = current  # the real status now
         self.full = full  # the whole status text now
+
+
+@dataclass
+class CreateAttempts:
+    """A create form's earlier attempts: ``uncertain`` is the body of the last create whose
+    answer was lost and could not be settled (it may have created the customer); None when
+    nothing is unknown. ``CustomerService.create`` reads and updates it."""
+
+    uncertain: NewCustomer | None = None
 
 
 @dataclass
@@ -97,35 +109,63 @@ class CustomerService:
         return await self.client.find_customer_by_login(login) is not None
 
     # -- writes ---------------------------------------------------------------------------
-    async def create(self, new: NewCustomer) -> CustomerSnapshot:
+    async def create(self, new: NewCustomer,
+                     attempts: CreateAttempts | None = None) -> CustomerSnapshot:
         """The hub issues the customer's secret first (external id = login; DCM asks the
         bank's Auth Service for it while creating), then DCM creates the customer.
 
         Raises ``HubUnavailable`` when the hub cannot be reached (nothing was created) and
         ``BankAuthDeclined`` when DCM says the Auth Service refused. A retry is safe: the
         secret issue is idempotent (the same secret is kept) and the create reconciles a lost
-        answer by login, so there is never a second customer."""
+        answer by login, so there is never a second customer.
+
+        ``attempts``: the form's earlier creates. When one's outcome is unknown
+        (``attempts.uncertain``), it is settled by reading first: the same login is looked
+        up before the secret and the POST (found = created; a 409 is settled the same way);
+        a login changed since is about the earlier one: if that customer exists, it is the
+        one created (with the earlier values) and nothing new is sent."""
+        earlier = attempts.uncertain if attempts is not None else None
+        if attempts is not None and earlier is not None and earlier.login:
+            found = await self.client.find_created_customer(earlier)
+            if found is not None:
+                attempts.uncertain = None
+                log.info("create: the earlier attempt had created the customer")
+                return await self._created(found, earlier)
+            if earlier.login != new.login:
+                attempts.uncertain = earlier = None  # read: the earlier one made nobody
         if self.hub is not None and new.login:
             issued = await self.hub.issue_secret(
                 new.login, new.branch_guid or self.hub.branch_guid, first_name=new.name,
                 last_name=new.surname, phone=new.phone_number)
             log.info("customer secret %s", "issued" if issued.created else "already held")
-        created = await self.client.create_customer(new)
+        try:
+            created = await self.client.create_customer(new, retry=earlier is not None)
+        except Unavailable as exc:  # Timeout too: sent, answer lost, outcome unknown
+            if attempts is not None and not exc.not_sent:
+                attempts.uncertain = new
+            raise
+        if attempts is not None:
+            attempts.uncertain = None
+        return await self._created(created, new)
+
+    async def _created(self, created: CreatedCustomer, sent: NewCustomer) -> CustomerSnapshot:
+        """The snapshot of a customer just created (``created``: its first account): read
+        back; if that read fails, what the form sent (the customer is created either way)."""
         guid = created.customer_guid
         customer: Customer | None
         try:
             customer = await self.client.get_customer(guid)
-        except NotFound:
+        except PlatformError as exc:  # NotFound: not visible to this employee (yet)
+            log.info("created customer not read back: %s", type(exc).__name__)
             customer = None
-        accounts: list[AccountWithAssets] = [created]
         if customer is not None:
-            await self._remember(customer, accounts)
+            await self._remember(customer, [created])
             view = customer_from_platform(customer)
-        else:  # not visible to this employee (yet): what the form sent
+        else:
             view = CustomerView(
-                wallet_user_guid=guid, login=new.login or "", name=new.name or "",
-                surname=new.surname or "", paternal_name=new.paternal_name or "",
-                phone_number=new.phone_number or "", branch_guid=new.branch_guid or "")
+                wallet_user_guid=guid, login=sent.login or "", name=sent.name or "",
+                surname=sent.surname or "", paternal_name=sent.paternal_name or "",
+                phone_number=sent.phone_number or "", branch_guid=sent.branch_guid or "")
         return CustomerSnapshot(view, [account_from_platform(created)], time.time())
 
     async def update(self, guid: str, update: CustomerUpdate,
@@ -143,10 +183,15 @@ class CustomerService:
                                   None if current is None else customer_view(current))
         if update.status is not None and status_was is not None:
             fresh = await self.client.get_customer(guid)  # re-read right before writing
-            if (fresh.status or "") != status_was:
-                raise StaleStatus(fresh.status or "", fresh.status or "")
+            now = fresh.status or ""
+            if now not in (status_was, update.status):  # the status wanted: an earlier save's
+                raise StaleStatus(now, now)
         await self.client.update_customer(guid, update)
-        customer = await self.client.get_customer(guid)
+        try:
+            customer = await self.client.get_customer(guid)
+        except PlatformError as exc:  # written (the PUT said so): never "not saved" now
+            log.info("updated customer not read back: %s", type(exc).__name__)
+            return _with_update(guid, current, update)
         if self.cache is not None:
             await self._safe(self.cache.upsert_customers([customer]))
         return customer_from_platform(customer)
@@ -170,3 +215,14 @@ class CustomerService:
             await awaitable
         except Exception:
             log.exception("cache write-through failed")
+
+
+def _with_update(guid: str, current: CustomerLike | None, update: CustomerUpdate) -> CustomerView:
+    """The customer as written: ``current`` with ``update``'s fields (the next read or sync
+    brings the platform's own copy)."""
+    base = customer_view(current) if current is not None else CustomerView(wallet_user_guid=guid)
+    fields = {k: getattr(update, k) for k in update.model_fields_set if k != "wallet_user_guid"}
+    if "branch_guid" in fields:
+        fields["branch_guid"] = fields["branch_guid"] or ""
+        fields["branch_name"] = ""  # not known for the new branch
+    return dataclasses.replace(base, **{k: v for k, v in fields.items() if v is not None})

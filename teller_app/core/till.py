@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol  # Any: the hub's JSON bodies and answers only
 
+from teller_app.platform.errors import Conflict, HubUnavailable, PlatformError
+
 # (key, value in kopiyky, is a note) in the order of the count grid: UAH notes then coins.
 DENOMINATIONS: tuple[tuple[str, int, bool], ...] = (
     ("note_1000", 100000, True), ("note_500", 50000, True), ("note_200", 20000, True),
@@ -150,6 +152,23 @@ class BranchPosition:
                    tuple(Transfer.of(t) for t in data.get("pending_transfers", [])))
 
 
+VAULT_PATH = "/api/v1/vault"
+TRANSFERS_PATH = "/api/v1/tills/current/transfers"
+
+
+class VaultCountUnknown(HubUnavailable):
+    """The vault count's answer was lost and reading did not settle it: the vault does not
+    hold what was counted (the count never arrived, or a transfer moved the vault after
+    it), or the position could not be read (``position`` None). Nothing was sent again."""
+
+    def __init__(self, counted: Decimal, position: BranchPosition | None) -> None:
+        self.counted = counted
+        self.position = position
+        now = "unread" if position is None else f"{position.vault:.2f}"
+        super().__init__(f"the vault count ({counted:.2f}) may not be recorded: the vault "
+                         f"now holds {now}", method="PUT", path=VAULT_PATH)
+
+
 class TillService:
     """One desk's calls about its teller's till (``desk_id`` holds the lease)."""
 
@@ -163,8 +182,6 @@ class TillService:
                                    desk_id=self.desk_id if desk else None, idempotent=False)
 
     async def current(self) -> Till | None:
-        from teller_app.platform.errors import Conflict
-
         try:
             return Till.of(await self.hub.call("GET", "/api/v1/tills/current"))
         except Conflict:
@@ -186,9 +203,17 @@ class TillService:
                                 {"payment_guid": payment_guid})
         return Till.of(data["till"])
 
-    async def request_transfer(self, direction: str, amount: Decimal) -> Transfer:
-        return Transfer.of(await self._post("/api/v1/tills/current/transfers",
-                                            {"direction": direction, "amount": f"{amount:.2f}"}))
+    async def request_transfer(self, direction: str, amount: Decimal,
+                               transfer_id: str | None = None) -> Transfer:
+        """Ask for a vault transfer. ``transfer_id`` (a UUID made once per intended transfer)
+        lets the hub answer a re-send with the transfer it filed first, so a lost answer is
+        sent again, never filed twice; without it the request is sent once."""
+        body: dict[str, Any] = {"direction": direction, "amount": f"{amount:.2f}"}
+        if transfer_id:
+            body["id"] = transfer_id
+        return Transfer.of(await self.hub.call(
+            "POST", TRANSFERS_PATH, json_body=body, desk_id=self.desk_id,
+            idempotent=transfer_id is not None))
 
     async def decide_transfer(self, transfer_id: str, approve: bool, comment: str = "") -> Transfer:
         verb = "approve" if approve else "reject"
@@ -204,11 +229,33 @@ class TillService:
 
     async def count_vault(self, counts: dict[str, int],
                           branch_guid: str | None = None) -> BranchPosition:
-        """A supervisor records the vault's count (the hub keeps its balance)."""
+        """A supervisor records the vault's count (the hub keeps its balance).
+
+        The count sets an absolute balance, so it is sent once: a re-send could erase a
+        transfer approved in between (and audit the count twice). A lost answer is settled by
+        reading the position: a vault holding what was counted is settled (that balance is
+        all a count sets); anything else raises ``VaultCountUnknown`` with what was read."""
         body: dict[str, Any] = {"counts": _clean(counts)}
         if branch_guid:
             body["branch_guid"] = branch_guid
-        return BranchPosition.of(await self.hub.call("PUT", "/api/v1/vault", json_body=body))
+        try:
+            return BranchPosition.of(await self.hub.call("PUT", VAULT_PATH, json_body=body,
+                                                         idempotent=False))
+        except HubUnavailable as lost:
+            if lost.not_sent:
+                raise  # it never left this desk: nothing was recorded
+            return await self._settle_vault_count(count_total(body["counts"]), branch_guid,
+                                                  lost)
+
+    async def _settle_vault_count(self, counted: Decimal, branch_guid: str | None,
+                                  lost: Exception) -> BranchPosition:
+        try:
+            position = await self.position(branch_guid)
+        except PlatformError:
+            raise VaultCountUnknown(counted, None) from lost
+        if position.vault == counted:
+            return position
+        raise VaultCountUnknown(counted, position) from lost
 
     async def position(self, branch_guid: str | None = None) -> BranchPosition:
         params = {"branch_guid": branch_guid} if branch_guid else None

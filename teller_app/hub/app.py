@@ -134,7 +134,8 @@ def _no_telemetry() -> dict[str, Any]:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def hub_error(_: Request, exc: HubError) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, exc.status)
+        body = {"error": exc.message, "code": exc.code} if exc.code else {"error": exc.message}
+        return JSONResponse(body, exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

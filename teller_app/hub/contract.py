@@ -42,9 +42,11 @@ PathInt = Annotated[int, Path(ge=0, le=MAX_DB_INT)]
 
 
 class Error(BaseModel):
-    """Every error answer of the hub."""
+    """Every error answer of the hub (``code``: a stable word for a refusal a desk words
+    itself, on some answers only)."""
 
     error: str
+    code: str | None = None
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:

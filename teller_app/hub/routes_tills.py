@@ -6,6 +6,7 @@ Amounts travel as decimal strings; the hub computes in integer kopiyky.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -76,6 +77,8 @@ class RejectDraftIn(_In):
 
 
 class TransferIn(_In):
+    # optional, made by the desk: a re-send with the same id answers the stored transfer
+    id: uuid.UUID | None = None
     direction: Literal["to_till", "to_vault"]
     amount: Amount
 
@@ -267,11 +270,13 @@ async def operation(body: PaymentIn, request: Request, emp: CurrentEmployee,
     return {"counted": added, "till": out}
 
 
-@router.post("/tills/current/transfers", summary="Ask for cash from / to the vault")
+@router.post("/tills/current/transfers", summary="Ask for cash from / to the vault (a re-send "
+             "with the same id answers the transfer filed first)")
 async def transfer(body: TransferIn, request: Request, emp: CurrentEmployee,
                    desk_id: DeskId) -> dict[str, Any]:
     return await tills.request_transfer(hub_state(request).engine, emp, desk_id, body.direction,
-                                        to_minor(body.amount))
+                                        to_minor(body.amount),
+                                        transfer_id=str(body.id) if body.id else None)
 
 
 @router.post("/tills/current/close", summary="Close: counted vs expected → over/short")

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import audit
-from .db import now
+from .db import dialect_insert, now
 from .errors import HubError
 from .models import HubEmployee
 from .till_money import counts_json, money
@@ -84,8 +84,10 @@ async def open_till(engine: AsyncEngine, emp: HubEmployee, *, till_code: str, de
                 row = (await conn.execute(sa.select(tills).where(t.id == live.id))).one()
                 return await till_out(conn, row)
             if live.till_code != till_code:
-                raise HubError(409, f"you already hold till {live.till_code}: close it first")
-            raise HubError(409, f"till {till_code} is open at another desk ({live.teller})")
+                raise HubError(409, f"you already hold till {live.till_code}: close it first",
+                               "till_held")
+            raise HubError(409, f"till {till_code} is open at another desk ({live.teller})",
+                           "till_busy")
         last = (await conn.execute(sa.select(t.close_minor).where(
             t.till_code == till_code, sa.func.coalesce(t.branch_guid, "") == branch_key(branch),
             t.state == "closed").order_by(t.closed_at.desc()).limit(1))).first()
@@ -100,7 +102,8 @@ async def open_till(engine: AsyncEngine, emp: HubEmployee, *, till_code: str, de
                 open_counts=counts_json(counts), open_minor=total, prev_close_minor=prev,
                 desk_id=desk_id, lease_until=at + lease_seconds()))
         except sa.exc.IntegrityError:
-            raise HubError(409, f"till {till_code} is open at another desk") from None
+            raise HubError(409, f"till {till_code} is open at another desk",
+                           "till_busy") from None
         await _audit(conn, emp, desk_id, till_id, branch, {
             "open": money(total), "till_code": till_code, "counts": counts_json(counts),
             "previous_close": None if prev is None else money(prev)})
@@ -117,7 +120,8 @@ async def live_till(conn: AsyncConnection, emp: HubEmployee, desk_id: str | None
         raise HubError(409, "you have no open till")
     at = now()
     if desk_id is not None and row.desk_id != desk_id and row.lease_until >= at:
-        raise HubError(409, f"the till is in use at another desk ({row.desk_id})")
+        raise HubError(409, f"the till is in use at another desk ({row.desk_id})",
+                       "till_elsewhere")
     if renew and desk_id is not None:
         await conn.execute(tills.update().where(t.id == row.id).values(
             desk_id=desk_id, lease_until=at + lease_seconds()))
@@ -132,12 +136,13 @@ async def cosign(engine: AsyncEngine, emp: HubEmployee, till_id: str) -> dict[st
         if row is None or not emp.may_act_in(row.branch_guid):
             raise HubError(404, "no such till")
         if row.teller == emp.email:
-            raise HubError(403, "the teller may not co-sign their own count")
+            raise HubError(403, "the teller may not co-sign their own count", "cosign_own")
         done = await conn.execute(tills.update().where(t.id == till_id, t.state == "cosign")
                                   .values(state="open", cosigned_by=emp.email,
                                           cosigned_at=now()))
         if done.rowcount != 1:
-            raise HubError(409, f"the till is {row.state}: nothing to co-sign")
+            raise HubError(409, f"the till is {row.state}: nothing to co-sign",
+                           "nothing_to_cosign")
         await _audit(conn, emp, "", till_id, row.branch_guid, {"cosigned": True})
         return await till_out(conn, (await conn.execute(
             sa.select(tills).where(t.id == till_id))).one())
@@ -150,7 +155,7 @@ async def record_operation(conn: AsyncConnection, till: Any, *, payment_guid: st
         till_ops.c.payment_guid == payment_guid))).first()
     if found is not None:
         if found.till_id != till.id:
-            raise HubError(409, "this payment is counted in another till")
+            raise HubError(409, "this payment is counted in another till", "counted_elsewhere")
         return False
     delta = amount_minor if kind == "deposit" else -amount_minor
     await conn.execute(till_ops.insert().values(
@@ -164,22 +169,49 @@ async def record_operation(conn: AsyncConnection, till: Any, *, payment_guid: st
 
 
 async def request_transfer(engine: AsyncEngine, emp: HubEmployee, desk_id: str, direction: str,
-                           amount_minor: int) -> dict[str, Any]:
+                           amount_minor: int, *, transfer_id: str | None = None
+                           ) -> dict[str, Any]:
+    """File a pending transfer. With the desk's ``transfer_id`` a re-send (its answer was
+    lost) answers the stored transfer, whatever became of it, and files nothing twice."""
+    tt = till_transfers.c
     async with engine.begin() as conn:
-        till = await live_till(conn, emp, desk_id)
+        till = await live_till(conn, emp, desk_id)  # renews the lease: a write comes first
+        if transfer_id is not None:
+            stored = await _stored_transfer(conn, transfer_id, till, emp, direction,
+                                            amount_minor)
+            if stored is not None:
+                return stored
         if till.state != "open":
-            raise HubError(409, "the till is waiting for a co-sign")
+            raise HubError(409, "the till is waiting for a co-sign", "awaiting_cosign")
         if direction == "to_vault" and amount_minor > await expected_minor(conn, till.id):
-            raise HubError(409, "the till does not hold that much")
-        tid = str(uuid.uuid4())
-        await conn.execute(till_transfers.insert().values(
+            raise HubError(409, "the till does not hold that much", "till_short")
+        tid = transfer_id or str(uuid.uuid4())
+        done = await conn.execute(dialect_insert(conn, till_transfers).values(
             id=tid, till_id=till.id, branch_guid=till.branch_guid, direction=direction,
             amount_minor=amount_minor, requested_by=emp.email, state="pending",
-            created_at=now()))
+            created_at=now()).on_conflict_do_nothing(index_elements=["id"]))
+        if done.rowcount != 1:  # the same id filed at this moment by a racing re-send
+            stored = await _stored_transfer(conn, tid, till, emp, direction, amount_minor)
+            assert stored is not None
+            return stored
         await _audit(conn, emp, desk_id, till.id, till.branch_guid,
                      {"transfer": tid, "direction": direction, "amount": money(amount_minor)})
         return transfer_out((await conn.execute(sa.select(till_transfers).where(
-            till_transfers.c.id == tid))).one())
+            tt.id == tid))).one())
+
+
+async def _stored_transfer(conn: AsyncConnection, transfer_id: str, till: Any,
+                           emp: HubEmployee, direction: str, amount_minor: int
+                           ) -> dict[str, Any] | None:
+    """The transfer filed before with this id (None: none); 409 when the id names another."""
+    row = (await conn.execute(sa.select(till_transfers).where(
+        till_transfers.c.id == transfer_id))).first()
+    if row is None:
+        return None
+    if (row.requested_by, row.till_id, row.direction, row.amount_minor) != (
+            emp.email, till.id, direction, amount_minor):
+        raise HubError(409, "this transfer id is taken: a filed transfer never changes")
+    return transfer_out(row)
 
 
 def transfer_out(r: Any) -> dict[str, Any]:
@@ -197,18 +229,18 @@ async def decide_transfer(engine: AsyncEngine, emp: HubEmployee, transfer_id: st
         if tr is None or not emp.may_act_in(tr.branch_guid):
             raise HubError(404, "no such transfer")
         if tr.requested_by == emp.email:
-            raise HubError(403, "the teller may not approve their own transfer")
+            raise HubError(403, "the teller may not approve their own transfer", "transfer_own")
         done = await conn.execute(till_transfers.update().where(
             tt.id == transfer_id, tt.state == "pending").values(
             state="approved" if approve else "rejected", decided_by=emp.email,
             decided_at=now(), comment=comment))
         if done.rowcount != 1:
-            raise HubError(409, f"the transfer is already {tr.state}")
+            raise HubError(409, f"the transfer is already {tr.state}", "transfer_decided")
         if approve:
             live = (await conn.execute(sa.select(tills.c.state).where(
                 tills.c.id == tr.till_id))).scalar_one()
             if live not in LIVE:
-                raise HubError(409, "the till is closed")
+                raise HubError(409, "the till is closed", "till_closed")
             sign = 1 if tr.direction == "to_till" else -1
             await move_vault(conn, tr.branch_guid, -sign * tr.amount_minor, emp.email)
             await conn.execute(till_ops.insert().values(
@@ -231,7 +263,7 @@ async def move_vault(conn: AsyncConnection, branch: str | None, delta: int, by: 
                                                   updated_by=by, updated_at=now()))
     bal = (await conn.execute(sa.select(v.balance_minor).where(v.branch_key == key))).scalar_one()
     if bal < 0:
-        raise HubError(409, "the vault does not hold that much")
+        raise HubError(409, "the vault does not hold that much", "vault_short")
 
 
 async def set_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
@@ -256,12 +288,13 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                                       .where(till_transfers.c.till_id == till.id,
                                              till_transfers.c.state == "pending"))).scalar_one()
         if pending:
-            raise HubError(409, "a vault transfer is still waiting for a supervisor")
+            raise HubError(409, "a vault transfer is still waiting for a supervisor",
+                           "transfer_pending")
         expected = await expected_minor(conn, till.id)
         diff = total - expected
         if diff and not reason.strip():
             raise HubError(422, f"counted {money(total)} ≠ expected {money(expected)}: "
-                           "give a reason for the over/short")
+                           "give a reason for the over/short", "reason_required")
         await conn.execute(tills.update().where(tills.c.id == till.id).values(
             state="closed", active_key=None, active_teller=None, closed_at=now(),
             close_counts=counts_json(counts), close_minor=total, expected_minor=expected,

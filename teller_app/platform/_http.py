@@ -122,6 +122,15 @@ class HttpCore:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def raw_get(self, path: str, params: Mapping[str, QueryValue] | None,
+                      headers: Mapping[str, str]) -> httpx.Response:
+        """One GET as it came back (no error mapping, no retry: the doctor's evidence), on
+        this client's connection: its TLS roots, SPKI pins and proxy, never the
+        environment's."""
+        query = query_params(params or {})
+        return await self._client.get(path, params=cast(Any, query) or None,
+                                      headers=dict(headers), timeout=15.0)
+
     async def request(
         self,
         method: str,
@@ -138,12 +147,14 @@ class HttpCore:
         """Send one logical request and return the parsed JSON body ({} when empty); with
         ``with_date``, ``(body, server_date)`` (the answer's HTTP ``Date``, None if absent).
 
-        Retried (backoff + jitter) on Unavailable/Timeout when idempotent (GET/PUT by
-        default). Any method is retried when the connection could not be opened at all
-        (nothing was sent)."""
+        Retried (backoff + jitter) on Unavailable/Timeout when idempotent (reads by
+        default). A write (PUT and DELETE too) is sent once: its caller settles a lost
+        answer by reading, because a blind re-send may undo a change made in between. Any
+        method is retried when the connection could not be opened at all (nothing was
+        sent)."""
         method = method.upper()
         if idempotent is None:
-            idempotent = method in ("GET", "PUT", "HEAD", "OPTIONS", "DELETE")
+            idempotent = method in ("GET", "HEAD", "OPTIONS")
         content: str | None = None
         base_headers: dict[str, str] = {}
         if json_body is not None:
@@ -159,8 +170,7 @@ class HttpCore:
                 )
                 return (body, date) if with_date else body
             except Unavailable as exc:
-                not_sent = getattr(exc, "_not_sent", False)
-                if attempt >= self.retry.attempts or not (idempotent or not_sent):
+                if attempt >= self.retry.attempts or not (idempotent or exc.not_sent):
                     raise
                 delay = self.retry.delay(attempt)
                 log.debug("retry %s %s in %.2fs after %s", method, path, delay, type(exc).__name__)
@@ -194,7 +204,7 @@ class HttpCore:
             err: Unavailable = Timeout(
                 f"no answer in time ({type(exc).__name__})", method=method, path=path
             )
-            err._not_sent = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)  # type: ignore[attr-defined]
+            err.not_sent = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
             log.info("%s %s timed out after %.0f ms", method, path, _ms(started))
             raise err from None
         except httpx.ConnectError as exc:
@@ -203,7 +213,7 @@ class HttpCore:
                 log.warning("%s %s refused: %s", method, path, insecure.reason)
                 raise insecure from None
             err = Unavailable(f"cannot connect ({_short(exc)})", method=method, path=path)
-            err._not_sent = True  # type: ignore[attr-defined]
+            err.not_sent = True
             log.info("%s %s connect failed after %.0f ms", method, path, _ms(started))
             raise err from None
         except httpx.TransportError as exc:
@@ -255,11 +265,11 @@ def _handle(response: httpx.Response, method: str, path: str) -> Any:
                 path=path,
             ) from None
     message = error_message(response)
-    kwargs: dict[str, Any] = {"status_code": status, "method": method, "path": path}
+    kwargs: dict[str, Any] = {"status_code": status, "method": method, "path": path,
+                              "reason": error_code(response)}
     if status == 401:
-        raise AuthError(
-            message or "Access credentials are invalid", reason="unauthorized", **kwargs
-        )
+        kwargs["reason"] = "unauthorized"
+        raise AuthError(message or "Access credentials are invalid", **kwargs)
     if status == 403:
         raise PermissionDenied(message or "forbidden", **kwargs)
     if status == 404:
@@ -271,6 +281,16 @@ def _handle(response: httpx.Response, method: str, path: str) -> Any:
     if status in (408, 429) or status >= 500:
         raise Unavailable(message or f"server error {status}", **kwargs)
     raise PlatformError(message or f"unexpected status {status}", **kwargs)
+
+
+def error_code(response: httpx.Response) -> str | None:
+    """A refusal's stable word, ``{"code": "..."}`` (the Teller Hub's), else None."""
+    try:
+        body = _json.loads(response.text)
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code[:64] if isinstance(code, str) and code else None
 
 
 def error_message(response: httpx.Response) -> str:

@@ -19,7 +19,7 @@ import httpx
 import pydantic
 
 from . import _json
-from ._http import HttpCore, Offload, QueryValue, RetryPolicy, Sleep, query_params
+from ._http import HttpCore, Offload, QueryValue, RetryPolicy, Sleep
 from ._wire import parse_model
 from .auth import READ, Auth, BankJwtLogin, Operation, PasswordLogin
 from .errors import (
@@ -72,7 +72,6 @@ class ClientBase:
             settings=settings,
         )
         self._cp = f"/api/v1/counterparty/{counterparty_guid}"
-        self._transport = transport
         # What this server does where the docs leave a choice open (learnt, then stored per
         # profile by the app); ``on_traits_changed`` is told of every change.
         self.traits = ServerTraits()
@@ -257,11 +256,8 @@ class ClientBase:
         retries or re-login: what ``teller-app doctor`` shows as evidence."""
         await self.auth.ensure(self._http)
         headers = self.auth.headers(READ, self.counterparty_guid)
-        async with httpx.AsyncClient(
-            base_url=self.base_url, timeout=15.0, transport=self._transport
-        ) as http:
-            query = tuple(query_params(params or {}))
-            response = await http.get(path, params=query, headers=headers)
+        # the client's own connection: a profile's pins and CA hold for the evidence too
+        response = await self._http.raw_get(path, params, headers)
         try:
             body: Any = _json.loads(response.text)
         except ValueError:

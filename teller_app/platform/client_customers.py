@@ -27,6 +27,7 @@ from .client_base import (
 from .errors import (
     Conflict,
     NotFound,
+    PlatformError,
     Timeout,
     Unavailable,
     ValidationError,
@@ -41,6 +42,7 @@ from .models import (
     NewCustomer,
 )
 from .models._base import _parse_timestamp
+from .update_check import update_applied
 
 
 class CustomersApi(ClientBase):
@@ -251,41 +253,71 @@ class CustomersApi(ClientBase):
                     return customer
         return None
 
-    async def create_customer(self, new: NewCustomer) -> CreatedCustomer:
-        """Create a customer with its first account. A timeout or an unavailable platform is
-        reconciled: the login is looked up first (so a lost answer never makes a second
-        customer); if absent, the POST is sent once more."""
-        path = f"{self._cp}/customers"
-        op = Operation("sign-up", new.login or None)
-        body = new.wire()
-        try:
-            data = await self._call("POST", path, op=op, body=body, bank_auth=True)
-        except (Timeout, Unavailable) as first:
-            if not new.login:
-                raise
-            log.info("POST %s failed (%s): reconciling by login", path, type(first).__name__)
+    async def create_customer(self, new: NewCustomer, *, retry: bool = False) -> CreatedCustomer:
+        """Create a customer with its first account. A lost answer (timeout, unavailable
+        after sending) is settled by reading: the login is looked up (so a lost answer never
+        makes a second customer); only if it is absent is the POST sent once more.
+
+        ``retry``: an earlier attempt with this login may have created the customer (its
+        answer was lost and could not be settled then): the login is looked up before
+        anything is sent, and a 409 for the login is settled by the lookup too (found =
+        created, never "login taken").
+
+        Raises ``Timeout``/``Unavailable`` when the outcome is unknown; ``.not_sent`` is True
+        only when no POST of this call can have reached the platform."""
+        if retry and new.login:
             found = await self._reconcile_customer(new)
             if found is not None:
+                log.info("create: an earlier attempt had created the customer")
                 return found
+        data: Any = None
+        for attempt in (1, 2):
             try:
-                data = await self._call("POST", path, op=op, body=body, bank_auth=True)
-            except Conflict:
+                data = await self._post_customer(new)
+                break
+            except Conflict:  # after a lost answer: the earlier POST may be the one there
+                if not (new.login and (retry or attempt == 2)):
+                    raise
                 found = await self._reconcile_customer(new)
                 if found is None:
                     raise
                 return found
-            except (Timeout, Unavailable):
-                found = await self._reconcile_customer(new)
-                if found is None:
+            except (Timeout, Unavailable) as lost:
+                if lost.not_sent or not new.login:
                     raise
-                return found
+                log.info("POST customers failed (%s): reconciling by login", type(lost).__name__)
+                found = await self._settle_create(new, lost)
+                if found is not None:
+                    return found
+                if attempt == 2:
+                    raise
+                # read: it is not there, so the POST is sent once more
         if not (isinstance(data, dict) and data.get("customer_guid")):
             # Created, but the answer does not say whom: never carry on with "".
+            path = f"{self._cp}/customers"
             found = await self._reconcile_customer(new) if new.login else None
             if found is None:
                 raise Unavailable("answer has no customer_guid", method="POST", path=path)
             return found
-        return self._parse(CreatedCustomer, data, "POST", path)
+        return self._parse(CreatedCustomer, data, "POST", f"{self._cp}/customers")
+
+    async def _post_customer(self, new: NewCustomer) -> Any:
+        path = f"{self._cp}/customers"
+        op = Operation("sign-up", new.login or None)
+        return await self._call("POST", path, op=op, body=new.wire(), bank_auth=True)
+
+    async def _settle_create(self, new: NewCustomer, lost: Unavailable) -> CreatedCustomer | None:
+        """After a POST whose answer was lost: the customer if its login is there, else None;
+        a failed lookup raises ``lost`` (the outcome stays unknown, never "not sent")."""
+        try:
+            return await self._reconcile_customer(new)
+        except (Timeout, Unavailable):
+            raise lost from None
+
+    async def find_created_customer(self, new: NewCustomer) -> CreatedCustomer | None:
+        """The customer (with the account in ``new``'s asset) an earlier create of ``new``
+        made, looked up by its login; None when no customer has that login."""
+        return await self._reconcile_customer(new) if new.login else None
 
     async def _reconcile_customer(self, new: NewCustomer) -> CreatedCustomer | None:
         assert new.login
@@ -303,8 +335,23 @@ class CustomersApi(ClientBase):
         )
 
     async def update_customer(self, customer_guid: str, update: CustomerUpdate) -> None:
+        """PUT the set fields; sent once. A lost answer is settled by reading the customer:
+        every sent field as sent = done; otherwise (or when it cannot be read) the original
+        ``Timeout``/``Unavailable`` is raised (not known to be saved, nothing re-sent)."""
         path = f"{self._cp}/customers/{customer_guid}"
-        await self._call("PUT", path, body=update.wire(), op=Operation("sign-in", None))
+        try:
+            await self._call("PUT", path, body=update.wire(), op=Operation("sign-in", None))
+        except (Timeout, Unavailable) as lost:
+            if lost.not_sent:
+                raise
+            log.info("PUT customer failed (%s): reading it back", type(lost).__name__)
+            try:
+                customer = await self.get_customer(customer_guid)
+            except PlatformError:
+                raise lost from None
+            if not update_applied(update, customer):
+                raise
+            log.info("PUT customer: the change is there (answer lost)")
 
     async def get_customer_accounts(
         self, customer_guid: str, iban: str | None = None

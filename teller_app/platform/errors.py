@@ -29,6 +29,10 @@ class PlatformError(Exception):
         self.method = method
         self.path = path.split("?", 1)[0] if path else path
         self.reason = reason
+        # The request never left this machine (connection refused, connect timeout): nothing
+        # was applied, so it may be sent again. Otherwise a lost answer leaves a write unknown.
+        self.not_sent = False
+        self.source = "platform"  # "hub": the Teller Hub answered (HubClient sets it)
         super().__init__(self.message)
 
     def __str__(self) -> str:

@@ -146,7 +146,7 @@ class HubClient:
         """Log out (best effort is the caller's choice: errors are raised)."""
         if not self.token:
             return
-        await self._request("DELETE", SESSIONS_PATH)
+        await self._request("DELETE", SESSIONS_PATH, idempotent=True)  # ending it twice is harmless
         self.token = None
         self.session = None
 
@@ -373,13 +373,16 @@ class HubClient:
         except PlatformError as exc:
             if not isinstance(exc, Unavailable):
                 exc.path = _safe_path(path)
+                exc.source = "hub"
                 raise
-            raise HubUnavailable(
+            lost = HubUnavailable(
                 f"the Teller Hub cannot be reached: {exc.message}",
                 status_code=exc.status_code,
                 method=method,
                 path=_safe_path(path),
-            ) from None
+            )
+            lost.not_sent = exc.not_sent
+            raise lost from None
 
     @staticmethod
     def _parse(model: type[M], data: Any, method: str, path: str) -> M:

@@ -2,7 +2,9 @@
 ``cash_confirm`` request, follow it live (the hub's event stream reaches the dialog through
 ``on_event``), let a supervisor decide it in place at this desk (their credentials in a
 dialog opened with ``open()``; their own short-lived session decides, the hub checks them),
-and settle once the hub applied it: the receipt, the till count — never a second confirm."""
+and settle once the hub applied it: the receipt, the till count — never a second confirm.
+A filing that failed can be sent again (``refile``) with the same request id: the hub answers
+it with the request it stored, so it is never filed twice."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from teller_app.core.cash_approval import (
     END_KINDS,
     SETTLE_KINDS,
     concerns,
+    new_request_id,
     request_approval,
     settle_approved,
 )
@@ -33,7 +36,8 @@ class CashApprovalFlow(QObject):
     settled = Signal(object)  # CashReceipt
     ended = Signal(str)  # rejected / withdrawn / failed: the line to show
     status = Signal(str)  # progress for the dialog's note
-    error = Signal(object)  # an exception while filing or settling
+    error = Signal(object)  # an exception while settling
+    filing_failed = Signal(object)  # an exception while filing: ``refile`` may send it again
 
     def __init__(self, parent: QWidget, ops: OpRunner, service: CashService,
                  approvals: ApprovalService, in_place: DecideInPlace | None = None) -> None:
@@ -45,11 +49,22 @@ class CashApprovalFlow(QObject):
         self.in_place = in_place
         self.draft: CashDraft | None = None
         self.request: ChangeRequest | None = None
+        self.request_id = ""  # one per draft: every filing of it sends this id
+        self.reason = ""
         self.dialog: ApproveInPlaceDialog | None = None
         self._settling = False
 
     def file(self, draft: CashDraft, reason: str) -> None:
-        self.draft = draft
+        if self.draft is None or self.draft.payment_guid != draft.payment_guid:
+            self.request_id = new_request_id()
+        self.draft, self.reason = draft, reason
+        self.refile()
+
+    def refile(self) -> None:
+        """File (again) the draft's request, with its one request id."""
+        draft, reason, request_id = self.draft, self.reason, self.request_id
+        if draft is None or self.request is not None:
+            return
         branch = self.service.branch_guid
 
         def done(request: ChangeRequest) -> None:
@@ -58,9 +73,15 @@ class CashApprovalFlow(QObject):
                 "Sent to a supervisor for approval. This window updates by itself when they "
                 "decide; a supervisor may also decide here."))
             self.filed.emit(request)
+            # A filing whose answer was lost may have been decided meanwhile.
+            if request.state == "applied":
+                self.settle()
+            elif request.state in ("rejected", "withdrawn", "failed"):
+                self._end(f"request.{request.state}", request.result or "")
 
-        self.ops.run(lambda: request_approval(self.approvals, draft, branch, reason),
-                     on_success=done, on_error=self.error.emit, parent=self.widget,
+        self.ops.run(lambda: request_approval(self.approvals, draft, branch, reason,
+                                              request_id),
+                     on_success=done, on_error=self.filing_failed.emit, parent=self.widget,
                      label=self.tr("Asking a supervisor"))
 
     def on_event(self, event: HubEvent) -> None:
@@ -93,7 +114,8 @@ class CashApprovalFlow(QObject):
             self._settling = False
             self.error.emit(exc)
 
-        self.ops.run(lambda: settle_approved(self.service, draft.payment_guid),
+        self.ops.run(lambda: settle_approved(self.service, draft.payment_guid,
+                                             amount=draft.amount, kind=draft.kind),
                      on_success=self.settled.emit, on_error=failed, parent=self.widget,
                      label=self.tr("Reading the confirmed payment"))
 

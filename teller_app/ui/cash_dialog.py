@@ -33,6 +33,7 @@ from teller_app.core.cash import (
     CashKind,
     CashReceipt,
     CashService,
+    DraftNotChecked,
     new_cash_nonce,
 )
 from teller_app.core.cash_checks import CashRefused, SupervisorNeed, balance_after, precheck
@@ -132,11 +133,13 @@ class CashDialog(CashDialogParts):
         self.receipt_button = QPushButton(self.tr("Receipt…"), self)
         self.void_button = QPushButton(self.tr("Void the draft…"), self)
         self.void_button.setObjectName("cashVoidButton")
+        self.refile_button = QPushButton(self.tr("Ask a supervisor again"), self)
+        self.refile_button.setObjectName("cashRefileButton")
         self.void_prompt: QInputDialog | None = None
         self.receipt_button.setObjectName("cashReceiptButton")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         for button in (self.create_button, self.confirm_button, self.supervisor_button,
-                       self.receipt_button, self.void_button):
+                       self.refile_button, self.receipt_button, self.void_button):
             self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         for any_button in self.buttons.buttons():
             # Enter is handled by the line edits (submit), never by a default button.
@@ -144,7 +147,7 @@ class CashDialog(CashDialogParts):
                 any_button.setAutoDefault(False)
                 any_button.setDefault(False)
         for button in (self.confirm_button, self.supervisor_button, self.receipt_button,
-                       self.void_button):
+                       self.void_button, self.refile_button):
             button.hide()
 
         form = QFormLayout(self)
@@ -173,14 +176,9 @@ class CashDialog(CashDialogParts):
         self.supervisor_button.clicked.connect(self.open_supervisor_confirm)
         self.receipt_button.clicked.connect(self.show_receipt)
         self.void_button.clicked.connect(self.ask_void_reason)
+        self.refile_button.clicked.connect(self.refile)
         self.buttons.rejected.connect(self.reject)
-        if self.approval is not None:
-            self.approval.filed.connect(lambda _r: self.supervisor_button.setVisible(
-                self.approval is not None and self.approval.in_place is not None))
-            self.approval.status.connect(self._note)
-            self.approval.settled.connect(self._confirmed)
-            self.approval.ended.connect(self._approval_ended)
-            self.approval.error.connect(self._show_error)
+        self._wire_approval()
         self.account_label.setText(self.tr("Loading…"))
         self._validate()
         self._prepare()
@@ -329,6 +327,15 @@ class CashDialog(CashDialogParts):
             from teller_app.ui.error_text import is_connectivity_error
 
             self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
+            if isinstance(exc, DraftNotChecked):
+                # The draft exists: Create finds this same draft and checks it again.
+                self._uncertain = True
+                self.note.setText(self.tr(
+                    "The draft was created (payment %1…), but it could not be checked. "
+                    "Press Create again: it checks this same draft and never makes a second "
+                    "one.").replace("%1", exc.payment_guid[:8]))
+                self._grow()
+                return
             if is_connectivity_error(exc):
                 # Unknown whether the draft exists: amount and reference stay as sent, and
                 # Create looks the draft up before it makes one.
@@ -353,7 +360,9 @@ class CashDialog(CashDialogParts):
         draft = self.draft
         if draft is None:
             return
-        self.ops.run(lambda: self.service.confirm(draft.payment_guid), on_success=self._confirmed,
+        self.ops.run(lambda: self.service.confirm(draft.payment_guid, amount=draft.amount,
+                                                  kind=draft.kind),
+                     on_success=self._confirmed,
                      on_error=self._show_error, parent=self, label=self.tr("Confirming"),
                      disable=(self.confirm_button,))
 
@@ -361,8 +370,10 @@ class CashDialog(CashDialogParts):
         draft = self.draft
         if draft is None:
             return
-        summary = self.tr("Confirm %1 of %2 for the customer.").replace(
-            "%1", self.windowTitle().lower()).replace("%2", self._money(draft.amount))
+        summary = (self.tr("Confirm a cash deposit of %1 for the customer.")
+                   if self.kind is CashKind.DEPOSIT else
+                   self.tr("Confirm a cash withdrawal of %1 for the customer.")
+                   ).replace("%1", self._money(draft.amount))  # whole sentences: declension
         if self.approval is not None and self.approval.request is not None:
             self.approval.open_in_place(summary)  # decides the filed request
             return
@@ -377,7 +388,8 @@ class CashDialog(CashDialogParts):
                 self._confirmed(receipt)
 
             self.ops.run(lambda: self.service.supervised(
-                draft.payment_guid, lambda: confirm(email, password, draft.payment_guid)),
+                draft.payment_guid, lambda: confirm(email, password, draft.payment_guid),
+                amount=draft.amount, kind=draft.kind),
                 on_success=done,
                          on_error=lambda exc: dialog.show_error(cash_error_text(exc)),
                          parent=dialog, label=self.tr("Supervisor confirming"), reauth=False)

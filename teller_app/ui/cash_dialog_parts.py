@@ -1,7 +1,8 @@
 """The cash dialog's smaller steps, kept apart so ``cash_dialog.py`` stays readable: the
-hub's live events for a filed over-threshold draft, voiding a draft (the reason asked
-without blocking), the confirmed result and the receipt. Strings keep the ``CashDialog``
-translation context."""
+hub's live events for a filed over-threshold draft (and filing it again after an error),
+voiding a draft (the reason asked without blocking), the confirmed result and the receipt (read
+first when the confirm's answer came without it). Strings keep the ``CashDialog`` translation
+context."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ class CashDialogParts(QDialog):
     confirm_button: QPushButton
     supervisor_button: QPushButton
     void_button: QPushButton
+    refile_button: QPushButton
     receipt_button: QPushButton
     reference: QLabel
 
@@ -60,6 +62,39 @@ class CashDialogParts(QDialog):
         self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
         self._grow()
 
+    def _wire_approval(self) -> None:
+        approval = self.approval
+        if approval is None:
+            return
+
+        def filed(_request: object) -> None:
+            self.refile_button.hide()
+            self.supervisor_button.setVisible(approval.in_place is not None)
+
+        approval.filed.connect(filed)
+        approval.status.connect(self._note)
+        approval.settled.connect(self._confirmed)
+        approval.ended.connect(self._approval_ended)
+        approval.error.connect(self._show_error)
+        approval.filing_failed.connect(self._filing_failed)
+
+    def _filing_failed(self, exc: BaseException) -> None:
+        """The request did not reach the hub (or its answer was lost): offer to send it
+        again — the same request id, so the hub never stores it twice."""
+        self.note.setText(QCoreApplication.translate(
+            "CashDialog", "The request for a supervisor was not sent (or its answer was "
+            "lost). Press “Ask a supervisor again”: the same request is sent, "
+            "never a second one."))
+        self.refile_button.show()
+        self._show_error(exc)
+
+    def refile(self) -> None:
+        if self.approval is None:
+            return
+        self.refile_button.hide()
+        self.error.clear()
+        self.approval.refile()
+
     def on_hub_event(self, event: HubEvent) -> None:
         """The hub's live events (the window's feed): the filed request's decision."""
         if self.approval is not None:
@@ -70,7 +105,8 @@ class CashDialogParts(QDialog):
         self._grow()
 
     def _approval_ended(self, text: str) -> None:
-        for button in (self.confirm_button, self.supervisor_button, self.void_button):
+        for button in (self.confirm_button, self.supervisor_button, self.void_button,
+                       self.refile_button):
             button.hide()
         self._note(text)
 
@@ -94,7 +130,8 @@ class CashDialogParts(QDialog):
 
         def done(_result: object) -> None:
             self.error.clear()
-            for button in (self.confirm_button, self.supervisor_button, self.void_button):
+            for button in (self.confirm_button, self.supervisor_button, self.void_button,
+                           self.refile_button):
                 button.hide()
             self.note.setText(QCoreApplication.translate(
                 "CashDialog", "Voided: this draft is never confirmed."))
@@ -112,9 +149,9 @@ class CashDialogParts(QDialog):
     def _confirmed(self, receipt: CashReceipt) -> None:
         self.receipt = receipt
         self.error.clear()
-        self.void_button.hide()
-        self.confirm_button.hide()
-        self.supervisor_button.hide()
+        for button in (self.void_button, self.confirm_button, self.supervisor_button,
+                       self.refile_button):
+            button.hide()
         self.receipt_button.show()
         done = QCoreApplication.translate("CashDialog", "Done: %1.").replace(
             "%1", status_text(receipt.status))
@@ -122,11 +159,19 @@ class CashDialogParts(QDialog):
             done += " " + QCoreApplication.translate(
                 "CashDialog", "The platform's answer was lost; its status shows the "
                 "payment went through, so it was not sent again.")
+        if receipt.till_count_pending:
+            done += " " + QCoreApplication.translate(
+                "CashDialog", "The till has not counted it yet: it counts it when it next "
+                "reads from the Teller Hub.")
+        if receipt.payment is None:
+            done += " " + QCoreApplication.translate(
+                "CashDialog", "The receipt could not be read yet: press Receipt… to read it.")
         self.note.setText(done)
         self.reference.clear()
         self._grow()
         self.confirmed.emit(receipt)
-        self.show_receipt()
+        if receipt.payment is not None:
+            self.show_receipt()
 
     def build_receipt(self) -> Receipt | None:
         receipt = self.receipt
@@ -142,9 +187,33 @@ class CashDialogParts(QDialog):
                              category_code=self.kind.category_code)
 
     def show_receipt(self) -> None:
+        if self.receipt is not None and self.receipt.payment is None:
+            self._read_receipt(self.receipt)
+            return
         receipt = self.build_receipt()
         if receipt is None:
             return
-        dialog = self.receipt_dialog = ReceiptDialog(receipt, self)
+        dialog = self.receipt_dialog = ReceiptDialog(receipt, self.ops, self)
         dialog.open()
         self.receipt_shown.emit(receipt)
+
+    def _read_receipt(self, confirmed: CashReceipt) -> None:
+        """The payment was confirmed but not read back: read it, then show the receipt; on
+        failure say so and leave the button to try again."""
+        def read(full: CashReceipt) -> None:
+            self.receipt = replace(full, confirmed_by=confirmed.confirmed_by,
+                                   reconciled=confirmed.reconciled,
+                                   till_count_pending=confirmed.till_count_pending)
+            self.error.clear()
+            self.show_receipt()
+
+        def failed(exc: BaseException) -> None:
+            self.error.setText(QCoreApplication.translate(
+                "CashDialog", "The receipt could not be read: %1 The payment is confirmed; "
+                "press Receipt… to try again.").replace("%1", cash_error_text(exc)))
+            self._grow()
+
+        self.ops.run(lambda: self.service.receipt(confirmed.payment_guid), on_success=read,
+                     on_error=failed, parent=self,
+                     label=QCoreApplication.translate("CashDialog", "Reading the receipt"),
+                     disable=(self.receipt_button,))

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication
 
-from teller_app.core.cash import ConfirmNotDone, SupervisorRequired
+from teller_app.core.cash import CashError, ConfirmNotDone, DraftNotChecked, SupervisorRequired
 from teller_app.core.cash_checks import (
     CustomerLimits,
     NeedReason,
@@ -166,6 +166,8 @@ def cash_error_text(exc: BaseException, minor_unit: int = 2, code: str = "UAH") 
     """A specific, translated text for a failed create/confirm."""
     from teller_app.ui.error_text import friendly_message
 
+    if isinstance(exc, DraftNotChecked):  # the dialog says the draft exists; here: why
+        return cash_error_text(exc.cause, minor_unit, code)
     if isinstance(exc, SupervisorRequired):
         return QCoreApplication.translate(
             "CashText", "A supervisor must confirm this payment (here or from their inbox).")
@@ -173,7 +175,27 @@ def cash_error_text(exc: BaseException, minor_unit: int = 2, code: str = "UAH") 
         return QCoreApplication.translate(
             "CashText", "The payment was not confirmed (its status is still a draft). Press "
             "Confirm again: the platform confirms a draft only once.")
+    if isinstance(exc, CashError) and exc.reason:
+        return cash_reason_text(exc.reason, str(exc))
     refusal = classify_refusal(exc)
     if refusal is not None:
         return refusal_text(refusal, minor_unit, code)
     return friendly_message(exc)
+
+
+def cash_reason_text(reason: str, message: str) -> str:
+    """Why a cash operation cannot go ahead (``CashError.reason``), in the teller's words."""
+    translate = QCoreApplication.translate
+    texts = {
+        "no_account": translate("CashText", "The customer has no account for cash: open an "
+                                "account first."),
+        "no_category": translate("CashText", "The platform has no payment category for this "
+                                 "cash operation. Ask your administrator."),
+        "no_processing_account": translate(
+            "CashText", "No cash account of the branch is visible to you, so the platform "
+            "cannot take this payment. Ask your administrator."),
+        "void_needs_hub": translate("CashText", "Voiding a draft needs the Teller Hub."),
+        "not_a_checker": translate("CashText", "This employee may not confirm amounts above "
+                                   "the teller's limit."),
+    }
+    return texts.get(reason, message)

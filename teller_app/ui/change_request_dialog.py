@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.approvals import REASON_MAX_CHARS
+from teller_app.core.intent_id import IntentIds, intent_key
 from teller_app.core.views import CustomerLike, CustomerView, customer_view
 from teller_app.ui import theme
 from teller_app.ui.data_text import segment_text, status_text
@@ -121,6 +122,9 @@ class ChangeRequestDialog(QDialog):
         self.error.setStyleSheet(theme.error_style())
         self.error.setWordWrap(True)
 
+        # One request id per change asked for in this dialog: sent again after an error, the
+        # same change keeps its id and the hub answers with the request it already filed.
+        self.ids = IntentIds()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = QPushButton(self.tr("Send for approval"))
         self.in_place_button = QPushButton(self.tr("Supervisor approves here…"))
@@ -147,6 +151,11 @@ class ChangeRequestDialog(QDialog):
         if "kyc_level" in change:
             change["kyc_level"] = self.kyc.value()
         return change
+
+    def request_id(self, change: dict[str, Any]) -> str:
+        """The id to file ``change`` under (the same for the same change while this dialog
+        lives; the reason may be edited between tries: the hub keeps what it filed)."""
+        return self.ids.id_for(intent_key(self.customer.guid, change))
 
     def reason_text(self) -> str:
         return self.reason.toPlainText().strip()

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.approvals import ApprovalError, NeedsApproval
-from teller_app.core.customers import CustomerService, StaleStatus
+from teller_app.core.customers import CreateAttempts, CustomerService, StaleStatus
 from teller_app.core.views import CustomerView
 from teller_app.platform import (
     BankAuthDeclined,
@@ -52,7 +52,12 @@ from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
 from teller_app.ui.customer_form_fill import CustomerFormFill
 from teller_app.ui.data_text import status_text
 from teller_app.ui.discard_prompt import confirm_discard
-from teller_app.ui.error_text import friendly_message, is_connectivity_error, platform_message
+from teller_app.ui.error_text import (
+    friendly_message,
+    hub_unavailable_text,
+    is_connectivity_error,
+    platform_message,
+)
 from teller_app.ui.money import format_number
 from teller_app.ui.validators import check_login
 
@@ -91,6 +96,7 @@ class CustomerForm(CustomerFormFill):
         self._error_makers: dict[str, Callable[[], str]] = {}
         self._status_shown: dict[str, str] = {}
         self._login_taken: str | None = None
+        self.attempts = CreateAttempts()  # a create whose answer was lost is settled first
 
         self.banner = Banner(self)
         self._banner_say: tuple[Callable[[], str], str, str] | None = None  # (make, level, shown)
@@ -297,8 +303,8 @@ class CustomerForm(CustomerFormFill):
                          label=self.tr("Saving customer…"), key=self._submit_key(),
                          disable=[self.submit_button])
             return
-        new = self._new_customer()
-        self.ops.run(lambda: self.service.create(new), on_success=self._saved,
+        new, attempts = self._new_customer(), self.attempts
+        self.ops.run(lambda: self.service.create(new, attempts), on_success=self._saved,
                      on_error=self._refused, parent=self, label=self.tr("Creating customer…"),
                      key=self._submit_key(), disable=[self.submit_button])
 
@@ -315,36 +321,6 @@ class CustomerForm(CustomerFormFill):
 
     def _submit_key(self) -> str:
         return f"customer-form:{id(self)}"
-
-    # -- login uniqueness (debounced, cancelled while typing) ----------------------------
-    def _login_edited(self, _text: str) -> None:
-        self.set_error("login", "")
-        self._login_taken = None
-        self.login_timer.start()
-
-    def _check_login_now(self) -> None:
-        login, error = check_login(self.login.text())
-        if error or not login:
-            return
-        self.ops.run(
-            lambda: self.service.login_taken(login),
-            on_success=lambda taken: self._login_answer(login, taken),
-            on_error=lambda _exc: None,  # best effort: the platform checks again on create
-            parent=self,
-            label=self.tr("Checking login…"),
-            key=f"login-check:{id(self)}",
-        )
-
-    def _login_answer(self, login: str, taken: bool) -> None:
-        if login != self.login.text().strip():
-            return
-        if taken:
-            self._login_taken = login
-            self.set_error("login", self._login_taken_text)
-        self.login_checked.emit(login, taken)
-
-    def _login_taken_text(self) -> str:
-        return self.tr("A customer with this login already exists.")
 
     # -- results ----------------------------------------------------------------------------
     def _saved(self, result: object) -> None:
@@ -363,8 +339,11 @@ class CustomerForm(CustomerFormFill):
                 "error")
             return
         if isinstance(exc, BankAuthDeclined | HubUnavailable):
-            # not a session or network problem of the platform: say whose refusal it is
-            self._say(lambda: friendly_message(exc), "error")
+            # not a session or network problem of the platform: say whose refusal it is;
+            # a create asks the hub for the secret first, so then nothing was created
+            creating = isinstance(exc, HubUnavailable) and not self.editing
+            self._say(hub_unavailable_text if creating else lambda: friendly_message(exc),
+                      "error")
             return
         if isinstance(exc, StaleStatus):
             current = exc.current
@@ -375,6 +354,12 @@ class CustomerForm(CustomerFormFill):
                 self.customer = dataclasses.replace(self.customer, status=exc.full)
             self._show_status(current)
             self._say(lambda: self.tr("The customer changed meanwhile."), "warning")
+            return
+        if is_connectivity_error(exc) and not self.editing and self.attempts.uncertain:
+            self._say(lambda: self.tr(
+                "The platform did not answer: the customer may have been created. Nothing was "
+                "lost: press Save again when the connection is back; it checks first and "
+                "never creates the customer twice."), "error")
             return
         if is_connectivity_error(exc):
             self._say(lambda: self.tr(
@@ -387,6 +372,12 @@ class CustomerForm(CustomerFormFill):
         if duplicate and not self.editing:
             self._login_taken = self.login.text().strip()
             self.set_error("login", self._login_taken_text)
+            if self._maybe_ours(check_login(self._login_taken)[0]):  # not visible to us
+                self._say(lambda: self.tr(
+                    "A customer with this login exists and may be the one your earlier "
+                    "attempt created: search for the login before creating another."),
+                    "warning")
+                return
         self._say(lambda: friendly_message(exc), "error")
 
 # importers of these from here (main window, tests) keep working

@@ -1,5 +1,6 @@
-"""The customer form's field checks: inline errors under each field (a mixin of
-``CustomerForm``; strings stay in the "CustomerForm" context).
+"""The customer form's field checks: inline errors under each field, and the login's
+uniqueness check while typing (a mixin of ``CustomerForm``; strings stay in the
+"CustomerForm" context).
 
 An error is shown from a maker (``set_error(key, lambda: ...)``) that is remembered, so a live
 language switch re-makes the same error, for the same input, in the new language."""
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer, SignalInstance
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 
+from teller_app.core.customers import CreateAttempts, CustomerService
 from teller_app.core.views import CustomerView
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.customer_form_choices import AssetChoice
 from teller_app.ui.money import parse_amount
 from teller_app.ui.plural import CustomerForm
@@ -24,6 +27,11 @@ ErrorText = str | Callable[[], str]  # a text, or what makes it in the current l
 
 class CustomerFormChecks(QWidget):
     # set by CustomerForm.__init__
+    service: CustomerService
+    ops: OpRunner
+    attempts: CreateAttempts  # the form's creates; ``uncertain``: one whose outcome is unknown
+    login_timer: QTimer
+    login_checked: SignalInstance
     customer: CustomerView | None
     editing: bool
     errors: dict[str, QLabel]
@@ -166,3 +174,40 @@ class CustomerFormChecks(QWidget):
             return False
         self.set_error("balance_allowed", "")
         return True
+
+    # -- login uniqueness (debounced, cancelled while typing) ----------------------------
+    def _login_edited(self, _text: str) -> None:
+        self.set_error("login", "")
+        self._login_taken = None
+        self.login_timer.start()
+
+    def _check_login_now(self) -> None:
+        login, error = check_login(self.login.text())
+        if error or not login:
+            return
+        self.ops.run(
+            lambda: self.service.login_taken(login),
+            on_success=lambda taken: self._login_answer(login, taken),
+            on_error=lambda _exc: None,  # best effort: the platform checks again on create
+            parent=self,
+            label=translate("CustomerForm", "Checking login…"),
+            key=f"login-check:{id(self)}",
+        )
+
+    def _login_answer(self, login: str, taken: bool) -> None:
+        if login != self.login.text().strip():
+            return
+        if taken and not self._maybe_ours(login):
+            self._login_taken = login
+            self.set_error("login", self._login_taken_text)
+        self.login_checked.emit(login, taken)
+
+    def _maybe_ours(self, login: str) -> bool:
+        """Whether this form's own create, whose answer was lost, may hold ``login``: a
+        customer with it is then most likely that one (Save settles it by reading), never
+        "login taken"."""
+        uncertain = self.attempts.uncertain
+        return uncertain is not None and bool(login) and uncertain.login == login
+
+    def _login_taken_text(self) -> str:
+        return translate("CustomerForm", "A customer with this login already exists.")

@@ -123,9 +123,42 @@ def bank_auth_declined_text(detail: str = "") -> str:
 
 
 def hub_unavailable_text() -> str:
+    """Creating a customer: the hub issues the secret before DCM is asked, so a hub that
+    cannot be reached means nothing was created."""
     return QCoreApplication.translate(
         "ErrorText", "The bank's Teller Hub cannot be reached, so the customer's secret could "
         "not be issued and nothing was created. Your work is kept; try again later.")
+
+
+def hub_unreachable_text(exc: HubUnavailable) -> str:
+    """Issuing a customer's secret is the first step of a create (nothing was created);
+    elsewhere a read simply failed, but a write's answer may be what was lost, so the
+    teller is never told that nothing happened."""
+    from teller_app.platform.hub_client import SECRETS_PATH, SESSIONS_PATH  # after the paint
+
+    if exc.path == SECRETS_PATH:
+        return hub_unavailable_text()
+    if exc.not_sent or exc.path == SESSIONS_PATH or exc.method in (None, "GET", "HEAD",
+                                                                    "OPTIONS"):
+        return QCoreApplication.translate(
+            "ErrorText", "The bank's Teller Hub cannot be reached. Try again later.")
+    return QCoreApplication.translate(
+        "ErrorText", "The bank's Teller Hub did not answer, so it is not known whether this "
+        "went through. Your work is kept; look at the current state before you try again.")
+
+
+def hub_refusal_text(exc: PlatformError) -> str:
+    """The Teller Hub refused (its controls: tills, vault, four eyes): its code worded when
+    the desk knows it, else its own words after a lead-in that names the hub."""
+    from teller_app.ui.till_text import hub_code_text
+
+    worded = hub_code_text(exc.reason or "")
+    if worded:
+        return worded
+    if isinstance(exc, PermissionDenied):
+        return QCoreApplication.translate("ErrorText", "You are not allowed to do this.")
+    return QCoreApplication.translate("ErrorText", "The Teller Hub refused: {message}").format(
+        message=platform_message(exc))
 
 
 def cache_message(exc: BaseException) -> str:
@@ -153,7 +186,7 @@ def friendly_message(exc: BaseException) -> str:
     if isinstance(exc, BankAuthDeclined):
         return bank_auth_declined_text(platform_message(exc))
     if isinstance(exc, HubUnavailable):
-        return hub_unavailable_text()
+        return hub_unreachable_text(exc)
     if isinstance(exc, TransportSecurityError):
         return transport_message(exc)
     if isinstance(exc, AnotherInstanceRunning):
@@ -168,6 +201,8 @@ def friendly_message(exc: BaseException) -> str:
             "ErrorText", "The platform did not answer in time. Your work is kept; try again.")
     if isinstance(exc, AuthError):
         return QCoreApplication.translate("ErrorText", "Your session has expired. Sign in again.")
+    if isinstance(exc, PlatformError) and exc.source == "hub":
+        return hub_refusal_text(exc)
     if isinstance(exc, PermissionDenied):
         return QCoreApplication.translate("ErrorText", "You are not allowed to do this.")
     if isinstance(exc, NotFound):

@@ -54,12 +54,12 @@ def _day(value: QDate) -> date:
 class PaymentDetailDialog(QDialog):
     """A payment's fields; Receipt… reprints it when it is confirmed."""
 
-    def __init__(self, row: HistoryRow, desk: ReceiptContext, minor_unit: int,
+    def __init__(self, row: HistoryRow, desk: ReceiptContext, minor_unit: int, ops: OpRunner,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("paymentDetail")
         self.setWindowTitle(self.tr("Payment"))
-        self.row, self.desk, self.minor_unit = row, desk, minor_unit
+        self.row, self.desk, self.minor_unit, self.ops = row, desk, minor_unit, ops
         self.receipt_dialog: ReceiptDialog | None = None
         p = row.payment
         form = QFormLayout(self)
@@ -89,7 +89,7 @@ class PaymentDetailDialog(QDialog):
     def reprint(self) -> None:
         receipt = build_receipt(self.row.payment, self.desk, ui_language(),
                                 minor_unit=self.minor_unit)
-        self.receipt_dialog = ReceiptDialog(receipt, self)
+        self.receipt_dialog = ReceiptDialog(receipt, self.ops, self)
         self.receipt_dialog.open()
 
 
@@ -204,16 +204,17 @@ class HistoryDialog(QDialog):
         else:
             stamp = time.strftime("%H:%M:%S", time.localtime(self.model.fetched_at or 0))
             total = self.model.pager.total if self.model.pager else None
-            self.as_of.setText(self.tr("{shown} of {total} payments, fetched at {time}").format(
-                shown=len(self.model.rows), total=total if total is not None else "?",
-                time=stamp))
+            shown = str(len(self.model.rows))
+            text = (self.tr("%1 payments, fetched at %2") if total is None
+                    else self.tr("%1 of %n payments, fetched at %2", "", total))
+            self.as_of.setText(text.replace("%1", shown).replace("%2", stamp))
 
     # -- detail / export ----------------------------------------------------------------
     def open_payment(self, row: int) -> None:
         if not 0 <= row < len(self.model.rows):
             return
         self.detail = PaymentDetailDialog(self.model.rows[row], self.desk, self.minor_unit,
-                                          self)
+                                          self.ops, self)
         self.detail.open()
 
     def choose_export_path(self) -> None:

@@ -251,7 +251,24 @@ class ProfileManagerDialog(QDialog):
                          names[0] if names else None,
                          self.tr("Imported: {names}. Passwords are typed at sign-in.").format(
                              names=", ".join(names) or "—")),
-                     on_error=self._error, parent=self, key="profiles-write", network=False)
+                     on_error=self._import_failed, parent=self, key="profiles-write",
+                     network=False)
+
+    def _import_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, pio.ExportUnreadable):
+            self._error(exc)
+            return
+        if exc.kind == "not_json":
+            why = self.tr("it is not a JSON file.")
+        elif exc.kind == "not_export":
+            why = self.tr("it is not a Teller profiles export.")
+        elif exc.profile:
+            why = self.tr("the profile {name} in it is not valid ({detail}).").format(
+                name=exc.profile, detail=safe_text(exc.detail))
+        else:
+            why = self.tr("a profile in it is not valid ({detail}).").format(
+                detail=safe_text(exc.detail))
+        self._show(self.tr("Nothing was imported: {why}").format(why=why), error=True)
 
     # -- internals ------------------------------------------------------------------------
     def _button(self, object_name: str, text: str, slot: Any) -> QPushButton:

@@ -12,6 +12,11 @@ import httpx
 from teller_app.core.doctor import SignInFailed, run_doctor
 from teller_app.core.doctor_checks import Check
 from teller_app.platform import PasswordLogin, PlatformError
+from teller_app.platform.transport import (
+    TransportSecurityError,
+    TransportSettings,
+    client_options,
+)
 from teller_app.secrets import Profile, register_secret
 
 TIMEOUT = 15.0
@@ -23,7 +28,7 @@ async def test_profile(profile: Profile, email: str, password: str) -> list[Chec
     register_secret(password)
     checks: list[Check] = []
     if profile.hub_url:
-        checks.append(await _hub_ready(profile.hub_url))
+        checks.append(await _hub_ready(profile.hub_url, profile.transport()))
     if profile.uses_hub_login:
         checks.append(await _hub_sign_in(profile, email, password))
         return checks
@@ -41,13 +46,13 @@ async def test_profile(profile: Profile, email: str, password: str) -> list[Chec
     return checks
 
 
-async def _hub_ready(hub_url: str) -> Check:
+async def _hub_ready(hub_url: str, settings: TransportSettings) -> Check:
     target = hub_url.rstrip("/") + "/readyz"
     started = time.perf_counter()
-    try:
-        async with httpx.AsyncClient(timeout=5.0, trust_env=False) as http:
+    try:  # as the desk will connect: the profile's CA bundle, pins and proxy
+        async with httpx.AsyncClient(timeout=5.0, **client_options(hub_url, settings)) as http:
             response = await http.get(target)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, TransportSecurityError) as exc:
         return Check("Teller Hub", "failed", f"GET {target} -> {type(exc).__name__}")
     ms = (time.perf_counter() - started) * 1000
     sent = f"GET {target} -> {response.status_code} in {ms:.0f} ms"

@@ -122,15 +122,65 @@ class ProfileForm(QWidget):
             raise ValueError(self.tr("Give the profile a name."))
         if not fields["counterparty_guid"]:
             raise ValueError(self.tr("Enter the counterparty GUID."))
+        self._check(self.name_edit.text().strip(), hub, pins)
         base = self._base.model_dump() if self._base is not None else {}
         try:
             return Profile.model_validate({**base, **fields})
-        except ValidationError as exc:
+        except ValidationError as exc:  # what _check does not word itself
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first.get("loc", ())) or "?"
             raise ValueError(self.tr("{field}: {problem}").format(
-                field=where, problem=str(first.get("msg", "")).removeprefix("Value error, ")
+                field=self._labels().get(where, where),
+                problem=str(first.get("msg", "")).removeprefix("Value error, ")
             )) from None
+
+    def _check(self, profile_name: str, hub: str | None, pins: list[str]) -> None:
+        """The rules the profile enforces, said in the administrator's language and naming
+        the field (the profile's own messages are English, for the log)."""
+        from teller_app.platform import TransportSecurityError
+        from teller_app.platform.transport import check_proxy, check_url, parse_pin
+
+        labels = self._labels()
+        if "/" in profile_name or profile_name != profile_name.strip():
+            raise ValueError(self.tr("{field}: must not contain \u201c/\u201d or begin or end "
+                                     "with a space.").format(field=labels["name"]))
+        urls = [("base_url", self.url_edit.text().strip())]
+        urls += [("hub_url", hub)] if hub else []
+        for key, url in urls:
+            try:
+                check_url(url)
+            except TransportSecurityError as exc:
+                problem = (self.tr("must start with https:// (plain http:// is allowed only "
+                                   "for this computer, 127.0.0.1).")
+                           if exc.reason == "https_required"
+                           else self.tr("must be an address like https://dcm.bank.ua."))
+                raise ValueError(f"{labels[key]}: {problem}") from None
+        proxy = self.proxy_edit.text().strip()
+        try:
+            if proxy:
+                check_proxy(proxy)
+        except TransportSecurityError:
+            raise ValueError(self.tr("{field}: must be an address like "
+                                     "http://proxy.bank.ua:3128.").format(
+                                         field=labels["proxy"])) from None
+        try:
+            for pin in pins:
+                parse_pin(pin)
+        except TransportSecurityError:
+            raise ValueError(self.tr("{field}: each pin is the SHA-256 of the server's key, "
+                                     "in base64 or hex.").format(field=labels["spki_pins"])
+                             ) from None
+
+    def _labels(self) -> dict[str, str]:
+        """The form's field names as its labels show them (no mnemonic, no colon)."""
+        def plain(text: str) -> str:
+            return text.replace("&", "").rstrip(":")
+
+        return {"name": plain(self.tr("&Name:")), "base_url": plain(self.tr("Platform &URL:")),
+                "counterparty_guid": plain(self.tr("&Counterparty GUID:")),
+                "hub_url": plain(self.tr("Teller &Hub URL:")), "email": plain(self.tr("&E-mail:")),
+                "ca_bundle": plain(self.tr("CA &bundle:")),
+                "spki_pins": plain(self.tr("SPKI p&ins:")), "proxy": plain(self.tr("Pro&xy:"))}
 
     def password(self) -> str:
         return self.password_edit.text()

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from teller_app.secrets import Profile, ProfileStore
 
 EXPORT_KIND = "teller-profiles"
@@ -64,23 +66,41 @@ def export_profiles(profiles: list[Profile], path: Path) -> int:
     return len(items)
 
 
+class ExportUnreadable(ValueError):
+    """Why an export cannot be imported: ``kind`` is ``not_json``, ``not_export`` or
+    ``bad_profile`` (then ``profile`` names it when it has a name, ``detail`` is pydantic's
+    first complaint); the dialog words it."""
+
+    def __init__(self, kind: str, detail: str = "", profile: str = "") -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind, self.detail, self.profile = kind, detail, profile
+
+
 def read_export(path: Path) -> list[Profile]:
-    """Profiles from an export file. Raises ``ValueError`` naming what is wrong."""
-    data: Any = json.loads(path.read_text(encoding="utf-8"))
+    """Profiles from an export file. Raises ``ExportUnreadable`` naming what is wrong."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ExportUnreadable("not_json") from None
     if isinstance(data, dict) and data.get("kind") == EXPORT_KIND:
         items = data.get("profiles")
     elif isinstance(data, dict) and "profiles" in data:  # a copy of profiles.json itself
         items = data["profiles"]
     else:
-        raise ValueError("not a Teller profiles export")
-    if not isinstance(items, list):
-        raise ValueError("'profiles' is not a list")
+        raise ExportUnreadable("not_export")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ExportUnreadable("not_export")
     out: list[Profile] = []
     for item in items:
-        if not isinstance(item, dict):
-            raise ValueError("a profile is not an object")
         clean = {k: v for k, v in item.items() if k not in _PER_DESK}
-        out.append(Profile.model_validate(clean))
+        try:
+            out.append(Profile.model_validate(clean))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            problem = str(first.get("msg", "")).removeprefix("Value error, ")
+            raise ExportUnreadable("bad_profile", f"{where}: {problem}",
+                                   str(item.get("name") or "")) from None
     return out
 
 

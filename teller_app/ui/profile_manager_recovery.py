@@ -47,7 +47,7 @@ def unreadable_profiles(controller: Any, store: ProfileStore,
                                on_error=lambda e: unreadable_profiles(controller, store, e),
                                network=False)
         elif button is again:
-            asyncio.get_event_loop().create_task(controller.start())
+            controller.ops.run(controller.start, network=False, reauth=False)
         else:
             controller.quit(2)
 
@@ -65,5 +65,5 @@ def _manage(controller: Any, store: ProfileStore, backup: Any) -> None:
         "ProfileRecovery", "The unreadable file was kept as {path}. Add or import the "
         "profiles, then close this window to sign in.").format(path=str(backup)))
     dialog.finished.connect(
-        lambda _r: asyncio.get_event_loop().create_task(controller.start()))
+        lambda _r: controller.ops.run(controller.start, network=False, reauth=False))
     controller.recovery_dialog = dialog

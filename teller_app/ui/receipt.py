@@ -8,14 +8,14 @@ receipt (``core.receipt``), made in the same language.
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QMarginsF, QSizeF
+from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QLocale, QMarginsF, QSizeF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
+from teller_app.core.private_files import write_private
 from teller_app.core.receipt import Receipt
 from teller_app.ui.cash_text import category_text, kind_text, status_text
 from teller_app.ui.money import format_money, is_ukrainian
@@ -105,22 +105,34 @@ def receipt_document(receipt: Receipt) -> QTextDocument:
     return print_document(receipt_html(receipt), PAGE_POINTS)
 
 
-def write_pdf(receipt: Receipt, path: Path | str) -> Path:
-    """The receipt as a one-page A5 PDF (file mode 0600: it names a customer)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(target))
+def pdf_bytes(document: QTextDocument, page: QPageSize.PageSizeId, margin_mm: float,
+              title: str) -> bytes:
+    """``document`` as a PDF, rendered in memory (Qt paints on this thread); the caller writes
+    it privately, off the UI thread when it is one (``ui/pdf_save``)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(300)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A5),
-                                     QPageLayout.Orientation.Portrait,
-                                     QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
-    title = QCoreApplication.translate("Receipt", "Receipt")
-    writer.setTitle(f"{title} {receipt.payment_guid}")
+    writer.setPageLayout(QPageLayout(QPageSize(page), QPageLayout.Orientation.Portrait,
+                                     QMarginsF(margin_mm, margin_mm, margin_mm, margin_mm),
+                                     QPageLayout.Unit.Millimeter))
+    writer.setTitle(title)
     writer.setCreator("Teller")
-    receipt_document(receipt).print_(writer)
-    del writer  # finishes the file
-    os.chmod(target, 0o600)
-    return target
+    document.print_(writer)
+    del writer  # finishes the PDF
+    return bytes(buffer.data().data())
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    """The receipt as a one-page A5 PDF."""
+    title = QCoreApplication.translate("Receipt", "Receipt")
+    return pdf_bytes(receipt_document(receipt), QPageSize.PageSizeId.A5, 12,
+                     f"{title} {receipt.payment_guid}")
+
+
+def write_pdf(receipt: Receipt, path: Path | str) -> Path:
+    """The receipt's PDF in a file (0600: it names a customer), for scripts and tests."""
+    return write_private(Path(path), receipt_pdf(receipt))
 
 
 def print_receipt(receipt: Receipt, parent: QWidget | None = None) -> QPrintDialog:

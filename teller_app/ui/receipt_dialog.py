@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,16 +15,18 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.receipt import Receipt
-from teller_app.ui.receipt import print_receipt, receipt_html, write_pdf
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.pdf_save import save_pdf
+from teller_app.ui.receipt import print_receipt, receipt_html, receipt_pdf
 
 
 class ReceiptDialog(QDialog):
     saved = Signal(str)  # the PDF's path
     printed = Signal()
 
-    def __init__(self, receipt: Receipt, parent: QWidget | None = None) -> None:
+    def __init__(self, receipt: Receipt, ops: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.receipt = receipt
+        self.receipt, self.ops = receipt, ops
         self.setObjectName("receiptDialog")
         self.setWindowTitle(self.tr("Receipt"))
         self.preview = QTextBrowser(self)
@@ -70,11 +70,5 @@ class ReceiptDialog(QDialog):
         dialog.open()
 
     def save_pdf(self, path: str) -> None:
-        try:
-            written = write_pdf(self.receipt, Path(path))
-        except OSError as exc:
-            self.status.setText(self.tr("Could not save: {error}").format(
-                error=exc.strerror or type(exc).__name__))
-            return
-        self.status.setText(self.tr("Saved to {path}").format(path=str(written)))
-        self.saved.emit(str(written))
+        save_pdf(self.ops, self, self.status, path, receipt_pdf(self.receipt), self.saved.emit,
+                 disable=(self.save_button,))

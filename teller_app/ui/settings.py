@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import httpx
 from PySide6.QtCore import QCoreApplication, QEvent, QTranslator, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -45,6 +44,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from teller_app.core.session import Session
+    from teller_app.platform.hub_models import Policy
     from teller_app.ui.main_window import MainWindow
 
 
@@ -71,22 +71,19 @@ def current_language() -> str:
     return "uk" if QLocale().language() == QLocale.Language.Ukrainian else "en"
 
 
-async def fetch_policy(session: Session | None) -> dict[str, Any] | None:
-    """The bank's policy from the hub (JSON), or None when there is no hub or it has none."""
+async def fetch_policy(session: Session | None) -> Policy | None:
+    """The bank's policy from the hub (its session, so the profile's proxy, CA and pins
+    apply), or None when there is no hub or it does not answer."""
+    from teller_app.platform import PlatformError
+
     link = session.hub if session is not None else None
     if link is None or not link.hub.base_url:
         return None
-    base, token = link.hub.base_url, link.hub.token
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        async with httpx.AsyncClient(timeout=5.0, trust_env=False) as http:
-            response = await http.get(f"{base.rstrip('/')}/api/v1/policy", headers=headers)
-    except httpx.HTTPError:
+        return (await link.call(lambda hub: hub.policy())).policy
+    except PlatformError as exc:
+        log.info("no policy from the hub: %s", type(exc).__name__)
         return None
-    if response.status_code != 200:
-        return None
-    body = response.json()
-    return body if isinstance(body, dict) else None
 
 
 class SettingsDialog(QDialog):
@@ -143,7 +140,7 @@ class SettingsDialog(QDialog):
         self.bank_labels = [add_row(bank, "", self.threshold_value),
                             add_row(bank, "", self.sensitive_value)]
         bank.addRow(self.policy_source)
-        self.policy: dict[str, Any] | None = None
+        self.policy: Policy | None = None
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -240,25 +237,25 @@ class SettingsDialog(QDialog):
         return new
 
     # -- the bank's settings --------------------------------------------------------------
-    def _policy(self, policy: dict[str, Any] | None) -> None:  # the hub's JSON
+    def _policy(self, policy: Policy | None) -> None:
         self.policy = policy
         self._show_policy()
 
     def _show_policy(self) -> None:
         profile = self.session.profile if self.session is not None else None
         policy = self.policy
-        threshold: object
         if policy is not None:
-            threshold = policy.get("cash_confirm_threshold", policy.get("approval_threshold"))
-            sensitive = policy.get("sensitive_changes", [])
+            threshold = _amount(policy.cash_threshold) + " " + policy.cash_currency
+            sensitive = hub_sensitive_texts(policy)
             self.policy_source.setText(self.tr("From the bank's Teller Hub."))
         else:
-            threshold = profile.cash_confirm_threshold if profile is not None else None
-            sensitive = profile.sensitive_changes if profile is not None else []
+            threshold = _amount(profile.cash_confirm_threshold if profile is not None else None)
+            sensitive = [sensitive_text(s) for s in
+                         (profile.sensitive_changes if profile is not None else [])]
             self.policy_source.setText(self.tr(
                 "From this desk's profile: the Teller Hub did not give a policy."))
-        self.threshold_value.setText(_amount(threshold))
-        self.sensitive_value.setText(", ".join(sensitive_text(s) for s in sensitive) or "—")
+        self.threshold_value.setText(threshold)
+        self.sensitive_value.setText(", ".join(sensitive) or "—")
 
 
 def _amount(value: object) -> str:
@@ -272,6 +269,24 @@ def _amount(value: object) -> str:
         return QLocale().toString(float(Decimal(str(value))), "f", 2)
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+def hub_sensitive_texts(policy: Policy) -> list[str]:
+    """What the hub's policy sends to a second person, in the teller's words."""
+    from teller_app.ui.data_text import status_text
+
+    translate = QCoreApplication.translate
+    if policy.all_customer_updates:
+        return [translate("SettingsDialog", "every change to a customer")]
+    texts = [sensitive_text("is_disabled")] if policy.is_disabled else []
+    if policy.sensitive_statuses:
+        texts.append(translate("SettingsDialog", "setting or leaving the status %1").replace(
+            "%1", " / ".join(status_text(s) for s in policy.sensitive_statuses)))
+    if policy.kyc_down:
+        texts.append(sensitive_text("kyc_down"))
+    if policy.balance_allowed_up:
+        texts.append(translate("SettingsDialog", "raising the balance cap"))
+    return texts
 
 
 def sensitive_text(key: str) -> str:

@@ -25,11 +25,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QSystemTrayIcon,
-)
+from PySide6.QtWidgets import QApplication, QDockWidget, QSystemTrayIcon
 from shiboken6 import isValid
 
 from teller_app.core.approvals_feed import EventFeed

@@ -31,6 +31,7 @@ from teller_app.core.cash import (
 )
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
+from teller_app.platform.errors import HubUnavailable
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.platform.models import CustomerUpdate
 from teller_app.ui.approvals_inbox import (
@@ -187,6 +188,12 @@ class SupervisionCards(SupervisionBase):
         def filed(request: ChangeRequest) -> None:
             self.record(AuditAction.CHANGE_REQUEST, customer_guid=customer.guid,
                         request_id=request.id, fields=sorted(request.change))
+            if request.state != "pending":  # a re-send answered by the first filing, decided
+                dialog.accept()
+                self._say(translate("Supervision", "This request had already reached the "
+                                    "Teller Hub and is no longer waiting for approval."))
+                card.refresh()
+                return
             if in_place:
                 dialog.hide()
                 self.open_in_place(card, request, dialog)
@@ -195,10 +202,23 @@ class SupervisionCards(SupervisionBase):
                 self._say(translate("Supervision", "Sent to a supervisor for approval."))
                 card.refresh()
 
+        def failed(exc: BaseException) -> None:
+            from teller_app.platform.hub_client import REQUESTS_PATH
+
+            if isinstance(exc, HubUnavailable) and exc.path == REQUESTS_PATH \
+                    and not exc.not_sent:  # sent: its answer may be what was lost
+                dialog.show_error(translate(
+                    "Supervision", "The Teller Hub did not answer, so it is not known whether "
+                    "the request was filed. Send it again without changing it: the same request "
+                    "is sent, never a second one."))
+                return
+            dialog.show_error(approval_error_text(exc))
+
+        # the same change sent again from this dialog keeps its id: never filed twice
+        request_id = dialog.request_id(change)
         self.window.ops.run(
-            lambda: service.file_request(customer.guid, change, reason),
-            on_success=filed, on_error=lambda exc: dialog.show_error(
-                approval_error_text(exc)),
+            lambda: service.file_request(customer.guid, change, reason, request_id=request_id),
+            on_success=filed, on_error=failed,
             parent=dialog, label=translate("Supervision", "Sending the request"))
 
     def open_in_place(self, card: CustomerCard, request: ChangeRequest,

@@ -20,9 +20,10 @@ from teller_app.core.session import Session
 from teller_app.core.till import Till, TillService
 from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
 from teller_app.ui.language_watch import watch_language
-from teller_app.ui.till_dialog import ReportDialog, TillCloseDialog, TillOpenDialog, TransferDialog
+from teller_app.ui.till_dialog import ReportDialog, TillCloseDialog, TillOpenDialog
 from teller_app.ui.till_position import BranchCashView
 from teller_app.ui.till_report import ReportContext
+from teller_app.ui.till_transfer import TransferDialog
 
 if TYPE_CHECKING:  # the window installs this module
     from teller_app.ui.main_window import MainWindow
@@ -187,7 +188,8 @@ class TillDesk(QObject):
             return
         ctx = report_context(self.window.session)
         self.window.ops.run(lambda: service.end_of_day(till_id),
-                            on_success=lambda r: self._show(ReportDialog(r, ctx, self.window)),
+                            on_success=lambda r: self._show(ReportDialog(r, ctx, self.window.ops,
+                                                                      self.window)),
                             parent=self.window, label=self.tr("Reading the report"))
 
     def position(self) -> None:

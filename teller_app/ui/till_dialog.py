@@ -1,16 +1,15 @@
 """Till dialogs: open with a count by denomination, close with over/short (a reason is
-required when the count differs), a vault transfer request, and the end-of-day report
-preview with Print… and Save as PDF…. The hub decides; these show and send."""
+required when the count differs), and the end-of-day report preview with Print… and Save as
+PDF… (the vault transfer request: ``ui/till_transfer.py``). The hub decides; these show and
+send."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -30,15 +29,16 @@ from teller_app.core.till import (
     EndOfDay,
     Till,
     TillService,
-    Transfer,
     count_total,
     face_value,
 )
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.money import format_money, parse_amount
-from teller_app.ui.till_report import ReportContext, print_report, report_html, write_report_pdf
+from teller_app.ui.money import format_money
+from teller_app.ui.pdf_save import save_pdf
+from teller_app.ui.till_report import ReportContext, print_report, report_html, report_pdf
 from teller_app.ui.till_text import denomination_text, till_state_text
+from teller_app.ui.till_transfer import TransferDialog as TransferDialog  # still importable here
 
 # (supervisor e-mail, password, till id) -> the till, co-signed by their own session
 CosignHere = Callable[[str, str, str], Awaitable[Till]]
@@ -284,7 +284,7 @@ class TillCloseDialog(QDialog):
 
     def show_report(self) -> None:
         if self.report is not None:
-            self.report_dialog = ReportDialog(self.report, self.context, self)
+            self.report_dialog = ReportDialog(self.report, self.context, self.ops, self)
             self.report_dialog.open()
 
     def _failed(self, exc: BaseException) -> None:
@@ -293,80 +293,29 @@ class TillCloseDialog(QDialog):
         self.status.setText(friendly_message(exc))
 
 
-class TransferDialog(QDialog):
-    """Ask for cash from the vault (or hand cash back); a supervisor approves it."""
-
-    requested = Signal(object)  # Transfer
-
-    def __init__(self, ops: OpRunner, service: TillService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("tillTransferDialog")
-        self.setWindowTitle(self.tr("Vault transfer"))
-        self.ops, self.service = ops, service
-        self.direction = QComboBox(self)
-        self.direction.addItem(self.tr("From the vault to my till"), "to_till")
-        self.direction.addItem(self.tr("From my till to the vault"), "to_vault")
-        self.amount = QLineEdit(self)
-        self.amount.setObjectName("transferAmount")
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.send = QPushButton(self.tr("Ask a supervisor"), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.addButton(self.send, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-        self.send.clicked.connect(self.request)
-        form = QFormLayout(self)
-        form.addRow(self.tr("Direction"), self.direction)
-        form.addRow(self.tr("Amount"), self.amount)
-        form.addRow(self.status)
-        form.addRow(buttons)
-
-    def request(self) -> None:
-        value = parse_amount(self.amount.text(), 2)
-        if value is None or value <= 0:
-            self.status.setText(self.tr("Type a positive amount with at most 2 decimals."))
-            return
-        direction = str(self.direction.currentData())
-
-        def done(transfer: Transfer) -> None:
-            self.status.setText(self.tr("Requested: a supervisor approves it from the branch "
-                                        "cash position."))
-            self.send.setEnabled(False)
-            self.requested.emit(transfer)
-
-        def failed(exc: BaseException) -> None:
-            from teller_app.ui.error_text import friendly_message
-
-            self.status.setText(friendly_message(exc))
-
-        self.ops.run(lambda: self.service.request_transfer(direction, value), on_success=done,
-                     on_error=failed, parent=self, label=self.tr("Asking for a transfer"),
-                     disable=(self.send,))
-
-
 class ReportDialog(QDialog):
     """The end-of-day report: preview, Print… and Save as PDF…."""
 
     saved = Signal(str)
 
-    def __init__(self, report: EndOfDay, context: ReportContext,
+    def __init__(self, report: EndOfDay, context: ReportContext, ops: OpRunner,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tillReportDialog")
         self.setWindowTitle(self.tr("End-of-day report"))
-        self.report, self.context = report, context
+        self.report, self.context, self.ops = report, context, ops
         preview = QTextBrowser(self)
         preview.setHtml(report_html(report, context))
         preview.setMinimumSize(560, 600)
         self.status = QLabel(self)
         print_button = QPushButton(self.tr("Print…"), self)
-        save_button = QPushButton(self.tr("Save as PDF…"), self)
+        self.save_button = QPushButton(self.tr("Save as PDF…"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(print_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         print_button.clicked.connect(lambda: print_report(report, context, self))
-        save_button.clicked.connect(self.choose_path)
+        self.save_button.clicked.connect(self.choose_path)
         layout = QVBoxLayout(self)
         layout.addWidget(preview, 1)
         layout.addWidget(self.status)
@@ -383,11 +332,5 @@ class ReportDialog(QDialog):
         dialog.open()
 
     def save_pdf(self, path: str) -> None:
-        try:
-            written = write_report_pdf(self.report, self.context, Path(path))
-        except OSError as exc:
-            self.status.setText(self.tr("Could not save: {error}").format(
-                error=exc.strerror or type(exc).__name__))
-            return
-        self.status.setText(self.tr("Saved to {path}").format(path=str(written)))
-        self.saved.emit(str(written))
+        save_pdf(self.ops, self, self.status, path, report_pdf(self.report, self.context),
+                 self.saved.emit, disable=(self.save_button,))

@@ -172,8 +172,17 @@ class VaultCountDialog(QDialog):
             self.accept()
 
         def failed(exc: BaseException) -> None:
+            from teller_app.core.till import VaultCountUnknown
             from teller_app.ui.error_text import friendly_message
 
+            if isinstance(exc, VaultCountUnknown) and exc.position is not None:
+                self.status.setText(self.tr(
+                    "The Teller Hub did not answer, and the vault now shows %1, not the %2 you "
+                    "counted: a transfer may have moved it meanwhile, or your count was not "
+                    "recorded. Look at the position, count again and save.").replace(
+                        "%1", _money(exc.position.vault)).replace(
+                        "%2", _money(exc.counted)))
+                return
             self.status.setText(friendly_message(exc))
 
         self.ops.run(lambda: self.service.count_vault(counts, self.branch_guid),

@@ -8,22 +8,22 @@ category, expected vs counted with over/short and its reason, and signature line
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QObject, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QObject, QSizeF
+from PySide6.QtGui import QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
+from teller_app.core.private_files import write_private
 from teller_app.core.receipt import kyiv_time
 from teller_app.core.till import DENOMINATIONS, EndOfDay, face_value
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.money import format_money
-from teller_app.ui.receipt import print_document
+from teller_app.ui.receipt import pdf_bytes, print_document
 from teller_app.ui.till_text import denomination_text, till_kind_text, till_state_text
 
 
@@ -153,21 +153,16 @@ def report_document(report: EndOfDay, ctx: ReportContext) -> QTextDocument:
     return print_document(report_html(report, ctx), PAGE_POINTS)
 
 
+def report_pdf(report: EndOfDay, ctx: ReportContext) -> bytes:
+    """The report as an A4 PDF."""
+    return pdf_bytes(report_document(report, ctx), QPageSize.PageSizeId.A4, 15,
+                     f"{ReportLabels().texts()['title']} {report.till.till_code}")
+
+
 def write_report_pdf(report: EndOfDay, ctx: ReportContext, path: Path | str) -> Path:
-    """The report as an A4 PDF (0600: it names customers' payments and the teller)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(target))
-    writer.setResolution(300)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                     QPageLayout.Orientation.Portrait,
-                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-    writer.setTitle(f"{ReportLabels().texts()['title']} {report.till.till_code}")
-    writer.setCreator("Teller")
-    report_document(report, ctx).print_(writer)
-    del writer  # finishes the file
-    os.chmod(target, 0o600)
-    return target
+    """The report's PDF in a file (0600: it names customers' payments and the teller), for
+    scripts and tests."""
+    return write_private(Path(path), report_pdf(report, ctx))
 
 
 def print_report(report: EndOfDay, ctx: ReportContext,

@@ -9,6 +9,31 @@ from teller_app.core.till import DENOMINATIONS, face_value
 from teller_app.ui.money import format_number
 
 
+def hub_code_text(code: str) -> str | None:
+    """A till or vault refusal of the Teller Hub (its ``code``), or None when not known."""
+    translate = QCoreApplication.translate
+    return {
+        "till_held": translate("TillText", "You already hold another till: close it first."),
+        "till_busy": translate("TillText", "This till is open at another desk."),
+        "till_elsewhere": translate("TillText", "Your till is open at another desk: close it "
+                                    "there, or wait until that desk lets it go."),
+        "cosign_own": translate("TillText", "A teller may not co-sign their own count."),
+        "nothing_to_cosign": translate("TillText", "This till has nothing to co-sign."),
+        "counted_elsewhere": translate("TillText", "This payment is counted in another till."),
+        "awaiting_cosign": translate("TillText", "The till waits for a supervisor to co-sign "
+                                     "its opening count."),
+        "till_short": translate("TillText", "The till does not hold that much."),
+        "transfer_own": translate("TillText", "A teller may not approve their own transfer."),
+        "transfer_decided": translate("TillText", "This transfer has already been decided."),
+        "till_closed": translate("TillText", "The till is closed."),
+        "vault_short": translate("TillText", "The vault does not hold that much."),
+        "transfer_pending": translate("TillText", "A vault transfer still waits for a "
+                                      "supervisor: it must be decided before the till closes."),
+        "reason_required": translate("TillText", "The count differs from what is expected: "
+                                     "give a reason for the over or short."),
+    }.get(code)
+
+
 def hub_need_reason(code: str) -> str:
     return {
         "over_threshold": QCoreApplication.translate(

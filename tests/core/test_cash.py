@@ -181,3 +181,32 @@ def test_a_timed_out_create_is_reconciled_never_duplicated(sandbox) -> None:  # 
             await client.aclose()
 
     asyncio.run(scenario())
+
+
+def test_a_teller_cannot_confirm_in_place_and_is_told_why(sandbox) -> None:  # type: ignore[no-untyped-def]
+    """The in-place confirm with a teller's own credentials is refused before anything is
+    sent, with a reason code the desk words (not the English message)."""
+    from teller_app.core.cash import CashError
+
+    async def scenario() -> None:
+        client = await client_for(sandbox, TELLER)
+        try:
+            branch = sandbox.manifest["branches"][0]
+            service = CashService(client, branch["guid"], branch["processing_account_guid"],
+                                  Decimal("10000.00"))
+            draft = await service.create(CashKind.DEPOSIT, await new_customer(client, sandbox),
+                                         "12500.00")
+            with pytest.raises(CashError) as refused:
+                await confirm_with_credentials(profile_for(sandbox), TELLER,
+                                               employee(sandbox, TELLER)["password"],
+                                               draft.payment_guid, branch["guid"])
+            assert refused.value.reason == "not_a_checker"
+            payment = await client.get_payment(draft.payment_guid)
+            assert payment.status_raw == "CREATED"  # nothing was confirmed
+            password = employee(sandbox, SUPERVISOR)["password"]  # leave no draft pending
+            await confirm_with_credentials(profile_for(sandbox), SUPERVISOR, password,
+                                           draft.payment_guid, branch["guid"])
+        finally:
+            await client.aclose()
+
+    asyncio.run(scenario())

@@ -85,3 +85,112 @@ def test_hub_down_harmless_changes_go_through_sensitive_ones_wait() -> None:
         with pytest.raises(HubUnavailable):
             asyncio.run(service.update("g1", change, current))
     assert client.puts == [{"phone_number": "+380501112233"}]
+
+
+# -- against the real sandbox: lost answers are settled by reading ------------------------
+def _teller(sandbox: Any, transport: Any = None) -> Any:
+    from teller_app.platform import RetryPolicy
+    from tests.platform.sandbox_helpers import password_client
+
+    return password_client(sandbox, transport=transport,
+                           retry=RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0))
+
+
+def test_a_login_changed_after_a_lost_create_finds_the_earlier_customer(sandbox: Any) -> None:
+    """The earlier attempt (login A) landed but its answer was lost; the teller changed the
+    login to B: the uncertainty is about A, so A is looked up first and nothing is sent."""
+    from teller_app.core.customers import CreateAttempts
+    from tests.platform.sandbox_helpers import new_customer
+    from tests.reliability.reliability_helpers import FaultyTransport
+
+    async def scenario() -> None:
+        earlier = new_customer(sandbox, surname="Раніший")
+        async with _teller(sandbox) as setup:
+            landed = await setup.create_customer(earlier)
+        attempts = CreateAttempts(uncertain=earlier)
+        changed = earlier.model_copy(update={"login": earlier.login + "9"})
+        transport = FaultyTransport()
+        async with _teller(sandbox, transport) as client:
+            snapshot = await CustomerService(client).create(changed, attempts)
+            assert await client.find_customer_by_login(changed.login or "") is None
+        assert snapshot.customer.guid == landed.customer_guid
+        assert snapshot.customer.login == earlier.login and attempts.uncertain is None
+        assert transport.posts("/customers") == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_login_changed_after_an_attempt_that_made_nobody_creates_the_new_one(
+        sandbox: Any) -> None:
+    from teller_app.core.customers import CreateAttempts
+    from tests.platform.sandbox_helpers import new_customer
+
+    async def scenario() -> None:
+        earlier = new_customer(sandbox)  # never reached the platform
+        attempts = CreateAttempts(uncertain=earlier)
+        changed = earlier.model_copy(update={"login": earlier.login + "7"})
+        async with _teller(sandbox) as client:
+            snapshot = await CustomerService(client).create(changed, attempts)
+            assert await client.find_customer_by_login(earlier.login or "") is None
+        assert snapshot.customer.login == changed.login and attempts.uncertain is None
+
+    asyncio.run(scenario())
+
+
+def test_saving_again_after_a_lost_status_change_is_not_a_stale_status(sandbox: Any) -> None:
+    """The status change landed, its answer and the read-back were lost; Save again finds
+    the status the teller wanted, not "someone changed it meanwhile"."""
+    from teller_app.platform import Timeout
+    from tests.platform.sandbox_helpers import new_customer
+    from tests.reliability.reliability_helpers import FaultyTransport
+
+    async def scenario() -> None:
+        async with _teller(sandbox) as setup:
+            guid = (await setup.create_customer(new_customer(sandbox, status="active"))
+                    ).customer_guid
+        state = {"lose": True, "down": False}
+
+        def fault(request: Any, _n: int) -> str | None:
+            if state["down"]:
+                return "drop-before"
+            if request.method == "PUT" and state["lose"]:
+                state.update(lose=False, down=True)
+                return "lost"
+            return None
+
+        async with _teller(sandbox, FaultyTransport(fault)) as client:
+            service = CustomerService(client)
+            with pytest.raises(Timeout):
+                await service.update(guid, CustomerUpdate(status="inactive"),
+                                     status_was="active")
+            state["down"] = False
+            view = await service.update(guid, CustomerUpdate(status="inactive"),
+                                        status_was="active")
+        assert view.status == "inactive"
+
+    asyncio.run(scenario())
+
+
+def test_a_saved_change_whose_read_back_fails_is_still_saved(sandbox: Any) -> None:
+    from tests.platform.sandbox_helpers import new_customer
+    from tests.reliability.reliability_helpers import FaultyTransport
+
+    async def scenario() -> None:
+        async with _teller(sandbox) as setup:
+            created = await setup.create_customer(new_customer(sandbox, name="Ігор"))
+            current = await setup.get_customer(created.customer_guid)
+        down = [False]
+
+        def fault(request: Any, _n: int) -> str | None:
+            if request.method == "PUT":
+                down[0] = True
+                return None
+            return "drop-before" if down[0] else None
+
+        async with _teller(sandbox, FaultyTransport(fault)) as client:
+            view = await CustomerService(client).update(
+                current.wallet_user_guid, CustomerUpdate(name="Ігорко"), current)
+        assert (view.name, view.surname, view.login) == ("Ігорко", current.surname,
+                                                          current.login)
+
+    asyncio.run(scenario())

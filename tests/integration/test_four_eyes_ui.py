@@ -226,3 +226,21 @@ def test_an_unapproved_change_alerts_the_supervisor(  # type: ignore[no-untyped-
                                                    CustomerUpdate(status="closed")))
     assert inbox.alerts.count() >= 1 and inbox.alerts.isVisible()
     assert "Changed without approval" in sup.status_bar.currentMessage()
+
+
+def test_settings_show_the_hubs_policy(windows, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The bank's settings come from the hub's ``GET /policy`` (its ``{"policy": …}`` body,
+    through the session's hub client), not the profile's defaults and not "—"."""
+    from teller_app.ui.settings import SettingsDialog
+
+    window = windows(TELLER, "settings-desk")
+    dialog = window.desk.open_settings()
+    assert isinstance(dialog, SettingsDialog)
+    qtbot.waitUntil(lambda: dialog.policy is not None, timeout=10000)
+    assert dialog.policy_source.text() == "From the bank's Teller Hub."
+    threshold = dialog.threshold_value.text().replace("\u00a0", "").replace(",", "")
+    assert threshold in ("10000.00 UAH", "1000000 UAH")
+    sensitive = dialog.sensitive_value.text()
+    assert "disabling a customer" in sensitive
+    assert "setting or leaving the status blocked / closed" in sensitive
+    dialog.close()

@@ -88,3 +88,32 @@ async def test_hub_login_relogs_in_once_on_401_through_the_proxy() -> None:
     assert seen == ["Bearer hub-token-1", "Bearer hub-token-2"]
     assert auth.employee is not None and auth.employee.roles == ("Teller",)
     await hub.aclose()
+
+
+async def test_a_write_whose_answer_is_lost_is_sent_once_and_says_it_was_sent() -> None:
+    """A PUT or POST that reached the hub is never re-sent by the client (its caller reads
+    the state); one that never left (connection refused) is retried and says so when it
+    still fails, so the desk may tell the teller that nothing was applied."""
+    calls: dict[str, int] = {}
+    refuse = {"on": False}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        key = f"{request.method} {request.url.path}"
+        calls[key] = calls.get(key, 0) + 1
+        if refuse["on"]:
+            raise httpx.ConnectError("refused")
+        raise httpx.ReadTimeout("the answer was lost")
+
+    hub = _client(handler)
+    with pytest.raises(HubUnavailable) as lost:
+        await hub.call("PUT", "/api/v1/vault", json_body={"counts": {}})
+    assert calls["PUT /api/v1/vault"] == 1 and not lost.value.not_sent
+    with pytest.raises(HubUnavailable) as lost:
+        await hub.approve("r-1", "0" * 64)
+    assert calls["POST /api/v1/requests/r-1/approve"] == 1 and not lost.value.not_sent
+    refuse["on"] = True
+    with pytest.raises(HubUnavailable) as refused:
+        await hub.approve("r-1", "0" * 64)
+    assert calls["POST /api/v1/requests/r-1/approve"] == 1 + NO_WAIT.attempts
+    assert refused.value.not_sent and refused.value.method == "POST"
+    await hub.aclose()

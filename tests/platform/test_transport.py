@@ -178,6 +178,49 @@ async def test_wrong_spki_pin_fails_before_the_request_is_sent(tmp_path: Path) -
         assert server.recorded.requests == []  # nothing reached the HTTP layer
 
 
+async def test_the_doctors_raw_reads_keep_the_profiles_ca_and_pin(tmp_path: Path) -> None:
+    """``teller-app doctor`` reads evidence with the session's token as it came back: on the
+    client's own connection, so the profile's CA bundle and SPKI pin hold there too (a
+    client of its own would trust the system roots and skip the pin)."""
+    cert = make_cert(tmp_path)
+    other = make_cert(tmp_path, "other")
+    token = {"Authorization": "Bearer s3cret-token"}
+    with https_server(cert) as server:
+        trusted = HttpCore(server.url, retry=NO_RETRY,
+                           settings=TransportSettings(ca_bundle=str(cert.cert_pem)))
+        pinned_elsewhere = HttpCore(server.url, retry=NO_RETRY, settings=TransportSettings(
+            ca_bundle=str(cert.cert_pem), spki_pins=(spki_pin_of(other.der),)))
+        try:
+            response = await trusted.raw_get("/evidence", {"limit": 1}, token)
+            assert response.status_code == 200
+            assert response.json()["path"] == "/evidence?limit=1"
+            with pytest.raises(httpx.ConnectError):
+                await pinned_elsewhere.raw_get("/evidence", None, token)
+        finally:
+            await trusted.aclose()
+            await pinned_elsewhere.aclose()
+        assert len(server.recorded.requests) == 1  # the pinned read never reached it
+
+
+async def test_test_connection_reaches_hub_and_auth_service_as_the_desk_will(
+        tmp_path: Path) -> None:
+    """"Test connection" and the doctor check the Teller Hub and the bank's Auth Service with
+    the profile's CA bundle (a bank's private CA), not the system roots."""
+    from teller_app.core.doctor_checks import auth_service
+    from teller_app.ui.profile_manager_check import _hub_ready
+
+    cert = make_cert(tmp_path)
+    settings = TransportSettings(ca_bundle=str(cert.cert_pem))
+    with https_server(cert) as server:
+        hub = await _hub_ready(server.url, settings)
+        auth = await auth_service(server.url, settings)
+        untrusted = await _hub_ready(server.url, TransportSettings())
+    assert hub.status == "ok" and "-> 200" in hub.detail
+    assert "-> 200" in auth.detail  # reached (this server answers 200, not DCM's 401)
+    assert untrusted.status == "failed" and "ConnectError" in untrusted.detail
+    assert [p for _m, p, _b in server.recorded.requests] == ["/readyz", "/user_auth"]
+
+
 async def test_spki_pin_is_the_hash_of_the_subject_public_key_info(tmp_path: Path) -> None:
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat

@@ -149,7 +149,8 @@ def test_edit_duplicate_delete_export_import(qtbot, ops, sandbox, memory_keyring
     # Edit: proxy, hub mode with hub URL, language; a bad URL is refused inline.
     manager.form.url_edit.setText("ftp://nope")
     manager.save_profile()
-    assert manager.message.isVisible() and "base_url" in manager.message.text()
+    assert manager.message.text() == (
+        "Platform URL: must be an address like https://dcm.bank.ua.")
     manager.form.url_edit.setText("https://dcm.bank.example")
     manager.form.auth_combo.setCurrentIndex(1)
     manager.form.hub_edit.setText("https://hub.bank.example")
@@ -198,6 +199,51 @@ def test_edit_duplicate_delete_export_import(qtbot, ops, sandbox, memory_keyring
     assert {p.name for p in store.list()} == {"prod", "prod (2)"}
     assert store.load("prod").hub_url == "https://hub.bank.example"
     assert ("Teller/prod", "password") not in memory_keyring.items
+
+
+def test_bad_fields_and_imports_are_said_in_the_forms_words(  # type: ignore[no-untyped-def]
+        qtbot, ops, tmp_path):
+    """Each rule names the field by its label and is said by the dialog (translatable), not
+    pydantic's English with the profile's field ids; a bad import file says why and keeps
+    every profile as it was."""
+    store = ProfileStore()
+    manager = ProfileManagerDialog(ops, store)
+    qtbot.addWidget(manager)
+    manager.show()
+    form = manager.form
+    form.name_edit.setText("prod")
+    form.url_edit.setText("https://dcm.bank.example")
+    form.counterparty_edit.setText("cp-1")
+    cases = [
+        (form.url_edit, "http://dcm.bank.example", "Platform URL: must start with https://"),
+        (form.proxy_edit, "proxy.bank", "Proxy: must be an address like"),
+        (form.pins_edit, "sha256/not-a-pin", "SPKI pins: each pin is the SHA-256"),
+        (form.name_edit, "a/b", "Name: must not contain"),
+    ]
+    for edit, bad, said in cases:
+        good = edit.text()
+        edit.setText(bad)
+        manager.save_profile()
+        assert manager.message.text().startswith(said), manager.message.text()
+        assert "_" not in manager.message.text().split(":")[0]  # a label, never a field id
+        edit.setText(good)
+    form.auth_combo.setCurrentIndex(1)
+    form.hub_edit.setText("http://hub.bank.example")
+    manager.save_profile()
+    assert manager.message.text().startswith("Teller Hub URL: must start with https://")
+
+    for content, why in [(b"\xff not json", "it is not a JSON file."),
+                         (b'{"kind": "other"}', "it is not a Teller profiles export."),
+                         (b'{"kind": "teller-profiles", "profiles": [{"name": "x/y", '
+                          b'"base_url": "https://a.example", "counterparty_guid": "c"}]}',
+                          "the profile x/y in it is not valid")]:
+        bad_file = tmp_path / "bad.json"
+        bad_file.write_bytes(content)
+        manager.import_from(bad_file)
+        expected = f"Nothing was imported: {why}"
+        qtbot.waitUntil(lambda expected=expected: manager.message.text().startswith(expected),
+                        timeout=5000)
+    assert store.list() == []
 
 
 def _args(**kw):  # type: ignore[no-untyped-def]

@@ -93,3 +93,46 @@ def test_a_failing_callback_is_reported_not_fatal(qtbot, ops, monkeypatch) -> No
     qtbot.waitUntil(lambda: bool(reported), timeout=3000)
     assert str(reported[0]) == "bug in a slot"
     assert not ops.is_busy()
+
+
+def test_a_hub_outage_is_told_by_what_may_have_happened() -> None:
+    """Only a write whose answer was lost is "not known"; a read, a request that never left
+    and a hub session that could not open are plain outages; a failed secret issue is the
+    first step of a create, so nothing was created."""
+    from teller_app.platform import HubUnavailable
+
+    def told(method: str | None, path: str | None, not_sent: bool = False) -> str:
+        exc = HubUnavailable("down", method=method, path=path)
+        exc.not_sent = not_sent
+        return friendly_message(exc)
+
+    unknown = told("POST", "/api/v1/requests/r-1/approve")
+    assert "not known whether" in unknown and "nothing was created" not in unknown
+    assert told("PUT", "/api/v1/vault") == unknown
+    plain = told("GET", "/api/v1/requests")
+    assert "cannot be reached" in plain and "not known" not in plain
+    assert told("POST", "/api/v1/requests/r-1/approve", not_sent=True) == plain
+    assert told("POST", "/api/v1/sessions") == plain
+    assert "nothing was created" in told("POST", "/api/v1/secrets")
+
+
+def test_every_cash_reason_is_worded_in_both_languages() -> None:
+    """``CashError.reason`` codes reach the teller as sentences of their own, translated."""
+    from PySide6.QtWidgets import QApplication
+
+    from teller_app.core.cash import CashError
+    from teller_app.ui.cash_text import cash_error_text
+    from teller_app.ui.settings import switch_language
+
+    reasons = ["no_account", "no_category", "no_processing_account", "void_needs_hub",
+               "not_a_checker"]
+    english = [cash_error_text(CashError("english for the log", r)) for r in reasons]
+    assert len(set(english)) == len(reasons)
+    assert not any("english for the log" in t or "Unexpected" in t for t in english)
+    assert QApplication.instance() is not None
+    switch_language("uk")
+    try:
+        ukrainian = [cash_error_text(CashError("english for the log", r)) for r in reasons]
+    finally:
+        switch_language("en")
+    assert all(u != e for u, e in zip(ukrainian, english, strict=True))

@@ -1,0 +1,90 @@
+"""The teller's vault transfer request: a supervisor approves it from the branch cash
+position. Each intended transfer (direction and amount) gets one id, made here, so the hub
+answers a re-send after a lost answer with the transfer it already filed, never a second."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from teller_app.core.intent_id import IntentIds, intent_key
+from teller_app.core.till import TRANSFERS_PATH, TillService, Transfer
+from teller_app.platform.errors import HubUnavailable
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.money import parse_amount
+
+
+class TransferDialog(QDialog):
+    """Ask for cash from the vault (or hand cash back); a supervisor approves it."""
+
+    requested = Signal(object)  # Transfer
+
+    def __init__(self, ops: OpRunner, service: TillService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tillTransferDialog")
+        self.setWindowTitle(self.tr("Vault transfer"))
+        self.ops, self.service = ops, service
+        self.ids = IntentIds()  # one id per (direction, amount) while this dialog is open
+        self.direction = QComboBox(self)
+        self.direction.addItem(self.tr("From the vault to my till"), "to_till")
+        self.direction.addItem(self.tr("From my till to the vault"), "to_vault")
+        self.amount = QLineEdit(self)
+        self.amount.setObjectName("transferAmount")
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.send = QPushButton(self.tr("Ask a supervisor"), self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.send, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.send.clicked.connect(self.request)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Direction"), self.direction)
+        form.addRow(self.tr("Amount"), self.amount)
+        form.addRow(self.status)
+        form.addRow(buttons)
+
+    def request(self) -> None:
+        value = parse_amount(self.amount.text(), 2)
+        if value is None or value <= 0:
+            self.status.setText(self.tr("Type a positive amount with at most 2 decimals."))
+            return
+        direction = str(self.direction.currentData())
+        transfer_id = self.ids.id_for(intent_key(direction, f"{value:.2f}"))
+
+        def done(transfer: Transfer) -> None:
+            self.send.setEnabled(False)
+            self.status.setText(self._filed_text(transfer.state))
+            self.requested.emit(transfer)
+
+        def failed(exc: BaseException) -> None:
+            from teller_app.ui.error_text import friendly_message
+
+            if isinstance(exc, HubUnavailable) and exc.path == TRANSFERS_PATH \
+                    and not exc.not_sent:  # sent: its answer may be what was lost
+                self.status.setText(self.tr(
+                    "The Teller Hub did not answer, so it is not known whether your request "
+                    "reached it. Press “Ask a supervisor” again without changing it: the same "
+                    "request is sent, never a second one."))
+                return
+            self.status.setText(friendly_message(exc))
+
+        self.ops.run(lambda: self.service.request_transfer(direction, value, transfer_id),
+                     on_success=done, on_error=failed, parent=self,
+                     label=self.tr("Asking for a transfer"), disable=(self.send,))
+
+    def _filed_text(self, state: str) -> str:
+        # A re-send is answered with the transfer filed first, which may be decided by now.
+        if state == "approved":
+            return self.tr("A supervisor has already approved this transfer.")
+        if state == "rejected":
+            return self.tr("A supervisor has already rejected this transfer.")
+        return self.tr("Requested: a supervisor approves it from the branch cash position.")
