@@ -2410,12 +2410,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="242"/>
+        <location filename="../../teller_app/ui/history.py" line="240"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="246"/>
+        <location filename="../../teller_app/ui/history.py" line="244"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -2711,12 +2711,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Збережено у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/pdf_save.py" line="29"/>
+        <location filename="../../teller_app/ui/pdf_save.py" line="30"/>
         <source>Could not save: {error}</source>
         <translation>Не вдалося зберегти: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/pdf_save.py" line="33"/>
+        <location filename="../../teller_app/ui/pdf_save.py" line="34"/>
         <source>Saving the PDF</source>
         <translation>Збереження PDF</translation>
     </message>

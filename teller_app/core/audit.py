@@ -334,5 +334,5 @@ def export_rows(headers: Iterable[Any], rows: Iterable[Iterable[Any]],
         writer.writerow([csv_cell(v) for v in row])
     text = buf.getvalue()
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8-sig", newline="")
+        write_private(Path(path), text.encode("utf-8-sig"))  # names customers: 0600
     return text

@@ -145,7 +145,10 @@ def make_auth(profile: Profile, email: str, password: str,
         if not profile.hub_url:
             raise AuthError("this profile signs in through the Teller Hub but has no hub_url",
                             reason="no_hub")
-        return HubLogin(HubClient(profile.hub_url, transport=hub_transport), email, password)
+        # Mode B: the desk talks only to the hub (DCM through /dcm), so the profile's CA,
+        # pins and proxy are the hub's; in Mode A they are DCM's and the hub is reached as is
+        return HubLogin(HubClient(profile.hub_url, transport=hub_transport,
+                                  settings=profile.transport()), email, password)
     return PasswordLogin(email, password)
 
 

@@ -65,8 +65,11 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
         engine = make_engine(settings)
         # verify: the process's shared context of the public roots (what httpx would build
         # for verify=True), built once and, in the embedded hub, before its settings arrive
+        # trust_env off: bank JWTs and employees' tokens never go through an environment's
+        # proxy or CA (as on the desk); no redirect may carry them elsewhere.
         http = httpx.AsyncClient(timeout=5.0, limits=httpx.Limits(max_connections=50),
-                                 verify=public_roots())
+                                 verify=public_roots(), trust_env=False,
+                                 follow_redirects=False)
         store = PasswordStore(engine)
         dcm = DcmDirectory(settings)
         app.state.hub = HubState(

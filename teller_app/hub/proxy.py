@@ -28,6 +28,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from teller_app.hub.authn import current_employee
 from teller_app.hub.models import HubEmployee
+from teller_app.hub.proxy_policy import refuse_unapproved
 from teller_app.hub.proxy_rules import Refusal, Target, allowed, classify
 from teller_app.hub.proxy_tokens import Minter, minter_for
 
@@ -66,9 +67,14 @@ async def dcm_proxy(path: str, request: Request,
         if len(raw) > MAX_BODY:
             raise Refusal(413, "request body too large")
         body = _json_body(raw)
-        query = parse_qsl(request.url.query, keep_blank_values=True)
+        # ``k[]`` is the same filter as ``k`` to DCM (§3.12.3): checked and sent as ``k``
+        query = [(k.removesuffix("[]"), v)
+                 for k, v in parse_qsl(request.url.query, keep_blank_values=True)]
         call = _Dcm(state.http, settings.dcm_url, minter_for(settings), employee)
         flow, obj, query, early = await _authorise(call, target, employee, body, query)
+        if target.kind == "customer_update":
+            await refuse_unapproved(state.engine, employee, body,
+                                    await _customer(call, target, str(target.item_guid)))
         if early is not None:
             return early
         content = json.dumps(body).encode() if body is not None else None
@@ -202,10 +208,13 @@ async def _authorise(
         if kind == "customer_account_create":
             return SIGN_UP, str(customer.get("login") or target.item_guid), query, None
     elif kind == "limits" and not head:
-        guid = (body or {}).get("customer_guid") if isinstance(body, dict) else None
-        guid = guid or next((v for k, v in query if k == "customer_guid"), None)
-        if not isinstance(guid, str) or not guid:
-            raise Refusal(403, "limits are read and set per customer")
+        named = [v for k, v in query if k == "customer_guid"]
+        if isinstance(body, dict) and "customer_guid" in body:
+            named.append(body["customer_guid"])
+        guid = named[0] if named else None
+        if not isinstance(guid, str) or not guid or any(g != guid for g in named):
+            # one customer, named once: DCM must act on the very customer that was checked
+            raise Refusal(403, "limits are read and set per customer, named once")
         _own_branch(emp, (await _customer(call, target, guid)).get("branch_guid"))
     elif kind == "accounts_list" and not head:
         # the counterparty-wide list would show every branch: the branch endpoint takes the

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "TELLER_HUB_"
 
@@ -36,6 +36,20 @@ class HubSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535)
     log_level: str = "info"
+
+    @field_validator("dcm_url")
+    @classmethod
+    def _https_off_loopback(cls, value: str) -> str:
+        """The hub sends bank JWTs and employees' tokens to DCM, and trusts its JWKS: https
+        anywhere off loopback, as on the desk."""
+        if value:
+            from teller_app.platform.transport import TransportSecurityError, check_url
+
+            try:
+                check_url(value, what="DCM")
+            except TransportSecurityError as exc:
+                raise ValueError(exc.message) from None
+        return value
 
     @property
     def effective_database_url(self) -> str:

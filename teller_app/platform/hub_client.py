@@ -38,6 +38,7 @@ from .hub_models import (
     PolicyVerdict,
     RequestList,
 )
+from .transport import TransportSettings
 
 SESSIONS_PATH = "/api/v1/sessions"
 ME_PATH = "/api/v1/me"
@@ -94,7 +95,10 @@ class HubClient:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        settings: TransportSettings | None = None,
     ) -> None:
+        # ``settings``: the profile's CA bundle, SPKI pins and proxy, as for DCM (in Mode B
+        # the desk's DCM calls reach this same host through /dcm)
         self.base_url = base_url.rstrip("/")
         self._http = HttpCore(
             self.base_url,
@@ -102,6 +106,7 @@ class HubClient:
             retry=retry,
             transport=transport,
             sleep=sleep,
+            settings=settings,
         )
         self.token: str | None = None
         self.session: HubSession | None = None

@@ -24,10 +24,13 @@ __all__ = [
 ]
 
 _URL_QUERY = re.compile(r"(https?://[^\s?\"'<>]+)\?[^\s\"'<>]*")
+# ``scheme://user:password@host``: a proxy URL may carry the proxy's credentials
+_URL_USERINFO = re.compile(r"\b((?:https?|socks5h?)://)[^\s/@\"'<>]+@")
 
 
 def redact_text(text: str) -> str:
-    return _URL_QUERY.sub(lambda m: f"{m.group(1)}?{MASK}", redact(text))
+    text = _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", redact(text))
+    return _URL_QUERY.sub(lambda m: f"{m.group(1)}?{MASK}", text)
 
 
 def _scrub(record: logging.LogRecord) -> None:

@@ -286,8 +286,8 @@ class DeskHooks(QObject):
 
         facts = diagnostics.session_facts(self.window.session)
         self.window.ops.run(
-            lambda: asyncio.to_thread(diagnostics.build_zip, path, versions=versions(),
-                                      session=facts),
+            lambda: asyncio.to_thread(  # versions() reads package metadata: off-thread too
+                lambda: diagnostics.build_zip(path, versions=versions(), session=facts)),
             on_success=lambda p: self.window.banner.show_message(self.tr(
                 "Diagnostics saved to {path} (no passwords or tokens).").format(path=str(p)),
                 "success"),

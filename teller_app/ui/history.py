@@ -5,7 +5,6 @@ says when the rows were fetched (offline: the last copy)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from datetime import date, datetime
 from datetime import time as dtime
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.history import HistoryFilter, HistoryRow, HistoryService, history_csv
+from teller_app.core.private_files import write_private
 from teller_app.core.receipt import (
     ReceiptContext,
     build_receipt,
@@ -233,10 +233,8 @@ class HistoryDialog(QDialog):
                    self.tr("Stellar transaction")]
         text = history_csv(rows, headers)
 
-        def write() -> None:
-            target = Path(path)
-            target.write_text(text, encoding="utf-8-sig", newline="")
-            os.chmod(target, 0o600)
+        def write() -> None:  # 0600 from the first byte, even over an older file
+            write_private(Path(path), text.encode("utf-8-sig"))
 
         def done(_result: object) -> None:
             self.as_of.setText(self.tr("Exported to {path}").format(path=path))

@@ -28,7 +28,9 @@ async def test_profile(profile: Profile, email: str, password: str) -> list[Chec
     register_secret(password)
     checks: list[Check] = []
     if profile.hub_url:
-        checks.append(await _hub_ready(profile.hub_url, profile.transport()))
+        # Mode B reaches only the hub: the profile's CA, pins and proxy are its own then
+        checks.append(await _hub_ready(profile.hub_url, profile.transport()
+                                       if profile.uses_hub_login else None))
     if profile.uses_hub_login:
         checks.append(await _hub_sign_in(profile, email, password))
         return checks
@@ -46,7 +48,7 @@ async def test_profile(profile: Profile, email: str, password: str) -> list[Chec
     return checks
 
 
-async def _hub_ready(hub_url: str, settings: TransportSettings) -> Check:
+async def _hub_ready(hub_url: str, settings: TransportSettings | None) -> Check:
     target = hub_url.rstrip("/") + "/readyz"
     started = time.perf_counter()
     try:  # as the desk will connect: the profile's CA bundle, pins and proxy
@@ -68,8 +70,9 @@ async def _hub_sign_in(profile: Profile, email: str, password: str) -> Check:
 
     assert profile.hub_url
     try:
-        session = await open_session(profile, HubLogin(HubClient(profile.hub_url), email,
-                                                       password), timeout=TIMEOUT)
+        session = await open_session(profile, HubLogin(
+            HubClient(profile.hub_url, settings=profile.transport()), email, password),
+            timeout=TIMEOUT)
     except PlatformError as exc:
         status = f"{exc.status_code} " if exc.status_code is not None else ""
         return Check("sign-in", "failed", f"POST {profile.hub_url}/api/v1/sessions -> "

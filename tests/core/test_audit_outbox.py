@@ -96,3 +96,19 @@ def test_csv_cells_cannot_run_formulas(tmp_path: Path) -> None:
     assert "'=1+1" in text and "'@x" in text and "'-2" in text
     assert csv_cell("+380") == "'+380"
     assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").startswith("a,b")
+
+
+def test_an_export_over_an_older_readable_file_is_private(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Writing over a file another program left 0644 still gives a 0600 file (it is
+    replaced, not rewritten in place), with the CSV whole."""
+    import os
+
+    from teller_app.core.audit import export_rows
+
+    target = tmp_path / "audit.csv"
+    target.write_text("old", encoding="utf-8")
+    os.chmod(target, 0o644)
+    text = export_rows(["when", "who"], [["=1+1", "teller@bank.ua"]], target)
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert target.read_bytes() == text.encode("utf-8-sig")
+    assert "'=1+1" in text  # formula-safe

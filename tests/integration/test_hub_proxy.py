@@ -235,3 +235,53 @@ def test_kyiv_teller_cannot_draft_a_payment_from_a_lviv_account(hub_stack, kyiv_
                for p in listed.json()["payments"])
     no_sender = {k: v for k, v in body.items() if k != "sender_id"}
     assert kyiv_teller.post(f"/branch/{kyiv}/payments", json=no_sender).status_code == 403
+
+
+def test_a_teller_cannot_skip_four_eyes_through_the_proxy(hub_stack) -> None:  # type: ignore[no-untyped-def]
+    """Mode B: the desk files a sensitive edit as a request, but a teller's own HTTP client
+    could PUT it through /dcm (signed with the bank's key). The proxy runs the bank's policy
+    on a maker's update: disable, block, KYC down and a higher balance cap are refused, a
+    plain edit goes through, and a supervisor (a checker) writes directly as in Mode A."""
+    sb = hub_stack.sandbox
+    teller, supervisor = _as(hub_stack, ["Teller"], 0), _as(hub_stack, ["Supervisor"], 0)
+    asset = sb.manifest["asset"]
+    login = "fe" + uuid.uuid4().hex[:10]
+    assert hub_stack.hub is not None
+    issued = httpx.post(hub_stack.hub.base_url + "/api/v1/secrets", timeout=10,
+                        headers={"Authorization": teller.headers["Authorization"]},
+                        json={"external_id": login, "branch_guid": branch_guid(sb, 0)})
+    assert issued.status_code in (200, 201), issued.text
+    created = teller.post("/customers", json={
+        "asset_code": asset["code"], "asset_issuer": asset["issuer"], "login": login,
+        "name": "Олена", "surname": "Бондар", "branch_guid": branch_guid(sb, 0),
+        "kyc_level": 2, "balance_allowed": "1000", "status": "active"})
+    assert created.status_code == 200, created.text
+    guid = created.json()["customer_guid"]
+    for change in ({"is_disabled": True}, {"status": "blocked"}, {"kyc_level": 0},
+                   {"balance_allowed": "1000000"}):
+        refused = teller.put(f"/customers/{guid}", json={**change, "wallet_user_guid": guid})
+        assert refused.status_code == 403, (change, refused.text)
+        assert "second person" in refused.json()["error"]
+    after = teller.get("/customers", params={"wallet_user_guids": guid}).json()["customers"][0]
+    assert (after["is_disabled"], after["status"], after["kyc_level"]) == (False, "active", 2)
+    assert teller.put(f"/customers/{guid}", json={"name": "Ольга"}).status_code == 200
+    assert supervisor.put(f"/customers/{guid}", json={"status": "blocked"}).status_code == 200
+    after = teller.get("/customers", params={"wallet_user_guids": guid}).json()["customers"][0]
+    assert (after["name"], after["status"]) == ("Ольга", "blocked")
+
+
+def test_branch_filters_cannot_be_smuggled_past_the_proxy(hub_stack, kyiv_teller) -> None:  # type: ignore[no-untyped-def]
+    """``branch_guids[]`` is the same filter to DCM as ``branch_guids``, and a customer named
+    twice is refused: DCM acts on exactly the customer and branch the proxy checked."""
+    kyiv, lviv = branch_guid(hub_stack.sandbox, 0), branch_guid(hub_stack.sandbox, 1)
+    bracketed = kyiv_teller.get("/customers", params={"branch_guids[]": lviv, "limit": 200})
+    assert bracketed.status_code == 403
+    listed = kyiv_teller.get("/customers", params={"branch_guids": kyiv, "limit": 200}).json()
+    assert {c["branch_guid"] for c in listed["customers"]} == {kyiv}
+    own = _customer_in(hub_stack, 0)["wallet_user_guid"]
+    other = _customer_in(hub_stack, 1)["wallet_user_guid"]
+    twice = kyiv_teller.get("/limits/customer/payment",
+                            params=[("customer_guid", own), ("customer_guid", other)])
+    assert twice.status_code == 403 and "named once" in twice.json()["error"]
+    assert kyiv_teller.get("/limits/customer/payment",
+                           params={"customer_guid": own}).status_code == 200

@@ -204,8 +204,9 @@ async def test_the_doctors_raw_reads_keep_the_profiles_ca_and_pin(tmp_path: Path
 
 async def test_test_connection_reaches_hub_and_auth_service_as_the_desk_will(
         tmp_path: Path) -> None:
-    """"Test connection" and the doctor check the Teller Hub and the bank's Auth Service with
-    the profile's CA bundle (a bank's private CA), not the system roots."""
+    """"Test connection" checks a Mode-B hub with the profile's CA bundle (a bank's private
+    CA), as the desk will connect; the Auth Service check takes the settings it is given
+    and never the environment's."""
     from teller_app.core.doctor_checks import auth_service
     from teller_app.ui.profile_manager_check import _hub_ready
 
@@ -219,6 +220,25 @@ async def test_test_connection_reaches_hub_and_auth_service_as_the_desk_will(
     assert "-> 200" in auth.detail  # reached (this server answers 200, not DCM's 401)
     assert untrusted.status == "failed" and "ConnectError" in untrusted.detail
     assert [p for _m, p, _b in server.recorded.requests] == ["/readyz", "/user_auth"]
+
+
+async def test_a_mode_b_hub_sign_in_keeps_the_profiles_pin(tmp_path: Path) -> None:
+    """In Mode B the desk talks only to the hub: the profile's CA and SPKI pin hold for the
+    hub's own API too, so the employee's password never reaches a host with another key."""
+    from teller_app.platform.hub_client import HubClient
+
+    cert = make_cert(tmp_path)
+    other = make_cert(tmp_path, "other")
+    with https_server(cert) as server:
+        hub = HubClient(server.url, retry=NO_RETRY, settings=TransportSettings(
+            ca_bundle=str(cert.cert_pem), spki_pins=(spki_pin_of(other.der),)))
+        try:
+            with pytest.raises(TransportSecurityError) as info:
+                await hub.open_password_session("teller@bank.ua", "s3cret-pw")
+        finally:
+            await hub.aclose()
+        assert info.value.reason == "pin_mismatch"
+        assert server.recorded.requests == []  # the password never left
 
 
 async def test_spki_pin_is_the_hash_of_the_subject_public_key_info(tmp_path: Path) -> None:

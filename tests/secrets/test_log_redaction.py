@@ -78,3 +78,19 @@ async def test_full_session_log_has_no_secrets(sandbox: SandboxProcess, tmp_path
     for secret in filter(None, secrets):
         assert secret not in text, "a secret leaked into the log"
     assert "eyJ" not in text
+
+
+def test_a_proxy_urls_credentials_are_masked_in_logs_and_texts(caplog) -> None:  # type: ignore[no-untyped-def]
+    """A profile's proxy may be ``http://user:password@proxy``: logs, dialogs and the
+    diagnostics bundle (all through ``redact_text``) never show its userinfo."""
+    import logging
+
+    from teller_app.secrets import install_redaction, redact_text
+
+    install_redaction()
+    text = redact_text('{"proxy": "http://alice:s3cret@proxy.bank.ua:3128"} socks5h://b:pw@h:1')
+    assert "s3cret" not in text and "alice" not in text and ":pw@" not in text
+    assert "proxy.bank.ua:3128" in text and "mail@bank.ua" in redact_text("mail@bank.ua")
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("teller_app.test").info("proxy %s", "http://alice:s3cret@p:3128")
+    assert "s3cret" not in caplog.text and "p:3128" in caplog.text

@@ -1,0 +1,45 @@
+"""Four eyes in Mode B: the proxy refuses a maker's customer edit that the bank's policy
+sends to a second person. The desk files such an edit as a request (``/requests``), and the
+hub's executor applies it once a checker approved; without this check a teller's own HTTP
+client could PUT it through ``/dcm`` directly, signed with the bank's key. Checkers
+(Supervisor, Administrator) write directly, as the platform lets them in Mode A."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from teller_app.hub import policy
+from teller_app.hub.events import is_checker
+from teller_app.hub.models import HubEmployee
+from teller_app.hub.proxy_rules import Refusal
+from teller_app.hub.watcher import fields_of
+from teller_app.platform.models import Customer
+
+
+async def refuse_unapproved(engine: AsyncEngine, emp: HubEmployee, body: Any,
+                            customer: dict[str, Any]) -> None:
+    """Raise ``Refusal(403)`` when ``body`` (a customer update) needs approval for ``emp``."""
+    if is_checker(emp):
+        return
+    if not isinstance(body, dict):
+        raise Refusal(400, "a customer update is a JSON object")
+    change = {k: _plain(v) for k, v in body.items() if k != "wallet_user_guid"}
+    try:
+        current = fields_of(Customer.model_validate(customer))
+    except ValidationError:
+        current = None  # unknown: the policy asks for approval of what it cannot judge
+    reasons = policy.evaluate((await policy.load(engine))[0], "customer_update", change,
+                              current)
+    if reasons:
+        raise Refusal(403, "this change needs a second person: file a request for approval "
+                      f"({', '.join(reasons)})")
+
+
+def _plain(value: Any) -> Any:
+    """The platform's nullable wrapper ``{"valid", "value"}`` read as its value."""
+    if isinstance(value, dict) and "valid" in value:
+        return value.get("value") if value.get("valid") else None
+    return value
