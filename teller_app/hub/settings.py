@@ -47,8 +47,9 @@ class HubSettings(BaseModel):
 
             try:
                 check_url(value, what="DCM")
-            except TransportSecurityError as exc:
-                raise ValueError(exc.message) from None
+            except TransportSecurityError:  # the value is never echoed
+                raise ValueError("must be an https:// URL (plain http:// only for a loopback "
+                                 "address)") from None
         return value
 
     @property

@@ -13,14 +13,25 @@ from teller_app.hub.settings import SettingsError, load_settings
 
 def test_toml_env_and_overrides(tmp_path: Path) -> None:
     cfg = tmp_path / "hub.toml"
-    cfg.write_text('[hub]\ndcm_url = "http://dcm.example"\nsession_ttl = 600\n'
+    cfg.write_text('[hub]\ndcm_url = "https://dcm.example"\nsession_ttl = 600\n'
                    'token_audience = "from-toml"\n')
     s = load_settings(cfg, {"data_dir": tmp_path},
                       environ={"TELLER_HUB_TOKEN_AUDIENCE": "from-env"})
-    assert s.dcm_url == "http://dcm.example" and s.session_ttl == 600
+    assert s.dcm_url == "https://dcm.example" and s.session_ttl == 600
     assert s.token_audience == "from-env"
     assert s.effective_database_url == f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     assert s.effective_master_key_file == tmp_path / "master.key"
+
+
+def test_dcm_must_be_https_off_loopback(tmp_path: Path) -> None:
+    """The hub sends bank JWTs and employees' tokens to DCM and trusts its JWKS."""
+    with pytest.raises(SettingsError, match="dcm_url") as refused:
+        load_settings(None, {"data_dir": tmp_path, "dcm_url": "http://dcm.bank.internal"},
+                      environ={})
+    assert "dcm.bank.internal" not in str(refused.value)  # named, never echoed
+    local = load_settings(None, {"data_dir": tmp_path, "dcm_url": "http://127.0.0.1:8080"},
+                          environ={})
+    assert local.dcm_url == "http://127.0.0.1:8080"
 
 
 def test_bad_settings_are_named(tmp_path: Path) -> None:
