@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from teller_app.platform import PlatformClient
 from teller_app.platform.models import PaymentStatus
 
-from . import commands
+from . import audit, commands, events
 from .cash_limits import is_voided, read_draft
 from .db import now
 from .errors import HubError
+from .fe_tables import alerts
 from .fe_tables import commands as command_rows
 from .models import HubEmployee
 from .till_money import money, to_minor
@@ -90,33 +91,70 @@ async def authorizations(engine: AsyncEngine, emp: HubEmployee,
              "branch_guid": r.branch_guid, "created_at": int(r.created_at)} for r in rows]
 
 
-async def check_supervised(conn: AsyncConnection, payment_guid: str, amount_minor: int,
-                           customer_guid: str) -> int | None:
-    """A cash payment just found CONFIRMED on DCM (counted in a till): if the hub had said
-    it needs a supervisor and no approved command exists (a desk or a script confirmed on
-    the platform directly, Mode A), raise an "unapproved cash" alert for the branch's
-    supervisors, with an audit row. Returns the alert id (None: nothing to report)."""
-    from . import audit, events
-    from .fe_tables import alerts
-
+async def unsupervised(conn: AsyncConnection, payment_guid: str,
+                       amount_minor: int) -> tuple[Any, list[str]] | None:
+    """Why a cash payment DCM shows CONFIRMED went past the hub's control: (its
+    authorization row, None when the hub never authorized it; the reasons), or None when the
+    hub did control it. Past the hub: never authorized there; authorized "needs_approval"
+    with no approved command for exactly this draft and amount; voided at the hub; or
+    confirmed for another amount than the one authorized."""
     a = cash_authorizations.c
     row = (await conn.execute(sa.select(cash_authorizations).where(
         a.payment_guid == payment_guid))).first()
-    if row is None or row.decision != "needs_approval":
+    if row is None:
+        return None, ["not_authorized"]
+    reasons = []
+    if await is_voided(conn, payment_guid):
+        reasons.append("voided")
+    if int(row.amount_minor) != amount_minor:
+        reasons.append("amount_differs")
+    if row.decision == "needs_approval" and \
+            await approved_request(conn, payment_guid, amount_minor) is None:
+        reasons += [x for x in str(row.reasons or "").split(",") if x] or ["needs_approval"]
+    return (row, reasons) if reasons else None
+
+
+async def lock_alerts(conn: AsyncConnection) -> None:
+    """Serialise alert raisers for the rest of the transaction (the events and audit locks,
+    in their usual order; on SQLite the audit lock row is a write, so it must come first)."""
+    await events.pg_lock(conn, events.EVENTS_LOCK)
+    await audit.lock_chain(conn)
+
+
+def _alerted(payment_guid: str) -> sa.ColumnElement[bool]:
+    needle = json.dumps({"payment_guid": payment_guid}, ensure_ascii=False)[1:-1]
+    return alerts.c.detail.contains(needle, autoescape=True)
+
+
+async def check_supervised(conn: AsyncConnection, payment_guid: str, amount_minor: int,
+                           customer_guid: str, *, kind: str = "",
+                           branch_guid: str | None = None, created_by: str = "") -> int | None:
+    """A cash payment found CONFIRMED on DCM (counted in a till, or seen by the cash watcher):
+    if it went past the hub's control (``unsupervised``: a desk or a script confirmed it on
+    the platform directly, Mode A), raise an "unapproved cash" alert for the branch's
+    supervisors, with an audit row — once per payment, whoever finds it first (the check and
+    the insert run under the alert locks). Returns the alert id (None: nothing to report)."""
+    found = await unsupervised(conn, payment_guid, amount_minor)
+    if found is None:
         return None
-    if await approved_request(conn, payment_guid, amount_minor) is not None:
+    await lock_alerts(conn)
+    if (await conn.execute(sa.select(alerts.c.id).where(_alerted(payment_guid))
+                           .limit(1))).first() is not None:
         return None
-    detail = {"payment_guid": payment_guid, "teller": row.teller, "login": row.teller,
-              "customer_guid": customer_guid, "kind": row.kind, "amount": money(amount_minor),
-              "reasons": [x for x in str(row.reasons or "").split(",") if x],
+    row, reasons = found
+    teller = str(row.teller) if row is not None else ""
+    branch = row.branch_guid if row is not None else branch_guid
+    detail = {"payment_guid": payment_guid, "teller": teller, "login": teller or created_by,
+              "customer_guid": customer_guid, "kind": row.kind if row is not None else kind,
+              "amount": money(amount_minor), "reasons": reasons,
               "fields": {"amount": {"before": None, "after": money(amount_minor)}}}
     result = await conn.execute(alerts.insert().values(
-        customer_guid=customer_guid, branch_guid=row.branch_guid, detected_at=now(),
+        customer_guid=customer_guid, branch_guid=branch, detected_at=now(),
         detail=json.dumps(detail, ensure_ascii=False)))
     alert_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
     await events.emit(conn, "alert.unapproved_cash", {"alert_id": alert_id, **detail},
-                      branch_guid=row.branch_guid, to_supervisors=True)
+                      branch_guid=branch, to_supervisors=True)
     await audit.append(conn, audit.Entry(
         actor="teller-hub", action="alert", entity=f"payment:{payment_guid}",
-        branch_guid=row.branch_guid, detail=detail))
+        branch_guid=branch, detail=detail))
     return int(alert_id) if alert_id is not None else None

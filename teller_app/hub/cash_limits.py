@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
-from teller_app.platform.models import PaymentStatus
+from teller_app.platform.models import Payment, PaymentStatus
 
 from . import policy
 from .db import now
@@ -88,12 +88,26 @@ async def read_draft(client: PlatformClient, payment_guid: str) -> Draft:
         raise HubError(404, "no such payment on DCM") from None
     except PlatformError as exc:
         raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+    return await draft_of(client, payment, payment_guid)
+
+
+async def category_code(client: PlatformClient, payment: Payment) -> str:
+    """The payment's category code (§3.9: "04" cash in, "02" cash out at the desk), from
+    ``category`` or, when that is no code we know, the category directory by GUID."""
     code = payment.category
     if code not in CASH_KINDS and payment.category_guid:
         if payment.category_guid not in _categories:
             for cat in await client.list_categories():
                 _categories[cat.guid] = cat.name
         code = _categories.get(payment.category_guid, code)
+    return code
+
+
+async def draft_of(client: PlatformClient, payment: Payment,
+                   guid: str | None = None) -> Draft:
+    """A payment read on DCM as a cash draft: kind from its category; customer and branch
+    from the customer's account (the receiver of a deposit, the sender of a withdrawal)."""
+    code = await category_code(client, payment)
     kind = CASH_KINDS.get(code, "")
     account = payment.receiver_id if kind == "deposit" else payment.sender_id
     customer, branch = "", None
@@ -102,8 +116,8 @@ async def read_draft(client: PlatformClient, payment_guid: str) -> Draft:
         found = next((a for a in page.accounts if a.wallet_account_guid == account), None)
         if found is not None:
             customer, branch = found.wallet_user_guid, found.branch_guid
-    return Draft(payment_guid, payment.status, kind, code, to_minor(payment.amount), customer,
-                 branch)
+    return Draft(guid or payment.guid, payment.status, kind, code, to_minor(payment.amount),
+                 customer, branch)
 
 
 async def is_voided(conn: AsyncConnection, payment_guid: str) -> bool:

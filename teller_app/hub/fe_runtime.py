@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 
+from .cash_watcher import CashWatcher
 from .events import EventBus
 from .execute import Executor, Reader
 from .fe_tables import events
@@ -75,9 +76,9 @@ async def _resume_loop(fe: FourEyes) -> None:
 
 
 def _watch(state: HubState) -> bool:
-    """The watcher is the detective control of Mode A (DCM technical account, no bank key:
-    in Mode B the hub is the only key holder, which is preventive). ``TELLER_HUB_WATCH``
-    = 1 / 0 forces it on / off."""
+    """The watchers (customers, cash) are the detective control of Mode A (DCM technical
+    account, no bank key: in Mode B the hub is the only key holder, which is preventive).
+    ``TELLER_HUB_WATCH`` = 1 / 0 forces them on / off."""
     forced = os.environ.get("TELLER_HUB_WATCH", "")
     if not state.settings.tech_account_configured or forced == "0":
         return False
@@ -96,6 +97,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if _watch(state):
         watcher = Watcher(state, reader)
         fe.tasks.append(asyncio.create_task(watcher.run_forever(), name="four-eyes-watcher"))
+        cash = CashWatcher(state, reader)
+        fe.tasks.append(asyncio.create_task(cash.run_forever(), name="cash-watcher"))
     try:
         yield
     finally:

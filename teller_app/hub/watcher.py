@@ -52,13 +52,21 @@ def fields_of(c: Customer) -> dict[str, Any]:
             "balance_allowed": format(Decimal(c.balance_allowed or 0), "f")}
 
 
-class Watcher:
+class Leased:
+    """A periodic task of which one process of N works: the holder of its ``leases`` row
+    (``lease_name``), which also keeps the task's cursor, so a take-over continues there."""
+
+    lease_name = LEASE
+
     def __init__(self, state: HubState, reader: Reader) -> None:
         self.state = state
         self.reader = reader
         self.holder = uuid.uuid4().hex
         self.interval = interval_s()
         self.leading = False
+
+    async def tick(self) -> int:
+        raise NotImplementedError
 
     async def run_forever(self) -> None:
         while True:
@@ -67,32 +75,42 @@ class Watcher:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep watching; the next tick retries
-                log.warning("watcher tick failed", extra={"error": type(exc).__name__})
+                log.warning("watcher tick failed", extra={"lease": self.lease_name,
+                                                          "error": type(exc).__name__})
             await asyncio.sleep(self.interval)
 
     async def _lease(self) -> str | bool | None:
         """Take or renew the lease; its cursor (None: first run) or False if another holds."""
         t = time.time()
         ttl = self.interval * 3 + 10
+        name = self.lease_name
         async with self.state.engine.begin() as conn:
             done = await conn.execute(leases.update().where(
-                leases.c.name == LEASE,
+                leases.c.name == name,
                 sa.or_(leases.c.holder == self.holder, leases.c.expires_at < t)).values(
                     holder=self.holder, expires_at=t + ttl))
             if done.rowcount != 1:
                 ins = dialect_insert(conn, leases).values(
-                    name=LEASE, holder=self.holder, expires_at=t + ttl, cursor=None)
+                    name=name, holder=self.holder, expires_at=t + ttl, cursor=None)
                 got = await conn.execute(ins.on_conflict_do_nothing())
                 if got.rowcount != 1:
                     self.leading = False
                     return False
             if not self.leading:
-                log.info("watcher lease taken", extra={"holder": self.holder})
+                log.info("watcher lease taken", extra={"lease": name, "holder": self.holder})
                 self.leading = True
             cursor = (await conn.execute(sa.select(leases.c.cursor)
-                                         .where(leases.c.name == LEASE))).scalar()
+                                         .where(leases.c.name == name))).scalar()
         return cursor
 
+    async def _save_cursor(self, cursor: str) -> None:
+        async with self.state.engine.begin() as conn:
+            await conn.execute(leases.update().where(
+                leases.c.name == self.lease_name, leases.c.holder == self.holder).values(
+                    cursor=cursor))
+
+
+class Watcher(Leased):
     async def tick(self) -> int:
         """One pass; returns the number of alerts raised (0 when not the leader)."""
         cursor = await self._lease()
@@ -122,10 +140,7 @@ class Watcher:
                 offset += len(page.customers)
                 if not page.customers or offset >= page.total:
                     break
-        async with self.state.engine.begin() as conn:
-            await conn.execute(leases.update().where(
-                leases.c.name == LEASE, leases.c.holder == self.holder).values(
-                    cursor=newest.isoformat() if newest else "1970-01-01T00:00:00+00:00"))
+        await self._save_cursor(newest.isoformat() if newest else "1970-01-01T00:00:00+00:00")
         return raised
 
     async def _check_page(self, customers: list[Customer], pol: policy.Policy) -> int:

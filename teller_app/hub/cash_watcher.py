@@ -1,0 +1,138 @@
+"""Detective control for Mode A cash: a teller's own DCM session may create a cash draft and
+confirm it on the platform directly (payments POST), never asking ``/cash/authorize``; then
+no till counts it and ``check_supervised`` never runs. This watcher reads the payments DCM
+shows CONFIRMED (technical account, incremental by ``updated_at_min``), keeps the desk's cash
+ones (categories 04 / 02) and raises an ``alert.unapproved_cash`` for each that went past
+the hub (``cash_commands.unsupervised``): never authorized, over the threshold or the
+cumulative limits with no approved command, voided at the hub. Payments the hub confirmed
+itself (approved commands) or authorized have rows that explain them.
+
+One process of N works (the ``cash_watcher`` lease row, which keeps the cursor). The first
+run starts at its own clock: payments confirmed before the watcher ever ran are not
+examined (no flood of alerts over a bank's history). DCM orders payments by creation, not
+by update, and a payment confirmed while a pass pages may land on a page already read; so
+the cursor trails the newest ``updated_at`` seen by ``OVERLAP_S`` plus the pass's length,
+and a payment seen twice is alerted once (the alert check runs under the alert locks).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import UTC, datetime, timedelta
+
+from teller_app.platform import PlatformClient, PlatformError
+from teller_app.platform.models import Payment, PaymentStatus
+
+from .cash_commands import check_supervised, lock_alerts, unsupervised
+from .cash_limits import CASH_KINDS, category_code, draft_of
+from .errors import HubError
+from .execute import Reader
+from .state import HubState
+from .till_money import to_minor
+from .watcher import Leased
+
+log = logging.getLogger("teller_hub.cash_watcher")
+LEASE = "cash_watcher"
+PAGE = 500
+MAX_SETTLED = 100_000
+
+
+def overlap_s() -> float:
+    """How far behind the newest ``updated_at`` seen the next pass starts: covers DCM
+    transactions that commit out of timestamp order (and a little clock skew)."""
+    try:
+        return max(0.0, float(os.environ.get("TELLER_HUB_CASH_WATCH_OVERLAP_S", "120")))
+    except ValueError:
+        return 120.0
+
+
+class CashWatcher(Leased):
+    lease_name = LEASE
+
+    def __init__(self, state: HubState, reader: Reader) -> None:
+        super().__init__(state, reader)
+        # payments this process already settled (fine, or alerted): the overlap re-reads
+        # them every pass; they need no DCM account read and no lock again
+        self.settled: set[str] = set()
+
+    async def tick(self) -> int:
+        """One pass; returns the number of alerts raised (0 when not the leader)."""
+        cursor = await self._lease()
+        if cursor is False:
+            return 0
+        started = time.monotonic()
+        if cursor:
+            since = datetime.fromisoformat(str(cursor))
+        else:  # the first run ever: from now on (kept at once, whatever this pass does)
+            since = datetime.now(UTC)
+            await self._save_cursor(since.isoformat())
+        client = await self.reader.client()
+        newest: datetime | None = None
+        raised, offset = 0, 0
+        seen: set[str] = set()
+        while True:
+            try:
+                page = await client.list_payments(
+                    statuses=[PaymentStatus.CONFIRMED.value], updated_at_min=since,
+                    order="asc", offset=offset, limit=PAGE)
+            except PlatformError as exc:
+                log.warning("cash watcher read failed", extra={"error": type(exc).__name__})
+                return raised
+            for payment in page.payments:
+                raised += await self._check(client, payment)
+                seen.add(payment.guid)
+                if payment.updated_at is not None and (
+                        newest is None or payment.updated_at > newest):
+                    newest = payment.updated_at
+            offset += len(page.payments)
+            if not page.payments or offset >= page.total:
+                break
+            if await self._lease() is False:  # a long pass: keep the lease, or stop
+                return raised
+        nxt = since
+        if newest is not None:
+            lag = timedelta(seconds=overlap_s() + time.monotonic() - started)
+            nxt = max(since, newest - lag)
+        await self._save_cursor(nxt.isoformat())
+        # what the next pass can see again is at most what this one saw
+        self.settled &= seen
+        return raised
+
+    async def _check(self, client: PlatformClient, payment: Payment) -> int:
+        guid = payment.guid
+        if not guid or guid in self.settled or payment.status is not PaymentStatus.CONFIRMED:
+            return 0
+        if await category_code(client, payment) not in CASH_KINDS:
+            self._settle(guid)
+            return 0
+        try:
+            amount_minor = to_minor(payment.amount)
+        except HubError:  # more places than kopiyky: not a desk's cash payment
+            self._settle(guid)
+            return 0
+        engine = self.state.engine
+        async with engine.connect() as conn:
+            due = await unsupervised(conn, guid, amount_minor)
+        if due is None:
+            self._settle(guid)
+            return 0
+        draft = await draft_of(client, payment)  # the customer and branch the alert names
+        creator = (payment.model_extra or {}).get("created_by")
+        async with engine.begin() as conn:
+            await lock_alerts(conn)  # first: the check and the alert are one serialised step
+            alert_id = await check_supervised(
+                conn, guid, amount_minor, draft.customer_guid, kind=draft.kind,
+                branch_guid=draft.branch_guid,
+                created_by=creator if isinstance(creator, str) else "")
+        self._settle(guid)
+        if alert_id is None:
+            return 0
+        log.info("unapproved cash", extra={"alert_id": alert_id})
+        return 1
+
+    def _settle(self, guid: str) -> None:
+        if len(self.settled) >= MAX_SETTLED:
+            self.settled.clear()
+        self.settled.add(guid)
