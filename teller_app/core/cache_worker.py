@@ -120,6 +120,10 @@ class CacheWorker:
         items = list(customers)
         return await self.with_cache(BranchCache.upsert_customers, items)
 
+    async def delete_customers(self, guids: Iterable[str]) -> int:
+        items = list(guids)
+        return await self.with_cache(BranchCache.delete_customers, items)
+
     async def upsert_accounts(self, customer_guid: str, accounts: Iterable[AccountIn]) -> None:
         items = list(accounts)
         await self.with_cache(BranchCache.upsert_accounts, customer_guid, items)

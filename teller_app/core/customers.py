@@ -31,6 +31,7 @@ from teller_app.platform import (
     Customer,
     CustomerUpdate,
     NewCustomer,
+    NotFound,
     PlatformClient,
     PlatformError,
     Unavailable,
@@ -96,8 +97,15 @@ class CustomerService:
         return CustomerSnapshot(customer, accounts, stamp, from_cache=True)
 
     async def refresh(self, guid: str) -> CustomerSnapshot:
-        """Customer and accounts from the platform, written through to the cache."""
-        customer = await self.client.get_customer(guid)
+        """Customer and accounts from the platform, written through to the cache. A customer
+        this employee can no longer see (moved to another branch, removed) leaves the cache
+        too, or search would offer them until the next reconcile."""
+        try:
+            customer = await self.client.get_customer(guid)
+        except NotFound:
+            if self.cache is not None:
+                await self._safe(self.cache.delete_customers([guid]))
+            raise
         accounts = await self.client.get_customer_accounts(guid)
         await self._remember(customer, accounts)
         return CustomerSnapshot(customer_from_platform(customer),

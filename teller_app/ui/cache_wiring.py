@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
 
 __all__ = ["BACKGROUND_SYNC_MS", "BranchCacheBundle", "close_branch_cache", "describe_sync",
-           "open_branch_cache", "wire_cache"]
+           "open_branch_cache", "unwire_cache", "wire_cache"]
 BACKGROUND_SYNC_MS = 5 * 60 * 1000
 
 
@@ -61,6 +61,24 @@ def wire_cache(window: MainWindow) -> None:
     timer.start()
     window.background_sync_timer = timer
     QTimer.singleShot(0, window.sync_now)  # first sync (full, or catching up) right away
+
+
+def unwire_cache(window: MainWindow) -> None:
+    """Another employee took over the window: the cache is the leaving one's (their key, their
+    scope: a head office sees every branch; its sync holds their closed client), so it is
+    closed and the newcomer searches the platform under their own rights until their next
+    sign-in opens their cache."""
+    bundle = window.branch_cache
+    if bundle is None:
+        return
+    window.branch_cache = window.cache_worker = window.sync_engine = None
+    window.connectivity = window.ops.connectivity = None
+    window.service.cache = None
+    window._cache_warm = False
+    if window.background_sync_timer is not None:
+        window.background_sync_timer.stop()
+    bundle.sync.on_progress = None
+    window.ops.run(lambda: close_branch_cache(bundle), network=False, reauth=False)
 
 
 def describe_sync(window: object, at: float) -> str:

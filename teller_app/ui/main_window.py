@@ -47,7 +47,7 @@ from teller_app.ui.main_window_chrome import MainWindowChrome
 from teller_app.ui.main_window_reauth import MainWindowReauth
 from teller_app.ui.main_window_tabs import MainWindowTabs
 from teller_app.ui.search_panel import SearchPanel
-from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
+from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource, platform_only
 from teller_app.ui.session_info import describe_employee, session_branch, session_client
 
 if TYPE_CHECKING:
@@ -255,6 +255,9 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         self.service.hub = session.hub
         self.service.gate = approval_gate(session)
         if leaving != arriving:
+            from teller_app.ui.cache_wiring import unwire_cache
+
+            unwire_cache(self)  # the leaving employee's cache: their key, scope and client
             self._park_tabs(leaving)
             self._unpark_tabs(arriving)
         self._apply_session()
@@ -308,7 +311,8 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
     def _source_for(self, branch_guid: str | None) -> SearchSource:
         # The cache holds this employee's scope (head office: every branch), and filters by
         # branch itself; the platform answers only until the first sync is done.
-        if self.cache_worker is not None and self._cache_ready():
+        exact = not self._offline and platform_only(self.search_panel.search_box.text())
+        if self.cache_worker is not None and self._cache_ready() and not exact:
             return CacheSearchSource(self.cache_worker, branch_guid)
         return PlatformSearchSource(session_client(self.session), branch_guid)
 

@@ -23,6 +23,13 @@ PHONE_RE = re.compile(r"^\+?[\d\s()\-]{7,}$")
 IBAN_RE = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z ]{10,}$")
 
 
+def platform_only(query: str) -> bool:
+    """A GUID or a whole, valid IBAN: the cache indexes no GUIDs and holds IBANs only of
+    accounts opened on this desk, so the platform answers these exactly (when online)."""
+    q = query.strip()
+    return bool(GUID_RE.match(q)) or bool(IBAN_RE.match(q) and not check_iban(q)[1])
+
+
 class PlatformSearchSource:
     immediate = False
     label = "platform"
