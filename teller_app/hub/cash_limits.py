@@ -17,6 +17,7 @@ record are one transaction serialised on the teller's till row.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,7 @@ from teller_app.platform.models import Payment, PaymentStatus
 from . import policy
 from .db import now
 from .errors import HubError
+from .events import pg_lock
 from .models import HubEmployee
 from .till_money import cash_day, money, to_minor
 from .till_tables import cash_authorizations, cash_limits, cash_voids, till_ops, tills
@@ -210,6 +212,13 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
     return {"decision": decision, "reasons": reasons, "message": "", **base}
 
 
+def customer_lock_key(customer_guid: str) -> int:
+    """A PostgreSQL advisory lock key for one customer's daily cash total (SQLite already
+    serialises every writer at ``lock_till``)."""
+    digest = hashlib.sha256(f"cash-customer:{customer_guid}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 async def lock_till(conn: AsyncConnection, teller: str) -> Any:
     """The teller's live till, row-locked (PG) / write-locked (SQLite) for this transaction."""
     t = tills.c
@@ -224,6 +233,8 @@ async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
     threshold = (await policy.load(engine))[0].cash_threshold
     async with engine.begin() as conn:
         till = await lock_till(conn, emp.email)
+        if draft.customer_guid:  # PG: two tellers' totals for one customer, one at a time
+            await pg_lock(conn, customer_lock_key(draft.customer_guid))
         return await decide(conn, emp, draft, limits, threshold, till=till, record=record)
 
 

@@ -159,6 +159,10 @@ class Executor:
 
     async def _apply(self, client: PlatformClient, cmd: Command) -> None:
         change = cmd.change
+        if cmd.kind == "cash_confirm" and await self._voided(str(change["payment_guid"])):
+            # voided at the hub after the approval (a void refuses once a request is
+            # approved, but may have committed first): a voided draft is never confirmed
+            raise HubError(409, "the draft was voided: not confirmed")
         if cmd.kind == "customer_update":
             await client.update_customer(cmd.customer_guid,
                                          CustomerUpdate.model_validate(change))
@@ -170,6 +174,12 @@ class Executor:
                                          branch_guid=change.get("branch_guid") or None)
         else:
             raise HubError(422, f"unknown request kind {cmd.kind}")
+
+    async def _voided(self, payment_guid: str) -> bool:
+        from .cash_limits import is_voided
+
+        async with self.state.engine.connect() as conn:
+            return await is_voided(conn, payment_guid)
 
     async def _is_done(self, cmd: Command) -> bool:
         if cmd.kind == "customer_update":
@@ -186,6 +196,8 @@ class Executor:
             return await self._finish(cmd, False, f"not executed: {exc.message}")
         try:
             await self._apply(client, cmd)
+        except HubError as exc:  # refused here, before anything was sent
+            return await self._finish(cmd, False, f"not executed: {exc.message}")
         except (Timeout, Unavailable) as exc:
             # the write may or may not have happened: look before saying anything
             with contextlib.suppress(PlatformError, HubError):

@@ -150,7 +150,14 @@ async def cosign(engine: AsyncEngine, emp: HubEmployee, till_id: str) -> dict[st
 
 async def record_operation(conn: AsyncConnection, till: Any, *, payment_guid: str, kind: str,
                            category: str, amount_minor: int, customer_guid: str) -> bool:
-    """Count a confirmed payment once; False when it was already counted in this till."""
+    """Count a confirmed payment once; False when it was already counted in this till. The
+    till's row is taken first: a till closed meanwhile (a close racing a reconcile) refuses,
+    so its close figures always match its operations."""
+    still = await conn.execute(tills.update().where(
+        tills.c.id == till.id, tills.c.state.in_(("cosign", "open"))).values(
+            state=tills.c.state))
+    if still.rowcount != 1:
+        raise HubError(409, "the till is closed", "till_closed")
     found = (await conn.execute(sa.select(till_ops.c.till_id).where(
         till_ops.c.payment_guid == payment_guid))).first()
     if found is not None:
@@ -295,10 +302,13 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
         if diff and not reason.strip():
             raise HubError(422, f"counted {money(total)} ≠ expected {money(expected)}: "
                            "give a reason for the over/short", "reason_required")
-        await conn.execute(tills.update().where(tills.c.id == till.id).values(
+        closed = await conn.execute(tills.update().where(
+            tills.c.id == till.id, tills.c.state != "closed").values(
             state="closed", active_key=None, active_teller=None, closed_at=now(),
             close_counts=counts_json(counts), close_minor=total, expected_minor=expected,
             over_short_minor=diff, close_reason=reason.strip() or None, lease_until=0))
+        if closed.rowcount != 1:  # a second close at the same moment: the first one stands
+            raise HubError(409, "the till is closed", "till_closed")
         await _audit(conn, emp, desk_id, till.id, till.branch_guid, {
             "close": money(total), "expected": money(expected), "over_short": money(diff),
             "reason": reason.strip()})

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from teller_app.platform.models import PaymentStatus
 
@@ -59,6 +59,7 @@ async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: st
         elif owner is not None and owner != emp.email:
             raise HubError(403, "only the teller who made the draft voids it "
                            "(a supervisor may reject it)")
+        await _refuse_if_approved(conn, draft.payment_guid)
         try:
             await conn.execute(cash_voids.insert().values(
                 payment_guid=draft.payment_guid, kind="reject" if reject else "void",
@@ -80,6 +81,19 @@ async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: st
             v.payment_guid == draft.payment_guid))).one()
     await _close_requests(engine, emp, draft.payment_guid, reason, reject, desk_id)
     return void_out(row)
+
+
+async def _refuse_if_approved(conn: AsyncConnection, payment_guid: str) -> None:
+    """A draft a supervisor approved (its confirm may be on its way to DCM) is not voided:
+    the draft's cash_confirm rows are locked first (a decide waits for this transaction), then
+    read; the executor also re-checks the void before it confirms."""
+    c = commands_table.c
+    mine = sa.and_(c.kind == "cash_confirm",
+                   c.change_json.contains(f'"payment_guid":"{payment_guid}"'))
+    await conn.execute(commands_table.update().where(mine).values(state=c.state))
+    states = set((await conn.execute(sa.select(c.state).where(mine))).scalars().all())
+    if states & {commands.APPROVED, commands.APPLIED}:
+        raise HubError(409, "a supervisor already approved this draft: it cannot be voided")
 
 
 async def _close_requests(engine: AsyncEngine, emp: HubEmployee, payment_guid: str,

@@ -140,6 +140,8 @@ class Watcher(Leased):
                 offset += len(page.customers)
                 if not page.customers or offset >= page.total:
                     break
+                if await self._lease() is False:  # a long pass keeps its lease, or stops
+                    return raised
         await self._save_cursor(newest.isoformat() if newest else "1970-01-01T00:00:00+00:00")
         return raised
 

@@ -337,3 +337,23 @@ def test_parallel_authorizations_cannot_split_the_threshold(world: World,
     decisions = sorted(a["decision"] for a in answers)
     assert decisions == ["allow", "allow", "needs_approval"], answers
     w.post("/api/v1/tills/current/close", teller, "desk-A", counts=OPEN)
+
+
+def test_a_till_closes_once_however_many_desks_press_close(world: World) -> None:
+    """Closes racing (a double click, a retry, two processes): the close is a conditional
+    update, so exactly one lands; the others are told the till is closed, and the figures
+    and the audit trail hold the one close."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    w = world
+    _, teller = w.teller()
+    till = open_till(w, teller, "T-close-race", OPEN, cosigner=w.sup)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _i: w.post("/api/v1/tills/current/close", teller,
+                                                  "desk-A", counts=OPEN), range(4)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [200, 409, 409, 409], [r.text for r in answers]
+    refused = [r.json() for r in answers if r.status_code == 409]
+    assert all(r.get("code") in ("till_closed", None) for r in refused)
+    report = w.http.get(f"/api/v1/tills/{till['id']}/report", headers=teller)
+    assert report.status_code == 200 and report.json()["state"] == "closed"
