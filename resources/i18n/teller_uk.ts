@@ -663,42 +663,42 @@
 <context>
     <name>CashApprovalFlow</name>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="73"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="72"/>
         <source>Sent to a supervisor for approval. This window updates by itself when they decide; a supervisor may also decide here.</source>
         <translation>Надіслано контролеру на погодження. Це вікно оновиться саме, щойно він вирішить; контролер може вирішити й тут.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="85"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="84"/>
         <source>Asking a supervisor</source>
         <translation>Запит до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="92"/>
         <source>Approved by a supervisor; the platform is confirming…</source>
         <translation>Погоджено контролером; платформа підтверджує…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="99"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="98"/>
         <source>A supervisor rejected it: the draft is voided and is never confirmed.</source>
         <translation>Контролер відхилив: чернетку анульовано, її ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="101"/>
         <source>The request was withdrawn.</source>
         <translation>Запит відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="103"/>
         <source>Approved, but the platform refused the confirm: %1</source>
         <translation>Погоджено, але платформа відмовила в підтвердженні: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="120"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="119"/>
         <source>Reading the confirmed payment</source>
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="144"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="143"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
@@ -2138,60 +2138,60 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="143"/>
+        <location filename="../../teller_app/ui/error_text.py" line="151"/>
         <source>The bank&apos;s Teller Hub cannot be reached. Try again later.</source>
         <translation>Teller Hub банку недоступний. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="145"/>
+        <location filename="../../teller_app/ui/error_text.py" line="153"/>
         <source>The bank&apos;s Teller Hub did not answer, so it is not known whether this went through. Your work is kept; look at the current state before you try again.</source>
         <translation>Teller Hub банку не відповів, тому невідомо, чи дію виконано. Введені дані збережено; перш ніж пробувати знову, перегляньте поточний стан.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="160"/>
+        <location filename="../../teller_app/ui/error_text.py" line="168"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="197"/>
+        <location filename="../../teller_app/ui/error_text.py" line="205"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="200"/>
+        <location filename="../../teller_app/ui/error_text.py" line="208"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="203"/>
+        <location filename="../../teller_app/ui/error_text.py" line="211"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="159"/>
-        <location filename="../../teller_app/ui/error_text.py" line="207"/>
+        <location filename="../../teller_app/ui/error_text.py" line="167"/>
+        <location filename="../../teller_app/ui/error_text.py" line="215"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="209"/>
+        <location filename="../../teller_app/ui/error_text.py" line="217"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="161"/>
-        <location filename="../../teller_app/ui/error_text.py" line="211"/>
-        <location filename="../../teller_app/ui/error_text.py" line="214"/>
+        <location filename="../../teller_app/ui/error_text.py" line="219"/>
+        <location filename="../../teller_app/ui/error_text.py" line="222"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="217"/>
+        <location filename="../../teller_app/ui/error_text.py" line="225"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="219"/>
+        <location filename="../../teller_app/ui/error_text.py" line="227"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -2231,27 +2231,27 @@ If it happens again, tell support what you were doing.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="168"/>
+        <location filename="../../teller_app/ui/error_text.py" line="176"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="173"/>
+        <location filename="../../teller_app/ui/error_text.py" line="181"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="177"/>
+        <location filename="../../teller_app/ui/error_text.py" line="185"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="179"/>
+        <location filename="../../teller_app/ui/error_text.py" line="187"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="181"/>
+        <location filename="../../teller_app/ui/error_text.py" line="189"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
@@ -2514,45 +2514,45 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="109"/>
+        <location filename="../../teller_app/ui/main_window.py" line="110"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="143"/>
-        <location filename="../../teller_app/ui/main_window.py" line="120"/>
+        <location filename="../../teller_app/ui/main_window.py" line="121"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="205"/>
+        <location filename="../../teller_app/ui/main_window.py" line="206"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="243"/>
-        <location filename="../../teller_app/ui/main_window.py" line="210"/>
+        <location filename="../../teller_app/ui/main_window.py" line="211"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="244"/>
-        <location filename="../../teller_app/ui/main_window.py" line="229"/>
+        <location filename="../../teller_app/ui/main_window.py" line="230"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="239"/>
+        <location filename="../../teller_app/ui/main_window.py" line="240"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="244"/>
+        <location filename="../../teller_app/ui/main_window.py" line="245"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="298"/>
+        <location filename="../../teller_app/ui/main_window.py" line="302"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
@@ -2567,17 +2567,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="335"/>
+        <location filename="../../teller_app/ui/main_window.py" line="340"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="344"/>
+        <location filename="../../teller_app/ui/main_window.py" line="349"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="355"/>
+        <location filename="../../teller_app/ui/main_window.py" line="360"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
@@ -2650,7 +2650,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="67"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="91"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -3899,99 +3899,99 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="56"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="55"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="150"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="110"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="112"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="117"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="116"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="120"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="119"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="121"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="120"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="172"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="193"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="192"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="202"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="201"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="210"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="208"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="222"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="220"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="226"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="224"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="238"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="236"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="239"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="237"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="247"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="245"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="270"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="268"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="326"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="324"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="130"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="129"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -4031,7 +4031,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="155"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="154"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -4413,62 +4413,62 @@ Reason: %2</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="34"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="33"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="38"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="37"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="39"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="38"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="44"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="43"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="50"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="49"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="51"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="50"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="58"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="57"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="74"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="72"/>
         <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="87"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="85"/>
         <source>A supervisor has already approved this transfer.</source>
         <translation>Контролер уже погодив цю передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="89"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="87"/>
         <source>A supervisor has already rejected this transfer.</source>
         <translation>Контролер уже відхилив цю передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="90"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="88"/>
         <source>Requested: a supervisor approves it from the branch cash position.</source>
         <translation>Запит надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="82"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="80"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>

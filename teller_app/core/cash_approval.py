@@ -44,17 +44,12 @@ def cash_change(draft: CashDraft, branch_guid: str | None) -> dict[str, str]:
     return change
 
 
-def new_request_id() -> str:
-    """The id of one draft's request: made once per draft, sent again on every re-filing."""
-    return str(uuid.uuid4())
-
-
 async def request_approval(approvals: ApprovalService, draft: CashDraft,
                            branch_guid: str | None, reason: str,
                            request_id: str | None = None) -> ChangeRequest:
     """File the draft for a supervisor (idempotent with ``request_id``: the hub answers a
     re-filing with the same id with the request it stored, so a retry after a lost answer or
-    an error files nothing twice — pass the draft's one ``new_request_id()`` each time)."""
+    an error files nothing twice — pass the draft's one id each time: ``core/intent_id``)."""
     return await approvals.file_request(
         draft.customer_guid, cash_change(draft, branch_guid), reason, kind=CASH_CONFIRM,
         request_id=request_id or str(uuid.uuid4()))

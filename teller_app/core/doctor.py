@@ -94,8 +94,7 @@ async def run_doctor(
         employee = await _sign_in(client, auth, report)
         scope = {"branch_guids": [employee.branch_guid]} if employee.branch_guid else {}
         await _platform_checks(client, employee, scope, report)
-        # the Auth Service is another host: the profile's CA and pins are DCM's
-        report.checks.append(await shapes.auth_service(auth_service_url))
+        report.checks.append(await shapes.auth_service(auth_service_url))  # another host
         report.traits = client.traits
         if sync:
             await _sync_check(client, employee, scope, report)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -13,8 +14,8 @@ def write_private(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` (0600, fsynced, atomic replace); the folder must exist or is
     made. Raises ``OSError`` (disk full, read-only, no such share) with nothing left behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # mkstemp: 0600 and a name of its own, so two saves to one path never share a temp file
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

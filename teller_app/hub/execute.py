@@ -33,6 +33,7 @@ from teller_app.platform import (
 from teller_app.platform.models import Customer, PaymentStatus
 
 from . import commands, execute_cash
+from .cash_limits import is_voided
 from .commands import Command
 from .db import now
 from .errors import HubError
@@ -176,8 +177,6 @@ class Executor:
             raise HubError(422, f"unknown request kind {cmd.kind}")
 
     async def _voided(self, payment_guid: str) -> bool:
-        from .cash_limits import is_voided
-
         async with self.state.engine.connect() as conn:
             return await is_voided(conn, payment_guid)
 

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.hub.authn import current_employee
 from teller_app.hub.models import HubEmployee
@@ -71,10 +72,8 @@ async def dcm_proxy(path: str, request: Request,
         query = [(k.removesuffix("[]"), v)
                  for k, v in parse_qsl(request.url.query, keep_blank_values=True)]
         call = _Dcm(state.http, settings.dcm_url, minter_for(settings), employee)
-        flow, obj, query, early = await _authorise(call, target, employee, body, query)
-        if target.kind == "customer_update":
-            await refuse_unapproved(state.engine, employee, body,
-                                    await _customer(call, target, str(target.item_guid)))
+        flow, obj, query, early = await _authorise(call, target, employee, body, query,
+                                                   state.engine)
         if early is not None:
             return early
         content = json.dumps(body).encode() if body is not None else None
@@ -177,8 +176,10 @@ def _own_branch(employee: HubEmployee, branch_guid: Any) -> None:
 
 async def _authorise(
     call: _Dcm, target: Target, emp: HubEmployee, body: Any, query: list[tuple[str, str]],
+    engine: AsyncEngine,
 ) -> tuple[str, str, list[tuple[str, str]], Response | None]:
-    """Branch checks; returns (flow, obj, query to forward, an early answer or None)."""
+    """Branch checks, and a maker's update against the bank's policy (four eyes); returns
+    (flow, obj, query to forward, an early answer or None)."""
     me = emp.email
     kind = target.kind
     head = emp.head_office
@@ -205,6 +206,8 @@ async def _authorise(
         _own_branch(emp, customer.get("branch_guid"))
         if kind == "customer_update" and isinstance(body, dict) and "branch_guid" in body:
             _own_branch(emp, body.get("branch_guid"))
+        if kind == "customer_update":
+            await refuse_unapproved(engine, emp, body, customer)
         if kind == "customer_account_create":
             return SIGN_UP, str(customer.get("login") or target.item_guid), query, None
     elif kind == "limits" and not head:

@@ -83,13 +83,19 @@ async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: st
     return void_out(row)
 
 
+def _requests_of(payment_guid: str) -> sa.ColumnElement[bool]:
+    """The cash_confirm requests filed for this draft."""
+    c = commands_table.c
+    return sa.and_(c.kind == "cash_confirm",
+                   c.change_json.contains(f'"payment_guid":"{payment_guid}"'))
+
+
 async def _refuse_if_approved(conn: AsyncConnection, payment_guid: str) -> None:
     """A draft a supervisor approved (its confirm may be on its way to DCM) is not voided:
     the draft's cash_confirm rows are locked first (a decide waits for this transaction), then
     read; the executor also re-checks the void before it confirms."""
     c = commands_table.c
-    mine = sa.and_(c.kind == "cash_confirm",
-                   c.change_json.contains(f'"payment_guid":"{payment_guid}"'))
+    mine = _requests_of(payment_guid)
     await conn.execute(commands_table.update().where(mine).values(state=c.state))
     states = set((await conn.execute(sa.select(c.state).where(mine))).scalars().all())
     if states & {commands.APPROVED, commands.APPLIED}:
@@ -102,8 +108,7 @@ async def _close_requests(engine: AsyncEngine, emp: HubEmployee, payment_guid: s
     c = commands_table.c
     async with engine.connect() as conn:
         ids = (await conn.execute(sa.select(c.id).where(
-            c.kind == "cash_confirm", c.state == commands.PENDING,
-            c.change_json.contains(f'"payment_guid":"{payment_guid}"')))).scalars().all()
+            _requests_of(payment_guid), c.state == commands.PENDING))).scalars().all()
     for command_id in ids:
         cmd = await commands.get(engine, command_id)
         if cmd is None:

@@ -264,9 +264,9 @@ def _handle(response: httpx.Response, method: str, path: str) -> Any:
                 method=method,
                 path=path,
             ) from None
-    message = error_message(response)
+    message, code = error_parts(response)
     kwargs: dict[str, Any] = {"status_code": status, "method": method, "path": path,
-                              "reason": error_code(response)}
+                              "reason": code}
     if status == 401:
         kwargs["reason"] = "unauthorized"
         raise AuthError(message or "Access credentials are invalid", **kwargs)
@@ -283,26 +283,19 @@ def _handle(response: httpx.Response, method: str, path: str) -> Any:
     raise PlatformError(message or f"unexpected status {status}", **kwargs)
 
 
-def error_code(response: httpx.Response) -> str | None:
-    """A refusal's stable word, ``{"code": "..."}`` (the Teller Hub's), else None."""
-    try:
-        body = _json.loads(response.text)
-    except ValueError:
-        return None
-    code = body.get("code") if isinstance(body, dict) else None
-    return code[:64] if isinstance(code, str) and code else None
-
-
-def error_message(response: httpx.Response) -> str:
-    """The platform's error text, verbatim: ``{"error": ...}`` (documented), or
-    ``message``/``detail``/Kratos ``ui.messages``, else the plain body."""
+def error_parts(response: httpx.Response) -> tuple[str, str | None]:
+    """The error answer read once: (the platform's text, verbatim: ``{"error": ...}``
+    (documented), or ``message``/``detail``/Kratos ``ui.messages``, else the plain body;
+    a refusal's stable word ``{"code": "..."}`` (the Teller Hub's), else None)."""
     text = response.text
     try:
         body = _json.loads(text)
     except ValueError:
-        return text.strip()[:_MAX_MESSAGE]
+        return text.strip()[:_MAX_MESSAGE], None
     found = _find_message(body)
-    return (found if found is not None else text.strip())[:_MAX_MESSAGE]
+    code = body.get("code") if isinstance(body, dict) else None
+    return ((found if found is not None else text.strip())[:_MAX_MESSAGE],
+            code[:64] if isinstance(code, str) and code else None)
 
 
 def _find_message(body: Any) -> str | None:

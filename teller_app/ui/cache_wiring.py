@@ -47,6 +47,7 @@ def wire_cache(window: MainWindow) -> None:
             window.sync_now()
 
     unsubscribe = bundle.connectivity.add_listener(online_changed)
+    window.cache_unsubscribe = unsubscribe  # unwire_cache takes it off again
     window.destroyed.connect(lambda *_: unsubscribe())
     if bundle.connectivity.last_sync_at:
         window.sync_label.setText(describe_sync(window, bundle.connectivity.last_sync_at))
@@ -75,8 +76,13 @@ def unwire_cache(window: MainWindow) -> None:
     window.connectivity = window.ops.connectivity = None
     window.service.cache = None
     window._cache_warm = False
+    if window.cache_unsubscribe is not None:
+        window.cache_unsubscribe()
+        window.cache_unsubscribe = None
     if window.background_sync_timer is not None:
         window.background_sync_timer.stop()
+        window.background_sync_timer.deleteLater()
+        window.background_sync_timer = None
     bundle.sync.on_progress = None
     window.ops.run(lambda: close_branch_cache(bundle), network=False, reauth=False)
 

@@ -19,10 +19,10 @@ from teller_app.core.cash_approval import (
     END_KINDS,
     SETTLE_KINDS,
     concerns,
-    new_request_id,
     request_approval,
     settle_approved,
 )
+from teller_app.core.intent_id import IntentIds
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
@@ -49,22 +49,21 @@ class CashApprovalFlow(QObject):
         self.in_place = in_place
         self.draft: CashDraft | None = None
         self.request: ChangeRequest | None = None
-        self.request_id = ""  # one per draft: every filing of it sends this id
+        self.ids = IntentIds()  # one request id per draft: every filing of it sends it
         self.reason = ""
         self.dialog: ApproveInPlaceDialog | None = None
         self._settling = False
 
     def file(self, draft: CashDraft, reason: str) -> None:
-        if self.draft is None or self.draft.payment_guid != draft.payment_guid:
-            self.request_id = new_request_id()
         self.draft, self.reason = draft, reason
         self.refile()
 
     def refile(self) -> None:
         """File (again) the draft's request, with its one request id."""
-        draft, reason, request_id = self.draft, self.reason, self.request_id
+        draft, reason = self.draft, self.reason
         if draft is None or self.request is not None:
             return
+        request_id = self.ids.id_for(draft.payment_guid)
         branch = self.service.branch_guid
 
         def done(request: ChangeRequest) -> None:

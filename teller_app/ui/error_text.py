@@ -130,16 +130,24 @@ def hub_unavailable_text() -> str:
         "not be issued and nothing was created. Your work is kept; try again later.")
 
 
+def answer_may_be_lost(exc: BaseException) -> bool:
+    """The hub did not answer a write that reached it: it may have been applied. Not a read,
+    not a request that never left, not the hub session's opening."""
+    from teller_app.platform.hub_client import SESSIONS_PATH  # after the first paint
+
+    return (isinstance(exc, HubUnavailable) and not exc.not_sent
+            and exc.path != SESSIONS_PATH and exc.method not in (None, "GET", "HEAD", "OPTIONS"))
+
+
 def hub_unreachable_text(exc: HubUnavailable) -> str:
     """Issuing a customer's secret is the first step of a create (nothing was created);
     elsewhere a read simply failed, but a write's answer may be what was lost, so the
     teller is never told that nothing happened."""
-    from teller_app.platform.hub_client import SECRETS_PATH, SESSIONS_PATH  # after the paint
+    from teller_app.platform.hub_client import SECRETS_PATH  # after the first paint
 
     if exc.path == SECRETS_PATH:
         return hub_unavailable_text()
-    if exc.not_sent or exc.path == SESSIONS_PATH or exc.method in (None, "GET", "HEAD",
-                                                                    "OPTIONS"):
+    if not answer_may_be_lost(exc):
         return QCoreApplication.translate(
             "ErrorText", "The bank's Teller Hub cannot be reached. Try again later.")
     return QCoreApplication.translate(

@@ -97,6 +97,7 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         self._offline = False
         self.supervision: Supervision | None = None  # set by supervision.install
         self.background_sync_timer: QTimer | None = None  # set by cache_wiring.wire_cache
+        self.cache_unsubscribe: Callable[[], None] | None = None  # and its listener's undo
         self.service = CustomerService(session_client(session), self.cache_worker,
                                        hub=session.hub, gate=approval_gate(session))
         self.choices = FormChoices(assets=self._manifest_assets())

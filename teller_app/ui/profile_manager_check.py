@@ -64,15 +64,12 @@ async def _hub_ready(hub_url: str, settings: TransportSettings | None) -> Check:
 async def _hub_sign_in(profile: Profile, email: str, password: str) -> Check:
     """Mode B: sign in through the hub (which checks role and branch) and resolve the
     employee through its DCM proxy."""
-    from teller_app.core.session import open_session
-    from teller_app.platform import HubLogin
-    from teller_app.platform.hub_client import HubClient
+    from teller_app.core.session import make_auth, open_session
 
     assert profile.hub_url
     try:
-        session = await open_session(profile, HubLogin(
-            HubClient(profile.hub_url, settings=profile.transport()), email, password),
-            timeout=TIMEOUT)
+        session = await open_session(profile, make_auth(profile, email, password),
+                                     timeout=TIMEOUT)
     except PlatformError as exc:
         status = f"{exc.status_code} " if exc.status_code is not None else ""
         return Check("sign-in", "failed", f"POST {profile.hub_url}/api/v1/sessions -> "

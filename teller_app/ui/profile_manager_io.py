@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from teller_app.core.private_files import write_private
 from teller_app.secrets import Profile, ProfileStore
 
 EXPORT_KIND = "teller-profiles"
@@ -129,15 +129,4 @@ def unique_name(base: str, taken: set[str]) -> str:
 
 
 def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
-    try:
-        with contextlib.suppress(OSError):
-            os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_private(path, text.encode("utf-8"))

@@ -64,9 +64,10 @@ def load_settings(path: Path | None = None) -> DeskSettings:
 def save_settings(settings: DeskSettings, path: Path | None = None) -> None:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    from teller_app.ui.profile_manager_io import _write_private  # loads the profile models
+    from teller_app.core.private_files import write_private
 
-    _write_private(path, json.dumps(asdict(settings.clean()), ensure_ascii=False, indent=2))
+    write_private(path, json.dumps(asdict(settings.clean()), ensure_ascii=False,
+                                   indent=2).encode("utf-8"))
 
 
 def desk_language() -> str | None:

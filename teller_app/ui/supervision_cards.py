@@ -31,7 +31,6 @@ from teller_app.core.cash import (
 )
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
-from teller_app.platform.errors import HubUnavailable
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.platform.models import CustomerUpdate
 from teller_app.ui.approvals_inbox import (
@@ -203,10 +202,9 @@ class SupervisionCards(SupervisionBase):
                 card.refresh()
 
         def failed(exc: BaseException) -> None:
-            from teller_app.platform.hub_client import REQUESTS_PATH
+            from teller_app.ui.error_text import answer_may_be_lost
 
-            if isinstance(exc, HubUnavailable) and exc.path == REQUESTS_PATH \
-                    and not exc.not_sent:  # sent: its answer may be what was lost
+            if answer_may_be_lost(exc):
                 dialog.show_error(translate(
                     "Supervision", "The Teller Hub did not answer, so it is not known whether "
                     "the request was filed. Send it again without changing it: the same request "

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.intent_id import IntentIds, intent_key
-from teller_app.core.till import TRANSFERS_PATH, TillService, Transfer
-from teller_app.platform.errors import HubUnavailable
+from teller_app.core.till import TillService, Transfer
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import parse_amount
 
@@ -66,10 +65,9 @@ class TransferDialog(QDialog):
             self.requested.emit(transfer)
 
         def failed(exc: BaseException) -> None:
-            from teller_app.ui.error_text import friendly_message
+            from teller_app.ui.error_text import answer_may_be_lost, friendly_message
 
-            if isinstance(exc, HubUnavailable) and exc.path == TRANSFERS_PATH \
-                    and not exc.not_sent:  # sent: its answer may be what was lost
+            if answer_may_be_lost(exc):
                 self.status.setText(self.tr(
                     "The Teller Hub did not answer, so it is not known whether your request "
                     "reached it. Press “Ask a supervisor” again without changing it: the same "

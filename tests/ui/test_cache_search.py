@@ -57,6 +57,9 @@ def test_another_employee_taking_over_never_searches_the_previous_ones_cache(
         assert isinstance(window._source_for(None), CacheSearchSource)
         window.switch_session(lviv)
         assert window.branch_cache is None and window.service.cache is None
+        # nothing of the old cache keeps acting on the window: its online listener and sync
+        # timer are gone
+        assert window.cache_unsubscribe is None and window.background_sync_timer is None
         assert not isinstance(window._source_for(None), CacheSearchSource)
         qtbot.waitUntil(lambda: not bundle.worker.is_open, timeout=10000)  # closed, not leaked
         panel = window.search_panel

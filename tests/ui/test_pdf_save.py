@@ -32,7 +32,8 @@ def test_save_as_pdf_writes_a_private_file_off_the_ui_thread(qtbot: Any, ops: Op
     target = tmp_path / "share" / "receipt.pdf"
     with qtbot.waitSignal(dialog.saved, timeout=10000) as saved:
         dialog.save_pdf(str(target))
-        assert ops.is_busy()  # the write runs as an op: the UI thread goes on
+        assert ops.is_busy()  # the write runs as an op (to_thread), not inside this call
+        assert not target.exists()
     assert saved.args == [str(target)]
     assert target.read_bytes().startswith(b"%PDF")
     assert target.stat().st_mode & 0o777 == 0o600
@@ -48,4 +49,22 @@ def test_a_folder_that_cannot_take_the_pdf_says_why(qtbot: Any, ops: OpRunner,
     dialog.save_pdf(str(blocker / "receipt.pdf"))
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Could not save:"), timeout=10000)
     assert dialog.save_button.isEnabled()  # the teller may choose another place
-    assert list(tmp_path.iterdir()) == [blocker]
+
+
+def test_a_write_that_fails_half_way_leaves_nothing_behind(tmp_path: Any,
+                                                          monkeypatch: Any) -> None:
+    """The temp file is private and goes away when the final rename fails (a share gone,
+    a full disk): neither half a file nor a readable copy stays in the teller's folder."""
+    import os
+
+    import pytest
+
+    from teller_app.core.private_files import write_private
+
+    def refuse(*_args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError):
+        write_private(tmp_path / "receipt.pdf", b"%PDF-1.4")
+    assert list(tmp_path.iterdir()) == []
