@@ -164,14 +164,29 @@ async def withdraw(engine: AsyncEngine, cmd: Command, maker: HubEmployee,
     return new
 
 
-async def claim_execution(engine: AsyncEngine, command_id: str, stale_before: int) -> bool:
-    """Take over an approved command whose execution started before ``stale_before`` (its
-    executor died): bump the marker so a second resumer does not also take it."""
+async def claim_execution(engine: AsyncEngine, command_id: str,
+                          stale_before: int) -> int | None:
+    """Take over an approved command whose execution marker is older than ``stale_before``
+    (its executor died: a live one renews it): the new marker, or None when the command is
+    not stale (or another resumer took it first)."""
+    marker = now()
     async with engine.begin() as conn:
         done = await conn.execute(commands.update().where(
             commands.c.id == command_id, commands.c.state == APPROVED,
-            commands.c.execution_started_at <= stale_before).values(execution_started_at=now()))
-    return done.rowcount == 1
+            commands.c.execution_started_at <= stale_before).values(
+                execution_started_at=marker))
+    return marker if done.rowcount == 1 else None
+
+
+async def renew_execution(engine: AsyncEngine, command_id: str, marker: int) -> int | None:
+    """Renew a running execution's marker; None when the command is no longer approved or
+    another process took it over (the marker moved)."""
+    fresh = now()
+    async with engine.begin() as conn:
+        done = await conn.execute(commands.update().where(
+            commands.c.id == command_id, commands.c.state == APPROVED,
+            commands.c.execution_started_at == marker).values(execution_started_at=fresh))
+    return fresh if done.rowcount == 1 else None
 
 
 async def finish(engine: AsyncEngine, cmd: Command, *, applied: bool, result: str,

@@ -5,7 +5,8 @@ approve call for that call only — never stored, never logged. Mode B (hub empl
 bank JWT minted with the hub's own key for the approver (``sub`` = their e-mail).
 
 A crash between the decision and the result leaves ``approved`` with
-``execution_started_at``; ``resume`` (at start-up, periodically, or via the endpoint) first
+``execution_started_at``, a marker a running execution renews (``execution_lease``); once it
+is stale, ``resume`` (at start-up, periodically, or via the endpoint) first
 re-reads DCM: a change already there is marked applied (never applied twice), otherwise it
 is applied (Mode B, or Mode A with a fresh token) or reported to supervisors.
 """
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
+from collections.abc import Coroutine
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,19 +40,12 @@ from .cash_limits import is_voided
 from .commands import Command
 from .db import now
 from .errors import HubError
+from .execution_lease import deadline_seconds, held, stale_seconds
 from .state import HubState
 
 log = logging.getLogger("teller_hub.four_eyes")
 CRASH_AFTER_DECISION = "TELLER_HUB_TEST_CRASH_AFTER_DECISION"  # fault injector (tests only)
 CRASH_AFTER_EXECUTION = "TELLER_HUB_TEST_CRASH_AFTER_EXECUTION"
-
-
-def stale_seconds() -> int:
-    """How long an execution may run before another process may take it over."""
-    try:
-        return max(0, int(os.environ.get("TELLER_HUB_EXECUTION_STALE_S", "60")))
-    except ValueError:
-        return 60
 
 
 def crash_point(name: str) -> None:
@@ -146,6 +142,7 @@ class Executor:
     def __init__(self, state: HubState, reader: Reader) -> None:
         self.state = state
         self.reader = reader
+        self._running: set[asyncio.Future[Command]] = set()  # shielded: kept referenced
 
     def _client(self, cmd: Command, session_token: str | None) -> PlatformClient:
         s = self.state.settings
@@ -188,27 +185,49 @@ class Executor:
         return payment.status == PaymentStatus.CONFIRMED
 
     async def execute(self, cmd: Command, session_token: str | None) -> Command:
-        """Run an approved command now (the caller decided or claimed it)."""
+        """Run an approved command now (the caller decided or claimed it). It runs to its end
+        even if the caller goes away (an approver's desk disconnecting mid-call), holding
+        its execution lease meanwhile."""
+        task = asyncio.ensure_future(self._leased(cmd, self._execute(cmd, session_token)))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)
+
+    async def _leased(self, cmd: Command, work: Coroutine[Any, Any, Command]) -> Command:
+        async with held(self.state.engine, cmd.id, cmd.execution_started_at):
+            return await work
+
+    async def _execute(self, cmd: Command, session_token: str | None) -> Command:
         try:
             client = self._client(cmd, session_token)
         except HubError as exc:
             return await self._finish(cmd, False, f"not executed: {exc.message}")
         try:
-            await self._apply(client, cmd)
+            async with asyncio.timeout(deadline_seconds()):
+                await self._apply(client, cmd)
         except HubError as exc:  # refused here, before anything was sent
             return await self._finish(cmd, False, f"not executed: {exc.message}")
-        except (Timeout, Unavailable) as exc:
+        except (Timeout, Unavailable, TimeoutError) as exc:
             # the write may or may not have happened: look before saying anything
-            with contextlib.suppress(PlatformError, HubError):
-                if await self._is_done(cmd):
-                    return await self._finish(cmd, True, "applied")
-            return await self._finish(cmd, False, f"DCM unreachable, not applied: {exc.message}")
+            if await self._found_done(cmd):
+                return await self._finish(cmd, True, "applied")
+            message = exc.message if isinstance(exc, PlatformError) else "no answer in time"
+            return await self._finish(cmd, False, f"DCM unreachable, not applied: {message}")
         except PlatformError as exc:
+            # refused, e.g. a confirm of a payment an earlier execution already confirmed
+            if await self._found_done(cmd):
+                return await self._finish(cmd, True, "applied (already on DCM)")
             return await self._finish(cmd, False, exc.message or type(exc).__name__)
         finally:
             await client.aclose()
         crash_point(CRASH_AFTER_EXECUTION)
         return await self._finish(cmd, True, "applied")
+
+    async def _found_done(self, cmd: Command) -> bool:
+        with contextlib.suppress(PlatformError, HubError, TimeoutError):
+            async with asyncio.timeout(deadline_seconds()):
+                return await self._is_done(cmd)
+        return False
 
     async def _finish(self, cmd: Command, applied: bool, result: str) -> Command:
         actor = cmd.checker or "teller-hub"
@@ -219,9 +238,18 @@ class Executor:
 
     async def resume(self, cmd: Command, session_token: str | None = None) -> Command:
         """Take over an interrupted execution (see the module docstring)."""
-        stale_before = now() - stale_seconds()
-        if not await commands.claim_execution(self.state.engine, cmd.id, stale_before):
+        marker = await commands.claim_execution(self.state.engine, cmd.id,
+                                                now() - stale_seconds())
+        if marker is None:
             return await commands.get(self.state.engine, cmd.id) or cmd
+        claimed = dataclasses.replace(cmd, execution_started_at=marker)
+        task = asyncio.ensure_future(self._leased(claimed, self._resume(claimed,
+                                                                        session_token)))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)
+
+    async def _resume(self, cmd: Command, session_token: str | None) -> Command:
         try:
             done = await self._is_done(cmd)
         except (PlatformError, HubError) as exc:
@@ -235,7 +263,7 @@ class Executor:
                 self.state.engine, cmd,
                 "interrupted before execution; not applied yet: an approver must resume it")
             return await commands.get(self.state.engine, cmd.id) or cmd
-        return await self.execute(cmd, session_token)
+        return await self._execute(cmd, session_token)
 
     async def resume_all(self) -> int:
         n = 0

@@ -1,0 +1,70 @@
+"""An approved command's execution holds a lease: ``execution_started_at`` is its marker,
+renewed while the execution runs, so another process's resume loop (which takes over only
+executions older than the stale time) never runs a live one a second time. Executions are
+also bounded: a write still unanswered at the deadline is settled by reading DCM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from . import commands
+
+log = logging.getLogger("teller_hub.four_eyes")
+
+
+def stale_seconds() -> int:
+    """How long an execution's marker may go unrenewed before another process may take it
+    over (its executor died)."""
+    try:
+        return max(0, int(os.environ.get("TELLER_HUB_EXECUTION_STALE_S", "60")))
+    except ValueError:
+        return 60
+
+
+def renew_every() -> float | None:
+    """Well inside the stale time (markers are whole seconds); None: 0 means "take over at
+    once" (crash tests), so there is nothing to keep."""
+    stale = stale_seconds()
+    return stale / 4 if stale >= 2 else None
+
+
+def deadline_seconds() -> float:
+    """How long a write to DCM may stay unanswered before the executor reads DCM instead."""
+    stale = stale_seconds()
+    return max(5.0, stale / 2) if stale else 30.0
+
+
+async def _keep(engine: AsyncEngine, command_id: str, marker: int, every: float) -> None:
+    current: int | None = marker
+    while current is not None:
+        await asyncio.sleep(every)
+        try:
+            current = await commands.renew_execution(engine, command_id, current)
+        except SQLAlchemyError as exc:  # the next renewal may succeed; stale is 4 periods
+            log.warning("execution lease not renewed", extra={
+                "request_id": command_id, "error": type(exc).__name__})
+    log.info("execution lease ended", extra={"request_id": command_id})
+
+
+@contextlib.asynccontextmanager
+async def held(engine: AsyncEngine, command_id: str, marker: int | None) -> AsyncIterator[None]:
+    """Renew the command's execution marker for as long as the block runs."""
+    every = renew_every()
+    if every is None or not marker:
+        yield
+        return
+    keeper = asyncio.create_task(_keep(engine, command_id, marker, every),
+                                 name=f"execution-lease-{command_id}")
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
