@@ -25,10 +25,10 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.hub.authn import current_employee
 from teller_app.hub.models import HubEmployee
+from teller_app.hub.proxy_cash import refuse_unauthorized_cash
 from teller_app.hub.proxy_policy import refuse_unapproved
 from teller_app.hub.proxy_rules import Refusal, Target, allowed, classify
 from teller_app.hub.proxy_tokens import Minter, minter_for
@@ -73,7 +73,7 @@ async def dcm_proxy(path: str, request: Request,
                  for k, v in parse_qsl(request.url.query, keep_blank_values=True)]
         call = _Dcm(state.http, settings.dcm_url, minter_for(settings), employee)
         flow, obj, query, early = await _authorise(call, target, employee, body, query,
-                                                   state.engine)
+                                                   request.app.state)
         if early is not None:
             return early
         content = json.dumps(body).encode() if body is not None else None
@@ -176,7 +176,7 @@ def _own_branch(employee: HubEmployee, branch_guid: Any) -> None:
 
 async def _authorise(
     call: _Dcm, target: Target, emp: HubEmployee, body: Any, query: list[tuple[str, str]],
-    engine: AsyncEngine,
+    app_state: Any,
 ) -> tuple[str, str, list[tuple[str, str]], Response | None]:
     """Branch checks, and a maker's update against the bank's policy (four eyes); returns
     (flow, obj, query to forward, an early answer or None)."""
@@ -207,7 +207,7 @@ async def _authorise(
         if kind == "customer_update" and isinstance(body, dict) and "branch_guid" in body:
             _own_branch(emp, body.get("branch_guid"))
         if kind == "customer_update":
-            await refuse_unapproved(engine, emp, body, customer)
+            await refuse_unapproved(app_state.hub.engine, emp, body, customer)
         if kind == "customer_account_create":
             return SIGN_UP, str(customer.get("login") or target.item_guid), query, None
     elif kind == "limits" and not head:
@@ -249,7 +249,9 @@ async def _authorise(
             raise Refusal(404, "sender account not found")
         await _check_account(call, target, emp, account)
     if kind in ("payment_confirm", "branch_payment_confirm"):
-        return SIGN_IN, await _payer(call, target, emp, body), query, None
+        payer = await _payer(call, target, emp, body)
+        await refuse_unauthorized_cash(app_state, str(body["payment_guid"]))
+        return SIGN_IN, payer, query, None
     return SIGN_IN, me, query, None
 
 

@@ -1,0 +1,109 @@
+"""Mode B: a supervisor's confirmation of a cash draft through the hub's DCM proxy is
+forwarded only when the hub controlled the draft (authorized at ``/cash/authorize``, not
+voided, over-threshold only with an approved request). Real sandbox and hub, SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fe_helpers import start_fe_hub
+from hub_proc import HubProc, add_employee, branches, sign_in
+from till_helpers import customer, draft, status
+
+from teller_app.core.embedded_sandbox import SandboxProcess
+
+OPEN = {"note_100": 5}
+
+
+@dataclass
+class World:
+    hub: HubProc
+    http: httpx.Client
+    b0: str
+    cp: str
+    teller: dict[str, str]
+    sup: dict[str, str]
+
+    def post(self, path: str, headers: dict[str, str], **body: Any) -> httpx.Response:
+        return self.http.post(path, headers={**headers, "X-Desk-ID": "desk-P"}, json=body)
+
+    def confirm_through_proxy(self, payment_guid: str) -> httpx.Response:
+        return self.http.post(
+            f"/dcm/api/v1/counterparty/{self.cp}/branch/{self.b0}/payments/confirm",
+            headers=self.sup, json={"payment_guid": payment_guid})
+
+
+@pytest.fixture(scope="module")
+def world(hub_db: str | None, sandbox: SandboxProcess,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    hub = start_fe_hub(tmp_path_factory.mktemp("proxy-cash-hub"), sandbox, hub_db,
+                       TELLER_HUB_WATCH="0")
+    b0 = branches(sandbox)[0]
+    try:
+        with hub.client() as http:
+            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
+            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
+            w = World(hub, http, b0, sandbox.counterparty_guid, sign_in(http, teller),
+                      sign_in(http, sup))
+            r = w.post("/api/v1/tills/open", w.teller, till_code="T-proxy", counts=OPEN)
+            assert r.status_code == 200, r.text
+            if r.json()["state"] == "cosign":
+                r = w.post(f"/api/v1/tills/{r.json()['id']}/cosign", w.sup)
+                assert r.status_code == 200 and r.json()["state"] == "open", r.text
+            yield w
+    finally:
+        assert hub.stop() == 0, hub.log()[-3000:]
+
+
+def _authorize(w: World, guid: str) -> str:
+    r = w.post("/api/v1/cash/authorize", w.teller, payment_guid=guid)
+    assert r.status_code == 200, r.text
+    return str(r.json()["decision"])
+
+
+def test_a_draft_the_hub_authorized_is_confirmed(world: World,
+                                                 sandbox: SandboxProcess) -> None:
+    w = world
+    _, account = customer(sandbox, w.b0)
+    guid = draft(sandbox, w.b0, account, "100.00")
+    assert _authorize(w, guid) == "allow"
+    r = w.confirm_through_proxy(guid)
+    assert r.status_code == 200, r.text
+    assert status(sandbox, guid) == "CONFIRMED"
+
+
+def test_a_draft_never_authorized_is_refused(world: World, sandbox: SandboxProcess) -> None:
+    w = world
+    _, account = customer(sandbox, w.b0)
+    guid = draft(sandbox, w.b0, account, "100.00")
+    r = w.confirm_through_proxy(guid)
+    assert r.status_code == 403 and "not_authorized" in r.json()["error"], r.text
+    assert status(sandbox, guid) == "CREATED"
+
+
+def test_a_voided_draft_is_refused(world: World, sandbox: SandboxProcess) -> None:
+    w = world
+    _, account = customer(sandbox, w.b0)
+    guid = draft(sandbox, w.b0, account, "50.00")
+    assert _authorize(w, guid) == "allow"
+    r = w.post("/api/v1/cash/void", w.teller, payment_guid=guid, reason="wrong amount")
+    assert r.status_code == 200, r.text
+    r = w.confirm_through_proxy(guid)
+    assert r.status_code == 403 and "voided" in r.json()["error"], r.text
+    assert status(sandbox, guid) == "CREATED"
+
+
+def test_an_over_threshold_draft_needs_its_approved_request(world: World,
+                                                            sandbox: SandboxProcess) -> None:
+    w = world
+    _, account = customer(sandbox, w.b0)
+    guid = draft(sandbox, w.b0, account, "15000.00")
+    assert _authorize(w, guid) == "needs_approval"
+    r = w.confirm_through_proxy(guid)
+    assert r.status_code == 403 and "over_threshold" in r.json()["error"], r.text
+    assert status(sandbox, guid) == "CREATED"
