@@ -40,6 +40,7 @@ MAX_BODY = 1_000_000
 FORWARD_TIMEOUT = httpx.Timeout(connect=3.0, read=30.0, write=10.0, pool=5.0)
 SIGN_IN = "sign-in"
 SIGN_UP = "sign-up"
+PLATFORM_DATE = "X-Platform-Date"
 
 
 def _error(status: int, message: str) -> Response:
@@ -88,8 +89,7 @@ async def dcm_proxy(path: str, request: Request,
         return _error(502, "DCM cannot be reached")
     log.info("proxy %s %s %s (%s) -> %d", request.method, target.scope, target.kind,
              employee.email, upstream.status_code)
-    return Response(upstream.content, status_code=upstream.status_code,
-                    media_type=upstream.headers.get("content-type", "application/json"))
+    return _relay(upstream)
 
 
 _TO_BRANCH = {"payments_list": ("branch_payments_list", ("payments",)),
@@ -308,5 +308,9 @@ def _json_answer(resp: httpx.Response) -> Any:
 
 
 def _relay(resp: httpx.Response) -> Response:
+    """DCM's answer; its clock rides along as ``X-Platform-Date`` (the hub's server sets its
+    own ``Date``): a desk's incremental sync counts in the platform's time, not the hub's."""
+    date = resp.headers.get("date")
     return Response(resp.content, status_code=resp.status_code,
+                    headers={PLATFORM_DATE: date} if date else None,
                     media_type=resp.headers.get("content-type", "application/json"))

@@ -229,8 +229,9 @@ class HttpCore:
 
 
 def _date(response: httpx.Response) -> datetime | None:
-    """The server's clock from the ``Date`` header (whole seconds, UTC), or None."""
-    value = response.headers.get("date")
+    """The platform's clock (whole seconds, UTC), or None: the ``Date`` header, or, through
+    the Teller Hub's Mode-B proxy, DCM's own ``Date`` relayed as ``X-Platform-Date``."""
+    value = response.headers.get("x-platform-date") or response.headers.get("date")
     if not value:
         return None
     try:
