@@ -82,9 +82,23 @@ class PasswordStore:
         if row is None or not ok:
             return None
         emp = _employee(row)
-        if ok and _HASHER.check_needs_rehash(stored):
-            await self._set_hash(email, await asyncio.to_thread(_HASHER.hash, password))
+        if _HASHER.check_needs_rehash(stored):
+            await self._rehash(int(row.id), stored, password)
         return None if emp.disabled else emp
+
+    async def _rehash(self, employee_id: int, verified_hash: str, password: str) -> bool:
+        """Store ``password`` under the current parameters, but only while the stored hash
+        is still the one just verified: a reset that landed since (it writes a hash of a
+        new password) must win, never be overwritten with a hash of the old one. False when
+        something else changed the hash first."""
+        new_hash = await asyncio.to_thread(_HASHER.hash, password)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                employees.update()
+                .where(employees.c.id == employee_id,
+                       employees.c.password_hash == verified_hash)
+                .values(password_hash=new_hash, updated_at=now()))
+        return bool(result.rowcount == 1)
 
     async def add(self, email: str, name: str, password: str, roles: list[str],
                   branch_guid: str | None, head_office: bool) -> bool:

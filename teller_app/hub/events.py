@@ -57,6 +57,20 @@ async def emit(conn: AsyncConnection, kind: str, data: dict[str, Any], *,
         data=json.dumps(data, ensure_ascii=False)))
 
 
+async def prune(engine: AsyncEngine, before_ms: int) -> int:
+    """Delete the events older than ``before_ms``, except the newest row, and return how
+    many went. That row stays because SQLite's INTEGER PRIMARY KEY (no AUTOINCREMENT) hands
+    out max(id) + 1: an emptied table would restart ids at 1, and every stream and desk that
+    follows "id > cursor" would miss new events until the ids passed its cursor. With the
+    newest row kept (this is the table's only delete) ids never go back; PostgreSQL's
+    sequence never does anyway. One statement, so no emit can slip in between."""
+    newest = sa.select(sa.func.max(events.c.id)).scalar_subquery()
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            events.delete().where(events.c.ts_ms < before_ms, events.c.id < newest))
+    return int(result.rowcount)
+
+
 def is_checker(emp: HubEmployee) -> bool:
     return any(r in CHECKER_ROLES for r in emp.roles)
 

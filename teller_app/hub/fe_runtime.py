@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI, Request
 
 from .cash_watcher import CashWatcher
-from .events import EventBus
+from .events import EventBus, prune
 from .execute import Executor, Reader
-from .fe_tables import events
 from .state import HubState
 from .watcher import Watcher, stop
 
@@ -52,10 +51,9 @@ def _events_keep_ms() -> int:
 
 
 async def _prune_events(fe: FourEyes) -> None:
-    """Events are notifications, not records (the audit chain is): old ones go."""
-    cutoff = int(time.time() * 1000) - _events_keep_ms()
-    async with fe.state.engine.begin() as conn:
-        await conn.execute(events.delete().where(events.c.ts_ms < cutoff))
+    """Events are notifications, not records (the audit chain is): old ones go (but never
+    the newest, see ``events.prune``)."""
+    await prune(fe.state.engine, int(time.time() * 1000) - _events_keep_ms())
 
 
 async def _resume_loop(fe: FourEyes) -> None:
