@@ -65,6 +65,16 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _allowance(value: Decimal) -> Decimal:
+    """What a ``balance_allowed`` lets a customer hold: 0 is no limit at all (the platform's
+    FAQ 12), so 1000 → 0 is the largest raise there is, and 0 → 1000 a cut."""
+    return Decimal("Infinity") if value == 0 else value
+
+
+NEW_CUSTOMER = {"is_disabled": False, "status": "active", "kyc_level": 0,
+                "balance_allowed": 0}  # what DCM gives a customer a create leaves unset
+
+
 def evaluate(pol: Policy, kind: str, change: dict[str, Any],
              before: dict[str, Any] | None) -> list[str]:
     """Reason codes; empty = no second person needed. ``before`` = the customer's current
@@ -95,7 +105,7 @@ def evaluate(pol: Policy, kind: str, change: dict[str, Any],
             reasons.append("kyc_down")
     if pol.balance_allowed_up and "balance_allowed" in change:
         new_b, old_b = _decimal(change["balance_allowed"]), _decimal(cur.get("balance_allowed"))
-        if new_b is None or old_b is None or new_b > old_b:
+        if new_b is None or old_b is None or _allowance(new_b) > _allowance(old_b):
             reasons.append("balance_allowed_up")
     return reasons
 

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from teller_app.hub.authn import current_employee
 from teller_app.hub.models import HubEmployee
 from teller_app.hub.proxy_cash import refuse_unauthorized_cash
-from teller_app.hub.proxy_policy import refuse_unapproved
+from teller_app.hub.proxy_policy import refuse_unapproved, refuse_unapproved_create
 from teller_app.hub.proxy_rules import Refusal, Target, allowed, classify
 from teller_app.hub.proxy_tokens import Minter, minter_for
 
@@ -198,6 +198,7 @@ async def _authorise(
         if not isinstance(login, str) or not login.strip():
             raise Refusal(400, "a new customer needs a login (the bank's external id)")
         _own_branch(emp, body.get("branch_guid"))
+        await refuse_unapproved_create(app_state.hub.engine, emp, body)
         return SIGN_UP, login, query, None
     elif kind in ("customer_item", "customer_update", "customer_accounts",
                   "customer_account_create"):

@@ -38,6 +38,20 @@ async def refuse_unapproved(engine: AsyncEngine, emp: HubEmployee, body: Any,
                       f"({', '.join(reasons)})")
 
 
+async def refuse_unapproved_create(engine: AsyncEngine, emp: HubEmployee, body: Any) -> None:
+    """A maker's new customer is judged as a change from what DCM gives a new customer
+    (``policy.NEW_CUSTOMER``): created disabled or blocked, say, it would need a second
+    person, as the same change would. ``all_customer_updates`` concerns updates only."""
+    if is_checker(emp) or not isinstance(body, dict):
+        return
+    pol = (await policy.load(engine))[0].model_copy(update={"all_customer_updates": False})
+    change = {k: _plain(body[k]) for k in policy.NEW_CUSTOMER if k in body}
+    reasons = policy.evaluate(pol, "customer_update", change, dict(policy.NEW_CUSTOMER))
+    if reasons:
+        raise Refusal(403, "this new customer needs a second person: create it with the usual "
+                      f"values, then file a request for approval ({', '.join(reasons)})")
+
+
 def _plain(value: Any) -> Any:
     """The platform's nullable wrapper ``{"valid", "value"}`` read as its value."""
     if isinstance(value, dict) and "valid" in value:
