@@ -40,12 +40,14 @@ async def refuse_unapproved(engine: AsyncEngine, emp: HubEmployee, body: Any,
 
 async def refuse_unapproved_create(engine: AsyncEngine, emp: HubEmployee, body: Any) -> None:
     """A maker's new customer is judged as a change from what DCM gives a new customer
-    (``policy.NEW_CUSTOMER``): created disabled or blocked, say, it would need a second
-    person, as the same change would. ``all_customer_updates`` concerns updates only."""
+    (``policy.NEW_CUSTOMER``): created with a sensitive status, say, it needs a second
+    person, as the same change would. Created disabled does not (the desk offers it, and a
+    disabled newcomer can do nothing); ``all_customer_updates`` concerns updates only."""
     if is_checker(emp) or not isinstance(body, dict):
         return
     pol = (await policy.load(engine))[0].model_copy(update={"all_customer_updates": False})
-    change = {k: _plain(body[k]) for k in policy.NEW_CUSTOMER if k in body}
+    change = {k: _plain(body[k]) for k in policy.NEW_CUSTOMER
+              if k in body and k != "is_disabled"}
     reasons = policy.evaluate(pol, "customer_update", change, dict(policy.NEW_CUSTOMER))
     if reasons:
         raise Refusal(403, "this new customer needs a second person: create it with the usual "
