@@ -1,7 +1,8 @@
 """Turning what a teller types into an FTS5 MATCH expression.
 
 * words are AND-ed, each word is a prefix, in any column, in either script (the word and its
-  transliterations are OR-ed);
+  transliterations are OR-ed: ``text.query_variants``, at most 8 a word, so a query grows
+  linearly with its words; "Sergiy", "Olga", "Yulia" find "Сергій", "Ольга", "Юлія");
 * ranking: tier 0 = surname starts with a query word, alphabetical (so an exact surname comes
   before longer ones: "шевченко андрій" < "шевченкова"); then the other matches by bm25 with
   column weights (surname > name > the rest) when there are at most ``RANK_LIMIT`` of them,
@@ -17,14 +18,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from teller_app.cache.text import digits, fold, name_variants
+from teller_app.cache.text import digits, fold, query_variants
+from teller_app.cache.translit import APOSTROPHES
 
 _GUID = re.compile(
     r"^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$", re.IGNORECASE
 )
 _PHONEISH = re.compile(r"^\+?[\d\s()\-.]+$")
 _IBANISH = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z\s]*$")
-_WORDS = re.compile(r"[\w'’ʼ`´]+")
+_WORDS = re.compile(rf"[\w{re.escape(APOSTROPHES)}]+")
 
 # bm25 column weights: surname, name, paternal, login, phone, iban
 RANK = "bm25(10.0, 4.0, 2.0, 2.0, 2.0, 2.0)"
@@ -92,7 +94,7 @@ def build_plan(query: str) -> SearchPlan | None:
     firsts: list[str] = []
     prefixes: list[str] = []
     for raw in _WORDS.findall(q):
-        variants = name_variants(raw)
+        variants = query_variants(raw)
         if not variants:
             continue
         groups.append("(" + " OR ".join(_phrase(v) + "*" for v in variants) + ")")

@@ -3,7 +3,11 @@
 Everything indexed and every query goes through ``fold`` (NFKD, drop accents, casefold,
 drop apostrophes), so search is case- and accent-insensitive. Names are indexed with their
 transliteration (Cyrillic -> Latin, KMU 2010; Latin -> Cyrillic, best effort) as extra
-tokens in the same column, so either script finds either.
+tokens in the same column, so either script finds either; a typed word also stands for the
+non-KMU spellings people use (``query_variants``: query side only). The sort key ignores
+leading/trailing spaces and quotes of each name part. Changing what a stored row derives
+from its values (tokens, sort key) needs a migration that re-keys/re-indexes the rows
+concerned (``name_rekey.py``).
 """
 
 from __future__ import annotations
@@ -12,9 +16,15 @@ import functools
 import re
 import unicodedata
 
-from teller_app.cache.translit import to_cyrillic, to_latin
+from teller_app.cache.translit import (
+    APOSTROPHES,
+    cyrillic_spellings,
+    latin_h_spelling,
+    to_cyrillic,
+    to_latin,
+)
 
-_APOS = re.compile(r"['’ʼ`´]")
+_APOS = re.compile(f"[{re.escape(APOSTROPHES)}]")
 _WORD = re.compile(r"\w+")
 _LATIN = re.compile(r"[a-z]")
 _CYR = re.compile(r"[\u0400-\u04ff]")
@@ -62,6 +72,34 @@ def name_variants(word: str) -> list[str]:
             if w not in out:
                 out.append(w)
     return out
+
+
+# A query word stands for at most this many index prefixes (each is one more term of the
+# FTS5 match, one more vocabulary seek in prefix_terms and one more sort-key range).
+MAX_QUERY_VARIANTS = 8
+
+
+def query_variants(word: str) -> list[str]:
+    """The index prefixes a typed word stands for: ``name_variants`` (the word, its KMU 2010
+    Latin or best-effort Cyrillic), and for Latin the spellings people type that KMU does
+    not write, as KMU Latin ("Olga" -> "olha") and as Cyrillic ("Sergiy" -> "сергій",
+    "Yulia" -> "юлія"; ``translit.cyrillic_spellings``). Query side only: the index is as
+    before. At most ``MAX_QUERY_VARIANTS``."""
+    out = name_variants(word)
+    latin = fold(word)
+    if not _LATIN.search(latin):
+        return out[:MAX_QUERY_VARIANTS]
+    spellings = cyrillic_spellings(latin)
+    if len(latin) >= 3:
+        # "olga" -> "olha" finds "Ольга" (its Cyrillic reading "олга" lacks the soft sign).
+        # A shorter word reaches every "г" name through "г" already; its "h" would only add
+        # logins, at the cost of a big doclist ("Olga G": 14 -> 10 ms at 1 000 000).
+        spellings.insert(0, latin_h_spelling(latin))
+    for cand in spellings:
+        for w in words(cand):
+            if w not in out:
+                out.append(w)
+    return out[:MAX_QUERY_VARIANTS]
 
 
 @functools.lru_cache(maxsize=16384)
@@ -117,5 +155,18 @@ def iban_tokens(ibans: list[str]) -> str:
     return " ".join(dict.fromkeys(o for o in out if o))
 
 
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+@functools.lru_cache(maxsize=16384)
+def _sort_part(text: str) -> str:
+    """``text`` folded, without leading/trailing spaces, quotes or other non-letters: the sort
+    key must start with the surname's first indexed word (``search.SearchPlan.ranges``)."""
+    folded = fold(text)
+    if not folded or (folded[0].isalnum() and folded[-1].isalnum()):
+        return folded
+    return _EDGES.sub("", folded)
+
+
 def sort_key(surname: str, name: str, paternal_name: str) -> str:
-    return " ".join(fold(p) for p in (surname, name, paternal_name))
+    return " ".join(_sort_part(p) for p in (surname, name, paternal_name))

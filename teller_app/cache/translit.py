@@ -8,6 +8,8 @@ Cyrillic -> Latin, and a best-effort reverse Latin -> Cyrillic for search.
 
 from __future__ import annotations
 
+import re
+
 # Letters whose Latin form differs at the start of a word (KMU 2010 rule).
 _INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
 _MEDIAL = {
@@ -50,7 +52,9 @@ _MEDIAL = {
     "э": "e",
     "ъ": "",
 }
-_APOSTROPHES = "'’ʼ`´"
+# The apostrophe as typed or stored: ASCII, right and left single quotes, modifier letter,
+# backtick, acute accent. All mean the same letter gap ("Мар'яна", "Солов’ян") and are dropped.
+APOSTROPHES = "'’‘ʼ`´"
 
 
 def _is_cyr(ch: str) -> bool:
@@ -66,7 +70,7 @@ def to_latin(text: str) -> str:
     while i < n:
         ch = text[i]
         low = ch.lower()
-        if ch in _APOSTROPHES and i > 0 and _is_cyr(text[i - 1]):
+        if ch in APOSTROPHES and i > 0 and _is_cyr(text[i - 1]):
             i += 1
             continue
         if low not in _MEDIAL:
@@ -74,7 +78,7 @@ def to_latin(text: str) -> str:
             i += 1
             continue
         prev = text[i - 1] if i > 0 else ""
-        if prev and prev in _APOSTROPHES:
+        if prev and prev in APOSTROPHES:
             prev = "x"  # after an apostrophe: not word-initial
         initial = not (prev.isalpha() or prev == "x")
         if low == "г" and prev.lower() == "з":
@@ -146,7 +150,13 @@ _REV = [
 ]
 
 
-def _word_to_cyrillic(word: str) -> str:
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
+_IA = frozenset(("ia", "ya", "ja"))
+
+
+def _word_to_cyrillic(word: str, g: str, full_ia: bool) -> str:
+    """``g``: the letter "g" stands for; ``full_ia``: "ia"/"ya"/"ja" after a consonant and a
+    final "ii"/"iy" read as "ія" (see ``cyrillic_spellings``)."""
     out: list[str] = []
     i = 0
     n = len(word)
@@ -163,10 +173,14 @@ def _word_to_cyrillic(word: str) -> str:
         if n > 3 and len(rest) == 2:
             final = next((cyr for lat, cyr in _REV_FINAL if rest == lat), None)
             if final is not None:
-                out.append(final)
+                out.append("ія" if full_ia and rest in ("ii", "iy") else final)
                 break
         for lat, cyr in _REV:
             if rest.startswith(lat):
+                if lat == "g":
+                    cyr = g
+                elif full_ia and lat in _IA and i and word[i - 1] in _CONSONANTS:
+                    cyr = "ія"
                 out.append(cyr)
                 i += len(lat)
                 break
@@ -176,7 +190,7 @@ def _word_to_cyrillic(word: str) -> str:
     return "".join(out)
 
 
-def to_cyrillic(text: str) -> str:
+def to_cyrillic(text: str, *, g: str = "ґ", full_ia: bool = False) -> str:
     """Best-effort Latin -> Ukrainian Cyrillic, lowercase (for search tokens only)."""
     out: list[str] = []
     word: list[str] = []
@@ -185,7 +199,31 @@ def to_cyrillic(text: str) -> str:
             word.append(ch)
             continue
         if word:
-            out.append(_word_to_cyrillic("".join(word)))
+            out.append(_word_to_cyrillic("".join(word), g, full_ia))
             word = []
         out.append(ch)
     return "".join(out)[:-1]
+
+
+def cyrillic_spellings(text: str) -> list[str]:
+    """``to_cyrillic(text)`` and the readings of the spellings people type that KMU 2010 does
+    not write: "g" as "г" (it writes "h": "Sergiy", "Olga"), and "ia"/"ya" after a consonant
+    or a final "ii"/"iy" as "ія" ("Yulia", "Natalya"; "Yulii" on the way to "Yuliia").
+    All the "g" read one way, all the "ia" one way: at most 4, never one per combination."""
+    low = text.lower()
+    out: list[str] = []
+    for g in ("ґ", "г") if "g" in low else ("ґ",):
+        for full_ia in (False, True):
+            cyr = to_cyrillic(low, g=g, full_ia=full_ia)
+            if cyr not in out:
+                out.append(cyr)
+    return out
+
+
+def latin_h_spelling(text: str) -> str:
+    """``text`` (lowercase Latin) with "g" written as KMU 2010 writes "г": "h" ("sergiy" ->
+    "serhiy", "olga" -> "olha"), "zg" as "zgh"; a "gh" stays."""
+    return _G_AS_H.sub(lambda m: "zgh" if m.group(1) else "h", text)
+
+
+_G_AS_H = re.compile(r"(z?)g(?!h)")
