@@ -34,6 +34,12 @@ _UPSERT = (
 _UPDATED = convert.CUSTOMER_COLUMNS.index("updated_at")
 
 
+def _differs(stored: tuple[str, str] | None, wire: Mapping[str, Any]) -> bool:
+    if stored is None or stored[0] != convert.canonical_ts(wire.get("updated_at")):
+        return True
+    return "branch_name" in wire and (wire["branch_name"] or "") != stored[1]
+
+
 class CacheWrites(CacheIndexWrites):
     # ------------------------------------------------------------------ writes
     def _begin(self) -> None:
@@ -168,24 +174,22 @@ class CacheWrites(CacheIndexWrites):
         """One page of a reconcile pass (``core.sync``): upsert the customers that are new or
         changed (a different ``updated_at``; an older copy still never wins) in one
         transaction, and return the GUIDs of every customer of the page, seen.
-        Unchanged rows are not rewritten: a pass over 100 000 known rows writes ~nothing."""
+        Unchanged rows are not rewritten: a pass over 100 000 known rows writes ~nothing.
+        A branch renamed on the platform leaves its customers' ``updated_at`` alone, so the
+        branch name is compared too: the daily pass carries a rename into every row."""
         wires = [convert.customer_wire(c) for c in customers]
         seen = [convert.customer_guid(w) for w in wires]
-        stored: dict[str, str] = {}
+        stored: dict[str, tuple[str, str]] = {}
         for start in range(0, len(seen), 500):
             chunk = seen[start : start + 500]
             stored.update(
-                self._conn.execute(
-                    "SELECT guid, updated_at FROM customers "
+                (g, (u, b)) for g, u, b in self._conn.execute(
+                    "SELECT guid, updated_at, branch_name FROM customers "
                     f"WHERE guid IN ({','.join('?' * len(chunk))})",
                     chunk,
-                ).fetchall()
+                )
             )
-        changed = [
-            w
-            for g, w in zip(seen, wires, strict=True)
-            if stored.get(g) != convert.canonical_ts(w.get("updated_at"))
-        ]
+        changed = [w for g, w in zip(seen, wires, strict=True) if _differs(stored.get(g), w)]
         if changed:
             self.upsert_customers(changed)
         return seen

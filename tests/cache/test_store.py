@@ -188,3 +188,16 @@ def test_close_checkpoints_before_the_connection_closes(db_path: Path, key: byte
     cache._conn = ConnectionSpy(cache._conn)
     cache.close()
     assert at_close == [0]
+
+
+def test_the_reconcile_pass_carries_a_branch_rename(cache: BranchCache) -> None:
+    """A rename on the platform leaves the customers' updated_at alone."""
+    cache.upsert_customers([cust("g1", "Шевченко", branch_guid="b1", branch_name="Київ"),
+                            cust("g2", "Коваль", branch_guid="b1", branch_name="Київ")])
+    seen = cache.store_reconcile_page([
+        cust("g1", "Шевченко", branch_guid="b1", branch_name="Київ-Центр"),
+        cust("g2", "Коваль", branch_guid="b1")])  # a dialect without branch_name: kept
+    assert seen == ["g1", "g2"]
+    g1, g2 = cache.get_customer("g1"), cache.get_customer("g2")
+    assert g1 is not None and g1.branch_name == "Київ-Центр"
+    assert g2 is not None and g2.branch_name == "Київ"
