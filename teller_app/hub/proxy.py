@@ -29,7 +29,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from teller_app.hub.authn import current_employee
 from teller_app.hub.models import HubEmployee
 from teller_app.hub.proxy_cash import refuse_unauthorized_cash
-from teller_app.hub.proxy_policy import refuse_unapproved, refuse_unapproved_create
+from teller_app.hub.proxy_policy import (
+    check_customer_body,
+    refuse_unapproved,
+    refuse_unapproved_create,
+)
 from teller_app.hub.proxy_rules import Refusal, Target, allowed, classify
 from teller_app.hub.proxy_tokens import Minter, minter_for
 
@@ -192,8 +196,7 @@ async def _authorise(
         query = [(k, v) for k, v in query if k != "branch_guids"]
         query.append(("branch_guids", emp.branch_guid or ""))
     elif kind == "customer_create":
-        if not isinstance(body, dict):
-            raise Refusal(400, "a customer is a JSON object")
+        check_customer_body(body, create=True)
         login = body.get("login")
         if not isinstance(login, str) or not login.strip():
             raise Refusal(400, "a new customer needs a login (the bank's external id)")
@@ -205,9 +208,10 @@ async def _authorise(
         assert target.item_guid is not None
         customer = await _customer(call, target, target.item_guid)
         _own_branch(emp, customer.get("branch_guid"))
-        if kind == "customer_update" and isinstance(body, dict) and "branch_guid" in body:
-            _own_branch(emp, body.get("branch_guid"))
         if kind == "customer_update":
+            check_customer_body(body, create=False, guid=target.item_guid)
+            if "branch_guid" in body:
+                _own_branch(emp, body.get("branch_guid"))
             await refuse_unapproved(app_state.hub.engine, emp, body, customer)
         if kind == "customer_account_create":
             return SIGN_UP, str(customer.get("login") or target.item_guid), query, None

@@ -16,7 +16,14 @@ from teller_app.hub.events import is_checker
 from teller_app.hub.models import HubEmployee
 from teller_app.hub.proxy_rules import Refusal
 from teller_app.hub.watcher import fields_of
-from teller_app.platform.models import Customer
+from teller_app.platform.models import Customer, CustomerUpdate, NewCustomer
+
+# The exact keys a desk sends (a platform decoding JSON case-insensitively, as Go's
+# encoding/json does, would read "IS_DISABLED" as is_disabled: an unknown key is refused,
+# never forwarded past the policy's look at the known ones).
+_UPDATE_KEYS = frozenset(CustomerUpdate.model_fields)
+_CREATE_KEYS = frozenset(NewCustomer.model_fields)
+_WRAPPER_KEYS = frozenset({"valid", "value"})
 
 
 async def refuse_unapproved(engine: AsyncEngine, emp: HubEmployee, body: Any,
@@ -36,6 +43,22 @@ async def refuse_unapproved(engine: AsyncEngine, emp: HubEmployee, body: Any,
     if reasons:
         raise Refusal(403, "this change needs a second person: file a request for approval "
                       f"({', '.join(reasons)})")
+
+
+def check_customer_body(body: Any, *, create: bool, guid: str | None = None) -> None:
+    """Raise ``Refusal(400)`` unless ``body`` is a customer create/update with only the
+    platform's documented keys, exactly spelt (``{"valid", "value"}`` wrappers too), and an
+    update names no other customer than its path."""
+    if not isinstance(body, dict):
+        raise Refusal(400, "a customer is a JSON object")
+    allowed = _CREATE_KEYS if create else _UPDATE_KEYS
+    unknown = sorted(k for k in body if k not in allowed)
+    wrapped = [k for k, v in body.items()
+               if isinstance(v, dict) and not set(v) <= _WRAPPER_KEYS]
+    if unknown or wrapped:
+        raise Refusal(400, f"unknown customer fields: {', '.join(unknown + wrapped)[:200]}")
+    if not create and body.get("wallet_user_guid") not in (None, guid):
+        raise Refusal(400, "the body names another customer than the path")
 
 
 async def refuse_unapproved_create(engine: AsyncEngine, emp: HubEmployee, body: Any) -> None:

@@ -63,3 +63,20 @@ def test_lifting_the_allowance_to_no_limit_needs_a_second_person(
     page = teller.get("/customers", params={"wallet_user_guids": guid}).json()
     assert Decimal(str(page["customers"][0]["balance_allowed"])) == 1000
     assert teller.put(f"/customers/{guid}", json={"balance_allowed": 500}).status_code == 200
+
+
+def test_only_the_documented_keys_exactly_spelt_pass(hub_stack: EmbeddedStack) -> None:
+    """A platform decoding JSON case-insensitively would read "IS_DISABLED" as is_disabled:
+    the proxy refuses what its policy check could not see."""
+    teller = _as(hub_stack, ["Teller"], 0)
+    made = _new(hub_stack, teller, balance_allowed=1000)
+    assert made.status_code == 200, made.text
+    guid = made.json()["customer_guid"]
+    for body in ({"IS_DISABLED": True}, {"Balance_Allowed": 0},
+                 {"status": {"Valid": True, "Value": "blocked"}},
+                 {"wallet_user_guid": str(uuid.uuid4()), "surname": "Інший"}):
+        refused = teller.put(f"/customers/{guid}", json=body)
+        assert refused.status_code == 400, (body, refused.text)
+    assert _new(hub_stack, teller, Is_Disabled=True).status_code == 400
+    assert teller.put(f"/customers/{guid}", json={"surname": "Мельник",
+                                                  "wallet_user_guid": guid}).status_code == 200
