@@ -3,9 +3,11 @@
 Like the sandbox, the hub is never imported by the desktop: it is run (``python -m
 teller_app.hub serve``, or the frozen app with ``--run-hub``) and spoken to over HTTP; like
 the sandbox, it never outlives the app that started it (``core/child_guard.py``).
-Settings reach it through ``TELLER_HUB_*`` environment variables (never the command line,
-which other local users can read); inherited ``TELLER_HUB_*`` variables are dropped so a
-developer's own hub settings never redirect the embedded hub.
+Settings reach it in one JSON line on its stdin (``spawn_hub``; the embedded default: its
+secrets too, core/embedded_keys.py) or through ``TELLER_HUB_*`` environment variables
+(``start_hub``, for tests), never the command line, which other local users can read;
+inherited ``TELLER_HUB_*`` variables are dropped so a developer's own hub settings never
+redirect the embedded hub.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from teller_app.core.child_guard import guarded_command
@@ -48,11 +50,17 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @dataclass
 class HubProcess(ChildProcess):
-    def __repr__(self) -> str:  # the manifest holds the admin token
+    given_admin_token: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:  # the manifest may hold the admin token
         return f"HubProcess({self.base_url!r}, pid={self.process.pid})"
 
     @property
     def admin_token(self) -> str:
+        """The token the hub was given (the embedded default's, from the OS keyring), else
+        the one it made and wrote into its manifest (0600)."""
+        if self.given_admin_token is not None:
+            return self.given_admin_token
         return str(self.manifest["admin_token"])
 
 
@@ -67,9 +75,11 @@ class PendingHub:
 
     def finish(self, settings: dict[str, str] | None = None,
                timeout: float = 60.0) -> HubProcess:
-        """Send ``settings`` (names as in ``start_hub``) and block until the URL is printed."""
+        """Send ``settings`` (names as in ``start_hub``) and block until the URL is printed.
+        Secrets among them stay in the pipe and the hub's memory."""
         assert self.process.stdin is not None
-        line = json.dumps({k.lower(): v for k, v in (settings or {}).items()})
+        values = {k.lower(): v for k, v in (settings or {}).items()}
+        line = json.dumps(values)
         try:
             self.process.stdin.write(line + "\n")
             self.process.stdin.close()
@@ -77,7 +87,8 @@ class PendingHub:
             pass
         manifest, output = wait_ready(self.process, self.data_dir, MANIFEST_NAME,
                                       timeout=timeout, what="hub", error=HubStartError)
-        return HubProcess(self.data_dir, self.process, manifest, output)
+        return HubProcess(self.data_dir, self.process, manifest, output,
+                          values.get("admin_token"))
 
     def cancel(self) -> None:
         if self.process.poll() is None:
@@ -119,4 +130,5 @@ def start_hub(
     proc = spawn(_serve_command(data, port, args), env, guard=True)
     manifest, output = wait_ready(proc, data, MANIFEST_NAME, timeout=timeout, what="hub",
                                   error=HubStartError)
-    return HubProcess(data, proc, manifest, output)
+    given = {k.lower(): v for k, v in (settings or {}).items()}.get("admin_token")
+    return HubProcess(data, proc, manifest, output, given)

@@ -5,6 +5,17 @@ secrets.
 database, writes ``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a line once
 connections are accepted. SIGTERM stops it cleanly (exit 0). On PostgreSQL run
 ``teller-hub migrate`` once per database before starting processes.
+
+Master key (it seals every customer secret: without it they cannot be opened): base64 of 32
+bytes in TELLER_HUB_MASTER_KEY, or a 0600 file of 32 bytes (master_key_file; by default
+DIR/master.key, made on the first run). In a bank's deployment the key comes from the bank's
+secret store (a vault agent or orchestrator secret mounted as that file, or the variable set
+from it), is backed up there, and is the same for every hub process of one database; a hub
+never makes a new key file where DIR/master.key.keyring says the key is in a desk's OS
+keyring. Admin token (admin endpoints): TELLER_HUB_ADMIN_TOKEN, else one made into
+DIR/admin.token and written into hub.json; a token given in the settings is never written.
+The embedded hub of the desk app gets both in its settings line (--settings-stdin) from the
+desk's OS keyring, and neither is written to disk.
 """
 
 from __future__ import annotations
@@ -51,7 +62,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--log-level")
     serve.add_argument("--settings-stdin", action="store_true",
                        help="read settings as one JSON object line from standard input, after "
-                       "loading the app (the embedded hub starts before its settings are known)")
+                       "loading the app (the embedded hub starts before its settings are known;"
+                       " secrets such as master_key and admin_token stay off the environment)")
     sub.add_parser("migrate", parents=[common], help="bring the database to the newest schema")
     emp = sub.add_parser("employees", help="the hub's own employees (Mode B)")
     emp_sub = emp.add_subparsers(dest="action", required=True)
@@ -80,10 +92,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def settings_from(args: argparse.Namespace) -> HubSettings:
-    overrides: dict[str, Any] = {"data_dir": Path(args.data).resolve() if args.data else None}
+def settings_from(args: argparse.Namespace, given: dict[str, str] | None = None) -> HubSettings:
+    """Settings from the config file and environment, then ``given`` (the stdin line), then
+    the command line."""
+    overrides: dict[str, Any] = dict(given or {})
+    if args.data:
+        overrides["data_dir"] = Path(args.data).resolve()
     for name in ("host", "port", "log_level"):
-        overrides[name] = getattr(args, name, None)
+        if getattr(args, name, None) is not None:
+            overrides[name] = getattr(args, name)
     config = Path(args.config) if args.config else None
     if config is None and os.environ.get("TELLER_HUB_CONFIG"):
         config = Path(os.environ["TELLER_HUB_CONFIG"])
@@ -194,10 +211,11 @@ def cmd_secrets_import(args: argparse.Namespace, settings: HubSettings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        given: dict[str, str] = {}
         if getattr(args, "settings_stdin", False):
             _prewarm(args)
-            _settings_from_stdin()
-        settings = settings_from(args)
+            given = _settings_from_stdin()
+        settings = settings_from(args, given)
         logs.setup(settings.log_level)
         if args.command == "serve":
             return serve(settings)
@@ -257,9 +275,11 @@ def _migrate_sqlite(settings: HubSettings) -> None:
         asyncio.run(_ensure_schema(settings, auto=True))
 
 
-def _settings_from_stdin() -> None:
-    """One JSON object line, ``{"dcm_url": "...", ...}``: into ``TELLER_HUB_*`` of this
-    process, where ``load_settings`` reads them (secrets stay off the command line)."""
+def _settings_from_stdin() -> dict[str, str]:
+    """One JSON object line, ``{"dcm_url": "...", ...}``: the hub's settings are returned
+    (secrets stay off the command line and out of this process's environment, which a
+    process it started would inherit); other names (knobs read from ``TELLER_HUB_*``, such
+    as ``watch``) go into the environment."""
     line = sys.stdin.readline()
     if not line.strip():
         raise CliError("--settings-stdin: no settings line on standard input")
@@ -270,8 +290,13 @@ def _settings_from_stdin() -> None:
     if not isinstance(values, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in values.items()):
         raise CliError("--settings-stdin: expected one JSON object of strings")
+    given: dict[str, str] = {}
     for name, value in values.items():
-        os.environ[ENV_PREFIX + name.upper()] = value
+        if name in HubSettings.model_fields:
+            given[name] = value
+        else:
+            os.environ[ENV_PREFIX + name.upper()] = value
+    return given
 
 
 def serve(settings: HubSettings) -> int:
@@ -295,10 +320,16 @@ def serve(settings: HubSettings) -> int:
     _migrate_sqlite(settings)
     admin_token = _admin_token(settings, data_dir)
     app = create_app(settings, admin_token=admin_token)
-    write_private(data_dir / MANIFEST_NAME, json.dumps({
-        "base_url": base_url, "pid": os.getpid(), "admin_token": admin_token,
+    manifest: dict[str, Any] = {
+        "base_url": base_url, "pid": os.getpid(),
         "database": "sqlite" if settings.is_sqlite else "postgresql",
-    }, indent=2).encode())
+        # where the master key came from (the embedded desk removes an older key file only
+        # once its hub says it used the key from the desk's keyring)
+        "master_key_from": "settings" if settings.master_key is not None else "file",
+    }
+    if settings.admin_token is None:  # made here (admin.token): whoever started us reads it
+        manifest["admin_token"] = admin_token
+    write_private(data_dir / MANIFEST_NAME, json.dumps(manifest, indent=2).encode())
 
     server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
                                     timeout_graceful_shutdown=3))

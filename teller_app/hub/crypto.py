@@ -2,9 +2,11 @@
 
 Each record gets its own random AES-256 data key; the record is sealed with AES-GCM under that
 key (AAD = external id, so a ciphertext moved to another row does not open), and the data key
-is wrapped with AES-GCM under the master key. The master key comes from the environment or a
-0600 key file and never enters the database; ``key_id`` (a hash prefix) says which master key
-wrapped a row, so a wrong key is reported as such instead of as corruption.
+is wrapped with AES-GCM under the master key. The master key comes from the settings
+(``master_key``: the environment, or the embedded hub's settings line on stdin) or a 0600 key
+file (a bank's secret store mounts it; made on a first run when there is none) and never
+enters the database; ``key_id`` (a hash prefix) says which master key wrapped a row, so a
+wrong key is reported as such instead of as corruption.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from .settings import HubSettings, SettingsError
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
+# Beside the key file, written by the desk app (core/embedded_keys.RECORD) once it keeps the
+# embedded hub's key in its OS keyring: no new key file is made there (secrets sealed with
+# the keyring's key would no longer open, and new ones would be sealed with the file's).
+KEYRING_RECORD = "master.key.keyring"
 _WRAP_AAD = b"teller-hub/dek/"
 
 
@@ -69,7 +75,8 @@ class MasterKey:
 
 
 def load_master_key(settings: HubSettings, *, create: bool = True) -> MasterKey:
-    """From ``master_key`` (base64) if set, else from the key file (created on first run)."""
+    """From ``master_key`` (base64) if set, else from the key file (created on first run,
+    unless the desk app's record says the key is in its OS keyring)."""
     if settings.master_key is not None:
         try:
             raw = base64.b64decode(settings.master_key.get_secret_value(), validate=True)
@@ -80,6 +87,9 @@ def load_master_key(settings: HubSettings, *, create: bool = True) -> MasterKey:
     if path is None:
         raise SettingsError("no master key: set master_key_file, TELLER_HUB_MASTER_KEY or --data")
     if create and not path.exists():
+        if (path.parent / KEYRING_RECORD).exists():
+            raise SettingsError(f"no master key: {path.parent / KEYRING_RECORD} says it is in "
+                                "the desk app's OS keyring (pass it in TELLER_HUB_MASTER_KEY)")
         create_private_once(path, os.urandom(KEY_BYTES))
     deadline = time.monotonic() + 2.0
     while True:  # another process may be between O_EXCL create and write

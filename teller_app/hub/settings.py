@@ -22,7 +22,9 @@ class HubSettings(BaseModel):
     data_dir: Path | None = None
     database_url: str = ""
     master_key_file: Path | None = None
-    master_key: SecretStr | None = None  # base64 of 32 bytes; env only in practice
+    # base64 of 32 bytes: the environment, or the settings line on stdin (the embedded hub,
+    # from the desk's OS keyring); a bank's secret store may mount master_key_file instead
+    master_key: SecretStr | None = None
     dcm_url: str = ""
     dcm_counterparty: str = ""
     dcm_tech_login: str = ""

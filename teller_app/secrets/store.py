@@ -9,8 +9,13 @@ the UI banner). Nothing is ever written to a file by this module."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import logging
 import sys
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from teller_app.platform._sensitive import register_secret
@@ -162,6 +167,54 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return "the OS keyring did not answer in time"
     return f"the OS keyring failed ({type(exc).__name__})"
+
+
+class KeyringUnavailable(RuntimeError):
+    """The OS keyring cannot be used now; the message says why (never a secret)."""
+
+
+def keyring_call(func: Any, *args: Any, timeout: float = 5.0) -> Any:
+    """``func(*args)`` for a caller that is not a coroutine (blocking: never the UI thread),
+    run on a daemon thread and waited for at most ``timeout`` s: a stuck D-Bus call is
+    abandoned, not waited for (``asyncio.run`` would wait for it at its end).
+    Raises ``KeyringUnavailable`` on a timeout or any error."""
+    done: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(func(*args))
+        except BaseException as exc:
+            done.set_exception(exc)
+
+    threading.Thread(target=run, name="keyring-call", daemon=True).start()
+    try:
+        return done.result(timeout)
+    except FutureTimeout:
+        raise KeyringUnavailable("the OS keyring did not answer in time") from None
+    except Exception as exc:
+        raise KeyringUnavailable(_describe(exc)) from None
+
+
+def usable_keyring(timeout: float = 5.0) -> Any:
+    """The backend ``SecretStore`` would use (refused ones skipped), for ``keyring_call``;
+    blocking. Raises ``KeyringUnavailable`` when there is none."""
+    picked, reason = keyring_call(lambda: _pick_backend(os_keyring()), timeout=timeout)
+    if picked is None:
+        raise KeyringUnavailable(reason or "no OS keyring is available")
+    return picked
+
+
+def preload_keyring() -> None:
+    """Import keyring and every backend's module now, without choosing one (no D-Bus call):
+    for a caller whose other thread will use the keyring while this one goes on importing
+    (imports racing on two threads can deadlock)."""
+    if sys.platform != "darwin":  # as in os_keyring
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+    from keyring import backend
+
+    backend._load_plugins()  # what choosing a backend imports (it then only checks them)
+    with contextlib.suppress(ImportError):  # the Secret Service's session encryption loads it
+        importlib.import_module("cryptography.hazmat.backends.openssl.backend")
 
 
 def os_keyring() -> Any:

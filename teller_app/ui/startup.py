@@ -17,6 +17,7 @@ import logging
 import logging.handlers
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -199,8 +200,16 @@ class AppController(QObject):
             early, self.early = self.early, None
             return await asyncio.wrap_future(early.future)
         from teller_app.core.embedded_start import start_embedded
+        from teller_app.secrets.store import preload_keyring
 
-        return await asyncio.to_thread(start_embedded, data)
+        # keyring's modules load here, on the UI thread (imports racing on two threads can
+        # deadlock; ~50 ms, once): start_embedded then only uses them
+        loaded = threading.Event()
+        try:
+            preload_keyring()
+        finally:
+            loaded.set()
+        return await asyncio.to_thread(start_embedded, data, keyring_loaded=loaded)
 
     def _discard_early(self) -> None:
         if self.early is not None:
@@ -348,4 +357,9 @@ class AppController(QObject):
         if self.sandbox is not None:
             self.sandbox.stop()
         if self.temp_dir is not None:
+            from teller_app.core.embedded_keys import forget_hub_keys
+            from teller_app.core.embedded_start import hub_dir
+
+            # the smoke test's hub keys leave the OS keyring with its data (the loop is over)
+            forget_hub_keys(hub_dir(self.temp_dir / "data"))
             shutil.rmtree(self.temp_dir, ignore_errors=True)
