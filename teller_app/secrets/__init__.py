@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from teller_app.lazy_exports import exports, lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
-    from .profiles import Profile, ProfileStore, config_dir
+    from .profiles import Profile, ProfileStore, ProxyPasswordNotKept, config_dir
     from .redaction import RedactionFilter, install_redaction, redact_text, register_secret
     from .store import CACHE_KEY, PASSWORD, PRIVATE_KEY, SESSION_TOKEN, SecretStore
 
 # Each name once, by module; tests/test_lazy_exports.py keeps this equal to the block above.
 _MODULES: dict[str, tuple[str, ...]] = {
-    "profiles": ("Profile", "ProfileStore", "config_dir"),
+    "profiles": ("Profile", "ProfileStore", "ProxyPasswordNotKept", "config_dir"),
     "redaction": ("RedactionFilter", "install_redaction", "redact_text", "register_secret"),
     "store": ("CACHE_KEY", "PASSWORD", "PRIVATE_KEY", "SESSION_TOKEN", "SecretStore"),
 }

@@ -3,7 +3,8 @@ without secrets, and "Test connection" with the integration doctor's checks.
 
 Reachable from the sign-in window ("Profiles…") and the main window (Tools menu). The profiles
 file is read and written off the UI thread, the checks run through ``ops`` (never blocking),
-the password typed here only tests the connection and is never kept. Opened with show()/open().
+the password typed here only tests the connection and is never kept; a proxy password typed
+into the proxy URL goes to the OS keyring (``ProfileStore``). Opened with show()/open().
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.doctor_checks import Check
-from teller_app.secrets import Profile, ProfileStore, SecretStore
+from teller_app.secrets import Profile, ProfileStore, ProxyPasswordNotKept, SecretStore
 from teller_app.ui import profile_manager_io as pio
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import name
@@ -296,7 +297,16 @@ class ProfileManagerDialog(QDialog):
             if self.editing is not None or not self.form.name_edit.text():
                 self.add_profile()  # (never wipes what was typed before the list came)
         else:
-            self.list.setCurrentRow(names.index(target))
+            # The form shows the profile as stored, also when its row stays current (after a
+            # save): a proxy password typed into the URL is then no longer on screen.
+            row = names.index(target)
+            self.list.blockSignals(True)
+            self.list.setCurrentRow(row)
+            self.list.blockSignals(False)
+            if target != self.editing:
+                self._clear_results()
+            self.editing = target
+            self.form.load(self.profiles[row])
         has = bool(self.profiles)
         self.duplicate_button.setEnabled(has)
         self.delete_button.setEnabled(has)
@@ -347,6 +357,12 @@ class ProfileManagerDialog(QDialog):
         self.results.setRowCount(0)
 
     def _error(self, exc: BaseException) -> None:
+        if isinstance(exc, ProxyPasswordNotKept):
+            self._show(self.tr("The proxy password cannot be kept: the OS keyring cannot be "
+                               "used ({reason}). Nothing was saved; enter the proxy without "
+                               "its password, or save once the keyring works.").format(
+                                   reason=safe_text(exc.reason)), error=True)
+            return
         self._show(safe_text(exc), error=True)
 
     def _show(self, text: str, *, error: bool = False) -> None:

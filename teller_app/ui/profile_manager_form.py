@@ -1,6 +1,8 @@
 """The profile manager's editor: one profile's fields (platform URL, counterparty, hub URL,
 sign-in mode, CA bundle, SPKI pins, proxy, language), the e-mail remembered on this desk and
-a password used only to test the connection (never saved)."""
+a password used only to test the connection (never saved). A proxy password typed into the
+proxy URL is split off by ``Profile`` and kept in the OS keyring when saved; the URL is shown
+without it."""
 
 from __future__ import annotations
 
@@ -53,6 +55,9 @@ class ProfileForm(QWidget):
         self.ca_browse.clicked.connect(self._browse_ca)
         self.pins_edit = line("profilePins", "sha256/BASE64…, sha256/BASE64…")
         self.proxy_edit = line("profileProxy", "http://proxy.bank.ua:3128")
+        self.proxy_edit.setToolTip(self.tr(
+            "A proxy password typed here (http://user:password@host:port) is kept in the OS "
+            "keyring, never in the profile, and is not shown again."))
         self.language_combo = QComboBox(self)
         self.language_combo.setObjectName("profileLanguage")
         self.language_combo.addItem("Українська", "uk")
@@ -125,7 +130,7 @@ class ProfileForm(QWidget):
         self._check(self.name_edit.text().strip(), hub, pins)
         base = self._base.model_dump() if self._base is not None else {}
         try:
-            return Profile.model_validate({**base, **fields})
+            profile = Profile.model_validate({**base, **fields})
         except ValidationError as exc:  # what _check does not word itself
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first.get("loc", ())) or "?"
@@ -133,6 +138,9 @@ class ProfileForm(QWidget):
                 field=self._labels().get(where, where),
                 problem=str(first.get("msg", "")).removeprefix("Value error, ")
             )) from None
+        # the proxy URL is shown without its password: an unchanged one keeps the saved password
+        profile.keep_proxy_password(self._base)
+        return profile
 
     def _check(self, profile_name: str, hub: str | None, pins: list[str]) -> None:
         """The rules the profile enforces, said in the administrator's language and naming

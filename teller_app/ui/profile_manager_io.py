@@ -1,8 +1,9 @@
 """Profile export/import (no secrets) and the corrupt-file way out, for the profile manager.
 
 No Qt here: plain functions the dialog runs off the UI thread. An export holds profiles only
-(``Profile`` has no secret fields; the keyring keeps passwords), so IT can roll one file out
-to every desk; each workstation then types or remembers its own password.
+(``Profile`` has no secret fields; the keyring keeps passwords, a proxy's too: its URL is
+exported without one), so IT can roll one file out to every desk; each workstation then types
+or remembers its own password.
 """
 
 from __future__ import annotations

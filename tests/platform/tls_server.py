@@ -1,11 +1,14 @@
 """A real HTTPS server on 127.0.0.1 with a self-signed certificate (made with ``cryptography``)
-and a raw TCP listener that records whatever reaches it: for the transport-security tests."""
+and a raw TCP listener that records whatever reaches it (a fake proxy, which also reads the
+proxy credentials it was sent): for the transport-security tests."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 import json
+import re
 import socket
 import ssl
 import threading
@@ -162,6 +165,13 @@ class Listener:
                 pass
             finally:
                 conn.close()
+
+    def proxy_credentials(self) -> list[tuple[str, str]]:
+        """(user, password) of every ``Proxy-Authorization: Basic`` header received."""
+        found = re.findall(rb"(?im)^proxy-authorization:[ \t]*basic[ \t]+([A-Za-z0-9+/=]+)",
+                           self.received)
+        pairs = (base64.b64decode(value).decode("utf-8").partition(":") for value in found)
+        return [(user, password) for user, _colon, password in pairs]
 
     def close(self) -> None:
         self._stop.set()
