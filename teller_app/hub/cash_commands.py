@@ -4,7 +4,10 @@ confirms on DCM) or rejects it (the draft is voided). The same command pipeline 
 changes: rows, events and audit are the four-eyes ones.
 
 Here: the filing is checked against DCM (the supervisor is shown what DCM holds, never the
-desk's word), ``/cash/authorize`` answers "allow" for an over-threshold draft only when an
+desk's word) and against the hub's own controls (only the teller who authorized the draft
+at ``/cash/authorize`` files it, and the decision is taken again), an approval and its
+execution check the draft is still controlled and that the approver is not the draft's
+teller, ``/cash/authorize`` answers "allow" for an over-threshold draft only when an
 approved command for exactly that draft and amount exists, and desks read who made each
 draft (teller, customer, amount) for the supervisor's inbox.
 """
@@ -21,8 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from teller_app.platform import PlatformClient
 from teller_app.platform.models import PaymentStatus
 
-from . import audit, commands, events
-from .cash_limits import is_voided, read_draft
+from . import audit, commands, events, policy
+from .cash_limits import (
+    customer_lock_key,
+    decide,
+    is_voided,
+    load_limits,
+    lock_till,
+    owner_of,
+    read_draft,
+)
 from .db import now
 from .errors import HubError
 from .fe_tables import alerts
@@ -57,30 +68,89 @@ async def approved_request(conn: AsyncConnection, payment_guid: str,
     return None
 
 
-async def check_filing(client: PlatformClient, engine: AsyncEngine, customer_guid: str,
+async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmployee,
+                       customer_guid: str, branch_guid: str | None,
                        change: dict[str, Any]) -> None:
-    """A ``cash_confirm`` request must name a live CREATED draft (a cash one: of that
-    customer) with DCM's amount: a desk cannot get a smaller figure approved."""
+    """A ``cash_confirm`` request must name a live CREATED cash draft of that customer, in
+    the request's branch, with DCM's amount (a desk cannot get a smaller figure approved),
+    that the maker themself authorized at ``/cash/authorize``: the draft is their cash, in
+    their till and day total. The hub's decision is taken again now, as a confirm at the desk
+    meets it (till open, till holds a withdrawal, the teller's daily limit): a request never
+    takes cash past those controls. Refusals carry a stable ``code`` (see the report)."""
     guid = str(change.get("payment_guid") or "")
     draft = await read_draft(client, guid)
+    if not draft.kind:
+        raise HubError(422, "not a cash deposit or withdrawal", "not_cash")
     if draft.status is not PaymentStatus.CREATED:
-        raise HubError(409, f"the payment is {draft.status.value}, not a draft")
-    if draft.kind and draft.customer_guid != customer_guid:  # (other payments: no customer)
-        raise HubError(422, "the draft is not this customer's")
+        raise HubError(409, f"the payment is {draft.status.value}, not a draft", "not_created")
+    if draft.customer_guid != customer_guid:
+        raise HubError(422, "the draft is not this customer's", "other_customer")
+    if (draft.branch_guid or None) != (branch_guid or None):
+        raise HubError(422, "the draft is not in the customer's branch", "other_branch")
+    if (change.get("branch_guid") or draft.branch_guid) != draft.branch_guid:
+        raise HubError(422, "the change names another branch than the draft's",
+                       "branch_differs")
     if _minor(change.get("amount")) != draft.amount_minor:
-        raise HubError(422, f"the amount differs from the draft's {money(draft.amount_minor)}")
+        raise HubError(422, f"the amount differs from the draft's {money(draft.amount_minor)}",
+                       "amount_differs")
+    limits = await load_limits(engine)
+    threshold = (await policy.load(engine))[0].cash_threshold
+    async with engine.begin() as conn:  # as cash_limits.authorize: serialised per teller
+        till = await lock_till(conn, emp.email)
+        await events.pg_lock(conn, customer_lock_key(draft.customer_guid))
+        owner = await owner_of(conn, guid)
+        if owner is None:
+            raise HubError(409, "the draft was never authorized at the hub: the teller's desk "
+                           "authorizes it (/cash/authorize) before asking", "not_authorized")
+        if owner != emp.email:
+            raise HubError(403, "another teller's draft: only the teller handling its cash "
+                           "asks for approval", "other_teller")
+        verdict = await decide(conn, emp, draft, limits, threshold, till=till, record=True)
+        if verdict["decision"] == "refuse":
+            code = str((verdict.get("reasons") or ["refused"])[0])
+            raise HubError(403 if code == "other_branch" else 409, str(verdict["message"]),
+                           code)
+
+
+async def check_approval(engine: AsyncEngine, emp: HubEmployee, cmd: commands.Command) -> None:
+    """Before a ``cash_confirm`` is approved (and executed): its draft is still under the
+    hub's control and the approver is not the teller handling the cash."""
+    amount = _minor(cmd.change.get("amount"))
     async with engine.connect() as conn:
-        if await is_voided(conn, guid):
-            raise HubError(409, "the draft was voided at the hub: it is never confirmed")
+        await check_controlled(conn, str(cmd.change.get("payment_guid") or ""),
+                               amount if amount is not None else -1, emp.email)
+
+
+async def check_controlled(conn: AsyncConnection, payment_guid: str, amount_minor: int,
+                           checker: str) -> None:
+    """The draft was authorized at the hub for exactly ``amount_minor``, is not voided, and
+    ``checker`` is not its teller: maker ≠ checker holds for the person handling the cash
+    (a supervisor with a till authorizes their own drafts; someone else must approve them)."""
+    if await is_voided(conn, payment_guid):
+        raise HubError(409, "the draft was voided at the hub: it is never confirmed", "voided")
+    a = cash_authorizations.c
+    row = (await conn.execute(sa.select(a.teller, a.amount_minor).where(
+        a.payment_guid == payment_guid))).first()
+    if row is None:
+        raise HubError(409, "the draft was never authorized at the hub", "not_authorized")
+    if str(row.teller) == checker:
+        raise HubError(403, "the teller handling this cash may not approve it (four eyes)",
+                       "cash_own")
+    if int(row.amount_minor) != amount_minor:
+        raise HubError(409, f"the amount differs from the one authorized "
+                       f"({money(int(row.amount_minor))})", "amount_differs")
 
 
 async def authorizations(engine: AsyncEngine, emp: HubEmployee,
                          payment_guids: list[str]) -> list[dict[str, Any]]:
     """Who authorized each draft (the teller, its customer, kind, amount, the hub's decision):
-    the supervisor's inbox names them. Branch scope (head office: all; a teller: own)."""
+    the supervisor's inbox names them. A checker sees their branch's (head office: all);
+    anyone else only the drafts they authorized themself."""
     a = cash_authorizations.c
     query = sa.select(cash_authorizations).where(a.payment_guid.in_(payment_guids))
-    if not emp.head_office:
+    if not events.is_checker(emp):
+        query = query.where(a.teller == emp.email)
+    elif not emp.head_office:
         query = query.where(sa.or_(a.branch_guid == emp.branch_guid, a.teller == emp.email))
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
 from teller_app.platform.models import Payment, PaymentStatus
 
-from . import policy
+from . import audit, policy
 from .db import now
 from .errors import HubError
 from .events import pg_lock
@@ -60,7 +60,9 @@ async def load_limits(engine: AsyncEngine) -> CashLimits:
     return CashLimits.model_validate_json(row.body) if row else CashLimits()
 
 
-async def save_limits(engine: AsyncEngine, limits: CashLimits, by: str) -> None:
+async def save_limits(engine: AsyncEngine, limits: CashLimits, by: str,
+                      branch_guid: str | None = None) -> None:
+    """Store the limits and their audit entry in one transaction (as ``policy.save``)."""
     body = json.dumps(limits.public())
     async with engine.begin() as conn:
         done = await conn.execute(cash_limits.update().where(cash_limits.c.id == 1)
@@ -68,6 +70,8 @@ async def save_limits(engine: AsyncEngine, limits: CashLimits, by: str) -> None:
         if done.rowcount == 0:
             await conn.execute(cash_limits.insert().values(id=1, body=body, updated_by=by,
                                                            updated_at=now()))
+        await audit.append(conn, audit.Entry(actor=by, action="policy", entity="cash_limits",
+                                             branch_guid=branch_guid, detail=limits.public()))
 
 
 @dataclass(frozen=True)
@@ -145,17 +149,19 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
     """The decision for ``draft`` by ``emp`` inside the caller's (locked) transaction."""
     from .tills import expected_minor  # the till module imports this one
 
+    # Until the draft is known to be in the employee's branch, a refusal tells nothing of it
+    # (amount, customer, branch, state): another branch's GUID must not read as a lookup.
+    if draft.kind and not emp.may_act_in(draft.branch_guid):
+        return refuse("other_branch", "the customer is not in your branch")
+    if draft.payment_guid and await is_voided(conn, draft.payment_guid):
+        return refuse("voided", "the draft was voided: it is never confirmed")
+    if draft.payment_guid and draft.status is not PaymentStatus.CREATED:
+        return refuse("not_created", "the payment is not a draft")
+    if not draft.kind:  # (its branch is unknown: only a cash draft's account is read)
+        return refuse("not_cash", "not a cash deposit or withdrawal")
     base = {"payment_guid": draft.payment_guid, "kind": draft.kind,
             "amount": money(draft.amount_minor), "customer_guid": draft.customer_guid,
             "branch_guid": draft.branch_guid, "threshold": f"{threshold:.2f}"}
-    if draft.payment_guid and await is_voided(conn, draft.payment_guid):
-        return refuse("voided", "the draft was voided: it is never confirmed", **base)
-    if draft.payment_guid and draft.status is not PaymentStatus.CREATED:
-        return refuse("not_created", f"the payment is {draft.status.value}, not a draft", **base)
-    if not draft.kind:
-        return refuse("not_cash", "not a cash deposit or withdrawal", **base)
-    if not emp.may_act_in(draft.branch_guid):
-        return refuse("other_branch", "the customer is not in your branch", **base)
     if till is None or till.state != "open":
         return refuse("no_open_till", "open your till first (and have it co-signed)", **base)
     day = cash_day()

@@ -36,12 +36,14 @@ from teller_app.platform import (
 from teller_app.platform.models import Customer, PaymentStatus
 
 from . import commands, execute_cash
+from .cash_commands import check_controlled
 from .cash_limits import is_voided
 from .commands import Command
 from .db import now
 from .errors import HubError
 from .execution_lease import deadline_seconds, held, stale_seconds
 from .state import HubState
+from .till_money import to_minor
 
 log = logging.getLogger("teller_hub.four_eyes")
 CRASH_AFTER_DECISION = "TELLER_HUB_TEST_CRASH_AFTER_DECISION"  # fault injector (tests only)
@@ -168,8 +170,12 @@ class Executor:
             assert cmd.checker is not None
             await execute_cash.confirm(self.state, cmd.checker, change)
         elif cmd.kind == "cash_confirm":
-            await client.confirm_payment(str(change["payment_guid"]),
-                                         branch_guid=change.get("branch_guid") or None)
+            guid = str(change["payment_guid"])
+            held = to_minor((await client.get_payment(guid, False)).amount)
+            async with self.state.engine.connect() as conn:  # as execute_cash does (Mode B)
+                assert cmd.checker is not None
+                await check_controlled(conn, guid, held, cmd.checker)
+            await client.confirm_payment(guid, branch_guid=change.get("branch_guid") or None)
         else:
             raise HubError(422, f"unknown request kind {cmd.kind}")
 

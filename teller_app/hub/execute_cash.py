@@ -1,18 +1,23 @@
 """Mode B cash confirmation by the hub: DCM wants the confirm token's ``obj`` to be the
 payer's external id (§2.4: the customer's login, or ``keykeeper:<branch>`` when a bank
 entity pays, i.e. cash-in), which ``PlatformClient.confirm_payment`` does not name; so the
-hub reads the payment and mints the token itself, like the Mode-B proxy does."""
+hub reads the payment and mints the token itself, like the Mode-B proxy does. Before it
+confirms, it checks the draft is still the one approved and under the hub's control."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
 from teller_app.platform import NotFound, PlatformError, Unavailable
 
+from .cash_commands import check_controlled
+from .errors import HubError
 from .proxy_tokens import minter_for
 from .state import HubState
+from .till_money import to_minor
 
 
 async def _request(state: HubState, method: str, path: str, sub: str, obj: str,
@@ -42,12 +47,35 @@ async def _request(state: HubState, method: str, path: str, sub: str, obj: str,
     return data
 
 
-async def payer_external_id(state: HubState, sub: str, payment_guid: str,
-                            branch_guid: str | None) -> str:
+async def _payment(state: HubState, sub: str, payment_guid: str) -> dict[str, Any]:
     pay = await _request(state, "GET", f"/payments/{payment_guid}?with_stellar_info=false",
                          sub, sub)
     if not isinstance(pay, dict):
         raise NotFound("payment not found", status_code=404)
+    return pay
+
+
+async def _check_controlled(state: HubState, checker: str, change: dict[str, Any],
+                            pay: dict[str, Any]) -> None:
+    """Right before the confirm: the amount DCM holds is the request's, and the draft is
+    still under the hub's control (authorized for that amount, not voided, not the
+    approver's own cash). ``HubError``: nothing was sent."""
+    try:
+        held = to_minor(Decimal(str(pay.get("amount"))))
+    except (InvalidOperation, HubError):
+        held = None
+    try:
+        asked = to_minor(Decimal(str(change.get("amount"))))
+    except (InvalidOperation, HubError):
+        asked = None
+    if held is None or held != asked:
+        raise HubError(409, "the amount on DCM differs from the request's", "amount_differs")
+    async with state.engine.connect() as conn:
+        await check_controlled(conn, str(change["payment_guid"]), held, checker)
+
+
+async def payer_external_id(state: HubState, sub: str, pay: dict[str, Any],
+                            branch_guid: str | None) -> str:
     sender_branch = pay.get("sender_branch_guid") or None
     kind = str(pay.get("sender_account_account_kind") or "").lower()
     customer_guid = pay.get("sender_customer_guid") or None
@@ -71,6 +99,8 @@ async def payer_external_id(state: HubState, sub: str, payment_guid: str,
 async def confirm(state: HubState, sub: str, change: dict[str, Any]) -> None:
     guid = str(change["payment_guid"])
     branch = change.get("branch_guid") or None
-    payer = await payer_external_id(state, sub, guid, branch)
+    pay = await _payment(state, sub, guid)
+    await _check_controlled(state, sub, change, pay)
+    payer = await payer_external_id(state, sub, pay, branch)
     path = f"/branch/{branch}/payments/confirm" if branch else "/payments/confirm"
     await _request(state, "POST", path, sub, payer, {"payment_guid": guid})

@@ -17,9 +17,9 @@ from typing import Any, cast
 import httpx
 import pytest
 import sqlalchemy as sa
+from cash_request_helpers import authorized_cash_draft
 from fe_db import db_url
 from fe_helpers import (
-    cash_draft,
     new_customer,
     password_of,
     payment_status,
@@ -216,7 +216,8 @@ def test_a_refused_confirm_already_made_counts_as_applied(world: World,
     """An earlier execution confirmed the payment (its answer never reached the hub): the
     approval's confirm is refused by DCM, and the hub reads DCM rather than saying failed."""
     w = world
-    customer, payment = cash_draft(sandbox, "12000.00")
+    customer, payment = authorized_cash_draft(w.http, w.teller, w.sup, sandbox, w.b0,
+                                              "12000.00")
     r = w.http.post("/api/v1/requests", headers=w.teller, json={
         "kind": "cash_confirm", "customer_guid": customer, "reason": "cash in",
         "change": {"payment_guid": payment, "amount": "12000.00", "branch_guid": w.b0}})

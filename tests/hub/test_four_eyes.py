@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
+from cash_request_helpers import authorized_cash_draft
 from fe_helpers import (
     SseReader,
-    cash_draft,
     dcm_employee,
     new_customer,
     payment_status,
@@ -119,8 +119,9 @@ def test_request_approve_applied_seen_live(world: World, sandbox: SandboxProcess
 
 def test_cash_over_threshold_confirmed_by_the_hub(world: World, sandbox: SandboxProcess) -> None:
     w = world
-    customer, payment = cash_draft(sandbox, "12000.00")
-    r = w.http.post("/api/v1/requests", headers=w.teller, json={
+    teller = sign_in(w.http, add_employee(w.http, w.hub, roles=["Teller"], branch_guid=w.b0))
+    customer, payment = authorized_cash_draft(w.http, teller, w.sup, sandbox, w.b0, "12000.00")
+    r = w.http.post("/api/v1/requests", headers=teller, json={
         "kind": "cash_confirm", "customer_guid": customer, "reason": "cash in",
         "change": {"payment_guid": payment, "amount": "12000.00", "branch_guid": w.b0}})
     assert r.status_code == 201, r.text
