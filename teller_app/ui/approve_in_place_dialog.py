@@ -9,6 +9,8 @@ is untouched.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -55,6 +57,17 @@ class ApproveInPlaceDialog(QDialog):
         form.addRow(self.tr("Comment"), self.comment)
         form.addRow(self.error)
         form.addRow(self.buttons)
+        # Without Reject the comment would be dropped (an approval here takes none): not shown.
+        form.setRowVisible(self.comment, allow_reject)
+        # Enter (typed after the password) approves, never cancels.
+        self.approve_button.setAutoDefault(True)
+        self.approve_button.setDefault(True)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        # Tab follows the screen: fields top to bottom, then the buttons left to right.
+        chain = [self.email, self.password, *([self.comment] if allow_reject else []),
+                 self.approve_button, *([self.reject_button] if allow_reject else []), cancel]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
         self.buttons.rejected.connect(self.reject)
         self.approve_button.clicked.connect(lambda: self._decide("approved"))
         self.reject_button.clicked.connect(lambda: self._decide("rejected"))

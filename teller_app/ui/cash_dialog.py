@@ -370,10 +370,12 @@ class CashDialog(CashDialogParts):
         draft = self.draft
         if draft is None:
             return
-        summary = (self.tr("Confirm a cash deposit of %1 for the customer.")
+        known = self.context.customer.full_name if self.context is not None else ""
+        name = known or self.customer.display_name  # the platform's name, else the card's
+        summary = (self.tr("Confirm a cash deposit of %1 for %2.")  # whole sentences: declension
                    if self.kind is CashKind.DEPOSIT else
-                   self.tr("Confirm a cash withdrawal of %1 for the customer.")
-                   ).replace("%1", self._money(draft.amount))  # whole sentences: declension
+                   self.tr("Confirm a cash withdrawal of %1 for %2.")
+                   ).replace("%1", self._money(draft.amount)).replace("%2", name)
         if self.approval is not None and self.approval.request is not None:
             self.approval.open_in_place(summary)  # decides the filed request
             return

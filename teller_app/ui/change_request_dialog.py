@@ -8,6 +8,7 @@ in-place approval. ``submitted(change, reason, in_place)``.
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
@@ -116,6 +117,7 @@ class ChangeRequestDialog(QDialog):
         if preset is not None and "kyc_level" in preset:
             self.kyc.setValue(int(preset["kyc_level"]))  # what was asked for, not a default
         self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)  # Tab moves on; a reason needs no tab characters
         self.reason.setPlaceholderText(self.tr("Why (required; the supervisor reads this)"))
         self.counter = QLabel()
         self.error = QLabel()
@@ -131,13 +133,21 @@ class ChangeRequestDialog(QDialog):
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.in_place_button, QDialogButtonBox.ButtonRole.ActionRole)
 
-        form = QFormLayout(self)
+        form = self.form = QFormLayout(self)
         form.addRow(self.tr("Change"), self.what)
         form.addRow(self.tr("New KYC level"), self.kyc)
         form.addRow(self.tr("Reason"), self.reason)
         form.addRow("", self.counter)
         form.addRow(self.error)
         form.addRow(self.buttons)
+        # Enter sends the request (when it may be sent), never Cancel.
+        self.send_button.setAutoDefault(True)
+        self.send_button.setDefault(True)
+        # Tab follows the screen: the fields, then the buttons left to right.
+        chain = [self.what, self.kyc, self.reason, self.send_button, self.in_place_button,
+                 self.buttons.button(QDialogButtonBox.StandardButton.Cancel)]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
         self.what.currentIndexChanged.connect(self._update)
         self.reason.textChanged.connect(self._update)
@@ -172,7 +182,8 @@ class ChangeRequestDialog(QDialog):
     def _update(self, *_args: Any, busy: bool = False) -> None:
         n = len(self.reason_text())
         self.counter.setText(f"{n}/{REASON_MAX_CHARS}")
-        self.kyc.setVisible("kyc_level" in (self.what.currentData() or {}))
+        # the row, not the field alone: its label goes with it
+        self.form.setRowVisible(self.kyc, "kyc_level" in (self.what.currentData() or {}))
         ok = 0 < n <= REASON_MAX_CHARS and not busy
         self.send_button.setEnabled(ok)
         self.in_place_button.setEnabled(ok)

@@ -78,15 +78,23 @@ class PaymentDetailDialog(QDialog):
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(label, text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.receipt_button = QPushButton(self.tr("Receipt…"), self)
-        self.receipt_button.setObjectName("reprintReceipt")
-        self.receipt_button.setVisible((p.status_raw or "").upper() == "CONFIRMED")
-        buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # Only money that moved has a receipt: a draft gets no button at all (a hidden button
+        # added to a box is shown again with it, and would be the default on Enter).
+        self.receipt_button: QPushButton | None = None
+        if self.confirmed():
+            self.receipt_button = QPushButton(self.tr("Receipt…"), self)
+            self.receipt_button.setObjectName("reprintReceipt")
+            buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
+            self.receipt_button.clicked.connect(self.reprint)
         buttons.rejected.connect(self.reject)
-        self.receipt_button.clicked.connect(self.reprint)
         form.addRow(buttons)
 
+    def confirmed(self) -> bool:
+        return (self.row.payment.status_raw or "").upper() == "CONFIRMED"
+
     def reprint(self) -> None:
+        if not self.confirmed():
+            return
         receipt = build_receipt(self.row.payment, self.desk, ui_language(),
                                 minor_unit=self.minor_unit)
         self.receipt_dialog = ReceiptDialog(receipt, self.ops, self)

@@ -48,6 +48,12 @@ def _money(value: Decimal) -> str:
     return format_money(value, 2, "UAH")
 
 
+def _next_step(button: QPushButton) -> None:
+    """The step that has come takes Enter, and the focus (the count it leaves is disabled)."""
+    button.setDefault(True)
+    button.setFocus()
+
+
 class CountGrid(QWidget):
     """Pieces per denomination (notes left, coins right) with row sums and the total."""
 
@@ -69,7 +75,10 @@ class CountGrid(QWidget):
                 spin.valueChanged.connect(self._update)
                 total = QLabel(self)
                 self.spins[key], self.sums[key] = spin, total
-                grid.addWidget(QLabel(denomination_text(key), self), row, column)
+                label = QLabel(denomination_text(key), self)
+                label.setBuddy(spin)
+                spin.setAccessibleName(label.text())  # a screen reader names the count
+                grid.addWidget(label, row, column)
                 grid.addWidget(spin, row, column + 1)
                 grid.addWidget(total, row, column + 2)
         self.total = QLabel(self)
@@ -77,6 +86,9 @@ class CountGrid(QWidget):
         grid.addWidget(QLabel(self.tr("Total"), self), len(notes), 0)
         grid.addWidget(self.total, len(notes), 1, 1, 2)
         self._update()
+
+    def first_spin(self) -> QSpinBox:
+        return self.spins[DENOMINATIONS[0][0]]
 
     def counts(self) -> dict[str, int]:
         return {k: s.value() for k, s in self.spins.items() if s.value()}
@@ -120,13 +132,14 @@ class TillOpenDialog(QDialog):
         self.open_button = QPushButton(self.tr("Open the till"), self)
         self.open_button.setObjectName("tillOpenButton")
         self.refresh_button = QPushButton(self.tr("Check the co-sign"), self)
-        self.refresh_button.hide()
         self.cosign_button = QPushButton(self.tr("Supervisor co-signs here…"), self)
-        self.cosign_button.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons = self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.refresh_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cosign_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # Hidden after adding: addButton shows a button again. Nothing to co-sign yet.
+        self.refresh_button.hide()
+        self.cosign_button.hide()
         self.cosign_button.clicked.connect(self.open_cosign_here)
         buttons.rejected.connect(self.reject)
         self.open_button.clicked.connect(self.open_till)
@@ -136,6 +149,8 @@ class TillOpenDialog(QDialog):
         form.addRow(self.grid)
         form.addRow(self.status)
         form.addRow(buttons)
+        self.open_button.setDefault(True)  # Enter in the count sends it
+        self.grid.first_spin().setFocus()  # the till's code is filled in: the count comes next
 
     def open_till(self) -> None:
         code, counts = self.code.text().strip(), self.grid.counts()
@@ -159,17 +174,27 @@ class TillOpenDialog(QDialog):
         self.code.setReadOnly(True)
         self.grid.setEnabled(False)
         if till.needs_cosign:
-            previous = (_money(till.previous_close) if till.previous_close is not None
-                        else self.tr("none"))
-            self.status.setText(self.tr(
-                "The count ({count}) differs from the last close ({previous}): a supervisor "
-                "co-signs it from the branch cash position. Then press Check the co-sign.")
-                .format(count=_money(till.open_total), previous=previous))
+            if till.previous_close is None:
+                text = self.tr(
+                    "This is the till's first opening: a supervisor co-signs its count "
+                    "({count}) from the branch cash position. Then press Check the co-sign.")
+            else:
+                text = self.tr(
+                    "The count ({count}) differs from the last close ({previous}): a "
+                    "supervisor co-signs it from the branch cash position. Then press Check "
+                    "the co-sign.")
+            previous = _money(till.previous_close) if till.previous_close is not None else ""
+            self.status.setText(text.format(count=_money(till.open_total), previous=previous))
             self.refresh_button.show()
             self.cosign_button.setVisible(self.cosign_here is not None)
+            _next_step(self.cosign_button if self.cosign_here is not None
+                       else self.refresh_button)
             return
         self.refresh_button.hide()
         self.cosign_button.hide()
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:  # open: Enter closes the dialog
+            _next_step(close)
         self.status.setText(self.tr("Till {code} is open with {amount}.").format(
             code=till.till_code, amount=_money(till.open_total)))
         self.opened.emit(till)
@@ -229,10 +254,11 @@ class TillCloseDialog(QDialog):
         self.close_button = QPushButton(self.tr("Close the till"), self)
         self.close_button.setObjectName("tillCloseButton")
         self.report_button = QPushButton(self.tr("End-of-day report…"), self)
-        self.report_button.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.report_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.report_button.hide()  # after adding (addButton shows it): no report before closing
+        self.close_button.setDefault(True)
         buttons.rejected.connect(self.reject)
         self.close_button.clicked.connect(self.close_till)
         self.report_button.clicked.connect(self.show_report)
@@ -274,6 +300,7 @@ class TillCloseDialog(QDialog):
             self.grid.setEnabled(False)
             self.reason.setReadOnly(True)
             self.report_button.show()
+            _next_step(self.report_button)
             self.status.setText(self.tr("The till is closed ({state}).").format(
                 state=till_state_text(report.till.state)))
             self.closed.emit(report.till)
