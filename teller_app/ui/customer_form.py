@@ -167,7 +167,8 @@ class CustomerForm(CustomerFormFill):
         body_layout.addLayout(self.form)
         body_layout.addStretch(1)
         body.setMaximumWidth(720)
-        scroll = QScrollArea(self)
+        scroll = self.scroll = QScrollArea(self)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop of its own
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
@@ -210,6 +211,8 @@ class CustomerForm(CustomerFormFill):
         self.iban.setPlaceholderText(
             self.tr("see the accounts on the card") if self.editing
             else self.tr("optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1"))
+        self.balance_allowed.setToolTip(self.tr(
+            "The most the customer's account may hold; 0 means no limit."))
         self.is_disabled.setText(self.tr("Disabled") if self.editing
                                  else self.tr("Create the customer disabled"))
         for key, caption in (
@@ -278,6 +281,15 @@ class CustomerForm(CustomerFormFill):
     def first_field(self) -> QWidget:
         return self.surname if self.editing else self.login
 
+    def _focus_first_error(self) -> None:
+        """The teller lands on the first field to fix, scrolled into view."""
+        for key, label in self.errors.items():
+            field = self.findChild(QWidget, f"field_{key}")
+            if not label.isHidden() and field is not None and field.isEnabled():
+                self.scroll.ensureWidgetVisible(field)
+                field.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
     def error_text(self, key: str) -> str:
         label = self.errors[key]
         return "" if label.isHidden() else label.text()
@@ -288,6 +300,7 @@ class CustomerForm(CustomerFormFill):
         self.banner.clear()
         if not self._validate_all():
             self._say(lambda: self.tr("Check the highlighted fields."), "warning")
+            self._focus_first_error()
             return
         if self.customer is not None:  # editing
             body = self._changed_fields(self.customer)

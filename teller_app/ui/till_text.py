@@ -31,7 +31,7 @@ def hub_code_text(code: str) -> str | None:
                                       "supervisor: it must be decided before the till closes."),
         "reason_required": translate("TillText", "The count differs from what is expected: "
                                      "give a reason for the over or short."),
-    }.get(code)
+    }.get(code) or _cash_words(code)
 
 
 def hub_need_reason(code: str) -> str:
@@ -53,26 +53,35 @@ def hub_need_text(need: SupervisorNeed) -> str:
         reasons="; ".join(reasons) or rules)
 
 
-def hub_refusal_text(refusal: Refusal) -> str:
-    text = {
-        "voided": QCoreApplication.translate(
-            "TillText", "The draft was voided: it can never be confirmed."),
-        "not_created": QCoreApplication.translate(
-            "TillText", "The payment is no longer a draft."),
-        "not_cash": QCoreApplication.translate(
-            "TillText", "This is not a cash deposit or withdrawal."),
-        "other_branch": QCoreApplication.translate(
-            "TillText", "The customer is not in your branch."),
-        "no_open_till": QCoreApplication.translate(
+def _cash_words(code: str) -> str | None:
+    """A cash draft's refusal: the hub's ``/cash/authorize`` words and a cash request's."""
+    translate = QCoreApplication.translate
+    return {
+        "voided": translate("TillText", "The draft was voided: it can never be confirmed."),
+        "not_created": translate("TillText", "The payment is no longer a draft."),
+        "not_cash": translate("TillText", "This is not a cash deposit or withdrawal."),
+        "other_branch": translate("TillText", "The customer is not in your branch."),
+        "no_open_till": translate(
             "TillText", "Open your till first (a supervisor co-signs a differing count)."),
-        "other_teller": QCoreApplication.translate(
-            "TillText", "This draft belongs to another teller."),
-        "till_short": QCoreApplication.translate(
-            "TillText", "Your till does not hold that much cash."),
-        "teller_daily_limit": QCoreApplication.translate(
-            "TillText", "Your daily cash limit would be passed."),
-    }.get(refusal.period)
-    return text or QCoreApplication.translate(
+        "other_teller": translate("TillText", "This draft belongs to another teller."),
+        "till_short": translate("TillText", "Your till does not hold that much cash."),
+        "teller_daily_limit": translate("TillText", "Your daily cash limit would be passed."),
+        "not_authorized": translate("TillText", "The Teller Hub has not checked this draft: "
+                                    "check it again before asking a supervisor."),
+        "cash_own": translate("TillText", "You handle this cash yourself: another supervisor "
+                              "must approve it."),
+        "other_customer": translate("TillText", "The draft is not this customer's."),
+        "branch_differs": translate("TillText", "The draft is in another branch."),
+        "amount_differs": translate("TillText", "The amount differs from the draft's on the "
+                                    "platform."),
+        "not_your_customer": translate("TillText", "This customer is not in your branch."),
+        "head_office_only": translate("TillText", "Only a head-office administrator may "
+                                      "change this."),
+    }.get(code)
+
+
+def hub_refusal_text(refusal: Refusal) -> str:
+    return _cash_words(refusal.period) or QCoreApplication.translate(
         "TillText", "The Teller Hub refused: {message}").format(message=refusal.message)
 
 

@@ -66,6 +66,7 @@ def test_new_customer_form_switches_language_and_keeps_the_input(qtbot, main_win
     form.submit()  # nothing is sent: the form points at the fields to fix
     assert form.error_text("iban") == BAD_IBAN_EN
     assert form.banner.text() == "Check the highlighted fields."
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is form.phone)  # the first to fix
     _focus(qtbot, form.name)
     a11y.tie_labels(main_window)  # what activating the window does: labels name their fields
     assert form.phone.accessibleName() == "Phone"
