@@ -26,9 +26,11 @@ from teller_app.ui.async_op import open_event_loop
 
 if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
+    from teller_app.ui.main_window_chrome import MainWindowChrome
 
 __all__ = ["BACKGROUND_SYNC_MS", "BranchCacheBundle", "close_branch_cache", "describe_sync",
-           "open_branch_cache", "unwire_cache", "wire_cache"]
+           "open_branch_cache", "retranslate_sync_line", "show_sync_line", "unwire_cache",
+           "wire_cache"]
 BACKGROUND_SYNC_MS = 5 * 60 * 1000
 
 
@@ -50,7 +52,7 @@ def wire_cache(window: MainWindow) -> None:
     window.cache_unsubscribe = unsubscribe  # unwire_cache takes it off again
     window.destroyed.connect(lambda *_: unsubscribe())
     if bundle.connectivity.last_sync_at:
-        window.sync_label.setText(describe_sync(window, bundle.connectivity.last_sync_at))
+        show_sync_line(window, "synced", bundle.connectivity.last_sync_at)
     timer = QTimer(window)
     timer.setInterval(BACKGROUND_SYNC_MS)
     def background_sync() -> None:
@@ -90,3 +92,29 @@ def unwire_cache(window: MainWindow) -> None:
 def describe_sync(window: object, at: float) -> str:
     return QCoreApplication.translate("MainWindow", "Synced {time}").format(
         time=time.strftime("%H:%M", time.localtime(at)))
+
+
+def sync_line_text(kind: str, values: tuple[float, ...]) -> str:
+    """The status bar's sync line: "synced" (at), "syncing", "progress" (done, total) or
+    "failed"."""
+    translate = QCoreApplication.translate
+    if kind == "synced":
+        return describe_sync(None, values[0])
+    if kind == "progress":
+        return translate("MainWindow", "Syncing… {done} of {total}").format(
+            done=int(values[0]), total=int(values[1]))
+    if kind == "failed":
+        return translate("MainWindow", "Sync failed")
+    return translate("MainWindow", "Syncing…")
+
+
+def show_sync_line(window: MainWindowChrome, kind: str, *values: float) -> None:
+    """Show the sync line and keep what it says, so a language switch remakes it
+    (``retranslate_sync_line``)."""
+    window.sync_line = (kind, values)
+    window.sync_label.setText(sync_line_text(kind, values))
+
+
+def retranslate_sync_line(window: MainWindowChrome) -> None:
+    if window.sync_line is not None:
+        window.sync_label.setText(sync_line_text(*window.sync_line))

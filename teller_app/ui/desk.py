@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.roles import Capability
 from teller_app.ui import a11y, diagnostics, theme
+from teller_app.ui.cache_wiring import retranslate_sync_line
 from teller_app.ui.session_info import describe_employee
 from teller_app.ui.settings_store import DeskSettings, load_settings, save_settings
 
@@ -87,6 +89,8 @@ class DeskHooks(QObject):
         from teller_app.ui import filter_bar
 
         self.filter_bar = filter_bar.install(window)
+        window.session_switched.connect(lambda *_: self.apply_capabilities())
+        self.apply_capabilities()
         self.settings: DeskSettings = load_settings()  # a few hundred bytes, before showing
         self._restored = False
         self._restore_geometry()
@@ -154,6 +158,7 @@ class DeskHooks(QObject):
         panel._update_summary()
         panel.model.retranslate()  # the results' cached texts ("active", "retail")
         w._set_online(not w._offline)
+        retranslate_sync_line(w)  # "Synced 12:49" and the like, in the new language
         w.employee_label.setText(describe_employee(w.session))  # its role names
         self.apply_title()
         self.menu_help.setTitle(self.tr("&Help"))
@@ -166,6 +171,12 @@ class DeskHooks(QObject):
         self.action_cash_out.setText(self.tr("Cash &withdrawal…"))
         self.action_approve.setText(self.tr("&Approve the selected request"))
         self.action_reject.setText(self.tr("&Reject the selected request"))
+
+    def apply_capabilities(self) -> None:
+        """Approve/Reject only for those who decide requests (a teller never sees them)."""
+        decide = self.window.session.can(Capability.DECIDE_APPROVALS)
+        for act in (self.action_approve, self.action_reject):
+            act.setVisible(decide)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window:

@@ -9,6 +9,7 @@ Filters combine with as-you-type search; clicking a column header sorts the whol
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -34,6 +35,17 @@ if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
 
 NO_DATE = QDate(2000, 1, 1)  # the minimum shows as "any"
+
+
+class AnyDateEdit(QDateEdit):
+    """A date filter whose minimum shows as "any". Tab leaves it while it says "any":
+    QDateTimeEdit moves Tab to its next section then, but with the special text shown there
+    is no section to go to, so the focus never left (only Shift+Tab did)."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        if self.specialValueText() and self.date() == self.minimumDate():
+            return QWidget.focusNextPrevChild(self, forward)
+        return super().focusNextPrevChild(forward)
 
 
 def day_start_utc(day: QDate) -> str:
@@ -91,7 +103,7 @@ class FilterBar(QWidget):
         return combo
 
     def _date(self, name: str) -> QDateEdit:
-        edit = QDateEdit(self)
+        edit = AnyDateEdit(self)
         edit.setObjectName(name)
         edit.setCalendarPopup(True)
         edit.setMinimumDate(NO_DATE)
@@ -159,6 +171,11 @@ class FilterBar(QWidget):
     def state(self) -> FilterState:
         return FilterState(self.customer_filter(), self.sort)
 
+    def focus_chain(self) -> list[QWidget]:
+        """The bar's inputs as they sit on screen, left to right."""
+        return [self.status, self.segment, self.kyc, self.disabled, self.created_from,
+                self.created_to, self.updated_from, self.updated_to, self.clear_button]
+
     def clear(self) -> None:
         for combo in (self.status, self.segment, self.kyc, self.disabled):
             combo.blockSignals(True)
@@ -195,6 +212,10 @@ def install(window: MainWindow) -> FilterBar:
         return base
 
     panel.source_for = source_for
+    # Tab follows the screen: search box (and head office's branch filter), this bar, results.
+    chain = [panel.search_box, panel.branch_filter, *bar.focus_chain(), panel.table]
+    for before, after in pairwise(chain):
+        QWidget.setTabOrder(before, after)
     bar.changed.connect(panel.run_search)
     header = panel.table.horizontalHeader()
     header.setSortIndicatorShown(True)

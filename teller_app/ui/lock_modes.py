@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QBoxLayout, QPushButton
+from PySide6.QtWidgets import QBoxLayout, QPushButton, QWidget
 
 if TYPE_CHECKING:
     from teller_app.core.session import Session
@@ -34,15 +33,17 @@ async def open_other_session(profile: Profile, email: str, password: str) -> Ses
 
 
 def add_sign_out(window: MainWindow) -> QPushButton | None:
-    """A "Sign out" button under the lock screen's unlock row (once)."""
+    """A "Sign out" button under the lock screen's unlock row (once); Tab reaches it right
+    after Unlock, as it sits on screen. The lock screen re-texts it on a language switch."""
     from teller_app.ui.lock_screen import LockScreen
 
     screen = window.findChild(LockScreen)
-    if screen is None or screen.findChild(QPushButton, "lockSignOut") is not None:
+    if screen is None or screen.sign_out_button is not None:
         return None
-    button = QPushButton(QCoreApplication.translate("LockScreen", "Sign &out"), screen)
+    button = QPushButton(screen)
     button.setObjectName("lockSignOut")
-    button.setAccessibleName(button.text().replace("&", ""))
+    screen.sign_out_button = button
+    screen.retranslate()
 
     def sign_out() -> None:
         window._discard_confirmed = True  # nobody is there to confirm: the desk is locked
@@ -52,4 +53,5 @@ def add_sign_out(window: MainWindow) -> QPushButton | None:
     layout = screen.layout()
     if isinstance(layout, QBoxLayout):
         layout.insertWidget(layout.indexOf(screen.error) + 1, button)
+    QWidget.setTabOrder(screen.unlock_button, button)
     return button

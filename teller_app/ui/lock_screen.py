@@ -32,6 +32,7 @@ from shiboken6 import isValid
 
 from teller_app.core.idle import IdleTracker
 from teller_app.ui import theme
+from teller_app.ui.a11y_form import plain
 from teller_app.ui.error_text import safe_text
 
 INPUT_EVENTS = frozenset(
@@ -57,27 +58,30 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
-        self.title = QLabel(self.tr("The session is locked"))
+        self.title = QLabel()
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.who = QLabel()
         self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(self.tr("Your password"))
-        self.unlock_button = QPushButton(self.tr("Unlock"))
+        self.unlock_button = QPushButton()
         self.error = QLabel()
         self.error.setStyleSheet(theme.error_style())
         self.error.setWordWrap(True)
+        self.sign_out_button: QPushButton | None = None  # lock_modes.add_sign_out
+        # What the texts are made from, so a language switch remakes them.
+        self._employee = ""
+        self._error: Callable[[], str] | None = None
 
         self.other_email = QLineEdit()
-        self.other_email.setPlaceholderText(self.tr("name@bank"))
         self.other_password = QLineEdit()
         self.other_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.switch_button = QPushButton(self.tr("Sign in as this employee"))
-        other = self.other_box = QGroupBox(self.tr("A different employee"))
+        self.switch_button = QPushButton()
+        other = self.other_box = QGroupBox()
+        self.other_email_label, self.other_password_label = QLabel(), QLabel()  # a11y: buddies
         form = QFormLayout(other)
-        form.addRow(self.tr("E-mail"), self.other_email)
-        form.addRow(self.tr("Password"), self.other_password)
+        form.addRow(self.other_email_label, self.other_email)
+        form.addRow(self.other_password_label, self.other_password)
         form.addRow(self.switch_button)
 
         row = QHBoxLayout()
@@ -91,38 +95,79 @@ class LockScreen(QWidget):
         box.addWidget(self.error)
         box.addWidget(other)
         box.addStretch(2)
+        self.retranslate()
 
         self.unlock_button.clicked.connect(self._unlock)
         self.password.returnPressed.connect(self._unlock)
         self.switch_button.clicked.connect(self._switch)
         self.other_password.returnPressed.connect(self._switch)
 
-    def set_employee(self, label: str) -> None:
-        self.who.setText(self.tr("Signed in: %1").replace("%1", label))
+    def retranslate(self) -> None:
+        """Every text in the current language (a live switch), the error and who is signed
+        in remade from what caused them."""
+        self.title.setText(self.tr("The session is locked"))
+        self.password.setPlaceholderText(self.tr("Your password"))
+        self.password.setAccessibleName(self.password.placeholderText())
+        self.unlock_button.setText(self.tr("Unlock"))
+        self.other_email.setPlaceholderText(self.tr("name@bank"))
+        self.switch_button.setText(self.tr("Sign in as this employee"))
+        self.other_box.setTitle(self.tr("A different employee"))
+        for label, field, text in ((self.other_email_label, self.other_email, self.tr("E-mail")),
+                                   (self.other_password_label, self.other_password,
+                                    self.tr("Password"))):
+            label.setText(text)
+            field.setAccessibleName(text)
+        if self.sign_out_button is not None:
+            self.sign_out_button.setText(self.tr("Sign &out"))
+            self.sign_out_button.setAccessibleName(plain(self.sign_out_button.text()))
+        self.set_employee(self._employee)
+        self.error.setText(self._error() if self._error is not None else "")
 
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_employee(self, label: str) -> None:
+        self._employee = label
+        self.who.setText(self.tr("Signed in: %1").replace("%1", label) if label else "")
+
+    def show_error(self, make: Callable[[], str], field: QLineEdit | None = None) -> None:
+        """Show ``make()`` (kept, so a language switch remakes it). The password it is about
+        (``field``, default: the unlock password) is cleared and focused: the employee retypes
+        at once, and no key lands on another control."""
+        self._error = make
+        self.error.setText(make())
         self.set_busy(False)
+        target = field if field is not None else self.password
+        target.clear()
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_busy(self, busy: bool) -> None:
-        for widget in (self.unlock_button, self.switch_button, self.password,
-                       self.other_email, self.other_password):
-            widget.setEnabled(not busy)
+        # Read-only, not disabled: the focus stays put (a disabled field hands it to Sign out).
+        for field in (self.password, self.other_email, self.other_password):
+            field.setReadOnly(busy)
+        for button in (self.unlock_button, self.switch_button):
+            button.setEnabled(not busy)
 
     def reset(self) -> None:
         """Forget every typed secret (called on lock and unlock)."""
         for field in (self.password, self.other_password, self.other_email):
             field.clear()
+        self._error = None
         self.error.clear()
         self.set_busy(False)
 
     def _unlock(self) -> None:
-        if self.password.text():
+        if self.password.text() and not self.password.isReadOnly():
+            self.password.setFocus(Qt.FocusReason.OtherFocusReason)  # not on a disabled button
             self.set_busy(True)
             self.unlock_requested.emit(self.password.text())
 
     def _switch(self) -> None:
-        if self.other_email.text().strip() and self.other_password.text():
+        if (self.other_email.text().strip() and self.other_password.text()
+                and not self.other_password.isReadOnly()):
+            self.other_password.setFocus(Qt.FocusReason.OtherFocusReason)
             self.set_busy(True)
             self.switch_requested.emit(self.other_email.text().strip(), self.other_password.text())
 
@@ -311,10 +356,11 @@ class SessionLocker(QObject):
             if ok:
                 self.unlock()
             else:
-                self.screen.show_error(self.tr("Wrong password."))
+                self.screen.show_error(lambda: self.tr("Wrong password."))
 
         def failed(exc: BaseException) -> None:
-            self.screen.show_error(self.tr("Could not check the password: %1").replace(
+            exc = _kept(exc)
+            self.screen.show_error(lambda: self.tr("Could not check the password: %1").replace(
                 "%1", safe_text(exc)))
 
         self.ops.run(lambda: self.verify(password), on_success=done, on_error=failed,
@@ -335,7 +381,20 @@ class SessionLocker(QObject):
         def failed(exc: BaseException) -> None:
             from teller_app.ui.error_text import sign_in_message
 
-            self.screen.show_error(sign_in_message(exc))
+            exc = _kept(exc)
+            self.screen.show_error(lambda: sign_in_message(exc), self.screen.other_password)
 
         self.ops.run(lambda: switch(email, password), on_success=done, on_error=failed,
                      parent=self.screen, label=self.tr("Signing in"), reauth=False)
+
+
+def _kept(exc: BaseException) -> BaseException:
+    """``exc`` (and what it was raised from) without tracebacks, kept to remake its message:
+    their frames hold the password that was checked."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
+    return exc

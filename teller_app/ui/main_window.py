@@ -237,7 +237,7 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         if self.sync_engine is None:
             self.search_panel.run_search()  # no cache: "sync" = re-ask the platform
             return
-        self.sync_label.setText(self.tr("Syncing…"))
+        self._show_sync("syncing")
         self.ops.run(
             self.sync_engine.sync_now,
             on_success=lambda _r: self._synced(),
@@ -327,10 +327,8 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         wire_cache(self)
 
     def _synced(self) -> None:
-        from teller_app.ui.cache_wiring import describe_sync
-
         was_warm, self._cache_warm = self._cache_warm, True
-        self.sync_label.setText(describe_sync(self, time.time()))
+        self._show_sync("synced", time.time())
         if not was_warm or not self.search_panel.search_box.text():
             self.search_panel.run_search()  # from now on the cache answers
 

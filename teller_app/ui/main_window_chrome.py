@@ -20,6 +20,8 @@ class MainWindowChrome(QMainWindow):
     # set by MainWindow.__init__
     banner: Banner
     _offline: bool
+    # What the sync line says (cache_wiring.show_sync_line): remade on a language switch.
+    sync_line: tuple[str, tuple[float, ...]] | None = None
 
     def _build_status_bar(self) -> None:
         self.status_bar = QStatusBar(self)
@@ -101,11 +103,15 @@ class MainWindowChrome(QMainWindow):
     def _show_error(self, exc: BaseException) -> None:
         self.banner.show_message(friendly_message(exc), "error")
 
+    def _show_sync(self, kind: str, *values: float) -> None:
+        from teller_app.ui.cache_wiring import show_sync_line
+
+        show_sync_line(self, kind, *values)
+
     def _sync_progress(self, done: int, total: int) -> None:
-        self.sync_label.setText(QCoreApplication.translate(
-            "MainWindow", "Syncing… {done} of {total}").format(done=done, total=total))
+        self._show_sync("progress", done, total)
 
     def _sync_failed(self, exc: BaseException) -> None:
-        self.sync_label.setText(QCoreApplication.translate("MainWindow", "Sync failed"))
+        self._show_sync("failed")
         if not is_connectivity_error(exc):  # offline already has its own banner
             self._show_error(exc)

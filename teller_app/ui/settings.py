@@ -166,7 +166,7 @@ class SettingsDialog(QDialog):
         self.desk_box.setTitle(self.tr("This desk"))
         self.bank_box.setTitle(self.tr("The bank's settings (read-only)"))
         texts = [self.tr("&Language:"), self.tr("&Theme:"),
-                 self.tr("&Lock after idle (minutes):"), self.tr("S&ync every (minutes):")]
+                 self.tr("Lock after &idle (minutes):"), self.tr("S&ync every (minutes):")]
         for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
             if label.buddy() is not None:

@@ -29,8 +29,37 @@ if TYPE_CHECKING:
 InboxButton = Literal["approve_button", "reject_button"]
 
 
+def context_rows() -> list[tuple[str, str, str, list[QKeySequence]]]:
+    """(owner class, group, what, keys) for the keys that work inside one part of the window:
+    the search panel's key handling and each customer card's and form's QShortcuts. They are
+    listed whether or not a card or form is open (a test checks each live one is here)."""
+    translate = QCoreApplication.translate
+    search = translate("ShortcutsSheet", "Search")
+    card = translate("ShortcutsSheet", "Customer card")
+    form = translate("ShortcutsSheet", "Customer form")
+    key = QKeySequence
+    esc = [key(Qt.Key.Key_Escape)]
+    return [
+        ("SearchPanel", search,
+         translate("ShortcutsSheet", "Open the selected customer's card"),
+         [key(Qt.Key.Key_Return), key(Qt.Key.Key_Enter)]),
+        ("SearchPanel", search,
+         translate("ShortcutsSheet", "From the search box to the results"),
+         [key(Qt.Key.Key_Down), key(Qt.Key.Key_PageDown)]),
+        ("SearchPanel", search,
+         translate("ShortcutsSheet", "Clear the search box; from the results, back to it"), esc),
+        ("CustomerCard", card, translate("ShortcutsSheet", "Refresh"), [key("Ctrl+R")]),
+        ("CustomerCard", card, translate("ShortcutsSheet", "Edit the customer"), [key("Ctrl+E")]),
+        ("CustomerCard", card, translate("ShortcutsSheet", "Back to the search"), esc),
+        ("CustomerForm", form, translate("ShortcutsSheet", "Save"),
+         [key("Ctrl+Return"), key("Ctrl+Enter")]),
+        ("CustomerForm", form, translate("ShortcutsSheet", "Cancel"), esc),
+    ]
+
+
 def collect(window: QWidget) -> list[tuple[str, str, str]]:
-    """(group, what, keys) for every action/QShortcut with a key, menus first."""
+    """(group, what, keys) for every visible action/QShortcut with a key: menus first, then
+    the search panel's, cards' and forms' own keys, then the window's other ones."""
     seen: set[int] = set()
     rows: list[tuple[str, str, str]] = []
 
@@ -49,20 +78,27 @@ def collect(window: QWidget) -> list[tuple[str, str, str]]:
             if id(action) in seen or action.isSeparator():
                 continue
             seen.add(id(action))
-            add(group, action.text(), action.shortcuts())
+            if action.isVisible():  # a hidden action's keys do nothing
+                add(group, action.text(), action.shortcuts())
 
     bar = window.menuBar() if hasattr(window, "menuBar") else None
     if bar is not None:
         for top in bar.actions():
             if top.menu() is not None:
                 walk(top.menu(), plain(top.menu().title()))
+    context = context_rows()
+    for _owner, group, text, keys in context:
+        add(group, text, keys)
+    covered = {(owner, k.toString()) for owner, _g, _t, keys in context for k in keys}
     other = QCoreApplication.translate("ShortcutsSheet", "Window")
     for action in window.findChildren(QAction):
         if id(action) not in seen and not action.isSeparator():
             seen.add(id(action))
-            add(other, action.text(), action.shortcuts())
+            if action.isVisible():
+                add(other, action.text(), action.shortcuts())
     for shortcut in window.findChildren(QShortcut):
-        if shortcut.isEnabled():
+        owner = type(shortcut.parent()).__name__
+        if shortcut.isEnabled() and (owner, shortcut.key().toString()) not in covered:
             add(other, shortcut.whatsThis() or shortcut.objectName(), [shortcut.key()])
     return rows
 
@@ -76,7 +112,7 @@ class ShortcutsSheet(QDialog):
         self.table = QTableWidget(len(self.rows), 3, self)
         self.table.setObjectName("shortcutsTable")
         self.table.setAccessibleName(self.tr("Keyboard shortcuts"))
-        self.table.setHorizontalHeaderLabels([self.tr("Menu"), self.tr("Action"),
+        self.table.setHorizontalHeaderLabels([self.tr("Where"), self.tr("Action"),
                                               self.tr("Keys")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -8,6 +8,7 @@ Opened with show()/open(), never exec(): sign-in awaits the network on the qasyn
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.platform import AuthError
+from teller_app.platform import AuthError, PermissionDenied
 from teller_app.secrets import SecretStore
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
@@ -107,6 +108,7 @@ class SignInDialog(QDialog):
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.submit)
         self.quit_button = QPushButton(self.tr("Quit"), self)
+        self.quit_button.setAutoDefault(False)  # never the default: Enter always signs in
         self.quit_button.clicked.connect(self.reject)
 
         form = QFormLayout()
@@ -130,6 +132,11 @@ class SignInDialog(QDialog):
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         self.setMinimumWidth(460)
+        # Tab follows the screen: the demo list on top, the form, then the buttons left to right.
+        chain = [self.demo_list, self.profile_combo, self.email, self.secret, self.remember,
+                 self.profiles_button, self.quit_button, self.sign_in_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
         self._remembered_for: str | None = None
         self.remembered_timer = QTimer(self)
@@ -217,9 +224,12 @@ class SignInDialog(QDialog):
         secret = self.secret.text()
         remembered = self._remembered_for == email.lower() and bool(email)
         if not email or not (secret or remembered):
-            self._show_error(self.tr("Enter your e-mail and password."))
+            self._show_error(self.tr("Enter your e-mail and password."),
+                             self.secret if email else self.email)
             return
         self.error.hide()
+        if self.sign_in_button.hasFocus():  # it is disabled meanwhile: keep the focus here
+            self.secret.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
         target = self.target
         remember = self.remember.isChecked()
         self.ops.run(
@@ -356,14 +366,22 @@ class SignInDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, AuthError) and exc.reason != "disabled":
+        """The error, and the focus in the field to fix: the e-mail for an employee who may
+        not sign in, else the password (a wrong one is cleared, to be retyped)."""
+        refused = isinstance(exc, PermissionDenied) or (
+            isinstance(exc, AuthError) and exc.reason == "disabled")
+        if isinstance(exc, AuthError) and not refused:
             self.secret.clear()  # a wrong password is retyped; the e-mail stays
-            self.secret.setFocus()
-        self._show_error(sign_in_message(exc))
+        self._show_error(sign_in_message(exc), self.email if refused else self.secret)
 
-    def _show_error(self, text: str) -> None:
+    def _show_error(self, text: str, field: QLineEdit | None = None) -> None:
         self.error.setText(text)
         self.error.show()
+        self.sign_in_button.setDefault(True)  # Enter signs in again
+        if field is not None:
+            field.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+            if field is self.email:
+                field.selectAll()
 
 
 async def _sign_in_or_offline(target: SignInTarget, email: str, secret: str, *,

@@ -200,9 +200,9 @@ class Supervision(SupervisionCards):
         self.apply_capabilities()
 
     def retranslate(self) -> None:
-        self.lock_action.setText(self.tr("Lock the session"))
-        self.inbox_action.setText(self.tr("Approvals inbox"))
-        self.audit_action.setText(self.tr("Audit trail"))
+        self.lock_action.setText(self.tr("&Lock the session"))
+        self.inbox_action.setText(self.tr("Approvals &inbox"))
+        self.audit_action.setText(self.tr("&Audit trail"))
         for dock, title in ((self.inbox_dock, self.tr("Approvals")),
                             (self.audit_dock, self.tr("Audit trail"))):
             if dock is not None:

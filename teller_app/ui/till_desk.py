@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMenu
 
 from teller_app.core.history import VoidedLookup
 from teller_app.core.roles import Capability
@@ -68,7 +68,10 @@ class TillDesk(QObject):
         self.till: Till | None = None
         self.last_closed: str | None = None
         self.dialog: QDialog | None = None
-        self.menu = menu = window.menuBar().addMenu("")
+        self.menu = menu = QMenu(window)
+        menu.setObjectName("menuTill")
+        help_menu = window.desk.menu_help.menuAction()  # Help stays the last menu
+        window.menuBar().insertMenu(help_menu, menu)
         self.open_action = QAction(window)
         self.transfer_action = QAction(window)
         self.close_action = QAction(window)
@@ -91,11 +94,11 @@ class TillDesk(QObject):
 
     def retranslate(self) -> None:
         self.menu.setTitle(self.tr("T&ill"))
-        self.open_action.setText(self.tr("Open the till…"))
-        self.transfer_action.setText(self.tr("Vault transfer…"))
-        self.close_action.setText(self.tr("Close the till…"))
-        self.report_action.setText(self.tr("End-of-day report…"))
-        self.position_action.setText(self.tr("Branch cash position…"))
+        self.open_action.setText(self.tr("&Open the till…"))
+        self.transfer_action.setText(self.tr("Vault &transfer…"))
+        self.close_action.setText(self.tr("&Close the till…"))
+        self.report_action.setText(self.tr("End-of-day &report…"))
+        self.position_action.setText(self.tr("Branch cash &position…"))
 
     def service(self) -> TillService | None:
         cash = hub_cash(self.window.session)

@@ -214,4 +214,4 @@ def test_supervision_chrome_follows_a_live_language_switch(windows, qtbot) -> No
     finally:
         switch_language("en")
     qtbot.waitUntil(lambda: dock.windowTitle() == "Approvals", timeout=5000)
-    assert sup.lock_action.text() == "Lock the session"
+    assert sup.lock_action.text() == "&Lock the session"
