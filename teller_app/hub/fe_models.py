@@ -7,8 +7,9 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 
+from .canon import canonical
 from .models import GUID_RE
 
 Guid = Annotated[str, StringConstraints(strip_whitespace=True, pattern=GUID_RE)]
@@ -18,6 +19,11 @@ Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
                                           pattern=r"^[0-9a-fA-F]{64}$")]
 Text = Annotated[str, StringConstraints(max_length=300)]
 Kind = Literal["customer_update", "cash_confirm"]
+# An audit entry's detail as canonical JSON (UTF-8): a desk's entries are GUIDs, field names
+# and amounts (well under 1 KB); the cap keeps the log and every page of it small.
+AUDIT_DETAIL_MAX_BYTES = 8 * 1024
+# Entries per POST /audit: the desk's outbox sends batches of core/audit.BATCH (200).
+AUDIT_BATCH_MAX = 200
 
 
 class _In(BaseModel):
@@ -116,7 +122,19 @@ class AuditItem(_In):
                                                 pattern=r"^[0-9A-Za-z_.:-]+$")] | None = None
     desk_ts: Annotated[str, StringConstraints(max_length=40)] = ""
 
+    @field_validator("detail")
+    @classmethod
+    def _detail_size(cls, detail: dict[str, Any]) -> dict[str, Any]:
+        try:
+            size = len(canonical(detail).encode("utf-8"))
+        except (TypeError, ValueError, RecursionError):  # NaN/Infinity; nested too deep
+            raise ValueError("detail must be plain JSON") from None
+        if size > AUDIT_DETAIL_MAX_BYTES:
+            raise ValueError(f"detail is too large: {size} bytes as canonical JSON, "
+                             f"at most {AUDIT_DETAIL_MAX_BYTES}")
+        return detail
+
 
 class AuditIn(_In):
     desk_id: DeskId = ""
-    entries: list[AuditItem] = Field(min_length=1, max_length=500)
+    entries: list[AuditItem] = Field(min_length=1, max_length=AUDIT_BATCH_MAX)

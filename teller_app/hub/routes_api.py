@@ -7,10 +7,11 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from . import sessions, vault
 from .authn import HUB_TOKEN, CurrentEmployee, bearer_token, hub_state, require_admin
-from .contract import errors
+from .contract import Error, errors
 from .errors import HubError, unauthorized
 from .models import (
     EmployeeIn,
@@ -24,26 +25,60 @@ from .models import (
     SessionIn,
     SessionOut,
 )
+from .signin_throttle import SignInThrottle, Throttled, client_address
 from .state import HubState
 
 router = APIRouter(prefix="/api/v1", tags=["desk api"])
 log = logging.getLogger("teller_hub.api")
+THROTTLED = {"model": Error, "description": "Too many failed sign-ins for this e-mail or "
+             "client address: wait Retry-After seconds (code sign_in_throttled)",
+             "headers": {"Retry-After": {"description": "Seconds until the next attempt is "
+                                         "heard", "schema": {"type": "integer"}}}}
 
 
 @router.post("/sessions", summary="Sign in (mode password: hub store; platform: DCM Kratos)",
-             responses=errors(400, 401))
-async def create_session(body: SessionIn, request: Request) -> SessionOut:
+             response_model=SessionOut, responses={**errors(400, 401), 429: THROTTLED})
+async def create_session(body: SessionIn, request: Request) -> SessionOut | JSONResponse:
     state = hub_state(request)
+    throttle = _throttle(request)
+    address = client_address(request.client.host if request.client else None)
+    if isinstance(body, PlatformSessionIn) and not state.settings.dcm_url:
+        raise HubError(400, "platform sign-in is not configured on this hub (no dcm_url)")
+    email = body.email if isinstance(body, PasswordSessionIn) else None
+    try:  # counted before argon2 or DCM's whoami runs
+        attempt = await throttle.attempt(email=email, address=address)
+    except Throttled as exc:
+        log.info("sign-in throttled", extra={"mode": body.mode})
+        return JSONResponse(
+            {"error": f"too many failed sign-ins: try again in {exc.retry_after} s",
+             "code": "sign_in_throttled", "retry_after": exc.retry_after}, 429,
+            headers={"Retry-After": str(exc.retry_after)})
     if isinstance(body, PasswordSessionIn):
         emp = await state.store.authenticate(body.email, body.password)
         if emp is None:
             log.info("sign-in refused", extra={"mode": "password"})
             raise unauthorized("wrong e-mail or password, or the employee is disabled")
     else:
-        emp = await _platform_employee(state, body)
+        try:
+            emp = await _platform_employee(state, body)
+        except HubError as exc:
+            if exc.status != 401:  # DCM could not answer, or the hub's set-up: not a guess
+                await throttle.forgive(attempt)
+            raise
+    await throttle.succeeded(attempt)
     token, expires = await sessions.create(state.engine, emp, state.settings.session_ttl)
     log.info("sign-in", extra={"mode": body.mode, "source": emp.source})
     return SessionOut(token=token, expires_at=sessions.iso(expires), employee=emp.public())
+
+
+def _throttle(request: Request) -> SignInThrottle:
+    """One per app (its key is read from the database once)."""
+    found = getattr(request.app.state, "signin_throttle", None)
+    if not isinstance(found, SignInThrottle):
+        state = hub_state(request)
+        found = SignInThrottle(state.engine, state.master)
+        request.app.state.signin_throttle = found
+    return found
 
 
 async def _platform_employee(state: HubState, body: PlatformSessionIn) -> HubEmployee:

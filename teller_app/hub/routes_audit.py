@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
+import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sse_starlette import EventSourceResponse
 
 from . import audit, events
 from .authn import HUB_TOKEN, CurrentEmployee, bearer_token, current_employee, hub_state
-from .contract import PathInt, QueryInt, errors
+from .contract import Error, PathInt, QueryInt, errors
 from .db import now
 from .errors import HubError
 from .events import is_checker
@@ -26,6 +31,12 @@ from .models import HubEmployee
 
 router = APIRouter(prefix="/api/v1", tags=["audit and events"])
 LIMIT = 200
+# GET /audit stops adding rows past this many bytes (a row's detail + ROW_OVERHEAD for its
+# other fields) and answers ``next_after_seq``: entries written before details were capped
+# (fe_models.AUDIT_DETAIL_MAX_BYTES) could be megabytes each.
+PAGE_BYTES = 2 * 1024 * 1024
+ROW_OVERHEAD = 1024
+VERIFY_REUSE_S = 60.0
 RECHECK_S = 30.0  # a stream ends within this after sign-out or disabling
 
 
@@ -54,7 +65,8 @@ def _audit_scope(emp: HubEmployee) -> sa.ColumnElement[bool]:
     return audit_log.c.branch_guid == emp.branch_guid
 
 
-@router.get("/audit", summary="Audit entries (checkers: branch; head office: all; else own)")
+@router.get("/audit", summary="Audit entries (checkers: branch; head office: all; else own); "
+            "a page ends early at PAGE_BYTES: continue from next_after_seq")
 async def list_audit(
     request: Request, emp: CurrentEmployee,
     branch_guid: str | None = None, actor: str | None = None,
@@ -75,28 +87,107 @@ async def list_audit(
     if until_ms is not None:
         cond.append(audit_log.c.ts_ms < until_ms)
     async with hub_state(request).engine.connect() as conn:
-        rows = (await conn.execute(sa.select(audit_log).where(*cond)
-                                   .order_by(audit_log.c.seq).limit(limit))).all()
-    return {"entries": [audit.row_out(r) for r in rows]}
+        # sizes first (one more row than asked: is there more?), then only the rows that fit
+        sizes = (await conn.execute(
+            sa.select(audit_log.c.seq, _stored_bytes(conn).label("size")).where(*cond)
+            .order_by(audit_log.c.seq).limit(limit + 1))).all()
+        taken = _fitting(sizes[:limit])
+        rows = (await conn.execute(
+            sa.select(audit_log).where(*cond, audit_log.c.seq <= sizes[taken - 1].seq)
+            .order_by(audit_log.c.seq).limit(taken))).all() if taken else []
+    more = len(sizes) > taken
+    return {"entries": [audit.row_out(r) for r in rows],
+            "next_after_seq": int(rows[-1].seq) if more and rows else None}
 
 
-async def _auditor(request: Request) -> None:
-    """The admin token (IT's archive job) or a Supervisor/Administrator session."""
+def _stored_bytes(conn: AsyncConnection) -> sa.ColumnElement[int]:
+    """A row's size as stored: its detail's UTF-8 bytes (the rest of a row is bounded)."""
+    if conn.dialect.name == "postgresql":
+        return sa.func.octet_length(audit_log.c.detail)
+    return sa.func.length(sa.cast(audit_log.c.detail, sa.LargeBinary))
+
+
+def _fitting(sizes: Sequence[sa.Row[Any]]) -> int:
+    """How many leading rows fit in PAGE_BYTES (at least one, so a page always moves on)."""
+    total = 0
+    for n, row in enumerate(sizes):
+        total += int(row.size or 0) + ROW_OVERHEAD
+        if total > PAGE_BYTES and n:
+            return n
+    return len(sizes)
+
+
+async def _auditor(request: Request) -> bool:
+    """The admin token (IT's archive job: True) or a Supervisor/Administrator session."""
     token = bearer_token(request)
     if hmac.compare_digest(token.encode(), hub_state(request).admin_token.encode()):
-        return
+        return True
     emp = await current_employee(request)
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor, an Administrator or IT may verify the audit")
+    return False
 
 
-@router.get("/audit/verify", summary="Walk the chain; optionally against an archived head",
-            dependencies=[Depends(HUB_TOKEN)])
+Archived = tuple[int, str] | None
+
+
+@dataclass
+class _VerifyGate:
+    """One chain walk at a time in this process; an employee gets a walk's verdict again for
+    VERIFY_REUSE_S, and walks anew (for another archived head) at most that often. IT's
+    admin token always walks (its checks must see the chain as it is now)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    verdicts: dict[Archived, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    employee_walked: float = -VERIFY_REUSE_S
+
+    def recent(self, key: Archived) -> dict[str, Any] | None:
+        found = self.verdicts.get(key)
+        return found[1] if found and time.monotonic() - found[0] < VERIFY_REUSE_S else None
+
+    def keep(self, key: Archived, verdict: dict[str, Any]) -> None:
+        t = time.monotonic()
+        self.verdicts = {k: v for k, v in self.verdicts.items() if t - v[0] < VERIFY_REUSE_S}
+        self.verdicts[key] = (t, verdict)
+        if key is not None and verdict["ok"]:  # the plain walk would say the same
+            self.verdicts[None] = (t, verdict)
+
+
+def _verify_gate(request: Request) -> _VerifyGate:
+    gate = getattr(request.app.state, "audit_verify_gate", None)
+    if not isinstance(gate, _VerifyGate):
+        gate = _VerifyGate()
+        request.app.state.audit_verify_gate = gate
+    return gate
+
+
+@router.get("/audit/verify", summary="Walk the chain; optionally against an archived head "
+            f"(a Supervisor's answer may be up to {int(VERIFY_REUSE_S)} s old: checked_at_ms)",
+            dependencies=[Depends(HUB_TOKEN)], response_model=None,
+            responses={429: {"model": Error, "description": "Another walk ran moments ago: "
+                             "wait Retry-After seconds"}})
 async def verify_audit(request: Request, head_seq: QueryInt | None = None,
-                       head_hash: str | None = None) -> dict[str, Any]:
-    await _auditor(request)
+                       head_hash: str | None = None) -> dict[str, Any] | JSONResponse:
+    it = await _auditor(request)
     archived = (head_seq, head_hash.lower()) if head_seq is not None and head_hash else None
-    return (await audit.verify(hub_state(request).engine, archived)).out()
+    gate = _verify_gate(request)
+    if not it and (verdict := gate.recent(archived)) is not None:
+        return verdict
+    async with gate.lock:
+        if not it:
+            if (verdict := gate.recent(archived)) is not None:  # walked while we waited
+                return verdict
+            wait = gate.employee_walked + VERIFY_REUSE_S - time.monotonic()
+            if wait > 0:
+                return JSONResponse(
+                    {"error": "the audit chain was walked moments ago; try again later",
+                     "code": "audit_verify_busy"}, 429,
+                    headers={"Retry-After": str(math.ceil(wait))})
+            gate.employee_walked = time.monotonic()
+        verdict = {**(await audit.verify(hub_state(request).engine, archived)).out(),
+                   "checked_at_ms": int(time.time() * 1000)}
+        gate.keep(archived, verdict)
+    return verdict
 
 
 @router.get("/audit/head", summary="The chain head at the end of a UTC day, for IT to archive",

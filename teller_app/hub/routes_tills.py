@@ -103,10 +103,12 @@ async def get_limits(request: Request, emp: CurrentEmployee) -> dict[str, str]:
     return (await cash_limits.load_limits(hub_state(request).engine)).public()
 
 
-@router.put("/cash/limits", summary="Change the cumulative cash limits (Administrator)")
+@router.put("/cash/limits", summary="Change the cumulative cash limits (a head-office "
+            "Administrator: they hold for every branch)")
 async def put_limits(body: CashLimits, request: Request, emp: CurrentEmployee) -> dict[str, str]:
-    if "Administrator" not in emp.roles:
-        raise HubError(403, "only an Administrator may change the cash limits")
+    if "Administrator" not in emp.roles or not emp.head_office:
+        raise HubError(403, "only a head-office Administrator may change the cash limits "
+                       "(they hold for every branch)")
     await cash_limits.save_limits(hub_state(request).engine, body, emp.email)
     return body.public()
 

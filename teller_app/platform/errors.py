@@ -83,6 +83,12 @@ class BankAuthDeclined(PlatformError):
     the employee's session (it persisted after signing in again, or DCM said so)."""
 
 
+class RateLimited(PlatformError):
+    """The Teller Hub refused for now (HTTP 429): too many failed sign-ins for this e-mail or
+    address (``reason == "sign_in_throttled"``), or a costly check ran moments ago. Nothing
+    was done; the same request is heard again later. Not an ``Unavailable``: the hub is up."""
+
+
 class HubUnavailable(PlatformError):
     """The Teller Hub cannot be reached or answered with a server error. Not an
     ``Unavailable``: the platform itself may be fine, so the desk stays online."""

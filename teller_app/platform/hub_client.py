@@ -25,7 +25,7 @@ from ._http import HttpCore, QueryValue, RetryPolicy, Sleep, _handle
 from ._sensitive import register_secret
 from ._sse import sse_events
 from ._wire import M, exact_text, parse_model, path_segment
-from .errors import HubUnavailable, PlatformError, Unavailable
+from .errors import HubUnavailable, PlatformError, RateLimited, Unavailable
 from .hub_models import (
     AlertList,
     AuditAppendResult,
@@ -376,6 +376,11 @@ class HubClient:
                 idempotent=idempotent
             )
         except PlatformError as exc:
+            if exc.status_code == 429:  # the hub is up and said "later" (e.g. sign-in throttle)
+                limited = RateLimited(exc.message, status_code=429, method=method,
+                                      path=_safe_path(path), reason=exc.reason)
+                limited.source = "hub"
+                raise limited from None
             if not isinstance(exc, Unavailable):
                 exc.path = _safe_path(path)
                 exc.source = "hub"

@@ -1,0 +1,199 @@
+"""Sign-in throttling, shared by every hub process (rows in ``signin_failures``).
+
+Each attempt is counted *before* the password is verified (argon2) or DCM is asked
+(``whoami``), in one transaction that also refuses it while a lock holds: a burst of parallel
+guesses gets at most the free attempts, never one per request. A success removes the counts;
+a refusal that was not the caller's fault (DCM unreachable) is given back.
+
+- per e-mail (password mode): FREE_PER_EMAIL attempts, then a lock of FIRST_LOCK_S that
+  doubles with each further failure up to MAX_LOCK_S (bounded: a real employee waits at most
+  that long after an attacker stops), forgotten FORGET_S after the last failure;
+- per client address (both modes): FREE_PER_ADDRESS, the same locks. Loopback is not counted
+  (the embedded desk, or a proxy on this host that sends no X-Forwarded-For: uvicorn takes a
+  client address from it only when it comes from 127.0.0.1, or FORWARDED_ALLOW_IPS); IPv6 by /64.
+
+Keys are HMACs (a random key sealed with the master key, in ``hub_keys``): what someone typed
+as an e-mail may be a password, and never lies in the database readable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import os
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from .crypto import DecryptError, MasterKey, Sealed
+from .db import dialect_insert, metadata, now
+
+FREE_PER_EMAIL = 5
+FREE_PER_ADDRESS = 30
+FIRST_LOCK_S = 30
+MAX_LOCK_S = 15 * 60
+FORGET_S = 60 * 60
+PEPPER_NAME = "signin_throttle"
+PRUNE_BATCH = 1000
+
+signin_failures = sa.Table(
+    "signin_failures", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),  # HMAC-SHA256 hex of "email:..."/"ip:..."
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("locked_until", sa.BigInteger, nullable=False),
+)
+
+hub_keys = sa.Table(  # the hub's own random keys, sealed with the master key
+    "hub_keys", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("key_id", sa.String(32), nullable=False),
+    sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
+    sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+
+class Throttled(Exception):
+    """Too many failed sign-ins: ``retry_after`` seconds until the next attempt is heard."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The counters one sign-in attempt was charged to: (key, free attempts) pairs."""
+
+    keys: tuple[tuple[str, int], ...]
+
+
+def lock_seconds(failures: int, free: int) -> int:
+    """The lock after ``failures`` counted attempts (none below ``free``), doubling, capped."""
+    if failures < free:
+        return 0
+    return min(MAX_LOCK_S, FIRST_LOCK_S << min(failures - free, 16))
+
+
+def client_address(host: str | None) -> str | None:
+    """The counted address: None for loopback or no address; an IPv6 client by its /64."""
+    if not host:
+        return None
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+class SignInThrottle:
+    def __init__(self, engine: AsyncEngine, master: MasterKey) -> None:
+        self.engine = engine
+        self.master = master
+        self._pepper: bytes | None = None
+
+    async def attempt(self, *, email: str | None = None, address: str | None = None) -> Attempt:
+        """Charge an attempt to its counters, or raise ``Throttled`` (nothing charged)."""
+        pepper = await self._key()
+        keys: list[tuple[str, int]] = []
+        if email:
+            keys.append((_mac(pepper, "email:" + email.strip().lower()), FREE_PER_EMAIL))
+        if address:
+            keys.append((_mac(pepper, "ip:" + address), FREE_PER_ADDRESS))
+        keys.sort()  # one lock order for every process (no deadlock on PostgreSQL)
+        if not keys:
+            return Attempt(())
+        t = now()
+        async with self.engine.begin() as conn:
+            for key, _free in keys:
+                await _charge(conn, key, t)
+            rows = {r.key: r for r in (await conn.execute(
+                sa.select(signin_failures).where(
+                    signin_failures.c.key.in_([k for k, _ in keys])))).all()}
+            waits = [int(r.locked_until) - t for r in rows.values() if r.locked_until > t]
+            if waits:
+                raise Throttled(max(waits))  # rolls the charges back
+            for key, free in keys:
+                lock = lock_seconds(int(rows[key].failures), free)
+                if lock:  # this attempt may be the last free one: the lock holds if it fails
+                    await conn.execute(signin_failures.update().where(
+                        signin_failures.c.key == key).values(locked_until=t + lock))
+        return Attempt(tuple(keys))
+
+    async def succeeded(self, attempt: Attempt) -> None:
+        async with self.engine.begin() as conn:
+            for key, _free in attempt.keys:
+                await conn.execute(signin_failures.delete().where(signin_failures.c.key == key))
+        await self._prune()
+
+    async def _prune(self) -> None:
+        """Drop forgotten counts, a bounded batch at a time, in their own transaction; rows
+        another sign-in is charging are skipped (PostgreSQL), never waited for."""
+        t = now()
+        async with self.engine.begin() as conn:
+            old = (sa.select(signin_failures.c.key)
+                   .where(signin_failures.c.last_at < t - FORGET_S,
+                          signin_failures.c.locked_until < t).limit(PRUNE_BATCH))
+            if conn.dialect.name == "postgresql":
+                old = old.with_for_update(skip_locked=True)
+            await conn.execute(signin_failures.delete().where(signin_failures.c.key.in_(old)))
+
+    async def forgive(self, attempt: Attempt) -> None:
+        """The attempt failed for a reason not the caller's (DCM unreachable): give it back."""
+        async with self.engine.begin() as conn:
+            for key, free in attempt.keys:
+                await conn.execute(signin_failures.update().where(
+                    signin_failures.c.key == key, signin_failures.c.failures > 0).values(
+                        failures=signin_failures.c.failures - 1,
+                        locked_until=sa.case((signin_failures.c.failures - 1 < free, 0),
+                                             else_=signin_failures.c.locked_until)))
+
+    async def _key(self) -> bytes:
+        if self._pepper is None:
+            self._pepper = await _load_or_make_key(self.engine, self.master, PEPPER_NAME)
+        return self._pepper
+
+
+async def _charge(conn: AsyncConnection, key: str, t: int) -> None:
+    """failures + 1 (from 1 when the last failure is forgotten); nothing while locked."""
+    table = signin_failures
+    insert = dialect_insert(conn, table).values(key=key, failures=1, last_at=t, locked_until=0)
+    await conn.execute(insert.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"failures": sa.case((table.c.last_at < t - FORGET_S, 1),
+                                  else_=table.c.failures + 1),
+              "last_at": t},
+        where=table.c.locked_until <= t))
+
+
+def _mac(pepper: bytes, text: str) -> str:
+    return hmac.new(pepper, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+async def _load_or_make_key(engine: AsyncEngine, master: MasterKey, name: str) -> bytes:
+    """A random 32-byte key shared by every process through the database, sealed with the
+    master key. One sealed with another master key is replaced (only counts are lost)."""
+    for _ in range(4):
+        sealed = master.seal("hub-key:" + name, os.urandom(32))
+        async with engine.begin() as conn:
+            # a write first: on SQLite the transaction holds the write lock from here on
+            await conn.execute(dialect_insert(conn, hub_keys).values(
+                name=name, key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
+                ciphertext=sealed.ciphertext, created_at=now()).on_conflict_do_nothing())
+            row = (await conn.execute(sa.select(hub_keys).where(hub_keys.c.name == name))).one()
+            try:
+                return master.open("hub-key:" + name, Sealed(
+                    str(row.key_id), bytes(row.wrapped_key), bytes(row.ciphertext)))
+            except DecryptError:
+                await conn.execute(hub_keys.delete().where(hub_keys.c.name == name,
+                                                           hub_keys.c.key_id == row.key_id))
+    raise RuntimeError("the sign-in throttle's key cannot be read or made")
