@@ -146,6 +146,8 @@ class AuditRecord(_Wire):
 
 class AuditList(_Wire):
     entries: list[AuditRecord] = Field(default_factory=list)
+    # where the next page starts; None: this was the last (an older hub: judge by count)
+    next_after_seq: int | None = None
 
 
 class AuditAppended(_Wire):

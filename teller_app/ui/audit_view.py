@@ -292,9 +292,10 @@ class AuditView(QWidget):
             while True:
                 page = await link.call(partial(_audit_page, after=after, filters=filters))
                 found.extend(page.entries)
-                if len(page.entries) < PAGE:
+                # the hub may cut a page short by size: its cursor says where to go on
+                if page.next_after_seq is None and len(page.entries) < PAGE:
                     return found
-                after = page.entries[-1].seq
+                after = page.next_after_seq or page.entries[-1].seq
 
         def shown(entries: list[AuditRecord]) -> None:
             self.model.set_entries(entries)

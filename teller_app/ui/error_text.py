@@ -23,6 +23,7 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
+from teller_app.platform.errors import RateLimited
 from teller_app.secrets import redact_text
 
 
@@ -190,7 +191,23 @@ def cache_message(exc: BaseException) -> str:
                      "platform directly.")
 
 
+def rate_limited_text(exc: RateLimited) -> str:
+    """The hub heard the request and refused it for now (429): nothing was done."""
+    if exc.reason == "sign_in_throttled":
+        return QCoreApplication.translate(
+            "ErrorText", "Too many failed sign-ins for this account. Wait a few minutes and "
+            "try again.")
+    if exc.reason == "audit_verify_busy":
+        return QCoreApplication.translate(
+            "ErrorText", "The audit chain was checked moments ago. Try again in a minute.")
+    return QCoreApplication.translate(
+        "ErrorText", "The Teller Hub asks to wait a moment: nothing was done. Try again in a "
+        "minute.")
+
+
 def friendly_message(exc: BaseException) -> str:
+    if isinstance(exc, RateLimited):
+        return rate_limited_text(exc)
     if isinstance(exc, BankAuthDeclined):
         return bank_auth_declined_text(platform_message(exc))
     if isinstance(exc, HubUnavailable):

@@ -85,3 +85,27 @@ def test_filters_names_verify_and_export(qtbot, qloop, tmp_path) -> None:  # typ
     assert "Тарас Гнатюк" in text and "Change requested" in text
     cells = [c for line in text.splitlines() for c in line.split(",")]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+
+
+class ShortPagesHub(FakeHub):
+    """A hub that cuts its pages by size (2 rows here) and says where to go on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = [_rec(i, "t@bank", "sign_in") for i in range(1, 8)]
+
+    async def audit(self, **filters: Any) -> AuditList:
+        after = int(filters.get("after_seq") or 0)
+        page = [r for r in self.rows if r.seq > after][:2]
+        more = bool(page) and page[-1].seq < self.rows[-1].seq
+        return AuditList(entries=page, next_after_seq=page[-1].seq if more else None)
+
+
+def test_a_page_cut_short_by_size_is_followed_to_the_end(qtbot, qloop) -> None:  # type: ignore[no-untyped-def]
+    hub = ShortPagesHub()
+    view = AuditView(lambda: FakeLink(hub), OpRunner(), branches=[],  # type: ignore[arg-type, return-value]
+                     employee_names=_employees, customer_names=_customers)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=5000) as shown:
+        view.refresh()
+    assert shown.args == [7] and len(view.model.entries) == 7

@@ -136,3 +136,15 @@ def test_every_cash_reason_is_worded_in_both_languages() -> None:
     finally:
         switch_language("en")
     assert all(u != e for u, e in zip(ukrainian, english, strict=True))
+
+
+def test_a_throttled_sign_in_is_worded_not_taken_for_an_outage() -> None:
+    from teller_app.platform.errors import RateLimited
+    from teller_app.ui.error_text import sign_in_message
+
+    throttled = RateLimited("too many failed sign-ins: try again in 30 s", status_code=429,
+                            reason="sign_in_throttled")
+    assert sign_in_message(throttled) == (
+        "Too many failed sign-ins for this account. Wait a few minutes and try again.")
+    busy = RateLimited("verify ran moments ago", status_code=429, reason="audit_verify_busy")
+    assert friendly_message(busy).startswith("The audit chain was checked moments ago")
