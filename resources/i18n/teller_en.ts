@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="302"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="303"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -72,7 +72,7 @@
 <context>
     <name>HistoryDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="209"/>
+        <location filename="../../teller_app/ui/history.py" line="217"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 of %n payment, fetched at %2</numerusform>

@@ -102,43 +102,43 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="102"/>
+        <location filename="../../teller_app/ui/startup.py" line="103"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="167"/>
+        <location filename="../../teller_app/ui/startup.py" line="168"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="176"/>
+        <location filename="../../teller_app/ui/startup.py" line="177"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="187"/>
+        <location filename="../../teller_app/ui/startup.py" line="188"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="265"/>
+        <location filename="../../teller_app/ui/startup.py" line="274"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="55"/>
+        <location filename="../../teller_app/ui/startup.py" line="56"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="284"/>
+        <location filename="../../teller_app/ui/startup.py" line="293"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="319"/>
-        <location filename="../../teller_app/ui/startup.py" line="333"/>
+        <location filename="../../teller_app/ui/startup.py" line="328"/>
+        <location filename="../../teller_app/ui/startup.py" line="342"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -279,48 +279,48 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="33"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="35"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="37"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="39"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="46"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="47"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="53"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="54"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="56"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="79"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="92"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="74"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="87"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="77"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="90"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -464,42 +464,42 @@
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="333"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="334"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="336"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="337"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="342"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="343"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="346"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="348"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="359"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="360"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="362"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="363"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
@@ -519,7 +519,7 @@
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="302"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="303"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -528,7 +528,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="324"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="325"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -794,17 +794,17 @@
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="373"/>
-        <source>Confirm a cash deposit of %1 for the customer.</source>
-        <translation>Підтвердити внесення готівки на суму %1 для клієнта.</translation>
-    </message>
-    <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="375"/>
-        <source>Confirm a cash withdrawal of %1 for the customer.</source>
-        <translation>Підтвердити видачу готівки на суму %1 для клієнта.</translation>
+        <source>Confirm a cash deposit of %1 for %2.</source>
+        <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="395"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="377"/>
+        <source>Confirm a cash withdrawal of %1 for %2.</source>
+        <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="397"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -1258,98 +1258,98 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="40"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="41"/>
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="43"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="44"/>
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="46"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="47"/>
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="50"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="54"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="55"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="64"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="66"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="69"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="71"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="72"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="101"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="102"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="119"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="121"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="131"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="132"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="137"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="136"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="138"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="137"/>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="181"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="192"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="74"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="75"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="79"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="83"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="84"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
@@ -1357,7 +1357,7 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="77"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="86"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -1570,17 +1570,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
@@ -1595,137 +1595,137 @@ If it happens again, tell support what you were doing.</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="134"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="135"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="136"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="106"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="109"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="230"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="231"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="234"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="232"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="235"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="236"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="236"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="290"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="302"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="295"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="308"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="303"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="316"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="308"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="321"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="333"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="346"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="360"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="373"/>
         <source>The platform did not answer: the customer may have been created. Nothing was lost: press Save again when the connection is back; it checks first and never creates the customer twice.</source>
         <translation>Платформа не відповіла: клієнта, можливо, вже створено. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться; спершу буде перевірено, чи клієнт існує, і двічі його не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="377"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="390"/>
         <source>A customer with this login exists and may be the one your earlier attempt created: search for the login before creating another.</source>
         <translation>Клієнт із таким логіном існує, і, можливо, його створила ваша попередня спроба: знайдіть цей логін, перш ніж створювати іншого.</translation>
     </message>
@@ -1779,7 +1779,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="366"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="379"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
@@ -1790,12 +1790,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="215"/>
+        <source>The most the customer&apos;s account may hold; 0 means no limit.</source>
+        <translation>Найбільша сума, яку може містити рахунок клієнта; 0 — без обмеження.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
@@ -1815,17 +1820,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="351"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="364"/>
         <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
         <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="356"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="369"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="338"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="351"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -1989,102 +1994,102 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="123"/>
+        <location filename="../../teller_app/ui/desk.py" line="127"/>
         <source>SANDBOX — demo data</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="144"/>
+        <location filename="../../teller_app/ui/desk.py" line="148"/>
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="147"/>
+        <location filename="../../teller_app/ui/desk.py" line="151"/>
         <source>Customers found</source>
         <translation>Знайдені клієнти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="148"/>
+        <location filename="../../teller_app/ui/desk.py" line="152"/>
         <source>Work tabs</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="159"/>
+        <location filename="../../teller_app/ui/desk.py" line="164"/>
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="160"/>
+        <location filename="../../teller_app/ui/desk.py" line="165"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="161"/>
+        <location filename="../../teller_app/ui/desk.py" line="166"/>
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="162"/>
+        <location filename="../../teller_app/ui/desk.py" line="167"/>
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="163"/>
+        <location filename="../../teller_app/ui/desk.py" line="168"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="164"/>
+        <location filename="../../teller_app/ui/desk.py" line="169"/>
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="165"/>
+        <location filename="../../teller_app/ui/desk.py" line="170"/>
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="166"/>
+        <location filename="../../teller_app/ui/desk.py" line="171"/>
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="167"/>
+        <location filename="../../teller_app/ui/desk.py" line="172"/>
         <source>&amp;Approve the selected request</source>
-        <translation>&amp;Погодити вибраний запит</translation>
+        <translation>По&amp;годити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="168"/>
+        <location filename="../../teller_app/ui/desk.py" line="173"/>
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="224"/>
+        <location filename="../../teller_app/ui/desk.py" line="235"/>
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="231"/>
+        <location filename="../../teller_app/ui/desk.py" line="242"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="276"/>
+        <location filename="../../teller_app/ui/desk.py" line="287"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="278"/>
+        <location filename="../../teller_app/ui/desk.py" line="289"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="292"/>
+        <location filename="../../teller_app/ui/desk.py" line="303"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="294"/>
+        <location filename="../../teller_app/ui/desk.py" line="305"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -2092,166 +2097,181 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="85"/>
-        <location filename="../../teller_app/ui/error_text.py" line="101"/>
+        <location filename="../../teller_app/ui/error_text.py" line="86"/>
+        <location filename="../../teller_app/ui/error_text.py" line="102"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="88"/>
+        <location filename="../../teller_app/ui/error_text.py" line="89"/>
         <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="96"/>
+        <location filename="../../teller_app/ui/error_text.py" line="97"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="98"/>
+        <location filename="../../teller_app/ui/error_text.py" line="99"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="103"/>
+        <location filename="../../teller_app/ui/error_text.py" line="104"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="105"/>
+        <location filename="../../teller_app/ui/error_text.py" line="106"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="108"/>
+        <location filename="../../teller_app/ui/error_text.py" line="109"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="116"/>
+        <location filename="../../teller_app/ui/error_text.py" line="117"/>
         <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="128"/>
+        <location filename="../../teller_app/ui/error_text.py" line="129"/>
         <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="151"/>
+        <location filename="../../teller_app/ui/error_text.py" line="152"/>
         <source>The bank&apos;s Teller Hub cannot be reached. Try again later.</source>
         <translation>Teller Hub банку недоступний. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="153"/>
+        <location filename="../../teller_app/ui/error_text.py" line="154"/>
         <source>The bank&apos;s Teller Hub did not answer, so it is not known whether this went through. Your work is kept; look at the current state before you try again.</source>
         <translation>Teller Hub банку не відповів, тому невідомо, чи дію виконано. Введені дані збережено; перш ніж пробувати знову, перегляньте поточний стан.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="168"/>
+        <location filename="../../teller_app/ui/error_text.py" line="169"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="205"/>
+        <location filename="../../teller_app/ui/error_text.py" line="197"/>
+        <source>Too many failed sign-ins for this account. Wait a few minutes and try again.</source>
+        <translation>Забагато невдалих спроб входу для цього облікового запису. Зачекайте кілька хвилин і спробуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="201"/>
+        <source>The audit chain was checked moments ago. Try again in a minute.</source>
+        <translation>Ланцюжок аудиту щойно перевірено. Спробуйте ще раз за хвилину.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="203"/>
+        <source>The Teller Hub asks to wait a moment: nothing was done. Try again in a minute.</source>
+        <translation>Teller Hub просить трохи зачекати: нічого не виконано. Спробуйте ще раз за хвилину.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="222"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="208"/>
+        <location filename="../../teller_app/ui/error_text.py" line="225"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="211"/>
+        <location filename="../../teller_app/ui/error_text.py" line="228"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="167"/>
-        <location filename="../../teller_app/ui/error_text.py" line="215"/>
+        <location filename="../../teller_app/ui/error_text.py" line="168"/>
+        <location filename="../../teller_app/ui/error_text.py" line="232"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="217"/>
+        <location filename="../../teller_app/ui/error_text.py" line="234"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="161"/>
-        <location filename="../../teller_app/ui/error_text.py" line="219"/>
-        <location filename="../../teller_app/ui/error_text.py" line="222"/>
+        <location filename="../../teller_app/ui/error_text.py" line="236"/>
+        <location filename="../../teller_app/ui/error_text.py" line="239"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="225"/>
+        <location filename="../../teller_app/ui/error_text.py" line="242"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="227"/>
+        <location filename="../../teller_app/ui/error_text.py" line="244"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="61"/>
+        <location filename="../../teller_app/ui/error_text.py" line="62"/>
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="65"/>
+        <location filename="../../teller_app/ui/error_text.py" line="66"/>
         <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="69"/>
+        <location filename="../../teller_app/ui/error_text.py" line="70"/>
         <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="71"/>
+        <location filename="../../teller_app/ui/error_text.py" line="72"/>
         <source>The profile&apos;s connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="121"/>
+        <location filename="../../teller_app/ui/error_text.py" line="122"/>
         <source>{message} (The platform said: {detail})</source>
         <translation>{message} (Відповідь платформи: {detail})</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="80"/>
+        <location filename="../../teller_app/ui/error_text.py" line="81"/>
         <source>Teller is already running for this profile on this computer. Switch to that window, or close it and sign in again here.</source>
         <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="92"/>
+        <location filename="../../teller_app/ui/error_text.py" line="93"/>
         <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="176"/>
+        <location filename="../../teller_app/ui/error_text.py" line="177"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="181"/>
+        <location filename="../../teller_app/ui/error_text.py" line="182"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="185"/>
+        <location filename="../../teller_app/ui/error_text.py" line="186"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="187"/>
+        <location filename="../../teller_app/ui/error_text.py" line="188"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="189"/>
+        <location filename="../../teller_app/ui/error_text.py" line="190"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
@@ -2259,76 +2279,76 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="104"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="116"/>
         <source>&amp;Status:</source>
         <translation>&amp;Статус:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="104"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="116"/>
         <source>Se&amp;gment:</source>
         <translation>С&amp;егмент:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="105"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="117"/>
         <source>&amp;KYC:</source>
-        <translation>&amp;KYC:</translation>
+        <translation>&amp;Рівень KYC:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="105"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="117"/>
         <source>&amp;Disabled:</source>
         <translation>&amp;Вимкнені:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="106"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="118"/>
         <source>Created &amp;from:</source>
         <translation>Створено &amp;з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="106"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="107"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="118"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="119"/>
         <source>to:</source>
         <translation>по:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="107"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="119"/>
         <source>&amp;Updated from:</source>
         <translation>&amp;Оновлено з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="108"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="120"/>
         <source>Created to</source>
         <translation>Створено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="108"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="120"/>
         <source>Updated to</source>
         <translation>Оновлено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="114"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="123"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="135"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="137"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="139"/>
         <source>any</source>
         <translation>будь-який</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="115"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
         <source>C&amp;lear filters</source>
-        <translation>С&amp;кинути фільтри</translation>
+        <translation>Скинути &amp;фільтри</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="116"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
         <source>all</source>
         <translation>усі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="116"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
         <source>enabled only</source>
         <translation>лише ввімкнені</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="117"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="129"/>
         <source>disabled only</source>
         <translation>лише вимкнені</translation>
     </message>
@@ -2336,52 +2356,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="108"/>
+        <location filename="../../teller_app/ui/history.py" line="116"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="112"/>
+        <location filename="../../teller_app/ui/history.py" line="120"/>
         <source>Dates</source>
         <translation>Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="122"/>
+        <location filename="../../teller_app/ui/history.py" line="130"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="125"/>
+        <location filename="../../teller_app/ui/history.py" line="133"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="128"/>
+        <location filename="../../teller_app/ui/history.py" line="136"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="129"/>
+        <location filename="../../teller_app/ui/history.py" line="137"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="178"/>
+        <location filename="../../teller_app/ui/history.py" line="186"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="202"/>
+        <location filename="../../teller_app/ui/history.py" line="210"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="208"/>
+        <location filename="../../teller_app/ui/history.py" line="216"/>
         <source>%1 payments, fetched at %2</source>
         <translation>Платежів: %1, отримано о %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="209"/>
+        <location filename="../../teller_app/ui/history.py" line="217"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -2390,32 +2410,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="221"/>
+        <location filename="../../teller_app/ui/history.py" line="229"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="222"/>
+        <location filename="../../teller_app/ui/history.py" line="230"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="232"/>
+        <location filename="../../teller_app/ui/history.py" line="240"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="233"/>
+        <location filename="../../teller_app/ui/history.py" line="241"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="240"/>
+        <location filename="../../teller_app/ui/history.py" line="248"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="244"/>
+        <location filename="../../teller_app/ui/history.py" line="252"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -2461,52 +2481,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="60"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="108"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="66"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="109"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="67"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="111"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="73"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="112"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="76"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="113"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="77"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="114"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="79"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="115"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="80"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="117"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="101"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="133"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_modes.py" line="43"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="121"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
@@ -2519,7 +2539,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="143"/>
+        <location filename="../../teller_app/ui/desk.py" line="147"/>
         <location filename="../../teller_app/ui/main_window.py" line="121"/>
         <source>Search</source>
         <translation>Пошук</translation>
@@ -2530,19 +2550,19 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="243"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="246"/>
         <location filename="../../teller_app/ui/main_window.py" line="211"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="244"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="247"/>
         <location filename="../../teller_app/ui/main_window.py" line="230"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="240"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="108"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
@@ -2557,90 +2577,90 @@ If it happens again, tell support what you were doing.</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="105"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="104"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="109"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="107"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="340"/>
+        <location filename="../../teller_app/ui/main_window.py" line="338"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="349"/>
+        <location filename="../../teller_app/ui/main_window.py" line="347"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="360"/>
+        <location filename="../../teller_app/ui/main_window.py" line="358"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="135"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="54"/>
+        <location filename="../../teller_app/ui/desk.py" line="139"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="56"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="136"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="55"/>
+        <location filename="../../teller_app/ui/desk.py" line="140"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="57"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="137"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="67"/>
+        <location filename="../../teller_app/ui/desk.py" line="141"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="69"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="138"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="69"/>
+        <location filename="../../teller_app/ui/desk.py" line="142"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="139"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
+        <location filename="../../teller_app/ui/desk.py" line="143"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="140"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
+        <location filename="../../teller_app/ui/desk.py" line="144"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="75"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="141"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="76"/>
+        <location filename="../../teller_app/ui/desk.py" line="145"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="78"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="142"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="78"/>
+        <location filename="../../teller_app/ui/desk.py" line="146"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="80"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="90"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="92"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="95"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="97"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="97"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="99"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
@@ -2650,7 +2670,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="91"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="93"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -2698,7 +2718,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="81"/>
+        <location filename="../../teller_app/ui/history.py" line="85"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
@@ -2752,170 +2772,175 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileForm</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="37"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="39"/>
         <source>e.g. bank-production</source>
         <translation>напр. bank-production</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="42"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="44"/>
         <source>Platform password (Mode A)</source>
         <translation>Пароль платформи (режим A)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="43"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="45"/>
         <source>Teller Hub (Mode B)</source>
         <translation>Teller Hub (режим B)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="45"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="47"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="48"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="50"/>
         <source>only to test the connection; never saved</source>
         <translation>лише для перевірки з’єднання; не зберігається</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="49"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="51"/>
         <source>system certificates</source>
         <translation>системні сертифікати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="50"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="52"/>
         <source>&amp;Browse…</source>
         <translation>&amp;Огляд…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="52"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="54"/>
         <source>Choose a CA bundle file</source>
         <translation>Виберіть файл сертифікатів CA</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="67"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="179"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="59"/>
+        <source>A proxy password typed here (http://user:password@host:port) is kept in the OS keyring, never in the profile, and is not shown again.</source>
+        <translation>Пароль проксі, введений тут (http://user:password@host:port), зберігається у сховищі паролів ОС, ніколи не в профілі, і більше не показується.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="72"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="187"/>
         <source>&amp;Name:</source>
         <translation>&amp;Назва:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="68"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="179"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="73"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="187"/>
         <source>Platform &amp;URL:</source>
         <translation>&amp;URL платформи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="69"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="180"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="74"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="188"/>
         <source>&amp;Counterparty GUID:</source>
         <translation>GUID &amp;контрагента:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="70"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
         <source>Sign-in &amp;mode:</source>
         <translation>&amp;Режим входу:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="71"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="181"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
         <source>Teller &amp;Hub URL:</source>
         <translation>URL Teller &amp;Hub:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="72"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="181"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="77"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
         <source>&amp;E-mail:</source>
         <translation>&amp;Ел. пошта:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="73"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="78"/>
         <source>Pass&amp;word:</source>
         <translation>Па&amp;роль:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="74"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="182"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="79"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="190"/>
         <source>CA &amp;bundle:</source>
         <translation>Сертифікати &amp;CA:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="183"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="80"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="191"/>
         <source>SPKI p&amp;ins:</source>
         <translation>SPKI-&amp;піни:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="183"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="81"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="191"/>
         <source>Pro&amp;xy:</source>
         <translation>Пр&amp;оксі:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="77"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="82"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="107"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="112"/>
         <source>Sign-in through the Teller Hub needs the hub&apos;s URL.</source>
         <translation>Для входу через Teller Hub потрібна URL-адреса хаба.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="122"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="127"/>
         <source>Give the profile a name.</source>
         <translation>Дайте профілю назву.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="124"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="129"/>
         <source>Enter the counterparty GUID.</source>
         <translation>Введіть GUID контрагента.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="132"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="137"/>
         <source>{field}: {problem}</source>
         <translation>{field}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="145"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="153"/>
         <source>{field}: must not contain “/” or begin or end with a space.</source>
         <translation>{field}: не може містити «/» або починатися чи закінчуватися пробілом.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="153"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="161"/>
         <source>must start with https:// (plain http:// is allowed only for this computer, 127.0.0.1).</source>
         <translation>має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера, 127.0.0.1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="156"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="164"/>
         <source>must be an address like https://dcm.bank.ua.</source>
         <translation>має бути адресою на зразок https://dcm.bank.ua.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="163"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="171"/>
         <source>{field}: must be an address like http://proxy.bank.ua:3128.</source>
         <translation>{field}: має бути адресою на зразок http://proxy.bank.ua:3128.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="170"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="178"/>
         <source>{field}: each pin is the SHA-256 of the server&apos;s key, in base64 or hex.</source>
         <translation>{field}: кожен пін — це SHA-256 ключа сервера в base64 або hex.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="192"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="200"/>
         <source>The Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="192"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="200"/>
         <source>The platform password</source>
         <translation>Пароль платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="195"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="203"/>
         <source>CA bundle (PEM)</source>
         <translation>Сертифікати CA (PEM)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="196"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="204"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>Сертифікати (*.pem *.crt *.cer);;Усі файли (*)</translation>
     </message>
@@ -2923,17 +2948,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManager</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="45"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="46"/>
         <source>ok</source>
         <translation>гаразд</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="46"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="47"/>
         <source>adapted</source>
         <translation>адаптовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="47"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="48"/>
         <source>failed</source>
         <translation>помилка</translation>
     </message>
@@ -2941,188 +2966,193 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManagerDialog</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="59"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="60"/>
         <source>Teller — profiles</source>
         <translation>Teller — профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="69"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="70"/>
         <source>Profiles</source>
         <translation>Профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="71"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="72"/>
         <source>&amp;Add</source>
         <translation>&amp;Додати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="72"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="73"/>
         <source>D&amp;uplicate</source>
         <translation>&amp;Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="74"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="75"/>
         <source>&amp;Delete</source>
         <translation>&amp;Видалити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="77"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="78"/>
         <source>&amp;Save</source>
         <translation>&amp;Зберегти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="79"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="80"/>
         <source>&amp;Test connection</source>
         <translation>&amp;Перевірити з&apos;єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="81"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="82"/>
         <source>&amp;Import…</source>
         <translation>&amp;Імпорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="83"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="84"/>
         <source>E&amp;xport…</source>
         <translation>&amp;Експорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="85"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="86"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="92"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="93"/>
         <source>Connection test results</source>
         <translation>Результати перевірки з&apos;єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
         <source>Check</source>
         <translation>Перевірка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
         <source>Evidence</source>
         <translation>Докази</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="142"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="143"/>
         <source>The profiles file cannot be read: {error}</source>
         <translation>Файл профілів не вдається прочитати: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="163"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="164"/>
         <source>A copy of {name}: change what differs and save.</source>
         <translation>Копія {name}: змініть те, що відрізняється, і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="172"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="173"/>
         <source>Delete profile</source>
         <translation>Видалити профіль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="173"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="174"/>
         <source>Delete the profile {name}?</source>
         <translation>Видалити профіль {name}?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="187"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="188"/>
         <source>Profile {name} deleted.</source>
         <translation>Профіль {name} видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="198"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="199"/>
         <source>A profile named {name} exists already.</source>
         <translation>Профіль з назвою {name} уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="209"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="210"/>
         <source>Profile {name} saved.</source>
         <translation>Профіль {name} збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="222"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="223"/>
         <source>Enter the e-mail to test the sign-in with.</source>
         <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="228"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="229"/>
         <source>Enter the password to test the sign-in with.</source>
         <translation>Введіть пароль, з яким перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="232"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="233"/>
         <source>Testing {url}…</source>
         <translation>Перевірка {url}…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="234"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="235"/>
         <source>Testing the connection…</source>
         <translation>Перевірка з&apos;єднання…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="241"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
         <source>{count} profiles exported to {path} (no passwords).</source>
         <translation>Профілів експортовано: {count}, до {path} (без паролів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="252"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="253"/>
         <source>Imported: {names}. Passwords are typed at sign-in.</source>
         <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="262"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="263"/>
         <source>it is not a JSON file.</source>
         <translation>це не файл JSON.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="264"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="265"/>
         <source>it is not a Teller profiles export.</source>
         <translation>це не експорт профілів Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="266"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="267"/>
         <source>the profile {name} in it is not valid ({detail}).</source>
         <translation>профіль {name} у ньому некоректний ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="269"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="270"/>
         <source>a profile in it is not valid ({detail}).</source>
         <translation>один із профілів у ньому некоректний ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="271"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="272"/>
         <source>Nothing was imported: {why}</source>
         <translation>Нічого не імпортовано: {why}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="338"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="348"/>
         <source>{failed} of {total} checks failed.</source>
         <translation>Не пройдено перевірок: {failed} з {total}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="341"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="351"/>
         <source>All {total} checks passed: this profile works.</source>
         <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="360"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="361"/>
+        <source>The proxy password cannot be kept: the OS keyring cannot be used ({reason}). Nothing was saved; enter the proxy without its password, or save once the keyring works.</source>
+        <translation>Пароль проксі неможливо зберегти: сховище паролів ОС недоступне ({reason}). Нічого не збережено; вкажіть проксі без пароля або збережіть, коли сховище запрацює.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="376"/>
         <source>Export profiles</source>
         <translation>Експорт профілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="362"/>
-        <location filename="../../teller_app/ui/profile_manager.py" line="371"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="378"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="387"/>
         <source>Teller profiles (*.json)</source>
         <translation>Профілі Teller (*.json)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="369"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="385"/>
         <source>Import profiles</source>
         <translation>Імпорт профілів</translation>
     </message>
@@ -3307,27 +3337,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="305"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="332"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="338"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="312"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="339"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="327"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="354"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="328"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="355"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -3518,13 +3548,13 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="151"/>
+        <location filename="../../teller_app/ui/desk.py" line="155"/>
         <location filename="../../teller_app/ui/search_panel.py" line="76"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="153"/>
+        <location filename="../../teller_app/ui/desk.py" line="157"/>
         <location filename="../../teller_app/ui/search_panel.py" line="82"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
@@ -3560,22 +3590,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="314"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="359"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="317"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="363"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="321"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="367"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="341"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="388"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -3609,13 +3639,13 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="169"/>
-        <source>&amp;Lock after idle (minutes):</source>
-        <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
+        <source>S&amp;ync every (minutes):</source>
+        <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="169"/>
-        <source>S&amp;ync every (minutes):</source>
-        <translation>&amp;Синхронізувати кожні (хвилин):</translation>
+        <source>Lock after &amp;idle (minutes):</source>
+        <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="174"/>
@@ -3708,28 +3738,83 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ShortcutsSheet</name>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="59"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="37"/>
+        <source>Search</source>
+        <translation>Пошук</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="38"/>
+        <source>Customer card</source>
+        <translation>Картка клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="39"/>
+        <source>Customer form</source>
+        <translation>Форма клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="44"/>
+        <source>Open the selected customer&apos;s card</source>
+        <translation>Відкрити картку вибраного клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="47"/>
+        <source>From the search box to the results</source>
+        <translation>Із поля пошуку до результатів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="50"/>
+        <source>Clear the search box; from the results, back to it</source>
+        <translation>Очистити поле пошуку; з результатів — повернутися до нього</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="51"/>
+        <source>Refresh</source>
+        <translation>Оновити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="52"/>
+        <source>Edit the customer</source>
+        <translation>Редагувати клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="53"/>
+        <source>Back to the search</source>
+        <translation>Назад до пошуку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="54"/>
+        <source>Save</source>
+        <translation>Зберегти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="56"/>
+        <source>Cancel</source>
+        <translation>Скасувати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="93"/>
         <source>Window</source>
         <translation>Вікно</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="74"/>
-        <location filename="../../teller_app/ui/shortcuts.py" line="78"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="110"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="114"/>
         <source>Keyboard shortcuts</source>
         <translation>Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="79"/>
-        <source>Menu</source>
-        <translation>Меню</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="79"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="115"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="80"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="115"/>
+        <source>Where</source>
+        <translation>Де</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="116"/>
         <source>Keys</source>
         <translation>Клавіші</translation>
     </message>
@@ -3762,94 +3847,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="59"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="60"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="242"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="252"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="70"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="71"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="76"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="77"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="86"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="87"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="263"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="273"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="90"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="263"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="273"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="105"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="115"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="116"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="220"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="227"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="231"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="241"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="254"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="264"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="274"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="284"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="305"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="315"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="120"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -3862,17 +3947,6 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="203"/>
-        <source>Lock the session</source>
-        <translation>Заблокувати екран</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="204"/>
-        <source>Approvals inbox</source>
-        <translation>Вхідні запити на погодження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision.py" line="205"/>
         <location filename="../../teller_app/ui/supervision.py" line="207"/>
         <location filename="../../teller_app/ui/supervision.py" line="336"/>
         <source>Audit trail</source>
@@ -4021,6 +4095,21 @@ Reason: %2</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/supervision.py" line="203"/>
+        <source>&amp;Lock the session</source>
+        <translation>За&amp;блокувати екран</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="204"/>
+        <source>Approvals &amp;inbox</source>
+        <translation>В&amp;хідні запити на погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="205"/>
+        <source>&amp;Audit trail</source>
+        <translation>&amp;Журнал аудиту</translation>
+    </message>
+    <message>
         <location filename="../../teller_app/ui/supervision.py" line="335"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
@@ -4039,63 +4128,63 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="215"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="229"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="240"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="254"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="231"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="242"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="268"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="243"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="269"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="245"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="271"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="246"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="272"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="282"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="282"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="257"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="261"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="287"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="277"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="304"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="310"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -4103,42 +4192,42 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="93"/>
-        <source>T&amp;ill</source>
-        <translation>&amp;Каса</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="94"/>
-        <source>Open the till…</source>
-        <translation>Відкрити касу…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="95"/>
-        <source>Vault transfer…</source>
-        <translation>Передача зі сховища/до сховища…</translation>
-    </message>
-    <message>
         <location filename="../../teller_app/ui/till_desk.py" line="96"/>
-        <source>Close the till…</source>
-        <translation>Закрити касу…</translation>
+        <source>T&amp;ill</source>
+        <translation>Кас&amp;а</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_desk.py" line="97"/>
-        <source>End-of-day report…</source>
-        <translation>Звіт на кінець дня…</translation>
+        <source>&amp;Open the till…</source>
+        <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_desk.py" line="98"/>
-        <source>Branch cash position…</source>
-        <translation>Касова позиція відділення…</translation>
+        <source>Vault &amp;transfer…</source>
+        <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="179"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="99"/>
+        <source>&amp;Close the till…</source>
+        <translation>&amp;Закрити касу…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_desk.py" line="100"/>
+        <source>End-of-day &amp;report…</source>
+        <translation>Звіт на кінець &amp;дня…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_desk.py" line="101"/>
+        <source>Branch cash &amp;position…</source>
+        <translation>&amp;Касова позиція відділення…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_desk.py" line="182"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="193"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="196"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -4146,68 +4235,68 @@ Reason: %2</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="110"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="120"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="122"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="132"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="122"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="134"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="124"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="148"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="143"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="158"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="146"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="161"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="151"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="166"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="155"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="170"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="163"/>
-        <source>none</source>
-        <translation>немає</translation>
+        <location filename="../../teller_app/ui/till_dialog.py" line="179"/>
+        <source>This is the till&apos;s first opening: a supervisor co-signs its count ({count}) from the branch cash position. Then press Check the co-sign.</source>
+        <translation>Це перше відкриття каси: контролер підписує її перерахунок ({count}) у касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="165"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="183"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="173"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="198"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="187"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="212"/>
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="200"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="225"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
@@ -4310,12 +4399,12 @@ Reason: %2</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="58"/>
+        <location filename="../../teller_app/ui/till_text.py" line="60"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="60"/>
+        <location filename="../../teller_app/ui/till_text.py" line="61"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
@@ -4325,87 +4414,122 @@ Reason: %2</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="64"/>
+        <location filename="../../teller_app/ui/till_text.py" line="63"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="66"/>
+        <location filename="../../teller_app/ui/till_text.py" line="64"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="68"/>
+        <location filename="../../teller_app/ui/till_text.py" line="66"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="70"/>
+        <location filename="../../teller_app/ui/till_text.py" line="67"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="72"/>
+        <location filename="../../teller_app/ui/till_text.py" line="68"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/till_text.py" line="69"/>
+        <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
+        <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="71"/>
+        <source>You handle this cash yourself: another supervisor must approve it.</source>
+        <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="73"/>
+        <source>The draft is not this customer&apos;s.</source>
+        <translation>Чернетка не належить цьому клієнтові.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="74"/>
+        <source>The draft is in another branch.</source>
+        <translation>Чернетка належить іншому відділенню.</translation>
+    </message>
+    <message>
         <location filename="../../teller_app/ui/till_text.py" line="75"/>
+        <source>The amount differs from the draft&apos;s on the platform.</source>
+        <translation>Сума відрізняється від суми чернетки на платформі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="77"/>
+        <source>This customer is not in your branch.</source>
+        <translation>Цей клієнт не належить до вашого відділення.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="78"/>
+        <source>Only a head-office administrator may change this.</source>
+        <translation>Змінювати це може лише адміністратор головного офісу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="84"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="82"/>
+        <location filename="../../teller_app/ui/till_text.py" line="91"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="86"/>
+        <location filename="../../teller_app/ui/till_text.py" line="95"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="87"/>
+        <location filename="../../teller_app/ui/till_text.py" line="96"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="92"/>
+        <location filename="../../teller_app/ui/till_text.py" line="101"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="93"/>
+        <location filename="../../teller_app/ui/till_text.py" line="102"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="94"/>
+        <location filename="../../teller_app/ui/till_text.py" line="103"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="95"/>
+        <location filename="../../teller_app/ui/till_text.py" line="104"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="100"/>
+        <location filename="../../teller_app/ui/till_text.py" line="109"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="105"/>
+        <location filename="../../teller_app/ui/till_text.py" line="114"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="106"/>
+        <location filename="../../teller_app/ui/till_text.py" line="115"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="107"/>
+        <location filename="../../teller_app/ui/till_text.py" line="116"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>

@@ -143,3 +143,27 @@ def test_approve_and_reject_show_only_to_those_who_decide(qtbot, main_window,  #
     assert desk.action_approve.isVisible() and desk.action_reject.isVisible()
     main_window.switch_session(teller)
     assert not desk.action_approve.isVisible() and not desk.action_reject.isVisible()
+
+
+def test_the_ukrainian_menus_and_window_keep_their_mnemonics_apart(qtbot, main_window):  # type: ignore[no-untyped-def]
+    """Ukrainian words bring their own letters: no two entries of a menu, and no menu title
+    and label of the main window, share one (and none is a Latin letter)."""
+    from teller_app.ui.settings import switch_language
+
+    window = main_window
+    try:
+        switch_language("uk")
+        qtbot.waitUntil(lambda: window.menu_tools.title() == "&Інструменти", timeout=5000)
+        assert_menu_mnemonics(window.menuBar())
+        titles = [a.text() for a in window.menuBar().actions()]
+        labels = [w.text() for w in window.findChildren(QLabel)
+                  if w.buddy() is not None and w.isVisibleTo(window)]
+        buttons = [w.text() for w in window.findChildren(QAbstractButton)
+                   if w.isVisibleTo(window) and mnemonic(w.text())]
+        keys = [mnemonic(t) for t in titles + labels + buttons if mnemonic(t)]
+        clashes = sorted(t for t in titles + labels + buttons
+                         if mnemonic(t) and keys.count(mnemonic(t)) > 1)
+        assert clashes == [], clashes
+        assert all(not ("a" <= k <= "z") for k in keys), keys
+    finally:
+        switch_language("en")

@@ -210,7 +210,7 @@ def test_supervision_chrome_follows_a_live_language_switch(windows, qtbot) -> No
     try:
         switch_language("uk")
         qtbot.waitUntil(lambda: dock.windowTitle() == "Погодження", timeout=5000)
-        assert sup.inbox_action.text() == "Вхідні запити на погодження"
+        assert sup.inbox_action.text() == "В&хідні запити на погодження"
     finally:
         switch_language("en")
     qtbot.waitUntil(lambda: dock.windowTitle() == "Approvals", timeout=5000)
