@@ -155,6 +155,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.bank_box)
         layout.addWidget(self.buttons)
         self.retranslate()
+        # until the file is read the fields show defaults: OK then would save those
+        self.desk_box.setEnabled(False)
+        for button in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Apply):
+            self.buttons.button(button).setEnabled(False)
         self.ops.run(lambda: asyncio.to_thread(load_settings), on_success=self._loaded,
                      parent=self, network=False, key="settings-read")
         self.ops.run(lambda: fetch_policy(self.session), on_success=self._policy,
@@ -213,6 +217,9 @@ class SettingsDialog(QDialog):
         self.sync.setValue(settings.sync_interval_minutes)
         self.sounds.setChecked(settings.sounds)
         self.notifications.setChecked(settings.notifications)
+        self.desk_box.setEnabled(True)
+        for button in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Apply):
+            self.buttons.button(button).setEnabled(True)
 
     def values(self) -> DeskSettings:
         s = self.settings

@@ -7,7 +7,7 @@ import json
 import os
 
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from teller_app.ui import theme
 from teller_app.ui.settings import SettingsDialog, switch_language
@@ -17,7 +17,10 @@ from teller_app.ui.settings_store import LANGUAGES, THEMES, load_settings, setti
 def _open(qtbot, window) -> SettingsDialog:  # type: ignore[no-untyped-def]
     dialog = window.desk.open_settings()
     assert isinstance(dialog, SettingsDialog) and dialog.isVisible()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()  # the fields show defaults until the file is read
     qtbot.waitUntil(lambda: not window.ops.is_busy("settings-read"), timeout=5000)
+    assert ok.isEnabled() and dialog.desk_box.isEnabled()
     return dialog
 
 
