@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -77,8 +78,12 @@ class FilterBar(QWidget):
         self.clear_button.setObjectName("filterClear")
         self.clear_button.clicked.connect(self.clear)
         self.labels: dict[str, QLabel] = {}
-        layout = QHBoxLayout(self)
+        # two rows (choices; dates): in one the bar alone made the window ~1430 px wide at
+        # least, more than a 1366 px desk screen
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        choices, dates = QHBoxLayout(), QHBoxLayout()
         for key, widget in (("status", self.status), ("segment", self.segment),
                             ("kyc", self.kyc), ("disabled", self.disabled),
                             ("created", self.created_from), ("created_to", self.created_to),
@@ -86,10 +91,13 @@ class FilterBar(QWidget):
             label = QLabel(self)
             label.setBuddy(widget)
             self.labels[key] = label
-            layout.addWidget(label)
-            layout.addWidget(widget)
-        layout.addWidget(self.clear_button)
-        layout.addStretch(1)
+            row = dates if isinstance(widget, QDateEdit) else choices
+            row.addWidget(label)
+            row.addWidget(widget)
+        choices.addWidget(self.clear_button)
+        for row in (choices, dates):
+            row.addStretch(1)
+            layout.addLayout(row)
         self.set_choices(sorted(STATUSES), sorted(SEGMENTS), [0, 1, 2, 3])
         self.retranslate()
 
