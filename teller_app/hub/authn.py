@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from . import sessions
 from .errors import HubError, unauthorized
-from .models import HubEmployee
+from .models import ROLES, HubEmployee
 from .state import HubState
 
 # Declared, not enforced (``bearer_token`` decides): the OpenAPI document names the scheme, and
@@ -54,6 +54,16 @@ async def current_employee(request: Request, _token: Declared = None) -> HubEmpl
     return emp
 
 
+async def current_operator(request: Request, _token: Declared = None) -> HubEmployee:
+    """``current_employee`` who works the desk (Teller, Supervisor or Administrator): an
+    Auditor, or a role the hub does not know, reads but never writes."""
+    emp = await current_employee(request)
+    if not any(r in ROLES for r in emp.roles):
+        raise HubError(403, "your role reads only: tills, cash, requests and secrets need a "
+                       "Teller, Supervisor or Administrator", "read_only_role")
+    return emp
+
+
 async def require_admin(request: Request, _token: Declared = None) -> None:
     token = bearer_token(request)
     if not hmac.compare_digest(token.encode(), hub_state(request).admin_token.encode()):
@@ -62,3 +72,5 @@ async def require_admin(request: Request, _token: Declared = None) -> None:
 
 # ``async def route(emp: CurrentEmployee)`` — the annotated form of ``Depends(current_employee)``.
 CurrentEmployee = Annotated[HubEmployee, Depends(current_employee)]
+# ``async def route(emp: Operator)`` — a write only a desk role may make.
+Operator = Annotated[HubEmployee, Depends(current_operator)]

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from . import sessions, vault
-from .authn import HUB_TOKEN, CurrentEmployee, bearer_token, hub_state, require_admin
+from .authn import (
+    HUB_TOKEN,
+    CurrentEmployee,
+    Operator,
+    bearer_token,
+    hub_state,
+    require_admin,
+)
 from .contract import Error, errors
 from .errors import HubError, unauthorized
 from .models import (
@@ -126,7 +133,7 @@ async def me(emp: CurrentEmployee) -> EmployeeOut:
 
 @router.post("/secrets", summary="Issue a customer's secret (idempotent per external id)")
 async def issue_secret(body: SecretIn, request: Request,
-                       emp: CurrentEmployee) -> SecretOut:
+                       emp: Operator) -> SecretOut:
     state = hub_state(request)
     kind, branch = vault.owner_branch(body, state.settings.dcm_counterparty)
     if kind == "customer" and branch is None and not emp.head_office:

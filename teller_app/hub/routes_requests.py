@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
 from . import commands, policy
-from .authn import CurrentEmployee, hub_state
+from .authn import CurrentEmployee, Operator, hub_state
 from .canon import canonical, sha256_hex
 from .commands import Command
 from .contract import QueryInt, errors
@@ -104,7 +104,7 @@ async def _visible(request: Request, emp: HubEmployee, command_id: str) -> Comma
 @router.post("/requests", status_code=201, summary="File a request (maker = you)",
              responses={200: {"description": "Filed before with this id (idempotent retry)"},
                         **errors(404, 409)})
-async def file_request(body: RequestIn, request: Request, emp: CurrentEmployee) -> Any:
+async def file_request(body: RequestIn, request: Request, emp: Operator) -> Any:
     fe = runtime(request)
     change, text, digest = canonical_change(body.kind, body.change)
     customer = await _customer(fe, body.customer_guid)
@@ -159,7 +159,7 @@ async def get_request(command_id: str, request: Request, emp: CurrentEmployee) -
 @router.post("/requests/{command_id}/approve", summary="Approve what you were shown; the hub "
              "executes it on DCM", responses=errors(409))
 async def approve(command_id: str, body: ApproveIn, request: Request,
-                  emp: CurrentEmployee) -> Any:
+                  emp: Operator) -> Any:
     fe = runtime(request)
     cmd = await _visible(request, emp, command_id)
     _require_checker(emp, cmd)
@@ -198,7 +198,7 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
 @router.post("/requests/{command_id}/reject", summary="Reject with a comment",
              responses=errors(409))
 async def reject(command_id: str, body: RejectIn, request: Request,
-                 emp: CurrentEmployee) -> Any:
+                 emp: Operator) -> Any:
     cmd = await _visible(request, emp, command_id)
     _require_checker(emp, cmd)
     if body.sha256 is not None and not hmac.compare_digest(body.sha256, cmd.sha256):
@@ -218,7 +218,7 @@ async def reject(command_id: str, body: RejectIn, request: Request,
 
 @router.post("/requests/{command_id}/withdraw", summary="The maker withdraws a pending request",
              responses=errors(409))
-async def withdraw(command_id: str, request: Request, emp: CurrentEmployee,
+async def withdraw(command_id: str, request: Request, emp: Operator,
                    body: WithdrawIn | None = None) -> Any:
     cmd = await _visible(request, emp, command_id)
     if cmd.maker != emp.email:
@@ -232,7 +232,7 @@ async def withdraw(command_id: str, request: Request, emp: CurrentEmployee,
 
 
 @router.post("/requests/{command_id}/resume", summary="Resume an interrupted execution")
-async def resume(command_id: str, request: Request, emp: CurrentEmployee,
+async def resume(command_id: str, request: Request, emp: Operator,
                  body: ResumeIn | None = None) -> Any:
     fe = runtime(request)
     cmd = await _visible(request, emp, command_id)

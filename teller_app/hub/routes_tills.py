@@ -17,7 +17,7 @@ from teller_app.platform import NotFound, PlatformError
 from teller_app.platform.models import PaymentStatus
 
 from . import cash_limits, tills, voids
-from .authn import CurrentEmployee, hub_state
+from .authn import CurrentEmployee, Operator, hub_state
 from .cash_limits import CashLimits, Draft, read_draft
 from .contract import errors
 from .errors import HubError
@@ -115,7 +115,7 @@ async def put_limits(body: CashLimits, request: Request, emp: CurrentEmployee) -
 
 @router.post("/cash/authorize", summary="May this draft be confirmed now (allow / "
              "needs_approval / refuse); the hub reads the draft on DCM")
-async def authorize(body: PaymentIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+async def authorize(body: PaymentIn, request: Request, emp: Operator) -> dict[str, Any]:
     draft = await _draft(request, body.payment_guid)
     return await cash_limits.authorize(hub_state(request).engine, emp, draft)
 
@@ -139,7 +139,7 @@ async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> di
 
 
 @router.post("/cash/void", summary="The teller voids their own unconfirmed draft")
-async def void(body: VoidIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+async def void(body: VoidIn, request: Request, emp: Operator) -> dict[str, Any]:
     draft = await _draft(request, body.payment_guid)
     out = await voids.record(hub_state(request).engine, emp, draft, body.reason, reject=False,
                              desk_id=body.desk_id)
@@ -148,7 +148,7 @@ async def void(body: VoidIn, request: Request, emp: CurrentEmployee) -> dict[str
 
 
 @router.post("/cash/reject", summary="A supervisor rejects a draft waiting for them")
-async def reject(body: RejectDraftIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+async def reject(body: RejectDraftIn, request: Request, emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator rejects a draft")
     draft = await _draft(request, body.payment_guid)
@@ -191,7 +191,7 @@ async def position(request: Request, emp: CurrentEmployee,
 
 
 @router.put("/vault", summary="Record the vault's count (Supervisor)")
-async def put_vault(body: VaultIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+async def put_vault(body: VaultIn, request: Request, emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator counts the vault")
     branch = body.branch_guid if body.branch_guid is not None else emp.branch_guid
@@ -204,7 +204,7 @@ async def put_vault(body: VaultIn, request: Request, emp: CurrentEmployee) -> di
 
 # -- tills --------------------------------------------------------------------------------
 @router.post("/tills/open", summary="Open a till with the cash counted by denomination")
-async def open_till(body: OpenIn, request: Request, emp: CurrentEmployee,
+async def open_till(body: OpenIn, request: Request, emp: Operator,
                     desk_id: DeskId) -> dict[str, Any]:
     return await tills.open_till(hub_state(request).engine, emp, till_code=body.till_code,
                                  desk_id=desk_id, counts=body.counts,
@@ -251,7 +251,7 @@ async def heartbeat(request: Request, emp: CurrentEmployee, desk_id: DeskId) -> 
 
 @router.post("/tills/current/operations", summary="Count a confirmed cash payment (the hub "
              "verifies it on DCM)")
-async def operation(body: PaymentIn, request: Request, emp: CurrentEmployee,
+async def operation(body: PaymentIn, request: Request, emp: Operator,
                     desk_id: DeskId) -> dict[str, Any]:
     draft = await _draft(request, body.payment_guid)
     if draft.status is not PaymentStatus.CONFIRMED:
@@ -274,7 +274,7 @@ async def operation(body: PaymentIn, request: Request, emp: CurrentEmployee,
 
 @router.post("/tills/current/transfers", summary="Ask for cash from / to the vault (a re-send "
              "with the same id answers the transfer filed first)")
-async def transfer(body: TransferIn, request: Request, emp: CurrentEmployee,
+async def transfer(body: TransferIn, request: Request, emp: Operator,
                    desk_id: DeskId) -> dict[str, Any]:
     return await tills.request_transfer(hub_state(request).engine, emp, desk_id, body.direction,
                                         to_minor(body.amount),
@@ -282,7 +282,7 @@ async def transfer(body: TransferIn, request: Request, emp: CurrentEmployee,
 
 
 @router.post("/tills/current/close", summary="Close: counted vs expected → over/short")
-async def close(body: CloseIn, request: Request, emp: CurrentEmployee,
+async def close(body: CloseIn, request: Request, emp: Operator,
                 desk_id: DeskId) -> dict[str, Any]:
     await reconcile(request, emp)
     return await tills.close_till(hub_state(request).engine, emp, desk_id, body.counts,
@@ -290,7 +290,7 @@ async def close(body: CloseIn, request: Request, emp: CurrentEmployee,
 
 
 @router.post("/tills/{till_id}/cosign", summary="A supervisor co-signs an opening count")
-async def cosign(till_id: str, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+async def cosign(till_id: str, request: Request, emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator co-signs")
     return await tills.cosign(hub_state(request).engine, emp, till_id)
@@ -302,7 +302,7 @@ async def report(till_id: str, request: Request, emp: CurrentEmployee) -> dict[s
 
 
 @router.post("/transfers/{transfer_id}/approve", summary="A supervisor approves a transfer")
-async def approve_transfer(transfer_id: str, request: Request, emp: CurrentEmployee,
+async def approve_transfer(transfer_id: str, request: Request, emp: Operator,
                            body: DecideIn | None = None) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator approves transfers")
@@ -312,7 +312,7 @@ async def approve_transfer(transfer_id: str, request: Request, emp: CurrentEmplo
 
 @router.post("/transfers/{transfer_id}/reject", summary="A supervisor rejects a transfer")
 async def reject_transfer(transfer_id: str, body: DecideIn, request: Request,
-                          emp: CurrentEmployee) -> dict[str, Any]:
+                          emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator rejects transfers")
     return await tills.decide_transfer(hub_state(request).engine, emp, transfer_id,
