@@ -2279,76 +2279,76 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="116"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="124"/>
         <source>&amp;Status:</source>
         <translation>&amp;Статус:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="116"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="124"/>
         <source>Se&amp;gment:</source>
         <translation>С&amp;егмент:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="117"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
         <source>&amp;KYC:</source>
         <translation>&amp;Рівень KYC:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="117"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
         <source>&amp;Disabled:</source>
         <translation>&amp;Вимкнені:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="118"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
         <source>Created &amp;from:</source>
         <translation>Створено &amp;з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="118"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="119"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
         <source>to:</source>
         <translation>по:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="119"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
         <source>&amp;Updated from:</source>
         <translation>&amp;Оновлено з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="120"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
         <source>Created to</source>
         <translation>Створено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="120"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
         <source>Updated to</source>
         <translation>Оновлено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="135"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="137"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="139"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="134"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="143"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="145"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="147"/>
         <source>any</source>
         <translation>будь-який</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="135"/>
         <source>C&amp;lear filters</source>
         <translation>Скинути &amp;фільтри</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="136"/>
         <source>all</source>
         <translation>усі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="136"/>
         <source>enabled only</source>
         <translation>лише ввімкнені</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="129"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="137"/>
         <source>disabled only</source>
         <translation>лише вимкнені</translation>
     </message>
@@ -3613,124 +3613,124 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="165"/>
+        <location filename="../../teller_app/ui/settings.py" line="169"/>
         <source>Teller — settings</source>
         <translation>Teller — налаштування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="166"/>
+        <location filename="../../teller_app/ui/settings.py" line="170"/>
         <source>This desk</source>
         <translation>Це робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="167"/>
+        <location filename="../../teller_app/ui/settings.py" line="171"/>
         <source>The bank&apos;s settings (read-only)</source>
         <translation>Налаштування банку (лише перегляд)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="168"/>
+        <location filename="../../teller_app/ui/settings.py" line="172"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="168"/>
+        <location filename="../../teller_app/ui/settings.py" line="172"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="169"/>
+        <location filename="../../teller_app/ui/settings.py" line="173"/>
         <source>S&amp;ync every (minutes):</source>
         <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="169"/>
+        <location filename="../../teller_app/ui/settings.py" line="173"/>
         <source>Lock after &amp;idle (minutes):</source>
         <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="174"/>
+        <location filename="../../teller_app/ui/settings.py" line="178"/>
         <source>Cash needing a supervisor above:</source>
         <translation>Касові операції, що потребують контролера, понад:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="175"/>
+        <location filename="../../teller_app/ui/settings.py" line="179"/>
         <source>Changes needing a second person:</source>
         <translation>Зміни, що потребують другої особи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="181"/>
+        <location filename="../../teller_app/ui/settings.py" line="185"/>
         <source>The main window, its tabs and panels switch at once; other open windows
 (profiles, account history, reports) when they are opened again.</source>
         <translation>Головне вікно, його вкладки й панелі перемикаються одразу; інші відкриті вікна
 (профілі, історія рахунку, звіти) — коли їх відкрити знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="183"/>
+        <location filename="../../teller_app/ui/settings.py" line="187"/>
         <source>&amp;Sounds</source>
         <translation>&amp;Звуки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="184"/>
+        <location filename="../../teller_app/ui/settings.py" line="188"/>
         <source>&amp;Notifications</source>
         <translation>&amp;Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="186"/>
+        <location filename="../../teller_app/ui/settings.py" line="190"/>
         <source>The profile&apos;s language</source>
         <translation>Мова профілю</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="188"/>
+        <location filename="../../teller_app/ui/settings.py" line="192"/>
         <source>Follow the system</source>
         <translation>Як у системі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="188"/>
+        <location filename="../../teller_app/ui/settings.py" line="192"/>
         <source>Light</source>
         <translation>Світла</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="188"/>
+        <location filename="../../teller_app/ui/settings.py" line="192"/>
         <source>Dark</source>
         <translation>Темна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="250"/>
+        <location filename="../../teller_app/ui/settings.py" line="257"/>
         <source>From the bank&apos;s Teller Hub.</source>
         <translation>З Teller Hub банку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="256"/>
+        <location filename="../../teller_app/ui/settings.py" line="263"/>
         <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
         <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="280"/>
+        <location filename="../../teller_app/ui/settings.py" line="287"/>
         <source>every change to a customer</source>
         <translation>будь-яка зміна клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="283"/>
+        <location filename="../../teller_app/ui/settings.py" line="290"/>
         <source>setting or leaving the status %1</source>
         <translation>встановлення або зняття статусу %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="288"/>
+        <location filename="../../teller_app/ui/settings.py" line="295"/>
         <source>raising the balance cap</source>
         <translation>підвищення дозволеного залишку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="294"/>
+        <location filename="../../teller_app/ui/settings.py" line="301"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="295"/>
+        <location filename="../../teller_app/ui/settings.py" line="302"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="296"/>
+        <location filename="../../teller_app/ui/settings.py" line="303"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
@@ -4474,62 +4474,67 @@ Reason: %2</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="84"/>
+        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <source>Your role may read here but not change anything.</source>
+        <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="86"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="91"/>
+        <location filename="../../teller_app/ui/till_text.py" line="93"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="95"/>
+        <location filename="../../teller_app/ui/till_text.py" line="97"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="96"/>
+        <location filename="../../teller_app/ui/till_text.py" line="98"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="101"/>
+        <location filename="../../teller_app/ui/till_text.py" line="103"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="102"/>
+        <location filename="../../teller_app/ui/till_text.py" line="104"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="103"/>
+        <location filename="../../teller_app/ui/till_text.py" line="105"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="104"/>
+        <location filename="../../teller_app/ui/till_text.py" line="106"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="109"/>
+        <location filename="../../teller_app/ui/till_text.py" line="111"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114"/>
+        <location filename="../../teller_app/ui/till_text.py" line="116"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="115"/>
+        <location filename="../../teller_app/ui/till_text.py" line="117"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="116"/>
+        <location filename="../../teller_app/ui/till_text.py" line="118"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>

@@ -77,6 +77,8 @@ def _cash_words(code: str) -> str | None:
         "not_your_customer": translate("TillText", "This customer is not in your branch."),
         "head_office_only": translate("TillText", "Only a head-office administrator may "
                                       "change this."),
+        "read_only_role": translate("TillText", "Your role may read here but not change "
+                                    "anything."),
     }.get(code)
 
 
