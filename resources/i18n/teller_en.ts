@@ -15,7 +15,7 @@
 <context>
     <name>CashText</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="124"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>
@@ -72,7 +72,7 @@
 <context>
     <name>HistoryDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="217"/>
+        <location filename="../../teller_app/ui/history.py" line="216"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 of %n payment, fetched at %2</numerusform>

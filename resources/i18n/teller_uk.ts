@@ -1061,72 +1061,152 @@
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="44"/>
-        <source>cash replenishment at the bank&apos;s cash desk</source>
-        <translation>поповнення готівкою в касі банку</translation>
+        <location filename="../../teller_app/ui/cash_text.py" line="45"/>
+        <source>cash withdrawal at an ATM</source>
+        <translation>зняття готівки в банкоматі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="45"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="47"/>
         <source>cash withdrawal at the bank&apos;s cash desk</source>
         <translation>видача готівки в касі банку</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="49"/>
+        <source>cash withdrawal at a POS terminal</source>
+        <translation>зняття готівки через POS-термінал</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="51"/>
+        <source>cash replenishment at the bank&apos;s cash desk</source>
+        <translation>поповнення готівкою в касі банку</translation>
+    </message>
+    <message>
         <location filename="../../teller_app/ui/cash_text.py" line="53"/>
+        <source>payment by requisites</source>
+        <translation>платіж за реквізитами</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="55"/>
+        <source>payment for e-commerce services (within the bank)</source>
+        <translation>оплата послуг електронної комерції (у межах банку)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
+        <source>payment for e-commerce services (third-party resources)</source>
+        <translation>оплата послуг електронної комерції (сторонні ресурси)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="59"/>
+        <source>payment at a POS terminal</source>
+        <translation>оплата через POS-термінал</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="61"/>
+        <source>payment by QR code (DirectPay)</source>
+        <translation>оплата за QR-кодом (DirectPay)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="63"/>
+        <source>transfer to an account (within the bank)</source>
+        <translation>переказ на рахунок (у межах банку)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="65"/>
+        <source>transfer to an account (at another bank)</source>
+        <translation>переказ на рахунок (в іншому банку)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="67"/>
+        <source>transfer from another account (within the bank)</source>
+        <translation>переказ з іншого рахунку (у межах банку)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="69"/>
+        <source>top-up from another account (third-party bank or resource)</source>
+        <translation>поповнення з іншого рахунку (сторонній банк чи ресурс)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="71"/>
+        <source>card top-up</source>
+        <translation>поповнення картки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="73"/>
+        <source>bank commission</source>
+        <translation>списання комісії банку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="75"/>
+        <source>technical payment (chargebacks and the like)</source>
+        <translation>технічний платіж (чарджбеки тощо)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="77"/>
+        <source>full refund</source>
+        <translation>повне повернення коштів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
+        <source>partial refund</source>
+        <translation>часткове повернення коштів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="93"/>
         <source>per operation</source>
         <translation>на одну операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="54"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="94"/>
         <source>per day</source>
         <translation>на день</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="55"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="95"/>
         <source>per week</source>
         <translation>на тиждень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="56"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="96"/>
         <source>per month</source>
         <translation>на місяць</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="97"/>
         <source>per year</source>
         <translation>на рік</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="58"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="98"/>
         <source>per custom period</source>
         <translation>на власний період</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="69"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="109"/>
         <source>No limits set.</source>
         <translation>Ліміти не встановлено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="74"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="114"/>
         <source>more than {amount}</source>
         <translation>більше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="77"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="117"/>
         <source>less than {amount}</source>
         <translation>менше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
         <source> and </source>
         <translation> і </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="80"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="120"/>
         <source>Per operation: {bounds}</source>
         <translation>На одну операцію: {bounds}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="124"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n день</numerusform>
@@ -1135,122 +1215,122 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="87"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="127"/>
         <source>{period}: less than {max} in total; {spent} used, {left} left</source>
         <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="92"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="132"/>
         <source>Limits apply to the customer&apos;s outgoing payments (withdrawals).</source>
         <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="99"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="139"/>
         <source>No: the teller confirms.</source>
         <translation>Ні: підтверджує операціоніст.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="101"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="141"/>
         <source>Yes: above {amount}, a supervisor confirms.</source>
         <translation>Так: понад {amount} підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="149"/>
         <source>Yes: {reason}</source>
         <translation>Так: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="110"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="150"/>
         <source>Yes: a supervisor confirms.</source>
         <translation>Так: підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="156"/>
         <source>Below the customer&apos;s per-operation minimum: must be more than {amount}.</source>
         <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="120"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="160"/>
         <source>Above the customer&apos;s per-operation maximum: must be less than {amount}.</source>
         <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="124"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="164"/>
         <source>The customer&apos;s limit {period} would be exceeded (less than {amount} in total).</source>
         <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="127"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="167"/>
         <source>The customer&apos;s limit {period} would be exceeded.</source>
         <translation>Буде перевищено ліміт клієнта {period}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="136"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="176"/>
         <source>Not enough money on the account.</source>
         <translation>На рахунку недостатньо коштів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="179"/>
         <source>The account may hold at most {amount}.</source>
         <translation>На рахунку може бути щонайбільше {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="142"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="182"/>
         <source>The account would hold more than the customer&apos;s balance cap.</source>
         <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="145"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="185"/>
         <source>The customer is disabled: no payments.</source>
         <translation>Клієнта вимкнено: платежі неможливі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="147"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="187"/>
         <source>The platform does not allow a payment between these accounts.</source>
         <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="150"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="190"/>
         <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer&apos;s key.</source>
         <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="154"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="194"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="175"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="215"/>
         <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
         <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="190"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="230"/>
         <source>The customer has no account for cash: open an account first.</source>
         <translation>У клієнта немає рахунку для готівки: спершу відкрийте рахунок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="192"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="232"/>
         <source>The platform has no payment category for this cash operation. Ask your administrator.</source>
         <translation>На платформі немає категорії платежу для цієї касової операції. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="194"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="234"/>
         <source>No cash account of the branch is visible to you, so the platform cannot take this payment. Ask your administrator.</source>
         <translation>Вам не видно жодного касового рахунку відділення, тому платформа не може прийняти цей платіж. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="197"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="237"/>
         <source>Voiding a draft needs the Teller Hub.</source>
         <translation>Щоб анулювати чернетку, потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="198"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="238"/>
         <source>This employee may not confirm amounts above the teller&apos;s limit.</source>
         <translation>Цей працівник не може підтверджувати суми, більші за ліміт касира.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="172"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="212"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
         <translation>Цей платіж має підтвердити контролер (тут або зі своїх вхідних).</translation>
     </message>
@@ -2199,7 +2279,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="201"/>
         <location filename="../../teller_app/ui/error_text.py" line="236"/>
         <location filename="../../teller_app/ui/error_text.py" line="239"/>
         <source>The platform refused: {message}</source>
@@ -2386,22 +2466,22 @@ If it happens again, tell support what you were doing.</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="186"/>
+        <location filename="../../teller_app/ui/history.py" line="185"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="210"/>
+        <location filename="../../teller_app/ui/history.py" line="209"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <location filename="../../teller_app/ui/history.py" line="215"/>
         <source>%1 payments, fetched at %2</source>
         <translation>Платежів: %1, отримано о %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="217"/>
+        <location filename="../../teller_app/ui/history.py" line="216"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -2410,32 +2490,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="229"/>
+        <location filename="../../teller_app/ui/history.py" line="228"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="230"/>
+        <location filename="../../teller_app/ui/history.py" line="229"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="240"/>
+        <location filename="../../teller_app/ui/history.py" line="239"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="241"/>
+        <location filename="../../teller_app/ui/history.py" line="240"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="248"/>
+        <location filename="../../teller_app/ui/history.py" line="247"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="252"/>
+        <location filename="../../teller_app/ui/history.py" line="251"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>

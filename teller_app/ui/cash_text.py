@@ -39,12 +39,52 @@ def kind_text(kind: str) -> str:
     return QCoreApplication.translate("CashText", "Payment")
 
 
-def category_text(code: str) -> str:
-    names = {
-        "04": QCoreApplication.translate("CashText", "cash replenishment at the bank's cash desk"),
-        "02": QCoreApplication.translate("CashText", "cash withdrawal at the bank's cash desk"),
+def _category_names() -> dict[str, str]:
+    """The platform's base directory of payment categories (§3.9), in the desk's language."""
+    return {
+        "01": QCoreApplication.translate(
+            "CashText", "cash withdrawal at an ATM"),
+        "02": QCoreApplication.translate(
+            "CashText", "cash withdrawal at the bank's cash desk"),
+        "03": QCoreApplication.translate(
+            "CashText", "cash withdrawal at a POS terminal"),
+        "04": QCoreApplication.translate(
+            "CashText", "cash replenishment at the bank's cash desk"),
+        "10": QCoreApplication.translate(
+            "CashText", "payment by requisites"),
+        "11": QCoreApplication.translate(
+            "CashText", "payment for e-commerce services (within the bank)"),
+        "12": QCoreApplication.translate(
+            "CashText", "payment for e-commerce services (third-party resources)"),
+        "13": QCoreApplication.translate(
+            "CashText", "payment at a POS terminal"),
+        "14": QCoreApplication.translate(
+            "CashText", "payment by QR code (DirectPay)"),
+        "20": QCoreApplication.translate(
+            "CashText", "transfer to an account (within the bank)"),
+        "21": QCoreApplication.translate(
+            "CashText", "transfer to an account (at another bank)"),
+        "30": QCoreApplication.translate(
+            "CashText", "transfer from another account (within the bank)"),
+        "31": QCoreApplication.translate(
+            "CashText", "top-up from another account (third-party bank or resource)"),
+        "32": QCoreApplication.translate(
+            "CashText", "card top-up"),
+        "40": QCoreApplication.translate(
+            "CashText", "bank commission"),
+        "50": QCoreApplication.translate(
+            "CashText", "technical payment (chargebacks and the like)"),
+        "51": QCoreApplication.translate(
+            "CashText", "full refund"),
+        "52": QCoreApplication.translate(
+            "CashText", "partial refund"),
     }
-    name = names.get(code)
+
+
+def category_text(code: str, description: str = "") -> str:
+    """A base category in the desk's language; a bank's own one with the platform's
+    description (its own words, as the bank wrote them)."""
+    name = _category_names().get(code) or description
     return f"{code} — {name}" if name else code or "—"
 
 

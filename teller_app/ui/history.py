@@ -178,8 +178,7 @@ class HistoryDialog(QDialog):
     def _load_categories(self) -> None:
         def shown(items: list[tuple[str, str, str]]) -> None:
             for guid, code, description in items:
-                self.category.addItem(category_text(code) if code in ("04", "02")
-                                      else f"{code} — {description}", guid)
+                self.category.addItem(category_text(code, description), guid)
 
         self.ops.run(self.service.categories, on_success=shown,
                      on_error=lambda _exc: None, parent=self,

@@ -148,3 +148,18 @@ def test_a_throttled_sign_in_is_worded_not_taken_for_an_outage() -> None:
         "Too many failed sign-ins for this account. Wait a few minutes and try again.")
     busy = RateLimited("verify ran moments ago", status_code=429, reason="audit_verify_busy")
     assert friendly_message(busy).startswith("The audit chain was checked moments ago")
+
+
+def test_every_base_category_is_worded_in_the_desks_language(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The platform's base categories (§3.9) come from it in English; the desk words them."""
+    from teller_app.ui.cash_text import category_text
+    from teller_app.ui.settings import switch_language
+
+    try:
+        switch_language("uk")
+        assert category_text("01", "Cash withdrawal at an ATM") == "01 — зняття готівки в банкоматі"
+        assert category_text("52") == "52 — часткове повернення коштів"
+        assert category_text("77", "Bank's own") == "77 — Bank's own"  # the bank's words
+    finally:
+        switch_language("en")
+    assert category_text("21") == "21 — transfer to an account (at another bank)"
