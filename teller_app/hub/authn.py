@@ -14,8 +14,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from . import sessions
 from .errors import HubError, unauthorized
-from .models import ROLES, HubEmployee
+from .models import HubEmployee
 from .state import HubState
+
+READ_ONLY_ROLES = frozenset({"auditor"})
 
 # Declared, not enforced (``bearer_token`` decides): the OpenAPI document names the scheme, and
 # contract.py documents 401/403 for every operation that has it.
@@ -55,10 +57,12 @@ async def current_employee(request: Request, _token: Declared = None) -> HubEmpl
 
 
 async def current_operator(request: Request, _token: Declared = None) -> HubEmployee:
-    """``current_employee`` who works the desk (Teller, Supervisor or Administrator): an
-    Auditor, or a role the hub does not know, reads but never writes."""
+    """``current_employee`` who may work the desk: not one whose only role is the platform's
+    read-only ``Auditor`` (§3.3: GET only), nor one with no role at all. A bank's own role
+    names (DCM roles are the bank's to define) are the platform's to limit, as for Teller."""
     emp = await current_employee(request)
-    if not any(r in ROLES for r in emp.roles):
+    roles = {r.strip().lower() for r in emp.roles if r.strip()}
+    if not roles or roles <= READ_ONLY_ROLES:
         raise HubError(403, "your role reads only: tills, cash, requests and secrets need a "
                        "Teller, Supervisor or Administrator", "read_only_role")
     return emp

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from cash_request_helpers import authorized_cash_draft
 from fe_helpers import (
+    ADMIN,
     SseReader,
     dcm_employee,
     new_customer,
@@ -325,7 +326,11 @@ def test_mode_a_role_without_put_is_preventive(world: World, sandbox: SandboxPro
     """Mode A, a teller role without customers PUT: DCM refuses the direct change, so the
     only way is a request on the hub, which a supervisor approves and the hub applies."""
     w = world
-    email, password = dcm_employee(sandbox, ["Auditor"], w.b0)
+    r = httpx.post(f"{sandbox.base_url}/api/v1/counterparty/{sandbox.counterparty_guid}/roles",
+                   headers={"Authorization": f"bearer {platform_token(sandbox, ADMIN)}"},
+                   json={"role_name": "Cashier"}, timeout=10)  # a bank's own role, no PUT
+    assert r.status_code in (200, 201, 409) or "exist" in r.text, r.text
+    email, password = dcm_employee(sandbox, ["Cashier"], w.b0)
     guid = new_customer(sandbox, w.b0)
     with pytest.raises(PermissionDenied):
         put_customer(sandbox, email, guid, password, kyc_level=0)
