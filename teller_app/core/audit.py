@@ -114,7 +114,31 @@ def make_entry(action: str, **details: Any) -> OutboxEntry:
             entity = f"{key.split('_')[0]}:{clean[key]}"
             break
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return OutboxEntry("d" + secrets.token_hex(15), hub_action, entity, clean, stamp)
+    return OutboxEntry("d" + secrets.token_hex(15), hub_action, entity, _fit(clean), stamp)
+
+
+DETAIL_BUDGET = 7 * 1024  # the hub refuses a detail over 8 KB of canonical JSON
+LONG_TEXT = 500
+
+
+def _size(detail: dict[str, Any]) -> int:
+    return len(json.dumps(detail, ensure_ascii=False, separators=(",", ":"),
+                          sort_keys=True).encode())
+
+
+def _fit(detail: dict[str, Any]) -> dict[str, Any]:
+    """A detail the hub accepts: one it refused would stay first in the outbox and hold back
+    every entry after it. Long texts are cut first; then only short values stay."""
+    if _size(detail) <= DETAIL_BUDGET:
+        return detail
+    cut = {k: v[:LONG_TEXT] + "…" if isinstance(v, str) and len(v) > LONG_TEXT else v
+           for k, v in detail.items()}
+    cut["truncated"] = True
+    if _size(cut) <= DETAIL_BUDGET:
+        return cut
+    short = {k: v for k, v in cut.items()
+             if isinstance(v, int | float | bool) or (isinstance(v, str) and len(v) <= 100)}
+    return {**short, "truncated": True}
 
 
 def outbox_path(profile_name: str, base: Path | None = None) -> Path:
