@@ -809,7 +809,7 @@
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="188"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
@@ -869,7 +869,7 @@
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="191"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
@@ -884,52 +884,67 @@
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="84"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="67"/>
+        <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="70"/>
+        <source>Keep working</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="72"/>
+        <source>Close</source>
+        <translation type="unfinished">Закрити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="115"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="147"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="148"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="127"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="158"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="136"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="167"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="145"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="177"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="195"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="199"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="211"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="243"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="218"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="250"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>

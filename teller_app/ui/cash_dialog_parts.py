@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QMessageBox, QPushButton
 
 from teller_app.core.cash import CashContext, CashDraft, CashKind, CashReceipt, CashService
 from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt
@@ -51,6 +51,37 @@ class CashDialogParts(QDialog):
     refile_button: QPushButton
     receipt_button: QPushButton
     reference: QLabel
+
+    draft_settled = False  # the draft was voided (a receipt says it was confirmed)
+    leave_prompt: QMessageBox | None = None
+
+    def reject(self) -> None:
+        """Esc, Close or the window's ×: a draft neither confirmed nor voided is asked about
+        first (no money moved; the customer may still be at the desk)."""
+        if self.draft is None or self.receipt is not None or self.draft_settled:
+            super().reject()
+            return
+        if self.leave_prompt is not None:
+            return
+        box = self.leave_prompt = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(),
+                                              QCoreApplication.translate(
+            "CashDialog", "This draft is not confirmed: no money has moved. It stays in your "
+            "drafts list until you confirm or void it. Close the window?"), parent=self)
+        keep = box.addButton(QCoreApplication.translate("CashDialog", "Keep working"),
+                             QMessageBox.ButtonRole.RejectRole)
+        leave = box.addButton(QCoreApplication.translate("CashDialog", "Close"),
+                              QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(button: object) -> None:
+            self.leave_prompt = None
+            if button is leave:
+                self.draft_settled = True
+                super(CashDialogParts, self).reject()
+
+        box.buttonClicked.connect(answered)
+        box.open()
 
     def _grow(self) -> None:
         """Grow to fit new lines; never shrink what the teller made larger."""
@@ -138,6 +169,7 @@ class CashDialogParts(QDialog):
             self._grow()
             if self.approval is not None:
                 self.approval.request = None  # its withdrawal is this void: nothing more to say
+            self.draft_settled = True
             self.voided.emit(draft)
 
         self.ops.run(lambda: self.service.void(draft.payment_guid, reason), on_success=done,

@@ -108,6 +108,27 @@ def test_deposit_then_withdrawal_under_threshold_with_enter(qtbot, ops, sandbox,
     arun(client.aclose())
 
 
+def test_closing_with_an_unconfirmed_draft_asks_first(qtbot, ops, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    dialog = _dialog(qtbot, ops, _service(client, sandbox), guid, CashKind.DEPOSIT)
+    _type(qtbot, dialog, "42")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # the draft is created
+    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    prompt = dialog.leave_prompt
+    assert isinstance(prompt, QMessageBox) and prompt.isVisible() and dialog.isVisible()
+    prompt.defaultButton().click()  # Keep working: nothing is lost
+    assert dialog.isVisible() and dialog.draft is not None
+    dialog.reject()
+    leave = [b for b in dialog.leave_prompt.buttons()
+             if dialog.leave_prompt.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole]
+    leave[0].click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+
+
 def test_over_threshold_says_a_supervisor_is_needed(qtbot, ops, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
     client = arun(client_for(sandbox, TELLER))
     guid = arun(new_customer(client, sandbox))
