@@ -886,17 +886,17 @@
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="67"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
-        <translation type="unfinished"></translation>
+        <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="70"/>
         <source>Keep working</source>
-        <translation type="unfinished"></translation>
+        <translation>Продовжити роботу</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="72"/>
         <source>Close</source>
-        <translation type="unfinished">Закрити</translation>
+        <translation>Закрити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="115"/>
