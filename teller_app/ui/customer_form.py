@@ -167,7 +167,7 @@ class CustomerForm(CustomerFormFill):
         body_layout.addLayout(self.form)
         body_layout.addStretch(1)
         body.setMaximumWidth(720)
-        scroll = self.scroll = QScrollArea(self)
+        scroll = self.scroll_area = QScrollArea(self)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop of its own
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -286,7 +286,7 @@ class CustomerForm(CustomerFormFill):
         for key, label in self.errors.items():
             field = self.findChild(QWidget, f"field_{key}")
             if not label.isHidden() and field is not None and field.isEnabled():
-                self.scroll.ensureWidgetVisible(field)
+                self.scroll_area.ensureWidgetVisible(field)
                 field.setFocus(Qt.FocusReason.OtherFocusReason)
                 return
 
