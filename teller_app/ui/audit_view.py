@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.audit import HUB_ACTIONS, export_rows
+from teller_app.core.receipt import kyiv_tz
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
@@ -267,8 +268,9 @@ class AuditView(QWidget):
 
     # -- reading ------------------------------------------------------------------------
     def filters(self) -> dict[str, Any]:
-        start = datetime.combine(_day(self.date_from.date()), time.min, UTC)
-        end = datetime.combine(_day(self.date_to.date()), time.max, UTC)
+        kyiv = kyiv_tz()  # the days the header names ("When (Kyiv)"), not UTC's
+        start = datetime.combine(_day(self.date_from.date()), time.min, kyiv)
+        end = datetime.combine(_day(self.date_to.date()), time.max, kyiv)
         action = self.action.currentData() or ""
         return {
             "branch_guid": self.branch.currentData() or None,

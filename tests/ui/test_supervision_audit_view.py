@@ -3,7 +3,7 @@ actions are shown, the hub's chain check is reported, the CSV export is formula-
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
@@ -71,6 +71,9 @@ def test_filters_names_verify_and_export(qtbot, qloop, tmp_path) -> None:  # typ
     asked = hub.asked[-1]
     assert asked["branch_guid"] == "b-1" and asked["actions"] == ("decision",)
     assert asked["since_ms"] < asked["until_ms"]
+    # days are Kyiv's, as the "When (Kyiv)" column shows them: 1 January starts at 22:00 UTC
+    kyiv_new_year = datetime(2025, 12, 31, 22, 0, tzinfo=UTC)
+    assert asked["since_ms"] == int(kyiv_new_year.timestamp() * 1000)
 
     with qtbot.waitSignal(view.verified, timeout=5000) as bad:
         view.verify()
