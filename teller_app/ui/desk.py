@@ -129,6 +129,8 @@ class DeskHooks(QObject):
 
     def apply_title(self) -> None:
         name = self.window.profile_name or self.window.session.profile.name
+        if self.is_sandbox and name.casefold() == "sandbox":
+            name = ""  # "Teller — sandbox — SANDBOX — demo data" said it twice
         parts = ["Teller", name, self.environment()]
         self.window.setWindowTitle(" — ".join(p for p in parts if p))
 

@@ -26,6 +26,9 @@ def test_title_names_profile_and_environment_and_sandbox_strip(qtbot, main_windo
     assert window.desk.strip.isVisible()
     assert "SANDBOX" in window.desk.strip.text()
     assert "SANDBOX" in window.windowTitle() and window.windowTitle().startswith("Teller")
+    window.profile_name = "sandbox"  # the embedded default's profile
+    window.desk.apply_title()
+    assert window.windowTitle() == "Teller — SANDBOX — demo data"
     real = window.session.profile.model_copy(update={"is_sandbox": False, "name": "bank-prod"})
     window.session.profile = real
     window.profile_name = "bank-prod"
