@@ -120,6 +120,9 @@ async def authorize(body: PaymentIn, request: Request, emp: Operator) -> dict[st
     return await cash_limits.authorize(hub_state(request).engine, emp, draft)
 
 
+UNKNOWN_BRANCH = "(unknown customer)"  # no employee's branch: refused as another branch's
+
+
 @router.post("/cash/preview", summary="The decision for an amount before the draft exists "
              "(nothing recorded)")
 async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
@@ -128,11 +131,11 @@ async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> di
         try:
             customer = await (await runtime(request).reader.client()).get_customer(
                 body.customer_guid)
-        except NotFound:
-            raise HubError(404, "customer not found on DCM") from None
+        except NotFound:  # answered as another branch's customer: existence is not told
+            customer = None
         except PlatformError as exc:
             raise HubError(503, f"DCM cannot be read: {exc.message}") from None
-        branch = customer.branch_guid or None
+        branch = (customer.branch_guid or None) if customer is not None else UNKNOWN_BRANCH
     draft = Draft("", PaymentStatus.CREATED, body.kind, "", to_minor(body.amount),
                   body.customer_guid or "", branch)
     return await cash_limits.authorize(hub_state(request).engine, emp, draft, record=False)

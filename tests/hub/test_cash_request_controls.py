@@ -282,6 +282,14 @@ def test_authorize_and_preview_tell_nothing_of_another_branch(
                                                 "customer_guid": far_customer})
     assert r.status_code == 200 and set(r.json()) == TERSE, r.text
     assert r.json()["reasons"] == ["other_branch"]
+    unknown = w.post("/api/v1/cash/preview", teller, {"kind": "deposit", "amount": "10.00",
+                                                      "customer_guid": str(uuid.uuid4())})
+    assert (unknown.status_code, unknown.json()) == (r.status_code, r.json())  # existence untold
+    filed = [w.post("/api/v1/requests", teller, {
+        "kind": "customer_update", "customer_guid": guid, "change": {"kyc_level": 0},
+        "reason": "oracle"}) for guid in (far_customer, str(uuid.uuid4()))]
+    assert [f.status_code for f in filed] == [403, 403]
+    assert filed[0].json() == filed[1].json() and filed[0].json()["code"] == "not_your_customer"
 
 
 def test_policy_is_bank_wide_and_limits_are_audited(world: World) -> None:
