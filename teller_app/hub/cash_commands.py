@@ -45,7 +45,7 @@ from .till_tables import cash_authorizations
 APPROVED_STATES = (commands.APPROVED, commands.APPLIED)
 
 
-def _minor(value: Any) -> int | None:
+def minor_of(value: Any) -> int | None:
     try:
         return to_minor(Decimal(str(value)))
     except (HubError, InvalidOperation):
@@ -63,7 +63,7 @@ async def approved_request(conn: AsyncConnection, payment_guid: str,
     for row in rows:
         change = json.loads(row.change_json)
         if change.get("payment_guid") == payment_guid and \
-                _minor(change.get("amount")) == amount_minor:
+                minor_of(change.get("amount")) == amount_minor:
             return str(row.id)
     return None
 
@@ -90,7 +90,7 @@ async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmpl
     if (change.get("branch_guid") or draft.branch_guid) != draft.branch_guid:
         raise HubError(422, "the change names another branch than the draft's",
                        "branch_differs")
-    if _minor(change.get("amount")) != draft.amount_minor:
+    if minor_of(change.get("amount")) != draft.amount_minor:
         raise HubError(422, f"the amount differs from the draft's {money(draft.amount_minor)}",
                        "amount_differs")
     limits = await load_limits(engine)
@@ -115,7 +115,7 @@ async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmpl
 async def check_approval(engine: AsyncEngine, emp: HubEmployee, cmd: commands.Command) -> None:
     """Before a ``cash_confirm`` is approved (and executed): its draft is still under the
     hub's control and the approver is not the teller handling the cash."""
-    amount = _minor(cmd.change.get("amount"))
+    amount = minor_of(cmd.change.get("amount"))
     async with engine.connect() as conn:
         await check_controlled(conn, str(cmd.change.get("payment_guid") or ""),
                                amount if amount is not None else -1, emp.email)

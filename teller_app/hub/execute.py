@@ -36,14 +36,11 @@ from teller_app.platform import (
 from teller_app.platform.models import Customer, PaymentStatus
 
 from . import commands, execute_cash
-from .cash_commands import check_controlled
-from .cash_limits import is_voided
 from .commands import Command
 from .db import now
 from .errors import HubError
 from .execution_lease import deadline_seconds, held, stale_seconds
 from .state import HubState
-from .till_money import to_minor
 
 log = logging.getLogger("teller_hub.four_eyes")
 CRASH_AFTER_DECISION = "TELLER_HUB_TEST_CRASH_AFTER_DECISION"  # fault injector (tests only)
@@ -159,10 +156,8 @@ class Executor:
 
     async def _apply(self, client: PlatformClient, cmd: Command) -> None:
         change = cmd.change
-        if cmd.kind == "cash_confirm" and await self._voided(str(change["payment_guid"])):
-            # voided at the hub after the approval (a void refuses once a request is
-            # approved, but may have committed first): a voided draft is never confirmed
-            raise HubError(409, "the draft was voided: not confirmed")
+        # a cash draft is checked right before its confirm (execute_cash.check_before_confirm):
+        # voided after the approval (a void may have committed first), it is never confirmed
         if cmd.kind == "customer_update":
             await client.update_customer(cmd.customer_guid,
                                          CustomerUpdate.model_validate(change))
@@ -171,17 +166,12 @@ class Executor:
             await execute_cash.confirm(self.state, cmd.checker, change)
         elif cmd.kind == "cash_confirm":
             guid = str(change["payment_guid"])
-            held = to_minor((await client.get_payment(guid, False)).amount)
-            async with self.state.engine.connect() as conn:  # as execute_cash does (Mode B)
-                assert cmd.checker is not None
-                await check_controlled(conn, guid, held, cmd.checker)
+            assert cmd.checker is not None
+            await execute_cash.check_before_confirm(
+                self.state, cmd.checker, change, (await client.get_payment(guid, False)).amount)
             await client.confirm_payment(guid, branch_guid=change.get("branch_guid") or None)
         else:
             raise HubError(422, f"unknown request kind {cmd.kind}")
-
-    async def _voided(self, payment_guid: str) -> bool:
-        async with self.state.engine.connect() as conn:
-            return await is_voided(conn, payment_guid)
 
     async def _is_done(self, cmd: Command) -> bool:
         if cmd.kind == "customer_update":
@@ -194,14 +184,19 @@ class Executor:
         """Run an approved command now (the caller decided or claimed it). It runs to its end
         even if the caller goes away (an approver's desk disconnecting mid-call), holding
         its execution lease meanwhile."""
-        task = asyncio.ensure_future(self._leased(cmd, self._execute(cmd, session_token)))
+        return await self._shielded(cmd, self._execute(cmd, session_token))
+
+    async def _shielded(self, cmd: Command, work: Coroutine[Any, Any, Command]) -> Command:
+        """``work`` under the command's execution lease, run to its end even if the caller
+        is cancelled (kept referenced meanwhile)."""
+        async def leased() -> Command:
+            async with held(self.state.engine, cmd.id, cmd.execution_started_at):
+                return await work
+
+        task = asyncio.ensure_future(leased())
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         return await asyncio.shield(task)
-
-    async def _leased(self, cmd: Command, work: Coroutine[Any, Any, Command]) -> Command:
-        async with held(self.state.engine, cmd.id, cmd.execution_started_at):
-            return await work
 
     async def _execute(self, cmd: Command, session_token: str | None) -> Command:
         try:
@@ -249,11 +244,7 @@ class Executor:
         if marker is None:
             return await commands.get(self.state.engine, cmd.id) or cmd
         claimed = dataclasses.replace(cmd, execution_started_at=marker)
-        task = asyncio.ensure_future(self._leased(claimed, self._resume(claimed,
-                                                                        session_token)))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return await asyncio.shield(task)
+        return await self._shielded(claimed, self._resume(claimed, session_token))
 
     async def _resume(self, cmd: Command, session_token: str | None) -> Command:
         try:

@@ -6,18 +6,16 @@ confirms, it checks the draft is still the one approved and under the hub's cont
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
 from teller_app.platform import NotFound, PlatformError, Unavailable
 
-from .cash_commands import check_controlled
+from .cash_commands import check_controlled, minor_of
 from .errors import HubError
 from .proxy_tokens import minter_for
 from .state import HubState
-from .till_money import to_minor
 
 
 async def _request(state: HubState, method: str, path: str, sub: str, obj: str,
@@ -55,20 +53,13 @@ async def _payment(state: HubState, sub: str, payment_guid: str) -> dict[str, An
     return pay
 
 
-async def _check_controlled(state: HubState, checker: str, change: dict[str, Any],
-                            pay: dict[str, Any]) -> None:
-    """Right before the confirm: the amount DCM holds is the request's, and the draft is
-    still under the hub's control (authorized for that amount, not voided, not the
-    approver's own cash). ``HubError``: nothing was sent."""
-    try:
-        held = to_minor(Decimal(str(pay.get("amount"))))
-    except (InvalidOperation, HubError):
-        held = None
-    try:
-        asked = to_minor(Decimal(str(change.get("amount"))))
-    except (InvalidOperation, HubError):
-        asked = None
-    if held is None or held != asked:
+async def check_before_confirm(state: HubState, checker: str, change: dict[str, Any],
+                               held_amount: Any) -> None:
+    """Right before the confirm (Mode A and B): the amount DCM holds is the request's, and
+    the draft is still under the hub's control (authorized for that amount, not voided, not
+    the approver's own cash). ``HubError``: nothing was sent."""
+    held = minor_of(held_amount)
+    if held is None or held != minor_of(change.get("amount")):
         raise HubError(409, "the amount on DCM differs from the request's", "amount_differs")
     async with state.engine.connect() as conn:
         await check_controlled(conn, str(change["payment_guid"]), held, checker)
@@ -100,7 +91,7 @@ async def confirm(state: HubState, sub: str, change: dict[str, Any]) -> None:
     guid = str(change["payment_guid"])
     branch = change.get("branch_guid") or None
     pay = await _payment(state, sub, guid)
-    await _check_controlled(state, sub, change, pay)
+    await check_before_confirm(state, sub, change, pay.get("amount"))
     payer = await payer_external_id(state, sub, pay, branch)
     path = f"/branch/{branch}/payments/confirm" if branch else "/payments/confirm"
     await _request(state, "POST", path, sub, payer, {"payment_guid": guid})
