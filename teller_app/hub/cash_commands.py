@@ -52,14 +52,21 @@ def minor_of(value: Any) -> int | None:
         return None
 
 
+def cash_confirm_requests(payment_guid: str) -> sa.ColumnElement[bool]:
+    """The ``cash_confirm`` commands filed for this draft (a prefilter on the canonical
+    JSON; callers compare the parsed change when it matters)."""
+    c = command_rows.c
+    return sa.and_(c.kind == "cash_confirm",
+                   c.change_json.contains(f'"payment_guid":{json.dumps(payment_guid)}'))
+
+
 async def approved_request(conn: AsyncConnection, payment_guid: str,
                            amount_minor: int) -> str | None:
     """The id of an approved (or applied) ``cash_confirm`` command for exactly this draft
     and amount, if any."""
     c = command_rows.c
     rows = await conn.execute(sa.select(c.id, c.change_json).where(
-        c.kind == "cash_confirm", c.state.in_(APPROVED_STATES),
-        c.change_json.contains(f'"payment_guid":{json.dumps(payment_guid)}')))
+        cash_confirm_requests(payment_guid), c.state.in_(APPROVED_STATES)))
     for row in rows:
         change = json.loads(row.change_json)
         if change.get("payment_guid") == payment_guid and \

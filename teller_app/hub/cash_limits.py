@@ -60,8 +60,7 @@ async def load_limits(engine: AsyncEngine) -> CashLimits:
     return CashLimits.model_validate_json(row.body) if row else CashLimits()
 
 
-async def save_limits(engine: AsyncEngine, limits: CashLimits, by: str,
-                      branch_guid: str | None = None) -> None:
+async def save_limits(engine: AsyncEngine, limits: CashLimits, by: str) -> None:
     """Store the limits and their audit entry in one transaction (as ``policy.save``)."""
     body = json.dumps(limits.public())
     async with engine.begin() as conn:
@@ -71,7 +70,7 @@ async def save_limits(engine: AsyncEngine, limits: CashLimits, by: str,
             await conn.execute(cash_limits.insert().values(id=1, body=body, updated_by=by,
                                                            updated_at=now()))
         await audit.append(conn, audit.Entry(actor=by, action="policy", entity="cash_limits",
-                                             branch_guid=branch_guid, detail=limits.public()))
+                                             branch_guid=None, detail=limits.public()))
 
 
 @dataclass(frozen=True)

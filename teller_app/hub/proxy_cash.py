@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from teller_app.hub.cash_commands import unsupervised
-from teller_app.hub.cash_limits import read_draft
+from teller_app.hub.cash_limits import CASH_KINDS, category_code
 from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
+from teller_app.hub.till_money import to_minor
+from teller_app.platform import NotFound, PlatformError, ValidationError
 
 
 async def refuse_unauthorized_cash(app_state: Any, payment_guid: str) -> None:
@@ -21,15 +23,17 @@ async def refuse_unauthorized_cash(app_state: Any, payment_guid: str) -> None:
     fe = getattr(app_state, "four_eyes", None)
     if fe is None:
         raise Refusal(503, "the hub cannot check cash drafts yet")
-    try:
-        draft = await read_draft(await fe.reader.client(), payment_guid)
-    except HubError as exc:
-        raise Refusal(404 if exc.status == 404 else 503,
-                      "the hub cannot read this payment on DCM to check it") from None
-    if not draft.kind:
-        return
+    try:  # the kind and amount only (as the cash watcher reads them): no account lookup
+        client = await fe.reader.client()
+        payment = await client.get_payment(payment_guid, False)
+        if await category_code(client, payment) not in CASH_KINDS:
+            return
+    except (NotFound, ValidationError):
+        raise Refusal(404, "the hub cannot read this payment on DCM to check it") from None
+    except (PlatformError, HubError):
+        raise Refusal(503, "the hub cannot read this payment on DCM to check it") from None
     async with app_state.hub.engine.connect() as conn:
-        found = await unsupervised(conn, payment_guid, draft.amount_minor)
+        found = await unsupervised(conn, payment_guid, to_minor(payment.amount))
     if found is not None:
         raise Refusal(403, "the Teller Hub has not authorized this cash payment for "
                       f"confirmation ({', '.join(found[1])})")

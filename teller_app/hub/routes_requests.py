@@ -21,6 +21,7 @@ from teller_app.platform import NotFound, PlatformError, ValidationError
 from . import commands, policy
 from .authn import CurrentEmployee, Operator, hub_state
 from .canon import canonical, sha256_hex
+from .cash_commands import check_approval, check_filing
 from .commands import Command
 from .contract import QueryInt, errors
 from .errors import HubError
@@ -102,8 +103,6 @@ async def file_request(body: RequestIn, request: Request, emp: Operator) -> Any:
     branch = customer.branch_guid or None
     if body.kind == "cash_confirm" and not (  # a retry of a filed id: compared below
             body.id and await commands.get(fe.state.engine, str(body.id))):
-        from .cash_commands import check_filing  # tills (issue 15): the draft as DCM has it
-
         await check_filing(await fe.reader.client(), fe.state.engine, emp,
                            body.customer_guid, branch, change)
     current = fields_of(customer)
@@ -159,8 +158,6 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
         raise HubError(409, "the request differs from what you were shown: refused, "
                        "nothing applied")
     if cmd.kind == "cash_confirm":  # tills (issue 15): still controlled, not the approver's
-        from .cash_commands import check_approval
-
         await check_approval(fe.state.engine, emp, cmd)
     token = body.session_token.get_secret_value() if body.session_token else None
     if emp.source == "dcm":

@@ -10,7 +10,6 @@ mark the draft in history.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,13 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from teller_app.platform.models import PaymentStatus
 
 from . import audit, commands, events
+from .cash_commands import cash_confirm_requests, minor_of
 from .cash_limits import Draft
 from .db import now
 from .errors import HubError
 from .events import is_checker
 from .fe_tables import commands as commands_table
 from .models import HubEmployee
-from .till_money import money, to_minor
+from .till_money import money
 from .till_tables import cash_authorizations, cash_voids
 
 
@@ -83,19 +83,12 @@ async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: st
     return void_out(row)
 
 
-def _requests_of(payment_guid: str) -> sa.ColumnElement[bool]:
-    """The cash_confirm requests filed for this draft."""
-    c = commands_table.c
-    return sa.and_(c.kind == "cash_confirm",
-                   c.change_json.contains(f'"payment_guid":"{payment_guid}"'))
-
-
 async def _refuse_if_approved(conn: AsyncConnection, payment_guid: str) -> None:
     """A draft a supervisor approved (its confirm may be on its way to DCM) is not voided:
     the draft's cash_confirm rows are locked first (a decide waits for this transaction), then
     read; the executor also re-checks the void before it confirms."""
     c = commands_table.c
-    mine = _requests_of(payment_guid)
+    mine = cash_confirm_requests(payment_guid)
     await conn.execute(commands_table.update().where(mine).values(state=c.state))
     states = set((await conn.execute(sa.select(c.state).where(mine))).scalars().all())
     if states & {commands.APPROVED, commands.APPLIED}:
@@ -108,7 +101,7 @@ async def _close_requests(engine: AsyncEngine, emp: HubEmployee, payment_guid: s
     c = commands_table.c
     async with engine.connect() as conn:
         ids = (await conn.execute(sa.select(c.id).where(
-            _requests_of(payment_guid), c.state == commands.PENDING))).scalars().all()
+            cash_confirm_requests(payment_guid), c.state == commands.PENDING))).scalars().all()
     for command_id in ids:
         cmd = await commands.get(engine, command_id)
         if cmd is None:
@@ -139,10 +132,7 @@ async def record_rejected_request(engine: AsyncEngine, emp: HubEmployee, cmd: An
     guid = str(cmd.change.get("payment_guid", ""))
     if not guid:
         return
-    try:
-        amount_minor = to_minor(Decimal(str(cmd.change.get("amount", "0"))))
-    except (HubError, InvalidOperation):
-        amount_minor = 0
+    amount_minor = minor_of(cmd.change.get("amount", "0")) or 0
     async with engine.begin() as conn:
         owner = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
             cash_authorizations.c.payment_guid == guid))).scalar_one_or_none()
