@@ -122,7 +122,7 @@
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="274"/>
+        <location filename="../../teller_app/ui/startup.py" line="272"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
@@ -132,13 +132,13 @@
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="293"/>
+        <location filename="../../teller_app/ui/startup.py" line="291"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="328"/>
-        <location filename="../../teller_app/ui/startup.py" line="342"/>
+        <location filename="../../teller_app/ui/startup.py" line="326"/>
+        <location filename="../../teller_app/ui/startup.py" line="340"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -279,48 +279,48 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="35"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="34"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="39"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="38"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="47"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="54"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="56"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="92"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="56"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="89"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="87"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="84"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="90"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="87"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -328,72 +328,72 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
@@ -401,32 +401,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -434,92 +434,92 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="246"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="250"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="250"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="310"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="334"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="336"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="337"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="339"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="343"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="345"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="349"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="348"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="350"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="360"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="362"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="363"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="365"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="244"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="284"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="286"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="303"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="305"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -528,7 +528,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="325"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="327"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1429,7 +1429,7 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="139"/>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="192"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="190"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -2094,97 +2094,97 @@ If it happens again, tell support what you were doing.</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="148"/>
+        <location filename="../../teller_app/ui/desk.py" line="150"/>
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="151"/>
+        <location filename="../../teller_app/ui/desk.py" line="153"/>
         <source>Customers found</source>
         <translation>Знайдені клієнти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="152"/>
+        <location filename="../../teller_app/ui/desk.py" line="154"/>
         <source>Work tabs</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="164"/>
+        <location filename="../../teller_app/ui/desk.py" line="166"/>
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="165"/>
+        <location filename="../../teller_app/ui/desk.py" line="167"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="166"/>
+        <location filename="../../teller_app/ui/desk.py" line="168"/>
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="167"/>
+        <location filename="../../teller_app/ui/desk.py" line="169"/>
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="168"/>
+        <location filename="../../teller_app/ui/desk.py" line="170"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="169"/>
+        <location filename="../../teller_app/ui/desk.py" line="171"/>
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="170"/>
+        <location filename="../../teller_app/ui/desk.py" line="172"/>
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="171"/>
+        <location filename="../../teller_app/ui/desk.py" line="173"/>
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="172"/>
+        <location filename="../../teller_app/ui/desk.py" line="174"/>
         <source>&amp;Approve the selected request</source>
         <translation>По&amp;годити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="173"/>
+        <location filename="../../teller_app/ui/desk.py" line="175"/>
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="235"/>
+        <location filename="../../teller_app/ui/desk.py" line="237"/>
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="242"/>
+        <location filename="../../teller_app/ui/desk.py" line="244"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="287"/>
+        <location filename="../../teller_app/ui/desk.py" line="289"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="289"/>
+        <location filename="../../teller_app/ui/desk.py" line="291"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="303"/>
+        <location filename="../../teller_app/ui/desk.py" line="305"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="305"/>
+        <location filename="../../teller_app/ui/desk.py" line="307"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -2634,7 +2634,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="147"/>
+        <location filename="../../teller_app/ui/desk.py" line="149"/>
         <location filename="../../teller_app/ui/main_window.py" line="121"/>
         <source>Search</source>
         <translation>Пошук</translation>
@@ -2657,7 +2657,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="108"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="104"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
@@ -2672,12 +2672,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="104"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="100"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="107"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="103"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
@@ -2697,49 +2697,49 @@ If it happens again, tell support what you were doing.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="139"/>
+        <location filename="../../teller_app/ui/desk.py" line="141"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="56"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="140"/>
+        <location filename="../../teller_app/ui/desk.py" line="142"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="57"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="141"/>
+        <location filename="../../teller_app/ui/desk.py" line="143"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="69"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="142"/>
+        <location filename="../../teller_app/ui/desk.py" line="144"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="143"/>
+        <location filename="../../teller_app/ui/desk.py" line="145"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="144"/>
+        <location filename="../../teller_app/ui/desk.py" line="146"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="75"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="145"/>
+        <location filename="../../teller_app/ui/desk.py" line="147"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="78"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="146"/>
+        <location filename="../../teller_app/ui/desk.py" line="148"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="80"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
@@ -2765,7 +2765,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="93"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="97"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -3643,13 +3643,13 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="155"/>
+        <location filename="../../teller_app/ui/desk.py" line="157"/>
         <location filename="../../teller_app/ui/search_panel.py" line="76"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="157"/>
+        <location filename="../../teller_app/ui/desk.py" line="159"/>
         <location filename="../../teller_app/ui/search_panel.py" line="82"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
@@ -3948,7 +3948,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="252"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="250"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
@@ -3968,13 +3968,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="273"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="271"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="273"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="271"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
@@ -4004,27 +4004,27 @@ If it happens again, tell support what you were doing.</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="227"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="241"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="239"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="264"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="262"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="284"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="282"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="315"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="313"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>

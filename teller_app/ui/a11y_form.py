@@ -4,6 +4,8 @@ dialogs (profile manager, settings)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtWidgets import QFormLayout, QLabel, QLayout, QWidget
 
 
@@ -30,3 +32,9 @@ def name(widget: QWidget, text: str, description: str = "") -> QWidget:
     if description:
         widget.setAccessibleDescription(description)
     return widget
+
+
+def tab_chain(*widgets: QWidget) -> None:
+    """Tab goes through ``widgets`` in this order (as they sit on screen)."""
+    for before, after in pairwise(widgets):
+        QWidget.setTabOrder(before, after)

@@ -9,8 +9,6 @@ is untouched.
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.ui import theme
+from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.validators import check_text
 
 
@@ -64,10 +63,8 @@ class ApproveInPlaceDialog(QDialog):
         self.approve_button.setDefault(True)
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         # Tab follows the screen: fields top to bottom, then the buttons left to right.
-        chain = [self.email, self.password, *([self.comment] if allow_reject else []),
-                 self.approve_button, *([self.reject_button] if allow_reject else []), cancel]
-        for before, after in pairwise(chain):
-            QWidget.setTabOrder(before, after)
+        tab_chain(self.email, self.password, *([self.comment] if allow_reject else []),
+                 self.approve_button, *([self.reject_button] if allow_reject else []), cancel)
         self.buttons.rejected.connect(self.reject)
         self.approve_button.clicked.connect(lambda: self._decide("approved"))
         self.reject_button.clicked.connect(lambda: self._decide("rejected"))

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
     from teller_app.ui.main_window_chrome import MainWindowChrome
 
-__all__ = ["BACKGROUND_SYNC_MS", "BranchCacheBundle", "close_branch_cache", "describe_sync",
+__all__ = ["BACKGROUND_SYNC_MS", "BranchCacheBundle", "close_branch_cache",
            "open_branch_cache", "retranslate_sync_line", "show_sync_line", "unwire_cache",
            "wire_cache"]
 BACKGROUND_SYNC_MS = 5 * 60 * 1000
@@ -89,17 +89,13 @@ def unwire_cache(window: MainWindow) -> None:
     window.ops.run(lambda: close_branch_cache(bundle), network=False, reauth=False)
 
 
-def describe_sync(window: object, at: float) -> str:
-    return QCoreApplication.translate("MainWindow", "Synced {time}").format(
-        time=time.strftime("%H:%M", time.localtime(at)))
-
-
 def sync_line_text(kind: str, values: tuple[float, ...]) -> str:
     """The status bar's sync line: "synced" (at), "syncing", "progress" (done, total) or
     "failed"."""
     translate = QCoreApplication.translate
     if kind == "synced":
-        return describe_sync(None, values[0])
+        return translate("MainWindow", "Synced {time}").format(
+            time=time.strftime("%H:%M", time.localtime(values[0])))
     if kind == "progress":
         return translate("MainWindow", "Syncing… {done} of {total}").format(
             done=int(values[0]), total=int(values[1]))

@@ -8,7 +8,6 @@ in-place approval. ``submitted(change, reason, in_place)``.
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
@@ -28,6 +27,7 @@ from teller_app.core.approvals import REASON_MAX_CHARS
 from teller_app.core.intent_id import IntentIds, intent_key
 from teller_app.core.views import CustomerLike, CustomerView, customer_view
 from teller_app.ui import theme
+from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.money import format_number
 from teller_app.ui.validators import check_text
@@ -144,10 +144,8 @@ class ChangeRequestDialog(QDialog):
         self.send_button.setAutoDefault(True)
         self.send_button.setDefault(True)
         # Tab follows the screen: the fields, then the buttons left to right.
-        chain = [self.what, self.kyc, self.reason, self.send_button, self.in_place_button,
-                 self.buttons.button(QDialogButtonBox.StandardButton.Cancel)]
-        for before, after in pairwise(chain):
-            QWidget.setTabOrder(before, after)
+        tab_chain(self.what, self.kyc, self.reason, self.send_button, self.in_place_button,
+                 self.buttons.button(QDialogButtonBox.StandardButton.Cancel))
 
         self.what.currentIndexChanged.connect(self._update)
         self.reason.textChanged.connect(self._update)

@@ -9,7 +9,6 @@ Filters combine with as-you-type search; clicking a column header sorts the whol
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.cache.filters import CustomerFilter, SortSpec, distinct_values
 from teller_app.core.receipt import kyiv_tz
+from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.customer_table_model import COLUMNS
 from teller_app.ui.data_text import SEGMENTS, STATUSES, segment_text, status_text
 from teller_app.ui.filter_sources import FilteredCacheSource, FilteredPlatformSource, FilterState
@@ -221,9 +221,7 @@ def install(window: MainWindow) -> FilterBar:
 
     panel.source_for = source_for
     # Tab follows the screen: search box (and head office's branch filter), this bar, results.
-    chain = [panel.search_box, panel.branch_filter, *bar.focus_chain(), panel.table]
-    for before, after in pairwise(chain):
-        QWidget.setTabOrder(before, after)
+    tab_chain(panel.search_box, panel.branch_filter, *bar.focus_chain(), panel.table)
     bar.changed.connect(panel.run_search)
     header = panel.table.horizontalHeader()
     header.setSortIndicatorShown(True)

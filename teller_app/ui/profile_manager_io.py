@@ -63,7 +63,7 @@ def export_profiles(profiles: list[Profile], path: Path) -> int:
         items.append(data)
     text = json.dumps({"kind": EXPORT_KIND, "version": EXPORT_VERSION, "profiles": items},
                       ensure_ascii=False, indent=2)
-    _write_private(path, text)
+    write_private(path, text.encode("utf-8"))
     return len(items)
 
 
@@ -128,6 +128,3 @@ def unique_name(base: str, taken: set[str]) -> str:
         n += 1
     return f"{base} ({n})"
 
-
-def _write_private(path: Path, text: str) -> None:
-    write_private(path, text.encode("utf-8"))

@@ -8,7 +8,6 @@ Opened with show()/open(), never exec(): sign-in awaits the network on the qasyn
 
 from __future__ import annotations
 
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.platform import AuthError, PermissionDenied
 from teller_app.secrets import SecretStore
+from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import role_text
 from teller_app.ui.demo_list import USER_ROLE, add_demo_item, fit_demo_list
@@ -133,10 +133,8 @@ class SignInDialog(QDialog):
         layout.addLayout(buttons)
         self.setMinimumWidth(460)
         # Tab follows the screen: the demo list on top, the form, then the buttons left to right.
-        chain = [self.demo_list, self.profile_combo, self.email, self.secret, self.remember,
-                 self.profiles_button, self.quit_button, self.sign_in_button]
-        for before, after in pairwise(chain):
-            QWidget.setTabOrder(before, after)
+        tab_chain(self.demo_list, self.profile_combo, self.email, self.secret, self.remember,
+                 self.profiles_button, self.quit_button, self.sign_in_button)
 
         self._remembered_for: str | None = None
         self.remembered_timer = QTimer(self)

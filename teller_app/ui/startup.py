@@ -204,11 +204,9 @@ class AppController(QObject):
 
         # keyring's modules load here, on the UI thread (imports racing on two threads can
         # deadlock; ~50 ms, once): start_embedded then only uses them
+        preload_keyring()
         loaded = threading.Event()
-        try:
-            preload_keyring()
-        finally:
-            loaded.set()
+        loaded.set()
         return await asyncio.to_thread(start_embedded, data, keyring_loaded=loaded)
 
     def _discard_early(self) -> None:
