@@ -39,7 +39,12 @@ from typing import Any
 
 from teller_app.core.embedded_hub import HubProcess
 from teller_app.secrets.redaction import register_secret
-from teller_app.secrets.store import KeyringUnavailable, keyring_call, usable_keyring
+from teller_app.secrets.store import (
+    KeyringUnavailable,
+    keyring_call,
+    keyring_delete,
+    usable_keyring,
+)
 
 log = logging.getLogger("teller_app.core.embedded")
 
@@ -142,7 +147,7 @@ def forget_hub_keys(hub_dir: Path, *, timeout: float = TIMEOUT) -> None:
     try:
         backend = usable_keyring(timeout)
         for name in (MASTER_KEY, ADMIN_TOKEN):
-            keyring_call(_delete, backend, service, name, timeout=timeout)
+            keyring_call(keyring_delete, backend, service, name, timeout=timeout)
     except KeyringUnavailable as exc:
         log.warning("embedded hub: its OS keyring entries stay (%s)", exc)
 
@@ -196,14 +201,7 @@ def _store_key(backend: Any, service: str, key: bytes, timeout: float) -> None:
 
 def _forget(backend: Any, service: str, timeout: float) -> None:
     with contextlib.suppress(KeyringUnavailable):
-        keyring_call(_delete, backend, service, MASTER_KEY, timeout=timeout)
-
-
-def _delete(backend: Any, service: str, name: str) -> None:
-    from keyring.errors import PasswordDeleteError  # loaded with keyring (preload_keyring)
-
-    with contextlib.suppress(PasswordDeleteError):  # nothing stored
-        backend.delete_password(service, name)
+        keyring_call(keyring_delete, backend, service, MASTER_KEY, timeout=timeout)
 
 
 def _admin_token(backend: Any, service: str, timeout: float) -> str:

@@ -31,7 +31,7 @@ from teller_app.secrets.proxy_secret import (
     names_a_user,
     split_proxy,
 )
-from teller_app.secrets.store import KeyringUnavailable
+from teller_app.secrets.store import KeyringUnavailable, service_for
 
 log = logging.getLogger("teller_app.secrets")
 
@@ -148,7 +148,7 @@ class Profile(BaseModel):
 
     @property
     def keyring_service(self) -> str:
-        return f"Teller/{self.name}"
+        return service_for(self.name)
 
 
 class ProfileStore:

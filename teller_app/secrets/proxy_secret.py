@@ -10,12 +10,18 @@ profiles store calls it from its own blocking methods, which the app runs off th
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from teller_app.platform._sensitive import register_secret
-from teller_app.secrets.store import KeyringUnavailable, _pick_backend, keyring_call, usable_keyring
+from teller_app.secrets.store import (
+    KeyringUnavailable,
+    _pick_backend,
+    keyring_call,
+    keyring_delete,
+    service_for,
+    usable_keyring,
+)
 
 PROXY_PASSWORD = "proxy_password"  # the keyring entry, under the profile's service
 
@@ -71,7 +77,8 @@ class ProxyPasswords:
                      password, timeout=self.timeout)
 
     def delete(self, profile_name: str) -> None:
-        keyring_call(_delete, self._backend(), _service(profile_name), timeout=self.timeout)
+        keyring_call(keyring_delete, self._backend(), _service(profile_name), PROXY_PASSWORD,
+                     timeout=self.timeout)
 
     def _backend(self) -> Any:
         if self._requested is None:
@@ -82,12 +89,4 @@ class ProxyPasswords:
         return picked
 
 
-def _service(profile_name: str) -> str:
-    return f"Teller/{profile_name}"  # as Profile.keyring_service and SecretStore
-
-
-def _delete(backend: Any, service: str) -> None:
-    from keyring.errors import PasswordDeleteError
-
-    with contextlib.suppress(PasswordDeleteError):  # nothing stored
-        backend.delete_password(service, PROXY_PASSWORD)
+_service = service_for  # the profile's own keyring service (Profile.keyring_service)

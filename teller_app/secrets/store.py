@@ -57,7 +57,7 @@ class SecretStore:
     """Async secret storage for one profile (keyring service ``Teller/<profile>``)."""
 
     def __init__(self, profile_name: str, *, backend: Any = None, timeout: float = 5.0) -> None:
-        self.service = f"Teller/{profile_name}"
+        self.service = service_for(profile_name)
         self.timeout = timeout
         self._requested = backend
         self._backend: Any = None
@@ -204,12 +204,32 @@ def usable_keyring(timeout: float = 5.0) -> Any:
     return picked
 
 
+def service_for(profile_name: str) -> str:
+    """The keyring service of a profile's secrets (``Profile.keyring_service`` too)."""
+    return f"Teller/{profile_name}"
+
+
+def keyring_delete(backend: Any, service: str, name: str) -> None:
+    """Delete one entry (blocking, for ``keyring_call``); nothing stored is no error."""
+    from keyring.errors import PasswordDeleteError
+
+    with contextlib.suppress(PasswordDeleteError):
+        backend.delete_password(service, name)
+
+
+def _skip_macos_backend() -> None:
+    """keyring loads every backend; the macOS one's helper runs ctypes' find_library three
+    times at import, which off macOS spawns gcc/ldconfig (~0.2 s of CPU). Its own guard then
+    turns it down ("macOS required"): skip straight to that."""
+    if sys.platform != "darwin":
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+
+
 def preload_keyring() -> None:
     """Import keyring and every backend's module now, without choosing one (no D-Bus call):
     for a caller whose other thread will use the keyring while this one goes on importing
     (imports racing on two threads can deadlock)."""
-    if sys.platform != "darwin":  # as in os_keyring
-        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+    _skip_macos_backend()
     from keyring import backend
 
     backend._load_plugins()  # what choosing a backend imports (it then only checks them)
@@ -221,11 +241,7 @@ def os_keyring() -> Any:
     """keyring's backend for this machine (blocking: call off the UI thread). The first call
     loads every backend through the packages' metadata (~70 modules, ~0.1 s); keyring keeps
     its choice, so later calls return at once."""
-    if sys.platform != "darwin":
-        # keyring loads every backend; the macOS one's helper runs ctypes' find_library
-        # three times at import, which off macOS spawns gcc/ldconfig (~0.2 s of CPU). Its
-        # own guard then turns it down ("macOS required"): skip straight to that.
-        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+    _skip_macos_backend()
     import keyring
 
     return keyring.get_keyring()

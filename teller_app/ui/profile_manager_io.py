@@ -26,16 +26,6 @@ EXPORT_VERSION = 1
 _PER_DESK = ("email", "is_sandbox")
 
 
-def check_readable(store: ProfileStore) -> str | None:
-    """None when the profiles file reads and validates, else why not (for the error box)."""
-    try:
-        store.list()
-        _ = store.last_profile
-    except (OSError, ValueError) as exc:
-        return f"{type(exc).__name__}: {str(exc)[:300]}"
-    return None
-
-
 def backup_and_reset(store: ProfileStore) -> Path:
     """Move an unreadable profiles file aside (``profiles.json.broken-<time>``, kept for IT)
     so the next start begins with no profiles. Returns the backup's path."""
