@@ -5,9 +5,11 @@ that drive the hub's store code directly (no hub process): the hub's own engine 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.hub import migrate
 from teller_app.hub.db import make_engine
@@ -32,3 +34,14 @@ async def _upgrade(url: str) -> None:
         await migrate.upgrade(engine)
     finally:
         await engine.dispose()
+
+
+def run_on_engine(url: str, body: Callable[[AsyncEngine], Awaitable[None]]) -> None:
+    """``body`` with the hub's own engine on ``url``, disposed afterwards."""
+    async def run() -> None:
+        engine = make_engine(HubSettings(database_url=url))
+        try:
+            await body(engine)
+        finally:
+            await engine.dispose()
+    asyncio.run(run())

@@ -5,24 +5,21 @@ The hub's own event code on a real SQLite file and a real PostgreSQL database.""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import cast
 
 import pytest
 import sqlalchemy as sa
-from migrated_db import fresh_database
+from migrated_db import fresh_database, run_on_engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.hub import fe_runtime
-from teller_app.hub.db import make_engine
 from teller_app.hub.events import EventBus, after, emit, last_id, prune
 from teller_app.hub.fe_tables import events
 from teller_app.hub.models import HubEmployee
-from teller_app.hub.settings import HubSettings
 
 EMAIL = "follower@bank.example"
 READER = HubEmployee(email=EMAIL, name="Ірина", roles=("Teller",), branch_guid=None,
@@ -34,15 +31,6 @@ DAY_MS = 86_400_000
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database(request, tmp_path)
 
-
-def _run_on(url: str, body: Any) -> None:
-    async def run() -> None:
-        engine = make_engine(HubSettings(database_url=url))
-        try:
-            await body(engine)
-        finally:
-            await engine.dispose()
-    asyncio.run(run())
 
 
 async def _emit(engine: AsyncEngine, n: int) -> None:
@@ -74,7 +62,7 @@ def test_prune_of_everything_keeps_ids_growing(db_url: str) -> None:
         await bus.poke()
         assert bus.top == new[0].id
         assert (pruned, left) == (2, 1)  # all but the newest went
-    _run_on(db_url, body)
+    run_on_engine(db_url, body)
 
 
 def test_the_hourly_prune_of_a_quiet_hub_keeps_ids_growing(db_url: str) -> None:
@@ -96,4 +84,4 @@ def test_the_hourly_prune_of_a_quiet_hub_keeps_ids_growing(db_url: str) -> None:
         assert [e.data["n"] for e in new] == [3]
         assert new[0].id > seen
         assert left == 1  # all but the newest went
-    _run_on(db_url, body)
+    run_on_engine(db_url, body)

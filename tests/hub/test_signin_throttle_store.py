@@ -4,19 +4,15 @@ table, a refusal that was not the caller's fault is given back, forgotten counts
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from migrated_db import fresh_database
+from migrated_db import fresh_database, run_on_engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.hub.crypto import MasterKey
-from teller_app.hub.db import make_engine
-from teller_app.hub.settings import HubSettings
 from teller_app.hub.signin_throttle import (
     FORGET_S,
     FREE_PER_EMAIL,
@@ -34,15 +30,6 @@ TYPED = "Secret-Password-In-The-Email-Field"
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database(request, tmp_path)
 
-
-def _run(url: str, body: Callable[[AsyncEngine], Awaitable[None]]) -> None:
-    async def run() -> None:
-        engine = make_engine(HubSettings(database_url=url))
-        try:
-            await body(engine)
-        finally:
-            await engine.dispose()
-    asyncio.run(run())
 
 
 def test_processes_share_counts_and_nothing_typed_is_stored(db_url: str) -> None:
@@ -62,7 +49,7 @@ def test_processes_share_counts_and_nothing_typed_is_stored(db_url: str) -> None
         other = SignInThrottle(engine, MasterKey(os.urandom(32)))
         await other.attempt(email=TYPED)
 
-    _run(db_url, body)
+    run_on_engine(db_url, body)
 
 
 def test_a_forgiven_attempt_is_given_back_and_forgotten_counts_are_pruned(db_url: str) -> None:
@@ -84,7 +71,7 @@ def test_a_forgiven_attempt_is_given_back_and_forgotten_counts_are_pruned(db_url
         assert {r.failures for r in rows} == {0}  # the forgiven ones; stale and ok gone
         assert len(rows) == 2
 
-    _run(db_url, body)
+    run_on_engine(db_url, body)
 
 
 def test_counted_addresses() -> None:
