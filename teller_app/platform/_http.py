@@ -26,6 +26,7 @@ from .errors import (
     NotFound,
     PermissionDenied,
     PlatformError,
+    RateLimited,
     Timeout,
     Unavailable,
     ValidationError,
@@ -279,6 +280,10 @@ def _handle(response: httpx.Response, method: str, path: str) -> Any:
         raise Conflict(message or "conflict", **kwargs)
     if status in (400, 422):
         raise ValidationError(message or "bad request", **kwargs)
+    if status == 429 and code:
+        # The hub's worded "later" (sign-in throttle, a costly check just run): final, as a
+        # re-send in a second only counts against the caller. A bare 429 stays retryable.
+        raise RateLimited(message or "too many requests", **kwargs)
     if status in (408, 429) or status >= 500:
         raise Unavailable(message or f"server error {status}", **kwargs)
     raise PlatformError(message or f"unexpected status {status}", **kwargs)

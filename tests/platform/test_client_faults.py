@@ -39,6 +39,7 @@ from teller_app.platform import (
     ValidationError,
 )
 from teller_app.platform.auth import READ
+from teller_app.platform.errors import RateLimited
 from teller_app.platform.traits import ServerTraits
 
 ISSUER = "GC63UKIHPPR4F74IZ6BU24ZCJXHO4Y4C2KAUATDAQQFXKRW5FT6AJKYS"
@@ -92,6 +93,24 @@ async def test_get_recovers_after_transient_5xx() -> None:
     fake = FakePlatform(faults=[on("GET", "/customers", _json({"error": "boom"}, 503), 2)])
     async with client_for(fake) as client:
         # the is_disabled reading known: no probe requests before the listing
+        client.traits = ServerTraits(disabled_reading="exact")
+        page = await client.list_customers()
+    assert page.total == 0 and fake.count("GET", "/customers") == 3
+
+
+async def test_a_worded_429_is_final_and_a_bare_one_is_retried() -> None:
+    """A 429 that names its refusal (the hub's ``code``) is sent once: re-sending it within a
+    second only counts against the caller. A bare 429 (a proxy's) is retried like a 503."""
+    worded = _json({"error": "wait", "code": "sign_in_throttled"}, 429)
+    fake = FakePlatform(faults=[on("GET", "/accounts", worded, 5)])
+    async with client_for(fake) as client:
+        with pytest.raises(RateLimited) as info:
+            await client.list_accounts()
+    assert fake.count("GET", "/accounts") == 1
+    assert info.value.status_code == 429 and info.value.reason == "sign_in_throttled"
+    assert not isinstance(info.value, Unavailable)
+    fake = FakePlatform(faults=[on("GET", "/customers", _json({"error": "slow down"}, 429), 2)])
+    async with client_for(fake) as client:
         client.traits = ServerTraits(disabled_reading="exact")
         page = await client.list_customers()
     assert page.total == 0 and fake.count("GET", "/customers") == 3
