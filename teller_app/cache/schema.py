@@ -10,7 +10,7 @@ from typing import Any
 from teller_app.cache.bulk_load import migration_cache_meta
 from teller_app.cache.errors import CacheError
 from teller_app.cache.history import migration_history_copies
-from teller_app.cache.name_rekey import migration_name_rekey
+from teller_app.cache.name_rekey import migration_collation_rekey, migration_name_rekey
 from teller_app.cache.search import RANK
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
@@ -113,6 +113,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     migration_history_copies,  # 6: the account history's offline copy (issue 15)
     migration_cache_meta,  # 7: cache_meta (the first full sync's bulk load, bulk_load.py)
     migration_name_rekey,  # 8: sort keys/tokens without edge quotes, ‘ an apostrophe
+    migration_collation_rekey,  # 9: sort keys in Ukrainian alphabetical order
 ]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from teller_app.cache.text import digits, fold, query_variants
+from teller_app.cache.text import collate, digits, fold, query_variants
 from teller_app.cache.translit import APOSTROPHES
 
 _GUID = re.compile(
@@ -73,7 +73,7 @@ _TOP = "\U0010ffff"
 
 def _ranges(prefixes: list[str]) -> tuple[tuple[str, str], ...]:
     out: list[str] = []
-    for p in sorted(set(prefixes)):
+    for p in sorted({collate(p) for p in prefixes}):
         if not any(p.startswith(kept) for kept in out):
             out.append(p)
     return tuple((p, p + _TOP) for p in out)

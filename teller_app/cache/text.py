@@ -157,15 +157,30 @@ def iban_tokens(ibans: list[str]) -> str:
 
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
+# The Ukrainian alphabet, with Russian's extra letters in their places: by code point і, ї, є
+# and ґ come after я ("Іваненко" last). Each letter becomes, by its rank, one of the capital
+# letters Ѐ..Я (U+0400..), one for one, so the key of a prefix is a prefix of the key
+# (``search._ranges``). Folded text has no capitals, so no other letter lands there, and the
+# key keeps its size (two UTF-8 bytes a letter, in the table and six indexes).
+UKRAINIAN_ORDER = "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя"
+RANK_BASE = 0x0400
+_RANKED = str.maketrans({ch: chr(RANK_BASE + i) for i, ch in enumerate(UKRAINIAN_ORDER)})
+
+
+def collate(folded: str) -> str:
+    """``folded`` (``fold``'s output) as it sorts in the sort key."""
+    return folded if folded.isascii() else folded.translate(_RANKED)
+
 
 @functools.lru_cache(maxsize=16384)
 def _sort_part(text: str) -> str:
-    """``text`` folded, without leading/trailing spaces, quotes or other non-letters: the sort
-    key must start with the surname's first indexed word (``search.SearchPlan.ranges``)."""
+    """``text`` folded, without leading/trailing spaces, quotes or other non-letters, in
+    Ukrainian alphabetical order (``collate``): the sort key must start with the surname's
+    first indexed word, collated (``search.SearchPlan.ranges``)."""
     folded = fold(text)
-    if not folded or (folded[0].isalnum() and folded[-1].isalnum()):
-        return folded
-    return _EDGES.sub("", folded)
+    if folded and not (folded[0].isalnum() and folded[-1].isalnum()):
+        folded = _EDGES.sub("", folded)
+    return collate(folded)
 
 
 def sort_key(surname: str, name: str, paternal_name: str) -> str:
