@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from teller_app.core.embedded_hub import HubProcess
+from teller_app.core.private_files import remove_overwritten
 from teller_app.secrets.redaction import register_secret
 from teller_app.secrets.store import (
     KeyringUnavailable,
@@ -96,7 +97,7 @@ class HubKeys:
                             "from the OS keyring)", KEY_FILE)
         for name in gone:
             try:
-                (self.hub_dir / name).unlink()
+                remove_overwritten(self.hub_dir / name)
             except FileNotFoundError:
                 continue
             except OSError as exc:

@@ -27,3 +27,16 @@ def write_private(path: Path, data: bytes) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def remove_overwritten(path: Path) -> None:
+    """Overwrite ``path`` with zeros in place (fsynced), then remove it: a key file that moved
+    into the keyring does not stay readable in the freed blocks. Best effort by nature: a
+    copy-on-write file system or an SSD may keep the old blocks; the keyring is the fix for
+    that. Raises ``FileNotFoundError`` if it is gone, ``OSError`` as ``unlink`` does."""
+    with open(path, "r+b") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        fh.write(bytes(size))
+        fh.flush()
+        os.fsync(fh.fileno())
+    path.unlink()
