@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="305"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>

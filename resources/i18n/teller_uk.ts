@@ -146,132 +146,132 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="161"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="166"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="167"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="163"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="168"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="159"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="297"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="303"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="308"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="320"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="325"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="321"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="326"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="331"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="336"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="377"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="382"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="382"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="387"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="385"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="390"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="394"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="399"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="169"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="160"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="165"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="203"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="211"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="216"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="212"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="217"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="235"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="258"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="263"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="287"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="307"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="312"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="379"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="384"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="387"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="392"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="391"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="396"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
@@ -328,105 +328,484 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="66"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
 </context>
 <context>
+    <name>AuditDetails</name>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="30"/>
+        <source>Event</source>
+        <translation>Подія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="31"/>
+        <source>Operation</source>
+        <translation>Операція</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="32"/>
+        <source>Decision</source>
+        <translation>Рішення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="33"/>
+        <source>State</source>
+        <translation>Стан</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="34"/>
+        <source>Amount</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="35"/>
+        <source>Fields</source>
+        <translation>Поля</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="36"/>
+        <source>Disabled</source>
+        <translation>Вимкнений</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="37"/>
+        <source>Reason</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="38"/>
+        <source>Why a supervisor</source>
+        <translation>Чому потрібен контролер</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="39"/>
+        <source>Comment</source>
+        <translation>Коментар</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="40"/>
+        <source>With a comment</source>
+        <translation>З коментарем</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="41"/>
+        <source>Result</source>
+        <translation>Результат</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="42"/>
+        <source>Maker</source>
+        <translation>Ініціатор</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="43"/>
+        <source>By</source>
+        <translation>Хто</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="44"/>
+        <source>Draft of</source>
+        <translation>Власник чернетки</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="45"/>
+        <source>Confirmed by</source>
+        <translation>Підтвердив</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="46"/>
+        <source>At the desk of (employee)</source>
+        <translation>На робочому місці (працівник)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="47"/>
+        <source>Switched to (employee)</source>
+        <translation>Передано працівнику</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="48"/>
+        <source>Previous employee</source>
+        <translation>Попередній працівник</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="49"/>
+        <source>Till</source>
+        <translation>Каса</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="50"/>
+        <source>Opening cash</source>
+        <translation>Залишок на відкритті</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="51"/>
+        <source>Last closing cash</source>
+        <translation>Залишок на останньому закритті</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="52"/>
+        <source>Count</source>
+        <translation>Перерахунок</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="53"/>
+        <source>Co-signed</source>
+        <translation>Підписано контролером</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="54"/>
+        <source>Expected cash</source>
+        <translation>Очікувана готівка</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
+        <source>Counted cash</source>
+        <translation>Перераховано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
+        <source>Over/short</source>
+        <translation>Надлишок/нестача</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
+        <source>Vault count</source>
+        <translation>Перерахунок сховища</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
+        <source>Direction</source>
+        <translation>Напрям</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
+        <source>Approved</source>
+        <translation>Погоджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="60"/>
+        <source>Withdrawn</source>
+        <translation>Відкликано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="61"/>
+        <source>Acknowledged</source>
+        <translation>Прийнято до відома</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="62"/>
+        <source>Settled by reading the payment</source>
+        <translation>Звірено за станом платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
+        <source>Payment</source>
+        <translation>Платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
+        <source>Request</source>
+        <translation>Запит</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
+        <source>Transfer</source>
+        <translation>Передача</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
+        <source>Alert</source>
+        <translation>Сповіщення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
+        <source>Stellar transaction</source>
+        <translation>Транзакція Stellar</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
+        <source>Change hash (SHA-256)</source>
+        <translation>Хеш зміни (SHA-256)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="70"/>
+        <source>Desk</source>
+        <translation>Робоче місце</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
+        <source>Desk time (Kyiv)</source>
+        <translation>Час на робочому місці (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="72"/>
+        <source>Shortened to fit</source>
+        <translation>Скорочено, щоб вмістилося</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="78"/>
+        <source>signed in</source>
+        <translation>вхід у систему</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
+        <source>signed out</source>
+        <translation>вихід із системи</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
+        <source>another employee took the desk</source>
+        <translation>робоче місце перейшло до іншого працівника</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
+        <source>customer created</source>
+        <translation>клієнта створено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
+        <source>customer edited</source>
+        <translation>дані клієнта змінено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
+        <source>change requested</source>
+        <translation>подано запит на зміну</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
+        <source>request approved</source>
+        <translation>запит погоджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
+        <source>request rejected</source>
+        <translation>запит відхилено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
+        <source>request withdrawn</source>
+        <translation>запит відкликано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
+        <source>request executed</source>
+        <translation>запит виконано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
+        <source>cash draft created</source>
+        <translation>створено чернетку касової операції</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
+        <source>cash confirmed</source>
+        <translation>касову операцію підтверджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
+        <source>account opened</source>
+        <translation>рахунок відкрито</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
+        <source>customer change</source>
+        <translation>зміна даних клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
+        <source>cash confirmation</source>
+        <translation>підтвердження касової операції</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
+        <source>voided by the teller</source>
+        <translation>анульовано касиром</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
+        <source>rejected by a supervisor</source>
+        <translation>відхилено контролером</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="101"/>
+        <source>waiting for approval</source>
+        <translation>очікує погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="102"/>
+        <source>approved and applied</source>
+        <translation>погоджено й застосовано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="103"/>
+        <source>approved, the platform refused it</source>
+        <translation>погоджено, але платформа відхилила</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="107"/>
+        <source>surname</source>
+        <translation>прізвище</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
+        <source>name</source>
+        <translation>ім’я</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
+        <source>paternal name</source>
+        <translation>по батькові</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
+        <source>phone</source>
+        <translation>телефон</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
+        <source>status</source>
+        <translation>статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
+        <source>segment</source>
+        <translation>сегмент</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
+        <source>KYC level</source>
+        <translation>рівень KYC</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
+        <source>disabled</source>
+        <translation>вимкнений</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="115"/>
+        <source>allowed balance</source>
+        <translation>дозволений баланс</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
+        <source>branch</source>
+        <translation>відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
+        <source>amount</source>
+        <translation>сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
+        <source>yes</source>
+        <translation>так</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
+        <source>no</source>
+        <translation>ні</translation>
+    </message>
+</context>
+<context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -434,92 +813,92 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="246"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="255"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="250"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="310"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="312"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="336"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="338"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="339"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="341"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="345"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="349"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="351"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="350"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="352"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="362"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="364"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="365"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="367"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="286"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="288"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="305"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -528,7 +907,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="327"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="329"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -952,88 +1331,88 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="87"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="91"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="89"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="93"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="89"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="93"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="89"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="93"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="89"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="93"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="90"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="94"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="91"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="95"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="92"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="96"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="125"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="129"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="176"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="194"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="197"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="215"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="181"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="202"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="187"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="208"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="223"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="203"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="224"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="210"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="231"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="215"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="236"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="219"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="240"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -1933,57 +2312,57 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="84"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="85"/>
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="85"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="86"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="86"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="87"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="87"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="88"/>
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="88"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="89"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="89"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="90"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="90"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="91"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="91"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="92"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="183"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="295"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="296"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="118"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="119"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
@@ -2839,27 +3218,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="71"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="73"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="71"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="73"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="72"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="72"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="71"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="73"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -3460,182 +3839,182 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="76"/>
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="76"/>
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77"/>
+        <location filename="../../teller_app/ui/till_report.py" line="85"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77"/>
+        <location filename="../../teller_app/ui/till_report.py" line="85"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="77"/>
+        <location filename="../../teller_app/ui/till_report.py" line="85"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="78"/>
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="78"/>
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="78"/>
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="79"/>
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="80"/>
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="80"/>
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="81"/>
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="81"/>
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82"/>
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82"/>
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82"/>
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83"/>
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83"/>
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="92"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="92"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85"/>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85"/>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="92"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -4287,42 +4666,42 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="96"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="101"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="97"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="102"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="98"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="103"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="99"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="104"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="100"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="105"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="101"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="106"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="182"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="187"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="196"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="201"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>

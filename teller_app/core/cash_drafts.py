@@ -9,14 +9,16 @@ never a bare payment with a GUID.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from teller_app.core.approvals import CASH_CONFIRM
 from teller_app.core.cash import CashKind, CashService
 from teller_app.core.till_cash import DraftAuthorization, HubCash
 from teller_app.platform import PlatformError
+from teller_app.platform.hub_models import ChangeRequest
 from teller_app.platform.models import Payment
 
 NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
@@ -38,6 +40,15 @@ class InboxDraft:
     teller_email: str  # "" when no desk authorized it at the hub
     teller_name: str
     reasons: tuple[str, ...]  # the hub's reasons a supervisor is needed
+
+
+def requested_drafts(requests: Iterable[ChangeRequest]) -> frozenset[str]:
+    """The drafts a pending ``cash_confirm`` request stands for (its change names the
+    payment). There the request is the one place to decide: the drafts list leaves them
+    out, so a supervisor sees each draft once."""
+    return frozenset(
+        str(request.displayed_change().get("payment_guid") or "") for request in requests
+        if request.kind == CASH_CONFIRM and request.pending) - {""}
 
 
 def _customer_account(payment: Payment, kind: CashKind | None) -> str:

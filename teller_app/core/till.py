@@ -7,7 +7,8 @@ decimal strings and are computed here in integer kopiyky, never floats.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Protocol  # Any: the hub's JSON bodies and answers only
 
@@ -23,6 +24,8 @@ DENOMINATIONS: tuple[tuple[str, int, bool], ...] = (
     ("coin_0.10", 10, False),
 )
 VALUES = {key: value for key, value, _note in DENOMINATIONS}
+# e-mails -> names from a directory the desk reads (the platform's employees list)
+NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
 
 
 def count_total(counts: dict[str, int]) -> Decimal:
@@ -100,6 +103,7 @@ class EndOfDay:
     till: Till
     operations: tuple[TillOperation, ...]
     totals: dict[str, tuple[int, Decimal]]  # kind → (count, amount)
+    cosigner_name: str = ""  # the hub keeps the co-signer's e-mail only: ``name_cosigner``
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> EndOfDay:
@@ -224,8 +228,10 @@ class TillService:
         return Till.of(await self._post("/api/v1/tills/current/close",
                                         {"counts": _clean(counts), "reason": reason.strip()}))
 
-    async def end_of_day(self, till_id: str) -> EndOfDay:
-        return EndOfDay.of(await self.hub.call("GET", f"/api/v1/tills/{till_id}/report"))
+    async def end_of_day(self, till_id: str, names: NameLookup | None = None) -> EndOfDay:
+        """The report's data; with ``names``, the co-signer named too (``name_cosigner``)."""
+        report = EndOfDay.of(await self.hub.call("GET", f"/api/v1/tills/{till_id}/report"))
+        return await name_cosigner(report, names) if names is not None else report
 
     async def count_vault(self, counts: dict[str, int],
                           branch_guid: str | None = None) -> BranchPosition:
@@ -265,3 +271,17 @@ class TillService:
 
 def _clean(counts: dict[str, int]) -> dict[str, int]:
     return {k: int(v) for k, v in counts.items() if k in VALUES and int(v)}
+
+
+async def name_cosigner(report: EndOfDay, names: NameLookup) -> EndOfDay:
+    """The report with its co-signer's name when ``names`` knows their e-mail. A name is
+    decoration: a directory that cannot be read leaves the e-mail alone, as before."""
+    email = (report.till.cosigned_by or "").strip()
+    if not email:
+        return report
+    try:
+        found = await names([email])
+    except PlatformError:
+        return report
+    name = found.get(email.lower(), "") or found.get(email, "")
+    return replace(report, cosigner_name=name) if name else report

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from teller_app.cache.rows import AccountRow, AssetRow, CustomerRow
+from teller_app.core.person_name import official_name
 from teller_app.platform import Customer
 from teller_app.platform.models.assets import AccountWithAssets
 from teller_app.platform.models.assets import AssetBalance as WireAsset
@@ -67,7 +68,7 @@ class CustomerView:
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.name, self.paternal_name) if p)
+        return official_name(self.surname, self.name, self.paternal_name)
 
     @property
     def display_name(self) -> str:

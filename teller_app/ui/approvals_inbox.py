@@ -5,8 +5,8 @@ appears, a decided/withdrawn one leaves, an "unapproved change" alert is listed.
 Shown per request: when, the customer's name, the maker's name, the change formatted (amounts
 with grouping, statuses/segments translated) and the reason. Approve sends the SHA-256 of the
 change exactly as shown here (the hub refuses anything else); reject needs a comment. Cash
-drafts waiting for a supervisor's confirm are listed under the requests.
-"""
+drafts waiting for a supervisor are listed under the requests, but never one a listed
+``cash_confirm`` request stands for: that request is the one place to decide it."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from teller_app.core.approvals import (
     SelfApprovalRefused,
 )
 from teller_app.core.cash import CashService
+from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
 from teller_app.ui.approvals_model import (
     NameLookup,
@@ -126,6 +127,10 @@ class ApprovalsInbox(QWidget):
         self.drafts.cash_confirmed.connect(self.cash_confirmed)
         self.drafts.message.connect(self._say)
         self.drafts.failed.connect(self._failed)
+        self.drafts.names_read.connect(self.model.set_names)  # a cash request's teller, named
+        for changed in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            changed.connect(lambda *_: self.drafts.set_requested(  # drafts listed as requests
+                requested_drafts(self.model.rows)))
 
         decide = QHBoxLayout()
         for widget in (self.approve_button, self.reject_button, self.refresh_button):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from teller_app.core.person_name import official_name
 from teller_app.platform import PlatformClient
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.cash_drafts_panel import short_guid
@@ -41,15 +42,16 @@ async def lookup_employee_names(client: PlatformClient, emails: list[str]) -> di
 
 
 async def lookup_customer_names(client: PlatformClient, guids: list[str]) -> dict[str, str]:
-    """customer guid -> "Surname Name" (the login when nameless); unreadable ones absent."""
+    """customer guid -> "Surname Name Patronymic" (the login when nameless); unreadable ones
+    absent."""
     names: dict[str, str] = {}
     for guid in guids:
         try:
             customer = await client.get_customer(guid)
         except Exception:  # a name is decoration: the GUID stays
             continue
-        label = " ".join(p for p in (customer.surname, customer.name) if p)
-        names[guid] = label or customer.login
+        names[guid] = official_name(customer.surname, customer.name,
+                                    customer.paternal_name) or customer.login
     return names
 
 

@@ -42,6 +42,7 @@ from teller_app.core.receipt import kyiv_tz
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
+from teller_app.ui.audit_details import details_text
 from teller_app.ui.local_time import local_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -127,12 +128,11 @@ class AuditTableModel(QAbstractTableModel):
 
     def row_texts(self, entry: AuditRecord) -> tuple[Any, ...]:
         customer = customer_of(entry)
-        details = {k: v for k, v in entry.detail.items() if k != "customer_guid"}
         return (
             entry.seq, when(entry), action_text(entry.action),
             self.employee_names.get(entry.actor.lower()) or entry.actor,
             self.customer_names.get(customer) or customer,
-            ", ".join(f"{k}={v}" for k, v in sorted(details.items())),
+            details_text(entry.detail),  # labelled, Kyiv time, money (``ui/audit_details``)
         )
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -155,6 +155,8 @@ class AuditTableModel(QAbstractTableModel):
             return entry
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "actor":
             return entry.actor
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "details":
+            return details_text(entry.detail, "\n")  # one item a line: long ones read whole
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return self.row_texts(entry)[index.column()]

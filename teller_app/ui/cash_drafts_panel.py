@@ -1,7 +1,8 @@
 """The supervisor's cash drafts awaiting confirmation (part of the Approvals inbox): the
 customer's name, the teller who made the draft, the operation and the amount in the
 locale's money format. Kept live: the inbox hands every hub event here, and a draft filed,
-decided or voided re-reads the list (no Refresh needed)."""
+decided or voided re-reads the list (no Refresh needed). A draft whose four-eyes request the
+inbox lists (``set_requested``) is decided there, so it is not listed here again."""
 
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ class CashDraftsPanel(QWidget):
     CUSTOMER, TELLER, OPERATION, AMOUNT, CREATED = range(5)
     cash_confirmed = Signal(object)  # CashReceipt
     shown = Signal(list)  # [InboxDraft] after every (re)load
+    # names read with the drafts, those left out too: (teller e-mail -> name, customer -> name)
+    names_read = Signal(dict, dict)
     message = Signal(str)
     failed = Signal(object)  # the exception, for the inbox's wording
 
@@ -55,6 +58,7 @@ class CashDraftsPanel(QWidget):
         self.people = people
         self.customers = customers
         self.rows: list[InboxDraft] = []
+        self.requested: frozenset[str] = frozenset()  # drafts the inbox lists as requests
         self.title = QLabel()
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("cashDrafts")
@@ -65,7 +69,7 @@ class CashDraftsPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.CUSTOMER, QHeaderView.ResizeMode.Stretch)
         self.confirm_button = QPushButton()
-        # With the hub a supervisor decides the draft's request above, or rejects it here.
+        # With the hub a supervisor rejects a draft here; one with a request is decided there.
         self.reject_button = QPushButton()
         self.reject_prompt: QInputDialog | None = None
         box = QVBoxLayout(self)
@@ -132,8 +136,23 @@ class CashDraftsPanel(QWidget):
             return
         self.refresh()
 
+    def set_requested(self, payment_guids: frozenset[str]) -> None:
+        """The drafts the inbox lists as requests now: decided there, so they leave this
+        list at once. One whose request left (decided, withdrawn) comes back only from the
+        next read of the list, which its event starts: an approved draft never flickers."""
+        self.requested = payment_guids
+        if any(d.payment_guid in payment_guids for d in self.rows):
+            self.show_drafts(self.rows)
+
     def show_drafts(self, drafts: list[InboxDraft]) -> None:
-        self.rows = list(drafts)
+        self.names_read.emit(
+            {d.teller_email.lower(): d.teller_name for d in drafts
+             if d.teller_email and d.teller_name},
+            {d.customer_guid: d.customer_name for d in drafts
+             if d.customer_guid and d.customer_name})
+        chosen = self.selected()
+        self.rows = [d for d in drafts if d.payment_guid not in self.requested]
+        self.table.clearSelection()
         self.table.setRowCount(len(self.rows))
         for row, d in enumerate(self.rows):
             texts, tips = self._cells(d)
@@ -146,6 +165,8 @@ class CashDraftsPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
+            if chosen is not None and d.payment_guid == chosen.payment_guid:
+                self.table.selectRow(row)  # the same draft stays selected
         self.shown.emit(list(self.rows))
 
     @classmethod

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush
 
+from teller_app.core.person_name import official_name
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import segment_text, status_text
@@ -71,7 +72,7 @@ class LazyCountSource(Protocol):
 
 
 def full_name(row: SearchRow) -> str:
-    return " ".join(p for p in (row.surname, row.name, row.paternal_name) if p)
+    return official_name(row.surname, row.name, row.paternal_name)
 
 
 def row_guid(row: SearchRow) -> str:

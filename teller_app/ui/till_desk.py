@@ -55,10 +55,15 @@ def voided_lookup(session: Session) -> VoidedLookup | None:
 
 
 def report_context(session: Session) -> ReportContext:
+    """Who and where, and the platform's employees list to name the co-signer (the hub
+    keeps their e-mail only)."""
+    from teller_app.ui.approvals_model import lookup_employee_names
     from teller_app.ui.cash_desk import desk_context
 
     ctx = desk_context(session)
-    return ReportContext(ctx.bank, ctx.branch, ctx.teller)
+    client = session.client
+    return ReportContext(ctx.bank, ctx.branch, ctx.teller,
+                         people=lambda emails: lookup_employee_names(client, emails))
 
 
 class TillDesk(QObject):
@@ -190,7 +195,7 @@ class TillDesk(QObject):
         if service is None or till_id is None:
             return
         ctx = report_context(self.window.session)
-        self.window.ops.run(lambda: service.end_of_day(till_id),
+        self.window.ops.run(lambda: service.end_of_day(till_id, ctx.people),
                             on_success=lambda r: self._show(ReportDialog(r, ctx, self.window.ops,
                                                                       self.window)),
                             parent=self.window, label=self.tr("Reading the report"))

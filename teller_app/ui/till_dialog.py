@@ -292,7 +292,7 @@ class TillCloseDialog(QDialog):
 
         async def close_and_report() -> EndOfDay:
             closed = await self.service.close(counts, reason)
-            return await self.service.end_of_day(closed.id)
+            return await self.service.end_of_day(closed.id, self.context.people)
 
         def done(report: EndOfDay) -> None:
             self.report = report

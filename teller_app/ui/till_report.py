@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from teller_app.core.private_files import write_private
 from teller_app.core.receipt import kyiv_time
-from teller_app.core.till import DENOMINATIONS, EndOfDay, face_value
+from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, face_value
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.money import format_money
 from teller_app.ui.receipt import pdf_bytes, print_document
@@ -32,6 +32,14 @@ class ReportContext:
     bank: str
     branch: str
     teller: str
+    people: NameLookup | None = None  # names the co-signer (e-mail -> name), when it can
+
+
+def person_text(name: str, email: str | None) -> str:
+    """"Name (e-mail)" when a directory names the person; the e-mail alone otherwise."""
+    if not email:
+        return "—"
+    return f"{name} ({email})" if name and name.strip().lower() != email.lower() else email
 
 
 def _money(value: Decimal) -> str:
@@ -103,7 +111,7 @@ def report_html(report: EndOfDay, ctx: ReportContext) -> str:
         (t["bank"], ctx.bank), (t["branch"], ctx.branch or "—"), (t["teller"], ctx.teller),
         (t["till"], till.till_code), (t["state"], till_state_text(till.state)),
         (t["opened"], _when(till.opened_at)), (t["closed"], _when(till.closed_at)),
-        (t["cosigned"], till.cosigned_by or "—"),
+        (t["cosigned"], person_text(report.cosigner_name, till.cosigned_by)),
     ])
     ops = [[_time(o.at), till_kind_text(o.kind), o.category or "—", _money(o.amount),
             (o.payment_guid or "")[:8]] for o in report.operations]

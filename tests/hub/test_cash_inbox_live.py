@@ -1,9 +1,10 @@
 """The supervisor's inbox and the teller's cash dialog, live over the hub (issue 15): an
 over-threshold deposit becomes a four-eyes request the moment the draft exists; the inbox's
 cash drafts show the customer's name, the teller's name and the amount in the locale's money
-format, and leave on their own when decided; a supervisor decides in place at the teller's
-desk (wrong credentials refused by the hub) and the teller's dialog settles live — the
-receipt, and the balance right to the kopiyka. Real sandbox + hub, both databases."""
+format, and leave on their own when decided (a draft with a request is listed once: as that
+request, named the same); a supervisor decides in place at the teller's desk (wrong
+credentials refused by the hub) and the teller's dialog settles live — the receipt, and the
+balance right to the kopiyka. Real sandbox + hub, both databases."""
 
 from __future__ import annotations
 
@@ -119,15 +120,19 @@ def test_inbox_names_live_and_in_place_approval(world: World, sandbox: SandboxPr
             dialog.create_draft()
         request: ChangeRequest = filed.args[0]
         guid = request.change["payment_guid"]
-        # the inbox shows it live, named and formatted
-        drafts = inbox.drafts
-        qtbot.waitUntil(lambda: any(d.payment_guid == guid for d in drafts.rows), timeout=15000)
-        row = next(i for i, d in enumerate(drafts.rows) if d.payment_guid == guid)
-        cells = [drafts.table.item(row, c).text().strip("\u2068\u2069") for c in range(5)]
-        assert cells[0] == "Мельник Олена" and cells[1] == TELLER_NAME, cells
-        assert cells[2] == "Касове поповнення" or cells[2] == "Cash deposit", cells
-        assert cells[3] == format_money(Decimal("15000.01"), 2, "UAH") == "15\u00a0000,01\u00a0₴"
+        # the inbox shows its request live, named and formatted: the one place to decide it,
+        # so the drafts below do not list the draft again
+        drafts, model = inbox.drafts, inbox.model
         qtbot.waitUntil(lambda: request.id in inbox.pending_ids(), timeout=15000)
+
+        def cell(column: int) -> str:
+            row = model.pending_ids().index(request.id)
+            return str(model.data(model.index(row, column))).strip("\u2068\u2069")
+
+        qtbot.waitUntil(lambda: cell(model.CUSTOMER_COLUMN) == "Мельник Олена"
+                        and cell(model.MAKER_COLUMN) == TELLER_NAME, timeout=15000)
+        assert "15\u00a0000,01" in cell(model.CHANGE_COLUMN), cell(model.CHANGE_COLUMN)
+        assert all(d.payment_guid != guid for d in drafts.rows)
 
         # in place at the teller's desk: a wrong password is refused by the hub
         assert dialog.supervisor_button.isVisibleTo(dialog)
@@ -158,8 +163,13 @@ def test_inbox_names_live_and_in_place_approval(world: World, sandbox: SandboxPr
         drafts.refresh()
         qtbot.waitUntil(lambda: any(d.payment_guid == other.payment_guid for d in drafts.rows),
                         timeout=15000)
-        drafts.table.selectRow(next(i for i, d in enumerate(drafts.rows)
-                                    if d.payment_guid == other.payment_guid))
+        # a draft with no request is listed below, named and formatted
+        row = next(i for i, d in enumerate(drafts.rows) if d.payment_guid == other.payment_guid)
+        cells = [drafts.table.item(row, c).text().strip("\u2068\u2069") for c in range(5)]
+        assert cells[0] == "Мельник Олена" and cells[1] == TELLER_NAME, cells
+        assert cells[2] == "Касове поповнення" or cells[2] == "Cash deposit", cells
+        assert cells[3] == format_money(Decimal("12000.00"), 2, "UAH") == "12\u00a0000,00\u00a0₴"
+        drafts.table.selectRow(row)
         drafts.reject_selected("  ")
         drafts.reject_selected("the customer left")
         qtbot.waitUntil(lambda: all(d.payment_guid != other.payment_guid for d in drafts.rows),

@@ -1,7 +1,8 @@
 """The till's dialogs against the embedded sandbox + Teller Hub: a button shows only when its
 step has come (no co-sign before the count was sent, no report before the till is closed),
 the first opening says it is the first (not "differs from the last close (none)"), the
-count starts on the first denomination, and each count field is named by its denomination."""
+count starts on the first denomination, each count field is named by its denomination, and
+the end-of-day report names the co-signer as "name (e-mail)" from the platform's employees."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from teller_app.core.till import DENOMINATIONS, Till, TillService
 from teller_app.core.till_cash import LinkCalls
 from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.sign_in import sandbox_target, sign_in
+from teller_app.ui.till_desk import report_context
 from teller_app.ui.till_dialog import CountGrid, TillCloseDialog, TillOpenDialog
-from teller_app.ui.till_report import ReportContext
+from teller_app.ui.till_report import ReportContext, person_text, report_html
 from teller_app.ui.till_text import denomination_text
 
 from .conftest import TELLER, password_of
@@ -142,6 +144,42 @@ def test_closing_offers_the_report_only_once_closed(qtbot, ops, arun, stack, ses
         dialog.report_button.click()
         qtbot.waitUntil(dialog.report_dialog.isVisible, timeout=5000)
         dialog.report_dialog.close()
+    finally:
+        ops.cancel_all()
+        _close_left_open(arun, service)
+
+
+def test_person_text_names_or_keeps_the_e_mail() -> None:
+    assert person_text("Гнатюк Тарас", "s@bank") == "Гнатюк Тарас (s@bank)"
+    assert person_text("", "s@bank") == "s@bank"  # nobody named them: as before
+    assert person_text("S@bank", "s@bank") == "s@bank"  # a directory's fallback, not a name
+    assert person_text("", None) == "—"
+
+
+def test_report_names_the_co_signer(qtbot, ops, arun, stack, session) -> None:  # type: ignore[no-untyped-def]
+    """The hub keeps the co-signer's e-mail only; the desk names them from the platform's
+    employees list (the directory it reads for makers too), the e-mail kept beside."""
+    service = TillService(LinkCalls(session.hub), DESK)
+    till = arun(service.open(f"N{uuid.uuid4().hex[:6]}", COUNTS))  # a first opening
+    try:
+        assert till.needs_cosign
+        till = arun(cosign_with_credentials(session.profile, SUPERVISOR, password_of(
+            stack.sandbox, SUPERVISOR), till.id))
+        context = report_context(session)
+        dialog = TillCloseDialog(ops, service, till, context)
+        _shown(qtbot, dialog)
+        dialog.grid.set_counts(COUNTS)
+        with qtbot.waitSignal(dialog.closed, timeout=15000):
+            dialog.close_button.click()
+        report = dialog.report
+        assert report is not None and report.till.cosigned_by == SUPERVISOR
+        assert report.cosigner_name == "Гнатюк Тарас"  # the sandbox's Kyiv supervisor
+        assert f"Гнатюк Тарас ({SUPERVISOR})" in report_html(report, context)
+        # without a directory (or when it cannot be read): the e-mail, as before
+        bare = arun(service.end_of_day(report.till.id))
+        assert bare.cosigner_name == ""
+        html = report_html(bare, ReportContext("Demo Bank", "Kyiv", "Olena"))
+        assert SUPERVISOR in html and f"({SUPERVISOR})" not in html
     finally:
         ops.cancel_all()
         _close_left_open(arun, service)

@@ -1,0 +1,248 @@
+"""An audit entry's details for a person: the desk's and the hub's detail keys with translated
+labels, moments in Kyiv time (as the trail's "When (Kyiv)" column), amounts in the locale's
+money format, yes/no and known codes (operations, decisions, states) in words. A key Teller
+does not know is still shown, as ``key = value``: nothing recorded is hidden. GUIDs and
+hashes stay whole (often the only identifier). Pure: text in, text out, in the language of
+the installed translators; the audit view and its CSV export show what this makes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from teller_app.ui.cash_text import kind_text
+from teller_app.ui.data_text import outcome_text
+from teller_app.ui.local_time import local_text
+from teller_app.ui.money import format_money
+from teller_app.ui.till_text import denomination_text, hub_need_reason, till_kind_text
+
+CONTEXT = "AuditDetails"
+MINOR_UNIT = 2  # the desk's cash and tills: hryvnia, in kopiyky
+SHOWN_ELSEWHERE = frozenset({"customer_guid"})  # the trail's Customer column
+# An RFC 3339 moment as the desk and the hub write them ("2026-01-02T10:00:00Z", "+00:00").
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
+
+# key -> label, in the order they are shown (unknown keys follow, by name).
+LABELS: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values are str
+    "event": QT_TRANSLATE_NOOP("AuditDetails", "Event"),
+    "kind": QT_TRANSLATE_NOOP("AuditDetails", "Operation"),
+    "decision": QT_TRANSLATE_NOOP("AuditDetails", "Decision"),
+    "state": QT_TRANSLATE_NOOP("AuditDetails", "State"),
+    "amount": QT_TRANSLATE_NOOP("AuditDetails", "Amount"),
+    "fields": QT_TRANSLATE_NOOP("AuditDetails", "Fields"),
+    "is_disabled": QT_TRANSLATE_NOOP("AuditDetails", "Disabled"),
+    "reason": QT_TRANSLATE_NOOP("AuditDetails", "Reason"),
+    "reasons": QT_TRANSLATE_NOOP("AuditDetails", "Why a supervisor"),
+    "comment": QT_TRANSLATE_NOOP("AuditDetails", "Comment"),
+    "has_comment": QT_TRANSLATE_NOOP("AuditDetails", "With a comment"),
+    "result": QT_TRANSLATE_NOOP("AuditDetails", "Result"),
+    "maker": QT_TRANSLATE_NOOP("AuditDetails", "Maker"),
+    "actor": QT_TRANSLATE_NOOP("AuditDetails", "By"),
+    "owner": QT_TRANSLATE_NOOP("AuditDetails", "Draft of"),
+    "confirmed_by": QT_TRANSLATE_NOOP("AuditDetails", "Confirmed by"),
+    "at_desk_of": QT_TRANSLATE_NOOP("AuditDetails", "At the desk of (employee)"),
+    "to_employee": QT_TRANSLATE_NOOP("AuditDetails", "Switched to (employee)"),
+    "previous_employee": QT_TRANSLATE_NOOP("AuditDetails", "Previous employee"),
+    "till_code": QT_TRANSLATE_NOOP("AuditDetails", "Till"),
+    "open": QT_TRANSLATE_NOOP("AuditDetails", "Opening cash"),
+    "previous_close": QT_TRANSLATE_NOOP("AuditDetails", "Last closing cash"),
+    "counts": QT_TRANSLATE_NOOP("AuditDetails", "Count"),
+    "cosigned": QT_TRANSLATE_NOOP("AuditDetails", "Co-signed"),
+    "expected": QT_TRANSLATE_NOOP("AuditDetails", "Expected cash"),
+    "close": QT_TRANSLATE_NOOP("AuditDetails", "Counted cash"),
+    "over_short": QT_TRANSLATE_NOOP("AuditDetails", "Over/short"),
+    "vault_count": QT_TRANSLATE_NOOP("AuditDetails", "Vault count"),
+    "direction": QT_TRANSLATE_NOOP("AuditDetails", "Direction"),
+    "approved": QT_TRANSLATE_NOOP("AuditDetails", "Approved"),
+    "withdrawn": QT_TRANSLATE_NOOP("AuditDetails", "Withdrawn"),
+    "acknowledged": QT_TRANSLATE_NOOP("AuditDetails", "Acknowledged"),
+    "reconciled": QT_TRANSLATE_NOOP("AuditDetails", "Settled by reading the payment"),
+    "payment_guid": QT_TRANSLATE_NOOP("AuditDetails", "Payment"),
+    "request_id": QT_TRANSLATE_NOOP("AuditDetails", "Request"),
+    "request": QT_TRANSLATE_NOOP("AuditDetails", "Request"),
+    "transfer": QT_TRANSLATE_NOOP("AuditDetails", "Transfer"),
+    "alert_id": QT_TRANSLATE_NOOP("AuditDetails", "Alert"),
+    "stellar_hash": QT_TRANSLATE_NOOP("AuditDetails", "Stellar transaction"),
+    "sha256": QT_TRANSLATE_NOOP("AuditDetails", "Change hash (SHA-256)"),
+    "desk_id": QT_TRANSLATE_NOOP("AuditDetails", "Desk"),
+    "desk_ts": QT_TRANSLATE_NOOP("AuditDetails", "Desk time (Kyiv)"),
+    "truncated": QT_TRANSLATE_NOOP("AuditDetails", "Shortened to fit"),
+}
+AMOUNT_KEYS = frozenset({"amount", "open", "previous_close", "expected", "close", "over_short",
+                         "vault_count", "balance_allowed"})
+# Codes Teller knows, in words: the desk's events (``core.audit.AuditAction``) ...
+EVENTS: dict[str, object] = {
+    "sign_in": QT_TRANSLATE_NOOP("AuditDetails", "signed in"),
+    "sign_out": QT_TRANSLATE_NOOP("AuditDetails", "signed out"),
+    "switch_employee": QT_TRANSLATE_NOOP("AuditDetails", "another employee took the desk"),
+    "customer_create": QT_TRANSLATE_NOOP("AuditDetails", "customer created"),
+    "customer_edit": QT_TRANSLATE_NOOP("AuditDetails", "customer edited"),
+    "change_request": QT_TRANSLATE_NOOP("AuditDetails", "change requested"),
+    "approval": QT_TRANSLATE_NOOP("AuditDetails", "request approved"),
+    "rejection": QT_TRANSLATE_NOOP("AuditDetails", "request rejected"),
+    "request_withdrawn": QT_TRANSLATE_NOOP("AuditDetails", "request withdrawn"),
+    "execution": QT_TRANSLATE_NOOP("AuditDetails", "request executed"),
+    "cash_create": QT_TRANSLATE_NOOP("AuditDetails", "cash draft created"),
+    "cash_confirm": QT_TRANSLATE_NOOP("AuditDetails", "cash confirmed"),
+    "open_account": QT_TRANSLATE_NOOP("AuditDetails", "account opened"),
+}
+# ... what a request or a void was (cash operations: ``kind_text``) ...
+KINDS: dict[str, object] = {
+    "customer_update": QT_TRANSLATE_NOOP("AuditDetails", "customer change"),
+    "cash_confirm": QT_TRANSLATE_NOOP("AuditDetails", "cash confirmation"),
+    "void": QT_TRANSLATE_NOOP("AuditDetails", "voided by the teller"),
+    "reject": QT_TRANSLATE_NOOP("AuditDetails", "rejected by a supervisor"),
+}
+# ... and where a request stands (approved / rejected / withdrawn: ``outcome_text``).
+STATES: dict[str, object] = {
+    "pending": QT_TRANSLATE_NOOP("AuditDetails", "waiting for approval"),
+    "applied": QT_TRANSLATE_NOOP("AuditDetails", "approved and applied"),
+    "failed": QT_TRANSLATE_NOOP("AuditDetails", "approved, the platform refused it"),
+}
+# Customer fields a request, an edit or an alert names.
+FIELD_NAMES: dict[str, object] = {
+    "surname": QT_TRANSLATE_NOOP("AuditDetails", "surname"),
+    "name": QT_TRANSLATE_NOOP("AuditDetails", "name"),
+    "paternal_name": QT_TRANSLATE_NOOP("AuditDetails", "paternal name"),
+    "phone_number": QT_TRANSLATE_NOOP("AuditDetails", "phone"),
+    "status": QT_TRANSLATE_NOOP("AuditDetails", "status"),
+    "segment": QT_TRANSLATE_NOOP("AuditDetails", "segment"),
+    "kyc_level": QT_TRANSLATE_NOOP("AuditDetails", "KYC level"),
+    "is_disabled": QT_TRANSLATE_NOOP("AuditDetails", "disabled"),
+    "balance_allowed": QT_TRANSLATE_NOOP("AuditDetails", "allowed balance"),
+    "branch_guid": QT_TRANSLATE_NOOP("AuditDetails", "branch"),
+    "amount": QT_TRANSLATE_NOOP("AuditDetails", "amount"),
+}
+
+
+def _tr(text: object) -> str:
+    return QCoreApplication.translate(CONTEXT, str(text))
+
+
+def yes_no(value: bool) -> str:
+    return _tr(QT_TRANSLATE_NOOP("AuditDetails", "yes") if value
+               else QT_TRANSLATE_NOOP("AuditDetails", "no"))
+
+
+def moment_text(value: str) -> str | None:
+    """An RFC 3339 moment in Kyiv time (the trail's "When" format), else None."""
+    return local_text(value, seconds=True) if MOMENT.fullmatch(value.strip()) else None
+
+
+def amount_text(value: object, currency: str = "UAH") -> str:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value_text(value)
+    return format_money(number, MINOR_UNIT, currency) if number.is_finite() else str(value)
+
+
+def code_text(value: object, codes: Mapping[str, object]) -> str:
+    """A known code in words; anything else as it is."""
+    source = codes.get(str(value))
+    return _tr(source) if source else str(value)
+
+
+def field_name(key: str) -> str:
+    source = FIELD_NAMES.get(key)
+    return _tr(source) if source else key
+
+
+def value_text(value: object) -> str:
+    """Any value as a person reads it: words for yes/no, moments in Kyiv, lists joined."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(value_text(v) for v in value) or "—"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) or "—"
+    text = str(value)
+    return moment_text(text) or text
+
+
+def _kind(value: object) -> str:
+    text = str(value)
+    return kind_text(text) if text in ("deposit", "withdrawal") else code_text(text, KINDS)
+
+
+def _state(value: object) -> str:
+    return code_text(value, STATES) if str(value) in STATES else outcome_text(value)
+
+
+def _fields(value: object) -> str:
+    """Field names (an edit, a request) or field -> {before, after} (an alert)."""
+    if isinstance(value, Mapping):
+        parts = []
+        for key, change in value.items():
+            show = amount_text if key in AMOUNT_KEYS else value_text
+            if isinstance(change, Mapping) and ("before" in change or "after" in change):
+                before, after = change.get("before"), change.get("after")
+                parts.append(f"{field_name(str(key))}: "
+                             f"{'—' if before is None else show(before)} → "
+                             f"{'—' if after is None else show(after)}")
+            else:
+                parts.append(f"{field_name(str(key))}: {show(change)}")
+        return "; ".join(parts)
+    if isinstance(value, list | tuple):
+        return ", ".join(field_name(str(v)) for v in value)
+    return field_name(str(value))
+
+
+def _counts(value: object) -> str:
+    """A till count by denomination: "100 UAH note × 3, …"."""
+    if not isinstance(value, Mapping):
+        return value_text(value)
+    parts = []
+    for key, pieces in value.items():
+        try:
+            name = denomination_text(str(key))
+        except KeyError:  # a denomination Teller does not know: as it came
+            name = str(key)
+        parts.append(f"{name} × {pieces}")
+    return ", ".join(parts) or "—"
+
+
+def _reasons(value: object) -> str:
+    items = value if isinstance(value, list | tuple) else [value]
+    return "; ".join(hub_need_reason(str(code)) for code in items)
+
+
+FORMATS: dict[str, Callable[[object], str]] = {
+    "event": lambda v: code_text(v, EVENTS), "kind": _kind, "state": _state, "fields": _fields,
+    "decision": lambda v: outcome_text(v), "counts": _counts, "reasons": _reasons,
+    "direction": lambda v: till_kind_text(str(v)),
+}
+
+
+def detail_items(detail: Mapping[str, object]) -> list[tuple[str, str, bool]]:
+    """(label, value, known) for every key but those shown in their own column: the known
+    keys first, in ``LABELS`` order, then the rest by name."""
+    currency = str(detail.get("currency") or detail.get("asset_code") or "UAH")
+    keys = [k for k in LABELS if k in detail]
+    keys += sorted(k for k in detail if k not in LABELS and k not in SHOWN_ELSEWHERE)
+    out = []
+    for key in keys:
+        value = detail[key]
+        if key in LABELS:
+            if key in AMOUNT_KEYS:
+                text = amount_text(value, currency)
+            else:
+                text = FORMATS.get(key, value_text)(value)
+            out.append((_tr(LABELS[key]), text, True))
+        else:
+            out.append((key, value_text(value), False))
+    return out
+
+
+def item_text(label: str, value: str, known: bool) -> str:
+    return f"{label}: {value}" if known else f"{label} = {value}"
+
+
+def details_text(detail: Mapping[str, object], separator: str = "; ") -> str:
+    """One line for the table ("; "), or one item a line ("\\n") for its tooltip."""
+    return separator.join(item_text(*item) for item in detail_items(detail))
