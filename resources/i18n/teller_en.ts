@@ -15,7 +15,7 @@
 <context>
     <name>CashText</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="124"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="139"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>

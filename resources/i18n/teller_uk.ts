@@ -146,132 +146,132 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="166"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="167"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="167"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="168"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="168"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="169"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="164"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="165"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="304"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="308"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="310"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="325"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="327"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="326"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="328"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="336"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="338"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="382"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="384"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="387"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="389"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="390"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="392"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="399"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="401"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="169"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="170"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="165"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="166"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="201"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="203"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="204"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="216"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="217"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="217"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="218"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="263"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="264"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="293"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="312"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="384"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="386"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="392"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="394"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="396"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="398"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
@@ -1098,92 +1098,92 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="109"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="110"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="247"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="248"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="315"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="24"/>
         <source>Cash above the teller&apos;s limit</source>
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="317"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="318"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="334"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="335"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="344"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="345"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="356"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="357"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="366"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="367"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="375"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="376"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="377"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="378"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="397"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="398"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -1193,57 +1193,57 @@
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Balance</source>
         <translation>Залишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="182"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="183"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="198"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="199"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="285"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="286"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="312"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="313"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
@@ -1253,12 +1253,12 @@
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="212"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="213"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
@@ -1420,187 +1420,187 @@
 <context>
     <name>CashText</name>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="26"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="41"/>
         <source>Confirmed</source>
         <translation>Підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="28"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="43"/>
         <source>Draft, not confirmed</source>
         <translation>Чернетка, не підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="30"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="45"/>
         <source>Failed</source>
         <translation>Не виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="31"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="46"/>
         <source>Unknown status</source>
         <translation>Невідомий статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="36"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="51"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="38"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="53"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="39"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="54"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="45"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="60"/>
         <source>cash withdrawal at an ATM</source>
         <translation>зняття готівки в банкоматі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="47"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="62"/>
         <source>cash withdrawal at the bank&apos;s cash desk</source>
         <translation>видача готівки в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="49"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="64"/>
         <source>cash withdrawal at a POS terminal</source>
         <translation>зняття готівки через POS-термінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="51"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="66"/>
         <source>cash replenishment at the bank&apos;s cash desk</source>
         <translation>поповнення готівкою в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="53"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="68"/>
         <source>payment by requisites</source>
         <translation>платіж за реквізитами</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="55"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="70"/>
         <source>payment for e-commerce services (within the bank)</source>
         <translation>оплата послуг електронної комерції (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="72"/>
         <source>payment for e-commerce services (third-party resources)</source>
         <translation>оплата послуг електронної комерції (сторонні ресурси)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="59"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="74"/>
         <source>payment at a POS terminal</source>
         <translation>оплата через POS-термінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="61"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="76"/>
         <source>payment by QR code (DirectPay)</source>
         <translation>оплата за QR-кодом (DirectPay)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="63"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="78"/>
         <source>transfer to an account (within the bank)</source>
         <translation>переказ на рахунок (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="65"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="80"/>
         <source>transfer to an account (at another bank)</source>
         <translation>переказ на рахунок (в іншому банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="67"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="82"/>
         <source>transfer from another account (within the bank)</source>
         <translation>переказ з іншого рахунку (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="69"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
         <source>top-up from another account (third-party bank or resource)</source>
         <translation>поповнення з іншого рахунку (сторонній банк чи ресурс)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="71"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="86"/>
         <source>card top-up</source>
         <translation>поповнення картки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="73"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="88"/>
         <source>bank commission</source>
         <translation>списання комісії банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="75"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="90"/>
         <source>technical payment (chargebacks and the like)</source>
         <translation>технічний платіж (чарджбеки тощо)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="77"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="92"/>
         <source>full refund</source>
         <translation>повне повернення коштів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="94"/>
         <source>partial refund</source>
         <translation>часткове повернення коштів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="108"/>
         <source>per operation</source>
         <translation>на одну операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="94"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="109"/>
         <source>per day</source>
         <translation>на день</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="95"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="110"/>
         <source>per week</source>
         <translation>на тиждень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="96"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="111"/>
         <source>per month</source>
         <translation>на місяць</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="97"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="112"/>
         <source>per year</source>
         <translation>на рік</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="98"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="113"/>
         <source>per custom period</source>
         <translation>на власний період</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="124"/>
         <source>No limits set.</source>
         <translation>Ліміти не встановлено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="114"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="129"/>
         <source>more than {amount}</source>
         <translation>більше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="132"/>
         <source>less than {amount}</source>
         <translation>менше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="134"/>
         <source> and </source>
         <translation> і </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="120"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="135"/>
         <source>Per operation: {bounds}</source>
         <translation>На одну операцію: {bounds}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="124"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="139"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n день</numerusform>
@@ -1609,122 +1609,122 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="127"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="142"/>
         <source>{period}: less than {max} in total; {spent} used, {left} left</source>
         <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="147"/>
         <source>Limits apply to the customer&apos;s outgoing payments (withdrawals).</source>
         <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="154"/>
         <source>No: the teller confirms.</source>
         <translation>Ні: підтверджує операціоніст.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="156"/>
         <source>Yes: above {amount}, a supervisor confirms.</source>
         <translation>Так: понад {amount} підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="149"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="164"/>
         <source>Yes: {reason}</source>
         <translation>Так: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="150"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="165"/>
         <source>Yes: a supervisor confirms.</source>
         <translation>Так: підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="171"/>
         <source>Below the customer&apos;s per-operation minimum: must be more than {amount}.</source>
         <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="175"/>
         <source>Above the customer&apos;s per-operation maximum: must be less than {amount}.</source>
         <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="179"/>
         <source>The customer&apos;s limit {period} would be exceeded (less than {amount} in total).</source>
         <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="182"/>
         <source>The customer&apos;s limit {period} would be exceeded.</source>
         <translation>Буде перевищено ліміт клієнта {period}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="176"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="191"/>
         <source>Not enough money on the account.</source>
         <translation>На рахунку недостатньо коштів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="179"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="194"/>
         <source>The account may hold at most {amount}.</source>
         <translation>На рахунку може бути щонайбільше {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="182"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="197"/>
         <source>The account would hold more than the customer&apos;s balance cap.</source>
         <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="185"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="200"/>
         <source>The customer is disabled: no payments.</source>
         <translation>Клієнта вимкнено: платежі неможливі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="187"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="202"/>
         <source>The platform does not allow a payment between these accounts.</source>
         <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="190"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="205"/>
         <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer&apos;s key.</source>
         <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="194"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="209"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="215"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="230"/>
         <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
         <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="230"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="245"/>
         <source>The customer has no account for cash: open an account first.</source>
         <translation>У клієнта немає рахунку для готівки: спершу відкрийте рахунок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="232"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="247"/>
         <source>The platform has no payment category for this cash operation. Ask your administrator.</source>
         <translation>На платформі немає категорії платежу для цієї касової операції. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="234"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="249"/>
         <source>No cash account of the branch is visible to you, so the platform cannot take this payment. Ask your administrator.</source>
         <translation>Вам не видно жодного касового рахунку відділення, тому платформа не може прийняти цей платіж. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="237"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="252"/>
         <source>Voiding a draft needs the Teller Hub.</source>
         <translation>Щоб анулювати чернетку, потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="238"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="253"/>
         <source>This employee may not confirm amounts above the teller&apos;s limit.</source>
         <translation>Цей працівник не може підтверджувати суми, більші за ліміт касира.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="212"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="227"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
         <translation>Цей платіж має підтвердити контролер (тут або зі своїх вхідних).</translation>
     </message>
@@ -2673,7 +2673,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="201"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="216"/>
         <location filename="../../teller_app/ui/error_text.py" line="236"/>
         <location filename="../../teller_app/ui/error_text.py" line="239"/>
         <source>The platform refused: {message}</source>
@@ -3218,27 +3218,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="73"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="73"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="75"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="75"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="73"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -4447,99 +4447,99 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="55"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="56"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="150"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="110"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="112"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="116"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="117"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="119"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="120"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="120"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="121"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="172"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="192"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="193"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="201"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="202"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="208"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="209"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="220"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="221"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="224"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="225"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="236"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="238"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="237"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="239"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="245"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="247"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="268"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="270"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="324"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="326"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="129"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="130"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -4594,7 +4594,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="154"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="155"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>

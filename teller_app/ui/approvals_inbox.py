@@ -47,6 +47,7 @@ from teller_app.ui.approvals_model import (
 )
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel, short_guid
+from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import describe_change
 
 log = logging.getLogger(__name__)
@@ -299,8 +300,9 @@ class ApprovalsInbox(QWidget):
 
     def _show_reason(self, *_args: object) -> None:
         request = self.selected_request()
-        self.reason.setText(self.tr("Reason: %1").replace("%1", request.reason)
-                            if request is not None and request.reason else "")
+        self.reason.setText(
+            self.tr("Reason: %1").replace("%1", request_reason_text(request.reason))
+            if request is not None and request.reason else "")
 
     def decide_selected(self, outcome: str) -> None:
         request = self.selected_request()

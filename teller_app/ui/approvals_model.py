@@ -12,6 +12,7 @@ from teller_app.core.person_name import official_name
 from teller_app.platform import PlatformClient
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.cash_drafts_panel import short_guid
+from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.local_time import local_text
 from teller_app.ui.validators import isolate
@@ -144,5 +145,5 @@ class PendingRequestsModel(QAbstractTableModel):
             isolate(self.customer_names.get(r.customer_guid) or short_guid(r.customer_guid)),
             describe_change(r.displayed_change()),
             isolate(self.employee_names.get(r.maker.lower()) or r.maker),
-            isolate(r.reason),
+            isolate(request_reason_text(r.reason)),
         )[column]

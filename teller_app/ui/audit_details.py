@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from teller_app.ui.cash_text import kind_text
+from teller_app.ui.cash_text import kind_text, request_reason_text
 from teller_app.ui.data_text import outcome_text
 from teller_app.ui.local_time import local_text
 from teller_app.ui.money import format_money
@@ -216,6 +216,7 @@ FORMATS: dict[str, Callable[[object], str]] = {
     "event": lambda v: code_text(v, EVENTS), "kind": _kind, "state": _state, "fields": _fields,
     "decision": lambda v: outcome_text(v), "counts": _counts, "reasons": _reasons,
     "direction": lambda v: till_kind_text(str(v)),
+    "reason": lambda v: request_reason_text(str(v)),
 }
 
 

@@ -44,6 +44,7 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
 from teller_app.ui.cash_dialog_parts import CashDialogParts
 from teller_app.ui.cash_text import (
+    auto_cash_reason,
     cash_error_text,
     limits_lines,
     refusal_text,
@@ -312,7 +313,7 @@ class CashDialog(CashDialogParts):
             self.reference.setText(self.tr("Draft created (payment %1…).")
                                    .replace("%1", draft.payment_guid[:8]))
             if draft.needs_supervisor and self.approval is not None:
-                self.approval.file(draft, purpose or self.tr("Cash above the teller's limit"))
+                self.approval.file(draft, purpose or auto_cash_reason())
             elif draft.needs_supervisor:
                 self.note.setText(self.tr("Above the teller's limit: a supervisor confirms it "
                                           "here or from their inbox."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from teller_app.core.cash import CashError, ConfirmNotDone, DraftNotChecked, SupervisorRequired
 from teller_app.core.cash_checks import (
@@ -18,6 +18,21 @@ from teller_app.core.cash_checks import (
 )
 from teller_app.ui.money import format_money
 from teller_app.ui.plural import CashText
+
+# The reason a cash dialog files for an over-threshold draft when the teller gave no purpose.
+# It is stored as the teller's desk wrote it; a supervisor reads it in their own language.
+AUTO_CASH_REASON = str(QT_TRANSLATE_NOOP("CashDialog", "Cash above the teller's limit"))
+AUTO_CASH_REASON_FILED = frozenset({AUTO_CASH_REASON, "Готівка понад ліміт касира"})
+
+
+def auto_cash_reason() -> str:
+    return QCoreApplication.translate("CashDialog", AUTO_CASH_REASON)
+
+
+def request_reason_text(reason: str) -> str:
+    """A request's reason for the reader: the automatic cash reason in their language,
+    anything a person wrote as written."""
+    return auto_cash_reason() if reason.strip() in AUTO_CASH_REASON_FILED else reason
 
 
 def status_text(status: str) -> str:

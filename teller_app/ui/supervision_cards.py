@@ -39,6 +39,7 @@ from teller_app.ui.approvals_inbox import (
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.cash_desk import desk_context
 from teller_app.ui.cash_dialog import CashDialog
+from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
 from teller_app.ui.customer_card import CustomerCard
 
@@ -222,7 +223,8 @@ class SupervisionCards(SupervisionBase):
     def open_in_place(self, card: CustomerCard, request: ChangeRequest,
                       parent: QDialog | None = None) -> None:
         summary = translate("Supervision", "%1\nReason: %2").replace(
-            "%1", describe_change(request.displayed_change())).replace("%2", request.reason)
+            "%1", describe_change(request.displayed_change())).replace(
+            "%2", request_reason_text(request.reason))
         dialog = ApproveInPlaceDialog(summary, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         profile = self.session.profile

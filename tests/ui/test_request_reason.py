@@ -1,0 +1,46 @@
+"""The reason a cash dialog files by itself for an over-threshold draft is stored as the
+teller's desk wrote it; a supervisor's desk shows it in the supervisor's own language (the
+inbox, the approve-in-place summary, the audit trail). A person's own words stay as written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from teller_app.ui.audit_details import details_text
+from teller_app.ui.cash_text import (
+    AUTO_CASH_REASON,
+    AUTO_CASH_REASON_FILED,
+    auto_cash_reason,
+    request_reason_text,
+)
+
+UK = "Готівка понад ліміт касира"
+
+
+@pytest.fixture()
+def ukrainian(qapp: Any) -> Iterator[None]:
+    from teller_app.ui.i18n import install_translators
+
+    installed = install_translators(qapp, "uk")
+    assert installed, "compile the translations: packaging/build_translations.py"
+    yield
+    for translator in installed:
+        qapp.removeTranslator(translator)
+
+
+def test_an_english_desk_reads_a_ukrainian_teller_s_reason_in_english(qapp: Any) -> None:
+    assert auto_cash_reason() == AUTO_CASH_REASON == "Cash above the teller's limit"
+    assert request_reason_text(UK) == AUTO_CASH_REASON
+    assert request_reason_text(f" {UK} ") == AUTO_CASH_REASON
+    assert details_text({"reason": UK}) == f"Reason: {AUTO_CASH_REASON}"
+    assert request_reason_text("Клієнт купує квартиру") == "Клієнт купує квартиру"
+
+
+def test_a_ukrainian_desk_reads_an_english_teller_s_reason_in_ukrainian(ukrainian: None) -> None:
+    # the filed Ukrainian form is the translation itself: they cannot drift apart
+    assert auto_cash_reason() == UK and UK in AUTO_CASH_REASON_FILED
+    assert request_reason_text(AUTO_CASH_REASON) == UK
+    assert request_reason_text("Deposit for a flat") == "Deposit for a flat"
