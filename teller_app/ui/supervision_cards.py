@@ -57,6 +57,9 @@ def awaiting_approval(request: ChangeRequest) -> str:
         "%1", describe_change(request.displayed_change()))
 
 
+REQUEST_WIDGETS = frozenset({"pendingRequestNote", "withdrawRequestButton"})
+
+
 class CardActions(QWidget):
     """Supervision's buttons and notes on one card. Each keeps how its text is made, so a live
     language switch (LanguageChange, which reaches every child of the card) re-texts them in
@@ -68,6 +71,7 @@ class CardActions(QWidget):
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(0, 0, 0, 0)
         self._texts: list[tuple[QLabel | QPushButton, Callable[[], str]]] = []
+        self.built_for: tuple[str, bool] | None = None  # (customer, disabled) of the buttons
 
     def add(self, widget: QLabel | QPushButton, text: Callable[[], str],
             index: int = -1) -> None:
@@ -75,12 +79,15 @@ class CardActions(QWidget):
         self._texts.append((widget, text))
         self.row.insertWidget(index, widget)
 
-    def clear(self) -> None:
-        self._texts.clear()
-        while self.row.count():
-            item = self.row.takeAt(0)
+    def clear(self, names: frozenset[str] | None = None) -> None:
+        """Remove every widget, or only those whose object name is in ``names``."""
+        self._texts = [(w, t) for w, t in self._texts
+                       if names is not None and w.objectName() not in names]
+        for index in reversed(range(self.row.count())):
+            item = self.row.itemAt(index)
             widget = item.widget() if item is not None else None
-            if widget is not None:
+            if widget is not None and (names is None or widget.objectName() in names):
+                self.row.takeAt(index)
                 widget.deleteLater()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -100,9 +107,18 @@ class SupervisionCards(SupervisionBase):
         card.customer_changed.connect(lambda _c: self._fill_card_actions(card, box))
 
     def _fill_card_actions(self, card: CustomerCard, box: CardActions) -> None:
-        box.clear()
+        """The buttons are made again only when what they say changed (the customer enabled
+        or disabled): a card refreshed in the background must not take the teller's focus
+        off a button. The own-request notes are read again each time."""
         if card not in self._cards:
             self._cards.append(card)
+        built_for = (card.guid, card.customer.is_disabled)
+        if box.built_for == built_for:
+            box.clear(REQUEST_WIDGETS)
+            self._show_my_requests(card, box)
+            return
+        box.clear()
+        box.built_for = built_for
         if self.can(Capability.APPLY_SENSITIVE_CHANGE):
             disabled = card.customer.is_disabled
             toggle = QPushButton()

@@ -15,6 +15,7 @@ from fe_stack import SUPERVISOR, TELLER, start_fe_stack, workaround_leftovers
 from hub_stack_helpers import password_of
 
 from teller_app.core.embedded_stack import EmbeddedStack
+from teller_app.core.person_name import official_name
 from teller_app.platform import CustomerUpdate
 from teller_app.secrets import Profile
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
@@ -132,7 +133,7 @@ def test_request_reaches_the_inbox_live_is_approved_and_the_teller_sees_it(  # t
         return str(model.data(model.index(row, column))).strip("\u2068\u2069")
 
     qtbot.waitUntil(lambda: shown(model.MAKER_COLUMN) == teller_name, timeout=10000)
-    customer_label = f"{customer.surname} {customer.name}"
+    customer_label = official_name(customer.surname, customer.name, customer.paternal_name)
     qtbot.waitUntil(lambda: shown(model.CUSTOMER_COLUMN) == customer_label, timeout=10000)
     assert model.data(model.index(row, model.CHANGE_COLUMN)) == "disable the customer"
     inbox.table.selectRow(row)

@@ -144,3 +144,22 @@ def test_a_pending_request_note_follows_a_live_switch(qtbot) -> None:  # type: i
     finally:
         switch_language("en")
     qtbot.waitUntil(lambda: note.text() == english, timeout=5000)
+
+
+def test_a_background_refresh_keeps_the_card_buttons_and_focus(qtbot, supervisor_window):  # type: ignore[no-untyped-def]
+    """A card refreshed while the teller is on one of its buttons (a live event, Refresh) keeps
+    the buttons: only a change to what they say (enabled/disabled) makes them again."""
+    card = _loaded_card(qtbot, supervisor_window, 0)
+    box = card.findChild(QWidget, "supervisionActions")
+    deposit = card.findChild(QPushButton, "cash_deposit_button")
+    assert deposit is not None
+    buttons = box.findChildren(QPushButton)
+    deposit.setFocus()
+    changed: list[object] = []
+    card.customer_changed.connect(changed.append)
+    card.refresh()
+    qtbot.waitUntil(lambda: bool(changed) and card.freshness.text() == "Up to date",
+                    timeout=10000)
+    QApplication.processEvents()  # a deleteLater would run here
+    assert box.findChildren(QPushButton) == buttons
+    assert deposit.hasFocus()
