@@ -16,6 +16,14 @@ keyring. Admin token (admin endpoints): TELLER_HUB_ADMIN_TOKEN, else one made in
 DIR/admin.token and written into hub.json; a token given in the settings is never written.
 The embedded hub of the desk app gets both in its settings line (--settings-stdin) from the
 desk's OS keyring, and neither is written to disk.
+
+Behind a load balancer: the hub takes a client's address from X-Forwarded-For only when the
+connection comes from an address in FORWARDED_ALLOW_IPS (uvicorn's variable, read by
+`serve`; by default 127.0.0.1 and ::1). Set it to the balancer's addresses: otherwise every
+desk has the balancer's address, and the sign-in throttle's per-address count (30 failures,
+signin_per_address_limit) locks the whole bank out for up to 15 minutes. Where that cannot
+be set, TELLER_HUB_SIGNIN_PER_ADDRESS_LIMIT=0 switches the per-address count off (the
+per-e-mail limit of 5 always holds).
 """
 
 from __future__ import annotations

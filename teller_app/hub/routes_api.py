@@ -83,7 +83,8 @@ def _throttle(request: Request) -> SignInThrottle:
     found = getattr(request.app.state, "signin_throttle", None)
     if not isinstance(found, SignInThrottle):
         state = hub_state(request)
-        found = SignInThrottle(state.engine, state.master)
+        found = SignInThrottle(state.engine, state.master,
+                               per_address=state.settings.signin_per_address_limit)
         request.app.state.signin_throttle = found
     return found
 

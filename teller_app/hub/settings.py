@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "TELLER_HUB_"
+SIGNIN_PER_ADDRESS_DEFAULT = 30
 
 
 class SettingsError(ValueError):
@@ -35,6 +36,10 @@ class HubSettings(BaseModel):
     admin_token: SecretStr | None = None
     session_ttl: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
     directory_refresh_s: float = Field(default=30.0, gt=0)
+    # failed sign-ins counted per client address before a lock; 0 = none (the per-e-mail
+    # limit always holds). Behind a balancer not trusted for X-Forwarded-For (uvicorn's
+    # FORWARDED_ALLOW_IPS) every desk has the balancer's address: set that, or 0 here.
+    signin_per_address_limit: int = Field(default=SIGNIN_PER_ADDRESS_DEFAULT, ge=0)
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535)
     log_level: str = "info"

@@ -8,9 +8,12 @@ a refusal that was not the caller's fault (DCM unreachable) is given back.
 - per e-mail (password mode): FREE_PER_EMAIL attempts, then a lock of FIRST_LOCK_S that
   doubles with each further failure up to MAX_LOCK_S (bounded: a real employee waits at most
   that long after an attacker stops), forgotten FORGET_S after the last failure;
-- per client address (both modes): FREE_PER_ADDRESS, the same locks. Loopback is not counted
-  (the embedded desk, or a proxy on this host that sends no X-Forwarded-For: uvicorn takes a
-  client address from it only when it comes from 127.0.0.1, or FORWARDED_ALLOW_IPS); IPv6 by /64.
+- per client address (both modes): ``signin_per_address_limit`` (FREE_PER_ADDRESS by
+  default; 0 = off), the same locks. Loopback is not counted (the embedded desk, or a proxy on
+  this host that sends no X-Forwarded-For: uvicorn takes a client address from it only when it
+  comes from 127.0.0.1, or FORWARDED_ALLOW_IPS); IPv6 by /64. Behind a load balancer that is
+  not trusted for X-Forwarded-For every desk shares its address: the bank sets
+  FORWARDED_ALLOW_IPS, or switches the address count off.
 
 Keys are HMACs (a random key sealed with the master key, in ``hub_keys``): what someone typed
 as an e-mail may be a password, and never lies in the database readable.
@@ -29,9 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .crypto import DecryptError, MasterKey, Sealed
 from .db import dialect_insert, metadata, now
+from .settings import SIGNIN_PER_ADDRESS_DEFAULT
 
 FREE_PER_EMAIL = 5
-FREE_PER_ADDRESS = 30
+FREE_PER_ADDRESS = SIGNIN_PER_ADDRESS_DEFAULT
 FIRST_LOCK_S = 30
 MAX_LOCK_S = 15 * 60
 FORGET_S = 60 * 60
@@ -96,9 +100,11 @@ def client_address(host: str | None) -> str | None:
 
 
 class SignInThrottle:
-    def __init__(self, engine: AsyncEngine, master: MasterKey) -> None:
+    def __init__(self, engine: AsyncEngine, master: MasterKey, *,
+                 per_address: int = FREE_PER_ADDRESS) -> None:
         self.engine = engine
         self.master = master
+        self.per_address = per_address  # 0: addresses are not counted
         self._pepper: bytes | None = None
 
     async def attempt(self, *, email: str | None = None, address: str | None = None) -> Attempt:
@@ -107,8 +113,8 @@ class SignInThrottle:
         keys: list[tuple[str, int]] = []
         if email:
             keys.append((_mac(pepper, "email:" + email.strip().lower()), FREE_PER_EMAIL))
-        if address:
-            keys.append((_mac(pepper, "ip:" + address), FREE_PER_ADDRESS))
+        if address and self.per_address > 0:
+            keys.append((_mac(pepper, "ip:" + address), self.per_address))
         keys.sort()  # one lock order for every process (no deadlock on PostgreSQL)
         if not keys:
             return Attempt(())

@@ -49,6 +49,14 @@ def test_bad_settings_are_named(tmp_path: Path) -> None:
         _ = load_settings(None, environ={}).effective_database_url
 
 
+def test_the_sign_in_count_per_address_is_a_setting(tmp_path: Path) -> None:
+    assert load_settings(None, environ={}).signin_per_address_limit == 30
+    off = load_settings(None, environ={"TELLER_HUB_SIGNIN_PER_ADDRESS_LIMIT": "0"})
+    assert off.signin_per_address_limit == 0
+    with pytest.raises(SettingsError, match="signin_per_address_limit"):
+        load_settings(None, {"signin_per_address_limit": -1}, environ={})
+
+
 def test_master_key_from_env_and_file(tmp_path: Path) -> None:
     raw = bytes(range(32))
     s = load_settings(None, {"data_dir": tmp_path},

@@ -1,11 +1,13 @@
 """Sign-in throttling over HTTP (SQLite and PostgreSQL): counted per e-mail and per client
 address before argon2 or DCM's whoami runs, 429 + Retry-After, locks that double and stay
-bounded, a success resets; the desk's client sees ``RateLimited``, not "hub unreachable"."""
+bounded, a success resets; the desk's client sees ``RateLimited``, not "hub unreachable";
+behind a load balancer the count per address can be switched off."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,9 +15,18 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fe_db import db_url
-from hub_proc import PASSWORD, HubProc, add_employee, unique_email
+from hub_proc import (
+    PASSWORD,
+    HubProc,
+    add_employee,
+    hub_cli,
+    hub_env,
+    start_hub,
+    unique_email,
+)
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.signin_throttle import (
     FIRST_LOCK_S,
     FREE_PER_ADDRESS,
@@ -136,3 +147,47 @@ def test_the_desk_client_raises_rate_limited(http: httpx.Client, hub: HubProc) -
         asyncio.run(sign_in())
     assert caught.value.status_code == 429 and caught.value.reason == "sign_in_throttled"
     assert caught.value.source == "hub"
+
+
+@pytest.fixture(scope="module")
+def hub_without_address_count(request: pytest.FixtureRequest, hub_db: str | None,
+                              sandbox: SandboxProcess,
+                              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProc]:
+    """A hub with ``signin_per_address_limit = 0`` (behind a balancer it cannot trust for
+    X-Forwarded-For), on a database of its own of the module's kind."""
+    url = None
+    if hub_db is not None:
+        url = request.getfixturevalue("pg_cluster").create_database("noaddr")
+        r = hub_cli("migrate", env={"TELLER_HUB_DATABASE_URL": url})
+        assert r.returncode == 0, r.stderr
+    env = {**hub_env(sandbox, url), "TELLER_HUB_SIGNIN_PER_ADDRESS_LIMIT": "0"}
+    proc = start_hub(tmp_path_factory.mktemp("hub-noaddr"), env)
+    yield proc
+    assert proc.stop() == 0, proc.log()[-2000:]
+
+
+def _desks_behind_one_balancer(hub: HubProc) -> tuple[list[int], int]:
+    """40 wrong passwords for 40 e-mails from one address (the balancer's), then a fresh
+    account's right password from it: (the 40 statuses, the last one's)."""
+    balancer = _address()
+    with hub.client() as http:
+        email = add_employee(http, hub, head_office=True)
+        wrong = [_sign_in(http, unique_email("desk"), "Password1", balancer).status_code
+                 for _ in range(40)]
+        return wrong, _sign_in(http, email, PASSWORD, balancer).status_code
+
+
+def test_the_count_per_address_can_be_switched_off(
+        hub: HubProc, hub_without_address_count: HubProc) -> None:
+    wrong, fresh = _desks_behind_one_balancer(hub_without_address_count)
+    assert wrong == [401] * 40 and fresh == 200
+    # the default: FREE_PER_ADDRESS failures lock the address, a fresh account's too
+    wrong, fresh = _desks_behind_one_balancer(hub)
+    assert wrong == [401] * FREE_PER_ADDRESS + [429] * (40 - FREE_PER_ADDRESS)
+    assert fresh == 429
+    # the count per e-mail still holds
+    with hub_without_address_count.client() as http:
+        email = add_employee(http, hub_without_address_count, head_office=True)
+        for i in range(FREE_PER_EMAIL):
+            assert _sign_in(http, email, f"wrong-{i}", _address()).status_code == 401
+        _throttled(_sign_in(http, email, PASSWORD, _address()))
