@@ -3,7 +3,8 @@
 ``EventFeed.run(deliver)`` connects to ``GET /api/v1/events``, hands every event to
 ``deliver`` in order, and on any break reconnects with exponential backoff (0.5 s … 15 s,
 jittered), resuming with ``Last-Event-ID`` so nothing is missed or repeated (events whose id
-was already delivered are dropped). A 401 renews the hub session once per break. No polling.
+was already delivered are dropped; a hub whose ids restarted says so in its "ready" event).
+A 401 renews the hub session once per break. No polling.
 """
 
 from __future__ import annotations
@@ -45,8 +46,11 @@ class EventFeed:
                 await self.link.connect()
                 async for event in self.link.hub.stream_events(self.last_id):
                     if event.kind == "ready":
-                        if self.last_id is None:
-                            self.last_id = event.id  # start at "now"
+                        # start at "now"; a "now" below what was delivered means the hub's
+                        # database was replaced (a restore) and its ids restarted: follow it,
+                        # or every new event would be dropped as seen
+                        if self.last_id is None or event.id < self.last_id:
+                            self.last_id = event.id
                         self._set(True, on_state)
                         backoff = MIN_BACKOFF
                         continue

@@ -217,14 +217,19 @@ async def stream_events(request: Request, emp: CurrentEmployee,
                         after: QueryInt | None = None) -> EventSourceResponse:
     state = hub_state(request)
     start = _start_id(request, after)
-    last = start if start is not None else await events.last_id(state.engine)
+    newest = await events.last_id(state.engine)
+    # A cursor past the newest id: the database was replaced (a restore, a new embedded
+    # file) and ids restarted lower; from the newest, or nothing is heard until ids pass it.
+    last = newest if start is None else min(start, newest)
 
     bus = runtime(request).bus
 
     async def gen() -> AsyncIterator[dict[str, str]]:
         nonlocal last, emp
         checked = time.monotonic()
-        yield {"event": "ready", "data": json.dumps({"last_event_id": last})}
+        # with its id: an EventSource resumes from here, not from a cursor the hub passed by
+        yield {"id": str(last), "event": "ready",
+               "data": json.dumps({"last_event_id": last})}
         while True:
             top = bus.top  # every id up to here is committed when we query
             found = await events.after(state.engine, emp, last, LIMIT)
@@ -247,9 +252,12 @@ async def stream_events(request: Request, emp: CurrentEmployee,
 @router.get("/events/list", summary="The same events as JSON (clients that cannot stream)")
 async def list_events(request: Request, emp: CurrentEmployee, after: QueryInt = 0,
                       limit: Annotated[int, Query(ge=1, le=500)] = 200) -> dict[str, Any]:
-    found = await events.after(hub_state(request).engine, emp, after, limit)
-    return {"events": [e.out() for e in found],
-            "last_event_id": found[-1].id if found else after}
+    engine = hub_state(request).engine
+    found = await events.after(engine, emp, after, limit)
+    if found:
+        return {"events": [e.out() for e in found], "last_event_id": found[-1].id}
+    # as the stream: a cursor past the newest id (a replaced database) goes back to it
+    return {"events": [], "last_event_id": min(after, await events.last_id(engine))}
 
 
 # --- alerts --------------------------------------------------------------------------------

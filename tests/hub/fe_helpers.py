@@ -116,6 +116,7 @@ class SseReader:
         self.events: list[dict[str, Any]] = []
         self.arrived: list[float] = []
         self.ready = threading.Event()
+        self.ready_frame: dict[str, Any] = {}  # the ready event's data, and its "id:" line
         self.changed = threading.Condition()
         self._stop = False
         hdrs = dict(headers)
@@ -127,18 +128,23 @@ class SseReader:
         assert self.ready.wait(10), "event stream did not open"
 
     def _run(self, headers: dict[str, str]) -> None:
-        kind = ""
+        kind, frame_id = "", None
         try:
             with self._client.stream("GET", "/api/v1/events", headers=headers) as resp:
                 assert resp.status_code == 200
                 for line in resp.iter_lines():
                     if self._stop:
                         return
-                    if line.startswith("event:"):
+                    if not line:  # a frame ends
+                        kind, frame_id = "", None
+                    elif line.startswith("event:"):
                         kind = line[6:].strip()
+                    elif line.startswith("id:"):
+                        frame_id = line[3:].strip()
                     elif line.startswith("data:"):
                         data = json.loads(line[5:].strip())
                         if kind == "ready":
+                            self.ready_frame = {"data": data, "id": frame_id}
                             self.ready.set()
                             continue
                         with self.changed:

@@ -315,3 +315,22 @@ async def test_the_gate_lets_harmless_and_checker_changes_through(
     assert (await teller.session.client.get_customer(guid)).is_disabled
     assert all(r.customer_guid != guid for r in await supervisor.approvals.pending())
     assert CUSTOMER_UPDATE == "customer_update"
+
+
+@pytest.mark.asyncio
+async def test_a_feed_ahead_of_the_hub_follows_it(desks: tuple[Desk, Desk],
+                                                   fe: EmbeddedStack) -> None:
+    """A desk whose last event id is past the hub's newest (the hub's database was restored
+    or made anew: ids restarted) still hears the next events, instead of dropping them as
+    already delivered until the ids pass its old cursor."""
+    teller, _supervisor = desks
+    supervisor = Desk(await sign_in(fe, SUPERVISOR))
+    supervisor.feed.last_id = 10**12  # as before the replace
+    await supervisor.start()
+    try:
+        assert supervisor.feed.last_id is not None and supervisor.feed.last_id < 10**12
+        request = await request_disable(teller, await fresh_customer(teller))
+        await supervisor.events.wait_for(lambda e: e.kind == "request.filed"
+                                         and e.request_id == request.id)
+    finally:
+        await supervisor.close()
