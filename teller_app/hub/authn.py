@@ -68,6 +68,14 @@ async def current_operator(request: Request, _token: Declared = None) -> HubEmpl
     return emp
 
 
+def require_head_office_admin(emp: HubEmployee, what: str) -> None:
+    """Bank-wide settings (the approval policy, the cash limits) hold for every branch: only
+    a head-office Administrator changes them, never a branch's (403 ``head_office_only``)."""
+    if "Administrator" not in emp.roles or not emp.head_office:
+        raise HubError(403, f"only a head-office Administrator may change {what}",
+                       "head_office_only")
+
+
 async def require_admin(request: Request, _token: Declared = None) -> None:
     token = bearer_token(request)
     if not hmac.compare_digest(token.encode(), hub_state(request).admin_token.encode()):

@@ -24,16 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from teller_app.platform import PlatformClient
 from teller_app.platform.models import PaymentStatus
 
-from . import audit, commands, events, policy
-from .cash_limits import (
-    customer_lock_key,
-    decide,
-    is_voided,
-    load_limits,
-    lock_till,
-    owner_of,
-    read_draft,
-)
+from . import audit, commands, events
+from .cash_limits import authorize, is_voided, owner_of, read_draft
 from .db import now
 from .errors import HubError
 from .fe_tables import alerts
@@ -100,11 +92,8 @@ async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmpl
     if minor_of(change.get("amount")) != draft.amount_minor:
         raise HubError(422, f"the amount differs from the draft's {money(draft.amount_minor)}",
                        "amount_differs")
-    limits = await load_limits(engine)
-    threshold = (await policy.load(engine))[0].cash_threshold
-    async with engine.begin() as conn:  # as cash_limits.authorize: serialised per teller
-        till = await lock_till(conn, emp.email)
-        await events.pg_lock(conn, customer_lock_key(draft.customer_guid))
+
+    async def owned_by_maker(conn: AsyncConnection) -> None:  # under authorize's locks
         owner = await owner_of(conn, guid)
         if owner is None:
             raise HubError(409, "the draft was never authorized at the hub: the teller's desk "
@@ -112,11 +101,8 @@ async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmpl
         if owner != emp.email:
             raise HubError(403, "another teller's draft: only the teller handling its cash "
                            "asks for approval", "other_teller")
-        verdict = await decide(conn, emp, draft, limits, threshold, till=till, record=True)
-        if verdict["decision"] == "refuse":
-            code = str((verdict.get("reasons") or ["refused"])[0])
-            raise HubError(403 if code == "other_branch" else 409, str(verdict["message"]),
-                           code)
+
+    await authorize(engine, emp, draft, guard=owned_by_maker, refusal_raises=True)
 
 
 async def check_approval(engine: AsyncEngine, emp: HubEmployee, cmd: commands.Command) -> None:
@@ -215,6 +201,16 @@ async def check_supervised(conn: AsyncConnection, payment_guid: str, amount_mino
     if found is None:
         return None
     await lock_alerts(conn)
+    return await alert_unsupervised(conn, found, payment_guid, amount_minor, customer_guid,
+                                    kind=kind, branch_guid=branch_guid, created_by=created_by)
+
+
+async def alert_unsupervised(conn: AsyncConnection, found: tuple[Any, list[str]],
+                             payment_guid: str, amount_minor: int, customer_guid: str, *,
+                             kind: str = "", branch_guid: str | None = None,
+                             created_by: str = "") -> int | None:
+    """The "unapproved cash" alert for what ``unsupervised`` found, unless the payment has
+    one already. The caller holds the alert locks (``lock_alerts``)."""
     if (await conn.execute(sa.select(alerts.c.id).where(_alerted(payment_guid))
                            .limit(1))).first() is not None:
         return None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -232,15 +233,30 @@ async def lock_till(conn: AsyncConnection, teller: str) -> Any:
     return (await conn.execute(sa.select(tills).where(t.active_teller == teller))).first()
 
 
+Guard = Callable[[AsyncConnection], Awaitable[None]]
+
+
 async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
-                    record: bool = True) -> dict[str, Any]:
+                    record: bool = True, guard: Guard | None = None,
+                    refusal_raises: bool = False) -> dict[str, Any]:
+    """The decision for ``draft`` by ``emp``, serialised on the teller's till (and, on
+    PostgreSQL, the customer). ``guard`` runs under those locks before the decision (a
+    HubError it raises rolls the transaction back); with ``refusal_raises`` a refusal is a
+    HubError with the refusal's code, raised inside the transaction (nothing of it is kept)."""
     limits = await load_limits(engine)
     threshold = (await policy.load(engine))[0].cash_threshold
     async with engine.begin() as conn:
         till = await lock_till(conn, emp.email)
         if draft.customer_guid:  # PG: two tellers' totals for one customer, one at a time
             await pg_lock(conn, customer_lock_key(draft.customer_guid))
-        return await decide(conn, emp, draft, limits, threshold, till=till, record=record)
+        if guard is not None:
+            await guard(conn)
+        verdict = await decide(conn, emp, draft, limits, threshold, till=till, record=record)
+        if refusal_raises and verdict["decision"] == "refuse":
+            code = str((verdict.get("reasons") or ["refused"])[0])
+            raise HubError(403 if code == "other_branch" else 409, str(verdict["message"]),
+                           code)
+        return verdict
 
 
 async def owner_of(conn: AsyncConnection, payment_guid: str) -> str | None:

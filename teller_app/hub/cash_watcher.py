@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from teller_app.platform import PlatformClient, PlatformError
 from teller_app.platform.models import Payment, PaymentStatus
 
-from .cash_commands import check_supervised, lock_alerts, unsupervised
+from .cash_commands import alert_unsupervised, lock_alerts, unsupervised
 from .cash_limits import CASH_KINDS, category_code, draft_of
 from .errors import HubError
 from .execute import Reader
@@ -121,9 +121,11 @@ class CashWatcher(Leased):
         draft = await draft_of(client, payment)  # the customer and branch the alert names
         creator = (payment.model_extra or {}).get("created_by")
         async with engine.begin() as conn:
-            await lock_alerts(conn)  # first: the check and the alert are one serialised step
-            alert_id = await check_supervised(
-                conn, guid, amount_minor, draft.customer_guid, kind=draft.kind,
+            # the locks first (on SQLite a write): "alerted yet?" and the alert are one step;
+            # ``due`` is the check above, not taken again
+            await lock_alerts(conn)
+            alert_id = await alert_unsupervised(
+                conn, due, guid, amount_minor, draft.customer_guid, kind=draft.kind,
                 branch_guid=draft.branch_guid,
                 created_by=creator if isinstance(creator, str) else "")
         self._settle(guid)

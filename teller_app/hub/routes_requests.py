@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
 from . import commands, policy
-from .authn import CurrentEmployee, Operator, hub_state
+from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
 from .canon import canonical, sha256_hex
 from .cash_commands import check_approval, check_filing
 from .commands import Command
@@ -240,9 +240,7 @@ async def get_policy(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
 @router.put("/policy", summary="Change the policy (head-office Administrator)")
 async def put_policy(body: policy.Policy, request: Request,
                      emp: CurrentEmployee) -> dict[str, Any]:
-    if "Administrator" not in emp.roles or not emp.head_office:  # bank-wide: not a branch's
-        raise HubError(403, "only a head-office Administrator may change the approval policy",
-                       "head_office_only")
+    require_head_office_admin(emp, "the approval policy")
     await policy.save(hub_state(request).engine, body, emp.email, emp.branch_guid)
     return await get_policy(request, emp)
 

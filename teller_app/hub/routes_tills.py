@@ -17,7 +17,7 @@ from teller_app.platform import NotFound, PlatformError
 from teller_app.platform.models import PaymentStatus
 
 from . import cash_limits, tills, voids
-from .authn import CurrentEmployee, Operator, hub_state
+from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
 from .cash_limits import CashLimits, Draft, read_draft
 from .contract import errors
 from .errors import HubError
@@ -106,9 +106,7 @@ async def get_limits(request: Request, emp: CurrentEmployee) -> dict[str, str]:
 @router.put("/cash/limits", summary="Change the cumulative cash limits (a head-office "
             "Administrator: they hold for every branch)")
 async def put_limits(body: CashLimits, request: Request, emp: CurrentEmployee) -> dict[str, str]:
-    if "Administrator" not in emp.roles or not emp.head_office:
-        raise HubError(403, "only a head-office Administrator may change the cash limits "
-                       "(they hold for every branch)")
+    require_head_office_admin(emp, "the cash limits")
     await cash_limits.save_limits(hub_state(request).engine, body, emp.email)
     return body.public()
 

@@ -133,6 +133,7 @@ def test_only_head_office_administrators_change_the_cash_limits(
     for who in (branch_admin, ho_sup):
         r = http.put("/api/v1/cash/limits", headers=who, json=looser)
         assert r.status_code == 403 and "head-office Administrator" in r.json()["error"]
+        assert r.json()["code"] == "head_office_only"  # as PUT /policy's refusal
     assert http.get("/api/v1/cash/limits", headers=ho_admin).json() == limits
     r = http.put("/api/v1/cash/limits", headers=ho_admin, json=limits)
     assert r.status_code == 200, r.text
