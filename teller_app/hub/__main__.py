@@ -16,6 +16,9 @@ keyring. Admin token (admin endpoints): TELLER_HUB_ADMIN_TOKEN, else one made in
 DIR/admin.token and written into hub.json; a token given in the settings is never written.
 The embedded hub of the desk app gets both in its settings line (--settings-stdin) from the
 desk's OS keyring, and neither is written to disk.
+Rotating the master key: the new key as master_key, the old one as master_key_previous
+(TELLER_HUB_MASTER_KEY_PREVIOUS, base64, or master_key_previous_file), then
+`teller-hub secrets rewrap`; once it exits 0, the old key can go (README).
 
 Behind a load balancer: the hub takes a client's address from X-Forwarded-For only when the
 connection comes from an address in FORWARDED_ALLOW_IPS (uvicorn's variable, read by
@@ -44,7 +47,7 @@ from typing import Any
 
 import uvicorn
 
-from . import audit_cli, logs, migrate
+from . import audit_cli, logs, migrate, secrets_cli
 from .db import make_engine
 from .files import create_private_once, private_dir, write_private
 from .settings import ENV_PREFIX, HubSettings, SettingsError, load_settings
@@ -91,11 +94,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if action == "reset":
             a.add_argument("--password-stdin", action="store_true")
     emp_sub.add_parser("list", parents=[common])
-    sec = sub.add_parser("secrets", help="customer and key-keeper secrets")
-    sec_sub = sec.add_subparsers(dest="action", required=True)
-    imp = sec_sub.add_parser("import", parents=[common],
-                             help="issue secrets for existing customers (onboarding)")
-    imp.add_argument("--file", required=True, help="JSON lines: {external_id, branch_guid, ...}")
+    secrets_cli.add_parser(sub, common)
     audit_cli.add_parser(sub, common)
     return p.parse_args(argv)
 
@@ -188,34 +187,6 @@ def cmd_employees(args: argparse.Namespace, settings: HubSettings) -> int:
     return 0
 
 
-def cmd_secrets_import(args: argparse.Namespace, settings: HubSettings) -> int:
-    from pydantic import ValidationError
-
-    from . import vault
-    from .crypto import load_master_key
-    from .models import SecretIn
-
-    items: list[SecretIn] = []
-    with open(args.file, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                items.append(SecretIn.model_validate_json(line))
-            except ValidationError as exc:
-                raise CliError(f"{args.file}:{n}: {exc.error_count()} problems "
-                               f"({exc.errors()[0]['loc']}: {exc.errors()[0]['msg']})") from None
-    master = load_master_key(settings)
-
-    async def run(engine: Any) -> int:
-        return await vault.issue_many(engine, master, items, created_by="import",
-                                      counterparty_guid=settings.dcm_counterparty)
-
-    created = _with_engine(settings, run)
-    print(json.dumps({"created": created, "existing": len(items) - created}))
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -235,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_employees(args, settings)
         if args.command == "audit":
             return audit_cli.run(args, settings)
-        return cmd_secrets_import(args, settings)
+        return secrets_cli.run(args, settings, _with_engine)
     except (SettingsError, CliError, OSError) as exc:
         print(f"teller-hub: {exc}", file=sys.stderr)
         return 2

@@ -16,7 +16,9 @@ import binascii
 import hashlib
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -45,44 +47,75 @@ class Sealed:
 
 
 class MasterKey:
-    def __init__(self, key: bytes) -> None:
-        if len(key) != KEY_BYTES:
+    """The key that seals new records, and the retired ones that still open older records
+    (``previous``, a rotation in progress: ``teller-hub secrets rewrap`` moves every record
+    onto the current key, after which the retired keys can go)."""
+
+    def __init__(self, key: bytes, previous: Sequence[bytes] = ()) -> None:
+        if len(key) != KEY_BYTES or any(len(p) != KEY_BYTES for p in previous):
             raise SettingsError("the master key must be exactly 32 bytes")
         self._aead = AESGCM(key)
-        self.key_id = hashlib.sha256(b"teller-hub/key-id/" + key).hexdigest()[:16]
+        self.key_id = _key_id(key)
+        self._retired = {_key_id(p): AESGCM(p) for p in previous}
+        self._retired.pop(self.key_id, None)
 
     def __repr__(self) -> str:
-        return f"MasterKey(key_id={self.key_id})"
+        return f"MasterKey(key_id={self.key_id}, retired={sorted(self._retired)})"
+
+    @property
+    def retired_ids(self) -> tuple[str, ...]:
+        return tuple(sorted(self._retired))
 
     def seal(self, aad: str, plaintext: bytes) -> Sealed:
         data_key = AESGCM.generate_key(bit_length=256)
-        n1, n2 = os.urandom(NONCE_BYTES), os.urandom(NONCE_BYTES)
+        n1 = os.urandom(NONCE_BYTES)
         ciphertext = n1 + AESGCM(data_key).encrypt(n1, plaintext, aad.encode())
-        wrapped = n2 + self._aead.encrypt(n2, data_key, _WRAP_AAD + aad.encode())
-        return Sealed(self.key_id, wrapped, ciphertext)
+        return Sealed(self.key_id, self._wrap(aad, data_key), ciphertext)
 
     def open(self, aad: str, sealed: Sealed) -> bytes:
-        if sealed.key_id != self.key_id:
-            raise DecryptError("record was sealed with a different master key")
+        data_key = self._unwrap(aad, sealed)
         try:
-            w = sealed.wrapped_key
-            data_key = self._aead.decrypt(w[:NONCE_BYTES], w[NONCE_BYTES:],
-                                          _WRAP_AAD + aad.encode())
             c = sealed.ciphertext
             return AESGCM(data_key).decrypt(c[:NONCE_BYTES], c[NONCE_BYTES:], aad.encode())
         except (InvalidTag, ValueError):
             raise DecryptError("record does not open (tampered or moved)") from None
 
+    def rewrap(self, aad: str, sealed: Sealed) -> Sealed:
+        """``sealed`` with its data key wrapped by the current key (the ciphertext is kept);
+        raises ``DecryptError`` if no key this process holds wrapped it."""
+        if sealed.key_id == self.key_id:
+            return sealed
+        return Sealed(self.key_id, self._wrap(aad, self._unwrap(aad, sealed)), sealed.ciphertext)
+
+    def _wrap(self, aad: str, data_key: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, data_key, _WRAP_AAD + aad.encode())
+
+    def _unwrap(self, aad: str, sealed: Sealed) -> bytes:
+        aead = self._aead if sealed.key_id == self.key_id else self._retired.get(sealed.key_id)
+        if aead is None:
+            raise DecryptError("record was sealed with a different master key")
+        try:
+            w = sealed.wrapped_key
+            return aead.decrypt(w[:NONCE_BYTES], w[NONCE_BYTES:], _WRAP_AAD + aad.encode())
+        except (InvalidTag, ValueError):
+            raise DecryptError("record does not open (tampered or moved)") from None
+
+
+def _key_id(key: bytes) -> str:
+    return hashlib.sha256(b"teller-hub/key-id/" + key).hexdigest()[:16]
+
 
 def load_master_key(settings: HubSettings, *, create: bool = True) -> MasterKey:
     """From ``master_key`` (base64) if set, else from the key file (created on first run,
-    unless the desk app's record says the key is in its OS keyring)."""
+    unless the desk app's record says the key is in its OS keyring); with the retired keys of
+    a rotation (``master_key_previous``, ``master_key_previous_file``)."""
+    return MasterKey(_current_key(settings, create), _previous_keys(settings))
+
+
+def _current_key(settings: HubSettings, create: bool) -> bytes:
     if settings.master_key is not None:
-        try:
-            raw = base64.b64decode(settings.master_key.get_secret_value(), validate=True)
-        except (binascii.Error, ValueError):
-            raise SettingsError("TELLER_HUB_MASTER_KEY is not valid base64") from None
-        return MasterKey(raw)
+        return _base64_key(settings.master_key.get_secret_value(), "TELLER_HUB_MASTER_KEY")
     path = settings.effective_master_key_file
     if path is None:
         raise SettingsError("no master key: set master_key_file, TELLER_HUB_MASTER_KEY or --data")
@@ -93,13 +126,34 @@ def load_master_key(settings: HubSettings, *, create: bool = True) -> MasterKey:
         create_private_once(path, os.urandom(KEY_BYTES))
     deadline = time.monotonic() + 2.0
     while True:  # another process may be between O_EXCL create and write
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise SettingsError(f"master key file {path} does not exist") from None
+        raw = _read_key_file(path)
         if len(raw) == KEY_BYTES or time.monotonic() > deadline:
-            break
+            return raw
         time.sleep(0.02)
+
+
+def _previous_keys(settings: HubSettings) -> list[bytes]:
+    keys = []
+    if settings.master_key_previous is not None:
+        keys += [_base64_key(part, "TELLER_HUB_MASTER_KEY_PREVIOUS") for part
+                 in settings.master_key_previous.get_secret_value().split(",") if part.strip()]
+    if settings.master_key_previous_file is not None:
+        keys.append(_read_key_file(settings.master_key_previous_file))
+    return keys
+
+
+def _base64_key(text: str, name: str) -> bytes:
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError(f"{name} is not valid base64") from None
+
+
+def _read_key_file(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SettingsError(f"master key file {path} does not exist") from None
     if path.stat().st_mode & 0o077:
         raise SettingsError(f"master key file {path} is readable by others (chmod 600)")
-    return MasterKey(raw)
+    return raw

@@ -26,6 +26,11 @@ class HubSettings(BaseModel):
     # base64 of 32 bytes: the environment, or the settings line on stdin (the embedded hub,
     # from the desk's OS keyring); a bank's secret store may mount master_key_file instead
     master_key: SecretStr | None = None
+    # a rotation in progress: the retired key(s) that still open older records until
+    # ``teller-hub secrets rewrap`` has moved them (base64, comma-separated; or a 0600 file
+    # of 32 raw bytes, as master_key_file)
+    master_key_previous: SecretStr | None = None
+    master_key_previous_file: Path | None = None
     dcm_url: str = ""
     dcm_counterparty: str = ""
     dcm_tech_login: str = ""

@@ -100,10 +100,11 @@ async def owner(engine: AsyncEngine, external_id: str) -> SecretOwner | None:
 
 
 class SealedCache:
-    """Sealed records by external id (LRU). Records are never updated or deleted once issued,
-    so every process may keep them: the Auth Service then answers a known object without a
-    database round trip. Only ciphertext is held; misses are not cached (another process may
-    issue the secret a moment later)."""
+    """Sealed records by external id (LRU). Records are never deleted once issued and only
+    ever re-wrapped (a key rotation, which keeps the retired key in every process until they
+    restart), so every process may keep them: the Auth Service then answers a known object
+    without a database round trip. Only ciphertext is held; misses are not cached (another
+    process may issue the secret a moment later)."""
 
     def __init__(self, max_entries: int = 50_000) -> None:
         self._max = max_entries
