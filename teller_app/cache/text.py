@@ -18,8 +18,9 @@ import unicodedata
 
 from teller_app.cache.translit import (
     APOSTROPHES,
-    cyrillic_spellings,
+    common_latin_spellings,
     latin_h_spelling,
+    latin_kmu_respelling,
     to_cyrillic,
     to_latin,
 )
@@ -81,25 +82,50 @@ MAX_QUERY_VARIANTS = 8
 
 def query_variants(word: str) -> list[str]:
     """The index prefixes a typed word stands for: ``name_variants`` (the word, its KMU 2010
-    Latin or best-effort Cyrillic), and for Latin the spellings people type that KMU does
-    not write, as KMU Latin ("Olga" -> "olha") and as Cyrillic ("Sergiy" -> "сергій",
-    "Yulia" -> "юлія"; ``translit.cyrillic_spellings``). Query side only: the index is as
-    before. At most ``MAX_QUERY_VARIANTS``."""
-    out = name_variants(word)
+    Latin or best-effort Cyrillic), then the spellings people use that KMU does not write.
+    For Latin: as KMU Latin ("Olga" -> "olha", "Evgenii" -> "yevhen", "Kovalskiy" ->
+    "kovalsky", "Ilya" -> "illia"; ``translit.latin_kmu_respelling``) and as Cyrillic
+    ("Sergiy" -> "сергій", "Yulia" -> "юлія"). For Cyrillic: the Latin of names stored in
+    those spellings ("Ольга" -> "olga"; ``translit.common_latin_spellings``). A prefix
+    another one covers is left out. Query side only: the index is as before. At most
+    ``MAX_QUERY_VARIANTS``, the likeliest first."""
     latin = fold(word)
     if not _LATIN.search(latin):
-        return out[:MAX_QUERY_VARIANTS]
-    spellings = cyrillic_spellings(latin)
+        raw = unicodedata.normalize("NFC", _APOS.sub("", word)).lower()
+        # Not for 1-2 letters: "г" -> "g" would make "Г" find every "Ґ" name too.
+        extra = common_latin_spellings(raw) if len(raw) >= 3 and _CYR.search(raw) else []
+        return _fewest(name_variants(word), extra)
+    spellings: list[str] = []
     if len(latin) >= 3:
         # "olga" -> "olha" finds "Ольга" (its Cyrillic reading "олга" lacks the soft sign).
         # A shorter word reaches every "г" name through "г" already; its "h" would only add
         # logins, at the cost of a big doclist ("Olga G": 14 -> 10 ms at 1 000 000).
-        spellings.insert(0, latin_h_spelling(latin))
-    for cand in spellings:
+        respelt = latin_kmu_respelling(latin)
+        spellings += [latin_h_spelling(latin), respelt]
+    else:
+        respelt = latin
+    # Cyrillic readings, likeliest first: "g" as "г" (then the typed word's "ґ" reading is
+    # already in name_variants), the final "-ia" as "-ія"; of the respelling, "-ія" too.
+    spellings += [
+        to_cyrillic(latin, g="г"),
+        to_cyrillic(latin, g="г", full_ia=True),
+        to_cyrillic(respelt, full_ia=True),
+        to_cyrillic(latin, full_ia=True),
+        to_cyrillic(respelt),
+    ]
+    return _fewest(name_variants(word), spellings)
+
+
+def _fewest(first: list[str], more: list[str]) -> list[str]:
+    """``first`` then the words of ``more``, unique, without a prefix another one covers
+    ("serhi" covers "serhii"), the first ``MAX_QUERY_VARIANTS``."""
+    out = list(first)
+    for cand in more:
         for w in words(cand):
             if w not in out:
                 out.append(w)
-    return out[:MAX_QUERY_VARIANTS]
+    kept = [v for v in out if not any(u != v and v.startswith(u) for u in out)]
+    return kept[:MAX_QUERY_VARIANTS]
 
 
 @functools.lru_cache(maxsize=16384)

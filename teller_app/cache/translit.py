@@ -4,6 +4,11 @@ Cyrillic -> Latin, and a best-effort reverse Latin -> Cyrillic for search.
 ``to_latin("Щербак Юрій")`` == ``"Shcherbak Yurii"``; ``to_cyrillic("shevchenko")`` ==
 ``"шевченко"``. The reverse is lossy by nature (it cannot know whether "i" was "і", "ї" or
 "й"); it is only used to add extra search tokens and query variants.
+
+Query side only (the index never uses them): the spellings people write instead of KMU's
+(``latin_kmu_respelling``, ``common_latin_spellings``), and Cyrillic spellings for a search
+that matches text as typed (``cyrillic_text_spellings``: the platform's while the cache is
+cold).
 """
 
 from __future__ import annotations
@@ -155,8 +160,9 @@ _IA = frozenset(("ia", "ya", "ja"))
 
 
 def _word_to_cyrillic(word: str, g: str, full_ia: bool) -> str:
-    """``g``: the letter "g" stands for; ``full_ia``: "ia"/"ya"/"ja" after a consonant and a
-    final "ii"/"iy" read as "ія" (see ``cyrillic_spellings``)."""
+    """``g``: the letter "g" stands for ("г": KMU 2010 writes it "h", people "g": "Sergiy",
+    "Olga"); ``full_ia``: "ia"/"ya"/"ja" after a consonant and a final "ii"/"iy" read as "ія"
+    ("Yulia", "Natalya"; "Yulii" on the way to "Yuliia")."""
     out: list[str] = []
     i = 0
     n = len(word)
@@ -205,21 +211,6 @@ def to_cyrillic(text: str, *, g: str = "ґ", full_ia: bool = False) -> str:
     return "".join(out)[:-1]
 
 
-def cyrillic_spellings(text: str) -> list[str]:
-    """``to_cyrillic(text)`` and the readings of the spellings people type that KMU 2010 does
-    not write: "g" as "г" (it writes "h": "Sergiy", "Olga"), and "ia"/"ya" after a consonant
-    or a final "ii"/"iy" as "ія" ("Yulia", "Natalya"; "Yulii" on the way to "Yuliia").
-    All the "g" read one way, all the "ia" one way: at most 4, never one per combination."""
-    low = text.lower()
-    out: list[str] = []
-    for g in ("ґ", "г") if "g" in low else ("ґ",):
-        for full_ia in (False, True):
-            cyr = to_cyrillic(low, g=g, full_ia=full_ia)
-            if cyr not in out:
-                out.append(cyr)
-    return out
-
-
 def latin_h_spelling(text: str) -> str:
     """``text`` (lowercase Latin) with "g" written as KMU 2010 writes "г": "h" ("sergiy" ->
     "serhiy", "olga" -> "olha"), "zg" as "zgh"; a "gh" stays."""
@@ -227,3 +218,110 @@ def latin_h_spelling(text: str) -> str:
 
 
 _G_AS_H = re.compile(r"(z?)g(?!h)")
+
+
+# -- Query side only (never indexed): how people write names when they do not write KMU 2010.
+
+# Russian-style endings of Ukrainian surnames: "-ський"/"-цький"/"-зький" typed "-skiy",
+# "-skii", "-ski"..., "-ська" typed "-skaya"; KMU writes "-skyi", "-ska" (no soft sign).
+_SKY_ENDING = re.compile(r"(?<=[sz])k(?:iy|ii|ij|yy|yj|i)$")
+_SKA_ENDING = re.compile(r"(?<=[sz])k(?:aya|aia|aja|ay|ai|aj)$")
+# Russian "-ений" for a Ukrainian "-ен" (Евгений/Євген, Арсений/Арсен), typed or on the way
+# ("Evgeni").
+_EN_ENDING = re.compile(r"(?<=\w\w[hs]en)(?:iy|ii|ij|i|y)$")
+# "я", "ю", "є" after a letter: "ya"/"ja" -> "ia" etc.; any other "j" is "й": "i".
+_MEDIAL_Y = re.compile(r"(?<=.)[yj](?=[aue])")
+_MEDIAL_J = re.compile(r"(?<=.)j")
+# Ілля (Russian Илья: "Ilya", "Ilia", "Iliya"): Ukrainian doubles the "л".
+_ILLIA = re.compile(r"il(?:i|ii?a)")
+
+
+def latin_kmu_respelling(word: str) -> str:
+    """One lowercase Latin word as people type names, respelt as KMU 2010 would write the
+    name they mean, so it is a prefix of the name's indexed Latin: "g" as "h" ("Olga"), an
+    initial "E" or "J" as "Ye"/"Y" ("Evgen" -> "yevhen", "Jaroslav"), a medial "ya"/"yu"/"ye"
+    as "ia"/"iu"/"ie" ("Kostyantyn"), "-skiy"/"-skaya" as "-sky"/"-ska", "Evgenii" as the
+    Ukrainian "yevhen", "Ilya" as "illia". Not "Elena" -> "olena": another name."""
+    w = latin_h_spelling(word)
+    w = _SKY_ENDING.sub("ky", w)
+    w = _SKA_ENDING.sub("ka", w)
+    if not (word.endswith("ii") and "g" not in word and not word.startswith("e")):
+        w = _EN_ENDING.sub("", w)  # but "Yevhenii", "Arsenii" are KMU's: "Євгеній", "Арсеній"
+    if w.startswith("e"):
+        w = "y" + w
+    elif w.startswith("j") and w[1:2] in ("a", "e", "u", "o"):
+        w = "y" + w[1:]
+    w = _MEDIAL_J.sub("i", _MEDIAL_Y.sub("i", w))
+    if _ILLIA.fullmatch(w):
+        w = "illia" if w.endswith("a") else "ill"
+    return w
+
+
+def _ending_spellings(word: str, iy: bool) -> list[str]:
+    """Latin spellings of a Cyrillic word's ending that KMU 2010 does not write: "-ський"
+    as "-sky"/"-ski" (prefixes of "-skyi", "-skiy", "-skii"...), and if ``iy`` "-ій" as
+    "-iy"."""
+    if len(word) >= 6 and word.endswith("ький"):
+        return [to_latin(word[:-1]), to_latin(word[:-2] + "і")]
+    if iy and len(word) >= 4 and word.endswith("ій"):
+        return [to_latin(word[:-1]) + "y"]
+    return []
+
+
+def common_latin_spellings(word: str) -> list[str]:
+    """The Latin spellings people use besides KMU 2010's for one lowercase Cyrillic word, to
+    find names stored in them: "-ський" as "-sky"/"-ski" ("Kovalskiy"); in a word with "г" or
+    an initial "Є", "г" as "g" and "Є" as "E", with the endings ("Olga", "Sergiy", "Evgeniy").
+    Not "-ія" as "-ia": that is the KMU Latin of another name ("Юлія" -> "yulia" = "Юля").
+    Other words get none, so cost no extra lookup ("Андрій" -> "andriy" would, on every
+    keystroke, for the few customers stored as "Andriy")."""
+    out = _ending_spellings(word, iy=False)
+    if "г" in word:
+        g_word = word.replace("г", "ґ")  # KMU writes "ґ" as "g"
+        g_forms = [to_latin(g_word), *_ending_spellings(g_word, iy=True)]
+        out += g_forms
+        if word.startswith("є"):
+            out += ["e" + form[2:] for form in g_forms]
+    elif word.startswith("є"):
+        out.append("e" + to_latin(word)[2:])
+    return list(dict.fromkeys(out))
+
+
+# What a Latin spelling drops and a text search needs back (a search that matches text as
+# typed): the soft sign of "л" before a consonant ("Melnyk", "Olha", "Kovalchuk"), of
+# "-ський"/"-цький"/"-зький" ("Kovalskyi", "-ska"), "-ець" ("Poltavets") and "Кузьм-"; "й"
+# before a consonant after a vowel ("Boiko", "Oliinyk").
+_CYR_CONSONANT = "бвгґджзйклмнпрстфхцчшщ"
+_SOFT_L = re.compile(f"л(?=[{_CYR_CONSONANT.replace('л', '')}])")
+_SOFT_SK = re.compile(r"(?<=[сцз])к(?=(?:ий|ій|и|і|а)(?![а-яєіїґ]))")
+_SOFT_ZM = re.compile(r"(?<![а-яєіїґ])кузм")
+_SOFT_ETS = re.compile(r"(?<=е)ц(?![а-яєіїґ])")
+_I_SHORT = re.compile(f"(?<=[аеиіоуяюєї])і(?=[{_CYR_CONSONANT}])")
+_IA_AFTER_CONSONANT = re.compile(r"[b-df-hj-np-tv-z]ia(?![a-z])")
+_DOUBLED_IA = re.compile(f"([{_CYR_CONSONANT}])\\1ія")
+
+
+def _soften(cyr: str, soft_l: bool = True) -> str:
+    if soft_l:
+        cyr = _SOFT_L.sub("ль", cyr)
+    cyr = _SOFT_ZM.sub("кузьм", _SOFT_SK.sub("ьк", cyr))
+    return _I_SHORT.sub("й", _SOFT_ETS.sub("ць", cyr))
+
+
+def cyrillic_text_spellings(text: str, count: int = 2) -> list[str]:
+    """For a search that matches text as typed (the platform's ``search_string``), the
+    likeliest Ukrainian Cyrillic spellings of Latin ``text``, best first, at most ``count``:
+    respelt as KMU 2010 (``latin_kmu_respelling``), read with "г", soft signs and "й" put
+    back ("Kovalskiy" -> "ковальськи", a part of "Ковальський"); then a final "-ia" read as
+    "-ія" ("Maria" -> "марія"), then "л" without a soft sign ("Poltavets" -> "полтавець")."""
+    words = re.findall(r"[a-z]+|[^a-z]+", text.lower())
+    respelt = "".join(latin_kmu_respelling(w) if w.isalpha() and w.isascii() else w for w in words)
+    plain = to_cyrillic(respelt, g="г")
+    cands = [_soften(plain)]
+    if _IA_AFTER_CONSONANT.search(respelt):
+        cands.append(_soften(_DOUBLED_IA.sub(r"\1\1я", to_cyrillic(respelt, g="г", full_ia=True))))
+    out: list[str] = []
+    for cand in (*cands, _soften(plain, soft_l=False)):
+        if cand and cand not in out:
+            out.append(cand)
+    return out[:count]
