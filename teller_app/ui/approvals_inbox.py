@@ -128,7 +128,7 @@ class ApprovalsInbox(QWidget):
         self.drafts.cash_confirmed.connect(self.cash_confirmed)
         self.drafts.message.connect(self._say)
         self.drafts.failed.connect(self._failed)
-        self.drafts.names_read.connect(self.model.set_names)  # a cash request's teller, named
+        self.drafts.drafts_read.connect(self.model.set_drafts)  # a cash request's draft
         for changed in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             changed.connect(lambda *_: self.drafts.set_requested(  # drafts listed as requests
                 requested_drafts(self.model.rows)))

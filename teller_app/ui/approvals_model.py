@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from teller_app.core.approvals import CASH_CONFIRM
+from teller_app.core.cash_drafts import InboxDraft
 from teller_app.core.person_name import official_name
 from teller_app.platform import PlatformClient
 from teller_app.platform.hub_models import ChangeRequest
-from teller_app.ui.cash_drafts_panel import short_guid
+from teller_app.ui.cash_drafts_panel import amount_text, operation_text, short_guid
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.local_time import local_text
@@ -64,6 +66,7 @@ class PendingRequestsModel(QAbstractTableModel):
         self.rows: list[ChangeRequest] = []
         self.employee_names: dict[str, str] = {}
         self.customer_names: dict[str, str] = {}
+        self.cash_drafts: dict[str, InboxDraft] = {}  # by payment guid (``set_drafts``)
         self.headers: tuple[str, ...] = ()
         self.retranslate()
 
@@ -107,6 +110,22 @@ class PendingRequestsModel(QAbstractTableModel):
         self.customer_names.update(customers)
         self._all_changed()
 
+    def set_drafts(self, drafts: list[InboxDraft]) -> None:
+        """The cash drafts the inbox read: a ``cash_confirm`` request's draft then shows as
+        what it is ("Cash withdrawal: 15 000,01 ₴"), its teller and customer named."""
+        self.cash_drafts = {d.payment_guid: d for d in drafts}
+        self.set_names({d.teller_email.lower(): d.teller_name for d in drafts
+                        if d.teller_email and d.teller_name},
+                       {d.customer_guid: d.customer_name for d in drafts
+                        if d.customer_guid and d.customer_name})
+
+    def change_text(self, request: ChangeRequest) -> str:
+        change = request.displayed_change()
+        draft = self.cash_drafts.get(str(change.get("payment_guid") or ""))
+        if request.kind == CASH_CONFIRM and draft is not None:
+            return f"{operation_text(draft)}: {amount_text(draft)}"
+        return describe_change(change)
+
     def _all_changed(self) -> None:
         if self.rows:
             self.dataChanged.emit(self.index(0, 0),
@@ -143,7 +162,7 @@ class PendingRequestsModel(QAbstractTableModel):
             local_text(datetime.fromtimestamp(r.created_at, UTC)),
             # names and reasons: direction-isolated, never reordering the text around them
             isolate(self.customer_names.get(r.customer_guid) or short_guid(r.customer_guid)),
-            describe_change(r.displayed_change()),
+            self.change_text(r),
             isolate(self.employee_names.get(r.maker.lower()) or r.maker),
             isolate(request_reason_text(r.reason)),
         )[column]

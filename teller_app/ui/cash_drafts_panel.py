@@ -40,12 +40,21 @@ def short_guid(guid: str) -> str:
     return f"{head}…" if len(head) < len(guid) else guid
 
 
+def operation_text(draft: InboxDraft) -> str:
+    return kind_text(draft.kind.value if draft.kind is not None else "")
+
+
+def amount_text(draft: InboxDraft) -> str:
+    return format_money(draft.amount, MINOR_UNIT, draft.asset_code or "UAH")
+
+
 class CashDraftsPanel(QWidget):
     CUSTOMER, TELLER, OPERATION, AMOUNT, CREATED = range(5)
     cash_confirmed = Signal(object)  # CashReceipt
     shown = Signal(list)  # [InboxDraft] after every (re)load
-    # names read with the drafts, those left out too: (teller e-mail -> name, customer -> name)
-    names_read = Signal(dict, dict)
+    # every draft read, those left out too ([InboxDraft]): the inbox names and describes a
+    # cash request's draft with it (teller, customer, deposit or withdrawal)
+    drafts_read = Signal(list)
     message = Signal(str)
     failed = Signal(object)  # the exception, for the inbox's wording
 
@@ -145,11 +154,7 @@ class CashDraftsPanel(QWidget):
             self.show_drafts(self.rows)
 
     def show_drafts(self, drafts: list[InboxDraft]) -> None:
-        self.names_read.emit(
-            {d.teller_email.lower(): d.teller_name for d in drafts
-             if d.teller_email and d.teller_name},
-            {d.customer_guid: d.customer_name for d in drafts
-             if d.customer_guid and d.customer_name})
+        self.drafts_read.emit(list(drafts))
         chosen = self.selected()
         self.rows = [d for d in drafts if d.payment_guid not in self.requested]
         self.table.clearSelection()
@@ -175,8 +180,8 @@ class CashDraftsPanel(QWidget):
         texts = (
             isolate(d.customer_name or short_guid(d.customer_guid) or "—"),
             isolate(d.teller_name or d.teller_email or "—"),
-            kind_text(d.kind.value if d.kind is not None else ""),
-            format_money(d.amount, MINOR_UNIT, d.asset_code or "UAH"),
+            operation_text(d),
+            amount_text(d),
             local_text(d.created_at),
         )
         return texts, (d.customer_guid, d.teller_email, cls._reasons(d), d.payment_guid, "")
