@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from teller_app.core.embedded_hub import HubProcess
-from teller_app.core.private_files import remove_overwritten
+from teller_app.core.private_files import remove_overwritten, sweep_removing
 from teller_app.secrets.redaction import register_secret
 from teller_app.secrets.store import (
     KeyringUnavailable,
@@ -88,6 +88,7 @@ class HubKeys:
         key file only when the hub's manifest says it used the key it was given)."""
         if not self.settings:
             return
+        sweep_removing(self.hub_dir)
         gone = [TOKEN_FILE]
         if self.moving:
             if hub.manifest.get("master_key_from") == "settings":

@@ -9,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
+REMOVING = ".removing"  # remove_overwritten's moved-aside files
+
 
 def write_private(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` (0600, fsynced, atomic replace); the folder must exist or is
@@ -30,13 +32,44 @@ def write_private(path: Path, data: bytes) -> Path:
 
 
 def remove_overwritten(path: Path) -> None:
-    """Overwrite ``path`` with zeros in place (fsynced), then remove it: a key file that moved
-    into the keyring does not stay readable in the freed blocks. Best effort by nature: a
-    copy-on-write file system or an SSD may keep the old blocks; the keyring is the fix for
-    that. Raises ``FileNotFoundError`` if it is gone, ``OSError`` as ``unlink`` does."""
+    """Remove ``path`` so its bytes do not stay readable in the freed blocks: moved aside in
+    its folder first (a failure at any later step never leaves zeros under its own name, where
+    a key file's zeros would read as a key), then overwritten with zeros (fsynced) and
+    unlinked. A file with other hard links (a backup's) is only unlinked: zeroing it would
+    zero the backup. Best effort by nature: a copy-on-write file system or an SSD may keep
+    old blocks. Raises ``FileNotFoundError`` if it is gone, ``OSError`` as ``unlink`` does."""
+    if os.stat(path).st_nlink > 1:
+        path.unlink()
+        return
+    doomed = path.with_name(f".{path.name}{REMOVING}")
+    os.replace(path, doomed)
+    _fsync_folder(path.parent)
+    _zero_and_unlink(doomed)
+
+
+def sweep_removing(folder: Path) -> None:
+    """Finish removals a stop interrupted (``remove_overwritten``'s moved-aside files)."""
+    for leftover in folder.glob(f".*{REMOVING}"):
+        with contextlib.suppress(OSError):
+            _zero_and_unlink(leftover)
+
+
+def _zero_and_unlink(path: Path) -> None:
     with open(path, "r+b") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        fh.write(bytes(size))
+        fh.write(bytes(os.fstat(fh.fileno()).st_size))
         fh.flush()
         os.fsync(fh.fileno())
     path.unlink()
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """The folder's entries on disk (a rename or unlink survives a power cut); POSIX only."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

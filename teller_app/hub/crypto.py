@@ -54,6 +54,8 @@ class MasterKey:
     def __init__(self, key: bytes, previous: Sequence[bytes] = ()) -> None:
         if len(key) != KEY_BYTES or any(len(p) != KEY_BYTES for p in previous):
             raise SettingsError("the master key must be exactly 32 bytes")
+        if bytes(KEY_BYTES) in (key, *previous):  # a zeroed (half-removed) file, not a key
+            raise SettingsError("the master key is all zeros: a damaged key file, not a key")
         self._aead = AESGCM(key)
         self.key_id = _key_id(key)
         self._retired = {_key_id(p): AESGCM(p) for p in previous}

@@ -9,7 +9,6 @@ import asyncio
 import base64
 import json
 import logging
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -141,20 +140,22 @@ def test_an_older_key_file_moves_into_the_keyring_once_the_hub_started(
     assert _in_keyring(secret_service, hub)[0] == file_key
 
     shutil.copy(tmp_path / "hub.db.good", hub / "hub.db")
-    # hard links see the files' own blocks: they must be zeros once the files are gone
-    os.link(hub / "master.key", tmp_path / "key.link")
-    os.link(hub / "admin.token", tmp_path / "token.link")
+    # files held open see their own blocks: they must be zeros once the files are gone
+    key_fh, token_fh = open(hub / "master.key", "rb"), open(hub / "admin.token", "rb")  # noqa: SIM115
     token_size = (hub / "admin.token").stat().st_size
     moved = _started(data)
     try:
         raw, token = _in_keyring(secret_service, hub)
         assert raw == file_key
         assert not (hub / "master.key").exists() and not (hub / "admin.token").exists()
-        assert (tmp_path / "key.link").read_bytes() == bytes(len(file_key))
-        assert (tmp_path / "token.link").read_bytes() == bytes(token_size) and token_size
+        assert key_fh.read() == bytes(len(file_key))
+        assert token_fh.read() == bytes(token_size) and token_size
+        assert not list(hub.glob(".*.removing"))
         assert _customer_secret(moved) == secret  # sealed with the file's key, opens now
         _assert_nowhere_on_disk(data, moved, raw, token)
     finally:
+        key_fh.close()
+        token_fh.close()
         moved.stop()
 
 

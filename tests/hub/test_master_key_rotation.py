@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hub_proc import (
     DcmSigner,
     HubProc,
@@ -25,6 +26,9 @@ from hub_proc import (
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.crypto import MasterKey
+from teller_app.hub.settings import SettingsError
+
+OTHER = bytes(range(1, 33))
 
 
 def _b64(key: bytes) -> str:
@@ -121,3 +125,11 @@ def test_rotation_rewraps_every_secret_onto_the_new_key(
         assert all(_b64(k) not in json.dumps(done) for k in (old, new))
     finally:
         assert last.stop() == 0
+
+
+def test_a_zeroed_key_is_refused_as_a_key() -> None:
+    with pytest.raises(SettingsError, match="all zeros"):
+        MasterKey(bytes(32))
+    with pytest.raises(SettingsError, match="all zeros"):
+        MasterKey(OTHER, [bytes(32)])
+    assert MasterKey(OTHER, [OTHER]).retired_ids == ()  # the current key is not also retired
