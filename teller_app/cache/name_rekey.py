@@ -12,6 +12,7 @@ alphabetical order (``text.collate``) and leaves the search rows alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from teller_app.cache import bulk_load
@@ -24,16 +25,19 @@ _CHUNK = 500  # ids per IN (...) list
 _SCAN = 20_000  # customers re-keyed per step
 
 
-# Migration 8's test of "the name's tokens may differ" compares keys as they were before
-# migration 9 collated them.
+# Migration 8 keys as they were before migration 9 collated them: 8 stays what it was (only
+# the few rows it changes are written, with the indexes in place), and 9 rewrites them all.
 _UNRANKED = str.maketrans({chr(RANK_BASE + i): ch for i, ch in enumerate(UKRAINIAN_ORDER)})
 
 
-def _rekey(conn: Connection) -> list[int]:
-    """Set every customer's sort key to ``sort_key(...)`` of their names, a chunk of ids at a
-    time (a million keys are not held at once); the ids whose key differed by more than its
-    collation, as their search tokens may differ too."""
-    retokens: list[int] = []
+def _key_before_collation(surname: str, name: str, paternal: str) -> str:
+    return sort_key(surname, name, paternal).translate(_UNRANKED)
+
+
+def _rekey(conn: Connection, key_of: Callable[[str, str, str], str]) -> list[int]:
+    """Set every customer's sort key to ``key_of`` their names, a chunk of ids at a time (a
+    million keys are not held at once); the ids changed."""
+    ids: list[int] = []
     last = 0
     while True:
         rows = conn.execute(
@@ -41,15 +45,11 @@ def _rekey(conn: Connection) -> list[int]:
             "ORDER BY id LIMIT ?", (last, _SCAN),
         ).fetchall()
         if not rows:
-            return retokens
-        changed: list[tuple[str, int]] = []
-        for row_id, surname, name, paternal, key in rows:
-            new = sort_key(surname, name, paternal)
-            if new != key:
-                changed.append((new, row_id))
-                if new.translate(_UNRANKED) != key:
-                    retokens.append(row_id)
+            return ids
+        changed = [(new, row_id) for row_id, surname, name, paternal, key in rows
+                   if (new := key_of(surname, name, paternal)) != key]
         conn.executemany("UPDATE customers SET sort_key = ? WHERE id = ?", changed)
+        ids += [row_id for _, row_id in changed]
         last = rows[-1][0]
 
 
@@ -63,16 +63,16 @@ def migration_collation_rekey(conn: Connection) -> None:
         "AND sql LIKE '%sort_key%'").fetchall()
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    _rekey(conn)
+    _rekey(conn, sort_key)
     for _, sql in indexes:
         conn.execute(sql)
 
 
 def migration_name_rekey(conn: Connection) -> None:
-    """Re-key the customers whose sort key is not ``sort_key(...)`` of their names, and
-    rewrite the search rows of those whose key differed by more than its collation (unless a
-    bulk load will build the whole index anyway)."""
-    ids = _rekey(conn)
+    """Re-key the customers whose sort key is not what ``sort_key`` made of their names
+    before migration 9, and rewrite their search rows (unless a bulk load will build the
+    whole index anyway)."""
+    ids = _rekey(conn, _key_before_collation)
     ids += [row_id for (row_id,) in conn.execute(
         "SELECT id FROM customers WHERE instr(login, '‘') > 0")]
     ids = sorted(set(ids))
