@@ -16,9 +16,10 @@ keyring. Admin token (admin endpoints): TELLER_HUB_ADMIN_TOKEN, else one made in
 DIR/admin.token and written into hub.json; a token given in the settings is never written.
 The embedded hub of the desk app gets both in its settings line (--settings-stdin) from the
 desk's OS keyring, and neither is written to disk.
-Rotating the master key: the new key as master_key, the old one as master_key_previous
-(TELLER_HUB_MASTER_KEY_PREVIOUS, base64, or master_key_previous_file), then
-`teller-hub secrets rewrap`; once it exits 0, the old key can go (README).
+Rotating the master key (README): the new key as master_key_previous first
+(TELLER_HUB_MASTER_KEY_PREVIOUS, base64, or master_key_previous_file), then as master_key
+with the old one as master_key_previous, then `teller-hub secrets rewrap`; once it exits 0,
+the old key can go.
 
 Behind a load balancer: the hub takes a client's address from X-Forwarded-For only when the
 connection comes from an address in FORWARDED_ALLOW_IPS (uvicorn's variable, read by

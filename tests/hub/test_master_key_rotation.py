@@ -94,16 +94,30 @@ def test_rotation_rewraps_every_secret_onto_the_new_key(
     for key in (old, new):
         assert _b64(key) not in text and key.hex() not in text
 
-    # Mid-rotation: the retired key still opens, new secrets are sealed with the new key.
-    middle = start_hub(data, _env(sandbox, hub_db, new, previous=old))
+    # Phase 1 (every process learns the new key, still sealing with the old one) and phase 2
+    # (sealing with the new key, the old one retired): each opens what the other sealed, so
+    # a rolling restart never leaves a process that cannot open a secret.
+    phase1 = start_hub(data, _env(sandbox, hub_db, old, previous=new))
     try:
-        assert _keys(middle, dcm, sealed_old) == keys
-        sealed_new = _issue(middle, sandbox, teller, 1)
-        new_keys = _keys(middle, dcm, sealed_new)
+        sealed_old += _issue(phase1, sandbox, teller, 1)
+        keys += _keys(phase1, dcm, sealed_old[-1:])
+        before += 1
     finally:
-        assert middle.stop() == 0
+        assert phase1.stop() == 0
+    phase2 = start_hub(data, _env(sandbox, hub_db, new, previous=old))
+    try:
+        assert _keys(phase2, dcm, sealed_old) == keys
+        sealed_new = _issue(phase2, sandbox, teller, 1)
+        new_keys = _keys(phase2, dcm, sealed_new)
+    finally:
+        assert phase2.stop() == 0
     rc, counted, _ = _rewrap(data, _env(sandbox, hub_db, new), "--check")
     assert rc == 1 and counted["by_key"] == {old_id: before, new_id: 1}
+    back = start_hub(data, _env(sandbox, hub_db, old, previous=new))  # a phase-1 process
+    try:
+        assert _keys(back, dcm, sealed_new) == new_keys
+    finally:
+        assert back.stop() == 0
 
     rc, report, text = _rewrap(data, _env(sandbox, hub_db, new, previous=old))
     assert rc == 0 and report == {"key_id": new_id, "rewrapped": before, "unopened": 0,
