@@ -121,10 +121,12 @@ class CashWatcher(Leased):
         draft = await draft_of(client, payment)  # the customer and branch the alert names
         creator = (payment.model_extra or {}).get("created_by")
         async with engine.begin() as conn:
-            # the locks first (on SQLite a write): "alerted yet?" and the alert are one step;
-            # ``due`` is the check above, not taken again
+            # the locks first (on SQLite a write): the check and the alert are one serialised
+            # step. The check above only spares the lock for supervised cash; taken again
+            # here, as an approval or void may have been recorded during the DCM read.
             await lock_alerts(conn)
-            alert_id = await alert_unsupervised(
+            due = await unsupervised(conn, guid, amount_minor)
+            alert_id = None if due is None else await alert_unsupervised(
                 conn, due, guid, amount_minor, draft.customer_guid, kind=draft.kind,
                 branch_guid=draft.branch_guid,
                 created_by=creator if isinstance(creator, str) else "")
