@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>

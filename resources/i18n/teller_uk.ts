@@ -328,72 +328,72 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="66"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="67"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
@@ -776,36 +776,41 @@
         <source>no</source>
         <translation>ні</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="203"/>
+        <source>no limit</source>
+        <translation>без ліміту</translation>
+    </message>
 </context>
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -813,92 +818,92 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="255"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="255"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="257"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="312"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="338"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="339"/>
         <source>Chain intact: %1 entries.</source>
         <translation>Ланцюжок цілісний, записів: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="341"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="342"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="348"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="351"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="352"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="352"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="353"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="364"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="368"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="367"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="371"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="288"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="289"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -907,7 +912,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="329"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="330"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1331,88 +1336,88 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="91"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="100"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="94"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="103"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="95"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="96"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="105"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="138"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="197"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="215"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="220"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="207"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="208"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="213"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="223"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="228"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="224"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="229"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="231"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="236"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="236"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="241"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="240"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="245"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -3218,27 +3223,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="77"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="77"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="75"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="75"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="74"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="77"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -4452,94 +4457,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="150"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="166"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="111"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="127"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="112"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="128"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="117"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="133"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="120"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="136"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="121"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="137"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="172"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="193"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="209"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="202"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="218"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="209"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="225"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="221"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="237"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="225"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="241"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="238"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="254"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="239"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="255"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="247"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="263"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="270"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="286"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="326"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="342"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="130"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="146"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -4594,7 +4599,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="155"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>

@@ -179,7 +179,8 @@ def _fields(value: object) -> str:
     if isinstance(value, Mapping):
         parts = []
         for key, change in value.items():
-            show = amount_text if key in AMOUNT_KEYS else value_text
+            show = (_allowed_text if key == "balance_allowed"
+                    else amount_text if key in AMOUNT_KEYS else value_text)
             if isinstance(change, Mapping) and ("before" in change or "after" in change):
                 before, after = change.get("before"), change.get("after")
                 parts.append(f"{field_name(str(key))}: "
@@ -191,6 +192,16 @@ def _fields(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(field_name(str(v)) for v in value)
     return field_name(str(value))
+
+
+def _allowed_text(value: object) -> str:
+    """A customer's allowed balance: 0 is "no limit" on the platform (FAQ 12), not 0,00 ₴."""
+    try:
+        unlimited = Decimal(str(value)) == 0
+    except (InvalidOperation, ValueError):
+        unlimited = False
+    return (QCoreApplication.translate("AuditDetails", "no limit") if unlimited
+            else amount_text(value))
 
 
 def _counts(value: object) -> str:
@@ -230,7 +241,9 @@ def detail_items(detail: Mapping[str, object]) -> list[tuple[str, str, bool]]:
     for key in keys:
         value = detail[key]
         if key in LABELS:
-            if key in AMOUNT_KEYS:
+            if key == "balance_allowed":
+                text = _allowed_text(value)
+            elif key in AMOUNT_KEYS:
                 text = amount_text(value, currency)
             else:
                 text = FORMATS.get(key, value_text)(value)

@@ -6,6 +6,7 @@ check, and a formula-safe CSV export of what is shown. All reads run off the UI 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from functools import partial
@@ -356,9 +357,12 @@ class AuditView(QWidget):
         dialog.open()
 
     def export_to(self, path: str) -> None:
-        """Exports the rows shown, as shown (names, translated actions), formula-safe."""
-        headers = [*self.model.headers, "hash"]
-        rows = [[*self.model.row_texts(e), e.hash] for e in self.model.entries]
+        """Exports the rows shown, as shown (names, translated actions), formula-safe; with
+        each entry's own action code, details as recorded (JSON) and hash, for machines."""
+        headers = [*self.model.headers, "action", "detail_json", "hash"]
+        rows = [[*self.model.row_texts(e), e.action,
+                 json.dumps(e.detail, sort_keys=True, ensure_ascii=False), e.hash]
+                for e in self.model.entries]
         self.ops.run(lambda: asyncio.to_thread(export_rows, headers, rows, Path(path)),
                      on_success=lambda _text: self._exported(path), parent=self,
                      label=self.tr("Exporting"), network=False)

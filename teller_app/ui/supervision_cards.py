@@ -88,6 +88,7 @@ class CardActions(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None and (names is None or widget.objectName() in names):
                 self.row.takeAt(index)
+                widget.hide()  # out of the layout: not left painted until it is deleted
                 widget.deleteLater()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -156,6 +157,7 @@ class SupervisionCards(SupervisionBase):
         def shown(requests: list[ChangeRequest]) -> None:
             if not isValid(box):
                 return
+            box.clear(REQUEST_WIDGETS)  # the newest read replaces what an older one showed
             for request in requests:
                 note = QLabel()
                 note.setObjectName("pendingRequestNote")
@@ -168,7 +170,8 @@ class SupervisionCards(SupervisionBase):
         self.window.ops.run(lambda: service.mine(guid), on_success=shown,
                             on_error=lambda exc: log.info("own requests not read: %s",
                                                           type(exc).__name__),
-                            parent=card, label=translate("Supervision", "Reading your requests"))
+                            parent=card, label=translate("Supervision", "Reading your requests"),
+                            key=f"own-requests:{id(box)}")  # a newer read cancels an older
 
     def apply_directly(self, card: CustomerCard) -> None:
         """A checker's own change: through the one pipeline (a checker writes directly)."""

@@ -141,6 +141,16 @@ def test_request_reaches_the_inbox_live_is_approved_and_the_teller_sees_it(  # t
     # the teller's card shows their pending request, with Withdraw
     qtbot.waitUntil(lambda: card.findChild(object, "pendingRequestNote") is not None,
                     timeout=10000)
+    # two refreshes in a row (a live event and Refresh): the request is still shown once
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+
+    card.customer_changed.emit(card.customer)
+    card.customer_changed.emit(card.customer)  # two reads of the requests at once
+    qtbot.waitUntil(lambda: not teller.ops.is_busy(), timeout=10000)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the replaced notes
+    notes = card.findChildren(QLabel, "pendingRequestNote")
+    assert len(notes) == 1 and len(card.findChildren(QPushButton, "withdrawRequestButton")) == 1
 
     inbox.comment.setText("=cmd|' /C calc'!A0")
     told: list[Any] = []

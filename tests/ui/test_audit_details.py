@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from teller_app.platform.hub_models import AuditRecord
 from teller_app.ui.audit_details import detail_items, details_text
 from teller_app.ui.audit_view import AuditTableModel, when
 from teller_app.ui.local_time import local_text
+from teller_app.ui.money import format_money
 
 NBSP = "\u00a0"
 PAYMENT = "37f6b441-0906-46b6-9349-e742531f4eb7"
@@ -119,3 +121,11 @@ def test_the_audit_table_shows_them(english: None) -> None:
     # the same moment, the same form as the "When (Kyiv)" column
     assert _kyiv(datetime(2026, 1, 2, 10, 0, 5, tzinfo=UTC)) == when(record)
     assert when(record) in model.data(details)
+
+
+def test_an_allowed_balance_of_0_is_no_limit(english: None) -> None:
+    """0 is the platform's "no limit" (FAQ 12): an audit reader must not see "0.00 UAH"."""
+    alert = {"fields": {"balance_allowed": {"before": "1000", "after": "0"}}}
+    assert details_text(alert) == (
+        "Fields: allowed balance: " + format_money(Decimal("1000"), 2, "UAH") + " → no limit")
+    assert "no limit" in details_text({"fields": {"balance_allowed": "0.00"}})

@@ -3,6 +3,9 @@ actions are shown, the hub's chain check is reported, the CSV export is formula-
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -88,6 +91,11 @@ def test_filters_names_verify_and_export(qtbot, qloop, tmp_path) -> None:  # typ
     assert "Тарас Гнатюк" in text and "Change requested" in text
     cells = [c for line in text.splitlines() for c in line.split(",")]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+    # beside the text for people: each entry's action code and details as recorded
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [r["action"] for r in table] == [e.action for e in view.model.entries]
+    assert [json.loads(r["detail_json"]) for r in table] == [
+        e.detail for e in view.model.entries]
 
 
 class ShortPagesHub(FakeHub):
