@@ -37,3 +37,13 @@ def cust(guid: str, surname: str = "", name: str = "", **kw: Any) -> dict[str, A
         "updated_at": kw.pop("updated_at", "2024-05-01T10:00:00.000001Z"),
         **kw,
     }
+
+
+def guids(rows: list[Any]) -> list[str]:
+    return [r.guid for r in rows]
+
+
+def misses(cache: BranchCache, guid: str, queries: list[str]) -> list[str]:
+    """The queries whose results (page and count) leave ``guid`` out."""
+    return [q for q in queries
+            if guid not in guids(cache.search(q, 0, 100)) or cache.count(q).n == 0]

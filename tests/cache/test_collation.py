@@ -10,7 +10,7 @@ from pathlib import Path
 from teller_app.cache import BranchCache
 from teller_app.cache.schema import MIGRATIONS
 from teller_app.cache.text import RANK_BASE, UKRAINIAN_ORDER, collate, fold
-from tests.cache.conftest import cust
+from tests.cache.conftest import cust, guids
 
 # Surnames in the order a Ukrainian reader expects (а б в г ґ д е є ж з и і ї й к … ь ю я).
 # ї and й sort as і and и ("Їжакевич" as "Іжакевич"): the search folds them so, and the sort
@@ -19,10 +19,6 @@ IN_ORDER = ["Андрієнко", "Гнатюк", "Ґудзь", "Дмитрен�
             "Иванків", "Іваненко", "Їжакевич", "Кравець", "Щур", "Юрченко",
             "Яковенко"]
 LATIN = "Adams"  # Latin names keep their place before Cyrillic
-
-
-def guids(rows: list) -> list[str]:  # type: ignore[type-arg]
-    return [r.guid for r in rows]
 
 
 def _fill(c: BranchCache) -> list[str]:

@@ -8,13 +8,9 @@ from pathlib import Path
 
 from teller_app.cache import BranchCache
 from teller_app.cache.schema import MIGRATIONS
-from tests.cache.conftest import cust
+from tests.cache.conftest import cust, guids
 
 IBAN = "UA213223130000026007233566001"
-
-
-def guids(rows: list) -> list[str]:  # type: ignore[type-arg]
-    return [r.guid for r in rows]
 
 
 def _as_before_migration_8(c: BranchCache) -> None:

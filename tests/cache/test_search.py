@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from teller_app.cache import BranchCache, looks_like_guid
-from tests.cache.conftest import cust
+from tests.cache.conftest import cust, guids
 
 
 @pytest.fixture()
@@ -22,10 +22,6 @@ def people(cache: BranchCache) -> BranchCache:
         ]
     )  # fmt: skip
     return cache
-
-
-def guids(rows: list) -> list[str]:  # type: ignore[type-arg]
-    return [r.guid for r in rows]
 
 
 def test_latin_query_finds_cyrillic_and_back(people: BranchCache) -> None:

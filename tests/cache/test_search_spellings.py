@@ -9,17 +9,7 @@ import pytest
 from teller_app.cache import BranchCache
 from teller_app.cache.search import build_plan
 from teller_app.cache.text import MAX_QUERY_VARIANTS
-from tests.cache.conftest import cust
-
-
-def guids(rows: list) -> list[str]:  # type: ignore[type-arg]
-    return [r.guid for r in rows]
-
-
-def misses(cache: BranchCache, guid: str, queries: list[str]) -> list[str]:
-    """The queries whose results (page and count) leave ``guid`` out."""
-    return [q for q in queries
-            if guid not in guids(cache.search(q, 0, 100)) or cache.count(q).n == 0]
+from tests.cache.conftest import cust, guids, misses
 
 
 @pytest.fixture()
