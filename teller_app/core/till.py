@@ -103,7 +103,7 @@ class EndOfDay:
     till: Till
     operations: tuple[TillOperation, ...]
     totals: dict[str, tuple[int, Decimal]]  # kind → (count, amount)
-    cosigner_name: str = ""  # the hub keeps the co-signer's e-mail only: ``name_cosigner``
+    cosigner_name: str = ""  # the hub's name for the co-signer, else ``name_cosigner``'s
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> EndOfDay:
@@ -113,7 +113,7 @@ class EndOfDay:
                     for o in data.get("operations", []))
         totals = {str(k): (int(v["count"]), Decimal(str(v["amount"])))
                   for k, v in dict(data.get("totals", {})).items()}
-        return cls(Till.of(data), ops, totals)
+        return cls(Till.of(data), ops, totals, str(data.get("cosigned_by_name") or ""))
 
     @property
     def cash_in(self) -> Decimal:
@@ -277,7 +277,7 @@ async def name_cosigner(report: EndOfDay, names: NameLookup) -> EndOfDay:
     """The report with its co-signer's name when ``names`` knows their e-mail. A name is
     decoration: a directory that cannot be read leaves the e-mail alone, as before."""
     email = (report.till.cosigned_by or "").strip()
-    if not email:
+    if not email or report.cosigner_name:  # none, or the hub named them already
         return report
     try:
         found = await names([email])

@@ -299,7 +299,16 @@ async def cosign(till_id: str, request: Request, emp: Operator) -> dict[str, Any
 
 @router.get("/tills/{till_id}/report", summary="The end-of-day report's data")
 async def report(till_id: str, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
-    return await tills.report(hub_state(request).engine, emp, till_id)
+    state = hub_state(request)
+    out = await tills.report(state.engine, emp, till_id)
+    # the co-signer by name as the hub knows them (its own store, then DCM's employees):
+    # a supervisor only the hub knows has no name the desk could read anywhere else
+    cosigner = out.get("cosigned_by")
+    if isinstance(cosigner, str) and cosigner:
+        found = await state.directory.lookup(cosigner)
+        if found is not None and found.name and found.name.lower() != cosigner.lower():
+            out["cosigned_by_name"] = found.name
+    return out
 
 
 @router.post("/transfers/{transfer_id}/approve", summary="A supervisor approves a transfer")

@@ -119,6 +119,8 @@ def test_till_day_to_the_kopiyka(world: World, sandbox: SandboxProcess) -> None:
     assert (closed["counted"], closed["expected"], closed["over_short"]) == (
         "630.90", "631.05", "-0.15")
     rep = w.http.get(f"/api/v1/tills/{till['id']}/report", headers=teller).json()
+    # the co-signer is in the hub's own store only: the hub names them
+    assert rep["cosigned_by"] and rep["cosigned_by_name"] == "Test Employee"
     assert rep["totals"] == {"deposit": {"count": 1, "amount": "150.50"},
                              "withdrawal": {"count": 1, "amount": "20.25"}}
     assert [o["payment_guid"] for o in rep["operations"]] == [dep, wd]

@@ -6,6 +6,7 @@ the end-of-day report names the co-signer as "name (e-mail)" from the platform's
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -157,8 +158,9 @@ def test_person_text_names_or_keeps_the_e_mail() -> None:
 
 
 def test_report_names_the_co_signer(qtbot, ops, arun, stack, session) -> None:  # type: ignore[no-untyped-def]
-    """The hub keeps the co-signer's e-mail only; the desk names them from the platform's
-    employees list (the directory it reads for makers too), the e-mail kept beside."""
+    """The report names the co-signer, the e-mail kept beside: the hub names them from its
+    directory (its own store, then DCM's employees), else the desk from the platform's
+    employees list (the directory it reads for makers too)."""
     service = TillService(LinkCalls(session.hub), DESK)
     till = arun(service.open(f"N{uuid.uuid4().hex[:6]}", COUNTS))  # a first opening
     try:
@@ -175,9 +177,11 @@ def test_report_names_the_co_signer(qtbot, ops, arun, stack, session) -> None:  
         assert report is not None and report.till.cosigned_by == SUPERVISOR
         assert report.cosigner_name == "Гнатюк Тарас"  # the sandbox's Kyiv supervisor
         assert f"Гнатюк Тарас ({SUPERVISOR})" in report_html(report, context)
-        # without a directory (or when it cannot be read): the e-mail, as before
+        # the hub's answer names them by itself (no desk lookup passed)
         bare = arun(service.end_of_day(report.till.id))
-        assert bare.cosigner_name == ""
+        assert bare.cosigner_name == "Гнатюк Тарас"
+        # nobody names them (or a directory cannot be read): the e-mail, as before
+        bare = dataclasses.replace(bare, cosigner_name="")
         html = report_html(bare, ReportContext("Demo Bank", "Kyiv", "Olena"))
         assert SUPERVISOR in html and f"({SUPERVISOR})" not in html
     finally:
