@@ -92,8 +92,13 @@ def query_variants(word: str) -> list[str]:
     latin = fold(word)
     if not _LATIN.search(latin):
         raw = unicodedata.normalize("NFC", _APOS.sub("", word)).lower()
-        # Not for 1-2 letters: "г" -> "g" would make "Г" find every "Ґ" name too.
-        extra = common_latin_spellings(raw) if len(raw) >= 3 and _CYR.search(raw) else []
+        # Not for 1-2 letters: "g" would also find every Latin "G…" name. There "г" finds
+        # "ґ" in Cyrillic instead ("Г" lists "Ґудзь": ґ needs AltGr on most layouts); from
+        # 3 letters the "g" spellings above find those names.
+        if len(raw) >= 3:
+            extra = common_latin_spellings(raw) if _CYR.search(raw) else []
+        else:
+            extra = [raw.replace("г", "ґ")] if "г" in raw else []
         return _fewest(name_variants(word), extra)
     spellings: list[str] = []
     if len(latin) >= 3:
