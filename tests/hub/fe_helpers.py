@@ -18,7 +18,11 @@ from typing import Any
 import httpx
 from hub_proc import PASSWORD, HubProc, add_employee, branches, hub_env, start_hub
 
+from teller_app.core.cash import CashService, find_processing_account
+from teller_app.core.till import TillService
+from teller_app.core.till_cash import HubCash
 from teller_app.platform import CustomerUpdate, NewCustomer, PasswordLogin, PlatformClient
+from teller_app.platform.hub_client import HubClient
 from teller_app.platform.models import Customer
 
 ADMIN = "admin@demo.bank"
@@ -244,3 +248,25 @@ def till_world(data_dir: Path, sandbox: Any, db_url: str | None,
             yield TillWorld(hub, b0, teller, sup)
     finally:
         assert hub.stop() == 0, hub.log()[-3000:]
+
+
+@dataclass
+class CashDesk:
+    """A teller's open till and the cash service on it, gated by the hub."""
+
+    till: TillService
+    gate: HubCash
+    service: CashService
+
+
+async def open_cash_desk(dcm: PlatformClient, branch: str, teller_hub: HubClient,
+                         sup_hub: HubClient, code: str, desk: str) -> CashDesk:
+    """Open till ``code`` on ``desk`` (the supervisor co-signs a first opening)."""
+    till = TillService(teller_hub, desk)
+    opened = await till.open(code, {"note_100": 1})
+    if opened.needs_cosign:
+        await TillService(sup_hub, "sup").cosign(opened.id)
+    gate = HubCash(teller_hub, till)
+    service = CashService(dcm, branch, await find_processing_account(dcm, branch),
+                          Decimal(10000), policy=gate, gate=gate)
+    return CashDesk(till, gate, service)

@@ -14,13 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from fe_helpers import ADMIN, TillWorld, password_of, till_world
+from fe_helpers import ADMIN, TillWorld, open_cash_desk, password_of, till_world
 from hub_proc import PASSWORD, add_employee
 from till_helpers import customer, status
 
 from teller_app.core.approvals import Actor, ApprovalService
 from teller_app.core.approvals_feed import EventFeed
-from teller_app.core.cash import CashKind, CashService, find_processing_account
+from teller_app.core.cash import CashKind, CashService
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.core.session import HubLink
 from teller_app.core.till import TillService
@@ -72,13 +72,8 @@ def test_inbox_names_live_and_in_place_approval(world: World, sandbox: SandboxPr
     try:
         arun(teller_hub.open_password_session(world.teller, PASSWORD))
         arun(sup_hub.open_password_session(world.sup, PASSWORD))
-        till = TillService(teller_hub, "live-desk")
-        opened = arun(till.open("T-live", {"note_100": 1}))
-        if opened.needs_cosign:
-            arun(TillService(sup_hub, "sup").cosign(opened.id))
-        gate = HubCash(teller_hub, till)
-        service = CashService(dcm, world.b0, arun(find_processing_account(dcm, world.b0)),
-                              Decimal(10000), policy=gate, gate=gate)
+        desk = arun(open_cash_desk(dcm, world.b0, teller_hub, sup_hub, "T-live", "live-desk"))
+        till, gate, service = desk.till, desk.gate, desk.service
         sup = ApprovalService(HubLink(sup_hub, dcm), Actor(world.sup, world.b0, True), None,
                               "sup")
         inbox = ApprovalsInbox(ops, lambda: sup, cash=lambda: CashService(

@@ -17,18 +17,17 @@ from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hub"))
 
-from fe_helpers import ADMIN, TillWorld, password_of, till_world
+from fe_helpers import ADMIN, TillWorld, open_cash_desk, password_of, till_world
 from hub_proc import PASSWORD
 from till_helpers import customer
 
 from teller_app.core.approvals import Actor, ApprovalService
 from teller_app.core.approvals_feed import EventFeed
-from teller_app.core.cash import CashDraft, CashKind, CashService, find_processing_account
+from teller_app.core.cash import CashDraft, CashKind, CashService
 from teller_app.core.cash_approval import request_approval
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.core.session import HubLink
-from teller_app.core.till import TillService
 from teller_app.core.till_cash import HubCash
 from teller_app.platform import PasswordLogin, PlatformClient
 from teller_app.platform.hub_client import HubClient
@@ -74,13 +73,8 @@ def test_requested_draft_is_listed_once(world: TillWorld, sandbox: SandboxProces
     try:
         arun(teller_hub.open_password_session(world.teller, PASSWORD))
         arun(sup_hub.open_password_session(world.sup, PASSWORD))
-        till = TillService(teller_hub, "once-desk")
-        opened = arun(till.open("T-once", {"note_100": 1}))
-        if opened.needs_cosign:
-            arun(TillService(sup_hub, "sup").cosign(opened.id))
-        gate = HubCash(teller_hub, till)
-        service = CashService(dcm, world.b0, arun(find_processing_account(dcm, world.b0)),
-                              Decimal(10000), policy=gate, gate=gate)
+        service = arun(open_cash_desk(dcm, world.b0, teller_hub, sup_hub, "T-once",
+                                      "once-desk")).service
         maker = ApprovalService(HubLink(teller_hub, dcm), Actor(world.teller, world.b0), dcm)
 
         def file(draft: CashDraft) -> ChangeRequest:
