@@ -401,383 +401,383 @@
 <context>
     <name>AuditDetails</name>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="30"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="32"/>
         <source>Event</source>
         <translation>Подія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="31"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="33"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="32"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="34"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="35"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="36"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="35"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="37"/>
         <source>Fields</source>
         <translation>Поля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="38"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="39"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="38"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="40"/>
         <source>Why a supervisor</source>
         <translation>Чому потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="39"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="41"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="42"/>
         <source>With a comment</source>
         <translation>З коментарем</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="41"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="43"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="42"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="44"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="43"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="45"/>
         <source>By</source>
         <translation>Хто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="44"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="46"/>
         <source>Draft of</source>
         <translation>Власник чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="45"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="47"/>
         <source>Confirmed by</source>
         <translation>Підтвердив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="48"/>
         <source>At the desk of (employee)</source>
         <translation>На робочому місці (працівник)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="49"/>
         <source>Switched to (employee)</source>
         <translation>Передано працівнику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="50"/>
         <source>Previous employee</source>
         <translation>Попередній працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="51"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="52"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="53"/>
         <source>Last closing cash</source>
         <translation>Залишок на останньому закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="54"/>
         <source>Count</source>
         <translation>Перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
         <source>Co-signed</source>
         <translation>Підписано контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
         <source>Vault count</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="60"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="61"/>
         <source>Approved</source>
         <translation>Погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="62"/>
         <source>Withdrawn</source>
         <translation>Відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
         <source>Acknowledged</source>
         <translation>Прийнято до відома</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
         <source>Settled by reading the payment</source>
         <translation>Звірено за станом платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
         <source>Request</source>
         <translation>Запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
         <source>Transfer</source>
         <translation>Передача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="70"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
         <source>Change hash (SHA-256)</source>
         <translation>Хеш зміни (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="70"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="72"/>
         <source>Desk</source>
         <translation>Робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
         <source>Desk time (Kyiv)</source>
         <translation>Час на робочому місці (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="72"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
         <source>Shortened to fit</source>
         <translation>Скорочено, щоб вмістилося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="78"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
         <source>signed in</source>
         <translation>вхід у систему</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
         <source>signed out</source>
         <translation>вихід із системи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
         <source>another employee took the desk</source>
         <translation>робоче місце перейшло до іншого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
         <source>customer created</source>
         <translation>клієнта створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
         <source>customer edited</source>
         <translation>дані клієнта змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
         <source>change requested</source>
         <translation>подано запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
         <source>request approved</source>
         <translation>запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
         <source>request rejected</source>
         <translation>запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
         <source>request withdrawn</source>
         <translation>запит відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
         <source>request executed</source>
         <translation>запит виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
         <source>cash draft created</source>
         <translation>створено чернетку касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
         <source>cash confirmed</source>
         <translation>касову операцію підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
         <source>account opened</source>
         <translation>рахунок відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
         <source>customer change</source>
         <translation>зміна даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
         <source>cash confirmation</source>
         <translation>підтвердження касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="98"/>
         <source>voided by the teller</source>
         <translation>анульовано касиром</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="99"/>
         <source>rejected by a supervisor</source>
         <translation>відхилено контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="103"/>
         <source>waiting for approval</source>
         <translation>очікує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="102"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="104"/>
         <source>approved and applied</source>
         <translation>погоджено й застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="103"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="105"/>
         <source>approved, the platform refused it</source>
         <translation>погоджено, але платформа відхилила</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
         <source>surname</source>
         <translation>прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
         <source>name</source>
         <translation>ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
         <source>paternal name</source>
         <translation>по батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
         <source>phone</source>
         <translation>телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
         <source>status</source>
         <translation>статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="115"/>
         <source>KYC level</source>
         <translation>рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="115"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
         <source>allowed balance</source>
         <translation>дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
         <source>branch</source>
         <translation>відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
         <source>amount</source>
         <translation>сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="128"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="129"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="203"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="204"/>
         <source>no limit</source>
         <translation>без ліміту</translation>
     </message>
@@ -4457,94 +4457,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="166"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="168"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="127"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="128"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="128"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="129"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="133"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="134"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="136"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="137"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="137"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="138"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="191"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="209"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="212"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="218"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="221"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="225"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="228"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="237"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="240"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="241"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="244"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="254"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="257"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="255"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="258"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="263"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="266"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="286"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="289"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="342"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="345"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="146"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="147"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -4599,7 +4599,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="173"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>

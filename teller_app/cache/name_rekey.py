@@ -17,7 +17,7 @@ from typing import Any
 
 from teller_app.cache import bulk_load
 from teller_app.cache.fts_build import write_fts_rows
-from teller_app.cache.text import RANK_BASE, UKRAINIAN_ORDER, sort_key
+from teller_app.cache.text import UNRANKED, sort_key
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
 
@@ -27,11 +27,10 @@ _SCAN = 20_000  # customers re-keyed per step
 
 # Migration 8 keys as they were before migration 9 collated them: 8 stays what it was (only
 # the few rows it changes are written, with the indexes in place), and 9 rewrites them all.
-_UNRANKED = str.maketrans({chr(RANK_BASE + i): ch for i, ch in enumerate(UKRAINIAN_ORDER)})
 
 
 def _key_before_collation(surname: str, name: str, paternal: str) -> str:
-    return sort_key(surname, name, paternal).translate(_UNRANKED)
+    return sort_key(surname, name, paternal).translate(UNRANKED)
 
 
 def _rekey(conn: Connection, key_of: Callable[[str, str, str], str]) -> list[int]:

@@ -196,6 +196,7 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 UKRAINIAN_ORDER = "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя"
 RANK_BASE = 0x0400
 _RANKED = str.maketrans({ch: chr(RANK_BASE + i) for i, ch in enumerate(UKRAINIAN_ORDER)})
+UNRANKED = {ord(rank): chr(ch) for ch, rank in _RANKED.items()}  # ``collate`` undone
 
 
 def collate(folded: str) -> str:

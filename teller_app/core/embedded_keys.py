@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from teller_app.core.embedded_hub import HubProcess
-from teller_app.core.private_files import remove_overwritten, sweep_removing
+from teller_app.core.private_files import fsync_folder, remove_overwritten, sweep_removing
 from teller_app.secrets.redaction import register_secret
 from teller_app.secrets.store import (
     KeyringUnavailable,
@@ -278,12 +278,7 @@ def _write_record(path: Path, service: str) -> bool:
     except OSError:
         path.unlink(missing_ok=True)  # never a half record: it would hide the key
         raise
-    with contextlib.suppress(OSError):  # a directory cannot be opened on Windows
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    fsync_folder(path.parent)
     return True
 
 

@@ -43,7 +43,7 @@ def remove_overwritten(path: Path) -> None:
         return
     doomed = path.with_name(f".{path.name}{REMOVING}")
     os.replace(path, doomed)
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     _zero_and_unlink(doomed)
 
 
@@ -60,11 +60,12 @@ def _zero_and_unlink(path: Path) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     path.unlink()
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
-def _fsync_folder(folder: Path) -> None:
-    """The folder's entries on disk (a rename or unlink survives a power cut); POSIX only."""
+def fsync_folder(folder: Path) -> None:
+    """The folder's entries on disk (a create, rename or unlink survives a power cut); POSIX
+    only: a folder cannot be opened on Windows."""
     if os.name == "nt":
         return
     with contextlib.suppress(OSError):

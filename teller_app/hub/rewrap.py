@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from . import audit
 from .crypto import DecryptError, MasterKey, Sealed
 from .db import customer_secrets
-from .signin_throttle import hub_keys
+from .signin_throttle import HUB_KEY_AAD, hub_keys
 
 BATCH = 500  # rows per transaction
 
@@ -51,7 +51,7 @@ class _Sealed:
 
 # customer and key-keeper secrets; the hub's own keys (the sign-in throttle's HMAC key)
 _TABLES = (_Sealed(customer_secrets, customer_secrets.c.external_id, lambda k: k),
-           _Sealed(hub_keys, hub_keys.c.name, lambda k: "hub-key:" + k))
+           _Sealed(hub_keys, hub_keys.c.name, lambda k: HUB_KEY_AAD + k))
 
 
 async def rows_by_key(engine: AsyncEngine) -> dict[str, int]:

@@ -50,6 +50,7 @@ signin_failures = sa.Table(
     sa.Column("locked_until", sa.BigInteger, nullable=False),
 )
 
+HUB_KEY_AAD = "hub-key:"  # + the key's name: what a hub key is sealed with (``rewrap`` too)
 hub_keys = sa.Table(  # the hub's own random keys, sealed with the master key
     "hub_keys", metadata,
     sa.Column("name", sa.String(64), primary_key=True),
@@ -189,7 +190,7 @@ async def _load_or_make_key(engine: AsyncEngine, master: MasterKey, name: str) -
     """A random 32-byte key shared by every process through the database, sealed with the
     master key. One sealed with another master key is replaced (only counts are lost)."""
     for _ in range(4):
-        sealed = master.seal("hub-key:" + name, os.urandom(32))
+        sealed = master.seal(HUB_KEY_AAD + name, os.urandom(32))
         async with engine.begin() as conn:
             # a write first: on SQLite the transaction holds the write lock from here on
             await conn.execute(dialect_insert(conn, hub_keys).values(
@@ -197,7 +198,7 @@ async def _load_or_make_key(engine: AsyncEngine, master: MasterKey, name: str) -
                 ciphertext=sealed.ciphertext, created_at=now()).on_conflict_do_nothing())
             row = (await conn.execute(sa.select(hub_keys).where(hub_keys.c.name == name))).one()
             try:
-                return master.open("hub-key:" + name, Sealed(
+                return master.open(HUB_KEY_AAD + name, Sealed(
                     str(row.key_id), bytes(row.wrapped_key), bytes(row.ciphertext)))
             except DecryptError:
                 await conn.execute(hub_keys.delete().where(hub_keys.c.name == name,

@@ -7,9 +7,11 @@ the installed translators; the audit view and its CSV export show what this make
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
@@ -179,8 +181,7 @@ def _fields(value: object) -> str:
     if isinstance(value, Mapping):
         parts = []
         for key, change in value.items():
-            show = (_allowed_text if key == "balance_allowed"
-                    else amount_text if key in AMOUNT_KEYS else value_text)
+            show = partial(_amount, str(key)) if key in AMOUNT_KEYS else value_text
             if isinstance(change, Mapping) and ("before" in change or "after" in change):
                 before, after = change.get("before"), change.get("after")
                 parts.append(f"{field_name(str(key))}: "
@@ -194,14 +195,14 @@ def _fields(value: object) -> str:
     return field_name(str(value))
 
 
-def _allowed_text(value: object) -> str:
-    """A customer's allowed balance: 0 is "no limit" on the platform (FAQ 12), not 0,00 ₴."""
-    try:
-        unlimited = Decimal(str(value)) == 0
-    except (InvalidOperation, ValueError):
-        unlimited = False
-    return (QCoreApplication.translate("AuditDetails", "no limit") if unlimited
-            else amount_text(value))
+def _amount(key: str, value: object, currency: str = "UAH") -> str:
+    """An amount; a customer's allowed balance of 0 is "no limit" on the platform (FAQ 12),
+    not 0,00 ₴."""
+    if key == "balance_allowed":
+        with contextlib.suppress(InvalidOperation, ValueError):
+            if Decimal(str(value)) == 0:
+                return QCoreApplication.translate("AuditDetails", "no limit")
+    return amount_text(value, currency)
 
 
 def _counts(value: object) -> str:
@@ -241,10 +242,8 @@ def detail_items(detail: Mapping[str, object]) -> list[tuple[str, str, bool]]:
     for key in keys:
         value = detail[key]
         if key in LABELS:
-            if key == "balance_allowed":
-                text = _allowed_text(value)
-            elif key in AMOUNT_KEYS:
-                text = amount_text(value, currency)
+            if key in AMOUNT_KEYS:
+                text = _amount(key, value, currency)
             else:
                 text = FORMATS.get(key, value_text)(value)
             out.append((_tr(LABELS[key]), text, True))
