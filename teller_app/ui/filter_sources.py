@@ -62,6 +62,7 @@ class FilteredPlatformSource(PlatformSearchSource):
                  state: FilterState) -> None:
         super().__init__(client, branch_guid)
         self.state = state
+        self._cursor: _Cursor | None = None
 
     def platform_filters(self) -> dict[str, Any]:  # list_customers keywords (mixed types)
         f = self.state.filter
@@ -93,10 +94,52 @@ class FilteredPlatformSource(PlatformSearchSource):
 
     async def first_page(self, query: str, limit: int) -> tuple[list[Customer], int, bool]:
         rows, total, capped = await super().first_page(query, limit)
-        return self._keep(rows), total, capped
+        if self.state.filter.disabled is None:
+            return rows, total, capped
+        # a short first page that is the whole list needs no read to find its end
+        self._cursor = _Cursor(query, 0, 0, ended_after_first=len(rows) >= total and not capped)
+        kept = await self._read_kept(query, rows, limit)
+        if self._cursor.dropped:
+            # the platform listed customers the filter leaves out, so its total counts them
+            # too: "N+" until the list is read to its end
+            return kept, len(kept), not self._cursor.ended
+        return kept, total, capped
 
     async def page(self, query: str, offset: int, limit: int) -> list[Customer]:
-        return self._keep(await super().page(query, offset, limit))
+        if self.state.filter.disabled is None:
+            return await super().page(query, offset, limit)
+        cursor = self._cursor
+        if cursor is None or cursor.query != query or cursor.kept != offset:
+            # not the next page of the list read so far: start again from its beginning
+            self._cursor = _Cursor(query, 0, 0)
+            self._merged = None
+            await self._read_kept(query, None, offset)
+            cursor = self._cursor
+        if cursor.ended:
+            return []
+        return await self._read_kept(query, None, limit)
+
+    async def _read_kept(self, query: str, first: list[Customer] | None,
+                         limit: int) -> list[Customer]:
+        """Up to ``limit`` customers the filter keeps, read on from the cursor. The table
+        counts its offset in kept rows and takes an empty page for the end, so the platform's
+        offset is kept here and an empty page is returned only at the platform's end."""
+        cursor = self._cursor
+        assert cursor is not None
+        kept: list[Customer] = []
+        rows = first
+        while len(kept) < limit and not cursor.ended:
+            if rows is None:
+                rows = await super().page(query, cursor.platform, max(limit - len(kept), 1))
+            cursor.platform += len(rows)
+            ended = not rows or (rows is first and cursor.ended_after_first)
+            wanted = self._keep(rows)
+            cursor.dropped = cursor.dropped or len(wanted) < len(rows)
+            kept.extend(wanted)
+            cursor.ended = ended
+            rows = None
+        cursor.kept += len(kept)
+        return kept
 
     def _keep(self, rows: list[Customer]) -> list[Customer]:
         """``is_disabled`` reads "include disabled" on some platforms: disabled=False or
@@ -105,3 +148,15 @@ class FilteredPlatformSource(PlatformSearchSource):
         if wanted is None:
             return rows
         return [r for r in rows if r.is_disabled == wanted]
+
+
+@dataclass
+class _Cursor:
+    """How far a filtered platform list is read: rows kept and the platform's own offset."""
+
+    query: str
+    kept: int
+    platform: int
+    dropped: bool = False
+    ended: bool = False
+    ended_after_first: bool = False

@@ -157,3 +157,42 @@ def test_block_and_unblock_requests_reach_the_supervisor(dialect_sb: SandboxProc
             await supervisor.aclose()
 
     asyncio.run(scenario())
+
+
+def test_the_disabled_filter_lists_each_customer_once_while_the_cache_is_cold(
+        dialect_sb: SandboxProcess) -> None:
+    """The filter bar's "active" / "disabled" choice on the platform path, paged as the table
+    pages it (a first page of 50, then pages of 100 from the rows it holds). Under
+    ``include-disabled`` the platform lists everyone for one of the two, and the desk drops
+    the others itself: its paging must still list every customer of the choice once, and end
+    only at the platform's end."""
+    from teller_app.cache.filters import CustomerFilter
+    from teller_app.ui.filter_sources import FilteredPlatformSource, FilterState
+
+    kyiv = dialect_sb.manifest["branches"][0]["guid"]
+    expected, disabled = scope_count(dialect_sb, kyiv)
+
+    async def listed(client: object, wanted: bool) -> tuple[list[str], int, bool]:
+        source = FilteredPlatformSource(client, kyiv,  # type: ignore[arg-type]
+                                        FilterState(CustomerFilter(disabled=wanted)))
+        rows, total, capped = await source.first_page("", 50)
+        guids = [r.wallet_user_guid for r in rows]
+        while True:
+            more = await source.page("", len(guids), 100)
+            if not more:
+                break
+            guids += [r.wallet_user_guid for r in more]
+        assert all(r.is_disabled == wanted for r in rows)
+        return guids, total, capped
+
+    async def scenario() -> None:
+        async with password_client(dialect_sb) as teller:
+            active, total, capped = await listed(teller, False)
+            assert len(active) == len(set(active)) == expected - disabled
+            # the first page's figure never promises rows the list does not hold
+            assert total <= expected - disabled or capped
+            blocked, total, capped = await listed(teller, True)
+            assert len(blocked) == len(set(blocked)) == disabled
+            assert total == disabled and not capped
+
+    asyncio.run(scenario())
