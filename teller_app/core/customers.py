@@ -60,6 +60,16 @@ class CreateAttempts:
 
 
 @dataclass
+class OpenAccountAttempts:
+    """A card's earlier "open account" presses: ``known`` is the customer's accounts
+    (``wallet_account_guid``) before the last one whose answer was lost (it may have opened
+    an account); None when nothing is unknown. ``CustomerService.open_account`` reads and
+    updates it."""
+
+    known: frozenset[str] | None = None
+
+
+@dataclass
 class CustomerSnapshot:
     """What the card shows: the customer and their accounts, with when they were fetched
     (``fetched_at`` epoch seconds; None = straight from the platform just now)."""
@@ -204,8 +214,33 @@ class CustomerService:
             await self._safe(self.cache.upsert_customers([customer]))
         return customer_from_platform(customer)
 
-    async def open_account(self, guid: str, iban: str | None = None) -> CustomerSnapshot:
-        await self.client.create_customer_account(guid, iban=iban or None)
+    async def open_account(self, guid: str, iban: str | None = None,
+                           attempts: OpenAccountAttempts | None = None) -> CustomerSnapshot:
+        """Open an additional account. The POST is sent once; a lost answer is settled by
+        reading the customer's accounts (a new one = opened), at once and, if that read
+        fails or is too early, on the next press before anything is sent again."""
+        attempts = attempts if attempts is not None else OpenAccountAttempts()
+        accounts = await self.client.get_customer_accounts(guid)
+        if attempts.known is not None:
+            opened = _new_accounts(accounts, attempts.known)
+            attempts.known = None
+            if opened:
+                log.info("open account: the earlier attempt had opened it")
+                return await self.refresh(guid)
+        before = frozenset(a.wallet_account_guid for a in accounts)
+        try:
+            await self.client.create_customer_account(guid, iban=iban or None)
+        except Unavailable as exc:  # Timeout too: sent, answer lost, outcome unknown
+            if exc.not_sent:
+                raise
+            attempts.known = before
+            try:
+                opened = _new_accounts(await self.client.get_customer_accounts(guid), before)
+            except PlatformError:
+                raise exc from None
+            if not opened:
+                raise  # still unknown (DCM may yet apply it): the next press reads first
+            attempts.known = None
         return await self.refresh(guid)
 
     # -- internals --------------------------------------------------------------------------
@@ -223,6 +258,10 @@ class CustomerService:
             await awaitable
         except Exception:
             log.exception("cache write-through failed")
+
+
+def _new_accounts(accounts: list[AccountWithAssets], known: frozenset[str]) -> bool:
+    return any(a.wallet_account_guid not in known for a in accounts)
 
 
 def _with_update(guid: str, current: CustomerLike | None, update: CustomerUpdate) -> CustomerView:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.customers import CustomerService, CustomerSnapshot
+from teller_app.core.customers import CustomerService, CustomerSnapshot, OpenAccountAttempts
 from teller_app.core.views import AccountView, CustomerView
 from teller_app.ui import theme
 from teller_app.ui.account_panel import AccountPanel, _selectable, caption_row, set_caption
@@ -77,6 +77,7 @@ class CustomerCard(QWidget):
         # what the freshness line says: loading | refreshing | fresh | offline | saved
         self._freshness = "loading"
         self._open_account_error: Callable[[], str] | None = None  # remade on a switch
+        self._open_account_attempts = OpenAccountAttempts()  # a lost answer, settled by reading
 
         self.banner = Banner(self)
         self.title = QLabel(self)
@@ -363,13 +364,18 @@ class CustomerCard(QWidget):
         self._show_open_account_error((lambda: check_iban(text)[1]) if error else None)
         if error:
             return
+        key = f"open-account:{self.guid}"
+        if self.ops.is_busy(key):  # Enter pressed again while it is being opened: once only
+            return
         self.ops.run(
-            lambda: self.service.open_account(self.guid, iban or None),
+            lambda: self.service.open_account(self.guid, iban or None,
+                                              self._open_account_attempts),
             on_success=self._account_opened,
             on_error=lambda exc: self._show_open_account_error(lambda: friendly_message(exc)),
             parent=self,
             label=self.tr("Opening account…"),
-            disable=[self.open_account_submit],
+            key=key,
+            disable=[self.open_account_submit, self.open_account_iban],
         )
 
     def _account_opened(self, snapshot: CustomerSnapshot) -> None:
