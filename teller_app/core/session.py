@@ -178,6 +178,15 @@ async def verify_password(profile: Profile, email: str, password: str) -> bool:
         await client.aclose()
 
 
+def mode_a_hub(profile: Profile, transport: httpx.AsyncBaseTransport | None = None
+               ) -> HubClient | None:
+    """The hub client of a Mode A profile (None without a ``hub_url``). The profile's CA,
+    pins and proxy are DCM's in Mode A (``make_auth``): the hub is reached as is."""
+    if not profile.hub_url:
+        return None
+    return HubClient(profile.hub_url, timeout=HUB_TIMEOUT, transport=transport)
+
+
 async def open_session(
     profile: Profile,
     auth: Auth,
@@ -202,8 +211,7 @@ async def open_session(
         hub = auth.hub
         base_url = hub.base_url + "/dcm"
     else:
-        hub = (HubClient(profile.hub_url, timeout=HUB_TIMEOUT, transport=hub_transport)
-               if profile.hub_url else None)
+        hub = mode_a_hub(profile, hub_transport)
         base_url = profile.base_url
     client = PlatformClient(
         base_url,

@@ -16,7 +16,7 @@ import asyncio
 import json
 import time
 
-from teller_app.core.session import Session
+from teller_app.core.session import HubLink, Session, mode_a_hub
 from teller_app.platform import Employee, PasswordLogin, PlatformClient, Timeout, Unavailable
 from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.sign_in import SignInTarget, sign_in
@@ -71,9 +71,13 @@ async def offline_session(target: SignInTarget, email: str, password: str,
     client = PlatformClient(profile.base_url, profile.counterparty_guid,
                             auth=PasswordLogin(email.strip(), password),
                             settings=profile.transport())
+    # the hub link connects on first use, once the platform signs in again by itself (its
+    # session token opens the hub session): four eyes, secrets and audit then work
+    hub = mode_a_hub(profile)
     return Session(profile=profile, client=client, employee=employee,
                    roles=frozenset(employee.roles), branch_guid=employee.branch_guid,
                    branch_name=str(record.get("branch_name") or ""),
+                   hub=HubLink(hub, client, employee.branch_guid) if hub is not None else None,
                    hub_problem="offline start: the platform was unreachable")
 
 
