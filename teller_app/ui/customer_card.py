@@ -272,6 +272,10 @@ class CustomerCard(QWidget):
             text = self._age_text() + " · " + self.tr("refreshing…")
         elif state == "fresh":
             text = self.tr("Up to date")
+        elif state == "offline" and not self.accounts:  # the sync keeps no accounts
+            text = self.tr("Offline — showing saved data from {age}; accounts and balances "
+                           "show once the platform is reachable").format(
+                age=self._age_text(bare=True))
         elif state == "offline":
             text = self.tr("Offline — showing saved data from {age}").format(
                 age=self._age_text(bare=True))
