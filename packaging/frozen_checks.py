@@ -41,6 +41,17 @@ def _backend_name(backend: object) -> str:
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
+def bundled_translations(bundle: Path) -> list[str]:
+    """The compiled translations in a bundle; an error without the Ukrainian one (a desk
+    without it shows English to every teller, which is no pass)."""
+    i18n = bundle / "resources" / "i18n"
+    qms = sorted(p.name for p in i18n.glob("*.qm")) if i18n.is_dir() else []
+    if "teller_uk.qm" not in qms:
+        raise RuntimeError(f"resources/i18n/teller_uk.qm missing from the bundle "
+                           f"(found: {qms or 'none'})")
+    return qms
+
+
 def run_checks(args: argparse.Namespace) -> None:
     @check("frozen")
     def _frozen() -> str:
@@ -185,9 +196,8 @@ def run_checks(args: argparse.Namespace) -> None:
             raise RuntimeError("phonenumbers metadata missing")
         IBAN("UA213223130000026007233566001")
         IBAN("DE89370400440532013000")  # a foreign IBAN validates without its bank list
-        res = Path(getattr(sys, "_MEIPASS", ".")) / "resources"
-        qms = sorted(p.name for p in (res / "i18n").glob("*.qm")) if res.is_dir() else []
-        return f"certifi OK, phonenumbers OK, schwifty OK, resources/i18n: {qms or 'none'}"
+        qms = bundled_translations(Path(getattr(sys, "_MEIPASS", ".")))
+        return f"certifi OK, phonenumbers OK, schwifty OK, resources/i18n: {qms}"
 
     @check("Qt (offscreen QApplication, plugins, qtbase_uk)")
     def _qt() -> str:

@@ -1215,7 +1215,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Balance</source>
-        <translation>Залишок</translation>
+        <translation>Баланс</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
@@ -1676,7 +1676,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="197"/>
         <source>The account would hold more than the customer&apos;s balance cap.</source>
-        <translation>На рахунку було б більше, ніж дозволений клієнтові залишок.</translation>
+        <translation>На рахунку було б більше, ніж дозволений клієнтові баланс.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="200"/>
@@ -3283,7 +3283,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="52"/>
         <source>&amp;Browse…</source>
-        <translation>&amp;Огляд…</translation>
+        <translation>Огл&amp;яд…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="54"/>
@@ -3311,12 +3311,12 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="74"/>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="188"/>
         <source>&amp;Counterparty GUID:</source>
-        <translation>GUID &amp;контрагента:</translation>
+        <translation>GUID кон&amp;трагента:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
         <source>Sign-in &amp;mode:</source>
-        <translation>&amp;Режим входу:</translation>
+        <translation>Ре&amp;жим входу:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
@@ -3328,12 +3328,12 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="77"/>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
         <source>&amp;E-mail:</source>
-        <translation>&amp;Ел. пошта:</translation>
+        <translation>Е&amp;л. пошта:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="78"/>
         <source>Pass&amp;word:</source>
-        <translation>Па&amp;роль:</translation>
+        <translation>П&amp;ароль:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="79"/>
@@ -3345,7 +3345,7 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="80"/>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="191"/>
         <source>SPKI p&amp;ins:</source>
-        <translation>SPKI-&amp;піни:</translation>
+        <translation>SPK&amp;I-піни:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="81"/>
@@ -3477,7 +3477,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="80"/>
         <source>&amp;Test connection</source>
-        <translation>&amp;Перевірити з&apos;єднання</translation>
+        <translation>&amp;Перевірити з’єднання</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="82"/>
@@ -3497,7 +3497,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="93"/>
         <source>Connection test results</source>
-        <translation>Результати перевірки з&apos;єднання</translation>
+        <translation>Результати перевірки з’єднання</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
@@ -3567,7 +3567,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="235"/>
         <source>Testing the connection…</source>
-        <translation>Перевірка з&apos;єднання…</translation>
+        <translation>Перевірка з’єднання…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
@@ -3660,7 +3660,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_manager_recovery.py" line="35"/>
         <source>&amp;Try again</source>
-        <translation>&amp;Спробувати ще</translation>
+        <translation>Спробувати &amp;ще</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_recovery.py" line="38"/>
@@ -4151,7 +4151,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="188"/>
         <source>&amp;Notifications</source>
-        <translation>&amp;Сповіщення</translation>
+        <translation>Сп&amp;овіщення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="190"/>
@@ -4196,7 +4196,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="295"/>
         <source>raising the balance cap</source>
-        <translation>підвищення дозволеного залишку</translation>
+        <translation>підвищення дозволеного балансу</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="301"/>

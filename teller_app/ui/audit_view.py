@@ -44,6 +44,7 @@ from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
 from teller_app.ui.audit_details import details_text
+from teller_app.ui.date_boxes import WIDE_MOMENT, fit_moment_column, show_dates
 from teller_app.ui.local_time import local_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -201,8 +202,7 @@ class AuditView(QWidget):
         self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
         self.date_to = QDateEdit(QDate.currentDate())
         for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setCalendarPopup(True)  # the format: retranslate (the language's)
         self.refresh_button = QPushButton()
         self.verify_button = QPushButton()
         self.export_button = QPushButton()
@@ -212,8 +212,10 @@ class AuditView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # the number
+        header.setStretchLastSection(True)
 
         filters = QHBoxLayout()
         filter_widgets: tuple[QWidget, ...] = (
@@ -252,10 +254,13 @@ class AuditView(QWidget):
         self.employee.setPlaceholderText(self.tr("Employee e-mail"))
         self.from_label.setText(self.tr("From"))
         self.to_label.setText(self.tr("to"))
+        show_dates(self.date_from, self.date_to)
         self.refresh_button.setText(self.tr("Refresh"))
         self.verify_button.setText(self.tr("Verify chain"))
         self.export_button.setText(self.tr("Export CSV…"))
         self.model.retranslate()
+        # "When" on one line (English moments are longer than Ukrainian ones)
+        fit_moment_column(self.table, 1, local_text(WIDE_MOMENT, seconds=True))
         if self._status_text is not None:
             self.status.setText(self._status_text())
 
@@ -336,8 +341,8 @@ class AuditView(QWidget):
 
         def shown(result: AuditVerify) -> None:
             if result.ok:
-                self._show_status(lambda: self.tr("Chain intact: %1 entries.").replace(
-                    "%1", str(result.count)))
+                self._show_status(lambda: self.tr("Chain intact: %n entries.", "",
+                                                  result.count))
             else:
                 self._show_status(lambda: self.tr("Chain broken at entry %1: %2").replace(
                     "%1", str(result.bad_seq)).replace("%2", result.problem or ""))

@@ -28,8 +28,9 @@ from teller_app.core.intent_id import IntentIds, intent_key
 from teller_app.core.views import CustomerLike, CustomerView, customer_view
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import tab_chain
+from teller_app.ui.audit_details import field_name, value_text
 from teller_app.ui.data_text import segment_text, status_text
-from teller_app.ui.money import format_number
+from teller_app.ui.money import format_money
 from teller_app.ui.validators import check_text
 
 
@@ -74,21 +75,22 @@ def describe_change(change: dict[str, Any]) -> str:
         elif key == "balance_allowed":
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
                                                     "set the allowed balance to %1")
-                         .replace("%1", format_number(Decimal(str(value)), 2)))
+                         .replace("%1", format_money(Decimal(str(value)), 2, "UAH")))
         elif key == "segment":
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
                                                     "set the segment to “%1”")
                          .replace("%1", segment_text(str(value))))
         elif key == "amount":
-            currency = str(change.get("currency") or "")
+            currency = str(change.get("currency") or "UAH")
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
                                                     "confirm a cash payment of %1")
-                         .replace("%1", f"{format_number(Decimal(str(value)), 2)} {currency}"
-                                  .strip()))
+                         .replace("%1", format_money(Decimal(str(value)), 2, currency)))
         elif key in ("currency", "payment_guid", "branch_guid") and "amount" in change:
             continue
         else:
-            parts.append(f"{key} → {value}")
+            # any other field (an edit form's change): its name and value as a person reads
+            # them, the same words as the audit trail
+            parts.append(f"{field_name(key)} → {value_text(value)}")
     return "; ".join(parts)
 
 

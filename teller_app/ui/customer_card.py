@@ -269,7 +269,7 @@ class CustomerCard(QWidget):
         if state == "loading":
             text = self.tr("Loading…")
         elif state == "refreshing":
-            text = self._age_text() + " · " + self.tr("refreshing…")
+            text = self.tr("{saved} · refreshing…").format(saved=self._age_text())
         elif state == "fresh":
             text = self.tr("Up to date")
         elif state == "offline" and not self.accounts:  # the sync keeps no accounts

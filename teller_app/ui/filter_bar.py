@@ -28,6 +28,7 @@ from teller_app.core.receipt import kyiv_tz
 from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.customer_table_model import COLUMNS
 from teller_app.ui.data_text import SEGMENTS, STATUSES, segment_text, status_text
+from teller_app.ui.date_boxes import show_dates
 from teller_app.ui.filter_sources import FilteredCacheSource, FilteredPlatformSource, FilterState
 from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
 
@@ -132,6 +133,7 @@ class FilterBar(QWidget):
                                                       .rstrip(":")))
         for edit in (self.created_from, self.created_to, self.updated_from, self.updated_to):
             edit.setSpecialValueText(self.tr("any"))
+        show_dates(self.created_from, self.created_to, self.updated_from, self.updated_to)
         self.clear_button.setText(self.tr("C&lear filters"))
         self._fill(self.disabled, [(None, self.tr("all")), (False, self.tr("enabled only")),
                                    (True, self.tr("disabled only"))])

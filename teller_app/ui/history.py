@@ -5,8 +5,7 @@ says when the rows were fetched (offline: the last copy)."""
 from __future__ import annotations
 
 import asyncio
-import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
 
@@ -40,7 +39,9 @@ from teller_app.core.receipt import (
 )
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import category_text, status_text
-from teller_app.ui.history_model import HistoryModel
+from teller_app.ui.date_boxes import WIDE_MOMENT, fit_moment_column, show_dates
+from teller_app.ui.history_model import HistoryModel, date_cell
+from teller_app.ui.local_time import local_clock_text, local_text
 from teller_app.ui.money import format_money
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
@@ -125,6 +126,7 @@ class HistoryDialog(QDialog):
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setEnabled(False)
+        show_dates(self.date_from, self.date_to)  # opened again after a language switch
         self.category = QComboBox(self)
         self.category.setObjectName("historyCategory")
         self.category.addItem(self.tr("All categories"), "")
@@ -150,6 +152,7 @@ class HistoryDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(
             4, QHeaderView.ResizeMode.Stretch)
+        fit_moment_column(self.table, 0, date_cell(WIDE_MOMENT))  # one line, not two
         self.table.doubleClicked.connect(lambda index: self.open_payment(index.row()))
         self.table.activated.connect(lambda index: self.open_payment(index.row()))
         self.as_of = QLabel(self)
@@ -204,17 +207,21 @@ class HistoryDialog(QDialog):
             self.model.reload(filters)
 
     def _paint_state(self) -> None:
+        # Kyiv time, as the rows are (not this computer's zone)
         if self.model.offline_as_of is not None:
-            stamp = time.strftime("%d.%m.%Y %H:%M", time.localtime(self.model.offline_as_of))
+            stamp = local_text(datetime.fromtimestamp(self.model.offline_as_of, UTC))
             self.as_of.setText(self.tr("Offline: as of {time}, as last fetched").format(
                 time=stamp))
         else:
-            stamp = time.strftime("%H:%M:%S", time.localtime(self.model.fetched_at or 0))
+            stamp = local_clock_text(datetime.fromtimestamp(self.model.fetched_at or 0, UTC))
             total = self.model.pager.total if self.model.pager else None
-            shown = str(len(self.model.rows))
-            text = (self.tr("%1 payments, fetched at %2") if total is None
-                    else self.tr("%1 of %n payments, fetched at %2", "", total))
-            self.as_of.setText(text.replace("%1", shown).replace("%2", stamp))
+            shown = len(self.model.rows)
+            if total is None:
+                text = self.tr("%n payments, fetched at %1", "", shown).replace("%1", stamp)
+            else:
+                text = self.tr("%1 of %n payments, fetched at %2", "", total).replace(
+                    "%1", str(shown)).replace("%2", stamp)
+            self.as_of.setText(text)
 
     # -- detail / export ----------------------------------------------------------------
     def open_payment(self, row: int) -> None:

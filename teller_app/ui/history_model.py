@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
@@ -17,6 +18,11 @@ from teller_app.ui.till_text import voided_text
 
 Index = QModelIndex | QPersistentModelIndex
 _KINDS = {"04": "deposit", "02": "withdrawal"}
+
+
+def date_cell(moment: datetime | None) -> str:
+    """The Date (Kyiv) column's text."""
+    return kyiv_time(moment).strftime("%d.%m.%Y %H:%M")
 
 
 class HistoryModel(QAbstractTableModel):
@@ -76,7 +82,7 @@ class HistoryModel(QAbstractTableModel):
         code = p.category
         kind = kind_text(_KINDS.get(code, "")) if code in _KINDS else (code or "—")
         amount = format_money(row.signed_amount, self.minor_unit, p.asset_code or "UAH")
-        return [kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M"), kind, amount,
+        return [date_cell(p.created_at), kind, amount,
                 voided_text() if row.voided else status_text(p.status_raw or str(p.status)),
                 strip_ref(p.purpose),
                 p.guid[:8]]

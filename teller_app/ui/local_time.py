@@ -38,3 +38,16 @@ def local_text(value: datetime | str | None, *, seconds: bool = False) -> str:
     if "yyyy" not in fmt:  # the short format's two-digit year is ambiguous at a bank desk
         fmt = fmt.replace("yy", "yyyy", 1)
     return locale.toString(qt, fmt)
+
+
+def local_clock_text(value: datetime | str | None) -> str:
+    """Only the time of day of ``value`` in Kyiv, with seconds, in the locale's format
+    ("14:05:09"; "2:05:09 PM" in English)."""
+    moment = to_kyiv(value)
+    if moment is None:
+        return "" if value in (None, "") else str(value)
+    locale = QLocale()
+    fmt = locale.timeFormat(QLocale.FormatType.ShortFormat)
+    if ":ss" not in fmt:
+        fmt = fmt.replace(":mm", ":mm:ss", 1)
+    return locale.toString(QTime(moment.hour, moment.minute, moment.second), fmt)

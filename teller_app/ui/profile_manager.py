@@ -70,7 +70,7 @@ class ProfileManagerDialog(QDialog):
         name(self.list, self.tr("Profiles"))
         self.list.currentRowChanged.connect(self._row_changed)
         self.add_button = self._button("addProfile", self.tr("&Add"), self.add_profile)
-        self.duplicate_button = self._button("duplicateProfile", self.tr("D&uplicate"),
+        self.duplicate_button = self._button("duplicateProfile", self.tr("Du&plicate"),
                                              self.duplicate_profile)
         self.delete_button = self._button("deleteProfile", self.tr("&Delete"),
                                           self.delete_profile)
@@ -239,8 +239,8 @@ class ProfileManagerDialog(QDialog):
         profiles = list(self.profiles)
         self.ops.run(lambda: asyncio.to_thread(pio.export_profiles, profiles, path),
                      on_success=lambda n: self._show(self.tr(
-                         "{count} profiles exported to {path} (no passwords).").format(
-                             count=n, path=str(path))),
+                         "%n profiles exported to {path} (no passwords).", "", n).format(
+                             path=str(path))),
                      on_error=self._error, parent=self, network=False)
 
     def import_from(self, path: Path) -> None:

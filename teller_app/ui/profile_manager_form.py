@@ -6,6 +6,9 @@ without it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import ValidationError
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,7 +52,7 @@ class ProfileForm(QWidget):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText(self.tr("only to test the connection; never saved"))
         self.ca_edit = line("profileCaBundle", self.tr("system certificates"))
-        self.ca_browse = QPushButton(self.tr("&Browse…"), self)
+        self.ca_browse = QPushButton(self.tr("B&rowse…"), self)
         self.ca_browse.setObjectName("profileCaBrowse")
         name(self.ca_browse, self.tr("Choose a CA bundle file"))
         self.ca_browse.clicked.connect(self._browse_ca)
@@ -77,8 +80,8 @@ class ProfileForm(QWidget):
         add_row(form, self.tr("&E-mail:"), self.email_edit)
         add_row(form, self.tr("Pass&word:"), self.password_edit)
         add_row(form, self.tr("CA &bundle:"), ca_row, self.ca_edit)
-        add_row(form, self.tr("SPKI p&ins:"), self.pins_edit)
-        add_row(form, self.tr("Pro&xy:"), self.proxy_edit)
+        add_row(form, self.tr("SP&KI pins:"), self.pins_edit)
+        add_row(form, self.tr("Pr&oxy:"), self.proxy_edit)
         add_row(form, self.tr("&Language:"), self.language_combo)
         self.auth_combo.currentIndexChanged.connect(self._mode_changed)
         self._mode_changed()
@@ -135,8 +138,7 @@ class ProfileForm(QWidget):
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first.get("loc", ())) or "?"
             raise ValueError(self.tr("{field}: {problem}").format(
-                field=self._labels().get(where, where),
-                problem=str(first.get("msg", "")).removeprefix("Value error, ")
+                field=self._labels().get(where, where), problem=self._problem(first)
             )) from None
         # the proxy URL is shown without its password: an unchanged one keeps the saved password
         profile.keep_proxy_password(self._base)
@@ -179,6 +181,22 @@ class ProfileForm(QWidget):
                                      "in base64 or hex.").format(field=labels["spki_pins"])
                              ) from None
 
+    def _problem(self, error: Mapping[str, Any]) -> str:
+        """A pydantic error in the administrator's language (its own message is English)."""
+        kind = str(error.get("type", ""))
+        ctx = error.get("ctx") or {}
+        if kind == "string_too_long":
+            return self.tr("must be at most %n characters.", "", int(ctx.get("max_length", 0)))
+        if kind == "string_too_short":
+            least = int(ctx.get("min_length", 1))
+            return (self.tr("must not be empty.") if least <= 1
+                    else self.tr("must be at least %n characters.", "", least))
+        if kind == "missing":
+            return self.tr("is required.")
+        if kind.startswith("url_"):
+            return self.tr("must be an address like https://dcm.bank.ua.")
+        return self.tr("has a value that is not accepted.")
+
     def _labels(self) -> dict[str, str]:
         """The form's field names as its labels show them (no mnemonic, no colon)."""
         def plain(text: str) -> str:
@@ -188,7 +206,7 @@ class ProfileForm(QWidget):
                 "counterparty_guid": plain(self.tr("&Counterparty GUID:")),
                 "hub_url": plain(self.tr("Teller &Hub URL:")), "email": plain(self.tr("&E-mail:")),
                 "ca_bundle": plain(self.tr("CA &bundle:")),
-                "spki_pins": plain(self.tr("SPKI p&ins:")), "proxy": plain(self.tr("Pro&xy:"))}
+                "spki_pins": plain(self.tr("SP&KI pins:")), "proxy": plain(self.tr("Pr&oxy:"))}
 
     def password(self) -> str:
         return self.password_edit.text()

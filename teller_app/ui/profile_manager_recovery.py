@@ -23,11 +23,20 @@ def unreadable_profiles(controller: Any, store: ProfileStore,
     text = QCoreApplication.translate(
         "ProfileRecovery", "The profiles file {path} cannot be read, so Teller does not "
         "know which platform to connect to. It will not fall back to the sandbox."
-        "\n\n{error}").format(path=str(store.path), error=safe_text(exc)[:400])
+        ).format(path=str(store.path))
     title = QCoreApplication.translate(
         "ProfileRecovery", "Teller — profiles file unreadable")
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
     box.setObjectName("profilesUnreadable")
+    # what went wrong in the administrator's language; the parser's own (English) words are
+    # for IT, under "Show Details…"
+    box.setInformativeText(
+        QCoreApplication.translate(
+            "ProfileRecovery", "The file could not be opened or written (its permissions, "
+            "the disk).") if isinstance(exc, OSError) else
+        QCoreApplication.translate(
+            "ProfileRecovery", "The file is damaged or is not a Teller profiles file."))
+    box.setDetailedText(safe_text(exc)[:400])
     role = QMessageBox.ButtonRole
     reset = box.addButton(QCoreApplication.translate(
         "ProfileRecovery", "&Reset and manage profiles…"), role.ActionRole)

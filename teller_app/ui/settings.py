@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QTranslator, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QLayout,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import add_row
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.money import format_money
 from teller_app.ui.settings_store import (
     LANGUAGES,
     THEMES,
@@ -120,10 +123,11 @@ class SettingsDialog(QDialog):
             add_row(form, "", self.idle), add_row(form, "", self.sync),
         ]
         # Windows other than the main one (and Settings) keep their texts until reopened.
+        # Said under the form, wrapped: a wrapped label inside a form row is cut off, and a
+        # line broken in the text overlaps the rows in a longer language.
         self.language_note = QLabel(self)
         self.language_note.setObjectName("settingsLanguageNote")
-        # Its lines are broken in the text: a wrapped label in a form can be cut off.
-        form.insertRow(1, self.language_note)
+        self.language_note.setWordWrap(True)
         form.addRow("", self.sounds)
         form.addRow("", self.notifications)
 
@@ -151,7 +155,10 @@ class SettingsDialog(QDialog):
         apply_button.setObjectName("settingsApply")
         apply_button.clicked.connect(lambda: self.apply(close=False))
         layout = QVBoxLayout(self)
+        # the dialog grows with its texts (Ukrainian is longer), never below them
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.desk_box)
+        layout.addWidget(self.language_note)
         layout.addWidget(self.bank_box)
         layout.addWidget(self.buttons)
         self.retranslate()
@@ -181,9 +188,10 @@ class SettingsDialog(QDialog):
             label.setText(text)
             if label.buddy() is not None:
                 label.buddy().setAccessibleName(text.rstrip(":"))
-        self.language_note.setText(self.tr(
+        # the message keeps its old line break (its translation with it); the label wraps
+        self.language_note.setText(" ".join(self.tr(
             "The main window, its tabs and panels switch at once; other open windows\n"
-            "(profiles, account history, reports) when they are opened again."))
+            "(profiles, account history, reports) when they are opened again.").split()))
         self.sounds.setText(self.tr("&Sounds"))
         self.notifications.setText(self.tr("&Notifications"))
         self._fill_combo(self.language, LANGUAGES, [
@@ -252,7 +260,7 @@ class SettingsDialog(QDialog):
         profile = self.session.profile if self.session is not None else None
         policy = self.policy
         if policy is not None:
-            threshold = _amount(policy.cash_threshold) + " " + policy.cash_currency
+            threshold = _amount(policy.cash_threshold, policy.cash_currency)
             sensitive = hub_sensitive_texts(policy)
             self.policy_source.setText(self.tr("From the bank's Teller Hub."))
         else:
@@ -265,17 +273,15 @@ class SettingsDialog(QDialog):
         self.sensitive_value.setText(", ".join(sensitive) or "—")
 
 
-def _amount(value: object) -> str:
+def _amount(value: object, currency: str = "UAH") -> str:
+    """The threshold as money ("10 000,00 ₴"); a profile's threshold is in hryvnia."""
     if value is None:
         return "—"
-    from decimal import Decimal, InvalidOperation
-
-    from PySide6.QtCore import QLocale
-
     try:
-        return QLocale().toString(float(Decimal(str(value))), "f", 2)
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
+    return format_money(number, 2, currency or "UAH") if number.is_finite() else str(value)
 
 
 def hub_sensitive_texts(policy: Policy) -> list[str]:

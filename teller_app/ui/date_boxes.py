@@ -1,0 +1,43 @@
+"""Dates on screen. Date boxes in the locale's short date with the year in full (dd.MM.yyyy
+in Ukrainian, M/d/yyyy in English): Qt's short format has a two-digit year, ambiguous at a bank
+desk, and a fixed ISO format does not follow the language. Date-time table columns as wide as
+their texts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QDateEdit, QStyle, QTableView
+
+
+def date_format(locale: QLocale | None = None) -> str:
+    """The locale's short date format with a four-digit year."""
+    fmt = (locale or QLocale()).dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in fmt:
+        fmt = fmt.replace("yy", "yyyy", 1)
+    return fmt
+
+
+def show_dates(*edits: QDateEdit) -> None:
+    """Give the boxes the current language's date format (again after a live switch: the
+    widget's own locale is fixed when it is made, so it is set too)."""
+    locale = QLocale()
+    fmt = date_format(locale)
+    for edit in edits:
+        edit.setLocale(locale)
+        edit.setDisplayFormat(fmt)
+
+
+# A wide moment (two-digit day, month and hour): a column sized for it fits any other.
+WIDE_MOMENT = datetime(2026, 12, 28, 18, 58, 58, tzinfo=UTC)  # 20:58:58 in Kyiv
+
+
+def fit_moment_column(view: QTableView, column: int, sample: str) -> None:
+    """Give a table's date-time column the width of ``sample`` in the view's font (with the
+    cell's margins), or its header's if wider: the default width wrapped "04.12.2026⏎20:29"."""
+    metrics = view.fontMetrics()
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    width = metrics.horizontalAdvance(sample) + 2 * margin + metrics.averageCharWidth()
+    header = view.horizontalHeader()
+    header.resizeSection(column, max(width, header.sectionSizeHint(column)))
