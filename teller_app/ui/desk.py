@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.roles import Capability
 from teller_app.ui import a11y, diagnostics, theme
+from teller_app.ui.async_op import open_event_loop
 from teller_app.ui.cache_wiring import retranslate_sync_line
 from teller_app.ui.session_info import describe_employee
 from teller_app.ui.settings_store import DeskSettings, load_settings, save_settings
@@ -93,6 +94,7 @@ class DeskHooks(QObject):
         self.apply_capabilities()
         self.settings: DeskSettings = load_settings()  # a few hundred bytes, before showing
         self._restored = False
+        self._remembering: asyncio.Task[None] | None = None  # the window state being written
         self._restore_geometry()
         window.installEventFilter(self)
         app = QApplication.instance()
@@ -192,7 +194,7 @@ class DeskHooks(QObject):
                 add_sign_out(self.window)  # the lock screen exists once supervision is in
                 self._restore_columns()
             elif kind == QEvent.Type.Close:
-                self.remember_window()
+                self.remember_window_soon()
         return super().eventFilter(watched, event)
 
     # -- window state ---------------------------------------------------------------------
@@ -220,13 +222,25 @@ class DeskHooks(QObject):
                 "results_header": b64(w.search_panel.table.horizontalHeader().saveState())}
 
     def remember_window(self) -> None:
-        """Written when the window closes (a small file; the app is ending anyway)."""
-        try:
-            settings = load_settings()
-            settings.window = self.window_state()
-            save_settings(settings)
-        except OSError as exc:
-            log.warning("window state not saved: %s", type(exc).__name__)
+        """Write the window state now, on this thread (no event loop to hand it to)."""
+        _write_window_state(self.window_state())
+
+    def remember_window_soon(self) -> None:
+        """At close: the state is taken here (Qt), the settings file is read and written
+        (fsync, replace) on a worker thread; ``MainWindow.shutdown`` awaits it, so it is on
+        disk before the app ends (and the loop's close waits for its thread regardless)."""
+        state = self.window_state()
+        loop = open_event_loop()
+        if loop is None or not loop.is_running():
+            _write_window_state(state)
+            return
+        self._remembering = loop.create_task(_remember(self._remembering, state))
+
+    async def wait_remembered(self) -> None:
+        """Until the last window state handed to the worker thread is written."""
+        task = self._remembering
+        if task is not None and not task.done():
+            await asyncio.wait([task])
 
     # -- keyboard -------------------------------------------------------------------------
     def _cash(self, button: str) -> None:
@@ -325,6 +339,24 @@ class DeskHooks(QObject):
             return dialog
 
         return self._single("about", make)
+
+
+def _write_window_state(state: dict[str, str]) -> None:
+    try:
+        settings = load_settings()
+        settings.window = state
+        save_settings(settings)
+    except OSError as exc:
+        log.warning("window state not saved: %s", type(exc).__name__)
+
+
+async def _remember(previous: asyncio.Task[None] | None, state: dict[str, str]) -> None:
+    if previous is not None and not previous.done():
+        await asyncio.wait([previous])  # one writer at a time, the newest state last
+    try:
+        await asyncio.to_thread(_write_window_state, state)
+    except Exception:  # never "exception never retrieved" at exit
+        log.exception("window state not saved")
 
 
 def install(window: MainWindow) -> DeskHooks:

@@ -10,15 +10,21 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from teller_app.ui.plural import CustomerForm
 
 
-def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None]) -> QMessageBox:
+def confirm_discard(parent: QWidget, count: int, on_discard: Callable[[], None], *,
+                    saving: int = 0) -> QMessageBox:
     """Ask (window-modal, ``open()``: never a nested loop) before ``count`` customer forms with
-    unsaved input are thrown away; ``on_discard`` runs only when the teller agrees."""
+    unsaved input are thrown away; ``on_discard`` runs only when the teller agrees. ``saving``:
+    forms whose save is already sent, named apart (they finish first, nothing is discarded)."""
     box = QMessageBox(parent)
     box.setObjectName("discardChangesBox")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(QCoreApplication.translate("CustomerForm", "Unsaved changes"))
     box.setText(CustomerForm.tr(  # ui/plural.py
         "%n customer form(s) have unsaved changes. Discard them?", "", count))  # type: ignore[arg-type]
+    if saving:
+        box.setInformativeText(CustomerForm.tr(
+            "%n customer save(s) already sent will finish first and are not discarded.",  # type: ignore[arg-type]
+            "", saving))  # type: ignore[arg-type]
     discard = box.addButton(QCoreApplication.translate("CustomerForm", "Discard"),
                             QMessageBox.ButtonRole.DestructiveRole)
     keep = box.addButton(QCoreApplication.translate("CustomerForm", "Keep editing"),

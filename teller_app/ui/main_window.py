@@ -43,9 +43,10 @@ from teller_app.ui.customer_form_choices import (
     manifest_assets,
 )
 from teller_app.ui.customer_table_model import SearchSource
+from teller_app.ui.lock_privacy import LockPrivacy
 from teller_app.ui.main_window_chrome import MainWindowChrome
+from teller_app.ui.main_window_leaving import MainWindowLeaving
 from teller_app.ui.main_window_reauth import MainWindowReauth
-from teller_app.ui.main_window_tabs import MainWindowTabs
 from teller_app.ui.search_panel import SearchPanel
 from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource, platform_only
 from teller_app.ui.session_info import describe_employee, session_branch, session_client
@@ -64,7 +65,7 @@ def _employee_key(session: Session) -> str:
     return str(guid) if guid else describe_employee(session)
 
 
-class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
+class MainWindow(MainWindowChrome, MainWindowLeaving, MainWindowReauth):
     customer_card_opened = Signal(object)  # CustomerCard
     signed_out = Signal()
     closed = Signal()  # the window was closed (not a sign-out): the app ends
@@ -121,14 +122,20 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         self.tabs.addTab(self.search_panel, self.tr("Search"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
 
-        # The working UI lives in page 0; a lock screen can be stacked over it.
+        # The working UI lives in page 0; a lock screen can be stacked over it. The banner is
+        # in that page: its notices name customers, so the lock covers it with the work.
         self.central_stack = QStackedWidget(self)
-        self.central_stack.addWidget(self.tabs)
+        work = QWidget(self)
+        work_layout = QVBoxLayout(work)
+        work_layout.setContentsMargins(0, 0, 0, 0)
+        work_layout.setSpacing(2)
+        work_layout.addWidget(self.banner)
+        work_layout.addWidget(self.tabs, 1)
+        self.central_stack.addWidget(work)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.banner)
         layout.addWidget(self.central_stack, 1)
         self.setCentralWidget(central)
 
@@ -155,6 +162,8 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         hooks = supervision.install(self)
         # Unhook app-level hooks even when the window is deleted without being closed.
         self.destroyed.connect(lambda *_: hooks.shutdown())
+        if hooks.locker is not None:  # the status bar's notices stay off the lock screen
+            self.lock_privacy = LockPrivacy(self.status_bar, hooks.locker)
         from teller_app.ui import till_desk  # the till and the hub's cash controls (issue 15)
 
         till_desk.install(self)
@@ -258,6 +267,7 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
         if leaving != arriving:
             from teller_app.ui.cache_wiring import unwire_cache
 
+            self.banner.clear()  # the leaving employee's notice (it may name a customer)
             unwire_cache(self)  # the leaving employee's cache: their key, scope and client
             self._park_tabs(leaving)
             self._unpark_tabs(arriving)
@@ -268,8 +278,8 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
 
     def sign_out(self) -> None:
         """Sign out: every open and parked form (other employees' too) goes, so unsaved
-        input is confirmed first."""
-        if self._ask_before_discarding(self.sign_out):
+        input is confirmed first; saves already sent finish first (main_window_leaving)."""
+        if not self._ready_to_leave(self.sign_out, signing_out=True):
             return
         self._closing_for_sign_out = True
         self.ops.cancel_all()
@@ -368,23 +378,10 @@ class MainWindow(MainWindowChrome, MainWindowTabs, MainWindowReauth):
             if isinstance(widget, CustomerCard) and widget.guid == guid:
                 self.tabs.setTabText(i, self._tab_title(customer))
 
-    async def shutdown(self) -> None:
-        """Close what this window opened: the cache (its DB thread) and the session."""
-        from teller_app.ui.cache_wiring import close_branch_cache
-
-        if self.supervision is not None:  # its audit flush still needs the session
-            await self.supervision.wait_closed()
-        await close_branch_cache(self.branch_cache)
-        await self.session.close()
-
-    def _shutdown_plugins(self) -> None:
-        # Plug-ins with hooks outside this window (the idle filter, timers) unhook with it.
-        if self.supervision is not None:
-            self.supervision.shutdown()
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing_for_sign_out and self._ask_before_discarding(self.close):
-            event.ignore()  # closes once the teller agrees to lose the unsaved forms
+        if not self._closing_for_sign_out and not self._ready_to_leave(self.close,
+                                                                       signing_out=False):
+            event.ignore()  # closes once saves are in and the teller agreed to lose the rest
             return
         for key in ("search", "search-page"):
             if self.ops.is_busy(key):

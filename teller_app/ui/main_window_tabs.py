@@ -3,8 +3,6 @@ parking one employee's tabs while another works at the desk. A mixin of ``MainWi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
 from shiboken6 import isValid
 
@@ -32,24 +30,6 @@ class MainWindowTabs(QMainWindow):
         widgets += [w for parked in self._parked_tabs.values() for w, _title in parked]
         return [w for w in widgets
                 if isinstance(w, CustomerForm) and isValid(w) and w.is_dirty()]
-
-    def _ask_before_discarding(self, proceed: Callable[[], object]) -> bool:
-        """True when dirty forms exist and a confirmation is now open; ``proceed`` runs again
-        (and goes through) once the teller agrees to discard them."""
-        if self._discard_confirmed:
-            return False
-        dirty = self.dirty_forms()
-        if not dirty:
-            return False
-        box = self._discard_box
-        if box is None or not isValid(box) or not box.isVisible():
-
-            def agreed() -> None:
-                self._discard_confirmed = True
-                proceed()
-
-            self._discard_box = confirm_discard(self, len(dirty), agreed)
-        return True
 
     def _close_tab(self, index: int) -> None:
         """Ctrl+W / the tab's ×: a form with unsaved input asks first."""
