@@ -9,17 +9,15 @@ their inbox, which finds drafts with ``list_payments(statuses=["CREATED"])``. Th
 reference is the payment guid plus the Stellar transaction hash.
 
 A confirm that times out, or is refused as "not in CREATED status", is never re-sent blindly:
-the payment's status is read; CONFIRMED means it went through (receipt, audit), CREATED means
-it did not (``ConfirmNotDone``: the teller may confirm again; the platform confirms a draft at
-most once).
-Once the platform confirmed, ``confirm``/``supervised`` never raise: the till's count is
-best-effort (the hub counts CONFIRMED payments itself) and an unreadable receipt comes without
-its body (``payment`` None). The hub's "no longer a draft" refusal is settled by reading, too.
-
-A create that times out may still have made the draft: every draft carries a client nonce in
-its purpose (``… [ref:<8 hex>]``). After Timeout/Unavailable the draft is looked up by that
-nonce, and a retry with the same nonce looks it up again before it POSTs, so one click on
-Create makes at most one draft however often it is retried.
+the payment's status is read; CONFIRMED means it went through (receipt, audit). CREATED after a
+lost answer is not known yet (``ConfirmInDoubt``: DCM may apply it late; ``cash_settle`` reads
+again), after a refusal it did not (``ConfirmNotDone``). A second confirm is safe: the
+platform confirms a draft at most once and its refusal is read back.
+Once confirmed, ``confirm``/``supervised`` never raise: the till's count is best-effort (the
+hub counts CONFIRMED payments itself), an unreadable receipt comes without its body. The hub's
+"no longer a draft" refusal is settled by reading, too. A create that times out may have made
+the draft: each carries a client nonce in its purpose (``… [ref:<8 hex>]``), looked up after
+Timeout/Unavailable and before a retry POSTs: one Create makes at most one draft.
 """
 
 from __future__ import annotations
@@ -52,6 +50,7 @@ from teller_app.core.cash_types import (
     CashError,
     CashKind,
     CashReceipt,
+    ConfirmInDoubt,
     ConfirmNotDone,
     DraftNotChecked,
     SupervisorRequired,
@@ -79,7 +78,8 @@ from teller_app.secrets import Profile
 # The value types live in cash_types; this stays the one import path for all of cash.
 __all__ = [
     "CASH_CATEGORY_CODES", "AmountError", "CashContext", "CashDraft", "CashError", "CashKind",
-    "CashReceipt", "CashService", "ConfirmNotDone", "DraftNotChecked", "SupervisorNeed",
+    "CashReceipt", "CashService", "ConfirmInDoubt", "ConfirmNotDone", "DraftNotChecked",
+    "SupervisorNeed",
     "SupervisorRequired", "confirm_with_credentials", "confirmed_receipt",
     "find_processing_account", "needs_supervisor", "new_cash_nonce", "parse_cash_amount",
     "purpose_with_ref", "receipt_of",
@@ -239,11 +239,11 @@ class CashService:
                       kind: CashKind | None = None) -> CashReceipt:
         """Confirm once. A lost answer or a "not in CREATED status" refusal (the platform's,
         or the hub's before the confirm) is settled by reading the payment: CONFIRMED gives
-        the receipt (``reconciled``), CREATED raises ``ConfirmNotDone``; nothing is re-sent
-        from here. With a hub ``gate`` the hub is asked first (a voided draft or a passed
-        limit is refused, ``SupervisorRequired`` when a supervisor must confirm) and told
-        after (the till counts the payment, best-effort). Once confirmed this never raises;
-        ``amount``/``kind`` (the draft's) fill a receipt whose payment cannot be read."""
+        the receipt (``reconciled``); CREATED raises ``ConfirmInDoubt`` after a lost answer
+        (unreadable: the lost answer's error), ``ConfirmNotDone`` after a refusal. With a
+        hub ``gate`` the hub is asked first (voided, a passed limit: refused; a supervisor
+        must confirm: ``SupervisorRequired``) and told after (the till counts it, best-effort).
+        Once confirmed this never raises; ``amount``/``kind`` fill an unread receipt."""
         if self.gate is not None:
             try:
                 need = await self.gate.before_confirm(payment_guid)
@@ -323,8 +323,9 @@ class CashService:
                 raise exc from None
             if payment.status is PaymentStatus.CONFIRMED:
                 return replace(receipt_of(payment, self.kind_of(payment)), reconciled=True)
-            if payment.status is PaymentStatus.CREATED:
-                raise ConfirmNotDone(payment_guid, exc) from exc
+            if payment.status is PaymentStatus.CREATED:  # a lost answer may still land
+                late = ConfirmNotDone if isinstance(exc, ValidationError) else ConfirmInDoubt
+                raise late(payment_guid, exc) from exc
             raise
         try:
             return await self.receipt(payment_guid)

@@ -82,6 +82,18 @@ class ConfirmNotDone(CashError):
         self.cause = cause
 
 
+class ConfirmInDoubt(ConfirmNotDone):
+    """A confirm's answer was lost (timeout, connection) and the payment still reads CREATED
+    (or could not be read): the platform may still apply it late, so this is "not known yet",
+    never "not done". Settled only by reading again (``cash_settle.recheck``); a second
+    confirm is safe (the platform refuses one of a confirmed payment, which is read back).
+    A ``ConfirmNotDone`` for callers that only knew that name."""
+
+    def __init__(self, payment_guid: str, cause: BaseException) -> None:
+        super().__init__(payment_guid, cause)
+        self.args = ("the payment's confirmation is not known yet",)
+
+
 def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:
     """A positive Decimal with at most ``minor_unit`` places; more precision is refused,
     never rounded."""

@@ -39,7 +39,14 @@ from . import commands, execute_cash
 from .commands import Command
 from .db import now
 from .errors import HubError
-from .execution_lease import deadline_seconds, held, stale_seconds
+from .execution_lease import (
+    deadline_seconds,
+    held,
+    in_doubt_grace_seconds,
+    in_doubt_since,
+    mark_in_doubt,
+    stale_seconds,
+)
 from .state import HubState
 
 log = logging.getLogger("teller_hub.four_eyes")
@@ -213,6 +220,8 @@ class Executor:
             if await self._found_done(cmd):
                 return await self._finish(cmd, True, "applied")
             message = exc.message if isinstance(exc, PlatformError) else "no answer in time"
+            if cmd.kind == "cash_confirm":  # DCM may apply it late: settled by reading DCM
+                return await self._in_doubt(cmd, f"DCM did not answer the confirm ({message})")
             return await self._finish(cmd, False, f"DCM unreachable, not applied: {message}")
         except PlatformError as exc:
             # refused, e.g. a confirm of a payment an earlier execution already confirmed
@@ -229,6 +238,49 @@ class Executor:
             async with asyncio.timeout(deadline_seconds()):
                 return await self._is_done(cmd)
         return False
+
+    async def _in_doubt(self, cmd: Command, message: str) -> Command:
+        """The confirm went unanswered and DCM shows the draft still CREATED: not "failed"
+        (it may land late) but in doubt, approved still, settled by reading DCM in the
+        background (and by the resume loop should this process die)."""
+        marked = await mark_in_doubt(self.state.engine, cmd.id, message)
+        current = await commands.get(self.state.engine, cmd.id) or cmd
+        if marked is not None:
+            task = asyncio.ensure_future(self._settle_in_doubt(current))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        return current
+
+    async def _settle_in_doubt(self, cmd: Command) -> Command:
+        """Read DCM with a backoff until the confirm shows (applied) or the grace passed with
+        the draft still CREATED (failed); DCM unreadable that long: left to the resume loop."""
+        since, grace = in_doubt_since(cmd.result) or now(), in_doubt_grace_seconds()
+        current = await commands.get(self.state.engine, cmd.id) or cmd
+        delay = 0.5
+        async with held(self.state.engine, cmd.id, current.execution_started_at):
+            while now() - since <= 3 * grace:
+                settled = await self._settle_by_reading(cmd, since, grace)
+                if settled is not None:
+                    return settled
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, 5.0)
+        return cmd
+
+    async def _settle_by_reading(self, cmd: Command, since: int,
+                                 grace: float) -> Command | None:
+        """One read of an in-doubt command's payment: its end (applied, or failed once the
+        grace passed), or None while it is still unknown."""
+        try:
+            async with asyncio.timeout(deadline_seconds()):
+                done = await self._is_done(cmd)
+        except (PlatformError, HubError, TimeoutError):
+            return None
+        if done:
+            return await self._finish(cmd, True, "applied (DCM confirmed it after a late answer)")
+        if now() - since >= grace:
+            return await self._finish(cmd, False, "DCM did not confirm it: the draft was "
+                                      f"still CREATED {int(grace)} s after the lost answer")
+        return None
 
     async def _finish(self, cmd: Command, applied: bool, result: str) -> Command:
         actor = cmd.checker or "teller-hub"
@@ -247,6 +299,10 @@ class Executor:
         return await self._shielded(claimed, self._resume(claimed, session_token))
 
     async def _resume(self, cmd: Command, session_token: str | None) -> Command:
+        since = in_doubt_since(cmd.result)
+        if since is not None:  # a lost write: settled by reading DCM, never sent again
+            settled = await self._settle_by_reading(cmd, since, in_doubt_grace_seconds())
+            return settled or await commands.get(self.state.engine, cmd.id) or cmd
         try:
             done = await self._is_done(cmd)
         except (PlatformError, HubError) as exc:

@@ -9,12 +9,15 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import commands
+from .db import now
+from .fe_tables import commands as command_rows
 
 log = logging.getLogger("teller_hub.four_eyes")
 
@@ -68,3 +71,40 @@ async def held(engine: AsyncEngine, command_id: str, marker: int | None) -> Asyn
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeper
+
+
+# A write whose answer was lost (a cash confirm) stays "approved" with this result while DCM
+# may still apply it late; it is settled by reading DCM, never by writing again.
+IN_DOUBT = "in doubt: "
+_SINCE = re.compile(r"\[since (\d+)\]$")
+
+
+def in_doubt_grace_seconds() -> float:
+    """How long after a lost write DCM may still apply it: longer than the hub's write
+    deadline (``deadline_seconds``) and HTTP timeout (10 s). A draft still CREATED past it
+    was not confirmed."""
+    try:
+        grace = float(os.environ.get("TELLER_HUB_IN_DOUBT_GRACE_S", ""))
+    except ValueError:
+        grace = 0.0
+    return grace if grace > 0 else 2 * max(deadline_seconds(), 10.0)
+
+
+def in_doubt_since(result: str | None) -> int | None:
+    """When a command was marked in doubt (its result), or None when it is not."""
+    if not result or not result.startswith(IN_DOUBT):
+        return None
+    found = _SINCE.search(result)
+    return int(found.group(1)) if found else 0
+
+
+async def mark_in_doubt(engine: AsyncEngine, command_id: str, message: str) -> str | None:
+    """An approved command's write went unanswered and DCM does not show it yet: say so in its
+    result (it stays approved: a void is refused, the till and alerts count it approved).
+    The new result, or None when the command is no longer approved."""
+    result = f"{IN_DOUBT}{message[:800]}; DCM is read until it settles [since {now()}]"
+    c = command_rows.c
+    async with engine.begin() as conn:
+        done = await conn.execute(command_rows.update().where(
+            c.id == command_id, c.state == commands.APPROVED).values(result=result))
+    return result if done.rowcount == 1 else None

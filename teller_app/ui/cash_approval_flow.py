@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from teller_app.core.approvals import ApprovalService
-from teller_app.core.cash import CashDraft, CashService
+from teller_app.core.cash import CashDraft, CashReceipt, CashService
 from teller_app.core.cash_approval import (
     END_KINDS,
     SETTLE_KINDS,
@@ -22,6 +22,7 @@ from teller_app.core.cash_approval import (
     request_approval,
     settle_approved,
 )
+from teller_app.core.cash_settle import read_approved
 from teller_app.core.intent_id import IntentIds
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
@@ -100,8 +101,32 @@ class CashApprovalFlow(QObject):
         elif kind == "request.withdrawn":
             self.ended.emit(self.tr("The request was withdrawn."))
         else:
-            self.ended.emit(self.tr("Approved, but the platform refused the confirm: %1")
-                            .replace("%1", result))
+            self._read_failed(result)
+
+    def _read_failed(self, result: str) -> None:
+        """The hub says its confirm failed: the payment is read before anything is said (a
+        confirm whose answer came late may have gone through: then it settles here)."""
+        draft = self.draft
+        refused = self.tr("Approved, but the platform refused the confirm: %1").replace(
+            "%1", result)
+        if draft is None:
+            self.ended.emit(refused)
+            return
+
+        def read(receipt: CashReceipt | None) -> None:
+            if receipt is not None:
+                self.settled.emit(receipt)
+            else:
+                self.ended.emit(refused)
+
+        def unread(_exc: BaseException) -> None:
+            self.ended.emit(self.tr(
+                "Approved, but it is not known whether the platform confirmed it (its status "
+                "could not be read). Check the payment before you void it or make a new one."))
+
+        self.ops.run(lambda: read_approved(self.service, draft.payment_guid),
+                     on_success=read, on_error=unread, parent=self.widget,
+                     label=self.tr("Reading the payment"))
 
     def settle(self) -> None:
         draft = self.draft
@@ -132,6 +157,10 @@ class CashApprovalFlow(QObject):
                     self.settle()
                 elif result.state in ("rejected", "failed"):
                     self._end(f"request.{result.state}", result.result or "")
+                elif result.state == "approved":  # the hub's confirm is late: it reads DCM
+                    self.status.emit(self.tr(
+                        "Approved by a supervisor. The platform has not answered the confirm "
+                        "yet; this window updates by itself when it is settled."))
 
             def refused(exc: BaseException) -> None:
                 from teller_app.ui.approvals_inbox import approval_error_text

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QInputDialog,
-    QLabel,
     QLayout,
     QLineEdit,
     QPushButton,
@@ -33,6 +32,7 @@ from teller_app.core.cash import (
     CashKind,
     CashReceipt,
     CashService,
+    ConfirmInDoubt,
     DraftNotChecked,
     new_cash_nonce,
 )
@@ -42,7 +42,7 @@ from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
-from teller_app.ui.cash_dialog_parts import CashDialogParts
+from teller_app.ui.cash_dialog_parts import CashDialogParts, _selectable
 from teller_app.ui.cash_text import (
     auto_cash_reason,
     cash_error_text,
@@ -55,14 +55,6 @@ from teller_app.ui.receipt_dialog import ReceiptDialog
 
 # (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
 SupervisorConfirm = Callable[[str, str, str], Awaitable[CashReceipt]]
-
-
-def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class CashDialog(CashDialogParts):
@@ -136,11 +128,14 @@ class CashDialog(CashDialogParts):
         self.void_button.setObjectName("cashVoidButton")
         self.refile_button = QPushButton(self.tr("Ask a supervisor again"), self)
         self.refile_button.setObjectName("cashRefileButton")
+        self.check_button = QPushButton(self.tr("Check again"), self)  # a confirm in doubt
+        self.check_button.setObjectName("cashCheckButton")
         self.void_prompt: QInputDialog | None = None
         self.receipt_button.setObjectName("cashReceiptButton")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         for button in (self.create_button, self.confirm_button, self.supervisor_button,
-                       self.refile_button, self.receipt_button, self.void_button):
+                       self.refile_button, self.check_button, self.receipt_button,
+                       self.void_button):
             self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         for any_button in self.buttons.buttons():
             # Enter is handled by the line edits (submit), never by a default button.
@@ -148,7 +143,7 @@ class CashDialog(CashDialogParts):
                 any_button.setAutoDefault(False)
                 any_button.setDefault(False)
         for button in (self.confirm_button, self.supervisor_button, self.receipt_button,
-                       self.void_button, self.refile_button):
+                       self.void_button, self.refile_button, self.check_button):
             button.hide()
 
         form = QFormLayout(self)
@@ -178,6 +173,7 @@ class CashDialog(CashDialogParts):
         self.receipt_button.clicked.connect(self.show_receipt)
         self.void_button.clicked.connect(self.ask_void_reason)
         self.refile_button.clicked.connect(self.refile)
+        self.check_button.clicked.connect(lambda: self.check_again())
         self.buttons.rejected.connect(self.reject)
         self._wire_approval()
         self.account_label.setText(self.tr("Loading…"))
@@ -357,16 +353,6 @@ class CashDialog(CashDialogParts):
                      label=self.tr("Creating the cash operation"),
                      disable=(self.create_button,))
 
-    def confirm_draft(self) -> None:
-        draft = self.draft
-        if draft is None:
-            return
-        self.ops.run(lambda: self.service.confirm(draft.payment_guid, amount=draft.amount,
-                                                  kind=draft.kind),
-                     on_success=self._confirmed,
-                     on_error=self._show_error, parent=self, label=self.tr("Confirming"),
-                     disable=(self.confirm_button,))
-
     def open_supervisor_confirm(self) -> None:
         draft = self.draft
         if draft is None:
@@ -390,12 +376,18 @@ class CashDialog(CashDialogParts):
                 dialog.accept()
                 self._confirmed(receipt)
 
+            def failed(exc: BaseException) -> None:
+                if isinstance(exc, ConfirmInDoubt):  # sent, its answer lost: read, never void
+                    dialog.accept()
+                    self.in_doubt_now()
+                else:
+                    dialog.show_error(cash_error_text(exc))
+
             self.ops.run(lambda: self.service.supervised(
                 draft.payment_guid, lambda: confirm(email, password, draft.payment_guid),
                 amount=draft.amount, kind=draft.kind),
-                on_success=done,
-                         on_error=lambda exc: dialog.show_error(cash_error_text(exc)),
-                         parent=dialog, label=self.tr("Supervisor confirming"), reauth=False)
+                on_success=done, on_error=failed, parent=dialog,
+                label=self.tr("Supervisor confirming"), reauth=False)
 
         dialog.decided.connect(decided)
         dialog.open()

@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QMessageBox, QPushButton
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
-from teller_app.core.cash import CashContext, CashDraft, CashKind, CashReceipt, CashService
+from teller_app.core.cash import (
+    CashContext,
+    CashDraft,
+    CashKind,
+    CashReceipt,
+    CashService,
+    ConfirmInDoubt,
+)
+from teller_app.core.cash_settle import RECHECK_DELAYS, recheck
 from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt
 from teller_app.core.views import CustomerView
 from teller_app.platform.hub_models import HubEvent
@@ -20,6 +35,14 @@ from teller_app.ui.cash_approval_flow import CashApprovalFlow
 from teller_app.ui.cash_text import cash_error_text, status_text
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
+
+
+def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 class CashDialogParts(QDialog):
@@ -49,10 +72,14 @@ class CashDialogParts(QDialog):
     supervisor_button: QPushButton
     void_button: QPushButton
     refile_button: QPushButton
+    check_button: QPushButton
     receipt_button: QPushButton
     reference: QLabel
 
     draft_settled = False  # the draft was voided (a receipt says it was confirmed)
+    # A confirm's answer was lost and DCM has not shown it CONFIRMED yet: it may still be
+    # applied, so the draft is neither voided nor made again until a read settles it.
+    in_doubt = False
     leave_prompt: QMessageBox | None = None
 
     def reject(self) -> None:
@@ -63,10 +90,16 @@ class CashDialogParts(QDialog):
             return
         if self.leave_prompt is not None:
             return
-        box = self.leave_prompt = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(),
-                                              QCoreApplication.translate(
+        text = QCoreApplication.translate(
             "CashDialog", "This draft is not confirmed: no money has moved. It stays in your "
-            "drafts list until you confirm or void it. Close the window?"), parent=self)
+            "drafts list until you confirm or void it. Close the window?")
+        if self.in_doubt:
+            text = QCoreApplication.translate(
+                "CashDialog", "It is not known yet whether this payment went through: the "
+                "platform may still confirm it. Check its status in your drafts list before "
+                "you void it or make a new one. Close the window?")
+        box = self.leave_prompt = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(),
+                                              text, parent=self)
         keep = box.addButton(QCoreApplication.translate("CashDialog", "Keep working"),
                              QMessageBox.ButtonRole.RejectRole)
         leave = box.addButton(QCoreApplication.translate("CashDialog", "Close"),
@@ -177,12 +210,70 @@ class CashDialogParts(QDialog):
                      label=QCoreApplication.translate("CashDialog", "Voiding"),
                      disable=(self.void_button,))
 
+    # -- confirm, and a confirm whose outcome is not known ------------------------------
+    def confirm_draft(self) -> None:
+        draft = self.draft
+        if draft is None:
+            return
+        self.ops.run(lambda: self.service.confirm(draft.payment_guid, amount=draft.amount,
+                                                  kind=draft.kind),
+                     on_success=self._confirmed, on_error=self._confirm_failed, parent=self,
+                     label=QCoreApplication.translate("CashDialog", "Confirming"),
+                     disable=(self.confirm_button,))
+
+    def _confirm_failed(self, exc: BaseException) -> None:
+        from teller_app.ui.error_text import is_connectivity_error
+
+        # No answer: the confirm may have reached the platform and be applied late.
+        if isinstance(exc, ConfirmInDoubt) or is_connectivity_error(exc):
+            self.in_doubt_now()
+            return
+        self._show_error(exc)
+
+    def in_doubt_now(self) -> None:
+        """Say the outcome is not known, keep Void (and a new draft) away, read again."""
+        self.in_doubt = True
+        self.error.clear()
+        self.void_button.hide()
+        self.check_button.show()
+        self.confirm_button.setVisible(self.draft is not None
+                                       and not self.draft.needs_supervisor)
+        self._note(QCoreApplication.translate(
+            "CashDialog", "No answer came in time: it is not known yet whether the payment "
+            "went through. Its status is being checked. Do not void it or make a new one "
+            "meanwhile."))
+        self.check_again(RECHECK_DELAYS)
+
+    def check_again(self, delays: tuple[float, ...] = (0.0,)) -> None:
+        """Read the payment (after each delay): CONFIRMED settles it with its receipt."""
+        draft = self.draft
+        if draft is None or self.receipt is not None:
+            return
+
+        def still(exc: BaseException) -> None:
+            self._note(QCoreApplication.translate(
+                "CashDialog", "It is still not known whether the payment went through: the "
+                "platform shows it as a draft so far. Press “Check again” in a moment, or "
+                "Confirm: a payment is never confirmed twice. Do not void it or make a new "
+                "one until this is settled."))
+            if not isinstance(exc, ConfirmInDoubt):
+                self._show_error(exc)
+
+        self.ops.run(lambda: recheck(self.service, draft.payment_guid, delays),
+                     on_success=self._confirmed, on_error=still, parent=self,
+                     key=f"cash-recheck:{id(self)}",
+                     label=QCoreApplication.translate("CashDialog", "Checking the payment"),
+                     disable=(self.check_button,))
+
     # -- confirmed, receipt -------------------------------------------------------------
     def _confirmed(self, receipt: CashReceipt) -> None:
+        if self.receipt is not None:  # a re-check and a second confirm both settled it
+            return
         self.receipt = receipt
+        self.in_doubt = False
         self.error.clear()
         for button in (self.void_button, self.confirm_button, self.supervisor_button,
-                       self.refile_button):
+                       self.refile_button, self.check_button):
             button.hide()
         self.receipt_button.show()
         done = QCoreApplication.translate("CashDialog", "Done: %1.").replace(

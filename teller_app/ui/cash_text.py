@@ -7,7 +7,13 @@ from decimal import Decimal
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from teller_app.core.cash import CashError, ConfirmNotDone, DraftNotChecked, SupervisorRequired
+from teller_app.core.cash import (
+    CashError,
+    ConfirmInDoubt,
+    ConfirmNotDone,
+    DraftNotChecked,
+    SupervisorRequired,
+)
 from teller_app.core.cash_checks import (
     CustomerLimits,
     NeedReason,
@@ -226,6 +232,11 @@ def cash_error_text(exc: BaseException, minor_unit: int = 2, code: str = "UAH") 
     if isinstance(exc, SupervisorRequired):
         return QCoreApplication.translate(
             "CashText", "A supervisor must confirm this payment (here or from their inbox).")
+    if isinstance(exc, ConfirmInDoubt):  # before ConfirmNotDone: it is one
+        return QCoreApplication.translate(
+            "CashText", "It is not known yet whether the payment was confirmed: the platform "
+            "did not answer in time and may still confirm it. Check its status before you "
+            "void it or make a new one.")
     if isinstance(exc, ConfirmNotDone):
         return QCoreApplication.translate(
             "CashText", "The payment was not confirmed (its status is still a draft). Press "
