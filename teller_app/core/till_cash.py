@@ -96,6 +96,7 @@ class HubCash:
     async def authorize(self, payment_guid: str) -> dict[str, Any]:
         data: dict[str, Any] = await self.hub.call(
             "POST", "/api/v1/cash/authorize", json_body={"payment_guid": payment_guid},
+            desk_id=self.desk_id or None,  # the hub wants the desk holding the till
             idempotent=True)  # the hub's decision for one draft is repeatable
         return data
 

@@ -4,8 +4,9 @@
 desk's amount — and answers allow / needs_approval / refuse:
 
 * refuse: voided, not a CREATED cash draft, the customer is outside the teller's branch, the
-  teller has no open till, a withdrawal larger than the till holds, or the teller's day total
-  would pass ``teller_daily_limit``;
+  teller has no open till, a withdrawal larger than the till can pay (what it holds less the
+  withdrawals authorized and transfers to the vault not yet settled: ``till_holding``), or the
+  teller's day total would pass ``teller_daily_limit``;
 * needs_approval: the amount is over the four-eyes ``cash_threshold``, or the threshold is
   being split — the teller's unsupervised total today (any customers, any branches) would pass
   ``teller_unapproved_daily``, or the customer's total today (any tellers) would pass
@@ -36,22 +37,28 @@ from .db import now
 from .errors import HubError
 from .events import pg_lock
 from .models import HubEmployee
+from .till_holding import available_minor, outstanding
 from .till_money import cash_day, money, to_minor
-from .till_tables import cash_authorizations, cash_limits, cash_voids, till_ops, tills
+from .till_tables import cash_authorizations, cash_limits, cash_voids, tills
 
 CASH_KINDS = {"04": "deposit", "02": "withdrawal"}
 _categories: dict[str, str] = {}  # category guid → code, per process
 
 
 class CashLimits(BaseModel):
+    """Amounts in kopiyky: more decimal places are refused (422), never rounded."""
+
     model_config = ConfigDict(extra="forbid")
 
-    teller_daily_limit: Decimal = Field(default=Decimal("500000.00"), ge=0)
-    teller_unapproved_daily: Decimal = Field(default=Decimal("20000.00"), ge=0)
-    customer_daily_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0)  # 0 = off
+    teller_daily_limit: Decimal = Field(default=Decimal("500000.00"), ge=0, max_digits=18,
+                                        decimal_places=2)
+    teller_unapproved_daily: Decimal = Field(default=Decimal("20000.00"), ge=0, max_digits=18,
+                                             decimal_places=2)
+    customer_daily_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0,  # 0 = off
+                                              max_digits=18, decimal_places=2)
 
     def public(self) -> dict[str, str]:
-        return {k: f"{v:.2f}" for k, v in self.model_dump().items()}
+        return {k: money(to_minor(v)) for k, v in self.model_dump().items()}  # exact
 
 
 async def load_limits(engine: AsyncEngine) -> CashLimits:
@@ -110,20 +117,17 @@ async def category_code(client: PlatformClient, payment: Payment) -> str:
 
 
 async def draft_of(client: PlatformClient, payment: Payment,
-                   guid: str | None = None) -> Draft:
-    """A payment read on DCM as a cash draft: kind from its category; customer and branch
-    from the customer's account (the receiver of a deposit, the sender of a withdrawal)."""
+                   guid: str | None = None, *, currency: str | None = None) -> Draft:
+    """A payment read on DCM as a cash draft, told by the accounts it moves money between
+    (``cash_kind``), not by its category alone; customer and branch from the customer's
+    account. Cash no till may take (not through the branch's processing account, or not in
+    ``currency`` when given) has kind "": every caller refuses it as no cash."""
+    from .cash_kind import classify
+
     code = await category_code(client, payment)
-    kind = CASH_KINDS.get(code, "")
-    account = payment.receiver_id if kind == "deposit" else payment.sender_id
-    customer, branch = "", None
-    if kind:
-        page = await client.list_accounts(wallet_account_guids=[account])
-        found = next((a for a in page.accounts if a.wallet_account_guid == account), None)
-        if found is not None:
-            customer, branch = found.wallet_user_guid, found.branch_guid
-    return Draft(guid or payment.guid, payment.status, kind, code, to_minor(payment.amount),
-                 customer, branch)
+    shape = await classify(client, payment, code, currency)
+    return Draft(guid or payment.guid, payment.status, shape.kind if shape.takeable else "",
+                 code, to_minor(payment.amount), shape.customer_guid, shape.branch_guid)
 
 
 async def is_voided(conn: AsyncConnection, payment_guid: str) -> bool:
@@ -147,8 +151,6 @@ def refuse(code: str, message: str, **extra: Any) -> dict[str, Any]:
 async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: CashLimits,
                  threshold: Decimal, *, till: Any, record: bool) -> dict[str, Any]:
     """The decision for ``draft`` by ``emp`` inside the caller's (locked) transaction."""
-    from .tills import expected_minor  # the till module imports this one
-
     # Until the draft is known to be in the employee's branch, a refusal tells nothing of it
     # (amount, customer, branch, state): another branch's GUID must not read as a lookup.
     if draft.kind and not emp.may_act_in(draft.branch_guid):
@@ -169,10 +171,10 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
         cash_authorizations.c.payment_guid == draft.payment_guid))).scalar_one_or_none()
     if owner is not None and owner != emp.email:
         return refuse("other_teller", "another teller's draft", **base)
-    if draft.kind == "withdrawal":
-        held = await expected_minor(conn, till.id)
+    if draft.kind == "withdrawal":  # less what the till promised: other withdrawals, transfers
+        held = await available_minor(conn, till.id, payment_guid=draft.payment_guid)
         if draft.amount_minor > held:
-            return refuse("till_short", f"the till holds {money(held)}", **base)
+            return refuse("till_short", f"the till can pay out {money(held)}", **base)
     a = cash_authorizations.c
     others = a.payment_guid != draft.payment_guid
     mine_today = [a.teller == emp.email, a.day == day, others]
@@ -238,15 +240,21 @@ Guard = Callable[[AsyncConnection], Awaitable[None]]
 
 async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
                     record: bool = True, guard: Guard | None = None,
-                    refusal_raises: bool = False) -> dict[str, Any]:
+                    refusal_raises: bool = False, desk_id: str | None = None
+                    ) -> dict[str, Any]:
     """The decision for ``draft`` by ``emp``, serialised on the teller's till (and, on
     PostgreSQL, the customer). ``guard`` runs under those locks before the decision (a
     HubError it raises rolls the transaction back); with ``refusal_raises`` a refusal is a
-    HubError with the refusal's code, raised inside the transaction (nothing of it is kept)."""
+    HubError with the refusal's code, raised inside the transaction (nothing of it is kept).
+    ``desk_id``: the desk asking must hold the till's lease (409 ``till_elsewhere``)."""
     limits = await load_limits(engine)
     threshold = (await policy.load(engine))[0].cash_threshold
     async with engine.begin() as conn:
         till = await lock_till(conn, emp.email)
+        if till is not None and desk_id is not None:
+            from .tills import live_till  # the till module imports this one
+
+            till = await live_till(conn, emp, desk_id)  # this desk's lease, renewed
         if draft.customer_guid:  # PG: two tellers' totals for one customer, one at a time
             await pg_lock(conn, customer_lock_key(draft.customer_guid))
         if guard is not None:
@@ -267,10 +275,4 @@ async def owner_of(conn: AsyncConnection, payment_guid: str) -> str | None:
 
 async def uncounted(conn: AsyncConnection, till_id: str) -> list[str]:
     """Drafts authorized for this till, not voided and not yet counted in any till."""
-    a = cash_authorizations.c
-    rows = await conn.execute(sa.select(a.payment_guid).where(
-        a.till_id == till_id,
-        a.payment_guid.not_in(sa.select(cash_voids.c.payment_guid)),
-        a.payment_guid.not_in(sa.select(till_ops.c.payment_guid).where(
-            till_ops.c.payment_guid.is_not(None)))).order_by(a.created_at))
-    return [str(r.payment_guid) for r in rows]
+    return [str(r.payment_guid) for r in await outstanding(conn, till_id)]

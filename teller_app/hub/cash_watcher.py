@@ -1,11 +1,14 @@
 """Detective control for Mode A cash: a teller's own DCM session may create a cash draft and
 confirm it on the platform directly (payments POST), never asking ``/cash/authorize``; then
 no till counts it and ``check_supervised`` never runs. This watcher reads the payments DCM
-shows CONFIRMED (technical account, incremental by ``updated_at_min``), keeps the desk's cash
-ones (categories 04 / 02) and raises an ``alert.unapproved_cash`` for each that went past
-the hub (``cash_commands.unsupervised``): never authorized, over the threshold or the
-cumulative limits with no approved command, voided at the hub. Payments the hub confirmed
-itself (approved commands) or authorized have rows that explain them.
+shows CONFIRMED (technical account, incremental by ``updated_at_min``), keeps the cash ones
+(told by their accounts, whatever the category: ``cash_kind``) and raises an
+``alert.unapproved_cash`` for each that went past the hub (``cash_commands.unsupervised``):
+never authorized, over the threshold or the cumulative limits with no approved command,
+voided at the hub; and for cash no till may take (``not_through_till``: a "02" / "04" that
+did not move money through the customer's branch processing account; ``other_currency``:
+not in the till's currency), authorized or not. Payments the hub confirmed itself (approved
+commands) or authorized have rows that explain them.
 
 One process of N works (the ``cash_watcher`` lease row, which keeps the cursor). The first
 run starts at its own clock: payments confirmed before the watcher ever ran are not
@@ -21,12 +24,18 @@ import logging
 import os
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_DOWN
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from teller_app.platform import PlatformClient, PlatformError
 from teller_app.platform.models import Payment, PaymentStatus
 
+from . import policy
 from .cash_commands import alert_unsupervised, lock_alerts, unsupervised
-from .cash_limits import CASH_KINDS, category_code, draft_of
+from .cash_kind import CashShape, classify, might_be_cash
+from .cash_limits import category_code
 from .errors import HubError
 from .execute import Reader
 from .state import HubState
@@ -69,6 +78,7 @@ class CashWatcher(Leased):
             since = datetime.now(UTC)
             await self._save_cursor(since.isoformat())
         client = await self.reader.client()
+        currency = (await policy.load(self.state.engine))[0].cash_currency
         newest: datetime | None = None
         raised, offset = 0, 0
         seen: set[str] = set()
@@ -81,7 +91,7 @@ class CashWatcher(Leased):
                 log.warning("cash watcher read failed", extra={"error": type(exc).__name__})
                 return raised
             for payment in page.payments:
-                raised += await self._check(client, payment)
+                raised += await self._check(client, payment, currency)
                 seen.add(payment.guid)
                 if payment.updated_at is not None and (
                         newest is None or payment.updated_at > newest):
@@ -100,35 +110,38 @@ class CashWatcher(Leased):
         self.settled &= seen
         return raised
 
-    async def _check(self, client: PlatformClient, payment: Payment) -> int:
+    async def _check(self, client: PlatformClient, payment: Payment, currency: str) -> int:
         guid = payment.guid
         if not guid or guid in self.settled or payment.status is not PaymentStatus.CONFIRMED:
             return 0
-        if await category_code(client, payment) not in CASH_KINDS:
+        code = await category_code(client, payment)
+        shape = await classify(client, payment, code, currency) if might_be_cash(
+            payment, code) else None
+        if shape is None or not shape.kind:
             self._settle(guid)
             return 0
         try:
             amount_minor = to_minor(payment.amount)
-        except HubError:  # more places than kopiyky: not a desk's cash payment
-            self._settle(guid)
-            return 0
+        except HubError:  # more places than kopiyky: no till's cash, and shown cut to them
+            shape = CashShape(shape.kind, (*shape.problems, "amount_precision"),
+                              shape.customer_guid, shape.branch_guid)
+            amount_minor = int((payment.amount * 100).to_integral_value(rounding=ROUND_DOWN))
         engine = self.state.engine
         async with engine.connect() as conn:
-            due = await unsupervised(conn, guid, amount_minor)
+            due = await _due(conn, guid, amount_minor, shape)
         if due is None:
             self._settle(guid)
             return 0
-        draft = await draft_of(client, payment)  # the customer and branch the alert names
         creator = (payment.model_extra or {}).get("created_by")
         async with engine.begin() as conn:
             # the locks first (on SQLite a write): the check and the alert are one serialised
             # step. The check above only spares the lock for supervised cash; taken again
             # here, as an approval or void may have been recorded during the DCM read.
             await lock_alerts(conn)
-            due = await unsupervised(conn, guid, amount_minor)
+            due = await _due(conn, guid, amount_minor, shape)
             alert_id = None if due is None else await alert_unsupervised(
-                conn, due, guid, amount_minor, draft.customer_guid, kind=draft.kind,
-                branch_guid=draft.branch_guid,
+                conn, due, guid, amount_minor, shape.customer_guid, kind=shape.kind,
+                branch_guid=shape.branch_guid,
                 created_by=creator if isinstance(creator, str) else "")
         self._settle(guid)
         if alert_id is None:
@@ -140,3 +153,13 @@ class CashWatcher(Leased):
         if len(self.settled) >= MAX_SETTLED:
             self.settled.clear()
         self.settled.add(guid)
+
+
+async def _due(conn: AsyncConnection, guid: str, amount_minor: int,
+               shape: CashShape) -> tuple[Any, list[str]] | None:
+    """What to report of a confirmed cash payment: ``unsupervised``'s finding, and cash no
+    till may take whether the hub authorized it or not (its problems first)."""
+    found = await unsupervised(conn, guid, amount_minor)
+    if not shape.problems:
+        return found
+    return (found[0] if found else None, [*shape.problems, *(found[1] if found else [])])

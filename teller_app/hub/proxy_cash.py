@@ -1,17 +1,24 @@
-"""Cash in Mode B: the proxy forwards a confirmation of a cash draft (categories 04/02) only
-when the hub controlled it, as ``cash_commands.unsupervised`` defines that for Mode A's
-watcher: authorized at ``/cash/authorize`` (so the till, the daily limits and the
-threshold were checked), not voided, the amount DCM holds is the one authorized, and an
-over-threshold draft has an approved command. Without this a supervisor's own HTTP client
-could confirm any draft through ``/dcm`` with the bank's key: Mode A detects that after
-the fact, Mode B refuses it before."""
+"""Cash in Mode B: the proxy forwards a confirmation of a cash draft only when the hub
+controlled it, as ``cash_commands.unsupervised`` defines that for Mode A's watcher:
+authorized at ``/cash/authorize`` (so the till, the daily limits and the threshold were
+checked), not voided, the amount DCM holds is the one authorized, and an over-threshold
+draft has an approved command. Without this a supervisor's own HTTP client could confirm
+any draft through ``/dcm`` with the bank's key: Mode A detects that after the fact, Mode B
+refuses it before.
+
+What is cash is told by the accounts (``cash_kind``), whatever the category: a bank entity →
+customer payment with no category is cash, and a "02" / "04" that does not move money
+through the customer's branch processing account, or is not in the till's currency, is
+cash no till may take: refused."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from teller_app.hub import policy
 from teller_app.hub.cash_commands import unsupervised
-from teller_app.hub.cash_limits import CASH_KINDS, category_code
+from teller_app.hub.cash_kind import classify
+from teller_app.hub.cash_limits import category_code
 from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
 from teller_app.hub.till_money import to_minor
@@ -23,17 +30,29 @@ async def refuse_unauthorized_cash(app_state: Any, payment_guid: str) -> None:
     fe = getattr(app_state, "four_eyes", None)
     if fe is None:
         raise Refusal(503, "the hub cannot check cash drafts yet")
-    try:  # the kind and amount only (as the cash watcher reads them): no account lookup
+    engine = app_state.hub.engine
+    try:
+        currency = (await policy.load(engine))[0].cash_currency
         client = await fe.reader.client()
         payment = await client.get_payment(payment_guid, False)
-        if await category_code(client, payment) not in CASH_KINDS:
-            return
+        shape = await classify(client, payment, await category_code(client, payment),
+                               currency)
     except (NotFound, ValidationError):
         raise Refusal(404, "the hub cannot read this payment on DCM to check it") from None
     except (PlatformError, HubError):
         raise Refusal(503, "the hub cannot read this payment on DCM to check it") from None
-    async with app_state.hub.engine.connect() as conn:
-        found = await unsupervised(conn, payment_guid, to_minor(payment.amount))
+    if not shape.kind:
+        return
+    if shape.problems:
+        raise Refusal(403, "cash no till of the hub may take: it is refused "
+                      f"({', '.join(shape.problems)})")
+    try:
+        amount_minor = to_minor(payment.amount)
+    except HubError:
+        raise Refusal(403, "cash no till of the hub may take: it is refused "
+                      "(amount_precision)") from None
+    async with engine.connect() as conn:
+        found = await unsupervised(conn, payment_guid, amount_minor)
     if found is not None:
         raise Refusal(403, "the Teller Hub has not authorized this cash payment for "
                       f"confirmation ({', '.join(found[1])})")

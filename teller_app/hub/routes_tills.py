@@ -7,6 +7,7 @@ Amounts travel as decimal strings; the hub computes in integer kopiyky.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -113,9 +114,10 @@ async def put_limits(body: CashLimits, request: Request, emp: CurrentEmployee) -
 
 @router.post("/cash/authorize", summary="May this draft be confirmed now (allow / "
              "needs_approval / refuse); the hub reads the draft on DCM")
-async def authorize(body: PaymentIn, request: Request, emp: Operator) -> dict[str, Any]:
-    draft = await _draft(request, body.payment_guid)
-    return await cash_limits.authorize(hub_state(request).engine, emp, draft)
+async def authorize(body: PaymentIn, request: Request, emp: Operator,
+                    desk_id: DeskId) -> dict[str, Any]:
+    draft = await _draft(request, body.payment_guid)  # the desk holding the till asks
+    return await cash_limits.authorize(hub_state(request).engine, emp, draft, desk_id=desk_id)
 
 
 UNKNOWN_BRANCH = "(unknown customer)"  # no employee's branch: refused as another branch's
@@ -212,7 +214,13 @@ async def open_till(body: OpenIn, request: Request, emp: Operator,
                                  total=count_total(body.counts))
 
 
-async def reconcile(request: Request, emp: HubEmployee) -> int:
+@dataclass(frozen=True)
+class Reconciled:
+    counted: int  # payments counted now
+    failed: frozenset[str]  # drafts DCM shows FAILED: nothing confirms them any more
+
+
+async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
     """Count what this teller authorized, DCM now shows CONFIRMED and the till has not
     counted yet (a desk that crashed before reporting, a supervisor's approval executed by
     the hub). The expected cash never depends on the desk having reported."""
@@ -221,18 +229,20 @@ async def reconcile(request: Request, emp: HubEmployee) -> int:
         row = await tills.live_till(conn, emp, None, renew=False)
         pending = await cash_limits.uncounted(conn, row.id)
     if not pending:
-        return 0
+        return Reconciled(0, frozenset())
     client = await runtime(request).reader.client()
-    counted = 0
+    counted, failed = 0, set()
     for guid in pending:
         draft = await read_draft(client, guid)
+        if draft.status is PaymentStatus.FAILED:
+            failed.add(guid)
         if draft.status is not PaymentStatus.CONFIRMED or not draft.kind:
             continue
         async with engine.begin() as conn:
             counted += await tills.record_operation(
                 conn, row, payment_guid=guid, kind=draft.kind, category=draft.category,
                 amount_minor=draft.amount_minor, customer_guid=draft.customer_guid)
-    return counted
+    return Reconciled(counted, frozenset(failed))
 
 
 @router.get("/tills/current", summary="Your live till (confirmed operations counted first)")
@@ -285,9 +295,23 @@ async def transfer(body: TransferIn, request: Request, emp: Operator,
 @router.post("/tills/current/close", summary="Close: counted vs expected → over/short")
 async def close(body: CloseIn, request: Request, emp: Operator,
                 desk_id: DeskId) -> dict[str, Any]:
-    await reconcile(request, emp)
-    return await tills.close_till(hub_state(request).engine, emp, desk_id, body.counts,
-                                  count_total(body.counts), body.reason)
+    """Refused (``drafts_outstanding``) while a draft authorized on the till is neither
+    confirmed (and counted) nor voided: confirmed after the close, no till would count it."""
+    engine = hub_state(request).engine
+    total = count_total(body.counts)
+    done = await reconcile(request, emp)
+    try:
+        return await tills.close_till(engine, emp, desk_id, body.counts, total, body.reason,
+                                      never_confirmed=done.failed)
+    except HubError as exc:
+        if exc.code != "drafts_outstanding":
+            raise
+        # a confirm may have landed between the reading and the close: read once more
+        again = await reconcile(request, emp)
+        if not again.counted and again.failed <= done.failed:
+            raise
+    return await tills.close_till(engine, emp, desk_id, body.counts, total, body.reason,
+                                  never_confirmed=again.failed)
 
 
 @router.post("/tills/{till_id}/cosign", summary="A supervisor co-signs an opening count")

@@ -21,6 +21,7 @@ from . import audit
 from .db import dialect_insert, now
 from .errors import HubError
 from .models import HubEmployee
+from .till_holding import available_minor, expected_minor, outstanding
 from .till_money import counts_json, money
 from .till_tables import till_ops, till_transfers, tills, vaults
 
@@ -36,13 +37,6 @@ def lease_seconds() -> int:
 
 def branch_key(branch_guid: str | None) -> str:
     return branch_guid or ""
-
-
-async def expected_minor(conn: AsyncConnection, till_id: str) -> int:
-    row = (await conn.execute(sa.select(tills.c.open_minor).where(tills.c.id == till_id))).one()
-    moved = (await conn.execute(sa.select(sa.func.coalesce(sa.func.sum(
-        till_ops.c.delta_minor), 0)).where(till_ops.c.till_id == till_id))).scalar_one()
-    return int(row.open_minor) + int(moved)
 
 
 async def till_out(conn: AsyncConnection, row: Any) -> dict[str, Any]:
@@ -190,7 +184,8 @@ async def request_transfer(engine: AsyncEngine, emp: HubEmployee, desk_id: str, 
                 return stored
         if till.state != "open":
             raise HubError(409, "the till is waiting for a co-sign", "awaiting_cosign")
-        if direction == "to_vault" and amount_minor > await expected_minor(conn, till.id):
+        # what the till can pay: less authorized withdrawals and other pending transfers out
+        if direction == "to_vault" and amount_minor > await available_minor(conn, till.id):
             raise HubError(409, "the till does not hold that much", "till_short")
         tid = transfer_id or str(uuid.uuid4())
         done = await conn.execute(dialect_insert(conn, till_transfers).values(
@@ -237,6 +232,10 @@ async def decide_transfer(engine: AsyncEngine, emp: HubEmployee, transfer_id: st
             raise HubError(404, "no such transfer")
         if tr.requested_by == emp.email:
             raise HubError(403, "the teller may not approve their own transfer", "transfer_own")
+        # the till's row first (as an authorize and a close take it): what it holds and has
+        # promised is read once, with nothing authorized on it meanwhile
+        await conn.execute(tills.update().where(tills.c.id == tr.till_id).values(
+            version=tills.c.version + 1))
         done = await conn.execute(till_transfers.update().where(
             tt.id == transfer_id, tt.state == "pending").values(
             state="approved" if approve else "rejected", decided_by=emp.email,
@@ -248,6 +247,10 @@ async def decide_transfer(engine: AsyncEngine, emp: HubEmployee, transfer_id: st
                 tills.c.id == tr.till_id))).scalar_one()
             if live not in LIVE:
                 raise HubError(409, "the till is closed", "till_closed")
+            if tr.direction == "to_vault" and tr.amount_minor > await available_minor(
+                    conn, tr.till_id, transfer_id=tr.id):  # paid out meanwhile: still there?
+                raise HubError(409, "the till does not hold that much (cash paid out or "
+                               "promised since the transfer was asked)", "till_short")
             sign = 1 if tr.direction == "to_till" else -1
             await move_vault(conn, tr.branch_guid, -sign * tr.amount_minor, emp.email)
             await conn.execute(till_ops.insert().values(
@@ -288,9 +291,25 @@ async def set_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
 
 
 async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
-                     counts: dict[str, int], total: int, reason: str) -> dict[str, Any]:
+                     counts: dict[str, int], total: int, reason: str, *,
+                     never_confirmed: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Close with over/short. Refused while a draft authorized on the till is neither counted
+    nor voided (``drafts_outstanding``): confirmed later, no till would count it. The till's
+    row is taken first, so an authorize or a count waits for the close (and then finds the
+    till closed) or was committed before it and is seen here. ``never_confirmed``: drafts DCM
+    shows FAILED (the route read them), which nothing can confirm any more."""
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)
+        await conn.execute(tills.update().where(tills.c.id == till.id).values(
+            version=tills.c.version + 1))
+        unsettled = [r for r in await outstanding(conn, till.id)
+                     if r.payment_guid not in never_confirmed]
+        if unsettled:
+            listed = ", ".join(f"{r.kind} {money(int(r.amount_minor))} {r.payment_guid}"
+                               for r in unsettled[:20])
+            raise HubError(409, f"{len(unsettled)} cash draft(s) authorized on this till are "
+                           f"neither confirmed nor voided: confirm or void them first ({listed})",
+                           "drafts_outstanding")
         pending = (await conn.execute(sa.select(sa.func.count()).select_from(till_transfers)
                                       .where(till_transfers.c.till_id == till.id,
                                              till_transfers.c.state == "pending"))).scalar_one()

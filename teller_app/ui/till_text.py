@@ -31,6 +31,9 @@ def hub_code_text(code: str) -> str | None:
                                       "supervisor: it must be decided before the till closes."),
         "reason_required": translate("TillText", "The count differs from what is expected: "
                                      "give a reason for the over or short."),
+        "drafts_outstanding": translate("TillText", "Cash drafts checked on this till are "
+                                        "neither confirmed nor voided: confirm or void them "
+                                        "before the till closes."),
     }.get(code) or _cash_words(code)
 
 

@@ -23,6 +23,7 @@ def authorized_cash_draft(http: httpx.Client, teller: dict[str, str], cosigner: 
         assert r.status_code == 200, r.text
     cust, account = customer(sandbox, branch)
     guid = draft(sandbox, branch, account, amount)
-    r = http.post("/api/v1/cash/authorize", headers=teller, json={"payment_guid": guid})
+    r = http.post("/api/v1/cash/authorize", headers={**teller, "X-Desk-ID": "desk-cash"},
+                  json={"payment_guid": guid})
     assert r.status_code == 200 and r.json()["decision"] == "needs_approval", r.text
     return cust, guid

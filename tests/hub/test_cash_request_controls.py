@@ -96,10 +96,12 @@ def _refused(r: httpx.Response, status_code: int, code: str) -> None:
 
 
 def _plain_payment(sandbox: SandboxProcess, branch: str, amount: str) -> str:
-    """A CREATED payment with no category (not cash): branch processing → a new customer."""
+    """A CREATED payment that is not cash: branch processing → a new customer as a full
+    refund ("51"; uncategorised, the same accounts would be cash)."""
     async def run() -> str:
         asset = sandbox.manifest["asset"]
         async with _client(sandbox) as c:
+            refund = next(x.guid for x in await c.list_categories() if x.name == "51")
             created = await c.create_customer(NewCustomer(
                 asset_code=asset["code"], asset_issuer=asset["issuer"],
                 login="pp" + uuid.uuid4().hex[:10], branch_guid=branch,
@@ -107,7 +109,8 @@ def _plain_payment(sandbox: SandboxProcess, branch: str, amount: str) -> str:
             return await c.create_payment(NewPayment(
                 amount=Decimal(amount), asset_code=asset["code"], asset_issuer=asset["issuer"],
                 sender_id=await find_processing_account(c, branch),
-                receiver_id=created.wallet_account_guid, purpose="no category"),
+                receiver_id=created.wallet_account_guid, category_guid=refund,
+                purpose="refund"),
                 branch_guid=branch)
     return _run(run())
 

@@ -154,7 +154,8 @@ def test_direct_confirm_alerts_the_supervisor_once(world: TillWorld,
 
 
 def _authorize(http: httpx.Client, teller: dict[str, str], guid: str) -> dict[str, Any]:
-    r = http.post("/api/v1/cash/authorize", headers=teller, json={"payment_guid": guid})
+    r = http.post("/api/v1/cash/authorize", headers={**teller, "X-Desk-ID": "desk-watch"},
+                  json={"payment_guid": guid})
     assert r.status_code == 200, r.text
     return dict(r.json())
 

@@ -69,7 +69,7 @@ def open_till(w: World, teller: dict[str, str], code: str, counts: dict[str, int
 
 
 def authorize(w: World, teller: dict[str, str], guid: str) -> dict[str, Any]:
-    r = w.post("/api/v1/cash/authorize", teller, payment_guid=guid)
+    r = w.post("/api/v1/cash/authorize", teller, "desk-A", payment_guid=guid)
     assert r.status_code == 200, r.text
     return dict(r.json())
 
