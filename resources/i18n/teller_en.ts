@@ -4,18 +4,26 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
             <numerusform>%n entries</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/audit_view.py" line="344"/>
+        <source>Chain intact: %n entries.</source>
+        <translation>
+            <numerusform>Chain intact: %n entry.</numerusform>
+            <numerusform>Chain intact: %n entries.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>CashText</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="145"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>
@@ -61,22 +69,68 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/discard_prompt.py" line="20"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="22"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n customer form has unsaved changes. Discard it?</numerusform>
             <numerusform>%n customer forms have unsaved changes. Discard them?</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/discard_prompt.py" line="26"/>
+        <source>%n customer save(s) already sent will finish first and are not discarded.</source>
+        <translation>
+            <numerusform>%n customer save already sent will finish first and is not discarded.</numerusform>
+            <numerusform>%n customer saves already sent will finish first and are not discarded.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>HistoryDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <location filename="../../teller_app/ui/history.py" line="220"/>
+        <source>%n payments, fetched at %1</source>
+        <translation>
+            <numerusform>%n payment, fetched at %1</numerusform>
+            <numerusform>%n payments, fetched at %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/history.py" line="222"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 of %n payment, fetched at %2</numerusform>
             <numerusform>%1 of %n payments, fetched at %2</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ProfileForm</name>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
+        <source>must be at most %n characters.</source>
+        <translation>
+            <numerusform>must be at most %n character.</numerusform>
+            <numerusform>must be at most %n characters.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="193"/>
+        <source>must be at least %n characters.</source>
+        <translation>
+            <numerusform>must be at least %n character.</numerusform>
+            <numerusform>must be at least %n characters.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ProfileManagerDialog</name>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
+        <source>%n profiles exported to {path} (no passwords).</source>
+        <translation>
+            <numerusform>%n profile exported to {path} (no passwords).</numerusform>
+            <numerusform>%n profiles exported to {path} (no passwords).</numerusform>
         </translation>
     </message>
 </context>

@@ -328,72 +328,72 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="66"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="67"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="68"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
@@ -785,32 +785,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="112"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="112"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -818,92 +818,96 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="255"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="258"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="259"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="257"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="260"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="255"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="318"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="339"/>
-        <source>Chain intact: %1 entries.</source>
-        <translation>Ланцюжок цілісний, записів: %1.</translation>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/audit_view.py" line="344"/>
+        <source>Chain intact: %n entries.</source>
+        <translation>
+            <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
+            <numerusform>Ланцюжок цілісний: %n записи.</numerusform>
+            <numerusform>Ланцюжок цілісний: %n записів.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="342"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="348"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="353"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="352"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="357"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="353"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="368"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="373"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="371"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="376"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="250"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="289"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -912,7 +916,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="330"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="335"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1047,42 +1051,57 @@
 <context>
     <name>CashApprovalFlow</name>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="72"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="73"/>
         <source>Sent to a supervisor for approval. This window updates by itself when they decide; a supervisor may also decide here.</source>
         <translation>Надіслано контролеру на погодження. Це вікно оновиться саме, щойно він вирішить; контролер може вирішити й тут.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="84"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="85"/>
         <source>Asking a supervisor</source>
         <translation>Запит до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="92"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="93"/>
         <source>Approved by a supervisor; the platform is confirming…</source>
         <translation>Погоджено контролером; платформа підтверджує…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="98"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="99"/>
         <source>A supervisor rejected it: the draft is voided and is never confirmed.</source>
         <translation>Контролер відхилив: чернетку анульовано, її ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="101"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="102"/>
         <source>The request was withdrawn.</source>
         <translation>Запит відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="103"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="110"/>
         <source>Approved, but the platform refused the confirm: %1</source>
         <translation>Погоджено, але платформа відмовила в підтвердженні: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="124"/>
+        <source>Approved, but it is not known whether the platform confirmed it (its status could not be read). Check the payment before you void it or make a new one.</source>
+        <translation>Погоджено, але невідомо, чи платформа його підтвердила (його статус не вдалося прочитати). Перевірте платіж, перш ніж анулювати його чи створювати новий.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="129"/>
+        <source>Reading the payment</source>
+        <translation>Читаємо платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="144"/>
         <source>Reading the confirmed payment</source>
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="143"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="162"/>
+        <source>Approved by a supervisor. The platform has not answered the confirm yet; this window updates by itself when it is settled.</source>
+        <translation>Погоджено контролером. Платформа ще не відповіла на підтвердження; це вікно оновиться саме, щойно все з’ясується.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="172"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
@@ -1103,232 +1122,257 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="101"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="102"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="123"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="124"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="125"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="248"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="244"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="24"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="30"/>
         <source>Cash above the teller&apos;s limit</source>
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="318"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="314"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="335"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="331"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="345"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="341"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="357"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="353"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="367"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="221"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="376"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="378"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="364"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="398"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="390"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="188"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="279"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="126"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <source>Check again</source>
+        <translation>Перевірити ще раз</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="152"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="153"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="154"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="183"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="179"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="199"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="195"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="286"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="282"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="313"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="309"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="191"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="282"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="213"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="209"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="127"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="67"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="93"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="70"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="97"/>
+        <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
+        <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="103"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="72"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="105"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="148"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="147"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="180"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="181"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="191"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="200"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="177"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="210"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="195"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="241"/>
+        <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
+        <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="254"/>
+        <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
+        <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="265"/>
+        <source>Checking the payment</source>
+        <translation>Перевіряємо платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="286"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="199"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="290"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="243"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="334"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="250"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="341"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -1425,187 +1469,187 @@
 <context>
     <name>CashText</name>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="41"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="47"/>
         <source>Confirmed</source>
         <translation>Підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="43"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="49"/>
         <source>Draft, not confirmed</source>
         <translation>Чернетка, не підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="45"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="51"/>
         <source>Failed</source>
         <translation>Не виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="46"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="52"/>
         <source>Unknown status</source>
         <translation>Невідомий статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="51"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="53"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="59"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="54"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="60"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="60"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="66"/>
         <source>cash withdrawal at an ATM</source>
         <translation>зняття готівки в банкоматі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="62"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="68"/>
         <source>cash withdrawal at the bank&apos;s cash desk</source>
         <translation>видача готівки в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="64"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="70"/>
         <source>cash withdrawal at a POS terminal</source>
         <translation>зняття готівки через POS-термінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="66"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="72"/>
         <source>cash replenishment at the bank&apos;s cash desk</source>
         <translation>поповнення готівкою в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="68"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="74"/>
         <source>payment by requisites</source>
         <translation>платіж за реквізитами</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="70"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="76"/>
         <source>payment for e-commerce services (within the bank)</source>
         <translation>оплата послуг електронної комерції (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="72"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="78"/>
         <source>payment for e-commerce services (third-party resources)</source>
         <translation>оплата послуг електронної комерції (сторонні ресурси)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="74"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="80"/>
         <source>payment at a POS terminal</source>
         <translation>оплата через POS-термінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="76"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="82"/>
         <source>payment by QR code (DirectPay)</source>
         <translation>оплата за QR-кодом (DirectPay)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="78"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
         <source>transfer to an account (within the bank)</source>
         <translation>переказ на рахунок (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="80"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="86"/>
         <source>transfer to an account (at another bank)</source>
         <translation>переказ на рахунок (в іншому банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="82"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="88"/>
         <source>transfer from another account (within the bank)</source>
         <translation>переказ з іншого рахунку (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="90"/>
         <source>top-up from another account (third-party bank or resource)</source>
         <translation>поповнення з іншого рахунку (сторонній банк чи ресурс)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="86"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="92"/>
         <source>card top-up</source>
         <translation>поповнення картки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="88"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="94"/>
         <source>bank commission</source>
         <translation>списання комісії банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="90"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="96"/>
         <source>technical payment (chargebacks and the like)</source>
         <translation>технічний платіж (чарджбеки тощо)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="92"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="98"/>
         <source>full refund</source>
         <translation>повне повернення коштів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="94"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="100"/>
         <source>partial refund</source>
         <translation>часткове повернення коштів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="114"/>
         <source>per operation</source>
         <translation>на одну операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="115"/>
         <source>per day</source>
         <translation>на день</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="110"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="116"/>
         <source>per week</source>
         <translation>на тиждень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="111"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="117"/>
         <source>per month</source>
         <translation>на місяць</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="112"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="118"/>
         <source>per year</source>
         <translation>на рік</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="113"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
         <source>per custom period</source>
         <translation>на власний період</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="124"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="130"/>
         <source>No limits set.</source>
         <translation>Ліміти не встановлено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="135"/>
         <source>more than {amount}</source>
         <translation>більше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="138"/>
         <source>less than {amount}</source>
         <translation>менше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="140"/>
         <source> and </source>
         <translation> і </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="141"/>
         <source>Per operation: {bounds}</source>
         <translation>На одну операцію: {bounds}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="145"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n день</numerusform>
@@ -1614,122 +1658,127 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="142"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="148"/>
         <source>{period}: less than {max} in total; {spent} used, {left} left</source>
         <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="147"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="153"/>
         <source>Limits apply to the customer&apos;s outgoing payments (withdrawals).</source>
         <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="154"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="160"/>
         <source>No: the teller confirms.</source>
         <translation>Ні: підтверджує операціоніст.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="162"/>
         <source>Yes: above {amount}, a supervisor confirms.</source>
         <translation>Так: понад {amount} підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="170"/>
         <source>Yes: {reason}</source>
         <translation>Так: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="165"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="171"/>
         <source>Yes: a supervisor confirms.</source>
         <translation>Так: підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="171"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="177"/>
         <source>Below the customer&apos;s per-operation minimum: must be more than {amount}.</source>
         <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="175"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="181"/>
         <source>Above the customer&apos;s per-operation maximum: must be less than {amount}.</source>
         <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="179"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="185"/>
         <source>The customer&apos;s limit {period} would be exceeded (less than {amount} in total).</source>
         <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="182"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="188"/>
         <source>The customer&apos;s limit {period} would be exceeded.</source>
         <translation>Буде перевищено ліміт клієнта {period}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="191"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="197"/>
         <source>Not enough money on the account.</source>
         <translation>На рахунку недостатньо коштів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="194"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="200"/>
         <source>The account may hold at most {amount}.</source>
         <translation>На рахунку може бути щонайбільше {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="197"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="203"/>
         <source>The account would hold more than the customer&apos;s balance cap.</source>
         <translation>На рахунку було б більше, ніж дозволений клієнтові баланс.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="200"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="206"/>
         <source>The customer is disabled: no payments.</source>
         <translation>Клієнта вимкнено: платежі неможливі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="208"/>
         <source>The platform does not allow a payment between these accounts.</source>
         <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="205"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="211"/>
         <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer&apos;s key.</source>
         <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="209"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="215"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="230"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="236"/>
+        <source>It is not known yet whether the payment was confirmed: the platform did not answer in time and may still confirm it. Check its status before you void it or make a new one.</source>
+        <translation>Ще невідомо, чи платіж підтверджено: платформа не відповіла вчасно і може ще його підтвердити. Перевірте його статус, перш ніж анулювати його чи створювати новий.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="241"/>
         <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
         <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="245"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="256"/>
         <source>The customer has no account for cash: open an account first.</source>
         <translation>У клієнта немає рахунку для готівки: спершу відкрийте рахунок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="247"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="258"/>
         <source>The platform has no payment category for this cash operation. Ask your administrator.</source>
         <translation>На платформі немає категорії платежу для цієї касової операції. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="249"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="260"/>
         <source>No cash account of the branch is visible to you, so the platform cannot take this payment. Ask your administrator.</source>
         <translation>Вам не видно жодного касового рахунку відділення, тому платформа не може прийняти цей платіж. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="252"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="263"/>
         <source>Voiding a draft needs the Teller Hub.</source>
         <translation>Щоб анулювати чернетку, потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="253"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="264"/>
         <source>This employee may not confirm amounts above the teller&apos;s limit.</source>
         <translation>Цей працівник не може підтверджувати суми, більші за ліміт касира.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="227"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="233"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
         <translation>Цей платіж має підтвердити контролер (тут або зі своїх вхідних).</translation>
     </message>
@@ -1737,98 +1786,98 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="41"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="42"/>
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="44"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="45"/>
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="47"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="48"/>
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="52"/>
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="55"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="56"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="66"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="69"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="70"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="73"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="102"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="104"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="121"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="123"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="133"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="134"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="139"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="138"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="140"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="139"/>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="190"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="192"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="75"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="76"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="79"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="80"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="84"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="85"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
@@ -1891,157 +1940,162 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="169"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="170"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="170"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="171"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="171"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="172"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="172"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="173"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
-        <source>refreshing…</source>
-        <translation>оновлення…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="215"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="216"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="270"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="241"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="272"/>
+        <source>{saved} · refreshing…</source>
+        <translation>{saved} · оновлюємо…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="274"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="276"/>
+        <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
+        <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_card.py" line="280"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="283"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="288"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="285"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="290"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="304"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="309"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="309"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="314"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="311"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="316"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="188"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="193"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="371"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="380"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="380"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="390"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -2239,7 +2293,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/discard_prompt.py" line="20"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="22"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n форма клієнта має незбережені зміни. Відкинути їх?</numerusform>
@@ -2284,17 +2338,26 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/discard_prompt.py" line="19"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="21"/>
         <source>Unsaved changes</source>
         <translation>Незбережені зміни</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/discard_prompt.py" line="26"/>
+        <source>%n customer save(s) already sent will finish first and are not discarded.</source>
+        <translation>
+            <numerusform>%n збереження клієнта, вже надіслане, спершу завершиться і не буде відкинуте.</numerusform>
+            <numerusform>%n збереження клієнтів, уже надіслані, спершу завершаться і не будуть відкинуті.</numerusform>
+            <numerusform>%n збережень клієнтів, уже надісланих, спершу завершаться і не будуть відкинуті.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../teller_app/ui/discard_prompt.py" line="22"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="28"/>
         <source>Discard</source>
         <translation>Відкинути</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/discard_prompt.py" line="24"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="30"/>
         <source>Keep editing</source>
         <translation>Продовжити редагування</translation>
     </message>
@@ -2473,102 +2536,102 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="127"/>
+        <location filename="../../teller_app/ui/desk.py" line="129"/>
         <source>SANDBOX — demo data</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="150"/>
+        <location filename="../../teller_app/ui/desk.py" line="152"/>
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="153"/>
+        <location filename="../../teller_app/ui/desk.py" line="155"/>
         <source>Customers found</source>
         <translation>Знайдені клієнти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="154"/>
+        <location filename="../../teller_app/ui/desk.py" line="156"/>
         <source>Work tabs</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="166"/>
+        <location filename="../../teller_app/ui/desk.py" line="168"/>
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="167"/>
+        <location filename="../../teller_app/ui/desk.py" line="169"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="168"/>
+        <location filename="../../teller_app/ui/desk.py" line="170"/>
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="169"/>
+        <location filename="../../teller_app/ui/desk.py" line="171"/>
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="170"/>
+        <location filename="../../teller_app/ui/desk.py" line="172"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="171"/>
+        <location filename="../../teller_app/ui/desk.py" line="173"/>
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="172"/>
+        <location filename="../../teller_app/ui/desk.py" line="174"/>
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="173"/>
+        <location filename="../../teller_app/ui/desk.py" line="175"/>
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="174"/>
+        <location filename="../../teller_app/ui/desk.py" line="176"/>
         <source>&amp;Approve the selected request</source>
         <translation>По&amp;годити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="175"/>
+        <location filename="../../teller_app/ui/desk.py" line="177"/>
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="237"/>
+        <location filename="../../teller_app/ui/desk.py" line="251"/>
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="244"/>
+        <location filename="../../teller_app/ui/desk.py" line="258"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="289"/>
+        <location filename="../../teller_app/ui/desk.py" line="303"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="291"/>
+        <location filename="../../teller_app/ui/desk.py" line="305"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="305"/>
+        <location filename="../../teller_app/ui/desk.py" line="319"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="307"/>
+        <location filename="../../teller_app/ui/desk.py" line="321"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -2678,7 +2741,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="216"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="222"/>
         <location filename="../../teller_app/ui/error_text.py" line="236"/>
         <location filename="../../teller_app/ui/error_text.py" line="239"/>
         <source>The platform refused: {message}</source>
@@ -2758,76 +2821,76 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="124"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
         <source>&amp;Status:</source>
         <translation>&amp;Статус:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="124"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
         <source>Se&amp;gment:</source>
         <translation>С&amp;егмент:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
         <source>&amp;KYC:</source>
         <translation>&amp;Рівень KYC:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
         <source>&amp;Disabled:</source>
         <translation>&amp;Вимкнені:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
         <source>Created &amp;from:</source>
         <translation>Створено &amp;з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
         <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
         <source>to:</source>
         <translation>по:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
         <source>&amp;Updated from:</source>
         <translation>&amp;Оновлено з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="129"/>
         <source>Created to</source>
         <translation>Створено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="129"/>
         <source>Updated to</source>
         <translation>Оновлено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="134"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="143"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="135"/>
         <location filename="../../teller_app/ui/filter_bar.py" line="145"/>
         <location filename="../../teller_app/ui/filter_bar.py" line="147"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="149"/>
         <source>any</source>
         <translation>будь-який</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="135"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="137"/>
         <source>C&amp;lear filters</source>
         <translation>Скинути &amp;фільтри</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="136"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="138"/>
         <source>all</source>
         <translation>усі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="136"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="138"/>
         <source>enabled only</source>
         <translation>лише ввімкнені</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="137"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="139"/>
         <source>disabled only</source>
         <translation>лише вимкнені</translation>
     </message>
@@ -2835,52 +2898,56 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="116"/>
+        <location filename="../../teller_app/ui/history.py" line="117"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="120"/>
+        <location filename="../../teller_app/ui/history.py" line="121"/>
         <source>Dates</source>
         <translation>Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="130"/>
+        <location filename="../../teller_app/ui/history.py" line="132"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="133"/>
+        <location filename="../../teller_app/ui/history.py" line="135"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="136"/>
+        <location filename="../../teller_app/ui/history.py" line="138"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="137"/>
+        <location filename="../../teller_app/ui/history.py" line="139"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="185"/>
+        <location filename="../../teller_app/ui/history.py" line="188"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="209"/>
+        <location filename="../../teller_app/ui/history.py" line="213"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="215"/>
-        <source>%1 payments, fetched at %2</source>
-        <translation>Платежів: %1, отримано о %2</translation>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/history.py" line="220"/>
+        <source>%n payments, fetched at %1</source>
+        <translation>
+            <numerusform>%n платіж, отримано о %1</numerusform>
+            <numerusform>%n платежі, отримано о %1</numerusform>
+            <numerusform>%n платежів, отримано о %1</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <location filename="../../teller_app/ui/history.py" line="222"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -2889,32 +2956,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="228"/>
+        <location filename="../../teller_app/ui/history.py" line="235"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="229"/>
+        <location filename="../../teller_app/ui/history.py" line="236"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="239"/>
+        <location filename="../../teller_app/ui/history.py" line="246"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="240"/>
+        <location filename="../../teller_app/ui/history.py" line="247"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="247"/>
+        <location filename="../../teller_app/ui/history.py" line="254"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="251"/>
+        <location filename="../../teller_app/ui/history.py" line="258"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -2922,37 +2989,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42"/>
+        <location filename="../../teller_app/ui/history_model.py" line="48"/>
         <source>Date (Kyiv)</source>
         <translation>Дата (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42"/>
+        <location filename="../../teller_app/ui/history_model.py" line="48"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="42"/>
+        <location filename="../../teller_app/ui/history_model.py" line="48"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="43"/>
+        <location filename="../../teller_app/ui/history_model.py" line="49"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="43"/>
+        <location filename="../../teller_app/ui/history_model.py" line="49"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="43"/>
+        <location filename="../../teller_app/ui/history_model.py" line="49"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="158"/>
+        <location filename="../../teller_app/ui/history_model.py" line="164"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -3013,30 +3080,30 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="110"/>
+        <location filename="../../teller_app/ui/main_window.py" line="111"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="149"/>
-        <location filename="../../teller_app/ui/main_window.py" line="121"/>
+        <location filename="../../teller_app/ui/desk.py" line="151"/>
+        <location filename="../../teller_app/ui/main_window.py" line="122"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="206"/>
+        <location filename="../../teller_app/ui/main_window.py" line="215"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="246"/>
-        <location filename="../../teller_app/ui/main_window.py" line="211"/>
+        <location filename="../../teller_app/ui/main_window.py" line="220"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="247"/>
-        <location filename="../../teller_app/ui/main_window.py" line="230"/>
+        <location filename="../../teller_app/ui/main_window.py" line="239"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
@@ -3046,12 +3113,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="245"/>
+        <location filename="../../teller_app/ui/main_window.py" line="254"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="302"/>
+        <location filename="../../teller_app/ui/main_window.py" line="312"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
@@ -3066,64 +3133,64 @@ If it happens again, tell support what you were doing.</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="338"/>
+        <location filename="../../teller_app/ui/main_window.py" line="348"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="347"/>
+        <location filename="../../teller_app/ui/main_window.py" line="357"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="358"/>
+        <location filename="../../teller_app/ui/main_window.py" line="368"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="141"/>
+        <location filename="../../teller_app/ui/desk.py" line="143"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="56"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="142"/>
+        <location filename="../../teller_app/ui/desk.py" line="144"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="57"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="143"/>
+        <location filename="../../teller_app/ui/desk.py" line="145"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="69"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="144"/>
+        <location filename="../../teller_app/ui/desk.py" line="146"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="145"/>
+        <location filename="../../teller_app/ui/desk.py" line="147"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="146"/>
+        <location filename="../../teller_app/ui/desk.py" line="148"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="75"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="147"/>
+        <location filename="../../teller_app/ui/desk.py" line="149"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="78"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="148"/>
+        <location filename="../../teller_app/ui/desk.py" line="150"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="80"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
@@ -3144,7 +3211,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="70"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="91"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
@@ -3153,51 +3220,61 @@ If it happens again, tell support what you were doing.</source>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="120"/>
+        <source>Saving in progress: signing out once it has finished…</source>
+        <translation>Триває збереження: вихід — щойно воно завершиться…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="122"/>
+        <source>Saving in progress: closing once it has finished…</source>
+        <translation>Триває збереження: закриття — щойно воно завершиться…</translation>
+    </message>
 </context>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="61"/>
+        <location filename="../../teller_app/ui/history.py" line="62"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="68"/>
+        <location filename="../../teller_app/ui/history.py" line="69"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="69"/>
+        <location filename="../../teller_app/ui/history.py" line="70"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="70"/>
+        <location filename="../../teller_app/ui/history.py" line="71"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="71"/>
+        <location filename="../../teller_app/ui/history.py" line="72"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="72"/>
+        <location filename="../../teller_app/ui/history.py" line="73"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="73"/>
+        <location filename="../../teller_app/ui/history.py" line="74"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="74"/>
+        <location filename="../../teller_app/ui/history.py" line="75"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="85"/>
+        <location filename="../../teller_app/ui/history.py" line="86"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
@@ -3251,175 +3328,209 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileForm</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="39"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="42"/>
         <source>e.g. bank-production</source>
         <translation>напр. bank-production</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="44"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="47"/>
         <source>Platform password (Mode A)</source>
         <translation>Пароль платформи (режим A)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="45"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="48"/>
         <source>Teller Hub (Mode B)</source>
         <translation>Teller Hub (режим B)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="47"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="50"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="50"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="53"/>
         <source>only to test the connection; never saved</source>
         <translation>лише для перевірки з’єднання; не зберігається</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="51"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="54"/>
         <source>system certificates</source>
         <translation>системні сертифікати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="52"/>
-        <source>&amp;Browse…</source>
-        <translation>Огл&amp;яд…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="54"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="57"/>
         <source>Choose a CA bundle file</source>
         <translation>Виберіть файл сертифікатів CA</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="59"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="62"/>
         <source>A proxy password typed here (http://user:password@host:port) is kept in the OS keyring, never in the profile, and is not shown again.</source>
         <translation>Пароль проксі, введений тут (http://user:password@host:port), зберігається у сховищі паролів ОС, ніколи не в профілі, і більше не показується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="72"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="187"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="205"/>
         <source>&amp;Name:</source>
         <translation>&amp;Назва:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="73"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="187"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="205"/>
         <source>Platform &amp;URL:</source>
         <translation>&amp;URL платформи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="74"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="188"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="77"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="206"/>
         <source>&amp;Counterparty GUID:</source>
         <translation>GUID кон&amp;трагента:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="78"/>
         <source>Sign-in &amp;mode:</source>
         <translation>Ре&amp;жим входу:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="79"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="207"/>
         <source>Teller &amp;Hub URL:</source>
         <translation>URL Teller &amp;Hub:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="77"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="80"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="207"/>
         <source>&amp;E-mail:</source>
         <translation>Е&amp;л. пошта:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="78"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="81"/>
         <source>Pass&amp;word:</source>
         <translation>П&amp;ароль:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="79"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="190"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="82"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="208"/>
         <source>CA &amp;bundle:</source>
         <translation>Сертифікати &amp;CA:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="80"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="191"/>
-        <source>SPKI p&amp;ins:</source>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="55"/>
+        <source>B&amp;rowse…</source>
+        <translation>Огл&amp;яд…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="83"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="209"/>
+        <source>SP&amp;KI pins:</source>
         <translation>SPK&amp;I-піни:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="81"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="191"/>
-        <source>Pro&amp;xy:</source>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="84"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="209"/>
+        <source>Pr&amp;oxy:</source>
         <translation>Пр&amp;оксі:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="82"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="85"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="112"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="115"/>
         <source>Sign-in through the Teller Hub needs the hub&apos;s URL.</source>
         <translation>Для входу через Teller Hub потрібна URL-адреса хаба.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="127"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="130"/>
         <source>Give the profile a name.</source>
         <translation>Дайте профілю назву.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="129"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="132"/>
         <source>Enter the counterparty GUID.</source>
         <translation>Введіть GUID контрагента.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="137"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="140"/>
         <source>{field}: {problem}</source>
         <translation>{field}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="153"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="155"/>
         <source>{field}: must not contain “/” or begin or end with a space.</source>
         <translation>{field}: не може містити «/» або починатися чи закінчуватися пробілом.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="161"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="163"/>
         <source>must start with https:// (plain http:// is allowed only for this computer, 127.0.0.1).</source>
         <translation>має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера, 127.0.0.1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="164"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="166"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="197"/>
         <source>must be an address like https://dcm.bank.ua.</source>
         <translation>має бути адресою на зразок https://dcm.bank.ua.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="171"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="173"/>
         <source>{field}: must be an address like http://proxy.bank.ua:3128.</source>
         <translation>{field}: має бути адресою на зразок http://proxy.bank.ua:3128.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="178"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="180"/>
         <source>{field}: each pin is the SHA-256 of the server&apos;s key, in base64 or hex.</source>
         <translation>{field}: кожен пін — це SHA-256 ключа сервера в base64 або hex.</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
+        <source>must be at most %n characters.</source>
+        <translation>
+            <numerusform>має бути не довшим за %n символ.</numerusform>
+            <numerusform>має бути не довшим за %n символи.</numerusform>
+            <numerusform>має бути не довшим за %n символів.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="200"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="192"/>
+        <source>must not be empty.</source>
+        <translation>не може бути порожнім.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="193"/>
+        <source>must be at least %n characters.</source>
+        <translation>
+            <numerusform>має містити щонайменше %n символ.</numerusform>
+            <numerusform>має містити щонайменше %n символи.</numerusform>
+            <numerusform>має містити щонайменше %n символів.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="195"/>
+        <source>is required.</source>
+        <translation>обов’язкове поле.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="198"/>
+        <source>has a value that is not accepted.</source>
+        <translation>має неприйнятне значення.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="218"/>
         <source>The Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="200"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="218"/>
         <source>The platform password</source>
         <translation>Пароль платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="203"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="221"/>
         <source>CA bundle (PEM)</source>
         <translation>Сертифікати CA (PEM)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="204"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="222"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>Сертифікати (*.pem *.crt *.cer);;Усі файли (*)</translation>
     </message>
@@ -3461,7 +3572,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="73"/>
-        <source>D&amp;uplicate</source>
+        <source>Du&amp;plicate</source>
         <translation>&amp;Копіювати</translation>
     </message>
     <message>
@@ -3569,10 +3680,14 @@ If it happens again, tell support what you were doing.</source>
         <source>Testing the connection…</source>
         <translation>Перевірка з’єднання…</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
-        <source>{count} profiles exported to {path} (no passwords).</source>
-        <translation>Профілів експортовано: {count}, до {path} (без паролів).</translation>
+        <source>%n profiles exported to {path} (no passwords).</source>
+        <translation>
+            <numerusform>Експортовано %n профіль до {path} (без паролів).</numerusform>
+            <numerusform>Експортовано %n профілі до {path} (без паролів).</numerusform>
+            <numerusform>Експортовано %n профілів до {path} (без паролів).</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="253"/>
@@ -3640,12 +3755,8 @@ If it happens again, tell support what you were doing.</source>
     <name>ProfileRecovery</name>
     <message>
         <location filename="../../teller_app/ui/profile_manager_recovery.py" line="23"/>
-        <source>The profiles file {path} cannot be read, so Teller does not know which platform to connect to. It will not fall back to the sandbox.
-
-{error}</source>
-        <translation>Файл профілів {path} не вдається прочитати, тож Teller не знає, до якої платформи підключатися. Перехід до пісочниці не відбудеться.
-
-{error}</translation>
+        <source>The profiles file {path} cannot be read, so Teller does not know which platform to connect to. It will not fall back to the sandbox.</source>
+        <translation>Файл профілів {path} не вдається прочитати, тож Teller не знає, до якої платформи підключатися. Перехід до пісочниці не відбудеться.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_recovery.py" line="27"/>
@@ -3653,22 +3764,32 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller — файл профілів не читається</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="32"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="34"/>
+        <source>The file could not be opened or written (its permissions, the disk).</source>
+        <translation>Файл не вдалося відкрити чи записати (права доступу, диск).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="37"/>
+        <source>The file is damaged or is not a Teller profiles file.</source>
+        <translation>Файл пошкоджений або це не файл профілів Teller.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="41"/>
         <source>&amp;Reset and manage profiles…</source>
         <translation>&amp;Скинути та керувати профілями…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="35"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="44"/>
         <source>&amp;Try again</source>
         <translation>Спробувати &amp;ще</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="38"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="47"/>
         <source>&amp;Quit</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="64"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="73"/>
         <source>The unreadable file was kept as {path}. Add or import the profiles, then close this window to sign in.</source>
         <translation>Непрочитаний файл збережено як {path}. Додайте або імпортуйте профілі, потім закрийте це вікно, щоб увійти.</translation>
     </message>
@@ -4027,13 +4148,13 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="157"/>
+        <location filename="../../teller_app/ui/desk.py" line="159"/>
         <location filename="../../teller_app/ui/search_panel.py" line="76"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="159"/>
+        <location filename="../../teller_app/ui/desk.py" line="161"/>
         <location filename="../../teller_app/ui/search_panel.py" line="82"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
@@ -4092,124 +4213,122 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="169"/>
+        <location filename="../../teller_app/ui/settings.py" line="176"/>
         <source>Teller — settings</source>
         <translation>Teller — налаштування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="170"/>
+        <location filename="../../teller_app/ui/settings.py" line="177"/>
         <source>This desk</source>
         <translation>Це робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="171"/>
+        <location filename="../../teller_app/ui/settings.py" line="178"/>
         <source>The bank&apos;s settings (read-only)</source>
         <translation>Налаштування банку (лише перегляд)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="172"/>
+        <location filename="../../teller_app/ui/settings.py" line="179"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="172"/>
+        <location filename="../../teller_app/ui/settings.py" line="179"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="173"/>
+        <location filename="../../teller_app/ui/settings.py" line="180"/>
         <source>S&amp;ync every (minutes):</source>
         <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="173"/>
+        <location filename="../../teller_app/ui/settings.py" line="180"/>
         <source>Lock after &amp;idle (minutes):</source>
         <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="178"/>
+        <location filename="../../teller_app/ui/settings.py" line="185"/>
         <source>Cash needing a supervisor above:</source>
         <translation>Касові операції, що потребують контролера, понад:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="179"/>
+        <location filename="../../teller_app/ui/settings.py" line="186"/>
         <source>Changes needing a second person:</source>
         <translation>Зміни, що потребують другої особи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="185"/>
-        <source>The main window, its tabs and panels switch at once; other open windows
-(profiles, account history, reports) when they are opened again.</source>
-        <translation>Головне вікно, його вкладки й панелі перемикаються одразу; інші відкриті вікна
-(профілі, історія рахунку, звіти) — коли їх відкрити знову.</translation>
+        <location filename="../../teller_app/ui/settings.py" line="192"/>
+        <source>The main window, its tabs and panels switch at once; other open windows (profiles, account history, reports) when they are opened again.</source>
+        <translation>Головне вікно, його вкладки й панелі перемикаються одразу; інші відкриті вікна (профілі, історія рахунку, звіти) — коли їх відкрити знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="187"/>
+        <location filename="../../teller_app/ui/settings.py" line="194"/>
         <source>&amp;Sounds</source>
         <translation>&amp;Звуки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="188"/>
+        <location filename="../../teller_app/ui/settings.py" line="195"/>
         <source>&amp;Notifications</source>
         <translation>Сп&amp;овіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="190"/>
+        <location filename="../../teller_app/ui/settings.py" line="197"/>
         <source>The profile&apos;s language</source>
         <translation>Мова профілю</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="192"/>
+        <location filename="../../teller_app/ui/settings.py" line="199"/>
         <source>Follow the system</source>
         <translation>Як у системі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="192"/>
+        <location filename="../../teller_app/ui/settings.py" line="199"/>
         <source>Light</source>
         <translation>Світла</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="192"/>
+        <location filename="../../teller_app/ui/settings.py" line="199"/>
         <source>Dark</source>
         <translation>Темна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="257"/>
+        <location filename="../../teller_app/ui/settings.py" line="264"/>
         <source>From the bank&apos;s Teller Hub.</source>
         <translation>З Teller Hub банку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="263"/>
+        <location filename="../../teller_app/ui/settings.py" line="270"/>
         <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
         <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="287"/>
+        <location filename="../../teller_app/ui/settings.py" line="292"/>
         <source>every change to a customer</source>
         <translation>будь-яка зміна клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="290"/>
+        <location filename="../../teller_app/ui/settings.py" line="295"/>
         <source>setting or leaving the status %1</source>
         <translation>встановлення або зняття статусу %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="295"/>
+        <location filename="../../teller_app/ui/settings.py" line="300"/>
         <source>raising the balance cap</source>
         <translation>підвищення дозволеного балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="301"/>
+        <location filename="../../teller_app/ui/settings.py" line="306"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="302"/>
+        <location filename="../../teller_app/ui/settings.py" line="307"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="303"/>
+        <location filename="../../teller_app/ui/settings.py" line="308"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
@@ -4853,167 +4972,172 @@ Reason: %2</source>
         <translation>Перелічена сума відрізняється від очікуваної: вкажіть причину надлишку чи нестачі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="39"/>
+        <location filename="../../teller_app/ui/till_text.py" line="34"/>
+        <source>Cash drafts checked on this till are neither confirmed nor voided: confirm or void them before the till closes.</source>
+        <translation>Чернетки готівкових платежів, перевірені для цієї каси, не підтверджені й не анульовані: підтвердьте або анулюйте їх, перш ніж закривати касу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="42"/>
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="41"/>
+        <location filename="../../teller_app/ui/till_text.py" line="44"/>
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="44"/>
+        <location filename="../../teller_app/ui/till_text.py" line="47"/>
         <source>the customer&apos;s cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="51"/>
+        <location filename="../../teller_app/ui/till_text.py" line="54"/>
         <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="52"/>
+        <location filename="../../teller_app/ui/till_text.py" line="55"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="60"/>
+        <location filename="../../teller_app/ui/till_text.py" line="63"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="61"/>
+        <location filename="../../teller_app/ui/till_text.py" line="64"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="62"/>
+        <location filename="../../teller_app/ui/till_text.py" line="65"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="63"/>
+        <location filename="../../teller_app/ui/till_text.py" line="66"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="64"/>
+        <location filename="../../teller_app/ui/till_text.py" line="67"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="66"/>
+        <location filename="../../teller_app/ui/till_text.py" line="69"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="67"/>
+        <location filename="../../teller_app/ui/till_text.py" line="70"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="68"/>
+        <location filename="../../teller_app/ui/till_text.py" line="71"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="69"/>
+        <location filename="../../teller_app/ui/till_text.py" line="72"/>
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="71"/>
+        <location filename="../../teller_app/ui/till_text.py" line="74"/>
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="73"/>
+        <location filename="../../teller_app/ui/till_text.py" line="76"/>
         <source>The draft is not this customer&apos;s.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="74"/>
+        <location filename="../../teller_app/ui/till_text.py" line="77"/>
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="75"/>
+        <location filename="../../teller_app/ui/till_text.py" line="78"/>
         <source>The amount differs from the draft&apos;s on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="77"/>
+        <location filename="../../teller_app/ui/till_text.py" line="80"/>
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="78"/>
+        <location filename="../../teller_app/ui/till_text.py" line="81"/>
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <location filename="../../teller_app/ui/till_text.py" line="83"/>
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="86"/>
+        <location filename="../../teller_app/ui/till_text.py" line="89"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="93"/>
+        <location filename="../../teller_app/ui/till_text.py" line="96"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="97"/>
+        <location filename="../../teller_app/ui/till_text.py" line="100"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="98"/>
+        <location filename="../../teller_app/ui/till_text.py" line="101"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="103"/>
+        <location filename="../../teller_app/ui/till_text.py" line="106"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="104"/>
+        <location filename="../../teller_app/ui/till_text.py" line="107"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="105"/>
+        <location filename="../../teller_app/ui/till_text.py" line="108"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="106"/>
+        <location filename="../../teller_app/ui/till_text.py" line="109"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="111"/>
+        <location filename="../../teller_app/ui/till_text.py" line="114"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="116"/>
+        <location filename="../../teller_app/ui/till_text.py" line="119"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="117"/>
+        <location filename="../../teller_app/ui/till_text.py" line="120"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="118"/>
+        <location filename="../../teller_app/ui/till_text.py" line="121"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>

@@ -188,10 +188,9 @@ class SettingsDialog(QDialog):
             label.setText(text)
             if label.buddy() is not None:
                 label.buddy().setAccessibleName(text.rstrip(":"))
-        # the message keeps its old line break (its translation with it); the label wraps
-        self.language_note.setText(" ".join(self.tr(
-            "The main window, its tabs and panels switch at once; other open windows\n"
-            "(profiles, account history, reports) when they are opened again.").split()))
+        self.language_note.setText(self.tr(
+            "The main window, its tabs and panels switch at once; other open windows "
+            "(profiles, account history, reports) when they are opened again."))
         self.sounds.setText(self.tr("&Sounds"))
         self.notifications.setText(self.tr("&Notifications"))
         self._fill_combo(self.language, LANGUAGES, [
