@@ -11,24 +11,18 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
-from fe_db import db_url, scalar
-from fe_helpers import ADMIN, password_of, start_fe_hub
+from fe_db import scalar
+from fe_helpers import start_fe_hub
 from hub_proc import HubProc, add_employee, branches, sign_in
-from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import create_async_engine
 from till_helpers import _client, _run, confirm, customer, draft, status
+from watcher_helpers import watch_pass
 
 from teller_app.core.cash import find_processing_account
 from teller_app.core.embedded_sandbox import SandboxProcess
-from teller_app.hub.cash_watcher import CashWatcher
-from teller_app.hub.execute import Reader
-from teller_app.hub.settings import HubSettings
-from teller_app.hub.state import HubState
 from teller_app.platform.models import NewPayment
 
 DESK = "desk-accounts"
@@ -60,23 +54,7 @@ class World:
 
 
 def _watch_pass(w: World, sandbox: SandboxProcess) -> int:
-    """One cash watcher pass on the hub's database and DCM, as the lease's holder."""
-    async def run() -> int:
-        engine = create_async_engine(db_url(w.hub))
-        settings = HubSettings(dcm_url=sandbox.base_url,
-                               dcm_counterparty=sandbox.counterparty_guid,
-                               dcm_tech_login=ADMIN,
-                               dcm_tech_password=SecretStr(password_of(sandbox, ADMIN)))
-        state = cast(HubState, SimpleNamespace(settings=settings, engine=engine))
-        reader = Reader(state)
-        try:
-            watcher = CashWatcher(state, reader)
-            watcher.holder = w.holder
-            return await watcher.tick()
-        finally:
-            await reader.close()
-            await engine.dispose()
-    return _run(run())
+    return watch_pass(w.hub, sandbox, w.holder)[1]
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from fe_db import db_url, scalar
+from fe_db import scalar
 from fe_helpers import (
     ADMIN,
     SseReader,
@@ -27,16 +25,11 @@ from fe_helpers import (
     wait_for,
 )
 from hub_proc import sign_in
-from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import create_async_engine
 from till_helpers import _run, customer, draft
+from watcher_helpers import watch_pass
 
 from teller_app.core.cash import find_processing_account
 from teller_app.core.embedded_sandbox import SandboxProcess
-from teller_app.hub.cash_watcher import CashWatcher
-from teller_app.hub.execute import Reader
-from teller_app.hub.settings import HubSettings
-from teller_app.hub.state import HubState
 from teller_app.platform import PasswordLogin, PlatformClient
 from teller_app.platform.models import NewPayment
 
@@ -95,27 +88,9 @@ def _updated_at(sandbox: SandboxProcess, guid: str) -> datetime:
 
 
 def _fresh_pass(w: TillWorld, sandbox: SandboxProcess) -> tuple[set[str], int]:
-    """One pass of a new cash watcher (empty memory) as the lease's holder, on the hub's
-    database and DCM, beside the hub's own: (payments it examined, alerts it raised)."""
-    async def run() -> tuple[set[str], int]:
-        engine = create_async_engine(db_url(w.hub))
-        settings = HubSettings(dcm_url=sandbox.base_url,
-                               dcm_counterparty=sandbox.counterparty_guid,
-                               dcm_tech_login=ADMIN,
-                               dcm_tech_password=SecretStr(password_of(sandbox, ADMIN)))
-        state = cast(HubState, SimpleNamespace(settings=settings, engine=engine))
-        reader = Reader(state)
-        try:
-            watcher = CashWatcher(state, reader)
-            async with engine.connect() as conn:
-                watcher.holder = str((await conn.execute(sa.text(
-                    "SELECT holder FROM leases WHERE name = 'cash_watcher'"))).scalar())
-            raised = await watcher.tick()
-            return set(watcher.settled), raised
-        finally:
-            await reader.close()
-            await engine.dispose()
-    return _run(run())
+    """One pass of a new cash watcher (empty memory) as the lease's holder, beside the
+    hub's own: (payments it examined, alerts it raised)."""
+    return watch_pass(w.hub, sandbox)
 
 
 @pytest.mark.slow
