@@ -5,19 +5,18 @@ and buttons) and the box shown when the profiles file cannot be read."""
 
 from __future__ import annotations
 
-import argparse
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QLocale, QTranslator
-from PySide6.QtWidgets import QAbstractButton, QApplication, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
 
 from teller_app.secrets import ProfileStore
 from teller_app.ui.profile_manager import ProfileManagerDialog
 from teller_app.ui.settings import SettingsDialog
+from tests.ui.recovery_box import unreadable_profiles_box
 
 
 @pytest.fixture(params=["en", "uk"])
@@ -93,18 +92,7 @@ def test_profile_manager_letters_are_unique(qtbot: Any, ops: Any, language: str)
 
 def test_unreadable_profiles_box_letters_are_unique(qtbot: Any, qloop: Any,
                                                    language: str) -> None:
-    from teller_app.ui.startup import AppController
-
-    store = ProfileStore()
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    store.path.write_text('{"profiles": [', encoding="utf-8")
-    args = argparse.Namespace(lang=language, profile=None, data_dir=None, smoke_test=False,
-                              qt_args=[], smoke_timeout=60)
-    controller = AppController(QApplication.instance(), args, time.time())  # type: ignore[arg-type]
-    task = qloop.create_task(controller.start())
-    qtbot.waitUntil(lambda: getattr(controller, "recovery_box", None) is not None, timeout=5000)
-    qtbot.waitUntil(task.done, timeout=5000)
-    box = controller.recovery_box
+    box = unreadable_profiles_box(qtbot, qloop, language)
     try:
         assert box.isVisible()
         assert len([b for b in box.buttons() if mnemonic(b.text())]) == 3

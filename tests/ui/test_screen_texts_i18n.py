@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QLocale, QRect, QTranslator
-from PySide6.QtWidgets import QApplication, QLayout, QWidget
+from PySide6.QtWidgets import QLayout, QWidget
 
 from teller_app.platform.hub_models import AuditRecord, Policy
 from teller_app.secrets import Profile, ProfileStore
@@ -30,6 +30,7 @@ from teller_app.ui.local_time import local_clock_text
 from teller_app.ui.money import format_money
 from teller_app.ui.profile_manager import ProfileManagerDialog
 from teller_app.ui.settings import SettingsDialog, switch_language
+from tests.ui.recovery_box import unreadable_profiles_box
 
 NBSP = "\u00a0"
 
@@ -170,20 +171,7 @@ def test_a_profile_too_long_names_the_limit(qtbot: Any, ops: Any, english: str) 
 
 def test_an_unreadable_profiles_file_keeps_the_parser_s_words_in_the_details(
         qtbot: Any, qloop: Any, ukrainian: str) -> None:
-    import argparse
-
-    from teller_app.ui.startup import AppController
-
-    store = ProfileStore()
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    store.path.write_text('{"profiles": [', encoding="utf-8")
-    args = argparse.Namespace(lang="uk", profile=None, data_dir=None, smoke_test=False,
-                              qt_args=[], smoke_timeout=60)
-    controller = AppController(QApplication.instance(), args, time.time())  # type: ignore[arg-type]
-    task = qloop.create_task(controller.start())
-    qtbot.waitUntil(lambda: getattr(controller, "recovery_box", None) is not None, timeout=5000)
-    qtbot.waitUntil(task.done, timeout=5000)
-    box = controller.recovery_box
+    box = unreadable_profiles_box(qtbot, qloop, "uk")
     try:
         shown = box.text() + box.informativeText()
         assert "Expecting" not in shown and "line 1" not in shown  # json's English
