@@ -279,7 +279,9 @@ class CustomerTableModel(QAbstractTableModel):
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or self._source is None or self._fetching:
             return False
-        return len(self._rows) < self._total or (self._capped and len(self._rows) >= FIRST_PAGE)
+        # "N+": there may be more, even after a short first page (a source that drops rows
+        # the platform listed hands over what it has so far); an empty page ends it
+        return len(self._rows) < self._total or self._capped
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):

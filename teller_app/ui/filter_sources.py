@@ -97,12 +97,12 @@ class FilteredPlatformSource(PlatformSearchSource):
         if self.state.filter.disabled is None:
             return rows, total, capped
         # a short first page that is the whole list needs no read to find its end
-        self._cursor = _Cursor(query, 0, 0, ended_after_first=len(rows) >= total and not capped)
-        kept = await self._read_kept(query, rows, limit)
+        self._cursor = _Cursor(query, ended_after_first=len(rows) >= total and not capped)
+        kept = await self._read_kept(query, rows, limit, 1)
         if self._cursor.dropped:
             # the platform listed customers the filter leaves out, so its total counts them
             # too: "N+" until the list is read to its end
-            return kept, len(kept), not self._cursor.ended
+            return kept, len(kept), not self._cursor.ended or bool(self._cursor.pending)
         return kept, total, capped
 
     async def page(self, query: str, offset: int, limit: int) -> list[Customer]:
@@ -111,33 +111,32 @@ class FilteredPlatformSource(PlatformSearchSource):
         cursor = self._cursor
         if cursor is None or cursor.query != query or cursor.kept != offset:
             # not the next page of the list read so far: start again from its beginning
-            self._cursor = _Cursor(query, 0, 0)
+            self._cursor = cursor = _Cursor(query)
             self._merged = None
-            await self._read_kept(query, None, offset)
-            cursor = self._cursor
-        if cursor.ended:
-            return []
-        return await self._read_kept(query, None, limit)
+            await self._read_kept(query, None, offset, offset)
+        return await self._read_kept(query, None, limit, 1)
 
-    async def _read_kept(self, query: str, first: list[Customer] | None,
-                         limit: int) -> list[Customer]:
-        """Up to ``limit`` customers the filter keeps, read on from the cursor. The table
-        counts its offset in kept rows and takes an empty page for the end, so the platform's
-        offset is kept here and an empty page is returned only at the platform's end."""
+    async def _read_kept(self, query: str, first: list[Customer] | None, limit: int,
+                         at_least: int) -> list[Customer]:
+        """Up to ``limit`` customers the filter keeps, once ``at_least`` are read (or the
+        platform ended), in whole platform pages from the cursor; what a page brought beyond
+        ``limit`` waits in the cursor. The table counts its offset in kept rows and takes an
+        empty page for the end, so the platform's offset is kept here and an empty page is
+        returned only at the platform's end."""
         cursor = self._cursor
         assert cursor is not None
-        kept: list[Customer] = []
         rows = first
-        while len(kept) < limit and not cursor.ended:
+        while len(cursor.pending) < at_least and not cursor.ended:
             if rows is None:
-                rows = await super().page(query, cursor.platform, max(limit - len(kept), 1))
+                rows = await super().page(query, cursor.platform, max(limit, 1))
             cursor.platform += len(rows)
             ended = not rows or (rows is first and cursor.ended_after_first)
             wanted = self._keep(rows)
             cursor.dropped = cursor.dropped or len(wanted) < len(rows)
-            kept.extend(wanted)
+            cursor.pending.extend(wanted)
             cursor.ended = ended
             rows = None
+        kept, cursor.pending = cursor.pending[:limit], cursor.pending[limit:]
         cursor.kept += len(kept)
         return kept
 
@@ -152,11 +151,13 @@ class FilteredPlatformSource(PlatformSearchSource):
 
 @dataclass
 class _Cursor:
-    """How far a filtered platform list is read: rows kept and the platform's own offset."""
+    """How far a filtered platform list is read: rows handed to the table, the platform's own
+    offset, and kept rows read but not handed yet."""
 
     query: str
-    kept: int
-    platform: int
+    kept: int = 0
+    platform: int = 0
+    pending: list[Customer] = field(default_factory=list)
     dropped: bool = False
     ended: bool = False
     ended_after_first: bool = False
