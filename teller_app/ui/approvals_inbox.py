@@ -336,7 +336,7 @@ class ApprovalsInbox(QWidget):
 
         self.ops.run(call, on_success=done, on_error=failed, parent=self,
                      label=self.tr("Deciding"), disable=(self.approve_button,
-                                                         self.reject_button))
+                                                         self.reject_button), write=True)
 
     # -- cash drafts (``CashDraftsPanel``) ---------------------------------------------------
     def _cash_service(self) -> CashService | None:

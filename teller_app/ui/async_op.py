@@ -13,6 +13,12 @@ dialog): ``retry()`` runs the same op again with the same callbacks, so the form
 keeps everything; ``give_up()`` reports the original error. Ops whose credentials the user
 types (sign-in, lock screen, a supervisor's in-place approval) pass ``reauth=False``.
 
+Writes: an op started with ``write=True`` sends a write to the platform or the hub (a create,
+a cash confirm, a filing, a decision). Signing out or closing the window waits for the running
+ones (``running_writes()``, ``finish_writes()``: bounded, on the loop) before anything is
+cancelled, so a write already sent is never cut off and its answer and audit entry land. A
+read is never marked: waiting for it would only delay leaving.
+
 Shutdown: ``await ops.aclose()`` while the loop still runs cancels every op and lets each
 unwind on it. A timer that fires later (a debounce, a delayed start) gets an op that never
 starts, not an exception from a closed or missing loop.
@@ -56,10 +62,12 @@ def open_event_loop() -> asyncio.AbstractEventLoop | None:
 class Op:
     """A running operation: ``cancel()`` it, or ask ``done()``."""
 
-    def __init__(self, task: asyncio.Task[object] | None, label: str, key: str | None) -> None:
+    def __init__(self, task: asyncio.Task[object] | None, label: str, key: str | None,
+                 write: bool = False) -> None:
         self.task = task  # None: never started (the runner or its loop was closed)
         self.label = label
         self.key = key
+        self.write = write  # sends a write: leaving waits for it (module docstring)
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -97,14 +105,16 @@ class OpRunner(QObject):
         disable: Iterable[QWidget] = (),
         network: bool = True,
         reauth: bool = True,
+        write: bool = False,
     ) -> Op:
         """Start ``factory()`` as a task. Callbacks run on the UI thread, and not at all
         when the op was cancelled or ``parent`` was deleted meanwhile. ``on_success`` gets
-        what the coroutine returned (its type follows ``factory``'s)."""
+        what the coroutine returned (its type follows ``factory``'s). ``write``: the op
+        sends a write to the platform or the hub (sign-out and close wait for it)."""
         loop = self._open_loop()
         if loop is None:
             log.debug("op %r not started: the app is shutting down", label)
-            return Op(None, label, key)
+            return Op(None, label, key, write)
         disable = [w for w in disable if w is not None]
         if key is not None and (previous := self._by_key.get(key)) is not None:
             previous.cancel()
@@ -112,14 +122,15 @@ class OpRunner(QObject):
         for widget in widgets:
             widget.setEnabled(False)
         task: asyncio.Task[T] = loop.create_task(self._guard(factory))
-        op = Op(task, label, key)
+        op = Op(task, label, key, write)
         self._running.add(op)
         if key is not None:
             self._by_key[key] = op
         self._emit_activity()
         def again() -> None:
             self.run(factory, on_success=on_success, on_error=on_error, parent=parent,
-                     label=label, key=key, disable=disable, network=network, reauth=reauth)
+                     label=label, key=key, disable=disable, network=network, reauth=reauth,
+                     write=write)
 
         retry = again if reauth else None
         task.add_done_callback(
@@ -130,6 +141,25 @@ class OpRunner(QObject):
 
     def running_labels(self) -> list[str]:
         return [op.label for op in self._running if op.label]
+
+    def running_writes(self) -> list[Op]:
+        """The writes sent and not settled yet: running until their callbacks have run (the
+        answer shown, its audit entry recorded)."""
+        return [op for op in self._running if op.write and op.task is not None]
+
+    async def finish_writes(self, timeout: float) -> bool:
+        """Wait (on the loop, up to ``timeout`` s) until the writes running now and any
+        started by their callbacks meanwhile are settled. True when none is left."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while writes := self.running_writes():
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            tasks = [op.task for op in writes if op.task is not None]
+            await asyncio.wait(tasks, timeout=left)
+            await asyncio.sleep(0)  # OpRunner's done callbacks run before the check
+        return True
 
     def is_busy(self, key: str | None = None) -> bool:
         if key is None:

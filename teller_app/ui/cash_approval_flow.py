@@ -82,7 +82,7 @@ class CashApprovalFlow(QObject):
         self.ops.run(lambda: request_approval(self.approvals, draft, branch, reason,
                                               request_id),
                      on_success=done, on_error=self.filing_failed.emit, parent=self.widget,
-                     label=self.tr("Asking a supervisor"))
+                     label=self.tr("Asking a supervisor"), write=True)
 
     def on_event(self, event: HubEvent) -> None:
         if not concerns(event, self.request):
@@ -141,7 +141,8 @@ class CashApprovalFlow(QObject):
         self.ops.run(lambda: settle_approved(self.service, draft.payment_guid,
                                              amount=draft.amount, kind=draft.kind),
                      on_success=self.settled.emit, on_error=failed, parent=self.widget,
-                     label=self.tr("Reading the confirmed payment"))
+                     label=self.tr("Reading the confirmed payment"),
+                     write=True)  # a draft still CREATED is confirmed here
 
     def open_in_place(self, summary: str) -> None:
         """A supervisor decides the filed request here, with their own credentials."""
@@ -169,7 +170,7 @@ class CashApprovalFlow(QObject):
 
             self.ops.run(lambda: decide(email, password, request, outcome, comment),
                          on_success=done, on_error=refused, parent=dialog,
-                         label=self.tr("Supervisor deciding"), reauth=False)
+                         label=self.tr("Supervisor deciding"), reauth=False, write=True)
 
         dialog.decided.connect(decided)
         dialog.open()

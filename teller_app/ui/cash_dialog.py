@@ -351,7 +351,7 @@ class CashDialog(CashDialogParts):
                                                  retry=retry),
                      on_success=done, on_error=failed, parent=self,
                      label=self.tr("Creating the cash operation"),
-                     disable=(self.create_button,))
+                     disable=(self.create_button,), write=True)
 
     def open_supervisor_confirm(self) -> None:
         draft = self.draft
@@ -387,7 +387,7 @@ class CashDialog(CashDialogParts):
                 draft.payment_guid, lambda: confirm(email, password, draft.payment_guid),
                 amount=draft.amount, kind=draft.kind),
                 on_success=done, on_error=failed, parent=dialog,
-                label=self.tr("Supervisor confirming"), reauth=False)
+                label=self.tr("Supervisor confirming"), reauth=False, write=True)
 
         dialog.decided.connect(decided)
         dialog.open()

@@ -208,7 +208,7 @@ class CashDialogParts(QDialog):
         self.ops.run(lambda: self.service.void(draft.payment_guid, reason), on_success=done,
                      on_error=self._show_error, parent=self,
                      label=QCoreApplication.translate("CashDialog", "Voiding"),
-                     disable=(self.void_button,))
+                     disable=(self.void_button,), write=True)
 
     # -- confirm, and a confirm whose outcome is not known ------------------------------
     def confirm_draft(self) -> None:
@@ -219,7 +219,7 @@ class CashDialogParts(QDialog):
                                                   kind=draft.kind),
                      on_success=self._confirmed, on_error=self._confirm_failed, parent=self,
                      label=QCoreApplication.translate("CashDialog", "Confirming"),
-                     disable=(self.confirm_button,))
+                     disable=(self.confirm_button,), write=True)
 
     def _confirm_failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import is_connectivity_error

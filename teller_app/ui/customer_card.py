@@ -380,6 +380,7 @@ class CustomerCard(QWidget):
             label=self.tr("Opening account…"),
             key=key,
             disable=[self.open_account_submit, self.open_account_iban],
+            write=True,
         )
 
     def _account_opened(self, snapshot: CustomerSnapshot) -> None:

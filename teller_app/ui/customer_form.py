@@ -314,12 +314,12 @@ class CustomerForm(CustomerFormFill):
                                                      status_was=current.status),
                          on_success=self._saved, on_error=self._refused, parent=self,
                          label=self.tr("Saving customer…"), key=self._submit_key(),
-                         disable=[self.submit_button])
+                         disable=[self.submit_button], write=True)
             return
         new, attempts = self._new_customer(), self.attempts
         self.ops.run(lambda: self.service.create(new, attempts), on_success=self._saved,
                      on_error=self._refused, parent=self, label=self.tr("Creating customer…"),
-                     key=self._submit_key(), disable=[self.submit_button])
+                     key=self._submit_key(), disable=[self.submit_button], write=True)
 
     # -- form state ---------------------------------------------------------------------------
     def _state(self) -> tuple[Any, ...]:

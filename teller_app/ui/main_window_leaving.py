@@ -1,10 +1,12 @@
-"""Signing out and closing the main window without cutting off a save already sent.
+"""Signing out and closing the main window without cutting off a write already sent.
 
-A customer form whose save is running is not "unsaved": the discard question counts it apart
-(it finishes first), and signing out or closing waits for it (bounded, on the event loop: the
-UI thread never blocks, and the window shows it is finishing), so its answer and its audit
-entry land before the audit worker and the session close. Only then are the other ops
-cancelled. A save that failed meanwhile leaves its form unsaved: the teller is asked again.
+Every op started with ``write=True`` (ui/async_op: a customer save, a cash create or confirm,
+an account opened, a request filed or decided, a till operation) is waited for: signing out or
+closing waits (bounded, on the event loop: the UI thread never blocks, and the window shows it
+is finishing), so its answer and its audit entry land before the audit worker and the session
+close. Only then are the other ops (reads) cancelled. A customer form whose save is running is
+not "unsaved": the discard question counts it apart, and the other writes apart again (both
+finish first). A save that failed meanwhile leaves its form unsaved: the teller is asked again.
 A mixin of ``MainWindow``; strings keep the ``MainWindow`` translation context."""
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from shiboken6 import isValid
 
-from teller_app.ui.async_op import OpRunner, open_event_loop
+from teller_app.ui.async_op import Op, OpRunner, open_event_loop
 from teller_app.ui.customer_form import CustomerForm
 from teller_app.ui.discard_prompt import confirm_discard
 from teller_app.ui.lock_privacy import desk_locker
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The longest a create can take: two POSTs (10 s read timeout each, platform/_http.py) and
-# the reads that settle a lost answer; a save still running after it is cancelled.
+# the reads that settle a lost answer; a write still running after it is cancelled.
 SAVE_WAIT_SECONDS = 60.0
 
 
@@ -47,7 +49,7 @@ class MainWindowLeaving(MainWindowTabs):
     desk: DeskHooks
     _closing_for_sign_out: bool
     lock_privacy: LockPrivacy | None = None
-    _finishing: asyncio.Task[object] | None = None  # waiting for saves before leaving
+    _finishing: asyncio.Task[bool] | None = None  # waiting for writes before leaving
     _finish_deadline: float | None = None  # time.monotonic() when the waiting stops
 
     def saving_forms(self) -> list[CustomerForm]:
@@ -56,6 +58,15 @@ class MainWindowLeaving(MainWindowTabs):
         widgets += [w for parked in self._parked_tabs.values() for w, _title in parked]
         return [w for w in widgets if isinstance(w, CustomerForm) and isValid(w)
                 and w.ops.is_busy(w._submit_key())]
+
+    def sending_writes(self) -> list[Op]:
+        """Every write on its way to the platform or the hub (customer saves included)."""
+        return self.ops.running_writes()
+
+    def _other_writes(self, saving: list[CustomerForm]) -> list[Op]:
+        """The writes that are not a customer form's save (counted apart in the question)."""
+        keys = {f._submit_key() for f in saving}
+        return [op for op in self.sending_writes() if op.key is None or op.key not in keys]
 
     def _ready_to_leave(self, proceed: Callable[[], object], *, signing_out: bool) -> bool:
         """True when signing out or closing may go on now; otherwise a question is open or
@@ -83,30 +94,38 @@ class MainWindowLeaving(MainWindowTabs):
                 self._discard_confirmed = True
                 proceed()
 
-            self._discard_box = confirm_discard(self, len(dirty), agreed, saving=len(saving))
+            box = self._discard_box = confirm_discard(self, len(dirty), agreed,
+                                                      saving=len(saving))
+            others = len(self._other_writes(saving))
+            if others:  # cash, an account, a request…: named apart, never discarded
+                sent = CustomerForm.tr(  # the question's context (ui/discard_prompt)
+                    "%n other change(s) already sent will finish first and are not cut off.",  # type: ignore[arg-type]
+                    "", others)  # type: ignore[arg-type]
+                said = box.informativeText()
+                box.setInformativeText(f"{said}\n{sent}" if said else sent)
         return True
 
     def _wait_for_saves(self, proceed: Callable[[], object], signing_out: bool) -> bool:
-        """True when saves are running and ``proceed`` runs again once they are done (or the
+        """True when writes are running and ``proceed`` runs again once they are done (or the
         bound is reached)."""
-        saving = self.saving_forms()
-        if not saving:
+        writes = self.sending_writes()
+        if not writes:
             self._finish_deadline = None
             return False
+        saving = self.saving_forms()
         now = time.monotonic()
         if self._finish_deadline is None:
             self._finish_deadline = now + SAVE_WAIT_SECONDS
         left = self._finish_deadline - now
-        tasks = [op.task for f in saving
-                 if (op := self.ops._by_key.get(f._submit_key())) is not None
-                 and op.task is not None]
         loop = open_event_loop()
-        if left <= 0 or loop is None or not tasks:
-            log.warning("leaving with %d customer save(s) still running", len(saving))
+        if left <= 0 or loop is None:
+            log.warning("leaving with %d write(s) still running: %s", len(writes),
+                        ", ".join(sorted(op.label or op.key or "?" for op in writes)))
             return False
         restore = self._show_finishing(signing_out)
-        # OpRunner's own done callback (the form's result, the audit entry) runs first.
-        finishing = self._finishing = loop.create_task(asyncio.wait(tasks, timeout=left))
+        # OpRunner's own done callback (the result shown, the audit entry) runs first; a
+        # write started by one of them meanwhile is waited for too.
+        finishing = self._finishing = loop.create_task(self.ops.finish_writes(left))
         finishing.add_done_callback(
             lambda task: self._saves_settled(task, saving, proceed, restore))
         return True
@@ -140,7 +159,7 @@ class MainWindowLeaving(MainWindowTabs):
 
         return restore
 
-    def _saves_settled(self, task: asyncio.Task[object], saving: list[CustomerForm],
+    def _saves_settled(self, task: asyncio.Task[bool], saving: list[CustomerForm],
                        proceed: Callable[[], object], restore: Callable[[], None]) -> None:
         self._finishing = None
         if not isValid(self):

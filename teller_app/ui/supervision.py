@@ -91,6 +91,7 @@ class Supervision(SupervisionCards):
         self._closing = False
         self._audit_closing: asyncio.Task[None] | None = None
         self._tray: QSystemTrayIcon | None = None
+        self.tray_text = ""  # the tray's last message, as shown
         self._audit_view: AuditView | None = None
         self._audit_write_failed.connect(self._report_audit_failure,
                                          Qt.ConnectionType.QueuedConnection)
@@ -364,7 +365,17 @@ class Supervision(SupervisionCards):
             tray = self._tray or QSystemTrayIcon(self.window.windowIcon(), self)
             self._tray = tray
             tray.show()
-            tray.showMessage(self.tr("Teller"), text)
+            self.tray_text = self._tray_text(text, level)
+            tray.showMessage(self.tr("Teller"), self.tray_text)
+
+    def _tray_text(self, text: str, level: str) -> str:
+        """Outside the lock screen: while locked, no customer or login (ui/lock_privacy)."""
+        locker = self.locker
+        if locker is None or not isValid(locker) or not locker.is_locked:
+            return text
+        if level in ("warning", "error"):
+            return self.tr("A new alert is waiting.")
+        return self.tr("A new request is waiting.")
 
     def _notice(self) -> str:
         self._notice_text = self.tr("%n new change request(s) to decide", "",

@@ -188,7 +188,7 @@ class SupervisionCards(SupervisionBase):
             lambda: service.update(customer.guid, CustomerUpdate(is_disabled=target),
                                    customer),
             on_success=done, on_error=lambda exc: self._say(approval_error_text(exc), "error"),
-            parent=card, label=translate("Supervision", "Saving"))
+            parent=card, label=translate("Supervision", "Saving"), write=True)
 
     def open_change_request(self, card: CustomerCard,
                             preset: dict[str, Any] | None = None) -> None:  # JSON-like
@@ -237,7 +237,7 @@ class SupervisionCards(SupervisionBase):
         self.window.ops.run(
             lambda: service.file_request(customer.guid, change, reason, request_id=request_id),
             on_success=filed, on_error=failed,
-            parent=dialog, label=translate("Supervision", "Sending the request"))
+            parent=dialog, label=translate("Supervision", "Sending the request"), write=True)
 
     def open_in_place(self, card: CustomerCard, request: ChangeRequest,
                       parent: QDialog | None = None) -> None:
@@ -263,7 +263,8 @@ class SupervisionCards(SupervisionBase):
                 lambda: decide_in_place(profile, email, password, request, outcome, comment),
                 on_success=done,
                 on_error=lambda exc: dialog.show_error(approval_error_text(exc)),
-                parent=dialog, label=translate("Supervision", "Supervisor deciding"), reauth=False)
+                parent=dialog, label=translate("Supervision", "Supervisor deciding"), reauth=False,
+                write=True)
 
         def cancelled() -> None:
             # The request stays filed: a supervisor can still decide it from the inbox.
@@ -286,7 +287,7 @@ class SupervisionCards(SupervisionBase):
         self.window.ops.run(
             lambda: service.withdraw(request), on_success=done,
             on_error=lambda exc: self._say(approval_error_text(exc), "error"),
-            parent=card, label=translate("Supervision", "Withdrawing"))
+            parent=card, label=translate("Supervision", "Withdrawing"), write=True)
 
     # -- cash ---------------------------------------------------------------------------
     async def _cash_service_async(self) -> CashService:

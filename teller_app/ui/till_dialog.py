@@ -159,7 +159,7 @@ class TillOpenDialog(QDialog):
             return
         self.ops.run(lambda: self.service.open(code, counts), on_success=self._shown,
                      on_error=self._failed, parent=self, label=self.tr("Opening the till"),
-                     disable=(self.open_button,))
+                     disable=(self.open_button,), write=True)
 
     def refresh(self) -> None:
         self.ops.run(self.service.current, on_success=self._shown, on_error=self._failed,
@@ -222,7 +222,8 @@ class TillOpenDialog(QDialog):
 
             self.ops.run(lambda: cosign(email, password, till.id), on_success=done,
                          on_error=lambda exc: dialog.show_error(friendly_message(exc)),
-                         parent=dialog, label=self.tr("Supervisor co-signing"), reauth=False)
+                         parent=dialog, label=self.tr("Supervisor co-signing"), reauth=False,
+                         write=True)
 
         dialog.decided.connect(decided)
         dialog.open()
@@ -307,7 +308,8 @@ class TillCloseDialog(QDialog):
             self.show_report()
 
         self.ops.run(close_and_report, on_success=done, on_error=self._failed, parent=self,
-                     label=self.tr("Closing the till"), disable=(self.close_button,))
+                     label=self.tr("Closing the till"), disable=(self.close_button,),
+                     write=True)
 
     def show_report(self) -> None:
         if self.report is not None:

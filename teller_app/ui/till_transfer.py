@@ -77,7 +77,7 @@ class TransferDialog(QDialog):
 
         self.ops.run(lambda: self.service.request_transfer(direction, value, transfer_id),
                      on_success=done, on_error=failed, parent=self,
-                     label=self.tr("Asking for a transfer"), disable=(self.send,))
+                     label=self.tr("Asking for a transfer"), disable=(self.send,), write=True)
 
     def _filed_text(self, state: str) -> str:
         # A re-send is answered with the transfer filed first, which may be decided by now.
