@@ -114,7 +114,8 @@ class BranchCashView(QDialog):
             self.status.setText(self.tr("Select a till waiting for a co-sign."))
             return
         self.ops.run(lambda: self.service.cosign(till.id), on_success=lambda _t: self.refresh(),
-                     on_error=self._failed, parent=self, label=self.tr("Co-signing"))
+                     on_error=self._failed, parent=self, label=self.tr("Co-signing"),
+                     write=True)
 
     def decide(self, approve: bool) -> None:
         row = self.transfers.currentRow()
@@ -124,7 +125,7 @@ class BranchCashView(QDialog):
         transfer = self.position.pending_transfers[row]
         self.ops.run(lambda: self.service.decide_transfer(transfer.id, approve),
                      on_success=lambda _t: self.refresh(), on_error=self._failed, parent=self,
-                     label=self.tr("Deciding the transfer"))
+                     label=self.tr("Deciding the transfer"), write=True)
 
     def count_vault(self) -> None:
         dialog = self.vault_dialog = VaultCountDialog(self.ops, self.service, self.branch_guid,
@@ -187,4 +188,5 @@ class VaultCountDialog(QDialog):
 
         self.ops.run(lambda: self.service.count_vault(counts, self.branch_guid),
                      on_success=done, on_error=failed, parent=self,
-                     label=self.tr("Saving the vault count"), disable=(self.save,))
+                     label=self.tr("Saving the vault count"), disable=(self.save,),
+                     write=True)
