@@ -313,6 +313,8 @@ class CashService:
                 raise CashRefused(refusal) from None
             raise
         except (Timeout, Unavailable, ValidationError) as exc:
+            if isinstance(exc, Unavailable) and exc.not_sent:
+                raise  # never reached the platform: nothing to settle
             if isinstance(exc, ValidationError):
                 refusal = classify_refusal(exc)
                 if refusal is None or refusal.kind is not RefusalKind.NOT_CREATED:
@@ -320,7 +322,9 @@ class CashService:
             try:
                 payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
             except (Timeout, Unavailable):
-                raise exc from None
+                if isinstance(exc, ValidationError):
+                    raise exc from None
+                raise ConfirmInDoubt(payment_guid, exc) from None  # sent, outcome unread
             if payment.status is PaymentStatus.CONFIRMED:
                 return replace(receipt_of(payment, self.kind_of(payment)), reconciled=True)
             if payment.status is PaymentStatus.CREATED:  # a lost answer may still land

@@ -6,6 +6,7 @@ context."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -80,6 +81,7 @@ class CashDialogParts(QDialog):
     # A confirm's answer was lost and DCM has not shown it CONFIRMED yet: it may still be
     # applied, so the draft is neither voided nor made again until a read settles it.
     in_doubt = False
+    _in_doubt_since = 0.0  # time.monotonic() when the confirm's answer was lost
     leave_prompt: QMessageBox | None = None
 
     def reject(self) -> None:
@@ -222,10 +224,10 @@ class CashDialogParts(QDialog):
                      disable=(self.confirm_button,), write=True)
 
     def _confirm_failed(self, exc: BaseException) -> None:
-        from teller_app.ui.error_text import is_connectivity_error
-
-        # No answer: the confirm may have reached the platform and be applied late.
-        if isinstance(exc, ConfirmInDoubt) or is_connectivity_error(exc):
+        # No answer: the confirm reached the platform and may be applied late. Any other
+        # error (a connection error too) came before anything was sent (the hub's check, a
+        # refused connection): said as such, and Void stays.
+        if isinstance(exc, ConfirmInDoubt):
             self.in_doubt_now()
             return
         self._show_error(exc)
@@ -233,6 +235,7 @@ class CashDialogParts(QDialog):
     def in_doubt_now(self) -> None:
         """Say the outcome is not known, keep Void (and a new draft) away, read again."""
         self.in_doubt = True
+        self._in_doubt_since = time.monotonic()
         self.error.clear()
         self.void_button.hide()
         self.check_button.show()
@@ -251,13 +254,22 @@ class CashDialogParts(QDialog):
             return
 
         def still(exc: BaseException) -> None:
+            if not isinstance(exc, ConfirmInDoubt):
+                self._show_error(exc)
+            if time.monotonic() - self._in_doubt_since >= sum(RECHECK_DELAYS):
+                # long past any late answer: most likely not confirmed; the hub still refuses
+                # a void while a confirm may be in flight
+                self.void_button.setVisible(self.service.gate is not None)
+                self._note(QCoreApplication.translate(
+                    "CashDialog", "The platform still shows the payment as a draft well after "
+                    "the lost answer: it was most likely not confirmed. Confirm it again (a "
+                    "payment is never confirmed twice) or void it."))
+                return
             self._note(QCoreApplication.translate(
                 "CashDialog", "It is still not known whether the payment went through: the "
                 "platform shows it as a draft so far. Press “Check again” in a moment, or "
                 "Confirm: a payment is never confirmed twice. Do not void it or make a new "
                 "one until this is settled."))
-            if not isinstance(exc, ConfirmInDoubt):
-                self._show_error(exc)
 
         self.ops.run(lambda: recheck(self.service, draft.payment_guid, delays),
                      on_success=self._confirmed, on_error=still, parent=self,

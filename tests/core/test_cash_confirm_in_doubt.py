@@ -19,9 +19,10 @@ from teller_app.core.cash import (
     ConfirmInDoubt,
     find_processing_account,
 )
+from teller_app.core.cash_checks import NeedReason, SupervisorNeed
 from teller_app.core.cash_settle import recheck
 from teller_app.core.views import CustomerView
-from teller_app.platform import PasswordLogin, PlatformClient, RetryPolicy
+from teller_app.platform import PasswordLogin, PlatformClient, RetryPolicy, Unavailable
 from teller_app.ui.async_op import OpRunner
 
 
@@ -132,4 +133,90 @@ def test_the_dialog_says_not_known_keeps_void_away_and_settles_by_itself(
     assert dialog.receipt is not None and dialog.receipt.reconciled
     assert not dialog.in_doubt and not dialog.check_button.isVisibleTo(dialog)
     assert transport.confirms == 1  # nothing was sent again
+    arun(lossy.aclose())
+
+
+class HubDownAtConfirm:
+    """A hub gate that cannot be reached when asked before the confirm: nothing is sent."""
+
+    async def assess(self, request: Any) -> SupervisorNeed:
+        return SupervisorNeed(False, NeedReason.NONE, Decimal("10000"))
+
+    async def before_confirm(self, payment_guid: str) -> SupervisorNeed:
+        raise Unavailable("the Teller Hub cannot be reached (injected)")
+
+    async def confirmed(self, payment_guid: str) -> None:
+        return None
+
+    async def voided(self, payment_guids: Any) -> set[str]:
+        return set()
+
+    async def void(self, payment_guid: str, reason: str) -> None:
+        return None
+
+
+def test_nothing_sent_is_no_doubt_and_void_stays(qtbot: Any, arun: Any, ops: OpRunner,
+                                                   sandbox: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hub unreachable before the confirm: no confirm reached DCM, so the dialog says
+    what failed and keeps Void; a confirm whose answer was lost and whose status stays a
+    draft well past it offers Void again (the hub refuses one while a confirm may be in
+    flight)."""
+    import teller_app.ui.cash_dialog_parts as parts
+    from teller_app.ui.cash_dialog import CashDialog
+
+    monkeypatch.setattr(parts, "RECHECK_DELAYS", (0.0,))
+    transport = LateConfirm()
+    service, lossy = arun(_service(sandbox, transport))
+    gate = HubDownAtConfirm()
+    service = CashService(lossy, service.branch_guid or "", service.processing_account_guid,
+                          Decimal("10000.00"), policy=gate, gate=gate)
+    customer = arun(new_customer(lossy, sandbox))
+    dialog = CashDialog(ops, service, CustomerView(customer), CashKind.DEPOSIT)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
+    dialog.amount.setText("25.00")
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10000)
+    assert dialog.void_button.isVisibleTo(dialog)
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=10000)
+    assert transport.confirms == 0 and not dialog.in_doubt
+    assert "cannot be reached" in dialog.error.text()
+    assert dialog.void_button.isVisibleTo(dialog)
+    arun(lossy.aclose())
+
+
+class AllowingGate(HubDownAtConfirm):
+    async def before_confirm(self, payment_guid: str) -> SupervisorNeed:
+        return SupervisorNeed(False, NeedReason.NONE, Decimal("10000"))
+
+
+def test_void_comes_back_once_the_draft_stays_a_draft_past_the_checks(
+        qtbot: Any, arun: Any, ops: OpRunner, sandbox: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import teller_app.ui.cash_dialog_parts as parts
+    from teller_app.ui.cash_dialog import CashDialog
+
+    monkeypatch.setattr(parts, "RECHECK_DELAYS", (0.0,))  # the checks' whole span: now
+    transport = LateConfirm()
+    service, lossy = arun(_service(sandbox, transport))
+    gate = AllowingGate()
+    service = CashService(lossy, service.branch_guid or "", service.processing_account_guid,
+                          Decimal("10000.00"), policy=gate, gate=gate)
+    customer = arun(new_customer(lossy, sandbox))
+    dialog = CashDialog(ops, service, CustomerView(customer), CashKind.DEPOSIT)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
+    dialog.amount.setText("26.00")
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10000)
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: dialog.in_doubt, timeout=10000)
+    qtbot.waitUntil(lambda: "most likely not confirmed" in dialog.note.text(), timeout=10000)
+    assert dialog.void_button.isVisibleTo(dialog) and transport.confirms == 1
+    transport.release.set()  # let the held confirm finish before the client closes
+    arun(transport.landed.wait())
     arun(lossy.aclose())
