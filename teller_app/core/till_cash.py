@@ -93,9 +93,14 @@ class HubCash:
         self.till = till
         self.desk_id = desk_id or (till.desk_id if till is not None else "")
 
-    async def authorize(self, payment_guid: str) -> dict[str, Any]:
+    async def authorize(self, payment_guid: str, *, confirming: bool = False) -> dict[str, Any]:
+        """The hub's decision; ``confirming``: asked right before this desk's confirm, so the
+        hub refuses a void while that confirm may still reach DCM."""
+        body = {"payment_guid": payment_guid}
+        if confirming:
+            body["purpose"] = "confirm"
         data: dict[str, Any] = await self.hub.call(
-            "POST", "/api/v1/cash/authorize", json_body={"payment_guid": payment_guid},
+            "POST", "/api/v1/cash/authorize", json_body=body,
             desk_id=self.desk_id or None,  # the hub wants the desk holding the till
             idempotent=True)  # the hub's decision for one draft is repeatable
         return data
@@ -110,7 +115,7 @@ class HubCash:
                                            idempotent=True))
 
     async def before_confirm(self, payment_guid: str) -> SupervisorNeed:
-        return need_of(await self.authorize(payment_guid))
+        return need_of(await self.authorize(payment_guid, confirming=True))
 
     async def confirmed(self, payment_guid: str) -> None:
         if self.till is not None:

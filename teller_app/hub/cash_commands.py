@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from teller_app.platform import PlatformClient
 from teller_app.platform.models import PaymentStatus
 
-from . import audit, commands, events
+from . import audit, commands, events, policy
 from .cash_limits import authorize, is_voided, owner_of, read_draft
 from .db import now
 from .errors import HubError
@@ -77,7 +77,8 @@ async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmpl
     meets it (till open, till holds a withdrawal, the teller's daily limit): a request never
     takes cash past those controls. Refusals carry a stable ``code`` (see the report)."""
     guid = str(change.get("payment_guid") or "")
-    draft = await read_draft(client, guid)
+    currency = (await policy.load(engine))[0].cash_currency  # cash in another is no till's
+    draft = await read_draft(client, guid, currency=currency)
     if not draft.kind:
         raise HubError(422, "not a cash deposit or withdrawal", "not_cash")
     if draft.status is not PaymentStatus.CREATED:

@@ -94,14 +94,16 @@ class Draft:
     branch_guid: str | None
 
 
-async def read_draft(client: PlatformClient, payment_guid: str) -> Draft:
+async def read_draft(client: PlatformClient, payment_guid: str, *,
+                     currency: str | None = None) -> Draft:
+    """``currency``: the till's (the policy's ``cash_currency``); other cash reads as none."""
     try:
         payment = await client.get_payment(payment_guid, False)
     except (NotFound, ValidationError):  # an unknown GUID may be a 400 on DCM (docs are open)
         raise HubError(404, "no such payment on DCM") from None
     except PlatformError as exc:
         raise HubError(503, f"DCM cannot be read: {exc.message}") from None
-    return await draft_of(client, payment, payment_guid)
+    return await draft_of(client, payment, payment_guid, currency=currency)
 
 
 async def category_code(client: PlatformClient, payment: Payment) -> str:
@@ -240,13 +242,15 @@ Guard = Callable[[AsyncConnection], Awaitable[None]]
 
 async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
                     record: bool = True, guard: Guard | None = None,
-                    refusal_raises: bool = False, desk_id: str | None = None
-                    ) -> dict[str, Any]:
+                    refusal_raises: bool = False, desk_id: str | None = None,
+                    confirming: bool = False) -> dict[str, Any]:
     """The decision for ``draft`` by ``emp``, serialised on the teller's till (and, on
     PostgreSQL, the customer). ``guard`` runs under those locks before the decision (a
     HubError it raises rolls the transaction back); with ``refusal_raises`` a refusal is a
     HubError with the refusal's code, raised inside the transaction (nothing of it is kept).
-    ``desk_id``: the desk asking must hold the till's lease (409 ``till_elsewhere``)."""
+    ``desk_id``: the desk asking must hold the till's lease (409 ``till_elsewhere``).
+    ``confirming``: the desk asks right before its confirm; an "allow" stamps
+    ``confirm_asked_at`` (``voids`` waits out a confirm that may still reach DCM)."""
     limits = await load_limits(engine)
     threshold = (await policy.load(engine))[0].cash_threshold
     async with engine.begin() as conn:
@@ -264,6 +268,10 @@ async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
             code = str((verdict.get("reasons") or ["refused"])[0])
             raise HubError(403 if code == "other_branch" else 409, str(verdict["message"]),
                            code)
+        if confirming and record and draft.payment_guid and verdict["decision"] == "allow":
+            await conn.execute(cash_authorizations.update().where(
+                cash_authorizations.c.payment_guid == draft.payment_guid).values(
+                confirm_asked_at=now()))
         return verdict
 
 

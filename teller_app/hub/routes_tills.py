@@ -17,10 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from teller_app.platform import NotFound, PlatformError
 from teller_app.platform.models import PaymentStatus
 
-from . import cash_limits, tills, voids
+from . import cash_limits, policy, tills, voids
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
 from .cash_limits import CashLimits, Draft, read_draft
 from .contract import errors
+from .db import now
 from .errors import HubError
 from .events import is_checker
 from .fe_runtime import runtime
@@ -59,6 +60,11 @@ class PaymentIn(_In):
     payment_guid: Guid
 
 
+class AuthorizeIn(PaymentIn):
+    # "confirm": the desk asks right before it confirms on DCM; absent: a check (at create)
+    purpose: Literal["check", "confirm"] | None = None
+
+
 class PreviewIn(_In):
     kind: Literal["deposit", "withdrawal"]
     amount: Amount
@@ -93,9 +99,16 @@ class VaultIn(_In):
     counts: Counts
 
 
-async def _draft(request: Request, payment_guid: str) -> Draft:
+async def till_currency(request: Request) -> str:
+    """The tills' currency (the policy's ``cash_currency``): cash in another is no till's."""
+    return (await policy.load(hub_state(request).engine))[0].cash_currency
+
+
+async def _draft(request: Request, payment_guid: str, *, as_cash: bool = False) -> Draft:
+    """The draft on DCM; ``as_cash``: in the tills' currency or no cash (kind "")."""
+    currency = await till_currency(request) if as_cash else None
     client = await runtime(request).reader.client()
-    return await read_draft(client, payment_guid)
+    return await read_draft(client, payment_guid, currency=currency)
 
 
 # -- cash: limits, authorize, voids -------------------------------------------------------
@@ -114,10 +127,11 @@ async def put_limits(body: CashLimits, request: Request, emp: CurrentEmployee) -
 
 @router.post("/cash/authorize", summary="May this draft be confirmed now (allow / "
              "needs_approval / refuse); the hub reads the draft on DCM")
-async def authorize(body: PaymentIn, request: Request, emp: Operator,
+async def authorize(body: AuthorizeIn, request: Request, emp: Operator,
                     desk_id: DeskId) -> dict[str, Any]:
-    draft = await _draft(request, body.payment_guid)  # the desk holding the till asks
-    return await cash_limits.authorize(hub_state(request).engine, emp, draft, desk_id=desk_id)
+    draft = await _draft(request, body.payment_guid, as_cash=True)  # the till's desk asks
+    return await cash_limits.authorize(hub_state(request).engine, emp, draft, desk_id=desk_id,
+                                       confirming=body.purpose == "confirm")
 
 
 UNKNOWN_BRANCH = "(unknown customer)"  # no employee's branch: refused as another branch's
@@ -143,9 +157,10 @@ async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> di
 
 @router.post("/cash/void", summary="The teller voids their own unconfirmed draft")
 async def void(body: VoidIn, request: Request, emp: Operator) -> dict[str, Any]:
+    read_at = now()  # the draft is read after this: a confirm asked before may still land
     draft = await _draft(request, body.payment_guid)
     out = await voids.record(hub_state(request).engine, emp, draft, body.reason, reject=False,
-                             desk_id=body.desk_id)
+                             desk_id=body.desk_id, read_at=read_at)
     await runtime(request).bus.poke()  # the cash.voided event reaches streams at once
     return out
 
@@ -154,9 +169,10 @@ async def void(body: VoidIn, request: Request, emp: Operator) -> dict[str, Any]:
 async def reject(body: RejectDraftIn, request: Request, emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator rejects a draft")
+    read_at = now()
     draft = await _draft(request, body.payment_guid)
     out = await voids.record(hub_state(request).engine, emp, draft, body.comment, reject=True,
-                             desk_id=body.desk_id)
+                             desk_id=body.desk_id, read_at=read_at)
     await runtime(request).bus.poke()
     return out
 
@@ -231,9 +247,10 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
     if not pending:
         return Reconciled(0, frozenset())
     client = await runtime(request).reader.client()
+    currency = await till_currency(request)
     counted, failed = 0, set()
     for guid in pending:
-        draft = await read_draft(client, guid)
+        draft = await read_draft(client, guid, currency=currency)
         if draft.status is PaymentStatus.FAILED:
             failed.add(guid)
         if draft.status is not PaymentStatus.CONFIRMED or not draft.kind:
@@ -264,7 +281,7 @@ async def heartbeat(request: Request, emp: CurrentEmployee, desk_id: DeskId) -> 
              "verifies it on DCM)")
 async def operation(body: PaymentIn, request: Request, emp: Operator,
                     desk_id: DeskId) -> dict[str, Any]:
-    draft = await _draft(request, body.payment_guid)
+    draft = await _draft(request, body.payment_guid, as_cash=True)
     if draft.status is not PaymentStatus.CONFIRMED:
         raise HubError(409, f"the payment is {draft.status.value} on DCM, not CONFIRMED")
     if not draft.kind:

@@ -1,6 +1,7 @@
 """Till tables (issue 15): till sessions with their lease, cash operations, vault transfers,
 the branch vaults, cash authorizations (the cumulative limits), voids and the limits row.
-Revision 0003 creates them. Money is integer kopiyky (``*_minor``): exact on both databases."""
+Revision 0003 creates them (0005 adds ``confirm_asked_at``). Money is integer kopiyky
+(``*_minor``): exact on both databases."""
 
 from __future__ import annotations
 
@@ -87,6 +88,8 @@ cash_authorizations = sa.Table(
     sa.Column("reasons", sa.String(300), nullable=False, server_default=""),
     sa.Column("day", sa.String(10), nullable=False, index=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # When the desk last asked before a confirm (revision 0005): a void waits out the grace.
+    sa.Column("confirm_asked_at", sa.BigInteger, nullable=True),
 )
 
 cash_voids = sa.Table(

@@ -6,10 +6,18 @@ mark the draft in history.
 * void: the teller who owns the draft (the first to authorize it; a never-authorized draft
   belongs to whoever voids it first in its branch), with a reason;
 * reject: a supervisor of the draft's branch, not on their own draft, with a comment.
+
+A draft a desk asked to confirm (``/cash/authorize`` with ``purpose: confirm``) is neither
+voided nor rejected for ``confirm_grace_seconds`` after that ask (409
+``confirm_may_be_in_flight``): the desk's confirm may have timed out and still reach DCM, and
+a void then a second draft would charge the customer twice. After the grace the draft is read
+on DCM as it is now (the route reads it after ``read_at``): CREATED is not confirmed.
 """
 
 from __future__ import annotations
 
+import math
+import os
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,14 +27,39 @@ from teller_app.platform.models import PaymentStatus
 
 from . import audit, commands, events
 from .cash_commands import cash_confirm_requests, minor_of
-from .cash_limits import Draft
+from .cash_limits import Draft, lock_till, owner_of
 from .db import now
 from .errors import HubError
 from .events import is_checker
+from .execution_lease import in_doubt_grace_seconds
 from .fe_tables import commands as commands_table
 from .models import HubEmployee
 from .till_money import money
 from .till_tables import cash_authorizations, cash_voids
+
+CONFIRM_IN_FLIGHT = "confirm_may_be_in_flight"
+
+
+def confirm_grace_seconds() -> float:
+    """How long after a desk asked to confirm a draft its confirm may still reach DCM (the
+    desk's HTTP timeout, a slow platform): ``TELLER_HUB_CONFIRM_GRACE_S``, else the hub's own
+    in-doubt grace."""
+    try:
+        grace = float(os.environ.get("TELLER_HUB_CONFIRM_GRACE_S", ""))
+    except ValueError:
+        grace = 0.0
+    return grace if grace > 0 else in_doubt_grace_seconds()
+
+
+def refuse_if_in_flight(confirm_asked_at: int | None, read_at: int) -> None:
+    """409 while a confirm asked at ``confirm_asked_at`` may still land after the draft was
+    read (at ``read_at``) as CREATED."""
+    if confirm_asked_at is None:
+        return
+    wait = confirm_asked_at + confirm_grace_seconds() - read_at
+    if wait > 0:
+        raise HubError(409, f"a confirm of this draft may still reach DCM: try again in "
+                       f"{math.ceil(wait)} s", CONFIRM_IN_FLIGHT)
 
 
 def void_out(r: Any) -> dict[str, Any]:
@@ -36,19 +69,25 @@ def void_out(r: Any) -> dict[str, Any]:
 
 
 async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: str, *,
-                 reject: bool, desk_id: str) -> dict[str, Any]:
+                 reject: bool, desk_id: str, read_at: int | None = None) -> dict[str, Any]:
+    """``read_at``: when the caller started reading ``draft`` on DCM (default: now)."""
     if draft.status is not PaymentStatus.CREATED:
         raise HubError(409, f"the payment is {draft.status.value}: only a draft can be voided")
     if not reason.strip():
         raise HubError(422, "a reason is required")
-    v = cash_voids.c
+    v, a = cash_voids.c, cash_authorizations.c
+    read_at = now() if read_at is None else read_at
     async with engine.begin() as conn:
+        # the owner's till first, as /cash/authorize locks it: an ask to confirm and this
+        # void are one after the other, each seeing the other's row
+        await lock_till(conn, await owner_of(conn, draft.payment_guid) or emp.email)
         found = (await conn.execute(sa.select(cash_voids).where(
             v.payment_guid == draft.payment_guid))).first()
         if found is not None:
             return void_out(found)
-        owner = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
-            cash_authorizations.c.payment_guid == draft.payment_guid))).scalar_one_or_none()
+        authorized = (await conn.execute(sa.select(a.teller, a.confirm_asked_at).where(
+            a.payment_guid == draft.payment_guid))).first()
+        owner = None if authorized is None else str(authorized.teller)
         if not emp.may_act_in(draft.branch_guid):
             raise HubError(403, "the draft is not in your branch")
         if reject:
@@ -59,6 +98,8 @@ async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: st
         elif owner is not None and owner != emp.email:
             raise HubError(403, "only the teller who made the draft voids it "
                            "(a supervisor may reject it)")
+        if authorized is not None:
+            refuse_if_in_flight(authorized.confirm_asked_at, read_at)
         await _refuse_if_approved(conn, draft.payment_guid)
         try:
             await conn.execute(cash_voids.insert().values(

@@ -34,6 +34,10 @@ def hub_code_text(code: str) -> str | None:
         "drafts_outstanding": translate("TillText", "Cash drafts checked on this till are "
                                         "neither confirmed nor voided: confirm or void them "
                                         "before the till closes."),
+        "confirm_may_be_in_flight": translate(
+            "TillText", "A confirm of this draft was sent moments ago and may still reach "
+            "the platform, so it is not voided yet. Try again in a minute: a draft still not "
+            "confirmed then can be voided."),
     }.get(code) or _cash_words(code)
 
 

@@ -223,3 +223,34 @@ def test_a_refund_or_commission_is_the_banks_operation_not_the_tills(
     confirm(sandbox, w.b0, commission)
     _watch_pass(w, sandbox)
     assert _alert(w, refund) is None and _alert(w, commission) is None
+
+
+def test_cash_in_another_currency_is_refused_when_asked_and_never_counted(
+        world: World, sandbox: SandboxProcess) -> None:
+    """With the till's currency set to EUR, a hryvnia draft is refused when the desk asks
+    (``/cash/authorize``: no till's cash), its four-eyes request is refused, and hryvnia cash
+    authorized before the change and confirmed on DCM is never counted in the till."""
+    w = world
+    cust, account = customer(sandbox, w.b0)
+    earlier = draft(sandbox, w.b0, account, "30.00")
+    assert w.authorize(earlier)["decision"] == "allow"
+    expected = w.http.get("/api/v1/tills/current", headers=w.teller).json()["expected"]
+    confirm(sandbox, w.b0, earlier)
+    got = w.http.get("/api/v1/policy", headers=w.admin).json()["policy"]
+    r = w.http.put("/api/v1/policy", headers=w.admin, json={**got, "cash_currency": "EUR"})
+    assert r.status_code == 200, r.text
+    try:
+        guid = draft(sandbox, w.b0, account, "40.00")
+        verdict = w.authorize(guid)
+        assert verdict["decision"] == "refuse" and verdict["reasons"] == ["not_cash"], verdict
+        r = w.post("/api/v1/requests", w.teller, kind="cash_confirm", customer_guid=cust,
+                   reason="big", change={"payment_guid": guid, "amount": "40.00",
+                                         "branch_guid": w.b0})
+        assert r.status_code == 422 and r.json()["code"] == "not_cash", r.text
+        r = w.post("/api/v1/tills/current/operations", w.teller, payment_guid=earlier)
+        assert r.status_code == 409, r.text
+        till = w.http.get("/api/v1/tills/current", headers=w.teller).json()
+        assert till["expected"] == expected, till  # the hryvnia deposit is no EUR till's
+    finally:
+        r = w.http.put("/api/v1/policy", headers=w.admin, json=got)
+        assert r.status_code == 200, r.text
