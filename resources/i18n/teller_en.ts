@@ -84,6 +84,14 @@
             <numerusform>%n customer saves already sent will finish first and are not discarded.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="101"/>
+        <source>%n other change(s) already sent will finish first and are not cut off.</source>
+        <translation>
+            <numerusform>%n other change already sent will finish first and is not cut off.</numerusform>
+            <numerusform>%n other changes already sent will finish first and are not cut off.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>HistoryDialog</name>
@@ -148,7 +156,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="370"/>
+        <location filename="../../teller_app/ui/supervision.py" line="381"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -1038,12 +1038,12 @@
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="122"/>
+        <location filename="../../teller_app/ui/till_position.py" line="123"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="127"/>
+        <location filename="../../teller_app/ui/till_position.py" line="128"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -1096,12 +1096,12 @@
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="163"/>
         <source>Approved by a supervisor. The platform has not answered the confirm yet; this window updates by itself when it is settled.</source>
         <translation>Погоджено контролером. Платформа ще не відповіла на підтвердження; це вікно оновиться саме, щойно все з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="172"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="173"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
@@ -1192,7 +1192,7 @@
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="221"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="223"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
@@ -1212,7 +1212,7 @@
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="279"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="291"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
@@ -1277,7 +1277,7 @@
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="282"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="294"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
@@ -1292,87 +1292,92 @@
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="95"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="97"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="99"/>
         <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="103"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="105"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="105"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="107"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="150"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="180"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="182"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="181"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="183"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="191"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="193"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="200"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="202"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="210"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="212"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="241"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="244"/>
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="254"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="263"/>
+        <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
+        <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="268"/>
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="265"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="277"/>
         <source>Checking the payment</source>
         <translation>Перевіряємо платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="286"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="298"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="290"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="302"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="334"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="346"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="341"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="353"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -2095,7 +2100,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="390"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="391"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -2376,6 +2381,15 @@ If it happens again, tell support what you were doing.</source>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="101"/>
+        <source>%n other change(s) already sent will finish first and are not cut off.</source>
+        <translation>
+            <numerusform>%n інша зміна, вже надіслана, спершу завершиться і не буде перервана.</numerusform>
+            <numerusform>%n інші зміни, вже надіслані, спершу завершаться і не будуть перервані.</numerusform>
+            <numerusform>%n інших змін, уже надісланих, спершу завершаться і не будуть перервані.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>CustomerTableModel</name>
@@ -2425,7 +2439,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="296"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="298"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
@@ -3221,12 +3235,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="120"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="139"/>
         <source>Saving in progress: signing out once it has finished…</source>
         <translation>Триває збереження: вихід — щойно воно завершиться…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="122"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="141"/>
         <source>Saving in progress: closing once it has finished…</source>
         <translation>Триває збереження: закриття — щойно воно завершиться…</translation>
     </message>
@@ -3937,27 +3951,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="332"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="334"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="338"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="340"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="339"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="341"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="354"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="356"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="355"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="357"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -4545,19 +4559,29 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="207"/>
-        <location filename="../../teller_app/ui/supervision.py" line="336"/>
+        <location filename="../../teller_app/ui/supervision.py" line="208"/>
+        <location filename="../../teller_app/ui/supervision.py" line="337"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="206"/>
-        <location filename="../../teller_app/ui/supervision.py" line="309"/>
+        <location filename="../../teller_app/ui/supervision.py" line="207"/>
+        <location filename="../../teller_app/ui/supervision.py" line="310"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="377"/>
+        <source>A new alert is waiting.</source>
+        <translation>Надійшло нове сповіщення.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="378"/>
+        <source>A new request is waiting.</source>
+        <translation>Надійшов новий запит.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="370"/>
+        <location filename="../../teller_app/ui/supervision.py" line="381"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -4566,7 +4590,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="367"/>
+        <location filename="../../teller_app/ui/supervision.py" line="369"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -4653,12 +4677,12 @@ Reason: %2</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="289"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="290"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="345"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="346"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
@@ -4668,52 +4692,52 @@ Reason: %2</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="148"/>
+        <location filename="../../teller_app/ui/supervision.py" line="149"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="150"/>
+        <location filename="../../teller_app/ui/supervision.py" line="151"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="151"/>
+        <location filename="../../teller_app/ui/supervision.py" line="152"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="152"/>
+        <location filename="../../teller_app/ui/supervision.py" line="153"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="154"/>
+        <location filename="../../teller_app/ui/supervision.py" line="155"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="203"/>
+        <location filename="../../teller_app/ui/supervision.py" line="204"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="204"/>
+        <location filename="../../teller_app/ui/supervision.py" line="205"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="205"/>
+        <location filename="../../teller_app/ui/supervision.py" line="206"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="335"/>
+        <location filename="../../teller_app/ui/supervision.py" line="336"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="351"/>
+        <location filename="../../teller_app/ui/supervision.py" line="352"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
@@ -4726,63 +4750,63 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="240"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="254"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="241"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="255"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="257"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="268"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="269"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="269"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="270"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="271"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="272"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="272"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="273"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="282"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="282"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="284"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="287"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="288"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="304"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="305"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="310"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -4973,171 +4997,176 @@ Reason: %2</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="34"/>
-        <source>Cash drafts checked on this till are neither confirmed nor voided: confirm or void them before the till closes.</source>
-        <translation>Чернетки готівкових платежів, перевірені для цієї каси, не підтверджені й не анульовані: підтвердьте або анулюйте їх, перш ніж закривати касу.</translation>
+        <source>A cash draft on this till may still be confirmed (a confirm sent moments ago, or a supervisor&apos;s approval being carried out): close the till again in a minute.</source>
+        <translation>Чернетку готівкового платежу цієї каси ще можуть підтвердити (підтвердження, надіслане щойно, або погодження контролера, яке виконується): закрийте касу ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="42"/>
+        <location filename="../../teller_app/ui/till_text.py" line="38"/>
+        <source>A confirm of this draft was sent moments ago and may still reach the platform, so it is not voided yet. Try again in a minute: a draft still not confirmed then can be voided.</source>
+        <translation>Підтвердження цієї чернетки надіслано щойно, і воно ще може дійти до платформи, тому її поки не анульовано. Спробуйте ще раз за хвилину: чернетку, досі не підтверджену, тоді можна буде анулювати.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="47"/>
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="44"/>
+        <location filename="../../teller_app/ui/till_text.py" line="49"/>
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="47"/>
+        <location filename="../../teller_app/ui/till_text.py" line="52"/>
         <source>the customer&apos;s cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="54"/>
+        <location filename="../../teller_app/ui/till_text.py" line="59"/>
         <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="55"/>
+        <location filename="../../teller_app/ui/till_text.py" line="60"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="63"/>
+        <location filename="../../teller_app/ui/till_text.py" line="68"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="64"/>
+        <location filename="../../teller_app/ui/till_text.py" line="69"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="65"/>
+        <location filename="../../teller_app/ui/till_text.py" line="70"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="66"/>
+        <location filename="../../teller_app/ui/till_text.py" line="71"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="67"/>
+        <location filename="../../teller_app/ui/till_text.py" line="72"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="69"/>
+        <location filename="../../teller_app/ui/till_text.py" line="74"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="70"/>
+        <location filename="../../teller_app/ui/till_text.py" line="75"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="71"/>
+        <location filename="../../teller_app/ui/till_text.py" line="76"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="72"/>
+        <location filename="../../teller_app/ui/till_text.py" line="77"/>
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="74"/>
+        <location filename="../../teller_app/ui/till_text.py" line="79"/>
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="76"/>
+        <location filename="../../teller_app/ui/till_text.py" line="81"/>
         <source>The draft is not this customer&apos;s.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="77"/>
+        <location filename="../../teller_app/ui/till_text.py" line="82"/>
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="78"/>
+        <location filename="../../teller_app/ui/till_text.py" line="83"/>
         <source>The amount differs from the draft&apos;s on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <location filename="../../teller_app/ui/till_text.py" line="85"/>
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81"/>
+        <location filename="../../teller_app/ui/till_text.py" line="86"/>
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="83"/>
+        <location filename="../../teller_app/ui/till_text.py" line="88"/>
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="89"/>
+        <location filename="../../teller_app/ui/till_text.py" line="94"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="96"/>
+        <location filename="../../teller_app/ui/till_text.py" line="101"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="100"/>
+        <location filename="../../teller_app/ui/till_text.py" line="105"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="101"/>
+        <location filename="../../teller_app/ui/till_text.py" line="106"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="106"/>
+        <location filename="../../teller_app/ui/till_text.py" line="111"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="107"/>
+        <location filename="../../teller_app/ui/till_text.py" line="112"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="108"/>
+        <location filename="../../teller_app/ui/till_text.py" line="113"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="109"/>
+        <location filename="../../teller_app/ui/till_text.py" line="114"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114"/>
+        <location filename="../../teller_app/ui/till_text.py" line="119"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="119"/>
+        <location filename="../../teller_app/ui/till_text.py" line="124"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="120"/>
+        <location filename="../../teller_app/ui/till_text.py" line="125"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="121"/>
+        <location filename="../../teller_app/ui/till_text.py" line="126"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
@@ -5257,22 +5286,22 @@ Reason: %2</source>
 <context>
     <name>VaultCountDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="152"/>
+        <location filename="../../teller_app/ui/till_position.py" line="153"/>
         <source>Count the vault</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="157"/>
+        <location filename="../../teller_app/ui/till_position.py" line="158"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="180"/>
+        <location filename="../../teller_app/ui/till_position.py" line="181"/>
         <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
         <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="190"/>
+        <location filename="../../teller_app/ui/till_position.py" line="191"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>

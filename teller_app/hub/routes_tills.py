@@ -234,6 +234,7 @@ async def open_till(body: OpenIn, request: Request, emp: Operator,
 class Reconciled:
     counted: int  # payments counted now
     failed: frozenset[str]  # drafts DCM shows FAILED: nothing confirms them any more
+    created: frozenset[str] = frozenset()  # drafts DCM shows CREATED still
 
 
 async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
@@ -248,18 +249,20 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
         return Reconciled(0, frozenset())
     client = await runtime(request).reader.client()
     currency = await till_currency(request)
-    counted, failed = 0, set()
+    counted, failed, created = 0, set(), set()
     for guid in pending:
         draft = await read_draft(client, guid, currency=currency)
         if draft.status is PaymentStatus.FAILED:
             failed.add(guid)
+        if draft.status is PaymentStatus.CREATED:
+            created.add(guid)
         if draft.status is not PaymentStatus.CONFIRMED or not draft.kind:
             continue
         async with engine.begin() as conn:
             counted += await tills.record_operation(
                 conn, row, payment_guid=guid, kind=draft.kind, category=draft.category,
                 amount_minor=draft.amount_minor, customer_guid=draft.customer_guid)
-    return Reconciled(counted, frozenset(failed))
+    return Reconciled(counted, frozenset(failed), frozenset(created))
 
 
 @router.get("/tills/current", summary="Your live till (confirmed operations counted first)")
@@ -312,23 +315,32 @@ async def transfer(body: TransferIn, request: Request, emp: Operator,
 @router.post("/tills/current/close", summary="Close: counted vs expected → over/short")
 async def close(body: CloseIn, request: Request, emp: Operator,
                 desk_id: DeskId) -> dict[str, Any]:
-    """Refused (``drafts_outstanding``) while a draft authorized on the till is neither
-    confirmed (and counted) nor voided: confirmed after the close, no till would count it."""
+    """Drafts left behind (CREATED on DCM, nothing may still confirm them) are voided;
+    refused (``drafts_outstanding``) while a draft authorized on the till may still be
+    confirmed: confirmed after the close, no till would count it."""
     engine = hub_state(request).engine
     total = count_total(body.counts)
-    done = await reconcile(request, emp)
-    try:
+    voided: list[str] = []
+
+    async def attempt() -> dict[str, Any]:
+        read_at = now()
+        done = await reconcile(request, emp)
+        voided.extend(await tills.void_left_behind_on_till(engine, emp, desk_id, done.created,
+                                                           read_at))
         return await tills.close_till(engine, emp, desk_id, body.counts, total, body.reason,
                                       never_confirmed=done.failed)
-    except HubError as exc:
-        if exc.code != "drafts_outstanding":
-            raise
-        # a confirm may have landed between the reading and the close: read once more
-        again = await reconcile(request, emp)
-        if not again.counted and again.failed <= done.failed:
-            raise
-    return await tills.close_till(engine, emp, desk_id, body.counts, total, body.reason,
-                                  never_confirmed=again.failed)
+
+    try:
+        try:
+            out = await attempt()
+        except HubError as exc:
+            if exc.code != "drafts_outstanding":
+                raise
+            out = await attempt()  # a confirm may have landed between the reading and the close
+    finally:
+        for guid in voided:  # their requests leave the supervisors' queue
+            await voids.close_requests(engine, emp, guid, "the till closed", False, desk_id)
+    return {**out, "voided_at_close": voided}
 
 
 @router.post("/tills/{till_id}/cosign", summary="A supervisor co-signs an opening count")

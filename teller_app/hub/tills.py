@@ -290,14 +290,27 @@ async def set_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
             detail={"vault_count": money(total), "counts": counts_json(counts)}))
 
 
+async def void_left_behind_on_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
+                                   created: frozenset[str], read_at: int) -> list[str]:
+    """Before a close, in a transaction of its own (kept even when the close is refused):
+    the till's drafts DCM showed CREATED that nothing may still confirm are voided
+    (``till_close_voids``); their GUIDs."""
+    from .till_close_voids import void_left_behind  # it imports voids, which import tills'
+
+    async with engine.begin() as conn:
+        till = await live_till(conn, emp, desk_id)
+        return await void_left_behind(conn, emp, till.id, created, read_at, desk_id)
+
+
 async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                      counts: dict[str, int], total: int, reason: str, *,
                      never_confirmed: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Close with over/short. Refused while a draft authorized on the till is neither counted
-    nor voided (``drafts_outstanding``): confirmed later, no till would count it. The till's
-    row is taken first, so an authorize or a count waits for the close (and then finds the
-    till closed) or was committed before it and is seen here. ``never_confirmed``: drafts DCM
-    shows FAILED (the route read them), which nothing can confirm any more."""
+    nor voided (``drafts_outstanding``): confirmed later, no till would count it (drafts left
+    behind are voided first: ``void_left_behind_on_till``). The till's row is taken first,
+    so an authorize or a count waits for the close (and then finds the till closed) or was
+    committed before it and is seen here. ``never_confirmed``: drafts DCM shows FAILED (the
+    route read them), which nothing can confirm any more."""
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)
         await conn.execute(tills.update().where(tills.c.id == till.id).values(
@@ -307,9 +320,9 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
         if unsettled:
             listed = ", ".join(f"{r.kind} {money(int(r.amount_minor))} {r.payment_guid}"
                                for r in unsettled[:20])
-            raise HubError(409, f"{len(unsettled)} cash draft(s) authorized on this till are "
-                           f"neither confirmed nor voided: confirm or void them first ({listed})",
-                           "drafts_outstanding")
+            raise HubError(409, f"{len(unsettled)} cash draft(s) on this till may still be "
+                           "confirmed (a confirm sent moments ago, or a supervisor's approval): "
+                           f"try again in a minute ({listed})", "drafts_outstanding")
         pending = (await conn.execute(sa.select(sa.func.count()).select_from(till_transfers)
                                       .where(till_transfers.c.till_id == till.id,
                                              till_transfers.c.state == "pending"))).scalar_one()

@@ -120,7 +120,7 @@ async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: st
             detail={**data, "reason": reason.strip()[:300]}))
         row = (await conn.execute(sa.select(cash_voids).where(
             v.payment_guid == draft.payment_guid))).one()
-    await _close_requests(engine, emp, draft.payment_guid, reason, reject, desk_id)
+    await close_requests(engine, emp, draft.payment_guid, reason, reject, desk_id)
     return void_out(row)
 
 
@@ -136,7 +136,7 @@ async def _refuse_if_approved(conn: AsyncConnection, payment_guid: str) -> None:
         raise HubError(409, "a supervisor already approved this draft: it cannot be voided")
 
 
-async def _close_requests(engine: AsyncEngine, emp: HubEmployee, payment_guid: str,
+async def close_requests(engine: AsyncEngine, emp: HubEmployee, payment_guid: str,
                           reason: str, reject: bool, desk_id: str) -> None:
     """Take the draft's pending cash_confirm requests out of the supervisors' queue."""
     c = commands_table.c

@@ -31,9 +31,10 @@ def hub_code_text(code: str) -> str | None:
                                       "supervisor: it must be decided before the till closes."),
         "reason_required": translate("TillText", "The count differs from what is expected: "
                                      "give a reason for the over or short."),
-        "drafts_outstanding": translate("TillText", "Cash drafts checked on this till are "
-                                        "neither confirmed nor voided: confirm or void them "
-                                        "before the till closes."),
+        "drafts_outstanding": translate("TillText", "A cash draft on this till may still be "
+                                        "confirmed (a confirm sent moments ago, or a "
+                                        "supervisor's approval being carried out): close the "
+                                        "till again in a minute."),
         "confirm_may_be_in_flight": translate(
             "TillText", "A confirm of this draft was sent moments ago and may still reach "
             "the platform, so it is not voided yet. Try again in a minute: a draft still not "
