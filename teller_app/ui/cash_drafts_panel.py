@@ -211,7 +211,7 @@ class CashDraftsPanel(QWidget):
 
         self.ops.run(lambda: service.confirm(guid), on_success=done, on_error=self.failed.emit,
                      parent=self, label=self.tr("Confirming"),
-                     disable=(self.confirm_button,))
+                     disable=(self.confirm_button,), write=True)
 
     def ask_reject_comment(self) -> None:
         """Reject the selected draft (the hub voids it): the comment is asked without
@@ -243,4 +243,4 @@ class CashDraftsPanel(QWidget):
 
         self.ops.run(lambda: hub.reject(guid, comment), on_success=done,
                      on_error=self.failed.emit, parent=self, label=self.tr("Rejecting"),
-                     disable=(self.reject_button,))
+                     disable=(self.reject_button,), write=True)
