@@ -6,6 +6,7 @@ Amounts travel as decimal strings; the hub computes in integer kopiyky.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.exc import SQLAlchemyError
 
 from teller_app.platform import NotFound, PlatformError
 from teller_app.platform.models import PaymentStatus
@@ -29,6 +31,7 @@ from .models import HubEmployee
 from .till_money import count_total, to_minor
 
 # 404 (no such draft, customer or till) and 409 (state: in use, closed) on every route.
+log = logging.getLogger("teller_hub.tills")
 router = APIRouter(prefix="/api/v1", tags=["tills"], responses=errors(404, 409))
 
 Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
@@ -339,7 +342,11 @@ async def close(body: CloseIn, request: Request, emp: Operator,
             out = await attempt()  # a confirm may have landed between the reading and the close
     finally:
         for guid in voided:  # their requests leave the supervisors' queue
-            await voids.close_requests(engine, emp, guid, "the till closed", False, desk_id)
+            try:
+                await voids.close_requests(engine, emp, guid, "the till closed", False,
+                                           desk_id)
+            except (HubError, SQLAlchemyError):  # the close stands; the void refuses them
+                log.warning("a request of a draft voided at close was not withdrawn")
     return {**out, "voided_at_close": voided}
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import audit, commands, events
 from .cash_commands import cash_confirm_requests
-from .db import now
+from .db import dialect_insert, now
 from .fe_tables import commands as commands_table
 from .models import HubEmployee
 from .till_holding import outstanding
@@ -36,11 +36,17 @@ async def void_left_behind(conn: AsyncConnection, emp: HubEmployee, till_id: str
     close's transaction, after the till's row is taken."""
     a, c = cash_authorizations.c, commands_table.c
     grace = confirm_grace_seconds()
+    rows = [r for r in await outstanding(conn, till_id) if str(r.payment_guid) in created]
+    # The candidates' cash_confirm requests are locked first, all of them before any event
+    # or audit lock (an approval takes its request, then those): a supervisor's approve of
+    # one waits for this transaction and then finds the draft voided, so the hub never
+    # confirms a draft this close voids (as a teller's own void, ``voids.record``).
+    for row in rows:
+        mine = cash_confirm_requests(str(row.payment_guid))
+        await conn.execute(commands_table.update().where(mine).values(state=c.state))
     voided: list[str] = []
-    for row in await outstanding(conn, till_id):
+    for row in rows:
         guid = str(row.payment_guid)
-        if guid not in created:
-            continue
         asked = (await conn.execute(sa.select(a.confirm_asked_at, a.branch_guid,
                                               a.customer_guid).where(
             a.payment_guid == guid))).one()
@@ -50,11 +56,13 @@ async def void_left_behind(conn: AsyncConnection, emp: HubEmployee, till_id: str
             cash_confirm_requests(guid)))).scalars().all())
         if states & {commands.APPROVED, commands.APPLIED}:
             continue  # a supervisor's approval: the hub confirms it
-        await conn.execute(cash_voids.insert().values(
+        added = await conn.execute(dialect_insert(conn, cash_voids).values(
             payment_guid=guid, kind="void", actor=emp.email, owner=emp.email,
             reason=CLOSE_REASON, branch_guid=asked.branch_guid,
             customer_guid=asked.customer_guid, amount_minor=int(row.amount_minor),
-            created_at=now()))
+            created_at=now()).on_conflict_do_nothing())
+        if added.rowcount != 1:
+            continue  # a supervisor rejected it at the same moment: voided already
         data = {"payment_guid": guid, "kind": "void", "actor": emp.email, "owner": emp.email,
                 "amount": money(int(row.amount_minor)), "customer_guid": asked.customer_guid}
         await events.emit(conn, "cash.voided", data, branch_guid=asked.branch_guid,

@@ -167,6 +167,12 @@ class OpRunner(QObject):
         # Busy until its callbacks have run (the task is done a loop turn before that).
         return key in self._by_key
 
+    def cancel(self, key: str) -> None:
+        """Cancel the running op started with ``key``, if any."""
+        op = self._by_key.get(key)
+        if op is not None:
+            op.cancel()
+
     def cancel_all(self) -> None:
         for op in list(self._running):
             op.cancel()

@@ -174,6 +174,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         self._fetching = False
+        self.ops.cancel("search-page")  # the old search's paging (it may read far) stops
         self.loading_changed.emit(True)
         self.ops.run(
             lambda: source.first_page(query, FIRST_PAGE),

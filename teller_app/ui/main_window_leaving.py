@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The longest a create can take: two POSTs (10 s read timeout each, platform/_http.py) and
-# the reads that settle a lost answer; a write still running after it is cancelled.
-SAVE_WAIT_SECONDS = 60.0
+# The longest a write can take: a cash confirm asks the hub first (reads retried: up to
+# 3 × 12 s), sends the POST (10 s to send, 10 s to read) and reads what a lost answer left,
+# then tells the till; a create sends two POSTs. A write still running after it is cancelled.
+SAVE_WAIT_SECONDS = 120.0
 
 
 class MainWindowLeaving(MainWindowTabs):
