@@ -32,6 +32,7 @@ from teller_app.core.approvals import Actor, ApprovalService
 from teller_app.core.cash import (
     CashKind,
     CashService,
+    ConfirmInDoubt,
     DraftNotChecked,
     find_processing_account,
     new_cash_nonce,
@@ -170,13 +171,15 @@ async def _confirm_scenario(w: World, sandbox: SandboxProcess, cust: str) -> Non
         full = await service.receipt(draft.payment_guid)
         assert full.payment is not None and len(full.stellar_hash) == 64
 
-        # the confirm's answer and its read-back are both lost: unknown, so it raises; the
-        # next press meets the hub's "no longer a draft" and reads the payment
+        # the confirm's answer and its read-back are both lost: not known yet, so it raises
+        # (in doubt, the lost answer as its cause); the next press meets the hub's "no
+        # longer a draft" and reads the payment
         draft = await service.create(CashKind.DEPOSIT, cust, "30.00")
         faults.arm("POST", CONFIRM, "lose")
         faults.arm("GET", _payment(draft.payment_guid))
-        with pytest.raises(Timeout):
+        with pytest.raises(ConfirmInDoubt) as doubt:
             await service.confirm(draft.payment_guid)
+        assert isinstance(doubt.value.cause, Timeout)
         faults.disarm()
         again = await service.confirm(draft.payment_guid)
         assert again.reconciled and again.status == "CONFIRMED" and not again.till_count_pending
