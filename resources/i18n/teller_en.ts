@@ -85,7 +85,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="101"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="102"/>
         <source>%n other change(s) already sent will finish first and are not cut off.</source>
         <translation>
             <numerusform>%n other change already sent will finish first and is not cut off.</numerusform>
@@ -161,6 +161,17 @@
         <translation>
             <numerusform>%n new change request to decide</numerusform>
             <numerusform>%n new change requests to decide</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TillCloseDialog</name>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/till_dialog.py" line="310"/>
+        <source>%n cash draft(s) never confirmed were voided.</source>
+        <translation>
+            <numerusform>%n cash draft never confirmed was voided.</numerusform>
+            <numerusform>%n cash drafts never confirmed were voided.</numerusform>
         </translation>
     </message>
 </context>

@@ -2382,7 +2382,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="101"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="102"/>
         <source>%n other change(s) already sent will finish first and are not cut off.</source>
         <translation>
             <numerusform>%n інша зміна, вже надіслана, спершу завершиться і не буде перервана.</numerusform>
@@ -2434,12 +2434,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="184"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="298"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="299"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
@@ -3235,12 +3235,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="139"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="140"/>
         <source>Saving in progress: signing out once it has finished…</source>
         <translation>Триває збереження: вихід — щойно воно завершиться…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="141"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="142"/>
         <source>Saving in progress: closing once it has finished…</source>
         <translation>Триває збереження: закриття — щойно воно завершиться…</translation>
     </message>
@@ -3951,27 +3951,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="334"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="340"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="340"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="346"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="341"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="347"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="356"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="362"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="357"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="363"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -4801,12 +4801,21 @@ Reason: %2</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="305"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="307"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/till_dialog.py" line="310"/>
+        <source>%n cash draft(s) never confirmed were voided.</source>
+        <translation>
+            <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
+            <numerusform>%n непідтверджені чернетки готівкових платежів анульовано.</numerusform>
+            <numerusform>%n непідтверджених чернеток готівкових платежів анульовано.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="311"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="317"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>

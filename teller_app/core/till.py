@@ -68,6 +68,8 @@ class Till:
     closed_at: int | None = None
     open_counts: dict[str, int] = field(default_factory=dict)
     close_counts: dict[str, int] = field(default_factory=dict)
+    # drafts the close voided: checked on the till, never confirmed (hub/till_close_voids)
+    voided_at_close: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Till:
@@ -79,7 +81,8 @@ class Till:
             counted=_dec(data.get("counted")), over_short=_dec(data.get("over_short")),
             close_reason=data.get("close_reason"), opened_at=int(data.get("opened_at") or 0),
             closed_at=data.get("closed_at"), open_counts=dict(data.get("open_counts") or {}),
-            close_counts=dict(data.get("close_counts") or {}))
+            close_counts=dict(data.get("close_counts") or {}),
+            voided_at_close=tuple(str(g) for g in data.get("voided_at_close") or ()))
 
     @property
     def needs_cosign(self) -> bool:

@@ -18,10 +18,12 @@ from typing import Any
 from teller_app.hub import policy
 from teller_app.hub.cash_commands import unsupervised
 from teller_app.hub.cash_kind import classify
-from teller_app.hub.cash_limits import category_code
+from teller_app.hub.cash_limits import category_code, lock_till, owner_of
+from teller_app.hub.db import now
 from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
 from teller_app.hub.till_money import to_minor
+from teller_app.hub.till_tables import cash_authorizations
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
 
@@ -51,8 +53,18 @@ async def refuse_unauthorized_cash(app_state: Any, payment_guid: str) -> None:
     except HubError:
         raise Refusal(403, "cash no till of the hub may take: it is refused "
                       "(amount_precision)") from None
-    async with engine.connect() as conn:
+    async with engine.begin() as conn:
+        # the owner's till first, as a void or a till close takes it: a close that voids
+        # this draft either ran before (the void refuses it here) or sees the confirm asked
+        # now and leaves the draft alone for the grace
+        owner = await owner_of(conn, payment_guid)
+        if owner is not None:
+            await lock_till(conn, owner)
         found = await unsupervised(conn, payment_guid, amount_minor)
+        if found is None:
+            a = cash_authorizations.c
+            await conn.execute(cash_authorizations.update().where(
+                a.payment_guid == payment_guid).values(confirm_asked_at=now()))
     if found is not None:
         raise Refusal(403, "the Teller Hub has not authorized this cash payment for "
                       f"confirmation ({', '.join(found[1])})")

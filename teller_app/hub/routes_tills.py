@@ -238,6 +238,10 @@ class Reconciled:
     counted: int  # payments counted now
     failed: frozenset[str]  # drafts DCM shows FAILED: nothing confirms them any more
     created: frozenset[str] = frozenset()  # drafts DCM shows CREATED still
+    # CONFIRMED, but no cash a till may take as DCM reads it now (its accounts changed, an
+    # account unreadable): never counted, so it must not keep the till open; the cash
+    # watcher alerts it
+    uncountable: frozenset[str] = frozenset()
 
 
 async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
@@ -252,20 +256,23 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
         return Reconciled(0, frozenset())
     client = await runtime(request).reader.client()
     currency = await till_currency(request)
-    counted, failed, created = 0, set(), set()
+    counted, failed, created, uncountable = 0, set(), set(), set()
     for guid in pending:
         draft = await read_draft(client, guid, currency=currency)
         if draft.status is PaymentStatus.FAILED:
             failed.add(guid)
         if draft.status is PaymentStatus.CREATED:
             created.add(guid)
+        if draft.status is PaymentStatus.CONFIRMED and not draft.kind:
+            uncountable.add(guid)
+            log.warning("a confirmed draft authorized on a till is no till cash now: %s", guid)
         if draft.status is not PaymentStatus.CONFIRMED or not draft.kind:
             continue
         async with engine.begin() as conn:
             counted += await tills.record_operation(
                 conn, row, payment_guid=guid, kind=draft.kind, category=draft.category,
                 amount_minor=draft.amount_minor, customer_guid=draft.customer_guid)
-    return Reconciled(counted, frozenset(failed), frozenset(created))
+    return Reconciled(counted, frozenset(failed), frozenset(created), frozenset(uncountable))
 
 
 @router.get("/tills/current", summary="Your live till (confirmed operations counted first)")
@@ -331,7 +338,7 @@ async def close(body: CloseIn, request: Request, emp: Operator,
         voided.extend(await tills.void_left_behind_on_till(engine, emp, desk_id, done.created,
                                                            read_at))
         return await tills.close_till(engine, emp, desk_id, body.counts, total, body.reason,
-                                      never_confirmed=done.failed)
+                                      never_confirmed=done.failed | done.uncountable)
 
     try:
         try:

@@ -309,8 +309,8 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
     nor voided (``drafts_outstanding``): confirmed later, no till would count it (drafts left
     behind are voided first: ``void_left_behind_on_till``). The till's row is taken first,
     so an authorize or a count waits for the close (and then finds the till closed) or was
-    committed before it and is seen here. ``never_confirmed``: drafts DCM shows FAILED (the
-    route read them), which nothing can confirm any more."""
+    committed before it and is seen here. ``never_confirmed``: drafts no till will count (the
+    route read them): FAILED on DCM, or confirmed as no till cash."""
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)
         await conn.execute(tills.update().where(tills.c.id == till.id).values(

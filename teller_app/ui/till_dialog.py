@@ -291,19 +291,25 @@ class TillCloseDialog(QDialog):
     def close_till(self) -> None:
         counts, reason = self.grid.counts(), self.reason.text()
 
-        async def close_and_report() -> EndOfDay:
+        async def close_and_report() -> tuple[EndOfDay, int]:
             closed = await self.service.close(counts, reason)
-            return await self.service.end_of_day(closed.id, self.context.people)
+            report = await self.service.end_of_day(closed.id, self.context.people)
+            return report, len(closed.voided_at_close)
 
-        def done(report: EndOfDay) -> None:
+        def done(result: tuple[EndOfDay, int]) -> None:
+            report, voided = result
             self.report = report
             self.close_button.hide()
             self.grid.setEnabled(False)
             self.reason.setReadOnly(True)
             self.report_button.show()
             _next_step(self.report_button)
-            self.status.setText(self.tr("The till is closed ({state}).").format(
-                state=till_state_text(report.till.state)))
+            text = self.tr("The till is closed ({state}).").format(
+                state=till_state_text(report.till.state))
+            if voided:  # drafts left behind: the teller learns they are gone
+                text += " " + self.tr("%n cash draft(s) never confirmed were voided.", "",
+                                      voided)
+            self.status.setText(text)
             self.closed.emit(report.till)
             self.show_report()
 

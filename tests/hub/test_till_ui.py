@@ -134,6 +134,16 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         assert row.voided
         assert HistoryModel(ops, history, account).cells(row)[3] == voided_text()
 
+        # a draft left behind (its dialog closed, neither confirmed nor voided): the close
+        # voids it and says so
+        left = CashDialog(ops, service, arun(dcm.get_customer(cust_guid)), CashKind.DEPOSIT)
+        qtbot.addWidget(left)
+        qtbot.waitUntil(lambda: left.context is not None, timeout=10000)
+        left.amount.setText("12.34")
+        qtbot.waitUntil(lambda: left.supervisor_label.text() != "", timeout=10000)
+        with qtbot.waitSignal(left.draft_created, timeout=10000):
+            left.create_draft()
+
         # close: 10 kopiyky short needs a reason; then the report opens
         current = arun(till.current())
         assert current is not None and current.expected == Decimal("800.50")
@@ -151,6 +161,8 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         assert closed.args[0].over_short == Decimal("-0.10")
         qtbot.waitUntil(lambda: close.report_dialog is not None, timeout=10000)
         assert close.report is not None and close.report.till.counted == Decimal("800.40")
+        said = close.status.text()  # (the English plural form needs the app's translator)
+        assert "1 cash draft" in said and "never confirmed" in said and "voided" in said
 
         # the till is closed: the hub refuses cash before the draft exists
         late = CashDialog(ops, service, arun(dcm.get_customer(cust_guid)), CashKind.DEPOSIT)
