@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from teller_app.core.cash_checks import (
@@ -85,6 +86,7 @@ __all__ = [
     "purpose_with_ref", "receipt_of",
 ]
 
+PENDING_DAYS = 2  # an older draft has no customer waiting at the desk any more
 log = logging.getLogger(__name__)
 
 
@@ -343,15 +345,17 @@ class CashService:
         return receipt_of(payment, self.kind_of(payment))
 
     async def pending_drafts(self) -> list[Payment]:
-        """Cash drafts awaiting confirmation in this branch (the supervisor's inbox)."""
+        """The branch's cash drafts awaiting confirmation (the supervisor's inbox): every page
+        of the recent CREATED ones (DCM keeps voided drafts CREATED for ever)."""
         await self.category_guid(CashKind.DEPOSIT)
         known = self._categories or {}
-        cash_guids = {known[c] for c in CASH_CATEGORY_CODES if c in known}
-        page = await self.client.list_payments(statuses=["CREATED"], branch_guid=self.branch_guid)
-        drafts = [
-            p for p in page.payments
-            if p.category_guid in cash_guids or p.category in CASH_CATEGORY_CODES
-        ]
+        since = datetime.now(UTC) - timedelta(days=PENDING_DAYS)
+        drafts: list[Payment] = []
+        for code in CASH_CATEGORY_CODES:
+            if code in known:
+                drafts += [p async for p in self.client.iter_payments(
+                    statuses=["CREATED"], branch_guid=self.branch_guid,
+                    category_guid=known[code], created_at_min=since)]
         if self.gate is not None and drafts:  # voided drafts leave every queue
             voided = await self.gate.voided([p.guid for p in drafts])
             drafts = [p for p in drafts if p.guid not in voided]

@@ -168,10 +168,11 @@ async def test_mode_b_desk_client_creates_a_customer_through_the_hub(hub_stack) 
 
 
 @pytest.mark.asyncio
-async def test_mode_b_supervisor_confirms_cash_in_with_the_key_keeper_token(hub_stack) -> None:  # type: ignore[no-untyped-def]
+async def test_mode_b_supervisor_confirms_a_refund_with_the_key_keeper_token(hub_stack) -> None:  # type: ignore[no-untyped-def]
     """The hub reads the draft, names its payer (the branch's key keeper) in the sign-in
     token, and DCM (which checks flow/obj and asks the hub's Auth Service for that key)
-    executes it. The same draft may not be confirmed by a teller."""
+    executes it. The same draft may not be confirmed by a teller. (A refund, category 51:
+    uncategorised, processing → customer is cash, which needs the hub's till first.)"""
     assert hub_stack.hub is not None
     sb = hub_stack.sandbox
     kyiv = branch_guid(sb, 0)
@@ -188,9 +189,10 @@ async def test_mode_b_supervisor_confirms_cash_in_with_the_key_keeper_token(hub_
             branch_guid=kyiv))
         till = (await client.list_accounts(account_kinds=["processing"], branch_guid=kyiv))
         assert till.accounts
+        refund = next(c.guid for c in await client.list_categories() if c.name == "51")
         draft = await client.create_payment(NewPayment(
             amount=Decimal("12.34"), asset_code=asset["code"], asset_issuer=asset["issuer"],
-            sender_id=till.accounts[0].wallet_account_guid,
+            sender_id=till.accounts[0].wallet_account_guid, category_guid=refund,
             receiver_id=created.wallet_account_guid), branch_guid=kyiv)
         teller = _as(hub_stack, ["Teller"], 0)
         refused = teller.post(f"/branch/{kyiv}/payments/confirm", json={"payment_guid": draft})
