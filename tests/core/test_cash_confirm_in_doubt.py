@@ -155,6 +155,27 @@ class HubDownAtConfirm:
         return None
 
 
+def _gated_dialog(qtbot: Any, arun: Any, ops: OpRunner, sandbox: Any, gate: Any,
+                  amount: str) -> tuple[Any, LateConfirm, PlatformClient]:
+    """A cash dialog behind ``gate`` (a hub stand-in), its deposit draft made, re-reads at
+    once: (dialog, the late-confirm transport, the client to close)."""
+    from teller_app.ui.cash_dialog import CashDialog
+
+    transport = LateConfirm()
+    service, lossy = arun(_service(sandbox, transport))
+    service = CashService(lossy, service.branch_guid or "", service.processing_account_guid,
+                          Decimal("10000.00"), policy=gate, gate=gate)
+    customer = arun(new_customer(lossy, sandbox))
+    dialog = CashDialog(ops, service, CustomerView(customer), CashKind.DEPOSIT)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
+    dialog.amount.setText(amount)
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10000)
+    return dialog, transport, lossy
+
+
 def test_nothing_sent_is_no_doubt_and_void_stays(qtbot: Any, arun: Any, ops: OpRunner,
                                                    sandbox: Any,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,22 +184,10 @@ def test_nothing_sent_is_no_doubt_and_void_stays(qtbot: Any, arun: Any, ops: OpR
     draft well past it offers Void again (the hub refuses one while a confirm may be in
     flight)."""
     import teller_app.ui.cash_dialog_parts as parts
-    from teller_app.ui.cash_dialog import CashDialog
 
     monkeypatch.setattr(parts, "RECHECK_DELAYS", (0.0,))
-    transport = LateConfirm()
-    service, lossy = arun(_service(sandbox, transport))
-    gate = HubDownAtConfirm()
-    service = CashService(lossy, service.branch_guid or "", service.processing_account_guid,
-                          Decimal("10000.00"), policy=gate, gate=gate)
-    customer = arun(new_customer(lossy, sandbox))
-    dialog = CashDialog(ops, service, CustomerView(customer), CashKind.DEPOSIT)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
-    dialog.amount.setText("25.00")
-    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
-    dialog.create_button.click()
-    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10000)
+    dialog, transport, lossy = _gated_dialog(qtbot, arun, ops, sandbox, HubDownAtConfirm(),
+                                             "25.00")
     assert dialog.void_button.isVisibleTo(dialog)
     dialog.confirm_button.click()
     qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=10000)
@@ -197,22 +206,10 @@ def test_void_comes_back_once_the_draft_stays_a_draft_past_the_checks(
         qtbot: Any, arun: Any, ops: OpRunner, sandbox: Any,
         monkeypatch: pytest.MonkeyPatch) -> None:
     import teller_app.ui.cash_dialog_parts as parts
-    from teller_app.ui.cash_dialog import CashDialog
 
     monkeypatch.setattr(parts, "RECHECK_DELAYS", (0.0,))  # the checks' whole span: now
-    transport = LateConfirm()
-    service, lossy = arun(_service(sandbox, transport))
-    gate = AllowingGate()
-    service = CashService(lossy, service.branch_guid or "", service.processing_account_guid,
-                          Decimal("10000.00"), policy=gate, gate=gate)
-    customer = arun(new_customer(lossy, sandbox))
-    dialog = CashDialog(ops, service, CustomerView(customer), CashKind.DEPOSIT)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
-    dialog.amount.setText("26.00")
-    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
-    dialog.create_button.click()
-    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10000)
+    dialog, transport, lossy = _gated_dialog(qtbot, arun, ops, sandbox, AllowingGate(),
+                                             "26.00")
     dialog.confirm_button.click()
     qtbot.waitUntil(lambda: dialog.in_doubt, timeout=10000)
     qtbot.waitUntil(lambda: "most likely not confirmed" in dialog.note.text(), timeout=10000)

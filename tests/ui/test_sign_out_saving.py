@@ -5,55 +5,23 @@ saved apart from the ones with unsaved input."""
 
 from __future__ import annotations
 
-import asyncio
-
-import httpx
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from teller_app.core.audit import AuditAction
-from teller_app.core.session import make_auth
-from teller_app.core.session import open_session as core_open
 from teller_app.core.views import customer_view
 from teller_app.ui import main_window_leaving
-from teller_app.ui.sign_in import sandbox_target
-from tests.reliability.reliability_helpers import FaultyTransport
 
-from .conftest import TELLER, make_window, new_customer, password_of, unique
-
-
-class HeldCreate(FaultyTransport):
-    """The create's POST reaches the platform (the customer exists); its answer is held until
-    ``gate`` is set, as a slow network would."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
-        self.hold = True
-        self.landed = False
-        self.gate = asyncio.Event()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        if self.hold and request.method == "POST" and request.url.path.endswith("/customers"):
-            await response.aread()
-            self.landed = True
-            await self.gate.wait()
-        return response
+from .conftest import new_customer, unique
+from .held_writes import HeldWrite, held_window
 
 
 @pytest.fixture()
 def held(qtbot, ops, arun, sandbox):  # type: ignore[no-untyped-def]
-    transport = HeldCreate()
-    profile = sandbox_target(sandbox.manifest).profile
-    session = arun(core_open(profile, make_auth(profile, TELLER, password_of(sandbox, TELLER)),
-                             transport=transport))
-    window = make_window(qtbot, ops, session, sandbox)
-    yield window, transport
-    transport.gate.set()
-    window._closing_for_sign_out = True  # no app controller listens in tests
-    ops.cancel_all()
-    arun(window.supervision.audit.aclose())  # the worker reading the outbox restarted
-    arun(session.close())
+    # the create's POST is applied; its answer waits until the test sets the gate
+    transport = HeldWrite(lambda request: request.url.path.endswith("/customers"))
+    with held_window(qtbot, ops, arun, sandbox, transport) as window:
+        yield window, transport
 
 
 def _create_in_flight(qtbot, window, transport, login: str = ""):  # type: ignore[no-untyped-def]

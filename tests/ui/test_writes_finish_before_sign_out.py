@@ -8,54 +8,22 @@ running meanwhile is not waited for: it is cancelled."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
-import httpx
 import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from teller_app.core.audit import AuditAction
-from teller_app.core.session import make_auth
-from teller_app.core.session import open_session as core_open
 from teller_app.ui.cash_dialog import CashDialog
-from teller_app.ui.sign_in import sandbox_target
-from tests.reliability.reliability_helpers import FaultyTransport
 
-from .conftest import TELLER, make_window, new_customer, password_of
-
-
-class HeldWrite(FaultyTransport):
-    """A POST that ``matches`` reaches the platform (it is applied); its answer is held until
-    ``gate`` is set, as a slow network would."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
-        self.matches: Callable[[httpx.Request], bool] = lambda _request: False
-        self.landed = False
-        self.gate = asyncio.Event()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        if request.method == "POST" and self.matches(request):
-            await response.aread()
-            self.landed = True
-            await self.gate.wait()
-        return response
+from .conftest import new_customer
+from .held_writes import HeldWrite, held_window
 
 
 @pytest.fixture()
 def held(qtbot, ops, arun, sandbox):  # type: ignore[no-untyped-def]
-    transport = HeldWrite()
-    profile = sandbox_target(sandbox.manifest).profile
-    session = arun(core_open(profile, make_auth(profile, TELLER, password_of(sandbox, TELLER)),
-                             transport=transport))
-    window = make_window(qtbot, ops, session, sandbox)
-    yield window, transport
-    transport.gate.set()
-    window._closing_for_sign_out = True  # no app controller listens in tests
-    ops.cancel_all()
-    arun(window.supervision.audit.aclose())  # the worker reading the outbox restarted
-    arun(session.close())
+    transport = HeldWrite()  # what it holds: set by each test (``matches``)
+    with held_window(qtbot, ops, arun, sandbox, transport) as window:
+        yield window, transport
 
 
 def _card(qtbot, arun, window, sandbox):  # type: ignore[no-untyped-def]
