@@ -37,7 +37,7 @@ from .db import now
 from .errors import HubError
 from .events import pg_lock
 from .models import HubEmployee
-from .till_holding import available_minor, outstanding
+from .till_holding import available_minor
 from .till_money import cash_day, money, to_minor
 from .till_tables import cash_authorizations, cash_limits, cash_voids, tills
 
@@ -280,7 +280,3 @@ async def owner_of(conn: AsyncConnection, payment_guid: str) -> str | None:
         cash_authorizations.c.payment_guid == payment_guid))).scalar_one_or_none()
     return None if value is None else str(value)
 
-
-async def uncounted(conn: AsyncConnection, till_id: str) -> list[str]:
-    """Drafts authorized for this till, not voided and not yet counted in any till."""
-    return [str(r.payment_guid) for r in await outstanding(conn, till_id)]

@@ -28,6 +28,7 @@ from .errors import HubError
 from .events import is_checker
 from .fe_runtime import runtime
 from .models import HubEmployee
+from .till_holding import outstanding
 from .till_money import count_total, to_minor
 
 # 404 (no such draft, customer or till) and 409 (state: in use, closed) on every route.
@@ -251,7 +252,7 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
     engine = hub_state(request).engine
     async with engine.connect() as conn:
         row = await tills.live_till(conn, emp, None, renew=False)
-        pending = await cash_limits.uncounted(conn, row.id)
+        pending = [str(r.payment_guid) for r in await outstanding(conn, row.id)]
     if not pending:
         return Reconciled(0, frozenset())
     client = await runtime(request).reader.client()

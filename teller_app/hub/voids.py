@@ -28,7 +28,7 @@ from teller_app.platform.models import PaymentStatus
 from . import audit, commands, events
 from .cash_commands import cash_confirm_requests, minor_of
 from .cash_limits import Draft, lock_till, owner_of
-from .db import now
+from .db import dialect_insert, now
 from .errors import HubError
 from .events import is_checker
 from .execution_lease import in_doubt_grace_seconds
@@ -51,12 +51,17 @@ def confirm_grace_seconds() -> float:
     return grace if grace > 0 else in_doubt_grace_seconds()
 
 
-def refuse_if_in_flight(confirm_asked_at: int | None, read_at: int) -> None:
-    """409 while a confirm asked at ``confirm_asked_at`` may still land after the draft was
-    read (at ``read_at``) as CREATED."""
+def in_flight_for(confirm_asked_at: int | None, read_at: int) -> float:
+    """Seconds a confirm asked at ``confirm_asked_at`` may still land after the draft was
+    read (at ``read_at``) as CREATED; 0 when it cannot any more."""
     if confirm_asked_at is None:
-        return
-    wait = confirm_asked_at + confirm_grace_seconds() - read_at
+        return 0.0
+    return max(0.0, confirm_asked_at + confirm_grace_seconds() - read_at)
+
+
+def refuse_if_in_flight(confirm_asked_at: int | None, read_at: int) -> None:
+    """409 while a confirm may still land (``in_flight_for``)."""
+    wait = in_flight_for(confirm_asked_at, read_at)
     if wait > 0:
         raise HubError(409, f"a confirm of this draft may still reach DCM: try again in "
                        f"{math.ceil(wait)} s", CONFIRM_IN_FLIGHT)
@@ -100,40 +105,59 @@ async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: st
                            "(a supervisor may reject it)")
         if authorized is not None:
             refuse_if_in_flight(authorized.confirm_asked_at, read_at)
-        await _refuse_if_approved(conn, draft.payment_guid)
-        try:
-            await conn.execute(cash_voids.insert().values(
-                payment_guid=draft.payment_guid, kind="reject" if reject else "void",
-                actor=emp.email, owner=owner or emp.email, reason=reason.strip()[:300],
-                branch_guid=draft.branch_guid, customer_guid=draft.customer_guid,
-                amount_minor=draft.amount_minor, created_at=now()))
-        except sa.exc.IntegrityError:
-            raise HubError(409, "the draft was voided at the same moment") from None
-        data = {"payment_guid": draft.payment_guid, "kind": "reject" if reject else "void",
-                "actor": emp.email, "owner": owner or emp.email,
-                "amount": money(draft.amount_minor), "customer_guid": draft.customer_guid}
-        await events.emit(conn, "cash.voided", data, branch_guid=draft.branch_guid,
-                          to_supervisors=True, to_email=owner or emp.email)
-        await audit.append(conn, audit.Entry(
-            actor=emp.email, action="cash", entity=f"payment:{draft.payment_guid}",
-            desk_id=desk_id, branch_guid=draft.branch_guid,
-            detail={**data, "reason": reason.strip()[:300]}))
+        await lock_requests(conn, draft.payment_guid)
+        if await approved(conn, draft.payment_guid):
+            raise HubError(409, "a supervisor already approved this draft: it cannot be voided")
+        written = await write_void(
+            conn, emp, payment_guid=draft.payment_guid, kind="reject" if reject else "void",
+            owner=owner or emp.email, reason=reason, branch_guid=draft.branch_guid,
+            customer_guid=draft.customer_guid, amount_minor=draft.amount_minor,
+            desk_id=desk_id)
+        if not written:
+            raise HubError(409, "the draft was voided at the same moment")
         row = (await conn.execute(sa.select(cash_voids).where(
             v.payment_guid == draft.payment_guid))).one()
     await close_requests(engine, emp, draft.payment_guid, reason, reject, desk_id)
     return void_out(row)
 
 
-async def _refuse_if_approved(conn: AsyncConnection, payment_guid: str) -> None:
-    """A draft a supervisor approved (its confirm may be on its way to DCM) is not voided:
-    the draft's cash_confirm rows are locked first (a decide waits for this transaction), then
-    read; the executor also re-checks the void before it confirms."""
+async def lock_requests(conn: AsyncConnection, payment_guid: str) -> None:
+    """Lock the draft's cash_confirm requests for the transaction: a decide on one waits for
+    it (the executor also re-checks the void before it confirms). Take them before any event
+    or audit lock: an approval takes its request, then those."""
     c = commands_table.c
-    mine = cash_confirm_requests(payment_guid)
-    await conn.execute(commands_table.update().where(mine).values(state=c.state))
-    states = set((await conn.execute(sa.select(c.state).where(mine))).scalars().all())
-    if states & {commands.APPROVED, commands.APPLIED}:
-        raise HubError(409, "a supervisor already approved this draft: it cannot be voided")
+    await conn.execute(commands_table.update().where(
+        cash_confirm_requests(payment_guid)).values(state=c.state))
+
+
+async def approved(conn: AsyncConnection, payment_guid: str) -> bool:
+    """A supervisor approved this draft (its confirm may be on its way to DCM): never void."""
+    c = commands_table.c
+    states = set((await conn.execute(sa.select(c.state).where(
+        cash_confirm_requests(payment_guid)))).scalars().all())
+    return bool(states & {commands.APPROVED, commands.APPLIED})
+
+
+async def write_void(conn: AsyncConnection, emp: HubEmployee, *, payment_guid: str, kind: str,
+                     owner: str, reason: str, branch_guid: str | None, customer_guid: str,
+                     amount_minor: int, desk_id: str) -> bool:
+    """The void's row, its ``cash.voided`` event and audit entry; False (nothing written) when
+    the draft was voided already."""
+    reason = reason.strip()[:300]
+    added = await conn.execute(dialect_insert(conn, cash_voids).values(
+        payment_guid=payment_guid, kind=kind, actor=emp.email, owner=owner, reason=reason,
+        branch_guid=branch_guid, customer_guid=customer_guid, amount_minor=amount_minor,
+        created_at=now()).on_conflict_do_nothing())
+    if added.rowcount != 1:
+        return False
+    data = {"payment_guid": payment_guid, "kind": kind, "actor": emp.email, "owner": owner,
+            "amount": money(amount_minor), "customer_guid": customer_guid}
+    await events.emit(conn, "cash.voided", data, branch_guid=branch_guid,
+                      to_supervisors=True, to_email=owner)
+    await audit.append(conn, audit.Entry(
+        actor=emp.email, action="cash", entity=f"payment:{payment_guid}", desk_id=desk_id,
+        branch_guid=branch_guid, detail={**data, "reason": reason}))
+    return True
 
 
 async def close_requests(engine: AsyncEngine, emp: HubEmployee, payment_guid: str,
