@@ -77,7 +77,7 @@ async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmpl
     meets it (till open, till holds a withdrawal, the teller's daily limit): a request never
     takes cash past those controls. Refusals carry a stable ``code`` (see the report)."""
     guid = str(change.get("payment_guid") or "")
-    currency = (await policy.load(engine))[0].cash_currency  # cash in another is no till's
+    currency = await policy.cash_currency(engine)
     draft = await read_draft(client, guid, currency=currency)
     if not draft.kind:
         raise HubError(422, "not a cash deposit or withdrawal", "not_cash")

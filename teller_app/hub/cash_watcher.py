@@ -78,7 +78,7 @@ class CashWatcher(Leased):
             since = datetime.now(UTC)
             await self._save_cursor(since.isoformat())
         client = await self.reader.client()
-        currency = (await policy.load(self.state.engine))[0].cash_currency
+        currency = await policy.cash_currency(self.state.engine)
         newest: datetime | None = None
         raised, offset = 0, 0
         seen: set[str] = set()

@@ -119,6 +119,11 @@ async def load(engine: AsyncEngine) -> tuple[Policy, str, int]:
     return Policy.model_validate(json.loads(row.body)), row.updated_by, row.updated_at
 
 
+async def cash_currency(engine: AsyncEngine) -> str:
+    """The asset a till holds: cash in another is never a till's."""
+    return (await load(engine))[0].cash_currency
+
+
 async def save(engine: AsyncEngine, pol: Policy, by: str, branch_guid: str | None) -> None:
     """Store the policy and its audit entry in one transaction."""
     body = json.dumps(pol.public())

@@ -34,7 +34,7 @@ async def refuse_unauthorized_cash(app_state: Any, payment_guid: str) -> None:
         raise Refusal(503, "the hub cannot check cash drafts yet")
     engine = app_state.hub.engine
     try:
-        currency = (await policy.load(engine))[0].cash_currency
+        currency = await policy.cash_currency(engine)
         client = await fe.reader.client()
         payment = await client.get_payment(payment_guid, False)
         shape = await classify(client, payment, await category_code(client, payment),

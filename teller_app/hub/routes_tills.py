@@ -105,7 +105,7 @@ class VaultIn(_In):
 
 async def till_currency(request: Request) -> str:
     """The tills' currency (the policy's ``cash_currency``): cash in another is no till's."""
-    return (await policy.load(hub_state(request).engine))[0].cash_currency
+    return await policy.cash_currency(hub_state(request).engine)
 
 
 async def _draft(request: Request, payment_guid: str, *, as_cash: bool = False) -> Draft:
