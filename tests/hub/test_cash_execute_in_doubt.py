@@ -7,13 +7,12 @@ that holds a confirm until the test releases it."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from cash_request_helpers import authorized_cash_draft
-from fe_helpers import start_fe_hub
+from fe_helpers import start_fe_hub, wait_for
 from held_confirm import HeldConfirm, held_confirms
 from hub_proc import add_employee, branches, sign_in
 from till_helpers import status
@@ -25,14 +24,6 @@ from teller_app.core.embedded_sandbox import SandboxProcess
 def held(sandbox: SandboxProcess) -> Iterator[tuple[str, HeldConfirm]]:
     with held_confirms(sandbox) as served:
         yield served
-
-
-def _until(check: Any, timeout: float = 30.0) -> Any:
-    end = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < end, "condition not reached"
-        time.sleep(0.1)
-    return value
 
 
 def test_a_late_confirm_is_in_doubt_then_applied_by_reading(
@@ -73,7 +64,7 @@ def test_a_late_confirm_is_in_doubt_then_applied_by_reading(
                 got = http.get(f"/api/v1/requests/{req.json()['id']}", headers=teller).json()
                 return got if got["state"] != "approved" else None
 
-            final = _until(settled)
+            final = wait_for(settled, timeout=30.0)
             assert final["state"] == "applied", final
             till = http.get("/api/v1/tills/current", headers=teller).json()
             assert till["expected"] == "17000.00", till  # 5000 opened + the 12000 deposit
