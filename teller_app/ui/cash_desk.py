@@ -27,8 +27,7 @@ def bank_name(profile: Profile) -> str:
 
 def desk_context(session: Session, customer: CustomerView | None = None,
                  iban: str = "") -> ReceiptContext:
-    employee = session.employee
-    teller = " ".join(p for p in (employee.surname, employee.name) if p) or employee.email
+    teller = session.employee.display_name
     branch = session.branch_name or (
         QCoreApplication.translate("CashDesk", "Head office") if session.is_head_office
         else "")

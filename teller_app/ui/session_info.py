@@ -22,13 +22,12 @@ def session_branch(session: Session) -> tuple[str, str] | None:
 
 
 def employee_name(session: Session) -> str:
-    employee = session.employee
-    name = " ".join(p for p in (employee.name, employee.surname) if p)
-    return name or employee.email or employee.login
+    """The official order (прізвище, ім'я, по батькові), as on receipts, approvals and audit."""
+    return session.employee.display_name
 
 
 def describe_employee(session: Session) -> str:
-    """"Olena Petrenko · Teller · Kyiv" for the status bar."""
+    """"Petrenko Olena · Teller · Kyiv" for the status bar."""
     roles = ", ".join(role_text(r) for r in (session.roles or session.employee.roles or []))
     branch = session_branch(session)
     place = branch[1] if branch else QCoreApplication.translate("SessionInfo", "Head office")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.person_name import official_name
 from teller_app.platform import AuthError, PermissionDenied
 from teller_app.secrets import SecretStore
 from teller_app.ui.a11y_form import tab_chain
@@ -260,7 +261,8 @@ class SignInDialog(QDialog):
         for employee in target.demo_employees:
             branch = target.branch_names.get(employee.get("branch_guid") or "", "") or \
                 self.tr("head office")
-            name = f"{employee.get('name', '')} {employee.get('surname', '')}".strip()
+            name = official_name(employee.get("surname"), employee.get("name"),
+                                 employee.get("paternal_name"))
             roles = ", ".join(role_text(r) for r in employee.get("roles", []))
             text = f"{employee['email']} — {roles} — {branch}"
             if name:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from teller_app.ui.cash_desk import desk_context
 from teller_app.ui.sign_in import sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
 
@@ -29,7 +30,10 @@ def test_demo_employee_signs_in_and_status_bar_shows_them(qtbot, ops, sandbox, a
     assert session.branch_guid == sandbox.manifest["branches"][0]["guid"]
     window = make_window(qtbot, ops, session, sandbox)
     text = window.employee_label.text()
-    assert "Teller" in text and session.branch_name in text and session.employee.name in text
+    assert "Teller" in text and session.branch_name in text
+    # the official order, as on receipts, approvals and the audit
+    assert text.startswith(f"{session.employee.surname} {session.employee.name}")
+    assert desk_context(session).teller.startswith(session.employee.surname)
     window._closing_for_sign_out = True
     window.close()  # as the app ends: the audit worker's close is awaited, then the session's
     arun(window.shutdown())
