@@ -296,7 +296,12 @@ _SOFT_L = re.compile(f"л(?=[{_CYR_CONSONANT.replace('л', '')}])")
 _SOFT_SK = re.compile(r"(?<=[сцз])к(?=(?:ий|ій|и|і|а)(?![а-яєіїґ]))")
 _SOFT_ZM = re.compile(r"(?<![а-яєіїґ])кузм")
 _SOFT_ETS = re.compile(r"(?<=е)ц(?![а-яєіїґ])")
-_I_SHORT = re.compile(f"(?<=[аеиіоуяюєї])і(?=[{_CYR_CONSONANT}])")
+_AFTER_VOWEL = "(?<=[аеиіоуяюєї])"
+_I_SHORT = re.compile(f"{_AFTER_VOWEL}і(?=[{_CYR_CONSONANT}])")
+# "і" after a vowel is "ї" in Ukrainian spelling; before a consonant it may be "й" instead
+# ("Boiko" = "Бойко", "Zaika" = "Заїка", "Kyiv" = "Київ"), so that reading is a spelling too.
+_I_YI = re.compile(f"{_AFTER_VOWEL}і")
+_YI_AFTER_CONSONANT = re.compile(f"(?<=[{_CYR_CONSONANT}])ї")
 _IA_AFTER_CONSONANT = re.compile(r"[b-df-hj-np-tv-z]ia(?![a-z])")
 _DOUBLED_IA = re.compile(f"([{_CYR_CONSONANT}])\\1ія")
 
@@ -313,13 +318,17 @@ def cyrillic_text_spellings(text: str, count: int = 2) -> list[str]:
     likeliest Ukrainian Cyrillic spellings of Latin ``text``, best first, at most ``count``:
     respelt as KMU 2010 (``latin_kmu_respelling``), read with "г", soft signs and "й" put
     back ("Kovalskiy" -> "ковальськи", a part of "Ковальський"); then a final "-ia" read as
-    "-ія" ("Maria" -> "марія"), then "л" without a soft sign ("Poltavets" -> "полтавець")."""
+    "-ія" ("Maria" -> "марія"), then "і" after a vowel read as "ї" ("Zaika" -> "заїка"), then
+    "л" without a soft sign ("Poltavets" -> "полтавець")."""
     words = re.findall(r"[a-z]+|[^a-z]+", text.lower())
     respelt = "".join(latin_kmu_respelling(w) if w.isalpha() and w.isascii() else w for w in words)
-    plain = to_cyrillic(respelt, g="г")
+    # "ї" never follows a consonant: there "yi" is "и" and an "і" ("Kyiv": "киів", then "київ")
+    plain = _YI_AFTER_CONSONANT.sub("иі", to_cyrillic(respelt, g="г"))
     cands = [_soften(plain)]
     if _IA_AFTER_CONSONANT.search(respelt):
         cands.append(_soften(_DOUBLED_IA.sub(r"\1\1я", to_cyrillic(respelt, g="г", full_ia=True))))
+    if _I_YI.search(plain):
+        cands.append(_soften(_I_YI.sub("ї", plain)))
     out: list[str] = []
     for cand in (*cands, _soften(plain, soft_l=False)):
         if cand and cand not in out:

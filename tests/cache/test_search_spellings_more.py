@@ -105,7 +105,8 @@ def test_variants_are_few_folded_prefixes(query: str) -> None:
     ("Melnyk", "Мельник"), ("Olga", "Ольга"), ("Boiko", "Бойко"), ("Oliinyk", "Олійник"),
     ("Kuzmenko", "Кузьменко"), ("Poltavets", "Полтавець"), ("Volkov", "Волков"),
     ("Maria", "Марія"), ("Yulia", "Юля"), ("Ilya", "Ілля"), ("Evgenii", "Євген"),
-    ("Sergiy", "Сергій"), ("Shevchenko Taras", "Шевченко Тарас"),
+    ("Sergiy", "Сергій"), ("Shevchenko Taras", "Шевченко Тарас"), ("Zaika", "Заїка"),
+    ("Kyivska", "Київська"), ("Ukraina", "Україна"), ("Zaika Serhii", "Заїка Сергій"),
 ])  # fmt: skip
 def test_a_text_search_gets_a_part_of_the_cyrillic_name(typed: str, stored: str) -> None:
     """For the platform's search as typed (cold cache): one of at most two spellings is a

@@ -64,6 +64,19 @@ def test_a_latin_name_finds_the_cyrillic_one_once(qtbot, arun, sandbox, teller_s
         assert search_texts({"search_string": text}) == [text]
 
 
+def test_a_vowel_then_i_is_also_searched_as_yi(qtbot, arun, sandbox, teller_session):  # type: ignore[no-untyped-def]
+    """"Zaika" is "Заїка" as often as "Зайка": after a vowel an "i" is "ї" or "й"."""
+    cyr, lat = unique_stem()
+    guids = {}
+    for role, surname in (("yi", cyr + "заїка"), ("short", cyr + "зайка")):
+        customer = new_customer(sandbox, teller_session, surname=surname, name="Марта")
+        guids[role] = arun(teller_session.client.create_customer(customer)).wallet_user_guid
+    source = PlatformSearchSource(teller_session.client, teller_session.branch_guid)
+    rows, total, capped = arun(source.first_page(lat + "zaika", 50))
+    assert {r.wallet_user_guid for r in rows} == set(guids.values())
+    assert (total, capped) == (2, False)
+
+
 def test_merged_pages_follow_on_without_gaps_or_repeats(qtbot, arun, sandbox, teller_session):  # type: ignore[no-untyped-def]
     typed, guids = make_people(arun, sandbox, teller_session)
     source = PlatformSearchSource(teller_session.client, teller_session.branch_guid)
