@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from teller_app.core.cash_checks import (
     CashFacts,
@@ -65,6 +66,7 @@ from teller_app.core.cash_types import (
 )
 from teller_app.core.views import account_from_platform, customer_from_platform
 from teller_app.platform import PlatformClient
+from teller_app.platform.client_payments import payment_matches
 from teller_app.platform.errors import (
     AuthError,
     PlatformError,
@@ -346,16 +348,19 @@ class CashService:
 
     async def pending_drafts(self) -> list[Payment]:
         """The branch's cash drafts awaiting confirmation (the supervisor's inbox): every page
-        of the recent CREATED ones (DCM keeps voided drafts CREATED for ever)."""
+        of the recent CREATED ones (DCM keeps voided drafts CREATED for ever), each once, each
+        row checked (a server may not know a filter's name, §3.8)."""
         await self.category_guid(CashKind.DEPOSIT)
         known = self._categories or {}
         since = datetime.now(UTC) - timedelta(days=PENDING_DAYS)
-        drafts: list[Payment] = []
-        for code in CASH_CATEGORY_CODES:
-            if code in known:
-                drafts += [p async for p in self.client.iter_payments(
-                    statuses=["CREATED"], branch_guid=self.branch_guid,
-                    category_guid=known[code], created_at_min=since)]
+        found: dict[str, Payment] = {}
+        for code in sorted(CASH_CATEGORY_CODES & known.keys()):
+            wanted: dict[str, Any] = {"statuses": ["CREATED"], "category_guid": known[code],
+                                      "created_at_min": since}
+            async for p in self.client.iter_payments(branch_guid=self.branch_guid, **wanted):
+                if payment_matches(p, **wanted):
+                    found.setdefault(p.guid, p)
+        drafts = list(found.values())
         if self.gate is not None and drafts:  # voided drafts leave every queue
             voided = await self.gate.voided([p.guid for p in drafts])
             drafts = [p for p in drafts if p.guid not in voided]

@@ -5,22 +5,31 @@ side", so the history is two lists (outgoing, incoming) merged by ``created_at``
 never has the same account on both sides (§5.1), so nothing appears twice. Each side is read
 one page ahead of need. What was fetched is kept per (account, filters) so the card can show
 it offline, marked with when it was fetched.
+
+Nothing the server does with ``order`` is trusted (§1.6: its values were not visible): each
+side asks for ``desc`` and looks at what came back. Newest first: read on. Oldest first (the
+value ignored): the side is read from its end (offsets from the first ``total``, each page
+reversed). Neither, or a page out of step with the one before: the rest of the side is read
+whole and sorted here. Rows are checked against the filters (a server may not know a
+filter's name) and each payment is listed once.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from teller_app.core.audit import csv_cell
 from teller_app.platform import PlatformClient
-from teller_app.platform.models import Payment
+from teller_app.platform.client_payments import payment_matches
+from teller_app.platform.models import Payment, PaymentPage
 
 if TYPE_CHECKING:  # history_copy imports this module
     from teller_app.core.history_copy import HistoryCopies
@@ -70,12 +79,23 @@ def _key(row: HistoryRow) -> tuple[datetime, str]:
     return row.created_at, row.payment.guid
 
 
+def _stamp(payment: Payment) -> datetime:
+    return payment.created_at or EPOCH
+
+
+# How a side is read: "" not known yet, "desc" as asked, "asc" from its end (the server
+# ignored ``order`` and lists oldest first), "whole" all of it, sorted here.
+Reading = Literal["", "desc", "asc", "whole"]
+
+
 @dataclass
 class _Side:
     incoming: bool
-    offset: int = 0
+    offset: int = 0  # rows read, counted newest first
     total: int | None = None
     buffer: list[HistoryRow] = field(default_factory=list)
+    reading: Reading = ""
+    floor: datetime | None = None  # the oldest ``created_at`` read so far ("desc")
 
     @property
     def exhausted(self) -> bool:
@@ -99,6 +119,7 @@ class HistoryPager:
         self.branch_guid = branch_guid
         self.page_size = page_size
         self._sides = (_Side(incoming=False), _Side(incoming=True))
+        self._listed: set[str] = set()  # payments put in a buffer: each listed once
         self.fetched_at: float | None = None
 
     @property
@@ -111,24 +132,88 @@ class HistoryPager:
     def at_end(self) -> bool:
         return all(side.exhausted for side in self._sides)
 
-    async def _fill(self, side: _Side) -> None:
+    def _wanted(self, side: _Side) -> dict[str, Any]:
         mine = [self.account_guid]
-        page = await self.client.list_payments(
-            receiver_ids=mine if side.incoming else None,
-            sender_ids=None if side.incoming else mine,
-            **self.filters.params(), order="desc", offset=side.offset,
-            limit=self.page_size, branch_guid=self.branch_guid)
-        side.total = int(page.total)
-        side.offset += len(page.payments)
-        if not page.payments:
+        return {**self.filters.params(),
+                **({"receiver_ids": mine} if side.incoming else {"sender_ids": mine})}
+
+    async def _list(self, side: _Side, order: str, offset: int, limit: int) -> PaymentPage:
+        return await self.client.list_payments(
+            **self._wanted(side), order=order, offset=offset, limit=limit,
+            branch_guid=self.branch_guid)
+
+    async def _fill(self, side: _Side) -> None:
+        if side.reading == "asc":
+            rows = await self._read_from_end(side)
+        elif side.reading == "whole":
+            rows = await self._read_whole(side)
+        else:
+            page = await self._list(side, "desc", side.offset, self.page_size)
+            rows = page.payments
+            side.total = int(page.total)  # "asc" keeps this first one as its anchor
+            side.reading = self._judge(side, rows, side.total)
+            if side.reading == "asc":  # that was the oldest page: start at the other end
+                rows = await self._read_from_end(side)
+            elif side.reading == "whole":
+                rows = await self._read_whole(side)
+            else:
+                side.offset += len(rows)
+                side.floor = min((_stamp(p) for p in rows), default=side.floor)
+        if not rows:
             side.total = side.offset  # a short answer ends the side whatever total says
-        side.buffer.extend(HistoryRow(p, side.incoming) for p in page.payments)
+        wanted = self._wanted(side)
+        fresh = [p for p in rows if p.guid not in self._listed and payment_matches(p, **wanted)]
+        self._listed.update(p.guid for p in fresh)
+        side.buffer.extend(HistoryRow(p, side.incoming) for p in fresh)
+        side.buffer.sort(key=_key, reverse=True)
+
+    def _judge(self, side: _Side, rows: list[Payment], total: int) -> Reading:
+        """How to read on, from a page asked for newest first at ``side.offset``."""
+        stamps = [_stamp(p) for p in rows]
+        newest_first = all(a >= b for a, b in itertools.pairwise(stamps))
+        if side.reading == "desc" or side.offset > 0:  # a later page: in step, or read whole
+            in_step = side.floor is None or not stamps or stamps[0] <= side.floor
+            return "desc" if newest_first and in_step else "whole"
+        if len(rows) >= total or len(set(stamps)) < 2:
+            # one page holds it all, or nothing shows an order: the order is that of
+            # ``created_at`` either way as far as these rows go
+            return "desc"
+        if newest_first:
+            return "desc"
+        return "asc" if all(a <= b for a, b in itertools.pairwise(stamps)) else "whole"
+
+    async def _read_from_end(self, side: _Side) -> list[Payment]:
+        """The next rows newest first from a server listing oldest first: asc offsets from the
+        side's first ``total`` (rows added since go after it and move nothing)."""
+        total = side.total or 0
+        want = min(self.page_size, total - side.offset)
+        rows: list[Payment] = []
+        while want > 0:
+            page = await self._list(side, "asc", total - side.offset - want, want)
+            rows = page.payments
+            if len(rows) >= want or not rows:
+                break
+            want = len(rows)  # a page cap: ask for the rows next to those already read
+        side.offset += len(rows)
+        return list(reversed(rows))
+
+    async def _read_whole(self, side: _Side) -> list[Payment]:
+        """Every row of the side (its order unknown); the side then holds nothing more."""
+        rows: list[Payment] = []
+        while True:
+            page = await self._list(side, "desc", len(rows), max(self.page_size, 100))
+            rows += page.payments
+            if not page.payments or len(rows) >= int(page.total):
+                break
+        side.reading = "whole"
+        side.offset = side.total = len(rows)
+        return rows
 
     async def next_page(self) -> list[HistoryRow]:
         out: list[HistoryRow] = []
         while len(out) < self.page_size:
             for side in self._sides:
-                if side.needs_fetch:
+                while side.needs_fetch:  # a page may hold no row of ours (filters unknown)
                     await self._fill(side)
             heads = [side for side in self._sides if side.buffer]
             if not heads:

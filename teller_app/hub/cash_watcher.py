@@ -12,10 +12,16 @@ commands) or authorized have rows that explain them.
 
 One process of N works (the ``cash_watcher`` lease row, which keeps the cursor). The first
 run starts at its own clock: payments confirmed before the watcher ever ran are not
-examined (no flood of alerts over a bank's history). DCM orders payments by creation, not
-by update, and a payment confirmed while a pass pages may land on a page already read; so
-the cursor trails the newest ``updated_at`` seen by ``OVERLAP_S`` plus the pass's length,
-and a payment seen twice is alerted once (the alert check runs under the alert locks).
+examined (no flood of alerts over a bank's history). The list's filters are checked on every
+row (``payment_matches``): a server that does not know a filter's name (§3.8 names none of
+them) answers every payment, and only the ones CONFIRMED since the cursor are examined.
+DCM orders payments by creation, not by update: a draft confirmed while a pass pages joins
+the list at its creation's place, maybe on a page already read. Rows only ever join that
+list (CONFIRMED stays CONFIRMED, ``updated_at`` only grows), so a pass that saw fewer
+payments than the list's last total missed one and reads the list again (``MAX_SCANS``);
+the cursor also trails the newest ``updated_at`` seen by ``OVERLAP_S`` plus the pass's
+length, and a payment seen twice is alerted once (the alert check runs under the alert
+locks).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from teller_app.platform import PlatformClient, PlatformError
+from teller_app.platform.client_payments import payment_matches
 from teller_app.platform.models import Payment, PaymentStatus
 
 from . import policy
@@ -45,6 +52,7 @@ from .watcher import Leased
 log = logging.getLogger("teller_hub.cash_watcher")
 LEASE = "cash_watcher"
 PAGE = 500
+MAX_SCANS = 3  # reads of the list in one pass while rows joined it behind the offset
 MAX_SETTLED = 100_000
 
 
@@ -65,6 +73,7 @@ class CashWatcher(Leased):
         # payments this process already settled (fine, or alerted): the overlap re-reads
         # them every pass; they need no DCM account read and no lock again
         self.settled: set[str] = set()
+        self.page = PAGE
 
     async def tick(self) -> int:
         """One pass; returns the number of alerts raised (0 when not the leader)."""
@@ -79,28 +88,37 @@ class CashWatcher(Leased):
             await self._save_cursor(since.isoformat())
         client = await self.reader.client()
         currency = await policy.cash_currency(self.state.engine)
+        wanted: dict[str, Any] = {"statuses": [PaymentStatus.CONFIRMED.value],
+                                  "updated_at_min": since}
         newest: datetime | None = None
-        raised, offset = 0, 0
-        seen: set[str] = set()
-        while True:
-            try:
-                page = await client.list_payments(
-                    statuses=[PaymentStatus.CONFIRMED.value], updated_at_min=since,
-                    order="asc", offset=offset, limit=PAGE)
-            except PlatformError as exc:
-                log.warning("cash watcher read failed", extra={"error": type(exc).__name__})
-                return raised
-            for payment in page.payments:
-                raised += await self._check(client, payment, currency)
-                seen.add(payment.guid)
-                if payment.updated_at is not None and (
-                        newest is None or payment.updated_at > newest):
-                    newest = payment.updated_at
-            offset += len(page.payments)
-            if not page.payments or offset >= page.total:
+        raised = 0
+        seen: set[str] = set()  # every row listed, matching or not
+        for _scan in range(MAX_SCANS):
+            offset, total = 0, 0
+            while True:
+                try:
+                    page = await client.list_payments(**wanted, order="asc", offset=offset,
+                                                      limit=self.page)
+                except PlatformError as exc:
+                    log.warning("cash watcher read failed",
+                                extra={"error": type(exc).__name__})
+                    return raised
+                for payment in page.payments:
+                    seen.add(payment.guid)
+                    if not payment_matches(payment, **wanted):
+                        continue  # the server ignored a filter: not ours to examine
+                    raised += await self._check(client, payment, currency)
+                    if payment.updated_at is not None and (
+                            newest is None or payment.updated_at > newest):
+                        newest = payment.updated_at
+                offset += len(page.payments)
+                total = page.total
+                if not page.payments or offset >= page.total:
+                    break
+                if await self._lease() is False:  # a long pass: keep the lease, or stop
+                    return raised
+            if len(seen) >= total:  # nothing joined behind the offset
                 break
-            if await self._lease() is False:  # a long pass: keep the lease, or stop
-                return raised
         nxt = since
         if newest is not None:
             lag = timedelta(seconds=overlap_s() + time.monotonic() - started)

@@ -1,8 +1,18 @@
-"""``PlatformClient`` endpoints: accounts, payments and limits."""
+"""``PlatformClient`` endpoints: accounts, payments and limits.
+
+The payments list's filters (§3.8) are named in the current guide only in words ("payment
+GUIDs", "four ISO dates", "category GUID"); the older guide spells ``guids`` and
+``created_at_min``… [D-OLD], ``category_guid`` is [A], and the current guide spells its other
+lists' bounds ``min_created_at``… (customers [S], emission history [D]). A server ignores a
+name it does not know, so each is sent in both spellings (a server that knows both applies
+the same filter twice), and callers that act on rows check them too (``payment_matches``):
+a server may still not know either name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +40,18 @@ from .models import (
     PaymentLimit,
     PaymentPage,
 )
+from .models._base import _parse_timestamp
+
+# the client's name of a payments filter -> every spelling sent (see the module docstring)
+_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "guids": ("guids", "payment_guids"),
+    "category_guid": ("category_guid", "category_guids"),
+    "created_at_min": ("created_at_min", "min_created_at"),
+    "created_at_max": ("created_at_max", "max_created_at"),
+    "updated_at_min": ("updated_at_min", "min_updated_at"),
+    "updated_at_max": ("updated_at_max", "max_updated_at"),
+}
+_BOUNDS = ("created_at_min", "created_at_max", "updated_at_min", "updated_at_max")
 
 
 class PaymentsApi(ClientBase):
@@ -132,6 +154,10 @@ class PaymentsApi(ClientBase):
         limit: int = 100,
         branch_guid: str | None = None,
     ) -> PaymentPage:
+        """One page of payments. The filters are the caller's meaning: time bounds inclusive
+        (moved by 1 us where the server's are strict), each sent in every spelling the docs
+        allow. The server's order and filters are not guaranteed (``order`` may be ignored,
+        a filter name unknown): check rows with ``payment_matches`` before acting on them."""
         path = self._payments_path(branch_guid)
         params: dict[str, QueryValue] = {
             "guids": guids,
@@ -154,8 +180,29 @@ class PaymentsApi(ClientBase):
             "offset": offset,
             "limit": limit,
         }
-        data = await self._call("GET", path, params=params)
+        data = await self._call("GET", path, params=self._payment_query(params))
         return self._parse(PaymentPage, data, "GET", path)
+
+    def _payment_query(self, params: dict[str, QueryValue]) -> dict[str, QueryValue]:
+        """``params`` in this server's dialect: bounds inclusive (an empty or unparseable one
+        refused: it must never turn into "no bound"), every spelling of each filter."""
+        exclusive = self.traits.bounds == "exclusive"
+        for name in _BOUNDS:
+            value = params.get(name)
+            if value is None:
+                continue
+            when = _parse_timestamp(value)
+            if when is None:
+                raise ValueError(f"{name}: not a timestamp: {value!r}")
+            if exclusive:
+                step = timedelta(microseconds=1)
+                when = when - step if name.endswith("_min") else when + step
+            params[name] = when
+        out: dict[str, QueryValue] = {}
+        for name, value in params.items():
+            for spelling in _SPELLINGS.get(name, (name,)):
+                out[spelling] = value
+        return out
 
     async def iter_payments(self, page_size: int = 200, **filters: Any) -> AsyncIterator[Payment]:
         offset = 0
@@ -197,14 +244,78 @@ class PaymentsApi(ClientBase):
             raise Unavailable("unexpected answer shape", method="GET", path=path) from None
 
     async def set_customer_payment_limit(self, limit: NewLimit) -> None:
-        """Set a per-operation limit (``max``, optional ``min``; bounds are exclusive)."""
+        """Set a per-operation limit (``max``, optional ``min``; bounds are exclusive). A
+        write: never re-sent on a lost answer (settle by reading the limits)."""
         await self._call(
-            "POST", f"{self._cp}/limits/customer/payment", body=limit.wire(), idempotent=True
+            "POST", f"{self._cp}/limits/customer/payment", body=limit.wire(), idempotent=False
         )
 
     async def set_customer_amount_limit(self, limit: NewLimit) -> None:
-        """Set a per-period limit (``period`` day/week/month/year/custom, ``period_key``)."""
+        """Set a per-period limit (``period`` day/week/month/year/custom, ``period_key``). A
+        write: never re-sent on a lost answer (settle by reading the limits)."""
         await self._call(
-            "POST", f"{self._cp}/limits/customer/amount", body=limit.wire(), idempotent=True
+            "POST", f"{self._cp}/limits/customer/amount", body=limit.wire(), idempotent=False
         )
 
+
+
+def payment_matches(
+    payment: Payment,
+    *,
+    guids: StrList = None,
+    sender_ids: StrList = None,
+    receiver_ids: StrList = None,
+    statuses: StrList = None,
+    asset_codes: StrList = None,
+    asset_issuers: StrList = None,
+    category_guid: str | None = None,
+    min_amount: Decimal | None = None,
+    max_amount: Decimal | None = None,
+    created_at_min: TimeValue = None,
+    created_at_max: TimeValue = None,
+    updated_at_min: TimeValue = None,
+    updated_at_max: TimeValue = None,
+    sender_counterparty_guid: str | None = None,
+    receiver_counterparty_guid: str | None = None,
+    external_transaction_id: str | None = None,
+    **_paging: Any,
+) -> bool:
+    """Whether a listed payment meets the filters ``list_payments`` was given (the same
+    keywords; paging ones are ignored): False when the row visibly contradicts one, as it
+    does when the server ignored a name or an order. Bounds are inclusive; a row that does
+    not say (no timestamp) is kept."""
+    checks: list[tuple[StrList, str]] = [
+        (guids, payment.guid), (sender_ids, payment.sender_id),
+        (receiver_ids, payment.receiver_id), (asset_codes, payment.asset_code),
+        (asset_issuers, payment.asset_issuer)]
+    if any(not _among(value, wanted) for wanted, value in checks):
+        return False
+    if statuses is not None and payment.status_raw.upper() not in {
+            s.upper() for s in statuses}:
+        return False
+    for wanted_one, value in ((category_guid, payment.category_guid),
+                              (sender_counterparty_guid, payment.sender_counterparty),
+                              (receiver_counterparty_guid, payment.receiver_counterparty)):
+        if wanted_one is not None and not _among(value, [wanted_one]):
+            return False
+    if external_transaction_id is not None and str(
+            (payment.model_extra or {}).get("external_transaction_id") or "") \
+            != external_transaction_id:
+        return False
+    if (min_amount is not None and payment.amount < min_amount) or (
+            max_amount is not None and payment.amount > max_amount):
+        return False
+    return _within(payment.created_at, created_at_min, created_at_max) and _within(
+        payment.updated_at, updated_at_min, updated_at_max)
+
+
+def _among(value: str, wanted: Sequence[str] | None) -> bool:
+    """GUIDs and codes compare case-insensitively (a server may write GUIDs upper-case)."""
+    return wanted is None or value.lower() in {w.lower() for w in wanted}
+
+
+def _within(stamp: datetime | None, low: TimeValue, high: TimeValue) -> bool:
+    if stamp is None:
+        return True
+    lo, hi = _parse_timestamp(low), _parse_timestamp(high)
+    return (lo is None or stamp >= lo) and (hi is None or stamp <= hi)

@@ -35,6 +35,16 @@ DIALECTS: dict[str, str] = {
     "numbers-as-strings": "numbers in answers are JSON strings",
     "put-replaces": "customer PUT replaces every field it is sent (null clears it)",
     "employee-guid-key": "employees carry employee_guid instead of guid",
+    # Semantic readings added 2026-12-04 (each implemented where its note says).
+    "payment-filter-names": "payments lists: only the current guide's spellings are "
+    "understood (min_/max_created_at, min_/max_updated_at, payment_guids, category_guids); "
+    "the older ones (created_at_min/_max, updated_at_min/_max, category_guid, guids) are "
+    "ignored, as a server ignores query names it does not know (middleware)",
+    "order-ignored": "payments and accounts lists: order is ignored; the default order "
+    "(created_at ascending, oldest first) applies (middleware)",
+    "jwt-lenient": "bank JWTs: only the documented claims are checked (sub, obj, flow, iat, "
+    "exp); no jti, aud, lifetime cap, single use or flow/obj match (sandbox/auth.py)",
+    "balance-allowed-free": "balance_allowed has no effect on payments (sandbox/ledger.py)",
 }
 ALL = "all"
 _SHAPE = frozenset(
@@ -44,6 +54,15 @@ _SHAPE = frozenset(
 _TS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})Z$")
 _BOUND = re.compile(r"^(min_\w+_at|max_\w+_at|\w+_at_min|\w+_at_max)$")
 _CUSTOMER_PUT = re.compile(r"^/api/v1/counterparty/[^/]+/customers/[^/]+/?$")
+# The payments and accounts lists, of the counterparty or of one branch (§3.8, §3.12.4, §3.6).
+_PAYMENTS_LIST = re.compile(r"^/api/v1/counterparty/[^/]+/(branch/[^/]+/)?payments/?$")
+_ACCOUNTS_LIST = re.compile(r"^/api/v1/counterparty/[^/]+/(branch/[^/]+/)?accounts/?$")
+# payment-filter-names: the [D-OLD] / [A] spellings a server on the current guide may not know
+# (it keeps min_/max_created_at, min_/max_updated_at, payment_guids, category_guids).
+_OLD_PAYMENT_FILTERS = frozenset(
+    {"created_at_min", "created_at_max", "updated_at_min", "updated_at_max", "category_guid",
+     "guids"}
+)
 _EMPTY_FOR = {"kyc_level": 0, "balance_allowed": 0, "is_disabled": False}
 KRATOS_INVALID = (
     "The provided credentials are invalid, check for spelling mistakes in your password or "
@@ -103,12 +122,19 @@ class DialectMiddleware:
         pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                           keep_blank_values=True)
         customers = path.rstrip("/").endswith("/customers")
+        payments = bool(_PAYMENTS_LIST.match(path))
+        old_names = payments and "payment-filter-names" in self.on
+        no_order = "order-ignored" in self.on and (payments or bool(_ACCOUNTS_LIST.match(path)))
         out: list[tuple[str, str]] = []
         changed = False
         has_disabled = False
         for key, value in pairs:
             new: str | None = value
-            if key == "limit" and "page-cap-100" in self.on:
+            if old_names and key.removesuffix("[]") in _OLD_PAYMENT_FILTERS:
+                new = None  # a name this server does not know: ignored, as unknown names are
+            elif no_order and key.removesuffix("[]") == "order":
+                new = None  # the server's own order applies (created_at ascending)
+            elif key == "limit" and "page-cap-100" in self.on:
                 try:
                     if int(value) > 100:
                         new = "100"
