@@ -35,6 +35,7 @@ from teller_app.platform import (
     PlatformError,
     ValidationError,
 )
+from teller_app.platform._sensitive import forget_secrets, secret_scope
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
 from teller_app.secrets import Profile
@@ -299,29 +300,39 @@ async def decide_in_place(
 ) -> ChangeRequest:
     """Local approval (FLEXCUBE's "local authorisation"): the checker types their
     credentials at the maker's desk. Their own session (platform + hub) decides this one
-    request, is logged out right after (DCM: Kratos native logout) and is never stored."""
+    request, is logged out right after (DCM: Kratos native logout) and is never stored; the
+    log masking forgets their password and tokens afterwards (``secret_scope``), so the
+    teller's desk process keeps none of them."""
     from teller_app.core.session import make_auth, open_session
 
-    session = await open_session(profile, make_auth(profile, email, password))
-    try:
-        actor = actor_from_session(session)
-        if not actor.is_checker:
-            raise NotAllowed("deciding requests needs the Supervisor role")
-        service = ApprovalService(session.hub, actor, session.client, desk_id="in-place")
-        if outcome == "approved":
-            return await service.approve(request, comment)
-        return await service.reject(request, comment)
-    finally:
-        await close_everywhere(session)
+    with secret_scope():
+        session = await open_session(profile, make_auth(profile, email, password))
+        try:
+            actor = actor_from_session(session)
+            if not actor.is_checker:
+                raise NotAllowed("deciding requests needs the Supervisor role")
+            service = ApprovalService(session.hub, actor, session.client, desk_id="in-place")
+            if outcome == "approved":
+                return await service.approve(request, comment)
+            return await service.reject(request, comment)
+        finally:
+            await close_everywhere(session)
 
 
 async def close_everywhere(session: Session) -> None:
-    """Log a short-lived session out on the hub and on the platform, then drop it."""
+    """Log a short-lived session out on the hub and on the platform, then drop it: its
+    password and tokens are no longer masked-and-held by this process either (they are of
+    no use any more; the session is someone else's, typed in at this desk)."""
     import contextlib
 
-    with contextlib.suppress(PlatformError, TimeoutError):
-        await session.client.logout()
-    await session.close()
+    held = [*session.client.auth.held_secrets(), session.client.session_token,
+            session.hub.hub.token if session.hub is not None else None]
+    try:
+        with contextlib.suppress(PlatformError, TimeoutError):
+            await session.client.logout()
+        await session.close()
+    finally:
+        forget_secrets(*held)
 
 
 __all__ = [

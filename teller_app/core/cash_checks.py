@@ -1,10 +1,12 @@
 """What the teller knows before a cash operation is sent: the customer's limits, the balance
 after it, whether a supervisor is needed, and why the platform would refuse it.
 
-Limits (§3.10) restrict a customer's *outgoing* payments, so they bind withdrawals; a deposit
-is bounded by the customer's ``balance_allowed``. Both limit bounds are exclusive: an operation
-passes iff ``min < amount < max``, a period limit iff ``spent_in_window + amount < max``. An
-individual limit replaces the segment's standard one for the same kind and period.
+Limits (§3.10) restrict a customer's *outgoing* payments, so they bind withdrawals. Both
+limit bounds are exclusive: an operation passes iff ``min < amount < max``, a period limit iff
+``spent_in_window + amount < max``. An individual limit replaces the segment's standard one for
+the same kind and period. A deposit past the customer's ``balance_allowed`` is only a warning
+(``ADVISORY``): the docs give that field no semantics (§1.4; "inbound payments fail" is an
+assumption, §7 #12), so the teller is warned and the platform decides.
 
 The supervisor decision is a ``CashPolicy``: today the profile's threshold
 (``ThresholdPolicy``); the hub implements the same protocol with tills and cumulative limits.
@@ -151,11 +153,17 @@ def effective_limits(
     return op_min, op_max, periods, from_segment
 
 
-def spent_since(payments: Iterable[Payment], since: datetime) -> Decimal:
-    """Sum of confirmed payments whose last change (the confirm) is after ``since``."""
+def spent_since(payments: Iterable[Payment], since: datetime,
+                senders: Iterable[str] | None = None) -> Decimal:
+    """Sum of confirmed payments whose last change (the confirm) is after ``since`` (and, with
+    ``senders``, sent from one of those accounts). Checked on each row: a server may not know
+    a list filter's name and ignore it (the payments list's names are unsure in the docs)."""
+    accounts = None if senders is None else {a.lower() for a in senders}
     total = Decimal(0)
     for p in payments:
         stamp = p.updated_at or p.created_at
+        if accounts is not None and p.sender_id.lower() not in accounts:
+            continue
         if p.status_raw.upper() == "CONFIRMED" and stamp is not None and stamp > since:
             total += p.amount
     return total
@@ -189,7 +197,7 @@ async def read_limits(
         outgoing = [p async for p in client.iter_payments(
             sender_ids=list(account_guids), statuses=["CONFIRMED"], updated_at_min=since)]
         for period, (limit, days) in sorted(periods.items(), key=lambda kv: kv[1][1]):
-            spent = spent_since(outgoing, now - timedelta(days=days))
+            spent = spent_since(outgoing, now - timedelta(days=days), account_guids)
             usages.append(PeriodUsage(period, days, limit, spent))
     return CustomerLimits(op_min, op_max, tuple(usages), from_segment)
 
@@ -241,7 +249,8 @@ def balance_after(facts: CashFacts, amount: Decimal) -> Decimal:
 
 
 def precheck(facts: CashFacts, amount: Decimal) -> list[Refusal]:
-    """Every reason the platform would refuse this operation, as far as can be known here."""
+    """Every reason the platform would refuse this operation, as far as can be known here,
+    and those it *may* refuse for (``blocking`` tells them apart)."""
     out: list[Refusal] = []
     if facts.customer_disabled:
         out.append(Refusal(RefusalKind.CUSTOMER_DISABLED))
@@ -261,6 +270,17 @@ def precheck(facts: CashFacts, amount: Decimal) -> list[Refusal]:
         if not usage.spent + amount < usage.max:
             out.append(Refusal(RefusalKind.LIMIT, usage.period, "max", usage.max))
     return out
+
+
+# What a server may or may not refuse for (the docs leave it open): the teller is warned and
+# may go on; a refusal, if it comes, is shown like any other. ``balance_allowed``: §1.4 [D] "no
+# semantics are documented"; "inbound payments that would exceed it fail" is §7 #12 [A].
+ADVISORY = frozenset({RefusalKind.BALANCE_ALLOWED})
+
+
+def blocking(refusal: Refusal) -> bool:
+    """Whether a pre-check's refusal stops the operation before it is sent."""
+    return refusal.kind not in ADVISORY
 
 
 _TEXTS = (

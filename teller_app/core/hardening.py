@@ -5,12 +5,16 @@
   trail, cache, profiles, exports — without each writer having to remember.
 * Core dumps off (``RLIMIT_CORE`` 0): a crash must not write decrypted pages, the cache key
   or a password from memory to disk.
+* Not dumpable (Linux ``prctl(PR_SET_DUMPABLE, 0)``): other processes of the same user cannot
+  attach a debugger or read ``/proc/PID/mem`` / ``environ`` (the cache key, a supervisor's
+  password typed at this desk). Best effort; ``execve`` makes each child dumpable again.
 * ``secure_tree``: files an older version left readable are tightened at start.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import stat
 import sys
@@ -24,6 +28,7 @@ def harden_process() -> None:
         return
     os.umask(PRIVATE_UMASK)
     disable_core_dumps()
+    make_undumpable()
 
 
 def disable_core_dumps() -> None:
@@ -33,6 +38,20 @@ def disable_core_dumps() -> None:
 
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+PR_SET_DUMPABLE = 4  # <linux/prctl.h>
+
+
+def make_undumpable() -> bool:
+    """``prctl(PR_SET_DUMPABLE, 0)`` on Linux; True when the kernel took it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # no libc symbol (static or unusual builds)
+        return False
 
 
 def secure_tree(root: Path) -> int:

@@ -24,8 +24,10 @@ from teller_app.platform import (
     PlatformError,
     RetryPolicy,
     Unavailable,
+    ValidationError,
 )
-from teller_app.platform.auth import Auth
+from teller_app.platform._sensitive import secret_scope
+from teller_app.platform.auth import Auth, is_not_found
 from teller_app.platform.hub_client import HubClient, SecretIssued
 from teller_app.secrets import Profile
 
@@ -154,7 +156,13 @@ def make_auth(profile: Profile, email: str, password: str,
 
 async def verify_password(profile: Profile, email: str, password: str) -> bool:
     """True when the profile's sign-in service accepts ``password`` for ``email`` (a
-    throwaway login: lock screen, a supervisor's in-place approval)."""
+    throwaway login: lock screen, a supervisor's in-place approval). What it registers for
+    log masking and did not hold before (its session token) is forgotten after."""
+    with secret_scope():
+        return await _verify_password(profile, email, password)
+
+
+async def _verify_password(profile: Profile, email: str, password: str) -> bool:
     auth = make_auth(profile, email, password)
     if isinstance(auth, HubLogin):
         try:
@@ -238,7 +246,9 @@ async def open_session(
         if employee.branch_guid and not branch_name:
             try:
                 branch_name = (await client.get_branch(employee.branch_guid)).name
-            except (NotFound, PermissionDenied):
+            except (NotFound, PermissionDenied, ValidationError) as exc:
+                if isinstance(exc, ValidationError) and not is_not_found(exc):
+                    raise  # only the 400 that means "no such branch" (not-found-400)
                 branch_name = ""
     except BaseException:
         await client.aclose()

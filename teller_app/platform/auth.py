@@ -2,6 +2,8 @@
 
 * ``PasswordLogin`` — Mode A: Ory Kratos native login flow, then ``Authorization: bearer``.
   One transparent re-login on 401 (serialised by an asyncio.Lock so concurrent 401s log in once).
+  A login whose answer is lost is never sent again on its flow (Kratos consumes a flow with
+  the first POST, so a re-send reads as a wrong password): it starts once more on a new flow.
 * ``BankJwtLogin`` — Mode B: a fresh RS256 JWT (60 s) per request in ``CX-Authorization`` with
   ``Authorization`` empty. Claims: ``sub`` = employee e-mail; ``flow``/``obj`` per operation:
   customer/account creation -> ``sign-up`` with ``obj`` = the customer's login; payments and
@@ -11,6 +13,9 @@
 * ``HubLogin`` — Mode B from the desk: e-mail + password to the Teller Hub, then
   ``Authorization: Bearer <hub token>`` to the hub's ``/dcm`` proxy, which checks role and
   branch and mints the bank JWT. One transparent re-login on 401, like ``PasswordLogin``.
+
+A password is masked in logs (``_sensitive``) while its sign-in runs and kept masked only when
+the sign-in worked: a wrong guess is never remembered by this process.
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 
-from ._sensitive import register_secret
-from .errors import AuthError, NotFound, PlatformError, ValidationError
+from ._sensitive import register_secret, secret_scope
+from .errors import AuthError, NotFound, PlatformError, Unavailable, ValidationError
 from .models._base import _parse_timestamp
 
 if TYPE_CHECKING:
@@ -63,11 +68,14 @@ class PasswordLogin:
         self.expires_at: datetime | None = None
         self.identity_id: str | None = None
         self._lock: asyncio.Lock | None = None
-        register_secret(password)
-        register_secret(session_token)
+        register_secret(session_token)  # a saved session; the password once it has worked
 
     def __repr__(self) -> str:
         return f"PasswordLogin(email={self.email!r}, password=***)"
+
+    def held_secrets(self) -> tuple[str | None, ...]:
+        """What this sign-in holds (to be forgotten with a short-lived session)."""
+        return self._password or None, self.session_token
 
     # --- used by PlatformClient ----------------------------------------------------------
     def headers(self, op: Operation, counterparty_guid: str) -> dict[str, str]:
@@ -100,6 +108,22 @@ class PasswordLogin:
     async def login(self, http: HttpCore) -> None:
         if not self._password:
             raise AuthError("no password to sign in with", reason="invalid_credentials")
+        with secret_scope() as attempt:  # a failed attempt leaves nothing registered
+            register_secret(self._password)
+            try:
+                body = await self._submit(http)
+            except Unavailable as exc:
+                if exc.not_sent:  # never reached Kratos (the transport already re-tried)
+                    raise
+                # The answer was lost: Kratos may have consumed the flow (and made a session
+                # we never learn). The same flow would now say "not found": a new one.
+                log.info("login answer lost (%s): once more on a new flow", type(exc).__name__)
+                body = await self._submit(http)
+            self._accept(body)
+            attempt.keep(self._password, self.session_token)
+
+    async def _submit(self, http: HttpCore) -> Any:
+        """One login: a new flow, then its POST, sent once (a flow takes one attempt)."""
         flow = await http.request("GET", KRATOS_FLOW_PATH, idempotent=True)
         flow_id, csrf = _flow_fields(flow)
         form = {
@@ -109,11 +133,13 @@ class PasswordLogin:
             "csrf_token": csrf,
         }
         try:
-            body = await http.request(
-                "POST", KRATOS_LOGIN_PATH, params={"flow": flow_id}, form=form, idempotent=True
+            return await http.request(
+                "POST", KRATOS_LOGIN_PATH, params={"flow": flow_id}, form=form, idempotent=False
             )
         except (AuthError, ValidationError) as exc:
             raise _login_error(exc) from None
+
+    def _accept(self, body: Any) -> None:
         token = body.get("session_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
             raise AuthError(
@@ -144,6 +170,14 @@ class PasswordLogin:
             log.info("logout not confirmed: %s", type(exc).__name__)
             return False
         return True
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """A 404, or the 400 a server sends instead for an unknown GUID or path (§1.6 documents
+    only "400 json with error msg"; e.g. ``{"error": "record not found"}``)."""
+    if isinstance(exc, NotFound):
+        return True
+    return isinstance(exc, ValidationError) and "not found" in exc.message.lower()
 
 
 def _flow_fields(flow: Any) -> tuple[str, str]:
@@ -202,6 +236,9 @@ class BankJwtLogin:
     def __repr__(self) -> str:
         return f"BankJwtLogin(email={self.email!r}, kid={self.kid!r}, key=***)"
 
+    def held_secrets(self) -> tuple[str | None, ...]:
+        return (self.session_token,)  # the bank's key stays masked: the service keeps it
+
     def _private_key(self) -> Any:
         if self._key is None:
             from cryptography.hazmat.primitives.serialization import load_pem_private_key
@@ -257,8 +294,10 @@ class BankJwtLogin:
                 headers=lambda: self.headers(op, counterparty_guid),
                 idempotent=True,
             )
-        except NotFound:
-            return
+        except (NotFound, ValidationError) as exc:
+            if is_not_found(exc):
+                return
+            raise
         except AuthError as exc:
             raise AuthError(
                 exc.message,
@@ -292,10 +331,12 @@ class HubLogin:
         self.identity_id: str | None = None
         self.employee: HubEmployee | None = None
         self._lock: asyncio.Lock | None = None
-        register_secret(password)
 
     def __repr__(self) -> str:
         return f"HubLogin(email={self.email!r}, password=***)"
+
+    def held_secrets(self) -> tuple[str | None, ...]:
+        return self._password or None, self.session_token
 
     def headers(self, op: Operation, counterparty_guid: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.session_token}"} if self.session_token else {}
@@ -324,13 +365,16 @@ class HubLogin:
     async def login(self) -> None:
         if not self._password:
             raise AuthError("no password to sign in with", reason="invalid_credentials")
-        try:
-            session = await self.hub.open_password_session(self.email, self._password)
-        except (AuthError, ValidationError) as exc:
-            # The hub does not tell a wrong password from a disabled employee (no account
-            # enumeration): never guess "disabled" from its text.
-            raise AuthError(exc.message, status_code=exc.status_code, method=exc.method,
-                            path=exc.path, reason="invalid_credentials") from None
+        with secret_scope() as attempt:  # a failed attempt leaves nothing registered
+            register_secret(self._password)
+            try:
+                session = await self.hub.open_password_session(self.email, self._password)
+            except (AuthError, ValidationError) as exc:
+                # The hub does not tell a wrong password from a disabled employee (no account
+                # enumeration): never guess "disabled" from its text.
+                raise AuthError(exc.message, status_code=exc.status_code, method=exc.method,
+                                path=exc.path, reason="invalid_credentials") from None
+            attempt.keep(self._password, session.token)
         self.session_token = session.token
         self.expires_at = session.expires_at
         self.employee = session.employee

@@ -233,7 +233,16 @@ def check_not_disabled(*rows: sqlite3.Row) -> None:
             raise bad_request("customer is disabled")
 
 
-def check_receiver_allowance(receiver: sqlite3.Row, amount: int) -> None:
+BALANCE_ALLOWED_FREE = "balance-allowed-free"
+
+
+def check_receiver_allowance(receiver: sqlite3.Row, amount: int,
+                             dialects: frozenset[str] = frozenset()) -> None:
+    """§7 #12 [A]: ``balance_allowed`` caps what a customer account may hold, and an inbound
+    payment past it fails. §1.4 [D] documents no semantics, so under the
+    ``balance-allowed-free`` dialect the field has no effect on payments."""
+    if BALANCE_ALLOWED_FREE in dialects:
+        return
     allowed = receiver["customer_balance_allowed"]
     if receiver["customer_guid"] is not None and allowed and receiver["balance"] + amount > allowed:
         raise bad_request("balance allowed exceeded")

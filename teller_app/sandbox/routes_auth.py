@@ -259,7 +259,8 @@ async def jwk_authenticate(counterparty_guid: str, request: Request) -> dict[str
         token = token[7:].strip()
     if not token:
         raise ApiError(401, INVALID_CREDENTIALS)
-    cp, claims = auth.verify_bank_jwt(store, token, request.app.state.jwt_policy)
+    cp, claims = auth.verify_bank_jwt(store, token, request.app.state.jwt_policy,
+                                      lenient=auth.lenient_jwt(request))
     if cp != counterparty_guid:
         raise ApiError(401, INVALID_CREDENTIALS)
     emp = store.one("SELECT * FROM employees WHERE counterparty_guid = ? AND lower(email) = "

@@ -107,7 +107,8 @@ def _create(request: Request, who: Principal, cp: str, body: NewPaymentBody,
 
 
 def _check_confirm(store: Any, who: Principal, cp: str, counterparty: sqlite3.Row,
-                   branch: str | None, pg: str, bank: str | None) -> sqlite3.Row:
+                   branch: str | None, pg: str, bank: str | None,
+                   dialects: frozenset[str]) -> sqlite3.Row:
     """Every check of a confirm; returns the sender account."""
     pay = store.one("SELECT * FROM payments WHERE guid = ?", (pg,))
     if pay is None or pay["counterparty_guid"] != cp:
@@ -129,7 +130,7 @@ def _check_confirm(store: Any, who: Principal, cp: str, counterparty: sqlite3.Ro
     if pay["target_balance"] is not None and \
             sender["balance"] - pay["amount"] - pay["fee"] != pay["target_balance"]:
         raise bad_request("target balance mismatch")
-    ledger.check_receiver_allowance(receiver, pay["amount"])
+    ledger.check_receiver_allowance(receiver, pay["amount"], dialects)
     if sender["customer_guid"] is not None:
         limits.check(store, sender, pay["amount"])
     return sender
@@ -143,7 +144,8 @@ async def _confirm(request: Request, who: Principal, cp: str, body: ConfirmPayme
     branch = _branch_path(store, who, cp, branch)
     pg = guid(body.payment_guid, "payment_guid")
     bank = guid(body.bank_guid, "bank_guid") if body.bank_guid else None
-    sender = _check_confirm(store, who, cp, counterparty, branch, pg, bank)
+    dialects: frozenset[str] = request.app.state.config.dialects
+    sender = _check_confirm(store, who, cp, counterparty, branch, pg, bank, dialects)
     payer = bankauth.payer_external_id(sender)
     who.require_operation("sign-in", payer)
     # Step 3 (§2.5): DCM needs the payer's secret to sign. The call awaits, so every check
@@ -151,7 +153,7 @@ async def _confirm(request: Request, who: Principal, cp: str, body: ConfirmPayme
     await request.app.state.bank_auth.call(
         counterparty, "key", sub=who.subject, obj=payer, flow="sign-in")
     with store.tx():
-        _check_confirm(store, who, cp, counterparty, branch, pg, bank)
+        _check_confirm(store, who, cp, counterparty, branch, pg, bank, dialects)
         ledger.execute_payment(store, pg)
     return {}
 

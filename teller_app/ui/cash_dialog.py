@@ -36,7 +36,13 @@ from teller_app.core.cash import (
     DraftNotChecked,
     new_cash_nonce,
 )
-from teller_app.core.cash_checks import CashRefused, SupervisorNeed, balance_after, precheck
+from teller_app.core.cash_checks import (
+    CashRefused,
+    SupervisorNeed,
+    balance_after,
+    blocking,
+    precheck,
+)
 from teller_app.core.receipt import ReceiptContext, mask_iban
 from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
@@ -118,6 +124,8 @@ class CashDialog(CashDialogParts):
         self.note = _selectable(self, "cashNote")
         self.error = _selectable(self, "cashError")
         self.error.setStyleSheet("color: #b00020")
+        self.caution = _selectable(self, "cashCaution")  # the platform may refuse; not blocking
+        self.caution.setStyleSheet("color: #8a5a00")
         self.reference = _selectable(self, "cashReference")
 
         self.create_button = QPushButton(self.tr("Create"), self)
@@ -159,6 +167,7 @@ class CashDialog(CashDialogParts):
         form.addRow(self.tr("Purpose"), self.purpose)
         form.addRow(self.note)
         form.addRow(self.error)
+        form.addRow(self.caution)
         form.addRow(self.reference)
         form.addRow(self.buttons)
 
@@ -240,19 +249,22 @@ class CashDialog(CashDialogParts):
         text = self.amount.text().strip()
         value = self.amount_value()
         problems: list[str] = []
+        warnings: list[str] = []
         if text and value is None:
             problems.append(self.tr("Enter a positive amount with at most %1 decimal places.")
                             .replace("%1", str(self.minor_unit)))
         context = self.context
         if value is not None and context is not None:
             self.after_label.setText(self._money(balance_after(context.facts, value)))
-            problems += [refusal_text(r, self.minor_unit, self.asset_code)
-                         for r in precheck(context.facts, value)]
+            for refusal in precheck(context.facts, value):  # a warning does not block
+                (problems if blocking(refusal) else warnings).append(
+                    refusal_text(refusal, self.minor_unit, self.asset_code))
             self._assess(value)
         else:
             self.after_label.setText("—")
             self.supervisor_label.setText("—" if value is None else self.supervisor_label.text())
         self.error.setText("\n".join(problems))
+        self.caution.setText("\n".join(warnings))
         self.create_button.setEnabled(value is not None and not problems
                                       and not self.ops.is_busy(self._policy_key()))
         self._grow()
