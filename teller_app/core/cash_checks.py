@@ -154,15 +154,21 @@ def effective_limits(
 
 
 def spent_since(payments: Iterable[Payment], since: datetime,
-                senders: Iterable[str] | None = None) -> Decimal:
+                senders: Iterable[str] | None = None,
+                assets: Iterable[str] | None = None) -> Decimal:
     """Sum of confirmed payments whose last change (the confirm) is after ``since`` (and, with
-    ``senders``, sent from one of those accounts). Checked on each row: a server may not know
-    a list filter's name and ignore it (the payments list's names are unsure in the docs)."""
+    ``senders``, sent from one of those accounts; with ``assets``, in one of those asset
+    codes when the row names its asset). Checked on each row: a server may not know a list
+    filter's name and ignore it (the payments list's names are unsure in the docs), and an
+    account may hold more than one asset."""
     accounts = None if senders is None else {a.lower() for a in senders}
+    codes = None if assets is None else {a.upper() for a in assets if a}
     total = Decimal(0)
     for p in payments:
         stamp = p.updated_at or p.created_at
         if accounts is not None and p.sender_id.lower() not in accounts:
+            continue
+        if codes and p.asset_code and p.asset_code.upper() not in codes:
             continue
         if p.status_raw.upper() == "CONFIRMED" and stamp is not None and stamp > since:
             total += p.amount
@@ -197,7 +203,8 @@ async def read_limits(
         outgoing = [p async for p in client.iter_payments(
             sender_ids=list(account_guids), statuses=["CONFIRMED"], updated_at_min=since)]
         for period, (limit, days) in sorted(periods.items(), key=lambda kv: kv[1][1]):
-            spent = spent_since(outgoing, now - timedelta(days=days), account_guids)
+            spent = spent_since(outgoing, now - timedelta(days=days), account_guids,
+                                (asset_code, stellar_code))
             usages.append(PeriodUsage(period, days, limit, spent))
     return CustomerLimits(op_min, op_max, tuple(usages), from_segment)
 
