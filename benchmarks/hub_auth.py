@@ -75,7 +75,7 @@ def _tokens(pem: str, kid: str, objs: list[str], n: int) -> list[str]:
     key = serialization.load_pem_private_key(pem.encode(), None)  # parse once: ~60 ms each
     now = int(time.time())
     return [jwt.encode({"sub": TELLER, "obj": objs[i % len(objs)], "flow": "sign-up",
-                        "iat": now, "exp": now + 600}, key, algorithm="RS256",
+                        "iat": now, "exp": now + 300}, key, algorithm="RS256",
                        headers={"kid": kid}) for i in range(n)]
 
 

@@ -21,6 +21,11 @@ Rotating the master key (README): the new key as master_key_previous first
 with the old one as master_key_previous, then `teller-hub secrets rewrap`; once it exits 0,
 the old key can go.
 
+Off loopback the hub speaks TLS itself (--tls-cert/--tls-key, PEM; tls_cert_file and
+tls_key_file in the settings) or says a TLS terminator is in front of it (--behind-tls-proxy,
+behind_tls_proxy = true): plain HTTP on a non-loopback --host is refused, since DCM's
+X-Session-ID, employees' passwords and customers' secrets cross that connection.
+
 Behind a load balancer: the hub takes a client's address from X-Forwarded-For only when the
 connection comes from an address in FORWARDED_ALLOW_IPS (uvicorn's variable, read by
 `serve`; by default 127.0.0.1 and ::1). Set it to the balancer's addresses: otherwise every
@@ -48,9 +53,11 @@ from typing import Any
 
 import uvicorn
 
-from . import audit_cli, logs, migrate, secrets_cli
+from . import audit_cli, hardening, logs, migrate, secrets_cli
 from .db import make_engine
 from .files import create_private_once, private_dir, write_private
+from .models import NEW_PASSWORD_MAX, NEW_PASSWORD_MIN
+from .serve_checks import check_bank_key, tls_options
 from .settings import ENV_PREFIX, HubSettings, SettingsError, load_settings
 
 MANIFEST_NAME = "hub.json"
@@ -69,9 +76,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", parents=[common], help="run the hub")
-    serve.add_argument("--host")
+    serve.add_argument("--host", help="listen address (default 127.0.0.1; off loopback it "
+                       "needs --tls-cert or --behind-tls-proxy)")
     serve.add_argument("--port", type=int)
     serve.add_argument("--log-level")
+    serve.add_argument("--tls-cert", help="TLS certificate chain (PEM): serve HTTPS")
+    serve.add_argument("--tls-key", help="its private key (PEM), unless in --tls-cert")
+    serve.add_argument("--behind-tls-proxy", action="store_true", default=None,
+                       help="a TLS terminator (load balancer, reverse proxy) is in front: "
+                       "plain HTTP off loopback is then allowed")
     serve.add_argument("--settings-stdin", action="store_true",
                        help="read settings as one JSON object line from standard input, after "
                        "loading the app (the embedded hub starts before its settings are known;"
@@ -106,9 +119,12 @@ def settings_from(args: argparse.Namespace, given: dict[str, str] | None = None)
     overrides: dict[str, Any] = dict(given or {})
     if args.data:
         overrides["data_dir"] = Path(args.data).resolve()
-    for name in ("host", "port", "log_level"):
+    for name in ("host", "port", "log_level", "behind_tls_proxy"):
         if getattr(args, name, None) is not None:
             overrides[name] = getattr(args, name)
+    for arg, name in (("tls_cert", "tls_cert_file"), ("tls_key", "tls_key_file")):
+        if getattr(args, arg, None) is not None:
+            overrides[name] = Path(getattr(args, arg)).resolve()
     config = Path(args.config) if args.config else None
     if config is None and os.environ.get("TELLER_HUB_CONFIG"):
         config = Path(os.environ["TELLER_HUB_CONFIG"])
@@ -147,8 +163,9 @@ def _read_password(from_stdin: bool) -> str:
             raise CliError("passwords differ")
     else:
         raise CliError("no terminal: pass --password-stdin and pipe the password")
-    if not 8 <= len(password) <= 1024:
-        raise CliError("the password must be 8..1024 characters")
+    if not NEW_PASSWORD_MIN <= len(password) <= NEW_PASSWORD_MAX:  # as the admin API
+        raise CliError(f"the password must be {NEW_PASSWORD_MIN}..{NEW_PASSWORD_MAX} "
+                       "characters")
     return password
 
 
@@ -190,6 +207,8 @@ def cmd_employees(args: argparse.Namespace, settings: HubSettings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # before any secret is read (the settings line on stdin, the master key file)
+    hardened = hardening.harden_process() if args.command == "serve" else None
     try:
         given: dict[str, str] = {}
         if getattr(args, "settings_stdin", False):
@@ -198,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings_from(args, given)
         logs.setup(settings.log_level)
         if args.command == "serve":
+            if hardened is not None:
+                log.info("process hardening", extra=vars(hardened))
             return serve(settings)
         if args.command == "migrate":
             asyncio.run(_ensure_schema(settings, auto=True))
@@ -284,6 +305,8 @@ def serve(settings: HubSettings) -> int:
 
     if settings.data_dir is None:
         raise CliError("serve needs --data DIR (hub.json, and by default hub.db and master.key)")
+    tls = tls_options(settings)
+    check_bank_key(settings)
     data_dir = private_dir(settings.data_dir)
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, see sandbox
@@ -293,7 +316,7 @@ def serve(settings: HubSettings) -> int:
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    base_url = f"http://{host}:{port}"
+    base_url = f"{'https' if tls else 'http'}://{host}:{port}"
 
     # embedded default: migrate on start (not even Alembic is loaded when the database is
     # already at head); PostgreSQL: `teller-hub migrate` first
@@ -312,7 +335,9 @@ def serve(settings: HubSettings) -> int:
     write_private(data_dir / MANIFEST_NAME, json.dumps(manifest, indent=2).encode())
 
     server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                                    timeout_graceful_shutdown=3))
+                                    timeout_graceful_shutdown=3,
+                                    ssl_certfile=tls.get("ssl_certfile"),
+                                    ssl_keyfile=tls.get("ssl_keyfile")))
     server.base_url = base_url
     try:
         server.run(sockets=[sock])

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,11 +30,12 @@ from .db import make_engine
 from .directory import DcmDirectory, Directory
 from .employees import PasswordStore
 from .errors import HubError
-from .jwks import JwksCache
+from .jwks import JwksCache, TokenPolicy
 from .routes_api import router as api_router
 from .routes_bank_auth import router as bank_auth_router
 from .settings import HubSettings
 from .state import HubState
+from .token_replay import JtiLedger
 from .vault import SealedCache
 
 log = logging.getLogger("teller_hub")
@@ -75,7 +77,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
         app.state.hub = HubState(
             settings=settings, engine=engine, master=load_master_key(settings), http=http,
             store=store, dcm=dcm, directory=Directory(store, dcm),
-            jwks=JwksCache(settings.dcm_url, http) if settings.dcm_url else None,
+            jwks=_jwks(settings, http, engine),
             admin_token=token, sealed_cache=SealedCache(),
         )
         dcm.start()
@@ -95,7 +97,12 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
             await http.aclose()
             await engine.dispose()
 
-    app = FastAPI(title="Teller Hub", version="1", lifespan=lifespan, **_no_telemetry())
+    # no trailing-slash redirects (``/user_auth/`` is a 404, not a 307 to elsewhere); the API's
+    # map (/docs, /openapi.json) only when the settings ask for it
+    docs: dict[str, Any] = {} if settings.openapi_docs else {
+        "docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = FastAPI(title="Teller Hub", version="1", lifespan=lifespan, redirect_slashes=False,
+                  **docs, **_no_telemetry())
     _install_error_handlers(app)
 
     @app.get("/healthz", tags=["ops"])
@@ -124,6 +131,15 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
     app.add_middleware(BodyLimit)
     app.add_middleware(AccessLog)  # added last = outermost: times everything
     return app
+
+
+def _jwks(settings: HubSettings, http: httpx.AsyncClient, engine: AsyncEngine
+          ) -> JwksCache | None:
+    if not settings.dcm_url:
+        return None
+    policy = TokenPolicy(max_lifetime=settings.dcm_token_max_lifetime,
+                         issuer=settings.dcm_token_issuer, audience=settings.dcm_token_audience)
+    return JwksCache(settings.dcm_url, http, policy=policy, ledger=JtiLedger(engine))
 
 
 def _no_telemetry() -> dict[str, Any]:
@@ -204,7 +220,10 @@ class BodyLimit:
 
 
 class AccessLog:
-    """One JSON line per request: method, route path, status, milliseconds (no headers)."""
+    """One JSON line per request: method, route template, status, milliseconds (no headers).
+
+    The template (``/api/v1/secrets/{external_id}``), never the path itself: a path
+    may name a customer's login."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -220,9 +239,17 @@ class AccessLog:
             # Logged as the answer starts, so the line exists once the client has the status.
             if message["type"] == "http.response.start" and self.log.isEnabledFor(logging.INFO):
                 self.log.info("request", extra={
-                    "method": scope["method"], "path": scope["path"][:200],
+                    "method": scope["method"], "path": route_template(scope),
                     "status": int(message["status"]),
                     "ms": round((time.perf_counter() - t0) * 1000, 2)})
             await send(message)
 
         await self.app(scope, receive, send_logged)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template (set in the scope by the router), or a placeholder
+    for a path no route matched."""
+    route = scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return path[:200] if isinstance(path, str) else "(no route)"

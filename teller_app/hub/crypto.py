@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .files import create_private_once
-from .settings import HubSettings, SettingsError
+from .settings import HubSettings, SettingsError, require_private
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -156,6 +156,5 @@ def _read_key_file(path: Path) -> bytes:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SettingsError(f"master key file {path} does not exist") from None
-    if path.stat().st_mode & 0o077:
-        raise SettingsError(f"master key file {path} is readable by others (chmod 600)")
+    require_private(path, "master key file")
     return raw

@@ -2,6 +2,11 @@
 
 Keys are cached by ``kid``; an unknown ``kid`` refetches the set (DCM rotated its key), at
 most once per ``REFETCH_INTERVAL_S`` so a flood of made-up kids cannot hammer DCM.
+
+A token is short-lived and used once: ``iat`` required and not ahead of the clock,
+``exp - iat`` at most ``TokenPolicy.max_lifetime``, ``iss``/``aud`` when the settings name
+them, and a ``jti`` (PLATFORM_API §2.4 lists none; the sandbox sends one) spent in the
+database on first use (``token_replay``), so no process of the hub takes it twice.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ import base64
 import binascii
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import httpx
 import jwt
@@ -23,10 +29,13 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
+from .token_replay import JtiLedger
+
 log = logging.getLogger("teller_hub.jwks")
 
 REFETCH_INTERVAL_S = 5.0
-LEEWAY_S = 5  # PLATFORM_API §2.4: exp >= now - 5 s
+LEEWAY_S = 5  # PLATFORM_API §2.4: exp >= now - 5 s (and iat <= now + 5 s)
+MAX_JTI = 256
 FLOWS = frozenset({"sign-in", "sign-up", "sign-up-processing", "sign-up-emission"})
 
 
@@ -41,10 +50,22 @@ class DcmClaims:
     flow: str
 
 
+@dataclass(frozen=True)
+class TokenPolicy:
+    """What an X-Session-ID must carry beyond a DCM signature (hub settings ``dcm_token_*``)."""
+
+    max_lifetime: int = 300
+    issuer: str = ""  # empty: not checked
+    audience: str = ""
+
+
 class JwksCache:
-    def __init__(self, dcm_url: str, http: httpx.AsyncClient) -> None:
+    def __init__(self, dcm_url: str, http: httpx.AsyncClient, *,
+                 policy: TokenPolicy | None = None, ledger: JtiLedger | None = None) -> None:
         self._url = f"{dcm_url.rstrip('/')}/api/v1/.well-known/jwks.json"
         self._http = http
+        self.policy = policy or TokenPolicy()
+        self._ledger = ledger
         self._keys: dict[str, RSAPublicKey] = {}
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
@@ -85,7 +106,8 @@ class JwksCache:
         log.info("jwks refreshed", extra={"keys": len(fresh)})
 
     async def verify(self, token: str) -> DcmClaims:
-        """RS256 signature by a DCM key, ``exp`` (5 s leeway), ``nbf``, ``sub``/``obj``/``flow``.
+        """RS256 signature by a DCM key, ``exp`` (5 s leeway), ``nbf``, ``iat``, the lifetime,
+        ``iss``/``aud`` (when set), ``sub``/``obj``/``flow``; then its ``jti`` is spent.
 
         Parsed by hand with strict base64url: PyJWT's own parsing costs ~0.4 ms per token in
         pure Python, most of this route's CPU budget at 200 req/s."""
@@ -108,21 +130,44 @@ class JwksCache:
             raise TokenError("X-Session-ID rejected: bad signature") from None
         claims = _json_segment(parts[1])
         now = time.time()
-        exp, nbf = claims.get("exp"), claims.get("nbf")
-        if not isinstance(exp, int | float) or isinstance(exp, bool):
+        exp, nbf, iat = claims.get("exp"), claims.get("nbf"), claims.get("iat")
+        if not _is_number(exp):
             raise TokenError("X-Session-ID has no valid exp")
         if now > float(exp) + LEEWAY_S:
             raise TokenError("X-Session-ID has expired")
         if nbf is not None and (not _is_number(nbf) or now + LEEWAY_S < float(nbf)):
             raise TokenError("X-Session-ID is not valid yet")
+        if not _is_number(iat):
+            raise TokenError("X-Session-ID has no valid iat")
+        if float(iat) > now + LEEWAY_S:
+            raise TokenError("X-Session-ID is issued in the future")
+        if not 0 <= float(exp) - float(iat) <= self.policy.max_lifetime:
+            raise TokenError("X-Session-ID lifetime (exp - iat) is out of bounds")
+        self._check_issuer_audience(claims)
+        jti = claims.get("jti")
+        if jti is not None and (not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI):
+            raise TokenError("X-Session-ID has an invalid jti")
         sub, obj, flow = claims.get("sub"), claims.get("obj"), claims.get("flow", "sign-in")
         if not isinstance(sub, str) or not isinstance(obj, str) or not sub or not obj:
             raise TokenError("X-Session-ID: sub and obj must be non-empty strings")
         if len(obj) > 500:
             raise TokenError("X-Session-ID: obj longer than 500 characters")
-        if flow not in FLOWS:
+        if not isinstance(flow, str) or flow not in FLOWS:  # a list is unhashable
             raise TokenError("X-Session-ID: unknown flow")
+        if jti is not None and self._ledger is not None and not await self._ledger.spend(
+                jti, int(float(exp)) + LEEWAY_S + 1):  # kept while the token could pass
+            raise TokenError("X-Session-ID replayed (jti already used)")
         return DcmClaims(sub=sub.strip().lower(), obj=obj, flow=str(flow))
+
+    def _check_issuer_audience(self, claims: dict[str, Any]) -> None:
+        policy = self.policy
+        if policy.issuer and claims.get("iss") != policy.issuer:
+            raise TokenError("X-Session-ID: wrong or missing iss")
+        if policy.audience:
+            aud = claims.get("aud")
+            auds = aud if isinstance(aud, list) else [aud]
+            if policy.audience not in auds:
+                raise TokenError("X-Session-ID: wrong or missing aud")
 
 
 def _b64(segment: str) -> bytes:
@@ -143,5 +188,11 @@ def _json_segment(segment: str) -> dict[str, Any]:
     return value
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    """A JSON number a time can be: finite (Python's ``json`` also reads NaN and Infinity) and
+    within a 64-bit integer (a larger int would not convert to a float)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) < value < 2**63
+    return isinstance(value, float) and math.isfinite(value)

@@ -13,6 +13,8 @@ import time
 import traceback
 from typing import Any
 
+QUIET_LOGGERS = ("httpx", "httpcore", "sqlalchemy", "sqlalchemy.engine", "sqlalchemy.pool",
+                 "aiosqlite", "asyncpg")
 _STD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message", "asctime", "color_message"}
 
@@ -45,4 +47,8 @@ def setup(level: str = "info") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Never below WARNING, whatever the hub's level: at debug/info these write every SQL
+    # statement with its parameters (employees' password hashes, customers' logins, sealed
+    # secrets) and httpx every URL.
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

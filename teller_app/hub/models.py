@@ -18,7 +18,13 @@ Guid = Annotated[str, StringConstraints(strip_whitespace=True, pattern=GUID_RE)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=500,
                                               pattern=r"^[^\x00-\x1f\x7f]+$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+NEW_PASSWORD_MIN = 12
+NEW_PASSWORD_MAX = 1024
+# a password as typed at sign-in (any length: an older, shorter one still signs in) ...
+Password = Annotated[str, StringConstraints(min_length=1, max_length=NEW_PASSWORD_MAX)]
+# ... and one being set for a Mode-B employee (the admin API and `teller-hub employees`)
+NewPassword = Annotated[str, StringConstraints(min_length=NEW_PASSWORD_MIN,
+                                               max_length=NEW_PASSWORD_MAX)]
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ class SecretImportIn(_In):
 class EmployeeIn(_In):
     email: Email
     name: ShortText = ""
-    password: Password
+    password: NewPassword
     roles: list[Literal["Teller", "Supervisor", "Administrator"]] = Field(min_length=1,
                                                                            max_length=3)
     branch_guid: Guid | None = None

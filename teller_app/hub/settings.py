@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 ENV_PREFIX = "TELLER_HUB_"
 SIGNIN_PER_ADDRESS_DEFAULT = 30
+DCM_TOKEN_MAX_LIFETIME_DEFAULT = 300
+# what a config file must not hand to anyone else on the host
+SECRET_FIELDS = frozenset({"master_key", "master_key_previous", "admin_token",
+                           "dcm_tech_password"})
 
 
 class SettingsError(ValueError):
@@ -38,6 +43,11 @@ class HubSettings(BaseModel):
     bank_key_file: Path | None = None
     bank_key_kid: str = ""
     token_audience: str = "dcm"
+    # DCM's X-Session-ID (Auth Service): the longest ``exp - iat`` accepted, and the ``iss`` /
+    # ``aud`` it must carry when set (PLATFORM_API §2.4 names neither: empty = not checked)
+    dcm_token_max_lifetime: int = Field(default=DCM_TOKEN_MAX_LIFETIME_DEFAULT, ge=1, le=3600)
+    dcm_token_issuer: str = ""
+    dcm_token_audience: str = ""
     admin_token: SecretStr | None = None
     session_ttl: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
     directory_refresh_s: float = Field(default=30.0, gt=0)
@@ -47,6 +57,12 @@ class HubSettings(BaseModel):
     signin_per_address_limit: int = Field(default=SIGNIN_PER_ADDRESS_DEFAULT, ge=0)
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535)
+    # TLS: the hub's own (uvicorn's ssl options), or a TLS terminator in front of it; a host
+    # off loopback needs one of the two (``teller-hub serve``)
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    behind_tls_proxy: bool = False
+    openapi_docs: bool = False  # /docs and /openapi.json (off: they map the whole surface)
     log_level: str = "info"
 
     @field_validator("dcm_url")
@@ -115,6 +131,8 @@ def load_settings(
         unknown = sorted(set(table) - set(_FIELDS))
         if unknown:
             raise SettingsError(f"config file: unknown settings {', '.join(unknown)}")
+        if SECRET_FIELDS & set(table):
+            require_private(config_file, "config file (it holds secrets)")
         values.update(table)
     env = os.environ if environ is None else environ
     for name in _FIELDS:
@@ -129,3 +147,16 @@ def load_settings(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def require_private(path: Path, what: str) -> None:
+    """Refuse a file that holds a secret (a key, a config with secrets) when its group or
+    others may read or write it (POSIX modes; elsewhere the OS's ACLs decide)."""
+    if os.name != "posix":
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise SettingsError(f"cannot read {what} {path}: {exc.strerror}") from None
+    if stat.S_IMODE(mode) & 0o077:
+        raise SettingsError(f"{what} {path} is readable by others (chmod 600)")

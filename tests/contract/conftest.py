@@ -28,7 +28,8 @@ def contract_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandb
 @pytest.fixture(scope="module")
 def contract_hub(contract_sandbox: SandboxProcess,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProc]:
-    proc = start_hub(tmp_path_factory.mktemp("contract-hub"), hub_env(contract_sandbox, None))
+    env = {**hub_env(contract_sandbox, None), "TELLER_HUB_OPENAPI_DOCS": "1"}  # off by default
+    proc = start_hub(tmp_path_factory.mktemp("contract-hub"), env)
     yield proc
     assert proc.stop() == 0, proc.log()[-2000:]
 

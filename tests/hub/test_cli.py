@@ -44,7 +44,7 @@ def test_employees_add_list_reset(hub: HubProc, http: httpx.Client,
 def test_employee_cli_refuses_bad_input(hub: HubProc) -> None:
     short = hub.cli("employees", "add", "--email", unique_email(), "--role", "Teller",
                     "--head-office", "--password-stdin", stdin="short\n")
-    assert short.returncode == 2 and "8..1024" in short.stderr
+    assert short.returncode == 2 and "12..1024" in short.stderr
     bad_email = hub.cli("employees", "add", "--email", "nope", "--role", "Teller",
                         "--head-office", "--password-stdin", stdin="long enough pw\n")
     assert bad_email.returncode == 2 and "email" in bad_email.stderr

@@ -1,0 +1,48 @@
+"""What ``teller-hub serve`` checks before it binds or writes anything: TLS off loopback (the
+hub's own, or a TLS terminator said to be in front), and the bank key file's mode."""
+
+from __future__ import annotations
+
+import ipaddress
+import ssl
+
+from .settings import HubSettings, SettingsError, require_private
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: not known to stay on this machine
+        return False
+
+
+def tls_options(settings: HubSettings) -> dict[str, str | None]:
+    """uvicorn's ssl options (empty: plain HTTP), the files loaded once here so a bad one is
+    reported now; plain HTTP off loopback is refused unless ``behind_tls_proxy``."""
+    cert, key = settings.tls_cert_file, settings.tls_key_file
+    if key is not None and cert is None:
+        raise SettingsError("--tls-key needs --tls-cert")
+    if cert is None:
+        if not is_loopback(settings.host) and not settings.behind_tls_proxy:
+            raise SettingsError(
+                f"refusing plain HTTP on {settings.host}, which is not a loopback address: "
+                "give --tls-cert/--tls-key, or --behind-tls-proxy when a TLS terminator is "
+                "in front of the hub (behind_tls_proxy = true)")
+        return {}
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or ""
+        raise SettingsError(f"cannot load the TLS certificate/key ({type(exc).__name__}"
+                            f"{': ' + str(why) if why else ''})") from None
+    return {"ssl_certfile": str(cert), "ssl_keyfile": str(key) if key is not None else None}
+
+
+def check_bank_key(settings: HubSettings) -> None:
+    """A bank key file readable by others is refused at start, not at the first Mode-B call
+    (only its mode: parsing an RSA key costs ~60 ms of the start); a missing one is left to
+    that call, as before."""
+    if settings.bank_key_file is not None and settings.bank_key_file.exists():
+        require_private(settings.bank_key_file, "bank key file")

@@ -1,0 +1,68 @@
+"""Single use of DCM's X-Session-ID tokens: each ``jti`` is spent in ``dcm_token_jtis``
+(revision 0006), shared by every hub process of the database.
+
+Spending is one INSERT of the jti's SHA-256 (a jti is DCM's, of any length; the hash keys it
+in fixed width) with ``ON CONFLICT DO NOTHING``: the primary key decides, on SQLite and on
+PostgreSQL, which of two concurrent requests carrying one token wins. A row is kept until
+its token could no longer pass the expiry check; expired rows are deleted in bounded batches
+at most once per ``PRUNE_INTERVAL_S`` per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .db import dialect_insert, metadata, now
+
+PRUNE_INTERVAL_S = 30.0
+PRUNE_BATCH = 5000
+PRUNE_ROUNDS = 10  # at most this many batches per prune (the rest waits for the next one)
+
+dcm_token_jtis = sa.Table(
+    "dcm_token_jtis", metadata,
+    sa.Column("jti_hash", sa.String(64), primary_key=True),  # sha256 hex of the jti
+    sa.Column("expires_at", sa.BigInteger, nullable=False, index=True),
+)
+
+
+def jti_hash(jti: str) -> str:
+    return hashlib.sha256(b"dcm-jti:" + jti.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class JtiLedger:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._pruned_at = 0.0
+
+    async def spend(self, jti: str, expires_at: int) -> bool:
+        """True the first time ``jti`` is seen (now spent until ``expires_at``), else False."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(dialect_insert(conn, dcm_token_jtis).values(
+                jti_hash=jti_hash(jti), expires_at=expires_at).on_conflict_do_nothing())
+            fresh = result.rowcount == 1
+        if time.monotonic() - self._pruned_at >= PRUNE_INTERVAL_S:
+            self._pruned_at = time.monotonic()
+            await self.prune()
+        return fresh
+
+    async def prune(self) -> int:
+        """Delete expired rows; rows another process is deleting are skipped (PostgreSQL),
+        never waited for. Returns how many went."""
+        t = now()
+        gone = 0
+        for _ in range(PRUNE_ROUNDS):
+            async with self.engine.begin() as conn:
+                old = (sa.select(dcm_token_jtis.c.jti_hash)
+                       .where(dcm_token_jtis.c.expires_at < t).limit(PRUNE_BATCH))
+                if conn.dialect.name == "postgresql":
+                    old = old.with_for_update(skip_locked=True)
+                result = await conn.execute(
+                    dcm_token_jtis.delete().where(dcm_token_jtis.c.jti_hash.in_(old)))
+            gone += max(result.rowcount, 0)
+            if result.rowcount < PRUNE_BATCH:
+                break
+        return gone
