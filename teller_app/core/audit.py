@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 import threading
@@ -75,19 +76,28 @@ class AuditAction:
     )
 
 
+# The hub refuses a desk entry named as one of its own actions (a request, a decision, an
+# execution: the hub writes those itself), so the desk's own copies go as "other" with their
+# ``event``; hub/audit.DESK_ACTIONS is what it accepts (tests/hub/test_audit_actions.py).
+DESK_ACTIONS = ("sign_in", "sign_out", "lock", "unlock", "create", "edit", "cash", "till",
+                "other")
 HUB_ACTION = {
     AuditAction.SIGN_IN: "sign_in", AuditAction.SIGN_OUT: "sign_out",
     AuditAction.LOCK: "lock", AuditAction.UNLOCK: "unlock",
     AuditAction.SWITCH_EMPLOYEE: "sign_in", AuditAction.CUSTOMER_CREATE: "create",
-    AuditAction.CUSTOMER_EDIT: "edit", AuditAction.CHANGE_REQUEST: "request",
-    AuditAction.APPROVAL: "decision", AuditAction.REJECTION: "decision",
-    AuditAction.REQUEST_WITHDRAWN: "decision", AuditAction.EXECUTION: "execution",
+    AuditAction.CUSTOMER_EDIT: "edit", AuditAction.CHANGE_REQUEST: "other",
+    AuditAction.APPROVAL: "other", AuditAction.REJECTION: "other",
+    AuditAction.REQUEST_WITHDRAWN: "other", AuditAction.EXECUTION: "other",
     AuditAction.CASH_CREATE: "cash", AuditAction.CASH_CONFIRM: "cash",
     AuditAction.OPEN_ACCOUNT: "create", AuditAction.TILL: "till",
 }
-# The hub's own actions (it records requests, decisions, executions, alerts, policy).
-HUB_ACTIONS = ("sign_in", "sign_out", "lock", "unlock", "create", "edit", "request",
-               "decision", "execution", "alert", "policy", "cash", "till", "other")
+# Every action in the hub's trail (the audit view's filter): the desks' and the hub's own
+# (requests, decisions, executions, alerts, policy, and its security events).
+HUB_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "lock", "unlock",
+               "create", "edit", "request", "decision", "decision_refused", "execution",
+               "proxy_write", "alert", "policy", "cash", "till", "employee_added",
+               "employee_disabled", "employee_enabled", "password_reset", "secret_issued",
+               "secrets_imported", "other")
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ class OutboxEntry:
 
 def make_entry(action: str, **details: Any) -> OutboxEntry:
     clean = {k: _plain(v) for k, v in details.items() if k not in PII_KEYS and v is not None}
-    hub_action = HUB_ACTION.get(action, action if action in HUB_ACTIONS else "other")
+    hub_action = HUB_ACTION.get(action, action if action in DESK_ACTIONS else "other")
     if hub_action != action:
         clean["event"] = action
     entity = ""
@@ -241,9 +251,12 @@ class AuditOutbox:
             return "torn"
         try:
             data = json.loads(plain)
-            return OutboxEntry(str(data["client_id"]), str(data["action"]),
-                               str(data.get("entity", "")), dict(data.get("detail") or {}),
-                               str(data.get("desk_ts", "")))
+            action, detail = str(data["action"]), dict(data.get("detail") or {})
+            if action not in DESK_ACTIONS:  # written before the hub refused its own actions
+                detail.setdefault("event", action)
+                action = "other"
+            return OutboxEntry(str(data["client_id"]), action, str(data.get("entity", "")),
+                               detail, str(data.get("desk_ts", "")))
         except (ValueError, KeyError, TypeError):
             return "torn"
 
@@ -342,9 +355,16 @@ def _plain(value: Any) -> Any:
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A formula may also start after a list separator inside the cell: a spreadsheet that reads
+# the file with another separator (";" in Ukrainian Excel) splits the cell there.
+_INNER_FORMULA = re.compile(r"([;,\t\r\n]\s*)(?=[=+\-@])")
+
+
 def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ TAB CR gets a quote."""
+    """A cell a spreadsheet will not run: text starting with = + - @ TAB CR gets a quote, and
+    so does each part after a separator (``;`` ``,`` TAB, a line break) that starts so."""
     text = "" if value is None else str(value)
+    text = _INNER_FORMULA.sub(r"\1'", text)
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 

@@ -6,15 +6,21 @@ the chain head: a PostgreSQL advisory lock, and on SQLite a write to ``audit_loc
 transaction's first statement (the equivalent of BEGIN IMMEDIATE), so two hub processes never
 fork the chain. Verification walks the chain; a daily head (seq + hash) archived by IT shows
 truncation and whole-chain rewrites, which an internal walk cannot.
+
+Desks append their own actions (``DESK_ACTIONS``); the hub alone writes requests, decisions,
+executions, alerts, policy and its security events (sign-ins, employees, secrets, refused
+decisions, proxied writes) under ``desk_id`` "hub". What an outsider can repeat at will goes
+through ``append_limited``, so a flood adds a bounded number of rows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -25,8 +31,28 @@ from .fe_tables import audit_lock, audit_log
 
 GENESIS = "0" * 64
 HUB = "hub"  # desk_id of the entries the hub writes itself; desks may not use it
-ACTIONS = ("sign_in", "sign_out", "lock", "unlock", "create", "edit", "request", "decision",
-           "execution", "cash", "till", "alert", "policy", "other")
+# What a desk may record (POST /audit): the values of the desk's core/audit.HUB_ACTION.
+DeskAction = Literal["sign_in", "sign_out", "lock", "unlock", "create", "edit", "cash", "till",
+                     "other"]
+DESK_ACTIONS: tuple[str, ...] = get_args(DeskAction)
+# What only the hub writes: a desk naming one of these is refused, so no desk row reads as a
+# hub's request, decision, execution, alert, policy change or security event.
+HUB_ONLY_ACTIONS = ("request", "decision", "execution", "alert", "policy", "sign_in_failed",
+                    "sign_in_throttled", "employee_added", "employee_disabled",
+                    "employee_enabled", "password_reset", "secret_issued", "secrets_imported",
+                    "decision_refused", "proxy_write")
+ACTIONS = DESK_ACTIONS + HUB_ONLY_ACTIONS
+# Desks before 2026-12-04 sent their own copies of requests and decisions under these names:
+# they are kept as "other" with the name in ``event`` (a desk older than the hub must not see
+# its outbox stuck on a refusal), so they never read as the hub's.
+LEGACY_DESK_ACTIONS = ("request", "decision", "execution")
+# append_limited: what counts as "recent", and how far back from the head it looks
+RECENT_MS = 60_000
+RECENT_SCAN = 2000
+
+
+class ClientIdTaken(Exception):
+    """Another employee's entry holds this client_id, with other content (409)."""
 
 
 @dataclass(frozen=True)
@@ -61,18 +87,71 @@ async def lock_chain(conn: AsyncConnection) -> None:
 
 async def append(conn: AsyncConnection, e: Entry) -> tuple[int, str]:
     """Append inside the caller's transaction; returns (seq, hash). An entry whose
-    ``client_id`` is already in the chain is not added again (desk outbox retries)."""
+    ``client_id`` is already in the chain is not added again (desk outbox retries): the
+    stored (seq, hash) is the answer when the same employee sent it, or another sent the very
+    same entry (a desk's outbox resent after a switch of employee); any other reuse of a
+    client_id raises ``ClientIdTaken``, so nobody's entry is dropped for someone else's."""
     await lock_chain(conn)
+    detail_json = canonical(e.detail or {})
     if e.client_id:
-        found = (await conn.execute(sa.select(audit_log.c.seq, audit_log.c.hash)
-                                    .where(audit_log.c.client_id == e.client_id))).first()
+        found = (await conn.execute(sa.select(audit_log).where(
+            audit_log.c.client_id == e.client_id))).first()
         if found is not None:
+            same = (found.desk_id, found.action, found.entity, found.detail) == (
+                e.desk_id, e.action, e.entity, detail_json)
+            if found.actor != e.actor and not same:
+                raise ClientIdTaken(e.client_id)
             return int(found.seq), str(found.hash)
+    return await _insert(conn, e, detail_json, await _head(conn))
+
+
+async def append_limited(conn: AsyncConnection, e: Entry, *, cap: int,
+                         cap_by: Literal["actor", "entity"]) -> tuple[int, str] | None:
+    """Append an entry an outsider can repeat at will (a refused decision, a throttled
+    sign-in), unless the same one (actor, action, entity, detail) is among the last
+    RECENT_MS's, or ``cap`` entries of this action with this ``cap_by`` are: None then
+    (nothing added). A flood adds a bounded number of rows a minute, not one per request."""
+    await lock_chain(conn)
+    head = await _head(conn)
+    detail_json = canonical(e.detail or {})
+    ts_ms = e.ts_ms or int(time.time() * 1000)
+    column = audit_log.c.actor if cap_by == "actor" else audit_log.c.entity
+    recent = (await conn.execute(
+        sa.select(audit_log.c.actor, audit_log.c.entity, audit_log.c.detail).where(
+            audit_log.c.seq > head[0] - RECENT_SCAN, audit_log.c.ts_ms > ts_ms - RECENT_MS,
+            audit_log.c.action == e.action,
+            column == (e.actor if cap_by == "actor" else e.entity)))).all()
+    if len(recent) >= cap or any((r.actor, r.entity, r.detail) == (e.actor, e.entity,
+                                                                    detail_json)
+                                 for r in recent):
+        return None
+    return await _insert(conn, dataclasses.replace(e, ts_ms=ts_ms), detail_json, head)
+
+
+async def record(engine: AsyncEngine, e: Entry) -> tuple[int, str]:
+    """A hub entry in a transaction of its own: for what has no transaction of the hub's
+    to share (a refused sign-in) or committed in one it does not own (a session, a secret)."""
+    async with engine.begin() as conn:
+        return await append(conn, e)
+
+
+async def record_limited(engine: AsyncEngine, e: Entry, *, cap: int,
+                         cap_by: Literal["actor", "entity"]) -> tuple[int, str] | None:
+    async with engine.begin() as conn:
+        return await append_limited(conn, e, cap=cap, cap_by=cap_by)
+
+
+async def _head(conn: AsyncConnection) -> tuple[int, str]:
+    """(seq, hash) of the newest entry; (0, GENESIS) for an empty chain."""
     head = (await conn.execute(sa.select(audit_log.c.seq, audit_log.c.hash)
                                .order_by(audit_log.c.seq.desc()).limit(1))).first()
-    seq, prev = (int(head.seq) + 1, str(head.hash)) if head is not None else (1, GENESIS)
+    return (int(head.seq), str(head.hash)) if head is not None else (0, GENESIS)
+
+
+async def _insert(conn: AsyncConnection, e: Entry, detail_json: str,
+                  head: tuple[int, str]) -> tuple[int, str]:
+    seq, prev = head[0] + 1, head[1]
     ts_ms = e.ts_ms or int(time.time() * 1000)
-    detail_json = canonical(e.detail or {})
     digest = entry_hash(prev, _record(seq, ts_ms, e, detail_json))
     await conn.execute(audit_log.insert().values(
         seq=seq, ts_ms=ts_ms, actor=e.actor, desk_id=e.desk_id, branch_guid=e.branch_guid,

@@ -1,5 +1,6 @@
-"""``teller-hub audit export-head --out FILE [--date D]`` (IT archives the daily head) and
-``teller-hub audit verify [--head FILE]`` (walk the chain, against an archived head)."""
+"""``teller-hub audit export-head --out FILE [--date D] [--previous FILE]`` (IT archives the
+daily head; with the previous day's file it refuses a chain that no longer reaches that head)
+and ``teller-hub audit verify [--head FILE]`` (walk the chain, against an archived head)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import audit, migrate
 from .db import make_engine
@@ -23,6 +27,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                          help="write the chain head (end of --date, UTC; default now)")
     exp.add_argument("--out", required=True)
     exp.add_argument("--date", help="YYYY-MM-DD")
+    exp.add_argument("--previous", help="the head archived before: refuse (exit 1, nothing "
+                     "written) unless the chain still reaches it unchanged")
     ver = act.add_parser("verify", parents=[common], help="walk the chain")
     ver.add_argument("--head", help="an exported head file to check against")
 
@@ -46,17 +52,44 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _archived(path: str) -> tuple[int, str]:
+    """(seq, hash) of an exported head file; ValueError (exit 2) when it is not one."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        return int(data["seq"]), str(data["hash"])
+    except (KeyError, TypeError):
+        raise ValueError(f"{path} is not an exported audit head (seq, hash)") from None
+
+
+async def _head_after(engine: AsyncEngine, day: date | None,
+                      previous: tuple[int, str] | None) -> tuple[dict[str, Any], str]:
+    """(the head, "" or why it is refused): with ``previous``, the whole chain is walked
+    against it first, so a cut tail or a rewrite is refused, not archived as a new head."""
+    if previous is not None:
+        verdict = await audit.verify(engine, previous)
+        if not verdict.ok:
+            return {}, (f"the chain no longer reaches the previous head (seq {previous[0]}): "
+                        f"{verdict.problem}")
+    head = await audit.head(engine, day)
+    if previous is not None and head["seq"] < previous[0]:
+        return {}, (f"the head asked for (seq {head['seq']}) is older than the previous "
+                    f"head (seq {previous[0]})")
+    return head, ""
+
+
 def run(args: argparse.Namespace, settings: HubSettings) -> int:
     if args.action == "export-head":
         day = date.fromisoformat(args.date) if args.date else None
-        head = asyncio.run(_with_engine(settings, lambda e: audit.head(e, day)))
+        previous = _archived(args.previous) if args.previous else None
+        head, refused = asyncio.run(_with_engine(settings,
+                                                 lambda e: _head_after(e, day, previous)))
+        if refused:
+            print(f"refused: {refused}; nothing written", file=sys.stderr)
+            return 1
         _write(Path(args.out), (json.dumps(head, indent=2) + "\n").encode())
         print(json.dumps(head))
         return 0
-    archived = None
-    if args.head:
-        data = json.loads(Path(args.head).read_text(encoding="utf-8"))
-        archived = (int(data["seq"]), str(data["hash"]))
+    archived = _archived(args.head) if args.head else None
     verdict = asyncio.run(_with_engine(settings, lambda e: audit.verify(e, archived)))
     print(json.dumps(verdict.out()))
     return 0 if verdict.ok else 1

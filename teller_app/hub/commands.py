@@ -190,8 +190,9 @@ async def renew_execution(engine: AsyncEngine, command_id: str, marker: int) -> 
 
 
 async def finish(engine: AsyncEngine, cmd: Command, *, applied: bool, result: str,
-                 actor: str) -> Command | None:
-    """approved → applied | failed with the platform's message (once)."""
+                 actor: str, extra: dict[str, Any] | None = None) -> Command | None:
+    """approved → applied | failed with the platform's message (once). ``actor``: in whose
+    name it ran (the approver, or who resumed it: ``extra`` then says so)."""
     state = APPLIED if applied else FAILED
     async with engine.begin() as conn:
         done = await conn.execute(commands.update().where(
@@ -206,8 +207,8 @@ async def finish(engine: AsyncEngine, cmd: Command, *, applied: bool, result: st
         await audit.append(conn, audit.Entry(
             actor=actor, action="execution", entity=f"request:{cmd.id}",
             branch_guid=new.branch_guid,
-            detail={"state": state, "result": result[:1000], "sha256": new.sha256,
-                    "customer_guid": new.customer_guid}))
+            detail={**(extra or {}), "state": state, "result": result[:1000],
+                    "sha256": new.sha256, "customer_guid": new.customer_guid}))
     return new
 
 

@@ -7,14 +7,18 @@ password store later without touching sessions or routes.
 from __future__ import annotations
 
 import asyncio
+import getpass
+import os
+import socket
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from . import audit
 from .db import employees, now, sessions
 from .models import HubEmployee
 
@@ -101,12 +105,14 @@ class PasswordStore:
         return bool(result.rowcount == 1)
 
     async def add(self, email: str, name: str, password: str, roles: list[str],
-                  branch_guid: str | None, head_office: bool) -> bool:
-        """Add an employee; False (and nothing changed) if the e-mail exists."""
+                  branch_guid: str | None, head_office: bool, *, by: str | None = None) -> bool:
+        """Add an employee; False (and nothing changed) if the e-mail exists. ``by``: who,
+        for the audit entry written with it (None: the operator of ``teller-hub`` CLI)."""
         if not head_office and not branch_guid:
             raise EmployeeError("an employee needs a branch guid or head office")
         password_hash = await asyncio.to_thread(_HASHER.hash, password)
         t = now()
+        branch = None if head_office else branch_guid
         async with self.engine.begin() as conn:
             exists = (await conn.execute(
                 sa.select(employees.c.id).where(employees.c.email == email)
@@ -115,34 +121,40 @@ class PasswordStore:
                 return False
             await conn.execute(employees.insert().values(
                 email=email, name=name, roles=",".join(dict.fromkeys(roles)),
-                branch_guid=None if head_office else branch_guid, head_office=head_office,
+                branch_guid=branch, head_office=head_office,
                 password_hash=password_hash, disabled=False, created_at=t, updated_at=t,
             ))
+            await _audit(conn, by, "employee_added", email, branch,
+                         {"roles": list(dict.fromkeys(roles)), "head_office": head_office})
         return True
 
-    async def set_disabled(self, email: str, disabled: bool) -> None:
+    async def set_disabled(self, email: str, disabled: bool, *, by: str | None = None) -> None:
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 employees.update().where(employees.c.email == email)
                 .values(disabled=disabled, updated_at=now()))
             if result.rowcount != 1:
                 raise EmployeeError(f"no employee {email}")
+            ended = 0
             if disabled:  # end their sessions everywhere at once
-                await conn.execute(sessions.delete().where(sessions.c.email == email))
+                ended = (await conn.execute(
+                    sessions.delete().where(sessions.c.email == email))).rowcount
+            await _audit(conn, by, "employee_disabled" if disabled else "employee_enabled",
+                         email, await _branch_of(conn, email),
+                         {"sessions_ended": ended} if disabled else {})
 
-    async def reset_password(self, email: str, password: str) -> None:
-        await self._set_hash(email, await asyncio.to_thread(_HASHER.hash, password),
-                             end_sessions=True)
-
-    async def _set_hash(self, email: str, password_hash: str, end_sessions: bool = False) -> None:
+    async def reset_password(self, email: str, password: str, *, by: str | None = None) -> None:
+        password_hash = await asyncio.to_thread(_HASHER.hash, password)
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 employees.update().where(employees.c.email == email)
                 .values(password_hash=password_hash, updated_at=now()))
             if result.rowcount != 1:
                 raise EmployeeError(f"no employee {email}")
-            if end_sessions:
-                await conn.execute(sessions.delete().where(sessions.c.email == email))
+            ended = (await conn.execute(sessions.delete().where(sessions.c.email == email))
+                     ).rowcount
+            await _audit(conn, by, "password_reset", email, await _branch_of(conn, email),
+                         {"sessions_ended": ended})
 
     async def list(self) -> list[EmployeeRow]:
         async with self.engine.connect() as conn:
@@ -153,6 +165,29 @@ class PasswordStore:
             out.append(EmployeeRow(e.email, e.name, e.roles, e.branch_guid, e.head_office,
                                    e.disabled))
         return out
+
+
+def cli_actor() -> str:
+    """Who runs ``teller-hub`` on this host (the audit's actor of an employee change made
+    with the CLI, which holds no employee session)."""
+    try:
+        return f"cli:{getpass.getuser()}@{socket.gethostname()}"[:254]
+    except (OSError, KeyError):  # no login name (a container without a passwd entry)
+        return f"cli:uid {os.getuid()}" if hasattr(os, "getuid") else "cli"
+
+
+async def _branch_of(conn: AsyncConnection, email: str) -> str | None:
+    found = (await conn.execute(sa.select(employees.c.branch_guid)
+                                .where(employees.c.email == email))).scalar()
+    return None if found is None else str(found)
+
+
+async def _audit(conn: AsyncConnection, by: str | None, action: str, email: str,
+                 branch_guid: str | None, detail: dict[str, Any]) -> None:
+    """An employee change in the audit, in the change's transaction (never a password)."""
+    await audit.append(conn, audit.Entry(
+        actor=by or cli_actor(), action=action, entity=f"employee:{email}",
+        branch_guid=branch_guid, detail={"employee": email, **detail}))
 
 
 def _verify(stored: str, password: str) -> bool:

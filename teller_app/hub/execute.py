@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hmac
 import logging
 import os
 from collections.abc import Coroutine
@@ -36,6 +37,7 @@ from teller_app.platform import (
 from teller_app.platform.models import Customer, PaymentStatus
 
 from . import commands, execute_cash
+from .canon import sha256_hex
 from .commands import Command
 from .db import now
 from .errors import HubError
@@ -47,6 +49,7 @@ from .execution_lease import (
     mark_in_doubt,
     stale_seconds,
 )
+from .proxy_tokens import minter_for
 from .state import HubState
 
 log = logging.getLogger("teller_hub.four_eyes")
@@ -102,8 +105,12 @@ def _bank_auth(state: HubState, email: str) -> BankJwtLogin:
     s = state.settings
     if s.bank_key_file is None:
         raise HubError(503, "the hub has no bank key (bank_key_file): cannot act in Mode B")
-    pem = s.bank_key_file.read_bytes()
-    return BankJwtLogin(email, pem, s.bank_key_kid, audience=s.token_audience)
+    try:  # the minter's kid: the configured one, else the key's thumbprint (file checked)
+        kid = minter_for(s).kid
+        pem = s.bank_key_file.read_bytes()
+    except (OSError, ValueError) as exc:  # SettingsError is a ValueError
+        raise HubError(503, "the hub's bank key cannot be used: see the hub's log") from exc
+    return BankJwtLogin(email, pem, kid, audience=s.token_audience)
 
 
 async def check_platform_token(state: HubState, email: str, token: str) -> None:
@@ -144,6 +151,25 @@ def already_applied(change: dict[str, Any], customer: Customer) -> bool:
     return all(_same(k, v, data.get(k)) for k, v in change.items())
 
 
+@dataclasses.dataclass(frozen=True)
+class Resumer:
+    """An approver who resumed an interrupted execution: its actor from then on (their
+    platform session, or a bank JWT in their name, is what DCM sees), not the first approver."""
+
+    email: str
+    desk_id: str = ""
+
+
+def change_intact(cmd: Command) -> bool:
+    """The stored change is still the one filed and approved (its SHA-256): a row altered
+    in the database since is never executed."""
+    return hmac.compare_digest(sha256_hex(cmd.change_json), cmd.sha256)
+
+
+ALTERED = ("not executed: the stored change no longer matches its SHA-256 (altered after it "
+           "was filed)")
+
+
 class Executor:
     def __init__(self, state: HubState, reader: Reader) -> None:
         self.state = state
@@ -161,7 +187,8 @@ class Executor:
             auth = _bank_auth(self.state, cmd.checker)
         return PlatformClient(s.dcm_url, s.dcm_counterparty, auth=auth, timeout=10.0)
 
-    async def _apply(self, client: PlatformClient, cmd: Command) -> None:
+    async def _apply(self, client: PlatformClient, cmd: Command, actor: str) -> None:
+        """``actor``: the approver, or who resumed (their name on DCM's side too)."""
         change = cmd.change
         # a cash draft is checked right before its confirm (execute_cash.check_before_confirm):
         # voided after the approval (a void may have committed first), it is never confirmed
@@ -169,13 +196,11 @@ class Executor:
             await client.update_customer(cmd.customer_guid,
                                          CustomerUpdate.model_validate(change))
         elif cmd.kind == "cash_confirm" and cmd.checker_source != "dcm":
-            assert cmd.checker is not None
-            await execute_cash.confirm(self.state, cmd.checker, change)
+            await execute_cash.confirm(self.state, actor, change)
         elif cmd.kind == "cash_confirm":
             guid = str(change["payment_guid"])
-            assert cmd.checker is not None
             await execute_cash.check_before_confirm(
-                self.state, cmd.checker, change, (await client.get_payment(guid, False)).amount)
+                self.state, actor, change, (await client.get_payment(guid, False)).amount)
             await client.confirm_payment(guid, branch_guid=change.get("branch_guid") or None)
         else:
             raise HubError(422, f"unknown request kind {cmd.kind}")
@@ -205,33 +230,41 @@ class Executor:
         task.add_done_callback(self._running.discard)
         return await asyncio.shield(task)
 
-    async def _execute(self, cmd: Command, session_token: str | None) -> Command:
+    async def _execute(self, cmd: Command, session_token: str | None,
+                       by: Resumer | None = None) -> Command:
+        if not change_intact(cmd):
+            log.warning("stored change altered", extra={"request_id": cmd.id})
+            return await self._finish(cmd, False, ALTERED, by)
         try:
-            client = self._client(cmd, session_token)
+            # resumed: in the name of who resumed (their session; a bank JWT for them)
+            client = self._client(dataclasses.replace(cmd, checker=by.email) if by else cmd,
+                                  session_token)
         except HubError as exc:
-            return await self._finish(cmd, False, f"not executed: {exc.message}")
+            return await self._finish(cmd, False, f"not executed: {exc.message}", by)
         try:
             async with asyncio.timeout(deadline_seconds()):
-                await self._apply(client, cmd)
+                await self._apply(client, cmd, by.email if by else str(cmd.checker))
         except HubError as exc:  # refused here, before anything was sent
-            return await self._finish(cmd, False, f"not executed: {exc.message}")
+            return await self._finish(cmd, False, f"not executed: {exc.message}", by)
         except (Timeout, Unavailable, TimeoutError) as exc:
             # the write may or may not have happened: look before saying anything
             if await self._found_done(cmd):
-                return await self._finish(cmd, True, "applied")
+                return await self._finish(cmd, True, "applied", by)
             message = exc.message if isinstance(exc, PlatformError) else "no answer in time"
             if cmd.kind == "cash_confirm":  # DCM may apply it late: settled by reading DCM
-                return await self._in_doubt(cmd, f"DCM did not answer the confirm ({message})")
-            return await self._finish(cmd, False, f"DCM unreachable, not applied: {message}")
+                return await self._in_doubt(cmd, f"DCM did not answer the confirm ({message})",
+                                            by)
+            return await self._finish(cmd, False, f"DCM unreachable, not applied: {message}",
+                                      by)
         except PlatformError as exc:
             # refused, e.g. a confirm of a payment an earlier execution already confirmed
             if await self._found_done(cmd):
-                return await self._finish(cmd, True, "applied (already on DCM)")
-            return await self._finish(cmd, False, exc.message or type(exc).__name__)
+                return await self._finish(cmd, True, "applied (already on DCM)", by)
+            return await self._finish(cmd, False, exc.message or type(exc).__name__, by)
         finally:
             await client.aclose()
         crash_point(CRASH_AFTER_EXECUTION)
-        return await self._finish(cmd, True, "applied")
+        return await self._finish(cmd, True, "applied", by)
 
     async def _found_done(self, cmd: Command) -> bool:
         with contextlib.suppress(PlatformError, HubError, TimeoutError):
@@ -239,19 +272,19 @@ class Executor:
                 return await self._is_done(cmd)
         return False
 
-    async def _in_doubt(self, cmd: Command, message: str) -> Command:
+    async def _in_doubt(self, cmd: Command, message: str, by: Resumer | None) -> Command:
         """The confirm went unanswered and DCM shows the draft still CREATED: not "failed"
         (it may land late) but in doubt, approved still, settled by reading DCM in the
         background (and by the resume loop should this process die)."""
         marked = await mark_in_doubt(self.state.engine, cmd.id, message)
         current = await commands.get(self.state.engine, cmd.id) or cmd
         if marked is not None:
-            task = asyncio.ensure_future(self._settle_in_doubt(current))
+            task = asyncio.ensure_future(self._settle_in_doubt(current, by))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
         return current
 
-    async def _settle_in_doubt(self, cmd: Command) -> Command:
+    async def _settle_in_doubt(self, cmd: Command, by: Resumer | None = None) -> Command:
         """Read DCM with a backoff until the confirm shows (applied) or the grace passed with
         the draft still CREATED (failed); DCM unreadable that long: left to the resume loop."""
         since, grace = in_doubt_since(cmd.result) or now(), in_doubt_grace_seconds()
@@ -259,15 +292,15 @@ class Executor:
         delay = 0.5
         async with held(self.state.engine, cmd.id, current.execution_started_at):
             while now() - since <= 3 * grace:
-                settled = await self._settle_by_reading(cmd, since, grace)
+                settled = await self._settle_by_reading(cmd, since, grace, by)
                 if settled is not None:
                     return settled
                 await asyncio.sleep(delay)
                 delay = min(2 * delay, 5.0)
         return cmd
 
-    async def _settle_by_reading(self, cmd: Command, since: int,
-                                 grace: float) -> Command | None:
+    async def _settle_by_reading(self, cmd: Command, since: int, grace: float,
+                                 by: Resumer | None = None) -> Command | None:
         """One read of an in-doubt command's payment: its end (applied, or failed once the
         grace passed), or None while it is still unknown."""
         try:
@@ -276,32 +309,42 @@ class Executor:
         except (PlatformError, HubError, TimeoutError):
             return None
         if done:
-            return await self._finish(cmd, True, "applied (DCM confirmed it after a late answer)")
+            return await self._finish(cmd, True, "applied (DCM confirmed it after a late answer)",
+                                      by)
         if now() - since >= grace:
             return await self._finish(cmd, False, "DCM did not confirm it: the draft was "
-                                      f"still CREATED {int(grace)} s after the lost answer")
+                                      f"still CREATED {int(grace)} s after the lost answer", by)
         return None
 
-    async def _finish(self, cmd: Command, applied: bool, result: str) -> Command:
-        actor = cmd.checker or "teller-hub"
+    async def _finish(self, cmd: Command, applied: bool, result: str,
+                      by: Resumer | None = None) -> Command:
+        actor = by.email if by else (cmd.checker or "teller-hub")
+        resumed = {"resumed": True, "approved_by": cmd.checker, "desk_id": by.desk_id} if by \
+            else None
         new = await commands.finish(self.state.engine, cmd, applied=applied, result=result,
-                                    actor=actor)
+                                    actor=actor, extra=resumed)
         log.info("request executed", extra={"request_id": cmd.id, "applied": applied})
         return new or (await commands.get(self.state.engine, cmd.id) or cmd)
 
-    async def resume(self, cmd: Command, session_token: str | None = None) -> Command:
-        """Take over an interrupted execution (see the module docstring)."""
+    async def resume(self, cmd: Command, session_token: str | None = None,
+                     by: Resumer | None = None) -> Command:
+        """Take over an interrupted execution (see the module docstring); ``by``: the
+        approver who asked (None: the hub's own resume loop, in the first approver's name)."""
         marker = await commands.claim_execution(self.state.engine, cmd.id,
                                                 now() - stale_seconds())
         if marker is None:
             return await commands.get(self.state.engine, cmd.id) or cmd
         claimed = dataclasses.replace(cmd, execution_started_at=marker)
-        return await self._shielded(claimed, self._resume(claimed, session_token))
+        return await self._shielded(claimed, self._resume(claimed, session_token, by))
 
-    async def _resume(self, cmd: Command, session_token: str | None) -> Command:
+    async def _resume(self, cmd: Command, session_token: str | None,
+                      by: Resumer | None = None) -> Command:
+        if not change_intact(cmd):  # before DCM is read for it: "already there" means nothing
+            log.warning("stored change altered", extra={"request_id": cmd.id})
+            return await self._finish(cmd, False, ALTERED, by)
         since = in_doubt_since(cmd.result)
         if since is not None:  # a lost write: settled by reading DCM, never sent again
-            settled = await self._settle_by_reading(cmd, since, in_doubt_grace_seconds())
+            settled = await self._settle_by_reading(cmd, since, in_doubt_grace_seconds(), by)
             return settled or await commands.get(self.state.engine, cmd.id) or cmd
         try:
             done = await self._is_done(cmd)
@@ -310,13 +353,13 @@ class Executor:
                 self.state.engine, cmd, f"interrupted; DCM cannot be read: {exc}")
             return await commands.get(self.state.engine, cmd.id) or cmd
         if done:
-            return await self._finish(cmd, True, "applied (found on DCM when resuming)")
+            return await self._finish(cmd, True, "applied (found on DCM when resuming)", by)
         if cmd.checker_source == "dcm" and not session_token:
             await commands.report_interrupted(
                 self.state.engine, cmd,
                 "interrupted before execution; not applied yet: an approver must resume it")
             return await commands.get(self.state.engine, cmd.id) or cmd
-        return await self._execute(cmd, session_token)
+        return await self._execute(cmd, session_token, by)
 
     async def resume_all(self) -> int:
         n = 0

@@ -3,18 +3,21 @@ a checker or a state)."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 
+from .audit import DeskAction
 from .canon import canonical
 from .models import GUID_RE
 
 Guid = Annotated[str, StringConstraints(strip_whitespace=True, pattern=GUID_RE)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-DeskId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+DESK_ID_MAX = 64  # audit_log.desk_id
+DeskId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESK_ID_MAX)]
 Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
                                           pattern=r"^[0-9a-fA-F]{64}$")]
 Text = Annotated[str, StringConstraints(max_length=300)]
@@ -100,6 +103,7 @@ class WithdrawIn(_In):
 
 class ResumeIn(_In):
     session_token: SecretStr | None = Field(default=None, max_length=2048)
+    desk_id: DeskId = ""
 
 
 class EvaluateIn(_In):
@@ -114,8 +118,9 @@ class AckIn(_In):
 
 
 class AuditItem(_In):
-    action: Literal["sign_in", "sign_out", "lock", "unlock", "create", "edit", "request",
-                    "decision", "execution", "cash", "till", "other"]
+    # the hub's own actions (alert, policy…) are refused; a legacy desk's copies of requests
+    # and decisions are taken as "other" (audit.LEGACY_DESK_ACTIONS, routes_audit)
+    action: DeskAction | Literal["request", "decision", "execution"]
     entity: Annotated[str, StringConstraints(max_length=200)] = ""
     detail: dict[str, Any] = Field(default_factory=dict)
     client_id: Annotated[str, StringConstraints(min_length=8, max_length=64,
@@ -138,3 +143,15 @@ class AuditItem(_In):
 class AuditIn(_In):
     desk_id: DeskId = ""
     entries: list[AuditItem] = Field(min_length=1, max_length=AUDIT_BATCH_MAX)
+
+    @field_validator("desk_id")
+    @classmethod
+    def _desk_id_as_shown(cls, desk_id: str) -> str:
+        """Stored in NFKC, so a full-width or compatibility form reads as what it shows;
+        invisible characters (zero-width, bidi marks, controls) are refused, not hidden."""
+        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in desk_id):
+            raise ValueError("desk_id must not hold control or invisible characters")
+        desk_id = unicodedata.normalize("NFKC", desk_id).strip()
+        if len(desk_id) > DESK_ID_MAX:  # NFKC may lengthen ("\ufdfa" is 18 characters)
+            raise ValueError(f"desk_id is longer than {DESK_ID_MAX} characters")
+        return desk_id

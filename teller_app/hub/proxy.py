@@ -18,6 +18,7 @@ what was checked.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Any
@@ -25,7 +26,9 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.exc import SQLAlchemyError
 
+from teller_app.hub import audit
 from teller_app.hub.authn import current_employee
 from teller_app.hub.models import HubEmployee
 from teller_app.hub.proxy_cash import refuse_unauthorized_cash
@@ -62,6 +65,7 @@ async def dcm_proxy(path: str, request: Request,
         return _error(503, "this hub is not configured for Mode B (dcm_url, bank_key_file)")
     if employee.source != "hub":  # a Mode-A desk talks to DCM itself, under DCM's rules
         return _error(403, "the DCM proxy serves Mode-B (hub) sign-ins only")
+    write: bytes | None = None  # what was sent to DCM as a write (audited whatever came back)
     try:
         target = classify(request.method, path, settings.dcm_counterparty)
         if not allowed(employee.roles, target):
@@ -82,18 +86,74 @@ async def dcm_proxy(path: str, request: Request,
         if early is not None:
             return early
         content = json.dumps(body).encode() if body is not None else None
+        if target.verb != "GET":
+            write = content or b""
         upstream = await call.send(request.method, target.dcm_path, query, content, flow, obj)
     except Refusal as exc:
         log.info("proxy refused %s %s (%s): %d", request.method, _scope(path), employee.email,
                  exc.status)
         return _error(exc.status, exc.message)
-    except httpx.TimeoutException:
-        return _error(504, "DCM did not answer in time")
-    except httpx.TransportError:
-        return _error(502, "DCM cannot be reached")
+    except httpx.HTTPError as exc:  # a write sent unanswered may have landed: in the audit
+        if write is not None:
+            await _audit_write(state, employee, request.method, target, body, write, None,
+                               "no answer" if isinstance(exc, httpx.TimeoutException)
+                               else "unreachable")
+        if isinstance(exc, httpx.TimeoutException):
+            return _error(504, "DCM did not answer in time")
+        if isinstance(exc, httpx.TransportError):
+            return _error(502, "DCM cannot be reached")
+        raise
     log.info("proxy %s %s %s (%s) -> %d", request.method, target.scope, target.kind,
              employee.email, upstream.status_code)
+    if write is not None:
+        await _audit_write(state, employee, request.method, target, body, write, upstream)
     return _relay(upstream)
+
+
+_NOUN = {"customer_create": "customer", "customer_update": "customer",
+         "customer_account_create": "customer", "limits": "customer"}
+_ANSWER_GUIDS = ("customer_guid", "wallet_user_guid", "payment_guid", "guid")
+
+
+async def _audit_write(state: Any, emp: HubEmployee, method: str, target: Target, body: Any,
+                       sent: bytes, upstream: httpx.Response | None, error: str = "") -> None:
+    """A write the proxy forwarded, as the hub saw it: method, operation, the GUID it acts
+    on (for a create: the one DCM answered), SHA-256 of the body DCM got, DCM's status.
+    After DCM answered, so a failure here cannot change the answer (it is logged)."""
+    guid = target.item_guid or _named_guid(body)
+    if guid is None and upstream is not None and upstream.status_code < 300:
+        guid = _named_guid(_json_or_none(upstream))
+    noun = _NOUN.get(target.kind, "payment" if target.scope == "payments" else "")
+    detail: dict[str, Any] = {
+        "method": method, "kind": target.kind, "target_guid": guid,
+        "body_sha256": hashlib.sha256(sent).hexdigest(),
+        "dcm_status": upstream.status_code if upstream is not None else None}
+    if error:
+        detail["error"] = error
+    try:
+        await audit.record(state.engine, audit.Entry(
+            actor=emp.email, action="proxy_write",
+            entity=f"{noun}:{guid}" if noun and guid else f"dcm:{target.kind}",
+            branch_guid=emp.branch_guid, detail=detail))
+    except (SQLAlchemyError, OSError):
+        log.exception("a proxied write is not in the audit: %s %s (%s)", method, target.kind,
+                      emp.email)
+
+
+def _named_guid(data: Any) -> str | None:
+    if isinstance(data, dict):
+        for key in _ANSWER_GUIDS:
+            value = data.get(key)
+            if isinstance(value, str) and 0 < len(value) <= 64:
+                return value
+    return None
+
+
+def _json_or_none(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None
 
 
 _TO_BRANCH = {"payments_list": ("branch_payments_list", ("payments",)),

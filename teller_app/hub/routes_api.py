@@ -9,7 +9,7 @@ import httpx
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from . import sessions, vault
+from . import audit, sessions, vault
 from .authn import (
     HUB_TOKEN,
     CurrentEmployee,
@@ -37,6 +37,11 @@ from .state import HubState
 
 router = APIRouter(prefix="/api/v1", tags=["desk api"])
 log = logging.getLogger("teller_hub.api")
+ADMIN_ACTOR = "admin"  # the audit's actor for what the admin token does
+# sign_in_throttled rows a minute per client address (repeats of one are not added at all)
+THROTTLED_ROWS_PER_MINUTE = 10
+# failed sign-ins naming nobody (an unknown e-mail, a refused platform token), the same way
+UNKNOWN_ROWS_PER_MINUTE = 30
 THROTTLED = {"model": Error, "description": "Too many failed sign-ins for this e-mail or "
              "client address: wait Retry-After seconds (code sign_in_throttled)",
              "headers": {"Retry-After": {"description": "Seconds until the next attempt is "
@@ -48,14 +53,21 @@ THROTTLED = {"model": Error, "description": "Too many failed sign-ins for this e
 async def create_session(body: SessionIn, request: Request) -> SessionOut | JSONResponse:
     state = hub_state(request)
     throttle = _throttle(request)
-    address = client_address(request.client.host if request.client else None)
+    host = request.client.host if request.client else ""
+    address = client_address(host)
     if isinstance(body, PlatformSessionIn) and not state.settings.dcm_url:
         raise HubError(400, "platform sign-in is not configured on this hub (no dcm_url)")
     email = body.email if isinstance(body, PasswordSessionIn) else None
+    seen = {"mode": body.mode, "address": host}
     try:  # counted before argon2 or DCM's whoami runs
         attempt = await throttle.attempt(email=email, address=address)
     except Throttled as exc:
         log.info("sign-in throttled", extra={"mode": body.mode})
+        known = await state.store.lookup(email) if email else None
+        await audit.record_limited(state.engine, audit.Entry(
+            actor=known.email if known else "", action="sign_in_throttled",
+            entity=f"address:{host}", branch_guid=known.branch_guid if known else None,
+            detail=seen), cap=THROTTLED_ROWS_PER_MINUTE, cap_by="entity")
         return JSONResponse(
             {"error": f"too many failed sign-ins: try again in {exc.retry_after} s",
              "code": "sign_in_throttled", "retry_after": exc.retry_after}, 429,
@@ -64,6 +76,7 @@ async def create_session(body: SessionIn, request: Request) -> SessionOut | JSON
         emp = await state.store.authenticate(body.email, body.password)
         if emp is None:
             log.info("sign-in refused", extra={"mode": "password"})
+            await _refused_password(state, body.email, seen)
             raise unauthorized("wrong e-mail or password, or the employee is disabled")
     else:
         try:
@@ -71,11 +84,40 @@ async def create_session(body: SessionIn, request: Request) -> SessionOut | JSON
         except HubError as exc:
             if exc.status != 401:  # DCM could not answer, or the hub's set-up: not a guess
                 await throttle.forgive(attempt)
+            else:  # a token names nobody: limited per address, as unknown e-mails are
+                await audit.record_limited(state.engine, audit.Entry(
+                    actor="", action="sign_in_failed", entity=f"address:{host}",
+                    detail={**seen, "refusal": "platform_refused"}),
+                    cap=UNKNOWN_ROWS_PER_MINUTE, cap_by="entity")
             raise
     await throttle.succeeded(attempt)
     token, expires = await sessions.create(state.engine, emp, state.settings.session_ttl)
+    # after the session's commit: should this fail, the token is never handed out
+    await audit.record(state.engine, audit.Entry(
+        actor=emp.email, action="sign_in", entity=f"address:{host}",
+        branch_guid=emp.branch_guid, detail={**seen, "source": emp.source}))
     log.info("sign-in", extra={"mode": body.mode, "source": emp.source})
     return SessionOut(token=token, expires_at=sessions.iso(expires), employee=emp.public())
+
+
+async def _refused_password(state: HubState, email: str, seen: dict[str, Any]) -> None:
+    """A wrong password (or a disabled employee) in the audit under the employee's e-mail and
+    in their branch, so their supervisors see it. An e-mail that names nobody is not written
+    down (actor ""): it may be a password typed in the wrong field (``P@ssw0rd`` passes for
+    one), which never lies readable in the database (as in ``signin_throttle``); and as
+    nothing bounds how many made-up e-mails one address tries where addresses are not
+    counted, those are limited per address."""
+    known = await state.store.lookup(email)
+    entry = audit.Entry(
+        actor=known.email if known else "", action="sign_in_failed",
+        entity=f"address:{seen['address']}", branch_guid=known.branch_guid if known else None,
+        detail={**seen, "refusal": "unknown_employee" if known is None else
+                "disabled_employee" if known.disabled else "wrong_password"})
+    if known is None:
+        await audit.record_limited(state.engine, entry, cap=UNKNOWN_ROWS_PER_MINUTE,
+                                   cap_by="entity")
+    else:
+        await audit.record(state.engine, entry)
 
 
 def _throttle(request: Request) -> SignInThrottle:
@@ -121,9 +163,17 @@ async def _platform_employee(state: HubState, body: PlatformSessionIn) -> HubEmp
 
 @router.delete("/sessions", summary="Sign out", dependencies=[Depends(HUB_TOKEN)])
 async def delete_session(request: Request) -> dict[str, bool]:
-    deleted = await sessions.delete(hub_state(request).engine, bearer_token(request))
+    engine = hub_state(request).engine
+    token = bearer_token(request)
+    emp = await sessions.find(engine, token)
+    deleted = await sessions.delete(engine, token)
     if not deleted:
         raise unauthorized("hub session is unknown or has expired")
+    if emp is not None:  # None: it had just expired (nothing was signed out)
+        host = request.client.host if request.client else ""
+        await audit.record(engine, audit.Entry(
+            actor=emp.email, action="sign_out", entity=f"address:{host}",
+            branch_guid=emp.branch_guid, detail={"address": host, "source": emp.source}))
     return {"ok": True}
 
 
@@ -143,7 +193,11 @@ async def issue_secret(body: SecretIn, request: Request,
         raise HubError(403, "you may issue secrets only for your own branch")
     created = await vault.issue(state.engine, state.master, body, created_by=emp.email,
                                 counterparty_guid=state.settings.dcm_counterparty)
-    if not created:
+    if created:  # the external id only: never the secret nor the customer's details
+        await audit.record(state.engine, audit.Entry(
+            actor=emp.email, action="secret_issued", entity="secret", branch_guid=branch,
+            detail={"external_id": body.external_id, "kind": kind}))
+    else:
         existing = await vault.owner(state.engine, body.external_id)
         if existing is not None and not emp.may_act_in(existing.branch_guid):
             raise HubError(403, "this external id belongs to another branch")
@@ -169,6 +223,10 @@ async def import_secrets(body: SecretImportIn, request: Request) -> dict[str, An
     created = await vault.issue_many(state.engine, state.master, body.items, created_by="admin",
                                      counterparty_guid=state.settings.dcm_counterparty)
     log.info("secrets imported", extra={"n_created": created, "n_items": len(body.items)})
+    await audit.record(state.engine, audit.Entry(  # counts only: up to 10 000 external ids
+        actor=ADMIN_ACTOR, action="secrets_imported", entity="secret",
+        detail={"created": created, "existing": len(body.items) - created,
+                "items": len(body.items)}))
     return {"created": created, "existing": len(body.items) - created}
 
 
@@ -179,5 +237,5 @@ async def add_employee(body: EmployeeIn, request: Request) -> dict[str, Any]:
         raise HubError(422, "give branch_guid or head_office: true")
     created = await hub_state(request).store.add(body.email, body.name, body.password,
                                                  list(body.roles), body.branch_guid,
-                                                 body.head_office)
+                                                 body.head_office, by=ADMIN_ACTOR)
     return {"email": body.email, "created": created}

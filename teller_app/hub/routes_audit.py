@@ -19,7 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sse_starlette import EventSourceResponse
 
 from . import audit, events
-from .authn import HUB_TOKEN, CurrentEmployee, bearer_token, current_employee, hub_state
+from .authn import (
+    HUB_TOKEN,
+    READ_ONLY_ROLES,
+    CurrentEmployee,
+    bearer_token,
+    current_employee,
+    hub_state,
+)
+from .canon import normalise
 from .contract import Error, PathInt, QueryInt, errors
 from .db import now
 from .errors import HubError
@@ -40,24 +48,40 @@ VERIFY_REUSE_S = 60.0
 RECHECK_S = 30.0  # a stream ends within this after sign-out or disabling
 
 
-@router.post("/audit", summary="Append a desk's actions (in order; client_id dedupes retries)")
+@router.post("/audit", summary="Append a desk's actions (in order; client_id dedupes retries)",
+             responses=errors(409))
 async def append_audit(body: AuditIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
-    if body.desk_id.casefold() == audit.HUB:
+    if normalise(body.desk_id) == audit.HUB:  # NFKC first: "ｈｕｂ" is "hub" to a reader
         raise HubError(422, f"desk_id {audit.HUB!r} is reserved for the hub's own entries")
     out = []
-    async with hub_state(request).engine.begin() as conn:
-        for item in body.entries:
-            detail = dict(item.detail)
-            if item.desk_ts:
-                detail["desk_ts"] = item.desk_ts
-            seq, digest = await audit.append(conn, audit.Entry(
-                actor=emp.email, action=item.action, entity=item.entity, detail=detail,
-                desk_id=body.desk_id, branch_guid=emp.branch_guid, client_id=item.client_id))
-            out.append({"client_id": item.client_id, "seq": seq, "hash": digest})
+    try:
+        async with hub_state(request).engine.begin() as conn:
+            for item in body.entries:
+                detail, action = dict(item.detail), item.action
+                if action in audit.LEGACY_DESK_ACTIONS:
+                    detail.setdefault("event", action)
+                    action = "other"
+                if item.desk_ts:
+                    detail["desk_ts"] = item.desk_ts
+                seq, digest = await audit.append(conn, audit.Entry(
+                    actor=emp.email, action=action, entity=item.entity, detail=detail,
+                    desk_id=body.desk_id, branch_guid=emp.branch_guid,
+                    client_id=item.client_id))
+                out.append({"client_id": item.client_id, "seq": seq, "hash": digest})
+    except audit.ClientIdTaken as exc:  # the whole batch is rolled back
+        raise HubError(409, f"client_id {exc} is another employee's entry",
+                       "client_id_taken") from None
     return {"appended": out}
 
 
+def is_auditor(emp: HubEmployee) -> bool:
+    """The platform's read-only Auditor (role names match as ``authn`` reads them)."""
+    return any(r.strip().lower() in READ_ONLY_ROLES for r in emp.roles)
+
+
 def _audit_scope(emp: HubEmployee) -> sa.ColumnElement[bool]:
+    if is_auditor(emp):  # reads the whole trail, as IT's archive job does; writes nothing
+        return sa.true()
     if not is_checker(emp):
         return audit_log.c.actor == emp.email
     if emp.head_office:
@@ -65,7 +89,8 @@ def _audit_scope(emp: HubEmployee) -> sa.ColumnElement[bool]:
     return audit_log.c.branch_guid == emp.branch_guid
 
 
-@router.get("/audit", summary="Audit entries (checkers: branch; head office: all; else own); "
+@router.get("/audit", summary="Audit entries (checkers: branch; head office and auditors: all; "
+            "else own); "
             "a page ends early at PAGE_BYTES: continue from next_after_seq")
 async def list_audit(
     request: Request, emp: CurrentEmployee,
@@ -118,13 +143,15 @@ def _fitting(sizes: Sequence[sa.Row[Any]]) -> int:
 
 
 async def _auditor(request: Request) -> bool:
-    """The admin token (IT's archive job: True) or a Supervisor/Administrator session."""
+    """The admin token (IT's archive job: True) or a Supervisor/Administrator/Auditor
+    session."""
     token = bearer_token(request)
     if hmac.compare_digest(token.encode(), hub_state(request).admin_token.encode()):
         return True
     emp = await current_employee(request)
-    if not is_checker(emp):
-        raise HubError(403, "only a Supervisor, an Administrator or IT may verify the audit")
+    if not (is_checker(emp) or is_auditor(emp)):
+        raise HubError(403, "only a Supervisor, an Administrator, an Auditor or IT may verify "
+                       "the audit")
     return False
 
 

@@ -8,8 +8,10 @@ applied. The decision is one conditional UPDATE: of two racing approvers exactly
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import pydantic
@@ -18,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
-from . import commands, policy
+from . import audit, commands, policy
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
 from .canon import canonical, sha256_hex
 from .cash_commands import check_approval, check_filing
@@ -26,7 +28,7 @@ from .commands import Command
 from .contract import QueryInt, errors
 from .errors import HubError
 from .events import is_checker
-from .execute import CRASH_AFTER_DECISION, check_platform_token, crash_point
+from .execute import CRASH_AFTER_DECISION, Resumer, check_platform_token, crash_point
 from .fe_models import (
     ApproveIn,
     CashChange,
@@ -39,10 +41,12 @@ from .fe_models import (
 )
 from .fe_runtime import FourEyes, runtime
 from .models import HubEmployee
+from .state import HubState
 from .watcher import fields_of
 
 router = APIRouter(prefix="/api/v1", tags=["four-eyes"])
 log = logging.getLogger("teller_hub.four_eyes")
+REFUSALS_PER_MINUTE = 20  # decision_refused entries an employee adds a minute, at most
 
 
 def canonical_change(kind: str, change: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
@@ -76,21 +80,65 @@ async def _own_customer(fe: FourEyes, emp: HubEmployee, guid: str) -> Any:
     return customer
 
 
+class DecisionRefused(HubError):
+    """A decision (approve, reject, resume) refused for a reason the audit names."""
+
+    def __init__(self, status: int, message: str, reason: str) -> None:
+        super().__init__(status, message)
+        self.reason = reason
+
+
 def _require_checker(emp: HubEmployee, cmd: Command) -> None:
     if not is_checker(emp):
-        raise HubError(403, "only a Supervisor or Administrator may decide requests")
+        raise DecisionRefused(403, "only a Supervisor or Administrator may decide requests",
+                              "not_checker")
     if not emp.may_act_in(cmd.branch_guid):
-        raise HubError(403, "you may decide only your own branch's requests")
+        raise DecisionRefused(403, "you may decide only your own branch's requests",
+                              "other_branch")
     if emp.email == cmd.maker:
-        raise HubError(403, "the maker of a request may not decide it (four eyes)")
+        raise DecisionRefused(403, "the maker of a request may not decide it (four eyes)",
+                              "own_request")
 
 
 async def _visible(request: Request, emp: HubEmployee, command_id: str) -> Command:
     cmd = await commands.get(hub_state(request).engine, command_id)
-    if cmd is None or not (cmd.maker == emp.email or (
-            is_checker(emp) and emp.may_act_in(cmd.branch_guid))):
+    if cmd is None:
         raise HubError(404, "no such request")
+    if not (cmd.maker == emp.email or (is_checker(emp) and emp.may_act_in(cmd.branch_guid))):
+        raise DecisionRefused(404, "no such request", "not_visible")  # as if there were none
     return cmd
+
+
+@contextlib.asynccontextmanager
+async def _refusals_audited(request: Request, emp: HubEmployee, command_id: str,
+                            attempt: str, desk_id: str = "") -> AsyncIterator[None]:
+    """A decision refused inside goes into the audit (a request that exists only), limited:
+    the same refusal once a minute, REFUSALS_PER_MINUTE an employee (``append_limited``)."""
+    try:
+        yield
+    except HubError as exc:
+        if exc.status not in (401, 403, 404, 409):
+            raise  # malformed (422) or the hub's own trouble (5xx): not a refusal
+        reason = exc.reason if isinstance(exc, DecisionRefused) else (
+            exc.code or f"http_{exc.status}")  # a cash check's code (voided, cash_own…)
+        engine = hub_state(request).engine
+        cmd = await commands.get(engine, command_id)
+        if cmd is not None:
+            await audit.record_limited(engine, audit.Entry(
+                actor=emp.email, action="decision_refused", entity=f"request:{cmd.id}",
+                branch_guid=cmd.branch_guid,
+                detail={"attempt": attempt, "refusal": reason, "http_status": exc.status,
+                        "desk_id": desk_id}), cap=REFUSALS_PER_MINUTE, cap_by="actor")
+        raise
+
+
+async def _approvers_token(state: HubState, emp: HubEmployee, token: str) -> None:
+    try:
+        await check_platform_token(state, emp.email, token)
+    except HubError as exc:
+        if exc.status in (401, 403):
+            raise DecisionRefused(exc.status, exc.message, "bad_token") from None
+        raise
 
 
 @router.post("/requests", status_code=201, summary="File a request (maker = you)",
@@ -149,31 +197,35 @@ async def get_request(command_id: str, request: Request, emp: CurrentEmployee) -
 async def approve(command_id: str, body: ApproveIn, request: Request,
                   emp: Operator) -> Any:
     fe = runtime(request)
-    cmd = await _visible(request, emp, command_id)
-    _require_checker(emp, cmd)
-    if cmd.state != commands.PENDING:
-        raise HubError(409, f"the request is already {cmd.state}"
-                       + (f" by {cmd.checker}" if cmd.checker else ""))
-    if not hmac.compare_digest(body.sha256, cmd.sha256):
-        raise HubError(409, "the request differs from what you were shown: refused, "
-                       "nothing applied")
-    if cmd.kind == "cash_confirm":  # tills (issue 15): still controlled, not the approver's
-        await check_approval(fe.state.engine, emp, cmd)
-    token = body.session_token.get_secret_value() if body.session_token else None
-    if emp.source == "dcm":
-        if not token:
-            raise HubError(422, "give your platform session_token: the hub executes the "
-                           "change with it for this call only")
-        await check_platform_token(fe.state, emp.email, token)
-    elif fe.state.settings.bank_key_file is None:
-        raise HubError(503, "the hub has no bank key: it cannot execute in Mode B")
-    new = await commands.decide(fe.state.engine, cmd, emp, approve=True, sha256=body.sha256,
-                                comment=body.comment, desk_id=body.desk_id)
-    if new is None:
-        again = await commands.get(fe.state.engine, cmd.id)
-        state = again.state if again else "gone"
-        by = f" by {again.checker}" if again and again.checker else ""
-        raise HubError(409, f"the request is already {state}{by}")
+    async with _refusals_audited(request, emp, command_id, "approve", body.desk_id):
+        cmd = await _visible(request, emp, command_id)
+        _require_checker(emp, cmd)
+        if cmd.state != commands.PENDING:
+            raise DecisionRefused(409, f"the request is already {cmd.state}"
+                                  + (f" by {cmd.checker}" if cmd.checker else ""),
+                                  "already_decided")
+        if not hmac.compare_digest(body.sha256, cmd.sha256):
+            raise DecisionRefused(409, "the request differs from what you were shown: "
+                                  "refused, nothing applied", "hash_mismatch")
+        if cmd.kind == "cash_confirm":  # tills (issue 15): still controlled, not the approver's
+            await check_approval(fe.state.engine, emp, cmd)
+        token = body.session_token.get_secret_value() if body.session_token else None
+        if emp.source == "dcm":
+            if not token:
+                raise HubError(422, "give your platform session_token: the hub executes the "
+                               "change with it for this call only")
+            await _approvers_token(fe.state, emp, token)
+        elif fe.state.settings.bank_key_file is None:
+            raise HubError(503, "the hub has no bank key: it cannot execute in Mode B")
+        new = await commands.decide(fe.state.engine, cmd, emp, approve=True,
+                                    sha256=body.sha256, comment=body.comment,
+                                    desk_id=body.desk_id)
+        if new is None:
+            again = await commands.get(fe.state.engine, cmd.id)
+            state = again.state if again else "gone"
+            by = f" by {again.checker}" if again and again.checker else ""
+            raise DecisionRefused(409, f"the request is already {state}{by}",
+                                  "already_decided")
     crash_point(CRASH_AFTER_DECISION)
     await fe.bus.poke()
     done = await fe.executor.execute(new, token)
@@ -185,19 +237,24 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
              responses=errors(409))
 async def reject(command_id: str, body: RejectIn, request: Request,
                  emp: Operator) -> Any:
-    cmd = await _visible(request, emp, command_id)
-    _require_checker(emp, cmd)
-    if body.sha256 is not None and not hmac.compare_digest(body.sha256, cmd.sha256):
-        raise HubError(409, "the request differs from what you were shown")
-    new = await commands.decide(hub_state(request).engine, cmd, emp, approve=False,
-                                sha256=None, comment=body.comment, desk_id=body.desk_id)
-    if new is None:
-        again = await commands.get(hub_state(request).engine, cmd.id)
-        raise HubError(409, f"the request is already {again.state if again else 'gone'}")
+    engine = hub_state(request).engine
+    async with _refusals_audited(request, emp, command_id, "reject", body.desk_id):
+        cmd = await _visible(request, emp, command_id)
+        _require_checker(emp, cmd)
+        if body.sha256 is not None and not hmac.compare_digest(body.sha256, cmd.sha256):
+            raise DecisionRefused(409, "the request differs from what you were shown",
+                                  "hash_mismatch")
+        new = await commands.decide(engine, cmd, emp, approve=False, sha256=None,
+                                    comment=body.comment, desk_id=body.desk_id)
+        if new is None:
+            again = await commands.get(engine, cmd.id)
+            raise DecisionRefused(
+                409, f"the request is already {again.state if again else 'gone'}",
+                "already_decided")
     if new.kind == "cash_confirm":  # tills (issue 15): a rejected draft is voided too
         from .voids import record_rejected_request
 
-        await record_rejected_request(hub_state(request).engine, emp, new)
+        await record_rejected_request(engine, emp, new)
     await runtime(request).bus.poke()
     return new.out()
 
@@ -221,14 +278,17 @@ async def withdraw(command_id: str, request: Request, emp: Operator,
 async def resume(command_id: str, request: Request, emp: Operator,
                  body: ResumeIn | None = None) -> Any:
     fe = runtime(request)
-    cmd = await _visible(request, emp, command_id)
-    _require_checker(emp, cmd)
-    if cmd.state != commands.APPROVED:
-        return cmd.out()
-    token = body.session_token.get_secret_value() if body and body.session_token else None
-    if cmd.checker_source == "dcm" and token:
-        await check_platform_token(fe.state, emp.email, token)
-    return (await fe.executor.resume(cmd, token)).out()
+    desk_id = body.desk_id if body else ""
+    async with _refusals_audited(request, emp, command_id, "resume", desk_id):
+        cmd = await _visible(request, emp, command_id)
+        _require_checker(emp, cmd)
+        if cmd.state != commands.APPROVED:
+            return cmd.out()
+        token = body.session_token.get_secret_value() if body and body.session_token else None
+        if cmd.checker_source == "dcm" and token:
+            await _approvers_token(fe.state, emp, token)
+    # who resumed is the execution's actor: DCM writes under their session (or token)
+    return (await fe.executor.resume(cmd, token, by=Resumer(emp.email, desk_id))).out()
 
 
 @router.get("/policy", summary="Which changes need a second person")

@@ -2,8 +2,10 @@
 
 Each attempt is counted *before* the password is verified (argon2) or DCM is asked
 (``whoami``), in one transaction that also refuses it while a lock holds: a burst of parallel
-guesses gets at most the free attempts, never one per request. A success removes the counts;
-a refusal that was not the caller's fault (DCM unreachable) is given back.
+guesses gets at most the free attempts, never one per request. A success clears its e-mail's
+count but only gives back its own charge to the address's: someone interleaving their own
+correct sign-in must not wipe the failures of the guesses they spray from that address. A
+refusal that was not the caller's fault (DCM unreachable) is given back.
 
 - per e-mail (password mode): FREE_PER_EMAIL attempts, then a lock of FIRST_LOCK_S that
   doubles with each further failure up to MAX_LOCK_S (bounded: a real employee waits at most
@@ -74,6 +76,7 @@ class Attempt:
     """The counters one sign-in attempt was charged to: (key, free attempts) pairs."""
 
     keys: tuple[tuple[str, int], ...]
+    email_key: str | None = None  # which of them counts the e-mail (None: no e-mail given)
 
 
 def lock_seconds(failures: int, free: int) -> int:
@@ -112,8 +115,9 @@ class SignInThrottle:
         """Charge an attempt to its counters, or raise ``Throttled`` (nothing charged)."""
         pepper = await self._key()
         keys: list[tuple[str, int]] = []
-        if email:
-            keys.append((_mac(pepper, "email:" + email.strip().lower()), FREE_PER_EMAIL))
+        email_key = _mac(pepper, "email:" + email.strip().lower()) if email else None
+        if email_key:
+            keys.append((email_key, FREE_PER_EMAIL))
         if address and self.per_address > 0:
             keys.append((_mac(pepper, "ip:" + address), self.per_address))
         keys.sort()  # one lock order for every process (no deadlock on PostgreSQL)
@@ -134,12 +138,17 @@ class SignInThrottle:
                 if lock:  # this attempt may be the last free one: the lock holds if it fails
                     await conn.execute(signin_failures.update().where(
                         signin_failures.c.key == key).values(locked_until=t + lock))
-        return Attempt(tuple(keys))
+        return Attempt(tuple(keys), email_key)
 
     async def succeeded(self, attempt: Attempt) -> None:
+        """The e-mail's count goes; the address's only loses this attempt's own charge."""
         async with self.engine.begin() as conn:
-            for key, _free in attempt.keys:
-                await conn.execute(signin_failures.delete().where(signin_failures.c.key == key))
+            for key, free in attempt.keys:
+                if key == attempt.email_key:
+                    await conn.execute(
+                        signin_failures.delete().where(signin_failures.c.key == key))
+                else:
+                    await _give_back(conn, key, free)
         await self._prune()
 
     async def _prune(self) -> None:
@@ -158,11 +167,7 @@ class SignInThrottle:
         """The attempt failed for a reason not the caller's (DCM unreachable): give it back."""
         async with self.engine.begin() as conn:
             for key, free in attempt.keys:
-                await conn.execute(signin_failures.update().where(
-                    signin_failures.c.key == key, signin_failures.c.failures > 0).values(
-                        failures=signin_failures.c.failures - 1,
-                        locked_until=sa.case((signin_failures.c.failures - 1 < free, 0),
-                                             else_=signin_failures.c.locked_until)))
+                await _give_back(conn, key, free)
 
     async def _key(self) -> bytes:
         if self._pepper is None:
@@ -180,6 +185,15 @@ async def _charge(conn: AsyncConnection, key: str, t: int) -> None:
                                   else_=table.c.failures + 1),
               "last_at": t},
         where=table.c.locked_until <= t))
+
+
+async def _give_back(conn: AsyncConnection, key: str, free: int) -> None:
+    """failures - 1; the lock goes when that is under the free attempts again."""
+    await conn.execute(signin_failures.update().where(
+        signin_failures.c.key == key, signin_failures.c.failures > 0).values(
+            failures=signin_failures.c.failures - 1,
+            locked_until=sa.case((signin_failures.c.failures - 1 < free, 0),
+                                 else_=signin_failures.c.locked_until)))
 
 
 def _mac(pepper: bytes, text: str) -> str:

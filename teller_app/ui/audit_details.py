@@ -69,6 +69,28 @@ LABELS: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values a
     "alert_id": QT_TRANSLATE_NOOP("AuditDetails", "Alert"),
     "stellar_hash": QT_TRANSLATE_NOOP("AuditDetails", "Stellar transaction"),
     "sha256": QT_TRANSLATE_NOOP("AuditDetails", "Change hash (SHA-256)"),
+    # the hub's security entries: sign-ins, refusals, proxied writes, employees, secrets
+    "refusal": QT_TRANSLATE_NOOP("AuditDetails", "Refused because"),
+    "attempt": QT_TRANSLATE_NOOP("AuditDetails", "Attempted"),
+    "http_status": QT_TRANSLATE_NOOP("AuditDetails", "Hub's answer (HTTP)"),
+    "mode": QT_TRANSLATE_NOOP("AuditDetails", "Signed in with"),
+    "source": QT_TRANSLATE_NOOP("AuditDetails", "Employee list"),
+    "address": QT_TRANSLATE_NOOP("AuditDetails", "Client address"),
+    "method": QT_TRANSLATE_NOOP("AuditDetails", "HTTP method"),
+    "target_guid": QT_TRANSLATE_NOOP("AuditDetails", "Acts on"),
+    "body_sha256": QT_TRANSLATE_NOOP("AuditDetails", "Body hash (SHA-256)"),
+    "dcm_status": QT_TRANSLATE_NOOP("AuditDetails", "Platform's answer (HTTP)"),
+    "error": QT_TRANSLATE_NOOP("AuditDetails", "Error"),
+    "resumed": QT_TRANSLATE_NOOP("AuditDetails", "Resumed after an interruption"),
+    "approved_by": QT_TRANSLATE_NOOP("AuditDetails", "Approved by"),
+    "employee": QT_TRANSLATE_NOOP("AuditDetails", "Employee"),
+    "roles": QT_TRANSLATE_NOOP("AuditDetails", "Roles"),
+    "head_office": QT_TRANSLATE_NOOP("AuditDetails", "Head office"),
+    "sessions_ended": QT_TRANSLATE_NOOP("AuditDetails", "Sessions ended"),
+    "external_id": QT_TRANSLATE_NOOP("AuditDetails", "External id"),
+    "created": QT_TRANSLATE_NOOP("AuditDetails", "Created"),
+    "existing": QT_TRANSLATE_NOOP("AuditDetails", "Already there"),
+    "items": QT_TRANSLATE_NOOP("AuditDetails", "Items"),
     "desk_id": QT_TRANSLATE_NOOP("AuditDetails", "Desk"),
     "desk_ts": QT_TRANSLATE_NOOP("AuditDetails", "Desk time (Kyiv)"),
     "truncated": QT_TRANSLATE_NOOP("AuditDetails", "Shortened to fit"),
@@ -97,6 +119,46 @@ KINDS: dict[str, object] = {
     "cash_confirm": QT_TRANSLATE_NOOP("AuditDetails", "cash confirmation"),
     "void": QT_TRANSLATE_NOOP("AuditDetails", "voided by the teller"),
     "reject": QT_TRANSLATE_NOOP("AuditDetails", "rejected by a supervisor"),
+    # what the hub forwarded to the platform (Mode B), and whose secret it issued
+    "customer_create": QT_TRANSLATE_NOOP("AuditDetails", "new customer"),
+    "customer_account_create": QT_TRANSLATE_NOOP("AuditDetails", "new account"),
+    "payment_create": QT_TRANSLATE_NOOP("AuditDetails", "new payment"),
+    "branch_payment_create": QT_TRANSLATE_NOOP("AuditDetails", "new payment"),
+    "payment_confirm": QT_TRANSLATE_NOOP("AuditDetails", "payment confirmation"),
+    "branch_payment_confirm": QT_TRANSLATE_NOOP("AuditDetails", "payment confirmation"),
+    "limits": QT_TRANSLATE_NOOP("AuditDetails", "customer limits"),
+    "customer": QT_TRANSLATE_NOOP("AuditDetails", "a customer's secret"),
+    "keykeeper": QT_TRANSLATE_NOOP("AuditDetails", "the bank's secret (keykeeper)"),
+}
+# Why the hub refused a sign-in or a decision.
+REFUSALS: dict[str, object] = {
+    "wrong_password": QT_TRANSLATE_NOOP("AuditDetails", "wrong password"),
+    "unknown_employee": QT_TRANSLATE_NOOP("AuditDetails", "no such employee"),
+    "disabled_employee": QT_TRANSLATE_NOOP("AuditDetails", "the employee is disabled"),
+    "platform_refused": QT_TRANSLATE_NOOP("AuditDetails", "the platform refused the session"),
+    "not_checker": QT_TRANSLATE_NOOP("AuditDetails", "not a supervisor"),
+    "other_branch": QT_TRANSLATE_NOOP("AuditDetails", "another branch's request"),
+    "not_visible": QT_TRANSLATE_NOOP("AuditDetails", "a request they may not see"),
+    "own_request": QT_TRANSLATE_NOOP("AuditDetails", "their own request (four eyes)"),
+    "already_decided": QT_TRANSLATE_NOOP("AuditDetails", "already decided"),
+    "hash_mismatch": QT_TRANSLATE_NOOP("AuditDetails", "differs from what they were shown"),
+    "bad_token": QT_TRANSLATE_NOOP("AuditDetails", "not their own valid platform session"),
+    "voided": QT_TRANSLATE_NOOP("AuditDetails", "the cash draft was voided"),
+    "not_authorized": QT_TRANSLATE_NOOP("AuditDetails", "the cash draft was never authorized"),
+    "cash_own": QT_TRANSLATE_NOOP("AuditDetails", "their own cash (four eyes)"),
+    "amount_differs": QT_TRANSLATE_NOOP("AuditDetails", "the amount differs"),
+}
+# Other codes of those entries: what was attempted, how one signed in, what went wrong.
+HUB_CODES: dict[str, object] = {
+    "approve": QT_TRANSLATE_NOOP("AuditDetails", "approve"),
+    "reject": QT_TRANSLATE_NOOP("AuditDetails", "reject"),
+    "resume": QT_TRANSLATE_NOOP("AuditDetails", "resume"),
+    "password": QT_TRANSLATE_NOOP("AuditDetails", "hub password"),
+    "platform": QT_TRANSLATE_NOOP("AuditDetails", "platform session"),
+    "hub": QT_TRANSLATE_NOOP("AuditDetails", "Teller Hub"),
+    "dcm": QT_TRANSLATE_NOOP("AuditDetails", "the platform"),
+    "no answer": QT_TRANSLATE_NOOP("AuditDetails", "no answer in time (may have landed)"),
+    "unreachable": QT_TRANSLATE_NOOP("AuditDetails", "the platform could not be reached"),
 }
 # ... and where a request stands (approved / rejected / withdrawn: ``outcome_text``).
 STATES: dict[str, object] = {
@@ -229,6 +291,9 @@ FORMATS: dict[str, Callable[[object], str]] = {
     "decision": lambda v: outcome_text(v), "counts": _counts, "reasons": _reasons,
     "direction": lambda v: till_kind_text(str(v)),
     "reason": lambda v: request_reason_text(str(v)),
+    "refusal": lambda v: code_text(v, REFUSALS),
+    **{key: partial(code_text, codes=HUB_CODES) for key in ("attempt", "mode", "source",
+                                                           "error")},
 }
 
 

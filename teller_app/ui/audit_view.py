@@ -66,6 +66,17 @@ ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the val
     "cash": QT_TRANSLATE_NOOP("AuditActions", "Cash"),
     "till": QT_TRANSLATE_NOOP("AuditActions", "Till"),
     "other": QT_TRANSLATE_NOOP("AuditActions", "Other"),
+    # the hub's own security entries
+    "sign_in_failed": QT_TRANSLATE_NOOP("AuditActions", "Sign-in refused"),
+    "sign_in_throttled": QT_TRANSLATE_NOOP("AuditActions", "Sign-in throttled"),
+    "decision_refused": QT_TRANSLATE_NOOP("AuditActions", "Decision refused"),
+    "proxy_write": QT_TRANSLATE_NOOP("AuditActions", "Sent to the platform"),
+    "employee_added": QT_TRANSLATE_NOOP("AuditActions", "Employee added"),
+    "employee_disabled": QT_TRANSLATE_NOOP("AuditActions", "Employee disabled"),
+    "employee_enabled": QT_TRANSLATE_NOOP("AuditActions", "Employee enabled"),
+    "password_reset": QT_TRANSLATE_NOOP("AuditActions", "Password reset"),
+    "secret_issued": QT_TRANSLATE_NOOP("AuditActions", "Customer secret issued"),
+    "secrets_imported": QT_TRANSLATE_NOOP("AuditActions", "Customer secrets imported"),
 }
 
 
@@ -199,8 +210,12 @@ class AuditView(QWidget):
         for action in HUB_ACTIONS:
             self.action.addItem(action, action)
         self.employee = QLineEdit()
-        self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
-        self.date_to = QDateEdit(QDate.currentDate())
+        # Kyiv's today, as the filter reads its days: the machine's date is a day behind
+        # from 00:00 to 02:00-03:00 Kyiv on a UTC machine, and that day's entries were hidden.
+        now = datetime.now(kyiv_tz())
+        today = QDate(now.year, now.month, now.day)
+        self.date_from = QDateEdit(today.addMonths(-1))
+        self.date_to = QDateEdit(today)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)  # the format: retranslate (the language's)
         self.refresh_button = QPushButton()

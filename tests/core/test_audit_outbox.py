@@ -95,6 +95,9 @@ def test_csv_cells_cannot_run_formulas(tmp_path: Path) -> None:
     text = export_rows(["a", "b"], [["=1+1", "@x"], ["-2", "ok"]], tmp_path / "a.csv")
     assert "'=1+1" in text and "'@x" in text and "'-2" in text
     assert csv_cell("+380") == "'+380"
+    # Ukrainian Excel splits on ";": a formula after a separator is quoted too
+    assert csv_cell("Шевченко;=1+1") == "Шевченко;'=1+1"
+    assert csv_cell("a, -2;\t@x") == "a, '-2;\t'@x" and csv_cell("5-2=3") == "5-2=3"
     assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").startswith("a,b")
 
 

@@ -126,8 +126,9 @@ def test_append_only_and_tampering_detected(pair: tuple[HubProc, HubProc], scrat
     # two processes append at once: one chain, no fork, no gap
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda x: _append(x[0], teller, 15, x[1]), [(a, "a"), (b, "b")]))
+    own = 4  # the hub's own entries: two employees added, two sign-ins
     verdict = _verify(b)
-    assert verdict["ok"] and verdict["count"] == 30, verdict
+    assert verdict["ok"] and verdict["count"] == 30 + own, verdict
     # client_id: a desk's outbox retry is not appended twice
     with a.client() as c:
         item = {"action": "cash", "entity": "till:1", "client_id": "outbox-" + uuid.uuid4().hex}
@@ -135,16 +136,16 @@ def test_append_only_and_tampering_detected(pair: tuple[HubProc, HubProc], scrat
         again = c.post("/api/v1/audit", headers=teller, json={"entries": [item]}).json()
         assert first == again
         mine = c.get("/api/v1/audit", headers=teller, params={"limit": 1000}).json()["entries"]
-        assert len(mine) == 31 and {e["branch_guid"] for e in mine} == {b0}
+        assert len(mine) == 31 + 1 and {e["branch_guid"] for e in mine} == {b0}  # + sign-in
         assert len(c.get("/api/v1/audit", headers=sup,
-                         params={"limit": 1000}).json()["entries"]) == 31
+                         params={"limit": 1000}).json()["entries"]) == 31 + own
     # IT archives the head (CLI and endpoint agree)
     out = tmp_path / "head.json"
     r = hub_cli("audit", "export-head", "--out", str(out), "--data", str(a.data_dir),
                 env=a.env)
     assert r.returncode == 0, r.stderr
     head = json.loads(out.read_text())
-    assert head["seq"] == 31 and (out.stat().st_mode & 0o777) == 0o600
+    assert head["seq"] == 31 + own and (out.stat().st_mode & 0o777) == 0o600
     with a.client() as c:
         today = c.get("/api/v1/audit/head", headers=sup).json()
     assert (today["seq"], today["hash"]) == (head["seq"], head["hash"])

@@ -89,7 +89,7 @@ def test_a_page_stops_at_its_byte_budget_and_gives_the_cursor(
         assert r.status_code == 200
         assert len(r.content) < PAGE_BYTES + PAGE_BYTES * 2 // 3  # one big row past, at most
         body = r.json()
-        seen += [e["action"] for e in body["entries"]]
+        seen += [e["action"] for e in body["entries"] if e["desk_id"] != "hub"]  # the desk's
         pages += 1
         if body["next_after_seq"] is None:
             break
@@ -97,7 +97,7 @@ def test_a_page_stops_at_its_byte_budget_and_gives_the_cursor(
         after = body["next_after_seq"]
     assert seen == ["sign_in", "other", "other", "other", "sign_out"] and pages == 3
     # a row limit says "more" too; the last page says none
-    r = http.get("/api/v1/audit", headers=me, params={"limit": 1, "action": "sign_in"})
+    r = http.get("/api/v1/audit", headers=me, params={"limit": 1, "action": "sign_out"})
     assert r.json()["next_after_seq"] is None
     r = http.get("/api/v1/audit", headers=me, params={"limit": 1})
     assert r.json()["next_after_seq"] == r.json()["entries"][0]["seq"]

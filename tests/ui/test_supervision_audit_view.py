@@ -120,3 +120,16 @@ def test_a_page_cut_short_by_size_is_followed_to_the_end(qtbot, qloop) -> None: 
     with qtbot.waitSignal(view.loaded, timeout=5000) as shown:
         view.refresh()
     assert shown.args == [7] and len(view.model.entries) == 7
+
+
+def test_the_default_range_ends_on_kyivs_today(qtbot, qloop) -> None:  # type: ignore[no-untyped-def]
+    """The filter reads its days in Kyiv time, so it starts on Kyiv's today, not the
+    machine's (a UTC machine is a day behind from 00:00 Kyiv: that day's entries were hidden;
+    tests/integration/test_four_eyes_ui failed from 22:00 UTC)."""
+    from teller_app.core.receipt import kyiv_tz
+
+    view = AuditView(lambda: FakeLink(FakeHub()), OpRunner(), branches=[],  # type: ignore[arg-type, return-value]
+                     employee_names=_employees, customer_names=_customers)
+    qtbot.addWidget(view)
+    shown = view.date_to.date()
+    assert date(shown.year(), shown.month(), shown.day()) == datetime.now(kyiv_tz()).date()
