@@ -2,7 +2,8 @@
 
 Administrator = head office, everything. Supervisor = Teller + apply sensitive changes, decide
 approvals, audit, confirm cash of any amount. Teller = search/view/create/edit, open accounts,
-request sensitive changes, create cash operations. Unknown roles grant nothing."""
+request sensitive changes, create cash operations. Auditor = search, view and read the audit
+trail. Unknown roles grant nothing."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class Capability(StrEnum):
 TELLER = "Teller"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
+AUDITOR = "Auditor"  # §3.3's suggested read-only role: GET only; the hub lets it read the audit
 
 _TELLER_CAPS = frozenset(
     {
@@ -51,6 +53,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.CASH_CONFIRM_ANY_AMOUNT,
     },
     ADMINISTRATOR: frozenset(Capability),
+    AUDITOR: frozenset({Capability.SEARCH, Capability.VIEW_CUSTOMER, Capability.VIEW_AUDIT}),
 }
 
 

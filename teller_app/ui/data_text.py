@@ -26,6 +26,7 @@ ROLES = frozenset({
     str(QT_TRANSLATE_NOOP("DataValues", "Teller")),
     str(QT_TRANSLATE_NOOP("DataValues", "Supervisor")),
     str(QT_TRANSLATE_NOOP("DataValues", "Administrator")),
+    str(QT_TRANSLATE_NOOP("DataValues", "Auditor")),
 })
 
 OUTCOMES = frozenset({  # a supervisor's decision on a change request

@@ -35,6 +35,9 @@ def test_role_map() -> None:
     assert Capability.CHOOSE_BRANCH not in sup
     assert ROLE_CAPABILITIES["Administrator"] == frozenset(Capability)
     assert capabilities_for(["teller", "Unknown"]) == teller
+    # the read-only Auditor searches, views and reads the audit trail; it writes nothing
+    assert capabilities_for(["auditor"]) == {Capability.SEARCH, Capability.VIEW_CUSTOMER,
+                                             Capability.VIEW_AUDIT}
 
 
 @pytest.mark.asyncio
