@@ -2,9 +2,11 @@
 
 The docs leave several behaviours open (see README "Dialects"); the default sandbox picks
 one reading of each. A dialect switches one choice to another reading that the docs allow,
-so the client can be tested against every server the docs describe. All of them live in one
-ASGI middleware: the semantic ones rewrite the request (query string, PUT body) before the
-handlers see it, the shape ones rewrite JSON answers. The handlers stay dialect-free.
+so the client can be tested against every server the docs describe. Most live in one ASGI
+middleware: the semantic ones rewrite the request (query string, PUT body) before the
+handlers see it, the shape ones rewrite JSON answers. Those that drop a check (a control the
+docs do not state) are flags the handler reads from ``app.state.config.dialects``; each
+entry below says where.
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ DIALECTS: dict[str, str] = {
     "jwt-lenient": "bank JWTs: only the documented claims are checked (sub, obj, flow, iat, "
     "exp); no jti, aud, lifetime cap, single use or flow/obj match (sandbox/auth.py)",
     "balance-allowed-free": "balance_allowed has no effect on payments (sandbox/ledger.py)",
+    "text-unchecked": "customer create/update store the text the JSON carries (no control, "
+    "bidi, formula-lead or length checks), any 64-bit kyc_level, an IBAN without its mod-97 "
+    "check, a soft-deleted branch; logins unique as sent, case-sensitively "
+    "(sandbox/textcheck.py, routes_customers.py)",
+    "target-balance-unchecked": "payment confirm ignores target_balance "
+    "(sandbox/routes_payments.py)",
 }
 ALL = "all"
 _SHAPE = frozenset(

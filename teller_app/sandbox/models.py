@@ -7,9 +7,10 @@ in the OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, model_validator
 
 from .contract import UUID, requires, text, wire
 from .money import MAX_AMOUNT, WireDecimal
@@ -18,10 +19,20 @@ from .money import MAX_AMOUNT, WireDecimal
 AMOUNT = {"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)}
 AMOUNT_OR_ZERO = {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)}
 NAME = text(500)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
+
+    @model_validator(mode="after")
+    def _decode_like_go(self) -> Self:
+        """A ``\\ud800`` escape without its pair is read as U+FFFD, as Go's encoding/json
+        reads it (SQLite cannot store a lone surrogate: it was a 500)."""
+        for name, value in self:
+            if isinstance(value, str) and _LONE_SURROGATE.search(value):
+                setattr(self, name, _LONE_SURROGATE.sub("\ufffd", value))
+        return self
 
 
 class NewCustomerBody(Body):

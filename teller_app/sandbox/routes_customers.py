@@ -35,12 +35,10 @@ from .query import (
     paging,
     single,
 )
-from .textcheck import check_text
+from .textcheck import MAX_STATUS, check_kyc, checked_text, unchecked
 
 router = APIRouter(prefix="/api/v1/counterparty/{counterparty_guid}", tags=["customers"])
 
-MAX_STATUS = 2000
-MAX_TEXT = 500
 ORDERINGS = {
     "created_at": "c.created_at ASC, c.guid ASC",
     "-created_at": "c.created_at DESC, c.guid DESC",
@@ -58,13 +56,6 @@ LIST_FILTERS = (
 
 def _store(request: Request) -> Any:
     return request.app.state.store
-
-
-def _text(value: str | None, field: str, limit: int = MAX_TEXT) -> str | None:
-    if value is not None and len(value) > limit:
-        raise bad_request(f"{field} is too long (max {limit} characters)")
-    check_text(value, field)
-    return value
 
 
 def customer_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -103,8 +94,10 @@ def load_customer(store: Any, who: Principal, cp: str, customer_guid: str) -> sq
     return row
 
 
-def _check_branch(store: Any, who: Principal, cp: str, branch_guid: str | None) -> str | None:
-    """Branch for a new/moved customer: branch staff are pinned to their own branch."""
+def _check_branch(store: Any, who: Principal, cp: str, branch_guid: str | None,
+                  loose: bool = False) -> str | None:
+    """Branch for a new/moved customer: branch staff are pinned to their own branch; the
+    branch must exist (and, unless ``loose``: text-unchecked, not be soft-deleted)."""
     if branch_guid:
         branch_guid = guid(branch_guid, "branch_guid")
     mine = who.branch_guid
@@ -117,32 +110,29 @@ def _check_branch(store: Any, who: Principal, cp: str, branch_guid: str | None) 
             "SELECT is_deleted FROM branches WHERE guid = ? AND counterparty_guid = ?",
             (branch_guid, cp),
         )
-        if row is None or row["is_deleted"]:
+        if row is None or (row["is_deleted"] and not loose):
             raise bad_request("branch not found")
     return branch_guid or None
 
 
-def _check_kyc(level: int | None) -> None:
-    if level is not None and not 0 <= level <= 1_000_000:
-        raise bad_request("kyc_level must be between 0 and 1000000")
-
-
-def clean_iban(store: Any, iban: str | None) -> str | None:
+def clean_iban(store: Any, iban: str | None, checksum: bool = True) -> str | None:
+    """The IBAN as stored (no spaces, upper case), unused by any account (it names one
+    account: §3.8 ``receiver_iban``); ``checksum``: it must also pass mod-97."""
     if iban is None or iban.strip() == "":
         return None
     value = iban.replace(" ", "").upper()
-    if not names.iban_is_valid(value):
+    if checksum and not names.iban_is_valid(value):
         raise bad_request(f"invalid IBAN {iban!r}")
     if store.scalar("SELECT 1 FROM accounts WHERE iban = ?", (value,)):
         raise bad_request("iban already in use")
     return value
 
 
-def _check_duplicate(store: Any, cp: str, login: str) -> None:
+def _check_duplicate(store: Any, cp: str, login: str, loose: bool = False) -> None:
+    """One customer per login (§4.1): regardless of case, or (``loose``) exactly."""
+    same = "login = ?" if loose else "lower(login) = lower(?)"
     dup = store.scalar(
-        "SELECT 1 FROM customers WHERE counterparty_guid = ? AND lower(login) = lower(?)",
-        (cp, login),
-    )
+        f"SELECT 1 FROM customers WHERE counterparty_guid = ? AND {same}", (cp, login))
     if dup:
         raise bad_request(DUPLICATE_CUSTOMER)
 
@@ -159,27 +149,30 @@ async def create_customer(
     cp = counterparty_guid
     code, issuer = ledger.normalize_asset(store, body.asset_code, body.asset_issuer,
                                           any_asset=True)
+    loose = unchecked(request)  # the text-unchecked dialect
     for field in ("name", "surname", "paternal_name", "phone_number", "segment", "login",
                   "balance_asset_code", "balance_asset_issuer"):
-        _text(getattr(body, field), field)
-    status = _text(body.status, "status", MAX_STATUS)
-    _check_kyc(body.kyc_level)
+        checked_text(getattr(body, field), field, loose=loose)
+    status = checked_text(body.status, "status", loose=loose, limit=MAX_STATUS)
+    check_kyc(body.kyc_level, loose=loose)
     allowed = 0
     if body.balance_allowed is not None:
         allowed = to_minor(body.balance_allowed, "balance_allowed", allow_zero=True)
     cguid = new_guid()
-    login = (body.login or "").strip() or cguid
+    raw_login = body.login or ""
+    # blank: the GUID; text-unchecked keeps the login as sent, spaces and all
+    login = (raw_login if loose else raw_login.strip()) if raw_login.strip() else cguid
     who.require_operation("sign-up", login)
-    _check_branch(store, who, cp, body.branch_guid)
-    _check_duplicate(store, cp, login)
+    _check_branch(store, who, cp, body.branch_guid, loose)
+    _check_duplicate(store, cp, login, loose)
     # Step 3 (§2.5): the bank's Auth Service must know the new customer and hold its secret.
     auth = await request.app.state.bank_auth.call(
         counterparty, "user_auth", sub=who.subject, obj=login, flow="sign-up")
     external_id = str(auth["external_id"]) if auth else login
     with store.tx():
-        branch = _check_branch(store, who, cp, body.branch_guid)
-        iban = clean_iban(store, body.iban)
-        _check_duplicate(store, cp, login)
+        branch = _check_branch(store, who, cp, body.branch_guid, loose)
+        iban = clean_iban(store, body.iban, checksum=not loose)
+        _check_duplicate(store, cp, login, loose)
         now = store.now()
         name, surname = body.name or "", body.surname or ""
         paternal = body.paternal_name or ""
@@ -224,14 +217,16 @@ async def update_customer(
     if body.wallet_user_guid and guid(body.wallet_user_guid, "wallet_user_guid") != row["guid"]:
         raise bad_request("wallet_user_guid does not match the path")
     changes: dict[str, Any] = {}
+    loose = unchecked(request)  # the text-unchecked dialect
     for field in ("name", "surname", "paternal_name", "phone_number", "segment",
                   "balance_asset_code", "balance_asset_issuer"):
         if field in fields and getattr(body, field) is not None:
-            changes[field] = _text(getattr(body, field), field)
+            changes[field] = checked_text(getattr(body, field), field, loose=loose)
     if "status" in fields and body.status is not None:
-        changes["status"] = _text(body.status, "status", MAX_STATUS)
+        changes["status"] = checked_text(body.status, "status", loose=loose,
+                                         limit=MAX_STATUS)
     if "kyc_level" in fields and body.kyc_level is not None:
-        _check_kyc(body.kyc_level)
+        check_kyc(body.kyc_level, loose=loose)
         changes["kyc_level"] = body.kyc_level
     if "is_disabled" in fields and body.is_disabled is not None:
         changes["is_disabled"] = int(body.is_disabled)
@@ -247,8 +242,8 @@ async def update_customer(
                 target = wrapped.value if wrapped.valid and wrapped.value else None
             if target is None and who.branch_guid is not None:
                 raise ApiError(403, FORBIDDEN_BRANCH)
-            changes["branch_guid"] = _check_branch(store, who, counterparty_guid, target) \
-                if target else None
+            changes["branch_guid"] = _check_branch(store, who, counterparty_guid, target,
+                                                   loose) if target else None
         merged = {k: row[k] for k in ("name", "surname", "paternal_name", "login")}
         merged.update({k: v for k, v in changes.items() if k in merged})
         changes["search"] = names.search_key(merged["name"], merged["surname"],

@@ -33,6 +33,7 @@ PAYMENT_SCALARS = ("receiver_counterparty_guid", "sender_counterparty_guid",
                    "created_at_min", "created_at_max", "updated_at_min", "updated_at_max",
                    "min_created_at", "max_created_at", "min_updated_at", "max_updated_at",
                    "order", "offset", "limit")
+TARGET_BALANCE_UNCHECKED = "target-balance-unchecked"
 
 
 def _branch_path(store: Any, who: Principal, cp: str, branch_guid: str | None) -> str | None:
@@ -127,7 +128,9 @@ def _check_confirm(store: Any, who: Principal, cp: str, counterparty: sqlite3.Ro
     ledger.check_not_disabled(sender, receiver)
     if sender["balance"] < pay["amount"] + pay["fee"]:
         raise bad_request("insufficient balance")
-    if pay["target_balance"] is not None and \
+    # §7 #11 [A]: target_balance must be the sender's balance after the debit; §3.8 [D] only
+    # says what the field is, so under the target-balance-unchecked dialect it is not checked.
+    if pay["target_balance"] is not None and TARGET_BALANCE_UNCHECKED not in dialects and \
             sender["balance"] - pay["amount"] - pay["fee"] != pay["target_balance"]:
         raise bad_request("target balance mismatch")
     ledger.check_receiver_allowance(receiver, pay["amount"], dialects)

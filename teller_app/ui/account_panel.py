@@ -25,6 +25,7 @@ from teller_app.ui.money import format_money
 
 def _selectable(text: str, parent: QWidget, object_name: str = "") -> QLabel:
     label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # platform text is never read as markup
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                   | Qt.TextInteractionFlag.TextSelectableByKeyboard)
     if object_name:

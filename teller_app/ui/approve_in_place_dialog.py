@@ -9,7 +9,7 @@ is untouched.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -33,6 +33,7 @@ class ApproveInPlaceDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Supervisor approval"))
         self.summary = QLabel(summary)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a customer's name
         self.summary.setWordWrap(True)
         self.email = QLineEdit()
         self.email.setPlaceholderText(self.tr("supervisor's e-mail"))

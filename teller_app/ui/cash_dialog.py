@@ -48,7 +48,7 @@ from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
-from teller_app.ui.cash_dialog_parts import CashDialogParts, _selectable
+from teller_app.ui.cash_dialog_parts import CashDialogParts, _selectable, in_sentence
 from teller_app.ui.cash_text import (
     auto_cash_reason,
     cash_error_text,
@@ -374,7 +374,7 @@ class CashDialog(CashDialogParts):
         summary = (self.tr("Confirm a cash deposit of %1 for %2.")  # whole sentences: declension
                    if self.kind is CashKind.DEPOSIT else
                    self.tr("Confirm a cash withdrawal of %1 for %2.")
-                   ).replace("%1", self._money(draft.amount)).replace("%2", name)
+                   ).replace("%1", self._money(draft.amount)).replace("%2", in_sentence(name))
         if self.approval is not None and self.approval.request is not None:
             self.approval.open_in_place(summary)  # decides the filed request
             return

@@ -34,16 +34,25 @@ from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow
 from teller_app.ui.cash_text import cash_error_text, status_text
+from teller_app.ui.customer_table_model import turns_direction
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
+from teller_app.ui.validators import isolate
 
 
 def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(name)
     label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names and errors from the platform
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def in_sentence(name: str) -> str:
+    """A customer's name inside a sentence (the supervisor's summary): isolated when it
+    could reorder the words around it, the amount among them."""
+    return isolate(name) if turns_direction(name) else name
 
 
 class CashDialogParts(QDialog):

@@ -84,6 +84,7 @@ class CustomerCard(QWidget):
         self.title.setObjectName("cardTitle")
         self.title.setStyleSheet("font-size: 17pt; font-weight: 600;")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # a name is never read as markup
         self.flags = QLabel(self)
         self.flags.setObjectName("cardFlags")
         self.freshness = QLabel(self)
@@ -310,9 +311,9 @@ class CustomerCard(QWidget):
             chips.append(f"<span style='color:#fff;background:#b3261e;'>&nbsp;"
                          f"{disabled}&nbsp;</span>")
         status = c.status
-        if status:
+        if status:  # isolated: a direction mark in it cannot reorder the chips after it
             chips.append(self.tr("Status: <b>{status}</b>")
-                         .format(status=html.escape(status_text(status))))
+                         .format(status=html.escape(isolate(status_text(status)))))
         chips.append(self.tr("KYC level: <b>{level}</b>")
                      .format(level=c.kyc_level))
         self.flags.setText(" &nbsp; ".join(chips))

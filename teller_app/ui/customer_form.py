@@ -65,9 +65,10 @@ LOGIN_CHECK_DEBOUNCE_MS = 400
 
 
 def short_name(customer: CustomerView) -> str:
-    """A customer's name as a tab title shows it (at most 28 characters)."""
+    """A customer's name as a tab title shows it (at most 28 characters; an "&" doubled, or
+    the tab would underline the next letter and take it as its shortcut)."""
     name = customer.display_name
-    return name if len(name) <= 28 else name[:27] + "…"
+    return (name if len(name) <= 28 else name[:27] + "…").replace("&", "&&")
 
 
 class CustomerForm(CustomerFormFill):
