@@ -48,53 +48,53 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="110"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="111"/>
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="111"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="112"/>
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="114"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="115"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="115"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="116"/>
         <source>Copy</source>
         <translation>Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="116"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="117"/>
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="117"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="118"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="120"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="121"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="122"/>
-        <location filename="../../teller_app/ui/account_panel.py" line="125"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="123"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="126"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="126"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="127"/>
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="127"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="128"/>
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -284,43 +284,43 @@
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="38"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="39"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="47"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="54"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="56"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="56"/>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="89"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="90"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="84"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="85"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="87"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="88"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -396,6 +396,56 @@
         <location filename="../../teller_app/ui/audit_view.py" line="68"/>
         <source>Other</source>
         <translation>Інше</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="70"/>
+        <source>Sign-in refused</source>
+        <translation>Вхід відхилено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="71"/>
+        <source>Sign-in throttled</source>
+        <translation>Вхід тимчасово обмежено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="72"/>
+        <source>Decision refused</source>
+        <translation>Рішення відхилено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="73"/>
+        <source>Sent to the platform</source>
+        <translation>Надіслано на платформу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="74"/>
+        <source>Employee added</source>
+        <translation>Працівника додано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="75"/>
+        <source>Employee disabled</source>
+        <translation>Працівника вимкнено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="76"/>
+        <source>Employee enabled</source>
+        <translation>Працівника увімкнено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="77"/>
+        <source>Password reset</source>
+        <translation>Пароль скинуто</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="78"/>
+        <source>Customer secret issued</source>
+        <translation>Видано секрет клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="79"/>
+        <source>Customer secrets imported</source>
+        <translation>Секрети клієнтів імпортовано</translation>
     </message>
 </context>
 <context>
@@ -597,187 +647,449 @@
         <translation>Хеш зміни (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="72"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
+        <source>Refused because</source>
+        <translation>Причина відмови</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
+        <source>Attempted</source>
+        <translation>Спроба</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="75"/>
+        <source>Hub&apos;s answer (HTTP)</source>
+        <translation>Відповідь хаба (HTTP)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="76"/>
+        <source>Signed in with</source>
+        <translation>Спосіб входу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="77"/>
+        <source>Employee list</source>
+        <translation>Список працівників</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="78"/>
+        <source>Client address</source>
+        <translation>Адреса клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
+        <source>HTTP method</source>
+        <translation>Метод HTTP</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
+        <source>Acts on</source>
+        <translation>Об&apos;єкт дії</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
+        <source>Body hash (SHA-256)</source>
+        <translation>Хеш тіла запиту (SHA-256)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
+        <source>Platform&apos;s answer (HTTP)</source>
+        <translation>Відповідь платформи (HTTP)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
+        <source>Error</source>
+        <translation>Помилка</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
+        <source>Resumed after an interruption</source>
+        <translation>Продовжено після переривання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
+        <source>Approved by</source>
+        <translation>Погодив</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
+        <source>Employee</source>
+        <translation>Працівник</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
+        <source>Roles</source>
+        <translation>Ролі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
+        <source>Head office</source>
+        <translation>Головний офіс</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
+        <source>Sessions ended</source>
+        <translation>Завершено сеансів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
+        <source>External id</source>
+        <translation>Зовнішній ідентифікатор</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
+        <source>Created</source>
+        <translation>Створено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
+        <source>Already there</source>
+        <translation>Вже були</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="93"/>
+        <source>Items</source>
+        <translation>Записів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
         <source>Desk</source>
         <translation>Робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
         <source>Desk time (Kyiv)</source>
         <translation>Час на робочому місці (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
         <source>Shortened to fit</source>
         <translation>Скорочено, щоб вмістилося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="102"/>
         <source>signed in</source>
         <translation>вхід у систему</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="103"/>
         <source>signed out</source>
         <translation>вихід із системи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="104"/>
         <source>another employee took the desk</source>
         <translation>робоче місце перейшло до іншого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="105"/>
         <source>customer created</source>
         <translation>клієнта створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="106"/>
         <source>customer edited</source>
         <translation>дані клієнта змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="107"/>
         <source>change requested</source>
         <translation>подано запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
         <source>request approved</source>
         <translation>запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
         <source>request rejected</source>
         <translation>запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
         <source>request withdrawn</source>
         <translation>запит відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
         <source>request executed</source>
         <translation>запит виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
         <source>cash draft created</source>
         <translation>створено чернетку касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
         <source>cash confirmed</source>
         <translation>касову операцію підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
         <source>account opened</source>
         <translation>рахунок відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
         <source>customer change</source>
         <translation>зміна даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
         <source>cash confirmation</source>
         <translation>підтвердження касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="98"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="120"/>
         <source>voided by the teller</source>
         <translation>анульовано касиром</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="99"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="121"/>
         <source>rejected by a supervisor</source>
         <translation>відхилено контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="103"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="123"/>
+        <source>new customer</source>
+        <translation>новий клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="124"/>
+        <source>new account</source>
+        <translation>новий рахунок</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="125"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
+        <source>new payment</source>
+        <translation>новий платіж</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="128"/>
+        <source>payment confirmation</source>
+        <translation>підтвердження платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="129"/>
+        <source>customer limits</source>
+        <translation>ліміти клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="130"/>
+        <source>a customer&apos;s secret</source>
+        <translation>секрет клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="131"/>
+        <source>the bank&apos;s secret (keykeeper)</source>
+        <translation>секрет банку (keykeeper)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="135"/>
+        <source>wrong password</source>
+        <translation>неправильний пароль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="136"/>
+        <source>no such employee</source>
+        <translation>немає такого працівника</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="137"/>
+        <source>the employee is disabled</source>
+        <translation>працівника вимкнено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="138"/>
+        <source>the platform refused the session</source>
+        <translation>платформа відхилила сеанс</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="139"/>
+        <source>not a supervisor</source>
+        <translation>не контролер</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="140"/>
+        <source>another branch&apos;s request</source>
+        <translation>запит іншого відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="141"/>
+        <source>a request they may not see</source>
+        <translation>запит, який йому не можна бачити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="142"/>
+        <source>their own request (four eyes)</source>
+        <translation>власний запит (принцип чотирьох очей)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="143"/>
+        <source>already decided</source>
+        <translation>рішення вже ухвалено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="144"/>
+        <source>differs from what they were shown</source>
+        <translation>відрізняється від показаного</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="145"/>
+        <source>not their own valid platform session</source>
+        <translation>не власний чинний сеанс платформи</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="146"/>
+        <source>the cash draft was voided</source>
+        <translation>чернетку касової операції анульовано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="147"/>
+        <source>the cash draft was never authorized</source>
+        <translation>чернетку касової операції не було дозволено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="148"/>
+        <source>their own cash (four eyes)</source>
+        <translation>власна касова операція (принцип чотирьох очей)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="149"/>
+        <source>the amount differs</source>
+        <translation>сума відрізняється</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="153"/>
+        <source>approve</source>
+        <translation>погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
+        <source>reject</source>
+        <translation>відхилення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
+        <source>resume</source>
+        <translation>продовження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
+        <source>hub password</source>
+        <translation>пароль хаба</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="157"/>
+        <source>platform session</source>
+        <translation>сеанс платформи</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="158"/>
+        <source>Teller Hub</source>
+        <translation>Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="159"/>
+        <source>the platform</source>
+        <translation>платформа</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="160"/>
+        <source>no answer in time (may have landed)</source>
+        <translation>немає відповіді вчасно (могло бути виконано)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="161"/>
+        <source>the platform could not be reached</source>
+        <translation>платформа недоступна</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
         <source>waiting for approval</source>
         <translation>очікує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="104"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
         <source>approved and applied</source>
         <translation>погоджено й застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="105"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
         <source>approved, the platform refused it</source>
         <translation>погоджено, але платформа відхилила</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="171"/>
         <source>surname</source>
         <translation>прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="172"/>
         <source>name</source>
         <translation>ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="173"/>
         <source>paternal name</source>
         <translation>по батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="174"/>
         <source>phone</source>
         <translation>телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="175"/>
         <source>status</source>
         <translation>статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="176"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="115"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="177"/>
         <source>KYC level</source>
         <translation>рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="178"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="179"/>
         <source>allowed balance</source>
         <translation>дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="180"/>
         <source>branch</source>
         <translation>відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="181"/>
         <source>amount</source>
         <translation>сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="128"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="190"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="129"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="191"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="204"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="266"/>
         <source>no limit</source>
         <translation>без ліміту</translation>
     </message>
@@ -785,32 +1097,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="122"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="122"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="122"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="112"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="123"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="112"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="123"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="122"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -818,42 +1130,42 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="266"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="258"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="273"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="259"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="274"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="260"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="275"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="255"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="270"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="271"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="318"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="333"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="344"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="359"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -862,52 +1174,52 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="362"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="353"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="368"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="357"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="373"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="373"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="388"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="376"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="391"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="250"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="265"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="269"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="309"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="328"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -916,7 +1228,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="335"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="350"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1114,7 +1426,7 @@
         <translation>Демо-банк (пісочниця)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_desk.py" line="33"/>
+        <location filename="../../teller_app/ui/cash_desk.py" line="32"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -1122,47 +1434,47 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="101"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="107"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="123"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="124"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="125"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="244"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="254"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1172,212 +1484,212 @@
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="314"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="326"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="331"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="343"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="341"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="353"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="353"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="365"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="223"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="232"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="374"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="364"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="376"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="390"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="402"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="291"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="300"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="126"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="152"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="153"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="154"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="155"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="179"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="188"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="195"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="204"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="282"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="294"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="309"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="321"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="294"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="303"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="209"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="218"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="127"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="95"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="104"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="99"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="108"/>
         <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="105"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="114"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="116"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="150"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="159"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="182"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="191"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="183"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="192"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="193"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="202"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="211"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="212"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="221"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="244"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="253"/>
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="263"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="272"/>
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="268"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="277"/>
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="277"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="286"/>
         <source>Checking the payment</source>
         <translation>Перевіряємо платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="298"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="307"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="302"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="311"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="346"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="355"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="353"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="362"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -1945,162 +2257,162 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="170"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="171"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="171"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="172"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="172"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="173"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="173"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="174"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="217"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="270"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="241"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="242"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="272"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлюємо…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="274"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="276"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="277"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="280"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="281"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="288"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="290"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="291"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="309"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="310"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="314"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="315"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="316"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="317"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="188"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="193"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="193"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="194"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="380"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="381"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="391"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="392"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -2108,17 +2420,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
@@ -2133,137 +2445,137 @@ If it happens again, tell support what you were doing.</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="134"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="135"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="136"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="226"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="226"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="106"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="109"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="234"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="234"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="235"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="235"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="236"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="236"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="237"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="236"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="237"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="302"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="303"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="308"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="309"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="316"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="317"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="321"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="322"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="346"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="347"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="373"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="374"/>
         <source>The platform did not answer: the customer may have been created. Nothing was lost: press Save again when the connection is back; it checks first and never creates the customer twice.</source>
         <translation>Платформа не відповіла: клієнта, можливо, вже створено. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться; спершу буде перевірено, чи клієнт існує, і двічі його не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="390"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="391"/>
         <source>A customer with this login exists and may be the one your earlier attempt created: search for the login before creating another.</source>
         <translation>Клієнт із таким логіном існує, і, можливо, його створила ваша попередня спроба: знайдіть цей логін, перш ніж створювати іншого.</translation>
     </message>
@@ -2317,7 +2629,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="379"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="380"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
@@ -2328,17 +2640,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="215"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>The most the customer&apos;s account may hold; 0 means no limit.</source>
         <translation>Найбільша сума, яку може містити рахунок клієнта; 0 — без обмеження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
@@ -2367,17 +2679,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="364"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="365"/>
         <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
         <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="369"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="370"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="351"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="352"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -2497,52 +2809,57 @@ If it happens again, tell support what you were doing.</source>
         <translation>Адміністратор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="32"/>
+        <location filename="../../teller_app/ui/data_text.py" line="29"/>
+        <source>Auditor</source>
+        <translation>Аудитор</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="33"/>
         <source>approved</source>
         <translation>погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="33"/>
+        <location filename="../../teller_app/ui/data_text.py" line="34"/>
         <source>rejected</source>
         <translation>відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="34"/>
+        <location filename="../../teller_app/ui/data_text.py" line="35"/>
         <source>withdrawn</source>
         <translation>відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="38"/>
+        <location filename="../../teller_app/ui/data_text.py" line="39"/>
         <source>Ukraine Hryvnia</source>
         <translation>Українська гривня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="41"/>
+        <location filename="../../teller_app/ui/data_text.py" line="42"/>
         <source>customer</source>
         <translation>клієнтський</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="42"/>
+        <location filename="../../teller_app/ui/data_text.py" line="43"/>
         <source>processing</source>
         <translation>процесинговий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="43"/>
+        <location filename="../../teller_app/ui/data_text.py" line="44"/>
         <source>emission</source>
         <translation>емісійний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="47"/>
+        <location filename="../../teller_app/ui/data_text.py" line="48"/>
         <source>Customer account</source>
         <translation>Рахунок клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="48"/>
+        <location filename="../../teller_app/ui/data_text.py" line="49"/>
         <source>Processing account</source>
         <translation>Процесинговий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="49"/>
+        <location filename="../../teller_app/ui/data_text.py" line="50"/>
         <source>Emission account</source>
         <translation>Емісійний рахунок</translation>
     </message>
@@ -3110,13 +3427,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="246"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="247"/>
         <location filename="../../teller_app/ui/main_window.py" line="220"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="247"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="248"/>
         <location filename="../../teller_app/ui/main_window.py" line="239"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
@@ -4196,7 +4513,7 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionInfo</name>
     <message>
-        <location filename="../../teller_app/ui/session_info.py" line="34"/>
+        <location filename="../../teller_app/ui/session_info.py" line="33"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -4459,94 +4776,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="60"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="61"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="250"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="251"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="71"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="77"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="78"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="87"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="88"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="271"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="273"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="271"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="273"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="107"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="111"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="115"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="116"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="116"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="226"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="239"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="240"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="262"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="263"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="282"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="284"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="313"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="315"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="120"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="121"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
