@@ -1,7 +1,9 @@
 """``current_employee``: the FastAPI dependency every desk-facing route uses.
 
 Reads ``Authorization: Bearer <hub token>``, finds the session in the database and re-checks
-the employee on every request (a disabled employee loses access at once, not at expiry).
+the employee on every request (a disabled employee loses access at once, not at expiry). A
+state-changing call with a Mode A session also needs its DCM session alive
+(``platform_liveness.require_live``: DCM's whoami, at most every 30 s per session).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from . import sessions
+from . import platform_liveness, sessions
 from .errors import HubError, unauthorized
 from .models import HubEmployee
 from .state import HubState
@@ -42,9 +44,11 @@ def bearer_token(request: Request) -> str:
 
 async def current_employee(request: Request, _token: Declared = None) -> HubEmployee:
     state = hub_state(request)
-    snapshot = await sessions.find(state.engine, bearer_token(request))
-    if snapshot is None:
+    token = bearer_token(request)
+    found = await sessions.find_session(state.engine, token)
+    if found is None:
         raise unauthorized("hub session is unknown or has expired: sign in again")
+    snapshot = found.employee
     if snapshot.source == "hub":
         emp = await state.store.lookup(snapshot.email)
     else:
@@ -53,6 +57,7 @@ async def current_employee(request: Request, _token: Declared = None) -> HubEmpl
             emp = snapshot  # DCM unreachable since this process started: trust sign-in's view
     if emp is None or emp.disabled:
         raise unauthorized("employee is disabled or no longer exists")
+    await platform_liveness.require_live(request, state, found, token)
     return emp
 
 

@@ -11,7 +11,8 @@ branch; a customer addressed by GUID (read, update, accounts, limits) is read fi
 be theirs (the counterparty-wide accounts list is answered from their branch's); a create
 names their branch; branch paths name their branch (counterparty-wide payment calls are sent
 to their branch's endpoints); a payment draft's sender account is theirs; confirmation reads
-the payment and its payer must be theirs.
+the payment and its payer must be theirs. A customer moved to another branch takes their
+secret along (``vault.follow_branch_change``) once DCM accepted the move.
 The request body is forwarded as the hub parsed it (re-serialised), so DCM sees exactly
 what was checked.
 """
@@ -28,7 +29,7 @@ import httpx
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from teller_app.hub import audit
+from teller_app.hub import audit, vault
 from teller_app.hub.authn import current_employee
 from teller_app.hub.models import HubEmployee
 from teller_app.hub.proxy_cash import refuse_unauthorized_cash
@@ -107,7 +108,25 @@ async def dcm_proxy(path: str, request: Request,
              employee.email, upstream.status_code)
     if write is not None:
         await _audit_write(state, employee, request.method, target, body, write, upstream)
+    if target.kind == "customer_update" and upstream.status_code < 300:
+        await _secret_follows(state, call, target, body)
     return _relay(upstream)
+
+
+async def _secret_follows(state: Any, call: _Dcm, target: Target, body: Any) -> None:
+    """DCM moved the customer to another branch: their secret moves too (the Auth Service
+    lets the new branch's staff act on it, no longer the old one's). After DCM answered, so
+    a failure here cannot change the answer (it is logged)."""
+    customer = call.customers.get(target.item_guid or "")
+    if not isinstance(body, dict) or customer is None:
+        return
+    login = customer.get("login")
+    try:
+        await vault.follow_branch_change(state.engine, login if isinstance(login, str) else None,
+                                         body, state.sealed_cache)
+    except (SQLAlchemyError, OSError):
+        log.exception("a moved customer's secret still names the old branch (%s)",
+                      target.item_guid)
 
 
 _NOUN = {"customer_create": "customer", "customer_update": "customer",
@@ -194,6 +213,7 @@ class _Dcm:
         self.base = base.rstrip("/")
         self.minter = minter
         self.employee = employee
+        self.customers: dict[str, dict[str, Any]] = {}  # read for a check, by GUID
 
     async def send(self, method: str, path: str, query: list[tuple[str, str]],
                    content: bytes | None, flow: str, obj: str) -> httpx.Response:
@@ -229,6 +249,7 @@ async def _customer(call: _Dcm, target: Target, guid: str) -> dict[str, Any]:
                                [("wallet_user_guids", guid), ("limit", "10"), *extra])
         for row in (data or {}).get("customers") or []:
             if isinstance(row, dict) and row.get("wallet_user_guid") == guid:
+                call.customers[guid] = row
                 return row
     raise Refusal(404, "customer not found")
 

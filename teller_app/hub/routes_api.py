@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
@@ -19,6 +18,7 @@ from .authn import (
     require_admin,
 )
 from .contract import Error, errors
+from .db import now
 from .errors import HubError, unauthorized
 from .models import (
     EmployeeIn,
@@ -32,7 +32,8 @@ from .models import (
     SessionIn,
     SessionOut,
 )
-from .signin_throttle import SignInThrottle, Throttled, client_address
+from .platform_liveness import PlatformSession, whoami
+from .signin_throttle import Attempt, SignInThrottle, Throttled, client_address
 from .state import HubState
 
 router = APIRouter(prefix="/api/v1", tags=["desk api"])
@@ -42,6 +43,8 @@ ADMIN_ACTOR = "admin"  # the audit's actor for what the admin token does
 THROTTLED_ROWS_PER_MINUTE = 10
 # failed sign-ins naming nobody (an unknown e-mail, a refused platform token), the same way
 UNKNOWN_ROWS_PER_MINUTE = 30
+# a Mode A session's shortest life when DCM's expires_at is (by the hub's clock) about now
+MIN_PLATFORM_SESSION_S = 60
 THROTTLED = {"model": Error, "description": "Too many failed sign-ins for this e-mail or "
              "client address: wait Retry-After seconds (code sign_in_throttled)",
              "headers": {"Retry-After": {"description": "Seconds until the next attempt is "
@@ -62,16 +65,8 @@ async def create_session(body: SessionIn, request: Request) -> SessionOut | JSON
     try:  # counted before argon2 or DCM's whoami runs
         attempt = await throttle.attempt(email=email, address=address)
     except Throttled as exc:
-        log.info("sign-in throttled", extra={"mode": body.mode})
-        known = await state.store.lookup(email) if email else None
-        await audit.record_limited(state.engine, audit.Entry(
-            actor=known.email if known else "", action="sign_in_throttled",
-            entity=f"address:{host}", branch_guid=known.branch_guid if known else None,
-            detail=seen), cap=THROTTLED_ROWS_PER_MINUTE, cap_by="entity")
-        return JSONResponse(
-            {"error": f"too many failed sign-ins: try again in {exc.retry_after} s",
-             "code": "sign_in_throttled", "retry_after": exc.retry_after}, 429,
-            headers={"Retry-After": str(exc.retry_after)})
+        return await _throttled(state, email, host, seen, exc)
+    platform: PlatformSession | None = None
     if isinstance(body, PasswordSessionIn):
         emp = await state.store.authenticate(body.email, body.password)
         if emp is None:
@@ -80,7 +75,10 @@ async def create_session(body: SessionIn, request: Request) -> SessionOut | JSON
             raise unauthorized("wrong e-mail or password, or the employee is disabled")
     else:
         try:
-            emp = await _platform_employee(state, body)
+            emp, platform, by_email = await _platform_employee(state, body, throttle)
+        except Throttled as exc:  # the e-mail DCM named is locked; the token itself was good
+            await throttle.forgive(attempt)
+            return await _throttled(state, None, host, seen, exc)
         except HubError as exc:
             if exc.status != 401:  # DCM could not answer, or the hub's set-up: not a guess
                 await throttle.forgive(attempt)
@@ -90,14 +88,36 @@ async def create_session(body: SessionIn, request: Request) -> SessionOut | JSON
                     detail={**seen, "refusal": "platform_refused"}),
                     cap=UNKNOWN_ROWS_PER_MINUTE, cap_by="entity")
             raise
+        await throttle.succeeded(by_email)
     await throttle.succeeded(attempt)
-    token, expires = await sessions.create(state.engine, emp, state.settings.session_ttl)
+    if platform is None:
+        token, expires = await sessions.create(state.engine, emp, state.settings.session_ttl)
+    else:  # Mode A: no longer than the DCM session; its token kept sealed for liveness checks
+        not_after = None if platform.expires_at is None else \
+            max(platform.expires_at, now() + MIN_PLATFORM_SESSION_S)
+        token, expires = await sessions.create(
+            state.engine, emp, state.settings.session_ttl, not_after=not_after,
+            platform_token=platform.token, master=state.master)
     # after the session's commit: should this fail, the token is never handed out
     await audit.record(state.engine, audit.Entry(
         actor=emp.email, action="sign_in", entity=f"address:{host}",
         branch_guid=emp.branch_guid, detail={**seen, "source": emp.source}))
     log.info("sign-in", extra={"mode": body.mode, "source": emp.source})
     return SessionOut(token=token, expires_at=sessions.iso(expires), employee=emp.public())
+
+
+async def _throttled(state: HubState, email: str | None, host: str, seen: dict[str, Any],
+                     exc: Throttled) -> JSONResponse:
+    log.info("sign-in throttled", extra={"mode": seen["mode"]})
+    known = await state.store.lookup(email) if email else None
+    await audit.record_limited(state.engine, audit.Entry(
+        actor=known.email if known else "", action="sign_in_throttled",
+        entity=f"address:{host}", branch_guid=known.branch_guid if known else None,
+        detail=seen), cap=THROTTLED_ROWS_PER_MINUTE, cap_by="entity")
+    return JSONResponse(
+        {"error": f"too many failed sign-ins: try again in {exc.retry_after} s",
+         "code": "sign_in_throttled", "retry_after": exc.retry_after}, 429,
+        headers={"Retry-After": str(exc.retry_after)})
 
 
 async def _refused_password(state: HubState, email: str, seen: dict[str, Any]) -> None:
@@ -131,34 +151,25 @@ def _throttle(request: Request) -> SignInThrottle:
     return found
 
 
-async def _platform_employee(state: HubState, body: PlatformSessionIn) -> HubEmployee:
-    """Mode A: DCM's Kratos vouches for the session; DCM's employee list gives roles/branch."""
+async def _platform_employee(state: HubState, body: PlatformSessionIn, throttle: SignInThrottle
+                             ) -> tuple[HubEmployee, PlatformSession, Attempt]:
+    """Mode A: DCM's Kratos vouches for the session; DCM's employee list gives roles/branch.
+    Once DCM names the e-mail, the attempt is also counted against it (``Throttled`` while
+    it is locked, e.g. by refused approver tokens): a refusal from here on stays counted."""
     if not state.settings.dcm_url:
         raise HubError(400, "platform sign-in is not configured on this hub (no dcm_url)")
-    url = f"{state.settings.dcm_url.rstrip('/')}/kratos/sessions/whoami"
-    try:
-        resp = await state.http.get(url, headers={"X-Session-Token": body.session_token},
-                                    timeout=5.0)
-    except httpx.HTTPError:
-        raise HubError(503, "DCM is unreachable: cannot check the platform session") from None
-    if resp.status_code in (401, 403):
-        raise unauthorized("DCM says the platform session is not valid")
-    if resp.status_code != 200:
-        raise HubError(503, f"DCM whoami answered HTTP {resp.status_code}")
-    try:
-        data = resp.json()
-        email = str(data["identity"]["traits"]["email"]).strip().lower()
-        active = data.get("active") is True
-    except (ValueError, KeyError, TypeError):
-        raise HubError(503, "DCM whoami answered an unexpected shape") from None
-    if not active or not email:
+    seen = await whoami(state, body.session_token)
+    if not seen.email:
         raise unauthorized("DCM says the platform session is not active")
     if not state.dcm.enabled:
         raise HubError(400, "the hub has no DCM technical account: cannot read employee roles")
-    emp = await state.dcm.lookup(email, wait_s=5.0)
+    by_email = await throttle.attempt(email=seen.email)
+    if not seen.active:
+        raise unauthorized("DCM says the platform session is not active")
+    emp = await state.dcm.lookup(seen.email, wait_s=5.0)
     if emp is None or emp.disabled:
         raise unauthorized("employee is disabled or unknown to DCM")
-    return emp
+    return emp, seen, by_email
 
 
 @router.delete("/sessions", summary="Sign out", dependencies=[Depends(HUB_TOKEN)])
@@ -182,7 +193,8 @@ async def me(emp: CurrentEmployee) -> EmployeeOut:
     return emp.public()
 
 
-@router.post("/secrets", summary="Issue a customer's secret (idempotent per external id)")
+@router.post("/secrets", summary="Issue a customer's secret (idempotent per external id)",
+             responses=errors(409))
 async def issue_secret(body: SecretIn, request: Request,
                        emp: Operator) -> SecretOut:
     state = hub_state(request)
@@ -191,8 +203,11 @@ async def issue_secret(body: SecretIn, request: Request,
         raise HubError(422, "branch_guid is required")
     if not emp.may_act_in(branch):
         raise HubError(403, "you may issue secrets only for your own branch")
-    created = await vault.issue(state.engine, state.master, body, created_by=emp.email,
-                                counterparty_guid=state.settings.dcm_counterparty)
+    try:
+        created = await vault.issue(state.engine, state.master, body, created_by=emp.email,
+                                    counterparty_guid=state.settings.dcm_counterparty)
+    except vault.CaseClash as exc:
+        raise HubError(409, str(exc), "external_id_case_clash") from None
     if created:  # the external id only: never the secret nor the customer's details
         await audit.record(state.engine, audit.Entry(
             actor=emp.email, action="secret_issued", entity="secret", branch_guid=branch,
@@ -205,28 +220,28 @@ async def issue_secret(body: SecretIn, request: Request,
     return SecretOut(external_id=body.external_id, created=created)
 
 
-@router.get("/secrets/{external_id:path}", summary="Does a secret exist for this external id")
+@router.get("/secrets/{external_id:path}", summary="Does a secret exist for this external id "
+            "(in a branch you may act in: another branch's reads as none)")
 async def secret_exists(external_id: str, request: Request,
                         emp: CurrentEmployee) -> dict[str, bool]:
     if not external_id or len(external_id) > 500:
         raise HubError(422, "external_id must be 1..500 characters")
     owner = await vault.owner(hub_state(request).engine, external_id)
-    if owner is not None and not emp.may_act_in(owner.branch_guid):
-        raise HubError(403, "this external id belongs to another branch")
-    return {"exists": owner is not None}
+    # another branch's id answers as an unknown one: no existence oracle across branches
+    return {"exists": owner is not None and emp.may_act_in(owner.branch_guid)}
 
 
 @router.post("/admin/secrets/import", summary="Onboarding: issue secrets for existing customers",
-             dependencies=[Depends(require_admin)])
+             dependencies=[Depends(require_admin)], responses=errors(409))
 async def import_secrets(body: SecretImportIn, request: Request) -> dict[str, Any]:
     state = hub_state(request)
-    created = await vault.issue_many(state.engine, state.master, body.items, created_by="admin",
-                                     counterparty_guid=state.settings.dcm_counterparty)
+    try:
+        created = await vault.import_audited(state.engine, state.master, body.items,
+                                             actor=ADMIN_ACTOR,
+                                             counterparty_guid=state.settings.dcm_counterparty)
+    except vault.CaseClash as exc:
+        raise HubError(409, str(exc), "external_id_case_clash") from None
     log.info("secrets imported", extra={"n_created": created, "n_items": len(body.items)})
-    await audit.record(state.engine, audit.Entry(  # counts only: up to 10 000 external ids
-        actor=ADMIN_ACTOR, action="secrets_imported", entity="secret",
-        detail={"created": created, "existing": len(body.items) - created,
-                "items": len(body.items)}))
     return {"created": created, "existing": len(body.items) - created}
 
 

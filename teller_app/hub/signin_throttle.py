@@ -17,16 +17,22 @@ refusal that was not the caller's fault (DCM unreachable) is given back.
   not trusted for X-Forwarded-For every desk shares its address: the bank sets
   FORWARDED_ALLOW_IPS, or switches the address count off.
 
+A DCM session token given for an e-mail outside sign-in (an approver's, ``token_attempt``) is
+counted against that e-mail the same way: each refused one costs DCM a ``whoami``.
+
 Keys are HMACs (a random key sealed with the master key, in ``hub_keys``): what someone typed
 as an e-mail may be a password, and never lies in the database readable.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
 import os
+import weakref
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -34,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .crypto import DecryptError, MasterKey, Sealed
 from .db import dialect_insert, metadata, now
+from .errors import HubError
 from .settings import SIGNIN_PER_ADDRESS_DEFAULT
 
 FREE_PER_EMAIL = 5
@@ -173,6 +180,44 @@ class SignInThrottle:
         if self._pepper is None:
             self._pepper = await _load_or_make_key(self.engine, self.master, PEPPER_NAME)
         return self._pepper
+
+
+_BY_ENGINE: weakref.WeakKeyDictionary[AsyncEngine, SignInThrottle] = \
+    weakref.WeakKeyDictionary()
+
+
+def throttle_for(engine: AsyncEngine, master: MasterKey) -> SignInThrottle:
+    """A process's throttle for e-mail-only counting (its key read from the database once)."""
+    found = _BY_ENGINE.get(engine)
+    if found is None:
+        found = _BY_ENGINE[engine] = SignInThrottle(engine, master)
+    return found
+
+
+@contextlib.asynccontextmanager
+async def token_attempt(engine: AsyncEngine, master: MasterKey,
+                        email: str) -> AsyncIterator[None]:
+    """A check of a DCM session token someone gives for ``email`` (the approver's in a
+    Mode A decision), counted like a sign-in against that e-mail, before DCM is asked:
+    raises ``HubError(429, code "sign_in_throttled")`` while the e-mail is locked (nothing
+    is asked). The check inside refusing with 401/403 stays counted; any other failure
+    (DCM unreachable) is given back; a success clears the e-mail's count."""
+    throttle = throttle_for(engine, master)
+    try:
+        attempt = await throttle.attempt(email=email)
+    except Throttled as exc:
+        raise HubError(429, "too many refused platform sessions for this employee: try again "
+                       f"in {exc.retry_after} s", "sign_in_throttled") from None
+    try:
+        yield
+    except HubError as exc:
+        if exc.status not in (401, 403):
+            await throttle.forgive(attempt)
+        raise
+    except Exception:
+        await throttle.forgive(attempt)
+        raise
+    await throttle.succeeded(attempt)
 
 
 async def _charge(conn: AsyncConnection, key: str, t: int) -> None:

@@ -2,21 +2,52 @@
 
 The plaintext secret (and the profile DCM reads through ``/user_auth``) comes out only through
 ``open_sealed`` — which only the Bank Auth Service routes call.
+
+A customer's secret belongs to the customer's branch (the Auth Service lets that branch's
+staff act on it), so it follows the customer when they move: ``set_branch`` /
+``follow_branch_change`` after DCM accepted the move (the proxy, the four-eyes executor).
+External ids that differ only in letter case are refused (``CaseClash``): DCM may or may not
+tell such logins apart, and two secrets for "one" customer must never exist.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+import time
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from . import audit
 from .crypto import MasterKey, Sealed
 from .db import customer_secrets, dialect_insert, now
+from .events import pg_lock
 from .models import KEYKEEPER_PREFIX, SecretIn
+
+log = logging.getLogger("teller_hub.vault")
+# How long a process answers from a cached owner: another process may have moved the secret
+# to another branch (``set_branch``); this one forgets its own entry at once.
+OWNER_TTL_S = 2.0
+CASE_CHUNK = 500  # external ids per ``lower(...) IN`` query
+SECRETS_LOCK = 0x7E11C5  # pg_advisory_xact_lock key: issuers one at a time (the case check)
+
+
+class CaseClash(ValueError):
+    """External ids that differ only in letter case from one already registered (or from
+    another in the same batch): refused, never issued as a second secret."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"{count} external id(s) differ only in letter case from one already registered "
+            "(or from another in this batch): a customer has one secret; use the existing "
+            "external id exactly as it was registered")
+        self.count = count
 
 
 @dataclass(frozen=True)
@@ -50,34 +81,76 @@ def owner_branch(item: SecretIn, counterparty_guid: str) -> tuple[str, str | Non
 async def issue(engine: AsyncEngine, master: MasterKey, item: SecretIn, *, created_by: str,
                 counterparty_guid: str) -> bool:
     """Create the secret unless one exists for this external id. True if this call created
-    it. ``ON CONFLICT DO NOTHING`` makes concurrent issuers (any process) agree on one."""
-    kind, branch = owner_branch(item, counterparty_guid)
-    sealed = master.seal(item.external_id, _payload(item))
+    it. ``ON CONFLICT DO NOTHING`` makes concurrent issuers (any process) agree on one.
+    Raises ``CaseClash`` for an id that differs only in case from a registered one."""
     async with engine.begin() as conn:
-        stmt = dialect_insert(conn, customer_secrets).values(
-            external_id=item.external_id, kind=kind, branch_guid=branch, key_id=sealed.key_id,
-            wrapped_key=sealed.wrapped_key, ciphertext=sealed.ciphertext,
-            created_by=created_by, created_at=now(),
-        ).on_conflict_do_nothing(index_elements=["external_id"])
-        result = await conn.execute(stmt)
-        return bool(result.rowcount == 1)
+        return await issue_many_in(conn, master, [item], created_by=created_by,
+                                   counterparty_guid=counterparty_guid) == 1
 
 
 async def issue_many(engine: AsyncEngine, master: MasterKey, items: list[SecretIn], *,
                      created_by: str, counterparty_guid: str) -> int:
     """Onboarding: ``issue`` for many items in one transaction; returns how many were new."""
-    created = 0
     async with engine.begin() as conn:
-        for item in items:
-            kind, branch = owner_branch(item, counterparty_guid)
-            sealed = master.seal(item.external_id, _payload(item))
-            result = await conn.execute(dialect_insert(conn, customer_secrets).values(
-                external_id=item.external_id, kind=kind, branch_guid=branch,
-                key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
-                ciphertext=sealed.ciphertext, created_by=created_by, created_at=now(),
-            ).on_conflict_do_nothing(index_elements=["external_id"]))
-            created += result.rowcount == 1
+        return await issue_many_in(conn, master, items, created_by=created_by,
+                                   counterparty_guid=counterparty_guid)
+
+
+async def import_audited(engine: AsyncEngine, master: MasterKey, items: list[SecretIn], *,
+                         actor: str, counterparty_guid: str) -> int:
+    """Onboarding (the admin API, ``teller-hub secrets import``): ``issue_many`` and its
+    audit entry (counts only: up to 10 000 external ids) in one transaction."""
+    async with engine.begin() as conn:
+        created = await issue_many_in(conn, master, items, created_by=actor,
+                                      counterparty_guid=counterparty_guid)
+        await audit.append(conn, audit.Entry(
+            actor=actor, action="secrets_imported", entity="secret",
+            detail={"created": created, "existing": len(items) - created,
+                    "items": len(items)}))
     return created
+
+
+async def issue_many_in(conn: AsyncConnection, master: MasterKey, items: list[SecretIn], *,
+                        created_by: str, counterparty_guid: str) -> int:
+    """``issue_many`` inside the caller's transaction (its audit entry may share it). Nothing
+    is issued when a new item has a case twin (``CaseClash``). The check follows the inserts,
+    with issuers one at a time (PostgreSQL: an advisory lock; SQLite: the first insert holds
+    the write lock), so two issuers of "A@x" and "a@x" never both succeed."""
+    await pg_lock(conn, SECRETS_LOCK)
+    created: list[str] = []
+    for item in items:
+        kind, branch = owner_branch(item, counterparty_guid)
+        sealed = master.seal(item.external_id, _payload(item))
+        result = await conn.execute(dialect_insert(conn, customer_secrets).values(
+            external_id=item.external_id, kind=kind, branch_guid=branch,
+            key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
+            ciphertext=sealed.ciphertext, created_by=created_by, created_at=now(),
+        ).on_conflict_do_nothing(index_elements=["external_id"]))
+        if result.rowcount == 1:
+            created.append(item.external_id)
+    # only what this call created: a record issued before this check keeps working
+    twins = await _case_twins(conn, created)
+    if twins:
+        raise CaseClash(len(twins))  # the caller's transaction rolls the inserts back
+    return len(created)
+
+
+async def _case_twins(conn: AsyncConnection, ids: list[str]) -> set[str]:
+    """The given ids with a twin that differs only in case: registered, or in ``ids``. A full
+    scan per CASE_CHUNK ids (no index on lower(external_id) yet); SQLite's lower() folds
+    ASCII only, so there non-ASCII twins are caught in one direction only."""
+    groups: dict[str, set[str]] = {}
+    for external_id in ids:
+        groups.setdefault(external_id.lower(), set()).add(external_id)
+    twins = {i for group in groups.values() if len(group) > 1 for i in group}
+    keys = list(groups)
+    column = customer_secrets.c.external_id
+    for start in range(0, len(keys), CASE_CHUNK):
+        found = (await conn.execute(sa.select(column).where(
+            sa.func.lower(column).in_(keys[start:start + CASE_CHUNK])))).scalars()
+        for registered in found:
+            twins |= {i for i in groups.get(str(registered).lower(), ()) if i != registered}
+    return twins
 
 
 def _payload(item: SecretIn) -> bytes:
@@ -99,28 +172,82 @@ async def owner(engine: AsyncEngine, external_id: str) -> SecretOwner | None:
     return SecretOwner(external_id, row.kind, row.branch_guid)
 
 
+async def set_branch(engine: AsyncEngine, external_id: str, branch_guid: str | None,
+                     cache: SealedCache | None = None) -> bool:
+    """A customer's secret now belongs to ``branch_guid`` (None or "": head office). Key
+    keepers never move (their branch is their id). True if a record changed."""
+    return await follow_customers(engine, [(external_id, branch_guid)], cache) == 1
+
+
+async def follow_customers(engine: AsyncEngine,
+                           customers: Iterable[tuple[str, str | None]],
+                           cache: SealedCache | None = None) -> int:
+    """``set_branch`` for many (login, branch) pairs in one transaction — what a reconcile
+    with DCM's customer list (e.g. the Mode A watcher's pages) calls. Returns how many moved."""
+    pairs = [(login, branch or None) for login, branch in customers if login]
+    moved = 0
+    table = customer_secrets
+    async with engine.begin() as conn:
+        for login, branch in pairs:
+            result = await conn.execute(table.update().where(
+                table.c.external_id == login, table.c.kind == "customer",
+                table.c.branch_guid.is_distinct_from(branch)).values(branch_guid=branch))
+            moved += result.rowcount == 1
+    if cache is not None:  # after the commit: a miss now reads the new branch
+        for login, _ in pairs:
+            cache.forget(login)
+    if moved:
+        log.info("secrets follow their customers to another branch", extra={"n_moved": moved})
+    return moved
+
+
+async def follow_branch_change(engine: AsyncEngine, external_id: str | None,
+                               change: Mapping[str, Any],
+                               cache: SealedCache | None = None) -> bool:
+    """After DCM accepted a customer update ``change`` (its body): if it set ``branch_guid``,
+    the customer's secret (``external_id`` = the customer's login) moves with them, so the
+    new branch's staff pass the Auth Service's check and the old branch's no longer do.
+    Idempotent (call it again after a crash); False when nothing moved."""
+    if not external_id or "branch_guid" not in change:
+        return False
+    branch = change.get("branch_guid")
+    if branch is not None and not isinstance(branch, str):
+        return False
+    return await set_branch(engine, external_id, branch, cache)
+
+
 class SealedCache:
     """Sealed records by external id (LRU). Records are never deleted once issued and only
     ever re-wrapped (a key rotation, which keeps the retired key in every process until they
     restart), so every process may keep them: the Auth Service then answers a known object
-    without a database round trip. Only ciphertext is held; misses are not cached (another
-    process may issue the secret a moment later)."""
+    (DCM's calls for one operation come in a burst) without a database round trip. Only
+    ciphertext is held; misses are not cached (another process may issue the secret a moment
+    later). The owner's branch may change (``set_branch``, in any process): an entry is
+    trusted for OWNER_TTL_S only, and this process's own moves forget it at once."""
 
-    def __init__(self, max_entries: int = 50_000) -> None:
+    def __init__(self, max_entries: int = 50_000, ttl_s: float = OWNER_TTL_S) -> None:
         self._max = max_entries
-        self._items: OrderedDict[str, tuple[SecretOwner, Sealed]] = OrderedDict()
+        self._ttl = ttl_s
+        self._items: OrderedDict[str, tuple[float, SecretOwner, Sealed]] = OrderedDict()
 
     def get(self, external_id: str) -> tuple[SecretOwner, Sealed] | None:
         item = self._items.get(external_id)
-        if item is not None:
-            self._items.move_to_end(external_id)
-        return item
+        if item is None:
+            return None
+        if time.monotonic() - item[0] > self._ttl:
+            del self._items[external_id]
+            return None
+        self._items.move_to_end(external_id)
+        return item[1], item[2]
 
     def put(self, external_id: str, item: tuple[SecretOwner, Sealed]) -> None:
-        self._items[external_id] = item
+        self._items[external_id] = (time.monotonic(), *item)
         self._items.move_to_end(external_id)
         while len(self._items) > self._max:
             self._items.popitem(last=False)
+
+    def forget(self, external_id: str) -> None:
+        self._items.pop(external_id, None)
 
 
 async def sealed(engine: AsyncEngine, external_id: str,
