@@ -46,6 +46,11 @@ T = TypeVar("T")
 
 CUSTOMER_UPDATE = "customer_update"
 CASH_CONFIRM = "cash_confirm"
+# The bank's own settings on the hub (a head-office Administrator's PUT that relaxes a
+# control): the request holds the whole new document, ``before`` the one in force.
+POLICY_UPDATE = "policy_update"
+CASH_LIMITS_UPDATE = "cash_limits_update"
+SETTINGS_KINDS = frozenset({POLICY_UPDATE, CASH_LIMITS_UPDATE})
 REASON_MAX_CHARS = 300
 # Fields a customer_update request may carry (the hub refuses others).
 REQUEST_FIELDS = frozenset({
@@ -151,10 +156,15 @@ def wire_change(change: Mapping[str, Any]) -> dict[str, Any]:
 
 def default_sensitive(current: CustomerView, change: Mapping[str, Any]) -> bool:
     """The hub's default policy, for when no hub answers: is_disabled, moves to/from
-    blocked/closed, KYC down, allowed balance up. (The hub may be stricter: with the hub
-    down, a change these defaults let through is written and the hub's watcher still sees
-    it in Mode A.)"""
+    blocked/closed, KYC down, allowed balance up, a new phone number (one-time codes go to
+    it), a move to another branch. (The hub may be stricter: with the hub down, a change
+    these defaults let through is written and the hub's watcher still sees it in Mode A.)"""
     if "is_disabled" in change and bool(change["is_disabled"]) != current.is_disabled:
+        return True
+    if "phone_number" in change and \
+            str(change["phone_number"] or "").strip() != current.phone_number.strip():
+        return True
+    if "branch_guid" in change and str(change["branch_guid"] or "") != current.branch_guid:
         return True
     if "status" in change:
         old = current.status.strip().casefold()
@@ -266,6 +276,8 @@ class ApprovalService:
         """Approve exactly what was displayed; the hub executes it. Raises
         ``ExecutionFailed`` when DCM refused the stored change."""
         token = self.platform.session_token if self.platform is not None else None
+        if request.kind in SETTINGS_KINDS:
+            token = None  # the hub applies its own settings: no platform session goes out
         sha = display_hash(request)
         result: ChangeRequest = await self._call(lambda hub: hub.approve(
             request.id, sha, comment=comment, session_token=token, desk_id=self.desk_id))
@@ -336,6 +348,7 @@ async def close_everywhere(session: Session) -> None:
 
 
 __all__ = [
+    "CASH_LIMITS_UPDATE", "POLICY_UPDATE", "SETTINGS_KINDS",
     "Actor", "AlreadyDecided", "ApprovalError", "ApprovalGate", "ApprovalService",
     "ChangeRequest", "ChangedAfterView", "ExecutionFailed", "HubRequired", "NeedsApproval",
     "NotAllowed", "RequestImmutable", "SelfApprovalRefused", "actor_from_session",

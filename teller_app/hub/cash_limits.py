@@ -19,7 +19,6 @@ record are one transaction serialised on the teller's till row.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
 from teller_app.platform.models import Payment, PaymentStatus
 
-from . import audit, policy
+from . import policy
 from .db import now
 from .errors import HubError
 from .events import pg_lock
@@ -68,17 +67,17 @@ async def load_limits(engine: AsyncEngine) -> CashLimits:
     return CashLimits.model_validate_json(row.body) if row else CashLimits()
 
 
-async def save_limits(engine: AsyncEngine, limits: CashLimits, by: str) -> None:
-    """Store the limits and their audit entry in one transaction (as ``policy.save``)."""
-    body = json.dumps(limits.public())
-    async with engine.begin() as conn:
-        done = await conn.execute(cash_limits.update().where(cash_limits.c.id == 1)
-                                  .values(body=body, updated_by=by, updated_at=now()))
-        if done.rowcount == 0:
-            await conn.execute(cash_limits.insert().values(id=1, body=body, updated_by=by,
-                                                           updated_at=now()))
-        await audit.append(conn, audit.Entry(actor=by, action="policy", entity="cash_limits",
-                                             branch_guid=None, detail=limits.public()))
+def relaxed_limits(old: CashLimits, new: CashLimits) -> list[str]:
+    """The limits ``new`` raises or removes (``customer_daily_threshold`` 0 = none): a
+    four-eyes request (``bank_settings``); empty when it only lowers or changes nothing."""
+    def cap(value: Decimal) -> Decimal:
+        return Decimal("Infinity") if value == 0 else value
+
+    out = [name for name in ("teller_daily_limit", "teller_unapproved_daily")
+           if getattr(new, name) > getattr(old, name)]
+    if cap(new.customer_daily_threshold) > cap(old.customer_daily_threshold):
+        out.append("customer_daily_threshold")
+    return out
 
 
 @dataclass(frozen=True)

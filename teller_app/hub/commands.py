@@ -193,23 +193,42 @@ async def finish(engine: AsyncEngine, cmd: Command, *, applied: bool, result: st
                  actor: str, extra: dict[str, Any] | None = None) -> Command | None:
     """approved → applied | failed with the platform's message (once). ``actor``: in whose
     name it ran (the approver, or who resumed it: ``extra`` then says so)."""
-    state = APPLIED if applied else FAILED
     async with engine.begin() as conn:
-        done = await conn.execute(commands.update().where(
-            commands.c.id == cmd.id, commands.c.state == APPROVED).values(
-                state=state, finished_at=now(), result=result[:1000]))
-        if done.rowcount != 1:
-            return None
-        new = await get(conn, cmd.id)
-        assert new is not None
-        await events.emit(conn, f"request.{state}", summary(new), branch_guid=new.branch_guid,
-                          to_supervisors=True, to_email=new.maker)
-        await audit.append(conn, audit.Entry(
-            actor=actor, action="execution", entity=f"request:{cmd.id}",
-            branch_guid=new.branch_guid,
-            detail={**(extra or {}), "state": state, "result": result[:1000],
-                    "sha256": new.sha256, "customer_guid": new.customer_guid}))
+        return await finish_on(conn, cmd, applied=applied, result=result, actor=actor,
+                               extra=extra)
+
+
+async def finish_on(conn: AsyncConnection, cmd: Command, *, applied: bool, result: str,
+                    actor: str, extra: dict[str, Any] | None = None) -> Command | None:
+    """``finish`` inside the caller's transaction (a hub-local change is written in the same
+    one: applied and recorded, or neither)."""
+    state = APPLIED if applied else FAILED
+    done = await conn.execute(commands.update().where(
+        commands.c.id == cmd.id, commands.c.state == APPROVED).values(
+            state=state, finished_at=now(), result=result[:1000]))
+    if done.rowcount != 1:
+        return None
+    new = await get(conn, cmd.id)
+    assert new is not None
+    await events.emit(conn, f"request.{state}", summary(new), branch_guid=new.branch_guid,
+                      to_supervisors=True, to_email=new.maker)
+    await audit.append(conn, audit.Entry(
+        actor=actor, action="execution", entity=f"request:{cmd.id}",
+        branch_guid=new.branch_guid,
+        detail={**(extra or {}), "state": state, "result": result[:1000],
+                "sha256": new.sha256, "customer_guid": new.customer_guid}))
     return new
+
+
+async def pending_twin(engine: AsyncEngine, kind: str, sha256: str,
+                       maker: str) -> Command | None:
+    """The maker's pending request of this kind for exactly this change (a re-sent PUT of a
+    bank setting answers it rather than filing a second)."""
+    async with engine.connect() as conn:
+        row = (await conn.execute(sa.select(commands).where(
+            commands.c.kind == kind, commands.c.change_sha256 == sha256,
+            commands.c.maker == maker, commands.c.state == PENDING).limit(1))).first()
+    return _from_row(row) if row is not None else None
 
 
 async def report_interrupted(engine: AsyncEngine, cmd: Command, message: str) -> bool:

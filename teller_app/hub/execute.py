@@ -9,6 +9,9 @@ A crash between the decision and the result leaves ``approved`` with
 is stale, ``resume`` (at start-up, periodically, or via the endpoint) first
 re-reads DCM: a change already there is marked applied (never applied twice), otherwise it
 is applied (Mode B, or Mode A with a fresh token) or reported to supervisors.
+
+A request on the hub's own settings (``bank_settings``: policy, cash limits) touches no DCM
+and needs no platform session: it is applied with its end in one transaction.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from teller_app.platform import (
 )
 from teller_app.platform.models import Customer, PaymentStatus
 
-from . import commands, execute_cash
+from . import bank_settings, commands, execute_cash, signin_throttle, vault
 from .canon import sha256_hex
 from .commands import Command
 from .db import now
@@ -114,12 +117,20 @@ def _bank_auth(state: HubState, email: str) -> BankJwtLogin:
 
 
 async def check_platform_token(state: HubState, email: str, token: str) -> None:
-    """Mode A: the token must be a live DCM session of the approver themself."""
+    """Mode A: the token must be a live DCM session of the approver themself; counted against
+    the approver's e-mail like a sign-in (429 while locked)."""
+    async with signin_throttle.token_attempt(state.engine, state.master, email):
+        await _check_platform_token(state, email, token)
+
+
+async def _check_platform_token(state: HubState, email: str, token: str) -> None:
     url = f"{state.settings.dcm_url.rstrip('/')}/kratos/sessions/whoami"
     try:
         resp = await state.http.get(url, headers={"X-Session-Token": token}, timeout=5.0)
     except httpx.HTTPError:
         raise HubError(503, "DCM is unreachable: cannot check your platform session") from None
+    if resp.status_code >= 500:  # DCM's own trouble: not the approver's failure to count
+        raise HubError(503, "DCM could not check your platform session: try again")
     if resp.status_code != 200:
         raise HubError(401, "DCM says your platform session is not valid: sign in again")
     try:
@@ -235,6 +246,11 @@ class Executor:
         if not change_intact(cmd):
             log.warning("stored change altered", extra={"request_id": cmd.id})
             return await self._finish(cmd, False, ALTERED, by)
+        if bank_settings.is_local(cmd.kind):  # the hub's own settings: no DCM, no token
+            done = await bank_settings.execute(self.state.engine, cmd)
+            log.info("request executed", extra={"request_id": cmd.id,
+                                                "applied": done.state == commands.APPLIED})
+            return done
         try:
             # resumed: in the name of who resumed (their session; a bank JWT for them)
             client = self._client(dataclasses.replace(cmd, checker=by.email) if by else cmd,
@@ -318,6 +334,10 @@ class Executor:
 
     async def _finish(self, cmd: Command, applied: bool, result: str,
                       by: Resumer | None = None) -> Command:
+        if applied and cmd.kind == "customer_update":  # the secret follows a branch move
+            # before the request ends: a crash here re-runs it through the resume path
+            await vault.follow_branch_change(self.state.engine, cmd.before.get("login"),
+                                             cmd.change, self.state.sealed_cache)
         actor = by.email if by else (cmd.checker or "teller-hub")
         resumed = {"resumed": True, "approved_by": cmd.checker, "desk_id": by.desk_id} if by \
             else None
@@ -342,6 +362,8 @@ class Executor:
         if not change_intact(cmd):  # before DCM is read for it: "already there" means nothing
             log.warning("stored change altered", extra={"request_id": cmd.id})
             return await self._finish(cmd, False, ALTERED, by)
+        if bank_settings.is_local(cmd.kind):  # applied and ended atomically: not applied yet
+            return await self._execute(cmd, session_token, by)
         since = in_doubt_since(cmd.result)
         if since is not None:  # a lost write: settled by reading DCM, never sent again
             settled = await self._settle_by_reading(cmd, since, in_doubt_grace_seconds(), by)

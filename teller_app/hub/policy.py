@@ -1,8 +1,13 @@
 """Which changes need a second person (issue 10 item 2), stored on the hub.
 
 Defaults: any ``is_disabled`` change, status to/from blocked or closed (compared after
-``canon.normalise``), KYC level down, ``balance_allowed`` up, and cash over 10 000.00 UAH.
-``all_customer_updates`` makes every customer change a request (Mode A without customers PUT).
+``canon.normalise``), KYC level down, ``balance_allowed`` up, a new phone number (the one
+one-time codes go to: an account-takeover route), a move to another branch, and cash over
+10 000.00 UAH. Off by default: KYC level up, a segment change. ``all_customer_updates`` makes
+every customer change a request (Mode A without customers PUT).
+
+A new policy that relaxes the one in force (``relaxed``) is itself a four-eyes request
+(``bank_settings``); one that only tightens applies at once.
 """
 
 from __future__ import annotations
@@ -15,9 +20,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import audit
 from .canon import normalise
-from .db import now
 from .fe_tables import policy as policy_table
 
 Kind = Literal["customer_update", "cash_confirm"]
@@ -35,6 +38,10 @@ class Policy(BaseModel):
     cash_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0)
     cash_currency: Annotated[str, StringConstraints(min_length=3, max_length=12)] = "UAH"
     all_customer_updates: bool = False
+    phone_number: bool = True
+    branch_move: bool = True
+    kyc_up: bool = False
+    segment: bool = False
 
     @field_validator("sensitive_statuses")
     @classmethod
@@ -103,11 +110,50 @@ def evaluate(pol: Policy, kind: str, change: dict[str, Any],
         new_k, old_k = _int(change["kyc_level"]), _int(cur.get("kyc_level"))
         if new_k is None or old_k is None or new_k < old_k:
             reasons.append("kyc_down")
+    if pol.kyc_up and "kyc_level" in change:
+        new_k, old_k = _int(change["kyc_level"]), _int(cur.get("kyc_level"))
+        if new_k is None or old_k is None or new_k > old_k:
+            reasons.append("kyc_up")
     if pol.balance_allowed_up and "balance_allowed" in change:
         new_b, old_b = _decimal(change["balance_allowed"]), _decimal(cur.get("balance_allowed"))
         if new_b is None or old_b is None or _allowance(new_b) > _allowance(old_b):
             reasons.append("balance_allowed_up")
+    for on, field, code in ((pol.phone_number, "phone_number", "phone_number"),
+                            (pol.branch_move, "branch_guid", "branch_move"),
+                            (pol.segment, "segment", "segment")):
+        if on and field in change and (field not in cur or _text(change[field], field)
+                                       != _text(cur[field], field)):
+            reasons.append(code)  # a value not known before cannot be judged: asked
     return reasons
+
+
+def _text(value: Any, field: str) -> str:
+    text = "" if value is None else str(value).strip()
+    return normalise(text) if field == "segment" else text
+
+
+def customer_fields(customer: Any) -> dict[str, Any]:
+    """The values besides ``watcher.fields_of`` that the policy judges (a ``Customer``)."""
+    return {"phone_number": customer.phone_number or "",
+            "branch_guid": customer.branch_guid or "", "segment": customer.segment or ""}
+
+
+CHECKS = ("is_disabled", "kyc_down", "kyc_up", "balance_allowed_up", "all_customer_updates",
+          "phone_number", "branch_move", "segment")
+
+
+def relaxed(old: Policy, new: Policy) -> list[str]:
+    """What ``new`` asks less of than ``old`` (a check off, a status no longer sensitive, a
+    higher threshold, another currency: its threshold would be in other money); empty when
+    it only tightens or changes nothing."""
+    out = [name for name in CHECKS if getattr(old, name) and not getattr(new, name)]
+    if set(old.sensitive_statuses) - set(new.sensitive_statuses):
+        out.append("sensitive_statuses")
+    if new.cash_threshold > old.cash_threshold:
+        out.append("cash_threshold")
+    if normalise(new.cash_currency) != normalise(old.cash_currency):
+        out.append("cash_currency")
+    return out
 
 
 async def load(engine: AsyncEngine) -> tuple[Policy, str, int]:
@@ -122,16 +168,3 @@ async def load(engine: AsyncEngine) -> tuple[Policy, str, int]:
 async def cash_currency(engine: AsyncEngine) -> str:
     """The asset a till holds: cash in another is never a till's."""
     return (await load(engine))[0].cash_currency
-
-
-async def save(engine: AsyncEngine, pol: Policy, by: str, branch_guid: str | None) -> None:
-    """Store the policy and its audit entry in one transaction."""
-    body = json.dumps(pol.public())
-    async with engine.begin() as conn:
-        done = await conn.execute(policy_table.update().where(policy_table.c.id == 1)
-                                  .values(body=body, updated_by=by, updated_at=now()))
-        if not done.rowcount:
-            await conn.execute(policy_table.insert().values(id=1, body=body, updated_by=by,
-                                                            updated_at=now()))
-        await audit.append(conn, audit.Entry(actor=by, action="policy", entity="policy",
-                                             branch_guid=branch_guid, detail=pol.public()))

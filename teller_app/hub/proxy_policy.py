@@ -35,7 +35,8 @@ async def refuse_unapproved(engine: AsyncEngine, emp: HubEmployee, body: Any,
         raise Refusal(400, "a customer update is a JSON object")
     change = {k: _plain(v) for k, v in body.items() if k != "wallet_user_guid"}
     try:
-        current = fields_of(Customer.model_validate(customer))
+        known = Customer.model_validate(customer)
+        current = {**fields_of(known), **policy.customer_fields(known)}
     except ValidationError:
         current = None  # unknown: the policy asks for approval of what it cannot judge
     reasons = policy.evaluate((await policy.load(engine))[0], "customer_update", change,

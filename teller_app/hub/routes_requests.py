@@ -4,6 +4,8 @@ Maker = the authenticated employee, never the body. Only Supervisor/Administrato
 in their own branch unless head office, never on their own request. Approve carries the
 SHA-256 of the change the approver was shown: any difference is refused (409), never
 applied. The decision is one conditional UPDATE: of two racing approvers exactly one wins.
+Requests on the bank's own settings (``bank_settings``) are decided by another head-office
+Administrator only, and need no platform session.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import pydantic
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
-from . import audit, commands, policy
+from . import audit, bank_settings, commands, policy
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
 from .canon import canonical, sha256_hex
 from .cash_commands import check_approval, check_filing
@@ -98,6 +100,8 @@ def _require_checker(emp: HubEmployee, cmd: Command) -> None:
     if emp.email == cmd.maker:
         raise DecisionRefused(403, "the maker of a request may not decide it (four eyes)",
                               "own_request")
+    if bank_settings.is_local(cmd.kind):  # a bank-wide setting: as who may change it
+        require_head_office_admin(emp, "the bank's settings")
 
 
 async def _visible(request: Request, emp: HubEmployee, command_id: str) -> Command:
@@ -153,7 +157,7 @@ async def file_request(body: RequestIn, request: Request, emp: Operator) -> Any:
             body.id and await commands.get(fe.state.engine, str(body.id))):
         await check_filing(await fe.reader.client(), fe.state.engine, emp,
                            body.customer_guid, branch, change)
-    current = fields_of(customer)
+    current = {**fields_of(customer), **policy.customer_fields(customer)}
     before = {"login": customer.login, "name": customer.name, "surname": customer.surname,
               **{k: v for k, v in customer.model_dump(mode="json").items() if k in change},
               **{k: current[k] for k in change if k in current}}
@@ -210,7 +214,9 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
         if cmd.kind == "cash_confirm":  # tills (issue 15): still controlled, not the approver's
             await check_approval(fe.state.engine, emp, cmd)
         token = body.session_token.get_secret_value() if body.session_token else None
-        if emp.source == "dcm":
+        if bank_settings.is_local(cmd.kind):
+            token = None  # applied on the hub itself: no platform session is used or checked
+        elif emp.source == "dcm":
             if not token:
                 raise HubError(422, "give your platform session_token: the hub executes the "
                                "change with it for this call only")
@@ -297,12 +303,21 @@ async def get_policy(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     return {"policy": pol.public(), "updated_by": by or None, "updated_at": at or None}
 
 
-@router.put("/policy", summary="Change the policy (head-office Administrator)")
+@router.put("/policy", summary="Change the policy (head-office Administrator): a change "
+            "that relaxes a control is filed for another one's approval (202)",
+            responses={202: {"description": "Filed as a policy_update request"}})
 async def put_policy(body: policy.Policy, request: Request,
-                     emp: CurrentEmployee) -> dict[str, Any]:
-    require_head_office_admin(emp, "the approval policy")
-    await policy.save(hub_state(request).engine, body, emp.email, emp.branch_guid)
-    return await get_policy(request, emp)
+                     emp: Annotated[HubEmployee | None, Depends(bank_settings.settings_writer)],
+                     reason: Annotated[str, Query(max_length=300)] = "") -> Any:
+    if emp is not None:
+        require_head_office_admin(emp, "the approval policy")
+    done = await bank_settings.put(hub_state(request).engine, bank_settings.POLICY, body, emp,
+                                   reason.strip())
+    if done.request is not None:
+        await runtime(request).bus.poke()
+        return bank_settings.filed(done)
+    pol, by, at = await policy.load(hub_state(request).engine)
+    return {"policy": pol.public(), "updated_by": by or None, "updated_at": at or None}
 
 
 @router.post("/policy/evaluate", summary="Does this change need approval (before submit)",
@@ -311,7 +326,8 @@ async def evaluate(body: EvaluateIn, request: Request, emp: CurrentEmployee) -> 
     change, text, digest = canonical_change(body.kind, body.change)
     current = body.current
     if body.customer_guid and body.kind == "customer_update":
-        current = fields_of(await _own_customer(runtime(request), emp, body.customer_guid))
+        customer = await _own_customer(runtime(request), emp, body.customer_guid)
+        current = {**fields_of(customer), **policy.customer_fields(customer)}
     pol = (await policy.load(hub_state(request).engine))[0]
     reasons = policy.evaluate(pol, body.kind, change, current)
     return {"needs_approval": bool(reasons), "reasons": reasons, "change": change,

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import SQLAlchemyError
 
 from teller_app.platform import NotFound, PlatformError
 from teller_app.platform.models import PaymentStatus
 
-from . import cash_limits, policy, tills, voids
+from . import bank_settings, cash_limits, policy, tills, voids
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
 from .cash_limits import CashLimits, Draft, read_draft
 from .contract import errors
@@ -121,11 +121,19 @@ async def get_limits(request: Request, emp: CurrentEmployee) -> dict[str, str]:
     return (await cash_limits.load_limits(hub_state(request).engine)).public()
 
 
-@router.put("/cash/limits", summary="Change the cumulative cash limits (a head-office "
-            "Administrator: they hold for every branch)")
-async def put_limits(body: CashLimits, request: Request, emp: CurrentEmployee) -> dict[str, str]:
-    require_head_office_admin(emp, "the cash limits")
-    await cash_limits.save_limits(hub_state(request).engine, body, emp.email)
+@router.put("/cash/limits", summary="Change the cash limits (a head-office Administrator: "
+            "every branch's); a raise or removal waits for another one's approval (202)",
+            responses={202: {"description": "Filed as a cash_limits_update request"}})
+async def put_limits(body: CashLimits, request: Request,
+                     emp: Annotated[HubEmployee | None, Depends(bank_settings.settings_writer)],
+                     reason: Annotated[str, Query(max_length=300)] = "") -> Any:
+    if emp is not None:
+        require_head_office_admin(emp, "the cash limits")
+    done = await bank_settings.put(hub_state(request).engine, bank_settings.LIMITS, body, emp,
+                                   reason.strip())
+    if done.request is not None:
+        await runtime(request).bus.poke()
+        return bank_settings.filed(done)
     return body.public()
 
 

@@ -80,6 +80,10 @@ class Policy(_Wire):
     cash_threshold: str = "10000.00"
     cash_currency: str = "UAH"
     all_customer_updates: bool = False
+    phone_number: bool = True
+    branch_move: bool = True
+    kyc_up: bool = False
+    segment: bool = False
 
 
 class PolicyDoc(_Wire):

@@ -250,8 +250,8 @@ class ApprovalsInbox(QWidget):
     # -- names ----------------------------------------------------------------------------
     def resolve_names(self, requests: list[ChangeRequest]) -> None:
         makers = sorted({r.maker.lower() for r in requests} - self.model.employee_names.keys())
-        customers = sorted({r.customer_guid for r in requests} -
-                           self.model.customer_names.keys())
+        customers = sorted({r.customer_guid for r in requests if r.customer_guid} -
+                           self.model.customer_names.keys())  # a settings request has none
         if not makers and not customers:
             return
         async def both() -> tuple[dict[str, str], dict[str, str]]:

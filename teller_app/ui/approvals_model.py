@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from teller_app.core.approvals import CASH_CONFIRM
+from teller_app.core.approvals import CASH_CONFIRM, SETTINGS_KINDS
 from teller_app.core.cash_drafts import InboxDraft
 from teller_app.core.person_name import official_name
 from teller_app.platform import PlatformClient
@@ -17,6 +17,7 @@ from teller_app.ui.cash_drafts_panel import amount_text, operation_text, short_g
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.local_time import local_text
+from teller_app.ui.settings_change_text import describe_settings_change, settings_title
 from teller_app.ui.validators import isolate
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -124,7 +125,16 @@ class PendingRequestsModel(QAbstractTableModel):
         draft = self.cash_drafts.get(str(change.get("payment_guid") or ""))
         if request.kind == CASH_CONFIRM and draft is not None:
             return f"{operation_text(draft)}: {amount_text(draft)}"
+        if request.kind in SETTINGS_KINDS:  # the bank's settings: what would change
+            return describe_settings_change(request.kind, request.before, change)
         return describe_change(change)
+
+    def subject_text(self, request: ChangeRequest) -> str:
+        """The customer's name, or which of the bank's settings a request is about."""
+        if request.kind in SETTINGS_KINDS:
+            return settings_title(request.kind)
+        guid = request.customer_guid
+        return isolate(self.customer_names.get(guid) or short_guid(guid))
 
     def _all_changed(self) -> None:
         if self.rows:
@@ -156,12 +166,14 @@ class PendingRequestsModel(QAbstractTableModel):
             if column == self.MAKER_COLUMN:
                 return r.maker
             if column == self.CUSTOMER_COLUMN:
-                return r.customer_guid
+                return r.customer_guid or None
+            if column == self.CHANGE_COLUMN and r.kind in SETTINGS_KINDS:
+                return self.change_text(r)  # a long list: readable whole in the tip
             return None
         return (
             local_text(datetime.fromtimestamp(r.created_at, UTC)),
             # names and reasons: direction-isolated, never reordering the text around them
-            isolate(self.customer_names.get(r.customer_guid) or short_guid(r.customer_guid)),
+            self.subject_text(r),
             self.change_text(r),
             isolate(self.employee_names.get(r.maker.lower()) or r.maker),
             isolate(request_reason_text(r.reason)),

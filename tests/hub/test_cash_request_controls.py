@@ -91,6 +91,11 @@ def world(hub_db: str | None, sandbox: SandboxProcess,
         assert hub.stop() == 0, hub.log()[-3000:]
 
 
+def it_token(w: World) -> dict[str, str]:
+    """IT's admin token: the audited break glass (a relaxing change applies at once)."""
+    return {"Authorization": f"Bearer {w.hub.admin_token}"}
+
+
 def _refused(r: httpx.Response, status_code: int, code: str) -> None:
     assert (r.status_code, r.json().get("code")) == (status_code, code), r.text
 
@@ -181,8 +186,8 @@ def test_filing_takes_the_hub_decision_again(world: World, sandbox: SandboxProce
                        json={"teller_daily_limit": "10000"})
         assert r.status_code == 200, r.text
         _refused(w.file(teller, cust, guid, "15000.00"), 409, "teller_daily_limit")
-    finally:
-        w.http.put("/api/v1/cash/limits", headers=w.ho_admin, json={})
+    finally:  # back up: a raise, so IT's break glass (a head-office admin's would wait)
+        w.http.put("/api/v1/cash/limits", headers=it_token(w), json={})
     assert status(sandbox, guid) == "CREATED"
 
 
@@ -304,15 +309,17 @@ def test_policy_is_bank_wide_and_limits_are_audited(world: World) -> None:
     assert w.http.put("/api/v1/policy", headers=w.ho_admin, json=got).status_code == 200
     limits = w.http.get("/api/v1/cash/limits", headers=w.sup).json()
     try:
-        r = w.http.put("/api/v1/cash/limits", headers=w.ho_admin,
-                       json={**limits, "customer_daily_threshold": "12345.67"})
+        r = w.http.put("/api/v1/cash/limits", headers=w.ho_admin,  # lowered: at once
+                       json={**limits, "customer_daily_threshold": "9876.54"})
         assert r.status_code == 200, r.text
-    finally:
-        w.http.put("/api/v1/cash/limits", headers=w.ho_admin, json=limits)
+    finally:  # raised back: IT's break glass (a head-office admin's would wait for another)
+        w.http.put("/api/v1/cash/limits", headers=it_token(w), json=limits)
     trail = w.http.get("/api/v1/audit", headers=w.ho_admin,
                        params={"action": "policy", "limit": 1000}).json()["entries"]
     saved = [e["detail"] for e in trail if e["entity"] == "cash_limits"]
-    assert saved[-2:] == [{**limits, "customer_daily_threshold": "12345.67"}, limits], saved
+    assert saved[-2:] == [{**limits, "customer_daily_threshold": "9876.54"},
+                          {**limits, "break_glass": True,
+                           "relaxes": ["customer_daily_threshold"]}], saved
 
 
 def test_a_teller_reads_only_own_authorizations(world: World, sandbox: SandboxProcess) -> None:

@@ -322,6 +322,24 @@ def test_mode_a_approval_with_the_approvers_platform_token(world: World,
     assert sup_token not in w.hub.log()
 
 
+def test_guessed_approver_tokens_are_throttled(world: World, sandbox: SandboxProcess) -> None:
+    """Mode A: a made-up platform token at approve counts against the approver's e-mail like
+    a wrong password (each costs DCM a whoami): after the sign-in limit, 429, and the
+    supervisor's own token is refused too while the e-mail is locked."""
+    w = world
+    b0 = branches(sandbox)[0]
+    email, password = dcm_employee(sandbox, ["Supervisor"], b0)
+    sup_token = platform_token(sandbox, email, password)
+    sup = platform_session(w.http, sup_token)
+    teller = platform_session(w.http, platform_token(sandbox, "teller.kyiv@demo.bank"))
+    req = file(w, new_customer(sandbox, b0), {"is_disabled": True}, headers=teller)
+    codes = [approve(w, req, sup, session_token=f"guess-{n}-{uuid.uuid4().hex}").status_code
+             for n in range(8)]
+    assert set(codes[:5]) == {401} and codes[-1] == 429, codes
+    assert approve(w, req, sup, session_token=sup_token).status_code == 429
+    assert read_customer(sandbox, req["customer_guid"]).is_disabled is False
+
+
 def test_mode_a_role_without_put_is_preventive(world: World, sandbox: SandboxProcess) -> None:
     """Mode A, a teller role without customers PUT: DCM refuses the direct change, so the
     only way is a request on the hub, which a supervisor approves and the hub applies."""

@@ -136,3 +136,25 @@ def test_the_executors_hook_moves_it_and_other_processes_follow(
     assert results[-1] is True
     wait_for(lambda: _key_status(http, dcm, KYIV_TELLER, login) == 200,
              timeout=vault.OWNER_TTL_S + 5)
+
+
+def test_an_approved_branch_move_takes_the_secret_along(
+        hub: HubProc, http: httpx.Client, sandbox: SandboxProcess, dcm: DcmSigner) -> None:
+    """The four-eyes path: a Kyiv teller asks to move the customer to Lviv, a head-office
+    Administrator approves, the hub applies it on DCM, and the secret moves with it."""
+    kyiv, lviv = branches(sandbox)[:2]
+    guid, login = _dcm_customer(sandbox, kyiv)
+    _issued_in_kyiv(http, hub, kyiv, login)
+    assert _key_status(http, dcm, LVIV_TELLER, login) == 401
+    teller = sign_in(http, add_employee(http, hub, branch_guid=kyiv))
+    filed = http.post("/api/v1/requests", headers=teller, json={
+        "kind": "customer_update", "customer_guid": guid, "change": {"branch_guid": lviv},
+        "reason": "moved to Lviv"})
+    assert filed.status_code == 201, filed.text
+    req = filed.json()
+    head = sign_in(http, add_employee(http, hub, roles=["Administrator"], head_office=True))
+    done = http.post(f"/api/v1/requests/{req['id']}/approve", headers=head,
+                     json={"sha256": req["sha256"]})
+    assert done.status_code == 200 and done.json()["state"] == "applied", done.text
+    assert _key_status(http, dcm, LVIV_TELLER, login) == 200
+    assert _key_status(http, dcm, KYIV_TELLER, login) == 401
