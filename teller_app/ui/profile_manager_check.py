@@ -12,7 +12,6 @@ import httpx
 from teller_app.core.doctor import SignInFailed, run_doctor
 from teller_app.core.doctor_checks import Check
 from teller_app.platform import PasswordLogin, PlatformError
-from teller_app.platform._sensitive import secret_scope
 from teller_app.platform.transport import (
     TransportSecurityError,
     TransportSettings,
@@ -25,14 +24,8 @@ TIMEOUT = 15.0
 
 async def test_profile(profile: Profile, email: str, password: str) -> list[Check]:
     """Every check for ``profile`` signed in as ``email``. Never raises for a platform
-    problem: a failed sign-in is a failed check with its evidence. The password is masked in
-    logs while the checks run and forgotten after: a test sign-in is not kept by this process."""
-    with secret_scope():
-        register_secret(password)
-        return await _checks(profile, email, password)
-
-
-async def _checks(profile: Profile, email: str, password: str) -> list[Check]:
+    problem: a failed sign-in is a failed check with its evidence."""
+    register_secret(password)
     checks: list[Check] = []
     if profile.hub_url:
         # Mode B reaches only the hub: the profile's CA, pins and proxy are its own then

@@ -73,27 +73,6 @@ async def sign_in(
     store: SecretStore | None,
     profiles: ProfileStore | None = None,
 ) -> Session:
-    """``_sign_in``, with ``secret`` masked in logs and error texts while it is tried and
-    for good only once it worked: a mistyped password is not kept by this process."""
-    from teller_app.platform._sensitive import secret_scope
-
-    with secret_scope() as attempt:
-        register_secret(secret)
-        session = await _sign_in(target, email, secret, remember=remember, store=store,
-                                 profiles=profiles)
-        attempt.keep(secret, session.client.session_token)
-    return session
-
-
-async def _sign_in(
-    target: SignInTarget,
-    email: str,
-    secret: str,
-    *,
-    remember: bool,
-    store: SecretStore | None,
-    profiles: ProfileStore | None = None,
-) -> Session:
     """Sign in and resolve the employee. ``secret`` is the password: the platform's (Mode A,
     Kratos), or for a hub profile the hub's (Mode B: the hub holds the bank's key and
     forwards DCM calls after checking role and branch). An empty password signs in with the
@@ -102,6 +81,7 @@ async def _sign_in(
     from teller_app.core.session import make_auth, open_session
     from teller_app.platform import AuthError, PasswordLogin
 
+    register_secret(secret)  # masked in every log line and error text from now on
     profile = target.profile
     remembered: str | None = None
     if not secret and store is not None:
