@@ -104,7 +104,8 @@ def _state(hub: HubProc, sandbox: SandboxProcess, engine: AsyncEngine) -> HubSta
     settings = HubSettings(dcm_url=sandbox.base_url, dcm_counterparty=sandbox.counterparty_guid,
                            bank_key_file=Path(bank["private_key_pem"]),
                            bank_key_kid=str(bank["kid"]), dcm_tech_login="admin@demo.bank")
-    return cast(HubState, SimpleNamespace(settings=settings, engine=engine))
+    # sealed_cache: the executor's branch-move hook forgets cached owners (none here)
+    return cast(HubState, SimpleNamespace(settings=settings, engine=engine, sealed_cache=None))
 
 
 async def _approved(engine: AsyncEngine, w: World, guid: str) -> Command:
