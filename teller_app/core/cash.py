@@ -12,7 +12,9 @@ A confirm that times out, or is refused as "not in CREATED status", is never re-
 the payment's status is read; CONFIRMED means it went through (receipt, audit). CREATED after a
 lost answer is not known yet (``ConfirmInDoubt``: DCM may apply it late; ``cash_settle`` reads
 again), after a refusal it did not (``ConfirmNotDone``). A second confirm is safe: the
-platform confirms a draft at most once and its refusal is read back.
+platform confirms a draft at most once and its refusal is read back. A refused confirm is
+read back too: a platform that marks the payment FAILED (§5.2 [A], §7 #9) has made the
+refusal final (``ConfirmFailed``: never confirmed, nothing to void or confirm again).
 Once confirmed, ``confirm``/``supervised`` never raise: the till's count is best-effort (the
 hub counts CONFIRMED payments itself), an unreadable receipt comes without its body. The hub's
 "no longer a draft" refusal is settled by reading, too. A create that times out may have made
@@ -81,7 +83,8 @@ from teller_app.secrets import Profile
 # The value types live in cash_types; this stays the one import path for all of cash.
 __all__ = [
     "CASH_CATEGORY_CODES", "AmountError", "CashContext", "CashDraft", "CashError", "CashKind",
-    "CashReceipt", "CashService", "ConfirmInDoubt", "ConfirmNotDone", "DraftNotChecked",
+    "CashReceipt", "CashService", "ConfirmFailed", "ConfirmInDoubt", "ConfirmNotDone",
+    "DraftNotChecked",
     "SupervisorNeed",
     "SupervisorRequired", "confirm_with_credentials", "confirmed_receipt",
     "find_processing_account", "needs_supervisor", "new_cash_nonce", "parse_cash_amount",
@@ -90,6 +93,21 @@ __all__ = [
 
 PENDING_DAYS = 2  # an older draft has no customer waiting at the desk any more
 log = logging.getLogger(__name__)
+
+
+class ConfirmFailed(CashError):
+    """The platform shows the payment FAILED (§5.2 [A]: refused at confirm, or signing
+    refused): final. It is never confirmed, so there is nothing to confirm again, to void or
+    to wait for; a new draft is a new payment. ``cause``: the refusal that came with it (the
+    platform's or the hub's), None when it was only read; ``detail``: words for it then."""
+
+    def __init__(self, payment_guid: str, cause: BaseException | None = None,
+                 detail: str = "") -> None:
+        super().__init__("the payment failed on the platform: final, never confirmed",
+                         "payment_failed")
+        self.payment_guid = payment_guid
+        self.cause = cause
+        self.detail = detail
 
 
 class CashService:
@@ -244,7 +262,8 @@ class CashService:
         """Confirm once. A lost answer or a "not in CREATED status" refusal (the platform's,
         or the hub's before the confirm) is settled by reading the payment: CONFIRMED gives
         the receipt (``reconciled``); CREATED raises ``ConfirmInDoubt`` after a lost answer
-        (unreadable: the lost answer's error), ``ConfirmNotDone`` after a refusal. With a
+        (unreadable: the lost answer's error), ``ConfirmNotDone`` after a refusal; FAILED
+        after a refusal (or a lost answer) raises ``ConfirmFailed``: final. With a
         hub ``gate`` the hub is asked first (voided, a passed limit: refused; a supervisor
         must confirm: ``SupervisorRequired``) and told after (the till counts it, best-effort).
         Once confirmed this never raises; ``amount``/``kind`` fill an unread receipt."""
@@ -303,9 +322,21 @@ class CashService:
             payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
         except PlatformError:
             raise refused from None
+        if payment.status is PaymentStatus.FAILED:
+            raise ConfirmFailed(payment_guid, refused) from refused
         if payment.status is not PaymentStatus.CONFIRMED:
             raise refused
         return replace(receipt_of(payment, self.kind_of(payment)), reconciled=True)
+
+    async def _raise_if_failed(self, payment_guid: str, refusal: BaseException) -> None:
+        """After a refused confirm: ``ConfirmFailed`` when the platform shows the payment
+        FAILED (the refusal is final); else (or unreadable) the caller raises the refusal."""
+        try:
+            payment = await self.client.get_payment(payment_guid, with_stellar_info=False)
+        except PlatformError:
+            return
+        if payment.status is PaymentStatus.FAILED:
+            raise ConfirmFailed(payment_guid, refusal) from refusal
 
     async def _confirm(self, payment_guid: str, amount: Decimal | None = None,
                        kind: CashKind | None = None) -> CashReceipt:
@@ -314,6 +345,7 @@ class CashService:
         except AuthError as exc:
             refusal = classify_refusal(exc)
             if refusal is not None and refusal.kind is RefusalKind.NO_SECRET:
+                await self._raise_if_failed(payment_guid, CashRefused(refusal))
                 raise CashRefused(refusal) from None
             raise
         except (Timeout, Unavailable, ValidationError) as exc:
@@ -322,6 +354,7 @@ class CashService:
             if isinstance(exc, ValidationError):
                 refusal = classify_refusal(exc)
                 if refusal is None or refusal.kind is not RefusalKind.NOT_CREATED:
+                    await self._raise_if_failed(payment_guid, exc)
                     raise
             try:
                 payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
@@ -334,6 +367,8 @@ class CashService:
             if payment.status is PaymentStatus.CREATED:  # a lost answer may still land
                 late = ConfirmNotDone if isinstance(exc, ValidationError) else ConfirmInDoubt
                 raise late(payment_guid, exc) from exc
+            if payment.status is PaymentStatus.FAILED:  # refused, and final
+                raise ConfirmFailed(payment_guid, exc) from exc
             raise
         try:
             return await self.receipt(payment_guid)

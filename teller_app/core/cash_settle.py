@@ -4,7 +4,8 @@ A confirm whose answer was lost may still be applied by the platform seconds lat
 DCM), so one CREATED read right after it says nothing (``ConfirmInDoubt``). ``recheck`` reads
 the payment again after each of a few growing delays: CONFIRMED gives the reconciled receipt
 (counted in the till, best-effort); still CREATED (or unreadable) after the last read stays
-``ConfirmInDoubt``. Meanwhile the draft is neither voided nor made again at the desk.
+``ConfirmInDoubt``; FAILED (§5.2 [A]) is final: ``ConfirmFailed``, never confirmed. Meanwhile
+the draft is neither voided nor made again at the desk.
 
 After a supervisor's approval the hub confirms; when the hub says that failed (or its answer
 is in doubt), ``read_approved`` reads the payment before anyone says "refused": the hub's
@@ -22,6 +23,7 @@ from teller_app.core.cash import (
     CashKind,
     CashReceipt,
     CashService,
+    ConfirmFailed,
     ConfirmInDoubt,
     ConfirmNotDone,
     receipt_of,
@@ -36,9 +38,9 @@ RECHECK_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
 async def recheck(service: CashService, payment_guid: str,
                   delays: Sequence[float] = RECHECK_DELAYS) -> CashReceipt:
     """Read the payment after each delay until it reads CONFIRMED (the reconciled receipt,
-    counted; never raises from there). Another final status: ``ConfirmNotDone``. Still
-    CREATED, or unreadable, after the last read: ``ConfirmInDoubt`` (its cause: the last
-    read's error, if any)."""
+    counted; never raises from there). FAILED: ``ConfirmFailed`` (final); another status
+    the client does not know: ``ConfirmNotDone``. Still CREATED, or unreadable, after the
+    last read: ``ConfirmInDoubt`` (its cause: the last read's error, if any)."""
     cause: BaseException = RuntimeError("the payment is still a draft")
     for delay in delays:
         if delay > 0:
@@ -52,6 +54,8 @@ async def recheck(service: CashService, payment_guid: str,
             await _categories(service)
             receipt = replace(receipt_of(payment, service.kind_of(payment)), reconciled=True)
             return await service.counted(receipt)
+        if payment.status is PaymentStatus.FAILED:
+            raise ConfirmFailed(payment_guid)
         if payment.status is not PaymentStatus.CREATED:
             raise ConfirmNotDone(payment_guid,
                                  RuntimeError(f"the payment is {payment.status_raw}"))
@@ -62,9 +66,12 @@ async def recheck(service: CashService, payment_guid: str,
 async def read_approved(service: CashService, payment_guid: str) -> CashReceipt | None:
     """The hub said its confirm of an approved draft failed or is in doubt: the payment as
     DCM has it. CONFIRMED: the receipt, counted (the hub's confirm went through after all);
-    anything else: None (it did not, as far as DCM shows now). Never confirms."""
+    FAILED: ``ConfirmFailed`` (refused for good); anything else: None (it did not, as far as
+    DCM shows now). Never confirms."""
     await _categories(service)
     payment = await service.client.get_payment(payment_guid, with_stellar_info=True)
+    if payment.status is PaymentStatus.FAILED:
+        raise ConfirmFailed(payment_guid)
     if payment.status is not PaymentStatus.CONFIRMED:
         return None
     return await service.counted(receipt_of(payment, service.kind_of(payment)))

@@ -2,7 +2,11 @@
 payer's external id (§2.4: the customer's login, or ``keykeeper:<branch>`` when a bank
 entity pays, i.e. cash-in), which ``PlatformClient.confirm_payment`` does not name; so the
 hub reads the payment and mints the token itself, like the Mode-B proxy does. Before it
-confirms, it checks the draft is still the one approved and under the hub's control."""
+confirms, it checks the draft is still the one approved and under the hub's control.
+
+A draft DCM shows ``FAILED`` (§5.2 [A]: refused at confirm, signing refused) is final: never
+confirmed, so the execution fails at once (nothing sent, or the refusal stands) and the
+hub records it (``cash_failed``): the till no longer holds it back."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import httpx
 from teller_app.platform import NotFound, PlatformError, Unavailable
 
 from .cash_commands import check_controlled, minor_of
+from .cash_failed import record_failed
 from .errors import HubError
 from .proxy_tokens import minter_for
 from .state import HubState
@@ -87,11 +92,38 @@ async def payer_external_id(state: HubState, sub: str, pay: dict[str, Any],
     return f"keykeeper:{sender_branch or branch_guid or state.settings.dcm_counterparty}"
 
 
+def is_failed(pay: Any) -> bool:
+    """DCM shows the payment FAILED (final: never confirmed)."""
+    return isinstance(pay, dict) and str(pay.get("status") or "").upper() == "FAILED"
+
+
+async def settle_failed(state: HubState, payment_guid: str) -> None:
+    """Record a draft just read FAILED on DCM: the till stops holding it back."""
+    async with state.engine.begin() as conn:
+        await record_failed(conn, [payment_guid])
+
+
 async def confirm(state: HubState, sub: str, change: dict[str, Any]) -> None:
     guid = str(change["payment_guid"])
     branch = change.get("branch_guid") or None
     pay = await _payment(state, sub, guid)
+    if is_failed(pay):  # an earlier confirm was refused: final, nothing to send
+        await settle_failed(state, guid)
+        raise HubError(409, "the payment is FAILED on DCM: it is never confirmed", "failed")
     await check_before_confirm(state, sub, change, pay.get("amount"))
     payer = await payer_external_id(state, sub, pay, branch)
     path = f"/branch/{branch}/payments/confirm" if branch else "/payments/confirm"
-    await _request(state, "POST", path, sub, payer, {"payment_guid": guid})
+    try:
+        await _request(state, "POST", path, sub, payer, {"payment_guid": guid})
+    except (Unavailable, NotFound):
+        raise  # no answer (settled by reading, in doubt) or no such payment
+    except PlatformError:
+        # refused: a server that fails the payment shows it FAILED when read (§7 #9); the
+        # refusal is raised either way, read or not
+        try:
+            after = await _payment(state, sub, guid)
+        except PlatformError:
+            after = None
+        if is_failed(after):
+            await settle_failed(state, guid)
+        raise

@@ -5,7 +5,8 @@ promised is not there to pay a second time: a withdrawal authorized on the till 
 ``/cash/authorize`` and neither counted nor voided yet, and a transfer to the vault still
 waiting for a supervisor, are set aside from what the till can pay. A draft authorized on the
 till and not yet settled (counted or voided) also keeps the till from closing: once closed,
-nothing would count it.
+nothing would count it. A draft the hub read FAILED on DCM (``cash_failed``) is settled too:
+DCM never confirms it, so it is neither held back nor waited for.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from .cash_failed import failed_guids
 from .till_tables import cash_authorizations, cash_voids, till_ops, till_transfers, tills
 
 
@@ -27,17 +29,19 @@ async def expected_minor(conn: AsyncConnection, till_id: str) -> int:
 
 
 def _unsettled(till_id: str) -> list[sa.ColumnElement[bool]]:
-    """Authorizations on this till whose drafts are neither voided nor counted in any till."""
+    """Authorizations on this till whose drafts are neither voided, nor FAILED on DCM, nor
+    counted in any till."""
     a = cash_authorizations.c
     return [a.till_id == till_id,
             a.payment_guid.not_in(sa.select(cash_voids.c.payment_guid)),
+            a.payment_guid.not_in(failed_guids()),
             a.payment_guid.not_in(sa.select(till_ops.c.payment_guid).where(
                 till_ops.c.payment_guid.is_not(None)))]
 
 
 async def outstanding(conn: AsyncConnection, till_id: str) -> Sequence[Any]:
-    """The drafts authorized on this till, not voided and not yet counted (oldest first):
-    rows of ``payment_guid``, ``kind``, ``amount_minor``."""
+    """The drafts authorized on this till, not voided, not FAILED and not yet counted
+    (oldest first): rows of ``payment_guid``, ``kind``, ``amount_minor``."""
     a = cash_authorizations.c
     return (await conn.execute(sa.select(a.payment_guid, a.kind, a.amount_minor).where(
         *_unsettled(till_id)).order_by(a.created_at, a.payment_guid))).all()

@@ -12,6 +12,9 @@ voided nor rejected for ``confirm_grace_seconds`` after that ask (409
 ``confirm_may_be_in_flight``): the desk's confirm may have timed out and still reach DCM, and
 a void then a second draft would charge the customer twice. After the grace the draft is read
 on DCM as it is now (the route reads it after ``read_at``): CREATED is not confirmed.
+
+A draft DCM shows FAILED (§5.2 [A]) is final already: never voided (409), but recorded as
+FAILED (``cash_failed``) so the till stops holding it back.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from teller_app.platform.models import PaymentStatus
 
 from . import audit, commands, events
 from .cash_commands import cash_confirm_requests, minor_of
+from .cash_failed import record_failed
 from .cash_limits import Draft, lock_till, owner_of
 from .db import dialect_insert, now
 from .errors import HubError
@@ -76,6 +80,11 @@ def void_out(r: Any) -> dict[str, Any]:
 async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: str, *,
                  reject: bool, desk_id: str, read_at: int | None = None) -> dict[str, Any]:
     """``read_at``: when the caller started reading ``draft`` on DCM (default: now)."""
+    if draft.status is PaymentStatus.FAILED:
+        async with engine.begin() as conn:
+            await record_failed(conn, [draft.payment_guid])
+        raise HubError(409, "the payment is FAILED on DCM: it is final and is never "
+                       "confirmed, nothing to void", "failed")
     if draft.status is not PaymentStatus.CREATED:
         raise HubError(409, f"the payment is {draft.status.value}: only a draft can be voided")
     if not reason.strip():

@@ -53,6 +53,9 @@ DIALECTS: dict[str, str] = {
     "(sandbox/textcheck.py, routes_customers.py)",
     "target-balance-unchecked": "payment confirm ignores target_balance "
     "(sandbox/routes_payments.py)",
+    "confirm-failed-status": "a confirm refused by its checks or by the Bank Auth Service "
+    "marks the payment FAILED (final: never confirmed) instead of leaving it CREATED "
+    "(sandbox/routes_payments.py)",
 }
 ALL = "all"
 _SHAPE = frozenset(

@@ -333,6 +333,15 @@ def execute_payment(store: Store, payment_guid: str, *, allow_negative: bool = F
     return digest
 
 
+def fail_payment(store: Store, payment_guid: str) -> bool:
+    """Mark a CREATED payment FAILED (§5.2 [A]): final, never confirmed. False when it is
+    no draft any more (a concurrent confirm won). Caller holds the transaction."""
+    done = store.conn.execute(
+        "UPDATE payments SET status = 'FAILED', updated_at = ? WHERE guid = ? AND "
+        "status = 'CREATED'", (store.now(), payment_guid))
+    return done.rowcount == 1
+
+
 def payment_json(row: sqlite3.Row) -> dict[str, Any]:
     return {
         "amount": from_minor(row["amount"]),

@@ -34,6 +34,16 @@ PAYMENT_SCALARS = ("receiver_counterparty_guid", "sender_counterparty_guid",
                    "min_created_at", "max_created_at", "min_updated_at", "max_updated_at",
                    "order", "offset", "limit")
 TARGET_BALANCE_UNCHECKED = "target-balance-unchecked"
+CONFIRM_FAILED_STATUS = "confirm-failed-status"
+
+
+class ConfirmRefused(ApiError):
+    """A confirm refused by the payment's own checks or by the Bank Auth Service (not by
+    who asks, nor because the payment is not a draft): under ``confirm-failed-status`` the
+    payment becomes FAILED (§5.2 [A]). Answered like the ApiError it wraps."""
+
+    def __init__(self, cause: ApiError) -> None:
+        super().__init__(cause.status, cause.message)
 
 
 def _branch_path(store: Any, who: Principal, cp: str, branch_guid: str | None) -> str | None:
@@ -119,6 +129,16 @@ def _check_confirm(store: Any, who: Principal, cp: str, counterparty: sqlite3.Ro
             raise ApiError(403, FORBIDDEN_BRANCH)
     if pay["status"] != "CREATED":
         raise bad_request("payment is not in CREATED status")
+    try:
+        return _check_payment(store, pay, bank, dialects)
+    except ApiError as exc:
+        raise ConfirmRefused(exc) from None
+
+
+def _check_payment(store: Any, pay: sqlite3.Row, bank: str | None,
+                   dialects: frozenset[str]) -> sqlite3.Row:
+    """What a draft must meet to be confirmed (route, bank, customers, balance, target
+    balance, allowance, limits); returns the sender account."""
     sender = ledger.get_account(store, pay["sender_id"])
     receiver = ledger.get_account(store, pay["receiver_id"])
     if sender is None or receiver is None:
@@ -148,16 +168,27 @@ async def _confirm(request: Request, who: Principal, cp: str, body: ConfirmPayme
     pg = guid(body.payment_guid, "payment_guid")
     bank = guid(body.bank_guid, "bank_guid") if body.bank_guid else None
     dialects: frozenset[str] = request.app.state.config.dialects
-    sender = _check_confirm(store, who, cp, counterparty, branch, pg, bank, dialects)
-    payer = bankauth.payer_external_id(sender)
-    who.require_operation("sign-in", payer)
-    # Step 3 (§2.5): DCM needs the payer's secret to sign. The call awaits, so every check
-    # runs again inside the transaction.
-    await request.app.state.bank_auth.call(
-        counterparty, "key", sub=who.subject, obj=payer, flow="sign-in")
-    with store.tx():
-        _check_confirm(store, who, cp, counterparty, branch, pg, bank, dialects)
-        ledger.execute_payment(store, pg)
+    try:
+        sender = _check_confirm(store, who, cp, counterparty, branch, pg, bank, dialects)
+        payer = bankauth.payer_external_id(sender)
+        who.require_operation("sign-in", payer)
+        # Step 3 (§2.5): DCM needs the payer's secret to sign. The call awaits, so every
+        # check runs again inside the transaction.
+        try:
+            await request.app.state.bank_auth.call(
+                counterparty, "key", sub=who.subject, obj=payer, flow="sign-in")
+        except ApiError as exc:  # signing refused (§5.2 [A]: "signing returns 400/401")
+            raise ConfirmRefused(exc) from None
+        with store.tx():
+            _check_confirm(store, who, cp, counterparty, branch, pg, bank, dialects)
+            ledger.execute_payment(store, pg)
+    except ConfirmRefused:
+        # §5.2 [A] FAILED, §7 #9: under the dialect the refusal is final (its own
+        # transaction: the refused one rolled back); by default the draft stays CREATED
+        if CONFIRM_FAILED_STATUS in dialects:
+            with store.tx():
+                ledger.fail_payment(store, pg)
+        raise
     return {}
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from teller_app.core.approvals import ApprovalService
-from teller_app.core.cash import CashDraft, CashReceipt, CashService
+from teller_app.core.cash import CashDraft, CashReceipt, CashService, ConfirmFailed
 from teller_app.core.cash_approval import (
     END_KINDS,
     SETTLE_KINDS,
@@ -37,7 +37,7 @@ class CashApprovalFlow(QObject):
     settled = Signal(object)  # CashReceipt
     ended = Signal(str)  # rejected / withdrawn / failed: the line to show
     status = Signal(str)  # progress for the dialog's note
-    error = Signal(object)  # an exception while settling
+    error = Signal(object)  # an exception while settling (ConfirmFailed: refused for good)
     filing_failed = Signal(object)  # an exception while filing: ``refile`` may send it again
 
     def __init__(self, parent: QWidget, ops: OpRunner, service: CashService,
@@ -119,7 +119,10 @@ class CashApprovalFlow(QObject):
             else:
                 self.ended.emit(refused)
 
-        def unread(_exc: BaseException) -> None:
+        def unread(exc: BaseException) -> None:
+            if isinstance(exc, ConfirmFailed):  # FAILED on DCM: the refusal is final
+                self.error.emit(ConfirmFailed(exc.payment_guid, exc.cause, refused))
+                return
             self.ended.emit(self.tr(
                 "Approved, but it is not known whether the platform confirmed it (its status "
                 "could not be read). Check the payment before you void it or make a new one."))

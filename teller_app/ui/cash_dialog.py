@@ -32,6 +32,7 @@ from teller_app.core.cash import (
     CashKind,
     CashReceipt,
     CashService,
+    ConfirmFailed,
     ConfirmInDoubt,
     DraftNotChecked,
     new_cash_nonce,
@@ -392,6 +393,9 @@ class CashDialog(CashDialogParts):
                 if isinstance(exc, ConfirmInDoubt):  # sent, its answer lost: read, never void
                     dialog.accept()
                     self.in_doubt_now()
+                elif isinstance(exc, ConfirmFailed):  # refused for good: nothing to retry
+                    dialog.accept()
+                    self.refused_for_good(exc)
                 else:
                     dialog.show_error(cash_error_text(exc))
 

@@ -25,6 +25,7 @@ from teller_app.core.cash import (
     CashKind,
     CashReceipt,
     CashService,
+    ConfirmFailed,
     ConfirmInDoubt,
 )
 from teller_app.core.cash_settle import RECHECK_DELAYS, recheck
@@ -62,6 +63,7 @@ class CashDialogParts(QDialog):
     confirmed = Signal(object)  # CashReceipt
     receipt_shown = Signal(object)  # Receipt
     voided = Signal(object)  # CashDraft voided at the hub
+    failed_final = Signal(object)  # ConfirmFailed: the platform marked the payment FAILED
 
     ops: OpRunner
     service: CashService
@@ -86,7 +88,7 @@ class CashDialogParts(QDialog):
     receipt_button: QPushButton
     reference: QLabel
 
-    draft_settled = False  # the draft was voided (a receipt says it was confirmed)
+    draft_settled = False  # the draft was voided or FAILED (a receipt says it was confirmed)
     # A confirm's answer was lost and DCM has not shown it CONFIRMED yet: it may still be
     # applied, so the draft is neither voided nor made again until a read settles it.
     in_doubt = False
@@ -134,8 +136,34 @@ class CashDialogParts(QDialog):
             self.resize(max(hint.width(), self.width()), max(hint.height(), self.height()))
 
     def _show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, ConfirmFailed):  # whichever step read it (an approval's too)
+            self.refused_for_good(exc)
+            return
         self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
         self._grow()
+
+    def refused_for_good(self, exc: ConfirmFailed) -> None:
+        """The platform marked the payment FAILED: its refusal is final. No money moved and
+        the draft is never confirmed, so neither Confirm nor Void is offered, nothing is in
+        doubt and closing asks nothing; a new operation is a new draft."""
+        if self.receipt is not None:
+            return
+        self.in_doubt = False
+        self.draft_settled = True
+        for button in (self.confirm_button, self.supervisor_button, self.void_button,
+                       self.refile_button, self.check_button):
+            button.hide()
+        cause = exc.cause
+        self.error.setText(exc.detail if cause is None else
+                           cash_error_text(cause, self.minor_unit, self.asset_code))
+        self.note.setText(QCoreApplication.translate(
+            "CashDialog", "Refused: the platform marked the payment as failed. This is final: "
+            "no money moved and this draft is never confirmed. If the customer still wants "
+            "the operation, make a new one."))
+        self.reference.clear()
+        self._grow()
+        if self.draft is not None:
+            self.failed_final.emit(exc)
 
     def _wire_approval(self) -> None:
         approval = self.approval
@@ -239,7 +267,7 @@ class CashDialogParts(QDialog):
         if isinstance(exc, ConfirmInDoubt):
             self.in_doubt_now()
             return
-        self._show_error(exc)
+        self._show_error(exc)  # FAILED (final) included
 
     def in_doubt_now(self) -> None:
         """Say the outcome is not known, keep Void (and a new draft) away, read again."""
@@ -263,6 +291,9 @@ class CashDialogParts(QDialog):
             return
 
         def still(exc: BaseException) -> None:
+            if isinstance(exc, ConfirmFailed):  # refused after all: final
+                self.refused_for_good(exc)
+                return
             if not isinstance(exc, ConfirmInDoubt):
                 self._show_error(exc)
             if time.monotonic() - self._in_doubt_since >= sum(RECHECK_DELAYS):

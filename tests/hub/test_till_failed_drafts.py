@@ -1,0 +1,168 @@
+"""Cash drafts DCM shows FAILED (§5.2 [A], §7 #9: the sandbox's ``confirm-failed-status``
+dialect), on the till: FAILED is final, so the till no longer holds back a FAILED withdrawal
+(what it can pay out is released) and closes with one on it, balanced, voiding nothing.
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from fe_helpers import ADMIN, TillWorld, password_of, till_world
+from hub_proc import PASSWORD, add_employee
+from till_helpers import confirm, customer, draft, status
+
+from teller_app.core.approvals import Actor, ApprovalService, ExecutionFailed
+from teller_app.core.cash import CashKind, CashService, find_processing_account
+from teller_app.core.cash_approval import request_approval
+from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
+from teller_app.core.session import HubLink
+from teller_app.core.till import TillService
+from teller_app.core.till_cash import HubCash
+from teller_app.platform import PasswordLogin, PlatformClient, ValidationError
+from teller_app.platform.hub_client import HubClient
+from teller_app.platform.models import NewPayment
+
+DIALECT = "confirm-failed-status"
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    """This module's platform fails a refused confirm for good (FAILED)."""
+    proc = start_sandbox(tmp_path_factory.mktemp("sb-failed-drafts"), dialects=[DIALECT])
+    assert proc.manifest["dialects"] == [DIALECT]
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="module")
+def world(hub_db: str | None, sandbox: SandboxProcess,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[TillWorld]:
+    with till_world(tmp_path_factory.mktemp("till-failed-hub"), sandbox, hub_db) as w:
+        yield w
+
+
+def _admin(sandbox: SandboxProcess) -> PlatformClient:
+    return PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
+                          auth=PasswordLogin(ADMIN, password_of(sandbox, ADMIN)))
+
+
+def _rich(sandbox: SandboxProcess, branch: str, amount: str) -> tuple[str, str]:
+    """(customer, account) holding ``amount`` (deposited on the platform directly)."""
+    cust, account = customer(sandbox, branch)
+    confirm(sandbox, branch, draft(sandbox, branch, account, amount))
+    return cust, account
+
+
+async def _drain(dcm: PlatformClient, account: str, to: str, amount: str) -> None:
+    """The customer pays someone else (no cash): a draft of theirs may no longer be covered."""
+    asset = (await dcm.get_account(account)).assets[0]
+    guid = await dcm.create_payment(NewPayment(
+        amount=Decimal(amount), asset_code=asset.code, asset_issuer=asset.stellar_issuer,
+        purpose="rent", sender_id=account, receiver_id=to))
+    await dcm.confirm_payment(guid)
+
+
+def test_a_failed_withdrawal_no_longer_holds_back_what_the_till_can_pay(
+        world: TillWorld, sandbox: SandboxProcess) -> None:
+    """An over-threshold withdrawal holds 15 000.01 of a 20 000.00 till; the customer spends
+    the money before the supervisor approves, so the hub's confirm is refused and DCM fails
+    the draft. From then on the till can pay the whole 20 000.00 again."""
+    w = world
+    cust, account = _rich(sandbox, w.b0, "16000.00")
+    _other, other_account = _rich(sandbox, w.b0, "7000.00")
+    _payee, payee = customer(sandbox, w.b0)
+    later = draft(sandbox, w.b0, other_account, "6000.00", "withdrawal")
+
+    async def scenario() -> dict[str, object]:
+        teller_hub, sup_hub, dcm = HubClient(w.hub.base_url), HubClient(w.hub.base_url), \
+            _admin(sandbox)
+        try:
+            await teller_hub.open_password_session(w.teller, PASSWORD)
+            await sup_hub.open_password_session(w.sup, PASSWORD)
+            till = TillService(teller_hub, "desk-f1")
+            opened = await till.open("T-failed", {"note_1000": 20})
+            if opened.needs_cosign:
+                await TillService(sup_hub, "sup-desk").cosign(opened.id)
+            gate = HubCash(teller_hub, till)
+            service = CashService(dcm, w.b0, await find_processing_account(dcm, w.b0),
+                                  Decimal(10000), policy=gate, gate=gate)
+            big = await service.create(CashKind.WITHDRAWAL, cust, "15000.01")
+            assert big.needs_supervisor
+            held = await gate.authorize(later)
+            teller = ApprovalService(HubLink(teller_hub, dcm), Actor(w.teller, w.b0), dcm,
+                                     "desk-f1")
+            sup = ApprovalService(HubLink(sup_hub, dcm), Actor(w.sup, w.b0, True), None, "sup")
+            filed = await request_approval(teller, big, w.b0, "cash out over the limit")
+            await _drain(dcm, account, payee, "2000.00")
+            shown = next(r for r in await sup.pending() if r.id == filed.id)
+            with pytest.raises(ExecutionFailed) as refused:  # approved; DCM refused it
+                await sup.approve(shown, "passport seen")
+            decided = refused.value.request
+            released = await gate.authorize(later)
+            now = await till.current()
+            return {"held": held, "decided": decided, "released": released,
+                    "expected": None if now is None else now.expected,
+                    "big": big.payment_guid}
+        finally:
+            for c in (teller_hub, sup_hub, dcm):
+                await c.aclose()
+
+    out = asyncio.run(scenario())
+    held, released = out["held"], out["released"]
+    assert isinstance(held, dict) and isinstance(released, dict)
+    assert (held["decision"], held["reasons"]) == ("refuse", ["till_short"]), held
+    assert held["message"] == "the till can pay out 4999.99"
+    decided = out["decided"]
+    assert decided.state == "failed" and "insufficient balance" in (decided.result or "")  # type: ignore[attr-defined]
+    assert status(sandbox, str(out["big"])) == "FAILED"
+    assert released["decision"] == "allow", released  # 20 000.00 to pay out again
+    assert out["expected"] == Decimal("20000.00")  # nothing moved
+
+
+def test_the_till_closes_with_a_failed_draft_on_it(world: TillWorld,
+                                                   sandbox: SandboxProcess) -> None:
+    """The desk asked to confirm a withdrawal moments ago and DCM failed it: nothing may
+    still confirm it, so the close neither waits for it nor voids it, and balances."""
+    w = world
+    _cust, account = _rich(sandbox, w.b0, "400.00")
+    _payee, payee = customer(sandbox, w.b0)
+    guid = draft(sandbox, w.b0, account, "300.00", "withdrawal")
+    with w.hub.client() as http:
+        email = add_employee(http, w.hub, roles=["Teller"], branch_guid=w.b0)
+
+    async def scenario() -> dict[str, object]:
+        teller_hub, sup_hub, dcm = HubClient(w.hub.base_url), HubClient(w.hub.base_url), \
+            _admin(sandbox)
+        try:
+            await teller_hub.open_password_session(email, PASSWORD)
+            await sup_hub.open_password_session(w.sup, PASSWORD)
+            till = TillService(teller_hub, "desk-f2")
+            opened = await till.open("T-failed-2", {"note_100": 5})
+            if opened.needs_cosign:
+                await TillService(sup_hub, "sup-desk").cosign(opened.id)
+            gate = HubCash(teller_hub, till)
+            asked = await gate.before_confirm(guid)  # the desk asks, then confirms
+            await _drain(dcm, account, payee, "200.00")
+            with pytest.raises(ValidationError):
+                await dcm.confirm_payment(guid, branch_guid=w.b0)
+            closed = await teller_hub.call("POST", "/api/v1/tills/current/close",
+                                           json_body={"counts": {"note_100": 5}},
+                                           desk_id="desk-f2")
+            voids = await teller_hub.call("GET", "/api/v1/cash/voids",
+                                          params={"payment_guid": [guid]})
+            return {"asked": asked.needed, "closed": closed, "voids": voids["voids"]}
+        finally:
+            for c in (teller_hub, sup_hub, dcm):
+                await c.aclose()
+
+    out = asyncio.run(scenario())
+    assert out["asked"] is False
+    assert status(sandbox, guid) == "FAILED"
+    closed = out["closed"]
+    assert isinstance(closed, dict)
+    assert (closed["state"], closed["expected"], closed["over_short"]) == (
+        "closed", "500.00", "0.00")
+    assert closed["voided_at_close"] == [] and out["voids"] == []
