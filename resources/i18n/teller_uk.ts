@@ -1393,27 +1393,27 @@
         <translation>Погоджено, але платформа відмовила в підтвердженні: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="124"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="127"/>
         <source>Approved, but it is not known whether the platform confirmed it (its status could not be read). Check the payment before you void it or make a new one.</source>
         <translation>Погоджено, але невідомо, чи платформа його підтвердила (його статус не вдалося прочитати). Перевірте платіж, перш ніж анулювати його чи створювати новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="132"/>
         <source>Reading the payment</source>
         <translation>Читаємо платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="144"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="147"/>
         <source>Reading the confirmed payment</source>
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="166"/>
         <source>Approved by a supervisor. The platform has not answered the confirm yet; this window updates by itself when it is settled.</source>
         <translation>Погоджено контролером. Платформа ще не відповіла на підтвердження; це вікно оновиться саме, щойно все з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="173"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="176"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
@@ -1434,47 +1434,47 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="109"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="168"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="254"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="255"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1484,212 +1484,217 @@
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="326"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="327"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="343"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="344"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="353"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="354"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="365"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="366"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="232"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="260"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="374"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="375"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="376"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="377"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="402"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="406"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="300"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="331"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="188"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="189"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="204"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="205"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="294"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="295"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="321"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="322"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="303"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="334"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="218"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="219"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="106"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="110"/>
         <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="114"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="116"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="118"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="159"/>
+        <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
+        <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="187"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="191"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="219"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="192"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="220"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="230"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="211"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="239"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="221"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="249"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="253"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="281"/>
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="272"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="303"/>
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="277"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="308"/>
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="286"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="317"/>
         <source>Checking the payment</source>
         <translation>Перевіряємо платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="307"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="338"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="311"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="342"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="355"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="386"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="362"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="393"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -3631,27 +3636,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="77"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="77"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="79"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="79"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="77"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -4539,6 +4544,119 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/lock_screen.py" line="388"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsChange</name>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="24"/>
+        <source>Approval policy</source>
+        <translation>Політика погоджень</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="26"/>
+        <source>Cash limits</source>
+        <translation>Касові ліміти</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="33"/>
+        <source>disabling or re-enabling a customer</source>
+        <translation>вимкнення або повторне увімкнення клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="35"/>
+        <source>lowering the KYC level</source>
+        <translation>зниження рівня KYC</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="37"/>
+        <source>raising the KYC level</source>
+        <translation>підвищення рівня KYC</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="38"/>
+        <source>raising the balance cap</source>
+        <translation>підвищення граничного залишку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="40"/>
+        <source>every change to a customer</source>
+        <translation>будь-яка зміна даних клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="42"/>
+        <source>a new phone number</source>
+        <translation>новий номер телефону</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="44"/>
+        <source>moving a customer to another branch</source>
+        <translation>перенесення клієнта до іншого відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="46"/>
+        <source>changing the segment</source>
+        <translation>зміна сегмента</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="71"/>
+        <source>no approval any more for: %1</source>
+        <translation>погодження більше не потрібне для: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="76"/>
+        <source>statuses no longer needing approval: %1</source>
+        <translation>статуси, які більше не потребують погодження: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="81"/>
+        <source>cash approval threshold: %1 → %2</source>
+        <translation>поріг погодження касових операцій: %1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="86"/>
+        <source>cash currency: %1 → %2</source>
+        <translation>валюта каси: %1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="90"/>
+        <source>approval now needed for: %1</source>
+        <translation>тепер потрібне погодження для: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="93"/>
+        <source>statuses now needing approval: %1</source>
+        <translation>статуси, які тепер потребують погодження: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="101"/>
+        <source>a teller&apos;s daily cash limit</source>
+        <translation>денний касовий ліміт операціоніста</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="103"/>
+        <source>a teller&apos;s daily cash without approval</source>
+        <translation>денна сума готівки операціоніста без погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="106"/>
+        <source>a customer&apos;s daily cash before approval</source>
+        <translation>денна сума готівки клієнта до погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="120"/>
+        <source>no limit</source>
+        <translation>без ліміту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="123"/>
+        <source>%1: %2 → %3</source>
+        <translation>%1: %2 → %3</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="143"/>
+        <source>no change to what is in force</source>
+        <translation>без змін до чинних налаштувань</translation>
     </message>
 </context>
 <context>
