@@ -32,6 +32,7 @@ from teller_app.platform import NotFound, PlatformClient, PlatformError, Validat
 from teller_app.platform.models import Payment, PaymentStatus
 
 from . import policy
+from .cash_failed import failed_guids
 from .db import now
 from .errors import HubError
 from .events import pg_lock
@@ -138,10 +139,12 @@ async def is_voided(conn: AsyncConnection, payment_guid: str) -> bool:
 
 
 async def _sum(conn: AsyncConnection, *cond: Any) -> int:
+    """Authorized cash in the day's totals: neither voided nor read FAILED (no money moved)."""
     voided = sa.select(cash_voids.c.payment_guid)
     value = (await conn.execute(sa.select(sa.func.coalesce(
         sa.func.sum(cash_authorizations.c.amount_minor), 0)).where(
-        *cond, cash_authorizations.c.payment_guid.not_in(voided)))).scalar_one()
+        *cond, cash_authorizations.c.payment_guid.not_in(voided),
+        cash_authorizations.c.payment_guid.not_in(failed_guids())))).scalar_one()
     return int(value)
 
 

@@ -21,6 +21,7 @@ from teller_app.platform.models import PaymentStatus
 
 from . import bank_settings, cash_limits, policy, tills, voids
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
+from .cash_failed import record_failed
 from .cash_limits import CashLimits, Draft, read_draft
 from .contract import errors
 from .db import now
@@ -281,6 +282,9 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
             counted += await tills.record_operation(
                 conn, row, payment_guid=guid, kind=draft.kind, category=draft.category,
                 amount_minor=draft.amount_minor, customer_guid=draft.customer_guid)
+    if failed:  # a desk's own confirm DCM failed: no longer held back from what it can pay
+        async with engine.begin() as conn:
+            await record_failed(conn, failed)
     return Reconciled(counted, frozenset(failed), frozenset(created), frozenset(uncountable))
 
 

@@ -166,3 +166,53 @@ def test_the_till_closes_with_a_failed_draft_on_it(world: TillWorld,
     assert (closed["state"], closed["expected"], closed["over_short"]) == (
         "closed", "500.00", "0.00")
     assert closed["voided_at_close"] == [] and out["voids"] == []
+
+
+def test_a_desks_own_failed_confirm_is_released_when_the_till_is_read(
+        world: TillWorld, sandbox: SandboxProcess) -> None:
+    """The desk itself confirmed (no supervisor, so the hub never ran the confirm) and DCM
+    failed it: the next read of the till (``GET /tills/current`` reconciles it with DCM)
+    records it FAILED, so what the till can pay out is whole again and the teller's day
+    without approval (here 500.00) no longer counts it."""
+    w = world
+    _cust, account = _rich(sandbox, w.b0, "450.00")
+    _other, other_account = _rich(sandbox, w.b0, "300.00")
+    _payee, payee = customer(sandbox, w.b0)
+    guid = draft(sandbox, w.b0, account, "400.00", "withdrawal")
+    later = draft(sandbox, w.b0, other_account, "300.00", "withdrawal")
+    with w.hub.client() as http:
+        email = add_employee(http, w.hub, roles=["Teller"], branch_guid=w.b0)
+
+    async def scenario() -> dict[str, object]:
+        teller_hub, sup_hub, dcm = HubClient(w.hub.base_url), HubClient(w.hub.base_url), \
+            _admin(sandbox)
+        try:
+            await teller_hub.open_password_session(email, PASSWORD)
+            await sup_hub.open_password_session(w.sup, PASSWORD)
+            till = TillService(teller_hub, "desk-f3")
+            opened = await till.open("T-failed-3", {"note_100": 5})
+            if opened.needs_cosign:
+                await TillService(sup_hub, "sup-desk").cosign(opened.id)
+            gate = HubCash(teller_hub, till)
+            await gate.before_confirm(guid)  # 400.00 set aside for this confirm
+            await _drain(dcm, account, payee, "200.00")
+            with pytest.raises(ValidationError):
+                await dcm.confirm_payment(guid, branch_guid=w.b0)
+            await till.current()  # the desk's next look at its till
+            return {"released": await gate.authorize(later)}
+        finally:
+            for c in (teller_hub, sup_hub, dcm):
+                await c.aclose()
+
+    it = {"Authorization": f"Bearer {w.hub.admin_token}"}
+    with w.hub.client() as http:
+        lowered = http.put("/api/v1/cash/limits", headers=it,  # the rest: the defaults
+                           json={"teller_unapproved_daily": "500.00"})
+        assert lowered.status_code == 200, lowered.text
+        try:
+            out = asyncio.run(scenario())
+        finally:
+            http.put("/api/v1/cash/limits", headers=it, json={})  # back to the defaults
+    assert status(sandbox, guid) == "FAILED"
+    released = out["released"]
+    assert isinstance(released, dict) and released["decision"] == "allow", released
