@@ -217,11 +217,19 @@ class Executor:
             raise HubError(422, f"unknown request kind {cmd.kind}")
 
     async def _is_done(self, cmd: Command) -> bool:
+        return await self._on_dcm(cmd) == "applied"
+
+    async def _on_dcm(self, cmd: Command) -> str:
+        """What DCM shows of the command: "applied", "failed" (a cash draft DCM shows FAILED:
+        final, never confirmed) or "open"."""
         if cmd.kind == "customer_update":
-            return already_applied(cmd.change, await self.reader.customer(cmd.customer_guid))
+            done = already_applied(cmd.change, await self.reader.customer(cmd.customer_guid))
+            return "applied" if done else "open"
         client = await self.reader.client()
         payment = await client.get_payment(str(cmd.change["payment_guid"]), False)
-        return payment.status == PaymentStatus.CONFIRMED
+        if payment.status == PaymentStatus.CONFIRMED:
+            return "applied"
+        return "failed" if payment.status == PaymentStatus.FAILED else "open"
 
     async def execute(self, cmd: Command, session_token: str | None) -> Command:
         """Run an approved command now (the caller decided or claimed it). It runs to its end
@@ -321,12 +329,16 @@ class Executor:
         grace passed), or None while it is still unknown."""
         try:
             async with asyncio.timeout(deadline_seconds()):
-                done = await self._is_done(cmd)
+                shown = await self._on_dcm(cmd)
         except (PlatformError, HubError, TimeoutError):
             return None
-        if done:
+        if shown == "applied":
             return await self._finish(cmd, True, "applied (DCM confirmed it after a late answer)",
                                       by)
+        if shown == "failed":  # final at once: no need to wait out the grace
+            await execute_cash.settle_failed(self.state, str(cmd.change["payment_guid"]))
+            return await self._finish(cmd, False, "DCM failed the payment after a lost answer: "
+                                      "it is never confirmed", by)
         if now() - since >= grace:
             return await self._finish(cmd, False, "DCM did not confirm it: the draft was "
                                       f"still CREATED {int(grace)} s after the lost answer", by)
