@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from teller_app.platform import PlatformError
 from teller_app.platform.models import Customer
 
-from . import audit, commands, events, policy
+from . import audit, commands, events, policy, vault
 from .db import dialect_insert, now
 from .execute import Reader, _same
 from .fe_tables import alerts, customer_snapshots, leases
@@ -34,6 +34,9 @@ from .state import HubState
 log = logging.getLogger("teller_hub.watcher")
 LEASE = "watcher"
 WATCHED = ("is_disabled", "status", "kyc_level", "balance_allowed")
+# What the policy also judges (policy.customer_fields): a snapshot taken before these were
+# kept lacks them, and a field a snapshot lacks is first seen, never a change.
+ALSO_WATCHED = ("phone_number", "branch_guid", "segment")
 PAGE = 500
 PAGES_PER_TICK = 20
 EXPLAIN_SLACK_S = 120  # a command decided this long before the snapshot still explains it
@@ -159,18 +162,23 @@ class Watcher(Leased):
         changed: dict[str, dict[str, Any]] = {}
         for customer in customers:
             guid = customer.wallet_user_guid
-            new = fields_of(customer)
+            new = {**fields_of(customer), **policy.customer_fields(customer)}
             row = rows.get(guid)
             old = json.loads(row.fields) if row is not None else None
             if old == new:
                 continue
             if row is not None and old is not None:
-                diff = {k: new[k] for k in WATCHED if not _same(k, new[k], old.get(k))}
+                diff = {k: new[k] for k in (*WATCHED, *ALSO_WATCHED)
+                        if k in old and not _same(k, new[k], old.get(k))}
                 reasons = policy.evaluate(pol, "customer_update", diff, old)
                 if diff and reasons and not await self._explained(guid, diff, row.seen_at):
                     await self._alert(customer, old, new, diff, reasons)
                     raised += 1
             changed[guid] = {"customer_guid": guid, "fields": json.dumps(new), "seen_at": now()}
+        # A customer moved on DCM directly (Mode A): their secret follows them, so the Auth
+        # Service answers the new branch's staff and no longer the old branch's.
+        await vault.follow_customers(engine, [(c.login, c.branch_guid) for c in customers],
+                                     self.state.sealed_cache)
         if changed:
             async with engine.begin() as conn:
                 ins = dialect_insert(conn, customer_snapshots).values(list(changed.values()))
