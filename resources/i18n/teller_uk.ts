@@ -2076,26 +2076,31 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="256"/>
+        <source>The platform marked the payment as failed: this is final, no money moved. If the customer still wants the operation, make a new one.</source>
+        <translation>Платформа позначила платіж як невдалий: це остаточно, гроші не рухалися. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="259"/>
         <source>The customer has no account for cash: open an account first.</source>
         <translation>У клієнта немає рахунку для готівки: спершу відкрийте рахунок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="258"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="261"/>
         <source>The platform has no payment category for this cash operation. Ask your administrator.</source>
         <translation>На платформі немає категорії платежу для цієї касової операції. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="260"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="263"/>
         <source>No cash account of the branch is visible to you, so the platform cannot take this payment. Ask your administrator.</source>
         <translation>Вам не видно жодного касового рахунку відділення, тому платформа не може прийняти цей платіж. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="263"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="266"/>
         <source>Voiding a draft needs the Teller Hub.</source>
         <translation>Щоб анулювати чернетку, потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="264"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="267"/>
         <source>This employee may not confirm amounts above the teller&apos;s limit.</source>
         <translation>Цей працівник не може підтверджувати суми, більші за ліміт касира.</translation>
     </message>
@@ -4763,21 +4768,41 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="300"/>
+        <source>raising the KYC level</source>
+        <translation>підвищення рівня KYC</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="302"/>
         <source>raising the balance cap</source>
         <translation>підвищення дозволеного балансу</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/settings.py" line="304"/>
+        <source>a new phone number</source>
+        <translation>новий номер телефону</translation>
+    </message>
+    <message>
         <location filename="../../teller_app/ui/settings.py" line="306"/>
+        <source>moving a customer to another branch</source>
+        <translation>перенесення клієнта до іншого відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="308"/>
+        <source>changing the segment</source>
+        <translation>зміна сегмента</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="314"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="307"/>
+        <location filename="../../teller_app/ui/settings.py" line="315"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="308"/>
+        <location filename="../../teller_app/ui/settings.py" line="316"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>

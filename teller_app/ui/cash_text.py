@@ -253,6 +253,9 @@ def cash_reason_text(reason: str, message: str) -> str:
     """Why a cash operation cannot go ahead (``CashError.reason``), in the teller's words."""
     translate = QCoreApplication.translate
     texts = {
+        "payment_failed": translate("CashText", "The platform marked the payment as failed: "
+                                    "this is final, no money moved. If the customer still "
+                                    "wants the operation, make a new one."),
         "no_account": translate("CashText", "The customer has no account for cash: open an "
                                 "account first."),
         "no_category": translate("CashText", "The platform has no payment category for this "

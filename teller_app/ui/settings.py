@@ -296,8 +296,16 @@ def hub_sensitive_texts(policy: Policy) -> list[str]:
             "%1", " / ".join(status_text(s) for s in policy.sensitive_statuses)))
     if policy.kyc_down:
         texts.append(sensitive_text("kyc_down"))
+    if policy.kyc_up:
+        texts.append(translate("SettingsDialog", "raising the KYC level"))
     if policy.balance_allowed_up:
         texts.append(translate("SettingsDialog", "raising the balance cap"))
+    if policy.phone_number:
+        texts.append(translate("SettingsDialog", "a new phone number"))
+    if policy.branch_move:
+        texts.append(translate("SettingsDialog", "moving a customer to another branch"))
+    if policy.segment:
+        texts.append(translate("SettingsDialog", "changing the segment"))
     return texts
 
 

@@ -60,3 +60,11 @@ def test_a_refused_deposit_the_platform_failed_is_shown_final(
     assert arun(client.get_payment(dialog.draft.payment_guid)).status_raw == "FAILED"
     dialog.reject()  # nothing to confirm or void: no question asked
     assert dialog.leave_prompt is None and not dialog.isVisible()
+
+
+def test_a_failed_payment_reads_as_final_outside_the_dialog(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.core.cash import ConfirmFailed
+    from teller_app.ui.cash_text import cash_error_text
+
+    text = cash_error_text(ConfirmFailed("0a1b2c3d-0000-4000-8000-000000000001"))
+    assert "final" in text and "never confirmed" not in text  # the teller's words

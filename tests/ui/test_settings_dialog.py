@@ -119,3 +119,17 @@ def test_bank_settings_are_read_only_from_the_profile_without_a_hub_policy(  # t
     # Labels, not inputs: nothing there can be edited.
     assert dialog.bank_box.findChildren(type(dialog.idle)) == []
     dialog.close()
+
+
+def test_the_hubs_policy_lists_every_check_it_has(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The read-only view names each change the hub's policy sends to a second person,
+    the phone number and branch moves (on by default) among them."""
+    from teller_app.platform.hub_models import Policy
+    from teller_app.ui.settings import hub_sensitive_texts
+
+    shown = hub_sensitive_texts(Policy())
+    assert {"a new phone number", "moving a customer to another branch"} <= set(shown)
+    assert "raising the KYC level" not in shown and "changing the segment" not in shown
+    assert {"raising the KYC level", "changing the segment"} <= set(
+        hub_sensitive_texts(Policy(kyc_up=True, segment=True)))
+
