@@ -71,7 +71,18 @@ class HubLink:
             if not token:
                 raise AuthError("no platform session to open a hub session with",
                                 reason="expired")
-            await self.hub.open_platform_session(token)
+            try:
+                await self.hub.open_platform_session(token)
+            except AuthError:
+                if not force:
+                    raise
+                # The hub's session ends with the platform's: renew that first (a platform
+                # call signs in again once on 401), then open the hub's with the new token.
+                await self.client.whoami()
+                renewed = self.client.session_token
+                if not renewed or renewed == token:
+                    raise
+                await self.hub.open_platform_session(renewed)
 
     async def issue_secret(self, external_id: str, branch_guid: str | None,
                            **fields: str | None) -> SecretIssued:

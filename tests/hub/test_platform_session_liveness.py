@@ -175,3 +175,43 @@ def test_the_sealed_token_opens_only_for_its_own_session() -> None:
     assert platform_token(master, Found(emp, "two", sealed)) is None  # moved to another row
     assert platform_token(MasterKey(os.urandom(32)), Found(emp, "one", sealed)) is None
     assert platform_token(master, Found(emp, "one")) is None
+
+
+def test_the_desk_renews_both_sessions_once_the_dcm_one_ended(
+        hub: HubProc, sandbox: SandboxProcess) -> None:
+    """The desk's side (``core.session.HubLink``): the platform session ended, so the hub's
+    ended with it; the desk's next hub write signs in to the platform again (its password is
+    held for that) and opens a new hub session, and the write goes through — the teller sees
+    nothing."""
+    import asyncio
+
+    from teller_app.core.session import HubLink
+    from teller_app.platform import AuthError, PasswordLogin, PlatformClient
+    from teller_app.platform.hub_client import HubClient
+    from tests.platform.sandbox_helpers import sim_admin
+
+    email, password = dcm_employee(sandbox, ["Teller"], branches(sandbox)[0])
+    kyiv = branches(sandbox)[0]
+
+    async def scenario() -> tuple[str, str, bool]:
+        client = PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
+                                auth=PasswordLogin(email, password))
+        link = HubLink(HubClient(hub.base_url), client, kyiv)
+        try:
+            await client.whoami()
+            first = str(client.session_token)
+            for _ in range(40):  # the hub's copy of DCM's employees learns the new one
+                try:
+                    await link.connect()
+                    break
+                except AuthError:  # 401 until the hub's copy of DCM's employees has them
+                    await asyncio.sleep(0.5)
+            assert sim_admin(sandbox, "sessions/expire", {"token": first}) == {"expired": 1}
+            issued = await link.issue_secret(f"renew.{os.urandom(4).hex()}@example.ua", kyiv)
+            return first, str(client.session_token), issued.created
+        finally:
+            await link.aclose()
+            await client.aclose()
+
+    first, now_token, created = asyncio.run(scenario())
+    assert created and now_token != first
