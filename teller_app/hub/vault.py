@@ -211,6 +211,8 @@ async def follow_branch_change(engine: AsyncEngine, external_id: str | None,
     if not external_id or "branch_guid" not in change:
         return False
     branch = change.get("branch_guid")
+    if isinstance(branch, dict) and "valid" in branch:  # DCM's {"valid", "value"} (§3.4)
+        branch = branch.get("value") if branch.get("valid") else None
     if branch is not None and not isinstance(branch, str):
         return False
     return await set_branch(engine, external_id, branch, cache)

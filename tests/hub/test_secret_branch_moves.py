@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub import vault
-from teller_app.platform import NewCustomer, PasswordLogin, PlatformClient
+from teller_app.platform import CustomerUpdate, NewCustomer, PasswordLogin, PlatformClient
 
 KYIV_TELLER, LVIV_TELLER = "teller.kyiv@demo.bank", "teller.lviv@demo.bank"
 
@@ -72,8 +72,9 @@ def test_a_move_through_the_proxy_takes_the_secret_along(
     assert _key_status(http, dcm, LVIV_TELLER, login) == 401
 
     head = sign_in(http, add_employee(http, hub, roles=["Administrator"], head_office=True))
+    # as the desk sends it: DCM's nullable wrapper (§3.4, CustomerUpdate.wire)
     moved = http.put(f"/dcm/api/v1/counterparty/{sandbox.counterparty_guid}/customers/{guid}",
-                     json={"branch_guid": lviv}, headers=head)
+                     json=CustomerUpdate(branch_guid=lviv).wire(), headers=head)
     assert moved.status_code == 200, moved.text
 
     # at once (this process forgets its cached owner), not after a cache's lifetime
