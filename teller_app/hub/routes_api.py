@@ -33,7 +33,7 @@ from .models import (
     SessionOut,
 )
 from .platform_liveness import PlatformSession, whoami
-from .signin_throttle import Attempt, SignInThrottle, Throttled, client_address
+from .signin_throttle import DCM_SCOPE, Attempt, SignInThrottle, Throttled, client_address
 from .state import HubState
 
 router = APIRouter(prefix="/api/v1", tags=["desk api"])
@@ -163,7 +163,7 @@ async def _platform_employee(state: HubState, body: PlatformSessionIn, throttle:
         raise unauthorized("DCM says the platform session is not active")
     if not state.dcm.enabled:
         raise HubError(400, "the hub has no DCM technical account: cannot read employee roles")
-    by_email = await throttle.attempt(email=seen.email)
+    by_email = await throttle.attempt(email=seen.email, scope=DCM_SCOPE)
     if not seen.active:
         raise unauthorized("DCM says the platform session is not active")
     emp = await state.dcm.lookup(seen.email, wait_s=5.0)

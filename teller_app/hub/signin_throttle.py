@@ -118,11 +118,15 @@ class SignInThrottle:
         self.per_address = per_address  # 0: addresses are not counted
         self._pepper: bytes | None = None
 
-    async def attempt(self, *, email: str | None = None, address: str | None = None) -> Attempt:
-        """Charge an attempt to its counters, or raise ``Throttled`` (nothing charged)."""
+    async def attempt(self, *, email: str | None = None, address: str | None = None,
+                      scope: str = "email") -> Attempt:
+        """Charge an attempt to its counters, or raise ``Throttled`` (nothing charged).
+        ``scope`` names the e-mail's counter: "email" for passwords, "dcm-email" for DCM
+        session tokens, so guessing a password anyone may type never locks an employee's
+        Mode A sign-in or decisions."""
         pepper = await self._key()
         keys: list[tuple[str, int]] = []
-        email_key = _mac(pepper, "email:" + email.strip().lower()) if email else None
+        email_key = _mac(pepper, f"{scope}:" + email.strip().lower()) if email else None
         if email_key:
             keys.append((email_key, FREE_PER_EMAIL))
         if address and self.per_address > 0:
@@ -194,6 +198,9 @@ def throttle_for(engine: AsyncEngine, master: MasterKey) -> SignInThrottle:
     return found
 
 
+DCM_SCOPE = "dcm-email"  # DCM session tokens given for an e-mail (see ``attempt``)
+
+
 @contextlib.asynccontextmanager
 async def token_attempt(engine: AsyncEngine, master: MasterKey,
                         email: str) -> AsyncIterator[None]:
@@ -204,7 +211,7 @@ async def token_attempt(engine: AsyncEngine, master: MasterKey,
     (DCM unreachable) is given back; a success clears the e-mail's count."""
     throttle = throttle_for(engine, master)
     try:
-        attempt = await throttle.attempt(email=email)
+        attempt = await throttle.attempt(email=email, scope=DCM_SCOPE)
     except Throttled as exc:
         raise HubError(429, "too many refused platform sessions for this employee: try again "
                        f"in {exc.retry_after} s", "sign_in_throttled") from None

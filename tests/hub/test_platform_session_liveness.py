@@ -215,3 +215,15 @@ def test_the_desk_renews_both_sessions_once_the_dcm_one_ended(
 
     first, now_token, created = asyncio.run(scenario())
     assert created and now_token != first
+
+
+def test_wrong_passwords_typed_for_an_email_never_lock_its_mode_a_sign_in(
+        http: httpx.Client, hub: HubProc, sandbox: SandboxProcess) -> None:
+    """Anyone may type an e-mail and a wrong password at the hub: that locks the password
+    counter, never the employee's DCM-session sign-in (nor their Mode A decisions)."""
+    email, token = _dcm_teller(sandbox)
+    codes = [http.post("/api/v1/sessions", json={"mode": "password", "email": email,
+                                                 "password": "not-it"}).status_code
+             for _ in range(8)]
+    assert codes[-1] == 429, codes  # the password counter is locked
+    platform_session(http, token)  # a Mode A sign-in still works
