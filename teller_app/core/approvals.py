@@ -35,7 +35,7 @@ from teller_app.platform import (
     PlatformError,
     ValidationError,
 )
-from teller_app.platform._sensitive import forget_secrets, secret_scope
+from teller_app.platform._sensitive import secret_scope
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
 from teller_app.secrets import Profile
@@ -332,19 +332,15 @@ async def decide_in_place(
 
 
 async def close_everywhere(session: Session) -> None:
-    """Log a short-lived session out on the hub and on the platform, then drop it: its
-    password and tokens are no longer masked-and-held by this process either (they are of
-    no use any more; the session is someone else's, typed in at this desk)."""
+    """Log a short-lived session out on the hub and on the platform, then drop it. Its
+    password and tokens stop being masked when the caller's ``secret_scope`` ends: only what
+    that scope registered first is forgotten, so a password this desk already masks for good
+    (the teller's own, typed into the supervisor's dialog) stays masked."""
     import contextlib
 
-    held = [*session.client.auth.held_secrets(), session.client.session_token,
-            session.hub.hub.token if session.hub is not None else None]
-    try:
-        with contextlib.suppress(PlatformError, TimeoutError):
-            await session.client.logout()
-        await session.close()
-    finally:
-        forget_secrets(*held)
+    with contextlib.suppress(PlatformError, TimeoutError):
+        await session.client.logout()
+    await session.close()
 
 
 __all__ = [

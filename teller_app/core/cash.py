@@ -427,6 +427,16 @@ async def confirm_with_credentials(
 ) -> CashReceipt:
     """A supervisor confirms a draft at the teller's desk with a short-lived session, used
     for this confirm only and logged out on the platform right after (never stored)."""
+    from teller_app.platform._sensitive import secret_scope
+
+    with secret_scope():  # the supervisor's password and session: forgotten once done
+        return await _confirm_with_credentials(profile, email, password, payment_guid,
+                                               branch_guid)
+
+
+async def _confirm_with_credentials(
+    profile: Profile, email: str, password: str, payment_guid: str, branch_guid: str | None
+) -> CashReceipt:
     from teller_app.core.approvals import close_everywhere
     from teller_app.core.roles import Capability
     from teller_app.core.session import make_auth, open_session

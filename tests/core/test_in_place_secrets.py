@@ -94,3 +94,27 @@ def test_the_unlock_check_keeps_no_throwaway_token(sandbox: Any) -> None:
     assert asyncio.run(verify_password(profile_for(sandbox), TELLER, password))
     assert not asyncio.run(verify_password(profile_for(sandbox), TELLER, "wrong-" + password))
     assert _sensitive.registered_count() == 0 and not masked(password)
+
+
+def test_the_tellers_own_password_typed_as_a_supervisors_stays_masked(sandbox: Any) -> None:
+    """A teller types their own credentials into the supervisor's dialog (refused: not a
+    checker): their password, masked for good since their sign-in, stays masked."""
+    teller_password = employee(sandbox, TELLER)["password"]
+
+    async def scenario() -> None:
+        client = await client_for(sandbox, TELLER)
+        try:
+            assert masked(teller_password)
+            branch = sandbox.manifest["branches"][0]
+            service = CashService(client, branch["guid"], branch["processing_account_guid"],
+                                  Decimal("10000.00"))
+            draft = await service.create(CashKind.DEPOSIT, await new_customer(client, sandbox),
+                                         "12000.00")
+            with pytest.raises(Exception, match="may not confirm"):
+                await confirm_with_credentials(profile_for(sandbox), TELLER, teller_password,
+                                               draft.payment_guid, branch["guid"])
+            assert masked(teller_password) and masked(str(client.session_token))
+        finally:
+            await client.aclose()
+
+    asyncio.run(scenario())
