@@ -139,7 +139,8 @@ def _jwks(settings: HubSettings, http: httpx.AsyncClient, engine: AsyncEngine
         return None
     policy = TokenPolicy(max_lifetime=settings.dcm_token_max_lifetime,
                          issuer=settings.dcm_token_issuer, audience=settings.dcm_token_audience)
-    return JwksCache(settings.dcm_url, http, policy=policy, ledger=JtiLedger(engine))
+    ledger = JtiLedger(engine) if settings.dcm_token_single_use else None
+    return JwksCache(settings.dcm_url, http, policy=policy, ledger=ledger)
 
 
 def _no_telemetry() -> dict[str, Any]:

@@ -46,6 +46,8 @@ class HubSettings(BaseModel):
     # DCM's X-Session-ID (Auth Service): the longest ``exp - iat`` accepted, and the ``iss`` /
     # ``aud`` it must carry when set (PLATFORM_API §2.4 names neither: empty = not checked)
     dcm_token_max_lifetime: int = Field(default=DCM_TOKEN_MAX_LIFETIME_DEFAULT, ge=1, le=3600)
+    # a jti spent once (replay refused); off only for a DCM that re-sends one token
+    dcm_token_single_use: bool = True
     dcm_token_issuer: str = ""
     dcm_token_audience: str = ""
     admin_token: SecretStr | None = None

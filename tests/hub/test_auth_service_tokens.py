@@ -233,3 +233,27 @@ async def _create_customer(sb: SandboxProcess, login: str) -> str:
             surname="Бойко", branch_guid=branches(sb)[0], kyc_level=2,
             balance_allowed=Decimal(1000), status="active"))
     return str(created.customer_guid)
+
+
+def test_single_use_can_be_switched_off_for_a_dcm_that_resends(
+        hub_db: str | None, sandbox: SandboxProcess, dcm: DcmSigner, tmp_path: Path) -> None:
+    """§2.4 names no jti: a DCM that re-sends one token (a retried callback) would be
+    refused; ``dcm_token_single_use = false`` takes it again (the other checks stay)."""
+    url = hub_db or f"sqlite+aiosqlite:///{tmp_path / 'resend.db'}"
+    env = {**hub_env(sandbox, url, master_key=os.urandom(32)),
+           "TELLER_HUB_ADMIN_TOKEN": "resend-" + uuid.uuid4().hex,
+           "TELLER_HUB_DCM_TOKEN_SINGLE_USE": "0"}
+    hub = start_hub(tmp_path / "resend", env)
+    try:
+        ext = f"resend.{uuid.uuid4().hex[:10]}@example.ua"
+        with hub.client() as http:
+            r = http.post("/api/v1/admin/secrets/import",
+                          headers={"Authorization": f"Bearer {hub.admin_token}"},
+                          json={"items": [{"external_id": ext,
+                                           "branch_guid": branches(sandbox)[0]}]})
+            assert r.status_code == 200, r.text
+        token = dcm.raw(claims(ext))
+        assert [key(hub, token).status_code for _ in range(2)] == [200, 200]
+        assert key(hub, dcm.raw(claims(ext, lifetime=3600))).status_code == 401
+    finally:
+        assert hub.stop() == 0, hub.log()[-2000:]
