@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +23,8 @@ from .db import dialect_insert, metadata, now
 
 log = logging.getLogger("teller_hub.token_replay")
 PRUNE_INTERVAL_S = 30.0
+SPEND_WAIT_S = 0.25  # how long an answer waits for the database to record a jti
+SEEN_MAX = 200_000  # jti hashes this process remembers (each for its token's lifetime)
 PRUNE_BATCH = 5000
 PRUNE_ROUNDS = 10  # at most this many batches per prune (the rest waits for the next one)
 
@@ -40,14 +43,26 @@ class JtiLedger:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._pruned_at = 0.0
-        self._pruning: set[asyncio.Task[None]] = set()
+        self._pruning: set[asyncio.Task[Any]] = set()
+        self._seen: dict[str, int] = {}  # this process's spent jti hashes -> expires_at
 
     async def spend(self, jti: str, expires_at: int) -> bool:
-        """True the first time ``jti`` is seen (now spent until ``expires_at``), else False."""
-        async with self.engine.begin() as conn:
-            result = await conn.execute(dialect_insert(conn, dcm_token_jtis).values(
-                jti_hash=jti_hash(jti), expires_at=expires_at).on_conflict_do_nothing())
-            fresh = result.rowcount == 1
+        """True the first time ``jti`` is seen (now spent until ``expires_at``), else False.
+        This process's own spends are refused at once from memory. The database decides
+        between processes; when it is busy past ``SPEND_WAIT_S`` (SQLite's one writer under
+        load), the answer does not wait for it: DCM gives the Auth Service 1 s, and a late
+        conflict (another process answered the same token first) is logged as an error."""
+        key = jti_hash(jti)
+        if key in self._seen:
+            return False
+        self._remember(key, expires_at)
+        insert = asyncio.ensure_future(self._insert(key, expires_at))
+        try:
+            fresh = await asyncio.wait_for(asyncio.shield(insert), SPEND_WAIT_S)
+        except TimeoutError:
+            self._pruning.add(insert)
+            insert.add_done_callback(self._late)
+            fresh = True
         if time.monotonic() - self._pruned_at >= PRUNE_INTERVAL_S:
             # beside the answer, not in it: DCM waits at most 1 s for the Auth Service
             self._pruned_at = time.monotonic()
@@ -55,6 +70,30 @@ class JtiLedger:
             self._pruning.add(task)
             task.add_done_callback(self._pruning.discard)
         return fresh
+
+    async def _insert(self, key: str, expires_at: int) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(dialect_insert(conn, dcm_token_jtis).values(
+                jti_hash=key, expires_at=expires_at).on_conflict_do_nothing())
+            return bool(result.rowcount == 1)
+
+    def _late(self, task: asyncio.Task[bool]) -> None:
+        self._pruning.discard(task)
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            log.error("a DCM token id could not be recorded: %s", type(task.exception()).__name__)
+        elif not task.result():
+            log.error("a DCM token was answered twice: another hub process took it first "
+                      "while the database was busy")
+
+    def _remember(self, key: str, expires_at: int) -> None:
+        if len(self._seen) >= SEEN_MAX:  # drop what could no longer pass the expiry check
+            t = now()
+            self._seen = {k: e for k, e in self._seen.items() if e >= t}
+            while len(self._seen) >= SEEN_MAX:
+                del self._seen[next(iter(self._seen))]
+        self._seen[key] = expires_at
 
     async def _prune_logged(self) -> None:
         try:

@@ -65,3 +65,33 @@ def test_expired_rows_are_pruned(db_url: str, monkeypatch: pytest.MonkeyPatch) -
         assert await ledger.prune() == 0
 
     run_on_engine(db_url, body)
+
+
+def test_a_busy_database_does_not_hold_the_answer(db_url: str) -> None:
+    """Another transaction holds the table (SQLite's one writer under load): the spend
+    answers within its bound instead of DCM's whole 1 s, this process still refuses the same
+    jti again from memory, and the row lands once the table is free."""
+    async def body(engine: AsyncEngine) -> None:
+        other = make_engine(HubSettings(database_url=db_url))
+        exp = int(time.time()) + 60
+        ledger = JtiLedger(engine)
+        try:
+            async with other.connect() as conn:
+                if conn.dialect.name == "sqlite":
+                    await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    await conn.exec_driver_sql("BEGIN")
+                    await conn.exec_driver_sql("LOCK TABLE dcm_token_jtis IN EXCLUSIVE MODE")
+                started = time.monotonic()
+                assert await ledger.spend("busy", exp)
+                assert time.monotonic() - started < 0.9  # DCM waits 1 s for the answer
+                assert not await ledger.spend("busy", exp)  # this process remembers it
+                await conn.exec_driver_sql("ROLLBACK")
+            await asyncio.gather(*ledger._pruning)
+            async with engine.connect() as conn:
+                rows = (await conn.execute(sa.select(dcm_token_jtis.c.jti_hash))).scalars()
+                assert list(rows) == [token_replay.jti_hash("busy")]
+        finally:
+            await other.dispose()
+
+    run_on_engine(db_url, body)
