@@ -56,6 +56,16 @@ def _rich(sandbox: SandboxProcess, branch: str, amount: str) -> tuple[str, str]:
     return cust, account
 
 
+async def _open_till(teller_hub: HubClient, sup_hub: HubClient, desk: str, code: str,
+                     counts: dict[str, int]) -> TillService:
+    """The teller's till opened at ``desk`` (co-signed by the supervisor when it must be)."""
+    till = TillService(teller_hub, desk)
+    opened = await till.open(code, counts)
+    if opened.needs_cosign:
+        await TillService(sup_hub, "sup-desk").cosign(opened.id)
+    return till
+
+
 async def _drain(dcm: PlatformClient, account: str, to: str, amount: str) -> None:
     """The customer pays someone else (no cash): a draft of theirs may no longer be covered."""
     asset = (await dcm.get_account(account)).assets[0]
@@ -82,10 +92,8 @@ def test_a_failed_withdrawal_no_longer_holds_back_what_the_till_can_pay(
         try:
             await teller_hub.open_password_session(w.teller, PASSWORD)
             await sup_hub.open_password_session(w.sup, PASSWORD)
-            till = TillService(teller_hub, "desk-f1")
-            opened = await till.open("T-failed", {"note_1000": 20})
-            if opened.needs_cosign:
-                await TillService(sup_hub, "sup-desk").cosign(opened.id)
+            till = await _open_till(teller_hub, sup_hub, "desk-f1", "T-failed",
+                                    {"note_1000": 20})
             gate = HubCash(teller_hub, till)
             service = CashService(dcm, w.b0, await find_processing_account(dcm, w.b0),
                                   Decimal(10000), policy=gate, gate=gate)
@@ -139,10 +147,8 @@ def test_the_till_closes_with_a_failed_draft_on_it(world: TillWorld,
         try:
             await teller_hub.open_password_session(email, PASSWORD)
             await sup_hub.open_password_session(w.sup, PASSWORD)
-            till = TillService(teller_hub, "desk-f2")
-            opened = await till.open("T-failed-2", {"note_100": 5})
-            if opened.needs_cosign:
-                await TillService(sup_hub, "sup-desk").cosign(opened.id)
+            till = await _open_till(teller_hub, sup_hub, "desk-f2", "T-failed-2",
+                                    {"note_100": 5})
             gate = HubCash(teller_hub, till)
             asked = await gate.before_confirm(guid)  # the desk asks, then confirms
             await _drain(dcm, account, payee, "200.00")
@@ -189,10 +195,8 @@ def test_a_desks_own_failed_confirm_is_released_when_the_till_is_read(
         try:
             await teller_hub.open_password_session(email, PASSWORD)
             await sup_hub.open_password_session(w.sup, PASSWORD)
-            till = TillService(teller_hub, "desk-f3")
-            opened = await till.open("T-failed-3", {"note_100": 5})
-            if opened.needs_cosign:
-                await TillService(sup_hub, "sup-desk").cosign(opened.id)
+            till = await _open_till(teller_hub, sup_hub, "desk-f3", "T-failed-3",
+                                    {"note_100": 5})
             gate = HubCash(teller_hub, till)
             await gate.before_confirm(guid)  # 400.00 set aside for this confirm
             await _drain(dcm, account, payee, "200.00")
