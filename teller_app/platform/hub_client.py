@@ -3,7 +3,8 @@
 Sessions in both modes (Mode A: the DCM Kratos session token; Mode B: the hub's own e-mail +
 password), who am I, customer secrets (issue, exists; a secret itself never comes back), and
 the four-eyes API: requests (file, list, approve, reject, withdraw, resume), policy, the SSE
-event stream, alerts and the audit log (models in ``hub_models.py``).
+event stream, alerts and the audit log (models in ``hub_models.py`` and, for sessions and
+secrets, ``hub_session_models.py``).
 Errors are the platform's tree (``errors.py``), except that a hub that cannot be reached
 raises ``HubUnavailable``, not ``Unavailable``: the platform may be fine, the desk stays online.
 
@@ -14,12 +15,10 @@ backoff; a session POST only when the connection could not be opened at all.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
 
 from ._http import HttpCore, QueryValue, RetryPolicy, Sleep, _handle
 from ._sensitive import register_secret
@@ -38,6 +37,10 @@ from .hub_models import (
     PolicyVerdict,
     RequestList,
 )
+from .hub_session_models import HubEmployee as HubEmployee
+from .hub_session_models import HubSession as HubSession
+from .hub_session_models import SecretIssued as SecretIssued
+from .hub_session_models import _Exists
 from .transport import TransportSettings
 
 SESSIONS_PATH = "/api/v1/sessions"
@@ -51,37 +54,6 @@ AUDIT_PATH = "/api/v1/audit"
 # The stream waits for events as long as it takes; the hub sends pings meanwhile.
 STREAM_TIMEOUT = httpx.Timeout(connect=3.0, read=60.0, write=10.0, pool=5.0)
 DEFAULT_HUB_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
-
-
-class HubEmployee(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    email: str
-    name: str = ""
-    roles: tuple[str, ...] = ()
-    branch_guid: str | None = None
-    head_office: bool = False
-
-
-class HubSession(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    token: str = Field(repr=False)
-    expires_at: datetime | None = None
-    employee: HubEmployee
-
-
-class SecretIssued(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    external_id: str
-    created: bool
-
-
-class _Exists(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    exists: bool
 
 
 class HubClient:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -26,19 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.approvals import (
-    AlreadyDecided,
-    ApprovalError,
-    ApprovalService,
-    ChangedAfterView,
-    ExecutionFailed,
-    HubRequired,
-    NotAllowed,
-    SelfApprovalRefused,
-)
+from teller_app.core.approvals import AlreadyDecided, ApprovalService, ExecutionFailed
 from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
+from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.approvals_model import (
     NameLookup,
     PendingRequestsModel,
@@ -375,29 +367,3 @@ class ApprovalsInbox(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._show_status(lambda: approval_error_text(exc))
-
-
-def approval_error_text(exc: BaseException) -> str:
-    """What to tell the user about a four-eyes outcome or any other error."""
-    translate = QCoreApplication.translate
-    if isinstance(exc, AlreadyDecided):
-        return translate("ApprovalsInbox", "Someone else has already decided this request.")
-    if isinstance(exc, ChangedAfterView):
-        return translate("ApprovalsInbox", "The request differs from what was shown: "
-                                           "refused, nothing was changed. Look again.")
-    if isinstance(exc, SelfApprovalRefused):
-        return translate("ApprovalsInbox",
-                         "You cannot decide your own request: another supervisor must.")
-    if isinstance(exc, NotAllowed):
-        return translate("ApprovalsInbox", "Your role does not allow this.")
-    if isinstance(exc, HubRequired):
-        return translate("ApprovalsInbox", "Four-eyes approval needs the Teller Hub.")
-    from teller_app.ui.error_text import friendly_message, safe_text
-
-    if isinstance(exc, ExecutionFailed):
-        return translate("ApprovalsInbox", "Approved, but the platform refused the change: %1"
-                         ).replace("%1", safe_text(exc))
-    if isinstance(exc, ApprovalError):
-        return translate("ApprovalsInbox", "The request could not be processed: %1").replace(
-            "%1", safe_text(exc))
-    return friendly_message(exc)

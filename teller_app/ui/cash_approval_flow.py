@@ -167,7 +167,7 @@ class CashApprovalFlow(QObject):
                         "yet; this window updates by itself when it is settled."))
 
             def refused(exc: BaseException) -> None:
-                from teller_app.ui.approvals_inbox import approval_error_text
+                from teller_app.ui.approval_errors import approval_error_text
 
                 dialog.show_error(approval_error_text(exc))
 

@@ -10,7 +10,6 @@ Enter submits the next step. The dialog grows with its content.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
@@ -32,8 +31,6 @@ from teller_app.core.cash import (
     CashKind,
     CashReceipt,
     CashService,
-    ConfirmFailed,
-    ConfirmInDoubt,
     DraftNotChecked,
     new_cash_nonce,
 )
@@ -49,7 +46,8 @@ from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
-from teller_app.ui.cash_dialog_parts import CashDialogParts, _selectable, in_sentence
+from teller_app.ui.cash_dialog_parts import _selectable
+from teller_app.ui.cash_dialog_supervisor import CashDialogSupervisor, SupervisorConfirm
 from teller_app.ui.cash_text import (
     auto_cash_reason,
     cash_error_text,
@@ -60,11 +58,8 @@ from teller_app.ui.cash_text import (
 from teller_app.ui.money import format_money, format_number, parse_amount
 from teller_app.ui.receipt_dialog import ReceiptDialog
 
-# (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
-SupervisorConfirm = Callable[[str, str, str], Awaitable[CashReceipt]]
 
-
-class CashDialog(CashDialogParts):
+class CashDialog(CashDialogSupervisor):
     draft_created = Signal(object)  # CashDraft
     prepared = Signal(object)  # CashContext (tests)
 
@@ -365,45 +360,3 @@ class CashDialog(CashDialogParts):
                      on_success=done, on_error=failed, parent=self,
                      label=self.tr("Creating the cash operation"),
                      disable=(self.create_button,), write=True)
-
-    def open_supervisor_confirm(self) -> None:
-        draft = self.draft
-        if draft is None:
-            return
-        known = self.context.customer.full_name if self.context is not None else ""
-        name = known or self.customer.display_name  # the platform's name, else the card's
-        summary = (self.tr("Confirm a cash deposit of %1 for %2.")  # whole sentences: declension
-                   if self.kind is CashKind.DEPOSIT else
-                   self.tr("Confirm a cash withdrawal of %1 for %2.")
-                   ).replace("%1", self._money(draft.amount)).replace("%2", in_sentence(name))
-        if self.approval is not None and self.approval.request is not None:
-            self.approval.open_in_place(summary)  # decides the filed request
-            return
-        if self.supervisor_confirm is None:
-            return
-        confirm = self.supervisor_confirm
-        dialog = self.in_place = ApproveInPlaceDialog(summary, self, allow_reject=False)
-
-        def decided(_outcome: str, email: str, password: str, _comment: str) -> None:
-            def done(receipt: CashReceipt) -> None:
-                dialog.accept()
-                self._confirmed(receipt)
-
-            def failed(exc: BaseException) -> None:
-                if isinstance(exc, ConfirmInDoubt):  # sent, its answer lost: read, never void
-                    dialog.accept()
-                    self.in_doubt_now()
-                elif isinstance(exc, ConfirmFailed):  # refused for good: nothing to retry
-                    dialog.accept()
-                    self.refused_for_good(exc)
-                else:
-                    dialog.show_error(cash_error_text(exc))
-
-            self.ops.run(lambda: self.service.supervised(
-                draft.payment_guid, lambda: confirm(email, password, draft.payment_guid),
-                amount=draft.amount, kind=draft.kind),
-                on_success=done, on_error=failed, parent=dialog,
-                label=self.tr("Supervisor confirming"), reauth=False, write=True)
-
-        dialog.decided.connect(decided)
-        dialog.open()

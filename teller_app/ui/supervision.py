@@ -3,7 +3,8 @@
 * Tools → Lock (Ctrl+L) for everyone, plus the idle lock (profile ``idle_lock_minutes``);
 * the hub's live event feed (SSE, reconnect + resume): supervisors get the Approvals inbox
   (a dock; new requests and "unapproved change" alerts are announced in the status bar,
-  banner and tray); everyone sees the decision on their own requests at once;
+  banner and tray); everyone sees the decision on their own requests at once
+  (``supervision_notices``);
 * Tools → Audit trail for ``VIEW_AUDIT`` (read from the hub);
 * on every customer card: "Request a change…" (tellers: a request on the hub, never a write)
   or direct Disable/Enable for checkers, the maker's pending request with Withdraw, and cash
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QSystemTrayIcon
+from PySide6.QtWidgets import QDockWidget, QSystemTrayIcon
 from shiboken6 import isValid
 
 from teller_app.core.approvals_feed import EventFeed
@@ -43,7 +44,7 @@ from teller_app.ui.cash_desk import HistoryWindows
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.lock_screen import SessionLocker
-from teller_app.ui.supervision_cards import SupervisionCards
+from teller_app.ui.supervision_notices import SupervisionNotices
 
 if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
@@ -64,7 +65,7 @@ def install(window: MainWindow) -> Supervision:
     return supervision
 
 
-class Supervision(SupervisionCards):
+class Supervision(SupervisionNotices):
     # The audit worker may fail off the UI flow; a queued connection reports it once.
     _audit_write_failed = Signal()
 
@@ -142,28 +143,6 @@ class Supervision(SupervisionCards):
         mine = (event.maker or "").lower() == self.employee_email()
         if mine and event.kind in OWN_DECISION_KINDS | {"request.withdrawn"}:
             self._tell_maker(event)
-
-    def _tell_maker(self, event: HubEvent) -> None:
-        """The teller sees their request's decision at once (status bar + banner)."""
-        text, level = {
-            "request.applied": (self.tr("Your change request was approved and applied."),
-                                "success"),
-            "request.approved": (self.tr("Your change request was approved."), "info"),
-            "request.rejected": (self.tr("Your change request was rejected."), "warning"),
-            "request.failed": (self.tr("Your change request was approved, but the platform "
-                                       "refused it."), "error"),
-            "request.withdrawn": (self.tr("Your change request was withdrawn."), "info"),
-        }[event.kind]
-        self.window.status_bar.showMessage(text, 15_000)
-        self._say(text, level)
-        self.request_decided.emit(event)
-        for card in self._open_cards():
-            if card.guid == (event.customer_guid or ""):
-                card.refresh()
-
-    def _open_cards(self) -> list[CustomerCard]:
-        self._cards = [c for c in self._cards if isValid(c)]
-        return list(self._cards)
 
     # -- install ------------------------------------------------------------------------
     def install(self) -> None:
@@ -347,37 +326,8 @@ class Supervision(SupervisionCards):
         self._notice_ids |= {r.id for r in requests}
         self._announce(self._notice(), "info")
 
-    def _notify_alert(self, event: HubEvent) -> None:
-        who = event.login or event.customer_guid or ""
-        self._announce(self.tr("Changed without approval: %1").replace("%1", who), "warning")
-
-    def _announce(self, text: str, level: str) -> None:
-        self.window.status_bar.showMessage(text, 15_000)
-        self.window.banner.show_message(text, level)
-        from teller_app.ui.desk import DeskHooks  # the teller's Settings (sounds, notices)
-
-        desk = self.window.findChild(DeskHooks)  # a bare window (tests) has none
-        sounds, notify = (desk.settings.sounds, desk.settings.notifications) if desk else (
-            False, True)
-        if sounds:
-            QApplication.beep()
-        if notify and QSystemTrayIcon.isSystemTrayAvailable():
-            tray = self._tray or QSystemTrayIcon(self.window.windowIcon(), self)
-            self._tray = tray
-            tray.show()
-            self.tray_text = self._tray_text(text, level)
-            tray.showMessage(self.tr("Teller"), self.tray_text)
-
-    def _tray_text(self, text: str, level: str) -> str:
-        """Outside the lock screen: while locked, no customer or login (ui/lock_privacy)."""
-        locker = self.locker
-        if locker is None or not isValid(locker) or not locker.is_locked:
-            return text
-        if level in ("warning", "error"):
-            return self.tr("A new alert is waiting.")
-        return self.tr("A new request is waiting.")
-
     def _notice(self) -> str:
+        # kept in this class: lupdate reads a plural form (%n) only from self.tr
         self._notice_text = self.tr("%n new change request(s) to decide", "",
                                     len(self._notice_ids))
         return self._notice_text

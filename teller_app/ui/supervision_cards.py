@@ -33,9 +33,7 @@ from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.platform.models import CustomerUpdate
-from teller_app.ui.approvals_inbox import (
-    approval_error_text,
-)
+from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.cash_desk import desk_context
 from teller_app.ui.cash_dialog import CashDialog

@@ -1,0 +1,72 @@
+"""A supervisor confirming an over-threshold cash draft at the teller's desk: the request
+filed with the hub is decided in place, or (no hub) the supervisor's own credentials confirm
+the draft with a throwaway client. The outcome lands in ``CashDialog`` like any confirm's.
+Strings keep the ``CashDialog`` translation context."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from PySide6.QtCore import QCoreApplication
+
+from teller_app.core.cash import CashKind, CashReceipt, ConfirmFailed, ConfirmInDoubt
+from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.cash_dialog_parts import CashDialogParts, in_sentence
+from teller_app.ui.cash_text import cash_error_text
+from teller_app.ui.money import format_money
+
+# (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
+SupervisorConfirm = Callable[[str, str, str], Awaitable[CashReceipt]]
+translate = QCoreApplication.translate  # context "CashDialog", as in CashDialog.tr
+
+
+class CashDialogSupervisor(CashDialogParts):
+    """The base of ``CashDialog`` after ``CashDialogParts``; uses what ``CashDialog.__init__``
+    sets up."""
+
+    supervisor_confirm: SupervisorConfirm | None
+    in_place: ApproveInPlaceDialog | None
+
+    def open_supervisor_confirm(self) -> None:
+        draft = self.draft
+        if draft is None:
+            return
+        known = self.context.customer.full_name if self.context is not None else ""
+        name = known or self.customer.display_name  # the platform's name, else the card's
+        amount = format_money(draft.amount, self.minor_unit, self.asset_code)
+        # whole sentences: declension
+        summary = (translate("CashDialog", "Confirm a cash deposit of %1 for %2.")
+                   if self.kind is CashKind.DEPOSIT else
+                   translate("CashDialog", "Confirm a cash withdrawal of %1 for %2.")
+                   ).replace("%1", amount).replace("%2", in_sentence(name))
+        if self.approval is not None and self.approval.request is not None:
+            self.approval.open_in_place(summary)  # decides the filed request
+            return
+        if self.supervisor_confirm is None:
+            return
+        confirm = self.supervisor_confirm
+        dialog = self.in_place = ApproveInPlaceDialog(summary, self, allow_reject=False)
+
+        def decided(_outcome: str, email: str, password: str, _comment: str) -> None:
+            def done(receipt: CashReceipt) -> None:
+                dialog.accept()
+                self._confirmed(receipt)
+
+            def failed(exc: BaseException) -> None:
+                if isinstance(exc, ConfirmInDoubt):  # sent, its answer lost: read, never void
+                    dialog.accept()
+                    self.in_doubt_now()
+                elif isinstance(exc, ConfirmFailed):  # refused for good: nothing to retry
+                    dialog.accept()
+                    self.refused_for_good(exc)
+                else:
+                    dialog.show_error(cash_error_text(exc))
+
+            self.ops.run(lambda: self.service.supervised(
+                draft.payment_guid, lambda: confirm(email, password, draft.payment_guid),
+                amount=draft.amount, kind=draft.kind),
+                on_success=done, on_error=failed, parent=dialog,
+                label=translate("CashDialog", "Supervisor confirming"), reauth=False, write=True)
+
+        dialog.decided.connect(decided)
+        dialog.open()

@@ -1,0 +1,86 @@
+"""Supervision telling the employee: the decision on their own change request (status bar,
+banner, the open card read again) and "changed without approval" alerts; every announcement
+goes to the status bar, the banner, a beep and the tray (which names nobody while the desk is
+locked). Strings keep the ``Supervision`` translation context."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from shiboken6 import isValid
+
+from teller_app.platform.hub_models import HubEvent
+from teller_app.ui.customer_card import CustomerCard
+from teller_app.ui.supervision_cards import SupervisionCards
+
+if TYPE_CHECKING:
+    from teller_app.ui.lock_screen import SessionLocker
+
+translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
+
+
+class SupervisionNotices(SupervisionCards):
+    # set by Supervision.__init__
+    locker: SessionLocker | None
+    _tray: QSystemTrayIcon | None
+    tray_text: str
+
+    def _tell_maker(self, event: HubEvent) -> None:
+        """The teller sees their request's decision at once (status bar + banner)."""
+        text, level = {
+            "request.applied": (
+                translate("Supervision", "Your change request was approved and applied."),
+                "success"),
+            "request.approved": (
+                translate("Supervision", "Your change request was approved."), "info"),
+            "request.rejected": (
+                translate("Supervision", "Your change request was rejected."), "warning"),
+            "request.failed": (
+                translate("Supervision", "Your change request was approved, but the platform "
+                          "refused it."), "error"),
+            "request.withdrawn": (
+                translate("Supervision", "Your change request was withdrawn."), "info"),
+        }[event.kind]
+        self.window.status_bar.showMessage(text, 15_000)
+        self._say(text, level)
+        self.request_decided.emit(event)
+        for card in self._open_cards():
+            if card.guid == (event.customer_guid or ""):
+                card.refresh()
+
+    def _open_cards(self) -> list[CustomerCard]:
+        self._cards = [c for c in self._cards if isValid(c)]
+        return list(self._cards)
+
+    def _notify_alert(self, event: HubEvent) -> None:
+        who = event.login or event.customer_guid or ""
+        self._announce(translate("Supervision", "Changed without approval: %1").replace(
+            "%1", who), "warning")
+
+    def _announce(self, text: str, level: str) -> None:
+        self.window.status_bar.showMessage(text, 15_000)
+        self.window.banner.show_message(text, level)
+        from teller_app.ui.desk import DeskHooks  # the teller's Settings (sounds, notices)
+
+        desk = self.window.findChild(DeskHooks)  # a bare window (tests) has none
+        sounds, notify = (desk.settings.sounds, desk.settings.notifications) if desk else (
+            False, True)
+        if sounds:
+            QApplication.beep()
+        if notify and QSystemTrayIcon.isSystemTrayAvailable():
+            tray = self._tray or QSystemTrayIcon(self.window.windowIcon(), self)
+            self._tray = tray
+            tray.show()
+            self.tray_text = self._tray_text(text, level)
+            tray.showMessage(translate("Supervision", "Teller"), self.tray_text)
+
+    def _tray_text(self, text: str, level: str) -> str:
+        """Outside the lock screen: while locked, no customer or login (ui/lock_privacy)."""
+        locker = self.locker
+        if locker is None or not isValid(locker) or not locker.is_locked:
+            return text
+        if level in ("warning", "error"):
+            return translate("Supervision", "A new alert is waiting.")
+        return translate("Supervision", "A new request is waiting.")
