@@ -5,7 +5,7 @@
 
 The teller creates the draft. At or below the profile's ``cash_confirm_threshold`` the teller
 confirms it; above it a supervisor confirms — in place (their own short-lived client) or from
-their inbox, which finds drafts with ``list_payments(statuses=["CREATED"])``. The receipt
+their inbox, which lists the CREATED drafts (``pending_drafts``). The receipt
 reference is the payment guid plus the Stellar transaction hash.
 
 A confirm that times out, or is refused as "not in CREATED status", is never re-sent blindly:
@@ -29,7 +29,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from teller_app.core.cash_checks import (
     CashFacts,
@@ -46,6 +45,8 @@ from teller_app.core.cash_checks import (
     no_longer_draft,
     read_limits,
 )
+from teller_app.core.cash_confirm_failed import ConfirmFailed, raise_if_failed
+from teller_app.core.cash_confirm_in_place import confirm_with_credentials
 from teller_app.core.cash_types import (
     CASH_CATEGORY_CODES,
     AmountError,
@@ -68,7 +69,6 @@ from teller_app.core.cash_types import (
 )
 from teller_app.core.views import account_from_platform, customer_from_platform
 from teller_app.platform import PlatformClient
-from teller_app.platform.client_payments import payment_matches
 from teller_app.platform.errors import (
     AuthError,
     PlatformError,
@@ -78,9 +78,11 @@ from teller_app.platform.errors import (
 )
 from teller_app.platform.models import AccountWithAssets, NewPayment, Payment, PaymentStatus
 from teller_app.platform.models.assets import AssetBalance as WireAsset
-from teller_app.secrets import Profile
+from teller_app.platform.payment_filters import PaymentFilters, payment_matches
 
-# The value types live in cash_types; this stays the one import path for all of cash.
+# The value types live in cash_types, the final refusal in cash_confirm_failed, the
+# supervisor's in-place confirm in cash_confirm_in_place: this stays the one import path
+# for all of cash.
 __all__ = [
     "CASH_CATEGORY_CODES", "AmountError", "CashContext", "CashDraft", "CashError", "CashKind",
     "CashReceipt", "CashService", "ConfirmFailed", "ConfirmInDoubt", "ConfirmNotDone",
@@ -93,21 +95,6 @@ __all__ = [
 
 PENDING_DAYS = 2  # an older draft has no customer waiting at the desk any more
 log = logging.getLogger(__name__)
-
-
-class ConfirmFailed(CashError):
-    """The platform shows the payment FAILED (§5.2 [A]: refused at confirm, or signing
-    refused): final. It is never confirmed, so there is nothing to confirm again, to void or
-    to wait for; a new draft is a new payment. ``cause``: the refusal that came with it (the
-    platform's or the hub's), None when it was only read; ``detail``: words for it then."""
-
-    def __init__(self, payment_guid: str, cause: BaseException | None = None,
-                 detail: str = "") -> None:
-        super().__init__("the payment failed on the platform: final, never confirmed",
-                         "payment_failed")
-        self.payment_guid = payment_guid
-        self.cause = cause
-        self.detail = detail
 
 
 class CashService:
@@ -248,7 +235,7 @@ class CashService:
         offset, limit = 0, 100
         while True:
             page = await self.client.list_payments(
-                statuses=["CREATED"], sender_ids=[sender], receiver_ids=[receiver],
+                PaymentFilters(statuses=["CREATED"], sender_ids=[sender], receiver_ids=[receiver]),
                 offset=offset, limit=limit, branch_guid=self.branch_guid)
             for payment in page.payments:
                 if tag in (payment.purpose or ""):
@@ -328,16 +315,6 @@ class CashService:
             raise refused
         return replace(receipt_of(payment, self.kind_of(payment)), reconciled=True)
 
-    async def _raise_if_failed(self, payment_guid: str, refusal: BaseException) -> None:
-        """After a refused confirm: ``ConfirmFailed`` when the platform shows the payment
-        FAILED (the refusal is final); else (or unreadable) the caller raises the refusal."""
-        try:
-            payment = await self.client.get_payment(payment_guid, with_stellar_info=False)
-        except PlatformError:
-            return
-        if payment.status is PaymentStatus.FAILED:
-            raise ConfirmFailed(payment_guid, refusal) from refusal
-
     async def _confirm(self, payment_guid: str, amount: Decimal | None = None,
                        kind: CashKind | None = None) -> CashReceipt:
         try:
@@ -345,7 +322,7 @@ class CashService:
         except AuthError as exc:
             refusal = classify_refusal(exc)
             if refusal is not None and refusal.kind is RefusalKind.NO_SECRET:
-                await self._raise_if_failed(payment_guid, CashRefused(refusal))
+                await raise_if_failed(self.client, payment_guid, CashRefused(refusal))
                 raise CashRefused(refusal) from None
             raise
         except (Timeout, Unavailable, ValidationError) as exc:
@@ -354,7 +331,7 @@ class CashService:
             if isinstance(exc, ValidationError):
                 refusal = classify_refusal(exc)
                 if refusal is None or refusal.kind is not RefusalKind.NOT_CREATED:
-                    await self._raise_if_failed(payment_guid, exc)
+                    await raise_if_failed(self.client, payment_guid, exc)
                     raise
             try:
                 payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
@@ -390,10 +367,10 @@ class CashService:
         since = datetime.now(UTC) - timedelta(days=PENDING_DAYS)
         found: dict[str, Payment] = {}
         for code in sorted(CASH_CATEGORY_CODES & known.keys()):
-            wanted: dict[str, Any] = {"statuses": ["CREATED"], "category_guid": known[code],
-                                      "created_at_min": since}
-            async for p in self.client.iter_payments(branch_guid=self.branch_guid, **wanted):
-                if payment_matches(p, **wanted):
+            wanted = PaymentFilters(statuses=["CREATED"], category_guid=known[code],
+                                    created_at_min=since)
+            async for p in self.client.iter_payments(wanted, branch_guid=self.branch_guid):
+                if payment_matches(p, wanted):
                     found.setdefault(p.guid, p)
         drafts = list(found.values())
         if self.gate is not None and drafts:  # voided drafts leave every queue
@@ -420,39 +397,3 @@ async def find_processing_account(client: PlatformClient, branch_guid: str | Non
     if not accounts:
         raise CashError("no processing account is visible here", "no_processing_account")
     return str(accounts[0].wallet_account_guid)
-
-
-async def confirm_with_credentials(
-    profile: Profile, email: str, password: str, payment_guid: str, branch_guid: str | None
-) -> CashReceipt:
-    """A supervisor confirms a draft at the teller's desk with a short-lived session, used
-    for this confirm only and logged out on the platform right after (never stored)."""
-    from teller_app.platform._sensitive import secret_scope
-
-    with secret_scope():  # the supervisor's password and session: forgotten once done
-        return await _confirm_with_credentials(profile, email, password, payment_guid,
-                                               branch_guid)
-
-
-async def _confirm_with_credentials(
-    profile: Profile, email: str, password: str, payment_guid: str, branch_guid: str | None
-) -> CashReceipt:
-    from teller_app.core.approvals import close_everywhere
-    from teller_app.core.roles import Capability
-    from teller_app.core.session import make_auth, open_session
-
-    session = await open_session(profile, make_auth(profile, email, password))
-    try:
-        if not session.can(Capability.CASH_CONFIRM_ANY_AMOUNT):
-            raise CashError("this employee may not confirm amounts above the teller's limit",
-                            "not_a_checker")
-        service = CashService(session.client, branch_guid or "", "", Decimal(0), True)
-        receipt = await service.confirm(payment_guid)
-        return replace(receipt, confirmed_by=str(session.employee.guid))
-    finally:
-        try:
-            await close_everywhere(session)  # logged out on the platform and the hub
-        except Exception as exc:  # a confirmed payment is never reported as failed
-            log.warning("the supervisor's short session did not close (%s)",
-                        type(exc).__name__)
-

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from teller_app.platform.errors import AuthError, PlatformError, ValidationError
 from teller_app.platform.models import AmountLimit, Payment, PaymentLimit
+from teller_app.platform.payment_filters import PaymentFilters
 
 if TYPE_CHECKING:
     from teller_app.platform import PlatformClient
@@ -200,8 +201,8 @@ async def read_limits(
         now = now or datetime.now(UTC)
         longest = max(days for _max, days in periods.values())
         since = now - timedelta(days=longest)
-        outgoing = [p async for p in client.iter_payments(
-            sender_ids=list(account_guids), statuses=["CONFIRMED"], updated_at_min=since)]
+        outgoing = [p async for p in client.iter_payments(PaymentFilters(
+            sender_ids=list(account_guids), statuses=["CONFIRMED"], updated_at_min=since))]
         for period, (limit, days) in sorted(periods.items(), key=lambda kv: kv[1][1]):
             spent = spent_since(outgoing, now - timedelta(days=days), account_guids,
                                 (asset_code, stellar_code))

@@ -24,12 +24,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from teller_app.core.audit import csv_cell
 from teller_app.platform import PlatformClient
-from teller_app.platform.client_payments import payment_matches
 from teller_app.platform.models import Payment, PaymentPage
+from teller_app.platform.payment_filters import PaymentFilters, payment_matches
 
 if TYPE_CHECKING:  # history_copy imports this module
     from teller_app.core.history_copy import HistoryCopies
@@ -46,18 +46,11 @@ class HistoryFilter:
     category_guid: str = ""
     status: str = ""  # "" = any, else a platform status such as "CONFIRMED"
 
-    def params(self) -> dict[str, Any]:
-        """Keyword arguments of ``PlatformClient.list_payments`` (each a different type)."""
-        out: dict[str, Any] = {}
-        if self.date_from is not None:
-            out["created_at_min"] = self.date_from
-        if self.date_to is not None:
-            out["created_at_max"] = self.date_to
-        if self.category_guid:
-            out["category_guid"] = self.category_guid
-        if self.status:
-            out["statuses"] = [self.status]
-        return out
+    def payment_filters(self) -> PaymentFilters:
+        """These filters as the platform's list takes them ("" and None: no filter)."""
+        return PaymentFilters(created_at_min=self.date_from, created_at_max=self.date_to,
+                              category_guid=self.category_guid or None,
+                              statuses=[self.status] if self.status else None)
 
 
 @dataclass(frozen=True)
@@ -132,14 +125,15 @@ class HistoryPager:
     def at_end(self) -> bool:
         return all(side.exhausted for side in self._sides)
 
-    def _wanted(self, side: _Side) -> dict[str, Any]:
+    def _wanted(self, side: _Side) -> PaymentFilters:
         mine = [self.account_guid]
-        return {**self.filters.params(),
-                **({"receiver_ids": mine} if side.incoming else {"sender_ids": mine})}
+        wanted = self.filters.payment_filters()
+        return replace(wanted, receiver_ids=mine) if side.incoming else replace(
+            wanted, sender_ids=mine)
 
     async def _list(self, side: _Side, order: str, offset: int, limit: int) -> PaymentPage:
         return await self.client.list_payments(
-            **self._wanted(side), order=order, offset=offset, limit=limit,
+            self._wanted(side), order=order, offset=offset, limit=limit,
             branch_guid=self.branch_guid)
 
     async def _fill(self, side: _Side) -> None:
@@ -162,7 +156,7 @@ class HistoryPager:
         if not rows:
             side.total = side.offset  # a short answer ends the side whatever total says
         wanted = self._wanted(side)
-        fresh = [p for p in rows if p.guid not in self._listed and payment_matches(p, **wanted)]
+        fresh = [p for p in rows if p.guid not in self._listed and payment_matches(p, wanted)]
         self._listed.update(p.guid for p in fresh)
         side.buffer.extend(HistoryRow(p, side.incoming) for p in fresh)
         side.buffer.sort(key=_key, reverse=True)

@@ -36,8 +36,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from teller_app.platform import PlatformClient, PlatformError
-from teller_app.platform.client_payments import payment_matches
 from teller_app.platform.models import Payment, PaymentStatus
+from teller_app.platform.payment_filters import PaymentFilters, payment_matches
 
 from . import policy
 from .cash_commands import alert_unsupervised, lock_alerts, unsupervised
@@ -88,8 +88,7 @@ class CashWatcher(Leased):
             await self._save_cursor(since.isoformat())
         client = await self.reader.client()
         currency = await policy.cash_currency(self.state.engine)
-        wanted: dict[str, Any] = {"statuses": [PaymentStatus.CONFIRMED.value],
-                                  "updated_at_min": since}
+        wanted = PaymentFilters(statuses=[PaymentStatus.CONFIRMED.value], updated_at_min=since)
         newest: datetime | None = None
         raised = 0
         seen: set[str] = set()  # every row listed, matching or not
@@ -97,7 +96,7 @@ class CashWatcher(Leased):
             offset, total = 0, 0
             while True:
                 try:
-                    page = await client.list_payments(**wanted, order="asc", offset=offset,
+                    page = await client.list_payments(wanted, order="asc", offset=offset,
                                                       limit=self.page)
                 except PlatformError as exc:
                     log.warning("cash watcher read failed",
@@ -105,7 +104,7 @@ class CashWatcher(Leased):
                     return raised
                 for payment in page.payments:
                     seen.add(payment.guid)
-                    if not payment_matches(payment, **wanted):
+                    if not payment_matches(payment, wanted):
                         continue  # the server ignored a filter: not ours to examine
                     raised += await self._check(client, payment, currency)
                     if payment.updated_at is not None and (

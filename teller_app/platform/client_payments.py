@@ -5,16 +5,14 @@ GUIDs", "four ISO dates", "category GUID"); the older guide spells ``guids`` and
 ``created_at_min``… [D-OLD], ``category_guid`` is [A], and the current guide spells its other
 lists' bounds ``min_created_at``… (customers [S], emission history [D]). A server ignores a
 name it does not know, so each is sent in both spellings (a server that knows both applies
-the same filter twice), and callers that act on rows check them too (``payment_matches``):
-a server may still not know either name.
+the same filter twice), and callers that act on rows check them too (``payment_matches``
+with the same ``PaymentFilters``): a server may still not know either name.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pydantic
 
@@ -24,7 +22,6 @@ from .client_base import (
     ClientBase,
     M,
     StrList,
-    TimeValue,
     _guid,
 )
 from .errors import (
@@ -41,6 +38,10 @@ from .models import (
     PaymentPage,
 )
 from .models._base import _parse_timestamp
+from .payment_filters import PaymentFilters, payment_matches
+
+# ``payment_matches`` stays importable from here, where it was first.
+__all__ = ["PaymentFilters", "PaymentsApi", "payment_matches"]
 
 # the client's name of a payments filter -> every spelling sent (see the module docstring)
 _SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -132,54 +133,22 @@ class PaymentsApi(ClientBase):
 
     async def list_payments(
         self,
+        filters: PaymentFilters | None = None,
         *,
-        guids: StrList = None,
-        sender_ids: StrList = None,
-        receiver_ids: StrList = None,
-        statuses: StrList = None,
-        asset_codes: StrList = None,
-        asset_issuers: StrList = None,
-        category_guid: str | None = None,
-        min_amount: Decimal | None = None,
-        max_amount: Decimal | None = None,
-        created_at_min: TimeValue = None,
-        created_at_max: TimeValue = None,
-        updated_at_min: TimeValue = None,
-        updated_at_max: TimeValue = None,
-        sender_counterparty_guid: str | None = None,
-        receiver_counterparty_guid: str | None = None,
-        external_transaction_id: str | None = None,
         order: str | None = None,
         offset: int = 0,
         limit: int = 100,
         branch_guid: str | None = None,
     ) -> PaymentPage:
-        """One page of payments. The filters are the caller's meaning: time bounds inclusive
-        (moved by 1 us where the server's are strict), each sent in every spelling the docs
-        allow. The server's order and filters are not guaranteed (``order`` may be ignored,
-        a filter name unknown): check rows with ``payment_matches`` before acting on them."""
+        """One page of payments meeting ``filters`` (None: every payment). The filters are
+        the caller's meaning: time bounds inclusive (moved by 1 us where the server's are
+        strict), each sent in every spelling the docs allow. The server's order and filters
+        are not guaranteed (``order`` may be ignored, a filter name unknown): check rows with
+        ``payment_matches`` before acting on them."""
+        wanted = filters or PaymentFilters()
         path = self._payments_path(branch_guid)
-        params: dict[str, QueryValue] = {
-            "guids": guids,
-            "sender_ids": sender_ids,
-            "receiver_ids": receiver_ids,
-            "statuses": statuses,
-            "asset_codes": asset_codes,
-            "asset_issuers": asset_issuers,
-            "category_guid": category_guid,
-            "min_amount": min_amount,
-            "max_amount": max_amount,
-            "created_at_min": created_at_min,
-            "created_at_max": created_at_max,
-            "updated_at_min": updated_at_min,
-            "updated_at_max": updated_at_max,
-            "sender_counterparty_guid": sender_counterparty_guid,
-            "receiver_counterparty_guid": receiver_counterparty_guid,
-            "external_transaction_id": external_transaction_id,
-            "order": order,
-            "offset": offset,
-            "limit": limit,
-        }
+        params: dict[str, QueryValue] = {**wanted.params(), "order": order, "offset": offset,
+                                         "limit": limit}
         data = await self._call("GET", path, params=self._payment_query(params))
         return self._parse(PaymentPage, data, "GET", path)
 
@@ -204,10 +173,14 @@ class PaymentsApi(ClientBase):
                 out[spelling] = value
         return out
 
-    async def iter_payments(self, page_size: int = 200, **filters: Any) -> AsyncIterator[Payment]:
+    async def iter_payments(self, filters: PaymentFilters | None = None, *,
+                            page_size: int = 200, order: str | None = None,
+                            branch_guid: str | None = None) -> AsyncIterator[Payment]:
+        """Every page of ``list_payments(filters, ...)``."""
         offset = 0
         while True:
-            page = await self.list_payments(offset=offset, limit=page_size, **filters)
+            page = await self.list_payments(filters, order=order, offset=offset,
+                                            limit=page_size, branch_guid=branch_guid)
             for payment in page.payments:
                 yield payment
             offset += len(page.payments)
@@ -257,65 +230,3 @@ class PaymentsApi(ClientBase):
             "POST", f"{self._cp}/limits/customer/amount", body=limit.wire(), idempotent=False
         )
 
-
-
-def payment_matches(
-    payment: Payment,
-    *,
-    guids: StrList = None,
-    sender_ids: StrList = None,
-    receiver_ids: StrList = None,
-    statuses: StrList = None,
-    asset_codes: StrList = None,
-    asset_issuers: StrList = None,
-    category_guid: str | None = None,
-    min_amount: Decimal | None = None,
-    max_amount: Decimal | None = None,
-    created_at_min: TimeValue = None,
-    created_at_max: TimeValue = None,
-    updated_at_min: TimeValue = None,
-    updated_at_max: TimeValue = None,
-    sender_counterparty_guid: str | None = None,
-    receiver_counterparty_guid: str | None = None,
-    external_transaction_id: str | None = None,
-    **_paging: Any,
-) -> bool:
-    """Whether a listed payment meets the filters ``list_payments`` was given (the same
-    keywords; paging ones are ignored): False when the row visibly contradicts one, as it
-    does when the server ignored a name or an order. Bounds are inclusive; a row that does
-    not say (no timestamp) is kept."""
-    checks: list[tuple[StrList, str]] = [
-        (guids, payment.guid), (sender_ids, payment.sender_id),
-        (receiver_ids, payment.receiver_id), (asset_codes, payment.asset_code),
-        (asset_issuers, payment.asset_issuer)]
-    if any(not _among(value, wanted) for wanted, value in checks):
-        return False
-    if statuses is not None and payment.status_raw.upper() not in {
-            s.upper() for s in statuses}:
-        return False
-    for wanted_one, value in ((category_guid, payment.category_guid),
-                              (sender_counterparty_guid, payment.sender_counterparty),
-                              (receiver_counterparty_guid, payment.receiver_counterparty)):
-        if wanted_one is not None and not _among(value, [wanted_one]):
-            return False
-    if external_transaction_id is not None and str(
-            (payment.model_extra or {}).get("external_transaction_id") or "") \
-            != external_transaction_id:
-        return False
-    if (min_amount is not None and payment.amount < min_amount) or (
-            max_amount is not None and payment.amount > max_amount):
-        return False
-    return _within(payment.created_at, created_at_min, created_at_max) and _within(
-        payment.updated_at, updated_at_min, updated_at_max)
-
-
-def _among(value: str, wanted: Sequence[str] | None) -> bool:
-    """GUIDs and codes compare case-insensitively (a server may write GUIDs upper-case)."""
-    return wanted is None or value.lower() in {w.lower() for w in wanted}
-
-
-def _within(stamp: datetime | None, low: TimeValue, high: TimeValue) -> bool:
-    if stamp is None:
-        return True
-    lo, hi = _parse_timestamp(low), _parse_timestamp(high)
-    return (lo is None or stamp >= lo) and (hi is None or stamp <= hi)

@@ -24,6 +24,7 @@ from teller_app.core.cash import (
     needs_supervisor,
     parse_cash_amount,
 )
+from teller_app.platform.payment_filters import PaymentFilters
 
 
 @pytest.mark.parametrize("text", ["0", "-1", "1.001", "abc", "NaN", "1e-5"])
@@ -119,12 +120,12 @@ class _LostAnswers:
             await self._client.create_payment(payment, branch_guid=branch_guid)
         raise Timeout("read timed out", method="POST", path="/payments")
 
-    async def list_payments(self, **kwargs):  # type: ignore[no-untyped-def]
+    async def list_payments(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         from teller_app.platform import Unavailable
 
         if self.down:
             raise Unavailable("connection refused")
-        return await self._client.list_payments(**kwargs)
+        return await self._client.list_payments(*args, **kwargs)
 
 
 def test_a_timed_out_create_is_reconciled_never_duplicated(sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -132,7 +133,7 @@ def test_a_timed_out_create_is_reconciled_never_duplicated(sandbox) -> None:  # 
     from teller_app.platform import Timeout
 
     async def drafts_with(client, service, nonce: str) -> list:  # type: ignore[no-untyped-def]
-        page = await client.list_payments(statuses=["CREATED"], limit=1000,
+        page = await client.list_payments(PaymentFilters(statuses=["CREATED"]), limit=1000,
                                           branch_guid=service.branch_guid)
         return [p for p in page.payments if f"[ref:{nonce}]" in p.purpose]
 

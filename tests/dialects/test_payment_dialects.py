@@ -19,6 +19,7 @@ import pytest
 from teller_app.core.cash import CashKind, CashService
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 from teller_app.core.history import HistoryPager
+from teller_app.platform.payment_filters import PaymentFilters
 from teller_app.platform.probes import learn_traits
 from tests.platform.sandbox_helpers import admin_client, new_customer, password_client
 
@@ -118,17 +119,18 @@ def test_client_filters_with_either_spelling_and_strict_bounds(pay_sb: SandboxPr
             await learn_traits(client, {})  # what the desk's sync learns first
             assert client.traits.bounds == "exclusive"
             guids = [r[0] for r in three]
-            got = await client.list_payments(guids=guids, created_at_min=three[0][1],
-                                             limit=1000)
+            got = await client.list_payments(
+                PaymentFilters(guids=guids, created_at_min=three[0][1]), limit=1000)
             assert sorted(p.guid for p in got.payments) == sorted(guids)
-            got = await client.list_payments(guids=guids, updated_at_min=three[1][2],
-                                             updated_at_max=three[2][2], limit=1000)
+            got = await client.list_payments(PaymentFilters(guids=guids, updated_at_min=three[1][2],
+                                                            updated_at_max=three[2][2]),
+                                             limit=1000)
             assert sorted(p.guid for p in got.payments) == sorted(guids[1:])
-            later = await client.list_payments(statuses=["CONFIRMED"],
-                                               updated_at_min="2999-01-01T00:00:00Z")
+            later = await client.list_payments(PaymentFilters(
+                statuses=["CONFIRMED"], updated_at_min="2999-01-01T00:00:00Z"))
             assert later.payments == [] and later.total == 0
             category = next(r[3] for r in rows if r[3])
-            got = await client.list_payments(category_guid=category, limit=1000)
+            got = await client.list_payments(PaymentFilters(category_guid=category), limit=1000)
             assert {p.guid for p in got.payments} == {r[0] for r in rows if r[3] == category}
             assert len(got.payments) < len(rows) or all(r[3] == category for r in rows)
 

@@ -32,6 +32,7 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
+from teller_app.platform.payment_filters import PaymentFilters
 
 pytestmark = pytest.mark.asyncio
 
@@ -172,8 +173,8 @@ async def test_cash_deposit_payment_and_limits(sandbox: SandboxProcess) -> None:
         assert done.status is PaymentStatus.CONFIRMED and done.stellar_hash
         acc = await client.get_account(created.wallet_account_guid)
         assert acc.assets[0].balance == Decimal("150.25")
-        page = await client.list_payments(receiver_ids=[created.wallet_account_guid],
-                                          branch_guid=kyiv["guid"])
+        page = await client.list_payments(
+            PaymentFilters(receiver_ids=[created.wallet_account_guid]), branch_guid=kyiv["guid"])
         assert [p.guid for p in page.payments] == [guid]
         everything = [p.guid async for p in client.iter_payments(page_size=3)]
         assert guid in everything and len(set(everything)) == len(everything)
