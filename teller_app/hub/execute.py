@@ -26,10 +26,7 @@ from collections.abc import Coroutine
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
-
 from teller_app.platform import (
-    BankJwtLogin,
     CustomerUpdate,
     PasswordLogin,
     PlatformClient,
@@ -39,10 +36,12 @@ from teller_app.platform import (
 )
 from teller_app.platform.models import Customer, PaymentStatus
 
-from . import bank_settings, commands, execute_cash, signin_throttle, vault
+from . import bank_settings, commands, execute_cash, vault
 from .canon import sha256_hex
 from .commands import Command
 from .db import now
+from .dcm_reader import Reader as Reader  # importable from here too (the cash watcher, tests)
+from .dcm_reader import bank_auth as _bank_auth  # Mode B's login (tests import it from here)
 from .errors import HubError
 from .execution_lease import (
     deadline_seconds,
@@ -52,7 +51,6 @@ from .execution_lease import (
     mark_in_doubt,
     stale_seconds,
 )
-from .proxy_tokens import minter_for
 from .state import HubState
 
 log = logging.getLogger("teller_hub.four_eyes")
@@ -63,83 +61,6 @@ CRASH_AFTER_EXECUTION = "TELLER_HUB_TEST_CRASH_AFTER_EXECUTION"
 def crash_point(name: str) -> None:
     if os.environ.get(name) == "1":
         os._exit(99)  # a fault injector: the process dies as if killed -9
-
-
-class Reader:
-    """The hub's technical DCM account (Mode A) or, without one, the bank key (Mode B):
-    reads customers for filing, resuming and the watcher. One client per process."""
-
-    def __init__(self, state: HubState) -> None:
-        self.state = state
-        self._client: PlatformClient | None = None
-        self._lock = asyncio.Lock()
-
-    @property
-    def available(self) -> bool:
-        s = self.state.settings
-        return bool(s.dcm_url and s.dcm_counterparty and (
-            s.tech_account_configured or s.bank_key_file is not None))
-
-    async def client(self) -> PlatformClient:
-        async with self._lock:
-            if self._client is None:
-                s = self.state.settings
-                if not self.available:
-                    raise HubError(503, "the hub cannot read DCM (no technical account or key)")
-                if s.tech_account_configured:
-                    assert s.dcm_tech_password is not None
-                    auth: Any = PasswordLogin(s.dcm_tech_login,
-                                              s.dcm_tech_password.get_secret_value())
-                else:
-                    auth = _bank_auth(self.state, "teller-hub")
-                self._client = PlatformClient(s.dcm_url, s.dcm_counterparty, auth=auth,
-                                              timeout=10.0)
-            return self._client
-
-    async def customer(self, guid: str) -> Customer:
-        return await (await self.client()).get_customer(guid)
-
-    async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-
-
-def _bank_auth(state: HubState, email: str) -> BankJwtLogin:
-    s = state.settings
-    if s.bank_key_file is None:
-        raise HubError(503, "the hub has no bank key (bank_key_file): cannot act in Mode B")
-    try:  # the minter's kid: the configured one, else the key's thumbprint (file checked)
-        kid = minter_for(s).kid
-        pem = s.bank_key_file.read_bytes()
-    except (OSError, ValueError) as exc:  # SettingsError is a ValueError
-        raise HubError(503, "the hub's bank key cannot be used: see the hub's log") from exc
-    return BankJwtLogin(email, pem, kid, audience=s.token_audience)
-
-
-async def check_platform_token(state: HubState, email: str, token: str) -> None:
-    """Mode A: the token must be a live DCM session of the approver themself; counted against
-    the approver's e-mail like a sign-in (429 while locked)."""
-    async with signin_throttle.token_attempt(state.engine, state.master, email):
-        await _check_platform_token(state, email, token)
-
-
-async def _check_platform_token(state: HubState, email: str, token: str) -> None:
-    url = f"{state.settings.dcm_url.rstrip('/')}/kratos/sessions/whoami"
-    try:
-        resp = await state.http.get(url, headers={"X-Session-Token": token}, timeout=5.0)
-    except httpx.HTTPError:
-        raise HubError(503, "DCM is unreachable: cannot check your platform session") from None
-    if resp.status_code >= 500:  # DCM's own trouble: not the approver's failure to count
-        raise HubError(503, "DCM could not check your platform session: try again")
-    if resp.status_code != 200:
-        raise HubError(401, "DCM says your platform session is not valid: sign in again")
-    try:
-        data = resp.json()
-        who = str(data["identity"]["traits"]["email"]).strip().lower()
-    except (ValueError, KeyError, TypeError):
-        raise HubError(503, "DCM whoami answered an unexpected shape") from None
-    if data.get("active") is not True or who != email:
-        raise HubError(403, "the platform session given is not the approver's own")
 
 
 def _same(field: str, want: Any, have: Any) -> bool:

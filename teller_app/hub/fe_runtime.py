@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI, Request
 
 from .cash_watcher import CashWatcher
+from .dcm_reader import Reader
 from .events import EventBus, prune
-from .execute import Executor, Reader
+from .execute import Executor
 from .state import HubState
 from .watcher import Watcher, stop
 

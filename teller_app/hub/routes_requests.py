@@ -30,7 +30,7 @@ from .commands import Command
 from .contract import QueryInt, errors
 from .errors import HubError
 from .events import is_checker
-from .execute import CRASH_AFTER_DECISION, Resumer, check_platform_token, crash_point
+from .execute import CRASH_AFTER_DECISION, Resumer, crash_point
 from .fe_models import (
     ApproveIn,
     CashChange,
@@ -43,6 +43,7 @@ from .fe_models import (
 )
 from .fe_runtime import FourEyes, runtime
 from .models import HubEmployee
+from .platform_token import check_platform_token
 from .state import HubState
 from .watcher import fields_of
 

@@ -1,27 +1,23 @@
 """Routes for tills, vault transfers, cash authorization and voids (issue 15).
 
 Till calls that change something carry ``X-Desk-ID`` (the desk holding the till's lease).
-Amounts travel as decimal strings; the hub computes in integer kopiyky.
+Amounts travel as decimal strings; the hub computes in integer kopiyky. The bodies are in
+``till_bodies``; what a till counts from DCM before it is shown or closed, ``till_reconcile``.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import SQLAlchemyError
 
 from teller_app.platform import NotFound, PlatformError
 from teller_app.platform.models import PaymentStatus
 
-from . import bank_settings, cash_limits, policy, tills, voids
+from . import bank_settings, cash_limits, tills, voids
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
-from .cash_failed import record_failed
 from .cash_limits import CashLimits, Draft, read_draft
 from .contract import errors
 from .db import now
@@ -29,84 +25,26 @@ from .errors import HubError
 from .events import is_checker
 from .fe_runtime import runtime
 from .models import HubEmployee
-from .till_holding import outstanding
+from .till_bodies import (
+    AuthorizeIn,
+    CloseIn,
+    DecideIn,
+    OpenIn,
+    PaymentIn,
+    PreviewIn,
+    RejectDraftIn,
+    TransferIn,
+    VaultIn,
+    VoidIn,
+)
 from .till_money import count_total, to_minor
+from .till_reconcile import reconcile, till_currency
 
 # 404 (no such draft, customer or till) and 409 (state: in use, closed) on every route.
 log = logging.getLogger("teller_hub.tills")
 router = APIRouter(prefix="/api/v1", tags=["tills"], responses=errors(404, 409))
 
-Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
-                                        pattern=r"^[A-Za-z0-9._:-]+$")]
-Reason = Annotated[str, StringConstraints(max_length=300)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 DeskId = Annotated[str, Header(alias="X-Desk-ID", min_length=1, max_length=64)]
-Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
-                   Field(max_length=32)]
-Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OpenIn(_In):
-    till_code: Annotated[str, StringConstraints(min_length=1, max_length=32,
-                                                pattern=r"^[\w.-]+$")]
-    counts: Counts
-
-
-class CloseIn(_In):
-    counts: Counts
-    reason: Reason = ""
-
-
-class PaymentIn(_In):
-    payment_guid: Guid
-
-
-class AuthorizeIn(PaymentIn):
-    # "confirm": the desk asks right before it confirms on DCM; absent: a check (at create)
-    purpose: Literal["check", "confirm"] | None = None
-
-
-class PreviewIn(_In):
-    kind: Literal["deposit", "withdrawal"]
-    amount: Amount
-    customer_guid: Guid | None = None
-
-
-class VoidIn(_In):
-    payment_guid: Guid
-    reason: Text
-    desk_id: Annotated[str, StringConstraints(max_length=64)] = ""
-
-
-class RejectDraftIn(_In):
-    payment_guid: Guid
-    comment: Text
-    desk_id: Annotated[str, StringConstraints(max_length=64)] = ""
-
-
-class TransferIn(_In):
-    # optional, made by the desk: a re-send with the same id answers the stored transfer
-    id: uuid.UUID | None = None
-    direction: Literal["to_till", "to_vault"]
-    amount: Amount
-
-
-class DecideIn(_In):
-    comment: Reason = ""
-
-
-class VaultIn(_In):
-    branch_guid: Guid | None = None
-    counts: Counts
-
-
-async def till_currency(request: Request) -> str:
-    """The tills' currency (the policy's ``cash_currency``): cash in another is no till's."""
-    return await policy.cash_currency(hub_state(request).engine)
 
 
 async def _draft(request: Request, payment_guid: str, *, as_cash: bool = False) -> Draft:
@@ -241,51 +179,6 @@ async def open_till(body: OpenIn, request: Request, emp: Operator,
     return await tills.open_till(hub_state(request).engine, emp, till_code=body.till_code,
                                  desk_id=desk_id, counts=body.counts,
                                  total=count_total(body.counts))
-
-
-@dataclass(frozen=True)
-class Reconciled:
-    counted: int  # payments counted now
-    failed: frozenset[str]  # drafts DCM shows FAILED: nothing confirms them any more
-    created: frozenset[str] = frozenset()  # drafts DCM shows CREATED still
-    # CONFIRMED, but no cash a till may take as DCM reads it now (its accounts changed, an
-    # account unreadable): never counted, so it must not keep the till open; the cash
-    # watcher alerts it
-    uncountable: frozenset[str] = frozenset()
-
-
-async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
-    """Count what this teller authorized, DCM now shows CONFIRMED and the till has not
-    counted yet (a desk that crashed before reporting, a supervisor's approval executed by
-    the hub). The expected cash never depends on the desk having reported."""
-    engine = hub_state(request).engine
-    async with engine.connect() as conn:
-        row = await tills.live_till(conn, emp, None, renew=False)
-        pending = [str(r.payment_guid) for r in await outstanding(conn, row.id)]
-    if not pending:
-        return Reconciled(0, frozenset())
-    client = await runtime(request).reader.client()
-    currency = await till_currency(request)
-    counted, failed, created, uncountable = 0, set(), set(), set()
-    for guid in pending:
-        draft = await read_draft(client, guid, currency=currency)
-        if draft.status is PaymentStatus.FAILED:
-            failed.add(guid)
-        if draft.status is PaymentStatus.CREATED:
-            created.add(guid)
-        if draft.status is PaymentStatus.CONFIRMED and not draft.kind:
-            uncountable.add(guid)
-            log.warning("a confirmed draft authorized on a till is no till cash now: %s", guid)
-        if draft.status is not PaymentStatus.CONFIRMED or not draft.kind:
-            continue
-        async with engine.begin() as conn:
-            counted += await tills.record_operation(
-                conn, row, payment_guid=guid, kind=draft.kind, category=draft.category,
-                amount_minor=draft.amount_minor, customer_guid=draft.customer_guid)
-    if failed:  # a desk's own confirm DCM failed: no longer held back from what it can pay
-        async with engine.begin() as conn:
-            await record_failed(conn, failed)
-    return Reconciled(counted, frozenset(failed), frozenset(created), frozenset(uncountable))
 
 
 @router.get("/tills/current", summary="Your live till (confirmed operations counted first)")

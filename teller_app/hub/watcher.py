@@ -27,7 +27,8 @@ from teller_app.platform.models import Customer
 
 from . import audit, commands, events, policy, vault
 from .db import dialect_insert, now
-from .execute import Reader, _same
+from .dcm_reader import Reader
+from .execute import _same
 from .fe_tables import alerts, customer_snapshots, leases
 from .state import HubState
 

@@ -1,0 +1,78 @@
+"""Request bodies of the till and cash routes: strict (no extra field), every string bounded.
+
+Amounts travel as decimal strings (``Amount``); the routes turn them into integer kopiyky.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
+                                        pattern=r"^[A-Za-z0-9._:-]+$")]
+Reason = Annotated[str, StringConstraints(max_length=300)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
+                   Field(max_length=32)]
+Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OpenIn(_In):
+    till_code: Annotated[str, StringConstraints(min_length=1, max_length=32,
+                                                pattern=r"^[\w.-]+$")]
+    counts: Counts
+
+
+class CloseIn(_In):
+    counts: Counts
+    reason: Reason = ""
+
+
+class PaymentIn(_In):
+    payment_guid: Guid
+
+
+class AuthorizeIn(PaymentIn):
+    # "confirm": the desk asks right before it confirms on DCM; absent: a check (at create)
+    purpose: Literal["check", "confirm"] | None = None
+
+
+class PreviewIn(_In):
+    kind: Literal["deposit", "withdrawal"]
+    amount: Amount
+    customer_guid: Guid | None = None
+
+
+class VoidIn(_In):
+    payment_guid: Guid
+    reason: Text
+    desk_id: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class RejectDraftIn(_In):
+    payment_guid: Guid
+    comment: Text
+    desk_id: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class TransferIn(_In):
+    # optional, made by the desk: a re-send with the same id answers the stored transfer
+    id: uuid.UUID | None = None
+    direction: Literal["to_till", "to_vault"]
+    amount: Amount
+
+
+class DecideIn(_In):
+    comment: Reason = ""
+
+
+class VaultIn(_In):
+    branch_guid: Guid | None = None
+    counts: Counts
