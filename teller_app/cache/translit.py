@@ -334,3 +334,20 @@ def cyrillic_text_spellings(text: str, count: int = 2) -> list[str]:
         if cand and cand not in out:
             out.append(cand)
     return out[:count]
+
+
+# Where an apostrophe stands in a Ukrainian name: typed or stored as any of APOSTROPHES, or
+# dropped by a Latin spelling (KMU 2010 writes none: "Лук'яненко" -> "Lukianenko") before
+# "я", "ю", "є", "ї" after a labial, "р" or "к" ("Мар'яна", "В'ячеслав", "Лук'ян").
+_APOSTROPHE = re.compile(f"[{re.escape(APOSTROPHES)}]")
+_APOSTROPHE_PLACE = re.compile(f"[{re.escape(APOSTROPHES)}]|(?<=[бпвмфрк])(?=[яюєї])",
+                               re.IGNORECASE)
+
+
+def apostrophe_free_part(text: str, *, places: bool = False) -> str:
+    """The longest part of ``text`` between its apostrophes (the first of equal ones), and
+    with ``places`` also between the places one may stand in Cyrillic ("лукяненко" ->
+    "яненко"): a search that matches text as typed finds with it a name whatever apostrophe
+    it is stored with (', ’ or ʼ) or without one; the caller then keeps only the rows that
+    match the whole text, apostrophes dropped. ``text`` itself when it has no such place."""
+    return max((_APOSTROPHE_PLACE if places else _APOSTROPHE).split(text), key=len)

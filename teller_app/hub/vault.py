@@ -136,21 +136,35 @@ async def issue_many_in(conn: AsyncConnection, master: MasterKey, items: list[Se
 
 
 async def _case_twins(conn: AsyncConnection, ids: list[str]) -> set[str]:
-    """The given ids with a twin that differs only in case: registered, or in ``ids``. A full
-    scan per CASE_CHUNK ids (no index on lower(external_id) yet); SQLite's lower() folds
-    ASCII only, so there non-ASCII twins are caught in one direction only."""
+    """The given ids with a twin that differs only in case (Unicode: ``str.casefold``, so
+    "Іван" and "іван"): registered, or in ``ids``. SQL's lower() folds ASCII only on SQLite
+    and follows the locale on PostgreSQL, so it only narrows and Python decides: an
+    all-ASCII registered id is lower()'d to a folded key (a full scan per CASE_CHUNK ids, no
+    index on lower(external_id) yet), and every registered id with a non-ASCII character
+    (few: logins are e-mails, phone numbers, GUIDs) is read and folded here."""
     groups: dict[str, set[str]] = {}
     for external_id in ids:
-        groups.setdefault(external_id.lower(), set()).add(external_id)
+        groups.setdefault(external_id.casefold(), set()).add(external_id)
     twins = {i for group in groups.values() if len(group) > 1 for i in group}
     keys = list(groups)
     column = customer_secrets.c.external_id
+    found: list[str] = []
     for start in range(0, len(keys), CASE_CHUNK):
-        found = (await conn.execute(sa.select(column).where(
+        found += (await conn.execute(sa.select(column).where(
             sa.func.lower(column).in_(keys[start:start + CASE_CHUNK])))).scalars()
-        for registered in found:
-            twins |= {i for i in groups.get(str(registered).lower(), ()) if i != registered}
+    if keys:
+        found += (await conn.execute(sa.select(column).where(
+            _non_ascii(conn, column)))).scalars()
+    for registered in found:
+        twins |= {i for i in groups.get(str(registered).casefold(), ()) if i != registered}
     return twins
+
+
+def _non_ascii(conn: AsyncConnection, column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """``column`` holds a character outside ASCII: more UTF-8 bytes than characters."""
+    if conn.dialect.name == "postgresql":
+        return sa.func.octet_length(column) != sa.func.length(column)
+    return sa.func.length(sa.cast(column, sa.LargeBinary)) != sa.func.length(column)
 
 
 def _payload(item: SecretIn) -> bytes:

@@ -129,10 +129,18 @@ def clean_iban(store: Any, iban: str | None, checksum: bool = True) -> str | Non
 
 
 def _check_duplicate(store: Any, cp: str, login: str, loose: bool = False) -> None:
-    """One customer per login (§4.1): regardless of case, or (``loose``) exactly."""
-    same = "login = ?" if loose else "lower(login) = lower(?)"
-    dup = store.scalar(
-        f"SELECT 1 FROM customers WHERE counterparty_guid = ? AND {same}", (cp, login))
+    """One customer per login (§4.1): regardless of case (Unicode: "Іван" is "іван"), or
+    (``loose``) exactly. SQLite's lower() folds ASCII only, so it finds the all-ASCII
+    logins folded like ``login``; those with another character are folded here."""
+    if loose:
+        dup = store.scalar("SELECT 1 FROM customers WHERE counterparty_guid = ? AND login = ?",
+                           (cp, login))
+    else:
+        folded = login.casefold()
+        rows = store.conn.execute(
+            "SELECT login FROM customers WHERE counterparty_guid = ? AND (lower(login) = ? "
+            "OR length(CAST(login AS BLOB)) != length(login))", (cp, folded))
+        dup = any(row[0].casefold() == folded for row in rows)
     if dup:
         raise bad_request(DUPLICATE_CUSTOMER)
 

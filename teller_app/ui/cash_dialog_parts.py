@@ -38,7 +38,7 @@ from teller_app.ui.cash_text import cash_error_text, status_text
 from teller_app.ui.customer_table_model import turns_direction
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
-from teller_app.ui.validators import isolate
+from teller_app.ui.validators import isolate, one_line
 
 
 def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
@@ -51,9 +51,9 @@ def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
 
 
 def in_sentence(name: str) -> str:
-    """A customer's name inside a sentence (the supervisor's summary): isolated when it
-    could reorder the words around it, the amount among them."""
-    return isolate(name) if turns_direction(name) else name
+    """A customer's name inside a sentence (the supervisor's summary): on one line, and
+    isolated when it could reorder the words around it, the amount among them."""
+    return isolate(name) if turns_direction(name) else one_line(name)
 
 
 class CashDialogParts(QDialog):

@@ -59,15 +59,15 @@ from teller_app.ui.error_text import (
     platform_message,
 )
 from teller_app.ui.money import format_number
-from teller_app.ui.validators import check_login
+from teller_app.ui.validators import check_login, one_line
 
 LOGIN_CHECK_DEBOUNCE_MS = 400
 
 
 def short_name(customer: CustomerView) -> str:
-    """A customer's name as a tab title shows it (at most 28 characters; an "&" doubled, or
-    the tab would underline the next letter and take it as its shortcut)."""
-    name = customer.display_name
+    """A customer's name as a tab title shows it (on one line, at most 28 characters; an "&"
+    doubled, or the tab would underline the next letter and take it as its shortcut)."""
+    name = one_line(customer.display_name)
     return (name if len(name) <= 28 else name[:27] + "…").replace("&", "&&")
 
 

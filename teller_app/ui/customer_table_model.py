@@ -33,7 +33,7 @@ from teller_app.core.person_name import official_name
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import segment_text, status_text
-from teller_app.ui.validators import isolate
+from teller_app.ui.validators import isolate, one_line
 
 if TYPE_CHECKING:  # typing only: the table is painted before pydantic is needed
     from teller_app.cache.rows import CustomerRow
@@ -125,7 +125,7 @@ def display_texts(row: SearchRow) -> tuple[str, ...]:
             text = isolate(str(value)) if turns_direction(str(value)) else str(value)
         else:
             text = "" if value is None else str(value)
-        out.append(text)
+        out.append(one_line(text))  # platform text may hold line breaks, other controls
     out.append("1" if row.is_disabled else "")
     return tuple(out)
 

@@ -5,6 +5,11 @@ phone numbers, IBANs and GUIDs to the filters that match them exactly. It matche
 typed, so a name typed in Latin ("Kovalskiy") is also searched in its likeliest Cyrillic
 spellings ("ковальськи"), at most ``EXTRA_SPELLINGS`` more searches sent with the first (and
 cancelled with it); their results follow, each customer once (``MergedSearch``).
+
+An apostrophe may be stored as ', ’ or ʼ, and a Latin spelling drops it ("Lukianenko" for
+"Лук'яненко"), so a text with one, or a Cyrillic spelling with a place for one, is sent as
+its longest part without ("яненко") and the rows are kept that match the whole text,
+apostrophes dropped (``SearchText``): no more searches, each read in bigger pages.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from teller_app.cache.translit import cyrillic_text_spellings
+from teller_app.cache.text import fold
+from teller_app.cache.translit import apostrophe_free_part, cyrillic_text_spellings
 from teller_app.platform import PlatformError
 from teller_app.ui.validators import check_iban, check_phone
 
@@ -34,6 +41,12 @@ log = logging.getLogger(__name__)
 # A name in Latin letters (not a login: no digits, "@" or "."), three letters at least.
 LATIN_NAME_RE = re.compile(r"^(?=(?:[^A-Za-z]*[A-Za-z]){3})[A-Za-z'’ʼ\- ]+$")
 EXTRA_SPELLINGS = 2  # more platform searches per query, sent together with the one as typed
+# A text sent as a part of itself (``SearchText.matches``) is read in pages of at least this
+# many rows, at most FILTERED_PAGES of them: the rows the part finds beyond are not looked at
+# (the warm cache finds them), so a query costs a bounded number of requests.
+FILTERED_PAGE = 200
+FILTERED_PAGES = 4
+MIN_PART = 3  # letters a spelling's part is sent with, at least
 
 
 def platform_only(query: str) -> bool:
@@ -79,8 +92,8 @@ class PlatformSearchSource:
         filters = await self._filters(query)
         if filters is None:
             return [], 0, False
-        texts = search_texts(filters)
-        if len(texts) > 1:
+        texts = search_plan(filters)
+        if len(texts) > 1 or any(t.matches for t in texts):
             self._merged = MergedSearch(self.client, query, filters, texts)
             return await self._merged.first_page(limit)
         page = await self.client.list_customers(offset=0, limit=limit, **filters)
@@ -90,8 +103,8 @@ class PlatformSearchSource:
         filters = await self._filters(query)
         if filters is None:
             return []
-        texts = search_texts(filters)
-        if len(texts) > 1:
+        texts = search_plan(filters)
+        if len(texts) > 1 or any(t.matches for t in texts):
             merged = self._merged
             if merged is None or merged.query != query:
                 merged = self._merged = MergedSearch(self.client, query, filters, texts)
@@ -101,15 +114,53 @@ class PlatformSearchSource:
         return list(page.customers)
 
 
-def search_texts(filters: dict[str, Any]) -> list[str]:
-    """The ``search_string`` values one query is sent as: as typed, then for a name typed in
-    Latin its likeliest Cyrillic spellings (``translit.cyrillic_text_spellings``)."""
+@dataclass(frozen=True)
+class SearchText:
+    """One ``search_string`` a query is sent as, and the folded texts (``cache.text.fold``:
+    apostrophes dropped) one of which a row it finds must contain in a name or its login;
+    none: every row it finds."""
+
+    sent: str
+    matches: tuple[str, ...] = ()
+
+    def keeps(self, customer: Customer) -> bool:
+        if not self.matches:
+            return True
+        parts = (customer.surname, customer.name, customer.paternal_name)
+        # each field, as the platform's search matches; and the full name, in case it does
+        fields = (*parts, customer.login, " ".join(parts), " ".join(parts[1:] + parts[:1]))
+        folded = "\x1f".join(fold(f) for f in fields if f)
+        return any(m in folded for m in self.matches)
+
+
+def search_plan(filters: dict[str, Any]) -> list[SearchText]:
+    """What one query is sent as: the text as typed, then for a name typed in Latin its
+    likeliest Cyrillic spellings (``translit.cyrillic_text_spellings``); each with an
+    apostrophe (or, a spelling, a place for one) as its longest part without one
+    (``translit.apostrophe_free_part``) that keeps the rows matching the whole text. Each
+    ``search_string`` once: at most 1 + ``EXTRA_SPELLINGS`` searches."""
     typed = filters.get("search_string")
     if not isinstance(typed, str):
         return []
-    if not LATIN_NAME_RE.match(typed):
-        return [typed]
-    return [typed, *cyrillic_text_spellings(typed, EXTRA_SPELLINGS)]
+    spellings = cyrillic_text_spellings(typed, EXTRA_SPELLINGS) if LATIN_NAME_RE.match(
+        typed) else []
+    out: dict[str, tuple[str, ...] | None] = {}  # sent -> matches (None: every row)
+    for text, places in ((typed, False), *((s, True) for s in spellings)):
+        part = apostrophe_free_part(text, places=places)
+        if places and part != text and len(part) < MIN_PART:
+            continue  # a spelling's part this short would read mostly rows it drops
+        sent, match = (part, fold(text)) if part.strip() and part != text else (text, None)
+        known = out.get(sent, ())
+        if match is None or known is None:
+            out[sent] = None
+        elif match not in known:
+            out[sent] = (*known, match)
+    return [SearchText(sent, matches or ()) for sent, matches in out.items()]
+
+
+def search_texts(filters: dict[str, Any]) -> list[str]:
+    """The ``search_string`` values one query is sent as (``search_plan``)."""
+    return [t.sent for t in search_plan(filters)]
 
 
 class MergedSearch:
@@ -117,26 +168,33 @@ class MergedSearch:
     not listed yet, and so on. The first page asks every text at once; later pages follow on
     (the table asks them in order, each after the one before), reading on only as far as
     they need. The total is exact once every text is read to its end; before that it is the
-    most any one text found, "N+". A spelling the platform fails to answer is left out (the
-    text as typed answers as before); a failure of the text as typed fails the search."""
+    most any one text found, "N+" (a text sent as a part counts only the rows it kept). A
+    spelling the platform fails to answer is left out (the text as typed answers as before);
+    a failure of the text as typed fails the search."""
 
     def __init__(self, client: PlatformClient, query: str, filters: dict[str, Any],
-                 texts: Sequence[str]) -> None:
+                 texts: Sequence[SearchText]) -> None:
         self.client = client
         self.query = query
-        self._filters = [{**filters, "search_string": text} for text in texts]
+        self._texts = list(texts)
+        self._filters = [{**filters, "search_string": text.sent} for text in texts]
         self._read = [0] * len(texts)  # rows read from the platform, per text
+        self._pages = [0] * len(texts)
         self._totals: list[int | None] = [None] * len(texts)
         self._pending: list[list[Customer]] = [[] for _ in texts]  # read, not listed yet
         self._listed: set[str] = set()
+        self._cut = False  # a text sent as a part was not read to its end (FILTERED_PAGES)
 
     async def first_page(self, limit: int) -> tuple[list[Customer], int, bool]:
         await asyncio.gather(*(self._read_more(i, limit) for i in range(len(self._filters))))
-        rows = await self.next_rows(limit)
+        rows = await self.next_rows(limit, read_parts=False)  # painted first, read on later
         known = self._listed | {c.wallet_user_guid for read in self._pending for c in read}
         if all(self._at_end(i) for i in range(len(self._filters))):
-            return rows, len(known), False
-        return rows, max(len(known), *(t or 0 for t in self._totals)), True
+            return rows, len(known), self._cut
+        # a part's platform total counts rows it does not keep
+        totals = [t or 0 for t, text in zip(self._totals, self._texts, strict=True)
+                  if not text.matches]
+        return rows, max([len(known), *totals]), True
 
     async def skip(self, count: int) -> None:
         while count > 0:
@@ -145,7 +203,10 @@ class MergedSearch:
                 return
             count -= len(rows)
 
-    async def next_rows(self, limit: int) -> list[Customer]:
+    async def next_rows(self, limit: int, read_parts: bool = True) -> list[Customer]:
+        """Up to ``limit`` customers not listed yet; fewer only at the end of every text (the
+        table takes a short page for the end), or where a text sent as a part would need
+        another read and ``read_parts`` is False."""
         out: list[Customer] = []
         for i in range(len(self._filters)):
             pending = self._pending[i]
@@ -153,9 +214,10 @@ class MergedSearch:
                 if not pending:
                     if self._at_end(i):
                         break
-                    await self._read_more(i, limit)
-                    if not pending:
-                        break
+                    if self._texts[i].matches and not read_parts:
+                        return out
+                    await self._read_more(i, limit)  # a part's page may keep no row
+                    continue
                 row = pending.pop(0)
                 if row.wallet_user_guid not in self._listed:
                     self._listed.add(row.wallet_user_guid)
@@ -164,11 +226,19 @@ class MergedSearch:
 
     def _at_end(self, i: int) -> bool:
         total = self._totals[i]
-        return total is not None and self._read[i] >= total
+        if total is not None and self._read[i] >= total:
+            return True
+        if self._texts[i].matches and self._pages[i] >= FILTERED_PAGES:
+            self._cut = True
+            return True
+        return False
 
     async def _read_more(self, i: int, limit: int) -> None:
+        text = self._texts[i]
+        size = max(limit, FILTERED_PAGE) if text.matches else limit
+        self._pages[i] += 1
         try:
-            page = await self.client.list_customers(offset=self._read[i], limit=limit,
+            page = await self.client.list_customers(offset=self._read[i], limit=size,
                                                     **self._filters[i])
         except PlatformError as exc:
             if i == 0:
@@ -179,7 +249,7 @@ class MergedSearch:
         self._read[i] += len(page.customers)
         # an empty page ends the text whatever its total says
         self._totals[i] = max(0, int(page.total)) if page.customers else self._read[i]
-        self._pending[i].extend(page.customers)
+        self._pending[i].extend(c for c in page.customers if text.keeps(c))
 
 
 class CacheSearchSource:

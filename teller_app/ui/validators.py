@@ -51,10 +51,25 @@ def check_text(text: str, label: str, *, required: bool = False, multiline: bool
     return value, ""
 
 
+# Platform text may hold what the desk's own form refuses (dialect text-unchecked): a line
+# break or tab would split a one-line title, tab or cell; other control characters (C0, DEL,
+# C1) paint as nothing or a box.
+_BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` for display on one line: a line break, tab or separator becomes a space, any
+    other control character U+FFFD (shown, so two names cannot look alike)."""
+    if text.isprintable():  # the common case, in C
+        return text
+    return _CONTROLS.sub("\ufffd", _BREAKS.sub(" ", text))
+
+
 def isolate(text: str) -> str:
-    """``text`` wrapped in a direction isolate for display, so a right-to-left name cannot
-    reorder the text around it (tables, inbox, card)."""
-    return f"{FSI}{text}{PDI}" if text else text
+    """``text`` on one line (``one_line``) wrapped in a direction isolate for display, so a
+    right-to-left name cannot reorder the text around it (tables, inbox, card)."""
+    return f"{FSI}{one_line(text)}{PDI}" if text else text
 
 
 def check_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str]:
