@@ -46,7 +46,7 @@ from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
-from teller_app.ui.cash_dialog_parts import _selectable
+from teller_app.ui.cash_dialog_parts import _selectable, in_sentence
 from teller_app.ui.cash_dialog_supervisor import CashDialogSupervisor, SupervisorConfirm
 from teller_app.ui.cash_text import (
     auto_cash_reason,
@@ -105,7 +105,7 @@ class CashDialog(CashDialogSupervisor):
         self.setMinimumWidth(520)
 
         self.customer_label = _selectable(self, "cashCustomer")
-        self.customer_label.setText(self.customer.full_name or self.customer.login)
+        self.customer_label.setText(in_sentence(self.customer.full_name or self.customer.login))
         self.account_label = _selectable(self, "cashAccount")
         self.balance_label = _selectable(self, "cashBalance")
         self.limits_label = _selectable(self, "cashLimits")
@@ -203,7 +203,8 @@ class CashDialog(CashDialogSupervisor):
         self.context = context
         self.asset_code = context.asset_code
         self._set_minor_unit(context.minor_unit)
-        self.customer_label.setText(context.customer.full_name or self.customer_label.text())
+        if context.customer.full_name:  # the platform's name: one line, isolated if it turns
+            self.customer_label.setText(in_sentence(context.customer.full_name))
         account = context.account
         self.account_label.setText(mask_iban(account.iban) or account.guid)
         self.balance_label.setText(self._money(context.facts.balance))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +32,7 @@ from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cache_wiring import close_branch_cache, open_branch_cache
 from teller_app.ui.history import HistoryDialog
 from teller_app.ui.search_sources import CacheSearchSource
-from teller_app.ui.validators import FSI, PDI, isolate
+from teller_app.ui.validators import FSI, PDI, isolate, one_line
 from tests.ui.conftest import make_window, new_customer, open_session, unique
 
 pytestmark = pytest.mark.slow
@@ -247,7 +248,7 @@ def test_the_supervisors_summary_quotes_the_name_safely(qtbot, ops, desk_session
     async def never(email: str, password: str, payment: str) -> CashReceipt:
         raise AssertionError("nobody approves here")
 
-    for key in ("bidi", "markup"):
+    for key in ("bidi", "markup", "control"):
         guid, fields = made[key]
         customer = arun(session.client.get_customer(guid))
         dialog = CashDialog(ops, service, customer, CashKind.DEPOSIT, supervisor_confirm=never)
@@ -255,6 +256,8 @@ def test_the_supervisors_summary_quotes_the_name_safely(qtbot, ops, desk_session
         dialog.show()
         qtbot.waitUntil(lambda d=dialog: d.context is not None, timeout=10000)
         assert dialog.customer_label.textFormat() == Qt.TextFormat.PlainText
+        shown = dialog.customer_label.text()  # one line: no raw control character
+        assert shown and not any(unicodedata.category(c) == "Cc" for c in shown), repr(shown)
         dialog.amount.setText("12000")
         qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
         dialog.create_button.click()
@@ -263,7 +266,8 @@ def test_the_supervisors_summary_quotes_the_name_safely(qtbot, ops, desk_session
         approve = dialog.in_place
         assert approve is not None
         name = official_name(fields["surname"], fields["name"], fields.get("paternal_name"))
-        shown = isolate(name) if key == "bidi" else name  # only a turning name is isolated
+        # only a turning name is isolated; every one is shown on one line
+        shown = isolate(name) if key == "bidi" else one_line(name)
         assert approve.summary.text() == (
             f"Confirm a cash deposit of 12,000.00\u00a0UAH for {shown}.")
         assert approve.summary.textFormat() == Qt.TextFormat.PlainText
