@@ -27,7 +27,7 @@ from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedde
 from teller_app.core.session import make_auth, open_session
 from teller_app.platform import AuthError, HubLogin, NewCustomer, PlatformClient, _sensitive
 from teller_app.platform._sensitive import redact
-from teller_app.secrets import Profile
+from tests.mode_b_desk import hub_profile, hub_teller
 from tests.platform.sandbox_helpers import bank_jwt_auth
 
 pytestmark = pytest.mark.slow
@@ -108,31 +108,14 @@ def test_a_bank_side_client_confirms_without_a_flow_obj_match(stack: EmbeddedSta
     assert asyncio.run(scenario()) == "CONFIRMED"
 
 
-def _hub_teller(stack: EmbeddedStack) -> tuple[str, str]:
-    assert stack.hub is not None
-    email = f"teller.{uuid.uuid4().hex[:8]}@hub.bank"
-    password = "pw-" + secrets.token_urlsafe(12)
-    resp = httpx.post(stack.hub.base_url + "/api/v1/admin/employees", timeout=10, json={
-        "email": email, "name": "Hub Teller", "password": password, "roles": ["Teller"],
-        "branch_guid": stack.sandbox.manifest["branches"][0]["guid"]},
-        headers={"Authorization": f"Bearer {stack.hub.admin_token}"})
-    resp.raise_for_status()
-    return email, password
-
-
-def _profile(stack: EmbeddedStack) -> Profile:
-    return Profile(name="bank-b", base_url=stack.sandbox.base_url, auth_mode="hub",
-                   counterparty_guid=stack.sandbox.counterparty_guid, hub_url=stack.hub_url)
-
-
 def test_a_desk_signs_in_through_the_hub_and_works(stack: EmbeddedStack) -> None:
-    email, password = _hub_teller(stack)
+    email, password = hub_teller(stack)
     asset = stack.sandbox.manifest["asset"]
     branch = stack.sandbox.manifest["branches"][0]["guid"]
 
     async def scenario() -> None:
-        session = await open_session(_profile(stack), make_auth(_profile(stack), email,
-                                                                password))
+        profile = hub_profile(stack)
+        session = await open_session(profile, make_auth(profile, email, password))
         try:
             assert isinstance(session.client.auth, HubLogin)
             page = await session.client.list_customers(limit=5)  # hub-minted sign-in JWTs
@@ -154,17 +137,17 @@ def test_a_desk_signs_in_through_the_hub_and_works(stack: EmbeddedStack) -> None
 def test_a_wrong_hub_password_is_not_kept_masked(stack: EmbeddedStack) -> None:
     """Mode B sign-in (``HubLogin``): a wrong guess leaves nothing in the log masking; the
     password that signed in does stay masked."""
-    email, password = _hub_teller(stack)
+    email, password = hub_teller(stack)
+    profile = hub_profile(stack)
     wrong = "guess-" + secrets.token_urlsafe(10)
     _sensitive.forget_all_secrets()
     try:
         with pytest.raises(AuthError):
-            asyncio.run(open_session(_profile(stack), make_auth(_profile(stack), email, wrong)))
+            asyncio.run(open_session(profile, make_auth(profile, email, wrong)))
         assert wrong in redact(f"x {wrong} y") and _sensitive.registered_count() == 0
 
         async def right() -> None:
-            session = await open_session(_profile(stack),
-                                         make_auth(_profile(stack), email, password))
+            session = await open_session(profile, make_auth(profile, email, password))
             await session.close()
 
         asyncio.run(right())

@@ -9,47 +9,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from fe_helpers import dcm_employee, platform_session, platform_token, start_fe_hub
-from hub_proc import HubProc, add_employee, branches, sign_in
+from fe_helpers import dcm_employee, platform_session, platform_token
+from hub_proc import add_employee, sign_in
+from staffed_hub import Staffed, staffed_hub
 
 from teller_app.core.audit import AuditAction, make_entry
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub import audit as hub_audit
 
-
-@dataclass
-class World:
-    hub: HubProc
-    http: httpx.Client
-    b0: str
-    b1: str
-    teller: dict[str, str]
-    teller_email: str
-    sup: dict[str, str]
-    sup_email: str
-    admin: dict[str, str]
+World = Staffed
 
 
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("audit-desk"), sandbox, hub_db,
-                       TELLER_HUB_WATCH="0")
-    b0, b1 = branches(sandbox)[:2]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-            admin = add_employee(http, hub, roles=["Administrator"], head_office=True)
-            yield World(hub, http, b0, b1, sign_in(http, teller), teller, sign_in(http, sup),
-                        sup, sign_in(http, admin))
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with staffed_hub(tmp_path_factory.mktemp("audit-desk"), sandbox, hub_db,
+                     TELLER_HUB_WATCH="0") as w:
+        yield w
 
 
 def _post(w: World, headers: dict[str, str], desk_id: str,

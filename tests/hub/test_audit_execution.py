@@ -7,15 +7,11 @@ Real sandbox and hubs over HTTP; the crash is the hub's fault injector."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+import shared_hubs
 import sqlalchemy as sa
 from fe_helpers import (
     dcm_employee,
@@ -23,33 +19,14 @@ from fe_helpers import (
     platform_session,
     platform_token,
     read_customer,
-    start_fe_hub,
     wait_for,
 )
-from hub_proc import HubProc, add_employee, branches, sign_in
+from hub_proc import HubProc, branches
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 
-CRASHED = 99  # the fault injector's exit code
-
-
-@pytest.fixture(scope="module")
-def shared(hub_db: str | None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Settings every hub of this module shares: one database, master key and admin token."""
-    url = hub_db or f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('exec-db') / 'hub.db'}"
-    return {"TELLER_HUB_DATABASE_URL": url,
-            "TELLER_HUB_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-            "TELLER_HUB_ADMIN_TOKEN": "exec-admin-" + uuid.uuid4().hex}
-
-
-@pytest.fixture(scope="module")
-def main_hub(shared: dict[str, str], sandbox: SandboxProcess,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProc]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("exec-main"), sandbox,
-                       shared["TELLER_HUB_DATABASE_URL"], **shared, TELLER_HUB_WATCH="0")
-    yield hub
-    assert hub.stop() == 0, hub.log()[-3000:]
+shared, main_hub = shared_hubs.fixtures("exec", TELLER_HUB_WATCH="0")
 
 
 def _sql(url: str, statement: str, **params: Any) -> None:
@@ -63,31 +40,11 @@ def _sql(url: str, statement: str, **params: Any) -> None:
     asyncio.run(run())
 
 
-def _executions(hub: HubProc, headers: dict[str, str], rid: str) -> list[dict[str, Any]]:
-    with hub.client() as c:
-        entries = c.get("/api/v1/audit", headers=headers,
-                        params={"action": "execution", "limit": 1000}).json()["entries"]
-    return [e for e in entries if e["entity"] == f"request:{rid}"]
-
-
-def _file(hub: HubProc, headers: dict[str, str], guid: str,
-          change: dict[str, Any]) -> dict[str, Any]:
-    with hub.client() as c:
-        r = c.post("/api/v1/requests", headers=headers, json={
-            "kind": "customer_update", "customer_guid": guid, "change": change,
-            "reason": "execution audit"})
-    assert r.status_code == 201, r.text
-    return dict(r.json())
-
-
 def test_a_change_altered_after_filing_is_never_executed(
         main_hub: HubProc, shared: dict[str, str], sandbox: SandboxProcess) -> None:
-    b0 = branches(sandbox)[0]
-    with main_hub.client() as http:
-        teller = sign_in(http, add_employee(http, main_hub, roles=["Teller"], branch_guid=b0))
-        sup = sign_in(http, add_employee(http, main_hub, roles=["Supervisor"], branch_guid=b0))
+    b0, teller, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
     guid = new_customer(sandbox, b0)
-    req = _file(main_hub, teller, guid, {"is_disabled": True})
+    req = shared_hubs.file_change(main_hub, teller, guid, {"is_disabled": True}, "execution audit")
     # someone with the database's rights swaps the stored change (the hash stays)
     _sql(shared["TELLER_HUB_DATABASE_URL"],
          "UPDATE commands SET change_json = :change WHERE id = :id",
@@ -100,7 +57,7 @@ def test_a_change_altered_after_filing_is_never_executed(
     assert done["state"] == "failed" and "SHA-256" in done["result"], done
     on_dcm = read_customer(sandbox, guid)
     assert on_dcm.is_disabled is False and on_dcm.kyc_level == 2  # nothing applied
-    [row] = _executions(main_hub, sup, req["id"])
+    [row] = shared_hubs.executions(main_hub, sup, req["id"])
     assert row["detail"]["state"] == "failed" and "SHA-256" in row["detail"]["result"]
 
 
@@ -120,16 +77,9 @@ def test_an_execution_resumed_by_another_approver_names_them(
         s2_token = platform_token(sandbox, s2, s2_password)
         s2_hub = platform_session(http, s2_token)
     guid = new_customer(sandbox, b0)
-    req = _file(main_hub, teller, guid, {"is_disabled": True})
-    crashing = start_fe_hub(tmp_path / "a", sandbox, shared["TELLER_HUB_DATABASE_URL"],
-                            **shared, TELLER_HUB_WATCH="0",
-                            TELLER_HUB_TEST_CRASH_AFTER_DECISION="1")
-    with crashing.client() as c, pytest.raises(httpx.TransportError):
-        c.post(f"/api/v1/requests/{req['id']}/approve", headers=s1_hub,
-               json={"sha256": req["sha256"], "session_token": s1_token})
-    assert crashing.process.wait(15) == CRASHED
-    restarted = start_fe_hub(tmp_path / "b", sandbox, shared["TELLER_HUB_DATABASE_URL"],
-                             **shared, TELLER_HUB_WATCH="0", TELLER_HUB_EXECUTION_STALE_S="0")
+    req = shared_hubs.file_change(main_hub, teller, guid, {"is_disabled": True}, "execution audit")
+    restarted = shared_hubs.crash_and_restart(tmp_path, sandbox, shared, s1_hub, req,
+                                              session_token=s1_token)
     try:
         def interrupted() -> bool:
             with restarted.client() as c:
@@ -145,7 +95,7 @@ def test_an_execution_resumed_by_another_approver_names_them(
     finally:
         assert restarted.stop() == 0, restarted.log()[-3000:]
     assert read_customer(sandbox, guid).is_disabled is True
-    [row] = _executions(main_hub, s2_hub, req["id"])
+    [row] = shared_hubs.executions(main_hub, s2_hub, req["id"])
     assert row["actor"] == s2
     assert row["detail"]["approved_by"] == s1 and row["detail"]["resumed"] is True
     assert row["detail"]["desk_id"] == "desk-s2" and row["detail"]["state"] == "applied"

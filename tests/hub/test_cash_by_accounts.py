@@ -16,8 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from fe_db import scalar
-from fe_helpers import start_fe_hub
-from hub_proc import HubProc, add_employee, branches, sign_in
+from staffed_hub import Staffed, staffed_hub
 from till_helpers import _client, _run, confirm, customer, draft, status
 from watcher_helpers import watch_pass
 
@@ -29,15 +28,8 @@ DESK = "desk-accounts"
 
 
 @dataclass
-class World:
-    hub: HubProc
-    http: httpx.Client
-    b0: str
-    b1: str
+class World(Staffed):
     cp: str
-    teller: dict[str, str]
-    sup: dict[str, str]
-    admin: dict[str, str]
     holder: str  # the cash watcher lease's holder these tests run passes as
 
     def post(self, path: str, headers: dict[str, str], **body: Any) -> httpx.Response:
@@ -60,26 +52,12 @@ def _watch_pass(w: World, sandbox: SandboxProcess) -> int:
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("cash-accounts-hub"), sandbox, hub_db,
-                       TELLER_HUB_WATCH="0")
-    b0, b1 = branches(sandbox)[:2]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-            admin = add_employee(http, hub, roles=["Administrator"], head_office=True)
-            w = World(hub, http, b0, b1, sandbox.counterparty_guid, sign_in(http, teller),
-                      sign_in(http, sup), sign_in(http, admin), uuid.uuid4().hex)
-            r = w.post("/api/v1/tills/open", w.teller, till_code="T-accounts",
-                       counts={"note_1000": 5})
-            assert r.status_code == 200, r.text
-            if r.json()["state"] == "cosign":
-                r = w.post(f"/api/v1/tills/{r.json()['id']}/cosign", w.sup)
-                assert r.status_code == 200 and r.json()["state"] == "open", r.text
-            _watch_pass(w, sandbox)  # the first pass starts the watcher's window now
-            yield w
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with staffed_hub(tmp_path_factory.mktemp("cash-accounts-hub"), sandbox, hub_db,
+                     TELLER_HUB_WATCH="0") as staff:
+        w = World(**staff.fields(), cp=sandbox.counterparty_guid, holder=uuid.uuid4().hex)
+        w.open_till("T-accounts", {"note_1000": 5}, DESK)
+        _watch_pass(w, sandbox)  # the first pass starts the watcher's window now
+        yield w
 
 
 def _payment(sandbox: SandboxProcess, branch: str | None, sender: str, receiver: str, amount: str,

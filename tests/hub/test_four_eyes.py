@@ -25,9 +25,9 @@ from fe_helpers import (
     platform_token,
     put_customer,
     read_customer,
-    start_fe_hub,
 )
-from hub_proc import HubProc, add_employee, branches, sign_in
+from hub_proc import add_employee, branches, sign_in
+from staffed_hub import Staffed, staffed_hub
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.canon import canonical, sha256_hex
@@ -35,36 +35,19 @@ from teller_app.platform import PermissionDenied
 
 
 @dataclass
-class World:
-    hub: HubProc
-    http: httpx.Client
-    b0: str
-    b1: str
-    teller: dict[str, str]
-    teller_email: str
-    sup: dict[str, str]
-    sup_email: str
-    sup2: dict[str, str]
-    sup_b1: dict[str, str]
-    admin: dict[str, str]
+class World(Staffed):
+    sup2: dict[str, str]  # a second supervisor of branch 0
+    sup_b1: dict[str, str]  # a supervisor of branch 1
 
 
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("fe-hub"), sandbox, hub_db)
-    b0, b1 = branches(sandbox)[:2]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-            sup2 = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-            sup_b1 = add_employee(http, hub, roles=["Supervisor"], branch_guid=b1)
-            admin = add_employee(http, hub, roles=["Administrator"], head_office=True)
-            yield World(hub, http, b0, b1, sign_in(http, teller), teller, sign_in(http, sup),
-                        sup, sign_in(http, sup2), sign_in(http, sup_b1), sign_in(http, admin))
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with staffed_hub(tmp_path_factory.mktemp("fe-hub"), sandbox, hub_db) as staff:
+        http, hub = staff.http, staff.hub
+        sup2 = add_employee(http, hub, roles=["Supervisor"], branch_guid=staff.b0)
+        sup_b1 = add_employee(http, hub, roles=["Supervisor"], branch_guid=staff.b1)
+        yield World(**staff.fields(), sup2=sign_in(http, sup2), sup_b1=sign_in(http, sup_b1))
 
 
 def file(w: World, customer: str, change: dict[str, Any], headers: dict[str, str] | None = None,

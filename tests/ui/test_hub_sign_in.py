@@ -4,21 +4,18 @@ anywhere on the desk) and every DCM call goes through the hub's proxy."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sys
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 
 from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
 from teller_app.platform import AuthError, HubLogin
-from teller_app.secrets import Profile
 from teller_app.ui.sign_in import SignInTarget, sign_in
 from teller_app.ui.sign_in_dialog import SignInDialog
+from tests.mode_b_desk import hub_profile, hub_teller
 
 pytestmark = pytest.mark.slow
 
@@ -35,26 +32,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
         started.stop()
 
 
-def _hub_teller(stack: EmbeddedStack) -> tuple[str, str]:
-    assert stack.hub is not None
-    email = f"teller.{uuid.uuid4().hex[:8]}@hub.bank"
-    password = "pw-" + secrets.token_urlsafe(12)
-    resp = httpx.post(stack.hub.base_url + "/api/v1/admin/employees", timeout=10, json={
-        "email": email, "name": "Hub Teller", "password": password, "roles": ["Teller"],
-        "branch_guid": stack.sandbox.manifest["branches"][0]["guid"]},
-        headers={"Authorization": f"Bearer {stack.hub.admin_token}"})
-    resp.raise_for_status()
-    return email, password
-
-
-def _profile(stack: EmbeddedStack) -> Profile:
-    return Profile(name="bank-b", base_url=stack.sandbox.base_url, auth_mode="hub",
-                   counterparty_guid=stack.sandbox.counterparty_guid, hub_url=stack.hub_url)
-
-
 def test_hub_profile_signs_in_through_the_hub(arun, stack) -> None:  # type: ignore[no-untyped-def]
-    email, password = _hub_teller(stack)
-    session = arun(sign_in(SignInTarget(_profile(stack)), email, password, remember=False,
+    email, password = hub_teller(stack)
+    session = arun(sign_in(SignInTarget(hub_profile(stack)), email, password, remember=False,
                            store=None))
     try:
         assert isinstance(session.client.auth, HubLogin)
@@ -70,15 +50,15 @@ def test_hub_profile_signs_in_through_the_hub(arun, stack) -> None:  # type: ign
 
 
 def test_wrong_hub_password_is_a_sign_in_error(arun, stack) -> None:  # type: ignore[no-untyped-def]
-    email, _password = _hub_teller(stack)
+    email, _password = hub_teller(stack)
     with pytest.raises(AuthError) as info:
-        arun(sign_in(SignInTarget(_profile(stack)), email, "wrong-password", remember=False,
+        arun(sign_in(SignInTarget(hub_profile(stack)), email, "wrong-password", remember=False,
                      store=None))
     assert info.value.reason == "invalid_credentials"
 
 
 def test_the_dialog_offers_no_bank_key(qtbot, ops, stack) -> None:  # type: ignore[no-untyped-def]
-    dialog = SignInDialog([SignInTarget(_profile(stack))], ops)
+    dialog = SignInDialog([SignInTarget(hub_profile(stack))], ops)
     qtbot.addWidget(dialog)
     assert dialog.secret_caption.text() == dialog.tr("Teller Hub password")
     assert not hasattr(dialog, "browse_key")
@@ -112,7 +92,7 @@ def test_mode_a_sign_in_with_the_hub_down_still_works_and_says_so(arun, stack) -
 def test_lock_screen_and_in_place_checks_use_the_hub_for_a_hub_profile(arun, stack) -> None:  # type: ignore[no-untyped-def]
     from teller_app.ui.lock_modes import verify_password  # what the lock screen calls
 
-    email, password = _hub_teller(stack)
-    profile = _profile(stack)
+    email, password = hub_teller(stack)
+    profile = hub_profile(stack)
     assert arun(verify_password(profile, email, password))
     assert not arun(verify_password(profile, email, "wrong-password"))
