@@ -17,12 +17,9 @@ names, phones, logins or IBANs — those keys are dropped on append.
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 import logging
 import os
-import re
 import secrets
 import sys
 import threading
@@ -37,6 +34,12 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from teller_app.core.app_paths import data_dir
+
+# The CSV export's formula guard is core.csv_safe (the history export shares it); re-exported
+# here, where callers and tests have always imported it.
+from teller_app.core.csv_safe import FORMULA_TRIGGERS as FORMULA_TRIGGERS
+from teller_app.core.csv_safe import csv_cell as csv_cell
+from teller_app.core.csv_safe import export_rows as export_rows
 from teller_app.core.private_files import write_private
 
 log = logging.getLogger(__name__)
@@ -317,8 +320,6 @@ async def outbox_key(profile_name: str) -> bytes:
     return key
 
 
-
-
 @contextmanager
 def _file_lock(fh: Any) -> Iterator[None]:
     if sys.platform == "win32":
@@ -349,34 +350,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return str(value)  # Decimal, UUID, enums: their text
-
-
-# -- CSV export ------------------------------------------------------------------------------
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-# A formula may also start after a list separator inside the cell: a spreadsheet that reads
-# the file with another separator (";" in Ukrainian Excel) splits the cell there.
-_INNER_FORMULA = re.compile(r"([;,\t\r\n]\s*)(?=[=+\-@])")
-
-
-def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ TAB CR gets a quote, and
-    so does each part after a separator (``;`` ``,`` TAB, a line break) that starts so."""
-    text = "" if value is None else str(value)
-    text = _INNER_FORMULA.sub(r"\1'", text)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def export_rows(headers: Iterable[Any], rows: Iterable[Iterable[Any]],
-                path: Path | None = None) -> str:
-    """Rows as formula-safe CSV (and written to ``path`` when given, UTF-8 with BOM)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in headers])
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    text = buf.getvalue()
-    if path is not None:
-        write_private(Path(path), text.encode("utf-8-sig"))  # names customers: 0600
-    return text

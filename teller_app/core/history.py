@@ -16,8 +16,6 @@ filter's name) and each payment is listed once.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,7 +24,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from teller_app.core.audit import csv_cell
 from teller_app.platform import PlatformClient
 from teller_app.platform.models import Payment, PaymentPage
 from teller_app.platform.payment_filters import PaymentFilters, payment_matches
@@ -235,16 +232,6 @@ class HistoryMemory:
     def recall(self, account_guid: str,
                filters: HistoryFilter) -> tuple[float, list[HistoryRow]] | None:
         return self._rows.get((account_guid, filters))
-
-
-def history_csv(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
-    """Rows as CSV, each cell made formula-safe the same way the audit export does it."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in headers])
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return buf.getvalue()
 
 
 class HistoryService:

@@ -39,6 +39,21 @@ def kyiv_time(moment: datetime | None) -> datetime:
     return moment.astimezone(kyiv_tz())
 
 
+def utc_offset(moment: datetime) -> str:
+    """``moment``'s offset from UTC as "+03:00" ("+00:00" when it has none)."""
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def kyiv_stamp(moment: datetime | None) -> str:
+    """Kyiv time with its offset, "25.10.2026 03:30:00 (+03:00)": the night summer time ends
+    the hour 03:00–03:59 comes twice, and only the offset tells the two apart."""
+    local = kyiv_time(moment)
+    return f"{local:%d.%m.%Y %H:%M:%S} ({utc_offset(local)})"
+
+
 def _plural_en(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
@@ -86,6 +101,22 @@ class ReceiptContext:
 
 
 @dataclass(frozen=True)
+class Reprint:
+    """A receipt printed again later (from the history): a copy, by whom and when."""
+
+    by: str  # the employee printing it now
+    at: datetime  # Kyiv time of the reprint
+
+
+PURPOSE_ON_RECEIPT = 200  # characters: a 1000-character purpose would push the A5 to 3 pages
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked "…"."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
 class Receipt:
     bank: str
     branch: str
@@ -103,11 +134,13 @@ class Receipt:
     status: str  # the platform's status, e.g. "CONFIRMED" (translated by the UI)
     at: datetime  # Kyiv local time of the confirmation
     lang: str  # "uk" | "en"
-    purpose: str = ""
+    purpose: str = ""  # as printed: cut to PURPOSE_ON_RECEIPT
+    reprint: Reprint | None = None  # None: the original, printed right after the confirm
 
     @property
     def file_stem(self) -> str:
-        return f"receipt-{self.at:%Y%m%d-%H%M%S}-{self.payment_guid[:8]}"
+        copy = "-copy" if self.reprint is not None else ""
+        return f"receipt-{self.at:%Y%m%d-%H%M%S}-{self.payment_guid[:8]}{copy}"
 
 
 _KINDS = {"04": "deposit", "02": "withdrawal"}
@@ -140,6 +173,7 @@ def build_receipt(
     *,
     minor_unit: int = 2,
     category_code: str = "",
+    reprint: Reprint | None = None,
 ) -> Receipt:
     lang = "uk" if lang.lower().startswith("uk") else "en"
     code = payment.category or category_code
@@ -160,5 +194,6 @@ def build_receipt(
         status=payment.status_raw or str(payment.status),
         at=kyiv_time(confirmed_at(payment)),
         lang=lang,
-        purpose=strip_ref(payment.purpose),
+        purpose=clip(strip_ref(payment.purpose), PURPOSE_ON_RECEIPT),
+        reprint=reprint,
     )

@@ -71,10 +71,17 @@ class HistoryWindows:
 
     def open_account(self, ops: OpRunner, session: Session, card: CustomerCard,
                      account: AccountView, parent: QWidget) -> HistoryDialog:
+        from teller_app.core.receipt_origin import origin_lookup
+        from teller_app.ui.till_desk import hub_cash
+
         minor_unit = account.assets[0].minor_unit if account.assets else 2
+        cash = hub_cash(session)  # the hub names who took a payment (a reprint's teller)
+        customer = card.customer
+        origin = origin_lookup(session.client, cash.hub if cash is not None else None,
+                               account.guid, customer.branch_name if customer else "")
         dialog = HistoryDialog(ops, self.service(session), account.guid,
-                               desk_context(session, card.customer, account.iban),
-                               minor_unit, parent=parent)
+                               desk_context(session, customer, account.iban),
+                               minor_unit, parent=parent, origin=origin)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -1,6 +1,7 @@
 """One account's history on the card: filters (dates, category, status), a lazy table, the
-payment's detail with a receipt reprint, formula-safe CSV export, and an "as of" line that
-says when the rows were fetched (offline: the last copy)."""
+payment's detail with a receipt reprint (a copy: ``ui.payment_detail``), the CSV export of
+every matching row (``core.history_export``), and an "as of" line that says when the rows
+were fetched (offline: the last copy)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,23 +27,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.history import HistoryFilter, HistoryRow, HistoryService, history_csv
-from teller_app.core.private_files import write_private
-from teller_app.core.receipt import (
-    ReceiptContext,
-    build_receipt,
-    kyiv_time,
-    kyiv_tz,
-    mask_iban,
+from teller_app.core.csv_safe import csv_text
+from teller_app.core.history import HistoryFilter, HistoryRow, HistoryService
+from teller_app.core.history_export import (
+    EN_CSV,
+    UK_CSV,
+    CsvStyle,
+    iso_kyiv,
+    plain_amount,
+    read_to_end,
 )
+from teller_app.core.private_files import write_private
+from teller_app.core.receipt import ReceiptContext, kyiv_time, kyiv_tz, mask_iban
+from teller_app.core.receipt_origin import OriginLookup, origin_lookup
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.banner import Banner
 from teller_app.ui.cash_text import category_text, status_text
 from teller_app.ui.date_boxes import WIDE_MOMENT, fit_moment_column, show_dates
+from teller_app.ui.error_text import friendly_message
 from teller_app.ui.history_model import HistoryModel, date_cell
 from teller_app.ui.local_time import local_clock_text, local_text
-from teller_app.ui.money import format_money
-from teller_app.ui.receipt import ui_language
-from teller_app.ui.receipt_dialog import ReceiptDialog
+from teller_app.ui.money import is_ukrainian
+from teller_app.ui.payment_detail import PaymentDetailDialog
+
+EXPORT_PAGE = 100  # rows a page when the export reads the whole history
 
 
 def _day(value: QDate) -> date:
@@ -52,65 +58,19 @@ def _day(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-class PaymentDetailDialog(QDialog):
-    """A payment's fields; Receipt… reprints it when it is confirmed."""
-
-    def __init__(self, row: HistoryRow, desk: ReceiptContext, minor_unit: int, ops: OpRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("paymentDetail")
-        self.setWindowTitle(self.tr("Payment"))
-        self.row, self.desk, self.minor_unit, self.ops = row, desk, minor_unit, ops
-        self.receipt_dialog: ReceiptDialog | None = None
-        p = row.payment
-        form = QFormLayout(self)
-        amount = format_money(row.signed_amount, minor_unit, p.asset_code or "UAH")
-        for label, value in (
-            (self.tr("Payment ID"), p.guid),
-            (self.tr("Created (Kyiv)"), kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M:%S")),
-            (self.tr("Amount"), amount),
-            (self.tr("Category"), category_text(p.category)),
-            (self.tr("Status"), status_text(p.status_raw or str(p.status))),
-            (self.tr("Purpose"), p.purpose or "—"),
-            (self.tr("Stellar transaction"), p.stellar_hash or "—"),
-        ):
-            text = QLabel(value, self)
-            text.setWordWrap(True)
-            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(label, text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        # Only money that moved has a receipt: a draft gets no button at all (a hidden button
-        # added to a box is shown again with it, and would be the default on Enter).
-        self.receipt_button: QPushButton | None = None
-        if self.confirmed():
-            self.receipt_button = QPushButton(self.tr("Receipt…"), self)
-            self.receipt_button.setObjectName("reprintReceipt")
-            buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
-            self.receipt_button.clicked.connect(self.reprint)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def confirmed(self) -> bool:
-        return (self.row.payment.status_raw or "").upper() == "CONFIRMED"
-
-    def reprint(self) -> None:
-        if not self.confirmed():
-            return
-        receipt = build_receipt(self.row.payment, self.desk, ui_language(),
-                                minor_unit=self.minor_unit)
-        self.receipt_dialog = ReceiptDialog(receipt, self.ops, self)
-        self.receipt_dialog.open()
-
-
 class HistoryDialog(QDialog):
     exported = Signal(str)
+    export_refused = Signal(str)  # translated: why nothing was written
 
     def __init__(self, ops: OpRunner, service: HistoryService, account_guid: str,
                  desk: ReceiptContext, minor_unit: int = 2, page_size: int = 50,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, origin: OriginLookup | None = None) -> None:
+        """``desk``: who prints now (a reprint names them as its printer); ``origin``: who
+        took a payment (default: the account's branch, the teller unknown)."""
         super().__init__(parent)
         self.setObjectName("historyDialog")
         self.ops, self.service, self.desk = ops, service, desk
+        self.origin = origin or origin_lookup(service.client, None, account_guid)
         self.minor_unit = minor_unit
         self.detail: PaymentDetailDialog | None = None
         self.file_dialog: QFileDialog | None = None
@@ -158,9 +118,11 @@ class HistoryDialog(QDialog):
         self.as_of = QLabel(self)
         self.as_of.setObjectName("historyAsOf")
         self.as_of.setStyleSheet("color: #666;")
+        self.banner = Banner(self)  # an export refused says so here
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.as_of)
         self.resize(860, 480)
@@ -228,7 +190,7 @@ class HistoryDialog(QDialog):
         if not 0 <= row < len(self.model.rows):
             return
         self.detail = PaymentDetailDialog(self.model.rows[row], self.desk, self.minor_unit,
-                                          self.ops, self)
+                                          self.ops, self, self.origin)
         self.detail.open()
 
     def choose_export_path(self) -> None:
@@ -239,13 +201,47 @@ class HistoryDialog(QDialog):
         dialog.fileSelected.connect(self.export_to)
         dialog.open()
 
+    def export_headers(self) -> list[str]:
+        date, operation, amount, status, purpose = self.model.headers()[:5]
+        return [date, self.tr("Time (ISO 8601)"), operation, self.tr("Direction"), amount,
+                self.tr("Currency"), status, purpose, self.tr("Payment ID"),
+                self.tr("Stellar transaction")]
+
+    def export_cells(self, row: HistoryRow, style: CsvStyle) -> list[str]:
+        """A row for a spreadsheet: the amount a plain signed number (its currency and
+        direction beside it), the moment also in ISO 8601 with its offset."""
+        date, operation, _amount, status, purpose = self.model.cells(row)[:5]
+        p = row.payment
+        return [date, iso_kyiv(p.created_at), operation,
+                self.tr("Incoming") if row.incoming else self.tr("Outgoing"),
+                plain_amount(row.signed_amount, self.minor_unit, style),
+                p.asset_code or "UAH", status, purpose, p.guid, p.stellar_hash]
+
     def export_to(self, path: str) -> None:
-        """The fetched rows as CSV (formula-safe cells), 0600."""
-        rows = [[*self.model.cells(r)[:5], r.payment.guid, r.payment.stellar_hash]
-                for r in self.model.rows]
-        headers = [*self.model.headers()[:5], self.tr("Payment ID"),
-                   self.tr("Stellar transaction")]
-        text = history_csv(rows, headers)
+        """Every payment the filters match, not only those scrolled into view: the history
+        is read to its end first (off the UI thread), then written as CSV (BOM, 0600).
+        When it cannot be read whole (offline, an error) nothing is written and the banner
+        says why."""
+        self.banner.clear()
+        if self.model.offline_as_of is not None:
+            self._refuse(self.tr("Not exported: the platform cannot be reached, and the copy "
+                                 "shown may be only part of the history. Export again when "
+                                 "the desk is online."))
+            return
+        pager = self.service.pager(self.model.account_guid, self.model.filters, EXPORT_PAGE)
+        self.ops.run(lambda: read_to_end(pager),
+                     on_success=lambda rows: self._write_export(path, rows),
+                     on_error=lambda exc: self._refuse(self.tr(
+                         "Not exported: the whole history could not be read ({reason}). "
+                         "Nothing was written.").format(reason=friendly_message(exc))),
+                     parent=self, key=f"history-export:{id(self)}",
+                     label=self.tr("Reading the whole history for the export"),
+                     disable=(self.export_button,))
+
+    def _write_export(self, path: str, rows: list[HistoryRow]) -> None:
+        style = UK_CSV if is_ukrainian() else EN_CSV
+        text = csv_text(self.export_headers(), [self.export_cells(r, style) for r in rows],
+                        style.delimiter)
 
         def write() -> None:  # 0600 from the first byte, even over an older file
             write_private(Path(path), text.encode("utf-8-sig"))
@@ -255,4 +251,9 @@ class HistoryDialog(QDialog):
             self.exported.emit(path)
 
         self.ops.run(lambda: asyncio.to_thread(write), on_success=done,
+                     on_error=lambda exc: self._refuse(friendly_message(exc)),
                      parent=self, label=self.tr("Exporting"), network=False)
+
+    def _refuse(self, text: str) -> None:
+        self.banner.show_message(text, "error")
+        self.export_refused.emit(text)

@@ -16,9 +16,10 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
 from teller_app.core.private_files import write_private
-from teller_app.core.receipt import Receipt
+from teller_app.core.receipt import Receipt, kyiv_stamp
 from teller_app.ui.cash_text import category_text, kind_text, status_text
 from teller_app.ui.money import format_money, is_ukrainian
+from teller_app.ui.validators import isolate
 
 
 def ui_language() -> str:
@@ -32,50 +33,83 @@ def receipt_locale(receipt: Receipt) -> QLocale:
     return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
+def _shown(text: str) -> str:
+    """Platform text as printed: on one line, control characters shown as U+FFFD and a
+    direction override kept inside its own isolate (``validators.isolate``)."""
+    return isolate(text) if text else "—"
+
+
+def _id_text(value: str) -> str:
+    """A GUID or hash from the platform: letters, digits and "-" only (anything else shows
+    as U+FFFD), so it cannot carry a line break or an override into the print."""
+    return "".join(c if c.isalnum() or c == "-" else "\ufffd" for c in value) or "—"
+
+
 def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
-    """(label, value) pairs in reading order; also what a test reads back from the PDF."""
+    """(label, value) pairs in reading order; also what a test reads back from the PDF.
+    Texts from the platform (names, purpose, the account) come isolated, one line each."""
+    translate = QCoreApplication.translate
     amount = format_money(receipt.amount, receipt.minor_unit, receipt.asset_code,
                           receipt_locale(receipt))
-    return [
-        (QCoreApplication.translate("Receipt", "Bank"), receipt.bank),
-        (QCoreApplication.translate("Receipt", "Branch"), receipt.branch or "—"),
-        (QCoreApplication.translate("Receipt", "Operation"), kind_text(receipt.kind)),
-        (QCoreApplication.translate("Receipt", "Date and time (Kyiv)"),
-         receipt.at.strftime("%d.%m.%Y %H:%M:%S")),
-        (QCoreApplication.translate("Receipt", "Customer"), receipt.customer),
-        (QCoreApplication.translate("Receipt", "Account (IBAN)"), receipt.iban_masked or "—"),
-        (QCoreApplication.translate("Receipt", "Amount"), amount),
-        (QCoreApplication.translate("Receipt", "Amount in words"), receipt.amount_words),
-        (QCoreApplication.translate("Receipt", "Payment category"),
-         category_text(receipt.category)),
-        (QCoreApplication.translate("Receipt", "Purpose"), receipt.purpose or "—"),
-        (QCoreApplication.translate("Receipt", "Status"), status_text(receipt.status)),
-        (QCoreApplication.translate("Receipt", "Payment ID"), receipt.payment_guid),
-        (QCoreApplication.translate("Receipt", "Stellar transaction"), receipt.stellar_hash or "—"),
-        (QCoreApplication.translate("Receipt", "Teller"), receipt.teller),
+    rows = [
+        (translate("Receipt", "Bank"), _shown(receipt.bank)),
+        (translate("Receipt", "Branch"), _shown(receipt.branch)),
+        (translate("Receipt", "Operation"), kind_text(receipt.kind)),
+        (translate("Receipt", "Date and time (Kyiv)"), kyiv_stamp(receipt.at)),
+        (translate("Receipt", "Customer"), _shown(receipt.customer)),
+        (translate("Receipt", "Account (IBAN)"), _shown(receipt.iban_masked)),
+        (translate("Receipt", "Amount"), amount),
+        (translate("Receipt", "Amount in words"), receipt.amount_words),
+        (translate("Receipt", "Payment category"), _shown(category_text(receipt.category))),
+        (translate("Receipt", "Purpose"), _shown(receipt.purpose)),
+        (translate("Receipt", "Status"), status_text(receipt.status)),
+        (translate("Receipt", "Payment ID"), _id_text(receipt.payment_guid)),
+        (translate("Receipt", "Stellar transaction"), _id_text(receipt.stellar_hash)),
+        (translate("Receipt", "Teller"), _shown(receipt.teller)),
     ]
+    if receipt.reprint is not None:  # who printed this copy, and when
+        rows.append((translate("Receipt", "Copy printed (Kyiv)"), translate(
+            "Receipt", "{time} by {teller}").format(time=kyiv_stamp(receipt.reprint.at),
+                                                     teller=_shown(receipt.reprint.by))))
+    return rows
 
 
-def receipt_html(receipt: Receipt) -> str:
+def _id_cell(value: str) -> str:
+    """A 64-hex hash or a GUID on two lines (never cut mid-group by the layout)."""
+    half = 32 if len(value) > 40 else 19 if len(value) > 24 else len(value) or 1
+    return ("<span style='font-family: monospace; font-size: 8pt'>"
+            + "<br>".join(html.escape(value[i:i + half]) for i in range(0, len(value), half))
+            + "</span>")
+
+
+def receipt_html(receipt: Receipt, font_pt: float = 9) -> str:
+    """The receipt for the preview and for paper: one A5 page (``PAGE_POINTS``), the longest
+    free text (the purpose, up to ~200 characters) across the page's whole width."""
+    translate = QCoreApplication.translate
+    ids = {translate("Receipt", "Payment ID"), translate("Receipt", "Stellar transaction")}
+    wide = translate("Receipt", "Purpose")
     rows = []
     for label, value in receipt_rows(receipt):
-        text = html.escape(value)
-        if value in (receipt.stellar_hash, receipt.payment_guid) and value:
-            # a 64-hex hash on three lines, a GUID on two (never cut mid-group by the layout)
-            half = 22 if len(value) > 40 else 19 if len(value) > 24 else len(value)
-            text = ("<span style='font-family: monospace; font-size: 8pt'>"
-                    + "<br>".join(html.escape(value[i:i + half])
-                                  for i in range(0, len(value), half)) + "</span>")
-        rows.append(f"<tr><td style='color:#555; padding:3px 12px 3px 0'>"
-                    f"{html.escape(label)}</td><td style='padding:3px 0'>{text}</td></tr>")
-    title = html.escape(QCoreApplication.translate("Receipt", "Receipt"))
-    sign_teller = html.escape(QCoreApplication.translate("Receipt", "Teller's signature"))
-    sign_customer = html.escape(QCoreApplication.translate("Receipt", "Customer's signature"))
+        text = _id_cell(value) if label in ids and value != "—" else html.escape(value)
+        if label == wide:
+            rows.append(f"<tr><td colspan='2' style='padding:1px 0'><span style='color:#555'>"
+                        f"{html.escape(label)}:</span> {text}</td></tr>")
+            continue
+        rows.append(f"<tr><td width='34%' style='color:#555; padding:1px 8px 1px 0'>"
+                    f"{html.escape(label)}</td><td width='66%' style='padding:1px 0'>{text}"
+                    "</td></tr>")
+    title = html.escape(translate("Receipt", "Receipt"))
+    copy = ""
+    if receipt.reprint is not None:  # a copy says so first, beside the title
+        mark = html.escape(translate("Receipt", "COPY"))
+        copy = f" <span style='color: #b00020'>— {mark}</span>"
+    sign_teller = html.escape(translate("Receipt", "Teller's signature"))
+    sign_customer = html.escape(translate("Receipt", "Customer's signature"))
     return (
-        "<html><body style='font-family: sans-serif; font-size: 9pt'>"
-        f"<h2>{title}</h2>"
-        f"<table cellspacing='0'>{''.join(rows)}</table>"
-        "<p><br></p><table width='100%'><tr>"
+        f"<html><body style='font-family: sans-serif; font-size: {font_pt}pt'>"
+        f"<h2>{title}{copy}</h2>"
+        f"<table width='100%' cellspacing='0'>{''.join(rows)}</table>"
+        "<table width='100%' style='margin-top: 18px'><tr>"
         f"<td>{sign_teller}: ____________</td>"
         f"<td>{sign_customer}: ____________</td></tr></table>"
         "</body></html>"
@@ -101,8 +135,17 @@ def print_document(html_text: str, page: QSizeF) -> QTextDocument:
     return document
 
 
+FONT_STEPS = (9, 8.5, 8, 7.5, 7)  # points: smaller only when 9 pt would spill onto page 2
+
+
 def receipt_document(receipt: Receipt) -> QTextDocument:
-    return print_document(receipt_html(receipt), PAGE_POINTS)
+    """The receipt on one page, amount and signatures included: very long names or a
+    purpose of wide letters are set smaller rather than pushing the signatures over."""
+    for size in FONT_STEPS:
+        document = print_document(receipt_html(receipt, size), PAGE_POINTS)
+        if document.pageCount() == 1:
+            break
+    return document
 
 
 def pdf_bytes(document: QTextDocument, page: QPageSize.PageSizeId, margin_mm: float,

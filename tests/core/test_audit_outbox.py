@@ -92,13 +92,27 @@ def test_flush_sends_in_order_and_keeps_entries_while_the_hub_is_down(tmp_path: 
 
 
 def test_csv_cells_cannot_run_formulas(tmp_path: Path) -> None:
-    text = export_rows(["a", "b"], [["=1+1", "@x"], ["-2", "ok"]], tmp_path / "a.csv")
-    assert "'=1+1" in text and "'@x" in text and "'-2" in text
+    text = export_rows(["a", "b"], [["=1+1", "@x"], ["-2", "ok"], ["-2+3", "\tx"]],
+                       tmp_path / "a.csv")
+    assert text.splitlines()[1:] == ["'=1+1,'@x", "-2,ok", "'-2+3,'\tx"]
     assert csv_cell("+380") == "'+380"
-    # Ukrainian Excel splits on ";": a formula after a separator is quoted too
+    # Ukrainian Excel splits on ";": a formula right after a separator is quoted too
     assert csv_cell("Шевченко;=1+1") == "Шевченко;'=1+1"
-    assert csv_cell("a, -2;\t@x") == "a, '-2;\t'@x" and csv_cell("5-2=3") == "5-2=3"
+    assert csv_cell("a, -2;\t@x") == "a, -2;\t'@x" and csv_cell("5-2=3") == "5-2=3"
     assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").startswith("a,b")
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("-1234.56", "-1234.56"), ("-1234,56", "-1234,56"), ("42", "42"),  # numbers stay numbers
+    ("Рахунок 5, -10% знижка", "Рахунок 5, -10% знижка"),  # a space: text, left as typed
+    ("x;=1+1", "x;'=1+1"), ("x,+1", "x,'+1"), ("x\t@SUM(A1)", "x\t'@SUM(A1)"),
+    ("-10% знижка", "'-10% знижка"), ("\r=1", "'\r=1"),
+    ("- 5", "'- 5"), ("-5-5", "'-5-5"), ("1e3", "1e3"),
+])
+def test_the_formula_guard_leaves_numbers_and_typed_text(cell: str, safe: str) -> None:
+    """Only what a spreadsheet would run is quoted: a cell's start, or a formula character
+    right after a separator; a plain signed number is data (a quote would make it text)."""
+    assert csv_cell(cell) == safe
 
 
 def test_an_export_over_an_older_readable_file_is_private(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -21,7 +21,8 @@ from teller_app.core.cash_checks import (
     classify_refusal,
     precheck,
 )
-from teller_app.core.history import HistoryFilter, HistoryPager, history_csv
+from teller_app.core.csv_safe import csv_text
+from teller_app.core.history import HistoryFilter, HistoryPager
 from teller_app.platform import (
     AuthError,
     NewLimit,
@@ -246,8 +247,8 @@ def test_history_pages_merge_both_sides_newest_first(sandbox) -> None:  # type: 
             drafts = HistoryPager(client, account.wallet_account_guid,
                                   HistoryFilter(status="CREATED"), branch_guid=branch)
             assert [r.payment.amount for r in await drafts.next_page()] == [Decimal("6.00")]
-            text = history_csv([["=1+1", "-5"]], ["a", "b"])
-            assert text.splitlines()[1] == "'=1+1,'-5"
+            text = csv_text(["a", "b"], [["=1+1", "-5"]])
+            assert text.splitlines()[1] == "'=1+1,-5"  # a plain number stays a number
         finally:
             await client.aclose()
 

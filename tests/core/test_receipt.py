@@ -8,9 +8,12 @@ from decimal import Decimal
 import pytest
 
 from teller_app.core.receipt import (
+    PURPOSE_ON_RECEIPT,
     ReceiptContext,
+    Reprint,
     amount_in_words,
     build_receipt,
+    kyiv_stamp,
     kyiv_time,
     mask_iban,
     strip_ref,
@@ -61,3 +64,27 @@ def test_receipt_fields() -> None:
     assert build_receipt(payment, desk, "en_US").lang == "en"
     assert kyiv_time(datetime(2026, 1, 1, 9, 0, tzinfo=UTC)).hour == 11  # winter, UTC+2
     assert mask_iban("") == "" and strip_ref("no tag") == "no tag"
+
+
+def test_the_hour_that_comes_twice_prints_its_offset() -> None:
+    """25 Oct 2026: Kyiv's 03:00-03:59 comes twice (summer time ends at 04:00 EEST); 00:30Z
+    and 01:30Z are both "03:30" and only the offset tells them apart."""
+    first = kyiv_stamp(datetime(2026, 10, 25, 0, 30, tzinfo=UTC))
+    second = kyiv_stamp(datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
+    assert first == "25.10.2026 03:30:00 (+03:00)"
+    assert second == "25.10.2026 03:30:00 (+02:00)"
+    assert kyiv_stamp(datetime(2026, 3, 29, 1, 0, tzinfo=UTC)) == "29.03.2026 04:00:00 (+03:00)"
+
+
+def test_a_long_purpose_is_cut_and_a_copy_says_so() -> None:
+    payment = Payment(guid="37f6b441-0906-46b6-9349-e742531f4eb7", amount=Decimal("1.00"),
+                      asset_code="UAH", category="04", status="CONFIRMED",
+                      purpose="Оплата " * 160 + "[ref:0a1b2c3d]",
+                      updated_at=datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
+    desk = ReceiptContext("Demo Bank", "Київ", "Касир", "Клієнт", "")
+    original = build_receipt(payment, desk, "uk")
+    assert len(original.purpose) == PURPOSE_ON_RECEIPT and original.purpose.endswith("…")
+    assert original.purpose.startswith("Оплата Оплата") and original.reprint is None
+    copy = build_receipt(payment, desk, "uk", reprint=Reprint("Другий Касир", kyiv_time(None)))
+    assert copy.file_stem == original.file_stem + "-copy"
+    assert copy.reprint is not None and copy.reprint.by == "Другий Касир"

@@ -195,7 +195,7 @@ def test_history_export_is_formula_safe(qtbot, ops, desk_session, sandbox, arun,
     with qtbot.waitSignal(dialog.exported, timeout=10000):
         dialog.export_to(str(path))
     rows = _cells(path.read_text(encoding="utf-8-sig"))
-    purposes = {r[4] for r in rows[1:]}
+    purposes = {r[rows[0].index("Purpose")] for r in rows[1:]}
     assert purposes == {"'" + official_name(made[k][1]["surname"], made[k][1]["name"])
                         for k in ("formula", "plus")}
     assert all(_safe(cell) for row in rows for cell in row), rows

@@ -303,16 +303,17 @@ def test_history_pages_filters_offline_and_export(qtbot, ops, sandbox, arun, tmp
     # Open a confirmed payment and reprint its receipt.
     dialog.open_payment(0)
     dialog.detail.receipt_button.click()
+    qtbot.waitUntil(lambda: dialog.detail.receipt_dialog is not None, timeout=10000)
     receipt = dialog.detail.receipt_dialog.receipt
     assert receipt.amount == Decimal("105.00") and receipt.customer == "Нагляд Тест"
 
-    # Export: formula-safe cells, owner-only file.
+    # Export: formula-safe cells, amounts plain numbers, owner-only file.
     path = tmp_path / "history.csv"
     with qtbot.waitSignal(dialog.exported, timeout=10000):
         dialog.export_to(str(path))
     text = path.read_text(encoding="utf-8-sig")
     assert "'=cmd|' /C calc'!A0" in text and ",=cmd" not in text
-    assert "'-105.00" in text and path.stat().st_mode & 0o777 == 0o600
+    assert ",-105.00,UAH," in text and path.stat().st_mode & 0o777 == 0o600
 
     # Offline: the same account and filters come from what was fetched, marked "as of".
     down = PlatformClient(sandbox.base_url, sandbox.counterparty_guid, transport=_Offline(),

@@ -63,8 +63,9 @@ def test_only_a_confirmed_payment_offers_a_receipt(qtbot, ops, sandbox, arun) ->
     detail = _detail(qtbot, dialog, paid.payment_guid)
     assert detail.receipt_button is not None and detail.receipt_button.isVisible()
     qtbot.keyClick(detail, Qt.Key.Key_Return)
-    assert detail.receipt_dialog is not None
+    qtbot.waitUntil(lambda: detail.receipt_dialog is not None, timeout=10000)  # a copy
     assert detail.receipt_dialog.receipt.amount == Decimal("30.00")
+    assert detail.receipt_dialog.receipt.reprint is not None
     detail.receipt_dialog.close()
     dialog.close()
     arun(client.aclose())

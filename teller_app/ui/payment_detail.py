@@ -1,0 +1,91 @@
+"""A payment of the account history: its fields, and Receipt… to print it again.
+
+A receipt printed from the history is a copy: it says so ("COPY", who printed it and when),
+names the teller and branch that took the payment (``core.receipt_origin``: the Teller
+Hub's record, else the account's branch and no teller), not the desk printing it now, and
+its PDF is saved as "…-copy". The original is the receipt the cash dialog shows right
+after the confirm."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
+
+from teller_app.core.history import HistoryRow
+from teller_app.core.receipt import ReceiptContext, Reprint, build_receipt, kyiv_time
+from teller_app.core.receipt_origin import OriginLookup, ReceiptOrigin
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.cash_text import category_text, status_text
+from teller_app.ui.money import format_money
+from teller_app.ui.receipt import ui_language
+from teller_app.ui.receipt_dialog import ReceiptDialog
+
+UNKNOWN = "—"
+
+
+class PaymentDetailDialog(QDialog):
+    """A payment's fields; Receipt… reprints it when it is confirmed."""
+
+    def __init__(self, row: HistoryRow, desk: ReceiptContext, minor_unit: int, ops: OpRunner,
+                 parent: QWidget | None = None, origin: OriginLookup | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paymentDetail")
+        self.setWindowTitle(self.tr("Payment"))
+        self.row, self.desk, self.minor_unit, self.ops = row, desk, minor_unit, ops
+        self.origin = origin
+        self.receipt_dialog: ReceiptDialog | None = None
+        p = row.payment
+        form = QFormLayout(self)
+        amount = format_money(row.signed_amount, minor_unit, p.asset_code or "UAH")
+        for label, value in (
+            (self.tr("Payment ID"), p.guid),
+            (self.tr("Created (Kyiv)"), kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M:%S")),
+            (self.tr("Amount"), amount),
+            (self.tr("Category"), category_text(p.category)),
+            (self.tr("Status"), status_text(p.status_raw or str(p.status))),
+            (self.tr("Purpose"), p.purpose or "—"),
+            (self.tr("Stellar transaction"), p.stellar_hash or "—"),
+        ):
+            text = QLabel(value, self)
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label, text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        # Only money that moved has a receipt: a draft gets no button at all (a hidden button
+        # added to a box is shown again with it, and would be the default on Enter).
+        self.receipt_button: QPushButton | None = None
+        if self.confirmed():
+            self.receipt_button = QPushButton(self.tr("Receipt…"), self)
+            self.receipt_button.setObjectName("reprintReceipt")
+            buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
+            self.receipt_button.clicked.connect(self.reprint)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def confirmed(self) -> bool:
+        return (self.row.payment.status_raw or "").upper() == "CONFIRMED"
+
+    def reprint(self) -> None:
+        """Reads who took the payment, then shows the copy (``receipt_dialog``)."""
+        if not self.confirmed():
+            return
+        lookup = self.origin
+        if lookup is None:
+            self.show_copy(ReceiptOrigin())
+            return
+        guid = self.row.payment.guid
+        self.ops.run(lambda: lookup(guid), on_success=self.show_copy,
+                     on_error=lambda _exc: self.show_copy(ReceiptOrigin()), parent=self,
+                     key=f"reprint:{id(self)}", label=self.tr("Reading who took the payment"),
+                     disable=[b for b in (self.receipt_button,) if b is not None])
+
+    def show_copy(self, origin: ReceiptOrigin) -> None:
+        original = replace(self.desk, teller=origin.teller or UNKNOWN,
+                           branch=origin.branch or UNKNOWN)
+        receipt = build_receipt(self.row.payment, original, ui_language(),
+                                minor_unit=self.minor_unit,
+                                reprint=Reprint(self.desk.teller, kyiv_time(None)))
+        self.receipt_dialog = ReceiptDialog(receipt, self.ops, self)
+        self.receipt_dialog.open()
