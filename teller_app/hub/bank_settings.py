@@ -3,13 +3,14 @@ document each, set by a head-office Administrator).
 
 A new document that relaxes a control of the one in force (``policy.relaxed``,
 ``cash_limits.relaxed_limits``: a check off, a status no longer sensitive, a threshold or limit
-raised or removed) is not stored: it is filed through the one request pipeline as a
-``policy_update`` / ``cash_limits_update`` command holding the whole new document. The hub
-applies it itself (no DCM call) once another head-office Administrator approved it, and only
-onto the document it was filed against (compare-and-swap under the row's lock): a request
-approved after the settings moved on fails, never undoing a newer change. A document that
-only tightens (or changes nothing) is stored at once, judged and written in one locked
-transaction so a concurrent tightening is never relaxed by a stale judgement.
+raised or removed, a wider close tolerance) is not stored: it is filed through the one request
+pipeline as a ``policy_update`` / ``cash_limits_update`` command holding the whole new
+document. The hub applies it itself (no DCM call) once another head-office Administrator
+approved it, and only onto the document it was filed against (compare-and-swap under the
+row's lock): a request approved after the settings moved on fails, never undoing a newer
+change. A document that only tightens (or changes nothing) is stored at once, judged and
+written in one locked transaction so a concurrent tightening is never relaxed by a stale
+judgement.
 
 Break glass: IT's admin token (the hub operator's, not an employee's) still writes a document
 directly, with an audit entry saying so (``break_glass``, and what it relaxed).

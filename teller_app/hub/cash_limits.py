@@ -56,6 +56,10 @@ class CashLimits(BaseModel):
                                              decimal_places=2)
     customer_daily_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0,  # 0 = off
                                               max_digits=18, decimal_places=2)
+    # The over/short a teller may close with alone (with a reason); past it a supervisor
+    # co-signs the close. 0: every difference is co-signed.
+    close_tolerance: Decimal = Field(default=Decimal("0.00"), ge=0, max_digits=18,
+                                     decimal_places=2)
 
     def public(self) -> dict[str, str]:
         return {k: money(to_minor(v)) for k, v in self.model_dump().items()}  # exact
@@ -69,12 +73,13 @@ async def load_limits(engine: AsyncEngine) -> CashLimits:
 
 
 def relaxed_limits(old: CashLimits, new: CashLimits) -> list[str]:
-    """The limits ``new`` raises or removes (``customer_daily_threshold`` 0 = none): a
-    four-eyes request (``bank_settings``); empty when it only lowers or changes nothing."""
+    """The limits ``new`` raises or removes (``customer_daily_threshold`` 0 = none), and a
+    wider ``close_tolerance`` (a teller closes a larger over/short alone): a four-eyes request
+    (``bank_settings``); empty when it only lowers or changes nothing."""
     def cap(value: Decimal) -> Decimal:
         return Decimal("Infinity") if value == 0 else value
 
-    out = [name for name in ("teller_daily_limit", "teller_unapproved_daily")
+    out = [name for name in ("teller_daily_limit", "teller_unapproved_daily", "close_tolerance")
            if getattr(new, name) > getattr(old, name)]
     if cap(new.customer_daily_threshold) > cap(old.customer_daily_threshold):
         out.append("customer_daily_threshold")

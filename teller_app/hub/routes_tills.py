@@ -16,7 +16,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from teller_app.platform import NotFound, PlatformError
 from teller_app.platform.models import PaymentStatus
 
-from . import bank_settings, cash_limits, tills, voids
+from . import (
+    bank_settings,
+    cash_limits,
+    till_close,
+    till_position,
+    till_vault_counts,
+    till_vault_transfers,
+    tills,
+    voids,
+)
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
 from .cash_limits import CashLimits, Draft, read_draft
 from .contract import errors
@@ -27,6 +36,7 @@ from .fe_runtime import runtime
 from .models import HubEmployee
 from .till_bodies import (
     AuthorizeIn,
+    CloseCosignIn,
     CloseIn,
     DecideIn,
     OpenIn,
@@ -153,23 +163,45 @@ async def list_authorizations(request: Request, emp: CurrentEmployee,
                                for a in found]}
 
 
-@router.get("/cash/position", summary="A branch's cash: every live till and the vault")
+@router.get("/cash/position", summary="A branch's cash: the vault, every live till, the "
+            "cash left in closed tills, and what waits for a supervisor")
 async def position(request: Request, emp: CurrentEmployee,
                    branch_guid: str | None = None) -> dict[str, Any]:
     branch = branch_guid if branch_guid is not None else emp.branch_guid
-    return await tills.position(hub_state(request).engine, emp, branch or None)
+    return await till_position.position(hub_state(request).engine, emp, branch or None)
 
 
-@router.put("/vault", summary="Record the vault's count (Supervisor)")
+@router.put("/vault", summary="Record the vault's count (Supervisor): equal to the book it "
+            "applies at once; a difference needs a reason and waits for a second supervisor "
+            "(``count``)")
 async def put_vault(body: VaultIn, request: Request, emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator counts the vault")
     branch = body.branch_guid if body.branch_guid is not None else emp.branch_guid
     if not emp.may_act_in(branch):
         raise HubError(403, "you may count only your own branch's vault")
-    await tills.set_vault(hub_state(request).engine, emp, branch, body.counts,
-                          count_total(body.counts))
-    return await tills.position(hub_state(request).engine, emp, branch)
+    engine = hub_state(request).engine
+    count = await till_vault_counts.count_vault(engine, emp, branch, body.counts,
+                                                count_total(body.counts), body.reason)
+    return {**await till_position.position(engine, emp, branch), "count": count}
+
+
+@router.get("/vault/counts/{count_id}", summary="A vault count and its state")
+async def get_vault_count(count_id: str, request: Request,
+                          emp: CurrentEmployee) -> dict[str, Any]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator reads vault counts")
+    return await till_vault_counts.get_count(hub_state(request).engine, emp, count_id)
+
+
+@router.post("/vault/counts/{count_id}/cosign", summary="A second supervisor co-signs a "
+             "vault count that differs from the book: the vault moves by the difference")
+async def cosign_vault_count(count_id: str, request: Request, emp: Operator) -> dict[str, Any]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator co-signs a vault count")
+    engine = hub_state(request).engine
+    count = await till_vault_counts.cosign_count(engine, emp, count_id)
+    return {**await till_position.position(engine, emp, count["branch_guid"]), "count": count}
 
 
 # -- tills --------------------------------------------------------------------------------
@@ -223,12 +255,13 @@ async def operation(body: PaymentIn, request: Request, emp: Operator,
              "with the same id answers the transfer filed first)")
 async def transfer(body: TransferIn, request: Request, emp: Operator,
                    desk_id: DeskId) -> dict[str, Any]:
-    return await tills.request_transfer(hub_state(request).engine, emp, desk_id, body.direction,
-                                        to_minor(body.amount),
-                                        transfer_id=str(body.id) if body.id else None)
+    return await till_vault_transfers.request_transfer(
+        hub_state(request).engine, emp, desk_id, body.direction, to_minor(body.amount),
+        transfer_id=str(body.id) if body.id else None)
 
 
-@router.post("/tills/current/close", summary="Close: counted vs expected → over/short")
+@router.post("/tills/current/close", summary="Close: counted vs expected → over/short "
+             "(past the close tolerance the till waits for a supervisor: ``close_cosign``)")
 async def close(body: CloseIn, request: Request, emp: Operator,
                 desk_id: DeskId) -> dict[str, Any]:
     """Drafts left behind (CREATED on DCM, nothing may still confirm them) are voided;
@@ -236,15 +269,17 @@ async def close(body: CloseIn, request: Request, emp: Operator,
     confirmed: confirmed after the close, no till would count it."""
     engine = hub_state(request).engine
     total = count_total(body.counts)
+    tolerance = to_minor((await cash_limits.load_limits(engine)).close_tolerance)
     voided: list[str] = []
 
     async def attempt() -> dict[str, Any]:
         read_at = now()
         done = await reconcile(request, emp)
-        voided.extend(await tills.void_left_behind_on_till(engine, emp, desk_id, done.created,
-                                                           read_at))
-        return await tills.close_till(engine, emp, desk_id, body.counts, total, body.reason,
-                                      never_confirmed=done.failed | done.uncountable)
+        voided.extend(await till_close.void_left_behind_on_till(engine, emp, desk_id,
+                                                                done.created, read_at))
+        return await till_close.close_till(engine, emp, desk_id, body.counts, total,
+                                           body.reason, tolerance=tolerance,
+                                           never_confirmed=done.failed | done.uncountable)
 
     try:
         try:
@@ -270,17 +305,28 @@ async def cosign(till_id: str, request: Request, emp: Operator) -> dict[str, Any
     return await tills.cosign(hub_state(request).engine, emp, till_id)
 
 
+@router.post("/tills/{till_id}/close-cosign", summary="A supervisor co-signs a close whose "
+             "over/short passes the tolerance (``counted``: the count they saw)")
+async def cosign_close(till_id: str, body: CloseCosignIn, request: Request,
+                       emp: Operator) -> dict[str, Any]:
+    if not is_checker(emp):
+        raise HubError(403, "only a Supervisor or Administrator co-signs a close")
+    return await till_close.cosign_close(hub_state(request).engine, emp, till_id,
+                                         to_minor(body.counted))
+
+
 @router.get("/tills/{till_id}/report", summary="The end-of-day report's data")
 async def report(till_id: str, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     state = hub_state(request)
     out = await tills.report(state.engine, emp, till_id)
     # the co-signer by name as the hub knows them (its own store, then DCM's employees):
     # a supervisor only the hub knows has no name the desk could read anywhere else
-    cosigner = out.get("cosigned_by")
-    if isinstance(cosigner, str) and cosigner:
-        found = await state.directory.lookup(cosigner)
-        if found is not None and found.name and found.name.lower() != cosigner.lower():
-            out["cosigned_by_name"] = found.name
+    for key in ("cosigned_by", "close_cosigned_by"):
+        cosigner = out.get(key)
+        if isinstance(cosigner, str) and cosigner:
+            found = await state.directory.lookup(cosigner)
+            if found is not None and found.name and found.name.lower() != cosigner.lower():
+                out[f"{key}_name"] = found.name
     return out
 
 
@@ -289,8 +335,9 @@ async def approve_transfer(transfer_id: str, request: Request, emp: Operator,
                            body: DecideIn | None = None) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator approves transfers")
-    return await tills.decide_transfer(hub_state(request).engine, emp, transfer_id,
-                                       approve=True, comment=body.comment if body else "")
+    return await till_vault_transfers.decide_transfer(
+        hub_state(request).engine, emp, transfer_id, approve=True,
+        comment=body.comment if body else "")
 
 
 @router.post("/transfers/{transfer_id}/reject", summary="A supervisor rejects a transfer")
@@ -298,5 +345,5 @@ async def reject_transfer(transfer_id: str, body: DecideIn, request: Request,
                           emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator rejects transfers")
-    return await tills.decide_transfer(hub_state(request).engine, emp, transfer_id,
-                                       approve=False, comment=body.comment)
+    return await till_vault_transfers.decide_transfer(
+        hub_state(request).engine, emp, transfer_id, approve=False, comment=body.comment)

@@ -35,6 +35,11 @@ class CloseIn(_In):
     reason: Reason = ""
 
 
+class CloseCosignIn(_In):
+    # the count the supervisor saw: a recount since then is refused (``count_changed``)
+    counted: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
 class PaymentIn(_In):
     payment_guid: Guid
 
@@ -76,3 +81,4 @@ class DecideIn(_In):
 class VaultIn(_In):
     branch_guid: Guid | None = None
     counts: Counts
+    reason: Reason = ""  # needed when the count differs from the vault's book balance

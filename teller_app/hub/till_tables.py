@@ -1,7 +1,8 @@
 """Till tables (issue 15): till sessions with their lease, cash operations, vault transfers,
-the branch vaults, cash authorizations (the cumulative limits), voids and the limits row.
-Revision 0003 creates them (0005 adds ``confirm_asked_at``). Money is integer kopiyky
-(``*_minor``): exact on both databases."""
+the branch vaults and their counts, cash authorizations (the cumulative limits), voids and the
+limits row. Revision 0003 creates them (0005 adds ``confirm_asked_at``; 0008 the close's
+co-sign and order, and ``vault_counts``). Money is integer kopiyky (``*_minor``): exact on
+both databases."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ tills = sa.Table(  # one row per till session (open → closed)
     sa.Column("till_code", sa.String(32), nullable=False),
     sa.Column("branch_guid", sa.String(64), nullable=True, index=True),
     sa.Column("teller", sa.String(254), nullable=False, index=True),
-    sa.Column("state", sa.String(16), nullable=False),  # cosign | open | closed
+    # cosign (the opening count waits) | open | close_cosign (the close waits) | closed
+    sa.Column("state", sa.String(16), nullable=False),
     # Set while not closed, NULL after: one live session per till and per teller.
     sa.Column("active_key", sa.String(100), nullable=True, unique=True),
     sa.Column("active_teller", sa.String(254), nullable=True, unique=True),
@@ -36,6 +38,11 @@ tills = sa.Table(  # one row per till session (open → closed)
     sa.Column("expected_minor", sa.BigInteger, nullable=True),
     sa.Column("over_short_minor", sa.BigInteger, nullable=True),
     sa.Column("close_reason", sa.String(300), nullable=True),
+    # Revision 0008: who co-signed an over/short past the tolerance, and the close's place
+    # among the till code's closes (1, 2, ...): "previous close" never hangs on a clock tie.
+    sa.Column("close_cosigned_by", sa.String(254), nullable=True),
+    sa.Column("close_cosigned_at", sa.BigInteger, nullable=True),
+    sa.Column("close_seq", sa.BigInteger, nullable=True),
 )
 
 till_ops = sa.Table(  # what moved the expected cash position
@@ -73,6 +80,22 @@ vaults = sa.Table(
     sa.Column("balance_minor", sa.BigInteger, nullable=False),
     sa.Column("updated_by", sa.String(254), nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+vault_counts = sa.Table(  # a supervisor's count; one differing from the book waits for another
+    "vault_counts", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("branch_key", sa.String(64), nullable=False, index=True),
+    sa.Column("counts", sa.Text, nullable=False),
+    sa.Column("counted_minor", sa.BigInteger, nullable=False),
+    sa.Column("book_minor", sa.BigInteger, nullable=False),  # the vault's balance then
+    sa.Column("difference_minor", sa.BigInteger, nullable=False),  # counted - book
+    sa.Column("reason", sa.String(300), nullable=True),
+    sa.Column("counted_by", sa.String(254), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # pending | applied | superseded
+    sa.Column("decided_by", sa.String(254), nullable=True),
+    sa.Column("decided_at", sa.BigInteger, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
 )
 
 cash_authorizations = sa.Table(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 import socket
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -17,10 +18,11 @@ from PySide6.QtWidgets import QDialog, QMenu
 from teller_app.core.history import VoidedLookup
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
-from teller_app.core.till import Till, TillService
+from teller_app.core.till import BranchPosition, Till, TillService
 from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
 from teller_app.ui.language_watch import watch_language
-from teller_app.ui.till_dialog import ReportDialog, TillCloseDialog, TillOpenDialog
+from teller_app.ui.till_close import TillCloseDialog
+from teller_app.ui.till_dialog import ReportDialog, TillOpenDialog
 from teller_app.ui.till_position import BranchCashView
 from teller_app.ui.till_report import ReportContext
 from teller_app.ui.till_transfer import TransferDialog
@@ -178,8 +180,19 @@ class TillDesk(QObject):
             if till is None:
                 self._set_till(None)
                 return
+            profile = self.window.session.profile
+
+            async def cosign_here(email: str, password: str, till_id: str,
+                                  counted: Decimal) -> Till:
+                from teller_app.core.till_cosign import cosign_close_with_credentials
+
+                return await cosign_close_with_credentials(profile, email, password, till_id,
+                                                           counted)
+
             dialog = TillCloseDialog(self.window.ops, service, till,
-                                     report_context(self.window.session), parent=self.window)
+                                     report_context(self.window.session), parent=self.window,
+                                     cosign_here=cosign_here)
+            dialog.waiting.connect(self._set_till)
             dialog.closed.connect(self._closed)
             self._show(dialog)
 
@@ -202,9 +215,17 @@ class TillDesk(QObject):
 
     def position(self) -> None:
         service = self.service()
-        if service is not None:
-            self._show(BranchCashView(self.window.ops, service,
-                                      self.window.session.branch_guid, parent=self.window))
+        if service is None:
+            return
+        profile = self.window.session.profile
+
+        async def cosign_here(email: str, password: str, count_id: str) -> BranchPosition:
+            from teller_app.core.till_cosign import cosign_vault_with_credentials
+
+            return await cosign_vault_with_credentials(profile, email, password, count_id)
+
+        self._show(BranchCashView(self.window.ops, service, self.window.session.branch_guid,
+                                  parent=self.window, vault_cosign_here=cosign_here))
 
 
 def install(window: MainWindow) -> TillDesk:

@@ -1,7 +1,6 @@
-"""Till dialogs: open with a count by denomination, close with over/short (a reason is
-required when the count differs), and the end-of-day report preview with Print… and Save as
-PDF… (the vault transfer request: ``ui/till_transfer.py``). The hub decides; these show and
-send."""
+"""Till dialogs: the count grid, open with a count by denomination, and the end-of-day
+report preview with Print… and Save as PDF… (the close: ``ui/till_close.py``; the vault
+transfer request: ``ui/till_transfer.py``). The hub decides; these show and send."""
 
 from __future__ import annotations
 
@@ -36,8 +35,9 @@ from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_money
 from teller_app.ui.pdf_save import save_pdf
+from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_report import ReportContext, print_report, report_html, report_pdf
-from teller_app.ui.till_text import denomination_text, till_state_text
+from teller_app.ui.till_text import denomination_text
 from teller_app.ui.till_transfer import TransferDialog as TransferDialog  # still importable here
 
 # (supervisor e-mail, password, till id) -> the till, co-signed by their own session
@@ -48,7 +48,7 @@ def _money(value: Decimal) -> str:
     return format_money(value, 2, "UAH")
 
 
-def _next_step(button: QPushButton) -> None:
+def next_step(button: QPushButton) -> None:
     """The step that has come takes Enter, and the focus (the count it leaves is disabled)."""
     button.setDefault(True)
     button.setFocus()
@@ -187,14 +187,14 @@ class TillOpenDialog(QDialog):
             self.status.setText(text.format(count=_money(till.open_total), previous=previous))
             self.refresh_button.show()
             self.cosign_button.setVisible(self.cosign_here is not None)
-            _next_step(self.cosign_button if self.cosign_here is not None
+            next_step(self.cosign_button if self.cosign_here is not None
                        else self.refresh_button)
             return
         self.refresh_button.hide()
         self.cosign_button.hide()
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         if close is not None:  # open: Enter closes the dialog
-            _next_step(close)
+            next_step(close)
         self.status.setText(self.tr("Till {code} is open with {amount}.").format(
             code=till.till_code, amount=_money(till.open_total)))
         self.opened.emit(till)
@@ -211,121 +211,9 @@ class TillOpenDialog(QDialog):
             return
         summary = self.tr("Co-sign the opening count of till {code}: {amount}.").format(
             code=till.till_code, amount=_money(till.open_total))
-        dialog = self.cosign_dialog = ApproveInPlaceDialog(summary, self, allow_reject=False)
-
-        def decided(_outcome: str, email: str, password: str, _comment: str) -> None:
-            from teller_app.ui.error_text import friendly_message
-
-            def done(result: Till) -> None:
-                dialog.accept()
-                self._shown(result)
-
-            self.ops.run(lambda: cosign(email, password, till.id), on_success=done,
-                         on_error=lambda exc: dialog.show_error(friendly_message(exc)),
-                         parent=dialog, label=self.tr("Supervisor co-signing"), reauth=False,
-                         write=True)
-
-        dialog.decided.connect(decided)
-        dialog.open()
-
-
-class TillCloseDialog(QDialog):
-    """Count the drawer at the end of the day: over/short against the hub's expected cash."""
-
-    closed = Signal(object)  # Till (closed)
-
-    def __init__(self, ops: OpRunner, service: TillService, till: Till, context: ReportContext,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("tillCloseDialog")
-        self.setWindowTitle(self.tr("Close the till"))
-        self.ops, self.service, self.till, self.context = ops, service, till, context
-        self.report: EndOfDay | None = None
-        self.report_dialog: ReportDialog | None = None
-        self.expected = QLabel(_money(till.expected), self)
-        self.expected.setObjectName("tillExpected")
-        self.grid = CountGrid(self)
-        self.over_short = QLabel(self)
-        self.over_short.setObjectName("tillOverShort")
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("tillReason")
-        self.reason.setMaxLength(300)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.close_button = QPushButton(self.tr("Close the till"), self)
-        self.close_button.setObjectName("tillCloseButton")
-        self.report_button = QPushButton(self.tr("End-of-day report…"), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.report_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.report_button.hide()  # after adding (addButton shows it): no report before closing
-        self.close_button.setDefault(True)
-        buttons.rejected.connect(self.reject)
-        self.close_button.clicked.connect(self.close_till)
-        self.report_button.clicked.connect(self.show_report)
-        self.grid.changed.connect(self._validate)
-        self.reason.textChanged.connect(self._validate)
-        form = QFormLayout(self)
-        form.addRow(self.tr("Till"), QLabel(till.till_code, self))
-        form.addRow(self.tr("Expected cash"), self.expected)
-        form.addRow(self.grid)
-        form.addRow(self.tr("Over/short"), self.over_short)
-        form.addRow(self.tr("Reason"), self.reason)
-        form.addRow(self.status)
-        form.addRow(buttons)
-        self._validate()
-
-    def difference(self) -> Decimal:
-        return self.grid.value() - self.till.expected
-
-    def _validate(self) -> None:
-        diff = self.difference()
-        word = (self.tr("balanced") if diff == 0 else self.tr("over") if diff > 0
-                else self.tr("short"))
-        self.over_short.setText(f"{_money(diff)} ({word})")
-        needs_reason = diff != 0 and not self.reason.text().strip()
-        self.close_button.setEnabled(not needs_reason)
-        self.status.setText(self.tr("The count differs from the expected cash: give the "
-                                    "reason.") if needs_reason else "")
-
-    def close_till(self) -> None:
-        counts, reason = self.grid.counts(), self.reason.text()
-
-        async def close_and_report() -> tuple[EndOfDay, int]:
-            closed = await self.service.close(counts, reason)
-            report = await self.service.end_of_day(closed.id, self.context.people)
-            return report, len(closed.voided_at_close)
-
-        def done(result: tuple[EndOfDay, int]) -> None:
-            report, voided = result
-            self.report = report
-            self.close_button.hide()
-            self.grid.setEnabled(False)
-            self.reason.setReadOnly(True)
-            self.report_button.show()
-            _next_step(self.report_button)
-            text = self.tr("The till is closed ({state}).").format(
-                state=till_state_text(report.till.state))
-            if voided:  # drafts left behind: the teller learns they are gone
-                text += " " + self.tr("%n cash draft(s) never confirmed were voided.", "",
-                                      voided)
-            self.status.setText(text)
-            self.closed.emit(report.till)
-            self.show_report()
-
-        self.ops.run(close_and_report, on_success=done, on_error=self._failed, parent=self,
-                     label=self.tr("Closing the till"), disable=(self.close_button,),
-                     write=True)
-
-    def show_report(self) -> None:
-        if self.report is not None:
-            self.report_dialog = ReportDialog(self.report, self.context, self.ops, self)
-            self.report_dialog.open()
-
-    def _failed(self, exc: BaseException) -> None:
-        from teller_app.ui.error_text import friendly_message
-
-        self.status.setText(friendly_message(exc))
+        self.cosign_dialog = cosign_here(
+            self, self.ops, summary, self.tr("Supervisor co-signing"),
+            lambda email, password: cosign(email, password, till.id), self._shown)
 
 
 class ReportDialog(QDialog):

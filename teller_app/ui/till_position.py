@@ -1,5 +1,7 @@
 """The supervisor's branch cash position: every live till (teller, state, expected cash),
-the vault and the total, with the co-signs and vault transfers waiting for them."""
+the vault, the cash left in closed tills and the total, with what waits for them: opening
+counts and closes to co-sign, vault transfers, and other supervisors' vault counts (the
+vault count itself: ``ui/till_vault_count.py``)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.till import BranchPosition, Till, TillService
+from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_money
 from teller_app.ui.till_text import till_state_text
+from teller_app.ui.till_vault_count import VaultCosignHere
+from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
 
 
 def _money(value: Decimal) -> str:
@@ -31,14 +35,19 @@ class BranchCashView(QDialog):
     loaded = Signal(object)  # BranchPosition (tests)
 
     def __init__(self, ops: OpRunner, service: TillService, branch_guid: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 vault_cosign_here: VaultCosignHere | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("branchCashView")
         self.setWindowTitle(self.tr("Branch cash position"))
         self.ops, self.service, self.branch_guid = ops, service, branch_guid
+        self.vault_cosign_here = vault_cosign_here  # a second supervisor at this desk
         self.position: BranchPosition | None = None
         self.vault = QLabel(self)
         self.vault.setObjectName("vaultAmount")
+        self.in_closed = QLabel(self)  # closing counts left in closed tills until they open
+        self.in_closed.setObjectName("closedTillsAmount")
+        self.in_closed.setWordWrap(True)
         self.total = QLabel(self)
         self.total.setObjectName("branchTotal")
         self.tills = QTableWidget(0, 4, self)
@@ -49,13 +58,20 @@ class BranchCashView(QDialog):
         self.transfers.setObjectName("transfersTable")
         self.transfers.setHorizontalHeaderLabels([self.tr("Teller"), self.tr("Direction"),
                                                   self.tr("Amount")])
-        for table in (self.tills, self.transfers):
+        self.counts = QTableWidget(0, 5, self)
+        self.counts.setObjectName("vaultCountsTable")
+        self.counts.setHorizontalHeaderLabels([self.tr("Counted by"), self.tr("Counted"),
+                                               self.tr("Book balance"), self.tr("Difference"),
+                                               self.tr("Reason")])
+        for table in (self.tills, self.transfers, self.counts):
             table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.horizontalHeader().setStretchLastSection(True)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.cosign_button = QPushButton(self.tr("Co-sign the opening count"), self)
+        self.close_cosign_button = QPushButton(self.tr("Co-sign the close"), self)
+        self.count_cosign_button = QPushButton(self.tr("Co-sign the vault count"), self)
         self.approve_button = QPushButton(self.tr("Approve the transfer"), self)
         self.reject_button = QPushButton(self.tr("Reject the transfer"), self)
         self.vault_button = QPushButton(self.tr("Count the vault…"), self)
@@ -63,19 +79,24 @@ class BranchCashView(QDialog):
         self.vault_dialog: VaultCountDialog | None = None
         refresh = QPushButton(self.tr("Refresh"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        for button in (self.cosign_button, self.approve_button, self.reject_button,
-                       self.vault_button, refresh):
+        for button in (self.cosign_button, self.close_cosign_button, self.approve_button,
+                       self.reject_button, self.count_cosign_button, self.vault_button,
+                       refresh):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         refresh.clicked.connect(self.refresh)
         self.cosign_button.clicked.connect(self.cosign)
+        self.close_cosign_button.clicked.connect(self.cosign_close)
+        self.count_cosign_button.clicked.connect(self.cosign_count)
         self.approve_button.clicked.connect(lambda: self.decide(True))
         self.reject_button.clicked.connect(lambda: self.decide(False))
         form = QFormLayout(self)
         form.addRow(self.tr("Vault"), self.vault)
+        form.addRow(self.tr("In closed tills"), self.in_closed)
         form.addRow(self.tr("Branch total"), self.total)
         form.addRow(self.tr("Tills"), self.tills)
         form.addRow(self.tr("Transfers waiting"), self.transfers)
+        form.addRow(self.tr("Vault counts waiting"), self.counts)
         form.addRow(self.status)
         form.addRow(buttons)
         self.setMinimumWidth(640)
@@ -88,6 +109,9 @@ class BranchCashView(QDialog):
     def _show(self, position: BranchPosition) -> None:
         self.position = position
         self.vault.setText(_money(position.vault))
+        codes = ", ".join(t.till_code for t in position.closed_tills)
+        self.in_closed.setText(_money(position.in_closed_tills) + (f" ({codes})" if codes
+                                                                   else ""))
         self.total.setText(_money(position.total))
         self.tills.setRowCount(len(position.tills))
         for row, till in enumerate(position.tills):
@@ -100,6 +124,12 @@ class BranchCashView(QDialog):
                          else self.tr("till → vault"))
             for col, text in enumerate((tr.requested_by, direction, _money(tr.amount))):
                 self.transfers.setItem(row, col, QTableWidgetItem(text))
+        self.counts.setRowCount(len(position.pending_vault_counts))
+        for row, count in enumerate(position.pending_vault_counts):
+            for col, text in enumerate((count.counted_by, _money(count.counted),
+                                        _money(count.book), _money(count.difference),
+                                        count.reason)):
+                self.counts.setItem(row, col, QTableWidgetItem(text))
         self.loaded.emit(position)
 
     def _selected_till(self) -> Till | None:
@@ -117,6 +147,32 @@ class BranchCashView(QDialog):
                      on_error=self._failed, parent=self, label=self.tr("Co-signing"),
                      write=True)
 
+    def cosign_close(self) -> None:
+        """Co-sign the over/short of the selected till's close, as counted when shown."""
+        till = self._selected_till()
+        if till is None or not till.needs_close_cosign or till.counted is None:
+            self.status.setText(self.tr("Select a till whose close waits for a co-sign."))
+            return
+        counted = till.counted
+        self.ops.run(lambda: self.service.cosign_close(till.id, counted),
+                     on_success=lambda _t: self.refresh(), on_error=self._failed, parent=self,
+                     label=self.tr("Co-signing"), write=True)
+
+    def _selected_count(self) -> VaultCount | None:
+        row = self.counts.currentRow()
+        if self.position is None or not 0 <= row < len(self.position.pending_vault_counts):
+            return None
+        return self.position.pending_vault_counts[row]
+
+    def cosign_count(self) -> None:
+        count = self._selected_count()
+        if count is None:
+            self.status.setText(self.tr("Select a vault count."))
+            return
+        self.ops.run(lambda: self.service.cosign_vault_count(count.id), on_success=self._show,
+                     on_error=self._failed, parent=self, label=self.tr("Co-signing"),
+                     write=True)
+
     def decide(self, approve: bool) -> None:
         row = self.transfers.currentRow()
         if self.position is None or not 0 <= row < len(self.position.pending_transfers):
@@ -128,8 +184,10 @@ class BranchCashView(QDialog):
                      label=self.tr("Deciding the transfer"), write=True)
 
     def count_vault(self) -> None:
-        dialog = self.vault_dialog = VaultCountDialog(self.ops, self.service, self.branch_guid,
-                                                      self)
+        book = self.position.vault if self.position is not None else None
+        dialog = self.vault_dialog = VaultCountDialog(
+            self.ops, self.service, self.branch_guid, self, book=book,
+            cosign_here=self.vault_cosign_here)
         dialog.saved.connect(self._show)
         dialog.open()
 
@@ -137,56 +195,3 @@ class BranchCashView(QDialog):
         from teller_app.ui.error_text import friendly_message
 
         self.status.setText(friendly_message(exc))
-
-
-class VaultCountDialog(QDialog):
-    """The supervisor counts the vault by denomination; the hub keeps the balance."""
-
-    saved = Signal(object)  # BranchPosition
-
-    def __init__(self, ops: OpRunner, service: TillService, branch_guid: str | None,
-                 parent: QWidget | None = None) -> None:
-        from teller_app.ui.till_dialog import CountGrid
-
-        super().__init__(parent)
-        self.setObjectName("vaultCountDialog")
-        self.setWindowTitle(self.tr("Count the vault"))
-        self.ops, self.service, self.branch_guid = ops, service, branch_guid
-        self.grid = CountGrid(self)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.save = QPushButton(self.tr("Save the count"), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.addButton(self.save, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-        self.save.clicked.connect(self.save_count)
-        form = QFormLayout(self)
-        form.addRow(self.grid)
-        form.addRow(self.status)
-        form.addRow(buttons)
-
-    def save_count(self) -> None:
-        counts = self.grid.counts()
-
-        def done(position: BranchPosition) -> None:
-            self.saved.emit(position)
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            from teller_app.core.till import VaultCountUnknown
-            from teller_app.ui.error_text import friendly_message
-
-            if isinstance(exc, VaultCountUnknown) and exc.position is not None:
-                self.status.setText(self.tr(
-                    "The Teller Hub did not answer, and the vault now shows %1, not the %2 you "
-                    "counted: a transfer may have moved it meanwhile, or your count was not "
-                    "recorded. Look at the position, count again and save.").replace(
-                        "%1", _money(exc.position.vault)).replace(
-                        "%2", _money(exc.counted)))
-                return
-            self.status.setText(friendly_message(exc))
-
-        self.ops.run(lambda: self.service.count_vault(counts, self.branch_guid),
-                     on_success=done, on_error=failed, parent=self,
-                     label=self.tr("Saving the vault count"), disable=(self.save,),
-                     write=True)

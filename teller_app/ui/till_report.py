@@ -1,8 +1,10 @@
 """The end-of-day report of a till: HTML for the preview, a PDF through ``QPdfWriter`` and
 paper through the system print dialog — the receipt's machinery (``ui/receipt.py``) on A4.
 
-Sections: who/where/when, the opening count by denomination, every operation, totals by
-category, expected vs counted with over/short and its reason, and signature lines.
+Sections: who/where/when (and who co-signed the opening count and an over/short past the
+tolerance), the opening count by denomination, every operation, totals by category, the
+previous close and the opening's difference from it, expected vs counted with over/short and
+its reason, and signature lines.
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ class ReportLabels(QObject):
             "branch": self.tr("Branch"), "teller": self.tr("Teller"), "till": self.tr("Till"),
             "state": self.tr("State"), "opened": self.tr("Opened"), "closed": self.tr("Closed"),
             "cosigned": self.tr("Opening count co-signed by"),
+            "close_cosigned": self.tr("Over/short co-signed by"),
+            "previous_close": self.tr("Previous close"),
+            "opening_difference": self.tr("Opening difference"),
             "opening_count": self.tr("Opening count"), "closing_count": self.tr("Closing count"),
             "denomination": self.tr("Denomination"), "pieces": self.tr("Pieces"),
             "sum": self.tr("Sum"), "operations": self.tr("Operations"), "time": self.tr("Time"),
@@ -112,7 +117,9 @@ def report_html(report: EndOfDay, ctx: ReportContext) -> str:
         (t["till"], till.till_code), (t["state"], till_state_text(till.state)),
         (t["opened"], _when(till.opened_at)), (t["closed"], _when(till.closed_at)),
         (t["cosigned"], person_text(report.cosigner_name, till.cosigned_by)),
-    ])
+    ] + ([(t["close_cosigned"], person_text(report.close_cosigner_name,
+                                            till.close_cosigned_by))]
+         if till.close_cosigned_by else []))
     ops = [[_time(o.at), till_kind_text(o.kind), o.category or "—", _money(o.amount),
             (o.payment_guid or "")[:8]] for o in report.operations]
     codes = sorted({o.category for o in report.operations if o.category})
@@ -122,7 +129,12 @@ def report_html(report: EndOfDay, ctx: ReportContext) -> str:
     totals = [[till_kind_text(kind) + codes_of.get(kind, ""), str(count), _money(amount)]
               for kind, (count, amount) in sorted(report.totals.items())]
     counted = _money(till.counted) if till.counted is not None else "—"
+    previous = _money(till.previous_close) if till.previous_close is not None else "—"
+    # what the drawer gained or lost between the last close and this opening (co-signed)
+    opening_diff = till.opening_difference
     balance = _rows([
+        (t["previous_close"], previous),
+        (t["opening_difference"], "—" if opening_diff is None else _money(opening_diff)),
         (t["opening_cash"], _money(till.open_total)), (t["cash_in"], _money(report.cash_in)),
         (t["cash_out"], _money(report.cash_out)), (t["expected"], _money(till.expected)),
         (t["counted"], counted), (t["over_short"], f"{_money(over_short)} ({verdict})"),

@@ -22,6 +22,12 @@ def hub_code_text(code: str) -> str | None:
         "counted_elsewhere": translate("TillText", "This payment is counted in another till."),
         "awaiting_cosign": translate("TillText", "The till waits for a supervisor to co-sign "
                                      "its opening count."),
+        "awaiting_close_cosign": translate("TillText", "The till's close waits for a "
+                                           "supervisor to co-sign its over/short."),
+        "count_changed": translate("TillText", "The teller counted again since you looked: "
+                                   "read the till again before co-signing."),
+        "vault_count_own": translate("TillText", "You counted the vault yourself: a second "
+                                     "supervisor co-signs the count."),
         "till_short": translate("TillText", "The till does not hold that much."),
         "transfer_own": translate("TillText", "A teller may not approve their own transfer."),
         "transfer_decided": translate("TillText", "This transfer has already been decided."),
@@ -123,9 +129,11 @@ def till_state_text(state: str) -> str:
     return {
         "cosign": QCoreApplication.translate("TillText", "waiting for a supervisor's co-sign"),
         "open": QCoreApplication.translate("TillText", "open"),
+        "close_cosign": QCoreApplication.translate(
+            "TillText", "closing: waiting for a supervisor's co-sign of the over/short"),
         "closed": QCoreApplication.translate("TillText", "closed"),
     }.get(state, state)
 
 
-__all__ = ["DENOMINATIONS", "denomination_text", "hub_need_text", "hub_refusal_text",
-           "till_kind_text", "till_state_text", "voided_text"]
+__all__ = ["DENOMINATIONS", "denomination_text", "hub_code_text", "hub_need_text",
+           "hub_refusal_text", "till_kind_text", "till_state_text", "voided_text"]

@@ -90,7 +90,13 @@ async def _teller_day(w: World, sandbox: SandboxProcess, cust: str) -> tuple[End
 
         with pytest.raises(ValidationError):  # short without a reason
             await till.close(CLOSE)
-        closed = await till.close(CLOSE, "Нестача 25 коп.: монети перераховано двічі")
+        waiting = await till.close(CLOSE, "Нестача 25 коп.: монети перераховано двічі")
+        # past the bank's close tolerance (0.00 by default): a supervisor co-signs it
+        assert waiting.needs_close_cosign and waiting.counted == Decimal("1131.50")
+        assert (await till.current()) == waiting  # not closed meanwhile
+        closed = await TillService(sup_hub, "sup-desk").cosign_close(opened.id,
+                                                                    Decimal("1131.50"))
+        assert (closed.state, closed.close_cosigned_by) == ("closed", w.sup)
         assert (closed.counted, closed.expected, closed.over_short) == (
             Decimal("1131.50"), Decimal("1131.75"), Decimal("-0.25"))
         report = await till.end_of_day(opened.id)
@@ -130,7 +136,9 @@ def test_teller_day_at_the_desk(world: World, sandbox: SandboxProcess, qapp: Any
     assert path.stat().st_mode & 0o777 == 0o600
     text = " ".join(_pdf_text(path).split())
     reason = "Нестача 25 коп.: монети перераховано двічі"
-    for expected in ("Касир Олена", "Київ, Хрещатик", "T1", reason, "____________"):
+    for expected in ("Касир Олена", "Київ, Хрещатик", "T1", reason, "____________",
+                     f"Over/short co-signed by Test Employee ({world.sup})",
+                     "Previous close —", "Opening difference —"):  # a first opening
         assert expected in text, (expected, text)
     compact = "".join(text.split())  # a narrow column may wrap a payment id inside the cell
     for short_id in (dep[:8], wd[:8]):

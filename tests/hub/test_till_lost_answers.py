@@ -1,10 +1,10 @@
 """Nothing applied twice at the till when the hub applied a write and its answer was lost.
 
 A vault transfer request carries an id made once per intended transfer: sent again (by the
-client's retry or a second click) the hub answers with the transfer it filed first. The vault
-count sets an absolute balance, so it is sent once and a lost answer is settled by reading the
-branch position; when the vault no longer holds what was counted the outcome is reported as
-unknown, and nothing is re-sent that could erase a transfer approved in between.
+client's retry or a second click) the hub answers with the transfer it filed first. A vault
+count is sent once and a lost answer is settled by reading the branch position: a count of
+that figure waiting for a second supervisor, or a vault holding it; otherwise the outcome is
+reported as unknown, and nothing is re-sent.
 Real hub and sandbox; a transport in front of the hub only loses answers. SQLite and
 PostgreSQL."""
 
@@ -62,6 +62,26 @@ async def _vault_entries(sup_hub: HubClient, w: World, amount: str) -> int:
                and e.detail.get("vault_count") == amount)
 
 
+async def _second_supervisor(w: World) -> HubClient:
+    with w.hub.client() as http:
+        email = add_employee(http, w.hub, roles=["Supervisor"], branch_guid=w.b0)
+    return await _signed_in(w, email)
+
+
+async def _stock_vault(w: World, sup_hub: HubClient, counts: dict[str, int]) -> BranchPosition:
+    """The vault holds ``counts``: counted by ``sup_hub``'s supervisor, co-signed by another
+    when it differs from the book."""
+    position = await TillService(sup_hub, "sup-desk").count_vault(counts, reason="stock")
+    if position.count is not None and position.count.pending:
+        other = await _second_supervisor(w)
+        try:
+            position = await TillService(other, "sup2-desk").cosign_vault_count(
+                position.count.id)
+        finally:
+            await other.aclose()
+    return position
+
+
 def test_a_lost_transfer_answer_is_answered_by_the_transfer_filed_first(
         world: World) -> None:
     w = world
@@ -73,7 +93,7 @@ def test_a_lost_transfer_answer_is_answered_by_the_transfer_filed_first(
         sup_hub = await _signed_in(w, w.sup)
         try:
             supervisor = TillService(sup_hub, "sup-desk")
-            await supervisor.count_vault({"note_1000": 20})
+            await _stock_vault(w, sup_hub, {"note_1000": 20})
             await _open_till(w, teller_hub, sup_hub, "desk-lost")
             till = TillService(teller_hub, "desk-lost")
             tid = str(uuid.uuid4())
@@ -110,11 +130,19 @@ def test_a_lost_vault_count_answer_is_settled_by_reading(world: World) -> None:
         sup_lossy = await _signed_in(w, w.sup, lossy)
         sup_hub = await _signed_in(w, w.sup)
         try:
+            book = (await TillService(sup_hub, "sup-desk").position()).vault
             position = await TillService(sup_lossy, "sup-desk").count_vault(
-                {"note_1000": 7, "coin_0.10": 3})
-            assert position.vault == Decimal("7000.30")
+                {"note_1000": 7, "coin_0.10": 3}, reason="recount")
+            # it differs from the book: found waiting for a second supervisor
+            assert position.count is not None and position.count.pending
+            assert (position.count.counted, position.vault) == (Decimal("7000.30"), book)
             assert lossy.count() == 1  # sent once, never again
             assert await _vault_entries(sup_hub, w, "7000.30") == 1
+            # a count equal to the book, its answer lost: the vault holds it, settled
+            lossy.lose_next = 1
+            same = await TillService(sup_lossy, "sup-desk").count_vault(
+                {"coin_0.10": int(book * 10)})
+            assert same.vault == book and lossy.count() == 2
         finally:
             for c in (sup_lossy, sup_hub):
                 await c.aclose()
@@ -124,8 +152,10 @@ def test_a_lost_vault_count_answer_is_settled_by_reading(world: World) -> None:
 
 def test_a_vault_count_moved_by_a_transfer_after_it_is_reported_unknown(
         world: World) -> None:
-    """The count landed, then a transfer was approved, then the count's answer was lost: a
-    re-send would erase the transfer. The desk reads instead and reports what it found."""
+    """A count equal to the book landed, then a transfer was approved, then the count's
+    answer was lost: the vault no longer holds the count and none waits, so the desk reports
+    what it found, never sending the count again. A differing count lost the same way is
+    found waiting, and its co-sign moves the vault by the difference: the transfer stays."""
     from teller_app.core.till import VaultCountUnknown
 
     w = world
@@ -135,28 +165,38 @@ def test_a_vault_count_moved_by_a_transfer_after_it_is_reported_unknown(
         teller_hub = await _signed_in(w, teller)
         sup_hub = await _signed_in(w, w.sup)
         supervisor = TillService(sup_hub, "sup-desk")
-        await supervisor.count_vault({"note_1000": 5})
+        await _stock_vault(w, sup_hub, {"note_1000": 5})
         await _open_till(w, teller_hub, sup_hub, "desk-vault")
-        transfer = await TillService(teller_hub, "desk-vault").request_transfer(
-            "to_till", Decimal("100.00"), str(uuid.uuid4()))
+        till = TillService(teller_hub, "desk-vault")
+        transfers = [await till.request_transfer("to_till", Decimal("100.00"),
+                                                 str(uuid.uuid4())) for _ in range(2)]
 
         async def approve_meanwhile() -> None:
-            await supervisor.decide_transfer(transfer.id, True)
+            await supervisor.decide_transfer(transfers.pop(0).id, True)
 
         lossy = LoseAnswers("PUT", VAULT_PATH, between=approve_meanwhile)
         sup_lossy = await _signed_in(w, w.sup, lossy)
+        other = await _second_supervisor(w)
         try:
+            before = await _vault_entries(sup_hub, w, "5000.00")
             with pytest.raises(VaultCountUnknown) as unknown:
-                await TillService(sup_lossy, "sup-desk").count_vault(
-                    {"note_1000": 6, "coin_0.10": 1})
-            assert unknown.value.counted == Decimal("6000.10")
+                await TillService(sup_lossy, "sup-desk").count_vault({"note_1000": 5})
+            assert unknown.value.counted == Decimal("5000.00")
             assert unknown.value.position is not None
-            assert unknown.value.position.vault == Decimal("5900.10")  # the count, then -100
+            assert unknown.value.position.vault == Decimal("4900.00")  # the count, then -100
             assert lossy.count() == 1
-            assert (await supervisor.position()).vault == Decimal("5900.10")  # not erased
+            assert await _vault_entries(sup_hub, w, "5000.00") == before + 1
+            waiting = await TillService(sup_lossy, "sup-desk").count_vault(
+                {"note_1000": 6, "coin_0.10": 1}, reason="found a bundle")
+            assert lossy.count() == 2
+            assert waiting.count is not None and waiting.count.pending
+            assert waiting.count.difference == Decimal("1100.10")  # against 4 900.00
+            assert waiting.vault == Decimal("4800.00")  # the second transfer, nothing else
+            done = await TillService(other, "sup2").cosign_vault_count(waiting.count.id)
+            assert done.vault == Decimal("5900.10")  # 4 800.00 + 1 100.10: not erased
             assert await _vault_entries(sup_hub, w, "6000.10") == 1
         finally:
-            for c in (teller_hub, sup_hub, sup_lossy):
+            for c in (teller_hub, sup_hub, sup_lossy, other):
                 await c.aclose()
 
     asyncio.run(scenario())
@@ -203,33 +243,41 @@ def test_transfer_dialog_sends_the_same_request_again_after_a_lost_answer(
 
 def test_vault_count_dialog_settles_a_lost_answer_or_says_it_is_unknown(
         world: World, qtbot: Any, arun: Any, ops: OpRunner) -> None:
+    """A count's answer lost: found waiting for a second supervisor, the dialog says so; lost
+    again while another count replaced it, the dialog says the outcome is unknown."""
     from teller_app.ui.till_position import VaultCountDialog
 
     w = world
     sup_hub = arun(_signed_in(w, w.sup))
 
-    async def recounted_meanwhile() -> None:  # another supervisor's count lands after it
-        await TillService(sup_hub, "other-sup-desk").count_vault({"note_500": 8})
+    async def recounted_meanwhile() -> None:  # another count lands after it and replaces it
+        await TillService(sup_hub, "other-sup-desk").count_vault({"note_500": 8},
+                                                                reason="recount")
 
     lossy = LoseAnswers("PUT", VAULT_PATH, lose_next=1)
     sup_lossy = arun(_signed_in(w, w.sup, lossy))
     try:
+        book = arun(TillService(sup_hub, "sup-desk").position()).vault
         dialog = VaultCountDialog(ops, TillService(sup_lossy, "sup-desk"), None)
         qtbot.addWidget(dialog)
         dialog.grid.spins["note_500"].setValue(9)
+        dialog.reason.setText("recount")
         with qtbot.waitSignal(dialog.saved, timeout=10000) as saved:
             dialog.save.click()
-        assert saved.args[0].vault == Decimal("4500.00") and lossy.count() == 1
-        # lost again, and the vault no longer holds that count: unknown, nothing re-sent
+        assert saved.args[0].vault == book and lossy.count() == 1
+        assert saved.args[0].count.counted == Decimal("4500.00") and saved.args[0].count.pending
+        assert "4,500.00" in dialog.cosign_status.text().replace("\u00a0", " ")
+        # lost again, and no count of that figure waits: unknown, nothing re-sent
         lossy.lose_next, lossy.between = 1, recounted_meanwhile
         unknown = VaultCountDialog(ops, TillService(sup_lossy, "sup-desk"), None)
         qtbot.addWidget(unknown)
         unknown.grid.spins["note_500"].setValue(7)
+        unknown.reason.setText("recount")
         unknown.save.click()
         qtbot.waitUntil(lambda: unknown.save.isEnabled() and unknown.status.text() != "",
                         timeout=10000)
-        assert "the vault now shows 4,000.00" in unknown.status.text().replace("\u00a0", " ")
-        assert "not the 3,500.00" in unknown.status.text().replace("\u00a0", " ")
+        said = unknown.status.text().replace("\u00a0", " ")
+        assert f"the vault now shows {book:,.2f}" in said and "not the 3,500.00" in said
         assert lossy.count() == 2
     finally:
         for c in (sup_lossy, sup_hub):

@@ -1,5 +1,8 @@
 """The hub's till and vault refusals carry a code (``{"error", "code"}``) that the desk words
-in the teller's language, naming the Teller Hub, never "the platform refused" in English."""
+in the teller's language, naming the Teller Hub, never "the platform refused" in English:
+among them a close while the opening count waits for its co-sign, a till whose close waits
+for one, a co-sign of a count the teller changed since, and a vault count co-signed by the
+supervisor who made it."""
 
 from __future__ import annotations
 
@@ -47,6 +50,9 @@ def test_till_refusals_are_worded_by_their_code(world: TillWorld, arun: Any,
         exc = _refused(arun, till.request_transfer("to_till", Decimal("10.00")),
                        "awaiting_cosign")
         said["awaiting_cosign"] = friendly_message(exc)
+        # nor closed before the co-sign (an overnight difference would vanish)
+        exc = _refused(arun, till.close({"note_100": 2}), "awaiting_cosign")
+        assert isinstance(exc, Conflict) and friendly_message(exc) == said["awaiting_cosign"]
         arun(sup.cosign(opened.id))
         exc = _refused(arun, till.request_transfer("to_vault", Decimal("900.00")), "till_short")
         assert isinstance(exc, Conflict)
@@ -55,11 +61,29 @@ def test_till_refusals_are_worded_by_their_code(world: TillWorld, arun: Any,
         exc = _refused(arun, till.close({"note_100": 2}), "transfer_pending")
         said["transfer_pending"] = friendly_message(exc)
         arun(sup.decide_transfer(pending.id, False, "not today"))
-        exc = _refused(arun, till.close({"note_100": 1}), "reason_required")
-        assert isinstance(exc, ValidationError)
-        said["reason_required"] = friendly_message(exc)
+        reason_exc = _refused(arun, till.close({"note_100": 1}), "reason_required")
+        assert isinstance(reason_exc, ValidationError)
+        said["reason_required"] = friendly_message(reason_exc)
+        waiting = arun(till.close({"note_100": 1}, "one note short"))  # past the tolerance
+        assert waiting.needs_close_cosign
+        exc = _refused(arun, till.request_transfer("to_till", Decimal("10.00")),
+                       "awaiting_close_cosign")
+        said["awaiting_close_cosign"] = friendly_message(exc)
+        exc = _refused(arun, sup.cosign_close(opened.id, Decimal("200.00")), "count_changed")
+        said["count_changed"] = friendly_message(exc)
+        exc = _refused(arun, sup.count_vault({"note_10": 1}), "reason_required")
+        vault = arun(sup.count_vault({"note_10": 1}, reason="first count"))
+        assert vault.count is not None and vault.count.pending
+        exc = _refused(arun, sup.cosign_vault_count(vault.count.id), "vault_count_own")
+        said["vault_count_own"] = friendly_message(exc)
         assert said == {
             "awaiting_cosign": "The till waits for a supervisor to co-sign its opening count.",
+            "awaiting_close_cosign": "The till's close waits for a supervisor to co-sign its "
+                                     "over/short.",
+            "count_changed": "The teller counted again since you looked: read the till again "
+                             "before co-signing.",
+            "vault_count_own": "You counted the vault yourself: a second supervisor co-signs "
+                               "the count.",
             "till_short": "The till does not hold that much.",
             "transfer_pending": "A vault transfer still waits for a supervisor: it must be "
                                 "decided before the till closes.",
@@ -68,10 +92,11 @@ def test_till_refusals_are_worded_by_their_code(world: TillWorld, arun: Any,
         }
         switch_language("uk")
         try:
-            assert friendly_message(exc).startswith("Перелічена сума")
+            assert friendly_message(reason_exc).startswith("Перелічена сума")
         finally:
             switch_language("en")
-        arun(till.close({"note_100": 1}, "one note short"))  # a reason: it closes
+        closed = arun(sup.cosign_close(opened.id, Decimal("100.00")))
+        assert closed.state == "closed"
     finally:
         arun(teller_hub.aclose())
         arun(sup_hub.aclose())

@@ -1,7 +1,8 @@
 """The till's dialogs against a real hub and sandbox (issue 15): open with the count grid
-(a differing count waits for the supervisor's co-sign), void a draft from the cash dialog
-(the hub then refuses its confirm and history shows it voided), close with over/short (a
-reason is required) and the end-of-day report."""
+(a differing count waits for the supervisor's co-sign), count the vault (a second supervisor
+co-signs a difference), void a draft from the cash dialog (the hub then refuses its confirm
+and history shows it voided), close with over/short (a reason is required; past the
+tolerance a supervisor co-signs) and the end-of-day report."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from fe_helpers import ADMIN, TillWorld, password_of, till_world
-from hub_proc import PASSWORD
+from hub_proc import PASSWORD, add_employee
 from till_helpers import customer, status
 
 from teller_app.core.cash import CashKind, CashService, find_processing_account
@@ -43,18 +44,23 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
                                      arun: Any, ops: OpRunner) -> None:
     from teller_app.ui.cash_dialog import CashDialog
     from teller_app.ui.history_model import HistoryModel
-    from teller_app.ui.till_dialog import TillCloseDialog, TillOpenDialog, TransferDialog
+    from teller_app.ui.till_close import TillCloseDialog
+    from teller_app.ui.till_dialog import TillOpenDialog, TransferDialog
     from teller_app.ui.till_position import BranchCashView
     from teller_app.ui.till_report import ReportContext
     from teller_app.ui.till_text import voided_text
 
     cust_guid, account = customer(sandbox, world.b0)
     teller_hub, sup_hub = HubClient(world.hub.base_url), HubClient(world.hub.base_url)
+    sup2_hub = HubClient(world.hub.base_url)
+    with world.hub.client() as http:
+        sup2 = add_employee(http, world.hub, roles=["Supervisor"], branch_guid=world.b0)
     dcm = PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
                          auth=PasswordLogin(ADMIN, password_of(sandbox, ADMIN)))
     try:
         arun(teller_hub.open_password_session(world.teller, PASSWORD))
         arun(sup_hub.open_password_session(world.sup, PASSWORD))
+        arun(sup2_hub.open_password_session(sup2, PASSWORD))
         till = TillService(teller_hub, "ui-desk")
 
         # open: the grid's total, the co-sign wait, then open
@@ -78,10 +84,27 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
             view.cosign()
         assert next(t for t in loaded.args[0].tills if t.id == dialog.till.id).state == "open"
         view.count_vault()
-        assert view.vault_dialog is not None
-        view.vault_dialog.grid.spins["note_1000"].setValue(10)
-        with qtbot.waitSignal(view.vault_dialog.saved, timeout=10000) as saved:
-            view.vault_dialog.save_count()
+        counting = view.vault_dialog
+        assert counting is not None
+        counting.grid.spins["note_1000"].setValue(10)
+        assert not counting.save.isEnabled()  # differs from the book (0.00): a reason first
+        counting.reason.setText("first count of the vault")
+        with qtbot.waitSignal(counting.saved, timeout=10000) as saved:
+            counting.save_count()
+        assert saved.args[0].vault == Decimal("0.00")  # waits for a second supervisor
+        assert counting.count is not None and counting.count.pending
+        assert counting.refresh_button.isVisibleTo(counting)
+        # the second supervisor co-signs it from their own branch view
+        other = BranchCashView(ops, TillService(sup2_hub, "sup2"))
+        qtbot.addWidget(other)
+        qtbot.waitUntil(lambda: other.position is not None, timeout=10000)
+        assert other.counts.rowCount() == 1
+        other.counts.selectRow(0)
+        with qtbot.waitSignal(other.loaded, timeout=10000) as loaded:
+            other.cosign_count()
+        assert loaded.args[0].vault == Decimal("10000.00")
+        with qtbot.waitSignal(counting.saved, timeout=10000) as saved:
+            counting.refresh()
         assert saved.args[0].vault == Decimal("10000.00")
         with qtbot.waitSignal(dialog.opened, timeout=10000) as opened:
             dialog.refresh_button.click()
@@ -156,9 +179,20 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         assert not close.close_button.isEnabled()
         close.reason.setText("a 10 kop. coin fell behind the drawer")
         assert close.close_button.isEnabled()
-        with qtbot.waitSignal(close.closed, timeout=10000) as closed:
+        with qtbot.waitSignal(close.waiting, timeout=10000):  # past the tolerance (0.00)
             close.close_button.click()
+        assert "-0.10" in close.cosign_status.text().replace("\u00a0", " ")
+        with qtbot.waitSignal(view.loaded, timeout=10000) as loaded:
+            view.refresh()
+        row = next(i for i, t in enumerate(loaded.args[0].tills) if t.id == current.id)
+        view.tills.selectRow(row)
+        with qtbot.waitSignal(view.loaded, timeout=10000) as loaded:
+            view.cosign_close()
+        assert current.id not in [t.id for t in loaded.args[0].tills]
+        with qtbot.waitSignal(close.closed, timeout=10000) as closed:
+            close.refresh()
         assert closed.args[0].over_short == Decimal("-0.10")
+        assert closed.args[0].close_cosigned_by == world.sup
         qtbot.waitUntil(lambda: close.report_dialog is not None, timeout=10000)
         assert close.report is not None and close.report.till.counted == Decimal("800.40")
         said = close.status.text()  # (the English plural form needs the app's translator)
@@ -172,5 +206,5 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         qtbot.waitUntil(lambda: "till" in late.supervisor_label.text(), timeout=10000)
         assert not late.create_button.isEnabled()
     finally:
-        for c in (teller_hub, sup_hub, dcm):
+        for c in (teller_hub, sup_hub, sup2_hub, dcm):
             arun(c.aclose())

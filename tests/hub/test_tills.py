@@ -26,6 +26,7 @@ class World:
     b1: str
     sup: dict[str, str]
     admin: dict[str, str]
+    sup2: dict[str, str]  # a second supervisor: co-signs the first one's vault counts
 
     def teller(self, *, head_office: bool = False) -> tuple[str, dict[str, str]]:
         email = add_employee(self.http, self.hub, roles=["Teller"],
@@ -50,7 +51,9 @@ def world(hub_db: str | None, sandbox: SandboxProcess,
         with hub.client() as http:
             sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
             admin = add_employee(http, hub, roles=["Administrator"], head_office=True)
-            yield World(hub, http, b0, b1, sign_in(http, sup), sign_in(http, admin))
+            sup2 = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
+            yield World(hub, http, b0, b1, sign_in(http, sup), sign_in(http, admin),
+                        sign_in(http, sup2))
     finally:
         assert hub.stop() == 0, hub.log()[-3000:]
 
@@ -75,6 +78,14 @@ def authorize(w: World, teller: dict[str, str], guid: str) -> dict[str, Any]:
 
 
 OPEN = {"note_100": 5, "coin_0.50": 1, "coin_0.10": 3}  # 500.80
+
+
+def stock_vault(w: World, counts: dict[str, int]) -> None:
+    """The branch vault holds ``counts``: one supervisor counts, a second co-signs."""
+    r = w.http.put("/api/v1/vault", headers=w.sup, json={"counts": counts, "reason": "stock"})
+    if r.json()["count"]["state"] == "pending":
+        r = w.post(f"/api/v1/vault/counts/{r.json()['count']['id']}/cosign", w.sup2)
+    assert r.status_code == 200 and r.json()["count"]["state"] == "applied", r.text
 
 
 def test_till_day_to_the_kopiyka(world: World, sandbox: SandboxProcess) -> None:
@@ -115,21 +126,32 @@ def test_till_day_to_the_kopiyka(world: World, sandbox: SandboxProcess) -> None:
     r = w.post("/api/v1/tills/current/close", teller, "desk-A", counts=short,
                reason="15 kopiyky short, recounted twice")
     assert r.status_code == 200, r.text
+    # past the bank's close tolerance (0.00 by default): a supervisor co-signs the close
+    assert r.json()["state"] == "close_cosign" and r.json()["closed_at"] is None
+    r = w.post(f"/api/v1/tills/{till['id']}/close-cosign", w.sup, counted="630.90")
+    assert r.status_code == 200, r.text
     closed = r.json()
+    assert closed["state"] == "closed" and closed["close_cosigned_by"]
     assert (closed["counted"], closed["expected"], closed["over_short"]) == (
         "630.90", "631.05", "-0.15")
     rep = w.http.get(f"/api/v1/tills/{till['id']}/report", headers=teller).json()
     # the co-signer is in the hub's own store only: the hub names them
     assert rep["cosigned_by"] and rep["cosigned_by_name"] == "Test Employee"
+    assert rep["close_cosigned_by"] == rep["cosigned_by"]  # the same supervisor, named too
+    assert rep["close_cosigned_by_name"] == "Test Employee"
     assert rep["totals"] == {"deposit": {"count": 1, "amount": "150.50"},
                              "withdrawal": {"count": 1, "amount": "20.25"}}
     assert [o["payment_guid"] for o in rep["operations"]] == [dep, wd]
     # the same count as the last close opens without a co-sign; a different one needs it
     same = open_till(w, teller, code, short)
     assert same["state"] == "open" and same["previous_close"] == "630.90"
-    w.post("/api/v1/tills/current/close", teller, "desk-A", counts=short)
+    assert w.post("/api/v1/tills/current/close", teller, "desk-A", counts=short).is_success
     differs = open_till(w, teller, code, OPEN)
     assert differs["state"] == "cosign" and differs["previous_close"] == "630.90"
+    # not before its opening count is co-signed: closed now, the difference would vanish
+    r = w.post("/api/v1/tills/current/close", teller, "desk-A", counts=OPEN)
+    assert (r.status_code, r.json()["code"]) == (409, "awaiting_cosign")
+    w.post(f"/api/v1/tills/{differs['id']}/cosign", w.sup)
     assert w.post("/api/v1/tills/current/close", teller, "desk-A", counts=OPEN).status_code == 200
 
 
@@ -155,8 +177,7 @@ def test_one_till_two_desks(world: World) -> None:
 def test_vault_transfers_and_branch_position(world: World) -> None:
     w = world
     _, teller = w.teller()
-    r = w.http.put("/api/v1/vault", headers=w.sup, json={"counts": {"note_1000": 50}})
-    assert r.status_code == 200 and r.json()["vault"] == "50000.00"
+    stock_vault(w, {"note_1000": 50})
     till = open_till(w, teller, "T-vault", OPEN, cosigner=w.sup)
     r = w.post("/api/v1/tills/current/transfers", teller, "desk-A", direction="to_till",
                amount="2000.00")

@@ -21,8 +21,9 @@ from teller_app.core.till import DENOMINATIONS, Till, TillService
 from teller_app.core.till_cash import LinkCalls
 from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.sign_in import sandbox_target, sign_in
+from teller_app.ui.till_close import TillCloseDialog
 from teller_app.ui.till_desk import report_context
-from teller_app.ui.till_dialog import CountGrid, TillCloseDialog, TillOpenDialog
+from teller_app.ui.till_dialog import CountGrid, TillOpenDialog
 from teller_app.ui.till_report import ReportContext, person_text, report_html
 from teller_app.ui.till_text import denomination_text
 

@@ -1,0 +1,68 @@
+"""A branch's cash position (supervisors): its vault, every live till's expected cash, and
+the cash left in its closed tills — a till's last closing count stays in the drawer until it
+is opened again (its opening count then takes over, co-signed when it differs), so a close
+never makes cash drop out of the branch total. Transfers and vault counts waiting for a
+supervisor are listed with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from .errors import HubError
+from .models import HubEmployee
+from .till_holding import expected_minor
+from .till_money import money
+from .till_tables import till_transfers, tills, vaults
+from .till_vault_counts import pending_counts
+from .till_vault_transfers import transfer_out
+from .tills import LIVE, branch_key, closed_sessions, latest_first, sees_branch_cash, till_out
+
+
+async def closed_tills(conn: AsyncConnection, branch: str | None) -> list[Any]:
+    """Each till code's last closed session, for codes with no live session (by code)."""
+    t = tills.c
+    rank = sa.func.row_number().over(partition_by=t.till_code,
+                                     order_by=list(latest_first())).label("rank")
+    last = sa.select(t.id, rank).where(*closed_sessions(None, branch)).subquery()
+    live = sa.select(t.till_code).where(
+        t.state.in_(LIVE), sa.func.coalesce(t.branch_guid, "") == branch_key(branch))
+    return list((await conn.execute(sa.select(tills).join(last, last.c.id == t.id).where(
+        last.c.rank == 1, t.till_code.not_in(live)).order_by(t.till_code))).all())
+
+
+def closed_out(r: Any) -> dict[str, Any]:
+    return {"id": r.id, "till_code": r.till_code, "teller": r.teller,
+            "closed_at": r.closed_at, "counted": money(r.close_minor)}
+
+
+async def position(engine: AsyncEngine, emp: HubEmployee, branch: str | None) -> dict[str, Any]:
+    """The branch's cash: ``total`` = vault + live tills' expected + ``in_closed_tills``."""
+    if not sees_branch_cash(emp):
+        raise HubError(403, "only a Supervisor or Administrator sees the branch cash position")
+    if not emp.may_act_in(branch):
+        raise HubError(403, "you may see only your own branch")
+    t = tills.c
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(tills).where(
+            t.state.in_(LIVE), sa.func.coalesce(t.branch_guid, "") == branch_key(branch))
+            .order_by(t.till_code))).all()
+        out_tills = [await till_out(conn, r) for r in rows]
+        till_minor = sum([await expected_minor(conn, r.id) for r in rows])
+        closed = await closed_tills(conn, branch)
+        vault = (await conn.execute(sa.select(vaults.c.balance_minor).where(
+            vaults.c.branch_key == branch_key(branch)))).scalar_one_or_none()
+        pending = (await conn.execute(sa.select(till_transfers).where(
+            sa.func.coalesce(till_transfers.c.branch_guid, "") == branch_key(branch),
+            till_transfers.c.state == "pending"))).all()
+        counts = await pending_counts(conn, branch)
+    vault_minor = int(vault or 0)
+    closed_minor = sum(int(r.close_minor) for r in closed)
+    return {"branch_guid": branch, "tills": out_tills, "vault": money(vault_minor),
+            "in_open_tills": money(till_minor), "in_closed_tills": money(closed_minor),
+            "closed_tills": [closed_out(r) for r in closed],
+            "total": money(vault_minor + till_minor + closed_minor),
+            "pending_transfers": [transfer_out(p) for p in pending],
+            "pending_vault_counts": counts}

@@ -1,0 +1,127 @@
+"""A branch vault's counts (issue 15 item 6; four eyes like a till's opening count).
+
+A supervisor's count equal to the vault's book balance is recorded at once. One that differs
+needs a reason and waits for a SECOND supervisor (never the one who counted): until then the
+vault keeps its book balance. The co-sign applies the difference found (counted − book at
+the count), not the counted figure, so a vault transfer approved in between is never erased.
+A newer count of the branch's vault supersedes one still waiting. Every count's audit entry
+names the balance before it (``previous``) and the ``difference``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from . import audit
+from .db import now
+from .errors import HubError
+from .models import HubEmployee
+from .till_money import counts_json, money
+from .till_tables import vault_counts, vaults
+from .till_vault_transfers import move_vault
+from .tills import branch_key
+
+
+def count_out(r: Any) -> dict[str, Any]:
+    return {"id": r.id, "branch_guid": r.branch_key or None, "counted": money(r.counted_minor),
+            "book": money(r.book_minor), "difference": money(r.difference_minor),
+            "reason": r.reason, "counted_by": r.counted_by, "state": r.state,
+            "decided_by": r.decided_by, "decided_at": r.decided_at, "created_at": r.created_at}
+
+
+async def _book(conn: AsyncConnection, key: str) -> int:
+    """The vault's book balance, its row taken for the transaction (0: never counted)."""
+    v = vaults.c
+    await conn.execute(vaults.update().where(v.branch_key == key).values(
+        balance_minor=v.balance_minor))
+    value = (await conn.execute(sa.select(v.balance_minor).where(
+        v.branch_key == key))).scalar_one_or_none()
+    return int(value or 0)
+
+
+async def _audit(conn: AsyncConnection, emp: HubEmployee, key: str,
+                 detail: dict[str, Any]) -> None:
+    await audit.append(conn, audit.Entry(actor=emp.email, action="till", entity=f"vault:{key}",
+                                         branch_guid=key or None, detail=detail))
+
+
+async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
+                      counts: dict[str, int], total: int, reason: str) -> dict[str, Any]:
+    """Record ``emp``'s count: applied when it matches the book, else waiting (``pending``)."""
+    key = branch_key(branch)
+    reason = reason.strip()
+    count_id = str(uuid.uuid4())
+    async with engine.begin() as conn:
+        book = await _book(conn, key)
+        diff = total - book
+        if diff and not reason:
+            raise HubError(422, f"counted {money(total)} ≠ the vault's book {money(book)}: "
+                           "give a reason for the difference", "reason_required")
+        c = vault_counts.c
+        await conn.execute(vault_counts.update().where(
+            c.branch_key == key, c.state == "pending").values(
+            state="superseded", decided_by=emp.email, decided_at=now()))
+        state = "pending" if diff else "applied"
+        await conn.execute(vault_counts.insert().values(
+            id=count_id, branch_key=key, counts=counts_json(counts), counted_minor=total,
+            book_minor=book, difference_minor=diff, reason=reason or None,
+            counted_by=emp.email, state=state, created_at=now(),
+            **({} if diff else {"decided_by": emp.email, "decided_at": now()})))
+        if not diff:
+            await move_vault(conn, branch, 0, emp.email)  # counted: who and when
+        await _audit(conn, emp, key, {
+            "vault_count": money(total), "counts": counts_json(counts), "previous": money(book),
+            "difference": money(diff), "reason": reason, "count_id": count_id,
+            "applied": not diff})
+        row = (await conn.execute(sa.select(vault_counts).where(c.id == count_id))).one()
+        return count_out(row)
+
+
+async def _count(conn: AsyncConnection, emp: HubEmployee, count_id: str) -> Any:
+    row = (await conn.execute(sa.select(vault_counts).where(
+        vault_counts.c.id == count_id))).first()
+    if row is None or not emp.may_act_in(row.branch_key or None):
+        raise HubError(404, "no such vault count")
+    return row
+
+
+async def get_count(engine: AsyncEngine, emp: HubEmployee, count_id: str) -> dict[str, Any]:
+    async with engine.connect() as conn:
+        return count_out(await _count(conn, emp, count_id))
+
+
+async def cosign_count(engine: AsyncEngine, emp: HubEmployee, count_id: str) -> dict[str, Any]:
+    """A second supervisor co-signs a waiting count: the vault moves by its difference."""
+    c = vault_counts.c
+    async with engine.begin() as conn:
+        row = await _count(conn, emp, count_id)
+        if row.counted_by == emp.email:
+            raise HubError(403, "you counted the vault yourself: a second supervisor co-signs "
+                           "it", "vault_count_own")
+        book = await _book(conn, row.branch_key)  # the vault's row first, as a transfer does
+        done = await conn.execute(vault_counts.update().where(
+            c.id == count_id, c.state == "pending").values(
+            state="applied", decided_by=emp.email, decided_at=now()))
+        if done.rowcount != 1:
+            raise HubError(409, f"the count is {row.state}: nothing to co-sign",
+                           "nothing_to_cosign")
+        await move_vault(conn, row.branch_key or None, int(row.difference_minor), emp.email)
+        await _audit(conn, emp, row.branch_key, {
+            "vault_count_cosigned": money(row.counted_minor), "count_id": count_id,
+            "counted_by": row.counted_by, "previous": money(book),
+            "difference": money(row.difference_minor),
+            "balance": money(book + int(row.difference_minor))})
+        return count_out((await conn.execute(sa.select(vault_counts).where(
+            c.id == count_id))).one())
+
+
+async def pending_counts(conn: AsyncConnection, branch: str | None) -> list[dict[str, Any]]:
+    c = vault_counts.c
+    rows = (await conn.execute(sa.select(vault_counts).where(
+        c.branch_key == branch_key(branch), c.state == "pending")
+        .order_by(c.created_at, c.id))).all()
+    return [count_out(r) for r in rows]

@@ -1,0 +1,219 @@
+"""Closing the till at the end of the day: count the drawer, over/short against the hub's
+expected cash (a reason when it differs), then the end-of-day report.
+
+The hub decides; this dialog shows it. While the opening count waits for its co-sign the
+till cannot be closed. An over/short past the bank's close tolerance waits for a
+supervisor's co-sign (the till is not closed until then): from the branch cash position, or
+here with their own credentials; the teller may count again meanwhile."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from teller_app.core.till import EndOfDay, Till, TillService
+from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.money import format_money
+from teller_app.ui.till_cosign_here import cosign_here
+from teller_app.ui.till_dialog import CountGrid, ReportDialog, next_step
+from teller_app.ui.till_report import ReportContext
+from teller_app.ui.till_text import hub_code_text, till_state_text
+
+# (supervisor e-mail, password, till id, the count they are shown) -> the closed till
+CloseCosignHere = Callable[[str, str, str, Decimal], Awaitable[Till]]
+
+
+def _money(value: Decimal) -> str:
+    return format_money(value, 2, "UAH")
+
+
+class TillCloseDialog(QDialog):
+    """Count the drawer at the end of the day: over/short against the hub's expected cash."""
+
+    closed = Signal(object)  # Till (closed)
+    waiting = Signal(object)  # Till whose close waits for a supervisor's co-sign
+
+    def __init__(self, ops: OpRunner, service: TillService, till: Till, context: ReportContext,
+                 parent: QWidget | None = None, *,
+                 cosign_here: CloseCosignHere | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tillCloseDialog")
+        self.setWindowTitle(self.tr("Close the till"))
+        self.ops, self.service, self.till, self.context = ops, service, till, context
+        self.cosign_here = cosign_here
+        self.cosign_dialog: ApproveInPlaceDialog | None = None
+        self.report: EndOfDay | None = None
+        self.report_dialog: ReportDialog | None = None
+        self.voided = 0  # drafts the hub voided at the close (also while it waits)
+        self.expected = QLabel(_money(till.expected), self)
+        self.expected.setObjectName("tillExpected")
+        self.grid = CountGrid(self)
+        self.over_short = QLabel(self)
+        self.over_short.setObjectName("tillOverShort")
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("tillReason")
+        self.reason.setMaxLength(300)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.cosign_status = QLabel(self)  # what the till waits for (kept while typing)
+        self.cosign_status.setObjectName("tillCloseCosignStatus")
+        self.cosign_status.setWordWrap(True)
+        self.close_button = QPushButton(self.tr("Close the till"), self)
+        self.close_button.setObjectName("tillCloseButton")
+        self.report_button = QPushButton(self.tr("End-of-day report…"), self)
+        self.refresh_button = QPushButton(self.tr("Check the co-sign"), self)
+        self.cosign_button = QPushButton(self.tr("Supervisor co-signs here…"), self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        for button in (self.close_button, self.report_button, self.refresh_button,
+                       self.cosign_button):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        # Hidden after adding (addButton shows them): no report before closing, nothing to
+        # co-sign before the hub says so.
+        for button in (self.report_button, self.refresh_button, self.cosign_button):
+            button.hide()
+        self.close_button.setDefault(True)
+        buttons.rejected.connect(self.reject)
+        self.close_button.clicked.connect(self.close_till)
+        self.report_button.clicked.connect(self.show_report)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.cosign_button.clicked.connect(self.open_cosign_here)
+        self.grid.changed.connect(self._validate)
+        self.reason.textChanged.connect(self._validate)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Till"), QLabel(till.till_code, self))
+        form.addRow(self.tr("Expected cash"), self.expected)
+        form.addRow(self.grid)
+        form.addRow(self.tr("Over/short"), self.over_short)
+        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(self.cosign_status)
+        form.addRow(self.status)
+        form.addRow(buttons)
+        if till.needs_close_cosign:  # reopened while the close waits: its count is shown
+            self.grid.set_counts(till.close_counts)
+            self.reason.setText(till.close_reason or "")
+            self._wait_for_cosign(till)
+        self._validate()
+
+    def difference(self) -> Decimal:
+        return self.grid.value() - self.till.expected
+
+    def _validate(self) -> None:
+        if self.till.needs_cosign:  # the hub refuses it: the opening count is not co-signed
+            self.close_button.setEnabled(False)
+            self.status.setText(hub_code_text("awaiting_cosign") or "")
+            return
+        diff = self.difference()
+        word = (self.tr("balanced") if diff == 0 else self.tr("over") if diff > 0
+                else self.tr("short"))
+        self.over_short.setText(f"{_money(diff)} ({word})")
+        needs_reason = diff != 0 and not self.reason.text().strip()
+        self.close_button.setEnabled(not needs_reason)
+        self.status.setText(self.tr("The count differs from the expected cash: give the "
+                                    "reason.") if needs_reason else "")
+
+    def close_till(self) -> None:
+        counts, reason = self.grid.counts(), self.reason.text()
+
+        async def close_and_report() -> tuple[Till, EndOfDay | None]:
+            closed = await self.service.close(counts, reason)
+            if closed.needs_close_cosign:
+                return closed, None
+            return closed, await self.service.end_of_day(closed.id, self.context.people)
+
+        def done(result: tuple[Till, EndOfDay | None]) -> None:
+            till, report = result
+            self.voided += len(till.voided_at_close)
+            if report is None:
+                self._wait_for_cosign(till)
+            else:
+                self._closed(report)
+
+        self.ops.run(close_and_report, on_success=done, on_error=self._failed, parent=self,
+                     label=self.tr("Closing the till"), disable=(self.close_button,),
+                     write=True)
+
+    def _wait_for_cosign(self, till: Till) -> None:
+        self.till = till
+        self.cosign_status.setText(self.tr(
+            "The over/short ({amount}) is more than a teller may close with alone: a "
+            "supervisor co-signs the close from the branch cash position, or here. Then press "
+            "Check the co-sign. Until then the till is not closed; you may count again.").format(
+                amount=_money(till.over_short or Decimal(0))))
+        self.refresh_button.show()
+        self.cosign_button.setVisible(self.cosign_here is not None)
+        next_step(self.cosign_button if self.cosign_here is not None else self.refresh_button)
+        self.waiting.emit(till)
+
+    def refresh(self) -> None:
+        """Has a supervisor co-signed the close (at their own desk)?"""
+        till_id = self.till.id
+
+        def shown(report: EndOfDay) -> None:
+            if report.till.state == "closed":
+                self._closed(report)
+            else:
+                self.status.setText(self.tr("The close still waits for a supervisor's "
+                                            "co-sign."))
+
+        self.ops.run(lambda: self.service.end_of_day(till_id, self.context.people),
+                     on_success=shown, on_error=self._failed, parent=self,
+                     label=self.tr("Checking the till"))
+
+    def open_cosign_here(self) -> None:
+        """The supervisor types their credentials here; they co-sign the count shown."""
+        till, cosign = self.till, self.cosign_here
+        if cosign is None or till.counted is None:
+            return
+        counted = till.counted
+        summary = self.tr(
+            "Co-sign the close of till {code}: counted {counted}, expected {expected}, "
+            "over/short {diff}. Reason: {reason}").format(
+                code=till.till_code, counted=_money(counted), expected=_money(till.expected),
+                diff=_money(till.over_short or Decimal(0)), reason=till.close_reason or "—")
+
+        async def run(email: str, password: str) -> EndOfDay:
+            closed = await cosign(email, password, till.id, counted)
+            return await self.service.end_of_day(closed.id, self.context.people)
+
+        self.cosign_dialog = cosign_here(self, self.ops, summary,
+                                         self.tr("Supervisor co-signing"), run, self._closed)
+
+    def _closed(self, report: EndOfDay) -> None:
+        self.report, self.till = report, report.till
+        for button in (self.close_button, self.refresh_button, self.cosign_button):
+            button.hide()
+        self.grid.setEnabled(False)
+        self.reason.setReadOnly(True)
+        self.cosign_status.setText("")
+        self.report_button.show()
+        next_step(self.report_button)
+        text = self.tr("The till is closed ({state}).").format(
+            state=till_state_text(report.till.state))
+        if self.voided:  # drafts left behind: the teller learns they are gone
+            text += " " + self.tr("%n cash draft(s) never confirmed were voided.", "",
+                                  self.voided)
+        self.status.setText(text)
+        self.closed.emit(report.till)
+        self.show_report()
+
+    def show_report(self) -> None:
+        if self.report is not None:
+            self.report_dialog = ReportDialog(self.report, self.context, self.ops, self)
+            self.report_dialog.open()
+
+    def _failed(self, exc: BaseException) -> None:
+        from teller_app.ui.error_text import friendly_message
+
+        self.status.setText(friendly_message(exc))

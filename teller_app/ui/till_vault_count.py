@@ -1,0 +1,185 @@
+"""A supervisor counts the branch vault by denomination; the hub keeps the balance. A count
+equal to the book applies at once; one that differs needs a reason and waits for a second
+supervisor's co-sign (the vault keeps its book meanwhile): at their own desk, from the
+branch cash position, or here with their credentials. A newer count replaces a waiting one."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from teller_app.core.till import BranchPosition, TillService, VaultCount
+from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.money import format_money
+
+# (second supervisor's e-mail, password, count id) -> the position once co-signed
+VaultCosignHere = Callable[[str, str, str], Awaitable[BranchPosition]]
+
+
+def _money(value: Decimal) -> str:
+    return format_money(value, 2, "UAH")
+
+
+class VaultCountDialog(QDialog):
+    """``saved``: the hub recorded the count (its ``count`` applied or waiting)."""
+
+    saved = Signal(object)  # BranchPosition
+
+    def __init__(self, ops: OpRunner, service: TillService, branch_guid: str | None,
+                 parent: QWidget | None = None, *, book: Decimal | None = None,
+                 cosign_here: VaultCosignHere | None = None) -> None:
+        from teller_app.ui.till_dialog import CountGrid
+
+        super().__init__(parent)
+        self.setObjectName("vaultCountDialog")
+        self.setWindowTitle(self.tr("Count the vault"))
+        self.ops, self.service, self.branch_guid = ops, service, branch_guid
+        self.book, self.cosign_here = book, cosign_here
+        self.count: VaultCount | None = None  # the last count the hub recorded
+        self.cosign_dialog: ApproveInPlaceDialog | None = None
+        self.grid = CountGrid(self)
+        self.difference = QLabel(self)
+        self.difference.setObjectName("vaultDifference")
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("vaultReason")
+        self.reason.setMaxLength(300)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.cosign_status = QLabel(self)
+        self.cosign_status.setObjectName("vaultCosignStatus")
+        self.cosign_status.setWordWrap(True)
+        self.save = QPushButton(self.tr("Save the count"), self)
+        self.refresh_button = QPushButton(self.tr("Check the co-sign"), self)
+        self.cosign_button = QPushButton(self.tr("Second supervisor co-signs here…"), self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        for button in (self.save, self.refresh_button, self.cosign_button):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.refresh_button.hide()  # after adding: nothing waits for a co-sign yet
+        self.cosign_button.hide()
+        buttons.rejected.connect(self.reject)
+        self.save.clicked.connect(self.save_count)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.cosign_button.clicked.connect(self.open_cosign_here)
+        self.grid.changed.connect(self._validate)
+        self.reason.textChanged.connect(self._validate)
+        form = QFormLayout(self)
+        if book is not None:
+            form.addRow(self.tr("Book balance"), QLabel(_money(book), self))
+        form.addRow(self.grid)
+        form.addRow(self.tr("Difference"), self.difference)
+        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(self.cosign_status)
+        form.addRow(self.status)
+        form.addRow(buttons)
+        self._validate()
+
+    def _validate(self) -> None:
+        """With the book known, a differing count needs its reason before it is sent."""
+        if self.book is None:
+            self.difference.setText("—")
+            return
+        diff = self.grid.value() - self.book
+        self.difference.setText(_money(diff))
+        needs_reason = diff != 0 and not self.reason.text().strip()
+        self.save.setEnabled(not needs_reason)
+        self.status.setText(self.tr("The count differs from the book balance: give the "
+                                    "reason.") if needs_reason else "")
+
+    def save_count(self) -> None:
+        counts, reason = self.grid.counts(), self.reason.text()
+
+        def done(position: BranchPosition) -> None:
+            self.saved.emit(position)
+            if position.count is not None and position.count.pending:
+                self._wait_for_cosign(position.count)
+            else:
+                self.accept()
+
+        def failed(exc: BaseException) -> None:
+            from teller_app.core.till import VaultCountUnknown
+            from teller_app.ui.error_text import friendly_message
+
+            if isinstance(exc, VaultCountUnknown) and exc.position is not None:
+                self.status.setText(self.tr(
+                    "The Teller Hub did not answer, and the vault now shows %1, not the %2 you "
+                    "counted: a transfer may have moved it meanwhile, or your count was not "
+                    "recorded. Look at the position, count again and save.").replace(
+                        "%1", _money(exc.position.vault)).replace(
+                        "%2", _money(exc.counted)))
+                return
+            self.status.setText(friendly_message(exc))
+
+        self.ops.run(lambda: self.service.count_vault(counts, self.branch_guid, reason),
+                     on_success=done, on_error=failed, parent=self,
+                     label=self.tr("Saving the vault count"), disable=(self.save,),
+                     write=True)
+
+    def _wait_for_cosign(self, count: VaultCount) -> None:
+        self.count = count
+        self.cosign_status.setText(self.tr(
+            "The count ({counted}) differs from the book balance ({book}) by {difference}: a "
+            "second supervisor (not you) co-signs it. Until then the vault stays at its book "
+            "balance.").format(counted=_money(count.counted), book=_money(count.book),
+                               difference=_money(count.difference)))
+        self.status.setText("")
+        self.refresh_button.show()
+        self.cosign_button.setVisible(self.cosign_here is not None)
+
+    def refresh(self) -> None:
+        """Has a second supervisor co-signed the count (at their own desk)?"""
+        count = self.count
+        if count is None:
+            return
+
+        async def read() -> tuple[VaultCount, BranchPosition]:
+            return (await self.service.vault_count(count.id),
+                    await self.service.position(self.branch_guid))
+
+        def shown(found: tuple[VaultCount, BranchPosition]) -> None:
+            now, position = found
+            if now.state == "applied":
+                self._applied(position)
+            elif now.state == "superseded":
+                self.status.setText(self.tr("A newer count of the vault replaced this one."))
+            else:
+                self.status.setText(self.tr("The count still waits for a second supervisor's "
+                                            "co-sign."))
+
+        self.ops.run(read, on_success=shown, on_error=self._failed, parent=self,
+                     label=self.tr("Checking the vault count"))
+
+    def open_cosign_here(self) -> None:
+        from teller_app.ui.till_cosign_here import cosign_here
+
+        count, cosign = self.count, self.cosign_here
+        if count is None or cosign is None:
+            return
+        summary = self.tr(
+            "Co-sign the vault count: counted {counted}, book balance {book}, difference "
+            "{difference}. Reason: {reason}").format(
+                counted=_money(count.counted), book=_money(count.book),
+                difference=_money(count.difference), reason=count.reason or "—")
+        self.cosign_dialog = cosign_here(
+            self, self.ops, summary, self.tr("Supervisor co-signing"),
+            lambda email, password: cosign(email, password, count.id), self._applied)
+
+    def _applied(self, position: BranchPosition) -> None:
+        self.saved.emit(position)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        from teller_app.ui.error_text import friendly_message
+
+        self.status.setText(friendly_message(exc))
