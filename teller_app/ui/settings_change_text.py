@@ -105,13 +105,19 @@ def _limit_text(name: str) -> str:
     if name == "customer_daily_threshold":
         return QCoreApplication.translate("SettingsChange",
                                           "a customer's daily cash before approval")
+    if name == "close_tolerance":
+        return QCoreApplication.translate("SettingsChange",
+                                          "the over/short a teller may close with alone")
     return name
 
 
 def _limits_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     parts = []
-    for name in ("teller_daily_limit", "teller_unapproved_daily", "customer_daily_threshold"):
-        old, new = before.get(name), after.get(name)
+    for name in ("teller_daily_limit", "teller_unapproved_daily", "customer_daily_threshold",
+                 "close_tolerance"):
+        # limits stored before the close tolerance existed held none: 0.00, a co-sign always
+        old = before.get(name, "0.00" if name == "close_tolerance" else None)
+        new = after.get(name)
         if name not in after or _same_amount(old, new):
             continue
 

@@ -1,0 +1,24 @@
+"""The supervisors' inbox describes a cash-limits request field by field, the close tolerance
+included (a raise is a relaxation someone must see before approving it)."""
+
+from __future__ import annotations
+
+from teller_app.ui.settings_change_text import describe_settings_change
+
+LIMITS = {"teller_daily_limit": "50000.00", "teller_unapproved_daily": "20000.00",
+          "customer_daily_threshold": "0.00"}
+
+
+def test_a_raised_close_tolerance_is_described() -> None:
+    text = describe_settings_change("cash_limits_update", {**LIMITS, "close_tolerance": "0.00"},
+                                    {**LIMITS, "close_tolerance": "500.00"})
+    assert text.startswith("the over/short a teller may close with alone: "), text
+    assert "0" in text and "500" in text
+
+
+def test_limits_stored_before_the_tolerance_read_as_zero() -> None:
+    assert describe_settings_change("cash_limits_update", LIMITS,
+                                    {**LIMITS, "close_tolerance": "0.00"}) == (
+        "no change to what is in force")
+    assert "over/short" in describe_settings_change(
+        "cash_limits_update", LIMITS, {**LIMITS, "close_tolerance": "10.00"})
