@@ -3,8 +3,9 @@ platform with read-only requests, each check with a name, ok / adapted / failed 
 evidence (what was asked and what came back). ``--sync`` also runs a full sync into a
 temporary encrypted cache, deleted afterwards. It never writes to the platform.
 
-``run_doctor`` is the entry point for the CLI (``core/doctor_cli.py``) and for the profile
-manager's "Test connection": both show the same ``DoctorReport``.
+``run_doctor`` is the entry point for the CLI's ``--url`` form (``core/doctor_cli.py``); a
+saved profile is checked the way the desk connects by ``core/profile_check.py`` (the CLI's
+``--profile`` and the profile manager's "Test connection"), which runs these checks too.
 """
 
 from __future__ import annotations
@@ -92,16 +93,31 @@ async def run_doctor(
                             settings=settings)
     try:
         employee = await _sign_in(client, auth, report)
-        scope = {"branch_guids": [employee.branch_guid]} if employee.branch_guid else {}
-        await _platform_checks(client, employee, scope, report)
-        report.checks.append(await shapes.auth_service(auth_service_url))  # another host
-        report.traits = client.traits
-        if sync:
-            await _sync_check(client, employee, scope, report)
-            report.traits = client.traits
+        await check_signed_in(client, employee, report, sync=sync,
+                              auth_service_url=auth_service_url)
     finally:
         await client.aclose()
     return report
+
+
+async def check_signed_in(
+    client: PlatformClient,
+    employee: Employee,
+    report: DoctorReport,
+    *,
+    sync: bool = False,
+    auth_service_url: str | None = None,
+    auth_service_settings: TransportSettings | None = None,
+) -> None:
+    """The checks after sign-in, on a signed-in ``client`` (DCM itself, or in Mode B the
+    hub's ``/dcm`` proxy, ``core/profile_check.py``), appended to ``report``."""
+    scope = {"branch_guids": [employee.branch_guid]} if employee.branch_guid else {}
+    await _platform_checks(client, employee, scope, report)
+    report.checks.append(await shapes.auth_service(auth_service_url, auth_service_settings))
+    report.traits = client.traits
+    if sync:
+        await _sync_check(client, employee, scope, report)
+        report.traits = client.traits
 
 
 async def _sign_in(

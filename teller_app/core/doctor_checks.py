@@ -14,7 +14,11 @@ import httpx
 from teller_app.platform import PlatformClient
 from teller_app.platform.models import minor_unit_of
 from teller_app.platform.models._base import _parse_timestamp
-from teller_app.platform.transport import TransportSecurityError, client_options
+from teller_app.platform.transport import (
+    TransportSecurityError,
+    TransportSettings,
+    client_options,
+)
 
 Status = Literal["ok", "adapted", "failed"]
 _CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -147,16 +151,17 @@ async def error_body(client: PlatformClient) -> Check:
     return Check(name, "failed", sent)
 
 
-async def auth_service(url: str | None) -> Check:
+async def auth_service(url: str | None, settings: TransportSettings | None = None) -> Check:
     """The bank's Auth Service answers DCM's calls (§2.5) within 1 s: asked without a session
-    it must refuse (401), quickly."""
+    it must refuse (401), quickly. ``settings``: only when the desk reaches that host with a
+    profile's transport (Mode B's hub); else the public roots, no proxy."""
     name = "Auth Service reachability"
     if not url:
         return Check(name, "ok", "not configured (--auth-service URL): skipped")
     target = url.rstrip("/") + "/user_auth"
     started = time.perf_counter()
-    try:  # another host than DCM: public roots, never the environment's proxy or CA
-        async with httpx.AsyncClient(timeout=5.0, **client_options(url, None)) as http:
+    try:  # never the environment's proxy or CA
+        async with httpx.AsyncClient(timeout=5.0, **client_options(url, settings)) as http:
             response = await http.get(target)
     except (httpx.HTTPError, TransportSecurityError) as exc:
         return Check(name, "failed", f"GET {target} -> {type(exc).__name__}")

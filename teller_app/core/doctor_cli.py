@@ -5,7 +5,10 @@
 
 Exit status: 0 compatible (adapted counts as compatible), 1 not compatible, 2 usage or
 sign-in errors. With ``--profile`` the secret comes from the OS keyring unless
-``--password-stdin`` is given, and what was learnt is stored for that profile.
+``--password-stdin`` is given, the profile is checked the way the desk connects with it
+(``core/profile_check.py``: its proxy, CA bundle and pins, its hub, Mode B's sign-in through
+the hub; the same steps as the profile manager's "Test connection"), and what was learnt is
+stored for that profile.
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ import asyncio
 import json
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teller_app.core.doctor import DoctorReport, SignInFailed, run_doctor
-from teller_app.platform import BankJwtLogin, PasswordLogin
+from teller_app.core.profile_check import ProfileCheck, check_profile
+from teller_app.platform import PasswordLogin
+
+if TYPE_CHECKING:
+    from teller_app.secrets import Profile
 
 USAGE_ERROR = 2
 
@@ -60,49 +67,55 @@ def _stdin_secret() -> str:
     return line.rstrip("\r\n")
 
 
-async def _from_profile(args: argparse.Namespace) -> tuple[Any, PasswordLogin | BankJwtLogin]:
-    from teller_app.secrets import PASSWORD, PRIVATE_KEY, ProfileStore, SecretStore
+async def _profile_and_secret(args: argparse.Namespace) -> tuple[Profile, str]:
+    from teller_app.secrets import PASSWORD, ProfileStore, SecretStore
 
     profile = await asyncio.to_thread(ProfileStore().load, args.profile)
+    if not profile.email:
+        raise ValueError(f"profile {profile.name!r} has no e-mail to sign in with")
     if args.password_stdin:
         secret: str | None = _stdin_secret()
-    else:
+    else:  # Mode A: the DCM password; Mode B: the hub's (never a bank key on the desk)
         store = await SecretStore.open(profile.name)
-        secret = await store.get(PRIVATE_KEY if profile.auth_mode == "bank_jwt" else PASSWORD)
+        secret = await store.get(PASSWORD)
     if not secret:
         raise ValueError(f"no saved secret for profile {profile.name!r}: use --password-stdin")
-    if profile.auth_mode == "bank_jwt":
-        return profile, BankJwtLogin(profile.email, secret, profile.jwt_kid or "")
-    return profile, PasswordLogin(profile.email, secret)
+    return profile, secret
+
+
+async def _run_profile(args: argparse.Namespace) -> ProfileCheck:
+    """The profile as the desk uses it (``core/profile_check.py``, as "Test connection"):
+    its transport, its hub, and Mode B's sign-in through the hub."""
+    profile, secret = await _profile_and_secret(args)
+    result = await check_profile(profile, profile.email, secret, sync=args.sync,
+                                 timeout=args.timeout, auth_service_url=args.auth_service)
+    if result.platform_checked:  # what was learnt serves the app next time
+        from teller_app.core.server_traits import TraitsStore
+
+        await asyncio.to_thread(TraitsStore().save, profile, result.report.traits)
+    return result
 
 
 async def _run(args: argparse.Namespace) -> DoctorReport:
-    profile = None
-    if args.profile:
-        profile, auth = await _from_profile(args)
-        url, cp = profile.base_url, profile.counterparty_guid
-    else:
-        password = _stdin_secret()
-        if not password:
-            raise ValueError("no password on standard input")
-        url, cp, auth = args.url, args.counterparty, PasswordLogin(args.login, password)
-    report = await run_doctor(url, cp, auth, sync=args.sync, auth_service_url=args.auth_service,
-                              timeout=args.timeout)
-    if profile is not None:  # what was learnt serves the app next time
-        from teller_app.core.server_traits import TraitsStore
-
-        await asyncio.to_thread(TraitsStore().save, profile, report.traits)
-    return report
+    password = _stdin_secret()
+    if not password:
+        raise ValueError("no password on standard input")
+    return await run_doctor(args.url, args.counterparty, PasswordLogin(args.login, password),
+                            sync=args.sync, auth_service_url=args.auth_service,
+                            timeout=args.timeout)
 
 
-def render(report: DoctorReport) -> str:
+def render(result: DoctorReport | ProfileCheck) -> str:
+    report = result.report if isinstance(result, ProfileCheck) else result
     width = max((len(c.name) for c in report.checks), default=10)
     lines = [f"Teller doctor: {report.server}"]
+    if isinstance(result, ProfileCheck):
+        lines[0] += f" (profile {result.profile}, auth_mode {result.auth_mode})"
     for c in report.checks:
         lines.append(f"  [{c.status:<7}] {c.name:<{width}}  {c.detail}")
     if report.synced_customers is not None:
         lines.append(f"  synced_customers: {report.synced_customers} in {report.sync_seconds} s")
-    lines.append("compatible" if report.compatible else "NOT compatible")
+    lines.append("compatible" if result.compatible else "NOT compatible")
     return "\n".join(lines)
 
 
@@ -110,6 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.ERROR)  # the report says it all; no log lines
     try:
+        if args.profile:
+            checked = asyncio.run(_run_profile(args))
+            _emit(args, checked)
+            if checked.sign_in_failed:
+                return USAGE_ERROR
+            return 0 if checked.compatible else 1
         report = asyncio.run(_run(args))
     except SignInFailed as exc:
         _emit(args, exc.report)
@@ -121,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if report.compatible else 1
 
 
-def _emit(args: argparse.Namespace, report: DoctorReport) -> None:
+def _emit(args: argparse.Namespace, result: DoctorReport | ProfileCheck) -> None:
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(render(report))
+        print(render(result))

@@ -2,8 +2,10 @@
 main window, sign-out, and a clean exit (sandbox stopped, sessions closed).
 
 Sign-in flow: profiles are read off the UI thread -> with ``--profile`` that profile, else
-the saved profiles, else the embedded sandbox is started (a child process, in a thread) and
-its demo employees are offered -> SignInDialog runs ``ui/sign_in.sign_in`` through the ops
+the saved profiles (a user with none: the machine's, when its policy names a profiles file),
+else the embedded sandbox is started (a child process, in a thread) and its demo employees are
+offered, unless the machine's policy turns the demo off (then "ask IT", ``ui/no_profile.py``)
+-> SignInDialog runs ``ui/sign_in.sign_in`` through the ops
 runner (core.session.open_session: login + whoami + branch) -> the branch cache is opened
 for the employee's scope -> MainWindow. Sign-out closes the session and shows sign-in again.
 """
@@ -38,6 +40,7 @@ from teller_app.ui.start_warmup import AfterFirstPaint, warm_embedded_imports, w
 if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it is started
     from teller_app.core.branch_cache import BranchCacheBundle
     from teller_app.core.embedded_start import EarlyStart, EmbeddedStack
+    from teller_app.core.machine_policy import MachinePolicy
     from teller_app.core.session import Session
 
     # Profiles (pydantic, ~110 ms) load right after the sign-in window is painted.
@@ -80,6 +83,7 @@ class AppController(QObject):
         self.done: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.temp_dir: Path | None = None
         self.data: Path | None = None  # the data dir, once begin() ran
+        self.policy: MachinePolicy | None = None  # the machine's, once begin() ran
         self.onboarding: DemoOnboarding | None = None  # the embedded stack's demo secrets
         self._smoke_said = False  # the smoke test's "ready" line is printed once
 
@@ -114,6 +118,9 @@ class AppController(QObject):
         from teller_app.secrets.profiles_raw import read_preview
 
         preview = read_preview(self.args.profile)
+        machine = self.policy.profiles_file if self.policy is not None else None
+        if preview is None and machine is not None and read_preview(None) is None:
+            preview = read_preview(self.args.profile, machine)  # a user with no profiles
         if preview is not None:
             install_translators(self.app, choose_language(self.args.lang, preview.language))
             self.show_sign_in(pending=(preview.names, preview.email))
@@ -173,6 +180,12 @@ class AppController(QObject):
             self.targets = [SignInTarget(chosen)] + [
                 SignInTarget(p) for p in profiles if p.name != chosen.name and
                 not self.args.profile]
+        elif self.policy is not None and not self.policy.embedded_demo:
+            from teller_app.ui.no_profile import no_profile
+
+            self._discard_early()
+            no_profile(self, self.profiles)  # IT turned the demo off on this machine
+            return False
         else:
             self._show_splash(self.tr("Starting the sandbox…"))
             assert self.splash is not None
@@ -217,6 +230,9 @@ class AppController(QObject):
     def _data_dir(self) -> Path:
         dirs = self._dirs or choose_dirs(self.args)
         self.temp_dir = dirs.temp_dir
+        self.policy = dirs.policy
+        for warning in dirs.policy.warnings:
+            log.warning("%s", warning)
         return dirs.data
 
     def _read_profiles(self) -> list[Profile]:
@@ -228,6 +244,13 @@ class AppController(QObject):
             log.warning("profiles file unreadable: %s", exc)
             raise
         profiles.sort(key=lambda p: p.name != last)
+        if not profiles and self.policy is not None and self.policy.profiles_file:
+            from teller_app.core.machine_policy import read_machine_profiles
+
+            machine = read_machine_profiles(self.policy)  # IT's, read-only, in its order
+            if machine.warning:
+                log.warning("%s", machine.warning)
+            return machine.profiles
         return profiles
 
     def _chosen_profile(self, profiles: list[Profile]) -> Profile | None:

@@ -84,12 +84,12 @@ def test_new_user_adds_tests_and_signs_in_without_an_editor(  # type: ignore[no-
         manager.test_button.click()
     checks = blocker.args[0]
     names = [c.name for c in checks]
-    assert names[0] == "sign-in" and "whoami" in names and "roles" in names
+    assert names[:2] == ["platform", "sign-in"] and "whoami" in names and "roles" in names
     assert all(c.status in ("ok", "adapted") for c in checks), checks
     assert manager.results.rowCount() == len(checks)
-    assert manager.results.item(0, 0).text() == "sign-in"
-    assert manager.results.item(0, 1).text() == "ok"
-    assert "signed in" in manager.results.item(0, 2).text()
+    assert manager.results.item(1, 0).text() == "sign-in"
+    assert manager.results.item(1, 1).text() == "ok"
+    assert "signed in" in manager.results.item(1, 2).text()
 
     manager.save_button.click()
     qtbot.waitUntil(lambda: manager.message.text().startswith(("Profile", "E")), timeout=5000)
@@ -129,10 +129,10 @@ def test_wrong_password_is_a_failed_check_with_evidence(qtbot, ops, sandbox):  #
     with qtbot.waitSignal(manager.checks_done, timeout=60000) as blocker:
         manager.test_connection()
     checks = blocker.args[0]
-    assert [c.status for c in checks] == ["failed"]
-    assert checks[0].name == "sign-in" and "401" in checks[0].detail
-    assert manager.results.item(0, 1).text() == "failed"
-    assert "1 of 1 checks failed" in manager.message.text()
+    assert [(c.name, c.status) for c in checks] == [("platform", "ok"), ("sign-in", "failed")]
+    assert "401" in checks[1].detail
+    assert manager.results.item(1, 1).text() == "failed"
+    assert "1 of 2 checks failed" in manager.message.text()
 
 
 def test_edit_duplicate_delete_export_import(qtbot, ops, sandbox, memory_keyring, tmp_path):  # type: ignore[no-untyped-def]

@@ -1,0 +1,188 @@
+"""The machine-wide policy IT deploys, read-only for the desk's users: a TOML file at
+
+- Linux: ``/etc/teller/policy.toml``
+- Windows: ``%ProgramData%\\Teller\\policy.toml``
+- macOS: ``/Library/Application Support/Teller/policy.toml``
+
+(``TELLER_POLICY_FILE`` names another path: tests, a packaged test bench.) Settings:
+
+    embedded_demo = false                      # no profile: "ask IT", never the sandbox
+    profiles_file = "/etc/teller/profiles.json"  # offered to a user who has no profiles
+
+On POSIX a policy file (and the profiles file it names) that someone other than root can
+write — its owner, its group or others' write bit, or a directory above it — is ignored
+with a warning: anyone could have written it. (With ``TELLER_POLICY_FILE`` the user who set
+it may own the files too.) A trusted policy file that cannot be read or parsed turns the
+demo off: IT meant something by deploying it. Windows: IT sets the file's ACL (nothing is
+checked here).
+
+Read before Qt loads (``ui/start_early.py``): only ``os``/``stat`` when there is no file,
+``tomllib`` when there is. No Qt, no pydantic until the profiles are read (off the UI thread).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from teller_app.secrets.profiles import Profile
+
+POLICY_ENV = "TELLER_POLICY_FILE"
+POLICY_NAME = "policy.toml"
+KNOWN = frozenset({"embedded_demo", "profiles_file"})
+
+
+class UntrustedFile(Exception):
+    """Someone other than the trusted owners can change this file (the message says how)."""
+
+
+class MachinePolicy(NamedTuple):  # a NamedTuple: read before the first paint, ~1 ms less
+    """What the machine's policy says (the defaults when there is none)."""
+
+    embedded_demo: bool = True
+    profiles_file: Path | None = None  # the machine-wide profiles, for a user with none
+    path: Path | None = None  # the policy file applied; None: none found, or ignored
+    warnings: tuple[str, ...] = ()  # what was ignored, and why (English, for the log)
+    # owners trusted besides root: the user who named the file in TELLER_POLICY_FILE
+    extra_owners: frozenset[int] = frozenset()
+
+
+def policy_path() -> tuple[Path, bool]:
+    """The policy file's path, and whether ``TELLER_POLICY_FILE`` named it."""
+    override = os.environ.get(POLICY_ENV)
+    if override:
+        return Path(override), True
+    if sys.platform == "win32":
+        base = os.environ.get("PROGRAMDATA") or r"C:\ProgramData"  # any case on Windows
+        return Path(base) / "Teller" / POLICY_NAME, False
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/Teller") / POLICY_NAME, False
+    return Path("/etc/teller") / POLICY_NAME, False
+
+
+def read_policy() -> MachinePolicy:
+    """The machine's policy; never raises (a problem is a warning, see the module doc)."""
+    path, overridden = policy_path()
+    extra = frozenset({os.geteuid()}) if overridden and hasattr(os, "geteuid") else frozenset()
+    try:
+        text = read_trusted(path, extra)
+    except FileNotFoundError:
+        return MachinePolicy(extra_owners=extra)
+    except UntrustedFile as exc:
+        return MachinePolicy(extra_owners=extra, warnings=(
+            f"machine policy {path} ignored: {exc}",))
+    except (OSError, UnicodeDecodeError) as exc:
+        return _closed(path, extra, f"cannot be read ({type(exc).__name__})")
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return _closed(path, extra, f"is not valid TOML ({exc})")
+    return _settings(path, extra, data)
+
+
+def _closed(path: Path, extra: frozenset[int], why: str) -> MachinePolicy:
+    return MachinePolicy(embedded_demo=False, path=path, extra_owners=extra, warnings=(
+        f"machine policy {path} {why}: the embedded demo is turned off",))
+
+
+def _settings(path: Path, extra: frozenset[int], data: dict[str, Any]) -> MachinePolicy:
+    warnings: list[str] = []
+    demo = data.get("embedded_demo", True)
+    if not isinstance(demo, bool):
+        return _closed(path, extra, "says embedded_demo that is not true or false")
+    unknown = sorted(set(data) - KNOWN)
+    if unknown:
+        warnings.append(f"machine policy {path}: unknown settings ignored: "
+                        + ", ".join(unknown))
+    profiles: Path | None = None
+    named = data.get("profiles_file")
+    if named is not None:
+        if not isinstance(named, str) or not named.strip():
+            warnings.append(f"machine policy {path}: profiles_file is not a path: ignored")
+        else:
+            profiles = path.parent / named.strip()  # an absolute path stays as it is
+            try:
+                check_trusted(profiles, extra)
+            except UntrustedFile as exc:
+                warnings.append(f"machine profiles file {profiles} ignored: {exc}")
+                profiles = None
+            except OSError:
+                pass  # absent for now: read (and reported) when a user has no profiles
+    return MachinePolicy(embedded_demo=demo, profiles_file=profiles, path=path,
+                         warnings=tuple(warnings), extra_owners=extra)
+
+
+def read_trusted(path: Path, extra_owners: frozenset[int] = frozenset()) -> str:
+    """The text of ``path`` after checking that only root (or ``extra_owners``) can change
+    it: the open file itself (no swap between the check and the read) and every directory
+    above it. Raises ``UntrustedFile``, ``OSError``, ``UnicodeDecodeError``."""
+    with open(path, "rb") as fh:
+        if os.name == "posix":
+            _check_owner(os.fstat(fh.fileno()), path, extra_owners, directory=False)
+            _check_parents(Path(os.path.realpath(path)).parent, extra_owners)
+        return fh.read(1 << 20).decode("utf-8")
+
+
+def check_trusted(path: Path, extra_owners: frozenset[int] = frozenset()) -> None:
+    """``read_trusted``'s check without the read. Raises ``UntrustedFile``, ``OSError``."""
+    if os.name == "posix":
+        real = Path(os.path.realpath(path))
+        _check_owner(os.stat(real), real, extra_owners, directory=False)
+        _check_parents(real.parent, extra_owners)
+
+
+def _check_parents(directory: Path, extra_owners: frozenset[int]) -> None:
+    for parent in (directory, *directory.parents):
+        _check_owner(os.stat(parent), parent, extra_owners, directory=True)
+
+
+def _check_owner(info: os.stat_result, path: Path, extra_owners: frozenset[int], *,
+                 directory: bool) -> None:
+    if info.st_uid != 0 and info.st_uid not in extra_owners:
+        raise UntrustedFile(f"{path} is owned by uid {info.st_uid}, not root")
+    writable = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    # a sticky directory (/tmp) lets nobody replace a file they do not own
+    if writable and not (directory and info.st_mode & stat.S_ISVTX):
+        mode = stat.S_IMODE(info.st_mode)
+        raise UntrustedFile(f"{path} can be written by its group or others (mode {mode:o})")
+
+
+class MachineProfiles(NamedTuple):
+    profiles: list[Profile]  # in sign-in order (the file's last_profile first)
+    warning: str | None = None  # why none are offered, when the file is there but not usable
+
+
+def read_machine_profiles(policy: MachinePolicy) -> MachineProfiles:
+    """The profiles of the policy's ``profiles_file`` (blocking: off the UI thread). Never
+    written (the desk's user cannot), never raises."""
+    path = policy.profiles_file
+    if path is None:
+        return MachineProfiles([])
+    import json
+
+    from pydantic import ValidationError
+
+    from teller_app.secrets.profiles import Profile
+
+    try:
+        data = json.loads(read_trusted(path, policy.extra_owners))
+        items = data["profiles"] if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise ValueError("no profiles list")
+        profiles = [Profile.model_validate(item) for item in items]
+    except FileNotFoundError:
+        return MachineProfiles([], f"machine profiles file {path} does not exist")
+    except UntrustedFile as exc:
+        return MachineProfiles([], f"machine profiles file {path} ignored: {exc}")
+    except (OSError, ValueError, KeyError, TypeError, ValidationError) as exc:
+        why = type(exc).__name__ if isinstance(exc, OSError) else str(exc).splitlines()[0]
+        return MachineProfiles([], f"machine profiles file {path} is not usable: {why}")
+    last = data.get("last_profile")
+    profiles.sort(key=lambda p: p.name != last)
+    return MachineProfiles([p for p in profiles if not p.is_sandbox])
