@@ -102,43 +102,43 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="103"/>
+        <location filename="../../teller_app/ui/startup.py" line="107"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="168"/>
+        <location filename="../../teller_app/ui/startup.py" line="175"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="177"/>
+        <location filename="../../teller_app/ui/startup.py" line="190"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="188"/>
+        <location filename="../../teller_app/ui/startup.py" line="201"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="272"/>
+        <location filename="../../teller_app/ui/startup.py" line="295"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="56"/>
+        <location filename="../../teller_app/ui/startup.py" line="59"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="291"/>
+        <location filename="../../teller_app/ui/startup.py" line="314"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="326"/>
-        <location filename="../../teller_app/ui/startup.py" line="340"/>
+        <location filename="../../teller_app/ui/startup.py" line="349"/>
+        <location filename="../../teller_app/ui/startup.py" line="363"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -146,132 +146,132 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="167"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="159"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="168"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="160"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="169"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="161"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="165"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="157"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="304"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="310"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="327"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="319"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="328"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="320"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="338"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="330"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="384"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="24"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="389"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="29"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="392"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="32"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="401"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="41"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="170"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="166"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="158"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="201"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="204"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="217"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="209"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="218"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="210"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="264"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="293"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="285"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="306"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="386"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="26"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="394"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="34"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="398"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="38"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
@@ -1244,118 +1244,175 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="37"/>
+        <location filename="../../teller_app/ui/till_position.py" line="42"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="46"/>
+        <location filename="../../teller_app/ui/till_position.py" line="55"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="46"/>
-        <location filename="../../teller_app/ui/till_position.py" line="50"/>
+        <location filename="../../teller_app/ui/till_position.py" line="55"/>
+        <location filename="../../teller_app/ui/till_position.py" line="59"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="47"/>
+        <location filename="../../teller_app/ui/till_position.py" line="56"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="47"/>
+        <location filename="../../teller_app/ui/till_position.py" line="56"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="50"/>
+        <location filename="../../teller_app/ui/till_position.py" line="59"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="51"/>
+        <location filename="../../teller_app/ui/till_position.py" line="60"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="58"/>
+        <location filename="../../teller_app/ui/till_position.py" line="63"/>
+        <source>Counted by</source>
+        <translation>Перерахував</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="63"/>
+        <source>Counted</source>
+        <translation>Перераховано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <source>Book balance</source>
+        <translation>Залишок за обліком</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <source>Difference</source>
+        <translation>Різниця</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="65"/>
+        <source>Reason</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="72"/>
         <source>Co-sign the opening count</source>
         <translation>Підписати перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="59"/>
+        <location filename="../../teller_app/ui/till_position.py" line="73"/>
+        <source>Co-sign the close</source>
+        <translation>Підписати закриття</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="74"/>
+        <source>Co-sign the vault count</source>
+        <translation>Підписати перерахунок сховища</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="75"/>
         <source>Approve the transfer</source>
         <translation>Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="60"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>Reject the transfer</source>
         <translation>Відхилити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="61"/>
+        <location filename="../../teller_app/ui/till_position.py" line="77"/>
         <source>Count the vault…</source>
         <translation>Перерахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <location filename="../../teller_app/ui/till_position.py" line="80"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="75"/>
+        <location filename="../../teller_app/ui/till_position.py" line="94"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
+        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <source>In closed tills</source>
+        <translation>У закритих касах</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="96"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="77"/>
+        <location filename="../../teller_app/ui/till_position.py" line="97"/>
         <source>Tills</source>
         <translation>Каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="78"/>
+        <location filename="../../teller_app/ui/till_position.py" line="98"/>
         <source>Transfers waiting</source>
         <translation>Передачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="86"/>
+        <location filename="../../teller_app/ui/till_position.py" line="99"/>
+        <source>Vault counts waiting</source>
+        <translation>Перерахунки сховища, що очікують</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="107"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="99"/>
+        <location filename="../../teller_app/ui/till_position.py" line="123"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="100"/>
+        <location filename="../../teller_app/ui/till_position.py" line="124"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="114"/>
+        <location filename="../../teller_app/ui/till_position.py" line="144"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="117"/>
+        <location filename="../../teller_app/ui/till_position.py" line="147"/>
+        <location filename="../../teller_app/ui/till_position.py" line="159"/>
+        <location filename="../../teller_app/ui/till_position.py" line="173"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="123"/>
+        <location filename="../../teller_app/ui/till_position.py" line="154"/>
+        <source>Select a till whose close waits for a co-sign.</source>
+        <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="170"/>
+        <source>Select a vault count.</source>
+        <translation>Виберіть перерахунок сховища.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="179"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="128"/>
+        <location filename="../../teller_app/ui/till_position.py" line="184"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -1434,47 +1491,47 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="103"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="104"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="127"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="128"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="168"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="255"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="251"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1484,22 +1541,22 @@
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="327"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="323"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="344"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="340"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="354"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="350"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="366"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
@@ -1509,17 +1566,17 @@
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="375"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="38"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="377"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="40"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="406"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="69"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -1529,62 +1586,62 @@
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="189"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="184"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="205"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="200"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="295"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="291"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="322"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="318"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
@@ -1594,12 +1651,12 @@
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="219"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="215"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
@@ -3239,47 +3296,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="117"/>
+        <location filename="../../teller_app/ui/history.py" line="77"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="121"/>
+        <location filename="../../teller_app/ui/history.py" line="81"/>
         <source>Dates</source>
         <translation>Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="132"/>
+        <location filename="../../teller_app/ui/history.py" line="92"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="135"/>
+        <location filename="../../teller_app/ui/history.py" line="95"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="138"/>
+        <location filename="../../teller_app/ui/history.py" line="98"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="139"/>
+        <location filename="../../teller_app/ui/history.py" line="99"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="188"/>
+        <location filename="../../teller_app/ui/history.py" line="150"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="213"/>
+        <location filename="../../teller_app/ui/history.py" line="175"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="220"/>
+        <location filename="../../teller_app/ui/history.py" line="182"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -3288,7 +3345,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="222"/>
+        <location filename="../../teller_app/ui/history.py" line="184"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -3297,32 +3354,72 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="235"/>
+        <location filename="../../teller_app/ui/history.py" line="197"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="236"/>
+        <location filename="../../teller_app/ui/history.py" line="198"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="246"/>
+        <location filename="../../teller_app/ui/history.py" line="206"/>
+        <source>Time (ISO 8601)</source>
+        <translation>Час (ISO 8601)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="206"/>
+        <source>Direction</source>
+        <translation>Напрям</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="207"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="247"/>
+        <location filename="../../teller_app/ui/history.py" line="207"/>
+        <source>Currency</source>
+        <translation>Валюта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="208"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="254"/>
+        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <source>Incoming</source>
+        <translation>Надходження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <source>Outgoing</source>
+        <translation>Списання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="227"/>
+        <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
+        <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="235"/>
+        <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
+        <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="238"/>
+        <source>Reading the whole history for the export</source>
+        <translation>Читання всієї історії для експорту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="250"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="258"/>
+        <location filename="../../teller_app/ui/history.py" line="255"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -3573,51 +3670,89 @@ If it happens again, tell support what you were doing.</source>
     </message>
 </context>
 <context>
+    <name>NoProfile</name>
+    <message>
+        <location filename="../../teller_app/ui/no_profile.py" line="19"/>
+        <source>No platform profile is set up for you on this computer, and your IT department has turned the demo off here. Ask IT (or whoever manages Teller profiles in your bank) for a profile.</source>
+        <translation>На цьому комп’ютері для вас не налаштовано профілю платформи, а ІТ-відділ вимкнув тут демонстраційний режим. Попросіть профіль в ІТ-відділі (або в того, хто керує профілями Teller у вашому банку).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/no_profile.py" line="27"/>
+        <source>Teller — no profile</source>
+        <translation>Teller — немає профілю</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/no_profile.py" line="30"/>
+        <source>With the profile&apos;s details you can add it yourself under Profiles…; once IT has set the profiles up for this computer, choose Try again.</source>
+        <translation>Маючи дані профілю, ви можете додати його самі в розділі «Профілі…»; коли ІТ-відділ налаштує профілі для цього комп’ютера, виберіть «Спробувати ще раз».</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/no_profile.py" line="34"/>
+        <source>&amp;Profiles…</source>
+        <translation>&amp;Профілі…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/no_profile.py" line="37"/>
+        <source>&amp;Try again</source>
+        <translation>Спробувати &amp;ще раз</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/no_profile.py" line="40"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Вийти</translation>
+    </message>
+</context>
+<context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="62"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="35"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="69"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="43"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="70"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="44"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="71"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="45"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="72"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="46"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="73"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="47"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="74"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="48"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="75"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="49"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="86"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="60"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/payment_detail.py" line="81"/>
+        <source>Reading who took the payment</source>
+        <translation>Читання того, хто прийняв платіж</translation>
     </message>
 </context>
 <context>
@@ -4151,93 +4286,111 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="40"/>
+        <location filename="../../teller_app/ui/receipt.py" line="55"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="41"/>
+        <location filename="../../teller_app/ui/receipt.py" line="56"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="42"/>
+        <location filename="../../teller_app/ui/receipt.py" line="57"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="43"/>
+        <location filename="../../teller_app/ui/receipt.py" line="58"/>
         <source>Date and time (Kyiv)</source>
         <translation>Дата й час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="45"/>
+        <location filename="../../teller_app/ui/receipt.py" line="59"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="46"/>
+        <location filename="../../teller_app/ui/receipt.py" line="60"/>
         <source>Account (IBAN)</source>
         <translation>Рахунок (IBAN)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="47"/>
+        <location filename="../../teller_app/ui/receipt.py" line="61"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="48"/>
+        <location filename="../../teller_app/ui/receipt.py" line="62"/>
         <source>Amount in words</source>
         <translation>Сума прописом</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="49"/>
+        <location filename="../../teller_app/ui/receipt.py" line="63"/>
         <source>Payment category</source>
         <translation>Категорія платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="51"/>
+        <location filename="../../teller_app/ui/receipt.py" line="64"/>
+        <location filename="../../teller_app/ui/receipt.py" line="90"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="52"/>
+        <location filename="../../teller_app/ui/receipt.py" line="65"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="53"/>
+        <location filename="../../teller_app/ui/receipt.py" line="66"/>
+        <location filename="../../teller_app/ui/receipt.py" line="89"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="54"/>
+        <location filename="../../teller_app/ui/receipt.py" line="67"/>
+        <location filename="../../teller_app/ui/receipt.py" line="89"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="55"/>
+        <location filename="../../teller_app/ui/receipt.py" line="68"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt.py" line="71"/>
-        <location filename="../../teller_app/ui/receipt.py" line="128"/>
+        <source>Copy printed (Kyiv)</source>
+        <translation>Копію надруковано (Київ)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="71"/>
+        <source>{time} by {teller}</source>
+        <translation>{time}, {teller}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="101"/>
+        <location filename="../../teller_app/ui/receipt.py" line="171"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="72"/>
+        <location filename="../../teller_app/ui/receipt.py" line="104"/>
+        <source>COPY</source>
+        <translation>КОПІЯ</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="106"/>
         <source>Teller&apos;s signature</source>
         <translation>Підпис операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="73"/>
+        <location filename="../../teller_app/ui/receipt.py" line="107"/>
         <source>Customer&apos;s signature</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="144"/>
+        <location filename="../../teller_app/ui/receipt.py" line="187"/>
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -4278,27 +4431,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="340"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="228"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="346"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="234"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="347"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="235"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="362"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="250"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="363"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="251"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -4306,182 +4459,197 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85"/>
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85"/>
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85"/>
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <source>Over/short co-signed by</source>
+        <translation>Надлишок/нестачу підписав</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <source>Previous close</source>
+        <translation>Попереднє закриття</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_report.py" line="92"/>
+        <source>Opening difference</source>
+        <translation>Розбіжність на відкритті</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="92"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="92"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -4649,17 +4817,22 @@ If it happens again, tell support what you were doing.</source>
         <translation>денна сума готівки клієнта до погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="120"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="109"/>
+        <source>the over/short a teller may close with alone</source>
+        <translation>надлишок/нестача, з якими касир може закрити касу сам</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="126"/>
         <source>no limit</source>
         <translation>без ліміту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="123"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="129"/>
         <source>%1: %2 → %3</source>
         <translation>%1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="143"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="149"/>
         <source>no change to what is in force</source>
         <translation>без змін до чинних налаштувань</translation>
     </message>
@@ -5019,29 +5192,29 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="208"/>
-        <location filename="../../teller_app/ui/supervision.py" line="337"/>
+        <location filename="../../teller_app/ui/supervision.py" line="187"/>
+        <location filename="../../teller_app/ui/supervision.py" line="316"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="207"/>
-        <location filename="../../teller_app/ui/supervision.py" line="310"/>
+        <location filename="../../teller_app/ui/supervision.py" line="186"/>
+        <location filename="../../teller_app/ui/supervision.py" line="289"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="377"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="85"/>
         <source>A new alert is waiting.</source>
         <translation>Надійшло нове сповіщення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="378"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="86"/>
         <source>A new request is waiting.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="381"/>
+        <location filename="../../teller_app/ui/supervision.py" line="331"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5050,159 +5223,159 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="369"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="77"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="56"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="54"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="168"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="166"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="128"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="126"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="129"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="127"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="134"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="132"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="137"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="135"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="138"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="136"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="191"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="189"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="212"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="210"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="221"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="219"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="228"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="226"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="240"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="238"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="244"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="242"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="257"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="255"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="258"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="256"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="266"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="264"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="290"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="288"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="346"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="344"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="147"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="145"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="149"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="34"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="151"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="37"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="152"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="39"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="153"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="41"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="155"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="44"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="204"/>
+        <location filename="../../teller_app/ui/supervision.py" line="183"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="205"/>
+        <location filename="../../teller_app/ui/supervision.py" line="184"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="206"/>
+        <location filename="../../teller_app/ui/supervision.py" line="185"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="336"/>
+        <location filename="../../teller_app/ui/supervision.py" line="315"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="352"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="59"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="173"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -5210,63 +5383,98 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="241"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="255"/>
+        <location filename="../../teller_app/ui/till_close.py" line="53"/>
+        <location filename="../../teller_app/ui/till_close.py" line="73"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="257"/>
+        <location filename="../../teller_app/ui/till_close.py" line="75"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="269"/>
+        <location filename="../../teller_app/ui/till_close.py" line="76"/>
+        <source>Check the co-sign</source>
+        <translation>Перевірити підпис контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="77"/>
+        <source>Supervisor co-signs here…</source>
+        <translation>Контролер підписує тут…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="95"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="270"/>
+        <location filename="../../teller_app/ui/till_close.py" line="96"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="272"/>
+        <location filename="../../teller_app/ui/till_close.py" line="98"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="273"/>
+        <location filename="../../teller_app/ui/till_close.py" line="99"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
+        <location filename="../../teller_app/ui/till_close.py" line="118"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
+        <location filename="../../teller_app/ui/till_close.py" line="118"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="284"/>
+        <location filename="../../teller_app/ui/till_close.py" line="119"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="288"/>
+        <location filename="../../teller_app/ui/till_close.py" line="123"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="307"/>
+        <location filename="../../teller_app/ui/till_close.py" line="150"/>
+        <source>The over/short ({amount}) is more than a teller may close with alone: a supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again.</source>
+        <translation>Надлишок/нестача ({amount}) більші, ніж касир може закрити сам: контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="167"/>
+        <source>The close still waits for a supervisor&apos;s co-sign.</source>
+        <translation>Закриття досі очікує підпису контролера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="172"/>
+        <source>Checking the till</source>
+        <translation>Перевірка каси</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="181"/>
+        <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
+        <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="191"/>
+        <source>Supervisor co-signing</source>
+        <translation>Підпис контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="202"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_dialog.py" line="310"/>
+        <location filename="../../teller_app/ui/till_close.py" line="205"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
@@ -5275,7 +5483,7 @@ Reason: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="317"/>
+        <location filename="../../teller_app/ui/till_close.py" line="144"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -5283,42 +5491,42 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="101"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="103"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="102"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="104"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="103"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="105"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="104"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="106"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="105"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="107"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="106"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="187"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="200"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="201"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="214"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -5387,7 +5595,7 @@ Reason: %2</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="225"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="215"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
@@ -5431,211 +5639,231 @@ Reason: %2</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="25"/>
+        <source>The till&apos;s close waits for a supervisor to co-sign its over/short.</source>
+        <translation>Закриття каси чекає, доки контролер підпише надлишок/нестачу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="27"/>
+        <source>The teller counted again since you looked: read the till again before co-signing.</source>
+        <translation>Касир перерахував ще раз, відколи ви дивилися: перечитайте касу, перш ніж підписувати.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="29"/>
+        <source>You counted the vault yourself: a second supervisor co-signs the count.</source>
+        <translation>Ви самі перерахували сховище: перерахунок підписує інший контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="31"/>
         <source>The till does not hold that much.</source>
         <translation>У касі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="26"/>
+        <location filename="../../teller_app/ui/till_text.py" line="32"/>
         <source>A teller may not approve their own transfer.</source>
         <translation>Касир не може погоджувати власну передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="27"/>
+        <location filename="../../teller_app/ui/till_text.py" line="33"/>
         <source>This transfer has already been decided.</source>
         <translation>Щодо цієї передачі вже ухвалено рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="28"/>
+        <location filename="../../teller_app/ui/till_text.py" line="34"/>
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="29"/>
+        <location filename="../../teller_app/ui/till_text.py" line="35"/>
         <source>The vault does not hold that much.</source>
         <translation>У сховищі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="30"/>
+        <location filename="../../teller_app/ui/till_text.py" line="36"/>
         <source>A vault transfer still waits for a supervisor: it must be decided before the till closes.</source>
         <translation>Передача зі сховища чи до сховища ще чекає на контролера: рішення має бути ухвалено до закриття каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="32"/>
+        <location filename="../../teller_app/ui/till_text.py" line="38"/>
         <source>The count differs from what is expected: give a reason for the over or short.</source>
         <translation>Перелічена сума відрізняється від очікуваної: вкажіть причину надлишку чи нестачі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="34"/>
+        <location filename="../../teller_app/ui/till_text.py" line="40"/>
         <source>A cash draft on this till may still be confirmed (a confirm sent moments ago, or a supervisor&apos;s approval being carried out): close the till again in a minute.</source>
         <translation>Чернетку готівкового платежу цієї каси ще можуть підтвердити (підтвердження, надіслане щойно, або погодження контролера, яке виконується): закрийте касу ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="38"/>
+        <location filename="../../teller_app/ui/till_text.py" line="44"/>
         <source>A confirm of this draft was sent moments ago and may still reach the platform, so it is not voided yet. Try again in a minute: a draft still not confirmed then can be voided.</source>
         <translation>Підтвердження цієї чернетки надіслано щойно, і воно ще може дійти до платформи, тому її поки не анульовано. Спробуйте ще раз за хвилину: чернетку, досі не підтверджену, тоді можна буде анулювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="47"/>
+        <location filename="../../teller_app/ui/till_text.py" line="53"/>
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="49"/>
+        <location filename="../../teller_app/ui/till_text.py" line="55"/>
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="52"/>
+        <location filename="../../teller_app/ui/till_text.py" line="58"/>
         <source>the customer&apos;s cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="59"/>
+        <location filename="../../teller_app/ui/till_text.py" line="65"/>
         <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="60"/>
+        <location filename="../../teller_app/ui/till_text.py" line="66"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="68"/>
+        <location filename="../../teller_app/ui/till_text.py" line="74"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="69"/>
+        <location filename="../../teller_app/ui/till_text.py" line="75"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="70"/>
+        <location filename="../../teller_app/ui/till_text.py" line="76"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="71"/>
+        <location filename="../../teller_app/ui/till_text.py" line="77"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="72"/>
+        <location filename="../../teller_app/ui/till_text.py" line="78"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="74"/>
+        <location filename="../../teller_app/ui/till_text.py" line="80"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="75"/>
+        <location filename="../../teller_app/ui/till_text.py" line="81"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="76"/>
+        <location filename="../../teller_app/ui/till_text.py" line="82"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="77"/>
+        <location filename="../../teller_app/ui/till_text.py" line="83"/>
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="79"/>
+        <location filename="../../teller_app/ui/till_text.py" line="85"/>
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81"/>
+        <location filename="../../teller_app/ui/till_text.py" line="87"/>
         <source>The draft is not this customer&apos;s.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="82"/>
+        <location filename="../../teller_app/ui/till_text.py" line="88"/>
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="83"/>
+        <location filename="../../teller_app/ui/till_text.py" line="89"/>
         <source>The amount differs from the draft&apos;s on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="85"/>
+        <location filename="../../teller_app/ui/till_text.py" line="91"/>
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="86"/>
+        <location filename="../../teller_app/ui/till_text.py" line="92"/>
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="88"/>
+        <location filename="../../teller_app/ui/till_text.py" line="94"/>
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="94"/>
+        <location filename="../../teller_app/ui/till_text.py" line="100"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="101"/>
+        <location filename="../../teller_app/ui/till_text.py" line="107"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="105"/>
+        <location filename="../../teller_app/ui/till_text.py" line="111"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="106"/>
+        <location filename="../../teller_app/ui/till_text.py" line="112"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="111"/>
+        <location filename="../../teller_app/ui/till_text.py" line="117"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="112"/>
+        <location filename="../../teller_app/ui/till_text.py" line="118"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="113"/>
+        <location filename="../../teller_app/ui/till_text.py" line="119"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114"/>
+        <location filename="../../teller_app/ui/till_text.py" line="120"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="119"/>
+        <location filename="../../teller_app/ui/till_text.py" line="125"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="124"/>
+        <location filename="../../teller_app/ui/till_text.py" line="130"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="125"/>
+        <location filename="../../teller_app/ui/till_text.py" line="131"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="126"/>
+        <location filename="../../teller_app/ui/till_text.py" line="132"/>
+        <source>closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
+        <translation>закриття: очікує підпису контролера на надлишок/нестачу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="134"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
@@ -5706,38 +5934,38 @@ Reason: %2</source>
 <context>
     <name>Validators</name>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="68"/>
+        <location filename="../../teller_app/ui/validators.py" line="83"/>
         <source>Not a phone number.</source>
         <translation>Це не номер телефону.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="70"/>
+        <location filename="../../teller_app/ui/validators.py" line="85"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="83"/>
+        <location filename="../../teller_app/ui/validators.py" line="98"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="85"/>
+        <location filename="../../teller_app/ui/validators.py" line="100"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="92"/>
+        <location filename="../../teller_app/ui/validators.py" line="107"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="94"/>
+        <location filename="../../teller_app/ui/validators.py" line="109"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/validators.py" line="43"/>
-        <location filename="../../teller_app/ui/validators.py" line="101"/>
+        <location filename="../../teller_app/ui/validators.py" line="116"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
     </message>
@@ -5755,24 +5983,84 @@ Reason: %2</source>
 <context>
     <name>VaultCountDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="153"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="47"/>
         <source>Count the vault</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="158"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="63"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="181"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="64"/>
+        <source>Check the co-sign</source>
+        <translation>Перевірити підпис контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="65"/>
+        <source>Second supervisor co-signs here…</source>
+        <translation>Другий контролер підписує тут…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="79"/>
+        <source>Book balance</source>
+        <translation>Залишок за обліком</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="81"/>
+        <source>Difference</source>
+        <translation>Різниця</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="82"/>
+        <source>Reason</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="97"/>
+        <source>The count differs from the book balance: give the reason.</source>
+        <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="116"/>
         <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
         <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="191"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="126"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="132"/>
+        <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
+        <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="155"/>
+        <source>A newer count of the vault replaced this one.</source>
+        <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="157"/>
+        <source>The count still waits for a second supervisor&apos;s co-sign.</source>
+        <translation>Перерахунок досі очікує підпису другого контролера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="161"/>
+        <source>Checking the vault count</source>
+        <translation>Перевірка перерахунку сховища</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="170"/>
+        <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
+        <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="175"/>
+        <source>Supervisor co-signing</source>
+        <translation>Підпис контролера</translation>
     </message>
 </context>
 </TS>
