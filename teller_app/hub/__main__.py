@@ -1,21 +1,29 @@
 """``teller-hub`` / ``python -m teller_app.hub``: serve, migrate, administer employees and
-secrets.
+secrets, the audit chain. Operations guide: docs/OPERATIONS.md.
 
-``serve`` binds first (so ``--port 0`` picks a free port), migrates an embedded SQLite
-database, writes ``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a line once
-connections are accepted. SIGTERM stops it cleanly (exit 0). On PostgreSQL run
-``teller-hub migrate`` once per database before starting processes.
+``serve`` checks its settings, the master key and that the key belongs to the database
+before it binds (so ``--port 0`` picks a free port only once it will run), migrates an
+embedded SQLite database, writes ``DIR/hub.json`` (0600, atomic) and prints the base URL
+alone on a line once connections are accepted. SIGTERM stops it cleanly (exit 0). On
+PostgreSQL run ``teller-hub migrate`` once per database (and version) before starting
+processes. Exit codes: 0 done; 1 the command ran and says no (a refused audit head, a rewrap
+with secrets left on another key, an employee that exists); 2 configuration or usage (a
+setting, a key, the database cannot be reached, the database is newer than this hub); any
+other: the server failed after it bound its port (its log says why).
 
 Master key (it seals every customer secret: without it they cannot be opened): base64 of 32
-bytes in TELLER_HUB_MASTER_KEY, or a 0600 file of 32 bytes (master_key_file; by default
-DIR/master.key, made on the first run). In a bank's deployment the key comes from the bank's
-secret store (a vault agent or orchestrator secret mounted as that file, or the variable set
-from it), is backed up there, and is the same for every hub process of one database; a hub
-never makes a new key file where DIR/master.key.keyring says the key is in a desk's OS
-keyring. Admin token (admin endpoints): TELLER_HUB_ADMIN_TOKEN, else one made into
-DIR/admin.token and written into hub.json; a token given in the settings is never written.
-The embedded hub of the desk app gets both in its settings line (--settings-stdin) from the
-desk's OS keyring, and neither is written to disk.
+bytes in TELLER_HUB_MASTER_KEY, or a 0600 file of 32 bytes (master_key_file; for the SQLite
+database in DIR only, by default DIR/master.key, made on the first run). On PostgreSQL it
+must be given (no process makes its own), comes from the bank's secret store (a vault agent
+or orchestrator secret mounted as that file, or the variable set from it), is backed up
+there, apart from the database's backups, and is the same for every hub process of one
+database; a key that opens none of the database's sealed rows is refused. A hub never makes
+a new key file where DIR/master.key.keyring says the key is in a desk's OS keyring. Admin
+token (admin endpoints): TELLER_HUB_ADMIN_TOKEN, else one made into DIR/admin.token and
+written into hub.json; a token given in the settings is never written. The embedded hub of
+the desk app gets both in its settings line (--settings-stdin) from the desk's OS keyring,
+and neither is written to disk.
+
 Rotating the master key (README): the new key as master_key_previous first
 (TELLER_HUB_MASTER_KEY_PREVIOUS, base64, or master_key_previous_file), then as master_key
 with the old one as master_key_previous, then `teller-hub secrets rewrap`; once it exits 0,
@@ -44,23 +52,19 @@ import importlib
 import json
 import logging
 import os
-import secrets
-import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from . import audit_cli, hardening, logs, migrate, secrets_cli
+from .cli_errors import database_problem
 from .db import make_engine
-from .files import create_private_once, private_dir, write_private
 from .models import NEW_PASSWORD_MAX, NEW_PASSWORD_MIN
-from .serve_checks import check_bank_key, tls_options
+from .serve_cmd import MANIFEST_NAME, migrate_sqlite, serve
 from .settings import ENV_PREFIX, HubSettings, SettingsError, load_settings
 
-MANIFEST_NAME = "hub.json"
+__all__ = ["MANIFEST_NAME", "main", "serve", "settings_from"]
 log = logging.getLogger("teller_hub")
 
 
@@ -131,27 +135,52 @@ def settings_from(args: argparse.Namespace, given: dict[str, str] | None = None)
     return load_settings(config, overrides)
 
 
-async def _ensure_schema(settings: HubSettings, *, auto: bool) -> None:
+async def _ensure_schema(settings: HubSettings, *, auto: bool, newer_ok: bool = True) -> None:
+    """``auto``: migrate (SQLite, and ``teller-hub migrate``), else require the newest schema.
+    A database a newer hub migrated is used with a warning (migrations are additive), except
+    by ``migrate`` (``newer_ok`` False: ``NewerDatabase``, exit 2)."""
     engine = make_engine(settings)
     try:
         if auto:
-            await migrate.upgrade(engine)
-        elif await migrate.current_revision(engine) != migrate.head_revision():
+            try:
+                await migrate.upgrade(engine)
+            except migrate.NewerDatabase as exc:
+                if not newer_ok:
+                    raise
+                print(f"teller-hub: warning: {exc}", file=sys.stderr)
+            return
+        revision = await migrate.current_revision(engine)
+        schema = migrate.schema_of(revision)
+        if schema in ("none", "behind"):
             raise CliError("the database is not migrated: run `teller-hub migrate` first")
+        if schema == "newer" and revision is not None:
+            print(f"teller-hub: warning: {migrate.NewerDatabase(revision)}", file=sys.stderr)
     finally:
         await engine.dispose()
 
 
-def _with_engine(settings: HubSettings, fn: Callable[[Any], Awaitable[Any]]) -> Any:
+def _with_engine(settings: HubSettings, fn: Callable[[Any], Awaitable[Any]], *,
+                 sealing: bool = False) -> Any:
+    """``fn(engine)`` on a migrated database; ``sealing``: it seals with the master key, which
+    must then belong to the database (``master_key_check``)."""
     async def run() -> Any:
         await _ensure_schema(settings, auto=settings.is_sqlite)
         engine = make_engine(settings)
         try:
+            if sealing:
+                from .crypto import load_master_key
+                from .master_key_check import check_engine
+
+                await check_engine(engine, load_master_key(settings))
             return await fn(engine)
         finally:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def _with_sealing_engine(settings: HubSettings, fn: Callable[[Any], Awaitable[Any]]) -> Any:
+    return _with_engine(settings, fn, sealing=True)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -209,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # before any secret is read (the settings line on stdin, the master key file)
     hardened = hardening.harden_process() if args.command == "serve" else None
+    settings: HubSettings | None = None  # for the database error's redaction
     try:
         given: dict[str, str] = {}
         if getattr(args, "settings_stdin", False):
@@ -221,19 +251,27 @@ def main(argv: list[str] | None = None) -> int:
                 log.info("process hardening", extra=vars(hardened))
             return serve(settings)
         if args.command == "migrate":
-            asyncio.run(_ensure_schema(settings, auto=True))
+            asyncio.run(_ensure_schema(settings, auto=True, newer_ok=False))
             print(json.dumps({"migrated": migrate.head_revision()}))
             return 0
         if args.command == "employees":
             return cmd_employees(args, settings)
         if args.command == "audit":
             return audit_cli.run(args, settings)
-        return secrets_cli.run(args, settings, _with_engine)
-    except (SettingsError, CliError, OSError) as exc:
+        # import seals new secrets: the key must belong to the database; rewrap reports a
+        # key that opens nothing itself (exit 1, nothing changed)
+        return secrets_cli.run(args, settings, _with_sealing_engine
+                               if args.action == "import" else _with_engine)
+    except (SettingsError, CliError, migrate.NewerDatabase) as exc:
         print(f"teller-hub: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:  # EmployeeError and pydantic ValidationError
-        print(f"teller-hub: {exc}", file=sys.stderr)
+    except Exception as exc:
+        # the database's driver or Alembic: one line, never the password; OSError: a file;
+        # ValueError: EmployeeError and pydantic ValidationError
+        problem = database_problem(exc, settings)
+        if problem is None and not isinstance(exc, OSError | ValueError):
+            raise
+        print(f"teller-hub: {problem or exc}", file=sys.stderr)
         return 2
 
 
@@ -261,19 +299,9 @@ def _prewarm(args: argparse.Namespace) -> None:
         return
     try:
         settings = settings_from(args)  # without the settings still to come on stdin
-        _migrate_sqlite(settings)
+        migrate_sqlite(settings)
     except Exception as exc:  # serve() migrates (or reports) with the final settings
         log.debug("early migration skipped: %s", type(exc).__name__)
-
-
-def _migrate_sqlite(settings: HubSettings) -> None:
-    """An SQLite hub (the embedded default) is brought to head on start: nothing when it is
-    there, the bundle's empty database at head for a new file, else Alembic."""
-    url = settings.effective_database_url
-    if not settings.is_sqlite or migrate.sqlite_at_head(url):
-        return
-    if not migrate.sqlite_from_template(url):
-        asyncio.run(_ensure_schema(settings, auto=True))
 
 
 def _settings_from_stdin() -> dict[str, str]:
@@ -298,76 +326,6 @@ def _settings_from_stdin() -> dict[str, str]:
         else:
             os.environ[ENV_PREFIX + name.upper()] = value
     return given
-
-
-def serve(settings: HubSettings) -> int:
-    from .app import create_app
-
-    if settings.data_dir is None:
-        raise CliError("serve needs --data DIR (hub.json, and by default hub.db and master.key)")
-    tls = tls_options(settings)
-    check_bank_key(settings)
-    data_dir = private_dir(settings.data_dir)
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, see sandbox
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    port = sock.getsockname()[1]
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    base_url = f"{'https' if tls else 'http'}://{host}:{port}"
-
-    # embedded default: migrate on start (not even Alembic is loaded when the database is
-    # already at head); PostgreSQL: `teller-hub migrate` first
-    _migrate_sqlite(settings)
-    admin_token = _admin_token(settings, data_dir)
-    app = create_app(settings, admin_token=admin_token)
-    manifest: dict[str, Any] = {
-        "base_url": base_url, "pid": os.getpid(),
-        "database": "sqlite" if settings.is_sqlite else "postgresql",
-        # where the master key came from (the embedded desk removes an older key file only
-        # once its hub says it used the key from the desk's keyring)
-        "master_key_from": "settings" if settings.master_key is not None else "file",
-    }
-    if settings.admin_token is None:  # made here (admin.token): whoever started us reads it
-        manifest["admin_token"] = admin_token
-    write_private(data_dir / MANIFEST_NAME, json.dumps(manifest, indent=2).encode())
-
-    server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                                    timeout_graceful_shutdown=3,
-                                    ssl_certfile=tls.get("ssl_certfile"),
-                                    ssl_keyfile=tls.get("ssl_keyfile")))
-    server.base_url = base_url
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
-    log.info("hub stopped")
-    return 0 if server.started else 1
-
-
-def _admin_token(settings: HubSettings, data_dir: Path) -> str:
-    if settings.admin_token is not None:
-        return settings.admin_token.get_secret_value()
-    path = data_dir / "admin.token"
-    create_private_once(path, secrets.token_urlsafe(32).encode())
-    return path.read_text(encoding="ascii").strip()
-
-
-class _Server(uvicorn.Server):
-    """Prints the base URL once uvicorn accepts connections."""
-
-    base_url = ""
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            print(self.base_url, flush=True)
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().shutdown(sockets=sockets)
-        self._captured_signals.clear()  # exit 0 on SIGTERM instead of re-raising it
 
 
 if __name__ == "__main__":

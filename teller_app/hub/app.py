@@ -25,7 +25,7 @@ from teller_app.platform.transport import public_roots
 
 from . import migrate
 from .contract import install as install_contract
-from .crypto import load_master_key
+from .crypto import MasterKey, load_master_key
 from .db import make_engine
 from .directory import DcmDirectory, Directory
 from .employees import PasswordStore
@@ -58,7 +58,10 @@ def optional_routers() -> list[APIRouter]:
 
 
 def create_app(settings: HubSettings, *, admin_token: str | None = None,
-               extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+               extra_routers: Sequence[APIRouter] = (),
+               master: MasterKey | None = None) -> FastAPI:
+    """``master``: the key ``serve`` loaded and checked against the database before it bound
+    its port (else loaded here, at start-up)."""
     token = admin_token or (settings.admin_token.get_secret_value() if settings.admin_token
                             else secrets.token_urlsafe(32))
 
@@ -75,7 +78,8 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
         store = PasswordStore(engine)
         dcm = DcmDirectory(settings)
         app.state.hub = HubState(
-            settings=settings, engine=engine, master=load_master_key(settings), http=http,
+            settings=settings, engine=engine, master=master or load_master_key(settings),
+            http=http,
             store=store, dcm=dcm, directory=Directory(store, dcm),
             jwks=_jwks(settings, http, engine),
             admin_token=token, sealed_cache=SealedCache(),
@@ -111,17 +115,23 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
 
     @app.get("/readyz", tags=["ops"])
     async def readyz(request: Request) -> JSONResponse:
+        """Not ready while the database does not answer or is behind this hub (run
+        ``teller-hub migrate``); a database a newer hub migrated stays ready (migrations are
+        additive: old processes keep serving until they are restarted on the new version)."""
         state: HubState = request.app.state.hub
         try:
             rev = await migrate.current_revision(state.engine)
         except (sa.exc.SQLAlchemyError, OSError):
             return JSONResponse({"status": "unavailable", "error": "database does not answer"},
                                 503)
-        if rev != migrate.head_revision():
+        schema = migrate.schema_of(rev)
+        if schema in ("none", "behind"):
             return JSONResponse({"status": "unavailable",
                                  "error": "database is not migrated (run teller-hub migrate)"},
                                 503)
-        return JSONResponse({"status": "ready", "revision": rev})
+        if schema == "newer" and rev is not None:
+            migrate.warn_newer(rev)
+        return JSONResponse({"status": "ready", "revision": rev, "schema": schema})
 
     app.include_router(bank_auth_router)
     app.include_router(api_router)

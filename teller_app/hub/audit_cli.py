@@ -1,6 +1,9 @@
 """``teller-hub audit export-head --out FILE [--date D] [--previous FILE]`` (IT archives the
-daily head; with the previous day's file it refuses a chain that no longer reaches that head)
-and ``teller-hub audit verify [--head FILE]`` (walk the chain, against an archived head)."""
+daily head; with the previous day's file it refuses a chain that no longer reaches that head,
+unless the chain records that the database was restored from before it), ``teller-hub audit
+verify [--head FILE]`` (walk the chain, against an archived head) and ``teller-hub audit
+mark-restored --last-head FILE`` (after a restore from a backup: say so in the chain,
+``audit_restore.py``)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import audit, migrate
+from . import audit, audit_restore, migrate
 from .db import make_engine
 from .settings import HubSettings
 
@@ -31,12 +34,19 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                      "written) unless the chain still reaches it unchanged")
     ver = act.add_parser("verify", parents=[common], help="walk the chain")
     ver.add_argument("--head", help="an exported head file to check against")
+    res = act.add_parser("mark-restored", parents=[common],
+                         help="after restoring the database from a backup: record in the chain "
+                         "that it was restored and which archived head was lost, so that "
+                         "export-head --previous with that head accepts the chain again")
+    res.add_argument("--last-head", required=True,
+                     help="the newest head archived before the restore (export-head's file)")
 
 
 async def _with_engine(settings: HubSettings, fn: Any) -> Any:
     engine = make_engine(settings)
     try:
-        if await migrate.current_revision(engine) != migrate.head_revision():
+        revision = await migrate.current_revision(engine)
+        if migrate.schema_of(revision) in ("none", "behind"):
             raise ValueError("the database is not migrated: run `teller-hub migrate` first")
         return await fn(engine)
     finally:
@@ -54,10 +64,17 @@ def _write(path: Path, data: bytes) -> None:
 
 def _archived(path: str) -> tuple[int, str]:
     """(seq, hash) of an exported head file; ValueError (exit 2) when it is not one."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    seq, digest, _ = _head_file(path)
+    return seq, digest
+
+
+def _head_file(path: str) -> tuple[int, str, str | None]:
+    """(seq, hash, date) of an exported head file."""
     try:
-        return int(data["seq"]), str(data["hash"])
-    except (KeyError, TypeError):
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        day = data.get("date")
+        return int(data["seq"]), str(data["hash"]), str(day) if day else None
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError):
         raise ValueError(f"{path} is not an exported audit head (seq, hash)") from None
 
 
@@ -65,19 +82,51 @@ async def _head_after(engine: AsyncEngine, day: date | None,
                       previous: tuple[int, str] | None) -> tuple[dict[str, Any], str]:
     """(the head, "" or why it is refused): with ``previous``, the whole chain is walked
     against it first, so a cut tail or a rewrite is refused, not archived as a new head."""
+    restored_at = None
     if previous is not None:
         verdict = await audit.verify(engine, previous)
         if not verdict.ok:
-            return {}, (f"the chain no longer reaches the previous head (seq {previous[0]}): "
-                        f"{verdict.problem}")
+            restored_at = await _restore_marked(engine, previous)
+            if restored_at is None:
+                return {}, (f"the chain no longer reaches the previous head (seq "
+                            f"{previous[0]}): {verdict.problem}")
     head = await audit.head(engine, day)
-    if previous is not None and head["seq"] < previous[0]:
+    if restored_at is not None:
+        if head["seq"] < restored_at:
+            return {}, (f"the head asked for (seq {head['seq']}) is older than the restore "
+                        f"marked at seq {restored_at}")
+        head["restore_marked_seq"] = restored_at
+    elif previous is not None and head["seq"] < previous[0]:
         return {}, (f"the head asked for (seq {head['seq']}) is older than the previous "
                     f"head (seq {previous[0]})")
     return head, ""
 
 
+async def _restore_marked(engine: AsyncEngine, previous: tuple[int, str]) -> int | None:
+    """The seq of the entry saying the database was restored from before ``previous``, when
+    the chain itself is intact (its own hash walk, as without a previous head)."""
+    marked = await audit_restore.marker_for(engine, previous)
+    if marked is None:
+        return None
+    return marked if (await audit.verify(engine)).ok else None
+
+
+def _mark_restored(args: argparse.Namespace, settings: HubSettings) -> int:
+    from .employees import cli_actor
+
+    seq, digest, day = _head_file(args.last_head)
+    marker, refused = asyncio.run(_with_engine(settings, lambda e: audit_restore.mark(
+        e, (seq, digest), actor=cli_actor(), last_head_date=day)))
+    if refused:
+        print(f"refused: {refused}; nothing written", file=sys.stderr)
+        return 1
+    print(json.dumps(marker))
+    return 0
+
+
 def run(args: argparse.Namespace, settings: HubSettings) -> int:
+    if args.action == "mark-restored":
+        return _mark_restored(args, settings)
     if args.action == "export-head":
         day = date.fromisoformat(args.date) if args.date else None
         previous = _archived(args.previous) if args.previous else None

@@ -4,9 +4,10 @@ Each record gets its own random AES-256 data key; the record is sealed with AES-
 key (AAD = external id, so a ciphertext moved to another row does not open), and the data key
 is wrapped with AES-GCM under the master key. The master key comes from the settings
 (``master_key``: the environment, or the embedded hub's settings line on stdin) or a 0600 key
-file (a bank's secret store mounts it; made on a first run when there is none) and never
-enters the database; ``key_id`` (a hash prefix) says which master key wrapped a row, so a
-wrong key is reported as such instead of as corruption.
+file (a bank's secret store mounts it; made on a first run only for the SQLite database in
+the data dir, never for PostgreSQL) and never enters the database; ``key_id`` (a hash
+prefix) says which master key wrapped a row, so a wrong key is reported as such instead of
+as corruption (``master_key_check``: a key that matches no row is refused at start).
 """
 
 from __future__ import annotations
@@ -109,9 +110,10 @@ def _key_id(key: bytes) -> str:
 
 
 def load_master_key(settings: HubSettings, *, create: bool = True) -> MasterKey:
-    """From ``master_key`` (base64) if set, else from the key file (created on first run,
-    unless the desk app's record says the key is in its OS keyring); with the retired keys of
-    a rotation (``master_key_previous``, ``master_key_previous_file``)."""
+    """From ``master_key`` (base64) if set, else from the key file (created on first run for
+    the SQLite database in the data dir, unless the desk app's record says the key is in its
+    OS keyring; never for PostgreSQL, whose processes must share one key); with the retired
+    keys of a rotation (``master_key_previous``, ``master_key_previous_file``)."""
     return MasterKey(_current_key(settings, create), _previous_keys(settings))
 
 
@@ -121,11 +123,24 @@ def _current_key(settings: HubSettings, create: bool) -> bytes:
     path = settings.effective_master_key_file
     if path is None:
         raise SettingsError("no master key: set master_key_file, TELLER_HUB_MASTER_KEY or --data")
-    if create and not path.exists():
-        if (path.parent / KEYRING_RECORD).exists():
-            raise SettingsError(f"no master key: {path.parent / KEYRING_RECORD} says it is in "
-                                "the desk app's OS keyring (pass it in TELLER_HUB_MASTER_KEY)")
-        create_private_once(path, os.urandom(KEY_BYTES))
+    if not settings.is_sqlite and settings.master_key_file is None:
+        # a server database is shared by processes on other hosts: a key made here would
+        # seal secrets none of them can open
+        raise SettingsError("no master key for a PostgreSQL database: set master_key_file or "
+                            "TELLER_HUB_MASTER_KEY to the key every hub process of this "
+                            "database uses (a key file is made only for the SQLite database "
+                            "in the data dir)")
+    if settings.master_key_file is None and not path.exists():
+        if not settings.database_in_data_dir:
+            raise SettingsError(f"no master key: {path} does not exist, and a key file is made "
+                                "only for the SQLite database in the data dir (set "
+                                "master_key_file or TELLER_HUB_MASTER_KEY)")
+        if create:
+            if (path.parent / KEYRING_RECORD).exists():
+                raise SettingsError(f"no master key: {path.parent / KEYRING_RECORD} says it is "
+                                    "in the desk app's OS keyring (pass it in "
+                                    "TELLER_HUB_MASTER_KEY)")
+            create_private_once(path, os.urandom(KEY_BYTES))
     deadline = time.monotonic() + 2.0
     while True:  # another process may be between O_EXCL create and write
         raw = _read_key_file(path)

@@ -1,8 +1,17 @@
 """Alembic, driven from code: the scripts ship inside the package (``hub/migrations``), so
-``teller-hub migrate`` works from an installed wheel without an alembic.ini."""
+``teller-hub migrate`` works from an installed wheel without an alembic.ini.
+
+One migration at a time: a PostgreSQL advisory lock (and on SQLite the write lock, BEGIN
+IMMEDIATE) is taken before Alembic looks at the database, so a second ``migrate`` started
+meanwhile waits and then finds nothing to do. A database at a revision these scripts do not
+know was migrated by a newer hub: this one says so (``NewerDatabase``) instead of failing in
+Alembic, and keeps serving it (migrations are additive, docs/OPERATIONS.md).
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import re
 import sqlite3
@@ -20,6 +29,16 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # An empty database at the scripts' head, made by `teller-hub migrate` when the frozen bundle
 # is built (packaging/teller.spec) and shipped next to the scripts; absent from a source tree.
 TEMPLATE = Path(__file__).resolve().parent / "empty_at_head.db"
+MIGRATE_LOCK = 0x7E11DB  # pg_advisory_xact_lock key: one migration at a time
+
+
+class NewerDatabase(RuntimeError):
+    """The database's revision is not one of this hub's scripts: a newer hub migrated it."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(f"the database is newer than this hub (revision {revision}); "
+                         "upgrade the hub")
+        self.revision = revision
 
 
 def alembic_config(engine: AsyncEngine | None = None) -> Config:
@@ -32,6 +51,7 @@ def alembic_config(engine: AsyncEngine | None = None) -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
@@ -40,18 +60,57 @@ def head_revision() -> str:
     return head
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(s.revision for s in script.walk_revisions())
+
+
+def schema_of(revision: str | None) -> str:
+    """"none" (never migrated), "current", "behind" (an older revision of these scripts:
+    run ``teller-hub migrate``) or "newer" (a revision they do not know: a newer hub's)."""
+    if revision is None:
+        return "none"
+    if revision == head_revision():
+        return "current"
+    return "behind" if revision in known_revisions() else "newer"
+
+
 async def upgrade(engine: AsyncEngine) -> None:
-    """Bring the database to the newest revision (idempotent)."""
+    """Bring the database to the newest revision (idempotent; one process at a time).
+    Raises ``NewerDatabase`` (nothing changed) when a newer hub has migrated it."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                               {"k": MIGRATE_LOCK})
+        elif conn.dialect.name == "sqlite":
+            # the write lock first: the DDL that follows runs in this one transaction, and a
+            # second process waits here (busy_timeout) instead of racing Alembic's checks
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
         await conn.run_sync(_upgrade_sync)
 
 
 def _upgrade_sync(sync_conn: Any) -> None:
     from alembic import command
 
+    revision = _revision_sync(sync_conn)
+    if schema_of(revision) == "newer":
+        assert revision is not None
+        raise NewerDatabase(revision)
+    if revision == head_revision():
+        return  # nothing to do (not even Alembic's environment)
     cfg = alembic_config()
     cfg.attributes["connection"] = sync_conn
     command.upgrade(cfg, "head")
+
+
+def _revision_sync(sync_conn: Any) -> str | None:
+    if not sa.inspect(sync_conn).has_table("alembic_version"):
+        return None
+    row = sync_conn.execute(sa.text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
@@ -147,3 +206,15 @@ def sqlite_from_template(database_url: str, template: Path | None = None) -> boo
         out.flush()
         os.fsync(out.fileno())
     return True
+
+
+_warned: set[str] = set()
+
+
+def warn_newer(revision: str) -> None:
+    """Logged once per process: this hub runs on a database a newer hub has migrated."""
+    if revision not in _warned:
+        _warned.add(revision)
+        logging.getLogger("teller_hub").warning(
+            "the database is newer than this hub: upgrade the hub", extra={
+                "revision": revision, "hub_head": head_revision()})

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 ENV_PREFIX = "TELLER_HUB_"
 SIGNIN_PER_ADDRESS_DEFAULT = 30
 DCM_TOKEN_MAX_LIFETIME_DEFAULT = 300
-# what a config file must not hand to anyone else on the host
+# what a config file must not hand to anyone else on the host (and database_url when it
+# carries a password: ``url_has_password``)
 SECRET_FIELDS = frozenset({"master_key", "master_key_previous", "admin_token",
                            "dcm_tech_password"})
 
@@ -27,6 +28,8 @@ class HubSettings(BaseModel):
 
     data_dir: Path | None = None
     database_url: str = ""
+    # the database password in a 0600 file instead of in database_url (or libpq's PGPASSFILE)
+    database_password_file: Path | None = None
     master_key_file: Path | None = None
     # base64 of 32 bytes: the environment, or the settings line on stdin (the embedded hub,
     # from the desk's OS keyring); a bank's secret store may mount master_key_file instead
@@ -85,10 +88,22 @@ class HubSettings(BaseModel):
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
-            return self.database_url
+            return _with_password(self.database_url, self.database_password_file)
         if self.data_dir is None:
             raise SettingsError("database_url is not set and there is no data dir (--data)")
         return f"sqlite+aiosqlite:///{self.data_dir / 'hub.db'}"
+
+    @property
+    def database_in_data_dir(self) -> bool:
+        """The embedded default: an SQLite file in the data dir (the one case where the hub
+        makes its own master key file, DIR/master.key)."""
+        if self.data_dir is None or not self.is_sqlite:
+            return False
+        from sqlalchemy.engine import make_url
+
+        name = make_url(self.effective_database_url).database or ""
+        return bool(name) and name != ":memory:" and \
+            Path(name).resolve().parent == self.data_dir.resolve()
 
     @property
     def effective_master_key_file(self) -> Path | None:
@@ -133,7 +148,7 @@ def load_settings(
         unknown = sorted(set(table) - set(_FIELDS))
         if unknown:
             raise SettingsError(f"config file: unknown settings {', '.join(unknown)}")
-        if SECRET_FIELDS & set(table):
+        if SECRET_FIELDS & set(table) or url_has_password(table.get("database_url")):
             require_private(config_file, "config file (it holds secrets)")
         values.update(table)
     env = os.environ if environ is None else environ
@@ -149,6 +164,44 @@ def load_settings(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def url_has_password(url: object) -> bool:
+    """A database URL carrying a password (a config file holding it must be 0600)."""
+    if not isinstance(url, str) or not url:
+        return False
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return bool(make_url(url).password)
+    except ArgumentError:  # not a URL: make_engine says so; treat it as secret meanwhile
+        return True
+
+
+def _with_password(url: str, password_file: Path | None) -> str:
+    """``url`` with the password read from ``password_file`` (0600, one line)."""
+    if password_file is None:
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    require_private(password_file, "database password file")
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError("database_url is not a valid SQLAlchemy URL") from None
+    if parsed.password:
+        raise SettingsError("database_url carries a password and database_password_file is "
+                            "set: keep the password in one place")
+    try:
+        password = password_file.read_text(encoding="utf-8").strip("\r\n")
+    except OSError as exc:
+        raise SettingsError(f"cannot read database password file {password_file}: "
+                            f"{exc.strerror}") from None
+    if not password:
+        raise SettingsError(f"database password file {password_file} is empty")
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def require_private(path: Path, what: str) -> None:

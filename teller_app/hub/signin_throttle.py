@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import hmac
 import ipaddress
+import logging
 import os
 import weakref
 from collections.abc import AsyncIterator
@@ -43,6 +44,7 @@ from .db import dialect_insert, metadata, now
 from .errors import HubError
 from .settings import SIGNIN_PER_ADDRESS_DEFAULT
 
+log = logging.getLogger("teller_hub")
 FREE_PER_EMAIL = 5
 FREE_PER_ADDRESS = SIGNIN_PER_ADDRESS_DEFAULT
 FIRST_LOCK_S = 30
@@ -254,19 +256,20 @@ def _mac(pepper: bytes, text: str) -> str:
 
 async def _load_or_make_key(engine: AsyncEngine, master: MasterKey, name: str) -> bytes:
     """A random 32-byte key shared by every process through the database, sealed with the
-    master key. One sealed with another master key is replaced (only counts are lost)."""
-    for _ in range(4):
-        sealed = master.seal(HUB_KEY_AAD + name, os.urandom(32))
-        async with engine.begin() as conn:
-            # a write first: on SQLite the transaction holds the write lock from here on
-            await conn.execute(dialect_insert(conn, hub_keys).values(
-                name=name, key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
-                ciphertext=sealed.ciphertext, created_at=now()).on_conflict_do_nothing())
-            row = (await conn.execute(sa.select(hub_keys).where(hub_keys.c.name == name))).one()
-            try:
-                return master.open(HUB_KEY_AAD + name, Sealed(
-                    str(row.key_id), bytes(row.wrapped_key), bytes(row.ciphertext)))
-            except DecryptError:
-                await conn.execute(hub_keys.delete().where(hub_keys.c.name == name,
-                                                           hub_keys.c.key_id == row.key_id))
-    raise RuntimeError("the sign-in throttle's key cannot be read or made")
+    master key. One that no key of this process opens is refused, never replaced: the other
+    processes still count with it (a process with a wrong master key must not reset them)."""
+    sealed = master.seal(HUB_KEY_AAD + name, os.urandom(32))
+    async with engine.begin() as conn:
+        await conn.execute(dialect_insert(conn, hub_keys).values(
+            name=name, key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
+            ciphertext=sealed.ciphertext, created_at=now()).on_conflict_do_nothing())
+        row = (await conn.execute(sa.select(hub_keys).where(hub_keys.c.name == name))).one()
+    try:
+        return master.open(HUB_KEY_AAD + name, Sealed(
+            str(row.key_id), bytes(row.wrapped_key), bytes(row.ciphertext)))
+    except DecryptError:
+        log.error("hub key does not open: this master key does not match the database",
+                  extra={"key_name": name, "stored_key_id": str(row.key_id),
+                         "key_id": master.key_id})
+        raise HubError(503, "the hub's master key does not match its database (see its log)",
+                       "master_key_mismatch") from None

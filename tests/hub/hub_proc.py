@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -170,6 +171,12 @@ def start_hub(data_dir: Path, env: dict[str, str]) -> HubProc:
     return HubProc(data_dir, proc, manifest, env)
 
 
+def database_master_key(database_url: str) -> bytes:
+    """The master key of every test hub on ``database_url`` unless a test gives its own: a
+    hub on a server database never makes one, and refuses one that opens none of its rows."""
+    return hashlib.sha256(b"teller-tests/master-key/" + database_url.encode()).digest()
+
+
 def hub_env(sandbox: Any, database_url: str | None, master_key: bytes | None = None
             ) -> dict[str, str]:
     admin = next(e for e in sandbox.manifest["employees"] if e["email"] == "admin@demo.bank")
@@ -182,6 +189,7 @@ def hub_env(sandbox: Any, database_url: str | None, master_key: bytes | None = N
     }
     if database_url:
         env["TELLER_HUB_DATABASE_URL"] = database_url
+        master_key = master_key or database_master_key(database_url)
     if master_key is not None:
         env["TELLER_HUB_MASTER_KEY"] = base64.b64encode(master_key).decode()
     return env

@@ -9,7 +9,6 @@ the others with ``start`` (a crash point, a short stale time...)."""
 from __future__ import annotations
 
 import base64
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from fe_helpers import start_fe_hub
-from hub_proc import HubProc, add_employee, branches, sign_in
+from hub_proc import HubProc, add_employee, branches, database_master_key, sign_in
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 
@@ -33,7 +32,7 @@ def fixtures(name: str, **main_env: str) -> tuple[Any, Any]:
     def shared(hub_db: str | None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         url = hub_db or f"sqlite+aiosqlite:///{tmp_path_factory.mktemp(f'{name}-db') / 'hub.db'}"
         return {"TELLER_HUB_DATABASE_URL": url,
-                "TELLER_HUB_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
+                "TELLER_HUB_MASTER_KEY": base64.b64encode(database_master_key(url)).decode(),
                 "TELLER_HUB_ADMIN_TOKEN": f"{name}-admin-" + uuid.uuid4().hex}
 
     @pytest.fixture(scope="module", name="main_hub")

@@ -42,7 +42,7 @@ def pair(hub_db: str | None, sandbox: SandboxProcess,
     """Hub ``a`` (no iss/aud settings) and hub ``b`` (both set) on one database."""
     base = tmp_path_factory.mktemp("jti-pair")
     url = hub_db or f"sqlite+aiosqlite:///{base / 'shared.db'}"
-    env = hub_env(sandbox, url, master_key=os.urandom(32))
+    env = hub_env(sandbox, url)
     env["TELLER_HUB_ADMIN_TOKEN"] = "jti-admin-" + uuid.uuid4().hex
     a = start_hub(base / "a", env)
     try:
@@ -240,7 +240,7 @@ def test_single_use_can_be_switched_off_for_a_dcm_that_resends(
     """§2.4 names no jti: a DCM that re-sends one token (a retried callback) would be
     refused; ``dcm_token_single_use = false`` takes it again (the other checks stay)."""
     url = hub_db or f"sqlite+aiosqlite:///{tmp_path / 'resend.db'}"
-    env = {**hub_env(sandbox, url, master_key=os.urandom(32)),
+    env = {**hub_env(sandbox, url),
            "TELLER_HUB_ADMIN_TOKEN": "resend-" + uuid.uuid4().hex,
            "TELLER_HUB_DCM_TOKEN_SINGLE_USE": "0"}
     hub = start_hub(tmp_path / "resend", env)

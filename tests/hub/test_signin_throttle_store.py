@@ -13,6 +13,7 @@ from migrated_db import fresh_database, run_on_engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.hub.crypto import MasterKey
+from teller_app.hub.errors import HubError
 from teller_app.hub.signin_throttle import (
     FORGET_S,
     FREE_PER_EMAIL,
@@ -45,9 +46,15 @@ def test_processes_share_counts_and_nothing_typed_is_stored(db_url: str) -> None
             dump = repr((await conn.execute(sa.select(signin_failures))).all()) + repr(
                 (await conn.execute(sa.select(hub_keys))).all())
         assert TYPED.lower() not in dump.lower()
-        # another master key cannot open the stored key: it makes a new one (counts lost)
+        # another master key cannot open the stored key: refused, the key and counts kept
         other = SignInThrottle(engine, MasterKey(os.urandom(32)))
-        await other.attempt(email=TYPED)
+        with pytest.raises(HubError) as refused:
+            await other.attempt(email=TYPED)
+        assert refused.value.status == 503
+        async with engine.connect() as conn:
+            assert repr((await conn.execute(sa.select(hub_keys))).all()) in dump
+        with pytest.raises(Throttled):
+            await two.attempt(email=TYPED)
 
     run_on_engine(db_url, body)
 

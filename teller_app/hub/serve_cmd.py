@@ -1,0 +1,127 @@
+"""``teller-hub serve``: everything that can be refused is checked before the port is bound
+(TLS, the bank key's mode, the master key and whether it belongs to the database), so a
+configuration mistake is one line on stderr and exit 2, never a half-started process; then
+it binds (``--port 0`` picks a free port), migrates an embedded SQLite database, writes
+``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a line once connections are
+accepted. SIGTERM stops it cleanly (exit 0)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import socket
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from . import migrate
+from .crypto import load_master_key
+from .db import make_engine
+from .files import create_private_once, private_dir, write_private
+from .master_key_check import check_before_serving
+from .serve_checks import check_bank_key, tls_options
+from .settings import HubSettings, SettingsError
+
+MANIFEST_NAME = "hub.json"
+log = logging.getLogger("teller_hub")
+
+
+def serve(settings: HubSettings) -> int:
+    from .app import create_app
+
+    if settings.data_dir is None:
+        raise SettingsError("serve needs --data DIR (hub.json, and by default hub.db and "
+                            "master.key)")
+    tls = tls_options(settings)
+    check_bank_key(settings)
+    data_dir = private_dir(settings.data_dir)
+    master = load_master_key(settings)  # a bad key file: exit 2 here, nothing bound
+    revision = check_before_serving(settings, master)
+    if revision is not None and migrate.schema_of(revision) == "newer":
+        migrate.warn_newer(revision)  # served, as /readyz says
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, see sandbox
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    base_url = f"{'https' if tls else 'http'}://{host}:{port}"
+
+    # embedded default: migrate on start (not even Alembic is loaded when the database is
+    # already at head); PostgreSQL: `teller-hub migrate` first
+    migrate_sqlite(settings)
+    admin_token = _admin_token(settings, data_dir)
+    app = create_app(settings, admin_token=admin_token, master=master)
+    manifest: dict[str, Any] = {
+        "base_url": base_url, "pid": os.getpid(),
+        "database": "sqlite" if settings.is_sqlite else "postgresql",
+        # where the master key came from (the embedded desk removes an older key file only
+        # once its hub says it used the key from the desk's keyring)
+        "master_key_from": "settings" if settings.master_key is not None else "file",
+    }
+    if settings.admin_token is None:  # made here (admin.token): whoever started us reads it
+        manifest["admin_token"] = admin_token
+    write_private(data_dir / MANIFEST_NAME, json.dumps(manifest, indent=2).encode())
+
+    server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                    timeout_graceful_shutdown=3,
+                                    ssl_certfile=tls.get("ssl_certfile"),
+                                    ssl_keyfile=tls.get("ssl_keyfile")))
+    server.base_url = base_url
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    log.info("hub stopped")
+    return 0 if server.started else 1
+
+
+def migrate_sqlite(settings: HubSettings) -> None:
+    """An SQLite hub (the embedded default) is brought to head on start: nothing when it is
+    there, the bundle's empty database at head for a new file, else Alembic. A database a
+    newer hub migrated is served as it is (logged)."""
+    url = settings.effective_database_url
+    if not settings.is_sqlite or migrate.sqlite_at_head(url):
+        return
+    if not migrate.sqlite_from_template(url):
+        try:
+            asyncio.run(_upgrade(settings))
+        except migrate.NewerDatabase as exc:
+            migrate.warn_newer(exc.revision)
+
+
+async def _upgrade(settings: HubSettings) -> None:
+    engine = make_engine(settings)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def _admin_token(settings: HubSettings, data_dir: Path) -> str:
+    if settings.admin_token is not None:
+        return settings.admin_token.get_secret_value()
+    path = data_dir / "admin.token"
+    create_private_once(path, secrets.token_urlsafe(32).encode())
+    return path.read_text(encoding="ascii").strip()
+
+
+class _Server(uvicorn.Server):
+    """Prints the base URL once uvicorn accepts connections."""
+
+    base_url = ""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            print(self.base_url, flush=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets=sockets)
+        self._captured_signals.clear()  # exit 0 on SIGTERM instead of re-raising it
