@@ -1,23 +1,28 @@
-"""The machine-wide policy IT deploys, read-only for the desk's users: a TOML file at
+"""The machine-wide policy IT deploys, read-only for the desk's users:
 
-- Linux: ``/etc/teller/policy.toml``
-- Windows: ``%ProgramData%\\Teller\\policy.toml``
-- macOS: ``/Library/Application Support/Teller/policy.toml``
+- Linux: the TOML file ``/etc/teller/policy.toml``; macOS:
+  ``/Library/Application Support/Teller/policy.toml``::
 
-(``TELLER_POLICY_FILE`` names another path: tests, a packaged test bench.) Settings:
+      embedded_demo = false                        # no profile: "ask IT", never the sandbox
+      profiles_file = "/etc/teller/profiles.json"  # offered to a user who has no profiles
 
-    embedded_demo = false                      # no profile: "ask IT", never the sandbox
-    profiles_file = "/etc/teller/profiles.json"  # offered to a user who has no profiles
+- Windows: the registry key ``HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Teller`` (where Group
+  Policy writes; only administrators can): ``EmbeddedDemo`` (REG_DWORD 0 or 1) and
+  ``ProfilesFile`` (REG_SZ, an absolute path whose ACL IT keeps). No file is trusted there:
+  any user may create folders under ``%ProgramData%``.
+
+The machine's own policy always applies when there is one. Only when there is none does
+``TELLER_POLICY_FILE`` name a policy file instead (tests, a packaged test bench); the user
+who set it may own that file (and what it names): it changes nothing IT decided.
 
 On POSIX a policy file (and the profiles file it names) that someone other than root can
 write — its owner, its group or others' write bit, or a directory above it — is ignored
-with a warning: anyone could have written it. (With ``TELLER_POLICY_FILE`` the user who set
-it may own the files too.) A trusted policy file that cannot be read or parsed turns the
-demo off: IT meant something by deploying it. Windows: IT sets the file's ACL (nothing is
-checked here).
+with a warning: anyone could have written it. A trusted policy that cannot be read or parsed
+turns the demo off: IT meant something by deploying it.
 
 Read before Qt loads (``ui/start_early.py``): only ``os``/``stat`` when there is no file,
-``tomllib`` when there is. No Qt, no pydantic until the profiles are read (off the UI thread).
+``tomllib`` when there is (``winreg`` on Windows). No Qt, no pydantic until the profiles are
+read (off the UI thread).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -34,6 +40,26 @@ if TYPE_CHECKING:
 POLICY_ENV = "TELLER_POLICY_FILE"
 POLICY_NAME = "policy.toml"
 KNOWN = frozenset({"embedded_demo", "profiles_file"})
+REGISTRY_KEY = r"SOFTWARE\Policies\Teller"  # under HKEY_LOCAL_MACHINE
+REGISTRY_SOURCE = "HKEY_LOCAL_MACHINE\\" + REGISTRY_KEY
+DEMO_VALUE, PROFILES_VALUE = "EmbeddedDemo", "ProfilesFile"
+
+# A registry value by name (None: not set); OSError when the key cannot be read.
+ValueReader = Callable[[str], object]
+
+
+def machine_policy_file() -> Path | None:
+    """The machine's own policy file on this platform (None on Windows: the registry)."""
+    if sys.platform == "win32":
+        return None  # the registry instead
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/Teller") / POLICY_NAME
+    return Path("/etc/teller") / POLICY_NAME
+
+
+# The machine's own policy file (None on Windows). A module attribute so that tests can
+# point it at a file of theirs.
+MACHINE_POLICY_FILE: Path | None = machine_policy_file()
 
 
 class UntrustedFile(Exception):
@@ -45,29 +71,75 @@ class MachinePolicy(NamedTuple):  # a NamedTuple: read before the first paint, ~
 
     embedded_demo: bool = True
     profiles_file: Path | None = None  # the machine-wide profiles, for a user with none
-    path: Path | None = None  # the policy file applied; None: none found, or ignored
+    source: str | None = None  # the policy applied (a file, the registry key); None: none
     warnings: tuple[str, ...] = ()  # what was ignored, and why (English, for the log)
     # owners trusted besides root: the user who named the file in TELLER_POLICY_FILE
     extra_owners: frozenset[int] = frozenset()
 
 
-def policy_path() -> tuple[Path, bool]:
-    """The policy file's path, and whether ``TELLER_POLICY_FILE`` named it."""
+def read_policy(registry: ValueReader | None = None) -> MachinePolicy:
+    """The machine's policy (``registry`` stands in for Windows' registry: tests); never
+    raises (a problem is a warning, see the module doc)."""
+    if registry is None and sys.platform == "win32":
+        registry = read_registry_value
+    if registry is not None:
+        machine = policy_from_registry(registry)
+    elif MACHINE_POLICY_FILE is not None:
+        machine = read_policy_file(MACHINE_POLICY_FILE)
+    else:
+        machine = MachinePolicy()
     override = os.environ.get(POLICY_ENV)
-    if override:
-        return Path(override), True
-    if sys.platform == "win32":
-        base = os.environ.get("PROGRAMDATA") or r"C:\ProgramData"  # any case on Windows
-        return Path(base) / "Teller" / POLICY_NAME, False
-    if sys.platform == "darwin":
-        return Path("/Library/Application Support/Teller") / POLICY_NAME, False
-    return Path("/etc/teller") / POLICY_NAME, False
+    if machine.source is not None or not override:
+        return machine
+    extra = frozenset({os.geteuid()}) if hasattr(os, "geteuid") else frozenset()
+    named = read_policy_file(Path(override), extra)
+    return named._replace(warnings=machine.warnings + named.warnings)
 
 
-def read_policy() -> MachinePolicy:
-    """The machine's policy; never raises (a problem is a warning, see the module doc)."""
-    path, overridden = policy_path()
-    extra = frozenset({os.geteuid()}) if overridden and hasattr(os, "geteuid") else frozenset()
+def read_registry_value(name: str) -> object:
+    """``name`` under ``HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Teller`` (None: not set, or
+    no key). Raises ``OSError`` when the key is there but cannot be read."""
+    if sys.platform != "win32":
+        return None
+    import winreg
+
+    try:
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, REGISTRY_KEY, 0,
+                            winreg.KEY_READ | winreg.KEY_WOW64_64KEY) as key:
+            return winreg.QueryValueEx(key, name)[0]
+    except FileNotFoundError:
+        return None
+
+
+def policy_from_registry(read_value: ValueReader) -> MachinePolicy:
+    """The policy IT set in the registry (``read_registry_value`` or a stand-in); none when
+    neither value is set."""
+    try:
+        demo, named = read_value(DEMO_VALUE), read_value(PROFILES_VALUE)
+    except OSError as exc:
+        return _closed(REGISTRY_SOURCE, frozenset(), f"cannot be read ({type(exc).__name__})")
+    if demo is None and named is None:
+        return MachinePolicy()
+    if demo is not None and (type(demo) is not int or demo not in (0, 1)):
+        return _closed(REGISTRY_SOURCE, frozenset(),
+                       f"says {DEMO_VALUE} that is not a REG_DWORD 0 or 1")
+    warnings: list[str] = []
+    profiles: Path | None = None
+    if named is not None:
+        # IT keeps the file's ACL (nothing to check on Windows); a relative path would
+        # depend on the desk's working folder
+        if isinstance(named, str) and named.strip() and Path(named.strip()).is_absolute():
+            profiles = Path(named.strip())
+        else:
+            warnings.append(f"machine policy {REGISTRY_SOURCE}: {PROFILES_VALUE} is not an "
+                            "absolute path (REG_SZ): ignored")
+    return MachinePolicy(embedded_demo=demo != 0, profiles_file=profiles,
+                         source=REGISTRY_SOURCE, warnings=tuple(warnings))
+
+
+def read_policy_file(path: Path, extra: frozenset[int] = frozenset()) -> MachinePolicy:
+    """The policy in the TOML file ``path``, trusted when only root (or ``extra``) can
+    change it; none when there is no such file."""
     try:
         text = read_trusted(path, extra)
     except FileNotFoundError:
@@ -76,26 +148,26 @@ def read_policy() -> MachinePolicy:
         return MachinePolicy(extra_owners=extra, warnings=(
             f"machine policy {path} ignored: {exc}",))
     except (OSError, UnicodeDecodeError) as exc:
-        return _closed(path, extra, f"cannot be read ({type(exc).__name__})")
+        return _closed(str(path), extra, f"cannot be read ({type(exc).__name__})")
     import tomllib
 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return _closed(path, extra, f"is not valid TOML ({exc})")
+        return _closed(str(path), extra, f"is not valid TOML ({exc})")
     return _settings(path, extra, data)
 
 
-def _closed(path: Path, extra: frozenset[int], why: str) -> MachinePolicy:
-    return MachinePolicy(embedded_demo=False, path=path, extra_owners=extra, warnings=(
-        f"machine policy {path} {why}: the embedded demo is turned off",))
+def _closed(source: str, extra: frozenset[int], why: str) -> MachinePolicy:
+    return MachinePolicy(embedded_demo=False, source=source, extra_owners=extra, warnings=(
+        f"machine policy {source} {why}: the embedded demo is turned off",))
 
 
 def _settings(path: Path, extra: frozenset[int], data: dict[str, Any]) -> MachinePolicy:
     warnings: list[str] = []
     demo = data.get("embedded_demo", True)
     if not isinstance(demo, bool):
-        return _closed(path, extra, "says embedded_demo that is not true or false")
+        return _closed(str(path), extra, "says embedded_demo that is not true or false")
     unknown = sorted(set(data) - KNOWN)
     if unknown:
         warnings.append(f"machine policy {path}: unknown settings ignored: "
@@ -114,7 +186,7 @@ def _settings(path: Path, extra: frozenset[int], data: dict[str, Any]) -> Machin
                 profiles = None
             except OSError:
                 pass  # absent for now: read (and reported) when a user has no profiles
-    return MachinePolicy(embedded_demo=demo, profiles_file=profiles, path=path,
+    return MachinePolicy(embedded_demo=demo, profiles_file=profiles, source=str(path),
                          warnings=tuple(warnings), extra_owners=extra)
 
 

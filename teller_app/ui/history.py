@@ -27,28 +27,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.csv_safe import csv_text
 from teller_app.core.history import HistoryFilter, HistoryRow, HistoryService
 from teller_app.core.history_export import (
     EN_CSV,
     UK_CSV,
     CsvStyle,
-    iso_kyiv,
-    plain_amount,
+    ExportWords,
+    history_csv,
     read_to_end,
 )
 from teller_app.core.private_files import write_private
 from teller_app.core.receipt import ReceiptContext, kyiv_time, kyiv_tz, mask_iban
 from teller_app.core.receipt_origin import OriginLookup, origin_lookup
+from teller_app.platform import PaymentStatus
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
-from teller_app.ui.cash_text import category_text, status_text
+from teller_app.ui.cash_text import category_text, kind_text, status_text
 from teller_app.ui.date_boxes import WIDE_MOMENT, fit_moment_column, show_dates
 from teller_app.ui.error_text import friendly_message
 from teller_app.ui.history_model import HistoryModel, date_cell
 from teller_app.ui.local_time import local_clock_text, local_text
 from teller_app.ui.money import is_ukrainian
 from teller_app.ui.payment_detail import PaymentDetailDialog
+from teller_app.ui.till_text import voided_text
 
 EXPORT_PAGE = 100  # rows a page when the export reads the whole history
 
@@ -201,21 +202,19 @@ class HistoryDialog(QDialog):
         dialog.fileSelected.connect(self.export_to)
         dialog.open()
 
-    def export_headers(self) -> list[str]:
+    def export_words(self) -> ExportWords:
+        """The export's headers and the words its cells use, as the table says them (Qt's
+        translator: on the UI thread; the cells are made off it)."""
         date, operation, amount, status, purpose = self.model.headers()[:5]
-        return [date, self.tr("Time (ISO 8601)"), operation, self.tr("Direction"), amount,
-                self.tr("Currency"), status, purpose, self.tr("Payment ID"),
-                self.tr("Stellar transaction")]
-
-    def export_cells(self, row: HistoryRow, style: CsvStyle) -> list[str]:
-        """A row for a spreadsheet: the amount a plain signed number (its currency and
-        direction beside it), the moment also in ISO 8601 with its offset."""
-        date, operation, _amount, status, purpose = self.model.cells(row)[:5]
-        p = row.payment
-        return [date, iso_kyiv(p.created_at), operation,
-                self.tr("Incoming") if row.incoming else self.tr("Outgoing"),
-                plain_amount(row.signed_amount, self.minor_unit, style),
-                p.asset_code or "UAH", status, purpose, p.guid, p.stellar_hash]
+        return ExportWords(
+            headers=(date, self.tr("Time (ISO 8601)"), operation, self.tr("Direction"),
+                     amount, self.tr("Currency"), status, purpose, self.tr("Payment ID"),
+                     self.tr("Stellar transaction")),
+            incoming=self.tr("Incoming"), outgoing=self.tr("Outgoing"),
+            # HistoryModel.cells: cash deposits and withdrawals by name, others by code
+            operations={"04": kind_text("deposit"), "02": kind_text("withdrawal")},
+            statuses={s.value: status_text(s.value) for s in PaymentStatus},
+            other_status=status_text(""), voided=voided_text())
 
     def export_to(self, path: str) -> None:
         """Every payment the filters match, not only those scrolled into view: the history
@@ -239,11 +238,12 @@ class HistoryDialog(QDialog):
                      disable=(self.export_button,))
 
     def _write_export(self, path: str, rows: list[HistoryRow]) -> None:
-        style = UK_CSV if is_ukrainian() else EN_CSV
-        text = csv_text(self.export_headers(), [self.export_cells(r, style) for r in rows],
-                        style.delimiter)
+        # the words and the style here (the translator, the locale); the CSV itself off the
+        # UI thread: 50 000 rows take most of a second
+        words, style, minor_unit = self.export_words(), self.csv_style(), self.minor_unit
 
         def write() -> None:  # 0600 from the first byte, even over an older file
+            text = history_csv(rows, words, minor_unit, style)
             write_private(Path(path), text.encode("utf-8-sig"))
 
         def done(_result: object) -> None:
@@ -253,6 +253,10 @@ class HistoryDialog(QDialog):
         self.ops.run(lambda: asyncio.to_thread(write), on_success=done,
                      on_error=lambda exc: self._refuse(friendly_message(exc)),
                      parent=self, label=self.tr("Exporting"), network=False)
+
+    @staticmethod
+    def csv_style() -> CsvStyle:
+        return UK_CSV if is_ukrainian() else EN_CSV
 
     def _refuse(self, text: str) -> None:
         self.banner.show_message(text, "error")

@@ -2,7 +2,8 @@
 (not only the rows scrolled into view), amounts as plain signed numbers with currency and
 direction columns, an ISO 8601 time with its offset, the Ukrainian file in ";" and decimal
 comma, the formula guard leaving typed text alone; offline or on a read error nothing is
-written and the banner says why."""
+written and the banner says why. The CSV is built off the UI thread, and says what the
+history table says."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import csv
 import io
 import re
 import sys
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,10 +26,14 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "core"))  # shared sandbox he
 
 from test_approvals_helpers import TELLER, client_for, employee, new_customer
 
+from teller_app.core import history_export
 from teller_app.core.cash import CashKind, CashService
-from teller_app.core.history import HistoryMemory, HistoryService
+from teller_app.core.csv_safe import csv_text
+from teller_app.core.history import HistoryMemory, HistoryRow, HistoryService
+from teller_app.core.history_export import EN_CSV, UK_CSV, CsvStyle, iso_kyiv, plain_amount
 from teller_app.core.receipt import ReceiptContext
-from teller_app.platform import PasswordLogin, PlatformClient
+from teller_app.platform import PasswordLogin, Payment, PlatformClient
+from teller_app.ui import history
 from teller_app.ui.history import HistoryDialog
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
@@ -86,6 +93,37 @@ def _dialog(qtbot: Any, ops: Any, world: dict[str, Any],
     return dialog
 
 
+class Built:
+    """Each CSV the export built: on which thread, from which rows."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.threads: list[int] = []
+        self.rows: list[list[HistoryRow]] = []
+        monkeypatch.setattr(history, "history_csv", self.history_csv)
+
+    def history_csv(self, rows: list[HistoryRow], *args: Any) -> str:
+        self.threads.append(threading.get_ident())
+        self.rows.append(list(rows))
+        return history_export.history_csv(rows, *args)
+
+
+def _as_the_table_says(dialog: HistoryDialog, rows: list[HistoryRow], style: CsvStyle) -> str:
+    """The file as the export made it from the table's own cells (``HistoryModel.cells``)
+    on the UI thread, before it was built off it."""
+    head = dialog.model.headers()
+    headers = [head[0], "Time (ISO 8601)", head[1], "Direction", head[2], "Currency", head[3],
+               head[4], "Payment ID", "Stellar transaction"]
+    body = []
+    for row in rows:
+        date, operation, _amount, status, purpose = dialog.model.cells(row)[:5]
+        p = row.payment
+        body.append([date, iso_kyiv(p.created_at), operation,
+                     "Incoming" if row.incoming else "Outgoing",
+                     plain_amount(row.signed_amount, dialog.minor_unit, style),
+                     p.asset_code or "UAH", status, purpose, p.guid, p.stellar_hash])
+    return csv_text(headers, body, style.delimiter)
+
+
 def _export(qtbot: Any, dialog: HistoryDialog, path: Path,
             delimiter: str = ",") -> list[list[str]]:
     with qtbot.waitSignal(dialog.exported, timeout=20000):
@@ -96,10 +134,16 @@ def _export(qtbot: Any, dialog: HistoryDialog, path: Path,
 
 
 def test_every_row_is_exported_with_plain_numbers(qtbot: Any, ops: Any, world: dict[str, Any],
-                                                  tmp_path: Path) -> None:
+                                                  tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    built = Built(monkeypatch)
     dialog = _dialog(qtbot, ops, world)
     assert dialog.model.canFetchMore()  # 3 of 7 in view: the export reads the rest itself
     rows = _export(qtbot, dialog, tmp_path / "en.csv")
+    # built off the UI thread, and the same file as when it was built from the table's cells
+    assert len(built.threads) == 1 and built.threads[0] != threading.get_ident()
+    assert (tmp_path / "en.csv").read_bytes() == _as_the_table_says(
+        dialog, built.rows[0], EN_CSV).encode("utf-8-sig")
     header, body = rows[0], rows[1:]
     assert header == ["Date (Kyiv)", "Time (ISO 8601)", "Operation", "Direction", "Amount",
                       "Currency", "Status", "Purpose", "Payment ID", "Stellar transaction"]
@@ -121,6 +165,38 @@ def test_every_row_is_exported_with_plain_numbers(qtbot: Any, ops: Any, world: d
         QLocale.setDefault(before)
     assert len(uk) == 8 and {r[4] for r in uk[1:]} >= {"-1001,51", "3000,00"}, uk
     assert (tmp_path / "uk.csv").read_text(encoding="utf-8-sig").splitlines()[0].count(";") == 9
+    assert len(built.threads) == 2 and built.threads[1] != threading.get_ident()
+    assert (tmp_path / "uk.csv").read_bytes() == _as_the_table_says(
+        dialog, built.rows[1], UK_CSV).encode("utf-8-sig")
+
+
+def _payment(n: int, category: str | None, status: str, purpose: str) -> Payment:
+    return Payment.model_validate({
+        "guid": f"00000000-0000-4000-8000-{n:012d}", "amount": f"{n}.25", "asset_code": "UAH",
+        "category": category, "status": status, "purpose": purpose,
+        "stellar_info": {"hash": f"{n:064x}"},
+        "created_at": datetime(2026, 10, 25, 0, 30 + n, tzinfo=UTC).isoformat()})
+
+
+def test_the_cells_say_what_the_table_says(qtbot: Any, ops: Any,
+                                           world: dict[str, Any]) -> None:
+    """Every operation and status the table can show, a voided draft, a reference tag: the
+    export's cells (built off the UI thread from ``export_words``) match its cells."""
+    dialog = _dialog(qtbot, ops, world)
+    rows = [HistoryRow(_payment(n, category, status, purpose), incoming=n % 2 == 0,
+                       voided=voided)
+            for n, (category, status, purpose, voided) in enumerate([
+                ("04", "CONFIRMED", "Внесок [ref:abc]", False),
+                ("02", "created", "=1+1", False),
+                ("02", "CREATED", "a draft", True),
+                ("10", "FAILED", "", False),
+                ("", "PENDING", "x;=1", False),
+                (None, "", "-5", False),
+                ("11", "Confirmed", "ok", False)])]
+    words = dialog.export_words()
+    for style in (EN_CSV, UK_CSV):
+        assert history_export.history_csv(rows, words, dialog.minor_unit, style) == \
+            _as_the_table_says(dialog, rows, style)
 
 
 def test_an_export_that_cannot_read_everything_writes_nothing(qtbot: Any, ops: Any,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 import shiboken6
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from teller_app.core import machine_policy
 from teller_app.core.machine_policy import POLICY_ENV
 from teller_app.secrets import Profile, ProfileStore
 from teller_app.ui.start_early import choose_dirs, start_embedded_early
@@ -30,10 +32,12 @@ def _args(**kw: object) -> argparse.Namespace:
 
 @pytest.fixture()
 def etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A stand-in for /etc/teller (0755, files 0644), named by TELLER_POLICY_FILE."""
+    """A stand-in for /etc/teller (0755, files 0644), named by TELLER_POLICY_FILE (the
+    machine has no policy of its own: this computer's /etc/teller is not read)."""
     folder = tmp_path / "etc-teller"
     folder.mkdir()
     folder.chmod(0o755)
+    monkeypatch.setattr(machine_policy, "MACHINE_POLICY_FILE", tmp_path / "none.toml")
     monkeypatch.setenv(POLICY_ENV, str(folder / "policy.toml"))
     return folder
 
@@ -122,3 +126,19 @@ def test_a_user_with_no_profiles_is_offered_the_machines(  # type: ignore[no-unt
     assert [t.profile.name for t in dialog.targets] == expected
     assert controller.dialog is dialog and controller.sandbox is None
     assert not ProfileStore().path.exists()  # nothing copied before a sign-in
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="the machine's policy must be root-owned")
+def test_teller_policy_file_does_not_bring_the_demo_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "etc-teller"
+    folder.mkdir()
+    folder.chmod(0o755)
+    _write(folder / "policy.toml", "embedded_demo = false\n")  # root-owned: the machine's
+    monkeypatch.setattr(machine_policy, "MACHINE_POLICY_FILE", folder / "policy.toml")
+    monkeypatch.setenv(POLICY_ENV, "/nonexistent/policy.toml")
+    dirs = choose_dirs(_args())
+    assert dirs.policy.embedded_demo is False
+    assert dirs.policy.source == str(folder / "policy.toml")
+    assert start_embedded_early(_args(), dirs) is None
