@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from teller_app.core.till import HubCalls
+from teller_app.core.till_cash import DraftAuthorization
 from teller_app.platform import PlatformClient, PlatformError
 
 
@@ -33,8 +34,9 @@ async def _hub_record(hub: HubCalls, payment_guid: str) -> tuple[str, str]:
     data = await hub.call("GET", "/api/v1/cash/authorizations",
                           params={"payment_guid": [payment_guid]})
     for item in (data or {}).get("authorizations", []):
-        if str(item.get("payment_guid")) == payment_guid:
-            return str(item.get("teller_name") or ""), str(item.get("branch_guid") or "")
+        made = DraftAuthorization.of(item)
+        if made.payment_guid == payment_guid:
+            return made.teller_name, made.branch_guid
     return "", ""
 
 

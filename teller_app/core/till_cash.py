@@ -62,6 +62,7 @@ class DraftAuthorization:
     amount: Decimal
     reasons: tuple[str, ...]
     teller_name: str = ""  # the hub's directory (hub store, then DCM's employees)
+    branch_guid: str = ""  # the customer's branch when the draft was authorized
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> DraftAuthorization:
@@ -69,7 +70,7 @@ class DraftAuthorization:
                    str(data.get("customer_guid") or ""), str(data.get("kind") or ""),
                    Decimal(str(data.get("amount") or "0")),
                    tuple(str(r) for r in data.get("reasons") or ()),
-                   str(data.get("teller_name") or ""))
+                   str(data.get("teller_name") or ""), str(data.get("branch_guid") or ""))
 
 
 def need_of(data: dict[str, Any]) -> SupervisorNeed:
