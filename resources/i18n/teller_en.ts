@@ -96,7 +96,7 @@
 <context>
     <name>HistoryDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="182"/>
+        <location filename="../../teller_app/ui/history.py" line="183"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n payment, fetched at %1</numerusform>
@@ -104,7 +104,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="184"/>
+        <location filename="../../teller_app/ui/history.py" line="185"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 of %n payment, fetched at %2</numerusform>
@@ -167,7 +167,7 @@
 <context>
     <name>TillCloseDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="205"/>
+        <location filename="../../teller_app/ui/till_close.py" line="208"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n cash draft never confirmed was voided.</numerusform>

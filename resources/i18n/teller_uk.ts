@@ -3296,47 +3296,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="77"/>
+        <location filename="../../teller_app/ui/history.py" line="78"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="81"/>
+        <location filename="../../teller_app/ui/history.py" line="82"/>
         <source>Dates</source>
         <translation>Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="92"/>
+        <location filename="../../teller_app/ui/history.py" line="93"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="95"/>
+        <location filename="../../teller_app/ui/history.py" line="96"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="98"/>
+        <location filename="../../teller_app/ui/history.py" line="99"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="99"/>
+        <location filename="../../teller_app/ui/history.py" line="100"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="150"/>
+        <location filename="../../teller_app/ui/history.py" line="151"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="175"/>
+        <location filename="../../teller_app/ui/history.py" line="176"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="182"/>
+        <location filename="../../teller_app/ui/history.py" line="183"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -3345,7 +3345,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="184"/>
+        <location filename="../../teller_app/ui/history.py" line="185"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -3354,62 +3354,62 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="197"/>
+        <location filename="../../teller_app/ui/history.py" line="198"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="198"/>
+        <location filename="../../teller_app/ui/history.py" line="199"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="206"/>
+        <location filename="../../teller_app/ui/history.py" line="210"/>
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="206"/>
+        <location filename="../../teller_app/ui/history.py" line="210"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="207"/>
+        <location filename="../../teller_app/ui/history.py" line="211"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="207"/>
+        <location filename="../../teller_app/ui/history.py" line="211"/>
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="208"/>
+        <location filename="../../teller_app/ui/history.py" line="212"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <location filename="../../teller_app/ui/history.py" line="213"/>
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="216"/>
+        <location filename="../../teller_app/ui/history.py" line="213"/>
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="227"/>
+        <location filename="../../teller_app/ui/history.py" line="226"/>
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="235"/>
+        <location filename="../../teller_app/ui/history.py" line="234"/>
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="238"/>
+        <location filename="../../teller_app/ui/history.py" line="237"/>
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
@@ -5383,98 +5383,98 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="53"/>
-        <location filename="../../teller_app/ui/till_close.py" line="73"/>
+        <location filename="../../teller_app/ui/till_close.py" line="55"/>
+        <location filename="../../teller_app/ui/till_close.py" line="75"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="75"/>
+        <location filename="../../teller_app/ui/till_close.py" line="77"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="76"/>
+        <location filename="../../teller_app/ui/till_close.py" line="78"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="77"/>
+        <location filename="../../teller_app/ui/till_close.py" line="79"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="95"/>
+        <location filename="../../teller_app/ui/till_close.py" line="97"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="96"/>
+        <location filename="../../teller_app/ui/till_close.py" line="98"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="98"/>
+        <location filename="../../teller_app/ui/till_close.py" line="100"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="99"/>
+        <location filename="../../teller_app/ui/till_close.py" line="101"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="118"/>
+        <location filename="../../teller_app/ui/till_close.py" line="120"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="118"/>
+        <location filename="../../teller_app/ui/till_close.py" line="120"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="119"/>
+        <location filename="../../teller_app/ui/till_close.py" line="121"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="123"/>
+        <location filename="../../teller_app/ui/till_close.py" line="125"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="150"/>
-        <source>The over/short ({amount}) is more than a teller may close with alone: a supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again.</source>
-        <translation>Надлишок/нестача ({amount}) більші, ніж касир може закрити сам: контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз.</translation>
+        <location filename="../../teller_app/ui/till_close.py" line="151"/>
+        <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
+        <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим касир може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="167"/>
+        <location filename="../../teller_app/ui/till_close.py" line="170"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="172"/>
+        <location filename="../../teller_app/ui/till_close.py" line="175"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="181"/>
+        <location filename="../../teller_app/ui/till_close.py" line="184"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="191"/>
+        <location filename="../../teller_app/ui/till_close.py" line="194"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="202"/>
+        <location filename="../../teller_app/ui/till_close.py" line="205"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="205"/>
+        <location filename="../../teller_app/ui/till_close.py" line="208"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
@@ -5483,7 +5483,7 @@ Reason: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="144"/>
+        <location filename="../../teller_app/ui/till_close.py" line="146"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>

@@ -6,7 +6,9 @@ needs a reason; one past the bank's ``close_tolerance`` (``cash_limits``, 0 by d
 difference) also needs a supervisor: the figures are kept, the till waits in
 ``close_cosign`` (still the teller's, nothing moves it) and closes when another employee
 with the role co-signs exactly the count they saw. Meanwhile the teller may count again:
-the new figures replace the waiting ones (and close at once when within the tolerance).
+the new figures replace the waiting ones and still wait for the co-sign, whatever their
+over/short (a teller flagged 5 000 short must not close alone with a count that balances);
+the supervisor co-signs the new count (``count_changed`` for the one seen before).
 """
 
 from __future__ import annotations
@@ -59,12 +61,13 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                      counts: dict[str, int], total: int, reason: str, *, tolerance: int = 0,
                      never_confirmed: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Close with over/short, or keep it waiting for a supervisor's co-sign when the
-    over/short passes ``tolerance`` (kopiyky). Refused while a draft authorized on the till
-    is neither counted nor voided (``drafts_outstanding``): confirmed later, no till would
-    count it (drafts left behind are voided first: ``void_left_behind_on_till``). The till's
-    row is taken first, so an authorize or a count waits for the close (and then finds the
-    till closed) or was committed before it and is seen here. ``never_confirmed``: drafts no
-    till will count (the route read them): FAILED on DCM, or confirmed as no till cash."""
+    over/short passes ``tolerance`` (kopiyky) or the close already waits for one. Refused
+    while a draft authorized on the till is neither counted nor voided
+    (``drafts_outstanding``): confirmed later, no till would count it (drafts left behind
+    are voided first: ``void_left_behind_on_till``). The till's row is taken first, so an
+    authorize or a count waits for the close (and then finds the till closed) or was
+    committed before it and is seen here. ``never_confirmed``: drafts no till will count
+    (the route read them): FAILED on DCM, or confirmed as no till cash."""
     reason = reason.strip()
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)
@@ -84,7 +87,9 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                    "close_reason": reason or None}
         detail = {"close": money(total), "expected": money(expected),
                   "over_short": money(diff), "reason": reason}
-        if abs(diff) > tolerance:  # past what a teller closes alone: a supervisor co-signs
+        # past what a teller closes alone, or a recount of a close already flagged: a
+        # supervisor co-signs (``till`` was read after ``live_till`` took its row)
+        if abs(diff) > tolerance or till.state == "close_cosign":
             held = await conn.execute(tills.update().where(
                 tills.c.id == till.id, tills.c.state.in_(("open", "close_cosign"))).values(
                 state="close_cosign", **figures))
@@ -93,7 +98,7 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
             await audit_till(conn, emp, desk_id, till.id, till.branch_guid, {
                 **detail, "awaits_cosign": True, "close_tolerance": money(tolerance)})
         else:
-            await _close(conn, till, figures, ("open", "close_cosign"))
+            await _close(conn, till, figures, ("open",))
             await audit_till(conn, emp, desk_id, till.id, till.branch_guid, detail)
         return await till_out(conn, (await conn.execute(
             sa.select(tills).where(tills.c.id == till.id))).one())

@@ -1,8 +1,8 @@
 """Till tables (issue 15): till sessions with their lease, cash operations, vault transfers,
 the branch vaults and their counts, cash authorizations (the cumulative limits), voids and the
 limits row. Revision 0003 creates them (0005 adds ``confirm_asked_at``; 0008 the close's
-co-sign and order, and ``vault_counts``). Money is integer kopiyky (``*_minor``): exact on
-both databases."""
+co-sign and order, and ``vault_counts``; 0009 one pending vault count per branch). Money is
+integer kopiyky (``*_minor``): exact on both databases."""
 
 from __future__ import annotations
 
@@ -97,6 +97,10 @@ vault_counts = sa.Table(  # a supervisor's count; one differing from the book wa
     sa.Column("decided_at", sa.BigInteger, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
 )
+# Revision 0009: at most one count of a branch's vault waits for its co-sign.
+sa.Index("uq_vault_counts_pending", vault_counts.c.branch_key, unique=True,
+         sqlite_where=vault_counts.c.state == "pending",
+         postgresql_where=vault_counts.c.state == "pending")
 
 cash_authorizations = sa.Table(
     "cash_authorizations", metadata,

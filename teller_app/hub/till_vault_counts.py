@@ -5,7 +5,9 @@ needs a reason and waits for a SECOND supervisor (never the one who counted): un
 vault keeps its book balance. The co-sign applies the difference found (counted − book at
 the count), not the counted figure, so a vault transfer approved in between is never erased.
 A newer count of the branch's vault supersedes one still waiting. Every count's audit entry
-names the balance before it (``previous``) and the ``difference``.
+names the balance before it (``previous``) and the ``difference``. A branch's counts and
+co-signs take its vault's row first (``lock_vault``, made for a vault never counted), one
+after another, so at most one count waits (also a unique index, revision 0009).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from .db import now
 from .errors import HubError
 from .models import HubEmployee
 from .till_money import counts_json, money
-from .till_tables import vault_counts, vaults
-from .till_vault_transfers import move_vault
+from .till_tables import vault_counts
+from .till_vault_transfers import lock_vault, move_vault
 from .tills import branch_key
 
 
@@ -31,16 +33,6 @@ def count_out(r: Any) -> dict[str, Any]:
             "book": money(r.book_minor), "difference": money(r.difference_minor),
             "reason": r.reason, "counted_by": r.counted_by, "state": r.state,
             "decided_by": r.decided_by, "decided_at": r.decided_at, "created_at": r.created_at}
-
-
-async def _book(conn: AsyncConnection, key: str) -> int:
-    """The vault's book balance, its row taken for the transaction (0: never counted)."""
-    v = vaults.c
-    await conn.execute(vaults.update().where(v.branch_key == key).values(
-        balance_minor=v.balance_minor))
-    value = (await conn.execute(sa.select(v.balance_minor).where(
-        v.branch_key == key))).scalar_one_or_none()
-    return int(value or 0)
 
 
 async def _audit(conn: AsyncConnection, emp: HubEmployee, key: str,
@@ -56,7 +48,7 @@ async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
     reason = reason.strip()
     count_id = str(uuid.uuid4())
     async with engine.begin() as conn:
-        book = await _book(conn, key)
+        book = await lock_vault(conn, key, emp.email)  # counts of a vault one at a time
         diff = total - book
         if diff and not reason:
             raise HubError(422, f"counted {money(total)} ≠ the vault's book {money(book)}: "
@@ -102,7 +94,7 @@ async def cosign_count(engine: AsyncEngine, emp: HubEmployee, count_id: str) -> 
         if row.counted_by == emp.email:
             raise HubError(403, "you counted the vault yourself: a second supervisor co-signs "
                            "it", "vault_count_own")
-        book = await _book(conn, row.branch_key)  # the vault's row first, as a transfer does
+        book = await lock_vault(conn, row.branch_key, emp.email)  # first, as a transfer does
         done = await conn.execute(vault_counts.update().where(
             c.id == count_id, c.state == "pending").values(
             state="applied", decided_by=emp.email, decided_at=now()))

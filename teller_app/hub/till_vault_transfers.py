@@ -116,15 +116,26 @@ async def decide_transfer(engine: AsyncEngine, emp: HubEmployee, transfer_id: st
             tt.id == transfer_id))).one())
 
 
+async def lock_vault(conn: AsyncConnection, key: str, by: str) -> int:
+    """The vault's book balance, its row taken for the transaction. A vault never counted
+    nor moved gets its row first (0.00; an insert that yields to one racing it), so even the
+    branch's first count or transfer has a row to wait on: without it, counts filed at once
+    each missed the others' (all pending, each co-signed: the difference added N times) and
+    two first transfers collided on the key."""
+    v = vaults.c
+    await conn.execute(dialect_insert(conn, vaults).values(
+        branch_key=key, balance_minor=0, updated_by=by, updated_at=now())
+        .on_conflict_do_nothing(index_elements=["branch_key"]))
+    await conn.execute(vaults.update().where(v.branch_key == key).values(
+        balance_minor=v.balance_minor))
+    return int((await conn.execute(sa.select(v.balance_minor).where(
+        v.branch_key == key))).scalar_one())
+
+
 async def move_vault(conn: AsyncConnection, branch: str | None, delta: int, by: str) -> None:
     key = branch_key(branch)
-    v = vaults.c
-    done = await conn.execute(vaults.update().where(v.branch_key == key).values(
-        balance_minor=v.balance_minor + delta, updated_by=by, updated_at=now()))
-    if done.rowcount == 0:
-        await conn.execute(vaults.insert().values(branch_key=key, balance_minor=delta,
-                                                  updated_by=by, updated_at=now()))
-    bal = (await conn.execute(sa.select(v.balance_minor).where(v.branch_key == key))).scalar_one()
-    if bal < 0:
+    if await lock_vault(conn, key, by) + delta < 0:
         raise HubError(409, "the vault does not hold that much", "vault_short")
-
+    v = vaults.c
+    await conn.execute(vaults.update().where(v.branch_key == key).values(
+        balance_minor=v.balance_minor + delta, updated_by=by, updated_at=now()))

@@ -4,7 +4,9 @@ expected cash (a reason when it differs), then the end-of-day report.
 The hub decides; this dialog shows it. While the opening count waits for its co-sign the
 till cannot be closed. An over/short past the bank's close tolerance waits for a
 supervisor's co-sign (the till is not closed until then): from the branch cash position, or
-here with their own credentials; the teller may count again meanwhile."""
+here with their own credentials. The teller may count again meanwhile, but once a close
+waits, every count waits for the co-sign too, whatever its over/short: the supervisor
+co-signs the newest count."""
 
 from __future__ import annotations
 
@@ -146,11 +148,12 @@ class TillCloseDialog(QDialog):
 
     def _wait_for_cosign(self, till: Till) -> None:
         self.till = till
-        self.cosign_status.setText(self.tr(
-            "The over/short ({amount}) is more than a teller may close with alone: a "
-            "supervisor co-signs the close from the branch cash position, or here. Then press "
-            "Check the co-sign. Until then the till is not closed; you may count again.").format(
-                amount=_money(till.over_short or Decimal(0))))
+        self.cosign_status.setText(self.tr(  # also after a recount that balances
+            "The close waits for a supervisor's co-sign (over/short {amount}): a count was "
+            "past what a teller may close with alone. A supervisor co-signs the close from "
+            "the branch cash position, or here. Then press Check the co-sign. Until then the "
+            "till is not closed; you may count again, but the new count also waits for the "
+            "co-sign.").format(amount=_money(till.over_short or Decimal(0))))
         self.refresh_button.show()
         self.cosign_button.setVisible(self.cosign_here is not None)
         next_step(self.cosign_button if self.cosign_here is not None else self.refresh_button)

@@ -213,13 +213,19 @@ def test_an_over_short_past_the_tolerance_waits_for_a_supervisor(world: World) -
             for a, d in mine if "close" in d] == [
         (email, "499.00", True, None), (email, "499.50", True, None),
         (w.sup_email, "499.50", None, True)]
-    # a recount that balances closes at once, with no supervisor
+    # once flagged, every close needs the co-sign: a recount that balances waits too (the
+    # teller never closes alone), and the supervisor co-signs the figures now shown
     again = w.open(teller, "T-tolerance", OPEN)
     assert w.close(teller, short, "a note short").json()["state"] == "close_cosign"
     r = w.close(teller, OPEN)
-    assert (r.json()["state"], r.json()["close_cosigned_by"]) == ("closed", None), r.text
+    assert (r.status_code, r.json()["state"], r.json()["counted"], r.json()["over_short"],
+            r.json()["close_cosigned_by"]) == (200, "close_cosign", "500.00", "0.00", None), r.text
+    assert w.http.get("/api/v1/tills/current", headers=teller).json()["state"] == "close_cosign"
     r = w.post(f"/api/v1/tills/{again['id']}/close-cosign", w.sup, counted="499.00")
-    assert r.json()["code"] == "nothing_to_cosign"
+    assert (r.status_code, r.json()["code"]) == (409, "count_changed")
+    r = w.post(f"/api/v1/tills/{again['id']}/close-cosign", w.sup, counted="500.00")
+    assert (r.status_code, r.json()["state"], r.json()["close_cosigned_by"],
+            r.json()["over_short"]) == (200, "closed", w.sup_email, "0.00"), r.text
     # raising the tolerance relaxes a control: four eyes; lowering it applies at once
     r = _put_limits(w, w.admin, close_tolerance="1.00")
     assert r.status_code == 202 and r.json()["relaxes"] == ["close_tolerance"], r.text
@@ -233,6 +239,14 @@ def test_an_over_short_past_the_tolerance_waits_for_a_supervisor(world: World) -
         w.open(teller, "T-tolerance", OPEN)
         r = w.close(teller, short, "a note short")  # within 1.00: the reason suffices
         assert (r.json()["state"], r.json()["close_cosigned_by"]) == ("closed", None), r.text
+        # flagged past the tolerance, a recount within it still waits for the supervisor
+        flagged = w.open(teller, "T-tolerance", OPEN)
+        r = w.close(teller, {"note_100": 4, "note_50": 1, "note_20": 2}, "ten short")
+        assert (r.json()["state"], r.json()["over_short"]) == ("close_cosign", "-10.00"), r.text
+        r = w.close(teller, short, "one short after all")  # -1.00: within the 1.00
+        assert (r.json()["state"], r.json()["over_short"]) == ("close_cosign", "-1.00"), r.text
+        r = w.post(f"/api/v1/tills/{flagged['id']}/close-cosign", w.sup, counted="499.00")
+        assert (r.status_code, r.json()["close_cosigned_by"]) == (200, w.sup_email), r.text
         r = _put_limits(w, w.admin, close_tolerance="0.50")
         assert r.status_code == 200 and r.json()["close_tolerance"] == "0.50", r.text
     finally:

@@ -1,9 +1,9 @@
 """The till's controls at the desk, against a real hub and sandbox (SQLite and PostgreSQL):
 the close dialog refuses to close while the opening count waits for its co-sign, waits for
 a supervisor when the over/short passes the tolerance (co-signed here with their own
-credentials, never the teller's), and the report prints the previous close and the
-opening's difference; the branch view shows the cash left in closed tills, and a vault count
-that differs waits for a second supervisor."""
+credentials, never the teller's; a recount then waits too), and the report prints the
+previous close and the opening's difference; the branch view shows the cash left in closed
+tills, and a vault count that differs waits for a second supervisor."""
 
 from __future__ import annotations
 
@@ -127,6 +127,50 @@ def test_the_close_dialog_follows_the_hub_s_co_signs(world: World, qtbot: Any, a
                      f"Over/short co-signed by</td><td style='padding:2px 0'>Test Employee "
                      f"({world.sup})"):
             assert text in html, text
+    finally:
+        for c in (teller_hub, sup_hub):
+            arun(c.aclose())
+
+
+def test_a_recount_that_balances_still_waits_for_the_co_sign(world: World, qtbot: Any,
+                                                             arun: Any, ops: OpRunner) -> None:
+    """Flagged short, the teller finds the note: the balancing count is sent, and the close
+    still waits; the supervisor co-signs the new count (the teller never closes alone)."""
+    from teller_app.ui.till_close import TillCloseDialog
+    from teller_app.ui.till_report import ReportContext
+
+    close_here, _ = _in_place(world)
+    teller_hub, sup_hub = HubClient(world.hub.base_url), HubClient(world.hub.base_url)
+    try:
+        arun(teller_hub.open_password_session(world.teller, PASSWORD))
+        arun(sup_hub.open_password_session(world.sup, PASSWORD))
+        till = TillService(teller_hub, "desk-r")
+        opened = arun(till.open("T-r", {"note_100": 2}))
+        if opened.needs_cosign:
+            arun(TillService(sup_hub, "sup").cosign(opened.id))
+        dialog = TillCloseDialog(ops, till, arun(till.current()),
+                                 ReportContext("Demo Bank", "Kyiv", "Olena"),
+                                 cosign_here=close_here)
+        qtbot.addWidget(dialog)
+        dialog.grid.spins["note_100"].setValue(1)  # 100.00 short
+        dialog.reason.setText("a note missing")
+        with qtbot.waitSignal(dialog.waiting, timeout=10000) as waiting:
+            dialog.close_button.click()
+        assert waiting.args[0].over_short == Decimal("-100.00")
+        dialog.grid.spins["note_100"].setValue(2)  # found: it balances
+        qtbot.waitUntil(dialog.close_button.isEnabled, timeout=10000)
+        with qtbot.waitSignal(dialog.waiting, timeout=10000) as again:
+            dialog.close_button.click()
+        recount = again.args[0]
+        assert (recount.needs_close_cosign, recount.counted, recount.over_short) == (
+            True, Decimal("200.00"), Decimal("0.00"))
+        status = _money(dialog.cosign_status.text())
+        assert "over/short 0.00" in status and "also waits for the co-sign" in status
+        assert dialog.report is None and arun(till.current()).needs_close_cosign
+        with qtbot.waitSignal(dialog.closed, timeout=10000) as closed:
+            _co_sign_here(qtbot, dialog, world.sup)  # the count it shows now: 200.00
+        assert (closed.args[0].state, closed.args[0].close_cosigned_by,
+                closed.args[0].counted) == ("closed", world.sup, Decimal("200.00"))
     finally:
         for c in (teller_hub, sup_hub):
             arun(c.aclose())
