@@ -82,8 +82,9 @@ class TillService:
         return Till.of(await self._post(f"/api/v1/tills/{till_id}/cosign", desk=False))
 
     async def cosign_close(self, till_id: str, counted: Decimal) -> Till:
-        """A supervisor co-signs a close whose over/short passes the bank's tolerance;
-        ``counted``: the count they saw (the hub refuses it after a recount)."""
+        """A supervisor co-signs a close flagged once its over/short passed the bank's
+        tolerance (every recount since waits too); ``counted``: the count they saw (the hub
+        refuses it after a recount)."""
         return Till.of(await self._post(f"/api/v1/tills/{till_id}/close-cosign",
                                         {"counted": f"{counted:.2f}"}, desk=False))
 

@@ -261,7 +261,8 @@ async def transfer(body: TransferIn, request: Request, emp: Operator,
 
 
 @router.post("/tills/current/close", summary="Close: counted vs expected → over/short "
-             "(past the close tolerance the till waits for a supervisor: ``close_cosign``)")
+             "(past the close tolerance the till waits for a supervisor: ``close_cosign``, "
+             "and every recount after that waits too)")
 async def close(body: CloseIn, request: Request, emp: Operator,
                 desk_id: DeskId) -> dict[str, Any]:
     """Drafts left behind (CREATED on DCM, nothing may still confirm them) are voided;
