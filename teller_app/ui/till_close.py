@@ -14,19 +14,11 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.till import EndOfDay, Till, TillService
-from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_money
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_dialog import CountGrid, ReportDialog, next_step
@@ -41,7 +33,7 @@ def _money(value: Decimal) -> str:
     return format_money(value, 2, "UAH")
 
 
-class TillCloseDialog(QDialog):
+class TillCloseDialog(CosignWaitDialog):
     """Count the drawer at the end of the day: over/short against the hub's expected cash."""
 
     closed = Signal(object)  # Till (closed)
@@ -50,12 +42,11 @@ class TillCloseDialog(QDialog):
     def __init__(self, ops: OpRunner, service: TillService, till: Till, context: ReportContext,
                  parent: QWidget | None = None, *,
                  cosign_here: CloseCosignHere | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, can_cosign_here=cosign_here is not None)
         self.setObjectName("tillCloseDialog")
         self.setWindowTitle(self.tr("Close the till"))
         self.ops, self.service, self.till, self.context = ops, service, till, context
         self.cosign_here = cosign_here
-        self.cosign_dialog: ApproveInPlaceDialog | None = None
         self.report: EndOfDay | None = None
         self.report_dialog: ReportDialog | None = None
         self.voided = 0  # drafts the hub voided at the close (also while it waits)
@@ -64,33 +55,16 @@ class TillCloseDialog(QDialog):
         self.grid = CountGrid(self)
         self.over_short = QLabel(self)
         self.over_short.setObjectName("tillOverShort")
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("tillReason")
-        self.reason.setMaxLength(300)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.cosign_status = QLabel(self)  # what the till waits for (kept while typing)
-        self.cosign_status.setObjectName("tillCloseCosignStatus")
-        self.cosign_status.setWordWrap(True)
+        self.add_reason_and_status("tillReason", "tillCloseCosignStatus")
         self.close_button = QPushButton(self.tr("Close the till"), self)
         self.close_button.setObjectName("tillCloseButton")
         self.report_button = QPushButton(self.tr("End-of-day report…"), self)
-        self.refresh_button = QPushButton(self.tr("Check the co-sign"), self)
-        self.cosign_button = QPushButton(self.tr("Supervisor co-signs here…"), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        for button in (self.close_button, self.report_button, self.refresh_button,
-                       self.cosign_button):
-            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
-        # Hidden after adding (addButton shows them): no report before closing, nothing to
-        # co-sign before the hub says so.
-        for button in (self.report_button, self.refresh_button, self.cosign_button):
-            button.hide()
+        buttons = self.cosign_button_box(  # no report before closing
+            (self.close_button, self.report_button), self.tr("Check the co-sign"),
+            self.tr("Supervisor co-signs here…"), hidden=(self.report_button,))
         self.close_button.setDefault(True)
-        buttons.rejected.connect(self.reject)
         self.close_button.clicked.connect(self.close_till)
         self.report_button.clicked.connect(self.show_report)
-        self.refresh_button.clicked.connect(self.refresh)
-        self.cosign_button.clicked.connect(self.open_cosign_here)
         self.grid.changed.connect(self._validate)
         self.reason.textChanged.connect(self._validate)
         form = QFormLayout(self)
@@ -98,10 +72,7 @@ class TillCloseDialog(QDialog):
         form.addRow(self.tr("Expected cash"), self.expected)
         form.addRow(self.grid)
         form.addRow(self.tr("Over/short"), self.over_short)
-        form.addRow(self.tr("Reason"), self.reason)
-        form.addRow(self.cosign_status)
-        form.addRow(self.status)
-        form.addRow(buttons)
+        self.add_wait_rows(form, self.tr("Reason"), buttons)
         if till.needs_close_cosign:  # reopened while the close waits: its count is shown
             self.grid.set_counts(till.close_counts)
             self.reason.setText(till.close_reason or "")
@@ -120,10 +91,8 @@ class TillCloseDialog(QDialog):
         word = (self.tr("balanced") if diff == 0 else self.tr("over") if diff > 0
                 else self.tr("short"))
         self.over_short.setText(f"{_money(diff)} ({word})")
-        needs_reason = diff != 0 and not self.reason.text().strip()
-        self.close_button.setEnabled(not needs_reason)
-        self.status.setText(self.tr("The count differs from the expected cash: give the "
-                                    "reason.") if needs_reason else "")
+        self.ask_reason(diff, self.close_button, self.tr(
+            "The count differs from the expected cash: give the reason."))
 
     def close_till(self) -> None:
         counts, reason = self.grid.counts(), self.reason.text()
@@ -148,15 +117,12 @@ class TillCloseDialog(QDialog):
 
     def _wait_for_cosign(self, till: Till) -> None:
         self.till = till
-        self.cosign_status.setText(self.tr(  # also after a recount that balances
+        next_step(self.show_waiting(self.tr(  # also after a recount that balances
             "The close waits for a supervisor's co-sign (over/short {amount}): a count was "
             "past what a teller may close with alone. A supervisor co-signs the close from "
             "the branch cash position, or here. Then press Check the co-sign. Until then the "
             "till is not closed; you may count again, but the new count also waits for the "
-            "co-sign.").format(amount=_money(till.over_short or Decimal(0))))
-        self.refresh_button.show()
-        self.cosign_button.setVisible(self.cosign_here is not None)
-        next_step(self.cosign_button if self.cosign_here is not None else self.refresh_button)
+            "co-sign.").format(amount=_money(till.over_short or Decimal(0)))))
         self.waiting.emit(till)
 
     def refresh(self) -> None:
@@ -215,8 +181,3 @@ class TillCloseDialog(QDialog):
         if self.report is not None:
             self.report_dialog = ReportDialog(self.report, self.context, self.ops, self)
             self.report_dialog.open()
-
-    def _failed(self, exc: BaseException) -> None:
-        from teller_app.ui.error_text import friendly_message
-
-        self.status.setText(friendly_message(exc))

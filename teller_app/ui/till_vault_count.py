@@ -9,19 +9,11 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.till import BranchPosition, TillService, VaultCount
-from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_money
 
 # (second supervisor's e-mail, password, count id) -> the position once co-signed
@@ -32,7 +24,7 @@ def _money(value: Decimal) -> str:
     return format_money(value, 2, "UAH")
 
 
-class VaultCountDialog(QDialog):
+class VaultCountDialog(CosignWaitDialog):
     """``saved``: the hub recorded the count (its ``count`` applied or waiting)."""
 
     saved = Signal(object)  # BranchPosition
@@ -42,36 +34,20 @@ class VaultCountDialog(QDialog):
                  cosign_here: VaultCosignHere | None = None) -> None:
         from teller_app.ui.till_dialog import CountGrid
 
-        super().__init__(parent)
+        super().__init__(parent, can_cosign_here=cosign_here is not None)
         self.setObjectName("vaultCountDialog")
         self.setWindowTitle(self.tr("Count the vault"))
         self.ops, self.service, self.branch_guid = ops, service, branch_guid
         self.book, self.cosign_here = book, cosign_here
         self.count: VaultCount | None = None  # the last count the hub recorded
-        self.cosign_dialog: ApproveInPlaceDialog | None = None
         self.grid = CountGrid(self)
         self.difference = QLabel(self)
         self.difference.setObjectName("vaultDifference")
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("vaultReason")
-        self.reason.setMaxLength(300)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.cosign_status = QLabel(self)
-        self.cosign_status.setObjectName("vaultCosignStatus")
-        self.cosign_status.setWordWrap(True)
+        self.add_reason_and_status("vaultReason", "vaultCosignStatus")
         self.save = QPushButton(self.tr("Save the count"), self)
-        self.refresh_button = QPushButton(self.tr("Check the co-sign"), self)
-        self.cosign_button = QPushButton(self.tr("Second supervisor co-signs here…"), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        for button in (self.save, self.refresh_button, self.cosign_button):
-            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.refresh_button.hide()  # after adding: nothing waits for a co-sign yet
-        self.cosign_button.hide()
-        buttons.rejected.connect(self.reject)
+        buttons = self.cosign_button_box((self.save,), self.tr("Check the co-sign"),
+                                         self.tr("Second supervisor co-signs here…"))
         self.save.clicked.connect(self.save_count)
-        self.refresh_button.clicked.connect(self.refresh)
-        self.cosign_button.clicked.connect(self.open_cosign_here)
         self.grid.changed.connect(self._validate)
         self.reason.textChanged.connect(self._validate)
         form = QFormLayout(self)
@@ -79,10 +55,7 @@ class VaultCountDialog(QDialog):
             form.addRow(self.tr("Book balance"), QLabel(_money(book), self))
         form.addRow(self.grid)
         form.addRow(self.tr("Difference"), self.difference)
-        form.addRow(self.tr("Reason"), self.reason)
-        form.addRow(self.cosign_status)
-        form.addRow(self.status)
-        form.addRow(buttons)
+        self.add_wait_rows(form, self.tr("Reason"), buttons)
         self._validate()
 
     def _validate(self) -> None:
@@ -92,10 +65,8 @@ class VaultCountDialog(QDialog):
             return
         diff = self.grid.value() - self.book
         self.difference.setText(_money(diff))
-        needs_reason = diff != 0 and not self.reason.text().strip()
-        self.save.setEnabled(not needs_reason)
-        self.status.setText(self.tr("The count differs from the book balance: give the "
-                                    "reason.") if needs_reason else "")
+        self.ask_reason(diff, self.save, self.tr(
+            "The count differs from the book balance: give the reason."))
 
     def save_count(self) -> None:
         counts, reason = self.grid.counts(), self.reason.text()
@@ -128,14 +99,12 @@ class VaultCountDialog(QDialog):
 
     def _wait_for_cosign(self, count: VaultCount) -> None:
         self.count = count
-        self.cosign_status.setText(self.tr(
+        self.show_waiting(self.tr(
             "The count ({counted}) differs from the book balance ({book}) by {difference}: a "
             "second supervisor (not you) co-signs it. Until then the vault stays at its book "
             "balance.").format(counted=_money(count.counted), book=_money(count.book),
                                difference=_money(count.difference)))
         self.status.setText("")
-        self.refresh_button.show()
-        self.cosign_button.setVisible(self.cosign_here is not None)
 
     def refresh(self) -> None:
         """Has a second supervisor co-signed the count (at their own desk)?"""
@@ -178,8 +147,3 @@ class VaultCountDialog(QDialog):
     def _applied(self, position: BranchPosition) -> None:
         self.saved.emit(position)
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        from teller_app.ui.error_text import friendly_message
-
-        self.status.setText(friendly_message(exc))

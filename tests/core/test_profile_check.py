@@ -9,16 +9,16 @@ import asyncio
 import json
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from teller_app.core.embedded_sandbox import SandboxProcess
-from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
+from teller_app.core.embedded_stack import EmbeddedStack
 from teller_app.secrets import Profile
 from tests.mode_b_desk import hub_profile, hub_teller
+from tests.onboarded_stack import onboarded_stack
 from tests.profile_doctor import doctor, steps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
@@ -31,14 +31,8 @@ DEAD = "http://127.0.0.1:9"  # nothing listens there
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    started = start_embedded(tmp_path_factory.mktemp("doctor-hub"))
-    try:
-        assert started.hub is not None, started.hub_problem
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, onboard(started)).result()
+    with onboarded_stack(tmp_path_factory.mktemp("doctor-hub")) as started:
         yield started
-    finally:
-        started.stop()
 
 
 def _password(sb: SandboxProcess, email: str = TELLER) -> str:

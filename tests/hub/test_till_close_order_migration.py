@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from teller_app.hub import migrate
+from migration_steps import empty_database, upgrade_seeded
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 INSERT = sa.text(
     "INSERT INTO tills (id, till_code, branch_guid, teller, state, opened_at, open_counts, "
@@ -24,38 +23,23 @@ INSERT = sa.text(
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    return str(request.getfixturevalue("pg_cluster").create_database())
+    return empty_database(request, tmp_path)
 
 
-def _upgrade(revision: str) -> Any:
-    def run(sync_conn: Any) -> None:
-        from alembic import command
-
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, revision)
-    return run
+async def _closes_before(conn: AsyncConnection) -> None:
+    for tid, code, at in (("a", "T1", 100), ("b", "T1", 100), ("c", "T1", 90),
+                          ("d", "T2", 100), ("e", "T1", 150)):
+        await conn.execute(INSERT, {"id": tid, "code": code, "teller": "t", "state": "closed",
+                                    "at": at, "minor": 1, "key": None, "live": None})
+    await conn.execute(INSERT, {"id": "f", "code": "T1", "teller": "t2", "state": "open",
+                                "at": None, "minor": None, "key": "B:T1", "live": "t2"})
 
 
 def test_closes_before_the_upgrade_are_numbered_by_the_clock(empty_db: str) -> None:
     async def run() -> tuple[list[Any], bool]:
         engine = create_async_engine(empty_db)
         try:
-            async with engine.begin() as conn:
-                await conn.run_sync(_upgrade("0007"))
-            async with engine.begin() as conn:
-                for tid, code, at in (("a", "T1", 100), ("b", "T1", 100), ("c", "T1", 90),
-                                      ("d", "T2", 100), ("e", "T1", 150)):
-                    await conn.execute(INSERT, {"id": tid, "code": code, "teller": "t",
-                                                "state": "closed", "at": at, "minor": 1,
-                                                "key": None, "live": None})
-                await conn.execute(INSERT, {"id": "f", "code": "T1", "teller": "t2",
-                                            "state": "open", "at": None, "minor": None,
-                                            "key": "B:T1", "live": "t2"})
-            async with engine.begin() as conn:
-                await conn.run_sync(_upgrade("head"))
+            await upgrade_seeded(engine, "0007", _closes_before)
             async with engine.connect() as conn:
                 rows = list((await conn.execute(sa.text(
                     "SELECT id, close_seq FROM tills ORDER BY id"))).all())

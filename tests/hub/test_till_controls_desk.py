@@ -8,6 +8,7 @@ tills, and a vault count that differs waits for a second supervisor."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +59,27 @@ def _in_place(world: World) -> tuple[Any, Any]:
     return close_here, vault_here
 
 
+@contextmanager
+def _signed_in(world: World, arun: Any) -> Iterator[tuple[HubClient, HubClient]]:
+    """The teller's and the supervisor's hub sessions, closed afterwards."""
+    teller_hub, sup_hub = HubClient(world.hub.base_url), HubClient(world.hub.base_url)
+    try:
+        arun(teller_hub.open_password_session(world.teller, PASSWORD))
+        arun(sup_hub.open_password_session(world.sup, PASSWORD))
+        yield teller_hub, sup_hub
+    finally:
+        for c in (teller_hub, sup_hub):
+            arun(c.aclose())
+
+
+def _open_till(arun: Any, till: TillService, sup_hub: HubClient, code: str,
+               counts: dict[str, int]) -> None:
+    """Open till ``code`` (the supervisor co-signs a first opening)."""
+    opened = arun(till.open(code, counts))
+    if opened.needs_cosign:
+        arun(TillService(sup_hub, "sup").cosign(opened.id))
+
+
 def _co_sign_here(qtbot: Any, dialog: Any, email: str) -> Any:
     dialog.open_cosign_here()
     place = dialog.cosign_dialog
@@ -75,10 +97,7 @@ def test_the_close_dialog_follows_the_hub_s_co_signs(world: World, qtbot: Any, a
 
     ctx = ReportContext("Demo Bank", "Kyiv", "Olena")
     close_here, _ = _in_place(world)
-    teller_hub, sup_hub = HubClient(world.hub.base_url), HubClient(world.hub.base_url)
-    try:
-        arun(teller_hub.open_password_session(world.teller, PASSWORD))
-        arun(sup_hub.open_password_session(world.sup, PASSWORD))
+    with _signed_in(world, arun) as (teller_hub, sup_hub):
         till, sup = TillService(teller_hub, "desk-c"), TillService(sup_hub, "sup")
         first = arun(till.open("T-c", {"note_100": 3}))  # a first opening: co-signed first
         early = TillCloseDialog(ops, till, first, ctx, cosign_here=close_here)
@@ -127,9 +146,6 @@ def test_the_close_dialog_follows_the_hub_s_co_signs(world: World, qtbot: Any, a
                      f"Over/short co-signed by</td><td style='padding:2px 0'>Test Employee "
                      f"({world.sup})"):
             assert text in html, text
-    finally:
-        for c in (teller_hub, sup_hub):
-            arun(c.aclose())
 
 
 def test_a_recount_that_balances_still_waits_for_the_co_sign(world: World, qtbot: Any,
@@ -140,14 +156,9 @@ def test_a_recount_that_balances_still_waits_for_the_co_sign(world: World, qtbot
     from teller_app.ui.till_report import ReportContext
 
     close_here, _ = _in_place(world)
-    teller_hub, sup_hub = HubClient(world.hub.base_url), HubClient(world.hub.base_url)
-    try:
-        arun(teller_hub.open_password_session(world.teller, PASSWORD))
-        arun(sup_hub.open_password_session(world.sup, PASSWORD))
+    with _signed_in(world, arun) as (teller_hub, sup_hub):
         till = TillService(teller_hub, "desk-r")
-        opened = arun(till.open("T-r", {"note_100": 2}))
-        if opened.needs_cosign:
-            arun(TillService(sup_hub, "sup").cosign(opened.id))
+        _open_till(arun, till, sup_hub, "T-r", {"note_100": 2})
         dialog = TillCloseDialog(ops, till, arun(till.current()),
                                  ReportContext("Demo Bank", "Kyiv", "Olena"),
                                  cosign_here=close_here)
@@ -171,9 +182,6 @@ def test_a_recount_that_balances_still_waits_for_the_co_sign(world: World, qtbot
             _co_sign_here(qtbot, dialog, world.sup)  # the count it shows now: 200.00
         assert (closed.args[0].state, closed.args[0].close_cosigned_by,
                 closed.args[0].counted) == ("closed", world.sup, Decimal("200.00"))
-    finally:
-        for c in (teller_hub, sup_hub):
-            arun(c.aclose())
 
 
 def test_the_branch_view_shows_closed_tills_and_waiting_vault_counts(
@@ -183,14 +191,9 @@ def test_the_branch_view_shows_closed_tills_and_waiting_vault_counts(
     _, vault_here = _in_place(world)
     with world.hub.client() as http:
         sup2 = add_employee(http, world.hub, roles=["Supervisor"], branch_guid=world.b0)
-    teller_hub, sup_hub = HubClient(world.hub.base_url), HubClient(world.hub.base_url)
-    try:
-        arun(teller_hub.open_password_session(world.teller, PASSWORD))
-        arun(sup_hub.open_password_session(world.sup, PASSWORD))
+    with _signed_in(world, arun) as (teller_hub, sup_hub):
         till = TillService(teller_hub, "desk-p")
-        opened = arun(till.open("T-p", {"note_200": 2}))
-        if opened.needs_cosign:
-            arun(TillService(sup_hub, "sup").cosign(opened.id))
+        _open_till(arun, till, sup_hub, "T-p", {"note_200": 2})
         arun(till.close({"note_200": 2}))
         view = BranchCashView(ops, TillService(sup_hub, "sup"), vault_cosign_here=vault_here)
         qtbot.addWidget(view)
@@ -221,6 +224,3 @@ def test_the_branch_view_shows_closed_tills_and_waiting_vault_counts(
         assert saved.args[0].vault == position.vault + Decimal("3000.00")
         assert saved.args[0].pending_vault_counts == ()
         qtbot.waitUntil(lambda: view.counts.rowCount() == 0, timeout=10000)
-    finally:
-        for c in (teller_hub, sup_hub):
-            arun(c.aclose())

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from migration_steps import empty_database, upgrade_seeded
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
-
-from teller_app.hub import migrate
 
 INSERT = sa.text(
     "INSERT INTO vault_counts (id, branch_key, counts, counted_minor, book_minor, "
@@ -31,19 +30,13 @@ BEFORE = [  # (id, branch, counted by, state, created at)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    return str(request.getfixturevalue("pg_cluster").create_database())
+    return empty_database(request, tmp_path)
 
 
-def _upgrade(revision: str) -> Any:
-    def run(sync_conn: Any) -> None:
-        from alembic import command
-
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, revision)
-    return run
+async def _counts_before(conn: AsyncConnection) -> None:
+    for id_, branch, by, state, at in BEFORE:
+        await conn.execute(INSERT, {"id": id_, "branch": branch, "by": by, "state": state,
+                                    "at": at})
 
 
 async def _refused(conn: AsyncConnection, id_: str, branch: str, state: str) -> bool:
@@ -61,14 +54,7 @@ def test_counts_waiting_at_once_leave_the_newest_waiting(empty_db: str) -> None:
     async def run() -> tuple[list[Any], dict[str, bool]]:
         engine = create_async_engine(empty_db)
         try:
-            async with engine.begin() as conn:
-                await conn.run_sync(_upgrade("0008"))
-            async with engine.begin() as conn:
-                for id_, branch, by, state, at in BEFORE:
-                    await conn.execute(INSERT, {"id": id_, "branch": branch, "by": by,
-                                                "state": state, "at": at})
-            async with engine.begin() as conn:
-                await conn.run_sync(_upgrade("head"))
+            await upgrade_seeded(engine, "0008", _counts_before)
             async with engine.connect() as conn:
                 rows = list((await conn.execute(sa.text(
                     "SELECT id, state, decided_by, decided_at FROM vault_counts "

@@ -9,10 +9,8 @@ Helpers (``hub_employee`` adds a Mode-B hub employee, …) are in ``hub_stack_he
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -24,25 +22,14 @@ from tcp_delay import DelayingProxy
 
 from teller_app.core.embedded_hub import free_port, start_hub
 from teller_app.core.embedded_sandbox import start_sandbox
-from teller_app.core.embedded_stack import (
-    EmbeddedStack,
-    hub_settings,
-    onboard,
-    start_embedded,
-)
+from teller_app.core.embedded_stack import EmbeddedStack, hub_settings
+from tests.onboarded_stack import onboarded_stack
 
 
 @pytest.fixture(scope="session")
 def hub_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    stack = start_embedded(tmp_path_factory.mktemp("hub-stack"))
-    try:
-        assert stack.hub is not None, stack.hub_problem
-        # in a thread: a UI test may already have a (qasync) loop running on this one
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, onboard(stack)).result()
+    with onboarded_stack(tmp_path_factory.mktemp("hub-stack")) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="module")

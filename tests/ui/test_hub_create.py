@@ -4,22 +4,21 @@ what it is, never as "session expired", and the form keeps everything typed."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from teller_app.core.embedded_hub import free_port, start_hub
 from teller_app.core.embedded_sandbox import start_sandbox
-from teller_app.core.embedded_stack import EmbeddedStack, hub_settings, onboard, start_embedded
+from teller_app.core.embedded_stack import EmbeddedStack, hub_settings
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.error_text import bank_auth_declined_text, hub_unavailable_text
 from teller_app.ui.sign_in import sandbox_target, sign_in
+from tests.onboarded_stack import onboarded_stack
 
 from .conftest import TELLER, make_window, password_of, unique
 
@@ -28,14 +27,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    started = start_embedded(tmp_path_factory.mktemp("ui-hub"))
-    try:
-        assert started.hub is not None, started.hub_problem
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, onboard(started)).result()
+    with onboarded_stack(tmp_path_factory.mktemp("ui-hub")) as started:
         yield started
-    finally:
-        started.stop()
 
 
 @pytest.fixture(scope="module")

@@ -3,33 +3,26 @@ anywhere on the desk) and every DCM call goes through the hub's proxy."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
+from teller_app.core.embedded_stack import EmbeddedStack
 from teller_app.platform import AuthError, HubLogin
 from teller_app.ui.sign_in import SignInTarget, sign_in
 from teller_app.ui.sign_in_dialog import SignInDialog
 from tests.mode_b_desk import hub_profile, hub_teller
+from tests.onboarded_stack import onboarded_stack
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    started = start_embedded(tmp_path_factory.mktemp("ui-hub-b"))
-    try:
-        assert started.hub is not None, started.hub_problem
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, onboard(started)).result()
+    with onboarded_stack(tmp_path_factory.mktemp("ui-hub-b")) as started:
         yield started
-    finally:
-        started.stop()
 
 
 def test_hub_profile_signs_in_through_the_hub(arun, stack) -> None:  # type: ignore[no-untyped-def]
