@@ -5383,98 +5383,98 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="55"/>
-        <location filename="../../teller_app/ui/till_close.py" line="75"/>
+        <location filename="../../teller_app/ui/till_close.py" line="47"/>
+        <location filename="../../teller_app/ui/till_close.py" line="59"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="77"/>
+        <location filename="../../teller_app/ui/till_close.py" line="61"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="78"/>
+        <location filename="../../teller_app/ui/till_close.py" line="63"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="79"/>
+        <location filename="../../teller_app/ui/till_close.py" line="64"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="97"/>
+        <location filename="../../teller_app/ui/till_close.py" line="71"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="98"/>
+        <location filename="../../teller_app/ui/till_close.py" line="72"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="100"/>
+        <location filename="../../teller_app/ui/till_close.py" line="74"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="101"/>
+        <location filename="../../teller_app/ui/till_close.py" line="75"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="120"/>
+        <location filename="../../teller_app/ui/till_close.py" line="91"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="120"/>
+        <location filename="../../teller_app/ui/till_close.py" line="91"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="121"/>
+        <location filename="../../teller_app/ui/till_close.py" line="92"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="125"/>
+        <location filename="../../teller_app/ui/till_close.py" line="95"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="151"/>
+        <location filename="../../teller_app/ui/till_close.py" line="120"/>
         <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
         <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим касир може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="170"/>
+        <location filename="../../teller_app/ui/till_close.py" line="136"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="175"/>
+        <location filename="../../teller_app/ui/till_close.py" line="141"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="184"/>
+        <location filename="../../teller_app/ui/till_close.py" line="150"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="194"/>
+        <location filename="../../teller_app/ui/till_close.py" line="160"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="205"/>
+        <location filename="../../teller_app/ui/till_close.py" line="171"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="208"/>
+        <location filename="../../teller_app/ui/till_close.py" line="174"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
@@ -5483,7 +5483,7 @@ Reason: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="146"/>
+        <location filename="../../teller_app/ui/till_close.py" line="115"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -5983,82 +5983,82 @@ Reason: %2</source>
 <context>
     <name>VaultCountDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="47"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="39"/>
         <source>Count the vault</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="63"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="47"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="64"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="48"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="65"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="49"/>
         <source>Second supervisor co-signs here…</source>
         <translation>Другий контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="79"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="55"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="81"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="57"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="82"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="58"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="97"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="69"/>
         <source>The count differs from the book balance: give the reason.</source>
         <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="116"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="87"/>
         <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
         <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="126"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="97"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="132"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="103"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="155"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="124"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="157"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="126"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="161"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="130"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="170"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="139"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="175"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="144"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
