@@ -19,8 +19,10 @@ never keeps it). Nothing of a request is ever written into a customer.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -39,6 +41,8 @@ from teller_app.platform._sensitive import secret_scope
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
 from teller_app.secrets import Profile
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # A change (field -> value) is the JSON a change request carries to the hub and back: the one
@@ -315,20 +319,34 @@ async def decide_in_place(
     request, is logged out right after (DCM: Kratos native logout) and is never stored; the
     log masking forgets their password and tokens afterwards (``secret_scope``), so the
     teller's desk process keeps none of them."""
+    async with short_session(profile, email, password) as session:
+        actor = actor_from_session(session)
+        if not actor.is_checker:
+            raise NotAllowed("deciding requests needs the Supervisor role")
+        service = ApprovalService(session.hub, actor, session.client, desk_id="in-place")
+        if outcome == "approved":
+            return await service.approve(request, comment)
+        return await service.reject(request, comment)
+
+
+@asynccontextmanager
+async def short_session(profile: Profile, email: str,
+                        password: str) -> AsyncIterator[Session]:
+    """A supervisor's own session at another employee's desk (in-place approval, cash
+    confirm, till co-sign): opened inside a ``secret_scope``, closed everywhere after. A
+    close that fails is logged, never raised: what the session did is done."""
     from teller_app.core.session import make_auth, open_session
 
     with secret_scope():
         session = await open_session(profile, make_auth(profile, email, password))
         try:
-            actor = actor_from_session(session)
-            if not actor.is_checker:
-                raise NotAllowed("deciding requests needs the Supervisor role")
-            service = ApprovalService(session.hub, actor, session.client, desk_id="in-place")
-            if outcome == "approved":
-                return await service.approve(request, comment)
-            return await service.reject(request, comment)
+            yield session
         finally:
-            await close_everywhere(session)
+            try:
+                await close_everywhere(session)  # logged out on the platform and the hub
+            except Exception as exc:
+                log.warning("the supervisor's short session did not close (%s)",
+                            type(exc).__name__)
 
 
 async def close_everywhere(session: Session) -> None:
@@ -344,9 +362,27 @@ async def close_everywhere(session: Session) -> None:
 
 
 __all__ = [
-    "CASH_LIMITS_UPDATE", "POLICY_UPDATE", "SETTINGS_KINDS",
-    "Actor", "AlreadyDecided", "ApprovalError", "ApprovalGate", "ApprovalService",
-    "ChangeRequest", "ChangedAfterView", "ExecutionFailed", "HubRequired", "NeedsApproval",
-    "NotAllowed", "RequestImmutable", "SelfApprovalRefused", "actor_from_session",
-    "approval_gate", "close_everywhere", "decide_in_place", "display_hash", "wire_change",
+    "CASH_LIMITS_UPDATE",
+    "POLICY_UPDATE",
+    "SETTINGS_KINDS",
+    "Actor",
+    "AlreadyDecided",
+    "ApprovalError",
+    "ApprovalGate",
+    "ApprovalService",
+    "ChangeRequest",
+    "ChangedAfterView",
+    "ExecutionFailed",
+    "HubRequired",
+    "NeedsApproval",
+    "NotAllowed",
+    "RequestImmutable",
+    "SelfApprovalRefused",
+    "actor_from_session",
+    "approval_gate",
+    "close_everywhere",
+    "decide_in_place",
+    "display_hash",
+    "short_session",
+    "wire_change",
 ]

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import TypeVar
 
 from teller_app.core.till import BranchPosition, Till, TillService
-from teller_app.platform._sensitive import secret_scope
 from teller_app.secrets import Profile
 
 IN_PLACE_DESK = "in-place"
@@ -22,18 +21,13 @@ T = TypeVar("T")
 async def in_place(profile: Profile, email: str, password: str,
                    act: Callable[[TillService], Awaitable[T]]) -> T:
     """``act`` with the supervisor's own short session, closed everywhere after."""
-    from teller_app.core.approvals import HubRequired, close_everywhere
-    from teller_app.core.session import make_auth, open_session
+    from teller_app.core.approvals import HubRequired, short_session
     from teller_app.core.till_cash import LinkCalls
 
-    with secret_scope():
-        session = await open_session(profile, make_auth(profile, email, password))
-        try:
-            if session.hub is None:
-                raise HubRequired("co-signing a till needs the Teller Hub")
-            return await act(TillService(LinkCalls(session.hub), IN_PLACE_DESK))
-        finally:
-            await close_everywhere(session)
+    async with short_session(profile, email, password) as session:
+        if session.hub is None:
+            raise HubRequired("co-signing a till needs the Teller Hub")
+        return await act(TillService(LinkCalls(session.hub), IN_PLACE_DESK))
 
 
 async def cosign_with_credentials(profile: Profile, email: str, password: str,

@@ -334,3 +334,31 @@ async def test_a_feed_ahead_of_the_hub_follows_it(desks: tuple[Desk, Desk],
                                          and e.request_id == request.id)
     finally:
         await supervisor.close()
+
+
+@pytest.mark.asyncio
+async def test_a_decision_made_in_place_stands_when_the_logout_fails(
+        desks: tuple[Desk, Desk], fe: EmbeddedStack) -> None:
+    """The checker's short session decided; a logout that then fails is logged, never
+    reported as a failed decision (the teller would file it again)."""
+    from fe_stack import profile
+    from hub_stack_helpers import password_of
+
+    from teller_app.core import approvals as approvals_module
+
+    teller, _supervisor = desks
+    request = await request_disable(teller, await fresh_customer(teller))
+    original = approvals_module.close_everywhere
+
+    async def failing(session: Any) -> None:
+        await original(session)
+        raise RuntimeError("the hub went away during the logout")
+
+    approvals_module.close_everywhere = failing
+    try:
+        result = await decide_in_place(profile(fe), SUPERVISOR,
+                                       password_of(fe.sandbox, SUPERVISOR), request,
+                                       "approved", "at the desk")
+    finally:
+        approvals_module.close_everywhere = original
+    assert result.state == "applied" and result.checker == SUPERVISOR
