@@ -12,13 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .errors import HubError
+from .events import is_checker
 from .models import HubEmployee
 from .till_holding import expected_minor
 from .till_money import money
 from .till_tables import till_transfers, tills, vaults
 from .till_vault_counts import pending_counts
 from .till_vault_transfers import transfer_out
-from .tills import LIVE, branch_key, closed_sessions, latest_first, sees_branch_cash, till_out
+from .tills import LIVE, branch_key, closed_sessions, latest_first, till_out
 
 
 async def closed_tills(conn: AsyncConnection, branch: str | None) -> list[Any]:
@@ -40,7 +41,7 @@ def closed_out(r: Any) -> dict[str, Any]:
 
 async def position(engine: AsyncEngine, emp: HubEmployee, branch: str | None) -> dict[str, Any]:
     """The branch's cash: ``total`` = vault + live tills' expected + ``in_closed_tills``."""
-    if not sees_branch_cash(emp):
+    if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator sees the branch cash position")
     if not emp.may_act_in(branch):
         raise HubError(403, "you may see only your own branch")
@@ -49,8 +50,9 @@ async def position(engine: AsyncEngine, emp: HubEmployee, branch: str | None) ->
         rows = (await conn.execute(sa.select(tills).where(
             t.state.in_(LIVE), sa.func.coalesce(t.branch_guid, "") == branch_key(branch))
             .order_by(t.till_code))).all()
-        out_tills = [await till_out(conn, r) for r in rows]
-        till_minor = sum([await expected_minor(conn, r.id) for r in rows])
+        expected = [await expected_minor(conn, r.id) for r in rows]  # read once per till
+        out_tills = [await till_out(conn, r, e) for r, e in zip(rows, expected, strict=True)]
+        till_minor = sum(expected)
         closed = await closed_tills(conn, branch)
         vault = (await conn.execute(sa.select(vaults.c.balance_minor).where(
             vaults.c.branch_key == branch_key(branch)))).scalar_one_or_none()

@@ -23,7 +23,7 @@ from .db import now
 from .errors import HubError
 from .models import HubEmployee
 from .till_money import counts_json, money
-from .till_tables import vault_counts
+from .till_tables import vault_counts, vaults
 from .till_vault_transfers import lock_vault, move_vault
 from .tills import branch_key
 
@@ -63,8 +63,9 @@ async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
             book_minor=book, difference_minor=diff, reason=reason or None,
             counted_by=emp.email, state=state, created_at=now(),
             **({} if diff else {"decided_by": emp.email, "decided_at": now()})))
-        if not diff:
-            await move_vault(conn, branch, 0, emp.email)  # counted: who and when
+        if not diff:  # counted: who and when (``lock_vault`` above made the row)
+            await conn.execute(vaults.update().where(vaults.c.branch_key == key).values(
+                updated_by=emp.email, updated_at=now()))
         await _audit(conn, emp, key, {
             "vault_count": money(total), "counts": counts_json(counts), "previous": money(book),
             "difference": money(diff), "reason": reason, "count_id": count_id,

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from . import audit
 from .db import now
 from .errors import HubError
+from .events import is_checker
 from .models import HubEmployee
 from .till_holding import expected_minor
 from .till_money import counts_json, money
@@ -42,13 +43,11 @@ def branch_key(branch_guid: str | None) -> str:
     return branch_guid or ""
 
 
-def sees_branch_cash(emp: HubEmployee) -> bool:
-    """A Supervisor or Administrator: co-signs, decides transfers, reads the position."""
-    return any(r in ("Supervisor", "Administrator") for r in emp.roles)
-
-
-async def till_out(conn: AsyncConnection, row: Any) -> dict[str, Any]:
-    expected = await expected_minor(conn, row.id)
+async def till_out(conn: AsyncConnection, row: Any, expected: int | None = None
+                   ) -> dict[str, Any]:
+    """The till as the API shows it; ``expected``: its expected cash when already read."""
+    if expected is None:
+        expected = await expected_minor(conn, row.id)
     return {
         "id": row.id, "till_code": row.till_code, "branch_guid": row.branch_guid,
         "teller": row.teller, "state": row.state, "opened_at": row.opened_at,
@@ -206,7 +205,7 @@ async def report(engine: AsyncEngine, emp: HubEmployee, till_id: str) -> dict[st
     async with engine.connect() as conn:
         row = (await conn.execute(sa.select(tills).where(tills.c.id == till_id))).first()
         if row is None or not (row.teller == emp.email or (
-                sees_branch_cash(emp) and emp.may_act_in(row.branch_guid))):
+                is_checker(emp) and emp.may_act_in(row.branch_guid))):
             raise HubError(404, "no such till")
         ops = (await conn.execute(sa.select(till_ops).where(till_ops.c.till_id == till_id)
                                   .order_by(till_ops.c.id))).all()
