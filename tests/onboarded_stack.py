@@ -14,8 +14,10 @@ from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedde
 
 
 @contextmanager
-def onboarded_stack(base: Path) -> Iterator[EmbeddedStack]:
-    started = start_embedded(base)
+def onboarded_stack(base: Path, sandbox_args: tuple[str, ...] = ()
+                    ) -> Iterator[EmbeddedStack]:
+    """``sandbox_args``: the sandbox's own options (``--dialect NAME``...)."""
+    started = start_embedded(base, sandbox_args=sandbox_args)
     try:
         assert started.hub is not None, started.hub_problem
         # in a thread: a UI test may already have a (qasync) loop running on this one

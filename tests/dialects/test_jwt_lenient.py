@@ -11,7 +11,6 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,12 @@ import pytest
 from teller_app.core.cash import CashKind, CashService
 from teller_app.core.customers import CustomerService
 from teller_app.core.embedded_sandbox import SandboxProcess
-from teller_app.core.embedded_stack import EmbeddedStack, onboard, start_embedded
+from teller_app.core.embedded_stack import EmbeddedStack
 from teller_app.core.session import make_auth, open_session
 from teller_app.platform import AuthError, HubLogin, NewCustomer, PlatformClient, _sensitive
 from teller_app.platform._sensitive import redact
 from tests.mode_b_desk import hub_profile, hub_teller
+from tests.onboarded_stack import onboarded_stack
 from tests.platform.sandbox_helpers import bank_jwt_auth
 
 pytestmark = pytest.mark.slow
@@ -36,16 +36,10 @@ TELLER = "teller.kyiv@demo.bank"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    started = start_embedded(tmp_path_factory.mktemp("jwt-lenient"),
-                             sandbox_args=("--dialect", "jwt-lenient"))
-    try:
-        assert started.hub is not None, started.hub_problem
+    with onboarded_stack(tmp_path_factory.mktemp("jwt-lenient"),
+                         sandbox_args=("--dialect", "jwt-lenient")) as started:
         assert started.sandbox.manifest["dialects"] == ["jwt-lenient"]
-        with ThreadPoolExecutor(1) as pool:  # the secrets the Auth Service hands DCM
-            pool.submit(asyncio.run, onboard(started)).result()
         yield started
-    finally:
-        started.stop()
 
 
 def bank_token(sb: SandboxProcess, **claims: Any) -> str:

@@ -26,3 +26,17 @@ def scalar(hub: HubProc | str, sql: str, **params: Any) -> Any:
         finally:
             await engine.dispose()
     return asyncio.run(run())
+
+
+def execute(hub: HubProc | str, sql: str, **params: Any) -> None:
+    """One statement in a transaction of its own (a test's write behind the hub's back)."""
+    url = hub if isinstance(hub, str) else db_url(hub)
+
+    async def run() -> None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(sa.text(sql), params)
+        finally:
+            await engine.dispose()
+    asyncio.run(run())

@@ -7,18 +7,15 @@ left in closed tills; "previous close" never depends on the clock's whole second
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from fe_db import db_url
+from fe_db import execute
 from fe_helpers import start_fe_hub
 from hub_proc import HubProc, add_employee, branches, sign_in
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 
@@ -279,17 +276,6 @@ def test_the_branch_position_keeps_the_cash_of_closed_tills(world: World) -> Non
     w.close(teller, {"note_200": 3})
 
 
-def _sql(hub: HubProc, statement: str, **params: Any) -> None:
-    async def run() -> None:
-        engine = create_async_engine(db_url(hub))
-        try:
-            async with engine.begin() as conn:
-                await conn.execute(sa.text(statement), params)
-        finally:
-            await engine.dispose()
-    asyncio.run(run())
-
-
 def test_previous_close_never_hangs_on_the_clock(world: World) -> None:
     """Two closes of a till in one whole second (or on hub processes whose clocks differ by
     one): the next opening compares with the later close, always."""
@@ -303,8 +289,8 @@ def test_previous_close_never_hangs_on_the_clock(world: World) -> None:
         assert second["previous_close"] == "500.00"
         assert w.close(teller, {"note_500": 2}).status_code == 200
         at = w.http.get(f"/api/v1/tills/{first['id']}/report", headers=teller).json()
-        _sql(w.hub, "UPDATE tills SET closed_at = :t WHERE id = :i",
-             t=int(at["closed_at"]) + shift, i=second["id"])
+        execute(w.hub, "UPDATE tills SET closed_at = :t WHERE id = :i",
+                t=int(at["closed_at"]) + shift, i=second["id"])
         third = w.open(teller, code, {"note_500": 2}, cosign=False)
         assert (third["previous_close"], third["state"]) == ("1000.00", "open"), third
         assert w.close(teller, {"note_500": 2}).status_code == 200

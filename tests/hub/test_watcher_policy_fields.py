@@ -6,7 +6,6 @@ hub (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -14,11 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from fe_db import db_url, scalar
+from fe_db import execute, scalar
 from fe_helpers import ADMIN, new_customer, put_customer, read_customer, start_fe_hub, wait_for
 from hub_proc import DcmSigner, HubProc, add_employee, branches, sign_in
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 
@@ -31,17 +28,6 @@ def hub(hub_db: str | None, sandbox: SandboxProcess,
     proc = start_fe_hub(tmp_path_factory.mktemp("watch-fields"), sandbox, hub_db)
     yield proc
     assert proc.stop() == 0, proc.log()[-3000:]
-
-
-def _write(hub: HubProc, sql: str, **params: Any) -> None:
-    async def run() -> None:
-        engine = create_async_engine(db_url(hub))
-        try:
-            async with engine.begin() as conn:
-                await conn.execute(sa.text(sql), params)
-        finally:
-            await engine.dispose()
-    asyncio.run(run())
 
 
 def _known(hub: HubProc, guid: str) -> bool:
@@ -93,8 +79,8 @@ def test_a_snapshot_without_the_new_fields_is_no_change(hub: HubProc,
     wait_for(lambda: _known(hub, guid), timeout=30)
     old = {"is_disabled": False, "status": "active", "kyc_level": 2,
            "balance_allowed": "1000"}
-    _write(hub, "UPDATE customer_snapshots SET fields = :f WHERE customer_guid = :g",
-           f=json.dumps(old), g=guid)
+    execute(hub, "UPDATE customer_snapshots SET fields = :f WHERE customer_guid = :g",
+            f=json.dumps(old), g=guid)
     put_customer(sandbox, ADMIN, guid, name=f"Марта {uuid.uuid4().hex[:4]}")  # read again
     wait_for(lambda: "phone_number" in json.loads(str(scalar(
         hub, "SELECT fields FROM customer_snapshots WHERE customer_guid = :g", g=guid))),

@@ -14,6 +14,7 @@ def test_a_raised_close_tolerance_is_described() -> None:
                                     {**LIMITS, "close_tolerance": "500.00"})
     assert text.startswith("the over/short a teller may close with alone: "), text
     assert "0" in text and "500" in text
+    assert text.endswith(": 0.00 → 500.00"), text  # the old value, then the new one
 
 
 def test_limits_stored_before_the_tolerance_read_as_zero() -> None:
