@@ -62,6 +62,11 @@ def format_money(
     return f"{number}{NBSP}{code}"
 
 
+def format_uah(amount: object) -> str:
+    """Cash in a till or the vault: hryvnias with kopiykas (``format_money``)."""
+    return format_money(amount, 2, "UAH")
+
+
 def parse_amount(text: str, minor_unit: int) -> Decimal | None:
     """Accepts "1 234,56", "1234.56", "1,234.56"; None when not a number or too many places."""
     cleaned = text.strip().replace(NBSP, "").replace(" ", "").replace("\u202f", "")

@@ -56,9 +56,6 @@ def no_profile(controller: Any, store: ProfileStore | None) -> QMessageBox | Non
 
 
 def _manage(controller: Any, store: ProfileStore) -> None:
-    from teller_app.ui.profile_manager import open_profile_manager
+    from teller_app.ui.profile_manager_recovery import manage_then_start
 
-    dialog = open_profile_manager(controller.ops, store)
-    dialog.finished.connect(
-        lambda _r: controller.ops.run(controller.start, network=False, reauth=False))
-    controller.no_profile_dialog = dialog
+    controller.no_profile_dialog = manage_then_start(controller, store)

@@ -7,7 +7,7 @@ and open the profile manager; try again (after fixing the file); quit."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QAbstractButton, QMessageBox
@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox
 from teller_app.secrets import ProfileStore
 from teller_app.ui import profile_manager_io as pio
 from teller_app.ui.error_text import safe_text
+
+if TYPE_CHECKING:
+    from teller_app.ui.profile_manager import ProfileManagerDialog
 
 
 def unreadable_profiles(controller: Any, store: ProfileStore,
@@ -67,12 +70,18 @@ def unreadable_profiles(controller: Any, store: ProfileStore,
 
 
 def _manage(controller: Any, store: ProfileStore, backup: Any) -> None:
-    from teller_app.ui.profile_manager import open_profile_manager
-
-    dialog = open_profile_manager(controller.ops, store)
+    dialog = manage_then_start(controller, store)
     dialog._show(QCoreApplication.translate(
         "ProfileRecovery", "The unreadable file was kept as {path}. Add or import the "
         "profiles, then close this window to sign in.").format(path=str(backup)))
+    controller.recovery_dialog = dialog
+
+
+def manage_then_start(controller: Any, store: ProfileStore) -> ProfileManagerDialog:
+    """The profile manager; once it closes, the controller's start-up runs again."""
+    from teller_app.ui.profile_manager import open_profile_manager
+
+    dialog = open_profile_manager(controller.ops, store)
     dialog.finished.connect(
         lambda _r: controller.ops.run(controller.start, network=False, reauth=False))
-    controller.recovery_dialog = dialog
+    return dialog

@@ -183,14 +183,13 @@ class MergedSearch:
         self._totals: list[int | None] = [None] * len(texts)
         self._pending: list[list[Customer]] = [[] for _ in texts]  # read, not listed yet
         self._listed: set[str] = set()
-        self._cut = False  # a text sent as a part was not read to its end (FILTERED_PAGES)
 
     async def first_page(self, limit: int) -> tuple[list[Customer], int, bool]:
         await asyncio.gather(*(self._read_more(i, limit) for i in range(len(self._filters))))
         rows = await self.next_rows(limit, read_parts=False)  # painted first, read on later
         known = self._listed | {c.wallet_user_guid for read in self._pending for c in read}
         if all(self._at_end(i) for i in range(len(self._filters))):
-            return rows, len(known), self._cut
+            return rows, len(known), any(self._cut(i) for i in range(len(self._filters)))
         # a part's platform total counts rows it does not keep
         totals = [t or 0 for t, text in zip(self._totals, self._texts, strict=True)
                   if not text.matches]
@@ -225,13 +224,16 @@ class MergedSearch:
         return out
 
     def _at_end(self, i: int) -> bool:
+        return self._read_whole(i) or self._cut(i)
+
+    def _read_whole(self, i: int) -> bool:
         total = self._totals[i]
-        if total is not None and self._read[i] >= total:
-            return True
-        if self._texts[i].matches and self._pages[i] >= FILTERED_PAGES:
-            self._cut = True
-            return True
-        return False
+        return total is not None and self._read[i] >= total
+
+    def _cut(self, i: int) -> bool:
+        """A text sent as a part, not read to its end: its FILTERED_PAGES are read."""
+        return (bool(self._texts[i].matches) and self._pages[i] >= FILTERED_PAGES
+                and not self._read_whole(i))
 
     async def _read_more(self, i: int, limit: int) -> None:
         text = self._texts[i]

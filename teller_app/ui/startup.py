@@ -119,7 +119,9 @@ class AppController(QObject):
 
         preview = read_preview(self.args.profile)
         machine = self.policy.profiles_file if self.policy is not None else None
-        if preview is None and machine is not None and read_preview(None) is None:
+        # (no --profile: the read above was the user's whole file, none there already)
+        if preview is None and machine is not None and (
+                self.args.profile is None or read_preview(None) is None):
             preview = read_preview(self.args.profile, machine)  # a user with no profiles
         if preview is not None:
             install_translators(self.app, choose_language(self.args.lang, preview.language))

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 from teller_app.core.till import EndOfDay, Till, TillService
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
-from teller_app.ui.money import format_money
+from teller_app.ui.money import format_uah
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_dialog import CountGrid, ReportDialog, next_step
 from teller_app.ui.till_report import ReportContext
@@ -27,10 +27,6 @@ from teller_app.ui.till_text import hub_code_text, till_state_text
 
 # (supervisor e-mail, password, till id, the count they are shown) -> the closed till
 CloseCosignHere = Callable[[str, str, str, Decimal], Awaitable[Till]]
-
-
-def _money(value: Decimal) -> str:
-    return format_money(value, 2, "UAH")
 
 
 class TillCloseDialog(CosignWaitDialog):
@@ -50,7 +46,7 @@ class TillCloseDialog(CosignWaitDialog):
         self.report: EndOfDay | None = None
         self.report_dialog: ReportDialog | None = None
         self.voided = 0  # drafts the hub voided at the close (also while it waits)
-        self.expected = QLabel(_money(till.expected), self)
+        self.expected = QLabel(format_uah(till.expected), self)
         self.expected.setObjectName("tillExpected")
         self.grid = CountGrid(self)
         self.over_short = QLabel(self)
@@ -90,7 +86,7 @@ class TillCloseDialog(CosignWaitDialog):
         diff = self.difference()
         word = (self.tr("balanced") if diff == 0 else self.tr("over") if diff > 0
                 else self.tr("short"))
-        self.over_short.setText(f"{_money(diff)} ({word})")
+        self.over_short.setText(f"{format_uah(diff)} ({word})")
         self.ask_reason(diff, self.close_button, self.tr(
             "The count differs from the expected cash: give the reason."))
 
@@ -122,7 +118,7 @@ class TillCloseDialog(CosignWaitDialog):
             "past what a teller may close with alone. A supervisor co-signs the close from "
             "the branch cash position, or here. Then press Check the co-sign. Until then the "
             "till is not closed; you may count again, but the new count also waits for the "
-            "co-sign.").format(amount=_money(till.over_short or Decimal(0)))))
+            "co-sign.").format(amount=format_uah(till.over_short or Decimal(0)))))
         self.waiting.emit(till)
 
     def refresh(self) -> None:
@@ -149,8 +145,9 @@ class TillCloseDialog(CosignWaitDialog):
         summary = self.tr(
             "Co-sign the close of till {code}: counted {counted}, expected {expected}, "
             "over/short {diff}. Reason: {reason}").format(
-                code=till.till_code, counted=_money(counted), expected=_money(till.expected),
-                diff=_money(till.over_short or Decimal(0)), reason=till.close_reason or "—")
+                code=till.till_code, counted=format_uah(counted),
+                expected=format_uah(till.expected),
+                diff=format_uah(till.over_short or Decimal(0)), reason=till.close_reason or "—")
 
         async def run(email: str, password: str) -> EndOfDay:
             closed = await cosign(email, password, till.id, counted)

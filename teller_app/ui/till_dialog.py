@@ -33,7 +33,7 @@ from teller_app.core.till import (
 )
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.money import format_money
+from teller_app.ui.money import format_uah
 from teller_app.ui.pdf_save import save_pdf
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_report import ReportContext, print_report, report_html, report_pdf
@@ -42,10 +42,6 @@ from teller_app.ui.till_transfer import TransferDialog as TransferDialog  # stil
 
 # (supervisor e-mail, password, till id) -> the till, co-signed by their own session
 CosignHere = Callable[[str, str, str], Awaitable[Till]]
-
-
-def _money(value: Decimal) -> str:
-    return format_money(value, 2, "UAH")
 
 
 def next_step(button: QPushButton) -> None:
@@ -102,8 +98,9 @@ class CountGrid(QWidget):
 
     def _update(self) -> None:
         for key, spin in self.spins.items():
-            self.sums[key].setText(_money(face_value(key) * spin.value()) if spin.value() else "")
-        self.total.setText(_money(self.value()))
+            self.sums[key].setText(format_uah(face_value(key) * spin.value())
+                                   if spin.value() else "")
+        self.total.setText(format_uah(self.value()))
         self.changed.emit()
 
 
@@ -183,8 +180,8 @@ class TillOpenDialog(QDialog):
                     "The count ({count}) differs from the last close ({previous}): a "
                     "supervisor co-signs it from the branch cash position. Then press Check "
                     "the co-sign.")
-            previous = _money(till.previous_close) if till.previous_close is not None else ""
-            self.status.setText(text.format(count=_money(till.open_total), previous=previous))
+            previous = format_uah(till.previous_close) if till.previous_close is not None else ""
+            self.status.setText(text.format(count=format_uah(till.open_total), previous=previous))
             self.refresh_button.show()
             self.cosign_button.setVisible(self.cosign_here is not None)
             next_step(self.cosign_button if self.cosign_here is not None
@@ -196,7 +193,7 @@ class TillOpenDialog(QDialog):
         if close is not None:  # open: Enter closes the dialog
             next_step(close)
         self.status.setText(self.tr("Till {code} is open with {amount}.").format(
-            code=till.till_code, amount=_money(till.open_total)))
+            code=till.till_code, amount=format_uah(till.open_total)))
         self.opened.emit(till)
 
     def _failed(self, exc: BaseException) -> None:
@@ -210,7 +207,7 @@ class TillOpenDialog(QDialog):
         if till is None or cosign is None:
             return
         summary = self.tr("Co-sign the opening count of till {code}: {amount}.").format(
-            code=till.till_code, amount=_money(till.open_total))
+            code=till.till_code, amount=format_uah(till.open_total))
         self.cosign_dialog = cosign_here(
             self, self.ops, summary, self.tr("Supervisor co-signing"),
             lambda email, password: cosign(email, password, till.id), self._shown)

@@ -5,8 +5,6 @@ vault count itself: ``ui/till_vault_count.py``)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,14 +19,10 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.money import format_money
+from teller_app.ui.money import format_uah
 from teller_app.ui.till_text import till_state_text
 from teller_app.ui.till_vault_count import VaultCosignHere
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
-
-
-def _money(value: Decimal) -> str:
-    return format_money(value, 2, "UAH")
 
 
 class BranchCashView(QDialog):
@@ -108,26 +102,26 @@ class BranchCashView(QDialog):
 
     def _show(self, position: BranchPosition) -> None:
         self.position = position
-        self.vault.setText(_money(position.vault))
+        self.vault.setText(format_uah(position.vault))
         codes = ", ".join(t.till_code for t in position.closed_tills)
-        self.in_closed.setText(_money(position.in_closed_tills) + (f" ({codes})" if codes
+        self.in_closed.setText(format_uah(position.in_closed_tills) + (f" ({codes})" if codes
                                                                    else ""))
-        self.total.setText(_money(position.total))
+        self.total.setText(format_uah(position.total))
         self.tills.setRowCount(len(position.tills))
         for row, till in enumerate(position.tills):
             for col, text in enumerate((till.till_code, till.teller,
-                                        till_state_text(till.state), _money(till.expected))):
+                                        till_state_text(till.state), format_uah(till.expected))):
                 self.tills.setItem(row, col, QTableWidgetItem(text))
         self.transfers.setRowCount(len(position.pending_transfers))
         for row, tr in enumerate(position.pending_transfers):
             direction = (self.tr("vault → till") if tr.direction == "to_till"
                          else self.tr("till → vault"))
-            for col, text in enumerate((tr.requested_by, direction, _money(tr.amount))):
+            for col, text in enumerate((tr.requested_by, direction, format_uah(tr.amount))):
                 self.transfers.setItem(row, col, QTableWidgetItem(text))
         self.counts.setRowCount(len(position.pending_vault_counts))
         for row, count in enumerate(position.pending_vault_counts):
-            for col, text in enumerate((count.counted_by, _money(count.counted),
-                                        _money(count.book), _money(count.difference),
+            for col, text in enumerate((count.counted_by, format_uah(count.counted),
+                                        format_uah(count.book), format_uah(count.difference),
                                         count.reason)):
                 self.counts.setItem(row, col, QTableWidgetItem(text))
         self.loaded.emit(position)

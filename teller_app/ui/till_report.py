@@ -24,7 +24,7 @@ from teller_app.core.private_files import write_private
 from teller_app.core.receipt import kyiv_time
 from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, face_value
 from teller_app.ui.cash_text import category_text
-from teller_app.ui.money import format_money
+from teller_app.ui.money import format_uah
 from teller_app.ui.receipt import pdf_bytes, print_document
 from teller_app.ui.till_text import denomination_text, till_kind_text, till_state_text
 
@@ -42,10 +42,6 @@ def person_text(name: str, email: str | None) -> str:
     if not email:
         return "—"
     return f"{name} ({email})" if name and name.strip().lower() != email.lower() else email
-
-
-def _money(value: Decimal) -> str:
-    return format_money(value, 2, "UAH")
 
 
 def _when(ts: int | None) -> str:
@@ -74,7 +70,7 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
 
 
 def count_rows(counts: dict[str, int]) -> list[list[str]]:
-    return [[denomination_text(key), str(counts[key]), _money(face_value(key) * counts[key])]
+    return [[denomination_text(key), str(counts[key]), format_uah(face_value(key) * counts[key])]
             for key, _v, _n in DENOMINATIONS if counts.get(key)]
 
 
@@ -120,24 +116,25 @@ def report_html(report: EndOfDay, ctx: ReportContext) -> str:
     ] + ([(t["close_cosigned"], person_text(report.close_cosigner_name,
                                             till.close_cosigned_by))]
          if till.close_cosigned_by else []))
-    ops = [[_time(o.at), till_kind_text(o.kind), o.category or "—", _money(o.amount),
+    ops = [[_time(o.at), till_kind_text(o.kind), o.category or "—", format_uah(o.amount),
             (o.payment_guid or "")[:8]] for o in report.operations]
     codes = sorted({o.category for o in report.operations if o.category})
     legend = ("<p style='color:#555; margin:2px 0'>"
               + html.escape("; ".join(category_text(c) for c in codes)) + "</p>")
     codes_of = {"deposit": " (04)", "withdrawal": " (02)"}
-    totals = [[till_kind_text(kind) + codes_of.get(kind, ""), str(count), _money(amount)]
+    totals = [[till_kind_text(kind) + codes_of.get(kind, ""), str(count), format_uah(amount)]
               for kind, (count, amount) in sorted(report.totals.items())]
-    counted = _money(till.counted) if till.counted is not None else "—"
-    previous = _money(till.previous_close) if till.previous_close is not None else "—"
+    counted = format_uah(till.counted) if till.counted is not None else "—"
+    previous = format_uah(till.previous_close) if till.previous_close is not None else "—"
     # what the drawer gained or lost between the last close and this opening (co-signed)
     opening_diff = till.opening_difference
     balance = _rows([
         (t["previous_close"], previous),
-        (t["opening_difference"], "—" if opening_diff is None else _money(opening_diff)),
-        (t["opening_cash"], _money(till.open_total)), (t["cash_in"], _money(report.cash_in)),
-        (t["cash_out"], _money(report.cash_out)), (t["expected"], _money(till.expected)),
-        (t["counted"], counted), (t["over_short"], f"{_money(over_short)} ({verdict})"),
+        (t["opening_difference"], "—" if opening_diff is None else format_uah(opening_diff)),
+        (t["opening_cash"], format_uah(till.open_total)),
+        (t["cash_in"], format_uah(report.cash_in)),
+        (t["cash_out"], format_uah(report.cash_out)), (t["expected"], format_uah(till.expected)),
+        (t["counted"], counted), (t["over_short"], f"{format_uah(over_short)} ({verdict})"),
         (t["reason"], till.close_reason or "—"),
     ])
     empty = f"<p>{html.escape(t['none'])}</p>"

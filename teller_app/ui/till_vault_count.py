@@ -14,14 +14,10 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 from teller_app.core.till import BranchPosition, TillService, VaultCount
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
-from teller_app.ui.money import format_money
+from teller_app.ui.money import format_uah
 
 # (second supervisor's e-mail, password, count id) -> the position once co-signed
 VaultCosignHere = Callable[[str, str, str], Awaitable[BranchPosition]]
-
-
-def _money(value: Decimal) -> str:
-    return format_money(value, 2, "UAH")
 
 
 class VaultCountDialog(CosignWaitDialog):
@@ -52,7 +48,7 @@ class VaultCountDialog(CosignWaitDialog):
         self.reason.textChanged.connect(self._validate)
         form = QFormLayout(self)
         if book is not None:
-            form.addRow(self.tr("Book balance"), QLabel(_money(book), self))
+            form.addRow(self.tr("Book balance"), QLabel(format_uah(book), self))
         form.addRow(self.grid)
         form.addRow(self.tr("Difference"), self.difference)
         self.add_wait_rows(form, self.tr("Reason"), buttons)
@@ -64,7 +60,7 @@ class VaultCountDialog(CosignWaitDialog):
             self.difference.setText("—")
             return
         diff = self.grid.value() - self.book
-        self.difference.setText(_money(diff))
+        self.difference.setText(format_uah(diff))
         self.ask_reason(diff, self.save, self.tr(
             "The count differs from the book balance: give the reason."))
 
@@ -87,8 +83,8 @@ class VaultCountDialog(CosignWaitDialog):
                     "The Teller Hub did not answer, and the vault now shows %1, not the %2 you "
                     "counted: a transfer may have moved it meanwhile, or your count was not "
                     "recorded. Look at the position, count again and save.").replace(
-                        "%1", _money(exc.position.vault)).replace(
-                        "%2", _money(exc.counted)))
+                        "%1", format_uah(exc.position.vault)).replace(
+                        "%2", format_uah(exc.counted)))
                 return
             self.status.setText(friendly_message(exc))
 
@@ -102,8 +98,8 @@ class VaultCountDialog(CosignWaitDialog):
         self.show_waiting(self.tr(
             "The count ({counted}) differs from the book balance ({book}) by {difference}: a "
             "second supervisor (not you) co-signs it. Until then the vault stays at its book "
-            "balance.").format(counted=_money(count.counted), book=_money(count.book),
-                               difference=_money(count.difference)))
+            "balance.").format(counted=format_uah(count.counted), book=format_uah(count.book),
+                               difference=format_uah(count.difference)))
         self.status.setText("")
 
     def refresh(self) -> None:
@@ -138,8 +134,8 @@ class VaultCountDialog(CosignWaitDialog):
         summary = self.tr(
             "Co-sign the vault count: counted {counted}, book balance {book}, difference "
             "{difference}. Reason: {reason}").format(
-                counted=_money(count.counted), book=_money(count.book),
-                difference=_money(count.difference), reason=count.reason or "—")
+                counted=format_uah(count.counted), book=format_uah(count.book),
+                difference=format_uah(count.difference), reason=count.reason or "—")
         self.cosign_dialog = cosign_here(
             self, self.ops, summary, self.tr("Supervisor co-signing"),
             lambda email, password: cosign(email, password, count.id), self._applied)
