@@ -107,22 +107,22 @@
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="175"/>
+        <location filename="../../teller_app/ui/startup.py" line="177"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="190"/>
+        <location filename="../../teller_app/ui/startup.py" line="192"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="201"/>
+        <location filename="../../teller_app/ui/startup.py" line="203"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="295"/>
+        <location filename="../../teller_app/ui/startup.py" line="297"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
@@ -132,13 +132,13 @@
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="314"/>
+        <location filename="../../teller_app/ui/startup.py" line="316"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="349"/>
-        <location filename="../../teller_app/ui/startup.py" line="363"/>
+        <location filename="../../teller_app/ui/startup.py" line="351"/>
+        <location filename="../../teller_app/ui/startup.py" line="365"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -1244,175 +1244,175 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="42"/>
+        <location filename="../../teller_app/ui/till_position.py" line="36"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="55"/>
+        <location filename="../../teller_app/ui/till_position.py" line="49"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="55"/>
-        <location filename="../../teller_app/ui/till_position.py" line="59"/>
+        <location filename="../../teller_app/ui/till_position.py" line="49"/>
+        <location filename="../../teller_app/ui/till_position.py" line="53"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="56"/>
+        <location filename="../../teller_app/ui/till_position.py" line="50"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="56"/>
+        <location filename="../../teller_app/ui/till_position.py" line="50"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="59"/>
+        <location filename="../../teller_app/ui/till_position.py" line="53"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="60"/>
+        <location filename="../../teller_app/ui/till_position.py" line="54"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="63"/>
+        <location filename="../../teller_app/ui/till_position.py" line="57"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="63"/>
+        <location filename="../../teller_app/ui/till_position.py" line="57"/>
         <source>Counted</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <location filename="../../teller_app/ui/till_position.py" line="58"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <location filename="../../teller_app/ui/till_position.py" line="58"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="65"/>
+        <location filename="../../teller_app/ui/till_position.py" line="59"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="72"/>
+        <location filename="../../teller_app/ui/till_position.py" line="66"/>
         <source>Co-sign the opening count</source>
         <translation>Підписати перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="73"/>
+        <location filename="../../teller_app/ui/till_position.py" line="67"/>
         <source>Co-sign the close</source>
         <translation>Підписати закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="74"/>
+        <location filename="../../teller_app/ui/till_position.py" line="68"/>
         <source>Co-sign the vault count</source>
         <translation>Підписати перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="75"/>
+        <location filename="../../teller_app/ui/till_position.py" line="69"/>
         <source>Approve the transfer</source>
         <translation>Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
+        <location filename="../../teller_app/ui/till_position.py" line="70"/>
         <source>Reject the transfer</source>
         <translation>Відхилити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="77"/>
+        <location filename="../../teller_app/ui/till_position.py" line="71"/>
         <source>Count the vault…</source>
         <translation>Перерахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="80"/>
+        <location filename="../../teller_app/ui/till_position.py" line="74"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="94"/>
+        <location filename="../../teller_app/ui/till_position.py" line="88"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <location filename="../../teller_app/ui/till_position.py" line="89"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <location filename="../../teller_app/ui/till_position.py" line="90"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="97"/>
+        <location filename="../../teller_app/ui/till_position.py" line="91"/>
         <source>Tills</source>
         <translation>Каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="98"/>
+        <location filename="../../teller_app/ui/till_position.py" line="92"/>
         <source>Transfers waiting</source>
         <translation>Передачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="99"/>
+        <location filename="../../teller_app/ui/till_position.py" line="93"/>
         <source>Vault counts waiting</source>
         <translation>Перерахунки сховища, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="107"/>
+        <location filename="../../teller_app/ui/till_position.py" line="101"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="123"/>
+        <location filename="../../teller_app/ui/till_position.py" line="117"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="124"/>
+        <location filename="../../teller_app/ui/till_position.py" line="118"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="144"/>
+        <location filename="../../teller_app/ui/till_position.py" line="138"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="147"/>
-        <location filename="../../teller_app/ui/till_position.py" line="159"/>
-        <location filename="../../teller_app/ui/till_position.py" line="173"/>
+        <location filename="../../teller_app/ui/till_position.py" line="141"/>
+        <location filename="../../teller_app/ui/till_position.py" line="153"/>
+        <location filename="../../teller_app/ui/till_position.py" line="167"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="154"/>
+        <location filename="../../teller_app/ui/till_position.py" line="148"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="170"/>
+        <location filename="../../teller_app/ui/till_position.py" line="164"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="179"/>
+        <location filename="../../teller_app/ui/till_position.py" line="173"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="184"/>
+        <location filename="../../teller_app/ui/till_position.py" line="178"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -2269,7 +2269,7 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="86"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="82"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -4230,42 +4230,42 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileRecovery</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="23"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="26"/>
         <source>The profiles file {path} cannot be read, so Teller does not know which platform to connect to. It will not fall back to the sandbox.</source>
         <translation>Файл профілів {path} не вдається прочитати, тож Teller не знає, до якої платформи підключатися. Перехід до пісочниці не відбудеться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="27"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="30"/>
         <source>Teller — profiles file unreadable</source>
         <translation>Teller — файл профілів не читається</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="34"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="37"/>
         <source>The file could not be opened or written (its permissions, the disk).</source>
         <translation>Файл не вдалося відкрити чи записати (права доступу, диск).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="37"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="40"/>
         <source>The file is damaged or is not a Teller profiles file.</source>
         <translation>Файл пошкоджений або це не файл профілів Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="41"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="44"/>
         <source>&amp;Reset and manage profiles…</source>
         <translation>&amp;Скинути та керувати профілями…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="44"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="47"/>
         <source>&amp;Try again</source>
         <translation>Спробувати &amp;ще</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="47"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="50"/>
         <source>&amp;Quit</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="73"/>
+        <location filename="../../teller_app/ui/profile_manager_recovery.py" line="74"/>
         <source>The unreadable file was kept as {path}. Add or import the profiles, then close this window to sign in.</source>
         <translation>Непрочитаний файл збережено як {path}. Додайте або імпортуйте профілі, потім закрийте це вікно, щоб увійти.</translation>
     </message>
@@ -4431,27 +4431,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="228"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="225"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="234"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="231"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="235"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="232"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="250"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="247"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="251"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="248"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -4459,197 +4459,197 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="82"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="82"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="83"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="83"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="83"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="84"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="85"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="86"/>
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="87"/>
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="92"/>
+        <location filename="../../teller_app/ui/till_report.py" line="88"/>
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="89"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="90"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="91"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="92"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="92"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -5383,98 +5383,98 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="47"/>
-        <location filename="../../teller_app/ui/till_close.py" line="59"/>
+        <location filename="../../teller_app/ui/till_close.py" line="43"/>
+        <location filename="../../teller_app/ui/till_close.py" line="55"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="61"/>
+        <location filename="../../teller_app/ui/till_close.py" line="57"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="63"/>
+        <location filename="../../teller_app/ui/till_close.py" line="59"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="64"/>
+        <location filename="../../teller_app/ui/till_close.py" line="60"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="71"/>
+        <location filename="../../teller_app/ui/till_close.py" line="67"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="72"/>
+        <location filename="../../teller_app/ui/till_close.py" line="68"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="74"/>
+        <location filename="../../teller_app/ui/till_close.py" line="70"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="75"/>
+        <location filename="../../teller_app/ui/till_close.py" line="71"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="91"/>
+        <location filename="../../teller_app/ui/till_close.py" line="87"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="91"/>
+        <location filename="../../teller_app/ui/till_close.py" line="87"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="92"/>
+        <location filename="../../teller_app/ui/till_close.py" line="88"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="95"/>
+        <location filename="../../teller_app/ui/till_close.py" line="91"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="120"/>
+        <location filename="../../teller_app/ui/till_close.py" line="116"/>
         <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
         <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим касир може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="136"/>
+        <location filename="../../teller_app/ui/till_close.py" line="132"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="141"/>
+        <location filename="../../teller_app/ui/till_close.py" line="137"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="150"/>
+        <location filename="../../teller_app/ui/till_close.py" line="146"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="160"/>
+        <location filename="../../teller_app/ui/till_close.py" line="157"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="171"/>
+        <location filename="../../teller_app/ui/till_close.py" line="168"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="174"/>
+        <location filename="../../teller_app/ui/till_close.py" line="171"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
@@ -5483,7 +5483,7 @@ Reason: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="115"/>
+        <location filename="../../teller_app/ui/till_close.py" line="111"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -5534,68 +5534,68 @@ Reason: %2</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="122"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="119"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="129"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="131"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="132"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="148"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="145"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="155"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="158"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="166"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="163"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="170"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="167"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="179"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="176"/>
         <source>This is the till&apos;s first opening: a supervisor co-signs its count ({count}) from the branch cash position. Then press Check the co-sign.</source>
         <translation>Це перше відкриття каси: контролер підписує її перерахунок ({count}) у касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="183"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="180"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="198"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="195"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="212"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="209"/>
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="215"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="212"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
@@ -5983,82 +5983,82 @@ Reason: %2</source>
 <context>
     <name>VaultCountDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="39"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="35"/>
         <source>Count the vault</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="47"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="43"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="48"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="44"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="49"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="45"/>
         <source>Second supervisor co-signs here…</source>
         <translation>Другий контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="55"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="51"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="57"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="53"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="58"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="54"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="69"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="65"/>
         <source>The count differs from the book balance: give the reason.</source>
         <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="87"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="83"/>
         <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
         <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="97"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="93"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="103"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="99"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="124"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="120"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="126"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="122"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="130"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="126"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="139"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="135"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="144"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="140"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>

@@ -206,6 +206,8 @@ def test_the_desk_renews_both_sessions_once_the_dcm_one_ended(
                     break
                 except AuthError:  # 401 until the hub's copy of DCM's employees has them
                     await asyncio.sleep(0.5)
+            else:
+                pytest.fail("the hub never learnt the new employee (20 s)")
             assert sim_admin(sandbox, "sessions/expire", {"token": first}) == {"expired": 1}
             issued = await link.issue_secret(f"renew.{os.urandom(4).hex()}@example.ua", kyiv)
             return first, str(client.session_token), issued.created
