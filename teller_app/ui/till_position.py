@@ -23,6 +23,12 @@ from teller_app.ui.money import format_uah
 from teller_app.ui.till_text import till_state_text
 from teller_app.ui.till_vault_count import VaultCosignHere
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
+from teller_app.ui.validators import one_line
+
+
+def _cell(text: str) -> QTableWidgetItem:
+    # names and reasons come from the hub as typed: a line break would split the row
+    return QTableWidgetItem(one_line(text))
 
 
 class BranchCashView(QDialog):
@@ -111,19 +117,19 @@ class BranchCashView(QDialog):
         for row, till in enumerate(position.tills):
             for col, text in enumerate((till.till_code, till.teller,
                                         till_state_text(till.state), format_uah(till.expected))):
-                self.tills.setItem(row, col, QTableWidgetItem(text))
+                self.tills.setItem(row, col, _cell(text))
         self.transfers.setRowCount(len(position.pending_transfers))
         for row, tr in enumerate(position.pending_transfers):
             direction = (self.tr("vault → till") if tr.direction == "to_till"
                          else self.tr("till → vault"))
             for col, text in enumerate((tr.requested_by, direction, format_uah(tr.amount))):
-                self.transfers.setItem(row, col, QTableWidgetItem(text))
+                self.transfers.setItem(row, col, _cell(text))
         self.counts.setRowCount(len(position.pending_vault_counts))
         for row, count in enumerate(position.pending_vault_counts):
             for col, text in enumerate((count.counted_by, format_uah(count.counted),
                                         format_uah(count.book), format_uah(count.difference),
                                         count.reason)):
-                self.counts.setItem(row, col, QTableWidgetItem(text))
+                self.counts.setItem(row, col, _cell(text))
         self.loaded.emit(position)
 
     def _selected_till(self) -> Till | None:

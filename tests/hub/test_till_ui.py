@@ -88,7 +88,7 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         assert counting is not None
         counting.grid.spins["note_1000"].setValue(10)
         assert not counting.save.isEnabled()  # differs from the book (0.00): a reason first
-        counting.reason.setText("first count of the vault")
+        counting.reason.setText("first count\nof the vault")  # typed text may hold a break
         with qtbot.waitSignal(counting.saved, timeout=10000) as saved:
             counting.save_count()
         assert saved.args[0].vault == Decimal("0.00")  # waits for a second supervisor
@@ -99,6 +99,7 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         qtbot.addWidget(other)
         qtbot.waitUntil(lambda: other.position is not None, timeout=10000)
         assert other.counts.rowCount() == 1
+        assert other.counts.item(0, 4).text() == "first count of the vault"  # one line
         other.counts.selectRow(0)
         with qtbot.waitSignal(other.loaded, timeout=10000) as loaded:
             other.cosign_count()
