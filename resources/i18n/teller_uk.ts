@@ -1244,175 +1244,175 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="36"/>
+        <location filename="../../teller_app/ui/till_position.py" line="42"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="49"/>
+        <location filename="../../teller_app/ui/till_position.py" line="55"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="49"/>
-        <location filename="../../teller_app/ui/till_position.py" line="53"/>
+        <location filename="../../teller_app/ui/till_position.py" line="55"/>
+        <location filename="../../teller_app/ui/till_position.py" line="59"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="50"/>
+        <location filename="../../teller_app/ui/till_position.py" line="56"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="50"/>
+        <location filename="../../teller_app/ui/till_position.py" line="56"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="53"/>
+        <location filename="../../teller_app/ui/till_position.py" line="59"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="54"/>
+        <location filename="../../teller_app/ui/till_position.py" line="60"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="57"/>
+        <location filename="../../teller_app/ui/till_position.py" line="63"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="57"/>
+        <location filename="../../teller_app/ui/till_position.py" line="63"/>
         <source>Counted</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="58"/>
+        <location filename="../../teller_app/ui/till_position.py" line="64"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="58"/>
+        <location filename="../../teller_app/ui/till_position.py" line="64"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="59"/>
+        <location filename="../../teller_app/ui/till_position.py" line="65"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="66"/>
+        <location filename="../../teller_app/ui/till_position.py" line="72"/>
         <source>Co-sign the opening count</source>
         <translation>Підписати перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="67"/>
+        <location filename="../../teller_app/ui/till_position.py" line="73"/>
         <source>Co-sign the close</source>
         <translation>Підписати закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="68"/>
+        <location filename="../../teller_app/ui/till_position.py" line="74"/>
         <source>Co-sign the vault count</source>
         <translation>Підписати перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="69"/>
+        <location filename="../../teller_app/ui/till_position.py" line="75"/>
         <source>Approve the transfer</source>
         <translation>Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="70"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>Reject the transfer</source>
         <translation>Відхилити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="71"/>
+        <location filename="../../teller_app/ui/till_position.py" line="77"/>
         <source>Count the vault…</source>
         <translation>Перерахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="74"/>
+        <location filename="../../teller_app/ui/till_position.py" line="80"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="88"/>
+        <location filename="../../teller_app/ui/till_position.py" line="94"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="89"/>
+        <location filename="../../teller_app/ui/till_position.py" line="95"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="90"/>
+        <location filename="../../teller_app/ui/till_position.py" line="96"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="91"/>
+        <location filename="../../teller_app/ui/till_position.py" line="97"/>
         <source>Tills</source>
         <translation>Каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="92"/>
+        <location filename="../../teller_app/ui/till_position.py" line="98"/>
         <source>Transfers waiting</source>
         <translation>Передачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="93"/>
+        <location filename="../../teller_app/ui/till_position.py" line="99"/>
         <source>Vault counts waiting</source>
         <translation>Перерахунки сховища, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="101"/>
+        <location filename="../../teller_app/ui/till_position.py" line="107"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="117"/>
+        <location filename="../../teller_app/ui/till_position.py" line="123"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="118"/>
+        <location filename="../../teller_app/ui/till_position.py" line="124"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="138"/>
+        <location filename="../../teller_app/ui/till_position.py" line="144"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="141"/>
-        <location filename="../../teller_app/ui/till_position.py" line="153"/>
-        <location filename="../../teller_app/ui/till_position.py" line="167"/>
+        <location filename="../../teller_app/ui/till_position.py" line="147"/>
+        <location filename="../../teller_app/ui/till_position.py" line="159"/>
+        <location filename="../../teller_app/ui/till_position.py" line="173"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="148"/>
+        <location filename="../../teller_app/ui/till_position.py" line="154"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="164"/>
+        <location filename="../../teller_app/ui/till_position.py" line="170"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="173"/>
+        <location filename="../../teller_app/ui/till_position.py" line="179"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="178"/>
+        <location filename="../../teller_app/ui/till_position.py" line="184"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -3374,7 +3374,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="211"/>
+        <location filename="../../teller_app/ui/history.py" line="212"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
@@ -3427,37 +3427,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="48"/>
+        <location filename="../../teller_app/ui/history_model.py" line="59"/>
         <source>Date (Kyiv)</source>
         <translation>Дата (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="48"/>
+        <location filename="../../teller_app/ui/history_model.py" line="59"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="48"/>
+        <location filename="../../teller_app/ui/history_model.py" line="59"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="49"/>
+        <location filename="../../teller_app/ui/history_model.py" line="60"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="49"/>
+        <location filename="../../teller_app/ui/history_model.py" line="60"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="49"/>
+        <location filename="../../teller_app/ui/history_model.py" line="60"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="164"/>
+        <location filename="../../teller_app/ui/history_model.py" line="175"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>

@@ -205,11 +205,11 @@ class HistoryDialog(QDialog):
     def export_words(self) -> ExportWords:
         """The export's headers and the words its cells use, as the table says them (Qt's
         translator: on the UI thread; the cells are made off it)."""
-        date, operation, amount, status, purpose = self.model.headers()[:5]
+        head = self.model.headers()
         return ExportWords(
-            headers=(date, self.tr("Time (ISO 8601)"), operation, self.tr("Direction"),
-                     amount, self.tr("Currency"), status, purpose, self.tr("Payment ID"),
-                     self.tr("Stellar transaction")),
+            headers=(head.date, self.tr("Time (ISO 8601)"), head.operation, self.tr("Direction"),
+                     head.amount, self.tr("Currency"), head.status, head.purpose,
+                     self.tr("Payment ID"), self.tr("Stellar transaction")),
             incoming=self.tr("Incoming"), outgoing=self.tr("Outgoing"),
             # HistoryModel.cells: cash deposits and withdrawals by name, others by code
             operations={"04": kind_text("deposit"), "02": kind_text("withdrawal")},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
@@ -18,6 +19,16 @@ from teller_app.ui.till_text import voided_text
 
 Index = QModelIndex | QPersistentModelIndex
 _KINDS = {"04": "deposit", "02": "withdrawal"}
+
+
+class HistoryHeaders(NamedTuple):
+    """The table's column titles, by name (the export picks its own from them)."""
+    date: str
+    operation: str
+    amount: str
+    status: str
+    purpose: str
+    payment: str
 
 
 def date_cell(moment: datetime | None) -> str:
@@ -44,16 +55,16 @@ class HistoryModel(QAbstractTableModel):
         self.fetched_at: float | None = None
         self._generation = 0
 
-    def headers(self) -> list[str]:
-        return [self.tr("Date (Kyiv)"), self.tr("Operation"), self.tr("Amount"),
-                self.tr("Status"), self.tr("Purpose"), self.tr("Payment")]
+    def headers(self) -> HistoryHeaders:
+        return HistoryHeaders(self.tr("Date (Kyiv)"), self.tr("Operation"), self.tr("Amount"),
+                              self.tr("Status"), self.tr("Purpose"), self.tr("Payment"))
 
     # -- Qt model -----------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
+        return 0 if parent.isValid() else len(HistoryHeaders._fields)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
