@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from teller_app.core.cache_open import (
 )
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
+from teller_app.core.machine_policy import read_policy
 from teller_app.core.server_traits import attach_traits
 from teller_app.core.session import Session
 from teller_app.core.sync import SyncEngine
@@ -65,13 +67,23 @@ async def open_branch_cache(session: Session) -> BranchCacheBundle:
                              wipe_on_sign_out(scope, profile.head_office_desk))
 
 
-async def close_branch_cache(bundle: BranchCacheBundle | None) -> None:
+async def close_branch_cache(bundle: BranchCacheBundle | None, *,
+                             signing_out: bool = False) -> None:
+    """Close the cache. A head-office cache on a branch desk is wiped, key included; with
+    ``signing_out`` (an explicit sign-out) so is every cache when the machine policy says
+    ``wipe_cache_at_sign_out`` (a PC whose keyring several employees share)."""
     if bundle is None:
         return
     await bundle.connectivity.stop()
     await bundle.sync.stop()  # a running sync and reconcile pass (it deletes nothing then)
     with contextlib.suppress(Exception):
         await bundle.worker.close()  # runs after any in-flight DB job on the same thread
-    if bundle.wipe_on_close and bundle.scope is not None and bundle.store is not None:
+    if bundle.scope is None or bundle.store is None:
+        return
+    if bundle.wipe_on_close:
         log.info("head-office cache wiped at sign-out (branch desk)")
-        await wipe_scoped_cache(app_paths.data_dir(), bundle.scope, bundle.store)
+    elif signing_out and (await asyncio.to_thread(read_policy)).wipe_cache_at_sign_out:
+        log.info("branch cache wiped at sign-out (machine policy)")
+    else:
+        return
+    await wipe_scoped_cache(app_paths.data_dir(), bundle.scope, bundle.store)

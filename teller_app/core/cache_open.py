@@ -7,7 +7,8 @@
   locked cache (another Teller) or an I/O failure (read-only, full disk) is reported and
   nothing is deleted.
 * A head-office scope on a branch desk (``Profile.head_office_desk`` False) is wiped, key
-  included, when its session ends.
+  included, when its session ends; any scope is at an explicit sign-out when the machine
+  policy says ``wipe_cache_at_sign_out`` (its pages overwritten before the unlink).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from teller_app.cache import (
     wipe_cache_file,
 )
 from teller_app.core.cache_worker import CacheWorker
+from teller_app.core.private_files import remove_overwritten
 from teller_app.secrets import SecretStore
 
 log = logging.getLogger(__name__)
@@ -95,9 +97,19 @@ async def open_scoped_cache(
 
 
 async def wipe_scoped_cache(data_dir: Path, scope: CacheScope, store: SecretStore) -> None:
-    """Delete the cache file of ``scope`` and forget its key (the cache must be closed)."""
-    await asyncio.to_thread(wipe_cache_file, scope.path(data_dir))
+    """Remove the cache file of ``scope`` (overwritten first, with its -wal/-shm/-journal)
+    and forget its key (the cache must be closed)."""
+    await asyncio.to_thread(_remove_cache_files, scope.path(data_dir))
     await store.delete(scope.key_name)
+
+
+def _remove_cache_files(path: Path) -> None:
+    # zeros over the encrypted pages first, so they do not stay readable in freed blocks
+    for suffix in ("", "-wal", "-shm", "-journal", "-ftsbuild"):
+        part = Path(str(path) + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            remove_overwritten(part)
+    wipe_cache_file(path)  # whatever remove_overwritten could not move aside
 
 
 def wipe_on_sign_out(scope: CacheScope, head_office_desk: bool) -> bool:

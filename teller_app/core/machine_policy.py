@@ -5,11 +5,23 @@
 
       embedded_demo = false                        # no profile: "ask IT", never the sandbox
       profiles_file = "/etc/teller/profiles.json"  # offered to a user who has no profiles
+      remember_sign_in = false        # no "Remember on this workstation"; tokens forgotten
+      offline_hours_max = 4           # caps a profile's offline_hours (0: no offline start)
+      idle_lock_minutes_max = 10      # caps the idle lock a user or profile sets
+      wipe_cache_at_sign_out = true   # an explicit sign-out removes the cache and its key
 
 - Windows: the registry key ``HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Teller`` (where Group
   Policy writes; only administrators can): ``EmbeddedDemo`` (REG_DWORD 0 or 1) and
-  ``ProfilesFile`` (REG_SZ, an absolute path whose ACL IT keeps). No file is trusted there:
-  any user may create folders under ``%ProgramData%``.
+  ``ProfilesFile`` (REG_SZ, an absolute path whose ACL IT keeps), and the REG_DWORDs
+  ``RememberSignIn`` (0 or 1), ``OfflineHoursMax``, ``IdleLockMinutesMax`` and
+  ``WipeCacheAtSignOut`` (0 or 1), read as the TOML keys above. No file is trusted there: any
+  user may create folders under ``%ProgramData%``.
+
+The shared-PC keys (``remember_sign_in``, ``offline_hours_max``, ``idle_lock_minutes_max``,
+``wipe_cache_at_sign_out``) only ever tighten: a value of the wrong type (or out of range) is
+ignored with a warning and the desk's default applies. Where several employees share ONE OS
+account they share its keyring too: set ``remember_sign_in = false`` and
+``wipe_cache_at_sign_out = true`` there (better: one OS account per employee).
 
 The machine's own policy always applies when there is one. Only when there is none does
 ``TELLER_POLICY_FILE`` name a policy file instead (tests, a packaged test bench); the user
@@ -39,10 +51,18 @@ if TYPE_CHECKING:
 
 POLICY_ENV = "TELLER_POLICY_FILE"
 POLICY_NAME = "policy.toml"
-KNOWN = frozenset({"embedded_demo", "profiles_file"})
+KNOWN = frozenset({"embedded_demo", "profiles_file", "remember_sign_in", "offline_hours_max",
+                   "idle_lock_minutes_max", "wipe_cache_at_sign_out"})
 REGISTRY_KEY = r"SOFTWARE\Policies\Teller"  # under HKEY_LOCAL_MACHINE
 REGISTRY_SOURCE = "HKEY_LOCAL_MACHINE\\" + REGISTRY_KEY
 DEMO_VALUE, PROFILES_VALUE = "EmbeddedDemo", "ProfilesFile"
+# the shared-PC keys: TOML key -> registry value, and whether it is a switch or a bound
+SHARED_PC_KEYS: dict[str, tuple[str, type]] = {
+    "remember_sign_in": ("RememberSignIn", bool),
+    "offline_hours_max": ("OfflineHoursMax", int),
+    "idle_lock_minutes_max": ("IdleLockMinutesMax", int),
+    "wipe_cache_at_sign_out": ("WipeCacheAtSignOut", bool),
+}
 
 # A registry value by name (None: not set); OSError when the key cannot be read.
 ValueReader = Callable[[str], object]
@@ -75,6 +95,20 @@ class MachinePolicy(NamedTuple):  # a NamedTuple: read before the first paint, ~
     warnings: tuple[str, ...] = ()  # what was ignored, and why (English, for the log)
     # owners trusted besides root: the user who named the file in TELLER_POLICY_FILE
     extra_owners: frozenset[int] = frozenset()
+    remember_sign_in: bool = True  # False: no "Remember"; remembered tokens are deleted
+    offline_hours_max: int | None = None  # caps Profile.offline_hours (0: no offline start)
+    idle_lock_minutes_max: int | None = None  # caps the idle lock (settings and profile)
+    wipe_cache_at_sign_out: bool = False  # explicit sign-out removes the cache and its key
+
+    def offline_hours(self, profile_hours: float) -> float:
+        """The profile's offline window, capped by the policy."""
+        cap = self.offline_hours_max
+        return profile_hours if cap is None else min(profile_hours, float(cap))
+
+    def idle_lock_minutes(self, minutes: int) -> int:
+        """An idle lock a user or profile set, capped by the policy."""
+        cap = self.idle_lock_minutes_max
+        return minutes if cap is None else min(minutes, cap)
 
 
 def read_policy(registry: ValueReader | None = None) -> MachinePolicy:
@@ -116,9 +150,10 @@ def policy_from_registry(read_value: ValueReader) -> MachinePolicy:
     neither value is set."""
     try:
         demo, named = read_value(DEMO_VALUE), read_value(PROFILES_VALUE)
+        shared = {key: read_value(value) for key, (value, _kind) in SHARED_PC_KEYS.items()}
     except OSError as exc:
         return _closed(REGISTRY_SOURCE, frozenset(), f"cannot be read ({type(exc).__name__})")
-    if demo is None and named is None:
+    if demo is None and named is None and all(v is None for v in shared.values()):
         return MachinePolicy()
     if demo is not None and (type(demo) is not int or demo not in (0, 1)):
         return _closed(REGISTRY_SOURCE, frozenset(),
@@ -133,8 +168,9 @@ def policy_from_registry(read_value: ValueReader) -> MachinePolicy:
         else:
             warnings.append(f"machine policy {REGISTRY_SOURCE}: {PROFILES_VALUE} is not an "
                             "absolute path (REG_SZ): ignored")
+    limits = _shared_pc(shared, REGISTRY_SOURCE, warnings, registry=True)
     return MachinePolicy(embedded_demo=demo != 0, profiles_file=profiles,
-                         source=REGISTRY_SOURCE, warnings=tuple(warnings))
+                         source=REGISTRY_SOURCE, warnings=tuple(warnings), **limits)
 
 
 def read_policy_file(path: Path, extra: frozenset[int] = frozenset()) -> MachinePolicy:
@@ -186,8 +222,37 @@ def _settings(path: Path, extra: frozenset[int], data: dict[str, Any]) -> Machin
                 profiles = None
             except OSError:
                 pass  # absent for now: read (and reported) when a user has no profiles
+    limits = _shared_pc({key: data.get(key) for key in SHARED_PC_KEYS}, str(path), warnings,
+                        registry=False)
     return MachinePolicy(embedded_demo=demo, profiles_file=profiles, source=str(path),
-                         warnings=tuple(warnings), extra_owners=extra)
+                         warnings=tuple(warnings), extra_owners=extra, **limits)
+
+
+def _shared_pc(values: dict[str, object], source: str, warnings: list[str], *,
+               registry: bool) -> dict[str, Any]:
+    """The shared-PC keys that are set and well typed (TOML: true/false, an integer >= 0;
+    registry: a REG_DWORD, 0 or 1 for a switch); any other value is ignored with a warning
+    (the default applies)."""
+    limits: dict[str, Any] = {}
+    for key, (value_name, kind) in SHARED_PC_KEYS.items():
+        value = values.get(key)
+        if value is None:
+            continue
+        name = value_name if registry else key
+        if registry and (type(value) is not int or value < 0
+                         or (kind is bool and value not in (0, 1))):
+            what = "0 or 1" if kind is bool else "a number"
+            warnings.append(f"machine policy {source}: {name} is not a REG_DWORD {what}: "
+                            "ignored")
+        elif not registry and kind is bool and not isinstance(value, bool):
+            warnings.append(f"machine policy {source}: {name} is not true or false: ignored")
+        elif not registry and kind is int and (type(value) is not int or value < 0):
+            warnings.append(f"machine policy {source}: {name} is not a whole number >= 0: "
+                            "ignored")
+        else:
+            assert isinstance(value, int)  # bool is an int too
+            limits[key] = bool(value) if kind is bool else int(value)
+    return limits
 
 
 def read_trusted(path: Path, extra_owners: frozenset[int] = frozenset()) -> str:

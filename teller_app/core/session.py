@@ -32,6 +32,9 @@ from teller_app.platform.hub_client import HubClient, SecretIssued
 from teller_app.secrets import Profile
 
 HUB_TIMEOUT = httpx.Timeout(connect=2.0, read=10.0, write=10.0, pool=5.0)
+# The longest an explicit sign-out waits for the platform (or hub) to revoke the session: a
+# platform that is down never keeps the teller at the desk.
+SIGN_OUT_WAIT = 5.0
 
 log = logging.getLogger("teller_app.core.session")
 T = TypeVar("T")
@@ -106,8 +109,10 @@ class HubLink:
 
     async def aclose(self) -> None:
         if self.hub.token:
-            with contextlib.suppress(PlatformError, TimeoutError):
+            try:
                 await asyncio.wait_for(self.hub.close_session(), 3)
+            except (PlatformError, TimeoutError) as exc:
+                log.info("hub session not closed: %s", type(exc).__name__)
         await self.hub.aclose()
 
 
@@ -125,6 +130,7 @@ class Session:
     capabilities: frozenset[Capability] = field(default_factory=frozenset)
     hub: HubLink | None = None
     hub_problem: str | None = None  # why the hub is not usable now (English, for the log)
+    started_offline: bool = False  # opened against the offline verifier (ui/offline_start)
 
     def __post_init__(self) -> None:
         if not self.capabilities:
@@ -144,7 +150,20 @@ class Session:
     def hub_available(self) -> bool:
         return self.hub is not None and self.hub.connected
 
-    async def close(self) -> None:
+    async def close(self, *, sign_out: bool = False) -> None:
+        """Close the HTTP clients (and the hub session). With ``sign_out`` (the employee
+        signed out, not the app quitting) the platform session is revoked too, so its token
+        (a remembered one included) no longer works; a failure is logged and waited for at
+        most ``SIGN_OUT_WAIT`` s, never stopping the sign-out. Mode B's session is the hub's:
+        closing it (``HubLink.aclose``) revokes it."""
+        if sign_out and isinstance(self.client.auth, PasswordLogin) \
+                and self.client.session_token is not None:
+            try:
+                revoked = await asyncio.wait_for(self.client.logout(), SIGN_OUT_WAIT)
+            except TimeoutError:
+                revoked = False
+            if not revoked:
+                log.warning("sign-out: the platform session was not revoked")
         if self.hub is not None:
             await self.hub.aclose()
         await self.client.aclose()

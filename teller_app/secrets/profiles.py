@@ -62,7 +62,7 @@ class Profile(BaseModel):
     jwt_kid: str | None = None  # unused since Mode B goes through the hub; kept for old files
     hub_url: str | None = None  # the bank's Teller Hub (Auth Service, secrets, Mode-B proxy)
     is_sandbox: bool = False
-    # app settings
+    # app settings (the machine policy's idle_lock_minutes_max caps it at sign-in)
     idle_lock_minutes: int = Field(default=5, ge=1, le=240)
     sensitive_changes: list[str] = Field(
         default_factory=lambda: ["is_disabled", "status_blocked", "kyc_down"]
@@ -72,7 +72,8 @@ class Profile(BaseModel):
     # A head-office workstation keeps a head-office cache after sign-out; a branch desk
     # (the default) wipes it, key included, so the next employee cannot read the whole bank.
     head_office_desk: bool = False
-    # Offline start: hours after this employee's last online sign-in on this desk (0 = never).
+    # Offline start: hours after this employee's last online sign-in on this desk (0 = never);
+    # the machine policy's offline_hours_max caps it (ui/offline_start).
     offline_hours: float = Field(default=12.0, ge=0, le=168)
     # transport (see teller_app.platform.transport): the environment's proxy is never used.
     # ``proxy`` never holds a password: it is split off into ``_proxy_password`` when the

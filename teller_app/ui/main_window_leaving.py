@@ -176,13 +176,22 @@ class MainWindowLeaving(MainWindowTabs):
         proceed()
 
     async def shutdown(self) -> None:
-        """Close what this window opened: the cache (its DB thread) and the session."""
+        """Close what this window opened: the cache (its DB thread) and the session. After
+        an explicit sign-out (not a quit) the sign-in ends too: the platform session is
+        revoked and the remembered token forgotten (ui/sign_in.sign_out), and the cache is
+        wiped when the machine policy says so."""
         from teller_app.ui.cache_wiring import close_branch_cache
 
+        signing_out = self._closing_for_sign_out
         if self.supervision is not None:  # its audit flush still needs the session
             await self.supervision.wait_closed()
-        await close_branch_cache(self.branch_cache)
-        await self.session.close()
+        await close_branch_cache(self.branch_cache, signing_out=signing_out)
+        if signing_out:
+            from teller_app.ui.sign_in import sign_out
+
+            await sign_out(self.session)
+        else:
+            await self.session.close()
         await self.desk.wait_remembered()  # the window state, written off the UI thread
 
     def _shutdown_plugins(self) -> None:

@@ -2,7 +2,10 @@
 that hit the expiry), then run the waiting ops again. A locked desk is asked once it is
 unlocked (a prompt would cover the lock screen, and nobody is there); if another employee
 signs in on the lock screen instead, the waiting ops give up (never run as that employee).
-A mixin of ``MainWindow``."""
+A desk that started offline is different: when the platform answers again and refuses the
+stored password (reset) or the employee (disabled), the offline verifier is deleted and the
+desk signs out, never asking for a password in place. A refused re-login deletes the
+verifier too. A mixin of ``MainWindow``."""
 
 from __future__ import annotations
 
@@ -30,10 +33,17 @@ class MainWindowReauth(QMainWindow):
     _reauth_dialog: ReauthDialog | None
     _reauth_waiting: list[tuple[Callable[[], None], Callable[[], None]]]
     _reauth_after: str | None = None  # locked: the employee (guid) the prompt waits for
+    _offline_refusal_seen = False  # an offline start's password was refused: signing out
+    _discard_confirmed: bool
 
     # -- session expiry: ask for the password in place, then run the pending ops again ------
-    def _reauthenticate(self, _exc: BaseException, retry: Callable[[], None],
+    def _reauthenticate(self, exc: BaseException, retry: Callable[[], None],
                         give_up: Callable[[], None]) -> bool:
+        from teller_app.ui.offline_start import is_refusal
+
+        if self.session.started_offline and is_refusal(exc):
+            self._offline_refused()
+            return False  # the op gives up; the desk signs out
         client = session_client(self.session)
         if not isinstance(client.auth, PasswordLogin | HubLogin):
             return False  # bank JWT logins have no password to ask for
@@ -85,10 +95,54 @@ class MainWindowReauth(QMainWindow):
         dialog = self._reauth_dialog
         if dialog is None:
             return
+        def refused(exc: BaseException) -> None:
+            dialog.show_error(sign_in_message(exc))
+            self._forget_verifier_if_refused(exc, email)
+
         self.ops.run(login, on_success=lambda _r: self._reauth_done(),
-                     on_error=lambda exc: dialog.show_error(sign_in_message(exc)),
+                     on_error=refused,
                      parent=dialog, reauth=False,
                      label=QCoreApplication.translate("MainWindow", "Signing in again…"))
+
+    def _forget_verifier_if_refused(self, exc: BaseException, email: str,
+                                    then: Callable[[], None] | None = None) -> None:
+        """The platform refused this employee: this desk no longer vouches for them
+        offline (the keyring is off the UI thread); ``then`` runs once that is done."""
+        from teller_app.ui.offline_start import forget_offline_verifier, is_refusal
+
+        if not is_refusal(exc):
+            return
+        from teller_app.secrets import SecretStore
+
+        profile_name = self.session.profile.name
+
+        async def forget() -> None:
+            await forget_offline_verifier(await SecretStore.open(profile_name), email)
+
+        def done(_result: object) -> None:
+            if then is not None:
+                then()
+
+        self.ops.run(forget, on_success=done, on_error=done, network=False, reauth=False,
+                     label="", key="forget-offline-verifier")
+
+    def _offline_refused(self) -> None:
+        """The desk started offline and the platform, reachable again, refused the stored
+        password or the employee: forget the verifier, then sign out (an explicit sign-out:
+        unsaved input cannot be sent by a refused employee anyway)."""
+        if getattr(self, "_closing_for_sign_out", False) or self._offline_refusal_seen:
+            return
+        self._offline_refusal_seen = True
+        from teller_app.platform import AuthError
+
+        def sign_out() -> None:
+            self._discard_confirmed = True  # nothing of theirs can be saved any more
+            leave = getattr(self, "sign_out", None)
+            if callable(leave):
+                leave()
+
+        self._forget_verifier_if_refused(AuthError("refused", reason="invalid_credentials"),
+                                         self.session.employee.email, then=sign_out)
 
     def _reauth_done(self) -> None:
         dialog, self._reauth_dialog = self._reauth_dialog, None

@@ -8,20 +8,60 @@ client holds the typed password like any sign-in, so once the platform answers a
 connectivity probe, the next sync) it signs in by itself, in place, and the desk is online:
 nothing to re-type. Until then the cache is what the desk shows, with the offline banner and
 the data's age, and writes are disabled (``core/connectivity.py``).
+
+The machine policy's ``offline_hours_max`` caps the profile's window (0: no offline start).
+The verifier only vouches for what the platform last said: an online sign-in (or a re-login)
+that the platform refuses for this employee (wrong password, disabled) deletes it, and an
+offline session whose stored password the platform refuses once it answers again is signed
+out (``ui/main_window_reauth``), never asked to re-type.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
+from teller_app.core.machine_policy import read_policy
 from teller_app.core.session import HubLink, Session, mode_a_hub
-from teller_app.platform import Employee, PasswordLogin, PlatformClient, Timeout, Unavailable
+from teller_app.platform import (
+    AuthError,
+    Employee,
+    PasswordLogin,
+    PlatformClient,
+    Timeout,
+    Unavailable,
+)
 from teller_app.secrets import ProfileStore, SecretStore
 from teller_app.ui.sign_in import SignInTarget, sign_in
 
 VERIFIER = "offline_verifier"
+# AuthError reasons that mean "the platform refuses this employee" (not "expired")
+REFUSED = frozenset({"invalid_credentials", "disabled"})
+log = logging.getLogger(__name__)
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """True when the platform refused the employee's password or the employee itself."""
+    return isinstance(exc, AuthError) and exc.reason in REFUSED
+
+
+async def forget_offline_verifier(store: SecretStore, email: str) -> bool:
+    """Delete the offline verifier when it is ``email``'s (another employee's stays): the
+    platform refused them, so this desk no longer vouches for them. True when deleted."""
+    raw = await store.get(VERIFIER)
+    if not raw:
+        return False
+    try:
+        owner = json.loads(raw).get("email")
+    except (ValueError, AttributeError):
+        owner = None  # unreadable: useless anyway
+    if owner is not None and owner != email.strip().casefold():
+        return False
+    await store.delete(VERIFIER)
+    log.info("offline verifier deleted: the platform refused this employee")
+    return True
 
 
 def _hash(password: str) -> str:
@@ -61,7 +101,9 @@ async def offline_session(target: SignInTarget, email: str, password: str,
     except ValueError:
         return None
     age = (time.time() if now is None else now) - float(record.get("at", 0))
-    window = target.profile.offline_hours * 3600  # the profile's window; 0 = never offline
+    policy = await asyncio.to_thread(read_policy)
+    # the profile's window capped by IT's; 0 = never offline
+    window = policy.offline_hours(target.profile.offline_hours) * 3600
     if record.get("email") != email.strip().casefold() or not 0 <= age <= window:
         return None
     if not await asyncio.to_thread(_matches, str(record.get("hash", "")), password):
@@ -78,7 +120,8 @@ async def offline_session(target: SignInTarget, email: str, password: str,
                    roles=frozenset(employee.roles), branch_guid=employee.branch_guid,
                    branch_name=str(record.get("branch_name") or ""),
                    hub=HubLink(hub, client, employee.branch_guid) if hub is not None else None,
-                   hub_problem="offline start: the platform was unreachable")
+                   hub_problem="offline start: the platform was unreachable",
+                   started_offline=True)
 
 
 async def sign_in_or_offline(target: SignInTarget, email: str, secret: str, *,
@@ -90,13 +133,19 @@ async def sign_in_or_offline(target: SignInTarget, email: str, secret: str, *,
     try:
         session = await sign_in(target, email, secret, remember=remember, store=store,
                                  profiles=profiles)
+    except AuthError as exc:
+        if offline_ok and store is not None and is_refusal(exc):
+            await forget_offline_verifier(store, email)
+        raise
     except (Unavailable, Timeout):
         if not offline_ok or store is None:
             raise
         offline = await offline_session(target, email, secret, store)
         if offline is None:
             raise
-        return offline
+        from teller_app.ui.sign_in import capped_by_policy
+
+        return capped_by_policy(offline, await asyncio.to_thread(read_policy))
     if offline_ok and store is not None:
         await remember_for_offline(store, session, secret)
     return session

@@ -38,6 +38,7 @@ from teller_app.ui.settings_store import (
     LANGUAGES,
     THEMES,
     DeskSettings,
+    idle_lock_cap,
     load_settings,
     save_settings,
 )
@@ -130,6 +131,13 @@ class SettingsDialog(QDialog):
         self.language_note.setWordWrap(True)
         form.addRow("", self.sounds)
         form.addRow("", self.notifications)
+        # IT's cap on the idle lock (machine policy idle_lock_minutes_max), when there is one
+        self.idle_cap: int | None = None
+        self.idle_cap_note = QLabel(self)
+        self.idle_cap_note.setObjectName("settingsIdleCap")
+        self.idle_cap_note.setWordWrap(True)
+        self.idle_cap_note.hide()
+        form.addRow("", self.idle_cap_note)
 
         self.bank_box = QGroupBox(self)
         bank = QFormLayout(self.bank_box)
@@ -168,6 +176,8 @@ class SettingsDialog(QDialog):
             self.buttons.button(button).setEnabled(False)
         self.ops.run(lambda: asyncio.to_thread(load_settings), on_success=self._loaded,
                      parent=self, network=False, key="settings-read")
+        self.ops.run(lambda: asyncio.to_thread(idle_lock_cap), on_success=self._idle_capped,
+                     parent=self, network=False, key="settings-idle-cap")
         self.ops.run(lambda: fetch_policy(self.session), on_success=self._policy,
                      on_error=lambda _e: self._policy(None), parent=self, network=False)
 
@@ -198,6 +208,7 @@ class SettingsDialog(QDialog):
         self._fill_combo(self.theme, THEMES, [
             self.tr("Follow the system"), self.tr("Light"), self.tr("Dark")])
         self._show_policy()
+        self._show_idle_cap()
 
     @staticmethod
     def _fill_combo(combo: QComboBox, values: tuple[str, ...], texts: list[str]) -> None:
@@ -214,6 +225,20 @@ class SettingsDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def _idle_capped(self, cap: int | None) -> None:
+        self.idle_cap = cap
+        if cap is not None:
+            self.idle.setMaximum(cap)  # a value above it is clamped by the box too
+        self._show_idle_cap()
+
+    def _show_idle_cap(self) -> None:
+        cap = self.idle_cap
+        self.idle_cap_note.setVisible(cap is not None)
+        if cap is not None:
+            self.idle_cap_note.setText(self.tr(
+                "This computer's policy locks the desk after at most {minutes} minutes idle."
+            ).format(minutes=cap))
 
     # -- values ---------------------------------------------------------------------------
     def _loaded(self, settings: DeskSettings) -> None:
@@ -235,7 +260,7 @@ class SettingsDialog(QDialog):
             theme=str(self.theme.currentData() or "system"),
             idle_lock_minutes=self.idle.value(), sync_interval_minutes=self.sync.value(),
             sounds=self.sounds.isChecked(), notifications=self.notifications.isChecked(),
-            window=dict(s.window)).clean()
+            window=dict(s.window)).clean(self.idle_cap)
 
     def apply(self, *, close: bool) -> DeskSettings:
         new = self.values()

@@ -30,10 +30,13 @@ class DeskSettings:
     notifications: bool = True
     window: dict[str, str] = field(default_factory=dict)  # geometry/state, base64
 
-    def clean(self) -> DeskSettings:
+    def clean(self, idle_cap: int | None = None) -> DeskSettings:
+        """Values in range; ``idle_cap``: the machine policy's idle_lock_minutes_max."""
         self.language = self.language if self.language in LANGUAGES else ""
         self.theme = self.theme if self.theme in THEMES else "system"
         self.idle_lock_minutes = min(240, max(1, int(self.idle_lock_minutes)))
+        if idle_cap is not None:  # IT's cap wins over the teller's setting
+            self.idle_lock_minutes = min(self.idle_lock_minutes, max(1, idle_cap))
         self.sync_interval_minutes = min(120, max(1, int(self.sync_interval_minutes)))
         self.window = {str(k): str(v) for k, v in dict(self.window).items()}
         return self
@@ -43,22 +46,33 @@ def settings_path() -> Path:
     return config_dir() / FILE
 
 
+def idle_lock_cap() -> int | None:
+    """The machine policy's cap on the idle lock in minutes (None: none). Blocking (a small
+    root-owned file, or the registry): off the UI thread where it can be."""
+    from teller_app.core.machine_policy import read_policy
+
+    cap = read_policy().idle_lock_minutes_max
+    return None if cap is None else max(1, cap)
+
+
 def load_settings(path: Path | None = None) -> DeskSettings:
+    """The desk's settings, the idle lock capped by the machine policy."""
     path = path or settings_path()
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return DeskSettings()
+        return DeskSettings().clean(idle_lock_cap())
     except (OSError, ValueError) as exc:
         log.warning("desk settings unreadable (%s): defaults used", type(exc).__name__)
-        return DeskSettings()
+        return DeskSettings().clean(idle_lock_cap())
     if not isinstance(data, dict):
-        return DeskSettings()
+        return DeskSettings().clean(idle_lock_cap())
     known = {f.name for f in fields(DeskSettings)}
     try:
-        return DeskSettings(**{k: v for k, v in data.items() if k in known}).clean()
+        return DeskSettings(**{k: v for k, v in data.items() if k in known}).clean(
+            idle_lock_cap())
     except (TypeError, ValueError):
-        return DeskSettings()
+        return DeskSettings().clean(idle_lock_cap())
 
 
 def save_settings(settings: DeskSettings, path: Path | None = None) -> None:

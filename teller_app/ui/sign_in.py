@@ -6,10 +6,12 @@ A target is a connection profile, plus, for the embedded sandbox, its demo emplo
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from teller_app.core import instance_lock
+from teller_app.core.machine_policy import MachinePolicy, read_policy
 from teller_app.secrets import PASSWORD, PRIVATE_KEY, SESSION_TOKEN, SecretStore, register_secret
 
 if TYPE_CHECKING:  # the session and HTTP stack load when signing in, not before the paint
@@ -20,6 +22,7 @@ if TYPE_CHECKING:  # the session and HTTP stack load when signing in, not before
     from teller_app.secrets.profiles import Profile, ProfileStore
 
 SANDBOX_PROFILE_NAME = "sandbox"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,6 +64,9 @@ async def read_remembered(store: SecretStore, target: SignInTarget, email: str) 
     has one; a password is never remembered."""
     if target.uses_hub_login or not email.strip():
         return None
+    if not (await asyncio.to_thread(read_policy)).remember_sign_in:
+        await store.delete(remember_key(email))  # IT turned Remember off: forgotten
+        return None
     return await store.get(remember_key(email))
 
 
@@ -83,6 +89,8 @@ async def sign_in(
 
     register_secret(secret)  # masked in every log line and error text from now on
     profile = target.profile
+    policy = await asyncio.to_thread(read_policy)
+    remember = remember and policy.remember_sign_in  # IT's "no Remember" wins
     remembered: str | None = None
     if not secret and store is not None:
         remembered = await read_remembered(store, target, email)
@@ -111,7 +119,40 @@ async def sign_in(
     if profiles is not None and not target.is_sandbox:
         remembered_profile = profile.model_copy(update={"email": email})
         await asyncio.to_thread(_save_profile, profiles, remembered_profile)
+    return capped_by_policy(session, policy)
+
+
+def capped_by_policy(session: Session, policy: MachinePolicy) -> Session:
+    """The session's profile with the machine policy's caps (idle lock, offline hours): what
+    the desk reads from ``session.profile`` then never exceeds what IT allows."""
+    profile = session.profile
+    idle = policy.idle_lock_minutes(profile.idle_lock_minutes)
+    offline = policy.offline_hours(profile.offline_hours)
+    if (idle, offline) != (profile.idle_lock_minutes, profile.offline_hours):
+        session.profile = profile.model_copy(
+            update={"idle_lock_minutes": idle, "offline_hours": offline})
     return session
+
+
+async def sign_out(session: Session, store: SecretStore | None = None) -> None:
+    """An explicit sign-out (not quitting the app) ends the sign-in: the platform session is
+    revoked (Mode A: Kratos logout; Mode B: the hub session closed) and this employee's
+    remembered token forgotten, so nobody at this desk signs in as them with an empty
+    password. A keyring or network failure is logged and never stops the sign-out."""
+    from teller_app.platform import HubLogin, PasswordLogin
+
+    emails = {session.employee.email.strip().lower()}
+    auth = session.client.auth
+    if isinstance(auth, PasswordLogin | HubLogin) and auth.email.strip():
+        emails.add(auth.email.strip().lower())  # the e-mail typed at sign-in
+    try:
+        keyring = store if store is not None else await SecretStore.open(session.profile.name)
+        for email in sorted(e for e in emails if e):
+            await keyring.delete(remember_key(email))
+    except Exception as exc:  # the keyring: the platform revokes the token anyway
+        log.warning("sign-out: the remembered sign-in was not forgotten (%s)",
+                    type(exc).__name__)
+    await session.close(sign_out=True)
 
 
 def _save_profile(profiles: ProfileStore, profile: Profile) -> None:

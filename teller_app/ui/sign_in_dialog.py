@@ -8,6 +8,7 @@ Opened with show()/open(), never exec(): sign-in awaits the network on the qasyn
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.machine_policy import MachinePolicy, read_policy
 from teller_app.core.person_name import official_name
 from teller_app.platform import AuthError, PermissionDenied
 from teller_app.secrets import SecretStore
@@ -46,6 +48,7 @@ if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) aft
 
 
 class SignInDialog(QDialog):
+    _remember_allowed = True  # the machine policy's remember_sign_in (read off-thread)
     signed_in = Signal(object, object)  # (Session, SignInTarget)
 
     def __init__(
@@ -285,7 +288,17 @@ class SignInDialog(QDialog):
             key="sign-in-store",
             network=False,
         )
+        self.ops.run(lambda: asyncio.to_thread(read_policy), on_success=self._policy_read,
+                     parent=self, label="", key="sign-in-policy", network=False)
         (self.secret if target.profile.email else self.email).setFocus()
+
+    def _policy_read(self, policy: MachinePolicy) -> None:
+        """IT's machine policy may forbid "Remember" (a shared PC): the box goes."""
+        self._remember_allowed = policy.remember_sign_in
+        if not policy.remember_sign_in:
+            self.remember.setChecked(False)
+            self.remember.setEnabled(False)
+            self.remember.hide()
 
     @staticmethod
     async def _open_store(target: SignInTarget) -> SecretStore:
@@ -321,7 +334,7 @@ class SignInDialog(QDialog):
         self.store = store
         if store.persistent:
             self.keyring_note.hide()
-            self.remember.setEnabled(True)
+            self.remember.setEnabled(self._remember_allowed)
         else:
             self.remember.setChecked(False)
             self.remember.setEnabled(False)
