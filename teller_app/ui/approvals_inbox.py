@@ -4,7 +4,11 @@ appears, a decided/withdrawn one leaves, an "unapproved change" alert is listed.
 
 Shown per request: when, the customer's name, the maker's name, the change formatted (amounts
 with grouping, statuses/segments translated) and the reason. Approve sends the SHA-256 of the
-change exactly as shown here (the hub refuses anything else); reject needs a comment. Cash
+change exactly as shown here (the hub refuses anything else); reject needs a comment. An
+approved request the hub could not apply (``request.interrupted``) is listed as "Approved,
+not applied" with Resume (the hub decides who may). Every request is announced once
+(``new_requests``), however it arrived; the signed-in employee's own requests are not listed
+(the hub never lets them decide those). Cash
 drafts waiting for a supervisor are listed under the requests, but never one a listed
 ``cash_confirm`` request stands for: that request is the one place to decide it."""
 
@@ -26,11 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.approvals import AlreadyDecided, ApprovalService, ExecutionFailed
+from teller_app.core.approvals import ApprovalService
+from teller_app.core.approvals_resume import interrupted_requests
 from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
 from teller_app.ui.approval_errors import approval_error_text
+from teller_app.ui.approvals_inbox_decide import InboxDecisions
+from teller_app.ui.approvals_inbox_state import InboxMemory
 from teller_app.ui.approvals_model import (
     NameLookup,
     PendingRequestsModel,
@@ -47,10 +54,9 @@ GONE_KINDS = frozenset({"request.approved", "request.rejected", "request.withdra
                         "request.applied", "request.failed"})
 
 
-class ApprovalsInbox(QWidget):
-    new_requests = Signal(list)  # [ChangeRequest] that arrived live
+class ApprovalsInbox(InboxDecisions):
+    new_requests = Signal(list)  # [ChangeRequest] listed for the first time (in that state)
     pending_changed = Signal(list)  # [request id] still pending, after any change
-    decided = Signal(object)  # ChangeRequest as the hub answered the decision
     alert_raised = Signal(object)  # HubEvent alert.unapproved_change
     cash_confirmed = Signal(object)  # CashReceipt
     message = Signal(str)  # a line for the banner / status bar
@@ -63,6 +69,7 @@ class ApprovalsInbox(QWidget):
         cash: Callable[[], CashService | None] | None = None,
         employee_names: NameLookup | None = None,
         customer_names: NameLookup | None = None,
+        own_email: Callable[[], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -77,6 +84,11 @@ class ApprovalsInbox(QWidget):
         self._connected: bool | None = None  # the live line's state (None: not shown yet)
         self._status_text: Callable[[], str] | None = None  # made again on a switch
         self._alert_facts: list[tuple[str, dict[str, object]]] = []  # (who, after), as listed
+        self._own_email = own_email  # the signed-in employee (their requests: not listed)
+        self._memory = InboxMemory()
+        # the employee's own pending requests: not listed, but their cash drafts are still
+        # "requested" (decided as requests by another supervisor, never listed as drafts)
+        self._own: dict[str, ChangeRequest] = {}
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -106,6 +118,8 @@ class ApprovalsInbox(QWidget):
         self.comment.setMaxLength(300)
         self.approve_button = QPushButton()
         self.reject_button = QPushButton()
+        self.resume_button = QPushButton()  # an approved request the hub could not apply
+        self.resume_button.setObjectName("resumeButton")
         self.refresh_button = QPushButton()
         self.live = QLabel()
         self.live.setObjectName("inboxLive")
@@ -122,11 +136,11 @@ class ApprovalsInbox(QWidget):
         self.drafts.failed.connect(self._failed)
         self.drafts.drafts_read.connect(self.model.set_drafts)  # a cash request's draft
         for changed in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
-            changed.connect(lambda *_: self.drafts.set_requested(  # drafts listed as requests
-                requested_drafts(self.model.rows)))
+            changed.connect(lambda *_: self._drafts_requested())
 
         decide = QHBoxLayout()
-        for widget in (self.approve_button, self.reject_button, self.refresh_button):
+        for widget in (self.approve_button, self.reject_button, self.resume_button,
+                       self.refresh_button):
             decide.addWidget(widget)
         box = QVBoxLayout(self)
         box.addWidget(self.title)
@@ -145,6 +159,11 @@ class ApprovalsInbox(QWidget):
 
         self.approve_button.clicked.connect(lambda: self.decide_selected("approved"))
         self.reject_button.clicked.connect(lambda: self.decide_selected("rejected"))
+        self.resume_button.clicked.connect(self.resume_selected)
+        self.resume_button.setVisible(False)
+        for changed in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved,
+                        self.model.dataChanged):
+            changed.connect(self._show_resume)
         self.refresh_button.clicked.connect(self.reload)
         self.retranslate()
 
@@ -158,6 +177,9 @@ class ApprovalsInbox(QWidget):
         self.comment.setPlaceholderText(self.tr("Comment (required to reject)"))
         self.approve_button.setText(self.tr("Approve"))
         self.reject_button.setText(self.tr("Reject"))
+        self.resume_button.setText(self.tr("Resume"))
+        self.resume_button.setToolTip(self.tr(
+            "Apply an approved change the Teller Hub could not finish"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.alerts_title.setText(self.tr("Changed without approval"))
         self.model.retranslate()
@@ -181,15 +203,26 @@ class ApprovalsInbox(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        """Everything pending now (at start, on Refresh and after the stream reconnects)."""
+        """Everything pending now, and what was approved but not applied (at start, on
+        Refresh and after the stream reconnects). Requests not listed before are announced."""
         service = self.approvals()
 
+        async def read() -> list[ChangeRequest]:
+            pending = await service.pending()
+            return pending + await interrupted_requests(service)
+
         def loaded(requests: list[ChangeRequest]) -> None:
+            # a decision whose event came while this read was on its way stays decided
+            requests = self._memory.fresh(requests)
+            self._own = {r.id: r for r in requests if self._is_own(r)}
+            requests = [r for r in requests if r.id not in self._own]
             self.model.replace(requests)
+            self._memory.keep_announced(self.model.pending_ids())
             self._pending_maybe_changed()
             self.resolve_names(requests)
+            self._announce(self.model.rows)
 
-        self.ops.run(service.pending, on_success=loaded, on_error=self._failed, parent=self,
+        self.ops.run(read, on_success=loaded, on_error=self._failed, parent=self,
                      key="approvals-load", label=self.tr("Reading approvals"))
         self.ops.run(lambda: self._open_alerts(service), on_success=self._show_alerts,
                      on_error=lambda exc: log.info("alerts not read: %s", type(exc).__name__),
@@ -218,20 +251,34 @@ class ApprovalsInbox(QWidget):
         """One hub event (from the supervision controller's feed)."""
         if self.cash is not None:
             self.drafts.on_event(event)  # cash drafts filed, decided or voided
-        if event.kind == "request.filed" and event.request_id:
+        self._memory.note_event(event)
+        if event.kind in ("request.filed", "request.interrupted") and event.request_id:
             request_id = event.request_id
             service = self.approvals()
 
             def arrived(request: ChangeRequest) -> None:
+                # read before a decision this inbox already knows of: not shown again
+                if self._memory.is_stale(request):
+                    return
+                if self._is_own(request):
+                    self._own[request.id] = request
+                    self._drafts_requested()
+                    return
                 if self.model.add(request):
                     self._pending_maybe_changed()
                     self.resolve_names([request])
-                    self.new_requests.emit([request])
+                    self._announce([request])
 
             self.ops.run(lambda: service.get(request_id), on_success=arrived,
                          on_error=self._failed, parent=self,
                          label=self.tr("Reading a new request"))
         elif event.kind in GONE_KINDS and event.request_id:
+            if self._own.pop(event.request_id, None) is not None:
+                self._drafts_requested()
+            # "approved" ends a pending row only: one listed as approved-not-applied stays
+            if event.kind == "request.approved" and \
+                    self.model.state_of(event.request_id) != "pending":
+                return
             if self.model.remove(event.request_id):
                 self._pending_maybe_changed()
         elif event.kind in ("alert.unapproved_change", "alert.unapproved_cash"):
@@ -264,6 +311,20 @@ class ApprovalsInbox(QWidget):
     def pending_ids(self) -> list[str]:
         return list(self._pending_ids)
 
+    def _announce(self, requests: list[ChangeRequest]) -> None:
+        new = self._memory.to_announce(requests)
+        if new:
+            self.new_requests.emit(new)
+
+    def _is_own(self, request: ChangeRequest) -> bool:
+        """Made by the signed-in employee: the hub never lets them decide it."""
+        own = self._own_email() if self._own_email is not None else ""
+        return bool(own) and request.maker.lower() == own.lower()
+
+    def _drafts_requested(self) -> None:
+        """The cash drafts that pending requests stand for (listed or the employee's own)."""
+        self.drafts.set_requested(requested_drafts([*self.model.rows, *self._own.values()]))
+
     # -- alerts -------------------------------------------------------------------------
     def _show_alerts(self, alerts: list[Alert]) -> None:
         self.alerts.clear()
@@ -295,40 +356,6 @@ class ApprovalsInbox(QWidget):
         self.reason.setText(
             self.tr("Reason: %1").replace("%1", request_reason_text(request.reason))
             if request is not None and request.reason else "")
-
-    def decide_selected(self, outcome: str) -> None:
-        request = self.selected_request()
-        if request is None:
-            self._show_status(lambda: self.tr("Select a request first."), announce=False)
-            return
-        comment = self.comment.text().strip()
-        if outcome == "rejected" and not comment:
-            self._show_status(lambda: self.tr("A rejection needs a comment."), announce=False)
-            return
-        service = self.approvals()
-
-        async def call() -> ChangeRequest:
-            if outcome == "approved":
-                return await service.approve(request, comment)
-            return await service.reject(request, comment)
-
-        def done(result: ChangeRequest) -> None:
-            self.model.remove(request.id)
-            self._pending_maybe_changed()
-            self.comment.clear()
-            self._show_status(lambda: self.tr("Approved and applied.") if outcome == "approved"
-                              else self.tr("Rejected."))
-            self.decided.emit(result)
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, AlreadyDecided | ExecutionFailed):
-                self.model.remove(request.id)
-                self._pending_maybe_changed()
-            self._failed(exc)
-
-        self.ops.run(call, on_success=done, on_error=failed, parent=self,
-                     label=self.tr("Deciding"), disable=(self.approve_button,
-                                                         self.reject_button), write=True)
 
     # -- cash drafts (``CashDraftsPanel``) ---------------------------------------------------
     def _cash_service(self) -> CashService | None:

@@ -1,5 +1,7 @@
 """The inbox's table of pending four-eyes requests (``PendingRequestsModel``) and the name
-look-ups it shows: makers by e-mail from the platform's employees list, customers by GUID."""
+look-ups it shows: makers by e-mail from the platform's employees list, customers by GUID.
+Approved requests the hub could not apply (``request.interrupted``) are listed too, marked
+"Approved, not applied", until they are resumed."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from teller_app.core.approvals import CASH_CONFIRM, SETTINGS_KINDS
+from teller_app.core.approvals_resume import is_interrupted
 from teller_app.core.cash_drafts import InboxDraft
 from teller_app.core.person_name import official_name
 from teller_app.platform import PlatformClient
@@ -80,19 +83,37 @@ class PendingRequestsModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.headers) - 1)
         self._all_changed()
 
+    @staticmethod
+    def listable(request: ChangeRequest) -> bool:
+        """Pending, or approved and not applied (waiting for an approver's resume)."""
+        return request.pending or is_interrupted(request)
+
     def replace(self, requests: list[ChangeRequest]) -> None:
         self.beginResetModel()
-        self.rows = sorted((r for r in requests if r.pending), key=lambda r: r.created_at,
-                           reverse=True)
+        self.rows = sorted((r for r in requests if self.listable(r)),
+                           key=lambda r: r.created_at, reverse=True)
         self.endResetModel()
 
     def add(self, request: ChangeRequest) -> bool:
-        if not request.pending or any(r.id == request.id for r in self.rows):
+        """A new row; a listed pending one that is now approved-not-applied is replaced in
+        place. False: nothing new to show."""
+        if not self.listable(request):
             return False
+        for i, row in enumerate(self.rows):
+            if row.id == request.id:
+                if row.state == request.state:
+                    return False
+                self.rows[i] = request
+                self.dataChanged.emit(self.index(i, 0),
+                                      self.index(i, len(self.headers) - 1))
+                return True
         self.beginInsertRows(QModelIndex(), 0, 0)
         self.rows.insert(0, request)
         self.endInsertRows()
         return True
+
+    def state_of(self, request_id: str) -> str | None:
+        return next((r.state for r in self.rows if r.id == request_id), None)
 
     def remove(self, request_id: str) -> bool:
         for i, request in enumerate(self.rows):
@@ -121,6 +142,12 @@ class PendingRequestsModel(QAbstractTableModel):
                         if d.customer_guid and d.customer_name})
 
     def change_text(self, request: ChangeRequest) -> str:
+        text = self._change_text(request)
+        if request.pending:
+            return text
+        return self.tr("Approved, not applied: %1").replace("%1", text)
+
+    def _change_text(self, request: ChangeRequest) -> str:
         change = request.displayed_change()
         draft = self.cash_drafts.get(str(change.get("payment_guid") or ""))
         if request.kind == CASH_CONFIRM and draft is not None:

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
-                                "request.failed"})
+                                "request.failed", "request.interrupted"})
 
 
 def desk_id() -> str:
@@ -68,6 +68,9 @@ def install(window: MainWindow) -> Supervision:
 class Supervision(SupervisionNotices):
     # The audit worker may fail off the UI flow; a queued connection reports it once.
     _audit_write_failed = Signal()
+    # Defaults for a Supervision made without __init__ (bare-window tests)
+    inbox_dock: QDockWidget | None = None
+    _inbox_count = 0  # requests listed in the inbox (the dock's title shows it)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -77,7 +80,7 @@ class Supervision(SupervisionNotices):
         self.audit = DeskAudit(session.profile.name, session.hub, self.desk_id)
         self.audit.on_failure = self._audit_write_failed.emit
         self.inbox: ApprovalsInbox | None = None
-        self.inbox_dock: QDockWidget | None = None
+        self.inbox_dock = None
         self.audit_dock: QDockWidget | None = None
         self.locker: SessionLocker | None = None
         self.feed: EventFeed | None = None
@@ -183,10 +186,16 @@ class Supervision(SupervisionNotices):
         self.lock_action.setText(self.tr("&Lock the session"))
         self.inbox_action.setText(self.tr("Approvals &inbox"))
         self.audit_action.setText(self.tr("&Audit trail"))
-        for dock, title in ((self.inbox_dock, self.tr("Approvals")),
+        for dock, title in ((self.inbox_dock, self._inbox_title()),
                             (self.audit_dock, self.tr("Audit trail"))):
             if dock is not None:
                 dock.setWindowTitle(title)
+
+    def _inbox_title(self) -> str:
+        """"Approvals (3)": what waits is seen even with the dock tabbed or the list scrolled."""
+        if not self._inbox_count:
+            return self.tr("Approvals")
+        return self.tr("Approvals (%1)").replace("%1", str(self._inbox_count))
 
     def apply_capabilities(self) -> None:
         """Show exactly what the signed-in employee's roles allow."""
@@ -277,7 +286,8 @@ class Supervision(SupervisionNotices):
     # -- inbox / audit docks ------------------------------------------------------------
     def show_inbox(self) -> None:
         if self.inbox_dock is None:
-            self.inbox = ApprovalsInbox(self.window.ops, self.approvals, cash=self._cash_service)
+            self.inbox = ApprovalsInbox(self.window.ops, self.approvals, cash=self._cash_service,
+                                        own_email=self.employee_email)
             self.inbox.new_requests.connect(self._notify_new_requests)
             self.inbox.alert_raised.connect(self._notify_alert)
             self.inbox.pending_changed.connect(self._pending_changed)
@@ -286,7 +296,8 @@ class Supervision(SupervisionNotices):
                 lambda r: self.record(AuditAction.CASH_CONFIRM, payment_guid=r.payment_guid,
                                       amount=str(r.amount), stellar_hash=r.stellar_hash))
             self.inbox.message.connect(lambda text: self._say(text, "info"))
-            self.inbox_dock = QDockWidget(self.tr("Approvals"), self.window)
+            self._inbox_count = 0
+            self.inbox_dock = QDockWidget(self._inbox_title(), self.window)
             self.inbox_dock.setObjectName("approvalsDock")
             self.inbox_dock.setWidget(self.inbox)
             self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inbox_dock)
@@ -335,6 +346,9 @@ class Supervision(SupervisionNotices):
     def _pending_changed(self, pending_ids: list[str]) -> None:
         """Requests decided (here or elsewhere) leave the notice at once: it shows the new
         count, or goes away when none of the announced requests is left."""
+        self._inbox_count = len(pending_ids)
+        if self.inbox_dock is not None:
+            self.inbox_dock.setWindowTitle(self._inbox_title())
         remaining = self._notice_ids & set(pending_ids)
         if remaining == self._notice_ids:
             return

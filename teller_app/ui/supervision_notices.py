@@ -35,6 +35,10 @@ class SupervisionNotices(SupervisionCards):
                 "success"),
             "request.approved": (
                 translate("Supervision", "Your change request was approved."), "info"),
+            # the hub stopped before applying it: an approver must resume it
+            "request.interrupted": (
+                translate("Supervision", "Your change request was approved, waiting to be "
+                          "applied."), "warning"),
             "request.rejected": (
                 translate("Supervision", "Your change request was rejected."), "warning"),
             "request.failed": (
@@ -62,6 +66,8 @@ class SupervisionNotices(SupervisionCards):
     def _announce(self, text: str, level: str) -> None:
         self.window.status_bar.showMessage(text, 15_000)
         self.window.banner.show_message(text, level)
+        if not self.window.isActiveWindow():
+            QApplication.alert(self.window)  # the taskbar entry flashes until looked at
         from teller_app.ui.desk import DeskHooks  # the teller's Settings (sounds, notices)
 
         desk = self.window.findChild(DeskHooks)  # a bare window (tests) has none
