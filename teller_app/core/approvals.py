@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from teller_app.core.approvals_paging import all_requests
 from teller_app.core.session import HubLink, Session
 from teller_app.core.views import CustomerView
 from teller_app.platform import (
@@ -296,14 +297,12 @@ class ApprovalService:
 
     # reading -------------------------------------------------------------------------
     async def pending(self) -> list[ChangeRequest]:
-        found: list[ChangeRequest] = await self._call(
-            lambda hub: hub.list_requests(states=("pending",), limit=500))
-        return found
+        """Every pending request this employee may see (all pages, newest first)."""
+        return await all_requests(self._call, states=("pending",))
 
     async def mine(self, customer_guid: str | None = None) -> list[ChangeRequest]:
-        found: list[ChangeRequest] = await self._call(lambda hub: hub.list_requests(
-            states=("pending",), mine=True, customer_guid=customer_guid))
-        return found
+        return await all_requests(self._call, states=("pending",), mine=True,
+                                  customer_guid=customer_guid)
 
     async def get(self, request_id: str) -> ChangeRequest:
         found: ChangeRequest = await self._call(lambda hub: hub.get_request(request_id))

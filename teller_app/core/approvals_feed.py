@@ -4,7 +4,9 @@
 ``deliver`` in order, and on any break reconnects with exponential backoff (0.5 s … 15 s,
 jittered), resuming with ``Last-Event-ID`` so nothing is missed or repeated (events whose id
 was already delivered are dropped; a hub whose ids restarted says so in its "ready" event).
-A 401 renews the hub session once per break. No polling.
+A 401 renews the hub session once per break. No polling. On the first connect the
+employee's own outcomes decided while their desk was closed are delivered first, as the
+same events (``approvals_away``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 
+from teller_app.core.approvals_away import (
+    OutcomeMarks,
+    is_own_outcome,
+    own_email,
+    shared_marks,
+    tell_missed,
+)
 from teller_app.core.session import HubLink
 from teller_app.platform import AuthError, PlatformError
 from teller_app.platform.hub_models import HubEvent
@@ -27,9 +36,12 @@ MAX_BACKOFF = 15.0
 
 
 class EventFeed:
-    def __init__(self, link: HubLink, *, sleep: Sleep | None = None) -> None:
+    def __init__(self, link: HubLink, *, sleep: Sleep | None = None,
+                 marks: OutcomeMarks | None = None) -> None:
         self.link = link
         self.last_id: int | None = None  # the newest delivered (or "ready") event id
+        self.marks: OutcomeMarks = marks or shared_marks()
+        self._email: str | None = None  # whose own outcomes move the mark (once caught up)
         self.connected = False
         self.reconnects = 0
         self._sleep: Sleep = sleep or asyncio.sleep
@@ -46,18 +58,27 @@ class EventFeed:
                 await self.link.connect()
                 async for event in self.link.hub.stream_events(self.last_id):
                     if event.kind == "ready":
+                        self._set(True, on_state)
+                        backoff = MIN_BACKOFF
+                        if self.last_id is None:
+                            # the first connect: what was decided while the desk was closed
+                            # first (a failure here reconnects and tries again)
+                            email = await own_email(self.link)
+                            await tell_missed(self.link, self.marks, email, event.id, deliver)
+                            self._email = email
                         # start at "now"; a "now" below what was delivered means the hub's
                         # database was replaced (a restore) and its ids restarted: follow it,
                         # or every new event would be dropped as seen
                         if self.last_id is None or event.id < self.last_id:
                             self.last_id = event.id
-                        self._set(True, on_state)
-                        backoff = MIN_BACKOFF
                         continue
                     if self.last_id is not None and event.id <= self.last_id:
                         continue  # already delivered before the reconnect
                     self.last_id = event.id
                     deliver(event)
+                    if self._email is not None and is_own_outcome(event, self._email):
+                        # told live: the next sign-in must not tell it again
+                        await self.marks.save(self.link.hub.base_url, self._email, event.id)
                     if self._stopped:
                         return
             except asyncio.CancelledError:

@@ -268,7 +268,10 @@ def scope(emp: HubEmployee) -> sa.ColumnElement[bool]:
 
 async def listing(engine: AsyncEngine, emp: HubEmployee, *, states: list[str],
                   mine: bool, customer_guid: str | None, limit: int,
-                  before: int | None) -> list[Command]:
+                  before: int | None, before_id: str | None = None) -> list[Command]:
+    """Newest first: ``created_at`` descending, then ``id``. ``before`` alone: rows created in
+    an earlier second. ``before`` + ``before_id`` (the last row of a page): the keyset after
+    that row, so paging never skips or repeats rows filed in the same second."""
     cond = [scope(emp)]
     if states:
         cond.append(commands.c.state.in_(states))
@@ -276,7 +279,10 @@ async def listing(engine: AsyncEngine, emp: HubEmployee, *, states: list[str],
         cond.append(commands.c.maker == emp.email)
     if customer_guid:
         cond.append(commands.c.customer_guid == customer_guid)
-    if before is not None:
+    if before is not None and before_id is not None:
+        cond.append(sa.or_(commands.c.created_at < before, sa.and_(
+            commands.c.created_at == before, commands.c.id > before_id)))
+    elif before is not None:
         cond.append(commands.c.created_at < before)
     async with engine.connect() as conn:
         rows = (await conn.execute(sa.select(commands).where(*cond).order_by(

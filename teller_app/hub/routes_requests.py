@@ -183,12 +183,17 @@ async def list_requests(
     mine: bool = False, customer_guid: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     before: QueryInt | None = None,
+    before_id: Annotated[str | None, Query(max_length=36)] = None,
 ) -> dict[str, Any]:
+    # the next page: ``before`` = the last row's created_at, ``before_id`` = its id
     states = [s for s in state or [] if s]
     if any(s not in commands.STATES for s in states):
         raise HubError(422, f"state must be one of {', '.join(commands.STATES)}")
+    if before_id is not None and before is None:
+        raise HubError(422, "before_id needs before (the same row's created_at)")
     found = await commands.listing(hub_state(request).engine, emp, states=states, mine=mine,
-                                   customer_guid=customer_guid, limit=limit, before=before)
+                                   customer_guid=customer_guid, limit=limit, before=before,
+                                   before_id=before_id)
     return {"requests": [c.out() for c in found]}
 
 

@@ -51,8 +51,13 @@ POLICY_PATH = "/api/v1/policy"
 EVENTS_PATH = "/api/v1/events"
 ALERTS_PATH = "/api/v1/alerts"
 AUDIT_PATH = "/api/v1/audit"
-# The stream waits for events as long as it takes; the hub sends pings meanwhile.
-STREAM_TIMEOUT = httpx.Timeout(connect=3.0, read=60.0, write=10.0, pool=5.0)
+# The stream waits for events as long as it takes; the hub pings every HUB_PING_S
+# (``routes_audit.stream_events``: EventSourceResponse(ping=15)), so a read that waits two
+# pings and a margin means the stream stalled (a laptop's sleep, a proxy holding bytes): it
+# is dropped and reconnected, and the desk stops saying "Live", within 35 s, not 60.
+HUB_PING_S = 15.0
+STREAM_READ_TIMEOUT_S = 2 * HUB_PING_S + 5.0
+STREAM_TIMEOUT = httpx.Timeout(connect=3.0, read=STREAM_READ_TIMEOUT_S, write=10.0, pool=5.0)
 DEFAULT_HUB_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
 
 
@@ -191,14 +196,19 @@ class HubClient:
     async def list_requests(
         self, *, states: tuple[str, ...] = (), mine: bool = False,
         customer_guid: str | None = None, limit: int = 100, before: float | None = None,
+        before_id: str | None = None,
     ) -> list[ChangeRequest]:
+        """Newest first (created_at, then id). The next page: ``before`` and ``before_id`` of
+        the last row seen (``before`` alone skips the rest of that row's second)."""
         params: dict[str, Any] = {"state": list(states), "limit": limit}
         if mine:
             params["mine"] = True
         if customer_guid:
             params["customer_guid"] = customer_guid
         if before is not None:
-            params["before"] = before
+            params["before"] = int(before)  # the hub keeps whole seconds
+            if before_id is not None:
+                params["before_id"] = before_id
         data = await self._request("GET", REQUESTS_PATH, params=params)
         return self._parse(RequestList, data, "GET", REQUESTS_PATH).requests
 
