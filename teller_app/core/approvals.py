@@ -188,7 +188,7 @@ def default_sensitive(current: CustomerView, change: Mapping[str, Any]) -> bool:
     return False
 
 
-def _translate(exc: Exception) -> Exception:
+def four_eyes_error(exc: Exception) -> Exception:
     """The hub's 403/409 as four-eyes outcomes (the hub's text kept for the log)."""
     text = (exc.message if isinstance(exc, PlatformError) else "") or str(exc)
     if isinstance(exc, PermissionDenied):
@@ -252,7 +252,7 @@ class ApprovalService:
         try:
             return await self.link.call(fn)
         except (PermissionDenied, Conflict) as exc:
-            raise _translate(exc) from None
+            raise four_eyes_error(exc) from None
 
     # filing (maker) -------------------------------------------------------------------
     async def file_request(self, customer_guid: str, change: Mapping[str, Any], reason: str,

@@ -13,8 +13,9 @@ from teller_app.core.approvals import (
     ApprovalService,
     ExecutionFailed,
     HubRequired,
-    _translate,
+    four_eyes_error,
 )
+from teller_app.core.approvals_paging import all_requests
 from teller_app.platform import Conflict, PermissionDenied
 from teller_app.platform.hub_models import ChangeRequest
 
@@ -22,7 +23,6 @@ APPROVED = "approved"
 # The hub's ``report_interrupted`` releases the execution marker (0) and says why in
 # ``result``; an approved request still executing has a live marker and no such result.
 INTERRUPTED_RESULT = "interrupted"
-LIST_LIMIT = 500
 
 
 class StillNotApplied(Exception):
@@ -48,8 +48,7 @@ async def interrupted_requests(service: ApprovalService) -> list[ChangeRequest]:
     link = service.link
     if link is None:
         return []
-    found = await link.call(lambda hub: hub.list_requests(states=(APPROVED,),
-                                                          limit=LIST_LIMIT))
+    found = await all_requests(link.call, states=(APPROVED,))
     return [r for r in found if is_interrupted(r)]
 
 
@@ -67,7 +66,7 @@ async def resume_request(service: ApprovalService, request: ChangeRequest) -> Ch
     try:
         result = await link.call(lambda hub: hub.resume(request.id, session_token=token))
     except (PermissionDenied, Conflict) as exc:
-        raise _translate(exc) from None
+        raise four_eyes_error(exc) from None
     if result.state == "failed":
         raise ExecutionFailed(result)
     if result.state == APPROVED:

@@ -232,7 +232,8 @@ async def pending_twin(engine: AsyncEngine, kind: str, sha256: str,
 
 
 async def report_interrupted(engine: AsyncEngine, cmd: Command, message: str) -> bool:
-    """Tell supervisors (once) that an approved change could not be resumed by the hub."""
+    """Tell supervisors (once) that an approved change could not be resumed by the hub, and
+    its maker, who was told "approved" (the approver, a checker, sees supervisors' events)."""
     async with engine.begin() as conn:
         done = await conn.execute(commands.update().where(
             commands.c.id == cmd.id, commands.c.state == APPROVED,
@@ -243,7 +244,7 @@ async def report_interrupted(engine: AsyncEngine, cmd: Command, message: str) ->
             return False
         await events.emit(conn, "request.interrupted", {**summary(cmd), "result": message},
                           branch_guid=cmd.branch_guid, to_supervisors=True,
-                          to_email=cmd.checker)
+                          to_email=cmd.maker)
     return True
 
 
