@@ -10,6 +10,10 @@ answers the stored seq). What the hub acknowledged is counted in a small ``.sent
 (atomic replace); when everything is sent the outbox is emptied. Two desks on one profile
 share the file under an OS file lock.
 
+Whose entry: each line names the employee who recorded it (``owner``: the sign-in e-mail,
+casefolded; never sent, the hub names the actor from the sending session), and a flush sends
+only the signed-in employee's own entries: another's wait in the outbox for their next sign-in.
+
 Personal data: details carry GUIDs and what the action needs (amounts, field names), never
 names, phones, logins or IBANs — those keys are dropped on append.
 """
@@ -26,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from teller_app.core.app_paths import data_dir
+
+# Whose entry (``owner``) and who may send it: core.audit_owners; re-exported here.
+from teller_app.core.audit_owners import owner_of as owner_of
+from teller_app.core.audit_owners import sendable_by as sendable_by
+from teller_app.core.audit_owners import sent_past_others
 
 # The CSV export's formula guard is core.csv_safe (the history export shares it); re-exported
 # here, where callers and tests have always imported it.
@@ -110,10 +119,15 @@ class OutboxEntry:
     entity: str
     detail: dict[str, Any]
     desk_ts: str
+    owner: str = ""  # who recorded it (owner_of); "" in lines written before owners were kept
 
     def wire(self) -> dict[str, Any]:
         return {"client_id": self.client_id, "action": self.action, "entity": self.entity,
                 "detail": self.detail, "desk_ts": self.desk_ts}
+
+    def stored(self) -> dict[str, Any]:
+        """The outbox line's content: what is sent, and who recorded it (kept locally)."""
+        return {**self.wire(), "owner": self.owner} if self.owner else self.wire()
 
 
 def make_entry(action: str, **details: Any) -> OutboxEntry:
@@ -174,7 +188,7 @@ class AuditOutbox:
 
     def append(self, entry: OutboxEntry) -> None:
         nonce = secrets.token_bytes(12)
-        plain = json.dumps(entry.wire(), sort_keys=True, ensure_ascii=False).encode()
+        plain = json.dumps(entry.stored(), sort_keys=True, ensure_ascii=False).encode()
         line = base64.b64encode(nonce + self._aead.encrypt(nonce, plain, b"teller-audit"))
         with self._locked() as fh:
             fh.seek(0, os.SEEK_END)
@@ -187,21 +201,26 @@ class AuditOutbox:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def unsent(self) -> list[OutboxEntry]:
+    def unsent(self, owner: str | None = None) -> list[OutboxEntry]:
+        """Entries not on the hub yet, in order; with ``owner``, only those its session may
+        send (``sendable_by``)."""
         with self._locked() as fh:
-            return self._entries(fh)[self._sent():]
+            done, later = self._sent()
+            return [e for e in self._entries(fh)[done:]
+                    if e.client_id not in later and sendable_by(e, owner)]
 
     def mark_sent(self, client_ids: Iterable[str]) -> None:
-        """These entries are on the hub: the sent mark moves over the leading unsent ones
-        among them (another process may have moved it already); when none is left the file
-        is emptied."""
-        acked = set(client_ids)
+        """These entries are on the hub: the sent mark moves over the leading ones that are
+        (another process may have moved it already); ones sent past an entry still waiting
+        (another employee's) are listed after it. When none is left the file is emptied."""
         with self._locked() as fh:
             entries = self._entries(fh)
             total = len(entries)
-            done = self._sent()
+            done, later = self._sent()
+            acked = later | set(client_ids)
             while done < total and entries[done].client_id in acked:
                 done += 1
+            ahead = sent_past_others(entries[done:], acked)
             # emptied only when every line was ours to read: lines another key wrote (a
             # second instance without a shared keyring) stay for that instance
             if done >= total and not self._unreadable:
@@ -210,10 +229,18 @@ class AuditOutbox:
                 fh.flush()
                 os.fsync(fh.fileno())
                 done = 0
-            write_private(self.sent_path, str(done).encode())
+            write_private(self.sent_path, "\n".join([str(done), *ahead]).encode())
 
     def pending(self) -> int:
         return len(self.unsent())
+
+    def waiting(self) -> int:
+        """Lines not on the hub yet, also those this key cannot read (another instance's):
+        what deleting the outbox would lose."""
+        with self._locked() as fh:
+            done, later = self._sent()
+            unsent = [e for e in self._entries(fh)[done:] if e.client_id not in later]
+            return len(unsent) + self._unreadable
 
     # -- internals --------------------------------------------------------------------
     @contextmanager
@@ -223,11 +250,14 @@ class AuditOutbox:
         with self._lock, os.fdopen(fd, "r+b") as fh, _file_lock(fh):
             yield fh
 
-    def _sent(self) -> int:
+    def _sent(self) -> tuple[int, set[str]]:
+        """How many leading entries are on the hub, and the ids of later ones that are too.
+        The file's first line is that count (all it held before owners were kept)."""
         try:
-            return int(self.sent_path.read_text().strip() or 0)
+            lines = self.sent_path.read_text().split()
+            return (int(lines[0]) if lines else 0), set(lines[1:])
         except (OSError, ValueError):
-            return 0
+            return 0, set()
 
     def _entries(self, fh: Any) -> list[OutboxEntry]:
         fh.seek(0)
@@ -259,7 +289,8 @@ class AuditOutbox:
                 detail.setdefault("event", action)
                 action = "other"
             return OutboxEntry(str(data["client_id"]), action, str(data.get("entity", "")),
-                               detail, str(data.get("desk_ts", "")))
+                               detail, str(data.get("desk_ts", "")),
+                               str(data.get("owner") or ""))
         except (ValueError, KeyError, TypeError):
             return "torn"
 
@@ -275,15 +306,18 @@ class AuditTrail:
     send: Sender | None = None  # None: no hub (entries wait in the outbox)
     last_error: str = ""
     _flush_lock: Any = field(default=None, repr=False)
+    # who records and whose session sends (owner_of); None: entries name no one and every
+    # one is sent
+    owner: str | None = None
 
     def record(self, action: str, **details: Any) -> OutboxEntry:
-        entry = make_entry(action, **details)
+        entry = replace(make_entry(action, **details), owner=self.owner or "")
         self.outbox.append(entry)
         return entry
 
     async def flush(self) -> int:
-        """Send every unsent entry in order; returns how many went. Raises what the sender
-        raised (the entries stay and go next time)."""
+        """Send every unsent entry ``owner`` may send, in order; returns how many went.
+        Raises what the sender raised (the entries stay and go next time)."""
         import asyncio
 
         if self.send is None:
@@ -293,7 +327,7 @@ class AuditTrail:
         sent = 0
         async with self._flush_lock:
             while True:
-                batch = (await asyncio.to_thread(self.outbox.unsent))[:BATCH]
+                batch = (await asyncio.to_thread(self.outbox.unsent, self.owner))[:BATCH]
                 if not batch:
                     return sent
                 await self.send([e.wire() for e in batch])

@@ -2,8 +2,11 @@
 event loop thread) → the hub (flushed in order; retried with backoff while the hub is down).
 
 The outbox key comes from the OS keyring (``audit.outbox_key``). The hub names the actor from
-the session that sends, so entries go out with the session that recorded them: ``set_link``
-on a switch of employee flushes first.
+the session that sends, so entries go out with the session that recorded them: each is
+stamped with the employee signed in when it was recorded (``employee``, else the e-mail the
+link's session signed in with), and a flush sends only that employee's own (``AuditTrail``);
+``set_link`` on a switch of employee flushes first. Another employee's entries left in the
+outbox (the hub was down) go when that employee signs in on this profile again.
 """
 
 from __future__ import annotations
@@ -12,10 +15,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from teller_app.core.audit import AuditOutbox, AuditTrail, OutboxEntry, make_entry, outbox_path
+from teller_app.core.audit import (
+    AuditOutbox,
+    AuditTrail,
+    OutboxEntry,
+    make_entry,
+    outbox_path,
+    owner_of,
+)
 from teller_app.core.session import HubLink
 from teller_app.platform import PlatformError
 
@@ -27,11 +38,15 @@ RETRY_MAX_S = 60.0
 
 class DeskAudit:
     def __init__(self, profile_name: str, link: HubLink | None, desk_id: str = "", *,
-                 key_source: KeySource | None = None, base: Path | None = None) -> None:
+                 key_source: KeySource | None = None, base: Path | None = None,
+                 employee: str | None = None) -> None:
+        """``employee``: the signed-in employee's e-mail (by default the one ``link``'s
+        session signed in with; without either, entries name no one)."""
         from teller_app.core.audit import outbox_key
 
         self.profile_name = profile_name
         self.link = link
+        self.owner = _owner(link, employee)
         self.desk_id = desk_id
         self.path = outbox_path(profile_name, base)
         self._key_source: KeySource = key_source or outbox_key
@@ -45,7 +60,7 @@ class DeskAudit:
 
     # -- API ----------------------------------------------------------------------------
     def record(self, action: str, **details: Any) -> OutboxEntry:
-        entry = make_entry(action, **details)
+        entry = replace(make_entry(action, **details), owner=self.owner)
         self._ensure_worker()
         assert self._queue is not None
         self._queue.put_nowait(entry)
@@ -68,12 +83,15 @@ class DeskAudit:
         self._backoff = RETRY_MIN_S
         return sent
 
-    async def set_link(self, link: HubLink | None) -> None:
-        """Another employee's session sends from now on (after what is queued went out)."""
+    async def set_link(self, link: HubLink | None, employee: str | None = None) -> None:
+        """Another employee's session sends from now on (after what is queued went out);
+        what the one before recorded and could not send waits for their next sign-in."""
         await self.drain()
         self.link = link
+        self.owner = _owner(link, employee)
         if self._trail is not None:
             self._trail.send = self._sender()
+            self._trail.owner = self.owner
 
     async def aclose(self) -> None:
         """Wait (bounded) until what was recorded is in the outbox, then stop the worker;
@@ -121,7 +139,8 @@ class DeskAudit:
     async def _get_trail(self) -> AuditTrail:
         if self._trail is None:
             key = await self._key_source(self.profile_name)
-            self._trail = AuditTrail(AuditOutbox(self.path, key), self._sender())
+            self._trail = AuditTrail(AuditOutbox(self.path, key), self._sender(),
+                                     owner=self.owner)
         return self._trail
 
     def _sender(self) -> Callable[[list[dict[str, Any]]], Awaitable[Any]] | None:
@@ -148,3 +167,12 @@ class DeskAudit:
             self._queue.put_nowait(None)  # a flush-only turn of the worker
 
         self._retry = asyncio.get_event_loop().create_task(later())
+
+
+def _owner(link: HubLink | None, employee: str | None) -> str:
+    """Whose entries this desk records and sends: ``employee``, else the e-mail the link's
+    platform session signed in with (every sign-in kind has one), else no one ("")."""
+    if employee:
+        return owner_of(employee)
+    auth = getattr(link.client, "auth", None) if link is not None else None
+    return owner_of(str(getattr(auth, "email", "") or ""))

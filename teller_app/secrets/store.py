@@ -4,16 +4,22 @@ Every keyring call runs off the calling thread (``asyncio.to_thread``) with a ti
 usable keyring exists — the fail/null backend, an empty chainer, a keyrings.alt file backend
 (plain text or weakly encrypted: refused), a timeout, any KeyringError — secrets are kept in
 memory for this session only, ``persistent`` is False and ``unavailable_reason`` says why (for
-the UI banner). Nothing is ever written to a file by this module."""
+the UI banner). Nothing is ever written to a file by this module.
+
+Every name a store writes is first listed in the service's index entry (``INDEX``): keyring
+backends cannot list a service's entries, and ``delete_all`` (a profile deleted) must find
+names made from data (``cache_key:<employee>:<scope>``, ``session_token:<e-mail>``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import importlib
+import json
 import logging
 import sys
 import threading
+from collections.abc import Iterable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
@@ -26,7 +32,12 @@ PASSWORD = "password"
 SESSION_TOKEN = "session_token"
 PRIVATE_KEY = "private_key"
 CACHE_KEY = "cache_key"
-
+INDEX = "__names__"  # JSON list of the names this service's stores wrote
+# Fixed names written before the index existed (ui/offline_start.VERIFIER,
+# core/audit.OUTBOX_KEY, secrets/proxy_secret.PROXY_PASSWORD; tests check they agree).
+FIXED_NAMES = (PASSWORD, SESSION_TOKEN, PRIVATE_KEY, CACHE_KEY, "offline_verifier",
+               "audit_outbox_key", "proxy_password")
+_index_lock = threading.Lock()  # one read-modify-write of an index at a time (per process)
 
 
 def _refusal(backend: Any) -> str | None:
@@ -137,6 +148,9 @@ class SecretStore:
         await self.probe()
         if self._backend is not None:
             try:
+                # listed before it is written: a name may be listed and not stored, never
+                # stored and not listed
+                await self._thread(self._list_name, self._backend, key)
                 await self._thread(self._backend.set_password, self.service, key, value)
                 self._memory.pop(key, None)
                 return
@@ -158,9 +172,49 @@ class SecretStore:
         except Exception as exc:
             self._fallback(_describe(exc))
 
-    async def delete_all(self) -> None:
-        for key in (PASSWORD, SESSION_TOKEN, PRIVATE_KEY, CACHE_KEY):
+    async def names(self) -> list[str]:
+        """The names this profile's stores wrote since the index was kept (and those held in
+        memory this session)."""
+        await self.probe()
+        listed: list[str] = []
+        if self._backend is not None:
+            try:
+                listed = await self._thread(_read_index, self._backend, self.service)
+            except Exception as exc:
+                self._fallback(_describe(exc))
+        return sorted((set(listed) | set(self._memory)) - {INDEX})
+
+    async def delete_all(self, extra: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
+        """Delete every entry of this profile: the fixed names, every name in the index,
+        ``extra`` (names written before the index, which the caller derives from the cache
+        files and e-mails it knows), then the index itself; not ``keep``. Raises
+        ``KeyringUnavailable`` when the keyring failed on the way (some may be left)."""
+        await self.probe()
+        was_persistent = self.persistent
+        doomed = {*FIXED_NAMES, *await self.names(), *extra} - {INDEX, *keep}
+        for key in sorted(doomed):
             await self.delete(key)
+        await self.delete(INDEX)
+        if was_persistent and not self.persistent:
+            raise KeyringUnavailable(self.unavailable_reason or "no OS keyring is available")
+
+    def _list_name(self, backend: Any, key: str) -> None:
+        """Add ``key`` to the index (blocking: runs on a worker thread)."""
+        if key == INDEX:
+            return
+        with _index_lock:
+            listed = _read_index(backend, self.service)
+            if key not in listed:
+                backend.set_password(self.service, INDEX, json.dumps(sorted({*listed, key})))
+
+
+def _read_index(backend: Any, service: str) -> list[str]:
+    raw = backend.get_password(service, INDEX)
+    try:
+        listed = json.loads(raw) if raw else []
+    except ValueError:
+        return []  # a damaged index: the names derived from data still go
+    return [str(n) for n in listed] if isinstance(listed, list) else []
 
 
 def _describe(exc: BaseException) -> str:

@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from teller_app.core.audit import OUTBOX_KEY
 from teller_app.core.doctor_checks import Check
 from teller_app.secrets import Profile, ProfileStore, ProxyPasswordNotKept, SecretStore
+from teller_app.ui import profile_delete, theme
 from teller_app.ui import profile_manager_io as pio
-from teller_app.ui import theme
 from teller_app.ui.a11y_form import name
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.error_text import safe_text
@@ -167,26 +168,14 @@ class ProfileManagerDialog(QDialog):
         self.form.name_edit.selectAll()
 
     def delete_profile(self) -> None:
+        """Confirm (saying when unsent audit entries would be lost), then delete the profile
+        with its keyring entries, caches and audit outbox (``ui/profile_delete``)."""
         current = self._current()
-        if current is None:
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete profile"),
-                          self.tr("Delete the profile {name}?").format(
-                              name=current.name),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.accepted.connect(lambda: self.delete_named(current.name))
-        self._box = box
-        box.open()
+        if current is not None:
+            profile_delete.confirm_delete(self, current.name)
 
     def delete_named(self, profile_name: str) -> None:
-        async def delete() -> None:
-            await asyncio.to_thread(self.store.delete, profile_name)
-            await (await SecretStore.open(profile_name)).delete_all()
-
-        self.ops.run(delete, on_success=lambda _r: self._changed(None,
-                     self.tr("Profile {name} deleted.").format(name=profile_name)),
-                     on_error=self._error, parent=self, key="profiles-write", network=False)
+        profile_delete.delete_named(self, profile_name)
 
     def save_profile(self) -> None:
         try:
@@ -204,7 +193,8 @@ class ProfileManagerDialog(QDialog):
             # (sign-in remembers a revocable session token per employee instead).
             await asyncio.to_thread(self._write, profile, old)
             if old and old != profile.name:
-                await (await SecretStore.open(old)).delete_all()
+                # the old name's outbox stays (its entries would be lost with the key)
+                await (await SecretStore.open(old)).delete_all(keep=[OUTBOX_KEY])
 
         self.ops.run(save, on_success=lambda _r: self._changed(profile.name, self.tr(
                          "Profile {name} saved.").format(name=profile.name)),

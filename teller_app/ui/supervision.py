@@ -77,7 +77,8 @@ class Supervision(SupervisionNotices):
         self.window = window
         session = window.session
         self.desk_id = desk_id()
-        self.audit = DeskAudit(session.profile.name, session.hub, self.desk_id)
+        self.audit = DeskAudit(session.profile.name, session.hub, self.desk_id,
+                               employee=session.employee.email)
         self.audit.on_failure = self._audit_write_failed.emit
         self.inbox: ApprovalsInbox | None = None
         self.inbox_dock = None
@@ -249,7 +250,7 @@ class Supervision(SupervisionNotices):
         async def hand_over() -> None:
             # what the leaving employee did goes out with their hub session, then theirs
             # is closed (parked work resumes with a fresh sign-in)
-            await audit.set_link(new_session.hub)
+            await audit.set_link(new_session.hub, employee=new_session.employee.email)
             audit.record(AuditAction.SIGN_IN, previous_employee=old)
             if old_session is not new_session:
                 await old_session.close()
