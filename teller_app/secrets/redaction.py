@@ -1,5 +1,8 @@
 """Log redaction: a logging.Filter that masks every registered secret and anything JWT-,
 bearer-, PEM- or token-shaped, and strips query strings (they carry personal data) from URLs.
+Log records are also scrubbed of personal data a pattern can find (``scrub_personal_data``:
+phone numbers, IBANs, the local part of e-mail addresses); a name cannot be found that way,
+so exceptions that may carry one are logged through ``exception_text``.
 
 ``install_redaction()`` puts the filter on every root handler and wraps the log-record factory,
 so records reaching handlers added later are masked too."""
@@ -8,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any
 
 from teller_app.platform._sensitive import MASK, forget_all_secrets, redact, register_secret
@@ -16,11 +21,14 @@ from teller_app.platform._sensitive import MASK, forget_all_secrets, redact, reg
 __all__ = [
     "MASK",
     "RedactionFilter",
+    "exception_line",
+    "exception_text",
     "forget_all_secrets",
     "install_redaction",
     "redact",
     "redact_text",
     "register_secret",
+    "scrub_personal_data",
 ]
 
 _URL_QUERY = re.compile(r"(https?://[^\s?\"'<>]+)\?[^\s\"'<>]*")
@@ -28,9 +36,50 @@ _URL_QUERY = re.compile(r"(https?://[^\s?\"'<>]+)\?[^\s\"'<>]*")
 _URL_USERINFO = re.compile(r"\b((?:https?|socks5h?)://)[^\s/@\"'<>]+@")
 
 
+# Not inside a longer token: a GUID, an id, a number with more digits or a decimal part.
+_ALONE_BEFORE = r"(?<![\w+.\-/@])"
+_ALONE_AFTER = r"(?![\w@]|[\-.,/][0-9A-Fa-f])"
+# Ukrainian numbers: +380 / 380 / 0, an operator or area code 03x-09x, seven digits; spaces,
+# dashes and brackets anywhere people put them ("+38 (067) 765-43-21", "0677654321").
+_UA_LOCAL = r"\(?\s?0\s?[3-9]\s?\d\s?\)?(?:[\s\-]?\d){7}"
+_PHONE_UA = re.compile(_ALONE_BEFORE + r"(?:3\s?8[\s\-]?)?" + _UA_LOCAL + _ALONE_AFTER)
+# With a "+" it is no id (GUIDs and ids have none): anything may follow but a digit.
+_PHONE_PLUS = re.compile(r"(?<![\d+])\+(?:\s?3\s?8[\s\-]?" + _UA_LOCAL + r"|\d{10,15})(?!\d)")
+# UA + 2 check digits + 25 digits (27 in all), grouped by four or not.
+_IBAN_UA = re.compile(r"(?<![\w])UA\s?\d{2}(?:\s?\d){25}(?!\w)", re.IGNORECASE)
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@((?:[\w\-]+\.)+[\w\-]{2,})")
+PHONE_MASK, IBAN_MASK = "[phone]", "[iban]"
+
+
 def redact_text(text: str) -> str:
     text = _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", redact(text))
     return _URL_QUERY.sub(lambda m: f"{m.group(1)}?{MASK}", text)
+
+
+def scrub_personal_data(text: str) -> str:
+    """``text`` without the customer's phone numbers, IBANs and e-mail local parts (the
+    domain stays: it tells which mail service a failure was about)."""
+    text = _IBAN_UA.sub(IBAN_MASK, text)
+    text = _EMAIL.sub(lambda m: f"{MASK}@{m.group(1)}", text)
+    text = _PHONE_PLUS.sub(PHONE_MASK, text)
+    return _PHONE_UA.sub(PHONE_MASK, text)
+
+
+def exception_text(exc: BaseException, tb: TracebackType | None = None) -> str:
+    """An exception for the log: its type and traceback (``tb``, default its own; the chain
+    included), each message only redacted and scrubbed of personal data."""
+    lines = traceback.format_exception(type(exc), exc, tb or exc.__traceback__)
+    return _log_text("".join(lines).rstrip("\n"))
+
+
+def exception_line(exc: BaseException) -> str:
+    """An expected failure for the log, on one line: its type and its message, redacted and
+    scrubbed of personal data (no traceback: the failure is reported, not a defect)."""
+    return _log_text(f"{type(exc).__name__}: {exc}")
+
+
+def _log_text(text: str) -> str:
+    return scrub_personal_data(redact_text(text))
 
 
 def _scrub(record: logging.LogRecord) -> None:
@@ -40,15 +89,15 @@ def _scrub(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # a broken format string: keep what we can, masked
         message = f"{record.msg!s} {record.args!r}"
-    record.msg = redact_text(message)
+    record.msg = _log_text(message)
     record.args = None
     if record.exc_info and record.exc_info[0] is not None:
-        record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+        record.exc_text = _log_text(logging.Formatter().formatException(record.exc_info))
         record.exc_info = None
     elif record.exc_text:
-        record.exc_text = redact_text(record.exc_text)
+        record.exc_text = _log_text(record.exc_text)
     if record.stack_info:
-        record.stack_info = redact_text(record.stack_info)
+        record.stack_info = _log_text(record.stack_info)
     record._teller_redacted = True
 
 

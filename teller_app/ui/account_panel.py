@@ -6,7 +6,6 @@ title, asset names and the balances (formatted in the new locale); nothing is re
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.views import AccountView, AssetBalance
 from teller_app.ui.a11y_form import plain
+from teller_app.ui.clipboard_guard import copy_text
 from teller_app.ui.data_text import account_name_text, account_title, asset_name_text
 from teller_app.ui.money import format_money
 
@@ -135,7 +135,7 @@ class AccountPanel(QGroupBox):
     def copy_iban(self) -> None:
         iban = self.account.iban.replace(" ", "")
         if iban:
-            QGuiApplication.clipboard().setText(iban)
+            copy_text(iban)  # taken off again on lock, sign-out and quit
 
     def balance_texts(self) -> list[str]:
         return [label.text() for label in self.balance_labels]

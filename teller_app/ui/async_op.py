@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 from teller_app.platform.errors import AuthError
+from teller_app.secrets.redaction import exception_line
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 
 if TYPE_CHECKING:
@@ -227,7 +228,8 @@ class OpRunner(QObject):
         if is_connectivity_error(exc):
             self._report_unreachable(exc)
         else:
-            log.info("op %r failed: %s: %s", op.label, type(exc).__name__, exc)
+            # the message may name a customer: only redacted and scrubbed of personal data
+            log.info("op %r failed: %s", op.label, exception_line(exc))
         handler = on_error or self.default_error_handler
 
         def give_up() -> None:

@@ -2,7 +2,9 @@
 
 The dialog is opened with ``open()`` (never ``exec()``: a nested loop inside a qasync callback
 would re-enter the event loop) and only one is shown at a time so a failing timer cannot
-flood the screen.
+flood the screen. While the desk is locked the dialog is parked with the locked employee's
+windows (ui/lock_guard) and still counts as open. The log gets the exception's type and
+traceback; its message (it may name a customer) only redacted and scrubbed of personal data.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from teller_app.secrets.redaction import exception_text
 from teller_app.ui.error_text import safe_text
+from teller_app.ui.lock_guard import is_parked
 
 log = logging.getLogger("teller_app.crash")
 
@@ -33,11 +37,11 @@ def report_exception(
     global _open_dialog
     reported.append(exc)
     del reported[:-20]
-    log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+    log.error("uncaught exception: %s", exception_text(exc, tb))
     if QApplication.instance() is None or issubclass(exc_type, KeyboardInterrupt):
         return
-    if _open_dialog is not None and _open_dialog.isVisible():
-        return
+    if _open_dialog is not None and (_open_dialog.isVisible() or is_parked(_open_dialog)):
+        return  # one at a time, shown or waiting for the unlock
     parent = QApplication.activeWindow()
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)

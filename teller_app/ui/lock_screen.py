@@ -15,8 +15,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -33,7 +31,9 @@ from shiboken6 import isValid
 from teller_app.core.idle import IdleTracker
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import plain
+from teller_app.ui.clipboard_guard import clear_copied
 from teller_app.ui.error_text import safe_text
+from teller_app.ui.lock_guard import LockGuard, hide_open_windows, show_parked
 
 INPUT_EVENTS = frozenset(
     {
@@ -247,8 +247,9 @@ class SessionLocker(QObject):
         self.timer.timeout.connect(self.check_idle)
         self._locked = False
         self._locked_by = ""
-        # employee guid -> (page under the lock, hidden windows, hidden docks)
-        self._parked: dict[str, tuple[QWidget | None, list[QWidget], list[QWidget]]] = {}
+        # employee guid -> (page under the lock, windows and docks hidden: ui/lock_guard)
+        self._parked: dict[str, tuple[QWidget | None, list[QWidget]]] = {}
+        self.guard = LockGuard(self.screen, window, self._park_shown, self)
 
     # -- wiring -------------------------------------------------------------------------
     def start(self) -> None:
@@ -280,6 +281,9 @@ class SessionLocker(QObject):
                 if isValid(window):
                     window.removeEventFilter(self.filter)
             self._watched.clear()
+        if isValid(self.guard):
+            self.guard.release()  # sign-out or close: the next sign-in window must show
+        clear_copied()
         if isValid(self.timer):
             self.timer.stop()
 
@@ -307,23 +311,13 @@ class SessionLocker(QObject):
         self._locked = True
         self._locked_by = self.employee_guid()
         page = self.stack.currentWidget()
-        windows = [
-            w for w in QApplication.topLevelWidgets()
-            if w.isVisible() and w is not self.window and w.isWindow()
-            and not isinstance(w, QStackedWidget) and w is not self.stack.window()
-        ]
-        docks = []
-        if self.window is not None:
-            docks = [d for d in self.window.findChildren(QDockWidget) if d.isVisible()]
-        for widget in [*windows, *docks]:
-            widget.hide()
+        self.guard.engage()
+        windows = hide_open_windows(self.window, self.stack)
         # Merge with what this employee already had parked (e.g. from before a switch).
-        old_page, old_windows, old_docks = self._parked.get(self._locked_by, (None, [], []))
-        self._parked[self._locked_by] = (
-            page if page is not self.screen else old_page,
-            [*old_windows, *windows],
-            [*old_docks, *docks],
-        )
+        old_page, old_windows = self._parked.get(self._locked_by, (None, []))
+        self._parked[self._locked_by] = (page if page is not self.screen else old_page,
+                                         [*old_windows, *windows])
+        clear_copied()  # an IBAN copied for the customer is not left for whoever comes
         self._set_menus_enabled(False)
         self.screen.reset()
         self.screen.set_employee(self.employee_label())
@@ -333,19 +327,24 @@ class SessionLocker(QObject):
 
     def unlock(self) -> None:
         """Back to work as whoever is signed in now; their parked windows reappear."""
+        self.guard.release()  # before anything is shown again
         guid = self.employee_guid()
-        page, windows, docks = self._parked.pop(guid, (None, [], []))
+        page, windows = self._parked.pop(guid, (None, []))
         if page is not None and self.stack.indexOf(page) >= 0:
             self.stack.setCurrentWidget(page)
         elif self.stack.currentWidget() is self.screen:
             self.stack.setCurrentIndex(0 if self.stack.widget(0) is not self.screen else 1)
-        for widget in [*windows, *docks]:
-            widget.show()
+        show_parked(windows)
         self._set_menus_enabled(True)
         self.screen.reset()
         self._locked = False
         self.tracker.touch()
         self.unlocked.emit(guid)
+
+    def _park_shown(self, widget: QWidget) -> None:
+        page, windows = self._parked.get(self._locked_by, (None, []))
+        if not any(w is widget for w in windows):
+            self._parked[self._locked_by] = (page, [*windows, widget])
 
     def _set_menus_enabled(self, enabled: bool) -> None:
         if isinstance(self.window, QMainWindow):
@@ -372,7 +371,8 @@ class SessionLocker(QObject):
         switch = self.switch
 
         def done(session: object) -> None:
-            # The first employee's page and windows stay parked under their guid.
+            # The first employee's windows stay parked; what opens from now on is the new one's.
+            self.guard.release()
             if self.on_switched is not None:
                 self.on_switched(session)
             self.switched.emit(session)
