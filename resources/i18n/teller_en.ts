@@ -134,11 +134,19 @@
 <context>
     <name>ProfileManagerDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="232"/>
         <source>%n profiles exported to {path} (no passwords).</source>
         <translation>
             <numerusform>%n profile exported to {path} (no passwords).</numerusform>
             <numerusform>%n profiles exported to {path} (no passwords).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/profile_delete.py" line="28"/>
+        <source>%n audit entries of this profile have not reached the hub yet: deleting the profile deletes them, and the hub will never have them.</source>
+        <translation>
+            <numerusform>%n audit entry of this profile has not reached the hub yet: deleting the profile deletes it, and the hub will never have it.</numerusform>
+            <numerusform>%n audit entries of this profile have not reached the hub yet: deleting the profile deletes them, and the hub will never have them.</numerusform>
         </translation>
     </message>
 </context>
@@ -156,7 +164,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="331"/>
+        <location filename="../../teller_app/ui/supervision.py" line="343"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

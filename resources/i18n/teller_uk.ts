@@ -146,49 +146,79 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="159"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="178"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="160"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="179"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="161"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="157"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="176"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="357"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="302"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="56"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="319"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="26"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="320"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="24"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="330"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="27"/>
+        <source>Approved, waiting to be applied.</source>
+        <translation>Схвалено, чекає на застосування.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="63"/>
+        <source>This request is approved already: Resume applies it.</source>
+        <translation>Цей запит уже схвалено: «Продовжити» застосує його.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="93"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="104"/>
+        <source>Select an approved request that was not applied first.</source>
+        <translation>Спершу виберіть схвалений запит, який не було застосовано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="113"/>
+        <source>Resumed: approved and applied.</source>
+        <translation>Продовжено: схвалено й застосовано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="119"/>
+        <source>Still not applied: the Teller Hub could not finish it. Try again later.</source>
+        <translation>Досі не застосовано: Teller Hub не зміг завершити. Спробуйте пізніше.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="129"/>
+        <source>Resuming</source>
+        <translation>Продовження</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approval_errors.py" line="24"/>
@@ -211,52 +241,62 @@
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="162"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="184"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="158"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="177"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="180"/>
+        <source>Resume</source>
+        <translation>Продовжити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
+        <source>Apply an approved change the Teller Hub could not finish</source>
+        <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="226"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="229"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="209"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="210"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="243"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="274"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="303"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="285"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="346"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="306"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="69"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -2277,12 +2317,12 @@
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="44"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="48"/>
         <source>Something went wrong</source>
         <translation>Щось пішло не так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="46"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="50"/>
         <source>An unexpected error happened. Your work is kept and Teller keeps running.
 If it happens again, tell support what you were doing.</source>
         <translation>Сталася неочікувана помилка. Вашу роботу збережено, Teller продовжує працювати.
@@ -3649,7 +3689,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="91"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="105"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
@@ -3776,27 +3816,32 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="81"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="81"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="79"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="79"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="78"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="148"/>
+        <source>Approved, not applied: %1</source>
+        <translation>Схвалено, не застосовано: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_model.py" line="81"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -4014,17 +4059,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManager</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="46"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="47"/>
         <source>ok</source>
         <translation>гаразд</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="47"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="48"/>
         <source>adapted</source>
         <translation>адаптовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="48"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="49"/>
         <source>failed</source>
         <translation>помилка</translation>
     </message>
@@ -4032,132 +4077,156 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManagerDialog</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="60"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="61"/>
         <source>Teller — profiles</source>
         <translation>Teller — профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="70"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="71"/>
         <source>Profiles</source>
         <translation>Профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="72"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="73"/>
         <source>&amp;Add</source>
         <translation>&amp;Додати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="73"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="74"/>
         <source>Du&amp;plicate</source>
         <translation>&amp;Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="75"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="76"/>
         <source>&amp;Delete</source>
         <translation>&amp;Видалити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="78"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="79"/>
         <source>&amp;Save</source>
         <translation>&amp;Зберегти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="80"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="81"/>
         <source>&amp;Test connection</source>
         <translation>&amp;Перевірити з’єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="82"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="83"/>
         <source>&amp;Import…</source>
         <translation>&amp;Імпорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="84"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="85"/>
         <source>E&amp;xport…</source>
         <translation>&amp;Експорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="86"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="87"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="93"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
         <source>Connection test results</source>
         <translation>Результати перевірки з’єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="96"/>
         <source>Check</source>
         <translation>Перевірка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="96"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="96"/>
         <source>Evidence</source>
         <translation>Докази</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="143"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="144"/>
         <source>The profiles file cannot be read: {error}</source>
         <translation>Файл профілів не вдається прочитати: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="164"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="165"/>
         <source>A copy of {name}: change what differs and save.</source>
         <translation>Копія {name}: змініть те, що відрізняється, і збережіть.</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/profile_delete.py" line="28"/>
+        <source>%n audit entries of this profile have not reached the hub yet: deleting the profile deletes them, and the hub will never have them.</source>
+        <translation>
+            <numerusform>%n запис аудиту цього профілю ще не дійшов до хабу: видалення профілю видалить його, і хаб ніколи його не отримає.</numerusform>
+            <numerusform>%n записи аудиту цього профілю ще не дійшли до хабу: видалення профілю видалить їх, і хаб ніколи їх не отримає.</numerusform>
+            <numerusform>%n записів аудиту цього профілю ще не дійшли до хабу: видалення профілю видалить їх, і хаб ніколи їх не отримає.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="173"/>
+        <location filename="../../teller_app/ui/profile_delete.py" line="37"/>
+        <source>You are signed in with the profile {name}: sign out, then delete it from the sign-in window.</source>
+        <translation>Ви ввійшли з профілем {name}: вийдіть, а тоді видаліть його у вікні входу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_delete.py" line="41"/>
         <source>Delete profile</source>
         <translation>Видалити профіль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="174"/>
+        <location filename="../../teller_app/ui/profile_delete.py" line="42"/>
         <source>Delete the profile {name}?</source>
         <translation>Видалити профіль {name}?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="188"/>
+        <location filename="../../teller_app/ui/profile_delete.py" line="48"/>
+        <source>Its remembered sign-ins, keys, branch cache and audit outbox are removed from this computer too.</source>
+        <translation>Його запам&apos;ятані входи, ключі, кеш відділення та черга аудиту теж будуть видалені з цього комп&apos;ютера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_delete.py" line="87"/>
         <source>Profile {name} deleted.</source>
         <translation>Профіль {name} видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="199"/>
+        <location filename="../../teller_app/ui/profile_delete.py" line="92"/>
+        <source>The profile {name} is in use by another Teller: close it, then delete the profile.</source>
+        <translation>Профіль {name} використовує інший екземпляр Teller: закрийте його, а тоді видаліть профіль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="188"/>
         <source>A profile named {name} exists already.</source>
         <translation>Профіль з назвою {name} уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="210"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="200"/>
         <source>Profile {name} saved.</source>
         <translation>Профіль {name} збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="223"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="213"/>
         <source>Enter the e-mail to test the sign-in with.</source>
         <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="229"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="219"/>
         <source>Enter the password to test the sign-in with.</source>
         <translation>Введіть пароль, з яким перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="233"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="223"/>
         <source>Testing {url}…</source>
         <translation>Перевірка {url}…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="235"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="225"/>
         <source>Testing the connection…</source>
         <translation>Перевірка з’єднання…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="232"/>
         <source>%n profiles exported to {path} (no passwords).</source>
         <translation>
             <numerusform>Експортовано %n профіль до {path} (без паролів).</numerusform>
@@ -4166,63 +4235,63 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="253"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="243"/>
         <source>Imported: {names}. Passwords are typed at sign-in.</source>
         <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="263"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="253"/>
         <source>it is not a JSON file.</source>
         <translation>це не файл JSON.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="265"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="255"/>
         <source>it is not a Teller profiles export.</source>
         <translation>це не експорт профілів Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="267"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="257"/>
         <source>the profile {name} in it is not valid ({detail}).</source>
         <translation>профіль {name} у ньому некоректний ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="270"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="260"/>
         <source>a profile in it is not valid ({detail}).</source>
         <translation>один із профілів у ньому некоректний ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="272"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="262"/>
         <source>Nothing was imported: {why}</source>
         <translation>Нічого не імпортовано: {why}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="348"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="338"/>
         <source>{failed} of {total} checks failed.</source>
         <translation>Не пройдено перевірок: {failed} з {total}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="351"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="341"/>
         <source>All {total} checks passed: this profile works.</source>
         <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="361"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="351"/>
         <source>The proxy password cannot be kept: the OS keyring cannot be used ({reason}). Nothing was saved; enter the proxy without its password, or save once the keyring works.</source>
         <translation>Пароль проксі неможливо зберегти: сховище паролів ОС недоступне ({reason}). Нічого не збережено; вкажіть проксі без пароля або збережіть, коли сховище запрацює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="376"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="366"/>
         <source>Export profiles</source>
         <translation>Експорт профілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="378"/>
-        <location filename="../../teller_app/ui/profile_manager.py" line="387"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="368"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="377"/>
         <source>Teller profiles (*.json)</source>
         <translation>Профілі Teller (*.json)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="385"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="375"/>
         <source>Import profiles</source>
         <translation>Імпорт профілів</translation>
     </message>
@@ -4699,17 +4768,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="359"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="358"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="363"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="362"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="367"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="366"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
@@ -4840,142 +4909,147 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="176"/>
+        <location filename="../../teller_app/ui/settings.py" line="186"/>
         <source>Teller — settings</source>
         <translation>Teller — налаштування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="177"/>
+        <location filename="../../teller_app/ui/settings.py" line="187"/>
         <source>This desk</source>
         <translation>Це робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="178"/>
+        <location filename="../../teller_app/ui/settings.py" line="188"/>
         <source>The bank&apos;s settings (read-only)</source>
         <translation>Налаштування банку (лише перегляд)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="179"/>
+        <location filename="../../teller_app/ui/settings.py" line="189"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="179"/>
+        <location filename="../../teller_app/ui/settings.py" line="189"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="180"/>
+        <location filename="../../teller_app/ui/settings.py" line="190"/>
         <source>S&amp;ync every (minutes):</source>
         <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="180"/>
+        <location filename="../../teller_app/ui/settings.py" line="190"/>
         <source>Lock after &amp;idle (minutes):</source>
         <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="185"/>
+        <location filename="../../teller_app/ui/settings.py" line="195"/>
         <source>Cash needing a supervisor above:</source>
         <translation>Касові операції, що потребують контролера, понад:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="186"/>
+        <location filename="../../teller_app/ui/settings.py" line="196"/>
         <source>Changes needing a second person:</source>
         <translation>Зміни, що потребують другої особи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="192"/>
+        <location filename="../../teller_app/ui/settings.py" line="202"/>
         <source>The main window, its tabs and panels switch at once; other open windows (profiles, account history, reports) when they are opened again.</source>
         <translation>Головне вікно, його вкладки й панелі перемикаються одразу; інші відкриті вікна (профілі, історія рахунку, звіти) — коли їх відкрити знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="194"/>
+        <location filename="../../teller_app/ui/settings.py" line="204"/>
         <source>&amp;Sounds</source>
         <translation>&amp;Звуки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="195"/>
+        <location filename="../../teller_app/ui/settings.py" line="205"/>
         <source>&amp;Notifications</source>
         <translation>Сп&amp;овіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="197"/>
+        <location filename="../../teller_app/ui/settings.py" line="207"/>
         <source>The profile&apos;s language</source>
         <translation>Мова профілю</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="199"/>
+        <location filename="../../teller_app/ui/settings.py" line="209"/>
         <source>Follow the system</source>
         <translation>Як у системі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="199"/>
+        <location filename="../../teller_app/ui/settings.py" line="209"/>
         <source>Light</source>
         <translation>Світла</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="199"/>
+        <location filename="../../teller_app/ui/settings.py" line="209"/>
         <source>Dark</source>
         <translation>Темна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="264"/>
+        <location filename="../../teller_app/ui/settings.py" line="240"/>
+        <source>This computer&apos;s policy locks the desk after at most {minutes} minutes idle.</source>
+        <translation>Політика цього комп&apos;ютера блокує робоче місце щонайпізніше після {minutes} хв бездіяльності.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings.py" line="289"/>
         <source>From the bank&apos;s Teller Hub.</source>
         <translation>З Teller Hub банку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="270"/>
+        <location filename="../../teller_app/ui/settings.py" line="295"/>
         <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
         <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="292"/>
+        <location filename="../../teller_app/ui/settings.py" line="317"/>
         <source>every change to a customer</source>
         <translation>будь-яка зміна клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="295"/>
+        <location filename="../../teller_app/ui/settings.py" line="320"/>
         <source>setting or leaving the status %1</source>
         <translation>встановлення або зняття статусу %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="300"/>
+        <location filename="../../teller_app/ui/settings.py" line="325"/>
         <source>raising the KYC level</source>
         <translation>підвищення рівня KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="302"/>
+        <location filename="../../teller_app/ui/settings.py" line="327"/>
         <source>raising the balance cap</source>
         <translation>підвищення дозволеного балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="304"/>
+        <location filename="../../teller_app/ui/settings.py" line="329"/>
         <source>a new phone number</source>
         <translation>новий номер телефону</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="306"/>
+        <location filename="../../teller_app/ui/settings.py" line="331"/>
         <source>moving a customer to another branch</source>
         <translation>перенесення клієнта до іншого відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="308"/>
+        <location filename="../../teller_app/ui/settings.py" line="333"/>
         <source>changing the segment</source>
         <translation>зміна сегмента</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="314"/>
+        <location filename="../../teller_app/ui/settings.py" line="339"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="315"/>
+        <location filename="../../teller_app/ui/settings.py" line="340"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="316"/>
+        <location filename="../../teller_app/ui/settings.py" line="341"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
@@ -5092,94 +5166,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="61"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="64"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="251"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="254"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="75"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="78"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="81"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="88"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="273"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="276"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="273"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="95"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="276"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="107"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="111"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="116"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="119"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="117"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="120"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="226"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="229"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="240"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="243"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="263"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="266"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="284"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="287"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="315"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="328"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="121"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="124"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -5192,29 +5266,28 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="187"/>
-        <location filename="../../teller_app/ui/supervision.py" line="316"/>
+        <location filename="../../teller_app/ui/supervision.py" line="191"/>
+        <location filename="../../teller_app/ui/supervision.py" line="328"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="186"/>
-        <location filename="../../teller_app/ui/supervision.py" line="289"/>
+        <location filename="../../teller_app/ui/supervision.py" line="198"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="85"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="91"/>
         <source>A new alert is waiting.</source>
         <translation>Надійшло нове сповіщення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="86"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="92"/>
         <source>A new request is waiting.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="331"/>
+        <location filename="../../teller_app/ui/supervision.py" line="343"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5223,7 +5296,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="77"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="83"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -5335,42 +5408,52 @@ Reason: %2</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="39"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="40"/>
+        <source>Your change request was approved, waiting to be applied.</source>
+        <translation>Ваш запит на зміну схвалено, він чекає на застосування.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="43"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="41"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="45"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="44"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="48"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="183"/>
+        <location filename="../../teller_app/ui/supervision.py" line="187"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="184"/>
+        <location filename="../../teller_app/ui/supervision.py" line="188"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="185"/>
+        <location filename="../../teller_app/ui/supervision.py" line="189"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="315"/>
+        <location filename="../../teller_app/ui/supervision.py" line="199"/>
+        <source>Approvals (%1)</source>
+        <translation>Погодження (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision.py" line="327"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="59"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="63"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>

@@ -16,3 +16,7 @@ class CashText(QObject):
 
 class CustomerForm(QObject):
     """The context of the customer form (ui/customer_form.py), for its texts in other modules."""
+
+
+class ProfileManagerDialog(QObject):
+    """The context of the profile manager (ui/profile_manager.py), for ui/profile_delete.py."""

@@ -16,18 +16,20 @@ from PySide6.QtWidgets import QMessageBox
 
 from teller_app.core.instance_lock import AnotherInstanceRunning
 from teller_app.ui import profile_wipe
+from teller_app.ui.plural import ProfileManagerDialog
 
 if TYPE_CHECKING:
-    from teller_app.ui.profile_manager import ProfileManagerDialog
+    from teller_app.ui.profile_manager import ProfileManagerDialog as Manager
+
 
 def lost_text(waiting: int) -> str:
-    return QCoreApplication.translate(
-        "ProfileManagerDialog", "%n audit entries of this profile have not reached the hub "
-        "yet: deleting the profile deletes them, and the hub will never have them.", "",
-        waiting)
+    # a plural message: lupdate reads it only from a class's tr (ui/plural.py)
+    return ProfileManagerDialog.tr(
+        "%n audit entries of this profile have not reached the hub yet: deleting the "  # type: ignore[arg-type]
+        "profile deletes them, and the hub will never have them.", "", waiting)  # type: ignore[arg-type]
 
 
-def confirm_delete(manager: ProfileManagerDialog, profile_name: str,
+def confirm_delete(manager: Manager, profile_name: str,
                    told: int = 0) -> QMessageBox | None:
     """Ask before deleting ``profile_name``; ``told``: waiting entries already mentioned."""
     if profile_name == _signed_in_profile(manager):
@@ -65,7 +67,7 @@ def confirm_delete(manager: ProfileManagerDialog, profile_name: str,
     return box
 
 
-def delete_named(manager: ProfileManagerDialog, profile_name: str, *, told: int = 0) -> None:
+def delete_named(manager: Manager, profile_name: str, *, told: int = 0) -> None:
     """Delete ``profile_name`` and everything of it on this computer, unless its outbox holds
     more waiting entries than the user was told of (then ask again)."""
     emails = [p.email for p in manager.profiles if p.name == profile_name and p.email]
@@ -97,7 +99,7 @@ def delete_named(manager: ProfileManagerDialog, profile_name: str, *, told: int 
                     key="profiles-write", network=False)
 
 
-def _signed_in_profile(manager: ProfileManagerDialog) -> str | None:
+def _signed_in_profile(manager: Manager) -> str | None:
     """The profile of the main window this manager was opened from (its session), if any."""
     widget = manager.parentWidget()
     while widget is not None:
