@@ -137,8 +137,8 @@
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="351"/>
-        <location filename="../../teller_app/ui/startup.py" line="365"/>
+        <location filename="../../teller_app/ui/startup.py" line="353"/>
+        <location filename="../../teller_app/ui/startup.py" line="367"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -3689,9 +3689,14 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="105"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="106"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="141"/>
+        <source>You were signed out: the platform no longer accepts the password this desk started offline with. Sign in with your current password.</source>
+        <translation>Вас виведено з системи: платформа більше не приймає пароль, з яким це робоче місце запустилося офлайн. Увійдіть із вашим чинним паролем.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cache_wiring.py" line="97"/>

@@ -34,6 +34,7 @@ class MainWindowReauth(QMainWindow):
     _reauth_waiting: list[tuple[Callable[[], None], Callable[[], None]]]
     _reauth_after: str | None = None  # locked: the employee (guid) the prompt waits for
     _offline_refusal_seen = False  # an offline start's password was refused: signing out
+    sign_out_reason = ""  # why the desk signed itself out (translated), for the sign-in window
     _discard_confirmed: bool
 
     # -- session expiry: ask for the password in place, then run the pending ops again ------
@@ -137,6 +138,9 @@ class MainWindowReauth(QMainWindow):
 
         def sign_out() -> None:
             self._discard_confirmed = True  # nothing of theirs can be saved any more
+            self.sign_out_reason = QCoreApplication.translate(
+                "MainWindow", "You were signed out: the platform no longer accepts the "
+                "password this desk started offline with. Sign in with your current password.")
             leave = getattr(self, "sign_out", None)
             if callable(leave):
                 leave()

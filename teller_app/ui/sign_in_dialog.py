@@ -387,6 +387,10 @@ class SignInDialog(QDialog):
             self.secret.clear()  # a wrong password is retyped; the e-mail stays
         self._show_error(sign_in_message(exc), self.email if refused else self.secret)
 
+    def show_reason(self, text: str) -> None:
+        """Why the desk came back here by itself (an automatic sign-out), shown as an error."""
+        self._show_error(text, self.secret)
+
     def _show_error(self, text: str, field: QLineEdit | None = None) -> None:
         self.error.setText(text)
         self.error.show()

@@ -327,6 +327,8 @@ class AppController(QObject):
         self.window = None
         self.ops.run(lambda: window.shutdown(), label="", network=False)
         self.show_sign_in()
+        if window.sign_out_reason and self.dialog is not None:  # the desk signed itself out
+            self.dialog.show_reason(window.sign_out_reason)
 
     def _window_closed(self, window: MainWindow) -> None:
         if self.window is window:  # closed, not signed out: the app ends

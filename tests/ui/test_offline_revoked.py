@@ -94,6 +94,7 @@ def test_an_offline_desk_signs_out_when_the_platform_refuses_it(  # type: ignore
         arun(window.shutdown(), timeout=30000)
         qtbot.waitUntil(lambda: ITEM not in memory_keyring.items, timeout=10000)
         assert window._reauth_dialog is None  # never asked to re-type
+        assert "no longer accepts the password" in window.sign_out_reason  # told why
     finally:
         again.stop()
     # and the old password opens nothing offline any more

@@ -127,3 +127,11 @@ def test_a_look_up_due_after_the_loop_is_gone_starts_nothing(qtbot, ops, sandbox
     finally:
         asyncio.set_event_loop(loop)
         asyncio.events._set_running_loop(loop)
+
+
+def test_a_reason_for_an_automatic_sign_out_is_shown(qtbot, ops, sandbox):  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, ops, sandbox)
+    assert dialog.error_text() == ""
+    dialog.show_reason("You were signed out: why.")
+    assert dialog.error_text() == "You were signed out: why."
+    assert dialog.secret.hasFocus() or dialog.focusWidget() is dialog.secret
