@@ -2,10 +2,17 @@
 
 Writes keep running while locked, and their callbacks open windows (a receipt naming the
 customer, a result, the crash dialog with the exception's text). While the desk is locked,
-``LockGuard`` (an application-wide event filter, installed at lock and removed at unlock)
-hides every top-level window and every dock of the main window that is shown, and hands it
-to the locker, which parks it with the windows of the employee who locked: it comes back
-when that employee unlocks, never for another employee who signs in on the lock screen.
+``LockGuard`` (an application-wide event filter, installed at lock) hides every top-level
+window and every dock of the main window that is shown, and hands it to the locker, which
+parks it with the windows of the employee who locked: it comes back when that employee
+unlocks, never for another employee who signs in on the lock screen.
+
+Writes also keep running after such a switch, and a window opened then from one of the first
+employee's parked windows (a receipt over their parked cash dialog) would name their customer
+to the second. So after the switch, and after any unlock while some employee still has windows
+parked, the guard stays installed "for others' windows only" (``engage_foreign``): it parks
+just what opens from a parked window (its parent chain), with that window's employee, until
+that employee signs in again; everything else shows as usual.
 
 The window is hidden once its ``show()`` is complete (``ShowToParent``): hiding it from inside
 its ``Show`` event would leave the native window mapped while the widget counts as hidden.
@@ -15,11 +22,14 @@ so nothing reacts to it being shown (a message box's accessibility alert reads i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QStackedWidget, QWidget
 from shiboken6 import isValid
+
+# employee guid -> (the page under the lock, the windows and docks parked for them)
+ParkedRecord = Mapping[str, tuple[object, Sequence[QWidget]]]
 
 PARKED = "tellerParkedByLock"  # dynamic property: hidden by the lock, shown at unlock
 _HOOKED = "tellerParkHooked"  # its finished signal unmarks it (connected once)
@@ -60,22 +70,43 @@ def show_parked(widgets: list[QWidget]) -> None:
             widget.show()
 
 
+def parked_owner(widget: QWidget, parked: ParkedRecord) -> str:
+    """The employee whose parked window ``widget`` is or was opened from (its parent chain up to
+    the top-level), or "". A parked window destroyed meanwhile is skipped."""
+    link: QWidget | None = widget
+    while link is not None and isValid(link):
+        for guid, (_page, windows) in parked.items():
+            if any(w is link and isValid(w) for w in windows):
+                return guid
+        link = link.parentWidget()
+    return ""
+
+
+def has_parked_windows(parked: ParkedRecord) -> bool:
+    return any(isValid(w) for _page, windows in parked.values() for w in windows)
+
+
 def _unmark(widget: QWidget) -> None:
     if isValid(widget):
         widget.setProperty(PARKED, None)
 
 
 class LockGuard(QObject):
-    """Hides and hands to ``on_parked`` whatever window is shown between ``engage()`` and
-    ``release()``; the lock screen's own popups and tooltips pass."""
+    """Hides and hands to ``on_parked(widget, owner)`` whatever window is shown between
+    ``engage()`` and ``release()`` (the lock screen's own popups and tooltips pass); after
+    ``engage_foreign()``, only what opens from a window in the locker's ``parked()`` record.
+    ``owner`` is that window's employee, or "" (then: the employee who locked)."""
 
     def __init__(self, screen: QWidget, window: QWidget | None,
-                 on_parked: Callable[[QWidget], None], parent: QObject | None = None) -> None:
+                 on_parked: Callable[[QWidget, str], None],
+                 parked: Callable[[], ParkedRecord], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.screen = screen
         self.window = window
         self.on_parked = on_parked
+        self.parked = parked
         self._engaged = False
+        self._foreign_only = False
         self._showing: list[QWidget] = []  # Show seen, ShowToParent (show() done) not yet
 
     @property
@@ -83,6 +114,24 @@ class LockGuard(QObject):
         return self._engaged
 
     def engage(self) -> None:
+        """Locked: park every window shown."""
+        self._foreign_only = False
+        self._install()
+
+    def engage_foreign(self) -> None:
+        """Unlocked, or another employee signed in: while any employee's windows are parked,
+        park only what opens from them (a late write's result), so whoever works at the desk
+        never sees it; with none parked, release."""
+        if not has_parked_windows(self.parked()):
+            self.release()
+            return
+        self._foreign_only = True
+        self._install()
+
+    def owner_of(self, widget: QWidget) -> str:
+        return parked_owner(widget, self.parked())
+
+    def _install(self) -> None:
         app = QCoreApplication.instance()
         if not self._engaged and app is not None:
             app.installEventFilter(self)
@@ -94,6 +143,7 @@ class LockGuard(QObject):
         if self._engaged and app is not None and isValid(self):
             app.removeEventFilter(self)
         self._engaged = False
+        self._foreign_only = False
         self._showing.clear()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -117,13 +167,15 @@ class LockGuard(QObject):
             widget.hide()  # a menu or completer list: closed, not brought back
             return
         park(widget)
-        self.on_parked(widget)
+        self.on_parked(widget, self.owner_of(widget))
 
     def _covers(self, widget: QWidget) -> bool:
         """True for what would show over the lock: a top-level window or a dock of the main
         window; not the main window, nor the lock screen's own popups and tooltips."""
         if widget is self.window or widget is self.screen.window():
             return False
+        if self._foreign_only:
+            return widget.isWindow() and bool(self.owner_of(widget))
         if not widget.isWindow():
             return isinstance(widget, QDockWidget) and widget.parentWidget() is self.window
         if widget.windowType() == Qt.WindowType.ToolTip:

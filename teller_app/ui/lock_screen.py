@@ -3,7 +3,7 @@
 Locking never destroys anything: the central page underneath, open dialogs and docks are only
 hidden (so half-filled forms come back exactly as they were) and shown again on unlock. If a
 different employee signs in instead, the first employee's hidden windows stay parked under
-their guid and come back only when that employee unlocks again.
+their guid (with what opens from them meanwhile) until that employee unlocks (ui/lock_guard).
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ class SessionLocker(QObject):
         self._locked_by = ""
         # employee guid -> (page under the lock, windows and docks hidden: ui/lock_guard)
         self._parked: dict[str, tuple[QWidget | None, list[QWidget]]] = {}
-        self.guard = LockGuard(self.screen, window, self._park_shown, self)
+        self.guard = LockGuard(self.screen, window, self._park_shown, lambda: self._parked, self)
 
     # -- wiring -------------------------------------------------------------------------
     def start(self) -> None:
@@ -327,9 +327,9 @@ class SessionLocker(QObject):
 
     def unlock(self) -> None:
         """Back to work as whoever is signed in now; their parked windows reappear."""
-        self.guard.release()  # before anything is shown again
         guid = self.employee_guid()
         page, windows = self._parked.pop(guid, (None, []))
+        self.guard.engage_foreign()  # before anything shows (what opens from others' stays hidden)
         if page is not None and self.stack.indexOf(page) >= 0:
             self.stack.setCurrentWidget(page)
         elif self.stack.currentWidget() is self.screen:
@@ -341,10 +341,11 @@ class SessionLocker(QObject):
         self.tracker.touch()
         self.unlocked.emit(guid)
 
-    def _park_shown(self, widget: QWidget) -> None:
-        page, windows = self._parked.get(self._locked_by, (None, []))
+    def _park_shown(self, widget: QWidget, owner: str) -> None:
+        owner = owner or self._locked_by  # "": not opened from anyone's parked window
+        page, windows = self._parked.get(owner, (None, []))
         if not any(w is widget for w in windows):
-            self._parked[self._locked_by] = (page, [*windows, widget])
+            self._parked[owner] = (page, [*windows, widget])
 
     def _set_menus_enabled(self, enabled: bool) -> None:
         if isinstance(self.window, QMainWindow):
@@ -371,8 +372,7 @@ class SessionLocker(QObject):
         switch = self.switch
 
         def done(session: object) -> None:
-            # The first employee's windows stay parked; what opens from now on is the new one's.
-            self.guard.release()
+            self.guard.engage_foreign()  # the first one's stay parked, and what opens from them
             if self.on_switched is not None:
                 self.on_switched(session)
             self.switched.emit(session)
