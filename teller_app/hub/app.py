@@ -28,6 +28,7 @@ from .contract import install as install_contract
 from .crypto import MasterKey, load_master_key
 from .db import make_engine
 from .directory import DcmDirectory, Directory
+from .drain import Drain
 from .employees import PasswordStore
 from .errors import HubError
 from .jwks import JwksCache, TokenPolicy
@@ -97,6 +98,9 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
         try:
             yield
         finally:
+            # draining (readyz 503) from here if no SIGTERM said so; the four-eyes runtime's
+            # shutdown (inner) has awaited its executions: what the proxy left, within the drain
+            await drain.wait()
             await dcm.close()
             await http.aclose()
             await engine.dispose()
@@ -107,6 +111,8 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
         "docs_url": None, "redoc_url": None, "openapi_url": None}
     app = FastAPI(title="Teller Hub", version="1", lifespan=lifespan, redirect_slashes=False,
                   **docs, **_no_telemetry())
+    drain = Drain(settings.shutdown_drain_s)
+    app.state.drain = drain
     _install_error_handlers(app)
 
     @app.get("/healthz", tags=["ops"])
@@ -118,6 +124,8 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
         """Not ready while the database does not answer or is behind this hub (run
         ``teller-hub migrate``); a database a newer hub migrated stays ready (migrations are
         additive: old processes keep serving until they are restarted on the new version)."""
+        if drain.draining:  # stopping (SIGTERM): the balancer sends the work elsewhere
+            return JSONResponse({"status": "unavailable", "error": "the hub is stopping"}, 503)
         state: HubState = request.app.state.hub
         try:
             rev = await migrate.current_revision(state.engine)

@@ -9,15 +9,17 @@ import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI, Request
 
 from .cash_watcher import CashWatcher
 from .dcm_reader import Reader
+from .drain import Drain
 from .events import EventBus, prune
 from .execute import Executor
 from .state import HubState
-from .watcher import Watcher, stop
+from .watcher import Leased, Watcher, stop
 
 log = logging.getLogger("teller_hub.four_eyes")
 
@@ -84,6 +86,14 @@ def _watch(state: HubState) -> bool:
     return forced == "1" or state.settings.bank_key_file is None
 
 
+def _executions(executor: Executor) -> list[asyncio.Future[Any]]:
+    """Executions in progress (an approver may be waiting for one), not the settling of a
+    lost confirm (it reads DCM for up to a minute; any process's resume loop finishes it)."""
+    running = executor._running  # the executor keeps its shielded tasks there
+    return [t for t in running if not isinstance(t, asyncio.Task)
+            or getattr(t.get_coro(), "__name__", "") != "_settle_in_doubt"]
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: HubState = app.state.hub
@@ -93,15 +103,24 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await fe.bus.start()
     if reader.available:
         fe.tasks.append(asyncio.create_task(_resume_loop(fe), name="four-eyes-resume"))
+    leased: list[Leased] = []
     if _watch(state):
-        watcher = Watcher(state, reader)
-        fe.tasks.append(asyncio.create_task(watcher.run_forever(), name="four-eyes-watcher"))
-        cash = CashWatcher(state, reader)
-        fe.tasks.append(asyncio.create_task(cash.run_forever(), name="cash-watcher"))
+        leased = [Watcher(state, reader), CashWatcher(state, reader)]
+        for worker, name in zip(leased, ("four-eyes-watcher", "cash-watcher"), strict=True):
+            fe.tasks.append(asyncio.create_task(worker.run_forever(), name=name))
     try:
         yield
     finally:
+        # SIGTERM (a rolling restart): readyz says 503 from now on; nothing new is taken up
+        # (resume loop, watchers), and approved commands being executed (and the proxy's
+        # bookkeeping) end, within the drain, so an approver gets the outcome and nothing
+        # waits for another process's stale take-over
+        drain: Drain = getattr(app.state, "drain", None) or Drain(0)
+        drain.begin()
         for task in fe.tasks:
             await stop(task)
+        await drain.wait(_executions(fe.executor))
+        for worker in leased:  # another process takes the watchers at once, not in ~40 s
+            await worker.release()
         await fe.bus.close()
         await reader.close()

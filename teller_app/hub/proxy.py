@@ -20,19 +20,21 @@ what was checked. The checks: ``proxy_branch``; the calls to DCM and the relayed
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.exc import SQLAlchemyError
 
 from teller_app.hub import vault
 from teller_app.hub.authn import current_employee
+from teller_app.hub.drain import Drain
 from teller_app.hub.models import HubEmployee
-from teller_app.hub.proxy_audit import audit_write
+from teller_app.hub.proxy_audit import ProxiedWrite, after_write, audit_sent
 from teller_app.hub.proxy_branch import authorise
 from teller_app.hub.proxy_rules import Refusal, Target, allowed, classify
 from teller_app.hub.proxy_tokens import minter_for
@@ -42,6 +44,7 @@ log = logging.getLogger("teller_app.hub.proxy")
 router = APIRouter()
 
 MAX_BODY = 1_000_000
+ANSWER_WAIT_S = 5.0  # the longest the desk's answer waits for the hub's bookkeeping
 
 
 def _error(status: int, message: str) -> Response:
@@ -59,7 +62,7 @@ async def dcm_proxy(path: str, request: Request,
         return _error(503, "this hub is not configured for Mode B (dcm_url, bank_key_file)")
     if employee.source != "hub":  # a Mode-A desk talks to DCM itself, under DCM's rules
         return _error(403, "the DCM proxy serves Mode-B (hub) sign-ins only")
-    write: bytes | None = None  # what was sent to DCM as a write (audited whatever came back)
+    write: ProxiedWrite | None = None  # sent to DCM: its outcome is audited, come what may
     try:
         target = classify(request.method, path, settings.dcm_counterparty)
         if not allowed(employee.roles, target):
@@ -81,7 +84,9 @@ async def dcm_proxy(path: str, request: Request,
             return early
         content = json.dumps(body).encode() if body is not None else None
         if target.verb != "GET":
-            write = content or b""
+            pending = ProxiedWrite(employee, request.method, target, body, content or b"")
+            await audit_sent(state.engine, pending)  # the database down: 503, nothing sent
+            write = pending
         upstream = await call.send(request.method, target.dcm_path, query, content, flow, obj)
     except Refusal as exc:
         log.info("proxy refused %s %s (%s): %d", request.method, _scope(path), employee.email,
@@ -89,37 +94,63 @@ async def dcm_proxy(path: str, request: Request,
         return _error(exc.status, exc.message)
     except httpx.HTTPError as exc:  # a write sent unanswered may have landed: in the audit
         if write is not None:
-            await audit_write(state, employee, request.method, target, body, write, None,
-                              "no answer" if isinstance(exc, httpx.TimeoutException)
-                              else "unreachable")
+            await _settled(request, write, None, "no answer"
+                           if isinstance(exc, httpx.TimeoutException) else "unreachable")
         if isinstance(exc, httpx.TimeoutException):
             return _error(504, "DCM did not answer in time")
         if isinstance(exc, httpx.TransportError):
             return _error(502, "DCM cannot be reached")
         raise
+    except asyncio.CancelledError:  # the hub stopped waiting: DCM may still apply it
+        if write is not None:
+            _after(request, write, None, "the hub stopped waiting (shutdown)")
+        raise
+    except Exception as exc:  # anything else once the write was sent: its outcome is told
+        if write is not None:
+            _after(request, write, None, f"failed: {type(exc).__name__}")
+        raise
     log.info("proxy %s %s %s (%s) -> %d", request.method, target.scope, target.kind,
              employee.email, upstream.status_code)
     if write is not None:
-        await audit_write(state, employee, request.method, target, body, write, upstream)
-    if target.kind == "customer_update" and upstream.status_code < 300:
-        await _secret_follows(state, call, target, body)
+        follow = None
+        if target.kind == "customer_update" and upstream.status_code < 300:
+            follow = _secret_follows(state, call, target, body)
+        await _settled(request, write, upstream, follow=follow)
     return relay(upstream)
 
 
-async def _secret_follows(state: Any, call: DcmCalls, target: Target, body: Any) -> None:
+def _after(request: Request, write: ProxiedWrite, upstream: httpx.Response | None,
+           error: str = "", follow: Callable[[], Awaitable[None]] | None = None
+           ) -> asyncio.Task[None]:
+    """The bookkeeping after a write, as a task of the drain's: a cancelled request (a
+    shutdown, a client gone) does not stop it, and the shutdown awaits it."""
+    drain: Drain = request.app.state.drain
+    return drain.track(after_write(request.app.state.hub.engine, write, upstream, error,
+                                   follow), name=f"proxy-write-{write.ref}")
+
+
+async def _settled(request: Request, write: ProxiedWrite, upstream: httpx.Response | None,
+                   error: str = "", follow: Callable[[], Awaitable[None]] | None = None
+                   ) -> None:
+    """Run the bookkeeping and wait for it a while: the desk gets DCM's answer then, or
+    after ``ANSWER_WAIT_S`` while the database is away (the task goes on retrying)."""
+    await asyncio.wait({_after(request, write, upstream, error, follow)}, timeout=ANSWER_WAIT_S)
+
+
+def _secret_follows(state: Any, call: DcmCalls, target: Target, body: Any
+                    ) -> Callable[[], Awaitable[None]] | None:
     """DCM moved the customer to another branch: their secret moves too (the Auth Service
     lets the new branch's staff act on it, no longer the old one's). After DCM answered, so
-    a failure here cannot change the answer (it is logged)."""
+    a failure here cannot change the answer (retried, then logged: ``after_write``)."""
     customer = call.customers.get(target.item_guid or "")
     if not isinstance(body, dict) or customer is None:
-        return
+        return None
     login = customer.get("login")
-    try:
+
+    async def follow() -> None:
         await vault.follow_branch_change(state.engine, login if isinstance(login, str) else None,
                                          body, state.sealed_cache)
-    except (SQLAlchemyError, OSError):
-        log.exception("a moved customer's secret still names the old branch (%s)",
-                      target.item_guid)
+    return follow
 
 
 _TO_BRANCH = {"payments_list": ("branch_payments_list", ("payments",)),

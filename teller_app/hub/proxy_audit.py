@@ -1,14 +1,28 @@
-"""The hub's own audit row of every write the Mode-B proxy forwards: what DCM got, whatever
-came back, since a modified desk would not report it."""
+"""The hub's own audit rows of every write the Mode-B proxy forwards, since a modified desk
+would not report it: one before DCM gets it (``event`` "sent": what is about to be sent, in
+its own transaction, so a process that dies while DCM works still left a trace), one after
+(``event`` "answered" with DCM's status, or "unanswered" with why).
+
+What follows DCM's answer (that row, and a moved customer's secret) runs as a task of its
+own (``after_write``): the request's cancellation (a client gone, a shutdown) does not stop
+it, it retries with a bounded backoff while the database is unavailable, and the shutdown
+awaits it (``drain``). When it cannot be done at all, one log line names the write (route,
+operation, target GUID: no employee, no body)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.hub import audit
 from teller_app.hub.models import HubEmployee
@@ -16,34 +30,99 @@ from teller_app.hub.proxy_rules import Target
 
 log = logging.getLogger("teller_app.hub.proxy")
 
+ROUTE = "/dcm/{path:path}"
+RETRY_FOR_S = 120.0  # how long the bookkeeping after a write waits for the database
+FIRST_DELAY_S, MAX_DELAY_S = 0.2, 5.0
 _NOUN = {"customer_create": "customer", "customer_update": "customer",
          "customer_account_create": "customer", "limits": "customer"}
 _ANSWER_GUIDS = ("customer_guid", "wallet_user_guid", "payment_guid", "guid")
 
 
-async def audit_write(state: Any, emp: HubEmployee, method: str, target: Target, body: Any,
-                      sent: bytes, upstream: httpx.Response | None, error: str = "") -> None:
-    """A write the proxy forwarded, as the hub saw it: method, operation, the GUID it acts
-    on (for a create: the one DCM answered), SHA-256 of the body DCM got, DCM's status.
-    After DCM answered, so a failure here cannot change the answer (it is logged)."""
-    guid = target.item_guid or _named_guid(body)
-    if guid is None and upstream is not None and upstream.status_code < 300:
-        guid = _named_guid(_json_or_none(upstream))
-    noun = _NOUN.get(target.kind, "payment" if target.scope == "payments" else "")
-    detail: dict[str, Any] = {
-        "method": method, "kind": target.kind, "target_guid": guid,
-        "body_sha256": hashlib.sha256(sent).hexdigest(),
-        "dcm_status": upstream.status_code if upstream is not None else None}
-    if error:
-        detail["error"] = error
-    try:
-        await audit.record(state.engine, audit.Entry(
-            actor=emp.email, action="proxy_write",
+@dataclass(frozen=True)
+class ProxiedWrite:
+    """A write the proxy forwards: who, what, and the exact body DCM gets."""
+
+    emp: HubEmployee
+    method: str
+    target: Target
+    body: Any
+    sent: bytes
+    ref: str = field(default_factory=lambda: uuid.uuid4().hex)  # ties its two rows together
+
+    def entry(self, event: str, upstream: httpx.Response | None = None,
+              error: str = "") -> audit.Entry:
+        """Method, operation, the GUID it acts on (for a create: the one DCM answered),
+        SHA-256 of the body DCM got, DCM's status. ``client_id``: a retried append after a
+        lost commit finds its row instead of adding another."""
+        guid = self.target.item_guid or _named_guid(self.body)
+        if guid is None and upstream is not None and upstream.status_code < 300:
+            guid = _named_guid(_json_or_none(upstream))
+        target = self.target
+        noun = _NOUN.get(target.kind, "payment" if target.scope == "payments" else "")
+        detail: dict[str, Any] = {
+            "method": self.method, "kind": target.kind, "target_guid": guid,
+            "body_sha256": hashlib.sha256(self.sent).hexdigest(), "event": event}
+        if event != "sent":
+            detail["dcm_status"] = upstream.status_code if upstream is not None else None
+        if error:
+            detail["error"] = error
+        return audit.Entry(
+            actor=self.emp.email, action="proxy_write",
             entity=f"{noun}:{guid}" if noun and guid else f"dcm:{target.kind}",
-            branch_guid=emp.branch_guid, detail=detail))
-    except (SQLAlchemyError, OSError):
-        log.exception("a proxied write is not in the audit: %s %s (%s)", method, target.kind,
-                      emp.email)
+            branch_guid=self.emp.branch_guid, detail=detail,
+            client_id=f"hub-proxy-{self.ref}-{event[0]}")
+
+    def named(self, **more: Any) -> dict[str, Any]:
+        """The write as a log line may name it: no employee, no body."""
+        return {"route": ROUTE, "method": self.method, "kind": self.target.kind,
+                "target_guid": self.target.item_guid or _named_guid(self.body) or "",
+                "write_ref": self.ref, **more}
+
+
+async def audit_sent(engine: AsyncEngine, write: ProxiedWrite) -> None:
+    """Before DCM gets the write; raises when the database cannot take it (the write is
+    then not sent: the desk gets the hub's 503)."""
+    await audit.record(engine, write.entry("sent"))
+
+
+async def after_write(engine: AsyncEngine, write: ProxiedWrite, upstream: httpx.Response | None,
+                      error: str = "",
+                      follow: Callable[[], Awaitable[None]] | None = None) -> None:
+    """The outcome row, then ``follow`` (a moved customer's secret), each retried while the
+    database is unavailable. Cancelled (the drain is over): logged as lost."""
+    event = "answered" if upstream is not None else "unanswered"
+    step = "audit"
+    try:
+        await _retrying(lambda: audit.record(engine, write.entry(event, upstream, error)),
+                        "a proxied write's outcome is not in the audit", write)
+        if follow is not None:
+            step = "secret"
+            await _retrying(follow, "a moved customer's secret still names the old branch",
+                            write)
+    except asyncio.CancelledError:
+        log.error("a proxied write's bookkeeping was cut short by the shutdown",
+                  extra=write.named(step=step,
+                                    dcm_status=upstream.status_code if upstream else None))
+        raise
+    except Exception as exc:  # a task's error: nobody awaits it to see it but the log
+        log.error("a proxied write's bookkeeping failed",
+                  extra=write.named(step=step, error=type(exc).__name__))
+
+
+async def _retrying(step: Callable[[], Awaitable[Any]], lost: str, write: ProxiedWrite) -> bool:
+    delay, give_up = FIRST_DELAY_S, time.monotonic() + RETRY_FOR_S
+    while True:
+        try:
+            await step()
+            return True
+        except (SQLAlchemyError, OSError) as exc:
+            if time.monotonic() + delay > give_up:
+                log.error(lost, extra=write.named(error=type(exc).__name__))
+                return False
+            log.warning("database unavailable after a proxied write; retrying",
+                        extra=write.named(error=type(exc).__name__))
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, MAX_DELAY_S)
 
 
 def _named_guid(data: Any) -> str | None:

@@ -1,5 +1,6 @@
 """What ``teller-hub serve`` checks before it binds or writes anything: TLS off loopback (the
-hub's own, or a TLS terminator said to be in front), and the bank key file's mode."""
+hub's own, or a TLS terminator said to be in front), the bank key file's mode, and an admin
+token given wherever processes may share the database."""
 
 from __future__ import annotations
 
@@ -46,3 +47,14 @@ def check_bank_key(settings: HubSettings) -> None:
     that call, as before."""
     if settings.bank_key_file is not None and settings.bank_key_file.exists():
         require_private(settings.bank_key_file, "bank key file")
+
+
+def check_admin_token(settings: HubSettings) -> None:
+    """Hubs sharing a database (anything but the embedded default, an SQLite file in the data
+    dir) must share the admin token: one each process made for itself (``DIR/admin.token``)
+    would work on that process only, so admin calls through a balancer would fail by turns."""
+    if settings.admin_token is None and not settings.database_in_data_dir:
+        raise SettingsError(
+            "admin_token is not set: every hub process of a shared database needs the same "
+            "one (admin_token, or TELLER_HUB_ADMIN_TOKEN); only the embedded default "
+            "(hub.db in the data dir) makes its own")

@@ -3,7 +3,8 @@
 configuration mistake is one line on stderr and exit 2, never a half-started process; then
 it binds (``--port 0`` picks a free port), migrates an embedded SQLite database, writes
 ``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a line once connections are
-accepted. SIGTERM stops it cleanly (exit 0)."""
+accepted. SIGTERM stops it cleanly (exit 0): ``/readyz`` answers 503 from then on, and the work in
+progress ends within ``shutdown_drain_s`` (``drain``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import os
 import secrets
 import socket
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -21,9 +23,10 @@ import uvicorn
 from . import migrate
 from .crypto import load_master_key
 from .db import make_engine
+from .drain import Drain
 from .files import create_private_once, private_dir, write_private
 from .master_key_check import check_before_serving
-from .serve_checks import check_bank_key, tls_options
+from .serve_checks import check_admin_token, check_bank_key, tls_options
 from .settings import HubSettings, SettingsError
 
 MANIFEST_NAME = "hub.json"
@@ -41,6 +44,7 @@ def serve(settings: HubSettings) -> int:
     data_dir = private_dir(settings.data_dir)
     master = load_master_key(settings)  # a bad key file: exit 2 here, nothing bound
     revision = check_before_serving(settings, master)
+    check_admin_token(settings)
     if revision is not None and migrate.schema_of(revision) == "newer":
         migrate.warn_newer(revision)  # served, as /readyz says
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
@@ -70,10 +74,14 @@ def serve(settings: HubSettings) -> int:
     write_private(data_dir / MANIFEST_NAME, json.dumps(manifest, indent=2).encode())
 
     server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                                    timeout_graceful_shutdown=3,
+                                    # SIGTERM: requests in progress finish (an
+                                    # approval, a proxied write) within the drain
+                                    timeout_graceful_shutdown=max(1, round(
+                                        settings.shutdown_drain_s)),
                                     ssl_certfile=tls.get("ssl_certfile"),
                                     ssl_keyfile=tls.get("ssl_keyfile")))
     server.base_url = base_url
+    server.drain = app.state.drain
     try:
         server.run(sockets=[sock])
     finally:
@@ -113,9 +121,16 @@ def _admin_token(settings: HubSettings, data_dir: Path) -> str:
 
 
 class _Server(uvicorn.Server):
-    """Prints the base URL once uvicorn accepts connections."""
+    """Prints the base URL once uvicorn accepts connections; a SIGTERM starts the drain (the
+    hub says it is not ready, and the drain's time counts from it)."""
 
     base_url = ""
+    drain: Drain | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.drain is not None:
+            self.drain.begin()
+        super().handle_exit(sig, frame)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)

@@ -69,6 +69,16 @@ class HubSettings(BaseModel):
     behind_tls_proxy: bool = False
     openapi_docs: bool = False  # /docs and /openapi.json (off: they map the whole surface)
     log_level: str = "info"
+    # SIGTERM (a rolling restart): stop taking work, then let what runs finish for up to
+    # this long; longer than a DCM call (10 s) plus the hub's own writes after it
+    shutdown_drain_s: float = Field(default=30.0, ge=0, le=600)
+    # PostgreSQL: connections per process (pool + overflow; N processes need N times as many
+    # under max_connections), how long a request waits for one, and each statement's limit
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_pool_timeout_s: float = Field(default=5.0, gt=0, le=300)
+    db_connect_timeout_s: float = Field(default=5.0, gt=0, le=300)
+    db_command_timeout_s: float = Field(default=15.0, gt=0, le=3600)
 
     @field_validator("dcm_url")
     @classmethod

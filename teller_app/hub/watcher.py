@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from teller_app.platform import PlatformError
 from teller_app.platform.models import Customer
@@ -107,6 +108,23 @@ class Leased:
                                          .where(leases.c.name == name))).scalar()
         return cursor
 
+    async def release(self) -> None:
+        """At shutdown: the lease expires now, so another process takes the task at its next
+        tick (its cursor stays). Only ours: one another process took meanwhile is left."""
+        if not self.leading:
+            return
+        try:
+            async with self.state.engine.begin() as conn:
+                await conn.execute(leases.update().where(
+                    leases.c.name == self.lease_name, leases.c.holder == self.holder).values(
+                        expires_at=0))
+        except (sa.exc.SQLAlchemyError, OSError) as exc:  # it expires on its own then
+            log.warning("watcher lease not released", extra={"lease": self.lease_name,
+                                                             "error": type(exc).__name__})
+            return
+        self.leading = False
+        log.info("watcher lease released", extra={"lease": self.lease_name})
+
     async def _save_cursor(self, cursor: str) -> None:
         async with self.state.engine.begin() as conn:
             await conn.execute(leases.update().where(
@@ -159,7 +177,8 @@ class Watcher(Leased):
             rows = {r.customer_guid: r for r in (await conn.execute(
                 sa.select(customer_snapshots)
                 .where(customer_snapshots.c.customer_guid.in_(guids)))).all()}
-        raised = 0
+        found: list[tuple[Customer, dict[str, Any], dict[str, Any], dict[str, Any],
+                          list[str]]] = []
         changed: dict[str, dict[str, Any]] = {}
         for customer in customers:
             guid = customer.wallet_user_guid
@@ -173,20 +192,24 @@ class Watcher(Leased):
                         if k in old and not _same(k, new[k], old.get(k))}
                 reasons = policy.evaluate(pol, "customer_update", diff, old)
                 if diff and reasons and not await self._explained(guid, diff, row.seen_at):
-                    await self._alert(customer, old, new, diff, reasons)
-                    raised += 1
+                    found.append((customer, old, new, diff, reasons))
             changed[guid] = {"customer_guid": guid, "fields": json.dumps(new), "seen_at": now()}
         # A customer moved on DCM directly (Mode A): their secret follows them, so the Auth
         # Service answers the new branch's staff and no longer the old branch's.
         await vault.follow_customers(engine, [(c.login, c.branch_guid) for c in customers],
                                      self.state.sealed_cache)
         if changed:
+            # the alerts and the snapshots that make them old news in one transaction: a
+            # failure in between never raises the same alert again on the next pass
             async with engine.begin() as conn:
+                ids = [await self._alert(conn, *args) for args in found]
                 ins = dialect_insert(conn, customer_snapshots).values(list(changed.values()))
                 await conn.execute(ins.on_conflict_do_update(
                     index_elements=["customer_guid"],
                     set_={"fields": ins.excluded.fields, "seen_at": ins.excluded.seen_at}))
-        return raised
+            for alert_id in ids:
+                log.info("unapproved change", extra={"alert_id": alert_id})
+        return len(found)
 
     async def _explained(self, guid: str, diff: dict[str, Any], seen_at: int) -> bool:
         for cmd in await commands.explaining(self.state.engine, guid, seen_at - EXPLAIN_SLACK_S):
@@ -195,24 +218,24 @@ class Watcher(Leased):
                 return True
         return False
 
-    async def _alert(self, customer: Customer, old: dict[str, Any], new: dict[str, Any],
-                     diff: dict[str, Any], reasons: list[str]) -> None:
+    @staticmethod
+    async def _alert(conn: AsyncConnection, customer: Customer, old: dict[str, Any],
+                     new: dict[str, Any], diff: dict[str, Any], reasons: list[str]) -> Any:
         detail = {"customer_guid": customer.wallet_user_guid, "login": customer.login,
                   "fields": {k: {"before": old.get(k), "after": new[k]} for k in diff},
                   "reasons": reasons,
                   "updated_at": customer.updated_at.isoformat() if customer.updated_at else None}
         branch = customer.branch_guid or None
-        async with self.state.engine.begin() as conn:
-            result = await conn.execute(alerts.insert().values(
-                customer_guid=customer.wallet_user_guid, branch_guid=branch,
-                detected_at=now(), detail=json.dumps(detail, ensure_ascii=False)))
-            alert_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
-            await events.emit(conn, "alert.unapproved_change", {"alert_id": alert_id, **detail},
-                              branch_guid=branch, to_supervisors=True)
-            await audit.append(conn, audit.Entry(
-                actor="teller-hub", action="alert", entity=f"customer:{customer.wallet_user_guid}",
-                branch_guid=branch, detail=detail))
-        log.info("unapproved change", extra={"alert_id": alert_id})
+        result = await conn.execute(alerts.insert().values(
+            customer_guid=customer.wallet_user_guid, branch_guid=branch,
+            detected_at=now(), detail=json.dumps(detail, ensure_ascii=False)))
+        alert_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+        await events.emit(conn, "alert.unapproved_change", {"alert_id": alert_id, **detail},
+                          branch_guid=branch, to_supervisors=True)
+        await audit.append(conn, audit.Entry(
+            actor="teller-hub", action="alert", entity=f"customer:{customer.wallet_user_guid}",
+            branch_guid=branch, detail=detail))
+        return alert_id
 
 
 async def stop(task: asyncio.Task[None] | None) -> None:

@@ -177,6 +177,11 @@ def database_master_key(database_url: str) -> bytes:
     return hashlib.sha256(b"teller-tests/master-key/" + database_url.encode()).digest()
 
 
+def database_admin_token(database_url: str) -> str:
+    """The admin token of every test hub on ``database_url`` unless a test gives its own."""
+    return "tests-admin-" + hashlib.sha256(database_url.encode()).hexdigest()[:24]
+
+
 def hub_env(sandbox: Any, database_url: str | None, master_key: bytes | None = None
             ) -> dict[str, str]:
     admin = next(e for e in sandbox.manifest["employees"] if e["email"] == "admin@demo.bank")
@@ -189,6 +194,8 @@ def hub_env(sandbox: Any, database_url: str | None, master_key: bytes | None = N
     }
     if database_url:
         env["TELLER_HUB_DATABASE_URL"] = database_url
+        # processes sharing a database share the admin token (serve refuses to make its own)
+        env["TELLER_HUB_ADMIN_TOKEN"] = database_admin_token(database_url)
         master_key = master_key or database_master_key(database_url)
     if master_key is not None:
         env["TELLER_HUB_MASTER_KEY"] = base64.b64encode(master_key).decode()

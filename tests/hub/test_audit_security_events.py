@@ -202,10 +202,10 @@ def test_a_proxied_write_is_audited_with_its_body_hash_and_dcm_status(
     r = w.http.put(path, headers=teller, json=body)
     assert r.status_code == 200, r.text
     rows = [e for e in trail(w, action="proxy_write") if e["actor"] == teller_email]
-    assert len(rows) == 1
-    row = rows[0]
-    assert row["entity"] == f"customer:{guid}" and row["branch_guid"] == w.b0
-    assert row["detail"] == {
-        "method": "PUT", "kind": "customer_update", "target_guid": guid,
-        "body_sha256": hashlib.sha256(json.dumps(body).encode()).hexdigest(),
-        "dcm_status": 200}
+    assert len(rows) == 2  # written ahead ("sent"), then DCM's answer ("answered")
+    for row in rows:
+        assert row["entity"] == f"customer:{guid}" and row["branch_guid"] == w.b0
+    common = {"method": "PUT", "kind": "customer_update", "target_guid": guid,
+              "body_sha256": hashlib.sha256(json.dumps(body).encode()).hexdigest()}
+    assert sorted((r["detail"] for r in rows), key=lambda d: d["event"] != "sent") == [
+        {**common, "event": "sent"}, {**common, "event": "answered", "dcm_status": 200}]

@@ -21,12 +21,15 @@ def test_healthz_and_readyz(http: httpx.Client) -> None:
 
 def test_manifest_and_private_files(hub: HubProc) -> None:
     manifest = json.loads((hub.data_dir / "hub.json").read_text())
-    assert {"base_url", "pid", "admin_token", "database"} <= set(manifest)
+    assert {"base_url", "pid", "database"} <= set(manifest)
     assert manifest["pid"] == hub.process.pid
     assert stat.S_IMODE(hub.data_dir.stat().st_mode) == 0o700
-    names = ["hub.json", "admin.token"]
-    if manifest["database"] == "sqlite":
-        names += ["hub.db", "master.key"]
+    names = ["hub.json"]
+    if manifest["database"] == "sqlite":  # the embedded default makes its own admin token
+        names += ["hub.db", "master.key", "admin.token"]
+        assert "admin_token" in manifest
+    else:  # a shared database: the token is given (never written into the manifest)
+        assert "admin_token" not in manifest and not (hub.data_dir / "admin.token").exists()
     for name in names:
         mode = stat.S_IMODE((hub.data_dir / name).stat().st_mode)
         assert mode == 0o600, (name, oct(mode))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hub_proc import HubProc, database_master_key, hub_cli, start_hub
+from hub_proc import HubProc, database_admin_token, database_master_key, hub_cli, start_hub
 from migrated_db import fresh_database, run_on_engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -31,7 +31,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def _env(db_url: str) -> dict[str, str]:
     return {"TELLER_HUB_DATABASE_URL": db_url, "TELLER_HUB_LOG_LEVEL": "info",
-            "TELLER_HUB_MASTER_KEY": base64.b64encode(database_master_key(db_url)).decode()}
+            "TELLER_HUB_MASTER_KEY": base64.b64encode(database_master_key(db_url)).decode(),
+            "TELLER_HUB_ADMIN_TOKEN": database_admin_token(db_url)}
 
 
 def _stamp(db_url: str, revision: str) -> None:
