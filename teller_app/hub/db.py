@@ -18,6 +18,8 @@ from .files import private_dir
 from .settings import HubSettings, SettingsError
 
 metadata = sa.MetaData()
+POOL_RECYCLE_S = 1800  # below the idle limits of firewalls and poolers in front of PostgreSQL
+IDLE_IN_TRANSACTION_MS = 30_000
 
 employees = sa.Table(
     "employees", metadata,
@@ -81,7 +83,19 @@ def make_engine(settings: HubSettings) -> AsyncEngine:
         return engine
     if url.drivername != "postgresql+asyncpg":
         url = url.set(drivername="postgresql+asyncpg")
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # Bounded waits: a database that stops answering (connections left open) gives 503 within
+    # these, never a request hung for the whole outage (docs/OPERATIONS.md: "Database pool").
+    return create_async_engine(
+        url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s, pool_recycle=POOL_RECYCLE_S,
+        pool_pre_ping=True,
+        connect_args={
+            "timeout": settings.db_connect_timeout_s,  # asyncpg.connect: connect + auth
+            "command_timeout": settings.db_command_timeout_s,  # each statement
+            # a transaction left open by a stuck request releases its locks
+            "server_settings": {"idle_in_transaction_session_timeout":
+                                str(IDLE_IN_TRANSACTION_MS)},
+        })
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -9,6 +9,7 @@ order); SQLite has one writer at a time anyway.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import time
@@ -94,27 +95,54 @@ async def after(engine: AsyncEngine, emp: HubEmployee, last_id: int,
     return [Event(r.id, r.ts_ms, r.kind, json.loads(r.data)) for r in rows]
 
 
+async def scan(engine: AsyncEngine, bus: EventBus, emp: HubEmployee, cursor: int,
+               limit: int) -> tuple[list[Event], int]:
+    """One read of a stream: the events ``emp`` may see after ``cursor`` (at most ``limit``)
+    and the cursor to scan from next. A scan that returns fewer than ``limit`` saw every id up
+    to the bus's ``top`` read before it (ids commit in id order, module docstring), so the
+    cursor moves past ids the stream cannot see: an idle stream's next scan starts at the
+    newest event, not at the last one it was shown (which re-read a growing range all day)."""
+    top = bus.top  # every id up to here was committed before the query below starts
+    if not bus.may_see(emp, cursor):  # (read with ``top``, no await between)
+        return [], max(cursor, top)
+    found = await after(engine, emp, cursor, limit)
+    if found:
+        cursor = found[-1].id
+    if len(found) < limit:
+        cursor = max(cursor, top)
+    return found, cursor
+
+
 async def last_id(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
         value = (await conn.execute(sa.select(sa.func.max(events.c.id)))).scalar()
     return int(value or 0)
 
 
+Addressee = tuple[int, str | None, bool, str | None]  # id, branch_guid, to_supervisors, to_email
+
+
 class EventBus:
-    """One poll of the newest event id per process (``POLL_S``) instead of one query per
-    open stream: streams sleep until the table has rows they have not scanned."""
+    """One poll of the new events per process (``POLL_S``) instead of one query per open
+    stream: streams sleep until the table has rows they have not scanned. The poll reads the
+    new rows' addressees (not their data), so a stream queries only when one of them is for
+    it (``may_see``): an event for another branch wakes every stream but costs no query."""
 
     POLL_S = 0.2  # cross-process delivery: a new row is seen within this (goal p95 1 s)
+    WINDOW = 2000  # the newest rows whose addressees are kept
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.top = 0
+        self.floor = 0  # every row in (floor, top] is in _recent, in id order
+        self._recent: collections.deque[Addressee] = collections.deque()
+        self._poking = asyncio.Lock()
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         with contextlib.suppress(Exception):  # not migrated yet: the loop retries
-            self.top = await last_id(self.engine)
+            self.top = self.floor = await last_id(self.engine)
         self._task = asyncio.create_task(self._run(), name="four-eyes-events")
 
     async def close(self) -> None:
@@ -130,12 +158,43 @@ class EventBus:
             await asyncio.sleep(self.POLL_S)
 
     async def poke(self) -> None:
-        """Read the newest id now (also called right after this process commits events)."""
-        newest = await last_id(self.engine)
-        if newest > self.top:
-            self.top = newest
-            async with self._changed:
-                self._changed.notify_all()
+        """Read the new rows now (also called right after this process commits events).
+        Rows come in id order and every id up to the newest read is committed (module
+        docstring), so (floor, top] holds every row there is in that range."""
+        async with self._poking:  # one reader: the window stays in order
+            async with self.engine.connect() as conn:
+                rows = [(int(r.id), r.branch_guid, bool(r.to_supervisors), r.to_email)
+                        for r in await conn.execute(
+                            sa.select(events.c.id, events.c.branch_guid,
+                                      events.c.to_supervisors, events.c.to_email)
+                            .where(events.c.id > self.top).order_by(events.c.id)
+                            .limit(self.WINDOW))]
+            if not rows:
+                return
+            if len(rows) == self.WINDOW:  # a burst (or a first start): streams query
+                self.top = self.floor = max(rows[-1][0], await last_id(self.engine))
+                self._recent.clear()
+            else:
+                self._recent.extend(rows)
+                self.top = rows[-1][0]
+                while len(self._recent) > self.WINDOW:
+                    self.floor = self._recent.popleft()[0]
+        async with self._changed:
+            self._changed.notify_all()
+
+    def may_see(self, emp: HubEmployee, cursor: int) -> bool:
+        """False only when every row in (cursor, top] is known and none is for ``emp``
+        (``visible_to`` in Python: when in doubt, True and the stream queries)."""
+        if cursor < self.floor:
+            return True
+        checker = is_checker(emp)
+        for row_id, branch, supervisors, email in reversed(self._recent):
+            if row_id <= cursor:
+                break
+            if email == emp.email or (checker and supervisors and (
+                    emp.head_office or branch == emp.branch_guid)):
+                return True
+        return False
 
     async def wait_beyond(self, scanned: int, timeout: float) -> None:
         """Return once an id above ``scanned`` exists, or after ``timeout`` seconds."""

@@ -22,9 +22,12 @@ import dataclasses
 import hmac
 import logging
 import os
+import time
 from collections.abc import Coroutine
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from teller_app.platform import (
     CustomerUpdate,
@@ -107,6 +110,7 @@ class Executor:
         self.state = state
         self.reader = reader
         self._running: set[asyncio.Future[Command]] = set()  # shielded: kept referenced
+        self._settling: set[asyncio.Future[Command]] = set()  # lost confirms read on DCM
 
     def _client(self, cmd: Command, session_token: str | None) -> PlatformClient:
         s = self.state.settings
@@ -157,6 +161,12 @@ class Executor:
         even if the caller goes away (an approver's desk disconnecting mid-call), holding
         its execution lease meanwhile."""
         return await self._shielded(cmd, self._execute(cmd, session_token))
+
+    def executions(self) -> list[asyncio.Future[Command]]:
+        """Executions in progress (an approver may be waiting for one); not the settling of
+        a lost confirm, which reads DCM for up to a minute (any process's resume loop
+        finishes it)."""
+        return list(self._running)
 
     async def _shielded(self, cmd: Command, work: Coroutine[Any, Any, Command]) -> Command:
         """``work`` under the command's execution lease, run to its end even if the caller
@@ -225,8 +235,8 @@ class Executor:
         current = await commands.get(self.state.engine, cmd.id) or cmd
         if marked is not None:
             task = asyncio.ensure_future(self._settle_in_doubt(current, by))
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            self._settling.add(task)
+            task.add_done_callback(self._settling.discard)
         return current
 
     async def _settle_in_doubt(self, cmd: Command, by: Resumer | None = None) -> Command:
@@ -267,6 +277,30 @@ class Executor:
 
     async def _finish(self, cmd: Command, applied: bool, result: str,
                       by: Resumer | None = None) -> Command:
+        """Record the command's end; a database that does not answer is retried with a
+        backoff for up to half the stale time, while this execution still holds its lease
+        (after that another process may take it over, and settles it by reading DCM). The
+        end is written once whatever happens: ``finish`` only ends an approved command."""
+        deadline = time.monotonic() + stale_seconds() / 2
+        delay = 0.5
+        while True:
+            try:
+                return await self._finish_once(cmd, applied, result, by)
+            except (SQLAlchemyError, OSError) as exc:  # TimeoutError is an OSError
+                if time.monotonic() + delay > deadline:
+                    if not applied:
+                        raise
+                    raise HubError(503, "the change was sent to DCM and the hub is settling "
+                                   "it (its database did not answer): see the request in a "
+                                   "minute", "settling") from exc
+                if delay == 0.5:
+                    log.warning("request end not recorded yet: database error, retrying",
+                                extra={"request_id": cmd.id, "error": type(exc).__name__})
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, 5.0)
+
+    async def _finish_once(self, cmd: Command, applied: bool, result: str,
+                           by: Resumer | None) -> Command:
         if applied and cmd.kind == "customer_update":  # the secret follows a branch move
             # before the request ends: a crash here re-runs it through the resume path
             await vault.follow_branch_change(self.state.engine, cmd.before.get("login"),

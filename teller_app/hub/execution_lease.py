@@ -50,7 +50,8 @@ async def _keep(engine: AsyncEngine, command_id: str, marker: int, every: float)
         await asyncio.sleep(every)
         try:
             current = await commands.renew_execution(engine, command_id, current)
-        except SQLAlchemyError as exc:  # the next renewal may succeed; stale is 4 periods
+        except (SQLAlchemyError, OSError) as exc:  # a timeout too; stale is 4 periods: the
+            # next renewal may succeed
             log.warning("execution lease not renewed", extra={
                 "request_id": command_id, "error": type(exc).__name__})
     log.info("execution lease ended", extra={"request_id": command_id})

@@ -9,7 +9,6 @@ import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import FastAPI, Request
 
@@ -60,10 +59,11 @@ async def _prune_events(fe: FourEyes) -> None:
 
 
 async def _resume_loop(fe: FourEyes) -> None:
-    pruned = 0.0
+    pruned = float("-inf")  # the first pass prunes (monotonic may be < 1 h after a boot)
     while True:
         try:
-            n = await fe.executor.resume_all()
+            # no DCM reader (no technical account): nothing to resume, events still pruned
+            n = await fe.executor.resume_all() if fe.reader.available else 0
             if n:
                 log.info("interrupted executions resumed", extra={"n_resumed": n})
             if time.monotonic() - pruned > 3600:
@@ -86,14 +86,6 @@ def _watch(state: HubState) -> bool:
     return forced == "1" or state.settings.bank_key_file is None
 
 
-def _executions(executor: Executor) -> list[asyncio.Future[Any]]:
-    """Executions in progress (an approver may be waiting for one), not the settling of a
-    lost confirm (it reads DCM for up to a minute; any process's resume loop finishes it)."""
-    running = executor._running  # the executor keeps its shielded tasks there
-    return [t for t in running if not isinstance(t, asyncio.Task)
-            or getattr(t.get_coro(), "__name__", "") != "_settle_in_doubt"]
-
-
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: HubState = app.state.hub
@@ -101,8 +93,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     fe = FourEyes(state, reader, Executor(state, reader), EventBus(state.engine))
     app.state.four_eyes = fe
     await fe.bus.start()
-    if reader.available:
-        fe.tasks.append(asyncio.create_task(_resume_loop(fe), name="four-eyes-resume"))
+    fe.tasks.append(asyncio.create_task(_resume_loop(fe), name="four-eyes-resume"))
     leased: list[Leased] = []
     if _watch(state):
         leased = [Watcher(state, reader), CashWatcher(state, reader)]
@@ -119,7 +110,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drain.begin()
         for task in fe.tasks:
             await stop(task)
-        await drain.wait(_executions(fe.executor))
+        await drain.wait(fe.executor.executions())
         for worker in leased:  # another process takes the watchers at once, not in ~40 s
             await worker.release()
         await fe.bus.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 import math
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -38,6 +39,7 @@ from .fe_tables import alerts, audit_log
 from .models import HubEmployee
 
 router = APIRouter(prefix="/api/v1", tags=["audit and events"])
+log = logging.getLogger("teller_hub")
 LIMIT = 200
 # GET /audit stops adding rows past this many bytes (a row's detail + ROW_OVERHEAD for its
 # other fields) and answers ``next_after_seq``: entries written before details were capped
@@ -46,6 +48,8 @@ PAGE_BYTES = 2 * 1024 * 1024
 ROW_OVERHEAD = 1024
 VERIFY_REUSE_S = 60.0
 RECHECK_S = 30.0  # a stream ends within this after sign-out or disabling
+STREAM_RETRY_MAX_S = 5.0  # a stream retries the database at least this often while it is down
+STREAM_DB_ERRORS = (sa.exc.SQLAlchemyError, OSError, TimeoutError)
 
 
 @router.post("/audit", summary="Append a desk's actions (in order; client_id dedupes retries)",
@@ -257,21 +261,30 @@ async def stream_events(request: Request, emp: CurrentEmployee,
         # with its id: an EventSource resumes from here, not from a cursor the hub passed by
         yield {"id": str(last), "event": "ready",
                "data": json.dumps({"last_event_id": last})}
+        failures = 0
         while True:
-            top = bus.top  # every id up to here is committed when we query
-            found = await events.after(state.engine, emp, last, LIMIT)
-            for ev in found:
-                last = ev.id
-                yield ev.sse()
-            if len(found) == LIMIT:
+            try:
+                found, cursor = await events.scan(state.engine, bus, emp, last, LIMIT)
+                if len(found) < LIMIT and time.monotonic() - checked > RECHECK_S:
+                    try:
+                        emp = await current_employee(request)
+                    except HubError:
+                        return  # signed out or disabled: the stream ends
+                    checked = time.monotonic()
+            except STREAM_DB_ERRORS as exc:
+                # the database is down: keep the stream open (pings go on) and try again
+                if failures == 0:
+                    log.warning("event stream: database error, retrying",
+                                extra={"error": type(exc).__name__})
+                failures += 1
+                await asyncio.sleep(min(STREAM_RETRY_MAX_S, 0.5 * 2 ** min(failures, 6)))
                 continue
-            if time.monotonic() - checked > RECHECK_S:
-                try:
-                    emp = await current_employee(request)
-                except HubError:
-                    return  # signed out or disabled: the stream ends
-                checked = time.monotonic()
-            await bus.wait_beyond(max(top, last), RECHECK_S)
+            failures = 0
+            for ev in found:
+                yield ev.sse()
+            last = cursor
+            if len(found) < LIMIT:
+                await bus.wait_beyond(last, RECHECK_S)
 
     return EventSourceResponse(gen(), ping=15, headers={"Cache-Control": "no-store"})
 

@@ -7,11 +7,9 @@ Amounts travel as decimal strings; the hub computes in integer kopiyky. The bodi
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from sqlalchemy.exc import SQLAlchemyError
 
 from teller_app.platform import NotFound, PlatformError
 from teller_app.platform.models import PaymentStatus
@@ -51,7 +49,6 @@ from .till_money import count_total, to_minor
 from .till_reconcile import reconcile, till_currency
 
 # 404 (no such draft, customer or till) and 409 (state: in use, closed) on every route.
-log = logging.getLogger("teller_hub.tills")
 router = APIRouter(prefix="/api/v1", tags=["tills"], responses=errors(404, 409))
 
 DeskId = Annotated[str, Header(alias="X-Desk-ID", min_length=1, max_length=64)]
@@ -282,20 +279,13 @@ async def close(body: CloseIn, request: Request, emp: Operator,
                                            body.reason, tolerance=tolerance,
                                            never_confirmed=done.failed | done.uncountable)
 
+    # (a draft's requests leave the supervisors' queue in its void's transaction)
     try:
-        try:
-            out = await attempt()
-        except HubError as exc:
-            if exc.code != "drafts_outstanding":
-                raise
-            out = await attempt()  # a confirm may have landed between the reading and the close
-    finally:
-        for guid in voided:  # their requests leave the supervisors' queue
-            try:
-                await voids.close_requests(engine, emp, guid, "the till closed", False,
-                                           desk_id)
-            except (HubError, SQLAlchemyError):  # the close stands; the void refuses them
-                log.warning("a request of a draft voided at close was not withdrawn")
+        out = await attempt()
+    except HubError as exc:
+        if exc.code != "drafts_outstanding":
+            raise
+        out = await attempt()  # a confirm may have landed between the reading and the close
     return {**out, "voided_at_close": voided}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .models import HubEmployee
 from .till_holding import outstanding
 from .till_tables import cash_authorizations
-from .voids import approved, in_flight_for, lock_requests, write_void
+from .voids import approved, close_requests_in, in_flight_for, lock_requests, write_void
 
 CLOSE_REASON = "not confirmed when the till closed"
 
@@ -48,4 +48,6 @@ async def void_left_behind(conn: AsyncConnection, emp: HubEmployee, till_id: str
                             customer_guid=asked.customer_guid,
                             amount_minor=int(row.amount_minor), desk_id=desk_id):
             voided.append(guid)  # (else a supervisor rejected it at the same moment)
+            # its requests leave the supervisors' queue with the void, never after it
+            await close_requests_in(conn, emp, guid, "the till closed", False, desk_id)
     return voided

@@ -126,7 +126,7 @@ async def record(engine: AsyncEngine, emp: HubEmployee, draft: Draft, reason: st
             raise HubError(409, "the draft was voided at the same moment")
         row = (await conn.execute(sa.select(cash_voids).where(
             v.payment_guid == draft.payment_guid))).one()
-    await close_requests(engine, emp, draft.payment_guid, reason, reject, desk_id)
+        await close_requests_in(conn, emp, draft.payment_guid, reason, reject, desk_id)
     return void_out(row)
 
 
@@ -169,22 +169,38 @@ async def write_void(conn: AsyncConnection, emp: HubEmployee, *, payment_guid: s
     return True
 
 
-async def close_requests(engine: AsyncEngine, emp: HubEmployee, payment_guid: str,
-                          reason: str, reject: bool, desk_id: str) -> None:
-    """Take the draft's pending cash_confirm requests out of the supervisors' queue."""
+async def close_requests_in(conn: AsyncConnection, emp: HubEmployee, payment_guid: str,
+                            reason: str, reject: bool, desk_id: str) -> None:
+    """Take the draft's pending cash_confirm requests out of the supervisors' queue
+    (withdrawn by their maker, else rejected by a checker) in the void's transaction (its
+    requests locked with ``lock_requests``): a void never commits with its request queued."""
     c = commands_table.c
-    async with engine.connect() as conn:
-        ids = (await conn.execute(sa.select(c.id).where(
-            cash_confirm_requests(payment_guid), c.state == commands.PENDING))).scalars().all()
-    for command_id in ids:
-        cmd = await commands.get(engine, command_id)
-        if cmd is None:
-            continue
-        if cmd.maker == emp.email:
-            await commands.withdraw(engine, cmd, emp, desk_id)
+    rows = (await conn.execute(sa.select(c.id, c.maker).where(
+        cash_confirm_requests(payment_guid), c.state == commands.PENDING))).all()
+    for command_id, maker in rows:
+        values: dict[str, Any] = {"decided_at": now()}
+        if maker == emp.email:
+            values["state"] = commands.WITHDRAWN
         elif reject or is_checker(emp):
-            await commands.decide(engine, cmd, emp, approve=False, sha256=None,
-                                  comment=f"voided: {reason.strip()}"[:300], desk_id=desk_id)
+            values.update(state=commands.REJECTED, checker=emp.email, checker_source=emp.source,
+                          comment=f"voided: {reason.strip()}"[:300])
+        else:
+            continue
+        done = await conn.execute(commands_table.update().where(
+            c.id == command_id, c.state == commands.PENDING).values(**values))
+        new = await commands.get(conn, command_id) if done.rowcount == 1 else None
+        if new is None:
+            continue
+        withdrawn = new.state == commands.WITHDRAWN
+        await events.emit(conn, "request.withdrawn" if withdrawn else "request.rejected",
+                          commands.summary(new), branch_guid=new.branch_guid,
+                          to_supervisors=True, to_email=new.maker)
+        detail: dict[str, Any] = {"withdrawn": True, "desk_id": desk_id} if withdrawn else {
+            "decision": "rejected", "sha256": new.sha256, "comment": values["comment"],
+            "maker": new.maker, "desk_id": desk_id}
+        await audit.append(conn, audit.Entry(
+            actor=emp.email, action="request" if withdrawn else "decision",
+            entity=f"request:{command_id}", branch_guid=new.branch_guid, detail=detail))
 
 
 async def listing(engine: AsyncEngine, emp: HubEmployee, payment_guids: list[str],

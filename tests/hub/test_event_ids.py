@@ -5,6 +5,8 @@ The hub's own event code on a real SQLite file and a real PostgreSQL database.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -84,4 +86,33 @@ def test_the_hourly_prune_of_a_quiet_hub_keeps_ids_growing(db_url: str) -> None:
         assert [e.data["n"] for e in new] == [3]
         assert new[0].id > seen
         assert left == 1  # all but the newest went
+    run_on_engine(db_url, body)
+
+
+def test_a_hub_without_a_dcm_reader_still_prunes(db_url: str) -> None:
+    """Mode B with no technical account has nothing to resume, but its events table must not
+    grow for ever: the resume loop runs (and prunes) without a reader too."""
+    async def body(engine: AsyncEngine) -> None:
+        old_ms = int(time.time() * 1000) - 40 * DAY_MS
+        async with engine.begin() as conn:
+            for n in range(3):
+                await conn.execute(events.insert().values(
+                    ts_ms=old_ms + n, kind="test.ping", to_email=EMAIL,
+                    data=json.dumps({"n": n})))
+
+        async def no_resume() -> int:
+            raise AssertionError("nothing to resume without a reader")
+
+        fe = cast(fe_runtime.FourEyes, SimpleNamespace(
+            state=SimpleNamespace(engine=engine), reader=SimpleNamespace(available=False),
+            executor=SimpleNamespace(resume_all=no_resume)))
+        loop = asyncio.create_task(fe_runtime._resume_loop(fe))
+        try:
+            async with asyncio.timeout(30):
+                while await _count(engine) != 1:
+                    await asyncio.sleep(0.05)  # polling a condition, with a deadline
+        finally:
+            loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
     run_on_engine(db_url, body)
