@@ -52,20 +52,28 @@ def _rows(hub: HubProc, guid: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: EVENTS.index(r.get("event")))
 
 
+def _kyiv_customer_with_a_secret(sandbox: SandboxProcess,
+                                 hub: Any) -> tuple[str, str, str, dict[str, str]]:
+    """Lviv, a new Kyiv customer (guid, login) whose secret the hub holds in Kyiv, and a
+    head-office Administrator's headers (who will move the customer to Lviv)."""
+    kyiv, lviv = branches(sandbox)[:2]
+    guid = new_customer(sandbox, kyiv)
+    login = read_customer(sandbox, guid).login
+    with hub.client() as c:
+        teller = sign_in(c, add_employee(c, hub, branch_guid=kyiv))
+        r = c.post("/api/v1/secrets", json={"external_id": login, "branch_guid": kyiv},
+                   headers=teller)
+        assert r.status_code == 200 and r.json()["created"], r.text
+        admin = sign_in(c, add_employee(c, hub, roles=["Administrator"], head_office=True))
+    return lviv, guid, login, admin
+
+
 def test_sigterm_while_dcm_answers_a_move_keeps_its_audit_and_secret(
         hub_db: str | None, sandbox: SandboxProcess, proxy: GatedProxy, tmp_path: Path) -> None:
     hub = start_hub(tmp_path / "a", fe_env(sandbox, hub_db, TELLER_HUB_DCM_URL=proxy.url,
                                            TELLER_HUB_WATCH="0"))
     try:
-        kyiv, lviv = branches(sandbox)[:2]
-        guid = new_customer(sandbox, kyiv)
-        login = read_customer(sandbox, guid).login
-        with hub.client() as c:
-            teller = sign_in(c, add_employee(c, hub, branch_guid=kyiv))
-            r = c.post("/api/v1/secrets", json={"external_id": login, "branch_guid": kyiv},
-                       headers=teller)
-            assert r.status_code == 200 and r.json()["created"], r.text
-            admin = sign_in(c, add_employee(c, hub, roles=["Administrator"], head_office=True))
+        lviv, guid, login, admin = _kyiv_customer_with_a_secret(sandbox, hub)
         proxy.hold(guid)
         answer: dict[str, Any] = {}
 
@@ -127,15 +135,7 @@ def test_the_database_down_while_dcm_answers_delays_the_bookkeeping_only(
     hub = start_hub(tmp_path / "a", fe_env(sandbox, url, TELLER_HUB_DCM_URL=proxy.url,
                                            TELLER_HUB_WATCH="0"))
     try:
-        kyiv, lviv = branches(sandbox)[:2]
-        guid = new_customer(sandbox, kyiv)
-        login = read_customer(sandbox, guid).login
-        with hub.client() as c:
-            teller = sign_in(c, add_employee(c, hub, branch_guid=kyiv))
-            r = c.post("/api/v1/secrets", json={"external_id": login, "branch_guid": kyiv},
-                       headers=teller)
-            assert r.status_code == 200, r.text
-            admin = sign_in(c, add_employee(c, hub, roles=["Administrator"], head_office=True))
+        lviv, guid, login, admin = _kyiv_customer_with_a_secret(sandbox, hub)
         proxy.hold(guid)
         answer: dict[str, Any] = {}
 

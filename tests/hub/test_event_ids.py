@@ -67,16 +67,20 @@ def test_prune_of_everything_keeps_ids_growing(db_url: str) -> None:
     run_on_engine(db_url, body)
 
 
+async def _old_events(engine: AsyncEngine) -> None:
+    """Three events older than the 30 days kept."""
+    old_ms = int(time.time() * 1000) - 40 * DAY_MS
+    async with engine.begin() as conn:
+        for n in range(3):
+            await conn.execute(events.insert().values(
+                ts_ms=old_ms + n, kind="test.ping", to_email=EMAIL, data=json.dumps({"n": n})))
+
+
 def test_the_hourly_prune_of_a_quiet_hub_keeps_ids_growing(db_url: str) -> None:
     """Only events older than the 30 days kept (the hub sat unused): the resume loop's own
     prune would empty the table."""
     async def body(engine: AsyncEngine) -> None:
-        old_ms = int(time.time() * 1000) - 40 * DAY_MS
-        async with engine.begin() as conn:
-            for n in range(3):
-                await conn.execute(events.insert().values(
-                    ts_ms=old_ms + n, kind="test.ping", to_email=EMAIL,
-                    data=json.dumps({"n": n})))
+        await _old_events(engine)
         seen = await last_id(engine)
         fe = cast(fe_runtime.FourEyes, SimpleNamespace(state=SimpleNamespace(engine=engine)))
         await fe_runtime._prune_events(fe)
@@ -93,12 +97,7 @@ def test_a_hub_without_a_dcm_reader_still_prunes(db_url: str) -> None:
     """Mode B with no technical account has nothing to resume, but its events table must not
     grow for ever: the resume loop runs (and prunes) without a reader too."""
     async def body(engine: AsyncEngine) -> None:
-        old_ms = int(time.time() * 1000) - 40 * DAY_MS
-        async with engine.begin() as conn:
-            for n in range(3):
-                await conn.execute(events.insert().values(
-                    ts_ms=old_ms + n, kind="test.ping", to_email=EMAIL,
-                    data=json.dumps({"n": n})))
+        await _old_events(engine)
 
         async def no_resume() -> int:
             raise AssertionError("nothing to resume without a reader")

@@ -26,6 +26,21 @@ from teller_app.core.embedded_stack import EmbeddedStack, hub_settings
 from tests.onboarded_stack import onboarded_stack
 
 
+@pytest.fixture()
+def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The desk's config and data in the test's own dirs, and no OS keyring (the desk runs
+    without one: the outbox key and remembered sign-ins live for the process only)."""
+    monkeypatch.setenv("TELLER_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("TELLER_DATA_DIR", str(tmp_path / "data"))
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session")
 def hub_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
     with onboarded_stack(tmp_path_factory.mktemp("hub-stack")) as stack:

@@ -147,19 +147,6 @@ def test_interrupted_approval_is_listed_announced_and_resumed(
         qtbot.waitUntil(task.done, timeout=5000)
 
 
-@pytest.fixture()
-def private_dirs(tmp_path: Any, monkeypatch: Any) -> Iterator[None]:
-    monkeypatch.setenv("TELLER_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TELLER_DATA_DIR", str(tmp_path / "data"))
-    import keyring
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
-
-
 def test_the_makers_desk_says_approved_waiting_to_be_applied(
         crash_stack: CrashStack, qtbot: Any, arun: Any, private_dirs: None) -> None:
     """A teller's request (a head-office Administrator approves it, then the hub dies): the

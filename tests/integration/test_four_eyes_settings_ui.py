@@ -20,16 +20,8 @@ pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)
-def private_dirs(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("TELLER_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TELLER_DATA_DIR", str(tmp_path / "data"))
-    import keyring
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
+def _private(private_dirs: None) -> None:
+    """Each test in its own dirs, with no OS keyring (conftest.private_dirs)."""
 
 
 def _admin_window(stack: EmbeddedStack, qtbot: Any, arun: Any) -> Any:

@@ -12,7 +12,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QMessageBox
 
 from teller_app.core import app_paths
@@ -24,40 +23,15 @@ from teller_app.ui.profile_manager import ProfileManagerDialog
 from teller_app.ui.sign_in import SignInTarget
 
 from .conftest import TELLER, password_of
+from .test_profile_manager import MemoryKeyring, memory_keyring  # noqa: F401  (fixture)
 
 NAME = "branch-pc"
 SERVICE = f"Teller/{NAME}"
 
 
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
-
-
 @pytest.fixture()
-def ring():  # type: ignore[no-untyped-def]
-    import keyring
-
-    backend = MemoryKeyring()
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+def ring(memory_keyring: MemoryKeyring) -> MemoryKeyring:  # noqa: F811
+    return memory_keyring
 
 
 def _names(ring: MemoryKeyring) -> set[str]:
