@@ -28,7 +28,7 @@ from teller_app.secrets import SecretStore
 
 log = logging.getLogger(__name__)
 OWN_OUTCOMES = frozenset({"request.approved", "request.rejected", "request.applied",
-                          "request.failed"})
+                          "request.failed", "request.interrupted"})
 PAGE = 500  # the hub's largest /events/list page
 MARKS_STORE = "approval-outcomes"  # the keyring store (``Teller/approval-outcomes``)
 
@@ -108,7 +108,10 @@ async def tell_missed(link: HubLink, marks: OutcomeMarks, email: str, start_id: 
                 told += 1
         if not page.events or page.events[-1].id <= after:
             break
-        after = page.events[-1].id
+        after = min(page.events[-1].id, start_id)
+        # what this page told is never told again, even if a later page cannot be read
+        # (the feed then reconnects and starts from here)
+        await marks.save(hub_url, email, after)
     await marks.save(hub_url, email, start_id)
     if told:
         log.info("told %d decision(s) made while this desk was closed", told)

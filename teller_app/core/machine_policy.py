@@ -108,7 +108,8 @@ class MachinePolicy(NamedTuple):  # a NamedTuple: read before the first paint, ~
     def idle_lock_minutes(self, minutes: int) -> int:
         """An idle lock a user or profile set, capped by the policy."""
         cap = self.idle_lock_minutes_max
-        return minutes if cap is None else min(minutes, cap)
+        # 0 would read as "never lock" downstream: the tightest a cap can be is one minute
+        return minutes if cap is None else min(minutes, max(1, cap))
 
 
 def read_policy(registry: ValueReader | None = None) -> MachinePolicy:

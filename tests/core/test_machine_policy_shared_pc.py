@@ -94,3 +94,10 @@ def test_a_registry_value_of_the_wrong_type_is_ignored(monkeypatch: pytest.Monke
     assert "RememberSignIn" in said and "OfflineHoursMax" in said
     assert "WipeCacheAtSignOut" in said and "IdleLockMinutesMax" not in said
     assert read_policy({}.get) == MachinePolicy()  # nothing set: no policy
+
+
+def test_an_idle_cap_of_zero_is_the_tightest_lock_not_none(policy_file: Path) -> None:
+    """0 would read as "never lock" downstream (IdleTracker): a cap only ever tightens."""
+    policy_file.write_text("idle_lock_minutes_max = 0\n")
+    policy = machine_policy.read_policy()
+    assert policy.idle_lock_minutes(30) == 1 and policy.idle_lock_minutes(1) == 1
