@@ -32,7 +32,10 @@ PASSWORD = "password"
 SESSION_TOKEN = "session_token"
 PRIVATE_KEY = "private_key"
 CACHE_KEY = "cache_key"
-INDEX = "__names__"  # JSON list of the names this service's stores wrote
+INDEX = "__names__"  # JSON list of the names this service's stores wrote, in parts:
+# ``__names__``, ``__names__.1``, … each at most INDEX_PART characters (Windows' Credential
+# Manager holds at most 2 560 bytes of UTF-16 per entry)
+INDEX_PART = 900
 # Fixed names written before the index existed (ui/offline_start.VERIFIER,
 # core/audit.OUTBOX_KEY, secrets/proxy_secret.PROXY_PASSWORD; tests check they agree).
 FIXED_NAMES = (PASSWORD, SESSION_TOKEN, PRIVATE_KEY, CACHE_KEY, "offline_verifier",
@@ -149,8 +152,8 @@ class SecretStore:
         if self._backend is not None:
             try:
                 # listed before it is written: a name may be listed and not stored, never
-                # stored and not listed
-                await self._thread(self._list_name, self._backend, key)
+                # stored and not listed (a failing index is logged, never stops the secret)
+                await self._list(key, True)
                 await self._thread(self._backend.set_password, self.service, key, value)
                 self._memory.pop(key, None)
                 return
@@ -171,6 +174,8 @@ class SecretStore:
             pass  # nothing stored
         except Exception as exc:
             self._fallback(_describe(exc))
+            return
+        await self._list(key, False)  # unlisted after it is gone (the index never only grows)
 
     async def names(self) -> list[str]:
         """The names this profile's stores wrote since the index was kept (and those held in
@@ -194,27 +199,62 @@ class SecretStore:
         doomed = {*FIXED_NAMES, *await self.names(), *extra} - {INDEX, *keep}
         for key in sorted(doomed):
             await self.delete(key)
-        await self.delete(INDEX)
+        if self._backend is not None:
+            try:
+                await self._thread(_write_index, self._backend, self.service, [])
+            except Exception as exc:
+                self._fallback(_describe(exc))
         if was_persistent and not self.persistent:
             raise KeyringUnavailable(self.unavailable_reason or "no OS keyring is available")
 
-    def _list_name(self, backend: Any, key: str) -> None:
-        """Add ``key`` to the index (blocking: runs on a worker thread)."""
-        if key == INDEX:
+    async def _list(self, key: str, listed: bool) -> None:
+        """Add ``key`` to the index (or take it out). A failure is logged, never raised: the
+        index only helps find entries again when a profile is deleted."""
+        if key.startswith(INDEX) or self._backend is None:
             return
-        with _index_lock:
-            listed = _read_index(backend, self.service)
-            if key not in listed:
-                backend.set_password(self.service, INDEX, json.dumps(sorted({*listed, key})))
+        try:
+            await self._thread(_update_index, self._backend, self.service, key, listed)
+        except Exception as exc:
+            log.warning("keyring: the names index was not updated (%s)", _describe(exc))
+
+
+def _update_index(backend: Any, service: str, key: str, listed: bool) -> None:
+    """Blocking (a worker thread): one read-modify-write of the index at a time."""
+    with _index_lock:
+        names = set(_read_index(backend, service))
+        if (key in names) != listed:
+            _write_index(backend, service, sorted(names | {key} if listed else names - {key}))
+
+
+def _part_name(n: int) -> str:
+    return INDEX if n == 0 else f"{INDEX}.{n}"
 
 
 def _read_index(backend: Any, service: str) -> list[str]:
-    raw = backend.get_password(service, INDEX)
+    parts: list[str] = []
+    while (part := backend.get_password(service, _part_name(len(parts)))) is not None:
+        parts.append(part)
     try:
-        listed = json.loads(raw) if raw else []
+        listed = json.loads("".join(parts)) if parts else []
     except ValueError:
         return []  # a damaged index: the names derived from data still go
     return [str(n) for n in listed] if isinstance(listed, list) else []
+
+
+def _write_index(backend: Any, service: str, names: list[str]) -> None:
+    """The index in parts; parts left over from a longer index are removed (an empty index
+    is no entry at all)."""
+    from keyring.errors import PasswordDeleteError
+
+    text = json.dumps(names) if names else ""
+    parts = [text[i:i + INDEX_PART] for i in range(0, len(text), INDEX_PART)]
+    for n, part in enumerate(parts):
+        backend.set_password(service, _part_name(n), part)
+    n = len(parts)
+    while backend.get_password(service, _part_name(n)) is not None:
+        with contextlib.suppress(PasswordDeleteError):
+            backend.delete_password(service, _part_name(n))
+        n += 1
 
 
 def _describe(exc: BaseException) -> str:

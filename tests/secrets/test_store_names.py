@@ -43,3 +43,38 @@ def test_every_name_written_is_listed_and_deleted() -> None:
     assert listed == ["cache_key:e1:b1", "session_token:ann@bank.ua"]
     assert INDEX in written and "cache_key:old:b0" in written
     assert left == set() and ring.data[other] == "keep"  # another profile's stays
+
+
+class CredentialManagerSized(MemoryKeyring):
+    """Windows' Credential Manager: at most 2 560 bytes of UTF-16 per entry."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if len(password.encode("utf-16-le")) > 2560:
+            raise OSError("the credential is too large")
+        super().set_password(service, username, password)
+
+
+def test_the_index_of_a_busy_shared_pc_fits_a_windows_keyring_and_shrinks() -> None:
+    """Twenty employees' names outgrow one Windows credential: the index is kept in parts,
+    the secrets themselves are stored (the store never drops to memory), a deleted name
+    leaves the index, and ``delete_all`` leaves no part behind."""
+    ring = CredentialManagerSized()
+    keys = [f"cache_key:{n:032x}:{n:032x}" for n in range(20)]
+    keys += [remember_key(f"teller.number.{n}@branch.bank.ua") for n in range(20)]
+
+    async def run() -> tuple[bool, list[str], list[str], set[str]]:
+        store = await SecretStore.open("p", backend=ring)
+        for key in keys:
+            await store.set(key, "s")
+        persistent = store.persistent
+        listed = await store.names()
+        await store.delete(keys[0])
+        after_delete = await store.names()
+        await store.delete_all()
+        return persistent, listed, after_delete, {n for s, n in ring.data if s == "Teller/p"}
+
+    persistent, listed, after_delete, left = asyncio.run(run())
+    assert persistent  # every secret reached the keyring
+    assert listed == sorted(keys)
+    assert keys[0] not in after_delete and len(after_delete) == len(keys) - 1
+    assert left == set()  # no secret, no index part
