@@ -47,8 +47,12 @@ _PHONE_UA = re.compile(_ALONE_BEFORE + r"(?:3\s?8[\s\-]?)?" + _UA_LOCAL + _ALONE
 _PHONE_PLUS = re.compile(r"(?<![\d+])\+(?:\s?3\s?8[\s\-]?" + _UA_LOCAL + r"|\d{10,15})(?!\d)")
 # UA + 2 check digits + 25 digits (27 in all), grouped by four or not.
 _IBAN_UA = re.compile(r"(?<![\w])UA\s?\d{2}(?:\s?\d){25}(?!\w)", re.IGNORECASE)
+# Any other country's IBAN (two letters, two check digits, 11-30 letters or digits, grouped
+# by four or not), and a payment card's 13-19 digits that pass the Luhn check.
+_IBAN_OTHER = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}(?![\w])")
+_CARD = re.compile(_ALONE_BEFORE + r"\d(?:[\s\-]?\d){12,18}" + _ALONE_AFTER)
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@((?:[\w\-]+\.)+[\w\-]{2,})")
-PHONE_MASK, IBAN_MASK = "[phone]", "[iban]"
+PHONE_MASK, IBAN_MASK, CARD_MASK = "[phone]", "[iban]", "[card]"
 
 
 def redact_text(text: str) -> str:
@@ -59,10 +63,25 @@ def redact_text(text: str) -> str:
 def scrub_personal_data(text: str) -> str:
     """``text`` without the customer's phone numbers, IBANs and e-mail local parts (the
     domain stays: it tells which mail service a failure was about)."""
-    text = _IBAN_UA.sub(IBAN_MASK, text)
+    text = _IBAN_OTHER.sub(_iban_or_not, _IBAN_UA.sub(IBAN_MASK, text))
+    text = _CARD.sub(_card_or_not, text)
     text = _EMAIL.sub(lambda m: f"{MASK}@{m.group(1)}", text)
     text = _PHONE_PLUS.sub(PHONE_MASK, text)
     return _PHONE_UA.sub(PHONE_MASK, text)
+
+
+def _iban_or_not(match: re.Match[str]) -> str:
+    # an IBAN's check digits (ISO 13616, mod 97) tell it from an id that merely looks alike
+    raw = re.sub(r"\s", "", match.group(0))
+    digits = "".join(str(int(c, 36)) for c in raw[4:] + raw[:4])
+    return IBAN_MASK if int(digits) % 97 == 1 else match.group(0)
+
+
+def _card_or_not(match: re.Match[str]) -> str:
+    digits = [int(c) for c in match.group(0) if c.isdigit()]
+    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2)
+                for i, d in enumerate(reversed(digits)))
+    return CARD_MASK if total % 10 == 0 else match.group(0)
 
 
 def exception_text(exc: BaseException, tb: TracebackType | None = None) -> str:

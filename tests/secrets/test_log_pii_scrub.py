@@ -16,12 +16,15 @@ from teller_app.secrets.redaction import scrub_personal_data
 PHONES = ["+380677654321", "+38 (067) 765-43-21", "+380 67 765 43 21", "380677654321",
           "0677654321", "067 765 43 21", "(067) 765-43-21", "044-123-45-67", "+48123456789"]
 IBANS = ["UA213223130000026007233566001", "UA21 3223 1300 0002 6007 2335 6600 1",
-         "ua213223130000026007233566001"]
+         "ua213223130000026007233566001", "PL61109010140000071219812874",
+         "PL61 1090 1014 0000 0712 1981 2874", "DE89370400440532013000"]
+CARDS = ["4149 6090 0671 2345", "4111111111111111", "5500-0000-0000-0004"]
 KEPT = ["3f2a0677-6543-2100-0677-654321000000", "0677a654-3210-4abc-8def-067765432100",
         "10000.00 UAH", "10 000,00 UAH", "0677654321.50", "2026-12-05T03:56:12.123456Z",
         "2026-12-05 03:56:12,123", "request_id=0677654321abcdef", "req-0677654321",
         "9f86d081884c7d659a2feaa0c55ad015", "1733370972123", "0000001000", "127.0.0.1:50677",
-        "26007233566001", "took 0.503 s"]
+        "26007233566001", "took 0.503 s", "1234567890123456", "TX12ABCDEFGHIJKLMNOP",
+        "DE89370400440532013001"]
 
 
 @pytest.mark.parametrize("phone", PHONES)
@@ -37,6 +40,11 @@ def test_a_phone_glued_to_a_name_is_masked() -> None:
 @pytest.mark.parametrize("iban", IBANS)
 def test_ibans_are_masked(iban: str) -> None:
     assert scrub_personal_data(f"account {iban} frozen") == "account [iban] frozen"
+
+
+@pytest.mark.parametrize("card", CARDS)
+def test_payment_card_numbers_are_masked(card: str) -> None:
+    assert scrub_personal_data(f"card {card} declined") == "card [card] declined"
 
 
 def test_e_mail_keeps_its_domain_only() -> None:
