@@ -4,9 +4,12 @@ event loop thread) → the hub (flushed in order; retried with backoff while the
 The outbox key comes from the OS keyring (``audit.outbox_key``). The hub names the actor from
 the session that sends, so entries go out with the session that recorded them: each is
 stamped with the employee signed in when it was recorded (``employee``, else the e-mail the
-link's session signed in with), and a flush sends only that employee's own (``AuditTrail``);
-``set_link`` on a switch of employee flushes first. Another employee's entries left in the
-outbox (the hub was down) go when that employee signs in on this profile again.
+link's session signed in with), and a flush sends only that employee's own (``AuditTrail``).
+A switch of employee (``switch``) is two steps: at once (sync) what is recorded from then on
+is the newcomer's; then what the leaving one recorded goes with their session (a slow hub may
+hold that a whole HTTP timeout: the newcomer's entries wait in the outbox meanwhile), and only
+then does the newcomer's session send. Another employee's entries left in the outbox (the hub
+was down) go when that employee signs in on this profile again.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ class DeskAudit:
 
         self.profile_name = profile_name
         self.link = link
-        self.owner = _owner(link, employee)
+        self.owner = _owner(link, employee)  # who records now (stamped on each entry)
+        self._sending_owner = self.owner  # whose entries the link's session sends
+        self._handing_over: asyncio.Task[None] | None = None  # the last switch's hand-over
         self.desk_id = desk_id
         self.path = outbox_path(profile_name, base)
         self._key_source: KeySource = key_source or outbox_key
@@ -83,15 +88,37 @@ class DeskAudit:
         self._backoff = RETRY_MIN_S
         return sent
 
+    def switch(self, link: HubLink | None, employee: str | None = None) -> asyncio.Task[None]:
+        """Another employee takes over the desk. From now on (sync: before they can act) what
+        is recorded is theirs; the returned task sends what is queued with the leaving
+        employee's session (theirs only), then hands sending over to ``link`` (the newcomer's
+        entries recorded meanwhile go then). Switches hand over in the order they were made."""
+        self.owner = _owner(link, employee)
+        previous = self._handing_over
+        task = asyncio.get_event_loop().create_task(
+            self._hand_over(link, self.owner, previous))
+        self._handing_over = task
+        return task
+
     async def set_link(self, link: HubLink | None, employee: str | None = None) -> None:
-        """Another employee's session sends from now on (after what is queued went out);
-        what the one before recorded and could not send waits for their next sign-in."""
+        """``switch`` and wait for the hand-over (entries are the newcomer's once called)."""
+        await self.switch(link, employee)
+
+    async def _hand_over(self, link: HubLink | None, owner: str,
+                         previous: asyncio.Task[None] | None) -> None:
+        if previous is not None:  # its outcome is its own (asyncio.wait never raises it)
+            await asyncio.wait([previous])
+        # the leaving employee's entries go with their session; the newcomer's wait (a flush
+        # sends only ``trail.owner``'s)
         await self.drain()
         self.link = link
-        self.owner = _owner(link, employee)
+        self._sending_owner = owner
         if self._trail is not None:
             self._trail.send = self._sender()
-            self._trail.owner = self.owner
+            self._trail.owner = owner
+        self._ensure_worker()
+        assert self._queue is not None
+        self._queue.put_nowait(None)  # a flush turn: the newcomer's waiting entries go now
 
     async def aclose(self) -> None:
         """Wait (bounded) until what was recorded is in the outbox, then stop the worker;
@@ -99,7 +126,7 @@ class DeskAudit:
         if self._queue is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._queue.join(), 5)
-        for task in (self._worker, self._retry):
+        for task in (self._handing_over, self._worker, self._retry):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -140,7 +167,7 @@ class DeskAudit:
         if self._trail is None:
             key = await self._key_source(self.profile_name)
             self._trail = AuditTrail(AuditOutbox(self.path, key), self._sender(),
-                                     owner=self.owner)
+                                     owner=self._sending_owner)
         return self._trail
 
     def _sender(self) -> Callable[[list[dict[str, Any]]], Awaitable[Any]] | None:

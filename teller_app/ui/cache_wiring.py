@@ -11,6 +11,7 @@ shown; scrolling calls fetchMore for the next page. Until the first full sync co
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -23,8 +24,10 @@ from teller_app.core.branch_cache import (
     open_branch_cache,
 )
 from teller_app.ui.async_op import open_event_loop
+from teller_app.ui.switched_away import left
 
 if TYPE_CHECKING:
+    from teller_app.core.session import Session
     from teller_app.ui.main_window import MainWindow
     from teller_app.ui.main_window_chrome import MainWindowChrome
 
@@ -66,14 +69,21 @@ def wire_cache(window: MainWindow) -> None:
     QTimer.singleShot(0, window.sync_now)  # first sync (full, or catching up) right away
 
 
-def unwire_cache(window: MainWindow) -> None:
+def unwire_cache(window: MainWindow, leaving: Session | None = None) -> None:
     """Another employee took over the window: the cache is the leaving one's (their key, their
     scope: a head office sees every branch; its sync holds their closed client), so it is
     closed and the newcomer searches the platform under their own rights until their next
-    sign-in opens their cache."""
+    sign-in opens their cache. The leaving employee (``leaving``) is kept on the window's
+    ``switched_away``: an explicit sign-out signs them out too (ui/switched_away)."""
     bundle = window.branch_cache
-    if bundle is None:
-        return
+    closing: asyncio.Future[None] | None = None
+    if bundle is not None:
+        closing = _close_cache(window, bundle)
+    if leaving is not None:
+        window.switched_away = (*window.switched_away, left(leaving, bundle, closing))
+
+
+def _close_cache(window: MainWindow, bundle: BranchCacheBundle) -> asyncio.Future[None] | None:
     window.branch_cache = window.cache_worker = window.sync_engine = None
     window.connectivity = window.ops.connectivity = None
     window.service.cache = None
@@ -86,7 +96,14 @@ def unwire_cache(window: MainWindow) -> None:
         window.background_sync_timer.deleteLater()
         window.background_sync_timer = None
     bundle.sync.on_progress = None
-    window.ops.run(lambda: close_branch_cache(bundle), network=False, reauth=False)
+    loop = open_event_loop()
+    if loop is None:  # the app is going down: nothing can run it any more
+        return None
+    # a task of its own: a sign-out cancelling the window's ops never cuts the close off
+    # (its wipe waits for it)
+    closing = loop.create_task(close_branch_cache(bundle))
+    window.ops.run(lambda: asyncio.shield(closing), network=False, reauth=False)
+    return closing
 
 
 def sync_line_text(kind: str, values: tuple[float, ...]) -> str:

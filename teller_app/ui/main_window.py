@@ -260,7 +260,7 @@ class MainWindow(MainWindowChrome, MainWindowLeaving, MainWindowReauth):
         A different employee never sees the previous one's open cards and forms: they are
         parked (unsaved input included) and come back when that employee signs in again."""
         leaving, arriving = _employee_key(self.session), _employee_key(session)
-        self.session = session
+        left, self.session = self.session, session
         self.service.client = session_client(session)
         self.service.hub = session.hub
         self.service.gate = approval_gate(session)
@@ -268,7 +268,9 @@ class MainWindow(MainWindowChrome, MainWindowLeaving, MainWindowReauth):
             from teller_app.ui.cache_wiring import unwire_cache
 
             self.banner.clear()  # the leaving employee's notice (it may name a customer)
-            unwire_cache(self)  # the leaving employee's cache: their key, scope and client
+            # the leaving employee's cache (their key, scope and client) closes; a sign-out
+            # later signs them out too (ui/switched_away)
+            unwire_cache(self, left)
             self._park_tabs(leaving)
             self._unpark_tabs(arriving)
         self._apply_session()

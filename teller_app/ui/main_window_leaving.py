@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from teller_app.ui.desk import DeskHooks
     from teller_app.ui.lock_privacy import LockPrivacy
     from teller_app.ui.supervision import Supervision
+    from teller_app.ui.switched_away import SwitchedAway
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class MainWindowLeaving(MainWindowTabs):
     lock_privacy: LockPrivacy | None = None
     _finishing: asyncio.Task[bool] | None = None  # waiting for writes before leaving
     _finish_deadline: float | None = None  # time.monotonic() when the waiting stops
+    # employees switched away on the lock screen (ui/cache_wiring.unwire_cache)
+    switched_away: tuple[SwitchedAway, ...] = ()
 
     def saving_forms(self) -> list[CustomerForm]:
         """Customer forms (open or parked) whose save is on its way to the platform."""
@@ -179,13 +182,16 @@ class MainWindowLeaving(MainWindowTabs):
         """Close what this window opened: the cache (its DB thread) and the session. After
         an explicit sign-out (not a quit) the sign-in ends too: the platform session is
         revoked and the remembered token forgotten (ui/sign_in.sign_out), and the cache is
-        wiped when the machine policy says so."""
+        wiped when the machine policy says so — for every employee who used this window,
+        those switched away on the lock screen included (ui/switched_away)."""
         from teller_app.ui.cache_wiring import close_branch_cache
+        from teller_app.ui.switched_away import settle
 
         signing_out = self._closing_for_sign_out
         if self.supervision is not None:  # its audit flush still needs the session
             await self.supervision.wait_closed()
         await close_branch_cache(self.branch_cache, signing_out=signing_out)
+        await settle(self.switched_away, signing_out=signing_out)
         if signing_out:
             from teller_app.ui.sign_in import sign_out
 

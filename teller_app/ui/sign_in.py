@@ -139,20 +139,33 @@ async def sign_out(session: Session, store: SecretStore | None = None) -> None:
     revoked (Mode A: Kratos logout; Mode B: the hub session closed) and this employee's
     remembered token forgotten, so nobody at this desk signs in as them with an empty
     password. A keyring or network failure is logged and never stops the sign-out."""
+    await forget_remembered(session.profile.name, signed_in_emails(session), store)
+    await session.close(sign_out=True)
+
+
+def signed_in_emails(session: Session) -> frozenset[str]:
+    """The e-mails a remembered token of this session may be kept under: the employee's and
+    the one typed at sign-in."""
     from teller_app.platform import HubLogin, PasswordLogin
 
     emails = {session.employee.email.strip().lower()}
     auth = session.client.auth
     if isinstance(auth, PasswordLogin | HubLogin) and auth.email.strip():
-        emails.add(auth.email.strip().lower())  # the e-mail typed at sign-in
+        emails.add(auth.email.strip().lower())
+    return frozenset(e for e in emails if e)
+
+
+async def forget_remembered(profile_name: str, emails: frozenset[str],
+                            store: SecretStore | None = None) -> None:
+    """Forget the remembered sign-in of each of ``emails``; a keyring failure is logged (the
+    platform revokes the token anyway, or it expires)."""
     try:
-        keyring = store if store is not None else await SecretStore.open(session.profile.name)
-        for email in sorted(e for e in emails if e):
+        keyring = store if store is not None else await SecretStore.open(profile_name)
+        for email in sorted(emails):
             await keyring.delete(remember_key(email))
-    except Exception as exc:  # the keyring: the platform revokes the token anyway
+    except Exception as exc:
         log.warning("sign-out: the remembered sign-in was not forgotten (%s)",
                     type(exc).__name__)
-    await session.close(sign_out=True)
 
 
 def _save_profile(profiles: ProfileStore, profile: Profile) -> None:

@@ -243,15 +243,19 @@ class Supervision(SupervisionNotices):
         old_session = self.session
         new = str(new_session.employee.guid)
         self.record(AuditAction.SWITCH_EMPLOYEE, to_employee=new)
+        audit = self.audit
+        # From here on the newcomer's entries are theirs (stamped now, sent with their
+        # session), even while the leaving employee's still go out with the old session.
+        handing = audit.switch(new_session.hub, employee=new_session.employee.email)
+        self.record(AuditAction.SIGN_IN, previous_employee=old)
         # The window parks the leaving employee's tabs and restores the arriving one's.
         self.window.switch_session(new_session)
-        audit = self.audit
 
         async def hand_over() -> None:
             # what the leaving employee did goes out with their hub session, then theirs
-            # is closed (parked work resumes with a fresh sign-in)
-            await audit.set_link(new_session.hub, employee=new_session.employee.email)
-            audit.record(AuditAction.SIGN_IN, previous_employee=old)
+            # is closed (parked work resumes with a fresh sign-in); the hand-over itself is
+            # the audit's task, never cut off with this op
+            await asyncio.shield(handing)
             if old_session is not new_session:
                 await old_session.close()
 

@@ -26,7 +26,9 @@ class FakeWindow(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.session = SimpleNamespace(profile=SimpleNamespace(name="audit-writer-test"),
-                                       employee=SimpleNamespace(guid="emp-1"), hub=None)
+                                       employee=SimpleNamespace(guid="emp-1",
+                                                                email="teller@bank.test"),
+                                       hub=None)
         self.messages: list[tuple[str, str]] = []
         self.banner = SimpleNamespace(
             show_message=lambda text, level="info": self.messages.append((text, level)))

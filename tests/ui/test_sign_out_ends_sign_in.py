@@ -21,6 +21,8 @@ from teller_app.ui.sign_in import read_remembered, remember_key, sandbox_target,
 from .conftest import TELLER, make_window, password_of
 from .test_profile_manager import MemoryKeyring, memory_keyring  # noqa: F401  (fixture)
 
+SUPERVISOR = "supervisor.kyiv@demo.bank"
+
 
 @pytest.fixture()
 def policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -109,6 +111,38 @@ def test_the_policy_wipes_the_branch_cache_at_sign_out(  # type: ignore[no-untyp
     assert path.exists() is not wipe
     assert (arun(store.get(key_name)) is None) is wipe
     assert not list(path.parent.glob(".*removing*"))  # nothing left half-removed
+
+
+def test_sign_out_also_signs_out_an_employee_switched_away_on_the_lock_screen(  # type: ignore[no-untyped-def]
+        qtbot, ops, arun, sandbox, policy: Path,
+        memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+    """A signs in (remembered) with a cache, locks; B signs in on the lock screen and later
+    signs out: A's cache file and key are wiped too, and A's remembered token forgotten."""
+    _set_policy(policy, "wipe_cache_at_sign_out = true\n")
+    store = arun(SecretStore.open("sandbox"))
+    session = arun(sign_in(sandbox_target(sandbox.manifest), TELLER,
+                           password_of(sandbox, TELLER), remember=True, store=store))
+    assert arun(store.get(remember_key(TELLER)))
+    cache = arun(open_branch_cache(session), timeout=30000)
+    assert cache.scope is not None and not cache.wipe_on_close
+    key_name, path = cache.scope.key_name, cache.path
+    window = make_window(qtbot, ops, session, sandbox, branch_cache=cache)
+    locker = window.supervision.locker
+    locker.lock()
+    locker.screen.other_email.setText(SUPERVISOR)
+    locker.screen.other_password.setText(password_of(sandbox, SUPERVISOR))
+    with qtbot.waitSignal(window.session_switched, timeout=30000):
+        locker.screen.switch_button.click()
+    assert window.session.employee.email == SUPERVISOR and window.branch_cache is None
+    qtbot.waitUntil(lambda: not cache.worker.is_open, timeout=10000)  # closed, not wiped
+    assert path.exists() and arun(store.get(key_name))
+    assert arun(store.get(remember_key(TELLER)))
+    with qtbot.waitSignal(window.signed_out, timeout=10000):
+        window.sign_out()
+    arun(window.shutdown(), timeout=30000)
+    assert not path.exists() and arun(store.get(key_name)) is None
+    assert arun(store.get(remember_key(TELLER))) is None
+    assert not list(path.parent.glob(".*removing*"))
 
 
 def test_the_policy_turns_remember_off(qtbot, ops, arun, sandbox, policy: Path,  # type: ignore[no-untyped-def]

@@ -1,0 +1,126 @@
+"""Whose entry at a switch of employee: the teller's last entry is still on its way to the hub
+(the hub is slow: its request is held) when a supervisor signs in on the lock screen and
+works. The supervisor's entry is theirs from the switch on (stamped with them at once) and
+reaches the hub under the supervisor, after the teller's went under the teller, never with the
+teller's session.
+
+Real sandbox + Teller Hub over loopback and the real encrypted outbox; the teller's hub link
+goes through a TCP relay this test holds (accepted, nothing forwarded) until it lets go."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from hub_stack_helpers import password_of
+
+from teller_app.core.audit_desk import DeskAudit
+from teller_app.core.embedded_stack import EmbeddedStack
+from teller_app.core.session import HubLink, Session
+from teller_app.platform._http import RetryPolicy
+from teller_app.platform.hub_client import HubClient
+from teller_app.ui.sign_in import sandbox_target, sign_in
+
+pytestmark = [pytest.mark.slow]
+TELLER = "teller.kyiv@demo.bank"
+SUPERVISOR = "supervisor.kyiv@demo.bank"
+PROFILE = "sandbox"
+WAIT_S = 30.0  # a deadline, never a pause: each wait ends as soon as its condition holds
+
+
+class HoldingRelay:
+    """A TCP relay to the hub on this loop: connections are accepted at once but forwarded
+    only after ``release()`` (the hub answering as late as the test wants)."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.host, self.port_up = parts.hostname or "127.0.0.1", parts.port or 80
+        self.held = asyncio.Event()  # a request is waiting in the relay
+        self._released = asyncio.Event()
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.held.set()
+        await self._released.wait()
+        up_reader, up_writer = await asyncio.open_connection(self.host, self.port_up)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            with contextlib.suppress(Exception):
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def aclose(self) -> None:
+        self.release()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
+async def _sign_in(stack: EmbeddedStack, email: str) -> Session:
+    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
+    return await sign_in(target, email, password_of(stack.sandbox, email), remember=False,
+                         store=None)
+
+
+async def _rows(session: Session, marker: str) -> list[tuple[str, str]]:
+    """(actor, event) of the hub's entries about ``marker`` that ``session`` may read."""
+    assert session.hub is not None
+    listed = await session.hub.call(lambda hub: hub.audit(limit=1000))
+    return [(e.actor, str(e.detail.get("event", e.action))) for e in listed.entries
+            if marker in e.entity]
+
+
+@pytest.mark.asyncio
+async def test_the_newcomers_entry_is_theirs_while_the_leavers_flush_is_held(
+        hub_stack: EmbeddedStack, tmp_path: Path) -> None:
+    key = secrets.token_bytes(32)
+
+    async def key_source(_profile: str) -> bytes:
+        return key
+
+    theirs, mine = str(uuid.uuid4()), str(uuid.uuid4())
+    relay = HoldingRelay(str(hub_stack.hub_url))
+    slow = HubClient(await relay.start(), retry=RetryPolicy(attempts=1))
+    teller = await _sign_in(hub_stack, TELLER)
+    supervisor = await _sign_in(hub_stack, SUPERVISOR)
+    desk = DeskAudit(PROFILE, HubLink(slow, teller.client, teller.branch_guid), "desk-1",
+                     key_source=key_source, base=tmp_path, employee=TELLER)
+    try:
+        desk.record("customer_opened", customer_guid=theirs)
+        await asyncio.wait_for(relay.held.wait(), WAIT_S)  # the teller's flush is under way
+        handing = desk.switch(supervisor.hub, employee=SUPERVISOR)  # the lock screen's switch
+        entry = desk.record("customer_opened", customer_guid=mine)  # the supervisor works
+        assert entry.owner == SUPERVISOR
+        assert not handing.done()  # the teller's entry is still on its way
+        relay.release()
+        await asyncio.wait_for(handing, WAIT_S)
+        await asyncio.wait_for(desk.drain(), WAIT_S)  # the flush turn after the hand-over
+        assert await desk.unsent() == []
+        # each entry once, under who recorded it: the supervisor's never with the teller's
+        assert await _rows(supervisor, mine) == [(SUPERVISOR, "customer_opened")]
+        assert await _rows(supervisor, theirs) == [(TELLER, "customer_opened")]
+    finally:
+        await desk.aclose()
+        await slow.aclose()  # its connections end, and with them the relay's pipes
+        await relay.aclose()
+        await teller.close()
+        await supervisor.close()
