@@ -26,12 +26,14 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
+from teller_app.platform._http import CONNECT_TIMEOUT_S
 from teller_app.platform._sensitive import secret_scope
 from teller_app.platform.auth import Auth, is_not_found
 from teller_app.platform.hub_client import HubClient, SecretIssued
 from teller_app.secrets import Profile
 
-HUB_TIMEOUT = httpx.Timeout(connect=2.0, read=10.0, write=10.0, pool=5.0)
+# connect: a SYN resend plus a TLS 1.2 handshake at 1 s RTT (a branch's LTE/3G backup link)
+HUB_TIMEOUT = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=10.0, write=10.0, pool=5.0)
 # The longest an explicit sign-out waits for the platform (or hub) to revoke the session: a
 # platform that is down never keeps the teller at the desk.
 SIGN_OUT_WAIT = 5.0

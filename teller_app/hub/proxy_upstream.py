@@ -56,7 +56,10 @@ class DcmCalls:
 
 def relay(resp: httpx.Response) -> Response:
     """DCM's answer; its clock rides along as ``X-Platform-Date`` (the hub's server sets its
-    own ``Date``): a desk's incremental sync counts in the platform's time, not the hub's."""
+    own ``Date``): a desk's incremental sync counts in the platform's time, not the hub's.
+    The body is the decoded one (httpx undoes DCM's gzip), so DCM's ``Content-Encoding`` and
+    ``Content-Length`` are never relayed with it; the hub's GZip middleware compresses it for
+    the desk when the desk accepts gzip."""
     date = resp.headers.get("date")
     return Response(resp.content, status_code=resp.status_code,
                     headers={PLATFORM_DATE: date} if date else None,

@@ -30,6 +30,10 @@ from .serve_checks import check_admin_token, check_bank_key, tls_options
 from .settings import HubSettings, SettingsError
 
 MANIFEST_NAME = "hub.json"
+# Idle connections kept 75 s (uvicorn's default is 5 s, so a desk on a slow link paid TCP +
+# TLS again for almost every action): longer than the desk's 60 s (``platform._http``), so
+# a desk never reuses a connection the hub is closing.
+KEEP_ALIVE_S = 75
 log = logging.getLogger("teller_hub")
 
 
@@ -74,6 +78,7 @@ def serve(settings: HubSettings) -> int:
     write_private(data_dir / MANIFEST_NAME, json.dumps(manifest, indent=2).encode())
 
     server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                    timeout_keep_alive=KEEP_ALIVE_S,
                                     # SIGTERM: requests in progress finish (an
                                     # approval, a proxied write) within the drain
                                     timeout_graceful_shutdown=max(1, round(

@@ -6,12 +6,14 @@ Logs method, path (no query string), status and duration only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -43,7 +45,20 @@ Sleep = Callable[[float], Awaitable[None]]
 Offload = Callable[..., Awaitable[Any]]
 """Runs ``fn(*args)`` off the event loop and awaits it (default ``asyncio.to_thread``)."""
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
+# A branch's LTE/3G backup link (300-800 ms RTT): a SYN resent once (Linux: after 1 s) plus
+# TCP and a TLS 1.2 handshake at 1 s RTT (3 round trips) take ~4 s, so 2-3 s made the hub
+# unreachable on exactly the link that needs it. One value for every client of ours.
+CONNECT_TIMEOUT_S = 10.0
+DEFAULT_TIMEOUT = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=10.0, write=10.0, pool=5.0)
+# Idle connections are kept this long (httpx's default is 5 s): a new one costs TCP + TLS,
+# ~1 s on a slow link, between two actions of a teller. Our servers keep theirs 75 s, longer,
+# so the client never reuses a connection the server is closing.
+KEEPALIVE_S = 60.0
+# How long a teller waits for one call, retries included: one retry after a read timeout,
+# not three (30 s). Background work (the sync, ``background_calls``) keeps every attempt.
+INTERACTIVE_DEADLINE_S = 12.0
+_MIN_ATTEMPT_S = 1.0  # no retry with less time than this left before the deadline
+_BACKGROUND: ContextVar[bool] = ContextVar("teller_background_calls", default=False)
 # Answers bigger than this (a 1000-customer page is ~600 KB) are decoded on a worker thread so
 # the event loop (the UI thread under qasync) never spends tens of ms in json.loads.
 BIG_BODY = 64 * 1024
@@ -68,6 +83,17 @@ class RetryPolicy:
         """Delay before retry number ``attempt`` (1-based)."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return random.uniform(0, ceiling) if self.jitter else ceiling
+
+
+@contextlib.contextmanager
+def background_calls() -> Iterator[None]:
+    """Within (this context, and the tasks created in it): calls are background work, retried
+    ``RetryPolicy.attempts`` times however long that takes (no interactive deadline)."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
 
 
 def query_params(params: Mapping[str, QueryValue]) -> list[tuple[str, str]]:
@@ -103,7 +129,10 @@ class HttpCore:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
         settings: TransportSettings | None = None,
+        deadline: float | None = INTERACTIVE_DEADLINE_S,
     ) -> None:
+        """``deadline``: seconds after which an interactive call makes no more retries (None:
+        only ``retry.attempts`` bounds them)."""
         # Checked first: a plain-http non-loopback URL or a bad pin raises before any traffic.
         options = client_options(base_url, settings)
         if timeout is None:
@@ -111,11 +140,14 @@ class HttpCore:
         elif not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout)
         self.retry = retry or RetryPolicy()
+        self.deadline = deadline
+        self._timeout = timeout
         self._sleep: Sleep = sleep or asyncio.sleep
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=timeout,
             transport=transport,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S),
             headers={"Accept": "application/json", "User-Agent": "Teller/0.1"},
             **options,
         )
@@ -152,7 +184,9 @@ class HttpCore:
         default). A write (PUT and DELETE too) is sent once: its caller settles a lost
         answer by reading, because a blind re-send may undo a change made in between. Any
         method is retried when the connection could not be opened at all (nothing was
-        sent)."""
+        sent). Outside ``background_calls`` retries are bound by ``deadline`` (from the
+        call's start): one is made only with ``_MIN_ATTEMPT_S`` left, and its timeouts end
+        at the deadline; the first attempt keeps the client's own timeouts."""
         method = method.upper()
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "OPTIONS")
@@ -162,20 +196,34 @@ class HttpCore:
             content = _json.dumps(json_body)
             base_headers["Content-Type"] = "application/json"
         query = query_params(params or {})
+        ends = (None if self.deadline is None or _BACKGROUND.get()
+                else time.monotonic() + self.deadline)
         attempt = 0
         while True:
             attempt += 1
             try:
                 body, date = await self._once(
-                    method, path, query, content, form, base_headers, headers, offload
+                    method, path, query, content, form, base_headers, headers, offload,
+                    self._attempt_timeout(ends) if attempt > 1 else self._timeout,
                 )
                 return (body, date) if with_date else body
             except Unavailable as exc:
                 if attempt >= self.retry.attempts or not (idempotent or exc.not_sent):
                     raise
                 delay = self.retry.delay(attempt)
+                if ends is not None and ends - time.monotonic() - delay < _MIN_ATTEMPT_S:
+                    raise
                 log.debug("retry %s %s in %.2fs after %s", method, path, delay, type(exc).__name__)
                 await self._sleep(delay)
+
+    def _attempt_timeout(self, ends: float | None) -> httpx.Timeout:
+        """The client's timeouts, each cut to what is left before ``ends``."""
+        if ends is None:
+            return self._timeout
+        left = max(0.1, ends - time.monotonic())
+        t = self._timeout
+        return httpx.Timeout(connect=_cut(t.connect, left), read=_cut(t.read, left),
+                             write=_cut(t.write, left), pool=_cut(t.pool, left))
 
     async def _once(
         self,
@@ -186,7 +234,8 @@ class HttpCore:
         form: Mapping[str, str] | None,
         base_headers: Mapping[str, str],
         headers: HeaderFactory | None,
-        offload: Offload | None = None,
+        offload: Offload | None,
+        timeout: httpx.Timeout,
     ) -> tuple[Any, datetime | None]:
         all_headers = dict(base_headers)
         if headers is not None:
@@ -200,6 +249,7 @@ class HttpCore:
                 content=content.encode("utf-8") if content is not None else None,
                 data=dict(form) if form is not None else None,
                 headers=all_headers,
+                timeout=timeout,
             )
         except httpx.TimeoutException as exc:
             err: Unavailable = Timeout(
@@ -227,6 +277,10 @@ class HttpCore:
             run = offload or asyncio.to_thread
             return await run(_handle, response, method, path), _date(response)
         return _handle(response, method, path), _date(response)
+
+
+def _cut(value: float | None, left: float) -> float:
+    return left if value is None else min(value, left)
 
 
 def _date(response: httpx.Response) -> datetime | None:

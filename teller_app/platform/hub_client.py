@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from ._http import HttpCore, QueryValue, RetryPolicy, Sleep, _handle
+from ._http import CONNECT_TIMEOUT_S, HttpCore, QueryValue, RetryPolicy, Sleep, _handle
 from ._sensitive import register_secret
 from ._sse import sse_events
 from ._wire import M, exact_text, parse_model, path_segment
@@ -57,8 +57,10 @@ AUDIT_PATH = "/api/v1/audit"
 # is dropped and reconnected, and the desk stops saying "Live", within 35 s, not 60.
 HUB_PING_S = 15.0
 STREAM_READ_TIMEOUT_S = 2 * HUB_PING_S + 5.0
-STREAM_TIMEOUT = httpx.Timeout(connect=3.0, read=STREAM_READ_TIMEOUT_S, write=10.0, pool=5.0)
-DEFAULT_HUB_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=5.0)
+# connect: a branch's slow backup link (``_http.CONNECT_TIMEOUT_S``)
+STREAM_TIMEOUT = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=STREAM_READ_TIMEOUT_S,
+                               write=10.0, pool=5.0)
+DEFAULT_HUB_TIMEOUT = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=10.0, write=10.0, pool=5.0)
 
 
 class HubClient:

@@ -177,8 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     manifest["dialects"] = sorted(args.dialects)
     write_manifest(data_dir, manifest)
 
+    # idle connections kept 75 s (uvicorn's default is 5 s): longer than a client's 60 s,
+    # so no client reuses one the server is closing
     server = _Server(uvicorn.Config(app, log_level=args.log_level, access_log=False,
-                                    lifespan="off", timeout_graceful_shutdown=3))
+                                    lifespan="off", timeout_graceful_shutdown=3,
+                                    timeout_keep_alive=75))
     server.base_url = base_url
     try:
         server.run(sockets=[sock])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import JwtPolicy
@@ -103,6 +104,9 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
         from .dialects import DialectMiddleware
 
         app.add_middleware(DialectMiddleware, dialects=config.dialects)
+    # gzip only when asked (Accept-Encoding), as any HTTP server may: the docs say nothing of
+    # compression, so the client must read either; outside the dialects (they edit bodies)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(BodyLimitMiddleware)  # outermost: nothing reads a body before it
 
     for module in (routes_auth, routes_customers, routes_customer_accounts, routes_accounts,
