@@ -153,8 +153,9 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
     install_contract(app)
     # gzip when the client accepts it (a 1 000-row /dcm page: 600 KB -> ~70 KB, seconds on
     # a branch's backup link); never the SSE stream (Starlette leaves text/event-stream out,
-    # named here too: an event must never wait in a compressor's buffer)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=6,
+    # named here too: an event must never wait in a compressor's buffer). Level 1: 12x on a
+    # page's JSON at 1.5 ms, where level 6 takes 4.7 ms for 13x (hub CPU per page)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=1,
                        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES,
                                               "text/event-stream"))
     app.add_middleware(BodyLimit)

@@ -105,8 +105,9 @@ def create_app(store: Store, config: Config, world: dict[str, Any]) -> FastAPI:
 
         app.add_middleware(DialectMiddleware, dialects=config.dialects)
     # gzip only when asked (Accept-Encoding), as any HTTP server may: the docs say nothing of
-    # compression, so the client must read either; outside the dialects (they edit bodies)
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    # compression, so the client must read either; outside the dialects (they edit bodies).
+    # Level 1: 12x on a sync page at 1.5 ms (level 6: 4.7 ms, on every page of a sync)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(BodyLimitMiddleware)  # outermost: nothing reads a body before it
 
     for module in (routes_auth, routes_customers, routes_customer_accounts, routes_accounts,
