@@ -25,7 +25,7 @@ Timeout/Unavailable and before a retry POSTs: one Create makes at most one draft
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -67,6 +67,7 @@ from teller_app.core.cash_types import (
     receipt_of,
     ref_tag,
 )
+from teller_app.core.concurrent_reads import read_both
 from teller_app.core.views import account_from_platform, customer_from_platform
 from teller_app.platform import PlatformClient
 from teller_app.platform.errors import (
@@ -120,11 +121,14 @@ class CashService:
                                                             can_confirm_any_amount)
         self.gate = gate  # the hub: voids, cumulative limits, the till
         self._categories: dict[str, str] | None = None
+        # customer -> the accounts its last ``prepare`` read, for ``create(accounts=...)``
+        self.prepared_accounts: dict[str, tuple[AccountWithAssets, ...]] = {}
 
     async def prepare(self, kind: CashKind, customer_guid: str) -> CashContext:
         """Fresh customer, account, balance and limits for the dialog (before submit)."""
-        customer = await self.client.get_customer(customer_guid)
-        items = await self.client.get_customer_accounts(customer_guid)
+        customer, items = await read_both(self.client.get_customer(customer_guid),
+                                          self.client.get_customer_accounts(customer_guid))
+        self.prepared_accounts[customer_guid] = tuple(items)
         account = next((a for a in items if a.assets), None)
         if account is None:
             raise CashError("the customer has no account", "no_account")
@@ -157,10 +161,13 @@ class CashService:
             raise CashError(f"no payment category {kind.category_code}", "no_category") from None
 
     async def customer_account(
-        self, customer_guid: str
+        self, customer_guid: str, accounts: Sequence[AccountWithAssets] | None = None
     ) -> tuple[str, AccountWithAssets, WireAsset]:
-        """(account guid, account, asset) of the customer's first account holding an asset."""
-        for account in await self.client.get_customer_accounts(customer_guid):
+        """(account guid, account, asset): the first of ``accounts`` (read when None)
+        holding an asset."""
+        if accounts is None:
+            accounts = await self.client.get_customer_accounts(customer_guid)
+        for account in accounts:
             if account.assets:
                 return account.wallet_account_guid, account, account.assets[0]
         raise CashError("the customer has no account", "no_account")
@@ -174,15 +181,17 @@ class CashService:
         *,
         nonce: str | None = None,
         retry: bool = False,
+        accounts: Sequence[AccountWithAssets] | None = None,
     ) -> CashDraft:
-        """Create a draft tagged with ``nonce`` (a new one when None). ``retry``: an earlier
+        """Create a draft tagged with ``nonce`` (a new one when None) on the account the
+        dialog showed when given ``prepared_accounts`` (not read again). ``retry``: an earlier
         create with this nonce failed with Timeout/Unavailable, so the draft may exist: it is
         looked up first and only created when absent. A Timeout/Unavailable raised from here
         means "unknown": retry with the same nonce, never a new one. ``DraftNotChecked``: the
         draft exists but the policy's check failed; retry with the same nonce, too."""
         if not self.processing_account_guid:
             raise CashError("the branch has no processing account", "no_processing_account")
-        account_guid, _account, asset = await self.customer_account(customer_guid)
+        account_guid, _account, asset = await self.customer_account(customer_guid, accounts)
         value = parse_cash_amount(amount, int(asset.minor_unit))
         if kind is CashKind.DEPOSIT:
             sender, receiver = self.processing_account_guid, account_guid

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from teller_app.core.approvals import CUSTOMER_UPDATE, ApprovalGate
 from teller_app.core.cache_worker import CacheWorker
+from teller_app.core.concurrent_reads import read_both
 from teller_app.core.session import HubLink
 from teller_app.core.views import (
     AccountView,
@@ -110,13 +111,18 @@ class CustomerService:
         """Customer and accounts from the platform, written through to the cache. A customer
         this employee can no longer see (moved to another branch, removed) leaves the cache
         too, or search would offer them until the next reconcile."""
-        try:
-            customer = await self.client.get_customer(guid)
-        except NotFound:
-            if self.cache is not None:
-                await self._safe(self.cache.delete_customers([guid]))
-            raise
-        accounts = await self.client.get_customer_accounts(guid)
+
+        async def read_customer() -> Customer:
+            try:
+                return await self.client.get_customer(guid)
+            except NotFound:  # the customer's, not the accounts' (never deleted for those)
+                if self.cache is not None:
+                    await self._safe(self.cache.delete_customers([guid]))
+                raise
+
+        # one round trip for both; the customer's failure is still the one raised first
+        customer, accounts = await read_both(read_customer(),
+                                             self.client.get_customer_accounts(guid))
         await self._remember(customer, accounts)
         return CustomerSnapshot(customer_from_platform(customer),
                                 [account_from_platform(a) for a in accounts], time.time())

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
+from teller_app.core.concurrent_reads import read_all
 from teller_app.platform import PlatformClient
 from teller_app.platform.models import Payment, PaymentPage
 from teller_app.platform.payment_filters import PaymentFilters, payment_matches
@@ -133,7 +134,15 @@ class HistoryPager:
             self._wanted(side), order=order, offset=offset, limit=limit,
             branch_guid=self.branch_guid)
 
-    async def _fill(self, side: _Side) -> None:
+    async def _fill_sides(self) -> None:
+        """Until each side has a row or is done: the sides' reads travel together, their rows
+        are taken in side order (a payment on both sides is listed once, as before)."""
+        while needing := [side for side in self._sides if side.needs_fetch]:
+            fetched = await read_all(*(self._fetch(side) for side in needing))
+            for side, rows in zip(needing, fetched, strict=True):
+                self._accept(side, rows)
+
+    async def _fetch(self, side: _Side) -> list[Payment]:
         if side.reading == "asc":
             rows = await self._read_from_end(side)
         elif side.reading == "whole":
@@ -150,6 +159,9 @@ class HistoryPager:
             else:
                 side.offset += len(rows)
                 side.floor = min((_stamp(p) for p in rows), default=side.floor)
+        return rows
+
+    def _accept(self, side: _Side, rows: list[Payment]) -> None:
         if not rows:
             side.total = side.offset  # a short answer ends the side whatever total says
         wanted = self._wanted(side)
@@ -203,9 +215,7 @@ class HistoryPager:
     async def next_page(self) -> list[HistoryRow]:
         out: list[HistoryRow] = []
         while len(out) < self.page_size:
-            for side in self._sides:
-                while side.needs_fetch:  # a page may hold no row of ours (filters unknown)
-                    await self._fill(side)
+            await self._fill_sides()  # a page may hold no row of ours (filters unknown)
             heads = [side for side in self._sides if side.buffer]
             if not heads:
                 break

@@ -34,7 +34,8 @@ paging race made the pass skip), the rest are deleted with their accounts, toget
 new ``reconciled_at`` in one transaction. A killed or failed pass deletes nothing and is due
 again. The first full sync is followed by one pass: it pages by the immutable created_at,
 so it also stores a row that updated_at paging with a tie offset skipped when another row
-of the group was updated between two pages.
+of the group was updated between two pages (a row created meanwhile hides it from the count
+check); deferred by ``first_reconcile_delay``, as the teller's first reads need the link.
 
 Servers that differ where the docs are silent (``platform/traits.py``; learnt by
 ``platform/probes.learn_traits`` before a run, remembered per profile by the app): paging ends
@@ -76,6 +77,7 @@ from teller_app.core.sync_paging import (
 )
 from teller_app.core.sync_reconcile import SyncReconcile, log_reconcile
 from teller_app.platform import PlatformClient
+from teller_app.platform._http import background_calls
 from teller_app.platform.models import AccountWithAssets
 from teller_app.platform.models.customers import CustomerRecordPage
 from teller_app.platform.probes import learn_traits
@@ -87,6 +89,7 @@ OVERLAP_SECONDS = 2.0
 BATCH_PAGES = 10  # full sync: pages per cache transaction (BranchCache.store_page)
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports (the first and last always sent)
 RECONCILE_HOURS = 24.0  # at most one automatic reconcile pass per this many hours
+FIRST_RECONCILE_DELAY = 30 * 60.0  # seconds from a first full sync's end to its pass
 _ONE_US = timedelta(microseconds=1)
 
 
@@ -99,21 +102,27 @@ class SyncEngine(SyncReconcile):
         *,
         connectivity: Connectivity | None = None,
         on_progress: Progress | None = None,
+        on_received: Progress | None = None,
         page_size: int = PAGE_SIZE,
         overlap: float = OVERLAP_SECONDS,
         reconcile_hours: float = RECONCILE_HOURS,
+        first_reconcile_delay: float = FIRST_RECONCILE_DELAY,
     ) -> None:
         self.client = client
         self.worker = cache_worker
         self.branch_guids = list(branch_guids) if branch_guids else None
         self.connectivity = connectivity
-        self.on_progress = on_progress
+        self.on_progress = on_progress  # rows committed (kill-proof), every BATCH_PAGES
+        # rows downloaded, each page (what the status bar shows: a first sync commits late)
+        self.on_received = on_received
         self.page_size = page_size
         self.overlap = overlap
         self.reconcile_hours = reconcile_hours
+        self.first_reconcile_delay = first_reconcile_delay
+        self._first_synced_at: float | None = None  # monotonic, this engine's first full sync
         self._task: asyncio.Task[int] | None = None
         self._reconcile_task: asyncio.Task[int] | None = None
-        self._reported_at = 0.0
+        self._reported_at = self._received_at = 0.0
 
     # -- public ------------------------------------------------------------------------------
     async def sync_now(self) -> int:
@@ -121,7 +130,8 @@ class SyncEngine(SyncReconcile):
         Returns the number of customer rows received. Concurrent calls share one run. When a
         reconcile pass is due, the run starts one in the background (not awaited here)."""
         if self._task is None or self._task.done():
-            self._task = asyncio.ensure_future(self._run())
+            with background_calls():  # its reads keep every retry (no teller waits on them)
+                self._task = asyncio.ensure_future(self._run())
         return await asyncio.shield(self._task)
 
     async def reconcile_now(self) -> int:
@@ -172,9 +182,24 @@ class SyncEngine(SyncReconcile):
         self._reported_at = now
         self.on_progress(done, max(total, done))
 
+    def _report_received(self, done: int, total: int, *, final: bool = False) -> None:
+        if self.on_received is None:
+            return
+        now = time.monotonic()
+        if not final and now - self._received_at < PROGRESS_INTERVAL:
+            return
+        self._received_at = now
+        self.on_received(done, max(total, done))
+
+    def _deferring(self) -> bool:
+        """The pass after this engine's first full sync waits ``first_reconcile_delay``."""
+        since = self._first_synced_at
+        return since is not None and time.monotonic() - since < self.first_reconcile_delay
+
     def _start_reconcile(self) -> asyncio.Task[int]:
         if self._reconcile_task is None or self._reconcile_task.done():
-            self._reconcile_task = asyncio.ensure_future(self._reconcile())
+            with background_calls():
+                self._reconcile_task = asyncio.ensure_future(self._reconcile())
             self._reconcile_task.add_done_callback(log_reconcile)
         return self._reconcile_task
 
@@ -209,7 +234,11 @@ class SyncEngine(SyncReconcile):
                 if exc.unordered and isinstance(self.client, PlatformClient):
                     self.client.learn(ordering="ignored")
                 received = await self._run_scan(state)
-        if self.reconcile_due(await self.worker.sync_state()):
+        after = await self.worker.sync_state()
+        if not state.full_sync_done and after.full_sync_done:
+            # not counted as a reconcile, deferred (a restart forgets it: that run is later)
+            self._first_synced_at = time.monotonic()
+        if self.reconcile_due(after) and not self._deferring():
             self._start_reconcile()  # in the background: sync_now() returns now
         return received
 
@@ -227,7 +256,7 @@ class SyncEngine(SyncReconcile):
                 state = replace(state, full_sync_started_at=started)
                 # Not counted as a reconcile: paging by the mutable updated_at with a tie
                 # offset can skip a row that another row's update shifted between two pages,
-                # so a background pass by the immutable created_at follows the first sync.
+                # so a background pass by the immutable created_at follows (later: ``_run``).
             cursor, skip = state.cursor, state.tie_skip
             base = (await self.worker.stats()).count if cursor else 0
             if cursor:
@@ -236,7 +265,7 @@ class SyncEngine(SyncReconcile):
         total: int | None = None
         expected: int | None = None  # rows the first page's total promised (count check)
         seen = GuidSet()
-        self._reported_at = 0.0
+        self._reported_at = self._received_at = 0.0
         sent_skip = skip
         fetching: asyncio.Future[CustomerRecordPage] | None = self._fetch(cursor, skip)
         storing: asyncio.Future[None] | None = None
@@ -253,6 +282,7 @@ class SyncEngine(SyncReconcile):
                     total = base + max(0, int(page.total) - skip)
                     expected = max(0, int(page.total) - skip)
                 rows = list(page.customers)
+                self._report_received(base + received + len(rows), total)
                 check_order(rows, cursor)
                 seen.update(record_guid(r) for r in rows)
                 last_page = not rows or sent_skip + len(rows) >= int(page.total)
@@ -298,6 +328,7 @@ class SyncEngine(SyncReconcile):
             raise KeysetUnusable("fewer customers than the total promised")
         await self.worker.call(seen.clear)
         self._report(base + received, total or 0, final=True)
+        self._report_received(base + received, total or 0, final=True)
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
         return received
@@ -327,7 +358,7 @@ class SyncEngine(SyncReconcile):
         expected: int | None = None
         newest = state.cursor or ""
         read_at: str | None = None
-        self._reported_at = 0.0
+        self._reported_at = self._received_at = 0.0
         try:
             while True:
                 page = await self._fetch(start, offset, ordered=False)
@@ -336,6 +367,8 @@ class SyncEngine(SyncReconcile):
                 total = int(page.total)
                 expected = total if expected is None else expected
                 rows = list(page.customers)
+                self._report_received(received + len(rows), expected,
+                                      final=not rows or offset + len(rows) >= total)
                 seen.update(record_guid(r) for r in rows)
                 for row in rows:
                     stamp = updated_at_of(row)

@@ -44,7 +44,9 @@ def wire_cache(window: MainWindow) -> None:
         return
     window.ops.connectivity = bundle.connectivity
     window._cache_warm = bundle.warm
-    bundle.sync.on_progress = window._sync_progress
+    # rows downloaded, not committed: a first sync commits every 10 pages, which on a slow
+    # link left "Syncing…" without a count for its whole length
+    bundle.sync.on_received = window._sync_progress
 
     def online_changed(online: bool) -> None:
         window._set_online(online)
@@ -95,7 +97,7 @@ def _close_cache(window: MainWindow, bundle: BranchCacheBundle) -> asyncio.Futur
         window.background_sync_timer.stop()
         window.background_sync_timer.deleteLater()
         window.background_sync_timer = None
-    bundle.sync.on_progress = None
+    bundle.sync.on_progress = bundle.sync.on_received = None
     loop = open_event_loop()
     if loop is None:  # the app is going down: nothing can run it any more
         return None

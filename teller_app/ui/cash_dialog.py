@@ -356,8 +356,9 @@ class CashDialog(CashDialogSupervisor):
             self.purpose.setReadOnly(False)
             self._grow()
 
+        shown = self.service.prepared_accounts.get(guid)  # the account the dialog showed
         self.ops.run(lambda: self.service.create(self.kind, guid, value, purpose, nonce=nonce,
-                                                 retry=retry),
+                                                 retry=retry, accounts=shown),
                      on_success=done, on_error=failed, parent=self,
                      label=self.tr("Creating the cash operation"),
                      disable=(self.create_button,), write=True)

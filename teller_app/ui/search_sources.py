@@ -4,7 +4,7 @@ The platform's ``search_string`` matches names and logins only, so the platform 
 phone numbers, IBANs and GUIDs to the filters that match them exactly. It matches them as
 typed, so a name typed in Latin ("Kovalskiy") is also searched in its likeliest Cyrillic
 spellings ("ковальськи"), at most ``EXTRA_SPELLINGS`` more searches sent with the first (and
-cancelled with it); their results follow, each customer once (``MergedSearch``).
+dropped with it); their results follow, each customer once (``MergedSearch``).
 
 An apostrophe may be stored as ', ’ or ʼ, and a Latin spelling drops it ("Lukianenko" for
 "Лук'яненко"), so a text with one, or a Cyrillic spelling with a place for one, is sent as
@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from teller_app.cache.text import fold
 from teller_app.cache.translit import apostrophe_free_part, cyrillic_text_spellings
@@ -37,6 +37,7 @@ GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 PHONE_RE = re.compile(r"^\+?[\d\s()\-]{7,}$")
 IBAN_RE = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z ]{10,}$")
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A name in Latin letters (not a login: no digits, "@" or "."), three letters at least.
 LATIN_NAME_RE = re.compile(r"^(?=(?:[^A-Za-z]*[A-Za-z]){3})[A-Za-z'’ʼ\- ]+$")
@@ -47,6 +48,21 @@ EXTRA_SPELLINGS = 2  # more platform searches per query, sent together with the 
 FILTERED_PAGE = 200
 FILTERED_PAGES = 4
 MIN_PART = 3  # letters a spelling's part is sent with, at least
+
+
+def read_to_end(call: Awaitable[T]) -> Awaitable[T]:
+    """A search a newer keystroke supersedes is cancelled, its request is not: httpx closes
+    the connection of a request cancelled mid-flight, so on a slow link each keystroke paid a
+    new connection (8 keys, 7 connections). The stale answer is read to its end and dropped
+    (the connection goes back to the pool); the cancelled caller never sees it."""
+    task = asyncio.ensure_future(call)
+    task.add_done_callback(_retrieved)
+    return asyncio.shield(task)
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # a superseded query's failure is nobody's: not logged as unretrieved
 
 
 def platform_only(query: str) -> bool:
@@ -77,7 +93,8 @@ class PlatformSearchSource:
         if GUID_RE.match(q):
             filters["wallet_user_guids"] = [q]
         elif IBAN_RE.match(q) and not check_iban(q)[1]:
-            page = await self.client.list_accounts(search_string=q.replace(" ", "").upper())
+            page = await read_to_end(
+                self.client.list_accounts(search_string=q.replace(" ", "").upper()))
             owners = sorted({a.wallet_user_guid for a in page.accounts if a.wallet_user_guid})
             if not owners:
                 return None
@@ -96,7 +113,7 @@ class PlatformSearchSource:
         if len(texts) > 1 or any(t.matches for t in texts):
             self._merged = MergedSearch(self.client, query, filters, texts)
             return await self._merged.first_page(limit)
-        page = await self.client.list_customers(offset=0, limit=limit, **filters)
+        page = await read_to_end(self.client.list_customers(offset=0, limit=limit, **filters))
         return list(page.customers), max(0, int(page.total)), False
 
     async def page(self, query: str, offset: int, limit: int) -> list[Customer]:
@@ -110,7 +127,8 @@ class PlatformSearchSource:
                 merged = self._merged = MergedSearch(self.client, query, filters, texts)
                 await merged.skip(offset)
             return await merged.next_rows(limit)
-        page = await self.client.list_customers(offset=offset, limit=limit, **filters)
+        page = await read_to_end(self.client.list_customers(offset=offset, limit=limit,
+                                                            **filters))
         return list(page.customers)
 
 
@@ -240,8 +258,8 @@ class MergedSearch:
         size = max(limit, FILTERED_PAGE) if text.matches else limit
         self._pages[i] += 1
         try:
-            page = await self.client.list_customers(offset=self._read[i], limit=size,
-                                                    **self._filters[i])
+            page = await read_to_end(self.client.list_customers(
+                offset=self._read[i], limit=size, **self._filters[i]))
         except PlatformError as exc:
             if i == 0:
                 raise

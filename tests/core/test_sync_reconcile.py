@@ -256,7 +256,8 @@ def test_sync_now_reconciles_at_most_once_per_interval(
         worker = await _open(tmp_path, "kyiv", kyiv)
         async with password_client(sandbox) as teller:
             spy = Spy(teller)
-            engine = SyncEngine(spy, worker, [kyiv], page_size=PAGE)
+            # no deferral of the first pass here (test_sync_first_reconcile covers it)
+            engine = SyncEngine(spy, worker, [kyiv], page_size=PAGE, first_reconcile_delay=0)
             assert engine.reconcile_hours == 24
             # The first full sync is followed by one background pass (it pages by the immutable
             # created_at, so it also stores a row the updated_at paging may have skipped).

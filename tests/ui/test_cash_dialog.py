@@ -16,6 +16,7 @@ class FakeCash:
     def __init__(self, failures: list[BaseException]) -> None:
         self.failures = failures
         self.calls: list[dict[str, Any]] = []
+        self.prepared_accounts: dict[str, Any] = {}
 
     async def prepare(self, kind, customer_guid):  # type: ignore[no-untyped-def]
         asset = AssetBalance(code="UAH", minor_unit=2, balance=Decimal("500.00"))
@@ -28,7 +29,7 @@ class FakeCash:
         return SupervisorNeed(False)
 
     async def create(self, kind, customer_guid, amount, purpose="", *, nonce=None,  # type: ignore[no-untyped-def]
-                     retry=False):
+                     retry=False, accounts=None):
         self.calls.append({"amount": amount, "nonce": nonce, "retry": retry})
         if self.failures:
             raise self.failures.pop(0)
