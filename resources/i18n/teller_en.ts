@@ -85,7 +85,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="102"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="105"/>
         <source>%n other change(s) already sent will finish first and are not cut off.</source>
         <translation>
             <numerusform>%n other change already sent will finish first and is not cut off.</numerusform>
@@ -164,7 +164,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="343"/>
+        <location filename="../../teller_app/ui/supervision.py" line="347"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -1596,7 +1596,7 @@
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="363"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
@@ -2801,7 +2801,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="102"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="105"/>
         <source>%n other change(s) already sent will finish first and are not cut off.</source>
         <translation>
             <numerusform>%n інша зміна, вже надіслана, спершу завершиться і не буде перервана.</numerusform>
@@ -3586,7 +3586,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="104"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="123"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
@@ -3596,32 +3596,32 @@ If it happens again, tell support what you were doing.</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="312"/>
+        <location filename="../../teller_app/ui/main_window.py" line="314"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="100"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="119"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="103"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="122"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="348"/>
+        <location filename="../../teller_app/ui/main_window.py" line="350"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="357"/>
+        <location filename="../../teller_app/ui/main_window.py" line="359"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="368"/>
+        <location filename="../../teller_app/ui/main_window.py" line="370"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
@@ -3699,17 +3699,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вас виведено з системи: платформа більше не приймає пароль, з яким це робоче місце запустилося офлайн. Увійдіть із вашим чинним паролем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="97"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="116"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="140"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="143"/>
         <source>Saving in progress: signing out once it has finished…</source>
         <translation>Триває збереження: вихід — щойно воно завершиться…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_leaving.py" line="142"/>
+        <location filename="../../teller_app/ui/main_window_leaving.py" line="145"/>
         <source>Saving in progress: closing once it has finished…</source>
         <translation>Триває збереження: закриття — щойно воно завершиться…</translation>
     </message>
@@ -4773,17 +4773,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="358"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="359"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="362"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="363"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="366"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="367"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
@@ -5272,7 +5272,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="191"/>
-        <location filename="../../teller_app/ui/supervision.py" line="328"/>
+        <location filename="../../teller_app/ui/supervision.py" line="332"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
@@ -5292,7 +5292,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="343"/>
+        <location filename="../../teller_app/ui/supervision.py" line="347"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5453,7 +5453,7 @@ Reason: %2</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="327"/>
+        <location filename="../../teller_app/ui/supervision.py" line="331"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
