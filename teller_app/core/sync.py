@@ -76,8 +76,7 @@ from teller_app.core.sync_paging import (
     updated_at_of,
 )
 from teller_app.core.sync_reconcile import SyncReconcile, log_reconcile
-from teller_app.platform import PlatformClient
-from teller_app.platform._http import background_calls
+from teller_app.platform import PlatformClient, background_calls
 from teller_app.platform.models import AccountWithAssets
 from teller_app.platform.models.customers import CustomerRecordPage
 from teller_app.platform.probes import learn_traits

@@ -147,7 +147,9 @@ class HttpCore:
             base_url=base_url.rstrip("/"),
             timeout=timeout,
             transport=transport,
-            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S),
+            # httpx's own pool bounds (100, 20 kept), with the longer keep-alive
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20,
+                                keepalive_expiry=KEEPALIVE_S),
             headers={"Accept": "application/json", "User-Agent": "Teller/0.1"},
             **options,
         )

@@ -49,8 +49,12 @@ _PHONE_PLUS = re.compile(r"(?<![\d+])\+(?:\s?3\s?8[\s\-]?" + _UA_LOCAL + r"|\d{1
 _IBAN_UA = re.compile(r"(?<![\w])UA\s?\d{2}(?:\s?\d){25}(?!\w)", re.IGNORECASE)
 # Any other country's IBAN (two letters, two check digits, 11-30 letters or digits, grouped
 # by four or not), and a payment card's 13-19 digits that pass the Luhn check.
-_IBAN_OTHER = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}(?![\w])")
-_CARD = re.compile(_ALONE_BEFORE + r"\d(?:[\s\-]?\d){12,18}" + _ALONE_AFTER)
+# The IBAN pattern may run on into a following word ("… 00 UAH"): the check walks back to
+# the longest prefix that is an IBAN. A card is 15-19 digits in one run, or 4-4-4-4(-3)
+# groups; 13-digit runs (a timestamp in ms) are never taken for one.
+_IBAN_OTHER = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}")
+_CARD = re.compile(_ALONE_BEFORE + r"(?:\d{15,19}|\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?)"
+                   + _ALONE_AFTER)
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@((?:[\w\-]+\.)+[\w\-]{2,})")
 PHONE_MASK, IBAN_MASK, CARD_MASK = "[phone]", "[iban]", "[card]"
 
@@ -71,17 +75,38 @@ def scrub_personal_data(text: str) -> str:
 
 
 def _iban_or_not(match: re.Match[str]) -> str:
-    # an IBAN's check digits (ISO 13616, mod 97) tell it from an id that merely looks alike
-    raw = re.sub(r"\s", "", match.group(0))
-    digits = "".join(str(int(c, 36)) for c in raw[4:] + raw[:4])
-    return IBAN_MASK if int(digits) % 97 == 1 else match.group(0)
+    """The longest prefix of the match that is an IBAN (its ISO 13616 mod-97 check tells it
+    from an id that merely looks alike), masked; the rest of the match as it was."""
+    text = match.group(0)
+    for end in range(len(text), 14, -1):
+        head = text[:end]
+        if head[-1].isspace() or (end < len(text) and not text[end].isspace()):
+            continue  # a prefix ends where a group of the text ends
+        raw = re.sub(r"\s", "", head)
+        if 15 <= len(raw) <= 34 and _mod97(raw) == 1:
+            return IBAN_MASK + text[end:]
+    return text
+
+
+def _mod97(raw: str) -> int:
+    return int("".join(str(int(c, 36)) for c in raw[4:] + raw[:4])) % 97
 
 
 def _card_or_not(match: re.Match[str]) -> str:
-    digits = [int(c) for c in match.group(0) if c.isdigit()]
+    """A card number (Luhn) masked: the whole match, or its four groups of four when what
+    follows them is another number ("4111 1111 1111 1111 100 UAH")."""
+    text = match.group(0)
+    for end in (len(text), 19):
+        if end <= len(text) and _luhn(text[:end]):
+            return CARD_MASK + text[end:]
+    return text
+
+
+def _luhn(text: str) -> bool:
+    digits = [int(c) for c in text if c.isdigit()]
     total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2)
                 for i, d in enumerate(reversed(digits)))
-    return CARD_MASK if total % 10 == 0 else match.group(0)
+    return len(digits) >= 15 and total % 10 == 0
 
 
 def exception_text(exc: BaseException, tb: TracebackType | None = None) -> str:

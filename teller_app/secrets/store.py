@@ -32,9 +32,10 @@ PASSWORD = "password"
 SESSION_TOKEN = "session_token"
 PRIVATE_KEY = "private_key"
 CACHE_KEY = "cache_key"
-INDEX = "__names__"  # JSON list of the names this service's stores wrote, in parts:
-# ``__names__``, ``__names__.1``, … each at most INDEX_PART characters (Windows' Credential
-# Manager holds at most 2 560 bytes of UTF-16 per entry)
+INDEX = "__names__"  # the names this service's stores wrote, in parts ``__names__``,
+# ``__names__.1``, …: each a JSON list of whole names of at most INDEX_PART characters
+# (Windows' Credential Manager holds at most 2 560 bytes of UTF-16 per entry), so a write cut
+# short damages one part, never the others
 INDEX_PART = 900
 # Fixed names written before the index existed (ui/offline_start.VERIFIER,
 # core/audit.OUTBOX_KEY, secrets/proxy_secret.PROXY_PASSWORD; tests check they agree).
@@ -219,37 +220,58 @@ class SecretStore:
 
 
 def _update_index(backend: Any, service: str, key: str, listed: bool) -> None:
-    """Blocking (a worker thread): one read-modify-write of the index at a time."""
+    """Blocking (a worker thread): one read-modify-write of the index at a time. With a
+    damaged part (a write cut short, another process) nothing is rewritten: a new name goes
+    in a part of its own, and a name to unlist stays (a stale name is harmless)."""
     with _index_lock:
-        names = set(_read_index(backend, service))
-        if (key in names) != listed:
+        names, damaged, count = _read_parts(backend, service)
+        if (key in names) == listed:
+            return
+        if not damaged:
             _write_index(backend, service, sorted(names | {key} if listed else names - {key}))
+        elif listed:
+            backend.set_password(service, _part_name(count), json.dumps([key]))
 
 
 def _part_name(n: int) -> str:
     return INDEX if n == 0 else f"{INDEX}.{n}"
 
 
+def _read_parts(backend: Any, service: str) -> tuple[set[str], bool, int]:
+    """The names of every readable part, whether a part was damaged, and how many there are."""
+    names: set[str] = set()
+    damaged, count = False, 0
+    while (part := backend.get_password(service, _part_name(count))) is not None:
+        count += 1
+        try:
+            listed = json.loads(part)
+        except ValueError:
+            damaged = True
+            continue
+        if isinstance(listed, list):
+            names.update(str(n) for n in listed)
+        else:
+            damaged = True
+    return names, damaged, count
+
+
 def _read_index(backend: Any, service: str) -> list[str]:
-    parts: list[str] = []
-    while (part := backend.get_password(service, _part_name(len(parts)))) is not None:
-        parts.append(part)
-    try:
-        listed = json.loads("".join(parts)) if parts else []
-    except ValueError:
-        return []  # a damaged index: the names derived from data still go
-    return [str(n) for n in listed] if isinstance(listed, list) else []
+    return sorted(_read_parts(backend, service)[0])
 
 
 def _write_index(backend: Any, service: str, names: list[str]) -> None:
-    """The index in parts; parts left over from a longer index are removed (an empty index
-    is no entry at all)."""
+    """The index in parts of whole names; parts left over from a longer index are removed
+    (an empty index is no entry at all)."""
     from keyring.errors import PasswordDeleteError
 
-    text = json.dumps(names) if names else ""
-    parts = [text[i:i + INDEX_PART] for i in range(0, len(text), INDEX_PART)]
+    parts: list[list[str]] = []
+    for name in names:
+        if parts and len(json.dumps([*parts[-1], name])) <= INDEX_PART:
+            parts[-1].append(name)
+        else:
+            parts.append([name])
     for n, part in enumerate(parts):
-        backend.set_password(service, _part_name(n), part)
+        backend.set_password(service, _part_name(n), json.dumps(part))
     n = len(parts)
     while backend.get_password(service, _part_name(n)) is not None:
         with contextlib.suppress(PasswordDeleteError):

@@ -42,6 +42,16 @@ def test_ibans_are_masked(iban: str) -> None:
     assert scrub_personal_data(f"account {iban} frozen") == "account [iban] frozen"
 
 
+@pytest.mark.parametrize(("text", "scrubbed"), [
+    ("iban DE89370400440532013000 EUR", "iban [iban] EUR"),
+    ("DE89 3704 0044 0532 0130 00 UAH", "[iban] UAH"),
+    ("card 4111 1111 1111 1111 100 UAH", "card [card] 100 UAH"),
+    ("at 1733370972123 and 1733370972128 ms", "at 1733370972123 and 1733370972128 ms"),
+])
+def test_an_iban_or_card_followed_by_more_text_is_still_found(text: str, scrubbed: str) -> None:
+    assert scrub_personal_data(text) == scrubbed
+
+
 @pytest.mark.parametrize("card", CARDS)
 def test_payment_card_numbers_are_masked(card: str) -> None:
     assert scrub_personal_data(f"card {card} declined") == "card [card] declined"

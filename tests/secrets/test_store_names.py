@@ -5,6 +5,7 @@ names it knows from before the index are the ones the desk really writes."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 from keyring_fakes import MemoryKeyring
 
@@ -78,3 +79,25 @@ def test_the_index_of_a_busy_shared_pc_fits_a_windows_keyring_and_shrinks() -> N
     assert listed == sorted(keys)
     assert keys[0] not in after_delete and len(after_delete) == len(keys) - 1
     assert left == set()  # no secret, no index part
+
+
+def test_a_damaged_part_of_the_index_loses_no_other_name() -> None:
+    """A write cut short (or another process) leaves one part unreadable: the names of the
+    other parts are still found, a new name is still listed, and nothing is overwritten."""
+    ring = MemoryKeyring()
+    keys = sorted(f"cache_key:{n:032x}:{n:032x}" for n in range(20))
+
+    async def run() -> tuple[int, list[str], list[str]]:
+        store = await SecretStore.open("p", backend=ring)
+        for key in keys:
+            await store.set(key, "s")
+        held = len(json.loads(ring.data[("Teller/p", INDEX)]))  # the first part's names
+        ring.data[("Teller/p", INDEX)] = '["cache_key:0000'  # that part, cut short
+        before = await store.names()
+        await store.set("offline_verifier", "v")
+        return held, before, await store.names()
+
+    held, before, after = asyncio.run(run())
+    assert 0 < held < len(keys)  # the index is in several parts
+    assert before == keys[held:]  # every other part's names are found
+    assert set(after) == set(before) | {"offline_verifier"}
