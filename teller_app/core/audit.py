@@ -20,6 +20,7 @@ names, phones, logins or IBANs — those keys are dropped on append.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -317,22 +318,32 @@ class AuditTrail:
 
     async def flush(self) -> int:
         """Send every unsent entry ``owner`` may send, in order; returns how many went.
-        Raises what the sender raised (the entries stay and go next time)."""
-        import asyncio
-
-        if self.send is None:
-            return 0
-        if self._flush_lock is None:
-            self._flush_lock = asyncio.Lock()
+        Raises what the sender raised (the entries stay and go next time). The owner and
+        the sender are taken once, at the start: the whole flush goes with one session."""
         sent = 0
-        async with self._flush_lock:
+        async with self._lock():
+            owner, send = self.owner, self.send
+            if send is None:
+                return 0
             while True:
-                batch = (await asyncio.to_thread(self.outbox.unsent, self.owner))[:BATCH]
+                batch = (await asyncio.to_thread(self.outbox.unsent, owner))[:BATCH]
                 if not batch:
                     return sent
-                await self.send([e.wire() for e in batch])
+                await send([e.wire() for e in batch])
                 await asyncio.to_thread(self.outbox.mark_sent, [e.client_id for e in batch])
                 sent += len(batch)
+
+    async def hand_over(self, owner: str | None, send: Sender | None) -> None:
+        """Another employee's session sends from now on: after a flush under way (it ends
+        with the session it started with), never in the middle of one."""
+        async with self._lock():
+            self.owner, self.send = owner, send
+
+    def _lock(self) -> asyncio.Lock:
+        if self._flush_lock is None:
+            self._flush_lock = asyncio.Lock()
+        lock: asyncio.Lock = self._flush_lock
+        return lock
 
 
 async def outbox_key(profile_name: str) -> bytes:

@@ -52,6 +52,8 @@ class DeskAudit:
         self.owner = _owner(link, employee)  # who records now (stamped on each entry)
         self._sending_owner = self.owner  # whose entries the link's session sends
         self._handing_over: asyncio.Task[None] | None = None  # the last switch's hand-over
+        self._hand_overs: set[asyncio.Task[None]] = set()  # every one not finished yet
+        self._closed = False  # after ``aclose`` no worker, retry or flush turn starts
         self.desk_id = desk_id
         self.path = outbox_path(profile_name, base)
         self._key_source: KeySource = key_source or outbox_key
@@ -66,16 +68,23 @@ class DeskAudit:
     # -- API ----------------------------------------------------------------------------
     def record(self, action: str, **details: Any) -> OutboxEntry:
         entry = replace(make_entry(action, **details), owner=self.owner)
+        if self._closed:  # no worker any more: straight into the outbox, sent next start
+            if self._trail is None:
+                log.warning("an audit entry recorded after close was not written")
+            else:
+                self._trail.outbox.append(entry)
+            return entry
         self._ensure_worker()
         assert self._queue is not None
         self._queue.put_nowait(entry)
         return entry
 
     async def drain(self) -> None:
-        """Wait until every recorded entry is in the outbox and one flush was tried."""
+        """Wait until every recorded entry is in the outbox and one flush was tried (after
+        ``aclose``: nothing is waited for, no worker runs)."""
         self._ensure_worker()
-        assert self._queue is not None
-        await self._queue.join()
+        if self._queue is not None and not self._closed:
+            await self._queue.join()
 
     async def flush(self) -> int:
         trail = await self._get_trail()
@@ -98,6 +107,8 @@ class DeskAudit:
         task = asyncio.get_event_loop().create_task(
             self._hand_over(link, self.owner, previous))
         self._handing_over = task
+        self._hand_overs.add(task)
+        task.add_done_callback(self._hand_overs.discard)
         return task
 
     async def set_link(self, link: HubLink | None, employee: str | None = None) -> None:
@@ -111,14 +122,13 @@ class DeskAudit:
         # the leaving employee's entries go with their session; the newcomer's wait (a flush
         # sends only ``trail.owner``'s)
         await self.drain()
+        if self._trail is not None:  # after a flush under way, never in the middle of one
+            await self._trail.hand_over(owner, self._sender(link))
         self.link = link
         self._sending_owner = owner
-        if self._trail is not None:
-            self._trail.send = self._sender()
-            self._trail.owner = owner
         self._ensure_worker()
-        assert self._queue is not None
-        self._queue.put_nowait(None)  # a flush turn: the newcomer's waiting entries go now
+        if self._queue is not None and not self._closed:
+            self._queue.put_nowait(None)  # a flush turn: the newcomer's waiting entries go now
 
     async def aclose(self) -> None:
         """Wait (bounded) until what was recorded is in the outbox, then stop the worker;
@@ -126,7 +136,8 @@ class DeskAudit:
         if self._queue is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._queue.join(), 5)
-        for task in (self._handing_over, self._worker, self._retry):
+        self._closed = True
+        for task in (*self._hand_overs, self._worker, self._retry):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -142,6 +153,8 @@ class DeskAudit:
     def _ensure_worker(self) -> None:
         if self._queue is None:
             self._queue = asyncio.Queue()
+        if self._closed:
+            return
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_event_loop().create_task(self._work())
 
@@ -166,12 +179,12 @@ class DeskAudit:
     async def _get_trail(self) -> AuditTrail:
         if self._trail is None:
             key = await self._key_source(self.profile_name)
-            self._trail = AuditTrail(AuditOutbox(self.path, key), self._sender(),
+            self._trail = AuditTrail(AuditOutbox(self.path, key), self._sender(self.link),
                                      owner=self._sending_owner)
         return self._trail
 
-    def _sender(self) -> Callable[[list[dict[str, Any]]], Awaitable[Any]] | None:
-        link = self.link
+    def _sender(self, link: HubLink | None
+                ) -> Callable[[list[dict[str, Any]]], Awaitable[Any]] | None:
         if link is None:
             return None
         desk_id = self.desk_id
@@ -182,7 +195,7 @@ class DeskAudit:
         return send
 
     def _schedule_retry(self) -> None:
-        if self._retry is not None and not self._retry.done():
+        if self._closed or (self._retry is not None and not self._retry.done()):
             return
         delay = self._backoff
         self._backoff = min(RETRY_MAX_S, self._backoff * 2)
@@ -190,8 +203,8 @@ class DeskAudit:
         async def later() -> None:
             await asyncio.sleep(delay)
             self._ensure_worker()
-            assert self._queue is not None
-            self._queue.put_nowait(None)  # a flush-only turn of the worker
+            if self._queue is not None and not self._closed:
+                self._queue.put_nowait(None)  # a flush-only turn of the worker
 
         self._retry = asyncio.get_event_loop().create_task(later())
 

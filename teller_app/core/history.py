@@ -136,13 +136,19 @@ class HistoryPager:
 
     async def _fill_sides(self) -> None:
         """Until each side has a row or is done: the sides' reads travel together, their rows
-        are taken in side order (a payment on both sides is listed once, as before)."""
+        are taken in side order (a payment on both sides is listed once, as before). A side's
+        position moves only with its rows, once every read succeeded: a failed read leaves
+        every side where it was, and the retry reads the same rows again."""
         while needing := [side for side in self._sides if side.needs_fetch]:
             fetched = await read_all(*(self._fetch(side) for side in needing))
-            for side, rows in zip(needing, fetched, strict=True):
+            for side, (moved, rows) in zip(needing, fetched, strict=True):
+                side.offset, side.total = moved.offset, moved.total
+                side.reading, side.floor = moved.reading, moved.floor
                 self._accept(side, rows)
 
-    async def _fetch(self, side: _Side) -> list[Payment]:
+    async def _fetch(self, at: _Side) -> tuple[_Side, list[Payment]]:
+        """The side's next rows and where it stands after them (``at`` itself unmoved)."""
+        side = replace(at, buffer=[])
         if side.reading == "asc":
             rows = await self._read_from_end(side)
         elif side.reading == "whole":
@@ -159,7 +165,7 @@ class HistoryPager:
             else:
                 side.offset += len(rows)
                 side.floor = min((_stamp(p) for p in rows), default=side.floor)
-        return rows
+        return side, rows
 
     def _accept(self, side: _Side, rows: list[Payment]) -> None:
         if not rows:
@@ -213,6 +219,18 @@ class HistoryPager:
         return rows
 
     async def next_page(self) -> list[HistoryRow]:
+        """The next rows, all or nothing: when a read (or the voided lookup) fails or is
+        cancelled, the pager is as it was before the call, so calling again loses no row."""
+        before = ([replace(side, buffer=list(side.buffer)) for side in self._sides],
+                  set(self._listed))
+        try:
+            return await self._next_page()
+        except BaseException:
+            sides, self._listed = before
+            self._sides = (sides[0], sides[1])
+            raise
+
+    async def _next_page(self) -> list[HistoryRow]:
         out: list[HistoryRow] = []
         while len(out) < self.page_size:
             await self._fill_sides()  # a page may hold no row of ours (filters unknown)
@@ -221,11 +239,11 @@ class HistoryPager:
                 break
             newest = max(heads, key=lambda s: _key(s.buffer[0]))
             out.append(newest.buffer.pop(0))
-        self.fetched_at = time.time()
         drafts = [r.payment.guid for r in out if r.payment.status_raw.upper() == "CREATED"]
         if self.voided is not None and drafts:
             gone = await self.voided(drafts)
             out = [replace(r, voided=True) if r.payment.guid in gone else r for r in out]
+        self.fetched_at = time.time()
         return out
 
 

@@ -95,6 +95,9 @@ class Supervision(SupervisionNotices):
         self._cards: list[CustomerCard] = []  # decorated cards (to refresh on a decision)
         self._closing = False
         self._audit_closing: asyncio.Task[None] | None = None
+        # switched-away employees' sessions closing (each after its audit hand-over): tasks
+        # of their own, so a sign-out cancelling the window's ops never skips a close
+        self._leavers_closing: set[asyncio.Task[None]] = set()
         self._tray: QSystemTrayIcon | None = None
         self.tray_text = ""  # the tray's last message, as shown
         self._audit_view: AuditView | None = None
@@ -251,15 +254,19 @@ class Supervision(SupervisionNotices):
         # The window parks the leaving employee's tabs and restores the arriving one's.
         self.window.switch_session(new_session)
 
-        async def hand_over() -> None:
-            # what the leaving employee did goes out with their hub session, then theirs
-            # is closed (parked work resumes with a fresh sign-in); the hand-over itself is
-            # the audit's task, never cut off with this op
-            await asyncio.shield(handing)
+        async def close_leaver() -> None:
+            # what the leaving employee did goes out with their hub session (or is left in
+            # the outbox when the hand-over is cut off at close), then theirs is closed
+            # (parked work resumes with a fresh sign-in)
+            await asyncio.wait([handing])
             if old_session is not new_session:
                 await old_session.close()
 
-        self.window.ops.run(hand_over, network=False)
+        closing = asyncio.get_event_loop().create_task(close_leaver())
+        self._leavers_closing.add(closing)
+        closing.add_done_callback(self._leavers_closing.discard)
+        # the op only watches it: cancelling the op (a sign-out) never cuts the close off
+        self.window.ops.run(lambda: asyncio.shield(closing), network=False)
         self.start_feed()
         self.apply_capabilities()
 
@@ -287,6 +294,8 @@ class Supervision(SupervisionNotices):
         task = self._audit_closing
         if task is not None and not task.done():
             await asyncio.wait([task])
+        if self._leavers_closing:  # the audit's hand-overs are over: their sessions close
+            await asyncio.wait(list(self._leavers_closing))
 
     # -- inbox / audit docks ------------------------------------------------------------
     def show_inbox(self) -> None:

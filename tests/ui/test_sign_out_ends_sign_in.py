@@ -145,6 +145,29 @@ def test_sign_out_also_signs_out_an_employee_switched_away_on_the_lock_screen(  
     assert not list(path.parent.glob(".*removing*"))
 
 
+def test_a_sign_out_right_after_a_switch_still_closes_the_leavers_session(  # type: ignore[no-untyped-def]
+        qtbot, ops, arun, sandbox, memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+    """B signs in on A's lock screen and signs out at once (the hand-over of A's audit still
+    under way): cancelling the window's ops never skips closing A's session (its clients;
+    in Mode B that close revokes A's hub session)."""
+    store = arun(SecretStore.open("sandbox"))
+    session = arun(sign_in(sandbox_target(sandbox.manifest), TELLER,
+                           password_of(sandbox, TELLER), remember=False, store=store))
+    window = make_window(qtbot, ops, session, sandbox)
+    locker = window.supervision.locker
+    locker.lock()
+    locker.screen.other_email.setText(SUPERVISOR)
+    locker.screen.other_password.setText(password_of(sandbox, SUPERVISOR))
+    with qtbot.waitSignal(window.session_switched, timeout=30000):
+        locker.screen.switch_button.click()
+    assert window.session is not session and not session.client._http._client.is_closed
+    with qtbot.waitSignal(window.signed_out, timeout=10000):
+        window.sign_out()  # at once: the ops running now are cancelled
+    arun(window.shutdown(), timeout=30000)
+    assert session.client._http._client.is_closed  # A's session was closed all the same
+    assert window.session.client._http._client.is_closed  # and B's, as at every sign-out
+
+
 def test_the_policy_turns_remember_off(qtbot, ops, arun, sandbox, policy: Path,  # type: ignore[no-untyped-def]
                                        memory_keyring: MemoryKeyring) -> None:  # noqa: F811
     from teller_app.ui.sign_in_dialog import SignInDialog
