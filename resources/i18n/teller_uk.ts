@@ -5271,13 +5271,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="191"/>
-        <location filename="../../teller_app/ui/supervision.py" line="332"/>
+        <location filename="../../teller_app/ui/supervision.py" line="194"/>
+        <location filename="../../teller_app/ui/supervision.py" line="341"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="198"/>
+        <location filename="../../teller_app/ui/supervision.py" line="201"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
@@ -5292,7 +5292,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="347"/>
+        <location filename="../../teller_app/ui/supervision.py" line="356"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5433,27 +5433,27 @@ Reason: %2</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="187"/>
+        <location filename="../../teller_app/ui/supervision.py" line="190"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="188"/>
+        <location filename="../../teller_app/ui/supervision.py" line="191"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="189"/>
+        <location filename="../../teller_app/ui/supervision.py" line="192"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="199"/>
+        <location filename="../../teller_app/ui/supervision.py" line="202"/>
         <source>Approvals (%1)</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="331"/>
+        <location filename="../../teller_app/ui/supervision.py" line="340"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
