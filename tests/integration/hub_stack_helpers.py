@@ -11,6 +11,8 @@ from tcp_delay import DelayingProxy
 
 from teller_app.core.embedded_hub import HubProcess
 from teller_app.core.embedded_sandbox import SandboxProcess
+from teller_app.core.embedded_stack import EmbeddedStack
+from teller_app.core.session import Session
 
 
 @dataclass
@@ -48,3 +50,20 @@ def hub_employee(hub: HubProcess, sandbox: SandboxProcess, email: str, roles: li
     resp.raise_for_status()
     assert resp.json()["created"], f"{email} already existed: use a fresh e-mail"
     return password
+
+
+async def desk_session(stack: EmbeddedStack, email: str) -> Session:
+    """A desk's signed-in ``Session`` on the embedded stack (no keyring, no Remember)."""
+    from teller_app.ui.sign_in import sandbox_target, sign_in
+
+    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
+    return await sign_in(target, email, password_of(stack.sandbox, email), remember=False,
+                         store=None)
+
+
+async def audit_rows(session: Session, marker: str) -> list[tuple[str, str]]:
+    """(actor, event) of the hub's entries about ``marker`` that ``session`` may read."""
+    assert session.hub is not None
+    listed = await session.hub.call(lambda hub: hub.audit(limit=1000))
+    return [(e.actor, str(e.detail.get("event", e.action))) for e in listed.entries
+            if marker in e.entity]

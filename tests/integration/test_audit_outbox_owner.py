@@ -13,34 +13,20 @@ import uuid
 from pathlib import Path
 
 import pytest
-from hub_stack_helpers import password_of
+from hub_stack_helpers import audit_rows as _rows
+from hub_stack_helpers import desk_session as _sign_in
 
 from teller_app.core.audit_desk import DeskAudit
 from teller_app.core.embedded_hub import free_port
 from teller_app.core.embedded_stack import EmbeddedStack
-from teller_app.core.session import HubLink, Session
+from teller_app.core.session import HubLink
 from teller_app.platform._http import RetryPolicy
 from teller_app.platform.hub_client import HubClient
-from teller_app.ui.sign_in import sandbox_target, sign_in
 
 pytestmark = [pytest.mark.slow]
 TELLER = "teller.kyiv@demo.bank"
 SUPERVISOR = "supervisor.kyiv@demo.bank"
 PROFILE = "sandbox"
-
-
-async def _sign_in(stack: EmbeddedStack, email: str) -> Session:
-    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
-    return await sign_in(target, email, password_of(stack.sandbox, email), remember=False,
-                         store=None)
-
-
-async def _rows(session: Session, marker: str) -> list[tuple[str, str]]:
-    """(actor, event) of the hub's entries about ``marker`` that ``session`` may read."""
-    assert session.hub is not None
-    listed = await session.hub.call(lambda hub: hub.audit(limit=1000))
-    return [(e.actor, str(e.detail.get("event", e.action))) for e in listed.entries
-            if marker in e.entity]
 
 
 @pytest.mark.asyncio
