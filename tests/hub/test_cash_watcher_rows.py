@@ -70,7 +70,10 @@ class PaymentsLists(httpx.AsyncBaseTransport):
         act, self.after_first_page = self.after_first_page, None
         if act is not None:
             await act()
-        return httpx.Response(response.status_code, headers=response.headers, content=body,
+        # the body is decoded now: it goes on without the server's gzip encoding and length
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=body,
                               request=request)
 
     async def aclose(self) -> None:
