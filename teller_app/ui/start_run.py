@@ -22,6 +22,30 @@ if TYPE_CHECKING:
     from teller_app.core.embedded_start import EarlyStart
 
 
+def _track_async_generators(loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+    """What ``BaseEventLoop.run_forever`` does and qasync's does not: the loop learns of every
+    async generator, so ``shutdown_asyncgens`` can close the ones left open (an event stream's
+    readers) while it still runs, not the garbage collector after it stopped."""
+    # private hooks of asyncio's base loop (qasync's loops are one): skipped if they go
+    firstiter = getattr(loop, "_asyncgen_firstiter_hook", None)
+    finalizer = getattr(loop, "_asyncgen_finalizer_hook", None)
+    before = sys.get_asyncgen_hooks()
+    if firstiter is not None and finalizer is not None:
+        sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
+    return lambda: sys.set_asyncgen_hooks(*before)  # the closed loop must not be called
+
+
+async def _run_to_end(loop: asyncio.AbstractEventLoop, controller: AppController) -> int:
+    """One run of the loop, start to exit. qasync's ``run_until_complete`` processes Qt's
+    pending events once more after the loop stopped, outside it: an op started by the same
+    signal that ended the app (the smoke test's first results start the demo onboarding)
+    must not get its first step there, so the ops unwind before this returns."""
+    code = await controller.done
+    await controller.ops.aclose()
+    await loop.shutdown_asyncgens()
+    return code
+
+
 def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
         dirs: StartDirs | None = None, early: EarlyStart | None = None) -> int:
     import qasync
@@ -45,6 +69,7 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
     app.setQuitOnLastWindowClosed(False)  # between sign-in and main window no window shows
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    untrack_async_generators = _track_async_generators(loop)
     crash_handler.install(loop)
     controller = AppController(app, args, started_at, dirs=dirs, early=early)
     try:
@@ -65,10 +90,9 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
         with loop:
             if not shown:
                 loop.create_task(controller.start())
-            code = loop.run_until_complete(controller.done)
-            # Ops unwind on the loop while it still runs (none resumes after it stops).
-            loop.run_until_complete(controller.ops.aclose())
+            code = loop.run_until_complete(_run_to_end(loop, controller))
     finally:
+        untrack_async_generators()
         if timeout is not None:
             timeout.cancel()
         controller.cleanup()
