@@ -12,28 +12,19 @@ import pytest
 
 from teller_app.core import machine_policy
 from teller_app.core.machine_policy import POLICY_ENV, MachinePolicy, read_policy
+from tests.policy_files import policy_path, write_policy
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX owners and modes")
 
 
 @pytest.fixture()
 def policy_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "teller"
-    folder.mkdir(mode=0o755)
-    folder.chmod(0o755)
-    monkeypatch.setattr(machine_policy, "MACHINE_POLICY_FILE", tmp_path / "none.toml")
-    monkeypatch.setenv(POLICY_ENV, str(folder / "policy.toml"))
-    return folder / "policy.toml"
-
-
-def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o644)
+    return policy_path(tmp_path, monkeypatch)
 
 
 def test_the_toml_keys_tighten_the_desk(policy_file: Path) -> None:
-    _write(policy_file, "remember_sign_in = false\noffline_hours_max = 4\n"
-                        "idle_lock_minutes_max = 10\nwipe_cache_at_sign_out = true\n")
+    write_policy(policy_file, "remember_sign_in = false\noffline_hours_max = 4\n"
+                              "idle_lock_minutes_max = 10\nwipe_cache_at_sign_out = true\n")
     policy = read_policy()
     assert policy.warnings == ()  # every key is known
     assert (policy.remember_sign_in, policy.offline_hours_max, policy.idle_lock_minutes_max,
@@ -44,7 +35,7 @@ def test_the_toml_keys_tighten_the_desk(policy_file: Path) -> None:
 
 
 def test_no_keys_are_todays_desk(policy_file: Path) -> None:
-    _write(policy_file, "embedded_demo = false\n")
+    write_policy(policy_file, "embedded_demo = false\n")
     policy = read_policy()
     assert (policy.remember_sign_in, policy.offline_hours_max, policy.idle_lock_minutes_max,
             policy.wipe_cache_at_sign_out) == (True, None, None, False)
@@ -52,8 +43,8 @@ def test_no_keys_are_todays_desk(policy_file: Path) -> None:
 
 
 def test_a_value_of_the_wrong_type_is_ignored_with_a_warning(policy_file: Path) -> None:
-    _write(policy_file, 'remember_sign_in = "no"\noffline_hours_max = -1\n'
-                        "idle_lock_minutes_max = 2.5\nwipe_cache_at_sign_out = 1\n")
+    write_policy(policy_file, 'remember_sign_in = "no"\noffline_hours_max = -1\n'
+                              "idle_lock_minutes_max = 2.5\nwipe_cache_at_sign_out = 1\n")
     policy = read_policy()
     assert (policy.remember_sign_in, policy.offline_hours_max, policy.idle_lock_minutes_max,
             policy.wipe_cache_at_sign_out) == (True, None, None, False)
@@ -65,7 +56,7 @@ def test_a_value_of_the_wrong_type_is_ignored_with_a_warning(policy_file: Path) 
 
 
 def test_offline_hours_max_zero_means_no_offline_start(policy_file: Path) -> None:
-    _write(policy_file, "offline_hours_max = 0\n")
+    write_policy(policy_file, "offline_hours_max = 0\n")
     assert read_policy().offline_hours(168.0) == 0.0
 
 

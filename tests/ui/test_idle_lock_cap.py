@@ -9,24 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from teller_app.core import machine_policy
-from teller_app.core.machine_policy import POLICY_ENV
 from teller_app.ui.settings import SettingsDialog, apply_settings
 from teller_app.ui.settings_store import load_settings, settings_path
 from teller_app.ui.sign_in import sandbox_target, sign_in
+from tests.policy_files import policy_path, write_policy
 
 from .conftest import TELLER, password_of
 
 
 @pytest.fixture()
 def capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = tmp_path / "policy"
-    folder.mkdir(mode=0o755)
-    folder.chmod(0o755)
-    monkeypatch.setattr(machine_policy, "MACHINE_POLICY_FILE", tmp_path / "none.toml")
-    monkeypatch.setenv(POLICY_ENV, str(folder / "policy.toml"))
-    (folder / "policy.toml").write_text("idle_lock_minutes_max = 10\n")
-    (folder / "policy.toml").chmod(0o644)
+    write_policy(policy_path(tmp_path, monkeypatch), "idle_lock_minutes_max = 10\n")
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"idle_lock_minutes": 30}))  # the teller's own choice

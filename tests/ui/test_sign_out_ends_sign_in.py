@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 
-from teller_app.core import machine_policy
 from teller_app.core.branch_cache import open_branch_cache
-from teller_app.core.machine_policy import POLICY_ENV
 from teller_app.platform import AuthError, PasswordLogin, PlatformClient
 from teller_app.secrets import SecretStore
 from teller_app.ui.sign_in import read_remembered, remember_key, sandbox_target, sign_in
+from tests.policy_files import policy_path, write_policy
 
 from .conftest import TELLER, make_window, password_of
 from .test_profile_manager import MemoryKeyring, memory_keyring  # noqa: F401  (fixture)
@@ -26,18 +25,7 @@ SUPERVISOR = "supervisor.kyiv@demo.bank"
 
 @pytest.fixture()
 def policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The machine policy file (TELLER_POLICY_FILE: the machine has none of its own)."""
-    folder = tmp_path / "policy"
-    folder.mkdir(mode=0o755)
-    folder.chmod(0o755)
-    monkeypatch.setattr(machine_policy, "MACHINE_POLICY_FILE", tmp_path / "none.toml")
-    monkeypatch.setenv(POLICY_ENV, str(folder / "policy.toml"))
-    return folder / "policy.toml"
-
-
-def _set_policy(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o644)
+    return policy_path(tmp_path, monkeypatch)
 
 
 def _lists_with(arun, sandbox: Any, token: str) -> bool:  # type: ignore[no-untyped-def]
@@ -96,7 +84,7 @@ def test_quitting_keeps_remember(qtbot, ops, arun, sandbox,  # type: ignore[no-u
 def test_the_policy_wipes_the_branch_cache_at_sign_out(  # type: ignore[no-untyped-def]
         qtbot, ops, arun, sandbox, policy: Path, wipe: bool,
         memory_keyring: MemoryKeyring) -> None:  # noqa: F811
-    _set_policy(policy, f"wipe_cache_at_sign_out = {'true' if wipe else 'false'}\n")
+    write_policy(policy, f"wipe_cache_at_sign_out = {'true' if wipe else 'false'}\n")
     store = arun(SecretStore.open("sandbox"))
     session = arun(sign_in(sandbox_target(sandbox.manifest), TELLER,
                            password_of(sandbox, TELLER), remember=False, store=store))
@@ -118,7 +106,7 @@ def test_sign_out_also_signs_out_an_employee_switched_away_on_the_lock_screen(  
         memory_keyring: MemoryKeyring) -> None:  # noqa: F811
     """A signs in (remembered) with a cache, locks; B signs in on the lock screen and later
     signs out: A's cache file and key are wiped too, and A's remembered token forgotten."""
-    _set_policy(policy, "wipe_cache_at_sign_out = true\n")
+    write_policy(policy, "wipe_cache_at_sign_out = true\n")
     store = arun(SecretStore.open("sandbox"))
     session = arun(sign_in(sandbox_target(sandbox.manifest), TELLER,
                            password_of(sandbox, TELLER), remember=True, store=store))
@@ -178,7 +166,7 @@ def test_the_policy_turns_remember_off(qtbot, ops, arun, sandbox, policy: Path, 
                            store=store))
     token = session.client.session_token
     assert arun(store.get(remember_key(TELLER))) == token  # remembered while allowed
-    _set_policy(policy, "remember_sign_in = false\n")
+    write_policy(policy, "remember_sign_in = false\n")
     with pytest.raises(AuthError):  # the remembered token is ignored…
         arun(sign_in(target, TELLER, "", remember=True, store=store))
     assert arun(store.get(remember_key(TELLER))) is None  # …and deleted
