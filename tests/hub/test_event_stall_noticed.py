@@ -6,9 +6,6 @@ real hub stops forwarding; the hub's database plays no part (SQLite only)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
-import threading
 import time
 
 import pytest
@@ -22,6 +19,7 @@ from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import STREAM_READ_TIMEOUT_S, HubClient
 from teller_app.secrets import SecretStore
+from tests.loopback_proxy import Flow, LoopbackProxy
 
 NOTICED_WITHIN_S = 40.0
 
@@ -31,61 +29,22 @@ def hub_db() -> str | None:
     return None  # SQLite: a client-side timeout
 
 
-class StallingProxy:
+class StallingProxy(LoopbackProxy):
     """127.0.0.1:``port`` → ``upstream``; ``stall()`` keeps every socket open and passes no
     byte in either direction from then on."""
 
     def __init__(self, upstream: int) -> None:
-        self.upstream = upstream
-        self._loop = asyncio.new_event_loop()
+        super().__init__(upstream, name="stalling-proxy")
         self._flowing = asyncio.Event()
         self._flowing.set()
-        self._writers: list[asyncio.StreamWriter] = []
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(16)
-        self.port = int(sock.getsockname()[1])
-        started = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(sock, started), daemon=True)
-        self._thread.start()
-        assert started.wait(10)
+        self.start()
 
-    def _run(self, sock: socket.socket, started: threading.Event) -> None:
-        asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._handle, sock=sock))
-        started.set()
-        self._loop.run_forever()
-        server.close()
-        pending = asyncio.all_tasks(self._loop)
-        for task in pending:
-            task.cancel()
-        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        self._loop.close()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
-        self._writers += [writer, up_writer]
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(OSError):
-                while data := await src.read(65536):
-                    await self._flowing.wait()  # stalled: held, the socket kept open
-                    dst.write(data)
-                    await dst.drain()
-            dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+    async def forward(self, data: bytes, dst: asyncio.StreamWriter, flow: Flow) -> None:
+        await self._flowing.wait()  # stalled: held, the socket kept open
+        await super().forward(data, dst, flow)
 
     def stall(self) -> None:
-        self._loop.call_soon_threadsafe(self._flowing.clear)
-
-    def close(self) -> None:
-        def stop() -> None:
-            for writer in self._writers:
-                writer.transport.abort()
-            self._loop.stop()
-        self._loop.call_soon_threadsafe(stop)
-        self._thread.join(10)
+        self.call_in_loop(self._flowing.clear)
 
 
 @pytest.mark.slow

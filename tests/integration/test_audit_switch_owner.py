@@ -10,10 +10,10 @@ goes through a TCP relay this test holds (accepted, nothing forwarded) until it 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,6 +25,7 @@ from teller_app.core.embedded_stack import EmbeddedStack
 from teller_app.core.session import HubLink
 from teller_app.platform._http import RetryPolicy
 from teller_app.platform.hub_client import HubClient
+from tests.loopback_proxy import LoopbackProxy
 
 pytestmark = [pytest.mark.slow]
 TELLER = "teller.kyiv@demo.bank"
@@ -33,46 +34,28 @@ PROFILE = "sandbox"
 WAIT_S = 30.0  # a deadline, never a pause: each wait ends as soon as its condition holds
 
 
-class HoldingRelay:
-    """A TCP relay to the hub on this loop: connections are accepted at once but forwarded
-    only after ``release()`` (the hub answering as late as the test wants)."""
+class HoldingRelay(LoopbackProxy):
+    """A TCP relay to the hub: connections are accepted at once but forwarded only after
+    ``release()`` (the hub answering as late as the test wants)."""
 
     def __init__(self, upstream: str) -> None:
         parts = urlsplit(upstream)
-        self.host, self.port_up = parts.hostname or "127.0.0.1", parts.port or 80
-        self.held = asyncio.Event()  # a request is waiting in the relay
-        self._released = asyncio.Event()
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def start(self) -> str:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
+        super().__init__(parts.port or 80, upstream_host=parts.hostname or "127.0.0.1",
+                         name="holding-relay")
+        self.held = asyncio.Event()  # a request is waiting in the relay (on the test's loop)
+        self._test_loop = asyncio.get_running_loop()
+        self._released = asyncio.Event()  # on the relay's own loop
 
     def release(self) -> None:
-        self._released.set()
+        self.call_in_loop(self._released.set)
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.held.set()
+    async def on_accept(self, shared: dict[str, Any]) -> None:
+        self._test_loop.call_soon_threadsafe(self.held.set)
         await self._released.wait()
-        up_reader, up_writer = await asyncio.open_connection(self.host, self.port_up)
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            with contextlib.suppress(Exception):
-                dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
     async def aclose(self) -> None:
         self.release()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
+        await asyncio.to_thread(self.close)
 
 
 @pytest.mark.asyncio
@@ -85,7 +68,7 @@ async def test_the_newcomers_entry_is_theirs_while_the_leavers_flush_is_held(
 
     theirs, mine = str(uuid.uuid4()), str(uuid.uuid4())
     relay = HoldingRelay(str(hub_stack.hub_url))
-    slow = HubClient(await relay.start(), retry=RetryPolicy(attempts=1))
+    slow = HubClient(relay.start().url, retry=RetryPolicy(attempts=1))
     teller = await _sign_in(hub_stack, TELLER)
     supervisor = await _sign_in(hub_stack, SUPERVISOR)
     desk = DeskAudit(PROFILE, HubLink(slow, teller.client, teller.branch_guid), "desk-1",
