@@ -68,28 +68,37 @@ def _kyiv_customer_with_a_secret(sandbox: SandboxProcess,
     return lviv, guid, login, admin
 
 
+def _move_held_at_dcm(hub: HubProc, sandbox: SandboxProcess, proxy: GatedProxy, guid: str,
+                      lviv: str, admin: dict[str, str]
+                      ) -> tuple[threading.Thread, dict[str, Any]]:
+    """A desk's move of the customer to Lviv through the hub's proxy, on a thread; returns
+    once DCM's answer is held at the gate (the thread ends when it is released)."""
+    proxy.hold(guid)
+    answer: dict[str, Any] = {}
+
+    def move() -> None:
+        with httpx.Client(base_url=hub.base_url, timeout=60) as c:
+            try:
+                r = c.put(f"/dcm/api/v1/counterparty/{sandbox.counterparty_guid}"
+                          f"/customers/{guid}", json=CustomerUpdate(branch_guid=lviv).wire(),
+                          headers=admin)
+                answer.update(status=r.status_code, body=r.text)
+            except httpx.HTTPError as exc:
+                answer.update(status=type(exc).__name__)
+
+    desk = threading.Thread(target=move)
+    desk.start()
+    assert proxy.held.wait(15), "DCM's answer never came"
+    return desk, answer
+
+
 def test_sigterm_while_dcm_answers_a_move_keeps_its_audit_and_secret(
         hub_db: str | None, sandbox: SandboxProcess, proxy: GatedProxy, tmp_path: Path) -> None:
     hub = start_hub(tmp_path / "a", fe_env(sandbox, hub_db, TELLER_HUB_DCM_URL=proxy.url,
                                            TELLER_HUB_WATCH="0"))
     try:
         lviv, guid, login, admin = _kyiv_customer_with_a_secret(sandbox, hub)
-        proxy.hold(guid)
-        answer: dict[str, Any] = {}
-
-        def move() -> None:
-            with httpx.Client(base_url=hub.base_url, timeout=60) as c:
-                try:
-                    r = c.put(f"/dcm/api/v1/counterparty/{sandbox.counterparty_guid}"
-                              f"/customers/{guid}", json=CustomerUpdate(branch_guid=lviv).wire(),
-                              headers=admin)
-                    answer.update(status=r.status_code, body=r.text)
-                except httpx.HTTPError as exc:
-                    answer.update(status=type(exc).__name__)
-
-        desk = threading.Thread(target=move)
-        desk.start()
-        assert proxy.held.wait(15), "DCM's answer never came"
+        desk, answer = _move_held_at_dcm(hub, sandbox, proxy, guid, lviv, admin)
         # written ahead: the write is in the audit while DCM's answer is still on its way
         assert [r["event"] for r in _rows(hub, guid)] == ["sent"]
         hub.process.send_signal(signal.SIGTERM)
@@ -136,19 +145,7 @@ def test_the_database_down_while_dcm_answers_delays_the_bookkeeping_only(
                                            TELLER_HUB_WATCH="0"))
     try:
         lviv, guid, login, admin = _kyiv_customer_with_a_secret(sandbox, hub)
-        proxy.hold(guid)
-        answer: dict[str, Any] = {}
-
-        def move() -> None:
-            with httpx.Client(base_url=hub.base_url, timeout=60) as c:
-                r = c.put(f"/dcm/api/v1/counterparty/{sandbox.counterparty_guid}"
-                          f"/customers/{guid}", json=CustomerUpdate(branch_guid=lviv).wire(),
-                          headers=admin)
-                answer.update(status=r.status_code)
-
-        desk = threading.Thread(target=move)
-        desk.start()
-        assert proxy.held.wait(15), "DCM's answer never came"
+        desk, answer = _move_held_at_dcm(hub, sandbox, proxy, guid, lviv, admin)
         _pg_ctl(own_cluster, "-m", "fast", "stop")
         proxy.release()  # DCM's answer arrives while the database is down
         desk.join(60)
