@@ -30,6 +30,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from teller_app.core.cash_accounts import find_processing_account
 from teller_app.core.cash_checks import (
     CashFacts,
     CashGate,
@@ -82,8 +83,8 @@ from teller_app.platform.models.assets import AssetBalance as WireAsset
 from teller_app.platform.payment_filters import PaymentFilters, payment_matches
 
 # The value types live in cash_types, the final refusal in cash_confirm_failed, the
-# supervisor's in-place confirm in cash_confirm_in_place: this stays the one import path
-# for all of cash.
+# supervisor's in-place confirm in cash_confirm_in_place, the processing account in
+# cash_accounts: this stays the one import path for all of cash.
 __all__ = [
     "CASH_CATEGORY_CODES", "AmountError", "CashContext", "CashDraft", "CashError", "CashKind",
     "CashReceipt", "CashService", "ConfirmFailed", "ConfirmInDoubt", "ConfirmNotDone",
@@ -392,17 +393,3 @@ class CashService:
         if not code and self._categories:
             code = next((n for n, g in self._categories.items() if g == payment.category_guid), "")
         return {"04": CashKind.DEPOSIT, "02": CashKind.WITHDRAWAL}.get(code)
-
-
-async def find_processing_account(client: PlatformClient, branch_guid: str | None) -> str:
-    """The processing account cash moves through: the branch's, or the bank's for head office."""
-    page = await client.list_accounts(account_kinds=["processing"], branch_guid=branch_guid)
-    accounts = [a for a in page.accounts if a.account_kind == "processing"]
-    if branch_guid:
-        accounts = [a for a in accounts if a.branch_guid in (branch_guid, None)] or accounts
-        accounts.sort(key=lambda a: a.branch_guid != branch_guid)
-    else:
-        accounts.sort(key=lambda a: a.branch_guid is not None)
-    if not accounts:
-        raise CashError("no processing account is visible here", "no_processing_account")
-    return str(accounts[0].wallet_account_guid)

@@ -328,3 +328,14 @@ def no_longer_draft(refusal: Refusal) -> bool:
     """The platform's or the hub's "the payment is not CREATED any more"."""
     return refusal.kind is RefusalKind.NOT_CREATED or (
         refusal.kind is RefusalKind.HUB and refusal.period == "not_created")
+
+
+# The hub's refusal for the customer's status (blocked, closed: the bank policy's
+# ``sensitive_statuses``). The platform ignores a status; the hub stops cash, in and out.
+HUB_CUSTOMER_BLOCKED = "customer_blocked"
+
+
+def customer_blocked(refusal: Refusal) -> bool:
+    """The hub's "this customer gets no cash": a fact about the customer, shown where a
+    disabled customer's refusal is, never the desk's own decision."""
+    return refusal.kind is RefusalKind.HUB and refusal.period == HUB_CUSTOMER_BLOCKED

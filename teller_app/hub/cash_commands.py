@@ -74,11 +74,12 @@ async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmpl
     the request's branch, with DCM's amount (a desk cannot get a smaller figure approved),
     that the maker themself authorized at ``/cash/authorize``: the draft is their cash, in
     their till and day total. The hub's decision is taken again now, as a confirm at the desk
-    meets it (till open, till holds a withdrawal, the teller's daily limit): a request never
-    takes cash past those controls. Refusals carry a stable ``code`` (see the report)."""
+    meets it (till open, till holds a withdrawal, the teller's daily limit, the customer's
+    status not blocked): a request never takes cash past those controls. Refusals carry a
+    stable ``code`` (see the report)."""
     guid = str(change.get("payment_guid") or "")
     currency = await policy.cash_currency(engine)
-    draft = await read_draft(client, guid, currency=currency)
+    draft = await read_draft(client, guid, currency=currency, with_status=True)
     if not draft.kind:
         raise HubError(422, "not a cash deposit or withdrawal", "not_cash")
     if draft.status is not PaymentStatus.CREATED:

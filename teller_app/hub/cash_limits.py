@@ -4,6 +4,7 @@
 desk's amount — and answers allow / needs_approval / refuse:
 
 * refuse: voided, not a CREATED cash draft, the customer is outside the teller's branch, the
+  customer's status is one the policy treats as blocked (``cash_customer``: in or out), the
   teller has no open till, a withdrawal larger than the till can pay (what it holds less the
   withdrawals authorized and transfers to the vault not yet settled: ``till_holding``), or the
   teller's day total would pass ``teller_daily_limit``;
@@ -32,6 +33,7 @@ from teller_app.platform import NotFound, PlatformClient, PlatformError, Validat
 from teller_app.platform.models import Payment, PaymentStatus
 
 from . import policy
+from .cash_customer import CUSTOMER_BLOCKED, REFUSAL, audit_refusal, customer_status, stops_cash
 from .cash_failed import failed_guids
 from .db import now
 from .errors import HubError
@@ -97,18 +99,21 @@ class Draft:
     amount_minor: int
     customer_guid: str
     branch_guid: str | None
+    customer_status: str = ""  # DCM's, read for a decision (``with_status``); "" = not read
 
 
 async def read_draft(client: PlatformClient, payment_guid: str, *,
-                     currency: str | None = None) -> Draft:
-    """``currency``: the till's (the policy's ``cash_currency``); other cash reads as none."""
+                     currency: str | None = None, with_status: bool = False) -> Draft:
+    """``currency``: the till's (the policy's ``cash_currency``); other cash reads as none.
+    ``with_status``: the customer's status is read too (a decision needs it)."""
     try:
         payment = await client.get_payment(payment_guid, False)
     except (NotFound, ValidationError):  # an unknown GUID may be a 400 on DCM (docs are open)
         raise HubError(404, "no such payment on DCM") from None
     except PlatformError as exc:
         raise HubError(503, f"DCM cannot be read: {exc.message}") from None
-    return await draft_of(client, payment, payment_guid, currency=currency)
+    return await draft_of(client, payment, payment_guid, currency=currency,
+                          with_status=with_status)
 
 
 async def category_code(client: PlatformClient, payment: Payment) -> str:
@@ -123,18 +128,24 @@ async def category_code(client: PlatformClient, payment: Payment) -> str:
     return code
 
 
-async def draft_of(client: PlatformClient, payment: Payment,
-                   guid: str | None = None, *, currency: str | None = None) -> Draft:
+async def draft_of(client: PlatformClient, payment: Payment, guid: str | None = None, *,
+                   currency: str | None = None, with_status: bool = False) -> Draft:
     """A payment read on DCM as a cash draft, told by the accounts it moves money between
     (``cash_kind``), not by its category alone; customer and branch from the customer's
     account. Cash no till may take (not through the branch's processing account, or not in
-    ``currency`` when given) has kind "": every caller refuses it as no cash."""
+    ``currency`` when given) has kind "": every caller refuses it as no cash.
+    ``with_status``: the customer's ``status`` on DCM now, for a cash draft still CREATED
+    (one more read; only a decision needs it)."""
     from .cash_kind import classify
 
     code = await category_code(client, payment)
     shape = await classify(client, payment, code, currency)
+    status = ""
+    if with_status and shape.takeable and payment.status is PaymentStatus.CREATED:
+        status = await customer_status(client, shape.customer_guid)
     return Draft(guid or payment.guid, payment.status, shape.kind if shape.takeable else "",
-                 code, to_minor(payment.amount), shape.customer_guid, shape.branch_guid)
+                 code, to_minor(payment.amount), shape.customer_guid, shape.branch_guid,
+                 status)
 
 
 async def is_voided(conn: AsyncConnection, payment_guid: str) -> bool:
@@ -158,8 +169,10 @@ def refuse(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: CashLimits,
-                 threshold: Decimal, *, till: Any, record: bool) -> dict[str, Any]:
-    """The decision for ``draft`` by ``emp`` inside the caller's (locked) transaction."""
+                 threshold: Decimal, *, till: Any, record: bool,
+                 blocked_statuses: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The decision for ``draft`` by ``emp`` inside the caller's (locked) transaction.
+    ``blocked_statuses``: the policy's ``sensitive_statuses`` (normalised)."""
     # Until the draft is known to be in the employee's branch, a refusal tells nothing of it
     # (amount, customer, branch, state): another branch's GUID must not read as a lookup.
     if draft.kind and not emp.may_act_in(draft.branch_guid):
@@ -173,6 +186,10 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
     base = {"payment_guid": draft.payment_guid, "kind": draft.kind,
             "amount": money(draft.amount_minor), "customer_guid": draft.customer_guid,
             "branch_guid": draft.branch_guid, "threshold": f"{threshold:.2f}"}
+    # DCM ignores ``status``: the bank's "blocked"/"closed" stops cash only here. Both ways,
+    # as DCM's own block (``is_disabled``) does; an approved request does not lift it.
+    if stops_cash(draft.customer_status, blocked_statuses):
+        return refuse(CUSTOMER_BLOCKED, REFUSAL, customer_status=draft.customer_status, **base)
     if till is None or till.state != "open":
         return refuse("no_open_till", "open your till first (and have it co-signed)", **base)
     day = cash_day()
@@ -259,7 +276,39 @@ async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
     ``confirming``: the desk asks right before its confirm; an "allow" stamps
     ``confirm_asked_at`` (``voids`` waits out a confirm that may still reach DCM)."""
     limits = await load_limits(engine)
-    threshold = (await policy.load(engine))[0].cash_threshold
+    pol = (await policy.load(engine))[0]
+    try:
+        verdict = await _authorize_locked(engine, emp, draft, limits, pol, record=record,
+                                          guard=guard, refusal_raises=refusal_raises,
+                                          desk_id=desk_id, confirming=confirming)
+    except HubError as exc:
+        if exc.code == CUSTOMER_BLOCKED:
+            await _audit_blocked(engine, emp, draft, confirming, refusal_raises)
+        raise
+    if verdict.get("reasons") == [CUSTOMER_BLOCKED] and verdict["decision"] == "refuse":
+        await _audit_blocked(engine, emp, draft, confirming, refusal_raises)
+    return verdict
+
+
+async def _audit_blocked(engine: AsyncEngine, emp: HubEmployee, draft: Draft,
+                         confirming: bool, raised: bool) -> None:
+    """The hub's audit of a draft refused for its customer's status (a preview, with no
+    draft yet, leaves none); after the decision's transaction, which a raised refusal rolls
+    back."""
+    if not draft.payment_guid:
+        return
+    via = "cash_request" if raised else "authorize_confirm" if confirming else "authorize"
+    await audit_refusal(engine, actor=emp.email, payment_guid=draft.payment_guid,
+                        customer_guid=draft.customer_guid, status=draft.customer_status,
+                        kind=draft.kind, amount=money(draft.amount_minor),
+                        branch_guid=draft.branch_guid, via=via)
+
+
+async def _authorize_locked(engine: AsyncEngine, emp: HubEmployee, draft: Draft,
+                            limits: CashLimits, pol: policy.Policy, *, record: bool,
+                            guard: Guard | None, refusal_raises: bool, desk_id: str | None,
+                            confirming: bool) -> dict[str, Any]:
+    threshold = pol.cash_threshold
     async with engine.begin() as conn:
         till = await lock_till(conn, emp.email)
         if till is not None and desk_id is not None:
@@ -270,7 +319,8 @@ async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
             await pg_lock(conn, customer_lock_key(draft.customer_guid))
         if guard is not None:
             await guard(conn)
-        verdict = await decide(conn, emp, draft, limits, threshold, till=till, record=record)
+        verdict = await decide(conn, emp, draft, limits, threshold, till=till, record=record,
+                               blocked_statuses=frozenset(pol.sensitive_statuses))
         if refusal_raises and verdict["decision"] == "refuse":
             code = str((verdict.get("reasons") or ["refused"])[0])
             raise HubError(403 if code == "other_branch" else 409, str(verdict["message"]),

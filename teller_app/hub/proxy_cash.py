@@ -9,7 +9,9 @@ refuses it before.
 What is cash is told by the accounts (``cash_kind``), whatever the category: a bank entity →
 customer payment with no category is cash, and a "02" / "04" that does not move money
 through the customer's branch processing account, or is not in the till's currency, is
-cash no till may take: refused."""
+cash no till may take: refused. So is cash for a customer whose status the policy treats as
+blocked (``cash_customer``), read on DCM right before the confirm: a draft authorized before
+the block is never confirmed after it."""
 
 from __future__ import annotations
 
@@ -17,12 +19,18 @@ from typing import Any
 
 from teller_app.hub import policy
 from teller_app.hub.cash_commands import unsupervised
+from teller_app.hub.cash_customer import (
+    CUSTOMER_BLOCKED,
+    audit_refusal,
+    customer_status,
+    stops_cash,
+)
 from teller_app.hub.cash_kind import classify
 from teller_app.hub.cash_limits import category_code, lock_till, owner_of
 from teller_app.hub.db import now
 from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
-from teller_app.hub.till_money import to_minor
+from teller_app.hub.till_money import money, to_minor
 from teller_app.hub.till_tables import cash_authorizations
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
@@ -34,11 +42,13 @@ async def refuse_unauthorized_cash(app_state: Any, payment_guid: str) -> None:
         raise Refusal(503, "the hub cannot check cash drafts yet")
     engine = app_state.hub.engine
     try:
-        currency = await policy.cash_currency(engine)
+        pol = (await policy.load(engine))[0]
         client = await fe.reader.client()
         payment = await client.get_payment(payment_guid, False)
         shape = await classify(client, payment, await category_code(client, payment),
-                               currency)
+                               pol.cash_currency)
+        status = (await customer_status(client, shape.customer_guid)
+                  if shape.takeable else "")
     except (NotFound, ValidationError):
         raise Refusal(404, "the hub cannot read this payment on DCM to check it") from None
     except (PlatformError, HubError):
@@ -53,6 +63,18 @@ async def refuse_unauthorized_cash(app_state: Any, payment_guid: str) -> None:
     except HubError:
         raise Refusal(403, "cash no till of the hub may take: it is refused "
                       "(amount_precision)") from None
+    if stops_cash(status, pol.sensitive_statuses):
+        async with engine.connect() as conn:
+            owner = await owner_of(conn, payment_guid)
+        # the hub's own row (who asked the proxy is in its log): the teller who authorized
+        # the draft, if one did, is named
+        await audit_refusal(engine, actor="teller-hub", payment_guid=payment_guid,
+                            customer_guid=shape.customer_guid, status=status,
+                            kind=shape.kind, amount=money(amount_minor),
+                            branch_guid=shape.branch_guid, via="dcm_proxy",
+                            authorized_by=owner or "")
+        raise Refusal(403, "the Teller Hub refuses cash for this customer: their status "
+                      f"stops cash at the bank ({CUSTOMER_BLOCKED})")
     async with engine.begin() as conn:
         # the owner's till first, as a void or a till close takes it: a close that voids
         # this draft either ran before (the void refuses it here) or sees the confirm asked

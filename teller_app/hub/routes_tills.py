@@ -55,10 +55,11 @@ DeskId = Annotated[str, Header(alias="X-Desk-ID", min_length=1, max_length=64)]
 
 
 async def _draft(request: Request, payment_guid: str, *, as_cash: bool = False) -> Draft:
-    """The draft on DCM; ``as_cash``: in the tills' currency or no cash (kind "")."""
+    """The draft on DCM; ``as_cash``: in the tills' currency or no cash (kind ""), with
+    its customer's status (a decision: ``cash_customer``)."""
     currency = await till_currency(request) if as_cash else None
     client = await runtime(request).reader.client()
-    return await read_draft(client, payment_guid, currency=currency)
+    return await read_draft(client, payment_guid, currency=currency, with_status=as_cash)
 
 
 # -- cash: limits, authorize, voids -------------------------------------------------------
@@ -99,6 +100,7 @@ UNKNOWN_BRANCH = "(unknown customer)"  # no employee's branch: refused as anothe
              "(nothing recorded)")
 async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     branch: str | None = emp.branch_guid
+    status = ""  # the customer's: a blocked one gets no cash (``cash_customer``)
     if body.customer_guid:
         try:
             customer = await (await runtime(request).reader.client()).get_customer(
@@ -108,8 +110,9 @@ async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> di
         except PlatformError as exc:
             raise HubError(503, f"DCM cannot be read: {exc.message}") from None
         branch = (customer.branch_guid or None) if customer is not None else UNKNOWN_BRANCH
+        status = customer.status or "" if customer is not None else ""
     draft = Draft("", PaymentStatus.CREATED, body.kind, "", to_minor(body.amount),
-                  body.customer_guid or "", branch)
+                  body.customer_guid or "", branch, status)
     return await cash_limits.authorize(hub_state(request).engine, emp, draft, record=False)
 
 

@@ -39,6 +39,7 @@ from teller_app.core.cash_checks import (
     SupervisorNeed,
     balance_after,
     blocking,
+    customer_blocked,
     precheck,
 )
 from teller_app.core.receipt import ReceiptContext, mask_iban
@@ -282,9 +283,17 @@ class CashDialog(CashDialogSupervisor):
                                           and self.amount_value() is not None)
 
         def refused(exc: BaseException) -> None:
-            self.supervisor_label.setText(cash_error_text(exc))
+            text = cash_error_text(exc)
             if isinstance(exc, CashRefused):  # the hub refuses (no open till, daily limit …)
                 self.create_button.setEnabled(False)
+                if customer_blocked(exc.refusal):  # about the customer: with "disabled"
+                    shown = self.error.text()
+                    if text not in shown.split("\n"):
+                        self.error.setText("\n".join(x for x in (shown, text) if x))
+                    self.supervisor_label.setText("—")
+                    self._grow()
+                    return
+            self.supervisor_label.setText(text)
 
         self.ops.run(lambda: self.service.assess(context, value), on_success=shown,
                      on_error=refused, parent=self, key=self._policy_key(),

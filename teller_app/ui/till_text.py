@@ -80,6 +80,9 @@ def _cash_words(code: str) -> str | None:
         "other_teller": translate("TillText", "This draft belongs to another teller."),
         "till_short": translate("TillText", "Your till does not hold that much cash."),
         "teller_daily_limit": translate("TillText", "Your daily cash limit would be passed."),
+        "customer_blocked": translate("TillText", "The customer is blocked or closed at the "
+                                      "bank: no cash deposit or withdrawal until their "
+                                      "status is changed back."),
         "not_authorized": translate("TillText", "The Teller Hub has not checked this draft: "
                                     "check it again before asking a supervisor."),
         "cash_own": translate("TillText", "You handle this cash yourself: another supervisor "
