@@ -10,6 +10,9 @@ is stale, ``resume`` (at start-up, periodically, or via the endpoint) first
 re-reads DCM: a change already there is marked applied (never applied twice), otherwise it
 is applied (Mode B, or Mode A with a fresh token) or reported to supervisors.
 
+A customer change is written only onto the customer it was judged against: read right before
+the PUT, a field another desk changed since filing ends it ``failed`` (``customer_drift``).
+
 A request on the hub's own settings (``bank_settings``: policy, cash limits) touches no DCM
 and needs no platform session: it is applied with its end in one transaction.
 """
@@ -24,7 +27,6 @@ import logging
 import os
 import time
 from collections.abc import Coroutine
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,7 +41,7 @@ from teller_app.platform import (
 )
 from teller_app.platform.models import Customer, PaymentStatus
 
-from . import bank_settings, commands, execute_cash, vault
+from . import bank_settings, commands, customer_drift, execute_cash, vault
 from .canon import sha256_hex
 from .commands import Command
 from .db import now
@@ -66,19 +68,7 @@ def crash_point(name: str) -> None:
         os._exit(99)  # a fault injector: the process dies as if killed -9
 
 
-def _same(field: str, want: Any, have: Any) -> bool:
-    if field == "balance_allowed":
-        try:
-            return Decimal(str(want)) == Decimal(str(have))
-        except (InvalidOperation, ValueError):
-            return False
-    if field == "branch_guid":
-        return (want or None) == (have or None)
-    if field == "is_disabled":
-        return bool(want) == bool(have)
-    if field == "kyc_level":
-        return str(want) == str(have)
-    return str(want if want is not None else "") == str(have if have is not None else "")
+_same = customer_drift.same  # the watcher imports it from here
 
 
 def already_applied(change: dict[str, Any], customer: Customer) -> bool:
@@ -129,6 +119,11 @@ class Executor:
         # a cash draft is checked right before its confirm (execute_cash.check_before_confirm):
         # voided after the approval (a void may have committed first), it is never confirmed
         if cmd.kind == "customer_update":
+            # applied only onto the customer it was judged against (customer_drift); DCM has
+            # no ETag, so this read narrows the lost-update window, it cannot close it
+            moved = customer_drift.drift(cmd, await client.get_customer(cmd.customer_guid))
+            if moved:
+                raise customer_drift.CustomerChanged(moved)
             await client.update_customer(cmd.customer_guid,
                                          CustomerUpdate.model_validate(change))
         elif cmd.kind == "cash_confirm" and cmd.checker_source != "dcm":
@@ -199,6 +194,9 @@ class Executor:
         try:
             async with asyncio.timeout(deadline_seconds()):
                 await self._apply(client, cmd, by.email if by else str(cmd.checker))
+        except customer_drift.CustomerChanged as exc:  # read, nothing written
+            log.info("request not applied: customer changed", extra={"request_id": cmd.id})
+            return await self._finish(cmd, False, exc.result, by)
         except HubError as exc:  # refused here, before anything was sent
             return await self._finish(cmd, False, f"not executed: {exc.message}", by)
         except (Timeout, Unavailable, TimeoutError) as exc:

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
-from . import audit, bank_settings, commands, policy
+from . import audit, bank_settings, commands, customer_drift, policy
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
 from .canon import canonical, sha256_hex
 from .cash_commands import check_approval, check_filing
@@ -162,6 +162,8 @@ async def file_request(body: RequestIn, request: Request, emp: Operator) -> Any:
     before = {"login": customer.login, "name": customer.name, "surname": customer.surname,
               **{k: v for k, v in customer.model_dump(mode="json").items() if k in change},
               **{k: current[k] for k in change if k in current}}
+    if body.kind == "customer_update":  # a freeze after filing stops it (customer_drift)
+        before = {**customer_drift.filing_extra(customer), **before}
     cmd, created = await commands.file(
         fe.state.engine, command_id=str(body.id) if body.id else None, kind=body.kind,
         customer_guid=body.customer_guid, branch_guid=branch, change_json=text, sha256=digest,
@@ -197,9 +199,33 @@ async def list_requests(
     return {"requests": [c.out() for c in found]}
 
 
-@router.get("/requests/{command_id}", summary="One request")
-async def get_request(command_id: str, request: Request, emp: CurrentEmployee) -> Any:
-    return (await _visible(request, emp, command_id)).out()
+async def _moved_since_filing(fe: FourEyes, cmd: Command,
+                              emp: HubEmployee) -> dict[str, dict[str, Any]] | None:
+    """What another desk changed on the customer since ``cmd`` was filed (``customer_drift``),
+    read now; None: not a customer change still to apply, DCM unreadable, or the customer no
+    longer in ``emp``'s branch (its values are not theirs to see)."""
+    if cmd.kind != "customer_update" or cmd.state not in (commands.PENDING, commands.APPROVED):
+        return None
+    try:
+        customer = await fe.reader.customer(cmd.customer_guid)
+    except (PlatformError, HubError):
+        return None
+    if not emp.may_act_in(customer.branch_guid or None):
+        return None
+    return customer_drift.drift(cmd, customer)
+
+
+@router.get("/requests/{command_id}", summary="One request; ``current=true`` adds ``current``: "
+            "the fields changed on DCM since it was filed, as they are now (one DCM read)")
+async def get_request(command_id: str, request: Request, emp: CurrentEmployee,
+                      current: bool = False) -> Any:
+    cmd = await _visible(request, emp, command_id)
+    data = cmd.out()
+    if current:
+        moved = await _moved_since_filing(runtime(request), cmd, emp)
+        if moved is not None:
+            data["current"] = customer_drift.current_of(moved)
+    return data
 
 
 @router.post("/requests/{command_id}/approve", summary="Approve what you were shown; the hub "
@@ -229,15 +255,27 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
             await _approvers_token(fe.state, emp, token)
         elif fe.state.settings.bank_key_file is None:
             raise HubError(503, "the hub has no bank key: it cannot execute in Mode B")
-        new = await commands.decide(fe.state.engine, cmd, emp, approve=True,
-                                    sha256=body.sha256, comment=body.comment,
-                                    desk_id=body.desk_id)
+        # changed by another desk since filing: ended unapplied now, never approved (the
+        # executor checks again right before the PUT; DCM unreadable here: it decides)
+        moved = await _moved_since_filing(fe, cmd, emp)
+        if moved:
+            new = await customer_drift.end_unapplied(fe.state.engine, cmd, emp, moved,
+                                                     comment=body.comment,
+                                                     desk_id=body.desk_id)
+        else:
+            new = await commands.decide(fe.state.engine, cmd, emp, approve=True,
+                                        sha256=body.sha256, comment=body.comment,
+                                        desk_id=body.desk_id)
         if new is None:
             again = await commands.get(fe.state.engine, cmd.id)
             state = again.state if again else "gone"
             by = f" by {again.checker}" if again and again.checker else ""
             raise DecisionRefused(409, f"the request is already {state}{by}",
                                   "already_decided")
+    if new.state == commands.FAILED:  # customer_drift: nothing was decided or written
+        log.info("request not applied: customer changed", extra={"request_id": new.id})
+        await fe.bus.poke()
+        return new.out()
     crash_point(CRASH_AFTER_DECISION)
     await fe.bus.poke()
     done = await fe.executor.execute(new, token)

@@ -214,9 +214,13 @@ class HubClient:
         data = await self._request("GET", REQUESTS_PATH, params=params)
         return self._parse(RequestList, data, "GET", REQUESTS_PATH).requests
 
-    async def get_request(self, request_id: str) -> ChangeRequest:
+    async def get_request(self, request_id: str, *, current: bool = False) -> ChangeRequest:
+        """One request; ``current``: with what changed on its customer since it was filed
+        (``ChangeRequest.current``, one DCM read on the hub: for a request being looked at)."""
         path = f"{REQUESTS_PATH}/{path_segment(request_id)}"
-        return self._parse(ChangeRequest, await self._request("GET", path), "GET", path)
+        params: dict[str, Any] = {"current": "true"} if current else {}
+        data = await self._request("GET", path, params=params or None)
+        return self._parse(ChangeRequest, data, "GET", path)
 
     async def approve(
         self, request_id: str, sha256: str, *, comment: str = "",

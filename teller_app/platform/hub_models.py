@@ -18,6 +18,23 @@ FAILED = "failed"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
 FINAL_STATES = frozenset({APPLIED, FAILED, REJECTED, WITHDRAWN})
+# A customer change's ``result`` when another desk changed the customer after it was filed
+# (the hub's ``customer_drift``): this prefix, then JSON {field: {"was": …, "now": …}}.
+CUSTOMER_CHANGED = "not applied: the customer changed since the request was filed: "
+
+
+def customer_changed(result: str | None) -> dict[str, dict[str, Any]] | None:
+    """{field: {"was", "now"}} of a request that failed because its customer changed after
+    filing ({} when the details did not fit the result); None: any other outcome."""
+    if not result or not result.startswith(CUSTOMER_CHANGED):
+        return None
+    try:
+        moved = json.loads(result[len(CUSTOMER_CHANGED):])
+    except ValueError:
+        return {}
+    if not isinstance(moved, dict):
+        return {}
+    return {str(k): v for k, v in moved.items() if isinstance(v, dict)}
 
 
 class _Wire(BaseModel):
@@ -46,6 +63,9 @@ class ChangeRequest(_Wire):
     finished_at: float | None = None
     result: str | None = None
     policy_reasons: list[str] = Field(default_factory=list)
+    # ``get_request(current=True)``: fields another desk changed on the customer since the
+    # request was filed, as they are now (approving it then applies nothing); None: not read
+    current: dict[str, Any] | None = None
 
     @property
     def pending(self) -> bool:

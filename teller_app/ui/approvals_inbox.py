@@ -35,7 +35,7 @@ from teller_app.core.approvals_resume import interrupted_requests
 from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
-from teller_app.ui.approval_errors import approval_error_text
+from teller_app.ui.approvals_drift import decision_error_text
 from teller_app.ui.approvals_inbox_decide import InboxDecisions
 from teller_app.ui.approvals_inbox_state import InboxMemory
 from teller_app.ui.approvals_model import (
@@ -46,7 +46,6 @@ from teller_app.ui.approvals_model import (
 )
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel, short_guid
-from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import describe_change
 
 log = logging.getLogger(__name__)
@@ -111,7 +110,11 @@ class ApprovalsInbox(InboxDecisions):
         self.reason.setObjectName("requestReason")
         self.reason.setWordWrap(True)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.moved = QLabel()  # what another desk changed since filing (``_read_current``)
+        self.moved.setObjectName("requestMoved")
+        self.moved.setWordWrap(True)
         self.table.selectionModel().selectionChanged.connect(self._show_reason)
+        self.table.selectionModel().selectionChanged.connect(self._read_current)
         self.model.modelReset.connect(self._show_reason)
         self.model.rowsRemoved.connect(self._show_reason)
         self.comment = QLineEdit()
@@ -147,6 +150,7 @@ class ApprovalsInbox(InboxDecisions):
         box.addWidget(self.live)
         box.addWidget(self.table, 2)
         box.addWidget(self.reason)
+        box.addWidget(self.moved)
         box.addWidget(self.comment)
         box.addLayout(decide)
         box.addWidget(self.alerts_title)
@@ -351,12 +355,6 @@ class ApprovalsInbox(InboxDecisions):
         rows = self.table.selectionModel().selectedRows()
         return self.model.request_at(rows[0].row()) if rows else None
 
-    def _show_reason(self, *_args: object) -> None:
-        request = self.selected_request()
-        self.reason.setText(
-            self.tr("Reason: %1").replace("%1", request_reason_text(request.reason))
-            if request is not None and request.reason else "")
-
     # -- cash drafts (``CashDraftsPanel``) ---------------------------------------------------
     def _cash_service(self) -> CashService | None:
         return self.cash() if self.cash is not None else None
@@ -393,4 +391,4 @@ class ApprovalsInbox(InboxDecisions):
             self.message.emit(text)
 
     def _failed(self, exc: BaseException) -> None:
-        self._show_status(lambda: approval_error_text(exc))
+        self._show_status(lambda: decision_error_text(exc))

@@ -1,20 +1,31 @@
 """The inbox's decisions on the selected request: Approve / Reject a pending one (approve sends
 the SHA-256 of the change as shown), Resume an approved one the hub could not apply. The hub
-decides who may; the strings keep the ``ApprovalsInbox`` translation context."""
+decides who may. A selected customer change is read again with what another desk changed on
+its customer since filing (``current``), so the approver sees it before deciding. The strings
+keep the ``ApprovalsInbox`` translation context."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
-from teller_app.core.approvals import AlreadyDecided, ApprovalService, ExecutionFailed
+from teller_app.core.approvals import (
+    CUSTOMER_UPDATE,
+    AlreadyDecided,
+    ApprovalService,
+    ExecutionFailed,
+)
 from teller_app.core.approvals_resume import StillNotApplied, resume_request
 from teller_app.platform.hub_models import ChangeRequest
+from teller_app.ui.approvals_drift import moved_warning
 from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.cash_text import request_reason_text
 
+log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
 
 
@@ -34,6 +45,8 @@ class InboxDecisions(QWidget):
     approvals: Callable[[], ApprovalService]
     model: PendingRequestsModel
     comment: QLineEdit
+    reason: QLabel
+    moved: QLabel
     approve_button: QPushButton
     reject_button: QPushButton
     resume_button: QPushButton
@@ -49,6 +62,37 @@ class InboxDecisions(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         raise NotImplementedError
+
+    def _show_reason(self, *_args: object) -> None:
+        """The selected request's reason, and what moved on its customer since filing."""
+        request = self.selected_request()
+        self.reason.setText(
+            translate("ApprovalsInbox", "Reason: %1").replace(
+                "%1", request_reason_text(request.reason))
+            if request is not None and request.reason else "")
+        self.moved.setText(moved_warning(request))
+        self.moved.setVisible(bool(self.moved.text()))
+
+    def _read_current(self, *_args: object) -> None:
+        """Read the selected customer change again with its customer's ``current`` (one DCM
+        read on the hub, for the request looked at: never one per listed row)."""
+        request = self.selected_request()
+        link = self.approvals().link
+        if request is None or link is None or request.kind != CUSTOMER_UPDATE:
+            return
+        request_id = request.id
+
+        async def read() -> ChangeRequest:
+            return await link.call(lambda hub: hub.get_request(request_id, current=True))
+
+        def got(fresh: ChangeRequest) -> None:
+            if fresh.current is not None and self.model.set_current(fresh):
+                self._show_reason()
+
+        self.ops.run(read, on_success=got, parent=self, key="approvals-current",
+                     on_error=lambda exc: log.info("request not read again: %s",
+                                                   type(exc).__name__),
+                     label=translate("ApprovalsInbox", "Reading the customer"))
 
     def decide_selected(self, outcome: str) -> None:
         request = self.selected_request()

@@ -1,7 +1,8 @@
 """The inbox's table of pending four-eyes requests (``PendingRequestsModel``) and the name
 look-ups it shows: makers by e-mail from the platform's employees list, customers by GUID.
 Approved requests the hub could not apply (``request.interrupted``) are listed too, marked
-"Approved, not applied", until they are resumed."""
+"Approved, not applied", until they are resumed. A row whose customer another desk changed
+since filing (``set_current``) shows those fields at filing, wanted and now."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from teller_app.core.cash_drafts import InboxDraft
 from teller_app.core.person_name import official_name
 from teller_app.platform import PlatformClient
 from teller_app.platform.hub_models import ChangeRequest
+from teller_app.ui.approvals_drift import change_with_current
 from teller_app.ui.cash_drafts_panel import amount_text, operation_text, short_guid
 from teller_app.ui.cash_text import request_reason_text
-from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.local_time import local_text
 from teller_app.ui.settings_change_text import describe_settings_change, settings_title
 from teller_app.ui.validators import isolate
@@ -124,6 +125,16 @@ class PendingRequestsModel(QAbstractTableModel):
                 return True
         return False
 
+    def set_current(self, request: ChangeRequest) -> bool:
+        """A listed request read again with its customer's ``current`` (what moved since
+        filing); False when it is no longer listed as it was."""
+        for i, row in enumerate(self.rows):
+            if row.id == request.id and row.state == request.state:
+                self.rows[i] = row.model_copy(update={"current": request.current})
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.headers) - 1))
+                return True
+        return False
+
     def pending_ids(self) -> list[str]:
         return [r.id for r in self.rows]
 
@@ -154,7 +165,7 @@ class PendingRequestsModel(QAbstractTableModel):
             return f"{operation_text(draft)}: {amount_text(draft)}"
         if request.kind in SETTINGS_KINDS:  # the bank's settings: what would change
             return describe_settings_change(request.kind, request.before, change)
-        return describe_change(change)
+        return change_with_current(request)
 
     def subject_text(self, request: ChangeRequest) -> str:
         """The customer's name, or which of the bank's settings a request is about."""

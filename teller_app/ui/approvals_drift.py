@@ -1,0 +1,105 @@
+"""What the approvals desk says about a customer that another desk changed after a request
+was filed: before deciding, "at filing → wanted, now …" for each field that moved (the hub's
+``current``, read when the approver selects the request); after, the request's end ("not
+applied: someone else changed the customer…", the hub's ``customer_drift`` result) in the
+desk's language instead of the hub's English. Strings keep the ``ApprovalsInbox`` context."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import QCoreApplication
+
+from teller_app.core.approvals import ExecutionFailed
+from teller_app.platform.hub_models import ChangeRequest, customer_changed
+from teller_app.ui.approval_errors import approval_error_text
+from teller_app.ui.audit_details import field_name, value_text
+from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.money import format_money
+
+translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
+
+
+def _value(field: str, value: object) -> str:
+    """A field's value as the change column words it (money grouped, codes translated)."""
+    if value is None or value == "":
+        return "—"
+    if field == "balance_allowed":
+        try:
+            return format_money(Decimal(str(value)), 2, "UAH")
+        except (InvalidOperation, ValueError):
+            return str(value)
+    if field == "status":
+        return status_text(value)
+    if field == "segment":
+        return segment_text(value)
+    return value_text(value)
+
+
+def _moved_parts(request: ChangeRequest) -> list[str]:
+    """Each field that moved since filing: at filing → wanted, and what it is now."""
+    change, before = request.displayed_change(), request.before or {}
+    parts = []
+    for field, now in (request.current or {}).items():
+        name, was = field_name(field), _value(field, before.get(field))
+        if field in change:
+            parts.append(translate("ApprovalsInbox", "%1: at filing %2 → wanted %3, now %4")
+                         .replace("%1", name).replace("%2", was)
+                         .replace("%3", _value(field, change[field]))
+                         .replace("%4", _value(field, now)))
+        else:  # not asked for (a freeze meanwhile), yet it stops the change
+            parts.append(translate("ApprovalsInbox", "%1: at filing %2, now %3")
+                         .replace("%1", name).replace("%2", was)
+                         .replace("%3", _value(field, now)))
+    return parts
+
+
+def change_with_current(request: ChangeRequest) -> str:
+    """The change column: the change as asked, the fields that moved since filing shown with
+    their value at filing and now (the plain description when nothing moved or not read)."""
+    change = request.displayed_change()
+    moved = request.current or {}
+    if not moved:
+        return describe_change(change)
+    rest = {k: v for k, v in change.items() if k not in moved}
+    return "; ".join([*_moved_parts(request), *([describe_change(rest)] if rest else [])])
+
+
+def moved_warning(request: ChangeRequest | None) -> str:
+    """The selected request's warning ("" when its customer did not change since filing)."""
+    if request is None or not request.current:
+        return ""
+    return translate("ApprovalsInbox", "Changed by someone else since it was filed: %1. "
+                     "Approving it applies nothing: the request ends not applied."
+                     ).replace("%1", "; ".join(_moved_parts(request)))
+
+
+def customer_changed_text(result: str | None) -> str | None:
+    """A request's end when its customer changed after filing, in the desk's language;
+    None: any other outcome."""
+    moved = customer_changed(result)
+    if moved is None:
+        return None
+    details = "; ".join(
+        translate("ApprovalsInbox", "%1: was %2, now %3").replace("%1", field_name(field))
+        .replace("%2", _value(field, values.get("was")))
+        .replace("%3", _value(field, values.get("now")))
+        for field, values in moved.items())
+    if not details:
+        return translate("ApprovalsInbox", "Not applied: someone else changed the customer "
+                         "after the request was filed. Nothing was written; file the request "
+                         "again if it is still needed.")
+    return translate("ApprovalsInbox", "Not applied: someone else changed the customer after "
+                     "the request was filed (%1). Nothing was written; file the request again "
+                     "if it is still needed.").replace("%1", details)
+
+
+def decision_error_text(exc: BaseException) -> str:
+    """``approval_error_text``, but a request that ended because its customer changed after
+    filing says so (not "the platform refused the change": nothing was sent)."""
+    if isinstance(exc, ExecutionFailed):
+        text = customer_changed_text(exc.request.result)
+        if text is not None:
+            return text
+    return approval_error_text(exc)
