@@ -14,9 +14,11 @@ from typing import Any
 
 import httpx
 
-from teller_app.platform import NotFound, PlatformError, Unavailable
+from teller_app.platform import NotFound, PlatformClient, PlatformError, Unavailable
 
+from . import policy
 from .cash_commands import check_controlled, minor_of
+from .cash_customer import CUSTOMER_BLOCKED, REFUSAL, audit_refusal, stops_cash
 from .cash_failed import record_failed
 from .errors import HubError
 from .proxy_tokens import minter_for
@@ -68,6 +70,23 @@ async def check_before_confirm(state: HubState, checker: str, change: dict[str, 
         raise HubError(409, "the amount on DCM differs from the request's", "amount_differs")
     async with state.engine.connect() as conn:
         await check_controlled(conn, str(change["payment_guid"]), held, checker)
+
+
+async def refuse_blocked_customer(state: HubState, client: PlatformClient, actor: str,
+                                  change: dict[str, Any]) -> None:
+    """An approved cash confirm is not sent for a customer blocked since it was filed
+    (``cash_customer``): the approval judged a customer whose cash was allowed."""
+    from .cash_limits import read_draft  # cash_limits imports the cash modules this one does
+
+    guid = str(change["payment_guid"])
+    draft = await read_draft(client, guid, with_status=True)
+    pol = (await policy.load(state.engine))[0]
+    if stops_cash(draft.customer_status, pol.sensitive_statuses):
+        await audit_refusal(state.engine, actor=actor, payment_guid=guid,
+                            customer_guid=draft.customer_guid, status=draft.customer_status,
+                            kind=draft.kind, amount=str(change.get("amount") or ""),
+                            branch_guid=draft.branch_guid, via="approved_request")
+        raise HubError(409, REFUSAL, CUSTOMER_BLOCKED)
 
 
 async def payer_external_id(state: HubState, sub: str, pay: dict[str, Any],

@@ -186,6 +186,28 @@ def test_no_cash_request_is_filed_for_a_blocked_customer(world: World) -> None:
     assert filed.status_code == 200 and filed.json()["requests"] == [], filed.text
 
 
+def test_an_approved_request_confirms_no_cash_of_a_customer_blocked_since(
+        world: World) -> None:
+    """Filed while the customer was active, approved after a block: the hub's execution
+    reads the status again and sends no confirm (the approval judged an active customer)."""
+    w = world
+    cust, account = customer(w.sandbox, w.b0)
+    big = draft(w.sandbox, w.b0, account, "15000.00")
+    assert w.authorize(big)["decision"] == "needs_approval"
+    r = w.post("/api/v1/requests", w.teller, kind="cash_confirm", customer_guid=cust,
+               reason="cash in", change={"payment_guid": big, "amount": "15000.00",
+                                         "branch_guid": w.b0})
+    assert r.status_code == 201, r.text
+    w.set_status(cust, "blocked")
+    done = w.post(f"/api/v1/requests/{r.json()['id']}/approve", w.sup,
+                  sha256=r.json()["sha256"])
+    assert done.status_code == 200, done.text
+    assert done.json()["state"] == "failed", done.text
+    assert "status stops cash" in done.json()["result"]
+    assert status(w.sandbox, big) == "CREATED"
+    assert [x["detail"]["via"] for x in w.refusals(big)] == ["approved_request"]
+
+
 def test_the_policy_names_the_statuses_that_stop_cash(world: World) -> None:
     w = world
     cust, account = customer(w.sandbox, w.b0)
