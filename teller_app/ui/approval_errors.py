@@ -35,6 +35,12 @@ def approval_error_text(exc: BaseException) -> str:
     from teller_app.ui.error_text import friendly_message, safe_text
 
     if isinstance(exc, ExecutionFailed):
+        # imported here: approvals_drift words its texts with this module's
+        from teller_app.ui.approvals_drift import customer_changed_text
+
+        moved = customer_changed_text(exc.request.result)  # nothing was sent: not "refused"
+        if moved is not None:
+            return moved
         return translate("ApprovalsInbox", "Approved, but the platform refused the change: %1"
                          ).replace("%1", safe_text(exc))
     if isinstance(exc, ApprovalError):
