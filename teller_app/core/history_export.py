@@ -30,6 +30,7 @@ class CsvStyle:
 
 
 UK_CSV = CsvStyle(";", ",")
+UNKNOWN_TIME = "—"  # the Date cell of a payment whose time is unknown, as the table shows it
 EN_CSV = CsvStyle(",", ".")
 
 
@@ -84,9 +85,12 @@ def export_cells(row: HistoryRow, words: ExportWords, minor_unit: int,
     else:
         status = words.statuses.get((p.status_raw or str(p.status)).upper(),
                                     words.other_status)
-    local = kyiv_time(p.created_at)  # once per row: 50 000 rows in an export
-    iso = local.isoformat(timespec="seconds") if p.created_at is not None else ""
-    return [local.strftime("%d.%m.%Y %H:%M"), iso, operation,
+    if p.created_at is None:  # unknown (none sent, or unreadable): never "now"
+        shown, iso = UNKNOWN_TIME, ""
+    else:
+        local = kyiv_time(p.created_at)  # once per row: 50 000 rows in an export
+        shown, iso = local.strftime("%d.%m.%Y %H:%M"), local.isoformat(timespec="seconds")
+    return [shown, iso, operation,
             words.incoming if row.incoming else words.outgoing,
             plain_amount(row.signed_amount, minor_unit, style), p.asset_code or "UAH",
             status, strip_ref(p.purpose), p.guid, p.stellar_hash]

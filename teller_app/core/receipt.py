@@ -9,31 +9,56 @@ English has no hryvnia forms there, so the unit words are ours. Always a ``Decim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 from typing import Any
 
 from num2words import num2words
 
 from teller_app.platform.models import Payment
+from teller_app.platform.models._base import _parse_timestamp
 
 KYIV_ZONE = "Europe/Kyiv"
 
 
+class KyivZoneMissing(RuntimeError):
+    """No time zone data for Kyiv on this machine: a broken installation."""
+
+
+@cache
 def kyiv_tz() -> tzinfo:
-    """Kyiv's zone (summer time included); a fixed +02:00 only if no tz database exists."""
+    """Kyiv's zone, summer time included: the OS's tz database, else the ``tzdata`` package
+    (a dependency on every OS).
+
+    No fixed-offset fallback: +02:00 printed every summer time an hour early on receipts and
+    reports, and cut the audit trail's and the history's days an hour off, silently. A desk
+    without zone data is a broken installation, so it says so loudly (the crash dialog and
+    the log, at the first time shown) instead of printing wrong times."""
+    from contextlib import suppress
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    for name in (KYIV_ZONE, "Europe/Kiev"):
+    # the import makes a frozen bundle carry the package (PyInstaller's hook); without it the
+    # OS's database may still have the zone
+    with suppress(ImportError):
+        import tzdata  # type: ignore[import-untyped]  # noqa: F401
+    for name in (KYIV_ZONE, "Europe/Kiev"):  # "Kiev": tz databases older than 2022b
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             continue
-    return timezone(timedelta(hours=2), "EET")
+    raise KyivZoneMissing("no time zone data for Europe/Kyiv (the tzdata package is missing "
+                          "or broken): reinstall Teller")
 
 
-def kyiv_time(moment: datetime | None) -> datetime:
-    moment = moment or datetime.now(UTC)
+def kyiv_now() -> datetime:
+    """The current moment in Kyiv: only where "now" is what is meant (a reprint's time)."""
+    return datetime.now(UTC).astimezone(kyiv_tz())
+
+
+def kyiv_time(moment: datetime) -> datetime:
+    """``moment`` (aware, or naive UTC) in Kyiv time. Typed without None: a payment's missing
+    time is the caller's to show ("—" or "time unknown"), never "now" (``kyiv_now``)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(kyiv_tz())
@@ -47,7 +72,7 @@ def utc_offset(moment: datetime) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def kyiv_stamp(moment: datetime | None) -> str:
+def kyiv_stamp(moment: datetime) -> str:
     """Kyiv time with its offset, "25.10.2026 03:30:00 (+03:00)": the night summer time ends
     the hour 03:00–03:59 comes twice, and only the offset tells the two apart."""
     local = kyiv_time(moment)
@@ -132,7 +157,7 @@ class Receipt:
     payment_guid: str
     stellar_hash: str
     status: str  # the platform's status, e.g. "CONFIRMED" (translated by the UI)
-    at: datetime  # Kyiv local time of the confirmation
+    at: datetime | None  # Kyiv local time of the confirmation; None: unknown (never "now")
     lang: str  # "uk" | "en"
     purpose: str = ""  # as printed: cut to PURPOSE_ON_RECEIPT
     reprint: Reprint | None = None  # None: the original, printed right after the confirm
@@ -140,7 +165,8 @@ class Receipt:
     @property
     def file_stem(self) -> str:
         copy = "-copy" if self.reprint is not None else ""
-        return f"receipt-{self.at:%Y%m%d-%H%M%S}-{self.payment_guid[:8]}{copy}"
+        when = f"{self.at:%Y%m%d-%H%M%S}" if self.at is not None else "time-unknown"
+        return f"receipt-{when}-{self.payment_guid[:8]}{copy}"
 
 
 _KINDS = {"04": "deposit", "02": "withdrawal"}
@@ -156,14 +182,14 @@ def strip_ref(purpose: str) -> str:
 
 
 def confirmed_at(payment: Payment) -> datetime | None:
+    """When the payment was confirmed, as well as the platform says it (None: unknown)."""
     extra: dict[str, Any] = payment.model_extra or {}
-    raw = extra.get("confirmed_at")
-    if isinstance(raw, str) and raw:
-        try:
-            return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    return payment.updated_at or payment.created_at
+    return (_parse_timestamp(extra.get("confirmed_at")) or payment.updated_at
+            or payment.created_at)
+
+
+def _kyiv_or_none(moment: datetime | None) -> datetime | None:
+    return kyiv_time(moment) if moment is not None else None
 
 
 def build_receipt(
@@ -192,7 +218,7 @@ def build_receipt(
         payment_guid=payment.guid,
         stellar_hash=payment.stellar_hash,
         status=payment.status_raw or str(payment.status),
-        at=kyiv_time(confirmed_at(payment)),
+        at=_kyiv_or_none(confirmed_at(payment)),
         lang=lang,
         purpose=clip(strip_ref(payment.purpose), PURPOSE_ON_RECEIPT),
         reprint=reprint,

@@ -1,11 +1,12 @@
 """What ``teller-hub serve`` checks before it binds or writes anything: TLS off loopback (the
-hub's own, or a TLS terminator said to be in front), the bank key file's mode, and an admin
-token given wherever processes may share the database."""
+hub's own, or a TLS terminator said to be in front), the bank key file's mode, an admin
+token given wherever processes may share the database, and the cash day's time zone."""
 
 from __future__ import annotations
 
 import ipaddress
 import ssl
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .settings import HubSettings, SettingsError, require_private
 
@@ -58,3 +59,19 @@ def check_admin_token(settings: HubSettings) -> None:
             "admin_token is not set: every hub process of a shared database needs the same "
             "one (admin_token, or TELLER_HUB_ADMIN_TOKEN); only the embedded default "
             "(hub.db in the data dir) makes its own")
+
+
+def check_cash_zone(settings: HubSettings) -> ZoneInfo:
+    """The cash day's zone (``cash_tz``), loaded now: a misspelt name or a host without zone
+    data is exit 2 at start, where it used to become UTC silently (daily limits reset at
+    02:00 Kyiv, each authorization filed under the wrong day) or, with no zone data at all,
+    fail every cash authorization."""
+    name = settings.cash_tz
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, a directory
+        shown = name if len(name) <= 64 else name[:64] + "…"
+        raise SettingsError(
+            f"cash_tz: cannot load the time zone {shown!r}: give an IANA name such as "
+            "Europe/Kyiv (if that one fails too, this host has no time zone data: install "
+            "the tzdata package)") from None

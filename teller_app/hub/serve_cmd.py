@@ -1,10 +1,10 @@
 """``teller-hub serve``: everything that can be refused is checked before the port is bound
-(TLS, the bank key's mode, the master key and whether it belongs to the database), so a
-configuration mistake is one line on stderr and exit 2, never a half-started process; then
-it binds (``--port 0`` picks a free port), migrates an embedded SQLite database, writes
-``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a line once connections are
-accepted. SIGTERM stops it cleanly (exit 0): ``/readyz`` answers 503 from then on, and the work in
-progress ends within ``shutdown_drain_s`` (``drain``)."""
+(TLS, the bank key's mode, the cash day's time zone, the master key and whether it belongs
+to the database), so a configuration mistake is one line on stderr and exit 2, never a
+half-started process; then it binds (``--port 0`` picks a free port), migrates an embedded
+SQLite database, writes ``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a
+line once connections are accepted. SIGTERM stops it cleanly (exit 0): ``/readyz`` answers 503
+from then on, and the work in progress ends within ``shutdown_drain_s`` (``drain``)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ from .db import make_engine
 from .drain import Drain
 from .files import create_private_once, private_dir, write_private
 from .master_key_check import check_before_serving
-from .serve_checks import check_admin_token, check_bank_key, tls_options
+from .serve_checks import check_admin_token, check_bank_key, check_cash_zone, tls_options
 from .settings import HubSettings, SettingsError
+from .till_money import use_cash_zone
 
 MANIFEST_NAME = "hub.json"
 # Idle connections kept 75 s (uvicorn's default is 5 s, so a desk on a slow link paid TCP +
@@ -45,6 +46,7 @@ def serve(settings: HubSettings) -> int:
                             "master.key)")
     tls = tls_options(settings)
     check_bank_key(settings)
+    cash_zone = check_cash_zone(settings)  # a zone that does not load: exit 2, nothing bound
     data_dir = private_dir(settings.data_dir)
     master = load_master_key(settings)  # a bad key file: exit 2 here, nothing bound
     revision = check_before_serving(settings, master)
@@ -64,6 +66,8 @@ def serve(settings: HubSettings) -> int:
     # embedded default: migrate on start (not even Alembic is loaded when the database is
     # already at head); PostgreSQL: `teller-hub migrate` first
     migrate_sqlite(settings)
+    use_cash_zone(cash_zone)
+    log.info("cash day zone", extra={"cash_tz": cash_zone.key})
     admin_token = _admin_token(settings, data_dir)
     app = create_app(settings, admin_token=admin_token, master=master)
     manifest: dict[str, Any] = {

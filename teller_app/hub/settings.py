@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 ENV_PREFIX = "TELLER_HUB_"
 SIGNIN_PER_ADDRESS_DEFAULT = 30
 DCM_TOKEN_MAX_LIFETIME_DEFAULT = 300
+CASH_TZ_DEFAULT = "Europe/Kyiv"
 # what a config file must not hand to anyone else on the host (and database_url when it
 # carries a password: ``url_has_password``)
 SECRET_FIELDS = frozenset({"master_key", "master_key_previous", "admin_token",
@@ -79,6 +80,10 @@ class HubSettings(BaseModel):
     db_pool_timeout_s: float = Field(default=5.0, gt=0, le=300)
     db_connect_timeout_s: float = Field(default=5.0, gt=0, le=300)
     db_command_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    # the bank's business day (an IANA zone): daily cash limits reset at its midnight and
+    # each cash authorization is filed under its date; ``serve`` loads it before it binds
+    # (exit 2 when it cannot: never a silent UTC day)
+    cash_tz: str = CASH_TZ_DEFAULT
 
     @field_validator("dcm_url")
     @classmethod
@@ -93,6 +98,14 @@ class HubSettings(BaseModel):
             except TransportSecurityError:  # the value is never echoed
                 raise ValueError("must be an https:// URL (plain http:// only for a loopback "
                                  "address)") from None
+        return value
+
+    @field_validator("cash_tz")
+    @classmethod
+    def _zone_name(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must be an IANA time zone name, such as Europe/Kyiv")
         return value
 
     @property

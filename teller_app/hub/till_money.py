@@ -1,14 +1,14 @@
-"""Hryvnia cash by denomination, in integer kopiyky, and the cash day (Kyiv time)."""
+"""Hryvnia cash by denomination, in integer kopiyky, and the cash day (zone: ``cash_tz``)."""
 
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from .errors import HubError
+from .settings import CASH_TZ_DEFAULT
 
 # key → value in kopiyky. Notes and coins of the same face value are counted apart.
 DENOMINATIONS: dict[str, int] = {
@@ -54,11 +54,20 @@ def money(minor: int) -> str:
     return f"{sign}{whole}.{kop:02d}"
 
 
+_zone: ZoneInfo | None = None  # ``cash_tz``, set once by ``serve`` (``use_cash_zone``)
+
+
+def use_cash_zone(zone: ZoneInfo) -> None:
+    """This process's cash day zone: ``serve`` sets it from ``cash_tz`` once it has loaded
+    it (``serve_checks.check_cash_zone``: a zone that does not load never starts a hub)."""
+    global _zone
+    _zone = zone
+
+
 def cash_zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(os.environ.get("TELLER_HUB_CASH_TZ", "Europe/Kyiv"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The cash day's zone: ``cash_tz`` as ``serve`` loaded it, the default (Europe/Kyiv)
+    in an app made without ``serve``. Never UTC in place of a zone that does not load."""
+    return _zone if _zone is not None else ZoneInfo(CASH_TZ_DEFAULT)
 
 
 def cash_day(ts: int | None = None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,12 +39,17 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.audit import HUB_ACTIONS, export_rows
-from teller_app.core.receipt import kyiv_tz
+from teller_app.core.receipt import kyiv_now, kyiv_tz
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
 from teller_app.ui.audit_details import details_text
-from teller_app.ui.date_boxes import WIDE_MOMENT, fit_moment_column, show_dates
+from teller_app.ui.date_boxes import (
+    WIDE_MOMENT,
+    TodayFollower,
+    fit_moment_column,
+    show_dates,
+)
 from teller_app.ui.local_time import local_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -189,9 +194,11 @@ class AuditView(QWidget):
         employee_names: NameLookup | None = None,
         customer_names: NameLookup | None = None,
         parent: QWidget | None = None,
+        now: Callable[[], datetime] = kyiv_now,
     ) -> None:
         """``branches``: (guid, name) a head-office supervisor may pick from (None: the
-        hub scopes a branch supervisor to their branch)."""
+        hub scopes a branch supervisor to their branch); ``now``: the clock whose Kyiv date
+        is "today" (a test sets it)."""
         super().__init__(parent)
         self.link = link
         self.ops = ops
@@ -210,12 +217,12 @@ class AuditView(QWidget):
         for action in HUB_ACTIONS:
             self.action.addItem(action, action)
         self.employee = QLineEdit()
-        # Kyiv's today, as the filter reads its days: the machine's date is a day behind
-        # from 00:00 to 02:00-03:00 Kyiv on a UTC machine, and that day's entries were hidden.
-        now = datetime.now(kyiv_tz())
-        today = QDate(now.year, now.month, now.day)
-        self.date_from = QDateEdit(today.addMonths(-1))
-        self.date_to = QDateEdit(today)
+        # Kyiv's today, as the filter reads its days (a UTC machine's date is a day behind from
+        # 00:00 to 02:00-03:00 Kyiv); a "to" left at it follows the calendar (``TodayFollower``:
+        # the panel lives all session, and hid everything after midnight until a restart).
+        self._today = TodayFollower(now)
+        self.date_from = QDateEdit(self._today.default.addMonths(-1))
+        self.date_to = QDateEdit(self._today.default)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)  # the format: retranslate (the language's)
         self.refresh_button = QPushButton()
@@ -293,7 +300,8 @@ class AuditView(QWidget):
     def filters(self) -> dict[str, Any]:
         kyiv = kyiv_tz()  # the days the header names ("When (Kyiv)"), not UTC's
         start = datetime.combine(_day(self.date_from.date()), time.min, kyiv)
-        end = datetime.combine(_day(self.date_to.date()), time.max, kyiv)
+        # the next day's midnight: the hub's bound is exclusive (23:59:59.999 lost an entry)
+        end = datetime.combine(_day(self.date_to.date()) + timedelta(days=1), time.min, kyiv)
         action = self.action.currentData() or ""
         return {
             "branch_guid": self.branch.currentData() or None,
@@ -304,6 +312,7 @@ class AuditView(QWidget):
         }
 
     def refresh(self) -> None:
+        self._today.follow(self.date_to)
         link = self.link()
         if link is None:
             self._show_status(lambda: self.tr("The audit trail is on the Teller Hub, which is "

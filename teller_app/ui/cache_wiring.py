@@ -12,7 +12,7 @@ shown; scrolling calls fetchMore for the next page. Until the first full sync co
 from __future__ import annotations
 
 import asyncio
-import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -23,6 +23,7 @@ from teller_app.core.branch_cache import (
     close_branch_cache,
     open_branch_cache,
 )
+from teller_app.core.receipt import kyiv_time
 from teller_app.ui.async_op import open_event_loop
 from teller_app.ui.switched_away import left
 
@@ -113,8 +114,10 @@ def sync_line_text(kind: str, values: tuple[float, ...]) -> str:
     "failed"."""
     translate = QCoreApplication.translate
     if kind == "synced":
-        return translate("MainWindow", "Synced {time}").format(
-            time=time.strftime("%H:%M", time.localtime(values[0])))
+        # Kyiv's clock, as every other time on the desk (not this computer's zone); HH:MM
+        # in both languages (the line is remade, not re-read, on a language switch)
+        synced = kyiv_time(datetime.fromtimestamp(values[0], UTC))
+        return translate("MainWindow", "Synced {time}").format(time=f"{synced:%H:%M}")
     if kind == "progress":
         return translate("MainWindow", "Syncing… {done} of {total}").format(
             done=int(values[0]), total=int(values[1]))

@@ -5,9 +5,10 @@ their texts."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QDate, QLocale
 from PySide6.QtWidgets import QDateEdit, QStyle, QTableView
 
 
@@ -41,3 +42,28 @@ def fit_moment_column(view: QTableView, column: int, sample: str) -> None:
     width = metrics.horizontalAdvance(sample) + 2 * margin + metrics.averageCharWidth()
     header = view.horizontalHeader()
     header.resizeSection(column, max(width, header.sectionSizeHint(column)))
+
+
+def qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+class TodayFollower:
+    """A "to" date box made on Kyiv's today (``now``: a Kyiv clock) that keeps following the
+    calendar while the user has not picked another day: a panel or dialog open past midnight
+    hid the new day's rows until it was opened again."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self.now = now
+        self.default = qdate(now().date())
+
+    def follow(self, box: QDateEdit) -> None:
+        """Move ``box`` to today when it still shows the day it was made for (no dateChanged:
+        the caller reloads)."""
+        today = qdate(self.now().date())
+        if today == self.default or box.date() != self.default:
+            return
+        self.default = today
+        was = box.blockSignals(True)
+        box.setDate(today)
+        box.blockSignals(was)

@@ -6,6 +6,7 @@ were fetched (offline: the last copy)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
@@ -37,13 +38,18 @@ from teller_app.core.history_export import (
     read_to_end,
 )
 from teller_app.core.private_files import write_private
-from teller_app.core.receipt import ReceiptContext, kyiv_time, kyiv_tz, mask_iban
+from teller_app.core.receipt import ReceiptContext, kyiv_now, kyiv_tz, mask_iban
 from teller_app.core.receipt_origin import OriginLookup, origin_lookup
 from teller_app.platform import PaymentStatus
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.cash_text import category_text, kind_text, status_text
-from teller_app.ui.date_boxes import WIDE_MOMENT, fit_moment_column, show_dates
+from teller_app.ui.date_boxes import (
+    WIDE_MOMENT,
+    TodayFollower,
+    fit_moment_column,
+    show_dates,
+)
 from teller_app.ui.error_text import friendly_message
 from teller_app.ui.history_model import HistoryModel, date_cell
 from teller_app.ui.local_time import local_clock_text, local_text
@@ -65,9 +71,11 @@ class HistoryDialog(QDialog):
 
     def __init__(self, ops: OpRunner, service: HistoryService, account_guid: str,
                  desk: ReceiptContext, minor_unit: int = 2, page_size: int = 50,
-                 parent: QWidget | None = None, origin: OriginLookup | None = None) -> None:
+                 parent: QWidget | None = None, origin: OriginLookup | None = None,
+                 now: Callable[[], datetime] = kyiv_now) -> None:
         """``desk``: who prints now (a reprint names them as its printer); ``origin``: who
-        took a payment (default: the account's branch, the teller unknown)."""
+        took a payment (default: the account's branch, the teller unknown); ``now``: the
+        clock whose Kyiv date is "today" (a test sets it)."""
         super().__init__(parent)
         self.setObjectName("historyDialog")
         self.ops, self.service, self.desk = ops, service, desk
@@ -80,10 +88,11 @@ class HistoryDialog(QDialog):
         self.model = HistoryModel(ops, service, account_guid, minor_unit, page_size)
 
         self.use_dates = QCheckBox(self.tr("Dates"), self)
-        kyiv_today = kyiv_time(None).date()  # the table and the filter speak Kyiv time
-        today = QDate(kyiv_today.year, kyiv_today.month, kyiv_today.day)
-        self.date_from = QDateEdit(today.addMonths(-1), self)
-        self.date_to = QDateEdit(today, self)
+        # Kyiv's today (the table and the filter speak Kyiv time). A "to" left at it follows
+        # the calendar (``TodayFollower``): a dialog open past midnight hid the new day.
+        self._today = TodayFollower(now)
+        self.date_from = QDateEdit(self._today.default.addMonths(-1), self)
+        self.date_to = QDateEdit(self._today.default, self)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setEnabled(False)
@@ -133,7 +142,7 @@ class HistoryDialog(QDialog):
             edit.dateChanged.connect(lambda _d: self.apply_filters())
         self.category.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.refresh_button.clicked.connect(lambda: self.model.reload())
+        self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.choose_export_path)
         self.model.loaded.connect(self._paint_state)
         self.model.failed.connect(lambda text: self.as_of.setText(text))
@@ -150,7 +159,13 @@ class HistoryDialog(QDialog):
                      on_error=lambda _exc: None, parent=self,
                      label=self.tr("Reading payment categories"))
 
+    def refresh(self) -> None:
+        """The rows again (Refresh), up to today if "to" was left at its default."""
+        self._today.follow(self.date_to)
+        self.model.reload(self.current_filters())
+
     def _dates_toggled(self, on: bool) -> None:
+        self._today.follow(self.date_to)
         self.date_from.setEnabled(on)
         self.date_to.setEnabled(on)
         self.apply_filters()
@@ -160,6 +175,7 @@ class HistoryDialog(QDialog):
         if self.use_dates.isChecked():
             tz = kyiv_tz()
             start = datetime.combine(_day(self.date_from.date()), dtime.min, tz)
+            # inclusive (``HistoryFilter``) to the microsecond the platform's times carry
             end = datetime.combine(_day(self.date_to.date()), dtime.max, tz)
         return HistoryFilter(start, end, str(self.category.currentData() or ""),
                              str(self.status.currentData() or ""))

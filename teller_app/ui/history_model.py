@@ -31,9 +31,12 @@ class HistoryHeaders(NamedTuple):
     payment: str
 
 
+UNKNOWN_TIME = "—"  # a payment whose time the platform did not give (or gave unreadable)
+
+
 def date_cell(moment: datetime | None) -> str:
-    """The Date (Kyiv) column's text."""
-    return kyiv_time(moment).strftime("%d.%m.%Y %H:%M")
+    """The Date (Kyiv) column's text ("—" when the payment's time is unknown)."""
+    return kyiv_time(moment).strftime("%d.%m.%Y %H:%M") if moment is not None else UNKNOWN_TIME
 
 
 class HistoryModel(QAbstractTableModel):

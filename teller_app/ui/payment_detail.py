@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.history import HistoryRow
-from teller_app.core.receipt import ReceiptContext, Reprint, build_receipt, kyiv_time
+from teller_app.core.receipt import ReceiptContext, Reprint, build_receipt, kyiv_now, kyiv_time
 from teller_app.core.receipt_origin import OriginLookup, ReceiptOrigin
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import category_text, status_text
@@ -41,7 +41,8 @@ class PaymentDetailDialog(QDialog):
         amount = format_money(row.signed_amount, minor_unit, p.asset_code or "UAH")
         for label, value in (
             (self.tr("Payment ID"), p.guid),
-            (self.tr("Created (Kyiv)"), kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M:%S")),
+            (self.tr("Created (Kyiv)"), UNKNOWN if p.created_at is None
+             else kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M:%S")),
             (self.tr("Amount"), amount),
             (self.tr("Category"), category_text(p.category)),
             (self.tr("Status"), status_text(p.status_raw or str(p.status))),
@@ -86,6 +87,6 @@ class PaymentDetailDialog(QDialog):
                            branch=origin.branch or UNKNOWN)
         receipt = build_receipt(self.row.payment, original, ui_language(),
                                 minor_unit=self.minor_unit,
-                                reprint=Reprint(self.desk.teller, kyiv_time(None)))
+                                reprint=Reprint(self.desk.teller, kyiv_now()))
         self.receipt_dialog = ReceiptDialog(receipt, self.ops, self)
         self.receipt_dialog.open()

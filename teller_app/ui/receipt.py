@@ -55,7 +55,9 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
         (translate("Receipt", "Bank"), _shown(receipt.bank)),
         (translate("Receipt", "Branch"), _shown(receipt.branch)),
         (translate("Receipt", "Operation"), kind_text(receipt.kind)),
-        (translate("Receipt", "Date and time (Kyiv)"), kyiv_stamp(receipt.at)),
+        (translate("Receipt", "Date and time (Kyiv)"),
+         kyiv_stamp(receipt.at) if receipt.at is not None
+         else translate("Receipt", "time unknown")),  # never "now" for an unknown time
         (translate("Receipt", "Customer"), _shown(receipt.customer)),
         (translate("Receipt", "Account (IBAN)"), _shown(receipt.iban_masked)),
         (translate("Receipt", "Amount"), amount),

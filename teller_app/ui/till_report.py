@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from teller_app.core.private_files import write_private
-from teller_app.core.receipt import kyiv_time
+from teller_app.core.receipt import kyiv_time, utc_offset
 from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, face_value
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.money import format_uah
@@ -44,14 +44,27 @@ def person_text(name: str, email: str | None) -> str:
     return f"{name} ({email})" if name and name.strip().lower() != email.lower() else email
 
 
+# Printed times carry their UTC offset, as receipts do (``core.receipt.kyiv_stamp``): the
+# night summer time ends, 03:00-03:59 Kyiv comes twice and only the offset tells them apart.
+def _kyiv(ts: int) -> datetime:
+    return kyiv_time(datetime.fromtimestamp(ts, UTC))
+
+
 def _when(ts: int | None) -> str:
     if not ts:
         return "—"
-    return kyiv_time(datetime.fromtimestamp(ts, UTC)).strftime("%d.%m.%Y %H:%M")
+    local = _kyiv(ts)
+    return f"{local:%d.%m.%Y %H:%M} ({utc_offset(local)})"
 
 
-def _time(ts: int) -> str:
-    return kyiv_time(datetime.fromtimestamp(ts, UTC)).strftime("%H:%M:%S") if ts else "—"
+def _time(ts: int, opened_on: date | None) -> str:
+    """An operation's time; with its date when that is not the opening's (a till open past
+    midnight: 00:05 is the next day's)."""
+    if not ts:
+        return "—"
+    local = _kyiv(ts)
+    day = f"{local:%d.%m.%Y} " if local.date() != opened_on else ""
+    return f"{day}{local:%H:%M:%S} ({utc_offset(local)})"
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
@@ -116,7 +129,8 @@ def report_html(report: EndOfDay, ctx: ReportContext) -> str:
     ] + ([(t["close_cosigned"], person_text(report.close_cosigner_name,
                                             till.close_cosigned_by))]
          if till.close_cosigned_by else []))
-    ops = [[_time(o.at), till_kind_text(o.kind), o.category or "—", format_uah(o.amount),
+    opened_on = _kyiv(till.opened_at).date() if till.opened_at else None
+    ops = [[_time(o.at, opened_on), till_kind_text(o.kind), o.category or "—", format_uah(o.amount),
             (o.payment_guid or "")[:8]] for o in report.operations]
     codes = sorted({o.category for o in report.operations if o.category})
     legend = ("<p style='color:#555; margin:2px 0'>"

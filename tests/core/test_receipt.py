@@ -13,6 +13,7 @@ from teller_app.core.receipt import (
     Reprint,
     amount_in_words,
     build_receipt,
+    kyiv_now,
     kyiv_stamp,
     kyiv_time,
     mask_iban,
@@ -85,6 +86,6 @@ def test_a_long_purpose_is_cut_and_a_copy_says_so() -> None:
     original = build_receipt(payment, desk, "uk")
     assert len(original.purpose) == PURPOSE_ON_RECEIPT and original.purpose.endswith("…")
     assert original.purpose.startswith("Оплата Оплата") and original.reprint is None
-    copy = build_receipt(payment, desk, "uk", reprint=Reprint("Другий Касир", kyiv_time(None)))
+    copy = build_receipt(payment, desk, "uk", reprint=Reprint("Другий Касир", kyiv_now()))
     assert copy.file_stem == original.file_stem + "-copy"
     assert copy.reprint is not None and copy.reprint.by == "Другий Касир"

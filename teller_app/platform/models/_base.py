@@ -60,8 +60,9 @@ def _empty_to_none(value: Any) -> Any:
 
 
 def _parse_timestamp(value: Any) -> datetime | None:
-    """RFC 3339 (with or without microseconds, "Z" or an offset). Anything unparseable
-    (e.g. the docs' placeholder "text") becomes None rather than failing the whole object."""
+    """RFC 3339 (with or without microseconds, "Z" or an offset; "t" and "z" in lower case
+    too, as its §5.6 allows). Anything unparseable (e.g. the docs' placeholder "text")
+    becomes None rather than failing the whole object."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -73,7 +74,8 @@ def _parse_timestamp(value: Any) -> datetime | None:
             return None
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            # upper case first: fromisoformat reads "Z" only, not "z"
+            parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
         except ValueError:
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
