@@ -8,14 +8,38 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    field_validator,
+)
+
+from teller_app.platform.text_rules import unsafe_char
 
 from .audit import DeskAction
 from .canon import canonical
 from .models import GUID_RE
 
+
+def readable_as_typed(text: str) -> str:
+    """A reason or comment a supervisor will read: refused when it holds what could disguise
+    it (control characters but the line break, direction marks, invisible format
+    characters), by the rule of the desk's own form. ``<`` and ``>`` stay ("<5000"): the
+    desks show this text as plain text."""
+    ch = unsafe_char(text, multiline=True)
+    if ch is not None:
+        raise ValueError(f"must not contain control characters or text-direction marks "
+                         f"(U+{ord(ch):04X})")
+    return text
+
+
 Guid = Annotated[str, StringConstraints(strip_whitespace=True, pattern=GUID_RE)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300),
+                   AfterValidator(readable_as_typed)]
 DESK_ID_MAX = 64  # audit_log.desk_id
 DeskId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESK_ID_MAX)]
 Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
@@ -92,7 +116,7 @@ class ApproveIn(_In):
 
 class RejectIn(_In):
     comment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=300)]
+                                              max_length=300), AfterValidator(readable_as_typed)]
     sha256: Sha256 | None = None
     desk_id: DeskId = ""
 

@@ -9,11 +9,14 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from .fe_models import readable_as_typed
 
 Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                         pattern=r"^[A-Za-z0-9._:-]+$")]
-Reason = Annotated[str, StringConstraints(max_length=300)]
+# read by a supervisor: the four-eyes reason's rule (no control or direction characters)
+Reason = Annotated[str, StringConstraints(max_length=300), AfterValidator(readable_as_typed)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
                    Field(max_length=32)]

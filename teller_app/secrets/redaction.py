@@ -4,6 +4,11 @@ Log records are also scrubbed of personal data a pattern can find (``scrub_perso
 phone numbers, IBANs, the local part of e-mail addresses); a name cannot be found that way,
 so exceptions that may carry one are logged through ``exception_text``.
 
+A record is one line: what a message quotes (a platform's error body, a name) may carry a line
+break that would start a forged record, or terminal escapes; those are written escaped
+(``\\n``, ``\\x1b``). A traceback keeps its lines, each marked as a continuation
+(``MarkedLinesFormatter``).
+
 ``install_redaction()`` puts the filter on every root handler and wraps the log-record factory,
 so records reaching handlers added later are masked too."""
 
@@ -19,8 +24,11 @@ from typing import Any
 from teller_app.platform._sensitive import MASK, forget_all_secrets, redact, register_secret
 
 __all__ = [
+    "CONTINUATION",
     "MASK",
+    "MarkedLinesFormatter",
     "RedactionFilter",
+    "escape_controls",
     "exception_line",
     "exception_text",
     "forget_all_secrets",
@@ -57,6 +65,12 @@ _CARD = re.compile(_ALONE_BEFORE + r"(?:\d{15,19}|\d{4}(?:[ \-]\d{4}){3}(?:[ \-]
                    + _ALONE_AFTER)
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@((?:[\w\-]+\.)+[\w\-]{2,})")
 PHONE_MASK, IBAN_MASK, CARD_MASK = "[phone]", "[iban]", "[card]"
+# C0 (line breaks and ESC among them), DEL, C1, the line/paragraph separators and the
+# direction controls: a log line shows them escaped, never acts on them.
+_LOG_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                           "\u200e\u200f\u061c]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+CONTINUATION = "  | "  # starts every further line of one record (a traceback's)
 
 
 def redact_text(text: str) -> str:
@@ -109,17 +123,37 @@ def _luhn(text: str) -> bool:
     return len(digits) >= 15 and total % 10 == 0
 
 
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` for a log line: line breaks, tabs, ESC and every other control character
+    (C0, DEL, C1), line/paragraph separators and direction controls written as escapes
+    (``\\n``, ``\\x1b``, ``\\u202e``); ``keep_newlines`` keeps ``\\n`` (a traceback)."""
+    if text.isprintable():  # the common case, in C
+        return text
+
+    def escape(match: re.Match[str]) -> str:
+        ch = match.group(0)
+        if keep_newlines and ch == "\n":
+            return ch
+        if ch in _NAMED_ESCAPES:
+            return _NAMED_ESCAPES[ch]
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    return _LOG_CONTROLS.sub(escape, text)
+
+
 def exception_text(exc: BaseException, tb: TracebackType | None = None) -> str:
     """An exception for the log: its type and traceback (``tb``, default its own; the chain
-    included), each message only redacted and scrubbed of personal data."""
+    included), each message only redacted and scrubbed of personal data, control characters
+    escaped but the traceback's line breaks (logged as a message, those are escaped too)."""
     lines = traceback.format_exception(type(exc), exc, tb or exc.__traceback__)
-    return _log_text("".join(lines).rstrip("\n"))
+    return escape_controls(_log_text("".join(lines).rstrip("\n")), keep_newlines=True)
 
 
 def exception_line(exc: BaseException) -> str:
     """An expected failure for the log, on one line: its type and its message, redacted and
-    scrubbed of personal data (no traceback: the failure is reported, not a defect)."""
-    return _log_text(f"{type(exc).__name__}: {exc}")
+    scrubbed of personal data, control characters escaped (a line break in a server's body
+    cannot start a forged line; no traceback: the failure is reported, not a defect)."""
+    return escape_controls(_log_text(f"{type(exc).__name__}: {exc}"))
 
 
 def _log_text(text: str) -> str:
@@ -133,16 +167,31 @@ def _scrub(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # a broken format string: keep what we can, masked
         message = f"{record.msg!s} {record.args!r}"
-    record.msg = _log_text(message)
+    record.msg = escape_controls(_log_text(message))  # one line, whatever it quotes
     record.args = None
     if record.exc_info and record.exc_info[0] is not None:
-        record.exc_text = _log_text(logging.Formatter().formatException(record.exc_info))
+        record.exc_text = _block(logging.Formatter().formatException(record.exc_info))
         record.exc_info = None
     elif record.exc_text:
-        record.exc_text = _log_text(record.exc_text)
+        record.exc_text = _block(record.exc_text)
     if record.stack_info:
-        record.stack_info = _log_text(record.stack_info)
+        record.stack_info = _block(record.stack_info)
     record._teller_redacted = True
+
+
+def _block(text: str) -> str:
+    """A traceback or stack: its lines kept (``MarkedLinesFormatter`` marks them)."""
+    return escape_controls(_log_text(text), keep_newlines=True)
+
+
+class MarkedLinesFormatter(logging.Formatter):
+    """Every further line of a record (a traceback, a stack) starts with ``CONTINUATION``:
+    only a record's first line starts with its time, so no text it carries can read as a
+    record of its own. Control characters a record still holds are escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = escape_controls(super().format(record), keep_newlines=True)
+        return text.replace("\n", "\n" + CONTINUATION)
 
 
 class RedactionFilter(logging.Filter):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from html import escape
 from importlib import metadata
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,7 @@ class AboutDialog(QDialog):
                      (self.tr("Platform"), profile.base_url),
                      (self.tr("Teller Hub"), profile.hub_url or self.tr("none"))]
         rows += [(name, value) for name, value in facts.items() if name != "Teller"]
-        table = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
+        table = "".join(f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>"
                         for k, v in rows)
         self.text = QLabel(
             "<h2>Teller</h2><p>" + self.tr("Branch desk for the e-hryvnia platform.")

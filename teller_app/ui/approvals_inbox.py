@@ -47,6 +47,7 @@ from teller_app.ui.approvals_model import (
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel, short_guid
 from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.untrusted import plain_label
 
 log = logging.getLogger(__name__)
 GONE_KINDS = frozenset({"request.approved", "request.rejected", "request.withdrawn",
@@ -106,13 +107,11 @@ class ApprovalsInbox(InboxDecisions):
         self.table.setColumnHidden(PendingRequestsModel.REASON_COLUMN, True)
         self.table.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
-        self.reason = QLabel()
+        self.reason = plain_label(QLabel())  # the maker's words: never markup
         self.reason.setObjectName("requestReason")
-        self.reason.setWordWrap(True)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.moved = QLabel()  # what another desk changed since filing (``_read_current``)
+        self.moved = plain_label(QLabel())  # another desk's change since filing (values)
         self.moved.setObjectName("requestMoved")
-        self.moved.setWordWrap(True)
         self.table.selectionModel().selectionChanged.connect(self._show_reason)
         self.table.selectionModel().selectionChanged.connect(self._read_current)
         self.model.modelReset.connect(self._show_reason)

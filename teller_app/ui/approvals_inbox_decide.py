@@ -24,6 +24,7 @@ from teller_app.ui.approvals_drift import moved_warning
 from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import request_reason_text
+from teller_app.ui.untrusted import shown_lines
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
@@ -68,7 +69,7 @@ class InboxDecisions(QWidget):
         request = self.selected_request()
         self.reason.setText(
             translate("ApprovalsInbox", "Reason: %1").replace(
-                "%1", request_reason_text(request.reason))
+                "%1", shown_lines(request_reason_text(request.reason), 300))
             if request is not None and request.reason else "")
         self.moved.setText(moved_warning(request))
         self.moved.setVisible(bool(self.moved.text()))

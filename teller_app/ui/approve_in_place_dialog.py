@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import tab_chain
+from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
 
 
@@ -41,9 +42,8 @@ class ApproveInPlaceDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.comment = QLineEdit()
         self.comment.setMaxLength(300)
-        self.error = QLabel()
+        self.error = plain_label(QLabel())  # it may quote the platform's or the hub's words
         self.error.setStyleSheet(theme.error_style())
-        self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.approve_button = QPushButton(self.tr("Approve"))
         self.reject_button = QPushButton(self.tr("Reject"))
@@ -71,7 +71,7 @@ class ApproveInPlaceDialog(QDialog):
         self.reject_button.clicked.connect(lambda: self._decide("rejected"))
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
+        self.error.setText(shown_lines(text))
         self.set_busy(False)
 
     def set_busy(self, busy: bool) -> None:

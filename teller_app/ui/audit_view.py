@@ -51,6 +51,7 @@ from teller_app.ui.date_boxes import (
     show_dates,
 )
 from teller_app.ui.local_time import local_text
+from teller_app.ui.untrusted import tip
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
@@ -172,7 +173,7 @@ class AuditTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return entry
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "actor":
-            return entry.actor
+            return tip(entry.actor)  # any desk's words: escaped, clipped
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "details":
             return details_text(entry.detail, "\n")  # one item a line: long ones read whole
         if role != Qt.ItemDataRole.DisplayRole:

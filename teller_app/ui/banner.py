@@ -1,9 +1,12 @@
-"""A one-line message strip above the working area (offline, refusals, successes)."""
+"""A one-line message strip above the working area (offline, refusals, successes). A message
+may quote the platform's or the hub's words: it is shown as plain text (ui/untrusted)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 LEVEL_STYLES = {
     "info": "background:#e8f1fb;color:#0b3d6b;border:1px solid #9cc3ea;",
@@ -23,10 +26,10 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("banner")
         self.level = "info"
+        self._message = ""  # as the caller gave it (text()); the label shows it made safe
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
-        self.label = QLabel(self)
-        self.label.setWordWrap(True)
+        self.label = plain_label(QLabel(self))
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
@@ -49,13 +52,16 @@ class Banner(QFrame):
     def show_message(self, text: str, level: str = "info") -> None:
         self.level = level if level in LEVEL_STYLES else "info"
         self.setStyleSheet(f"QFrame#banner{{{LEVEL_STYLES[self.level]}border-radius:3px;}}")
-        self.label.setText(text)
+        self._message = text
+        self.label.setText(shown_lines(text))
         self.show()
 
     def text(self) -> str:
-        return "" if self.isHidden() else self.label.text()
+        """The message as its caller gave it ("" while hidden)."""
+        return "" if self.isHidden() else self._message
 
     def clear(self) -> None:
+        self._message = ""
         self.label.clear()
         self.hide()
         self.closed.emit()

@@ -31,6 +31,7 @@ from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.audit_details import field_name, value_text
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.money import format_money
+from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
 
 
@@ -122,9 +123,8 @@ class ChangeRequestDialog(QDialog):
         self.reason.setTabChangesFocus(True)  # Tab moves on; a reason needs no tab characters
         self.reason.setPlaceholderText(self.tr("Why (required; the supervisor reads this)"))
         self.counter = QLabel()
-        self.error = QLabel()
+        self.error = plain_label(QLabel())  # it may quote the platform's or the hub's words
         self.error.setStyleSheet(theme.error_style())
-        self.error.setWordWrap(True)
 
         # One request id per change asked for in this dialog: sent again after an error, the
         # same change keeps its id and the hub answers with the request it already filed.
@@ -171,7 +171,7 @@ class ChangeRequestDialog(QDialog):
         return self.reason.toPlainText().strip()
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
+        self.error.setText(shown_lines(text))
         self.set_busy(False)
 
     def set_busy(self, busy: bool) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.untrusted import plain_label
 
 
 class CosignWaitDialog(QDialog):
@@ -43,9 +44,8 @@ class CosignWaitDialog(QDialog):
         self.reason = QLineEdit(self)
         self.reason.setObjectName(reason_name)
         self.reason.setMaxLength(300)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.cosign_status = QLabel(self)
+        self.status = plain_label(QLabel(self))  # a server's words may be quoted: never markup
+        self.cosign_status = plain_label(QLabel(self))
         self.cosign_status.setObjectName(cosign_status_name)
         self.cosign_status.setWordWrap(True)
 

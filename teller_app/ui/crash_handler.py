@@ -19,7 +19,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from teller_app.secrets.redaction import exception_text
 from teller_app.ui.error_text import safe_text
 from teller_app.ui.lock_guard import is_parked
 
@@ -37,7 +36,7 @@ def report_exception(
     global _open_dialog
     reported.append(exc)
     del reported[:-20]
-    log.error("uncaught exception: %s", exception_text(exc, tb))
+    log.error("uncaught exception", exc_info=(exc_type, exc, tb))  # its lines marked
     if QApplication.instance() is None or issubclass(exc_type, KeyboardInterrupt):
         return
     if _open_dialog is not None and (_open_dialog.isVisible() or is_parked(_open_dialog)):

@@ -35,6 +35,7 @@ from teller_app.ui.banner import Banner
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.money import format_number
+from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_iban, isolate
 
 
@@ -87,6 +88,7 @@ class CustomerCard(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # a name is never read as markup
         self.flags = QLabel(self)
         self.flags.setObjectName("cardFlags")
+        self.flags.setTextFormat(Qt.TextFormat.RichText)  # built escaped (``html.escape``)
         self.freshness = QLabel(self)
         self.freshness.setObjectName("freshness")
         self.freshness.setStyleSheet(theme.muted_style())
@@ -336,7 +338,7 @@ class CustomerCard(QWidget):
         frame.setFrameShape(QFrame.Shape.StyledPanel)
         self.open_account_iban = QLineEdit(frame)
         self.open_account_iban.setObjectName("newAccountIban")
-        self.open_account_error = QLabel(frame)
+        self.open_account_error = plain_label(QLabel(frame))
         self.open_account_error.setObjectName("newAccountError")
         self.open_account_error.setStyleSheet(theme.error_style())
         self.open_account_error.setWordWrap(True)
@@ -361,7 +363,7 @@ class CustomerCard(QWidget):
     def _show_open_account_error(self, make: Callable[[], str] | None) -> None:
         """The frame's error, kept as how to make it (so a language switch re-makes it)."""
         self._open_account_error = make
-        self.open_account_error.setText(make() if make is not None else "")
+        self.open_account_error.setText(shown_lines(make()) if make is not None else "")
 
     def _submit_open_account(self) -> None:
         text = self.open_account_iban.text()

@@ -34,6 +34,7 @@ from teller_app.ui.a11y_form import plain
 from teller_app.ui.clipboard_guard import clear_copied
 from teller_app.ui.error_text import safe_text
 from teller_app.ui.lock_guard import LockGuard, hide_open_windows, show_parked
+from teller_app.ui.untrusted import plain_label, shown, shown_lines
 
 INPUT_EVENTS = frozenset(
     {
@@ -60,14 +61,13 @@ class LockScreen(QWidget):
         self.setObjectName("lockScreen")
         self.title = QLabel()
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.who = QLabel()
+        self.who = plain_label(QLabel(), wrap=False)  # the platform's or the hub's name
         self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.unlock_button = QPushButton()
-        self.error = QLabel()
+        self.error = plain_label(QLabel())  # it may quote the platform's or the hub's words
         self.error.setStyleSheet(theme.error_style())
-        self.error.setWordWrap(True)
         self.sign_out_button: QPushButton | None = None  # lock_modes.add_sign_out
         # What the texts are made from, so a language switch remakes them.
         self._employee = ""
@@ -121,7 +121,7 @@ class LockScreen(QWidget):
             self.sign_out_button.setText(self.tr("Sign &out"))
             self.sign_out_button.setAccessibleName(plain(self.sign_out_button.text()))
         self.set_employee(self._employee)
-        self.error.setText(self._error() if self._error is not None else "")
+        self.error.setText(shown_lines(self._error()) if self._error is not None else "")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -130,14 +130,14 @@ class LockScreen(QWidget):
 
     def set_employee(self, label: str) -> None:
         self._employee = label
-        self.who.setText(self.tr("Signed in: %1").replace("%1", label) if label else "")
+        self.who.setText(self.tr("Signed in: %1").replace("%1", shown(label)) if label else "")
 
     def show_error(self, make: Callable[[], str], field: QLineEdit | None = None) -> None:
         """Show ``make()`` (kept, so a language switch remakes it). The password it is about
         (``field``, default: the unlock password) is cleared and focused: the employee retypes
         at once, and no key lands on another control."""
         self._error = make
-        self.error.setText(make())
+        self.error.setText(shown_lines(make()))
         self.set_busy(False)
         target = field if field is not None else self.password
         target.clear()

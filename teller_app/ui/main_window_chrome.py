@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QProgressBar, QStatusB
 from teller_app.ui import theme
 from teller_app.ui.banner import Banner
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
+from teller_app.ui.untrusted import plain_label
 
 
 class MainWindowChrome(QMainWindow):
@@ -38,7 +39,8 @@ class MainWindowChrome(QMainWindow):
         self.online_label.setObjectName("onlineLabel")
         self.sync_label = QLabel(self)
         self.sync_label.setObjectName("syncLabel")
-        self.employee_label = QLabel(self)
+        # the platform's or the hub's names (session_info.describe_employee): never markup
+        self.employee_label = plain_label(QLabel(self), wrap=False)
         self.employee_label.setObjectName("employeeLabel")
         # Permanent (right-hand) widgets: the left part is the message area, where
         # showMessage() text would otherwise be painted under a visible busy bar.

@@ -21,6 +21,7 @@ from teller_app.ui.cash_text import category_text, status_text
 from teller_app.ui.money import format_money
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 UNKNOWN = "—"
 
@@ -49,8 +50,7 @@ class PaymentDetailDialog(QDialog):
             (self.tr("Purpose"), p.purpose or "—"),
             (self.tr("Stellar transaction"), p.stellar_hash or "—"),
         ):
-            text = QLabel(value, self)
-            text.setWordWrap(True)
+            text = plain_label(QLabel(shown_lines(value), self))  # the platform's words
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(label, text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -41,6 +41,7 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.error_text import safe_text
 from teller_app.ui.profile_manager_check import test_profile
 from teller_app.ui.profile_manager_form import ProfileForm
+from teller_app.ui.untrusted import plain_label, shown_lines, tip
 
 
 def status_text(status: str) -> str:
@@ -85,9 +86,8 @@ class ProfileManagerDialog(QDialog):
         self.export_button = self._button("exportProfiles", self.tr("E&xport…"),
                                           self._choose_export)
         self.close_button = self._button("closeProfiles", self.tr("Close"), self.accept)
-        self.message = QLabel(self)
+        self.message = plain_label(QLabel(self))  # it may quote a server's or a file's words
         self.message.setObjectName("profileMessage")
-        self.message.setWordWrap(True)
         self.message.hide()
         self.results = QTableWidget(0, 3, self)
         self.results.setObjectName("checkResults")
@@ -330,7 +330,7 @@ class ProfileManagerDialog(QDialog):
                 state.setForeground(theme.error_color(palette))
             for col, item in enumerate((QTableWidgetItem(check.name), state,
                                         QTableWidgetItem(check.detail))):
-                item.setToolTip(check.detail)
+                item.setToolTip(tip(check.detail))  # a server's body: escaped, clipped
                 self.results.setItem(row, col, item)
         self.results.resizeRowsToContents()
         failed = sum(c.status == "failed" for c in checks)
@@ -356,7 +356,7 @@ class ProfileManagerDialog(QDialog):
         self._show(safe_text(exc), error=True)
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
+        self.message.setText(shown_lines(text))
         self.message.setProperty("error", error)
         self.message.setStyleSheet(theme.error_style(self.palette()) if error else "")
         self.message.setAccessibleName(text)

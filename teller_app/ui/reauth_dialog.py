@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.ui import theme
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 
 class ReauthDialog(QDialog):
@@ -23,16 +24,15 @@ class ReauthDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("reauthDialog")
         self.setWindowTitle(self.tr("Sign in again"))
-        self.message = QLabel(self.tr(
+        # ``employee``: session_info.describe_employee (names made safe), in a plain label
+        self.message = plain_label(QLabel(self.tr(
             "Your session with the platform has ended. Enter the password of %1 to continue: "
-            "nothing you typed is lost.").replace("%1", employee))
-        self.message.setWordWrap(True)
+            "nothing you typed is lost.").replace("%1", employee)))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setObjectName("reauthPassword")
-        self.error = QLabel()
+        self.error = plain_label(QLabel())  # it may quote the platform's or the hub's words
         self.error.setStyleSheet(theme.error_style())
-        self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -52,7 +52,7 @@ class ReauthDialog(QDialog):
         self.password.setEnabled(not busy)
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
+        self.error.setText(shown_lines(text))
         self.error.show()
         self.password.clear()
         self.set_busy(False)

@@ -7,6 +7,9 @@ from PySide6.QtCore import QCoreApplication
 from teller_app.core.session import Session
 from teller_app.platform import PlatformClient
 from teller_app.ui.data_text import role_text
+from teller_app.ui.untrusted import shown
+
+NAME_SHOWN_MAX = 80  # characters of a name, a role or a branch in the status bar
 
 
 def session_client(session: Session) -> PlatformClient:
@@ -27,8 +30,13 @@ def employee_name(session: Session) -> str:
 
 
 def describe_employee(session: Session) -> str:
-    """"Petrenko Olena · Teller · Kyiv" for the status bar."""
-    roles = ", ".join(role_text(r) for r in (session.roles or session.employee.roles or []))
+    """"Petrenko Olena · Teller · Kyiv" for the status bar (a plain label): the name, each
+    role and the branch are the platform's or the hub's words, so each is on one line,
+    clipped and direction-isolated (ui/untrusted.shown)."""
+    roles = ", ".join(shown(role_text(r), NAME_SHOWN_MAX)
+                      for r in (session.roles or session.employee.roles or []))
     branch = session_branch(session)
-    place = branch[1] if branch else QCoreApplication.translate("SessionInfo", "Head office")
-    return " · ".join(p for p in (employee_name(session), roles, place) if p)
+    place = (shown(branch[1], NAME_SHOWN_MAX) if branch
+             else QCoreApplication.translate("SessionInfo", "Head office"))
+    return " · ".join(p for p in (shown(employee_name(session), NAME_SHOWN_MAX), roles, place)
+                      if p)

@@ -41,6 +41,7 @@ from teller_app.ui.demo_list import USER_ROLE, add_demo_item, fit_demo_list
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.keyring_note import keyring_note_text
 from teller_app.ui.sign_in import SignInTarget, read_remembered
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) after the paint
     from teller_app.core.session import Session
@@ -95,15 +96,13 @@ class SignInDialog(QDialog):
         self.secret_caption = QLabel(self.tr("Password"), self)
         self.remember = QCheckBox(self.tr("Remember on this workstation"), self)
         self.remember.setObjectName("remember")
-        self.keyring_note = QLabel(self)
+        self.keyring_note = plain_label(QLabel(self))  # it may quote the keyring's error
         self.keyring_note.setObjectName("keyringNote")
-        self.keyring_note.setWordWrap(True)
         self.keyring_note.setStyleSheet("color: #666;")
         self.keyring_note.hide()
 
-        self.error = QLabel(self)
+        self.error = plain_label(QLabel(self))  # it may quote the platform's or the hub's words
         self.error.setObjectName("signInError")
-        self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b3261e; font-weight: 600;")
         self.error.hide()
 
@@ -338,7 +337,7 @@ class SignInDialog(QDialog):
         else:
             self.remember.setChecked(False)
             self.remember.setEnabled(False)
-            self.keyring_note.setText(keyring_note_text(store.unavailable_reason))
+            self.keyring_note.setText(shown_lines(keyring_note_text(store.unavailable_reason)))
             self.keyring_note.show()
             self._fit_height()
         self._look_up_remembered()
@@ -392,7 +391,7 @@ class SignInDialog(QDialog):
         self._show_error(text, self.secret)
 
     def _show_error(self, text: str, field: QLineEdit | None = None) -> None:
-        self.error.setText(text)
+        self.error.setText(shown_lines(text))
         self.error.show()
         self.sign_in_button.setDefault(True)  # Enter signs in again
         if field is not None:

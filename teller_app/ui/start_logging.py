@@ -1,5 +1,5 @@
 """The app's logging: a queue and a listener thread (no disk I/O on the UI thread), with the
-redaction filter on every handler."""
+redaction filter on every handler; one line a record, a traceback's further lines marked."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import sys
 from pathlib import Path
 
 from teller_app.secrets import install_redaction
+from teller_app.secrets.redaction import MarkedLinesFormatter
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 def configure_logging(log_dir: Path | None) -> logging.handlers.QueueListener | None:
     """Log records go through a queue; a listener thread writes the file (no disk I/O on the
-    UI thread). The redaction filter sits on every handler."""
+    UI thread). The redaction filter sits on every handler; messages are escaped to one line
+    (secrets/redaction), and a traceback's further lines start with "  | "."""
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
@@ -27,7 +31,7 @@ def configure_logging(log_dir: Path | None) -> logging.handlers.QueueListener | 
         except OSError:
             pass
     for handler in handlers:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(MarkedLinesFormatter(LOG_FORMAT))
     records: queue.Queue[logging.LogRecord] = queue.Queue()
     root.addHandler(logging.handlers.QueueHandler(records))
     listener = logging.handlers.QueueListener(records, *handlers, respect_handler_level=True)

@@ -14,6 +14,7 @@ from shiboken6 import isValid
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.supervision_cards import SupervisionCards
+from teller_app.ui.untrusted import shown
 
 if TYPE_CHECKING:
     from teller_app.ui.lock_screen import SessionLocker
@@ -47,6 +48,10 @@ class SupervisionNotices(SupervisionCards):
             "request.withdrawn": (
                 translate("Supervision", "Your change request was withdrawn."), "info"),
         }[event.kind]
+        if event.kind == "request.failed":  # ended before anything was sent: not "refused"
+            from teller_app.ui.approvals_drift import customer_changed_text
+
+            text = customer_changed_text(event.result) or text
         self.window.status_bar.showMessage(text, 15_000)
         self._say(text, level)
         self.request_decided.emit(event)
@@ -59,7 +64,9 @@ class SupervisionNotices(SupervisionCards):
         return list(self._cards)
 
     def _notify_alert(self, event: HubEvent) -> None:
-        who = event.login or event.customer_guid or ""
+        # the event's words (a DCM login): one line, clipped, isolated; the banner is plain
+        # and adds its own break points
+        who = shown(event.login or event.customer_guid or "", 120, breaks=False)
         self._announce(translate("Supervision", "Changed without approval: %1").replace(
             "%1", who), "warning")
 

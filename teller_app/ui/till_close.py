@@ -24,6 +24,7 @@ from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_dialog import CountGrid, ReportDialog, next_step
 from teller_app.ui.till_report import ReportContext
 from teller_app.ui.till_text import hub_code_text, till_state_text
+from teller_app.ui.untrusted import plain_label
 
 # (supervisor e-mail, password, till id, the count they are shown) -> the closed till
 CloseCosignHere = Callable[[str, str, str, Decimal], Awaitable[Till]]
@@ -52,6 +53,8 @@ class TillCloseDialog(CosignWaitDialog):
         self.over_short = QLabel(self)
         self.over_short.setObjectName("tillOverShort")
         self.add_reason_and_status("tillReason", "tillCloseCosignStatus")
+        plain_label(self.status)  # it may quote the hub's words (cosign_wait._failed)
+        plain_label(self.cosign_status)
         self.close_button = QPushButton(self.tr("Close the till"), self)
         self.close_button.setObjectName("tillCloseButton")
         self.report_button = QPushButton(self.tr("End-of-day report…"), self)
@@ -64,7 +67,7 @@ class TillCloseDialog(CosignWaitDialog):
         self.grid.changed.connect(self._validate)
         self.reason.textChanged.connect(self._validate)
         form = QFormLayout(self)
-        form.addRow(self.tr("Till"), QLabel(till.till_code, self))
+        form.addRow(self.tr("Till"), plain_label(QLabel(till.till_code, self), wrap=False))
         form.addRow(self.tr("Expected cash"), self.expected)
         form.addRow(self.grid)
         form.addRow(self.tr("Over/short"), self.over_short)

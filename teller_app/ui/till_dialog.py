@@ -39,6 +39,7 @@ from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_report import ReportContext, print_report, report_html, report_pdf
 from teller_app.ui.till_text import denomination_text
 from teller_app.ui.till_transfer import TransferDialog as TransferDialog  # still importable here
+from teller_app.ui.untrusted import plain_label, shown, shown_lines
 
 # (supervisor e-mail, password, till id) -> the till, co-signed by their own session
 CosignHere = Callable[[str, str, str], Awaitable[Till]]
@@ -123,9 +124,8 @@ class TillOpenDialog(QDialog):
         self.code.setObjectName("tillCode")
         self.code.setMaxLength(32)
         self.grid = CountGrid(self)
-        self.status = QLabel(self)
+        self.status = plain_label(QLabel(self))  # it may quote the hub's words
         self.status.setObjectName("tillStatus")
-        self.status.setWordWrap(True)
         self.open_button = QPushButton(self.tr("Open the till"), self)
         self.open_button.setObjectName("tillOpenButton")
         self.refresh_button = QPushButton(self.tr("Check the co-sign"), self)
@@ -193,13 +193,13 @@ class TillOpenDialog(QDialog):
         if close is not None:  # open: Enter closes the dialog
             next_step(close)
         self.status.setText(self.tr("Till {code} is open with {amount}.").format(
-            code=till.till_code, amount=format_uah(till.open_total)))
+            code=shown(till.till_code, 40), amount=format_uah(till.open_total)))
         self.opened.emit(till)
 
     def _failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import friendly_message
 
-        self.status.setText(friendly_message(exc))
+        self.status.setText(shown_lines(friendly_message(exc)))
 
     def open_cosign_here(self) -> None:
         """The supervisor types their credentials here (opened with ``open()``)."""
@@ -227,7 +227,7 @@ class ReportDialog(QDialog):
         preview = QTextBrowser(self)
         preview.setHtml(report_html(report, context))
         preview.setMinimumSize(560, 600)
-        self.status = QLabel(self)
+        self.status = plain_label(QLabel(self))  # a path, an error
         print_button = QPushButton(self.tr("Print…"), self)
         self.save_button = QPushButton(self.tr("Save as PDF…"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -23,6 +23,7 @@ from teller_app.ui.money import format_uah
 from teller_app.ui.till_text import till_state_text
 from teller_app.ui.till_vault_count import VaultCosignHere
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
+from teller_app.ui.untrusted import plain_label, shown, shown_lines
 from teller_app.ui.validators import one_line
 
 
@@ -45,9 +46,9 @@ class BranchCashView(QDialog):
         self.position: BranchPosition | None = None
         self.vault = QLabel(self)
         self.vault.setObjectName("vaultAmount")
-        self.in_closed = QLabel(self)  # closing counts left in closed tills until they open
+        # closing counts left in closed tills until they open; their codes as the hub has them
+        self.in_closed = plain_label(QLabel(self))
         self.in_closed.setObjectName("closedTillsAmount")
-        self.in_closed.setWordWrap(True)
         self.total = QLabel(self)
         self.total.setObjectName("branchTotal")
         self.tills = QTableWidget(0, 4, self)
@@ -67,8 +68,7 @@ class BranchCashView(QDialog):
             table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.horizontalHeader().setStretchLastSection(True)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
+        self.status = plain_label(QLabel(self))  # it may quote the hub's words
         self.cosign_button = QPushButton(self.tr("Co-sign the opening count"), self)
         self.close_cosign_button = QPushButton(self.tr("Co-sign the close"), self)
         self.count_cosign_button = QPushButton(self.tr("Co-sign the vault count"), self)
@@ -109,7 +109,7 @@ class BranchCashView(QDialog):
     def _show(self, position: BranchPosition) -> None:
         self.position = position
         self.vault.setText(format_uah(position.vault))
-        codes = ", ".join(t.till_code for t in position.closed_tills)
+        codes = ", ".join(shown(t.till_code, 40) for t in position.closed_tills)
         self.in_closed.setText(format_uah(position.in_closed_tills) + (f" ({codes})" if codes
                                                                    else ""))
         self.total.setText(format_uah(position.total))
@@ -194,4 +194,4 @@ class BranchCashView(QDialog):
     def _failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import friendly_message
 
-        self.status.setText(friendly_message(exc))
+        self.status.setText(shown_lines(friendly_message(exc)))

@@ -20,6 +20,7 @@ from teller_app.core.intent_id import IntentIds, intent_key
 from teller_app.core.till import TillService, Transfer
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import parse_amount
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 
 class TransferDialog(QDialog):
@@ -38,8 +39,7 @@ class TransferDialog(QDialog):
         self.direction.addItem(self.tr("From my till to the vault"), "to_vault")
         self.amount = QLineEdit(self)
         self.amount.setObjectName("transferAmount")
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
+        self.status = plain_label(QLabel(self))  # it may quote the hub's words
         self.send = QPushButton(self.tr("Ask a supervisor"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.send, QDialogButtonBox.ButtonRole.ActionRole)
@@ -73,7 +73,7 @@ class TransferDialog(QDialog):
                     "reached it. Press “Ask a supervisor” again without changing it: the same "
                     "request is sent, never a second one."))
                 return
-            self.status.setText(friendly_message(exc))
+            self.status.setText(shown_lines(friendly_message(exc)))
 
         self.ops.run(lambda: self.service.request_transfer(direction, value, transfer_id),
                      on_success=done, on_error=failed, parent=self,

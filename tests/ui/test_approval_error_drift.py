@@ -26,3 +26,21 @@ def test_a_customer_changed_meanwhile_is_told_as_not_applied(qapp) -> None:  # t
 def test_a_platform_refusal_is_still_a_refusal(qapp) -> None:  # type: ignore[no-untyped-def]
     text = approval_error_text(_failed("DCM refused: bad phone"))
     assert text.startswith("Approved, but the platform refused the change")
+
+
+def test_the_maker_is_told_their_request_was_not_applied(main_window) -> None:  # type: ignore[no-untyped-def]
+    """The maker's own desk (``request.failed`` on the hub's stream): the same words, with
+    what moved, in the banner and the status bar."""
+    from teller_app.platform.hub_models import HubEvent
+
+    moved = {"phone_number": {"was": "+380501110000", "now": "+380503330000"}}
+    event = HubEvent(id=1, kind="request.failed", request_id="r1", customer_guid="c1",
+                     state="failed", result=CUSTOMER_CHANGED + json.dumps(moved))
+    main_window.supervision._tell_maker(event)
+    said = main_window.status_bar.currentMessage()
+    assert said.startswith("Not applied: someone else changed the customer")
+    assert "+380503330000" in said and "refused" not in said
+    other = HubEvent(id=2, kind="request.failed", request_id="r2", customer_guid="c1",
+                     state="failed", result="DCM refused: bad phone")
+    main_window.supervision._tell_maker(other)
+    assert "the platform refused it" in main_window.status_bar.currentMessage()

@@ -1,0 +1,86 @@
+"""Showing text the desk did not write (the platform's or the hub's words, names, roles,
+branch names, another desk's reason) as exactly what it is.
+
+A QLabel left on Qt's AutoText renders anything that looks like markup: a surname or an error
+body of ``<b>APPROVED BY HEAD OFFICE</b>`` would be painted bold, a link clickable, so the
+words could pass for the desk's own. Labels that show such text are plain (``plain_label``);
+the text itself is put on one line or kept to its lines, clipped, direction-isolated (a
+right-to-left override cannot reorder the words around it) and given break points in long
+unbroken runs (a 300-character token would otherwise widen its dialog past the screen).
+A tooltip is always rich text to Qt when it starts like markup: ``tip`` escapes it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from teller_app.core.receipt import clip
+from teller_app.ui.customer_table_model import turns_direction
+from teller_app.ui.validators import isolate, one_line
+
+SHOWN_MAX = 300  # characters on one line (a name, a reason, a server's error)
+LINES_MAX = 1000  # characters of a multi-line message
+LINES_MAX_COUNT = 12  # lines of it; a thousand line breaks would fill the screen
+TIP_MAX = 1000
+ZWSP = "\u200b"  # ZERO WIDTH SPACE: a line may break here, nothing is painted
+# Qt wraps plain text only where a line may break (spaces, after "/" or "-"). A longer run
+# with none gets an invisible break point every BREAK_EVERY characters; a GUID (36), an IBAN
+# (29), an e-mail address or a path stays whole, so it reads and copies as it is.
+_LONG_RUN = re.compile(r"[^\s/\\-]{61,}")
+BREAK_EVERY = 30
+
+
+def plain_label(label: QLabel, *, wrap: bool = True) -> QLabel:
+    """``label`` shows its text as plain text (never markup), word-wrapped unless ``wrap`` is
+    False; text set through ``shown``/``shown_lines`` can break inside long unbroken runs."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    return label
+
+
+def breakable(text: str) -> str:
+    """``text`` with an invisible break point every ``BREAK_EVERY`` characters of a run of
+    more than 60 characters where a word-wrapped label could not break the line (no space,
+    "/", "\\" or "-"): it would otherwise widen its window by the whole run."""
+    if len(text) <= 60:
+        return text
+    return _LONG_RUN.sub(lambda m: ZWSP.join(
+        m.group(0)[i:i + BREAK_EVERY] for i in range(0, len(m.group(0)), BREAK_EVERY)), text)
+
+
+def shown(text: str | None, limit: int = SHOWN_MAX, *, breaks: bool = True) -> str:
+    """``text`` for a plain label on one line: line breaks and tabs a space, other control
+    characters U+FFFD (``validators.one_line``), clipped to ``limit`` characters with "…",
+    direction-isolated when it holds a character that could reorder the words around it
+    (``customer_table_model.turns_direction``), long runs breakable unless ``breaks`` is
+    False (a part of a message that is itself shown through ``shown_lines``)."""
+    if not text:
+        return ""
+    text = clip(text, limit)
+    text = isolate(text) if turns_direction(text) else one_line(text)
+    return breakable(text) if breaks else text
+
+
+def shown_lines(text: str | None, limit: int = LINES_MAX) -> str:
+    """``text`` for a plain multi-line label: its own line breaks kept (at most
+    ``LINES_MAX_COUNT`` lines, ``limit`` characters), each line as ``shown`` makes it."""
+    if not text:
+        return ""
+    lines = clip(text, limit).split("\n")
+    if len(lines) > LINES_MAX_COUNT:
+        lines = [*lines[:LINES_MAX_COUNT - 1], lines[LINES_MAX_COUNT - 1] + " …"]
+    return "\n".join(shown(line, limit) for line in lines)
+
+
+def tip(text: str | None, limit: int = TIP_MAX) -> str:
+    """A tooltip showing ``text`` as it is: escaped rich text (Qt would render a tooltip that
+    starts like markup), its lines kept, clipped to ``limit`` characters, wrapped at about 80
+    characters (what Qt does for a rich-text tooltip, given break points)."""
+    if not text:
+        return ""
+    body = html.escape(shown_lines(text, limit), quote=False)
+    return f"<p style='white-space:pre-wrap'>{body}</p>"
+

@@ -1,0 +1,76 @@
+"""A maker's reason and a checker's comment are what a supervisor reads: the hub refuses the
+characters that could disguise them (control characters but the line break, direction marks,
+invisible format characters), by the rule of the desk's own form; ``<``/``>`` and line breaks
+stay as typed (the desks show the text as plain text). SQLite and PostgreSQL (``hub_db``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fe_helpers import new_customer
+from staffed_hub import Staffed, staffed_hub
+
+from teller_app.core.embedded_sandbox import SandboxProcess
+
+DISGUISES = {
+    "override": "no check \u202eneeded",  # RIGHT-TO-LEFT OVERRIDE reorders what follows
+    "isolate": "ok \u2066x\u2069",
+    "escape": "ok\x1b[2Jcleared",
+    "carriage return": "ok\rforged",
+    "zero width": "Шев\u200bченко",
+    "nul": "a\x00b",
+    "line separator": "a\u2028b",
+}
+
+
+@pytest.fixture(scope="module")
+def staff(hub_db: str | None, sandbox: SandboxProcess,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Staffed]:
+    with staffed_hub(tmp_path_factory.mktemp("reason-hub"), sandbox, hub_db) as s:
+        yield s
+
+
+def _file(s: Staffed, customer: str, reason: str) -> tuple[int, dict[str, object]]:
+    r = s.http.post("/api/v1/requests", headers=s.teller, json={
+        "kind": "customer_update", "customer_guid": customer, "change": {"kyc_level": 1},
+        "reason": reason})
+    return r.status_code, r.json()
+
+
+def test_a_reason_that_could_disguise_itself_is_refused(staff: Staffed,
+                                                        sandbox: SandboxProcess) -> None:
+    customer = new_customer(sandbox, staff.b0)
+    for what, reason in DISGUISES.items():
+        status, body = _file(staff, customer, reason)
+        assert status == 422, (what, body)
+        assert "reason" in str(body["error"]) and "direction" in str(body["error"]), body
+        assert reason not in str(body["error"])  # the value is never echoed
+    listed = staff.http.get("/api/v1/requests", headers=staff.sup).json()
+    shown = repr(listed)
+    assert not any(reason in shown for reason in DISGUISES.values())
+
+
+def test_markup_and_line_breaks_stay_as_typed(staff: Staffed, sandbox: SandboxProcess) -> None:
+    reason = "amount <5000 & over > limit\nsecond line <b>as typed</b>"
+    status, body = _file(staff, new_customer(sandbox, staff.b0), reason)
+    assert status == 201, body
+    seen = staff.http.get(f"/api/v1/requests/{body['id']}", headers=staff.sup)
+    assert seen.status_code == 200 and seen.json()["reason"] == reason
+
+
+def test_a_decision_comment_that_could_disguise_itself_is_refused(
+        staff: Staffed, sandbox: SandboxProcess) -> None:
+    status, req = _file(staff, new_customer(sandbox, staff.b0), "customer asked")
+    assert status == 201, req
+    base = f"/api/v1/requests/{req['id']}"
+    for verb, extra in (("reject", {}), ("approve", {"sha256": req["sha256"]})):
+        r = staff.http.post(f"{base}/{verb}", headers=staff.sup,
+                            json={"comment": "fine \u202eenon", **extra})
+        assert r.status_code == 422, (verb, r.text)
+        assert "comment" in r.json()["error"]
+    # nothing was decided by the refused bodies: a clean rejection still lands
+    r = staff.http.post(f"{base}/reject", headers=staff.sup,
+                        json={"comment": "limit <5000\nask again"})
+    assert r.status_code == 200 and r.json()["state"] == "rejected", r.text
+    assert staff.http.get(base, headers=staff.sup).json()["comment"] == "limit <5000\nask again"
