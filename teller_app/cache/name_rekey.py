@@ -17,7 +17,7 @@ from typing import Any
 
 from teller_app.cache import bulk_load
 from teller_app.cache.fts_build import write_fts_rows
-from teller_app.cache.text import UNRANKED, sort_key
+from teller_app.cache.text import UNRANKED, collate, sort_key
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
 
@@ -27,10 +27,12 @@ _SCAN = 20_000  # customers re-keyed per step
 
 # Migration 8 keys as they were before migration 9 collated them: 8 stays what it was (only
 # the few rows it changes are written, with the indexes in place), and 9 rewrites them all.
+# Those keys were folded: й and ї as и and і (migration 10 tells them apart).
+_BEFORE_COLLATION = {**UNRANKED, ord(collate("й")): "и", ord(collate("ї")): "і"}
 
 
 def _key_before_collation(surname: str, name: str, paternal: str) -> str:
-    return sort_key(surname, name, paternal).translate(UNRANKED)
+    return sort_key(surname, name, paternal).translate(_BEFORE_COLLATION)
 
 
 def _rekey(conn: Connection, key_of: Callable[[str, str, str], str]) -> list[int]:
@@ -57,14 +59,21 @@ def migration_collation_rekey(conn: Connection) -> None:
     and ґ sorted after я. The search tokens do not change. Nearly every key changes, so the
     indexes over it are dropped and built again after: a million updates in six indexes
     each cost ~10x more than one sorted build."""
+    indexes = drop_sort_indexes(conn)
+    _rekey(conn, sort_key)
+    for sql in indexes:
+        conn.execute(sql)
+
+
+def drop_sort_indexes(conn: Connection) -> list[str]:
+    """Drop the indexes of ``customers`` over ``sort_key``; their ``CREATE INDEX`` texts (none
+    while a bulk load has dropped them)."""
     indexes = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' "
         "AND sql LIKE '%sort_key%'").fetchall()
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    _rekey(conn, sort_key)
-    for _, sql in indexes:
-        conn.execute(sql)
+    return [sql for _, sql in indexes]
 
 
 def migration_name_rekey(conn: Connection) -> None:
@@ -74,7 +83,12 @@ def migration_name_rekey(conn: Connection) -> None:
     ids = _rekey(conn, _key_before_collation)
     ids += [row_id for (row_id,) in conn.execute(
         "SELECT id FROM customers WHERE instr(login, '‘') > 0")]
-    ids = sorted(set(ids))
+    rewrite_search_rows(conn, sorted(set(ids)))
+
+
+def rewrite_search_rows(conn: Connection, ids: list[int]) -> None:
+    """Rewrite the search rows of these customers (ascending ids) from their stored values and
+    accounts, unless a bulk load will build the whole index anyway."""
     if not ids or bulk_load.pending(conn):
         return  # a pending bulk load's end build indexes every row from the stored values
     for start in range(0, len(ids), _CHUNK):

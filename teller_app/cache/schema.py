@@ -11,6 +11,7 @@ from teller_app.cache.bulk_load import migration_cache_meta
 from teller_app.cache.errors import CacheError
 from teller_app.cache.history import migration_history_copies
 from teller_app.cache.name_rekey import migration_collation_rekey, migration_name_rekey
+from teller_app.cache.rekey_marks_iban import migration_marks_iban_rekey
 from teller_app.cache.search import RANK
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped module)
@@ -114,6 +115,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     migration_cache_meta,  # 7: cache_meta (the first full sync's bulk load, bulk_load.py)
     migration_name_rekey,  # 8: sort keys/tokens without edge quotes, ‘ an apostrophe
     migration_collation_rekey,  # 9: sort keys in Ukrainian alphabetical order
+    migration_marks_iban_rekey,  # 10: й/ї in sort keys, ʹ ʻ ′ apostrophes, IBAN tokens
 ]
 
 

@@ -9,8 +9,10 @@
   else in cache order (bm25 costs ~3 us per match with the row fetch: 3 000 first-name
   matches took 12 ms of CPU at 100 000 customers, and keystroke -> painted rows has 16 ms
   in all, the paint included);
-* digit strings (``+380 67 123``) search phone/login/IBAN digit prefixes and phone suffixes;
-* IBAN-looking input (``UA21 3223 ...``) is compacted into one IBAN prefix.
+* digit strings (``+380 67 123``) search phone/login/IBAN digit prefixes (an IBAN's BBAN and
+  account number) and phone/IBAN suffixes;
+* IBAN-looking input (``UA21 3223 ...``, ``ua21-3223``) is compacted into one IBAN prefix
+  (or a login's word: "ab12cd" looks like one too).
 """
 
 from __future__ import annotations
@@ -18,19 +20,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from teller_app.cache.text import collate, digits, fold, query_variants
+from teller_app.cache.text import MARKED_LETTERS, collate, digits, fold, query_variants
 from teller_app.cache.translit import APOSTROPHES
 
 _GUID = re.compile(
     r"^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$", re.IGNORECASE
 )
 _PHONEISH = re.compile(r"^\+?[\d\s()\-.]+$")
-_IBANISH = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z\s]*$")
+_IBANISH = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z\s\-]*$")
+_IBAN_GAPS = re.compile(r"[\s\-]+")
+MIN_IBAN_PART = 5  # characters of an IBAN-looking query, at least (less: a word, "ua21")
 _WORDS = re.compile(rf"[\w{re.escape(APOSTROPHES)}]+")
 
 # bm25 column weights: surname, name, paternal, login, phone, iban
 RANK = "bm25(10.0, 4.0, 2.0, 2.0, 2.0, 2.0)"
 RANK_LIMIT = 1000
+# Sort-key ranges a one-word query is served from, at most; beyond, its tier 0 comes from
+# FTS, sorted (a prefix with that many и/і is long, so has few matches).
+MAX_RANGES = 32
 
 
 def looks_like_guid(query: str) -> bool:
@@ -45,8 +52,10 @@ def _phrase(token: str) -> str:
 
 def _digit_query(d: str) -> str:
     # Every stored phone is indexed in full, national and subscriber form, so the digits as
-    # typed are a prefix of one of them; a suffix is a prefix of the reversed digits.
-    return f"({{phone login iban}} : {_phrase(d)}* OR phone : {_phrase('r' + d[::-1])}*)"
+    # typed are a prefix of one of them; a suffix is a prefix of the reversed digits (an
+    # IBAN's too: ``text.iban_tokens``).
+    rev = _phrase("r" + d[::-1])
+    return f"({{phone login iban}} : {_phrase(d)}* OR {{phone iban}} : {rev}*)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +80,39 @@ class SearchPlan:
 _TOP = "\U0010ffff"
 
 
+def _sort_spellings(prefix: str) -> list[str] | None:
+    """The spellings of a folded ``prefix`` in sort keys, which tell й, ї from и, і (``fold``
+    does not): each "и" as "и" or "й", each "і" as "і" or "ї". None: more than MAX_RANGES."""
+    out = [""]
+    for ch in prefix:
+        marked = MARKED_LETTERS.get(ch)
+        out = [o + c for o in out for c in ((ch, marked) if marked else (ch,))]
+        if len(out) > MAX_RANGES:
+            return None
+    return out
+
+
 def _ranges(prefixes: list[str]) -> tuple[tuple[str, str], ...]:
+    keys: set[str] = set()
+    for prefix in prefixes:
+        spellings = _sort_spellings(prefix)
+        if spellings is None:
+            return ()
+        keys.update(collate(s) for s in spellings)
     out: list[str] = []
-    for p in sorted({collate(p) for p in prefixes}):
+    for p in sorted(keys):
         if not any(p.startswith(kept) for kept in out):
             out.append(p)
+    if len(out) > MAX_RANGES:
+        return ()  # tier 0 from FTS (SearchPlan.ranges empty)
     return tuple((p, p + _TOP) for p in out)
+
+
+def looks_like_iban(query: str) -> bool:
+    """True when ``query`` is searched as the start of an IBAN (``build_plan``): two
+    letters, two digits and more, spaces or dashes between, ``MIN_IBAN_PART`` at least."""
+    q = query.strip()
+    return bool(_IBANISH.match(q)) and len(_IBAN_GAPS.sub("", q)) >= MIN_IBAN_PART
 
 
 def build_plan(query: str) -> SearchPlan | None:
@@ -87,9 +123,8 @@ def build_plan(query: str) -> SearchPlan | None:
     d = digits(q)
     if _PHONEISH.match(q) and len(d) >= 3:
         return SearchPlan(_digit_query(d))
-    compact = re.sub(r"\s+", "", q)
-    if _IBANISH.match(q) and len(compact) >= 5:
-        return SearchPlan("iban : " + _phrase(fold(compact)) + "*")
+    if looks_like_iban(q):
+        return SearchPlan("{iban login} : " + _phrase(fold(_IBAN_GAPS.sub("", q))) + "*")
     groups: list[str] = []
     firsts: list[str] = []
     prefixes: list[str] = []

@@ -5,9 +5,10 @@ drop apostrophes), so search is case- and accent-insensitive. Names are indexed 
 transliteration (Cyrillic -> Latin, KMU 2010; Latin -> Cyrillic, best effort) as extra
 tokens in the same column, so either script finds either; a typed word also stands for the
 non-KMU spellings people use (``query_variants``: query side only). The sort key ignores
-leading/trailing spaces and quotes of each name part. Changing what a stored row derives
+leading/trailing spaces and quotes of each name part, and, unlike ``fold``, tells й and ї
+from и and і (Ukrainian order: и і ї й). Changing what a stored row derives
 from its values (tokens, sort key) needs a migration that re-keys/re-indexes the rows
-concerned (``name_rekey.py``).
+concerned (``name_rekey.py``, ``rekey_marks_iban.py``).
 """
 
 from __future__ import annotations
@@ -176,13 +177,27 @@ def login_tokens(login: str) -> str:
     return " ".join(dict.fromkeys(parts))
 
 
+_IBAN_GAPS = re.compile(r"[\s\-]+")
+UA_IBAN_LENGTH = 29  # "UA", 2 check digits, the bank's 6-digit code, a 19-digit account
+
+
 def iban_tokens(ibans: list[str]) -> str:
-    """Compact IBAN (no spaces) and its BBAN (after country code + check digits)."""
+    """Index text for the IBAN column: per IBAN the compact IBAN (no spaces, lowercase), its
+    BBAN (after country code + check digits), for a Ukrainian IBAN the account number
+    without its leading zeros ("26007233566001"), and the BBAN reversed behind an ``r`` (as
+    ``phone_tokens``), so its last digits ("6001") are a prefix query. Only the few
+    customers whose accounts this desk has read have IBANs (sync stores no accounts)."""
     out: list[str] = []
     for iban in ibans:
-        compact = re.sub(r"\s+", "", iban).casefold()
-        if compact:
-            out += [compact, compact[4:]] if len(compact) > 8 else [compact]
+        compact = _IBAN_GAPS.sub("", iban).casefold()
+        if len(compact) <= 8:
+            out.append(compact)
+            continue
+        bban = compact[4:]
+        out += [compact, bban]
+        if compact.startswith("ua") and len(compact) == UA_IBAN_LENGTH:
+            out.append(compact[10:].lstrip("0"))
+        out.append("r" + bban[::-1])
     return " ".join(dict.fromkeys(o for o in out if o))
 
 
@@ -195,21 +210,40 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 # key keeps its size (two UTF-8 bytes a letter, in the table and six indexes).
 UKRAINIAN_ORDER = "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя"
 RANK_BASE = 0x0400
-_RANKED = str.maketrans({ch: chr(RANK_BASE + i) for i, ch in enumerate(UKRAINIAN_ORDER)})
-UNRANKED = {ord(rank): chr(ch) for ch, rank in _RANKED.items()}  # ``collate`` undone
+_RANK = {ch: chr(RANK_BASE + i) for i, ch in enumerate(UKRAINIAN_ORDER)}
+UNRANKED = {ord(rank): ch for ch, rank in _RANK.items()}  # ``collate`` undone
+# й and ї are letters of their own (и і ї й), but ``fold`` drops their marks: the sort key
+# keeps them as two noncharacters (never in real text, untouched by NFKD and casefold) while
+# it folds, which rank as й and ї.
+_KEEP_MARKS = str.maketrans({"й": "\ufdd0", "Й": "\ufdd0", "ї": "\ufdd1", "Ї": "\ufdd1"})
+_MARKS_BACK = str.maketrans({"\ufdd0": "й", "\ufdd1": "ї"})
+_MARKABLE = re.compile("[йЙїЇ\u0306\u0308]")
+_RANKED = str.maketrans(_RANK)
+# What the search folds together, but the sort key tells apart (``search._ranges``).
+MARKED_LETTERS = {"и": "й", "і": "ї"}
 
 
 def collate(folded: str) -> str:
-    """``folded`` (``fold``'s output) as it sorts in the sort key."""
+    """``folded`` (``fold``'s output, or ``sort_fold``'s) as it sorts in the sort key."""
     return folded if folded.isascii() else folded.translate(_RANKED)
+
+
+def sort_fold(text: str) -> str:
+    """``fold`` keeping й and ї (NFD "и" + U+0306 too): "Йосип" -> "йосип", not "иосип"."""
+    if text.isascii() or not _MARKABLE.search(text):
+        return fold(text)  # the same memoised fold as the search tokens'
+    if "\u0306" in text or "\u0308" in text:
+        text = unicodedata.normalize("NFC", text)
+    return fold(text.translate(_KEEP_MARKS)).translate(_MARKS_BACK)
 
 
 @functools.lru_cache(maxsize=16384)
 def _sort_part(text: str) -> str:
-    """``text`` folded, without leading/trailing spaces, quotes or other non-letters, in
-    Ukrainian alphabetical order (``collate``): the sort key must start with the surname's
-    first indexed word, collated (``search.SearchPlan.ranges``)."""
-    folded = fold(text)
+    """``text`` folded (й and ї kept: ``sort_fold``), without leading/trailing spaces, quotes
+    or other non-letters, in Ukrainian alphabetical order (``collate``): the sort key must
+    start with the surname's first indexed word (й, ї as they are), collated
+    (``search.SearchPlan.ranges``)."""
+    folded = sort_fold(text)
     if folded and not (folded[0].isalnum() and folded[-1].isalnum()):
         folded = _EDGES.sub("", folded)
     return collate(folded)

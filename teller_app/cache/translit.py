@@ -57,9 +57,12 @@ _MEDIAL = {
     "э": "e",
     "ъ": "",
 }
-# The apostrophe as typed or stored: ASCII, right and left single quotes, modifier letter,
-# backtick, acute accent. All mean the same letter gap ("Мар'яна", "Солов’ян") and are dropped.
-APOSTROPHES = "'’‘ʼ`´"
+# The apostrophe as typed or stored: ASCII, right and left single quotes, modifier letter
+# apostrophe, modifier letter prime and turned comma (U+02B9, U+02BB) and the prime (U+2032),
+# which some tools and symbol tables give for it (the desk's forms store U+02BC for all of
+# them: ``core.person_name``), backtick, acute accent. All mean the same letter gap
+# ("Мар'яна", "Солов’ян", "Марʹян") and are dropped.
+APOSTROPHES = "'’‘ʼʹʻ′`´"
 
 
 def _is_cyr(ch: str) -> bool:

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.customer_table_model import CustomerTableModel, SearchSource
 from teller_app.ui.error_text import friendly_message
+from teller_app.ui.search_sources import iban_in_part, iban_mistake
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 PLATFORM_DEBOUNCE_MS = 150
 
@@ -82,7 +84,7 @@ class SearchPanel(QWidget):
         self.branch_filter.setToolTip(self.tr("Show customers of one branch"))
         self.branch_filter.hide()  # only head-office staff get it (set_branches)
 
-        self.summary = QLabel(self)
+        self.summary = plain_label(QLabel(self), wrap=False)  # may quote the platform's words
         self.summary.setObjectName("searchSummary")
 
         self.table = QTableView(self)
@@ -174,14 +176,21 @@ class SearchPanel(QWidget):
     def _update_summary(self) -> None:
         total, capped = self.model.total, self.model.capped
         if total == 0:
-            text = self.tr("No customers found.") if self.model.query else ""
+            text = self._nothing_found(self.model.query) if self.model.query else ""
         else:
             count = f"{total:,}".replace(",", "\u00a0") + ("+" if capped else "")
             text = self.tr("%n customer(s)", "", total).replace(str(total), count)
         self.summary.setText(text)
 
+    def _nothing_found(self, query: str) -> str:
+        # An IBAN in part finds only accounts this desk has read; a whole one, any account.
+        if iban_in_part(query):
+            return self.tr("No customers found. To search by IBAN, type it in full.")
+        mistake = iban_mistake(query)
+        return self.tr("No customers found.") + (f" {mistake}" if mistake else "")
+
     def _failed(self, exc: BaseException) -> None:
-        self.summary.setText(friendly_message(exc))
+        self.summary.setText(shown_lines(friendly_message(exc)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):

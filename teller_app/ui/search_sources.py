@@ -21,7 +21,8 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from teller_app.cache.text import fold
+from teller_app.cache.search import MIN_IBAN_PART
+from teller_app.cache.text import UA_IBAN_LENGTH, digits, fold
 from teller_app.cache.translit import apostrophe_free_part, cyrillic_text_spellings
 from teller_app.platform import PlatformError
 from teller_app.ui.validators import check_iban, check_phone
@@ -63,6 +64,35 @@ def read_to_end(call: Awaitable[T]) -> Awaitable[T]:
 def _retrieved(task: asyncio.Future[Any]) -> None:
     if not task.cancelled():
         task.exception()  # a superseded query's failure is nobody's: not logged as unretrieved
+
+
+# An account number typed without its IBAN (UA: up to 19 digits) has more digits than any
+# phone number (380671234567: 12), so is never taken for one.
+ACCOUNT_DIGITS = 13
+_DIGITS_ONLY = re.compile(r"^[\d\s\-]+$")
+_IBAN_START = re.compile(r"^[A-Za-z]{2}\d{2}[\d\s\-]*$")
+_GAPS = re.compile(r"[\s\-]+")
+
+
+def iban_in_part(query: str) -> bool:
+    """An IBAN typed in part ("UA21 3223", "ua213223") or an account number
+    ("26007233566001"). The platform finds an account by its whole IBAN only, and the cache
+    holds the IBANs only of accounts this desk has read (sync stores none), so when such a
+    query finds nobody the teller is told to type the whole IBAN (``SearchPanel``)."""
+    q = query.strip()
+    if _DIGITS_ONLY.match(q):
+        return len(digits(q)) >= ACCOUNT_DIGITS
+    compact = _GAPS.sub("", q)
+    return bool(_IBAN_START.match(q)) and MIN_IBAN_PART <= len(compact) < UA_IBAN_LENGTH
+
+
+def iban_mistake(query: str) -> str:
+    """What is wrong with an IBAN typed whole (as long as a Ukrainian one, or longer) that
+    is not valid (translated; ``validators.check_iban``), else ""."""
+    q = query.strip()
+    if not _IBAN_START.match(q) or len(_GAPS.sub("", q)) < UA_IBAN_LENGTH:
+        return ""
+    return check_iban(_GAPS.sub("", q))[1]
 
 
 def platform_only(query: str) -> bool:
