@@ -4,43 +4,43 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="46"/>
-        <location filename="../../teller_app/ui/about.py" line="66"/>
+        <location filename="../../teller_app/ui/about.py" line="47"/>
+        <location filename="../../teller_app/ui/about.py" line="67"/>
         <source>About Teller</source>
         <translation>Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="49"/>
+        <location filename="../../teller_app/ui/about.py" line="50"/>
         <source>Teller icon</source>
         <translation>Значок Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="52"/>
+        <location filename="../../teller_app/ui/about.py" line="53"/>
         <source>Version</source>
         <translation>Версія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="54"/>
+        <location filename="../../teller_app/ui/about.py" line="55"/>
         <source>Profile</source>
         <translation>Профіль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="55"/>
+        <location filename="../../teller_app/ui/about.py" line="56"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="56"/>
+        <location filename="../../teller_app/ui/about.py" line="57"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="56"/>
+        <location filename="../../teller_app/ui/about.py" line="57"/>
         <source>none</source>
         <translation>немає</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/about.py" line="61"/>
+        <location filename="../../teller_app/ui/about.py" line="62"/>
         <source>Branch desk for the e-hryvnia platform.</source>
         <translation>Робоче місце відділення для платформи е-гривні.</translation>
     </message>
@@ -146,185 +146,225 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="178"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="181"/>
         <source>Approve</source>
         <translation>Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="179"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="176"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="179"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="357"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="71"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="56"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="101"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="26"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="38"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="24"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="36"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="27"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="39"/>
         <source>Approved, waiting to be applied.</source>
         <translation>Схвалено, чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="63"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="96"/>
+        <source>Reading the customer</source>
+        <translation>Читаємо дані клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="108"/>
         <source>This request is approved already: Resume applies it.</source>
         <translation>Цей запит уже схвалено: «Продовжити» застосує його.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="93"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="138"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="104"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="149"/>
         <source>Select an approved request that was not applied first.</source>
         <translation>Спершу виберіть схвалений запит, який не було застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="113"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="158"/>
         <source>Resumed: approved and applied.</source>
         <translation>Продовжено: схвалено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="119"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="164"/>
         <source>Still not applied: the Teller Hub could not finish it. Try again later.</source>
         <translation>Досі не застосовано: Teller Hub не зміг завершити. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="129"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="174"/>
         <source>Resuming</source>
         <translation>Продовження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="24"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="25"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="29"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="30"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="32"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="33"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="41"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="37"/>
+        <source>Someone changed this customer meanwhile: nothing was saved. Look at the card again.</source>
+        <translation>Тим часом цього клієнта змінив хтось інший: нічого не збережено. Перегляньте картку ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approval_errors.py" line="51"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="184"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="177"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="180"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="180"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="185"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="226"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="229"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="229"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="232"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="245"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="243"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="246"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="274"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="277"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="303"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="306"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="346"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="349"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="69"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="114"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="26"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="27"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="34"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="35"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="38"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="48"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="47"/>
+        <source>%1: at filing %2 → wanted %3, now %4</source>
+        <translation>%1: під час подання %2 → бажано %3, зараз %4</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="52"/>
+        <source>%1: at filing %2, now %3</source>
+        <translation>%1: під час подання %2, зараз %3</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="73"/>
+        <source>Changed by someone else since it was filed: %1. Approving it applies nothing: the request ends not applied.</source>
+        <translation>Після подання це змінив хтось інший: %1. Погодження нічого не застосує: запит завершиться як незастосований.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="85"/>
+        <source>%1: was %2, now %3</source>
+        <translation>%1: було %2, зараз %3</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="90"/>
+        <source>Not applied: someone else changed the customer after the request was filed. Nothing was written; file the request again if it is still needed.</source>
+        <translation>Не застосовано: після подання запиту клієнта змінив хтось інший. Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="93"/>
+        <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
+        <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
 </context>
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="34"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="35"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="39"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="40"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
@@ -368,122 +408,122 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="66"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="67"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="68"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="69"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="70"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="71"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="72"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="73"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="68"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="74"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="70"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="76"/>
         <source>Sign-in refused</source>
         <translation>Вхід відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="71"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="77"/>
         <source>Sign-in throttled</source>
         <translation>Вхід тимчасово обмежено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="72"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="78"/>
         <source>Decision refused</source>
         <translation>Рішення відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="73"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="79"/>
         <source>Sent to the platform</source>
         <translation>Надіслано на платформу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="80"/>
         <source>Employee added</source>
         <translation>Працівника додано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="75"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="81"/>
         <source>Employee disabled</source>
         <translation>Працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="76"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="82"/>
         <source>Employee enabled</source>
         <translation>Працівника увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="77"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="83"/>
         <source>Password reset</source>
         <translation>Пароль скинуто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="78"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="84"/>
         <source>Customer secret issued</source>
         <translation>Видано секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="79"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="85"/>
         <source>Customer secrets imported</source>
         <translation>Секрети клієнтів імпортовано</translation>
     </message>
@@ -1137,32 +1177,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="122"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="128"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="122"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="128"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="122"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="128"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="123"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="129"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="123"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="129"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="122"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="128"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -1170,42 +1210,42 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="266"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="274"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="273"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="274"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="282"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="275"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="283"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="270"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="278"/>
         <source>From</source>
         <translation>З</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="271"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="279"/>
         <source>to</source>
         <translation>по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="333"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="343"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="359"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="369"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1214,52 +1254,52 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="362"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="368"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="378"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="382"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="373"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="388"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="398"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="391"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="401"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="265"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="273"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="269"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="277"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="309"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="319"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="328"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="338"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1268,7 +1308,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="350"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="360"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1276,7 +1316,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../teller_app/ui/banner.py" line="42"/>
+        <location filename="../../teller_app/ui/banner.py" line="45"/>
         <source>Dismiss</source>
         <translation>Закрити</translation>
     </message>
@@ -1284,63 +1324,63 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="42"/>
+        <location filename="../../teller_app/ui/till_position.py" line="43"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="55"/>
+        <location filename="../../teller_app/ui/till_position.py" line="56"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="55"/>
-        <location filename="../../teller_app/ui/till_position.py" line="59"/>
+        <location filename="../../teller_app/ui/till_position.py" line="56"/>
+        <location filename="../../teller_app/ui/till_position.py" line="60"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="56"/>
+        <location filename="../../teller_app/ui/till_position.py" line="57"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="56"/>
+        <location filename="../../teller_app/ui/till_position.py" line="57"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="59"/>
+        <location filename="../../teller_app/ui/till_position.py" line="60"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="60"/>
+        <location filename="../../teller_app/ui/till_position.py" line="61"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="63"/>
+        <location filename="../../teller_app/ui/till_position.py" line="64"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="63"/>
+        <location filename="../../teller_app/ui/till_position.py" line="64"/>
         <source>Counted</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <location filename="../../teller_app/ui/till_position.py" line="65"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <location filename="../../teller_app/ui/till_position.py" line="65"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="65"/>
+        <location filename="../../teller_app/ui/till_position.py" line="66"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
@@ -1531,47 +1571,47 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="103"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="104"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="105"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="127"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="128"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="128"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="251"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="252"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1581,22 +1621,22 @@
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="323"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="332"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="340"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="350"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="359"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="363"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="372"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
@@ -1626,62 +1666,62 @@
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="184"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="185"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="200"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="201"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="291"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="300"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="318"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="327"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
@@ -1691,12 +1731,12 @@
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="215"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="216"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Void the draft…</source>
         <translation>Анулювати чернетку…</translation>
     </message>
@@ -2210,57 +2250,57 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="42"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="43"/>
         <source>Re-enable the customer</source>
         <translation>Знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="45"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="46"/>
         <source>Disable the customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="48"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="49"/>
         <source>Set the status back to active</source>
         <translation>Повернути статус «активний»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="52"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
         <source>Set the status to blocked</source>
         <translation>Встановити статус «заблокований»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="56"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="57"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="66"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="69"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="70"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="71"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="73"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="74"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="104"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="105"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="123"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="124"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
@@ -2291,17 +2331,17 @@
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="76"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="77"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="80"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="81"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="85"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="86"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
@@ -2309,7 +2349,7 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="82"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="83"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -2317,12 +2357,12 @@
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="48"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="47"/>
         <source>Something went wrong</source>
         <translation>Щось пішло не так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="50"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="49"/>
         <source>An unexpected error happened. Your work is kept and Teller keeps running.
 If it happens again, tell support what you were doing.</source>
         <translation>Сталася неочікувана помилка. Вашу роботу збережено, Teller продовжує працювати.
@@ -2332,12 +2372,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -2346,7 +2386,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -2355,7 +2395,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -2364,162 +2404,162 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="171"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="173"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="172"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="174"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="173"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="217"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="219"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="242"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="244"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлюємо…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="277"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="277"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="279"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="281"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="283"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="291"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="291"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="293"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="310"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="312"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="315"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="317"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="317"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="319"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="194"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="193"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="195"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="194"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="196"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="381"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="383"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="392"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="394"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -2527,194 +2567,222 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="198"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="199"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="202"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="107"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="108"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="154"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="166"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="103"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="104"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="206"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="134"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="140"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="135"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="141"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="136"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="142"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="226"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="226"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="106"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="109"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="112"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="234"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="235"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="236"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="237"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="237"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="303"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="288"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="115"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="309"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="294"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="317"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="301"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="322"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="306"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="347"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="53"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="374"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="79"/>
         <source>The platform did not answer: the customer may have been created. Nothing was lost: press Save again when the connection is back; it checks first and never creates the customer twice.</source>
         <translation>Платформа не відповіла: клієнта, можливо, вже створено. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться; спершу буде перевірено, чи клієнт існує, і двічі його не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="391"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="95"/>
         <source>A customer with this login exists and may be the one your earlier attempt created: search for the login before creating another.</source>
         <translation>Клієнт із таким логіном існує, і, можливо, його створила ваша попередня спроба: знайдіть цей логін, перш ніж створювати іншого.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="90"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="144"/>
+        <source>Changed meanwhile at another desk to: “{value}”. Save again to replace it with yours.</source>
+        <translation>Тим часом змінено на іншому робочому місці на: «{value}». Збережіть ще раз, щоб замінити своїм значенням.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="159"/>
+        <source>Enabled</source>
+        <translation>Увімкнений</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="93"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="95"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="98"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="219"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="115"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="149"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="155"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="168"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="174"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
             <numerusform>Введіть суму, у якій не більше %n знаків після коми.</numerusform>
             <numerusform>Введіть суму, у якій не більше %n знаків після коми.</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="237"/>
+        <source>Checking phone number…</source>
+        <translation>Перевіряємо номер телефону…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="258"/>
+        <source>A customer with this phone number already exists.</source>
+        <translation>Клієнт із цим номером телефону вже існує.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="260"/>
+        <source>A customer with this phone number already exists: {name}</source>
+        <translation>Клієнт із цим номером телефону вже існує: {name}</translation>
     </message>
     <message numerus="yes">
         <location filename="../../teller_app/ui/discard_prompt.py" line="22"/>
@@ -2726,38 +2794,40 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="173"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="179"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="193"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="199"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="380"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="86"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="57"/>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="111"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="58"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="164"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="201"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="204"/>
         <source>The most the customer&apos;s account may hold; 0 means no limit.</source>
         <translation>Найбільша сума, яку може містити рахунок клієнта; 0 — без обмеження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="205"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="159"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
@@ -2786,17 +2856,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="365"/>
-        <source>Someone changed the status to “{status}” meanwhile. Nothing was saved: check it and save again.</source>
-        <translation>Тим часом хтось змінив статус на «{status}». Нічого не збережено: перевірте й збережіть знову.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="370"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="138"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="352"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="59"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -3336,47 +3401,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="78"/>
+        <location filename="../../teller_app/ui/history.py" line="86"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="82"/>
+        <location filename="../../teller_app/ui/history.py" line="90"/>
         <source>Dates</source>
         <translation>Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="93"/>
+        <location filename="../../teller_app/ui/history.py" line="102"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="96"/>
+        <location filename="../../teller_app/ui/history.py" line="105"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="99"/>
+        <location filename="../../teller_app/ui/history.py" line="108"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="100"/>
+        <location filename="../../teller_app/ui/history.py" line="109"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="151"/>
+        <location filename="../../teller_app/ui/history.py" line="160"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="176"/>
+        <location filename="../../teller_app/ui/history.py" line="192"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="183"/>
+        <location filename="../../teller_app/ui/history.py" line="199"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -3385,7 +3450,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="185"/>
+        <location filename="../../teller_app/ui/history.py" line="201"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -3394,72 +3459,72 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="198"/>
+        <location filename="../../teller_app/ui/history.py" line="214"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="199"/>
+        <location filename="../../teller_app/ui/history.py" line="215"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="210"/>
+        <location filename="../../teller_app/ui/history.py" line="226"/>
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="210"/>
+        <location filename="../../teller_app/ui/history.py" line="226"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="212"/>
+        <location filename="../../teller_app/ui/history.py" line="228"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="211"/>
+        <location filename="../../teller_app/ui/history.py" line="227"/>
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="212"/>
+        <location filename="../../teller_app/ui/history.py" line="228"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="213"/>
+        <location filename="../../teller_app/ui/history.py" line="229"/>
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="213"/>
+        <location filename="../../teller_app/ui/history.py" line="229"/>
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="226"/>
+        <location filename="../../teller_app/ui/history.py" line="242"/>
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="234"/>
+        <location filename="../../teller_app/ui/history.py" line="250"/>
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="237"/>
+        <location filename="../../teller_app/ui/history.py" line="253"/>
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="250"/>
+        <location filename="../../teller_app/ui/history.py" line="266"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="255"/>
+        <location filename="../../teller_app/ui/history.py" line="271"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -3467,37 +3532,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="59"/>
+        <location filename="../../teller_app/ui/history_model.py" line="62"/>
         <source>Date (Kyiv)</source>
         <translation>Дата (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="59"/>
+        <location filename="../../teller_app/ui/history_model.py" line="62"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="59"/>
+        <location filename="../../teller_app/ui/history_model.py" line="62"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="60"/>
+        <location filename="../../teller_app/ui/history_model.py" line="63"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="60"/>
+        <location filename="../../teller_app/ui/history_model.py" line="63"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="60"/>
+        <location filename="../../teller_app/ui/history_model.py" line="63"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="175"/>
+        <location filename="../../teller_app/ui/history_model.py" line="178"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -3574,19 +3639,19 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="247"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="235"/>
         <location filename="../../teller_app/ui/main_window.py" line="220"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="248"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="236"/>
         <location filename="../../teller_app/ui/main_window.py" line="239"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="123"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="126"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
@@ -3601,12 +3666,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="119"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="122"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="122"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="125"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
@@ -3627,64 +3692,64 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="143"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="56"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="58"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="144"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="57"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="59"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="145"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="69"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="146"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="147"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="75"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="148"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="75"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="77"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="149"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="78"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="80"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="150"/>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="80"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="82"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="92"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="94"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="97"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="99"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="99"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="101"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
@@ -3699,7 +3764,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вас виведено з системи: платформа більше не приймає пароль, з яким це робоче місце запустилося офлайн. Увійдіть із вашим чинним паролем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="116"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="120"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -3750,52 +3815,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="35"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="36"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="43"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="44"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="44"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="45"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="45"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="47"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="46"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="48"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="47"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="49"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="48"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="50"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="49"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="51"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="60"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="61"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="81"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="82"/>
         <source>Reading who took the payment</source>
         <translation>Читання того, хто прийняв платіж</translation>
     </message>
@@ -3821,32 +3886,32 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="81"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="81"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="83"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="83"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="148"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="159"/>
         <source>Approved, not applied: %1</source>
         <translation>Схвалено, не застосовано: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="81"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -4064,17 +4129,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManager</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="47"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="48"/>
         <source>ok</source>
         <translation>гаразд</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="48"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="49"/>
         <source>adapted</source>
         <translation>адаптовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="49"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="50"/>
         <source>failed</source>
         <translation>помилка</translation>
     </message>
@@ -4082,52 +4147,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManagerDialog</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="61"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="62"/>
         <source>Teller — profiles</source>
         <translation>Teller — профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="71"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="72"/>
         <source>Profiles</source>
         <translation>Профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="73"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="74"/>
         <source>&amp;Add</source>
         <translation>&amp;Додати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="74"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="75"/>
         <source>Du&amp;plicate</source>
         <translation>&amp;Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="76"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="77"/>
         <source>&amp;Delete</source>
         <translation>&amp;Видалити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="79"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="80"/>
         <source>&amp;Save</source>
         <translation>&amp;Зберегти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="81"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="82"/>
         <source>&amp;Test connection</source>
         <translation>&amp;Перевірити з’єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="83"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="84"/>
         <source>&amp;Import…</source>
         <translation>&amp;Імпорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="85"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="86"/>
         <source>E&amp;xport…</source>
         <translation>&amp;Експорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="87"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="88"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
@@ -4347,12 +4412,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReauthDialog</name>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="25"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="26"/>
         <source>Sign in again</source>
         <translation>Повторний вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="27"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="29"/>
         <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
         <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
     </message>
@@ -4380,91 +4445,96 @@ If it happens again, tell support what you were doing.</source>
         <translation>Дата й час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="59"/>
+        <location filename="../../teller_app/ui/receipt.py" line="60"/>
+        <source>time unknown</source>
+        <translation>час невідомий</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="61"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="60"/>
+        <location filename="../../teller_app/ui/receipt.py" line="62"/>
         <source>Account (IBAN)</source>
         <translation>Рахунок (IBAN)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="61"/>
+        <location filename="../../teller_app/ui/receipt.py" line="63"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="62"/>
+        <location filename="../../teller_app/ui/receipt.py" line="64"/>
         <source>Amount in words</source>
         <translation>Сума прописом</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="63"/>
+        <location filename="../../teller_app/ui/receipt.py" line="65"/>
         <source>Payment category</source>
         <translation>Категорія платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="64"/>
-        <location filename="../../teller_app/ui/receipt.py" line="90"/>
+        <location filename="../../teller_app/ui/receipt.py" line="66"/>
+        <location filename="../../teller_app/ui/receipt.py" line="92"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="65"/>
+        <location filename="../../teller_app/ui/receipt.py" line="67"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="66"/>
-        <location filename="../../teller_app/ui/receipt.py" line="89"/>
+        <location filename="../../teller_app/ui/receipt.py" line="68"/>
+        <location filename="../../teller_app/ui/receipt.py" line="91"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="67"/>
-        <location filename="../../teller_app/ui/receipt.py" line="89"/>
+        <location filename="../../teller_app/ui/receipt.py" line="69"/>
+        <location filename="../../teller_app/ui/receipt.py" line="91"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="68"/>
+        <location filename="../../teller_app/ui/receipt.py" line="70"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="71"/>
+        <location filename="../../teller_app/ui/receipt.py" line="73"/>
         <source>Copy printed (Kyiv)</source>
         <translation>Копію надруковано (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="71"/>
+        <location filename="../../teller_app/ui/receipt.py" line="73"/>
         <source>{time} by {teller}</source>
         <translation>{time}, {teller}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="101"/>
-        <location filename="../../teller_app/ui/receipt.py" line="171"/>
+        <location filename="../../teller_app/ui/receipt.py" line="103"/>
+        <location filename="../../teller_app/ui/receipt.py" line="173"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="104"/>
+        <location filename="../../teller_app/ui/receipt.py" line="106"/>
         <source>COPY</source>
         <translation>КОПІЯ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="106"/>
+        <location filename="../../teller_app/ui/receipt.py" line="108"/>
         <source>Teller&apos;s signature</source>
         <translation>Підпис операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="107"/>
+        <location filename="../../teller_app/ui/receipt.py" line="109"/>
         <source>Customer&apos;s signature</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="187"/>
+        <location filename="../../teller_app/ui/receipt.py" line="189"/>
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -4533,197 +4603,197 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="82"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="83"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="84"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="85"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="86"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="87"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="88"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="89"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="90"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="91"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="92"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="92"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="115"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -4732,28 +4802,33 @@ If it happens again, tell support what you were doing.</source>
     <name>SearchPanel</name>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="159"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="76"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="78"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="161"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="82"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="84"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="124"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="126"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="177"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="188"/>
+        <source>No customers found. To search by IBAN, type it in full.</source>
+        <translation>Клієнтів не знайдено. Щоб знайти за IBAN, введіть його повністю.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="190"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="180"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="182"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -4765,7 +4840,7 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionInfo</name>
     <message>
-        <location filename="../../teller_app/ui/session_info.py" line="33"/>
+        <location filename="../../teller_app/ui/session_info.py" line="40"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
@@ -4846,67 +4921,77 @@ If it happens again, tell support what you were doing.</source>
         <translation>зміна сегмента</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="71"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="72"/>
+        <source>one customer per phone number: on</source>
+        <translation>один клієнт на номер телефону: увімкнено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="74"/>
+        <source>one customer per phone number: off (shared phones allowed)</source>
+        <translation>один клієнт на номер телефону: вимкнено (спільні номери дозволено)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="77"/>
         <source>no approval any more for: %1</source>
         <translation>погодження більше не потрібне для: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="76"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="82"/>
         <source>statuses no longer needing approval: %1</source>
         <translation>статуси, які більше не потребують погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="81"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="87"/>
         <source>cash approval threshold: %1 → %2</source>
         <translation>поріг погодження касових операцій: %1 → %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="86"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="92"/>
         <source>cash currency: %1 → %2</source>
         <translation>валюта каси: %1 → %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="90"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="96"/>
         <source>approval now needed for: %1</source>
         <translation>тепер потрібне погодження для: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="93"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="99"/>
         <source>statuses now needing approval: %1</source>
         <translation>статуси, які тепер потребують погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="101"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="107"/>
         <source>a teller&apos;s daily cash limit</source>
         <translation>денний касовий ліміт операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="103"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="109"/>
         <source>a teller&apos;s daily cash without approval</source>
         <translation>денна сума готівки операціоніста без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="106"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="112"/>
         <source>a customer&apos;s daily cash before approval</source>
         <translation>денна сума готівки клієнта до погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="109"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="115"/>
         <source>the over/short a teller may close with alone</source>
         <translation>надлишок/нестача, з якими касир може закрити касу сам</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="126"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="132"/>
         <source>no limit</source>
         <translation>без ліміту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="129"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="135"/>
         <source>%1: %2 → %3</source>
         <translation>%1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="149"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="155"/>
         <source>no change to what is in force</source>
         <translation>без змін до чинних налаштувань</translation>
     </message>
@@ -5171,94 +5256,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="64"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="65"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="254"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="253"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="75"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="76"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="81"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="82"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="276"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="275"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="95"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="276"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="275"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="97"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="109"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="114"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="119"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="120"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="119"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="229"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="228"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="243"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="242"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="266"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="265"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="287"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="286"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="328"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="327"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="124"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="123"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -5282,12 +5367,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="91"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="98"/>
         <source>A new alert is waiting.</source>
         <translation>Надійшло нове сповіщення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="92"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="99"/>
         <source>A new request is waiting.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
@@ -5301,7 +5386,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="83"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="90"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -5403,32 +5488,32 @@ Reason: %2</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="34"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="35"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="37"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="38"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="40"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="41"/>
         <source>Your change request was approved, waiting to be applied.</source>
         <translation>Ваш запит на зміну схвалено, він чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="43"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="44"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="45"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="46"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="48"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="49"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
@@ -5458,7 +5543,7 @@ Reason: %2</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="63"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="70"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
@@ -5471,98 +5556,98 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="43"/>
-        <location filename="../../teller_app/ui/till_close.py" line="55"/>
+        <location filename="../../teller_app/ui/till_close.py" line="44"/>
+        <location filename="../../teller_app/ui/till_close.py" line="58"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="57"/>
+        <location filename="../../teller_app/ui/till_close.py" line="60"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="59"/>
+        <location filename="../../teller_app/ui/till_close.py" line="62"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="60"/>
+        <location filename="../../teller_app/ui/till_close.py" line="63"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="67"/>
+        <location filename="../../teller_app/ui/till_close.py" line="70"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="68"/>
+        <location filename="../../teller_app/ui/till_close.py" line="71"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="70"/>
+        <location filename="../../teller_app/ui/till_close.py" line="73"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="71"/>
+        <location filename="../../teller_app/ui/till_close.py" line="74"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="87"/>
+        <location filename="../../teller_app/ui/till_close.py" line="90"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="87"/>
+        <location filename="../../teller_app/ui/till_close.py" line="90"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="88"/>
+        <location filename="../../teller_app/ui/till_close.py" line="91"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="91"/>
+        <location filename="../../teller_app/ui/till_close.py" line="94"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="116"/>
+        <location filename="../../teller_app/ui/till_close.py" line="119"/>
         <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
         <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим касир може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="132"/>
+        <location filename="../../teller_app/ui/till_close.py" line="135"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="137"/>
+        <location filename="../../teller_app/ui/till_close.py" line="140"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="146"/>
+        <location filename="../../teller_app/ui/till_close.py" line="149"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="157"/>
+        <location filename="../../teller_app/ui/till_close.py" line="160"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="168"/>
+        <location filename="../../teller_app/ui/till_close.py" line="171"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="171"/>
+        <location filename="../../teller_app/ui/till_close.py" line="174"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
@@ -5571,7 +5656,7 @@ Reason: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="111"/>
+        <location filename="../../teller_app/ui/till_close.py" line="114"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -5622,7 +5707,7 @@ Reason: %2</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="119"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="120"/>
         <location filename="../../teller_app/ui/till_dialog.py" line="129"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
@@ -5852,106 +5937,111 @@ Reason: %2</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="83"/>
+        <source>The customer is blocked or closed at the bank: no cash deposit or withdrawal until their status is changed back.</source>
+        <translation>Клієнта в банку заблоковано або закрито: внесення й видача готівки неможливі, доки статус не змінять назад.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="86"/>
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="85"/>
+        <location filename="../../teller_app/ui/till_text.py" line="88"/>
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="87"/>
+        <location filename="../../teller_app/ui/till_text.py" line="90"/>
         <source>The draft is not this customer&apos;s.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="88"/>
+        <location filename="../../teller_app/ui/till_text.py" line="91"/>
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="89"/>
+        <location filename="../../teller_app/ui/till_text.py" line="92"/>
         <source>The amount differs from the draft&apos;s on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="91"/>
+        <location filename="../../teller_app/ui/till_text.py" line="94"/>
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="92"/>
+        <location filename="../../teller_app/ui/till_text.py" line="95"/>
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="94"/>
+        <location filename="../../teller_app/ui/till_text.py" line="97"/>
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="100"/>
+        <location filename="../../teller_app/ui/till_text.py" line="103"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="107"/>
+        <location filename="../../teller_app/ui/till_text.py" line="110"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="111"/>
+        <location filename="../../teller_app/ui/till_text.py" line="114"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="112"/>
+        <location filename="../../teller_app/ui/till_text.py" line="115"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="117"/>
+        <location filename="../../teller_app/ui/till_text.py" line="120"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="118"/>
+        <location filename="../../teller_app/ui/till_text.py" line="121"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="119"/>
+        <location filename="../../teller_app/ui/till_text.py" line="122"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="120"/>
+        <location filename="../../teller_app/ui/till_text.py" line="123"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="125"/>
+        <location filename="../../teller_app/ui/till_text.py" line="128"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="130"/>
+        <location filename="../../teller_app/ui/till_text.py" line="133"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="131"/>
+        <location filename="../../teller_app/ui/till_text.py" line="134"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="132"/>
+        <location filename="../../teller_app/ui/till_text.py" line="135"/>
         <source>closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
         <translation>закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="134"/>
+        <location filename="../../teller_app/ui/till_text.py" line="137"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
@@ -5959,17 +6049,17 @@ Reason: %2</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="33"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="34"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="37"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="38"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="38"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="39"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
@@ -6022,48 +6112,58 @@ Reason: %2</source>
 <context>
     <name>Validators</name>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="83"/>
+        <location filename="../../teller_app/ui/validators.py" line="57"/>
+        <source>Latin letter “{letter}” in a Cyrillic word: type it in Cyrillic.</source>
+        <translation>Латинська літера «{letter}» у кириличному слові: введіть її кирилицею.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="60"/>
+        <source>Cyrillic letter “{letter}” in a Latin word: type it in Latin.</source>
+        <translation>Кирилична літера «{letter}» у латинському слові: введіть її латиницею.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/validators.py" line="92"/>
         <source>Not a phone number.</source>
         <translation>Це не номер телефону.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="85"/>
+        <location filename="../../teller_app/ui/validators.py" line="94"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="98"/>
+        <location filename="../../teller_app/ui/validators.py" line="110"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="100"/>
+        <location filename="../../teller_app/ui/validators.py" line="112"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="107"/>
+        <location filename="../../teller_app/ui/validators.py" line="122"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="109"/>
+        <location filename="../../teller_app/ui/validators.py" line="129"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="43"/>
-        <location filename="../../teller_app/ui/validators.py" line="116"/>
+        <location filename="../../teller_app/ui/validators.py" line="45"/>
+        <location filename="../../teller_app/ui/validators.py" line="136"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="45"/>
+        <location filename="../../teller_app/ui/validators.py" line="47"/>
         <source>{field} must not contain control characters or text-direction marks (they can disguise the text). Retype it.</source>
         <translation>Поле «{field}» не може містити керівних символів чи позначок напрямку тексту (вони можуть маскувати текст). Введіть його заново.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="49"/>
+        <location filename="../../teller_app/ui/validators.py" line="51"/>
         <source>{field} must not start with =, +, - or @.</source>
         <translation>Поле «{field}» не може починатися з =, +, - чи @.</translation>
     </message>
@@ -6071,82 +6171,82 @@ Reason: %2</source>
 <context>
     <name>VaultCountDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="35"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="36"/>
         <source>Count the vault</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="43"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="46"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="44"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="47"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="45"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="48"/>
         <source>Second supervisor co-signs here…</source>
         <translation>Другий контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="51"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="54"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="53"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="56"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="54"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="57"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="65"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="68"/>
         <source>The count differs from the book balance: give the reason.</source>
         <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="83"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="86"/>
         <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
         <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="93"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="96"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="99"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="102"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="120"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="123"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="122"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="125"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="126"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="129"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="135"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="138"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="140"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="143"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>

@@ -15,6 +15,14 @@ from dataclasses import dataclass, field
 from teller_app.core.approvals import CUSTOMER_UPDATE, ApprovalGate
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.concurrent_reads import read_both
+from teller_app.core.customer_checks import (
+    PhoneTaken,
+    StaleFields,
+    login_taken,
+    original_values,
+    phone_holders,
+    stale_fields,
+)
 from teller_app.core.session import HubLink
 from teller_app.core.views import (
     AccountView,
@@ -28,6 +36,7 @@ from teller_app.core.views import (
 )
 from teller_app.platform import (
     AccountWithAssets,
+    Conflict,
     CreatedCustomer,
     Customer,
     CustomerUpdate,
@@ -41,14 +50,7 @@ from teller_app.platform import (
 log = logging.getLogger(__name__)
 
 
-class StaleStatus(Exception):
-    """The customer's status changed on the platform since the form was opened: writing the
-    form's status would overwrite (or resurrect) a newer one. Nothing was sent."""
-
-    def __init__(self, current: str, full: str) -> None:
-        super().__init__("the status changed since the form was opened")
-        self.current = current  # the real status now
-        self.full = full  # the whole status text now
+PHONE_TAKEN = "phone_taken"  # the hub's code: the bank's one-customer-per-phone rule
 
 
 @dataclass
@@ -128,9 +130,14 @@ class CustomerService:
                                 [account_from_platform(a) for a in accounts], time.time())
 
     async def login_taken(self, login: str) -> bool:
-        """Whether a customer already has this login (as far as this employee can see;
-        the platform still refuses a duplicate in another branch on create)."""
-        return await self.client.find_customer_by_login(login) is not None
+        """Whether a customer already has this login in any letter case (as far as this
+        employee can see; the platform still refuses a duplicate in another branch)."""
+        return await login_taken(self.client, login)
+
+    async def phone_holders(self, phone: str,
+                            exclude_guid: str | None = None) -> list[CustomerView]:
+        """Customers this employee can see who hold ``phone``'s number (cache first)."""
+        return await phone_holders(self.client, self.cache, phone, exclude_guid)
 
     # -- writes ---------------------------------------------------------------------------
     async def create(self, new: NewCustomer,
@@ -138,7 +145,8 @@ class CustomerService:
         """The hub issues the customer's secret first (external id = login; DCM asks the
         bank's Auth Service for it while creating), then DCM creates the customer.
 
-        Raises ``HubUnavailable`` when the hub cannot be reached (nothing was created) and
+        Raises ``HubUnavailable`` when the hub cannot be reached (nothing was created),
+        ``PhoneTaken`` when the hub refuses the phone number (held by another customer) and
         ``BankAuthDeclined`` when DCM says the Auth Service refused. A retry is safe: the
         secret issue is idempotent (the same secret is kept) and the create reconciles a lost
         answer by login, so there is never a second customer.
@@ -158,9 +166,14 @@ class CustomerService:
             if earlier.login != new.login:
                 attempts.uncertain = earlier = None  # read: the earlier one made nobody
         if self.hub is not None and new.login:
-            issued = await self.hub.issue_secret(
-                new.login, new.branch_guid or self.hub.branch_guid, first_name=new.name,
-                last_name=new.surname, phone=new.phone_number)
+            try:
+                issued = await self.hub.issue_secret(
+                    new.login, new.branch_guid or self.hub.branch_guid, first_name=new.name,
+                    last_name=new.surname, phone=new.phone_number)
+            except Conflict as exc:
+                if exc.reason != PHONE_TAKEN:
+                    raise
+                raise PhoneTaken(await self._holders_quietly(new.phone_number)) from None
             log.info("customer secret %s", "issued" if issued.created else "already held")
         try:
             created = await self.client.create_customer(new, retry=earlier is not None)
@@ -198,18 +211,24 @@ class CustomerService:
         """PUT the set fields — after the four-eyes gate (``gate``, the one command
         pipeline): a change the hub's policy sends to a second person raises
         ``NeedsApproval`` and nothing is written; the UI then files a request.
-        ``status_was``: the status the form started from; if the platform's differs now,
-        ``StaleStatus`` (a newer status is never overwritten from a stale copy)."""
+
+        ``current``: the customer as the form started from it. The customer is read again
+        right before the PUT: a field being changed whose value there is no longer the form's
+        starting one (someone changed it meanwhile) raises ``StaleFields`` and nothing is
+        sent — a newer value is never overwritten from an older copy. DCM has no version or
+        compare-and-swap, so this narrows the window (read, then PUT) but cannot close it.
+        ``status_was``: the status the form started from, when ``current`` is not given."""
         if self.gate is not None:
             fields = dict(update)  # the raw values, as set (no dumping)
             change = {k: fields[k] for k in update.model_fields_set}
             await self.gate.check(CUSTOMER_UPDATE, guid, change,
                                   None if current is None else customer_view(current))
-        if update.status is not None and status_was is not None:
+        original = original_values(current, status_was)
+        if original and update.model_fields_set & set(original):
             fresh = await self.client.get_customer(guid)  # re-read right before writing
-            now = fresh.status or ""
-            if now not in (status_was, update.status):  # the status wanted: an earlier save's
-                raise StaleStatus(now, now)
+            changed = stale_fields(update, original, fresh)
+            if changed:
+                raise StaleFields(changed)
         await self.client.update_customer(guid, update)
         try:
             customer = await self.client.get_customer(guid)
@@ -250,6 +269,15 @@ class CustomerService:
         return await self.refresh(guid)
 
     # -- internals --------------------------------------------------------------------------
+    async def _holders_quietly(self, phone: str | None) -> list[CustomerView]:
+        """Whom a refused phone number belongs to, for the teller (best effort: the refusal
+        stands without names)."""
+        try:
+            return await self.phone_holders(phone or "")
+        except PlatformError as exc:
+            log.info("phone holders not read: %s", type(exc).__name__)
+            return []
+
     async def _remember(self, customer: Customer, accounts: list[AccountWithAssets]) -> None:
         if self.cache is None:
             return

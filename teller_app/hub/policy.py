@@ -6,6 +6,10 @@ one-time codes go to: an account-takeover route), a move to another branch, and 
 10 000.00 UAH. Off by default: KYC level up, a segment change. ``all_customer_updates`` makes
 every customer change a request (Mode A without customers PUT).
 
+``unique_phone`` (on by default) is the bank's rule at a create, not an approval: one
+customer per phone number (``phone_holders``); a bank that allows a shared family phone
+turns it off.
+
 A new policy that relaxes the one in force (``relaxed``) is itself a four-eyes request
 (``bank_settings``); one that only tightens applies at once.
 """
@@ -42,6 +46,7 @@ class Policy(BaseModel):
     branch_move: bool = True
     kyc_up: bool = False
     segment: bool = False
+    unique_phone: bool = True  # a new customer's phone number held by nobody else
 
     @field_validator("sensitive_statuses")
     @classmethod
@@ -139,7 +144,7 @@ def customer_fields(customer: Any) -> dict[str, Any]:
 
 
 CHECKS = ("is_disabled", "kyc_down", "kyc_up", "balance_allowed_up", "all_customer_updates",
-          "phone_number", "branch_move", "segment")
+          "phone_number", "branch_move", "segment", "unique_phone")
 
 
 def relaxed(old: Policy, new: Policy) -> list[str]:

@@ -8,7 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from . import audit, sessions, vault
+from teller_app.platform import PlatformError
+
+from . import audit, phone_holders, policy, sessions, vault
 from .authn import (
     HUB_TOKEN,
     CurrentEmployee,
@@ -194,20 +196,32 @@ async def me(emp: CurrentEmployee) -> EmployeeOut:
 
 
 @router.post("/secrets", summary="Issue a customer's secret (idempotent per external id)",
-             responses=errors(409))
+             response_model=SecretOut, responses=errors(409))
 async def issue_secret(body: SecretIn, request: Request,
-                       emp: Operator) -> SecretOut:
+                       emp: Operator) -> SecretOut | JSONResponse:
+    """The first step of every create. A new customer's phone number held by another
+    customer (on DCM, or by a create on its way) is refused, 409 ``phone_taken``, while the
+    bank's policy keeps ``unique_phone`` on (``phone_holders``)."""
     state = hub_state(request)
     kind, branch = vault.owner_branch(body, state.settings.dcm_counterparty)
     if kind == "customer" and branch is None and not emp.head_office:
         raise HubError(422, "branch_guid is required")
     if not emp.may_act_in(branch):
         raise HubError(403, "you may issue secrets only for your own branch")
+    unique_phone = kind == "customer" and bool(body.phone) and \
+        (await policy.load(state.engine))[0].unique_phone
+    if unique_phone:
+        holder = await phone_holders.on_dcm(request, body.phone, body.external_id)
+        if holder is not None:
+            return phone_holders.refusal(holder, emp)
     try:
         created = await vault.issue(state.engine, state.master, body, created_by=emp.email,
-                                    counterparty_guid=state.settings.dcm_counterparty)
+                                    counterparty_guid=state.settings.dcm_counterparty,
+                                    unique_phone=unique_phone)
     except vault.CaseClash as exc:
         raise HubError(409, str(exc), "external_id_case_clash") from None
+    except phone_holders.PhoneHeld as exc:
+        return phone_holders.refusal(exc.holder, emp)
     if created:  # the external id only: never the secret nor the customer's details
         await audit.record(state.engine, audit.Entry(
             actor=emp.email, action="secret_issued", entity="secret", branch_guid=branch,
@@ -216,8 +230,39 @@ async def issue_secret(body: SecretIn, request: Request,
         existing = await vault.owner(state.engine, body.external_id)
         if existing is not None and not emp.may_act_in(existing.branch_guid):
             raise HubError(403, "this external id belongs to another branch")
+        if kind == "customer" and await _reused_for_new_details(request, body):
+            await audit.record(state.engine, audit.Entry(
+                actor=emp.email, action="secret_issued", entity="secret",
+                branch_guid=existing.branch_guid if existing else branch,
+                detail={"external_id": body.external_id, "kind": kind,
+                        "profile": "replaced"}))
     log.info("secret issued" if created else "secret exists", extra={"kind": kind})
     return SecretOut(external_id=body.external_id, created=created)
+
+
+async def _reused_for_new_details(request: Request, body: SecretIn) -> bool:
+    """An earlier attempt's secret (its create refused by DCM, or never sent) is reused
+    with what the teller typed this time: the profile DCM reads (name, phone) is replaced,
+    the key kept — only while no DCM customer has the login (one that exists keeps its own
+    profile). True if it was replaced."""
+    state = hub_state(request)
+    if not await vault.profile_differs(state.engine, state.master, body):
+        return False
+    fe = getattr(request.app.state, "four_eyes", None)
+    reader = getattr(fe, "reader", None)
+    if reader is None or not reader.available:
+        return False  # cannot tell whether the customer exists: kept as it is
+    try:
+        if await (await reader.client()).find_customer_by_login(body.external_id) is not None:
+            return False
+    except PlatformError as exc:
+        log.info("secret profile kept: DCM not read", extra={"error": type(exc).__name__})
+        return False
+    replaced = await vault.replace_profile(state.engine, state.master, body,
+                                           state.sealed_cache)
+    if replaced:
+        log.info("secret reused with the new attempt's details")
+    return replaced
 
 
 @router.get("/secrets/{external_id:path}", summary="Does a secret exist for this external id "

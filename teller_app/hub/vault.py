@@ -7,7 +7,13 @@ A customer's secret belongs to the customer's branch (the Auth Service lets that
 staff act on it), so it follows the customer when they move: ``set_branch`` /
 ``follow_branch_change`` after DCM accepted the move (the proxy, the four-eyes executor).
 External ids that differ only in letter case are refused (``CaseClash``): DCM may or may not
-tell such logins apart, and two secrets for "one" customer must never exist.
+tell such logins apart, and two secrets for "one" customer must never exist. A new customer's
+phone number held by another login's fresh secret is refused too (``phone_holders``).
+
+A create that DCM refused leaves its secret behind (nothing tells the hub). The next create
+with the same login reuses it (``issue`` keeps the key: idempotent), and ``replace_profile``
+puts what the teller typed this time (name, phone) in place of the earlier attempt's, as long
+as no customer on DCM has that login yet — so DCM and the phone check read the new details.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from .crypto import MasterKey, Sealed
 from .db import customer_secrets, dialect_insert, now
 from .events import pg_lock
 from .models import KEYKEEPER_PREFIX, SecretIn
+from .phone_holders import PhoneHeld, pending_holder
 
 log = logging.getLogger("teller_hub.vault")
 # How long a process answers from a cached owner: another process may have moved the secret
@@ -79,13 +86,20 @@ def owner_branch(item: SecretIn, counterparty_guid: str) -> tuple[str, str | Non
 
 
 async def issue(engine: AsyncEngine, master: MasterKey, item: SecretIn, *, created_by: str,
-                counterparty_guid: str) -> bool:
+                counterparty_guid: str, unique_phone: bool = False) -> bool:
     """Create the secret unless one exists for this external id. True if this call created
     it. ``ON CONFLICT DO NOTHING`` makes concurrent issuers (any process) agree on one.
-    Raises ``CaseClash`` for an id that differs only in case from a registered one."""
+    Raises ``CaseClash`` for an id that differs only in case from a registered one and, with
+    ``unique_phone``, ``PhoneHeld`` when another employee's fresh secret holds the number
+    (checked after the insert, issuers one at a time: two desks never both pass)."""
     async with engine.begin() as conn:
-        return await issue_many_in(conn, master, [item], created_by=created_by,
-                                   counterparty_guid=counterparty_guid) == 1
+        created = await issue_many_in(conn, master, [item], created_by=created_by,
+                                      counterparty_guid=counterparty_guid) == 1
+        if unique_phone and item.phone:
+            holder = await pending_holder(conn, master, item, created_by=created_by)
+            if holder is not None:
+                raise PhoneHeld(holder)  # the transaction rolls the insert back
+        return created
 
 
 async def issue_many(engine: AsyncEngine, master: MasterKey, items: list[SecretIn], *,
@@ -167,12 +181,68 @@ def _non_ascii(conn: AsyncConnection, column: sa.ColumnElement[str]) -> sa.Colum
     return sa.func.length(sa.cast(column, sa.LargeBinary)) != sa.func.length(column)
 
 
-def _payload(item: SecretIn) -> bytes:
+def _payload(item: SecretIn, key: str | None = None) -> bytes:
     return json.dumps({
-        "key": secrets.token_urlsafe(32),
+        "key": key or secrets.token_urlsafe(32),
         "first_name": item.first_name, "last_name": item.last_name,
         "email": item.email, "phone": item.phone,
     }).encode()
+
+
+async def profile_differs(engine: AsyncEngine, master: MasterKey, item: SecretIn) -> bool:
+    """Whether ``item`` brings details (name, e-mail, phone) other than its customer
+    secret's profile holds (an earlier attempt's); a detail ``item`` leaves blank is not a
+    change. False when there is no such record."""
+    async with engine.connect() as conn:
+        found = await _customer_record(conn, master, item.external_id)
+    return found is not None and _merged(found[1], item) != _profile(found[1])
+
+
+async def replace_profile(engine: AsyncEngine, master: MasterKey, item: SecretIn,
+                          cache: SealedCache | None = None) -> bool:
+    """The customer secret of ``item.external_id`` with ``item``'s details (those it gives),
+    the same key. Only for a login no DCM customer has yet (the caller checks): an existing
+    customer's profile is theirs (a new phone number is a four-eyes change). True if it
+    changed."""
+    async with engine.begin() as conn:
+        found = await _customer_record(conn, master, item.external_id)
+        if found is None or _merged(found[1], item) == _profile(found[1]):
+            return False
+        old, data = found
+        merged = dict(zip(PROFILE, _merged(data, item), strict=True))
+        sealed = master.seal(item.external_id, _payload(
+            item.model_copy(update=merged), str(data["key"])))
+        table = customer_secrets
+        result = await conn.execute(table.update().where(
+            table.c.external_id == item.external_id, table.c.ciphertext == old.ciphertext,
+        ).values(key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
+                 ciphertext=sealed.ciphertext))
+    if cache is not None:
+        cache.forget(item.external_id)
+    return result.rowcount == 1
+
+
+async def _customer_record(conn: AsyncConnection, master: MasterKey, external_id: str
+                           ) -> tuple[Sealed, dict[str, Any]] | None:
+    row = (await conn.execute(sa.select(customer_secrets).where(
+        customer_secrets.c.external_id == external_id,
+        customer_secrets.c.kind == "customer"))).first()
+    if row is None:
+        return None
+    sealed = Sealed(row.key_id, bytes(row.wrapped_key), bytes(row.ciphertext))
+    return sealed, dict(json.loads(master.open(external_id, sealed)))
+
+
+PROFILE = ("first_name", "last_name", "email", "phone")
+
+
+def _merged(data: Mapping[str, Any], item: SecretIn) -> tuple[str, ...]:
+    """The stored profile with the details ``item`` gives (a blank one keeps the stored)."""
+    return tuple(str(getattr(item, k) or data.get(k, "")) for k in PROFILE)
+
+
+def _profile(data: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(data.get(k, "")) for k in PROFILE)
 
 
 async def owner(engine: AsyncEngine, external_id: str) -> SecretOwner | None:
@@ -235,11 +305,13 @@ async def follow_branch_change(engine: AsyncEngine, external_id: str | None,
 class SealedCache:
     """Sealed records by external id (LRU). Records are never deleted once issued and only
     ever re-wrapped (a key rotation, which keeps the retired key in every process until they
-    restart), so every process may keep them: the Auth Service then answers a known object
-    (DCM's calls for one operation come in a burst) without a database round trip. Only
-    ciphertext is held; misses are not cached (another process may issue the secret a moment
-    later). The owner's branch may change (``set_branch``, in any process): an entry is
-    trusted for OWNER_TTL_S only, and this process's own moves forget it at once."""
+    restart) or re-sealed with the same key and a newer profile before their customer exists
+    (``replace_profile``), so every process may keep them: the Auth Service then answers a
+    known object (DCM's calls for one operation come in a burst) without a database round
+    trip. Only ciphertext is held; misses are not cached (another process may issue the
+    secret a moment later). The owner's branch may change (``set_branch``, in any process):
+    an entry is trusted for OWNER_TTL_S only, and this process's own moves forget it at
+    once."""
 
     def __init__(self, max_entries: int = 50_000, ttl_s: float = OWNER_TTL_S) -> None:
         self._max = max_entries

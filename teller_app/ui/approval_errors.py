@@ -15,6 +15,7 @@ from teller_app.core.approvals import (
     NotAllowed,
     SelfApprovalRefused,
 )
+from teller_app.core.customer_checks import StaleFields
 
 
 def approval_error_text(exc: BaseException) -> str:
@@ -32,6 +33,9 @@ def approval_error_text(exc: BaseException) -> str:
         return translate("ApprovalsInbox", "Your role does not allow this.")
     if isinstance(exc, HubRequired):
         return translate("ApprovalsInbox", "Four-eyes approval needs the Teller Hub.")
+    if isinstance(exc, StaleFields):  # a card's direct change over someone else's: not sent
+        return translate("ApprovalsInbox", "Someone changed this customer meanwhile: nothing "
+                                           "was saved. Look at the card again.")
     from teller_app.ui.error_text import friendly_message, safe_text
 
     if isinstance(exc, ExecutionFailed):

@@ -1,8 +1,9 @@
 """Create-customer and edit-customer form (one widget, two modes).
 
 Every field of the platform's create call has its own widget and an inline error under it.
-Nothing typed is ever cleared by a failure: a refusal shows the platform's message in the
-form's banner, a lost connection says so, and the teller presses Save again.
+Nothing typed is ever cleared by a failure: a refusal about a field is shown under it, others
+in the form's banner (``customer_form_refusals``), a lost connection says so, and the teller
+presses Save again.
 Edit mode sends only the fields that changed; login, asset and IBAN are read-only there.
 Saving goes through the one command pipeline (``CustomerService.update`` → the hub's
 policy): when the change needs a second person nothing is written, the form says so and
@@ -12,7 +13,6 @@ remote or in-place approval) for exactly that change.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -34,32 +34,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.approvals import ApprovalError, NeedsApproval
-from teller_app.core.customers import CreateAttempts, CustomerService, StaleStatus
+from teller_app.core.customers import CreateAttempts, CustomerService
 from teller_app.core.views import CustomerView
-from teller_app.platform import (
-    BankAuthDeclined,
-    Conflict,
-    CustomerUpdate,
-    HubUnavailable,
-    ValidationError,
-)
+from teller_app.platform import CustomerUpdate
 from teller_app.ui.a11y_form import plain
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_form_checks import SUPERVISED_STATUSES
 from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
-from teller_app.ui.customer_form_fill import CustomerFormFill
-from teller_app.ui.data_text import status_text
+from teller_app.ui.customer_form_refusals import CustomerFormRefusals
 from teller_app.ui.discard_prompt import confirm_discard
-from teller_app.ui.error_text import (
-    friendly_message,
-    hub_unavailable_text,
-    is_connectivity_error,
-    platform_message,
-)
 from teller_app.ui.money import format_number
-from teller_app.ui.validators import check_login, one_line
+from teller_app.ui.validators import one_line
 
 LOGIN_CHECK_DEBOUNCE_MS = 400
 
@@ -71,10 +57,11 @@ def short_name(customer: CustomerView) -> str:
     return (name if len(name) <= 28 else name[:27] + "…").replace("&", "&&")
 
 
-class CustomerForm(CustomerFormFill):
+class CustomerForm(CustomerFormRefusals):
     saved = Signal(object)  # create: CustomerSnapshot; edit: the updated CustomerView
     cancelled = Signal()
     login_checked = Signal(str, bool)  # (login, taken) — tests wait on it
+    phone_checked = Signal(str, int)  # (number, holders found) — tests wait on it
     approval_requested = Signal(dict)  # the sensitive change, as a change-request preset
 
     def __init__(
@@ -97,6 +84,7 @@ class CustomerForm(CustomerFormFill):
         self._error_makers: dict[str, Callable[[], str]] = {}
         self._status_shown: dict[str, str] = {}
         self._login_taken: str | None = None
+        self._changed_keys: set[str] = set()
         self.attempts = CreateAttempts()  # a create whose answer was lost is settled first
 
         self.banner = Banner(self)
@@ -189,7 +177,7 @@ class CustomerForm(CustomerFormFill):
         self.login_timer.setSingleShot(True)
         self.login_timer.setInterval(LOGIN_CHECK_DEBOUNCE_MS)
         self.login_timer.timeout.connect(self._check_login_now)
-        self.phone.editingFinished.connect(self._validate_phone)
+        self.phone.editingFinished.connect(self._phone_left)
         self.iban.editingFinished.connect(self._validate_iban)
         self.balance_allowed.editingFinished.connect(self._validate_balance)
         self.asset.currentIndexChanged.connect(lambda _i: self._validate_balance())
@@ -291,14 +279,11 @@ class CustomerForm(CustomerFormFill):
                 field.setFocus(Qt.FocusReason.OtherFocusReason)
                 return
 
-    def error_text(self, key: str) -> str:
-        label = self.errors[key]
-        return "" if label.isHidden() else label.text()
-
     def submit(self) -> None:
         if self.ops.is_busy(self._submit_key()):
             return
         self.banner.clear()
+        self._clear_changed_marks()
         if not self._validate_all():
             self._say(lambda: self.tr("Check the highlighted fields."), "warning")
             self._focus_first_error()
@@ -311,8 +296,7 @@ class CustomerForm(CustomerFormFill):
             update = CustomerUpdate(**body)
             self.sent_update = update.wire()
             current = self.customer
-            self.ops.run(lambda: self.service.update(current.guid, update, current,
-                                                     status_was=current.status),
+            self.ops.run(lambda: self.service.update(current.guid, update, current),
                          on_success=self._saved, on_error=self._refused, parent=self,
                          label=self.tr("Saving customer…"), key=self._submit_key(),
                          disable=[self.submit_button], write=True)
@@ -340,59 +324,6 @@ class CustomerForm(CustomerFormFill):
     def _saved(self, result: object) -> None:
         self.saved.emit(result)
 
-    def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, NeedsApproval):
-            # nothing was written: the change becomes a request for a second person
-            self._say(lambda: self.tr(
-                "This change needs a supervisor's approval: a change request opens."), "info")
-            self.approval_requested.emit(dict(exc.change))
-            return
-        if isinstance(exc, ApprovalError):
-            self._say(lambda: self.tr(
-                "Four-eyes approval is unavailable: the Teller Hub is not configured."),
-                "error")
-            return
-        if isinstance(exc, BankAuthDeclined | HubUnavailable):
-            # not a session or network problem of the platform: say whose refusal it is;
-            # a create asks the hub for the secret first, so then nothing was created
-            creating = isinstance(exc, HubUnavailable) and not self.editing
-            self._say(hub_unavailable_text if creating else lambda: friendly_message(exc),
-                      "error")
-            return
-        if isinstance(exc, StaleStatus):
-            current = exc.current
-            self.set_error("status", lambda: self.tr(
-                "Someone changed the status to \u201c{status}\u201d meanwhile. Nothing was "
-                "saved: check it and save again.").format(status=status_text(current)))
-            if self.customer is not None:  # compare with the new one from now on
-                self.customer = dataclasses.replace(self.customer, status=exc.full)
-            self._show_status(current)
-            self._say(lambda: self.tr("The customer changed meanwhile."), "warning")
-            return
-        if is_connectivity_error(exc) and not self.editing and self.attempts.uncertain:
-            self._say(lambda: self.tr(
-                "The platform did not answer: the customer may have been created. Nothing was "
-                "lost: press Save again when the connection is back; it checks first and "
-                "never creates the customer twice."), "error")
-            return
-        if is_connectivity_error(exc):
-            self._say(lambda: self.tr(
-                "The platform cannot be reached. Nothing was lost: press Save again when the "
-                "connection is back."), "error")
-            return
-        text = platform_message(exc)
-        duplicate = isinstance(exc, Conflict) or (
-            isinstance(exc, ValidationError) and "409" in text)
-        if duplicate and not self.editing:
-            self._login_taken = self.login.text().strip()
-            self.set_error("login", self._login_taken_text)
-            if self._maybe_ours(check_login(self._login_taken)[0]):  # not visible to us
-                self._say(lambda: self.tr(
-                    "A customer with this login exists and may be the one your earlier "
-                    "attempt created: search for the login before creating another."),
-                    "warning")
-                return
-        self._say(lambda: friendly_message(exc), "error")
 
 # importers of these from here (main window, tests) keep working
 __all__ = ["SUPERVISED_STATUSES", "AssetChoice", "CustomerForm", "FormChoices", "confirm_discard"]

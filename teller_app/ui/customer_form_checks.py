@@ -1,6 +1,7 @@
-"""The customer form's field checks: inline errors under each field, and the login's
-uniqueness check while typing (a mixin of ``CustomerForm``; strings stay in the
-"CustomerForm" context).
+"""The customer form's field checks: inline errors under each field, the login's
+uniqueness check while typing and the phone number's holders once the field is left (a mixin
+of ``CustomerForm``; strings stay in the "CustomerForm" context). Those two only show: DCM
+refuses a duplicate login and the hub a phone number held by another customer.
 
 An error is shown from a maker (``set_error(key, lambda: ...)``) that is remembered, so a live
 language switch re-makes the same error, for the same input, in the new language."""
@@ -14,11 +15,12 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox,
 
 from teller_app.core.customers import CreateAttempts, CustomerService
 from teller_app.core.views import CustomerView
+from teller_app.platform.phones import same_phone
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.customer_form_choices import AssetChoice
 from teller_app.ui.money import parse_amount
 from teller_app.ui.plural import CustomerForm
-from teller_app.ui.validators import check_iban, check_login, check_phone, check_text
+from teller_app.ui.validators import check_iban, check_login, check_phone, check_text, isolate
 
 translate = QCoreApplication.translate
 SUPERVISED_STATUSES = ("blocked", "closed")  # a new customer is never created blocked
@@ -32,6 +34,7 @@ class CustomerFormChecks(QWidget):
     attempts: CreateAttempts  # the form's creates; ``uncertain``: one whose outcome is unknown
     login_timer: QTimer
     login_checked: SignalInstance
+    phone_checked: SignalInstance
     customer: CustomerView | None
     editing: bool
     errors: dict[str, QLabel]
@@ -117,11 +120,14 @@ class CustomerFormChecks(QWidget):
         return ok
 
     def _validate_names(self) -> bool:
-        """No control characters, direction overrides or formula leads in any name."""
+        """No control characters, direction overrides, formula leads or words mixing
+        Cyrillic and Latin letters in any name. A stored name left as it was is the
+        platform's business (an edit of the phone must not be blocked by an old name)."""
         ok = True
         for key, widget in (("surname", self.surname), ("name", self.name),
                             ("paternal_name", self.paternal_name)):
-            make = self._name_check(key, widget.text())
+            stored = getattr(self.customer, key) if self.customer is not None else None
+            make = self._name_check(key, widget.text()) if widget.text() != stored else ""
             self.set_error(key, make)
             ok = ok and not self.errors[key].text()
         return ok
@@ -195,7 +201,7 @@ class CustomerFormChecks(QWidget):
         )
 
     def _login_answer(self, login: str, taken: bool) -> None:
-        if login != self.login.text().strip():
+        if login != check_login(self.login.text())[0]:  # typed on since
             return
         if taken and not self._maybe_ours(login):
             self._login_taken = login
@@ -211,3 +217,51 @@ class CustomerFormChecks(QWidget):
 
     def _login_taken_text(self) -> str:
         return translate("CustomerForm", "A customer with this login already exists.")
+
+    # -- phone number's holders (once the field is left) ------------------------------------
+    def _phone_left(self) -> None:
+        """The number checked, then its holders looked up: a note under the field names a
+        customer who already has it (the hub refuses the create; this only tells first)."""
+        if not self._validate_phone():
+            return
+        number = check_phone(self.phone.text())[0]
+        original = self.customer.phone_number if self.customer is not None else None
+        if not number or (original is not None and same_phone(number, original)):
+            return
+        exclude = self.customer.guid if self.customer is not None else None
+        self.ops.run(
+            lambda: self.service.phone_holders(number, exclude),
+            on_success=lambda holders: self._phone_answer(number, holders),
+            on_error=lambda _exc: None,  # best effort: the hub checks again on create
+            parent=self,
+            label=translate("CustomerForm", "Checking phone number…"),
+            key=f"phone-check:{id(self)}",
+        )
+
+    def _phone_answer(self, number: str, holders: list[CustomerView]) -> None:
+        if number != check_phone(self.phone.text())[0]:  # typed on since
+            return
+        uncertain = self.attempts.uncertain  # this form's own create, its answer lost
+        ours = uncertain is not None and same_phone(uncertain.phone_number, number)
+        if holders and not ours and not self.error_text("phone_number"):
+            self.set_error("phone_number", self._phone_taken_text(holders))
+        self.phone_checked.emit(number, len(holders))
+
+    @staticmethod
+    def _phone_taken_text(holders: list[CustomerView]) -> Callable[[], str]:
+        """"A customer with this phone number already exists", naming those this employee
+        can see (none: another branch's, or a create on its way at another desk)."""
+        names = ", ".join(isolate(h.display_name) for h in holders)
+
+        def make() -> str:
+            if not names:
+                return translate("CustomerForm",
+                                 "A customer with this phone number already exists.")
+            return translate("CustomerForm", "A customer with this phone number already "
+                             "exists: {name}").format(name=names)
+
+        return make
+
+    def error_text(self, key: str) -> str:
+        label = self.errors[key]
+        return "" if label.isHidden() else label.text()

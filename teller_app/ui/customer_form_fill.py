@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox
 
+from teller_app.core.person_name import normalise_person_name
 from teller_app.core.views import CustomerView
 from teller_app.platform import NewCustomer
 from teller_app.ui.customer_form_checks import CustomerFormChecks
@@ -132,9 +133,9 @@ class CustomerFormFill(CustomerFormChecks):
         balance = parse_amount(self.balance_allowed.text(), self._minor_unit()) or Decimal(0)
         balance_asset = self.balance_asset.currentData()
         values: dict[str, Any] = {
-            "name": self.name.text().strip(),
-            "surname": self.surname.text().strip(),
-            "paternal_name": self.paternal_name.text().strip(),
+            "name": self._name_value("name", self.name.text()),
+            "surname": self._name_value("surname", self.surname.text()),
+            "paternal_name": self._name_value("paternal_name", self.paternal_name.text()),
             "phone_number": check_phone(self.phone.text())[0],
             "segment": self.segment.currentData() or "",
             "kyc_level": self.kyc_level.value(),
@@ -146,6 +147,14 @@ class CustomerFormFill(CustomerFormChecks):
             values["balance_asset_code"] = balance_asset.code
             values["balance_asset_issuer"] = balance_asset.issuer
         return values
+
+    def _name_value(self, key: str, typed: str) -> str:
+        """A name part as it will be stored (``normalise_person_name``: NFC, one apostrophe,
+        single spaces); a stored name the teller left as it was stays exactly as stored, so
+        an edit never rewrites a name nobody touched."""
+        if self.customer is not None and typed == getattr(self.customer, key):
+            return typed
+        return normalise_person_name(typed)
 
     def _new_customer(self) -> NewCustomer:
         asset = self._asset()

@@ -67,6 +67,12 @@ def _policy_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[s
             continue
         (tightened if after[name] else relaxed).append(check_text(name))
     parts = []
+    if "unique_phone" in after and bool(before.get("unique_phone", True)) != bool(
+            after["unique_phone"]):  # a rule of its own, not an approval
+        parts.append(QCoreApplication.translate(
+            "SettingsChange", "one customer per phone number: on") if after["unique_phone"]
+            else QCoreApplication.translate(
+                "SettingsChange", "one customer per phone number: off (shared phones allowed)"))
     if relaxed:
         parts.append(QCoreApplication.translate(
             "SettingsChange", "no approval any more for: %1").replace("%1", ", ".join(relaxed)))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import phonenumbers
 from PySide6.QtCore import QCoreApplication
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-DEFAULT_REGION = "UA"
+from teller_app.core.person_name import mixed_script_letter
+from teller_app.platform.phones import DEFAULT_REGION, looks_like_phone, parse_phone
+
 LOGIN_RE = re.compile(r"^[\w.@+\-]{3,128}$")
 # Text-direction controls: an override can make "Іван" display as something else and
 # disguise an inbox entry. Embeddings, overrides, isolates and the invisible marks.
@@ -36,7 +37,8 @@ def unsafe_char(text: str, *, multiline: bool = False) -> str | None:
 
 def check_text(text: str, label: str, *, required: bool = False, multiline: bool = False,
                name: bool = False) -> tuple[str, str]:
-    """A name (``name``: no leading =, +, - or @ either) or free-text field."""
+    """A name (``name``: no leading =, +, - or @ either, and no word mixing Cyrillic and
+    Latin letters) or free-text field."""
     value = text.strip()
     translate = QCoreApplication.translate
     if required and not value:
@@ -48,6 +50,16 @@ def check_text(text: str, label: str, *, required: bool = False, multiline: bool
     if name and value.startswith(FORMULA_LEADS):
         return value, translate(
             "Validators", "{field} must not start with =, +, - or @.").format(field=label)
+    mixed = mixed_script_letter(value) if name else None
+    if mixed is not None:  # "Шевчeнко" with a Latin "e": looks right, found by no search
+        letter, script = mixed
+        if script == "Cyrillic":
+            return value, translate(
+                "Validators", "Latin letter \u201c{letter}\u201d in a Cyrillic word: type it "
+                "in Cyrillic.").format(letter=letter)
+        return value, translate(
+            "Validators", "Cyrillic letter \u201c{letter}\u201d in a Latin word: type it in "
+            "Latin.").format(letter=letter)
     return value, ""
 
 
@@ -73,22 +85,22 @@ def isolate(text: str) -> str:
 
 
 def check_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str]:
-    """A valid phone number in E.164 ("+380671234567"); Ukrainian numbers need no prefix."""
-    raw = text.strip()
-    if not raw:
-        return "", ""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return raw, QCoreApplication.translate("Validators", "Not a phone number.")
-    if not phonenumbers.is_valid_number(number):
-        return raw, QCoreApplication.translate("Validators", "This phone number is not valid.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+    """A valid phone number in E.164 ("+380671234567"); Ukrainian numbers need no prefix,
+    and the old trunk prefix 8 ("8 067 123 45 67") is read as +380 (``platform.phones``)."""
+    value, problem = parse_phone(text, region)
+    if problem == "unparsable":
+        return value, QCoreApplication.translate("Validators", "Not a phone number.")
+    if problem:
+        return value, QCoreApplication.translate("Validators", "This phone number is not valid.")
+    return value, ""
+
+
+_IBAN_SEPARATORS = re.compile(r"[\s\-]+")  # "UA21 3223 …", "UA21-3223-…" as printed
 
 
 def check_iban(text: str) -> tuple[str, str]:
     """Compact IBAN ("UA21...") when its checksum and length are right."""
-    raw = text.strip().replace(" ", "").upper()
+    raw = _IBAN_SEPARATORS.sub("", text).upper()
     if not raw:
         return "", ""
     try:
@@ -102,9 +114,17 @@ def check_iban(text: str) -> tuple[str, str]:
 
 
 def check_login(text: str) -> tuple[str, str]:
+    """The login as it is stored: an e-mail address in lower case (one person, one login:
+    "Olena@ukr.net" and "olena@ukr.net" are one mailbox, and DCM refuses the second), a
+    valid phone number typed as one in E.164 ("067 123 45 67" -> "+380671234567")."""
     value = text.strip()
     if not value:
         return "", QCoreApplication.translate("Validators", "Login is required.")
+    if "@" in value:
+        value = value.lower()
+    elif looks_like_phone(value):
+        phone, problem = parse_phone(value)
+        value = phone if not problem else value
     if not LOGIN_RE.match(value):
         return value, QCoreApplication.translate(
             "Validators", "Use 3–128 letters, digits or . _ @ + -")

@@ -44,3 +44,10 @@ def test_the_maker_is_told_their_request_was_not_applied(main_window) -> None:  
                      state="failed", result="DCM refused: bad phone")
     main_window.supervision._tell_maker(other)
     assert "the platform refused it" in main_window.status_bar.currentMessage()
+
+
+def test_a_direct_change_over_someone_elses_is_told_as_not_saved(qapp) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.core.customer_checks import StaleFields
+
+    text = approval_error_text(StaleFields({"is_disabled": True}))
+    assert text.startswith("Someone changed this customer meanwhile: nothing was saved")

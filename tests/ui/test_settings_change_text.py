@@ -23,3 +23,12 @@ def test_limits_stored_before_the_tolerance_read_as_zero() -> None:
         "no change to what is in force")
     assert "over/short" in describe_settings_change(
         "cash_limits_update", LIMITS, {**LIMITS, "close_tolerance": "10.00"})
+
+
+def test_turning_off_the_one_phone_rule_is_named_for_the_approver() -> None:
+    """``unique_phone`` (hub policy): the second administrator reads what goes, never the key."""
+    text = describe_settings_change("policy_update", {"unique_phone": True},
+                                    {"unique_phone": False})
+    assert "one customer per phone number: off" in text and "unique_phone" not in text
+    assert describe_settings_change("policy_update", {}, {"unique_phone": True}) == (
+        "no change to what is in force")

@@ -1,0 +1,122 @@
+"""What the customer form checks against other people's data: who already holds a phone
+number, whether a login is taken in any letter case, and which fields someone changed on the
+platform since the form was opened (``StaleFields``).
+
+The desk only shows the first two; the control is the hub's (``hub/phone_holders``: a new
+customer's secret is refused, ``PhoneTaken`` here) and DCM's (a duplicate login). No Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from teller_app.core.cache_worker import CacheWorker
+from teller_app.core.views import (
+    CustomerLike,
+    CustomerView,
+    customer_from_platform,
+    customer_from_row,
+    customer_view,
+)
+from teller_app.platform import Customer, CustomerUpdate, PlatformClient
+from teller_app.platform.customer_lookups import customers_by_phone, login_twins
+from teller_app.platform.phones import digits, e164, same_phone
+
+log = logging.getLogger(__name__)
+HOLDERS_SHOWN = 5  # a phone held by more than a few: the first are enough to say so
+
+
+class PhoneTaken(Exception):
+    """The hub refused a new customer's secret: the phone number is held by another
+    customer (the bank's rule). ``holders``: those this employee can see (may be empty: a
+    customer of another branch, or a create on its way at another desk). Nothing was
+    created."""
+
+    def __init__(self, holders: list[CustomerView]) -> None:
+        super().__init__("a customer with this phone number already exists")
+        self.holders = holders
+
+
+class StaleFields(Exception):
+    """Fields the form changes that someone changed on the platform since it was opened:
+    writing them would silently overwrite the newer values. ``current``: field -> the value
+    there now. Nothing was sent."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__("the customer changed since the form was opened: "
+                         + ", ".join(sorted(current)))
+        self.current = current
+
+
+def original_values(current: CustomerLike | None, status_was: str | None) -> dict[str, Any]:
+    """The values the form started from (what the teller saw), by wire name."""
+    out: dict[str, Any] = {}
+    if current is not None:
+        view = customer_view(current)
+        out = {name: getattr(view, name) for name in CustomerUpdate.model_fields
+               if hasattr(view, name)}
+    if status_was is not None:
+        out["status"] = status_was
+    return out
+
+
+def stale_fields(update: CustomerUpdate, original: Mapping[str, Any],
+                 fresh: Customer) -> dict[str, Any]:
+    """For each field ``update`` sets and ``original`` knows: its value on the platform now
+    when that is neither the form's starting value (someone changed it meanwhile) nor the
+    value wanted (an earlier save of this form landed, its answer lost)."""
+    now = customer_from_platform(fresh)
+    out: dict[str, Any] = {}
+    for name in update.model_fields_set - {"wallet_user_guid"}:
+        if name not in original or not hasattr(now, name):
+            continue
+        have = getattr(now, name)
+        if not _same(name, original[name], have) and not _same(name, getattr(update, name),
+                                                                have):
+            out[name] = have
+    return out
+
+
+def _same(name: str, a: Any, b: Any) -> bool:
+    if name == "balance_allowed":
+        try:
+            return Decimal(str(a or 0)) == Decimal(str(b or 0))
+        except (InvalidOperation, ValueError):
+            return False
+    if name == "is_disabled":
+        return bool(a) == bool(b)
+    if name == "kyc_level":
+        return int(a or 0) == int(b or 0)
+    return str(a or "") == str(b or "")
+
+
+async def phone_holders(client: PlatformClient, cache: CacheWorker | None, phone: str,
+                        exclude_guid: str | None = None) -> list[CustomerView]:
+    """Customers holding ``phone``'s number that this employee can see, the customer being
+    edited (``exclude_guid``) left out: the cache first (it indexes every form of a stored
+    number), then the platform's ``phone_numbers`` filter. [] for an invalid number."""
+    number = e164(phone)
+    if number is None:
+        return []
+    found: list[CustomerView] = []
+    if cache is not None and cache.is_open:
+        try:
+            rows = await cache.search(digits(number), limit=50)
+        except Exception as exc:  # a cache problem: the platform answers instead
+            log.info("phone holders: cache not read (%s)", type(exc).__name__)
+            rows = []
+        found = [customer_from_row(r) for r in rows if same_phone(r.phone_number, number)]
+        found = [c for c in found if c.guid != exclude_guid]
+    if not found:
+        customers = await customers_by_phone(client, number)
+        found = [customer_from_platform(c) for c in customers
+                 if c.wallet_user_guid != exclude_guid]
+    return found[:HOLDERS_SHOWN]
+
+
+async def login_taken(client: PlatformClient, login: str) -> bool:
+    """Whether a customer this employee can see has ``login`` in any letter case."""
+    return bool(await login_twins(client, login))

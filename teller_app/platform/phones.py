@@ -1,0 +1,86 @@
+"""Phone numbers read one way everywhere a number is compared: the desk's form and its
+duplicate look-up, and the hub's "one customer per phone number" control (the back office
+requires a unique phone number, §3.4 [D-UG]; the API does not check it).
+
+E.164 ("+380671234567") is the one form. Ukrainian numbers need no prefix ("067 123 45 67"),
+and the old trunk prefix 8 ("8 067 123 45 67", "80671234567": still typed, and kept by
+older systems) is read as +380. ``phonenumbers`` is imported on first use (hub start-up,
+the desk's sign-in paint).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+DEFAULT_REGION = "UA"
+_LEGACY_TRUNK = re.compile(r"^80\d{9}$")  # 8 + the national 0XX XXX XX XX
+_PHONE_CHARS = re.compile(r"^[\d\s().\-+]+$")
+
+Problem = Literal["", "unparsable", "invalid"]
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def legacy_trunk(raw: str) -> str:
+    """``raw`` with the old Ukrainian trunk prefix 8 read as +3 ("8 067 123 45 67" ->
+    "+380671234567"); any other text as it is."""
+    if "+" in raw or not _PHONE_CHARS.match(raw):
+        return raw
+    found = digits(raw)
+    return "+3" + found if _LEGACY_TRUNK.match(found) else raw
+
+
+def parse_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, Problem]:
+    """(E.164, "") for a valid number; (the text stripped, why not) otherwise; ("", "") for
+    a blank one."""
+    import phonenumbers
+
+    raw = text.strip()
+    if not raw:
+        return "", ""
+    try:
+        number = phonenumbers.parse(legacy_trunk(raw), region)
+    except phonenumbers.NumberParseException:
+        return raw, "unparsable"
+    if not phonenumbers.is_valid_number(number):
+        return raw, "invalid"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+
+
+def e164(text: str | None, region: str = DEFAULT_REGION) -> str | None:
+    """The number in E.164, or None when ``text`` is blank or not a valid number."""
+    value, problem = parse_phone(text or "", region)
+    return value if value and not problem else None
+
+
+def same_phone(a: str | None, b: str | None) -> bool:
+    """Whether two written numbers are the same valid number."""
+    left = e164(a)
+    return left is not None and left == e164(b)
+
+
+def looks_like_phone(text: str) -> bool:
+    """A login typed as a phone number: phone characters only, led by "+", "0" or a
+    country / trunk prefix ("380...", "80..."). A bare 9-digit or other number is left
+    alone: it may be a customer number or a tax id."""
+    raw = text.strip()
+    if not raw or not _PHONE_CHARS.match(raw):
+        return False
+    found = digits(raw)
+    return raw.startswith(("+", "0", "(0")) or found.startswith(("380", "80"))
+
+
+def written_forms(number: str) -> list[str]:
+    """How a server may have stored ``number`` (E.164): as it is, without the "+", and for a
+    Ukrainian number in its national form with 0 — an exact ``phone_numbers`` filter needs
+    each (another channel or the back office may have written it so)."""
+    valid = e164(number)
+    if valid is None:
+        return []
+    forms = [valid, valid[1:]]
+    if valid.startswith("+380"):
+        forms.append("0" + valid[4:])
+    return forms
