@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QLocale, QMarginsF, QSizeF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from teller_app.core.private_files import write_private
 from teller_app.core.receipt import Receipt, kyiv_stamp
@@ -193,5 +193,7 @@ def print_receipt(receipt: Receipt, parent: QWidget | None = None) -> QPrintDial
         receipt_document(receipt).print_(printer)
 
     dialog.accepted.connect(accepted)
-    dialog.open()  # type: ignore[call-arg]  # PySide6's stub lists only open(receiver, member)
+    # QDialog's open(): PySide6's QPrintDialog.open takes only (receiver, member) and raised
+    # a TypeError here (Enter presses Print, the receipt's default button)
+    QDialog.open(dialog)
     return dialog
