@@ -34,7 +34,7 @@
 <context>
     <name>CustomerCard</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -42,7 +42,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n h ago</numerusform>
@@ -50,7 +50,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="50"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -175,7 +175,7 @@
 <context>
     <name>TillCloseDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="174"/>
+        <location filename="../../teller_app/ui/till_close.py" line="196"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n cash draft never confirmed was voided.</numerusform>

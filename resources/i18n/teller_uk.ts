@@ -102,59 +102,54 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="107"/>
+        <location filename="../../teller_app/ui/startup.py" line="116"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="177"/>
+        <location filename="../../teller_app/ui/startup.py" line="186"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="192"/>
+        <location filename="../../teller_app/ui/startup.py" line="201"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="203"/>
+        <location filename="../../teller_app/ui/startup.py" line="212"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="297"/>
+        <location filename="../../teller_app/ui/startup.py" line="306"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="59"/>
+        <location filename="../../teller_app/ui/startup.py" line="68"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="316"/>
+        <location filename="../../teller_app/ui/startup.py" line="59"/>
+        <source>This desk&apos;s cache was made by a newer Teller: it is being rebuilt.</source>
+        <translation>Кеш цього робочого місця створила новіша версія Teller: його буде перебудовано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/startup.py" line="326"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="353"/>
-        <location filename="../../teller_app/ui/startup.py" line="367"/>
+        <location filename="../../teller_app/ui/startup.py" line="363"/>
+        <location filename="../../teller_app/ui/startup.py" line="377"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
 </context>
 <context>
     <name>ApprovalsInbox</name>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="181"/>
-        <source>Approve</source>
-        <translation>Погодити</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
-        <source>Reject</source>
-        <translation>Відхилити</translation>
-    </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
         <source>Refresh</source>
@@ -259,6 +254,16 @@
         <location filename="../../teller_app/ui/approvals_inbox.py" line="180"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="181"/>
+        <source>&amp;Approve</source>
+        <translation>&amp;Погодити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
+        <source>&amp;Reject</source>
+        <translation>Від&amp;хилити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
@@ -1596,22 +1601,32 @@
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <source>&amp;Receipt…</source>
+        <translation>&amp;Квитанція…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <source>&amp;Void the draft…</source>
+        <translation>&amp;Анулювати чернетку…</translation>
+    </message>
+    <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="168"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="252"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="258"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1621,22 +1636,22 @@
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="332"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="338"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="349"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="356"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="359"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="366"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="372"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="379"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
@@ -1646,17 +1661,17 @@
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="38"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="59"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="40"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="61"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="69"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="90"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -1666,62 +1681,57 @@
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
-        <source>Receipt…</source>
-        <translation>Квитанція…</translation>
-    </message>
-    <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="185"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="191"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="201"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="207"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="300"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="306"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="327"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="333"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
@@ -1731,14 +1741,9 @@
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="216"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="222"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
-        <source>Void the draft…</source>
-        <translation>Анулювати чернетку…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="106"/>
@@ -2372,12 +2377,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -2386,7 +2391,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -2395,7 +2400,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="50"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -2404,162 +2409,162 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="173"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="188"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="219"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="222"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="276"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="244"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="247"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="278"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлюємо…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="277"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="280"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="279"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="282"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="283"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="286"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="291"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="294"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="293"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="296"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="312"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="315"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="317"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="320"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="319"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="322"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="194"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="194"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="197"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="195"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="198"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="196"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="199"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="383"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="387"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="394"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="404"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -3142,181 +3147,191 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="86"/>
-        <location filename="../../teller_app/ui/error_text.py" line="102"/>
+        <location filename="../../teller_app/ui/error_text.py" line="91"/>
+        <location filename="../../teller_app/ui/error_text.py" line="107"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="89"/>
+        <location filename="../../teller_app/ui/error_text.py" line="94"/>
         <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="97"/>
+        <location filename="../../teller_app/ui/error_text.py" line="102"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="99"/>
+        <location filename="../../teller_app/ui/error_text.py" line="104"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="104"/>
+        <location filename="../../teller_app/ui/error_text.py" line="109"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="106"/>
+        <location filename="../../teller_app/ui/error_text.py" line="111"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="109"/>
+        <location filename="../../teller_app/ui/error_text.py" line="114"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="117"/>
+        <location filename="../../teller_app/ui/error_text.py" line="122"/>
         <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="129"/>
+        <location filename="../../teller_app/ui/error_text.py" line="134"/>
         <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="152"/>
+        <location filename="../../teller_app/ui/error_text.py" line="141"/>
+        <source>This desk is older than the Teller Hub allows: ask IT to update Teller.</source>
+        <translation>Версія цього робочого місця старіша, ніж дозволяє Teller Hub: попросіть ІТ оновити Teller.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="148"/>
+        <source>The Teller Hub is being updated and did not take this: nothing was done. Your work is kept; try again in a minute.</source>
+        <translation>Teller Hub оновлюється і не прийняв цю дію: нічого не зроблено. Вашу роботу збережено; спробуйте ще раз за хвилину.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="188"/>
         <source>The bank&apos;s Teller Hub cannot be reached. Try again later.</source>
         <translation>Teller Hub банку недоступний. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="154"/>
+        <location filename="../../teller_app/ui/error_text.py" line="190"/>
         <source>The bank&apos;s Teller Hub did not answer, so it is not known whether this went through. Your work is kept; look at the current state before you try again.</source>
         <translation>Teller Hub банку не відповів, тому невідомо, чи дію виконано. Введені дані збережено; перш ніж пробувати знову, перегляньте поточний стан.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="169"/>
+        <location filename="../../teller_app/ui/error_text.py" line="205"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="197"/>
+        <location filename="../../teller_app/ui/error_text.py" line="233"/>
         <source>Too many failed sign-ins for this account. Wait a few minutes and try again.</source>
         <translation>Забагато невдалих спроб входу для цього облікового запису. Зачекайте кілька хвилин і спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="201"/>
+        <location filename="../../teller_app/ui/error_text.py" line="237"/>
         <source>The audit chain was checked moments ago. Try again in a minute.</source>
         <translation>Ланцюжок аудиту щойно перевірено. Спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="203"/>
+        <location filename="../../teller_app/ui/error_text.py" line="239"/>
         <source>The Teller Hub asks to wait a moment: nothing was done. Try again in a minute.</source>
         <translation>Teller Hub просить трохи зачекати: нічого не виконано. Спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="222"/>
+        <location filename="../../teller_app/ui/error_text.py" line="260"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="225"/>
+        <location filename="../../teller_app/ui/error_text.py" line="263"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="228"/>
+        <location filename="../../teller_app/ui/error_text.py" line="266"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="168"/>
-        <location filename="../../teller_app/ui/error_text.py" line="232"/>
+        <location filename="../../teller_app/ui/error_text.py" line="204"/>
+        <location filename="../../teller_app/ui/error_text.py" line="270"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="234"/>
+        <location filename="../../teller_app/ui/error_text.py" line="272"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="222"/>
-        <location filename="../../teller_app/ui/error_text.py" line="236"/>
-        <location filename="../../teller_app/ui/error_text.py" line="239"/>
+        <location filename="../../teller_app/ui/error_text.py" line="274"/>
+        <location filename="../../teller_app/ui/error_text.py" line="277"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="242"/>
+        <location filename="../../teller_app/ui/error_text.py" line="280"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="244"/>
+        <location filename="../../teller_app/ui/error_text.py" line="282"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="62"/>
+        <location filename="../../teller_app/ui/error_text.py" line="67"/>
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="66"/>
+        <location filename="../../teller_app/ui/error_text.py" line="71"/>
         <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="70"/>
+        <location filename="../../teller_app/ui/error_text.py" line="75"/>
         <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="72"/>
+        <location filename="../../teller_app/ui/error_text.py" line="77"/>
         <source>The profile&apos;s connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="122"/>
+        <location filename="../../teller_app/ui/error_text.py" line="127"/>
         <source>{message} (The platform said: {detail})</source>
         <translation>{message} (Відповідь платформи: {detail})</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="81"/>
+        <location filename="../../teller_app/ui/error_text.py" line="86"/>
         <source>Teller is already running for this profile on this computer. Switch to that window, or close it and sign in again here.</source>
         <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="93"/>
+        <location filename="../../teller_app/ui/error_text.py" line="98"/>
         <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="177"/>
+        <location filename="../../teller_app/ui/error_text.py" line="213"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="182"/>
+        <location filename="../../teller_app/ui/error_text.py" line="218"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="186"/>
+        <location filename="../../teller_app/ui/error_text.py" line="222"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="188"/>
+        <location filename="../../teller_app/ui/error_text.py" line="224"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="190"/>
+        <location filename="../../teller_app/ui/error_text.py" line="226"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
@@ -4553,8 +4568,8 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt_dialog.py" line="40"/>
-        <source>Save as PDF…</source>
-        <translation>Зберегти як PDF…</translation>
+        <source>&amp;Save as PDF…</source>
+        <translation>&amp;Зберегти як PDF…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt_dialog.py" line="60"/>
@@ -4575,27 +4590,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="225"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="231"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="231"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="237"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="232"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="238"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="247"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="253"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="248"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="254"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5147,83 +5162,88 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ShortcutsSheet</name>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="37"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="38"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="38"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="39"/>
         <source>Customer card</source>
         <translation>Картка клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="39"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="40"/>
         <source>Customer form</source>
         <translation>Форма клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="44"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="45"/>
         <source>Open the selected customer&apos;s card</source>
         <translation>Відкрити картку вибраного клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="47"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="48"/>
         <source>From the search box to the results</source>
         <translation>Із поля пошуку до результатів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="50"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="51"/>
         <source>Clear the search box; from the results, back to it</source>
         <translation>Очистити поле пошуку; з результатів — повернутися до нього</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="51"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="52"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="52"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="53"/>
         <source>Edit the customer</source>
         <translation>Редагувати клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="53"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="54"/>
         <source>Back to the search</source>
         <translation>Назад до пошуку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="54"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="55"/>
+        <source>Account history</source>
+        <translation>Історія рахунку</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/shortcuts.py" line="57"/>
         <source>Save</source>
         <translation>Зберегти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="56"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="59"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="93"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="96"/>
         <source>Window</source>
         <translation>Вікно</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="110"/>
-        <location filename="../../teller_app/ui/shortcuts.py" line="114"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="113"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="117"/>
         <source>Keyboard shortcuts</source>
         <translation>Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="115"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="118"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="115"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="118"/>
         <source>Where</source>
         <translation>Де</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/shortcuts.py" line="116"/>
+        <location filename="../../teller_app/ui/shortcuts.py" line="119"/>
         <source>Keys</source>
         <translation>Клавіші</translation>
     </message>
@@ -5391,99 +5411,99 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="54"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="57"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="166"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="183"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="126"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="143"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="127"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="144"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="132"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="135"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="152"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="136"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="153"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="189"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="206"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="210"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="227"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="219"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="236"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="226"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="243"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="238"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="255"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="242"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="259"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="255"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="272"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="256"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="273"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="264"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="281"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="288"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="305"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="344"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="361"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="145"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="162"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -5548,7 +5568,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -5556,98 +5576,98 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="44"/>
-        <location filename="../../teller_app/ui/till_close.py" line="58"/>
+        <location filename="../../teller_app/ui/till_close.py" line="50"/>
+        <location filename="../../teller_app/ui/till_close.py" line="64"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="60"/>
+        <location filename="../../teller_app/ui/till_close.py" line="66"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="62"/>
+        <location filename="../../teller_app/ui/till_close.py" line="68"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="63"/>
+        <location filename="../../teller_app/ui/till_close.py" line="69"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="70"/>
+        <location filename="../../teller_app/ui/till_close.py" line="76"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="71"/>
+        <location filename="../../teller_app/ui/till_close.py" line="77"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="73"/>
+        <location filename="../../teller_app/ui/till_close.py" line="79"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="74"/>
+        <location filename="../../teller_app/ui/till_close.py" line="80"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="90"/>
+        <location filename="../../teller_app/ui/till_close.py" line="96"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="90"/>
+        <location filename="../../teller_app/ui/till_close.py" line="96"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="91"/>
+        <location filename="../../teller_app/ui/till_close.py" line="97"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="94"/>
+        <location filename="../../teller_app/ui/till_close.py" line="100"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="119"/>
+        <location filename="../../teller_app/ui/till_close.py" line="127"/>
         <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
         <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим касир може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="135"/>
+        <location filename="../../teller_app/ui/till_close.py" line="145"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="140"/>
+        <location filename="../../teller_app/ui/till_close.py" line="150"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="149"/>
+        <location filename="../../teller_app/ui/till_close.py" line="159"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="160"/>
+        <location filename="../../teller_app/ui/till_close.py" line="170"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="171"/>
+        <location filename="../../teller_app/ui/till_close.py" line="193"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="174"/>
+        <location filename="../../teller_app/ui/till_close.py" line="196"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
@@ -5656,7 +5676,7 @@ Reason: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="114"/>
+        <location filename="../../teller_app/ui/till_close.py" line="122"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -5664,42 +5684,47 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="103"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="105"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="104"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="106"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="105"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="107"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="106"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="107"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="200"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="117"/>
+        <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
+        <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_desk.py" line="213"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="214"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="227"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -5758,17 +5783,17 @@ Reason: %2</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="195"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="201"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="209"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="215"/>
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="212"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="218"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
@@ -5776,274 +5801,289 @@ Reason: %2</source>
 <context>
     <name>TillText</name>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="16"/>
+        <location filename="../../teller_app/ui/till_text.py" line="20"/>
         <source>You already hold another till: close it first.</source>
         <translation>Ви вже тримаєте іншу касу: спершу закрийте її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="17"/>
+        <location filename="../../teller_app/ui/till_text.py" line="21"/>
         <source>This till is open at another desk.</source>
         <translation>Цю касу відкрито на іншому робочому місці.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="18"/>
+        <location filename="../../teller_app/ui/till_text.py" line="22"/>
         <source>Your till is open at another desk: close it there, or wait until that desk lets it go.</source>
         <translation>Вашу касу відкрито на іншому робочому місці: закрийте її там або зачекайте, доки те місце її звільнить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="20"/>
+        <location filename="../../teller_app/ui/till_text.py" line="24"/>
         <source>A teller may not co-sign their own count.</source>
         <translation>Касир не може підписувати власний перерахунок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="21"/>
+        <location filename="../../teller_app/ui/till_text.py" line="25"/>
         <source>This till has nothing to co-sign.</source>
         <translation>Ця каса не потребує підпису.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="22"/>
+        <location filename="../../teller_app/ui/till_text.py" line="26"/>
         <source>This payment is counted in another till.</source>
         <translation>Цей платіж уже враховано в іншій касі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="23"/>
+        <location filename="../../teller_app/ui/till_text.py" line="27"/>
         <source>The till waits for a supervisor to co-sign its opening count.</source>
         <translation>Каса чекає, доки контролер підпише перерахунок на відкритті.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="25"/>
+        <location filename="../../teller_app/ui/till_text.py" line="29"/>
         <source>The till&apos;s close waits for a supervisor to co-sign its over/short.</source>
         <translation>Закриття каси чекає, доки контролер підпише надлишок/нестачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="27"/>
+        <location filename="../../teller_app/ui/till_text.py" line="31"/>
         <source>The teller counted again since you looked: read the till again before co-signing.</source>
         <translation>Касир перерахував ще раз, відколи ви дивилися: перечитайте касу, перш ніж підписувати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="29"/>
+        <location filename="../../teller_app/ui/till_text.py" line="33"/>
         <source>You counted the vault yourself: a second supervisor co-signs the count.</source>
         <translation>Ви самі перерахували сховище: перерахунок підписує інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="31"/>
+        <location filename="../../teller_app/ui/till_text.py" line="35"/>
         <source>The till does not hold that much.</source>
         <translation>У касі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="32"/>
+        <location filename="../../teller_app/ui/till_text.py" line="36"/>
         <source>A teller may not approve their own transfer.</source>
         <translation>Касир не може погоджувати власну передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="33"/>
+        <location filename="../../teller_app/ui/till_text.py" line="37"/>
         <source>This transfer has already been decided.</source>
         <translation>Щодо цієї передачі вже ухвалено рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="34"/>
+        <location filename="../../teller_app/ui/till_text.py" line="38"/>
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="35"/>
+        <location filename="../../teller_app/ui/till_text.py" line="39"/>
         <source>The vault does not hold that much.</source>
         <translation>У сховищі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="36"/>
+        <location filename="../../teller_app/ui/till_text.py" line="40"/>
         <source>A vault transfer still waits for a supervisor: it must be decided before the till closes.</source>
         <translation>Передача зі сховища чи до сховища ще чекає на контролера: рішення має бути ухвалено до закриття каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="38"/>
+        <location filename="../../teller_app/ui/till_text.py" line="42"/>
         <source>The count differs from what is expected: give a reason for the over or short.</source>
         <translation>Перелічена сума відрізняється від очікуваної: вкажіть причину надлишку чи нестачі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="40"/>
+        <location filename="../../teller_app/ui/till_text.py" line="44"/>
         <source>A cash draft on this till may still be confirmed (a confirm sent moments ago, or a supervisor&apos;s approval being carried out): close the till again in a minute.</source>
         <translation>Чернетку готівкового платежу цієї каси ще можуть підтвердити (підтвердження, надіслане щойно, або погодження контролера, яке виконується): закрийте касу ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="44"/>
+        <location filename="../../teller_app/ui/till_text.py" line="48"/>
         <source>A confirm of this draft was sent moments ago and may still reach the platform, so it is not voided yet. Try again in a minute: a draft still not confirmed then can be voided.</source>
         <translation>Підтвердження цієї чернетки надіслано щойно, і воно ще може дійти до платформи, тому її поки не анульовано. Спробуйте ще раз за хвилину: чернетку, досі не підтверджену, тоді можна буде анулювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="53"/>
+        <location filename="../../teller_app/ui/till_text.py" line="57"/>
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="55"/>
+        <location filename="../../teller_app/ui/till_text.py" line="59"/>
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="58"/>
+        <location filename="../../teller_app/ui/till_text.py" line="62"/>
         <source>the customer&apos;s cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="65"/>
+        <location filename="../../teller_app/ui/till_text.py" line="69"/>
         <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="66"/>
+        <location filename="../../teller_app/ui/till_text.py" line="70"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="74"/>
+        <location filename="../../teller_app/ui/till_text.py" line="78"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="75"/>
+        <location filename="../../teller_app/ui/till_text.py" line="79"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="76"/>
+        <location filename="../../teller_app/ui/till_text.py" line="80"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="77"/>
+        <location filename="../../teller_app/ui/till_text.py" line="81"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="78"/>
+        <location filename="../../teller_app/ui/till_text.py" line="82"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <location filename="../../teller_app/ui/till_text.py" line="84"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81"/>
+        <location filename="../../teller_app/ui/till_text.py" line="85"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="82"/>
+        <location filename="../../teller_app/ui/till_text.py" line="86"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="83"/>
+        <location filename="../../teller_app/ui/till_text.py" line="87"/>
         <source>The customer is blocked or closed at the bank: no cash deposit or withdrawal until their status is changed back.</source>
         <translation>Клієнта в банку заблоковано або закрито: внесення й видача готівки неможливі, доки статус не змінять назад.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="86"/>
+        <location filename="../../teller_app/ui/till_text.py" line="90"/>
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="88"/>
+        <location filename="../../teller_app/ui/till_text.py" line="92"/>
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="90"/>
+        <location filename="../../teller_app/ui/till_text.py" line="94"/>
         <source>The draft is not this customer&apos;s.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="91"/>
+        <location filename="../../teller_app/ui/till_text.py" line="95"/>
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="92"/>
+        <location filename="../../teller_app/ui/till_text.py" line="96"/>
         <source>The amount differs from the draft&apos;s on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="94"/>
+        <location filename="../../teller_app/ui/till_text.py" line="98"/>
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="95"/>
+        <location filename="../../teller_app/ui/till_text.py" line="99"/>
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="97"/>
+        <location filename="../../teller_app/ui/till_text.py" line="101"/>
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="103"/>
+        <location filename="../../teller_app/ui/till_text.py" line="107"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="110"/>
+        <location filename="../../teller_app/ui/till_text.py" line="114"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114"/>
+        <location filename="../../teller_app/ui/till_text.py" line="118"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="115"/>
+        <location filename="../../teller_app/ui/till_text.py" line="119"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="120"/>
+        <location filename="../../teller_app/ui/till_text.py" line="124"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="121"/>
+        <location filename="../../teller_app/ui/till_text.py" line="125"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="122"/>
+        <location filename="../../teller_app/ui/till_text.py" line="126"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="123"/>
+        <location filename="../../teller_app/ui/till_text.py" line="127"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="128"/>
+        <location filename="../../teller_app/ui/till_text.py" line="132"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="133"/>
+        <location filename="../../teller_app/ui/till_text.py" line="144"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="134"/>
+        <location filename="../../teller_app/ui/till_text.py" line="145"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="135"/>
+        <location filename="../../teller_app/ui/till_text.py" line="146"/>
         <source>closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
         <translation>закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="137"/>
+        <location filename="../../teller_app/ui/till_text.py" line="148"/>
         <source>closed</source>
         <translation>закрита</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="149"/>
+        <source>not closed — ask a supervisor</source>
+        <translation>не закрита — зверніться до контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="154"/>
+        <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
+        <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="161"/>
+        <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
+        <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>
 </context>
 <context>

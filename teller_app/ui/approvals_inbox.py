@@ -178,8 +178,8 @@ class ApprovalsInbox(InboxDecisions):
         LanguageChange."""
         self.title.setText(self.tr("Change requests"))
         self.comment.setPlaceholderText(self.tr("Comment (required to reject)"))
-        self.approve_button.setText(self.tr("Approve"))
-        self.reject_button.setText(self.tr("Reject"))
+        self.approve_button.setText(self.tr("&Approve"))
+        self.reject_button.setText(self.tr("&Reject"))
         self.resume_button.setText(self.tr("Resume"))
         self.resume_button.setToolTip(self.tr(
             "Apply an approved change the Teller Hub could not finish"))

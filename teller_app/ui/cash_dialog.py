@@ -128,8 +128,8 @@ class CashDialog(CashDialogSupervisor):
         self.create_button = QPushButton(self.tr("Create"), self)
         self.confirm_button = QPushButton(self.tr("Confirm"), self)
         self.supervisor_button = QPushButton(self.tr("Supervisor confirms here…"), self)
-        self.receipt_button = QPushButton(self.tr("Receipt…"), self)
-        self.void_button = QPushButton(self.tr("Void the draft…"), self)
+        self.receipt_button = QPushButton(self.tr("&Receipt…"), self)
+        self.void_button = QPushButton(self.tr("&Void the draft…"), self)
         self.void_button.setObjectName("cashVoidButton")
         self.refile_button = QPushButton(self.tr("Ask a supervisor again"), self)
         self.refile_button.setObjectName("cashRefileButton")
@@ -143,10 +143,14 @@ class CashDialog(CashDialogSupervisor):
                        self.void_button):
             self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         for any_button in self.buttons.buttons():
-            # Enter is handled by the line edits (submit), never by a default button.
+            # Enter in the line edits is ``submit``: a default Create or Confirm would do the
+            # step a second time; a stray Enter never starts a void.
             if isinstance(any_button, QPushButton):
                 any_button.setAutoDefault(False)
                 any_button.setDefault(False)
+        for harmless in (self.supervisor_button, self.receipt_button, self.check_button):
+            # Enter presses these when focused: a dialog opens, or a read; nothing is applied
+            harmless.setAutoDefault(True)
         for button in (self.confirm_button, self.supervisor_button, self.receipt_button,
                        self.void_button, self.refile_button, self.check_button):
             button.hide()
@@ -182,6 +186,8 @@ class CashDialog(CashDialogSupervisor):
         self.check_button.clicked.connect(lambda: self.check_again())
         self.buttons.rejected.connect(self.reject)
         self._wire_approval()
+        if self.approval is not None:  # after _wire_approval's: the button is shown first
+            self.approval.filed.connect(lambda _request: self.offer_supervisor())
         self.account_label.setText(self.tr("Loading…"))
         self._validate()
         self._prepare()
@@ -332,6 +338,7 @@ class CashDialog(CashDialogSupervisor):
                 self.note.setText(self.tr("Above the teller's limit: a supervisor confirms it "
                                           "here or from their inbox."))
                 self.supervisor_button.setVisible(self.supervisor_confirm is not None)
+                self.offer_supervisor()
             else:
                 self.confirm_button.show()
             self.void_button.setVisible(self.service.gate is not None)  # the hub records voids

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QPushButton
 
 from teller_app.core.cash import CashKind, CashReceipt, ConfirmFailed, ConfirmInDoubt
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
@@ -26,6 +28,25 @@ class CashDialogSupervisor(CashDialogParts):
 
     supervisor_confirm: SupervisorConfirm | None
     in_place: ApproveInPlaceDialog | None
+
+    def offer_supervisor(self) -> None:
+        """A draft waits for a supervisor at this desk: their button is the next step, so it
+        takes the focus and Enter (in the amount field too, where nothing is left to submit;
+        as in ``till_dialog.next_step``). Confirm and Void are never the default."""
+        button = self.supervisor_button
+        if not button.isHidden():
+            button.setDefault(True)
+            button.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter on a focused button that does not take it (Confirm, Void, Close) stays
+        there: it does not reach the dialog's default, the supervisor's button."""
+        focused = self.focusWidget()
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and isinstance(focused, QPushButton) and not focused.autoDefault()):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def open_supervisor_confirm(self) -> None:
         draft = self.draft

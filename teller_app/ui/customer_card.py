@@ -33,6 +33,7 @@ from teller_app.ui.account_panel import AccountPanel, _selectable, caption_row, 
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.enter_key import press_on_enter
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
 from teller_app.ui.money import format_number
 from teller_app.ui.untrusted import plain_label, shown_lines
@@ -110,6 +111,7 @@ class CustomerCard(QWidget):
         for button in (self.back_button, self.refresh_button, self.edit_button,
                        self.open_account_button):
             self.actions_layout.addWidget(button)
+            press_on_enter(button)
         self.actions_layout.addStretch(1)
 
         self.details = QFormLayout()
@@ -148,6 +150,7 @@ class CustomerCard(QWidget):
         body_layout.addWidget(self.freshness)
         body_layout.addLayout(columns)
         scroll = QScrollArea(self)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop of its own
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
@@ -347,7 +350,8 @@ class CustomerCard(QWidget):
         self.open_account_submit.clicked.connect(self._submit_open_account)
         self.open_account_iban.returnPressed.connect(self._submit_open_account)
         self.open_account_cancel = QPushButton(frame)
-        self.open_account_cancel.clicked.connect(lambda: frame.setVisible(False))
+        self.open_account_cancel.clicked.connect(self._close_open_account)
+        press_on_enter(self.open_account_submit, self.open_account_cancel)
         row = QHBoxLayout()
         row.addWidget(self.open_account_iban, 1)
         row.addWidget(self.open_account_submit)
@@ -386,10 +390,16 @@ class CustomerCard(QWidget):
             write=True,
         )
 
+    def _close_open_account(self) -> None:
+        """Hide the frame; the focus it held goes back to the button that opened it (else
+        Qt hands it to whatever follows in the Tab chain)."""
+        self.open_account_frame.setVisible(False)
+        self.open_account_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _account_opened(self, snapshot: CustomerSnapshot) -> None:
         self.open_account_iban.clear()
         self._show_open_account_error(None)
-        self.open_account_frame.setVisible(False)
+        self._close_open_account()
         self._apply_platform(snapshot)
         self.banner.show_message(self.tr("The account is open."), "success")
         self.account_opened.emit(self.guid)

@@ -37,7 +37,7 @@ class ReceiptDialog(QDialog):
         self.status.setWordWrap(True)
         self.print_button = QPushButton(self.tr("Print…"), self)
         self.print_button.setObjectName("printReceipt")
-        self.save_button = QPushButton(self.tr("Save as PDF…"), self)
+        self.save_button = QPushButton(self.tr("&Save as PDF…"), self)
         self.save_button.setObjectName("saveReceipt")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)

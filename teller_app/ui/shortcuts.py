@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
 
 InboxButton = Literal["approve_button", "reject_button"]
+ACCOUNT_HISTORY_KEY = "Ctrl+H"  # a customer card's (supervision_cards.decorate_card)
 
 
 def context_rows() -> list[tuple[str, str, str, list[QKeySequence]]]:
@@ -51,6 +52,8 @@ def context_rows() -> list[tuple[str, str, str, list[QKeySequence]]]:
         ("CustomerCard", card, translate("ShortcutsSheet", "Refresh"), [key("Ctrl+R")]),
         ("CustomerCard", card, translate("ShortcutsSheet", "Edit the customer"), [key("Ctrl+E")]),
         ("CustomerCard", card, translate("ShortcutsSheet", "Back to the search"), esc),
+        ("CustomerCard", card, translate("ShortcutsSheet", "Account history"),
+         [key(ACCOUNT_HISTORY_KEY)]),
         ("CustomerForm", form, translate("ShortcutsSheet", "Save"),
          [key("Ctrl+Return"), key("Ctrl+Enter")]),
         ("CustomerForm", form, translate("ShortcutsSheet", "Cancel"), esc),

@@ -9,6 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -40,6 +41,8 @@ from teller_app.ui.cash_dialog import CashDialog
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
 from teller_app.ui.customer_card import CustomerCard
+from teller_app.ui.enter_key import press_on_enter
+from teller_app.ui.shortcuts import ACCOUNT_HISTORY_KEY
 
 if TYPE_CHECKING:
     pass
@@ -76,6 +79,8 @@ class CardActions(QWidget):
         widget.setText(text())
         self._texts.append((widget, text))
         self.row.insertWidget(index, widget)
+        if isinstance(widget, QPushButton):
+            press_on_enter(widget)  # the card is no dialog: Enter would press nothing
 
     def clear(self, names: frozenset[str] | None = None) -> None:
         """Remove every widget, or only those whose object name is in ``names``."""
@@ -88,6 +93,14 @@ class CardActions(QWidget):
                 self.row.takeAt(index)
                 widget.hide()  # out of the layout: not left painted until it is deleted
                 widget.deleteLater()
+
+    def press(self, object_name: str) -> None:
+        """Click the button ``object_name`` when it is shown and enabled (a card's key); one
+        taken out by ``clear`` is hidden until it is deleted, so it is never the one."""
+        for button in self.findChildren(QPushButton, object_name):
+            if button.isVisible() and button.isEnabled():
+                button.click()
+                return
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -102,6 +115,10 @@ class SupervisionCards(SupervisionBase):
         """Add this module's buttons to a customer card; rebuilt when the card's data changes."""
         box = CardActions(card)
         card.actions_layout.addWidget(box)
+        # made once: the buttons are made again when the customer changes, the key stays
+        QShortcut(QKeySequence(ACCOUNT_HISTORY_KEY), card,
+                  lambda: box.press("accountHistoryButton"),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._fill_card_actions(card, box)
         card.customer_changed.connect(lambda _c: self._fill_card_actions(card, box))
 

@@ -77,6 +77,7 @@ class TillDesk(QObject):
         self.dialog: QDialog | None = None
         self.menu = menu = QMenu(window)
         menu.setObjectName("menuTill")
+        menu.setToolTipsVisible(True)  # why the report is greyed out (``_report_tip``)
         help_menu = window.desk.menu_help.menuAction()  # Help stays the last menu
         window.menuBar().insertMenu(help_menu, menu)
         self.open_action = QAction(window)
@@ -84,6 +85,7 @@ class TillDesk(QObject):
         self.close_action = QAction(window)
         self.report_action = QAction(window)
         self.position_action = QAction(window)
+        self.report_action.setEnabled(False)  # until a till is closed in this window
         self.retranslate()
         watch_language(window, self.retranslate)
         for action, slot in ((self.open_action, self.open_till),
@@ -106,6 +108,16 @@ class TillDesk(QObject):
         self.close_action.setText(self.tr("&Close the till…"))
         self.report_action.setText(self.tr("End-of-day &report…"))
         self.position_action.setText(self.tr("Branch cash &position…"))
+        self._report_tip()
+
+    def _report_tip(self) -> None:
+        """The report is of the till closed in this window: the hub lists no teller's closed
+        tills, so after a restart it is greyed out, and the tip says why."""
+        tip = "" if self.report_action.isEnabled() else self.tr(
+            "The end-of-day report opens after you close your till in this window. The "
+            "report of a till closed before the desk was restarted is not offered here.")
+        self.report_action.setToolTip(tip)
+        self.report_action.setStatusTip(tip)
 
     def service(self) -> TillService | None:
         cash = hub_cash(self.window.session)
@@ -138,6 +150,7 @@ class TillDesk(QObject):
         self.close_action.setEnabled(till is not None and till.state != "closed")
         self.open_action.setEnabled(till is None or till.state == "closed")
         self.report_action.setEnabled(self.last_closed is not None)
+        self._report_tip()
 
     def heartbeat(self) -> None:
         service = self.service()

@@ -30,7 +30,7 @@ from test_approvals_helpers import (
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from tests.ui.untranslated import left_in_english
 
-UK_APPROVE = "Погодити"
+UK_APPROVE = "&Погодити"
 UK_VERIFY = "Перевірити ланцюжок"
 
 
@@ -147,7 +147,7 @@ def test_inbox_and_banner_follow_a_live_language_switch(supervisor_window, pendi
         assert window.banner.text() == banner_said
     finally:
         switch_language("en")
-    qtbot.waitUntil(lambda: inbox.approve_button.text() == "Approve", timeout=5000)
+    qtbot.waitUntil(lambda: inbox.approve_button.text() == "&Approve", timeout=5000)
     assert inbox.live.text() == "Reconnecting to the Teller Hub…"
     assert inbox.reason.text() == "Reason: fraud reported"
     assert drafts.table.item(row, drafts.OPERATION).text() == "Cash deposit"

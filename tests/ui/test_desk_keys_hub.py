@@ -1,0 +1,137 @@
+"""The desk with the embedded sandbox + Teller Hub, by keys: a cash draft past the limit is
+filed for a supervisor and their in-place button becomes the next step (focused, Enter in
+the amount field opens it), while Void is never the default and Enter on it does nothing;
+the End-of-day report menu entry is greyed out until a till is closed in this window, and
+says why."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from teller_app.core.customers import CustomerService
+from teller_app.core.embedded_stack import EmbeddedStack, start_embedded
+from teller_app.core.till import Till, TillService
+from teller_app.core.till_cosign import cosign_with_credentials
+from teller_app.ui.cash_dialog import CashDialog
+from teller_app.ui.sign_in import sandbox_target, sign_in
+from teller_app.ui.till_desk import hub_cash
+from teller_app.ui.till_dialog import ReportDialog
+
+from .conftest import TELLER, make_window, new_customer, password_of
+
+pytestmark = pytest.mark.slow
+
+SUPERVISOR = "supervisor.kyiv@demo.bank"
+COUNTS = {"note_100": 3}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
+    started = start_embedded(tmp_path_factory.mktemp("ui-desk-keys-hub"))
+    try:
+        assert started.hub is not None, started.hub_problem
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture()
+def window(qtbot, ops, arun, stack):  # type: ignore[no-untyped-def]
+    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
+    session = arun(sign_in(target, TELLER, password_of(stack.sandbox, TELLER), remember=False,
+                           store=None))
+    assert session.hub is not None
+    win = make_window(qtbot, ops, session, stack.sandbox)
+    yield win
+    win._closing_for_sign_out = True
+    ops.cancel_all()
+    till = _till(win)
+    current = arun(till.current())
+    if current is not None:  # one till per teller: never leave one open (drafts are voided)
+        arun(till.close(current.open_counts, "test clean-up"))
+    arun(session.close())
+
+
+def _till(window: Any) -> TillService:
+    cash = hub_cash(window.session)
+    assert cash is not None
+    return cash.till  # this desk's lease (till_desk.DESK_ID)
+
+
+def _open_till(arun: Any, stack: EmbeddedStack, window: Any) -> Till:
+    till = arun(_till(window).open(f"E{uuid.uuid4().hex[:6]}", COUNTS))
+    if till.needs_cosign:  # a first opening: the supervisor co-signs with their session
+        till = arun(cosign_with_credentials(window.session.profile, SUPERVISOR, password_of(
+            stack.sandbox, SUPERVISOR), till.id))
+    assert till.state == "open"
+    return till
+
+
+def test_a_filed_draft_makes_the_supervisor_the_next_step(qtbot, arun, stack, window) -> None:  # type: ignore[no-untyped-def]
+    _open_till(arun, stack, window)
+    new = new_customer(stack.sandbox, window.session, surname="Готівка", name="Велика")
+    service = CustomerService(window.session.client, hub=window.session.hub)
+    card = window.open_customer(arun(service.create(new)).customer)  # the hub's secret too
+    qtbot.waitUntil(lambda: card.findChild(QPushButton, "cash_deposit_button") is not None
+                    and len(card.account_panels) == 1, timeout=20000)
+    card.findChild(QPushButton, "cash_deposit_button").click()
+    qtbot.waitUntil(lambda: window.findChild(CashDialog) is not None, timeout=10000)
+    dialog = window.findChild(CashDialog)
+    assert dialog.approval is not None  # with the hub: a four-eyes request
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+
+    dialog.amount.setFocus()
+    qtbot.keyClicks(dialog.amount, "12000")
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # Enter creates the draft and files it
+    qtbot.waitUntil(lambda: dialog.approval.request is not None, timeout=15000)
+    assert dialog.draft is not None and dialog.draft.needs_supervisor
+    supervisor, void = dialog.supervisor_button, dialog.void_button
+    qtbot.waitUntil(supervisor.hasFocus, timeout=2000)
+    assert supervisor.isVisible() and supervisor.isDefault()
+    assert void.isVisible() and not void.isDefault() and not void.autoDefault()
+
+    # Enter on a focused Void starts nothing: no reason asked, nothing opened.
+    void.setFocus()
+    qtbot.keyClick(void, Qt.Key.Key_Return)
+    assert dialog.void_prompt is None and dialog.approval.dialog is None
+
+    # Enter in the amount field opens the supervisor's dialog for the filed request.
+    dialog.amount.setFocus()
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    approve = dialog.approval.dialog
+    assert approve is not None
+    qtbot.waitUntil(approve.isVisible, timeout=5000)
+    assert dialog.void_prompt is None and dialog.receipt is None
+    approve.reject()
+    dialog.draft_settled = True  # closed without a prompt; the till's close voids the draft
+    dialog.reject()
+
+
+def test_the_report_entry_says_why_it_is_greyed_out(qtbot, arun, stack, window) -> None:  # type: ignore[no-untyped-def]
+    desk = window.till_desk
+    action = desk.report_action
+    qtbot.waitUntil(desk.open_action.isEnabled, timeout=10000)  # the hub's till state read
+    assert action.isVisible() and not action.isEnabled()
+    assert desk.menu.toolTipsVisible()
+    why = ("The end-of-day report opens after you close your till in this window. The report "
+           "of a till closed before the desk was restarted is not offered here.")
+    assert action.toolTip() == why and action.statusTip() == why
+
+    till = _open_till(arun, stack, window)
+    closed = arun(_till(window).close(COUNTS))
+    assert closed.id == till.id and closed.state == "closed"
+    desk._closed(closed)  # what the close dialog's ``closed`` signal calls
+    assert action.isEnabled() and action.statusTip() == ""
+    action.trigger()
+    qtbot.waitUntil(lambda: isinstance(desk.dialog, ReportDialog)
+                    and desk.dialog.isVisible(), timeout=10000)
+    desk.dialog.close()
