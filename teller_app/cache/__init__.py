@@ -69,6 +69,7 @@ created_at, updated_at (RFC 3339 str), fetched_at (epoch float); properties ``gu
 Decimal, minor_unit, stellar_code, stellar_issuer).
 
 Errors: CacheError (base), CacheKeyError (wrong/lost key or not a database: wipe + re-sync),
+CacheSchemaNewer (made by a newer Teller after a rollback: wipe + re-sync, as for a lost key),
 CacheLockedError (another connection holds it: wait or tell the user; never wipe),
 CacheIOError (read-only, disk full, I/O: a clear error; never wipe).
 """
@@ -94,6 +95,7 @@ if TYPE_CHECKING:
         SearchCount,
         SyncState,
     )
+    from teller_app.cache.schema import CacheSchemaNewer
     from teller_app.cache.search import looks_like_guid
     from teller_app.cache.store import BranchCache
 
@@ -106,6 +108,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "errors": ("CacheError", "CacheIOError", "CacheKeyError", "CacheLockedError"),
     "paths": ("HEAD_OFFICE", "cache_path", "prepare_cache_for", "wipe_cache_file", "wipe_profile"),
     "rows": ("AccountRow", "AssetRow", "CacheStats", "CustomerRow", "SearchCount", "SyncState"),
+    "schema": ("CacheSchemaNewer",),
     "search": ("looks_like_guid",),
     "store": ("BranchCache",),
 }

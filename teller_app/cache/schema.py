@@ -119,11 +119,22 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
 ]
 
 
+class CacheSchemaNewer(CacheError):
+    """The file was made by a newer Teller (a schema this one does not know: the desk was
+    rolled back). The cache is only a copy of the platform, so the caller wipes it and syncs
+    in full (``core.cache_open``), as for a lost key; a ``CacheError`` for older handlers."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"cache schema {found} is newer than this app ({known})")
+        self.found = found
+        self.known = known
+
+
 def migrate(conn: Connection) -> int:
     """Bring the schema up to date; returns the resulting version."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > len(MIGRATIONS):
-        raise CacheError(f"cache schema {version} is newer than this app ({len(MIGRATIONS)})")
+        raise CacheSchemaNewer(version, len(MIGRATIONS))
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -8,7 +8,8 @@ the unsent entries in order, in batches; each carries a ``client_id`` (random, f
 append), so a batch resent after a lost answer or a crash is deduplicated by the hub (it
 answers the stored seq). What the hub acknowledged is counted in a small ``.sent`` file
 (atomic replace); when everything is sent the outbox is emptied. Two desks on one profile
-share the file under an OS file lock.
+share the file under an OS file lock. An entry the hub refuses never holds back the ones
+after it: it goes reduced, or is quarantined (kept, never sent: ``core.audit_refused``).
 
 Whose entry: each line names the employee who recorded it (``owner``: the sign-in e-mail,
 casefolded; never sent, the hub names the actor from the sending session), and a flush sends
@@ -26,7 +27,6 @@ import json
 import logging
 import os
 import secrets
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -40,10 +40,16 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from teller_app.core.app_paths import data_dir
 
+# The outbox key (OUTBOX_KEY in the keyring, ``outbox_key``) and the file's lock: audit_file.
+from teller_app.core.audit_file import OUTBOX_KEY as OUTBOX_KEY
+from teller_app.core.audit_file import append_lines, file_lock
+from teller_app.core.audit_file import outbox_key as outbox_key
+
 # Whose entry (``owner``) and who may send it: core.audit_owners; re-exported here.
 from teller_app.core.audit_owners import owner_of as owner_of
 from teller_app.core.audit_owners import sendable_by as sendable_by
 from teller_app.core.audit_owners import sent_past_others
+from teller_app.core.audit_refused import QUARANTINED, Held, deliver, fit_detail, held_record
 
 # The CSV export's formula guard is core.csv_safe (the history export shares it); re-exported
 # here, where callers and tests have always imported it.
@@ -53,7 +59,6 @@ from teller_app.core.csv_safe import export_rows as export_rows
 from teller_app.core.private_files import write_private
 
 log = logging.getLogger(__name__)
-OUTBOX_KEY = "audit_outbox_key"  # keyring entry (hex of 32 bytes)
 BATCH = 200
 PII_KEYS = frozenset(
     {"name", "surname", "paternal_name", "phone_number", "phone", "login", "email", "iban",
@@ -142,36 +147,30 @@ def make_entry(action: str, **details: Any) -> OutboxEntry:
             entity = f"{key.split('_')[0]}:{clean[key]}"
             break
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return OutboxEntry("d" + secrets.token_hex(15), hub_action, entity, _fit(clean), stamp)
-
-
-DETAIL_BUDGET = 7 * 1024  # the hub refuses a detail over 8 KB of canonical JSON
-LONG_TEXT = 500
-
-
-def _size(detail: dict[str, Any]) -> int:
-    return len(json.dumps(detail, ensure_ascii=False, separators=(",", ":"),
-                          sort_keys=True).encode())
-
-
-def _fit(detail: dict[str, Any]) -> dict[str, Any]:
-    """A detail the hub accepts: one it refused would stay first in the outbox and hold back
-    every entry after it. Long texts are cut first; then only short values stay."""
-    if _size(detail) <= DETAIL_BUDGET:
-        return detail
-    cut = {k: v[:LONG_TEXT] + "…" if isinstance(v, str) and len(v) > LONG_TEXT else v
-           for k, v in detail.items()}
-    cut["truncated"] = True
-    if _size(cut) <= DETAIL_BUDGET:
-        return cut
-    short = {k: v for k, v in cut.items()
-             if isinstance(v, int | float | bool) or (isinstance(v, str) and len(v) <= 100)}
-    return {**short, "truncated": True}
+    # a detail within the hub's cap: a refused one would be sent reduced (audit_refused)
+    return OutboxEntry("d" + secrets.token_hex(15), hub_action, entity, fit_detail(clean),
+                       stamp)
 
 
 def outbox_path(profile_name: str, base: Path | None = None) -> Path:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in profile_name) or "default"
     return (base or data_dir()) / "audit" / f"{safe}.outbox"
+
+
+@dataclass
+class _Read:
+    """The outbox as read under its lock: its entries in order, how many leading ones are on
+    the hub (``done``), later ones that are too, and the quarantined ones (by client id: the
+    sealed line of their record)."""
+
+    entries: list[OutboxEntry]
+    done: int
+    later: set[str]
+    held: dict[str, tuple[bytes, Held]]
+
+    def waiting(self) -> list[OutboxEntry]:
+        return [e for e in self.entries[self.done:]
+                if e.client_id not in self.later and e.client_id not in self.held]
 
 
 class AuditOutbox:
@@ -188,92 +187,124 @@ class AuditOutbox:
         self._unreadable = 0
 
     def append(self, entry: OutboxEntry) -> None:
-        nonce = secrets.token_bytes(12)
-        plain = json.dumps(entry.stored(), sort_keys=True, ensure_ascii=False).encode()
-        line = base64.b64encode(nonce + self._aead.encrypt(nonce, plain, b"teller-audit"))
         with self._locked() as fh:
-            fh.seek(0, os.SEEK_END)
-            end = fh.tell()
-            if end:
-                fh.seek(end - 1)
-                if fh.read(1) != b"\n":
-                    fh.write(b"\n")  # a torn line from a killed writer stays on its own
-            fh.write(line + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+            append_lines(fh, [self._seal(entry.stored())])
+
+    def quarantine(self, entry: OutboxEntry, refusal: str) -> None:
+        """Never send ``entry`` again (the hub refused it, and its reduced form): a record of
+        it is appended; it stays through every emptying of the outbox (``mark_sent``)."""
+        with self._locked() as fh:
+            append_lines(fh, [self._seal(held_record(entry, refusal))])
 
     def unsent(self, owner: str | None = None) -> list[OutboxEntry]:
-        """Entries not on the hub yet, in order; with ``owner``, only those its session may
-        send (``sendable_by``)."""
+        """Entries not on the hub yet (nor quarantined), in order; with ``owner``, only those
+        its session may send (``sendable_by``)."""
         with self._locked() as fh:
-            done, later = self._sent()
-            return [e for e in self._entries(fh)[done:]
-                    if e.client_id not in later and sendable_by(e, owner)]
+            return [e for e in self._read(fh).waiting() if sendable_by(e, owner)]
+
+    def quarantined(self) -> list[Held]:
+        """Entries the hub refused, also reduced: kept here, never sent."""
+        with self._locked() as fh:
+            return [held for _, held in self._read(fh).held.values()]
 
     def mark_sent(self, client_ids: Iterable[str]) -> None:
         """These entries are on the hub: the sent mark moves over the leading ones that are
-        (another process may have moved it already); ones sent past an entry still waiting
-        (another employee's) are listed after it. When none is left the file is emptied."""
+        (another process may have moved it already), and over quarantined ones; ones sent
+        past an entry still waiting (another employee's) are listed after it. When none is
+        left the file is emptied, but for the quarantined entries' records."""
         with self._locked() as fh:
-            entries = self._entries(fh)
+            read = self._read(fh)
+            entries, done = read.entries, read.done
             total = len(entries)
-            done, later = self._sent()
-            acked = later | set(client_ids)
+            acked = read.later | set(client_ids) | set(read.held)
             while done < total and entries[done].client_id in acked:
                 done += 1
-            ahead = sent_past_others(entries[done:], acked)
+            ahead = [i for i in sent_past_others(entries[done:], acked) if i not in read.held]
+            kept = [line for line, _ in read.held.values()]  # in the sent mark too (below)
             # emptied only when every line was ours to read: lines another key wrote (a
             # second instance without a shared keyring) stay for that instance
             if done >= total and not self._unreadable:
+                # the mark first: a crash before the file is emptied sends its entries again
+                # (the hub answers each stored one), never takes a later entry for sent, and
+                # the quarantined records it names are put back (``_read``)
+                self._write_sent(0, [], kept)
                 fh.seek(0)
                 fh.truncate()
+                fh.write(b"".join(line + b"\n" for line in kept))
                 fh.flush()
                 os.fsync(fh.fileno())
-                done = 0
-            write_private(self.sent_path, "\n".join([str(done), *ahead]).encode())
+                return
+            self._write_sent(done, ahead, kept)
 
     def pending(self) -> int:
         return len(self.unsent())
 
     def waiting(self) -> int:
-        """Lines not on the hub yet, also those this key cannot read (another instance's):
-        what deleting the outbox would lose."""
+        """Lines not on the hub yet, also those this key cannot read (another instance's)
+        and the quarantined ones: what deleting the outbox would lose."""
         with self._locked() as fh:
-            done, later = self._sent()
-            unsent = [e for e in self._entries(fh)[done:] if e.client_id not in later]
-            return len(unsent) + self._unreadable
+            read = self._read(fh)
+            return len(read.waiting()) + self._unreadable + len(read.held)
 
     # -- internals --------------------------------------------------------------------
     @contextmanager
     def _locked(self) -> Iterator[Any]:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        with self._lock, os.fdopen(fd, "r+b") as fh, _file_lock(fh):
+        with self._lock, os.fdopen(fd, "r+b") as fh, file_lock(fh):
             yield fh
 
-    def _sent(self) -> tuple[int, set[str]]:
-        """How many leading entries are on the hub, and the ids of later ones that are too.
-        The file's first line is that count (all it held before owners were kept)."""
+    def _read(self, fh: Any) -> _Read:
+        done, later, kept = self._sent()
+        entries, held = self._entries(fh)
+        missing = []  # quarantined records a crash took out of the file while it was emptied
+        for line in kept:
+            record = self._decode(line)
+            if isinstance(record, Held) and record.entry.client_id not in held:
+                held[record.entry.client_id] = (line, record)
+                missing.append(line)
+        if missing:
+            append_lines(fh, missing)
+        return _Read(entries, done, later, held)
+
+    def _sent(self) -> tuple[int, set[str], list[bytes]]:
+        """How many leading entries are on the hub, the ids of later ones that are too, and
+        the quarantined records (``q:`` lines). The file's first line is that count (all it
+        held before owners were kept)."""
         try:
             lines = self.sent_path.read_text().split()
-            return (int(lines[0]) if lines else 0), set(lines[1:])
+            done = int(lines[0]) if lines else 0
         except (OSError, ValueError):
-            return 0, set()
+            return 0, set(), []
+        ids = {x for x in lines[1:] if not x.startswith("q:")}
+        return done, ids, [x[2:].encode() for x in lines[1:] if x.startswith("q:")]
 
-    def _entries(self, fh: Any) -> list[OutboxEntry]:
+    def _write_sent(self, done: int, ahead: list[str], kept: list[bytes]) -> None:
+        marks = [str(done), *ahead, *("q:" + line.decode() for line in kept)]
+        write_private(self.sent_path, "\n".join(marks).encode())
+
+    def _entries(self, fh: Any) -> tuple[list[OutboxEntry], dict[str, tuple[bytes, Held]]]:
         fh.seek(0)
         out: list[OutboxEntry] = []
+        held: dict[str, tuple[bytes, Held]] = {}
         lines = [raw for raw in fh.read().split(b"\n") if raw.strip()]
         self._unreadable = 0
         for raw in lines:
             entry = self._decode(raw)
             if isinstance(entry, OutboxEntry):
                 out.append(entry)
+            elif isinstance(entry, Held):
+                held.setdefault(entry.entry.client_id, (raw.strip(), entry))
             elif entry == "foreign":  # whole, but sealed with another key
                 self._unreadable += 1
-        return out
+        return out, held
 
-    def _decode(self, raw: bytes) -> OutboxEntry | str:
+    def _seal(self, record: dict[str, Any]) -> bytes:
+        nonce = secrets.token_bytes(12)
+        plain = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+        return base64.b64encode(nonce + self._aead.encrypt(nonce, plain, b"teller-audit"))
+
+    def _decode(self, raw: bytes) -> OutboxEntry | Held | str:
         try:
             blob = base64.b64decode(raw, validate=True)
             plain = self._aead.decrypt(blob[:12], blob[12:], b"teller-audit")
@@ -285,15 +316,21 @@ class AuditOutbox:
             return "torn"
         try:
             data = json.loads(plain)
-            action, detail = str(data["action"]), dict(data.get("detail") or {})
-            if action not in DESK_ACTIONS:  # written before the hub refused its own actions
-                detail.setdefault("event", action)
-                action = "other"
-            return OutboxEntry(str(data["client_id"]), action, str(data.get("entity", "")),
-                               detail, str(data.get("desk_ts", "")),
-                               str(data.get("owner") or ""))
-        except (ValueError, KeyError, TypeError):
+            if QUARANTINED in data:
+                return Held(_entry_of(data[QUARANTINED]), str(data.get("refusal", "")),
+                            str(data.get("at", "")))
+            return _entry_of(data)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return "torn"
+
+
+def _entry_of(data: dict[str, Any]) -> OutboxEntry:
+    action, detail = str(data["action"]), dict(data.get("detail") or {})
+    if action not in DESK_ACTIONS:  # written before the hub refused its own actions
+        detail.setdefault("event", action)
+        action = "other"
+    return OutboxEntry(str(data["client_id"]), action, str(data.get("entity", "")), detail,
+                       str(data.get("desk_ts", "")), str(data.get("owner") or ""))
 
 
 Sender = Callable[[list[dict[str, Any]]], Any]  # async: POST a batch, raise when not stored
@@ -318,8 +355,9 @@ class AuditTrail:
 
     async def flush(self) -> int:
         """Send every unsent entry ``owner`` may send, in order; returns how many went.
-        Raises what the sender raised (the entries stay and go next time). The owner and
-        the sender are taken once, at the start: the whole flush goes with one session."""
+        An entry the hub refuses is settled alone (``audit_refused.deliver``); any other
+        failure is raised (the entries stay and go next time). The owner and the sender are
+        taken once, at the start: the whole flush goes with one session."""
         sent = 0
         async with self._lock():
             owner, send = self.owner, self.send
@@ -329,9 +367,8 @@ class AuditTrail:
                 batch = (await asyncio.to_thread(self.outbox.unsent, owner))[:BATCH]
                 if not batch:
                     return sent
-                await send([e.wire() for e in batch])
-                await asyncio.to_thread(self.outbox.mark_sent, [e.client_id for e in batch])
-                sent += len(batch)
+                # a refused entry goes reduced or is quarantined: never holds the rest back
+                sent += await deliver(self.outbox, send, batch)
 
     async def hand_over(self, owner: str | None, send: Sender | None) -> None:
         """Another employee's session sends from now on: after a flush under way (it ends
@@ -344,47 +381,6 @@ class AuditTrail:
             self._flush_lock = asyncio.Lock()
         lock: asyncio.Lock = self._flush_lock
         return lock
-
-
-async def outbox_key(profile_name: str) -> bytes:
-    """The outbox key from the OS keyring (created on first use). Without a persistent
-    keyring it lives in memory: entries a killed process left behind are then unreadable."""
-    from teller_app.secrets.store import SecretStore
-
-    store = await SecretStore.open(profile_name)
-    stored = await store.get(OUTBOX_KEY)
-    if stored:
-        try:
-            key = bytes.fromhex(stored)
-            if len(key) == 32:
-                return key
-        except ValueError:
-            pass
-    key = secrets.token_bytes(32)
-    await store.set(OUTBOX_KEY, key.hex())
-    return key
-
-
-@contextmanager
-def _file_lock(fh: Any) -> Iterator[None]:
-    if sys.platform == "win32":
-        import msvcrt
-
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _plain(value: Any) -> Any:

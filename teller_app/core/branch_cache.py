@@ -39,11 +39,13 @@ class BranchCacheBundle:
     scope: CacheScope | None = None
     store: SecretStore | None = None
     wipe_on_close: bool = False  # a head-office cache on a branch desk
+    rebuilt_from_newer: bool = False  # a newer Teller's file was wiped (the desk says so)
 
 
 async def open_branch_cache(session: Session) -> BranchCacheBundle:
-    """The cache of this employee and scope. A wrong key wipes and re-syncs; a locked cache
-    or an I/O failure raises (CacheLockedError / CacheIOError) and nothing is deleted."""
+    """The cache of this employee and scope. A wrong key or a newer Teller's file wipes and
+    re-syncs; a locked cache or an I/O failure raises (CacheLockedError / CacheIOError) and
+    nothing is deleted."""
     profile = session.profile
     scope = CacheScope(profile.name, str(session.employee.guid),
                        session.branch_guid or HEAD_OFFICE)
@@ -64,7 +66,8 @@ async def open_branch_cache(session: Session) -> BranchCacheBundle:
     if stats.last_sync_at:
         connectivity.last_sync_at = stats.last_sync_at
     return BranchCacheBundle(worker, sync, connectivity, opened.path, warm, scope, store,
-                             wipe_on_sign_out(scope, profile.head_office_desk))
+                             wipe_on_sign_out(scope, profile.head_office_desk),
+                             rebuilt_from_newer=opened.newer_schema)
 
 
 async def close_branch_cache(bundle: BranchCacheBundle | None, *,

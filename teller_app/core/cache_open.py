@@ -3,8 +3,9 @@
 * The SQLCipher key is per employee *and* scope (keyring entry
   ``cache_key:<employee guid>:<scope>``) and so is the file: the next employee on the same OS
   account can neither open nor decrypt a head-office cache someone else left.
-* Only a wrong or lost key (or a damaged file) wipes the file, which is then re-synced. A
-  locked cache (another Teller) or an I/O failure (read-only, full disk) is reported and
+* Only a wrong or lost key (or a damaged file), or a file a newer Teller made (the desk was
+  rolled back: its schema is unknown here) wipes the file, which is then re-synced in full.
+  A locked cache (another Teller) or an I/O failure (read-only, full disk) is reported and
   nothing is deleted.
 * A head-office scope on a branch desk (``Profile.head_office_desk`` False) is wiped, key
   included, when its session ends; any scope is at an explicit sign-out when the machine
@@ -23,6 +24,7 @@ from pathlib import Path
 from teller_app.cache import (
     HEAD_OFFICE,
     CacheKeyError,
+    CacheSchemaNewer,
     cache_path,
     prepare_cache_for,
     wipe_cache_file,
@@ -61,6 +63,8 @@ class CacheScope:
 class OpenedCache:
     path: Path
     wiped: bool  # the old file could not be read with the key: it was wiped (full re-sync)
+    # the old file was a newer Teller's (a rollback): wiped too, and the desk says so
+    newer_schema: bool = False
 
 
 async def cache_key(store: SecretStore, name: str) -> bytes:
@@ -82,18 +86,26 @@ async def open_scoped_cache(
     *, busy_timeout: float = 5.0,
 ) -> OpenedCache:
     """Open (or create) the cache of ``scope``; caches of other scopes/employees of the
-    profile are deleted first. Raises ``CacheLockedError`` / ``CacheIOError`` untouched."""
+    profile are deleted first. Raises ``CacheLockedError`` / ``CacheIOError`` untouched.
+    A lost key and a newer Teller's file are wiped and opened empty (the caller syncs in
+    full): the cache is only a copy, and refusing it would leave the desk without one for
+    good (a rolled-back desk said "could not be opened" at every sign-in)."""
     path = await asyncio.to_thread(prepare_cache_for, data_dir, scope.profile_name,
                                    scope.file_scope)
     key = await cache_key(store, scope.key_name)
+    newer = False
     try:
         await worker.open(path, key, busy_timeout=busy_timeout)
         return OpenedCache(path, wiped=False)
     except CacheKeyError:
         log.warning("cache key lost or file unreadable: wiping the branch cache")
+    except CacheSchemaNewer as exc:
+        newer = True
+        log.warning("the branch cache was made by a newer Teller (schema %s, this one knows "
+                    "%s): wiping it for a full sync", exc.found, exc.known)
     await asyncio.to_thread(wipe_cache_file, path)
     await worker.open(path, key, busy_timeout=busy_timeout)
-    return OpenedCache(path, wiped=True)
+    return OpenedCache(path, wiped=True, newer_schema=newer)
 
 
 async def wipe_scoped_cache(data_dir: Path, scope: CacheScope, store: SecretStore) -> None:

@@ -71,7 +71,10 @@ def _values(customer: Customer) -> dict[str, Any]:
 def drift(cmd: Command, customer: Customer) -> dict[str, dict[str, Any]]:
     """{field: {"was", "now"}} of what moved since filing and would be lost or overridden;
     empty: the change may be applied. A field already at the wanted value loses nothing; one
-    ``before`` lacks (a request filed by an older hub) cannot be compared and is let through."""
+    ``before`` lacks (a request filed by an older hub) cannot be compared and is let through.
+    A customer disabled now stops it unless ``before`` says it was disabled at filing: a
+    request filed before the freeze snapshot (no ``is_disabled``) cannot tell whether it was
+    judged before the freeze, so it is taken as one ("was" None)."""
     change, before, have = cmd.change, cmd.before, _values(customer)
     out: dict[str, dict[str, Any]] = {}
     for field, want in change.items():
@@ -79,8 +82,8 @@ def drift(cmd: Command, customer: Customer) -> dict[str, dict[str, Any]]:
             continue
         if not same(field, want, have.get(field)):
             out[field] = {"was": before[field], "now": have.get(field)}
-    if FROZEN not in change and before.get(FROZEN) is False and have.get(FROZEN):
-        out[FROZEN] = {"was": False, "now": True}
+    if FROZEN not in change and have.get(FROZEN) and not before.get(FROZEN):
+        out[FROZEN] = {"was": before.get(FROZEN), "now": True}
     return out
 
 

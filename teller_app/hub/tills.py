@@ -80,7 +80,23 @@ def latest_first() -> tuple[sa.ColumnElement[Any], ...]:
     """The newest close first: by its place among the code's closes (``close_seq``), never
     by the clock alone, whose whole seconds tie."""
     t = tills.c
-    return (sa.func.coalesce(t.close_seq, 0).desc(), t.closed_at.desc(), t.id.desc())
+    return (close_rank().desc(), t.closed_at.desc(), t.id.desc())
+
+
+def close_rank() -> sa.ColumnElement[Any]:
+    """A close's place among its code's closes: twice its ``close_seq``. A close made by a
+    process older than revision 0008 (rolling upgrade) has no number: it comes right after
+    the code's numbered closes made at or before its time (by the clock, all there is), so
+    it is never taken for the oldest, and a close numbered after it (stamped no earlier)
+    still comes after it."""
+    t = tills.c
+    numbered = tills.alias("numbered")
+    n = numbered.c
+    before = sa.select(sa.func.coalesce(sa.func.max(n.close_seq), 0)).where(
+        n.state == "closed", n.till_code == t.till_code,
+        sa.func.coalesce(n.branch_guid, "") == sa.func.coalesce(t.branch_guid, ""),
+        n.close_seq.is_not(None), n.closed_at <= t.closed_at).scalar_subquery()
+    return sa.case((t.close_seq.is_(None), before * 2 + 1), else_=t.close_seq * 2)
 
 
 async def last_close(conn: AsyncConnection, till_code: str, branch: str | None) -> Any:

@@ -51,6 +51,15 @@ log = logging.getLogger("teller_app")
 SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
 
 
+def cache_notice(cache: BranchCacheBundle | None) -> str | None:
+    """What the main window says when the branch cache was wiped because a newer Teller made
+    it (this desk was rolled back): the first sync rebuilds it."""
+    if cache is None or not cache.rebuilt_from_newer:
+        return None
+    return QCoreApplication.translate(
+        "AppController", "This desk's cache was made by a newer Teller: it is being rebuilt.")
+
+
 def hub_notice(session: Session) -> str | None:
     """What the main window says when the session's hub could not be reached at sign-in
     (Mode A only: without the hub a Mode-B sign-in fails)."""
@@ -305,10 +314,11 @@ class AppController(QObject):
 
         window = MainWindow(session, self.ops, profile_name=target.profile.name,
                             sandbox_asset=target.asset, branch_cache=cache)
+        notices = [n for n in (cache_notice(cache), hub_notice(session)) if n]
         if cache_error is not None:
             window.banner.show_message(cache_message(cache_error), "warning")
-        elif notice := hub_notice(session):
-            window.banner.show_message(notice, "warning")
+        elif notices:
+            window.banner.show_message("\n".join(notices), "warning")
         window.signed_out.connect(lambda: self._signed_out(window))
         window.destroyed.connect(lambda: None)
         window.closed.connect(lambda: self._window_closed(window))
