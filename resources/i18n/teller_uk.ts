@@ -681,500 +681,530 @@
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="62"/>
+        <source>Entry the hub refused</source>
+        <translation>Запис, який відхилив Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
+        <source>Customer&apos;s status</source>
+        <translation>Статус клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
+        <source>Asked through</source>
+        <translation>Запит через</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
+        <source>Authorized by</source>
+        <translation>Дозволив</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
         <source>Approved</source>
         <translation>Погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
         <source>Withdrawn</source>
         <translation>Відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
         <source>Acknowledged</source>
         <translation>Прийнято до відома</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
         <source>Settled by reading the payment</source>
         <translation>Звірено за станом платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="70"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="72"/>
         <source>Request</source>
         <translation>Запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
         <source>Transfer</source>
         <translation>Передача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="70"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="75"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="76"/>
         <source>Change hash (SHA-256)</source>
         <translation>Хеш зміни (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="78"/>
         <source>Refused because</source>
         <translation>Причина відмови</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
         <source>Attempted</source>
         <translation>Спроба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="75"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
         <source>Hub&apos;s answer (HTTP)</source>
         <translation>Відповідь хаба (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="76"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
         <source>Signed in with</source>
         <translation>Спосіб входу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="77"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
         <source>Employee list</source>
         <translation>Список працівників</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="78"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
         <source>Client address</source>
         <translation>Адреса клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
         <source>HTTP method</source>
         <translation>Метод HTTP</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
         <source>Acts on</source>
         <translation>Об&apos;єкт дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
         <source>Body hash (SHA-256)</source>
         <translation>Хеш тіла запиту (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
         <source>Platform&apos;s answer (HTTP)</source>
         <translation>Відповідь платформи (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
         <source>Error</source>
         <translation>Помилка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
         <source>Resumed after an interruption</source>
         <translation>Продовжено після переривання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
         <source>Approved by</source>
         <translation>Погодив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
         <source>Roles</source>
         <translation>Ролі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="93"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
         <source>Sessions ended</source>
         <translation>Завершено сеансів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
         <source>External id</source>
         <translation>Зовнішній ідентифікатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
         <source>Already there</source>
         <translation>Вже були</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="93"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="98"/>
         <source>Items</source>
         <translation>Записів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="99"/>
         <source>Desk</source>
         <translation>Робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="100"/>
         <source>Desk time (Kyiv)</source>
         <translation>Час на робочому місці (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="101"/>
         <source>Shortened to fit</source>
         <translation>Скорочено, щоб вмістилося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="102"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="107"/>
         <source>signed in</source>
         <translation>вхід у систему</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="103"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
         <source>signed out</source>
         <translation>вихід із системи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="104"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
         <source>another employee took the desk</source>
         <translation>робоче місце перейшло до іншого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="105"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
         <source>customer created</source>
         <translation>клієнта створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="106"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
         <source>customer edited</source>
         <translation>дані клієнта змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
         <source>change requested</source>
         <translation>подано запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
         <source>request approved</source>
         <translation>запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
         <source>request rejected</source>
         <translation>запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="115"/>
         <source>request withdrawn</source>
         <translation>запит відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
         <source>request executed</source>
         <translation>запит виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
         <source>cash draft created</source>
         <translation>створено чернетку касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
         <source>cash confirmed</source>
         <translation>касову операцію підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
         <source>account opened</source>
         <translation>рахунок відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="120"/>
+        <source>cash refused by the hub</source>
+        <translation>Teller Hub відмовив у готівковій операції</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="124"/>
         <source>customer change</source>
         <translation>зміна даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="125"/>
         <source>cash confirmation</source>
         <translation>підтвердження касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="120"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
         <source>voided by the teller</source>
         <translation>анульовано касиром</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="121"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
         <source>rejected by a supervisor</source>
         <translation>відхилено контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="123"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="129"/>
         <source>new customer</source>
         <translation>новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="124"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="130"/>
         <source>new account</source>
         <translation>новий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="125"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="131"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="132"/>
         <source>new payment</source>
         <translation>новий платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="128"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="133"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="134"/>
         <source>payment confirmation</source>
         <translation>підтвердження платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="129"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="135"/>
         <source>customer limits</source>
         <translation>ліміти клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="130"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="136"/>
         <source>a customer&apos;s secret</source>
         <translation>секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="131"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="137"/>
         <source>the bank&apos;s secret (keykeeper)</source>
         <translation>секрет банку (keykeeper)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="135"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="141"/>
         <source>wrong password</source>
         <translation>неправильний пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="136"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="142"/>
         <source>no such employee</source>
         <translation>немає такого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="137"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="143"/>
         <source>the employee is disabled</source>
         <translation>працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="138"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="144"/>
         <source>the platform refused the session</source>
         <translation>платформа відхилила сеанс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="139"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="145"/>
         <source>not a supervisor</source>
         <translation>не контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="140"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="146"/>
         <source>another branch&apos;s request</source>
         <translation>запит іншого відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="141"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="147"/>
         <source>a request they may not see</source>
         <translation>запит, який йому не можна бачити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="142"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="148"/>
         <source>their own request (four eyes)</source>
         <translation>власний запит (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="143"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="149"/>
         <source>already decided</source>
         <translation>рішення вже ухвалено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="144"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="150"/>
         <source>differs from what they were shown</source>
         <translation>відрізняється від показаного</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="145"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="151"/>
         <source>not their own valid platform session</source>
         <translation>не власний чинний сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="146"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="152"/>
         <source>the cash draft was voided</source>
         <translation>чернетку касової операції анульовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="147"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="153"/>
         <source>the cash draft was never authorized</source>
         <translation>чернетку касової операції не було дозволено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="148"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
         <source>their own cash (four eyes)</source>
         <translation>власна касова операція (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="149"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
         <source>the amount differs</source>
         <translation>сума відрізняється</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="153"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
+        <source>the customer&apos;s status stops cash (blocked, closed)</source>
+        <translation>статус клієнта зупиняє готівку (заблокований, закритий)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="161"/>
         <source>approve</source>
         <translation>погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="162"/>
         <source>reject</source>
         <translation>відхилення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="163"/>
         <source>resume</source>
         <translation>продовження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="164"/>
         <source>hub password</source>
         <translation>пароль хаба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="157"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
         <source>platform session</source>
         <translation>сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="158"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="159"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
         <source>the platform</source>
         <translation>платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="160"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="168"/>
         <source>no answer in time (may have landed)</source>
         <translation>немає відповіді вчасно (могло бути виконано)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="161"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="169"/>
         <source>the platform could not be reached</source>
         <translation>платформа недоступна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="173"/>
         <source>waiting for approval</source>
         <translation>очікує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="174"/>
         <source>approved and applied</source>
         <translation>погоджено й застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="175"/>
         <source>approved, the platform refused it</source>
         <translation>погоджено, але платформа відхилила</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="171"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="179"/>
         <source>surname</source>
         <translation>прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="172"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="180"/>
         <source>name</source>
         <translation>ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="181"/>
         <source>paternal name</source>
         <translation>по батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="174"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="182"/>
         <source>phone</source>
         <translation>телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="175"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="183"/>
         <source>status</source>
         <translation>статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="176"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="184"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="177"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="185"/>
         <source>KYC level</source>
         <translation>рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="178"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="186"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="179"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="187"/>
         <source>allowed balance</source>
         <translation>дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="180"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="188"/>
         <source>branch</source>
         <translation>відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="181"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="189"/>
         <source>amount</source>
         <translation>сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="190"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="198"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="191"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="199"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="266"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="274"/>
         <source>no limit</source>
         <translation>без ліміту</translation>
     </message>

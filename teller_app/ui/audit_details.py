@@ -58,6 +58,11 @@ LABELS: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values a
     "over_short": QT_TRANSLATE_NOOP("AuditDetails", "Over/short"),
     "vault_count": QT_TRANSLATE_NOOP("AuditDetails", "Vault count"),
     "direction": QT_TRANSLATE_NOOP("AuditDetails", "Direction"),
+    # a desk's entry the hub refused, re-sent reduced (core/audit_refused)
+    "refused_entry": QT_TRANSLATE_NOOP("AuditDetails", "Entry the hub refused"),
+    "customer_status": QT_TRANSLATE_NOOP("AuditDetails", "Customer's status"),
+    "via": QT_TRANSLATE_NOOP("AuditDetails", "Asked through"),
+    "authorized_by": QT_TRANSLATE_NOOP("AuditDetails", "Authorized by"),
     "approved": QT_TRANSLATE_NOOP("AuditDetails", "Approved"),
     "withdrawn": QT_TRANSLATE_NOOP("AuditDetails", "Withdrawn"),
     "acknowledged": QT_TRANSLATE_NOOP("AuditDetails", "Acknowledged"),
@@ -112,6 +117,7 @@ EVENTS: dict[str, object] = {
     "cash_create": QT_TRANSLATE_NOOP("AuditDetails", "cash draft created"),
     "cash_confirm": QT_TRANSLATE_NOOP("AuditDetails", "cash confirmed"),
     "open_account": QT_TRANSLATE_NOOP("AuditDetails", "account opened"),
+    "cash_refused": QT_TRANSLATE_NOOP("AuditDetails", "cash refused by the hub"),
 }
 # ... what a request or a void was (cash operations: ``kind_text``) ...
 KINDS: dict[str, object] = {
@@ -147,6 +153,8 @@ REFUSALS: dict[str, object] = {
     "not_authorized": QT_TRANSLATE_NOOP("AuditDetails", "the cash draft was never authorized"),
     "cash_own": QT_TRANSLATE_NOOP("AuditDetails", "their own cash (four eyes)"),
     "amount_differs": QT_TRANSLATE_NOOP("AuditDetails", "the amount differs"),
+    "customer_blocked": QT_TRANSLATE_NOOP("AuditDetails",
+                                          "the customer's status stops cash (blocked, closed)"),
 }
 # Other codes of those entries: what was attempted, how one signed in, what went wrong.
 HUB_CODES: dict[str, object] = {
