@@ -28,6 +28,7 @@ from teller_app.platform import (
 )
 from teller_app.platform._http import CONNECT_TIMEOUT_S
 from teller_app.platform._sensitive import secret_scope
+from teller_app.platform.api_version import DESK_API, HubVersion
 from teller_app.platform.auth import Auth, is_not_found
 from teller_app.platform.hub_client import HubClient, SecretIssued
 from teller_app.secrets import Profile
@@ -37,6 +38,9 @@ HUB_TIMEOUT = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=10.0, write=10.0, po
 # The longest an explicit sign-out waits for the platform (or hub) to revoke the session: a
 # platform that is down never keeps the teller at the desk.
 SIGN_OUT_WAIT = 5.0
+# The hub's version, read once at sign-in: no answer within this and the sign-in goes on
+# without it (nothing is refused on the desk's side; the hub refuses what it must).
+HUB_VERSION_WAIT = 3.0
 
 log = logging.getLogger("teller_app.core.session")
 T = TypeVar("T")
@@ -133,6 +137,7 @@ class Session:
     hub: HubLink | None = None
     hub_problem: str | None = None  # why the hub is not usable now (English, for the log)
     started_offline: bool = False  # opened against the offline verifier (ui/offline_start)
+    hub_version: HubVersion | None = None  # read once the hub session opened (None: unknown)
 
     def __post_init__(self) -> None:
         if not self.capabilities:
@@ -151,6 +156,11 @@ class Session:
     @property
     def hub_available(self) -> bool:
         return self.hub is not None and self.hub.connected
+
+    @property
+    def desk_too_old(self) -> bool:
+        """The hub refuses this desk's writes: IT must update Teller (the desk says so)."""
+        return self.hub_version is not None and self.hub_version.refuses_this_desk
 
     async def close(self, *, sign_out: bool = False) -> None:
         """Close the HTTP clients (and the hub session). With ``sign_out`` (the employee
@@ -262,13 +272,15 @@ async def open_session(
         transport=transport,
         settings=profile.transport(),
     )
+    version: asyncio.Future[HubVersion | None] | None = None
     try:
         try:
             await client.login()
         except HubUnavailable as exc:  # Mode B: no hub, no platform
             raise Unavailable(exc.message, status_code=exc.status_code, method=exc.method,
                               path=exc.path) from None
-        if isinstance(auth, HubLogin):
+        if isinstance(auth, HubLogin):  # the hub session is open: its version meanwhile
+            version = asyncio.ensure_future(read_hub_version(auth.hub))
             employee = await _hub_employee(client, auth)
         else:
             employee = await client.whoami()
@@ -282,7 +294,10 @@ async def open_session(
                 if isinstance(exc, ValidationError) and not is_not_found(exc):
                     raise  # only the 400 that means "no such branch" (not-found-400)
                 branch_name = ""
+        hub_version = await version if version is not None else None
     except BaseException:
+        if version is not None:
+            version.cancel()
         await client.aclose()
         if hub is not None:
             await hub.aclose()
@@ -296,6 +311,8 @@ async def open_session(
             problem = str(exc)
             log.warning("hub session not opened (%s): four-eyes and secrets unavailable",
                         type(exc).__name__)
+        else:
+            hub_version = await read_hub_version(link.hub)
     session = Session(
         profile=profile,
         client=client,
@@ -305,6 +322,7 @@ async def open_session(
         branch_name=branch_name,
         hub=link,
         hub_problem=problem,
+        hub_version=hub_version,
     )
     log.info(
         "signed in: %d role(s), %s",
@@ -312,6 +330,23 @@ async def open_session(
         "head office" if session.is_head_office else "branch",
     )
     return session
+
+
+async def read_hub_version(hub: HubClient) -> HubVersion | None:
+    """The hub's ``/version`` once its session is open; None when it does not say (a hub from
+    before version checks, or no answer in ``HUB_VERSION_WAIT``): the desk works on, and
+    the hub refuses what it must."""
+    try:
+        found = await asyncio.wait_for(hub.version(), HUB_VERSION_WAIT)
+    except (PlatformError, TimeoutError) as exc:
+        log.info("hub version not read (%s)", type(exc).__name__)
+        return None
+    if found.refuses_this_desk:
+        log.warning("the hub refuses this desk's writes: desk API %d, the hub's oldest %d "
+                    "(update Teller)", DESK_API, found.min_desk_api)
+    elif found.newer_than_desk:
+        log.info("the hub speaks a newer API (%d) than this desk knows", found.api)
+    return found
 
 
 async def _hub_employee(client: PlatformClient, auth: HubLogin) -> Employee:

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from teller_app.platform.transport import public_roots
 
 from . import migrate
+from .code_level import CodeLevel
 from .contract import install as install_contract
 from .crypto import MasterKey, load_master_key
 from .db import make_engine
@@ -40,6 +41,8 @@ from .settings import HubSettings
 from .state import HubState
 from .token_replay import JtiLedger
 from .vault import SealedCache
+from .version_gate import VersionGate, document_desk_refusal
+from .version_gate import router as version_router
 
 log = logging.getLogger("teller_hub")
 READY_WITHIN_S = 2.0  # /readyz answers within this, ready or not (a balancer's probe)
@@ -82,6 +85,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
                                  follow_redirects=False)
         store = PasswordStore(engine)
         dcm = DcmDirectory(settings)
+        level.bind(engine)
         app.state.hub = HubState(
             settings=settings, engine=engine, master=master or load_master_key(settings),
             http=http,
@@ -117,6 +121,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
                   **docs, **_no_telemetry())
     drain = Drain(settings.shutdown_drain_s)
     app.state.drain = drain
+    level = app.state.code_level = CodeLevel()  # the database's control level, cached
     _install_error_handlers(app)
 
     @app.get("/healthz", tags=["ops"])
@@ -127,7 +132,10 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
     async def readyz(request: Request) -> JSONResponse:
         """Not ready while the database does not answer or is behind this hub (run
         ``teller-hub migrate``); a database a newer hub migrated stays ready (migrations are
-        additive: old processes keep serving until they are restarted on the new version)."""
+        additive: old processes keep serving until they are restarted on the new version),
+        unless a newer release raised the database's control level above this code's
+        (``code_level``): then this process takes no writes, and a balancer should send the
+        work to the processes that do (its reads keep working)."""
         if drain.draining:  # stopping (SIGTERM): the balancer sends the work elsewhere
             return JSONResponse({"status": "unavailable", "error": "the hub is stopping"}, 503)
         state: HubState = request.app.state.hub
@@ -144,13 +152,19 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
                                 503)
         if schema == "newer" and rev is not None:
             migrate.warn_newer(rev)
+        if await level.too_old():  # a newer release's migrate raised it: no writes here
+            return JSONResponse({"status": "unavailable", "code": "hub_too_old",
+                                 "error": "this hub is older than its database requires: "
+                                          "restart it on the new version"}, 503)
         return JSONResponse({"status": "ready", "revision": rev, "schema": schema})
 
     app.include_router(bank_auth_router)
     app.include_router(api_router)
+    app.include_router(version_router)
     for router in [*extra_routers, *optional_routers()]:
         app.include_router(router)
     install_contract(app)
+    document_desk_refusal(app)
     # gzip when the client accepts it (a 1 000-row /dcm page: 600 KB -> ~70 KB, seconds on
     # a branch's backup link); never the SSE stream (Starlette leaves text/event-stream out,
     # named here too: an event must never wait in a compressor's buffer). Level 1: 12x on a
@@ -159,6 +173,8 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
                        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES,
                                               "text/event-stream"))
     app.add_middleware(BodyLimit)
+    # the hub's API on every answer; a write refused for a version before anything reads it
+    app.add_middleware(VersionGate, level=level)
     app.add_middleware(AccessLog)  # added last = outermost: times everything
     return app
 

@@ -6,6 +6,10 @@ IMMEDIATE) is taken before Alembic looks at the database, so a second ``migrate`
 meanwhile waits and then finds nothing to do. A database at a revision these scripts do not
 know was migrated by a newer hub: this one says so (``NewerDatabase``) instead of failing in
 Alembic, and keeps serving it (migrations are additive, docs/OPERATIONS.md).
+
+Every ``migrate`` also raises the database's control level to this code's
+(``code_level.raise_to_code_level``, in the same locked transaction; never lowers it): a
+process of an older level then refuses writes.
 """
 
 from __future__ import annotations
@@ -93,17 +97,19 @@ async def upgrade(engine: AsyncEngine) -> None:
 
 
 def _upgrade_sync(sync_conn: Any) -> None:
-    from alembic import command
+    from .code_level import raise_to_code_level
 
     revision = _revision_sync(sync_conn)
     if schema_of(revision) == "newer":
         assert revision is not None
         raise NewerDatabase(revision)
-    if revision == head_revision():
-        return  # nothing to do (not even Alembic's environment)
-    cfg = alembic_config()
-    cfg.attributes["connection"] = sync_conn
-    command.upgrade(cfg, "head")
+    if revision != head_revision():  # else nothing to do (not even Alembic's environment)
+        from alembic import command
+
+        cfg = alembic_config()
+        cfg.attributes["connection"] = sync_conn
+        command.upgrade(cfg, "head")
+    raise_to_code_level(sync_conn)
 
 
 def _revision_sync(sync_conn: Any) -> str | None:
@@ -150,9 +156,10 @@ def scripted_head() -> str | None:
 
 
 def sqlite_at_head(database_url: str) -> bool:
-    """True when the SQLite file is already at the scripts' head: start-up then skips Alembic
-    entirely (importing it and running an idempotent upgrade cost ~0.5 s). Any doubt
-    (no file, no version table, several heads, unparsable script) says False: migrate."""
+    """True when the SQLite file is already at the scripts' head and this code's control
+    level: start-up then skips Alembic entirely (importing it and running an idempotent
+    upgrade cost ~0.5 s). Any doubt (no file, no version table, several heads, unparsable
+    script, a lower level) says False: migrate."""
     path = _sqlite_file(database_url)
     return path is not None and _file_at_head(path)
 
@@ -180,11 +187,19 @@ def _file_at_head(path: Path, *, immutable: bool = False) -> bool:
         conn = sqlite3.connect(uri, uri=True, timeout=15)
         try:
             rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+            levels = conn.execute("SELECT min_hub_code FROM hub_code_level WHERE id = 1"
+                                  ).fetchall()
         finally:
             conn.close()
     except sqlite3.Error:
         return False
-    return [tuple(r) for r in rows] == [(head,)]
+    return [tuple(r) for r in rows] == [(head,)] and _at_code_level(levels)
+
+
+def _at_code_level(rows: list[Any]) -> bool:
+    from . import api_version
+
+    return len(rows) == 1 and int(rows[0][0]) >= api_version.HUB_CODE_LEVEL
 
 
 def sqlite_from_template(database_url: str, template: Path | None = None) -> bool:

@@ -22,6 +22,7 @@ from typing import Any, cast
 import httpx
 
 from . import _json
+from .api_version import DESK_API, DESK_API_HEADER, USER_AGENT
 from .errors import (
     AuthError,
     Conflict,
@@ -150,7 +151,10 @@ class HttpCore:
             # httpx's own pool bounds (100, 20 kept), with the longer keep-alive
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20,
                                 keepalive_expiry=KEEPALIVE_S),
-            headers={"Accept": "application/json", "User-Agent": "Teller/0.1"},
+            # the desk's API on every request: the Teller Hub refuses writes from a desk
+            # older than it allows (``api_version``); DCM ignores the header
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT,
+                     DESK_API_HEADER: str(DESK_API)},
             **options,
         )
 

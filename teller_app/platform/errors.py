@@ -3,7 +3,8 @@
 ``PlatformError`` -> ``AuthError`` (401 / login failure), ``PermissionDenied`` (403),
 ``NotFound`` (404), ``Conflict`` (409 or the documented "... 409 ..." 400 texts),
 ``ValidationError`` (400/422, platform message verbatim in ``.message``), ``Unavailable``
-(connection refused, DNS, 5xx, garbage body) and its subclass ``Timeout``.
+(connection refused, DNS, 5xx, garbage body) and its subclass ``Timeout``; from the Teller
+Hub also ``RateLimited`` (429), ``HubUnavailable`` and ``DeskTooOld`` (426).
 
 Every error carries ``status_code`` (None for network errors), ``method`` and ``path`` (never
 a query string, never headers). ``str()``/``repr()`` are passed through the secret masker.
@@ -92,3 +93,8 @@ class RateLimited(PlatformError):
 class HubUnavailable(PlatformError):
     """The Teller Hub cannot be reached or answered with a server error. Not an
     ``Unavailable``: the platform itself may be fine, so the desk stays online."""
+
+
+class DeskTooOld(PlatformError):
+    """The Teller Hub refused a write because this desk is older than it allows (HTTP 426,
+    ``reason == "desk_too_old"``): nothing was done; IT updates Teller. Final, never retried."""

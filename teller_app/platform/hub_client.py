@@ -6,7 +6,10 @@ the four-eyes API: requests (file, list, approve, reject, withdraw, resume), pol
 event stream, alerts and the audit log (models in ``hub_models.py`` and, for sessions and
 secrets, ``hub_session_models.py``).
 Errors are the platform's tree (``errors.py``), except that a hub that cannot be reached
-raises ``HubUnavailable``, not ``Unavailable``: the platform may be fine, the desk stays online.
+raises ``HubUnavailable``, not ``Unavailable``: the platform may be fine, the desk stays online;
+a write refused because this desk is older than the hub allows raises ``DeskTooOld`` (426).
+Every request says the desk's API (``X-Teller-Desk-Api``, ``api_version``); ``version()``
+reads the hub's.
 
 Retries: GETs and the secret issue (idempotent per external id on the hub) are retried with
 backoff; a session POST only when the connection could not be opened at all.
@@ -24,7 +27,8 @@ from ._http import CONNECT_TIMEOUT_S, HttpCore, QueryValue, RetryPolicy, Sleep, 
 from ._sensitive import register_secret
 from ._sse import sse_events
 from ._wire import M, exact_text, parse_model, path_segment
-from .errors import HubUnavailable, PlatformError, RateLimited, Unavailable
+from .api_version import VERSION_PATH, HubVersion
+from .errors import DeskTooOld, HubUnavailable, PlatformError, RateLimited, Unavailable
 from .hub_models import (
     AlertList,
     AuditAppendResult,
@@ -133,6 +137,12 @@ class HubClient:
         await self._request("DELETE", SESSIONS_PATH, idempotent=True)  # ending it twice is harmless
         self.token = None
         self.session = None
+
+    async def version(self) -> HubVersion:
+        """The hub's API, the oldest desk API it takes writes from, its version (no session
+        needed)."""
+        data = await self._request("GET", VERSION_PATH)
+        return self._parse(HubVersion, data, "GET", VERSION_PATH)
 
     async def me(self) -> HubEmployee:
         data = await self._request("GET", ME_PATH)
@@ -369,6 +379,11 @@ class HubClient:
                                       path=_safe_path(path), reason=exc.reason)
                 limited.source = "hub"
                 raise limited from None
+            if exc.status_code == 426:  # this desk is older than the hub allows: nothing done
+                old = DeskTooOld(exc.message, status_code=426, method=method,
+                                 path=_safe_path(path), reason=exc.reason or "desk_too_old")
+                old.source = "hub"
+                raise old from None
             if not isinstance(exc, Unavailable):
                 exc.path = _safe_path(path)
                 exc.source = "hub"
@@ -378,6 +393,7 @@ class HubClient:
                 status_code=exc.status_code,
                 method=method,
                 path=_safe_path(path),
+                reason=exc.reason,  # "hub_too_old": a process that takes no writes (none done)
             )
             lost.not_sent = exc.not_sent
             raise lost from None

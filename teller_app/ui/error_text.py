@@ -6,6 +6,8 @@ translated lead-in: they are the only precise explanation there is, and support 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 
 from teller_app.cache import CacheIOError, CacheLockedError
@@ -23,8 +25,11 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
-from teller_app.platform.errors import RateLimited
+from teller_app.platform.errors import DeskTooOld, RateLimited
 from teller_app.secrets import redact_text
+
+if TYPE_CHECKING:
+    from teller_app.core.session import Session
 
 
 def safe_text(exc: BaseException | str) -> str:
@@ -131,12 +136,43 @@ def hub_unavailable_text() -> str:
         "not be issued and nothing was created. Your work is kept; try again later.")
 
 
+def desk_too_old_text() -> str:
+    """The hub refuses this desk's writes (426 ``desk_too_old``): nothing was done."""
+    return QCoreApplication.translate(
+        "ErrorText", "This desk is older than the Teller Hub allows: ask IT to update Teller.")
+
+
+def hub_too_old_text() -> str:
+    """A hub process older than its database requires refused a write (503 ``hub_too_old``,
+    during an upgrade): nothing was done."""
+    return QCoreApplication.translate(
+        "ErrorText", "The Teller Hub is being updated and did not take this: nothing was "
+        "done. Your work is kept; try again in a minute.")
+
+
+def version_refusal_text(exc: BaseException) -> str | None:
+    """A write refused for a version (this desk's or a hub process's), else None."""
+    if isinstance(exc, DeskTooOld) or _reason(exc) == "desk_too_old":
+        return desk_too_old_text()
+    if isinstance(exc, Unavailable | HubUnavailable) and _reason(exc) == "hub_too_old":
+        return hub_too_old_text()
+    return None
+
+
+def desk_version_notice(session: Session) -> str | None:
+    """What the main window says after sign-in when the hub refuses this desk's writes (the
+    desk still reads; every write would be refused)."""
+    return desk_too_old_text() if session.desk_too_old else None
+
+
 def answer_may_be_lost(exc: BaseException) -> bool:
     """The hub did not answer a write that reached it: it may have been applied. Not a read,
-    not a request that never left, not the hub session's opening."""
+    not a request that never left, not the hub session's opening, not a write a hub process
+    refused for its version (``hub_too_old``: it did nothing)."""
     from teller_app.platform.hub_client import SESSIONS_PATH  # after the first paint
 
     return (isinstance(exc, HubUnavailable) and not exc.not_sent
+            and exc.reason != "hub_too_old"
             and exc.path != SESSIONS_PATH and exc.method not in (None, "GET", "HEAD", "OPTIONS"))
 
 
@@ -161,7 +197,7 @@ def hub_refusal_text(exc: PlatformError) -> str:
     the desk knows it, else its own words after a lead-in that names the hub."""
     from teller_app.ui.till_text import hub_code_text
 
-    worded = hub_code_text(exc.reason or "")
+    worded = version_refusal_text(exc) or hub_code_text(exc.reason or "")
     if worded:
         return worded
     if isinstance(exc, PermissionDenied):
@@ -206,6 +242,8 @@ def rate_limited_text(exc: RateLimited) -> str:
 
 
 def friendly_message(exc: BaseException) -> str:
+    if (version := version_refusal_text(exc)) is not None:
+        return version
     if isinstance(exc, RateLimited):
         return rate_limited_text(exc)
     if isinstance(exc, BankAuthDeclined):

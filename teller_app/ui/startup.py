@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.demo_onboarding import DemoOnboarding
-from teller_app.ui.error_text import cache_message, safe_text
+from teller_app.ui.error_text import cache_message, desk_version_notice, safe_text
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
@@ -314,7 +314,8 @@ class AppController(QObject):
 
         window = MainWindow(session, self.ops, profile_name=target.profile.name,
                             sandbox_asset=target.asset, branch_cache=cache)
-        notices = [n for n in (cache_notice(cache), hub_notice(session)) if n]
+        notices = [n for n in (cache_notice(cache), hub_notice(session),
+                               desk_version_notice(session)) if n]
         if cache_error is not None:
             window.banner.show_message(cache_message(cache_error), "warning")
         elif notices:

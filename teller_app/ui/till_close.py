@@ -6,7 +6,8 @@ till cannot be closed. An over/short past the bank's close tolerance waits for a
 supervisor's co-sign (the till is not closed until then): from the branch cash position, or
 here with their own credentials. The teller may count again meanwhile, but once a close
 waits, every count waits for the co-sign too, whatever its over/short: the supervisor
-co-signs the newest count."""
+co-signs the newest count. Only a state this desk knows as closed reads as closed: a newer
+hub's state it does not know is "not closed, ask a supervisor" (``till_text``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ from teller_app.ui.money import format_uah
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_dialog import CountGrid, ReportDialog, next_step
 from teller_app.ui.till_report import ReportContext
-from teller_app.ui.till_text import hub_code_text, till_state_text
+from teller_app.ui.till_text import (
+    hub_code_text,
+    is_closed_state,
+    till_not_closed_text,
+    till_state_text,
+)
 from teller_app.ui.untrusted import plain_label
 
 # (supervisor e-mail, password, till id, the count they are shown) -> the closed till
@@ -98,15 +104,17 @@ class TillCloseDialog(CosignWaitDialog):
 
         async def close_and_report() -> tuple[Till, EndOfDay | None]:
             closed = await self.service.close(counts, reason)
-            if closed.needs_close_cosign:
+            if not is_closed_state(closed.state):  # waits for a co-sign, or a newer state
                 return closed, None
             return closed, await self.service.end_of_day(closed.id, self.context.people)
 
         def done(result: tuple[Till, EndOfDay | None]) -> None:
             till, report = result
             self.voided += len(till.voided_at_close)
-            if report is None:
+            if report is None and till.needs_close_cosign:
                 self._wait_for_cosign(till)
+            elif report is None:
+                self._not_closed(till)
             else:
                 self._closed(report)
 
@@ -129,8 +137,10 @@ class TillCloseDialog(CosignWaitDialog):
         till_id = self.till.id
 
         def shown(report: EndOfDay) -> None:
-            if report.till.state == "closed":
+            if is_closed_state(report.till.state):
                 self._closed(report)
+            elif not report.till.needs_close_cosign:
+                self._not_closed(report.till)
             else:
                 self.status.setText(self.tr("The close still waits for a supervisor's "
                                             "co-sign."))
@@ -159,7 +169,19 @@ class TillCloseDialog(CosignWaitDialog):
         self.cosign_dialog = cosign_here(self, self.ops, summary,
                                          self.tr("Supervisor co-signing"), run, self._closed)
 
+    def _not_closed(self, till: Till) -> None:
+        """A newer hub's state this desk does not know: not closed, whatever it is."""
+        self.till = till
+        self.cosign_status.setText(till_not_closed_text())  # kept while the teller types
+        self.cosign_button.hide()  # co-signing is for the state this desk knows
+        self.refresh_button.show()
+        next_step(self.refresh_button)
+        self.waiting.emit(till)
+
     def _closed(self, report: EndOfDay) -> None:
+        if not is_closed_state(report.till.state):  # e.g. after a co-sign here
+            self._not_closed(report.till)
+            return
         self.report, self.till = report, report.till
         for button in (self.close_button, self.refresh_button, self.cosign_button):
             button.hide()

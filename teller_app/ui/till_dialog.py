@@ -37,7 +37,7 @@ from teller_app.ui.money import format_uah
 from teller_app.ui.pdf_save import save_pdf
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_report import ReportContext, print_report, report_html, report_pdf
-from teller_app.ui.till_text import denomination_text
+from teller_app.ui.till_text import denomination_text, till_not_open_text
 from teller_app.ui.till_transfer import TransferDialog as TransferDialog  # still importable here
 from teller_app.ui.untrusted import plain_label, shown, shown_lines
 
@@ -186,6 +186,12 @@ class TillOpenDialog(QDialog):
             self.cosign_button.setVisible(self.cosign_here is not None)
             next_step(self.cosign_button if self.cosign_here is not None
                        else self.refresh_button)
+            return
+        if till.state != "open":  # a newer hub's state this desk does not know: not "open"
+            self.cosign_button.hide()
+            self.refresh_button.show()
+            next_step(self.refresh_button)
+            self.status.setText(till_not_open_text())
             return
         self.refresh_button.hide()
         self.cosign_button.hide()

@@ -8,6 +8,10 @@ from teller_app.core.cash_checks import Refusal, SupervisorNeed
 from teller_app.core.till import DENOMINATIONS, face_value
 from teller_app.ui.money import format_number
 
+# The till states this desk knows that mean "closed". A newer hub may add states (a close
+# that waits for something new): anything else is a till that is NOT closed, never "closed".
+CLOSED_STATES = frozenset({"closed"})
+
 
 def hub_code_text(code: str) -> str | None:
     """A till or vault refusal of the Teller Hub (its ``code``), or None when not known."""
@@ -128,15 +132,38 @@ def voided_text() -> str:
     return QCoreApplication.translate("TillText", "Voided (never confirmed)")
 
 
+def is_closed_state(state: str) -> bool:
+    """Only a state this desk knows as closed is closed (not a newer hub's unknown one)."""
+    return state in CLOSED_STATES
+
+
 def till_state_text(state: str) -> str:
+    """A till's state in words; one this desk does not know (a newer hub's) reads as not
+    closed, for a supervisor to look at, never as its raw word."""
     return {
         "cosign": QCoreApplication.translate("TillText", "waiting for a supervisor's co-sign"),
         "open": QCoreApplication.translate("TillText", "open"),
         "close_cosign": QCoreApplication.translate(
             "TillText", "closing: waiting for a supervisor's co-sign of the over/short"),
         "closed": QCoreApplication.translate("TillText", "closed"),
-    }.get(state, state)
+    }.get(state) or QCoreApplication.translate("TillText", "not closed — ask a supervisor")
 
 
-__all__ = ["DENOMINATIONS", "denomination_text", "hub_code_text", "hub_need_text",
-           "hub_refusal_text", "till_kind_text", "till_state_text", "voided_text"]
+def till_not_closed_text() -> str:
+    """The hub answered a close (or a co-sign) with a state this desk does not know."""
+    return QCoreApplication.translate(
+        "TillText", "The till is not closed: the Teller Hub answered with a state this desk "
+        "does not know. Ask a supervisor before you leave.")
+
+
+def till_not_open_text() -> str:
+    """The hub answered an opening with a state this desk does not know: not "open"."""
+    return QCoreApplication.translate(
+        "TillText", "The till is not open: the Teller Hub answered with a state this desk "
+        "does not know. Ask a supervisor.")
+
+
+__all__ = ["CLOSED_STATES", "DENOMINATIONS", "denomination_text", "hub_code_text",
+           "hub_need_text", "hub_refusal_text", "is_closed_state", "till_kind_text",
+           "till_not_closed_text", "till_not_open_text", "till_state_text",
+           "voided_text"]
