@@ -17,9 +17,8 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from teller_app.core.receipt import clip
-from teller_app.ui.customer_table_model import turns_direction
-from teller_app.ui.validators import isolate, one_line
+# The sign-in window uses this before its first paint: the helpers it calls are imported
+# when text is first shown (validators, the table model and the receipt cost ~200 ms).
 
 SHOWN_MAX = 300  # characters on one line (a name, a reason, a server's error)
 LINES_MAX = 1000  # characters of a multi-line message
@@ -31,6 +30,11 @@ ZWSP = "\u200b"  # ZERO WIDTH SPACE: a line may break here, nothing is painted
 # (29), an e-mail address or a path stays whole, so it reads and copies as it is.
 _LONG_RUN = re.compile(r"[^\s/\\-]{61,}")
 BREAK_EVERY = 30
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked "…" (as ``core.receipt.clip``)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def plain_label(label: QLabel, *, wrap: bool = True) -> QLabel:
@@ -59,6 +63,9 @@ def shown(text: str | None, limit: int = SHOWN_MAX, *, breaks: bool = True) -> s
     False (a part of a message that is itself shown through ``shown_lines``)."""
     if not text:
         return ""
+    from teller_app.ui.customer_table_model import turns_direction
+    from teller_app.ui.validators import isolate, one_line
+
     text = clip(text, limit)
     text = isolate(text) if turns_direction(text) else one_line(text)
     return breakable(text) if breaks else text
