@@ -89,23 +89,28 @@ async def settings_writer(request: Request, _token: Declared = None) -> HubEmplo
     return await current_employee(request)
 
 
+def _stored(doc: Any) -> dict[str, Any]:
+    """What the database keeps (``Policy.stored``: an older release reads it too)."""
+    return doc.stored() if isinstance(doc, policy.Policy) else dict(doc.public())
+
+
 async def _locked(conn: AsyncConnection, setting: Setting) -> Any:
     """The document in force, its row locked for this transaction: created with the defaults
     first (on SQLite that write takes the write lock), then read FOR UPDATE (PostgreSQL)."""
     table = setting.table
     await conn.execute(dialect_insert(conn, table).values(
-        id=1, body=json.dumps(setting.model().public()), updated_by="", updated_at=0
+        id=1, body=json.dumps(_stored(setting.model())), updated_by="", updated_at=0
     ).on_conflict_do_nothing(index_elements=["id"]))
     body = (await conn.execute(sa.select(table.c.body).where(table.c.id == 1)
                                .with_for_update())).scalar_one()
-    return setting.model.model_validate(json.loads(body))
+    return policy.stored_model(setting.model, json.loads(body))
 
 
 async def _write(conn: AsyncConnection, setting: Setting, doc: Any, actor: str,
                  branch_guid: str | None, detail: dict[str, Any]) -> None:
     table = setting.table
     await conn.execute(table.update().where(table.c.id == 1).values(
-        body=json.dumps(doc.public()), updated_by=actor, updated_at=now()))
+        body=json.dumps(_stored(doc)), updated_by=actor, updated_at=now()))
     await audit.append(conn, audit.Entry(actor=actor, action="policy", entity=setting.entity,
                                          branch_guid=branch_guid,
                                          detail={**doc.public(), **detail}))

@@ -20,6 +20,7 @@ record are one transaction serialised on the teller's till row.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -71,7 +72,7 @@ async def load_limits(engine: AsyncEngine) -> CashLimits:
     async with engine.connect() as conn:
         row = (await conn.execute(sa.select(cash_limits.c.body)
                                   .where(cash_limits.c.id == 1))).first()
-    return CashLimits.model_validate_json(row.body) if row else CashLimits()
+    return policy.stored_model(CashLimits, json.loads(row.body)) if row else CashLimits()
 
 
 def relaxed_limits(old: CashLimits, new: CashLimits) -> list[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -28,7 +28,19 @@ from .canon import normalise
 from .fe_tables import policy as policy_table
 
 Kind = Literal["customer_update", "cash_confirm"]
+M = TypeVar("M", bound=BaseModel)
 Word = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+# Fields a release added, with their defaults: left out of the stored body while at them
+# (``Policy.stored``). unique_phone: this release; an older process refuses the key.
+NEWER_FIELDS: dict[str, Any] = {"unique_phone": True}
+
+
+def stored_model(model: type[M], data: dict[str, Any]) -> M:
+    """A settings document read from the database, its unknown keys dropped: a body a newer
+    release wrote must not stop this process (input from a request stays strict)."""
+    return model.model_validate({k: v for k, v in data.items() if k in model.model_fields})
 
 
 class Policy(BaseModel):
@@ -56,6 +68,16 @@ class Policy(BaseModel):
     def public(self) -> dict[str, Any]:
         data = self.model_dump()
         data["cash_threshold"] = f"{self.cash_threshold:.2f}"
+        return data
+
+    def stored(self) -> dict[str, Any]:
+        """The body kept in the database: ``public()`` without the fields newer than the
+        previous release while they hold their defaults, so processes of that release (whose
+        model forbids unknown fields) still read it during a rolling upgrade."""
+        data = self.public()
+        for name, default in NEWER_FIELDS.items():
+            if data.get(name) == default:
+                data.pop(name)
         return data
 
 
@@ -167,7 +189,7 @@ async def load(engine: AsyncEngine) -> tuple[Policy, str, int]:
         row = (await conn.execute(sa.select(policy_table).where(policy_table.c.id == 1))).first()
     if row is None:
         return Policy(), "", 0
-    return Policy.model_validate(json.loads(row.body)), row.updated_by, row.updated_at
+    return stored_model(Policy, json.loads(row.body)), row.updated_by, row.updated_at
 
 
 async def cash_currency(engine: AsyncEngine) -> str:

@@ -230,7 +230,12 @@ async def issue_secret(body: SecretIn, request: Request,
         existing = await vault.owner(state.engine, body.external_id)
         if existing is not None and not emp.may_act_in(existing.branch_guid):
             raise HubError(403, "this external id belongs to another branch")
-        if kind == "customer" and await _reused_for_new_details(request, body):
+        try:
+            reused = kind == "customer" and await _reused_for_new_details(
+                request, body, emp.email, unique_phone)
+        except phone_holders.PhoneHeld as exc:
+            return phone_holders.refusal(exc.holder, emp)
+        if reused:
             await audit.record(state.engine, audit.Entry(
                 actor=emp.email, action="secret_issued", entity="secret",
                 branch_guid=existing.branch_guid if existing else branch,
@@ -240,14 +245,14 @@ async def issue_secret(body: SecretIn, request: Request,
     return SecretOut(external_id=body.external_id, created=created)
 
 
-async def _reused_for_new_details(request: Request, body: SecretIn) -> bool:
+async def _reused_for_new_details(request: Request, body: SecretIn, issuer: str,
+                                  unique_phone: bool) -> bool:
     """An earlier attempt's secret (its create refused by DCM, or never sent) is reused
     with what the teller typed this time: the profile DCM reads (name, phone) is replaced,
     the key kept — only while no DCM customer has the login (one that exists keeps its own
-    profile). True if it was replaced."""
+    profile) — and it counts as issued now (the phone check sees the create on its way).
+    True if the profile was replaced; ``PhoneHeld`` when its phone is another's."""
     state = hub_state(request)
-    if not await vault.profile_differs(state.engine, state.master, body):
-        return False
     fe = getattr(request.app.state, "four_eyes", None)
     reader = getattr(fe, "reader", None)
     if reader is None or not reader.available:
@@ -259,7 +264,8 @@ async def _reused_for_new_details(request: Request, body: SecretIn) -> bool:
         log.info("secret profile kept: DCM not read", extra={"error": type(exc).__name__})
         return False
     replaced = await vault.replace_profile(state.engine, state.master, body,
-                                           state.sealed_cache)
+                                           state.sealed_cache, created_by=issuer,
+                                           unique_phone=unique_phone)
     if replaced:
         log.info("secret reused with the new attempt's details")
     return replaced

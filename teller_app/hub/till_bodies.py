@@ -17,7 +17,8 @@ Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                         pattern=r"^[A-Za-z0-9._:-]+$")]
 # read by a supervisor: the four-eyes reason's rule (no control or direction characters)
 Reason = Annotated[str, StringConstraints(max_length=300), AfterValidator(readable_as_typed)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300),
+               AfterValidator(readable_as_typed)]  # read by a supervisor or a teller
 Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
                    Field(max_length=32)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]

@@ -189,34 +189,42 @@ def _payload(item: SecretIn, key: str | None = None) -> bytes:
     }).encode()
 
 
-async def profile_differs(engine: AsyncEngine, master: MasterKey, item: SecretIn) -> bool:
-    """Whether ``item`` brings details (name, e-mail, phone) other than its customer
-    secret's profile holds (an earlier attempt's); a detail ``item`` leaves blank is not a
-    change. False when there is no such record."""
-    async with engine.connect() as conn:
-        found = await _customer_record(conn, master, item.external_id)
-    return found is not None and _merged(found[1], item) != _profile(found[1])
-
-
 async def replace_profile(engine: AsyncEngine, master: MasterKey, item: SecretIn,
-                          cache: SealedCache | None = None) -> bool:
+                          cache: SealedCache | None = None, *, created_by: str = "",
+                          unique_phone: bool = False) -> bool:
     """The customer secret of ``item.external_id`` with ``item``'s details (those it gives),
     the same key. Only for a login no DCM customer has yet (the caller checks): an existing
     customer's profile is theirs (a new phone number is a four-eyes change). True if it
-    changed."""
+    changed (the same details: only issued again). It counts as issued now, by
+    ``created_by``: the create it starts is on its way, so the phone check
+    (``pending_holder``) sees it; with ``unique_phone`` it is refused (``PhoneHeld``) like a
+    new issue, under the same lock, so two desks never both pass."""
     async with engine.begin() as conn:
+        await pg_lock(conn, SECRETS_LOCK)
         found = await _customer_record(conn, master, item.external_id)
-        if found is None or _merged(found[1], item) == _profile(found[1]):
+        if found is None:
             return False
         old, data = found
+        if _merged(data, item) == _profile(data):  # the same details: issued again, now
+            await conn.execute(customer_secrets.update().where(
+                customer_secrets.c.external_id == item.external_id).values(
+                    created_at=now(), **({"created_by": created_by} if created_by else {})))
+            return False
         merged = dict(zip(PROFILE, _merged(data, item), strict=True))
-        sealed = master.seal(item.external_id, _payload(
-            item.model_copy(update=merged), str(data["key"])))
+        wanted = item.model_copy(update=merged)
+        if unique_phone and wanted.phone:
+            holder = await pending_holder(conn, master, wanted, created_by=created_by)
+            if holder is not None:
+                raise PhoneHeld(holder)
+        sealed = master.seal(item.external_id, _payload(wanted, str(data["key"])))
         table = customer_secrets
+        values: dict[str, Any] = {"key_id": sealed.key_id, "wrapped_key": sealed.wrapped_key,
+                                  "ciphertext": sealed.ciphertext, "created_at": now()}
+        if created_by:
+            values["created_by"] = created_by
         result = await conn.execute(table.update().where(
             table.c.external_id == item.external_id, table.c.ciphertext == old.ciphertext,
-        ).values(key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
-                 ciphertext=sealed.ciphertext))
+        ).values(**values))
     if cache is not None:
         cache.forget(item.external_id)
     return result.rowcount == 1

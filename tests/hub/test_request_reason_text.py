@@ -74,3 +74,17 @@ def test_a_decision_comment_that_could_disguise_itself_is_refused(
                         json={"comment": "limit <5000\nask again"})
     assert r.status_code == 200 and r.json()["state"] == "rejected", r.text
     assert staff.http.get(base, headers=staff.sup).json()["comment"] == "limit <5000\nask again"
+
+
+def test_cash_void_and_reject_texts_follow_the_same_rule(staff: Staffed) -> None:
+    """A void's reason (listed for supervisors) and a draft rejection's comment (read by the
+    teller) are refused before the route runs; plain text goes on to the route."""
+    guid = "0123abcd-1111-2222-3333-444455556666"  # no such draft: the route answers 404
+    for path, who, field in (("/api/v1/cash/void", staff.teller, "reason"),
+                             ("/api/v1/cash/reject", staff.sup, "comment")):
+        r = staff.http.post(path, headers=who, json={"payment_guid": guid,
+                                                    field: "no check \u202eneeded"})
+        assert r.status_code == 422 and field in r.json()["error"], (path, r.text)
+        r = staff.http.post(path, headers=who, json={"payment_guid": guid,
+                                                    field: "counted twice <5000"})
+        assert r.status_code != 422, (path, r.text)

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fe_db import execute
 from fe_helpers import new_customer
 from hub_proc import DcmSigner, HubProc, add_employee, branches, sign_in
 
@@ -89,6 +90,30 @@ def test_a_teller_retrying_under_another_login_is_not_their_own_duplicate(
     assert r.status_code == 409, r.text
     holder = r.json()["holder"]
     assert holder["login"] in (first, second) and holder["wallet_user_guid"] is None  # on its way
+
+
+def test_a_retry_long_after_a_refused_create_counts_as_on_its_way(
+        hub: HubProc, http: httpx.Client, sandbox: SandboxProcess,
+        staff: dict[str, dict[str, str]]) -> None:
+    """The secret of a create DCM refused is reused by the retry (review: it kept its first
+    issue time, so a retry after 5 minutes was invisible to a colleague's check)."""
+    kyiv = branches(sandbox)[0]
+    first, number = login(), phone()
+    assert secret(http, staff["kyiv"], kyiv, first, phone(), first_name="Olna").status_code \
+        == 200
+    execute(hub, "UPDATE customer_secrets SET created_at = created_at - 400 "
+                 "WHERE external_id = :x", x=first)  # the first attempt, 6+ minutes ago
+    assert secret(http, staff["kyiv"], kyiv, first, number,
+                  first_name="Olena").status_code == 200  # the retry: the teller's details
+    r = secret(http, staff["kyiv2"], kyiv, login(), number)  # a colleague, moments later
+    assert r.status_code == 409 and r.json()["holder"]["login"] == first, r.text
+    same, again = login(), phone()  # a retry with the same details is issued again too
+    assert secret(http, staff["kyiv"], kyiv, same, again).status_code == 200
+    execute(hub, "UPDATE customer_secrets SET created_at = created_at - 400 "
+                 "WHERE external_id = :x", x=same)
+    assert secret(http, staff["kyiv"], kyiv, same, again).status_code == 200
+    r = secret(http, staff["kyiv2"], kyiv, login(), again)
+    assert r.status_code == 409, r.text
 
 
 def test_the_bank_may_allow_shared_phones(hub: HubProc, http: httpx.Client,

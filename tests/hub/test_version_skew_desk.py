@@ -54,6 +54,13 @@ def _append(http: httpx.Client, who: dict[str, str], **headers: str | bytes
                      json={"desk_id": "desk-v", "entries": _entries()})
 
 
+def _write(http: httpx.Client, who: dict[str, str], **headers: str | bytes
+           ) -> httpx.Response:
+    """A desk's write the gate applies to: a customer's secret (the first step of a create)."""
+    return http.post("/api/v1/secrets", headers={**who, **headers},
+                     json={"external_id": f"v.{uuid.uuid4().hex[:10]}@example.ua"})
+
+
 def test_every_answer_names_the_hub_api_and_version_needs_no_sign_in(
         db_url: str, tmp_path: Path) -> None:
     hub = start_hub(tmp_path / "hub", _env(db_url))
@@ -72,6 +79,7 @@ def test_every_answer_names_the_hub_api_and_version_needs_no_sign_in(
             # today's hub takes every desk's writes, one that says no API (API 0) included
             who = sign_in(http, add_employee(http, hub, head_office=True))
             assert _append(http, who).status_code == 200
+            assert _write(http, who).status_code == 200
     finally:
         assert hub.stop() == 0
 
@@ -87,15 +95,18 @@ def test_an_older_desk_signs_in_but_its_writes_are_refused(db_url: str,
             for said in ({}, {"X-Teller-Desk-Api": str(DESK_API)},
                          {"X-Teller-Desk-Api": "not a number"},
                          {"X-Teller-Desk-Api": b"\xb2"}):  # "²": a digit to str.isdigit
-                refused = _append(http, who, **said)
+                refused = _write(http, who, **said)
                 assert refused.status_code == 426, refused.text
                 assert refused.json()["code"] == "desk_too_old"
                 assert refused.headers["X-Teller-Hub-Api"] == "1"
-            assert _append(http, who, **{"X-Teller-Desk-Api": str(DESK_API + 1)}
-                           ).status_code == 200
+            assert _write(http, who, **{"X-Teller-Desk-Api": str(DESK_API + 1)}
+                          ).status_code == 200
+            # its audit outbox still goes (what it wrote straight to DCM is recorded)
+            assert _append(http, who).status_code == 200
             assert http.get("/api/v1/me", headers=who).status_code == 200  # reads are open
             documented = http.get("/openapi.json").json()["paths"]
-            assert "426" in documented["/api/v1/audit"]["post"]["responses"]
+            assert "426" in documented["/api/v1/secrets"]["post"]["responses"]
+            assert "426" not in documented["/api/v1/audit"]["post"]["responses"]
             assert "426" not in documented["/api/v1/sessions"]["post"]["responses"]
             assert "426" not in documented["/api/v1/admin/employees"]["post"]["responses"]
             assert http.delete("/api/v1/sessions", headers=who).status_code == 200
@@ -112,10 +123,9 @@ async def _the_desk_is_told(hub: HubProc, email: str) -> int:
         version = await desk.version()
         assert version.refuses_this_desk and not version.newer_than_desk
         with pytest.raises(DeskTooOld) as refused:
-            await desk.append_audit(_entries(), desk_id="desk-v")
+            await desk.issue_secret(f"v.{uuid.uuid4().hex[:10]}@example.ua", None)
         assert refused.value.reason == "desk_too_old" and refused.value.source == "hub"
-        # only the write the raw call above made with a new enough API
-        assert len((await desk.audit(actor=email, actions=("other",))).entries) == 1
+        await desk.append_audit(_entries(), desk_id="desk-v")  # its record still goes
         await desk.close_session()
         return version.min_desk_api
 
@@ -127,16 +137,16 @@ def test_the_desk_says_its_api_on_every_request(db_url: str, tmp_path: Path) -> 
     try:
         with hub.client() as http:
             email = add_employee(http, hub, head_office=True)
-            assert _append(http, sign_in(http, email)).status_code == 426
+            assert _write(http, sign_in(http, email)).status_code == 426
 
         async def desk_writes() -> int:
             async with HubClient(hub.base_url) as desk:
                 assert desk._http._client.headers["User-Agent"] == \
                     f"Teller/{teller_app.__version__}"
                 await desk.open_password_session(email, PASSWORD)
-                appended = await desk.append_audit(_entries(), desk_id="desk-v")
+                issued = await desk.issue_secret(f"v.{uuid.uuid4().hex[:10]}@example.ua", None)
                 await desk.close_session()
-                return len(appended.appended)
+                return int(issued.created)
         assert asyncio.run(desk_writes()) == 1
     finally:
         assert hub.stop() == 0
