@@ -27,7 +27,9 @@ _GUID = re.compile(
     r"^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$", re.IGNORECASE
 )
 _PHONEISH = re.compile(r"^\+?[\d\s()\-.]+$")
-_IBANISH = re.compile(r"^[A-Za-z]{2}\d{2}[\dA-Za-z\s\-]*$")
+# letters after the check digits (a BBAN may have them) or dashes between digit groups, not
+# both: "kv01-olena" is a login's words, "UA21-3223-1300" an IBAN typed with dashes
+_IBANISH = re.compile(r"^[A-Za-z]{2}\d{2}(?:[\dA-Za-z\s]*|[\d\s\-]*)$")
 _IBAN_GAPS = re.compile(r"[\s\-]+")
 MIN_IBAN_PART = 5  # characters of an IBAN-looking query, at least (less: a word, "ua21")
 _WORDS = re.compile(rf"[\w{re.escape(APOSTROPHES)}]+")

@@ -70,7 +70,10 @@ def looks_like_phone(text: str) -> bool:
     if not raw or not _PHONE_CHARS.match(raw):
         return False
     found = digits(raw)
-    return raw.startswith(("+", "0", "(0")) or found.startswith(("380", "80"))
+    # "80…" only as the old trunk form, 80 + a 9-digit national number (11 digits): a bare
+    # 9-digit "80…" is another kind of number (review: 800123456 became +380800123456)
+    return raw.startswith(("+", "0", "(0")) or found.startswith("380") or (
+        found.startswith("80") and len(found) == 11)
 
 
 def written_forms(number: str) -> list[str]:

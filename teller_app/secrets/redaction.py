@@ -129,6 +129,13 @@ def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
     (``\\n``, ``\\x1b``, ``\\u202e``); ``keep_newlines`` keeps ``\\n`` (a traceback)."""
     if text.isprintable():  # the common case, in C
         return text
+    escaped = {m.group(0) for m in _LOG_CONTROLS.finditer(text)} - (
+        {"\n"} if keep_newlines else set())
+    if not escaped:
+        return text
+    # with escapes in the line, a backslash the text had is doubled: "\\n" was typed, "\n"
+    # was a line break (a reader can tell them apart)
+    text = text.replace("\\", "\\\\")
 
     def escape(match: re.Match[str]) -> str:
         ch = match.group(0)

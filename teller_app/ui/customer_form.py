@@ -45,6 +45,7 @@ from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
 from teller_app.ui.customer_form_refusals import CustomerFormRefusals
 from teller_app.ui.discard_prompt import confirm_discard
 from teller_app.ui.money import format_number
+from teller_app.ui.untrusted import plain_label
 from teller_app.ui.validators import one_line
 
 LOGIN_CHECK_DEBOUNCE_MS = 400
@@ -123,10 +124,9 @@ class CustomerForm(CustomerFormRefusals):
             ("status", self.status), ("is_disabled", self.is_disabled),
         ):
             widget.setObjectName(f"field_{key}")
-            error = QLabel(self)
+            error = plain_label(QLabel(self))  # may quote a name from the platform
             error.setObjectName(f"error_{key}")
             error.setStyleSheet("color: #b3261e;")
-            error.setWordWrap(True)
             error.hide()
             self.errors[key] = error
             cell = QVBoxLayout()

@@ -20,7 +20,8 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.customer_form_choices import AssetChoice
 from teller_app.ui.money import parse_amount
 from teller_app.ui.plural import CustomerForm
-from teller_app.ui.validators import check_iban, check_login, check_phone, check_text, isolate
+from teller_app.ui.untrusted import shown
+from teller_app.ui.validators import check_iban, check_login, check_phone, check_text
 
 translate = QCoreApplication.translate
 SUPERVISED_STATUSES = ("blocked", "closed")  # a new customer is never created blocked
@@ -251,7 +252,7 @@ class CustomerFormChecks(QWidget):
     def _phone_taken_text(holders: list[CustomerView]) -> Callable[[], str]:
         """"A customer with this phone number already exists", naming those this employee
         can see (none: another branch's, or a create on its way at another desk)."""
-        names = ", ".join(isolate(h.display_name) for h in holders)
+        names = ", ".join(shown(h.display_name, 80) for h in holders)
 
         def make() -> str:
             if not names:

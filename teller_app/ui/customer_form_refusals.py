@@ -30,7 +30,8 @@ from teller_app.ui.error_text import (
     platform_message,
 )
 from teller_app.ui.money import format_number
-from teller_app.ui.validators import check_login, one_line
+from teller_app.ui.untrusted import shown
+from teller_app.ui.validators import check_login
 
 translate = QCoreApplication.translate
 CASE_CLASH = "external_id_case_clash"  # the hub: a login registered in another letter case
@@ -162,7 +163,7 @@ class CustomerFormRefusals(CustomerFormFill):
                 index = self.branch.findData(value) if value else -1
                 return self.branch.itemText(index) if index >= 0 else str(value) or \
                     translate("CustomerForm", "(head office — no branch)")
-            text = one_line(str(value if value is not None else ""))
+            text = shown(str(value if value is not None else ""), 120)
             return text or translate("CustomerForm", "(none)")
 
         return make

@@ -59,6 +59,9 @@ def awaiting_approval(request: ChangeRequest) -> str:
 
 
 REQUEST_WIDGETS = frozenset({"pendingRequestNote", "withdrawRequestButton"})
+# Writes with no confirmation: Enter (a second one, or one meant for another field) must not
+# send them; Space or a click does, once (review: two Enters disabled a customer twice).
+DIRECT_WRITES = frozenset({"toggleDisabledButton", "withdrawRequestButton"})
 
 
 class CardActions(QWidget):
@@ -79,7 +82,7 @@ class CardActions(QWidget):
         widget.setText(text())
         self._texts.append((widget, text))
         self.row.insertWidget(index, widget)
-        if isinstance(widget, QPushButton):
+        if isinstance(widget, QPushButton) and widget.objectName() not in DIRECT_WRITES:
             press_on_enter(widget)  # the card is no dialog: Enter would press nothing
 
     def clear(self, names: frozenset[str] | None = None) -> None:
@@ -203,7 +206,9 @@ class SupervisionCards(SupervisionBase):
             lambda: service.update(customer.guid, CustomerUpdate(is_disabled=target),
                                    customer),
             on_success=done, on_error=lambda exc: self._say(approval_error_text(exc), "error"),
-            parent=card, label=translate("Supervision", "Saving"), write=True)
+            parent=card, label=translate("Supervision", "Saving"), write=True,
+            disable=[b for b in (card.findChild(QPushButton, "toggleDisabledButton"),)
+                     if b is not None])  # one write at a time: a second press waits
 
     def open_change_request(self, card: CustomerCard,
                             preset: dict[str, Any] | None = None) -> None:  # JSON-like

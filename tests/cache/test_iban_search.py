@@ -68,3 +68,18 @@ def test_plans() -> None:
     assert plan is not None and plan.match == '{iban login} : "ua21322313"*'
     plan = build_plan("6600 1")
     assert plan is not None and '{phone iban} : "r10066"*' in plan.match
+
+
+def test_a_login_typed_with_a_dash_is_not_taken_for_an_iban(cache: BranchCache) -> None:
+    """Review: "kv01-olena" (two letters, two digits, a dash) read as an IBAN start, and the
+    login's customer was no longer found; dashes between digit groups still are one."""
+    cache.upsert_customers([
+        cust("g1", "Коваль", "Петро", login="ab12-cd@ukr.net"),
+        cust("g2", "Бойко", "Іра", login="kv01-olena"),
+        cust("g3", "Марко", "Ян", login="ua21-petrenko"),
+    ])  # fmt: skip
+    for query, found in (("kv01-olena", "g2"), ("kv01-ol", "g2"), ("ua21-petrenko", "g3"),
+                         ("ab12-cd", "g1")):
+        assert found in guids(cache.search(query, 0, 10)), query
+    plan = build_plan("UA21-3223-1300")
+    assert plan is not None and plan.match.startswith("{iban login}")

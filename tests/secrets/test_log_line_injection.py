@@ -84,3 +84,11 @@ def test_no_record_in_the_log_file_can_pass_for_another(written: Callable[[], st
     assert any("Traceback" in line for line in traceback)
     assert any("_raise_forged" in line for line in traceback)  # the traceback stays readable
 
+
+
+def test_a_typed_backslash_n_reads_apart_from_an_escaped_line_break() -> None:
+    """Review: "Ivan\\n2026 forged" (typed) and a real line break read the same once escaped."""
+    from teller_app.secrets.redaction import escape_controls
+
+    assert escape_controls("Ivan\\n2026 forged\nreal") == "Ivan\\\\n2026 forged\\nreal"
+    assert escape_controls("C:\\teller\\log") == "C:\\teller\\log"  # nothing escaped: as is

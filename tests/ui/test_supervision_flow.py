@@ -215,3 +215,25 @@ def test_supervision_chrome_follows_a_live_language_switch(windows, qtbot) -> No
         switch_language("en")
     qtbot.waitUntil(lambda: dock.windowTitle() == "Approvals", timeout=5000)
     assert sup.lock_action.text() == "&Lock the session"
+
+
+def test_enter_never_disables_a_customer_and_one_write_runs_at_a_time(  # type: ignore[no-untyped-def]
+        windows, qtbot, sandbox, arun) -> None:
+    """Review: Enter pressed the card's direct "Disable customer" (no confirmation), and two
+    presses sent two writes. Enter leaves it alone; a click disables the button until the
+    write is answered."""
+    from PySide6.QtCore import Qt
+
+    sup_window = windows(SUPERVISOR)
+    guid = arun(new_customer(arun(client_for(sandbox, SUPERVISOR)), sandbox))
+    card = _card(sup_window, guid, qtbot)
+    toggle = _button(card, "toggleDisabledButton")
+    assert toggle is not None and not toggle.autoDefault()
+    toggle.setFocus()
+    qtbot.keyClick(toggle, Qt.Key.Key_Return)
+    assert sup_window.ops.running_writes() == []  # nothing sent
+    toggle.click()
+    assert not toggle.isEnabled()  # a second press waits for the first write's answer
+    qtbot.waitUntil(lambda: sup_window.ops.running_writes() == [], timeout=10000)
+    client = arun(client_for(sandbox, SUPERVISOR))
+    assert arun(client.get_customer(guid)).is_disabled  # the one click did it

@@ -30,6 +30,7 @@ def test_an_iban_printed_with_hyphens_is_read(qapp) -> None:  # type: ignore[no-
     ("067 123 45 67", "+380671234567"),
     ("80671234567", "+380671234567"),
     ("671234567", "671234567"),  # a bare number may be a customer number: kept
+    ("800123456", "800123456"),  # so is a 9-digit one led by 80 (not the 80 + 9 trunk form)
     ("3012345678", "3012345678"),  # a tax id, not a phone
     ("CustomerNo7", "CustomerNo7"),  # not an e-mail: kept as typed
 ])

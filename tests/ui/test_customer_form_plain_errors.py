@@ -1,0 +1,16 @@
+"""The customer form's field notes quote names and values from the platform (the holder of a
+phone number, another desk's value "changed meanwhile"): they are plain text, never markup
+(review: a surname such as "<b>APPROVED</b>" was painted bold under the field)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+
+def test_every_field_note_is_plain_text(main_window) -> None:  # type: ignore[no-untyped-def]
+    form = main_window.new_customer()
+    assert form.errors, "the form has field notes"
+    for key, label in form.errors.items():
+        assert label.textFormat() == Qt.TextFormat.PlainText, key
+    form.errors["phone_number"].setText("<b>APPROVED</b>")
+    assert form.errors["phone_number"].text() == "<b>APPROVED</b>"  # shown as typed
