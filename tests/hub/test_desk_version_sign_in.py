@@ -68,8 +68,11 @@ def test_a_hub_that_allows_no_desk_this_old_is_said_at_sign_in_and_on_writes(
             assert notice == desk_too_old_text() and "ask IT to update Teller" in notice
             assert session.hub is not None
             with pytest.raises(DeskTooOld) as hub_write:  # the hub's own API
-                arun(session.hub.call(lambda h: h.append_audit(_audit_entry(), "d")))
+                arun(session.hub.call(lambda h: h.issue_secret(
+                    f"v.{uuid.uuid4().hex[:10]}@example.ua", session.branch_guid)))
             assert friendly_message(hub_write.value) == desk_too_old_text()
+            # its audit outbox still goes: what it wrote straight to DCM is recorded
+            arun(session.hub.call(lambda h: h.append_audit(_audit_entry(), "d")))
             with pytest.raises(PlatformError) as dcm_write:  # a DCM write through /dcm
                 arun(session.client.update_customer(str(uuid.uuid4()),
                                                     CustomerUpdate(name="Олена")))
