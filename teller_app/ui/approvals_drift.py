@@ -10,9 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QCoreApplication
 
-from teller_app.core.approvals import ExecutionFailed
 from teller_app.platform.hub_models import ChangeRequest, customer_changed
-from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.audit_details import field_name, value_text
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.data_text import segment_text, status_text
@@ -93,13 +91,3 @@ def customer_changed_text(result: str | None) -> str | None:
     return translate("ApprovalsInbox", "Not applied: someone else changed the customer after "
                      "the request was filed (%1). Nothing was written; file the request again "
                      "if it is still needed.").replace("%1", details)
-
-
-def decision_error_text(exc: BaseException) -> str:
-    """``approval_error_text``, but a request that ended because its customer changed after
-    filing says so (not "the platform refused the change": nothing was sent)."""
-    if isinstance(exc, ExecutionFailed):
-        text = customer_changed_text(exc.request.result)
-        if text is not None:
-            return text
-    return approval_error_text(exc)

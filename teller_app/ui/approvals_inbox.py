@@ -35,7 +35,7 @@ from teller_app.core.approvals_resume import interrupted_requests
 from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
-from teller_app.ui.approvals_drift import decision_error_text
+from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.approvals_inbox_decide import InboxDecisions
 from teller_app.ui.approvals_inbox_state import InboxMemory
 from teller_app.ui.approvals_model import (
@@ -390,4 +390,4 @@ class ApprovalsInbox(InboxDecisions):
             self.message.emit(text)
 
     def _failed(self, exc: BaseException) -> None:
-        self._show_status(lambda: decision_error_text(exc))
+        self._show_status(lambda: approval_error_text(exc))
