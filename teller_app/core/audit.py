@@ -115,7 +115,7 @@ HUB_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "lo
                "create", "edit", "request", "decision", "decision_refused", "execution",
                "proxy_write", "alert", "policy", "cash", "till", "employee_added",
                "employee_disabled", "employee_enabled", "password_reset", "secret_issued",
-               "secrets_imported", "other")
+               "secret_refused", "secrets_imported", "other")
 
 
 @dataclass(frozen=True)

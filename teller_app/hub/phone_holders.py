@@ -27,12 +27,13 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from teller_app.platform import PlatformError
 from teller_app.platform.customer_lookups import customers_by_phone
 from teller_app.platform.phones import e164
 
+from . import audit
 from .crypto import DecryptError, MasterKey, Sealed
 from .db import customer_secrets, now
 from .errors import HubError
@@ -45,6 +46,7 @@ log = logging.getLogger("teller_hub.phones")
 PENDING_S = 300
 PENDING_MAX = 500
 CODE = "phone_taken"
+AUDIT_PER_MINUTE = 30  # refusal rows an employee adds in a minute (a flood adds no more)
 
 
 @dataclass(frozen=True)
@@ -115,14 +117,22 @@ async def pending_holder(conn: AsyncConnection, master: MasterKey, item: SecretI
     return None
 
 
-def refusal(holder: Holder, emp: HubEmployee) -> JSONResponse:
-    """The 409 a desk words itself (``code``). The holder is named only to an employee who
-    may act in the holder's branch: the refusal itself says only that the number is taken."""
+async def refusal(engine: AsyncEngine, holder: Holder, emp: HubEmployee,
+                  item: SecretIn) -> JSONResponse:
+    """The 409 a desk words itself (``code``), and the hub's audit row of it (the new login
+    only: neither the number nor the holder, whom the auditor's branch may not see). The
+    holder is named only to an employee who may act in the holder's branch: the refusal
+    itself says only that the number is taken."""
     body: dict[str, Any] = {
         "error": "a customer with this phone number already exists (the bank's rule: one "
                  "customer per phone number)", "code": CODE}
     if emp.may_act_in(holder.branch_guid):
         body["holder"] = {"login": holder.login, "wallet_user_guid": holder.customer_guid}
-    log.info("secret refused: phone number taken",
-             extra={"pending": holder.customer_guid is None})
+    pending = holder.customer_guid is None
+    await audit.record_limited(engine, audit.Entry(
+        actor=emp.email, action="secret_refused", entity="secret",
+        branch_guid=item.branch_guid or emp.branch_guid,
+        detail={"external_id": item.external_id, "refusal": CODE, "pending": pending}),
+        cap=AUDIT_PER_MINUTE, cap_by="actor")
+    log.info("secret refused: phone number taken", extra={"pending": pending})
     return JSONResponse(body, 409)

@@ -213,7 +213,7 @@ async def issue_secret(body: SecretIn, request: Request,
     if unique_phone:
         holder = await phone_holders.on_dcm(request, body.phone, body.external_id)
         if holder is not None:
-            return phone_holders.refusal(holder, emp)
+            return await phone_holders.refusal(state.engine, holder, emp, body)
     try:
         created = await vault.issue(state.engine, state.master, body, created_by=emp.email,
                                     counterparty_guid=state.settings.dcm_counterparty,
@@ -221,7 +221,7 @@ async def issue_secret(body: SecretIn, request: Request,
     except vault.CaseClash as exc:
         raise HubError(409, str(exc), "external_id_case_clash") from None
     except phone_holders.PhoneHeld as exc:
-        return phone_holders.refusal(exc.holder, emp)
+        return await phone_holders.refusal(state.engine, exc.holder, emp, body)
     if created:  # the external id only: never the secret nor the customer's details
         await audit.record(state.engine, audit.Entry(
             actor=emp.email, action="secret_issued", entity="secret", branch_guid=branch,
@@ -234,7 +234,7 @@ async def issue_secret(body: SecretIn, request: Request,
             reused = kind == "customer" and await _reused_for_new_details(
                 request, body, emp.email, unique_phone)
         except phone_holders.PhoneHeld as exc:
-            return phone_holders.refusal(exc.holder, emp)
+            return await phone_holders.refusal(state.engine, exc.holder, emp, body)
         if reused:
             await audit.record(state.engine, audit.Entry(
                 actor=emp.email, action="secret_issued", entity="secret",

@@ -82,6 +82,7 @@ ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the val
     "employee_enabled": QT_TRANSLATE_NOOP("AuditActions", "Employee enabled"),
     "password_reset": QT_TRANSLATE_NOOP("AuditActions", "Password reset"),
     "secret_issued": QT_TRANSLATE_NOOP("AuditActions", "Customer secret issued"),
+    "secret_refused": QT_TRANSLATE_NOOP("AuditActions", "Customer secret refused"),
     "secrets_imported": QT_TRANSLATE_NOOP("AuditActions", "Customer secrets imported"),
 }
 

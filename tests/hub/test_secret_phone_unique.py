@@ -49,11 +49,19 @@ def test_a_number_held_on_dcm_is_refused_however_it_was_typed(
     number = phone()
     guid = new_customer(sandbox, kyiv, phone_number=number)
     national = "0" + number[4:]  # "067..." as a teller types it
-    r = secret(http, staff["kyiv"], kyiv, login(), national)
+    refused_login = login()
+    r = secret(http, staff["kyiv"], kyiv, refused_login, national)
     assert r.status_code == 409, r.text
     body = r.json()
     assert body["code"] == "phone_taken"
     assert body["holder"]["wallet_user_guid"] == guid  # same branch: named
+    # the refusal is in the hub's trail: the login asked for, neither number nor holder
+    trail = http.get("/api/v1/audit", headers=staff["kyiv"], params={
+        "action": "secret_refused", "limit": 1000}).json()["entries"]
+    row = next(e for e in trail if e["detail"].get("external_id") == refused_login)
+    assert row["detail"] == {"external_id": refused_login, "refusal": "phone_taken",
+                             "pending": False}
+    assert row["branch_guid"] == kyiv and number[4:] not in str(row)
     r = secret(http, staff["lviv"], lviv, login(), number)
     assert r.status_code == 409 and r.json()["code"] == "phone_taken"
     assert "holder" not in r.json()  # another branch's customer is not named
