@@ -54,7 +54,7 @@ customer_secrets = sa.Table(
     sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
     sa.Column("ciphertext", sa.LargeBinary, nullable=False),
     sa.Column("created_by", sa.String(254), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False, index=True),  # phone_holders
 )
 
 
