@@ -60,6 +60,18 @@ class Banner(QFrame):
         """The message as its caller gave it ("" while hidden)."""
         return "" if self.isHidden() else self._message
 
+    def drop_line(self, line: str) -> None:
+        """Take one line out of the message shown (a notice that no longer holds); the
+        banner hides when nothing is left."""
+        lines = self._message.split("\n")
+        if self.isHidden() or line not in lines:
+            return
+        rest = [kept for kept in lines if kept != line]
+        if rest:
+            self.show_message("\n".join(rest), self.level)
+        else:
+            self.clear()
+
     def clear(self) -> None:
         self._message = ""
         self.label.clear()

@@ -29,6 +29,7 @@ from teller_app.platform.errors import DeskTooOld, RateLimited
 from teller_app.secrets import redact_text
 
 if TYPE_CHECKING:
+    from teller_app.core.branch_cache import BranchCacheBundle
     from teller_app.core.session import Session
 
 
@@ -225,6 +226,15 @@ def cache_message(exc: BaseException) -> str:
                          "error); searching the platform directly. Nothing was deleted.")
     return translate("ErrorText", "The local cache could not be opened; searching the "
                      "platform directly.")
+
+
+def cache_notice(cache: BranchCacheBundle | None) -> str | None:
+    """What the main window says when the branch cache was wiped because a newer Teller made
+    it (this desk was rolled back), until the first sync has rebuilt it."""
+    if cache is None or not cache.rebuilt_from_newer:
+        return None
+    return QCoreApplication.translate(
+        "AppController", "This desk's cache was made by a newer Teller: it is being rebuilt.")
 
 
 def rate_limited_text(exc: RateLimited) -> str:

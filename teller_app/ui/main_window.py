@@ -43,6 +43,7 @@ from teller_app.ui.customer_form_choices import (
     manifest_assets,
 )
 from teller_app.ui.customer_table_model import SearchSource
+from teller_app.ui.error_text import cache_notice
 from teller_app.ui.lock_privacy import LockPrivacy
 from teller_app.ui.main_window_chrome import MainWindowChrome
 from teller_app.ui.main_window_leaving import MainWindowLeaving
@@ -341,6 +342,8 @@ class MainWindow(MainWindowChrome, MainWindowLeaving, MainWindowReauth):
     def _synced(self) -> None:
         was_warm, self._cache_warm = self._cache_warm, True
         self._show_sync("synced", time.time())
+        if not was_warm and (rebuilding := cache_notice(self.branch_cache)):
+            self.banner.drop_line(rebuilding)  # rebuilt now
         if not was_warm or not self.search_panel.search_box.text():
             self.search_panel.run_search()  # from now on the cache answers
 

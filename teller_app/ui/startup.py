@@ -30,7 +30,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.demo_onboarding import DemoOnboarding
-from teller_app.ui.error_text import cache_message, desk_version_notice, safe_text
+from teller_app.ui.error_text import (
+    cache_message,
+    cache_notice,
+    desk_version_notice,
+    safe_text,
+)
 from teller_app.ui.i18n import choose_language, install_translators
 from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
@@ -49,15 +54,6 @@ if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it
 
 log = logging.getLogger("teller_app")
 SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
-
-
-def cache_notice(cache: BranchCacheBundle | None) -> str | None:
-    """What the main window says when the branch cache was wiped because a newer Teller made
-    it (this desk was rolled back): the first sync rebuilds it."""
-    if cache is None or not cache.rebuilt_from_newer:
-        return None
-    return QCoreApplication.translate(
-        "AppController", "This desk's cache was made by a newer Teller: it is being rebuilt.")
 
 
 def hub_notice(session: Session) -> str | None:

@@ -1,7 +1,8 @@
 """A desk rolled back to an older Teller: the branch cache a newer one left is wiped at
 sign-in and rebuilt by the first sync, and the main window says so (not "could not be opened"
-at every sign-in). The real sign-in path (AppController -> open_branch_cache -> MainWindow),
-the real sandbox, a real SQLCipher file, a keyring that keeps the cache key between opens."""
+at every sign-in) until the sync has rebuilt it. The real sign-in path (AppController ->
+open_branch_cache -> MainWindow), the real sandbox, a real SQLCipher file, a keyring that
+keeps the cache key between opens."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ def test_a_newer_teller_s_cache_is_rebuilt_and_the_desk_says_so(
         assert bundle is not None and bundle.rebuilt_from_newer and bundle.path == path
         qtbot.waitUntil(lambda: window._cache_warm, timeout=60000)  # rebuilt by the sync
         assert arun(bundle.worker.stats()).count == synced
+        assert window.banner.isHidden()  # rebuilt: the notice no longer holds
     finally:
         window._closing_for_sign_out = True  # closing here is not a quit of the test run
         controller.window = None
