@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -37,6 +38,17 @@ log = logging.getLogger(__name__)
 KeySource = Callable[[str], Awaitable[bytes]]
 RETRY_MIN_S = 2.0
 RETRY_MAX_S = 60.0
+# the desk_id of the hub's own rows: the hub refuses a desk that sends it (any case or width)
+HUB_DESK_ID = "hub"
+
+
+def desk_id_for(hostname: str) -> str:
+    """A desk's id in the hub's trail: its computer's name, unless that reads as the hub's
+    own ("hub", "HUB"): every entry of such a desk would be refused and quarantined."""
+    name = hostname[:64]
+    if unicodedata.normalize("NFKC", name).strip().casefold() == HUB_DESK_ID:
+        return f"{name}-desk"
+    return name
 
 
 class DeskAudit:

@@ -31,7 +31,7 @@ from shiboken6 import isValid
 
 from teller_app.core.approvals_feed import EventFeed
 from teller_app.core.audit import AuditAction
-from teller_app.core.audit_desk import DeskAudit
+from teller_app.core.audit_desk import DeskAudit, desk_id_for
 from teller_app.core.idle import IdleTracker
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
@@ -55,7 +55,7 @@ OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request
 
 
 def desk_id() -> str:
-    return socket.gethostname()[:64]
+    return desk_id_for(socket.gethostname())
 
 
 def install(window: MainWindow) -> Supervision:

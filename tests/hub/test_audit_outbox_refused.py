@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import unicodedata
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from hub_proc import HubProc, add_employee, sign_in
 
 from teller_app.core.audit import AuditAction, AuditOutbox, AuditTrail, OutboxEntry, make_entry
+from teller_app.core.audit_desk import desk_id_for
 from teller_app.core.audit_refused import reduced, reduced_client_id
 from teller_app.platform.hub_client import HubClient
 
@@ -193,3 +195,28 @@ def test_an_entry_another_employee_s_session_already_sent_is_not_held_back(
     assert [r["entity"] for r in rows] == [f"customer:{m}" for m in marks]  # each once
     assert [r["desk_id"] for r in rows] == ["desk-before", "desk-after", "desk-after"]
     assert box.unsent() == [] and box.path.read_bytes() == b""
+
+
+@pytest.mark.parametrize("hostname", ["hub", "HUB", "ｈｕｂ"])
+def test_a_desk_on_a_computer_named_hub_is_heard(
+        hub: HubProc, http: httpx.Client, tmp_path: Path, hostname: str) -> None:
+    """The hub keeps the desk_id "hub" for its own rows and refuses a desk sending it: a
+    computer of that name would have had every entry quarantined. Its id is its own now."""
+    teller, admin = _people(http, hub)
+    mark = uuid.uuid4().hex
+    box = AuditOutbox(tmp_path / "audit" / "p.outbox", secrets.token_bytes(32))
+    box.append(make_entry(AuditAction.CUSTOMER_EDIT, customer_guid=mark))
+    desk = desk_id_for(hostname)
+
+    async def run() -> int:
+        client = _client(hub, teller)
+        try:
+            return await AuditTrail(box, lambda b: client.append_audit(b, desk)).flush()
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(run()) == 1
+    [row] = _trail(http, admin, [mark])
+    # the hub stores ids NFKC (a full-width name as its ASCII twin)
+    assert row["desk_id"] == unicodedata.normalize("NFKC", f"{hostname}-desk")
+    assert row["action"] == "edit"
