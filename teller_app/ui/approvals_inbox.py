@@ -47,7 +47,7 @@ from teller_app.ui.approvals_model import (
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel, short_guid
 from teller_app.ui.change_request_dialog import describe_change
-from teller_app.ui.untrusted import plain_label
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 log = logging.getLogger(__name__)
 GONE_KINDS = frozenset({"request.approved", "request.rejected", "request.withdrawn",
@@ -125,8 +125,7 @@ class ApprovalsInbox(InboxDecisions):
         self.refresh_button = QPushButton()
         self.live = QLabel()
         self.live.setObjectName("inboxLive")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = plain_label(QLabel())  # may quote the platform's or the hub's words
         self.alerts = QListWidget()
         self.alerts.setObjectName("unapprovedAlerts")
         self.alerts_title = QLabel()
@@ -194,7 +193,7 @@ class ApprovalsInbox(InboxDecisions):
                 item.setText(self._alert_text(who, after))
         self._show_reason()
         if self._status_text is not None:
-            self.status.setText(self._status_text())
+            self.status.setText(shown_lines(self._status_text()))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -385,7 +384,7 @@ class ApprovalsInbox(InboxDecisions):
         """A status line ``retranslate`` makes again in the new language."""
         text = make()
         self._status_text = make
-        self.status.setText(text)
+        self.status.setText(shown_lines(text))
         if announce:
             self.message.emit(text)
 

@@ -71,7 +71,7 @@ class InboxDecisions(QWidget):
             translate("ApprovalsInbox", "Reason: %1").replace(
                 "%1", shown_lines(request_reason_text(request.reason), 300))
             if request is not None and request.reason else "")
-        self.moved.setText(moved_warning(request))
+        self.moved.setText(shown_lines(moved_warning(request)))  # other desks' values
         self.moved.setVisible(bool(self.moved.text()))
 
     def _read_current(self, *_args: object) -> None:

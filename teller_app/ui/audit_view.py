@@ -176,7 +176,8 @@ class AuditTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "actor":
             return tip(entry.actor)  # any desk's words: escaped, clipped
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "details":
-            return details_text(entry.detail, "\n")  # one item a line: long ones read whole
+            # one item a line (long ones read whole); desks write the values: escaped
+            return tip(details_text(entry.detail, "\n"))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return self.row_texts(entry)[index.column()]

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
-from teller_app.ui.untrusted import plain_label
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 
 class CosignWaitDialog(QDialog):
@@ -47,7 +47,6 @@ class CosignWaitDialog(QDialog):
         self.status = plain_label(QLabel(self))  # a server's words may be quoted: never markup
         self.cosign_status = plain_label(QLabel(self))
         self.cosign_status.setObjectName(cosign_status_name)
-        self.cosign_status.setWordWrap(True)
 
     def cosign_button_box(self, own: tuple[QPushButton, ...], check_text: str,
                           here_text: str, *,
@@ -99,4 +98,4 @@ class CosignWaitDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import friendly_message
 
-        self.status.setText(friendly_message(exc))
+        self.status.setText(shown_lines(friendly_message(exc)))

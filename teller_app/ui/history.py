@@ -56,6 +56,7 @@ from teller_app.ui.local_time import local_clock_text, local_text
 from teller_app.ui.money import is_ukrainian
 from teller_app.ui.payment_detail import PaymentDetailDialog
 from teller_app.ui.till_text import voided_text
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 EXPORT_PAGE = 100  # rows a page when the export reads the whole history
 
@@ -125,7 +126,7 @@ class HistoryDialog(QDialog):
         fit_moment_column(self.table, 0, date_cell(WIDE_MOMENT))  # one line, not two
         self.table.doubleClicked.connect(lambda index: self.open_payment(index.row()))
         self.table.activated.connect(lambda index: self.open_payment(index.row()))
-        self.as_of = QLabel(self)
+        self.as_of = plain_label(QLabel(self))  # an error may quote the platform's words
         self.as_of.setObjectName("historyAsOf")
         self.as_of.setStyleSheet("color: #666;")
         self.banner = Banner(self)  # an export refused says so here
@@ -145,7 +146,7 @@ class HistoryDialog(QDialog):
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.choose_export_path)
         self.model.loaded.connect(self._paint_state)
-        self.model.failed.connect(lambda text: self.as_of.setText(text))
+        self.model.failed.connect(lambda text: self.as_of.setText(shown_lines(text)))
         self._load_categories()
         self.model.reload()
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from teller_app.core.history import HistoryFilter, HistoryPager, HistoryRow, HistoryService
+from teller_app.core.history_export import UNKNOWN_TIME
 from teller_app.core.receipt import kyiv_time, strip_ref
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import kind_text, status_text
@@ -29,9 +30,6 @@ class HistoryHeaders(NamedTuple):
     status: str
     purpose: str
     payment: str
-
-
-UNKNOWN_TIME = "—"  # a payment whose time the platform did not give (or gave unreadable)
 
 
 def date_cell(moment: datetime | None) -> str:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.history import HistoryRow
+from teller_app.core.history_export import UNKNOWN_TIME
 from teller_app.core.receipt import ReceiptContext, Reprint, build_receipt, kyiv_now, kyiv_time
 from teller_app.core.receipt_origin import OriginLookup, ReceiptOrigin
 from teller_app.ui.async_op import OpRunner
@@ -22,8 +23,6 @@ from teller_app.ui.money import format_money
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
 from teller_app.ui.untrusted import plain_label, shown_lines
-
-UNKNOWN = "—"
 
 
 class PaymentDetailDialog(QDialog):
@@ -42,7 +41,7 @@ class PaymentDetailDialog(QDialog):
         amount = format_money(row.signed_amount, minor_unit, p.asset_code or "UAH")
         for label, value in (
             (self.tr("Payment ID"), p.guid),
-            (self.tr("Created (Kyiv)"), UNKNOWN if p.created_at is None
+            (self.tr("Created (Kyiv)"), UNKNOWN_TIME if p.created_at is None
              else kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M:%S")),
             (self.tr("Amount"), amount),
             (self.tr("Category"), category_text(p.category)),
@@ -83,8 +82,8 @@ class PaymentDetailDialog(QDialog):
                      disable=[b for b in (self.receipt_button,) if b is not None])
 
     def show_copy(self, origin: ReceiptOrigin) -> None:
-        original = replace(self.desk, teller=origin.teller or UNKNOWN,
-                           branch=origin.branch or UNKNOWN)
+        original = replace(self.desk, teller=origin.teller or "—",  # not known: a dash
+                           branch=origin.branch or "—")
         receipt = build_receipt(self.row.payment, original, ui_language(),
                                 minor_unit=self.minor_unit,
                                 reprint=Reprint(self.desk.teller, kyiv_now()))

@@ -59,8 +59,6 @@ class TillCloseDialog(CosignWaitDialog):
         self.over_short = QLabel(self)
         self.over_short.setObjectName("tillOverShort")
         self.add_reason_and_status("tillReason", "tillCloseCosignStatus")
-        plain_label(self.status)  # it may quote the hub's words (cosign_wait._failed)
-        plain_label(self.cosign_status)
         self.close_button = QPushButton(self.tr("Close the till"), self)
         self.close_button.setObjectName("tillCloseButton")
         self.report_button = QPushButton(self.tr("End-of-day report…"), self)

@@ -15,7 +15,7 @@ from teller_app.core.till import BranchPosition, TillService, VaultCount
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
-from teller_app.ui.untrusted import plain_label, shown_lines
+from teller_app.ui.untrusted import shown_lines
 
 # (second supervisor's e-mail, password, count id) -> the position once co-signed
 VaultCosignHere = Callable[[str, str, str], Awaitable[BranchPosition]]
@@ -41,8 +41,6 @@ class VaultCountDialog(CosignWaitDialog):
         self.difference = QLabel(self)
         self.difference.setObjectName("vaultDifference")
         self.add_reason_and_status("vaultReason", "vaultCosignStatus")
-        plain_label(self.status)  # it may quote the hub's words
-        plain_label(self.cosign_status)
         self.save = QPushButton(self.tr("Save the count"), self)
         buttons = self.cosign_button_box((self.save,), self.tr("Check the co-sign"),
                                          self.tr("Second supervisor co-signs here…"))

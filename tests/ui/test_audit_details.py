@@ -18,6 +18,7 @@ from teller_app.ui.audit_details import detail_items, details_text
 from teller_app.ui.audit_view import AuditTableModel, when
 from teller_app.ui.local_time import local_text
 from teller_app.ui.money import format_money
+from teller_app.ui.untrusted import tip
 
 NBSP = "\u00a0"
 PAYMENT = "37f6b441-0906-46b6-9349-e742531f4eb7"
@@ -117,7 +118,8 @@ def test_the_audit_table_shows_them(english: None) -> None:
     model.set_entries([record])
     details = model.index(0, 5)
     assert model.data(details) == details_text(CASH_CONFIRM)
-    assert model.data(details, Qt.ItemDataRole.ToolTipRole) == details_text(CASH_CONFIRM, "\n")
+    assert model.data(details, Qt.ItemDataRole.ToolTipRole) == tip(
+        details_text(CASH_CONFIRM, "\n"))
     # the same moment, the same form as the "When (Kyiv)" column
     assert _kyiv(datetime(2026, 1, 2, 10, 0, 5, tzinfo=UTC)) == when(record)
     assert when(record) in model.data(details)
