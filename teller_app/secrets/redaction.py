@@ -70,6 +70,8 @@ PHONE_MASK, IBAN_MASK, CARD_MASK = "[phone]", "[iban]", "[card]"
 _LOG_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                            "\u200e\u200f\u061c]")
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# typed text that would read as one of those escapes (or as a doubled backslash)
+_READS_AS_ESCAPE = re.compile(r"\\[\\nrtxu]")
 CONTINUATION = "  | "  # starts every further line of one record (a traceback's)
 
 
@@ -127,14 +129,14 @@ def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` for a log line: line breaks, tabs, ESC and every other control character
     (C0, DEL, C1), line/paragraph separators and direction controls written as escapes
     (``\\n``, ``\\x1b``, ``\\u202e``); ``keep_newlines`` keeps ``\\n`` (a traceback)."""
-    if text.isprintable():  # the common case, in C
+    if text.isprintable() and "\\" not in text:  # the common case, in C
         return text
     escaped = {m.group(0) for m in _LOG_CONTROLS.finditer(text)} - (
         {"\n"} if keep_newlines else set())
-    if not escaped:
-        return text
-    # with escapes in the line, a backslash the text had is doubled: "\\n" was typed, "\n"
-    # was a line break (a reader can tell them apart)
+    if not escaped and _READS_AS_ESCAPE.search(text) is None:
+        return text  # "C:\\Program Files" stays as is: nothing in it reads as an escape
+    # a backslash the text had is doubled when the line has escapes or the text has what
+    # reads as one: "\\n" was typed, "\n" was a line break (a reader can tell them apart)
     text = text.replace("\\", "\\\\")
 
     def escape(match: re.Match[str]) -> str:

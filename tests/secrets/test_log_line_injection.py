@@ -85,10 +85,58 @@ def test_no_record_in_the_log_file_can_pass_for_another(written: Callable[[], st
     assert any("_raise_forged" in line for line in traceback)  # the traceback stays readable
 
 
-
 def test_a_typed_backslash_n_reads_apart_from_an_escaped_line_break() -> None:
     """Review: "Ivan\\n2026 forged" (typed) and a real line break read the same once escaped."""
     from teller_app.secrets.redaction import escape_controls
 
     assert escape_controls("Ivan\\n2026 forged\nreal") == "Ivan\\\\n2026 forged\\nreal"
-    assert escape_controls("C:\\teller\\log") == "C:\\teller\\log"  # nothing escaped: as is
+    # nothing in it reads as an escape: as is
+    assert escape_controls("C:\\Program Files\\Teller\\Logs") == "C:\\Program Files\\Teller\\Logs"
+
+
+_TOKEN = re.compile(r"\\(\\|n|r|t|x[0-9a-f]{2}|u[0-9a-f]{4})")
+
+
+def _read_back(line: str) -> str:
+    """What a reader takes ``line`` for: as written when nothing in it reads as an escape
+    or a doubled backslash, else each such read back."""
+    if not re.search(r"\\[\\nrtxu]", line):
+        return line
+
+    def token(match: re.Match[str]) -> str:
+        body = match.group(1)
+        if body in ("\\", "n", "r", "t"):
+            return {"\\": "\\", "n": "\n", "r": "\r", "t": "\t"}[body]
+        return chr(int(body[1:], 16))
+
+    return _TOKEN.sub(token, line)
+
+
+@pytest.mark.parametrize("typed, control", [
+    ("foo\\n2024 INFO forged", "foo\n2024 INFO forged"),
+    ("foo\\r2024 INFO forged", "foo\r2024 INFO forged"),
+    ("name\\tforged", "name\tforged"),
+    ("name\\x1b[2J", "name\x1b[2J"),
+    ("name\\u202eend", "name\u202eend"),
+    ("name\\\\n", "name\\\n"),  # a typed "\\n" and a backslash before a line break
+])
+def test_typed_escapes_without_controls_read_apart_from_the_controls(
+        typed: str, control: str) -> None:
+    """Review: a backslash was doubled only when the same text had a real control, so a
+    typed "foo\\n2024 INFO forged" and a real line break were the same line in the log."""
+    from teller_app.secrets.redaction import escape_controls
+
+    assert escape_controls(typed) != escape_controls(control)
+    assert _read_back(escape_controls(typed)) == typed
+    assert _read_back(escape_controls(control)) == control
+
+
+@pytest.mark.parametrize("text", [
+    "C:\\teller\\log", "C:\\Program Files\\Teller", "a\\\\b", "a\\\\\\nb", "\\", "end\\",
+    "a\\\nb", "\\x41 and \x41", "\\u0041\u2028", "tab\\t and\ttab",
+])
+def test_every_escaped_line_reads_back_as_the_text_it_came_from(text: str) -> None:
+    from teller_app.secrets.redaction import escape_controls
+
+    assert _read_back(escape_controls(text)) == text
+    assert "\n" not in escape_controls(text)
