@@ -192,7 +192,12 @@ class SupervisionCards(SupervisionBase):
                             key=f"own-requests:{id(box)}")  # a newer read cancels an older
 
     def apply_directly(self, card: CustomerCard) -> None:
-        """A checker's own change: through the one pipeline (a checker writes directly)."""
+        """A checker's own change: through the one pipeline (a checker writes directly).
+        One write at a time per customer, by key: the card's buttons are made again when the
+        customer changes, so a rebuilt toggle is enabled while the first write still runs."""
+        key = f"toggle-disabled:{card.guid}"
+        if self.window.ops.is_busy(key):
+            return
         customer = card.customer
         target = not customer.is_disabled
         service = self.window.service
@@ -206,9 +211,9 @@ class SupervisionCards(SupervisionBase):
             lambda: service.update(customer.guid, CustomerUpdate(is_disabled=target),
                                    customer),
             on_success=done, on_error=lambda exc: self._say(approval_error_text(exc), "error"),
-            parent=card, label=translate("Supervision", "Saving"), write=True,
+            parent=card, label=translate("Supervision", "Saving"), write=True, key=key,
             disable=[b for b in (card.findChild(QPushButton, "toggleDisabledButton"),)
-                     if b is not None])  # one write at a time: a second press waits
+                     if b is not None])  # shows that a second press waits
 
     def open_change_request(self, card: CustomerCard,
                             preset: dict[str, Any] | None = None) -> None:  # JSON-like
