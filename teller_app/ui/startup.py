@@ -310,11 +310,11 @@ class AppController(QObject):
 
         window = MainWindow(session, self.ops, profile_name=target.profile.name,
                             sandbox_asset=target.asset, branch_cache=cache)
-        notices = [n for n in (cache_notice(cache), hub_notice(session),
+        # every notice shown: a cache that could not be opened hides no other one
+        notices = [n for n in (cache_message(cache_error) if cache_error is not None else None,
+                               cache_notice(cache), hub_notice(session),
                                desk_version_notice(session)) if n]
-        if cache_error is not None:
-            window.banner.show_message(cache_message(cache_error), "warning")
-        elif notices:
+        if notices:
             window.banner.show_message("\n".join(notices), "warning")
         window.signed_out.connect(lambda: self._signed_out(window))
         window.destroyed.connect(lambda: None)
