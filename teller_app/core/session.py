@@ -305,6 +305,9 @@ async def open_session(
     link = HubLink(hub, client, employee.branch_guid) if hub is not None else None
     problem: str | None = None if hub is not None else "no hub configured"
     if link is not None and not isinstance(auth, HubLogin):
+        # /version needs no session: read alongside the connect (as Mode B does), not after
+        # it, so a slow hub adds its wait once; used only when the hub session opened
+        version = asyncio.ensure_future(read_hub_version(link.hub))
         try:
             await link.connect()
         except PlatformError as exc:
@@ -312,7 +315,9 @@ async def open_session(
             log.warning("hub session not opened (%s): four-eyes and secrets unavailable",
                         type(exc).__name__)
         else:
-            hub_version = await read_hub_version(link.hub)
+            hub_version = await version
+        finally:
+            version.cancel()  # not wanted when the connect failed (a no-op once read)
     session = Session(
         profile=profile,
         client=client,
