@@ -16,8 +16,7 @@ from typing import Any
 
 from num2words import num2words
 
-from teller_app.platform.models import Payment
-from teller_app.platform.models._base import _parse_timestamp
+from teller_app.platform.models import Payment, parse_timestamp
 
 KYIV_ZONE = "Europe/Kyiv"
 
@@ -26,7 +25,6 @@ class KyivZoneMissing(RuntimeError):
     """No time zone data for Kyiv on this machine: a broken installation."""
 
 
-@cache
 def kyiv_tz() -> tzinfo:
     """Kyiv's zone, summer time included: the OS's tz database, else the ``tzdata`` package
     (a dependency on every OS).
@@ -34,7 +32,17 @@ def kyiv_tz() -> tzinfo:
     No fixed-offset fallback: +02:00 printed every summer time an hour early on receipts and
     reports, and cut the audit trail's and the history's days an hour off, silently. A desk
     without zone data is a broken installation, so it says so loudly (the crash dialog and
-    the log, at the first time shown) instead of printing wrong times."""
+    the log, at the first time shown) instead of printing wrong times. Looked up once: the
+    failure too, so a table's every paint does not look for the zone again."""
+    found = _kyiv_zone()
+    if isinstance(found, str):
+        raise KyivZoneMissing(found)  # a new one each time: a raised one keeps its traceback
+    return found
+
+
+@cache
+def _kyiv_zone() -> tzinfo | str:
+    """The zone, or why there is none."""
     from contextlib import suppress
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,8 +55,8 @@ def kyiv_tz() -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             continue
-    raise KyivZoneMissing("no time zone data for Europe/Kyiv (the tzdata package is missing "
-                          "or broken): reinstall Teller")
+    return ("no time zone data for Europe/Kyiv (the tzdata package is missing or broken): "
+            "reinstall Teller")
 
 
 def kyiv_now() -> datetime:
@@ -184,7 +192,7 @@ def strip_ref(purpose: str) -> str:
 def confirmed_at(payment: Payment) -> datetime | None:
     """When the payment was confirmed, as well as the platform says it (None: unknown)."""
     extra: dict[str, Any] = payment.model_extra or {}
-    return (_parse_timestamp(extra.get("confirmed_at")) or payment.updated_at
+    return (parse_timestamp(extra.get("confirmed_at")) or payment.updated_at
             or payment.created_at)
 
 

@@ -6,6 +6,7 @@ from ._base import (
     exact_amount,
     format_timestamp,
     minor_unit_of,
+    parse_timestamp,
     quantize,
 )
 from .assets import (
@@ -85,5 +86,6 @@ __all__ = [
     "exact_amount",
     "format_timestamp",
     "minor_unit_of",
+    "parse_timestamp",
     "quantize",
 ]

@@ -59,7 +59,7 @@ def _empty_to_none(value: Any) -> Any:
     return None if value in ("", None) else value
 
 
-def _parse_timestamp(value: Any) -> datetime | None:
+def parse_timestamp(value: Any) -> datetime | None:
     """RFC 3339 (with or without microseconds, "Z" or an offset; "t" and "z" in lower case
     too, as its §5.6 allows). Anything unparseable (e.g. the docs' placeholder "text")
     becomes None rather than failing the whole object."""
@@ -80,6 +80,9 @@ def _parse_timestamp(value: Any) -> datetime | None:
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return None
+
+
+_parse_timestamp = parse_timestamp  # the name the platform's own modules use
 
 
 def _to_decimal(value: Any) -> Any:
@@ -117,7 +120,7 @@ OptGuid = Annotated[str | None, BeforeValidator(_empty_to_none)]
 
 Timestamp = Annotated[
     datetime | None,
-    BeforeValidator(_parse_timestamp),
+    BeforeValidator(parse_timestamp),
     PlainSerializer(lambda v: format_timestamp(v) if v else None, return_type=str | None),
 ]
 
