@@ -20,7 +20,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from teller_app.cache.text import MARKED_LETTERS, collate, digits, fold, query_variants
+from teller_app.cache.text import (
+    IBAN_GAPS,
+    MARKED_LETTERS,
+    collate,
+    digits,
+    fold,
+    query_variants,
+)
 from teller_app.cache.translit import APOSTROPHES
 
 _GUID = re.compile(
@@ -30,7 +37,6 @@ _PHONEISH = re.compile(r"^\+?[\d\s()\-.]+$")
 # letters after the check digits (a BBAN may have them) or dashes between digit groups, not
 # both: "kv01-olena" is a login's words, "UA21-3223-1300" an IBAN typed with dashes
 _IBANISH = re.compile(r"^[A-Za-z]{2}\d{2}(?:[\dA-Za-z\s]*|[\d\s\-]*)$")
-_IBAN_GAPS = re.compile(r"[\s\-]+")
 MIN_IBAN_PART = 5  # characters of an IBAN-looking query, at least (less: a word, "ua21")
 _WORDS = re.compile(rf"[\w{re.escape(APOSTROPHES)}]+")
 
@@ -114,7 +120,7 @@ def looks_like_iban(query: str) -> bool:
     """True when ``query`` is searched as the start of an IBAN (``build_plan``): two
     letters, two digits and more, spaces or dashes between, ``MIN_IBAN_PART`` at least."""
     q = query.strip()
-    return bool(_IBANISH.match(q)) and len(_IBAN_GAPS.sub("", q)) >= MIN_IBAN_PART
+    return bool(_IBANISH.match(q)) and len(IBAN_GAPS.sub("", q)) >= MIN_IBAN_PART
 
 
 def build_plan(query: str) -> SearchPlan | None:
@@ -126,7 +132,7 @@ def build_plan(query: str) -> SearchPlan | None:
     if _PHONEISH.match(q) and len(d) >= 3:
         return SearchPlan(_digit_query(d))
     if looks_like_iban(q):
-        return SearchPlan("{iban login} : " + _phrase(fold(_IBAN_GAPS.sub("", q))) + "*")
+        return SearchPlan("{iban login} : " + _phrase(fold(IBAN_GAPS.sub("", q))) + "*")
     groups: list[str] = []
     firsts: list[str] = []
     prefixes: list[str] = []

@@ -177,7 +177,8 @@ def login_tokens(login: str) -> str:
     return " ".join(dict.fromkeys(parts))
 
 
-_IBAN_GAPS = re.compile(r"[\s\-]+")
+# the spaces and dashes an IBAN is printed or typed with ("UA21 3223 …", "UA21-3223-…")
+IBAN_GAPS = re.compile(r"[\s\-]+")
 UA_IBAN_LENGTH = 29  # "UA", 2 check digits, the bank's 6-digit code, a 19-digit account
 
 
@@ -189,7 +190,7 @@ def iban_tokens(ibans: list[str]) -> str:
     customers whose accounts this desk has read have IBANs (sync stores no accounts)."""
     out: list[str] = []
     for iban in ibans:
-        compact = _IBAN_GAPS.sub("", iban).casefold()
+        compact = IBAN_GAPS.sub("", iban).casefold()
         if len(compact) <= 8:
             out.append(compact)
             continue

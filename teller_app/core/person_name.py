@@ -18,14 +18,14 @@ def official_name(surname: str | None, name: str | None, paternal_name: str | No
     return " ".join(part for part in parts if part)
 
 
-# The apostrophe of Ukrainian names ("Мар'яна", "Об'єднаний") is typed as any of these. One
-# form is stored, so the same name is the same text (exact platform filters such as
-# ``surnames``, duplicate checks, sorting): U+02BC MODIFIER LETTER APOSTROPHE, the form of
+# The apostrophe of Ukrainian names ("Мар'яна", "Об'єднаний") is typed as any of the
+# ``APOSTROPHES`` the cache's search knows (``cache.translit``). One form is stored, so the
+# same name is the same text (exact platform filters such as ``surnames``, duplicate
+# checks, sorting): U+02BC MODIFIER LETTER APOSTROPHE, the form of
 # the Ukrainian standard keyboard layout (DSTU 4846:2007) and the one Unicode recommends for
 # a letter apostrophe — a letter, so a word with it stays one word (selection, search). The
 # same form is used in Latin names ("OʼBrien"): one form everywhere, whatever the script.
 UK_APOSTROPHE = "\u02bc"
-APOSTROPHES = frozenset("'\u2019\u2018\u0060\u00b4\u02b9\u02bb\u2032\u02bc")
 _SPACES = re.compile(r"\s+")
 
 
@@ -33,6 +33,11 @@ def normalise_person_name(text: str) -> str:
     """A name part as it is stored: NFC (a letter and its combining mark typed or pasted
     apart: U+0406 then U+0308 -> "Ї"), every apostrophe as U+02BC, runs of whitespace as
     one space, no space at either end."""
+    # the apostrophes the cache's search knows; imported here, not at the top: the sign-in
+    # window imports this module (official_name) before its paint, and translit compiles
+    # its patterns on import
+    from teller_app.cache.translit import APOSTROPHES
+
     composed = unicodedata.normalize("NFC", text)
     one_apostrophe = "".join(UK_APOSTROPHE if ch in APOSTROPHES else ch for ch in composed)
     return _SPACES.sub(" ", one_apostrophe).strip()

@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from teller_app.cache.search import MIN_IBAN_PART
-from teller_app.cache.text import UA_IBAN_LENGTH, digits, fold
+from teller_app.cache.search import looks_like_iban
+from teller_app.cache.text import IBAN_GAPS, UA_IBAN_LENGTH, digits, fold
 from teller_app.cache.translit import apostrophe_free_part, cyrillic_text_spellings
 from teller_app.platform import PlatformError
 from teller_app.ui.validators import check_iban, check_phone
@@ -70,8 +70,6 @@ def _retrieved(task: asyncio.Future[Any]) -> None:
 # phone number (380671234567: 12), so is never taken for one.
 ACCOUNT_DIGITS = 13
 _DIGITS_ONLY = re.compile(r"^[\d\s\-]+$")
-_IBAN_START = re.compile(r"^[A-Za-z]{2}\d{2}[\d\s\-]*$")
-_GAPS = re.compile(r"[\s\-]+")
 
 
 def iban_in_part(query: str) -> bool:
@@ -82,17 +80,24 @@ def iban_in_part(query: str) -> bool:
     q = query.strip()
     if _DIGITS_ONLY.match(q):
         return len(digits(q)) >= ACCOUNT_DIGITS
-    compact = _GAPS.sub("", q)
-    return bool(_IBAN_START.match(q)) and MIN_IBAN_PART <= len(compact) < UA_IBAN_LENGTH
+    return _iban_digits_start(q) and len(IBAN_GAPS.sub("", q)) < UA_IBAN_LENGTH
+
+
+def _iban_digits_start(q: str) -> bool:
+    """``q`` (stripped) is what the cache searches as an IBAN's start (``looks_like_iban``)
+    with only digits after the check digits (spaces and dashes between): a Ukrainian IBAN's
+    form, never a login's words ("ua21abc")."""
+    return looks_like_iban(q) and IBAN_GAPS.sub("", q)[4:].isdecimal()
 
 
 def iban_mistake(query: str) -> str:
     """What is wrong with an IBAN typed whole (as long as a Ukrainian one, or longer) that
     is not valid (translated; ``validators.check_iban``), else ""."""
     q = query.strip()
-    if not _IBAN_START.match(q) or len(_GAPS.sub("", q)) < UA_IBAN_LENGTH:
+    compact = IBAN_GAPS.sub("", q)
+    if len(compact) < UA_IBAN_LENGTH or not _iban_digits_start(q):
         return ""
-    return check_iban(_GAPS.sub("", q))[1]
+    return check_iban(compact)[1]
 
 
 def platform_only(query: str) -> bool:

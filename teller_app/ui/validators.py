@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from teller_app.cache.text import IBAN_GAPS
 from teller_app.core.person_name import mixed_script_letter
 from teller_app.platform.phones import DEFAULT_REGION, looks_like_phone, parse_phone
 
@@ -95,12 +96,9 @@ def check_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str]:
     return value, ""
 
 
-_IBAN_SEPARATORS = re.compile(r"[\s\-]+")  # "UA21 3223 …", "UA21-3223-…" as printed
-
-
 def check_iban(text: str) -> tuple[str, str]:
     """Compact IBAN ("UA21...") when its checksum and length are right."""
-    raw = _IBAN_SEPARATORS.sub("", text).upper()
+    raw = IBAN_GAPS.sub("", text).upper()  # "UA21 3223 …" as printed
     if not raw:
         return "", ""
     try:
