@@ -51,13 +51,29 @@ class StaleFields(Exception):
         self.current = current
 
 
+def comparable_values(view: CustomerView) -> dict[str, Any]:
+    """``view``'s values of the fields a ``CustomerUpdate`` changes, by wire name: those a
+    save compares with the platform (``wallet_user_guid`` names the customer, never
+    changes; tests/core/test_customer_comparable_fields.py keeps the two lists one)."""
+    return {
+        "balance_allowed": view.balance_allowed,
+        "balance_asset_code": view.balance_asset_code,
+        "balance_asset_issuer": view.balance_asset_issuer,
+        "branch_guid": view.branch_guid,
+        "is_disabled": view.is_disabled,
+        "kyc_level": view.kyc_level,
+        "name": view.name,
+        "paternal_name": view.paternal_name,
+        "phone_number": view.phone_number,
+        "segment": view.segment,
+        "status": view.status,
+        "surname": view.surname,
+    }
+
+
 def original_values(current: CustomerLike | None, status_was: str | None) -> dict[str, Any]:
     """The values the form started from (what the teller saw), by wire name."""
-    out: dict[str, Any] = {}
-    if current is not None:
-        view = customer_view(current)
-        out = {name: getattr(view, name) for name in CustomerUpdate.model_fields
-               if hasattr(view, name)}
+    out = comparable_values(customer_view(current)) if current is not None else {}
     if status_was is not None:
         out["status"] = status_was
     return out
@@ -68,14 +84,12 @@ def stale_fields(update: CustomerUpdate, original: Mapping[str, Any],
     """For each field ``update`` sets and ``original`` knows: its value on the platform now
     when that is neither the form's starting value (someone changed it meanwhile) nor the
     value wanted (an earlier save of this form landed, its answer lost)."""
-    now = customer_from_platform(fresh)
+    now = comparable_values(customer_from_platform(fresh))
+    wanted = dict(update)  # the raw values, as set
     out: dict[str, Any] = {}
-    for name in update.model_fields_set - {"wallet_user_guid"}:
-        if name not in original or not hasattr(now, name):
-            continue
-        have = getattr(now, name)
-        if not _same(name, original[name], have) and not _same(name, getattr(update, name),
-                                                                have):
+    for name in sorted(update.model_fields_set & original.keys() & now.keys()):
+        have = now[name]
+        if not _same(name, original[name], have) and not _same(name, wanted[name], have):
             out[name] = have
     return out
 

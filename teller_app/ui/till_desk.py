@@ -25,6 +25,7 @@ from teller_app.ui.till_close import TillCloseDialog
 from teller_app.ui.till_dialog import ReportDialog, TillOpenDialog
 from teller_app.ui.till_position import BranchCashView
 from teller_app.ui.till_report import ReportContext
+from teller_app.ui.till_text import is_closed_state
 from teller_app.ui.till_transfer import TransferDialog
 
 if TYPE_CHECKING:  # the window installs this module
@@ -142,13 +143,14 @@ class TillDesk(QObject):
 
     def _set_till(self, till: Till | None) -> None:
         self.till = till
-        if till is not None and till.state != "closed":
-            self.timer.start()
-        else:
+        closed = till is None or is_closed_state(till.state)
+        if closed:
             self.timer.stop()
+        else:
+            self.timer.start()
         self.transfer_action.setEnabled(till is not None and till.state == "open")
-        self.close_action.setEnabled(till is not None and till.state != "closed")
-        self.open_action.setEnabled(till is None or till.state == "closed")
+        self.close_action.setEnabled(not closed)
+        self.open_action.setEnabled(closed)
         self.report_action.setEnabled(self.last_closed is not None)
         self._report_tip()
 
