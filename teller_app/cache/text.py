@@ -25,12 +25,12 @@ from teller_app.cache.translit import (
     to_cyrillic,
     to_latin,
 )
+from teller_app.platform.phones import digits as digits  # one for the cache, desk and hub
 
 _APOS = re.compile(f"[{re.escape(APOSTROPHES)}]")
 _WORD = re.compile(r"\w+")
 _LATIN = re.compile(r"[a-z]")
 _CYR = re.compile(r"[\u0400-\u04ff]")
-_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
 
 
 def fold(text: str) -> str:
@@ -52,12 +52,6 @@ def _fold_unicode(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
-
-
-def digits(text: str) -> str:
-    if text.isascii():
-        return _NOT_ASCII_DIGIT.sub("", text)  # str.isdigit == 0-9 for ASCII
-    return "".join(ch for ch in text if ch.isdigit())
 
 
 def name_variants(word: str) -> list[str]:

@@ -16,11 +16,15 @@ from typing import Literal
 DEFAULT_REGION = "UA"
 _LEGACY_TRUNK = re.compile(r"^80\d{9}$")  # 8 + the national 0XX XXX XX XX
 _PHONE_CHARS = re.compile(r"^[\d\s().\-+]+$")
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
 
 Problem = Literal["", "unparsable", "invalid"]
 
 
 def digits(text: str) -> str:
+    """The digits of ``text`` (any script's, as ``str.isdigit``), in order."""
+    if text.isascii():
+        return _NOT_ASCII_DIGIT.sub("", text)  # str.isdigit is 0-9 for ASCII: in C
     return "".join(ch for ch in text if ch.isdigit())
 
 

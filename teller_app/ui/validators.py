@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from PySide6.QtCore import QCoreApplication
 from schwifty import IBAN
@@ -12,28 +11,11 @@ from schwifty.exceptions import SchwiftyException
 from teller_app.cache.text import IBAN_GAPS
 from teller_app.core.person_name import mixed_script_letter
 from teller_app.platform.phones import DEFAULT_REGION, looks_like_phone, parse_phone
+from teller_app.platform.text_rules import unsafe_char  # the hub's rule too
 
 LOGIN_RE = re.compile(r"^[\w.@+\-]{3,128}$")
-# Text-direction controls: an override can make "Іван" display as something else and
-# disguise an inbox entry. Embeddings, overrides, isolates and the invisible marks.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-                          "\u200e\u200f\u061c")
 FORMULA_LEADS = ("=", "+", "-", "@")  # a spreadsheet would run the cell as a formula
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
-
-
-def unsafe_char(text: str, *, multiline: bool = False) -> str | None:
-    """The first character a name or free text must not contain: control characters (NUL,
-    newline unless ``multiline``, DEL, C1), line/paragraph separators, direction controls and
-    other invisible format characters; None if the text is clean."""
-    for ch in text:
-        if multiline and ch == "\n":
-            continue
-        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs", "Co"):
-            return ch
-        if unicodedata.category(ch) == "Cf" and ch not in ("\u200d", "\u00ad"):  # ZWJ, SHY ok
-            return ch
-    return None
 
 
 def check_text(text: str, label: str, *, required: bool = False, multiline: bool = False,
