@@ -151,10 +151,16 @@ def click_in_current_card(window: MainWindow, object_name: str) -> bool:
 
 
 def click_in_inbox(window: MainWindow, which: InboxButton) -> bool:
-    """Press the approvals inbox's Approve or Reject button when it is there and enabled."""
+    """Press the approvals inbox's Approve or Reject button when the inbox is in sight and
+    the button enabled. An inbox the supervisor closed (or another dock covers) decides
+    nothing: it is brought forward with its list focused, nothing selected for them, and
+    False tells the caller to say so."""
     supervision = window.supervision
     inbox = supervision.inbox if supervision is not None else None
-    if inbox is None:
+    if supervision is None or inbox is None:
+        return False
+    if not inbox.isVisible():
+        supervision.open_inbox(select=False)
         return False
     button = inbox.approve_button if which == "approve_button" else inbox.reject_button
     if not button.isEnabled():

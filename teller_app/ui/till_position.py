@@ -5,7 +5,8 @@ vault count itself: ``ui/till_vault_count.py``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,6 +31,24 @@ from teller_app.ui.validators import one_line
 def _cell(text: str) -> QTableWidgetItem:
     # names and reasons come from the hub as typed: a line break would split the row
     return QTableWidgetItem(one_line(text))
+
+
+def _selected_row(table: QTableWidget) -> int:
+    """The row selected in ``table``, else -1: a row the cursor merely rests on (a table
+    takes its first row as current when it gets the focus) is not one the user picked."""
+    rows = table.selectionModel().selectedRows()
+    return rows[0].row() if rows else -1
+
+
+def _select_again(table: QTableWidget, ids: list[str], kept: str | None) -> None:
+    """After a refresh: the row of the entry that was selected (``kept``), wherever it is
+    now, or none: a row index may name another till once the list has changed."""
+    row = ids.index(kept) if kept is not None and kept in ids else -1
+    if row < 0:
+        table.clearSelection()
+        table.setCurrentCell(-1, -1)
+    else:
+        table.selectRow(row)
 
 
 class BranchCashView(QDialog):
@@ -67,22 +86,32 @@ class BranchCashView(QDialog):
         for table in (self.tills, self.transfers, self.counts):
             table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
             table.horizontalHeader().setStretchLastSection(True)
+            table.itemSelectionChanged.connect(self._enable_buttons)
         self.status = plain_label(QLabel(self))  # it may quote the hub's words
-        self.cosign_button = QPushButton(self.tr("Co-sign the opening count"), self)
-        self.close_cosign_button = QPushButton(self.tr("Co-sign the close"), self)
-        self.count_cosign_button = QPushButton(self.tr("Co-sign the vault count"), self)
-        self.approve_button = QPushButton(self.tr("Approve the transfer"), self)
-        self.reject_button = QPushButton(self.tr("Reject the transfer"), self)
-        self.vault_button = QPushButton(self.tr("Count the vault…"), self)
+        self.cosign_button = QPushButton(self.tr("Co-sign the &opening count"), self)
+        self.close_cosign_button = QPushButton(self.tr("Co-sign the c&lose"), self)
+        self.count_cosign_button = QPushButton(self.tr("Co-sign the &vault count"), self)
+        self.approve_button = QPushButton(self.tr("&Approve the transfer"), self)
+        self.reject_button = QPushButton(self.tr("Re&ject the transfer"), self)
+        self.vault_button = QPushButton(self.tr("Cou&nt the vault…"), self)
         self.vault_button.clicked.connect(self.count_vault)
         self.vault_dialog: VaultCountDialog | None = None
-        refresh = QPushButton(self.tr("Refresh"), self)
+        refresh = QPushButton(self.tr("&Refresh"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setText(self.tr("&Close"))
         for button in (self.cosign_button, self.close_cosign_button, self.approve_button,
                        self.reject_button, self.count_cosign_button, self.vault_button,
                        refresh):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        # No default button: Enter in a table co-signed the first till (the dialog's first
+        # auto-default button). A co-sign or a decision takes a press of its own button.
+        for each in buttons.buttons():
+            if isinstance(each, QPushButton):
+                each.setAutoDefault(False)
+                each.setDefault(False)
         buttons.rejected.connect(self.reject)
         refresh.clicked.connect(self.refresh)
         self.cosign_button.clicked.connect(self.cosign)
@@ -94,19 +123,47 @@ class BranchCashView(QDialog):
         form.addRow(self.tr("Vault"), self.vault)
         form.addRow(self.tr("In closed tills"), self.in_closed)
         form.addRow(self.tr("Branch total"), self.total)
-        form.addRow(self.tr("Tills"), self.tills)
-        form.addRow(self.tr("Transfers waiting"), self.transfers)
-        form.addRow(self.tr("Vault counts waiting"), self.counts)
+        form.addRow(self.tr("&Tills"), self.tills)  # Alt+letter: the table (a buddy)
+        form.addRow(self.tr("Tran&sfers waiting"), self.transfers)
+        form.addRow(self.tr("Vault counts &waiting"), self.counts)
         form.addRow(self.status)
         form.addRow(buttons)
         self.setMinimumWidth(640)
+        self._enable_buttons()
         self.refresh()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the focused button (a deliberate choice), and nothing elsewhere:
+        there is no default button for it to reach."""
+        focused = self.focusWidget()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if isinstance(focused, QPushButton) and focused.isEnabled():
+                focused.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _enable_buttons(self) -> None:
+        """Each button acts on a row of its table: enabled only while one it can act on is
+        selected."""
+        till, count = self._selected_till(), self._selected_count()
+        self.cosign_button.setEnabled(till is not None and till.needs_cosign)
+        self.close_cosign_button.setEnabled(till is not None and till.needs_close_cosign
+                                            and till.counted is not None)
+        self.count_cosign_button.setEnabled(count is not None)
+        transfer = self._selected_transfer_row() >= 0
+        self.approve_button.setEnabled(transfer)
+        self.reject_button.setEnabled(transfer)
 
     def refresh(self) -> None:
         self.ops.run(lambda: self.service.position(self.branch_guid), on_success=self._show,
                      on_error=self._failed, parent=self, label=self.tr("Reading the position"))
 
     def _show(self, position: BranchPosition) -> None:
+        # what is selected now, by id (the loops below reuse the names till and count)
+        old, row = self.position, self._selected_transfer_row()
+        kept_till, kept_count = self._selected_till(), self._selected_count()
+        kept_transfer = old.pending_transfers[row].id if old is not None and row >= 0 else None
         self.position = position
         self.vault.setText(format_uah(position.vault))
         codes = ", ".join(shown(t.till_code, 40) for t in position.closed_tills)
@@ -130,10 +187,17 @@ class BranchCashView(QDialog):
                                         format_uah(count.book), format_uah(count.difference),
                                         count.reason)):
                 self.counts.setItem(row, col, _cell(text))
+        _select_again(self.tills, [t.id for t in position.tills],
+                      kept_till.id if kept_till is not None else None)
+        _select_again(self.transfers, [t.id for t in position.pending_transfers],
+                      kept_transfer)
+        _select_again(self.counts, [c.id for c in position.pending_vault_counts],
+                      kept_count.id if kept_count is not None else None)
+        self._enable_buttons()
         self.loaded.emit(position)
 
     def _selected_till(self) -> Till | None:
-        row = self.tills.currentRow()
+        row = _selected_row(self.tills)
         if self.position is None or not 0 <= row < len(self.position.tills):
             return None
         return self.position.tills[row]
@@ -159,7 +223,7 @@ class BranchCashView(QDialog):
                      label=self.tr("Co-signing"), write=True)
 
     def _selected_count(self) -> VaultCount | None:
-        row = self.counts.currentRow()
+        row = _selected_row(self.counts)
         if self.position is None or not 0 <= row < len(self.position.pending_vault_counts):
             return None
         return self.position.pending_vault_counts[row]
@@ -173,9 +237,15 @@ class BranchCashView(QDialog):
                      on_error=self._failed, parent=self, label=self.tr("Co-signing"),
                      write=True)
 
-    def decide(self, approve: bool) -> None:
-        row = self.transfers.currentRow()
+    def _selected_transfer_row(self) -> int:
+        row = _selected_row(self.transfers)
         if self.position is None or not 0 <= row < len(self.position.pending_transfers):
+            return -1
+        return row
+
+    def decide(self, approve: bool) -> None:
+        row = self._selected_transfer_row()
+        if self.position is None or row < 0:
             self.status.setText(self.tr("Select a transfer."))
             return
         transfer = self.position.pending_transfers[row]
