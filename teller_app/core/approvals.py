@@ -31,6 +31,7 @@ from teller_app.core.approvals_paging import all_requests
 from teller_app.core.session import HubLink, Session
 from teller_app.core.views import CustomerView
 from teller_app.platform import (
+    AuthError,
     Conflict,
     HubUnavailable,
     PermissionDenied,
@@ -333,11 +334,16 @@ async def short_session(profile: Profile, email: str,
                         password: str) -> AsyncIterator[Session]:
     """A supervisor's own session at another employee's desk (in-place approval, cash
     confirm, till co-sign): opened inside a ``secret_scope``, closed everywhere after. A
+    refused sign-in raises ``SupervisorSignInRefused`` (theirs, not the desk's session). A
     close that fails is logged, never raised: what the session did is done."""
     from teller_app.core.session import make_auth, open_session
+    from teller_app.core.supervisor_sign_in import SupervisorSignInRefused
 
     with secret_scope():
-        session = await open_session(profile, make_auth(profile, email, password))
+        try:
+            session = await open_session(profile, make_auth(profile, email, password))
+        except AuthError as exc:
+            raise SupervisorSignInRefused.from_refusal(exc) from None
         try:
             yield session
         finally:

@@ -10,6 +10,7 @@ is untouched.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.ui import theme
-from teller_app.ui.a11y_form import tab_chain
+from teller_app.ui.a11y_form import add_row, tab_chain
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
 
@@ -45,16 +46,17 @@ class ApproveInPlaceDialog(QDialog):
         self.error = plain_label(QLabel())  # it may quote the platform's or the hub's words
         self.error.setStyleSheet(theme.error_style())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.approve_button = QPushButton(self.tr("Approve"))
-        self.reject_button = QPushButton(self.tr("Reject"))
+        self.approve_button = QPushButton(self.tr("&Approve"))
+        self.reject_button = QPushButton(self.tr("&Reject"))
         self.buttons.addButton(self.approve_button, QDialogButtonBox.ButtonRole.ActionRole)
         if allow_reject:
             self.buttons.addButton(self.reject_button, QDialogButtonBox.ButtonRole.ActionRole)
         form = QFormLayout(self)
         form.addRow(self.summary)
-        form.addRow(self.tr("E-mail"), self.email)
-        form.addRow(self.tr("Password"), self.password)
-        form.addRow(self.tr("Comment"), self.comment)
+        # buddies: Alt+letter reaches each field
+        add_row(form, self.tr("&E-mail"), self.email)
+        add_row(form, self.tr("&Password"), self.password)
+        add_row(form, self.tr("Co&mment"), self.comment)
         form.addRow(self.error)
         form.addRow(self.buttons)
         # Without Reject the comment would be dropped (an approval here takes none): not shown.
@@ -63,6 +65,7 @@ class ApproveInPlaceDialog(QDialog):
         self.approve_button.setAutoDefault(True)
         self.approve_button.setDefault(True)
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)  # Enter never cancels (Esc or Space on it does)
         # Tab follows the screen: fields top to bottom, then the buttons left to right.
         tab_chain(self.email, self.password, *([self.comment] if allow_reject else []),
                  self.approve_button, *([self.reject_button] if allow_reject else []), cancel)
@@ -70,28 +73,52 @@ class ApproveInPlaceDialog(QDialog):
         self.approve_button.clicked.connect(lambda: self._decide("approved"))
         self.reject_button.clicked.connect(lambda: self._decide("rejected"))
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter on a focused button that does not take it (Cancel) stays there: it does not
+        reach the default button, Approve."""
+        focused = self.focusWidget()
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and isinstance(focused, QPushButton) and not focused.autoDefault()):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def show_error(self, text: str) -> None:
+        """The refusal, and the supervisor back in the (cleared) password field to retype."""
         self.error.setText(shown_lines(text))
         self.set_busy(False)
+        self.password.clear()
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_busy(self, busy: bool) -> None:
-        for widget in (self.email, self.password, self.comment, self.approve_button,
-                       self.reject_button):
-            widget.setEnabled(not busy)
+        # Read-only, not disabled: the focus stays put (a disabled field handed it to Cancel,
+        # where the next Enter cancelled and retyped keys went nowhere).
+        for field in (self.email, self.password, self.comment):
+            field.setReadOnly(busy)
+        for button in (self.approve_button, self.reject_button):
+            button.setEnabled(not busy)
+
+    def _refuse(self, text: str, field: QLineEdit) -> None:
+        self.error.setText(text)
+        field.setFocus(Qt.FocusReason.OtherFocusReason)  # on what to fix
 
     def _decide(self, outcome: str) -> None:
+        if self.password.isReadOnly():
+            return  # busy: the decision already sent is not sent again
         email, password = self.email.text().strip(), self.password.text()
         if not email or not password:
-            self.error.setText(self.tr("Enter the supervisor's e-mail and password."))
+            self._refuse(self.tr("Enter the supervisor's e-mail and password."),
+                         self.email if not email else self.password)
             return
         if outcome == "rejected" and not self.comment.text().strip():
-            self.error.setText(self.tr("A rejection needs a comment."))
+            self._refuse(self.tr("A rejection needs a comment."), self.comment)
             return
         _value, problem = check_text(self.comment.text(), self.tr("Comment"))
         if problem:
-            self.error.setText(problem)
+            self._refuse(problem, self.comment)
             return
         self.password.clear()  # never kept in the widget
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)  # not on a disabled button
         self.error.clear()
         self.set_busy(True)
         self.decided.emit(outcome, email, password, self.comment.text().strip())

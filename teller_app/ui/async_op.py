@@ -35,6 +35,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
+from teller_app.core.supervisor_sign_in import SupervisorSignInRefused
 from teller_app.platform.errors import AuthError
 from teller_app.secrets.redaction import exception_line
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
@@ -238,7 +239,9 @@ class OpRunner(QObject):
             elif handler is None:
                 log.warning("unhandled op error: %s", friendly_message(exc))
 
-        if retry is not None and isinstance(exc, AuthError) and self.reauthenticate is not None:
+        # a supervisor's refused sign-in at this desk is theirs: never the teller's prompt
+        ours = isinstance(exc, AuthError) and not isinstance(exc, SupervisorSignInRefused)
+        if retry is not None and ours and self.reauthenticate is not None:
             try:
                 if self.reauthenticate(exc, lambda: None if parent is not None and not
                                        isValid(parent) else retry(), give_up):

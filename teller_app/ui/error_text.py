@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 
 from teller_app.cache import CacheIOError, CacheLockedError
 from teller_app.core.instance_lock import AnotherInstanceRunning
+from teller_app.core.supervisor_sign_in import SupervisorSignInRefused
 from teller_app.platform import (
     AuthError,
     BankAuthDeclined,
@@ -272,6 +273,8 @@ def friendly_message(exc: BaseException) -> str:
     if isinstance(exc, Timeout):
         return QCoreApplication.translate(
             "ErrorText", "The platform did not answer in time. Your work is kept; try again.")
+    if isinstance(exc, SupervisorSignInRefused):  # a supervisor's at this desk: not ours
+        return sign_in_message(exc)
     if isinstance(exc, AuthError):
         return QCoreApplication.translate("ErrorText", "Your session has expired. Sign in again.")
     if isinstance(exc, PlatformError) and exc.source == "hub":

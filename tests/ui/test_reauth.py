@@ -60,3 +60,26 @@ def test_cancelling_the_prompt_reports_the_error_and_keeps_the_form(qtbot, ops, 
     qtbot.waitUntil(lambda: form.banner.text() != "", timeout=5000)
     assert form.surname.text() == "Скасованенко" and form.submit_button.isEnabled()
     window._closing_for_sign_out = True
+
+
+def test_a_supervisor_s_refused_sign_in_never_prompts_the_teller(qtbot, ops, sandbox, arun):  # type: ignore[no-untyped-def]
+    """An op (``reauth`` on, the default) whose supervisor's short session is refused ends
+    in its error handler: the teller's own session is fine, so no password prompt."""
+    from teller_app.core.approvals import short_session
+    from teller_app.core.supervisor_sign_in import SupervisorSignInRefused
+    from teller_app.ui.reauth_dialog import ReauthDialog
+
+    session = open_session(arun, sandbox)
+    window = make_window(qtbot, ops, session, sandbox)
+    failed: list[BaseException] = []
+
+    async def supervisor_signs_in() -> None:
+        async with short_session(session.profile, session.employee.email, "wrong"):
+            pass
+
+    window.ops.run(supervisor_signs_in, on_error=failed.append, parent=window)
+    qtbot.waitUntil(lambda: bool(failed), timeout=10000)
+    assert isinstance(failed[0], SupervisorSignInRefused)
+    assert window.findChild(ReauthDialog) is None
+    window._closing_for_sign_out = True
+    arun(session.close())
