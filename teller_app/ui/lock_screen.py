@@ -33,6 +33,7 @@ from teller_app.ui import theme
 from teller_app.ui.a11y_form import plain
 from teller_app.ui.clipboard_guard import clear_copied
 from teller_app.ui.error_text import safe_text
+from teller_app.ui.lock_focus import FocusMemory
 from teller_app.ui.lock_guard import LockGuard, hide_open_windows, show_parked
 from teller_app.ui.untrusted import plain_label, shown, shown_lines
 
@@ -221,6 +222,7 @@ class SessionLocker(QObject):
         employee_label: Callable[[], str] = lambda: "",
         switch: SwitchEmployee | None = None,
         on_switched: Callable[[Any], None] | None = None,
+        home: Callable[[], None] | None = None,
         check_interval_ms: int = 15_000,
         parent: QObject | None = None,
     ) -> None:
@@ -234,6 +236,8 @@ class SessionLocker(QObject):
         self.employee_label = employee_label
         self.switch = switch
         self.on_switched = on_switched
+        self.home = home  # the focus after an unlock with none remembered
+        self.focus = FocusMemory()
         self.screen = LockScreen()
         self.screen.other_box.setVisible(switch is not None)
         self.stack.addWidget(self.screen)
@@ -311,6 +315,7 @@ class SessionLocker(QObject):
         self._locked = True
         self._locked_by = self.employee_guid()
         page = self.stack.currentWidget()
+        self.focus.remember(self._locked_by, self.screen)  # before anything is hidden
         self.guard.engage()
         windows = hide_open_windows(self.window, self.stack)
         # Merge with what this employee already had parked (e.g. from before a switch).
@@ -338,6 +343,7 @@ class SessionLocker(QObject):
         self._set_menus_enabled(True)
         self.screen.reset()
         self._locked = False
+        self.focus.restore(guid, self.home)  # where they were, not the banner's ✕
         self.tracker.touch()
         self.unlocked.emit(guid)
 

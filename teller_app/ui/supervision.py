@@ -42,7 +42,9 @@ from teller_app.ui.approvals_model import lookup_customer_names, lookup_employee
 from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cash_desk import HistoryWindows
 from teller_app.ui.customer_card import CustomerCard
+from teller_app.ui.dock_focus import bring_forward
 from teller_app.ui.language_watch import watch_language
+from teller_app.ui.lock_focus import focus_home
 from teller_app.ui.lock_screen import SessionLocker
 from teller_app.ui.supervision_notices import SupervisionNotices
 
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+INBOX_KEY = "Ctrl+Shift+I"  # Tools → Approvals inbox (listed by F1 from the menu)
 OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
                                 "request.failed", "request.interrupted"})
 
@@ -159,8 +162,9 @@ class Supervision(SupervisionNotices):
         self.lock_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_now)
-        self.inbox_action.triggered.connect(self.show_inbox)
-        self.audit_action.triggered.connect(self.show_audit)
+        self.inbox_action.setShortcut(QKeySequence(INBOX_KEY))
+        self.inbox_action.triggered.connect(self.open_inbox)
+        self.audit_action.triggered.connect(self.open_audit)
         self.retranslate()
         watch_language(self.window, self.retranslate)
         tools.addSeparator()
@@ -174,7 +178,7 @@ class Supervision(SupervisionNotices):
             self.window.central_stack, tracker, self._verify_current, self.window.ops,
             window=self.window, employee_guid=self.employee_guid,
             employee_label=self._employee_label, switch=self._open_other_session,
-            on_switched=self._switched,
+            on_switched=self._switched, home=lambda: focus_home(self.window),
         )
         self.locker.locked.connect(lambda: self.record(AuditAction.LOCK))
         self.locker.unlocked.connect(lambda _guid: self.record(AuditAction.UNLOCK))
@@ -298,6 +302,22 @@ class Supervision(SupervisionNotices):
             await asyncio.wait(list(self._leavers_closing))
 
     # -- inbox / audit docks ------------------------------------------------------------
+    def open_inbox(self, *, select: bool = True) -> None:
+        """Tools → Approvals inbox: the dock in front and its list under the keyboard (the
+        first request selected when none is, unless ``select`` is False)."""
+        if self.locker is None or not self.locker.is_locked:  # nothing shows over the lock
+            self.show_inbox()
+            if self.inbox_dock is not None and self.inbox is not None:
+                bring_forward(self.inbox_dock, self.inbox.table, select=select)
+
+    def open_audit(self) -> None:
+        """Tools → Audit trail, the same way (the first entry once read again)."""
+        if self.locker is None or not self.locker.is_locked:
+            self.show_audit()
+            view = self._audit_view
+            if self.audit_dock is not None and view is not None:
+                bring_forward(self.audit_dock, view.table, loaded=view.loaded)
+
     def show_inbox(self) -> None:
         if self.inbox_dock is None:
             self.inbox = ApprovalsInbox(self.window.ops, self.approvals, cash=self._cash_service,
