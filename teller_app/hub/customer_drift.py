@@ -5,13 +5,16 @@ A request keeps ``before``: the customer's values of the changed fields when it 
 again; a field that moved since filing, to anything but the value asked for, means another
 desk changed it meanwhile: nothing is written and the request ends ``failed`` with
 ``STALE_PREFIX`` and what moved (``stale_result``), so the maker files it again over what is
-there now. The approve endpoint makes the same check before the decision is recorded, so the
-approver is told at once (``end_unapplied``), and ``GET /requests/{id}?current=true`` shows
-the approver what moved before they decide (``current_of``).
+there now. The approve endpoint makes the check before the decision is recorded, so the
+approver is told at once (``end_unapplied``), and hands its read to the executor, which
+writes onto it (a resumed execution, or an approval that could not read DCM, reads again
+right before the PUT); ``GET /requests/{id}?current=true`` shows the approver what moved
+before they decide (``current_of``).
 
 DCM has no version, ETag or conditional PUT: a change landing between this read and the PUT
 is still overwritten. The read narrows that window to one round trip; it cannot close it
-(the watcher still reports changes made around the hub).
+(the watcher still reports changes made around the hub); from the approval's read it is a
+decision's commit and a round trip wide.
 """
 
 from __future__ import annotations

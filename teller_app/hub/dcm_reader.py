@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from starlette.datastructures import State
+
 from teller_app.platform import BankJwtLogin, PasswordLogin, PlatformClient
 from teller_app.platform.models import Customer
 
@@ -51,6 +53,14 @@ class Reader:
     async def close(self) -> None:
         if self._client is not None:
             await self._client.aclose()
+
+
+def app_reader(app_state: State) -> Reader | None:
+    """The process's reader, kept by the four-eyes runtime (``fe_runtime.lifespan``); None
+    while that has not started (or in an app without it). The one place that looks for it."""
+    runtime = getattr(app_state, "four_eyes", None)
+    reader = getattr(runtime, "reader", None)
+    return reader if isinstance(reader, Reader) else None
 
 
 def bank_auth(state: HubState, email: str) -> BankJwtLogin:

@@ -11,7 +11,9 @@ re-reads DCM: a change already there is marked applied (never applied twice), ot
 is applied (Mode B, or Mode A with a fresh token) or reported to supervisors.
 
 A customer change is written only onto the customer it was judged against: read right before
-the PUT, a field another desk changed since filing ends it ``failed`` (``customer_drift``).
+the PUT (or by the approval moments before, ``judged``), a field another desk changed since
+filing ends it ``failed`` (``customer_drift``); so does a new phone number another customer
+holds on DCM, while the bank's rule wants one customer per number (``phone_holders``).
 
 A request on the hub's own settings (``bank_settings``: policy, cash limits) touches no DCM
 and needs no platform session: it is applied with its end in one transaction.
@@ -41,7 +43,7 @@ from teller_app.platform import (
 )
 from teller_app.platform.models import Customer, PaymentStatus
 
-from . import bank_settings, commands, customer_drift, execute_cash, vault
+from . import bank_settings, commands, customer_drift, execute_cash, phone_holders, vault
 from .canon import sha256_hex
 from .commands import Command
 from .db import now
@@ -113,17 +115,27 @@ class Executor:
             auth = _bank_auth(self.state, cmd.checker)
         return PlatformClient(s.dcm_url, s.dcm_counterparty, auth=auth, timeout=10.0)
 
-    async def _apply(self, client: PlatformClient, cmd: Command, actor: str) -> None:
-        """``actor``: the approver, or who resumed (their name on DCM's side too)."""
+    async def _apply(self, client: PlatformClient, cmd: Command, actor: str,
+                     judged: Customer | None = None) -> None:
+        """``actor``: the approver, or who resumed (their name on DCM's side too);
+        ``judged``: the customer as the approval read it moments ago and found unmoved
+        (``customer_drift``), None: read here."""
         change = cmd.change
         # a cash draft is checked right before its confirm (execute_cash.check_before_confirm):
         # voided after the approval (a void may have committed first), it is never confirmed
         if cmd.kind == "customer_update":
             # applied only onto the customer it was judged against (customer_drift); DCM has
             # no ETag, so this read narrows the lost-update window, it cannot close it
-            moved = customer_drift.drift(cmd, await client.get_customer(cmd.customer_guid))
+            customer = judged if judged is not None else await client.get_customer(
+                cmd.customer_guid)
+            moved = customer_drift.drift(cmd, customer) if judged is None else None
             if moved:
                 raise customer_drift.CustomerChanged(moved)
+            holder = await phone_holders.change_holder(
+                self.state.engine, self.reader, cmd.customer_guid, customer.phone_number,
+                change.get("phone_number"))
+            if holder is not None:  # one customer per phone number: read, nothing written
+                raise phone_holders.PhoneHeld(holder)
             await client.update_customer(cmd.customer_guid,
                                          CustomerUpdate.model_validate(change))
         elif cmd.kind == "cash_confirm" and cmd.checker_source != "dcm":
@@ -153,11 +165,14 @@ class Executor:
             return "applied"
         return "failed" if payment.status == PaymentStatus.FAILED else "open"
 
-    async def execute(self, cmd: Command, session_token: str | None) -> Command:
+    async def execute(self, cmd: Command, session_token: str | None,
+                      judged: Customer | None = None) -> Command:
         """Run an approved command now (the caller decided or claimed it). It runs to its end
         even if the caller goes away (an approver's desk disconnecting mid-call), holding
-        its execution lease meanwhile."""
-        return await self._shielded(cmd, self._execute(cmd, session_token))
+        its execution lease meanwhile. ``judged``: a customer change's customer as the
+        approval read it just before its decision, found unmoved since filing (not read
+        again: ``_apply``)."""
+        return await self._shielded(cmd, self._execute(cmd, session_token, judged=judged))
 
     def executions(self) -> list[asyncio.Future[Command]]:
         """Executions in progress (an approver may be waiting for one); not the settling of
@@ -178,7 +193,7 @@ class Executor:
         return await asyncio.shield(task)
 
     async def _execute(self, cmd: Command, session_token: str | None,
-                       by: Resumer | None = None) -> Command:
+                       by: Resumer | None = None, judged: Customer | None = None) -> Command:
         if not change_intact(cmd):
             log.warning("stored change altered", extra={"request_id": cmd.id})
             return await self._finish(cmd, False, ALTERED, by)
@@ -195,10 +210,14 @@ class Executor:
             return await self._finish(cmd, False, f"not executed: {exc.message}", by)
         try:
             async with asyncio.timeout(deadline_seconds()):
-                await self._apply(client, cmd, by.email if by else str(cmd.checker))
+                await self._apply(client, cmd, by.email if by else str(cmd.checker), judged)
         except customer_drift.CustomerChanged as exc:  # read, nothing written
             log.info("request not applied: customer changed", extra={"request_id": cmd.id})
             return await self._finish(cmd, False, exc.result, by)
+        except phone_holders.PhoneHeld as exc:  # read, nothing written
+            log.info("request not applied: phone number taken", extra={"request_id": cmd.id})
+            return await self._finish(
+                cmd, False, phone_holders.taken_result(exc.holder, cmd.branch_guid), by)
         except HubError as exc:  # refused here, before anything was sent
             return await self._finish(cmd, False, f"not executed: {exc.message}", by)
         except (Timeout, Unavailable, TimeoutError) as exc:

@@ -13,31 +13,41 @@ number is already held
 The bank may turn it off (policy ``unique_phone``: shared family phones); turning it off is
 a relaxation, so it waits for a second head-office administrator like any other.
 
+A change of an existing customer's phone number onto a number another DCM customer holds
+(compared by ``wallet_user_guid``) is refused the same way, wherever it is written: the
+four-eyes executor ends the request "not applied" right before the PUT (``PhoneHeld``,
+``taken_result``), and the Mode-B proxy refuses a direct customer PUT (409 ``phone_taken``).
+
 What this does not cover: a modified desk may create on DCM without telling the hub the
 phone number (the secret's profile is what the desk declares); in Mode B the proxy sees the
-create's body and could compare it (not done here)."""
+create's body and could compare it (not done here). A change is compared with DCM only, not
+with a create on its way (a fresh secret), and DCM has no unique index: two writes landing
+at once can still both pass."""
 
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from teller_app.platform import PlatformError
 from teller_app.platform.customer_lookups import customers_by_phone
-from teller_app.platform.phones import e164
+from teller_app.platform.hub_models import PHONE_TAKEN
+from teller_app.platform.phones import e164, same_phone
 
-from . import audit
+from . import audit, policy
 from .crypto import DecryptError, MasterKey, Sealed
 from .db import customer_secrets, now
 from .errors import HubError
 from .models import HubEmployee, SecretIn
+
+if TYPE_CHECKING:  # dcm_reader → state → vault imports this module
+    from .dcm_reader import Reader
 
 log = logging.getLogger("teller_hub.phones")
 # A create's secret comes seconds before its POST reaches DCM. For this long another
@@ -47,6 +57,10 @@ PENDING_S = 300
 PENDING_MAX = 500
 CODE = "phone_taken"
 AUDIT_PER_MINUTE = 30  # refusal rows an employee adds in a minute (a flood adds no more)
+# A customer change's end when its new number is held (``taken_result``): the prefix, then a
+# JSON object naming the holder ({"login", "wallet_user_guid"}) or {} (another branch's).
+TAKEN_RESULT = PHONE_TAKEN
+SHOWN_CHARS = 200  # of the holder's login in a result (its 1000 characters)
 
 
 @dataclass(frozen=True)
@@ -65,13 +79,14 @@ class PhoneHeld(Exception):
         self.holder = holder
 
 
-async def on_dcm(request: Request, phone: str, login: str) -> Holder | None:
-    """A DCM customer with another login holding ``phone``'s number. Fails closed when DCM
+async def on_dcm(reader: Reader | None, phone: str, *, login: str = "",
+                 customer_guid: str = "") -> Holder | None:
+    """A DCM customer holding ``phone``'s number other than the one with ``login`` (a new
+    customer's) or ``customer_guid`` (a customer whose number changes). Fails closed when DCM
     cannot be read (503). A hub configured with no way to read DCM (only the Auth Service's
-    secrets: no DCM URL, technical account or bank key) cannot run this part at all: it is
-    skipped, with a warning, rather than stopping every create of such a bank."""
-    fe = getattr(request.app.state, "four_eyes", None)
-    reader = getattr(fe, "reader", None)
+    secrets: no DCM URL, technical account or bank key; ``reader`` None or unavailable)
+    cannot run this part at all: it is skipped, with a warning, rather than stopping every
+    create of such a bank."""
     if reader is None or not reader.available:
         log.warning("phone check: the hub has no DCM reader; only its own fresh secrets are "
                     "compared")
@@ -84,10 +99,46 @@ async def on_dcm(request: Request, phone: str, login: str) -> Holder | None:
             from None
     folded = login.casefold()
     for customer in found:
-        if customer.login.casefold() != folded:
+        if customer_guid and customer.wallet_user_guid == customer_guid:
+            continue
+        if not login or customer.login.casefold() != folded:
             return Holder(customer.login, customer.branch_guid or None,
                           customer.wallet_user_guid)
     return None
+
+
+async def change_holder(engine: AsyncEngine, reader: Reader | None, customer_guid: str,
+                        current: str | None, wanted: Any) -> Holder | None:
+    """Another DCM customer holding the number a change moves customer ``customer_guid``
+    onto (``wanted``; ``current``: the number it has now), while the bank's policy keeps
+    ``unique_phone`` on. None: no new number (cleared, or the one the customer has), the
+    rule off, or nobody else holds it. Fails closed (503) as ``on_dcm``."""
+    if not isinstance(wanted, str) or not wanted.strip() or same_phone(current, wanted):
+        return None
+    if not (await policy.load(engine))[0].unique_phone:
+        return None
+    return await on_dcm(reader, wanted, customer_guid=customer_guid)
+
+
+def taken_result(holder: Holder, branch_guid: str | None) -> str:
+    """A change request's end when its number is held (``TAKEN_RESULT`` and a JSON object):
+    the holder is named only when in the request's own branch, the one everybody who sees
+    the request (its maker, its branch's checkers, head office) may act in."""
+    named: dict[str, Any] = {}
+    if holder.branch_guid is not None and holder.branch_guid == branch_guid:
+        named = {"login": holder.login[:SHOWN_CHARS], "wallet_user_guid": holder.customer_guid}
+    return TAKEN_RESULT + json.dumps(named, ensure_ascii=False, sort_keys=True)
+
+
+def refusal_body(holder: Holder, emp: HubEmployee) -> dict[str, Any]:
+    """The 409's body a desk words itself (``code``); the holder is named only to an
+    employee who may act in the holder's branch."""
+    body: dict[str, Any] = {
+        "error": "a customer with this phone number already exists (the bank's rule: one "
+                 "customer per phone number)", "code": CODE}
+    if emp.may_act_in(holder.branch_guid):
+        body["holder"] = {"login": holder.login, "wallet_user_guid": holder.customer_guid}
+    return body
 
 
 async def pending_holder(conn: AsyncConnection, master: MasterKey, item: SecretIn, *,
@@ -123,11 +174,7 @@ async def refusal(engine: AsyncEngine, holder: Holder, emp: HubEmployee,
     only: neither the number nor the holder, whom the auditor's branch may not see). The
     holder is named only to an employee who may act in the holder's branch: the refusal
     itself says only that the number is taken."""
-    body: dict[str, Any] = {
-        "error": "a customer with this phone number already exists (the bank's rule: one "
-                 "customer per phone number)", "code": CODE}
-    if emp.may_act_in(holder.branch_guid):
-        body["holder"] = {"login": holder.login, "wallet_user_guid": holder.customer_guid}
+    body = refusal_body(holder, emp)
     pending = holder.customer_guid is None
     await audit.record_limited(engine, audit.Entry(
         actor=emp.email, action="secret_refused", entity="secret",

@@ -36,6 +36,7 @@ from teller_app.hub.drain import Drain
 from teller_app.hub.models import HubEmployee
 from teller_app.hub.proxy_audit import ProxiedWrite, after_write, audit_sent
 from teller_app.hub.proxy_branch import authorise
+from teller_app.hub.proxy_policy import refuse_phone_taken
 from teller_app.hub.proxy_rules import Refusal, Target, allowed, classify
 from teller_app.hub.proxy_tokens import minter_for
 from teller_app.hub.proxy_upstream import DcmCalls, relay
@@ -47,9 +48,10 @@ MAX_BODY = 1_000_000
 ANSWER_WAIT_S = 5.0  # the longest the desk's answer waits for the hub's bookkeeping
 
 
-def _error(status: int, message: str) -> Response:
-    return Response(json.dumps({"error": message}), status_code=status,
-                    media_type="application/json")
+def _error(status: int, message: str, code: str = "",
+           extra: dict[str, Any] | None = None) -> Response:
+    body = {"error": message, **({"code": code} if code else {}), **(extra or {})}
+    return Response(json.dumps(body), status_code=status, media_type="application/json")
 
 
 @router.api_route("/dcm/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
@@ -82,6 +84,9 @@ async def dcm_proxy(path: str, request: Request,
                                                   request.app.state)
         if early is not None:
             return early
+        if target.kind == "customer_update":  # the customer as authorise read it
+            await refuse_phone_taken(request.app.state, employee, target.item_guid or "",
+                                     body, call.customers.get(target.item_guid or "") or {})
         content = json.dumps(body).encode() if body is not None else None
         if target.verb != "GET":
             pending = ProxiedWrite(employee, request.method, target, body, content or b"")
@@ -91,7 +96,7 @@ async def dcm_proxy(path: str, request: Request,
     except Refusal as exc:
         log.info("proxy refused %s %s (%s): %d", request.method, _scope(path), employee.email,
                  exc.status)
-        return _error(exc.status, exc.message)
+        return _error(exc.status, exc.message, exc.code, exc.extra)
     except httpx.HTTPError as exc:  # a write sent unanswered may have landed: in the audit
         if write is not None:
             await _settled(request, write, None, "no answer"

@@ -2,7 +2,10 @@
 sends to a second person. The desk files such an edit as a request (``/requests``), and the
 hub's executor applies it once a checker approved; without this check a teller's own HTTP
 client could PUT it through ``/dcm`` directly, signed with the bank's key. Checkers
-(Supervisor, Administrator) write directly, as the platform lets them in Mode A."""
+(Supervisor, Administrator) write directly, as the platform lets them in Mode A.
+
+The bank's one-customer-per-phone rule (``phone_holders``) is no approval: a direct update
+onto a number another customer holds is refused whoever sends it (409 ``phone_taken``)."""
 
 from __future__ import annotations
 
@@ -10,8 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.datastructures import State
 
-from teller_app.hub import policy
+from teller_app.hub import audit, phone_holders, policy
+from teller_app.hub.dcm_reader import app_reader
+from teller_app.hub.errors import HubError
 from teller_app.hub.events import is_checker
 from teller_app.hub.models import HubEmployee
 from teller_app.hub.proxy_rules import Refusal
@@ -44,6 +50,34 @@ async def refuse_unapproved(engine: AsyncEngine, emp: HubEmployee, body: Any,
     if reasons:
         raise Refusal(403, "this change needs a second person: file a request for approval "
                       f"({', '.join(reasons)})")
+
+
+async def refuse_phone_taken(app_state: State, emp: HubEmployee, guid: str, body: Any,
+                             customer: dict[str, Any]) -> None:
+    """Raise ``Refusal(409, "phone_taken")`` when ``body`` (an update of ``customer``, as DCM
+    has it now) moves the customer onto a number another customer holds, with the hub's
+    audit row of it (neither the number nor the holder); 503 when DCM cannot be read."""
+    if not isinstance(body, dict) or "phone_number" not in body:
+        return
+    engine = app_state.hub.engine
+    current = _plain(customer.get("phone_number"))
+    try:
+        holder = await phone_holders.change_holder(
+            engine, app_reader(app_state), guid, current if isinstance(current, str) else None,
+            _plain(body["phone_number"]))
+    except HubError as exc:
+        raise Refusal(exc.status, exc.message) from None
+    if holder is None:
+        return
+    await audit.record_limited(engine, audit.Entry(
+        actor=emp.email, action="proxy_write", entity=f"customer:{guid}",
+        branch_guid=customer.get("branch_guid") or emp.branch_guid,
+        detail={"method": "PUT", "kind": "customer_update", "target_guid": guid,
+                "event": "refused", "refusal": phone_holders.CODE}),
+        cap=phone_holders.AUDIT_PER_MINUTE, cap_by="actor")
+    answer = phone_holders.refusal_body(holder, emp)
+    raise Refusal(409, answer["error"], phone_holders.CODE,
+                  {k: v for k, v in answer.items() if k not in ("error", "code")})
 
 
 def check_customer_body(body: Any, *, create: bool, guid: str | None = None) -> None:

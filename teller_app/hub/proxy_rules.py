@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _GUID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$")
 
@@ -32,12 +33,17 @@ ALL = "*"
 
 
 class Refusal(Exception):
-    """The proxy refuses the request: ``status`` (400/403/404/413) and a message for the desk."""
+    """The proxy refuses the request: ``status`` (400/403/404/409/413) and a message for the
+    desk; ``code`` (a refusal the desk words itself, e.g. ``phone_taken``) and ``extra``
+    (more of the answer's body) when it has them."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, code: str = "",
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.code = code
+        self.extra = extra or {}
 
 
 @dataclass(frozen=True)

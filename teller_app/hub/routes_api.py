@@ -21,6 +21,7 @@ from .authn import (
 )
 from .contract import Error, errors
 from .db import now
+from .dcm_reader import app_reader
 from .errors import HubError, unauthorized
 from .models import (
     EmployeeIn,
@@ -211,7 +212,8 @@ async def issue_secret(body: SecretIn, request: Request,
     unique_phone = kind == "customer" and bool(body.phone) and \
         (await policy.load(state.engine))[0].unique_phone
     if unique_phone:
-        holder = await phone_holders.on_dcm(request, body.phone, body.external_id)
+        holder = await phone_holders.on_dcm(app_reader(request.app.state), body.phone,
+                                             login=body.external_id)
         if holder is not None:
             return await phone_holders.refusal(state.engine, holder, emp, body)
     try:
@@ -253,8 +255,7 @@ async def _reused_for_new_details(request: Request, body: SecretIn, issuer: str,
     profile) — and it counts as issued now (the phone check sees the create on its way).
     True if the profile was replaced; ``PhoneHeld`` when its phone is another's."""
     state = hub_state(request)
-    fe = getattr(request.app.state, "four_eyes", None)
-    reader = getattr(fe, "reader", None)
+    reader = app_reader(request.app.state)
     if reader is None or not reader.available:
         return False  # cannot tell whether the customer exists: kept as it is
     try:

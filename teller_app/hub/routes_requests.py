@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from teller_app.platform import NotFound, PlatformError, ValidationError
+from teller_app.platform.models import Customer
 
 from . import audit, bank_settings, commands, customer_drift, policy
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
@@ -199,20 +200,25 @@ async def list_requests(
     return {"requests": [c.out() for c in found]}
 
 
-async def _moved_since_filing(fe: FourEyes, cmd: Command,
-                              emp: HubEmployee) -> dict[str, dict[str, Any]] | None:
-    """What another desk changed on the customer since ``cmd`` was filed (``customer_drift``),
-    read now; None: not a customer change still to apply, DCM unreadable, or the customer no
-    longer in ``emp``'s branch (its values are not theirs to see)."""
+async def _customer_now(fe: FourEyes, cmd: Command, emp: HubEmployee) -> Customer | None:
+    """The customer of ``cmd``, read on DCM now; None: not a customer change still to apply,
+    DCM unreadable, or the customer no longer in ``emp``'s branch (its values are not theirs
+    to see)."""
     if cmd.kind != "customer_update" or cmd.state not in (commands.PENDING, commands.APPROVED):
         return None
     try:
         customer = await fe.reader.customer(cmd.customer_guid)
     except (PlatformError, HubError):
         return None
-    if not emp.may_act_in(customer.branch_guid or None):
-        return None
-    return customer_drift.drift(cmd, customer)
+    return customer if emp.may_act_in(customer.branch_guid or None) else None
+
+
+async def _moved_since_filing(fe: FourEyes, cmd: Command,
+                              emp: HubEmployee) -> dict[str, dict[str, Any]] | None:
+    """What another desk changed on the customer since ``cmd`` was filed (``customer_drift``),
+    read now; None as ``_customer_now``."""
+    customer = await _customer_now(fe, cmd, emp)
+    return customer_drift.drift(cmd, customer) if customer is not None else None
 
 
 @router.get("/requests/{command_id}", summary="One request; ``current=true`` adds ``current``: "
@@ -255,9 +261,10 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
             await _approvers_token(fe.state, emp, token)
         elif fe.state.settings.bank_key_file is None:
             raise HubError(503, "the hub has no bank key: it cannot execute in Mode B")
-        # changed by another desk since filing: ended unapplied now, never approved (the
-        # executor checks again right before the PUT; DCM unreadable here: it decides)
-        moved = await _moved_since_filing(fe, cmd, emp)
+        # changed by another desk since filing: ended unapplied now, never approved. Unmoved,
+        # the executor writes onto this read (DCM unreadable here: it reads and decides)
+        judged = await _customer_now(fe, cmd, emp)
+        moved = customer_drift.drift(cmd, judged) if judged is not None else None
         if moved:
             new = await customer_drift.end_unapplied(fe.state.engine, cmd, emp, moved,
                                                      comment=body.comment,
@@ -278,7 +285,7 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
         return new.out()
     crash_point(CRASH_AFTER_DECISION)
     await fe.bus.poke()
-    done = await fe.executor.execute(new, token)
+    done = await fe.executor.execute(new, token, judged)
     await fe.bus.poke()
     return done.out()
 

@@ -37,6 +37,25 @@ def customer_changed(result: str | None) -> dict[str, dict[str, Any]] | None:
     return {str(k): v for k, v in moved.items() if isinstance(v, dict)}
 
 
+# A customer change's ``result`` when its new phone number is another customer's (the hub's
+# ``phone_holders``, the bank's one-customer-per-number rule): this prefix, then JSON naming
+# the holder ({"login", "wallet_user_guid"}), or {} when the holder is not to be named.
+PHONE_TAKEN = ("not applied: another customer has this phone number (the bank's rule: one "
+               "customer per phone number): ")
+
+
+def phone_taken(result: str | None) -> dict[str, Any] | None:
+    """The holder named by a request that failed for its phone number ({} when not named);
+    None: any other outcome."""
+    if not result or not result.startswith(PHONE_TAKEN):
+        return None
+    try:
+        holder = json.loads(result[len(PHONE_TAKEN):])
+    except ValueError:
+        return {}
+    return holder if isinstance(holder, dict) else {}
+
+
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 

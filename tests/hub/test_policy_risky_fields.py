@@ -6,6 +6,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +61,8 @@ def test_phone_and_branch_need_approval_by_default(world: World,
     assert (policy["kyc_up"], policy["segment"]) == (False, False)
     guid = new_customer(sandbox, w.b0)
     now = read_customer(sandbox, guid)
-    assert w.reasons(guid, {"phone_number": "+380501112233"}) == ["phone_number"]
+    new_sim = f"+38050{random.randrange(10**7):07d}"  # a number of its own (shared sandbox)
+    assert w.reasons(guid, {"phone_number": new_sim}) == ["phone_number"]
     assert w.reasons(guid, {"phone_number": now.phone_number}) == []  # unchanged
     assert w.reasons(guid, {"branch_guid": w.b1}) == ["branch_move"]
     assert w.reasons(guid, {"branch_guid": w.b0}) == []
@@ -68,20 +70,20 @@ def test_phone_and_branch_need_approval_by_default(world: World,
     assert w.reasons(guid, {"segment": "vip"}) == []
     # Mode B: the proxy refuses the teller's own PUT of a new phone number or branch
     path = f"/dcm/api/v1/counterparty/{sandbox.counterparty_guid}/customers/{guid}"
-    for body in ({"phone_number": "+380501112233"}, {"branch_guid": w.b1}):
+    for body in ({"phone_number": new_sim}, {"branch_guid": w.b1}):
         r = w.http.put(path, headers=w.teller, json=body)
         assert r.status_code == 403, r.text
     after = read_customer(sandbox, guid)
     assert (after.phone_number, after.branch_guid) == (now.phone_number, now.branch_guid)
     r = w.http.post("/api/v1/requests", headers=w.teller, json={
         "kind": "customer_update", "customer_guid": guid, "reason": "new SIM",
-        "change": {"phone_number": "+380501112233"}})
+        "change": {"phone_number": new_sim}})
     assert r.status_code == 201 and r.json()["policy_reasons"] == ["phone_number"], r.text
     assert r.json()["before"]["phone_number"] == now.phone_number
     done = w.http.post(f"/api/v1/requests/{r.json()['id']}/approve", headers=w.sup,
                        json={"sha256": r.json()["sha256"]})
     assert done.status_code == 200 and done.json()["state"] == "applied", done.text
-    assert read_customer(sandbox, guid).phone_number == "+380501112233"
+    assert read_customer(sandbox, guid).phone_number == new_sim
 
 
 def test_kyc_up_and_segment_when_turned_on(world: World, sandbox: SandboxProcess) -> None:
