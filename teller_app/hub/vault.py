@@ -198,33 +198,37 @@ async def replace_profile(engine: AsyncEngine, master: MasterKey, item: SecretIn
     changed (the same details: only issued again). It counts as issued now, by
     ``created_by``: the create it starts is on its way, so the phone check
     (``pending_holder``) sees it; with ``unique_phone`` it is refused (``PhoneHeld``) like a
-    new issue, under the same lock, so two desks never both pass."""
+    new issue, the same details too, under the same lock, so two desks never both pass:
+    PostgreSQL's advisory lock, and on SQLite the transaction's first statement is the
+    issue-time UPDATE (pysqlite begins a transaction at its first write only: a check read
+    before it would not hold the write lock)."""
+    table = customer_secrets
     async with engine.begin() as conn:
         await pg_lock(conn, SECRETS_LOCK)
+        stamp: dict[str, Any] = {"created_at": now()}
+        if created_by:
+            stamp["created_by"] = created_by
+        issued = await conn.execute(table.update().where(
+            table.c.external_id == item.external_id, table.c.kind == "customer").values(**stamp))
+        if issued.rowcount != 1:
+            return False
         found = await _customer_record(conn, master, item.external_id)
         if found is None:
             return False
         old, data = found
-        if _merged(data, item) == _profile(data):  # the same details: issued again, now
-            await conn.execute(customer_secrets.update().where(
-                customer_secrets.c.external_id == item.external_id).values(
-                    created_at=now(), **({"created_by": created_by} if created_by else {})))
-            return False
-        merged = dict(zip(PROFILE, _merged(data, item), strict=True))
-        wanted = item.model_copy(update=merged)
+        same = _merged(data, item) == _profile(data)
+        wanted = item.model_copy(update=dict(zip(PROFILE, _merged(data, item), strict=True)))
         if unique_phone and wanted.phone:
             holder = await pending_holder(conn, master, wanted, created_by=created_by)
             if holder is not None:
-                raise PhoneHeld(holder)
+                raise PhoneHeld(holder)  # rolls the issue time back too
+        if same:  # the same details: issued again, now (above)
+            return False
         sealed = master.seal(item.external_id, _payload(wanted, str(data["key"])))
-        table = customer_secrets
-        values: dict[str, Any] = {"key_id": sealed.key_id, "wrapped_key": sealed.wrapped_key,
-                                  "ciphertext": sealed.ciphertext, "created_at": now()}
-        if created_by:
-            values["created_by"] = created_by
         result = await conn.execute(table.update().where(
             table.c.external_id == item.external_id, table.c.ciphertext == old.ciphertext,
-        ).values(**values))
+        ).values(key_id=sealed.key_id, wrapped_key=sealed.wrapped_key,
+                 ciphertext=sealed.ciphertext))
     if cache is not None:
         cache.forget(item.external_id)
     return result.rowcount == 1
