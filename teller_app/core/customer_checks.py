@@ -30,10 +30,10 @@ HOLDERS_SHOWN = 5  # a phone held by more than a few: the first are enough to sa
 
 
 class PhoneTaken(Exception):
-    """The hub refused a new customer's secret: the phone number is held by another
-    customer (the bank's rule). ``holders``: those this employee can see (may be empty: a
-    customer of another branch, or a create on its way at another desk). Nothing was
-    created."""
+    """The hub refused the phone number (a new customer's secret, or a direct change through
+    its proxy): another customer holds it (the bank's rule). ``holders``: those this
+    employee can see (may be empty: a customer of another branch, or a create on its way at
+    another desk). Nothing was written."""
 
     def __init__(self, holders: list[CustomerView]) -> None:
         super().__init__("a customer with this phone number already exists")

@@ -217,7 +217,8 @@ class CustomerService:
         starting one (someone changed it meanwhile) raises ``StaleFields`` and nothing is
         sent — a newer value is never overwritten from an older copy. DCM has no version or
         compare-and-swap, so this narrows the window (read, then PUT) but cannot close it.
-        ``status_was``: the status the form started from, when ``current`` is not given."""
+        ``status_was``: the status the form started from, when ``current`` is not given.
+        ``PhoneTaken`` when the hub refuses a new phone number held by another customer."""
         if self.gate is not None:
             fields = dict(update)  # the raw values, as set (no dumping)
             change = {k: fields[k] for k in update.model_fields_set}
@@ -229,7 +230,12 @@ class CustomerService:
             changed = stale_fields(update, original, fresh)
             if changed:
                 raise StaleFields(changed)
-        await self.client.update_customer(guid, update)
+        try:
+            await self.client.update_customer(guid, update)
+        except Conflict as exc:  # the hub's proxy (Mode B): the number is another's
+            if exc.reason != PHONE_TAKEN:
+                raise
+            raise PhoneTaken(await self._holders_quietly(update.phone_number)) from None
         try:
             customer = await self.client.get_customer(guid)
         except PlatformError as exc:  # written (the PUT said so): never "not saved" now

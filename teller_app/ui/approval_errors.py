@@ -40,9 +40,9 @@ def approval_error_text(exc: BaseException) -> str:
 
     if isinstance(exc, ExecutionFailed):
         # imported here: approvals_drift words its texts with this module's
-        from teller_app.ui.approvals_drift import customer_changed_text
+        from teller_app.ui.approvals_drift import not_applied_text
 
-        moved = customer_changed_text(exc.request.result)  # nothing was sent: not "refused"
+        moved = not_applied_text(exc.request.result)  # nothing was sent: not "refused"
         if moved is not None:
             return moved
         return translate("ApprovalsInbox", "Approved, but the platform refused the change: %1"

@@ -1,8 +1,9 @@
 """What the approvals desk says about a customer that another desk changed after a request
 was filed: before deciding, "at filing → wanted, now …" for each field that moved (the hub's
 ``current``, read when the approver selects the request); after, the request's end ("not
-applied: someone else changed the customer…", the hub's ``customer_drift`` result) in the
-desk's language instead of the hub's English. Strings keep the ``ApprovalsInbox`` context."""
+applied: someone else changed the customer…", the hub's ``customer_drift`` result, or "another
+customer has this phone number", its ``phone_holders`` result) in the desk's language
+instead of the hub's English. Strings keep the ``ApprovalsInbox`` context."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QCoreApplication
 
-from teller_app.platform.hub_models import ChangeRequest, customer_changed
+from teller_app.platform.hub_models import ChangeRequest, customer_changed, phone_taken
 from teller_app.ui.audit_details import field_name, value_text
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.money import format_money
+from teller_app.ui.untrusted import shown
 
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
 
@@ -91,3 +93,25 @@ def customer_changed_text(result: str | None) -> str | None:
     return translate("ApprovalsInbox", "Not applied: someone else changed the customer after "
                      "the request was filed (%1). Nothing was written; file the request again "
                      "if it is still needed.").replace("%1", details)
+
+
+def phone_taken_text(result: str | None) -> str | None:
+    """A request's end when its new phone number is another customer's (the bank's rule), in
+    the desk's language; None: any other outcome."""
+    holder = phone_taken(result)
+    if holder is None:
+        return None
+    login = holder.get("login")
+    if not isinstance(login, str) or not login:
+        return translate("ApprovalsInbox", "Not applied: another customer already has this "
+                         "phone number (the bank's rule: one customer per phone number). "
+                         "Nothing was written.")
+    return translate("ApprovalsInbox", "Not applied: customer %1 already has this phone "
+                     "number (the bank's rule: one customer per phone number). Nothing was "
+                     "written.").replace("%1", shown(login, 120, breaks=False))
+
+
+def not_applied_text(result: str | None) -> str | None:
+    """A request that ended before anything was sent to the platform (its customer changed,
+    or its phone number is another's), in the desk's language; None: any other outcome."""
+    return customer_changed_text(result) or phone_taken_text(result)

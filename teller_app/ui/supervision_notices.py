@@ -49,9 +49,9 @@ class SupervisionNotices(SupervisionCards):
                 translate("Supervision", "Your change request was withdrawn."), "info"),
         }[event.kind]
         if event.kind == "request.failed":  # ended before anything was sent: not "refused"
-            from teller_app.ui.approvals_drift import customer_changed_text
+            from teller_app.ui.approvals_drift import not_applied_text
 
-            text = customer_changed_text(event.result) or text
+            text = not_applied_text(event.result) or text
         self.window.status_bar.showMessage(text, 15_000)
         self._say(text, level)
         self.request_decided.emit(event)
