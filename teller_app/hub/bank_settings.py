@@ -129,8 +129,11 @@ async def put(engine: AsyncEngine, setting: Setting, new: Any, emp: HubEmployee 
         if not relaxes:
             await _write(conn, setting, new, emp.email, emp.branch_guid, {})
             return Outcome(True, relaxes)
-    before = current.public()
-    text = canonical(new.public())
+    # filed as stored (``_stored``): a process of the previous release compares ``before``
+    # with its own document and reads the change with a model that forbids this release's
+    # new fields, so neither may hold one of them at its default
+    before = _stored(current)
+    text = canonical(_stored(new))
     digest = sha256_hex(text)
     twin = await commands.pending_twin(engine, setting.kind, digest, emp.email)
     if twin is not None and twin.before == before:  # a re-sent PUT: the same request
@@ -148,17 +151,20 @@ async def execute(engine: AsyncEngine, cmd: Command) -> Command:
     and the resume loop simply runs this again."""
     setting = SETTINGS[cmd.kind]
     actor = cmd.checker or ADMIN_ACTOR
+    # both documents compared as stored: a request the previous release filed lacks this
+    # release's new fields (at their defaults then), so it still matches what it was judged on
     try:
         new = setting.model.model_validate(cmd.change)
+        judged_on = canonical(_stored(policy.stored_model(setting.model, cmd.before)))
     except pydantic.ValidationError:
-        new = None
+        new, judged_on = None, ""
     async with engine.begin() as conn:
         current = await _locked(conn, setting)
         if new is None:
             done = await commands.finish_on(conn, cmd, applied=False, actor=actor,
                                             result="not applied: the stored document is "
                                             "not a valid " + setting.entity)
-        elif canonical(current.public()) != canonical(cmd.before):
+        elif canonical(_stored(current)) != judged_on:
             done = await commands.finish_on(conn, cmd, applied=False, actor=actor,
                                             result=STALE.format(entity=setting.entity))
         else:
