@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import audit, events
 from .db import dialect_insert, now
+from .fe_models import reason_as_typed
 from .fe_tables import commands
 from .models import HubEmployee
 
@@ -92,7 +93,9 @@ async def file(engine: AsyncEngine, *, command_id: str | None, kind: str, custom
                before: dict[str, Any], maker: HubEmployee, reason: str,
                desk_id: str) -> tuple[Command, bool]:
     """Insert a pending command; (command, created). A retry with the same id, maker and
-    change returns the stored one; any other reuse of an id is refused by the caller."""
+    change returns the stored one; any other reuse of an id is refused by the caller.
+    ``reason`` is checked here, where every filing passes (422): a supervisor reads it."""
+    reason_as_typed(reason)
     cid = command_id or str(uuid.uuid4())
     async with engine.begin() as conn:
         # INSERT first (no read before the write: SQLite would refuse to upgrade the snapshot)

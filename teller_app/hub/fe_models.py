@@ -22,6 +22,7 @@ from teller_app.platform.text_rules import unsafe_char
 
 from .audit import DeskAction
 from .canon import canonical
+from .errors import HubError
 from .models import GUID_RE
 
 
@@ -37,6 +38,26 @@ def readable_as_typed(text: str) -> str:
     return text
 
 
+def one_line_as_typed(text: str) -> str:
+    """A customer's name, status or segment (a change request's text): the desk form's rule
+    for these fields (``ui/validators.check_text``), so no line break either. The letter
+    apostrophe (U+02BC), ' and hyphens stay, as in Ukrainian names."""
+    ch = unsafe_char(text)
+    if ch is not None:
+        raise ValueError(f"must not contain control characters, line breaks or "
+                         f"text-direction marks (U+{ord(ch):04X})")
+    return text
+
+
+def reason_as_typed(reason: str) -> str:
+    """``readable_as_typed`` for code that files a request with a reason no request body
+    checked (a query parameter): 422 in the shape of a body's refusal."""
+    try:
+        return readable_as_typed(reason)
+    except ValueError as exc:
+        raise HubError(422, f"invalid request: reason: {exc}") from None
+
+
 Guid = Annotated[str, StringConstraints(strip_whitespace=True, pattern=GUID_RE)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300),
                    AfterValidator(readable_as_typed)]
@@ -44,7 +65,9 @@ DESK_ID_MAX = 64  # audit_log.desk_id
 DeskId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESK_ID_MAX)]
 Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
                                           pattern=r"^[0-9a-fA-F]{64}$")]
-Text = Annotated[str, StringConstraints(max_length=300)]
+# a customer's field as a change request sets it (not ``till_bodies.Note``: free text)
+CustomerText = Annotated[str, StringConstraints(max_length=300),
+                         AfterValidator(one_line_as_typed)]
 Kind = Literal["customer_update", "cash_confirm"]
 # An audit entry's detail as canonical JSON (UTF-8): a desk's entries are GUIDs, field names
 # and amounts (well under 1 KB); the cap keeps the log and every page of it small.
@@ -67,12 +90,12 @@ class CustomerChange(_In):
     branch_guid: Guid | None = None
     is_disabled: bool | None = None
     kyc_level: int | None = Field(default=None, ge=0, le=10)
-    name: Text | None = None
-    paternal_name: Text | None = None
+    name: CustomerText | None = None
+    paternal_name: CustomerText | None = None
     phone_number: Annotated[str, StringConstraints(max_length=32)] | None = None
-    segment: Text | None = None
-    status: Text | None = None
-    surname: Text | None = None
+    segment: CustomerText | None = None
+    status: CustomerText | None = None
+    surname: CustomerText | None = None
 
     def canonical_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}

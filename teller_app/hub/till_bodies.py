@@ -17,8 +17,10 @@ Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                         pattern=r"^[A-Za-z0-9._:-]+$")]
 # read by a supervisor: the four-eyes reason's rule (no control or direction characters)
 Reason = Annotated[str, StringConstraints(max_length=300), AfterValidator(readable_as_typed)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=300),
-               AfterValidator(readable_as_typed)]  # read by a supervisor or a teller
+# free text read by a supervisor or a teller, line breaks kept (a customer's name is
+# ``fe_models.CustomerText``: one line)
+Note = Annotated[str, StringConstraints(min_length=1, max_length=300),
+                 AfterValidator(readable_as_typed)]
 Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
                    Field(max_length=32)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
@@ -61,13 +63,13 @@ class PreviewIn(_In):
 
 class VoidIn(_In):
     payment_guid: Guid
-    reason: Text
+    reason: Note
     desk_id: Annotated[str, StringConstraints(max_length=64)] = ""
 
 
 class RejectDraftIn(_In):
     payment_guid: Guid
-    comment: Text
+    comment: Note
     desk_id: Annotated[str, StringConstraints(max_length=64)] = ""
 
 

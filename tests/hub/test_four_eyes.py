@@ -218,10 +218,11 @@ def test_probe_forged_decision_impossible(world: World, sandbox: SandboxProcess)
 
 
 def test_probe_zero_width_status_needs_approval(world: World) -> None:
+    # a status disguised by an invisible character is refused outright (the one-line rule)
     r = world.http.post("/api/v1/policy/evaluate", headers=world.teller, json={
         "kind": "customer_update", "change": {"status": "blocked\u200b"},
         "current": {"status": "active"}})
-    assert r.status_code == 200 and r.json()["needs_approval"] is True
+    assert r.status_code == 422 and "status" in r.text, r.text
     r = world.http.post("/api/v1/policy/evaluate", headers=world.teller, json={
         "kind": "customer_update", "change": {"status": "active"},
         "current": {"status": " Blocked "}})

@@ -88,3 +88,52 @@ def test_cash_void_and_reject_texts_follow_the_same_rule(staff: Staffed) -> None
         r = staff.http.post(path, headers=who, json={"payment_guid": guid,
                                                     field: "counted twice <5000"})
         assert r.status_code != 422, (path, r.text)
+
+
+def test_a_settings_change_reason_follows_the_same_rule(staff: Staffed) -> None:
+    """A relaxing PUT of the cash limits or the policy files a request whose reason is a
+    query parameter (no body rule): the filing itself refuses what could disguise it, in
+    the shape of the other refusals, and files nothing."""
+    s = staff
+    limits = s.http.get("/api/v1/cash/limits", headers=s.admin).json()
+    raised = {**limits, "teller_daily_limit": "999999.00"}
+    pol = s.http.get("/api/v1/policy", headers=s.admin).json()["policy"]
+    for path, body in (("/api/v1/cash/limits", raised),
+                       ("/api/v1/policy", {**pol, "kyc_down": False})):
+        for reason in ("abc\u202edef\u0000", DISGUISES["isolate"], DISGUISES["zero width"]):
+            r = s.http.put(path, headers=s.admin, json=body, params={"reason": reason})
+            assert r.status_code == 422, (path, r.text)
+            error = r.json()["error"]
+            assert "reason" in error and "direction" in error, error
+            assert reason not in error
+    mine = s.http.get("/api/v1/requests", headers=s.admin, params={"mine": "true"}).json()
+    assert mine["requests"] == []  # nothing was filed
+    r = s.http.put("/api/v1/cash/limits", headers=s.admin, json=raised,
+                   params={"reason": "year-end <5000\nas agreed"})
+    assert r.status_code == 202, r.text
+    assert r.json()["request"]["reason"] == "year-end <5000\nas agreed"
+    s.http.post(f"/api/v1/requests/{r.json()['request_id']}/withdraw", headers=s.admin,
+                json={})
+
+
+def test_a_change_requests_names_follow_the_desks_rule(staff: Staffed,
+                                                       sandbox: SandboxProcess) -> None:
+    """A change request's name, surname, status and segment are what a supervisor reads
+    next to the customer: refused like the desk's form refuses them (one line, no
+    direction or invisible marks); Ukrainian names with the letter apostrophe and hyphens
+    are filed as typed."""
+    customer = new_customer(sandbox, staff.b0)
+    for field in ("name", "surname", "paternal_name", "status", "segment"):
+        for bad in ("Іван\u202e", "Шев\u200bченко", "Іван\nПетро"):
+            r = staff.http.post("/api/v1/requests", headers=staff.teller, json={
+                "kind": "customer_update", "customer_guid": customer,
+                "change": {field: bad}, "reason": "passport"})
+            assert r.status_code == 422, (field, bad, r.text)
+            assert field in r.json()["error"] and bad not in r.json()["error"]
+    good = {"name": "Мар\u02bcяна", "surname": "Кос-Анатольська",
+            "paternal_name": "Ігорівна", "segment": "vip"}
+    r = staff.http.post("/api/v1/requests", headers=staff.teller, json={
+        "kind": "customer_update", "customer_guid": customer, "change": good,
+        "reason": "passport"})
+    assert r.status_code == 201, r.text
+    assert {k: r.json()["change"][k] for k in good} == good
