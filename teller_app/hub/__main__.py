@@ -59,6 +59,7 @@ from typing import Any
 
 from . import audit_cli, hardening, logs, migrate, secrets_cli
 from .cli_errors import database_problem
+from .code_level import HubTooOld, refuse_too_old
 from .db import make_engine
 from .models import NEW_PASSWORD_MAX, NEW_PASSWORD_MIN
 from .serve_cmd import MANIFEST_NAME, migrate_sqlite, serve
@@ -160,13 +161,16 @@ async def _ensure_schema(settings: HubSettings, *, auto: bool, newer_ok: bool = 
 
 
 def _with_engine(settings: HubSettings, fn: Callable[[Any], Awaitable[Any]], *,
-                 sealing: bool = False) -> Any:
+                 sealing: bool = False, writes: bool = True) -> Any:
     """``fn(engine)`` on a migrated database; ``sealing``: it seals with the master key, which
-    must then belong to the database (``master_key_check``)."""
+    must then belong to the database (``master_key_check``); ``writes``: refused (exit 2)
+    when this code is below the database's control level (``code_level``)."""
     async def run() -> Any:
         await _ensure_schema(settings, auto=settings.is_sqlite)
         engine = make_engine(settings)
         try:
+            if writes:
+                await refuse_too_old(engine)
             if sealing:
                 from .crypto import load_master_key
                 from .master_key_check import check_engine
@@ -181,6 +185,10 @@ def _with_engine(settings: HubSettings, fn: Callable[[Any], Awaitable[Any]], *,
 
 def _with_sealing_engine(settings: HubSettings, fn: Callable[[Any], Awaitable[Any]]) -> Any:
     return _with_engine(settings, fn, sealing=True)
+
+
+def _reading_engine(settings: HubSettings, fn: Callable[[Any], Awaitable[Any]]) -> Any:
+    return _with_engine(settings, fn, writes=False)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -226,7 +234,7 @@ def cmd_employees(args: argparse.Namespace, settings: HubSettings) -> int:
         _with_engine(settings, lambda e: PasswordStore(e).reset_password(email, password))
         print(json.dumps({"email": email, "reset": True}))
         return 0
-    rows = _with_engine(settings, lambda e: PasswordStore(e).list())
+    rows = _reading_engine(settings, lambda e: PasswordStore(e).list())
     for r in rows:
         print(json.dumps({"email": r.email, "name": r.name, "roles": list(r.roles),
                           "branch_guid": r.branch_guid, "head_office": r.head_office,
@@ -261,8 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         # import seals new secrets: the key must belong to the database; rewrap reports a
         # key that opens nothing itself (exit 1, nothing changed)
         return secrets_cli.run(args, settings, _with_sealing_engine
-                               if args.action == "import" else _with_engine)
-    except (SettingsError, CliError, migrate.NewerDatabase) as exc:
+                               if args.action == "import" else _reading_engine
+                               if getattr(args, "check", False) else _with_engine)
+    except (SettingsError, CliError, migrate.NewerDatabase, HubTooOld) as exc:
         print(f"teller-hub: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import audit, audit_restore, migrate
+from .code_level import refuse_too_old
 from .db import make_engine
 from .settings import HubSettings
 
@@ -42,12 +43,15 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                      help="the newest head archived before the restore (export-head's file)")
 
 
-async def _with_engine(settings: HubSettings, fn: Any) -> Any:
+async def _with_engine(settings: HubSettings, fn: Any, *, writes: bool = False) -> Any:
+    """``writes``: refused (``HubTooOld``, exit 2) below the database's control level."""
     engine = make_engine(settings)
     try:
         revision = await migrate.current_revision(engine)
         if migrate.schema_of(revision) in ("none", "behind"):
             raise ValueError("the database is not migrated: run `teller-hub migrate` first")
+        if writes:
+            await refuse_too_old(engine)
         return await fn(engine)
     finally:
         await engine.dispose()
@@ -116,7 +120,7 @@ def _mark_restored(args: argparse.Namespace, settings: HubSettings) -> int:
 
     seq, digest, day = _head_file(args.last_head)
     marker, refused = asyncio.run(_with_engine(settings, lambda e: audit_restore.mark(
-        e, (seq, digest), actor=cli_actor(), last_head_date=day)))
+        e, (seq, digest), actor=cli_actor(), last_head_date=day), writes=True))
     if refused:
         print(f"refused: {refused}; nothing written", file=sys.stderr)
         return 1

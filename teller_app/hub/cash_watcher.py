@@ -43,6 +43,7 @@ from . import policy
 from .cash_commands import alert_unsupervised, lock_alerts, unsupervised
 from .cash_kind import CashShape, classify, might_be_cash
 from .cash_limits import category_code
+from .code_level import CodeLevel
 from .errors import HubError
 from .execute import Reader
 from .state import HubState
@@ -68,8 +69,8 @@ def overlap_s() -> float:
 class CashWatcher(Leased):
     lease_name = LEASE
 
-    def __init__(self, state: HubState, reader: Reader) -> None:
-        super().__init__(state, reader)
+    def __init__(self, state: HubState, reader: Reader, level: CodeLevel | None = None) -> None:
+        super().__init__(state, reader, level)
         # payments this process already settled (fine, or alerted): the overlap re-reads
         # them every pass; they need no DCM account read and no lock again
         self.settled: set[str] = set()

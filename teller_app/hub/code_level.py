@@ -5,8 +5,10 @@ Migrations are additive, so a process of an older release keeps serving a databa
 release migrated, and would write without the newer release's controls. ``teller-hub
 migrate`` raises the level to its code's (never lowers it); every process of this release
 and later reads it (at most every ``LEVEL_TTL_S``, not once per request) and, once below it,
-refuses writes (503 ``hub_too_old``) and says it is not ready. Releases before this one do
-not read it: they must be drained before a ``migrate`` that raises the level.
+refuses writes (503 ``hub_too_old``), says it is not ready and pauses its background writers
+(the resume loop, the watchers: ``paused``). Its ``teller-hub`` write commands refuse too
+(``refuse_too_old``, exit 2). Releases before this one do not read it: they must be drained
+before a ``migrate`` that raises the level.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ hub_code_level = sa.Table(  # one row (id 1)
     sa.Column("min_hub_code", sa.Integer, nullable=False),
     sa.Column("raised_at", sa.BigInteger, nullable=False),
 )
+
+
+class HubTooOld(RuntimeError):
+    """A ``teller-hub`` write command of a release below the database's level."""
 
 
 def raise_to_code_level(sync_conn: Any) -> int:
@@ -62,6 +68,16 @@ async def read_level(engine: AsyncEngine) -> int:
     return 0 if row is None else int(row[0])
 
 
+async def refuse_too_old(engine: AsyncEngine) -> None:
+    """For a CLI command that writes: ``HubTooOld`` when this code is below the database's
+    level (read once; the database is migrated, so the row's table exists)."""
+    required = await read_level(engine)
+    if required > api_version.HUB_CODE_LEVEL:
+        raise HubTooOld(f"the database requires a newer hub (control level {required}, this "
+                        f"one is {api_version.HUB_CODE_LEVEL}): run this command with the "
+                        "new version; nothing was changed")
+
+
 class CodeLevel:
     """This process's view of the database's level, read at most every ``ttl`` seconds (one
     reader at a time; the others take the value it read)."""
@@ -73,6 +89,7 @@ class CodeLevel:
         self._read_at: float | None = None
         self._lock = asyncio.Lock()
         self._told = 0  # the level whose refusal was logged
+        self._paused: set[str] = set()  # background work told paused (``paused``)
 
     def bind(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -100,10 +117,27 @@ class CodeLevel:
         if self._required > api_version.HUB_CODE_LEVEL and self._told != self._required:
             self._told = self._required
             log.warning("the database requires a newer hub: this process refuses writes "
-                        "(restart it on the new version)", extra={
+                        "and pauses its background work (restart it on the new version)",
+                        extra={
                             "min_hub_code": self._required,
                             "hub_code": api_version.HUB_CODE_LEVEL})
 
     async def too_old(self) -> bool:
         """This process is below the database's level: it must not write."""
         return await self.required() > api_version.HUB_CODE_LEVEL
+
+    async def paused(self, work: str) -> bool:
+        """A background writer (``work``: its name) skips its pass while this process is too
+        old: an approved request resumed, an alert or a cursor written by code without the
+        newer release's controls. Logged once when it pauses (and when it goes on)."""
+        old = await self.too_old()
+        if old and work not in self._paused:
+            self._paused.add(work)
+            log.warning("background work paused: this hub is below the database's control "
+                        "level",
+                        extra={"work": work, "min_hub_code": self._required,
+                               "hub_code": api_version.HUB_CODE_LEVEL})
+        elif not old and work in self._paused:  # the level went down (a restored backup)
+            self._paused.discard(work)
+            log.info("background work goes on", extra={"work": work})
+        return old

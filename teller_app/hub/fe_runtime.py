@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI, Request
 
 from .cash_watcher import CashWatcher
+from .code_level import CodeLevel
 from .dcm_reader import Reader
 from .drain import Drain
 from .events import EventBus, prune
@@ -29,6 +30,8 @@ class FourEyes:
     reader: Reader
     executor: Executor
     bus: EventBus
+    # the app's view of the database's control level: below it, no background writes
+    level: CodeLevel | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -62,6 +65,9 @@ async def _resume_loop(fe: FourEyes) -> None:
     pruned = float("-inf")  # the first pass prunes (monotonic may be < 1 h after a boot)
     while True:
         try:
+            if fe.level is not None and await fe.level.paused("resume"):
+                await asyncio.sleep(_resume_interval())  # a newer release's processes do it
+                continue
             # no DCM reader (no technical account): nothing to resume, events still pruned
             n = await fe.executor.resume_all() if fe.reader.available else 0
             if n:
@@ -90,13 +96,14 @@ def _watch(state: HubState) -> bool:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: HubState = app.state.hub
     reader = Reader(state)
-    fe = FourEyes(state, reader, Executor(state, reader), EventBus(state.engine))
+    level: CodeLevel | None = getattr(app.state, "code_level", None)  # app.create_app's
+    fe = FourEyes(state, reader, Executor(state, reader), EventBus(state.engine), level)
     app.state.four_eyes = fe
     await fe.bus.start()
     fe.tasks.append(asyncio.create_task(_resume_loop(fe), name="four-eyes-resume"))
     leased: list[Leased] = []
     if _watch(state):
-        leased = [Watcher(state, reader), CashWatcher(state, reader)]
+        leased = [Watcher(state, reader, level), CashWatcher(state, reader, level)]
         for worker, name in zip(leased, ("four-eyes-watcher", "cash-watcher"), strict=True):
             fe.tasks.append(asyncio.create_task(worker.run_forever(), name=name))
     try:

@@ -27,6 +27,7 @@ from teller_app.platform import PlatformError
 from teller_app.platform.models import Customer
 
 from . import audit, commands, events, policy, vault
+from .code_level import CodeLevel
 from .db import dialect_insert, now
 from .dcm_reader import Reader
 from .execute import _same
@@ -63,9 +64,10 @@ class Leased:
 
     lease_name = LEASE
 
-    def __init__(self, state: HubState, reader: Reader) -> None:
+    def __init__(self, state: HubState, reader: Reader, level: CodeLevel | None = None) -> None:
         self.state = state
         self.reader = reader
+        self.level = level  # below the database's control level: no pass (``paused``)
         self.holder = uuid.uuid4().hex
         self.interval = interval_s()
         self.leading = False
@@ -76,7 +78,10 @@ class Leased:
     async def run_forever(self) -> None:
         while True:
             try:
-                await self.tick()
+                if self.level is not None and await self.level.paused(self.lease_name):
+                    await self.release()  # a newer release's process takes it at once
+                else:
+                    await self.tick()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep watching; the next tick retries

@@ -3,7 +3,9 @@ database, SQLite and PostgreSQL): once the newer release's ``migrate`` has run, 
 this code still serving stops writing within seconds (503 ``hub_too_old``; the desk's
 ``HubUnavailable`` says nothing was done), stays readable, and is not ready; the newer
 release's process writes on. ``migrate`` sets a fresh database to its code's level and never
-lowers it; an SQLite hub below its code's level is raised at start."""
+lowers it; an SQLite hub below its code's level is raised at start. Below the level a
+process's background writers pause too (the resume loop, the watchers: a review found they
+kept writing), and its ``teller-hub`` write commands exit 2."""
 
 from __future__ import annotations
 
@@ -11,11 +13,15 @@ import asyncio
 import base64
 import json
 import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from fe_db import scalar
+from fe_helpers import fe_env, wait_for
 from hub_proc import (
     PASSWORD,
     add_employee,
@@ -30,8 +36,13 @@ from skewed_hub import skewed_cli, start_skewed_hub
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub import api_version, migrate
+from teller_app.hub.canon import canonical, sha256_hex
 from teller_app.hub.code_level import LEVEL_TTL_S, CodeLevel, read_level
+from teller_app.hub.db import now
+from teller_app.hub.fe_tables import commands
+from teller_app.hub.policy import Policy
 from teller_app.platform.errors import HubUnavailable
 from teller_app.platform.hub_client import HubClient
 
@@ -72,14 +83,16 @@ def _add(http: httpx.Client, admin: str) -> httpx.Response:
                            "password": PASSWORD, "roles": ["Teller"], "head_office": True})
 
 
+def _too_old(http: httpx.Client) -> bool:
+    r = http.get("/readyz")
+    return r.status_code == 503 and r.json().get("code") == "hub_too_old"
+
+
 def _refused_within(http: httpx.Client, admin: str, seconds: float) -> httpx.Response:
-    """The first refused write (polled: the process reads the level every LEVEL_TTL_S)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        r = _add(http, admin)
-        if r.status_code != 200 or time.monotonic() > deadline:
-            return r
-        time.sleep(0.2)
+    """A write once the process has read the raised level (polled on its ``/readyz``, a
+    read: the process reads the level every LEVEL_TTL_S)."""
+    wait_for(lambda: _too_old(http), timeout=seconds, interval=0.2)
+    return _add(http, admin)
 
 
 def test_a_newer_release_migrate_stops_this_release_writing(db_url: str,
@@ -173,3 +186,71 @@ def test_the_level_is_read_once_per_ttl_not_per_request(db_url: str) -> None:
         fresh.bind(engine)
         assert await fresh.too_old() and await fresh.required() == NEWER
     run_on_engine(db_url, body)
+
+
+def _stale_approved_policy_raise(db_url: str) -> str:
+    """An approved policy request whose executor died (its marker 0): the resume loop of
+    any process at the database's level applies it."""
+    cid = str(uuid.uuid4())
+    change = canonical(Policy(cash_threshold="12345.00").stored())
+
+    async def body(engine: AsyncEngine) -> None:
+        async with engine.begin() as conn:
+            await conn.execute(commands.insert().values(
+                id=cid, kind="policy_update", customer_guid="", branch_guid=None,
+                change_json=change, change_sha256=sha256_hex(change),
+                before_json=json.dumps(Policy().stored()), maker="maker@hub.test",
+                reason="level test", created_at=now(), state="approved",
+                checker="checker@hub.test", checker_source="hub", decided_at=now(),
+                execution_started_at=0))
+    run_on_engine(db_url, body)
+    return cid
+
+
+def _paused(log: str) -> set[str]:
+    return {json.loads(ln)["work"] for ln in log.splitlines()
+            if "background work paused" in ln}
+
+
+def test_a_process_below_the_level_pauses_its_background_writers(
+        db_url: str, tmp_path: Path, sandbox: SandboxProcess) -> None:
+    """Started below the database's level (as after a newer release's migrate): no approved
+    request resumed, no watcher lease taken (nor its alerts and cursor written) until the
+    level is back at this code's; then both go on."""
+    _set_level(db_url, NEWER)
+    cid = _stale_approved_policy_raise(db_url)
+    env = {**_env(db_url), **fe_env(sandbox, db_url)}  # watchers on, resume every 0.5 s
+    hub = start_hub(tmp_path / "old", env)
+    state = "SELECT state FROM commands WHERE id = :id"
+    held = "SELECT COUNT(*) FROM leases WHERE expires_at > :t"
+    try:
+        wait_for(lambda: _paused(hub.log()) >= {"resume", "watcher", "cash_watcher"})
+        assert scalar(db_url, state, id=cid) == "approved"  # its first pass skipped it
+        assert scalar(db_url, held, t=time.time()) == 0
+        with hub.client() as http:
+            assert _too_old(http)
+
+        _set_level(db_url, api_version.HUB_CODE_LEVEL)  # e.g. a backup restored
+        wait_for(lambda: scalar(db_url, state, id=cid) == "applied",
+                 timeout=LEVEL_TTL_S + 15)
+        wait_for(lambda: scalar(db_url, held, t=time.time()) == 2, timeout=LEVEL_TTL_S + 15)
+        with hub.client() as http:
+            got: dict[str, Any] = http.get("/readyz").json()
+            assert got["status"] == "ready", got
+        assert len([ln for ln in hub.log().splitlines()
+                    if "background work paused" in ln]) == 3  # once each
+    finally:
+        assert hub.stop() == 0, hub.log()[-3000:]
+
+
+def test_cli_writes_are_refused_below_the_level(db_url: str) -> None:
+    env = _env(db_url)
+    _set_level(db_url, NEWER)
+    added = hub_cli("employees", "add", "--email", "cli@hub.test", "--role", "Teller",
+                    "--head-office", "--password-stdin", env=env, stdin=PASSWORD + "\n")
+    assert added.returncode == 2, (added.returncode, added.stdout, added.stderr)
+    assert "requires a newer hub" in added.stderr and "Traceback" not in added.stderr
+    assert not added.stdout.strip()
+    listed = hub_cli("employees", "list", env=env)  # a read still works
+    assert listed.returncode == 0, listed.stderr
+    assert "cli@hub.test" not in listed.stdout
