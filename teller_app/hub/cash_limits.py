@@ -100,7 +100,9 @@ class Draft:
     amount_minor: int
     customer_guid: str
     branch_guid: str | None
-    customer_status: str = ""  # DCM's, read for a decision (``with_status``); "" = not read
+    # DCM's, read for a decision (``with_status``); None = not read, which ``decide``
+    # refuses for a draft (never taken as "not blocked")
+    customer_status: str | None = None
 
 
 async def read_draft(client: PlatformClient, payment_guid: str, *,
@@ -141,7 +143,7 @@ async def draft_of(client: PlatformClient, payment: Payment, guid: str | None = 
 
     code = await category_code(client, payment)
     shape = await classify(client, payment, code, currency)
-    status = ""
+    status: str | None = None
     if with_status and shape.takeable and payment.status is PaymentStatus.CREATED:
         status = await customer_status(client, shape.customer_guid)
     return Draft(guid or payment.guid, payment.status, shape.kind if shape.takeable else "",
@@ -187,10 +189,13 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
     base = {"payment_guid": draft.payment_guid, "kind": draft.kind,
             "amount": money(draft.amount_minor), "customer_guid": draft.customer_guid,
             "branch_guid": draft.branch_guid, "threshold": f"{threshold:.2f}"}
+    status = draft.customer_status
+    if status is None:  # never read (a caller without ``with_status``): no decision
+        raise HubError(503, "the cash's customer status was not read: the hub cannot decide")
     # DCM ignores ``status``: the bank's "blocked"/"closed" stops cash only here. Both ways,
     # as DCM's own block (``is_disabled``) does; an approved request does not lift it.
-    if stops_cash(draft.customer_status, blocked_statuses):
-        return refuse(CUSTOMER_BLOCKED, REFUSAL, customer_status=draft.customer_status, **base)
+    if stops_cash(status, blocked_statuses):
+        return refuse(CUSTOMER_BLOCKED, REFUSAL, customer_status=status, **base)
     if till is None or till.state != "open":
         return refuse("no_open_till", "open your till first (and have it co-signed)", **base)
     day = cash_day()
@@ -300,7 +305,7 @@ async def _audit_blocked(engine: AsyncEngine, emp: HubEmployee, draft: Draft,
         return
     via = "cash_request" if raised else "authorize_confirm" if confirming else "authorize"
     await audit_refusal(engine, actor=emp.email, payment_guid=draft.payment_guid,
-                        customer_guid=draft.customer_guid, status=draft.customer_status,
+                        customer_guid=draft.customer_guid, status=draft.customer_status or "",
                         kind=draft.kind, amount=money(draft.amount_minor),
                         branch_guid=draft.branch_guid, via=via)
 

@@ -81,9 +81,11 @@ async def refuse_blocked_customer(state: HubState, client: PlatformClient, actor
     guid = str(change["payment_guid"])
     draft = await read_draft(client, guid, with_status=True)
     pol = (await policy.load(state.engine))[0]
-    if stops_cash(draft.customer_status, pol.sensitive_statuses):
+    # None: no CREATED cash draft any more, so no status was read (the confirm refuses it)
+    status = draft.customer_status or ""
+    if stops_cash(status, pol.sensitive_statuses):
         await audit_refusal(state.engine, actor=actor, payment_guid=guid,
-                            customer_guid=draft.customer_guid, status=draft.customer_status,
+                            customer_guid=draft.customer_guid, status=status,
                             kind=draft.kind, amount=str(change.get("amount") or ""),
                             branch_guid=draft.branch_guid, via="approved_request")
         raise HubError(409, REFUSAL, CUSTOMER_BLOCKED)
