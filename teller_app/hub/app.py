@@ -37,8 +37,10 @@ from .errors import HubError
 from .jwks import JwksCache, TokenPolicy
 from .routes_api import router as api_router
 from .routes_bank_auth import router as bank_auth_router
+from .serve_checks import check_cash_zone
 from .settings import HubSettings
 from .state import HubState
+from .till_money import use_cash_zone
 from .token_replay import JtiLedger
 from .vault import SealedCache
 from .version_gate import VersionGate, document_desk_refusal
@@ -75,6 +77,9 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the cash day's zone from these settings (``serve`` refused one that does not load
+        # before it bound its port; an app built without ``serve`` fails to start here)
+        use_cash_zone(check_cash_zone(settings))
         engine = make_engine(settings)
         # verify: the process's shared context of the public roots (what httpx would build
         # for verify=True), built once and, in the embedded hub, before its settings arrive

@@ -28,7 +28,6 @@ from .files import create_private_once, private_dir, write_private
 from .master_key_check import check_before_serving
 from .serve_checks import check_admin_token, check_bank_key, check_cash_zone, tls_options
 from .settings import HubSettings, SettingsError
-from .till_money import use_cash_zone
 
 MANIFEST_NAME = "hub.json"
 # Idle connections kept 75 s (uvicorn's default is 5 s, so a desk on a slow link paid TCP +
@@ -66,8 +65,7 @@ def serve(settings: HubSettings) -> int:
     # embedded default: migrate on start (not even Alembic is loaded when the database is
     # already at head); PostgreSQL: `teller-hub migrate` first
     migrate_sqlite(settings)
-    use_cash_zone(cash_zone)
-    log.info("cash day zone", extra={"cash_tz": cash_zone.key})
+    log.info("cash day zone", extra={"cash_tz": cash_zone.key})  # the app's lifespan uses it
     admin_token = _admin_token(settings, data_dir)
     app = create_app(settings, admin_token=admin_token, master=master)
     manifest: dict[str, Any] = {

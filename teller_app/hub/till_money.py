@@ -54,19 +54,21 @@ def money(minor: int) -> str:
     return f"{sign}{whole}.{kop:02d}"
 
 
-_zone: ZoneInfo | None = None  # ``cash_tz``, set once by ``serve`` (``use_cash_zone``)
+# ``cash_tz``, set by the app's lifespan from its settings (``use_cash_zone``): one hub app
+# per process (``cash_day`` is called where no settings reach)
+_zone: ZoneInfo | None = None
 
 
 def use_cash_zone(zone: ZoneInfo) -> None:
-    """This process's cash day zone: ``serve`` sets it from ``cash_tz`` once it has loaded
-    it (``serve_checks.check_cash_zone``: a zone that does not load never starts a hub)."""
+    """This process's cash day zone: the app's lifespan sets it from ``cash_tz``
+    (``serve_checks.check_cash_zone``: a zone that does not load never starts a hub)."""
     global _zone
     _zone = zone
 
 
 def cash_zone() -> ZoneInfo:
-    """The cash day's zone: ``cash_tz`` as ``serve`` loaded it, the default (Europe/Kyiv)
-    in an app made without ``serve``. Never UTC in place of a zone that does not load."""
+    """The cash day's zone: ``cash_tz`` of the running app; the default (Europe/Kyiv) before
+    an app started. Never UTC in place of a zone that does not load."""
     return _zone if _zone is not None else ZoneInfo(CASH_TZ_DEFAULT)
 
 
