@@ -36,7 +36,7 @@ from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
 from teller_app.ui.approval_errors import approval_error_text
-from teller_app.ui.approvals_inbox_decide import InboxDecisions
+from teller_app.ui.approvals_inbox_decide import InboxDecisions, RequestsTable
 from teller_app.ui.approvals_inbox_state import InboxMemory
 from teller_app.ui.approvals_model import (
     NameLookup,
@@ -90,7 +90,7 @@ class ApprovalsInbox(InboxDecisions):
         # "requested" (decided as requests by another supervisor, never listed as drafts)
         self._own: dict[str, ChangeRequest] = {}
 
-        self.table = QTableView()
+        self.table = RequestsTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -118,6 +118,8 @@ class ApprovalsInbox(InboxDecisions):
         self.model.rowsRemoved.connect(self._show_reason)
         self.comment = QLineEdit()
         self.comment.setMaxLength(300)
+        self.comment_label = QLabel()
+        self.comment_label.setBuddy(self.comment)  # its Alt+letter (retranslate)
         self.approve_button = QPushButton()
         self.reject_button = QPushButton()
         self.resume_button = QPushButton()  # an approved request the hub could not apply
@@ -149,7 +151,10 @@ class ApprovalsInbox(InboxDecisions):
         box.addWidget(self.table, 2)
         box.addWidget(self.reason)
         box.addWidget(self.moved)
-        box.addWidget(self.comment)
+        comment_row = QHBoxLayout()
+        comment_row.addWidget(self.comment_label)
+        comment_row.addWidget(self.comment, 1)
+        box.addLayout(comment_row)
         box.addLayout(decide)
         box.addWidget(self.alerts_title)
         box.addWidget(self.alerts, 1)
@@ -177,6 +182,7 @@ class ApprovalsInbox(InboxDecisions):
         LanguageChange."""
         self.title.setText(self.tr("Change requests"))
         self.comment.setPlaceholderText(self.tr("Comment (required to reject)"))
+        self.comment_label.setText(self.tr("Comme&nt:"))
         self.approve_button.setText(self.tr("&Approve"))
         self.reject_button.setText(self.tr("&Reject"))
         self.resume_button.setText(self.tr("Resume"))

@@ -1,16 +1,25 @@
 """The inbox's decisions on the selected request: Approve / Reject a pending one (approve sends
 the SHA-256 of the change as shown), Resume an approved one the hub could not apply. The hub
 decides who may. A selected customer change is read again with what another desk changed on
-its customer since filing (``current``), so the approver sees it before deciding. The strings
-keep the ``ApprovalsInbox`` translation context."""
+its customer since filing (``current``), so the approver sees it before deciding. A request
+that leaves the list takes the selection with it (``RequestsTable``): the next one is chosen
+by the supervisor, never by the list. The strings keep the ``ApprovalsInbox`` translation
+context."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QTableView, QWidget
 
 from teller_app.core.approvals import (
     CUSTOMER_UPDATE,
@@ -39,12 +48,34 @@ def decision_text(outcome: str, result: ChangeRequest) -> str:
     return translate("ApprovalsInbox", "Approved, waiting to be applied.")
 
 
+class RequestsTable(QTableView):
+    """The inbox's list. A selected request that leaves it (decided here or at another desk,
+    withdrawn) leaves nothing selected: Qt's single selection moved to the next request, so
+    a second Alt+A approved one whose reason and drift warning (read when it is selected)
+    the supervisor had not seen. The current row becomes the one above, so Down reaches the
+    request that took the decided one's place."""
+
+    def rowsAboutToBeRemoved(self, parent: QModelIndex | QPersistentModelIndex, start: int,
+                             end: int) -> None:
+        selection, current = self.selectionModel(), self.currentIndex()
+        if selection is not None and not parent.isValid():
+            gone = range(start, end + 1)
+            if any(index.row() in gone for index in selection.selectedRows()):
+                selection.clearSelection()
+            if current.isValid() and current.row() in gone:
+                above = self.model().index(start - 1, current.column()) if start else \
+                    QModelIndex()  # none: Down goes to the first row
+                selection.setCurrentIndex(above, QItemSelectionModel.SelectionFlag.NoUpdate)
+        super().rowsAboutToBeRemoved(parent, start, end)
+
+
 class InboxDecisions(QWidget):
     decided = Signal(object)  # ChangeRequest as the hub answered the decision
     # set by ApprovalsInbox
     ops: OpRunner
     approvals: Callable[[], ApprovalService]
     model: PendingRequestsModel
+    table: RequestsTable
     comment: QLineEdit
     reason: QLabel
     moved: QLabel
@@ -113,6 +144,7 @@ class InboxDecisions(QWidget):
         if outcome == "rejected" and not comment:
             self._show_status(lambda: translate("ApprovalsInbox",
                                                 "A rejection needs a comment."), announce=False)
+            self.comment.setFocus(Qt.FocusReason.OtherFocusReason)  # where it is typed
             return
         service = self.approvals()
 
@@ -122,9 +154,10 @@ class InboxDecisions(QWidget):
             return await service.reject(request, comment)
 
         def done(result: ChangeRequest) -> None:
-            self.model.remove(request.id)
+            self.model.remove(request.id)  # nothing selected after it (``RequestsTable``)
             self._pending_maybe_changed()
             self.comment.clear()
+            self._back_to_list()
             self._show_status(lambda: decision_text(outcome, result))
             self.decided.emit(result)
 
@@ -137,6 +170,13 @@ class InboxDecisions(QWidget):
         self.ops.run(call, on_success=done, on_error=failed, parent=self,
                      label=translate("ApprovalsInbox", "Deciding"),
                      disable=(self.approve_button, self.reject_button), write=True)
+
+    def _back_to_list(self) -> None:
+        """The list under the keyboard after a decision made in the inbox (from its comment
+        or a button): the supervisor arrows to the next request."""
+        focus = QApplication.focusWidget()
+        if focus is not None and (focus is self or self.isAncestorOf(focus)):
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_resume(self, *_args: object) -> None:
         self.resume_button.setVisible(any(not r.pending for r in self.model.rows))

@@ -1,22 +1,21 @@
 """The audit trail for supervisors, read from the Teller Hub's append-only log: every desk of
 the branch (head office: one branch or all), filters (branch, action, employee, dates) applied
 by the hub, human names (employees and customers), translated action names, the hub's chain
-check, and a formula-safe CSV export of what is shown. All reads run off the UI thread."""
+check, and a formula-safe CSV export of what is shown. All reads run off the UI thread. Enter
+on a row opens the entry in full (``ui/audit_entry``); Tab leaves the table."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
-    QCoreApplication,
     QDate,
     QEvent,
     QModelIndex,
@@ -44,8 +43,16 @@ from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
 from teller_app.ui.audit_details import details_text
+from teller_app.ui.audit_entry import (  # noqa: F401  (ACTION_TEXT: tests read it here)
+    ACTION_TEXT,
+    AuditEntryDialog,
+    action_text,
+    customer_of,
+    when,
+)
 from teller_app.ui.date_boxes import (
     WIDE_MOMENT,
+    DateRange,
     TodayFollower,
     fit_moment_column,
     show_dates,
@@ -57,41 +64,6 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
 COLUMNS = ("seq", "at", "action", "actor", "customer", "details")
 PAGE = 1000
-ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values are str
-    "sign_in": QT_TRANSLATE_NOOP("AuditActions", "Signed in"),
-    "sign_out": QT_TRANSLATE_NOOP("AuditActions", "Signed out"),
-    "lock": QT_TRANSLATE_NOOP("AuditActions", "Locked"),
-    "unlock": QT_TRANSLATE_NOOP("AuditActions", "Unlocked"),
-    "create": QT_TRANSLATE_NOOP("AuditActions", "Created"),
-    "edit": QT_TRANSLATE_NOOP("AuditActions", "Edited"),
-    "request": QT_TRANSLATE_NOOP("AuditActions", "Change requested"),
-    "decision": QT_TRANSLATE_NOOP("AuditActions", "Decision"),
-    "execution": QT_TRANSLATE_NOOP("AuditActions", "Executed"),
-    "alert": QT_TRANSLATE_NOOP("AuditActions", "Alert"),
-    "policy": QT_TRANSLATE_NOOP("AuditActions", "Policy changed"),
-    "cash": QT_TRANSLATE_NOOP("AuditActions", "Cash"),
-    "till": QT_TRANSLATE_NOOP("AuditActions", "Till"),
-    "other": QT_TRANSLATE_NOOP("AuditActions", "Other"),
-    # the hub's own security entries
-    "sign_in_failed": QT_TRANSLATE_NOOP("AuditActions", "Sign-in refused"),
-    "sign_in_throttled": QT_TRANSLATE_NOOP("AuditActions", "Sign-in throttled"),
-    "decision_refused": QT_TRANSLATE_NOOP("AuditActions", "Decision refused"),
-    "proxy_write": QT_TRANSLATE_NOOP("AuditActions", "Sent to the platform"),
-    "employee_added": QT_TRANSLATE_NOOP("AuditActions", "Employee added"),
-    "employee_disabled": QT_TRANSLATE_NOOP("AuditActions", "Employee disabled"),
-    "employee_enabled": QT_TRANSLATE_NOOP("AuditActions", "Employee enabled"),
-    "password_reset": QT_TRANSLATE_NOOP("AuditActions", "Password reset"),
-    "secret_issued": QT_TRANSLATE_NOOP("AuditActions", "Customer secret issued"),
-    "secret_refused": QT_TRANSLATE_NOOP("AuditActions", "Customer secret refused"),
-    "secrets_imported": QT_TRANSLATE_NOOP("AuditActions", "Customer secrets imported"),
-}
-
-
-def action_text(action: str) -> str:
-    source = ACTION_TEXT.get(action)
-    return QCoreApplication.translate("AuditActions", str(source)) if source else action
-
-
 def _day(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
@@ -99,18 +71,6 @@ def _day(value: QDate) -> date:
 async def _audit_page(hub: HubClient, *, after: int,
                       filters: dict[str, Any]) -> AuditList:  # the query's JSON-like filters
     return await hub.audit(after_seq=after, limit=PAGE, **filters)
-
-
-def customer_of(entry: AuditRecord) -> str:
-    guid = entry.detail.get("customer_guid")
-    if guid:
-        return str(guid)
-    kind, _, value = entry.entity.partition(":")
-    return value if kind == "customer" else ""
-
-
-def when(entry: AuditRecord) -> str:
-    return local_text(datetime.fromtimestamp(entry.ts_ms / 1000, UTC), seconds=True)
 
 
 class AuditTableModel(QAbstractTableModel):
@@ -232,11 +192,17 @@ class AuditView(QWidget):
         self.verify_button = QPushButton()
         self.export_button = QPushButton()
         self.status = QLabel()
-        self.from_label, self.to_label = QLabel(), QLabel()
+        self.employee_label, self.from_label, self.to_label = QLabel(), QLabel(), QLabel()
+        for label, field in ((self.employee_label, self.employee),
+                             (self.from_label, self.date_from), (self.to_label, self.date_to)):
+            label.setBuddy(field)  # Alt+letter (retranslate), and the box's name read aloud
+        self.entry_dialog: AuditEntryDialog | None = None
 
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the buttons, arrows move
+        self.table.activated.connect(self.open_entry)  # Enter, a double-click
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # the number
@@ -244,8 +210,8 @@ class AuditView(QWidget):
 
         filters = QHBoxLayout()
         filter_widgets: tuple[QWidget, ...] = (
-            self.branch, self.action, self.employee, self.from_label, self.date_from,
-            self.to_label, self.date_to)
+            self.branch, self.action, self.employee_label, self.employee, self.from_label,
+            self.date_from, self.to_label, self.date_to)
         for widget in filter_widgets:
             filters.addWidget(widget)
         buttons = QHBoxLayout()
@@ -260,8 +226,8 @@ class AuditView(QWidget):
         for combo in (self.branch, self.action):
             combo.currentIndexChanged.connect(self.refresh)
         self.employee.editingFinished.connect(self.refresh)
-        self.date_from.dateChanged.connect(self.refresh)
-        self.date_to.dateChanged.connect(self.refresh)
+        self.dates = DateRange(self.date_from, self.date_to)  # once a date is set, in order
+        self.dates.changed.connect(self.refresh)
         self.refresh_button.clicked.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify)
         self.export_button.clicked.connect(self.choose_export_path)
@@ -277,8 +243,10 @@ class AuditView(QWidget):
         for index in range(1, self.action.count()):
             self.action.setItemText(index, action_text(str(self.action.itemData(index))))
         self.employee.setPlaceholderText(self.tr("Employee e-mail"))
-        self.from_label.setText(self.tr("From"))
-        self.to_label.setText(self.tr("to"))
+        self.employee_label.setText(self.tr("&Employee:"))
+        self.from_label.setText(self.tr("Fro&m"))
+        self.to_label.setText(self.tr("t&o"))
+        self.table.setAccessibleName(self.tr("Audit entries"))
         show_dates(self.date_from, self.date_to)
         self.refresh_button.setText(self.tr("Refresh"))
         self.verify_button.setText(self.tr("Verify chain"))
@@ -343,6 +311,25 @@ class AuditView(QWidget):
 
         self.ops.run(read, on_success=shown, on_error=self._failed, parent=self,
                      label=self.tr("Reading the audit trail"), key="audit-refresh")
+
+    def open_entry(self, index: QModelIndex) -> None:
+        """The entry in full, plain text (its details one a line); focus back here after."""
+        entry = self.model.data(index, Qt.ItemDataRole.UserRole)
+        if not isinstance(entry, AuditRecord):
+            return
+        texts = self.model.row_texts(entry)  # the names as the table shows them
+        if self.entry_dialog is not None:
+            self.entry_dialog.close()
+        dialog = self.entry_dialog = AuditEntryDialog(entry, actor=texts[3],
+                                                      customer=texts[4], parent=self)
+        dialog.finished.connect(lambda _result: self._entry_closed(dialog))
+        dialog.open()
+
+    def _entry_closed(self, dialog: AuditEntryDialog) -> None:
+        if self.entry_dialog is dialog:
+            self.entry_dialog = None
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        dialog.deleteLater()
 
     def resolve_names(self, entries: list[AuditRecord]) -> None:
         actors = sorted({e.actor.lower() for e in entries if e.actor}

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,6 +47,7 @@ from teller_app.ui.banner import Banner
 from teller_app.ui.cash_text import category_text, kind_text, status_text
 from teller_app.ui.date_boxes import (
     WIDE_MOMENT,
+    DateRange,
     TodayFollower,
     fit_moment_column,
     show_dates,
@@ -88,7 +90,7 @@ class HistoryDialog(QDialog):
             account=mask_iban(desk.iban) or account_guid))
         self.model = HistoryModel(ops, service, account_guid, minor_unit, page_size)
 
-        self.use_dates = QCheckBox(self.tr("Dates"), self)
+        self.use_dates = QCheckBox(self.tr("&Dates"), self)
         # Kyiv's today (the table and the filter speak Kyiv time). A "to" left at it follows
         # the calendar (``TodayFollower``): a dialog open past midnight hid the new day.
         self._today = TodayFollower(now)
@@ -109,6 +111,10 @@ class HistoryDialog(QDialog):
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.export_button = QPushButton(self.tr("Export CSV…"), self)
         self.export_button.setObjectName("exportHistory")
+        for button in (self.refresh_button, self.export_button):
+            # Enter on a row opens that payment: no button of the dialog takes it too (Refresh
+            # was the default, and reloaded the history behind the payment's detail)
+            button.setAutoDefault(False)
         filters = QHBoxLayout()
         for widget in (self.use_dates, self.date_from, QLabel("—", self), self.date_to,
                        self.category, self.status, self.refresh_button, self.export_button):
@@ -124,8 +130,9 @@ class HistoryDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(
             4, QHeaderView.ResizeMode.Stretch)
         fit_moment_column(self.table, 0, date_cell(WIDE_MOMENT))  # one line, not two
-        self.table.doubleClicked.connect(lambda index: self.open_payment(index.row()))
+        # a double-click (``activated``: ``doubleClicked`` too opened a second detail)
         self.table.activated.connect(lambda index: self.open_payment(index.row()))
+        self.table.installEventFilter(self)  # Enter: ``eventFilter``
         self.as_of = plain_label(QLabel(self))  # an error may quote the platform's words
         self.as_of.setObjectName("historyAsOf")
         self.as_of.setStyleSheet("color: #666;")
@@ -139,8 +146,8 @@ class HistoryDialog(QDialog):
         self.resize(860, 480)
 
         self.use_dates.toggled.connect(self._dates_toggled)
-        for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(lambda _d: self.apply_filters())
+        self.dates = DateRange(self.date_from, self.date_to)  # once a date is set, in order
+        self.dates.changed.connect(self.apply_filters)
         self.category.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.refresh_button.clicked.connect(self.refresh)
@@ -149,6 +156,17 @@ class HistoryDialog(QDialog):
         self.model.failed.connect(lambda text: self.as_of.setText(shown_lines(text)))
         self._load_categories()
         self.model.reload()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter on a row opens that payment and goes no further: a table passes Enter on to
+        its dialog, which pressed its default button (Refresh; once the detail was open, the
+        detail's own Close, which is a child of this dialog too)."""
+        if watched is self.table and isinstance(event, QKeyEvent) and \
+                event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_payment(self.table.currentIndex().row())
+            return True
+        return super().eventFilter(watched, event)
 
     # -- filters ------------------------------------------------------------------------
     def _load_categories(self) -> None:

@@ -62,6 +62,11 @@ class PaymentDetailDialog(QDialog):
             buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
             self.receipt_button.clicked.connect(self.reprint)
         buttons.rejected.connect(self.reject)
+        # Enter closes: it reprinted (Receipt… came first, took the focus and so the default);
+        # Receipt… prints when it is the button pressed (or focused by Tab: Enter or Space)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setDefault(True)
+        self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
         form.addRow(buttons)
 
     def confirmed(self) -> bool:

@@ -1,6 +1,6 @@
 """The account history's payment detail against the real sandbox: only a CONFIRMED payment
-offers a receipt (a draft's money never moved), and Enter on a draft's detail never prints
-one."""
+offers a receipt (a draft's money never moved), and Enter on a detail closes it, never prints
+one (Receipt… prints when it is the button pressed)."""
 
 from __future__ import annotations
 
@@ -59,10 +59,15 @@ def test_only_a_confirmed_payment_offers_a_receipt(qtbot, ops, sandbox, arun) ->
     qtbot.keyClick(detail, Qt.Key.Key_Return)
     assert detail.receipt_dialog is None and detail.findChild(ReceiptDialog) is None
     assert not detail.isVisible()  # Enter closed it
-    # The confirmed payment: its receipt is offered, and Enter prints it.
+    # The confirmed payment: its receipt is offered; Enter still closes (Close is the
+    # default), and Receipt… prints when it is the button pressed.
     detail = _detail(qtbot, dialog, paid.payment_guid)
     assert detail.receipt_button is not None and detail.receipt_button.isVisible()
     qtbot.keyClick(detail, Qt.Key.Key_Return)
+    assert detail.receipt_dialog is None and not detail.isVisible()
+    detail = _detail(qtbot, dialog, paid.payment_guid)
+    detail.receipt_button.setFocus()
+    qtbot.keyClick(detail.receipt_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: detail.receipt_dialog is not None, timeout=10000)  # a copy
     assert detail.receipt_dialog.receipt.amount == Decimal("30.00")
     assert detail.receipt_dialog.receipt.reprint is not None

@@ -1,0 +1,123 @@
+"""One audit entry as the supervisor reads it: its action's name in the current language, its
+Kyiv time, its customer, and the dialog that shows it in full (opened from the audit view's
+table by Enter or a double-click: the table shows one line of details and the tooltip is for
+the mouse). Desks write the actor, the entity and the details: all plain text, never markup;
+the details in a read-only box that is selected and copied by keyboard too."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.platform.hub_models import AuditRecord
+from teller_app.ui.audit_details import details_text
+from teller_app.ui.local_time import local_text
+from teller_app.ui.untrusted import plain_label, shown
+
+ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values are str
+    "sign_in": QT_TRANSLATE_NOOP("AuditActions", "Signed in"),
+    "sign_out": QT_TRANSLATE_NOOP("AuditActions", "Signed out"),
+    "lock": QT_TRANSLATE_NOOP("AuditActions", "Locked"),
+    "unlock": QT_TRANSLATE_NOOP("AuditActions", "Unlocked"),
+    "create": QT_TRANSLATE_NOOP("AuditActions", "Created"),
+    "edit": QT_TRANSLATE_NOOP("AuditActions", "Edited"),
+    "request": QT_TRANSLATE_NOOP("AuditActions", "Change requested"),
+    "decision": QT_TRANSLATE_NOOP("AuditActions", "Decision"),
+    "execution": QT_TRANSLATE_NOOP("AuditActions", "Executed"),
+    "alert": QT_TRANSLATE_NOOP("AuditActions", "Alert"),
+    "policy": QT_TRANSLATE_NOOP("AuditActions", "Policy changed"),
+    "cash": QT_TRANSLATE_NOOP("AuditActions", "Cash"),
+    "till": QT_TRANSLATE_NOOP("AuditActions", "Till"),
+    "other": QT_TRANSLATE_NOOP("AuditActions", "Other"),
+    # the hub's own security entries
+    "sign_in_failed": QT_TRANSLATE_NOOP("AuditActions", "Sign-in refused"),
+    "sign_in_throttled": QT_TRANSLATE_NOOP("AuditActions", "Sign-in throttled"),
+    "decision_refused": QT_TRANSLATE_NOOP("AuditActions", "Decision refused"),
+    "proxy_write": QT_TRANSLATE_NOOP("AuditActions", "Sent to the platform"),
+    "employee_added": QT_TRANSLATE_NOOP("AuditActions", "Employee added"),
+    "employee_disabled": QT_TRANSLATE_NOOP("AuditActions", "Employee disabled"),
+    "employee_enabled": QT_TRANSLATE_NOOP("AuditActions", "Employee enabled"),
+    "password_reset": QT_TRANSLATE_NOOP("AuditActions", "Password reset"),
+    "secret_issued": QT_TRANSLATE_NOOP("AuditActions", "Customer secret issued"),
+    "secret_refused": QT_TRANSLATE_NOOP("AuditActions", "Customer secret refused"),
+    "secrets_imported": QT_TRANSLATE_NOOP("AuditActions", "Customer secrets imported"),
+}
+
+
+def action_text(action: str) -> str:
+    source = ACTION_TEXT.get(action)
+    return QCoreApplication.translate("AuditActions", str(source)) if source else action
+
+
+
+def customer_of(entry: AuditRecord) -> str:
+    guid = entry.detail.get("customer_guid")
+    if guid:
+        return str(guid)
+    kind, _, value = entry.entity.partition(":")
+    return value if kind == "customer" else ""
+
+
+def when(entry: AuditRecord) -> str:
+    return local_text(datetime.fromtimestamp(entry.ts_ms / 1000, UTC), seconds=True)
+
+
+def whole_lines(text: str) -> str:
+    """Each line whole (no clip, no break points), its control characters shown and a line
+    that could reorder its neighbours direction-isolated (as the table and tooltip show it)."""
+    return "\n".join(shown(line, len(line), breaks=False) for line in text.split("\n"))
+
+
+class AuditEntryDialog(QDialog):
+    """``actor`` and ``customer``: the names the view shows for the entry (or its e-mail and
+    GUID when none is known)."""
+
+    def __init__(self, entry: AuditRecord, *, actor: str, customer: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("auditEntryDialog")
+        self.setWindowTitle(self.tr("Audit entry %1").replace("%1", str(entry.seq)))
+        if actor and actor.lower() != entry.actor.lower():
+            actor = f"{actor} ({entry.actor})"  # the name, and the e-mail it was recorded as
+        form = QFormLayout()
+        self.facts: dict[str, QLabel] = {}
+        for key, label, value in (
+            ("when", self.tr("When (Kyiv)"), when(entry)),
+            ("actor", self.tr("Employee"), actor or entry.actor),
+            ("action", self.tr("Action"), action_text(entry.action)),
+            ("entity", self.tr("Entity"), entry.entity),
+            ("customer", self.tr("Customer"), customer),
+        ):
+            text = plain_label(QLabel(shown(value) or "—", self))
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.facts[key] = text
+            form.addRow(label, text)
+        self.details = QPlainTextEdit(self)
+        self.details.setObjectName("auditEntryDetails")
+        self.details.setPlainText(whole_lines(details_text(entry.detail, "\n")))
+        self.details.setReadOnly(True)
+        self.details.setTextInteractionFlags(  # Shift+arrows and Ctrl+C too
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.details.setTabChangesFocus(True)  # Tab goes on to Close
+        details_label = QLabel(self.tr("&Details"), self)
+        details_label.setBuddy(self.details)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        box.addWidget(details_label)
+        box.addWidget(self.details, 1)
+        box.addWidget(buttons)
+        self.resize(560, 420)
+        self.details.setFocus(Qt.FocusReason.OtherFocusReason)
