@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="338"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="369"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Chain intact: %n entry.</numerusform>
@@ -61,7 +61,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="175"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -96,7 +96,7 @@
 <context>
     <name>HistoryDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="199"/>
+        <location filename="../../teller_app/ui/history.py" line="218"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n payment, fetched at %1</numerusform>
@@ -104,7 +104,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="201"/>
+        <location filename="../../teller_app/ui/history.py" line="220"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 of %n payment, fetched at %2</numerusform>
@@ -164,7 +164,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="356"/>
+        <location filename="../../teller_app/ui/supervision.py" line="376"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>
@@ -175,7 +175,7 @@
 <context>
     <name>TillCloseDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="196"/>
+        <location filename="../../teller_app/ui/till_close.py" line="194"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n cash draft never confirmed was voided.</numerusform>

@@ -102,48 +102,48 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="116"/>
+        <location filename="../../teller_app/ui/startup.py" line="112"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="186"/>
+        <location filename="../../teller_app/ui/startup.py" line="182"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="201"/>
+        <location filename="../../teller_app/ui/startup.py" line="197"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="212"/>
+        <location filename="../../teller_app/ui/startup.py" line="208"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="306"/>
+        <location filename="../../teller_app/ui/startup.py" line="302"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="68"/>
+        <location filename="../../teller_app/ui/startup.py" line="64"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="59"/>
+        <location filename="../../teller_app/ui/error_text.py" line="237"/>
         <source>This desk&apos;s cache was made by a newer Teller: it is being rebuilt.</source>
         <translation>Кеш цього робочого місця створила новіша версія Teller: його буде перебудовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="326"/>
+        <location filename="../../teller_app/ui/startup.py" line="323"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="363"/>
-        <location filename="../../teller_app/ui/startup.py" line="377"/>
+        <location filename="../../teller_app/ui/startup.py" line="360"/>
+        <location filename="../../teller_app/ui/startup.py" line="374"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -151,72 +151,72 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="179"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="71"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="102"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="101"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="132"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="38"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="47"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="36"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="45"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="39"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="48"/>
         <source>Approved, waiting to be applied.</source>
         <translation>Схвалено, чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="96"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="127"/>
         <source>Reading the customer</source>
         <translation>Читаємо дані клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="108"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="139"/>
         <source>This request is approved already: Resume applies it.</source>
         <translation>Цей запит уже схвалено: «Продовжити» застосує його.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="138"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="171"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="149"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="189"/>
         <source>Select an approved request that was not applied first.</source>
         <translation>Спершу виберіть схвалений запит, який не було застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="158"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="198"/>
         <source>Resumed: approved and applied.</source>
         <translation>Продовжено: схвалено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="164"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="204"/>
         <source>Still not applied: the Teller Hub could not finish it. Try again later.</source>
         <translation>Досі не застосовано: Teller Hub не зміг завершити. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="174"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="214"/>
         <source>Resuming</source>
         <translation>Продовження</translation>
     </message>
@@ -246,72 +246,77 @@
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="180"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="184"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="181"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="185"/>
+        <source>Comme&amp;nt:</source>
+        <translation>Ко&amp;ментар:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="182"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="185"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="229"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="234"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="232"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="237"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="245"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="246"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="277"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="282"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="306"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="311"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="349"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="354"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="114"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="145"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -360,52 +365,66 @@
         <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="106"/>
+        <source>Not applied: another customer already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
+        <translation>Не застосовано: цей номер телефону вже має інший клієнт (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="109"/>
+        <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
+        <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
+    </message>
 </context>
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="35"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="36"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="40"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="48"/>
-        <source>Approve</source>
-        <translation>Погодити</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
-        <source>Reject</source>
-        <translation>Відхилити</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="55"/>
-        <source>E-mail</source>
-        <translation>E-mail</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="56"/>
-        <source>Password</source>
-        <translation>Пароль</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="90"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="116"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="85"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="110"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="88"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
+        <source>&amp;Approve</source>
+        <translation>&amp;Погодити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
+        <source>&amp;Reject</source>
+        <translation>Від&amp;хилити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
+        <source>&amp;E-mail</source>
+        <translation>Е&amp;л. пошта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="58"/>
+        <source>&amp;Password</source>
+        <translation>Па&amp;роль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="59"/>
+        <source>Co&amp;mment</source>
+        <translation>&amp;Коментар</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="114"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -413,122 +432,127 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="28"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="29"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="30"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="31"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="32"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="33"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="34"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="68"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="35"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="69"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="36"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="70"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="71"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="72"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="73"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="76"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
         <source>Sign-in refused</source>
         <translation>Вхід відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="77"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
         <source>Sign-in throttled</source>
         <translation>Вхід тимчасово обмежено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="78"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
         <source>Decision refused</source>
         <translation>Рішення відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="79"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
         <source>Sent to the platform</source>
         <translation>Надіслано на платформу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="80"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
         <source>Employee added</source>
         <translation>Працівника додано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
         <source>Employee disabled</source>
         <translation>Працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="82"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
         <source>Employee enabled</source>
         <translation>Працівника увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="83"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
         <source>Password reset</source>
         <translation>Пароль скинуто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="84"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
         <source>Customer secret issued</source>
         <translation>Видано секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="85"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
+        <source>Customer secret refused</source>
+        <translation>Відмовлено у видачі секрету клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
         <source>Customer secrets imported</source>
         <translation>Секрети клієнтів імпортовано</translation>
     </message>
@@ -1210,34 +1234,72 @@
     </message>
 </context>
 <context>
-    <name>AuditTableModel</name>
+    <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="128"/>
-        <source>#</source>
-        <translation>№</translation>
+        <location filename="../../teller_app/ui/audit_entry.py" line="89"/>
+        <source>Audit entry %1</source>
+        <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="128"/>
-        <source>Action</source>
-        <translation>Дія</translation>
+        <location filename="../../teller_app/ui/audit_entry.py" line="95"/>
+        <source>When (Kyiv)</source>
+        <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="128"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="96"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="129"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="97"/>
+        <source>Action</source>
+        <translation>Дія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="98"/>
+        <source>Entity</source>
+        <translation>Об’єкт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="99"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="129"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="113"/>
+        <source>&amp;Details</source>
+        <translation>&amp;Подробиці</translation>
+    </message>
+</context>
+<context>
+    <name>AuditTableModel</name>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <source>#</source>
+        <translation>№</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <source>Action</source>
+        <translation>Дія</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <source>Employee</source>
+        <translation>Працівник</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
+        <source>Customer</source>
+        <translation>Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="128"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -1245,42 +1307,32 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="274"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="242"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="282"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="283"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="278"/>
-        <source>From</source>
-        <translation>З</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="279"/>
-        <source>to</source>
-        <translation>по</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="343"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="369"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1289,52 +1341,72 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="361"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="378"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="367"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="382"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="371"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="398"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="387"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="401"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="390"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="273"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="241"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="277"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="319"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="246"/>
+        <source>&amp;Employee:</source>
+        <translation>Пра&amp;цівник:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
+        <source>Fro&amp;m</source>
+        <translation>По&amp;чаток</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
+        <source>t&amp;o</source>
+        <translation>Кі&amp;нець</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
+        <source>Audit entries</source>
+        <translation>Записи журналу аудиту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="289"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="338"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1343,7 +1415,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="360"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="349"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1359,175 +1431,180 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="43"/>
+        <location filename="../../teller_app/ui/till_position.py" line="62"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="56"/>
+        <location filename="../../teller_app/ui/till_position.py" line="75"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="56"/>
-        <location filename="../../teller_app/ui/till_position.py" line="60"/>
+        <location filename="../../teller_app/ui/till_position.py" line="75"/>
+        <location filename="../../teller_app/ui/till_position.py" line="79"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="57"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="57"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="60"/>
+        <location filename="../../teller_app/ui/till_position.py" line="79"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="61"/>
+        <location filename="../../teller_app/ui/till_position.py" line="80"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <location filename="../../teller_app/ui/till_position.py" line="83"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="64"/>
+        <location filename="../../teller_app/ui/till_position.py" line="83"/>
         <source>Counted</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="65"/>
+        <location filename="../../teller_app/ui/till_position.py" line="84"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="65"/>
+        <location filename="../../teller_app/ui/till_position.py" line="84"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="66"/>
+        <location filename="../../teller_app/ui/till_position.py" line="85"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="72"/>
-        <source>Co-sign the opening count</source>
-        <translation>Підписати перерахунок на відкритті</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="73"/>
-        <source>Co-sign the close</source>
-        <translation>Підписати закриття</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="74"/>
-        <source>Co-sign the vault count</source>
-        <translation>Підписати перерахунок сховища</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="75"/>
-        <source>Approve the transfer</source>
-        <translation>Погодити передачу</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
-        <source>Reject the transfer</source>
-        <translation>Відхилити передачу</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="77"/>
-        <source>Count the vault…</source>
-        <translation>Перерахувати сховище…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="80"/>
-        <source>Refresh</source>
-        <translation>Оновити</translation>
+        <location filename="../../teller_app/ui/till_position.py" line="93"/>
+        <source>Co-sign the &amp;opening count</source>
+        <translation>Підписати перерахунок на &amp;відкритті</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="94"/>
+        <source>Co-sign the c&amp;lose</source>
+        <translation>Підписати &amp;закриття</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <source>Co-sign the &amp;vault count</source>
+        <translation>Підписати перерахунок с&amp;ховища</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <source>&amp;Approve the transfer</source>
+        <translation>&amp;Погодити передачу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="97"/>
+        <source>Re&amp;ject the transfer</source>
+        <translation>Відх&amp;илити передачу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="98"/>
+        <source>Cou&amp;nt the vault…</source>
+        <translation>Пере&amp;рахувати сховище…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="101"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Оновити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="104"/>
+        <source>&amp;Close</source>
+        <translation>За&amp;крити</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="126"/>
+        <source>&amp;Tills</source>
+        <translation>Ка&amp;си</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="127"/>
+        <source>Tran&amp;sfers waiting</source>
+        <translation>Пере&amp;дачі, що очікують</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="128"/>
+        <source>Vault counts &amp;waiting</source>
+        <translation>Перерахунки сховища, що о&amp;чікують</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="123"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <location filename="../../teller_app/ui/till_position.py" line="124"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <location filename="../../teller_app/ui/till_position.py" line="125"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="97"/>
-        <source>Tills</source>
-        <translation>Каси</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="98"/>
-        <source>Transfers waiting</source>
-        <translation>Передачі, що очікують</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="99"/>
-        <source>Vault counts waiting</source>
-        <translation>Перерахунки сховища, що очікують</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="107"/>
+        <location filename="../../teller_app/ui/till_position.py" line="160"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="123"/>
+        <location filename="../../teller_app/ui/till_position.py" line="180"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="124"/>
+        <location filename="../../teller_app/ui/till_position.py" line="181"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="144"/>
+        <location filename="../../teller_app/ui/till_position.py" line="208"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="147"/>
-        <location filename="../../teller_app/ui/till_position.py" line="159"/>
-        <location filename="../../teller_app/ui/till_position.py" line="173"/>
+        <location filename="../../teller_app/ui/till_position.py" line="211"/>
+        <location filename="../../teller_app/ui/till_position.py" line="223"/>
+        <location filename="../../teller_app/ui/till_position.py" line="237"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="154"/>
+        <location filename="../../teller_app/ui/till_position.py" line="218"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="170"/>
+        <location filename="../../teller_app/ui/till_position.py" line="234"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="179"/>
+        <location filename="../../teller_app/ui/till_position.py" line="249"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="184"/>
+        <location filename="../../teller_app/ui/till_position.py" line="254"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -2618,8 +2695,8 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form_fill.py" line="108"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="154"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="166"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="155"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="167"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
@@ -2645,19 +2722,19 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="209"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="140"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="141"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="209"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="141"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="142"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="210"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="142"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="143"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
@@ -2698,8 +2775,8 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="214"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="109"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="110"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="113"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
@@ -2730,7 +2807,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="288"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="116"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
@@ -2750,53 +2827,53 @@ If it happens again, tell support what you were doing.</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="53"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="54"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="79"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="80"/>
         <source>The platform did not answer: the customer may have been created. Nothing was lost: press Save again when the connection is back; it checks first and never creates the customer twice.</source>
         <translation>Платформа не відповіла: клієнта, можливо, вже створено. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться; спершу буде перевірено, чи клієнт існує, і двічі його не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="95"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="96"/>
         <source>A customer with this login exists and may be the one your earlier attempt created: search for the login before creating another.</source>
         <translation>Клієнт із таким логіном існує, і, можливо, його створила ваша попередня спроба: знайдіть цей логін, перш ніж створювати іншого.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="144"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="145"/>
         <source>Changed meanwhile at another desk to: “{value}”. Save again to replace it with yours.</source>
         <translation>Тим часом змінено на іншому робочому місці на: «{value}». Збережіть ще раз, щоб замінити своїм значенням.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="159"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="160"/>
         <source>Enabled</source>
         <translation>Увімкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="93"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="94"/>
         <source>Choose the asset.</source>
         <translation>Виберіть актив.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="98"/>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="219"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="99"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="220"/>
         <source>A customer with this login already exists.</source>
         <translation>Клієнт із таким логіном уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="115"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="116"/>
         <source>Blocking needs a supervisor&apos;s approval.</source>
         <translation>Блокування потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="155"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="156"/>
         <source>Phone number is required.</source>
         <translation>Номер телефону обов’язковий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="175"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Введіть суму, у якій не більше %n знака після коми.</numerusform>
@@ -2805,17 +2882,17 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="237"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="238"/>
         <source>Checking phone number…</source>
         <translation>Перевіряємо номер телефону…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="258"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="259"/>
         <source>A customer with this phone number already exists.</source>
         <translation>Клієнт із цим номером телефону вже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="260"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="261"/>
         <source>A customer with this phone number already exists: {name}</source>
         <translation>Клієнт із цим номером телефону вже існує: {name}</translation>
     </message>
@@ -2829,24 +2906,24 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="180"/>
         <source>The amount cannot be negative.</source>
         <translation>Сума не може бути від’ємною.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="199"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="200"/>
         <source>Checking login…</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="86"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="87"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form_fill.py" line="58"/>
         <location filename="../../teller_app/ui/customer_form_fill.py" line="112"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="164"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="165"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
@@ -2862,7 +2939,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="205"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="159"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="160"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
@@ -2891,12 +2968,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="138"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="139"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="59"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="60"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -3177,191 +3254,191 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="91"/>
-        <location filename="../../teller_app/ui/error_text.py" line="107"/>
+        <location filename="../../teller_app/ui/error_text.py" line="93"/>
+        <location filename="../../teller_app/ui/error_text.py" line="109"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="94"/>
+        <location filename="../../teller_app/ui/error_text.py" line="96"/>
         <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="102"/>
+        <location filename="../../teller_app/ui/error_text.py" line="104"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="104"/>
+        <location filename="../../teller_app/ui/error_text.py" line="106"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="109"/>
+        <location filename="../../teller_app/ui/error_text.py" line="111"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="111"/>
+        <location filename="../../teller_app/ui/error_text.py" line="113"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="114"/>
+        <location filename="../../teller_app/ui/error_text.py" line="116"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="122"/>
+        <location filename="../../teller_app/ui/error_text.py" line="124"/>
         <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="134"/>
+        <location filename="../../teller_app/ui/error_text.py" line="136"/>
         <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="141"/>
+        <location filename="../../teller_app/ui/error_text.py" line="143"/>
         <source>This desk is older than the Teller Hub allows: ask IT to update Teller.</source>
         <translation>Версія цього робочого місця старіша, ніж дозволяє Teller Hub: попросіть ІТ оновити Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="148"/>
+        <location filename="../../teller_app/ui/error_text.py" line="150"/>
         <source>The Teller Hub is being updated and did not take this: nothing was done. Your work is kept; try again in a minute.</source>
         <translation>Teller Hub оновлюється і не прийняв цю дію: нічого не зроблено. Вашу роботу збережено; спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="188"/>
+        <location filename="../../teller_app/ui/error_text.py" line="190"/>
         <source>The bank&apos;s Teller Hub cannot be reached. Try again later.</source>
         <translation>Teller Hub банку недоступний. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="190"/>
+        <location filename="../../teller_app/ui/error_text.py" line="192"/>
         <source>The bank&apos;s Teller Hub did not answer, so it is not known whether this went through. Your work is kept; look at the current state before you try again.</source>
         <translation>Teller Hub банку не відповів, тому невідомо, чи дію виконано. Введені дані збережено; перш ніж пробувати знову, перегляньте поточний стан.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="205"/>
+        <location filename="../../teller_app/ui/error_text.py" line="207"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="233"/>
+        <location filename="../../teller_app/ui/error_text.py" line="244"/>
         <source>Too many failed sign-ins for this account. Wait a few minutes and try again.</source>
         <translation>Забагато невдалих спроб входу для цього облікового запису. Зачекайте кілька хвилин і спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="237"/>
+        <location filename="../../teller_app/ui/error_text.py" line="248"/>
         <source>The audit chain was checked moments ago. Try again in a minute.</source>
         <translation>Ланцюжок аудиту щойно перевірено. Спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="239"/>
+        <location filename="../../teller_app/ui/error_text.py" line="250"/>
         <source>The Teller Hub asks to wait a moment: nothing was done. Try again in a minute.</source>
         <translation>Teller Hub просить трохи зачекати: нічого не виконано. Спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="260"/>
+        <location filename="../../teller_app/ui/error_text.py" line="271"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="263"/>
+        <location filename="../../teller_app/ui/error_text.py" line="274"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="266"/>
+        <location filename="../../teller_app/ui/error_text.py" line="279"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="204"/>
-        <location filename="../../teller_app/ui/error_text.py" line="270"/>
+        <location filename="../../teller_app/ui/error_text.py" line="206"/>
+        <location filename="../../teller_app/ui/error_text.py" line="283"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="272"/>
+        <location filename="../../teller_app/ui/error_text.py" line="285"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="222"/>
-        <location filename="../../teller_app/ui/error_text.py" line="274"/>
-        <location filename="../../teller_app/ui/error_text.py" line="277"/>
+        <location filename="../../teller_app/ui/error_text.py" line="287"/>
+        <location filename="../../teller_app/ui/error_text.py" line="290"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="280"/>
+        <location filename="../../teller_app/ui/error_text.py" line="293"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="282"/>
+        <location filename="../../teller_app/ui/error_text.py" line="295"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="67"/>
+        <location filename="../../teller_app/ui/error_text.py" line="69"/>
         <source>This platform address must start with https:// (plain http:// is allowed only for this computer). Ask your administrator to fix the profile.</source>
         <translation>Адреса платформи має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера). Попросіть адміністратора виправити профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="71"/>
+        <location filename="../../teller_app/ui/error_text.py" line="73"/>
         <source>The server&apos;s key does not match the key pinned in the profile: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Ключ сервера не збігається з ключем, закріпленим у профілі: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="75"/>
+        <location filename="../../teller_app/ui/error_text.py" line="77"/>
         <source>The server&apos;s certificate is not trusted: the connection was refused and nothing was sent. Tell your administrator.</source>
         <translation>Сертифікат сервера не є довіреним: з’єднання відхилено, нічого не надіслано. Повідомте адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="77"/>
+        <location filename="../../teller_app/ui/error_text.py" line="79"/>
         <source>The profile&apos;s connection settings are not valid: {message}</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="127"/>
+        <location filename="../../teller_app/ui/error_text.py" line="129"/>
         <source>{message} (The platform said: {detail})</source>
         <translation>{message} (Відповідь платформи: {detail})</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="86"/>
+        <location filename="../../teller_app/ui/error_text.py" line="88"/>
         <source>Teller is already running for this profile on this computer. Switch to that window, or close it and sign in again here.</source>
         <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="98"/>
+        <location filename="../../teller_app/ui/error_text.py" line="100"/>
         <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="213"/>
+        <location filename="../../teller_app/ui/error_text.py" line="215"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="218"/>
+        <location filename="../../teller_app/ui/error_text.py" line="220"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="222"/>
+        <location filename="../../teller_app/ui/error_text.py" line="224"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="224"/>
+        <location filename="../../teller_app/ui/error_text.py" line="226"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="226"/>
+        <location filename="../../teller_app/ui/error_text.py" line="228"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
@@ -3446,47 +3523,42 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="86"/>
+        <location filename="../../teller_app/ui/history.py" line="89"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="90"/>
-        <source>Dates</source>
-        <translation>Дати</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/history.py" line="102"/>
+        <location filename="../../teller_app/ui/history.py" line="105"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="105"/>
+        <location filename="../../teller_app/ui/history.py" line="108"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="108"/>
+        <location filename="../../teller_app/ui/history.py" line="111"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="109"/>
+        <location filename="../../teller_app/ui/history.py" line="112"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="160"/>
+        <location filename="../../teller_app/ui/history.py" line="179"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="192"/>
+        <location filename="../../teller_app/ui/history.py" line="211"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="199"/>
+        <location filename="../../teller_app/ui/history.py" line="218"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -3495,7 +3567,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="201"/>
+        <location filename="../../teller_app/ui/history.py" line="220"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -3504,72 +3576,77 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="214"/>
+        <location filename="../../teller_app/ui/history.py" line="233"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="215"/>
+        <location filename="../../teller_app/ui/history.py" line="234"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="226"/>
+        <location filename="../../teller_app/ui/history.py" line="245"/>
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="226"/>
+        <location filename="../../teller_app/ui/history.py" line="245"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="228"/>
+        <location filename="../../teller_app/ui/history.py" line="247"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="227"/>
+        <location filename="../../teller_app/ui/history.py" line="246"/>
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="228"/>
+        <location filename="../../teller_app/ui/history.py" line="93"/>
+        <source>&amp;Dates</source>
+        <translation>&amp;Дати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/history.py" line="247"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="229"/>
+        <location filename="../../teller_app/ui/history.py" line="248"/>
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="229"/>
+        <location filename="../../teller_app/ui/history.py" line="248"/>
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="242"/>
+        <location filename="../../teller_app/ui/history.py" line="261"/>
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="250"/>
+        <location filename="../../teller_app/ui/history.py" line="269"/>
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="253"/>
+        <location filename="../../teller_app/ui/history.py" line="272"/>
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="266"/>
+        <location filename="../../teller_app/ui/history.py" line="285"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="271"/>
+        <location filename="../../teller_app/ui/history.py" line="290"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -3577,37 +3654,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="62"/>
+        <location filename="../../teller_app/ui/history_model.py" line="60"/>
         <source>Date (Kyiv)</source>
         <translation>Дата (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="62"/>
+        <location filename="../../teller_app/ui/history_model.py" line="60"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="62"/>
+        <location filename="../../teller_app/ui/history_model.py" line="60"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="63"/>
+        <location filename="../../teller_app/ui/history_model.py" line="61"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="63"/>
+        <location filename="../../teller_app/ui/history_model.py" line="61"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="63"/>
+        <location filename="../../teller_app/ui/history_model.py" line="61"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="178"/>
+        <location filename="../../teller_app/ui/history_model.py" line="176"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -3615,52 +3692,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="108"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="109"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="109"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="110"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="111"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="112"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="112"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="113"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="113"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="114"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="114"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="115"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="115"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="116"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="117"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="118"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="133"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="134"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="121"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="122"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
@@ -3668,30 +3745,30 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="111"/>
+        <location filename="../../teller_app/ui/main_window.py" line="112"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="151"/>
-        <location filename="../../teller_app/ui/main_window.py" line="122"/>
+        <location filename="../../teller_app/ui/main_window.py" line="123"/>
         <source>Search</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="215"/>
+        <location filename="../../teller_app/ui/main_window.py" line="216"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="235"/>
-        <location filename="../../teller_app/ui/main_window.py" line="220"/>
+        <location filename="../../teller_app/ui/main_window.py" line="221"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="236"/>
-        <location filename="../../teller_app/ui/main_window.py" line="239"/>
+        <location filename="../../teller_app/ui/main_window.py" line="240"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
@@ -3701,12 +3778,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="254"/>
+        <location filename="../../teller_app/ui/main_window.py" line="255"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="314"/>
+        <location filename="../../teller_app/ui/main_window.py" line="315"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
@@ -3721,17 +3798,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="350"/>
+        <location filename="../../teller_app/ui/main_window.py" line="353"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="359"/>
+        <location filename="../../teller_app/ui/main_window.py" line="362"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="370"/>
+        <location filename="../../teller_app/ui/main_window.py" line="373"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
@@ -3860,52 +3937,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="36"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="35"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="44"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="43"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="45"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="44"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="47"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="46"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="48"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="47"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="49"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="48"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="50"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="49"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="51"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="50"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="61"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="60"/>
         <source>Receipt…</source>
         <translation>Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="82"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="86"/>
         <source>Reading who took the payment</source>
         <translation>Читання того, хто прийняв платіж</translation>
     </message>
@@ -4893,22 +4970,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="359"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="365"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="363"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="369"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="367"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="373"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="388"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="394"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -5406,13 +5483,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="194"/>
-        <location filename="../../teller_app/ui/supervision.py" line="341"/>
+        <location filename="../../teller_app/ui/supervision.py" line="198"/>
+        <location filename="../../teller_app/ui/supervision.py" line="361"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="201"/>
+        <location filename="../../teller_app/ui/supervision.py" line="205"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
@@ -5427,7 +5504,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="356"/>
+        <location filename="../../teller_app/ui/supervision.py" line="376"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5446,94 +5523,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="183"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="186"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="143"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="146"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="144"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="147"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="152"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="152"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="155"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="153"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="156"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="206"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="214"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="227"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="237"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="236"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="246"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="243"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="253"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="255"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="265"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="259"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="269"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="272"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="282"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="273"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="283"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="281"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="291"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="305"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="315"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="361"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="371"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="162"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="165"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -5568,27 +5645,27 @@ Reason: %2</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="190"/>
+        <location filename="../../teller_app/ui/supervision.py" line="194"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="191"/>
+        <location filename="../../teller_app/ui/supervision.py" line="195"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="192"/>
+        <location filename="../../teller_app/ui/supervision.py" line="196"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="202"/>
+        <location filename="../../teller_app/ui/supervision.py" line="206"/>
         <source>Approvals (%1)</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="340"/>
+        <location filename="../../teller_app/ui/supervision.py" line="360"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
@@ -5598,7 +5675,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="191"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -5607,97 +5684,97 @@ Reason: %2</source>
     <name>TillCloseDialog</name>
     <message>
         <location filename="../../teller_app/ui/till_close.py" line="50"/>
-        <location filename="../../teller_app/ui/till_close.py" line="64"/>
+        <location filename="../../teller_app/ui/till_close.py" line="62"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="66"/>
+        <location filename="../../teller_app/ui/till_close.py" line="64"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="68"/>
+        <location filename="../../teller_app/ui/till_close.py" line="66"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="69"/>
+        <location filename="../../teller_app/ui/till_close.py" line="67"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="76"/>
+        <location filename="../../teller_app/ui/till_close.py" line="74"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="77"/>
+        <location filename="../../teller_app/ui/till_close.py" line="75"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="79"/>
+        <location filename="../../teller_app/ui/till_close.py" line="77"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="80"/>
+        <location filename="../../teller_app/ui/till_close.py" line="78"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="96"/>
+        <location filename="../../teller_app/ui/till_close.py" line="94"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="96"/>
+        <location filename="../../teller_app/ui/till_close.py" line="94"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="97"/>
+        <location filename="../../teller_app/ui/till_close.py" line="95"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="100"/>
+        <location filename="../../teller_app/ui/till_close.py" line="98"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="127"/>
+        <location filename="../../teller_app/ui/till_close.py" line="125"/>
         <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
         <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим касир може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="145"/>
+        <location filename="../../teller_app/ui/till_close.py" line="143"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="150"/>
+        <location filename="../../teller_app/ui/till_close.py" line="148"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="159"/>
+        <location filename="../../teller_app/ui/till_close.py" line="157"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="170"/>
+        <location filename="../../teller_app/ui/till_close.py" line="168"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="193"/>
+        <location filename="../../teller_app/ui/till_close.py" line="191"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="196"/>
+        <location filename="../../teller_app/ui/till_close.py" line="194"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
@@ -5706,7 +5783,7 @@ Reason: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="122"/>
+        <location filename="../../teller_app/ui/till_close.py" line="120"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -5714,47 +5791,47 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="105"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="106"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="106"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="107"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="107"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="117"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="118"/>
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="213"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="215"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="227"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="229"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6182,58 +6259,58 @@ Reason: %2</source>
 <context>
     <name>Validators</name>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="57"/>
+        <location filename="../../teller_app/ui/validators.py" line="40"/>
         <source>Latin letter “{letter}” in a Cyrillic word: type it in Cyrillic.</source>
         <translation>Латинська літера «{letter}» у кириличному слові: введіть її кирилицею.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="60"/>
+        <location filename="../../teller_app/ui/validators.py" line="43"/>
         <source>Cyrillic letter “{letter}” in a Latin word: type it in Latin.</source>
         <translation>Кирилична літера «{letter}» у латинському слові: введіть її латиницею.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="92"/>
+        <location filename="../../teller_app/ui/validators.py" line="75"/>
         <source>Not a phone number.</source>
         <translation>Це не номер телефону.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="94"/>
+        <location filename="../../teller_app/ui/validators.py" line="77"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="110"/>
+        <location filename="../../teller_app/ui/validators.py" line="90"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="112"/>
+        <location filename="../../teller_app/ui/validators.py" line="92"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="122"/>
+        <location filename="../../teller_app/ui/validators.py" line="102"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="129"/>
+        <location filename="../../teller_app/ui/validators.py" line="109"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="45"/>
-        <location filename="../../teller_app/ui/validators.py" line="136"/>
+        <location filename="../../teller_app/ui/validators.py" line="28"/>
+        <location filename="../../teller_app/ui/validators.py" line="116"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="47"/>
+        <location filename="../../teller_app/ui/validators.py" line="30"/>
         <source>{field} must not contain control characters or text-direction marks (they can disguise the text). Retype it.</source>
         <translation>Поле «{field}» не може містити керівних символів чи позначок напрямку тексту (вони можуть маскувати текст). Введіть його заново.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="51"/>
+        <location filename="../../teller_app/ui/validators.py" line="34"/>
         <source>{field} must not start with =, +, - or @.</source>
         <translation>Поле «{field}» не може починатися з =, +, - чи @.</translation>
     </message>
@@ -6246,77 +6323,77 @@ Reason: %2</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="46"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="44"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="47"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="45"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="48"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="46"/>
         <source>Second supervisor co-signs here…</source>
         <translation>Другий контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="54"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="52"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="56"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="54"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="57"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="55"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="68"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="66"/>
         <source>The count differs from the book balance: give the reason.</source>
         <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="86"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="84"/>
         <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
         <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="96"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="94"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="102"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="100"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="123"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="121"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="125"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="123"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="129"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="127"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="138"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="136"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="143"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="141"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
