@@ -26,8 +26,6 @@ HUB_API = 1
 MIN_DESK_API = 0
 HUB_CODE_LEVEL = 1
 
-HUB_API_HEADER = "X-Teller-Hub-Api"
-DESK_API_HEADER = "X-Teller-Desk-Api"
 HUB_VERSION = PACKAGE_VERSION  # the package's: hub and desk ship as one
 
 DESK_TOO_OLD = "desk_too_old"

@@ -70,12 +70,9 @@ def crash_point(name: str) -> None:
         os._exit(99)  # a fault injector: the process dies as if killed -9
 
 
-_same = customer_drift.same  # the watcher imports it from here
-
-
 def already_applied(change: dict[str, Any], customer: Customer) -> bool:
     data = customer.model_dump()
-    return all(_same(k, v, data.get(k)) for k, v in change.items())
+    return all(customer_drift.same(k, v, data.get(k)) for k, v in change.items())
 
 
 @dataclasses.dataclass(frozen=True)

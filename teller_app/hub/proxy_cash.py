@@ -15,7 +15,7 @@ the block is never confirmed after it."""
 
 from __future__ import annotations
 
-from typing import Any
+from starlette.datastructures import State
 
 from teller_app.hub import policy
 from teller_app.hub.cash_commands import unsupervised
@@ -28,6 +28,7 @@ from teller_app.hub.cash_customer import (
 from teller_app.hub.cash_kind import classify
 from teller_app.hub.cash_limits import category_code, lock_till, owner_of
 from teller_app.hub.db import now
+from teller_app.hub.dcm_reader import app_reader
 from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
 from teller_app.hub.till_money import money, to_minor
@@ -35,15 +36,15 @@ from teller_app.hub.till_tables import cash_authorizations
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
 
-async def refuse_unauthorized_cash(app_state: Any, payment_guid: str) -> None:
+async def refuse_unauthorized_cash(app_state: State, payment_guid: str) -> None:
     """Raise ``Refusal`` unless the hub controlled this cash draft (others pass)."""
-    fe = getattr(app_state, "four_eyes", None)
-    if fe is None:
+    reader = app_reader(app_state)
+    if reader is None:
         raise Refusal(503, "the hub cannot check cash drafts yet")
     engine = app_state.hub.engine
     try:
         pol = (await policy.load(engine))[0]
-        client = await fe.reader.client()
+        client = await reader.client()
         payment = await client.get_payment(payment_guid, False)
         shape = await classify(client, payment, await category_code(client, payment),
                                pol.cash_currency)

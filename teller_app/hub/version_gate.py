@@ -19,6 +19,8 @@ from pydantic import BaseModel
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from teller_app.platform.api_version import DESK_API_HEADER, HUB_API_HEADER
+
 from . import api_version
 from .code_level import CodeLevel
 from .contract import ERROR_REF
@@ -29,8 +31,8 @@ DESK_PATHS = ("/api/v1/", "/dcm/")
 # desk's writes straight to DCM (Mode A) are out of the hub's reach, their record is not
 ALWAYS_HEARD = frozenset({"/api/v1/sessions", "/api/v1/audit"})
 NOT_A_DESK = ("/api/v1/admin/",)  # IT's tools, with the admin token
-_DESK_HEADER = api_version.DESK_API_HEADER.lower().encode()
-_HUB_HEADER = api_version.HUB_API_HEADER.lower().encode()
+_DESK_HEADER = DESK_API_HEADER.lower().encode()  # the names the desk's client uses
+_HUB_HEADER = HUB_API_HEADER.lower().encode()
 DESK_TOO_OLD_TEXT = "this desk is older than the Teller Hub allows: update Teller"
 HUB_TOO_OLD_TEXT = ("this hub process is older than its database requires (a newer release "
                     "ran migrate): it takes no writes until it is restarted on the new version")

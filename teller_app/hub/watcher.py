@@ -28,9 +28,9 @@ from teller_app.platform.models import Customer
 
 from . import audit, commands, events, policy, vault
 from .code_level import CodeLevel
+from .customer_drift import same
 from .db import dialect_insert, now
 from .dcm_reader import Reader
-from .execute import _same
 from .fe_tables import alerts, customer_snapshots, leases
 from .state import HubState
 
@@ -194,7 +194,7 @@ class Watcher(Leased):
                 continue
             if row is not None and old is not None:
                 diff = {k: new[k] for k in (*WATCHED, *ALSO_WATCHED)
-                        if k in old and not _same(k, new[k], old.get(k))}
+                        if k in old and not same(k, new[k], old.get(k))}
                 reasons = policy.evaluate(pol, "customer_update", diff, old)
                 if diff and reasons and not await self._explained(guid, diff, row.seen_at):
                     found.append((customer, old, new, diff, reasons))
@@ -219,7 +219,7 @@ class Watcher(Leased):
     async def _explained(self, guid: str, diff: dict[str, Any], seen_at: int) -> bool:
         for cmd in await commands.explaining(self.state.engine, guid, seen_at - EXPLAIN_SLACK_S):
             change = cmd.change
-            if all(k in change and _same(k, change[k], v) for k, v in diff.items()):
+            if all(k in change and same(k, change[k], v) for k, v in diff.items()):
                 return True
         return False
 
