@@ -11,8 +11,9 @@ alone. That entry is sent once more as ``reduced``: action "other", the original
 clipped JSON string under ``refused_entry`` and the hub's words under ``refusal``, with a
 ``client_id`` derived from the original's (a re-send after a lost answer or a crash is
 answered with the stored entry). When even that is refused, the entry is quarantined: kept
-in the outbox, marked, never sent again, counted by ``AuditOutbox.waiting`` (the profile's
-delete warning says it), and logged.
+in the outbox, marked, never sent again (its reduced form: a few kilobytes however large the
+original), counted by ``AuditOutbox.waiting`` (the profile's delete warning says it), and
+logged.
 
 A batch refused with 409 ``client_id_taken`` is split the same way: an entry alone refused
 so is already on the hub (another employee's session sent the very same entry), so it is
@@ -92,8 +93,12 @@ def reduced(entry: OutboxEntry, refusal: str) -> OutboxEntry:
 
 
 def held_record(entry: OutboxEntry, refusal: str) -> dict[str, Any]:
-    """The outbox record of a quarantined entry (sealed like any line)."""
-    return {QUARANTINED: entry.stored(), REFUSAL_KEY: _clip(refusal, REFUSAL_CHARS),
+    """The outbox record of a quarantined entry (sealed like any line): its reduced form
+    under its own ``client_id`` (that id keeps the original from being offered again). An
+    entry refused for its size can be megabytes, and the record is carried in the outbox and
+    in every sent mark for good: kept clipped, it stays a few kilobytes."""
+    kept = replace(reduced(entry, refusal), client_id=entry.client_id)
+    return {QUARANTINED: kept.stored(), REFUSAL_KEY: _clip(refusal, REFUSAL_CHARS),
             "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 

@@ -22,7 +22,7 @@ from hub_proc import HubProc, add_employee, sign_in
 
 from teller_app.core.audit import AuditAction, AuditOutbox, AuditTrail, OutboxEntry, make_entry
 from teller_app.core.audit_desk import desk_id_for
-from teller_app.core.audit_refused import reduced, reduced_client_id
+from teller_app.core.audit_refused import REFUSED_KEY, reduced, reduced_client_id
 from teller_app.platform.hub_client import HubClient
 
 
@@ -129,12 +129,15 @@ def test_an_entry_refused_also_reduced_is_quarantined_and_never_sent(
     rows = _trail(http, admin, marks)
     assert [r["entity"] for r in rows] == [f"customer:{m}" for m in marks[1:]]
     held = box.quarantined()
-    assert [h.entry for h in held] == [bad] and "detail is too large" in held[0].refusal
+    # kept in its reduced form under its own id (bounded, however large the original)
+    assert [(h.entry.client_id, h.entry.action) for h in held] == [(bad.client_id, "other")]
+    assert "detail is too large" in held[0].refusal
+    assert marks[0] in held[0].entry.detail[REFUSED_KEY]
     assert box.unsent() == [] and box.waiting() == 1  # what deleting the profile would lose
     lines = [raw for raw in box.path.read_bytes().split(b"\n") if raw]
     assert len(lines) == 1  # emptied but for its record
     assert json.dumps(bad.client_id) not in box.path.read_text()  # sealed at rest
-    assert [h.entry for h in AuditOutbox(box.path, key).quarantined()] == [bad]  # a restart
+    assert [h.entry for h in AuditOutbox(box.path, key).quarantined()] == [held[0].entry]
     assert "never sent" in caplog.text and bad.client_id in caplog.text
     assert "reserved" in caplog.text  # why its reduced form was refused
 
