@@ -7,7 +7,6 @@ says why."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,15 +14,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from teller_app.core.customers import CustomerService
-from teller_app.core.embedded_stack import EmbeddedStack, start_embedded
+from teller_app.core.embedded_stack import EmbeddedStack
 from teller_app.core.till import Till, TillService
 from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.cash_dialog import CashDialog
-from teller_app.ui.sign_in import sandbox_target, sign_in
 from teller_app.ui.till_desk import hub_cash
 from teller_app.ui.till_dialog import ReportDialog
 
 from .conftest import TELLER, make_window, new_customer, password_of
+from .embedded_desk import embedded_stack, hub_session
 
 pytestmark = pytest.mark.slow
 
@@ -31,22 +30,12 @@ SUPERVISOR = "supervisor.kyiv@demo.bank"
 COUNTS = {"note_100": 3}
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    started = start_embedded(tmp_path_factory.mktemp("ui-desk-keys-hub"))
-    try:
-        assert started.hub is not None, started.hub_problem
-        yield started
-    finally:
-        started.stop()
+stack = embedded_stack("ui-desk-keys-hub")
 
 
 @pytest.fixture()
 def window(qtbot, ops, arun, stack):  # type: ignore[no-untyped-def]
-    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
-    session = arun(sign_in(target, TELLER, password_of(stack.sandbox, TELLER), remember=False,
-                           store=None))
-    assert session.hub is not None
+    session = hub_session(arun, stack, TELLER)
     win = make_window(qtbot, ops, session, stack.sandbox)
     yield win
     win._closing_for_sign_out = True

@@ -9,7 +9,6 @@ and a "from" after "to" is never sent (the other box follows)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -19,15 +18,14 @@ from PySide6.QtWidgets import QApplication, QDateEdit, QWidget
 
 from teller_app.core.approvals import ApprovalService, actor_from_session
 from teller_app.core.customers import CustomerService
-from teller_app.core.embedded_stack import EmbeddedStack, start_embedded
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approvals_inbox import ApprovalsInbox
 from teller_app.ui.audit_entry import AuditEntryDialog
 from teller_app.ui.audit_view import AuditView
-from teller_app.ui.sign_in import sandbox_target, sign_in
 from tests.ui.test_accelerators_unique import clashes, language, mnemonic  # noqa: F401
 
-from .conftest import TELLER, new_customer, password_of
+from .conftest import TELLER, new_customer
+from .embedded_desk import embedded_stack, hub_session
 
 pytestmark = pytest.mark.slow
 
@@ -36,22 +34,7 @@ SHOUT = "<b style='color:green'>APPROVED BY HEAD OFFICE</b>"
 READING = "Reading the audit trail"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    started = start_embedded(tmp_path_factory.mktemp("ui-supervisor-day"))
-    try:
-        assert started.hub is not None, started.hub_problem
-        yield started
-    finally:
-        started.stop()
-
-
-def _session(arun: Any, stack: EmbeddedStack, email: str) -> Any:
-    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
-    session = arun(sign_in(target, email, password_of(stack.sandbox, email), remember=False,
-                           store=None))
-    assert session.hub is not None
-    return session
+stack = embedded_stack("ui-supervisor-day")
 
 
 def _active(qtbot: Any, widget: QWidget) -> None:
@@ -68,7 +51,7 @@ def _alt(qtbot: Any, widget: QWidget, key: Qt.Key) -> None:
 # -- the approvals inbox ----------------------------------------------------------------------
 def test_a_decision_leaves_nothing_selected_and_a_rejection_asks_for_its_comment(  # type: ignore[no-untyped-def]
         qtbot, ops, arun, stack) -> None:
-    teller, supervisor = _session(arun, stack, TELLER), _session(arun, stack, SUPERVISOR)
+    teller, supervisor = hub_session(arun, stack, TELLER), hub_session(arun, stack, SUPERVISOR)
     maker = ApprovalService(teller.hub, actor_from_session(teller))
     customers = CustomerService(teller.client, hub=teller.hub)
     filed = []
@@ -178,7 +161,7 @@ def _day(value: QDate) -> date:
 
 @pytest.fixture()
 def audit(qtbot, ops, arun, stack):  # type: ignore[no-untyped-def]
-    teller, supervisor = _session(arun, stack, TELLER), _session(arun, stack, SUPERVISOR)
+    teller, supervisor = hub_session(arun, stack, TELLER), hub_session(arun, stack, SUPERVISOR)
     entity = f"customer:{uuid.uuid4()}"
     detail = {"comment": SHOUT, "reason": "line one\nline two", "request_id": "r-1"}
     arun(teller.hub.call(lambda hub: hub.append_audit([{
@@ -281,7 +264,7 @@ def test_the_inbox_and_audit_letters_are_unique_in_their_window(  # type: ignore
     (whose keys are free in Ukrainian too)."""
     from .conftest import make_window
 
-    window = make_window(qtbot, ops, _session(arun, stack, SUPERVISOR), stack.sandbox)
+    window = make_window(qtbot, ops, hub_session(arun, stack, SUPERVISOR), stack.sandbox)
     try:
         supervision = window.supervision
         supervision.show_audit()

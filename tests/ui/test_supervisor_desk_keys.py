@@ -7,8 +7,6 @@ with its list focused and a request selected."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,39 +14,23 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from teller_app.core.approvals import ApprovalService, actor_from_session
 from teller_app.core.customers import CustomerService
-from teller_app.core.embedded_stack import EmbeddedStack, start_embedded
 from teller_app.core.till import TillService
 from teller_app.core.till_cash import LinkCalls
 from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.shortcuts import ShortcutsSheet
-from teller_app.ui.sign_in import sandbox_target, sign_in
 from teller_app.ui.till_desk import hub_cash
 from teller_app.ui.till_position import BranchCashView
 from tests.ui.test_accelerators_unique import clashes, mnemonic
 
 from .conftest import TELLER, make_window, new_customer, password_of
+from .embedded_desk import embedded_stack, hub_session
 
 pytestmark = pytest.mark.slow
 
 SUPERVISOR = "supervisor.kyiv@demo.bank"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    started = start_embedded(tmp_path_factory.mktemp("ui-supervisor-keys"))
-    try:
-        assert started.hub is not None, started.hub_problem
-        yield started
-    finally:
-        started.stop()
-
-
-def _session(arun: Any, stack: EmbeddedStack, email: str) -> Any:
-    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
-    session = arun(sign_in(target, email, password_of(stack.sandbox, email), remember=False,
-                           store=None))
-    assert session.hub is not None
-    return session
+stack = embedded_stack("ui-supervisor-keys")
 
 
 def _buttons(view: BranchCashView) -> list[QPushButton]:
@@ -56,7 +38,7 @@ def _buttons(view: BranchCashView) -> list[QPushButton]:
 
 
 def test_enter_in_the_tills_table_co_signs_nothing(qtbot, ops, arun, stack) -> None:  # type: ignore[no-untyped-def]
-    teller, supervisor = _session(arun, stack, TELLER), _session(arun, stack, SUPERVISOR)
+    teller, supervisor = hub_session(arun, stack, TELLER), hub_session(arun, stack, SUPERVISOR)
     cash = hub_cash(teller)
     assert cash is not None
     till = arun(cash.till.open(f"K{uuid.uuid4().hex[:6]}", {"note_100": 3}))
@@ -101,13 +83,13 @@ def test_enter_in_the_tills_table_co_signs_nothing(qtbot, ops, arun, stack) -> N
 
 
 def test_the_inbox_keys_never_decide_out_of_sight(qtbot, ops, arun, stack) -> None:  # type: ignore[no-untyped-def]
-    teller = _session(arun, stack, TELLER)
+    teller = hub_session(arun, stack, TELLER)
     made = arun(CustomerService(teller.client, hub=teller.hub).create(new_customer(
         stack.sandbox, teller, surname="Клавіші", name="Інбокс")))
     guid = made.customer.guid
     filed = arun(ApprovalService(teller.hub, actor_from_session(teller)).file_request(
         guid, {"status": "blocked"}, "keys test"))
-    window = make_window(qtbot, ops, _session(arun, stack, SUPERVISOR), stack.sandbox)
+    window = make_window(qtbot, ops, hub_session(arun, stack, SUPERVISOR), stack.sandbox)
     try:
         supervision = window.supervision
         inbox, dock = supervision.inbox, supervision.inbox_dock

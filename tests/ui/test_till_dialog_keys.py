@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,11 +15,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
-from teller_app.core.embedded_stack import EmbeddedStack, start_embedded
 from teller_app.core.till import DENOMINATIONS, Till, TillService
 from teller_app.core.till_cash import LinkCalls
 from teller_app.core.till_cosign import cosign_with_credentials
-from teller_app.ui.sign_in import sandbox_target, sign_in
 from teller_app.ui.till_close import TillCloseDialog
 from teller_app.ui.till_desk import report_context
 from teller_app.ui.till_dialog import CountGrid, TillOpenDialog
@@ -28,6 +25,7 @@ from teller_app.ui.till_report import ReportContext, person_text, report_html
 from teller_app.ui.till_text import denomination_text
 
 from .conftest import TELLER, password_of
+from .embedded_desk import embedded_stack, hub_session
 
 pytestmark = pytest.mark.slow
 
@@ -36,22 +34,12 @@ DESK = "ui-till-keys"
 COUNTS = {"note_100": 3}  # 300.00 UAH
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    started = start_embedded(tmp_path_factory.mktemp("ui-till-hub"))
-    try:
-        assert started.hub is not None, started.hub_problem
-        yield started
-    finally:
-        started.stop()
+stack = embedded_stack("ui-till-hub")
 
 
 @pytest.fixture()
 def session(arun, stack):  # type: ignore[no-untyped-def]
-    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
-    opened = arun(sign_in(target, TELLER, password_of(stack.sandbox, TELLER), remember=False,
-                          store=None))
-    assert opened.hub is not None
+    opened = hub_session(arun, stack, TELLER)
     yield opened
     arun(opened.close())
 

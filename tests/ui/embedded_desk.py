@@ -1,0 +1,39 @@
+"""A test module's own embedded sandbox + Teller Hub (``embedded_stack``: tills and requests
+of one module never meet another's) and sessions signed in on it through the hub
+(``hub_session``), for the tests that drive real windows against both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from teller_app.core.embedded_stack import EmbeddedStack, start_embedded
+from teller_app.ui.sign_in import sandbox_target, sign_in
+
+from .conftest import password_of
+
+
+def embedded_stack(name: str) -> Callable[..., Iterator[EmbeddedStack]]:
+    """A module-scoped fixture starting the stack in a temporary directory ``name``."""
+
+    @pytest.fixture(scope="module")
+    def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
+        started = start_embedded(tmp_path_factory.mktemp(name))
+        try:
+            assert started.hub is not None, started.hub_problem
+            yield started
+        finally:
+            started.stop()
+
+    return stack
+
+
+def hub_session(arun: Any, stack: EmbeddedStack, email: str) -> Any:
+    """``email``'s session on ``stack`` (its demo password), with the hub's link open."""
+    target = sandbox_target(stack.sandbox.manifest, stack.hub_url)
+    session = arun(sign_in(target, email, password_of(stack.sandbox, email), remember=False,
+                           store=None))
+    assert session.hub is not None
+    return session
