@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import add_row, tab_chain
+from teller_app.ui.enter_key import enter_stays_on
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
 
@@ -76,9 +77,7 @@ class ApproveInPlaceDialog(QDialog):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter on a focused button that does not take it (Cancel) stays there: it does not
         reach the default button, Approve."""
-        focused = self.focusWidget()
-        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and isinstance(focused, QPushButton) and not focused.autoDefault()):
+        if enter_stays_on(self.focusWidget(), event):
             event.accept()
             return
         super().keyPressEvent(event)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QPushButton
 
 from teller_app.core.cash import CashKind, CashReceipt, ConfirmFailed, ConfirmInDoubt
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.cash_dialog_parts import CashDialogParts, in_sentence
 from teller_app.ui.cash_text import cash_error_text
+from teller_app.ui.enter_key import enter_stays_on
 from teller_app.ui.money import format_money
 
 # (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
@@ -41,9 +41,7 @@ class CashDialogSupervisor(CashDialogParts):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter on a focused button that does not take it (Confirm, Void, Close) stays
         there: it does not reach the dialog's default, the supervisor's button."""
-        focused = self.focusWidget()
-        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and isinstance(focused, QPushButton) and not focused.autoDefault()):
+        if enter_stays_on(self.focusWidget(), event):
             event.accept()
             return
         super().keyPressEvent(event)
