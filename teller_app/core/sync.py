@@ -42,9 +42,10 @@ Servers that differ where the docs are silent (``platform/traits.py``; learnt by
 on ``total`` or an empty page, never on a short page (a server may cap pages). Where
 ``ordering`` is ignored or refused, or a page comes back out of ``updated_at`` order, or rows
 lack a usable ``updated_at``, a run pages by offset in the server's own order instead
-("scan": the window ``min_updated_at`` = the same start as above, cursor = the newest row
-seen). Either way a run is verified by counts: fewer distinct customers than the first
-page's ``total`` promised (rows shifted under the offset) and the window is read again once.
+("scan", ``core/sync_scan.py``: the window ``min_updated_at`` = the same start as above,
+cursor = the newest row seen). Either way a run is verified by counts: fewer distinct
+customers than the first page's ``total`` promised (rows shifted under the offset) and the
+window is read again once.
 
 Accounts and balances are NOT synced here (100 000 account calls): ``refresh_accounts(guid)``
 fetches one customer's accounts when a card opens.
@@ -73,9 +74,9 @@ from teller_app.core.sync_paging import (
     gc_frozen,
     gil_handover,
     record_guid,
-    updated_at_of,
 )
-from teller_app.core.sync_reconcile import SyncReconcile, log_reconcile
+from teller_app.core.sync_reconcile import log_reconcile
+from teller_app.core.sync_scan import BATCH_PAGES, SyncScan
 from teller_app.platform import PlatformClient, background_calls
 from teller_app.platform.models import AccountWithAssets
 from teller_app.platform.models.customers import CustomerRecordPage
@@ -85,14 +86,13 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 PAGE_SIZE = 1000  # the platform's maximum ``limit``
 OVERLAP_SECONDS = 2.0
-BATCH_PAGES = 10  # full sync: pages per cache transaction (BranchCache.store_page)
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports (the first and last always sent)
 RECONCILE_HOURS = 24.0  # at most one automatic reconcile pass per this many hours
 FIRST_RECONCILE_DELAY = 30 * 60.0  # seconds from a first full sync's end to its pass
 _ONE_US = timedelta(microseconds=1)
 
 
-class SyncEngine(SyncReconcile):
+class SyncEngine(SyncScan):
     def __init__(
         self,
         client: SyncClient,
@@ -331,68 +331,6 @@ class SyncEngine(SyncReconcile):
         if self.connectivity is not None and state.last_sync_at is not None:
             self.connectivity.set_last_sync(state.last_sync_at)
         return received
-
-    async def _run_scan(self, state: SyncState) -> int:
-        """A run paged by offset in the server's order (see the module docstring)."""
-        incremental = state.full_sync_done and bool(state.cursor)
-        start = self._start(state) if incremental else None
-        received = 0
-        for attempt in (1, 2):
-            got, seen, expected, state = await self._scan_pass(state, start)
-            received += got
-            if len(seen) >= expected:
-                break
-            log.warning("sync pass %d saw %d of %d customers: reading again", attempt,
-                        len(seen), expected)
-        await self.worker.call(seen.clear)
-        if self.connectivity is not None and state.last_sync_at is not None:
-            self.connectivity.set_last_sync(state.last_sync_at)
-        return received
-
-    async def _scan_pass(
-        self, state: SyncState, start: str | None
-    ) -> tuple[int, GuidSet, int, SyncState]:
-        offset = received = uncommitted = 0
-        seen = GuidSet()
-        expected: int | None = None
-        newest = state.cursor or ""
-        read_at: str | None = None
-        self._reported_at = self._received_at = 0.0
-        try:
-            while True:
-                page = await self._fetch(start, offset, ordered=False)
-                if read_at is None and page.server_time is not None:
-                    read_at = canonical_ts(page.server_time)
-                total = int(page.total)
-                expected = total if expected is None else expected
-                rows = list(page.customers)
-                self._report_received(received + len(rows), expected,
-                                      final=not rows or offset + len(rows) >= total)
-                seen.update(record_guid(r) for r in rows)
-                for row in rows:
-                    stamp = updated_at_of(row)
-                    if stamp:
-                        newest = max(newest, canonical_ts(stamp))
-                offset += len(rows)
-                last_page = not rows or offset >= total
-                new_state = state
-                if last_page:
-                    new_state = replace(state, cursor=newest or state.cursor, tie_skip=0,
-                                        full_sync_done=True, last_sync_at=time.time(),
-                                        read_at=read_at or state.read_at)
-                uncommitted += 1
-                commit = last_page or uncommitted >= BATCH_PAGES
-                uncommitted = 0 if commit else uncommitted
-                await self.worker.store_page(rows, new_state, commit)
-                state = new_state
-                received += len(rows)
-                self._report(received, expected, final=last_page)
-                if last_page:
-                    return received, seen, expected, state
-        finally:
-            if uncommitted:
-                with contextlib.suppress(Exception):
-                    await self.worker.flush()
 
 
 async def _cancelled(task: asyncio.Task[int] | None) -> None:

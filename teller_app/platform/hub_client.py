@@ -7,7 +7,8 @@ event stream, alerts and the audit log (models in ``hub_models.py`` and, for ses
 secrets, ``hub_session_models.py``).
 Errors are the platform's tree (``errors.py``), except that a hub that cannot be reached
 raises ``HubUnavailable``, not ``Unavailable``: the platform may be fine, the desk stays online;
-a write refused because this desk is older than the hub allows raises ``DeskTooOld`` (426).
+a write refused because this desk is older than the hub allows raises ``DeskTooOld`` (426)
+(``_hub_errors.py``).
 Every request says the desk's API (``X-Teller-Desk-Api``, ``api_version``); ``version()``
 reads the hub's.
 
@@ -24,11 +25,12 @@ from typing import Any
 import httpx
 
 from ._http import CONNECT_TIMEOUT_S, HttpCore, QueryValue, RetryPolicy, Sleep, _handle
+from ._hub_errors import hub_error
 from ._sensitive import register_secret
 from ._sse import sse_events
 from ._wire import M, exact_text, parse_model, path_segment
 from .api_version import VERSION_PATH, HubVersion
-from .errors import DeskTooOld, HubUnavailable, PlatformError, RateLimited, Unavailable
+from .errors import HubUnavailable, PlatformError, Unavailable
 from .hub_models import (
     AlertList,
     AuditAppendResult,
@@ -374,29 +376,10 @@ class HubClient:
                 idempotent=idempotent
             )
         except PlatformError as exc:
-            if exc.status_code == 429:  # the hub is up and said "later" (e.g. sign-in throttle)
-                limited = RateLimited(exc.message, status_code=429, method=method,
-                                      path=_safe_path(path), reason=exc.reason)
-                limited.source = "hub"
-                raise limited from None
-            if exc.status_code == 426:  # this desk is older than the hub allows: nothing done
-                old = DeskTooOld(exc.message, status_code=426, method=method,
-                                 path=_safe_path(path), reason=exc.reason or "desk_too_old")
-                old.source = "hub"
-                raise old from None
-            if not isinstance(exc, Unavailable):
-                exc.path = _safe_path(path)
-                exc.source = "hub"
+            error = hub_error(exc, method, _safe_path(path))
+            if error is exc:
                 raise
-            lost = HubUnavailable(
-                f"the Teller Hub cannot be reached: {exc.message}",
-                status_code=exc.status_code,
-                method=method,
-                path=_safe_path(path),
-                reason=exc.reason,  # "hub_too_old": a process that takes no writes (none done)
-            )
-            lost.not_sent = exc.not_sent
-            raise lost from None
+            raise error from None
 
     @staticmethod
     def _parse(model: type[M], data: Any, method: str, path: str) -> M:

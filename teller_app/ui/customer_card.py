@@ -8,7 +8,6 @@ A live language switch re-texts the card from its state (``retranslate``); nothi
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable
 
@@ -32,10 +31,9 @@ from teller_app.ui import theme
 from teller_app.ui.account_panel import AccountPanel, _selectable, caption_row, set_caption
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
-from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.customer_card_text import DETAIL_KEYS, detail_captions, detail_texts, flags_html
 from teller_app.ui.enter_key import press_on_enter
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
-from teller_app.ui.money import format_number
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_iban, isolate
 
@@ -118,8 +116,7 @@ class CustomerCard(QWidget):
         self.details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.detail_labels: dict[str, QLabel] = {}
         self.detail_captions: dict[str, QLabel] = {}
-        for key in ("surname", "name", "paternal_name", "login", "phone_number", "segment",
-                    "branch_name", "balance_allowed", "wallet_user_guid"):
+        for key in DETAIL_KEYS:
             label = _selectable("", self, f"detail_{key}")
             self.detail_labels[key] = label
             self.detail_captions[key] = caption_row(self.details, label, self)
@@ -177,17 +174,7 @@ class CustomerCard(QWidget):
         self.refresh_button.setText(self.tr("Refresh (Ctrl+R)"))
         self.edit_button.setText(self.tr("Edit (Ctrl+E)"))
         self.open_account_button.setText(self.tr("Open additional account…"))
-        for key, caption in (
-            ("surname", self.tr("Surname")),
-            ("name", self.tr("Name")),
-            ("paternal_name", self.tr("Paternal name")),
-            ("login", self.tr("Login")),
-            ("phone_number", self.tr("Phone")),
-            ("segment", self.tr("Segment")),
-            ("branch_name", self.tr("Branch")),
-            ("balance_allowed", self.tr("Balance allowed")),
-            ("wallet_user_guid", self.tr("Customer GUID")),
-        ):
+        for key, caption in detail_captions().items():
             set_caption(self.detail_captions[key], caption)
         self.accounts_title.setText(self.tr("Accounts"))
         iban = self.open_account_iban
@@ -299,29 +286,10 @@ class CustomerCard(QWidget):
     def _paint_customer(self) -> None:
         c = self.customer
         self.title.setText(isolate(c.full_name or c.login or self.guid))
-        texts = {
-            "surname": isolate(c.surname), "name": isolate(c.name),
-            "paternal_name": isolate(c.paternal_name), "login": isolate(c.login),
-            "phone_number": c.phone_number, "segment": segment_text(c.segment),
-            "branch_name": c.branch_name,
-            "balance_allowed":
-                f"{format_number(c.balance_allowed, 2)} {c.balance_asset_code}".strip(),
-            "wallet_user_guid": c.wallet_user_guid,
-        }
+        texts = detail_texts(c)
         for key, label in self.detail_labels.items():
             label.setText(texts[key])
-        chips = []
-        if c.is_disabled:
-            disabled = self.tr("DISABLED")
-            chips.append(f"<span style='color:#fff;background:#b3261e;'>&nbsp;"
-                         f"{disabled}&nbsp;</span>")
-        status = c.status
-        if status:  # isolated: a direction mark in it cannot reorder the chips after it
-            chips.append(self.tr("Status: <b>{status}</b>")
-                         .format(status=html.escape(isolate(status_text(status)))))
-        chips.append(self.tr("KYC level: <b>{level}</b>")
-                     .format(level=c.kyc_level))
-        self.flags.setText(" &nbsp; ".join(chips))
+        self.flags.setText(flags_html(c))
 
     def _paint_accounts(self, accounts: list[AccountView]) -> None:
         self.accounts = list(accounts)

@@ -33,19 +33,10 @@ from teller_app.ui import theme
 from teller_app.ui.a11y_form import plain
 from teller_app.ui.clipboard_guard import clear_copied
 from teller_app.ui.error_text import safe_text
+from teller_app.ui.idle_filter import IdleEventFilter
 from teller_app.ui.lock_focus import FocusMemory
 from teller_app.ui.lock_guard import LockGuard, hide_open_windows, show_parked
 from teller_app.ui.untrusted import plain_label, shown, shown_lines
-
-INPUT_EVENTS = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseMove,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-    }
-)
 
 VerifyPassword = Callable[[str], Awaitable[bool]]
 SwitchEmployee = Callable[[str, str], Awaitable[Any]]
@@ -171,31 +162,6 @@ class LockScreen(QWidget):
             self.other_password.setFocus(Qt.FocusReason.OtherFocusReason)
             self.set_busy(True)
             self.switch_requested.emit(self.other_email.text().strip(), self.other_password.text())
-
-
-class IdleEventFilter(QObject):
-    """Counts keyboard/mouse input on the windows it is installed on as activity.
-
-    It is installed on top-level ``QWindow`` objects (the main window and every dialog that
-    takes focus), never on the application: every input event passes through its window
-    first, so nothing is missed, while the filter only ever sees live windows (never widgets
-    in the middle of their destruction) and no other object's events. Its C++ parent is the
-    ``SessionLocker`` (so Qt, not a garbage collection on some worker thread, destroys it, on
-    the GUI thread), which also keeps the Python reference and removes it from every window
-    deterministically in ``stop()``.
-    """
-
-    def __init__(self, tracker: IdleTracker, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.tracker = tracker
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        try:
-            if event.type() in INPUT_EVENTS:
-                self.tracker.touch()
-        except Exception:  # an event filter must never raise into Qt's dispatch
-            pass
-        return False
 
 
 class SessionLocker(QObject):

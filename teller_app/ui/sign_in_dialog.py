@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
@@ -31,16 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.machine_policy import MachinePolicy, read_policy
-from teller_app.core.person_name import official_name
 from teller_app.platform import AuthError, PermissionDenied
 from teller_app.secrets import SecretStore
 from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.data_text import role_text
-from teller_app.ui.demo_list import USER_ROLE, add_demo_item, fit_demo_list
+from teller_app.ui.demo_list import USER_ROLE, fit_demo_list
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.keyring_note import keyring_note_text
 from teller_app.ui.sign_in import SignInTarget, read_remembered
+from teller_app.ui.sign_in_demo import demo_box, demo_item, fill_demo_list
 from teller_app.ui.untrusted import plain_label, shown_lines
 
 if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) after the paint
@@ -73,19 +70,9 @@ class SignInDialog(QDialog):
         self.profile_combo.setObjectName("profileCombo")
         self._add_target_items(targets)
 
-        self.sandbox_box = QGroupBox(self.tr("Sandbox — demo accounts"), self)
-        self.sandbox_box.setObjectName("sandboxBox")
-        self.demo_list = QListWidget(self.sandbox_box)
-        self.demo_list.setObjectName("demoEmployees")
+        self.sandbox_box, self.demo_list, self.sandbox_layout = demo_box(self)
         self.demo_list.itemActivated.connect(self._demo_chosen)
         self.demo_list.itemClicked.connect(self._demo_chosen)
-        note = QLabel(self.tr("This is the built-in sandbox: a simulated platform with "
-                              "made-up customers. Choose an employee to fill the form."),
-                      self.sandbox_box)
-        note.setWordWrap(True)
-        self.sandbox_layout = sandbox_layout = QVBoxLayout(self.sandbox_box)
-        sandbox_layout.addWidget(note)
-        sandbox_layout.addWidget(self.demo_list)
 
         self.email = QLineEdit(self)
         self.email.setObjectName("email")
@@ -199,14 +186,10 @@ class SignInDialog(QDialog):
             self.submit()
 
     def choose_demo(self, email: str) -> None:
-        """Fill the form with the demo employee ``email`` (sandbox only)."""
-        for i in range(self.demo_list.count()):
-            item = self.demo_list.item(i)
-            if item.data(USER_ROLE)["email"] == email:
-                self.demo_list.setCurrentItem(item)
-                self._demo_chosen(item)
-                return
-        raise KeyError(email)
+        """Fill the form with the demo employee ``email`` (sandbox only; KeyError: none)."""
+        item = demo_item(self.demo_list, email)
+        self.demo_list.setCurrentItem(item)
+        self._demo_chosen(item)
 
     def manage_profiles(self) -> QDialog:
         """The profile manager (ui/profile_manager*.py); saved profiles join the list."""
@@ -259,17 +242,7 @@ class SignInDialog(QDialog):
             self.demo_list.setHorizontalScrollBarPolicy(
                 QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sandbox_box.setVisible(target.is_sandbox)
-        self.demo_list.clear()
-        for employee in target.demo_employees:
-            branch = target.branch_names.get(employee.get("branch_guid") or "", "") or \
-                self.tr("head office")
-            name = official_name(employee.get("surname"), employee.get("name"),
-                                 employee.get("paternal_name"))
-            roles = ", ".join(role_text(r) for r in employee.get("roles", []))
-            text = f"{employee['email']} — {roles} — {branch}"
-            if name:
-                text = f"{name}: {text}"
-            add_demo_item(self.demo_list, employee, text)
+        fill_demo_list(self.demo_list, target)
         self._fit_demo_list()
         self.secret_caption.setText(
             self.tr("Teller Hub password") if target.uses_hub_login else self.tr("Password"))

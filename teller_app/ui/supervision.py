@@ -1,9 +1,9 @@
 """Roles-aware supervision on the main window: ``install(window)`` adds, by capability,
 
 * Tools → Lock (Ctrl+L) for everyone, plus the idle lock (profile ``idle_lock_minutes``);
-* the hub's live event feed (SSE, reconnect + resume): supervisors get the Approvals inbox
-  (a dock; new requests and "unapproved change" alerts are announced in the status bar,
-  banner and tray); everyone sees the decision on their own requests at once
+* the hub's live event feed (SSE, reconnect + resume: ``supervision_feed``): supervisors get
+  the Approvals inbox (a dock; new requests and "unapproved change" alerts are announced in
+  the status bar, banner and tray); everyone sees the decision on their own requests at once
   (``supervision_notices``);
 * Tools → Audit trail for ``VIEW_AUDIT`` (read from the hub);
 * on every customer card: "Request a change…" (tellers: a request on the hub, never a write)
@@ -29,14 +29,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QSystemTrayIcon
 from shiboken6 import isValid
 
-from teller_app.core.approvals_feed import EventFeed
 from teller_app.core.audit import AuditAction
 from teller_app.core.audit_desk import DeskAudit, desk_id_for
 from teller_app.core.idle import IdleTracker
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.platform import Branch
-from teller_app.platform.hub_models import ChangeRequest, HubEvent
+from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.approvals_inbox import ApprovalsInbox
 from teller_app.ui.approvals_model import lookup_customer_names, lookup_employee_names
 from teller_app.ui.audit_view import AuditView
@@ -46,15 +45,14 @@ from teller_app.ui.dock_focus import bring_forward
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.lock_focus import focus_home
 from teller_app.ui.lock_screen import SessionLocker
-from teller_app.ui.supervision_notices import SupervisionNotices
+from teller_app.ui.supervision_feed import OWN_DECISION_KINDS as OWN_DECISION_KINDS
+from teller_app.ui.supervision_feed import SupervisionFeed
 
 if TYPE_CHECKING:
     from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 INBOX_KEY = "Ctrl+Shift+I"  # Tools → Approvals inbox (listed by F1 from the menu)
-OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
-                                "request.failed", "request.interrupted"})
 
 
 def desk_id() -> str:
@@ -68,7 +66,7 @@ def install(window: MainWindow) -> Supervision:
     return supervision
 
 
-class Supervision(SupervisionNotices):
+class Supervision(SupervisionFeed):
     # The audit worker may fail off the UI flow; a queued connection reports it once.
     _audit_write_failed = Signal()
     # Defaults for a Supervision made without __init__ (bare-window tests)
@@ -87,8 +85,8 @@ class Supervision(SupervisionNotices):
         self.inbox_dock = None
         self.audit_dock: QDockWidget | None = None
         self.locker: SessionLocker | None = None
-        self.feed: EventFeed | None = None
-        self._feed_task: asyncio.Task[None] | None = None
+        self.feed = None
+        self._feed_task = None
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
         self.history = HistoryWindows(lambda: self.window.cache_worker)
         # The "N new change requests" notice: which requests it counts, the text shown.
@@ -107,52 +105,12 @@ class Supervision(SupervisionNotices):
         self._audit_write_failed.connect(self._report_audit_failure,
                                          Qt.ConnectionType.QueuedConnection)
 
-    # -- live events ----------------------------------------------------------------------
-    def start_feed(self) -> None:
-        """One SSE stream per window (the session's hub link); reconnects by itself."""
-        self.stop_feed()
-        link = self.session.hub
-        if link is None:
-            return
-        self.feed = EventFeed(link)
-        feed = self.feed
-        loop = asyncio.get_event_loop()
-        self._feed_task = loop.create_task(feed.run(self._on_event, self._on_feed_state))
-
-    def stop_feed(self) -> asyncio.Task[None] | None:
-        """Stop the stream; returns the task to await when the caller can (app exit)."""
-        task = self._feed_task
-        if self.feed is not None:
-            self.feed.stop()
-        if task is not None and not task.done():
-            task.cancel()
-        self.feed = None
-        self._feed_task = None
-        return task
-
     async def aclose(self) -> None:
         """Stop the stream and send what the outbox holds (bounded): before the loop ends."""
         task = self.stop_feed()
         if task is not None:
             await asyncio.wait([task], timeout=5)
         await self.audit.aclose()
-
-    def _on_feed_state(self, connected: bool) -> None:
-        if not isValid(self):
-            return
-        inbox = self.inbox
-        if inbox is not None and isValid(inbox):
-            inbox.set_live(connected)
-
-    def _on_event(self, event: HubEvent) -> None:
-        if not isValid(self):
-            return
-        inbox = self.inbox
-        if inbox is not None and isValid(inbox):
-            inbox.on_event(event)
-        mine = (event.maker or "").lower() == self.employee_email()
-        if mine and event.kind in OWN_DECISION_KINDS | {"request.withdrawn"}:
-            self._tell_maker(event)
 
     # -- install ------------------------------------------------------------------------
     def install(self) -> None:

@@ -1,0 +1,36 @@
+"""How ``HubClient`` reports a failed hub call: the platform's error tree, marked as the hub's
+(``source = "hub"``), except that a hub that cannot be reached is ``HubUnavailable`` (the
+platform may be fine: the desk stays online), a "later" is ``RateLimited`` and a desk older
+than the hub allows is ``DeskTooOld`` (426: nothing was done)."""
+
+from __future__ import annotations
+
+from .errors import DeskTooOld, HubUnavailable, PlatformError, RateLimited, Unavailable
+
+
+def hub_error(exc: PlatformError, method: str, path: str) -> PlatformError:
+    """The error to raise for ``exc`` (from the HTTP core, for a hub call): ``exc`` itself,
+    marked, or a new one. ``path``: as error texts may show it (no secret's external id)."""
+    if exc.status_code == 429:  # the hub is up and said "later" (e.g. sign-in throttle)
+        limited = RateLimited(exc.message, status_code=429, method=method, path=path,
+                              reason=exc.reason)
+        limited.source = "hub"
+        return limited
+    if exc.status_code == 426:  # this desk is older than the hub allows: nothing done
+        old = DeskTooOld(exc.message, status_code=426, method=method, path=path,
+                         reason=exc.reason or "desk_too_old")
+        old.source = "hub"
+        return old
+    if not isinstance(exc, Unavailable):
+        exc.path = path
+        exc.source = "hub"
+        return exc
+    lost = HubUnavailable(
+        f"the Teller Hub cannot be reached: {exc.message}",
+        status_code=exc.status_code,
+        method=method,
+        path=path,
+        reason=exc.reason,  # "hub_too_old": a process that takes no writes (none done)
+    )
+    lost.not_sent = exc.not_sent
+    return lost
