@@ -7,51 +7,38 @@ instead of the hub's English. Strings keep the ``ApprovalsInbox`` context."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication
 
 from teller_app.platform.hub_models import ChangeRequest, customer_changed, phone_taken
-from teller_app.ui.audit_details import field_name, value_text
+from teller_app.ui.audit_details import field_name
 from teller_app.ui.change_request_dialog import describe_change
-from teller_app.ui.data_text import segment_text, status_text
-from teller_app.ui.money import format_money
+from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
 from teller_app.ui.untrusted import shown
 
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
 
 
-def _value(field: str, value: object) -> str:
-    """A field's value as the change column words it (money grouped, codes translated)."""
-    if value is None or value == "":
-        return "—"
-    if field == "balance_allowed":
-        try:
-            return format_money(Decimal(str(value)), 2, "UAH")
-        except (InvalidOperation, ValueError):
-            return str(value)
-    if field == "status":
-        return status_text(value)
-    if field == "segment":
-        return segment_text(value)
-    return value_text(value)
-
-
 def _moved_parts(request: ChangeRequest) -> list[str]:
     """Each field that moved since filing: at filing → wanted, and what it is now."""
     change, before = request.displayed_change(), request.before or {}
+    # the balance's asset, when the request names one (else the default hryvnia)
+    currency = str(change.get("balance_asset_code") or before.get("balance_asset_code")
+                   or DEFAULT_CURRENCY)
+    value = partial(field_value_text, currency=currency)
     parts = []
     for field, now in (request.current or {}).items():
-        name, was = field_name(field), _value(field, before.get(field))
+        name, was = field_name(field), value(field, before.get(field))
         if field in change:
             parts.append(translate("ApprovalsInbox", "%1: at filing %2 → wanted %3, now %4")
                          .replace("%1", name).replace("%2", was)
-                         .replace("%3", _value(field, change[field]))
-                         .replace("%4", _value(field, now)))
+                         .replace("%3", value(field, change[field]))
+                         .replace("%4", value(field, now)))
         else:  # not asked for (a freeze meanwhile), yet it stops the change
             parts.append(translate("ApprovalsInbox", "%1: at filing %2, now %3")
                          .replace("%1", name).replace("%2", was)
-                         .replace("%3", _value(field, now)))
+                         .replace("%3", value(field, now)))
     return parts
 
 
@@ -83,8 +70,8 @@ def customer_changed_text(result: str | None) -> str | None:
         return None
     details = "; ".join(
         translate("ApprovalsInbox", "%1: was %2, now %3").replace("%1", field_name(field))
-        .replace("%2", _value(field, values.get("was")))
-        .replace("%3", _value(field, values.get("now")))
+        .replace("%2", field_value_text(field, values.get("was")))
+        .replace("%3", field_value_text(field, values.get("now")))
         for field, values in moved.items())
     if not details:
         return translate("ApprovalsInbox", "Not applied: someone else changed the customer "

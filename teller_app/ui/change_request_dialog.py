@@ -28,8 +28,8 @@ from teller_app.core.intent_id import IntentIds, intent_key
 from teller_app.core.views import CustomerLike, CustomerView, customer_view
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import tab_chain
-from teller_app.ui.audit_details import field_name, value_text
-from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.audit_details import field_name
+from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
 from teller_app.ui.money import format_money
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
@@ -69,18 +69,19 @@ def describe_change(change: dict[str, Any]) -> str:
                 QCoreApplication.translate("ChangeRequestDialog", "re-enable the customer"))
         elif key == "status":
             parts.append(QCoreApplication.translate("ChangeRequestDialog", "set status to “%1”")
-                         .replace("%1", status_text(value)))
+                         .replace("%1", field_value_text(key, value)))
         elif key == "kyc_level":
             parts.append(QCoreApplication.translate("ChangeRequestDialog", "set KYC level to %1")
-                         .replace("%1", str(value)))
+                         .replace("%1", field_value_text(key, value)))
         elif key == "balance_allowed":
+            currency = str(change.get("balance_asset_code") or DEFAULT_CURRENCY)
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
                                                     "set the allowed balance to %1")
-                         .replace("%1", format_money(Decimal(str(value)), 2, "UAH")))
+                         .replace("%1", field_value_text(key, value, currency=currency)))
         elif key == "segment":
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
                                                     "set the segment to “%1”")
-                         .replace("%1", segment_text(str(value))))
+                         .replace("%1", field_value_text(key, value)))
         elif key == "amount":
             currency = str(change.get("currency") or "UAH")
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
@@ -91,7 +92,7 @@ def describe_change(change: dict[str, Any]) -> str:
         else:
             # any other field (an edit form's change): its name and value as a person reads
             # them, the same words as the audit trail
-            parts.append(f"{field_name(key)} → {value_text(value)}")
+            parts.append(f"{field_name(key)} → {field_value_text(key, value)}")
     return "; ".join(parts)
 
 

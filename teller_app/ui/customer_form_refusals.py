@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, SignalInstance
@@ -22,14 +21,13 @@ from teller_app.platform import (
 )
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_form_fill import CustomerFormFill
-from teller_app.ui.data_text import segment_text, status_text
 from teller_app.ui.error_text import (
     friendly_message,
     hub_unavailable_text,
     is_connectivity_error,
     platform_message,
 )
-from teller_app.ui.money import format_number
+from teller_app.ui.field_values import field_value_text
 from teller_app.ui.untrusted import shown
 from teller_app.ui.validators import check_login
 
@@ -147,23 +145,12 @@ class CustomerFormRefusals(CustomerFormFill):
             "again to replace it with yours.").format(value=shown())
 
     def _shown_value(self, name: str, value: Any) -> Callable[[], str]:
-        """A platform value as the form shows it, in the current language when called."""
-        def make() -> str:
-            if name == "status":
-                return status_text(str(value))
-            if name == "segment":
-                return segment_text(str(value)) if value else translate("CustomerForm",
-                                                                        "(none)")
-            if name == "balance_allowed":
-                return format_number(Decimal(str(value or 0)), self._minor_unit())
-            if name == "is_disabled":
-                return translate("CustomerForm", "Disabled") if value else translate(
-                    "CustomerForm", "Enabled")
-            if name == "branch_guid":
-                index = self.branch.findData(value) if value else -1
-                return self.branch.itemText(index) if index >= 0 else str(value) or \
-                    translate("CustomerForm", "(head office — no branch)")
-            text = shown(str(value if value is not None else ""), 120)
-            return text or translate("CustomerForm", "(none)")
+        """A platform value as the form shows it (``field_values``; the balance beside its
+        asset, in the form's places; a branch by its name in the list), in the current
+        language when called."""
+        def branch_name(guid: str) -> str:
+            index = self.branch.findData(guid)
+            return self.branch.itemText(index) if index >= 0 else ""
 
-        return make
+        return lambda: shown(field_value_text(name, value, minor_unit=self._minor_unit(),
+                                              currency=None, branch_name=branch_name), 120)
