@@ -336,42 +336,42 @@
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="47"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="34"/>
         <source>%1: at filing %2 → wanted %3, now %4</source>
         <translation>%1: під час подання %2 → бажано %3, зараз %4</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="52"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="39"/>
         <source>%1: at filing %2, now %3</source>
         <translation>%1: під час подання %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="73"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="60"/>
         <source>Changed by someone else since it was filed: %1. Approving it applies nothing: the request ends not applied.</source>
         <translation>Після подання це змінив хтось інший: %1. Погодження нічого не застосує: запит завершиться як незастосований.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="85"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="72"/>
         <source>%1: was %2, now %3</source>
         <translation>%1: було %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="90"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="77"/>
         <source>Not applied: someone else changed the customer after the request was filed. Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший. Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="93"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="80"/>
         <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="106"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="93"/>
         <source>Not applied: another customer already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має інший клієнт (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="109"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="96"/>
         <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
@@ -379,52 +379,52 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="36"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="37"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="116"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="115"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="109"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="51"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="58"/>
         <source>&amp;E-mail</source>
-        <translation>Е&amp;л. пошта</translation>
+        <translation>&amp;E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="58"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="59"/>
         <source>&amp;Password</source>
         <translation>Па&amp;роль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="59"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="60"/>
         <source>Co&amp;mment</source>
         <translation>&amp;Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="114"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="113"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -1768,17 +1768,17 @@
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="59"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="57"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="61"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="59"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="90"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="88"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -2407,53 +2407,53 @@
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="105"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="106"/>
         <source>Request a change</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="124"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="125"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="134"/>
         <source>Send for approval</source>
         <translation>Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="135"/>
         <source>Supervisor approves here…</source>
         <translation>Погодження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="140"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="140"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="141"/>
         <source>New KYC level</source>
         <translation>Новий рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="141"/>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="192"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="142"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="193"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="77"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="81"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="82"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="86"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="87"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
@@ -2484,12 +2484,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -2498,7 +2498,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -2507,7 +2507,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="50"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -2516,162 +2516,162 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="173"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="174"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="24"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="25"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="26"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="27"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="28"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="29"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="30"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="188"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="31"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="32"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="222"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="209"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="276"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="263"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="247"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="234"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="278"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="265"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлюємо…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="280"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="267"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="282"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="286"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="294"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="281"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="296"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="283"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="315"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="53"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="320"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="58"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="322"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="60"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="194"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="197"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="198"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="199"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="387"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="355"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="404"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="372"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -2695,8 +2695,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form_fill.py" line="108"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="155"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="167"/>
+        <location filename="../../teller_app/ui/field_values.py" line="43"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
@@ -2807,7 +2806,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="288"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="116"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="114"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
@@ -2827,27 +2826,27 @@ If it happens again, tell support what you were doing.</source>
         <translation>Створення клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="54"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="52"/>
         <source>This change needs a supervisor&apos;s approval: a change request opens.</source>
         <translation>Ця зміна потребує погодження контролера: відкривається запит на зміну.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="80"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="78"/>
         <source>The platform did not answer: the customer may have been created. Nothing was lost: press Save again when the connection is back; it checks first and never creates the customer twice.</source>
         <translation>Платформа не відповіла: клієнта, можливо, вже створено. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться; спершу буде перевірено, чи клієнт існує, і двічі його не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="96"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="94"/>
         <source>A customer with this login exists and may be the one your earlier attempt created: search for the login before creating another.</source>
         <translation>Клієнт із таким логіном існує, і, можливо, його створила ваша попередня спроба: знайдіть цей логін, перш ніж створювати іншого.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="145"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="143"/>
         <source>Changed meanwhile at another desk to: “{value}”. Save again to replace it with yours.</source>
         <translation>Тим часом змінено на іншому робочому місці на: «{value}». Збережіть ще раз, щоб замінити своїм значенням.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="160"/>
+        <location filename="../../teller_app/ui/field_values.py" line="50"/>
         <source>Enabled</source>
         <translation>Увімкнений</translation>
     </message>
@@ -2916,14 +2915,14 @@ If it happens again, tell support what you were doing.</source>
         <translation>Перевірка логіна…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="87"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="85"/>
         <source>The platform cannot be reached. Nothing was lost: press Save again when the connection is back.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form_fill.py" line="58"/>
         <location filename="../../teller_app/ui/customer_form_fill.py" line="112"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="165"/>
+        <location filename="../../teller_app/ui/field_values.py" line="39"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
@@ -2939,7 +2938,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="205"/>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="160"/>
+        <location filename="../../teller_app/ui/field_values.py" line="49"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
@@ -2968,12 +2967,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Продовжити редагування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="139"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="137"/>
         <source>The customer changed meanwhile.</source>
         <translation>Тим часом клієнта змінили.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_refusals.py" line="60"/>
+        <location filename="../../teller_app/ui/customer_form_refusals.py" line="58"/>
         <source>Four-eyes approval is unavailable: the Teller Hub is not configured.</source>
         <translation>Погодження «чотири ока» недоступне: Teller Hub не налаштовано.</translation>
     </message>
@@ -3692,52 +3691,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="109"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="100"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="110"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="101"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="112"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="103"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="113"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="104"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="114"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="105"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="115"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="106"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="116"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="107"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="118"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="109"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="134"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="125"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="122"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="113"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
@@ -4970,22 +4969,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="365"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="331"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="369"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="335"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="373"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="339"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="394"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="360"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -5383,94 +5382,94 @@ If it happens again, tell support what you were doing.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="253"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="236"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="76"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="30"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="82"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="35"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="92"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="79"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="275"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="248"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="275"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="83"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="248"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="97"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="84"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="113"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="100"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="118"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="105"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="119"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="228"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="211"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="242"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="265"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="50"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="286"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="259"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="327"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="300"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="123"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -5483,13 +5482,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="198"/>
-        <location filename="../../teller_app/ui/supervision.py" line="361"/>
+        <location filename="../../teller_app/ui/supervision.py" line="156"/>
+        <location filename="../../teller_app/ui/supervision.py" line="319"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="205"/>
+        <location filename="../../teller_app/ui/supervision.py" line="163"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
@@ -5504,7 +5503,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="376"/>
+        <location filename="../../teller_app/ui/supervision.py" line="334"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5645,27 +5644,27 @@ Reason: %2</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="194"/>
+        <location filename="../../teller_app/ui/supervision.py" line="152"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="195"/>
+        <location filename="../../teller_app/ui/supervision.py" line="153"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="196"/>
+        <location filename="../../teller_app/ui/supervision.py" line="154"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="206"/>
+        <location filename="../../teller_app/ui/supervision.py" line="164"/>
         <source>Approvals (%1)</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="360"/>
+        <location filename="../../teller_app/ui/supervision.py" line="318"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
