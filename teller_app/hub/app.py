@@ -40,7 +40,6 @@ from .routes_bank_auth import router as bank_auth_router
 from .serve_checks import check_cash_zone
 from .settings import HubSettings
 from .state import HubState
-from .till_money import use_cash_zone
 from .token_replay import JtiLedger
 from .vault import SealedCache
 from .version_gate import VersionGate, document_desk_refusal
@@ -77,9 +76,10 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # the cash day's zone from these settings (``serve`` refused one that does not load
-        # before it bound its port; an app built without ``serve`` fails to start here)
-        use_cash_zone(check_cash_zone(settings))
+        # the cash day's zone from these settings, this app's (``till_money.app_cash_zone``;
+        # ``serve`` refused one that does not load before it bound its port; an app built
+        # without ``serve`` fails to start here)
+        app.state.cash_zone = check_cash_zone(settings)
         engine = make_engine(settings)
         # verify: the process's shared context of the public roots (what httpx would build
         # for verify=True), built once and, in the embedded hub, before its settings arrive

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -69,14 +70,14 @@ async def approved_request(conn: AsyncConnection, payment_guid: str,
 
 async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmployee,
                        customer_guid: str, branch_guid: str | None,
-                       change: dict[str, Any]) -> None:
+                       change: dict[str, Any], *, zone: ZoneInfo) -> None:
     """A ``cash_confirm`` request must name a live CREATED cash draft of that customer, in
     the request's branch, with DCM's amount (a desk cannot get a smaller figure approved),
     that the maker themself authorized at ``/cash/authorize``: the draft is their cash, in
     their till and day total. The hub's decision is taken again now, as a confirm at the desk
     meets it (till open, till holds a withdrawal, the teller's daily limit, the customer's
-    status not blocked): a request never takes cash past those controls. Refusals carry a
-    stable ``code`` (see the report)."""
+    status not blocked), on the cash day in ``zone``: a request never takes cash past those
+    controls. Refusals carry a stable ``code`` (see the report)."""
     guid = str(change.get("payment_guid") or "")
     currency = await policy.cash_currency(engine)
     draft = await read_draft(client, guid, currency=currency, with_status=True)
@@ -104,7 +105,7 @@ async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmpl
             raise HubError(403, "another teller's draft: only the teller handling its cash "
                            "asks for approval", "other_teller")
 
-    await authorize(engine, emp, draft, guard=owned_by_maker, refusal_raises=True)
+    await authorize(engine, emp, draft, zone=zone, guard=owned_by_maker, refusal_raises=True)
 
 
 async def check_approval(engine: AsyncEngine, emp: HubEmployee, cmd: commands.Command) -> None:

@@ -4,9 +4,12 @@ DCM keeps a customer's ``status`` as free text and ignores it (PLATFORM_API §3.
 used at the moment"); only ``is_disabled`` stops payments there. The bank's staff set
 "blocked" or "closed" (the desk's "Blocking", under four eyes) and believe cash stops, so the
 hub enforces it: every cash decision (``cash_limits.decide``: ``/cash/authorize``, its
-preview, a ``cash_confirm`` filing) and the Mode-B proxy's confirm refuse cash for a customer
-whose status is one of the policy's ``sensitive_statuses`` (compared after
-``canon.normalise``, as the policy stores them), with the code ``customer_blocked``.
+preview, a ``cash_confirm`` filing), an approved request's confirm
+(``execute_cash.check_before_confirm``) and the Mode-B proxy's confirm (``proxy_cash``) refuse
+cash for a customer whose status is one of the policy's ``sensitive_statuses`` (compared after
+``canon.normalise``, as the policy stores them), with the code ``customer_blocked``. Each
+reads the customer once, with the draft it decides on (the proxy: the row its branch check
+read).
 
 Both directions, as DCM does for ``is_disabled`` (a disabled customer's accounts neither send
 nor receive): a blocked or closed relationship takes no deposit either, so nothing lands on
@@ -22,9 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import pydantic
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
+from teller_app.platform.models import Customer
 
 from . import audit
 from .canon import normalise
@@ -42,15 +47,26 @@ def stops_cash(status: str, sensitive_statuses: Iterable[str]) -> bool:
     return bool(word) and word in set(sensitive_statuses)
 
 
-async def customer_status(client: PlatformClient, customer_guid: str) -> str:
-    """The customer's ``status`` as DCM holds it now. Unreadable: 503 (the hub cannot
-    decide, so nothing is allowed)."""
+async def read_customer(client: PlatformClient, customer_guid: str) -> Customer:
+    """The cash's customer as DCM holds it now (its ``status``; a withdrawal's payer
+    login). Unreadable: 503 (the hub cannot decide, so nothing is allowed)."""
     try:
-        return (await client.get_customer(customer_guid)).status or ""
+        return await client.get_customer(customer_guid)
     except (NotFound, ValidationError):
         raise HubError(503, "the cash's customer cannot be read on DCM") from None
     except PlatformError as exc:
         raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+
+
+def status_in(row: Any) -> str | None:
+    """The ``status`` of a customer row read on DCM moments ago (the proxy's own check read
+    it), as ``read_customer`` would give it; None when the row does not say (then read)."""
+    if not isinstance(row, dict) or "status" not in row:
+        return None
+    try:
+        return Customer.model_validate(row).status or ""
+    except pydantic.ValidationError:
+        return None
 
 
 async def audit_refusal(engine: AsyncEngine, *, actor: str, payment_guid: str,

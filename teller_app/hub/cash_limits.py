@@ -25,16 +25,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
-from teller_app.platform.models import Payment, PaymentStatus
+from teller_app.platform.models import Customer, Payment, PaymentStatus
 
 from . import policy
-from .cash_customer import CUSTOMER_BLOCKED, REFUSAL, audit_refusal, customer_status, stops_cash
+from .cash_customer import CUSTOMER_BLOCKED, REFUSAL, audit_refusal, read_customer, stops_cash
 from .cash_failed import failed_guids
 from .db import now
 from .errors import HubError
@@ -103,18 +104,24 @@ class Draft:
     # DCM's, read for a decision (``with_status``); None = not read, which ``decide``
     # refuses for a draft (never taken as "not blocked")
     customer_status: str | None = None
+    customer: Customer | None = None  # as that read found it (a withdrawal's payer login)
+
+
+async def read_payment(client: PlatformClient, payment_guid: str) -> Payment:
+    """The payment on DCM; 404 when there is none, 503 when DCM cannot be read."""
+    try:
+        return await client.get_payment(payment_guid, False)
+    except (NotFound, ValidationError):  # an unknown GUID may be a 400 on DCM (docs are open)
+        raise HubError(404, "no such payment on DCM") from None
+    except PlatformError as exc:
+        raise HubError(503, f"DCM cannot be read: {exc.message}") from None
 
 
 async def read_draft(client: PlatformClient, payment_guid: str, *,
                      currency: str | None = None, with_status: bool = False) -> Draft:
     """``currency``: the till's (the policy's ``cash_currency``); other cash reads as none.
     ``with_status``: the customer's status is read too (a decision needs it)."""
-    try:
-        payment = await client.get_payment(payment_guid, False)
-    except (NotFound, ValidationError):  # an unknown GUID may be a 400 on DCM (docs are open)
-        raise HubError(404, "no such payment on DCM") from None
-    except PlatformError as exc:
-        raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+    payment = await read_payment(client, payment_guid)
     return await draft_of(client, payment, payment_guid, currency=currency,
                           with_status=with_status)
 
@@ -143,12 +150,12 @@ async def draft_of(client: PlatformClient, payment: Payment, guid: str | None = 
 
     code = await category_code(client, payment)
     shape = await classify(client, payment, code, currency)
-    status: str | None = None
+    customer: Customer | None = None
     if with_status and shape.takeable and payment.status is PaymentStatus.CREATED:
-        status = await customer_status(client, shape.customer_guid)
+        customer = await read_customer(client, shape.customer_guid)
     return Draft(guid or payment.guid, payment.status, shape.kind if shape.takeable else "",
                  code, to_minor(payment.amount), shape.customer_guid, shape.branch_guid,
-                 status)
+                 None if customer is None else customer.status or "", customer)
 
 
 async def is_voided(conn: AsyncConnection, payment_guid: str) -> bool:
@@ -172,10 +179,11 @@ def refuse(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: CashLimits,
-                 threshold: Decimal, *, till: Any, record: bool,
+                 threshold: Decimal, *, till: Any, record: bool, zone: ZoneInfo,
                  blocked_statuses: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The decision for ``draft`` by ``emp`` inside the caller's (locked) transaction.
-    ``blocked_statuses``: the policy's ``sensitive_statuses`` (normalised)."""
+    ``zone``: the cash day's (``cash_tz``); ``blocked_statuses``: the policy's
+    ``sensitive_statuses`` (normalised)."""
     # Until the draft is known to be in the employee's branch, a refusal tells nothing of it
     # (amount, customer, branch, state): another branch's GUID must not read as a lookup.
     if draft.kind and not emp.may_act_in(draft.branch_guid):
@@ -198,7 +206,7 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
         return refuse(CUSTOMER_BLOCKED, REFUSAL, customer_status=status, **base)
     if till is None or till.state != "open":
         return refuse("no_open_till", "open your till first (and have it co-signed)", **base)
-    day = cash_day()
+    day = cash_day(zone)
     owner = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
         cash_authorizations.c.payment_guid == draft.payment_guid))).scalar_one_or_none()
     if owner is not None and owner != emp.email:
@@ -270,21 +278,22 @@ async def lock_till(conn: AsyncConnection, teller: str) -> Any:
 Guard = Callable[[AsyncConnection], Awaitable[None]]
 
 
-async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *,
+async def authorize(engine: AsyncEngine, emp: HubEmployee, draft: Draft, *, zone: ZoneInfo,
                     record: bool = True, guard: Guard | None = None,
                     refusal_raises: bool = False, desk_id: str | None = None,
                     confirming: bool = False) -> dict[str, Any]:
     """The decision for ``draft`` by ``emp``, serialised on the teller's till (and, on
-    PostgreSQL, the customer). ``guard`` runs under those locks before the decision (a
-    HubError it raises rolls the transaction back); with ``refusal_raises`` a refusal is a
-    HubError with the refusal's code, raised inside the transaction (nothing of it is kept).
+    PostgreSQL, the customer); ``zone``: the cash day's (the app's ``cash_tz``). ``guard``
+    runs under those locks before the decision (a HubError it raises rolls the transaction
+    back); with ``refusal_raises`` a refusal is a HubError with the refusal's code, raised
+    inside the transaction (nothing of it is kept).
     ``desk_id``: the desk asking must hold the till's lease (409 ``till_elsewhere``).
     ``confirming``: the desk asks right before its confirm; an "allow" stamps
     ``confirm_asked_at`` (``voids`` waits out a confirm that may still reach DCM)."""
     limits = await load_limits(engine)
     pol = (await policy.load(engine))[0]
     try:
-        verdict = await _authorize_locked(engine, emp, draft, limits, pol, record=record,
+        verdict = await _authorize_locked(engine, emp, draft, limits, pol, zone, record=record,
                                           guard=guard, refusal_raises=refusal_raises,
                                           desk_id=desk_id, confirming=confirming)
     except HubError as exc:
@@ -311,7 +320,8 @@ async def _audit_blocked(engine: AsyncEngine, emp: HubEmployee, draft: Draft,
 
 
 async def _authorize_locked(engine: AsyncEngine, emp: HubEmployee, draft: Draft,
-                            limits: CashLimits, pol: policy.Policy, *, record: bool,
+                            limits: CashLimits, pol: policy.Policy, zone: ZoneInfo, *,
+                            record: bool,
                             guard: Guard | None, refusal_raises: bool, desk_id: str | None,
                             confirming: bool) -> dict[str, Any]:
     threshold = pol.cash_threshold
@@ -326,7 +336,7 @@ async def _authorize_locked(engine: AsyncEngine, emp: HubEmployee, draft: Draft,
         if guard is not None:
             await guard(conn)
         verdict = await decide(conn, emp, draft, limits, threshold, till=till, record=record,
-                               blocked_statuses=frozenset(pol.sensitive_statuses))
+                               zone=zone, blocked_statuses=frozenset(pol.sensitive_statuses))
         if refusal_raises and verdict["decision"] == "refuse":
             code = str((verdict.get("reasons") or ["refused"])[0])
             raise HubError(403 if code == "other_branch" else 409, str(verdict["message"]),

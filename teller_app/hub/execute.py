@@ -136,13 +136,11 @@ class Executor:
             await client.update_customer(cmd.customer_guid,
                                          CustomerUpdate.model_validate(change))
         elif cmd.kind == "cash_confirm" and cmd.checker_source != "dcm":
-            await execute_cash.refuse_blocked_customer(self.state, client, actor, change)
-            await execute_cash.confirm(self.state, actor, change)
+            await execute_cash.confirm(self.state, client, actor, change)
         elif cmd.kind == "cash_confirm":
             guid = str(change["payment_guid"])
-            await execute_cash.refuse_blocked_customer(self.state, client, actor, change)
-            await execute_cash.check_before_confirm(
-                self.state, actor, change, (await client.get_payment(guid, False)).amount)
+            _, draft = await execute_cash.read_to_confirm(client, guid)  # read once
+            await execute_cash.check_before_confirm(self.state, actor, change, draft)
             await client.confirm_payment(guid, branch_guid=change.get("branch_guid") or None)
         else:
             raise HubError(422, f"unknown request kind {cmd.kind}")

@@ -2,7 +2,8 @@
 payer's external id (§2.4: the customer's login, or ``keykeeper:<branch>`` when a bank
 entity pays, i.e. cash-in), which ``PlatformClient.confirm_payment`` does not name; so the
 hub reads the payment and mints the token itself, like the Mode-B proxy does. Before it
-confirms, it checks the draft is still the one approved and under the hub's control.
+confirms (Mode A and B), it reads the draft once (payment, accounts, customer) and checks it
+is still the one approved and under the hub's control, for a customer whose cash is allowed.
 
 A draft DCM shows ``FAILED`` (§5.2 [A]: refused at confirm, signing refused) is final: never
 confirmed, so the execution fails at once (nothing sent, or the refusal stands) and the
@@ -15,11 +16,13 @@ from typing import Any
 import httpx
 
 from teller_app.platform import NotFound, PlatformClient, PlatformError, Unavailable
+from teller_app.platform.models import Customer, Payment, PaymentStatus
 
 from . import policy
 from .cash_commands import check_controlled, minor_of
 from .cash_customer import CUSTOMER_BLOCKED, REFUSAL, audit_refusal, stops_cash
 from .cash_failed import record_failed
+from .cash_limits import Draft, draft_of, read_payment
 from .errors import HubError
 from .proxy_tokens import minter_for
 from .state import HubState
@@ -60,50 +63,56 @@ async def _payment(state: HubState, sub: str, payment_guid: str) -> dict[str, An
     return pay
 
 
+async def read_to_confirm(client: PlatformClient, payment_guid: str) -> tuple[Payment, Draft]:
+    """The draft right before its confirm, read once: the payment, the accounts it moves
+    money between and, a CREATED cash draft's, its customer (status, login). ``HubError``
+    404/503 when the payment cannot be read: nothing was sent."""
+    payment = await read_payment(client, payment_guid)
+    return payment, await draft_of(client, payment, payment_guid, with_status=True)
+
+
 async def check_before_confirm(state: HubState, checker: str, change: dict[str, Any],
-                               held_amount: Any) -> None:
-    """Right before the confirm (Mode A and B): the amount DCM holds is the request's, and
-    the draft is still under the hub's control (authorized for that amount, not voided, not
-    the approver's own cash). ``HubError``: nothing was sent."""
-    held = minor_of(held_amount)
-    if held is None or held != minor_of(change.get("amount")):
-        raise HubError(409, "the amount on DCM differs from the request's", "amount_differs")
-    async with state.engine.connect() as conn:
-        await check_controlled(conn, str(change["payment_guid"]), held, checker)
-
-
-async def refuse_blocked_customer(state: HubState, client: PlatformClient, actor: str,
-                                  change: dict[str, Any]) -> None:
-    """An approved cash confirm is not sent for a customer blocked since it was filed
-    (``cash_customer``): the approval judged a customer whose cash was allowed."""
-    from .cash_limits import read_draft  # cash_limits imports the cash modules this one does
-
+                               draft: Draft) -> None:
+    """Right before the confirm (Mode A and B), on ``draft`` as just read: its customer is not
+    one the bank blocked since the filing (``cash_customer``: the approval judged a customer
+    whose cash was allowed; refused with the hub's audit row), the amount DCM holds is the
+    request's, and the draft is still under the hub's control (authorized for that amount,
+    not voided, not the approver's own cash). ``HubError``: nothing was sent."""
     guid = str(change["payment_guid"])
-    draft = await read_draft(client, guid, with_status=True)
     pol = (await policy.load(state.engine))[0]
     # None: no CREATED cash draft any more, so no status was read (the confirm refuses it)
     status = draft.customer_status or ""
     if stops_cash(status, pol.sensitive_statuses):
-        await audit_refusal(state.engine, actor=actor, payment_guid=guid,
+        await audit_refusal(state.engine, actor=checker, payment_guid=guid,
                             customer_guid=draft.customer_guid, status=status,
                             kind=draft.kind, amount=str(change.get("amount") or ""),
                             branch_guid=draft.branch_guid, via="approved_request")
         raise HubError(409, REFUSAL, CUSTOMER_BLOCKED)
+    if draft.amount_minor != minor_of(change.get("amount")):
+        raise HubError(409, "the amount on DCM differs from the request's", "amount_differs")
+    async with state.engine.connect() as conn:
+        await check_controlled(conn, guid, draft.amount_minor, checker)
 
 
-async def payer_external_id(state: HubState, sub: str, pay: dict[str, Any],
-                            branch_guid: str | None) -> str:
-    sender_branch = pay.get("sender_branch_guid") or None
-    kind = str(pay.get("sender_account_account_kind") or "").lower()
-    customer_guid = pay.get("sender_customer_guid") or None
-    if customer_guid is None and kind in ("", "customer") and pay.get("sender_id"):
-        account = await _request(state, "GET", f"/accounts/{pay['sender_id']}", sub, sub)
+async def payer_external_id(state: HubState, sub: str, payment: Payment,
+                            branch_guid: str | None, known: Customer | None = None) -> str:
+    """``known``: the paying customer as read moments ago (with the draft), not read again."""
+    extra = payment.model_extra or {}
+    sender_branch = extra.get("sender_branch_guid") or None
+    kind = str(payment.sender_account_account_kind or "").lower()
+    customer_guid = extra.get("sender_customer_guid") or None
+    if customer_guid is None and kind in ("", "customer") and payment.sender_id:
+        account = await _request(state, "GET", f"/accounts/{payment.sender_id}", sub, sub)
         if isinstance(account, dict):
             kind = kind or str(account.get("account_kind") or "")
             if kind.lower() == "customer":
                 customer_guid = account.get("wallet_user_guid") or None
             sender_branch = sender_branch or account.get("branch_guid") or None
     if customer_guid:
+        # a disabled customer is looked up as before (DCM's list may leave them out)
+        if known is not None and known.wallet_user_guid == customer_guid and known.login \
+                and not known.is_disabled:
+            return known.login
         page = await _request(state, "GET", f"/customers?wallet_user_guids={customer_guid}",
                               sub, sub)
         for c in (page.get("customers") or []) if isinstance(page, dict) else []:
@@ -124,15 +133,17 @@ async def settle_failed(state: HubState, payment_guid: str) -> None:
         await record_failed(conn, [payment_guid])
 
 
-async def confirm(state: HubState, sub: str, change: dict[str, Any]) -> None:
+async def confirm(state: HubState, client: PlatformClient, sub: str,
+                  change: dict[str, Any]) -> None:
+    """Mode B: ``client`` reads in ``sub``'s name (a bank JWT), as the confirm is sent."""
     guid = str(change["payment_guid"])
     branch = change.get("branch_guid") or None
-    pay = await _payment(state, sub, guid)
-    if is_failed(pay):  # an earlier confirm was refused: final, nothing to send
+    payment, draft = await read_to_confirm(client, guid)
+    if draft.status is PaymentStatus.FAILED:  # an earlier confirm was refused: final
         await settle_failed(state, guid)
         raise HubError(409, "the payment is FAILED on DCM: it is never confirmed", "failed")
-    await check_before_confirm(state, sub, change, pay.get("amount"))
-    payer = await payer_external_id(state, sub, pay, branch)
+    await check_before_confirm(state, sub, change, draft)
+    payer = await payer_external_id(state, sub, payment, branch, draft.customer)
     path = f"/branch/{branch}/payments/confirm" if branch else "/payments/confirm"
     try:
         await _request(state, "POST", path, sub, payer, {"payment_guid": guid})

@@ -116,7 +116,7 @@ async def authorise(
         await _check_account(call, target, emp, account)
     if kind in ("payment_confirm", "branch_payment_confirm"):
         payer = await _payer(call, target, emp, body)
-        await refuse_unauthorized_cash(app_state, str(body["payment_guid"]))
+        await refuse_unauthorized_cash(app_state, str(body["payment_guid"]), call.customers)
         return SIGN_IN, payer, query, None
     return SIGN_IN, me, query, None
 

@@ -10,10 +10,14 @@ What is cash is told by the accounts (``cash_kind``), whatever the category: a b
 customer payment with no category is cash, and a "02" / "04" that does not move money
 through the customer's branch processing account, or is not in the till's currency, is
 cash no till may take: refused. So is cash for a customer whose status the policy treats as
-blocked (``cash_customer``), read on DCM right before the confirm: a draft authorized before
-the block is never confirmed after it."""
+blocked (``cash_customer``), read on DCM right before the confirm (the row the proxy's payer
+check read moments before, when it read the customer): a draft authorized before the block is
+never confirmed after it."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.datastructures import State
 
@@ -22,7 +26,8 @@ from teller_app.hub.cash_commands import unsupervised
 from teller_app.hub.cash_customer import (
     CUSTOMER_BLOCKED,
     audit_refusal,
-    customer_status,
+    read_customer,
+    status_in,
     stops_cash,
 )
 from teller_app.hub.cash_kind import classify
@@ -36,8 +41,11 @@ from teller_app.hub.till_tables import cash_authorizations
 from teller_app.platform import NotFound, PlatformError, ValidationError
 
 
-async def refuse_unauthorized_cash(app_state: State, payment_guid: str) -> None:
-    """Raise ``Refusal`` unless the hub controlled this cash draft (others pass)."""
+async def refuse_unauthorized_cash(app_state: State, payment_guid: str,
+                                   customers: Mapping[str, Any] | None = None) -> None:
+    """Raise ``Refusal`` unless the hub controlled this cash draft (others pass).
+    ``customers``: rows read on DCM for this call's checks, by GUID (the payer's): the cash's
+    customer among them is not read again."""
     reader = app_reader(app_state)
     if reader is None:
         raise Refusal(503, "the hub cannot check cash drafts yet")
@@ -48,8 +56,11 @@ async def refuse_unauthorized_cash(app_state: State, payment_guid: str) -> None:
         payment = await client.get_payment(payment_guid, False)
         shape = await classify(client, payment, await category_code(client, payment),
                                pol.cash_currency)
-        status = (await customer_status(client, shape.customer_guid)
-                  if shape.takeable else "")
+        status = ""
+        if shape.takeable:
+            known = status_in((customers or {}).get(shape.customer_guid))
+            status = known if known is not None else (
+                await read_customer(client, shape.customer_guid)).status or ""
     except (NotFound, ValidationError):
         raise Refusal(404, "the hub cannot read this payment on DCM to check it") from None
     except (PlatformError, HubError):

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import pydantic
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator
 
 from teller_app.platform import NotFound, PlatformError, ValidationError
 from teller_app.platform.models import Customer
@@ -41,16 +42,25 @@ from .fe_models import (
     RequestIn,
     ResumeIn,
     WithdrawIn,
+    readable_as_typed,
 )
 from .fe_runtime import FourEyes, runtime
 from .models import HubEmployee
 from .platform_token import check_platform_token
 from .state import HubState
+from .till_money import app_cash_zone
 from .watcher import fields_of
 
 router = APIRouter(prefix="/api/v1", tags=["four-eyes"])
 log = logging.getLogger("teller_hub.four_eyes")
 REFUSALS_PER_MINUTE = 20  # decision_refused entries an employee adds a minute, at most
+# A settings change's reason (PUT /policy, PUT /cash/limits: a query parameter, the body is
+# the settings): the request rule, declared where it is read (the filing checks it too).
+# Stripped before the rule, as it is filed: edge whitespace is dropped, never refused.
+SettingsReason = Annotated[str, Query(
+    max_length=300, description="Why (filed with a change that waits for approval): what a "
+    "supervisor reads, so no control characters but the line break, no direction or "
+    "invisible marks"), AfterValidator(str.strip), AfterValidator(readable_as_typed)]
 
 
 def canonical_change(kind: str, change: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
@@ -158,7 +168,8 @@ async def file_request(body: RequestIn, request: Request, emp: Operator) -> Any:
     if body.kind == "cash_confirm" and not (  # a retry of a filed id: compared below
             body.id and await commands.get(fe.state.engine, str(body.id))):
         await check_filing(await fe.reader.client(), fe.state.engine, emp,
-                           body.customer_guid, branch, change)
+                           body.customer_guid, branch, change,
+                           zone=app_cash_zone(request.app.state))
     current = {**fields_of(customer), **policy.customer_fields(customer)}
     before = {"login": customer.login, "name": customer.name, "surname": customer.surname,
               **{k: v for k, v in customer.model_dump(mode="json").items() if k in change},
@@ -359,11 +370,11 @@ async def get_policy(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
             responses={202: {"description": "Filed as a policy_update request"}})
 async def put_policy(body: policy.Policy, request: Request,
                      emp: Annotated[HubEmployee | None, Depends(bank_settings.settings_writer)],
-                     reason: Annotated[str, Query(max_length=300)] = "") -> Any:
+                     reason: SettingsReason = "") -> Any:
     if emp is not None:
         require_head_office_admin(emp, "the approval policy")
     done = await bank_settings.put(hub_state(request).engine, bank_settings.POLICY, body, emp,
-                                   reason.strip())
+                                   reason)
     if done.request is not None:
         await runtime(request).bus.poke()
         return bank_settings.filed(done)

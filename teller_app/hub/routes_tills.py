@@ -32,6 +32,7 @@ from .errors import HubError
 from .events import is_checker
 from .fe_runtime import runtime
 from .models import HubEmployee
+from .routes_requests import SettingsReason
 from .till_bodies import (
     AuthorizeIn,
     CloseCosignIn,
@@ -45,7 +46,7 @@ from .till_bodies import (
     VaultIn,
     VoidIn,
 )
-from .till_money import count_total, to_minor
+from .till_money import app_cash_zone, count_total, to_minor
 from .till_reconcile import reconcile, till_currency
 
 # 404 (no such draft, customer or till) and 409 (state: in use, closed) on every route.
@@ -73,11 +74,11 @@ async def get_limits(request: Request, emp: CurrentEmployee) -> dict[str, str]:
             responses={202: {"description": "Filed as a cash_limits_update request"}})
 async def put_limits(body: CashLimits, request: Request,
                      emp: Annotated[HubEmployee | None, Depends(bank_settings.settings_writer)],
-                     reason: Annotated[str, Query(max_length=300)] = "") -> Any:
+                     reason: SettingsReason = "") -> Any:
     if emp is not None:
         require_head_office_admin(emp, "the cash limits")
     done = await bank_settings.put(hub_state(request).engine, bank_settings.LIMITS, body, emp,
-                                   reason.strip())
+                                   reason)
     if done.request is not None:
         await runtime(request).bus.poke()
         return bank_settings.filed(done)
@@ -89,7 +90,8 @@ async def put_limits(body: CashLimits, request: Request,
 async def authorize(body: AuthorizeIn, request: Request, emp: Operator,
                     desk_id: DeskId) -> dict[str, Any]:
     draft = await _draft(request, body.payment_guid, as_cash=True)  # the till's desk asks
-    return await cash_limits.authorize(hub_state(request).engine, emp, draft, desk_id=desk_id,
+    return await cash_limits.authorize(hub_state(request).engine, emp, draft,
+                                       zone=app_cash_zone(request.app.state), desk_id=desk_id,
                                        confirming=body.purpose == "confirm")
 
 
@@ -113,7 +115,8 @@ async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> di
         status = customer.status or "" if customer is not None else ""
     draft = Draft("", PaymentStatus.CREATED, body.kind, "", to_minor(body.amount),
                   body.customer_guid or "", branch, status)
-    return await cash_limits.authorize(hub_state(request).engine, emp, draft, record=False)
+    return await cash_limits.authorize(hub_state(request).engine, emp, draft,
+                                       zone=app_cash_zone(request.app.state), record=False)
 
 
 @router.post("/cash/void", summary="The teller voids their own unconfirmed draft")

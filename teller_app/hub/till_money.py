@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from starlette.datastructures import State
+
 from .errors import HubError
-from .settings import CASH_TZ_DEFAULT
 
 # key → value in kopiyky. Notes and coins of the same face value are counted apart.
 DENOMINATIONS: dict[str, int] = {
@@ -54,25 +55,17 @@ def money(minor: int) -> str:
     return f"{sign}{whole}.{kop:02d}"
 
 
-# ``cash_tz``, set by the app's lifespan from its settings (``use_cash_zone``): one hub app
-# per process (``cash_day`` is called where no settings reach)
-_zone: ZoneInfo | None = None
+def app_cash_zone(app_state: State) -> ZoneInfo:
+    """The cash day's zone of this app: its settings' ``cash_tz``, loaded by its lifespan
+    (``serve_checks.check_cash_zone``: a zone that does not load never starts a hub). Each
+    app its own: no process-wide zone, so two apps in one process keep theirs."""
+    zone = getattr(app_state, "cash_zone", None)
+    if not isinstance(zone, ZoneInfo):  # only before the lifespan ran
+        raise HubError(503, "the hub is starting: try again")
+    return zone
 
 
-def use_cash_zone(zone: ZoneInfo) -> None:
-    """This process's cash day zone: the app's lifespan sets it from ``cash_tz``
-    (``serve_checks.check_cash_zone``: a zone that does not load never starts a hub)."""
-    global _zone
-    _zone = zone
-
-
-def cash_zone() -> ZoneInfo:
-    """The cash day's zone: ``cash_tz`` of the running app; the default (Europe/Kyiv) before
-    an app started. Never UTC in place of a zone that does not load."""
-    return _zone if _zone is not None else ZoneInfo(CASH_TZ_DEFAULT)
-
-
-def cash_day(ts: int | None = None) -> str:
-    """The branch's calendar day (limits reset at local midnight)."""
+def cash_day(zone: ZoneInfo, ts: int | None = None) -> str:
+    """The branch's calendar day in ``zone`` (limits reset at local midnight)."""
     moment = datetime.fromtimestamp(ts, UTC) if ts is not None else datetime.now(UTC)
-    return moment.astimezone(cash_zone()).date().isoformat()
+    return moment.astimezone(zone).date().isoformat()

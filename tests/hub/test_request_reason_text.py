@@ -137,3 +137,23 @@ def test_a_change_requests_names_follow_the_desks_rule(staff: Staffed,
         "reason": "passport"})
     assert r.status_code == 201, r.text
     assert {k: r.json()["change"][k] for k in good} == good
+
+
+def test_a_settings_reason_is_checked_where_the_route_reads_it(staff: Staffed) -> None:
+    """The rule is the route's query parameter's (in the OpenAPI; a plain 422): a change
+    that files nothing (a tightening) is refused with such a reason too, and changes
+    nothing; spaces and line ends around a reason are dropped as before, never refused."""
+    s = staff
+    limits = s.http.get("/api/v1/cash/limits", headers=s.admin).json()
+    lowered = {**limits, "teller_daily_limit": "400000.00"}
+    r = s.http.put("/api/v1/cash/limits", headers=s.admin, json=lowered,
+                   params={"reason": DISGUISES["override"]})
+    assert r.status_code == 422 and "reason" in r.json()["error"], r.text
+    assert s.http.get("/api/v1/cash/limits", headers=s.admin).json() == limits
+    raised = {**limits, "close_tolerance": "5.00"}
+    r = s.http.put("/api/v1/cash/limits", headers=s.admin, json=raised,
+                   params={"reason": " \tyear-end\r\n"})
+    assert r.status_code == 202, r.text
+    assert r.json()["request"]["reason"] == "year-end"
+    s.http.post(f"/api/v1/requests/{r.json()['request_id']}/withdraw", headers=s.admin,
+                json={})
