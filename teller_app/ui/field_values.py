@@ -9,13 +9,12 @@ words it (``audit_details.value_text``). The words keep the contexts they were t
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QCoreApplication
 
 from teller_app.ui.audit_details import MINOR_UNIT, value_text
 from teller_app.ui.data_text import segment_text, status_text
-from teller_app.ui.money import format_money, format_number
+from teller_app.ui.money import amount_text
 
 DEFAULT_CURRENCY = "UAH"  # a change that names no balance asset: the bank's hryvnia
 
@@ -49,13 +48,5 @@ def field_value_text(
         return (QCoreApplication.translate("CustomerForm", "Disabled") if value
                 else QCoreApplication.translate("CustomerForm", "Enabled"))
     if field == "balance_allowed":
-        try:
-            number = Decimal(str(value))
-        except (InvalidOperation, ValueError):
-            return str(value)
-        if not number.is_finite():
-            return str(value)
-        if currency is None:
-            return format_number(number, minor_unit)
-        return format_money(number, minor_unit, currency)
+        return amount_text(value, minor_unit, currency)
     return value_text(value)

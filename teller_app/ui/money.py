@@ -62,6 +62,20 @@ def format_money(
     return f"{number}{NBSP}{code}"
 
 
+def amount_text(value: object, minor_unit: int, currency: str | None) -> str:
+    """A stored amount as a person reads it: with ``currency`` (None: the number alone); a
+    value that is no finite number shown as it came (never as 0)."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if currency is None:
+        return format_number(number, minor_unit)
+    return format_money(number, minor_unit, currency)
+
+
 def format_uah(amount: object) -> str:
     """Cash in a till or the vault: hryvnias with kopiykas (``format_money``)."""
     return format_money(amount, 2, "UAH")

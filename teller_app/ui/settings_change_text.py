@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication
 
 from teller_app.core.approvals import CASH_LIMITS_UPDATE, POLICY_UPDATE
 from teller_app.ui.data_text import status_text
-from teller_app.ui.money import format_money, format_number
+from teller_app.ui.money import amount_text
 
 CHECKS = ("is_disabled", "kyc_down", "kyc_up", "balance_allowed_up", "all_customer_updates",
           "phone_number", "branch_move", "segment")
@@ -50,13 +50,7 @@ def check_text(name: str) -> str:
 
 
 def _amount(value: object, currency: str | None) -> str:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    return format_money(number, 2, currency) if currency else format_number(number, 2)
+    return amount_text(value, 2, currency or None)
 
 
 def _policy_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
