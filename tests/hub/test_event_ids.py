@@ -104,7 +104,7 @@ def test_a_hub_without_a_dcm_reader_still_prunes(db_url: str) -> None:
 
         fe = cast(fe_runtime.FourEyes, SimpleNamespace(
             state=SimpleNamespace(engine=engine), reader=SimpleNamespace(available=False),
-            executor=SimpleNamespace(resume_all=no_resume)))
+            executor=SimpleNamespace(resume_all=no_resume), level=None))
         loop = asyncio.create_task(fe_runtime._resume_loop(fe))
         try:
             async with asyncio.timeout(30):
