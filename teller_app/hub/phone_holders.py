@@ -57,9 +57,6 @@ PENDING_S = 300
 PENDING_MAX = 500
 CODE = "phone_taken"
 AUDIT_PER_MINUTE = 30  # refusal rows an employee adds in a minute (a flood adds no more)
-# A customer change's end when its new number is held (``taken_result``): the prefix, then a
-# JSON object naming the holder ({"login", "wallet_user_guid"}) or {} (another branch's).
-TAKEN_RESULT = PHONE_TAKEN
 SHOWN_CHARS = 200  # of the holder's login in a result (its 1000 characters)
 
 
@@ -121,13 +118,14 @@ async def change_holder(engine: AsyncEngine, reader: Reader | None, customer_gui
 
 
 def taken_result(holder: Holder, branch_guid: str | None) -> str:
-    """A change request's end when its number is held (``TAKEN_RESULT`` and a JSON object):
-    the holder is named only when in the request's own branch, the one everybody who sees
-    the request (its maker, its branch's checkers, head office) may act in."""
+    """A change request's end when its number is held: ``hub_models.PHONE_TAKEN``, then a
+    JSON object naming the holder ({"login", "wallet_user_guid"}) only when in the request's
+    own branch, the one everybody who sees the request (its maker, its branch's checkers,
+    head office) may act in; else {}."""
     named: dict[str, Any] = {}
     if holder.branch_guid is not None and holder.branch_guid == branch_guid:
         named = {"login": holder.login[:SHOWN_CHARS], "wallet_user_guid": holder.customer_guid}
-    return TAKEN_RESULT + json.dumps(named, ensure_ascii=False, sort_keys=True)
+    return PHONE_TAKEN + json.dumps(named, ensure_ascii=False, sort_keys=True)
 
 
 def refusal_body(holder: Holder, emp: HubEmployee) -> dict[str, Any]:

@@ -21,9 +21,9 @@ from fe_helpers import ADMIN, new_customer, password_of, read_customer, wait_for
 from hub_proc import HubProc, add_employee, branches, sign_in
 
 from teller_app.core.embedded_sandbox import SandboxProcess
-from teller_app.hub.phone_holders import TAKEN_RESULT
 from teller_app.platform import CustomerUpdate, PasswordLogin, PlatformClient
 from teller_app.platform.customer_lookups import customers_by_phone
+from teller_app.platform.hub_models import PHONE_TAKEN
 from teller_app.platform.models import Customer
 
 shared, main_hub = shared_hubs.fixtures("phone-changes")
@@ -42,8 +42,8 @@ def _approve(hub: HubProc, headers: dict[str, str], req: dict[str, Any]) -> dict
 
 
 def _holder(result: str) -> dict[str, Any]:
-    assert result.startswith(TAKEN_RESULT), result
-    named: dict[str, Any] = json.loads(result[len(TAKEN_RESULT):])
+    assert result.startswith(PHONE_TAKEN), result
+    named: dict[str, Any] = json.loads(result[len(PHONE_TAKEN):])
     return named
 
 
