@@ -244,6 +244,7 @@ class Supervision(SupervisionFeed):
         if locker is not None and isValid(locker):
             locker.stop()
         self.stop_feed()
+        self.audit.on_failure = None  # a flush failing after this has no window to tell
         if not self._closing:
             self._closing = True
             with contextlib.suppress(RuntimeError):  # no event loop any more
