@@ -59,7 +59,6 @@ def action_text(action: str) -> str:
     return QCoreApplication.translate("AuditActions", str(source)) if source else action
 
 
-
 def customer_of(entry: AuditRecord) -> str:
     guid = entry.detail.get("customer_guid")
     if guid:

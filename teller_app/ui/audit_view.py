@@ -43,8 +43,7 @@ from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
 from teller_app.ui.audit_details import details_text
-from teller_app.ui.audit_entry import (  # noqa: F401  (ACTION_TEXT: tests read it here)
-    ACTION_TEXT,
+from teller_app.ui.audit_entry import (
     AuditEntryDialog,
     action_text,
     customer_of,

@@ -13,7 +13,7 @@ from PySide6.QtCore import QLocale
 
 from teller_app.core.audit import HUB_ACTIONS
 from teller_app.ui.audit_details import detail_items, details_text
-from teller_app.ui.audit_view import ACTION_TEXT, action_text
+from teller_app.ui.audit_entry import ACTION_TEXT, action_text
 
 SHA = "ab" * 32
 # what the hub writes (hub/routes_api, routes_requests, proxy, employees, commands.finish)
