@@ -14,6 +14,11 @@ approver's desk sends the hash of what it *displayed* (``display_hash``); the hu
 anything else and executes the stored change itself on DCM. Mode A: the approver's own
 platform session token goes in the approve call only (the hub uses it for that execution and
 never keeps it). Nothing of a request is ever written into a customer.
+
+What a call can end in (already decided, not one's own to decide…) is ``approval_outcomes``,
+exported from here too. The bank's one-customer-per-phone rule refuses a change filed onto a
+number another customer holds (``PhoneTaken``, as for a direct change: the phone is marked,
+nothing filed) and its approval while the number is held (``PhoneNumberTaken``: pending).
 """
 
 from __future__ import annotations
@@ -27,7 +32,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from teller_app.core.approval_outcomes import (
+    AlreadyDecided,
+    ApprovalError,
+    ChangedAfterView,
+    ExecutionFailed,
+    HubRequired,
+    NeedsApproval,
+    NotAllowed,
+    PhoneNumberTaken,
+    RequestImmutable,
+    SelfApprovalRefused,
+    four_eyes_error,
+)
 from teller_app.core.approvals_paging import all_requests
+from teller_app.core.customer_checks import PhoneTaken, holders_quietly
 from teller_app.core.session import HubLink, Session
 from teller_app.core.views import CustomerView
 from teller_app.platform import (
@@ -41,7 +60,7 @@ from teller_app.platform import (
 )
 from teller_app.platform._sensitive import secret_scope
 from teller_app.platform.hub_client import HubClient
-from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
+from teller_app.platform.hub_models import ChangeRequest
 from teller_app.secrets import Profile
 
 log = logging.getLogger(__name__)
@@ -66,57 +85,6 @@ REQUEST_FIELDS = frozenset({
 })
 # Without a hub the desk still knows the platform-wide defaults (used only to refuse).
 BLOCKING_STATUSES = frozenset({"blocked", "closed"})
-
-
-class ApprovalError(Exception):
-    """Base for four-eyes outcomes the UI explains to the user."""
-
-
-class NeedsApproval(ApprovalError):
-    """The hub's policy: this change needs a second person. Nothing was written."""
-
-    def __init__(self, customer_guid: str, change: dict[str, Any],
-                 verdict: PolicyVerdict | None) -> None:
-        self.customer_guid = customer_guid
-        self.change = change
-        self.verdict = verdict
-        super().__init__("this change needs a supervisor's approval")
-
-    @property
-    def reasons(self) -> list[str]:
-        return list(self.verdict.reasons) if self.verdict is not None else []
-
-
-class AlreadyDecided(ApprovalError):
-    """Someone decided (or the maker withdrew) first; ``message`` is the hub's text."""
-
-
-class ChangedAfterView(ApprovalError):
-    """The stored request is not what this desk displayed: refused, nothing applied."""
-
-
-class RequestImmutable(ApprovalError):
-    """A filed request never changes: its id cannot carry another change."""
-
-
-class SelfApprovalRefused(ApprovalError):
-    """Four eyes: the maker of a request may not decide it."""
-
-
-class NotAllowed(ApprovalError):
-    """Role or branch does not allow this (the hub's 403)."""
-
-
-class HubRequired(ApprovalError):
-    """Four eyes needs the Teller Hub, and it is not configured or not reachable."""
-
-
-class ExecutionFailed(ApprovalError):
-    """Approved, but DCM refused the stored change (``result`` = the platform's message)."""
-
-    def __init__(self, request: ChangeRequest) -> None:
-        self.request = request
-        super().__init__(request.result or "the platform refused the change")
 
 
 @dataclass(frozen=True)
@@ -189,22 +157,6 @@ def default_sensitive(current: CustomerView, change: Mapping[str, Any]) -> bool:
     return False
 
 
-def four_eyes_error(exc: Exception) -> Exception:
-    """The hub's 403/409 as four-eyes outcomes (the hub's text kept for the log)."""
-    text = (exc.message if isinstance(exc, PlatformError) else "") or str(exc)
-    if isinstance(exc, PermissionDenied):
-        if "maker" in text and "four eyes" in text:
-            return SelfApprovalRefused(text)
-        return NotAllowed(text)
-    if isinstance(exc, Conflict):
-        if "differs from what you were shown" in text:
-            return ChangedAfterView(text)
-        if "id is taken" in text:
-            return RequestImmutable(text)
-        return AlreadyDecided(text)
-    return exc
-
-
 class ApprovalGate:
     """The one pipeline's decision point: ``check`` raises ``NeedsApproval`` or returns."""
 
@@ -268,8 +220,11 @@ class ApprovalService:
             raise ValidationError(f"the reason is longer than {REASON_MAX_CHARS} characters")
         body = wire_change(change) if kind == CUSTOMER_UPDATE else dict(change)
         rid = request_id or str(uuid.uuid4())
-        result: ChangeRequest = await self._call(lambda hub: hub.file_request(
-            kind, customer_guid, body, reason, request_id=rid, desk_id=self.desk_id))
+        try:
+            result: ChangeRequest = await self._call(lambda hub: hub.file_request(
+                kind, customer_guid, body, reason, request_id=rid, desk_id=self.desk_id))
+        except PhoneNumberTaken:  # the bank's rule: nothing filed, the phone is marked
+            raise PhoneTaken(await self._holders(customer_guid, body)) from None
         return result
 
     async def withdraw(self, request: ChangeRequest) -> ChangeRequest:
@@ -280,13 +235,18 @@ class ApprovalService:
     # deciding (checker) -----------------------------------------------------------------
     async def approve(self, request: ChangeRequest, comment: str = "") -> ChangeRequest:
         """Approve exactly what was displayed; the hub executes it. Raises
-        ``ExecutionFailed`` when DCM refused the stored change."""
+        ``ExecutionFailed`` when DCM refused the stored change, ``PhoneNumberTaken`` when the
+        hub refused it for its phone number (still pending)."""
         token = self.platform.session_token if self.platform is not None else None
         if request.kind in SETTINGS_KINDS:
             token = None  # the hub applies its own settings: no platform session goes out
         sha = display_hash(request)
-        result: ChangeRequest = await self._call(lambda hub: hub.approve(
-            request.id, sha, comment=comment, session_token=token, desk_id=self.desk_id))
+        try:
+            result: ChangeRequest = await self._call(lambda hub: hub.approve(
+                request.id, sha, comment=comment, session_token=token, desk_id=self.desk_id))
+        except PhoneNumberTaken as exc:
+            exc.holders = await self._holders(request.customer_guid, request.change)
+            raise
         if result.state == "failed":
             raise ExecutionFailed(result)
         return result
@@ -295,6 +255,14 @@ class ApprovalService:
         result: ChangeRequest = await self._call(lambda hub: hub.reject(
             request.id, comment, sha256=display_hash(request), desk_id=self.desk_id))
         return result
+
+    async def _holders(self, customer_guid: str,
+                       change: Mapping[str, Any]) -> list[CustomerView]:
+        """Who holds a refused change's new number, as far as this employee can see."""
+        if self.platform is None:
+            return []
+        return await holders_quietly(self.platform, None, str(change.get("phone_number") or ""),
+                                     customer_guid)
 
     # reading -------------------------------------------------------------------------
     async def pending(self) -> list[ChangeRequest]:
@@ -381,6 +349,7 @@ __all__ = [
     "HubRequired",
     "NeedsApproval",
     "NotAllowed",
+    "PhoneNumberTaken",
     "RequestImmutable",
     "SelfApprovalRefused",
     "actor_from_session",
@@ -388,6 +357,7 @@ __all__ = [
     "close_everywhere",
     "decide_in_place",
     "display_hash",
+    "four_eyes_error",
     "short_session",
     "wire_change",
 ]

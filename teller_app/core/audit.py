@@ -112,8 +112,8 @@ HUB_ACTION = {
 # Every action in the hub's trail (the audit view's filter): the desks' and the hub's own
 # (requests, decisions, executions, alerts, policy, and its security events).
 HUB_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "lock", "unlock",
-               "create", "edit", "request", "decision", "decision_refused", "execution",
-               "proxy_write", "alert", "policy", "cash", "till", "employee_added",
+               "create", "edit", "request", "request_refused", "decision", "decision_refused",
+               "execution", "proxy_write", "alert", "policy", "cash", "till", "employee_added",
                "employee_disabled", "employee_enabled", "password_reset", "secret_issued",
                "secret_refused", "secrets_imported", "other")
 

@@ -21,19 +21,21 @@ from teller_app.core.views import (
     customer_from_row,
     customer_view,
 )
-from teller_app.platform import Customer, CustomerUpdate, PlatformClient
+from teller_app.platform import Customer, CustomerUpdate, PlatformClient, PlatformError
 from teller_app.platform.customer_lookups import customers_by_phone, login_twins
 from teller_app.platform.phones import digits, e164, same_phone
 
 log = logging.getLogger(__name__)
 HOLDERS_SHOWN = 5  # a phone held by more than a few: the first are enough to say so
+PHONE_TAKEN = "phone_taken"  # the hub's code: the bank's one-customer-per-phone rule
 
 
 class PhoneTaken(Exception):
-    """The hub refused the phone number (a new customer's secret, or a direct change through
-    its proxy): another customer holds it (the bank's rule). ``holders``: those this
-    employee can see (may be empty: a customer of another branch, or a create on its way at
-    another desk). Nothing was written."""
+    """The hub refused the phone number (a new customer's secret, a change filed for
+    approval or asked of the policy before a Save, or a direct change through its proxy):
+    another customer holds it (the bank's rule). ``holders``: those this employee can see
+    (may be empty: a customer of another branch, or a create on its way at another desk).
+    Nothing was written or filed."""
 
     def __init__(self, holders: list[CustomerView]) -> None:
         super().__init__("a customer with this phone number already exists")
@@ -129,6 +131,18 @@ async def phone_holders(client: PlatformClient, cache: CacheWorker | None, phone
         found = [customer_from_platform(c) for c in customers
                  if c.wallet_user_guid != exclude_guid]
     return found[:HOLDERS_SHOWN]
+
+
+async def holders_quietly(client: PlatformClient, cache: CacheWorker | None,
+                          phone: str | None, exclude_guid: str | None = None
+                          ) -> list[CustomerView]:
+    """Whom a refused phone number belongs to, for the employee told (``phone_holders``;
+    best effort: the hub's refusal stands without names)."""
+    try:
+        return await phone_holders(client, cache, phone or "", exclude_guid)
+    except PlatformError as exc:
+        log.info("phone holders not read: %s", type(exc).__name__)
+        return []
 
 
 async def login_taken(client: PlatformClient, login: str) -> bool:

@@ -16,8 +16,10 @@ from teller_app.core.approvals import CUSTOMER_UPDATE, ApprovalGate
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.concurrent_reads import read_both
 from teller_app.core.customer_checks import (
+    PHONE_TAKEN,
     PhoneTaken,
     StaleFields,
+    holders_quietly,
     login_taken,
     original_values,
     phone_holders,
@@ -48,9 +50,6 @@ from teller_app.platform import (
 )
 
 log = logging.getLogger(__name__)
-
-
-PHONE_TAKEN = "phone_taken"  # the hub's code: the bank's one-customer-per-phone rule
 
 
 @dataclass
@@ -218,12 +217,19 @@ class CustomerService:
         sent — a newer value is never overwritten from an older copy. DCM has no version or
         compare-and-swap, so this narrows the window (read, then PUT) but cannot close it.
         ``status_was``: the status the form started from, when ``current`` is not given.
-        ``PhoneTaken`` when the hub refuses a new phone number held by another customer."""
+        ``PhoneTaken`` when the hub refuses a new phone number held by another customer (its
+        policy's answer before the write, or its proxy at the PUT): nothing was written."""
         if self.gate is not None:
             fields = dict(update)  # the raw values, as set (no dumping)
             change = {k: fields[k] for k in update.model_fields_set}
-            await self.gate.check(CUSTOMER_UPDATE, guid, change,
-                                  None if current is None else customer_view(current))
+            try:
+                await self.gate.check(CUSTOMER_UPDATE, guid, change,
+                                      None if current is None else customer_view(current))
+            except Conflict as exc:  # the hub's policy answer: refused by the bank's rule
+                if exc.reason != PHONE_TAKEN:
+                    raise
+                raise PhoneTaken(await self._holders_quietly(update.phone_number,
+                                                             guid)) from None
         original = original_values(current, status_was)
         if original and update.model_fields_set & set(original):
             fresh = await self.client.get_customer(guid)  # re-read right before writing
@@ -235,7 +241,8 @@ class CustomerService:
         except Conflict as exc:  # the hub's proxy (Mode B): the number is another's
             if exc.reason != PHONE_TAKEN:
                 raise
-            raise PhoneTaken(await self._holders_quietly(update.phone_number)) from None
+            raise PhoneTaken(await self._holders_quietly(update.phone_number,
+                                                         guid)) from None
         try:
             customer = await self.client.get_customer(guid)
         except PlatformError as exc:  # written (the PUT said so): never "not saved" now
@@ -275,14 +282,10 @@ class CustomerService:
         return await self.refresh(guid)
 
     # -- internals --------------------------------------------------------------------------
-    async def _holders_quietly(self, phone: str | None) -> list[CustomerView]:
-        """Whom a refused phone number belongs to, for the teller (best effort: the refusal
-        stands without names)."""
-        try:
-            return await self.phone_holders(phone or "")
-        except PlatformError as exc:
-            log.info("phone holders not read: %s", type(exc).__name__)
-            return []
+    async def _holders_quietly(self, phone: str | None,
+                               exclude_guid: str | None = None) -> list[CustomerView]:
+        """Whom a refused phone number belongs to, for the teller (best effort)."""
+        return await holders_quietly(self.client, self.cache, phone, exclude_guid)
 
     async def _remember(self, customer: Customer, accounts: list[AccountWithAssets]) -> None:
         if self.cache is None:

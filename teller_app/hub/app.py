@@ -33,7 +33,7 @@ from .db import make_engine
 from .directory import DcmDirectory, Directory
 from .drain import Drain
 from .employees import PasswordStore
-from .errors import HubError
+from .errors import HubError, validation_text
 from .jwks import JwksCache, TokenPolicy
 from .routes_api import router as api_router
 from .routes_bank_auth import router as bank_auth_router
@@ -205,8 +205,7 @@ def _no_telemetry() -> dict[str, Any]:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def hub_error(_: Request, exc: HubError) -> JSONResponse:
-        body = {"error": exc.message, "code": exc.code} if exc.code else {"error": exc.message}
-        return JSONResponse(body, exc.status)
+        return JSONResponse(exc.body(), exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -240,7 +239,7 @@ def _describe(errors: Sequence[Any]) -> str:
         if err.get("type") == "json_invalid":
             return "invalid request: the body is not valid JSON"
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+        parts.append(f"{loc}: {validation_text(err)}")
     return "invalid request: " + "; ".join(parts)
 
 

@@ -40,7 +40,7 @@ DESK_ACTIONS: tuple[str, ...] = get_args(DeskAction)
 HUB_ONLY_ACTIONS = ("request", "decision", "execution", "alert", "policy", "sign_in_failed",
                     "sign_in_throttled", "employee_added", "employee_disabled",
                     "employee_enabled", "password_reset", "secret_issued", "secret_refused",
-                    "secrets_imported", "decision_refused", "proxy_write")
+                    "secrets_imported", "request_refused", "decision_refused", "proxy_write")
 ACTIONS = DESK_ACTIONS + HUB_ONLY_ACTIONS
 # Desks before 2026-12-04 sent their own copies of requests and decisions under these names:
 # they are kept as "other" with the name in ``event`` (a desk older than the hub must not see

@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+import pydantic
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,8 +22,8 @@ from pydantic import (
 from teller_app.platform.text_rules import unsafe_char
 
 from .audit import DeskAction
-from .canon import canonical
-from .errors import HubError
+from .canon import canonical, sha256_hex
+from .errors import HubError, validation_text
 from .models import GUID_RE
 
 
@@ -202,3 +203,20 @@ class AuditIn(_In):
         if len(desk_id) > DESK_ID_MAX:  # NFKC may lengthen ("\ufdfa" is 18 characters)
             raise ValueError(f"desk_id is longer than {DESK_ID_MAX} characters")
         return desk_id
+
+
+def canonical_change(kind: str, change: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+    """(normalised change, canonical JSON, SHA-256) or 422."""
+    model: type[CustomerChange] | type[CashChange] = (
+        CustomerChange if kind == "customer_update" else CashChange)
+    try:
+        parsed = model.model_validate(change)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        raise HubError(422, f"invalid change: {where}: {validation_text(err)}") from None
+    data = parsed.canonical_dict()
+    if not data:
+        raise HubError(422, "invalid change: nothing to change")
+    text = canonical(data)
+    return data, text, sha256_hex(text)

@@ -13,21 +13,28 @@ number is already held
 The bank may turn it off (policy ``unique_phone``: shared family phones); turning it off is
 a relaxation, so it waits for a second head-office administrator like any other.
 
-A change of an existing customer's phone number onto a number another DCM customer holds
-(compared by ``wallet_user_guid``) is refused the same way, wherever it is written: the
-four-eyes executor ends the request "not applied" right before the PUT (``PhoneHeld``,
-``taken_result``), and the Mode-B proxy refuses a direct customer PUT (409 ``phone_taken``).
+A change of an existing customer's phone number onto a number another customer holds is
+refused the same way, wherever it is written (one check, ``change_holder``): on DCM
+(compared by ``wallet_user_guid``), or by a create on its way (a fresh secret, of any
+employee, whose login DCM does not have yet; one DCM has is judged by its number there).
+The request is refused when it is filed, and when the desk asks the policy before a Save
+(``refuse_change``: 409 ``phone_taken``, the phone field marked, nothing goes to a
+supervisor), and its approval is refused while the number is held (``refuse_approval``:
+the request stays pending, so its approver may still reject it with a word to its maker, or
+approve it once the number is free again). The four-eyes executor checks again right before
+the PUT and ends the request "not applied" (``PhoneHeld``, ``taken_result``); the Mode-B
+proxy refuses a direct customer PUT (409 ``phone_taken``).
 
 What this does not cover: a modified desk may create on DCM without telling the hub the
 phone number (the secret's profile is what the desk declares); in Mode B the proxy sees the
-create's body and could compare it (not done here). A change is compared with DCM only, not
-with a create on its way (a fresh secret), and DCM has no unique index: two writes landing
-at once can still both pass."""
+create's body and could compare it (not done here). DCM has no unique index: two writes
+landing at once can still both pass."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from teller_app.platform import PlatformError
 from teller_app.platform.customer_lookups import customers_by_phone
 from teller_app.platform.hub_models import PHONE_TAKEN
+from teller_app.platform.models import Customer
 from teller_app.platform.phones import e164, same_phone
 
 from . import audit, policy
@@ -47,7 +55,9 @@ from .errors import HubError
 from .models import HubEmployee, SecretIn
 
 if TYPE_CHECKING:  # dcm_reader → state → vault imports this module
+    from .commands import Command
     from .dcm_reader import Reader
+    from .state import HubState
 
 log = logging.getLogger("teller_hub.phones")
 # A create's secret comes seconds before its POST reaches DCM. For this long another
@@ -106,15 +116,88 @@ async def on_dcm(reader: Reader | None, phone: str, *, login: str = "",
 
 async def change_holder(engine: AsyncEngine, reader: Reader | None, customer_guid: str,
                         current: str | None, wanted: Any) -> Holder | None:
-    """Another DCM customer holding the number a change moves customer ``customer_guid``
-    onto (``wanted``; ``current``: the number it has now), while the bank's policy keeps
-    ``unique_phone`` on. None: no new number (cleared, or the one the customer has), the
-    rule off, or nobody else holds it. Fails closed (503) as ``on_dcm``."""
+    """Another customer holding the number a change moves customer ``customer_guid`` onto
+    (``wanted``; ``current``: the number it has now), while the bank's policy keeps
+    ``unique_phone`` on: on DCM, or a create on its way (``on_its_way``; the vault's key is
+    the reader's hub's: no reader, DCM only). None: no new number (cleared, or the one the
+    customer has), the rule off, or nobody else holds it. Fails closed (503) as ``on_dcm``.
+    The one check of a change: filing, the policy's answer, approval, executor and proxy."""
     if not isinstance(wanted, str) or not wanted.strip() or same_phone(current, wanted):
         return None
     if not (await policy.load(engine))[0].unique_phone:
         return None
-    return await on_dcm(reader, wanted, customer_guid=customer_guid)
+    holder = await on_dcm(reader, wanted, customer_guid=customer_guid)
+    if holder is None and reader is not None:
+        holder = await on_its_way(engine, reader, customer_guid, wanted)
+    return holder
+
+
+async def on_its_way(engine: AsyncEngine, reader: Reader, customer_guid: str,
+                     wanted: str) -> Holder | None:
+    """A fresh secret (``PENDING_S``, any employee's: a create is another customer even at
+    the maker's own desk) holding ``wanted``'s number, whose login DCM does not have yet.
+    One DCM has is no longer on its way: its customer is judged by the number it has there
+    (the changed customer's own secret, or a create whose number changed since: neither
+    holds it). A hub that cannot read DCM counts every fresh secret as on its way."""
+    async with engine.connect() as conn:
+        found = await _fresh(conn, reader.state.master, wanted)
+    for holder in found:
+        if not reader.available:
+            return holder
+        try:
+            landed = await (await reader.client()).find_customer_by_login(holder.login)
+        except PlatformError as exc:
+            log.warning("phone check: DCM not read", extra={"error": type(exc).__name__})
+            raise HubError(503, "DCM could not be read to check the phone number is "
+                           "unique") from None
+        if landed is None:
+            return holder
+        if landed.wallet_user_guid != customer_guid and \
+                same_phone(landed.phone_number, wanted):
+            return Holder(landed.login, landed.branch_guid or None, landed.wallet_user_guid)
+    return None
+
+
+def taken(holder: Holder, emp: HubEmployee) -> HubError:
+    """The 409 ``phone_taken`` (``refusal_body``'s) as an error to raise."""
+    body = refusal_body(holder, emp)
+    return HubError(409, body["error"], CODE,
+                    {k: v for k, v in body.items() if k not in ("error", "code")})
+
+
+async def refuse_change(state: HubState, reader: Reader, emp: HubEmployee, customer: Customer,
+                        change: Mapping[str, Any], *, attempt: str, desk_id: str = "") -> None:
+    """Raise the 409 ``phone_taken`` when ``change`` (a customer change, filed or asked of
+    the policy before a Save: ``attempt`` "file" | "evaluate") moves ``customer`` (as DCM
+    has it now) onto a number another customer holds, with the hub's audit row (neither
+    the number nor the holder), limited as the secret issue's. Nothing is filed."""
+    holder = await change_holder(state.engine, reader, customer.wallet_user_guid,
+                                 customer.phone_number, change.get("phone_number"))
+    if holder is None:
+        return
+    guid = customer.wallet_user_guid
+    await audit.record_limited(state.engine, audit.Entry(
+        actor=emp.email, action="request_refused", entity=f"customer:{guid}",
+        branch_guid=customer.branch_guid or emp.branch_guid,
+        detail={"kind": "customer_update", "customer_guid": guid, "refusal": CODE,
+                "attempt": attempt, "desk_id": desk_id}),
+        cap=AUDIT_PER_MINUTE, cap_by="actor")
+    log.info("request refused: phone number taken", extra={"attempt": attempt})
+    raise taken(holder, emp)
+
+
+async def refuse_approval(engine: AsyncEngine, reader: Reader, emp: HubEmployee,
+                          cmd: Command, judged: Customer) -> None:
+    """Raise the 409 ``phone_taken`` refusing the approval of ``cmd`` (its customer
+    ``judged``, read by the approval) while another customer holds its new number. The
+    request stays pending, as a bank wants it: the approver rejects it with a word to its
+    maker rather than the hub ending it unseen, or approves it once the number is free
+    (a create on its way refused by DCM, the holder's own number corrected). The
+    approval's refusal audit row names the code (``decision_refused``)."""
+    holder = await change_holder(engine, reader, cmd.customer_guid, judged.phone_number,
+                                 cmd.change.get("phone_number"))
+    if holder is not None:
+        raise taken(holder, emp)
 
 
 def taken_result(holder: Holder, branch_guid: str | None) -> str:
@@ -143,27 +226,44 @@ async def pending_holder(conn: AsyncConnection, master: MasterKey, item: SecretI
                          created_by: str) -> Holder | None:
     """Another login's customer secret holding ``item``'s number, issued in the last
     PENDING_S by another employee (an employee's own earlier attempt, e.g. refused by DCM
-    and now retried under a corrected login, is not a second person). Phones are inside the
-    sealed profiles, so the few fresh ones are opened here."""
-    wanted = e164(item.phone)
+    and now retried under a corrected login, is not a second person)."""
+    found = await _fresh(conn, master, item.phone, not_login=item.external_id,
+                         not_by=created_by, first=True)
+    return found[0] if found else None
+
+
+async def _fresh(conn: AsyncConnection, master: MasterKey, phone: str | None, *,
+                 not_login: str | None = None, not_by: str | None = None,
+                 first: bool = False) -> list[Holder]:
+    """Customer secrets issued in the last PENDING_S (newest first, at most PENDING_MAX
+    opened) holding ``phone``'s number, but ``not_login``'s and those ``not_by`` issued;
+    ``first``: the newest only. Phones are inside the sealed profiles, so the few fresh ones
+    are opened here."""
+    wanted = e164(phone or "")
     if wanted is None:
-        return None
+        return []
     table = customer_secrets
+    query = sa.select(table.c.external_id, table.c.branch_guid, table.c.key_id,
+                      table.c.wrapped_key, table.c.ciphertext).where(
+        table.c.kind == "customer", table.c.created_at >= now() - PENDING_S)
+    if not_login is not None:
+        query = query.where(table.c.external_id != not_login)
+    if not_by is not None:
+        query = query.where(table.c.created_by != not_by)
     rows = (await conn.execute(
-        sa.select(table.c.external_id, table.c.branch_guid, table.c.key_id,
-                  table.c.wrapped_key, table.c.ciphertext)
-        .where(table.c.kind == "customer", table.c.created_at >= now() - PENDING_S,
-               table.c.external_id != item.external_id, table.c.created_by != created_by)
-        .order_by(table.c.created_at.desc()).limit(PENDING_MAX))).all()
+        query.order_by(table.c.created_at.desc()).limit(PENDING_MAX))).all()
+    found: list[Holder] = []
     for row in rows:
         sealed = Sealed(row.key_id, bytes(row.wrapped_key), bytes(row.ciphertext))
         try:
-            phone = str(json.loads(master.open(row.external_id, sealed)).get("phone", ""))
+            held = str(json.loads(master.open(row.external_id, sealed)).get("phone", ""))
         except (DecryptError, ValueError):
             continue  # not this check's business (the Auth Service reports such rows)
-        if e164(phone) == wanted:
-            return Holder(row.external_id, row.branch_guid)
-    return None
+        if e164(held) == wanted:
+            found.append(Holder(row.external_id, row.branch_guid))
+            if first:
+                break
+    return found
 
 
 async def refusal(engine: AsyncEngine, holder: Holder, emp: HubEmployee,

@@ -16,7 +16,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import pydantic
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
@@ -24,9 +23,8 @@ from pydantic import AfterValidator
 from teller_app.platform import NotFound, PlatformError, ValidationError
 from teller_app.platform.models import Customer
 
-from . import audit, bank_settings, commands, customer_drift, policy
+from . import audit, bank_settings, commands, customer_drift, phone_holders, policy
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
-from .canon import canonical, sha256_hex
 from .cash_commands import check_approval, check_filing
 from .commands import Command
 from .contract import QueryInt, errors
@@ -35,13 +33,12 @@ from .events import is_checker
 from .execute import CRASH_AFTER_DECISION, Resumer, crash_point
 from .fe_models import (
     ApproveIn,
-    CashChange,
-    CustomerChange,
     EvaluateIn,
     RejectIn,
     RequestIn,
     ResumeIn,
     WithdrawIn,
+    canonical_change,
     readable_as_typed,
 )
 from .fe_runtime import FourEyes, runtime
@@ -61,23 +58,6 @@ SettingsReason = Annotated[str, Query(
     max_length=300, description="Why (filed with a change that waits for approval): what a "
     "supervisor reads, so no control characters but the line break, no direction or "
     "invisible marks"), AfterValidator(str.strip), AfterValidator(readable_as_typed)]
-
-
-def canonical_change(kind: str, change: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
-    """(normalised change, canonical JSON, SHA-256) or 422."""
-    model: type[CustomerChange] | type[CashChange] = (
-        CustomerChange if kind == "customer_update" else CashChange)
-    try:
-        parsed = model.model_validate(change)
-    except pydantic.ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err.get("loc", ()))
-        raise HubError(422, f"invalid change: {where}: {err.get('msg', 'invalid')}") from None
-    data = parsed.canonical_dict()
-    if not data:
-        raise HubError(422, "invalid change: nothing to change")
-    text = canonical(data)
-    return data, text, sha256_hex(text)
 
 
 async def _own_customer(fe: FourEyes, emp: HubEmployee, guid: str) -> Any:
@@ -165,11 +145,14 @@ async def file_request(body: RequestIn, request: Request, emp: Operator) -> Any:
     change, text, digest = canonical_change(body.kind, body.change)
     customer = await _own_customer(fe, emp, body.customer_guid)  # unknown = another branch's
     branch = customer.branch_guid or None
-    if body.kind == "cash_confirm" and not (  # a retry of a filed id: compared below
-            body.id and await commands.get(fe.state.engine, str(body.id))):
+    again = bool(body.id) and await commands.get(fe.state.engine, str(body.id)) is not None
+    if body.kind == "cash_confirm" and not again:  # a retry of a filed id: compared below
         await check_filing(await fe.reader.client(), fe.state.engine, emp,
                            body.customer_guid, branch, change,
                            zone=app_cash_zone(request.app.state))
+    elif body.kind == "customer_update" and not again:  # one customer per phone number
+        await phone_holders.refuse_change(fe.state, fe.reader, emp, customer, change,
+                                          attempt="file", desk_id=body.desk_id)
     current = {**fields_of(customer), **policy.customer_fields(customer)}
     before = {"login": customer.login, "name": customer.name, "surname": customer.surname,
               **{k: v for k, v in customer.model_dump(mode="json").items() if k in change},
@@ -276,6 +259,8 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
         # the executor writes onto this read (DCM unreadable here: it reads and decides)
         judged = await _customer_now(fe, cmd, emp)
         moved = customer_drift.drift(cmd, judged) if judged is not None else None
+        if judged is not None and not moved:  # its number another's: it stays pending
+            await phone_holders.refuse_approval(fe.state.engine, fe.reader, emp, cmd, judged)
         if moved:
             new = await customer_drift.end_unapplied(fe.state.engine, cmd, emp, moved,
                                                      comment=body.comment,
@@ -382,14 +367,17 @@ async def put_policy(body: policy.Policy, request: Request,
     return {"policy": pol.public(), "updated_by": by or None, "updated_at": at or None}
 
 
-@router.post("/policy/evaluate", summary="Does this change need approval (before submit)",
-             responses=errors(403))
+@router.post("/policy/evaluate", summary="Does this change need approval (before submit); "
+             "409 ``phone_taken``: the bank's rule refuses it anyway", responses=errors(403, 409))
 async def evaluate(body: EvaluateIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     change, text, digest = canonical_change(body.kind, body.change)
     current = body.current
     if body.customer_guid and body.kind == "customer_update":
-        customer = await _own_customer(runtime(request), emp, body.customer_guid)
+        fe = runtime(request)
+        customer = await _own_customer(fe, emp, body.customer_guid)
         current = {**fields_of(customer), **policy.customer_fields(customer)}
+        await phone_holders.refuse_change(fe.state, fe.reader, emp, customer, change,
+                                          attempt="evaluate")  # the phone marked before Save
     pol = (await policy.load(hub_state(request).engine))[0]
     reasons = policy.evaluate(pol, body.kind, change, current)
     return {"needs_approval": bool(reasons), "reasons": reasons, "change": change,

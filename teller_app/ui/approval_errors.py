@@ -1,8 +1,11 @@
 """What the desk says about a four-eyes outcome (already decided, changed after it was shown,
-one's own request, …) or any other error of a decision. The strings keep the
-``ApprovalsInbox`` translation context, where they were first written."""
+one's own request, a phone number another customer holds, …) or any other error of a
+decision. The strings keep the ``ApprovalsInbox`` translation context, where they were first
+written (a filing refused for its phone number says what the customer form says of it)."""
 
 from __future__ import annotations
+
+import json
 
 from PySide6.QtCore import QCoreApplication
 
@@ -13,14 +16,17 @@ from teller_app.core.approvals import (
     ExecutionFailed,
     HubRequired,
     NotAllowed,
+    PhoneNumberTaken,
     SelfApprovalRefused,
 )
-from teller_app.core.customer_checks import StaleFields
+from teller_app.core.customer_checks import PhoneTaken, StaleFields
+from teller_app.platform.hub_models import PHONE_TAKEN
+
+translate = QCoreApplication.translate
 
 
 def approval_error_text(exc: BaseException) -> str:
     """What to tell the user about a four-eyes outcome or any other error."""
-    translate = QCoreApplication.translate
     if isinstance(exc, AlreadyDecided):
         return translate("ApprovalsInbox", "Someone else has already decided this request.")
     if isinstance(exc, ChangedAfterView):
@@ -36,7 +42,12 @@ def approval_error_text(exc: BaseException) -> str:
     if isinstance(exc, StaleFields):  # a card's direct change over someone else's: not sent
         return translate("ApprovalsInbox", "Someone changed this customer meanwhile: nothing "
                                            "was saved. Look at the card again.")
+    if isinstance(exc, PhoneTaken):  # a request not filed: as the customer form says it
+        return _phone_held_text(exc)
     from teller_app.ui.error_text import friendly_message, safe_text
+
+    if isinstance(exc, PhoneNumberTaken):
+        return _approval_phone_text(exc)
 
     if isinstance(exc, ExecutionFailed):
         # imported here: approvals_drift words its texts with this module's
@@ -51,3 +62,25 @@ def approval_error_text(exc: BaseException) -> str:
         return translate("ApprovalsInbox", "The request could not be processed: %1").replace(
             "%1", safe_text(exc))
     return friendly_message(exc)
+
+
+def _phone_held_text(exc: PhoneTaken) -> str:
+    """A change request refused at filing: another customer holds its new phone number."""
+    from teller_app.ui.untrusted import shown
+
+    names = ", ".join(shown(h.display_name, 80) for h in exc.holders)
+    if not names:
+        return translate("CustomerForm", "A customer with this phone number already exists.")
+    return translate("CustomerForm", "A customer with this phone number already exists: "
+                     "{name}").format(name=names)
+
+
+def _approval_phone_text(exc: PhoneNumberTaken) -> str:
+    """An approval refused while another customer holds the request's new phone number,
+    worded as the request's end would be (``approvals_drift``), and that it still waits."""
+    from teller_app.ui.approvals_drift import phone_taken_text  # as not_applied_text above
+
+    named = {"login": exc.holders[0].login} if len(exc.holders) == 1 else {}
+    said = phone_taken_text(PHONE_TAKEN + json.dumps(named)) or ""
+    return said + " " + translate("ApprovalsInbox", "The request is still waiting: reject it "
+                                  "with a comment for its maker.")

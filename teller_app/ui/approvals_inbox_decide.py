@@ -1,10 +1,11 @@
 """The inbox's decisions on the selected request: Approve / Reject a pending one (approve sends
-the SHA-256 of the change as shown), Resume an approved one the hub could not apply. The hub
-decides who may. A selected customer change is read again with what another desk changed on
-its customer since filing (``current``), so the approver sees it before deciding. A request
-that leaves the list takes the selection with it (``RequestsTable``): the next one is chosen
-by the supervisor, never by the list. The strings keep the ``ApprovalsInbox`` translation
-context."""
+the SHA-256 of the change as shown; one refused for its phone number, another customer's,
+stays pending with the comment box ready for its rejection), Resume an approved one the hub
+could not apply. The hub decides who may. A selected customer change is read again with
+what another desk changed on its customer since filing (``current``), so the approver sees
+it before deciding. A request that leaves the list takes the selection with it
+(``RequestsTable``): the next one is chosen by the supervisor, never by the list. The
+strings keep the ``ApprovalsInbox`` translation context."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from teller_app.core.approvals import (
     AlreadyDecided,
     ApprovalService,
     ExecutionFailed,
+    PhoneNumberTaken,
 )
 from teller_app.core.approvals_resume import StillNotApplied, resume_request
 from teller_app.platform.hub_models import ChangeRequest
@@ -166,6 +168,8 @@ class InboxDecisions(QWidget):
                 self.model.remove(request.id)
                 self._pending_maybe_changed()
             self._failed(exc)
+            if isinstance(exc, PhoneNumberTaken):  # still pending: its rejection is typed here
+                self.comment.setFocus(Qt.FocusReason.OtherFocusReason)
 
         self.ops.run(call, on_success=done, on_error=failed, parent=self,
                      label=translate("ApprovalsInbox", "Deciding"),

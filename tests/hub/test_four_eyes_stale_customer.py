@@ -23,9 +23,16 @@ from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.customer_drift import STALE_PREFIX
 
 shared, main_hub = shared_hubs.fixtures("stale")
-# numbers of this run's own: the sandbox is shared, and a change onto a number another
-# customer holds ends "not applied" for that (one customer per phone number)
-OLD, WANTED, OTHER = (f"+38050{random.randrange(10**7):07d}" for _ in range(3))
+OLD = WANTED = OTHER = ""
+
+
+@pytest.fixture(autouse=True)
+def _own_numbers() -> None:
+    """Numbers of each test's own: the sandbox is shared, a test leaves its customer on
+    WANTED, and a change onto a number another customer holds is refused when filed (one
+    customer per phone number)."""
+    global OLD, WANTED, OTHER  # the tests read them as constants
+    OLD, WANTED, OTHER = (f"+38050{random.randrange(10**7):07d}" for _ in range(3))
 
 
 def _get(hub: HubProc, headers: dict[str, str], rid: str, **params: Any) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""One customer per phone number on a change too (review: only a create was checked): a
-four-eyes change of a customer's phone onto a number another DCM customer holds ends "not
-applied" (approved at once, or resumed after a crash), and the Mode-B proxy refuses a direct
-update onto one (409 ``phone_taken``, with the hub's audit row). The holder is named only
+"""One customer per phone number on a change too (review: only a create was checked): the
+approval of a change of a customer's phone onto a number another DCM customer took since
+filing is refused (the request waits), a resumed execution ends "not applied", and the
+Mode-B proxy refuses a direct update onto one (409 ``phone_taken``, with the hub's audit
+row). The holder is named only
 where everybody told may act in the holder's branch. A number nobody else holds, or the
 customer's own, still goes through. Real sandbox and hub, SQLite and PostgreSQL; every
 number is new (the sandbox is shared)."""
@@ -56,25 +57,45 @@ def _people(sandbox: SandboxProcess) -> tuple[str, str, str]:
     return p1, p3, new_customer(sandbox, kyiv, phone_number=phone())
 
 
-def test_an_approved_change_onto_a_held_number_is_not_applied(
-        main_hub: HubProc, sandbox: SandboxProcess) -> None:
-    """The probe: A (P1), B (P2); B's phone → P1 approved was "applied", both on P1."""
-    _, teller, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
-    p1, p3, b = _people(sandbox)
-    p2 = read_customer(sandbox, b).phone_number
-    holder = _holder_of(sandbox, p1)
-    req = shared_hubs.file_change(main_hub, teller, b, {"phone_number": p1}, "new phone")
-    done = _approve(main_hub, sup, req)
-    assert done["state"] == "failed", done
-    assert _holder(done["result"]) == {"login": holder.login,
-                                       "wallet_user_guid": holder.wallet_user_guid}
-    assert read_customer(sandbox, b).phone_number == p2  # nothing written
+def _try_approve(hub: HubProc, headers: dict[str, str], req: dict[str, Any]) -> httpx.Response:
+    with hub.client() as c:
+        return c.post(f"/api/v1/requests/{req['id']}/approve", headers=headers,
+                      json={"sha256": req["sha256"], "comment": "ok", "desk_id": "sup-desk"})
 
+
+def test_an_approval_onto_a_number_taken_since_filing_is_refused_and_waits(
+        main_hub: HubProc, sandbox: SandboxProcess) -> None:
+    """The probe: A (P1), B (P2); B's phone → P1 approved was "applied", both on P1. Filing
+    onto a held number is refused now (test_phone_unique_filing); one taken after filing is
+    refused at the approval (409 ``phone_taken``): nothing decided or written, the request
+    waits for its approver to reject it (or approve it once the number is free)."""
+    _, teller, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
+    kyiv, lviv = branches(sandbox)[:2]
+    b = new_customer(sandbox, kyiv, phone_number=phone())
+    p1, p3 = phone(), phone()
+    p2 = read_customer(sandbox, b).phone_number
+    req = shared_hubs.file_change(main_hub, teller, b, {"phone_number": p1}, "new phone")
+    other = shared_hubs.file_change(main_hub, teller, b, {"phone_number": p3}, "new phone")
+    holder = new_customer(sandbox, kyiv, phone_number=p1)
+    new_customer(sandbox, lviv, phone_number=p3)
+    r = _try_approve(main_hub, sup, req)
+    assert r.status_code == 409 and r.json()["code"] == "phone_taken", r.text
+    assert r.json()["holder"] == {"login": read_customer(sandbox, holder).login,
+                                  "wallet_user_guid": holder}
     # held in another branch: refused the same, the holder not named (not theirs to see)
-    req = shared_hubs.file_change(main_hub, teller, b, {"phone_number": p3}, "new phone")
-    done = _approve(main_hub, sup, req)
-    assert done["state"] == "failed" and _holder(done["result"]) == {}, done
-    assert read_customer(sandbox, b).phone_number == p2
+    r = _try_approve(main_hub, sup, other)
+    assert r.status_code == 409 and "holder" not in r.json(), r.text
+    assert read_customer(sandbox, b).phone_number == p2  # nothing written
+    waiting = _get(main_hub, sup, req["id"])
+    assert (waiting["state"], waiting["checker"]) == ("pending", None), waiting
+    with main_hub.client() as c:
+        trail = c.get("/api/v1/audit", headers=sup, params={
+            "action": "decision_refused", "limit": 1000}).json()["entries"]
+        refused = [e["detail"]["refusal"] for e in trail if e["entity"] == f"request:{req['id']}"]
+        assert refused == ["phone_taken"], trail
+        r = c.post(f"/api/v1/requests/{req['id']}/reject", headers=sup,
+                   json={"comment": "the number is another customer's", "sha256": req["sha256"]})
+    assert r.status_code == 200 and r.json()["state"] == "rejected", r.text
 
     free = phone()  # a number nobody holds still applies
     req = shared_hubs.file_change(main_hub, teller, b, {"phone_number": free}, "new phone")

@@ -1,0 +1,91 @@
+"""What a four-eyes call can end in, as the desk tells it (``ui/approval_errors``): the hub's
+403/409 answers as typed outcomes. ``core.approvals`` raises them (and exports them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teller_app.core.customer_checks import PHONE_TAKEN
+from teller_app.core.views import CustomerView
+from teller_app.platform import Conflict, PermissionDenied, PlatformError
+from teller_app.platform.hub_models import ChangeRequest, PolicyVerdict
+
+
+class ApprovalError(Exception):
+    """Base for four-eyes outcomes the UI explains to the user."""
+
+
+class NeedsApproval(ApprovalError):
+    """The hub's policy: this change needs a second person. Nothing was written."""
+
+    def __init__(self, customer_guid: str, change: dict[str, Any],
+                 verdict: PolicyVerdict | None) -> None:
+        self.customer_guid = customer_guid
+        self.change = change
+        self.verdict = verdict
+        super().__init__("this change needs a supervisor's approval")
+
+    @property
+    def reasons(self) -> list[str]:
+        return list(self.verdict.reasons) if self.verdict is not None else []
+
+
+class AlreadyDecided(ApprovalError):
+    """Someone decided (or the maker withdrew) first; ``message`` is the hub's text."""
+
+
+class ChangedAfterView(ApprovalError):
+    """The stored request is not what this desk displayed: refused, nothing applied."""
+
+
+class RequestImmutable(ApprovalError):
+    """A filed request never changes: its id cannot carry another change."""
+
+
+class SelfApprovalRefused(ApprovalError):
+    """Four eyes: the maker of a request may not decide it."""
+
+
+class NotAllowed(ApprovalError):
+    """Role or branch does not allow this (the hub's 403)."""
+
+
+class HubRequired(ApprovalError):
+    """Four eyes needs the Teller Hub, and it is not configured or not reachable."""
+
+
+class PhoneNumberTaken(ApprovalError):
+    """The approval is refused: another customer holds the request's new phone number (the
+    bank's rule). Nothing was decided or written; the request stays pending, for the
+    approver to reject it or approve it once the number is free. ``holders``: those the
+    approver can see (may be empty)."""
+
+    def __init__(self, message: str, holders: list[CustomerView] | None = None) -> None:
+        super().__init__(message)
+        self.holders = holders or []
+
+
+class ExecutionFailed(ApprovalError):
+    """Approved, but DCM refused the stored change (``result`` = the platform's message)."""
+
+    def __init__(self, request: ChangeRequest) -> None:
+        self.request = request
+        super().__init__(request.result or "the platform refused the change")
+
+
+def four_eyes_error(exc: Exception) -> Exception:
+    """The hub's 403/409 as four-eyes outcomes (the hub's text kept for the log)."""
+    text = (exc.message if isinstance(exc, PlatformError) else "") or str(exc)
+    if isinstance(exc, PermissionDenied):
+        if "maker" in text and "four eyes" in text:
+            return SelfApprovalRefused(text)
+        return NotAllowed(text)
+    if isinstance(exc, Conflict):
+        if exc.reason == PHONE_TAKEN:
+            return PhoneNumberTaken(text)
+        if "differs from what you were shown" in text:
+            return ChangedAfterView(text)
+        if "id is taken" in text:
+            return RequestImmutable(text)
+        return AlreadyDecided(text)
+    return exc
