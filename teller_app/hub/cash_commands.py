@@ -157,6 +157,13 @@ async def authorizations(engine: AsyncEngine, emp: HubEmployee,
              "branch_guid": r.branch_guid, "created_at": int(r.created_at)} for r in rows]
 
 
+async def authorization_of(conn: AsyncConnection, payment_guid: str) -> Any:
+    """The draft's ``cash_authorizations`` row (who authorized it, for what), or None."""
+    a = cash_authorizations.c
+    return (await conn.execute(sa.select(cash_authorizations).where(
+        a.payment_guid == payment_guid))).first()
+
+
 async def unsupervised(conn: AsyncConnection, payment_guid: str,
                        amount_minor: int) -> tuple[Any, list[str]] | None:
     """Why a cash payment DCM shows CONFIRMED went past the hub's control: (its
@@ -164,9 +171,7 @@ async def unsupervised(conn: AsyncConnection, payment_guid: str,
     hub did control it. Past the hub: never authorized there; authorized "needs_approval"
     with no approved command for exactly this draft and amount; voided at the hub; or
     confirmed for another amount than the one authorized."""
-    a = cash_authorizations.c
-    row = (await conn.execute(sa.select(cash_authorizations).where(
-        a.payment_guid == payment_guid))).first()
+    row = await authorization_of(conn, payment_guid)
     if row is None:
         return None, ["not_authorized"]
     reasons = []
@@ -211,9 +216,11 @@ async def check_supervised(conn: AsyncConnection, payment_guid: str, amount_mino
 async def alert_unsupervised(conn: AsyncConnection, found: tuple[Any, list[str]],
                              payment_guid: str, amount_minor: int, customer_guid: str, *,
                              kind: str = "", branch_guid: str | None = None,
-                             created_by: str = "") -> int | None:
+                             created_by: str = "",
+                             customer_status: str | None = None) -> int | None:
     """The "unapproved cash" alert for what ``unsupervised`` found, unless the payment has
-    one already. The caller holds the alert locks (``lock_alerts``)."""
+    one already. The caller holds the alert locks (``lock_alerts``). ``customer_status``:
+    the status read on DCM that stops the customer's cash, when that is a reason."""
     if (await conn.execute(sa.select(alerts.c.id).where(_alerted(payment_guid))
                            .limit(1))).first() is not None:
         return None
@@ -224,6 +231,8 @@ async def alert_unsupervised(conn: AsyncConnection, found: tuple[Any, list[str]]
               "customer_guid": customer_guid, "kind": row.kind if row is not None else kind,
               "amount": money(amount_minor), "reasons": reasons,
               "fields": {"amount": {"before": None, "after": money(amount_minor)}}}
+    if customer_status is not None:
+        detail["customer_status"] = customer_status
     result = await conn.execute(alerts.insert().values(
         customer_guid=customer_guid, branch_guid=branch, detected_at=now(),
         detail=json.dumps(detail, ensure_ascii=False)))

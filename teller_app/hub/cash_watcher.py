@@ -10,6 +10,21 @@ did not move money through the customer's branch processing account; ``other_cur
 not in the till's currency), authorized or not. Payments the hub confirmed itself (approved
 commands) or authorized have rows that explain them.
 
+And for cash, authorized or not, whose customer's status stops cash (``customer_blocked``:
+the policy's ``sensitive_statuses``, as ``/cash/authorize``, an approved request's confirm and
+the Mode-B proxy refuse it): a draft the hub allowed before the block and a desk confirmed on
+DCM after it, never asking the hub again, gave a blocked customer cash. The status is DCM's
+when the pass reads it, seconds after the confirm: a block set in between reads the same, and
+the alert (with the ``customer_status`` read) is the supervisor's to judge; a detective
+control reports what it cannot rule out. ``is_disabled`` is not a reason: DCM itself refuses
+a disabled customer's payments, so a confirmed one was disabled afterwards. Each customer is
+read once per pass (``cash_watch_status``). A status that cannot be read never holds back the
+payment's other reasons: they are reported at once with ``customer_status_unknown``. A
+payment with nothing else to report is examined again by later passes (the cursor waits for
+it) and reported "status unknown" once its status stayed unreadable for the patience
+(``TELLER_HUB_CASH_STATUS_PATIENCE_S``, 300 s): a DCM blip raises nothing, and no confirmed
+cash goes unexamined.
+
 One process of N works (the ``cash_watcher`` lease row, which keeps the cursor). The first
 run starts at its own clock: payments confirmed before the watcher ever ran are not
 examined (no flood of alerts over a bank's history). The list's filters are checked on every
@@ -40,9 +55,11 @@ from teller_app.platform.models import Payment, PaymentStatus
 from teller_app.platform.payment_filters import PaymentFilters, payment_matches
 
 from . import policy
-from .cash_commands import alert_unsupervised, lock_alerts, unsupervised
+from .cash_commands import alert_unsupervised, authorization_of, lock_alerts, unsupervised
+from .cash_customer import CUSTOMER_BLOCKED
 from .cash_kind import CashShape, classify, might_be_cash
 from .cash_limits import category_code
+from .cash_watch_status import STATUS_UNKNOWN, PassStatuses, Unread
 from .code_level import CodeLevel
 from .errors import HubError
 from .execute import Reader
@@ -74,6 +91,7 @@ class CashWatcher(Leased):
         # payments this process already settled (fine, or alerted): the overlap re-reads
         # them every pass; they need no DCM account read and no lock again
         self.settled: set[str] = set()
+        self.unread = Unread()  # held back for their customer's status
         self.page = PAGE
 
     async def tick(self) -> int:
@@ -88,7 +106,9 @@ class CashWatcher(Leased):
             since = datetime.now(UTC)
             await self._save_cursor(since.isoformat())
         client = await self.reader.client()
-        currency = await policy.cash_currency(self.state.engine)
+        pol = (await policy.load(self.state.engine))[0]
+        statuses = PassStatuses(client, pol.sensitive_statuses)
+        self.unread.new_pass()
         wanted = PaymentFilters(statuses=[PaymentStatus.CONFIRMED.value], updated_at_min=since)
         newest: datetime | None = None
         raised = 0
@@ -107,7 +127,8 @@ class CashWatcher(Leased):
                     seen.add(payment.guid)
                     if not payment_matches(payment, wanted):
                         continue  # the server ignored a filter: not ours to examine
-                    raised += await self._check(client, payment, currency)
+                    raised += await self._check(client, payment, pol.cash_currency,
+                                                statuses)
                     if payment.updated_at is not None and (
                             newest is None or payment.updated_at > newest):
                         newest = payment.updated_at
@@ -123,12 +144,16 @@ class CashWatcher(Leased):
         if newest is not None:
             lag = timedelta(seconds=overlap_s() + time.monotonic() - started)
             nxt = max(since, newest - lag)
+        if self.unread.hold is not None:  # the next pass reads the held payments again
+            nxt = max(since, min(nxt, self.unread.hold))
         await self._save_cursor(nxt.isoformat())
         # what the next pass can see again is at most what this one saw
         self.settled &= seen
+        self.unread.keep_only(seen)
         return raised
 
-    async def _check(self, client: PlatformClient, payment: Payment, currency: str) -> int:
+    async def _check(self, client: PlatformClient, payment: Payment, currency: str,
+                     statuses: PassStatuses) -> int:
         guid = payment.guid
         if not guid or guid in self.settled or payment.status is not PaymentStatus.CONFIRMED:
             return 0
@@ -144,11 +169,15 @@ class CashWatcher(Leased):
             shape = CashShape(shape.kind, (*shape.problems, "amount_precision"),
                               shape.customer_guid, shape.branch_guid)
             amount_minor = int((payment.amount * 100).to_integral_value(rounding=ROUND_DOWN))
+        # read before the alert locks: a DCM read never holds them
+        extra, status = await statuses.reasons(shape.customer_guid)
         engine = self.state.engine
         async with engine.connect() as conn:
-            due = await _due(conn, guid, amount_minor, shape)
+            due = await _due(conn, guid, amount_minor, shape, extra)
         if due is None:
             self._settle(guid)
+            return 0
+        if self._waits(due, payment):
             return 0
         creator = (payment.model_extra or {}).get("created_by")
         async with engine.begin() as conn:
@@ -156,28 +185,43 @@ class CashWatcher(Leased):
             # step. The check above only spares the lock for supervised cash; taken again
             # here, as an approval or void may have been recorded during the DCM read.
             await lock_alerts(conn)
-            due = await _due(conn, guid, amount_minor, shape)
+            due = await _due(conn, guid, amount_minor, shape, extra)
+            if due is not None and self._waits(due, payment):
+                return 0
             alert_id = None if due is None else await alert_unsupervised(
                 conn, due, guid, amount_minor, shape.customer_guid, kind=shape.kind,
                 branch_guid=shape.branch_guid,
-                created_by=creator if isinstance(creator, str) else "")
+                created_by=creator if isinstance(creator, str) else "",
+                customer_status=status if CUSTOMER_BLOCKED in due[1] else None)
         self._settle(guid)
         if alert_id is None:
             return 0
         log.info("unapproved cash", extra={"alert_id": alert_id})
         return 1
 
+    def _waits(self, due: tuple[Any, list[str]], payment: Payment) -> bool:
+        """Only the customer's status is in doubt: a later pass reads it again, until the
+        patience is over (then it is reported "status unknown")."""
+        if due[1] != [STATUS_UNKNOWN] or self.unread.waited_out(payment.guid):
+            return False
+        self.unread.held(payment.updated_at)
+        return True
+
     def _settle(self, guid: str) -> None:
+        self.unread.done(guid)
         if len(self.settled) >= MAX_SETTLED:
             self.settled.clear()
         self.settled.add(guid)
 
 
-async def _due(conn: AsyncConnection, guid: str, amount_minor: int,
-               shape: CashShape) -> tuple[Any, list[str]] | None:
+async def _due(conn: AsyncConnection, guid: str, amount_minor: int, shape: CashShape,
+               status_reasons: list[str]) -> tuple[Any, list[str]] | None:
     """What to report of a confirmed cash payment: ``unsupervised``'s finding, and cash no
-    till may take whether the hub authorized it or not (its problems first)."""
+    till may take or whose customer's status stops cash (or could not be read), whether the
+    hub authorized it or not (the cash's problems first, the status's last; the alert names
+    the teller who authorized it, if one did)."""
     found = await unsupervised(conn, guid, amount_minor)
-    if not shape.problems:
+    if not shape.problems and not status_reasons:
         return found
-    return (found[0] if found else None, [*shape.problems, *(found[1] if found else [])])
+    row = found[0] if found else await authorization_of(conn, guid)
+    return row, [*shape.problems, *(found[1] if found else []), *status_reasons]

@@ -9,7 +9,7 @@ import httpx
 from fastapi import Response
 
 from teller_app.hub.models import HubEmployee
-from teller_app.hub.proxy_cash import refuse_unauthorized_cash
+from teller_app.hub.proxy_cash import payment_to_confirm, refuse_unauthorized_cash
 from teller_app.hub.proxy_policy import (
     check_customer_body,
     refuse_unapproved,
@@ -17,6 +17,7 @@ from teller_app.hub.proxy_policy import (
 )
 from teller_app.hub.proxy_rules import Refusal, Target
 from teller_app.hub.proxy_upstream import SIGN_IN, SIGN_UP, DcmCalls, relay
+from teller_app.platform.models import Payment
 
 
 def _cp_path(target: Target, *tail: str) -> str:
@@ -115,8 +116,9 @@ async def authorise(
             raise Refusal(404, "sender account not found")
         await _check_account(call, target, emp, account)
     if kind in ("payment_confirm", "branch_payment_confirm"):
-        payer = await _payer(call, target, emp, body)
-        await refuse_unauthorized_cash(app_state, str(body["payment_guid"]), call.customers)
+        payment = await payment_to_confirm(app_state, body)  # read once, for both checks
+        payer = await _payer(call, target, emp, payment)
+        await refuse_unauthorized_cash(app_state, payment, call.customers)
         return SIGN_IN, payer, query, None
     return SIGN_IN, me, query, None
 
@@ -134,22 +136,17 @@ async def _check_account(call: DcmCalls, target: Target, emp: HubEmployee, accou
         _own_branch(emp, account.get("branch_guid"))
 
 
-async def _payer(call: DcmCalls, target: Target, emp: HubEmployee, body: Any) -> str:
+async def _payer(call: DcmCalls, target: Target, emp: HubEmployee, payment: Payment) -> str:
     """The payer's external id for the ``sign-in`` token of a confirmation: the customer's
     login, or ``keykeeper:<branch>`` (``keykeeper:<counterparty>`` at head office) when a
-    bank entity pays (cash-in). The payment is read first; a branch employee's payment must
-    leave their branch."""
-    guid = body.get("payment_guid") if isinstance(body, dict) else None
-    if not isinstance(guid, str) or not guid:
-        raise Refusal(400, "payment_guid is required")
-    pay = await call.read(_cp_path(target, "payments", guid), [("with_stellar_info", "false")])
-    if not isinstance(pay, dict):
-        raise Refusal(404, "payment not found")
+    bank entity pays (cash-in). ``payment``: as read for this confirm; a branch employee's
+    payment must leave their branch."""
+    pay = payment.model_extra or {}
     sender_branch = pay.get("sender_branch_guid") or None
-    kind = str(pay.get("sender_account_account_kind") or "").lower()
+    kind = str(payment.sender_account_account_kind or "").lower()
     customer_guid = pay.get("sender_customer_guid") or None
-    if customer_guid is None and kind in ("", "customer") and pay.get("sender_id"):
-        account = await call.read(_cp_path(target, "accounts", str(pay["sender_id"])), [])
+    if customer_guid is None and kind in ("", "customer") and payment.sender_id:
+        account = await call.read(_cp_path(target, "accounts", payment.sender_id), [])
         if isinstance(account, dict):
             kind = kind or str(account.get("account_kind") or account.get("kind") or "")
             if kind.lower() == "customer":

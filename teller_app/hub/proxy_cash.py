@@ -12,7 +12,10 @@ through the customer's branch processing account, or is not in the till's curren
 cash no till may take: refused. So is cash for a customer whose status the policy treats as
 blocked (``cash_customer``), read on DCM right before the confirm (the row the proxy's payer
 check read moments before, when it read the customer): a draft authorized before the block is
-never confirmed after it."""
+never confirmed after it.
+
+The payment is read once per confirm (``payment_to_confirm``, by the hub's reader, amounts
+exact): the payer check (``proxy_branch``) and the cash check judge that same row."""
 
 from __future__ import annotations
 
@@ -38,22 +41,49 @@ from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
 from teller_app.hub.till_money import money, to_minor
 from teller_app.hub.till_tables import cash_authorizations
-from teller_app.platform import NotFound, PlatformError, ValidationError
+from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
+from teller_app.platform.models import Payment
 
 
-async def refuse_unauthorized_cash(app_state: State, payment_guid: str,
-                                   customers: Mapping[str, Any] | None = None) -> None:
-    """Raise ``Refusal`` unless the hub controlled this cash draft (others pass).
-    ``customers``: rows read on DCM for this call's checks, by GUID (the payer's): the cash's
-    customer among them is not read again."""
+async def _reader_client(app_state: State) -> PlatformClient:
     reader = app_reader(app_state)
     if reader is None:
         raise Refusal(503, "the hub cannot check cash drafts yet")
+    try:
+        return await reader.client()
+    except HubError:
+        raise Refusal(503, "the hub cannot read this payment on DCM to check it") from None
+
+
+async def payment_to_confirm(app_state: State, body: Any) -> Payment:
+    """The payment a confirmation names (``payment_guid`` in its body), read on DCM once for
+    every check of the confirm: its payer's and its cash's."""
+    guid = body.get("payment_guid") if isinstance(body, dict) else None
+    if not isinstance(guid, str) or not guid:
+        raise Refusal(400, "payment_guid is required")
+    client = await _reader_client(app_state)
+    try:
+        payment = await client.get_payment(guid, False)
+    except (NotFound, ValidationError):
+        raise Refusal(404, "payment not found") from None
+    except PlatformError:
+        raise Refusal(503, "the hub cannot read this payment on DCM to check it") from None
+    if payment.guid != guid:  # the checks must judge the payment the confirm names
+        raise Refusal(502, "DCM answered with another payment")
+    return payment
+
+
+async def refuse_unauthorized_cash(app_state: State, payment: Payment,
+                                   customers: Mapping[str, Any] | None = None) -> None:
+    """Raise ``Refusal`` unless the hub controlled this cash draft (others pass).
+    ``payment``: as ``payment_to_confirm`` read it for this confirm (not read again).
+    ``customers``: rows read on DCM for this call's checks, by GUID (the payer's): the cash's
+    customer among them is not read again."""
+    client = await _reader_client(app_state)
+    payment_guid = payment.guid
     engine = app_state.hub.engine
     try:
         pol = (await policy.load(engine))[0]
-        client = await reader.client()
-        payment = await client.get_payment(payment_guid, False)
         shape = await classify(client, payment, await category_code(client, payment),
                                pol.cash_currency)
         status = ""

@@ -61,6 +61,22 @@ def hub_need_reason(code: str) -> str:
             "added up across customers and branches)"),
         "customer_cumulative": QCoreApplication.translate(
             "TillText", "the customer's cash total today passes the threshold"),
+        # an alert's reasons (hub ``cash_watcher``): cash confirmed around the hub
+        "not_authorized": QCoreApplication.translate(
+            "TillText", "the cash draft was never authorized at the hub"),
+        "voided": QCoreApplication.translate("TillText", "the cash draft was voided at the hub"),
+        "amount_differs": QCoreApplication.translate(
+            "TillText", "the amount differs from the one authorized"),
+        "amount_precision": QCoreApplication.translate(
+            "TillText", "the amount has more decimal places than the currency allows"),
+        "not_through_till": QCoreApplication.translate(
+            "TillText", "the money did not move through the branch's till account"),
+        "other_currency": QCoreApplication.translate(
+            "TillText", "the currency is not the till's"),
+        "customer_blocked": QCoreApplication.translate(
+            "TillText", "the customer's status stops cash (blocked, closed)"),
+        "customer_status_unknown": QCoreApplication.translate(
+            "TillText", "the customer's status could not be read on the platform"),
     }.get(code, code)
 
 

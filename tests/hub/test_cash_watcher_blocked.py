@@ -1,0 +1,313 @@
+"""The cash watcher reports cash confirmed on DCM for a customer whose status stops cash
+(``customer_blocked``): a draft the hub allowed before the block, confirmed on DCM after it
+without asking the hub again, raised nothing before. Each customer's status is read once per
+pass. A status that cannot be read never holds back the payment's other reasons (reported at
+once, with ``customer_status_unknown``); a payment with nothing else to report waits for a
+later pass (the cursor waits too: a process taking over reads it again), and is reported
+"status unknown" once the patience is over. A real hub (its own watcher off: these passes
+are the test's) and the real sandbox, SQLite and PostgreSQL; DCM's customer reads fail on
+demand (a transport in front of the real one)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any, cast
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fe_db import db_url
+from fe_helpers import ADMIN, password_of, start_fe_hub, wait_for
+from hub_proc import HubProc, add_employee, branches, sign_in
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import create_async_engine
+from till_helpers import _run, confirm, draft
+
+from teller_app.core.embedded_sandbox import SandboxProcess
+from teller_app.hub.cash_watcher import CashWatcher
+from teller_app.hub.execute import Reader
+from teller_app.hub.fe_tables import alerts, leases
+from teller_app.hub.settings import HubSettings
+from teller_app.hub.state import HubState
+from teller_app.platform import (
+    CustomerUpdate,
+    NewCustomer,
+    PasswordLogin,
+    PlatformClient,
+    RetryPolicy,
+)
+
+DESK = "desk-watch-blocked"
+HOLDER = "test-" + uuid.uuid4().hex  # the lease's holder in every test of the module
+
+
+@dataclass
+class World:
+    hub: HubProc
+    sandbox: SandboxProcess
+    http: httpx.Client
+    b0: str
+    teller: dict[str, str]
+    sup: dict[str, str]
+
+    def authorized(self, account: str, amount: str) -> str:
+        """A deposit draft the hub allowed (the teller's desk asked, as it does)."""
+        guid = draft(self.sandbox, self.b0, account, amount)
+        r = self.http.post("/api/v1/cash/authorize", headers={**self.teller, "X-Desk-ID": DESK},
+                           json={"payment_guid": guid})
+        assert r.status_code == 200 and r.json()["decision"] == "allow", r.text
+        return guid
+
+
+@pytest.fixture(scope="module")
+def world(hub_db: str | None, sandbox: SandboxProcess,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    hub = start_fe_hub(tmp_path_factory.mktemp("cash-watch-blocked"), sandbox, hub_db,
+                       TELLER_HUB_WATCH="0")
+    b0 = branches(sandbox)[0]
+    try:
+        with hub.client() as http:
+            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
+            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
+            w = World(hub, sandbox, http, b0, sign_in(http, teller), sign_in(http, sup))
+            r = http.post("/api/v1/tills/open", headers={**w.teller, "X-Desk-ID": DESK},
+                          json={"till_code": "T-blocked", "counts": {"note_500": 2}})
+            assert r.status_code == 200, r.text
+            if r.json()["state"] == "cosign":
+                r = http.post(f"/api/v1/tills/{r.json()['id']}/cosign", headers=w.sup)
+                assert r.status_code == 200 and r.json()["state"] == "open", r.text
+            yield w
+    finally:
+        assert hub.stop() == 0, hub.log()[-3000:]
+
+
+def _admin(sandbox: SandboxProcess) -> PlatformClient:
+    return PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
+                          auth=PasswordLogin(ADMIN, password_of(sandbox, ADMIN)))
+
+
+def _customer(sandbox: SandboxProcess, branch: str) -> tuple[str, str]:
+    """(customer, account) of a new active customer with a phone number of their own."""
+    async def run() -> tuple[str, str]:
+        asset = sandbox.manifest["asset"]
+        async with _admin(sandbox) as c:
+            created = await c.create_customer(NewCustomer(
+                asset_code=asset["code"], asset_issuer=asset["issuer"],
+                login="blk" + uuid.uuid4().hex[:10], name="Олена", surname="Мельник",
+                branch_guid=branch, kyc_level=2, balance_allowed=Decimal(100_000),
+                phone_number=f"+38067{random.randrange(10**7):07d}", status="active"))
+            accounts = await c.get_customer_accounts(created.customer_guid)
+            items = list(getattr(accounts, "accounts", accounts))
+            return created.customer_guid, items[0].wallet_account_guid
+    return _run(run())
+
+
+def _set_status(sandbox: SandboxProcess, customer: str, value: str) -> None:
+    """The customer's ``status`` changed on DCM (as the desk's form writes it)."""
+    async def run() -> None:
+        async with _admin(sandbox) as c:
+            await c.update_customer(customer, CustomerUpdate(status=value))
+    _run(run())
+
+
+def _updated_at(sandbox: SandboxProcess, payment: str) -> datetime:
+    async def run() -> datetime:
+        async with _admin(sandbox) as c:
+            updated = (await c.get_payment(payment, False)).updated_at
+            assert updated is not None
+            return updated
+    return _run(run())
+
+
+class CustomerReads(httpx.AsyncBaseTransport):
+    """The real transport; DCM's customers list answers 503 while ``failing``. Notes the
+    GUIDs each customers read names (one read per customer per pass is checked)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.failing = False
+        self.reads: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.rstrip("/").endswith("/customers"):
+            self.reads.append(str(request.url.params))
+            if self.failing:
+                return httpx.Response(503, json={"error": "unavailable"}, request=request)
+        return await self.inner.handle_async_request(request)
+
+    def read_of(self, customer: str) -> int:
+        return sum(customer in r for r in self.reads)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class ReaderThrough(Reader):
+    """The hub's reader (technical account), its client on ``transport``."""
+
+    def __init__(self, state: HubState, transport: httpx.AsyncBaseTransport) -> None:
+        super().__init__(state)
+        self.transport = transport
+
+    async def client(self) -> PlatformClient:
+        if self._client is None:
+            s = self.state.settings
+            assert s.dcm_tech_password is not None
+            # a failed read is not tried again: a pass lasts well under a second
+            self._client = PlatformClient(
+                s.dcm_url, s.dcm_counterparty, transport=self.transport,
+                retry=RetryPolicy(attempts=1),
+                auth=PasswordLogin(s.dcm_tech_login, s.dcm_tech_password.get_secret_value()))
+        return self._client
+
+
+@dataclass
+class Watching:
+    state: HubState
+    reader: ReaderThrough
+    dcm: CustomerReads
+
+    def watcher(self) -> CashWatcher:
+        """A cash watcher with empty memory (a process starting, or taking over)."""
+        watcher = CashWatcher(self.state, self.reader)
+        watcher.holder = HOLDER
+        return watcher
+
+    async def alert(self, payment: str) -> dict[str, Any] | None:
+        async with self.state.engine.connect() as conn:
+            rows = (await conn.execute(sa.select(alerts.c.detail))).scalars().all()
+        found = [json.loads(d) for d in rows if json.loads(d).get("payment_guid") == payment]
+        assert len(found) <= 1, found
+        return found[0] if found else None
+
+    async def cursor(self) -> datetime:
+        async with self.state.engine.connect() as conn:
+            value = (await conn.execute(sa.select(leases.c.cursor).where(
+                leases.c.name == "cash_watcher"))).scalar()
+        return datetime.fromisoformat(str(value))
+
+
+def _watching(w: World, body: Callable[[Watching], Awaitable[None]]) -> None:
+    """Run ``body`` on one loop with the hub's database and DCM through ``CustomerReads``."""
+    async def run() -> None:
+        sandbox = w.sandbox
+        settings = HubSettings(dcm_url=sandbox.base_url,
+                               dcm_counterparty=sandbox.counterparty_guid,
+                               dcm_tech_login=ADMIN,
+                               dcm_tech_password=SecretStr(password_of(sandbox, ADMIN)))
+        engine = create_async_engine(db_url(w.hub))
+        state = cast(HubState, SimpleNamespace(settings=settings, engine=engine))
+        transport = CustomerReads()
+        reader = ReaderThrough(state, transport)
+        try:
+            await body(Watching(state, reader, transport))
+        finally:
+            await reader.close()
+            await engine.dispose()
+    asyncio.run(run())
+
+
+@pytest.mark.slow
+def test_cash_confirmed_after_the_block_is_reported(world: World) -> None:
+    w = world
+    blocked, blocked_account = _customer(w.sandbox, w.b0)
+    active, active_account = _customer(w.sandbox, w.b0)
+
+    async def body(watching: Watching) -> None:
+        watcher = watching.watcher()
+        await watcher.tick()  # the cursor starts (a first run examines nothing before it)
+        allowed = w.authorized(blocked_account, "100.00")
+        fine = w.authorized(active_account, "120.00")
+        _set_status(w.sandbox, blocked, "blocked")
+        # the desk confirms on DCM without asking the hub again; one more never asked at all
+        confirm(w.sandbox, w.b0, allowed)
+        confirm(w.sandbox, w.b0, fine)
+        never = draft(w.sandbox, w.b0, blocked_account, "50.00")
+        confirm(w.sandbox, w.b0, never)
+        watching.dcm.reads.clear()
+        await watcher.tick()
+        first = await watching.alert(allowed)
+        assert first is not None and first["reasons"] == ["customer_blocked"], first
+        assert first["customer_status"] == "blocked" and first["teller"]
+        second = await watching.alert(never)
+        assert second is not None, second
+        assert second["reasons"] == ["not_authorized", "customer_blocked"], second
+        assert await watching.alert(fine) is None
+        # two payments of the blocked customer: their status was read once in the pass
+        assert watching.dcm.read_of(blocked) == 1 and watching.dcm.read_of(active) == 1
+        # the branch's supervisors are told live, as for the other reasons
+        r = w.http.get("/api/v1/events/list", headers=w.sup, params={"after": 0, "limit": 500})
+        assert r.status_code == 200, r.text
+        told = [e for e in r.json()["events"] if e["kind"] == "alert.unapproved_cash"
+                and e.get("payment_guid") == allowed]
+        assert len(told) == 1 and told[0]["reasons"] == ["customer_blocked"], told
+
+    _watching(w, body)
+
+
+@pytest.mark.slow
+def test_an_unread_status_waits_for_a_later_pass_or_the_patience(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = world
+    # no overlap: only the wait keeps the cursor at or before a payment held back
+    monkeypatch.setenv("TELLER_HUB_CASH_WATCH_OVERLAP_S", "0")
+    blocked, blocked_account = _customer(w.sandbox, w.b0)
+    _, other_account = _customer(w.sandbox, w.b0)
+    _, late_account = _customer(w.sandbox, w.b0)
+
+    async def body(watching: Watching) -> None:
+        watcher = watching.watcher()
+        await watcher.tick()
+        held = w.authorized(blocked_account, "100.00")
+        _set_status(w.sandbox, blocked, "blocked")
+        confirm(w.sandbox, w.b0, held)
+        never = draft(w.sandbox, w.b0, other_account, "60.00")
+        confirm(w.sandbox, w.b0, never)
+        watching.dcm.failing = True
+        await watcher.tick()
+        # a reason known already is reported at once, with the status's doubt
+        now = await watching.alert(never)
+        assert now is not None, now
+        assert now["reasons"] == ["not_authorized", "customer_status_unknown"], now
+        # nothing else to report for the allowed one: not yet
+        assert await watching.alert(held) is None and held not in watcher.settled
+        # a newer payment, confirmed more than a pass's length after the held one (DCM's
+        # clock is this machine's), moves the window past it: only the wait holds it back
+        confirmed_at = _updated_at(w.sandbox, held)
+        wait_for(lambda: datetime.now(UTC) > confirmed_at + timedelta(seconds=1.5),
+                 timeout=5)
+        newer = draft(w.sandbox, w.b0, blocked_account, "65.00")
+        confirm(w.sandbox, w.b0, newer)
+        await watcher.tick()
+        newer_alert = await watching.alert(newer)
+        assert newer_alert is not None, newer_alert
+        assert newer_alert["reasons"] == ["not_authorized", "customer_status_unknown"]
+        assert await watching.alert(held) is None
+        assert await watching.cursor() <= confirmed_at
+        # a process taking over (empty memory) with DCM readable again reports the block
+        watching.dcm.failing = False
+        taker = watching.watcher()
+        await taker.tick()
+        found = await watching.alert(held)
+        assert found is not None and found["reasons"] == ["customer_blocked"], found
+        # the status unreadable past the patience: reported as unknown, never dropped
+        late = w.authorized(late_account, "70.00")
+        confirm(w.sandbox, w.b0, late)
+        watching.dcm.failing = True
+        await taker.tick()
+        assert await watching.alert(late) is None and late not in taker.settled
+        taker.unread.patience = 0
+        await taker.tick()
+        unknown = await watching.alert(late)
+        assert unknown is not None and unknown["reasons"] == ["customer_status_unknown"], unknown
+        assert "customer_status" not in unknown and late in taker.settled
+
+    _watching(w, body)

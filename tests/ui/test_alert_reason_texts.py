@@ -1,0 +1,34 @@
+"""Every reason the hub's cash watcher can give an alert reads as words in both languages,
+never as the hub's code (the audit trail's and the cash inbox's reasons column)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QLocale
+
+from teller_app.hub.cash_kind import NOT_THROUGH_TILL, OTHER_CURRENCY
+from teller_app.hub.cash_watch_status import STATUS_UNKNOWN
+from teller_app.ui.i18n import install_translators
+from teller_app.ui.till_text import hub_need_reason
+
+REASONS = ("over_threshold", "teller_cumulative", "customer_cumulative", "not_authorized",
+           "voided", "amount_differs", "amount_precision", NOT_THROUGH_TILL, OTHER_CURRENCY,
+           "customer_blocked", STATUS_UNKNOWN)
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_each_alert_reason_reads_as_words(qapp: Any, language: str) -> None:
+    before = QLocale()
+    installed = install_translators(qapp, language)
+    try:
+        texts = {code: hub_need_reason(code) for code in REASONS}
+        assert all(text != code and "_" not in text for code, text in texts.items()), texts
+        assert len(set(texts.values())) == len(REASONS)  # no two read the same
+        if language == "uk":
+            assert all(any("а" <= ch <= "я" for ch in text) for text in texts.values()), texts
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+        QLocale.setDefault(before)
