@@ -3,21 +3,49 @@ was filed: before deciding, "at filing → wanted, now …" for each field that 
 ``current``, read when the approver selects the request); after, the request's end ("not
 applied: someone else changed the customer…", the hub's ``customer_drift`` result, or "another
 customer has this phone number", its ``phone_holders`` result) in the desk's language
-instead of the hub's English. Strings keep the ``ApprovalsInbox`` context."""
+instead of the hub's English. Strings keep the ``ApprovalsInbox`` context. Approve waits
+while that read runs (``ApproveGate``)."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from teller_app.platform.hub_models import ChangeRequest, customer_changed, phone_taken
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.audit_details import field_name
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
 from teller_app.ui.untrusted import shown
 
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
+# The op reading the selected request again with its customer's ``current``
+# (``InboxDecisions._read_current``); Approve waits for it (``ApproveGate``).
+CURRENT_READ_KEY = "approvals-current"
+
+
+class ApproveGate(QWidget):
+    """Holds the inbox's Approve: it is off (button, Alt+A, Ctrl+Shift+A) while the selected
+    request is read again with what moved on its customer, since approving before the warning
+    shows judged a change that may apply nothing, unwarned. It is back when the read ends,
+    failed too (the supervisor decides unwarned, as before), unless a decision is on its way
+    (its op turned Reject off, and left alone an Approve already off). The button's own
+    enabled state stays the decision ops' (``OpRunner`` turns it off and on again), so
+    neither turns on what the other turned off."""
+
+    def __init__(self, ops: OpRunner, approve: QPushButton, reject: QPushButton) -> None:
+        super().__init__()
+        self.ops, self.reject = ops, reject
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(approve)
+        ops.activity_changed.connect(self.follow)  # an op started or ended
+
+    def follow(self, *_args: object) -> None:
+        deciding = self.reject.testAttribute(Qt.WidgetAttribute.WA_ForceDisabled)  # its own
+        self.setEnabled(not (self.ops.is_busy(CURRENT_READ_KEY) or deciding))
 
 
 def _moved_parts(request: ChangeRequest) -> list[str]:

@@ -8,9 +8,9 @@ change exactly as shown here (the hub refuses anything else); reject needs a com
 approved request the hub could not apply (``request.interrupted``) is listed as "Approved,
 not applied" with Resume (the hub decides who may). Every request is announced once
 (``new_requests``), however it arrived; the signed-in employee's own requests are not listed
-(the hub never lets them decide those). Cash
-drafts waiting for a supervisor are listed under the requests, but never one a listed
-``cash_confirm`` request stands for: that request is the one place to decide it."""
+(the hub never lets them decide those). Cash drafts waiting for a supervisor are listed
+under the requests, but never one a listed ``cash_confirm`` request stands for: that request
+is the one place to decide it. Approve waits for the drift read (``approvals_drift``)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
 from teller_app.ui.approval_errors import approval_error_text
+from teller_app.ui.approvals_drift import ApproveGate
 from teller_app.ui.approvals_inbox_decide import InboxDecisions, RequestsTable
 from teller_app.ui.approvals_inbox_state import InboxMemory
 from teller_app.ui.approvals_model import (
@@ -125,6 +126,7 @@ class ApprovalsInbox(InboxDecisions):
         self.resume_button = QPushButton()  # an approved request the hub could not apply
         self.resume_button.setObjectName("resumeButton")
         self.refresh_button = QPushButton()
+        self.approve_gate = ApproveGate(ops, self.approve_button, self.reject_button)
         self.live = QLabel()
         self.live.setObjectName("inboxLive")
         self.status = plain_label(QLabel())  # may quote the platform's or the hub's words
@@ -142,7 +144,7 @@ class ApprovalsInbox(InboxDecisions):
             changed.connect(lambda *_: self._drafts_requested())
 
         decide = QHBoxLayout()
-        for widget in (self.approve_button, self.reject_button, self.resume_button,
+        for widget in (self.approve_gate, self.reject_button, self.resume_button,
                        self.refresh_button):
             decide.addWidget(widget)
         box = QVBoxLayout(self)

@@ -253,7 +253,16 @@ class DeskHooks(QObject):
     def _decide(self, button: InboxButton) -> None:
         from teller_app.ui.shortcuts import click_in_inbox
 
-        if not click_in_inbox(self.window, button):
+        supervision = self.window.supervision
+        inbox = supervision.inbox if supervision is not None else None
+        in_sight = inbox is not None and inbox.isVisible()
+        if click_in_inbox(self.window, button):
+            return
+        if in_sight and inbox is not None and inbox.selected_request() is not None:
+            # its button is off while the request is read again or a decision is on its way
+            self.window.statusBar().showMessage(self.tr(
+                "The selected request is still being read. Try again in a moment."), 5000)
+        else:
             self.window.statusBar().showMessage(self.tr(
                 "Select a request in the approvals inbox first."), 5000)
 

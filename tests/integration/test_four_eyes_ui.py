@@ -147,6 +147,7 @@ def test_request_reaches_the_inbox_live_is_approved_and_the_teller_sees_it(  # t
     inbox.comment.setText("=cmd|' /C calc'!A0")
     told: list[Any] = []
     teller.supervision.request_decided.connect(told.append)
+    qtbot.waitUntil(inbox.approve_button.isEnabled, timeout=10000)  # the drift read
     with qtbot.waitSignals([teller.supervision.request_decided, inbox.decided], timeout=10000):
         inbox.approve_button.click()
     assert told[0].kind in ("request.applied", "request.approved")

@@ -91,6 +91,7 @@ def test_a_decision_leaves_nothing_selected_and_a_rejection_asks_for_its_comment
         table.setFocus()
         decided, following = first, second
         table.selectRow(row_of(decided.id))
+        qtbot.waitUntil(inbox.approve_button.isEnabled, timeout=10000)  # the drift read
         with qtbot.waitSignal(inbox.decided, timeout=20000) as done:
             _alt(qtbot, table, Qt.Key.Key_A)
         assert done.args[0].id == decided.id

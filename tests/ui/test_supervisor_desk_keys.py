@@ -108,6 +108,17 @@ def test_the_inbox_keys_never_decide_out_of_sight(qtbot, ops, arun, stack) -> No
         state = arun(ApprovalService(teller.hub, actor_from_session(teller)).get(filed.id))
         assert state.state == "pending"
 
+        # In sight and selected, but Approve off (as while the request is read again): the
+        # desk says so rather than asking for a selection.
+        inbox.table.selectRow(0)
+        qtbot.waitUntil(inbox.approve_button.isEnabled, timeout=10000)
+        inbox.approve_gate.setEnabled(False)
+        window.desk.action_approve.trigger()
+        assert not ops.running_writes()
+        assert window.statusBar().currentMessage() == (
+            "The selected request is still being read. Try again in a moment.")
+        inbox.approve_gate.setEnabled(True)
+
         # Ctrl+Shift+I: the inbox in front, its list focused, a request selected.
         dock.close()
         inbox.table.clearSelection()
