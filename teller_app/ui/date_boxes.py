@@ -1,7 +1,8 @@
 """Dates on screen. Date boxes in the locale's short date with the year in full (dd.MM.yyyy
 in Ukrainian, M/d/yyyy in English): Qt's short format has a two-digit year, ambiguous at a bank
 desk, and a fixed ISO format does not follow the language. Date-time table columns as wide as
-their texts. A "from"-"to" pair of boxes that says once when a date is set (``DateRange``)."""
+their texts. A "from"-"to" pair of boxes that says once when a date is set (``DateRange``).
+A box's calendar popup opens by keys too (``CalendarKeys``: F4, Alt+Down)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,17 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Signal
-from PySide6.QtWidgets import QDateEdit, QStyle, QTableView, QWidget
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QDateTimeEdit,
+    QStyle,
+    QStyleOptionComboBox,
+    QTableView,
+    QWidget,
+)
 
 
 def date_format(locale: QLocale | None = None) -> str:
@@ -23,12 +33,86 @@ def date_format(locale: QLocale | None = None) -> str:
 
 def show_dates(*edits: QDateEdit) -> None:
     """Give the boxes the current language's date format (again after a live switch: the
-    widget's own locale is fixed when it is made, so it is set too)."""
+    widget's own locale is fixed when it is made, so it is set too). Every date box on
+    screen passes here, so here its calendar popup gets its keys (``CalendarKeys``)."""
     locale = QLocale()
     fmt = date_format(locale)
     for edit in edits:
         edit.setLocale(locale)
         edit.setDisplayFormat(fmt)
+        CalendarKeys.install(edit)
+
+
+class CalendarKeys(QObject):
+    """F4 and Alt+Down open a date box's calendar popup, as they open a combo box's list: Qt
+    opens it only by mouse (QDateTimeEdit has no ``showPopup``; F4 did nothing and Alt+Down
+    stepped the date back a day). It is opened the way the mouse does, by a press on the
+    style's drop-down arrow, so Qt places it and keeps its own keys in it: Enter sets the
+    day picked and gives the focus back to the box. Escape does too, with the date the box
+    had when the popup opened: Qt's popup moves the box with every arrow key and kept the
+    last day passed on Escape, as if it had been picked."""
+
+    def __init__(self, box: QDateTimeEdit) -> None:
+        super().__init__(box)
+        self.box = box
+        self._popup: QWidget | None = None  # the popup watched (made by Qt at its first use)
+        self._opened_on: QDate | None = None
+
+    @classmethod
+    def install(cls, box: QDateTimeEdit) -> None:
+        """Once per box (``show_dates`` runs again at every language switch)."""
+        if box.findChild(cls, options=Qt.FindChildOption.FindDirectChildrenOnly) is None:
+            box.installEventFilter(cls(box))
+
+    @staticmethod
+    def opens(event: QKeyEvent) -> bool:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        return ((event.key() == Qt.Key.Key_F4 and mods == Qt.KeyboardModifier.NoModifier)
+                or (event.key() == Qt.Key.Key_Down and mods == Qt.KeyboardModifier.AltModifier))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.box:
+            if not self.box.calendarPopup():
+                return False
+            if kind == QEvent.Type.MouseButtonPress:  # a click opens it too: Escape as well
+                self._watch_popup()
+            elif kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and \
+                    self.opens(event):
+                self._watch_popup()
+                open_calendar(self.box)
+                return True  # never a step back of the date (Alt+Down)
+            return False
+        if kind == QEvent.Type.Show:
+            self._opened_on = self.box.date()
+        elif kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and \
+                event.matches(QKeySequence.StandardKey.Cancel) and self._opened_on is not None:
+            self.box.setDate(self._opened_on)  # then Qt closes the popup
+        return False
+
+    def _watch_popup(self) -> None:
+        popup = self.box.calendarWidget().window()
+        if popup is not self._popup:
+            self._popup = popup
+            popup.installEventFilter(self)
+
+
+def open_calendar(box: QDateTimeEdit) -> bool:
+    """Open ``box``'s calendar popup as a click on its arrow does; True when it is shown (a
+    read-only box opens none)."""
+    option = QStyleOptionComboBox()  # as QDateTimeEdit hit-tests a press: a combo's arrow
+    option.initFrom(box)
+    option.editable = True
+    option.frame = True
+    option.subControls = QStyle.SubControl.SC_All
+    arrow = box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                       QStyle.SubControl.SC_ComboBoxArrow, box)
+    at = QPointF(arrow.center())
+    press = QMouseEvent(QEvent.Type.MouseButtonPress, at, box.mapToGlobal(at),
+                        Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(box, press)
+    return box.calendarWidget().isVisible()
 
 
 # A wide moment (two-digit day, month and hour): a column sized for it fits any other.
