@@ -57,7 +57,7 @@ class PaymentDetailDialog(QDialog):
         # added to a box is shown again with it, and would be the default on Enter).
         self.receipt_button: QPushButton | None = None
         if self.confirmed():
-            self.receipt_button = QPushButton(self.tr("Receipt…"), self)
+            self.receipt_button = QPushButton(self.tr("&Receipt…"), self)
             self.receipt_button.setObjectName("reprintReceipt")
             buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
             self.receipt_button.clicked.connect(self.reprint)
