@@ -2,8 +2,9 @@
 the approvals desk's "at filing → wanted, now" (``approvals_drift``), the edit form's
 "changed meanwhile to …" (``customer_form_refusals``) and a change request's description
 (``change_request_dialog.describe_change``). Codes in words (status, segment), money in the
-locale's format, disabled/enabled, nothing as "(none)"; any other value as the audit trail
-words it (``audit_details.value_text``). The words keep the contexts they were translated in
+locale's format (an allowed balance of 0 as "no limit", as the platform reads it), disabled/
+enabled, nothing as "(none)"; any other value as the audit trail words it
+(``audit_details.value_text``). The words keep the contexts they were translated in
 ("CustomerForm"), so their Ukrainian applies wherever they are shown."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from PySide6.QtCore import QCoreApplication
 
 from teller_app.ui.audit_details import MINOR_UNIT, value_text
 from teller_app.ui.data_text import segment_text, status_text
-from teller_app.ui.money import amount_text
+from teller_app.ui.money import limit_text
 
 DEFAULT_CURRENCY = "UAH"  # a change that names no balance asset: the bank's hryvnia
 
@@ -30,9 +31,9 @@ def field_value_text(
     """``value`` of the customer field ``field`` (a wire name) in the current language.
 
     ``balance_allowed``: ``minor_unit`` places, with ``currency`` (None: the number alone,
-    where the field beside it names its asset); a value that is no number is shown as it
-    came. ``branch_guid``: ``branch_name(guid)`` when it knows the branch, else the GUID;
-    none is the head office."""
+    where the field beside it names its asset), 0 as "no limit" (the platform's FAQ 12); a
+    value that is no number is shown as it came. ``branch_guid``: ``branch_name(guid)`` when
+    it knows the branch, else the GUID; none is the head office."""
     if field == "branch_guid":
         if not value:
             return QCoreApplication.translate("CustomerForm", "(head office — no branch)")
@@ -48,5 +49,5 @@ def field_value_text(
         return (QCoreApplication.translate("CustomerForm", "Disabled") if value
                 else QCoreApplication.translate("CustomerForm", "Enabled"))
     if field == "balance_allowed":
-        return amount_text(value, minor_unit, currency)
+        return limit_text(value, minor_unit, currency)
     return value_text(value)

@@ -1,14 +1,15 @@
 """Amounts as a teller reads them: "1 234,56 ₴" in Ukrainian, "1,234.56 UAH" in English.
 
 Amounts are Decimal end to end; QLocale only formats the integer part's grouping so no float
-ever touches a balance.
+ever touches a balance. A limit of 0 that means none (a customer's allowed balance) reads "no
+limit" (``limit_text``).
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QCoreApplication, QLocale
 
 NBSP = "\u00a0"
 CURRENCY_SIGNS = {"UAH": "₴", "EUAH": "₴"}
@@ -74,6 +75,22 @@ def amount_text(value: object, minor_unit: int, currency: str | None) -> str:
     if currency is None:
         return format_number(number, minor_unit)
     return format_money(number, minor_unit, currency)
+
+
+def no_limit_text() -> str:
+    """The words for a limit of 0 that means none (a customer's allowed balance: the
+    platform's FAQ 12). One source string, in the context it was first translated in."""
+    return QCoreApplication.translate("AuditDetails", "no limit")
+
+
+def limit_text(value: object, minor_unit: int, currency: str | None) -> str:
+    """A limit whose 0 means none: "no limit", else the amount (``amount_text``)."""
+    try:
+        if Decimal(str(value)) == 0:
+            return no_limit_text()
+    except (InvalidOperation, ValueError):
+        pass  # no number: as it came
+    return amount_text(value, minor_unit, currency)
 
 
 def format_uah(amount: object) -> str:
