@@ -1,20 +1,23 @@
 """One audit entry as the supervisor reads it: its action's name in the current language, its
 Kyiv time, its customer, and the dialog that shows it in full (opened from the audit view's
-table by Enter or a double-click: the table shows one line of details and the tooltip is for
-the mouse). Desks write the actor, the entity and the details: all plain text, never markup;
-the details in a read-only box that is selected and copied by keyboard too."""
+table, ``AuditTable``, by Enter, Space or a double-click: the table shows one line of details
+and the tooltip is for the mouse). Desks write the actor, the entity and the details: all
+plain text, never markup; the details in a read-only box that is selected and copied by
+keyboard too."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +45,7 @@ ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the val
     # the hub's own security entries
     "sign_in_failed": QT_TRANSLATE_NOOP("AuditActions", "Sign-in refused"),
     "sign_in_throttled": QT_TRANSLATE_NOOP("AuditActions", "Sign-in throttled"),
+    "request_refused": QT_TRANSLATE_NOOP("AuditActions", "Request refused"),
     "decision_refused": QT_TRANSLATE_NOOP("AuditActions", "Decision refused"),
     "proxy_write": QT_TRANSLATE_NOOP("AuditActions", "Sent to the platform"),
     "employee_added": QT_TRANSLATE_NOOP("AuditActions", "Employee added"),
@@ -120,3 +124,14 @@ class AuditEntryDialog(QDialog):
         box.addWidget(buttons)
         self.resize(560, 420)
         self.details.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class AuditTable(QTableView):
+    """Space opens the current entry as Enter does (a list's "activate"; Qt's only selected
+    the row, which it still does)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        plain = event.modifiers() == Qt.KeyboardModifier.NoModifier
+        if event.key() == Qt.Key.Key_Space and plain and self.currentIndex().isValid():
+            self.activated.emit(self.currentIndex())

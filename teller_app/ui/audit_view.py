@@ -2,7 +2,7 @@
 the branch (head office: one branch or all), filters (branch, action, employee, dates) applied
 by the hub, human names (employees and customers), translated action names, the hub's chain
 check, and a formula-safe CSV export of what is shown. All reads run off the UI thread. Enter
-on a row opens the entry in full (``ui/audit_entry``); Tab leaves the table."""
+or Space on a row opens the entry in full (``ui/audit_entry``); Tab leaves the table."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
 from teller_app.ui.audit_details import details_text
 from teller_app.ui.audit_entry import (
     AuditEntryDialog,
+    AuditTable,
     action_text,
     customer_of,
     when,
@@ -197,11 +198,11 @@ class AuditView(QWidget):
             label.setBuddy(field)  # Alt+letter (retranslate), and the box's name read aloud
         self.entry_dialog: AuditEntryDialog | None = None
 
-        self.table = QTableView()
+        self.table = AuditTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab goes on to the buttons, arrows move
-        self.table.activated.connect(self.open_entry)  # Enter, a double-click
+        self.table.activated.connect(self.open_entry)  # Enter, Space, a double-click
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # the number
