@@ -35,11 +35,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from teller_app.core.supervisor_sign_in import SupervisorSignInRefused
-from teller_app.platform.errors import AuthError
-from teller_app.secrets.redaction import exception_line
-from teller_app.ui.error_text import friendly_message, is_connectivity_error
-
 if TYPE_CHECKING:
     from teller_app.core.connectivity import Connectivity
 
@@ -226,6 +221,13 @@ class OpRunner(QObject):
             if on_success is not None:
                 self._call(on_success, task.result())
             return
+        # Imported at the first error: the runner is made before the sign-in window's first
+        # paint, and that paint needs none of the error texts.
+        from teller_app.core.supervisor_sign_in import SupervisorSignInRefused
+        from teller_app.platform.errors import AuthError
+        from teller_app.secrets.redaction import exception_line
+        from teller_app.ui.error_text import friendly_message, is_connectivity_error
+
         if is_connectivity_error(exc):
             self._report_unreachable(exc)
         else:

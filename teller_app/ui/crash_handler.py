@@ -14,13 +14,13 @@ import logging
 import sys
 import traceback
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
-from teller_app.ui.error_text import safe_text
-from teller_app.ui.lock_guard import is_parked
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger("teller_app.crash")
 
@@ -39,6 +39,13 @@ def report_exception(
     log.error("uncaught exception", exc_info=(exc_type, exc, tb))  # its lines marked
     if QApplication.instance() is None or issubclass(exc_type, KeyboardInterrupt):
         return
+    # Imported here: the handler is installed before the sign-in window's first paint, and
+    # these load what that paint does not need (lock_guard reads Qt's namespace, ~20 ms).
+    from PySide6.QtWidgets import QMessageBox
+
+    from teller_app.ui.error_text import safe_text
+    from teller_app.ui.lock_guard import is_parked
+
     if _open_dialog is not None and (_open_dialog.isVisible() or is_parked(_open_dialog)):
         return  # one at a time, shown or waiting for the unlock
     parent = QApplication.activeWindow()

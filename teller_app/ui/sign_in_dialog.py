@@ -22,27 +22,24 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from teller_app.core.machine_policy import MachinePolicy, read_policy
-from teller_app.platform import AuthError, PermissionDenied
-from teller_app.secrets import SecretStore
 from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.demo_list import USER_ROLE, fit_demo_list
-from teller_app.ui.error_text import sign_in_message
-from teller_app.ui.keyring_note import keyring_note_text
-from teller_app.ui.sign_in import SignInTarget, read_remembered
-from teller_app.ui.sign_in_demo import demo_box, demo_item, fill_demo_list
-from teller_app.ui.untrusted import plain_label, shown_lines
+from teller_app.ui.sign_in_demo import SandboxBox, demo_item, fill_demo_list
+from teller_app.ui.untrusted import LatePlainLabel, shown_lines
 
 if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) after the paint
+    from PySide6.QtWidgets import QGroupBox, QListWidget, QListWidgetItem
+
     from teller_app.core.session import Session
+    from teller_app.secrets import SecretStore
     from teller_app.secrets.profiles import ProfileStore
+    from teller_app.ui.sign_in import SignInTarget
 
 
 class SignInDialog(QDialog):
@@ -70,10 +67,6 @@ class SignInDialog(QDialog):
         self.profile_combo.setObjectName("profileCombo")
         self._add_target_items(targets)
 
-        self.sandbox_box, self.demo_list, self.sandbox_layout = demo_box(self)
-        self.demo_list.itemActivated.connect(self._demo_chosen)
-        self.demo_list.itemClicked.connect(self._demo_chosen)
-
         self.email = QLineEdit(self)
         self.email.setObjectName("email")
         self.email.setPlaceholderText(self.tr("name@bank.ua"))
@@ -83,12 +76,12 @@ class SignInDialog(QDialog):
         self.secret_caption = QLabel(self.tr("Password"), self)
         self.remember = QCheckBox(self.tr("Remember on this workstation"), self)
         self.remember.setObjectName("remember")
-        self.keyring_note = plain_label(QLabel(self))  # it may quote the keyring's error
+        self.keyring_note = LatePlainLabel(self)  # it may quote the keyring's error
         self.keyring_note.setObjectName("keyringNote")
         self.keyring_note.setStyleSheet("color: #666;")
         self.keyring_note.hide()
 
-        self.error = plain_label(QLabel(self))  # it may quote the platform's or the hub's words
+        self.error = LatePlainLabel(self)  # it may quote the platform's or the hub's words
         self.error.setObjectName("signInError")
         self.error.setStyleSheet("color: #b3261e; font-weight: 600;")
         self.error.hide()
@@ -117,14 +110,13 @@ class SignInDialog(QDialog):
         buttons.addWidget(self.quit_button)
         buttons.addWidget(self.sign_in_button)
         self.main_layout = layout = QVBoxLayout(self)
-        layout.addWidget(self.sandbox_box)
+        # on top, built for the first sandbox target
+        self._sandbox = SandboxBox(self, layout, self._demo_chosen, self._tab_order)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         self.setMinimumWidth(460)
-        # Tab follows the screen: the demo list on top, the form, then the buttons left to right.
-        tab_chain(self.demo_list, self.profile_combo, self.email, self.secret, self.remember,
-                 self.profiles_button, self.quit_button, self.sign_in_button)
+        self._tab_order()
 
         self._remembered_for: str | None = None
         self.remembered_timer = QTimer(self)
@@ -138,7 +130,6 @@ class SignInDialog(QDialog):
         # Before set_targets/show_pending: what an unfilled form would show.
         self._pending_email: str | None = None
         self._submit_when_filled = False
-        self.sandbox_box.hide()
         if targets:
             self._target_changed(0)
 
@@ -146,6 +137,14 @@ class SignInDialog(QDialog):
     @property
     def target(self) -> SignInTarget:
         return self.targets[max(0, self.profile_combo.currentIndex())]
+
+    @property
+    def sandbox_box(self) -> QGroupBox:
+        return self._sandbox.parts()[0]
+
+    @property
+    def demo_list(self) -> QListWidget:
+        return self._sandbox.parts()[1]
 
     def show_pending(self, names: list[str], email: str) -> None:
         """The form as it will be filled, shown before the profiles are validated (the app
@@ -241,9 +240,10 @@ class SignInDialog(QDialog):
         if target.is_sandbox:  # set here, not in __init__: see demo_list.USER_ROLE
             self.demo_list.setHorizontalScrollBarPolicy(
                 QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.sandbox_box.setVisible(target.is_sandbox)
-        fill_demo_list(self.demo_list, target)
-        self._fit_demo_list()
+        if self._sandbox.exists:  # built for a sandbox target
+            self.sandbox_box.setVisible(target.is_sandbox)
+            fill_demo_list(self.demo_list, target)
+            self._fit_demo_list()
         self.secret_caption.setText(
             self.tr("Teller Hub password") if target.uses_hub_login else self.tr("Password"))
         self.email.setText(target.profile.email)
@@ -274,6 +274,8 @@ class SignInDialog(QDialog):
 
     @staticmethod
     async def _open_store(target: SignInTarget) -> SecretStore:
+        from teller_app.secrets import SecretStore  # the keyring's, after the first paint
+
         return await SecretStore.open(target.profile.name)
 
     def _look_up_remembered(self) -> None:
@@ -282,6 +284,8 @@ class SignInDialog(QDialog):
         store, target, email = self.store, self.target, self.email.text().strip()
         if store is None:
             return
+        from teller_app.ui.sign_in import read_remembered
+
         self.ops.run(
             lambda: read_remembered(store, target, email),
             on_success=lambda token: self._remembered_known(email, bool(token)),
@@ -310,19 +314,25 @@ class SignInDialog(QDialog):
         else:
             self.remember.setChecked(False)
             self.remember.setEnabled(False)
+            from teller_app.ui.keyring_note import keyring_note_text
+
             self.keyring_note.setText(shown_lines(keyring_note_text(store.unavailable_reason)))
             self.keyring_note.show()
             self._fit_height()
         self._look_up_remembered()
 
+    def _tab_order(self) -> None:
+        # Tab follows the screen: the demo list on top, the form, then the buttons left to right.
+        demo = [self.demo_list] if self._sandbox.exists else []
+        tab_chain(*demo, self.profile_combo, self.email, self.secret, self.remember,
+                  self.profiles_button, self.quit_button, self.sign_in_button)
+
     def _fit_demo_list(self) -> None:
-        # What the dialog, the group box and their margins take around the list.
-        around = 2 * (self.main_layout.contentsMargins().left()
-                      + self.sandbox_layout.contentsMargins().left()) + 8
-        fit_demo_list(self.demo_list, around)
+        self._sandbox.fit(self.main_layout.contentsMargins().left())
 
     def showEvent(self, event: QShowEvent) -> None:
-        self._fit_demo_list()  # polished now: the real font, style and screen
+        if self._sandbox.exists:
+            self._fit_demo_list()  # polished now: the real font, style and screen
         super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -339,6 +349,8 @@ class SignInDialog(QDialog):
             self.resize(width, need)
 
     def _demo_chosen(self, item: QListWidgetItem) -> None:
+        from teller_app.ui.demo_list import USER_ROLE
+
         employee = item.data(USER_ROLE)
         self.email.setText(employee["email"])
         self.secret.setText(employee.get("password", ""))
@@ -353,6 +365,9 @@ class SignInDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         """The error, and the focus in the field to fix: the e-mail for an employee who may
         not sign in, else the password (a wrong one is cleared, to be retyped)."""
+        from teller_app.platform import AuthError, PermissionDenied
+        from teller_app.ui.error_text import sign_in_message
+
         refused = isinstance(exc, PermissionDenied) or (
             isinstance(exc, AuthError) and exc.reason == "disabled")
         if isinstance(exc, AuthError) and not refused:

@@ -78,6 +78,11 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
     except Exception as exc:
         controller.start_failed(exc)
         shown = True  # nothing to start
+    if shown:
+        # The window's first paint now, before the loop's first callback: qasync's timer
+        # handling reads Qt's namespace, whose ~100 enums take ~20 ms to build. (Where the
+        # window system has not exposed the window yet, the paint simply comes later.)
+        app.processEvents()
     timeout: asyncio.TimerHandle | None = None
     if args.smoke_test:
         def timed_out() -> None:

@@ -29,15 +29,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.demo_onboarding import DemoOnboarding
-from teller_app.ui.error_text import (
-    cache_message,
-    cache_notice,
-    desk_version_notice,
-    safe_text,
-)
 from teller_app.ui.i18n import choose_language, install_translators
-from teller_app.ui.sign_in import SignInTarget, sandbox_target
 from teller_app.ui.sign_in_dialog import SignInDialog
 from teller_app.ui.start_early import StartDirs, choose_dirs
 from teller_app.ui.start_warmup import AfterFirstPaint, warm_embedded_imports, warm_sign_in_imports
@@ -48,9 +40,12 @@ if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it
     from teller_app.core.machine_policy import MachinePolicy
     from teller_app.core.session import Session
 
-    # Profiles (pydantic, ~110 ms) load right after the sign-in window is painted.
+    # Profiles (pydantic, ~110 ms) load right after the sign-in window is painted; the
+    # error texts and the sign-in targets are not needed for that paint either.
     from teller_app.secrets.profiles import Profile, ProfileStore
+    from teller_app.ui.demo_onboarding import DemoOnboarding
     from teller_app.ui.main_window import MainWindow
+    from teller_app.ui.sign_in import SignInTarget
 
 log = logging.getLogger("teller_app")
 SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
@@ -109,6 +104,8 @@ class AppController(QObject):
     def start_failed(self, exc: BaseException) -> None:
         """Called in the ``except`` block of whatever part of the start failed."""
         log.exception("start-up failed")
+        from teller_app.ui.error_text import safe_text
+
         self._fatal(self.tr("Teller could not start: {error}").format(error=safe_text(exc)))
 
     def begin(self) -> bool:
@@ -161,6 +158,7 @@ class AppController(QObject):
         when there are no profiles). With ``show``, the language is chosen and the sign-in
         window shown here. True when the targets are set."""
         from teller_app.secrets.profiles import ProfileStore
+        from teller_app.ui.sign_in import SignInTarget, sandbox_target
 
         self.profiles = ProfileStore()
         try:
@@ -202,9 +200,13 @@ class AppController(QObject):
             try:
                 self.sandbox = stack = await self._embedded_stack(data)
                 atexit.register(stack.stop)
+                from teller_app.ui.demo_onboarding import DemoOnboarding
+
                 self.onboarding = DemoOnboarding(stack, self.ops)
             except Exception as exc:
                 log.exception("embedded sandbox did not start")
+                from teller_app.ui.error_text import safe_text
+
                 self._fatal(self.tr("The sandbox did not start: {error}").format(
                     error=safe_text(exc)))
                 return False
@@ -306,6 +308,7 @@ class AppController(QObject):
     def _open_main(self, session: Session, target: SignInTarget,
                    cache: BranchCacheBundle | None,
                    cache_error: BaseException | None = None) -> None:
+        from teller_app.ui.error_text import cache_message, cache_notice, desk_version_notice
         from teller_app.ui.main_window import MainWindow
 
         window = MainWindow(session, self.ops, profile_name=target.profile.name,

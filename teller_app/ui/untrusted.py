@@ -11,14 +11,15 @@ A tooltip is always rich text to Qt when it starts like markup: ``tip`` escapes 
 
 from __future__ import annotations
 
-import html
 import re
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6 import QtCore
+from PySide6.QtWidgets import QLabel, QWidget
 
 # The sign-in window uses this before its first paint: the helpers it calls are imported
-# when text is first shown (validators, the table model and the receipt cost ~200 ms).
+# when text is first shown (validators, the table model and the receipt cost ~200 ms), and
+# ``QtCore.Qt`` is read only in functions (its first read builds the Qt namespace's enums,
+# ~20 ms).
 
 SHOWN_MAX = 300  # characters on one line (a name, a reason, a server's error)
 LINES_MAX = 1000  # characters of a multi-line message
@@ -40,9 +41,26 @@ def clip(text: str, limit: int) -> str:
 def plain_label(label: QLabel, *, wrap: bool = True) -> QLabel:
     """``label`` shows its text as plain text (never markup), word-wrapped unless ``wrap`` is
     False; text set through ``shown``/``shown_lines`` can break inside long unbroken runs."""
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
     label.setWordWrap(wrap)
     return label
+
+
+class LatePlainLabel(QLabel):
+    """A word-wrapped label made plain (``plain_label``) when its first text is set: for a
+    window painted before Qt's namespace enums are built (~20 ms; the sign-in window), whose
+    label is empty and hidden until then."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self._plain = False
+
+    def setText(self, text: str, /) -> None:
+        if not self._plain:
+            self._plain = True
+            plain_label(self)
+        super().setText(text)
 
 
 def breakable(text: str) -> str:
@@ -88,6 +106,8 @@ def tip(text: str | None, limit: int = TIP_MAX) -> str:
     characters (what Qt does for a rich-text tooltip, given break points)."""
     if not text:
         return ""
+    import html
+
     body = html.escape(shown_lines(text, limit), quote=False)
     return f"<p style='white-space:pre-wrap'>{body}</p>"
 
