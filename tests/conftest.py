@@ -70,10 +70,16 @@ def qloop(qapp):  # type: ignore[no-untyped-def]
 def _close_qasync_loop(qapp, loop) -> None:  # type: ignore[no-untyped-def]
     # Never loop.stop(): it calls QApplication.exit() while no Qt loop runs and poisons every
     # later waitSignal in the session.
-    for task in asyncio.all_tasks(loop):
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
         task.cancel()
-    for _ in range(5):
+    # A cancelled task waiting on others (an op over gathered reads) ends some loop turns
+    # later: turn until all have, so none is left pending when the loop closes ("Task was
+    # destroyed but it is pending!"). Bounded: a task that ignores cancellation is left.
+    for _ in range(200):
         qapp.processEvents()
+        if all(task.done() for task in tasks):
+            break
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     loop._QEventLoop__is_running = False  # qasync's private flag: "not running" for close()
