@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="319"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="369"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Chain intact: %n entry.</numerusform>
@@ -164,7 +164,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="334"/>
+        <location filename="../../teller_app/ui/supervision.py" line="335"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -102,17 +102,17 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="112"/>
+        <location filename="../../teller_app/ui/startup.py" line="107"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="182"/>
+        <location filename="../../teller_app/ui/startup.py" line="178"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="197"/>
+        <location filename="../../teller_app/ui/startup.py" line="193"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
@@ -127,7 +127,7 @@
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="64"/>
+        <location filename="../../teller_app/ui/startup.py" line="57"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
@@ -137,13 +137,13 @@
         <translation>Кеш цього робочого місця створила новіша версія Teller: його буде перебудовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="323"/>
+        <location filename="../../teller_app/ui/startup.py" line="324"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="360"/>
-        <location filename="../../teller_app/ui/startup.py" line="374"/>
+        <location filename="../../teller_app/ui/startup.py" line="361"/>
+        <location filename="../../teller_app/ui/startup.py" line="375"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -151,227 +151,232 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="102"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="104"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="132"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="134"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="47"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="49"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="45"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="47"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="48"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="50"/>
         <source>Approved, waiting to be applied.</source>
         <translation>Схвалено, чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="127"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="129"/>
         <source>Reading the customer</source>
         <translation>Читаємо дані клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="139"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="141"/>
         <source>This request is approved already: Resume applies it.</source>
         <translation>Цей запит уже схвалено: «Продовжити» застосує його.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="171"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="175"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="189"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="193"/>
         <source>Select an approved request that was not applied first.</source>
         <translation>Спершу виберіть схвалений запит, який не було застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="202"/>
         <source>Resumed: approved and applied.</source>
         <translation>Продовжено: схвалено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="204"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="208"/>
         <source>Still not applied: the Teller Hub could not finish it. Try again later.</source>
         <translation>Досі не застосовано: Teller Hub не зміг завершити. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="214"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="218"/>
         <source>Resuming</source>
         <translation>Продовження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="25"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="31"/>
         <source>Someone else has already decided this request.</source>
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="30"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="36"/>
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="33"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="39"/>
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="37"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="43"/>
         <source>Someone changed this customer meanwhile: nothing was saved. Look at the card again.</source>
         <translation>Тим часом цього клієнта змінив хтось інший: нічого не збережено. Перегляньте картку ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="51"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="62"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="85"/>
+        <source>The request is still waiting: reject it with a comment for its maker.</source>
+        <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="184"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="185"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="189"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="234"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="237"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="237"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="253"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="254"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="282"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="285"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="311"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="354"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="357"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="145"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="147"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="27"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="33"/>
         <source>The request differs from what was shown: refused, nothing was changed. Look again.</source>
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="35"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="41"/>
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="48"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="59"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="34"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="62"/>
         <source>%1: at filing %2 → wanted %3, now %4</source>
         <translation>%1: під час подання %2 → бажано %3, зараз %4</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="39"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="67"/>
         <source>%1: at filing %2, now %3</source>
         <translation>%1: під час подання %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="60"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="88"/>
         <source>Changed by someone else since it was filed: %1. Approving it applies nothing: the request ends not applied.</source>
         <translation>Після подання це змінив хтось інший: %1. Погодження нічого не застосує: запит завершиться як незастосований.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="72"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="100"/>
         <source>%1: was %2, now %3</source>
         <translation>%1: було %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="77"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="105"/>
         <source>Not applied: someone else changed the customer after the request was filed. Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший. Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="80"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="108"/>
         <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="93"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="121"/>
         <source>Not applied: another customer already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має інший клієнт (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="96"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="124"/>
         <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
@@ -513,46 +518,51 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
+        <source>Request refused</source>
+        <translation>Запит відхилено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
         <source>Decision refused</source>
         <translation>Рішення відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
         <source>Sent to the platform</source>
         <translation>Надіслано на платформу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
         <source>Employee added</source>
         <translation>Працівника додано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
         <source>Employee disabled</source>
         <translation>Працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
         <source>Employee enabled</source>
         <translation>Працівника увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
         <source>Password reset</source>
         <translation>Пароль скинуто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
         <source>Customer secret issued</source>
         <translation>Видано секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
         <source>Customer secret refused</source>
         <translation>Відмовлено у видачі секрету клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
         <source>Customer secrets imported</source>
         <translation>Секрети клієнтів імпортовано</translation>
     </message>
@@ -1069,166 +1079,182 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_details.py" line="150"/>
+        <source>another customer has this phone number</source>
+        <translation>цей номер телефону вже має інший клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="151"/>
         <source>differs from what they were shown</source>
         <translation>відрізняється від показаного</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="151"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="152"/>
         <source>not their own valid platform session</source>
         <translation>не власний чинний сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="152"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="153"/>
         <source>the cash draft was voided</source>
         <translation>чернетку касової операції анульовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="153"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
         <source>the cash draft was never authorized</source>
         <translation>чернетку касової операції не було дозволено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
         <source>their own cash (four eyes)</source>
         <translation>власна касова операція (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
         <source>the amount differs</source>
         <translation>сума відрізняється</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="157"/>
         <source>the customer&apos;s status stops cash (blocked, closed)</source>
         <translation>статус клієнта зупиняє готівку (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="161"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="162"/>
         <source>approve</source>
         <translation>погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="162"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="163"/>
         <source>reject</source>
         <translation>відхилення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="163"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="164"/>
         <source>resume</source>
         <translation>продовження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="164"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
+        <source>filing a request</source>
+        <translation>подання запиту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
+        <source>checking before a save</source>
+        <translation>перевірка перед збереженням</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
         <source>hub password</source>
         <translation>пароль хаба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="168"/>
         <source>platform session</source>
         <translation>сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="169"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="170"/>
         <source>the platform</source>
         <translation>платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="168"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="171"/>
         <source>no answer in time (may have landed)</source>
         <translation>немає відповіді вчасно (могло бути виконано)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="169"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="172"/>
         <source>the platform could not be reached</source>
         <translation>платформа недоступна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="176"/>
         <source>waiting for approval</source>
         <translation>очікує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="174"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="177"/>
         <source>approved and applied</source>
         <translation>погоджено й застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="175"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="178"/>
         <source>approved, the platform refused it</source>
         <translation>погоджено, але платформа відхилила</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="179"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="182"/>
         <source>surname</source>
         <translation>прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="180"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="183"/>
         <source>name</source>
         <translation>ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="181"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="184"/>
         <source>paternal name</source>
         <translation>по батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="182"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="185"/>
         <source>phone</source>
         <translation>телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="183"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="186"/>
         <source>status</source>
         <translation>статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="184"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="187"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="185"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="188"/>
         <source>KYC level</source>
         <translation>рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="186"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="189"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="187"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="190"/>
         <source>allowed balance</source>
         <translation>дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="188"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="191"/>
         <source>branch</source>
         <translation>відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="189"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="192"/>
         <source>amount</source>
         <translation>сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="198"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="201"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="199"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="202"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="274"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="277"/>
+        <location filename="../../teller_app/ui/money.py" line="83"/>
         <source>no limit</source>
         <translation>без ліміту</translation>
     </message>
@@ -1307,32 +1333,32 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="242"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="262"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="263"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="264"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="324"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="369"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1341,72 +1367,72 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="361"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="367"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="378"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="371"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="382"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="387"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="398"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="390"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="401"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="241"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="246"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="257"/>
         <source>&amp;Employee:</source>
         <translation>Пра&amp;цівник:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="258"/>
         <source>Fro&amp;m</source>
         <translation>По&amp;чаток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="259"/>
         <source>t&amp;o</source>
         <translation>Кі&amp;нець</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="260"/>
         <source>Audit entries</source>
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="289"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="300"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="319"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1415,7 +1441,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="349"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="360"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -2469,12 +2495,12 @@
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="47"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="54"/>
         <source>Something went wrong</source>
         <translation>Щось пішло не так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="49"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="56"/>
         <source>An unexpected error happened. Your work is kept and Teller keeps running.
 If it happens again, tell support what you were doing.</source>
         <translation>Сталася неочікувана помилка. Вашу роботу збережено, Teller продовжує працювати.
@@ -2886,11 +2912,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Перевіряємо номер телефону…</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/approval_errors.py" line="73"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="259"/>
         <source>A customer with this phone number already exists.</source>
         <translation>Клієнт із цим номером телефону вже існує.</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/approval_errors.py" line="74"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="261"/>
         <source>A customer with this phone number already exists: {name}</source>
         <translation>Клієнт із цим номером телефону вже існує: {name}</translation>
@@ -3225,27 +3253,32 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="258"/>
+        <location filename="../../teller_app/ui/desk.py" line="263"/>
+        <source>The selected request is still being read. Try again in a moment.</source>
+        <translation>Вибраний запит ще читається. Спробуйте ще раз за мить.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/desk.py" line="266"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="303"/>
+        <location filename="../../teller_app/ui/desk.py" line="311"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="305"/>
+        <location filename="../../teller_app/ui/desk.py" line="313"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="319"/>
+        <location filename="../../teller_app/ui/desk.py" line="327"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="321"/>
+        <location filename="../../teller_app/ui/desk.py" line="329"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -3977,8 +4010,8 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/payment_detail.py" line="60"/>
-        <source>Receipt…</source>
-        <translation>Квитанція…</translation>
+        <source>&amp;Receipt…</source>
+        <translation>&amp;Квитанція…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/payment_detail.py" line="86"/>
@@ -5042,77 +5075,77 @@ If it happens again, tell support what you were doing.</source>
         <translation>зміна сегмента</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="72"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="66"/>
         <source>one customer per phone number: on</source>
         <translation>один клієнт на номер телефону: увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="74"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="68"/>
         <source>one customer per phone number: off (shared phones allowed)</source>
         <translation>один клієнт на номер телефону: вимкнено (спільні номери дозволено)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="77"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="71"/>
         <source>no approval any more for: %1</source>
         <translation>погодження більше не потрібне для: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="82"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="76"/>
         <source>statuses no longer needing approval: %1</source>
         <translation>статуси, які більше не потребують погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="87"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="81"/>
         <source>cash approval threshold: %1 → %2</source>
         <translation>поріг погодження касових операцій: %1 → %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="92"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="86"/>
         <source>cash currency: %1 → %2</source>
         <translation>валюта каси: %1 → %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="96"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="90"/>
         <source>approval now needed for: %1</source>
         <translation>тепер потрібне погодження для: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="99"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="93"/>
         <source>statuses now needing approval: %1</source>
         <translation>статуси, які тепер потребують погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="107"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="101"/>
         <source>a teller&apos;s daily cash limit</source>
         <translation>денний касовий ліміт операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="109"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="103"/>
         <source>a teller&apos;s daily cash without approval</source>
         <translation>денна сума готівки операціоніста без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="112"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="106"/>
         <source>a customer&apos;s daily cash before approval</source>
         <translation>денна сума готівки клієнта до погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="115"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="109"/>
         <source>the over/short a teller may close with alone</source>
         <translation>надлишок/нестача, з якими касир може закрити касу сам</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="132"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="126"/>
         <source>no limit</source>
         <translation>без ліміту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="135"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="129"/>
         <source>%1: %2 → %3</source>
         <translation>%1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="155"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="149"/>
         <source>no change to what is in force</source>
         <translation>без змін до чинних налаштувань</translation>
     </message>
@@ -5382,28 +5415,28 @@ If it happens again, tell support what you were doing.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="62"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="59"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="236"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="235"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_demo.py" line="30"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="62"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_demo.py" line="35"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="67"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="79"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
@@ -5413,48 +5446,48 @@ If it happens again, tell support what you were doing.</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="83"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="76"/>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="248"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="84"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="77"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="96"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="89"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="100"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="105"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="98"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="106"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="99"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="211"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="210"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="225"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_demo.py" line="50"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="86"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
@@ -5464,12 +5497,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="300"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="304"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="110"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="103"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -5483,7 +5516,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="156"/>
-        <location filename="../../teller_app/ui/supervision.py" line="319"/>
+        <location filename="../../teller_app/ui/supervision.py" line="320"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
@@ -5503,7 +5536,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="334"/>
+        <location filename="../../teller_app/ui/supervision.py" line="335"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5664,7 +5697,7 @@ Reason: %2</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="318"/>
+        <location filename="../../teller_app/ui/supervision.py" line="319"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
@@ -6017,177 +6050,217 @@ Reason: %2</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="69"/>
+        <location filename="../../teller_app/ui/till_text.py" line="65"/>
+        <source>the cash draft was never authorized at the hub</source>
+        <translation>чернетку касової операції не було дозволено в Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="67"/>
+        <source>the cash draft was voided at the hub</source>
+        <translation>чернетку касової операції анульовано в Teller Hub</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="68"/>
+        <source>the amount differs from the one authorized</source>
+        <translation>сума відрізняється від дозволеної</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="70"/>
+        <source>the amount has more decimal places than the currency allows</source>
+        <translation>сума має більше знаків після коми, ніж дозволяє валюта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="72"/>
+        <source>the money did not move through the branch&apos;s till account</source>
+        <translation>гроші не пройшли через касовий рахунок відділення</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="74"/>
+        <source>the currency is not the till&apos;s</source>
+        <translation>валюта не є валютою каси</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="76"/>
+        <source>the customer&apos;s status stops cash (blocked, closed)</source>
+        <translation>статус клієнта зупиняє готівку (заблокований, закритий)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="78"/>
+        <source>the customer&apos;s status could not be read on the platform</source>
+        <translation>статус клієнта не вдалося прочитати на платформі</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="85"/>
         <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="70"/>
+        <location filename="../../teller_app/ui/till_text.py" line="86"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="78"/>
+        <location filename="../../teller_app/ui/till_text.py" line="94"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="79"/>
+        <location filename="../../teller_app/ui/till_text.py" line="95"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <location filename="../../teller_app/ui/till_text.py" line="96"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81"/>
+        <location filename="../../teller_app/ui/till_text.py" line="97"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="82"/>
+        <location filename="../../teller_app/ui/till_text.py" line="98"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="84"/>
+        <location filename="../../teller_app/ui/till_text.py" line="100"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="85"/>
+        <location filename="../../teller_app/ui/till_text.py" line="101"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="86"/>
+        <location filename="../../teller_app/ui/till_text.py" line="102"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="87"/>
+        <location filename="../../teller_app/ui/till_text.py" line="103"/>
         <source>The customer is blocked or closed at the bank: no cash deposit or withdrawal until their status is changed back.</source>
         <translation>Клієнта в банку заблоковано або закрито: внесення й видача готівки неможливі, доки статус не змінять назад.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="90"/>
+        <location filename="../../teller_app/ui/till_text.py" line="106"/>
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="92"/>
+        <location filename="../../teller_app/ui/till_text.py" line="108"/>
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="94"/>
+        <location filename="../../teller_app/ui/till_text.py" line="110"/>
         <source>The draft is not this customer&apos;s.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="95"/>
+        <location filename="../../teller_app/ui/till_text.py" line="111"/>
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="96"/>
+        <location filename="../../teller_app/ui/till_text.py" line="112"/>
         <source>The amount differs from the draft&apos;s on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="98"/>
+        <location filename="../../teller_app/ui/till_text.py" line="114"/>
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="99"/>
+        <location filename="../../teller_app/ui/till_text.py" line="115"/>
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="101"/>
+        <location filename="../../teller_app/ui/till_text.py" line="117"/>
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="107"/>
+        <location filename="../../teller_app/ui/till_text.py" line="123"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114"/>
+        <location filename="../../teller_app/ui/till_text.py" line="130"/>
         <source>{n} kop. coin</source>
         <translation>монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="118"/>
+        <location filename="../../teller_app/ui/till_text.py" line="134"/>
         <source>{n} UAH note</source>
         <translation>банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="119"/>
+        <location filename="../../teller_app/ui/till_text.py" line="135"/>
         <source>{n} UAH coin</source>
         <translation>монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="124"/>
+        <location filename="../../teller_app/ui/till_text.py" line="140"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="125"/>
+        <location filename="../../teller_app/ui/till_text.py" line="141"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="126"/>
+        <location filename="../../teller_app/ui/till_text.py" line="142"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="127"/>
+        <location filename="../../teller_app/ui/till_text.py" line="143"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="132"/>
+        <location filename="../../teller_app/ui/till_text.py" line="148"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="144"/>
+        <location filename="../../teller_app/ui/till_text.py" line="160"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="145"/>
+        <location filename="../../teller_app/ui/till_text.py" line="161"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="146"/>
+        <location filename="../../teller_app/ui/till_text.py" line="162"/>
         <source>closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
         <translation>закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="148"/>
+        <location filename="../../teller_app/ui/till_text.py" line="164"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="149"/>
+        <location filename="../../teller_app/ui/till_text.py" line="165"/>
         <source>not closed — ask a supervisor</source>
         <translation>не закрита — зверніться до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="154"/>
+        <location filename="../../teller_app/ui/till_text.py" line="170"/>
         <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
         <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="161"/>
+        <location filename="../../teller_app/ui/till_text.py" line="177"/>
         <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
         <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>
