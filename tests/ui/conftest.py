@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QLocale
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.platform import NewCustomer
@@ -36,6 +37,29 @@ def teller_dirs(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
 @pytest.fixture()
 def ops(qloop) -> OpRunner:  # type: ignore[no-untyped-def]
     return OpRunner()
+
+
+@pytest.fixture()
+def english(qapp):  # type: ignore[no-untyped-def]
+    """English number formatting (the desk's texts are English without a translator)."""
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    yield
+    QLocale.setDefault(before)
+
+
+@pytest.fixture()
+def ukrainian(qapp):  # type: ignore[no-untyped-def]
+    """The desk in Ukrainian: the compiled translations and Ukrainian number formatting."""
+    from teller_app.ui.i18n import install_translators
+
+    before = QLocale()
+    installed = install_translators(qapp, "uk")
+    assert installed, "compile the translations: packaging/build_translations.py"
+    yield
+    for translator in installed:
+        qapp.removeTranslator(translator)
+    QLocale.setDefault(before)
 
 
 def password_of(proc: SandboxProcess, email: str) -> str:

@@ -5,13 +5,10 @@ column shows them; amounts as money; codes in words; an unknown key still shown 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
-import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 
 from teller_app.platform.hub_models import AuditRecord
 from teller_app.ui.audit_details import detail_items, details_text
@@ -29,25 +26,6 @@ CASH_CONFIRM = {"event": "cash_confirm", "payment_guid": PAYMENT, "amount": "150
                 "desk_ts": "2026-01-02T10:00:05Z"}
 
 
-@pytest.fixture()
-def english(qapp: Any) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-    yield
-    QLocale.setDefault(before)
-
-
-@pytest.fixture()
-def ukrainian(qapp: Any) -> Iterator[None]:
-    from teller_app.ui.i18n import install_translators
-
-    before = QLocale()
-    installed = install_translators(qapp, "uk")
-    assert installed, "compile the translations: packaging/build_translations.py"
-    yield
-    for translator in installed:
-        qapp.removeTranslator(translator)
-    QLocale.setDefault(before)
 
 
 def _kyiv(moment: datetime) -> str:

@@ -5,11 +5,9 @@ labels, so nothing shows as a bare ``key = value``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QLocale
 
 from teller_app.core.audit import HUB_ACTIONS
 from teller_app.ui.audit_details import detail_items, details_text
@@ -33,13 +31,6 @@ HUB_DETAILS: list[dict[str, Any]] = [
      "result": "applied", "sha256": SHA},
 ]
 
-
-@pytest.fixture()
-def english(qapp: Any) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-    yield
-    QLocale.setDefault(before)
 
 
 def test_every_action_of_the_trail_has_a_name(english: None) -> None:

@@ -6,11 +6,6 @@ and yes/no in words, nothing as "(none)", the allowed balance in the asset the c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
-from PySide6.QtCore import QLocale, QTranslator
 
 from teller_app.platform.hub_models import CUSTOMER_CHANGED
 from teller_app.ui.approvals_drift import customer_changed_text
@@ -20,17 +15,6 @@ from teller_app.ui.field_values import field_value_text
 
 NBSP = "\u00a0"
 
-
-@pytest.fixture()
-def ukrainian(qapp: Any) -> Iterator[None]:
-    from teller_app.ui.i18n import install_translators
-
-    before, earlier = QLocale(), set(qapp.findChildren(QTranslator))
-    assert install_translators(qapp, "uk"), "compile the translations first"
-    yield
-    for translator in set(qapp.findChildren(QTranslator)) - earlier:
-        qapp.removeTranslator(translator)
-    QLocale.setDefault(before)
 
 
 def test_each_kind_of_value_in_words(ukrainian: None) -> None:

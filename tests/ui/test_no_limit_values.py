@@ -10,12 +10,8 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-
-import pytest
-from PySide6.QtCore import QLocale
 
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.approvals_drift import moved_warning
@@ -24,27 +20,6 @@ from teller_app.ui.audit_details import details_text
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.field_values import field_value_text
 from teller_app.ui.money import format_money, no_limit_text
-
-
-@pytest.fixture()
-def english(qapp: Any) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-    yield
-    QLocale.setDefault(before)
-
-
-@pytest.fixture()
-def ukrainian(qapp: Any) -> Iterator[None]:
-    from teller_app.ui.i18n import install_translators
-
-    before = QLocale()
-    installed = install_translators(qapp, "uk")
-    assert installed, "compile the translations: packaging/build_translations.py"
-    yield
-    for translator in installed:
-        qapp.removeTranslator(translator)
-    QLocale.setDefault(before)
 
 
 def _request(change: dict[str, Any], **extra: Any) -> ChangeRequest:

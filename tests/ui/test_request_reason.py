@@ -4,10 +4,7 @@ inbox, the approve-in-place summary, the audit trail). A person's own words stay
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from teller_app.ui.audit_details import details_text
 from teller_app.ui.cash_text import (
@@ -19,16 +16,6 @@ from teller_app.ui.cash_text import (
 
 UK = "Готівка понад ліміт касира"
 
-
-@pytest.fixture()
-def ukrainian(qapp: Any) -> Iterator[None]:
-    from teller_app.ui.i18n import install_translators
-
-    installed = install_translators(qapp, "uk")
-    assert installed, "compile the translations: packaging/build_translations.py"
-    yield
-    for translator in installed:
-        qapp.removeTranslator(translator)
 
 
 def test_an_english_desk_reads_a_ukrainian_teller_s_reason_in_english(qapp: Any) -> None:
