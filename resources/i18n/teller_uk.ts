@@ -102,32 +102,32 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="107"/>
+        <location filename="../../teller_app/ui/startup.py" line="109"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="178"/>
+        <location filename="../../teller_app/ui/startup.py" line="180"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="193"/>
+        <location filename="../../teller_app/ui/startup.py" line="195"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="208"/>
+        <location filename="../../teller_app/ui/startup.py" line="210"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="302"/>
+        <location filename="../../teller_app/ui/startup.py" line="304"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="57"/>
+        <location filename="../../teller_app/ui/startup.py" line="59"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
@@ -137,13 +137,13 @@
         <translation>Кеш цього робочого місця створила новіша версія Teller: його буде перебудовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="324"/>
+        <location filename="../../teller_app/ui/startup.py" line="326"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="361"/>
-        <location filename="../../teller_app/ui/startup.py" line="375"/>
+        <location filename="../../teller_app/ui/startup.py" line="363"/>
+        <location filename="../../teller_app/ui/startup.py" line="377"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -151,12 +151,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="185"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -251,72 +251,72 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
         <source>Changed without approval</source>
         <translation>Змінено без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="189"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="189"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="237"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="236"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="253"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="254"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="253"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="285"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="284"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="314"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="313"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="357"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="356"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
@@ -437,132 +437,132 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="28"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="31"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="29"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="32"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="30"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="33"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="31"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="34"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="32"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="35"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="36"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="35"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="42"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
         <source>Sign-in refused</source>
         <translation>Вхід відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
         <source>Sign-in throttled</source>
         <translation>Вхід тимчасово обмежено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
         <source>Request refused</source>
         <translation>Запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
         <source>Decision refused</source>
         <translation>Рішення відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
         <source>Sent to the platform</source>
         <translation>Надіслано на платформу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
         <source>Employee added</source>
         <translation>Працівника додано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
         <source>Employee disabled</source>
         <translation>Працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
         <source>Employee enabled</source>
         <translation>Працівника увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
         <source>Password reset</source>
         <translation>Пароль скинуто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="55"/>
         <source>Customer secret issued</source>
         <translation>Видано секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="56"/>
         <source>Customer secret refused</source>
         <translation>Відмовлено у видачі секрету клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="57"/>
         <source>Customer secrets imported</source>
         <translation>Секрети клієнтів імпортовано</translation>
     </message>
@@ -1262,37 +1262,37 @@
 <context>
     <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="92"/>
         <source>Audit entry %1</source>
         <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="95"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="98"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="96"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="99"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="97"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="100"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="98"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="101"/>
         <source>Entity</source>
         <translation>Об’єкт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="99"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="102"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="113"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="116"/>
         <source>&amp;Details</source>
         <translation>&amp;Подробиці</translation>
     </message>
@@ -1333,32 +1333,32 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="242"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="262"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="263"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="264"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="324"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="369"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1367,72 +1367,72 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="361"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="378"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="367"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="382"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="371"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="398"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="387"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="401"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="390"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="241"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="257"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="246"/>
         <source>&amp;Employee:</source>
         <translation>Пра&amp;цівник:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="258"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
         <source>Fro&amp;m</source>
         <translation>По&amp;чаток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="259"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
         <source>t&amp;o</source>
         <translation>Кі&amp;нець</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="260"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
         <source>Audit entries</source>
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="300"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="289"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="319"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1441,7 +1441,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="360"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="349"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -3253,32 +3253,32 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="263"/>
+        <location filename="../../teller_app/ui/desk.py" line="264"/>
         <source>The selected request is still being read. Try again in a moment.</source>
         <translation>Вибраний запит ще читається. Спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="266"/>
+        <location filename="../../teller_app/ui/desk.py" line="267"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="311"/>
+        <location filename="../../teller_app/ui/desk.py" line="312"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="313"/>
+        <location filename="../../teller_app/ui/desk.py" line="314"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="327"/>
+        <location filename="../../teller_app/ui/desk.py" line="328"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="329"/>
+        <location filename="../../teller_app/ui/desk.py" line="330"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -4702,8 +4702,8 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt_dialog.py" line="38"/>
-        <source>Print…</source>
-        <translation>Друк…</translation>
+        <source>&amp;Print…</source>
+        <translation>&amp;Друк…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt_dialog.py" line="40"/>

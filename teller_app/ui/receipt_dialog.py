@@ -35,7 +35,7 @@ class ReceiptDialog(QDialog):
         self.preview.setMinimumSize(460, 520)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
-        self.print_button = QPushButton(self.tr("Print…"), self)
+        self.print_button = QPushButton(self.tr("&Print…"), self)
         self.print_button.setObjectName("printReceipt")
         self.save_button = QPushButton(self.tr("&Save as PDF…"), self)
         self.save_button.setObjectName("saveReceipt")

@@ -155,7 +155,7 @@ def test_receipt_letters_are_unique(qtbot: Any, ops: Any, language: str) -> None
     dialog = ReceiptDialog(build_receipt(payment, desk, language), ops)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert mnemonic(dialog.save_button.text())
+    assert mnemonic(dialog.save_button.text()) and mnemonic(dialog.print_button.text())
     assert clashes(dialog) == {}
 
 
