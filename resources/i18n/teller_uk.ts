@@ -1253,7 +1253,6 @@
         <translation>ні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="277"/>
         <location filename="../../teller_app/ui/money.py" line="83"/>
         <source>no limit</source>
         <translation>без ліміту</translation>
@@ -5133,11 +5132,6 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/settings_change_text.py" line="109"/>
         <source>the over/short a teller may close with alone</source>
         <translation>надлишок/нестача, з якими касир може закрити касу сам</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="126"/>
-        <source>no limit</source>
-        <translation>без ліміту</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings_change_text.py" line="129"/>

@@ -31,7 +31,7 @@ from teller_app.core.approvals import (
 )
 from teller_app.core.approvals_resume import StillNotApplied, resume_request
 from teller_app.platform.hub_models import ChangeRequest
-from teller_app.ui.approvals_drift import moved_warning
+from teller_app.ui.approvals_drift import CURRENT_READ_KEY, moved_warning
 from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import request_reason_text
@@ -123,7 +123,7 @@ class InboxDecisions(QWidget):
             if fresh.current is not None and self.model.set_current(fresh):
                 self._show_reason()
 
-        self.ops.run(read, on_success=got, parent=self, key="approvals-current",
+        self.ops.run(read, on_success=got, parent=self, key=CURRENT_READ_KEY,
                      on_error=lambda exc: log.info("request not read again: %s",
                                                    type(exc).__name__),
                      label=translate("ApprovalsInbox", "Reading the customer"))

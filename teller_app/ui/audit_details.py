@@ -18,7 +18,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from teller_app.ui.cash_text import kind_text, request_reason_text
 from teller_app.ui.data_text import outcome_text
 from teller_app.ui.local_time import local_text
-from teller_app.ui.money import format_money
+from teller_app.ui.money import format_money, no_limit_text
 from teller_app.ui.till_text import denomination_text, hub_need_reason, till_kind_text
 
 CONTEXT = "AuditDetails"
@@ -274,7 +274,7 @@ def _amount(key: str, value: object, currency: str = "UAH") -> str:
     if key == "balance_allowed":
         with contextlib.suppress(InvalidOperation, ValueError):
             if Decimal(str(value)) == 0:
-                return QCoreApplication.translate("AuditDetails", "no limit")
+                return no_limit_text()
     return amount_text(value, currency)
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication
 
 from teller_app.core.approvals import CASH_LIMITS_UPDATE, POLICY_UPDATE
 from teller_app.ui.data_text import status_text
-from teller_app.ui.money import amount_text
+from teller_app.ui.money import amount_text, no_limit_text
 
 CHECKS = ("is_disabled", "kyc_down", "kyc_up", "balance_allowed_up", "all_customer_updates",
           "phone_number", "branch_move", "segment")
@@ -123,7 +123,7 @@ def _limits_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[s
 
         def shown(value: object, name: str = name) -> str:
             if name == "customer_daily_threshold" and _same_amount(value, "0"):
-                return QCoreApplication.translate("SettingsChange", "no limit")
+                return no_limit_text()
             return _amount(value, None)
 
         parts.append(QCoreApplication.translate("SettingsChange", "%1: %2 → %3")
