@@ -196,6 +196,9 @@ async def supervisor_scenario(controller: Any, args: argparse.Namespace, stdin: 
     save_window(window, _out(args, "1-inbox-request"))
     decisions: list[Any] = []
     inbox.decided.connect(decisions.append)
+    # Approve is off while the request's customer is read again (the drift warning)
+    await wait_for(lambda: inbox.approve_button.isEnabled() or None,
+                   "Approve to be enabled (the customer read again)", 15)
     QTest.mouseClick(inbox.approve_button, Qt.MouseButton.LeftButton)
     decided = await wait_for(lambda: decisions[-1] if decisions else None,
                              "the approval to be applied", 60, signals=[inbox.decided])

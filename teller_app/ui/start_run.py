@@ -81,8 +81,14 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
     if shown:
         # The window's first paint now, before the loop's first callback: qasync's timer
         # handling reads Qt's namespace, whose ~100 enums take ~20 ms to build. (Where the
-        # window system has not exposed the window yet, the paint simply comes later.)
-        app.processEvents()
+        # window system has not exposed the window yet, the paint simply comes later.) A loop
+        # callback already due (none of the app's: a driver's, a test's) runs in it as in the
+        # running loop, as it would a moment later.
+        asyncio.events._set_running_loop(loop)
+        try:
+            app.processEvents()
+        finally:
+            asyncio.events._set_running_loop(None)
     timeout: asyncio.TimerHandle | None = None
     if args.smoke_test:
         def timed_out() -> None:
