@@ -68,7 +68,7 @@ async def payment_to_confirm(app_state: State, body: Any) -> Payment:
         raise Refusal(404, "payment not found") from None
     except PlatformError:
         raise Refusal(503, "the hub cannot read this payment on DCM to check it") from None
-    if payment.guid != guid:  # the checks must judge the payment the confirm names
+    if payment.guid.lower() != guid.lower():  # the checks judge the payment the confirm names
         raise Refusal(502, "DCM answered with another payment")
     return payment
 

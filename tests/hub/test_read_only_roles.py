@@ -40,6 +40,10 @@ def test_an_auditor_reads_but_never_writes(hub: HubProc, sandbox: SandboxProcess
             http.post("/api/v1/requests", headers=auditor, json={
                 "kind": "customer_update", "customer_guid": str(uuid.uuid4()),
                 "change": {"is_disabled": True}, "reason": "auditor"}),
+            # the check before a Save answers whether a phone number is held: a writer's
+            http.post("/api/v1/policy/evaluate", headers=auditor, json={
+                "kind": "customer_update", "customer_guid": str(uuid.uuid4()),
+                "change": {"phone_number": "+380501234567"}}),
         ]
         for r in writes:
             assert r.status_code == 403 and r.json().get("code") == "read_only_role", r.text
