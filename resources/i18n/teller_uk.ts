@@ -166,7 +166,7 @@
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="134"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="135"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
@@ -186,37 +186,37 @@
         <translation>Схвалено, чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="129"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="130"/>
         <source>Reading the customer</source>
         <translation>Читаємо дані клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="141"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="142"/>
         <source>This request is approved already: Resume applies it.</source>
         <translation>Цей запит уже схвалено: «Продовжити» застосує його.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="175"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="176"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="194"/>
         <source>Select an approved request that was not applied first.</source>
         <translation>Спершу виберіть схвалений запит, який не було застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="202"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="203"/>
         <source>Resumed: approved and applied.</source>
         <translation>Продовжено: схвалено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="208"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="209"/>
         <source>Still not applied: the Teller Hub could not finish it. Try again later.</source>
         <translation>Досі не застосовано: Teller Hub не зміг завершити. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="218"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="219"/>
         <source>Resuming</source>
         <translation>Продовження</translation>
     </message>
@@ -321,7 +321,7 @@
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="147"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="148"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -437,132 +437,132 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="31"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="33"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="32"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="34"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="35"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="36"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="35"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="42"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="42"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
         <source>Sign-in refused</source>
         <translation>Вхід відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
         <source>Sign-in throttled</source>
         <translation>Вхід тимчасово обмежено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
         <source>Request refused</source>
         <translation>Запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
         <source>Decision refused</source>
         <translation>Рішення відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
         <source>Sent to the platform</source>
         <translation>Надіслано на платформу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
         <source>Employee added</source>
         <translation>Працівника додано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
         <source>Employee disabled</source>
         <translation>Працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="55"/>
         <source>Employee enabled</source>
         <translation>Працівника увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="56"/>
         <source>Password reset</source>
         <translation>Пароль скинуто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="57"/>
         <source>Customer secret issued</source>
         <translation>Видано секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="58"/>
         <source>Customer secret refused</source>
         <translation>Відмовлено у видачі секрету клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="59"/>
         <source>Customer secrets imported</source>
         <translation>Секрети клієнтів імпортовано</translation>
     </message>
@@ -1261,37 +1261,37 @@
 <context>
     <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="94"/>
         <source>Audit entry %1</source>
         <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="98"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="100"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="99"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="101"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="102"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="103"/>
         <source>Entity</source>
         <translation>Об’єкт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="102"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="104"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="116"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="118"/>
         <source>&amp;Details</source>
         <translation>&amp;Подробиці</translation>
     </message>
@@ -2494,12 +2494,12 @@
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="54"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="57"/>
         <source>Something went wrong</source>
         <translation>Щось пішло не так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/crash_handler.py" line="56"/>
+        <location filename="../../teller_app/ui/crash_handler.py" line="59"/>
         <source>An unexpected error happened. Your work is kept and Teller keeps running.
 If it happens again, tell support what you were doing.</source>
         <translation>Сталася неочікувана помилка. Вашу роботу збережено, Teller продовжує працювати.
@@ -3253,31 +3253,31 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="264"/>
-        <source>The selected request is still being read. Try again in a moment.</source>
-        <translation>Вибраний запит ще читається. Спробуйте ще раз за мить.</translation>
+        <source>The selected request is being read again or decided. Try again in a moment.</source>
+        <translation>Вибраний запит саме перечитується або вирішується. Спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="267"/>
+        <location filename="../../teller_app/ui/desk.py" line="268"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="312"/>
+        <location filename="../../teller_app/ui/desk.py" line="313"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="314"/>
+        <location filename="../../teller_app/ui/desk.py" line="315"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="328"/>
+        <location filename="../../teller_app/ui/desk.py" line="329"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="330"/>
+        <location filename="../../teller_app/ui/desk.py" line="331"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>

@@ -113,6 +113,7 @@ class InboxDecisions(QWidget):
         request = self.selected_request()
         link = self.approvals().link
         if request is None or link is None or request.kind != CUSTOMER_UPDATE:
+            self.ops.cancel(CURRENT_READ_KEY)  # an earlier row's read no longer holds Approve
             return
         request_id = request.id
 

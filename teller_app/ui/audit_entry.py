@@ -7,11 +7,13 @@ keyboard too."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -128,10 +130,23 @@ class AuditEntryDialog(QDialog):
 
 class AuditTable(QTableView):
     """Space opens the current entry as Enter does (a list's "activate"; Qt's only selected
-    the row, which it still does)."""
+    the row, which it still does), unless it is part of a name being typed to find a row
+    (Qt's type-ahead: keys within ``keyboardInputInterval`` of each other)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed_at = 0.0  # monotonic s of the last letter typed into the type-ahead
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         super().keyPressEvent(event)
-        plain = event.modifiers() == Qt.KeyboardModifier.NoModifier
-        if event.key() == Qt.Key.Key_Space and plain and self.currentIndex().isValid():
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                      Qt.KeyboardModifier.ShiftModifier)
+        now = time.monotonic()
+        if event.key() != Qt.Key.Key_Space:
+            if plain and event.text().isprintable() and event.text():
+                self._typed_at = now
+            return
+        typing = now - self._typed_at < QApplication.keyboardInputInterval() / 1000
+        if event.modifiers() == Qt.KeyboardModifier.NoModifier and not typing and \
+                self.currentIndex().isValid():
             self.activated.emit(self.currentIndex())

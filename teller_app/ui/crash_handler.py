@@ -41,10 +41,13 @@ def report_exception(
         return
     # Imported here: the handler is installed before the sign-in window's first paint, and
     # these load what that paint does not need (lock_guard reads Qt's namespace, ~20 ms).
-    from PySide6.QtWidgets import QMessageBox
+    try:
+        from PySide6.QtWidgets import QMessageBox
 
-    from teller_app.ui.error_text import safe_text
-    from teller_app.ui.lock_guard import is_parked
+        from teller_app.ui.error_text import safe_text
+        from teller_app.ui.lock_guard import is_parked
+    except Exception:  # the interpreter shutting down, a broken install: the log has it
+        return
 
     if _open_dialog is not None and (_open_dialog.isVisible() or is_parked(_open_dialog)):
         return  # one at a time, shown or waiting for the unlock

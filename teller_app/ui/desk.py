@@ -261,7 +261,8 @@ class DeskHooks(QObject):
         if in_sight and inbox is not None and inbox.selected_request() is not None:
             # its button is off while the request is read again or a decision is on its way
             self.window.statusBar().showMessage(self.tr(
-                "The selected request is still being read. Try again in a moment."), 5000)
+                "The selected request is being read again or decided. Try again in a "
+                "moment."), 5000)
         else:
             self.window.statusBar().showMessage(self.tr(
                 "Select a request in the approvals inbox first."), 5000)

@@ -84,11 +84,12 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
         # window system has not exposed the window yet, the paint simply comes later.) A loop
         # callback already due (none of the app's: a driver's, a test's) runs in it as in the
         # running loop, as it would a moment later.
+        running = asyncio.events._get_running_loop()
         asyncio.events._set_running_loop(loop)
         try:
             app.processEvents()
         finally:
-            asyncio.events._set_running_loop(None)
+            asyncio.events._set_running_loop(running)
     timeout: asyncio.TimerHandle | None = None
     if args.smoke_test:
         def timed_out() -> None:

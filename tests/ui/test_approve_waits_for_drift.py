@@ -164,3 +164,15 @@ def test_a_rejection_on_its_way_keeps_approve_off_after_the_read(qtbot, ops, des
         rejecting.set()
     assert inbox.approve_button.isEnabled()
     assert third.id not in inbox.pending_ids()
+
+
+def test_leaving_the_request_ends_its_read(qtbot, ops, desk) -> None:  # type: ignore[no-untyped-def]
+    """A read for a request no longer selected would keep Approve off for the next one (a
+    cash request, read again by nobody) until the hub answered: it is cancelled."""
+    inbox, held, filed, _maker = desk
+    held.hold(_drift_read)  # never answered
+    _select(qtbot, inbox, held, filed[0].id)
+    assert ops.is_busy("approvals-current")
+    inbox.table.clearSelection()
+    qtbot.waitUntil(lambda: not ops.is_busy("approvals-current"), timeout=5000)
+    assert inbox.approve_gate.isEnabled()

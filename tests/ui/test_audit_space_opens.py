@@ -44,3 +44,13 @@ def test_space_opens_the_entry(qtbot: Any, ops: Any) -> None:
     qtbot.keyClick(dialog.details, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     assert view.entry_dialog is None and view.focusWidget() is table
+
+    # A Space within a name typed to find a row (Qt's type-ahead) is part of the name.
+    interval = QApplication.keyboardInputInterval()
+    QApplication.setKeyboardInputInterval(60_000)  # "within" however slow the machine
+    try:
+        qtbot.keyClicks(table, "ivan")
+        qtbot.keyClick(table, Qt.Key.Key_Space)
+        assert view.entry_dialog is None
+    finally:
+        QApplication.setKeyboardInputInterval(interval)

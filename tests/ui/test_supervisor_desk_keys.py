@@ -116,7 +116,7 @@ def test_the_inbox_keys_never_decide_out_of_sight(qtbot, ops, arun, stack) -> No
         window.desk.action_approve.trigger()
         assert not ops.running_writes()
         assert window.statusBar().currentMessage() == (
-            "The selected request is still being read. Try again in a moment.")
+            "The selected request is being read again or decided. Try again in a moment.")
         inbox.approve_gate.setEnabled(True)
 
         # Ctrl+Shift+I: the inbox in front, its list focused, a request selected.
