@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -29,7 +27,7 @@ from fe_helpers import ADMIN, password_of, start_fe_hub, wait_for
 from hub_proc import HubProc, add_employee, branches, sign_in
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import create_async_engine
-from till_helpers import _run, confirm, draft
+from till_helpers import _client, _run, confirm, customer, draft
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.cash_watcher import CashWatcher
@@ -39,7 +37,6 @@ from teller_app.hub.settings import HubSettings
 from teller_app.hub.state import HubState
 from teller_app.platform import (
     CustomerUpdate,
-    NewCustomer,
     PasswordLogin,
     PlatformClient,
     RetryPolicy,
@@ -89,38 +86,17 @@ def world(hub_db: str | None, sandbox: SandboxProcess,
         assert hub.stop() == 0, hub.log()[-3000:]
 
 
-def _admin(sandbox: SandboxProcess) -> PlatformClient:
-    return PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
-                          auth=PasswordLogin(ADMIN, password_of(sandbox, ADMIN)))
-
-
-def _customer(sandbox: SandboxProcess, branch: str) -> tuple[str, str]:
-    """(customer, account) of a new active customer with a phone number of their own."""
-    async def run() -> tuple[str, str]:
-        asset = sandbox.manifest["asset"]
-        async with _admin(sandbox) as c:
-            created = await c.create_customer(NewCustomer(
-                asset_code=asset["code"], asset_issuer=asset["issuer"],
-                login="blk" + uuid.uuid4().hex[:10], name="Олена", surname="Мельник",
-                branch_guid=branch, kyc_level=2, balance_allowed=Decimal(100_000),
-                phone_number=f"+38067{random.randrange(10**7):07d}", status="active"))
-            accounts = await c.get_customer_accounts(created.customer_guid)
-            items = list(getattr(accounts, "accounts", accounts))
-            return created.customer_guid, items[0].wallet_account_guid
-    return _run(run())
-
-
-def _set_status(sandbox: SandboxProcess, customer: str, value: str) -> None:
+def _set_status(sandbox: SandboxProcess, guid: str, value: str) -> None:
     """The customer's ``status`` changed on DCM (as the desk's form writes it)."""
     async def run() -> None:
-        async with _admin(sandbox) as c:
-            await c.update_customer(customer, CustomerUpdate(status=value))
+        async with _client(sandbox) as c:
+            await c.update_customer(guid, CustomerUpdate(status=value))
     _run(run())
 
 
 def _updated_at(sandbox: SandboxProcess, payment: str) -> datetime:
     async def run() -> datetime:
-        async with _admin(sandbox) as c:
+        async with _client(sandbox) as c:
             updated = (await c.get_payment(payment, False)).updated_at
             assert updated is not None
             return updated
@@ -218,8 +194,8 @@ def _watching(w: World, body: Callable[[Watching], Awaitable[None]]) -> None:
 @pytest.mark.slow
 def test_cash_confirmed_after_the_block_is_reported(world: World) -> None:
     w = world
-    blocked, blocked_account = _customer(w.sandbox, w.b0)
-    active, active_account = _customer(w.sandbox, w.b0)
+    blocked, blocked_account = customer(w.sandbox, w.b0)
+    active, active_account = customer(w.sandbox, w.b0)
 
     async def body(watching: Watching) -> None:
         watcher = watching.watcher()
@@ -259,9 +235,9 @@ def test_an_unread_status_waits_for_a_later_pass_or_the_patience(
     w = world
     # no overlap: only the wait keeps the cursor at or before a payment held back
     monkeypatch.setenv("TELLER_HUB_CASH_WATCH_OVERLAP_S", "0")
-    blocked, blocked_account = _customer(w.sandbox, w.b0)
-    _, other_account = _customer(w.sandbox, w.b0)
-    _, late_account = _customer(w.sandbox, w.b0)
+    blocked, blocked_account = customer(w.sandbox, w.b0)
+    _, other_account = customer(w.sandbox, w.b0)
+    _, late_account = customer(w.sandbox, w.b0)
 
     async def body(watching: Watching) -> None:
         watcher = watching.watcher()

@@ -86,14 +86,20 @@ def test_a_change_filed_onto_a_held_number_is_refused_at_once(
     assert again.status_code == 200 and again.json()["id"] == rid, again.text
 
 
-def test_the_policy_s_answer_before_a_save_refuses_a_held_number(
-        main_hub: HubProc, sandbox: SandboxProcess) -> None:
-    """The desk asks the policy before every maker's Save: the form marks the phone there."""
-    _, teller, _ = shared_hubs.teller_and_supervisor(main_hub, sandbox)
+def _held_number(hub: HubProc, sandbox: SandboxProcess) -> tuple[dict[str, str], str, str]:
+    """(the shared teller's headers, a number another Kyiv customer holds, a Kyiv customer b
+    with a number of its own)."""
+    _, teller, _ = shared_hubs.teller_and_supervisor(hub, sandbox)
     kyiv = branches(sandbox)[0]
     held = phone()
     new_customer(sandbox, kyiv, phone_number=held)
-    b = new_customer(sandbox, kyiv, phone_number=phone())
+    return teller, held, new_customer(sandbox, kyiv, phone_number=phone())
+
+
+def test_the_policy_s_answer_before_a_save_refuses_a_held_number(
+        main_hub: HubProc, sandbox: SandboxProcess) -> None:
+    """The desk asks the policy before every maker's Save: the form marks the phone there."""
+    teller, held, b = _held_number(main_hub, sandbox)
     own = read_customer(sandbox, b).phone_number
 
     def evaluate(number: str) -> httpx.Response:
@@ -110,11 +116,7 @@ def test_the_policy_s_answer_before_a_save_refuses_a_held_number(
 
 def test_the_bank_may_allow_shared_phones_for_changes_too(
         main_hub: HubProc, sandbox: SandboxProcess) -> None:
-    _, teller, _ = shared_hubs.teller_and_supervisor(main_hub, sandbox)
-    kyiv = branches(sandbox)[0]
-    held = phone()
-    new_customer(sandbox, kyiv, phone_number=held)
-    b = new_customer(sandbox, kyiv, phone_number=phone())
+    teller, held, b = _held_number(main_hub, sandbox)
     assert _file(main_hub, teller, b, held).status_code == 409  # the rule on (the default)
     it = {"Authorization": f"Bearer {main_hub.admin_token}"}
     with main_hub.client() as c:

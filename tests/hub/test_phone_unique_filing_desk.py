@@ -45,14 +45,20 @@ def _as_teller(hub_proc: HubProc, sandbox: Any, email: str, branch: str,
     return asyncio.run(run())
 
 
-def test_a_maker_s_save_onto_a_held_number_marks_the_phone_before_any_request(
-        qapp: Any, main_hub: HubProc, sandbox: Any) -> None:
+def _held_number(hub: HubProc, sandbox: Any) -> tuple[Any, str, str, str, str]:
+    """(a new teller, their branch, a number customer ``holder`` holds, holder, customer b
+    with a number of its own) in one Kyiv branch."""
     kyiv = branches(sandbox)[0]
-    with main_hub.client() as http:
-        teller = add_employee(http, main_hub, roles=["Teller"], branch_guid=kyiv)
+    with hub.client() as http:
+        teller = add_employee(http, hub, roles=["Teller"], branch_guid=kyiv)
     held = phone()
     holder = new_customer(sandbox, kyiv, phone_number=held)
-    b = new_customer(sandbox, kyiv, phone_number=phone())
+    return teller, kyiv, held, holder, new_customer(sandbox, kyiv, phone_number=phone())
+
+
+def test_a_maker_s_save_onto_a_held_number_marks_the_phone_before_any_request(
+        qapp: Any, main_hub: HubProc, sandbox: Any) -> None:
+    teller, kyiv, held, holder, b = _held_number(main_hub, sandbox)
     before = read_customer(sandbox, b)
 
     async def save(client: PlatformClient, link: HubLink, actor: Actor) -> Any:
@@ -68,12 +74,7 @@ def test_a_maker_s_save_onto_a_held_number_marks_the_phone_before_any_request(
 def test_a_change_request_filed_onto_a_held_number_is_refused_with_the_holder_named(
         qapp: Any, main_hub: HubProc, sandbox: Any) -> None:
     """The change request dialog files it (from a card): refused, said as the form says it."""
-    kyiv = branches(sandbox)[0]
-    with main_hub.client() as http:
-        teller = add_employee(http, main_hub, roles=["Teller"], branch_guid=kyiv)
-    held = phone()
-    holder = new_customer(sandbox, kyiv, phone_number=held)
-    b = new_customer(sandbox, kyiv, phone_number=phone())
+    teller, kyiv, held, holder, b = _held_number(main_hub, sandbox)
 
     async def file(client: PlatformClient, link: HubLink, actor: Actor) -> Any:
         service = ApprovalService(link, actor, client, "teller-desk")
