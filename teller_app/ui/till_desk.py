@@ -21,6 +21,7 @@ from teller_app.core.session import Session
 from teller_app.core.till import BranchPosition, Till, TillService
 from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
 from teller_app.ui.language_watch import watch_language
+from teller_app.ui.menu_reach import reach_disabled
 from teller_app.ui.till_close import TillCloseDialog
 from teller_app.ui.till_dialog import ReportDialog, TillOpenDialog
 from teller_app.ui.till_position import BranchCashView
@@ -79,6 +80,7 @@ class TillDesk(QObject):
         self.menu = menu = QMenu(window)
         menu.setObjectName("menuTill")
         menu.setToolTipsVisible(True)  # why the report is greyed out (``_report_tip``)
+        reach_disabled(menu)  # and the arrow keys reach it, to hear why
         help_menu = window.desk.menu_help.menuAction()  # Help stays the last menu
         window.menuBar().insertMenu(help_menu, menu)
         self.open_action = QAction(window)
