@@ -9,54 +9,17 @@ English has no hryvnia forms there, so the unit words are ours. Always a ``Decim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import cache
 from typing import Any
 
 from num2words import num2words
 
+# the zone lives apart (standard library only) for the start-up check; named here as before
+from teller_app.core.kyiv_zone import KYIV_ZONE as KYIV_ZONE
+from teller_app.core.kyiv_zone import KyivZoneMissing as KyivZoneMissing
+from teller_app.core.kyiv_zone import kyiv_tz as kyiv_tz
 from teller_app.platform.models import Payment, parse_timestamp
-
-KYIV_ZONE = "Europe/Kyiv"
-
-
-class KyivZoneMissing(RuntimeError):
-    """No time zone data for Kyiv on this machine: a broken installation."""
-
-
-def kyiv_tz() -> tzinfo:
-    """Kyiv's zone, summer time included: the OS's tz database, else the ``tzdata`` package
-    (a dependency on every OS).
-
-    No fixed-offset fallback: +02:00 printed every summer time an hour early on receipts and
-    reports, and cut the audit trail's and the history's days an hour off, silently. A desk
-    without zone data is a broken installation, so it says so loudly (the crash dialog and
-    the log, at the first time shown) instead of printing wrong times. Looked up once: the
-    failure too, so a table's every paint does not look for the zone again."""
-    found = _kyiv_zone()
-    if isinstance(found, str):
-        raise KyivZoneMissing(found)  # a new one each time: a raised one keeps its traceback
-    return found
-
-
-@cache
-def _kyiv_zone() -> tzinfo | str:
-    """The zone, or why there is none."""
-    from contextlib import suppress
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    # the import makes a frozen bundle carry the package (PyInstaller's hook); without it the
-    # OS's database may still have the zone
-    with suppress(ImportError):
-        import tzdata  # type: ignore[import-untyped]  # noqa: F401
-    for name in (KYIV_ZONE, "Europe/Kiev"):  # "Kiev": tz databases older than 2022b
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return ("no time zone data for Europe/Kyiv (the tzdata package is missing or broken): "
-            "reinstall Teller")
 
 
 def kyiv_now() -> datetime:
