@@ -2,7 +2,8 @@
 embedded sandbox's demo employees (``demo_list``), each worded "name: e-mail — roles —
 branch". Choosing one fills the form (``SignInDialog``). Strings keep the ``SignInDialog``
 translation context. Loaded before the sign-in window's first paint, which does not show
-the box: it is built when first asked for (``SandboxBox``), its widgets imported then."""
+the box: it is built when a sandbox target is first chosen (``SandboxBox.build``), its
+widgets imported then."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ if TYPE_CHECKING:
 
 
 class SandboxBox:
-    """A sign-in window's sandbox box, built (hidden, on top of ``layout``) the first time
-    it is asked for: a real platform's sign-in window never shows it, and building it costs
-    ~5 ms before that window's first paint. A line activated or clicked goes to ``chosen``;
-    ``built`` is called once the box is there (the window's Tab order)."""
+    """A sign-in window's sandbox box, built (hidden, on top of ``layout``) by ``build``, which
+    the window calls when a sandbox target is first chosen: a real platform's sign-in window
+    never shows it, and building it costs ~5 ms before that window's first paint. A line
+    activated or clicked goes to ``chosen``; ``built`` is called once the box is there (the
+    window's Tab order)."""
 
     def __init__(self, parent: QWidget, layout: QVBoxLayout,
                  chosen: Callable[[QListWidgetItem], object], built: Callable[[], object]) -> None:
@@ -34,15 +36,21 @@ class SandboxBox:
     def exists(self) -> bool:
         return self._parts is not None
 
+    def build(self) -> None:
+        """Build the box, hidden (once: built already, nothing happens)."""
+        if self._parts is not None:
+            return
+        box, demo, _layout = self._parts = demo_box(self._parent)
+        demo.itemActivated.connect(self._chosen)
+        demo.itemClicked.connect(self._chosen)
+        box.hide()
+        self._layout.insertWidget(0, box)
+        self._built()
+
     def parts(self) -> BoxParts:
-        """The box, its list and its layout."""
+        """The box, its list and its layout (LookupError: not built, see ``build``)."""
         if self._parts is None:
-            box, demo, _layout = self._parts = demo_box(self._parent)
-            demo.itemActivated.connect(self._chosen)
-            demo.itemClicked.connect(self._chosen)
-            box.hide()
-            self._layout.insertWidget(0, box)
-            self._built()
+            raise LookupError("the sandbox box is built for a sandbox target only")
         return self._parts
 
     def fit(self, window_margin: int) -> None:

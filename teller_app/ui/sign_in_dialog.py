@@ -139,12 +139,20 @@ class SignInDialog(QDialog):
         return self.targets[max(0, self.profile_combo.currentIndex())]
 
     @property
-    def sandbox_box(self) -> QGroupBox:
+    def sandbox_box(self) -> QGroupBox:  # once built (LookupError before)
         return self._sandbox.parts()[0]
 
     @property
-    def demo_list(self) -> QListWidget:
+    def demo_list(self) -> QListWidget:  # once built (LookupError before)
         return self._sandbox.parts()[1]
+
+    def build_sandbox_box(self) -> None:
+        """Built once, when a sandbox target is first chosen: a real platform's window never
+        builds it, nor does any window before its first paint."""
+        if not self._sandbox.exists:
+            self._sandbox.build()  # the policy set here, not in __init__: demo_list.USER_ROLE
+            self.demo_list.setHorizontalScrollBarPolicy(
+                QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def show_pending(self, names: list[str], email: str) -> None:
         """The form as it will be filled, shown before the profiles are validated (the app
@@ -185,7 +193,7 @@ class SignInDialog(QDialog):
             self.submit()
 
     def choose_demo(self, email: str) -> None:
-        """Fill the form with the demo employee ``email`` (sandbox only; KeyError: none)."""
+        """Fill the form with the demo employee ``email`` (sandbox only; LookupError: none)."""
         item = demo_item(self.demo_list, email)
         self.demo_list.setCurrentItem(item)
         self._demo_chosen(item)
@@ -237,9 +245,8 @@ class SignInDialog(QDialog):
 
     def _target_changed(self, _index: int) -> None:
         target = self.target
-        if target.is_sandbox:  # set here, not in __init__: see demo_list.USER_ROLE
-            self.demo_list.setHorizontalScrollBarPolicy(
-                QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        if target.is_sandbox:
+            self.build_sandbox_box()
         if self._sandbox.exists:  # built for a sandbox target
             self.sandbox_box.setVisible(target.is_sandbox)
             fill_demo_list(self.demo_list, target)
