@@ -1,7 +1,10 @@
 """Detective control for Mode A when tellers may PUT customers on DCM themselves: read
 customer changes with the technical account (incremental by ``min_updated_at``) and raise
 "changed without approval" alerts when a policy-sensitive field changed and no approved
-command explains it.
+command explains it. A customer it reads whose phone number another customer also holds on
+DCM, while the policy keeps ``unique_phone`` on, raises an alert of reason
+``phone_duplicate`` naming the other (``phone_watch``: once per customer and number, a few
+DCM look-ups a pass; a look-up DCM fails is retried by the next pass).
 
 Two hub processes: only the holder of the ``watcher`` lease row works; the cursor lives in
 that row, so a take-over continues where the previous holder stopped.
@@ -26,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from teller_app.platform import PlatformError
 from teller_app.platform.models import Customer
 
-from . import audit, commands, events, policy, vault
+from . import audit, commands, events, phone_watch, policy, vault
 from .code_level import CodeLevel
 from .customer_drift import same
 from .db import dialect_insert, now
@@ -138,6 +141,10 @@ class Leased:
 
 
 class Watcher(Leased):
+    def __init__(self, state: HubState, reader: Reader, level: CodeLevel | None = None) -> None:
+        super().__init__(state, reader, level)
+        self.phone_hold = phone_watch.CursorHold()  # numbers a pass left: read again
+
     async def tick(self) -> int:
         """One pass; returns the number of alerts raised (0 when not the leader)."""
         cursor = await self._lease()
@@ -147,6 +154,7 @@ class Watcher(Leased):
         pol = (await policy.load(self.state.engine))[0]
         since = datetime.fromisoformat(str(cursor)) if cursor else None
         newest: datetime | None = since
+        phones = phone_watch.PhonePass(self.reader, pol.unique_phone, since)
         raised = 0
         # DCM's is_disabled filter: None may leave the disabled out, True may be only them
         for disabled in (None, True):
@@ -159,7 +167,7 @@ class Watcher(Leased):
                 except PlatformError as exc:
                     log.warning("watcher read failed", extra={"error": type(exc).__name__})
                     return raised
-                raised += await self._check_page(page.customers, pol)
+                raised += await self._check_page(page.customers, pol, phones)
                 for customer in page.customers:
                     if customer.updated_at is not None and (
                             newest is None or customer.updated_at > newest):
@@ -169,11 +177,14 @@ class Watcher(Leased):
                     break
                 if await self._lease() is False:  # a long pass keeps its lease, or stops
                     return raised
+        newest = self.phone_hold.cursor(newest, phones.deferred_from)
         await self._save_cursor(newest.isoformat() if newest else "1970-01-01T00:00:00+00:00")
         return raised
 
-    async def _check_page(self, customers: list[Customer], pol: policy.Policy) -> int:
-        """Compare a page with the snapshots (one read, one bulk upsert); alert on changes."""
+    async def _check_page(self, customers: list[Customer], pol: policy.Policy,
+                          phones: phone_watch.PhonePass) -> int:
+        """Compare a page with the snapshots (one read, one bulk upsert); alert on changes
+        and on a phone number another customer holds."""
         if not customers:
             return 0
         engine = self.state.engine
@@ -185,12 +196,18 @@ class Watcher(Leased):
         found: list[tuple[Customer, dict[str, Any], dict[str, Any], dict[str, Any],
                           list[str]]] = []
         changed: dict[str, dict[str, Any]] = {}
+        duplicates: list[tuple[str | None, dict[str, Any]]] = []  # (branch, detail)
         for customer in customers:
             guid = customer.wallet_user_guid
             new = {**fields_of(customer), **policy.customer_fields(customer)}
             row = rows.get(guid)
             old = json.loads(row.fields) if row is not None else None
-            if old == new:
+            mark, holder = await phones.judge(customer, old)
+            if holder is not None:
+                duplicates.append((customer.branch_guid or None,
+                                   phone_watch.detail(customer, holder)))
+            kept = {**new, phone_watch.MARK: mark}
+            if old == kept:
                 continue
             if row is not None and old is not None:
                 diff = {k: new[k] for k in (*WATCHED, *ALSO_WATCHED)
@@ -198,23 +215,30 @@ class Watcher(Leased):
                 reasons = policy.evaluate(pol, "customer_update", diff, old)
                 if diff and reasons and not await self._explained(guid, diff, row.seen_at):
                     found.append((customer, old, new, diff, reasons))
-            changed[guid] = {"customer_guid": guid, "fields": json.dumps(new), "seen_at": now()}
+            changed[guid] = {"customer_guid": guid, "fields": json.dumps(kept),
+                             "seen_at": now()}
         # A customer moved on DCM directly (Mode A): their secret follows them, so the Auth
         # Service answers the new branch's staff and no longer the old branch's.
         await vault.follow_customers(engine, [(c.login, c.branch_guid) for c in customers],
                                      self.state.sealed_cache)
-        if changed:
+        if changed or duplicates:
             # the alerts and the snapshots that make them old news in one transaction: a
             # failure in between never raises the same alert again on the next pass
             async with engine.begin() as conn:
                 ids = [await self._alert(conn, *args) for args in found]
-                ins = dialect_insert(conn, customer_snapshots).values(list(changed.values()))
-                await conn.execute(ins.on_conflict_do_update(
-                    index_elements=["customer_guid"],
-                    set_={"fields": ins.excluded.fields, "seen_at": ins.excluded.seen_at}))
+                shared = [await self._record(conn, *args) for args in duplicates]
+                if changed:
+                    ins = dialect_insert(conn, customer_snapshots).values(
+                        list(changed.values()))
+                    await conn.execute(ins.on_conflict_do_update(
+                        index_elements=["customer_guid"],
+                        set_={"fields": ins.excluded.fields, "seen_at": ins.excluded.seen_at}))
             for alert_id in ids:
                 log.info("unapproved change", extra={"alert_id": alert_id})
-        return len(found)
+            for alert_id in shared:
+                log.info("phone number shared with another customer",
+                         extra={"alert_id": alert_id})
+        return len(found) + len(duplicates)
 
     async def _explained(self, guid: str, diff: dict[str, Any], seen_at: int) -> bool:
         for cmd in await commands.explaining(self.state.engine, guid, seen_at - EXPLAIN_SLACK_S):
@@ -230,15 +254,20 @@ class Watcher(Leased):
                   "fields": {k: {"before": old.get(k), "after": new[k]} for k in diff},
                   "reasons": reasons,
                   "updated_at": customer.updated_at.isoformat() if customer.updated_at else None}
-        branch = customer.branch_guid or None
+        return await Watcher._record(conn, customer.branch_guid or None, detail)
+
+    @staticmethod
+    async def _record(conn: AsyncConnection, branch: str | None, detail: dict[str, Any]) -> Any:
+        """The alert row, its event to the branch's supervisors and its audit row."""
+        guid = detail["customer_guid"]
         result = await conn.execute(alerts.insert().values(
-            customer_guid=customer.wallet_user_guid, branch_guid=branch,
+            customer_guid=guid, branch_guid=branch,
             detected_at=now(), detail=json.dumps(detail, ensure_ascii=False)))
         alert_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
         await events.emit(conn, "alert.unapproved_change", {"alert_id": alert_id, **detail},
                           branch_guid=branch, to_supervisors=True)
         await audit.append(conn, audit.Entry(
-            actor="teller-hub", action="alert", entity=f"customer:{customer.wallet_user_guid}",
+            actor="teller-hub", action="alert", entity=f"customer:{guid}",
             branch_guid=branch, detail=detail))
         return alert_id
 
