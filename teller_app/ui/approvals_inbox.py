@@ -1,6 +1,6 @@
 """The supervisor's inbox: pending four-eyes requests of the branch (head office: all), read
 from the Teller Hub and kept LIVE by the hub's event stream (no polling): a filed request
-appears, a decided/withdrawn one leaves, an "unapproved change" alert is listed.
+appears, a decided/withdrawn one leaves, a watcher's alert is listed (``approvals_alerts``).
 
 Shown per request: when, the customer's name, the maker's name, the change formatted (amounts
 with grouping, statuses/segments translated) and the reason. Approve sends the SHA-256 of the
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -34,8 +33,9 @@ from teller_app.core.approvals import ApprovalService
 from teller_app.core.approvals_resume import interrupted_requests
 from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
-from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
+from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.ui.approval_errors import approval_error_text
+from teller_app.ui.approvals_alerts import AlertsList, open_alerts
 from teller_app.ui.approvals_drift import ApproveGate
 from teller_app.ui.approvals_inbox_decide import InboxDecisions, RequestsTable
 from teller_app.ui.approvals_inbox_state import InboxMemory
@@ -46,8 +46,8 @@ from teller_app.ui.approvals_model import (
     lookup_employee_names,
 )
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.cash_drafts_panel import CashDraftsPanel, short_guid
-from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.cash_drafts_panel import CashDraftsPanel
+from teller_app.ui.cash_drafts_panel import short_guid as short_guid  # imported from here
 from teller_app.ui.untrusted import plain_label, shown_lines
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,6 @@ class ApprovalsInbox(InboxDecisions):
         self._pending_ids: list[str] = []
         self._connected: bool | None = None  # the live line's state (None: not shown yet)
         self._status_text: Callable[[], str] | None = None  # made again on a switch
-        self._alert_facts: list[tuple[str, dict[str, object]]] = []  # (who, after), as listed
         self._own_email = own_email  # the signed-in employee (their requests: not listed)
         self._memory = InboxMemory()
         # the employee's own pending requests: not listed, but their cash drafts are still
@@ -130,9 +129,8 @@ class ApprovalsInbox(InboxDecisions):
         self.live = QLabel()
         self.live.setObjectName("inboxLive")
         self.status = plain_label(QLabel())  # may quote the platform's or the hub's words
-        self.alerts = QListWidget()
-        self.alerts.setObjectName("unapprovedAlerts")
-        self.alerts_title = QLabel()
+        self.alert_list = AlertsList()
+        self.alerts, self.alerts_title = self.alert_list.list, self.alert_list.title
         self.title = QLabel()
 
         self.drafts = CashDraftsPanel(ops, self._cash_service, self._people, self._customers)
@@ -191,14 +189,10 @@ class ApprovalsInbox(InboxDecisions):
         self.resume_button.setToolTip(self.tr(
             "Apply an approved change the Teller Hub could not finish"))
         self.refresh_button.setText(self.tr("Refresh"))
-        self.alerts_title.setText(self.tr("Changed without approval"))
         self.model.retranslate()
         if self._connected is not None:
             self.show_live(self._connected)
-        for row, (who, after) in enumerate(self._alert_facts):
-            item = self.alerts.item(row)
-            if item is not None:
-                item.setText(self._alert_text(who, after))
+        self.alert_list.retranslate()
         self._show_reason()
         if self._status_text is not None:
             self.status.setText(shown_lines(self._status_text()))
@@ -234,18 +228,11 @@ class ApprovalsInbox(InboxDecisions):
 
         self.ops.run(read, on_success=loaded, on_error=self._failed, parent=self,
                      key="approvals-load", label=self.tr("Reading approvals"))
-        self.ops.run(lambda: self._open_alerts(service), on_success=self._show_alerts,
+        self.ops.run(lambda: open_alerts(service), on_success=self.alert_list.show_alerts,
                      on_error=lambda exc: log.info("alerts not read: %s", type(exc).__name__),
                      parent=self, key="approvals-alerts", label=self.tr("Reading alerts"))
         if self.cash is not None:
             self.refresh_drafts()
-
-    @staticmethod
-    async def _open_alerts(service: ApprovalService) -> list[Alert]:
-        if service.link is None:
-            return []
-        found = await service.link.call(lambda hub: hub.alerts("open"))
-        return list(found.alerts)
 
     def show_live(self, connected: bool) -> None:
         self._connected = connected
@@ -292,8 +279,8 @@ class ApprovalsInbox(InboxDecisions):
             if self.model.remove(event.request_id):
                 self._pending_maybe_changed()
         elif event.kind in ("alert.unapproved_change", "alert.unapproved_cash"):
-            self._add_alert(event.customer_guid or "", event.login or "",
-                            dict(event.fields), list(event.reasons))
+            self.alert_list.add(event.customer_guid or "", event.login or "",
+                                dict(event.fields), list(event.reasons))
             self.alert_raised.emit(event)
 
     # -- names ----------------------------------------------------------------------------
@@ -334,27 +321,6 @@ class ApprovalsInbox(InboxDecisions):
     def _drafts_requested(self) -> None:
         """The cash drafts that pending requests stand for (listed or the employee's own)."""
         self.drafts.set_requested(requested_drafts([*self.model.rows, *self._own.values()]))
-
-    # -- alerts -------------------------------------------------------------------------
-    def _show_alerts(self, alerts: list[Alert]) -> None:
-        self.alerts.clear()
-        self._alert_facts.clear()
-        for alert in alerts:
-            self._add_alert(alert.customer_guid, alert.login or "", dict(alert.fields),
-                            list(alert.reasons))
-
-    def _add_alert(self, customer_guid: str, login: str, fields: dict[str, object],
-                   reasons: list[str]) -> None:
-        after = {k: (v.get("after") if isinstance(v, dict) else v) for k, v in fields.items()}
-        who = login or short_guid(customer_guid)
-        self._alert_facts.insert(0, (who, after))
-        self.alerts.insertItem(0, self._alert_text(who, after))
-        for widget in (self.alerts_title, self.alerts):
-            widget.setVisible(True)
-
-    def _alert_text(self, who: str, after: dict[str, object]) -> str:
-        return self.tr("%1: %2 (no approved request)").replace(
-            "%1", who).replace("%2", describe_change(after))
 
     # -- deciding -----------------------------------------------------------------------
     def selected_request(self) -> ChangeRequest | None:

@@ -190,6 +190,13 @@ FIELD_NAMES: dict[str, object] = {
     "balance_allowed": QT_TRANSLATE_NOOP("AuditDetails", "allowed balance"),
     "branch_guid": QT_TRANSLATE_NOOP("AuditDetails", "branch"),
     "amount": QT_TRANSLATE_NOOP("AuditDetails", "amount"),
+    # an alert's (hub ``phone_watch``): the other customer, when the hub names them
+    "phone_holder": QT_TRANSLATE_NOOP("AuditDetails", "customer with the same phone number"),
+}
+# An alert's reasons the hub's customer watcher adds (a cash alert's: ``hub_need_reason``).
+ALERT_REASONS: dict[str, object] = {
+    "phone_duplicate": QT_TRANSLATE_NOOP("AuditDetails",
+                                         "another customer has the same phone number"),
 }
 
 
@@ -255,7 +262,9 @@ def _fields(value: object) -> str:
         parts = []
         for key, change in value.items():
             show = partial(_amount, str(key)) if key in AMOUNT_KEYS else value_text
-            if isinstance(change, Mapping) and ("before" in change or "after" in change):
+            if key == "phone_holder" and isinstance(change, Mapping):
+                parts.append(f"{field_name(str(key))}: {_customer(change)}")
+            elif isinstance(change, Mapping) and ("before" in change or "after" in change):
                 before, after = change.get("before"), change.get("after")
                 parts.append(f"{field_name(str(key))}: "
                              f"{'—' if before is None else show(before)} → "
@@ -266,6 +275,14 @@ def _fields(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(field_name(str(v)) for v in value)
     return field_name(str(value))
+
+
+def _customer(value: Mapping[object, object]) -> str:
+    """A customer an alert names: "login (GUID)"; "—" when not named."""
+    login, guid = value.get("login"), value.get("wallet_user_guid")
+    if login and guid:
+        return f"{login} ({guid})"
+    return str(login or guid or "—")
 
 
 def _amount(key: str, value: object, currency: str = "UAH") -> str:
@@ -294,7 +311,8 @@ def _counts(value: object) -> str:
 
 def _reasons(value: object) -> str:
     items = value if isinstance(value, list | tuple) else [value]
-    return "; ".join(hub_need_reason(str(code)) for code in items)
+    return "; ".join(code_text(code, ALERT_REASONS) if str(code) in ALERT_REASONS
+                     else hub_need_reason(str(code)) for code in items)
 
 
 FORMATS: dict[str, Callable[[object], str]] = {

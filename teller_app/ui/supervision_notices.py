@@ -1,5 +1,6 @@
 """Supervision telling the employee: the decision on their own change request (status bar,
-banner, the open card read again) and "changed without approval" alerts; every announcement
+banner, the open card read again) and the watcher's alerts (changed without approval, a
+phone number another customer holds); every announcement
 goes to the status bar, the banner, a beep and the tray (which names nobody while the desk is
 locked). Strings keep the ``Supervision`` translation context."""
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from shiboken6 import isValid
 
 from teller_app.platform.hub_models import HubEvent
+from teller_app.ui.approvals_alerts import is_phone_duplicate
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.supervision_cards import SupervisionCards
 from teller_app.ui.untrusted import shown
@@ -67,8 +69,11 @@ class SupervisionNotices(SupervisionCards):
         # the event's words (a DCM login): one line, clipped, isolated; the banner is plain
         # and adds its own break points
         who = shown(event.login or event.customer_guid or "", 120, breaks=False)
-        self._announce(translate("Supervision", "Changed without approval: %1").replace(
-            "%1", who), "warning")
+        if is_phone_duplicate(event.reasons):
+            text = translate("Supervision", "Another customer has the same phone number as %1")
+        else:
+            text = translate("Supervision", "Changed without approval: %1")
+        self._announce(text.replace("%1", who), "warning")
 
     def _announce(self, text: str, level: str) -> None:
         self.window.status_bar.showMessage(text, 15_000)

@@ -1,0 +1,97 @@
+"""The supervisor's inbox's list of the Teller Hub watcher's alerts: a customer changed on
+the platform without an approved request, or given a phone number another customer holds
+(reason ``phone_duplicate``: the bank's one customer per phone number). Read at every
+reload, added live from the event stream, newest first, made again on a language switch.
+Strings keep the ``ApprovalsInbox`` translation context (they were the inbox's own), written
+out in each call so that lupdate finds them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel, QListWidget
+
+from teller_app.core.approvals import ApprovalService
+from teller_app.platform.hub_models import Alert
+from teller_app.ui.cash_drafts_panel import short_guid
+from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.untrusted import shown
+
+PHONE_DUPLICATE = "phone_duplicate"  # hub ``phone_watch.REASON``
+HOLDER_FIELD = "phone_holder"  # its fields: the other customer, when the hub may name them
+HOLDER_SHOWN = 120  # characters of the other customer's login (a DCM login: any text)
+
+
+def is_phone_duplicate(reasons: Sequence[str]) -> bool:
+    return PHONE_DUPLICATE in reasons
+
+
+def holder_text(fields: Mapping[str, object]) -> str:
+    """The other customer's login (their GUID's head without one), clipped and isolated;
+    "" when the hub did not name them (another branch's customer)."""
+    holder = fields.get(HOLDER_FIELD)
+    if not isinstance(holder, Mapping):
+        return ""
+    login = str(holder.get("login") or "") or short_guid(str(holder.get("wallet_user_guid") or ""))
+    return shown(login, HOLDER_SHOWN, breaks=False)
+
+
+def alert_text(who: str, fields: Mapping[str, object], reasons: Sequence[str]) -> str:
+    """One alert as the list shows it (``who``: the alerted customer's login or GUID)."""
+    if is_phone_duplicate(reasons):
+        holder = holder_text(fields)
+        if holder:
+            return QCoreApplication.translate(
+                "ApprovalsInbox", "%1: another customer has the same phone number: %2").replace(
+                "%1", who).replace("%2", holder)
+        return QCoreApplication.translate(
+            "ApprovalsInbox", "%1: another customer has the same phone number").replace(
+            "%1", who)
+    after = {k: (v.get("after") if isinstance(v, dict) else v) for k, v in fields.items()}
+    return QCoreApplication.translate("ApprovalsInbox", "%1: %2 (no approved request)").replace(
+        "%1", who).replace("%2", describe_change(after))
+
+
+async def open_alerts(service: ApprovalService) -> list[Alert]:
+    if service.link is None:
+        return []
+    found = await service.link.call(lambda hub: hub.alerts("open"))
+    return list(found.alerts)
+
+
+class AlertsList:
+    """The title and the list the inbox lays out (and hides until the first alert)."""
+
+    def __init__(self) -> None:
+        self.list = QListWidget()
+        self.list.setObjectName("unapprovedAlerts")
+        self.title = QLabel()
+        self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
+
+    def retranslate(self) -> None:
+        self.title.setText(QCoreApplication.translate("ApprovalsInbox",
+                                                      "Changed without approval"))
+        for row, make in enumerate(self._texts):
+            item = self.list.item(row)
+            if item is not None:
+                item.setText(make())
+
+    def show_alerts(self, alerts: list[Alert]) -> None:
+        self.list.clear()
+        self._texts.clear()
+        for alert in alerts:
+            self.add(alert.customer_guid, alert.login or "", dict(alert.fields),
+                     list(alert.reasons))
+
+    def add(self, customer_guid: str, login: str, fields: dict[str, object],
+            reasons: list[str]) -> None:
+        who = login or short_guid(customer_guid)
+
+        def make() -> str:
+            return alert_text(who, fields, reasons)
+
+        self._texts.insert(0, make)
+        self.list.insertItem(0, make())
+        for widget in (self.title, self.list):
+            widget.setVisible(True)
