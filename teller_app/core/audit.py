@@ -9,7 +9,8 @@ append), so a batch resent after a lost answer or a crash is deduplicated by the
 answers the stored seq). What the hub acknowledged is counted in a small ``.sent`` file
 (atomic replace); when everything is sent the outbox is emptied. Two desks on one profile
 share the file under an OS file lock. An entry the hub refuses never holds back the ones
-after it: it goes reduced, or is quarantined (kept, never sent: ``core.audit_refused``).
+after it: it goes reduced, or is quarantined (kept: ``core.audit_refused``), and tried again
+now and then, bounded (``core.audit_retry``).
 
 Whose entry: each line names the employee who recorded it (``owner``: the sign-in e-mail,
 casefolded; never sent, the hub names the actor from the sending session), and a flush sends
@@ -40,6 +41,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from teller_app.core.app_paths import data_dir
 
+# What the desk records and the hub's names for it: core.audit_actions; re-exported here.
+from teller_app.core.audit_actions import DESK_ACTIONS as DESK_ACTIONS
+from teller_app.core.audit_actions import HUB_ACTION as HUB_ACTION
+from teller_app.core.audit_actions import HUB_ACTIONS as HUB_ACTIONS
+from teller_app.core.audit_actions import AuditAction as AuditAction
+
 # The outbox key (OUTBOX_KEY in the keyring, ``outbox_key``) and the file's lock: audit_file.
 from teller_app.core.audit_file import OUTBOX_KEY as OUTBOX_KEY
 from teller_app.core.audit_file import append_lines, file_lock
@@ -49,7 +56,17 @@ from teller_app.core.audit_file import outbox_key as outbox_key
 from teller_app.core.audit_owners import owner_of as owner_of
 from teller_app.core.audit_owners import sendable_by as sendable_by
 from teller_app.core.audit_owners import sent_past_others
-from teller_app.core.audit_refused import QUARANTINED, Held, deliver, fit_detail, held_record
+from teller_app.core.audit_refused import (
+    QUARANTINED,
+    RELEASED,
+    Held,
+    Identity,
+    deliver,
+    fit_detail,
+    held_again,
+    held_record,
+)
+from teller_app.core.audit_retry import HeldRetry
 
 # The CSV export's formula guard is core.csv_safe (the history export shares it); re-exported
 # here, where callers and tests have always imported it.
@@ -66,56 +83,6 @@ PII_KEYS = frozenset(
 )
 
 
-class AuditAction:
-    """What the desk records (``event`` in the hub entry's detail); ``HUB_ACTION`` maps each
-    to the hub's action vocabulary."""
-
-    SIGN_IN = "sign_in"
-    SIGN_OUT = "sign_out"
-    LOCK = "lock"
-    UNLOCK = "unlock"
-    SWITCH_EMPLOYEE = "switch_employee"
-    CUSTOMER_CREATE = "customer_create"
-    CUSTOMER_EDIT = "customer_edit"
-    CHANGE_REQUEST = "change_request"
-    APPROVAL = "approval"
-    REJECTION = "rejection"
-    REQUEST_WITHDRAWN = "request_withdrawn"
-    EXECUTION = "execution"
-    CASH_CREATE = "cash_create"
-    CASH_CONFIRM = "cash_confirm"
-    OPEN_ACCOUNT = "open_account"
-    TILL = "till"
-
-    ALL = (
-        SIGN_IN, SIGN_OUT, LOCK, UNLOCK, SWITCH_EMPLOYEE, CUSTOMER_CREATE, CUSTOMER_EDIT,
-        CHANGE_REQUEST, APPROVAL, REJECTION, REQUEST_WITHDRAWN, EXECUTION, CASH_CREATE,
-        CASH_CONFIRM, OPEN_ACCOUNT, TILL,
-    )
-
-
-# The hub refuses a desk entry named as one of its own actions (a request, a decision, an
-# execution: the hub writes those itself), so the desk's own copies go as "other" with their
-# ``event``; hub/audit.DESK_ACTIONS is what it accepts (tests/hub/test_audit_actions.py).
-DESK_ACTIONS = ("sign_in", "sign_out", "lock", "unlock", "create", "edit", "cash", "till",
-                "other")
-HUB_ACTION = {
-    AuditAction.SIGN_IN: "sign_in", AuditAction.SIGN_OUT: "sign_out",
-    AuditAction.LOCK: "lock", AuditAction.UNLOCK: "unlock",
-    AuditAction.SWITCH_EMPLOYEE: "sign_in", AuditAction.CUSTOMER_CREATE: "create",
-    AuditAction.CUSTOMER_EDIT: "edit", AuditAction.CHANGE_REQUEST: "other",
-    AuditAction.APPROVAL: "other", AuditAction.REJECTION: "other",
-    AuditAction.REQUEST_WITHDRAWN: "other", AuditAction.EXECUTION: "other",
-    AuditAction.CASH_CREATE: "cash", AuditAction.CASH_CONFIRM: "cash",
-    AuditAction.OPEN_ACCOUNT: "create", AuditAction.TILL: "till",
-}
-# Every action in the hub's trail (the audit view's filter): the desks' and the hub's own
-# (requests, decisions, executions, alerts, policy, and its security events).
-HUB_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "lock", "unlock",
-               "create", "edit", "request", "request_refused", "decision", "decision_refused",
-               "execution", "proxy_write", "alert", "policy", "cash", "till", "employee_added",
-               "employee_disabled", "employee_enabled", "password_reset", "secret_issued",
-               "secret_refused", "secrets_imported", "other")
 
 
 @dataclass(frozen=True)
@@ -160,17 +127,18 @@ def outbox_path(profile_name: str, base: Path | None = None) -> Path:
 @dataclass
 class _Read:
     """The outbox as read under its lock: its entries in order, how many leading ones are on
-    the hub (``done``), later ones that are too, and the quarantined ones (by client id: the
-    sealed line of their record)."""
+    the hub (``done``), later ones that are too, the quarantined ones (by client id: the
+    sealed line of their latest record) and the once quarantined the hub took since."""
 
     entries: list[OutboxEntry]
     done: int
     later: set[str]
     held: dict[str, tuple[bytes, Held]]
+    released: set[str]
 
     def waiting(self) -> list[OutboxEntry]:
-        return [e for e in self.entries[self.done:]
-                if e.client_id not in self.later and e.client_id not in self.held]
+        return [e for e in self.entries[self.done:] if e.client_id not in self.later
+                and e.client_id not in self.held and e.client_id not in self.released]
 
 
 class AuditOutbox:
@@ -190,11 +158,23 @@ class AuditOutbox:
         with self._locked() as fh:
             append_lines(fh, [self._seal(entry.stored())])
 
-    def quarantine(self, entry: OutboxEntry, refusal: str) -> None:
-        """Never send ``entry`` again (the hub refused it, and its reduced form): a record of
-        it is appended; it stays through every emptying of the outbox (``mark_sent``)."""
+    def quarantine(self, entry: OutboxEntry, refusal: str, hub: str = "") -> None:
+        """Hold ``entry`` back (the hub ``hub`` refused it, and its reduced form): a record of
+        it is appended; it stays through every emptying of the outbox (``mark_sent``) until
+        the hub takes it (``release``)."""
         with self._locked() as fh:
-            append_lines(fh, [self._seal(held_record(entry, refusal))])
+            append_lines(fh, [self._seal(held_record(entry, refusal, hub))])
+
+    def requarantine(self, held: Held, refusal: str, hub: str) -> None:
+        """``held``, tried again, was refused again: its newer record (the latest counts)."""
+        with self._locked() as fh:
+            append_lines(fh, [self._seal(held_again(held.entry, refusal, hub))])
+
+    def release(self, client_ids: Iterable[str]) -> None:
+        """These quarantined entries are on the hub now: no longer held nor waiting."""
+        with self._locked() as fh:
+            append_lines(fh, [self._seal({RELEASED: i}) for i in client_ids])
+            self._mark(fh, [])  # empties the file when nothing else is left
 
     def unsent(self, owner: str | None = None) -> list[OutboxEntry]:
         """Entries not on the hub yet (nor quarantined), in order; with ``owner``, only those
@@ -203,7 +183,8 @@ class AuditOutbox:
             return [e for e in self._read(fh).waiting() if sendable_by(e, owner)]
 
     def quarantined(self) -> list[Held]:
-        """Entries the hub refused, also reduced: kept here, never sent."""
+        """Entries the hub refused, also reduced: kept here, tried again only alone, now and
+        then (``core.audit_retry``)."""
         with self._locked() as fh:
             return [held for _, held in self._read(fh).held.values()]
 
@@ -213,28 +194,7 @@ class AuditOutbox:
         past an entry still waiting (another employee's) are listed after it. When none is
         left the file is emptied, but for the quarantined entries' records."""
         with self._locked() as fh:
-            read = self._read(fh)
-            entries, done = read.entries, read.done
-            total = len(entries)
-            acked = read.later | set(client_ids) | set(read.held)
-            while done < total and entries[done].client_id in acked:
-                done += 1
-            ahead = [i for i in sent_past_others(entries[done:], acked) if i not in read.held]
-            kept = [line for line, _ in read.held.values()]  # in the sent mark too (below)
-            # emptied only when every line was ours to read: lines another key wrote (a
-            # second instance without a shared keyring) stay for that instance
-            if done >= total and not self._unreadable:
-                # the mark first: a crash before the file is emptied sends its entries again
-                # (the hub answers each stored one), never takes a later entry for sent, and
-                # the quarantined records it names are put back (``_read``)
-                self._write_sent(0, [], kept)
-                fh.seek(0)
-                fh.truncate()
-                fh.write(b"".join(line + b"\n" for line in kept))
-                fh.flush()
-                os.fsync(fh.fileno())
-                return
-            self._write_sent(done, ahead, kept)
+            self._mark(fh, client_ids)
 
     def pending(self) -> int:
         return len(self.unsent())
@@ -247,6 +207,31 @@ class AuditOutbox:
             return len(read.waiting()) + self._unreadable + len(read.held)
 
     # -- internals --------------------------------------------------------------------
+    def _mark(self, fh: Any, client_ids: Iterable[str]) -> None:
+        read = self._read(fh)
+        entries, done = read.entries, read.done
+        total = len(entries)
+        done_ids = set(read.held) | read.released  # held back, or on the hub since
+        acked = read.later | set(client_ids) | done_ids
+        while done < total and entries[done].client_id in acked:
+            done += 1
+        ahead = [i for i in sent_past_others(entries[done:], acked) if i not in done_ids]
+        kept = [line for line, _ in read.held.values()]  # in the sent mark too (below)
+        # emptied only when every line was ours to read: lines another key wrote (a
+        # second instance without a shared keyring) stay for that instance
+        if done >= total and not self._unreadable:
+            # the mark first: a crash before the file is emptied sends its entries again
+            # (the hub answers each stored one), never takes a later entry for sent, and
+            # the quarantined records it names are put back (``_read``)
+            self._write_sent(0, [], kept)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(b"".join(line + b"\n" for line in kept))
+            fh.flush()
+            os.fsync(fh.fileno())
+            return
+        self._write_sent(done, ahead, kept)
+
     @contextmanager
     def _locked(self) -> Iterator[Any]:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -256,16 +241,16 @@ class AuditOutbox:
 
     def _read(self, fh: Any) -> _Read:
         done, later, kept = self._sent()
-        entries, held = self._entries(fh)
+        entries, held, released = self._entries(fh)
         missing = []  # quarantined records a crash took out of the file while it was emptied
         for line in kept:
             record = self._decode(line)
-            if isinstance(record, Held) and record.entry.client_id not in held:
+            if isinstance(record, Held) and record.entry.client_id not in {*held, *released}:
                 held[record.entry.client_id] = (line, record)
                 missing.append(line)
         if missing:
             append_lines(fh, missing)
-        return _Read(entries, done, later, held)
+        return _Read(entries, done, later, held, released)
 
     def _sent(self) -> tuple[int, set[str], list[bytes]]:
         """How many leading entries are on the hub, the ids of later ones that are too, and
@@ -283,21 +268,27 @@ class AuditOutbox:
         marks = [str(done), *ahead, *("q:" + line.decode() for line in kept)]
         write_private(self.sent_path, "\n".join(marks).encode())
 
-    def _entries(self, fh: Any) -> tuple[list[OutboxEntry], dict[str, tuple[bytes, Held]]]:
+    def _entries(self, fh: Any
+                 ) -> tuple[list[OutboxEntry], dict[str, tuple[bytes, Held]], set[str]]:
         fh.seek(0)
         out: list[OutboxEntry] = []
         held: dict[str, tuple[bytes, Held]] = {}
+        released: set[str] = set()
         lines = [raw for raw in fh.read().split(b"\n") if raw.strip()]
         self._unreadable = 0
         for raw in lines:
             entry = self._decode(raw)
             if isinstance(entry, OutboxEntry):
                 out.append(entry)
-            elif isinstance(entry, Held):
-                held.setdefault(entry.entry.client_id, (raw.strip(), entry))
+            elif isinstance(entry, Held):  # a later record: refused again, the newer words
+                held[entry.entry.client_id] = (raw.strip(), entry)
+            elif entry.startswith(RELEASED + ":"):
+                released.add(entry.removeprefix(RELEASED + ":"))
             elif entry == "foreign":  # whole, but sealed with another key
                 self._unreadable += 1
-        return out, held
+        for client_id in released:
+            held.pop(client_id, None)
+        return out, held, released
 
     def _seal(self, record: dict[str, Any]) -> bytes:
         nonce = secrets.token_bytes(12)
@@ -318,7 +309,9 @@ class AuditOutbox:
             data = json.loads(plain)
             if QUARANTINED in data:
                 return Held(_entry_of(data[QUARANTINED]), str(data.get("refusal", "")),
-                            str(data.get("at", "")))
+                            str(data.get("at", "")), str(data.get("hub", "")))
+            if RELEASED in data:
+                return f"{RELEASED}:{data[RELEASED]}"
             return _entry_of(data)
         except (ValueError, KeyError, TypeError, AttributeError):
             return "torn"
@@ -347,6 +340,10 @@ class AuditTrail:
     # who records and whose session sends (owner_of); None: entries name no one and every
     # one is sent
     owner: str | None = None
+    # the hub's version (``audit_refused.Identity``), read when a quarantine needs it; None:
+    # not known (quarantined entries are then tried again only once a day)
+    hub_id: Identity | None = None
+    _retry: HeldRetry | None = field(default=None, repr=False)  # for this sender
 
     def record(self, action: str, **details: Any) -> OutboxEntry:
         entry = replace(make_entry(action, **details), owner=self.owner or "")
@@ -366,15 +363,23 @@ class AuditTrail:
             while True:
                 batch = (await asyncio.to_thread(self.outbox.unsent, owner))[:BATCH]
                 if not batch:
-                    return sent
+                    return sent + await self._held().run(self.outbox, send, owner)
                 # a refused entry goes reduced or is quarantined: never holds the rest back
-                sent += await deliver(self.outbox, send, batch)
+                sent += await deliver(self.outbox, send, batch, self._held().hub)
 
-    async def hand_over(self, owner: str | None, send: Sender | None) -> None:
+    async def hand_over(self, owner: str | None, send: Sender | None,
+                        hub_id: Identity | None = None) -> None:
         """Another employee's session sends from now on: after a flush under way (it ends
-        with the session it started with), never in the middle of one."""
+        with the session it started with), never in the middle of one. A sign-in: their
+        first flush tries the quarantined entries that are due again."""
         async with self._lock():
             self.owner, self.send = owner, send
+            self.hub_id, self._retry = hub_id, None
+
+    def _held(self) -> HeldRetry:
+        if self._retry is None:
+            self._retry = HeldRetry(self.hub_id)
+        return self._retry
 
     def _lock(self) -> asyncio.Lock:
         if self._flush_lock is None:

@@ -31,13 +31,15 @@ from teller_app.core.audit import (
     outbox_path,
     owner_of,
 )
-from teller_app.core.session import HubLink
+from teller_app.core.session import HubLink, read_hub_version
 from teller_app.platform import PlatformError
 
 log = logging.getLogger(__name__)
 KeySource = Callable[[str], Awaitable[bytes]]
 RETRY_MIN_S = 2.0
 RETRY_MAX_S = 60.0
+CLOSE_WAIT_S = 5.0  # a closing desk waits this long for what was recorded to be written
+CLOSE_WRITE_S = 5.0  # then this long for the outbox writes the close does itself
 # the desk_id of the hub's own rows: the hub refuses a desk that sends it (any case or width)
 HUB_DESK_ID = "hub"
 
@@ -72,6 +74,7 @@ class DeskAudit:
         self._trail: AuditTrail | None = None
         self._queue: asyncio.Queue[OutboxEntry | None] | None = None
         self._worker: asyncio.Task[None] | None = None
+        self._writing: asyncio.Future[None] | None = None  # the worker's outbox append
         self._retry: asyncio.Task[None] | None = None
         self._backoff = RETRY_MIN_S
         self.failures = 0  # appends that could not be written locally (told once by the UI)
@@ -135,7 +138,7 @@ class DeskAudit:
         # sends only ``trail.owner``'s)
         await self.drain()
         if self._trail is not None:  # after a flush under way, never in the middle of one
-            await self._trail.hand_over(owner, self._sender(link))
+            await self._trail.hand_over(owner, self._sender(link), _hub_identity(link))
         self.link = link
         self._sending_owner = owner
         self._ensure_worker()
@@ -144,16 +147,39 @@ class DeskAudit:
 
     async def aclose(self) -> None:
         """Wait (bounded) until what was recorded is in the outbox, then stop the worker;
-        unsent entries stay in the outbox for the next start."""
+        unsent entries stay in the outbox for the next start. Nothing recorded is lost: the
+        entry the worker was writing is written, those still queued are written now."""
         if self._queue is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._queue.join(), 5)
+                await asyncio.wait_for(self._queue.join(), CLOSE_WAIT_S)
         self._closed = True
         for task in (*self._hand_overs, self._worker, self._retry):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+        try:  # bounded too: the window's close waits for this (a keyring that never answers)
+            await asyncio.wait_for(self._write_rest(), CLOSE_WRITE_S)
+        except TimeoutError:
+            left = self._queue.qsize() if self._queue is not None else 0
+            self.failures += 1
+            log.error("audit entries not written at close: the outbox was not ready in time "
+                      "(%d still queued)", left)
+
+    async def _write_rest(self) -> None:
+        """After the worker stopped: its write under way ends, the queued entries are
+        written."""
+        if self._writing is not None:  # shielded: it went on when the worker was cancelled
+            await asyncio.wait([self._writing])
+        while self._queue is not None and not self._queue.empty():
+            entry = self._queue.get_nowait()
+            self._queue.task_done()
+            if entry is not None:
+                try:
+                    await self._write(entry)
+                except Exception:
+                    self.failures += 1
+                    log.exception("audit entry not written")
 
     async def unsent(self) -> list[OutboxEntry]:
         """What waits in the outbox for the hub (after everything recorded got there)."""
@@ -176,8 +202,9 @@ class DeskAudit:
             entry = await self._queue.get()
             try:
                 if entry is not None:
-                    trail = await self._get_trail()
-                    await asyncio.to_thread(trail.outbox.append, entry)
+                    # shielded: a close cancelling the worker never cuts a write off
+                    self._writing = asyncio.ensure_future(self._write(entry))
+                    await asyncio.shield(self._writing)
                 if self._queue.empty():
                     await self.flush()
             except Exception:  # the desk keeps working; the UI says the trail failed
@@ -188,11 +215,16 @@ class DeskAudit:
             finally:
                 self._queue.task_done()
 
+    async def _write(self, entry: OutboxEntry) -> None:
+        trail = await self._get_trail()
+        await asyncio.to_thread(trail.outbox.append, entry)
+
     async def _get_trail(self) -> AuditTrail:
         if self._trail is None:
             key = await self._key_source(self.profile_name)
             self._trail = AuditTrail(AuditOutbox(self.path, key), self._sender(self.link),
-                                     owner=self._sending_owner)
+                                     owner=self._sending_owner,
+                                     hub_id=_hub_identity(self.link))
         return self._trail
 
     def _sender(self, link: HubLink | None
@@ -219,6 +251,19 @@ class DeskAudit:
                 self._queue.put_nowait(None)  # a flush-only turn of the worker
 
         self._retry = asyncio.get_event_loop().create_task(later())
+
+
+def _hub_identity(link: HubLink | None) -> Callable[[], Awaitable[str]] | None:
+    """The hub's version as ``link``'s hub says it ("" when it does not): a quarantined audit
+    entry is tried again when the hub is another one (``core.audit_retry``)."""
+    if link is None:
+        return None
+
+    async def identity() -> str:
+        found = await read_hub_version(link.hub)
+        return f"{found.hub} API {found.api}" if found is not None else ""
+
+    return identity
 
 
 def _owner(link: HubLink | None, employee: str | None) -> str:

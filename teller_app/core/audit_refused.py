@@ -11,9 +11,11 @@ alone. That entry is sent once more as ``reduced``: action "other", the original
 clipped JSON string under ``refused_entry`` and the hub's words under ``refusal``, with a
 ``client_id`` derived from the original's (a re-send after a lost answer or a crash is
 answered with the stored entry). When even that is refused, the entry is quarantined: kept
-in the outbox, marked, never sent again (its reduced form: a few kilobytes however large the
-original), counted by ``AuditOutbox.waiting`` (the profile's delete warning says it), and
-logged.
+in the outbox, marked, never sent with the others again (its reduced form: a few kilobytes
+however large the original), counted by ``AuditOutbox.waiting`` (the profile's delete warning
+says it), and logged. The record names the hub that refused it (its version): a quarantined
+entry is tried again alone, bounded, when the hub has changed or a day has passed
+(``core.audit_retry``), and leaves the quarantine once the hub takes it.
 
 A batch refused with 409 ``client_id_taken`` is split the same way: an entry alone refused
 so is already on the hub (another employee's session sent the very same entry), so it is
@@ -46,7 +48,9 @@ REFUSAL_KEY = "refusal"  # the hub's words refusing the original
 REFUSED_CHARS = 800  # escaped as JSON, at most ~5 KB: under any hub's cap with the rest
 REFUSAL_CHARS = 200
 ENTITY_CHARS = 100
-QUARANTINED = "quarantined"  # an outbox record's key: the entry never sent again
+QUARANTINED = "quarantined"  # an outbox record's key: the entry held back (audit_retry)
+RELEASED = "released"  # a record's key: a quarantined entry the hub took since (by its id)
+Identity = Callable[[], Awaitable[str]]  # the hub's version ("" when it does not say)
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ class Held:
 
     entry: OutboxEntry
     refusal: str
-    at: str = ""
+    at: str = ""  # when it was last refused (UTC, as ``desk_ts``)
+    hub: str = ""  # which hub refused it (``Identity``; "" unknown)
 
 
 def fit_detail(detail: dict[str, Any]) -> dict[str, Any]:
@@ -92,51 +97,61 @@ def reduced(entry: OutboxEntry, refusal: str) -> OutboxEntry:
                    desk_ts=entry.desk_ts if len(entry.desk_ts) <= 40 else "")
 
 
-def held_record(entry: OutboxEntry, refusal: str) -> dict[str, Any]:
+def held_record(entry: OutboxEntry, refusal: str, hub: str = "") -> dict[str, Any]:
     """The outbox record of a quarantined entry (sealed like any line): its reduced form
     under its own ``client_id`` (that id keeps the original from being offered again). An
     entry refused for its size can be megabytes, and the record is carried in the outbox and
     in every sent mark for good: kept clipped, it stays a few kilobytes."""
-    kept = replace(reduced(entry, refusal), client_id=entry.client_id)
+    return held_again(replace(reduced(entry, refusal), client_id=entry.client_id), refusal,
+                      hub)
+
+
+def held_again(kept: OutboxEntry, refusal: str, hub: str) -> dict[str, Any]:
+    """The record of a quarantined entry (``kept``: its reduced form under its own id), as
+    refused now (``refusal``) by the hub ``hub``."""
     return {QUARANTINED: kept.stored(), REFUSAL_KEY: _clip(refusal, REFUSAL_CHARS),
-            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "hub": _clip(hub, 100)}
 
 
-async def deliver(outbox: AuditOutbox, send: Send, batch: list[OutboxEntry]) -> int:
+async def deliver(outbox: AuditOutbox, send: Send, batch: list[OutboxEntry],
+                  hub: Identity | None = None) -> int:
     """Send ``batch`` in order and mark what the hub took; a refused entry is found by
-    halves and settled (``_settle``). Returns how many are on the hub (a quarantined one is
-    not); raises any other failure (what is not marked waits for the next flush)."""
+    halves and settled (``_settle``; ``hub`` names the hub in a quarantine record). Returns
+    how many are on the hub (a quarantined one is not); raises any other failure (what is
+    not marked waits for the next flush)."""
     try:
         await send([e.wire() for e in batch])
     except PlatformError as exc:
-        if not (_refused(exc) or _taken(exc)):
+        if not (refused(exc) or taken(exc)):
             raise
         if len(batch) == 1:
-            return await _settle(outbox, send, batch[0], exc)
+            return await _settle(outbox, send, batch[0], exc, hub)
         half = len(batch) // 2
-        return (await deliver(outbox, send, batch[:half])
-                + await deliver(outbox, send, batch[half:]))
+        return (await deliver(outbox, send, batch[:half], hub)
+                + await deliver(outbox, send, batch[half:], hub))
     await asyncio.to_thread(outbox.mark_sent, [e.client_id for e in batch])
     return len(batch)
 
 
 async def _settle(outbox: AuditOutbox, send: Send, entry: OutboxEntry,
-                  exc: PlatformError) -> int:
+                  exc: PlatformError, hub: Identity | None) -> int:
     """``entry``, refused alone: already on the hub (409 ``client_id_taken``), else sent
     reduced, else (that refused too) quarantined. Returns 1 when it is on the hub."""
-    if _taken(exc):
+    if taken(exc):
         log.info("an audit entry is on the hub already (client_id %s)", entry.client_id)
     else:
         try:
             await send([reduced(entry, exc.message).wire()])
         except PlatformError as again:
-            if _refused(again):
-                await asyncio.to_thread(outbox.quarantine, entry, exc.message)
+            if refused(again):
+                which = await hub() if hub is not None else ""
+                await asyncio.to_thread(outbox.quarantine, entry, exc.message, which)
                 log.warning("an audit entry the hub refused, also reduced, is kept in the "
-                            "outbox and never sent (%s, client_id %s): %s; reduced: %s",
+                            "outbox and never sent with the others, only tried again alone "
+                            "later (%s, client_id %s): %s; reduced: %s",
                             entry.action, entry.client_id, exc.message, again.message)
                 return 0
-            if not _taken(again):  # its reduced form is on the hub already: it went
+            if not taken(again):  # its reduced form is on the hub already: it went
                 raise
         else:
             log.warning("an audit entry the hub refused went reduced (client_id %s as %s): "
@@ -146,13 +161,13 @@ async def _settle(outbox: AuditOutbox, send: Send, entry: OutboxEntry,
     return 1
 
 
-def _refused(exc: PlatformError) -> bool:
+def refused(exc: PlatformError) -> bool:
     """The hub refused what was sent (400/422), or its size (413: an entry from before
     details were cut can be megabytes): sent again as it is, it always will be."""
     return isinstance(exc, ValidationError) or exc.status_code == 413
 
 
-def _taken(exc: PlatformError) -> bool:
+def taken(exc: PlatformError) -> bool:
     """An id already stored for another employee: the entry is on the hub."""
     return isinstance(exc, Conflict) and exc.reason == "client_id_taken"
 
