@@ -79,6 +79,8 @@ def test_a_newer_teller_s_cache_is_rebuilt_and_the_desk_says_so(
         window._closing_for_sign_out = True  # closing here is not a quit of the test run
         controller.window = None
         window.close()
+        if window.supervision is not None:  # its audit worker ends on this test's loop
+            arun(window.supervision.wait_closed())
         arun(close_branch_cache(window.branch_cache))
         arun(session.close())
     assert _user_version(path, key) == len(MIGRATIONS)

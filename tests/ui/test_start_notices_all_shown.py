@@ -71,4 +71,10 @@ def test_a_cache_that_cannot_open_hides_no_other_notice(
             window._closing_for_sign_out = True  # closing here is not a quit of the test run
             controller.window = None
             window.close()
+            # as the app's shutdown does before the session closes: the desk's audit worker
+            # ends on this test's loop, never left pending when the loop is closed
+            if window.supervision is not None:
+                arun(window.supervision.wait_closed())
+                worker = window.supervision.audit._worker
+                assert worker is None or worker.done()
         arun(session.close())
