@@ -25,6 +25,10 @@ approve it once the number is free again). The four-eyes executor checks again r
 the PUT and ends the request "not applied" (``PhoneHeld``, ``taken_result``); the Mode-B
 proxy refuses a direct customer PUT (409 ``phone_taken``).
 
+Each of those checks an employee asks (a new number, the rule on) is counted first: over the
+hub's ``phone_checks_per_minute`` it is refused, 429 (``phone_probe_limit``), so the rule is
+no oracle over every customer's number. DCM unreadable: 503 ``phone_check_unavailable``.
+
 What this does not cover: a modified desk may create on DCM without telling the hub the
 phone number (the secret's profile is what the desk declares); in Mode B the proxy sees the
 create's body and could compare it (not done here). DCM has no unique index: two writes
@@ -48,7 +52,7 @@ from teller_app.platform.hub_models import PHONE_TAKEN
 from teller_app.platform.models import Customer
 from teller_app.platform.phones import e164, same_phone
 
-from . import audit, policy
+from . import audit, phone_probe_limit, policy
 from .crypto import DecryptError, MasterKey, Sealed
 from .db import customer_secrets, now
 from .errors import HubError
@@ -66,6 +70,7 @@ log = logging.getLogger("teller_hub.phones")
 PENDING_S = 300
 PENDING_MAX = 500
 CODE = "phone_taken"
+UNAVAILABLE = "phone_check_unavailable"  # 503: DCM not read, nothing done (a desk words it)
 AUDIT_PER_MINUTE = 30  # refusal rows an employee adds in a minute (a flood adds no more)
 SHOWN_CHARS = 200  # of the holder's login in a result (its 1000 characters)
 
@@ -102,8 +107,7 @@ async def on_dcm(reader: Reader | None, phone: str, *, login: str = "",
         found = await customers_by_phone(await reader.client(), phone)
     except PlatformError as exc:
         log.warning("phone check: DCM not read", extra={"error": type(exc).__name__})
-        raise HubError(503, "DCM could not be read to check the phone number is unique") \
-            from None
+        raise unreadable() from None
     folded = login.casefold()
     for customer in found:
         if customer_guid and customer.wallet_user_guid == customer_guid:
@@ -122,14 +126,30 @@ async def change_holder(engine: AsyncEngine, reader: Reader | None, customer_gui
     the reader's hub's: no reader, DCM only). None: no new number (cleared, or the one the
     customer has), the rule off, or nobody else holds it. Fails closed (503) as ``on_dcm``.
     The one check of a change: filing, the policy's answer, approval, executor and proxy."""
+    if not await asks_holder(engine, current, wanted):
+        return None
+    return await _change_holder(engine, reader, customer_guid, wanted)
+
+
+async def asks_holder(engine: AsyncEngine, current: str | None, wanted: Any) -> bool:
+    """A change onto ``wanted`` asks who holds it: a new number, the rule on."""
     if not isinstance(wanted, str) or not wanted.strip() or same_phone(current, wanted):
-        return None
-    if not (await policy.load(engine))[0].unique_phone:
-        return None
+        return False
+    return bool((await policy.load(engine))[0].unique_phone)
+
+
+async def _change_holder(engine: AsyncEngine, reader: Reader | None, customer_guid: str,
+                         wanted: str) -> Holder | None:
     holder = await on_dcm(reader, wanted, customer_guid=customer_guid)
     if holder is None and reader is not None:
         holder = await on_its_way(engine, reader, customer_guid, wanted)
     return holder
+
+
+def unreadable() -> HubError:
+    """503 ``phone_check_unavailable``: the number could not be checked (fails closed)."""
+    return HubError(503, "DCM could not be read to check the phone number is unique",
+                    UNAVAILABLE)
 
 
 async def on_its_way(engine: AsyncEngine, reader: Reader, customer_guid: str,
@@ -148,8 +168,7 @@ async def on_its_way(engine: AsyncEngine, reader: Reader, customer_guid: str,
             landed = await (await reader.client()).find_customer_by_login(holder.login)
         except PlatformError as exc:
             log.warning("phone check: DCM not read", extra={"error": type(exc).__name__})
-            raise HubError(503, "DCM could not be read to check the phone number is "
-                           "unique") from None
+            raise unreadable() from None
         if landed is None:
             return holder
         if landed.wallet_user_guid != customer_guid and \
@@ -170,18 +189,27 @@ async def refuse_change(state: HubState, reader: Reader, emp: HubEmployee, custo
     """Raise the 409 ``phone_taken`` when ``change`` (a customer change, filed or asked of
     the policy before a Save: ``attempt`` "file" | "evaluate") moves ``customer`` (as DCM
     has it now) onto a number another customer holds, with the hub's audit row (neither
-    the number nor the holder), limited as the secret issue's. Nothing is filed."""
-    holder = await change_holder(state.engine, reader, customer.wallet_user_guid,
-                                 customer.phone_number, change.get("phone_number"))
-    if holder is None:
+    the number nor the holder), limited as the secret issue's. Nothing is filed. Counted
+    against the employee's checks a minute (``phone_probe_limit``: 429, nothing done)."""
+    wanted = change.get("phone_number")
+    if not await asks_holder(state.engine, customer.phone_number, wanted):
         return
     guid = customer.wallet_user_guid
-    await audit.record_limited(state.engine, audit.Entry(
-        actor=emp.email, action="request_refused", entity=f"customer:{guid}",
-        branch_guid=customer.branch_guid or emp.branch_guid,
-        detail={"kind": "customer_update", "customer_guid": guid, "refusal": CODE,
-                "attempt": attempt, "desk_id": desk_id}),
-        cap=AUDIT_PER_MINUTE, cap_by="actor")
+
+    def refused(refusal: str) -> audit.Entry:
+        return audit.Entry(
+            actor=emp.email, action="request_refused", entity=f"customer:{guid}",
+            branch_guid=customer.branch_guid or emp.branch_guid,
+            detail={"kind": "customer_update", "customer_guid": guid, "refusal": refusal,
+                    "attempt": attempt, "desk_id": desk_id})
+
+    async with phone_probe_limit.counted(state.engine, state.settings.phone_checks_per_minute,
+                                         refused(phone_probe_limit.CODE)):
+        holder = await _change_holder(state.engine, reader, guid, str(wanted))
+    if holder is None:
+        return
+    await audit.record_limited(state.engine, refused(CODE), cap=AUDIT_PER_MINUTE,
+                               cap_by="actor")
     log.info("request refused: phone number taken", extra={"attempt": attempt})
     raise taken(holder, emp)
 

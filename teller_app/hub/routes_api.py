@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from teller_app.platform import PlatformError
 
-from . import audit, phone_holders, policy, sessions, vault
+from . import audit, phone_holders, phone_probe_limit, policy, sessions, vault
 from .authn import (
     HUB_TOKEN,
     CurrentEmployee,
@@ -197,12 +197,22 @@ async def me(emp: CurrentEmployee) -> EmployeeOut:
 
 
 @router.post("/secrets", summary="Issue a customer's secret (idempotent per external id)",
-             response_model=SecretOut, responses=errors(409))
+             response_model=SecretOut,
+             responses={**errors(409), 429: phone_probe_limit.THROTTLED_DOC})
 async def issue_secret(body: SecretIn, request: Request,
                        emp: Operator) -> SecretOut | JSONResponse:
     """The first step of every create. A new customer's phone number held by another
     customer (on DCM, or by a create on its way) is refused, 409 ``phone_taken``, while the
-    bank's policy keeps ``unique_phone`` on (``phone_holders``)."""
+    bank's policy keeps ``unique_phone`` on (``phone_holders``); each such check counts
+    against the employee's a minute (429 ``phone_checks_throttled``, nothing done)."""
+    try:
+        return await _issue_secret(body, request, emp)
+    except phone_probe_limit.PhoneChecksThrottled as exc:
+        return phone_probe_limit.throttled_response(exc)
+
+
+async def _issue_secret(body: SecretIn, request: Request,
+                        emp: HubEmployee) -> SecretOut | JSONResponse:
     state = hub_state(request)
     kind, branch = vault.owner_branch(body, state.settings.dcm_counterparty)
     if kind == "customer" and branch is None and not emp.head_office:
@@ -212,8 +222,14 @@ async def issue_secret(body: SecretIn, request: Request,
     unique_phone = kind == "customer" and bool(body.phone) and \
         (await policy.load(state.engine))[0].unique_phone
     if unique_phone:
-        holder = await phone_holders.on_dcm(app_reader(request.app.state), body.phone,
-                                             login=body.external_id)
+        refused = audit.Entry(
+            actor=emp.email, action="secret_refused", entity="secret",
+            branch_guid=branch or emp.branch_guid,
+            detail={"external_id": body.external_id, "refusal": phone_probe_limit.CODE})
+        async with phone_probe_limit.counted(
+                state.engine, state.settings.phone_checks_per_minute, refused):
+            holder = await phone_holders.on_dcm(app_reader(request.app.state), body.phone,
+                                                 login=body.external_id)
         if holder is not None:
             return await phone_holders.refusal(state.engine, holder, emp, body)
     try:

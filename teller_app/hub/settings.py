@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 ENV_PREFIX = "TELLER_HUB_"
 SIGNIN_PER_ADDRESS_DEFAULT = 30
+# phone number checks an employee may have the hub run in a minute (``phone_probe_limit``):
+# a Save costs one or two, so a teller never gets near it; a probe gets a few dozen numbers
+PHONE_CHECKS_PER_MINUTE_DEFAULT = 20
 DCM_TOKEN_MAX_LIFETIME_DEFAULT = 300
 CASH_TZ_DEFAULT = "Europe/Kyiv"
 # what a config file must not hand to anyone else on the host (and database_url when it
@@ -61,6 +64,10 @@ class HubSettings(BaseModel):
     # limit always holds). Behind a balancer not trusted for X-Forwarded-For (uvicorn's
     # FORWARDED_ALLOW_IPS) every desk has the balancer's address: set that, or 0 here.
     signin_per_address_limit: int = Field(default=SIGNIN_PER_ADDRESS_DEFAULT, ge=0)
+    # whether a phone number is held in the bank, asked by one employee in a minute (the
+    # one-customer-per-number rule answers it: ``phone_probe_limit``); always on
+    phone_checks_per_minute: int = Field(default=PHONE_CHECKS_PER_MINUTE_DEFAULT, ge=1,
+                                         le=10_000)
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535)
     # TLS: the hub's own (uvicorn's ssl options), or a TLS terminator in front of it; a host
