@@ -1,11 +1,22 @@
 """How ``HubClient`` reports a failed hub call: the platform's error tree, marked as the hub's
 (``source = "hub"``), except that a hub that cannot be reached is ``HubUnavailable`` (the
-platform may be fine: the desk stays online), a "later" is ``RateLimited`` and a desk older
-than the hub allows is ``DeskTooOld`` (426: nothing was done)."""
+platform may be fine: the desk stays online), a "later" is ``RateLimited``, a 503 naming a
+check the hub could not run is ``HubCheckUnavailable`` (the hub answered: it is reachable)
+and a desk older than the hub allows is ``DeskTooOld`` (426: nothing was done)."""
 
 from __future__ import annotations
 
-from .errors import DeskTooOld, HubUnavailable, PlatformError, RateLimited, Unavailable
+from .errors import (
+    DeskTooOld,
+    HubCheckUnavailable,
+    HubUnavailable,
+    PlatformError,
+    RateLimited,
+    Unavailable,
+)
+
+# 503 codes of a check the hub could not run (it did nothing), not of a hub that is down
+CHECK_UNAVAILABLE = frozenset({"phone_check_unavailable"})
 
 
 def hub_error(exc: PlatformError, method: str, path: str) -> PlatformError:
@@ -21,6 +32,11 @@ def hub_error(exc: PlatformError, method: str, path: str) -> PlatformError:
                          reason=exc.reason or "desk_too_old")
         old.source = "hub"
         return old
+    if exc.status_code == 503 and exc.reason in CHECK_UNAVAILABLE:
+        unchecked = HubCheckUnavailable(exc.message, status_code=503, method=method,
+                                        path=path, reason=exc.reason)
+        unchecked.source = "hub"
+        return unchecked
     if not isinstance(exc, Unavailable):
         exc.path = path
         exc.source = "hub"

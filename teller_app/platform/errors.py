@@ -4,7 +4,8 @@
 ``NotFound`` (404), ``Conflict`` (409 or the documented "... 409 ..." 400 texts),
 ``ValidationError`` (400/422, platform message verbatim in ``.message``), ``Unavailable``
 (connection refused, DNS, 5xx, garbage body) and its subclass ``Timeout``; from the Teller
-Hub also ``RateLimited`` (429), ``HubUnavailable`` and ``DeskTooOld`` (426).
+Hub also ``RateLimited`` (429), ``HubUnavailable``, ``HubCheckUnavailable`` (a 503 naming a
+check the hub could not run) and ``DeskTooOld`` (426).
 
 Every error carries ``status_code`` (None for network errors), ``method`` and ``path`` (never
 a query string, never headers). ``str()``/``repr()`` are passed through the secret masker.
@@ -93,6 +94,13 @@ class RateLimited(PlatformError):
 class HubUnavailable(PlatformError):
     """The Teller Hub cannot be reached or answered with a server error. Not an
     ``Unavailable``: the platform itself may be fine, so the desk stays online."""
+
+
+class HubCheckUnavailable(PlatformError):
+    """The Teller Hub answered but could not run a check a write needs, so it did nothing
+    (HTTP 503 with a code: ``reason == "phone_check_unavailable"``, it could not read DCM to
+    check a phone number is free). Neither ``Unavailable`` nor ``HubUnavailable``: the hub
+    and the platform may both be reachable, so the desk stays online; try again shortly."""
 
 
 class DeskTooOld(PlatformError):

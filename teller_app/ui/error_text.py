@@ -26,7 +26,7 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
-from teller_app.platform.errors import DeskTooOld, RateLimited
+from teller_app.platform.errors import DeskTooOld, HubCheckUnavailable, RateLimited
 from teller_app.secrets import redact_text
 
 if TYPE_CHECKING:
@@ -244,12 +244,28 @@ def rate_limited_text(exc: RateLimited) -> str:
         return QCoreApplication.translate(
             "ErrorText", "Too many failed sign-ins for this account. Wait a few minutes and "
             "try again.")
+    if exc.reason == "phone_checks_throttled":  # the hub's limit on "is this number held"
+        return QCoreApplication.translate(
+            "ErrorText", "Too many phone number checks from this account in the last minute: "
+            "nothing was saved. Your work is kept; wait a minute and try again.")
     if exc.reason == "audit_verify_busy":
         return QCoreApplication.translate(
             "ErrorText", "The audit chain was checked moments ago. Try again in a minute.")
     return QCoreApplication.translate(
         "ErrorText", "The Teller Hub asks to wait a moment: nothing was done. Try again in a "
         "minute.")
+
+
+def hub_check_text(exc: HubCheckUnavailable) -> str:
+    """The hub answered but could not run a check a write needs (503 with a code): nothing
+    was done, and the hub is not unreachable."""
+    if exc.reason == "phone_check_unavailable":
+        return QCoreApplication.translate(
+            "ErrorText", "The Teller Hub could not check the phone number with the platform "
+            "just now: nothing was saved. Your work is kept; try again in a moment.")
+    return QCoreApplication.translate(
+        "ErrorText", "The Teller Hub could not run a check just now: nothing was done. Try "
+        "again in a moment.")
 
 
 def friendly_message(exc: BaseException) -> str:
@@ -261,6 +277,8 @@ def friendly_message(exc: BaseException) -> str:
         return bank_auth_declined_text(platform_message(exc))
     if isinstance(exc, HubUnavailable):
         return hub_unreachable_text(exc)
+    if isinstance(exc, HubCheckUnavailable):
+        return hub_check_text(exc)
     if isinstance(exc, TransportSecurityError):
         return transport_message(exc)
     if isinstance(exc, AnotherInstanceRunning):
