@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import State
 
-from teller_app.hub import audit, phone_holders, policy
+from teller_app.hub import audit, phone_holders, phone_probe_limit, policy
 from teller_app.hub.dcm_reader import app_reader
 from teller_app.hub.errors import HubError
 from teller_app.hub.events import is_checker
@@ -56,25 +56,40 @@ async def refuse_phone_taken(app_state: State, emp: HubEmployee, guid: str, body
                              customer: dict[str, Any]) -> None:
     """Raise ``Refusal(409, "phone_taken")`` when ``body`` (an update of ``customer``, as DCM
     has it now) moves the customer onto a number another customer holds, with the hub's
-    audit row of it (neither the number nor the holder); 503 when DCM cannot be read."""
+    audit row of it (neither the number nor the holder); 503 ``phone_check_unavailable``
+    when DCM cannot be read. Counted as the hub's other phone checks (429
+    ``phone_checks_throttled``: nothing sent; a PUT onto a free number is a probe too)."""
     if not isinstance(body, dict) or "phone_number" not in body:
         return
     engine = app_state.hub.engine
     current = _plain(customer.get("phone_number"))
+    current = current if isinstance(current, str) else None
+    wanted = _plain(body["phone_number"])
+    if not await phone_holders.asks_holder(engine, current, wanted):
+        return
+
+    def refused(refusal: str) -> audit.Entry:
+        return audit.Entry(
+            actor=emp.email, action="proxy_write", entity=f"customer:{guid}",
+            branch_guid=customer.get("branch_guid") or emp.branch_guid,
+            detail={"method": "PUT", "kind": "customer_update", "target_guid": guid,
+                    "event": "refused", "refusal": refusal})
+
     try:
-        holder = await phone_holders.change_holder(
-            engine, app_reader(app_state), guid, current if isinstance(current, str) else None,
-            _plain(body["phone_number"]))
+        async with phone_probe_limit.counted(
+                engine, app_state.hub.settings.phone_checks_per_minute,
+                refused(phone_probe_limit.CODE)):
+            holder = await phone_holders.change_holder(engine, app_reader(app_state), guid,
+                                                       current, wanted)
+    except phone_probe_limit.PhoneChecksThrottled as exc:
+        raise Refusal(429, exc.message, phone_probe_limit.CODE,
+                      {"retry_after": exc.retry_after}) from None
     except HubError as exc:
-        raise Refusal(exc.status, exc.message) from None
+        raise Refusal(exc.status, exc.message, exc.code or "") from None
     if holder is None:
         return
-    await audit.record_limited(engine, audit.Entry(
-        actor=emp.email, action="proxy_write", entity=f"customer:{guid}",
-        branch_guid=customer.get("branch_guid") or emp.branch_guid,
-        detail={"method": "PUT", "kind": "customer_update", "target_guid": guid,
-                "event": "refused", "refusal": phone_holders.CODE}),
-        cap=phone_holders.AUDIT_PER_MINUTE, cap_by="actor")
+    await audit.record_limited(engine, refused(phone_holders.CODE),
+                               cap=phone_holders.AUDIT_PER_MINUTE, cap_by="actor")
     answer = phone_holders.refusal_body(holder, emp)
     raise Refusal(409, answer["error"], phone_holders.CODE,
                   {k: v for k, v in answer.items() if k not in ("error", "code")})

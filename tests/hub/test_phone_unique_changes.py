@@ -197,3 +197,30 @@ def test_the_rule_applies_to_head_office_too_and_names_the_holder(
     r = _put(main_hub, sandbox, head, b, p3)
     assert r.status_code == 409 and r.json()["holder"]["wallet_user_guid"] == \
         _holder_of(sandbox, p3).wallet_user_guid, r.text
+
+
+def test_direct_updates_through_the_proxy_count_as_phone_checks(
+        main_hub: HubProc, sandbox: SandboxProcess) -> None:
+    """Mode B: a direct PUT onto a new number asks the rule who holds it, as a Save's check
+    does, so it counts against the employee's checks a minute (each one that finds the
+    number free also changes it: a dearer probe). Past the limit: 429, nothing sent."""
+    from teller_app.hub.settings import PHONE_CHECKS_PER_MINUTE_DEFAULT as LIMIT
+
+    _, _, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
+    _, _, b = _people(sandbox)
+    for _ in range(LIMIT):
+        r = _put(main_hub, sandbox, sup, b, phone())
+        assert r.status_code == 200, r.text
+    kept = read_customer(sandbox, b).phone_number
+    r = _put(main_hub, sandbox, sup, b, phone())
+    assert r.status_code == 429, r.text
+    assert r.json()["code"] == "phone_checks_throttled" and 1 <= r.json()["retry_after"] <= 60
+    assert read_customer(sandbox, b).phone_number == kept  # nothing sent to DCM
+    with main_hub.client() as c:  # a change that asks about no number still goes
+        r = c.put(f"/dcm/api/v1/counterparty/{sandbox.counterparty_guid}/customers/{b}",
+                  json=CustomerUpdate(name="Оксана").wire(), headers=sup)
+        assert r.status_code == 200, r.text
+        trail = c.get("/api/v1/audit", headers=sup, params={
+            "action": "proxy_write", "limit": 1000}).json()["entries"]
+    rows = [e for e in trail if e["detail"].get("refusal") == "phone_checks_throttled"]
+    assert len(rows) == 1 and rows[0]["entity"] == f"customer:{b}", rows
