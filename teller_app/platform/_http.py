@@ -22,10 +22,12 @@ from typing import Any, cast
 import httpx
 
 from . import _json
+from ._hub_errors import CHECK_UNAVAILABLE
 from .api_version import DESK_API, DESK_API_HEADER, USER_AGENT
 from .errors import (
     AuthError,
     Conflict,
+    HubCheckUnavailable,
     NotFound,
     PermissionDenied,
     PlatformError,
@@ -344,6 +346,10 @@ def _handle(response: httpx.Response, method: str, path: str) -> Any:
         # The hub's worded "later" (sign-in throttle, a costly check just run): final, as a
         # re-send in a second only counts against the caller. A bare 429 stays retryable.
         raise RateLimited(message or "too many requests", **kwargs)
+    if status == 503 and code in CHECK_UNAVAILABLE:
+        # the hub (its Mode-B proxy too) answered that a check a write needs could not run:
+        # nothing was done, and the hub is up (not "unreachable", never re-sent at once)
+        raise HubCheckUnavailable(message or "a check could not run", **kwargs)
     if status in (408, 429) or status >= 500:
         raise Unavailable(message or f"server error {status}", **kwargs)
     raise PlatformError(message or f"unexpected status {status}", **kwargs)

@@ -116,6 +116,21 @@ async def test_a_worded_429_is_final_and_a_bare_one_is_retried() -> None:
     assert page.total == 0 and fake.count("GET", "/customers") == 3
 
 
+async def test_a_check_the_hub_could_not_run_is_not_an_unreachable_platform() -> None:
+    """Mode B: the hub's proxy refuses a customer PUT whose phone number it could not check
+    (503 ``phone_check_unavailable``): nothing was done and the hub is up, so the desk is
+    told that (``HubCheckUnavailable``, not ``Unavailable``: it stays online), sent once."""
+    from teller_app.platform.errors import HubCheckUnavailable
+
+    refused = _json({"error": "DCM could not be read", "code": "phone_check_unavailable"}, 503)
+    fake = FakePlatform(faults=[on("PUT", "/customers/c-1", refused, 5)])
+    async with client_for(fake) as client:
+        with pytest.raises(HubCheckUnavailable) as info:
+            await client.update_customer("c-1", CustomerUpdate(phone_number="+380631234567"))
+    assert fake.count("PUT", "/customers/c-1") == 1
+    assert not isinstance(info.value, Unavailable) and info.value.status_code == 503
+
+
 async def test_5xx_on_post_is_not_retried() -> None:
     fake = FakePlatform(faults=[on("POST", "/payments", _json({"error": "boom"}, 500), 5)])
     async with client_for(fake) as client:
