@@ -70,8 +70,8 @@ class AlertsList:
         self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
 
     def retranslate(self) -> None:
-        self.title.setText(QCoreApplication.translate("ApprovalsInbox",
-                                                      "Changed without approval"))
+        # changes made without approval, and phone numbers two customers share
+        self.title.setText(QCoreApplication.translate("ApprovalsInbox", "Customer alerts"))
         for row, make in enumerate(self._texts):
             item = self.list.item(row)
             if item is not None:

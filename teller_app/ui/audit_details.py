@@ -19,6 +19,7 @@ from teller_app.ui.cash_text import kind_text, request_reason_text
 from teller_app.ui.data_text import outcome_text
 from teller_app.ui.local_time import local_text
 from teller_app.ui.money import format_money, no_limit_text
+from teller_app.ui.settings_change_text import CHECKS, check_text
 from teller_app.ui.till_text import denomination_text, hub_need_reason, till_kind_text
 
 CONTEXT = "AuditDetails"
@@ -193,10 +194,13 @@ FIELD_NAMES: dict[str, object] = {
     # an alert's (hub ``phone_watch``): the other customer, when the hub names them
     "phone_holder": QT_TRANSLATE_NOOP("AuditDetails", "customer with the same phone number"),
 }
-# An alert's reasons the hub's customer watcher adds (a cash alert's: ``hub_need_reason``).
+# An alert's reasons the hub's customer watcher adds: its own, and the approval policy's
+# checks a change made without approval met (the settings' words for them, ``check_text``;
+# a cash alert's: ``hub_need_reason``).
 ALERT_REASONS: dict[str, object] = {
     "phone_duplicate": QT_TRANSLATE_NOOP("AuditDetails",
                                          "another customer has the same phone number"),
+    "status": QT_TRANSLATE_NOOP("AuditDetails", "a status that needs approval"),
 }
 
 
@@ -309,10 +313,18 @@ def _counts(value: object) -> str:
     return ", ".join(parts) or "—"
 
 
+def reason_text(code: str) -> str:
+    """Why an alert was raised, or why the hub asked a supervisor: in words."""
+    if code in ALERT_REASONS:
+        return code_text(code, ALERT_REASONS)
+    if code in CHECKS:
+        return check_text(code)
+    return hub_need_reason(code)
+
+
 def _reasons(value: object) -> str:
     items = value if isinstance(value, list | tuple) else [value]
-    return "; ".join(code_text(code, ALERT_REASONS) if str(code) in ALERT_REASONS
-                     else hub_need_reason(str(code)) for code in items)
+    return "; ".join(reason_text(str(code)) for code in items)
 
 
 FORMATS: dict[str, Callable[[object], str]] = {

@@ -32,3 +32,28 @@ def test_each_alert_reason_reads_as_words(qapp: Any, language: str) -> None:
         for translator in installed:
             qapp.removeTranslator(translator)
         QLocale.setDefault(before)
+
+
+# The hub's customer watcher: the approval policy's checks a change made without approval
+# met (``policy.evaluate``), and its own shared-number reason.
+WATCHER_REASONS = ("is_disabled", "status", "kyc_down", "kyc_up", "balance_allowed_up",
+                   "all_customer_updates", "phone_number", "branch_move", "segment",
+                   "phone_duplicate")
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_each_watcher_reason_reads_as_words(qapp: Any, language: str) -> None:
+    from teller_app.ui.audit_details import reason_text
+
+    before = QLocale()
+    installed = install_translators(qapp, language)
+    try:
+        texts = {code: reason_text(code) for code in WATCHER_REASONS}
+        assert all(text != code and "_" not in text for code, text in texts.items()), texts
+        assert len(set(texts.values())) == len(WATCHER_REASONS)
+        if language == "uk":
+            assert all(any("а" <= ch <= "я" for ch in text) for text in texts.values()), texts
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+        QLocale.setDefault(before)
