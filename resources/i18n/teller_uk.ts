@@ -144,6 +144,7 @@
     <message>
         <location filename="../../teller_app/ui/startup.py" line="363"/>
         <location filename="../../teller_app/ui/startup.py" line="377"/>
+        <location filename="../../teller_app/ui/zone_check.py" line="53"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -151,12 +152,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="185"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -251,74 +252,84 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
-        <source>Changed without approval</source>
-        <translation>Змінено без погодження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="184"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="185"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="189"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="236"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="230"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
         <source>Live</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="253"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="284"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="271"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="313"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="300"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="356"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="45"/>
+        <source>%1: another customer has the same phone number: %2</source>
+        <translation>%1: такий самий номер телефону має інший клієнт: %2</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="48"/>
+        <source>%1: another customer has the same phone number</source>
+        <translation>%1: такий самий номер телефону має інший клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="52"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="74"/>
+        <source>Customer alerts</source>
+        <translation>Сповіщення щодо клієнтів</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="148"/>
@@ -570,685 +581,705 @@
 <context>
     <name>AuditDetails</name>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="32"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="33"/>
         <source>Event</source>
         <translation>Подія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="34"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="35"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="35"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="36"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="37"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="38"/>
         <source>Fields</source>
         <translation>Поля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="38"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="39"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="39"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="40"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="41"/>
         <source>Why a supervisor</source>
         <translation>Чому потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="41"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="42"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="42"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="43"/>
         <source>With a comment</source>
         <translation>З коментарем</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="43"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="44"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="44"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="45"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="45"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="46"/>
         <source>By</source>
         <translation>Хто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="47"/>
         <source>Draft of</source>
         <translation>Власник чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="48"/>
         <source>Confirmed by</source>
         <translation>Підтвердив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="49"/>
         <source>At the desk of (employee)</source>
         <translation>На робочому місці (працівник)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="50"/>
         <source>Switched to (employee)</source>
         <translation>Передано працівнику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="51"/>
         <source>Previous employee</source>
         <translation>Попередній працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="52"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="53"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="54"/>
         <source>Last closing cash</source>
         <translation>Залишок на останньому закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
         <source>Count</source>
         <translation>Перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
         <source>Co-signed</source>
         <translation>Підписано контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="60"/>
         <source>Vault count</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="61"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
         <source>Entry the hub refused</source>
         <translation>Запис, який відхилив Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
         <source>Customer&apos;s status</source>
         <translation>Статус клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
         <source>Asked through</source>
         <translation>Запит через</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
         <source>Authorized by</source>
         <translation>Дозволив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
         <source>Approved</source>
         <translation>Погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
         <source>Withdrawn</source>
         <translation>Відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
         <source>Acknowledged</source>
         <translation>Прийнято до відома</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="70"/>
         <source>Settled by reading the payment</source>
         <translation>Звірено за станом платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="70"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
         <location filename="../../teller_app/ui/audit_details.py" line="72"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
         <source>Request</source>
         <translation>Запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
         <source>Transfer</source>
         <translation>Передача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="75"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="75"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="76"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="76"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="77"/>
         <source>Change hash (SHA-256)</source>
         <translation>Хеш зміни (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="78"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
         <source>Refused because</source>
         <translation>Причина відмови</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
         <source>Attempted</source>
         <translation>Спроба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
         <source>Hub&apos;s answer (HTTP)</source>
         <translation>Відповідь хаба (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
         <source>Signed in with</source>
         <translation>Спосіб входу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
         <source>Employee list</source>
         <translation>Список працівників</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
         <source>Client address</source>
         <translation>Адреса клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
         <source>HTTP method</source>
         <translation>Метод HTTP</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
         <source>Acts on</source>
         <translation>Об&apos;єкт дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
         <source>Body hash (SHA-256)</source>
         <translation>Хеш тіла запиту (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
         <source>Platform&apos;s answer (HTTP)</source>
         <translation>Відповідь платформи (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
         <source>Error</source>
         <translation>Помилка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
         <source>Resumed after an interruption</source>
         <translation>Продовжено після переривання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
         <source>Approved by</source>
         <translation>Погодив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="93"/>
         <source>Roles</source>
         <translation>Ролі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="93"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
         <source>Sessions ended</source>
         <translation>Завершено сеансів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
         <source>External id</source>
         <translation>Зовнішній ідентифікатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="98"/>
         <source>Already there</source>
         <translation>Вже були</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="98"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="99"/>
         <source>Items</source>
         <translation>Записів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="99"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="100"/>
         <source>Desk</source>
         <translation>Робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="101"/>
         <source>Desk time (Kyiv)</source>
         <translation>Час на робочому місці (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="102"/>
         <source>Shortened to fit</source>
         <translation>Скорочено, щоб вмістилося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
         <source>signed in</source>
         <translation>вхід у систему</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
         <source>signed out</source>
         <translation>вихід із системи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
         <source>another employee took the desk</source>
         <translation>робоче місце перейшло до іншого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
         <source>customer created</source>
         <translation>клієнта створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
         <source>customer edited</source>
         <translation>дані клієнта змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
         <source>change requested</source>
         <translation>подано запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
         <source>request approved</source>
         <translation>запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="115"/>
         <source>request rejected</source>
         <translation>запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="115"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
         <source>request withdrawn</source>
         <translation>запит відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
         <source>request executed</source>
         <translation>запит виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
         <source>cash draft created</source>
         <translation>створено чернетку касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
         <source>cash confirmed</source>
         <translation>касову операцію підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="120"/>
         <source>account opened</source>
         <translation>рахунок відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="120"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="121"/>
         <source>cash refused by the hub</source>
         <translation>Teller Hub відмовив у готівковій операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="124"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="125"/>
         <source>customer change</source>
         <translation>зміна даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="125"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
         <source>cash confirmation</source>
         <translation>підтвердження касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
         <source>voided by the teller</source>
         <translation>анульовано касиром</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="128"/>
         <source>rejected by a supervisor</source>
         <translation>відхилено контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="129"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="130"/>
         <source>new customer</source>
         <translation>новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="130"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="131"/>
         <source>new account</source>
         <translation>новий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="131"/>
         <location filename="../../teller_app/ui/audit_details.py" line="132"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="133"/>
         <source>new payment</source>
         <translation>новий платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="133"/>
         <location filename="../../teller_app/ui/audit_details.py" line="134"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="135"/>
         <source>payment confirmation</source>
         <translation>підтвердження платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="135"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="136"/>
         <source>customer limits</source>
         <translation>ліміти клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="136"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="137"/>
         <source>a customer&apos;s secret</source>
         <translation>секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="137"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="138"/>
         <source>the bank&apos;s secret (keykeeper)</source>
         <translation>секрет банку (keykeeper)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="141"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="142"/>
         <source>wrong password</source>
         <translation>неправильний пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="142"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="143"/>
         <source>no such employee</source>
         <translation>немає такого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="143"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="144"/>
         <source>the employee is disabled</source>
         <translation>працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="144"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="145"/>
         <source>the platform refused the session</source>
         <translation>платформа відхилила сеанс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="145"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="146"/>
         <source>not a supervisor</source>
         <translation>не контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="146"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="147"/>
         <source>another branch&apos;s request</source>
         <translation>запит іншого відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="147"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="148"/>
         <source>a request they may not see</source>
         <translation>запит, який йому не можна бачити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="148"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="149"/>
         <source>their own request (four eyes)</source>
         <translation>власний запит (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="149"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="150"/>
         <source>already decided</source>
         <translation>рішення вже ухвалено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="150"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="151"/>
         <source>another customer has this phone number</source>
         <translation>цей номер телефону вже має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="151"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="152"/>
+        <source>too many phone number checks in a minute (refused for the minute)</source>
+        <translation>забагато перевірок номерів телефону за хвилину (відмовлено до кінця хвилини)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
         <source>differs from what they were shown</source>
         <translation>відрізняється від показаного</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="152"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
         <source>not their own valid platform session</source>
         <translation>не власний чинний сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="153"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
         <source>the cash draft was voided</source>
         <translation>чернетку касової операції анульовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="157"/>
         <source>the cash draft was never authorized</source>
         <translation>чернетку касової операції не було дозволено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="158"/>
         <source>their own cash (four eyes)</source>
         <translation>власна касова операція (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="159"/>
         <source>the amount differs</source>
         <translation>сума відрізняється</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="157"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="160"/>
         <source>the customer&apos;s status stops cash (blocked, closed)</source>
         <translation>статус клієнта зупиняє готівку (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="162"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
         <source>approve</source>
         <translation>погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="163"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
         <source>reject</source>
         <translation>відхилення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="164"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
         <source>resume</source>
         <translation>продовження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="168"/>
         <source>filing a request</source>
         <translation>подання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="169"/>
         <source>checking before a save</source>
         <translation>перевірка перед збереженням</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="170"/>
         <source>hub password</source>
         <translation>пароль хаба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="168"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="171"/>
         <source>platform session</source>
         <translation>сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="169"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="172"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="170"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="173"/>
         <source>the platform</source>
         <translation>платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="171"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="174"/>
         <source>no answer in time (may have landed)</source>
         <translation>немає відповіді вчасно (могло бути виконано)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="172"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="175"/>
         <source>the platform could not be reached</source>
         <translation>платформа недоступна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="176"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="179"/>
         <source>waiting for approval</source>
         <translation>очікує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="177"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="180"/>
         <source>approved and applied</source>
         <translation>погоджено й застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="178"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="181"/>
         <source>approved, the platform refused it</source>
         <translation>погоджено, але платформа відхилила</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="182"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="185"/>
         <source>surname</source>
         <translation>прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="183"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="186"/>
         <source>name</source>
         <translation>ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="184"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="187"/>
         <source>paternal name</source>
         <translation>по батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="185"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="188"/>
         <source>phone</source>
         <translation>телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="186"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="189"/>
         <source>status</source>
         <translation>статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="187"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="190"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="188"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="191"/>
         <source>KYC level</source>
         <translation>рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="189"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="192"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="190"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="193"/>
         <source>allowed balance</source>
         <translation>дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="191"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="194"/>
         <source>branch</source>
         <translation>відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="192"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="195"/>
         <source>amount</source>
         <translation>сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="201"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="197"/>
+        <source>customer with the same phone number</source>
+        <translation>клієнт із таким самим номером телефону</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="203"/>
+        <source>another customer has the same phone number</source>
+        <translation>такий самий номер телефону має інший клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="205"/>
+        <source>a status that needs approval</source>
+        <translation>статус, що потребує погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="214"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="202"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="215"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
@@ -3362,54 +3393,69 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="248"/>
+        <source>Too many phone number checks from this account in the last minute: nothing was saved. Your work is kept; wait a minute and try again.</source>
+        <translation>Забагато перевірок номерів телефону з цього облікового запису за останню хвилину: нічого не збережено. Введені дані залишилися; зачекайте хвилину і спробуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="252"/>
         <source>The audit chain was checked moments ago. Try again in a minute.</source>
         <translation>Ланцюжок аудиту щойно перевірено. Спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="250"/>
+        <location filename="../../teller_app/ui/error_text.py" line="254"/>
         <source>The Teller Hub asks to wait a moment: nothing was done. Try again in a minute.</source>
         <translation>Teller Hub просить трохи зачекати: нічого не виконано. Спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="271"/>
+        <location filename="../../teller_app/ui/error_text.py" line="263"/>
+        <source>The Teller Hub could not check the phone number with the platform just now: nothing was saved. Your work is kept; try again in a moment.</source>
+        <translation>Teller Hub зараз не зміг перевірити номер телефону на платформі: нічого не збережено. Введені дані залишилися; спробуйте ще раз за мить.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="266"/>
+        <source>The Teller Hub could not run a check just now: nothing was done. Try again in a moment.</source>
+        <translation>Teller Hub зараз не зміг виконати перевірку: нічого не виконано. Спробуйте ще раз за мить.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="289"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="274"/>
+        <location filename="../../teller_app/ui/error_text.py" line="292"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="279"/>
+        <location filename="../../teller_app/ui/error_text.py" line="297"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="206"/>
-        <location filename="../../teller_app/ui/error_text.py" line="283"/>
+        <location filename="../../teller_app/ui/error_text.py" line="301"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="285"/>
+        <location filename="../../teller_app/ui/error_text.py" line="303"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="222"/>
-        <location filename="../../teller_app/ui/error_text.py" line="287"/>
-        <location filename="../../teller_app/ui/error_text.py" line="290"/>
+        <location filename="../../teller_app/ui/error_text.py" line="305"/>
+        <location filename="../../teller_app/ui/error_text.py" line="308"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="293"/>
+        <location filename="../../teller_app/ui/error_text.py" line="311"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="295"/>
+        <location filename="../../teller_app/ui/error_text.py" line="313"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -5415,17 +5461,17 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="235"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="243"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_demo.py" line="62"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="70"/>
         <source>Sandbox — demo accounts</source>
         <translation>Пісочниця — демонстраційні облікові записи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_demo.py" line="67"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="75"/>
         <source>This is the built-in sandbox: a simulated platform with made-up customers. Choose an employee to fill the form.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
@@ -5435,13 +5481,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="248"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="255"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/sign_in_dialog.py" line="76"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="248"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="255"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
@@ -5471,27 +5517,27 @@ If it happens again, tell support what you were doing.</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="210"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="218"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="224"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="232"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_demo.py" line="86"/>
+        <location filename="../../teller_app/ui/sign_in_demo.py" line="94"/>
         <source>head office</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="259"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="266"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="304"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="311"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
@@ -5520,12 +5566,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="98"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="103"/>
         <source>A new alert is waiting.</source>
         <translation>Надійшло нове сповіщення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="99"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="104"/>
         <source>A new request is waiting.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
@@ -5539,7 +5585,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="90"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="95"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -5641,34 +5687,39 @@ Reason: %2</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="35"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="37"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="38"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="40"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="41"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="43"/>
         <source>Your change request was approved, waiting to be applied.</source>
         <translation>Ваш запит на зміну схвалено, він чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="44"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="46"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="46"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="48"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="49"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="51"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="73"/>
+        <source>Another customer has the same phone number as %1</source>
+        <translation>Інший клієнт має такий самий номер телефону, як %1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="152"/>
@@ -5696,7 +5747,7 @@ Reason: %2</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="70"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="75"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
@@ -5817,47 +5868,47 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="106"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="107"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="112"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="113"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="118"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="120"/>
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="215"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="217"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="229"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="231"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6462,6 +6513,14 @@ Reason: %2</source>
         <location filename="../../teller_app/ui/till_vault_count.py" line="141"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
+    </message>
+</context>
+<context>
+    <name>ZoneCheck</name>
+    <message>
+        <location filename="../../teller_app/ui/zone_check.py" line="31"/>
+        <source>Teller cannot work on this computer: it has no time zone data for Kyiv, so the times of receipts, the history and reports cannot be shown. Ask IT to reinstall Teller (the tzdata package is missing or broken). Teller closes now.</source>
+        <translation>Teller не може працювати на цьому комп’ютері: на ньому немає даних часового поясу Києва, тож час у квитанціях, історії та звітах показати неможливо. Попросіть ІТ-службу перевстановити Teller (пакет tzdata відсутній або пошкоджений). Teller зараз закриється.</translation>
     </message>
 </context>
 </TS>

@@ -149,6 +149,8 @@ REFUSALS: dict[str, object] = {
     "own_request": QT_TRANSLATE_NOOP("AuditDetails", "their own request (four eyes)"),
     "already_decided": QT_TRANSLATE_NOOP("AuditDetails", "already decided"),
     "phone_taken": QT_TRANSLATE_NOOP("AuditDetails", "another customer has this phone number"),
+    "phone_checks_throttled": QT_TRANSLATE_NOOP(
+        "AuditDetails", "too many phone number checks in a minute (refused for the minute)"),
     "hash_mismatch": QT_TRANSLATE_NOOP("AuditDetails", "differs from what they were shown"),
     "bad_token": QT_TRANSLATE_NOOP("AuditDetails", "not their own valid platform session"),
     "voided": QT_TRANSLATE_NOOP("AuditDetails", "the cash draft was voided"),

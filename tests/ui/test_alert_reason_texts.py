@@ -57,3 +57,11 @@ def test_each_watcher_reason_reads_as_words(qapp: Any, language: str) -> None:
         for translator in installed:
             qapp.removeTranslator(translator)
         QLocale.setDefault(before)
+
+
+def test_a_throttled_phone_check_reads_as_words(qapp: Any) -> None:
+    from teller_app.hub.phone_probe_limit import CODE
+    from teller_app.ui.audit_details import details_text
+
+    text = details_text({"refusal": CODE, "attempt": "file"})
+    assert CODE not in text and "too many phone number checks" in text, text
