@@ -3,6 +3,7 @@ never as the hub's code (the audit trail's and the cash inbox's reasons column).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,20 +19,26 @@ REASONS = ("over_threshold", "teller_cumulative", "customer_cumulative", "not_au
            "customer_blocked", STATUS_UNKNOWN)
 
 
-@pytest.mark.parametrize("language", ["en", "uk"])
-def test_each_alert_reason_reads_as_words(qapp: Any, language: str) -> None:
+def _all_words(qapp: Any, language: str, codes: tuple[str, ...],
+               text_of: Callable[[str], str]) -> None:
+    """Each code reads as words in ``language``, no two alike (Cyrillic ones in Ukrainian)."""
     before = QLocale()
     installed = install_translators(qapp, language)
     try:
-        texts = {code: hub_need_reason(code) for code in REASONS}
+        texts = {code: text_of(code) for code in codes}
         assert all(text != code and "_" not in text for code, text in texts.items()), texts
-        assert len(set(texts.values())) == len(REASONS)  # no two read the same
+        assert len(set(texts.values())) == len(codes)  # no two read the same
         if language == "uk":
             assert all(any("а" <= ch <= "я" for ch in text) for text in texts.values()), texts
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
         QLocale.setDefault(before)
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_each_alert_reason_reads_as_words(qapp: Any, language: str) -> None:
+    _all_words(qapp, language, REASONS, hub_need_reason)
 
 
 # The hub's customer watcher: the approval policy's checks a change made without approval
@@ -45,18 +52,7 @@ WATCHER_REASONS = ("is_disabled", "status", "kyc_down", "kyc_up", "balance_allow
 def test_each_watcher_reason_reads_as_words(qapp: Any, language: str) -> None:
     from teller_app.ui.audit_details import reason_text
 
-    before = QLocale()
-    installed = install_translators(qapp, language)
-    try:
-        texts = {code: reason_text(code) for code in WATCHER_REASONS}
-        assert all(text != code and "_" not in text for code, text in texts.items()), texts
-        assert len(set(texts.values())) == len(WATCHER_REASONS)
-        if language == "uk":
-            assert all(any("а" <= ch <= "я" for ch in text) for text in texts.values()), texts
-    finally:
-        for translator in installed:
-            qapp.removeTranslator(translator)
-        QLocale.setDefault(before)
+    _all_words(qapp, language, WATCHER_REASONS, reason_text)
 
 
 def test_a_throttled_phone_check_reads_as_words(qapp: Any) -> None:

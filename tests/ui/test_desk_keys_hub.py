@@ -2,7 +2,8 @@
 filed for a supervisor and their in-place button becomes the next step (focused, Enter in
 the amount field opens it), while Void is never the default and Enter on it does nothing;
 the End-of-day report menu entry is greyed out until a till is closed in this window, and
-says why."""
+says why; the arrow keys reach it greyed out (framed, the reason in the status bar and beside
+it, Enter opens nothing), so a keyboard or screen-reader user learns why it is off."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
 
 from teller_app.core.customers import CustomerService
 from teller_app.core.embedded_stack import EmbeddedStack
@@ -28,6 +30,8 @@ pytestmark = pytest.mark.slow
 
 SUPERVISOR = "supervisor.kyiv@demo.bank"
 COUNTS = {"note_100": 3}
+REPORT_WHY = ("The end-of-day report opens after you close your till in this window. The "
+              "report of a till closed before the desk was restarted is not offered here.")
 
 
 stack = embedded_stack("ui-desk-keys-hub")
@@ -111,9 +115,7 @@ def test_the_report_entry_says_why_it_is_greyed_out(qtbot, arun, stack, window) 
     qtbot.waitUntil(desk.open_action.isEnabled, timeout=10000)  # the hub's till state read
     assert action.isVisible() and not action.isEnabled()
     assert desk.menu.toolTipsVisible()
-    why = ("The end-of-day report opens after you close your till in this window. The report "
-           "of a till closed before the desk was restarted is not offered here.")
-    assert action.toolTip() == why and action.statusTip() == why
+    assert action.toolTip() == REPORT_WHY and action.statusTip() == REPORT_WHY
 
     till = _open_till(arun, stack, window)
     closed = arun(_till(window).close(COUNTS))
@@ -124,3 +126,35 @@ def test_the_report_entry_says_why_it_is_greyed_out(qtbot, arun, stack, window) 
     qtbot.waitUntil(lambda: isinstance(desk.dialog, ReportDialog)
                     and desk.dialog.isVisible(), timeout=10000)
     desk.dialog.close()
+
+
+def test_the_arrow_keys_reach_the_greyed_out_report_and_say_why(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    desk = window.till_desk
+    menu, report = desk.menu, desk.report_action
+    # the hub's till state read: no till (an action is enabled until then)
+    qtbot.waitUntil(lambda: not desk.close_action.isEnabled(), timeout=10000)
+    assert desk.open_action.isEnabled() and not desk.transfer_action.isEnabled()
+    assert report.isVisible() and not report.isEnabled()
+    menu.popup(window.mapToGlobal(window.rect().center()))
+    qtbot.waitUntil(menu.isVisible, timeout=5000)
+
+    reached = []
+    for _entry in menu.actions():
+        qtbot.keyClick(menu, Qt.Key.Key_Down)
+        reached.append(menu.activeAction())
+        if menu.activeAction() is report:
+            break
+    assert desk.transfer_action in reached  # greyed out too (no till open), not skipped
+    assert menu.activeAction() is report
+    assert window.statusBar().currentMessage() == REPORT_WHY
+    assert QToolTip.isVisible() and QToolTip.text() == REPORT_WHY
+    # framed as the active entry (Fusion highlights enabled entries only)
+    place = menu.actionGeometry(report)
+    shown = menu.grab().toImage()
+    frame = shown.pixelColor(place.left() + 1, place.center().y())
+    assert frame == menu.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+
+    qtbot.keyClick(menu, Qt.Key.Key_Return)  # still off: Enter opens nothing
+    assert menu.isVisible() and desk.dialog is None
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=5000)
