@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from teller_app.platform import PlatformError
+from teller_app.platform import PlatformError, Unavailable
 from teller_app.platform.customer_lookups import customers_by_phone
 from teller_app.platform.hub_models import PHONE_TAKEN
 from teller_app.platform.models import Customer
@@ -107,7 +107,7 @@ async def on_dcm(reader: Reader | None, phone: str, *, login: str = "",
         found = await customers_by_phone(await reader.client(), phone)
     except PlatformError as exc:
         log.warning("phone check: DCM not read", extra={"error": type(exc).__name__})
-        raise unreadable() from None
+        raise unreadable(exc) from None
     folded = login.casefold()
     for customer in found:
         if customer_guid and customer.wallet_user_guid == customer_guid:
@@ -146,10 +146,19 @@ async def _change_holder(engine: AsyncEngine, reader: Reader | None, customer_gu
     return holder
 
 
-def unreadable() -> HubError:
-    """503 ``phone_check_unavailable``: the number could not be checked (fails closed)."""
-    return HubError(503, "DCM could not be read to check the phone number is unique",
-                    UNAVAILABLE)
+class PhoneUnreadable(HubError):
+    """503 ``phone_check_unavailable``: the number could not be checked (fails closed).
+    ``transient``: DCM did not answer (a later try may pass), not an answer about this
+    number (a refused look-up: trying again gains nothing)."""
+
+    def __init__(self, transient: bool) -> None:
+        super().__init__(503, "DCM could not be read to check the phone number is unique",
+                         UNAVAILABLE)
+        self.transient = transient
+
+
+def unreadable(exc: PlatformError) -> PhoneUnreadable:
+    return PhoneUnreadable(isinstance(exc, Unavailable))
 
 
 async def on_its_way(engine: AsyncEngine, reader: Reader, customer_guid: str,
@@ -168,7 +177,7 @@ async def on_its_way(engine: AsyncEngine, reader: Reader, customer_guid: str,
             landed = await (await reader.client()).find_customer_by_login(holder.login)
         except PlatformError as exc:
             log.warning("phone check: DCM not read", extra={"error": type(exc).__name__})
-            raise unreadable() from None
+            raise unreadable(exc) from None
         if landed is None:
             return holder
         if landed.wallet_user_guid != customer_guid and \

@@ -12,15 +12,19 @@ first saw the customer (its first sweep, a snapshot from before this check) pred
 control and is not judged; a customer first seen after a pass is judged when created since.
 While ``unique_phone`` is off a new number is accepted as it is (not judged later).
 
-Cost: at most ``CHECKS_PER_PASS`` look-ups a pass, none more after one fails. A number not
-judged (no budget left, DCM failed) keeps its old mark and the pass's cursor stays at that
-customer (``Deferred``), so the next pass reads it again; a point that has held the cursor
-for ``HOLD_PASSES`` passes is given up (logged), so the watcher's other work moves on."""
+Cost: at most ``CHECKS_PER_PASS`` look-ups a pass, within a third of the watcher's lease
+(its ``deadline``), none more after DCM did not answer one; a look-up DCM refuses (an
+answer about that number) leaves that number unjudged, logged, and the pass goes on. A
+number not judged (no budget or time left, DCM did not answer) keeps its old mark and the
+pass's cursor stays at that customer (``PhonePass.deferred_from``), so the next pass reads
+it again; a point that has held the cursor for ``HOLD_PASSES`` passes is given up (logged
+as an error), so the watcher's other work moves on."""
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,6 +57,8 @@ class PhonePass:
     reader: Reader
     rule_on: bool
     since: datetime | None
+    # look-ups stop here (monotonic): a page's checks end well inside the watcher's lease
+    deadline: float = float("inf")
     budget: int = CHECKS_PER_PASS
     failed: bool = False
     deferred_from: datetime | None = None  # the earliest customer left for the next pass
@@ -68,12 +74,19 @@ class PhonePass:
             return raw, None
         if judged and same_phone(raw, judged):  # the same number written another way
             return raw, None
-        if self.failed or self.budget <= 0:
+        if self.failed or self.budget <= 0 or time.monotonic() > self.deadline:
             return self._defer(customer, judged)
         self.budget -= 1
         try:
             holder = await phone_holders.on_dcm(self.reader, raw,
                                                 customer_guid=customer.wallet_user_guid)
+        except phone_holders.PhoneUnreadable as exc:
+            if not exc.transient:  # DCM refused this look-up itself: a retry gains nothing
+                log.warning("phone duplicate check: DCM refused the look-up; not judged",
+                            extra={"customer_guid": customer.wallet_user_guid})
+                return raw, None
+            self.failed = True  # DCM did not answer: no more look-ups this pass
+            return self._defer(customer, judged)
         except HubError:  # DCM not read (on_dcm logged it): this number waits for a pass
             self.failed = True
             return self._defer(customer, judged)
@@ -128,7 +141,7 @@ class CursorHold:
         self.passes = self.passes + 1 if deferred_from == self.point else 1
         self.point = deferred_from
         if self.passes > HOLD_PASSES:
-            log.warning("phone duplicate checks given up", extra={"passes": self.passes})
+            log.error("phone duplicate checks given up", extra={"passes": self.passes})
             self.point, self.passes = None, 0
             return newest
         return deferred_from

@@ -61,6 +61,10 @@ def fields_of(c: Customer) -> dict[str, Any]:
             "balance_allowed": format(Decimal(c.balance_allowed or 0), "f")}
 
 
+class LeaseLost(Exception):
+    """Another process took the watcher's lease during this pass."""
+
+
 class Leased:
     """A periodic task of which one process of N works: the holder of its ``leases`` row
     (``lease_name``), which also keeps the task's cursor, so a take-over continues there."""
@@ -95,7 +99,7 @@ class Leased:
     async def _lease(self) -> str | bool | None:
         """Take or renew the lease; its cursor (None: first run) or False if another holds."""
         t = time.time()
-        ttl = self.interval * 3 + 10
+        ttl = self._ttl()
         name = self.lease_name
         async with self.state.engine.begin() as conn:
             done = await conn.execute(leases.update().where(
@@ -133,6 +137,18 @@ class Leased:
         self.leading = False
         log.info("watcher lease released", extra={"lease": self.lease_name})
 
+    def _ttl(self) -> float:
+        return self.interval * 3 + 10
+
+    async def _still_held(self, conn: AsyncConnection) -> bool:
+        """In a pass's write: the lease renewed if it is still ours. False: another process
+        took it while this pass read DCM, and re-reads from the cursor; the write is left
+        undone, or both would raise the same alerts."""
+        done = await conn.execute(leases.update().where(
+            leases.c.name == self.lease_name, leases.c.holder == self.holder).values(
+                expires_at=time.time() + self._ttl()))
+        return bool(done.rowcount == 1)
+
     async def _save_cursor(self, cursor: str) -> None:
         async with self.state.engine.begin() as conn:
             await conn.execute(leases.update().where(
@@ -154,7 +170,9 @@ class Watcher(Leased):
         pol = (await policy.load(self.state.engine))[0]
         since = datetime.fromisoformat(str(cursor)) if cursor else None
         newest: datetime | None = since
-        phones = phone_watch.PhonePass(self.reader, pol.unique_phone, since)
+        # a page's phone look-ups end within a third of the lease (renewed between pages)
+        phones = phone_watch.PhonePass(self.reader, pol.unique_phone, since,
+                                       deadline=time.monotonic() + self._ttl() / 3)
         raised = 0
         # DCM's is_disabled filter: None may leave the disabled out, True may be only them
         for disabled in (None, True):
@@ -167,7 +185,12 @@ class Watcher(Leased):
                 except PlatformError as exc:
                     log.warning("watcher read failed", extra={"error": type(exc).__name__})
                     return raised
-                raised += await self._check_page(page.customers, pol, phones)
+                try:
+                    raised += await self._check_page(page.customers, pol, phones)
+                except LeaseLost:
+                    log.info("watcher lease lost during a pass", extra={"lease": LEASE})
+                    self.leading = False
+                    return raised
                 for customer in page.customers:
                     if customer.updated_at is not None and (
                             newest is None or customer.updated_at > newest):
@@ -225,6 +248,8 @@ class Watcher(Leased):
             # the alerts and the snapshots that make them old news in one transaction: a
             # failure in between never raises the same alert again on the next pass
             async with engine.begin() as conn:
+                if not await self._still_held(conn):
+                    raise LeaseLost
                 ids = [await self._alert(conn, *args) for args in found]
                 shared = [await self._record(conn, *args) for args in duplicates]
                 if changed:

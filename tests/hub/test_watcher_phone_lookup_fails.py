@@ -7,9 +7,10 @@ look-ups on demand (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -29,23 +30,30 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from teller_app.core.embedded_sandbox import SandboxProcess
+from teller_app.hub import policy
 from teller_app.hub.dcm_reader import Reader
+from teller_app.hub.phone_watch import PhonePass
 from teller_app.hub.settings import HubSettings
 from teller_app.hub.state import HubState
-from teller_app.hub.watcher import Watcher
+from teller_app.hub.watcher import LeaseLost, Watcher
 from tests.loopback_proxy import Flow, LoopbackProxy
 
 
 class PhoneLookupBreaker(LoopbackProxy):
-    """Forwards to DCM; while ``broken``, a customer list asking for ``phone_numbers`` asks
-    for more rows than DCM allows, so DCM refuses it (400)."""
+    """Forwards to DCM; a customer list asking for ``phone_numbers`` is, while ``broken`` is
+    "drop", never answered (the connection closes: DCM did not answer), and while it is
+    "refuse", asks for more rows than DCM allows, so DCM refuses it (400)."""
 
-    broken = False
+    broken = ""
 
     async def forward(self, data: bytes, dst: asyncio.StreamWriter, flow: Flow) -> None:
         line = data.split(b"\r\n", 1)[0]
-        if flow.up and self.broken and b"phone_numbers" in line:
-            data = data.replace(b"limit=20", b"limit=5000", 1)
+        if flow.up and b"phone_numbers" in line:
+            if self.broken == "drop":
+                dst.close()
+                return
+            if self.broken == "refuse":
+                data = data.replace(b"limit=20", b"limit=5000", 1)
         await super().forward(data, dst, flow)
 
 
@@ -86,16 +94,16 @@ def test_a_failed_look_up_is_judged_by_the_next_pass(hub: HubProc,
         state = cast(HubState, SimpleNamespace(settings=settings, engine=engine,
                                                sealed_cache=None))
         reader = Reader(state)
+        watcher = Watcher(state, reader)
         try:
-            watcher = Watcher(state, reader)
             await watcher.tick()  # the first sweep: every number there predates the check
             # a direct edit onto A's number (the helper runs its own loop: another thread)
             await asyncio.to_thread(put_customer, sandbox, ADMIN, b, phone_number=held)
-            proxy.broken = True
+            proxy.broken = "drop"
             await watcher.tick()
             got = await _alerts(engine, b)
             assert [d["reasons"] for d in got] == [["phone_number"]], got  # the other work
-            proxy.broken = False
+            proxy.broken = ""
             await watcher.tick()
             got = await _alerts(engine, b)
             assert [d["reasons"] for d in got] == [["phone_number"], ["phone_duplicate"]], got
@@ -103,6 +111,7 @@ def test_a_failed_look_up_is_judged_by_the_next_pass(hub: HubProc,
             await watcher.tick()
             assert len(await _alerts(engine, b)) == 2  # not again
         finally:
+            await watcher.release()
             await reader.close()
             await engine.dispose()
 
@@ -111,3 +120,80 @@ def test_a_failed_look_up_is_judged_by_the_next_pass(hub: HubProc,
     finally:
         proxy.close()
     assert read_customer(sandbox, b).phone_number == held
+
+
+@contextlib.asynccontextmanager
+async def _watching(hub: HubProc, sandbox: SandboxProcess,
+                    dcm_url: str) -> AsyncIterator[tuple[Any, Watcher]]:
+    """(the hub's database engine, a watcher of its own reading DCM at ``dcm_url``)."""
+    engine = create_async_engine(db_url(hub))
+    settings = HubSettings(dcm_url=dcm_url, dcm_counterparty=sandbox.counterparty_guid,
+                           dcm_tech_login=ADMIN,
+                           dcm_tech_password=SecretStr(password_of(sandbox, ADMIN)))
+    state = cast(HubState, SimpleNamespace(settings=settings, engine=engine,
+                                           sealed_cache=None))
+    reader = Reader(state)
+    watcher = Watcher(state, reader)
+    try:
+        yield engine, watcher
+    finally:
+        await watcher.release()  # the module's next watcher takes the lease at once
+        await reader.close()
+        await engine.dispose()
+
+
+def test_a_look_up_dcm_refuses_is_not_tried_again(hub: HubProc,
+                                                  sandbox: SandboxProcess) -> None:
+    """DCM refusing the look-up of one number (an answer, not an outage) leaves that number
+    unjudged (logged) and holds nobody else back: no pass asks for it again."""
+    kyiv = branches(sandbox)[0]
+    held = phone()
+    new_customer(sandbox, kyiv, phone_number=held)
+    b = new_customer(sandbox, kyiv, phone_number=phone())
+    proxy = PhoneLookupBreaker(int(sandbox.base_url.rsplit(":", 1)[1]))
+    proxy.start()
+
+    async def run() -> None:
+        async with _watching(hub, sandbox, proxy.url) as (engine, watcher):
+            await watcher.tick()
+            await asyncio.to_thread(put_customer, sandbox, ADMIN, b, phone_number=held)
+            proxy.broken = "refuse"
+            await watcher.tick()
+            proxy.broken = ""
+            await watcher.tick()
+            got = await _alerts(engine, b)
+            assert [d["reasons"] for d in got] == [["phone_number"]], got
+
+    try:
+        asyncio.run(run())
+    finally:
+        proxy.close()
+
+
+def test_a_pass_that_lost_its_lease_writes_nothing(hub: HubProc,
+                                                   sandbox: SandboxProcess) -> None:
+    """Another process took the lease while this pass read DCM (a slow DCM): the page's
+    alerts and snapshots are left to it, or both would raise the same alerts."""
+    kyiv = branches(sandbox)[0]
+    held = phone()
+    new_customer(sandbox, kyiv, phone_number=held)
+    b = new_customer(sandbox, kyiv, phone_number=phone())
+
+    async def run() -> None:
+        async with _watching(hub, sandbox, sandbox.base_url) as (engine, watcher):
+            await watcher.tick()
+            await asyncio.to_thread(put_customer, sandbox, ADMIN, b, phone_number=held)
+            async with engine.begin() as conn:  # taken by another process meanwhile
+                await conn.execute(sa.text(
+                    "UPDATE leases SET holder = 'another-process' WHERE name = 'watcher'"))
+            changed = await asyncio.to_thread(read_customer, sandbox, b)
+            pol = (await policy.load(engine))[0]
+            phones = PhonePass(watcher.reader, pol.unique_phone, None)
+            with pytest.raises(LeaseLost):
+                await watcher._check_page([changed], pol, phones)
+            assert await _alerts(engine, b) == []
+            async with engine.begin() as conn:  # the lease back to whoever takes it next
+                await conn.execute(sa.text(
+                    "UPDATE leases SET expires_at = 0 WHERE name = 'watcher'"))
+
+    asyncio.run(run())
