@@ -169,8 +169,13 @@ class DeskAudit:
     async def _write_rest(self) -> None:
         """After the worker stopped: its write under way ends, the queued entries are
         written."""
-        if self._writing is not None:  # shielded: it went on when the worker was cancelled
-            await asyncio.wait([self._writing])
+        writing, self._writing = self._writing, None
+        if writing is not None:  # shielded: it went on when the worker was cancelled
+            await asyncio.wait([writing])
+            if not writing.cancelled() and writing.exception() is not None:
+                self.failures += 1
+                log.error("audit entry not written at close: %s",
+                          type(writing.exception()).__name__)
         while self._queue is not None and not self._queue.empty():
             entry = self._queue.get_nowait()
             self._queue.task_done()

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 RETRY_EVERY_S = 24 * 3600
 RETRY_AT_MOST = 20
+AFTER_FAILURE_S = 600  # a try the hub did not answer is made again this much later
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -59,15 +60,26 @@ class HeldRetry:
 
     async def hub(self) -> str:
         if self._hub is None:
-            self._hub = await self.hub_id() if self.hub_id is not None else ""
+            found = await self.hub_id() if self.hub_id is not None else ""
+            if not found:  # not read this time: "" for now, asked again at the next try
+                return ""
+            self._hub = found
         return self._hub
 
     async def run(self, outbox: AuditOutbox, send: Send, owner: str | None) -> int:
+        """Try what is due; a failure (the hub down, a 429) is logged and tried again
+        after ``AFTER_FAILURE_S``: the trail's own flush is not failed by it."""
         now = time.monotonic()
         if self._tried is not None and now - self._tried < RETRY_EVERY_S:
             return 0
-        went = await retry_held(outbox, send, owner, self.hub)
-        self._tried = now  # not after a failure: tried again with the next flush
+        try:
+            went = await retry_held(outbox, send, owner, self.hub)
+        except PlatformError as exc:
+            log.warning("quarantined audit entries not tried again now: %s",
+                        type(exc).__name__)
+            self._tried = now - RETRY_EVERY_S + AFTER_FAILURE_S
+            return 0
+        self._tried = now
         return went
 
 

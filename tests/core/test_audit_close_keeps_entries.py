@@ -73,3 +73,31 @@ def test_a_close_waits_for_the_keyring_only_so_long(
         return desk.failures
 
     assert asyncio.run(run()) == 1
+
+
+def test_a_write_that_fails_at_close_is_counted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write the close let finish fails (the keyring refused): counted, as the queued
+    entry's failed write is, so the desk says the trail failed."""
+    monkeypatch.setattr(audit_desk, "CLOSE_WAIT_S", 0)
+
+    async def run() -> int:
+        asked = asyncio.Event()
+        gate = asyncio.Event()
+
+        async def refusing_keyring(_profile: str) -> bytes:
+            asked.set()
+            await gate.wait()
+            raise OSError("the keyring refused")
+
+        desk = DeskAudit("p", None, "desk-1", key_source=refusing_keyring, base=tmp_path)
+        desk.record(AuditAction.LOCK)
+        desk.record(AuditAction.UNLOCK)
+        await asyncio.wait_for(asyncio.shield(asked.wait()), 10)
+        worker = desk._worker
+        assert worker is not None
+        worker.add_done_callback(lambda _task: gate.set())
+        await asyncio.wait_for(desk.aclose(), 10)
+        return desk.failures
+
+    assert asyncio.run(run()) == 2  # the one being written, and the one queued

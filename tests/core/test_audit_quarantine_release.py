@@ -47,3 +47,42 @@ def test_refused_again_keeps_one_record_with_the_newest_refusal(tmp_path: Path) 
     [again] = box.quarantined()
     assert (again.entry, again.refusal, again.hub) == (first.entry, "second words", "hub 2")
     assert box.waiting() == 1 and box.unsent() == []
+
+
+def test_a_try_the_hub_did_not_answer_is_made_again_later(tmp_path: Path) -> None:
+    """A try of the held entries that meets a hub down (or a 429) fails neither the trail's
+    flush nor the held entries: it is logged, and made again ``AFTER_FAILURE_S`` later,
+    not at every flush; a hub version not read is asked again at that try."""
+    import asyncio
+    import time
+
+    from teller_app.core import audit_retry
+    from teller_app.platform import Unavailable
+
+    box = AuditOutbox(tmp_path / "audit" / "p.outbox", secrets.token_bytes(32))
+    entry = make_entry(AuditAction.LOCK)
+    box.append(entry)
+    box.quarantine(entry, "refused", "hub 1")
+    box.mark_sent([])
+    sent: list[object] = []
+    versions = iter(["", "hub 2", "hub 3"])
+
+    async def down(batch: list[dict[str, object]]) -> list[object]:
+        sent.append(batch)
+        raise Unavailable("the hub cannot be reached")
+
+    async def version() -> str:
+        return next(versions)
+
+    retry = audit_retry.HeldRetry(version)
+    assert asyncio.run(retry.hub()) == ""  # not read: asked again, not kept as ""
+    assert asyncio.run(retry.run(box, down, None)) == 0  # no exception: the flush goes on
+    assert len(sent) == 1
+    assert [h.entry.client_id for h in box.quarantined()] == [entry.client_id]
+    assert asyncio.run(retry.run(box, down, None)) == 0  # too soon: not tried
+    assert len(sent) == 1
+    assert retry._tried is not None
+    retry._tried -= audit_retry.AFTER_FAILURE_S  # ten minutes on
+    assert asyncio.run(retry.run(box, down, None)) == 0
+    assert len(sent) == 2 and asyncio.run(retry.hub()) == "hub 2"  # kept once read
+    assert time.monotonic() - retry._tried >= 0
