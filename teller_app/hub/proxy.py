@@ -51,7 +51,10 @@ ANSWER_WAIT_S = 5.0  # the longest the desk's answer waits for the hub's bookkee
 def _error(status: int, message: str, code: str = "",
            extra: dict[str, Any] | None = None) -> Response:
     body = {"error": message, **({"code": code} if code else {}), **(extra or {})}
-    return Response(json.dumps(body), status_code=status, media_type="application/json")
+    wait = (extra or {}).get("retry_after")  # a 429's, as the hub's own routes send it
+    headers = {"Retry-After": str(wait)} if isinstance(wait, int) else None
+    return Response(json.dumps(body), status_code=status, media_type="application/json",
+                    headers=headers)
 
 
 @router.api_route("/dcm/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],

@@ -33,9 +33,10 @@ ALL = "*"
 
 
 class Refusal(Exception):
-    """The proxy refuses the request: ``status`` (400/403/404/409/413) and a message for the
-    desk; ``code`` (a refusal the desk words itself, e.g. ``phone_taken``) and ``extra``
-    (more of the answer's body) when it has them."""
+    """The proxy refuses the request: ``status`` (400/403/404/409/413/429/503) and a message
+    for the desk; ``code`` (a refusal the desk words itself, e.g. ``phone_taken``) and
+    ``extra`` (more of the answer's body; a 429's ``retry_after`` is also its header) when it
+    has them."""
 
     def __init__(self, status: int, message: str, code: str = "",
                  extra: dict[str, Any] | None = None) -> None:

@@ -215,6 +215,7 @@ def test_direct_updates_through_the_proxy_count_as_phone_checks(
     r = _put(main_hub, sandbox, sup, b, phone())
     assert r.status_code == 429, r.text
     assert r.json()["code"] == "phone_checks_throttled" and 1 <= r.json()["retry_after"] <= 60
+    assert r.headers["Retry-After"] == str(r.json()["retry_after"])
     assert read_customer(sandbox, b).phone_number == kept  # nothing sent to DCM
     with main_hub.client() as c:  # a change that asks about no number still goes
         r = c.put(f"/dcm/api/v1/counterparty/{sandbox.counterparty_guid}/customers/{b}",

@@ -48,7 +48,8 @@ def test_no_zone_data_is_said_at_start(tmp_path: Path) -> None:
     (tmp_path / "tzdata").mkdir()
     (tmp_path / "tzdata" / "__init__.py").write_text("")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONTZPATH": "",
-           "PYTHONPATH": str(tmp_path)}
+           "PYTHONPATH": os.pathsep.join(
+               [str(tmp_path), *filter(None, [os.environ.get("PYTHONPATH")])])}
     try:
         done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
                               timeout=60, env=env)
