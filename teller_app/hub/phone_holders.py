@@ -128,7 +128,7 @@ async def change_holder(engine: AsyncEngine, reader: Reader | None, customer_gui
     The one check of a change: filing, the policy's answer, approval, executor and proxy."""
     if not await asks_holder(engine, current, wanted):
         return None
-    return await _change_holder(engine, reader, customer_guid, wanted)
+    return await new_number_holder(engine, reader, customer_guid, wanted)
 
 
 async def asks_holder(engine: AsyncEngine, current: str | None, wanted: Any) -> bool:
@@ -138,8 +138,9 @@ async def asks_holder(engine: AsyncEngine, current: str | None, wanted: Any) -> 
     return bool((await policy.load(engine))[0].unique_phone)
 
 
-async def _change_holder(engine: AsyncEngine, reader: Reader | None, customer_guid: str,
-                         wanted: str) -> Holder | None:
+async def new_number_holder(engine: AsyncEngine, reader: Reader | None, customer_guid: str,
+                            wanted: str) -> Holder | None:
+    """``change_holder`` once ``asks_holder`` said the number is to be asked about."""
     holder = await on_dcm(reader, wanted, customer_guid=customer_guid)
     if holder is None and reader is not None:
         holder = await on_its_way(engine, reader, customer_guid, wanted)
@@ -214,7 +215,7 @@ async def refuse_change(state: HubState, reader: Reader, emp: HubEmployee, custo
 
     async with phone_probe_limit.counted(state.engine, state.settings.phone_checks_per_minute,
                                          refused(phone_probe_limit.CODE)):
-        holder = await _change_holder(state.engine, reader, guid, str(wanted))
+        holder = await new_number_holder(state.engine, reader, guid, str(wanted))
     if holder is None:
         return
     await audit.record_limited(state.engine, refused(CODE), cap=AUDIT_PER_MINUTE,
@@ -242,10 +243,16 @@ def taken_result(holder: Holder, branch_guid: str | None) -> str:
     JSON object naming the holder ({"login", "wallet_user_guid"}) only when in the request's
     own branch, the one everybody who sees the request (its maker, its branch's checkers,
     head office) may act in; else {}."""
-    named: dict[str, Any] = {}
+    return PHONE_TAKEN + json.dumps(named_in_branch(holder, branch_guid), ensure_ascii=False,
+                                    sort_keys=True)
+
+
+def named_in_branch(holder: Holder, branch_guid: str | None) -> dict[str, Any]:
+    """The holder as a request's result or an alert names them: {"login",
+    "wallet_user_guid"} when in ``branch_guid``, else {}."""
     if holder.branch_guid is not None and holder.branch_guid == branch_guid:
-        named = {"login": holder.login[:SHOWN_CHARS], "wallet_user_guid": holder.customer_guid}
-    return PHONE_TAKEN + json.dumps(named, ensure_ascii=False, sort_keys=True)
+        return {"login": holder.login[:SHOWN_CHARS], "wallet_user_guid": holder.customer_guid}
+    return {}
 
 
 def refusal_body(holder: Holder, emp: HubEmployee) -> dict[str, Any]:

@@ -4,7 +4,7 @@ the hub seeing it, so two customers may end with one number. The watcher reads s
 anyway; for each customer it reads whose number is new to it, this asks DCM who else holds
 the number (``phone_holders.on_dcm``) and the watcher raises an alert (reason
 ``phone_duplicate``) naming the other customer, within the rule's scoping
-(``phone_holders.taken_result``: only a holder of the alert's own branch is named).
+(``phone_holders.named_in_branch``: only a holder of the alert's own branch is named).
 
 Which numbers are judged: the snapshot keeps the number last judged (``MARK``), so a number
 is judged once per customer, whatever passes follow. A number already there when the watcher
@@ -22,7 +22,6 @@ as an error), so the watcher's other work moves on."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -30,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from teller_app.platform.hub_models import PHONE_TAKEN
 from teller_app.platform.models import Customer
 from teller_app.platform.phones import same_phone
 
@@ -117,9 +115,8 @@ def _judged_before(customer: Customer, old: Mapping[str, Any] | None,
 
 def detail(customer: Customer, holder: Holder) -> dict[str, Any]:
     """The alert's detail (the watcher's shape: login, fields, reasons); the number itself
-    is not in it, the holder only as ``phone_holders.taken_result`` would name them."""
-    branch = customer.branch_guid or None
-    named = json.loads(phone_holders.taken_result(holder, branch)[len(PHONE_TAKEN):])
+    is not in it, the holder only as ``phone_holders.named_in_branch`` names them."""
+    named = phone_holders.named_in_branch(holder, customer.branch_guid or None)
     return {"customer_guid": customer.wallet_user_guid, "login": customer.login,
             "fields": {HOLDER_FIELD: named}, "reasons": [REASON],
             "updated_at": customer.updated_at.isoformat() if customer.updated_at else None}

@@ -79,8 +79,8 @@ async def refuse_phone_taken(app_state: State, emp: HubEmployee, guid: str, body
         async with phone_probe_limit.counted(
                 engine, app_state.hub.settings.phone_checks_per_minute,
                 refused(phone_probe_limit.CODE)):
-            holder = await phone_holders.change_holder(engine, app_reader(app_state), guid,
-                                                       current, wanted)
+            holder = await phone_holders.new_number_holder(engine, app_reader(app_state),
+                                                           guid, str(wanted))
     except phone_probe_limit.PhoneChecksThrottled as exc:
         raise Refusal(429, exc.message, phone_probe_limit.CODE,
                       {"retry_after": exc.retry_after}) from None
