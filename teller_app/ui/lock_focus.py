@@ -50,7 +50,11 @@ class FocusMemory:
 
 
 def focus_home(window: MainWindow) -> None:
-    """Nothing to go back to: the search box, or the customer card or form shown."""
+    """Nothing to go back to: the search box, or the customer card or form shown, in the
+    main window brought forward (the window active at the lock may be gone: a dialog closed
+    meanwhile leaves no window active, or another one)."""
+    window.raise_()
+    window.activateWindow()
     tabs = window.tabs
     page = tabs.currentWidget()
     if tabs.currentIndex() <= 0 or page is None:
