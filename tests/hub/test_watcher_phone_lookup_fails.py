@@ -87,15 +87,7 @@ def test_a_failed_look_up_is_judged_by_the_next_pass(hub: HubProc,
     proxy.start()
 
     async def run() -> None:
-        engine = create_async_engine(db_url(hub))
-        settings = HubSettings(dcm_url=proxy.url, dcm_counterparty=sandbox.counterparty_guid,
-                               dcm_tech_login=ADMIN,
-                               dcm_tech_password=SecretStr(password_of(sandbox, ADMIN)))
-        state = cast(HubState, SimpleNamespace(settings=settings, engine=engine,
-                                               sealed_cache=None))
-        reader = Reader(state)
-        watcher = Watcher(state, reader)
-        try:
+        async with _watching(hub, sandbox, proxy.url) as (engine, watcher):
             await watcher.tick()  # the first sweep: every number there predates the check
             # a direct edit onto A's number (the helper runs its own loop: another thread)
             await asyncio.to_thread(put_customer, sandbox, ADMIN, b, phone_number=held)
@@ -110,10 +102,6 @@ def test_a_failed_look_up_is_judged_by_the_next_pass(hub: HubProc,
             assert got[1]["fields"]["phone_holder"]["wallet_user_guid"] == a
             await watcher.tick()
             assert len(await _alerts(engine, b)) == 2  # not again
-        finally:
-            await watcher.release()
-            await reader.close()
-            await engine.dispose()
 
     try:
         asyncio.run(run())
