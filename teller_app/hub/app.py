@@ -205,7 +205,9 @@ def _no_telemetry() -> dict[str, Any]:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def hub_error(_: Request, exc: HubError) -> JSONResponse:
-        return JSONResponse(exc.body(), exc.status)
+        wait = exc.extra.get("retry_after")  # a 429's "later": also as the header
+        headers = {"Retry-After": str(wait)} if isinstance(wait, int) else None
+        return JSONResponse(exc.body(), exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

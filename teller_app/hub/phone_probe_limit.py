@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import audit
@@ -52,11 +51,6 @@ class PhoneChecksThrottled(HubError):
         super().__init__(429, "too many phone number checks in a minute: nothing was done; "
                          f"try again in {retry_after} s", CODE, {"retry_after": retry_after})
         self.retry_after = retry_after
-
-
-def throttled_response(exc: PhoneChecksThrottled) -> JSONResponse:
-    """The 429 with its Retry-After header (the hub's error handler adds no headers)."""
-    return JSONResponse(exc.body(), exc.status, headers={"Retry-After": str(exc.retry_after)})
 
 
 THROTTLED_DOC = {"model": Error,

@@ -205,14 +205,6 @@ async def issue_secret(body: SecretIn, request: Request,
     customer (on DCM, or by a create on its way) is refused, 409 ``phone_taken``, while the
     bank's policy keeps ``unique_phone`` on (``phone_holders``); each such check counts
     against the employee's a minute (429 ``phone_checks_throttled``, nothing done)."""
-    try:
-        return await _issue_secret(body, request, emp)
-    except phone_probe_limit.PhoneChecksThrottled as exc:
-        return phone_probe_limit.throttled_response(exc)
-
-
-async def _issue_secret(body: SecretIn, request: Request,
-                        emp: HubEmployee) -> SecretOut | JSONResponse:
     state = hub_state(request)
     kind, branch = vault.owner_branch(body, state.settings.dcm_counterparty)
     if kind == "customer" and branch is None and not emp.head_office:

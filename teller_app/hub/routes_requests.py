@@ -159,11 +159,8 @@ async def file_request(body: RequestIn, request: Request, emp: Operator) -> Any:
                            body.customer_guid, branch, change,
                            zone=app_cash_zone(request.app.state))
     elif body.kind == "customer_update" and not again:  # one customer per phone number
-        try:
-            await phone_holders.refuse_change(fe.state, fe.reader, emp, customer, change,
-                                              attempt="file", desk_id=body.desk_id)
-        except phone_probe_limit.PhoneChecksThrottled as exc:
-            return phone_probe_limit.throttled_response(exc)
+        await phone_holders.refuse_change(fe.state, fe.reader, emp, customer, change,
+                                          attempt="file", desk_id=body.desk_id)
     current = {**fields_of(customer), **policy.customer_fields(customer)}
     before = {"login": customer.login, "name": customer.name, "surname": customer.surname,
               **{k: v for k, v in customer.model_dump(mode="json").items() if k in change},
@@ -381,18 +378,15 @@ async def put_policy(body: policy.Policy, request: Request,
 @router.post("/policy/evaluate", summary="Does this change need approval (before submit); "
              "409 ``phone_taken``: the bank's rule refuses it anyway",
              responses={**errors(403, 409), 429: phone_probe_limit.THROTTLED_DOC})
-async def evaluate(body: EvaluateIn, request: Request, emp: Operator) -> Any:
+async def evaluate(body: EvaluateIn, request: Request, emp: Operator) -> dict[str, Any]:
     change, text, digest = canonical_change(body.kind, body.change)
     current = body.current
     if body.customer_guid and body.kind == "customer_update":
         fe = runtime(request)
         customer = await _own_customer(fe, emp, body.customer_guid)
         current = {**fields_of(customer), **policy.customer_fields(customer)}
-        try:  # the phone marked before Save
-            await phone_holders.refuse_change(fe.state, fe.reader, emp, customer, change,
-                                              attempt="evaluate")
-        except phone_probe_limit.PhoneChecksThrottled as exc:
-            return phone_probe_limit.throttled_response(exc)
+        await phone_holders.refuse_change(fe.state, fe.reader, emp, customer, change,
+                                          attempt="evaluate")  # the phone marked before Save
     pol = (await policy.load(hub_state(request).engine))[0]
     reasons = policy.evaluate(pol, body.kind, change, current)
     return {"needs_approval": bool(reasons), "reasons": reasons, "change": change,
