@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QApplication
 
 from teller_app.core import app_paths
-from teller_app.ui import crash_handler, zone_check
+from teller_app.ui import crash_handler
 from teller_app.ui.start_early import StartDirs
 from teller_app.ui.start_logging import configure_logging
 from teller_app.ui.startup import AppController
@@ -90,6 +90,8 @@ def run(args: argparse.Namespace, started_at: float | Callable[[], float], *,
             app.processEvents()
         finally:
             asyncio.events._set_running_loop(running)
+    from teller_app.ui import zone_check  # after the first paint, as the zone read
+
     zone_check.check_at_start(controller)  # Kyiv's zone read after the first paint
     timeout: asyncio.TimerHandle | None = None
     if args.smoke_test:
