@@ -18,6 +18,7 @@ from teller_app.platform.models import Employee
 from .employees import PasswordStore
 from .models import HubEmployee
 from .settings import HubSettings
+from .task_stop import stop_task
 
 log = logging.getLogger("teller_hub.directory")
 
@@ -60,10 +61,7 @@ class DcmDirectory:
 
     async def close(self) -> None:
         for task in (self._loop_task, self._refreshing):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await stop_task(task)
         if self._client is not None:
             await self._client.aclose()
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .fe_tables import events
 from .models import HubEmployee
+from .task_stop import stop_task
 
 EVENTS_LOCK = 0x7E11E5  # pg_advisory_xact_lock key: event id order
 AUDIT_LOCK = 0x7E11A0  # pg_advisory_xact_lock key: audit chain (always taken after EVENTS)
@@ -146,10 +147,7 @@ class EventBus:
         self._task = asyncio.create_task(self._run(), name="four-eyes-events")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await stop_task(self._task)
 
     async def _run(self) -> None:
         while True:

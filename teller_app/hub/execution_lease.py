@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from . import commands
 from .db import now
 from .fe_tables import commands as command_rows
+from .task_stop import stop_task
 
 log = logging.getLogger("teller_hub.four_eyes")
 
@@ -69,9 +70,7 @@ async def held(engine: AsyncEngine, command_id: str, marker: int | None) -> Asyn
     try:
         yield
     finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
+        await stop_task(keeper)  # never swallows a cancel of the execution itself
 
 
 # A write whose answer was lost (a cash confirm) stays "approved" with this result while DCM

@@ -19,7 +19,8 @@ from .drain import Drain
 from .events import EventBus, prune
 from .execute import Executor
 from .state import HubState
-from .watcher import Leased, Watcher, stop
+from .task_stop import stop_task
+from .watcher import Leased, Watcher
 
 log = logging.getLogger("teller_hub.four_eyes")
 
@@ -116,7 +117,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drain: Drain = getattr(app.state, "drain", None) or Drain(0)
         drain.begin()
         for task in fe.tasks:
-            await stop(task)
+            await stop_task(task)
         await drain.wait(fe.executor.executions())
         for worker in leased:  # another process takes the watchers at once, not in ~40 s
             await worker.release()

@@ -13,7 +13,6 @@ that row, so a take-over continues where the previous holder stopped.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -45,6 +44,7 @@ WATCHED = ("is_disabled", "status", "kyc_level", "balance_allowed")
 ALSO_WATCHED = ("phone_number", "branch_guid", "segment")
 PAGE = 500
 PAGES_PER_TICK = 20
+RELEASE_WITHIN_S = 3.0  # at shutdown; TimeoutError is an OSError
 EXPLAIN_SLACK_S = 120  # a command decided this long before the snapshot still explains it
 
 
@@ -125,8 +125,8 @@ class Leased:
         tick (its cursor stays). Only ours: one another process took meanwhile is left."""
         if not self.leading:
             return
-        try:
-            async with self.state.engine.begin() as conn:
+        try:  # bounded: a database not answering must not hold the shutdown
+            async with asyncio.timeout(RELEASE_WITHIN_S), self.state.engine.begin() as conn:
                 await conn.execute(leases.update().where(
                     leases.c.name == self.lease_name, leases.c.holder == self.holder).values(
                         expires_at=0))
@@ -296,9 +296,3 @@ class Watcher(Leased):
             branch_guid=branch, detail=detail))
         return alert_id
 
-
-async def stop(task: asyncio.Task[None] | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
