@@ -39,6 +39,7 @@ log = logging.getLogger("teller_app.platform")
 _LITERAL_DISABLED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "literal_is_disabled", default=False
 )
+PROBE_CLOSE_S = 2.0  # how long a close waits for the is_disabled probe it cancelled
 BIG_PAGE = 100  # customer pages longer than this are validated off the event loop
 M = TypeVar("M", bound=pydantic.BaseModel)
 TimeValue = datetime | str | None
@@ -148,7 +149,11 @@ class ClientBase:
         try:
             if probe is not None and not probe.done():
                 probe.cancel()
-                await asyncio.wait([probe])
+                # bounded: a probe that outlives its cancel (a library losing it) must not
+                # hold a close for ever (a hub's shutdown); it is left, its pool closed
+                await asyncio.wait([probe], timeout=PROBE_CLOSE_S)
+                if not probe.done():
+                    log.warning("is_disabled probe still running at close: left")
         finally:  # a close that is itself cancelled still closes the connection pool
             await self._http.aclose()
 

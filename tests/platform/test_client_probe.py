@@ -79,3 +79,33 @@ async def test_a_close_cancelled_while_it_waits_for_the_probe_still_closes_the_p
     assert client._http._client.is_closed
     release.set()
     await asyncio.wait([probe])
+
+
+async def test_a_probe_that_outlives_its_cancel_does_not_hold_the_close(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A probe that ignores the close's cancel (a library losing it) is left after
+    ``PROBE_CLOSE_S``: the close ends and the pool is closed (a hub's shutdown once hung)."""
+    from teller_app.platform import client_base
+
+    monkeypatch.setattr(client_base, "PROBE_CLOSE_S", 0.1)
+    fake = FakePlatform()
+    probing, release = asyncio.Event(), asyncio.Event()
+
+    async def deaf_probe(request: httpx.Request) -> httpx.Response:
+        if "is_disabled" in request.url.params:
+            probing.set()
+            while not release.is_set():
+                try:
+                    await release.wait()
+                except asyncio.CancelledError:  # lost: the probe goes on
+                    continue
+        return fake.handle(request)
+
+    client, probe = await _probe_left_by_its_caller(deaf_probe, probing)
+    closing = asyncio.ensure_future(client.aclose())
+    done, _ = await asyncio.wait([closing], timeout=30)  # a bound for the test, not a timing
+    assert closing in done and closing.exception() is None
+    assert client._http._client.is_closed
+    assert not probe.done()
+    release.set()
+    await asyncio.wait([probe])
