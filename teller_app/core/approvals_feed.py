@@ -12,6 +12,7 @@ same events (``approvals_away``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -56,31 +57,15 @@ class EventFeed:
         while not self._stopped:
             try:
                 await self.link.connect()
-                async for event in self.link.hub.stream_events(self.last_id):
-                    if event.kind == "ready":
-                        self._set(True, on_state)
-                        backoff = MIN_BACKOFF
-                        if self.last_id is None:
-                            # the first connect: what was decided while the desk was closed
-                            # first (a failure here reconnects and tries again)
-                            email = await own_email(self.link)
-                            await tell_missed(self.link, self.marks, email, event.id, deliver)
-                            self._email = email
-                        # start at "now"; a "now" below what was delivered means the hub's
-                        # database was replaced (a restore) and its ids restarted: follow it,
-                        # or every new event would be dropped as seen
-                        if self.last_id is None or event.id < self.last_id:
-                            self.last_id = event.id
-                        continue
-                    if self.last_id is not None and event.id <= self.last_id:
-                        continue  # already delivered before the reconnect
-                    self.last_id = event.id
-                    deliver(event)
-                    if self._email is not None and is_own_outcome(event, self._email):
-                        # told live: the next sign-in must not tell it again
-                        await self.marks.save(self.link.hub.base_url, self._email, event.id)
-                    if self._stopped:
-                        return
+                # closed here on a stop or a cancel in the loop's body, not left to the
+                # garbage collector (which closes its response outside any task: errors)
+                async with contextlib.aclosing(
+                        self.link.hub.stream_events(self.last_id)) as events:
+                    async for event in events:
+                        if await self._take(event, deliver, on_state):
+                            backoff = MIN_BACKOFF
+                        if self._stopped:
+                            return
             except asyncio.CancelledError:
                 self._set(False, on_state)
                 raise
@@ -100,6 +85,32 @@ class EventFeed:
             self.reconnects += 1
             await self._sleep(random.uniform(backoff / 2, backoff))
             backoff = min(MAX_BACKOFF, backoff * 2)
+
+    async def _take(self, event: HubEvent, deliver: Deliver,
+                    on_state: StateChanged | None) -> bool:
+        """One event of the stream; True for its "ready" (the stream is live)."""
+        if event.kind == "ready":
+            self._set(True, on_state)
+            if self.last_id is None:
+                # the first connect: what was decided while the desk was closed first (a
+                # failure here reconnects and tries again)
+                email = await own_email(self.link)
+                await tell_missed(self.link, self.marks, email, event.id, deliver)
+                self._email = email
+            # start at "now"; a "now" below what was delivered means the hub's database was
+            # replaced (a restore) and its ids restarted: follow it, or every new event
+            # would be dropped as seen
+            if self.last_id is None or event.id < self.last_id:
+                self.last_id = event.id
+            return True
+        if self.last_id is not None and event.id <= self.last_id:
+            return False  # already delivered before the reconnect
+        self.last_id = event.id
+        deliver(event)
+        if self._email is not None and is_own_outcome(event, self._email):
+            # told live: the next sign-in must not tell it again
+            await self.marks.save(self.link.hub.base_url, self._email, event.id)
+        return False
 
     def _set(self, connected: bool, on_state: StateChanged | None) -> None:
         if connected != self.connected:

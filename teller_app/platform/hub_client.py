@@ -18,7 +18,7 @@ backoff; a session POST only when the connection could not be opened at all.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -309,7 +309,7 @@ class HubClient:
         return self._parse(EventList, data, "GET", path)
 
     async def stream_events(self, last_event_id: int | None = None
-                            ) -> AsyncIterator[HubEvent]:
+                            ) -> AsyncGenerator[HubEvent, None]:
         """The SSE stream, frame by frame. The first item is ``kind="ready"`` with ``id`` =
         the hub's current last event id. Resumes after ``last_event_id`` when given. Ends
         (returns) when the hub closes the stream; raises ``HubUnavailable`` when it cannot
