@@ -112,7 +112,9 @@ def test_a_filed_draft_makes_the_supervisor_the_next_step(qtbot, arun, stack, wi
 def test_the_report_entry_says_why_it_is_greyed_out(qtbot, arun, stack, window) -> None:  # type: ignore[no-untyped-def]
     desk = window.till_desk
     action = desk.report_action
-    qtbot.waitUntil(desk.open_action.isEnabled, timeout=10000)  # the hub's till state read
+    # the hub's till state read: no till (an action is enabled until then)
+    qtbot.waitUntil(lambda: not desk.close_action.isEnabled(), timeout=10000)
+    assert desk.open_action.isEnabled()
     assert action.isVisible() and not action.isEnabled()
     assert desk.menu.toolTipsVisible()
     assert action.toolTip() == REPORT_WHY and action.statusTip() == REPORT_WHY
