@@ -16,7 +16,7 @@ from teller_app.core.approvals import ApprovalService
 from teller_app.platform.hub_models import Alert
 from teller_app.ui.cash_drafts_panel import short_guid
 from teller_app.ui.change_request_dialog import describe_change
-from teller_app.ui.untrusted import shown
+from teller_app.ui.untrusted import fill, shown
 
 PHONE_DUPLICATE = "phone_duplicate"  # hub ``phone_watch.REASON``
 HOLDER_FIELD = "phone_holder"  # its fields: the other customer, when the hub may name them
@@ -42,15 +42,15 @@ def alert_text(who: str, fields: Mapping[str, object], reasons: Sequence[str]) -
     if is_phone_duplicate(reasons):
         holder = holder_text(fields)
         if holder:
-            return QCoreApplication.translate(
-                "ApprovalsInbox", "%1: another customer has the same phone number: %2").replace(
-                "%1", who).replace("%2", holder)
+            return fill(QCoreApplication.translate(
+                "ApprovalsInbox", "%1: another customer has the same phone number: %2"),
+                who, holder)
         return QCoreApplication.translate(
             "ApprovalsInbox", "%1: another customer has the same phone number").replace(
             "%1", who)
     after = {k: (v.get("after") if isinstance(v, dict) else v) for k, v in fields.items()}
-    return QCoreApplication.translate("ApprovalsInbox", "%1: %2 (no approved request)").replace(
-        "%1", who).replace("%2", describe_change(after))
+    return fill(QCoreApplication.translate("ApprovalsInbox", "%1: %2 (no approved request)"),
+                who, describe_change(after))
 
 
 async def open_alerts(service: ApprovalService) -> list[Alert]:

@@ -18,7 +18,7 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.audit_details import field_name
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
-from teller_app.ui.untrusted import shown
+from teller_app.ui.untrusted import fill, shown
 
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
 # The op reading the selected request again with its customer's ``current``
@@ -59,14 +59,11 @@ def _moved_parts(request: ChangeRequest) -> list[str]:
     for field, now in (request.current or {}).items():
         name, was = field_name(field), value(field, before.get(field))
         if field in change:
-            parts.append(translate("ApprovalsInbox", "%1: at filing %2 → wanted %3, now %4")
-                         .replace("%1", name).replace("%2", was)
-                         .replace("%3", value(field, change[field]))
-                         .replace("%4", value(field, now)))
+            parts.append(fill(translate("ApprovalsInbox", "%1: at filing %2 → wanted %3, now %4"),
+                              name, was, value(field, change[field]), value(field, now)))
         else:  # not asked for (a freeze meanwhile), yet it stops the change
-            parts.append(translate("ApprovalsInbox", "%1: at filing %2, now %3")
-                         .replace("%1", name).replace("%2", was)
-                         .replace("%3", value(field, now)))
+            parts.append(fill(translate("ApprovalsInbox", "%1: at filing %2, now %3"),
+                              name, was, value(field, now)))
     return parts
 
 
@@ -97,9 +94,9 @@ def customer_changed_text(result: str | None) -> str | None:
     if moved is None:
         return None
     details = "; ".join(
-        translate("ApprovalsInbox", "%1: was %2, now %3").replace("%1", field_name(field))
-        .replace("%2", field_value_text(field, values.get("was")))
-        .replace("%3", field_value_text(field, values.get("now")))
+        fill(translate("ApprovalsInbox", "%1: was %2, now %3"), field_name(field),
+             field_value_text(field, values.get("was")),
+             field_value_text(field, values.get("now")))
         for field, values in moved.items())
     if not details:
         return translate("ApprovalsInbox", "Not applied: someone else changed the customer "

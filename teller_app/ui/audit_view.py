@@ -58,7 +58,7 @@ from teller_app.ui.date_boxes import (
     show_dates,
 )
 from teller_app.ui.local_time import local_text
-from teller_app.ui.untrusted import tip
+from teller_app.ui.untrusted import fill, tip
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
@@ -358,8 +358,8 @@ class AuditView(QWidget):
                 self._show_status(lambda: self.tr("Chain intact: %n entries.", "",
                                                   result.count))
             else:
-                self._show_status(lambda: self.tr("Chain broken at entry %1: %2").replace(
-                    "%1", str(result.bad_seq)).replace("%2", result.problem or ""))
+                self._show_status(lambda: fill(self.tr("Chain broken at entry %1: %2"),
+                                               str(result.bad_seq), result.problem or ""))
             self.verified.emit(result)
 
         self.ops.run(lambda: link.call(lambda hub: hub.verify_audit()), on_success=shown,

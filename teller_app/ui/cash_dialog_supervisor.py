@@ -16,6 +16,7 @@ from teller_app.ui.cash_dialog_parts import CashDialogParts, in_sentence
 from teller_app.ui.cash_text import cash_error_text
 from teller_app.ui.enter_key import enter_stays_on
 from teller_app.ui.money import format_money
+from teller_app.ui.untrusted import fill
 
 # (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
 SupervisorConfirm = Callable[[str, str, str], Awaitable[CashReceipt]]
@@ -54,10 +55,10 @@ class CashDialogSupervisor(CashDialogParts):
         name = known or self.customer.display_name  # the platform's name, else the card's
         amount = format_money(draft.amount, self.minor_unit, self.asset_code)
         # whole sentences: declension
-        summary = (translate("CashDialog", "Confirm a cash deposit of %1 for %2.")
-                   if self.kind is CashKind.DEPOSIT else
-                   translate("CashDialog", "Confirm a cash withdrawal of %1 for %2.")
-                   ).replace("%1", amount).replace("%2", in_sentence(name))
+        summary = fill(translate("CashDialog", "Confirm a cash deposit of %1 for %2.")
+                       if self.kind is CashKind.DEPOSIT else
+                       translate("CashDialog", "Confirm a cash withdrawal of %1 for %2."),
+                       amount, in_sentence(name))
         if self.approval is not None and self.approval.request is not None:
             self.approval.open_in_place(summary)  # decides the filed request
             return

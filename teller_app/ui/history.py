@@ -58,7 +58,7 @@ from teller_app.ui.local_time import local_clock_text, local_text
 from teller_app.ui.money import is_ukrainian
 from teller_app.ui.payment_detail import PaymentDetailDialog
 from teller_app.ui.till_text import voided_text
-from teller_app.ui.untrusted import plain_label, shown_lines
+from teller_app.ui.untrusted import fill, plain_label, shown_lines
 
 EXPORT_PAGE = 100  # rows a page when the export reads the whole history
 
@@ -217,8 +217,8 @@ class HistoryDialog(QDialog):
             if total is None:
                 text = self.tr("%n payments, fetched at %1", "", shown).replace("%1", stamp)
             else:
-                text = self.tr("%1 of %n payments, fetched at %2", "", total).replace(
-                    "%1", str(shown)).replace("%2", stamp)
+                text = fill(self.tr("%1 of %n payments, fetched at %2", "", total),
+                            str(shown), stamp)
             self.as_of.setText(text)
 
     # -- detail / export ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 from teller_app.core.approvals import CASH_LIMITS_UPDATE, POLICY_UPDATE
 from teller_app.ui.data_text import status_text
 from teller_app.ui.money import amount_text, no_limit_text
+from teller_app.ui.untrusted import fill
 
 CHECKS = ("is_disabled", "kyc_down", "kyc_up", "balance_allowed_up", "all_customer_updates",
           "phone_number", "branch_move", "segment")
@@ -78,14 +79,14 @@ def _policy_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[s
             "%1", ", ".join(status_text(s) for s in sorted(old - new))))
     currency = str(after.get("cash_currency") or before.get("cash_currency") or "UAH")
     if str(before.get("cash_threshold")) != str(after.get("cash_threshold")):
-        parts.append(QCoreApplication.translate(
-            "SettingsChange", "cash approval threshold: %1 → %2").replace(
-            "%1", _amount(before.get("cash_threshold"), currency)).replace(
-            "%2", _amount(after.get("cash_threshold"), currency)))
+        parts.append(fill(QCoreApplication.translate(
+            "SettingsChange", "cash approval threshold: %1 → %2"),
+            _amount(before.get("cash_threshold"), currency),
+            _amount(after.get("cash_threshold"), currency)))
     if str(before.get("cash_currency")) != str(after.get("cash_currency")):
-        parts.append(QCoreApplication.translate("SettingsChange", "cash currency: %1 → %2")
-                     .replace("%1", str(before.get("cash_currency") or ""))
-                     .replace("%2", str(after.get("cash_currency") or "")))
+        parts.append(fill(QCoreApplication.translate("SettingsChange", "cash currency: %1 → %2"),
+                          str(before.get("cash_currency") or ""),
+                          str(after.get("cash_currency") or "")))
     if tightened:
         parts.append(QCoreApplication.translate(
             "SettingsChange", "approval now needed for: %1").replace("%1", ", ".join(tightened)))
@@ -126,9 +127,8 @@ def _limits_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[s
                 return no_limit_text()
             return _amount(value, None)
 
-        parts.append(QCoreApplication.translate("SettingsChange", "%1: %2 → %3")
-                     .replace("%1", _limit_text(name)).replace("%2", shown(old))
-                     .replace("%3", shown(new)))
+        parts.append(fill(QCoreApplication.translate("SettingsChange", "%1: %2 → %3"),
+                          _limit_text(name), shown(old), shown(new)))
     return parts
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -43,11 +43,8 @@ from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_ch
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.enter_key import press_on_enter
 from teller_app.ui.shortcuts import ACCOUNT_HISTORY_KEY
-
-if TYPE_CHECKING:
-    pass
-
 from teller_app.ui.supervision_base import SupervisionBase
+from teller_app.ui.untrusted import fill
 
 log = logging.getLogger("teller_app.ui.supervision")
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
@@ -266,9 +263,9 @@ class SupervisionCards(SupervisionBase):
 
     def open_in_place(self, card: CustomerCard, request: ChangeRequest,
                       parent: QDialog | None = None) -> None:
-        summary = translate("Supervision", "%1\nReason: %2").replace(
-            "%1", describe_change(request.displayed_change())).replace(
-            "%2", request_reason_text(request.reason))
+        summary = fill(translate("Supervision", "%1\nReason: %2"),
+                       describe_change(request.displayed_change()),
+                       request_reason_text(request.reason))
         dialog = ApproveInPlaceDialog(summary, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         profile = self.session.profile

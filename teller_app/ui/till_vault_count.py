@@ -15,7 +15,7 @@ from teller_app.core.till import BranchPosition, TillService, VaultCount
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
-from teller_app.ui.untrusted import shown_lines
+from teller_app.ui.untrusted import fill, shown_lines
 
 # (second supervisor's e-mail, password, count id) -> the position once co-signed
 VaultCosignHere = Callable[[str, str, str], Awaitable[BranchPosition]]
@@ -80,12 +80,11 @@ class VaultCountDialog(CosignWaitDialog):
             from teller_app.ui.error_text import friendly_message
 
             if isinstance(exc, VaultCountUnknown) and exc.position is not None:
-                self.status.setText(self.tr(
+                self.status.setText(fill(self.tr(
                     "The Teller Hub did not answer, and the vault now shows %1, not the %2 you "
                     "counted: a transfer may have moved it meanwhile, or your count was not "
-                    "recorded. Look at the position, count again and save.").replace(
-                        "%1", format_uah(exc.position.vault)).replace(
-                        "%2", format_uah(exc.counted)))
+                    "recorded. Look at the position, count again and save."),
+                    format_uah(exc.position.vault), format_uah(exc.counted)))
                 return
             self.status.setText(shown_lines(friendly_message(exc)))
 

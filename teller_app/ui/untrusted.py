@@ -31,6 +31,19 @@ ZWSP = "\u200b"  # ZERO WIDTH SPACE: a line may break here, nothing is painted
 # (29), an e-mail address or a path stays whole, so it reads and copies as it is.
 _LONG_RUN = re.compile(r"[^\s/\\-]{61,}")
 BREAK_EVERY = 30
+_PLACEHOLDER = re.compile(r"%(\d)")
+
+
+def fill(text: str, *values: str) -> str:
+    """``text`` (a translation) with %1..%9 each replaced by ``values[n-1]`` in one pass; a
+    placeholder without a value stays as it is. Chained ``.replace("%1", a).replace("%2", b)``
+    would rewrite a "%2" inside ``a`` (a customer's login or name is any text), so the
+    inserted values are never scanned again."""
+    def value(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        return values[n - 1] if 1 <= n <= len(values) else match.group(0)
+
+    return _PLACEHOLDER.sub(value, text)
 
 
 def clip(text: str, limit: int) -> str:
