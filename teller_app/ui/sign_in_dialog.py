@@ -3,6 +3,7 @@ signs in to the bank's Teller Hub; the desk never holds the bank's key.
 
 Errors are shown inline and nothing typed is cleared except the password after a wrong
 password. The embedded sandbox's demo employees are offered in a list that fills the form.
+"Remember on this workstation" (keyring, machine policy): ``ui/sign_in_remember.py``.
 Opened with show()/open(), never exec(): sign-in awaits the network on the qasync loop.
 """
 
@@ -27,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.machine_policy import MachinePolicy, read_policy
+from teller_app.core.machine_policy import read_policy
 from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.sign_in_demo import SandboxBox, demo_item, fill_demo_list
+from teller_app.ui.sign_in_remember import look_up_remembered, policy_read, store_opened
 from teller_app.ui.untrusted import LatePlainLabel, shown_lines
 
 if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) after the paint
@@ -122,7 +124,7 @@ class SignInDialog(QDialog):
         self.remembered_timer = QTimer(self)
         self.remembered_timer.setSingleShot(True)
         self.remembered_timer.setInterval(250)
-        self.remembered_timer.timeout.connect(self._look_up_remembered)
+        self.remembered_timer.timeout.connect(lambda: look_up_remembered(self))
         self.email.textChanged.connect(lambda _t: self.remembered_timer.start())
         self.profile_combo.currentIndexChanged.connect(self._target_changed)
         self.email.returnPressed.connect(self.secret.setFocus)
@@ -261,72 +263,22 @@ class SignInDialog(QDialog):
         profile_name = target.profile.name
         self.ops.run(
             lambda: self._open_store(target),
-            on_success=lambda result: self._store_opened(profile_name, result),
+            on_success=lambda result: store_opened(self, profile_name, result),
             parent=self,
             label=self.tr("Opening the keyring…"),
             key="sign-in-store",
             network=False,
         )
-        self.ops.run(lambda: asyncio.to_thread(read_policy), on_success=self._policy_read,
+        self.ops.run(lambda: asyncio.to_thread(read_policy),
+                     on_success=lambda policy: policy_read(self, policy),
                      parent=self, label="", key="sign-in-policy", network=False)
         (self.secret if target.profile.email else self.email).setFocus()
-
-    def _policy_read(self, policy: MachinePolicy) -> None:
-        """IT's machine policy may forbid "Remember" (a shared PC): the box goes."""
-        self._remember_allowed = policy.remember_sign_in
-        if not policy.remember_sign_in:
-            self.remember.setChecked(False)
-            self.remember.setEnabled(False)
-            self.remember.hide()
 
     @staticmethod
     async def _open_store(target: SignInTarget) -> SecretStore:
         from teller_app.secrets import SecretStore  # the keyring's, after the first paint
 
         return await SecretStore.open(target.profile.name)
-
-    def _look_up_remembered(self) -> None:
-        """Whether the employee typed has a remembered session here (nothing is pre-filled:
-        the secret field stays empty, and another employee's entry is never read)."""
-        store, target, email = self.store, self.target, self.email.text().strip()
-        if store is None:
-            return
-        from teller_app.ui.sign_in import read_remembered
-
-        self.ops.run(
-            lambda: read_remembered(store, target, email),
-            on_success=lambda token: self._remembered_known(email, bool(token)),
-            parent=self,
-            label="",
-            key="sign-in-remembered",
-            network=False,
-        )
-
-    def _remembered_known(self, email: str, remembered: bool) -> None:
-        if email != self.email.text().strip():
-            return  # typed on meanwhile: a newer look-up follows
-        self._remembered_for = email.lower() if remembered else None
-        self.remember.setChecked(remembered)  # off unless this employee chose it before
-        self.secret.setPlaceholderText(
-            self.tr("Remembered on this workstation: leave empty to sign in")
-            if remembered else "")
-
-    def _store_opened(self, profile_name: str, store: SecretStore) -> None:
-        if profile_name != self.target.profile.name:
-            return
-        self.store = store
-        if store.persistent:
-            self.keyring_note.hide()
-            self.remember.setEnabled(self._remember_allowed)
-        else:
-            self.remember.setChecked(False)
-            self.remember.setEnabled(False)
-            from teller_app.ui.keyring_note import keyring_note_text
-
-            self.keyring_note.setText(shown_lines(keyring_note_text(store.unavailable_reason)))
-            self.keyring_note.show()
-            self._fit_height()
-        self._look_up_remembered()
 
     def _tab_order(self) -> None:
         # Tab follows the screen: the demo list on top, the form, then the buttons left to right.

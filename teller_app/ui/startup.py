@@ -7,7 +7,8 @@ else the embedded sandbox is started (a child process, in a thread) and its demo
 offered, unless the machine's policy turns the demo off (then "ask IT", ``ui/no_profile.py``)
 -> SignInDialog runs ``ui/sign_in.sign_in`` through the ops
 runner (core.session.open_session: login + whoami + branch) -> the branch cache is opened
-for the employee's scope -> MainWindow. Sign-out closes the session and shows sign-in again.
+for the employee's scope -> MainWindow (``ui/start_main_window.py``). Sign-out closes the
+session and shows sign-in again.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from teller_app.ui.async_op import OpRunner
@@ -35,7 +36,6 @@ from teller_app.ui.start_early import StartDirs, choose_dirs
 from teller_app.ui.start_warmup import AfterFirstPaint, warm_embedded_imports, warm_sign_in_imports
 
 if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it is started
-    from teller_app.core.branch_cache import BranchCacheBundle
     from teller_app.core.embedded_start import EarlyStart, EmbeddedStack
     from teller_app.core.machine_policy import MachinePolicy
     from teller_app.core.session import Session
@@ -49,16 +49,6 @@ if TYPE_CHECKING:  # the embedded stack (and its HTTP client) loads only when it
 
 log = logging.getLogger("teller_app")
 SMOKE_EMPLOYEE = "teller.kyiv@demo.bank"
-
-
-def hub_notice(session: Session) -> str | None:
-    """What the main window says when the session's hub could not be reached at sign-in
-    (Mode A only: without the hub a Mode-B sign-in fails)."""
-    if not session.profile.hub_url or session.hub_available:
-        return None
-    return QCoreApplication.translate(
-        "AppController", "The bank's Teller Hub cannot be reached: four-eyes approvals and "
-        "customer secrets are unavailable, so new customers cannot be created for now.")
 
 
 class AppController(QObject):
@@ -296,54 +286,15 @@ class AppController(QObject):
 
     def _signed_in(self, session: Session, target: SignInTarget) -> None:
         from teller_app.ui.cache_wiring import open_branch_cache
+        from teller_app.ui.start_main_window import open_main
 
         self.ops.run(
             lambda: open_branch_cache(session),
-            on_success=lambda cache: self._open_main(session, target, cache),
-            on_error=lambda exc: self._open_main(session, target, None, exc),
+            on_success=lambda cache: open_main(self, session, target, cache),
+            on_error=lambda exc: open_main(self, session, target, None, exc),
             label=self.tr("Opening the branch cache…"),
             network=False,
         )
-
-    def _open_main(self, session: Session, target: SignInTarget,
-                   cache: BranchCacheBundle | None,
-                   cache_error: BaseException | None = None) -> None:
-        from teller_app.ui.error_text import cache_message, cache_notice, desk_version_notice
-        from teller_app.ui.main_window import MainWindow
-
-        window = MainWindow(session, self.ops, profile_name=target.profile.name,
-                            sandbox_asset=target.asset, branch_cache=cache)
-        # every notice shown: a cache that could not be opened hides no other one
-        notices = [n for n in (cache_message(cache_error) if cache_error is not None else None,
-                               cache_notice(cache), hub_notice(session),
-                               desk_version_notice(session)) if n]
-        if notices:
-            window.banner.show_message("\n".join(notices), "warning")
-        window.signed_out.connect(lambda: self._signed_out(window))
-        window.destroyed.connect(lambda: None)
-        window.closed.connect(lambda: self._window_closed(window))
-        if target.is_sandbox:
-            window.setWindowTitle(self.tr("Teller — SANDBOX (demo data)"))
-        self.window = window
-        if self.args.smoke_test:
-            window.search_panel.results_shown.connect(lambda _q: self._smoke_ready(window))
-        if self.onboarding is not None:
-            self.onboarding.after_desk_opens(window)
-        window.show()
-        window.start()
-        self.dialog = None
-
-    def _signed_out(self, window: MainWindow) -> None:
-        self.window = None
-        self.ops.run(lambda: window.shutdown(), label="", network=False)
-        self.show_sign_in()
-        if window.sign_out_reason and self.dialog is not None:  # the desk signed itself out
-            self.dialog.show_reason(window.sign_out_reason)
-
-    def _window_closed(self, window: MainWindow) -> None:
-        if self.window is window:  # closed, not signed out: the app ends
-            self.ops.run(lambda: window.shutdown(), on_success=lambda _r: self.quit(0),
-                         on_error=lambda _e: self.quit(0), network=False)
 
     # -- smoke test -----------------------------------------------------------------------
     def _smoke_ready(self, window: MainWindow) -> None:

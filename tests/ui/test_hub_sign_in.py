@@ -61,7 +61,7 @@ def test_the_dialog_offers_no_bank_key(qtbot, ops, stack) -> None:  # type: igno
 
 def test_mode_a_sign_in_with_the_hub_down_still_works_and_says_so(arun, stack) -> None:  # type: ignore[no-untyped-def]
     from teller_app.ui.sign_in import sandbox_target
-    from teller_app.ui.startup import hub_notice
+    from teller_app.ui.start_main_window import hub_notice
 
     target = sandbox_target(stack.sandbox.manifest, "http://127.0.0.1:9")  # nothing there
     email = "teller.kyiv@demo.bank"

@@ -36,7 +36,8 @@ def test_a_cache_that_cannot_open_hides_no_other_notice(
     from teller_app.ui.cache_wiring import close_branch_cache, open_branch_cache
     from teller_app.ui.error_text import cache_message
     from teller_app.ui.sign_in import sandbox_target, sign_in
-    from teller_app.ui.startup import AppController, hub_notice
+    from teller_app.ui.start_main_window import hub_notice
+    from teller_app.ui.startup import AppController
 
     keyring.set_keyring(MemoryKeyring())  # the cache key outlives the first open
     target = sandbox_target(sandbox.manifest, "http://127.0.0.1:9")  # no hub there

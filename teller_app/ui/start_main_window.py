@@ -1,0 +1,71 @@
+"""The main window opened after sign-in (``AppController`` in ``ui/startup.py``): every
+start-up notice in its banner, the sandbox's title, and what its sign-out or close does to the
+app. Strings keep the ``AppController`` translation context (they were ``AppController.tr``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+
+if TYPE_CHECKING:
+    from teller_app.core.branch_cache import BranchCacheBundle
+    from teller_app.core.session import Session
+    from teller_app.ui.main_window import MainWindow
+    from teller_app.ui.sign_in import SignInTarget
+    from teller_app.ui.startup import AppController
+
+
+def hub_notice(session: Session) -> str | None:
+    """What the main window says when the session's hub could not be reached at sign-in
+    (Mode A only: without the hub a Mode-B sign-in fails)."""
+    if not session.profile.hub_url or session.hub_available:
+        return None
+    return QCoreApplication.translate(
+        "AppController", "The bank's Teller Hub cannot be reached: four-eyes approvals and "
+        "customer secrets are unavailable, so new customers cannot be created for now.")
+
+
+def open_main(controller: AppController, session: Session, target: SignInTarget,
+              cache: BranchCacheBundle | None,
+              cache_error: BaseException | None = None) -> None:
+    from teller_app.ui.error_text import cache_message, cache_notice, desk_version_notice
+    from teller_app.ui.main_window import MainWindow
+
+    window = MainWindow(session, controller.ops, profile_name=target.profile.name,
+                        sandbox_asset=target.asset, branch_cache=cache)
+    # every notice shown: a cache that could not be opened hides no other one
+    notices = [n for n in (cache_message(cache_error) if cache_error is not None else None,
+                           cache_notice(cache), hub_notice(session),
+                           desk_version_notice(session)) if n]
+    if notices:
+        window.banner.show_message("\n".join(notices), "warning")
+    window.signed_out.connect(lambda: signed_out(controller, window))
+    window.destroyed.connect(lambda: None)
+    window.closed.connect(lambda: window_closed(controller, window))
+    if target.is_sandbox:
+        window.setWindowTitle(QCoreApplication.translate(
+            "AppController", "Teller — SANDBOX (demo data)"))
+    controller.window = window
+    if controller.args.smoke_test:
+        window.search_panel.results_shown.connect(lambda _q: controller._smoke_ready(window))
+    if controller.onboarding is not None:
+        controller.onboarding.after_desk_opens(window)
+    window.show()
+    window.start()
+    controller.dialog = None
+
+
+def signed_out(controller: AppController, window: MainWindow) -> None:
+    controller.window = None
+    controller.ops.run(lambda: window.shutdown(), label="", network=False)
+    controller.show_sign_in()
+    if window.sign_out_reason and controller.dialog is not None:  # the desk signed itself out
+        controller.dialog.show_reason(window.sign_out_reason)
+
+
+def window_closed(controller: AppController, window: MainWindow) -> None:
+    if controller.window is window:  # closed, not signed out: the app ends
+        controller.ops.run(lambda: window.shutdown(), on_success=lambda _r: controller.quit(0),
+                           on_error=lambda _e: controller.quit(0), network=False)
