@@ -33,7 +33,7 @@ from teller_app.platform.models import Customer
 
 from . import audit
 from .canon import normalise
-from .errors import HubError
+from .dcm_unreadable import dcm_unreadable
 
 CUSTOMER_BLOCKED = "customer_blocked"
 REFUSAL = "the customer's status stops cash at the bank (blocked or closed)"
@@ -49,13 +49,13 @@ def stops_cash(status: str, sensitive_statuses: Iterable[str]) -> bool:
 
 async def read_customer(client: PlatformClient, customer_guid: str) -> Customer:
     """The cash's customer as DCM holds it now (its ``status``; a withdrawal's payer
-    login). Unreadable: 503 (the hub cannot decide, so nothing is allowed)."""
+    login). Unreadable: 503 ``dcm_unreadable`` (the hub cannot decide: nothing is allowed)."""
     try:
         return await client.get_customer(customer_guid)
     except (NotFound, ValidationError):
-        raise HubError(503, "the cash's customer cannot be read on DCM") from None
+        raise dcm_unreadable("the cash's customer cannot be read on DCM") from None
     except PlatformError as exc:
-        raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+        raise dcm_unreadable(f"DCM cannot be read: {exc.message}") from None
 
 
 def status_in(row: Any) -> str | None:

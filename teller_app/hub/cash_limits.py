@@ -38,6 +38,7 @@ from . import policy
 from .cash_customer import CUSTOMER_BLOCKED, REFUSAL, audit_refusal, read_customer, stops_cash
 from .cash_failed import failed_guids
 from .db import now
+from .dcm_unreadable import dcm_unreadable
 from .errors import HubError
 from .events import pg_lock
 from .models import HubEmployee
@@ -108,13 +109,14 @@ class Draft:
 
 
 async def read_payment(client: PlatformClient, payment_guid: str) -> Payment:
-    """The payment on DCM; 404 when there is none, 503 when DCM cannot be read."""
+    """The payment on DCM; 404 when there is none, 503 ``dcm_unreadable`` when DCM cannot be
+    read."""
     try:
         return await client.get_payment(payment_guid, False)
     except (NotFound, ValidationError):  # an unknown GUID may be a 400 on DCM (docs are open)
         raise HubError(404, "no such payment on DCM") from None
     except PlatformError as exc:
-        raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+        raise dcm_unreadable(f"DCM cannot be read: {exc.message}") from None
 
 
 async def read_draft(client: PlatformClient, payment_guid: str, *,
@@ -199,7 +201,7 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
             "branch_guid": draft.branch_guid, "threshold": f"{threshold:.2f}"}
     status = draft.customer_status
     if status is None:  # never read (a caller without ``with_status``): no decision
-        raise HubError(503, "the cash's customer status was not read: the hub cannot decide")
+        raise dcm_unreadable("the cash's customer status was not read: the hub cannot decide")
     # DCM ignores ``status``: the bank's "blocked"/"closed" stops cash only here. Both ways,
     # as DCM's own block (``is_disabled``) does; an approved request does not lift it.
     if stops_cash(status, blocked_statuses):

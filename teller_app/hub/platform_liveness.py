@@ -27,6 +27,7 @@ import httpx
 from fastapi import Request
 
 from . import audit, sessions
+from .dcm_unreadable import dcm_unreadable
 from .errors import HubError, unauthorized
 from .state import HubState
 
@@ -51,14 +52,17 @@ class PlatformSession:
 
 async def whoami(state: HubState, token: str,
                  timeout: float = WHOAMI_TIMEOUT_S) -> PlatformSession:
-    """Raises 401 (DCM refused the token) or 503 (DCM unreachable or an odd answer)."""
+    """Raises 401 (DCM refused the token) or 503 (DCM unreachable or in trouble:
+    ``dcm_unreadable``; an odd answer: no code)."""
     url = f"{state.settings.dcm_url.rstrip('/')}/kratos/sessions/whoami"
     try:
         resp = await state.http.get(url, headers={"X-Session-Token": token}, timeout=timeout)
     except httpx.HTTPError:
-        raise HubError(503, "DCM is unreachable: cannot check the platform session") from None
+        raise dcm_unreadable("DCM is unreachable: cannot check the platform session") from None
     if resp.status_code in (401, 403):
         raise unauthorized("DCM says the platform session is not valid")
+    if resp.status_code >= 500:  # DCM's own trouble just now: try again
+        raise dcm_unreadable(f"DCM whoami answered HTTP {resp.status_code}")
     if resp.status_code != 200:
         raise HubError(503, f"DCM whoami answered HTTP {resp.status_code}")
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from . import signin_throttle
+from .dcm_unreadable import dcm_unreadable
 from .errors import HubError
 from .state import HubState
 
@@ -22,9 +23,9 @@ async def _check_platform_token(state: HubState, email: str, token: str) -> None
     try:
         resp = await state.http.get(url, headers={"X-Session-Token": token}, timeout=5.0)
     except httpx.HTTPError:
-        raise HubError(503, "DCM is unreachable: cannot check your platform session") from None
+        raise dcm_unreadable("DCM is unreachable: cannot check your platform session") from None
     if resp.status_code >= 500:  # DCM's own trouble: not the approver's failure to count
-        raise HubError(503, "DCM could not check your platform session: try again")
+        raise dcm_unreadable("DCM could not check your platform session: try again")
     if resp.status_code != 200:
         raise HubError(401, "DCM says your platform session is not valid: sign in again")
     try:

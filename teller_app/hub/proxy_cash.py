@@ -37,6 +37,7 @@ from teller_app.hub.cash_kind import classify
 from teller_app.hub.cash_limits import category_code, lock_till, owner_of
 from teller_app.hub.db import now
 from teller_app.hub.dcm_reader import app_reader
+from teller_app.hub.dcm_unreadable import DCM_UNREADABLE
 from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
 from teller_app.hub.till_money import money, to_minor
@@ -67,7 +68,8 @@ async def payment_to_confirm(app_state: State, body: Any) -> Payment:
     except (NotFound, ValidationError):
         raise Refusal(404, "payment not found") from None
     except PlatformError:
-        raise Refusal(503, "the hub cannot read this payment on DCM to check it") from None
+        raise Refusal(503, "the hub cannot read this payment on DCM to check it",
+                      DCM_UNREADABLE) from None
     if payment.guid.lower() != guid.lower():  # the checks judge the payment the confirm names
         raise Refusal(502, "DCM answered with another payment")
     return payment
@@ -94,7 +96,8 @@ async def refuse_unauthorized_cash(app_state: State, payment: Payment,
     except (NotFound, ValidationError):
         raise Refusal(404, "the hub cannot read this payment on DCM to check it") from None
     except (PlatformError, HubError):
-        raise Refusal(503, "the hub cannot read this payment on DCM to check it") from None
+        raise Refusal(503, "the hub cannot read this payment on DCM to check it",
+                      DCM_UNREADABLE) from None
     if not shape.kind:
         return
     if shape.problems:

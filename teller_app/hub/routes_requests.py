@@ -36,6 +36,7 @@ from .authn import CurrentEmployee, Operator, hub_state, require_head_office_adm
 from .cash_commands import check_approval, check_filing
 from .commands import Command
 from .contract import QueryInt, errors
+from .dcm_unreadable import dcm_unreadable
 from .errors import HubError
 from .events import is_checker
 from .execute import CRASH_AFTER_DECISION, Resumer, crash_point
@@ -76,7 +77,7 @@ async def _own_customer(fe: FourEyes, emp: HubEmployee, guid: str) -> Any:
     except (NotFound, ValidationError):  # an unknown GUID may be a 400 (the docs are open)
         customer = None
     except PlatformError as exc:
-        raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+        raise dcm_unreadable(f"DCM cannot be read: {exc.message}") from None
     if customer is None or not emp.may_act_in(customer.branch_guid or None):
         raise HubError(403, "no such customer in your branch", "not_your_customer")
     return customer

@@ -28,6 +28,7 @@ from .authn import CurrentEmployee, Operator, hub_state, require_head_office_adm
 from .cash_limits import CashLimits, Draft, read_draft
 from .contract import errors
 from .db import now
+from .dcm_unreadable import dcm_unreadable
 from .errors import HubError
 from .events import is_checker
 from .fe_runtime import runtime
@@ -110,7 +111,7 @@ async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> di
         except NotFound:  # answered as another branch's customer: existence is not told
             customer = None
         except PlatformError as exc:
-            raise HubError(503, f"DCM cannot be read: {exc.message}") from None
+            raise dcm_unreadable(f"DCM cannot be read: {exc.message}") from None
         branch = (customer.branch_guid or None) if customer is not None else UNKNOWN_BRANCH
         status = customer.status or "" if customer is not None else ""
     draft = Draft("", PaymentStatus.CREATED, body.kind, "", to_minor(body.amount),

@@ -15,8 +15,9 @@ from .errors import (
     Unavailable,
 )
 
-# 503 codes of a check the hub could not run (it did nothing), not of a hub that is down
-CHECK_UNAVAILABLE = frozenset({"phone_check_unavailable"})
+# 503 codes of a check the hub could not run (it did nothing), not of a hub that is down:
+# a phone number not checked, or DCM not read just now (the hub answered; the platform did not)
+CHECK_UNAVAILABLE = frozenset({"phone_check_unavailable", "dcm_unreadable"})
 
 
 def hub_error(exc: PlatformError, method: str, path: str) -> PlatformError:

@@ -99,7 +99,8 @@ class HubUnavailable(PlatformError):
 class HubCheckUnavailable(PlatformError):
     """The Teller Hub answered but could not run a check a write needs, so it did nothing
     (HTTP 503 with a code: ``reason == "phone_check_unavailable"``, it could not read DCM to
-    check a phone number is free). Neither ``Unavailable`` nor ``HubUnavailable``: the hub
+    check a phone number is free; ``"dcm_unreadable"``, it could not read DCM just now for
+    another check or decision). Neither ``Unavailable`` nor ``HubUnavailable``: the hub
     and the platform may both be reachable, so the desk stays online; try again shortly."""
 
 

@@ -263,6 +263,10 @@ def hub_check_text(exc: HubCheckUnavailable) -> str:
         return QCoreApplication.translate(
             "ErrorText", "The Teller Hub could not check the phone number with the platform "
             "just now: nothing was saved. Your work is kept; try again in a moment.")
+    if exc.reason == "dcm_unreadable":  # the hub answered: the platform did not answer it
+        return QCoreApplication.translate(
+            "ErrorText", "The Teller Hub could not read the platform just now: nothing was "
+            "done. Your work is kept; try again in a moment.")
     return QCoreApplication.translate(
         "ErrorText", "The Teller Hub could not run a check just now: nothing was done. Try "
         "again in a moment.")

@@ -1,0 +1,74 @@
+"""A hub that cannot read DCM just now for a check a call needs (the customer of a filing or
+of a cash preview, a cash draft's payment) did nothing and says so: 503 with the code
+``dcm_unreadable``, so a desk tells the teller the hub could not read the platform (not that
+the hub cannot be reached) and stays online. Real sandbox and hub (DCM's address: nothing
+listens), SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fe_helpers import start_fe_hub
+from hub_proc import HubProc, add_employee, branches, free_port, hub_env, sign_in, start_hub
+
+from teller_app.core.embedded_sandbox import SandboxProcess
+
+
+@pytest.fixture()
+def blind_hub(hub_db: str | None, sandbox: SandboxProcess,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProc]:
+    """A hub whose DCM does not answer (nothing listens at its address)."""
+    env = {**hub_env(sandbox, hub_db),
+           "TELLER_HUB_DCM_URL": f"http://127.0.0.1:{free_port()}"}
+    proc = start_hub(tmp_path_factory.mktemp("blind-hub"), env)
+    yield proc
+    assert proc.stop() == 0, proc.log()[-2000:]
+
+
+def _unreadable(r: httpx.Response) -> None:
+    assert r.status_code == 503, r.text
+    assert r.json()["code"] == "dcm_unreadable", r.text
+
+
+def test_a_filing_while_dcm_does_not_answer_is_a_503_dcm_unreadable_and_files_nothing(
+        blind_hub: HubProc, sandbox: SandboxProcess) -> None:
+    kyiv = branches(sandbox)[0]
+    customer = str(uuid.uuid4())
+    with blind_hub.client() as http:
+        who = sign_in(http, add_employee(http, blind_hub, branch_guid=kyiv))
+        _unreadable(http.post("/api/v1/requests", headers=who, json={
+            "kind": "customer_update", "customer_guid": customer,
+            "change": {"name": "Олена"}, "reason": "DCM is down"}))
+        # nothing was filed
+        listed = http.get("/api/v1/requests", headers=who, params={"mine": True})
+        assert listed.status_code == 200, listed.text
+        assert [r for r in listed.json()["requests"] if r["customer_guid"] == customer] == []
+        # the cash preview of a customer reads DCM the same way
+        _unreadable(http.post("/api/v1/cash/preview", headers=who, json={
+            "kind": "deposit", "amount": "100.00", "customer_guid": customer}))
+        # and a cash draft to authorize (its payment)
+        _unreadable(http.post("/api/v1/cash/authorize", json={
+            "payment_guid": str(uuid.uuid4())}, headers={**who, "X-Desk-ID": "desk-1"}))
+
+
+def test_a_confirm_through_the_proxy_while_dcm_does_not_answer_is_a_503_dcm_unreadable(
+        hub_db: str | None, sandbox: SandboxProcess,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Mode B: the proxy's check of a cash confirm cannot read the payment: the same code,
+    so the desk's platform client says the hub could not read the platform (nothing sent)."""
+    kyiv = branches(sandbox)[0]
+    hub = start_fe_hub(tmp_path_factory.mktemp("blind-proxy-hub"), sandbox, hub_db,
+                       TELLER_HUB_WATCH="0",
+                       TELLER_HUB_DCM_URL=f"http://127.0.0.1:{free_port()}")
+    try:
+        with hub.client() as http:
+            sup = sign_in(http, add_employee(http, hub, roles=["Supervisor"],
+                                             branch_guid=kyiv))
+            _unreadable(http.post(
+                f"/dcm/api/v1/counterparty/{sandbox.counterparty_guid}/branch/{kyiv}"
+                "/payments/confirm", headers=sup, json={"payment_guid": str(uuid.uuid4())}))
+    finally:
+        assert hub.stop() == 0, hub.log()[-2000:]
