@@ -102,32 +102,32 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="109"/>
+        <location filename="../../teller_app/ui/startup.py" line="99"/>
         <source>Teller could not start: {error}</source>
         <translation>Не вдалося запустити Teller: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="180"/>
+        <location filename="../../teller_app/ui/startup.py" line="170"/>
         <source>There is no profile named {name}.</source>
         <translation>Профілю з назвою {name} не існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="195"/>
+        <location filename="../../teller_app/ui/startup.py" line="185"/>
         <source>Starting the sandbox…</source>
         <translation>Запуск пісочниці…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="210"/>
+        <location filename="../../teller_app/ui/startup.py" line="200"/>
         <source>The sandbox did not start: {error}</source>
         <translation>Не вдалося запустити пісочницю: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="304"/>
+        <location filename="../../teller_app/ui/startup.py" line="295"/>
         <source>Opening the branch cache…</source>
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="59"/>
+        <location filename="../../teller_app/ui/start_main_window.py" line="25"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
@@ -137,13 +137,13 @@
         <translation>Кеш цього робочого місця створила новіша версія Teller: його буде перебудовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="326"/>
+        <location filename="../../teller_app/ui/start_main_window.py" line="48"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/startup.py" line="363"/>
-        <location filename="../../teller_app/ui/startup.py" line="377"/>
+        <location filename="../../teller_app/ui/startup.py" line="314"/>
+        <location filename="../../teller_app/ui/startup.py" line="328"/>
         <location filename="../../teller_app/ui/zone_check.py" line="53"/>
         <source>Teller</source>
         <translation>Teller</translation>
@@ -357,37 +357,37 @@
         <translation>%1: під час подання %2 → бажано %3, зараз %4</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="67"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="65"/>
         <source>%1: at filing %2, now %3</source>
         <translation>%1: під час подання %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="88"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="85"/>
         <source>Changed by someone else since it was filed: %1. Approving it applies nothing: the request ends not applied.</source>
         <translation>Після подання це змінив хтось інший: %1. Погодження нічого не застосує: запит завершиться як незастосований.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="100"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="97"/>
         <source>%1: was %2, now %3</source>
         <translation>%1: було %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="102"/>
         <source>Not applied: someone else changed the customer after the request was filed. Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший. Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="108"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="105"/>
         <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="121"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="118"/>
         <source>Not applied: another customer already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має інший клієнт (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="124"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="121"/>
         <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
@@ -1824,17 +1824,17 @@
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="57"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="58"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="59"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="60"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="88"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="89"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -3412,50 +3412,55 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller Hub зараз не зміг перевірити номер телефону на платформі: нічого не збережено. Введені дані залишилися; спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="266"/>
+        <location filename="../../teller_app/ui/error_text.py" line="267"/>
+        <source>The Teller Hub could not read the platform just now: nothing was done. Your work is kept; try again in a moment.</source>
+        <translation>Teller Hub зараз не зміг прочитати дані платформи: нічого не виконано. Введені дані залишилися; спробуйте ще раз за мить.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="270"/>
         <source>The Teller Hub could not run a check just now: nothing was done. Try again in a moment.</source>
         <translation>Teller Hub зараз не зміг виконати перевірку: нічого не виконано. Спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="289"/>
+        <location filename="../../teller_app/ui/error_text.py" line="293"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="292"/>
+        <location filename="../../teller_app/ui/error_text.py" line="296"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="297"/>
+        <location filename="../../teller_app/ui/error_text.py" line="301"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="206"/>
-        <location filename="../../teller_app/ui/error_text.py" line="301"/>
+        <location filename="../../teller_app/ui/error_text.py" line="305"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="303"/>
+        <location filename="../../teller_app/ui/error_text.py" line="307"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="222"/>
-        <location filename="../../teller_app/ui/error_text.py" line="305"/>
-        <location filename="../../teller_app/ui/error_text.py" line="308"/>
+        <location filename="../../teller_app/ui/error_text.py" line="309"/>
+        <location filename="../../teller_app/ui/error_text.py" line="312"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="311"/>
+        <location filename="../../teller_app/ui/error_text.py" line="315"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="313"/>
+        <location filename="../../teller_app/ui/error_text.py" line="317"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -5070,117 +5075,117 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsChange</name>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="24"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="25"/>
         <source>Approval policy</source>
         <translation>Політика погоджень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="26"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="27"/>
         <source>Cash limits</source>
         <translation>Касові ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="33"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="34"/>
         <source>disabling or re-enabling a customer</source>
         <translation>вимкнення або повторне увімкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="35"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="36"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="37"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="38"/>
         <source>raising the KYC level</source>
         <translation>підвищення рівня KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="38"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="39"/>
         <source>raising the balance cap</source>
         <translation>підвищення граничного залишку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="40"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="41"/>
         <source>every change to a customer</source>
         <translation>будь-яка зміна даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="42"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="43"/>
         <source>a new phone number</source>
         <translation>новий номер телефону</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="44"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="45"/>
         <source>moving a customer to another branch</source>
         <translation>перенесення клієнта до іншого відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="46"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="47"/>
         <source>changing the segment</source>
         <translation>зміна сегмента</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="66"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="67"/>
         <source>one customer per phone number: on</source>
         <translation>один клієнт на номер телефону: увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="68"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="69"/>
         <source>one customer per phone number: off (shared phones allowed)</source>
         <translation>один клієнт на номер телефону: вимкнено (спільні номери дозволено)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="71"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="72"/>
         <source>no approval any more for: %1</source>
         <translation>погодження більше не потрібне для: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="76"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="77"/>
         <source>statuses no longer needing approval: %1</source>
         <translation>статуси, які більше не потребують погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="81"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="82"/>
         <source>cash approval threshold: %1 → %2</source>
         <translation>поріг погодження касових операцій: %1 → %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="86"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="87"/>
         <source>cash currency: %1 → %2</source>
         <translation>валюта каси: %1 → %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="90"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="91"/>
         <source>approval now needed for: %1</source>
         <translation>тепер потрібне погодження для: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="93"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="94"/>
         <source>statuses now needing approval: %1</source>
         <translation>статуси, які тепер потребують погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="101"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="102"/>
         <source>a teller&apos;s daily cash limit</source>
         <translation>денний касовий ліміт операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="103"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="104"/>
         <source>a teller&apos;s daily cash without approval</source>
         <translation>денна сума готівки операціоніста без погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="106"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="107"/>
         <source>a customer&apos;s daily cash before approval</source>
         <translation>денна сума готівки клієнта до погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="109"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="110"/>
         <source>the over/short a teller may close with alone</source>
         <translation>надлишок/нестача, з якими касир може закрити касу сам</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings_change_text.py" line="129"/>
+        <location filename="../../teller_app/ui/settings_change_text.py" line="130"/>
         <source>%1: %2 → %3</source>
         <translation>%1: %2 → %3</translation>
     </message>
@@ -5455,13 +5460,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Системним сховищем паролів неможливо скористатися ({reason}): пароль зберігатиметься лише до кінця сеансу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="59"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="61"/>
         <source>Teller — sign in</source>
         <translation>Teller — вхід</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_sign_in.py" line="41"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="243"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="245"/>
         <source>Sandbox (demo data, not a real bank)</source>
         <translation>Пісочниця (демодані, не справжній банк)</translation>
     </message>
@@ -5476,53 +5481,53 @@ If it happens again, tell support what you were doing.</source>
         <translation>Це вбудована пісочниця: імітація платформи з вигаданими клієнтами. Виберіть працівника, щоб заповнити форму.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="74"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="255"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="257"/>
         <source>Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="76"/>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="255"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="78"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="257"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="77"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="79"/>
         <source>Remember on this workstation</source>
         <translation>Запам’ятати на цьому робочому місці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="89"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="91"/>
         <source>Sign in</source>
         <translation>Увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="93"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="95"/>
         <source>Quit</source>
         <translation>Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="98"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="100"/>
         <source>Platform</source>
         <translation>Платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="99"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="101"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="218"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="220"/>
         <source>Enter your e-mail and password.</source>
         <translation>Введіть e-mail і пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="232"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="234"/>
         <source>Signing in…</source>
         <translation>Вхід…</translation>
     </message>
@@ -5532,17 +5537,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="266"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="268"/>
         <source>Opening the keyring…</source>
         <translation>Відкриття сховища паролів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="311"/>
+        <location filename="../../teller_app/ui/sign_in_remember.py" line="54"/>
         <source>Remembered on this workstation: leave empty to sign in</source>
         <translation>Запам’ятовано на цьому робочому місці: залиште порожнім, щоб увійти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/sign_in_dialog.py" line="103"/>
+        <location filename="../../teller_app/ui/sign_in_dialog.py" line="105"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
@@ -5590,99 +5595,99 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="57"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="54"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="186"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="183"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="146"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="143"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="147"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="144"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="152"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="155"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="152"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="156"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="153"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="214"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="211"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="237"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="234"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="246"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="243"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="253"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="250"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="265"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="262"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="269"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="266"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="282"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="279"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="283"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="280"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="291"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="288"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="315"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="312"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="371"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="368"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="165"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="162"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -5752,7 +5757,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="191"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -6480,37 +6485,37 @@ Reason: %2</source>
         <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="94"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="93"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="100"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="99"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="121"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="120"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="123"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="122"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="127"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="126"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="136"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="135"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="141"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="140"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
