@@ -1292,37 +1292,37 @@
 <context>
     <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="94"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="138"/>
         <source>Audit entry %1</source>
         <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="140"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="141"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="102"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="142"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="103"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="143"/>
         <source>Entity</source>
         <translation>Об’єкт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="104"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="144"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="118"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="149"/>
         <source>&amp;Details</source>
         <translation>&amp;Подробиці</translation>
     </message>
@@ -3412,55 +3412,55 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller Hub зараз не зміг перевірити номер телефону на платформі: нічого не збережено. Введені дані залишилися; спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="267"/>
-        <source>The Teller Hub could not read the platform just now: nothing was done. Your work is kept; try again in a moment.</source>
-        <translation>Teller Hub зараз не зміг прочитати дані платформи: нічого не виконано. Введені дані залишилися; спробуйте ще раз за мить.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/error_text.py" line="270"/>
+        <location filename="../../teller_app/ui/error_text.py" line="271"/>
         <source>The Teller Hub could not run a check just now: nothing was done. Try again in a moment.</source>
         <translation>Teller Hub зараз не зміг виконати перевірку: нічого не виконано. Спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="293"/>
+        <location filename="../../teller_app/ui/error_text.py" line="294"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="296"/>
+        <location filename="../../teller_app/ui/error_text.py" line="297"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="301"/>
+        <location filename="../../teller_app/ui/error_text.py" line="302"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="206"/>
-        <location filename="../../teller_app/ui/error_text.py" line="305"/>
+        <location filename="../../teller_app/ui/error_text.py" line="306"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="307"/>
+        <location filename="../../teller_app/ui/error_text.py" line="267"/>
+        <source>The Teller Hub could not read the platform just now, so it did not take this step. Your work is kept; try again in a moment.</source>
+        <translation>Teller Hub зараз не зміг прочитати дані платформи, тому цей крок не виконано. Введені дані залишилися; спробуйте ще раз за мить.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="308"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="222"/>
-        <location filename="../../teller_app/ui/error_text.py" line="309"/>
-        <location filename="../../teller_app/ui/error_text.py" line="312"/>
+        <location filename="../../teller_app/ui/error_text.py" line="310"/>
+        <location filename="../../teller_app/ui/error_text.py" line="313"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="315"/>
+        <location filename="../../teller_app/ui/error_text.py" line="316"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="317"/>
+        <location filename="../../teller_app/ui/error_text.py" line="318"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>

@@ -265,8 +265,9 @@ def hub_check_text(exc: HubCheckUnavailable) -> str:
             "just now: nothing was saved. Your work is kept; try again in a moment.")
     if exc.reason == "dcm_unreadable":  # the hub answered: the platform did not answer it
         return QCoreApplication.translate(
-            "ErrorText", "The Teller Hub could not read the platform just now: nothing was "
-            "done. Your work is kept; try again in a moment.")
+            # "this step": a cash draft made before it stays (the dialog says so beside it)
+            "ErrorText", "The Teller Hub could not read the platform just now, so it did not "
+            "take this step. Your work is kept; try again in a moment.")
     return QCoreApplication.translate(
         "ErrorText", "The Teller Hub could not run a check just now: nothing was done. Try "
         "again in a moment.")

@@ -12,8 +12,8 @@ from teller_app.platform.errors import HubCheckUnavailable
 from teller_app.ui.error_text import friendly_message, hub_check_text, is_connectivity_error
 
 REQUESTS = "/api/v1/requests"
-TEXT = ("The Teller Hub could not read the platform just now: nothing was done. Your work is "
-        "kept; try again in a moment.")
+TEXT = ("The Teller Hub could not read the platform just now, so it did not take this step. "
+        "Your work is kept; try again in a moment.")
 
 
 def test_a_hub_that_could_not_read_the_platform_is_told_as_such(qapp: Any) -> None:
