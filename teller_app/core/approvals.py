@@ -59,6 +59,7 @@ from teller_app.platform import (
     ValidationError,
 )
 from teller_app.platform._sensitive import secret_scope
+from teller_app.platform.errors import DCM_UNREADABLE, HubCheckUnavailable
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.secrets import Profile
@@ -180,7 +181,11 @@ class ApprovalGate:
         try:
             verdict = await self.hub.call(lambda hub: hub.evaluate(
                 kind, body, customer_guid=customer_guid or None))
-        except HubUnavailable:
+        except (HubUnavailable, HubCheckUnavailable) as exc:
+            # no verdict: the hub is away, or it could not read the customer on DCM (as
+            # before that 503 had its code); a check of another kind is not skipped
+            if isinstance(exc, HubCheckUnavailable) and exc.reason != DCM_UNREADABLE:
+                raise
             if kind == CUSTOMER_UPDATE and current is not None and \
                     not default_sensitive(current, body):
                 return  # the defaults let it through (see default_sensitive)

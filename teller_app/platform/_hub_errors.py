@@ -7,6 +7,7 @@ and a desk older than the hub allows is ``DeskTooOld`` (426: nothing was done)."
 from __future__ import annotations
 
 from .errors import (
+    DCM_UNREADABLE,
     DeskTooOld,
     HubCheckUnavailable,
     HubUnavailable,
@@ -17,7 +18,7 @@ from .errors import (
 
 # 503 codes of a check the hub could not run (it did nothing), not of a hub that is down:
 # a phone number not checked, or DCM not read just now (the hub answered; the platform did not)
-CHECK_UNAVAILABLE = frozenset({"phone_check_unavailable", "dcm_unreadable"})
+CHECK_UNAVAILABLE = frozenset({"phone_check_unavailable", DCM_UNREADABLE})
 
 
 def hub_error(exc: PlatformError, method: str, path: str) -> PlatformError:

@@ -104,6 +104,9 @@ class HubCheckUnavailable(PlatformError):
     and the platform may both be reachable, so the desk stays online; try again shortly."""
 
 
+DCM_UNREADABLE = "dcm_unreadable"  # a HubCheckUnavailable's reason: DCM did not answer the hub
+
+
 class DeskTooOld(PlatformError):
     """The Teller Hub refused a write because this desk is older than it allows (HTTP 426,
     ``reason == "desk_too_old"``): nothing was done; IT updates Teller. Final, never retried."""

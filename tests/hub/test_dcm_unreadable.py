@@ -6,15 +6,31 @@ listens), SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from fe_helpers import start_fe_hub
-from hub_proc import HubProc, add_employee, branches, free_port, hub_env, sign_in, start_hub
+from hub_proc import (
+    PASSWORD,
+    HubProc,
+    add_employee,
+    branches,
+    free_port,
+    hub_env,
+    sign_in,
+    start_hub,
+)
 
+from teller_app.core.approvals import CUSTOMER_UPDATE, Actor, ApprovalGate
 from teller_app.core.embedded_sandbox import SandboxProcess
+from teller_app.core.session import HubLink
+from teller_app.core.views import CustomerView
+from teller_app.platform import PasswordLogin, PlatformClient
+from teller_app.platform.errors import HubCheckUnavailable
+from teller_app.platform.hub_client import HubClient
 
 
 @pytest.fixture()
@@ -72,3 +88,32 @@ def test_a_confirm_through_the_proxy_while_dcm_does_not_answer_is_a_503_dcm_unre
                 "/payments/confirm", headers=sup, json={"payment_guid": str(uuid.uuid4())}))
     finally:
         assert hub.stop() == 0, hub.log()[-2000:]
+
+
+def test_a_save_the_defaults_let_through_is_not_stopped_by_a_hub_that_cannot_read_dcm(
+        blind_hub: HubProc, sandbox: SandboxProcess) -> None:
+    """The desk's check before a Save (Mode A): the hub answered that it could not read the
+    customer, so there is no verdict; as when the hub is away, the platform-wide defaults
+    decide (a name passes, a new phone number does not), not a refusal of every Save."""
+    kyiv = branches(sandbox)[0]
+    with blind_hub.client() as http:
+        teller = add_employee(http, blind_hub, roles=["Teller"], branch_guid=kyiv)
+    guid = str(uuid.uuid4())
+    current = CustomerView(guid, phone_number="+380501234567", branch_guid=kyiv,
+                           kyc_level=2, segment="retail", status="active")
+
+    async def check(change: dict[str, str]) -> None:
+        dcm = PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
+                             auth=PasswordLogin(teller, PASSWORD))
+        async with HubClient(blind_hub.base_url) as hub:
+            await hub.open_password_session(teller, PASSWORD)
+            gate = ApprovalGate(HubLink(hub, dcm, kyiv), Actor(teller, kyiv))
+            try:
+                await gate.check(CUSTOMER_UPDATE, guid, change, current)
+            finally:
+                await dcm.aclose()
+
+    asyncio.run(check({"name": "Олена"}))  # passes: the defaults do not flag a name
+    with pytest.raises(HubCheckUnavailable) as refused:
+        asyncio.run(check({"phone_number": "+380679999999"}))
+    assert refused.value.reason == "dcm_unreadable"
