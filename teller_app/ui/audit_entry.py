@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -91,41 +91,69 @@ class AuditEntryDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditEntryDialog")
-        self.setWindowTitle(self.tr("Audit entry %1").replace("%1", str(entry.seq)))
+        self.entry = entry
         if actor and actor.lower() != entry.actor.lower():
             actor = f"{actor} ({entry.actor})"  # the name, and the e-mail it was recorded as
         form = QFormLayout()
         self.facts: dict[str, QLabel] = {}
-        for key, label, value in (
-            ("when", self.tr("When (Kyiv)"), when(entry)),
-            ("actor", self.tr("Employee"), actor or entry.actor),
-            ("action", self.tr("Action"), action_text(entry.action)),
-            ("entity", self.tr("Entity"), entry.entity),
-            ("customer", self.tr("Customer"), customer),
+        self.captions: dict[str, QLabel] = {}
+        for key, value in (
+            ("when", ""),  # set by ``retranslate``: the locale's date format
+            ("actor", actor or entry.actor),
+            ("action", ""),  # set by ``retranslate``: the action's name in the language
+            ("entity", entry.entity),
+            ("customer", customer),
         ):
             text = plain_label(QLabel(shown(value) or "—", self))
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = text
-            form.addRow(label, text)
+            self.captions[key] = QLabel(self)
+            self.captions[key].setBuddy(text)  # as ``addRow(str, ...)`` made it
+            form.addRow(self.captions[key], text)
         self.details = QPlainTextEdit(self)
         self.details.setObjectName("auditEntryDetails")
-        self.details.setPlainText(whole_lines(details_text(entry.detail, "\n")))
         self.details.setReadOnly(True)
         self.details.setTextInteractionFlags(  # Shift+arrows and Ctrl+C too
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.details.setTabChangesFocus(True)  # Tab goes on to Close
-        details_label = QLabel(self.tr("&Details"), self)
-        details_label.setBuddy(self.details)
+        self.details_label = QLabel(self)
+        self.details_label.setBuddy(self.details)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
         box.addLayout(form)
-        box.addWidget(details_label)
+        box.addWidget(self.details_label)
         box.addWidget(self.details, 1)
         box.addWidget(buttons)
+        self.retranslate()
         self.resize(560, 420)
         self.details.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def retranslate(self) -> None:
+        """The dialog's own texts in the current language; the entry's data stays as it is
+        (its action's name, its time and its details are remade: they are shown in the
+        language)."""
+        entry = self.entry
+        self.setWindowTitle(self.tr("Audit entry %1").replace("%1", str(entry.seq)))
+        for key, caption in (
+            ("when", self.tr("When (Kyiv)")),
+            ("actor", self.tr("Employee")),
+            ("action", self.tr("Action")),
+            ("entity", self.tr("Entity")),
+            ("customer", self.tr("Customer")),
+        ):
+            self.captions[key].setText(caption)
+        self.facts["when"].setText(shown(when(entry)) or "—")
+        self.facts["action"].setText(shown(action_text(entry.action)) or "—")
+        self.details_label.setText(self.tr("&Details"))
+        # its reasons and field names are words in the language too
+        self.details.setPlainText(whole_lines(details_text(entry.detail, "\n")))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
 
 class AuditTable(QTableView):
