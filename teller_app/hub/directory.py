@@ -60,10 +60,11 @@ class DcmDirectory:
             self._loop_task = asyncio.create_task(self._loop(), name="dcm-directory")
 
     async def close(self) -> None:
-        for task in (self._loop_task, self._refreshing):
-            await stop_task(task)
-        if self._client is not None:
-            await self._client.aclose()
+        try:
+            await asyncio.gather(stop_task(self._loop_task), stop_task(self._refreshing))
+        finally:  # a close cancelled meanwhile still closes the client
+            if self._client is not None:
+                await self._client.aclose()
 
     async def lookup(self, email: str, *, wait_s: float = MISS_WAIT_S) -> HubEmployee | None:
         email = email.strip().lower()

@@ -45,10 +45,13 @@ def deadline_seconds() -> float:
     return max(5.0, stale / 2) if stale else 30.0
 
 
-async def _keep(engine: AsyncEngine, command_id: str, marker: int, every: float) -> None:
+async def _keep(engine: AsyncEngine, command_id: str, marker: int, every: float,
+                done: asyncio.Event) -> None:
     current: int | None = marker
     while current is not None:
         await asyncio.sleep(every)
+        if done.is_set():  # the block ended: no renewal after it, even if a cancel is lost
+            break
         try:
             current = await commands.renew_execution(engine, command_id, current)
         except (SQLAlchemyError, OSError) as exc:  # a timeout too; stale is 4 periods: the
@@ -65,11 +68,13 @@ async def held(engine: AsyncEngine, command_id: str, marker: int | None) -> Asyn
     if every is None or not marker:
         yield
         return
-    keeper = asyncio.create_task(_keep(engine, command_id, marker, every),
+    done = asyncio.Event()
+    keeper = asyncio.create_task(_keep(engine, command_id, marker, every, done),
                                  name=f"execution-lease-{command_id}")
     try:
         yield
     finally:
+        done.set()
         await stop_task(keeper)  # never swallows a cancel of the execution itself
 
 

@@ -83,6 +83,15 @@ async def _resume_loop(fe: FourEyes) -> None:
         await asyncio.sleep(_resume_interval())
 
 
+DEAF_TASK = "TELLER_HUB_TEST_DEAF_TASK"  # fault injector (tests only): a task losing cancels
+
+
+async def _deaf_task() -> None:
+    while True:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+
+
 def _watch(state: HubState) -> bool:
     """The watchers (customers, cash) are the detective control of Mode A (DCM technical
     account, no bank key: in Mode B the hub is the only key holder, which is preventive).
@@ -107,6 +116,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         leased = [Watcher(state, reader, level), CashWatcher(state, reader, level)]
         for worker, name in zip(leased, ("four-eyes-watcher", "cash-watcher"), strict=True):
             fe.tasks.append(asyncio.create_task(worker.run_forever(), name=name))
+    if os.environ.get(DEAF_TASK) == "1":
+        fe.tasks.append(asyncio.create_task(_deaf_task(), name="test-deaf-task"))
     try:
         yield
     finally:
@@ -116,8 +127,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # waits for another process's stale take-over
         drain: Drain = getattr(app.state, "drain", None) or Drain(0)
         drain.begin()
-        for task in fe.tasks:
-            await stop_task(task)
+        # at once: one task's bounded wait does not add to another's
+        await asyncio.gather(*(stop_task(task) for task in fe.tasks))
         await drain.wait(fe.executor.executions())
         for worker in leased:  # another process takes the watchers at once, not in ~40 s
             await worker.release()

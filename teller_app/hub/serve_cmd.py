@@ -28,6 +28,7 @@ from .files import create_private_once, private_dir, write_private
 from .master_key_check import check_before_serving
 from .serve_checks import check_admin_token, check_bank_key, check_cash_zone, tls_options
 from .settings import HubSettings, SettingsError
+from .task_stop import left_running
 
 MANIFEST_NAME = "hub.json"
 # Idle connections kept 75 s (uvicorn's default is 5 s, so a desk on a slow link paid TCP +
@@ -147,3 +148,11 @@ class _Server(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets=sockets)
         self._captured_signals.clear()  # exit 0 on SIGTERM instead of re-raising it
+        left = left_running()
+        if left:
+            # the shutdown's work is done (drain, leases, closes); asyncio.run would await
+            # these tasks for ever, and the process would wait for a SIGKILL
+            log.error("hub stopped with background tasks still running: process ended",
+                      extra={"tasks": left})
+            logging.shutdown()  # written out before the exit
+            os._exit(0)

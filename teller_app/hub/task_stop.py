@@ -6,12 +6,15 @@ the cancel arrives) lets the task go on, and a shutdown awaiting it waits for ev
 the process is killed (a rolling restart's SIGKILL: the lease and the drain's promises
 lost with it). So the task is cancelled, awaited for a bounded time, cancelled once more
 if it is still running, and otherwise left behind; either way the log says which task and
-where it waited, so the lost cancel can be found."""
+where it waited, so the lost cancel can be found. A task left behind would hold the end of
+the event loop (``asyncio.run`` awaits every task, unbounded), so ``serve`` ends the process
+once its shutdown is done when ``left_running`` names any (``serve_cmd``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 log = logging.getLogger("teller_hub")
@@ -19,6 +22,7 @@ log = logging.getLogger("teller_hub")
 STOP_WITHIN_S = 5.0  # a task's share of the shutdown after its first cancel
 AGAIN_WITHIN_S = 1.0  # after the second
 STACK_FRAMES = 12
+_left: set[asyncio.Task[Any]] = set()  # tasks a stop left running
 
 
 async def stop_task(task: asyncio.Task[Any] | None, *, within: float = STOP_WITHIN_S,
@@ -38,10 +42,19 @@ async def stop_task(task: asyncio.Task[Any] | None, *, within: float = STOP_WITH
     if not task.done():
         log.error("background task did not stop: left running",
                   extra={"task": task.get_name(), "waiting_at": waiting_at(task)})
+        _left.add(task)
+        task.add_done_callback(_left.discard)
         return False
-    if not task.cancelled():
-        task.exception()  # taken, so the loop does not log it as never retrieved
+    if not task.cancelled() and (error := task.exception()) is not None:
+        # taken here (not "never retrieved" at exit); its type only, as every log line
+        log.warning("background task had failed", extra={
+            "task": task.get_name(), "error": type(error).__name__})
     return True
+
+
+def left_running() -> list[str]:
+    """The names of tasks a stop left running that still run."""
+    return sorted(t.get_name() for t in _left if not t.done())
 
 
 def waiting_at(task: asyncio.Task[Any]) -> list[str]:
@@ -56,7 +69,7 @@ def waiting_at(task: asyncio.Task[Any]) -> list[str]:
             where.append(type(awaited).__name__)
             break
         code = frame.f_code
-        where.append(f"{code.co_filename.rsplit('/', 1)[-1]}:{frame.f_lineno} {code.co_name}")
+        where.append(f"{os.path.basename(code.co_filename)}:{frame.f_lineno} {code.co_name}")
         awaited = next((getattr(awaited, a) for a in ("cr_await", "gi_yieldfrom", "ag_await")
                         if getattr(awaited, a, None) is not None), None)
     return where

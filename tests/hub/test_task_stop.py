@@ -8,7 +8,9 @@ import contextlib
 import logging
 
 import pytest
+from hub_proc import hub_env, start_hub
 
+from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.task_stop import stop_task
 
 
@@ -84,8 +86,27 @@ async def test_a_task_that_never_stops_is_left_and_the_shutdown_goes_on(
 
 
 @pytest.mark.asyncio
-async def test_a_task_that_failed_is_stopped_and_its_error_taken() -> None:
+async def test_a_task_that_failed_is_stopped_and_its_error_taken(
+        caplog: pytest.LogCaptureFixture) -> None:
     task, _ = await _started(_fails)
     await asyncio.wait({task}, timeout=5)
-    assert await stop_task(task) is True
-    assert await stop_task(None) is True
+    with caplog.at_level(logging.INFO, logger="teller_hub"):
+        assert await stop_task(task) is True
+        assert await stop_task(None) is True
+    [record] = caplog.records  # said, by its type only (never its text)
+    assert record.__dict__["error"] == "RuntimeError" and "a failed pass" not in str(
+        record.__dict__)
+
+
+@pytest.mark.slow
+def test_a_hub_with_a_task_that_never_stops_still_ends_on_sigterm(
+        sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A real hub process with a background task that loses every cancel (the hub's fault
+    injector): SIGTERM ends it, exit 0, once its shutdown is done; the log names the task.
+    Without the end, ``asyncio.run`` awaits that task for ever and the test's stop kills it."""
+    hub = start_hub(tmp_path_factory.mktemp("deaf-task-hub"),
+                    {**hub_env(sandbox, None), "TELLER_HUB_TEST_DEAF_TASK": "1"})
+    assert hub.stop() == 0, hub.log()[-3000:]
+    log = hub.log()
+    assert "background task did not stop: left running" in log
+    assert "process ended" in log and "test-deaf-task" in log
