@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # the session stack loads at sign-in; profiles (pydantic) aft
 
 
 class SignInDialog(QDialog):
-    _remember_allowed = True  # the machine policy's remember_sign_in (read off-thread)
+    remember_allowed = True  # the machine policy's remember_sign_in (read off-thread)
     signed_in = Signal(object, object)  # (Session, SignInTarget)
 
     def __init__(
@@ -120,7 +120,7 @@ class SignInDialog(QDialog):
         self.setMinimumWidth(460)
         self._tab_order()
 
-        self._remembered_for: str | None = None
+        self.remembered_for: str | None = None
         self.remembered_timer = QTimer(self)
         self.remembered_timer.setSingleShot(True)
         self.remembered_timer.setInterval(250)
@@ -215,7 +215,7 @@ class SignInDialog(QDialog):
             return
         email = self.email.text().strip()
         secret = self.secret.text()
-        remembered = self._remembered_for == email.lower() and bool(email)
+        remembered = self.remembered_for == email.lower() and bool(email)
         if not email or not (secret or remembered):
             self._show_error(self.tr("Enter your e-mail and password."),
                              self.secret if email else self.email)
@@ -259,7 +259,7 @@ class SignInDialog(QDialog):
         self.secret.clear()
         self.error.hide()
         self.store = None
-        self._remembered_for = None
+        self.remembered_for = None
         profile_name = target.profile.name
         self.ops.run(
             lambda: self._open_store(target),
@@ -298,7 +298,7 @@ class SignInDialog(QDialog):
         self.remembered_timer.stop()  # no keyring look-up for a window that was closed
         super().hideEvent(event)
 
-    def _fit_height(self) -> None:
+    def fit_height(self) -> None:
         """Grow (never shrink) to show a note that appeared after the dialog was laid out."""
         width = self.width()
         layout = self.main_layout

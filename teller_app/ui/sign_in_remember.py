@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def policy_read(dialog: SignInDialog, policy: MachinePolicy) -> None:
     """IT's machine policy may forbid "Remember" (a shared PC): the box goes."""
-    dialog._remember_allowed = policy.remember_sign_in
+    dialog.remember_allowed = policy.remember_sign_in
     if not policy.remember_sign_in:
         dialog.remember.setChecked(False)
         dialog.remember.setEnabled(False)
@@ -48,7 +48,7 @@ def look_up_remembered(dialog: SignInDialog) -> None:
 def remembered_known(dialog: SignInDialog, email: str, remembered: bool) -> None:
     if email != dialog.email.text().strip():
         return  # typed on meanwhile: a newer look-up follows
-    dialog._remembered_for = email.lower() if remembered else None
+    dialog.remembered_for = email.lower() if remembered else None
     dialog.remember.setChecked(remembered)  # off unless this employee chose it before
     dialog.secret.setPlaceholderText(
         QCoreApplication.translate(
@@ -62,7 +62,7 @@ def store_opened(dialog: SignInDialog, profile_name: str, store: SecretStore) ->
     dialog.store = store
     if store.persistent:
         dialog.keyring_note.hide()
-        dialog.remember.setEnabled(dialog._remember_allowed)
+        dialog.remember.setEnabled(dialog.remember_allowed)
     else:
         dialog.remember.setChecked(False)
         dialog.remember.setEnabled(False)
@@ -70,5 +70,5 @@ def store_opened(dialog: SignInDialog, profile_name: str, store: SecretStore) ->
 
         dialog.keyring_note.setText(shown_lines(keyring_note_text(store.unavailable_reason)))
         dialog.keyring_note.show()
-        dialog._fit_height()
+        dialog.fit_height()
     look_up_remembered(dialog)

@@ -49,7 +49,7 @@ def open_main(controller: AppController, session: Session, target: SignInTarget,
             "AppController", "Teller — SANDBOX (demo data)"))
     controller.window = window
     if controller.args.smoke_test:
-        window.search_panel.results_shown.connect(lambda _q: controller._smoke_ready(window))
+        window.search_panel.results_shown.connect(lambda _q: controller.smoke_ready(window))
     if controller.onboarding is not None:
         controller.onboarding.after_desk_opens(window)
     window.show()

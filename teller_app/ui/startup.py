@@ -297,7 +297,7 @@ class AppController(QObject):
         )
 
     # -- smoke test -----------------------------------------------------------------------
-    def _smoke_ready(self, window: MainWindow) -> None:
+    def smoke_ready(self, window: MainWindow) -> None:
         # results_shown can fire again (cache, then server) before the close below lands
         if window.search_panel.model.rowCount() == 0 or self.done.done() or self._smoke_said:
             return

@@ -147,7 +147,7 @@ def test_smoke_ready_line_is_printed_once(qtbot, qloop, capsys) -> None:  # type
     qtbot.addWidget(table)
     window = SimpleNamespace(search_panel=SimpleNamespace(model=model, table=table),
                              close=lambda: None)
-    controller._smoke_ready(window)  # type: ignore[arg-type]
-    controller._smoke_ready(window)  # type: ignore[arg-type]
+    controller.smoke_ready(window)  # type: ignore[arg-type]
+    controller.smoke_ready(window)  # type: ignore[arg-type]
     controller.cleanup()
     assert capsys.readouterr().out.count("ready in") == 1
