@@ -147,11 +147,15 @@ async def draft_of(client: PlatformClient, payment: Payment, guid: str | None = 
     account. Cash no till may take (not through the branch's processing account, or not in
     ``currency`` when given) has kind "": every caller refuses it as no cash.
     ``with_status``: the customer's ``status`` on DCM now, for a cash draft still CREATED
-    (one more read; only a decision needs it)."""
+    (one more read; only a decision needs it). A read DCM does not answer: 503
+    ``dcm_unreadable``."""
     from .cash_kind import classify
 
-    code = await category_code(client, payment)
-    shape = await classify(client, payment, code, currency)
+    try:  # its category and accounts: unread, nothing may be decided on the draft
+        code = await category_code(client, payment)
+        shape = await classify(client, payment, code, currency)
+    except PlatformError as exc:
+        raise dcm_unreadable(f"DCM cannot be read: {exc.message}") from None
     customer: Customer | None = None
     if with_status and shape.takeable and payment.status is PaymentStatus.CREATED:
         customer = await read_customer(client, shape.customer_guid)
@@ -201,7 +205,8 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
             "branch_guid": draft.branch_guid, "threshold": f"{threshold:.2f}"}
     status = draft.customer_status
     if status is None:  # never read (a caller without ``with_status``): no decision
-        raise dcm_unreadable("the cash's customer status was not read: the hub cannot decide")
+        # the hub's own slip (a caller without ``with_status``), not DCM: no code, no "retry"
+        raise HubError(503, "the cash's customer status was not read: the hub cannot decide")
     # DCM ignores ``status``: the bank's "blocked"/"closed" stops cash only here. Both ways,
     # as DCM's own block (``is_disabled``) does; an approved request does not lift it.
     if stops_cash(status, blocked_statuses):
