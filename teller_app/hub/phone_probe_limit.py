@@ -104,10 +104,15 @@ async def give_back(engine: AsyncEngine, charged: Charge) -> None:
 
 
 @contextlib.asynccontextmanager
-async def counted(engine: AsyncEngine, limit: int,
-                  refused: audit.Entry) -> AsyncIterator[None]:
+async def counted(engine: AsyncEngine, limit: int, refused: audit.Entry, *,
+                  again: bool = False) -> AsyncIterator[None]:
     """A phone check inside, counted (``charge``); given back when it fails with the hub's
-    own trouble (5xx: DCM could not be read), which is not the employee's doing."""
+    own trouble (5xx: DCM could not be read), which is not the employee's doing.
+    ``again``: the same check this employee had counted moments ago (``secret_reissue``):
+    it tells nothing new, so it is not counted."""
+    if again:
+        yield
+        return
     charged = await charge(engine, limit, refused)
     try:
         yield

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from teller_app.platform import PlatformError
 
-from . import audit, phone_holders, phone_probe_limit, policy, sessions, vault
+from . import audit, phone_holders, phone_probe_limit, policy, secret_reissue, sessions, vault
 from .authn import (
     HUB_TOKEN,
     CurrentEmployee,
@@ -204,7 +204,8 @@ async def issue_secret(body: SecretIn, request: Request,
     """The first step of every create. A new customer's phone number held by another
     customer (on DCM, or by a create on its way) is refused, 409 ``phone_taken``, while the
     bank's policy keeps ``unique_phone`` on (``phone_holders``); each such check counts
-    against the employee's a minute (429 ``phone_checks_throttled``, nothing done)."""
+    against the employee's a minute (429 ``phone_checks_throttled``, nothing done), once
+    for a create retried (``secret_reissue``)."""
     state = hub_state(request)
     kind, branch = vault.owner_branch(body, state.settings.dcm_counterparty)
     if kind == "customer" and branch is None and not emp.head_office:
@@ -218,8 +219,10 @@ async def issue_secret(body: SecretIn, request: Request,
             actor=emp.email, action="secret_refused", entity="secret",
             branch_guid=branch or emp.branch_guid,
             detail={"external_id": body.external_id, "refusal": phone_probe_limit.CODE})
+        again = await secret_reissue.checked_before(state.engine, state.master, body,
+                                                    emp.email)  # a create retried
         async with phone_probe_limit.counted(
-                state.engine, state.settings.phone_checks_per_minute, refused):
+                state.engine, state.settings.phone_checks_per_minute, refused, again=again):
             holder = await phone_holders.on_dcm(app_reader(request.app.state), body.phone,
                                                  login=body.external_id)
         if holder is not None:
