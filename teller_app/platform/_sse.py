@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 import pydantic
 
 from .hub_models import HubEvent
 
 
-async def sse_events(lines: AsyncIterator[str]) -> AsyncIterator[HubEvent]:
+async def sse_events(lines: AsyncIterator[str]) -> AsyncGenerator[HubEvent, None]:
     """Server-sent event frames (``id:``/``event:``/``data:`` lines, blank line ends one);
     comments (``:`` pings) are skipped."""
     frame: dict[str, str] = {}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -323,8 +323,18 @@ class HubClient:
                 if response.status_code != 200:
                     await response.aread()
                     _handle(response, "GET", EVENTS_PATH)
-                async for event in sse_events(response.aiter_lines()):
-                    yield event
+                # httpx's is an async generator, typed as an iterator
+                lines = cast(AsyncGenerator[str, None], response.aiter_lines())
+                frames = sse_events(lines)  # held here: dropped only after the close below
+                try:
+                    async for event in frames:
+                        yield event
+                finally:
+                    # the response first: its generators, let go after, find it closed (else
+                    # one dropped first closes it outside any task: "ignored GeneratorExit")
+                    await response.aclose()
+                    await frames.aclose()
+                    await lines.aclose()
         except httpx.HTTPError as exc:
             raise HubUnavailable(f"the Teller Hub event stream broke: {type(exc).__name__}",
                                  method="GET", path=EVENTS_PATH) from None
