@@ -17,6 +17,7 @@ from hub_proc import (
     DcmSigner,
     HubProc,
     PgCluster,
+    free_port,
     hub_cli,
     hub_env,
     pg_bindir,
@@ -55,6 +56,17 @@ def hub_db(request: pytest.FixtureRequest) -> str | None:
 def hub(hub_db: str | None, sandbox: SandboxProcess,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProc]:
     proc = start_hub(tmp_path_factory.mktemp("hub"), hub_env(sandbox, hub_db))
+    yield proc
+    assert proc.stop() == 0, proc.log()[-2000:]
+
+
+@pytest.fixture()
+def blind_hub(hub_db: str | None, sandbox: SandboxProcess,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProc]:
+    """A hub whose DCM does not answer (nothing listens at its address)."""
+    env = {**hub_env(sandbox, hub_db),
+           "TELLER_HUB_DCM_URL": f"http://127.0.0.1:{free_port()}"}
+    proc = start_hub(tmp_path_factory.mktemp("blind-hub"), env)
     yield proc
     assert proc.stop() == 0, proc.log()[-2000:]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -19,9 +18,7 @@ from hub_proc import (
     add_employee,
     branches,
     free_port,
-    hub_env,
     sign_in,
-    start_hub,
 )
 
 from teller_app.core.approvals import CUSTOMER_UPDATE, Actor, ApprovalGate
@@ -31,17 +28,6 @@ from teller_app.core.views import CustomerView
 from teller_app.platform import PasswordLogin, PlatformClient
 from teller_app.platform.errors import HubCheckUnavailable
 from teller_app.platform.hub_client import HubClient
-
-
-@pytest.fixture()
-def blind_hub(hub_db: str | None, sandbox: SandboxProcess,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProc]:
-    """A hub whose DCM does not answer (nothing listens at its address)."""
-    env = {**hub_env(sandbox, hub_db),
-           "TELLER_HUB_DCM_URL": f"http://127.0.0.1:{free_port()}"}
-    proc = start_hub(tmp_path_factory.mktemp("blind-hub"), env)
-    yield proc
-    assert proc.stop() == 0, proc.log()[-2000:]
 
 
 def _unreadable(r: httpx.Response) -> None:

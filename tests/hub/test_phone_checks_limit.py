@@ -11,13 +11,11 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from fe_helpers import new_customer
-from hub_proc import HubProc, add_employee, branches, free_port, hub_env, sign_in, start_hub
+from hub_proc import HubProc, add_employee, branches, sign_in
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.settings import PHONE_CHECKS_PER_MINUTE_DEFAULT
@@ -113,16 +111,6 @@ def test_a_burst_of_checks_at_once_passes_the_limit_only(
     codes = sorted(r.status_code for r in asyncio.run(burst()))
     assert codes == [200] * LIMIT + [429] * 10, codes
 
-
-@pytest.fixture()
-def blind_hub(hub_db: str | None, sandbox: SandboxProcess,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProc]:
-    """A hub whose DCM does not answer (nothing listens at its address)."""
-    env = {**hub_env(sandbox, hub_db),
-           "TELLER_HUB_DCM_URL": f"http://127.0.0.1:{free_port()}"}
-    proc = start_hub(tmp_path_factory.mktemp("blind-hub"), env)
-    yield proc
-    assert proc.stop() == 0, proc.log()[-2000:]
 
 
 def test_a_number_dcm_could_not_check_is_a_503_with_its_code_and_costs_nothing(
