@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from fe_helpers import start_fe_hub
 from hub_proc import HubProc, add_employee, branches, sign_in
+from till_open import open_till
 
 
 @dataclass
@@ -34,14 +35,7 @@ class Staffed:
     def open_till(self, code: str, counts: dict[str, int], desk: str) -> dict[str, Any]:
         """The teller's till ``code`` opened at ``desk``, co-signed by the supervisor when the
         hub asks for it (a count that differs from the last close)."""
-        r = self.http.post("/api/v1/tills/open", headers={**self.teller, "X-Desk-ID": desk},
-                           json={"till_code": code, "counts": counts})
-        assert r.status_code == 200, r.text
-        if r.json()["state"] == "cosign":
-            r = self.http.post(f"/api/v1/tills/{r.json()['id']}/cosign",
-                               headers={**self.sup, "X-Desk-ID": desk})
-            assert r.status_code == 200 and r.json()["state"] == "open", r.text
-        return dict(r.json())
+        return open_till(self.http, self.teller, self.sup, code, counts, desk)
 
 
 @contextmanager

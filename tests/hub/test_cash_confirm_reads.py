@@ -10,13 +10,14 @@ import asyncio
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from fe_helpers import platform_session, platform_token, start_fe_hub
-from hub_proc import HubProc, add_employee, branches, sign_in
+from fe_helpers import platform_session, platform_token
+from staffed_hub import Staffed, staffed_hub
 from till_helpers import confirm, customer, draft, status
 
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -61,14 +62,9 @@ def reads_of(seen: list[tuple[str, str]], payment: str, cust: str,
 
 
 @dataclass
-class World:
-    hub: HubProc
+class World(Staffed):
     sandbox: SandboxProcess
     proxy: CountingProxy
-    http: httpx.Client
-    b0: str
-    teller: dict[str, str]
-    sup: dict[str, str]
 
     def post(self, path: str, who: dict[str, str], **body: Any) -> httpx.Response:
         return self.http.post(path, headers={**who, "X-Desk-ID": DESK}, json=body)
@@ -91,27 +87,12 @@ class World:
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    proxy = CountingProxy(sandbox.base_url).start()
-    hub = start_fe_hub(tmp_path_factory.mktemp("cash-reads-hub"), sandbox, hub_db,
-                       TELLER_HUB_WATCH="0", TELLER_HUB_DCM_URL=proxy.url)
-    b0 = branches(sandbox)[0]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-            w = World(hub, sandbox, proxy, http, b0, sign_in(http, teller), sign_in(http, sup))
-            r = w.post("/api/v1/tills/open", w.teller, till_code="T-reads",
-                       counts={"note_500": 200})
-            assert r.status_code == 200, r.text
-            if r.json()["state"] == "cosign":
-                r = w.post(f"/api/v1/tills/{r.json()['id']}/cosign", w.sup)
-                assert r.status_code == 200 and r.json()["state"] == "open", r.text
-            yield w
-    finally:
-        try:
-            assert hub.stop() == 0, hub.log()[-3000:]
-        finally:
-            proxy.close()
+    with (closing(CountingProxy(sandbox.base_url).start()) as proxy,
+          staffed_hub(tmp_path_factory.mktemp("cash-reads-hub"), sandbox, hub_db,
+                      TELLER_HUB_WATCH="0", TELLER_HUB_DCM_URL=proxy.url) as staff):
+        w = World(**staff.fields(), sandbox=sandbox, proxy=proxy)
+        w.open_till("T-reads", {"note_500": 200}, DESK)
+        yield w
 
 
 def _funded(w: World) -> tuple[str, str]:

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from fe_helpers import ADMIN, password_of, start_fe_hub
-from hub_proc import HubProc, add_employee, branches, sign_in
+from fe_helpers import ADMIN, password_of
+from staffed_hub import Staffed, staffed_hub
 from till_helpers import confirm, customer, draft, status
 
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -28,15 +28,8 @@ DESK = "desk-blocked"
 
 
 @dataclass
-class World:
-    hub: HubProc
+class World(Staffed):
     sandbox: SandboxProcess
-    http: httpx.Client
-    b0: str
-    teller_email: str
-    teller: dict[str, str]
-    sup: dict[str, str]
-    ho_admin: dict[str, str]
 
     def post(self, path: str, who: dict[str, str], **body: Any) -> httpx.Response:
         return self.http.post(path, headers={**who, "X-Desk-ID": DESK}, json=body)
@@ -73,7 +66,7 @@ class World:
         found: list[dict[str, Any]] = []
         after: int | None = 0
         while after is not None:
-            page = self.http.get("/api/v1/audit", headers=self.ho_admin, params={
+            page = self.http.get("/api/v1/audit", headers=self.admin, params={
                 "limit": 1000, "action": ["cash"], "after_seq": after}).json()
             found += [e for e in page["entries"] if e["entity"] == f"payment:{payment_guid}"
                       and e["detail"].get("event") == "cash_refused"]
@@ -84,25 +77,11 @@ class World:
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("cash-blocked-hub"), sandbox, hub_db,
-                       TELLER_HUB_WATCH="0")
-    b0 = branches(sandbox)[0]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-            admin = add_employee(http, hub, roles=["Administrator"], head_office=True)
-            w = World(hub, sandbox, http, b0, teller, sign_in(http, teller), sign_in(http, sup),
-                      sign_in(http, admin))
-            r = w.post("/api/v1/tills/open", w.teller, till_code="T-blocked",
-                       counts={"note_500": 20})
-            assert r.status_code == 200, r.text
-            if r.json()["state"] == "cosign":
-                r = w.post(f"/api/v1/tills/{r.json()['id']}/cosign", w.sup)
-                assert r.status_code == 200 and r.json()["state"] == "open", r.text
-            yield w
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with staffed_hub(tmp_path_factory.mktemp("cash-blocked-hub"), sandbox, hub_db,
+                     TELLER_HUB_WATCH="0") as staff:
+        w = World(**staff.fields(), sandbox=sandbox)
+        w.open_till("T-blocked", {"note_500": 20}, DESK)
+        yield w
 
 
 def _funded_customer(w: World) -> tuple[str, str]:
@@ -214,9 +193,9 @@ def test_the_policy_names_the_statuses_that_stop_cash(world: World) -> None:
     dep = draft(w.sandbox, w.b0, account, "10.00")
     w.set_status(cust, "frozen")  # not in the default list: cash goes ahead
     assert w.authorize(dep)["decision"] == "allow"
-    doc = w.http.get("/api/v1/policy", headers=w.ho_admin).json()["policy"]
+    doc = w.http.get("/api/v1/policy", headers=w.admin).json()["policy"]
     doc["sensitive_statuses"] = [*doc["sensitive_statuses"], "Frozen"]  # a tightening
-    r = w.http.put("/api/v1/policy", headers=w.ho_admin, json=doc)
+    r = w.http.put("/api/v1/policy", headers=w.admin, json=doc)
     assert r.status_code == 200, r.text
     assert w.authorize(dep)["reasons"] == ["customer_blocked"]
     assert w.preview("deposit", cust)["reasons"] == ["customer_blocked"]

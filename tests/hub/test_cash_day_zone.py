@@ -11,7 +11,6 @@ import subprocess
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +18,7 @@ from fe_db import scalar
 from fe_helpers import start_fe_hub
 from hub_proc import add_employee, branches, hub_cli, sign_in
 from till_helpers import customer, draft
+from till_open import open_till
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 
@@ -88,21 +88,13 @@ def test_authorizations_are_filed_under_the_configured_zones_day(
         with hub.client() as http:
             teller = sign_in(http, add_employee(http, hub, roles=["Teller"], branch_guid=b0))
             sup = sign_in(http, add_employee(http, hub, roles=["Supervisor"], branch_guid=b0))
-
-            def post(path: str, headers: dict[str, str], **body: Any) -> dict[str, Any]:
-                r = http.post(path, headers={**headers, "X-Desk-ID": "desk-zone"}, json=body)
-                assert r.status_code == 200, r.text
-                return dict(r.json())
-
-            till = post("/api/v1/tills/open", teller, till_code="T-zone",
-                        counts={"note_100": 5})
-            if till["state"] == "cosign":
-                post(f"/api/v1/tills/{till['id']}/cosign", sup)
+            open_till(http, teller, sup, "T-zone", {"note_100": 5}, "desk-zone")
             _, account = customer(sandbox, b0)
             guid = draft(sandbox, b0, account, "10.00")
             before = datetime.now(ZoneInfo(zone)).date().isoformat()
-            assert post("/api/v1/cash/authorize", teller, payment_guid=guid)["decision"] == \
-                "allow"
+            r = http.post("/api/v1/cash/authorize", headers={**teller, "X-Desk-ID": "desk-zone"},
+                          json={"payment_guid": guid})
+            assert r.status_code == 200 and r.json()["decision"] == "allow", r.text
             after = datetime.now(ZoneInfo(zone)).date().isoformat()
         day = scalar(hub, "SELECT day FROM cash_authorizations WHERE payment_guid = :g", g=guid)
         assert day in {before, after}, (day, zone)  # not Kyiv's date (``_far_zone``)

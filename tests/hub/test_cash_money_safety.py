@@ -27,6 +27,7 @@ import pytest
 from fe_helpers import ADMIN, TillWorld, password_of, till_world
 from hub_proc import PASSWORD, add_employee
 from till_helpers import customer, status
+from till_open import open_cosigned
 
 from teller_app.core.approvals import Actor, ApprovalService
 from teller_app.core.cash import (
@@ -132,9 +133,7 @@ async def _desk(w: World, sandbox: SandboxProcess, code: str) -> Desk:
     await hub.open_password_session(teller, PASSWORD)
     await sup_hub.open_password_session(w.sup, PASSWORD)
     till = TillService(hub, f"desk-{code}")
-    opened = await till.open(code, {"note_100": 1})
-    if opened.needs_cosign:
-        await TillService(sup_hub, "sup").cosign(opened.id)
+    await open_cosigned(till, sup_hub, code, {"note_100": 1})
     gate = HubCash(hub, till)
     service = CashService(dcm, w.b0, await find_processing_account(dcm, w.b0), Decimal(10000),
                           policy=gate, gate=gate)

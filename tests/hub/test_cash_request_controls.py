@@ -21,6 +21,7 @@ from fe_helpers import start_fe_hub, wait_for
 from hub_proc import HubProc, add_employee, branches, sign_in
 from sqlalchemy.ext.asyncio import create_async_engine
 from till_helpers import _client, _run, customer, draft, status
+from till_open import open_till
 
 from teller_app.core.cash import find_processing_account
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -53,12 +54,7 @@ class World:
         return self.http.post(path, headers={**who, "X-Desk-ID": "desk-A"}, json=body)
 
     def open_till(self, who: dict[str, str]) -> None:
-        r = self.post("/api/v1/tills/open", who, {"till_code": "T-" + uuid.uuid4().hex[:6],
-                                                  "counts": OPEN})
-        assert r.status_code == 200, r.text
-        if r.json()["state"] == "cosign":
-            r = self.post(f"/api/v1/tills/{r.json()['id']}/cosign", self.sup)
-            assert r.status_code == 200, r.text
+        open_till(self.http, who, self.sup, "T-" + uuid.uuid4().hex[:6], OPEN, "desk-A")
 
     def authorize(self, who: dict[str, str], guid: str) -> dict[str, Any]:
         r = self.post("/api/v1/cash/authorize", who, {"payment_guid": guid})

@@ -16,8 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fe_helpers import start_fe_hub
-from hub_proc import HubProc, add_employee, branches, sign_in
+from staffed_hub import Staffed, staffed_hub
 from till_helpers import confirm, customer, draft
 
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -44,13 +43,9 @@ class AccountReadCutter(LoopbackProxy):
 
 
 @dataclass
-class World:
-    hub: HubProc
+class World(Staffed):
     sandbox: SandboxProcess
     proxy: AccountReadCutter
-    http: httpx.Client
-    b0: str
-    teller: dict[str, str]
 
     def post(self, path: str, **body: Any) -> httpx.Response:
         return self.http.post(path, headers={**self.teller, "X-Desk-ID": DESK}, json=body)
@@ -59,26 +54,12 @@ class World:
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    proxy = AccountReadCutter(sandbox.base_url).start()
-    hub = start_fe_hub(tmp_path_factory.mktemp("unread-accounts-hub"), sandbox, hub_db,
-                       TELLER_HUB_WATCH="0", TELLER_HUB_DCM_URL=proxy.url)
-    b0 = branches(sandbox)[0]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = sign_in(http, add_employee(http, hub, roles=["Supervisor"], branch_guid=b0))
-            w = World(hub, sandbox, proxy, http, b0, sign_in(http, teller))
-            r = w.post("/api/v1/tills/open", till_code="T-unread", counts={"note_500": 200})
-            assert r.status_code == 200, r.text
-            if r.json()["state"] == "cosign":
-                r = http.post(f"/api/v1/tills/{r.json()['id']}/cosign", headers=sup)
-                assert r.status_code == 200 and r.json()["state"] == "open", r.text
-            yield w
-    finally:
-        try:
-            assert hub.stop() == 0, hub.log()[-3000:]
-        finally:
-            proxy.close()
+    with (contextlib.closing(AccountReadCutter(sandbox.base_url).start()) as proxy,
+          staffed_hub(tmp_path_factory.mktemp("unread-accounts-hub"), sandbox, hub_db,
+                      TELLER_HUB_WATCH="0", TELLER_HUB_DCM_URL=proxy.url) as staff):
+        w = World(**staff.fields(), sandbox=sandbox, proxy=proxy)
+        w.open_till("T-unread", {"note_500": 200}, DESK)
+        yield w
 
 
 def _unreadable(r: httpx.Response) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -19,15 +18,10 @@ import pytest
 import sqlalchemy as sa
 from cash_request_helpers import authorized_cash_draft
 from fe_db import db_url
-from fe_helpers import (
-    new_customer,
-    password_of,
-    payment_status,
-    read_customer,
-    start_fe_hub,
-)
-from hub_proc import HubProc, add_employee, branches, sign_in
+from fe_helpers import new_customer, password_of, payment_status, read_customer
+from hub_proc import HubProc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from staffed_hub import Staffed, staffed_hub
 from till_helpers import _run
 
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -42,29 +36,12 @@ from teller_app.platform import PasswordLogin, PlatformClient
 STALE_S = 2  # this test's "another process may take over after" (renewed every 0.5 s)
 
 
-@dataclass
-class World:
-    hub: HubProc
-    http: httpx.Client
-    b0: str
-    teller: dict[str, str]
-    sup: dict[str, str]
-    sup_email: str
-
-
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("lease-hub"), sandbox, hub_db,
-                       TELLER_HUB_WATCH="0")
-    b0 = branches(sandbox)[0]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-            yield World(hub, http, b0, sign_in(http, teller), sign_in(http, sup), sup)
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Staffed]:
+    with staffed_hub(tmp_path_factory.mktemp("lease-hub"), sandbox, hub_db,
+                     TELLER_HUB_WATCH="0") as staff:
+        yield staff
 
 
 class HeldPut(httpx.AsyncBaseTransport):
@@ -108,7 +85,7 @@ def _state(hub: HubProc, sandbox: SandboxProcess, engine: AsyncEngine) -> HubSta
     return cast(HubState, SimpleNamespace(settings=settings, engine=engine, sealed_cache=None))
 
 
-async def _approved(engine: AsyncEngine, w: World, guid: str) -> Command:
+async def _approved(engine: AsyncEngine, w: Staffed, guid: str) -> Command:
     """Filed through the hub, then decided here (the executor under test runs it)."""
     r = w.http.post("/api/v1/requests", headers=w.teller, json={
         "kind": "customer_update", "customer_guid": guid, "change": {"is_disabled": True},
@@ -141,7 +118,7 @@ async def _until(check: Any, timeout: float = 20.0) -> None:
 
 
 @pytest.mark.slow
-def test_a_slow_execution_is_never_taken_over(world: World, sandbox: SandboxProcess,
+def test_a_slow_execution_is_never_taken_over(world: Staffed, sandbox: SandboxProcess,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELLER_HUB_EXECUTION_STALE_S", str(STALE_S))
     w = world
@@ -181,7 +158,7 @@ def test_a_slow_execution_is_never_taken_over(world: World, sandbox: SandboxProc
     assert [e["entity"] for e in trail].count(f"request:{done.id}") == 1
 
 
-def test_a_renewed_marker_is_refused_to_a_late_renewer(world: World,
+def test_a_renewed_marker_is_refused_to_a_late_renewer(world: Staffed,
                                                        sandbox: SandboxProcess) -> None:
     """Once another process took an execution over, the first one's renewals stop."""
     w = world
@@ -212,7 +189,7 @@ def test_a_renewed_marker_is_refused_to_a_late_renewer(world: World,
     assert again is None      # and the new holder's execution is not stale
 
 
-def test_a_refused_confirm_already_made_counts_as_applied(world: World,
+def test_a_refused_confirm_already_made_counts_as_applied(world: Staffed,
                                                           sandbox: SandboxProcess) -> None:
     """An earlier execution confirmed the payment (its answer never reached the hub): the
     approval's confirm is refused by DCM, and the hub reads DCM rather than saying failed."""

@@ -8,27 +8,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-from fe_helpers import new_customer, read_customer, start_fe_hub
-from hub_proc import HubProc, add_employee, branches, sign_in
+from fe_helpers import new_customer, read_customer
+from staffed_hub import Staffed, staffed_hub
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 
 
-@dataclass
-class World:
-    hub: HubProc
-    http: httpx.Client
-    b0: str
-    b1: str
-    teller: dict[str, str]
-    sup: dict[str, str]
-    ho_admin: dict[str, str]
-
+class World(Staffed):
     def reasons(self, guid: str, change: dict[str, Any]) -> list[str]:
         r = self.http.post("/api/v1/policy/evaluate", headers=self.teller, json={
             "kind": "customer_update", "change": change, "customer_guid": guid})
@@ -39,18 +28,8 @@ class World:
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("risky-hub"), sandbox, hub_db)
-    b0, b1 = branches(sandbox)[:2]
-    try:
-        with hub.client() as http:
-            def person(roles: list[str], **where: Any) -> dict[str, str]:
-                return sign_in(http, add_employee(http, hub, roles=roles, **where))
-
-            yield World(hub, http, b0, b1, person(["Teller"], branch_guid=b0),
-                        person(["Supervisor"], branch_guid=b0),
-                        person(["Administrator"], head_office=True))
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with staffed_hub(tmp_path_factory.mktemp("risky-hub"), sandbox, hub_db) as staff:
+        yield World(**staff.fields())
 
 
 def test_phone_and_branch_need_approval_by_default(world: World,
@@ -89,7 +68,7 @@ def test_phone_and_branch_need_approval_by_default(world: World,
 def test_kyc_up_and_segment_when_turned_on(world: World, sandbox: SandboxProcess) -> None:
     w = world
     got = w.http.get("/api/v1/policy", headers=w.teller).json()["policy"]
-    r = w.http.put("/api/v1/policy", headers=w.ho_admin,
+    r = w.http.put("/api/v1/policy", headers=w.admin,
                    json={**got, "kyc_up": True, "segment": True})
     assert r.status_code == 200, r.text  # stricter: at once
     try:

@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fe_db import scalar
-from fe_helpers import start_fe_hub
-from hub_proc import HubProc, add_employee, branches, sign_in
+from staffed_hub import Staffed, staffed_hub
 from till_helpers import customer, draft, status
 
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -22,13 +21,8 @@ OPEN = {"note_100": 5}
 
 
 @dataclass
-class World:
-    hub: HubProc
-    http: httpx.Client
-    b0: str
+class World(Staffed):
     cp: str
-    teller: dict[str, str]
-    sup: dict[str, str]
 
     def post(self, path: str, headers: dict[str, str], **body: Any) -> httpx.Response:
         return self.http.post(path, headers={**headers, "X-Desk-ID": "desk-P"}, json=body)
@@ -42,23 +36,11 @@ class World:
 @pytest.fixture(scope="module")
 def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    hub = start_fe_hub(tmp_path_factory.mktemp("proxy-cash-hub"), sandbox, hub_db,
-                       TELLER_HUB_WATCH="0")
-    b0 = branches(sandbox)[0]
-    try:
-        with hub.client() as http:
-            teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
-            sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
-            w = World(hub, http, b0, sandbox.counterparty_guid, sign_in(http, teller),
-                      sign_in(http, sup))
-            r = w.post("/api/v1/tills/open", w.teller, till_code="T-proxy", counts=OPEN)
-            assert r.status_code == 200, r.text
-            if r.json()["state"] == "cosign":
-                r = w.post(f"/api/v1/tills/{r.json()['id']}/cosign", w.sup)
-                assert r.status_code == 200 and r.json()["state"] == "open", r.text
-            yield w
-    finally:
-        assert hub.stop() == 0, hub.log()[-3000:]
+    with staffed_hub(tmp_path_factory.mktemp("proxy-cash-hub"), sandbox, hub_db,
+                     TELLER_HUB_WATCH="0") as staff:
+        w = World(**staff.fields(), cp=sandbox.counterparty_guid)
+        w.open_till("T-proxy", OPEN, "desk-P")
+        yield w
 
 
 def _authorize(w: World, guid: str) -> str:

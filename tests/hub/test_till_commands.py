@@ -15,6 +15,7 @@ import pytest
 from fe_helpers import ADMIN, TillWorld, password_of, till_world
 from hub_proc import PASSWORD
 from till_helpers import customer, status
+from till_open import open_cosigned
 
 from teller_app.core.approvals import Actor, ApprovalService
 from teller_app.core.approvals_feed import EventFeed
@@ -63,9 +64,7 @@ async def _scenario(w: World, sandbox: SandboxProcess, cust: str) -> dict[str, o
         await teller_hub.open_password_session(w.teller, PASSWORD)
         await sup_hub.open_password_session(w.sup, PASSWORD)
         till = TillService(teller_hub, "desk-1")
-        opened = await till.open("T-cmd", {"note_500": 2})
-        if opened.needs_cosign:
-            await TillService(sup_hub, "sup-desk").cosign(opened.id)
+        await open_cosigned(till, sup_hub, "T-cmd", {"note_500": 2})
         gate = HubCash(teller_hub, till)
         service = CashService(dcm, w.b0, await find_processing_account(dcm, w.b0),
                               Decimal(10000), policy=gate, gate=gate)

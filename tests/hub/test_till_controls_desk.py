@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fe_helpers import TillWorld, till_world
 from hub_proc import PASSWORD, add_employee
+from till_open import open_cosigned
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.core.till import BranchPosition, Till, TillService
@@ -70,14 +71,6 @@ def _signed_in(world: World, arun: Any) -> Iterator[tuple[HubClient, HubClient]]
     finally:
         for c in (teller_hub, sup_hub):
             arun(c.aclose())
-
-
-def _open_till(arun: Any, till: TillService, sup_hub: HubClient, code: str,
-               counts: dict[str, int]) -> None:
-    """Open till ``code`` (the supervisor co-signs a first opening)."""
-    opened = arun(till.open(code, counts))
-    if opened.needs_cosign:
-        arun(TillService(sup_hub, "sup").cosign(opened.id))
 
 
 def _co_sign_here(qtbot: Any, dialog: Any, email: str) -> Any:
@@ -158,7 +151,7 @@ def test_a_recount_that_balances_still_waits_for_the_co_sign(world: World, qtbot
     close_here, _ = _in_place(world)
     with _signed_in(world, arun) as (teller_hub, sup_hub):
         till = TillService(teller_hub, "desk-r")
-        _open_till(arun, till, sup_hub, "T-r", {"note_100": 2})
+        arun(open_cosigned(till, sup_hub, "T-r", {"note_100": 2}))
         dialog = TillCloseDialog(ops, till, arun(till.current()),
                                  ReportContext("Demo Bank", "Kyiv", "Olena"),
                                  cosign_here=close_here)
@@ -193,7 +186,7 @@ def test_the_branch_view_shows_closed_tills_and_waiting_vault_counts(
         sup2 = add_employee(http, world.hub, roles=["Supervisor"], branch_guid=world.b0)
     with _signed_in(world, arun) as (teller_hub, sup_hub):
         till = TillService(teller_hub, "desk-p")
-        _open_till(arun, till, sup_hub, "T-p", {"note_200": 2})
+        arun(open_cosigned(till, sup_hub, "T-p", {"note_200": 2}))
         arun(till.close({"note_200": 2}))
         view = BranchCashView(ops, TillService(sup_hub, "sup"), vault_cosign_here=vault_here)
         qtbot.addWidget(view)

@@ -16,6 +16,7 @@ from failed_drafts import drain, rich, sandbox_fixture
 from fe_helpers import ADMIN, TillWorld, password_of, till_world
 from hub_proc import PASSWORD, add_employee
 from till_helpers import customer, draft, status
+from till_open import open_cosigned
 
 from teller_app.core.approvals import Actor, ApprovalService, ExecutionFailed
 from teller_app.core.cash import CashKind, CashService, find_processing_account
@@ -64,9 +65,7 @@ async def _desk(w: TillWorld, sandbox: SandboxProcess, teller: str, desk: str, c
         await teller_hub.open_password_session(teller, PASSWORD)
         await sup_hub.open_password_session(w.sup, PASSWORD)
         till = TillService(teller_hub, desk)
-        opened = await till.open(code, counts)
-        if opened.needs_cosign:
-            await TillService(sup_hub, "sup-desk").cosign(opened.id)
+        await open_cosigned(till, sup_hub, code, counts)
         yield _Desk(teller_hub, sup_hub, dcm, till, HubCash(teller_hub, till))
     finally:
         for c in (teller_hub, sup_hub, dcm):

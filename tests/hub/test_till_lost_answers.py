@@ -20,6 +20,7 @@ import pytest
 from fe_helpers import TillWorld, till_world
 from hub_proc import PASSWORD, add_employee
 from lost_answers import LoseAnswers, no_wait
+from till_open import open_cosigned
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.core.till import TRANSFERS_PATH, VAULT_PATH, BranchPosition, TillService
@@ -50,9 +51,7 @@ async def _signed_in(w: World, email: str, transport: LoseAnswers | None = None)
 
 
 async def _open_till(w: World, teller_hub: HubClient, sup_hub: HubClient, desk: str) -> None:
-    opened = await TillService(teller_hub, desk).open("T-" + uuid.uuid4().hex[:6], OPEN)
-    if opened.needs_cosign:
-        await TillService(sup_hub, "sup-desk").cosign(opened.id)
+    await open_cosigned(TillService(teller_hub, desk), sup_hub, "T-" + uuid.uuid4().hex[:6], OPEN)
 
 
 async def _vault_entries(sup_hub: HubClient, w: World, amount: str) -> int:

@@ -18,6 +18,7 @@ import pytest
 from fe_helpers import ADMIN, open_cash_desk, password_of, start_fe_hub
 from hub_proc import PASSWORD, HubProc, add_employee, branches, sign_in
 from till_helpers import confirm, customer, draft, status
+from till_open import open_till
 
 from teller_app.core.cash import CashKind
 from teller_app.core.embedded_sandbox import SandboxProcess
@@ -47,12 +48,7 @@ class World:
                               json=body)
 
     def open(self, who: dict[str, str], code: str, counts: dict[str, int]) -> dict[str, Any]:
-        r = self.post("/api/v1/tills/open", who, till_code=code, counts=counts)
-        assert r.status_code == 200, r.text
-        if r.json()["state"] == "cosign":
-            r = self.post(f"/api/v1/tills/{r.json()['id']}/cosign", self.sup, None)
-            assert r.status_code == 200 and r.json()["state"] == "open", r.text
-        return dict(r.json())
+        return open_till(self.http, who, self.sup, code, counts, DESK)
 
     def authorize(self, who: dict[str, str], guid: str) -> dict[str, Any]:
         r = self.post("/api/v1/cash/authorize", who, payment_guid=guid)

@@ -23,6 +23,7 @@ from fe_db import db_url
 from hub_proc import HubProc, add_employee, sign_in
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from staffed_hub import Staffed, staffed_hub
+from till_open import open_till
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.events import AUDIT_LOCK
@@ -120,12 +121,7 @@ def test_first_transfers_into_a_vault_approved_at_once_both_land(staff: Staffed)
     transfers = []
     for n, who in enumerate((staff.teller, teller2)):
         desk = {**who, "X-Desk-ID": f"desk-{n}"}
-        r = staff.http.post("/api/v1/tills/open", headers=desk,
-                            json={"till_code": f"T-race{n}", "counts": {"note_100": 5}})
-        assert r.status_code == 200, r.text
-        if r.json()["state"] == "cosign":
-            assert staff.http.post(f"/api/v1/tills/{r.json()['id']}/cosign",
-                                   headers=staff.sup).status_code == 200
+        open_till(staff.http, who, staff.sup, f"T-race{n}", {"note_100": 5}, f"desk-{n}")
         r = staff.http.post("/api/v1/tills/current/transfers", headers=desk,
                             json={"direction": "to_vault", "amount": "100.00"})
         assert r.status_code == 200, r.text
