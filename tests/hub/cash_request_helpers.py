@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 from till_helpers import customer, draft
+from till_open import open_till
 
 OPEN = {"note_100": 50}
 
@@ -15,12 +16,7 @@ OPEN = {"note_100": 50}
 def authorized_cash_draft(http: httpx.Client, teller: dict[str, str], cosigner: dict[str, str],
                           sandbox: Any, branch: str, amount: str) -> tuple[str, str]:
     """(customer guid, payment guid) of a deposit draft the teller authorized at the hub."""
-    r = http.post("/api/v1/tills/open", headers={**teller, "X-Desk-ID": "desk-cash"},
-                  json={"till_code": "T-cash", "counts": OPEN})
-    assert r.status_code == 200, r.text
-    if r.json()["state"] == "cosign":
-        r = http.post(f"/api/v1/tills/{r.json()['id']}/cosign", headers=cosigner)
-        assert r.status_code == 200, r.text
+    open_till(http, teller, cosigner, "T-cash", OPEN, "desk-cash")
     cust, account = customer(sandbox, branch)
     guid = draft(sandbox, branch, account, amount)
     r = http.post("/api/v1/cash/authorize", headers={**teller, "X-Desk-ID": "desk-cash"},

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from hub_proc import PASSWORD, HubProc, add_employee, branches, hub_env, start_hub
+from till_open import open_cosigned
 
 from teller_app.core.cash import CashService, find_processing_account
 from teller_app.core.till import TillService
@@ -263,9 +264,7 @@ async def open_cash_desk(dcm: PlatformClient, branch: str, teller_hub: HubClient
                          sup_hub: HubClient, code: str, desk: str) -> CashDesk:
     """Open till ``code`` on ``desk`` (the supervisor co-signs a first opening)."""
     till = TillService(teller_hub, desk)
-    opened = await till.open(code, {"note_100": 1})
-    if opened.needs_cosign:
-        await TillService(sup_hub, "sup").cosign(opened.id)
+    await open_cosigned(till, sup_hub, code, {"note_100": 1})
     gate = HubCash(teller_hub, till)
     service = CashService(dcm, branch, await find_processing_account(dcm, branch),
                           Decimal(10000), policy=gate, gate=gate)
