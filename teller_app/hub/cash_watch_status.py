@@ -1,7 +1,8 @@
 """The cash watcher's reading of a customer's status: cash confirmed on DCM for a customer
 whose status the bank's policy treats as blocked (``cash_customer.stops_cash``: the
 ``sensitive_statuses``, "blocked" and "closed" by default) is reported with the reason
-``customer_blocked``, the code the hub's own cash path refuses it with.
+``customer_blocked``, the code the hub's own cash path refuses it with (not for a draft the
+hub's own execution confirmed after reading the status itself: ``cash_watcher``).
 
 Each customer is read once per pass, with the hub's DCM reader, however many of their
 payments the pass examines. A read that fails is remembered for the pass (not asked again)

@@ -16,10 +16,19 @@ the Mode-B proxy refuse it): a draft the hub allowed before the block and a desk
 DCM after it, never asking the hub again, gave a blocked customer cash. The status is DCM's
 when the pass reads it, seconds after the confirm: a block set in between reads the same, and
 the alert (with the ``customer_status`` read) is the supervisor's to judge; a detective
-control reports what it cannot rule out. ``is_disabled`` is not a reason: DCM itself refuses
-a disabled customer's payments, so a confirmed one was disabled afterwards. Each customer is
-read once per pass (``cash_watch_status``). A status that cannot be read never holds back the
-payment's other reasons: they are reported at once with ``customer_status_unknown``. A
+control reports what it cannot rule out. Except for a draft the hub's own execution of an
+approved ``cash_confirm`` confirmed (``cash_commands.hub_confirmed``: the command ended
+"applied", as the database says, whichever process ran it): the executor read the status
+right before its confirm (``execute_cash.check_before_confirm``) and it did not stop cash,
+so a block read now came afterwards; neither ``customer_blocked`` nor
+``customer_status_unknown`` is reported for it (its other reasons are). A draft a desk
+confirmed on DCM itself is judged on the status read, as is one whose request is still
+executing or was interrupted, or was found confirmed on DCM ("already on DCM", "found on DCM
+when resuming", an in-doubt confirm settled later): the confirm DCM applied may be a desk's.
+``is_disabled`` is not a reason: DCM itself refuses a disabled customer's payments, so a
+confirmed one was disabled afterwards. Each customer is read once per pass
+(``cash_watch_status``). A status that cannot be read never holds back the payment's other
+reasons: they are reported at once with ``customer_status_unknown``. A
 payment with nothing else to report is examined again by later passes (the cursor waits for
 it) and reported "status unknown" once its status stayed unreadable for the patience
 (``TELLER_HUB_CASH_STATUS_PATIENCE_S``, 300 s): a DCM blip raises nothing, and no confirmed
@@ -55,7 +64,13 @@ from teller_app.platform.models import Payment, PaymentStatus
 from teller_app.platform.payment_filters import PaymentFilters, payment_matches
 
 from . import policy
-from .cash_commands import alert_unsupervised, authorization_of, lock_alerts, unsupervised
+from .cash_commands import (
+    alert_unsupervised,
+    authorization_of,
+    hub_confirmed,
+    lock_alerts,
+    unsupervised,
+)
 from .cash_customer import CUSTOMER_BLOCKED
 from .cash_kind import CashShape, classify, might_be_cash
 from .cash_limits import category_code
@@ -219,8 +234,11 @@ async def _due(conn: AsyncConnection, guid: str, amount_minor: int, shape: CashS
     """What to report of a confirmed cash payment: ``unsupervised``'s finding, and cash no
     till may take or whose customer's status stops cash (or could not be read), whether the
     hub authorized it or not (the cash's problems first, the status's last; the alert names
-    the teller who authorized it, if one did)."""
+    the teller who authorized it, if one did). The status's reasons are dropped for a draft
+    the hub's own execution confirmed (``hub_confirmed``): it checked the status itself."""
     found = await unsupervised(conn, guid, amount_minor)
+    if status_reasons and await hub_confirmed(conn, guid, amount_minor):
+        status_reasons = []  # the hub read the status itself right before its confirm
     if not shape.problems and not status_reasons:
         return found
     row = found[0] if found else await authorization_of(conn, guid)

@@ -4,9 +4,11 @@ without asking the hub again, raised nothing before. Each customer's status is r
 pass. A status that cannot be read never holds back the payment's other reasons (reported at
 once, with ``customer_status_unknown``); a payment with nothing else to report waits for a
 later pass (the cursor waits too: a process taking over reads it again), and is reported
-"status unknown" once the patience is over. A real hub (its own watcher off: these passes
-are the test's) and the real sandbox, SQLite and PostgreSQL; DCM's customer reads fail on
-demand (a transport in front of the real one)."""
+"status unknown" once the patience is over. Cash the hub's own execution of an approved
+request confirmed is not judged on a status read after it: the execution read it right
+before its confirm (a desk's confirm after ``/cash/authorize`` still is). A real hub (its
+own watcher off: these passes are the test's) and the real sandbox, SQLite and PostgreSQL;
+DCM's customer reads fail on demand (a transport in front of the real one)."""
 
 from __future__ import annotations
 
@@ -27,12 +29,14 @@ from fe_helpers import ADMIN, password_of, start_fe_hub, wait_for
 from hub_proc import HubProc, add_employee, branches, sign_in
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import create_async_engine
-from till_helpers import _client, _run, confirm, customer, draft
+from till_helpers import _client, _run, confirm, customer, draft, status
 
 from teller_app.core.embedded_sandbox import SandboxProcess
+from teller_app.hub.cash_commands import cash_confirm_requests
 from teller_app.hub.cash_watcher import CashWatcher
 from teller_app.hub.execute import Reader
 from teller_app.hub.fe_tables import alerts, leases
+from teller_app.hub.fe_tables import commands as command_rows
 from teller_app.hub.settings import HubSettings
 from teller_app.hub.state import HubState
 from teller_app.platform import (
@@ -61,6 +65,24 @@ class World:
         r = self.http.post("/api/v1/cash/authorize", headers={**self.teller, "X-Desk-ID": DESK},
                            json={"payment_guid": guid})
         assert r.status_code == 200 and r.json()["decision"] == "allow", r.text
+        return guid
+
+    def executed(self, customer_guid: str, account: str, amount: str) -> str:
+        """An over-threshold deposit the hub confirmed itself: the teller asked, a supervisor
+        approved the ``cash_confirm`` request and the hub's execution confirmed it on DCM."""
+        guid = draft(self.sandbox, self.b0, account, amount)
+        desk = {**self.teller, "X-Desk-ID": DESK}
+        r = self.http.post("/api/v1/cash/authorize", headers=desk, json={"payment_guid": guid})
+        assert r.status_code == 200 and r.json()["decision"] == "needs_approval", r.text
+        r = self.http.post("/api/v1/requests", headers=desk, json={
+            "kind": "cash_confirm", "customer_guid": customer_guid, "reason": "cash in",
+            "change": {"payment_guid": guid, "amount": amount, "branch_guid": self.b0}})
+        assert r.status_code == 201, r.text
+        done = self.http.post(f"/api/v1/requests/{r.json()['id']}/approve",
+                              headers={**self.sup, "X-Desk-ID": DESK},
+                              json={"sha256": r.json()["sha256"]})
+        assert done.status_code == 200 and done.json()["state"] == "applied", done.text
+        assert status(self.sandbox, guid) == "CONFIRMED"
         return guid
 
 
@@ -285,5 +307,47 @@ def test_an_unread_status_waits_for_a_later_pass_or_the_patience(
         unknown = await watching.alert(late)
         assert unknown is not None and unknown["reasons"] == ["customer_status_unknown"], unknown
         assert "customer_status" not in unknown and late in taker.settled
+
+    _watching(w, body)
+
+
+@pytest.mark.slow
+def test_cash_the_hub_confirmed_itself_is_not_reported_for_a_later_block(
+        world: World) -> None:
+    """A supervisor blocks the customer after the hub's execution of an approved request
+    confirmed the cash (it read the status right before): the block came afterwards,
+    nothing to report, nor a status the pass cannot read. The same block after a desk's own
+    confirm (``/cash/authorize`` said "allow") is reported: the hub never saw that confirm."""
+    w = world
+    by_hub_customer, by_hub_account = customer(w.sandbox, w.b0)
+    by_desk_customer, by_desk_account = customer(w.sandbox, w.b0)
+    other_customer, other_account = customer(w.sandbox, w.b0)
+    unread_customer, unread_account = customer(w.sandbox, w.b0)
+
+    async def body(watching: Watching) -> None:
+        watcher = watching.watcher()
+        await watcher.tick()
+        by_hub = w.executed(by_hub_customer, by_hub_account, "15000.00")
+        by_desk = w.authorized(by_desk_account, "100.00")
+        confirm(w.sandbox, w.b0, by_desk)
+        # approved, but DCM showed it confirmed by another confirm than the hub's (a desk's
+        # landed first): how the execution ends then, so the hub's check proves nothing
+        by_other = w.executed(other_customer, other_account, "15500.00")
+        async with watching.state.engine.begin() as conn:
+            await conn.execute(command_rows.update().where(
+                cash_confirm_requests(by_other)).values(result="applied (already on DCM)"))
+        for blocked in (by_hub_customer, by_desk_customer, other_customer):
+            _set_status(w.sandbox, blocked, "blocked")
+        await watcher.tick()
+        assert await watching.alert(by_hub) is None and by_hub in watcher.settled
+        for judged in (by_desk, by_other):
+            found = await watching.alert(judged)
+            assert found is not None and found["reasons"] == ["customer_blocked"], found
+            assert found["customer_status"] == "blocked"
+        # the hub's own confirm waits for no status read either
+        unread = w.executed(unread_customer, unread_account, "16000.00")
+        watching.dcm.failing = True
+        await watcher.tick()
+        assert await watching.alert(unread) is None and unread in watcher.settled
 
     _watching(w, body)
