@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from teller_app.core.hub_problem import HubProblem, hub_problem_of
 from teller_app.core.roles import Capability, capabilities_for
 from teller_app.platform import (
     AuthError,
@@ -58,40 +59,56 @@ class HubLink:
         # the employee's branch: where DCM puts a customer created without one
         self.branch_guid = branch_guid
         self._lock = asyncio.Lock()
+        # told after each session opened (the feed's reconnect or any hub call): a notice
+        # that the hub was not usable at sign-in no longer holds (ui/start_main_window)
+        self._opened: list[Callable[[], None]] = []
 
     @property
     def connected(self) -> bool:
         return self.hub.token is not None
 
+    def when_opened(self, listener: Callable[[], None]) -> None:
+        self._opened.append(listener)
+
     async def connect(self, *, force: bool = False) -> None:
-        """Open (or, with ``force``, renew) the hub session. Raises ``HubUnavailable``."""
+        """Open (or, with ``force``, renew) the hub session. Raises ``HubUnavailable``
+        (``HubCheckUnavailable`` when the hub could not read DCM to check the session)."""
         async with self._lock:
             if self.hub.token and not force:
                 return
-            auth = self.client.auth
-            if isinstance(auth, HubLogin):
-                if force:
-                    await auth.relogin(_NO_HTTP, auth.session_token)
-                else:
-                    await auth.ensure(_NO_HTTP)
-                self.hub.token = auth.session_token
-                return
-            token = self.client.session_token
-            if not token:
-                raise AuthError("no platform session to open a hub session with",
-                                reason="expired")
+            await self._open(force)
+        for listener in list(self._opened):
             try:
-                await self.hub.open_platform_session(token)
-            except AuthError:
-                if not force:
-                    raise
-                # The hub's session ends with the platform's: renew that first (a platform
-                # call signs in again once on 401), then open the hub's with the new token.
-                await self.client.whoami()
-                renewed = self.client.session_token
-                if not renewed or renewed == token:
-                    raise
-                await self.hub.open_platform_session(renewed)
+                listener()
+            except Exception:  # a listener's trouble is not a failed connect
+                log.exception("a hub-opened listener failed")
+
+    async def _open(self, force: bool) -> None:
+        """The body of ``connect``, under its lock."""
+        auth = self.client.auth
+        if isinstance(auth, HubLogin):
+            if force:
+                await auth.relogin(_NO_HTTP, auth.session_token)
+            else:
+                await auth.ensure(_NO_HTTP)
+            self.hub.token = auth.session_token
+            return
+        token = self.client.session_token
+        if not token:
+            raise AuthError("no platform session to open a hub session with",
+                            reason="expired")
+        try:
+            await self.hub.open_platform_session(token)
+        except AuthError:
+            if not force:
+                raise
+            # The hub's session ends with the platform's: renew that first (a platform
+            # call signs in again once on 401), then open the hub's with the new token.
+            await self.client.whoami()
+            renewed = self.client.session_token
+            if not renewed or renewed == token:
+                raise
+            await self.hub.open_platform_session(renewed)
 
     async def issue_secret(self, external_id: str, branch_guid: str | None,
                            **fields: str | None) -> SecretIssued:
@@ -136,6 +153,7 @@ class Session:
     capabilities: frozenset[Capability] = field(default_factory=frozenset)
     hub: HubLink | None = None
     hub_problem: str | None = None  # why the hub is not usable now (English, for the log)
+    hub_problem_kind: HubProblem | None = None  # its kind at sign-in, for the desk's words
     started_offline: bool = False  # opened against the offline verifier (ui/offline_start)
     hub_version: HubVersion | None = None  # read once the hub session opened (None: unknown)
 
@@ -250,8 +268,9 @@ async def open_session(
 
     Mode B (``HubLogin``): DCM is reached through the hub's ``/dcm`` proxy and the hub's
     employee record (roles, branch) is the authority. Mode A with a ``hub_url``: a hub session
-    is opened with the platform token; a hub that cannot be reached does not stop the sign-in
-    (``session.hub_problem`` says why; four-eyes and secrets are then unavailable).
+    is opened with the platform token; a hub that cannot be reached (or could not read DCM
+    to check that token) does not stop the sign-in (``session.hub_problem`` says why and
+    ``hub_problem_kind`` which; four-eyes and secrets are unavailable until it opens).
 
     Raises ``AuthError`` (``reason == "disabled"`` for a disabled employee, else
     "invalid_credentials"/"bank_auth"), ``Unavailable``/``Timeout`` when the platform (or, in
@@ -304,6 +323,7 @@ async def open_session(
         raise
     link = HubLink(hub, client, employee.branch_guid) if hub is not None else None
     problem: str | None = None if hub is not None else "no hub configured"
+    kind = None if hub is not None else HubProblem.NOT_CONFIGURED
     if link is not None and not isinstance(auth, HubLogin):
         # /version needs no session: read alongside the connect (as Mode B does), not after
         # it, so a slow hub adds its wait once; used only when the hub session opened
@@ -311,9 +331,9 @@ async def open_session(
         try:
             await link.connect()
         except PlatformError as exc:
-            problem = str(exc)
-            log.warning("hub session not opened (%s): four-eyes and secrets unavailable",
-                        type(exc).__name__)
+            problem, kind = str(exc), hub_problem_of(exc)
+            log.warning("hub session not opened (%s, %s): four-eyes and secrets unavailable",
+                        type(exc).__name__, kind.value)
         else:
             hub_version = await version
         finally:
@@ -327,6 +347,7 @@ async def open_session(
         branch_name=branch_name,
         hub=link,
         hub_problem=problem,
+        hub_problem_kind=kind,
         hub_version=hub_version,
     )
     log.info(

@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
+from shiboken6 import isValid
+
+from teller_app.core.hub_problem import HubProblem
 
 if TYPE_CHECKING:
     from teller_app.core.branch_cache import BranchCacheBundle
@@ -18,10 +21,18 @@ if TYPE_CHECKING:
 
 
 def hub_notice(session: Session) -> str | None:
-    """What the main window says when the session's hub could not be reached at sign-in
-    (Mode A only: without the hub a Mode-B sign-in fails)."""
+    """What the main window says when the session's hub could not be used at sign-in
+    (Mode A only: without the hub a Mode-B sign-in fails). Either way the hub link opens
+    later by itself (the live feed reconnects, every hub call tries): ``open_main`` then
+    takes the notice off the banner."""
     if not session.profile.hub_url or session.hub_available:
         return None
+    if session.hub_problem_kind is HubProblem.DCM_UNREADABLE:  # it answered: not "down"
+        return QCoreApplication.translate(
+            "AppController", "The bank's Teller Hub is reachable but could not read the "
+            "platform just now: four-eyes approvals and customer secrets are unavailable until "
+            "it can, so new customers cannot be created for now. Teller keeps trying by itself; "
+            "this notice goes away once the hub can read the platform.")
     return QCoreApplication.translate(
         "AppController", "The bank's Teller Hub cannot be reached: four-eyes approvals and "
         "customer secrets are unavailable, so new customers cannot be created for now.")
@@ -36,11 +47,14 @@ def open_main(controller: AppController, session: Session, target: SignInTarget,
     window = MainWindow(session, controller.ops, profile_name=target.profile.name,
                         sandbox_asset=target.asset, branch_cache=cache)
     # every notice shown: a cache that could not be opened hides no other one
+    hub_line = hub_notice(session)
     notices = [n for n in (cache_message(cache_error) if cache_error is not None else None,
-                           cache_notice(cache), hub_notice(session),
+                           cache_notice(cache), hub_line,
                            desk_version_notice(session)) if n]
     if notices:
         window.banner.show_message("\n".join(notices), "warning")
+    if hub_line and session.hub is not None:
+        session.hub.when_opened(lambda: hub_back(window, hub_line))
     window.signed_out.connect(lambda: signed_out(controller, window))
     window.destroyed.connect(lambda: None)
     window.closed.connect(lambda: window_closed(controller, window))
@@ -55,6 +69,12 @@ def open_main(controller: AppController, session: Session, target: SignInTarget,
     window.show()
     window.start()
     controller.dialog = None
+
+
+def hub_back(window: MainWindow, notice: str) -> None:
+    """The hub session opened after all: the sign-in's hub notice no longer holds."""
+    if isValid(window):
+        window.banner.drop_line(notice)
 
 
 def signed_out(controller: AppController, window: MainWindow) -> None:
