@@ -8,21 +8,16 @@ confirm; each refusal of a draft is in the hub's audit. The list is the policy's
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from fe_helpers import ADMIN, password_of
 from staffed_hub import Staffed, staffed_hub
-from till_helpers import confirm, customer, draft, status
+from till_helpers import confirm, customer, draft, set_customer_status, status
 
 from teller_app.core.embedded_sandbox import SandboxProcess
-from teller_app.platform import PasswordLogin, PlatformClient
-from teller_app.platform.models import CustomerUpdate
 
 DESK = "desk-blocked"
 
@@ -51,15 +46,7 @@ class World(Staffed):
         return dict(r.json())
 
     def set_status(self, customer_guid: str, value: str) -> None:
-        """The customer's ``status`` on DCM (what the desk's form writes)."""
-        async def run() -> None:
-            async with PlatformClient(self.sandbox.base_url, self.sandbox.counterparty_guid,
-                                      auth=PasswordLogin(ADMIN, password_of(self.sandbox,
-                                                                            ADMIN))) as c:
-                await c.update_customer(customer_guid, CustomerUpdate(status=value))
-                assert (await c.get_customer(customer_guid)).status == value
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, run()).result()
+        set_customer_status(self.sandbox, customer_guid, value)
 
     def refusals(self, payment_guid: str) -> list[dict[str, Any]]:
         """The hub's audit rows of this draft's cash refusals, oldest first."""

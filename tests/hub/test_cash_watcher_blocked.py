@@ -29,7 +29,8 @@ from fe_helpers import ADMIN, password_of, start_fe_hub, wait_for
 from hub_proc import HubProc, add_employee, branches, sign_in
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import create_async_engine
-from till_helpers import _client, _run, confirm, customer, draft, status
+from till_helpers import _client, _run, confirm, customer, draft, set_customer_status, status
+from till_open import open_till
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.cash_commands import cash_confirm_requests
@@ -40,7 +41,6 @@ from teller_app.hub.fe_tables import commands as command_rows
 from teller_app.hub.settings import HubSettings
 from teller_app.hub.state import HubState
 from teller_app.platform import (
-    CustomerUpdate,
     PasswordLogin,
     PlatformClient,
     RetryPolicy,
@@ -97,23 +97,10 @@ def world(hub_db: str | None, sandbox: SandboxProcess,
             teller = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
             sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
             w = World(hub, sandbox, http, b0, sign_in(http, teller), sign_in(http, sup))
-            r = http.post("/api/v1/tills/open", headers={**w.teller, "X-Desk-ID": DESK},
-                          json={"till_code": "T-blocked", "counts": {"note_500": 2}})
-            assert r.status_code == 200, r.text
-            if r.json()["state"] == "cosign":
-                r = http.post(f"/api/v1/tills/{r.json()['id']}/cosign", headers=w.sup)
-                assert r.status_code == 200 and r.json()["state"] == "open", r.text
+            open_till(http, w.teller, w.sup, "T-blocked", {"note_500": 2}, DESK)
             yield w
     finally:
         assert hub.stop() == 0, hub.log()[-3000:]
-
-
-def _set_status(sandbox: SandboxProcess, guid: str, value: str) -> None:
-    """The customer's ``status`` changed on DCM (as the desk's form writes it)."""
-    async def run() -> None:
-        async with _client(sandbox) as c:
-            await c.update_customer(guid, CustomerUpdate(status=value))
-    _run(run())
 
 
 def _updated_at(sandbox: SandboxProcess, payment: str) -> datetime:
@@ -224,7 +211,7 @@ def test_cash_confirmed_after_the_block_is_reported(world: World) -> None:
         await watcher.tick()  # the cursor starts (a first run examines nothing before it)
         allowed = w.authorized(blocked_account, "100.00")
         fine = w.authorized(active_account, "120.00")
-        _set_status(w.sandbox, blocked, "blocked")
+        set_customer_status(w.sandbox, blocked, "blocked")
         # the desk confirms on DCM without asking the hub again; one more never asked at all
         confirm(w.sandbox, w.b0, allowed)
         confirm(w.sandbox, w.b0, fine)
@@ -265,7 +252,7 @@ def test_an_unread_status_waits_for_a_later_pass_or_the_patience(
         watcher = watching.watcher()
         await watcher.tick()
         held = w.authorized(blocked_account, "100.00")
-        _set_status(w.sandbox, blocked, "blocked")
+        set_customer_status(w.sandbox, blocked, "blocked")
         confirm(w.sandbox, w.b0, held)
         never = draft(w.sandbox, w.b0, other_account, "60.00")
         confirm(w.sandbox, w.b0, never)
@@ -337,7 +324,7 @@ def test_cash_the_hub_confirmed_itself_is_not_reported_for_a_later_block(
             await conn.execute(command_rows.update().where(
                 cash_confirm_requests(by_other)).values(result="applied (already on DCM)"))
         for blocked in (by_hub_customer, by_desk_customer, other_customer):
-            _set_status(w.sandbox, blocked, "blocked")
+            set_customer_status(w.sandbox, blocked, "blocked")
         await watcher.tick()
         assert await watching.alert(by_hub) is None and by_hub in watcher.settled
         for judged in (by_desk, by_other):

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from fe_helpers import ADMIN, password_of
 
 from teller_app.core.cash import find_processing_account
-from teller_app.platform import NewCustomer, PasswordLogin, PlatformClient
+from teller_app.platform import CustomerUpdate, NewCustomer, PasswordLogin, PlatformClient
 from teller_app.platform.models import NewPayment
 
 T = TypeVar("T")
@@ -75,3 +75,12 @@ def status(sandbox: Any, payment_guid: str) -> str:
         async with _client(sandbox) as c:
             return (await c.get_payment(payment_guid, False)).status_raw.upper()
     return _run(run())
+
+
+def set_customer_status(sandbox: Any, customer_guid: str, value: str) -> None:
+    """The customer's ``status`` changed on DCM (what the desk's form writes), read back."""
+    async def run() -> None:
+        async with _client(sandbox) as c:
+            await c.update_customer(customer_guid, CustomerUpdate(status=value))
+            assert (await c.get_customer(customer_guid)).status == value
+    _run(run())
