@@ -42,7 +42,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -53,10 +52,10 @@ from teller_app.platform.models import Customer
 from teller_app.platform.phones import e164, same_phone
 
 from . import audit, phone_probe_limit, policy
-from .crypto import DecryptError, MasterKey, Sealed
-from .db import customer_secrets, now
+from .crypto import MasterKey
 from .errors import HubError
 from .models import HubEmployee, SecretIn
+from .vault_records import customer_records
 
 if TYPE_CHECKING:  # dcm_reader → state → vault imports this module
     from .commands import Command
@@ -286,25 +285,15 @@ async def _fresh(conn: AsyncConnection, master: MasterKey, phone: str | None, *,
     wanted = e164(phone or "")
     if wanted is None:
         return []
-    table = customer_secrets
-    query = sa.select(table.c.external_id, table.c.branch_guid, table.c.key_id,
-                      table.c.wrapped_key, table.c.ciphertext).where(
-        table.c.kind == "customer", table.c.created_at >= now() - PENDING_S)
-    if not_login is not None:
-        query = query.where(table.c.external_id != not_login)
-    if not_by is not None:
-        query = query.where(table.c.created_by != not_by)
-    rows = (await conn.execute(
-        query.order_by(table.c.created_at.desc()).limit(PENDING_MAX))).all()
+    records = await customer_records(conn, master, not_external_id=not_login,
+                                     not_issued_by=not_by, max_age_s=PENDING_S,
+                                     limit=PENDING_MAX)
     found: list[Holder] = []
-    for row in rows:
-        sealed = Sealed(row.key_id, bytes(row.wrapped_key), bytes(row.ciphertext))
-        try:
-            held = str(json.loads(master.open(row.external_id, sealed)).get("phone", ""))
-        except (DecryptError, ValueError):
-            continue  # not this check's business (the Auth Service reports such rows)
-        if e164(held) == wanted:
-            found.append(Holder(row.external_id, row.branch_guid))
+    # a record that does not open is left out: not this check's business (the Auth Service
+    # reports such rows)
+    for record in records:
+        if e164(str(record.profile.get("phone", ""))) == wanted:
+            found.append(Holder(record.external_id, record.branch_guid))
             if first:
                 break
     return found

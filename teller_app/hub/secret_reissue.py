@@ -6,17 +6,14 @@ had checked for this login, so it tells nothing new and is not counted again
 
 from __future__ import annotations
 
-import json
-
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.platform.phones import e164, same_phone
 
-from .crypto import DecryptError, MasterKey, Sealed
-from .db import customer_secrets, now
+from .crypto import MasterKey
 from .models import SecretIn
 from .phone_holders import PENDING_S
+from .vault_records import customer_records
 
 
 async def checked_before(engine: AsyncEngine, master: MasterKey, item: SecretIn,
@@ -25,16 +22,10 @@ async def checked_before(engine: AsyncEngine, master: MasterKey, item: SecretIn,
     stored profile has ``item``'s phone number."""
     if e164(item.phone) is None:
         return False
-    t = customer_secrets.c
     async with engine.connect() as conn:
-        row = (await conn.execute(sa.select(t.key_id, t.wrapped_key, t.ciphertext).where(
-            t.external_id == item.external_id, t.kind == "customer", t.created_by == issuer,
-            t.created_at >= now() - PENDING_S))).first()
-    if row is None:
+        records = await customer_records(conn, master, external_id=item.external_id,
+                                         issued_by=issuer, max_age_s=PENDING_S)
+    record = next(records, None)
+    if record is None:  # none, or unreadable here (left out): counted as any check
         return False
-    sealed = Sealed(row.key_id, bytes(row.wrapped_key), bytes(row.ciphertext))
-    try:
-        held = str(json.loads(master.open(item.external_id, sealed)).get("phone", ""))
-    except (DecryptError, ValueError):
-        return False  # unreadable here: counted as any check
-    return same_phone(held, item.phone)
+    return same_phone(str(record.profile.get("phone", "")), item.phone)

@@ -36,6 +36,7 @@ from .db import customer_secrets, dialect_insert, now
 from .events import pg_lock
 from .models import KEYKEEPER_PREFIX, SecretIn
 from .phone_holders import PhoneHeld, pending_holder
+from .vault_records import customer_records
 
 log = logging.getLogger("teller_hub.vault")
 # How long a process answers from a cached owner: another process may have moved the secret
@@ -212,10 +213,11 @@ async def replace_profile(engine: AsyncEngine, master: MasterKey, item: SecretIn
             table.c.external_id == item.external_id, table.c.kind == "customer").values(**stamp))
         if issued.rowcount != 1:
             return False
-        found = await _customer_record(conn, master, item.external_id)
+        found = next(await customer_records(conn, master, external_id=item.external_id,
+                                            skip_unreadable=False), None)
         if found is None:
             return False
-        old, data = found
+        old, data = found.sealed, found.profile
         same = _merged(data, item) == _profile(data)
         wanted = item.model_copy(update=dict(zip(PROFILE, _merged(data, item), strict=True)))
         if unique_phone and wanted.phone:
@@ -232,17 +234,6 @@ async def replace_profile(engine: AsyncEngine, master: MasterKey, item: SecretIn
     if cache is not None:
         cache.forget(item.external_id)
     return result.rowcount == 1
-
-
-async def _customer_record(conn: AsyncConnection, master: MasterKey, external_id: str
-                           ) -> tuple[Sealed, dict[str, Any]] | None:
-    row = (await conn.execute(sa.select(customer_secrets).where(
-        customer_secrets.c.external_id == external_id,
-        customer_secrets.c.kind == "customer"))).first()
-    if row is None:
-        return None
-    sealed = Sealed(row.key_id, bytes(row.wrapped_key), bytes(row.ciphertext))
-    return sealed, dict(json.loads(master.open(external_id, sealed)))
 
 
 PROFILE = ("first_name", "last_name", "email", "phone")
