@@ -127,7 +127,12 @@
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/start_main_window.py" line="25"/>
+        <location filename="../../teller_app/ui/start_main_window.py" line="32"/>
+        <source>The bank&apos;s Teller Hub is reachable but could not read the platform just now: four-eyes approvals and customer secrets are unavailable until it can, so new customers cannot be created for now. Teller keeps trying by itself; this notice goes away once the hub can read the platform.</source>
+        <translation>Teller Hub банку доступний, але зараз не зміг прочитати дані платформи: погодження «чотири ока» та секрети клієнтів недоступні, доки він не зможе, тож нових клієнтів поки що створити не можна. Teller пробує знову сам; це повідомлення зникне, щойно Teller Hub зможе читати платформу.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/start_main_window.py" line="37"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
@@ -137,7 +142,7 @@
         <translation>Кеш цього робочого місця створила новіша версія Teller: його буде перебудовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/start_main_window.py" line="48"/>
+        <location filename="../../teller_app/ui/start_main_window.py" line="64"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
