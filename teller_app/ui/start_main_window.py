@@ -15,6 +15,7 @@ from teller_app.core.hub_problem import HubProblem
 if TYPE_CHECKING:
     from teller_app.core.branch_cache import BranchCacheBundle
     from teller_app.core.session import Session
+    from teller_app.platform.api_version import HubVersion
     from teller_app.ui.main_window import MainWindow
     from teller_app.ui.sign_in import SignInTarget
     from teller_app.ui.startup import AppController
@@ -55,6 +56,7 @@ def open_main(controller: AppController, session: Session, target: SignInTarget,
         window.banner.show_message("\n".join(notices), "warning")
     if hub_line and session.hub is not None:
         session.hub.when_opened(lambda: hub_back(window, hub_line))
+    read_version_when_hub_opens(controller, window, session)
     window.signed_out.connect(lambda: signed_out(controller, window))
     window.destroyed.connect(lambda: None)
     window.closed.connect(lambda: window_closed(controller, window))
@@ -75,6 +77,49 @@ def hub_back(window: MainWindow, notice: str) -> None:
     """The hub session opened after all: the sign-in's hub notice no longer holds."""
     if isValid(window):
         window.banner.drop_line(notice)
+
+
+def read_version_when_hub_opens(controller: AppController, window: MainWindow,
+                                session: Session) -> None:
+    """The hub's version was not read at sign-in (the hub was not usable then): read it once
+    when the hub link opens, so a desk too old for that hub is told at once, not by every
+    write's refusal. An op like every other (awaited on the loop: the UI never waits)."""
+    link = session.hub
+    if link is None or session.hub_version is not None:
+        return
+    asked = False
+
+    def opened() -> None:
+        nonlocal asked
+        if asked or session.hub_version is not None:
+            return
+        asked = True  # once, as at sign-in: a hub that does not say stays unknown
+        from teller_app.core.session import read_hub_version
+
+        controller.ops.run(lambda: read_hub_version(link.hub),
+                           on_success=lambda found: version_read(window, session, found),
+                           on_error=lambda _exc: None,  # logged by the runner; nothing to say
+                           parent=window, network=False, reauth=False)
+
+    link.when_opened(opened)
+
+
+def version_read(window: MainWindow, session: Session, found: HubVersion | None) -> None:
+    """The hub's version, read after sign-in: a desk it refuses says so in the banner (the
+    sign-in's own words), once."""
+    from teller_app.ui.error_text import desk_version_notice
+
+    if session.hub_version is None:
+        session.hub_version = found
+    notice = desk_version_notice(session)
+    # not when another employee's session took the window over meanwhile
+    if notice is None or not isValid(window) or window.session is not session:
+        return
+    shown = window.banner.text()
+    lines = shown.split("\n") if shown else []
+    if notice not in lines:
+        level = "error" if lines and window.banner.level == "error" else "warning"
+        window.banner.show_message("\n".join([*lines, notice]), level)
 
 
 def signed_out(controller: AppController, window: MainWindow) -> None:
