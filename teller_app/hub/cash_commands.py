@@ -68,22 +68,16 @@ async def approved_request(conn: AsyncConnection, payment_guid: str,
     return None
 
 
-# The result ``execute.Executor`` ends a ``cash_confirm`` with when its own confirm was
-# answered, or went unanswered and DCM showed the draft confirmed within the execution's
-# deadline: the draft read right before was CREATED and its customer's status passed
-# ``execute_cash.check_before_confirm``, so whichever confirm DCM applied came after that
-# check. Not "already on DCM", "found on DCM when resuming" or an in-doubt confirm settled
-# later by reading: the confirm DCM applied may be a desk's, from before the check or long after.
-HUB_CONFIRMED_RESULT = "applied"
-
-
 async def hub_confirmed(conn: AsyncConnection, payment_guid: str, amount_minor: int) -> bool:
     """The hub's own execution of an approved ``cash_confirm`` for exactly this draft and
-    amount confirmed it on DCM (``HUB_CONFIRMED_RESULT``), after its status check passed."""
+    amount confirmed it on DCM, its answer received (``commands.APPLIED_RESULT``), after
+    its status check passed. Not "already on DCM", "found on DCM when resuming", an answer
+    that did not come ("found on DCM after no answer") or an in-doubt confirm settled later:
+    the confirm DCM applied may be a desk's."""
     c = command_rows.c
     rows = await conn.execute(sa.select(c.change_json).where(
         cash_confirm_requests(payment_guid), c.state == commands.APPLIED,
-        c.result == HUB_CONFIRMED_RESULT))
+        c.result == commands.APPLIED_RESULT))
     for row in rows:
         change = json.loads(row.change_json)
         if change.get("payment_guid") == payment_guid and \

@@ -17,14 +17,15 @@ DCM after it, never asking the hub again, gave a blocked customer cash. The stat
 when the pass reads it, seconds after the confirm: a block set in between reads the same, and
 the alert (with the ``customer_status`` read) is the supervisor's to judge; a detective
 control reports what it cannot rule out. Except for a draft the hub's own execution of an
-approved ``cash_confirm`` confirmed (``cash_commands.hub_confirmed``: the command ended
-"applied", as the database says, whichever process ran it): the executor read the status
-right before its confirm (``execute_cash.check_before_confirm``) and it did not stop cash,
-so a block read now came afterwards; neither ``customer_blocked`` nor
+approved ``cash_confirm`` confirmed, its answer received (``cash_commands.hub_confirmed``:
+the command ended "applied", as the database says, whichever process ran it): the
+executor read the status right before its confirm (``execute_cash.check_before_confirm``)
+and it did not stop cash, so a block read now came afterwards; neither ``customer_blocked`` nor
 ``customer_status_unknown`` is reported for it (its other reasons are). A draft a desk
 confirmed on DCM itself is judged on the status read, as is one whose request is still
 executing or was interrupted, or was found confirmed on DCM ("already on DCM", "found on DCM
-when resuming", an in-doubt confirm settled later): the confirm DCM applied may be a desk's.
+when resuming", "found on DCM after no answer", an in-doubt confirm settled later): the
+confirm DCM applied may be a desk's.
 ``is_disabled`` is not a reason: DCM itself refuses a disabled customer's payments, so a
 confirmed one was disabled afterwards. Each customer is read once per pass
 (``cash_watch_status``). A status that cannot be read never holds back the payment's other

@@ -20,6 +20,14 @@ from .fe_tables import commands
 from .models import HubEmployee
 
 PENDING, APPROVED, APPLIED, FAILED = "pending", "approved", "applied", "failed"
+# A command's result when the hub's own write was answered. For a cash_confirm that means the
+# draft read just before was CREATED and its customer's status passed
+# (``execute_cash.check_before_confirm``): the cash watcher trusts only this result
+# (``cash_commands.hub_confirmed``)
+APPLIED_RESULT = "applied"
+# A cash_confirm whose confirm had no answer, DCM then showing the draft confirmed: a desk's
+# confirm may be the one DCM applied (or the deadline ended before the status was read)
+FOUND_CONFIRMED_AFTER_NO_ANSWER = "applied (found on DCM after no answer)"
 REJECTED, WITHDRAWN = "rejected", "withdrawn"
 STATES = (PENDING, APPROVED, APPLIED, FAILED, REJECTED, WITHDRAWN)
 

@@ -218,7 +218,8 @@ class Executor:
         except (Timeout, Unavailable, TimeoutError) as exc:
             # the write may or may not have happened: look before saying anything
             if await self._found_done(cmd):
-                return await self._finish(cmd, True, "applied", by)
+                return await self._finish(cmd, True, commands.FOUND_CONFIRMED_AFTER_NO_ANSWER
+                                          if cmd.kind == "cash_confirm" else "applied", by)
             message = exc.message if isinstance(exc, PlatformError) else "no answer in time"
             if cmd.kind == "cash_confirm":  # DCM may apply it late: settled by reading DCM
                 return await self._in_doubt(cmd, f"DCM did not answer the confirm ({message})",
@@ -233,7 +234,7 @@ class Executor:
         finally:
             await client.aclose()
         crash_point(CRASH_AFTER_EXECUTION)
-        return await self._finish(cmd, True, "applied", by)
+        return await self._finish(cmd, True, commands.APPLIED_RESULT, by)
 
     async def _found_done(self, cmd: Command) -> bool:
         with contextlib.suppress(PlatformError, HubError, TimeoutError):

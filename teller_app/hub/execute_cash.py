@@ -80,7 +80,9 @@ async def check_before_confirm(state: HubState, checker: str, change: dict[str, 
     not voided, not the approver's own cash). ``HubError``: nothing was sent."""
     guid = str(change["payment_guid"])
     pol = (await policy.load(state.engine))[0]
-    # None: no CREATED cash draft any more, so no status was read (the confirm refuses it)
+    # None: no CREATED cash draft any more, so no status was read; DCM refuses the confirm
+    # (ends "already on DCM"), and a confirm with no answer ends "found on DCM after no
+    # answer": neither is trusted by the cash watcher as checked (cash_commands.hub_confirmed)
     status = draft.customer_status or ""
     if stops_cash(status, pol.sensitive_statuses):
         await audit_refusal(state.engine, actor=checker, payment_guid=guid,
