@@ -18,7 +18,7 @@ from .crypto import DecryptError, MasterKey, Sealed
 from .db import customer_secrets, now
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # no hash or equality over a secret profile
 class CustomerRecord:
     """A customer's record, opened: ``profile`` holds "key", "first_name", "last_name",
     "email", "phone"; ``sealed`` is the row as stored (a compare-and-swap's old value)."""
@@ -44,6 +44,8 @@ async def customer_records(conn: AsyncConnection, master: MasterKey, *,
     opens no more). A record that does not open with ``master`` (another key, tampered, not
     a JSON object) is left out, or with ``skip_unreadable`` False raises ``DecryptError`` /
     ``ValueError``."""
+    if external_id is None and limit is None:
+        raise ValueError("name a customer or a limit: never the whole vault opened at once")
     t = customer_secrets.c
     query = sa.select(t.external_id, t.branch_guid, t.key_id, t.wrapped_key,
                       t.ciphertext).where(t.kind == "customer")
@@ -57,7 +59,8 @@ async def customer_records(conn: AsyncConnection, master: MasterKey, *,
         query = query.where(t.created_by != not_issued_by)
     if max_age_s is not None:
         query = query.where(t.created_at >= now() - max_age_s)
-    query = query.order_by(t.created_at.desc())
+    # the id breaks ties of the same second alike on SQLite and PostgreSQL
+    query = query.order_by(t.created_at.desc(), t.external_id)
     if limit is not None:
         query = query.limit(limit)
     rows = (await conn.execute(query)).all()

@@ -65,6 +65,8 @@ async def _unreadable(engine: AsyncEngine, login: str, how: str) -> None:
 
 
 async def _ids(engine: AsyncEngine, **filters: object) -> list[str]:
+    if "external_id" not in filters:
+        filters.setdefault("limit", 1000)  # one of the two is required
     async with engine.connect() as conn:
         found = await customer_records(conn, _MASTER, **filters)  # type: ignore[arg-type]
     return [r.external_id for r in found]
@@ -86,6 +88,9 @@ def test_the_filters_order_and_unreadable_records(db_url: str) -> None:
         fresh = await _ids(engine, max_age_s=PENDING_S)
         assert fresh == ["a.new", "b.new", "a.mid"]  # no key keeper, none unreadable or old
         assert await _ids(engine) == ["a.new", "b.new", "a.mid", "a.old"]
+        async with engine.connect() as conn:
+            with pytest.raises(ValueError):  # never the whole vault at once
+                await customer_records(conn, _MASTER, max_age_s=PENDING_S)
         assert await _ids(engine, max_age_s=PENDING_S, issued_by=A) == ["a.new", "a.mid"]
         assert await _ids(engine, max_age_s=PENDING_S, not_issued_by=A) == ["b.new"]
         assert await _ids(engine, max_age_s=PENDING_S, not_external_id="a.new") == \

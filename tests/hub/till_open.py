@@ -24,7 +24,8 @@ def open_till(http: httpx.Client, teller: dict[str, str], cosigner: dict[str, st
     if r.json()["state"] == "cosign":
         r = http.post(f"/api/v1/tills/{r.json()['id']}/cosign",
                       headers={**cosigner, "X-Desk-ID": desk})
-        assert r.status_code == 200 and r.json()["state"] == "open", r.text
+        assert r.status_code == 200, r.text
+    assert r.json()["state"] == "open", r.text
     return dict(r.json())
 
 
