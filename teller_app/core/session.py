@@ -180,6 +180,11 @@ class Session:
         """The hub refuses this desk's writes: IT must update Teller (the desk says so)."""
         return self.hub_version is not None and self.hub_version.refuses_this_desk
 
+    def note_hub_version(self, found: HubVersion | None) -> None:
+        """The hub's version read after sign-in (its link opened later): kept if none was."""
+        if self.hub_version is None:
+            self.hub_version = found
+
     async def close(self, *, sign_out: bool = False) -> None:
         """Close the HTTP clients (and the hub session). With ``sign_out`` (the employee
         signed out, not the app quitting) the platform session is revoked too, so its token

@@ -28,6 +28,15 @@ def hub_notice(session: Session) -> str | None:
     takes the notice off the banner."""
     if not session.profile.hub_url or session.hub_available:
         return None
+    if session.hub_problem_kind is HubProblem.DESK_TOO_OLD:  # it answered: IT must update
+        from teller_app.ui.error_text import desk_too_old_text
+
+        return desk_too_old_text()
+    if session.hub_problem_kind is HubProblem.REFUSED:  # it answered: not "down"
+        return QCoreApplication.translate(
+            "AppController", "The bank's Teller Hub refused to open a session for this "
+            "sign-in: four-eyes approvals and customer secrets are unavailable, so new customers "
+            "cannot be created for now. Sign in again; if this stays, ask your administrator.")
     if session.hub_problem_kind is HubProblem.DCM_UNREADABLE:  # it answered: not "down"
         return QCoreApplication.translate(
             "AppController", "The bank's Teller Hub is reachable but could not read the "
@@ -55,7 +64,7 @@ def open_main(controller: AppController, session: Session, target: SignInTarget,
     if notices:
         window.banner.show_message("\n".join(notices), "warning")
     if hub_line and session.hub is not None:
-        session.hub.when_opened(lambda: hub_back(window, hub_line))
+        session.hub.when_opened(lambda: drop_hub_notice(window, session, hub_line))
     read_version_when_hub_opens(controller, window, session)
     window.signed_out.connect(lambda: signed_out(controller, window))
     window.destroyed.connect(lambda: None)
@@ -73,17 +82,22 @@ def open_main(controller: AppController, session: Session, target: SignInTarget,
     controller.dialog = None
 
 
-def hub_back(window: MainWindow, notice: str) -> None:
-    """The hub session opened after all: the sign-in's hub notice no longer holds."""
-    if isValid(window):
+def drop_hub_notice(window: MainWindow, session: Session, notice: str) -> None:
+    """The hub session opened after all: the sign-in's hub notice no longer holds (not when
+    another employee's session took the window over meanwhile: the notice is theirs)."""
+    if isValid(window) and window.session is session:
         window.banner.drop_line(notice)
+
+
+LATE_VERSION_OP = "hub-version-after-sign-in"
 
 
 def read_version_when_hub_opens(controller: AppController, window: MainWindow,
                                 session: Session) -> None:
-    """The hub's version was not read at sign-in (the hub was not usable then): read it once
-    when the hub link opens, so a desk too old for that hub is told at once, not by every
-    write's refusal. An op like every other (awaited on the loop: the UI never waits)."""
+    """The hub's version was not read at sign-in (the hub was not usable then, or its
+    ``/version`` did not answer): read it once the hub link opens (or is renewed), so a desk
+    too old for that hub is told at once, not by every write's refusal. An op like every
+    other (awaited on the loop: the UI never waits)."""
     link = session.hub
     if link is None or session.hub_version is not None:
         return
@@ -91,7 +105,7 @@ def read_version_when_hub_opens(controller: AppController, window: MainWindow,
 
     def opened() -> None:
         nonlocal asked
-        if asked or session.hub_version is not None:
+        if asked or session.hub_version is not None or not isValid(window):
             return
         asked = True  # once, as at sign-in: a hub that does not say stays unknown
         from teller_app.core.session import read_hub_version
@@ -99,7 +113,7 @@ def read_version_when_hub_opens(controller: AppController, window: MainWindow,
         controller.ops.run(lambda: read_hub_version(link.hub),
                            on_success=lambda found: version_read(window, session, found),
                            on_error=lambda _exc: None,  # logged by the runner; nothing to say
-                           parent=window, network=False, reauth=False)
+                           parent=window, key=LATE_VERSION_OP, network=False, reauth=False)
 
     link.when_opened(opened)
 
@@ -109,8 +123,7 @@ def version_read(window: MainWindow, session: Session, found: HubVersion | None)
     sign-in's own words), once."""
     from teller_app.ui.error_text import desk_version_notice
 
-    if session.hub_version is None:
-        session.hub_version = found
+    session.note_hub_version(found)
     notice = desk_version_notice(session)
     # not when another employee's session took the window over meanwhile
     if notice is None or not isValid(window) or window.session is not session:

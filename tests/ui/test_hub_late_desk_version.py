@@ -63,7 +63,7 @@ def test_a_hub_that_opens_late_and_refuses_this_desk_is_said_once(
 
     from teller_app.ui.error_text import desk_too_old_text
     from teller_app.ui.sign_in import sandbox_target, sign_in
-    from teller_app.ui.start_main_window import hub_notice
+    from teller_app.ui.start_main_window import LATE_VERSION_OP, hub_notice
     from teller_app.ui.startup import AppController
 
     keyring.set_keyring(MemoryKeyring())  # the branch cache opens as on a desk
@@ -99,9 +99,22 @@ def test_a_hub_that_opens_late_and_refuses_this_desk_is_said_once(
         qtbot.waitUntil(lambda: notice not in window.banner.text().split("\n"), timeout=5000)
         assert window.banner.level == "warning"
 
-        # the hub session renewed later: still said once
+        # the hub session renewed later: not read again (ops are registered as they start,
+        # so a second read would be counted here at once), and still said once
         assert session.hub is not None
-        arun(session.hub.connect(force=True))
+        started: list[str | None] = []
+        run = controller.ops.run
+
+        def counting_run(*args: Any, **kwargs: Any) -> Any:
+            started.append(kwargs.get("key"))
+            return run(*args, **kwargs)
+
+        controller.ops.run = counting_run  # type: ignore[method-assign]
+        try:
+            arun(session.hub.connect(force=True))
+        finally:
+            controller.ops.run = run  # type: ignore[method-assign]
+        assert LATE_VERSION_OP not in started
         assert window.banner.text().split("\n").count(too_old) == 1
     finally:
         if window is not None:
