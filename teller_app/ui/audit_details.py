@@ -81,7 +81,7 @@ LABELS: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values a
     "http_status": QT_TRANSLATE_NOOP("AuditDetails", "Hub's answer (HTTP)"),
     "mode": QT_TRANSLATE_NOOP("AuditDetails", "Signed in with"),
     "source": QT_TRANSLATE_NOOP("AuditDetails", "Employee list"),
-    "address": QT_TRANSLATE_NOOP("AuditDetails", "Client address"),
+    "address": QT_TRANSLATE_NOOP("AuditDetails", "Sent from (IP address)"),
     "method": QT_TRANSLATE_NOOP("AuditDetails", "HTTP method"),
     "target_guid": QT_TRANSLATE_NOOP("AuditDetails", "Acts on"),
     "body_sha256": QT_TRANSLATE_NOOP("AuditDetails", "Body hash (SHA-256)"),

@@ -50,7 +50,7 @@ def test_the_hubs_detail_keys_have_labels(english: None, detail: dict[str, Any])
 def test_the_hubs_codes_read_as_words(english: None) -> None:
     assert details_text(HUB_DETAILS[0]) == (
         "Refused because: wrong password; Signed in with: hub password; "
-        "Client address: 10.1.2.3")
+        "Sent from (IP address): 10.1.2.3")
     refused = details_text(HUB_DETAILS[2])
     assert "Attempted: approve" in refused
     assert "Refused because: differs from what they were shown" in refused
