@@ -12,42 +12,23 @@ DCM's customer reads fail on demand (a transport in front of the real one)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import Any, cast
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from fe_db import db_url
-from fe_helpers import ADMIN, password_of, start_fe_hub, wait_for
+from cash_watching import Watching, approved_cash_confirm, run_watching
+from fe_helpers import start_fe_hub, wait_for
 from hub_proc import HubProc, add_employee, branches, sign_in
-from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import create_async_engine
 from till_helpers import _client, _run, confirm, customer, draft, set_customer_status, status
 from till_open import open_till
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.cash_commands import cash_confirm_requests
-from teller_app.hub.cash_watcher import CashWatcher
-from teller_app.hub.execute import Reader
-from teller_app.hub.fe_tables import alerts, leases
 from teller_app.hub.fe_tables import commands as command_rows
-from teller_app.hub.settings import HubSettings
-from teller_app.hub.state import HubState
-from teller_app.platform import (
-    PasswordLogin,
-    PlatformClient,
-    RetryPolicy,
-)
 
 DESK = "desk-watch-blocked"
-HOLDER = "test-" + uuid.uuid4().hex  # the lease's holder in every test of the module
 
 
 @dataclass
@@ -71,17 +52,9 @@ class World:
         """An over-threshold deposit the hub confirmed itself: the teller asked, a supervisor
         approved the ``cash_confirm`` request and the hub's execution confirmed it on DCM."""
         guid = draft(self.sandbox, self.b0, account, amount)
-        desk = {**self.teller, "X-Desk-ID": DESK}
-        r = self.http.post("/api/v1/cash/authorize", headers=desk, json={"payment_guid": guid})
-        assert r.status_code == 200 and r.json()["decision"] == "needs_approval", r.text
-        r = self.http.post("/api/v1/requests", headers=desk, json={
-            "kind": "cash_confirm", "customer_guid": customer_guid, "reason": "cash in",
-            "change": {"payment_guid": guid, "amount": amount, "branch_guid": self.b0}})
-        assert r.status_code == 201, r.text
-        done = self.http.post(f"/api/v1/requests/{r.json()['id']}/approve",
-                              headers={**self.sup, "X-Desk-ID": DESK},
-                              json={"sha256": r.json()["sha256"]})
-        assert done.status_code == 200 and done.json()["state"] == "applied", done.text
+        done = approved_cash_confirm(self.http, self.teller, self.sup, DESK, self.b0,
+                                     customer_guid, guid, amount)
+        assert done["state"] == "applied", done
         assert status(self.sandbox, guid) == "CONFIRMED"
         return guid
 
@@ -112,92 +85,8 @@ def _updated_at(sandbox: SandboxProcess, payment: str) -> datetime:
     return _run(run())
 
 
-class CustomerReads(httpx.AsyncBaseTransport):
-    """The real transport; DCM's customers list answers 503 while ``failing``. Notes the
-    GUIDs each customers read names (one read per customer per pass is checked)."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.failing = False
-        self.reads: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "GET" and request.url.path.rstrip("/").endswith("/customers"):
-            self.reads.append(str(request.url.params))
-            if self.failing:
-                return httpx.Response(503, json={"error": "unavailable"}, request=request)
-        return await self.inner.handle_async_request(request)
-
-    def read_of(self, customer: str) -> int:
-        return sum(customer in r for r in self.reads)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-class ReaderThrough(Reader):
-    """The hub's reader (technical account), its client on ``transport``."""
-
-    def __init__(self, state: HubState, transport: httpx.AsyncBaseTransport) -> None:
-        super().__init__(state)
-        self.transport = transport
-
-    async def client(self) -> PlatformClient:
-        if self._client is None:
-            s = self.state.settings
-            assert s.dcm_tech_password is not None
-            # a failed read is not tried again: a pass lasts well under a second
-            self._client = PlatformClient(
-                s.dcm_url, s.dcm_counterparty, transport=self.transport,
-                retry=RetryPolicy(attempts=1),
-                auth=PasswordLogin(s.dcm_tech_login, s.dcm_tech_password.get_secret_value()))
-        return self._client
-
-
-@dataclass
-class Watching:
-    state: HubState
-    reader: ReaderThrough
-    dcm: CustomerReads
-
-    def watcher(self) -> CashWatcher:
-        """A cash watcher with empty memory (a process starting, or taking over)."""
-        watcher = CashWatcher(self.state, self.reader)
-        watcher.holder = HOLDER
-        return watcher
-
-    async def alert(self, payment: str) -> dict[str, Any] | None:
-        async with self.state.engine.connect() as conn:
-            rows = (await conn.execute(sa.select(alerts.c.detail))).scalars().all()
-        found = [json.loads(d) for d in rows if json.loads(d).get("payment_guid") == payment]
-        assert len(found) <= 1, found
-        return found[0] if found else None
-
-    async def cursor(self) -> datetime:
-        async with self.state.engine.connect() as conn:
-            value = (await conn.execute(sa.select(leases.c.cursor).where(
-                leases.c.name == "cash_watcher"))).scalar()
-        return datetime.fromisoformat(str(value))
-
-
 def _watching(w: World, body: Callable[[Watching], Awaitable[None]]) -> None:
-    """Run ``body`` on one loop with the hub's database and DCM through ``CustomerReads``."""
-    async def run() -> None:
-        sandbox = w.sandbox
-        settings = HubSettings(dcm_url=sandbox.base_url,
-                               dcm_counterparty=sandbox.counterparty_guid,
-                               dcm_tech_login=ADMIN,
-                               dcm_tech_password=SecretStr(password_of(sandbox, ADMIN)))
-        engine = create_async_engine(db_url(w.hub))
-        state = cast(HubState, SimpleNamespace(settings=settings, engine=engine))
-        transport = CustomerReads()
-        reader = ReaderThrough(state, transport)
-        try:
-            await body(Watching(state, reader, transport))
-        finally:
-            await reader.close()
-            await engine.dispose()
-    asyncio.run(run())
+    run_watching(w.hub, w.sandbox, body)
 
 
 @pytest.mark.slow
