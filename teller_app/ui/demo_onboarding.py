@@ -1,7 +1,9 @@
-"""Secrets for the embedded sandbox's demo customers, issued by the embedded hub
-(``core.embedded_stack.onboard``) for their own logins through it. The desk needs none of
-them, so they are issued once the desk shows its first results, or a few seconds after it
-opened: never on the path from start to a usable desk."""
+"""Secrets for the embedded sandbox's demo customers and key keepers, issued by the embedded
+hub (``core.embedded_stack.onboard``). Signing in needs none of them, so they are issued once
+the desk shows its first results, or a few seconds after it opened: never on the path from
+start to a usable desk. A cash-in does need one (DCM asks the hub for ``keykeeper:<branch>``,
+the payer), so an onboarding that did not finish (cancelled by a sign-out, or failed) runs
+again when the desk opens next."""
 
 from __future__ import annotations
 
@@ -22,26 +24,34 @@ AFTER_MS = 3000  # when the first results take longer than this
 
 
 class DemoOnboarding:
-    """Runs ``onboard`` once, through the app's ``OpRunner`` (cancelled with its other ops).
-    A failure is logged only: it is the hub, not the platform, so no offline banner."""
+    """Runs ``onboard`` through the app's ``OpRunner`` (cancelled with its other ops): once
+    per desk opening until it has succeeded. A failure is logged only: it is the hub, not
+    the platform, so no offline banner."""
 
     def __init__(self, stack: EmbeddedStack, ops: OpRunner) -> None:
         self.stack = stack
         self.ops = ops
         self.op: Op | None = None
+        self.issued = False  # onboard succeeded in this run
+        self._tried = False  # started since the desk last opened
 
     def after_desk_opens(self, window: MainWindow) -> None:
+        self._tried = False
         window.search_panel.results_shown.connect(lambda _q: self.start())
         QTimer.singleShot(AFTER_MS, self.start)
 
     def start(self) -> None:
-        if self.op is None:
-            self.op = self.ops.run(self._run, label="", network=False, reauth=False)
+        if self.issued or self._tried or (self.op is not None and not self.op.done()):
+            return
+        self._tried = True
+        self.op = self.ops.run(self._run, label="", network=False, reauth=False)
 
     async def _run(self) -> None:
         from teller_app.core.embedded_stack import onboard
 
         try:
             await onboard(self.stack)
-        except Exception as exc:  # the desk still works; demo customers' logins may fail
+        except Exception as exc:  # the desk still works; cash-ins and demo logins may fail
             log.warning("hub onboarding failed: %s", safe_text(exc))
+        else:
+            self.issued = True

@@ -46,3 +46,47 @@ def test_a_failing_hub_is_logged_not_reported_offline(  # type: ignore[no-untype
         qtbot.waitUntil(onboarding.op.done)
     assert "hub onboarding failed" in caplog.text
     assert offline == []
+
+
+class _Desk:
+    """What ``after_desk_opens`` uses of the main window: its search panel's signal."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QObject, Signal
+
+        class Panel(QObject):
+            results_shown = Signal(str)
+
+        self.search_panel = Panel()
+
+
+def test_a_failed_onboarding_runs_again_once_per_desk_opening(  # type: ignore[no-untyped-def]
+        qtbot, ops: OpRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    outcomes = [ConnectionError("hub unreachable"), None]
+    calls: list[Any] = []
+
+    async def onboard(stack: Any) -> int:
+        calls.append(stack)
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+        return 1
+
+    monkeypatch.setattr(embedded_stack, "onboard", onboard)
+    onboarding = DemoOnboarding("the stack", ops)  # type: ignore[arg-type]
+    desk = _Desk()
+    onboarding.after_desk_opens(desk)  # type: ignore[arg-type]
+    desk.search_panel.results_shown.emit("")
+    assert onboarding.op is not None
+    qtbot.waitUntil(onboarding.op.done)
+    desk.search_panel.results_shown.emit("")  # every search: not again on this desk
+    assert len(calls) == 1
+
+    again = _Desk()
+    onboarding.after_desk_opens(again)  # type: ignore[arg-type]
+    again.search_panel.results_shown.emit("")
+    qtbot.waitUntil(onboarding.op.done)
+    assert len(calls) == 2  # the next desk tries again
+    onboarding.after_desk_opens(_Desk())  # type: ignore[arg-type]
+    onboarding.start()
+    assert len(calls) == 2  # issued: never again in this run
