@@ -16,7 +16,10 @@ from .conftest import password_of
 
 
 def embedded_stack(name: str) -> Callable[..., Iterator[EmbeddedStack]]:
-    """A module-scoped fixture starting the stack in a temporary directory ``name``."""
+    """A module-scoped fixture starting the stack in a temporary directory ``name``. Not
+    onboarded (``core.embedded_stack.onboard``, which the app runs after the desk opens): a
+    teller's cash-in needs the key keepers' secrets it issues (DCM asks ``/key`` for
+    ``keykeeper:<branch>``), so a test that confirms one onboards first."""
 
     @pytest.fixture(scope="module")
     def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
