@@ -75,8 +75,7 @@ def test_a_new_customer_s_first_cash_deposit_is_confirmed(  # type: ignore[no-un
     onboarding = DemoOnboarding(stack, ops)
     window = _open_desk(qtbot, ops, session, stack, onboarding)
     try:
-        qtbot.waitUntil(lambda: onboarding.op is not None and onboarding.op.done(),
-                        timeout=30000)
+        qtbot.waitUntil(lambda: onboarding.issued, timeout=30000)
         new = new_customer(stack.sandbox, session, surname="Перша", name="Вкладниця",
                            phone_number="+38067" + str(uuid.uuid4().int)[:7])
         created = arun(CustomerService(session.client, hub=session.hub).create(new))
@@ -105,8 +104,8 @@ def test_an_onboarding_cut_by_sign_out_runs_when_the_desk_opens_again(  # type: 
     session = hub_session(arun, stack, TELLER)
     again = _open_desk(qtbot, ops, session, stack, onboarding)
     try:
-        qtbot.waitUntil(lambda: onboarding.op is not None and onboarding.op.done(),
-                        timeout=30000)
+        # issued, not the op done: until the new desk starts it, the op is the cut one
+        qtbot.waitUntil(lambda: onboarding.issued, timeout=30000)
         service = _cash_desk(arun, session, stack, "T-again")
         demo = again.search_panel.model.row_at(0)
         _deposit(arun, service, demo.wallet_user_guid, "100")
