@@ -25,6 +25,7 @@ from teller_app.core.branch_cache import (
 )
 from teller_app.core.receipt import kyiv_time
 from teller_app.ui.async_op import open_event_loop
+from teller_app.ui.local_time import clock_text
 from teller_app.ui.switched_away import left
 
 if TYPE_CHECKING:
@@ -117,7 +118,8 @@ def sync_line_text(kind: str, values: tuple[float, ...]) -> str:
         # Kyiv's clock, as every other time on the desk (not this computer's zone); HH:MM
         # in both languages (the line is remade, not re-read, on a language switch)
         synced = kyiv_time(datetime.fromtimestamp(values[0], UTC))
-        return translate("MainWindow", "Synced {time}").format(time=f"{synced:%H:%M}")
+        return translate("MainWindow", "Synced {time}").format(
+            time=clock_text(synced, seconds=False))
     if kind == "progress":
         return translate("MainWindow", "Syncing… {done} of {total}").format(
             done=int(values[0]), total=int(values[1]))

@@ -1,6 +1,6 @@
-"""Dates on screen. Date boxes in the locale's short date with the year in full (dd.MM.yyyy
-in Ukrainian, M/d/yyyy in English): Qt's short format has a two-digit year, ambiguous at a bank
-desk, and a fixed ISO format does not follow the language. Date-time table columns as wide as
+"""Dates on screen. Date boxes as every date on the desk, dd.MM.yyyy in both languages
+(``local_time.DATE_FORMAT``): English's M/d/yyyy beside the tables' 06.12.2026 read 11/6 as
+11 June, and Qt's short format has a two-digit year. Date-time table columns as wide as
 their texts. A "from"-"to" pair of boxes that says once when a date is set (``DateRange``).
 A box's calendar popup opens by keys too (``CalendarKeys``: F4, Alt+Down)."""
 
@@ -22,24 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
-def date_format(locale: QLocale | None = None) -> str:
-    """The locale's short date format with a four-digit year."""
-    fmt = (locale or QLocale()).dateFormat(QLocale.FormatType.ShortFormat)
-    if "yyyy" not in fmt:
-        fmt = fmt.replace("yy", "yyyy", 1)
-    return fmt
+from teller_app.ui.local_time import DATE_FORMAT
 
 
 def show_dates(*edits: QDateEdit) -> None:
-    """Give the boxes the current language's date format (again after a live switch: the
-    widget's own locale is fixed when it is made, so it is set too). Every date box on
-    screen passes here, so here its calendar popup gets its keys (``CalendarKeys``)."""
+    """Give the boxes the desk's date format and the current language (again after a live
+    switch: the widget's own locale, which names the calendar's months, is fixed when it is
+    made). Every date box on screen passes here, so here its calendar popup gets its keys
+    (``CalendarKeys``)."""
     locale = QLocale()
-    fmt = date_format(locale)
     for edit in edits:
         edit.setLocale(locale)
-        edit.setDisplayFormat(fmt)
+        edit.setDisplayFormat(DATE_FORMAT)
         CalendarKeys.install(edit)
 
 

@@ -15,6 +15,7 @@ from teller_app.core.receipt import kyiv_time, strip_ref
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import kind_text, status_text
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
+from teller_app.ui.local_time import moment_text
 from teller_app.ui.money import format_money
 from teller_app.ui.till_text import voided_text
 
@@ -34,7 +35,7 @@ class HistoryHeaders(NamedTuple):
 
 def date_cell(moment: datetime | None) -> str:
     """The Date (Kyiv) column's text ("—" when the payment's time is unknown)."""
-    return kyiv_time(moment).strftime("%d.%m.%Y %H:%M") if moment is not None else UNKNOWN_TIME
+    return moment_text(kyiv_time(moment)) if moment is not None else UNKNOWN_TIME
 
 
 class HistoryModel(QAbstractTableModel):

@@ -19,6 +19,7 @@ from teller_app.core.receipt import ReceiptContext, Reprint, build_receipt, kyiv
 from teller_app.core.receipt_origin import OriginLookup, ReceiptOrigin
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import category_text, status_text
+from teller_app.ui.local_time import moment_text
 from teller_app.ui.money import format_money
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
@@ -42,7 +43,7 @@ class PaymentDetailDialog(QDialog):
         for label, value in (
             (self.tr("Payment ID"), p.guid),
             (self.tr("Created (Kyiv)"), UNKNOWN_TIME if p.created_at is None
-             else kyiv_time(p.created_at).strftime("%d.%m.%Y %H:%M:%S")),
+             else moment_text(kyiv_time(p.created_at), seconds=True)),
             (self.tr("Amount"), amount),
             (self.tr("Category"), category_text(p.category)),
             (self.tr("Status"), status_text(p.status_raw or str(p.status))),

@@ -24,6 +24,7 @@ from teller_app.core.private_files import write_private
 from teller_app.core.receipt import kyiv_time, utc_offset
 from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, face_value
 from teller_app.ui.cash_text import category_text
+from teller_app.ui.local_time import clock_text, day_text, moment_text
 from teller_app.ui.money import format_uah
 from teller_app.ui.receipt import pdf_bytes, print_document
 from teller_app.ui.till_text import denomination_text, till_kind_text, till_state_text
@@ -54,7 +55,7 @@ def _when(ts: int | None) -> str:
     if not ts:
         return "—"
     local = _kyiv(ts)
-    return f"{local:%d.%m.%Y %H:%M} ({utc_offset(local)})"
+    return f"{moment_text(local)} ({utc_offset(local)})"
 
 
 def _time(ts: int, opened_on: date | None) -> str:
@@ -63,8 +64,8 @@ def _time(ts: int, opened_on: date | None) -> str:
     if not ts:
         return "—"
     local = _kyiv(ts)
-    day = f"{local:%d.%m.%Y} " if local.date() != opened_on else ""
-    return f"{day}{local:%H:%M:%S} ({utc_offset(local)})"
+    day = f"{day_text(local)} " if local.date() != opened_on else ""
+    return f"{day}{clock_text(local)} ({utc_offset(local)})"
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:

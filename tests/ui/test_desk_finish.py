@@ -120,8 +120,7 @@ def test_local_time_is_kyiv_in_the_locale_format(qtbot):  # type: ignore[no-unty
         assert local_text("2026-01-15T10:00:00.000000Z") == "15.01.2026 12:00"  # UTC+2
         assert local_text("2026-07-15T10:00:00Z") == "15.07.2026 13:00"  # summer, UTC+3
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-        assert "2026" in local_text("2026-07-15T10:00:00Z") and "1:00" in local_text(
-            "2026-07-15T10:00:00Z")
+        assert local_text("2026-07-15T10:00:00Z") == "15.07.2026 13:00"  # one format
         assert local_text(None) == "" and local_text("not a date") == "not a date"
     finally:
         QLocale.setDefault(previous)

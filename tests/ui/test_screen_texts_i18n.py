@@ -1,7 +1,7 @@
 """What the auditor found on screen in Ukrainian (and English), checked on the real widgets:
 a change request names its fields and amounts in words and money; Settings keeps its note
-out of the form rows and shows the threshold as money; date boxes show a four-digit year in
-the language's order and follow a live switch; date-time columns hold a date on one line;
+out of the form rows and shows the threshold as money; date boxes show dd.MM.yyyy in both
+languages and follow a live switch; date-time columns hold a date on one line;
 pydantic's and the file parser's English stay out of the message texts; the history says
 when it was fetched in Kyiv time; counted messages use the language's plural forms."""
 
@@ -120,8 +120,9 @@ def test_date_boxes_show_the_full_year_and_follow_a_live_switch(
     try:
         switch_language("en")
         bar.retranslate()  # as its window does on the switch
-        assert {box.displayFormat() for box in boxes} == {"M/d/yyyy"}
-        assert re.fullmatch(r"\d{1,2}/\d{1,2}/20\d\d", audit.date_to.text())
+        # the desk's one format in both languages (``local_time.DATE_FORMAT``)
+        assert {box.displayFormat() for box in boxes} == {"dd.MM.yyyy"}
+        assert re.fullmatch(r"\d\d\.\d\d\.20\d\d", audit.date_to.text())
     finally:
         switch_language("uk")
 
@@ -263,7 +264,7 @@ def test_history_fetched_at_is_kyiv_time_and_the_count_is_plural(
         assert dialog.as_of.text().endswith(f"fetched at {stamp}")
         if dialog.model.pager is None or dialog.model.pager.total is None:
             assert dialog.as_of.text().startswith("1 payment, ")
-        assert dialog.date_from.displayFormat() == "M/d/yyyy"
+        assert dialog.date_from.displayFormat() == "dd.MM.yyyy"
         cell = date_cell(dialog.model.rows[0].payment.created_at)
         assert dialog.table.columnWidth(0) >= dialog.table.fontMetrics().horizontalAdvance(
             cell) + 4
