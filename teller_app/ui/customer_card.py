@@ -2,7 +2,8 @@
 
 Cached values are painted at once (marked with their age) and then refreshed from the
 platform in the background, so the card never waits for the network to show something.
-Public for the supervision module: ``customer``, ``actions_layout``, ``refresh()``.
+Public for the supervision module: ``customer``, ``actions_layout`` (one row of buttons),
+``notes_layout`` (lines under that row: a note there never widens the window), ``refresh()``.
 A live language switch re-texts the card from its state (``retranslate``); nothing is rebuilt.
 """
 
@@ -111,6 +112,7 @@ class CustomerCard(QWidget):
             self.actions_layout.addWidget(button)
             press_on_enter(button)
         self.actions_layout.addStretch(1)
+        self.notes_layout = QVBoxLayout()  # empty: takes no room
 
         self.details = QFormLayout()
         self.details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -156,6 +158,7 @@ class CustomerCard(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
         layout.addLayout(self.actions_layout)
+        layout.addLayout(self.notes_layout)
         layout.addWidget(scroll, 1)
 
         QShortcut(QKeySequence("Ctrl+R"), self, self.refresh,

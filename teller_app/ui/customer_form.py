@@ -200,6 +200,10 @@ class CustomerForm(CustomerFormRefusals):
         self.iban.setPlaceholderText(
             self.tr("see the accounts on the card") if self.editing
             else self.tr("optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1"))
+        # the platform takes any status (free text): the empty box says so, as Segment's "(none)"
+        status_edit = self.status.lineEdit()
+        if status_edit is not None:  # always: the box is editable
+            status_edit.setPlaceholderText(self.tr("(none) — pick or type any status"))
         self.balance_allowed.setToolTip(self.tr(
             "The most the customer's account may hold; 0 means no limit."))
         self.is_disabled.setText(self.tr("Disabled") if self.editing

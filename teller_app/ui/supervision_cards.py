@@ -4,16 +4,13 @@ maker's pending request with Withdraw, approval at the maker's desk, cash and hi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QWidget,
 )
@@ -36,12 +33,12 @@ from teller_app.platform.hub_models import ChangeRequest
 from teller_app.platform.models import CustomerUpdate
 from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
+from teller_app.ui.card_actions import REQUEST_WIDGETS, CardActions, awaiting_approval
 from teller_app.ui.cash_desk import desk_context
 from teller_app.ui.cash_dialog import CashDialog
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
 from teller_app.ui.customer_card import CustomerCard
-from teller_app.ui.enter_key import press_on_enter
 from teller_app.ui.shortcuts import ACCOUNT_HISTORY_KEY
 from teller_app.ui.supervision_base import SupervisionBase
 from teller_app.ui.untrusted import fill
@@ -50,71 +47,13 @@ log = logging.getLogger("teller_app.ui.supervision")
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
 
 
-def awaiting_approval(request: ChangeRequest) -> str:
-    return translate("Supervision", "Awaiting approval: %1").replace(
-        "%1", describe_change(request.displayed_change()))
-
-
-REQUEST_WIDGETS = frozenset({"pendingRequestNote", "withdrawRequestButton"})
-# Writes with no confirmation: Enter (a second one, or one meant for another field) must not
-# send them; Space or a click does, once (review: two Enters disabled a customer twice).
-DIRECT_WRITES = frozenset({"toggleDisabledButton", "withdrawRequestButton"})
-
-
-class CardActions(QWidget):
-    """Supervision's buttons and notes on one card. Each keeps how its text is made, so a live
-    language switch (LanguageChange, which reaches every child of the card) re-texts them in
-    place: nothing is rebuilt, focus stays, and the card knows nothing of them."""
-
-    def __init__(self, card: QWidget) -> None:
-        super().__init__(card)
-        self.setObjectName("supervisionActions")
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(0, 0, 0, 0)
-        self._texts: list[tuple[QLabel | QPushButton, Callable[[], str]]] = []
-        self.built_for: tuple[str, bool] | None = None  # (customer, disabled) of the buttons
-
-    def add(self, widget: QLabel | QPushButton, text: Callable[[], str],
-            index: int = -1) -> None:
-        widget.setText(text())
-        self._texts.append((widget, text))
-        self.row.insertWidget(index, widget)
-        if isinstance(widget, QPushButton) and widget.objectName() not in DIRECT_WRITES:
-            press_on_enter(widget)  # the card is no dialog: Enter would press nothing
-
-    def clear(self, names: frozenset[str] | None = None) -> None:
-        """Remove every widget, or only those whose object name is in ``names``."""
-        self._texts = [(w, t) for w, t in self._texts
-                       if names is not None and w.objectName() not in names]
-        for index in reversed(range(self.row.count())):
-            item = self.row.itemAt(index)
-            widget = item.widget() if item is not None else None
-            if widget is not None and (names is None or widget.objectName() in names):
-                self.row.takeAt(index)
-                widget.hide()  # out of the layout: not left painted until it is deleted
-                widget.deleteLater()
-
-    def press(self, object_name: str) -> None:
-        """Click the button ``object_name`` when it is shown and enabled (a card's key); one
-        taken out by ``clear`` is hidden until it is deleted, so it is never the one."""
-        for button in self.findChildren(QPushButton, object_name):
-            if button.isVisible() and button.isEnabled():
-                button.click()
-                return
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            for widget, text in self._texts:
-                widget.setText(text())
-        super().changeEvent(event)
-
-
 class SupervisionCards(SupervisionBase):
     # -- customer card ------------------------------------------------------------------
     def decorate_card(self, card: CustomerCard) -> None:
         """Add this module's buttons to a customer card; rebuilt when the card's data changes."""
         box = CardActions(card)
         card.actions_layout.addWidget(box)
+        card.notes_layout.addWidget(box.requests)  # under the buttons, never beside them
         # made once: the buttons are made again when the customer changes, the key stays
         QShortcut(QKeySequence(ACCOUNT_HISTORY_KEY), card,
                   lambda: box.press("accountHistoryButton"),
@@ -173,14 +112,13 @@ class SupervisionCards(SupervisionBase):
             if not isValid(box):
                 return
             box.clear(REQUEST_WIDGETS)  # the newest read replaces what an older one showed
+            previous = box.last_button()
             for request in requests:
-                note = QLabel()
-                note.setObjectName("pendingRequestNote")
-                box.add(note, partial(awaiting_approval, request), 0)
-                withdraw = QPushButton()
-                withdraw.setObjectName("withdrawRequestButton")
-                withdraw.clicked.connect(lambda _=False, r=request: self.withdraw(card, r))
-                box.add(withdraw, lambda: translate("Supervision", "Withdraw request"), 1)
+                withdraw = box.add_request(partial(awaiting_approval, request),
+                                           partial(self.withdraw, card, request))
+                if previous is not None:
+                    QWidget.setTabOrder(previous, withdraw)  # Tab goes on from the row
+                previous = withdraw
 
         self.window.ops.run(lambda: service.mine(guid), on_success=shown,
                             on_error=lambda exc: log.info("own requests not read: %s",

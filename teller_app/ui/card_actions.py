@@ -1,0 +1,144 @@
+"""Supervision's widgets on a customer card: one row of buttons, and under it one line per
+pending request of this employee (its note, word-wrapped, with Withdraw beside it).
+
+The notes never share the button row: each one there made the window wider than the screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QSize
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teller_app.platform.hub_models import ChangeRequest
+from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.enter_key import press_on_enter
+from teller_app.ui.untrusted import plain_label
+
+translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
+
+
+def awaiting_approval(request: ChangeRequest) -> str:
+    return translate("Supervision", "Awaiting approval: %1").replace(
+        "%1", describe_change(request.displayed_change()))
+
+
+REQUEST_LINE = "pendingRequestLine"
+REQUEST_WIDGETS = frozenset({"pendingRequestNote", "withdrawRequestButton", REQUEST_LINE})
+# Writes with no confirmation: Enter (a second one, or one meant for another field) must not
+# send them; Space or a click does, once (review: two Enters disabled a customer twice).
+DIRECT_WRITES = frozenset({"toggleDisabledButton", "withdrawRequestButton"})
+
+
+class NoteLabel(QLabel):
+    """A wrapped note that asks for its whole text on one line: a plain wrapped label asks
+    for a narrow block and wraps even when the row has room. Its minimum stays a word's."""
+
+    def sizeHint(self) -> QSize:
+        margins = self.contentsMargins()
+        width = (max((self.fontMetrics().horizontalAdvance(line)
+                      for line in self.text().splitlines()), default=0)
+                 + 2 * self.margin() + margins.left() + margins.right() + 1)
+        width = max(width, super().minimumSizeHint().width())
+        return QSize(width, self.heightForWidth(width))
+
+
+class CardActions(QWidget):
+    """Supervision's buttons and notes on one card. Each keeps how its text is made, so a live
+    language switch (LanguageChange, which reaches every child of the card) re-texts them in
+    place: nothing is rebuilt, focus stays, and the card knows nothing of them.
+
+    The buttons are in ``row`` (this widget); the request lines are in ``requests``, a widget
+    of its own that the card places under its button row, across the card's whole width."""
+
+    def __init__(self, card: QWidget) -> None:
+        super().__init__(card)
+        self.setObjectName("supervisionActions")
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.requests = QWidget(card)
+        self.requests.setObjectName("pendingRequests")
+        self.request_lines = QVBoxLayout(self.requests)
+        self.request_lines.setContentsMargins(0, 0, 0, 0)
+        self.requests.hide()  # no empty gap under the buttons while there is no request
+        self._texts: list[tuple[QLabel | QPushButton, Callable[[], str]]] = []
+        self.built_for: tuple[str, bool] | None = None  # (customer, disabled) of the buttons
+
+    def add(self, widget: QLabel | QPushButton, text: Callable[[], str],
+            index: int = -1) -> None:
+        self._place(widget, text, self.row, index)
+
+    def add_request(self, text: Callable[[], str],
+                    withdraw: Callable[[], None]) -> QPushButton:
+        """A line under the buttons: the request's note and its Withdraw button."""
+        line = QWidget(self.requests)
+        line.setObjectName(REQUEST_LINE)
+        layout = QHBoxLayout(line)
+        layout.setContentsMargins(0, 0, 0, 0)
+        note = plain_label(NoteLabel(line))  # a status is free text: never markup
+        note.setObjectName("pendingRequestNote")
+        # as wide as its text when there is room, wrapped when there is not
+        note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self._place(note, text, layout)
+        button = QPushButton(line)
+        button.setObjectName("withdrawRequestButton")
+        button.clicked.connect(lambda: withdraw())  # not given the "checked" flag
+        self._place(button, lambda: translate("Supervision", "Withdraw request"), layout)
+        layout.addStretch(1)
+        self.request_lines.addWidget(line)
+        self.requests.show()
+        return button
+
+    def _place(self, widget: QLabel | QPushButton, text: Callable[[], str],
+               layout: QBoxLayout, index: int = -1) -> None:
+        widget.setText(text())
+        self._texts.append((widget, text))
+        layout.insertWidget(index, widget)
+        if isinstance(widget, QPushButton) and widget.objectName() not in DIRECT_WRITES:
+            press_on_enter(widget)  # the card is no dialog: Enter would press nothing
+
+    def clear(self, names: frozenset[str] | None = None) -> None:
+        """Remove every widget, or only those whose object name is in ``names``."""
+        self._texts = [(w, t) for w, t in self._texts
+                       if names is not None and w.objectName() not in names]
+        for layout in (self.row, self.request_lines):
+            for index in reversed(range(layout.count())):
+                item = layout.itemAt(index)
+                widget = item.widget() if item is not None else None
+                if widget is not None and (names is None or widget.objectName() in names):
+                    layout.takeAt(index)
+                    widget.hide()  # out of the layout: not left painted until it is deleted
+                    widget.deleteLater()
+        self.requests.setVisible(self.request_lines.count() > 0)
+
+    def press(self, object_name: str) -> None:
+        """Click the button ``object_name`` when it is shown and enabled (a card's key); one
+        taken out by ``clear`` is hidden until it is deleted, so it is never the one."""
+        for parent in (self, self.requests):
+            for button in parent.findChildren(QPushButton, object_name):
+                if button.isVisible() and button.isEnabled():
+                    button.click()
+                    return
+
+    def last_button(self) -> QPushButton | None:
+        """The row's last shown button: Tab goes from it to the first Withdraw."""
+        for index in reversed(range(self.row.count())):
+            item = self.row.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QPushButton) and not widget.isHidden():
+                return widget
+        return None
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            for widget, text in self._texts:
+                widget.setText(text())
+        super().changeEvent(event)
