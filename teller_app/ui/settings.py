@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QTranslator, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLayout,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -42,6 +44,7 @@ from teller_app.ui.settings_store import (
     load_settings,
     save_settings,
 )
+from teller_app.ui.wrapped_text import WrappedTextArea, grow_to_fit
 
 log = logging.getLogger(__name__)
 
@@ -146,11 +149,12 @@ class SettingsDialog(QDialog):
         self.sensitive_value = QLabel(self)
         self.sensitive_value.setObjectName("bankSensitive")
         self.sensitive_value.setWordWrap(True)
+        self.sensitive_area = WrappedTextArea(self.sensitive_value, self)
         self.policy_source = QLabel(self)
         self.policy_source.setObjectName("bankPolicySource")
         self.policy_source.setWordWrap(True)
         self.bank_labels = [add_row(bank, "", self.threshold_value),
-                            add_row(bank, "", self.sensitive_value)]
+                            add_row(bank, "", self.sensitive_area, self.sensitive_value)]
         bank.addRow(self.policy_source)
         self.policy: Policy | None = None
 
@@ -163,7 +167,7 @@ class SettingsDialog(QDialog):
         apply_button.setObjectName("settingsApply")
         apply_button.clicked.connect(lambda: self.apply(close=False))
         layout = QVBoxLayout(self)
-        # the dialog grows with its texts (Ukrainian is longer), never below them
+        # never below its texts (Ukrainian is longer); grow_to_fit: to their wrapped height
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.desk_box)
         layout.addWidget(self.language_note)
@@ -174,6 +178,10 @@ class SettingsDialog(QDialog):
         self.desk_box.setEnabled(False)
         for button in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Apply):
             self.buttons.button(button).setEnabled(False)
+        # Meanwhile no button takes Enter (the focused Cancel would, discarding); then OK.
+        for pushed in self.buttons.findChildren(QPushButton):
+            pushed.setAutoDefault(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
         self.ops.run(lambda: asyncio.to_thread(load_settings), on_success=self._loaded,
                      parent=self, network=False, key="settings-read")
         self.ops.run(lambda: asyncio.to_thread(idle_lock_cap), on_success=self._idle_capped,
@@ -226,6 +234,16 @@ class SettingsDialog(QDialog):
             self.retranslate()
         super().changeEvent(event)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        grow_to_fit(self)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # a text changed (the policy came)
+            grow_to_fit(self)
+        return handled
+
     def _idle_capped(self, cap: int | None) -> None:
         self.idle_cap = cap
         if cap is not None:
@@ -250,8 +268,11 @@ class SettingsDialog(QDialog):
         self.sounds.setChecked(settings.sounds)
         self.notifications.setChecked(settings.notifications)
         self.desk_box.setEnabled(True)
-        for button in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Apply):
-            self.buttons.button(button).setEnabled(True)
+        for pushed in self.buttons.findChildren(QPushButton):
+            pushed.setAutoDefault(True)  # a button Tabbed to takes Enter, as usual
+            pushed.setEnabled(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
+        self.language.setFocus()  # the first field, OK the default: Enter saves
 
     def values(self) -> DeskSettings:
         s = self.settings
@@ -294,7 +315,7 @@ class SettingsDialog(QDialog):
             self.policy_source.setText(self.tr(
                 "From this desk's profile: the Teller Hub did not give a policy."))
         self.threshold_value.setText(threshold)
-        self.sensitive_value.setText(", ".join(sensitive) or "—")
+        self.sensitive_area.set_text(", ".join(sensitive) or "—")
 
 
 def _amount(value: object, currency: str = "UAH") -> str:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.till import EndOfDay, Till, TillService
 from teller_app.ui.async_op import OpRunner
@@ -31,6 +31,7 @@ from teller_app.ui.till_text import (
     till_state_text,
 )
 from teller_app.ui.untrusted import plain_label
+from teller_app.ui.wrapped_text import grow_to_fit
 
 # (supervisor e-mail, password, till id, the count they are shown) -> the closed till
 CloseCosignHere = Callable[[str, str, str, Decimal], Awaitable[Till]]
@@ -65,6 +66,11 @@ class TillCloseDialog(CosignWaitDialog):
         buttons = self.cosign_button_box(  # no report before closing
             (self.close_button, self.report_button), self.tr("Check the co-sign"),
             self.tr("Supervisor co-signs here…"), hidden=(self.report_button,))
+        # The window's own button must not read like "Close the till" beside it: "Cancel"
+        # while nothing was sent (the till stays open), "Done" once the hub has the count.
+        self.leave_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.leave_button.setObjectName("tillCloseLeave")
+        self.leave_button.setText(self.tr("Cancel"))
         self.close_button.setDefault(True)
         self.close_button.clicked.connect(self.close_till)
         self.report_button.clicked.connect(self.show_report)
@@ -81,6 +87,12 @@ class TillCloseDialog(CosignWaitDialog):
             self.reason.setText(till.close_reason or "")
             self._wait_for_cosign(till)
         self._validate()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # a status wrapped to more lines
+            grow_to_fit(self)
+        return handled
 
     def difference(self) -> Decimal:
         return self.grid.value() - self.till.expected
@@ -122,6 +134,7 @@ class TillCloseDialog(CosignWaitDialog):
 
     def _wait_for_cosign(self, till: Till) -> None:
         self.till = till
+        self.leave_button.setText(self.tr("Done"))
         next_step(self.show_waiting(self.tr(  # also after a recount that balances
             "The close waits for a supervisor's co-sign (over/short {amount}): a count was "
             "past what a teller may close with alone. A supervisor co-signs the close from "
@@ -170,6 +183,7 @@ class TillCloseDialog(CosignWaitDialog):
     def _not_closed(self, till: Till) -> None:
         """A newer hub's state this desk does not know: not closed, whatever it is."""
         self.till = till
+        self.leave_button.setText(self.tr("Done"))
         self.cosign_status.setText(till_not_closed_text())  # kept while the teller types
         self.cosign_button.hide()  # co-signing is for the state this desk knows
         self.refresh_button.show()
@@ -185,11 +199,14 @@ class TillCloseDialog(CosignWaitDialog):
             button.hide()
         self.grid.setEnabled(False)
         self.reason.setReadOnly(True)
+        self.reason.setEnabled(False)  # greyed as the counts are: nothing more to change
+        self.leave_button.setText(self.tr("Done"))
         self.cosign_status.setText("")
         self.report_button.show()
         next_step(self.report_button)
-        text = self.tr("The till is closed ({state}).").format(
-            state=till_state_text(report.till.state))
+        state = report.till.state  # its state only when it says more than "closed"
+        text = self.tr("The till is closed.") if state == "closed" else self.tr(
+            "The till is closed ({state}).").format(state=till_state_text(state))
         if self.voided:  # drafts left behind: the teller learns they are gone
             text += " " + self.tr("%n cash draft(s) never confirmed were voided.", "",
                                   self.voided)

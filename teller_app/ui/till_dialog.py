@@ -240,6 +240,8 @@ class ReportDialog(QDialog):
         buttons.addButton(print_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        # Enter closes the report: it never prints (a button Tabbed to takes it, as usual)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
         print_button.clicked.connect(lambda: print_report(report, context, self))
         self.save_button.clicked.connect(self.choose_path)
         layout = QVBoxLayout(self)

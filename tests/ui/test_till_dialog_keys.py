@@ -120,15 +120,20 @@ def test_closing_offers_the_report_only_once_closed(qtbot, ops, arun, stack, ses
                 stack.sandbox, SUPERVISOR), till.id))
         dialog = TillCloseDialog(ops, service, till, ReportContext("Demo Bank", "Kyiv", "Olena"))
         _shown(qtbot, dialog)
-        # Before closing: no report button (it would do nothing).
-        assert _visible_buttons(dialog) == ["Close", "Close the till"]
+        # Before closing: no report button (it would do nothing); the window's own button
+        # does not read like "Close the till" beside it.
+        assert _visible_buttons(dialog) == ["Cancel", "Close the till"]
         _assert_counts_named(dialog.grid)
 
         dialog.grid.set_counts(COUNTS)
         assert dialog.difference() == Decimal(0)
         with qtbot.waitSignal(dialog.closed, timeout=15000):
             dialog.close_button.click()
-        assert _visible_buttons(dialog) == ["Close", "End-of-day report…"]
+        assert _visible_buttons(dialog) == ["Done", "End-of-day report…"]
+        # said once ("closed (closed)" before); the reason greyed with the counts
+        assert dialog.status.text().startswith("The till is closed.")
+        assert "(closed)" not in dialog.status.text()
+        assert not dialog.reason.isEnabled() and not dialog.grid.isEnabled()
         assert dialog.report_dialog is not None  # shown at once; the button shows it again
         dialog.report_dialog.close()
         dialog.report_button.click()
