@@ -20,7 +20,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -48,6 +47,7 @@ from teller_app.ui.approvals_model import (
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel
 from teller_app.ui.cash_drafts_panel import short_guid as short_guid  # imported from here
+from teller_app.ui.fit_columns import ColumnFitter
 from teller_app.ui.untrusted import plain_label, shown_lines
 
 log = logging.getLogger(__name__)
@@ -94,19 +94,12 @@ class ApprovalsInbox(InboxDecisions):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, mode in (
-            (PendingRequestsModel.TIME_COLUMN, QHeaderView.ResizeMode.ResizeToContents),
-            (PendingRequestsModel.CUSTOMER_COLUMN, QHeaderView.ResizeMode.Stretch),
-            (PendingRequestsModel.CHANGE_COLUMN, QHeaderView.ResizeMode.ResizeToContents),
-            (PendingRequestsModel.MAKER_COLUMN, QHeaderView.ResizeMode.ResizeToContents),
-        ):
-            header.setSectionResizeMode(column, mode)
         self.table.setColumnHidden(PendingRequestsModel.REASON_COLUMN, True)
-        self.table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().hide()  # no row numbers (the cash drafts' table: none)
+        # the dock is narrow (1280 px in Ukrainian: ~390): names and changes wrap at word
+        # breaks, never cut into fragments; the customer's name takes what is left
+        self.columns = ColumnFitter(self.table, grow=(PendingRequestsModel.CUSTOMER_COLUMN,
+                                                      PendingRequestsModel.CHANGE_COLUMN))
         self.reason = plain_label(QLabel())  # the maker's words: never markup
         self.reason.setObjectName("requestReason")
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -26,6 +25,7 @@ from teller_app.core.till_cash import HubCash
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import kind_text
+from teller_app.ui.fit_columns import ColumnFitter
 from teller_app.ui.local_time import local_text
 from teller_app.ui.money import format_money
 from teller_app.ui.till_text import hub_need_reason
@@ -74,9 +74,11 @@ class CashDraftsPanel(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()  # as the requests table above: no row numbers
+        # narrow dock: the amount stays whole and visible, the date gives way first
+        self.columns = ColumnFitter(self.table, whole=(self.AMOUNT,),
+                                    grow=(self.CUSTOMER, self.OPERATION),
+                                    give_way=(self.CREATED, self.TELLER))
         self.confirm_button = QPushButton()
         # With the hub a supervisor rejects a draft here; one with a request is decided there.
         self.reject_button = QPushButton()
@@ -177,14 +179,17 @@ class CashDraftsPanel(QWidget):
     @classmethod
     def _cells(cls, d: InboxDraft) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """A row's texts and tooltips, in the current language."""
+        created = local_text(d.created_at)
         texts = (
             isolate(d.customer_name or short_guid(d.customer_guid) or "—"),
             isolate(d.teller_name or d.teller_email or "—"),
             operation_text(d),
             amount_text(d),
-            local_text(d.created_at),
+            created,
         )
-        return texts, (d.customer_guid, d.teller_email, cls._reasons(d), d.payment_guid, "")
+        # the date may be elided in a narrow dock (``ColumnFitter``): whole in its tooltip
+        return texts, (d.customer_guid, d.teller_email, cls._reasons(d), d.payment_guid,
+                       created)
 
     @staticmethod
     def _reasons(draft: InboxDraft) -> str:

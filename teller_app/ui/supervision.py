@@ -2,9 +2,9 @@
 
 * Tools → Lock (Ctrl+L) for everyone, plus the idle lock (profile ``idle_lock_minutes``);
 * the hub's live event feed (SSE, reconnect + resume: ``supervision_feed``): supervisors get
-  the Approvals inbox (a dock; new requests and "unapproved change" alerts are announced in
-  the status bar, banner and tray); everyone sees the decision on their own requests at once
-  (``supervision_notices``);
+  the Approvals inbox (a dock; new requests are announced in the banner and tray,
+  "unapproved change" alerts in the status bar too); everyone sees the decision on their
+  own requests at once (``supervision_notices``);
 * Tools → Audit trail for ``VIEW_AUDIT`` (read from the hub);
 * on every customer card: "Request a change…" (tellers: a request on the hub, never a write)
   or direct Disable/Enable for checkers, the maker's pending request with Withdraw, and cash
@@ -87,6 +87,7 @@ class Supervision(SupervisionFeed):
         self.locker: SessionLocker | None = None
         self.feed = None
         self._feed_task = None
+        self._feeds_ending = set()
         self._processing: dict[str, str] = {}  # branch guid -> processing account guid
         self.history = HistoryWindows(lambda: self.window.cache_worker)
         # The "N new change requests" notice: which requests it counts, the text shown.
@@ -253,10 +254,12 @@ class Supervision(SupervisionFeed):
     async def wait_closed(self) -> None:
         """After ``shutdown``: until the audit worker has put what it holds in the outbox and
         tried the hub (bounded by ``DeskAudit.aclose``). The window awaits it before its
-        session closes and the app's loop ends, so no flush is cut off mid-flight."""
+        session closes and the app's loop ends, so no flush is cut off mid-flight; and until
+        the event stream is closed (bounded)."""
         task = self._audit_closing
         if task is not None and not task.done():
             await asyncio.wait([task])
+        await self.wait_feeds_ended()
         if self._leavers_closing:  # the audit's hand-overs are over: their sessions close
             await asyncio.wait(list(self._leavers_closing))
 
@@ -328,7 +331,8 @@ class Supervision(SupervisionFeed):
 
     def _notify_new_requests(self, requests: list[ChangeRequest]) -> None:
         self._notice_ids |= {r.id for r in requests}
-        self._announce(self._notice(), "info")
+        # said once: in the banner, which follows the count (``_pending_changed``)
+        self._announce(self._notice(), "info", status_bar=False)
 
     def _notice(self) -> str:
         # kept in this class: lupdate reads a plural form (%n) only from self.tr
@@ -347,19 +351,13 @@ class Supervision(SupervisionFeed):
             return
         shown = self._notice_text
         self._notice_ids = remaining
-        status_bar = self.window.status_bar
         banner = self.window.banner
-        ours_in_status = bool(shown) and status_bar.currentMessage() == shown
         ours_in_banner = bool(shown) and banner.text() == shown
         if not remaining:
             self._notice_text = ""
-            if ours_in_status:
-                status_bar.clearMessage()
             if ours_in_banner:
                 banner.clear()
             return
         text = self._notice()
-        if ours_in_status:
-            status_bar.showMessage(text, 15_000)
         if ours_in_banner:
             banner.show_message(text, "info")

@@ -23,6 +23,7 @@ class SupervisionFeed(SupervisionNotices):
     inbox: ApprovalsInbox | None
     feed: EventFeed | None
     _feed_task: asyncio.Task[None] | None
+    _feeds_ending: set[asyncio.Task[None]]  # stopped, still closing their streams
 
     # -- live events ----------------------------------------------------------------------
     def start_feed(self) -> None:
@@ -43,9 +44,17 @@ class SupervisionFeed(SupervisionNotices):
             self.feed.stop()
         if task is not None and not task.done():
             task.cancel()
+            self._feeds_ending.add(task)
+            task.add_done_callback(self._feeds_ending.discard)
         self.feed = None
         self._feed_task = None
         return task
+
+    async def wait_feeds_ended(self, timeout: float = 5.0) -> None:
+        """Until the stopped streams are closed (bounded): before the session they read
+        closes and the loop ends, or the garbage collector ends them later, outside it."""
+        if self._feeds_ending:
+            await asyncio.wait(list(self._feeds_ending), timeout=timeout)
 
     def _on_feed_state(self, connected: bool) -> None:
         if not isValid(self):

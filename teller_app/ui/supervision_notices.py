@@ -75,8 +75,9 @@ class SupervisionNotices(SupervisionCards):
             text = translate("Supervision", "Changed without approval: %1")
         self._announce(text.replace("%1", who), "warning")
 
-    def _announce(self, text: str, level: str) -> None:
-        self.window.status_bar.showMessage(text, 15_000)
+    def _announce(self, text: str, level: str, *, status_bar: bool = True) -> None:
+        if status_bar:  # not for a notice the banner keeps up to date by itself
+            self.window.status_bar.showMessage(text, 15_000)
         self.window.banner.show_message(text, level)
         if not self.window.isActiveWindow():
             QApplication.alert(self.window)  # the taskbar entry flashes until looked at

@@ -85,8 +85,9 @@ def test_late_desk_announces_once_counts_in_title_and_hides_own(
         other.activateWindow()
         ids = {r.id for r in theirs}
         qtbot.waitUntil(lambda: ids <= set(inbox.model.pending_ids()), timeout=15000)
-        qtbot.waitUntil(lambda: window.status_bar.currentMessage().startswith(
+        qtbot.waitUntil(lambda: window.banner.text().startswith(
             "2 new change request"), timeout=5000)  # announced though listed by a load
+        assert window.status_bar.currentMessage() == ""  # said once: in the banner
         dock = window.supervision.inbox_dock
         assert dock is not None and dock.windowTitle() == "Approvals (2)"
         assert own.id not in inbox.model.pending_ids()  # never decidable by its maker

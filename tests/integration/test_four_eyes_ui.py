@@ -117,7 +117,7 @@ def test_request_reaches_the_inbox_live_is_approved_and_the_teller_sees_it(  # t
         dialog.send_button.click()  # pushed by the hub: the inbox has no poll timer (above)
     request = news.args[0][0]
     assert request.customer_guid == guid and request.maker == TELLER
-    assert "new change request" in sup.status_bar.currentMessage()
+    assert "new change request" in sup.banner.text()
     row = inbox.model.pending_ids().index(request.id)
     model = inbox.model
     teller_name = teller.session.employee.display_name
@@ -152,7 +152,7 @@ def test_request_reaches_the_inbox_live_is_approved_and_the_teller_sees_it(  # t
         inbox.approve_button.click()
     assert told[0].kind in ("request.applied", "request.approved")
     qtbot.waitUntil(lambda: "approved" in teller.status_bar.currentMessage(), timeout=10000)
-    assert "new change request" not in sup.status_bar.currentMessage()
+    assert "new change request" not in sup.banner.text()
     assert arun(teller.session.client.get_customer(guid)).is_disabled
     assert workaround_leftovers(hub_stack.sandbox) == []
 
