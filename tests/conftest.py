@@ -7,7 +7,6 @@ here is what keeps tests passing together, not only alone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from qloop_close import close_qasync_loop
 
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
 
@@ -64,50 +65,7 @@ def qloop(qapp):  # type: ignore[no-untyped-def]
     try:
         yield loop
     finally:
-        _close_qasync_loop(qapp, loop)
-
-
-def _close_qasync_loop(qapp, loop) -> None:  # type: ignore[no-untyped-def]
-    # Never loop.stop(): it calls QApplication.exit() while no Qt loop runs and poisons every
-    # later waitSignal in the session.
-    tasks = asyncio.all_tasks(loop)
-    for task in tasks:
-        task.cancel()
-    # A cancelled task waiting on others (an op over gathered reads) ends some loop turns
-    # later: turn until all have, so none is left pending when the loop closes ("Task was
-    # destroyed but it is pending!"). Bounded: a task that ignores cancellation is left.
-    for _ in range(200):
-        qapp.processEvents()
-        if all(task.done() for task in tasks):
-            break
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
-    loop._QEventLoop__is_running = False  # qasync's private flag: "not running" for close()
-    with contextlib.suppress(RuntimeError, TypeError, AttributeError):
-        qapp.aboutToQuit.disconnect(loop._after_run_forever)
-    with contextlib.suppress(RuntimeError):
-        loop.close()
-    _kill_qasync_timers(loop)
-
-
-def _kill_qasync_timers(loop) -> None:  # type: ignore[no-untyped-def]
-    """Unregister the closed loop's pending Qt timers now, on the GUI thread.
-
-    qasync's ``close()`` only flags its timer object (a parentless, Python-owned QObject) as
-    stopped; the Qt timers of every pending ``call_later`` (httpx/anyio timeouts, cancelled
-    handles: ~30 per UI test) stay registered. That object lives in a reference cycle with the
-    loop, so the cyclic GC frees it, and the GC runs in whichever thread allocates at the
-    time: often a qasync executor QThread (``asyncio.to_thread``). ``~QObject`` off the GUI
-    thread cannot unregister the timers, and the next one that fires delivers a QTimerEvent
-    to freed memory: a segfault in ``QApplication::notify`` in some later test.
-    """
-    timer = getattr(loop, "_timer", None)
-    callbacks = getattr(timer, "_SimpleTimer__callbacks", None)
-    if timer is None or callbacks is None:
-        return
-    for timer_id in list(callbacks):
-        timer.killTimer(timer_id)
-    callbacks.clear()
+        close_qasync_loop(qapp, loop)
 
 
 @pytest.fixture()
