@@ -127,12 +127,17 @@
         <translation>Відкриття локального кешу відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/start_main_window.py" line="32"/>
+        <location filename="../../teller_app/ui/start_main_window.py" line="36"/>
+        <source>The bank&apos;s Teller Hub refused to open a session for this sign-in: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now. Sign in again; if this stays, ask your administrator.</source>
+        <translation>Teller Hub банку відмовився відкрити сеанс для цього входу: погодження «чотири ока» та секрети клієнтів недоступні, тож нових клієнтів поки що створити не можна. Увійдіть знову; якщо це повториться, зверніться до адміністратора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/start_main_window.py" line="41"/>
         <source>The bank&apos;s Teller Hub is reachable but could not read the platform just now: four-eyes approvals and customer secrets are unavailable until it can, so new customers cannot be created for now. Teller keeps trying by itself; this notice goes away once the hub can read the platform.</source>
         <translation>Teller Hub банку доступний, але зараз не зміг прочитати дані платформи: погодження «чотири ока» та секрети клієнтів недоступні, доки він не зможе, тож нових клієнтів поки що створити не можна. Teller пробує знову сам; це повідомлення зникне, щойно Teller Hub зможе читати платформу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/start_main_window.py" line="37"/>
+        <location filename="../../teller_app/ui/start_main_window.py" line="46"/>
         <source>The bank&apos;s Teller Hub cannot be reached: four-eyes approvals and customer secrets are unavailable, so new customers cannot be created for now.</source>
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
@@ -142,7 +147,7 @@
         <translation>Кеш цього робочого місця створила новіша версія Teller: його буде перебудовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/start_main_window.py" line="64"/>
+        <location filename="../../teller_app/ui/start_main_window.py" line="73"/>
         <source>Teller — SANDBOX (demo data)</source>
         <translation>Teller — ПІСОЧНИЦЯ (демодані)</translation>
     </message>
@@ -157,12 +162,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="184"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="176"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -257,62 +262,62 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="184"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="177"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="185"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="178"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="186"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="179"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="187"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="180"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="181"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="230"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="223"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="226"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="232"/>
         <source>Live</source>
-        <translation>Наживо</translation>
+        <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="271"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="264"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="300"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="293"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -828,8 +833,8 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_details.py" line="84"/>
-        <source>Client address</source>
-        <translation>Адреса клієнта</translation>
+        <source>Sent from (IP address)</source>
+        <translation>Надіслано з (IP-адреса)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_details.py" line="85"/>
@@ -1754,47 +1759,47 @@
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="128"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="130"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Supervisor confirms here…</source>
         <translation>Підтвердження контролера тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
         <source>&amp;Void the draft…</source>
         <translation>&amp;Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="168"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="168"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="172"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="258"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="261"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1804,207 +1809,212 @@
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="338"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="352"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="356"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="370"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="366"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="380"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="379"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="393"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="260"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="248"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="58"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="59"/>
         <source>Confirm a cash deposit of %1 for %2.</source>
         <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="60"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="61"/>
         <source>Confirm a cash withdrawal of %1 for %2.</source>
         <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="89"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="90"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="331"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="319"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="136"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="170"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="171"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="191"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="194"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="207"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="210"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="306"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="284"/>
+        <source>%1 — not possible</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="320"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="333"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="347"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="334"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="322"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="222"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="225"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="106"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="90"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="110"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="94"/>
         <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="100"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="102"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="159"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="147"/>
         <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
         <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="187"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="175"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="219"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="207"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="220"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="208"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="230"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="218"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="239"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="227"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="249"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="237"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="281"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="269"/>
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="303"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="291"/>
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="308"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="296"/>
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="317"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="305"/>
         <source>Checking the payment</source>
         <translation>Перевіряємо платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="338"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="326"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="342"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="330"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="386"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="374"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="393"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="381"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -2012,88 +2022,88 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="100"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="103"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="105"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="106"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="105"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="140"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="202"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="220"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="207"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="225"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="207"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="212"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="213"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="218"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="228"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="233"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="229"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="234"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="236"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="241"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="241"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="246"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="245"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="250"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -2545,12 +2555,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="43"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="45"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -2559,7 +2569,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -2568,7 +2578,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -2577,22 +2587,22 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="173"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="175"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
@@ -2642,52 +2652,52 @@ If it happens again, tell support what you were doing.</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="212"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="263"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="266"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="234"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="237"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="265"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="268"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлюємо…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="267"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="270"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="272"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="276"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="281"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="284"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="283"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="286"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
@@ -2707,32 +2717,32 @@ If it happens again, tell support what you were doing.</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="188"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="355"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="358"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="372"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="375"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -2766,123 +2776,123 @@ If it happens again, tell support what you were doing.</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="206"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="141"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="142"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="143"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="215"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="211"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="215"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="110"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="113"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="226"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="223"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="227"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="224"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="228"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="229"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="225"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="229"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="288"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="292"/>
         <location filename="../../teller_app/ui/customer_form_refusals.py" line="114"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="294"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="298"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="301"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="305"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="306"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="310"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
@@ -2995,12 +3005,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="204"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="206"/>
+        <source>(none) — pick or type any status</source>
+        <translation>(немає) — виберіть або введіть будь-який статус</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
         <source>The most the customer&apos;s account may hold; 0 means no limit.</source>
         <translation>Найбільша сума, яку може містити рахунок клієнта; 0 — без обмеження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="205"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
         <location filename="../../teller_app/ui/field_values.py" line="49"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
@@ -3741,37 +3756,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="60"/>
+        <location filename="../../teller_app/ui/history_model.py" line="61"/>
         <source>Date (Kyiv)</source>
         <translation>Дата (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="60"/>
+        <location filename="../../teller_app/ui/history_model.py" line="61"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="60"/>
+        <location filename="../../teller_app/ui/history_model.py" line="61"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="61"/>
+        <location filename="../../teller_app/ui/history_model.py" line="62"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="61"/>
+        <location filename="../../teller_app/ui/history_model.py" line="62"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="61"/>
+        <location filename="../../teller_app/ui/history_model.py" line="62"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="176"/>
+        <location filename="../../teller_app/ui/history_model.py" line="177"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -3848,19 +3863,19 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="235"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="239"/>
         <location filename="../../teller_app/ui/main_window.py" line="221"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="236"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="240"/>
         <location filename="../../teller_app/ui/main_window.py" line="240"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="126"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="128"/>
         <source>Syncing…</source>
         <translation>Синхронізація…</translation>
     </message>
@@ -3875,12 +3890,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Завантаження сегментів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="122"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="124"/>
         <source>Syncing… {done} of {total}</source>
         <translation>Синхронізація… {done} з {total}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="125"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="127"/>
         <source>Sync failed</source>
         <translation>Помилка синхронізації</translation>
     </message>
@@ -3973,7 +3988,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вас виведено з системи: платформа більше не приймає пароль, з яким це робоче місце запустилося офлайн. Увійдіть із вашим чинним паролем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cache_wiring.py" line="120"/>
+        <location filename="../../teller_app/ui/cache_wiring.py" line="121"/>
         <source>Synced {time}</source>
         <translation>Синхронізовано о {time}</translation>
     </message>
@@ -4024,52 +4039,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="35"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="36"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="43"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="44"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="44"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="45"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="46"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="47"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="47"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="48"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="48"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="49"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="49"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="50"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="50"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="51"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="60"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="61"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="86"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="87"/>
         <source>Reading who took the payment</source>
         <translation>Читання того, хто прийняв платіж</translation>
     </message>
@@ -4799,12 +4814,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="253"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="255"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="254"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -4812,197 +4827,197 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114"/>
+        <location filename="../../teller_app/ui/till_report.py" line="115"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="115"/>
+        <location filename="../../teller_app/ui/till_report.py" line="116"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -5011,33 +5026,33 @@ If it happens again, tell support what you were doing.</source>
     <name>SearchPanel</name>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="159"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="78"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="135"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="161"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="84"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="141"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="126"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="183"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="188"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="245"/>
         <source>No customers found. To search by IBAN, type it in full.</source>
         <translation>Клієнтів не знайдено. Щоб знайти за IBAN, введіть його повністю.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="190"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="247"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="182"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="239"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -5203,147 +5218,147 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="186"/>
+        <location filename="../../teller_app/ui/settings.py" line="194"/>
         <source>Teller — settings</source>
         <translation>Teller — налаштування</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="187"/>
+        <location filename="../../teller_app/ui/settings.py" line="195"/>
         <source>This desk</source>
         <translation>Це робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="188"/>
+        <location filename="../../teller_app/ui/settings.py" line="196"/>
         <source>The bank&apos;s settings (read-only)</source>
         <translation>Налаштування банку (лише перегляд)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="189"/>
+        <location filename="../../teller_app/ui/settings.py" line="197"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="189"/>
+        <location filename="../../teller_app/ui/settings.py" line="197"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="190"/>
+        <location filename="../../teller_app/ui/settings.py" line="198"/>
         <source>S&amp;ync every (minutes):</source>
         <translation>&amp;Синхронізувати кожні (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="190"/>
+        <location filename="../../teller_app/ui/settings.py" line="198"/>
         <source>Lock after &amp;idle (minutes):</source>
         <translation>&amp;Блокувати після бездіяльності (хвилин):</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="195"/>
+        <location filename="../../teller_app/ui/settings.py" line="203"/>
         <source>Cash needing a supervisor above:</source>
         <translation>Касові операції, що потребують контролера, понад:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="196"/>
+        <location filename="../../teller_app/ui/settings.py" line="204"/>
         <source>Changes needing a second person:</source>
         <translation>Зміни, що потребують другої особи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="202"/>
+        <location filename="../../teller_app/ui/settings.py" line="210"/>
         <source>The main window, its tabs and panels switch at once; other open windows (profiles, account history, reports) when they are opened again.</source>
         <translation>Головне вікно, його вкладки й панелі перемикаються одразу; інші відкриті вікна (профілі, історія рахунку, звіти) — коли їх відкрити знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="204"/>
+        <location filename="../../teller_app/ui/settings.py" line="212"/>
         <source>&amp;Sounds</source>
         <translation>&amp;Звуки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="205"/>
+        <location filename="../../teller_app/ui/settings.py" line="213"/>
         <source>&amp;Notifications</source>
         <translation>Сп&amp;овіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="207"/>
+        <location filename="../../teller_app/ui/settings.py" line="215"/>
         <source>The profile&apos;s language</source>
         <translation>Мова профілю</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="209"/>
+        <location filename="../../teller_app/ui/settings.py" line="217"/>
         <source>Follow the system</source>
         <translation>Як у системі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="209"/>
+        <location filename="../../teller_app/ui/settings.py" line="217"/>
         <source>Light</source>
         <translation>Світла</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="209"/>
+        <location filename="../../teller_app/ui/settings.py" line="217"/>
         <source>Dark</source>
         <translation>Темна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="240"/>
+        <location filename="../../teller_app/ui/settings.py" line="258"/>
         <source>This computer&apos;s policy locks the desk after at most {minutes} minutes idle.</source>
         <translation>Політика цього комп&apos;ютера блокує робоче місце щонайпізніше після {minutes} хв бездіяльності.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="289"/>
+        <location filename="../../teller_app/ui/settings.py" line="310"/>
         <source>From the bank&apos;s Teller Hub.</source>
         <translation>З Teller Hub банку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="295"/>
+        <location filename="../../teller_app/ui/settings.py" line="316"/>
         <source>From this desk&apos;s profile: the Teller Hub did not give a policy.</source>
         <translation>З профілю цього робочого місця: Teller Hub не надав політики.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="317"/>
+        <location filename="../../teller_app/ui/settings.py" line="338"/>
         <source>every change to a customer</source>
         <translation>будь-яка зміна клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="320"/>
+        <location filename="../../teller_app/ui/settings.py" line="341"/>
         <source>setting or leaving the status %1</source>
         <translation>встановлення або зняття статусу %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="325"/>
+        <location filename="../../teller_app/ui/settings.py" line="346"/>
         <source>raising the KYC level</source>
         <translation>підвищення рівня KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="327"/>
+        <location filename="../../teller_app/ui/settings.py" line="348"/>
         <source>raising the balance cap</source>
         <translation>підвищення дозволеного балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="329"/>
+        <location filename="../../teller_app/ui/settings.py" line="350"/>
         <source>a new phone number</source>
         <translation>новий номер телефону</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="331"/>
+        <location filename="../../teller_app/ui/settings.py" line="352"/>
         <source>moving a customer to another branch</source>
         <translation>перенесення клієнта до іншого відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="333"/>
+        <location filename="../../teller_app/ui/settings.py" line="354"/>
         <source>changing the segment</source>
         <translation>зміна сегмента</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="339"/>
+        <location filename="../../teller_app/ui/settings.py" line="360"/>
         <source>disabling a customer</source>
         <translation>вимкнення клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="340"/>
+        <location filename="../../teller_app/ui/settings.py" line="361"/>
         <source>blocking or closing</source>
         <translation>блокування чи закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/settings.py" line="341"/>
+        <location filename="../../teller_app/ui/settings.py" line="362"/>
         <source>lowering the KYC level</source>
         <translation>зниження рівня KYC</translation>
     </message>
@@ -5565,28 +5580,28 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="156"/>
-        <location filename="../../teller_app/ui/supervision.py" line="320"/>
+        <location filename="../../teller_app/ui/supervision.py" line="157"/>
+        <location filename="../../teller_app/ui/supervision.py" line="323"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="163"/>
+        <location filename="../../teller_app/ui/supervision.py" line="164"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="103"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="104"/>
         <source>A new alert is waiting.</source>
         <translation>Надійшло нове сповіщення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="104"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="105"/>
         <source>A new request is waiting.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="335"/>
+        <location filename="../../teller_app/ui/supervision.py" line="339"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5595,104 +5610,104 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="95"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="96"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="54"/>
+        <location filename="../../teller_app/ui/card_actions.py" line="30"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="183"/>
+        <location filename="../../teller_app/ui/card_actions.py" line="94"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="143"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="82"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="144"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="83"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="88"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="152"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="91"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="153"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="92"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="211"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="234"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="172"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="243"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="181"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="250"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="262"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="200"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="266"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="204"/>
         <source>%1
 Reason: %2</source>
         <translation>%1
 Причина: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="279"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="217"/>
         <source>Approved and applied.</source>
         <translation>Погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="280"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="218"/>
         <source>Rejected.</source>
         <translation>Відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="288"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="226"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="312"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="250"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="368"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="306"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="162"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="101"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -5732,27 +5747,27 @@ Reason: %2</source>
         <translation>Інший клієнт має такий самий номер телефону, як %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="152"/>
+        <location filename="../../teller_app/ui/supervision.py" line="153"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати екран</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="153"/>
+        <location filename="../../teller_app/ui/supervision.py" line="154"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="154"/>
+        <location filename="../../teller_app/ui/supervision.py" line="155"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="164"/>
+        <location filename="../../teller_app/ui/supervision.py" line="165"/>
         <source>Approvals (%1)</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="319"/>
+        <location filename="../../teller_app/ui/supervision.py" line="322"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
@@ -5762,7 +5777,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="126"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -5770,98 +5785,115 @@ Reason: %2</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="50"/>
-        <location filename="../../teller_app/ui/till_close.py" line="62"/>
+        <location filename="../../teller_app/ui/till_close.py" line="51"/>
+        <location filename="../../teller_app/ui/till_close.py" line="63"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="64"/>
+        <location filename="../../teller_app/ui/till_close.py" line="65"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="66"/>
+        <location filename="../../teller_app/ui/till_close.py" line="67"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="67"/>
+        <location filename="../../teller_app/ui/till_close.py" line="68"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="74"/>
+        <location filename="../../teller_app/ui/till_close.py" line="73"/>
+        <source>Cancel</source>
+        <translation>Скасувати</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="80"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="75"/>
+        <location filename="../../teller_app/ui/till_close.py" line="81"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="77"/>
+        <location filename="../../teller_app/ui/till_close.py" line="83"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="78"/>
+        <location filename="../../teller_app/ui/till_close.py" line="84"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="94"/>
+        <location filename="../../teller_app/ui/till_close.py" line="106"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="94"/>
+        <location filename="../../teller_app/ui/till_close.py" line="106"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="95"/>
+        <location filename="../../teller_app/ui/till_close.py" line="107"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="98"/>
+        <location filename="../../teller_app/ui/till_close.py" line="110"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="125"/>
+        <location filename="../../teller_app/ui/till_close.py" line="137"/>
+        <location filename="../../teller_app/ui/till_close.py" line="186"/>
+        <location filename="../../teller_app/ui/till_close.py" line="203"/>
+        <source>Done</source>
+        <translation>Готово</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="138"/>
         <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
         <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим касир може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="143"/>
+        <location filename="../../teller_app/ui/till_close.py" line="156"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="148"/>
+        <location filename="../../teller_app/ui/till_close.py" line="161"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="157"/>
+        <location filename="../../teller_app/ui/till_close.py" line="170"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="168"/>
+        <location filename="../../teller_app/ui/till_close.py" line="181"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="191"/>
+        <location filename="../../teller_app/ui/till_close.py" line="208"/>
+        <source>The till is closed.</source>
+        <translation>Касу закрито.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="209"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="194"/>
+        <location filename="../../teller_app/ui/till_close.py" line="211"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
@@ -5870,7 +5902,7 @@ Reason: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="120"/>
+        <location filename="../../teller_app/ui/till_close.py" line="132"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -6247,17 +6279,17 @@ Reason: %2</source>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="130"/>
         <source>{n} kop. coin</source>
-        <translation>монета {n} коп.</translation>
+        <translation>Монета {n} коп.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="134"/>
         <source>{n} UAH note</source>
-        <translation>банкнота {n} грн</translation>
+        <translation>Банкнота {n} грн</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="135"/>
         <source>{n} UAH coin</source>
-        <translation>монета {n} грн</translation>
+        <translation>Монета {n} грн</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="140"/>
