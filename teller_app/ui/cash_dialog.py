@@ -5,7 +5,7 @@ customer's limits, the balance after the operation and whether a supervisor will
 (a ``CashPolicy``: the profile threshold today, the hub's policy later), and names every
 reason the platform would refuse. Then: create the draft, confirm it (by the teller up to the
 policy's limit, else by a supervisor here or from their inbox), and show the receipt.
-Enter submits the next step. The dialog grows with its content.
+Enter submits the next step. The dialog fits its content: an empty line takes no room.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QInputDialog,
+    QLabel,
     QLayout,
     QLineEdit,
     QPushButton,
@@ -39,7 +40,6 @@ from teller_app.core.cash_checks import (
     SupervisorNeed,
     balance_after,
     blocking,
-    customer_blocked,
     precheck,
 )
 from teller_app.core.receipt import ReceiptContext, mask_iban
@@ -47,7 +47,7 @@ from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
-from teller_app.ui.cash_dialog_parts import _selectable, in_sentence
+from teller_app.ui.cash_dialog_lines import _line, _selectable, in_sentence
 from teller_app.ui.cash_dialog_supervisor import CashDialogSupervisor, SupervisorConfirm
 from teller_app.ui.cash_text import (
     auto_cash_reason,
@@ -103,7 +103,7 @@ class CashDialog(CashDialogSupervisor):
         self._uncertain = False
         self.setWindowTitle(self.tr("Cash deposit") if kind is CashKind.DEPOSIT
                             else self.tr("Cash withdrawal"))
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(self.MIN_WIDTH)
 
         self.customer_label = _selectable(self, "cashCustomer")
         self.customer_label.setText(in_sentence(self.customer.full_name or self.customer.login))
@@ -118,12 +118,15 @@ class CashDialog(CashDialogSupervisor):
         self.purpose = QLineEdit(self)
         self.purpose.setObjectName("cashPurpose")
         self.purpose.setMaxLength(200)
-        self.note = _selectable(self, "cashNote")
-        self.error = _selectable(self, "cashError")
+        self.note = _line(self, "cashNote")
+        # What stops the operation (the amount, the account, the till, the hub's refusal):
+        # right under the amount, never in the supervisor's row.
+        self.error_gap = QLabel(self)  # the error line's empty label column
+        self.error = _line(self, "cashError", partner=self.error_gap)
         self.error.setStyleSheet("color: #b00020")
-        self.caution = _selectable(self, "cashCaution")  # the platform may refuse; not blocking
+        self.caution = _line(self, "cashCaution")  # the platform may refuse; not blocking
         self.caution.setStyleSheet("color: #8a5a00")
-        self.reference = _selectable(self, "cashReference")
+        self.reference = _line(self, "cashReference")
 
         self.create_button = QPushButton(self.tr("Create"), self)
         self.confirm_button = QPushButton(self.tr("Confirm"), self)
@@ -163,11 +166,11 @@ class CashDialog(CashDialogSupervisor):
         form.addRow(self.tr("Balance"), self.balance_label)
         form.addRow(self.tr("Limits"), self.limits_label)
         form.addRow(self.tr("Amount"), self.amount)
+        form.addRow(self.error_gap, self.error)
         form.addRow(self.tr("Balance after"), self.after_label)
         form.addRow(self.tr("Supervisor needed"), self.supervisor_label)
         form.addRow(self.tr("Purpose"), self.purpose)
         form.addRow(self.note)
-        form.addRow(self.error)
         form.addRow(self.caution)
         form.addRow(self.reference)
         form.addRow(self.buttons)
@@ -223,14 +226,14 @@ class CashDialog(CashDialogSupervisor):
                 "%1", self._money(cap)))
         self.limits_label.setText("\n".join(lines))
         self._validate()
-        self._grow()
+        self._fit()
         self.prepared.emit(context)
 
     def _prepare_failed(self, exc: BaseException) -> None:
         # The platform still checks everything at create/confirm: the teller may go on.
         self.account_label.setText("—")
         self.error.setText(cash_error_text(exc))
-        self._grow()
+        self._fit()
 
     def _money(self, value: Decimal) -> str:
         return format_money(value, self.minor_unit, self.asset_code)
@@ -259,19 +262,31 @@ class CashDialog(CashDialogSupervisor):
                             .replace("%1", str(self.minor_unit)))
         context = self.context
         if value is not None and context is not None:
-            self.after_label.setText(self._money(balance_after(context.facts, value)))
+            self._show_after(balance_after(context.facts, value))
             for refusal in precheck(context.facts, value):  # a warning does not block
                 (problems if blocking(refusal) else warnings).append(
                     refusal_text(refusal, self.minor_unit, self.asset_code))
             self._assess(value)
         else:
-            self.after_label.setText("—")
+            self._show_after(None)
             self.supervisor_label.setText("—" if value is None else self.supervisor_label.text())
         self.error.setText("\n".join(problems))
         self.caution.setText("\n".join(warnings))
         self.create_button.setEnabled(value is not None and not problems
                                       and not self.ops.is_busy(self._policy_key()))
-        self._grow()
+        self._fit()
+
+    def _show_after(self, after: Decimal | None) -> None:
+        """The balance after; below zero it cannot happen (the error line says why)."""
+        if after is None:
+            self.after_label.setText("—")
+        elif after < 0:
+            self.after_label.setText(self.tr("%1 — not possible").replace(
+                "%1", self._money(after)))
+        else:
+            self.after_label.setText(self._money(after))
+        self.after_label.setStyleSheet("color: #b00020" if after is not None and after < 0
+                                       else "")
 
     def _policy_key(self) -> str:
         return f"cash-policy:{id(self)}"
@@ -289,17 +304,16 @@ class CashDialog(CashDialogSupervisor):
                                           and self.amount_value() is not None)
 
         def refused(exc: BaseException) -> None:
+            # Not a supervisor matter (no open till, the till short, a daily limit, the
+            # customer blocked, the hub not reached): an error line under the amount, once.
             text = cash_error_text(exc)
-            if isinstance(exc, CashRefused):  # the hub refuses (no open till, daily limit …)
+            if isinstance(exc, CashRefused):
                 self.create_button.setEnabled(False)
-                if customer_blocked(exc.refusal):  # about the customer: with "disabled"
-                    shown = self.error.text()
-                    if text not in shown.split("\n"):
-                        self.error.setText("\n".join(x for x in (shown, text) if x))
-                    self.supervisor_label.setText("—")
-                    self._grow()
-                    return
-            self.supervisor_label.setText(text)
+            shown = self.error.text()
+            if text not in shown.split("\n"):
+                self.error.setText("\n".join(x for x in (shown, text) if x))
+            self.supervisor_label.setText("—")
+            self._fit()
 
         self.ops.run(lambda: self.service.assess(context, value), on_success=shown,
                      on_error=refused, parent=self, key=self._policy_key(),
@@ -342,7 +356,7 @@ class CashDialog(CashDialogSupervisor):
             else:
                 self.confirm_button.show()
             self.void_button.setVisible(self.service.gate is not None)  # the hub records voids
-            self._grow()
+            self._fit()
             self.draft_created.emit(draft)
 
         def failed(exc: BaseException) -> None:
@@ -356,7 +370,7 @@ class CashDialog(CashDialogSupervisor):
                     "The draft was created (payment %1…), but it could not be checked. "
                     "Press Create again: it checks this same draft and never makes a second "
                     "one.").replace("%1", exc.payment_guid[:8]))
-                self._grow()
+                self._fit()
                 return
             if is_connectivity_error(exc):
                 # Unknown whether the draft exists: amount and reference stay as sent, and
@@ -365,12 +379,12 @@ class CashDialog(CashDialogSupervisor):
                 self.note.setText(self.tr(
                     "It is not known whether the draft was created. Press Create again: it "
                     "finds the draft if it exists and never makes a second one."))
-                self._grow()
+                self._fit()
                 return
             self._nonce, self._uncertain = None, False
             self.amount.setReadOnly(False)
             self.purpose.setReadOnly(False)
-            self._grow()
+            self._fit()
 
         shown = self.service.prepared_accounts.get(guid)  # the account the dialog showed
         self.ops.run(lambda: self.service.create(self.kind, guid, value, purpose, nonce=nonce,

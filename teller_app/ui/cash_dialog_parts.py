@@ -9,14 +9,13 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
-    QWidget,
 )
 
 from teller_app.core.cash import (
@@ -34,26 +33,10 @@ from teller_app.core.views import CustomerView
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow
+from teller_app.ui.cash_dialog_lines import fit_to_rows
 from teller_app.ui.cash_text import cash_error_text, status_text
-from teller_app.ui.customer_table_model import turns_direction
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
-from teller_app.ui.validators import isolate, one_line
-
-
-def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setWordWrap(wrap)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # names and errors from the platform
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def in_sentence(name: str) -> str:
-    """A customer's name inside a sentence (the supervisor's summary): on one line, and
-    isolated when it could reorder the words around it, the amount among them."""
-    return isolate(name) if turns_direction(name) else one_line(name)
 
 
 class CashDialogParts(QDialog):
@@ -88,6 +71,7 @@ class CashDialogParts(QDialog):
     receipt_button: QPushButton
     reference: QLabel
 
+    MIN_WIDTH = 520  # the form's own minimum wraps the name and the lines too narrow
     draft_settled = False  # the draft was voided or FAILED (a receipt says it was confirmed)
     # A confirm's answer was lost and DCM has not shown it CONFIRMED yet: it may still be
     # applied, so the draft is neither voided nor made again until a read settles it.
@@ -129,18 +113,22 @@ class CashDialogParts(QDialog):
         box.buttonClicked.connect(answered)
         box.open()
 
-    def _grow(self) -> None:
-        """Grow to fit new lines; never shrink what the teller made larger."""
-        hint = self.sizeHint()
-        if hint.height() > self.height() or hint.width() > self.width():
-            self.resize(max(hint.width(), self.width()), max(hint.height(), self.height()))
+    def _fit(self) -> None:
+        fit_to_rows(self, self.MIN_WIDTH)
+
+    def event(self, event: QEvent) -> bool:
+        # A line shown or hidden anywhere (whoever set it) re-fits the dialog.
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return handled
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, ConfirmFailed):  # whichever step read it (an approval's too)
             self.refused_for_good(exc)
             return
         self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
-        self._grow()
+        self._fit()
 
     def refused_for_good(self, exc: ConfirmFailed) -> None:
         """The platform marked the payment FAILED: its refusal is final. No money moved and
@@ -161,7 +149,7 @@ class CashDialogParts(QDialog):
             "no money moved and this draft is never confirmed. If the customer still wants "
             "the operation, make a new one."))
         self.reference.clear()
-        self._grow()
+        self._fit()
         if self.draft is not None:
             self.failed_final.emit(exc)
 
@@ -205,7 +193,7 @@ class CashDialogParts(QDialog):
 
     def _note(self, text: str) -> None:
         self.note.setText(text)
-        self._grow()
+        self._fit()
 
     def _approval_ended(self, text: str) -> None:
         for button in (self.confirm_button, self.supervisor_button, self.void_button,
@@ -238,7 +226,7 @@ class CashDialogParts(QDialog):
                 button.hide()
             self.note.setText(QCoreApplication.translate(
                 "CashDialog", "Voided: this draft is never confirmed."))
-            self._grow()
+            self._fit()
             if self.approval is not None:
                 self.approval.request = None  # its withdrawal is this void: nothing more to say
             self.draft_settled = True
@@ -343,7 +331,7 @@ class CashDialogParts(QDialog):
                 "CashDialog", "The receipt could not be read yet: press Receipt… to read it.")
         self.note.setText(done)
         self.reference.clear()
-        self._grow()
+        self._fit()
         self.confirmed.emit(receipt)
         if receipt.payment is not None:
             self.show_receipt()
@@ -386,7 +374,7 @@ class CashDialogParts(QDialog):
             self.error.setText(QCoreApplication.translate(
                 "CashDialog", "The receipt could not be read: %1 The payment is confirmed; "
                 "press Receipt… to try again.").replace("%1", cash_error_text(exc)))
-            self._grow()
+            self._fit()
 
         self.ops.run(lambda: self.service.receipt(confirmed.payment_guid), on_success=read,
                      on_error=failed, parent=self,

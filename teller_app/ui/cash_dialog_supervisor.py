@@ -12,7 +12,8 @@ from PySide6.QtGui import QKeyEvent
 
 from teller_app.core.cash import CashKind, CashReceipt, ConfirmFailed, ConfirmInDoubt
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
-from teller_app.ui.cash_dialog_parts import CashDialogParts, in_sentence
+from teller_app.ui.cash_dialog_lines import in_sentence
+from teller_app.ui.cash_dialog_parts import CashDialogParts
 from teller_app.ui.cash_text import cash_error_text
 from teller_app.ui.enter_key import enter_stays_on
 from teller_app.ui.money import format_money

@@ -204,7 +204,8 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         qtbot.addWidget(late)
         qtbot.waitUntil(lambda: late.context is not None, timeout=10000)
         late.amount.setText("10.00")
-        qtbot.waitUntil(lambda: "till" in late.supervisor_label.text(), timeout=10000)
+        qtbot.waitUntil(lambda: "till" in late.error.text(), timeout=10000)
+        assert late.supervisor_label.text() == "—"  # a refusal is not a supervisor matter
         assert not late.create_button.isEnabled()
     finally:
         for c in (teller_hub, sup_hub, sup2_hub, dcm):

@@ -1,0 +1,92 @@
+"""The cash dialog's labels: read-only values the teller may select, and message lines that
+take room only while they say something; and fitting the dialog to the rows it shows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
+
+from teller_app.ui.customer_table_model import turns_direction
+from teller_app.ui.validators import isolate, one_line
+
+
+def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names and errors from the platform
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class _Line(QLabel):
+    """A message line shown only while it says something: an empty line leaves no gap in
+    the form (its row collapses and the dialog shrinks to fit). A line in the field column
+    has an empty ``partner`` in the label column (a field alone in its row is not given its
+    height for its width), shown and hidden with it."""
+
+    def __init__(self, parent: QWidget, partner: QLabel | None) -> None:
+        super().__init__(parent)
+        self.partner = partner
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        super().clear()
+        self.hide()
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible)
+        if self.partner is not None:
+            self.partner.setVisible(visible)
+
+
+def _line(parent: QWidget, name: str, partner: QLabel | None = None) -> QLabel:
+    line = _Line(parent, partner)
+    line.setObjectName(name)
+    line.setWordWrap(True)
+    line.setTextFormat(Qt.TextFormat.PlainText)
+    line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    line.hide()
+    return line
+
+
+def in_sentence(name: str) -> str:
+    """A customer's name inside a sentence (the supervisor's summary): on one line, and
+    isolated when it could reorder the words around it, the amount among them."""
+    return isolate(name) if turns_direction(name) else one_line(name)
+
+
+def _text_height(label: QLabel) -> int:
+    """The height of a wrapped label's text at its width (its own height-for-width would
+    count the minimum height set from this)."""
+    width = label.contentsRect().width() - 2 * label.margin()
+    flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
+    text = label.fontMetrics().boundingRect(QRect(0, 0, max(width, 1), 1 << 20), flags,
+                                            label.text()).height()
+    margins = label.contentsMargins()
+    return text + margins.top() + margins.bottom() + 2 * label.margin() if text else 0
+
+
+def fit_to_rows(dialog: QDialog, min_width: int) -> None:
+    """Fit the height to the rows shown (lines come and go: no gap is left behind); the
+    width only grows, so what the teller made wider stays wide."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    # A wrapped line is never given less than its text's height at its width: the form
+    # otherwise shares the height out evenly when lines swap (rows drawn over the next).
+    # Its own rows only: not the labels of a prompt or receipt opened over it.
+    for label in dialog.children():
+        if (isinstance(label, QLabel) and label.wordWrap() and label.isVisibleTo(dialog)
+                and label.width() > 0):
+            label.setMinimumHeight(_text_height(label))
+    layout.activate()
+    width = max(dialog.sizeHint().width(), dialog.width(), min_width)
+    height = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+              else dialog.sizeHint().height())
+    height = max(height, dialog.minimumSizeHint().height())
+    if (width, height) != (dialog.width(), dialog.height()):
+        dialog.resize(width, height)
