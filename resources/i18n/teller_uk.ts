@@ -1771,7 +1771,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
         <source>Supervisor confirms here…</source>
-        <translation>Підтвердження контролера тут…</translation>
+        <translation>Контролер підтверджує тут…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
@@ -1901,7 +1901,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="284"/>
         <source>%1 — not possible</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — неможливо</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="320"/>
@@ -2495,7 +2495,7 @@
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="135"/>
         <source>Supervisor approves here…</source>
-        <translation>Погодження контролера тут…</translation>
+        <translation>Контролер погоджує тут…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="140"/>
