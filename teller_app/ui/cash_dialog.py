@@ -47,7 +47,13 @@ from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
-from teller_app.ui.cash_dialog_lines import _line, _selectable, in_sentence
+from teller_app.ui.cash_dialog_lines import (
+    _line,
+    _selectable,
+    in_sentence,
+    show_balance_after,
+    without_line,
+)
 from teller_app.ui.cash_dialog_supervisor import CashDialogSupervisor, SupervisorConfirm
 from teller_app.ui.cash_text import (
     auto_cash_reason,
@@ -90,6 +96,8 @@ class CashDialog(CashDialogSupervisor):
         self.asset_code = "UAH"
         self.context: CashContext | None = None
         self.need: SupervisorNeed | None = None
+        # the hub's last refusal (text, blocks Create): shown until the next check answers
+        self._hub_refusal: tuple[str, bool] | None = None
         self.draft: CashDraft | None = None
         self.receipt: CashReceipt | None = None
         self.receipt_dialog: ReceiptDialog | None = None
@@ -270,23 +278,24 @@ class CashDialog(CashDialogSupervisor):
         else:
             self._show_after(None)
             self.supervisor_label.setText("—" if value is None else self.supervisor_label.text())
-        self.error.setText("\n".join(problems))
+        if value is None:
+            self._hub_refusal = None  # nothing to check: no answer will replace it
+        held = self._hub_refusal
+        lines = [*problems, *(x for x in [held[0] if held else None] if x and x not in problems)]
+        self.error.setText("\n".join(lines))
         self.caution.setText("\n".join(warnings))
-        self.create_button.setEnabled(value is not None and not problems
+        blocked = bool(problems) or (held is not None and held[1])
+        self.create_button.setEnabled(value is not None and not blocked
                                       and not self.ops.is_busy(self._policy_key()))
         self._fit()
 
     def _show_after(self, after: Decimal | None) -> None:
-        """The balance after; below zero it cannot happen (the error line says why)."""
-        if after is None:
-            self.after_label.setText("—")
-        elif after < 0:
-            self.after_label.setText(self.tr("%1 — not possible").replace(
-                "%1", self._money(after)))
-        else:
-            self.after_label.setText(self._money(after))
-        self.after_label.setStyleSheet("color: #b00020" if after is not None and after < 0
-                                       else "")
+        show_balance_after(self.after_label, after, "" if after is None else self._money(after))
+
+    def _drop_hub_refusal(self) -> None:
+        held, self._hub_refusal = self._hub_refusal, None
+        if held is not None:
+            self.error.setText(without_line(self.error.text(), held[0]))
 
     def _policy_key(self) -> str:
         return f"cash-policy:{id(self)}"
@@ -298,6 +307,7 @@ class CashDialog(CashDialogSupervisor):
 
         def shown(need: SupervisorNeed) -> None:
             self.need = need
+            self._drop_hub_refusal()
             self.supervisor_label.setText(supervisor_text(need, self.minor_unit,
                                                           self.asset_code))
             self.create_button.setEnabled(self.draft is None and not self.error.text()
@@ -307,11 +317,11 @@ class CashDialog(CashDialogSupervisor):
             # Not a supervisor matter (no open till, the till short, a daily limit, the
             # customer blocked, the hub not reached): an error line under the amount, once.
             text = cash_error_text(exc)
+            self._drop_hub_refusal()
+            self._hub_refusal = (text, isinstance(exc, CashRefused))
             if isinstance(exc, CashRefused):
                 self.create_button.setEnabled(False)
-            shown = self.error.text()
-            if text not in shown.split("\n"):
-                self.error.setText("\n".join(x for x in (shown, text) if x))
+            self.error.setText("\n".join([without_line(self.error.text(), text), text]).strip())
             self.supervisor_label.setText("—")
             self._fit()
 

@@ -3,7 +3,9 @@ take room only while they say something; and fitting the dialog to the rows it s
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from decimal import Decimal
+
+from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from teller_app.ui.customer_table_model import turns_direction
@@ -17,6 +19,21 @@ def _selectable(parent: QWidget, name: str, wrap: bool = True) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)  # names and errors from the platform
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def show_balance_after(label: QLabel, after: Decimal | None, money: str) -> None:
+    """The balance after (``money``: its text); below zero it cannot happen (the error line
+    says why), so it is marked in red."""
+    if after is not None and after < 0:
+        money = QCoreApplication.translate("CashDialog", "%1 — not possible").replace(
+            "%1", money)
+    label.setText("—" if after is None else money)
+    label.setStyleSheet("color: #b00020" if after is not None and after < 0 else "")
+
+
+def without_line(text: str, line: str) -> str:
+    """``text``'s lines but ``line`` (and empty ones)."""
+    return "\n".join(x for x in text.split("\n") if x and x != line)
 
 
 class _Line(QLabel):

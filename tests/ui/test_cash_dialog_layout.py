@@ -94,6 +94,14 @@ def test_a_till_shortage_is_an_error_under_the_amount(qtbot, ops) -> None:  # ty
     qtbot.waitUntil(lambda: _fits(dialog), timeout=5000)
     # as tall as its lines, no more (no blank band around it)
     assert dialog.error.height() <= dialog.error.heightForWidth(dialog.error.width()) + 2
+    # another keystroke: the refusal stays until the next check answers (no blinking line,
+    # no dialog shrinking and growing under the teller's pointer)
+    height = dialog.height()
+    dialog.amount.setText("901")
+    assert short in dialog.error.text() and dialog.height() == height
+    assert not dialog.create_button.isEnabled()
+    qtbot.waitUntil(lambda: not ops.is_busy(dialog._policy_key()), timeout=5000)
+    assert dialog.error.text().split("\n").count(short) == 1
     # within the till: the line goes, the supervisor row answers
     _type(qtbot, dialog, "50")
     qtbot.waitUntil(lambda: dialog.supervisor_label.text().startswith("No"), timeout=5000)
