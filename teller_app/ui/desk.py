@@ -210,8 +210,14 @@ class DeskHooks(QObject):
             return
         self._restored = True
         if header := self.settings.window.get("results_header"):
-            self.window.search_panel.table.horizontalHeader().restoreState(
-                QByteArray(base64.b64decode(header)))
+            from teller_app.ui.search_panel import SpareWidthToNames
+
+            table = self.window.search_panel.table
+            state = QByteArray(base64.b64decode(header))
+            if (fitter := table.findChild(SpareWidthToNames)) is not None:
+                fitter.restore(state)  # dragged widths kept, the rest fitted
+            else:
+                table.horizontalHeader().restoreState(state)
 
     def window_state(self) -> dict[str, str]:
         def b64(data: QByteArray) -> str:

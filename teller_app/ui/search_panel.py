@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -82,6 +82,25 @@ class SpareWidthToNames(QObject):
         if event.type() == QEvent.Type.Resize:
             self.fit()
         return super().eventFilter(watched, event)
+
+    def restore(self, state: QByteArray) -> None:
+        """The widths saved with the window (``ui/desk``): a column whose saved width differs
+        from the fitted one was dragged, and keeps it; a stretched last column (saved before
+        it stopped stretching) is no one's choice and is fitted again."""
+        header = self.table.horizontalHeader()
+        fitted = [header.sectionSize(c) for c in range(header.count())]
+        self._fitting = True
+        try:
+            header.restoreState(state)
+        finally:
+            self._fitting = False
+        stretched = header.logicalIndex(header.count() - 1) if header.stretchLastSection() \
+            else None
+        header.setStretchLastSection(False)
+        self.dragged |= {c for c, width in enumerate(fitted)
+                         if c < header.count() and c != stretched
+                         and header.sectionSize(c) != width}
+        self.fit()
 
     def _resized(self, column: int, _old: int, _new: int) -> None:
         if not self._fitting:

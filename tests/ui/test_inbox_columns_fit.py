@@ -123,3 +123,25 @@ def test_spare_width_goes_to_name_and_login(qtbot) -> None:  # type: ignore[no-u
     table.resize(1300, 400)
     qtbot.waitUntil(lambda: table.viewport().width() < room, timeout=5000)
     assert table.columnWidth(branch) == 300  # kept
+
+
+def test_saved_widths_come_back_and_an_old_stretch_does_not(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from teller_app.ui.search_panel import SpareWidthToNames
+
+    login, branch = 2, 7
+    before = _results(qtbot, 1366)
+    qtbot.waitUntil(lambda: before.columnWidth(login) > 250, timeout=5000)
+    before.horizontalHeader().resizeSection(login, 420)  # the employee's choice
+    before.horizontalHeader().setStretchLastSection(True)  # as saved before this release
+    saved = before.horizontalHeader().saveState()
+
+    table = _results(qtbot, 1366)
+    fitter = table.findChild(SpareWidthToNames)
+    assert fitter is not None
+    fitter.restore(saved)
+    assert not table.horizontalHeader().stretchLastSection()
+    assert table.columnWidth(login) == 420  # kept, though the viewport is fitted again
+    table.resize(1300, 400)
+    qtbot.waitUntil(lambda: table.viewport().width() < 1300, timeout=5000)
+    assert table.columnWidth(login) == 420
+    assert table.columnWidth(branch) < 200  # the old stretch is not a choice: fitted
