@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import inspect
 import time
+import warnings
 
 END_TASKS_WITHIN_S = 5.0  # what a test left on its qasync loop gets to end, at teardown
 
@@ -59,6 +60,12 @@ def _end_tasks(qapp, loop) -> None:  # type: ignore[no-untyped-def]
                     task.cancel()
                     cancelled.add(task)
             qapp.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        else:  # said, not hidden: a task that outlives its cancel is a leak to look at
+            left = sorted(task.get_name() + " " + getattr(task.get_coro(), "__qualname__", "?")
+                          for task in asyncio.all_tasks(loop) if not task.done())
+            if left:
+                warnings.warn(f"qloop teardown: still running after {END_TASKS_WITHIN_S} s: "
+                              f"{', '.join(left)}", stacklevel=1)
     finally:
         wake.stop()
 

@@ -63,3 +63,31 @@ def test_a_cancelled_task_whose_clean_up_waits_on_a_thread_ends_first(qapp: Any,
     close_qasync_loop(qapp, qloop)
     assert task.done() and task.cancelled()
     assert cleaned == [True]
+
+
+def test_a_task_that_outlives_its_cancel_is_said(qapp: Any, qloop: Any, qtbot: Any,
+                                                 monkeypatch: Any) -> None:
+    """Bounded, and not silent: a task still running at the deadline is named in a warning
+    (the leak is then found where it happened, not in another test)."""
+    import qloop_close
+
+    monkeypatch.setattr(qloop_close, "END_TASKS_WITHIN_S", 0.2)
+    started: list[bool] = []
+
+    async def deaf() -> None:
+        while True:
+            started.append(True)
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                continue  # ignores every cancel: the leak this is for
+
+    task = qloop.create_task(deaf(), name="deaf-task")
+    qtbot.waitUntil(lambda: bool(started))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        close_qasync_loop(qapp, qloop)
+    said = [str(w.message) for w in caught if "qloop teardown" in str(w.message)]
+    assert len(said) == 1 and "deaf-task" in said[0] and "deaf" in said[0]
+    assert not task.done()
+    task._log_destroy_pending = False  # type: ignore[attr-defined]  # left on purpose
