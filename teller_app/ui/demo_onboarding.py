@@ -3,14 +3,15 @@ hub (``core.embedded_stack.onboard``). Signing in needs none of them, so they ar
 the desk shows its first results, or a few seconds after it opened: never on the path from
 start to a usable desk. A cash-in does need one (DCM asks the hub for ``keykeeper:<branch>``,
 the payer), so an onboarding that did not finish (cancelled by a sign-out, or failed) runs
-again when the desk opens next."""
+again when the desk opens next, and a failed one a few times on the same desk."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
+from shiboken6 import isValid
 
 from teller_app.ui.error_text import safe_text
 
@@ -21,12 +22,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("teller_app")
 AFTER_MS = 3000  # when the first results take longer than this
+RETRY_MS = (10_000, 30_000, 60_000)  # after a failure, on the same desk (a hub slow to start)
 
 
 class DemoOnboarding:
     """Runs ``onboard`` through the app's ``OpRunner`` (cancelled with its other ops): once
-    per desk opening until it has succeeded. A failure is logged only: it is the hub, not
-    the platform, so no offline banner."""
+    per desk opening until it has succeeded, and again a few times after a failure (every
+    teller cash-in needs it). A failure is logged only: it is the hub, not the platform, so
+    no offline banner."""
 
     def __init__(self, stack: EmbeddedStack, ops: OpRunner) -> None:
         self.stack = stack
@@ -34,9 +37,12 @@ class DemoOnboarding:
         self.op: Op | None = None
         self.issued = False  # onboard succeeded in this run
         self._tried = False  # started since the desk last opened
+        self._failures = 0  # since the desk last opened
+        self._panel: QObject | None = None  # the open desk's: a retry ends with it
 
     def after_desk_opens(self, window: MainWindow) -> None:
-        self._tried = False
+        self._tried, self._failures = False, 0
+        self._panel = window.search_panel
         window.search_panel.results_shown.connect(lambda _q: self.start())
         QTimer.singleShot(AFTER_MS, self.start)
 
@@ -53,5 +59,13 @@ class DemoOnboarding:
             await onboard(self.stack)
         except Exception as exc:  # the desk still works; cash-ins and demo logins may fail
             log.warning("hub onboarding failed: %s", safe_text(exc))
+            panel = self._panel
+            if self._failures < len(RETRY_MS) and panel is not None and isValid(panel):
+                QTimer.singleShot(RETRY_MS[self._failures], panel, self._again)
+                self._failures += 1
         else:
             self.issued = True
+
+    def _again(self) -> None:
+        self._tried = False
+        self.start()

@@ -90,3 +90,27 @@ def test_a_failed_onboarding_runs_again_once_per_desk_opening(  # type: ignore[n
     onboarding.after_desk_opens(_Desk())  # type: ignore[arg-type]
     onboarding.start()
     assert len(calls) == 2  # issued: never again in this run
+
+
+def test_a_failed_onboarding_is_tried_again_on_the_same_desk(  # type: ignore[no-untyped-def]
+        qtbot, ops: OpRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    from teller_app.ui import demo_onboarding
+
+    outcomes = [ConnectionError("hub starting"), ConnectionError("hub starting"), None]
+    calls: list[Any] = []
+
+    async def onboard(stack: Any) -> int:
+        calls.append(stack)
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+        return 1
+
+    monkeypatch.setattr(embedded_stack, "onboard", onboard)
+    monkeypatch.setattr(demo_onboarding, "RETRY_MS", (20, 20))
+    onboarding = DemoOnboarding("the stack", ops)  # type: ignore[arg-type]
+    desk = _Desk()
+    onboarding.after_desk_opens(desk)  # type: ignore[arg-type]
+    onboarding.start()
+    qtbot.waitUntil(lambda: onboarding.issued, timeout=5000)  # no new desk needed
+    assert len(calls) == 3
