@@ -37,6 +37,7 @@ class WrappedTextArea(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(label)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # until its text needs scrolling
         # the text on the dialog's own background, as the labels beside it
         label.setAutoFillBackground(False)
         self.viewport().setAutoFillBackground(False)
@@ -65,6 +66,9 @@ class WrappedTextArea(QScrollArea):
         capped = needed > self._cap()
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if capped
                                         else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # a Tab stop only when there is something to scroll with the keys: an unframed
+        # area taking the focus would be an invisible stop between the fields
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if capped else Qt.FocusPolicy.NoFocus)
 
     def _cap(self) -> int:
         return self.fontMetrics().lineSpacing() * self.max_lines

@@ -43,6 +43,8 @@ def test_the_policy_arriving_late_is_not_clipped(qtbot, ops, request, language) 
     label = dialog.sensitive_value
     assert label.visibleRegion().boundingRect().height() >= label.heightForWidth(label.width())
     assert not dialog.sensitive_area.verticalScrollBar().isVisible()  # short: no scrolling
+    # nothing to scroll: not an invisible Tab stop between the fields and the buttons
+    assert dialog.sensitive_area.focusPolicy() == Qt.FocusPolicy.NoFocus
     room = dialog.screen().availableGeometry()
     assert dialog.width() <= room.width() and dialog.height() <= room.height()
 
@@ -54,6 +56,7 @@ def test_a_list_too_long_scrolls_inside_its_area(qtbot, ops) -> None:  # type: i
     qtbot.waitUntil(lambda: area.verticalScrollBar().isVisible(), timeout=2000)
     assert area.height() < dialog.sensitive_value.heightForWidth(area.viewport().width())
     assert area.height() <= area.fontMetrics().lineSpacing() * area.max_lines + 2
+    assert area.focusPolicy() == Qt.FocusPolicy.StrongFocus  # its keys scroll it
     room = dialog.screen().availableGeometry()
     assert dialog.height() <= room.height()
 
