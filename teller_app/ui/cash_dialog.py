@@ -316,7 +316,7 @@ class CashDialog(CashDialogSupervisor):
         def refused(exc: BaseException) -> None:
             # Not a supervisor matter (no open till, the till short, a daily limit, the
             # customer blocked, the hub not reached): an error line under the amount, once.
-            text = cash_error_text(exc)
+            text = cash_error_text(exc, self.minor_unit, self.asset_code)
             self._drop_hub_refusal()
             self._hub_refusal = (text, isinstance(exc, CashRefused))
             if isinstance(exc, CashRefused):
