@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
 
 from teller_app.core.receipt import kyiv_time
 
@@ -35,9 +35,10 @@ def to_kyiv(value: datetime | str | None) -> datetime | None:
 
 
 def _qt(moment: datetime) -> QDateTime:
-    # the wall-clock fields as they are: ``moment`` is already in the zone to show
+    # the wall-clock fields as they are: ``moment`` is already in the zone to show. Held as
+    # UTC, so no machine zone's own DST gap can move them (03:30 on a spring-forward night)
     return QDateTime(QDate(moment.year, moment.month, moment.day),
-                     QTime(moment.hour, moment.minute, moment.second))
+                     QTime(moment.hour, moment.minute, moment.second), QTimeZone.utc())
 
 
 def day_text(day: date) -> str:

@@ -8,6 +8,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from teller_app.platform.hub_models import AuditRecord, ChangeRequest
 from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.audit_view import AuditView, when
@@ -43,3 +45,20 @@ def test_dates_read_day_month_year_24_hours_in_english(qtbot: Any, ops: Any,
     stamp = int(MOMENT.timestamp())
     assert _when(stamp) == "06.12.2026 06:48 (+02:00)"  # the end-of-day report
     assert _time(stamp, None) == "06.12.2026 06:48:24 (+02:00)"
+
+
+def test_a_kyiv_time_in_the_machine_s_own_dst_gap_is_shown_as_it_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """03:30 on the spring-forward night does not exist on a machine in Kyiv's zone: the
+    wall-clock fields are shown as they are, not moved by the machine's zone."""
+    import time
+
+    from teller_app.ui.local_time import moment_text
+
+    monkeypatch.setenv("TZ", "Europe/Kyiv")
+    time.tzset()
+    try:
+        assert moment_text(datetime(2026, 3, 29, 3, 30)) == "29.03.2026 03:30"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
