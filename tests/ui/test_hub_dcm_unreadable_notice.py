@@ -7,8 +7,6 @@ address where nothing listens), the real sign-in path (AppController -> MainWind
 
 from __future__ import annotations
 
-import argparse
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,73 +15,44 @@ import pytest
 from teller_app.core.embedded_hub import free_port, start_hub
 from teller_app.core.embedded_stack import hub_settings
 from teller_app.core.hub_problem import HubProblem
-from tests.secrets.keyring_fakes import MemoryKeyring
 
-from .conftest import TELLER, _shutdown_supervision, password_of
+from .blind_hub_desk import blind_hub_desk
+from .conftest import TELLER, password_of
 
 pytestmark = pytest.mark.slow
 
 
-def _args() -> argparse.Namespace:
-    return argparse.Namespace(lang="en", profile=None, data_dir=None, smoke_test=False,
-                              qt_args=[], smoke_timeout=60)
-
-
 def test_a_hub_that_cannot_read_dcm_is_told_as_reachable_and_the_notice_goes(
         qtbot: Any, arun: Any, sandbox: Any, tmp_path: Path) -> None:
-    import keyring
-    from PySide6.QtWidgets import QApplication
-
-    from teller_app.ui.sign_in import sandbox_target, sign_in
     from teller_app.ui.start_main_window import hub_notice
-    from teller_app.ui.startup import AppController
 
-    keyring.set_keyring(MemoryKeyring())  # the branch cache opens as on a desk
-    port = free_port()
-    blind = start_hub(tmp_path / "blind-hub", port=port, settings={
-        **hub_settings(sandbox), "dcm_url": f"http://127.0.0.1:{free_port()}"})
     healthy = None
-    target = sandbox_target(sandbox.manifest, blind.base_url)
-    session = arun(sign_in(target, TELLER, password_of(sandbox, TELLER), remember=False,
-                           store=None))
-    controller = AppController(QApplication.instance(), _args(), time.time())  # type: ignore[arg-type]
-    window = None
-    try:
-        assert not session.hub_available  # the sign-in went on without a hub session
-        controller._signed_in(session, target)
-        qtbot.waitUntil(lambda: controller.window is not None, timeout=30000)
-        window = controller.window
-        assert window is not None
-        qtbot.addWidget(window, before_close_func=_shutdown_supervision)
-        notice = hub_notice(session)
-        assert notice is not None
-        shown = window.banner.text()
-        assert notice in shown.split("\n")
-        assert "cannot be reached" not in shown  # the hub answered
-        assert notice.startswith("The bank's Teller Hub is reachable but could not read the "
-                                 "platform just now")
-        assert "until it can" in notice and "keeps trying" in notice
-        # typed for the desk, English for the log (the hub's own words)
-        assert session.hub_problem_kind is HubProblem.DCM_UNREADABLE
-        assert session.hub_problem and "DCM" in session.hub_problem
+    with blind_hub_desk(qtbot, arun, sandbox, tmp_path) as desk:
+        try:
+            session, window = desk.session, desk.window
+            notice = hub_notice(session)
+            assert notice is not None
+            shown = window.banner.text()
+            assert notice in shown.split("\n")
+            assert "cannot be reached" not in shown  # the hub answered
+            assert notice.startswith("The bank's Teller Hub is reachable but could not read "
+                                     "the platform just now")
+            assert "until it can" in notice and "keeps trying" in notice
+            # typed for the desk, English for the log (the hub's own words)
+            assert session.hub_problem_kind is HubProblem.DCM_UNREADABLE
+            assert session.hub_problem and "DCM" in session.hub_problem
 
-        # DCM readable again (a hub at the same address that can read it): the live feed's
-        # reconnect opens the hub session and the notice goes, nothing else done by hand
-        blind.stop()
-        healthy = start_hub(tmp_path / "hub", port=port, settings=hub_settings(sandbox))
-        qtbot.waitUntil(lambda: session.hub_available, timeout=60000)
-        qtbot.waitUntil(lambda: notice not in window.banner.text().split("\n"), timeout=5000)
-    finally:
-        if window is not None:
-            window._closing_for_sign_out = True  # closing here is not a quit of the test run
-            controller.window = None
-            window.close()
-            if window.supervision is not None:  # the audit worker ends on this test's loop
-                arun(window.supervision.wait_closed())
-        arun(session.close())
-        blind.stop()
-        if healthy is not None:
-            healthy.stop()
+            # DCM readable again (a hub at the same address that can read it): the live
+            # feed's reconnect opens the hub session and the notice goes, nothing by hand
+            desk.blind.stop()
+            healthy = start_hub(tmp_path / "hub", port=desk.port,
+                                settings=hub_settings(sandbox))
+            qtbot.waitUntil(lambda: session.hub_available, timeout=60000)
+            qtbot.waitUntil(lambda: notice not in window.banner.text().split("\n"),
+                            timeout=5000)
+        finally:
+            if healthy is not None:
+                healthy.stop()
 
 
 def test_a_hub_where_nothing_listens_is_still_told_as_unreachable(

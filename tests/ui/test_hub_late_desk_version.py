@@ -7,22 +7,19 @@ one. Real sandbox, real hub processes on one loopback port (the second of anothe
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from teller_app.core.embedded_child import private_dir, spawn, wait_ready
-from teller_app.core.embedded_hub import HubProcess, HubStartError, free_port, start_hub
+from teller_app.core.embedded_hub import HubProcess, HubStartError
 from teller_app.core.embedded_stack import hub_settings
 from teller_app.platform.api_version import DESK_API
-from tests.secrets.keyring_fakes import MemoryKeyring
 
-from .conftest import TELLER, _shutdown_supervision, password_of
+from .blind_hub_desk import blind_hub_desk
 
 pytestmark = pytest.mark.slow
 
@@ -51,79 +48,52 @@ def _hub_refusing_this_desk(data_dir: Path, port: int,
     return HubProcess(data, proc, manifest, output, None)
 
 
-def _args() -> argparse.Namespace:
-    return argparse.Namespace(lang="en", profile=None, data_dir=None, smoke_test=False,
-                              qt_args=[], smoke_timeout=60)
-
-
 def test_a_hub_that_opens_late_and_refuses_this_desk_is_said_once(
         qtbot: Any, arun: Any, sandbox: Any, tmp_path: Path) -> None:
-    import keyring
-    from PySide6.QtWidgets import QApplication
-
     from teller_app.ui.error_text import desk_too_old_text
-    from teller_app.ui.sign_in import sandbox_target, sign_in
     from teller_app.ui.start_main_window import LATE_VERSION_OP, hub_notice
-    from teller_app.ui.startup import AppController
 
-    keyring.set_keyring(MemoryKeyring())  # the branch cache opens as on a desk
-    port = free_port()
-    blind = start_hub(tmp_path / "blind-hub", port=port, settings={
-        **hub_settings(sandbox), "dcm_url": f"http://127.0.0.1:{free_port()}"})
     newer = None
-    target = sandbox_target(sandbox.manifest, blind.base_url)
-    session = arun(sign_in(target, TELLER, password_of(sandbox, TELLER), remember=False,
-                           store=None))
-    controller = AppController(QApplication.instance(), _args(), time.time())  # type: ignore[arg-type]
-    window = None
-    try:
-        assert not session.hub_available and session.hub_version is None
-        controller._signed_in(session, target)
-        qtbot.waitUntil(lambda: controller.window is not None, timeout=30000)
-        window = controller.window
-        assert window is not None
-        qtbot.addWidget(window, before_close_func=_shutdown_supervision)
-        notice = hub_notice(session)
-        assert notice is not None and notice in window.banner.text().split("\n")
-        too_old = desk_too_old_text()
-        assert too_old not in window.banner.text()  # nothing known of the hub's version yet
-
-        # DCM readable again, by a hub at the same address that allows no desk this old: the
-        # live feed's reconnect opens the hub session, nothing else done by hand
-        blind.stop()
-        newer = _hub_refusing_this_desk(tmp_path / "hub", port, hub_settings(sandbox))
-        qtbot.waitUntil(lambda: session.hub_available, timeout=60000)
-        qtbot.waitUntil(lambda: too_old in window.banner.text().split("\n"), timeout=15000)
-        assert session.hub_version is not None
-        assert session.hub_version.min_desk_api == DESK_API + 1 and session.desk_too_old
-        qtbot.waitUntil(lambda: notice not in window.banner.text().split("\n"), timeout=5000)
-        assert window.banner.level == "warning"
-
-        # the hub session renewed later: not read again (ops are registered as they start,
-        # so a second read would be counted here at once), and still said once
-        assert session.hub is not None
-        started: list[str | None] = []
-        run = controller.ops.run
-
-        def counting_run(*args: Any, **kwargs: Any) -> Any:
-            started.append(kwargs.get("key"))
-            return run(*args, **kwargs)
-
-        controller.ops.run = counting_run  # type: ignore[method-assign]
+    with blind_hub_desk(qtbot, arun, sandbox, tmp_path) as desk:
         try:
-            arun(session.hub.connect(force=True))
+            session, window, controller = desk.session, desk.window, desk.controller
+            assert session.hub_version is None
+            notice = hub_notice(session)
+            assert notice is not None and notice in window.banner.text().split("\n")
+            too_old = desk_too_old_text()
+            assert too_old not in window.banner.text()  # nothing known of its version yet
+
+            # DCM readable again, by a hub at the same address that allows no desk this
+            # old: the live feed's reconnect opens the hub session, nothing done by hand
+            desk.blind.stop()
+            newer = _hub_refusing_this_desk(tmp_path / "hub", desk.port,
+                                            hub_settings(sandbox))
+            qtbot.waitUntil(lambda: session.hub_available, timeout=60000)
+            qtbot.waitUntil(lambda: too_old in window.banner.text().split("\n"),
+                            timeout=15000)
+            assert session.hub_version is not None
+            assert session.hub_version.min_desk_api == DESK_API + 1 and session.desk_too_old
+            qtbot.waitUntil(lambda: notice not in window.banner.text().split("\n"),
+                            timeout=5000)
+            assert window.banner.level == "warning"
+
+            # the hub session renewed later: not read again (ops are registered as they
+            # start, so a second read would be counted here at once), and still said once
+            assert session.hub is not None
+            started: list[str | None] = []
+            run = controller.ops.run
+
+            def counting_run(*args: Any, **kwargs: Any) -> Any:
+                started.append(kwargs.get("key"))
+                return run(*args, **kwargs)
+
+            controller.ops.run = counting_run
+            try:
+                arun(session.hub.connect(force=True))
+            finally:
+                controller.ops.run = run
+            assert LATE_VERSION_OP not in started
+            assert window.banner.text().split("\n").count(too_old) == 1
         finally:
-            controller.ops.run = run  # type: ignore[method-assign]
-        assert LATE_VERSION_OP not in started
-        assert window.banner.text().split("\n").count(too_old) == 1
-    finally:
-        if window is not None:
-            window._closing_for_sign_out = True  # closing here is not a quit of the test run
-            controller.window = None
-            window.close()
-            if window.supervision is not None:  # the audit worker ends on this test's loop
-                arun(window.supervision.wait_closed())
-        arun(session.close())
-        blind.stop()
-        if newer is not None:
-            newer.stop()
+            if newer is not None:
+                newer.stop()
