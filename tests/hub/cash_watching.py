@@ -63,18 +63,19 @@ class CustomerReads(httpx.AsyncBaseTransport):
 class ReaderThrough(Reader):
     """The hub's reader (technical account), its client on ``transport``."""
 
-    def __init__(self, state: HubState, transport: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, state: HubState, transport: httpx.AsyncBaseTransport,
+                 retry: RetryPolicy | None = None) -> None:
         super().__init__(state)
         self.transport = transport
+        # by default a failed read is not tried again: a pass lasts well under a second
+        self.retry = retry or RetryPolicy(attempts=1)
 
     async def client(self) -> PlatformClient:
         if self._client is None:
             s = self.state.settings
             assert s.dcm_tech_password is not None
-            # a failed read is not tried again: a pass lasts well under a second
             self._client = PlatformClient(
-                s.dcm_url, s.dcm_counterparty, transport=self.transport,
-                retry=RetryPolicy(attempts=1),
+                s.dcm_url, s.dcm_counterparty, transport=self.transport, retry=self.retry,
                 auth=PasswordLogin(s.dcm_tech_login, s.dcm_tech_password.get_secret_value()))
         return self._client
 

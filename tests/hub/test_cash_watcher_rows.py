@@ -21,6 +21,7 @@ from typing import cast
 import httpx
 import pytest
 import sqlalchemy as sa
+from cash_watching import ReaderThrough
 from fe_helpers import ADMIN, password_of
 from migrated_db import fresh_database
 from pydantic import SecretStr
@@ -30,11 +31,10 @@ from teller_app.core.cash import find_processing_account
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.cash_watcher import CashWatcher
 from teller_app.hub.db import make_engine
-from teller_app.hub.execute import Reader
 from teller_app.hub.fe_tables import alerts
 from teller_app.hub.settings import HubSettings
 from teller_app.hub.state import HubState
-from teller_app.platform import PasswordLogin, PlatformClient
+from teller_app.platform import PasswordLogin, PlatformClient, RetryPolicy
 from teller_app.platform.models import NewPayment
 
 _LIST = re.compile(r"/api/v1/counterparty/[^/]+/(branch/[^/]+/)?payments/?$")
@@ -78,23 +78,6 @@ class PaymentsLists(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-class ReaderThrough(Reader):
-    """The hub's reader (technical account), its client on ``transport``."""
-
-    def __init__(self, state: HubState, transport: httpx.AsyncBaseTransport) -> None:
-        super().__init__(state)
-        self.transport = transport
-
-    async def client(self) -> PlatformClient:
-        if self._client is None:
-            s = self.state.settings
-            assert s.dcm_tech_password is not None
-            self._client = PlatformClient(
-                s.dcm_url, s.dcm_counterparty, transport=self.transport,
-                auth=PasswordLogin(s.dcm_tech_login, s.dcm_tech_password.get_secret_value()))
-        return self._client
 
 
 def _state(url: str, sandbox: SandboxProcess) -> HubState:
@@ -142,7 +125,7 @@ def _scenario(url: str, sandbox: SandboxProcess, transport: PaymentsLists,
 
     async def run() -> None:
         state = _state(url, sandbox)
-        reader = ReaderThrough(state, transport)
+        reader = ReaderThrough(state, transport, RetryPolicy())  # reads retried as the hub does
         try:
             async with PlatformClient(sandbox.base_url, sandbox.counterparty_guid,
                                       auth=PasswordLogin(ADMIN, password_of(sandbox, ADMIN))
