@@ -153,7 +153,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="239"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="258"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>

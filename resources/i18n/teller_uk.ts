@@ -1749,57 +1749,57 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="112"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="105"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="113"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
         <source>Supervisor confirms here…</source>
         <translation>Контролер підтверджує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="142"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="143"/>
         <source>&amp;Void the draft…</source>
         <translation>&amp;Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="145"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="168"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="176"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="172"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="180"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="261"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="269"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1809,22 +1809,22 @@
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="352"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="370"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="380"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="380"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="390"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="393"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="403"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
@@ -1854,62 +1854,62 @@
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="147"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="172"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="165"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="173"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="166"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="174"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="175"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="170"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="171"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="179"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="194"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="202"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="210"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="218"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="284"/>
+        <location filename="../../teller_app/ui/cash_dialog_lines.py" line="28"/>
         <source>%1 — not possible</source>
         <translation>%1 — неможливо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="320"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="330"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="347"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="357"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
@@ -1919,7 +1919,7 @@
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="225"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="233"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
@@ -3298,37 +3298,37 @@ If it happens again, tell support what you were doing.</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="251"/>
+        <location filename="../../teller_app/ui/desk.py" line="257"/>
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="264"/>
+        <location filename="../../teller_app/ui/desk.py" line="270"/>
         <source>The selected request is being read again or decided. Try again in a moment.</source>
         <translation>Вибраний запит саме перечитується або вирішується. Спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="268"/>
+        <location filename="../../teller_app/ui/desk.py" line="274"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="313"/>
+        <location filename="../../teller_app/ui/desk.py" line="319"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="315"/>
+        <location filename="../../teller_app/ui/desk.py" line="321"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="329"/>
+        <location filename="../../teller_app/ui/desk.py" line="335"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="331"/>
+        <location filename="../../teller_app/ui/desk.py" line="337"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -3370,11 +3370,6 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/error_text.py" line="116"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/error_text.py" line="124"/>
-        <source>The bank&apos;s Auth Service refused or has no secret for this customer. Your work is kept.</source>
-        <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта. Введені дані збережено.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="136"/>
@@ -3518,6 +3513,11 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/error_text.py" line="100"/>
         <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/error_text.py" line="124"/>
+        <source>The bank&apos;s Auth Service refused, or has no secret for this customer or for the branch&apos;s cash account (a cash payment is signed for it). Your work is kept.</source>
+        <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта чи для касового рахунку відділення (касовий платіж підписується для нього). Введені дані збережено.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="215"/>
@@ -5026,33 +5026,33 @@ If it happens again, tell support what you were doing.</source>
     <name>SearchPanel</name>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="159"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="135"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="154"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="161"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="141"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="160"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="183"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="202"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="245"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="264"/>
         <source>No customers found. To search by IBAN, type it in full.</source>
         <translation>Клієнтів не знайдено. Щоб знайти за IBAN, введіть його повністю.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="247"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="266"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="239"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="258"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>

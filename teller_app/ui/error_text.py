@@ -122,8 +122,8 @@ def bank_auth_declined_text(detail: str = "") -> str:
     """DCM declined because of the bank's Auth Service; ``detail`` is DCM's own reason
     (e.g. it did not answer within 1 s), shown verbatim like other platform refusals."""
     text = QCoreApplication.translate(
-        "ErrorText", "The bank's Auth Service refused or has no secret for this customer. "
-        "Your work is kept.")
+        "ErrorText", "The bank's Auth Service refused, or has no secret for this customer or "
+        "for the branch's cash account (a cash payment is signed for it). Your work is kept.")
     if not detail:
         return text
     return QCoreApplication.translate("ErrorText", "{message} (The platform said: {detail})"
