@@ -60,9 +60,10 @@ class _Desk:
         self.search_panel = Panel()
 
 
-def test_a_failed_onboarding_runs_again_once_per_desk_opening(  # type: ignore[no-untyped-def]
-        qtbot, ops: OpRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    outcomes = [ConnectionError("hub unreachable"), None]
+def _scripted_onboard(monkeypatch: pytest.MonkeyPatch,
+                      outcomes: list[Exception | None]) -> list[Any]:
+    """``onboard`` replaced by one that meets ``outcomes`` in turn (raise, or succeed);
+    the stacks it was called with."""
     calls: list[Any] = []
 
     async def onboard(stack: Any) -> int:
@@ -73,6 +74,13 @@ def test_a_failed_onboarding_runs_again_once_per_desk_opening(  # type: ignore[n
         return 1
 
     monkeypatch.setattr(embedded_stack, "onboard", onboard)
+    return calls
+
+
+def test_a_failed_onboarding_runs_again_once_per_desk_opening(  # type: ignore[no-untyped-def]
+        qtbot, ops: OpRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    outcomes: list[Exception | None] = [ConnectionError("hub unreachable"), None]
+    calls = _scripted_onboard(monkeypatch, outcomes)
     onboarding = DemoOnboarding("the stack", ops)  # type: ignore[arg-type]
     desk = _Desk()
     onboarding.after_desk_opens(desk)  # type: ignore[arg-type]
@@ -96,17 +104,9 @@ def test_a_failed_onboarding_is_tried_again_on_the_same_desk(  # type: ignore[no
         qtbot, ops: OpRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     from teller_app.ui import demo_onboarding
 
-    outcomes = [ConnectionError("hub starting"), ConnectionError("hub starting"), None]
-    calls: list[Any] = []
-
-    async def onboard(stack: Any) -> int:
-        calls.append(stack)
-        outcome = outcomes.pop(0)
-        if outcome is not None:
-            raise outcome
-        return 1
-
-    monkeypatch.setattr(embedded_stack, "onboard", onboard)
+    outcomes: list[Exception | None] = [ConnectionError("hub starting"),
+                                        ConnectionError("hub starting"), None]
+    calls = _scripted_onboard(monkeypatch, outcomes)
     monkeypatch.setattr(demo_onboarding, "RETRY_MS", (20, 20))
     onboarding = DemoOnboarding("the stack", ops)  # type: ignore[arg-type]
     desk = _Desk()
