@@ -53,19 +53,27 @@ def cash_confirm_requests(payment_guid: str) -> sa.ColumnElement[bool]:
                    c.change_json.contains(f'"payment_guid":{json.dumps(payment_guid)}'))
 
 
-async def approved_request(conn: AsyncConnection, payment_guid: str,
-                           amount_minor: int) -> str | None:
-    """The id of an approved (or applied) ``cash_confirm`` command for exactly this draft
-    and amount, if any."""
+async def _confirm_request(conn: AsyncConnection, payment_guid: str, amount_minor: int,
+                           *where: sa.ColumnElement[bool]) -> str | None:
+    """The id of a ``cash_confirm`` command for exactly this draft and amount that also
+    meets ``where``, if any."""
     c = command_rows.c
     rows = await conn.execute(sa.select(c.id, c.change_json).where(
-        cash_confirm_requests(payment_guid), c.state.in_(APPROVED_STATES)))
+        cash_confirm_requests(payment_guid), *where))
     for row in rows:
         change = json.loads(row.change_json)
         if change.get("payment_guid") == payment_guid and \
                 minor_of(change.get("amount")) == amount_minor:
             return str(row.id)
     return None
+
+
+async def approved_request(conn: AsyncConnection, payment_guid: str,
+                           amount_minor: int) -> str | None:
+    """The id of an approved (or applied) ``cash_confirm`` command for exactly this draft
+    and amount, if any."""
+    return await _confirm_request(conn, payment_guid, amount_minor,
+                                  command_rows.c.state.in_(APPROVED_STATES))
 
 
 async def hub_confirmed(conn: AsyncConnection, payment_guid: str, amount_minor: int) -> bool:
@@ -75,15 +83,8 @@ async def hub_confirmed(conn: AsyncConnection, payment_guid: str, amount_minor: 
     that did not come ("found on DCM after no answer") or an in-doubt confirm settled later:
     the confirm DCM applied may be a desk's."""
     c = command_rows.c
-    rows = await conn.execute(sa.select(c.change_json).where(
-        cash_confirm_requests(payment_guid), c.state == commands.APPLIED,
-        c.result == commands.APPLIED_RESULT))
-    for row in rows:
-        change = json.loads(row.change_json)
-        if change.get("payment_guid") == payment_guid and \
-                minor_of(change.get("amount")) == amount_minor:
-            return True
-    return False
+    return await _confirm_request(conn, payment_guid, amount_minor, c.state == commands.APPLIED,
+                                  c.result == commands.APPLIED_RESULT) is not None
 
 
 async def check_filing(client: PlatformClient, engine: AsyncEngine, emp: HubEmployee,
