@@ -60,6 +60,14 @@ class Banner(QFrame):
         """The message as its caller gave it ("" while hidden)."""
         return "" if self.isHidden() else self._message
 
+    def add_line(self, line: str, level: str = "warning") -> None:
+        """Add one line to the message shown, once (a notice learnt later); an error shown
+        stays an error."""
+        lines = self.text().split("\n") if self.text() else []
+        if line not in lines:
+            self.show_message("\n".join([*lines, line]),
+                              "error" if lines and self.level == "error" else level)
+
     def drop_line(self, line: str) -> None:
         """Take one line out of the message shown (a notice that no longer holds); the
         banner hides when nothing is left."""

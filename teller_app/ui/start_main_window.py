@@ -128,11 +128,7 @@ def version_read(window: MainWindow, session: Session, found: HubVersion | None)
     # not when another employee's session took the window over meanwhile
     if notice is None or not isValid(window) or window.session is not session:
         return
-    shown = window.banner.text()
-    lines = shown.split("\n") if shown else []
-    if notice not in lines:
-        level = "error" if lines and window.banner.level == "error" else "warning"
-        window.banner.show_message("\n".join([*lines, notice]), level)
+    window.banner.add_line(notice)
 
 
 def signed_out(controller: AppController, window: MainWindow) -> None:
