@@ -210,7 +210,7 @@ class DeskHooks(QObject):
             return
         self._restored = True
         if header := self.settings.window.get("results_header"):
-            from teller_app.ui.search_panel import SpareWidthToNames
+            from teller_app.ui.fit_columns import SpareWidthToNames
 
             table = self.window.search_panel.table
             state = QByteArray(base64.b64decode(header))

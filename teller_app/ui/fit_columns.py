@@ -1,4 +1,5 @@
-"""Column widths for a small table in a narrow place (the supervisor's inbox dock).
+"""Column widths: for a small table in a narrow place (the supervisor's inbox dock,
+``ColumnFitter``), and for the search results (``SpareWidthToNames``, from the headers only).
 
 Qt's Stretch/ResizeToContents mix gives the stretched column whatever is left, down to a few
 pixels: a customer's name then wraps into elided fragments ("Ше… Квіт…"). Here every column
@@ -8,15 +9,16 @@ text; what is left goes to the columns still short of their one-line width, then
 growing columns. Only when even the least widths do not fit do the ``give_way`` columns
 shrink (their text elides; the cell keeps a tooltip) before a horizontal scrollbar appears.
 
-For small models only (every row is measured): never for the search results."""
+``ColumnFitter`` is for small models only (every row is measured): never the search results."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
+from shiboken6 import isValid
 
 UNBOUNDED = 1_000_000
 GIVE_WAY_FLOOR = 48  # a yielding column still shows a few letters and its tooltip
@@ -123,3 +125,79 @@ class ColumnFitter(QObject):
         table.setMinimumHeight(table.horizontalHeader().height() + first
                                + 2 * table.frameWidth()
                                + table.horizontalScrollBar().sizeHint().height())
+
+
+class SpareWidthToNames(QObject):
+    """The results' column widths: each column's base width (never narrower than its
+    translated header), and the width the viewport has beyond them goes to Name and Login
+    (long e-mail logins), not to the last column. Sized from the header alone: no row is
+    measured, however many there are. A column the employee dragged keeps its width."""
+
+    BASE = (260, 140, 200, 50, 110, 90, 80, 150)  # Name, Phone, Login, … Disabled, Branch
+    SPARE = ((0, 2), (2, 3))  # (column, share): Name 2/5, Login 3/5
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self.table = table
+        self.dragged: set[int] = set()
+        self._fitting = False
+        header = table.horizontalHeader()
+        header.sectionResized.connect(self._resized)
+        header.geometriesChanged.connect(self.fit)  # columns appear
+        model = table.model()
+        if model is not None:  # a language switch: the headers' widths change
+            model.headerDataChanged.connect(lambda *_: self.fit())
+        table.viewport().installEventFilter(self)
+        self.fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return super().eventFilter(watched, event)
+
+    def restore(self, state: QByteArray) -> None:
+        """The widths saved with the window (``ui/desk``): a column whose saved width differs
+        from the fitted one was dragged, and keeps it; a stretched last column (saved before
+        it stopped stretching) is no one's choice and is fitted again."""
+        header = self.table.horizontalHeader()
+        fitted = [header.sectionSize(c) for c in range(header.count())]
+        self._fitting = True
+        try:
+            header.restoreState(state)
+        finally:
+            self._fitting = False
+        stretched = header.logicalIndex(header.count() - 1) if header.stretchLastSection() \
+            else None
+        header.setStretchLastSection(False)
+        self.dragged |= {c for c, width in enumerate(fitted)
+                         if c < header.count() and c != stretched
+                         and header.sectionSize(c) != width}
+        self.fit()
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting:
+            self.dragged.add(column)  # the employee's choice: left alone from now on
+
+    def fit(self) -> None:
+        if not isValid(self.table):  # its header's last signals while it is destroyed
+            return
+        table, header = self.table, self.table.horizontalHeader()
+        count = header.count()
+        if not count or self._fitting:
+            return
+        base = {c: max(self.BASE[c] if c < len(self.BASE) else 100, header.sectionSizeHint(c))
+                for c in range(count) if not header.isSectionHidden(c)}
+        for column in self.dragged & base.keys():
+            base[column] = header.sectionSize(column)
+        spare = max(0, table.viewport().width() - sum(base.values()))
+        sharing = [(c, share) for c, share in self.SPARE if c in base and c not in self.dragged]
+        shares = sum(share for _c, share in sharing) or 1
+        for column, share in sharing:
+            base[column] += spare * share // shares
+        self._fitting = True
+        try:
+            for column, width in base.items():
+                if column not in self.dragged and header.sectionSize(column) != width:
+                    header.resizeSection(column, width)
+        finally:
+            self._fitting = False

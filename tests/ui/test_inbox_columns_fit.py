@@ -126,7 +126,7 @@ def test_spare_width_goes_to_name_and_login(qtbot) -> None:  # type: ignore[no-u
 
 
 def test_saved_widths_come_back_and_an_old_stretch_does_not(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from teller_app.ui.search_panel import SpareWidthToNames
+    from teller_app.ui.fit_columns import SpareWidthToNames
 
     login, branch = 2, 7
     before = _results(qtbot, 1366)
