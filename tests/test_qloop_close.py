@@ -88,6 +88,6 @@ def test_a_task_that_outlives_its_cancel_is_said(qapp: Any, qloop: Any, qtbot: A
         warnings.simplefilter("always")
         close_qasync_loop(qapp, qloop)
     said = [str(w.message) for w in caught if "qloop teardown" in str(w.message)]
-    assert len(said) == 1 and "deaf-task" in said[0] and "deaf" in said[0]
+    assert len(said) == 1 and "deaf-task " in said[0] and ".<locals>.deaf" in said[0]
     assert not task.done()
     task._log_destroy_pending = False  # type: ignore[attr-defined]  # left on purpose

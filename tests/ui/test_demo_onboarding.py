@@ -87,17 +87,19 @@ def test_a_failed_onboarding_runs_again_once_per_desk_opening(  # type: ignore[n
     desk.search_panel.results_shown.emit("")
     assert onboarding.op is not None
     qtbot.waitUntil(onboarding.op.done)
+    first = onboarding.op
     desk.search_panel.results_shown.emit("")  # every search: not again on this desk
-    assert len(calls) == 1
+    assert onboarding.op is first and len(calls) == 1  # no new op started
 
     again = _Desk()
     onboarding.after_desk_opens(again)  # type: ignore[arg-type]
     again.search_panel.results_shown.emit("")
     qtbot.waitUntil(onboarding.op.done)
     assert len(calls) == 2  # the next desk tries again
+    done = onboarding.op
     onboarding.after_desk_opens(_Desk())  # type: ignore[arg-type]
     onboarding.start()
-    assert len(calls) == 2  # issued: never again in this run
+    assert onboarding.op is done and len(calls) == 2  # issued: never again in this run
 
 
 def test_a_failed_onboarding_is_tried_again_on_the_same_desk(  # type: ignore[no-untyped-def]

@@ -99,6 +99,7 @@ def test_an_onboarding_cut_by_sign_out_runs_when_the_desk_opens_again(  # type: 
     window.sign_out()  # ...and the teller signed out before it ran (sign-out cancels ops)
     assert onboarding.op is not None
     qtbot.waitUntil(onboarding.op.done, timeout=5000)
+    assert not onboarding.issued  # it was cut: what follows is the run again
     arun(first.close())
 
     session = hub_session(arun, stack, TELLER)

@@ -19,7 +19,7 @@ def test_a_status_wrapping_later_grows_the_dialog(qtbot, ops) -> None:  # type: 
     dialog = TillCloseDialog(ops, None, till, ReportContext("Bank", "Kyiv-1", "Teller"))  # type: ignore[arg-type]
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    qtbot.waitExposed(dialog)
     before = dialog.size()
     dialog.status.setText(" ".join(["Three cash drafts never confirmed were voided."] * 6))
     qtbot.waitUntil(lambda: dialog.height() >= dialog.heightForWidth(dialog.width()),
