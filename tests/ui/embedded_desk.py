@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from teller_app.core.embedded_stack import EmbeddedStack, start_embedded
+from teller_app.core.till import Till, TillService
+from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.sign_in import sandbox_target, sign_in
 
 from .conftest import password_of
@@ -40,3 +42,18 @@ def hub_session(arun: Any, stack: EmbeddedStack, email: str) -> Any:
                            store=None))
     assert session.hub is not None
     return session
+
+
+SUPERVISOR = "supervisor.kyiv@demo.bank"  # co-signs a first till opening
+
+
+def open_cosigned_till(arun: Any, stack: EmbeddedStack, till: TillService, session: Any,
+                       code: str, counts: dict[str, int]) -> Till:
+    """Till ``code`` opened through ``till`` (the desk's service), co-signed by the demo
+    supervisor with their credentials when the hub asks (a first opening does)."""
+    opened = arun(till.open(code, counts))
+    if opened.needs_cosign:
+        opened = arun(cosign_with_credentials(session.profile, SUPERVISOR, password_of(
+            stack.sandbox, SUPERVISOR), opened.id))
+    assert opened.state == "open"
+    return opened

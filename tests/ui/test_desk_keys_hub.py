@@ -18,17 +18,15 @@ from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
 from teller_app.core.customers import CustomerService
 from teller_app.core.embedded_stack import EmbeddedStack
 from teller_app.core.till import Till, TillService
-from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.cash_dialog import CashDialog
 from teller_app.ui.till_desk import hub_cash
 from teller_app.ui.till_dialog import ReportDialog
 
-from .conftest import TELLER, make_window, new_customer, password_of
-from .embedded_desk import embedded_stack, hub_session
+from .conftest import TELLER, make_window, new_customer
+from .embedded_desk import embedded_stack, hub_session, open_cosigned_till
 
 pytestmark = pytest.mark.slow
 
-SUPERVISOR = "supervisor.kyiv@demo.bank"
 COUNTS = {"note_100": 3}
 REPORT_WHY = ("The end-of-day report opens after you close your till in this window. The "
               "report of a till closed before the desk was restarted is not offered here.")
@@ -58,12 +56,8 @@ def _till(window: Any) -> TillService:
 
 
 def _open_till(arun: Any, stack: EmbeddedStack, window: Any) -> Till:
-    till = arun(_till(window).open(f"E{uuid.uuid4().hex[:6]}", COUNTS))
-    if till.needs_cosign:  # a first opening: the supervisor co-signs with their session
-        till = arun(cosign_with_credentials(window.session.profile, SUPERVISOR, password_of(
-            stack.sandbox, SUPERVISOR), till.id))
-    assert till.state == "open"
-    return till
+    return open_cosigned_till(arun, stack, _till(window), window.session,
+                              f"E{uuid.uuid4().hex[:6]}", COUNTS)
 
 
 def test_a_filed_draft_makes_the_supervisor_the_next_step(qtbot, arun, stack, window) -> None:  # type: ignore[no-untyped-def]

@@ -19,15 +19,12 @@ from teller_app.core.cash import CashKind, CashService
 from teller_app.core.cash_accounts import find_processing_account
 from teller_app.core.customers import CustomerService
 from teller_app.core.embedded_stack import EmbeddedStack
-from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.demo_onboarding import DemoOnboarding
 from teller_app.ui.till_desk import hub_cash
 
-from .conftest import TELLER, make_window, new_customer, password_of
-from .embedded_desk import embedded_stack, hub_session
-
-SUPERVISOR = "supervisor.kyiv@demo.bank"
+from .conftest import TELLER, make_window, new_customer
+from .embedded_desk import embedded_stack, hub_session, open_cosigned_till
 
 stack = embedded_stack("ui-first-deposit")
 stack_signed_out = embedded_stack("ui-first-deposit-sign-out")
@@ -47,10 +44,7 @@ def _cash_desk(arun: Any, session: Any, stack: EmbeddedStack, code: str) -> Cash
     (``supervision_cards._cash_for``)."""
     cash = hub_cash(session)
     assert cash is not None
-    till = arun(cash.till.open(code, {"note_100": 3}))
-    if till.needs_cosign:
-        arun(cosign_with_credentials(session.profile, SUPERVISOR,
-                                     password_of(stack.sandbox, SUPERVISOR), till.id))
+    open_cosigned_till(arun, stack, cash.till, session, code, {"note_100": 3})
     processing = arun(find_processing_account(session.client, session.branch_guid))
     return CashService(session.client, session.branch_guid or "", processing,
                        session.profile.cash_confirm_threshold, policy=cash, gate=cash)
