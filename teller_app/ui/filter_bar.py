@@ -30,6 +30,7 @@ from teller_app.ui.customer_table_model import COLUMNS
 from teller_app.ui.data_text import SEGMENTS, STATUSES, segment_text, status_text
 from teller_app.ui.date_boxes import show_dates
 from teller_app.ui.filter_sources import FilteredCacheSource, FilteredPlatformSource, FilterState
+from teller_app.ui.flow_layout import FlowLayout
 from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
 
 if TYPE_CHECKING:
@@ -79,28 +80,40 @@ class FilterBar(QWidget):
         self.clear_button.setObjectName("filterClear")
         self.clear_button.clicked.connect(self.clear)
         self.labels: dict[str, QLabel] = {}
-        # two rows (choices; dates): in one the bar alone made the window ~1430 px wide at
-        # least, more than a 1366 px desk screen
+        # Two flows (choices; dates) that wrap when narrow: in one row the bar alone made the
+        # window ~1430 px wide at least, in two fixed rows still ~880 px in Ukrainian, too
+        # wide beside the approvals inbox on a 1280 px screen. A label stays with its box and
+        # a date range ("from" and "to") stays whole on a line.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        choices, dates = QHBoxLayout(), QHBoxLayout()
-        for key, widget in (("status", self.status), ("segment", self.segment),
-                            ("kyc", self.kyc), ("disabled", self.disabled),
-                            ("created", self.created_from), ("created_to", self.created_to),
-                            ("updated", self.updated_from), ("updated_to", self.updated_to)):
-            label = QLabel(self)
-            label.setBuddy(widget)
-            self.labels[key] = label
-            row = dates if isinstance(widget, QDateEdit) else choices
-            row.addWidget(label)
-            row.addWidget(widget)
-        choices.addWidget(self.clear_button)
-        for row in (choices, dates):
-            row.addStretch(1)
-            layout.addLayout(row)
+        choices, dates = FlowLayout(h_spacing=12), FlowLayout(h_spacing=12)
+        units = (("status", self.status), ("segment", self.segment), ("kyc", self.kyc),
+                 ("disabled", self.disabled))
+        for key, widget in units:
+            choices.addWidget(self._unit((key, widget)))
+        dates.addWidget(self._unit(("created", self.created_from),
+                                   ("created_to", self.created_to)))
+        dates.addWidget(self._unit(("updated", self.updated_from),
+                                   ("updated_to", self.updated_to)))
+        dates.addWidget(self.clear_button)  # last on screen as in the Tab order
+        layout.addLayout(choices)
+        layout.addLayout(dates)
         self.set_choices(sorted(STATUSES), sorted(SEGMENTS), [0, 1, 2, 3])
         self.retranslate()
+
+    def _unit(self, *pairs: tuple[str, QWidget]) -> QWidget:
+        """Labels with their boxes, kept together on one line of the flow."""
+        unit = QWidget(self)
+        row = QHBoxLayout(unit)
+        row.setContentsMargins(0, 0, 0, 0)
+        for key, widget in pairs:
+            label = QLabel(unit)
+            label.setBuddy(widget)
+            self.labels[key] = label
+            row.addWidget(label)
+            row.addWidget(widget)
+        return unit
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)
