@@ -47,6 +47,8 @@ class CustomerFormFill(CustomerFormChecks):
             self.balance_asset.addItem(asset.label, asset)
         for value in ("", *STATUS_SUGGESTIONS):
             self.status.addItem(value, value)  # shown translated, the value kept as data
+        # "(none)" picked empties the box (its hint shows): no status, and no "(none)" text
+        self.status.activated.connect(lambda i: self.status.setEditText("") if i == 0 else None)
         self._fill_branches()
 
     def _fill_branches(self) -> None:
@@ -114,12 +116,14 @@ class CustomerFormFill(CustomerFormChecks):
         # suggestions, then show the same status in the new language (anything typed stays).
         typed = self.status.currentText()
         value = self._status_value()  # read with the previous language's names
-        self._status_shown = {status_text(s): s for s in STATUSES}
+        none = translate("CustomerForm", "(none)")
+        # "(none)" (the blank entry, labelled as Segment's) reads back as no status
+        self._status_shown = {status_text(s): s for s in STATUSES} | {none: ""}
         for i in range(self.status.count()):
             data = self.status.itemData(i)
             if isinstance(data, str):
-                _set_item_text(self.status, i, status_text(data))
-        wanted = status_text(value) if typed.strip() and value in STATUSES else typed
+                _set_item_text(self.status, i, status_text(data) if data else none)
+        wanted = "" if not value else status_text(value) if value in STATUSES else typed
         if self.status.currentText() != wanted:
             self.status.setEditText(wanted)
 
