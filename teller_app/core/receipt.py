@@ -3,7 +3,8 @@
 Amounts in words follow Ukrainian payment documents: hryvnias in words, kopiyky as two digits
 ("Одна тисяча двісті тридцять чотири гривні, 56 копійок"). ``num2words`` does Ukrainian;
 English has no hryvnia forms there, so the unit words are ours. Always a ``Decimal``:
-``num2words`` reads an ``int`` as kopiyky.
+``num2words`` reads an ``int`` as kopiyky. Both languages read alike: one comma, before the
+kopiyky, and the typographic apostrophe "’" the UI uses ("П’ять", as "Ім’я").
 """
 
 from __future__ import annotations
@@ -43,11 +44,19 @@ def utc_offset(moment: datetime) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def is_ambiguous(local: datetime) -> bool:
+    """Whether ``local``'s wall-clock time happens twice (the night summer time ends)."""
+    other = local.replace(fold=1 - local.fold)
+    return other.utcoffset() != local.utcoffset()
+
+
 def kyiv_stamp(moment: datetime) -> str:
-    """Kyiv time with its offset, "25.10.2026 03:30:00 (+03:00)": the night summer time ends
-    the hour 03:00–03:59 comes twice, and only the offset tells the two apart."""
+    """Kyiv time to the second, "06.12.2026 10:02:13" (the label says "Kyiv"). The night
+    summer time ends 03:00–03:59 comes twice: there the offset tells the two apart,
+    "25.10.2026 03:30:00 (+03:00)"."""
     local = kyiv_time(moment)
-    return f"{local:%d.%m.%Y %H:%M:%S} ({utc_offset(local)})"
+    text = f"{local:%d.%m.%Y %H:%M:%S}"
+    return f"{text} ({utc_offset(local)})" if is_ambiguous(local) else text
 
 
 def _plural_en(n: int, one: str, many: str) -> str:
@@ -69,9 +78,10 @@ def amount_in_words(amount: Decimal, lang: str = "uk") -> str:
     if lang == "uk":
         exact = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
         words = num2words(abs(exact), lang="uk", to="currency", currency="UAH", cents=False)
-        return _capitalised(str(words))
+        return _capitalised(str(words).replace("'", "\u2019"))
     units, kopiyky = _split(amount)
-    words = str(num2words(units, lang="en"))
+    # num2words writes "one thousand, two hundred": the only comma is the one before kopiyky
+    words = str(num2words(units, lang="en")).replace(",", "")
     hryvnia = _plural_en(units, "hryvnia", "hryvnias")
     kopiyka = _plural_en(kopiyky, "kopiyka", "kopiykas")
     return _capitalised(f"{words} {hryvnia}, {kopiyky:02d} {kopiyka}")

@@ -15,7 +15,14 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QP
 
 from teller_app.core.history import HistoryRow
 from teller_app.core.history_export import UNKNOWN_TIME
-from teller_app.core.receipt import ReceiptContext, Reprint, build_receipt, kyiv_now, kyiv_time
+from teller_app.core.receipt import (
+    ReceiptContext,
+    Reprint,
+    build_receipt,
+    kyiv_now,
+    kyiv_time,
+    strip_ref,
+)
 from teller_app.core.receipt_origin import OriginLookup, ReceiptOrigin
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import category_text, status_text
@@ -47,7 +54,7 @@ class PaymentDetailDialog(QDialog):
             (self.tr("Amount"), amount),
             (self.tr("Category"), category_text(p.category)),
             (self.tr("Status"), status_text(p.status_raw or str(p.status))),
-            (self.tr("Purpose"), p.purpose or "—"),
+            (self.tr("Purpose"), strip_ref(p.purpose) or "—"),  # not the desk's tag
             (self.tr("Stellar transaction"), p.stellar_hash or "—"),
         ):
             text = plain_label(QLabel(shown_lines(value), self))  # the platform's words

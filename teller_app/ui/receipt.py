@@ -76,44 +76,58 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
     return rows
 
 
+# 7.5 pt: a GUID's 36 characters fit the value column of the A5 whole (8 pt missed by a hair)
+_MONO = "font-family: monospace; font-size: 7.5pt"
+_NOWRAP = "white-space: nowrap; "  # Qt honours it on a cell, not on a span
+ID_LINE = 36  # characters on one line: a GUID whole; a 64-hex hash as two halves of 32
+
+
 def _id_cell(value: str) -> str:
-    """A 64-hex hash or a GUID on two lines (never cut mid-group by the layout)."""
-    half = 32 if len(value) > 40 else 19 if len(value) > 24 else len(value) or 1
-    return ("<span style='font-family: monospace; font-size: 8pt'>"
-            + "<br>".join(html.escape(value[i:i + half]) for i in range(0, len(value), half))
+    """A GUID on one line, never broken at its hyphens; a 64-hex hash as two halves of 32."""
+    step = len(value) if len(value) <= ID_LINE else 32
+    return ("<span style='" + _MONO + "'>"
+            + "<br>".join(html.escape(value[i:i + step]) for i in range(0, len(value), step))
             + "</span>")
 
 
+_LABEL = "color:#555; padding:1px 8px 1px 0"
+_BLANK = "_" * 24
+
+
+def _signatures() -> str:
+    """Each signature on a row of its own, its label and blank in cells of their own on one
+    line: as one text beside the other the blank fell under its label on the A5."""
+    rows = []
+    for label in (QCoreApplication.translate("Receipt", "Teller's signature"),
+                  QCoreApplication.translate("Receipt", "Customer's signature")):
+        rows.append(f"<tr><td style='{_NOWRAP}padding:14px 6px 0 0'>{html.escape(label)}:</td>"
+                    f"<td width='100%' style='{_NOWRAP}padding:14px 0 0 0'>{_BLANK}</td></tr>")
+    return ("<table cellspacing='0' style='margin-top: 6px'>"
+            f"{''.join(rows)}</table>")
+
+
 def receipt_html(receipt: Receipt, font_pt: float = 9) -> str:
-    """The receipt for the preview and for paper: one A5 page (``PAGE_POINTS``), the longest
-    free text (the purpose, up to ~200 characters) across the page's whole width."""
+    """The receipt for the preview and for paper: one A5 page (``PAGE_POINTS``), a label and
+    its value on every row, the signatures last."""
     translate = QCoreApplication.translate
     ids = {translate("Receipt", "Payment ID"), translate("Receipt", "Stellar transaction")}
-    wide = translate("Receipt", "Purpose")
     rows = []
     for label, value in receipt_rows(receipt):
-        text = _id_cell(value) if label in ids and value != "—" else html.escape(value)
-        if label == wide:
-            rows.append(f"<tr><td colspan='2' style='padding:1px 0'><span style='color:#555'>"
-                        f"{html.escape(label)}:</span> {text}</td></tr>")
-            continue
-        rows.append(f"<tr><td width='34%' style='color:#555; padding:1px 8px 1px 0'>"
-                    f"{html.escape(label)}</td><td width='66%' style='padding:1px 0'>{text}"
+        is_id = label in ids and value != "—"
+        text = _id_cell(value) if is_id else html.escape(value)
+        rows.append(f"<tr><td width='34%' style='{_LABEL}'>{html.escape(label)}</td>"
+                    f"<td width='66%' style='{_NOWRAP if is_id else ''}padding:1px 0'>{text}"
                     "</td></tr>")
     title = html.escape(translate("Receipt", "Receipt"))
     copy = ""
     if receipt.reprint is not None:  # a copy says so first, beside the title
         mark = html.escape(translate("Receipt", "COPY"))
         copy = f" <span style='color: #b00020'>— {mark}</span>"
-    sign_teller = html.escape(translate("Receipt", "Teller's signature"))
-    sign_customer = html.escape(translate("Receipt", "Customer's signature"))
     return (
         f"<html><body style='font-family: sans-serif; font-size: {font_pt}pt'>"
         f"<h2>{title}{copy}</h2>"
         f"<table width='100%' cellspacing='0'>{''.join(rows)}</table>"
-        "<table width='100%' style='margin-top: 18px'><tr>"
-        f"<td>{sign_teller}: ____________</td>"
-        f"<td>{sign_customer}: ____________</td></tr></table>"
+        f"{_signatures()}"
         "</body></html>"
     )
 

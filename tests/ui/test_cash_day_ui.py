@@ -225,13 +225,13 @@ def test_receipt_pdf_carries_the_amount_in_words(qtbot, sandbox, arun, tmp_path)
     desk = ReceiptContext("Demo Bank", "Київ, Хрещатик", "Касир Олена", "Нагляд Тест",
                           "UA213223130000026007233566001")
     for lang, words in (("uk", "Одна тисяча двісті тридцять чотири гривні, 56 копійок"),
-                        ("en", "One thousand, two hundred and thirty-four hryvnias, "
+                        ("en", "One thousand two hundred and thirty-four hryvnias, "
                                "56 kopiykas")):
         path = write_pdf(build_receipt(payment, desk, lang), tmp_path / f"r-{lang}.pdf")
         assert path.stat().st_mode & 0o777 == 0o600
         raw = _pdf_text(path)
         text = " ".join(raw.split())
-        assert words in text, text
+        assert words in text.replace("- ", "-"), text  # "thirty-" may end a line
         compact = "".join(raw.split())  # long ids may wrap
         assert payment.guid in compact and payment.stellar_hash in compact
         for expected in ("UA21 •••• 6001",
