@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton
 
 if TYPE_CHECKING:
     from teller_app.core.session import Session
@@ -33,8 +33,8 @@ async def open_other_session(profile: Profile, email: str, password: str) -> Ses
 
 
 def add_sign_out(window: MainWindow) -> QPushButton | None:
-    """A "Sign out" button under the lock screen's unlock row (once); Tab reaches it right
-    after Unlock, as it sits on screen. The lock screen re-texts it on a language switch."""
+    """A small "Sign out" button last on the lock screen, after the other employee's box
+    (once), and last in the Tab order. The lock screen re-texts it on a language switch."""
     from teller_app.ui.lock_screen import LockScreen
 
     screen = window.findChild(LockScreen)
@@ -42,7 +42,7 @@ def add_sign_out(window: MainWindow) -> QPushButton | None:
         return None
     button = QPushButton(screen)
     button.setObjectName("lockSignOut")
-    screen.sign_out_button = button
+    screen.set_sign_out(button)
     screen.retranslate()
 
     def sign_out() -> None:
@@ -50,8 +50,4 @@ def add_sign_out(window: MainWindow) -> QPushButton | None:
         window.sign_out()
 
     button.clicked.connect(sign_out)
-    layout = screen.layout()
-    if isinstance(layout, QBoxLayout):
-        layout.insertWidget(layout.indexOf(screen.error) + 1, button)
-    QWidget.setTabOrder(screen.unlock_button, button)
     return button

@@ -12,156 +12,23 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QWindow
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from shiboken6 import isValid
 
 from teller_app.core.idle import IdleTracker
-from teller_app.ui import theme
-from teller_app.ui.a11y_form import plain
 from teller_app.ui.clipboard_guard import clear_copied
 from teller_app.ui.error_text import safe_text
 from teller_app.ui.idle_filter import IdleEventFilter
 from teller_app.ui.lock_focus import FocusMemory
 from teller_app.ui.lock_guard import LockGuard, hide_open_windows, show_parked
-from teller_app.ui.untrusted import plain_label, shown, shown_lines
+from teller_app.ui.lock_screen_page import LockScreen
+
+__all__ = ["LockScreen", "SessionLocker"]  # LockScreen: its page (ui/lock_screen_page)
 
 VerifyPassword = Callable[[str], Awaitable[bool]]
 SwitchEmployee = Callable[[str, str], Awaitable[Any]]
-
-
-class LockScreen(QWidget):
-    """The page shown while locked: no customer data, only who is signed in."""
-
-    unlock_requested = Signal(str)  # password
-    switch_requested = Signal(str, str)  # email, password
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("lockScreen")
-        self.title = QLabel()
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.who = plain_label(QLabel(), wrap=False)  # the platform's or the hub's name
-        self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.unlock_button = QPushButton()
-        self.error = plain_label(QLabel())  # it may quote the platform's or the hub's words
-        self.error.setStyleSheet(theme.error_style())
-        self.sign_out_button: QPushButton | None = None  # lock_modes.add_sign_out
-        # What the texts are made from, so a language switch remakes them.
-        self._employee = ""
-        self._error: Callable[[], str] | None = None
-
-        self.other_email = QLineEdit()
-        self.other_password = QLineEdit()
-        self.other_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.switch_button = QPushButton()
-        other = self.other_box = QGroupBox()
-        self.other_email_label, self.other_password_label = QLabel(), QLabel()  # a11y: buddies
-        form = QFormLayout(other)
-        form.addRow(self.other_email_label, self.other_email)
-        form.addRow(self.other_password_label, self.other_password)
-        form.addRow(self.switch_button)
-
-        row = QHBoxLayout()
-        row.addWidget(self.password, 1)
-        row.addWidget(self.unlock_button)
-        box = QVBoxLayout(self)
-        box.addStretch(1)
-        box.addWidget(self.title)
-        box.addWidget(self.who)
-        box.addLayout(row)
-        box.addWidget(self.error)
-        box.addWidget(other)
-        box.addStretch(2)
-        self.retranslate()
-
-        self.unlock_button.clicked.connect(self._unlock)
-        self.password.returnPressed.connect(self._unlock)
-        self.switch_button.clicked.connect(self._switch)
-        self.other_password.returnPressed.connect(self._switch)
-
-    def retranslate(self) -> None:
-        """Every text in the current language (a live switch), the error and who is signed
-        in remade from what caused them."""
-        self.title.setText(self.tr("The session is locked"))
-        self.password.setPlaceholderText(self.tr("Your password"))
-        self.password.setAccessibleName(self.password.placeholderText())
-        self.unlock_button.setText(self.tr("Unlock"))
-        self.other_email.setPlaceholderText(self.tr("name@bank"))
-        self.switch_button.setText(self.tr("Sign in as this employee"))
-        self.other_box.setTitle(self.tr("A different employee"))
-        for label, field, text in ((self.other_email_label, self.other_email, self.tr("E-mail")),
-                                   (self.other_password_label, self.other_password,
-                                    self.tr("Password"))):
-            label.setText(text)
-            field.setAccessibleName(text)
-        if self.sign_out_button is not None:
-            self.sign_out_button.setText(self.tr("Sign &out"))
-            self.sign_out_button.setAccessibleName(plain(self.sign_out_button.text()))
-        self.set_employee(self._employee)
-        self.error.setText(shown_lines(self._error()) if self._error is not None else "")
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def set_employee(self, label: str) -> None:
-        self._employee = label
-        self.who.setText(self.tr("Signed in: %1").replace("%1", shown(label)) if label else "")
-
-    def show_error(self, make: Callable[[], str], field: QLineEdit | None = None) -> None:
-        """Show ``make()`` (kept, so a language switch remakes it). The password it is about
-        (``field``, default: the unlock password) is cleared and focused: the employee retypes
-        at once, and no key lands on another control."""
-        self._error = make
-        self.error.setText(shown_lines(make()))
-        self.set_busy(False)
-        target = field if field is not None else self.password
-        target.clear()
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def set_busy(self, busy: bool) -> None:
-        # Read-only, not disabled: the focus stays put (a disabled field hands it to Sign out).
-        for field in (self.password, self.other_email, self.other_password):
-            field.setReadOnly(busy)
-        for button in (self.unlock_button, self.switch_button):
-            button.setEnabled(not busy)
-
-    def reset(self) -> None:
-        """Forget every typed secret (called on lock and unlock)."""
-        for field in (self.password, self.other_password, self.other_email):
-            field.clear()
-        self._error = None
-        self.error.clear()
-        self.set_busy(False)
-
-    def _unlock(self) -> None:
-        if self.password.text() and not self.password.isReadOnly():
-            self.password.setFocus(Qt.FocusReason.OtherFocusReason)  # not on a disabled button
-            self.set_busy(True)
-            self.unlock_requested.emit(self.password.text())
-
-    def _switch(self) -> None:
-        if (self.other_email.text().strip() and self.other_password.text()
-                and not self.other_password.isReadOnly()):
-            self.other_password.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.set_busy(True)
-            self.switch_requested.emit(self.other_email.text().strip(), self.other_password.text())
 
 
 class SessionLocker(QObject):

@@ -16,11 +16,12 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMainWindow
 
 from teller_app.core.session import Session
-from teller_app.platform import HubLogin, PasswordLogin
+from teller_app.platform import AuthError, HubLogin, PasswordLogin
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.error_text import sign_in_message
 from teller_app.ui.lock_privacy import desk_locker
-from teller_app.ui.session_info import describe_employee, session_client
+from teller_app.ui.session_info import NAME_SHOWN_MAX, employee_name, session_client
+from teller_app.ui.untrusted import shown
 
 if TYPE_CHECKING:
     from teller_app.ui.reauth_dialog import ReauthDialog
@@ -70,7 +71,8 @@ class MainWindowReauth(QMainWindow):
     def _open_reauth_prompt(self) -> None:
         from teller_app.ui.reauth_dialog import ReauthDialog
 
-        dialog = self._reauth_dialog = ReauthDialog(describe_employee(self.session), self)
+        name = shown(employee_name(self.session), NAME_SHOWN_MAX)  # not the role or branch
+        dialog = self._reauth_dialog = ReauthDialog(name, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.password_entered.connect(self._reauth_with)
         dialog.rejected.connect(self._reauth_cancelled)
@@ -97,7 +99,7 @@ class MainWindowReauth(QMainWindow):
         if dialog is None:
             return
         def refused(exc: BaseException) -> None:
-            dialog.show_error(sign_in_message(exc))
+            dialog.show_error(reauth_refusal_text(exc))
             self._forget_verifier_if_refused(exc, email)
 
         self.ops.run(login, on_success=lambda _r: self._reauth_done(),
@@ -162,3 +164,14 @@ class MainWindowReauth(QMainWindow):
         waiting, self._reauth_waiting = self._reauth_waiting, []
         for _retry, give_up in waiting:
             give_up()
+
+
+def reauth_refusal_text(exc: BaseException) -> str:
+    """The prompt asks only for a password: a refused one is "Wrong password." (the lock
+    screen's words and translation, not sign-in's "wrong e-mail or password"); a disabled
+    employee or an unreachable platform is said as at sign-in."""
+    text = sign_in_message(exc)
+    if isinstance(exc, AuthError) and text == QCoreApplication.translate(
+            "ErrorText", "Wrong e-mail or password."):
+        return QCoreApplication.translate("SessionLocker", "Wrong password.")
+    return text

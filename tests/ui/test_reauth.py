@@ -29,10 +29,15 @@ def test_expired_session_prompts_for_the_password_and_retries(qtbot, ops, sandbo
     dialog = window.findChild(ReauthDialog)
     assert form.surname.text() == "Повторенко"  # the form is untouched
 
+    # Only the name is asked about (not the status bar's role and branch).
+    assert session.employee.display_name in dialog.message.text()
+    assert "·" not in dialog.message.text()
+
     dialog.password.setText("wrong")
     dialog.buttons.accepted.emit()
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
     assert dialog.isVisible()
+    assert dialog.error.text() == "Wrong password."  # the prompt has no e-mail field
 
     with qtbot.waitSignal(form.saved, timeout=15000):
         dialog.password.setText(password_of(sandbox, session.employee.email))

@@ -77,11 +77,11 @@ def test_lock_screen_tab_follows_the_screen(qtbot, main_window):  # type: ignore
     locker, screen = _locked(qtbot, main_window)
     sign_out = main_window.findChild(QPushButton, "lockSignOut")
     assert sign_out is not None and sign_out.isVisible()
-    # On screen: password, Unlock, Sign out, then the other employee's e-mail, password, button.
-    expected = [screen.password, screen.unlock_button, sign_out, screen.other_email,
-                screen.other_password, screen.switch_button]
+    # On screen: password, Unlock, the other employee's e-mail, password, button, Sign out.
+    expected = [screen.password, screen.unlock_button, screen.other_email,
+                screen.other_password, screen.switch_button, sign_out]
     top = [w.mapTo(screen, w.rect().topLeft()).y() for w in expected]
-    assert top[0] < top[2] < top[3] < top[4] < top[5]  # Sign out sits under the unlock row
+    assert top[0] < top[2] < top[3] < top[4] < top[5]  # Sign out sits last, under the box
     assert _names(tab_walk(qtbot, screen.password, expected)) == _names(expected)
     locker.unlock()
 
@@ -102,7 +102,8 @@ def test_lock_screen_error_clears_and_focuses_the_password(qtbot, main_window): 
     screen.other_password.setText("not-the-password")
     screen.switch_button.setFocus()
     qtbot.keyClick(screen.switch_button, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: "Wrong e-mail or password" in screen.error.text(), timeout=15000)
+    qtbot.waitUntil(lambda: "Wrong e-mail or password" in screen.other_error.text(),
+                    timeout=15000)  # said in the other employee's box
     assert screen.other_password.text() == "" and screen.other_email.text() == TELLER
     assert QApplication.focusWidget() is screen.other_password
     locker.unlock()

@@ -1,0 +1,102 @@
+"""The lock screen at a 1280 px window: one centred column (not fields across the window),
+a bold title, Sign out small and last (on screen and in the Tab order), Unlock the default;
+a refused "different employee" sign-in is said inside that employee's box."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMainWindow, QStackedWidget
+
+from teller_app.core.idle import FakeClock, IdleTracker
+from teller_app.platform import AuthError
+from teller_app.ui import lock_modes
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.lock_screen import SessionLocker
+
+COLUMN_MAX = 480
+
+
+@pytest.fixture()
+def locked(qtbot, qloop):  # type: ignore[no-untyped-def]
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    stack = QStackedWidget()
+    stack.addWidget(QLineEdit())
+    window.setCentralWidget(stack)
+    window.resize(1280, 720)
+
+    async def verify(password: str) -> bool:
+        return False
+
+    async def switch(email: str, password: str) -> object:
+        raise AuthError("refused", reason="invalid_credentials")
+
+    locker = SessionLocker(stack, IdleTracker(5, clock=FakeClock()), verify, OpRunner(),
+                           window=window, employee_label=lambda: "Мельник Оксана · Касир",
+                           switch=switch)
+    sign_out = lock_modes.add_sign_out(window)  # type: ignore[arg-type]
+    assert sign_out is not None
+    window.show()
+    qtbot.waitExposed(window)
+    locker.lock()
+    qtbot.waitUntil(locker.screen.isVisible, timeout=3000)
+    yield window, locker, sign_out
+    locker.stop()  # its guard would hide the next test's windows
+
+
+def _showing(screen, text: str) -> list[QLabel]:  # type: ignore[no-untyped-def]
+    return [label for label in screen.findChildren(QLabel)
+            if label.isVisible() and label.text() == text]
+
+
+def test_a_refused_switch_is_said_in_the_other_employee_s_box(qtbot, locked) -> None:  # type: ignore[no-untyped-def]
+    _window, locker, _sign_out = locked
+    screen = locker.screen
+    screen.password.setText("wrong")
+    screen.unlock_button.click()
+    qtbot.waitUntil(lambda: bool(_showing(screen, "Wrong password.")), timeout=3000)
+    assert not any(screen.other_box.isAncestorOf(label)
+                   for label in _showing(screen, "Wrong password."))
+
+    screen.other_email.setText("nobody@demo.bank")
+    screen.other_password.setText("x")
+    screen.switch_button.click()
+    refused = "Wrong e-mail or password."
+    qtbot.waitUntil(lambda: bool(_showing(screen, refused)), timeout=3000)
+    assert all(screen.other_box.isAncestorOf(label) for label in _showing(screen, refused))
+    assert not _showing(screen, "Wrong password.")  # the unlock's older error went
+    assert screen.focusWidget() is screen.other_password
+
+
+def test_the_lock_screen_is_a_centred_column_with_sign_out_last(qtbot, locked) -> None:  # type: ignore[no-untyped-def]
+    window, locker, sign_out = locked
+    screen = locker.screen
+    qtbot.waitUntil(lambda: screen.width() >= 1200, timeout=3000)
+    middle = screen.width() / 2
+    for widget in (screen.password, screen.other_box, sign_out):
+        left = widget.mapTo(screen, widget.rect().topLeft()).x()
+        assert widget.width() <= COLUMN_MAX
+        assert left < middle < left + widget.width()  # centred, not at the left edge
+    unlock_row = screen.unlock_button.mapTo(screen, screen.unlock_button.rect().topRight()).x() \
+        - screen.password.mapTo(screen, screen.password.rect().topLeft()).x()
+    assert unlock_row <= COLUMN_MAX
+
+    # Sign out: after the other employee's box, narrower than the unlock row
+    box_bottom = screen.other_box.mapTo(screen, screen.other_box.rect().bottomLeft()).y()
+    assert sign_out.mapTo(screen, sign_out.rect().topLeft()).y() > box_bottom
+    assert sign_out.width() < unlock_row / 2
+
+    title, who = screen.title.font(), screen.who.font()
+    assert title.bold() and title.pointSizeF() > who.pointSizeF()
+    assert screen.unlock_button.isDefault() and not sign_out.isDefault()
+
+    # Tab as the column reads: Unlock -> the other employee's e-mail ... Sign out last
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.password, timeout=3000)
+    order = []
+    for _ in range(5):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert order == [screen.unlock_button, screen.other_email, screen.other_password,
+                     screen.switch_button, sign_out]
