@@ -127,8 +127,9 @@ class HistoryDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            4, QHeaderView.ResizeMode.Stretch)
+        # Short texts on one line ("Внесення готівки" wrapped at the default width while an
+        # empty Purpose took the rest); Purpose gets what is left (``_fit_columns``).
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         fit_moment_column(self.table, 0, date_cell(WIDE_MOMENT))  # one line, not two
         # a double-click (``activated``: ``doubleClicked`` too opened a second detail)
         self.table.activated.connect(lambda index: self.open_payment(index.row()))
@@ -153,6 +154,7 @@ class HistoryDialog(QDialog):
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.choose_export_path)
         self.model.loaded.connect(self._paint_state)
+        self.model.loaded.connect(self._fit_columns)
         self.model.failed.connect(lambda text: self.as_of.setText(shown_lines(text)))
         self._load_categories()
         self.model.reload()
@@ -203,6 +205,13 @@ class HistoryDialog(QDialog):
         filters = self.current_filters()
         if filters != self.model.filters:
             self.model.reload(filters)
+
+    def _fit_columns(self) -> None:
+        """Operation, amount, status and payment as wide as their texts, once a page is in.
+        Not ``ColumnFitter``: it measures every row, and this table pages in as many as the
+        account has (Qt's fit reads at most ``resizeContentsPrecision`` rows)."""
+        for column in (1, 2, 3, 5):
+            self.table.resizeColumnToContents(column)
 
     def _paint_state(self) -> None:
         # Kyiv time, as the rows are (not this computer's zone)

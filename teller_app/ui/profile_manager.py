@@ -71,6 +71,14 @@ class ProfileManagerDialog(QDialog):
         self.list.setObjectName("profileList")
         name(self.list, self.tr("Profiles"))
         self.list.currentRowChanged.connect(self._row_changed)
+        # a desk signed in to the sandbox has no profile of its own: an empty list says why
+        self.empty_hint = QLabel(self.tr(
+            "No saved profiles. A profile holds one bank platform's connection settings. The "
+            "built-in sandbox needs none and is not listed. Fill in the form and save to add "
+            "a profile."), self)
+        self.empty_hint.setObjectName("profileListHint")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
         self.add_button = self._button("addProfile", self.tr("&Add"), self.add_profile)
         self.duplicate_button = self._button("duplicateProfile", self.tr("Du&plicate"),
                                              self.duplicate_profile)
@@ -78,7 +86,8 @@ class ProfileManagerDialog(QDialog):
                                           self.delete_profile)
         self.form = ProfileForm(self)
         self.save_button = self._button("saveProfile", self.tr("&Save"), self.save_profile)
-        self.save_button.setDefault(True)
+        self.form.name_edit.textChanged.connect(self._save_takes_enter)
+        self._save_takes_enter()
         self.test_button = self._button("testConnection", self.tr("&Test connection"),
                                         self.test_connection)
         self.import_button = self._button("importProfiles", self.tr("&Import…"),
@@ -106,6 +115,7 @@ class ProfileManagerDialog(QDialog):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.list, 1)
+        left_layout.addWidget(self.empty_hint)
         row = QHBoxLayout()
         for button in (self.add_button, self.duplicate_button, self.delete_button):
             row.addWidget(button)
@@ -301,7 +311,12 @@ class ProfileManagerDialog(QDialog):
         self.duplicate_button.setEnabled(has)
         self.delete_button.setEnabled(has)
         self.export_button.setEnabled(has)
+        self.empty_hint.setVisible(not has)
         self.loaded.emit()
+
+    def _save_takes_enter(self) -> None:
+        """Enter saves once the profile has a name (in an empty form it only met an error)."""
+        self.save_button.setDefault(bool(self.form.name_edit.text().strip()))
 
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(self.profiles):

@@ -22,9 +22,16 @@ from PySide6.QtWidgets import (
 
 from teller_app.secrets import Profile
 from teller_app.ui.a11y_form import add_row, name
+from teller_app.ui.money import is_ukrainian
 
 AUTH_MODES = ("password", "hub")
 LANGUAGES = ("uk", "en")
+
+
+def ui_language() -> str:
+    """The language the desk speaks now (``i18n.install_translators`` sets the locale): a new
+    profile starts in it, not always in Ukrainian."""
+    return "uk" if is_ukrainian() else "en"
 
 
 class ProfileForm(QWidget):
@@ -54,6 +61,7 @@ class ProfileForm(QWidget):
         self.ca_edit = line("profileCaBundle", self.tr("system certificates"))
         self.ca_browse = QPushButton(self.tr("B&rowse…"), self)
         self.ca_browse.setObjectName("profileCaBrowse")
+        self.ca_browse.setAutoDefault(False)  # else, with no default, Enter opened the browser
         name(self.ca_browse, self.tr("Choose a CA bundle file"))
         self.ca_browse.clicked.connect(self._browse_ca)
         self.pins_edit = line("profilePins", "sha256/BASE64…, sha256/BASE64…")
@@ -101,7 +109,7 @@ class ProfileForm(QWidget):
         self.ca_edit.setText((p.ca_bundle or "") if p else "")
         self.pins_edit.setText(", ".join(p.spki_pins) if p else "")
         self.proxy_edit.setText((p.proxy or "") if p else "")
-        lang = p.language if p and p.language in LANGUAGES else "uk"
+        lang = p.language if p and p.language in LANGUAGES else ui_language()
         self.language_combo.setCurrentIndex(LANGUAGES.index(lang))
         self._mode_changed()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -123,15 +123,44 @@ class ShortcutsSheet(QDialog):
         for row, values in enumerate(self.rows):
             for col, value in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(value))
+        # Keys always whole: a long (translated) action wraps onto more lines instead of
+        # pushing the Keys column behind a horizontal scrollbar
+        self.table.setWordWrap(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        for column, mode in ((0, QHeaderView.ResizeMode.ResizeToContents),
+                             (1, QHeaderView.ResizeMode.Stretch),
+                             (2, QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(column, mode)
+        self.table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(560, min(720, 80 + 30 * max(6, len(self.rows))))
+        self.resize(self._fitting_size(layout, buttons))
+
+    def _fitting_size(self, layout: QVBoxLayout, buttons: QDialogButtonBox) -> QSize:
+        """Wide enough for every row on one line and tall enough for all rows, within 90 %
+        of the screen (a narrower screen wraps the actions; a shorter one scrolls)."""
+        table = self.table
+        frame = 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
+        wanted = sum(max(table.sizeHintForColumn(c),
+                         table.horizontalHeader().sectionSizeHint(c)) for c in range(3))
+        table.setWordWrap(False)  # rows one line high (the columns are not laid out yet)
+        height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() \
+            + sum(max(table.sizeHintForRow(r), table.verticalHeader().sectionSizeHint(r))
+                  for r in range(table.rowCount()))  # as ResizeToContents sizes a row
+        table.setWordWrap(True)
+        margins = layout.contentsMargins()
+        chrome_w = margins.left() + margins.right()
+        chrome_h = margins.top() + margins.bottom() + layout.spacing() \
+            + buttons.sizeHint().height()
+        screen = (self.parentWidget() or self).screen().availableGeometry()
+        return QSize(min(max(560, wanted + frame + chrome_w), screen.width() * 9 // 10),
+                     min(max(240, height + chrome_h), screen.height() * 9 // 10))
 
     def keys_for(self, what: str) -> str | None:
         return next((keys for _g, text, keys in self.rows if text == what), None)

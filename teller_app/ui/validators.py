@@ -71,9 +71,7 @@ def check_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str]:
     """A valid phone number in E.164 ("+380671234567"); Ukrainian numbers need no prefix,
     and the old trunk prefix 8 ("8 067 123 45 67") is read as +380 (``platform.phones``)."""
     value, problem = parse_phone(text, region)
-    if problem == "unparsable":
-        return value, QCoreApplication.translate("Validators", "Not a phone number.")
-    if problem:
+    if problem:  # unparsable or invalid: one message, whichever form the number was typed in
         return value, QCoreApplication.translate("Validators", "This phone number is not valid.")
     return value, ""
 
