@@ -278,7 +278,15 @@ class DeskHooks(QObject):
         """One dialog of a kind at a time: shown again rather than opened twice."""
         from shiboken6 import isValid
 
+        from teller_app.ui.lock_guard import is_parked
+
         dialog = self.dialogs.get(key)
+        if (dialog is not None and isValid(dialog) and not dialog.isVisible()
+                and not is_parked(dialog)):  # the lock's hidden dialogs come back as they were
+            # Closed (or closing): valid only until its deferred delete runs, so showing it
+            # again would hand back a dialog about to vanish. Make a new one instead.
+            dialog.deleteLater()
+            dialog = None
         if dialog is None or not isValid(dialog):
             dialog = make()
             self.dialogs[key] = dialog
