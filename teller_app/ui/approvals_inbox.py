@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -100,6 +102,9 @@ class ApprovalsInbox(InboxDecisions):
         # breaks, never cut into fragments; the customer's name takes what is left
         self.columns = ColumnFitter(self.table, grow=(PendingRequestsModel.CUSTOMER_COLUMN,
                                                       PendingRequestsModel.CHANGE_COLUMN))
+        self.details = plain_label(QLabel())  # names and values: never markup
+        self.details.setObjectName("requestDetails")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason = plain_label(QLabel())  # the maker's words: never markup
         self.reason.setObjectName("requestReason")
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -117,7 +122,14 @@ class ApprovalsInbox(InboxDecisions):
         self.reject_button = QPushButton()
         self.resume_button = QPushButton()  # an approved request the hub could not apply
         self.resume_button.setObjectName("resumeButton")
-        self.refresh_button = QPushButton()
+        # the list updates by itself: a small button at its corner, not beside the decisions
+        self.refresh_button = QToolButton()
+        self.refresh_button.setObjectName("inboxRefresh")
+        self.refresh_button.setAutoRaise(True)
+        self.refresh_button.setIcon(self.style().standardIcon(
+            QStyle.StandardPixmap.SP_BrowserReload))
+        self.refresh_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.refresh_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable by Tab
         self.approve_gate = ApproveGate(ops, self.approve_button, self.reject_button)
         self.live = QLabel()
         self.live.setObjectName("inboxLive")
@@ -135,13 +147,16 @@ class ApprovalsInbox(InboxDecisions):
             changed.connect(lambda *_: self._drafts_requested())
 
         decide = QHBoxLayout()
-        for widget in (self.approve_gate, self.reject_button, self.resume_button,
-                       self.refresh_button):
+        for widget in (self.approve_gate, self.reject_button, self.resume_button):
             decide.addWidget(widget)
         box = QVBoxLayout(self)
         box.addWidget(self.title)
-        box.addWidget(self.live)
+        corner = QHBoxLayout()
+        corner.addWidget(self.live, 1)
+        corner.addWidget(self.refresh_button)
+        box.addLayout(corner)
         box.addWidget(self.table, 2)
+        box.addWidget(self.details)
         box.addWidget(self.reason)
         box.addWidget(self.moved)
         comment_row = QHBoxLayout()
@@ -149,10 +164,10 @@ class ApprovalsInbox(InboxDecisions):
         comment_row.addWidget(self.comment, 1)
         box.addLayout(comment_row)
         box.addLayout(decide)
+        box.addWidget(self.status)  # under the buttons and the comment it is about
         box.addWidget(self.alerts_title)
         box.addWidget(self.alerts, 1)
         box.addWidget(self.drafts, 1)
-        box.addWidget(self.status)
         self.drafts.setVisible(cash is not None)
         for hidden in (self.alerts_title, self.alerts):
             hidden.setVisible(False)
@@ -182,6 +197,8 @@ class ApprovalsInbox(InboxDecisions):
         self.resume_button.setToolTip(self.tr(
             "Apply an approved change the Teller Hub could not finish"))
         self.refresh_button.setText(self.tr("Refresh"))
+        self.refresh_button.setToolTip(self.tr(
+            "The list updates by itself; Refresh reads it again from the Teller Hub"))
         self.model.retranslate()
         if self._connected is not None:
             self.show_live(self._connected)

@@ -31,23 +31,29 @@ from teller_app.core.approvals import (
 )
 from teller_app.core.approvals_resume import StillNotApplied, resume_request
 from teller_app.platform.hub_models import ChangeRequest
+from teller_app.ui.approvals_detail import (
+    change_line,
+    customer_line,
+    decided_text,
+    name_at_filing,
+    requested_line,
+)
 from teller_app.ui.approvals_drift import CURRENT_READ_KEY, moved_warning
 from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.untrusted import shown_lines
+from teller_app.ui.validators import isolate
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
 
 
-def decision_text(outcome: str, result: ChangeRequest) -> str:
-    """What a decision did: "approved" is "applied" only when the hub says so."""
-    if outcome != "approved":
-        return translate("ApprovalsInbox", "Rejected.")
-    if result.state == "applied":
-        return translate("ApprovalsInbox", "Approved and applied.")
-    return translate("ApprovalsInbox", "Approved, waiting to be applied.")
+def decision_text(outcome: str, result: ChangeRequest, model: PendingRequestsModel,
+                  request: ChangeRequest) -> str:
+    """What a decision did, naming the customer (or setting) and the change decided."""
+    return decided_text(outcome, result.state, model.subject_text(request),
+                        model.change_text(request))
 
 
 class RequestsTable(QTableView):
@@ -79,6 +85,7 @@ class InboxDecisions(QWidget):
     model: PendingRequestsModel
     table: RequestsTable
     comment: QLineEdit
+    details: QLabel
     reason: QLabel
     moved: QLabel
     approve_button: QPushButton
@@ -98,14 +105,31 @@ class InboxDecisions(QWidget):
         raise NotImplementedError
 
     def _show_reason(self, *_args: object) -> None:
-        """The selected request's reason, and what moved on its customer since filing."""
+        """The selected request: its customer, who asked and when, the change (at filing →
+        wanted), its reason, and what moved on its customer since filing."""
         request = self.selected_request()
+        self.details.setText(shown_lines(self._details_text(request)))
+        self.details.setVisible(bool(self.details.text()))
         self.reason.setText(
             translate("ApprovalsInbox", "Reason: %1").replace(
                 "%1", shown_lines(request_reason_text(request.reason), 300))
             if request is not None and request.reason else "")
         self.moved.setText(shown_lines(moved_warning(request)))  # other desks' values
         self.moved.setVisible(bool(self.moved.text()))
+
+    def _details_text(self, request: ChangeRequest | None) -> str:
+        if request is None:
+            return ""
+        model = self.model
+        if request.customer_guid and request.customer_guid not in model.customer_names and \
+                name_at_filing(request):
+            subject = isolate(name_at_filing(request))  # the list's name is not read yet
+        else:
+            subject = model.subject_text(request)
+        maker = isolate(model.employee_names.get(request.maker.lower()) or request.maker)
+        first = customer_line(request, subject) if request.customer_guid else subject
+        return "\n".join((first, requested_line(request, maker),
+                          change_line(request, model.change_text(request))))
 
     def _read_current(self, *_args: object) -> None:
         """Read the selected customer change again with its customer's ``current`` (one DCM
@@ -161,7 +185,8 @@ class InboxDecisions(QWidget):
             self._pending_maybe_changed()
             self.comment.clear()
             self._back_to_list()
-            self._show_status(lambda: decision_text(outcome, result))
+            model = self.model  # the names stay known after the row left
+            self._show_status(lambda: decision_text(outcome, result, model, request))
             self.decided.emit(result)
 
         def failed(exc: BaseException) -> None:

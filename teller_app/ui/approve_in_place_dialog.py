@@ -5,6 +5,8 @@ that decides this one request and is logged out on the platform and the hub righ
 the password is cleared from the field at once, nothing is stored and the teller's session
 is untouched.
 ``decided(outcome, email, password, comment)`` with outcome "approved" or "rejected".
+The dialog is never narrower than ``MIN_WIDTH`` (an e-mail address reads whole) and grows to
+fit an error when one appears: no line of the summary or the error is cut.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -27,6 +30,7 @@ from teller_app.ui.enter_key import enter_stays_on
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
 
+MIN_WIDTH = 380  # "supervisor.kyiv@demo.bank" and a two-line summary, at 1280x720
 
 class ApproveInPlaceDialog(QDialog):
     decided = Signal(str, str, str, str)  # outcome, email, password, comment
@@ -45,14 +49,22 @@ class ApproveInPlaceDialog(QDialog):
         self.comment = QLineEdit()
         self.comment.setMaxLength(300)
         self.error = plain_label(QLabel())  # it may quote the platform's or the hub's words
+        self.error.setObjectName("inPlaceError")
         self.error.setStyleSheet(theme.error_style())
+        self.error.setVisible(False)  # no empty gap above the buttons until there is one
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.approve_button = QPushButton(self.tr("&Approve"))
         self.reject_button = QPushButton(self.tr("&Reject"))
         self.buttons.addButton(self.approve_button, QDialogButtonBox.ButtonRole.ActionRole)
         if allow_reject:
             self.buttons.addButton(self.reject_button, QDialogButtonBox.ButtonRole.ActionRole)
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
+        # never smaller than what it shows: a wrapped error or summary is never squeezed
+        form.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        margins = form.contentsMargins()
+        # the layout sets the dialog's minimum: its widest row sets the width
+        self.summary.setMinimumWidth(MIN_WIDTH - margins.left() - margins.right())
         form.addRow(self.summary)
         # buddies: Alt+letter reaches each field
         add_row(form, self.tr("&E-mail"), self.email)
@@ -84,7 +96,7 @@ class ApproveInPlaceDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         """The refusal, and the supervisor back in the (cleared) password field to retype."""
-        self.error.setText(shown_lines(text))
+        self._set_error(shown_lines(text))
         self.set_busy(False)
         self.password.clear()
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -97,8 +109,24 @@ class ApproveInPlaceDialog(QDialog):
         for button in (self.approve_button, self.reject_button):
             button.setEnabled(not busy)
 
-    def _refuse(self, text: str, field: QLineEdit) -> None:
+    def _set_error(self, text: str) -> None:
         self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the wrapped texts need at the present width (never shrunk below what
+        the supervisor sized it to)."""
+        layout = self._form
+        layout.activate()
+        width = max(self.width(), self.minimumSizeHint().width())
+        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else \
+            self.sizeHint().height()
+        if needed > self.height() or width > self.width():
+            self.resize(width, max(self.height(), needed))
+
+    def _refuse(self, text: str, field: QLineEdit) -> None:
+        self._set_error(text)
         field.setFocus(Qt.FocusReason.OtherFocusReason)  # on what to fix
 
     def _decide(self, outcome: str) -> None:
@@ -118,6 +146,6 @@ class ApproveInPlaceDialog(QDialog):
             return
         self.password.clear()  # never kept in the widget
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)  # not on a disabled button
-        self.error.clear()
+        self._set_error("")
         self.set_busy(True)
         self.decided.emit(outcome, email, password, self.comment.text().strip())

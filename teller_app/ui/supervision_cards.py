@@ -27,21 +27,23 @@ from teller_app.core.cash import (
     confirm_with_credentials,
     find_processing_account,
 )
+from teller_app.core.person_name import official_name
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.platform.models import CustomerUpdate
 from teller_app.ui.approval_errors import approval_error_text
+from teller_app.ui.approvals_detail import decided_text, summary_text
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.card_actions import REQUEST_WIDGETS, CardActions, awaiting_approval
 from teller_app.ui.cash_desk import desk_context
 from teller_app.ui.cash_dialog import CashDialog
-from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.shortcuts import ACCOUNT_HISTORY_KEY
 from teller_app.ui.supervision_base import SupervisionBase
-from teller_app.ui.untrusted import fill
+from teller_app.ui.untrusted import shown_lines
+from teller_app.ui.validators import isolate
 
 log = logging.getLogger("teller_app.ui.supervision")
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
@@ -201,9 +203,14 @@ class SupervisionCards(SupervisionBase):
 
     def open_in_place(self, card: CustomerCard, request: ChangeRequest,
                       parent: QDialog | None = None) -> None:
-        summary = fill(translate("Supervision", "%1\nReason: %2"),
-                       describe_change(request.displayed_change()),
-                       request_reason_text(request.reason))
+        customer = card.customer
+        # the same order as the inbox: customer, who asked, the change, the reason
+        name = isolate(official_name(customer.surname, customer.name, customer.paternal_name)
+                       or customer.login)
+        described = describe_change(request.displayed_change())
+        summary = shown_lines(summary_text(  # the maker's reason: kept to its lines
+            request, customer=name, described=described,
+            maker=isolate(self.session.employee.display_name)))
         dialog = ApproveInPlaceDialog(summary, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         profile = self.session.profile
@@ -214,8 +221,7 @@ class SupervisionCards(SupervisionBase):
                 dialog.accept()
                 if parent is not None:
                     parent.accept()
-                self._say(translate("Supervision", "Approved and applied.") if outcome == "approved"
-                          else translate("Supervision", "Rejected."))
+                self._say(decided_text(outcome, result.state, name, described))
                 card.refresh()
 
             # the checker's session decides this request only and is logged out right after

@@ -1,0 +1,106 @@
+"""What a supervisor reads about one request before deciding it, in the inbox (under the
+list) and in the approve-in-place dialog, in the same order: the customer (name, and the
+login or phone the request itself carries), who asked and when, the change ("value at filing
+→ wanted" from the request's ``before``, read with the request: no extra call), the reason.
+Strings keep the ``ApprovalsInbox`` context (as ``approvals_drift``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from teller_app.core.approvals import CUSTOMER_UPDATE
+from teller_app.core.person_name import official_name
+from teller_app.platform.hub_models import ChangeRequest
+from teller_app.ui.audit_details import field_name
+from teller_app.ui.cash_text import request_reason_text
+from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
+from teller_app.ui.local_time import local_text
+from teller_app.ui.untrusted import fill
+from teller_app.ui.validators import isolate, one_line
+
+translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
+ASSET_FIELD = "balance_asset_code"  # named with the balance it goes with, not on its own
+
+
+def name_at_filing(request: ChangeRequest) -> str:
+    """The customer's name as the hub kept it when the request was filed ("" if none)."""
+    before = request.before or {}
+    return official_name(before.get("surname"), before.get("name"), before.get("paternal_name"))
+
+
+def customer_line(request: ChangeRequest, name: str) -> str:
+    """"Customer: ‹name› (phone …, login …)": the contacts the request carries."""
+    before = request.before or {}
+    contacts = [fill(translate("ApprovalsInbox", "phone %1"), isolate(one_line(str(value))))
+                for value in (before.get("phone_number"),) if value]
+    contacts += [fill(translate("ApprovalsInbox", "login %1"), isolate(one_line(str(value))))
+                 for value in (before.get("login"),) if value]
+    if not contacts:
+        return fill(translate("ApprovalsInbox", "Customer: %1"), name)
+    return fill(translate("ApprovalsInbox", "Customer: %1 (%2)"), name, ", ".join(contacts))
+
+
+def requested_line(request: ChangeRequest, maker_name: str) -> str:
+    when = local_text(datetime.fromtimestamp(request.created_at, UTC)) \
+        if request.created_at else ""
+    if not when:
+        return fill(translate("ApprovalsInbox", "Requested by %1"), maker_name)
+    return fill(translate("ApprovalsInbox", "Requested by %1 on %2"), maker_name, when)
+
+
+def change_from_to(request: ChangeRequest) -> str:
+    """A customer change as "Field: at filing → wanted" per field ("" when the request kept
+    no values at filing: then the change is described as asked)."""
+    change: dict[str, Any] = request.displayed_change()
+    before = request.before or {}
+    if request.kind != CUSTOMER_UPDATE or not any(k in before for k in change):
+        return ""
+    currency = str(change.get(ASSET_FIELD) or before.get(ASSET_FIELD) or DEFAULT_CURRENCY)
+    value = partial(field_value_text, currency=currency)
+    parts = []
+    for field, wanted in change.items():
+        if field == ASSET_FIELD and "balance_allowed" in change:
+            continue
+        if field in before:
+            parts.append(fill(translate("ApprovalsInbox", "%1: %2 → %3"), field_name(field),
+                              value(field, before[field]), value(field, wanted)))
+        else:
+            parts.append(describe_change({field: wanted}))
+    return "; ".join(parts)
+
+
+def change_line(request: ChangeRequest, described: str) -> str:
+    """"Change: …", from → to when the request kept the values at filing, else
+    ``described`` (the list's own words: cash, the bank's settings)."""
+    return fill(translate("ApprovalsInbox", "Change: %1"),
+                change_from_to(request) or described)
+
+
+def reason_line(request: ChangeRequest) -> str:
+    if not request.reason:
+        return ""
+    return fill(translate("ApprovalsInbox", "Reason: %1"), request_reason_text(request.reason))
+
+
+def summary_text(request: ChangeRequest, *, customer: str, maker: str, described: str) -> str:
+    """The approve-in-place dialog's summary: customer, who asked, the change, the reason."""
+    lines = [customer_line(request, customer), requested_line(request, maker),
+             change_line(request, described), reason_line(request)]
+    return "\n".join(line for line in lines if line)
+
+
+def decided_text(outcome: str, state: str, subject: str, change: str) -> str:
+    """What a decision did, naming what was decided: "approved" is "applied" only when the
+    hub says so."""
+    if outcome != "approved":
+        return fill(translate("ApprovalsInbox", "Rejected: %1 — %2"), subject, change)
+    if state == "applied":
+        return fill(translate("ApprovalsInbox", "Approved and applied: %1 — %2"),
+                    subject, change)
+    return fill(translate("ApprovalsInbox", "Approved, waiting to be applied: %1 — %2"),
+                subject, change)
