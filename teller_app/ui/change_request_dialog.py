@@ -31,29 +31,23 @@ from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.audit_details import field_name
 from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
 from teller_app.ui.money import format_money
-from teller_app.ui.untrusted import plain_label, shown_lines
+from teller_app.ui.untrusted import fill, plain_label, shown, shown_lines
 from teller_app.ui.validators import check_text
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def change_choices(customer: CustomerView) -> list[tuple[str, dict[str, Any]]]:
-    """(label, change) pairs that make sense for this customer now."""
+    """(label, change) pairs that make sense for this customer now. Each reads as the inbox
+    and the card will name the request (``describe_change``), as a sentence."""
     real = customer.status.strip().lower()
     out: list[tuple[str, dict[str, Any]]] = []
-    if customer.is_disabled:
-        out.append((QCoreApplication.translate("ChangeRequestDialog", "Re-enable the customer"),
-                    {"is_disabled": False}))
-    else:
-        out.append((QCoreApplication.translate("ChangeRequestDialog", "Disable the customer"),
-                    {"is_disabled": True}))
-    if real in ("blocked", "closed"):
-        out.append((QCoreApplication.translate("ChangeRequestDialog",
-                                               "Set the status back to active"),
-                    {"status": "active"}))
-    else:
-        out.append((QCoreApplication.translate("ChangeRequestDialog",
-                                               "Set the status to blocked"),
-                    {"status": "blocked"}))
-    if customer.kyc_level > 0:
+    for change in ({"is_disabled": not customer.is_disabled},
+                   {"status": "active" if real in ("blocked", "closed") else "blocked"}):
+        out.append((_sentence(describe_change(change)), change))
+    if customer.kyc_level > 0:  # the level itself is picked below
         out.append((QCoreApplication.translate("ChangeRequestDialog", "Lower the KYC level"),
                     {"kyc_level": customer.kyc_level - 1}))
     return out
@@ -96,6 +90,22 @@ def describe_change(change: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def current_text(customer: CustomerView, change: dict[str, Any]) -> str:
+    """What ``change`` would change, as the customer has it now ("Status: active"), in the
+    words ``describe_change`` uses; "" for a change of nothing the customer view holds."""
+    parts = []
+    currency = customer.balance_asset_code or DEFAULT_CURRENCY
+    for key in change:
+        if "amount" in change or not hasattr(customer, key):
+            continue  # a cash payment changes no customer field
+        value = field_value_text(
+            key, getattr(customer, key), currency=currency,
+            branch_name=lambda guid: customer.branch_name if guid == customer.branch_guid else "")
+        # "Enabled" says it alone; any other field is named
+        parts.append(value if key == "is_disabled" else f"{field_name(key)}: {value}")
+    return _sentence("; ".join(parts))
+
+
 class ChangeRequestDialog(QDialog):
     submitted = Signal(dict, str, bool)  # change, reason, in_place (supervisor is here)
 
@@ -103,15 +113,19 @@ class ChangeRequestDialog(QDialog):
                  preset: dict[str, Any] | None = None,  # a request change (JSON-like)
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Request a change"))
         customer = self.customer = customer_view(found)
+        name = shown(customer.display_name, 80, breaks=False)
+        self.setWindowTitle(fill(self.tr("Request a change — %1"), name))
+        # the title bar may be hidden or cut: the dialog names the customer in it too
+        self.customer_label = plain_label(QLabel(shown(customer.display_name)))
+        self.now = plain_label(QLabel())  # what the change changes, as it is now
         self.what = QComboBox()
         for label, change in change_choices(customer):
             self.what.addItem(label, change)
         if preset is not None:
             if all(self.what.itemData(i) != preset for i in range(self.what.count())):
                 # e.g. "closed" typed in the edit form: offered as it was asked for
-                self.what.addItem(describe_change(preset), dict(preset))
+                self.what.addItem(_sentence(describe_change(preset)), dict(preset))
             for i in range(self.what.count()):
                 if self.what.itemData(i) == preset:
                     self.what.setCurrentIndex(i)
@@ -131,15 +145,18 @@ class ChangeRequestDialog(QDialog):
         # same change keeps its id and the hub answers with the request it already filed.
         self.ids = IntentIds()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.send_button = QPushButton(self.tr("Send for approval"))
-        self.in_place_button = QPushButton(self.tr("Supervisor approves here…"))
+        self.send_button = QPushButton(self.tr("&Send for approval"))
+        self.in_place_button = QPushButton(self.tr("Supervisor approves &here…"))
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.in_place_button, QDialogButtonBox.ButtonRole.ActionRole)
 
         form = self.form = QFormLayout(self)
-        form.addRow(self.tr("Change"), self.what)
-        form.addRow(self.tr("New KYC level"), self.kyc)
-        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(self.tr("Customer"), self.customer_label)
+        # Alt+letter reaches each field (the label is its buddy); Cancel keeps Alt+C
+        form.addRow(self.tr("Ch&ange"), self.what)
+        form.addRow(self.tr("Now"), self.now)
+        form.addRow(self.tr("New &KYC level"), self.kyc)
+        form.addRow(self.tr("&Reason"), self.reason)
         form.addRow("", self.counter)
         form.addRow(self.error)
         form.addRow(self.buttons)
@@ -152,6 +169,8 @@ class ChangeRequestDialog(QDialog):
 
         self.what.currentIndexChanged.connect(self._update)
         self.reason.textChanged.connect(self._update)
+        self.reason.textChanged.connect(self._reason_edited)
+        self._reason_refused = False  # the error shown is the reason's refusal
         self.buttons.rejected.connect(self.reject)
         self.send_button.clicked.connect(lambda: self._submit(False))
         self.in_place_button.clicked.connect(lambda: self._submit(True))
@@ -172,6 +191,7 @@ class ChangeRequestDialog(QDialog):
         return self.reason.toPlainText().strip()
 
     def show_error(self, text: str) -> None:
+        self._reason_refused = False
         self.error.setText(shown_lines(text))
         self.set_busy(False)
 
@@ -185,6 +205,9 @@ class ChangeRequestDialog(QDialog):
         self.counter.setText(f"{n}/{REASON_MAX_CHARS}")
         # the row, not the field alone: its label goes with it
         self.form.setRowVisible(self.kyc, "kyc_level" in (self.what.currentData() or {}))
+        now = current_text(self.customer, self.what.currentData() or {})
+        self.now.setText(shown(now))
+        self.form.setRowVisible(self.now, bool(now))
         ok = 0 < n <= REASON_MAX_CHARS and not busy
         self.send_button.setEnabled(ok)
         self.in_place_button.setEnabled(ok)
@@ -194,7 +217,16 @@ class ChangeRequestDialog(QDialog):
                                      multiline=True)
         if problem:
             self.error.setText(problem)  # next to the reason; nothing is sent
+            self._reason_refused = True
+            self.reason.setFocus()  # where the fix is typed
             return
+        self._reason_refused = False
         self.error.clear()
         self.set_busy(True)
         self.submitted.emit(self.change(), self.reason_text(), in_place)
+
+    def _reason_edited(self) -> None:
+        # the refusal was of the words now being changed: it no longer describes them
+        if self._reason_refused:
+            self._reason_refused = False
+            self.error.clear()

@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from teller_app.core.private_files import write_private
-from teller_app.core.receipt import kyiv_time, utc_offset
+from teller_app.core.receipt import is_ambiguous, kyiv_time, utc_offset
 from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, face_value
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.local_time import clock_text, day_text, moment_text
@@ -45,17 +45,21 @@ def person_text(name: str, email: str | None) -> str:
     return f"{name} ({email})" if name and name.strip().lower() != email.lower() else email
 
 
-# Printed times carry their UTC offset, as receipts do (``core.receipt.kyiv_stamp``): the
-# night summer time ends, 03:00-03:59 Kyiv comes twice and only the offset tells them apart.
 def _kyiv(ts: int) -> datetime:
     return kyiv_time(datetime.fromtimestamp(ts, UTC))
+
+
+def _offset(local: datetime) -> str:
+    """" (+03:00)" only where the Kyiv time happens twice (the night summer time ends), as
+    receipts print it (``core.receipt.kyiv_stamp``); nothing on any other time."""
+    return f" ({utc_offset(local)})" if is_ambiguous(local) else ""
 
 
 def _when(ts: int | None) -> str:
     if not ts:
         return "—"
     local = _kyiv(ts)
-    return f"{moment_text(local)} ({utc_offset(local)})"
+    return f"{moment_text(local)}{_offset(local)}"
 
 
 def _time(ts: int, opened_on: date | None) -> str:
@@ -65,7 +69,7 @@ def _time(ts: int, opened_on: date | None) -> str:
         return "—"
     local = _kyiv(ts)
     day = f"{day_text(local)} " if local.date() != opened_on else ""
-    return f"{day}{clock_text(local)} ({utc_offset(local)})"
+    return f"{day}{clock_text(local)}{_offset(local)}"
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:

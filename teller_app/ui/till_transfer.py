@@ -4,13 +4,18 @@ answers a re-send after a lost answer with the transfer it already filed, never 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from decimal import Decimal
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -19,8 +24,11 @@ from PySide6.QtWidgets import (
 from teller_app.core.intent_id import IntentIds, intent_key
 from teller_app.core.till import TillService, Transfer
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.money import parse_amount
-from teller_app.ui.untrusted import plain_label, shown_lines
+from teller_app.ui.money import CURRENCY_SIGNS, format_uah, is_ukrainian, parse_amount
+from teller_app.ui.untrusted import fill, plain_label, shown_lines
+from teller_app.ui.wrapped_text import grow_to_fit
+
+CURRENCY = "UAH"  # a till holds hryvnias only
 
 
 class TransferDialog(QDialog):
@@ -39,17 +47,28 @@ class TransferDialog(QDialog):
         self.direction.addItem(self.tr("From my till to the vault"), "to_vault")
         self.amount = QLineEdit(self)
         self.amount.setObjectName("transferAmount")
-        self.status = plain_label(QLabel(self))  # it may quote the hub's words
+        # the currency as amounts read in this language ("1 200,00 ₴", "1,200.00 UAH")
+        self.currency = QLabel(CURRENCY_SIGNS[CURRENCY] if is_ukrainian() else CURRENCY, self)
+        self.currency.setObjectName("transferCurrency")
+        amount_row = QHBoxLayout()
+        amount_row.addWidget(self.amount)
+        amount_row.addWidget(self.currency)
+        self.status = plain_label(QLabel(self))  # it may quote the hub's words; word-wrapped
         self.send = QPushButton(self.tr("Ask a supervisor"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.send, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.send.clicked.connect(self.request)
         form = QFormLayout(self)
+        form.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with the status
         form.addRow(self.tr("Direction"), self.direction)
-        form.addRow(self.tr("Amount"), self.amount)
+        form.addRow(self.tr("Amount"), amount_row)
         form.addRow(self.status)
         form.addRow(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        grow_to_fit(self)
 
     def request(self) -> None:
         value = parse_amount(self.amount.text(), 2)
@@ -61,7 +80,7 @@ class TransferDialog(QDialog):
 
         def done(transfer: Transfer) -> None:
             self.send.setEnabled(False)
-            self.status.setText(self._filed_text(transfer.state))
+            self.status.setText(self._filed_text(transfer.state, transfer.amount))
             self.requested.emit(transfer)
 
         def failed(exc: BaseException) -> None:
@@ -79,10 +98,18 @@ class TransferDialog(QDialog):
                      on_success=done, on_error=failed, parent=self,
                      label=self.tr("Asking for a transfer"), disable=(self.send,), write=True)
 
-    def _filed_text(self, state: str) -> str:
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # the status came or rewrapped
+            grow_to_fit(self)
+        return handled
+
+    def _filed_text(self, state: str, amount: Decimal) -> str:
         # A re-send is answered with the transfer filed first, which may be decided by now.
+        money = format_uah(amount)
         if state == "approved":
-            return self.tr("A supervisor has already approved this transfer.")
+            return fill(self.tr("A supervisor has already approved this transfer of %1."), money)
         if state == "rejected":
-            return self.tr("A supervisor has already rejected this transfer.")
-        return self.tr("Requested: a supervisor approves it from the branch cash position.")
+            return fill(self.tr("A supervisor has already rejected this transfer of %1."), money)
+        return fill(self.tr("Request for %1 sent: a supervisor approves it from the branch cash "
+                            "position."), money)
