@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import audit, events
 from .db import dialect_insert, now
-from .fe_models import reason_as_typed
+from .fe_models import Kind, reason_as_typed
 from .fe_tables import commands
 from .models import HubEmployee
 
@@ -72,6 +72,24 @@ class Command:
         return data
 
 
+# Requests about a customer (a field change, a cash confirmation): their audit rows carry the
+# change itself, so the trail says what was asked and decided, not only its hash. A bank
+# setting's request (the whole document) is recorded when it is applied (``policy`` rows).
+CUSTOMER_KINDS: tuple[str, ...] = get_args(Kind)
+
+
+def audit_facts(kind: str, customer_guid: str, change: dict[str, Any]) -> dict[str, Any]:
+    """What a request's and a decision's audit rows say about the change: its customer and
+    the change (field and new value, or the cash amount). New keys of the detail: the chain
+    hashes each row's detail as written, so older rows without them still verify."""
+    facts: dict[str, Any] = {"kind": kind}
+    if customer_guid:
+        facts["customer_guid"] = customer_guid
+    if kind in CUSTOMER_KINDS:
+        facts["change"] = change
+    return facts
+
+
 def _from_row(r: Any) -> Command:
     return Command(r.id, r.kind, r.customer_guid, r.branch_guid, r.change_json,
                    r.change_sha256, json.loads(r.before_json or "{}"), r.maker, r.reason,
@@ -121,9 +139,10 @@ async def file(engine: AsyncEngine, *, command_id: str | None, kind: str, custom
                           to_supervisors=True, to_email=maker.email)
         await audit.append(conn, audit.Entry(
             actor=maker.email, action="request", entity=f"request:{cid}",
-            branch_guid=branch_guid, detail={"kind": kind, "customer_guid": customer_guid,
-                                             "sha256": sha256, "reason": reason,
-                                             "desk_id": desk_id}))
+            branch_guid=branch_guid,
+            detail={"kind": kind, "customer_guid": customer_guid, "sha256": sha256,
+                    "reason": reason, "desk_id": desk_id,
+                    **audit_facts(kind, customer_guid, cmd.change)}))
     return cmd, True
 
 
@@ -153,7 +172,8 @@ async def decide(engine: AsyncEngine, cmd: Command, checker: HubEmployee, *, app
             actor=checker.email, action="decision", entity=f"request:{cmd.id}",
             branch_guid=new.branch_guid,
             detail={"decision": "approved" if approve else "rejected", "sha256": new.sha256,
-                    "comment": comment, "maker": new.maker, "desk_id": desk_id}))
+                    "comment": comment, "maker": new.maker, "desk_id": desk_id,
+                    **audit_facts(new.kind, new.customer_guid, new.change)}))
     return new
 
 
@@ -171,7 +191,9 @@ async def withdraw(engine: AsyncEngine, cmd: Command, maker: HubEmployee,
                           to_supervisors=True, to_email=new.maker)
         await audit.append(conn, audit.Entry(
             actor=maker.email, action="request", entity=f"request:{cmd.id}",
-            branch_guid=new.branch_guid, detail={"withdrawn": True, "desk_id": desk_id}))
+            branch_guid=new.branch_guid,
+            detail={"withdrawn": True, "desk_id": desk_id,
+                    **audit_facts(new.kind, new.customer_guid, new.change)}))
     return new
 
 
