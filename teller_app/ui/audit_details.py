@@ -1,13 +1,16 @@
 """An audit entry's details for a person: the desk's and the hub's detail keys with translated
 labels, moments in Kyiv time (as the trail's "When (Kyiv)" column), amounts in the locale's
-money format, yes/no and known codes (operations, decisions, states) in words. A key Teller
-does not know is still shown, as ``key = value``: nothing recorded is hidden. GUIDs and
-hashes stay whole (often the only identifier). Pure: text in, text out, in the language of
-the installed translators; the audit view and its CSV export show what this makes."""
+money format, yes/no and known codes (operations, decisions, states, results) in words, a
+request's change as the desk words it, an employee with their name when the view knows it.
+A key Teller does not know is still shown, as ``key = value``: nothing recorded is hidden
+but blank values (an empty comment says nothing). GUIDs and hashes stay whole (often the
+only identifier). Pure: text in, text out, in the language of the installed translators;
+the audit view and its CSV export show what this makes."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -15,6 +18,8 @@ from functools import partial
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from teller_app.ui.audit_people import PERSON_KEYS, person_text
+from teller_app.ui.audit_request_text import change_text, result_text
 from teller_app.ui.cash_text import kind_text, request_reason_text
 from teller_app.ui.data_text import outcome_text
 from teller_app.ui.local_time import local_text
@@ -25,6 +30,7 @@ from teller_app.ui.till_text import denomination_text, hub_need_reason, till_kin
 CONTEXT = "AuditDetails"
 MINOR_UNIT = 2  # the desk's cash and tills: hryvnia, in kopiyky
 SHOWN_ELSEWHERE = frozenset({"customer_guid"})  # the trail's Customer column
+SAID_ELSEWHERE_WHEN_NONE = frozenset({"previous_close_till"})  # by "previous_close"
 # An RFC 3339 moment as the desk and the hub write them ("2026-01-02T10:00:00Z", "+00:00").
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
 
@@ -32,6 +38,7 @@ MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d
 LABELS: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values are str
     "event": QT_TRANSLATE_NOOP("AuditDetails", "Event"),
     "kind": QT_TRANSLATE_NOOP("AuditDetails", "Operation"),
+    "change": QT_TRANSLATE_NOOP("AuditDetails", "Change"),
     "decision": QT_TRANSLATE_NOOP("AuditDetails", "Decision"),
     "state": QT_TRANSLATE_NOOP("AuditDetails", "State"),
     "amount": QT_TRANSLATE_NOOP("AuditDetails", "Amount"),
@@ -52,6 +59,7 @@ LABELS: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values a
     "till_code": QT_TRANSLATE_NOOP("AuditDetails", "Till"),
     "open": QT_TRANSLATE_NOOP("AuditDetails", "Opening cash"),
     "previous_close": QT_TRANSLATE_NOOP("AuditDetails", "Last closing cash"),
+    "previous_close_till": QT_TRANSLATE_NOOP("AuditDetails", "Till of the last close"),
     "counts": QT_TRANSLATE_NOOP("AuditDetails", "Count"),
     "cosigned": QT_TRANSLATE_NOOP("AuditDetails", "Co-signed"),
     "expected": QT_TRANSLATE_NOOP("AuditDetails", "Expected cash"),
@@ -301,8 +309,16 @@ def _amount(key: str, value: object, currency: str = "UAH") -> str:
     return amount_text(value, currency)
 
 
+def _change(value: object) -> str:
+    return change_text(value) or value_text(value)
+
+
 def _counts(value: object) -> str:
-    """A till count by denomination: "100 UAH note × 3, …"."""
+    """A till count by denomination: "100 UAH note × 3, …" (the hub records it as JSON
+    text, the desk as a mapping)."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
     if not isinstance(value, Mapping):
         return value_text(value)
     parts = []
@@ -332,7 +348,7 @@ def _reasons(value: object) -> str:
 FORMATS: dict[str, Callable[[object], str]] = {
     "event": lambda v: code_text(v, EVENTS), "kind": _kind, "state": _state, "fields": _fields,
     "decision": lambda v: outcome_text(v), "counts": _counts, "reasons": _reasons,
-    "direction": lambda v: till_kind_text(str(v)),
+    "direction": lambda v: till_kind_text(str(v)), "change": _change, "result": result_text,
     "reason": lambda v: request_reason_text(str(v)),
     "refusal": lambda v: code_text(v, REFUSALS),
     **{key: partial(code_text, codes=HUB_CODES) for key in ("attempt", "mode", "source",
@@ -340,18 +356,35 @@ FORMATS: dict[str, Callable[[object], str]] = {
 }
 
 
-def detail_items(detail: Mapping[str, object]) -> list[tuple[str, str, bool]]:
-    """(label, value, known) for every key but those shown in their own column: the known
-    keys first, in ``LABELS`` order, then the rest by name."""
+def _empty(key: str, value: object) -> bool:
+    """Nothing recorded (blank text, an empty list): not shown. None is ("—": a recorded
+    "none", as no HTTP answer), but for a key that another one already says (no last close:
+    "Last closing cash: —")."""
+    if value is None:
+        return key in SAID_ELSEWHERE_WHEN_NONE
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, list | tuple | Mapping) and not value
+
+
+def detail_items(detail: Mapping[str, object], names: Mapping[str, str] | None = None,
+                 ) -> list[tuple[str, str, bool]]:
+    """(label, value, known) for every key but those shown in their own column and those
+    with nothing in them: the known keys first, in ``LABELS`` order, then the rest by name.
+    ``names``: employees' names by lower-case e-mail (``person_text``)."""
     currency = str(detail.get("currency") or detail.get("asset_code") or "UAH")
     keys = [k for k in LABELS if k in detail]
     keys += sorted(k for k in detail if k not in LABELS and k not in SHOWN_ELSEWHERE)
     out = []
     for key in keys:
         value = detail[key]
+        if _empty(key, value):
+            continue
         if key in LABELS:
             if key in AMOUNT_KEYS:
                 text = _amount(key, value, currency)
+            elif key in PERSON_KEYS and isinstance(value, str):
+                text = person_text(value, names or {})
             else:
                 text = FORMATS.get(key, value_text)(value)
             out.append((_tr(LABELS[key]), text, True))
@@ -364,6 +397,7 @@ def item_text(label: str, value: str, known: bool) -> str:
     return f"{label}: {value}" if known else f"{label} = {value}"
 
 
-def details_text(detail: Mapping[str, object], separator: str = "; ") -> str:
+def details_text(detail: Mapping[str, object], separator: str = "; ",
+                 names: Mapping[str, str] | None = None) -> str:
     """One line for the table ("; "), or one item a line ("\\n") for its tooltip."""
-    return separator.join(item_text(*item) for item in detail_items(detail))
+    return separator.join(item_text(*item) for item in detail_items(detail, names))

@@ -8,6 +8,7 @@ keyboard too."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
@@ -58,11 +59,25 @@ ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the val
     "secret_refused": QT_TRANSLATE_NOOP("AuditActions", "Customer secret refused"),
     "secrets_imported": QT_TRANSLATE_NOOP("AuditActions", "Customer secrets imported"),
 }
+# A desk's own record of a decision is kept by the hub as "other", its event named in the
+# details (core/audit.HUB_ACTION): the trail names it by that event.
+EVENT_ACTION_TEXT: dict[str, object] = {
+    "approval": QT_TRANSLATE_NOOP("AuditActions", "Request approved"),
+    "rejection": QT_TRANSLATE_NOOP("AuditActions", "Request rejected"),
+}
 
 
 def action_text(action: str) -> str:
     source = ACTION_TEXT.get(action)
     return QCoreApplication.translate("AuditActions", str(source)) if source else action
+
+
+def entry_action_text(entry: AuditRecord) -> str:
+    """The entry's action as the trail names it: an "other" entry by its event, when known."""
+    source = EVENT_ACTION_TEXT.get(str(entry.detail.get("event"))) \
+        if entry.action == "other" else None
+    return QCoreApplication.translate("AuditActions", str(source)) if source \
+        else action_text(entry.action)
 
 
 def customer_of(entry: AuditRecord) -> str:
@@ -85,13 +100,16 @@ def whole_lines(text: str) -> str:
 
 class AuditEntryDialog(QDialog):
     """``actor`` and ``customer``: the names the view shows for the entry (or its e-mail and
-    GUID when none is known)."""
+    GUID when none is known); ``names``: employees' names by lower-case e-mail, for those
+    the details name."""
 
     def __init__(self, entry: AuditRecord, *, actor: str, customer: str,
+                 names: Mapping[str, str] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditEntryDialog")
         self.entry = entry
+        self.names = dict(names or {})
         if actor and actor.lower() != entry.actor.lower():
             actor = f"{actor} ({entry.actor})"  # the name, and the e-mail it was recorded as
         form = QFormLayout()
@@ -145,10 +163,10 @@ class AuditEntryDialog(QDialog):
         ):
             self.captions[key].setText(caption)
         self.facts["when"].setText(shown(when(entry)) or "—")
-        self.facts["action"].setText(shown(action_text(entry.action)) or "—")
+        self.facts["action"].setText(shown(entry_action_text(entry)) or "—")
         self.details_label.setText(self.tr("&Details"))
         # its reasons and field names are words in the language too
-        self.details.setPlainText(whole_lines(details_text(entry.detail, "\n")))
+        self.details.setPlainText(whole_lines(details_text(entry.detail, "\n", self.names)))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

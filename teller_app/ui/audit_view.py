@@ -48,8 +48,10 @@ from teller_app.ui.audit_entry import (
     AuditTable,
     action_text,
     customer_of,
+    entry_action_text,
     when,
 )
+from teller_app.ui.audit_people import people_in
 from teller_app.ui.date_boxes import (
     WIDE_MOMENT,
     DateRange,
@@ -109,10 +111,11 @@ class AuditTableModel(QAbstractTableModel):
     def row_texts(self, entry: AuditRecord) -> tuple[Any, ...]:
         customer = customer_of(entry)
         return (
-            entry.seq, when(entry), action_text(entry.action),
+            entry.seq, when(entry), entry_action_text(entry),
             self.employee_names.get(entry.actor.lower()) or entry.actor,
             self.customer_names.get(customer) or customer,
-            details_text(entry.detail),  # labelled, Kyiv time, money (``ui/audit_details``)
+            # labelled, Kyiv time, money, employees' names (``ui/audit_details``)
+            details_text(entry.detail, names=self.employee_names),
         )
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -137,7 +140,7 @@ class AuditTableModel(QAbstractTableModel):
             return tip(entry.actor)  # any desk's words: escaped, clipped
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "details":
             # one item a line (long ones read whole); desks write the values: escaped
-            return tip(details_text(entry.detail, "\n"))
+            return tip(details_text(entry.detail, "\n", self.employee_names))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return self.row_texts(entry)[index.column()]
@@ -320,8 +323,9 @@ class AuditView(QWidget):
         texts = self.model.row_texts(entry)  # the names as the table shows them
         if self.entry_dialog is not None:
             self.entry_dialog.close()
-        dialog = self.entry_dialog = AuditEntryDialog(entry, actor=texts[3],
-                                                      customer=texts[4], parent=self)
+        dialog = self.entry_dialog = AuditEntryDialog(
+            entry, actor=texts[3], customer=texts[4], names=self.model.employee_names,
+            parent=self)
         dialog.finished.connect(lambda _result: self._entry_closed(dialog))
         dialog.open()
 
@@ -332,8 +336,9 @@ class AuditView(QWidget):
         dialog.deleteLater()
 
     def resolve_names(self, entries: list[AuditRecord]) -> None:
-        actors = sorted({e.actor.lower() for e in entries if e.actor}
-                        - self.model.employee_names.keys())
+        # the entries' employees, and those their details name (a request's maker…)
+        actors = sorted({e.actor.lower() for e in entries if e.actor}.union(
+            *(people_in(e.detail) for e in entries)) - self.model.employee_names.keys())
         customers = sorted({customer_of(e) for e in entries if customer_of(e)}
                            - self.model.customer_names.keys())[:100]
         people, clients = self._employee_names, self._customer_names
