@@ -20,6 +20,7 @@ from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.core.till import BranchPosition, Till, TillService
 from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
+from teller_app.ui.approvals_model import lookup_employee_names
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.menu_reach import reach_disabled
 from teller_app.ui.till_close import TillCloseDialog
@@ -241,8 +242,11 @@ class TillDesk(QObject):
 
             return await cosign_vault_with_credentials(profile, email, password, count_id)
 
-        self._show(BranchCashView(self.window.ops, service, self.window.session.branch_guid,
-                                  parent=self.window, vault_cosign_here=cosign_here))
+        client = self.window.session.client
+        self._show(BranchCashView(
+            self.window.ops, service, self.window.session.branch_guid, parent=self.window,
+            vault_cosign_here=cosign_here,
+            employee_names=lambda emails: lookup_employee_names(client, emails)))
 
 
 def install(window: MainWindow) -> TillDesk:

@@ -5,20 +5,25 @@ vault count itself: ``ui/till_vault_count.py``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from itertools import pairwise
+
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
 from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
+from teller_app.ui.approvals_model import NameLookup
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_uah
 from teller_app.ui.till_text import till_state_text
@@ -26,6 +31,9 @@ from teller_app.ui.till_vault_count import VaultCosignHere
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
 from teller_app.ui.untrusted import plain_label, shown, shown_lines
 from teller_app.ui.validators import one_line
+
+OPEN_WIDTH, OPEN_HEIGHT = 780, 640  # the size it opens at (px), unless its layout needs more
+TABLE_MIN_WIDTH_MAX = 860  # px: a table's own minimum never pushes the window past this
 
 
 def _cell(text: str) -> QTableWidgetItem:
@@ -56,13 +64,18 @@ class BranchCashView(QDialog):
 
     def __init__(self, ops: OpRunner, service: TillService, branch_guid: str | None = None,
                  parent: QWidget | None = None, *,
-                 vault_cosign_here: VaultCosignHere | None = None) -> None:
+                 vault_cosign_here: VaultCosignHere | None = None,
+                 employee_names: NameLookup | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("branchCashView")
         self.setWindowTitle(self.tr("Branch cash position"))
         self.ops, self.service, self.branch_guid = ops, service, branch_guid
         self.vault_cosign_here = vault_cosign_here  # a second supervisor at this desk
         self.position: BranchPosition | None = None
+        # the hub names tellers and supervisors by e-mail: their names, once looked up
+        self.names: dict[str, str] = {}  # lower-case e-mail -> name
+        self._names_asked: set[str] = set()
+        self._employee_names = employee_names  # None: the e-mails stay
         self.vault = QLabel(self)
         self.vault.setObjectName("vaultAmount")
         # closing counts left in closed tills until they open; their codes as the hub has them
@@ -101,17 +114,14 @@ class BranchCashView(QDialog):
         refresh = QPushButton(self.tr("&Refresh"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
-        self.close_button.setText(self.tr("&Close"))
-        for button in (self.cosign_button, self.close_cosign_button, self.approve_button,
-                       self.reject_button, self.count_cosign_button, self.vault_button,
-                       refresh):
-            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        # "Close" would read like "Co-sign the close" (ui/till_close.py: "Cancel"/"Done")
+        self.close_button.setText(self.tr("Don&e"))
+        buttons.addButton(refresh, QDialogButtonBox.ButtonRole.ActionRole)
         # No default button: Enter in a table co-signed the first till (the dialog's first
         # auto-default button). A co-sign or a decision takes a press of its own button.
-        for each in buttons.buttons():
-            if isinstance(each, QPushButton):
-                each.setAutoDefault(False)
-                each.setDefault(False)
+        for each in self.findChildren(QPushButton):
+            each.setAutoDefault(False)
+            each.setDefault(False)
         buttons.rejected.connect(self.reject)
         refresh.clicked.connect(self.refresh)
         self.cosign_button.clicked.connect(self.cosign)
@@ -119,18 +129,50 @@ class BranchCashView(QDialog):
         self.count_cosign_button.clicked.connect(self.cosign_count)
         self.approve_button.clicked.connect(lambda: self.decide(True))
         self.reject_button.clicked.connect(lambda: self.decide(False))
-        form = QFormLayout(self)
-        form.addRow(self.tr("Vault"), self.vault)
-        form.addRow(self.tr("In closed tills"), self.in_closed)
-        form.addRow(self.tr("Branch total"), self.total)
-        form.addRow(self.tr("&Tills"), self.tills)  # Alt+letter: the table (a buddy)
-        form.addRow(self.tr("Tran&sfers waiting"), self.transfers)
-        form.addRow(self.tr("Vault counts &waiting"), self.counts)
-        form.addRow(self.status)
-        form.addRow(buttons)
-        self.setMinimumWidth(640)
+        # Each table with its own actions under it (one row of buttons for the whole window
+        # was wider than the screen in Ukrainian, and cut every label).
+        summary = QFormLayout()
+        summary.addRow(self.tr("Vault"), self.vault)
+        summary.addRow(self.tr("In closed tills"), self.in_closed)
+        summary.addRow(self.tr("Branch total"), self.total)
+        layout = QVBoxLayout(self)
+        layout.addLayout(summary)
+        sections = ((self.tr("&Tills"), self.tills,  # Alt+letter: the table (a buddy)
+                     (self.cosign_button, self.close_cosign_button)),
+                    (self.tr("Tran&sfers waiting"), self.transfers,
+                     (self.approve_button, self.reject_button)),
+                    (self.tr("Vault counts &waiting"), self.counts,
+                     (self.count_cosign_button, self.vault_button)))
+        for title, table, actions in sections:
+            label = QLabel(title, self)
+            label.setBuddy(table)
+            layout.addWidget(label)
+            layout.addWidget(table, 1)
+            row = QHBoxLayout()
+            for button in actions:
+                row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        chain = (self.tills, self.cosign_button, self.close_cosign_button, self.transfers,
+                 self.approve_button, self.reject_button, self.counts,
+                 self.count_cosign_button, self.vault_button, refresh, self.close_button)
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
+        self._fit_columns()
+        # Qt opens a window at most 2/3 of the screen high: a few rows per table. Taller,
+        # where the screen has room (the layout keeps it at least its minimum).
+        room = self.screen().availableGeometry()
+        self.resize(min(OPEN_WIDTH, room.width()), min(OPEN_HEIGHT, room.height() - 40))
         self._enable_buttons()
         self.refresh()
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for the tables' columns, not as tall as three tables would like: the
+        window fits a 1280x720 screen (its minimum is the layout's, much less)."""
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), OPEN_WIDTH), min(hint.height(), OPEN_HEIGHT))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter presses the focused button (a deliberate choice), and nothing elsewhere:
@@ -175,26 +217,77 @@ class BranchCashView(QDialog):
             for col, text in enumerate((till.till_code, till.teller,
                                         till_state_text(till.state), format_uah(till.expected))):
                 self.tills.setItem(row, col, _cell(text))
+            self.tills.setItem(row, 1, self._person(till.teller))
         self.transfers.setRowCount(len(position.pending_transfers))
         for row, tr in enumerate(position.pending_transfers):
             direction = (self.tr("vault → till") if tr.direction == "to_till"
                          else self.tr("till → vault"))
             for col, text in enumerate((tr.requested_by, direction, format_uah(tr.amount))):
                 self.transfers.setItem(row, col, _cell(text))
+            self.transfers.setItem(row, 0, self._person(tr.requested_by))
         self.counts.setRowCount(len(position.pending_vault_counts))
         for row, count in enumerate(position.pending_vault_counts):
             for col, text in enumerate((count.counted_by, format_uah(count.counted),
                                         format_uah(count.book), format_uah(count.difference),
                                         count.reason)):
                 self.counts.setItem(row, col, _cell(text))
+            self.counts.setItem(row, 0, self._person(count.counted_by))
         _select_again(self.tills, [t.id for t in position.tills],
                       kept_till.id if kept_till is not None else None)
         _select_again(self.transfers, [t.id for t in position.pending_transfers],
                       kept_transfer)
         _select_again(self.counts, [c.id for c in position.pending_vault_counts],
                       kept_count.id if kept_count is not None else None)
+        self._fit_columns()
         self._enable_buttons()
+        self._look_up_names(position)
         self.loaded.emit(position)
+
+    def _person(self, email: str) -> QTableWidgetItem:
+        """The employee's name where known, else the e-mail; the e-mail in full on hover."""
+        item = _cell(self.names.get(email.lower()) or email)
+        item.setToolTip(one_line(email))
+        return item
+
+    def _fit_columns(self) -> None:
+        """Every column as wide as its cells and header; each table at least as wide as its
+        columns, the last one's header included (the window's minimum width follows). A long
+        reason, in the last column, scrolls sideways instead."""
+        for table in (self.tills, self.transfers, self.counts):
+            header, last = table.horizontalHeader(), table.columnCount() - 1
+            for column in range(last):  # sizing the last would stop it filling the table
+                table.resizeColumnToContents(column)
+            needed = (sum(header.sectionSize(c) for c in range(last))
+                      + header.sectionSizeHint(last) + table.verticalHeader().sizeHint().width()
+                      + table.verticalScrollBar().sizeHint().width() + 2 * table.frameWidth())
+            table.setMinimumWidth(min(needed, TABLE_MIN_WIDTH_MAX))
+
+    def _look_up_names(self, position: BranchPosition) -> None:
+        people = ({t.teller for t in position.tills}
+                  | {t.requested_by for t in position.pending_transfers}
+                  | {c.counted_by for c in position.pending_vault_counts})
+        wanted = sorted({e.lower() for e in people if e} - self._names_asked)
+        lookup = self._employee_names
+        if not wanted or lookup is None:
+            return
+        self._names_asked.update(wanted)  # asked once: an unknown e-mail stays an e-mail
+        # names are decoration: a failed look-up leaves the e-mails, tried again on a refresh
+        self.ops.run(lambda: lookup(wanted), on_success=self._names_found,
+                     on_error=lambda _exc: self._names_asked.difference_update(wanted),
+                     parent=self)
+
+    def _names_found(self, names: dict[str, str]) -> None:
+        self.names.update({k.lower(): v for k, v in names.items() if v})
+        position = self.position
+        if position is None:
+            return
+        for table, col, emails in (
+                (self.tills, 1, [t.teller for t in position.tills]),
+                (self.transfers, 0, [t.requested_by for t in position.pending_transfers]),
+                (self.counts, 0, [c.counted_by for c in position.pending_vault_counts])):
+            for row, email in enumerate(emails):
+                table.setItem(row, col, self._person(email))
+        self._fit_columns()
 
     def _selected_till(self) -> Till | None:
         row = _selected_row(self.tills)
